@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "cs-record.h"
+
+G_BEGIN_DECLS
+
+/* field values ↔ JSON: s ↔ string, x ↔ integer, d ↔ number, b ↔ boolean,
+ * as ↔ array of strings, av ↔ other arrays, a{sv} ↔ object, null ↔ no value */
+JsonNode *cs_json_from_value (GVariant *value);
+GVariant *cs_json_to_value (JsonNode *node);
+JsonNode *cs_json_from_fields (const CsRecord *record);
+void cs_json_to_fields (JsonObject *object, CsRecord *record);
+JsonNode *cs_json_from_record (const CsRecord *record);
+gchar *cs_json_to_string (JsonNode *node, gboolean pretty);
+
+/* times: fields hold UTC as "YYYY-MM-DDTHH:MM:SSZ" and dates as "YYYY-MM-DD" */
+gchar *cs_time_format_utc (gint64 usec);
+gboolean cs_time_parse (const gchar *text, gint64 *usec);
+gchar *cs_time_normalize (const gchar *text);
+
+G_END_DECLS

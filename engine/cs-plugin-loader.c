@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <gmodule.h>
+
+#include "cs-plugin-loader.h"
+
+/*
+ * Plugins are GModules named libcs_<name>.so in the plugin dir (the
+ * install dir, or CRMSYNC_PLUGIN_DIR). Each exports cs_provider_query_type();
+ * modules are made resident because their GTypes cannot be unregistered.
+ */
+struct _CsPluginLoader {
+	GObject parent_instance;
+	gchar *dir;		/* (owned) */
+	gboolean loaded;
+	GHashTable *types;	/* name → GType */
+	GPtrArray *failures;	/* (element-type utf8): "file: reason" */
+};
+
+G_DEFINE_TYPE (CsPluginLoader, cs_plugin_loader, G_TYPE_OBJECT)
+
+static void
+cs_plugin_loader_finalize (GObject *object)
+{
+	CsPluginLoader *self = CS_PLUGIN_LOADER (object);
+	g_free (self->dir);
+	g_hash_table_unref (self->types);
+	g_ptr_array_unref (self->failures);
+	G_OBJECT_CLASS (cs_plugin_loader_parent_class)->finalize (object);
+}
+
+static void
+cs_plugin_loader_class_init (CsPluginLoaderClass *klass)
+{
+	G_OBJECT_CLASS (klass)->finalize = cs_plugin_loader_finalize;
+}
+
+static void
+cs_plugin_loader_init (CsPluginLoader *self)
+{
+	self->types = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	self->failures = g_ptr_array_new_with_free_func (g_free);
+}
+
+CsPluginLoader *
+cs_plugin_loader_new (const gchar *dir)
+{
+	CsPluginLoader *self = g_object_new (CS_TYPE_PLUGIN_LOADER, NULL);
+	self->dir = g_strdup (dir);
+	return self;
+}
+
+/**
+ * cs_plugin_loader_get_default:
+ * Returns: (transfer none): the process-wide loader for CRMSYNC_PLUGIN_DIR
+ *   or the install dir
+ */
+CsPluginLoader *
+cs_plugin_loader_get_default (void)
+{
+	static CsPluginLoader *loader;
+	static GMutex mutex;
+	g_mutex_lock (&mutex);
+	if (loader == NULL) {
+		const gchar *dir = g_getenv ("CRMSYNC_PLUGIN_DIR");
+		loader = cs_plugin_loader_new (dir != NULL && dir[0] != '\0' ? dir : CS_PLUGIN_DIR);
+	}
+	g_mutex_unlock (&mutex);
+	return loader;
+}
+
+const gchar *
+cs_plugin_loader_get_dir (CsPluginLoader *self)
+{
+	return self->dir;
+}
+
+static void
+load_module (CsPluginLoader *self, const gchar *path)
+{
+	g_autofree gchar *base = g_path_get_basename (path);
+	GModule *module = g_module_open (path, G_MODULE_BIND_LOCAL);
+	CsProviderQueryTypeFunc query = NULL;
+	GType type;
+	g_autoptr(GTypeClass) klass = NULL;
+	const gchar *name;
+
+	if (module == NULL) {
+		g_ptr_array_add (self->failures, g_strdup_printf ("%s: %s", base, g_module_error ()));
+		return;
+	}
+	if (!g_module_symbol (module, CS_PROVIDER_QUERY_TYPE_SYMBOL, (gpointer *) &query) ||
+	    query == NULL) {
+		g_ptr_array_add (self->failures,
+				 g_strdup_printf ("%s: no %s()", base, CS_PROVIDER_QUERY_TYPE_SYMBOL));
+		g_module_close (module);
+		return;
+	}
+	type = query ();
+	if (!g_type_is_a (type, CS_TYPE_PROVIDER) || G_TYPE_IS_ABSTRACT (type)) {
+		g_ptr_array_add (self->failures,
+				 g_strdup_printf ("%s: not a CsProvider", base));
+		g_module_close (module);
+		return;
+	}
+	g_module_make_resident (module);
+	klass = g_type_class_ref (type);
+	name = ((CsProviderClass *) klass)->name;
+	if (name == NULL) {
+		g_ptr_array_add (self->failures, g_strdup_printf ("%s: provider has no name", base));
+		return;
+	}
+	g_hash_table_replace (self->types, g_strdup (name), GSIZE_TO_POINTER (type));
+}
+
+gboolean
+cs_plugin_loader_load_all (CsPluginLoader *self, GError **error)
+{
+	g_autoptr(GDir) dir = NULL;
+	const gchar *entry;
+
+	if (self->loaded)
+		return TRUE;
+	if (!g_module_supported ()) {
+		g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+				     "this system cannot load plugins");
+		return FALSE;
+	}
+	dir = g_dir_open (self->dir, 0, error);
+	if (dir == NULL) {
+		g_prefix_error (error, "cannot read the plugin folder: ");
+		return FALSE;
+	}
+	while ((entry = g_dir_read_name (dir)) != NULL) {
+		g_autofree gchar *path = NULL;
+		if (!g_str_has_prefix (entry, "libcs_") || !g_str_has_suffix (entry, "." G_MODULE_SUFFIX))
+			continue;
+		path = g_build_filename (self->dir, entry, NULL);
+		load_module (self, path);
+	}
+	self->loaded = TRUE;
+	return TRUE;
+}
+
+static gint
+cmp_names (gconstpointer a, gconstpointer b)
+{
+	return g_strcmp0 (*(const gchar *const *) a, *(const gchar *const *) b);
+}
+
+/**
+ * cs_plugin_loader_get_names:
+ * Returns: (transfer container) (element-type utf8): sorted plugin names
+ */
+GPtrArray *
+cs_plugin_loader_get_names (CsPluginLoader *self)
+{
+	GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+	GHashTableIter iter;
+	gpointer key;
+
+	g_hash_table_iter_init (&iter, self->types);
+	while (g_hash_table_iter_next (&iter, &key, NULL))
+		g_ptr_array_add (names, g_strdup (key));
+	g_ptr_array_sort (names, cmp_names);
+	return names;
+}
+
+/**
+ * cs_plugin_loader_get_failures:
+ * Returns: (transfer none) (element-type utf8)
+ */
+GPtrArray *
+cs_plugin_loader_get_failures (CsPluginLoader *self)
+{
+	return self->failures;
+}
+
+/**
+ * cs_plugin_loader_create:
+ * Returns: (transfer full): a new, not yet set up provider
+ */
+CsProvider *
+cs_plugin_loader_create (CsPluginLoader *self, const gchar *name, GError **error)
+{
+	gpointer type;
+	if (!cs_plugin_loader_load_all (self, error))
+		return NULL;
+	type = g_hash_table_lookup (self->types, name);
+	if (type == NULL) {
+		g_autoptr(GPtrArray) names = cs_plugin_loader_get_names (self);
+		g_autofree gchar *list = NULL;
+		g_ptr_array_add (names, NULL);
+		list = g_strjoinv (", ", (gchar **) names->pdata);
+		g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+			     "no plugin “%s” (found: %s in %s)", name, list[0] ? list : "none",
+			     self->dir);
+		return NULL;
+	}
+	return g_object_new ((GType) GPOINTER_TO_SIZE (type), NULL);
+}

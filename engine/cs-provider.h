@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cs-read-sink.h"
+#include "cs-record.h"
+#include "cs-schema.h"
+#include "cs-secrets.h"
+#include "cs-write-op.h"
+
+G_BEGIN_DECLS
+
+#define CS_PROVIDER_ERROR (cs_provider_error_quark ())
+typedef enum {
+	CS_PROVIDER_ERROR_FAILED,
+	CS_PROVIDER_ERROR_AUTH,	     /* wrong or missing credentials: ask the user */
+	CS_PROVIDER_ERROR_NETWORK,   /* cannot reach the service: try later */
+	CS_PROVIDER_ERROR_THROTTLED, /* see cs_provider_get_retry_after() */
+	CS_PROVIDER_ERROR_NOT_FOUND,
+	CS_PROVIDER_ERROR_CONFLICT,
+	CS_PROVIDER_ERROR_INVALID,   /* bad configuration, bad data, or an answer we cannot parse */
+	CS_PROVIDER_ERROR_READ_ONLY,
+	CS_PROVIDER_ERROR_CORRUPT,   /* a source file that cannot be read */
+	CS_PROVIDER_ERROR_CURSOR_EXPIRED, /* a delta token the service no longer knows: list all */
+} CsProviderError;
+GQuark cs_provider_error_quark (void);
+
+/* what a provider can do with one kind; 0 = kind not handled */
+typedef enum {
+	CS_CAP_READ = 1 << 0,
+	CS_CAP_WRITE = 1 << 1,	/* create and update */
+	CS_CAP_DELETE = 1 << 2,
+	CS_CAP_DELTA = 1 << 3,	/* read_changes() with a cursor returns only changes */
+	CS_CAP_BATCH = 1 << 4,	/* write() sends many ops in few requests */
+} CsCaps;
+
+typedef enum {
+	CS_PROVIDER_SIDE_CRM = 1 << 0,
+	CS_PROVIDER_SIDE_OUTLOOK = 1 << 1,
+} CsProviderSides;
+
+#define CS_TYPE_PROVIDER (cs_provider_get_type ())
+G_DECLARE_DERIVABLE_TYPE (CsProvider, cs_provider, CS, PROVIDER, GObject)
+
+/**
+ * CsProviderClass:
+ * @name: the plugin's name as used in profiles (`crm=orocrm`)
+ * @sides: which side(s) of a profile it can serve
+ * @setup: read the profile section (no I/O): check keys, remember values
+ * @get_caps: capabilities per kind (may depend on the setup, e.g. a read-only file)
+ * @get_schema: field specs for a kind; after open() it may include custom fields
+ * @open: connect and authenticate; secrets come from cs_provider_get_secret()
+ * @whoami: the signed-in user's id on that service, for "owned by me"
+ * @read_changes: stream upserts and tombstones of one kind since @cursor
+ *   (%NULL = full listing) into @sink; set the new cursor on the sink
+ * @write: perform @ops (element-type CsWriteOp); per-op failures go into each
+ *   op, a %FALSE return means the whole batch failed (auth, network…)
+ * @find: records whose @field equals @value (key and e-mail matching)
+ *
+ * All vfuncs are synchronous and called from the engine's worker thread.
+ */
+struct _CsProviderClass {
+	GObjectClass parent_class;
+
+	const gchar *name;
+	const gchar *description;
+	CsProviderSides sides;
+
+	gboolean (*setup) (CsProvider *self, GKeyFile *profile, const gchar *group, GError **error);
+	CsCaps (*get_caps) (CsProvider *self, CsKind kind);
+	CsSchema *(*get_schema) (CsProvider *self, CsKind kind, GError **error);
+	gboolean (*open) (CsProvider *self, GCancellable *cancellable, GError **error);
+	void (*close) (CsProvider *self);
+	gchar *(*whoami) (CsProvider *self, GCancellable *cancellable, GError **error);
+	gboolean (*read_changes) (CsProvider *self, CsKind kind, const gchar *cursor,
+				  CsReadSink *sink, GCancellable *cancellable, GError **error);
+	gboolean (*write) (CsProvider *self, CsKind kind, GPtrArray *ops,
+			   GCancellable *cancellable, GError **error);
+	GPtrArray *(*find) (CsProvider *self, CsKind kind, const gchar *field, GVariant *value,
+			    GCancellable *cancellable, GError **error);
+
+	gpointer padding[8];
+};
+
+const gchar *cs_provider_get_name (CsProvider *self);
+CsProviderSides cs_provider_get_sides (CsProvider *self);
+gboolean cs_provider_setup (CsProvider *self, GKeyFile *profile, const gchar *group,
+			    GError **error);
+CsCaps cs_provider_get_caps (CsProvider *self, CsKind kind);
+CsSchema *cs_provider_get_schema (CsProvider *self, CsKind kind, GError **error);
+gboolean cs_provider_open (CsProvider *self, GCancellable *cancellable, GError **error);
+void cs_provider_close (CsProvider *self);
+gchar *cs_provider_whoami (CsProvider *self, GCancellable *cancellable, GError **error);
+gboolean cs_provider_read_changes (CsProvider *self, CsKind kind, const gchar *cursor,
+				   CsReadSink *sink, GCancellable *cancellable, GError **error);
+gboolean cs_provider_write (CsProvider *self, CsKind kind, GPtrArray *ops,
+			    GCancellable *cancellable, GError **error);
+GPtrArray *cs_provider_find (CsProvider *self, CsKind kind, const gchar *field, GVariant *value,
+			     GCancellable *cancellable, GError **error);
+
+/* helpers for subclasses */
+gboolean cs_provider_check_keys (GKeyFile *profile, const gchar *group,
+				 const gchar *const *allowed, GError **error);
+void cs_provider_set_secrets (CsProvider *self, CsSecrets *secrets, const gchar *profile_id,
+			      CsSide side);
+gchar *cs_provider_get_secret (CsProvider *self, const gchar *key, GError **error);
+gboolean cs_provider_store_secret (CsProvider *self, const gchar *key, const gchar *value,
+				   GError **error);
+void cs_provider_set_retry_after (CsProvider *self, guint seconds);
+guint cs_provider_get_retry_after (CsProvider *self);
+const gchar *cs_provider_get_profile_dir (CsProvider *self);
+void cs_provider_set_profile_dir (CsProvider *self, const gchar *dir);
+gchar *cs_provider_resolve_path (CsProvider *self, const gchar *path);
+
+/* a plugin module exports this symbol */
+typedef GType (*CsProviderQueryTypeFunc) (void);
+#define CS_PROVIDER_QUERY_TYPE_SYMBOL "cs_provider_query_type"
+
+G_END_DECLS

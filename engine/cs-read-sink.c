@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include "cs-read-sink.h"
+
+struct _CsReadSink {
+	GObject parent_instance;
+	CsKind kind;
+	gboolean complete;	/* records not listed are gone */
+	gchar *cursor;		/* (owned) (nullable) */
+	GPtrArray *records;	/* (owned) (element-type CsRecord) */
+	GPtrArray *skips;	/* (owned) (element-type CsSkip) */
+};
+
+G_DEFINE_TYPE (CsReadSink, cs_read_sink, G_TYPE_OBJECT)
+
+enum { SIGNAL_PROGRESS, SIGNAL_LAST };
+static guint signals[SIGNAL_LAST];
+
+CsSkip *
+cs_skip_new (CsKind kind, const gchar *id, const gchar *reason)
+{
+	CsSkip *skip = g_new0 (CsSkip, 1);
+	skip->kind = kind;
+	skip->id = g_strdup (id);
+	skip->reason = g_strdup (reason);
+	return skip;
+}
+
+void
+cs_skip_free (CsSkip *skip)
+{
+	if (skip == NULL)
+		return;
+	g_free (skip->id);
+	g_free (skip->reason);
+	g_free (skip);
+}
+
+static void
+cs_read_sink_finalize (GObject *object)
+{
+	CsReadSink *self = CS_READ_SINK (object);
+	g_free (self->cursor);
+	g_ptr_array_unref (self->records);
+	g_ptr_array_unref (self->skips);
+	G_OBJECT_CLASS (cs_read_sink_parent_class)->finalize (object);
+}
+
+static void
+cs_read_sink_class_init (CsReadSinkClass *klass)
+{
+	G_OBJECT_CLASS (klass)->finalize = cs_read_sink_finalize;
+	/* emitted in the reading thread */
+	signals[SIGNAL_PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass),
+						 G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+						 G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
+}
+
+static void
+cs_read_sink_init (CsReadSink *self)
+{
+	self->records = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_record_unref);
+	self->skips = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_skip_free);
+}
+
+/**
+ * cs_read_sink_new:
+ * @complete: whether the read lists everything (no cursor, or no delta support)
+ */
+CsReadSink *
+cs_read_sink_new (CsKind kind, gboolean complete)
+{
+	CsReadSink *self = g_object_new (CS_TYPE_READ_SINK, NULL);
+	self->kind = kind;
+	self->complete = complete;
+	return self;
+}
+
+/**
+ * cs_read_sink_add:
+ * @record: (transfer none): an upsert, or a tombstone (cs_record_new_tombstone())
+ */
+void
+cs_read_sink_add (CsReadSink *self, CsRecord *record)
+{
+	g_return_if_fail (cs_record_get_id (record) != NULL);
+	g_ptr_array_add (self->records, cs_record_ref (record));
+}
+
+void
+cs_read_sink_skip (CsReadSink *self, const gchar *id, const gchar *reason)
+{
+	g_ptr_array_add (self->skips, cs_skip_new (self->kind, id, reason));
+}
+
+void
+cs_read_sink_set_cursor (CsReadSink *self, const gchar *cursor)
+{
+	g_free (self->cursor);
+	self->cursor = g_strdup (cursor);
+}
+
+void
+cs_read_sink_set_complete (CsReadSink *self, gboolean complete)
+{
+	self->complete = complete;
+}
+
+void
+cs_read_sink_progress (CsReadSink *self, guint done, guint total)
+{
+	g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, done, total);
+}
+
+CsKind
+cs_read_sink_get_kind (CsReadSink *self)
+{
+	return self->kind;
+}
+
+/**
+ * cs_read_sink_get_records:
+ * Returns: (transfer none) (element-type CsRecord)
+ */
+GPtrArray *
+cs_read_sink_get_records (CsReadSink *self)
+{
+	return self->records;
+}
+
+/**
+ * cs_read_sink_get_skips:
+ * Returns: (transfer none) (element-type CsSkip)
+ */
+GPtrArray *
+cs_read_sink_get_skips (CsReadSink *self)
+{
+	return self->skips;
+}
+
+const gchar *
+cs_read_sink_get_cursor (CsReadSink *self)
+{
+	return self->cursor;
+}
+
+gboolean
+cs_read_sink_get_complete (CsReadSink *self)
+{
+	return self->complete;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+#include "cs-record.h"
+
+G_BEGIN_DECLS
+
+/* a record the provider could not read, shown to the user with its reason */
+typedef struct {
+	CsKind kind;
+	gchar *id;     /* (owned) (nullable) */
+	gchar *reason; /* (owned) */
+} CsSkip;
+
+CsSkip *cs_skip_new (CsKind kind, const gchar *id, const gchar *reason);
+void cs_skip_free (CsSkip *skip);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsSkip, cs_skip_free)
+
+#define CS_TYPE_READ_SINK (cs_read_sink_get_type ())
+G_DECLARE_FINAL_TYPE (CsReadSink, cs_read_sink, CS, READ_SINK, GObject)
+
+CsReadSink *cs_read_sink_new (CsKind kind, gboolean complete);
+
+/* called by providers */
+void cs_read_sink_add (CsReadSink *self, CsRecord *record);
+void cs_read_sink_skip (CsReadSink *self, const gchar *id, const gchar *reason);
+void cs_read_sink_set_cursor (CsReadSink *self, const gchar *cursor);
+void cs_read_sink_set_complete (CsReadSink *self, gboolean complete);
+void cs_read_sink_progress (CsReadSink *self, guint done, guint total);
+
+/* read by the engine */
+CsKind cs_read_sink_get_kind (CsReadSink *self);
+GPtrArray *cs_read_sink_get_records (CsReadSink *self);
+GPtrArray *cs_read_sink_get_skips (CsReadSink *self);
+const gchar *cs_read_sink_get_cursor (CsReadSink *self);
+gboolean cs_read_sink_get_complete (CsReadSink *self);
+
+G_END_DECLS

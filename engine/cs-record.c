@@ -1,0 +1,539 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "cs-record.h"
+
+struct _CsRecord {
+	gint ref_count;
+	CsKind kind;
+	gchar *id;		/* (owned) (nullable): NULL until the provider assigns one */
+	gchar *version;		/* (owned) (nullable) */
+	gchar *folder;		/* (owned) (nullable) */
+	gint64 modified;
+	gboolean deleted;
+	GHashTable *fields;	/* (owned): name → GVariant (owned, non-floating) */
+};
+
+G_DEFINE_BOXED_TYPE (CsRecord, cs_record, cs_record_ref, cs_record_unref)
+
+static const gchar *kind_names[] = {"contact", "organisation", "task", "event", "email"};
+G_STATIC_ASSERT (G_N_ELEMENTS (kind_names) == CS_KIND_LAST);
+
+const gchar *
+cs_kind_to_string (CsKind kind)
+{
+	g_return_val_if_fail (kind < CS_KIND_LAST, NULL);
+	return kind_names[kind];
+}
+
+gboolean
+cs_kind_from_string (const gchar *str, CsKind *kind)
+{
+	for (guint i = 0; str != NULL && i < CS_KIND_LAST; i++) {
+		if (g_strcmp0 (str, kind_names[i]) == 0) {
+			if (kind != NULL)
+				*kind = (CsKind) i;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+const gchar *
+cs_side_to_string (CsSide side)
+{
+	return side == CS_SIDE_CRM ? "crm" : "outlook";
+}
+
+CsSide
+cs_side_other (CsSide side)
+{
+	return side == CS_SIDE_CRM ? CS_SIDE_OUTLOOK : CS_SIDE_CRM;
+}
+
+CsRecord *
+cs_record_new (CsKind kind, const gchar *id)
+{
+	CsRecord *self = g_new0 (CsRecord, 1);
+	self->ref_count = 1;
+	self->kind = kind;
+	self->id = g_strdup (id);
+	self->fields =
+	    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_variant_unref);
+	return self;
+}
+
+CsRecord *
+cs_record_new_tombstone (CsKind kind, const gchar *id)
+{
+	CsRecord *self = cs_record_new (kind, id);
+	self->deleted = TRUE;
+	return self;
+}
+
+/**
+ * cs_record_new_from_variant:
+ * @fields: an `a{sv}`; floating references are sunk
+ */
+CsRecord *
+cs_record_new_from_variant (CsKind kind, const gchar *id, GVariant *fields)
+{
+	CsRecord *self = cs_record_new (kind, id);
+	GVariantIter iter;
+	const gchar *name;
+	GVariant *value;
+
+	g_variant_ref_sink (fields);
+	g_variant_iter_init (&iter, fields);
+	while (g_variant_iter_next (&iter, "{&sv}", &name, &value))
+		g_hash_table_insert (self->fields, g_strdup (name), value);
+	g_variant_unref (fields);
+	return self;
+}
+
+CsRecord *
+cs_record_copy (const CsRecord *self)
+{
+	CsRecord *copy = cs_record_new (self->kind, self->id);
+	GHashTableIter iter;
+	gpointer key, value;
+
+	copy->version = g_strdup (self->version);
+	copy->folder = g_strdup (self->folder);
+	copy->modified = self->modified;
+	copy->deleted = self->deleted;
+	g_hash_table_iter_init (&iter, self->fields);
+	while (g_hash_table_iter_next (&iter, &key, &value))
+		g_hash_table_insert (copy->fields, g_strdup (key), g_variant_ref (value));
+	return copy;
+}
+
+CsRecord *
+cs_record_ref (CsRecord *self)
+{
+	g_return_val_if_fail (self != NULL, NULL);
+	g_atomic_int_inc (&self->ref_count);
+	return self;
+}
+
+void
+cs_record_unref (CsRecord *self)
+{
+	if (self == NULL)
+		return;
+	if (!g_atomic_int_dec_and_test (&self->ref_count))
+		return;
+	g_free (self->id);
+	g_free (self->version);
+	g_free (self->folder);
+	g_hash_table_unref (self->fields);
+	g_free (self);
+}
+
+CsKind
+cs_record_get_kind (const CsRecord *self)
+{
+	return self->kind;
+}
+
+const gchar *
+cs_record_get_id (const CsRecord *self)
+{
+	return self->id;
+}
+
+void
+cs_record_set_id (CsRecord *self, const gchar *id)
+{
+	if (self->id == id)
+		return;
+	g_free (self->id);
+	self->id = g_strdup (id);
+}
+
+const gchar *
+cs_record_get_version (const CsRecord *self)
+{
+	return self->version;
+}
+
+void
+cs_record_set_version (CsRecord *self, const gchar *version)
+{
+	if (self->version == version)
+		return;
+	g_free (self->version);
+	self->version = g_strdup (version);
+}
+
+gint64
+cs_record_get_modified (const CsRecord *self)
+{
+	return self->modified;
+}
+
+void
+cs_record_set_modified (CsRecord *self, gint64 modified_usec)
+{
+	self->modified = modified_usec;
+}
+
+gboolean
+cs_record_is_deleted (const CsRecord *self)
+{
+	return self->deleted;
+}
+
+const gchar *
+cs_record_get_folder (const CsRecord *self)
+{
+	return self->folder;
+}
+
+void
+cs_record_set_folder (CsRecord *self, const gchar *folder)
+{
+	if (self->folder == folder)
+		return;
+	g_free (self->folder);
+	self->folder = g_strdup (folder);
+}
+
+/**
+ * cs_record_set_field:
+ * @value: (nullable): floating references are sunk; %NULL removes the field
+ */
+void
+cs_record_set_field (CsRecord *self, const gchar *name, GVariant *value)
+{
+	if (value == NULL) {
+		g_hash_table_remove (self->fields, name);
+		return;
+	}
+	g_hash_table_replace (self->fields, g_strdup (name), g_variant_ref_sink (value));
+}
+
+/**
+ * cs_record_get_field:
+ * Returns: (transfer none) (nullable)
+ */
+GVariant *
+cs_record_get_field (const CsRecord *self, const gchar *name)
+{
+	return g_hash_table_lookup (self->fields, name);
+}
+
+gboolean
+cs_record_has_field (const CsRecord *self, const gchar *name)
+{
+	return g_hash_table_contains (self->fields, name);
+}
+
+void
+cs_record_remove_field (CsRecord *self, const gchar *name)
+{
+	g_hash_table_remove (self->fields, name);
+}
+
+guint
+cs_record_get_n_fields (const CsRecord *self)
+{
+	return g_hash_table_size (self->fields);
+}
+
+static gint
+str_ptr_cmp (gconstpointer a, gconstpointer b)
+{
+	return g_strcmp0 (*(const gchar *const *) a, *(const gchar *const *) b);
+}
+
+/**
+ * cs_record_get_field_names:
+ * Returns: (transfer container) (element-type utf8): sorted names, borrowed strings
+ */
+GPtrArray *
+cs_record_get_field_names (const CsRecord *self)
+{
+	GPtrArray *names = g_ptr_array_new ();
+	GHashTableIter iter;
+	gpointer key;
+
+	g_hash_table_iter_init (&iter, self->fields);
+	while (g_hash_table_iter_next (&iter, &key, NULL))
+		g_ptr_array_add (names, key);
+	g_ptr_array_sort (names, str_ptr_cmp);
+	return names;
+}
+
+void
+cs_record_set_string (CsRecord *self, const gchar *name, const gchar *value)
+{
+	cs_record_set_field (self, name, value != NULL ? g_variant_new_string (value) : NULL);
+}
+
+const gchar *
+cs_record_get_string (const CsRecord *self, const gchar *name)
+{
+	GVariant *v = cs_record_get_field (self, name);
+	if (v == NULL || !g_variant_is_of_type (v, G_VARIANT_TYPE_STRING))
+		return NULL;
+	return g_variant_get_string (v, NULL);
+}
+
+void
+cs_record_set_int (CsRecord *self, const gchar *name, gint64 value)
+{
+	cs_record_set_field (self, name, g_variant_new_int64 (value));
+}
+
+gint64
+cs_record_get_int (const CsRecord *self, const gchar *name, gint64 fallback)
+{
+	GVariant *v = cs_record_get_field (self, name);
+	if (v == NULL)
+		return fallback;
+	if (g_variant_is_of_type (v, G_VARIANT_TYPE_INT64))
+		return g_variant_get_int64 (v);
+	if (g_variant_is_of_type (v, G_VARIANT_TYPE_INT32))
+		return g_variant_get_int32 (v);
+	if (g_variant_is_of_type (v, G_VARIANT_TYPE_DOUBLE))
+		return (gint64) g_variant_get_double (v);
+	if (g_variant_is_of_type (v, G_VARIANT_TYPE_STRING)) {
+		gint64 out;
+		if (g_ascii_string_to_signed (g_variant_get_string (v, NULL), 10, G_MININT64,
+					      G_MAXINT64, &out, NULL))
+			return out;
+	}
+	return fallback;
+}
+
+void
+cs_record_set_bool (CsRecord *self, const gchar *name, gboolean value)
+{
+	cs_record_set_field (self, name, g_variant_new_boolean (value));
+}
+
+gboolean
+cs_record_get_bool (const CsRecord *self, const gchar *name, gboolean fallback)
+{
+	GVariant *v = cs_record_get_field (self, name);
+	if (v == NULL)
+		return fallback;
+	if (g_variant_is_of_type (v, G_VARIANT_TYPE_BOOLEAN))
+		return g_variant_get_boolean (v);
+	if (g_variant_is_of_type (v, G_VARIANT_TYPE_INT64))
+		return g_variant_get_int64 (v) != 0;
+	if (g_variant_is_of_type (v, G_VARIANT_TYPE_STRING)) {
+		const gchar *s = g_variant_get_string (v, NULL);
+		return g_ascii_strcasecmp (s, "true") == 0 || g_strcmp0 (s, "1") == 0;
+	}
+	return fallback;
+}
+
+/**
+ * cs_record_dup_fields:
+ * Returns: (transfer full): the fields as an `a{sv}`, keys sorted
+ */
+GVariant *
+cs_record_dup_fields (const CsRecord *self)
+{
+	g_autoptr(GPtrArray) names = cs_record_get_field_names (self);
+	GVariantBuilder b;
+
+	g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+	for (guint i = 0; i < names->len; i++) {
+		const gchar *name = g_ptr_array_index (names, i);
+		g_variant_builder_add (&b, "{sv}", name, cs_record_get_field (self, name));
+	}
+	return g_variant_ref_sink (g_variant_builder_end (&b));
+}
+
+/**
+ * cs_record_hash_fields:
+ * @names: (nullable): the fields to hash, %NULL for all
+ *
+ * A content hash of the normalised field values; equal content gives an equal
+ * hash whatever the field order, so it serves as a version for providers
+ * without one and for echo detection.
+ */
+gchar *
+cs_record_hash_fields (const CsRecord *self, const gchar *const *names)
+{
+	g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+	g_autoptr(GPtrArray) all = NULL;
+
+	if (names == NULL) {
+		all = cs_record_get_field_names (self);
+		g_ptr_array_add (all, NULL);
+		names = (const gchar *const *) all->pdata;
+	}
+	for (guint i = 0; names[i] != NULL; i++) {
+		g_autoptr(GVariant) norm = cs_value_normalize (cs_record_get_field (self, names[i]));
+		g_autofree gchar *text = NULL;
+		if (norm == NULL)
+			continue;
+		text = g_variant_print (norm, TRUE);
+		g_checksum_update (sum, (const guchar *) names[i], -1);
+		g_checksum_update (sum, (const guchar *) "\x1f", 1);
+		g_checksum_update (sum, (const guchar *) text, -1);
+		g_checksum_update (sum, (const guchar *) "\x1e", 1);
+	}
+	return g_strndup (g_checksum_get_string (sum), 16);
+}
+
+/**
+ * cs_value_null:
+ *
+ * The value that clears a field in a write (an empty maybe).
+ * Returns: (transfer floating)
+ */
+GVariant *
+cs_value_null (void)
+{
+	return g_variant_new_maybe (G_VARIANT_TYPE_VARIANT, NULL);
+}
+
+gboolean
+cs_value_is_null (GVariant *value)
+{
+	return value == NULL || (g_variant_is_of_type (value, G_VARIANT_TYPE_MAYBE) &&
+				 g_variant_n_children (value) == 0);
+}
+
+static gboolean
+is_blank_string (const gchar *s)
+{
+	for (; *s != '\0'; s++) {
+		if (!g_ascii_isspace (*s))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/**
+ * cs_value_normalize:
+ * @value: (nullable): not floating
+ *
+ * Strings are trimmed, CRLF becomes LF; blank strings, empty lists and
+ * empty dictionaries count as no value, so "" on one side equals a missing
+ * field on the other.
+ *
+ * Returns: (transfer full) (nullable)
+ */
+GVariant *
+cs_value_normalize (GVariant *value)
+{
+	if (cs_value_is_null (value))
+		return NULL;
+	if (g_variant_is_of_type (value, G_VARIANT_TYPE_VARIANT)) {
+		g_autoptr(GVariant) inner = g_variant_get_variant (value);
+		return cs_value_normalize (inner);
+	}
+	if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING)) {
+		const gchar *s = g_variant_get_string (value, NULL);
+		g_autofree gchar *copy = NULL;
+		GString *out;
+		if (is_blank_string (s))
+			return NULL;
+		copy = g_strstrip (g_strdup (s));
+		out = g_string_new (copy);
+		g_string_replace (out, "\r\n", "\n", 0);
+		return g_variant_ref_sink (g_variant_new_take_string (g_string_free (out, FALSE)));
+	}
+	if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT32))
+		return g_variant_ref_sink (g_variant_new_int64 (g_variant_get_int32 (value)));
+	if (g_variant_is_of_type (value, G_VARIANT_TYPE_VARDICT)) {
+		GVariantBuilder b;
+		GVariantIter iter;
+		const gchar *k;
+		GVariant *v;
+		g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+		g_autoptr(GHashTable) vals = g_hash_table_new_full (
+		    g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_variant_unref);
+		g_variant_iter_init (&iter, value);
+		while (g_variant_iter_loop (&iter, "{&sv}", &k, &v)) {
+			GVariant *n = cs_value_normalize (v);
+			if (n == NULL)
+				continue;
+			g_ptr_array_add (keys, g_strdup (k));
+			g_hash_table_insert (vals, keys->pdata[keys->len - 1], n);
+		}
+		if (keys->len == 0)
+			return NULL;
+		g_ptr_array_sort (keys, str_ptr_cmp);
+		g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+		for (guint i = 0; i < keys->len; i++)
+			g_variant_builder_add (&b, "{sv}", (const gchar *) keys->pdata[i],
+					       g_hash_table_lookup (vals, keys->pdata[i]));
+		return g_variant_ref_sink (g_variant_builder_end (&b));
+	}
+	if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING_ARRAY)) {
+		GVariantBuilder b;
+		GVariantIter iter;
+		const gchar *s;
+		guint n = 0;
+		g_variant_builder_init (&b, G_VARIANT_TYPE_STRING_ARRAY);
+		g_variant_iter_init (&iter, value);
+		while (g_variant_iter_next (&iter, "&s", &s)) {
+			g_autofree gchar *t = NULL;
+			if (is_blank_string (s))
+				continue;
+			t = g_strstrip (g_strdup (s));
+			g_variant_builder_add (&b, "s", t);
+			n++;
+		}
+		if (n == 0) {
+			g_variant_builder_clear (&b);
+			return NULL;
+		}
+		return g_variant_ref_sink (g_variant_builder_end (&b));
+	}
+	if (g_variant_is_of_type (value, G_VARIANT_TYPE ("av"))) {
+		GVariantBuilder b;
+		GVariantIter iter;
+		GVariant *v;
+		guint n = 0;
+		g_variant_builder_init (&b, G_VARIANT_TYPE ("av"));
+		g_variant_iter_init (&iter, value);
+		while (g_variant_iter_loop (&iter, "v", &v)) {
+			g_autoptr(GVariant) nv = cs_value_normalize (v);
+			if (nv == NULL)
+				continue;
+			g_variant_builder_add (&b, "v", nv);
+			n++;
+		}
+		if (n == 0) {
+			g_variant_builder_clear (&b);
+			return NULL;
+		}
+		return g_variant_ref_sink (g_variant_builder_end (&b));
+	}
+	return g_variant_ref (value);
+}
+
+gboolean
+cs_value_equal (GVariant *a, GVariant *b)
+{
+	g_autoptr(GVariant) na = cs_value_normalize (a);
+	g_autoptr(GVariant) nb = cs_value_normalize (b);
+
+	if (na == NULL || nb == NULL)
+		return na == nb;
+	if (g_variant_is_of_type (na, G_VARIANT_TYPE_DOUBLE) &&
+	    g_variant_is_of_type (nb, G_VARIANT_TYPE_INT64))
+		return g_variant_get_double (na) == (gdouble) g_variant_get_int64 (nb);
+	if (g_variant_is_of_type (na, G_VARIANT_TYPE_INT64) &&
+	    g_variant_is_of_type (nb, G_VARIANT_TYPE_DOUBLE))
+		return g_variant_get_double (nb) == (gdouble) g_variant_get_int64 (na);
+	return g_variant_equal (na, nb);
+}
+
+gchar *
+cs_value_hash (GVariant *value)
+{
+	g_autoptr(GVariant) n = cs_value_normalize (value);
+	g_autofree gchar *text = n != NULL ? g_variant_print (n, TRUE) : g_strdup ("");
+	return g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
+}
