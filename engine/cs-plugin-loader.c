@@ -114,6 +114,12 @@ load_module (CsPluginLoader *self, const gchar *path)
 	g_hash_table_replace (self->types, g_strdup (name), GSIZE_TO_POINTER (type));
 }
 
+static gboolean
+is_plugin_file (const gchar *name)
+{
+	return g_str_has_prefix (name, "libcs_") && g_str_has_suffix (name, "." G_MODULE_SUFFIX);
+}
+
 gboolean
 cs_plugin_loader_load_all (CsPluginLoader *self, GError **error)
 {
@@ -133,11 +139,22 @@ cs_plugin_loader_load_all (CsPluginLoader *self, GError **error)
 		return FALSE;
 	}
 	while ((entry = g_dir_read_name (dir)) != NULL) {
-		g_autofree gchar *path = NULL;
-		if (!g_str_has_prefix (entry, "libcs_") || !g_str_has_suffix (entry, "." G_MODULE_SUFFIX))
+		g_autofree gchar *path = g_build_filename (self->dir, entry, NULL);
+		/* a build tree keeps each plugin in its own folder */
+		if (g_file_test (path, G_FILE_TEST_IS_DIR)) {
+			g_autoptr(GDir) sub = g_dir_open (path, 0, NULL);
+			const gchar *sub_entry;
+			while (sub != NULL && (sub_entry = g_dir_read_name (sub)) != NULL) {
+				g_autofree gchar *sub_path = NULL;
+				if (!is_plugin_file (sub_entry))
+					continue;
+				sub_path = g_build_filename (path, sub_entry, NULL);
+				load_module (self, sub_path);
+			}
 			continue;
-		path = g_build_filename (self->dir, entry, NULL);
-		load_module (self, path);
+		}
+		if (is_plugin_file (entry))
+			load_module (self, path);
 	}
 	self->loaded = TRUE;
 	return TRUE;
