@@ -214,6 +214,7 @@ fetch_token (CsOrocrmProvider *self, GCancellable *cancellable, GError **error)
 	g_autoptr(JsonNode) body = NULL;
 	g_autoptr(CsHttpResponse) resp = NULL;
 	g_autoptr(JsonNode) answer = NULL;
+	g_autoptr(GError) error_local = NULL;
 	const gchar *token;
 
 	wipe_string (&self->token);
@@ -227,9 +228,17 @@ fetch_token (CsOrocrmProvider *self, GCancellable *cancellable, GError **error)
 	json_builder_end_object (b);
 	body = json_builder_get_root (b);
 	resp = cs_http_client_send_json (self->http, "POST", "/oauth2-token", NULL, "application/json",
-					 body, cancellable, error);
-	if (resp == NULL)
+					 body, cancellable, &error_local);
+	if (resp == NULL) {
+		if (g_error_matches (error_local, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH)) {
+			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH,
+				     _("OroCRM at %s refused OAuth client “%s”; check the client id and secret"),
+				     self->url, self->user);
+			return FALSE;
+		}
+		g_propagate_error (error, g_steal_pointer (&error_local));
 		return FALSE;
+	}
 	answer = cs_http_response_parse_json (resp, NULL);
 	if (resp->status != 200) {
 		g_autofree gchar *why = cs_orocrm_error_text (answer);
