@@ -160,12 +160,6 @@ cs_plugin_loader_load_all (CsPluginLoader *self, GError **error)
 	return TRUE;
 }
 
-static gint
-cmp_names (gconstpointer a, gconstpointer b)
-{
-	return g_strcmp0 (*(const gchar *const *) a, *(const gchar *const *) b);
-}
-
 /**
  * cs_plugin_loader_get_names:
  * Returns: (transfer container) (element-type utf8): sorted plugin names
@@ -180,7 +174,7 @@ cs_plugin_loader_get_names (CsPluginLoader *self)
 	g_hash_table_iter_init (&iter, self->types);
 	while (g_hash_table_iter_next (&iter, &key, NULL))
 		g_ptr_array_add (names, g_strdup (key));
-	g_ptr_array_sort (names, cmp_names);
+	g_ptr_array_sort (names, cs_str_ptr_cmp);
 	return names;
 }
 
