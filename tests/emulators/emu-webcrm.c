@@ -1206,7 +1206,9 @@ build_query (const gchar *script, QueryBuild *qb, GError **error)
 				g_ptr_array_add (qb->params, is_text ? g_strdup (lit)
 								     : g_strconcat ("#", lit, NULL));
 			}
-			g_string_append_printf (qb->sql, " %s ?%u", op, qb->params->len);
+			/* SQL Server's default collation compares text without case */
+			g_string_append_printf (qb->sql, " %s ?%u%s", op, qb->params->len,
+						is_text && norm == NULL ? " COLLATE NOCASE" : "");
 			if (lex_keyword (&lx, "AND"))
 				g_string_append (qb->sql, " AND ");
 			else if (lex_keyword (&lx, "OR"))
