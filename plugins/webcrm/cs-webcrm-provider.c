@@ -134,6 +134,12 @@ cs_webcrm_provider_setup (CsProvider *provider, GKeyFile *kf, const gchar *group
 	g_free (self->user);
 	self->user = g_key_file_get_string (kf, group, "user", NULL);
 	edition = g_key_file_get_string (kf, group, "edition", NULL);
+	if (edition == NULL) {
+		/* the engine gives plugins the profile as written: the preset names the edition */
+		g_autofree gchar *preset = g_key_file_get_string (kf, "profile", "preset", NULL);
+		if (g_strcmp0 (preset, "webcrm-b2c") == 0)
+			edition = g_strdup ("b2c");
+	}
 	if (edition != NULL && g_strcmp0 (edition, "b2b") != 0 && g_strcmp0 (edition, "b2c") != 0) {
 		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
 			     _("[%s] edition=%s: expected b2b or b2c"), group, edition);
@@ -1125,11 +1131,36 @@ is_writable_field (const gchar *table, const gchar *name)
 	       !g_str_equal (name, "OrganisationLastItemUpdatedAt");
 }
 
+/* a value as the DTO types it: mappings and folder sides may hand over text */
+static JsonNode *
+typed_value (CsSchema *schema, const gchar *name, GVariant *v)
+{
+	const CsFieldSpec *spec = schema != NULL ? cs_schema_lookup (schema, name) : NULL;
+	const gchar *s;
+	guint64 n;
+
+	if (spec == NULL || !g_variant_is_of_type (v, G_VARIANT_TYPE_STRING))
+		return cs_json_from_value (v);
+	s = g_variant_get_string (v, NULL);
+	if (spec->type == CS_FIELD_BOOL && (g_str_equal (s, "true") || g_str_equal (s, "false"))) {
+		JsonNode *b = json_node_new (JSON_NODE_VALUE);
+		json_node_set_boolean (b, g_str_equal (s, "true"));
+		return b;
+	}
+	if (spec->type == CS_FIELD_INT && g_ascii_string_to_unsigned (s, 10, 0, G_MAXINT64, &n, NULL)) {
+		JsonNode *i = json_node_new (JSON_NODE_VALUE);
+		json_node_set_int (i, (gint64) n);
+		return i;
+	}
+	return cs_json_from_value (v);
+}
+
 /* the fields of @rec over @base (a copy of the DTO as read, or empty for a create) */
 static void
 apply_fields (JsonObject *dto, CsRecord *rec, const gchar *table)
 {
 	g_autoptr(GPtrArray) names = cs_record_get_field_names (rec);
+	g_autoptr(CsSchema) schema = cs_schema_load_builtin ("webcrm", cs_record_get_kind (rec), NULL);
 	for (guint i = 0; i < names->len; i++) {
 		const gchar *name = g_ptr_array_index (names, i);
 		GVariant *v = cs_record_get_field (rec, name);
@@ -1139,7 +1170,7 @@ apply_fields (JsonObject *dto, CsRecord *rec, const gchar *table)
 		if (cs_value_is_null (v))
 			json_object_remove_member (dto, name);
 		else
-			json_object_set_member (dto, name, cs_json_from_value (v));
+			json_object_set_member (dto, name, typed_value (schema, name, v));
 	}
 }
 
