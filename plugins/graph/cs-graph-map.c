@@ -162,12 +162,13 @@ dtz_new (const gchar *date_time, const gchar *zone)
 	return o;
 }
 
-/* a zone Graph accepts: the Windows name when there is one, else the IANA name */
+/* Graph takes IANA names as well as Windows ones (spec 3.1); the IANA name
+ * keeps the city (Windows' "Romance Standard Time" is Copenhagen and Paris
+ * alike), so the zone comes back as it was written */
 static const gchar *
 graph_zone (const gchar *iana)
 {
-	const gchar *win = cs_timezone_iana_to_windows (iana);
-	return win != NULL ? win : iana;
+	return iana;
 }
 
 static gchar *
