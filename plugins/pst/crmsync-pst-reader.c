@@ -338,7 +338,6 @@ fill_contact (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 	S ("generation", suffix);
 	S ("title", display_name_prefix);
 	S ("nickName", nickname);
-	S ("displayName", fullname);
 	S ("companyName", company_name);
 	S ("department", department);
 	S ("jobTitle", job_title);
@@ -383,13 +382,15 @@ fill_contact (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 	ADDR ("businessPostalCode", business_postal_code, work_address_postalcode);
 	ADDR ("businessCountry", business_country, work_address_country);
 #undef ADDR
-	add_str (b, "fileAs", pst_text (item, &item->file_as));
+	/* libpst puts PR_DISPLAY_NAME in file_as and PidLidFileUnder in fullname */
+	add_str (b, "displayName", pst_text (item, &item->file_as));
+	add_str (b, "fileAs", pst_text (item, &c->fullname));
 	add_str (b, "imAddress", cs_pff_get_string (pi, 0, CS_PSETID_ADDRESS, 0x8062));
 	if (c->birthday != NULL)
 		add_str (b, "birthday", ft_to_date (ft_value (c->birthday)));
 	/* libpst reads PR_GENDER, but a missing one and "unspecified" are both 0 */
 	v = c->gender;
-	if (v >= 0 && v <= 2)
+	if (v >= 0 && v <= 2 && (pi == NULL || cs_pff_has (pi, 0, 0, 0x3A4D)))
 		add_str (b, "gender", g_strdup (v == 1 ? "female" : v == 2 ? "male" : "unspecified"));
 	add_str (b, "notes", pst_text (item, &item->body));
 	add_categories (b, pi);
@@ -630,13 +631,68 @@ add_display_names (JsonBuilder *b, const gchar *member, gchar *text /* (transfer
 	json_builder_end_array (b);
 }
 
+/* libpff reads the attachment table; libpst's list also holds other
+ * sub-nodes (one per recipient in some files), so it is only the fallback */
+static guint
+add_pff_attachments (Reader *r, JsonBuilder *b, libpff_item_t *pi)
+{
+	int n = 0;
+
+	if (libpff_message_get_number_of_attachments (pi, &n, NULL) != 1 || n <= 0)
+		return 0;
+	json_builder_set_member_name (b, "attachments");
+	json_builder_begin_array (b);
+	for (int i = 0; i < n && i < 10000; i++) {
+		libpff_item_t *at = NULL;
+		gchar *name;
+		gint64 method = 1;
+		size64_t size = 0;
+		gboolean has_size;
+
+		if (libpff_message_get_attachment (pi, i, &at, NULL) != 1)
+			continue;
+		name = cs_pff_get_string (at, 0, 0, 0x3707);
+		if (name == NULL)
+			name = cs_pff_get_string (at, 0, 0, 0x3704);
+		if (name == NULL)
+			name = cs_pff_get_string (at, 0, 0, 0x3001);
+		cs_pff_get_int (at, 0, 0, 0x3705, &method);
+		if (name == NULL)
+			name = g_strdup (method == 5 ? "message.msg" : "attachment");
+		has_size = libpff_attachment_get_data_size (at, &size, NULL) == 1;
+		json_builder_begin_object (b);
+		add_str (b, "name", name);
+		if (has_size)
+			add_int (b, "size", (gint64) size);
+		else if (cs_pff_get_int (at, 0, 0, 0x0E20, &method))
+			add_int (b, "size", method);
+		add_str (b, "contentType", cs_pff_get_string (at, 0, 0, 0x370E));
+		if (r->attachments && has_size && size > 0 && size < G_MAXINT32) {
+			g_autofree guint8 *data = g_malloc (size);
+			if (libpff_attachment_data_seek_offset (at, 0, SEEK_SET, NULL) == 0 &&
+			    libpff_attachment_data_read_buffer (at, data, size, NULL) ==
+				(ssize_t) size)
+				add_str (b, "contentBase64", g_base64_encode (data, size));
+		}
+		json_builder_end_object (b);
+		cs_pff_item_free (at);
+	}
+	json_builder_end_array (b);
+	return (guint) n;
+}
+
 static void
-add_attachments (Reader *r, JsonBuilder *b, pst_item *item)
+add_attachments (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 {
 	guint n = 0;
 
+	if (pi != NULL) {
+		add_bool (b, "hasAttachments", add_pff_attachments (r, b, pi) > 0);
+		return;
+	}
 	for (pst_item_attach *at = item->attach; at != NULL; at = at->next)
-		n++;
+		if (at->filename1.str != NULL || at->filename2.str != NULL || at->method == 5)
+			n++;
 	add_bool (b, "hasAttachments", n > 0);
 	if (n == 0)
 		return;
@@ -649,8 +705,10 @@ add_attachments (Reader *r, JsonBuilder *b, pst_item *item)
 
 		if (name == NULL)
 			name = pst_text (item, &at->filename1);
+		if (name == NULL && at->method != 5)
+			continue;
 		if (name == NULL)
-			name = g_strdup (at->method == 5 ? "message.msg" : "attachment");
+			name = g_strdup ("message.msg");
 		if (at->data.data != NULL) {
 			size = (gint64) at->data.size;
 		} else if (at->i_id != 0 && at->i_id != (uint64_t) -1) {
@@ -670,10 +728,6 @@ add_attachments (Reader *r, JsonBuilder *b, pst_item *item)
 				add_str (b, "contentBase64",
 					 g_base64_encode ((const guchar *) data.data, data.size));
 				free (data.data);
-			} else if (at->data.data != NULL) {
-				add_str (b, "contentBase64",
-					 g_base64_encode ((const guchar *) at->data.data,
-							  at->data.size));
 			}
 		}
 		json_builder_end_object (b);
@@ -716,7 +770,7 @@ fill_email (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi, const 
 		add_display_names (b, "toNames", pst_text (item, &e->sentto_address));
 		add_display_names (b, "ccNames", pst_text (item, &e->cc_address));
 	}
-	add_attachments (r, b, item);
+	add_attachments (r, b, item, pi);
 }
 
 /* ---- folders ---------------------------------------------------------- */
