@@ -1,0 +1,1088 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cs-engine.h"
+#include "cs-json.h"
+#include "cs-planner.h"
+#include "cs-plugin-loader.h"
+
+/*
+ * One run: read changes from both sides → plan → guards → apply in batches,
+ * committing each batch's results with their links → advance cursors.
+ */
+struct _CsEngine {
+	GObject parent_instance;
+	CsProfile *profile;
+	CsSecrets *secrets;
+	CsState *state;
+	CsMapping *mapping;
+	CsProvider *providers[CS_SIDE_LAST];
+	gboolean opened;
+	gchar *owner;
+	CsReadSink *sinks[CS_SIDE_LAST][CS_KIND_LAST];
+	gboolean running;
+	guint64 writes;
+	gint64 fault_after;
+	guint batch_size;
+};
+
+G_DEFINE_TYPE (CsEngine, cs_engine, G_TYPE_OBJECT)
+G_DEFINE_QUARK (cs-engine-error-quark, cs_engine_error)
+
+enum { SIGNAL_PROGRESS, SIGNAL_LAST };
+static guint signals[SIGNAL_LAST];
+
+static const gdouble phase_weight[CS_PHASE_LAST] = {0.3, 0.3, 0.1, 0.3};
+
+static void
+clear_sinks (CsEngine *self)
+{
+	for (guint s = 0; s < CS_SIDE_LAST; s++)
+		for (guint k = 0; k < CS_KIND_LAST; k++)
+			g_clear_object (&self->sinks[s][k]);
+}
+
+static void
+cs_engine_finalize (GObject *object)
+{
+	CsEngine *self = CS_ENGINE (object);
+	clear_sinks (self);
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		if (self->providers[s] != NULL && self->opened)
+			cs_provider_close (self->providers[s]);
+		g_clear_object (&self->providers[s]);
+	}
+	g_clear_object (&self->profile);
+	g_clear_object (&self->secrets);
+	g_clear_object (&self->state);
+	g_clear_object (&self->mapping);
+	g_free (self->owner);
+	G_OBJECT_CLASS (cs_engine_parent_class)->finalize (object);
+}
+
+static void
+cs_engine_class_init (CsEngineClass *klass)
+{
+	G_OBJECT_CLASS (klass)->finalize = cs_engine_finalize;
+	/**
+	 * CsEngine::progress:
+	 * @phase: a CsPhase
+	 * @fraction: of the whole run, 0..1 (weighted by phase)
+	 * @message: what is being done, for the progress window
+	 *
+	 * Emitted in the thread that runs the sync.
+	 */
+	signals[SIGNAL_PROGRESS] =
+	    g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+			  NULL, G_TYPE_NONE, 3, G_TYPE_INT, G_TYPE_DOUBLE, G_TYPE_STRING);
+}
+
+static void
+cs_engine_init (CsEngine *self)
+{
+	const gchar *fault = g_getenv ("CRMSYNC_FAULT");
+	self->batch_size = 100;
+	self->fault_after = -1;
+	if (fault != NULL && g_str_has_prefix (fault, "crash-after-write:")) {
+		self->fault_after = g_ascii_strtoll (fault + strlen ("crash-after-write:"), NULL, 10);
+		/* one op per write, so a crash can fall between any two */
+		self->batch_size = 1;
+	}
+}
+
+static void
+progress (CsEngine *self, CsPhase phase, gdouble within, const gchar *message)
+{
+	gdouble done = 0;
+	for (guint p = 0; p < phase; p++)
+		done += phase_weight[p];
+	done += phase_weight[phase] * CLAMP (within, 0, 1);
+	g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, (gint) phase, done, message);
+}
+
+static const gchar *default_keys_contact[] = {"firstName", "lastName", "gender", "birthday", NULL};
+static const gchar *default_keys_event[] = {"subject", "start", "end", "isAllDay", NULL};
+static const gchar *default_keys_task[] = {"subject", "priority", NULL};
+
+CsEngine *
+cs_engine_new (CsProfile *profile, CsSecrets *secrets, GError **error)
+{
+	g_autoptr(CsEngine) self = g_object_new (CS_TYPE_ENGINE, NULL);
+	CsPluginLoader *loader = cs_plugin_loader_get_default ();
+	const gchar *mapping;
+	g_autofree gchar *state_path = NULL;
+
+	self->profile = g_object_ref (profile);
+	self->secrets = secrets != NULL ? g_object_ref (secrets) : cs_secrets_new ();
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		const gchar *name = cs_profile_get_plugin (profile, (CsSide) s);
+		const gchar *group = cs_profile_get_group ((CsSide) s);
+		g_autoptr(GError) error_local = NULL;
+		CsProviderSides need = s == CS_SIDE_CRM ? CS_PROVIDER_SIDE_CRM : CS_PROVIDER_SIDE_OUTLOOK;
+
+		self->providers[s] = cs_plugin_loader_create (loader, name, &error_local);
+		if (self->providers[s] == NULL) {
+			g_set_error (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_CONFIG, "%s: %s",
+				     cs_profile_get_path (profile) ? cs_profile_get_path (profile) : "profile",
+				     error_local->message);
+			return NULL;
+		}
+		if ((cs_provider_get_sides (self->providers[s]) & need) == 0) {
+			g_set_error (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_CONFIG,
+				     _("%s: the %s plugin cannot be the %s side"),
+				     cs_profile_get_path (profile), name, cs_side_to_string ((CsSide) s));
+			return NULL;
+		}
+		cs_provider_set_profile_dir (self->providers[s], cs_profile_get_dir (profile));
+		cs_provider_set_secrets (self->providers[s], self->secrets, cs_profile_get_id (profile),
+					 (CsSide) s);
+		if (!cs_provider_setup (self->providers[s], cs_profile_get_keyfile (profile), group,
+					&error_local)) {
+			g_set_error (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_CONFIG, "%s: %s",
+				     cs_profile_get_path (profile) ? cs_profile_get_path (profile) : "profile",
+				     error_local->message);
+			return NULL;
+		}
+	}
+	mapping = cs_profile_get_mapping (profile);
+	if (mapping != NULL && mapping[0] != '\0') {
+		g_autoptr(GError) error_local = NULL;
+		self->mapping = cs_mapping_load (mapping, cs_profile_get_dir (profile), &error_local);
+		if (self->mapping == NULL) {
+			g_set_error (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_CONFIG, "%s: %s",
+				     cs_profile_get_path (profile), error_local->message);
+			return NULL;
+		}
+	} else {
+		self->mapping = cs_mapping_new_identity ();
+	}
+	state_path = cs_profile_get_state_path (profile);
+	self->state = cs_state_open (state_path, error);
+	if (self->state == NULL)
+		return NULL;
+	return g_steal_pointer (&self);
+}
+
+CsProfile *
+cs_engine_get_profile (CsEngine *self)
+{
+	return self->profile;
+}
+
+CsState *
+cs_engine_get_state (CsEngine *self)
+{
+	return self->state;
+}
+
+CsMapping *
+cs_engine_get_mapping (CsEngine *self)
+{
+	return self->mapping;
+}
+
+CsProvider *
+cs_engine_get_provider (CsEngine *self, CsSide side)
+{
+	return self->providers[side];
+}
+
+gboolean
+cs_engine_is_enabled (CsEngine *self, CsKind kind)
+{
+	const CsKindConfig *kc = cs_profile_get_kind_config (self->profile, kind);
+	if (kc->direction == CS_DIRECTION_NONE || !cs_mapping_has_kind (self->mapping, kind))
+		return FALSE;
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		if ((cs_provider_get_caps (self->providers[s], kind) & CS_CAP_READ) == 0)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static const gchar *const *
+key_for (CsEngine *self, CsKind kind)
+{
+	const CsKindConfig *kc = cs_profile_get_kind_config (self->profile, kind);
+	const gchar *const *key = (const gchar *const *) kc->key;
+	if (key == NULL)
+		key = cs_mapping_get_key (self->mapping, kind);
+	if (key == NULL && cs_mapping_is_identity (self->mapping)) {
+		if (kind == CS_KIND_CONTACT)
+			key = default_keys_contact;
+		else if (kind == CS_KIND_EVENT)
+			key = default_keys_event;
+		else if (kind == CS_KIND_TASK)
+			key = default_keys_task;
+	}
+	return key;
+}
+
+static gboolean
+ensure_open (CsEngine *self, GCancellable *cancellable, GError **error)
+{
+	gboolean need_owner = FALSE;
+	if (self->opened)
+		return TRUE;
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		if (!cs_provider_open (self->providers[s], cancellable, error)) {
+			g_prefix_error (error, "%s: ", cs_provider_get_name (self->providers[s]));
+			for (guint t = 0; t < s; t++)
+				cs_provider_close (self->providers[t]);
+			return FALSE;
+		}
+	}
+	self->opened = TRUE;
+	for (guint k = 0; k < CS_KIND_LAST; k++) {
+		if (cs_engine_is_enabled (self, (CsKind) k) &&
+		    cs_profile_get_kind_config (self->profile, (CsKind) k)->condition == CS_CONDITION_OWNED)
+			need_owner = TRUE;
+	}
+	if (need_owner) {
+		self->owner = cs_provider_whoami (self->providers[CS_SIDE_CRM], cancellable, error);
+		if (self->owner == NULL)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+typedef struct {
+	CsEngine *engine;
+	CsPhase phase;
+	gdouble base;
+	gdouble span;
+	const gchar *what;
+} ReadProgress;
+
+static void
+sink_progress_cb (CsReadSink *sink, guint done, guint total, gpointer user_data)
+{
+	ReadProgress *rp = user_data;
+	g_autofree gchar *msg = g_strdup_printf (_("Reading %s: %u of %u"), rp->what, done, total);
+	progress (rp->engine, rp->phase, rp->base + (total > 0 ? rp->span * done / total : 0), msg);
+}
+
+static gboolean
+read_side (CsEngine *self, CsSide side, CsRunFlags flags, GCancellable *cancellable,
+	   GError **error)
+{
+	guint n_kinds = 0, done = 0;
+	CsPhase phase = side == CS_SIDE_CRM ? CS_PHASE_READ_CRM : CS_PHASE_READ_OUTLOOK;
+	for (guint k = 0; k < CS_KIND_LAST; k++)
+		n_kinds += cs_engine_is_enabled (self, (CsKind) k) ? 1 : 0;
+	for (guint k = 0; k < CS_KIND_LAST; k++) {
+		CsKind kind = (CsKind) k;
+		g_autofree gchar *cursor = NULL;
+		CsCaps caps;
+		gboolean complete;
+		g_autofree gchar *what = NULL;
+		ReadProgress rp;
+		gulong id;
+		gboolean ok;
+
+		if (!cs_engine_is_enabled (self, kind))
+			continue;
+		caps = cs_provider_get_caps (self->providers[side], kind);
+		if ((flags & CS_RUN_FLAG_ALL) == 0)
+			cursor = cs_state_get_cursor (self->state, side, kind);
+		complete = cursor == NULL || (caps & CS_CAP_DELTA) == 0;
+		self->sinks[side][kind] = cs_read_sink_new (kind, complete);
+		what = g_strdup_printf ("%s %s", cs_provider_get_name (self->providers[side]),
+					cs_kind_to_string (kind));
+		rp = (ReadProgress){self, phase, (gdouble) done / MAX (n_kinds, 1),
+				    1.0 / MAX (n_kinds, 1), what};
+		id = g_signal_connect (self->sinks[side][kind], "progress",
+				       G_CALLBACK (sink_progress_cb), &rp);
+		progress (self, phase, rp.base, what);
+		ok = cs_provider_read_changes (self->providers[side], kind,
+					       (caps & CS_CAP_DELTA) ? cursor : NULL,
+					       self->sinks[side][kind], cancellable, error);
+		g_signal_handler_disconnect (self->sinks[side][kind], id);
+		if (!ok) {
+			g_prefix_error (error, _("reading %s from %s: "), cs_kind_to_string (kind),
+					cs_provider_get_name (self->providers[side]));
+			return FALSE;
+		}
+		done++;
+	}
+	progress (self, phase, 1.0, NULL);
+	return TRUE;
+}
+
+static const gchar *
+first_address (CsRecord *r, const gchar *field)
+{
+	GVariant *v = field != NULL ? cs_record_get_field (r, field) : NULL;
+	if (v == NULL)
+		return NULL;
+	if (g_variant_is_of_type (v, G_VARIANT_TYPE_STRING))
+		return g_variant_get_string (v, NULL);
+	if (g_variant_is_of_type (v, G_VARIANT_TYPE_STRING_ARRAY) && g_variant_n_children (v) > 0) {
+		const gchar *s;
+		g_variant_get_child (v, 0, "&s", &s);
+		return s;
+	}
+	return NULL;
+}
+
+/*
+ * E-mails reach the CRM attached to a person: outbound by the first To
+ * address, inbound by From. No person → skipped with the reason shown.
+ */
+static gboolean
+resolve_emails (CsEngine *self, GCancellable *cancellable, GError **error)
+{
+	CsReadSink *sink = self->sinks[CS_SIDE_OUTLOOK][CS_KIND_EMAIL];
+	const CsKindConfig *kc = cs_profile_get_kind_config (self->profile, CS_KIND_EMAIL);
+	const gchar *dir_field, *outbound, *inbound, *find_field, *crm_field;
+	g_autoptr(GHashTable) cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	GPtrArray *records;
+	gint64 since = G_MININT64;
+
+	if (sink == NULL)
+		return TRUE;
+	records = cs_read_sink_get_records (sink);
+	if (kc->since != NULL)
+		cs_time_parse (kc->since, &since);
+	/* older than "since": not part of the sync at all */
+	for (guint i = records->len; i > 0; i--) {
+		CsRecord *r = g_ptr_array_index (records, i - 1);
+		const gchar *when = cs_record_get_string (r, "sentDateTime");
+		gint64 t;
+		if (when == NULL)
+			when = cs_record_get_string (r, "receivedDateTime");
+		if (kc->since != NULL && !cs_record_is_deleted (r) && when != NULL &&
+		    cs_time_parse (when, &t) && t < since)
+			g_ptr_array_remove_index (records, i - 1);
+	}
+	if (!cs_mapping_get_email_link (self->mapping, &dir_field, &outbound, &inbound, &find_field,
+					&crm_field))
+		return TRUE;
+	for (guint i = 0; i < records->len; i++) {
+		CsRecord *r = g_ptr_array_index (records, i);
+		const gchar *dir = dir_field != NULL ? cs_record_get_string (r, dir_field) : NULL;
+		gboolean out = g_strcmp0 (dir, "outbound") == 0;
+		const gchar *addr = first_address (r, out ? outbound : inbound);
+		g_autofree gchar *folded = NULL;
+		const gchar *hit;
+
+		if (cs_record_is_deleted (r) ||
+		    cs_state_get_link (self->state, CS_KIND_EMAIL, CS_SIDE_OUTLOOK, cs_record_get_id (r), NULL) != NULL)
+			continue;
+		if (addr == NULL) {
+			cs_record_set_string (r, CS_PLANNER_SKIP_FIELD,
+					      out ? _("the e-mail has no To address")
+						  : _("the e-mail has no From address"));
+			continue;
+		}
+		folded = g_utf8_casefold (addr, -1);
+		if (!g_hash_table_contains (cache, folded)) {
+			g_autoptr(GVariant) v = g_variant_ref_sink (g_variant_new_string (addr));
+			g_autoptr(GPtrArray) found = cs_provider_find (
+			    self->providers[CS_SIDE_CRM], CS_KIND_CONTACT, find_field, v, cancellable, error);
+			if (found == NULL)
+				return FALSE;
+			/* several persons share the address: the first one, as webCRM does */
+			g_hash_table_insert (cache, g_strdup (folded),
+					     found->len > 0 ? g_strdup (cs_record_get_id (g_ptr_array_index (found, 0)))
+							    : NULL);
+		}
+		hit = g_hash_table_lookup (cache, folded);
+		if (hit == NULL) {
+			g_autofree gchar *reason =
+			    g_strdup_printf (_("no CRM person has the address %s"), addr);
+			cs_record_set_string (r, CS_PLANNER_SKIP_FIELD, reason);
+		} else {
+			cs_record_set_string (r, CS_PLANNER_LINK_FIELD, hit);
+		}
+	}
+	return TRUE;
+}
+
+static GPtrArray *
+links_for (CsEngine *self, CsKind kind, GError **error)
+{
+	gboolean complete = FALSE;
+	g_autoptr(GPtrArray) links = NULL;
+	g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+	for (guint s = 0; s < CS_SIDE_LAST; s++)
+		complete |= cs_read_sink_get_complete (self->sinks[s][kind]);
+	if (complete)
+		return cs_state_get_links (self->state, kind, error);
+	/* deltas on both sides: only the links of what changed, so a run with
+	 * nothing new costs the same at 100 or 100,000 records */
+	links = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_link_free);
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		GPtrArray *recs = cs_read_sink_get_records (self->sinks[s][kind]);
+		for (guint i = 0; i < recs->len; i++) {
+			CsRecord *r = g_ptr_array_index (recs, i);
+			g_autoptr(GError) error_local = NULL;
+			CsLink *l = cs_state_get_link (self->state, kind, (CsSide) s, cs_record_get_id (r),
+						       &error_local);
+			if (error_local != NULL) {
+				g_propagate_error (error, g_steal_pointer (&error_local));
+				return NULL;
+			}
+			if (l == NULL)
+				continue;
+			if (!g_hash_table_add (seen, g_strdup_printf ("%s\x1f%s", l->outlook_id ? l->outlook_id : "",
+								      l->crm_id ? l->crm_id : ""))) {
+				cs_link_free (l);
+				continue;
+			}
+			g_ptr_array_add (links, l);
+		}
+	}
+	return g_steal_pointer (&links);
+}
+
+/**
+ * cs_engine_prepare:
+ *
+ * Reads both sides and plans, writing nothing: what `--dry-run` shows and
+ * the Sync all assistant previews.
+ *
+ * Returns: (transfer full)
+ */
+CsSyncPlan *
+cs_engine_prepare (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GError **error)
+{
+	g_autoptr(CsSyncPlan) plan = cs_sync_plan_new ();
+
+	clear_sinks (self);
+	if (!ensure_open (self, cancellable, error))
+		return NULL;
+	if (!read_side (self, CS_SIDE_CRM, flags, cancellable, error) ||
+	    !read_side (self, CS_SIDE_OUTLOOK, flags, cancellable, error))
+		return NULL;
+	if (cs_engine_is_enabled (self, CS_KIND_EMAIL) && !resolve_emails (self, cancellable, error))
+		return NULL;
+
+	progress (self, CS_PHASE_PLAN, 0, _("Planning"));
+	for (guint k = 0; k < CS_KIND_LAST; k++) {
+		CsKind kind = (CsKind) k;
+		CsPlanInput in = {0};
+		g_autoptr(GPtrArray) links = NULL;
+		g_autoptr(GPtrArray) journal = NULL;
+
+		if (!cs_engine_is_enabled (self, kind))
+			continue;
+		links = links_for (self, kind, error);
+		if (links == NULL)
+			return NULL;
+		journal = cs_state_journal_pending (self->state, kind, error);
+		if (journal == NULL)
+			return NULL;
+		in.kind = kind;
+		in.config = cs_profile_get_kind_config (self->profile, kind);
+		in.conflict = cs_profile_get_conflict (self->profile);
+		in.mapping = self->mapping;
+		in.key = key_for (self, kind);
+		in.links = links;
+		in.journal = journal;
+		in.owner = self->owner;
+		for (guint s = 0; s < CS_SIDE_LAST; s++) {
+			CsCaps caps = cs_provider_get_caps (self->providers[s], kind);
+			in.records[s] = cs_read_sink_get_records (self->sinks[s][kind]);
+			in.complete[s] = cs_read_sink_get_complete (self->sinks[s][kind]);
+			in.writable[s] = (caps & CS_CAP_WRITE) != 0;
+			in.side_name[s] = cs_provider_get_name (self->providers[s]);
+		}
+		cs_planner_plan (&in, plan);
+	}
+	progress (self, CS_PHASE_PLAN, 1.0, NULL);
+	return g_steal_pointer (&plan);
+}
+
+/* the anchors' users lost data without these */
+static gboolean
+check_guards (CsEngine *self, CsSyncPlan *plan, CsRunReport *report)
+{
+	for (guint k = 0; k < CS_KIND_LAST; k++) {
+		if (!cs_engine_is_enabled (self, (CsKind) k))
+			continue;
+		for (guint s = 0; s < CS_SIDE_LAST; s++) {
+			CsReadSink *sink = self->sinks[s][k];
+			gint64 known = cs_state_count_links (self->state, (CsKind) k, (CsSide) s);
+			guint deletes = cs_sync_plan_count (plan, (CsKind) k, (CsSide) s, CS_PLAN_DELETE);
+			guint listed = 0;
+			GPtrArray *recs = sink != NULL ? cs_read_sink_get_records (sink) : NULL;
+			for (guint i = 0; recs != NULL && i < recs->len; i++)
+				listed += cs_record_is_deleted (g_ptr_array_index (recs, i)) ? 0 : 1;
+			if (sink != NULL && cs_read_sink_get_complete (sink) && listed == 0 && known > 0) {
+				g_autofree gchar *msg = g_strdup_printf (
+				    _("%s lists no %s records, but %" G_GINT64_FORMAT " were synced before; nothing was changed (run with --force-delete if this is right)"),
+				    cs_provider_get_name (self->providers[s]), cs_kind_to_string ((CsKind) k), known);
+				cs_run_report_set_guard (report, msg);
+				return FALSE;
+			}
+			if (deletes > 5 && (gint64) deletes * 10 > known) {
+				g_autofree gchar *msg = g_strdup_printf (
+				    _("the sync would delete %u of %" G_GINT64_FORMAT " %s records in %s; nothing was changed (run with --force-delete to confirm)"),
+				    deletes, known, cs_kind_to_string ((CsKind) k),
+				    cs_provider_get_name (self->providers[s]));
+				cs_run_report_set_guard (report, msg);
+				return FALSE;
+			}
+		}
+	}
+	return TRUE;
+}
+
+typedef struct {
+	CsPlanItem *item;
+	guint pending;
+	gboolean failed;
+	gchar *new_id[CS_SIDE_LAST];
+	gchar *new_version[CS_SIDE_LAST];
+	gboolean wrote[CS_SIDE_LAST];
+} ItemState;
+
+static void
+item_state_free (ItemState *st)
+{
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		g_free (st->new_id[s]);
+		g_free (st->new_version[s]);
+	}
+	g_free (st);
+}
+
+static CsRecord *
+item_record (CsPlanItem *it, CsSide side)
+{
+	return side == CS_SIDE_CRM ? it->crm : it->outlook;
+}
+
+static void
+report_item_skips (CsRunReport *report, CsPlanItem *it, GPtrArray *state_skips)
+{
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		CsSide src = cs_side_other ((CsSide) s);
+		const gchar *id = cs_plan_item_get_id (it, src);
+		if (it->blocked[s] == NULL)
+			continue;
+		cs_run_report_add_skip (report, it->kind, src, id, it->label, it->blocked[s]);
+		if (state_skips != NULL) {
+			CsStateSkip *sk = g_new0 (CsStateSkip, 1);
+			sk->kind = it->kind;
+			sk->side = src;
+			sk->id = g_strdup (id);
+			sk->reason = g_strdup (it->blocked[s]);
+			g_ptr_array_add (state_skips, sk);
+		}
+	}
+	if (it->action == CS_PLAN_SKIP) {
+		const gchar *id = cs_plan_item_get_id (it, it->skip_side);
+		cs_run_report_add_skip (report, it->kind, it->skip_side, id, it->label, it->reason);
+		if (state_skips != NULL) {
+			CsStateSkip *sk = g_new0 (CsStateSkip, 1);
+			sk->kind = it->kind;
+			sk->side = it->skip_side;
+			sk->id = g_strdup (id);
+			sk->reason = g_strdup (it->reason);
+			g_ptr_array_add (state_skips, sk);
+		}
+	}
+}
+
+static void
+count_item (CsRunReport *report, CsPlanItem *it)
+{
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		if (it->create[s])
+			cs_run_report_add_count (report, CS_COUNT_CREATED, (CsSide) s, it->kind, 1);
+		else if (it->rows[s] != NULL && it->rows[s][0] != NULL)
+			cs_run_report_add_count (report, CS_COUNT_UPDATED, (CsSide) s, it->kind, 1);
+		if (it->delete[s])
+			cs_run_report_add_count (report, CS_COUNT_DELETED, (CsSide) s, it->kind, 1);
+		if (it->action == CS_PLAN_LINK)
+			cs_run_report_add_count (report, CS_COUNT_LINKED, (CsSide) s, it->kind, 1);
+	}
+}
+
+static JsonNode *
+plan_entry (CsPlanItem *it)
+{
+	JsonObject *o = json_object_new ();
+	JsonNode *n = json_node_new (JSON_NODE_OBJECT);
+	json_object_set_string_member (o, "kind", cs_kind_to_string (it->kind));
+	json_object_set_string_member (o, "action", cs_plan_action_to_string (it->action));
+	json_object_set_string_member (o, "label", it->label);
+	if (cs_plan_item_get_id (it, CS_SIDE_CRM) != NULL)
+		json_object_set_string_member (o, "crm_id", cs_plan_item_get_id (it, CS_SIDE_CRM));
+	if (cs_plan_item_get_id (it, CS_SIDE_OUTLOOK) != NULL)
+		json_object_set_string_member (o, "outlook_id", cs_plan_item_get_id (it, CS_SIDE_OUTLOOK));
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		const gchar *what = it->create[s] ? "create" : it->delete[s] ? "delete"
+				    : it->rows[s] != NULL && it->rows[s][0] != NULL ? "update" : NULL;
+		if (what != NULL)
+			json_object_set_string_member (o, cs_side_to_string ((CsSide) s), what);
+	}
+	if (it->reason != NULL)
+		json_object_set_string_member (o, "reason", it->reason);
+	json_node_take_object (n, o);
+	return n;
+}
+
+static CsWriteOp *
+make_op (CsEngine *self, CsPlanItem *it, CsSide side, CsWriteAction action)
+{
+	g_autoptr(CsRecord) rec = NULL;
+	CsWriteOp *op;
+	CsRecord *cur = item_record (it, side);
+	if (action == CS_WRITE_DELETE) {
+		rec = cs_record_new_tombstone (it->kind, cs_plan_item_get_id (it, side));
+	} else if (action == CS_WRITE_CREATE) {
+		const CsKindConfig *kc = cs_profile_get_kind_config (self->profile, it->kind);
+		CsRecord *src = item_record (it, cs_side_other (side));
+		rec = cs_record_new (it->kind, NULL);
+		cs_mapping_apply (self->mapping, it->kind, side, it->values, NULL, NULL, rec);
+		if (side == CS_SIDE_OUTLOOK)
+			cs_mapping_apply_reminder (self->mapping, it->kind, kc->reminder_minutes, rec);
+		if (side == CS_SIDE_CRM && it->kind == CS_KIND_EMAIL && src != NULL) {
+			const gchar *d, *ob, *ib, *ff, *crm_field;
+			const gchar *person = cs_record_get_string (src, CS_PLANNER_LINK_FIELD);
+			if (person != NULL &&
+			    cs_mapping_get_email_link (self->mapping, &d, &ob, &ib, &ff, &crm_field))
+				cs_record_set_string (rec, crm_field, person);
+		}
+		if (side == CS_SIDE_OUTLOOK && src != NULL && cs_record_get_folder (src) != NULL)
+			cs_record_set_folder (rec, cs_record_get_folder (src));
+	} else {
+		g_autoptr(CsRecord) empty = cs_record_new (it->kind, NULL);
+		rec = cs_record_new (it->kind, cs_plan_item_get_id (it, side));
+		cs_mapping_apply (self->mapping, it->kind, side, it->values,
+				  (const gchar *const *) it->rows[side], cur != NULL ? cur : empty, rec);
+	}
+	op = cs_write_op_new (action, rec);
+	if (action == CS_WRITE_UPDATE && cur != NULL)
+		op->current = cs_record_ref (cur);
+	return op;
+}
+
+static gboolean
+finish_item (CsEngine *self, ItemState *st, CsRunReport *report, GPtrArray *state_skips,
+	     GError **error)
+{
+	CsPlanItem *it = st->item;
+	g_autoptr(CsLink) link = NULL;
+
+	if (st->failed)
+		return TRUE; /* the link stays as it was: the change is seen again next run */
+	if (it->journal_id > 0 && !cs_state_journal_remove (self->state, it->journal_id, error))
+		return FALSE;
+	for (guint i = 0; it->conflicts != NULL && i < it->conflicts->len; i++) {
+		CsConflict *c = g_ptr_array_index (it->conflicts, i);
+		if (!cs_state_add_conflict (self->state, c, error))
+			return FALSE;
+		cs_run_report_add_conflict (report, it->kind, c->outlook_id, it->label, c->field);
+	}
+	count_item (report, it);
+	report_item_skips (report, it, state_skips);
+	if (it->action == CS_PLAN_SKIP)
+		return TRUE;
+	if (it->forget || it->delete[CS_SIDE_CRM] || it->delete[CS_SIDE_OUTLOOK]) {
+		if (it->link != NULL && !cs_state_remove_link (self->state, it->link, error))
+			return FALSE;
+		return TRUE;
+	}
+	link = it->link != NULL ? cs_link_copy (it->link) : cs_link_new (it->kind);
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		CsRecord *r = item_record (it, (CsSide) s);
+		if (st->new_id[s] != NULL)
+			cs_link_set_id (link, (CsSide) s, st->new_id[s]);
+		else if (cs_link_get_id (link, (CsSide) s) == NULL && r != NULL)
+			cs_link_set_id (link, (CsSide) s, cs_record_get_id (r));
+		if (st->wrote[s])
+			cs_link_set_version (link, (CsSide) s, st->new_version[s]);
+		else if (r != NULL && it->blocked[cs_side_other ((CsSide) s)] == NULL)
+			cs_link_set_version (link, (CsSide) s, cs_record_get_version (r));
+		if (it->gone[s])
+			(s == CS_SIDE_CRM ? (link->crm_gone = TRUE) : (link->outlook_gone = TRUE));
+		if (it->create[s])
+			(s == CS_SIDE_CRM ? (link->crm_gone = FALSE) : (link->outlook_gone = FALSE));
+	}
+	if (it->outlook != NULL && cs_record_get_folder (it->outlook) != NULL) {
+		g_free (link->folder);
+		link->folder = g_strdup (cs_record_get_folder (it->outlook));
+	}
+	if (it->values != NULL) {
+		g_free (link->snapshot);
+		link->snapshot = cs_mapping_values_to_string (it->values);
+	}
+	link->synced_at = g_get_real_time ();
+	if (cs_link_get_id (link, CS_SIDE_CRM) == NULL || cs_link_get_id (link, CS_SIDE_OUTLOOK) == NULL)
+		return TRUE;
+	return cs_state_put_link (self->state, link, error);
+}
+
+static gboolean
+maybe_crash (CsEngine *self)
+{
+	if (self->fault_after >= 0 && (gint64) self->writes >= self->fault_after) {
+		g_printerr ("crmsync: CRMSYNC_FAULT: exiting after write %" G_GUINT64_FORMAT "\n",
+			    self->writes);
+		_exit (99);
+	}
+	return FALSE;
+}
+
+typedef struct {
+	CsSide side;
+	CsKind kind;
+	CsWriteAction action;
+} BatchKey;
+
+static gboolean
+run_batches (CsEngine *self, GPtrArray *states, CsSide side, CsKind kind, CsWriteAction action,
+	     CsRunReport *report, GPtrArray *state_skips, gboolean *kind_failed, guint *done_ops,
+	     guint total_ops, GCancellable *cancellable, GError **error)
+{
+	g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_write_op_free);
+	guint i = 0;
+
+	while (i <= states->len) {
+		ItemState *st = i < states->len ? g_ptr_array_index (states, i) : NULL;
+		CsPlanItem *it = st != NULL ? st->item : NULL;
+		gboolean wants = FALSE;
+		if (it != NULL && it->kind == kind && !st->failed) {
+			if (action == CS_WRITE_DELETE)
+				wants = it->delete[side];
+			else if (action == CS_WRITE_CREATE)
+				wants = it->create[side];
+			else
+				wants = !it->create[side] && it->rows[side] != NULL && it->rows[side][0] != NULL;
+		}
+		if (wants) {
+			CsWriteOp *op = make_op (self, it, side, action);
+			op->engine_data = st;
+			g_ptr_array_add (ops, op);
+		}
+		i++;
+		if (ops->len == 0 || (ops->len < self->batch_size && i <= states->len))
+			continue;
+
+		/* journal the creates before they leave */
+		if (action == CS_WRITE_CREATE) {
+			if (!cs_state_begin (self->state, error))
+				return FALSE;
+			for (guint j = 0; j < ops->len; j++) {
+				CsWriteOp *op = g_ptr_array_index (ops, j);
+				ItemState *ost = op->engine_data;
+				g_autofree gchar *vals = cs_mapping_values_to_string (ost->item->values);
+				const gchar *src = cs_plan_item_get_id (ost->item, cs_side_other (side));
+				gint64 jid = cs_state_journal_add (self->state, kind, side, src ? src : "", vals, error);
+				if (jid < 0) {
+					cs_state_rollback (self->state);
+					return FALSE;
+				}
+				ost->item->journal_id = jid;
+			}
+			if (!cs_state_commit (self->state, error))
+				return FALSE;
+		}
+		if (g_cancellable_set_error_if_cancelled (cancellable, error))
+			return FALSE;
+		if (!cs_provider_write (self->providers[side], kind, ops, cancellable, error)) {
+			g_prefix_error (error, _("writing %s to %s: "), cs_kind_to_string (kind),
+					cs_provider_get_name (self->providers[side]));
+			*kind_failed = TRUE;
+			return FALSE;
+		}
+		for (guint j = 0; j < ops->len; j++) {
+			CsWriteOp *op = g_ptr_array_index (ops, j);
+			if (op->error == NULL) {
+				self->writes++;
+				maybe_crash (self);
+			}
+		}
+		if (!cs_state_begin (self->state, error))
+			return FALSE;
+		for (guint j = 0; j < ops->len; j++) {
+			CsWriteOp *op = g_ptr_array_index (ops, j);
+			ItemState *ost = op->engine_data;
+			if (op->error != NULL) {
+				const gchar *id = cs_plan_item_get_id (ost->item, cs_side_other (side));
+				g_autofree gchar *reason = g_strdup_printf (
+				    _("%s %s: %s"), cs_provider_get_name (self->providers[side]),
+				    cs_write_action_to_string (action), op->error->message);
+				ost->failed = TRUE;
+				*kind_failed = TRUE;
+				cs_run_report_add_skip (report, kind, action == CS_WRITE_CREATE ? cs_side_other (side) : side,
+							action == CS_WRITE_CREATE ? id : cs_plan_item_get_id (ost->item, side),
+							ost->item->label, reason);
+				if (ost->item->journal_id > 0 && action == CS_WRITE_CREATE)
+					cs_state_journal_remove (self->state, ost->item->journal_id, NULL);
+				continue;
+			}
+			ost->wrote[side] = action != CS_WRITE_DELETE;
+			if (action == CS_WRITE_CREATE) {
+				g_free (ost->new_id[side]);
+				ost->new_id[side] = g_strdup (op->id);
+			}
+			g_free (ost->new_version[side]);
+			ost->new_version[side] = g_strdup (op->version);
+			if (--ost->pending == 0 &&
+			    !finish_item (self, ost, report, state_skips, error)) {
+				cs_state_rollback (self->state);
+				return FALSE;
+			}
+		}
+		if (!cs_state_commit (self->state, error))
+			return FALSE;
+		*done_ops += ops->len;
+		{
+			g_autofree gchar *msg = g_strdup_printf (_("Writing %s to %s: %u of %u"),
+								 cs_kind_to_string (kind),
+								 cs_provider_get_name (self->providers[side]),
+								 *done_ops, total_ops);
+			progress (self, CS_PHASE_APPLY, total_ops > 0 ? (gdouble) *done_ops / total_ops : 1, msg);
+		}
+		g_ptr_array_set_size (ops, 0);
+	}
+	return TRUE;
+}
+
+/**
+ * cs_engine_apply:
+ * @plan: from cs_engine_prepare(); unticked items are left out
+ *
+ * Returns: (transfer full): the report; %NULL with @error when the run
+ *   could not go on (network, auth, disk)
+ */
+CsRunReport *
+cs_engine_apply (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *cancellable,
+		 GError **error)
+{
+	g_autoptr(CsRunReport) report = cs_run_report_new ();
+	g_autoptr(GPtrArray) states = g_ptr_array_new_with_free_func ((GDestroyNotify) item_state_free);
+	g_autoptr(GPtrArray) state_skips = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_state_skip_free);
+	GPtrArray *items = cs_sync_plan_get_items (plan);
+	gboolean kind_failed[CS_KIND_LAST] = {FALSE};
+	guint total_ops = 0, done_ops = 0;
+	static const CsWriteAction order[] = {CS_WRITE_DELETE, CS_WRITE_UPDATE, CS_WRITE_CREATE};
+	g_autoptr(GError) error_local = NULL;
+
+	if ((flags & CS_RUN_FLAG_FORCE_DELETE) == 0 && !check_guards (self, plan, report)) {
+		cs_run_report_set_status (report, CS_RUN_STOPPED);
+		return g_steal_pointer (&report);
+	}
+	if (flags & CS_RUN_FLAG_DRY_RUN) {
+		cs_run_report_set_dry_run (report, TRUE);
+		for (guint i = 0; i < items->len; i++) {
+			CsPlanItem *it = g_ptr_array_index (items, i);
+			count_item (report, it);
+			report_item_skips (report, it, NULL);
+			for (guint c = 0; it->conflicts != NULL && c < it->conflicts->len; c++) {
+				CsConflict *con = g_ptr_array_index (it->conflicts, c);
+				cs_run_report_add_conflict (report, it->kind, con->outlook_id, it->label, con->field);
+			}
+			if (it->action != CS_PLAN_REFRESH)
+				cs_run_report_add_plan_entry (report, plan_entry (it));
+		}
+		cs_run_report_set_status (report, cs_run_report_get_n_skipped (report) > 0 ? CS_RUN_PARTIAL : CS_RUN_OK);
+		return g_steal_pointer (&report);
+	}
+
+	/* items with nothing to write are settled first, in one transaction */
+	if (!cs_state_begin (self->state, error))
+		return NULL;
+	for (guint i = 0; i < items->len; i++) {
+		CsPlanItem *it = g_ptr_array_index (items, i);
+		ItemState *st;
+		if (!it->selected)
+			continue;
+		st = g_new0 (ItemState, 1);
+		st->item = it;
+		for (guint s = 0; s < CS_SIDE_LAST; s++) {
+			if (it->create[s] || it->delete[s] || (it->rows[s] != NULL && it->rows[s][0] != NULL))
+				st->pending++;
+		}
+		total_ops += st->pending;
+		if (st->pending == 0) {
+			if (!finish_item (self, st, report, state_skips, error)) {
+				cs_state_rollback (self->state);
+				item_state_free (st);
+				return NULL;
+			}
+			item_state_free (st);
+			continue;
+		}
+		g_ptr_array_add (states, st);
+	}
+	if (!cs_state_commit (self->state, error))
+		return NULL;
+
+	for (guint a = 0; a < G_N_ELEMENTS (order); a++) {
+		for (guint k = 0; k < CS_KIND_LAST; k++) {
+			for (guint s = 0; s < CS_SIDE_LAST; s++) {
+				if (!run_batches (self, states, (CsSide) s, (CsKind) k, order[a], report,
+						  state_skips, &kind_failed[k], &done_ops, total_ops,
+						  cancellable, &error_local)) {
+					/* what was committed stays; cursors do not move */
+					g_propagate_error (error, g_steal_pointer (&error_local));
+					return NULL;
+				}
+			}
+		}
+	}
+
+	/* cursors move only past what is committed */
+	if (!cs_state_begin (self->state, error))
+		return NULL;
+	for (guint k = 0; k < CS_KIND_LAST; k++) {
+		if (!cs_engine_is_enabled (self, (CsKind) k) || kind_failed[k])
+			continue;
+		for (guint s = 0; s < CS_SIDE_LAST; s++) {
+			CsReadSink *sink = self->sinks[s][k];
+			if (sink == NULL || cs_read_sink_get_cursor (sink) == NULL)
+				continue;
+			if (!cs_state_set_cursor (self->state, (CsSide) s, (CsKind) k,
+						  cs_read_sink_get_cursor (sink), error)) {
+				cs_state_rollback (self->state);
+				return NULL;
+			}
+		}
+	}
+	/* records a provider could not read */
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		for (guint k = 0; k < CS_KIND_LAST; k++) {
+			GPtrArray *skips = self->sinks[s][k] != NULL ? cs_read_sink_get_skips (self->sinks[s][k]) : NULL;
+			for (guint i = 0; skips != NULL && i < skips->len; i++) {
+				CsSkip *sk = g_ptr_array_index (skips, i);
+				CsStateSkip *ss = g_new0 (CsStateSkip, 1);
+				cs_run_report_add_skip (report, sk->kind, (CsSide) s, sk->id, NULL, sk->reason);
+				ss->kind = sk->kind;
+				ss->side = (CsSide) s;
+				ss->id = g_strdup (sk->id);
+				ss->reason = g_strdup (sk->reason);
+				g_ptr_array_add (state_skips, ss);
+			}
+		}
+	}
+	if (!cs_state_set_skips (self->state, state_skips, error) || !cs_state_commit (self->state, error)) {
+		cs_state_rollback (self->state);
+		return NULL;
+	}
+	progress (self, CS_PHASE_APPLY, 1.0, _("Done"));
+	cs_run_report_set_status (report, cs_run_report_get_n_skipped (report) > 0 ||
+						  cs_run_report_get_n_conflicts (report) > 0
+					      ? CS_RUN_PARTIAL
+					      : CS_RUN_OK);
+	return g_steal_pointer (&report);
+}
+
+CsExitCode
+cs_engine_exit_code_for_error (const GError *error)
+{
+	if (error == NULL)
+		return CS_EXIT_OK;
+	if (error->domain == CS_ENGINE_ERROR || error->domain == CS_PROFILE_ERROR)
+		return CS_EXIT_CONFIG;
+	if (error->domain == CS_PROVIDER_ERROR) {
+		switch (error->code) {
+		case CS_PROVIDER_ERROR_INVALID:
+		case CS_PROVIDER_ERROR_CORRUPT:
+			return CS_EXIT_CONFIG;
+		default:
+			return CS_EXIT_UNREACHABLE;
+		}
+	}
+	if (error->domain == CS_STATE_ERROR)
+		return CS_EXIT_UNREACHABLE;
+	return CS_EXIT_UNREACHABLE;
+}
+
+/**
+ * cs_engine_run:
+ *
+ * A whole run, recorded in the state's history whatever its outcome.
+ *
+ * Returns: (transfer full): %NULL with @error when the run failed as a whole
+ */
+CsRunReport *
+cs_engine_run (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GError **error)
+{
+	g_autoptr(CsSyncPlan) plan = NULL;
+	g_autoptr(CsRunReport) report = NULL;
+	g_autoptr(GError) error_local = NULL;
+	gint64 run_id = -1;
+
+	if (self->running) {
+		g_set_error_literal (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_BUSY,
+				     _("a sync is already running for this profile"));
+		return NULL;
+	}
+	self->running = TRUE;
+	self->writes = 0;
+	if ((flags & CS_RUN_FLAG_DRY_RUN) == 0)
+		run_id = cs_state_run_begin (self->state, (flags & CS_RUN_FLAG_ALL) ? "sync-all" : "sync", NULL);
+	plan = cs_engine_prepare (self, flags, cancellable, &error_local);
+	if (plan != NULL)
+		report = cs_engine_apply (self, plan, flags, cancellable, &error_local);
+	if (run_id >= 0) {
+		g_autofree gchar *text = NULL;
+		g_autofree gchar *status = g_strdup ("failed");
+		if (report != NULL) {
+			g_autoptr(JsonNode) n = cs_run_report_to_json (report);
+			text = cs_json_to_string (n, FALSE);
+			g_free (status);
+			status = g_strdup (json_object_get_string_member (json_node_get_object (n), "status"));
+		}
+		cs_state_run_finish (self->state, run_id, status, text,
+				     error_local != NULL ? error_local->message : NULL, NULL);
+	}
+	clear_sinks (self);
+	self->running = FALSE;
+	if (report == NULL) {
+		g_propagate_error (error, g_steal_pointer (&error_local));
+		return NULL;
+	}
+	return g_steal_pointer (&report);
+}
+
+static void
+run_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+	CsEngine *self = CS_ENGINE (source);
+	GError *error = NULL;
+	CsRunReport *report = cs_engine_run (self, (CsRunFlags) GPOINTER_TO_UINT (task_data), cancellable, &error);
+	if (report == NULL)
+		g_task_return_error (task, error);
+	else
+		g_task_return_pointer (task, report, g_object_unref);
+}
+
+/**
+ * cs_engine_run_async:
+ *
+ * Runs in a worker thread: the GTK thread only draws. Progress signals are
+ * emitted in that worker thread.
+ */
+void
+cs_engine_run_async (CsEngine *self, CsRunFlags flags, GCancellable *cancellable,
+		     GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+	g_task_set_task_data (task, GUINT_TO_POINTER (flags), NULL);
+	g_task_run_in_thread (task, run_thread);
+}
+
+CsRunReport *
+cs_engine_run_finish (CsEngine *self, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+gboolean
+cs_engine_is_running (CsEngine *self)
+{
+	return self->running;
+}

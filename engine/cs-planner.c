@@ -1,0 +1,689 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "cs-json.h"
+#include "cs-planner.h"
+
+/*
+ * The planner is a pure function: changes + links + rules → plan. It reads
+ * nothing and writes nothing, so every rule is tested with tables.
+ */
+
+typedef struct {
+	const CsPlanInput *in;
+	CsSyncPlan *plan;
+	GHashTable *by_id[CS_SIDE_LAST];	/* id → CsRecord (borrowed) */
+	GHashTable *handled[CS_SIDE_LAST];	/* ids dealt with */
+} Planner;
+
+gboolean
+cs_planner_values_equal (GVariant *a, GVariant *b)
+{
+	return cs_value_equal (a, b);
+}
+
+static const gchar *label_fields[] = {
+    "displayName", "subject", "title", "name", "Subject", "MeetingSubject", "ActivityDescription",
+    NULL};
+static const gchar *name_pairs[][2] = {
+    {"givenName", "surname"}, {"firstName", "lastName"}, {"PersonFirstName", "PersonLastName"},
+};
+
+static gchar *
+make_label (const CsRecord *crm, const CsRecord *outlook, GHashTable *values)
+{
+	const CsRecord *recs[] = {outlook, crm};
+	for (guint r = 0; r < G_N_ELEMENTS (recs); r++) {
+		const CsRecord *rec = recs[r];
+		if (rec == NULL || cs_record_is_deleted (rec))
+			continue;
+		for (guint i = 0; i < G_N_ELEMENTS (name_pairs); i++) {
+			const gchar *a = cs_record_get_string (rec, name_pairs[i][0]);
+			const gchar *b = cs_record_get_string (rec, name_pairs[i][1]);
+			if (a != NULL || b != NULL)
+				return g_strstrip (g_strdup_printf ("%s %s", a ? a : "", b ? b : ""));
+		}
+		for (guint i = 0; label_fields[i] != NULL; i++) {
+			const gchar *s = cs_record_get_string (rec, label_fields[i]);
+			if (s != NULL && s[0] != '\0')
+				return g_strdup (s);
+		}
+	}
+	if (values != NULL) {
+		for (guint i = 0; label_fields[i] != NULL; i++) {
+			GVariant *v = g_hash_table_lookup (values, label_fields[i]);
+			if (v != NULL && g_variant_is_of_type (v, G_VARIANT_TYPE_STRING))
+				return g_strdup (g_variant_get_string (v, NULL));
+		}
+	}
+	if (outlook != NULL && cs_record_get_id (outlook) != NULL)
+		return g_strdup (cs_record_get_id (outlook));
+	if (crm != NULL && cs_record_get_id (crm) != NULL)
+		return g_strdup (cs_record_get_id (crm));
+	return g_strdup ("");
+}
+
+static CsPlanItem *
+item_new (Planner *p, CsPlanAction action, CsRecord *crm, CsRecord *outlook, const CsLink *link)
+{
+	CsPlanItem *it = cs_plan_item_new (p->in->kind, action);
+	it->crm = crm != NULL ? cs_record_ref (crm) : NULL;
+	it->outlook = outlook != NULL ? cs_record_ref (outlook) : NULL;
+	it->link = link != NULL ? cs_link_copy (link) : NULL;
+	return it;
+}
+
+static void
+finish_item (Planner *p, CsPlanItem *it)
+{
+	if (it->label == NULL)
+		it->label = make_label (it->crm, it->outlook, it->values);
+	cs_sync_plan_add (p->plan, it);
+}
+
+static CsPlanItem *
+skip_item (Planner *p, CsSide side, CsRecord *rec, const CsLink *link, const gchar *reason)
+{
+	CsPlanItem *it = item_new (p, CS_PLAN_SKIP, side == CS_SIDE_CRM ? rec : NULL,
+				   side == CS_SIDE_OUTLOOK ? rec : NULL, link);
+	it->skip_side = side;
+	it->reason = g_strdup (reason);
+	return it;
+}
+
+static GHashTable *
+values_copy (GHashTable *src)
+{
+	GHashTable *dst = cs_mapping_values_new ();
+	GHashTableIter iter;
+	gpointer k, v;
+	g_hash_table_iter_init (&iter, src);
+	while (g_hash_table_iter_next (&iter, &k, &v))
+		g_hash_table_insert (dst, g_strdup (k), g_variant_ref (v));
+	return dst;
+}
+
+static void
+values_set (GHashTable *values, const gchar *row, GVariant *v)
+{
+	if (v == NULL)
+		g_hash_table_remove (values, row);
+	else
+		g_hash_table_replace (values, g_strdup (row), g_variant_ref (v));
+}
+
+static gboolean
+values_all_equal (GHashTable *a, GHashTable *b)
+{
+	GHashTableIter iter;
+	gpointer k, v;
+	g_hash_table_iter_init (&iter, a);
+	while (g_hash_table_iter_next (&iter, &k, &v)) {
+		if (!cs_value_equal (v, g_hash_table_lookup (b, k)))
+			return FALSE;
+	}
+	g_hash_table_iter_init (&iter, b);
+	while (g_hash_table_iter_next (&iter, &k, &v)) {
+		if (!cs_value_equal (v, g_hash_table_lookup (a, k)))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* every row id that any of the value sets knows, in a stable order */
+static GPtrArray *
+row_union (Planner *p, GHashTable *a, GHashTable *b, GHashTable *c)
+{
+	GPtrArray *rows = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+	GHashTable *sets[] = {a, b, c};
+	GPtrArray *mrows = cs_mapping_get_rows (p->in->mapping, p->in->kind);
+
+	for (guint i = 0; mrows != NULL && i < mrows->len; i++) {
+		CsMappingRow *row = g_ptr_array_index (mrows, i);
+		if (g_hash_table_add (seen, row->id))
+			g_ptr_array_add (rows, g_strdup (row->id));
+	}
+	for (guint s = 0; s < G_N_ELEMENTS (sets); s++) {
+		GHashTableIter iter;
+		gpointer k;
+		if (sets[s] == NULL)
+			continue;
+		g_hash_table_iter_init (&iter, sets[s]);
+		while (g_hash_table_iter_next (&iter, &k, NULL)) {
+			if (g_hash_table_add (seen, k))
+				g_ptr_array_add (rows, g_strdup (k));
+		}
+	}
+	g_ptr_array_sort (rows, (GCompareFunc) g_strcmp0);
+	return rows;
+}
+
+static gboolean
+row_allows (Planner *p, const gchar *row_id, CsSide target)
+{
+	GPtrArray *mrows = cs_mapping_get_rows (p->in->mapping, p->in->kind);
+	for (guint i = 0; mrows != NULL && i < mrows->len; i++) {
+		CsMappingRow *row = g_ptr_array_index (mrows, i);
+		if (g_strcmp0 (row->id, row_id) != 0)
+			continue;
+		if (row->one_way && row->only_to != target)
+			return FALSE;
+		if (target == CS_SIDE_CRM && row->crm == NULL)
+			return FALSE;
+		if (target == CS_SIDE_OUTLOOK && row->outlook[0] == NULL)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static gchar **
+rows_to_strv (GPtrArray *rows)
+{
+	if (rows->len == 0)
+		return NULL;
+	g_ptr_array_add (rows, NULL);
+	return g_strdupv ((gchar **) rows->pdata);
+}
+
+static gboolean
+allows (Planner *p, CsSide target)
+{
+	return cs_direction_allows (p->in->config->direction, target);
+}
+
+/* the winner of a field both sides changed */
+static gint
+winner_of (Planner *p, const CsRecord *crm, const CsRecord *outlook)
+{
+	CsDirection dir = p->in->config->direction;
+	if (dir == CS_DIRECTION_CRM_TO_OUTLOOK)
+		return CS_SIDE_CRM;
+	if (dir == CS_DIRECTION_OUTLOOK_TO_CRM)
+		return CS_SIDE_OUTLOOK;
+	switch (p->in->conflict) {
+	case CS_CONFLICT_OUTLOOK_WINS:
+		return CS_SIDE_OUTLOOK;
+	case CS_CONFLICT_NEWEST_WINS:
+		if (crm != NULL && outlook != NULL &&
+		    cs_record_get_modified (outlook) > cs_record_get_modified (crm))
+			return CS_SIDE_OUTLOOK;
+		return CS_SIDE_CRM;
+	case CS_CONFLICT_MANUAL:
+		return -1;
+	case CS_CONFLICT_CRM_WINS:
+	default:
+		return CS_SIDE_CRM;
+	}
+}
+
+static gchar *
+value_json (GVariant *v)
+{
+	g_autoptr(JsonNode) n = cs_json_from_value (v);
+	return cs_json_to_string (n, FALSE);
+}
+
+/* a needed write to a side that cannot take it: say so, never fail silently */
+static void
+check_writable (Planner *p, CsPlanItem *it)
+{
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		gboolean needs = it->create[s] || it->delete[s] ||
+				 (it->rows[s] != NULL && it->rows[s][0] != NULL);
+		if (!needs || p->in->writable[s])
+			continue;
+		it->blocked[s] = g_strdup_printf (_("%s cannot be written (read-only): the change stays on the other side"),
+						  p->in->side_name[s] != NULL ? p->in->side_name[s]
+									      : cs_side_to_string ((CsSide) s));
+		it->create[s] = FALSE;
+		it->delete[s] = FALSE;
+		g_clear_pointer (&it->rows[s], g_strfreev);
+	}
+}
+
+static void
+plan_deleted (Planner *p, const CsLink *link, CsSide gone_side, CsRecord *gone_rec,
+	      CsRecord *other_rec, GHashTable *base)
+{
+	CsSide other = cs_side_other (gone_side);
+	CsDeletePolicy policy = gone_side == CS_SIDE_CRM ? p->in->config->on_crm_delete
+							 : p->in->config->on_outlook_delete;
+	g_autoptr(GHashTable) ov = NULL;
+	gboolean other_changed;
+	CsPlanItem *it;
+	CsRecord *crm = gone_side == CS_SIDE_CRM ? gone_rec : other_rec;
+	CsRecord *outlook = gone_side == CS_SIDE_OUTLOOK ? gone_rec : other_rec;
+
+	ov = other_rec != NULL ? cs_mapping_extract (p->in->mapping, p->in->kind, other, other_rec)
+			       : values_copy (base);
+	other_changed = other_rec != NULL && !values_all_equal (ov, base);
+
+	if (policy == CS_DELETE_PROPAGATE && !other_changed) {
+		it = item_new (p, CS_PLAN_DELETE, crm, outlook, link);
+		it->delete[other] = TRUE;
+		it->forget = TRUE;
+		it->values = g_steal_pointer (&ov);
+	} else if (policy == CS_DELETE_IGNORE) {
+		/* kept out of that side for good: later edits do not bring it back */
+		it = item_new (p, CS_PLAN_FORGET, crm, outlook, link);
+		it->gone[gone_side] = TRUE;
+		it->values = values_copy (base);
+	} else {
+		/* restore; also a propagate whose other side was edited meanwhile: an
+		 * edit is never lost to a deletion */
+		it = item_new (p, CS_PLAN_RESTORE, crm, outlook, link);
+		it->create[gone_side] = TRUE;
+		it->values = g_steal_pointer (&ov);
+	}
+	check_writable (p, it);
+	finish_item (p, it);
+}
+
+static void
+plan_linked (Planner *p, const CsLink *link)
+{
+	CsRecord *rec[CS_SIDE_LAST] = {NULL, NULL};
+	gboolean del[CS_SIDE_LAST] = {FALSE, FALSE};
+	g_autoptr(GHashTable) base = cs_mapping_values_from_string (link->snapshot);
+	GHashTable *cur[CS_SIDE_LAST] = {NULL, NULL};
+	g_autoptr(GHashTable) merged = NULL;
+	g_autoptr(GPtrArray) all_rows = NULL;
+	GPtrArray *write_rows[CS_SIDE_LAST] = {NULL, NULL};
+	CsPlanItem *it;
+	gboolean gone[CS_SIDE_LAST] = {link->crm_gone, link->outlook_gone};
+
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		const gchar *id = cs_link_get_id (link, (CsSide) s);
+		if (id == NULL)
+			continue;
+		g_hash_table_add (p->handled[s], (gpointer) id);
+		rec[s] = g_hash_table_lookup (p->by_id[s], id);
+		if (rec[s] == NULL && p->in->complete[s] && !gone[s])
+			del[s] = TRUE; /* not listed in a complete listing: gone */
+		else if (rec[s] != NULL && cs_record_is_deleted (rec[s]))
+			del[s] = TRUE;
+		/* our own write coming back, or nothing new */
+		if (rec[s] != NULL && !del[s] && cs_record_get_version (rec[s]) != NULL &&
+		    g_strcmp0 (cs_record_get_version (rec[s]), cs_link_get_version (link, (CsSide) s)) == 0)
+			rec[s] = NULL;
+	}
+
+	/* a side kept out (policy ignore) takes no part any more */
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		CsSide o = cs_side_other ((CsSide) s);
+		if (!gone[s])
+			continue;
+		if (del[o] || gone[o]) {
+			it = item_new (p, CS_PLAN_FORGET, rec[CS_SIDE_CRM], rec[CS_SIDE_OUTLOOK], link);
+			it->forget = TRUE;
+			finish_item (p, it);
+		}
+		return;
+	}
+
+	if (del[CS_SIDE_CRM] && del[CS_SIDE_OUTLOOK]) {
+		it = item_new (p, CS_PLAN_FORGET, rec[CS_SIDE_CRM], rec[CS_SIDE_OUTLOOK], link);
+		it->forget = TRUE;
+		finish_item (p, it);
+		return;
+	}
+	if (del[CS_SIDE_CRM] || del[CS_SIDE_OUTLOOK]) {
+		CsSide g = del[CS_SIDE_CRM] ? CS_SIDE_CRM : CS_SIDE_OUTLOOK;
+		CsSide o = cs_side_other (g);
+		CsRecord *gone_rec = rec[g];
+		g_autoptr(CsRecord) tomb = NULL;
+		if (gone_rec == NULL) {
+			tomb = cs_record_new_tombstone (p->in->kind, cs_link_get_id (link, g));
+			gone_rec = tomb;
+		}
+		plan_deleted (p, link, g, gone_rec, rec[o], base);
+		return;
+	}
+	if (rec[CS_SIDE_CRM] == NULL && rec[CS_SIDE_OUTLOOK] == NULL)
+		return;
+
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		cur[s] = rec[s] != NULL ? cs_mapping_extract (p->in->mapping, p->in->kind, (CsSide) s, rec[s])
+					: values_copy (base);
+		write_rows[s] = g_ptr_array_new_with_free_func (g_free);
+	}
+	merged = values_copy (base);
+	all_rows = row_union (p, base, cur[CS_SIDE_CRM], cur[CS_SIDE_OUTLOOK]);
+	it = item_new (p, CS_PLAN_UPDATE, rec[CS_SIDE_CRM], rec[CS_SIDE_OUTLOOK], link);
+
+	for (guint i = 0; i < all_rows->len; i++) {
+		const gchar *r = g_ptr_array_index (all_rows, i);
+		GVariant *b = g_hash_table_lookup (base, r);
+		GVariant *x = g_hash_table_lookup (cur[CS_SIDE_CRM], r);
+		GVariant *y = g_hash_table_lookup (cur[CS_SIDE_OUTLOOK], r);
+		gboolean ch[CS_SIDE_LAST];
+		ch[CS_SIDE_CRM] = rec[CS_SIDE_CRM] != NULL && !cs_value_equal (x, b);
+		ch[CS_SIDE_OUTLOOK] = rec[CS_SIDE_OUTLOOK] != NULL && !cs_value_equal (y, b);
+
+		if (!ch[CS_SIDE_CRM] && !ch[CS_SIDE_OUTLOOK])
+			continue;
+		if (ch[CS_SIDE_CRM] && ch[CS_SIDE_OUTLOOK] && cs_value_equal (x, y)) {
+			values_set (merged, r, x); /* both made the same change */
+			continue;
+		}
+		if (ch[CS_SIDE_CRM] != ch[CS_SIDE_OUTLOOK]) {
+			CsSide from = ch[CS_SIDE_CRM] ? CS_SIDE_CRM : CS_SIDE_OUTLOOK;
+			CsSide to = cs_side_other (from);
+			GVariant *v = from == CS_SIDE_CRM ? x : y;
+			if (allows (p, to)) {
+				if (row_allows (p, r, to)) {
+					values_set (merged, r, v);
+					g_ptr_array_add (write_rows[to], g_strdup (r));
+				} else {
+					values_set (merged, r, v);
+				}
+			} else if (to == CS_SIDE_OUTLOOK) {
+				/* one way to the CRM: a CRM edit is overwritten by Outlook's value */
+				if (row_allows (p, r, CS_SIDE_CRM))
+					g_ptr_array_add (write_rows[CS_SIDE_CRM], g_strdup (r));
+			} else {
+				/* one way to Outlook: an Outlook edit stays there, not sent */
+			}
+			continue;
+		}
+		/* both changed, differently */
+		{
+			gint w = winner_of (p, rec[CS_SIDE_CRM], rec[CS_SIDE_OUTLOOK]);
+			if (w < 0) {
+				CsConflict *c = g_new0 (CsConflict, 1);
+				c->kind = p->in->kind;
+				c->outlook_id = g_strdup (link->outlook_id);
+				c->crm_id = g_strdup (link->crm_id);
+				c->field = g_strdup (r);
+				c->crm_value = value_json (x);
+				c->outlook_value = value_json (y);
+				c->base_value = value_json (b);
+				if (it->conflicts == NULL)
+					it->conflicts = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_conflict_free);
+				g_ptr_array_add (it->conflicts, c);
+				continue; /* the snapshot keeps the base: seen again until resolved */
+			}
+			values_set (merged, r, w == CS_SIDE_CRM ? x : y);
+			if (row_allows (p, r, cs_side_other ((CsSide) w)))
+				g_ptr_array_add (write_rows[cs_side_other ((CsSide) w)], g_strdup (r));
+		}
+	}
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		it->rows[s] = rows_to_strv (write_rows[s]);
+		g_ptr_array_unref (write_rows[s]);
+		g_hash_table_unref (cur[s]);
+	}
+	it->values = g_steal_pointer (&merged);
+	if (it->conflicts != NULL && it->rows[CS_SIDE_CRM] == NULL && it->rows[CS_SIDE_OUTLOOK] == NULL)
+		it->action = CS_PLAN_CONFLICT;
+	else if (it->rows[CS_SIDE_CRM] == NULL && it->rows[CS_SIDE_OUTLOOK] == NULL)
+		it->action = CS_PLAN_REFRESH;
+	check_writable (p, it);
+	finish_item (p, it);
+}
+
+static gboolean
+owned_by_me (Planner *p, CsRecord *crm)
+{
+	const gchar *field;
+	GVariant *v;
+	g_autofree gchar *text = NULL;
+	if (p->in->config->condition != CS_CONDITION_OWNED || p->in->owner == NULL)
+		return TRUE;
+	field = cs_mapping_get_owner_field (p->in->mapping, p->in->kind);
+	if (field == NULL)
+		field = "owner";
+	v = cs_record_get_field (crm, field);
+	if (v == NULL)
+		return FALSE;
+	if (g_variant_is_of_type (v, G_VARIANT_TYPE_STRING))
+		return g_strcmp0 (g_variant_get_string (v, NULL), p->in->owner) == 0;
+	if (g_variant_is_of_type (v, G_VARIANT_TYPE_INT64)) {
+		text = g_strdup_printf ("%" G_GINT64_FORMAT, g_variant_get_int64 (v));
+		return g_strcmp0 (text, p->in->owner) == 0;
+	}
+	return FALSE;
+}
+
+/* two records never seen together: the same item on both sides */
+static void
+plan_link (Planner *p, CsRecord *crm, CsRecord *outlook, GHashTable *cv, GHashTable *ov)
+{
+	g_autoptr(GHashTable) merged = cs_mapping_values_new ();
+	g_autoptr(GPtrArray) all_rows = row_union (p, NULL, cv, ov);
+	GPtrArray *write_rows[CS_SIDE_LAST] = {g_ptr_array_new_with_free_func (g_free),
+					       g_ptr_array_new_with_free_func (g_free)};
+	CsPlanItem *it = item_new (p, CS_PLAN_LINK, crm, outlook, NULL);
+	gint w = winner_of (p, crm, outlook);
+
+	/* no common past to merge against: the CRM's values win where both
+	 * have one (the Oro tables), unless the profile says Outlook wins */
+	if (w < 0)
+		w = CS_SIDE_CRM;
+	for (guint i = 0; i < all_rows->len; i++) {
+		const gchar *r = g_ptr_array_index (all_rows, i);
+		GVariant *x = g_hash_table_lookup (cv, r);
+		GVariant *y = g_hash_table_lookup (ov, r);
+		CsSide from;
+		if (cs_value_equal (x, y)) {
+			values_set (merged, r, x);
+			continue;
+		}
+		if (x == NULL)
+			from = CS_SIDE_OUTLOOK;
+		else if (y == NULL)
+			from = CS_SIDE_CRM;
+		else
+			from = (CsSide) w;
+		if (!allows (p, cs_side_other (from))) {
+			/* a one-way profile only writes the other way */
+			from = cs_side_other (from);
+		}
+		values_set (merged, r, from == CS_SIDE_CRM ? x : y);
+		if (allows (p, cs_side_other (from)) && row_allows (p, r, cs_side_other (from)))
+			g_ptr_array_add (write_rows[cs_side_other (from)], g_strdup (r));
+	}
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		it->rows[s] = rows_to_strv (write_rows[s]);
+		g_ptr_array_unref (write_rows[s]);
+	}
+	it->values = g_steal_pointer (&merged);
+	check_writable (p, it);
+	finish_item (p, it);
+}
+
+static void
+plan_create (Planner *p, CsSide target, CsRecord *src, GHashTable *values)
+{
+	CsSide from = cs_side_other (target);
+	CsPlanItem *it = item_new (p, CS_PLAN_CREATE, from == CS_SIDE_CRM ? src : NULL,
+				   from == CS_SIDE_OUTLOOK ? src : NULL, NULL);
+	it->create[target] = TRUE;
+	it->values = values_copy (values);
+	check_writable (p, it);
+	if (it->blocked[target] != NULL) {
+		it->action = CS_PLAN_SKIP;
+		it->skip_side = from;
+		it->reason = g_strdup (it->blocked[target]);
+	}
+	finish_item (p, it);
+}
+
+void
+cs_planner_plan (const CsPlanInput *in, CsSyncPlan *plan)
+{
+	Planner p = {in, plan, {NULL, NULL}, {NULL, NULL}};
+	GHashTable *linked[CS_SIDE_LAST] = {NULL, NULL};
+	g_autoptr(GHashTable) journal_by_values = NULL;
+	g_autoptr(GHashTable) key_index = NULL;
+	g_autoptr(GPtrArray) unlinked_crm = g_ptr_array_new ();
+	g_autoptr(GPtrArray) unlinked_out = g_ptr_array_new ();
+	g_autoptr(GPtrArray) out_values = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
+	g_autoptr(GHashTable) matched_out = g_hash_table_new (NULL, NULL);
+
+	if (in->config->direction == CS_DIRECTION_NONE)
+		return;
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		p.by_id[s] = g_hash_table_new (g_str_hash, g_str_equal);
+		p.handled[s] = g_hash_table_new (g_str_hash, g_str_equal);
+		linked[s] = g_hash_table_new (g_str_hash, g_str_equal);
+		for (guint i = 0; in->records[s] != NULL && i < in->records[s]->len; i++) {
+			CsRecord *r = g_ptr_array_index (in->records[s], i);
+			g_hash_table_replace (p.by_id[s], (gpointer) cs_record_get_id (r), r);
+		}
+	}
+
+	/* 1. records already linked */
+	for (guint i = 0; in->links != NULL && i < in->links->len; i++) {
+		CsLink *l = g_ptr_array_index (in->links, i);
+		gboolean seen = FALSE;
+		for (guint s = 0; s < CS_SIDE_LAST; s++) {
+			const gchar *id = cs_link_get_id (l, (CsSide) s);
+			if (id == NULL)
+				continue;
+			if (g_hash_table_contains (p.handled[s], id))
+				seen = TRUE;
+			g_hash_table_add (linked[s], (gpointer) id);
+		}
+		if (!seen)
+			plan_linked (&p, l);
+	}
+
+	/* 2. creates sent before a crash: find them by content on their target */
+	if (in->journal != NULL && in->journal->len > 0) {
+		journal_by_values = g_hash_table_new (g_str_hash, g_str_equal);
+		for (guint i = 0; i < in->journal->len; i++) {
+			CsJournalEntry *e = g_ptr_array_index (in->journal, i);
+			if (e->values != NULL)
+				g_hash_table_insert (journal_by_values, e->values, e);
+		}
+	}
+
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		for (guint i = 0; in->records[s] != NULL && i < in->records[s]->len; i++) {
+			CsRecord *r = g_ptr_array_index (in->records[s], i);
+			const gchar *id = cs_record_get_id (r);
+			if (cs_record_is_deleted (r) || g_hash_table_contains (linked[s], id) ||
+			    g_hash_table_contains (p.handled[s], id))
+				continue;
+			/* later duplicates of an id replace earlier ones */
+			if (g_hash_table_lookup (p.by_id[s], id) != r)
+				continue;
+			g_ptr_array_add (s == CS_SIDE_CRM ? unlinked_crm : unlinked_out, r);
+		}
+	}
+
+	/* journal reconciliation: a new record equal to what we sent is ours */
+	if (journal_by_values != NULL) {
+		for (guint s = 0; s < CS_SIDE_LAST; s++) {
+			GPtrArray *list = s == CS_SIDE_CRM ? unlinked_crm : unlinked_out;
+			for (guint i = 0; i < list->len; i++) {
+				CsRecord *r = g_ptr_array_index (list, i);
+				g_autoptr(GHashTable) v = cs_mapping_extract (in->mapping, in->kind, (CsSide) s, r);
+				g_autofree gchar *text = cs_mapping_values_to_string (v);
+				CsJournalEntry *e = g_hash_table_lookup (journal_by_values, text);
+				CsRecord *src;
+				CsPlanItem *it;
+				if (e == NULL || e->target != (CsSide) s)
+					continue;
+				src = g_hash_table_lookup (p.by_id[cs_side_other ((CsSide) s)], e->source_id);
+				it = item_new (&p, CS_PLAN_LINK, s == CS_SIDE_CRM ? r : src,
+					       s == CS_SIDE_OUTLOOK ? r : src, NULL);
+				if (src == NULL) {
+					/* the source did not change: link by id alone */
+					g_autoptr(CsRecord) stub = cs_record_new (in->kind, e->source_id);
+					if (s == CS_SIDE_CRM)
+						it->outlook = cs_record_ref (stub);
+					else
+						it->crm = cs_record_ref (stub);
+				}
+				it->values = values_copy (v);
+				it->journal_id = e->id;
+				g_hash_table_add (p.handled[s], (gpointer) cs_record_get_id (r));
+				g_hash_table_add (p.handled[cs_side_other ((CsSide) s)], e->source_id);
+				g_hash_table_remove (journal_by_values, text);
+				finish_item (&p, it);
+			}
+		}
+	}
+
+	/* 3. key matching: unlinked CRM records against unlinked Outlook records */
+	key_index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_queue_free);
+	for (guint i = 0; i < unlinked_out->len; i++) {
+		CsRecord *o = g_ptr_array_index (unlinked_out, i);
+		GHashTable *ov = cs_mapping_extract (in->mapping, in->kind, CS_SIDE_OUTLOOK, o);
+		gchar *key = NULL;
+		g_ptr_array_add (out_values, ov);
+		if (g_hash_table_contains (p.handled[CS_SIDE_OUTLOOK], cs_record_get_id (o)))
+			continue;
+		key = cs_mapping_key_of (in->mapping, in->kind, in->key, ov);
+		if (key != NULL) {
+			GQueue *q = g_hash_table_lookup (key_index, key);
+			if (q == NULL) {
+				q = g_queue_new ();
+				g_hash_table_insert (key_index, key, q);
+			} else {
+				g_free (key);
+			}
+			g_queue_push_tail (q, GUINT_TO_POINTER (i + 1));
+		}
+	}
+	for (guint i = 0; i < unlinked_crm->len; i++) {
+		CsRecord *c = g_ptr_array_index (unlinked_crm, i);
+		g_autoptr(GHashTable) cv = NULL;
+		g_autofree gchar *key = NULL;
+		g_autofree gchar *reason = NULL;
+		GQueue *q;
+
+		if (g_hash_table_contains (p.handled[CS_SIDE_CRM], cs_record_get_id (c)))
+			continue;
+		if (!owned_by_me (&p, c))
+			continue; /* not this user's: not synced (condition=owned) */
+		cv = cs_mapping_extract (in->mapping, in->kind, CS_SIDE_CRM, c);
+		key = cs_mapping_key_of (in->mapping, in->kind, in->key, cv);
+		q = key != NULL ? g_hash_table_lookup (key_index, key) : NULL;
+		if (q != NULL && !g_queue_is_empty (q)) {
+			guint idx = GPOINTER_TO_UINT (g_queue_pop_head (q)) - 1;
+			CsRecord *o = g_ptr_array_index (unlinked_out, idx);
+			g_hash_table_add (matched_out, o);
+			plan_link (&p, c, o, cv, g_ptr_array_index (out_values, idx));
+			continue;
+		}
+		if (!allows (&p, CS_SIDE_OUTLOOK))
+			continue;
+		if (!cs_mapping_allows_to_outlook (in->mapping, in->kind, c, &reason)) {
+			finish_item (&p, skip_item (&p, CS_SIDE_CRM, c, NULL, reason));
+			continue;
+		}
+		plan_create (&p, CS_SIDE_OUTLOOK, c, cv);
+	}
+	for (guint i = 0; i < unlinked_out->len; i++) {
+		CsRecord *o = g_ptr_array_index (unlinked_out, i);
+		g_autofree gchar *reason = NULL;
+		const gchar *skip;
+		if (g_hash_table_contains (matched_out, o) ||
+		    g_hash_table_contains (p.handled[CS_SIDE_OUTLOOK], cs_record_get_id (o)))
+			continue;
+		if (!allows (&p, CS_SIDE_CRM))
+			continue;
+		skip = cs_record_get_string (o, CS_PLANNER_SKIP_FIELD);
+		if (skip != NULL) {
+			finish_item (&p, skip_item (&p, CS_SIDE_OUTLOOK, o, NULL, skip));
+			continue;
+		}
+		if (!cs_mapping_check_to_crm (in->mapping, in->kind, o, &reason)) {
+			finish_item (&p, skip_item (&p, CS_SIDE_OUTLOOK, o, NULL, reason));
+			continue;
+		}
+		plan_create (&p, CS_SIDE_CRM, o, g_ptr_array_index (out_values, i));
+	}
+
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		g_hash_table_unref (p.by_id[s]);
+		g_hash_table_unref (p.handled[s]);
+		g_hash_table_unref (linked[s]);
+	}
+}

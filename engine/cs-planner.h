@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include "cs-mapping.h"
+#include "cs-profile.h"
+#include "cs-state.h"
+#include "cs-sync-plan.h"
+
+G_BEGIN_DECLS
+
+/* the field the engine sets on an Outlook e-mail it could not match to a CRM
+ * person (the value is the reason), and the field with the person's id */
+#define CS_PLANNER_SKIP_FIELD "crmsync:skip"
+#define CS_PLANNER_LINK_FIELD "crmsync:link"
+
+/**
+ * CsPlanInput:
+ * @records: per side, the changes read (upserts and tombstones)
+ * @complete: per side, whether @records lists every record (a record not
+ *   listed is gone)
+ * @links: (element-type CsLink): every link whose id appears in @records,
+ *   and, for a complete side, every link of the kind
+ * @journal: (nullable) (element-type CsJournalEntry): creates sent but not
+ *   confirmed (a crash): matched to the new records by content
+ * @owner: (nullable): the CRM user id for condition=owned
+ * @writable: per side, whether the provider can write this kind
+ */
+typedef struct {
+	CsKind kind;
+	const CsKindConfig *config;
+	CsConflictStrategy conflict;
+	CsMapping *mapping;
+	const gchar *const *key;
+	GPtrArray *records[CS_SIDE_LAST];
+	gboolean complete[CS_SIDE_LAST];
+	gboolean writable[CS_SIDE_LAST];
+	const gchar *side_name[CS_SIDE_LAST];
+	GPtrArray *links;
+	GPtrArray *journal;
+	const gchar *owner;
+} CsPlanInput;
+
+void cs_planner_plan (const CsPlanInput *input, CsSyncPlan *plan);
+gboolean cs_planner_values_equal (GVariant *a, GVariant *b);
+
+G_END_DECLS

@@ -1,0 +1,646 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gi18n-lib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cs-profile.h"
+
+struct _CsProfile {
+	GObject parent_instance;
+	gchar *path;		/* (owned) (nullable) */
+	gchar *dir;		/* (owned) */
+	gchar *id;		/* (owned) */
+	GKeyFile *kf;		/* (owned): the user's file, values cleaned */
+	GKeyFile *preset;	/* (owned) (nullable) */
+	GHashTable *lines;	/* "group\x1fkey" → line number */
+	CsKindConfig kinds[CS_KIND_LAST];
+};
+
+G_DEFINE_TYPE (CsProfile, cs_profile, G_TYPE_OBJECT)
+G_DEFINE_QUARK (cs-profile-error-quark, cs_profile_error)
+
+static const gchar *directions[] = {"none", "crm-to-outlook", "outlook-to-crm", "both", NULL};
+static const gchar *conflicts[] = {"crm-wins", "outlook-wins", "newest-wins", "manual", NULL};
+static const gchar *policies[] = {"propagate", "ignore", "restore", NULL};
+static const gchar *conditions[] = {"all", "owned", NULL};
+static const gchar *crm_plugins[] = {"orocrm", "webcrm", "folder", NULL};
+static const gchar *outlook_plugins[] = {"pst", "graph", "folder", NULL};
+static const gchar *booleans[] = {"true", "false", NULL};
+
+const gchar *
+cs_direction_to_string (CsDirection direction)
+{
+	return directions[direction];
+}
+
+gboolean
+cs_direction_allows (CsDirection direction, CsSide target)
+{
+	if (direction == CS_DIRECTION_BOTH)
+		return TRUE;
+	if (target == CS_SIDE_OUTLOOK)
+		return direction == CS_DIRECTION_CRM_TO_OUTLOOK;
+	return direction == CS_DIRECTION_OUTLOOK_TO_CRM;
+}
+
+const gchar *
+cs_conflict_strategy_to_string (CsConflictStrategy strategy)
+{
+	return conflicts[strategy];
+}
+
+const gchar *
+cs_delete_policy_to_string (CsDeletePolicy policy)
+{
+	return policies[policy];
+}
+
+static void
+cs_profile_finalize (GObject *object)
+{
+	CsProfile *self = CS_PROFILE (object);
+	g_free (self->path);
+	g_free (self->dir);
+	g_free (self->id);
+	g_key_file_unref (self->kf);
+	if (self->preset != NULL)
+		g_key_file_unref (self->preset);
+	g_hash_table_unref (self->lines);
+	for (guint i = 0; i < CS_KIND_LAST; i++) {
+		g_strfreev (self->kinds[i].key);
+		g_free (self->kinds[i].since);
+	}
+	G_OBJECT_CLASS (cs_profile_parent_class)->finalize (object);
+}
+
+static void
+cs_profile_class_init (CsProfileClass *klass)
+{
+	G_OBJECT_CLASS (klass)->finalize = cs_profile_finalize;
+}
+
+static void
+cs_profile_init (CsProfile *self)
+{
+	self->lines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+static guint
+line_of (CsProfile *self, const gchar *group, const gchar *key)
+{
+	g_autofree gchar *k = g_strdup_printf ("%s\x1f%s", group, key != NULL ? key : "");
+	return GPOINTER_TO_UINT (g_hash_table_lookup (self->lines, k));
+}
+
+static gboolean
+fail (CsProfile *self, GError **error, const gchar *group, const gchar *key, const gchar *value,
+      const gchar *const *allowed, const gchar *what)
+{
+	g_autofree gchar *list = allowed != NULL ? g_strjoinv (", ", (gchar **) allowed) : NULL;
+	g_autofree gchar *where = NULL;
+	guint line = line_of (self, group, key);
+
+	where = line > 0 ? g_strdup_printf ("%s:%u", self->path != NULL ? self->path : "profile", line)
+			 : g_strdup (self->path != NULL ? self->path : "profile");
+	if (key == NULL) {
+		g_set_error (error, CS_PROFILE_ERROR, CS_PROFILE_ERROR_INVALID,
+			     _("%s: unknown group [%s] (allowed: %s)"), where, group, list);
+	} else if (list != NULL) {
+		g_set_error (error, CS_PROFILE_ERROR, CS_PROFILE_ERROR_INVALID,
+			     _("%s: [%s] %s=%s is not allowed (allowed: %s)"), where, group, key,
+			     value != NULL ? value : "", list);
+	} else {
+		g_set_error (error, CS_PROFILE_ERROR, CS_PROFILE_ERROR_INVALID,
+			     _("%s: [%s] %s=%s: %s"), where, group, key, value != NULL ? value : "",
+			     what);
+	}
+	return FALSE;
+}
+
+/* a value as the user wrote it, else the preset's; inline "# comments" dropped */
+static gchar *
+get_value (CsProfile *self, const gchar *group, const gchar *key)
+{
+	gchar *v = g_key_file_get_value (self->kf, group, key, NULL);
+	if (v == NULL && self->preset != NULL)
+		v = g_key_file_get_value (self->preset, group, key, NULL);
+	return v;
+}
+
+static gint
+pick (const gchar *value, const gchar *const *allowed)
+{
+	for (guint i = 0; allowed[i] != NULL; i++) {
+		if (g_strcmp0 (value, allowed[i]) == 0)
+			return (gint) i;
+	}
+	return -1;
+}
+
+static gboolean
+get_choice (CsProfile *self, const gchar *group, const gchar *key, const gchar *const *allowed,
+	    gint fallback, gint *out, GError **error)
+{
+	g_autofree gchar *v = get_value (self, group, key);
+	gint i;
+	if (v == NULL) {
+		*out = fallback;
+		return TRUE;
+	}
+	i = pick (v, allowed);
+	if (i < 0)
+		return fail (self, error, group, key, v, allowed, NULL);
+	*out = i;
+	return TRUE;
+}
+
+static gboolean
+get_uint (CsProfile *self, const gchar *group, const gchar *key, guint64 min, guint64 max,
+	  guint64 fallback, guint64 *out, GError **error)
+{
+	g_autofree gchar *v = get_value (self, group, key);
+	g_autofree gchar *what = NULL;
+	if (v == NULL) {
+		*out = fallback;
+		return TRUE;
+	}
+	if (g_ascii_string_to_unsigned (v, 10, min, max, out, NULL))
+		return TRUE;
+	what = g_strdup_printf (_("must be a whole number from %" G_GUINT64_FORMAT
+				  " to %" G_GUINT64_FORMAT),
+				min, max);
+	return fail (self, error, group, key, v, NULL, what);
+}
+
+static gboolean
+parse_reminder (const gchar *v, gint *minutes)
+{
+	guint64 h, m;
+	g_auto(GStrv) parts = NULL;
+	if (g_strcmp0 (v, "none") == 0 || v[0] == '\0') {
+		*minutes = -1;
+		return TRUE;
+	}
+	parts = g_strsplit (v, ":", -1);
+	if (g_strv_length (parts) != 2 || strlen (parts[1]) != 2 ||
+	    !g_ascii_string_to_unsigned (parts[0], 10, 0, 999, &h, NULL) ||
+	    !g_ascii_string_to_unsigned (parts[1], 10, 0, 59, &m, NULL))
+		return FALSE;
+	*minutes = (gint) (h * 60 + m);
+	return TRUE;
+}
+
+static gboolean
+valid_date (const gchar *v)
+{
+	guint y, m, d;
+	gchar tail;
+	if (strlen (v) != 10 || sscanf (v, "%4u-%2u-%2u%c", &y, &m, &d, &tail) != 3)
+		return FALSE;
+	return g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y);
+}
+
+static gboolean
+load_kind (CsProfile *self, CsKind kind, GError **error)
+{
+	const gchar *group = cs_kind_to_string (kind);
+	CsKindConfig *kc = &self->kinds[kind];
+	CsDirection def_dir = kind == CS_KIND_EMAIL	     ? CS_DIRECTION_OUTLOOK_TO_CRM
+			      : kind == CS_KIND_ORGANISATION ? CS_DIRECTION_NONE
+							     : CS_DIRECTION_BOTH;
+	gint v;
+	g_autofree gchar *key = NULL;
+	g_autofree gchar *reminder = NULL;
+	g_autofree gchar *since = NULL;
+	g_autofree gchar *attach = NULL;
+
+	if (!get_choice (self, group, "direction", directions, def_dir, &v, error))
+		return FALSE;
+	kc->direction = (CsDirection) v;
+	if (kind == CS_KIND_EMAIL && kc->direction != CS_DIRECTION_NONE &&
+	    kc->direction != CS_DIRECTION_OUTLOOK_TO_CRM) {
+		static const gchar *email_dirs[] = {"outlook-to-crm", "none", NULL};
+		g_autofree gchar *raw = get_value (self, group, "direction");
+		return fail (self, error, group, "direction", raw, email_dirs, NULL);
+	}
+	if (!get_choice (self, group, "condition", conditions, CS_CONDITION_ALL, &v, error))
+		return FALSE;
+	kc->condition = (CsCondition) v;
+
+	/* deletions follow the direction unless set (DESIGN.md, the Oro tables) */
+	{
+		CsDeletePolicy crm_del = CS_DELETE_PROPAGATE, out_del = CS_DELETE_RESTORE;
+		if (kc->direction == CS_DIRECTION_CRM_TO_OUTLOOK)
+			crm_del = CS_DELETE_IGNORE;
+		else if (kc->direction == CS_DIRECTION_OUTLOOK_TO_CRM)
+			out_del = CS_DELETE_IGNORE;
+		if (!get_choice (self, group, "on-crm-delete", policies, (gint) crm_del, &v, error))
+			return FALSE;
+		kc->on_crm_delete = (CsDeletePolicy) v;
+		if (!get_choice (self, group, "on-outlook-delete", policies, (gint) out_del, &v,
+				 error))
+			return FALSE;
+		kc->on_outlook_delete = (CsDeletePolicy) v;
+	}
+
+	key = get_value (self, group, "key");
+	if (key != NULL) {
+		g_auto(GStrv) parts = g_strsplit (key, ",", -1);
+		GPtrArray *keys = g_ptr_array_new ();
+		for (guint i = 0; parts[i] != NULL; i++) {
+			g_strstrip (parts[i]);
+			if (parts[i][0] != '\0')
+				g_ptr_array_add (keys, g_strdup (parts[i]));
+		}
+		g_ptr_array_add (keys, NULL);
+		kc->key = (gchar **) g_ptr_array_free (keys, FALSE);
+		if (kc->key[0] == NULL)
+			return fail (self, error, group, "key", key, NULL,
+				     _("needs at least one field name"));
+	}
+
+	kc->reminder_minutes = -1;
+	reminder = get_value (self, group, "reminder");
+	if (reminder != NULL && !parse_reminder (reminder, &kc->reminder_minutes))
+		return fail (self, error, group, "reminder", reminder, NULL,
+			     _("must be H:MM (like 0:10 or 3:00) or none"));
+
+	since = get_value (self, group, "since");
+	if (since != NULL && since[0] != '\0') {
+		if (!valid_date (since))
+			return fail (self, error, group, "since", since, NULL,
+				     _("must be a date YYYY-MM-DD"));
+		kc->since = g_steal_pointer (&since);
+	}
+	attach = get_value (self, group, "attachments");
+	if (attach != NULL) {
+		gint b = pick (attach, booleans);
+		if (b < 0)
+			return fail (self, error, group, "attachments", attach, booleans, NULL);
+		kc->attachments = b == 0;
+	}
+	return TRUE;
+}
+
+static gboolean
+get_bool (CsProfile *self, const gchar *key, gboolean fallback, GError **error)
+{
+	g_autofree gchar *v = get_value (self, "profile", key);
+	gint b;
+	if (v == NULL)
+		return fallback;
+	b = pick (v, booleans);
+	if (b < 0) {
+		fail (self, error, "profile", key, v, booleans, NULL);
+		return fallback;
+	}
+	return b == 0;
+}
+
+/* line numbers for messages, and inline " # comments" stripped from values */
+static gchar *
+scan_lines (CsProfile *self, const gchar *data)
+{
+	g_auto(GStrv) lines = g_strsplit (data, "\n", -1);
+	g_autofree gchar *group = NULL;
+	GString *out = g_string_new (NULL);
+
+	for (guint i = 0; lines[i] != NULL; i++) {
+		gchar *line = lines[i];
+		gchar *stripped = g_strstrip (g_strdup (line));
+		if (stripped[0] == '[') {
+			gchar *end = strchr (stripped, ']');
+			g_free (group);
+			group = g_strndup (stripped + 1, end != NULL ? (gsize) (end - stripped - 1) : 0);
+			g_hash_table_insert (self->lines, g_strdup_printf ("%s\x1f", group),
+					     GUINT_TO_POINTER (i + 1));
+			/* "[contact]   # comment" */
+			g_string_append_printf (out, "[%s]\n", group);
+		} else if (stripped[0] != '#' && stripped[0] != '\0' && strchr (stripped, '=') != NULL) {
+			gchar *eq = strchr (stripped, '=');
+			g_autofree gchar *key = g_strstrip (g_strndup (stripped, (gsize) (eq - stripped)));
+			g_autofree gchar *value = g_strdup (eq + 1);
+			gchar *hash = value;
+			/* " #" starts a comment; a '#' inside a value (a URL fragment) does not */
+			while ((hash = strchr (hash, '#')) != NULL) {
+				if (hash == value || g_ascii_isspace (hash[-1])) {
+					*hash = '\0';
+					break;
+				}
+				hash++;
+			}
+			g_strstrip (value);
+			if (group != NULL)
+				g_hash_table_insert (self->lines,
+						     g_strdup_printf ("%s\x1f%s", group, key),
+						     GUINT_TO_POINTER (i + 1));
+			g_string_append_printf (out, "%s=%s\n", key, value);
+		} else {
+			g_string_append_printf (out, "%s\n", line);
+		}
+		g_free (stripped);
+	}
+	return g_string_free (out, FALSE);
+}
+
+static gboolean
+validate_groups (CsProfile *self, GError **error)
+{
+	static const gchar *groups[] = {"profile", "crm", "outlook", "contact", "organisation",
+					"task", "event", "email", NULL};
+	static const gchar *profile_keys[] = {"name", "crm", "outlook", "preset", "mapping",
+					      "conflict", "state", "crm-interval", "outlook-interval",
+					      "sync-on-start", "sync-on-exit", "enabled", NULL};
+	static const gchar *kind_keys[] = {"direction", "condition", "key", "on-crm-delete",
+					   "on-outlook-delete", "reminder", "since", "attachments",
+					   NULL};
+	g_auto(GStrv) names = g_key_file_get_groups (self->kf, NULL);
+
+	for (guint i = 0; names[i] != NULL; i++) {
+		g_auto(GStrv) keys = NULL;
+		const gchar *const *allowed = NULL;
+		if (!g_strv_contains (groups, names[i]))
+			return fail (self, error, names[i], NULL, NULL, groups, NULL);
+		if (g_str_equal (names[i], "profile"))
+			allowed = profile_keys;
+		else if (!g_str_equal (names[i], "crm") && !g_str_equal (names[i], "outlook"))
+			allowed = kind_keys;
+		if (allowed == NULL)
+			continue; /* the plugins check their own groups */
+		keys = g_key_file_get_keys (self->kf, names[i], NULL, NULL);
+		for (guint j = 0; keys != NULL && keys[j] != NULL; j++) {
+			if (!g_strv_contains (allowed, keys[j])) {
+				g_autofree gchar *list = g_strjoinv (", ", (gchar **) allowed);
+				g_autofree gchar *what =
+				    g_strdup_printf (_("unknown key (allowed: %s)"), list);
+				g_autofree gchar *v = g_key_file_get_value (self->kf, names[i], keys[j], NULL);
+				return fail (self, error, names[i], keys[j], v, NULL, what);
+			}
+		}
+	}
+	return TRUE;
+}
+
+static gboolean
+load_preset (CsProfile *self, GError **error)
+{
+	g_autofree gchar *name = g_key_file_get_value (self->kf, "profile", "preset", NULL);
+	g_autofree gchar *res = NULL;
+	g_autoptr(GBytes) bytes = NULL;
+	gsize len;
+	const gchar *data;
+
+	if (name == NULL || name[0] == '\0')
+		return TRUE;
+	res = g_strdup_printf ("/org/crmsync/profiles/%s.ini", name);
+	bytes = g_resources_lookup_data (res, 0, NULL);
+	if (bytes == NULL) {
+		g_auto(GStrv) children =
+		    g_resources_enumerate_children ("/org/crmsync/profiles/", 0, NULL);
+		GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+		g_autoptr(GPtrArray) owned = names;
+		for (guint i = 0; children != NULL && children[i] != NULL; i++) {
+			if (g_str_has_suffix (children[i], ".ini"))
+				g_ptr_array_add (names, g_strndup (children[i], strlen (children[i]) - 4));
+		}
+		g_ptr_array_add (names, NULL);
+		return fail (self, error, "profile", "preset", name,
+			     (const gchar *const *) names->pdata, NULL);
+	}
+	data = g_bytes_get_data (bytes, &len);
+	self->preset = g_key_file_new ();
+	if (!g_key_file_load_from_data (self->preset, data, len, G_KEY_FILE_NONE, error)) {
+		g_prefix_error (error, "preset %s: ", name);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/**
+ * cs_profile_new_from_data:
+ * @path: (nullable): where it came from, for messages and relative paths
+ */
+CsProfile *
+cs_profile_new_from_data (const gchar *data, const gchar *path, GError **error)
+{
+	g_autoptr(CsProfile) self = g_object_new (CS_TYPE_PROFILE, NULL);
+	g_autoptr(GError) error_local = NULL;
+	g_autofree gchar *clean = NULL;
+	g_autofree gchar *base = NULL;
+	g_autofree gchar *abs = NULL;
+	guint64 n;
+	gint v;
+
+	self->path = g_strdup (path);
+	abs = path != NULL ? g_canonicalize_filename (path, NULL) : g_get_current_dir ();
+	self->dir = path != NULL ? g_path_get_dirname (abs) : g_strdup (abs);
+	base = path != NULL ? g_path_get_basename (path) : g_strdup ("profile");
+	if (g_str_has_suffix (base, ".ini") || g_str_has_suffix (base, ".conf"))
+		*strrchr (base, '.') = '\0';
+	self->id = g_strdup (base);
+
+	clean = scan_lines (self, data);
+	self->kf = g_key_file_new ();
+	if (!g_key_file_load_from_data (self->kf, clean, (gsize) -1, G_KEY_FILE_NONE, &error_local)) {
+		g_set_error (error, CS_PROFILE_ERROR, CS_PROFILE_ERROR_INVALID, "%s: %s",
+			     path != NULL ? path : "profile", error_local->message);
+		return NULL;
+	}
+	if (!g_key_file_has_group (self->kf, "profile")) {
+		g_set_error (error, CS_PROFILE_ERROR, CS_PROFILE_ERROR_INVALID,
+			     _("%s: no [profile] group"), path != NULL ? path : "profile");
+		return NULL;
+	}
+	if (!validate_groups (self, error) || !load_preset (self, error))
+		return NULL;
+
+	{
+		g_autofree gchar *crm = get_value (self, "profile", "crm");
+		g_autofree gchar *outlook = get_value (self, "profile", "outlook");
+		if (crm == NULL || pick (crm, crm_plugins) < 0) {
+			fail (self, error, "profile", "crm", crm, crm_plugins, NULL);
+			return NULL;
+		}
+		if (outlook == NULL || pick (outlook, outlook_plugins) < 0) {
+			fail (self, error, "profile", "outlook", outlook, outlook_plugins, NULL);
+			return NULL;
+		}
+	}
+	if (!get_choice (self, "profile", "conflict", conflicts, CS_CONFLICT_CRM_WINS, &v, error))
+		return NULL;
+	if (!get_uint (self, "profile", "crm-interval", 1, 86399, 120, &n, error) ||
+	    !get_uint (self, "profile", "outlook-interval", 1, 86399, 30, &n, error))
+		return NULL;
+	get_bool (self, "sync-on-start", TRUE, &error_local);
+	get_bool (self, "sync-on-exit", TRUE, &error_local);
+	get_bool (self, "enabled", TRUE, &error_local);
+	if (error_local != NULL) {
+		g_propagate_error (error, g_steal_pointer (&error_local));
+		return NULL;
+	}
+	for (guint k = 0; k < CS_KIND_LAST; k++) {
+		if (!load_kind (self, (CsKind) k, error))
+			return NULL;
+	}
+	return g_steal_pointer (&self);
+}
+
+CsProfile *
+cs_profile_load (const gchar *path, GError **error)
+{
+	g_autofree gchar *data = NULL;
+	g_autoptr(GError) error_local = NULL;
+	if (!g_file_get_contents (path, &data, NULL, &error_local)) {
+		g_set_error (error, CS_PROFILE_ERROR, CS_PROFILE_ERROR_READ, "%s",
+			     error_local->message);
+		return NULL;
+	}
+	return cs_profile_new_from_data (data, path, error);
+}
+
+gboolean
+cs_profile_save (CsProfile *self, const gchar *path, GError **error)
+{
+	return g_key_file_save_to_file (self->kf, path, error);
+}
+
+const gchar *
+cs_profile_get_path (CsProfile *self)
+{
+	return self->path;
+}
+
+const gchar *
+cs_profile_get_dir (CsProfile *self)
+{
+	return self->dir;
+}
+
+const gchar *
+cs_profile_get_id (CsProfile *self)
+{
+	return self->id;
+}
+
+const gchar *
+cs_profile_get_name (CsProfile *self)
+{
+	g_autofree gchar *name = get_value (self, "profile", "name");
+	if (name == NULL)
+		return self->id;
+	/* keep the string alive with the object */
+	g_object_set_data_full (G_OBJECT (self), "name", g_steal_pointer (&name), g_free);
+	return g_object_get_data (G_OBJECT (self), "name");
+}
+
+static const gchar *
+cached_value (CsProfile *self, const gchar *group, const gchar *key)
+{
+	g_autofree gchar *tag = g_strdup_printf ("%s/%s", group, key);
+	gchar *v = get_value (self, group, key);
+	g_object_set_data_full (G_OBJECT (self), tag, v, g_free);
+	return v;
+}
+
+const gchar *
+cs_profile_get_plugin (CsProfile *self, CsSide side)
+{
+	return cached_value (self, "profile", side == CS_SIDE_CRM ? "crm" : "outlook");
+}
+
+const gchar *
+cs_profile_get_preset (CsProfile *self)
+{
+	return cached_value (self, "profile", "preset");
+}
+
+const gchar *
+cs_profile_get_mapping (CsProfile *self)
+{
+	return cached_value (self, "profile", "mapping");
+}
+
+CsConflictStrategy
+cs_profile_get_conflict (CsProfile *self)
+{
+	gint v = CS_CONFLICT_CRM_WINS;
+	get_choice (self, "profile", "conflict", conflicts, CS_CONFLICT_CRM_WINS, &v, NULL);
+	return (CsConflictStrategy) v;
+}
+
+/**
+ * cs_profile_get_state_path:
+ *
+ * `state=` if set (relative to the profile), else one file per profile
+ * under $XDG_DATA_HOME/crmsync, named after the profile and its location
+ * so that two profiles with the same file name never share state.
+ */
+gchar *
+cs_profile_get_state_path (CsProfile *self)
+{
+	g_autofree gchar *state = get_value (self, "profile", "state");
+	g_autofree gchar *hash = NULL;
+	g_autofree gchar *name = NULL;
+	if (state != NULL && state[0] != '\0') {
+		if (g_path_is_absolute (state))
+			return g_steal_pointer (&state);
+		return g_build_filename (self->dir, state, NULL);
+	}
+	hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256,
+					      self->path != NULL ? self->path : self->id, -1);
+	hash[8] = '\0';
+	name = g_strdup_printf ("%s-%s.db", self->id, hash);
+	return g_build_filename (g_get_user_data_dir (), "crmsync", name, NULL);
+}
+
+guint
+cs_profile_get_interval (CsProfile *self, CsSide side)
+{
+	guint64 n = side == CS_SIDE_CRM ? 120 : 30;
+	get_uint (self, "profile", side == CS_SIDE_CRM ? "crm-interval" : "outlook-interval", 1,
+		  86399, n, &n, NULL);
+	return (guint) n;
+}
+
+gboolean
+cs_profile_get_sync_on_start (CsProfile *self)
+{
+	return get_bool (self, "sync-on-start", TRUE, NULL);
+}
+
+gboolean
+cs_profile_get_sync_on_exit (CsProfile *self)
+{
+	return get_bool (self, "sync-on-exit", TRUE, NULL);
+}
+
+gboolean
+cs_profile_get_enabled (CsProfile *self)
+{
+	return get_bool (self, "enabled", TRUE, NULL);
+}
+
+const CsKindConfig *
+cs_profile_get_kind_config (CsProfile *self, CsKind kind)
+{
+	return &self->kinds[kind];
+}
+
+/**
+ * cs_profile_get_keyfile:
+ * Returns: (transfer none): the profile as written (the app edits it)
+ */
+GKeyFile *
+cs_profile_get_keyfile (CsProfile *self)
+{
+	return self->kf;
+}
+
+const gchar *
+cs_profile_get_group (CsSide side)
+{
+	return side == CS_SIDE_CRM ? "crm" : "outlook";
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+#include "cs-read-sink.h"
+#include "cs-record.h"
+
+G_BEGIN_DECLS
+
+#define CS_STATE_ERROR (cs_state_error_quark ())
+typedef enum {
+	CS_STATE_ERROR_FAILED,
+	CS_STATE_ERROR_FULL,	/* the disk is full */
+	CS_STATE_ERROR_CORRUPT,
+	CS_STATE_ERROR_TOO_NEW,	/* written by a newer crmsync */
+} CsStateError;
+GQuark cs_state_error_quark (void);
+
+/* a pair of records known to be the same item on both sides */
+typedef struct {
+	CsKind kind;
+	gchar *outlook_id;	/* (owned) (nullable) */
+	gchar *crm_id;		/* (owned) (nullable) */
+	gchar *outlook_version;	/* (owned) (nullable) */
+	gchar *crm_version;	/* (owned) (nullable) */
+	gchar *snapshot;	/* (owned) (nullable): the last agreed common values, JSON */
+	gchar *folder;		/* (owned) (nullable): Outlook folder, to see moves */
+	gboolean crm_gone;	/* deleted in the CRM and kept out of it (policy ignore) */
+	gboolean outlook_gone;
+	gint64 synced_at;
+} CsLink;
+
+CsLink *cs_link_new (CsKind kind);
+CsLink *cs_link_copy (const CsLink *link);
+void cs_link_free (CsLink *link);
+const gchar *cs_link_get_id (const CsLink *link, CsSide side);
+void cs_link_set_id (CsLink *link, CsSide side, const gchar *id);
+const gchar *cs_link_get_version (const CsLink *link, CsSide side);
+void cs_link_set_version (CsLink *link, CsSide side, const gchar *version);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsLink, cs_link_free)
+
+typedef struct {
+	gint64 id;
+	CsKind kind;
+	CsSide target;
+	gchar *source_id;	/* (owned) the record on the other side */
+	gchar *values;		/* (owned) the common values written, JSON */
+} CsJournalEntry;
+void cs_journal_entry_free (CsJournalEntry *entry);
+
+typedef struct {
+	gint64 id;
+	gint64 started;
+	gint64 finished;
+	gchar *trigger;	/* (owned) */
+	gchar *status;	/* (owned) ok | partial | failed | stopped | dry-run */
+	gchar *report;	/* (owned) (nullable) JSON */
+	gchar *error;	/* (owned) (nullable) */
+} CsRunInfo;
+void cs_run_info_free (CsRunInfo *run);
+
+typedef struct {
+	CsKind kind;
+	gchar *outlook_id;
+	gchar *crm_id;
+	gchar *field;
+	gchar *crm_value;	/* JSON */
+	gchar *outlook_value;
+	gchar *base_value;
+	gint64 detected;
+} CsConflict;
+void cs_conflict_free (CsConflict *conflict);
+
+typedef struct {
+	CsKind kind;
+	CsSide side;
+	gchar *id;
+	gchar *reason;
+} CsStateSkip;
+void cs_state_skip_free (CsStateSkip *skip);
+
+#define CS_TYPE_STATE (cs_state_get_type ())
+G_DECLARE_FINAL_TYPE (CsState, cs_state, CS, STATE, GObject)
+
+#define CS_STATE_SCHEMA_VERSION 1
+
+CsState *cs_state_open (const gchar *path, GError **error);
+const gchar *cs_state_get_path (CsState *self);
+gint cs_state_get_schema_version (CsState *self);
+
+gboolean cs_state_begin (CsState *self, GError **error);
+gboolean cs_state_commit (CsState *self, GError **error);
+void cs_state_rollback (CsState *self);
+
+CsLink *cs_state_get_link (CsState *self, CsKind kind, CsSide side, const gchar *id,
+			   GError **error);
+GPtrArray *cs_state_get_links (CsState *self, CsKind kind, GError **error);
+gint64 cs_state_count_links (CsState *self, CsKind kind, CsSide side);
+gboolean cs_state_put_link (CsState *self, const CsLink *link, GError **error);
+gboolean cs_state_remove_link (CsState *self, const CsLink *link, GError **error);
+
+gchar *cs_state_get_cursor (CsState *self, CsSide side, CsKind kind);
+gboolean cs_state_set_cursor (CsState *self, CsSide side, CsKind kind, const gchar *token,
+			      GError **error);
+gboolean cs_state_clear_cursors (CsState *self, GError **error);
+
+gint64 cs_state_journal_add (CsState *self, CsKind kind, CsSide target, const gchar *source_id,
+			     const gchar *values, GError **error);
+gboolean cs_state_journal_remove (CsState *self, gint64 id, GError **error);
+GPtrArray *cs_state_journal_pending (CsState *self, CsKind kind, GError **error);
+
+gint64 cs_state_run_begin (CsState *self, const gchar *trigger, GError **error);
+gboolean cs_state_run_finish (CsState *self, gint64 id, const gchar *status,
+			      const gchar *report, const gchar *error_text, GError **error);
+GPtrArray *cs_state_get_runs (CsState *self, guint limit, GError **error);
+
+gboolean cs_state_add_conflict (CsState *self, const CsConflict *conflict, GError **error);
+GPtrArray *cs_state_get_conflicts (CsState *self, GError **error);
+gboolean cs_state_clear_conflicts (CsState *self, CsKind kind, const gchar *outlook_id,
+				   GError **error);
+gboolean cs_state_resolve_conflict (CsState *self, CsKind kind, const gchar *outlook_id,
+				    const gchar *field, CsSide winner, GError **error);
+
+gboolean cs_state_set_skips (CsState *self, GPtrArray *skips, GError **error);
+GPtrArray *cs_state_get_skips (CsState *self, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+#include "cs-record.h"
+#include "cs-state.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+	CS_PLAN_CREATE,	 /* a new record on the target side */
+	CS_PLAN_UPDATE,	 /* changes to one or both sides */
+	CS_PLAN_DELETE,	 /* a deletion carried over */
+	CS_PLAN_RESTORE, /* a deleted record created again from the other side */
+	CS_PLAN_LINK,	 /* two existing records found to be the same (key match) */
+	CS_PLAN_FORGET,	 /* gone on both sides, or kept out of one: the link changes, nothing is written */
+	CS_PLAN_REFRESH, /* nothing to write; the stored versions move on */
+	CS_PLAN_SKIP,	 /* cannot or must not be synced; reason says why */
+	CS_PLAN_CONFLICT,/* both sides changed the same field; kept for the user (manual) */
+} CsPlanAction;
+
+const gchar *cs_plan_action_to_string (CsPlanAction action);
+
+/**
+ * CsPlanItem:
+ *
+ * What happens to one pair of records. An item may write to both sides (a
+ * merge). @values is what both sides hold afterwards (the new snapshot).
+ */
+typedef struct {
+	CsKind kind;
+	CsPlanAction action;
+	CsRecord *crm;		/* (owned) (nullable) as read, or NULL if unchanged/absent */
+	CsRecord *outlook;	/* (owned) (nullable) */
+	CsLink *link;		/* (owned) (nullable) the link before the run */
+	GHashTable *values;	/* (owned) (nullable) row → value after the run */
+	gchar **rows[CS_SIDE_LAST];	/* (owned) (nullable) rows to write, per target side */
+	gboolean create[CS_SIDE_LAST];
+	gboolean delete[CS_SIDE_LAST];
+	gboolean gone[CS_SIDE_LAST];	/* mark the link: kept out of that side */
+	gboolean forget;		/* drop the link */
+	gchar *blocked[CS_SIDE_LAST];	/* (owned) (nullable) why a needed write cannot happen */
+	GPtrArray *conflicts;	/* (owned) (nullable) (element-type CsConflict) */
+	gchar *reason;		/* (owned) (nullable) skip reason */
+	CsSide skip_side;	/* whose record was skipped */
+	gchar *label;		/* (owned) what the user sees: name or subject */
+	gboolean selected;	/* the Sync all preview's tick */
+	gint64 journal_id;	/* a create sent before a crash, found again (0: none) */
+	gpointer engine_data;
+} CsPlanItem;
+
+CsPlanItem *cs_plan_item_new (CsKind kind, CsPlanAction action);
+void cs_plan_item_free (CsPlanItem *item);
+const gchar *cs_plan_item_get_id (const CsPlanItem *item, CsSide side);
+
+#define CS_TYPE_SYNC_PLAN (cs_sync_plan_get_type ())
+G_DECLARE_FINAL_TYPE (CsSyncPlan, cs_sync_plan, CS, SYNC_PLAN, GObject)
+
+CsSyncPlan *cs_sync_plan_new (void);
+void cs_sync_plan_add (CsSyncPlan *self, CsPlanItem *item);
+GPtrArray *cs_sync_plan_get_items (CsSyncPlan *self);
+guint cs_sync_plan_count (CsSyncPlan *self, CsKind kind, CsSide side, CsPlanAction action);
+guint cs_sync_plan_count_writes (CsSyncPlan *self);
+
+G_END_DECLS
