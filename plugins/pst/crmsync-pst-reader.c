@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -77,6 +78,22 @@ folder_free (Folder *f)
 	g_free (f);
 }
 
+/* a damaged index can send libpst round a loop: no progress for this long
+ * ends the process with a message instead of leaving the caller waiting */
+#define WATCHDOG_SECONDS 10
+
+static void
+on_watchdog (int sig)
+{
+	static const char msg[] =
+	    "\n{\"type\":\"error\",\"message\":\"the file is damaged (reading it makes no "
+	    "progress)\"}\n";
+	/* only async-signal-safe calls here */
+	if (write (STDOUT_FILENO, msg, sizeof msg - 1) < 0)
+		_exit (3);
+	_exit (2);
+}
+
 /* ---- output ----------------------------------------------------------- */
 
 static void
@@ -91,6 +108,7 @@ emit (JsonBuilder *b)
 	fputs (text, stdout);
 	fputc ('\n', stdout);
 	fflush (stdout);
+	alarm (WATCHDOG_SECONDS);
 }
 
 static G_NORETURN void
@@ -938,6 +956,7 @@ collect_folders (Reader *r, pst_desc_tree *d, guint64 parent)
 		}
 		if (g_hash_table_contains (r->by_nid, GSIZE_TO_POINTER ((gsize) d->d_id)))
 			continue; /* a loop in a damaged tree */
+		alarm (WATCHDOG_SECONDS);
 		f = g_new0 (Folder, 1);
 		f->nid = d->d_id;
 		f->parent = parent;
@@ -1090,6 +1109,7 @@ read_item (Reader *r, Folder *folder, pst_desc_tree *d)
 	libpff_item_t *pi = NULL;
 	pst_item *item;
 	Kind kind;
+	alarm (WATCHDOG_SECONDS); /* progress, even when nothing is printed */
 	pi = cs_pff_get_item (r->pff, (guint32) d->d_id);
 	item = pst_parse_item (&r->pf, d, NULL);
 	if (item == NULL) {
@@ -1260,6 +1280,8 @@ main (int argc, char **argv)
 	};
 
 	setlocale (LC_ALL, "");
+	signal (SIGALRM, on_watchdog);
+	alarm (WATCHDOG_SECONDS);
 	bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
 	bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
 	ctx = g_option_context_new ("FILE");
