@@ -64,7 +64,7 @@ typedef struct {
 	GHashTable *special; /* nid → reason, folders that are not the user's */
 	guint64 sent_nid;
 	gchar **only;	     /* (owned) (nullable): folders= filter */
-	Kind want;
+	guint wanted; /* bit per Kind; 0 = all */
 	gboolean attachments;
 	guint n_items;
 } Reader;
@@ -1100,6 +1100,12 @@ folder_selected (Reader *r, const Folder *f)
 
 /* ---- items ------------------------------------------------------------ */
 
+static gboolean
+wants (Reader *r, Kind kind)
+{
+	return kind != KIND_NONE && (r->wanted == 0 || (r->wanted & (1u << kind)) != 0);
+}
+
 static void
 read_item (Reader *r, Folder *folder, pst_desc_tree *d)
 {
@@ -1111,18 +1117,23 @@ read_item (Reader *r, Folder *folder, pst_desc_tree *d)
 	Kind kind;
 	alarm (WATCHDOG_SECONDS); /* progress, even when nothing is printed */
 	pi = cs_pff_get_item (r->pff, (guint32) d->d_id);
+	pff_class = cs_pff_get_string (pi, 0, 0, 0x001A);
+	/* the class alone tells an item nobody asked for: no full parse then */
+	if (pff_class != NULL && !wants (r, kind_for_class (pff_class))) {
+		cs_pff_item_free (pi);
+		return;
+	}
 	item = pst_parse_item (&r->pf, d, NULL);
 	if (item == NULL) {
-		pff_class = cs_pff_get_string (pi, 0, 0, 0x001A);
 		kind = pff_class != NULL ? kind_for_class (pff_class)
 					 : kind_for_container (folder->klass);
-		if (kind != KIND_NONE && (r->want == KIND_NONE || r->want == kind))
-			emit_skip (kind, d->d_id, "the item's properties cannot be read");
+		if (wants (r, kind))
+			emit_skip (kind, d->d_id, _("the item's properties cannot be read"));
 		cs_pff_item_free (pi);
 		return;
 	}
 	kind = kind_for_class (item->ascii_type);
-	if (kind == KIND_NONE || (r->want != KIND_NONE && r->want != kind)) {
+	if (!wants (r, kind)) {
 		pst_freeItem (item);
 		cs_pff_item_free (pi);
 		return;
@@ -1273,7 +1284,7 @@ main (int argc, char **argv)
 	const gchar *format;
 	GOptionEntry entries[] = {
 	    {"info", 0, 0, G_OPTION_ARG_NONE, &info, "Check the file and print its format", NULL},
-	    {"kind", 0, 0, G_OPTION_ARG_STRING, &kind, "Only this kind", "KIND"},
+	    {"kind", 0, 0, G_OPTION_ARG_STRING, &kind, "Only these kinds", "K1,K2"},
 	    {"folders", 0, 0, G_OPTION_ARG_STRING, &folders, "Only these folders", "A;B"},
 	    {"attachments", 0, 0, G_OPTION_ARG_NONE, &attachments, "Attachment content", NULL},
 	    {NULL},
@@ -1287,15 +1298,20 @@ main (int argc, char **argv)
 	ctx = g_option_context_new ("FILE");
 	g_option_context_add_main_entries (ctx, entries, NULL);
 	if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc != 2)
-		die ("usage: crmsync-pst-reader [--info] [--kind K] [--folders A;B] FILE");
+		die ("usage: crmsync-pst-reader [--info] [--kind K1,K2] [--folders A;B] [--attachments] FILE");
 	r.path = argv[1];
 	r.attachments = attachments;
 	if (kind != NULL) {
-		for (guint i = 1; i < G_N_ELEMENTS (kind_names); i++)
-			if (g_strcmp0 (kind, kind_names[i]) == 0)
-				r.want = (Kind) i;
-		if (r.want == KIND_NONE)
-			die (_("unknown kind “%s”"), kind);
+		g_auto(GStrv) kinds = g_strsplit (kind, ",", -1);
+		for (guint k = 0; kinds[k] != NULL; k++) {
+			guint bit = 0;
+			for (guint i = 1; i < G_N_ELEMENTS (kind_names); i++)
+				if (g_strcmp0 (kinds[k], kind_names[i]) == 0)
+					bit = 1u << i;
+			if (bit == 0)
+				die (_("unknown kind “%s”"), kinds[k]);
+			r.wanted |= bit;
+		}
 	}
 	if (folders != NULL && folders[0] != '\0') {
 		r.only = g_strsplit (folders, ";", -1);

@@ -21,6 +21,11 @@ struct _CsPstProvider {
 	gboolean attachments; /* attachment content, not only names and sizes */
 	guint timeout;	     /* seconds */
 	gchar *format;	     /* (owned) (nullable): set by open() */
+	/* one pass of the reader serves contacts, tasks and events: the kinds
+	 * not asked for yet wait here, valid while the file is unchanged */
+	GPtrArray *cached[CS_KIND_LAST]; /* (owned) (nullable) (element-type JsonObject) */
+	gint64 cache_mtime;
+	goffset cache_size;
 };
 
 G_DEFINE_FINAL_TYPE (CsPstProvider, cs_pst_provider, CS_TYPE_PROVIDER)
@@ -198,6 +203,13 @@ run_reader (CsPstProvider *self, const gchar *const *args, LineFunc func, gpoint
 
 /* ---- open ------------------------------------------------------------- */
 
+static void
+clear_cache (CsPstProvider *self)
+{
+	for (guint k = 0; k < CS_KIND_LAST; k++)
+		g_clear_pointer (&self->cached[k], g_ptr_array_unref);
+}
+
 typedef struct {
 	gchar *format;
 	gboolean ended;
@@ -251,6 +263,7 @@ cs_pst_provider_open (CsProvider *provider, GCancellable *cancellable, GError **
 	}
 	g_free (self->format);
 	self->format = d.format;
+	clear_cache (self);
 	g_object_notify_by_pspec (G_OBJECT (self), props[PROP_FORMAT]);
 	return TRUE;
 }
@@ -258,35 +271,46 @@ cs_pst_provider_open (CsProvider *provider, GCancellable *cancellable, GError **
 static void
 cs_pst_provider_close (CsProvider *provider)
 {
+	clear_cache (CS_PST_PROVIDER (provider));
 }
 
 /* ---- read ------------------------------------------------------------- */
 
+static gboolean
+is_pim (CsKind kind)
+{
+	return kind == CS_KIND_CONTACT || kind == CS_KIND_TASK || kind == CS_KIND_EVENT;
+}
+
+static gboolean
+file_stamp (CsPstProvider *self, gint64 *mtime, goffset *size)
+{
+	GStatBuf st;
+	if (g_stat (self->path, &st) != 0)
+		return FALSE;
+	*mtime = (gint64) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000;
+	*size = (goffset) st.st_size;
+	return TRUE;
+}
+
 typedef struct {
+	CsPstProvider *self;
 	CsKind kind;
 	CsReadSink *sink;
 	gboolean ended;
 	guint n;
 } ReadData;
 
-static gboolean
-read_line (JsonObject *line, gpointer user_data, GError **error)
+static void
+deliver (ReadData *d, JsonObject *line)
 {
-	ReadData *d = user_data;
 	const gchar *type = json_object_get_string_member_with_default (line, "type", "");
-	const gchar *kind = json_object_get_string_member_with_default (line, "kind", "");
 	const gchar *id = json_object_get_string_member_with_default (line, "id", NULL);
 
-	if (g_strcmp0 (type, "end") == 0) {
-		d->ended = TRUE;
-		return TRUE;
-	}
-	if (g_strcmp0 (kind, cs_kind_to_string (d->kind)) != 0)
-		return TRUE;
 	if (g_strcmp0 (type, "skip") == 0) {
 		cs_read_sink_skip (d->sink, id,
 				   json_object_get_string_member_with_default (line, "reason", ""));
-		return TRUE;
+		return;
 	}
 	if (g_strcmp0 (type, "item") == 0 && id != NULL) {
 		g_autoptr(CsRecord) record = cs_record_new (d->kind, id);
@@ -299,11 +323,32 @@ read_line (JsonObject *line, gpointer user_data, GError **error)
 						  line, "folder", NULL));
 		cs_record_set_modified (record,
 					json_object_get_int_member_with_default (line, "modified", 0));
+		/* every field is a mapped (schema) field: their hash is the version */
 		version = cs_record_hash_fields (record, NULL);
 		cs_record_set_version (record, version);
 		cs_read_sink_add (d->sink, record);
 		cs_read_sink_progress (d->sink, ++d->n, 0);
 	}
+}
+
+static gboolean
+read_line (JsonObject *line, gpointer user_data, GError **error)
+{
+	ReadData *d = user_data;
+	const gchar *type = json_object_get_string_member_with_default (line, "type", "");
+	CsKind kind;
+
+	if (g_strcmp0 (type, "end") == 0) {
+		d->ended = TRUE;
+		return TRUE;
+	}
+	if (!cs_kind_from_string (json_object_get_string_member_with_default (line, "kind", ""),
+				  &kind))
+		return TRUE;
+	if (kind == d->kind)
+		deliver (d, line);
+	else if (d->self->cached[kind] != NULL)
+		g_ptr_array_add (d->self->cached[kind], json_object_ref (line));
 	return TRUE;
 }
 
@@ -313,28 +358,56 @@ cs_pst_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *cu
 {
 	CsPstProvider *self = CS_PST_PROVIDER (provider);
 	g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
-	ReadData d = {kind, sink, FALSE, 0};
+	g_autoptr(GString) kinds = g_string_new (cs_kind_to_string (kind));
+	ReadData d = {self, kind, sink, FALSE, 0};
+	gint64 mtime = 0;
+	goffset size = 0;
 
 	if (self->path == NULL) {
 		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
 				     _("[outlook] path= is required (the .pst or .ost file)"));
 		return FALSE;
 	}
-	g_ptr_array_add (args, g_strdup_printf ("--kind=%s", cs_kind_to_string (kind)));
+	/* a file has no change log: every read lists everything */
+	cs_read_sink_set_complete (sink, TRUE);
+
+	if (!file_stamp (self, &mtime, &size) || mtime != self->cache_mtime ||
+	    size != self->cache_size)
+		clear_cache (self);
+	if (self->cached[kind] != NULL) {
+		g_autoptr(GPtrArray) lines = g_steal_pointer (&self->cached[kind]);
+		for (guint i = 0; i < lines->len; i++)
+			deliver (&d, g_ptr_array_index (lines, i));
+		return TRUE;
+	}
+
+	if (is_pim (kind)) {
+		clear_cache (self);
+		for (CsKind k = CS_KIND_CONTACT; k < CS_KIND_LAST; k++) {
+			if (k == kind || !is_pim (k))
+				continue;
+			self->cached[k] = g_ptr_array_new_with_free_func (
+			    (GDestroyNotify) json_object_unref);
+			g_string_append_printf (kinds, ",%s", cs_kind_to_string (k));
+		}
+		self->cache_mtime = mtime;
+		self->cache_size = size;
+	}
+	g_ptr_array_add (args, g_strdup_printf ("--kind=%s", kinds->str));
 	if (self->folders != NULL)
 		g_ptr_array_add (args, g_strdup_printf ("--folders=%s", self->folders));
 	if (self->attachments && kind == CS_KIND_EMAIL)
 		g_ptr_array_add (args, g_strdup ("--attachments"));
 	g_ptr_array_add (args, NULL);
 
-	/* a file has no change log: every read lists everything */
-	cs_read_sink_set_complete (sink, TRUE);
 	if (!run_reader (self, (const gchar *const *) args->pdata, read_line, &d, cancellable,
-			 error))
-		return FALSE;
-	if (!d.ended) {
-		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
-			     _("cannot read %s: the reader stopped before the end"), self->path);
+			 error) ||
+	    !d.ended) {
+		clear_cache (self);
+		if (error != NULL && *error == NULL)
+			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
+				     _("cannot read %s: the reader stopped before the end"),
+				     self->path);
 		return FALSE;
 	}
 	return TRUE;
@@ -471,6 +544,7 @@ cs_pst_provider_finalize (GObject *object)
 	g_free (self->path);
 	g_free (self->folders);
 	g_free (self->format);
+	clear_cache (self);
 	G_OBJECT_CLASS (cs_pst_provider_parent_class)->finalize (object);
 }
 

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "cs-pst-test-common.h"
 
 typedef struct {
@@ -487,6 +489,55 @@ test_ids_stable (void)
 	}
 }
 
+/* one reader pass serves contacts, tasks and events; what it kept for later
+ * must not outlive a change of the file */
+static void
+test_cache_follows_file (void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *tmp = NULL;
+	g_autofree gchar *copy = NULL;
+	g_autofree gchar *a = NULL;
+	g_autofree gchar *b = NULL;
+	gchar *contents = NULL;
+	gsize len;
+	g_autoptr(CsProvider) provider = NULL;
+	g_autoptr(CsReadSink) sink = NULL;
+
+	if (!need_data ())
+		return;
+	a = g_build_filename (data_dir, "PstReader/hughbe_Outlook.pst", NULL);
+	b = g_build_filename (data_dir, "Aspose.Email-for-.NET/Chunks/Test_part1.pst", NULL);
+	tmp = g_dir_make_tmp ("cs-pst-cache-XXXXXX", &error);
+	g_assert_no_error (error);
+	copy = g_build_filename (tmp, "data.pst", NULL);
+	g_assert_true (g_file_get_contents (a, &contents, &len, &error));
+	g_assert_true (g_file_set_contents (copy, contents, (gssize) len, &error));
+	g_free (contents);
+
+	provider = cs_pst_test_provider (copy, NULL);
+	g_assert_true (cs_provider_open (provider, NULL, &error));
+	g_assert_no_error (error);
+	sink = cs_pst_test_read (provider, CS_KIND_CONTACT, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (cs_read_sink_get_records (sink)->len, ==, 1);
+	g_clear_object (&sink);
+
+	/* the user's Outlook rewrote the file in between */
+	g_assert_true (g_file_get_contents (b, &contents, &len, &error));
+	g_assert_true (g_file_set_contents (copy, contents, (gssize) len, &error));
+	g_free (contents);
+	sink = cs_pst_test_read (provider, CS_KIND_TASK, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (cs_read_sink_get_records (sink)->len, ==, 0);
+	g_clear_object (&sink);
+	sink = cs_pst_test_read (provider, CS_KIND_EVENT, &error);
+	g_assert_cmpuint (cs_read_sink_get_records (sink)->len, ==, 9);
+
+	g_unlink (copy);
+	g_rmdir (tmp);
+}
+
 static void
 test_read_only (void)
 {
@@ -533,5 +584,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/pst/real-data/folder-filter", test_folder_filter);
 	g_test_add_func ("/pst/real-data/ids-stable", test_ids_stable);
 	g_test_add_func ("/pst/real-data/read-only", test_read_only);
+	g_test_add_func ("/pst/real-data/cache-follows-file", test_cache_follows_file);
 	return g_test_run ();
 }
