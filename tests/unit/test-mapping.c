@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "cs-mapping.h"
+
+static const gchar *oro_like =
+    "{\"name\": \"t\", \"kinds\": {\"contact\": {\"key\": [\"firstName\", \"lastName\"], \"rows\": ["
+    " {\"crm\": \"firstName\", \"outlook\": \"givenName\", \"fixed\": true,"
+    "  \"transform\": {\"type\": \"name-fallback\", \"crm-other\": \"lastName\", \"outlook-other\": \"surname\"}},"
+    " {\"crm\": \"lastName\", \"outlook\": \"surname\", \"fixed\": true,"
+    "  \"transform\": {\"type\": \"name-fallback\", \"crm-other\": \"firstName\", \"outlook-other\": \"givenName\"}},"
+    " {\"crm\": \"emails\", \"outlook\": [\"email1\", \"email2\", \"email3\"], \"transform\": {\"type\": \"list\"}},"
+    " {\"crm\": \"phones\", \"outlook\": \"primaryPhone\", \"transform\": {\"type\": \"first-of-list\"}},"
+    " {\"crm\": \"birthday\", \"outlook\": \"birthday\", \"transform\": {\"type\": \"date\"}}]},"
+    " \"task\": {\"rows\": ["
+    " {\"crm\": \"status\", \"outlook\": \"status\", \"transform\": {\"type\": \"values\","
+    "  \"to-outlook\": {\"open\": \"notStarted\", \"in_progress\": \"inProgress\", \"closed\": \"completed\"},"
+    "  \"to-crm\": {\"notStarted\": \"open\", \"inProgress\": \"in_progress\", \"completed\": \"closed\","
+    "   \"waitingOnOthers\": \"in_progress\", \"deferred\": \"in_progress\"}}}],"
+    " \"reminder\": {\"type\": \"datetime\", \"field\": \"reminderDateTime\", \"relative-to\": \"dueDate\", \"flag\": \"isReminderOn\"}},"
+    " \"event\": {\"rows\": [{\"crm\": \"title\", \"outlook\": \"subject\"}],"
+    " \"reminder\": {\"type\": \"minutes\", \"field\": \"reminderMinutesBeforeStart\", \"flag\": \"isReminderOn\"}}}}";
+
+static CsMapping *
+load (void)
+{
+	g_autoptr(GError) error = NULL;
+	CsMapping *m = cs_mapping_new_from_json (oro_like, -1, &error);
+	g_assert_no_error (error);
+	return m;
+}
+
+static const gchar *
+sval (GHashTable *v, const gchar *k)
+{
+	GVariant *x = g_hash_table_lookup (v, k);
+	return x != NULL ? g_variant_get_string (x, NULL) : NULL;
+}
+
+static void
+test_name_fallback (void)
+{
+	g_autoptr(CsMapping) m = load ();
+	g_autoptr(CsRecord) o = cs_record_new (CS_KIND_CONTACT, "o1");
+	g_autoptr(GHashTable) v = NULL;
+	g_autoptr(CsRecord) crm = cs_record_new (CS_KIND_CONTACT, NULL);
+	/* no first name in Outlook: the last name is used for both in the CRM */
+	cs_record_set_string (o, "surname", "Østergaard");
+	v = cs_mapping_extract (m, CS_KIND_CONTACT, CS_SIDE_OUTLOOK, o);
+	g_assert_cmpstr (sval (v, "firstName"), ==, "Østergaard");
+	g_assert_cmpstr (sval (v, "lastName"), ==, "Østergaard");
+	cs_mapping_apply (m, CS_KIND_CONTACT, CS_SIDE_CRM, v, NULL, NULL, crm);
+	g_assert_cmpstr (cs_record_get_string (crm, "firstName"), ==, "Østergaard");
+}
+
+static void
+test_list_and_first (void)
+{
+	g_autoptr(CsMapping) m = load ();
+	g_autoptr(CsRecord) crm = cs_record_new (CS_KIND_CONTACT, "c1");
+	g_autoptr(CsRecord) out = cs_record_new (CS_KIND_CONTACT, NULL);
+	g_autoptr(CsRecord) back = cs_record_new (CS_KIND_CONTACT, "c1");
+	g_autoptr(GHashTable) v = NULL;
+	g_autoptr(GHashTable) ov = NULL;
+	const gchar *emails[] = {"a@x.dk", "b@x.dk", NULL};
+	const gchar *phones[] = {"+45 1", "+45 2", NULL};
+	const gchar *s;
+
+	cs_record_set_field (crm, "emails", g_variant_new_strv (emails, -1));
+	cs_record_set_field (crm, "phones", g_variant_new_strv (phones, -1));
+	v = cs_mapping_extract (m, CS_KIND_CONTACT, CS_SIDE_CRM, crm);
+	cs_mapping_apply (m, CS_KIND_CONTACT, CS_SIDE_OUTLOOK, v, NULL, NULL, out);
+	g_assert_cmpstr (cs_record_get_string (out, "email1"), ==, "a@x.dk");
+	g_assert_cmpstr (cs_record_get_string (out, "email2"), ==, "b@x.dk");
+	g_assert_false (cs_record_has_field (out, "email3"));
+	/* only the first phone is mapped */
+	g_assert_cmpstr (cs_record_get_string (out, "primaryPhone"), ==, "+45 1");
+
+	/* Outlook changes the primary phone: the CRM keeps its second phone */
+	cs_record_set_string (out, "primaryPhone", "+45 9");
+	ov = cs_mapping_extract (m, CS_KIND_CONTACT, CS_SIDE_OUTLOOK, out);
+	{
+		const gchar *rows[] = {"phones", NULL};
+		cs_mapping_apply (m, CS_KIND_CONTACT, CS_SIDE_CRM, ov, rows, crm, back);
+	}
+	g_variant_get_child (cs_record_get_field (back, "phones"), 0, "&s", &s);
+	g_assert_cmpstr (s, ==, "+45 9");
+	g_variant_get_child (cs_record_get_field (back, "phones"), 1, "&s", &s);
+	g_assert_cmpstr (s, ==, "+45 2");
+}
+
+static void
+test_status_tables (void)
+{
+	g_autoptr(CsMapping) m = load ();
+	const gchar *pairs[][2] = {{"notStarted", "open"}, {"completed", "closed"},
+				   {"waitingOnOthers", "in_progress"}, {"deferred", "in_progress"},
+				   {"inProgress", "in_progress"}};
+	for (guint i = 0; i < G_N_ELEMENTS (pairs); i++) {
+		g_autoptr(CsRecord) o = cs_record_new (CS_KIND_TASK, "o");
+		g_autoptr(GHashTable) v = NULL;
+		cs_record_set_string (o, "status", pairs[i][0]);
+		v = cs_mapping_extract (m, CS_KIND_TASK, CS_SIDE_OUTLOOK, o);
+		g_assert_cmpstr (sval (v, "status"), ==, pairs[i][1]);
+	}
+	{
+		g_autoptr(CsRecord) c = cs_record_new (CS_KIND_TASK, "c");
+		g_autoptr(CsRecord) o = cs_record_new (CS_KIND_TASK, NULL);
+		g_autoptr(GHashTable) v = NULL;
+		cs_record_set_string (c, "status", "closed");
+		v = cs_mapping_extract (m, CS_KIND_TASK, CS_SIDE_CRM, c);
+		cs_mapping_apply (m, CS_KIND_TASK, CS_SIDE_OUTLOOK, v, NULL, NULL, o);
+		g_assert_cmpstr (cs_record_get_string (o, "status"), ==, "completed");
+	}
+}
+
+static void
+test_reminders (void)
+{
+	g_autoptr(CsMapping) m = load ();
+	g_autoptr(CsRecord) task = cs_record_new (CS_KIND_TASK, NULL);
+	g_autoptr(CsRecord) ev = cs_record_new (CS_KIND_EVENT, NULL);
+	cs_record_set_string (task, "dueDate", "2026-03-10");
+	cs_mapping_apply_reminder (m, CS_KIND_TASK, 10, task);
+	g_assert_cmpstr (cs_record_get_string (task, "reminderDateTime"), ==, "2026-03-09T23:50:00Z");
+	g_assert_true (cs_record_get_bool (task, "isReminderOn", FALSE));
+	cs_mapping_apply_reminder (m, CS_KIND_EVENT, 180, ev);
+	g_assert_cmpint (cs_record_get_int (ev, "reminderMinutesBeforeStart", 0), ==, 180);
+}
+
+static void
+test_normalise (void)
+{
+	g_autoptr(CsMapping) id = cs_mapping_new_identity ();
+	g_autoptr(CsRecord) a = cs_record_new (CS_KIND_EVENT, "a");
+	g_autoptr(CsRecord) b = cs_record_new (CS_KIND_EVENT, "b");
+	g_autoptr(GHashTable) va = NULL;
+	g_autoptr(GHashTable) vb = NULL;
+	cs_record_set_string (a, "start", "2026-03-29T03:00:00+02:00");
+	cs_record_set_string (a, "note", "  x\r\ny  ");
+	cs_record_set_string (a, "empty", "   ");
+	cs_record_set_string (b, "start", "2026-03-29T01:00:00Z");
+	cs_record_set_string (b, "note", "x\ny");
+	va = cs_mapping_extract (id, CS_KIND_EVENT, CS_SIDE_CRM, a);
+	vb = cs_mapping_extract (id, CS_KIND_EVENT, CS_SIDE_OUTLOOK, b);
+	g_assert_cmpstr (sval (va, "start"), ==, sval (vb, "start"));
+	g_assert_cmpstr (sval (va, "note"), ==, "x\ny");
+	g_assert_false (g_hash_table_contains (va, "empty"));
+}
+
+static void
+test_snapshot_round_trip (void)
+{
+	g_autoptr(GHashTable) v = cs_mapping_values_new ();
+	g_autoptr(GHashTable) back = NULL;
+	g_autofree gchar *text = NULL;
+	const gchar *list[] = {"a", "b", NULL};
+	g_hash_table_insert (v, g_strdup ("s"), g_variant_ref_sink (g_variant_new_string ("Ærø")));
+	g_hash_table_insert (v, g_strdup ("n"), g_variant_ref_sink (g_variant_new_int64 (42)));
+	g_hash_table_insert (v, g_strdup ("b"), g_variant_ref_sink (g_variant_new_boolean (TRUE)));
+	g_hash_table_insert (v, g_strdup ("l"), g_variant_ref_sink (g_variant_new_strv (list, -1)));
+	text = cs_mapping_values_to_string (v);
+	back = cs_mapping_values_from_string (text);
+	g_assert_cmpuint (g_hash_table_size (back), ==, 4);
+	g_assert_true (cs_value_equal (g_hash_table_lookup (v, "l"), g_hash_table_lookup (back, "l")));
+	g_assert_true (cs_value_equal (g_hash_table_lookup (v, "n"), g_hash_table_lookup (back, "n")));
+	g_assert_cmpstr (sval (back, "s"), ==, "Ærø");
+}
+
+static void
+test_bad_mapping (void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsMapping) m = cs_mapping_new_from_json (
+	    "{\"kinds\": {\"task\": {\"rows\": [{\"crm\": \"a\", \"outlook\": \"b\", \"transform\": {\"type\": \"magic\"}}]}}}",
+	    -1, &error);
+	g_assert_null (m);
+	g_assert_nonnull (strstr (error->message, "unknown transform"));
+}
+
+int
+main (int argc, char **argv)
+{
+	g_test_init (&argc, &argv, NULL);
+	g_test_add_func ("/engine/mapping/name-fallback", test_name_fallback);
+	g_test_add_func ("/engine/mapping/list-and-first-of-list", test_list_and_first);
+	g_test_add_func ("/engine/mapping/status-tables", test_status_tables);
+	g_test_add_func ("/engine/mapping/reminders", test_reminders);
+	g_test_add_func ("/engine/mapping/normalise", test_normalise);
+	g_test_add_func ("/engine/mapping/snapshot-round-trip", test_snapshot_round_trip);
+	g_test_add_func ("/engine/mapping/bad-mapping", test_bad_mapping);
+	return g_test_run ();
+}

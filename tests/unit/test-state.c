@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "cs-mapping.h"
+#include "cs-state.h"
+
+static gchar *
+tmp_db (void)
+{
+	g_mkdir_with_parents (g_get_user_data_dir (), 0700);
+	return g_build_filename (g_get_user_data_dir (), "state-test.db", NULL);
+}
+
+static void
+test_links (void)
+{
+	g_autofree gchar *path = tmp_db ();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsState) st = cs_state_open (path, &error);
+	g_autoptr(CsLink) l = cs_link_new (CS_KIND_CONTACT);
+	g_autoptr(CsLink) got = NULL;
+	g_autoptr(CsLink) l2 = NULL;
+	g_assert_no_error (error);
+	g_assert_cmpint (cs_state_get_schema_version (st), ==, CS_STATE_SCHEMA_VERSION);
+	l->crm_id = g_strdup ("c1");
+	l->outlook_id = g_strdup ("o1");
+	l->snapshot = g_strdup ("{\"a\":\"b\"}");
+	g_assert_true (cs_state_put_link (st, l, &error));
+	got = cs_state_get_link (st, CS_KIND_CONTACT, CS_SIDE_CRM, "c1", &error);
+	g_assert_nonnull (got);
+	g_assert_cmpstr (got->outlook_id, ==, "o1");
+	g_assert_null (cs_state_get_link (st, CS_KIND_TASK, CS_SIDE_CRM, "c1", &error));
+	/* relinking c1 to another Outlook record replaces the old pair */
+	l2 = cs_link_new (CS_KIND_CONTACT);
+	l2->crm_id = g_strdup ("c1");
+	l2->outlook_id = g_strdup ("o2");
+	g_assert_true (cs_state_put_link (st, l2, &error));
+	g_assert_null (cs_state_get_link (st, CS_KIND_CONTACT, CS_SIDE_OUTLOOK, "o1", &error));
+	g_assert_cmpint (cs_state_count_links (st, CS_KIND_CONTACT, CS_SIDE_CRM), ==, 1);
+}
+
+static void
+test_cursor_journal_runs (void)
+{
+	g_autofree gchar *path = tmp_db ();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsState) st = NULL;
+	g_autoptr(GPtrArray) pending = NULL;
+	g_autoptr(GPtrArray) runs = NULL;
+	g_autofree gchar *cursor = NULL;
+	gint64 id, run;
+	g_unlink (path);
+	st = cs_state_open (path, &error);
+	g_assert_no_error (error);
+	g_assert_true (cs_state_set_cursor (st, CS_SIDE_CRM, CS_KIND_TASK, "2026-01-01T00:00:00Z", &error));
+	cursor = cs_state_get_cursor (st, CS_SIDE_CRM, CS_KIND_TASK);
+	g_assert_cmpstr (cursor, ==, "2026-01-01T00:00:00Z");
+	id = cs_state_journal_add (st, CS_KIND_TASK, CS_SIDE_OUTLOOK, "c9", "{}", &error);
+	g_assert_cmpint (id, >, 0);
+	pending = cs_state_journal_pending (st, CS_KIND_TASK, &error);
+	g_assert_cmpuint (pending->len, ==, 1);
+	g_assert_true (cs_state_journal_remove (st, id, &error));
+	run = cs_state_run_begin (st, "sync", &error);
+	g_assert_true (cs_state_run_finish (st, run, "ok", "{}", NULL, &error));
+	runs = cs_state_get_runs (st, 5, &error);
+	g_assert_cmpuint (runs->len, ==, 1);
+	g_assert_cmpstr (((CsRunInfo *) runs->pdata[0])->status, ==, "ok");
+}
+
+static void
+test_resolve_conflict (void)
+{
+	g_autofree gchar *path = tmp_db ();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsState) st = NULL;
+	g_autoptr(CsLink) l = cs_link_new (CS_KIND_CONTACT);
+	g_autoptr(CsLink) after = NULL;
+	g_autoptr(GHashTable) snap = NULL;
+	CsConflict c = {CS_KIND_CONTACT, (gchar *) "o1", (gchar *) "c1", (gchar *) "jobTitle",
+			(gchar *) "\"CTO\"", (gchar *) "\"CFO\"", (gchar *) "\"CEO\"", 0};
+	g_unlink (path);
+	st = cs_state_open (path, &error);
+	l->crm_id = g_strdup ("c1");
+	l->outlook_id = g_strdup ("o1");
+	l->crm_version = g_strdup ("2");
+	l->snapshot = g_strdup ("{\"jobTitle\":\"CEO\"}");
+	g_assert_true (cs_state_put_link (st, l, &error));
+	g_assert_true (cs_state_add_conflict (st, &c, &error));
+	/* the user picks Outlook's value: the snapshot takes the CRM's, so the
+	 * next run sees only Outlook as changed */
+	g_assert_true (cs_state_resolve_conflict (st, CS_KIND_CONTACT, "o1", "jobTitle", CS_SIDE_OUTLOOK, &error));
+	g_assert_no_error (error);
+	after = cs_state_get_link (st, CS_KIND_CONTACT, CS_SIDE_OUTLOOK, "o1", &error);
+	snap = cs_mapping_values_from_string (after->snapshot);
+	g_assert_cmpstr (g_variant_get_string (g_hash_table_lookup (snap, "jobTitle"), NULL), ==, "CTO");
+	g_assert_null (after->crm_version);
+	g_assert_cmpuint (cs_state_get_conflicts (st, NULL)->len, ==, 0);
+}
+
+static void
+test_too_new (void)
+{
+	g_autofree gchar *path = tmp_db ();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsState) st = NULL;
+	sqlite3 *db;
+	g_unlink (path);
+	g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+	sqlite3_exec (db, "CREATE TABLE schema_version (version INTEGER); INSERT INTO schema_version VALUES (99)", NULL, NULL, NULL);
+	sqlite3_close (db);
+	st = cs_state_open (path, &error);
+	g_assert_null (st);
+	g_assert_error (error, CS_STATE_ERROR, CS_STATE_ERROR_TOO_NEW);
+}
+
+static void
+test_not_a_database (void)
+{
+	g_autofree gchar *path = tmp_db ();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsState) st = NULL;
+	g_assert_true (g_file_set_contents (path, "this is not sqlite, just garbage text that is long enough", -1, NULL));
+	st = cs_state_open (path, &error);
+	g_assert_null (st);
+	g_assert_error (error, CS_STATE_ERROR, CS_STATE_ERROR_CORRUPT);
+}
+
+int
+main (int argc, char **argv)
+{
+	g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+	g_test_add_func ("/engine/state/links", test_links);
+	g_test_add_func ("/engine/state/cursor-journal-runs", test_cursor_journal_runs);
+	g_test_add_func ("/engine/state/resolve-conflict", test_resolve_conflict);
+	g_test_add_func ("/engine/state/too-new", test_too_new);
+	g_test_add_func ("/engine/state/not-a-database", test_not_a_database);
+	return g_test_run ();
+}
