@@ -22,6 +22,7 @@
 #include <libpst/libpst.h>
 
 #include "cs-pst-pff.h"
+#include "cs-pst-recur.h"
 
 #define NID_TYPE(nid)	     ((nid) & 0x1f)
 #define NID_TYPE_FOLDER	     0x02
@@ -503,6 +504,33 @@ add_recurrence (JsonBuilder *b, pst_item *item)
 	pst_free_recurrence (rec);
 }
 
+/* our own reading of PidLidAppointmentRecur: libpst decodes the pattern
+ * only, the exceptions (cancelled and changed occurrences) need the rest */
+static gboolean
+add_recurrence_blob (JsonBuilder *b, pst_item *item, libpff_item_t *pi)
+{
+	g_autoptr(GBytes) blob = cs_pff_get_binary (pi, 0, CS_PSETID_APPOINTMENT, 0x8216);
+	g_autoptr(GBytes) tzb = cs_pff_get_binary (pi, 0, CS_PSETID_APPOINTMENT, 0x8233);
+	g_autoptr(JsonBuilder) rb = NULL;
+	CsPstTz tz;
+	gboolean have_tz;
+	guint64 start = ft_value (item->appointment->start);
+
+	if (blob == NULL || !filetime_valid (start))
+		return FALSE;
+	have_tz = tzb != NULL &&
+		  cs_pst_tz_parse (g_bytes_get_data (tzb, NULL), g_bytes_get_size (tzb), &tz);
+	rb = json_builder_new ();
+	json_builder_begin_object (rb);
+	if (!cs_pst_recur_to_json (g_bytes_get_data (blob, NULL), g_bytes_get_size (blob),
+				   have_tz ? &tz : NULL, ft_to_usec (start) / G_USEC_PER_SEC, rb))
+		return FALSE;
+	json_builder_end_object (rb);
+	json_builder_set_member_name (b, "recurrence");
+	json_builder_add_value (b, json_builder_get_root (rb));
+	return TRUE;
+}
+
 static void
 fill_event (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 {
@@ -534,8 +562,10 @@ fill_event (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 					      "workingElsewhere"};
 		add_str (b, "showAs", g_strdup (show[a->showas]));
 	}
-	if (a->is_recurring || a->recurrence_data.data != NULL)
-		add_recurrence (b, item);
+	if (a->is_recurring || a->recurrence_data.data != NULL) {
+		if (!add_recurrence_blob (b, item, pi))
+			add_recurrence (b, item);
+	}
 	(void) r;
 }
 

@@ -278,6 +278,35 @@ test_event_values (void)
 		g_assert_cmpstr (g_variant_get_string (type, NULL), ==, "weekly");
 		g_assert_cmpstr (g_variant_get_string (day, NULL), ==, "tuesday");
 	}
+	/* one occurrence cancelled, two moved by an hour or two (Pacific time) */
+	{
+		g_autoptr(GVariant) exceptions = g_variant_lookup_value (rec, "exceptions", NULL);
+		g_autoptr(GVariant) range = g_variant_lookup_value (rec, "range", NULL);
+		g_autoptr(GVariant) e0 = NULL;
+		g_autoptr(GVariant) e1 = NULL;
+		const gchar *s = NULL;
+		gboolean deleted = FALSE;
+
+		g_assert_nonnull (range);
+		g_assert_true (g_variant_lookup (range, "type", "&s", &s));
+		g_assert_cmpstr (s, ==, "noEnd");
+		g_assert_true (g_variant_lookup (range, "startDate", "&s", &s));
+		g_assert_cmpstr (s, ==, "2016-08-02");
+		g_assert_nonnull (exceptions);
+		g_assert_cmpuint (g_variant_n_children (exceptions), ==, 3);
+		g_variant_get_child (exceptions, 0, "v", &e0);
+		g_assert_true (g_variant_lookup (e0, "originalStart", "&s", &s));
+		g_assert_cmpstr (s, ==, "2016-08-09T15:00:00Z");
+		g_assert_true (g_variant_lookup (e0, "deleted", "b", &deleted));
+		g_assert_true (deleted);
+		g_variant_get_child (exceptions, 1, "v", &e1);
+		g_assert_true (g_variant_lookup (e1, "originalStart", "&s", &s));
+		g_assert_cmpstr (s, ==, "2016-08-23T15:00:00Z");
+		g_assert_true (g_variant_lookup (e1, "start", "&s", &s));
+		g_assert_cmpstr (s, ==, "2016-08-23T16:00:00Z");
+		g_assert_true (g_variant_lookup (e1, "end", "&s", &s));
+		g_assert_cmpstr (s, ==, "2016-08-23T16:30:00Z");
+	}
 }
 
 /* libpst drops every task property: these come from the property records */
