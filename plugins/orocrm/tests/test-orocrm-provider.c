@@ -266,6 +266,29 @@ test_custom_and_write (void)
 			g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
 					     json_object_get_object_member (rels, "country"), "data"), "id"), ==, "SE");
 		}
+		{
+			/* an update of the address alone: the address changes, the contact's
+			 * other values stay */
+			g_autofree gchar *cid = g_strdup (((CsWriteOp *) ops->pdata[3])->id);
+			g_autoptr(CsRecord) a = cs_record_new (CS_KIND_CONTACT, cid);
+			g_autoptr(CsRecord) cur = cs_record_new (CS_KIND_CONTACT, cid);
+			g_autoptr(GPtrArray) one = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_write_op_free);
+			CsWriteOp *op;
+			g_autoptr(JsonNode) after = NULL;
+			JsonObject *addr;
+			cs_record_set_string (cur, "shippingStreet", "Strandvejen 1\nBaghuset");
+			cs_record_set_string (cur, "shippingCountry", "Sweden");
+			cs_record_set_string (a, "shippingCity", "Malmö");
+			op = cs_write_op_new (CS_WRITE_UPDATE, a);
+			op->current = cs_record_ref (cur);
+			g_ptr_array_add (one, op);
+			g_assert_true (cs_provider_write (p, CS_KIND_CONTACT, one, NULL, &error));
+			g_assert_no_error (op->error);
+			after = oro_emu_call (emu, "GET", "/api/contactaddresses", NULL, NULL);
+			addr = json_array_get_object_element (json_object_get_array_member (json_node_get_object (after), "data"), 0);
+			g_assert_cmpstr (oro_attr (addr, "city"), ==, "Malmö");
+			g_assert_cmpstr (oro_attr (addr, "street"), ==, "Strandvejen 1");
+		}
 		g_ptr_array_set_size (ops, 0);
 		g_ptr_array_add (ops, cs_write_op_new (CS_WRITE_DELETE, d));
 		g_assert_true (cs_provider_write (p, CS_KIND_CONTACT, ops, NULL, &error));
