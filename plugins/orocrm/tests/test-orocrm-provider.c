@@ -3,6 +3,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "crmsync-plugin.h"
 #include "cs-plugin-loader.h"
@@ -301,13 +302,53 @@ test_custom_and_write (void)
 	cs_provider_close (p);
 }
 
+/* the desktop case: the API key in the keyring, no secret-file= */
+static void
+test_keyring (void)
+{
+	static const gchar *gen[] = {"--generate=3", NULL};
+	g_autoptr(CsSecrets) secrets = NULL;
+	g_autoptr(OroEmu) emu = NULL;
+	g_autoptr(CsPluginLoader) loader = cs_plugin_loader_new (g_getenv ("CRMSYNC_PLUGIN_DIR"));
+	g_autoptr(CsProvider) p = NULL;
+	g_autoptr(GKeyFile) kf = g_key_file_new ();
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *text = NULL;
+	g_autofree gchar *profile_id = g_strdup_printf ("oro-keyring-test-%d", (gint) getpid ());
+
+	g_unsetenv ("CRMSYNC_SECRETS");
+	secrets = cs_secrets_new ();
+	if (!cs_secrets_uses_keyring (secrets)) {
+		g_test_skip ("no keyring on this session bus");
+		return;
+	}
+	emu = oro_emu_start (gen);
+	g_assert_true (cs_plugin_loader_load_all (loader, NULL));
+	p = cs_plugin_loader_create (loader, "orocrm", &error);
+	g_assert_no_error (error);
+	text = g_strdup_printf ("[crm]\nurl=%s\nuser=admin\n", emu->url);
+	g_assert_true (g_key_file_load_from_data (kf, text, -1, G_KEY_FILE_NONE, NULL));
+	g_assert_true (cs_provider_setup (p, kf, "crm", &error));
+	cs_provider_set_secrets (p, secrets, profile_id, CS_SIDE_CRM);
+	/* nothing stored yet: a clear AUTH error, not a crash or a request */
+	g_assert_false (cs_provider_open (p, NULL, &error));
+	g_assert_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH);
+	g_clear_error (&error);
+	g_assert_true (cs_secrets_store (secrets, profile_id, CS_SIDE_CRM, "secret", ORO_TEST_KEY, &error));
+	g_assert_no_error (error);
+	g_assert_true (cs_provider_open (p, NULL, &error));
+	g_assert_no_error (error);
+	cs_provider_close (p);
+	cs_secrets_clear (secrets, profile_id, CS_SIDE_CRM, "secret", NULL);
+}
+
 int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
-	g_setenv ("CRMSYNC_SECRETS", "file", TRUE);
 	g_test_add_func ("/orocrm/provider/setup-errors", test_setup_errors);
 	g_test_add_func ("/orocrm/provider/delta", test_delta);
 	g_test_add_func ("/orocrm/provider/custom-fields-and-batch-write", test_custom_and_write);
+	g_test_add_func ("/orocrm/provider/keyring", test_keyring);
 	return g_test_run ();
 }
