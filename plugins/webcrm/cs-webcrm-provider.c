@@ -693,7 +693,6 @@ typedef struct {
 	CsReadSink *sink;
 	CsKind kind;
 	gchar *max_stamp;	/* (owned) (nullable) the newest UpdatedAt seen */
-	const gchar *stamp_field;
 	GHashTable *seen;	/* (owned) ids already given to the sink */
 	guint count;
 } ReadCtx;
@@ -937,10 +936,6 @@ read_table (CsWebcrmProvider *self, ReadCtx *ctx, const gchar *cursor, const gch
 	return TRUE;
 }
 
-typedef struct {
-	GPtrArray *list; /* (element-type JsonObject) */
-} MeetingList;
-
 static gboolean
 meetings_page (CsWebcrmProvider *self, const gchar *path, GPtrArray *out,
 	       GCancellable *cancellable, GError **error)
@@ -1063,7 +1058,7 @@ cs_webcrm_provider_read_changes (CsProvider *provider, CsKind kind, const gchar 
 				 CsReadSink *sink, GCancellable *cancellable, GError **error)
 {
 	CsWebcrmProvider *self = CS_WEBCRM_PROVIDER (provider);
-	ReadCtx ctx = {self, sink, kind, NULL, NULL,
+	ReadCtx ctx = {self, sink, kind, NULL,
 		       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0};
 	gboolean ok = FALSE;
 	g_autoptr(GError) error_local = NULL;
@@ -1789,20 +1784,13 @@ cs_webcrm_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 /* ---------------------------------------------------------------------------------------- */
 /* find: e-mail → person, key matching */
 
-static gboolean
-find_cb (JsonArray *page, gpointer user_data, GError **error)
-{
-	ReadCtx *ctx = user_data;
-	return rows_cb (page, ctx, error);
-}
-
 static GPtrArray *
 cs_webcrm_provider_find (CsProvider *provider, CsKind kind, const gchar *field, GVariant *value,
 			 GCancellable *cancellable, GError **error)
 {
 	CsWebcrmProvider *self = CS_WEBCRM_PROVIDER (provider);
 	g_autoptr(CsReadSink) sink = cs_read_sink_new (kind, FALSE);
-	ReadCtx ctx = {self, sink, kind, NULL, NULL,
+	ReadCtx ctx = {self, sink, kind, NULL,
 		       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0};
 	const gchar *table = kind_table (self, kind);
 	g_autofree gchar *lit = NULL;
@@ -1837,7 +1825,7 @@ cs_webcrm_provider_find (CsProvider *provider, CsKind kind, const gchar *field, 
 					  field, lit, table);
 	if (kind == CS_KIND_CONTACT && !self->b2c && !g_str_equal (field, "PersonEmail"))
 		ensure_orgs (self, cancellable, NULL);
-	ok = cs_webcrm_client_query (self->client, script, find_cb, &ctx, cancellable, error);
+	ok = cs_webcrm_client_query (self->client, script, rows_cb, &ctx, cancellable, error);
 	read_ctx_clear (&ctx);
 	if (!ok) {
 		g_ptr_array_unref (out);

@@ -325,7 +325,6 @@ test_comment_markers (Fx *fx, gconstpointer data)
 	g_autoptr(JsonObject) task = NULL;
 	g_autofree gchar *crm_after = NULL;
 	g_autofree gchar *outlook_after = NULL;
-	g_autofree gchar *path = NULL;
 	GPtrArray *ids;
 	const gchar *id = NULL;
 
@@ -375,7 +374,6 @@ test_comment_markers (Fx *fx, gconstpointer data)
 		}
 	}
 	g_ptr_array_unref (ids);
-	(void) path;
 }
 
 /* an appointment over three days stays three days in webCRM (the old plug-in cut it) */
