@@ -416,6 +416,81 @@ test_multi_day (Fx *fx, gconstpointer data)
 	g_assert_cmpstr (json_object_get_string_member (after, "end"), ==, end);
 }
 
+/* a private appointment stays private both ways; a task from Outlook is the user's */
+static void
+test_private_and_outlook_task (Fx *fx, gconstpointer data)
+{
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+	g_autoptr(GDateTime) d = g_date_time_add_days (now, 5);
+	g_autofree gchar *start = g_date_time_format (d, "%Y-%m-%dT07:00:00Z");
+	g_autofree gchar *end = g_date_time_format (d, "%Y-%m-%dT08:00:00Z");
+	g_autofree gchar *ev = g_strdup_printf ("{\"subject\":\"Tandlæge\",\"start\":\"%s\","
+						"\"end\":\"%s\",\"isAllDay\":false,"
+						"\"sensitivity\":\"private\"}",
+						start, end);
+	g_autofree gchar *crm_private = g_strdup_printf (
+	    "{\"MeetingUserId\":\"1\",\"MeetingSubject\":\"Lægebesøg\",\"MeetingDescription\":"
+	    "\"Privat\",\"MeetingStart\":\"%s\",\"MeetingEnd\":\"%s\",\"MeetingIsPrivate\":true}",
+	    start, end);
+	g_autoptr(JsonNode) made = NULL;
+	g_autoptr(JsonNode) list = NULL;
+	g_autoptr(JsonObject) back = NULL;
+	g_autoptr(JsonArray) tasks = NULL;
+	g_autofree gchar *path = NULL;
+	JsonArray *meetings;
+	gboolean found = FALSE;
+
+	start_emulator (fx, NULL, "0", NULL);
+	write_profile (fx, "webcrm-b2b", AUTH_CODE, NULL);
+	g_free (cli_put (&fx->cli, "outlook", "event", "dentist", ev));
+	g_free (cli_put (&fx->cli, "outlook", "task", "t1",
+			 "{\"subject\":\"Venter på svar\",\"status\":\"waitingOnOthers\","
+			 "\"dueDate\":\"2026-12-24\",\"body\":\"Husk at ringe\"}"));
+	made = api (fx, "POST", "/Meetings", crm_private);
+	g_assert_cmpint (run_sync (fx), ==, 0);
+
+	path = g_strdup_printf ("/Meetings?from=%s&to=%s&userId=1", start, end);
+	list = api (fx, "GET", path, NULL);
+	meetings = json_object_get_array_member (json_node_get_object (list), "Meetings");
+	for (guint i = 0; i < json_array_get_length (meetings); i++) {
+		JsonObject *m = json_array_get_object_element (meetings, i);
+		if (g_strcmp0 (json_object_get_string_member (m, "MeetingSubject"), "Tandlæge") != 0)
+			continue;
+		found = TRUE;
+		g_assert_true (json_object_get_boolean_member (m, "MeetingIsPrivate"));
+	}
+	g_assert_true (found);
+	back = outlook_find (fx, "event", "subject", "Lægebesøg");
+	g_assert_nonnull (back);
+	g_assert_cmpstr (json_object_get_string_member (back, "sensitivity"), ==, "private");
+
+	tasks = api_query (fx, "SELECT * FROM Activity WHERE ActivityDescription = 'Venter på svar'");
+	g_assert_cmpuint (json_array_get_length (tasks), ==, 1);
+	{
+		JsonObject *t = json_array_get_object_element (tasks, 0);
+		/* waiting on others is "in progress": Active */
+		g_assert_cmpstr (json_object_get_string_member (t, "ActivityStatus"), ==, "Active");
+		g_assert_cmpint (json_object_get_int_member (t, "ActivityAssignedTo"), ==, 1);
+		g_assert_cmpstr (json_object_get_string_member (t, "ActivityComment"), ==,
+				 "Husk at ringe");
+		/* the pick-list field not synchronised got its first value */
+		g_assert_cmpstr (json_object_get_string_member (t, "ActivityType"), ==, "Follow-up");
+	}
+	/* the next run brings webCRM's view back (owner, the comment between markers);
+	 * after that nothing changes */
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	{
+		g_autoptr(JsonObject) t = cli_get (&fx->cli, "outlook", "task", "t1");
+		g_assert_cmpstr (json_object_get_string_member (t, "owner"), ==, "Ada Admin");
+		g_assert_cmpstr (json_object_get_string_member (t, "status"), ==, "waitingOnOthers");
+	}
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "updated", "crm", "task"), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "updated", "outlook", "task"), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "updated", "crm", "event"), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "updated", "outlook", "event"), ==, 0);
+}
+
 /* e-mails: outbound by the first To, inbound by From; nobody → skipped; two → the first */
 static void
 test_email (Fx *fx, gconstpointer data)
@@ -582,6 +657,7 @@ main (int argc, char **argv)
 	ADD ("contact/b2c-needs-email", test_b2c_needs_email);
 	ADD ("task/comment-markers-10x", test_comment_markers);
 	ADD ("event/multi-day", test_multi_day);
+	ADD ("event/private-and-task-from-outlook", test_private_and_outlook_task);
 	ADD ("email/matching", test_email);
 	ADD ("deletions-never-propagate", test_no_deletions);
 	ADD ("auth/wrong-code", test_wrong_code);
