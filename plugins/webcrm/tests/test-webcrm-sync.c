@@ -239,8 +239,10 @@ test_first_sync (Fx *fx, gconstpointer data)
 	g_assert_cmpstr (json_object_get_string_member (meeting, "body"), ==,
 			 "[/]Dagsorden: tilbud, levering.[\\]");
 
-	g_assert_cmpint (run_sync (fx), ==, 1);
-	g_assert_cmpuint (cli_report_len (&fx->cli, "skipped"), ==, 1);
+	/* the completed activity is reported again only if it was read again (within the
+	 * second of its stamp); either way nothing else happens */
+	g_assert_cmpint (run_sync (fx), <=, 1);
+	g_assert_cmpuint (cli_report_len (&fx->cli, "skipped"), ==, fx->cli.status == 1 ? 1 : 0);
 	g_assert_cmpint (cli_report_count (&fx->cli, "created", "outlook", "contact"), ==, 0);
 	g_assert_cmpint (cli_report_count (&fx->cli, "updated", "outlook", "contact"), ==, 0);
 	g_assert_cmpint (cli_report_count (&fx->cli, "updated", "crm", "contact"), ==, 0);
