@@ -133,6 +133,8 @@ cs_webcrm_provider_setup (CsProvider *provider, GKeyFile *kf, const gchar *group
 	self->fingerprint = g_key_file_get_string (kf, group, "tls-fingerprint", NULL);
 	g_free (self->user);
 	self->user = g_key_file_get_string (kf, group, "user", NULL);
+	if (self->user != NULL && g_strstrip (self->user)[0] == '\0')
+		g_clear_pointer (&self->user, g_free);
 	edition = g_key_file_get_string (kf, group, "edition", NULL);
 	if (edition == NULL) {
 		/* the engine gives plugins the profile as written: the preset names the edition */
@@ -374,8 +376,13 @@ static gchar *
 cs_webcrm_provider_whoami (CsProvider *provider, GCancellable *cancellable, GError **error)
 {
 	CsWebcrmProvider *self = CS_WEBCRM_PROVIDER (provider);
-	if (self->me == 0)
-		return g_strdup ("");
+	/* an API token belongs to no user: without user= "owned" would match nothing */
+	if (self->me == 0) {
+		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+				     _("condition=owned needs user= in [crm]: the webCRM login e-mail "
+				       "of the Outlook user"));
+		return NULL;
+	}
 	return g_strdup_printf ("%" G_GINT64_FORMAT, self->me);
 }
 

@@ -739,6 +739,31 @@ test_email (Fx *fx, gconstpointer data)
 	g_assert_null (by_id (tasks, op->id));
 }
 
+/* an API token is no user: "owned" needs user=, and says so */
+static void
+test_whoami (Fx *fx, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *me = NULL;
+	g_autofree gchar *nobody = NULL;
+	g_autoptr(CsProvider) anonymous = NULL;
+
+	fx_start_emulator (fx, NULL, "1", NULL);
+	fx->provider = fx_provider (fx, NULL, AUTH_CODE, &error);
+	g_assert_no_error (error);
+	me = cs_provider_whoami (fx->provider, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (me, ==, "1");
+	/* the later of two keys wins in a key file: user= left empty */
+	anonymous = fx_provider (fx, "user=\n", AUTH_CODE, &error);
+	g_assert_no_error (error);
+	nobody = cs_provider_whoami (anonymous, NULL, &error);
+	g_assert_null (nobody);
+	g_assert_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID);
+	g_assert_nonnull (strstr (error->message, "user="));
+	cs_provider_close (anonymous);
+}
+
 static void
 test_auth_wrong_code (Fx *fx, gconstpointer data)
 {
@@ -986,6 +1011,7 @@ main (int argc, char **argv)
 	ADD ("tasks", test_tasks);
 	ADD ("meetings", test_meetings);
 	ADD ("email", test_email);
+	ADD ("auth/whoami", test_whoami);
 	ADD ("auth/wrong-code", test_auth_wrong_code);
 	ADD ("auth/expired-token", test_auth_expired);
 	ADD ("faults/server-errors", test_server_errors);
