@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <signal.h>
@@ -28,8 +29,16 @@ child_setup (gpointer data)
 	prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
+static Emu *emu_start_full (const gchar *options, const gchar *generate, const gchar *seed);
+
 static Emu *
 emu_start (const gchar *options, const gchar *generate)
+{
+	return emu_start_full (options, generate, NULL);
+}
+
+static Emu *
+emu_start_full (const gchar *options, const gchar *generate, const gchar *seed)
 {
 	Emu *emu = g_new0 (Emu, 1);
 	g_autoptr(GSubprocessLauncher) launcher =
@@ -38,7 +47,8 @@ emu_start (const gchar *options, const gchar *generate)
 	g_autoptr(GDataInputStream) in = NULL;
 	g_autofree gchar *line = NULL;
 	const gchar *argv[] = {EMULATOR, "--api", "webcrm", "--port", "0", "--generate",
-			       generate != NULL ? generate : "0", NULL};
+			       generate != NULL ? generate : "0", seed != NULL ? "--seed" : NULL,
+			       seed, NULL};
 
 	g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
 	if (options != NULL)
@@ -668,6 +678,67 @@ test_metadata_users (void)
 	emu_stop (emu);
 }
 
+/* --seed takes the API's own DTOs, ids kept; the old calendar (Events) and the one
+ * "updated between" endpoint */
+static void
+test_seed_events (void)
+{
+	g_autofree gchar *dir = g_dir_make_tmp ("webcrm-seed-XXXXXX", NULL);
+	g_autofree gchar *path = g_build_filename (dir, "seed.json", NULL);
+	const gchar *seed =
+	    "{\"Organisations\":[{\"OrganisationId\":7,\"OrganisationName\":\"Seedet A/S\","
+	    "\"OrganisationUpdatedAt\":\"2024-05-02T09:13:11\"}],"
+	    "\"Persons\":[{\"PersonId\":4711,\"PersonOrganisationId\":7,\"PersonFirstName\":"
+	    "\"Ada\",\"PersonLastName\":\"Lovelace\",\"PersonUpdatedAt\":\"2024-05-02T09:13:11\"}]}";
+	Emu *emu;
+	g_autoptr(Resp) person = NULL;
+	g_autoptr(Resp) between = NULL;
+	g_autoptr(Resp) outside = NULL;
+	g_autoptr(Resp) event = NULL;
+	g_autoptr(Resp) events = NULL;
+	g_autoptr(Resp) bad_type = NULL;
+	g_autoptr(JsonNode) p = NULL;
+	g_autoptr(JsonNode) b = NULL;
+	g_autoptr(JsonNode) o = NULL;
+	g_autoptr(JsonNode) e = NULL;
+
+	g_assert_true (g_file_set_contents (path, seed, -1, NULL));
+	emu = emu_start_full (NULL, NULL, path);
+	login (emu);
+	person = req (emu, "GET", "/Persons/4711", NULL);
+	g_assert_cmpuint (person->status, ==, 200);
+	p = parse (person->body);
+	g_assert_cmpstr (json_object_get_string_member (json_node_get_object (p), "PersonName"), ==,
+			 "Ada Lovelace");
+	/* start <= updateDate < end */
+	between = req (emu, "GET",
+		       "/Organisations/FindByUpdateDates/2024-05-02T09:13:11/2024-05-03T00:00:00",
+		       NULL);
+	b = parse (between->body);
+	g_assert_cmpuint (json_array_get_length (json_node_get_array (b)), ==, 1);
+	outside = req (emu, "GET",
+		       "/Organisations/FindByUpdateDates/2024-05-01T00:00:00/2024-05-02T09:13:11",
+		       NULL);
+	o = parse (outside->body);
+	g_assert_cmpuint (json_array_get_length (json_node_get_array (o)), ==, 0);
+
+	/* Events POST answers without a body; enums are checked */
+	event = req (emu, "POST", "/Events",
+		     "{\"EventDateTime\":\"2026-04-01T09:00:00Z\",\"EventDescription\":\"Messe\","
+		     "\"EventType\":\"Meeting\",\"EventStatus\":\"Confirmed\","
+		     "\"EventOrganisationId\":7,\"EventParticipantIds\":[1,2]}");
+	g_assert_cmpuint (event->status, ==, 200);
+	g_assert_cmpstr (event->body, ==, "");
+	events = req (emu, "GET", "/Events?Page=1&Size=10", NULL);
+	e = parse (events->body);
+	g_assert_cmpuint (json_array_get_length (json_node_get_array (e)), ==, 1);
+	bad_type = req (emu, "POST", "/Events", "{\"EventType\":\"Party\"}");
+	g_assert_cmpuint (bad_type->status, ==, 400);
+	emu_stop (emu);
+	g_unlink (path);
+	g_rmdir (dir);
+}
+
 /* the real limit: the 251st request within a minute is throttled as documented */
 static void
 test_rate_limit_250 (void)
@@ -743,6 +814,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/emulator/webcrm/activities-notes", test_activities_notes);
 	g_test_add_func ("/emulator/webcrm/meetings", test_meetings);
 	g_test_add_func ("/emulator/webcrm/metadata-users", test_metadata_users);
+	g_test_add_func ("/emulator/webcrm/seed-events", test_seed_events);
 	g_test_add_func ("/emulator/webcrm/rate-limit/250", test_rate_limit_250);
 	g_test_add_func ("/emulator/webcrm/rate-limit/window-slides", test_rate_limit_window_slides);
 	return g_test_run ();
