@@ -107,18 +107,22 @@ test_mapping_fields_exist (void)
 				outlook = cs_schema_load_builtin ("outlook", k, NULL);
 				rows = json_object_get_array_member (
 				    json_object_get_object_member (kinds, l->data), "rows");
-				for (guint r = 0; rows != NULL && r < json_array_get_length (rows); r++) {
+				for (guint r = 0; rows != NULL && r < json_array_get_length (rows);
+				     r++) {
 					JsonObject *row = json_array_get_object_element (rows, r);
-					const gchar *c = json_object_get_string_member_with_default (
-					    row, "crm", NULL);
+					const gchar *c
+						= json_object_get_string_member_with_default (
+							row, "crm", NULL);
 					JsonNode *o = json_object_get_member (row, "outlook");
 					if (c != NULL && cs_schema_lookup (crm, c) == NULL)
-						g_error ("%s: %s row %s: not a webcrm field", names[i],
-							 (gchar *) l->data, c);
-					if (o != NULL && JSON_NODE_HOLDS_VALUE (o) &&
-					    cs_schema_lookup (outlook, json_node_get_string (o)) == NULL)
-						g_error ("%s: %s row %s: not an outlook field", names[i],
-							 (gchar *) l->data, json_node_get_string (o));
+						g_error ("%s: %s row %s: not a webcrm field",
+							 names[i], (gchar *)l->data, c);
+					if (o != NULL && JSON_NODE_HOLDS_VALUE (o)
+					    && cs_schema_lookup (outlook, json_node_get_string (o))
+						       == NULL)
+						g_error ("%s: %s row %s: not an outlook field",
+							 names[i], (gchar *)l->data,
+							 json_node_get_string (o));
 				}
 			}
 		}

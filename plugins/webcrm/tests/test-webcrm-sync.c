@@ -39,9 +39,16 @@ start_emulator (Fx *fx, const gchar *options, const gchar *generate, const gchar
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GDataInputStream) in = NULL;
 	g_autofree gchar *line = NULL;
-	const gchar *argv[] = {EMULATOR, "--api", "webcrm", "--port", "0", "--generate",
-			       generate != NULL ? generate : "0", faults != NULL ? "--faults" : NULL,
-			       faults, NULL};
+	const gchar *argv[] = { EMULATOR,
+				"--api",
+				"webcrm",
+				"--port",
+				"0",
+				"--generate",
+				generate != NULL ? generate : "0",
+				faults != NULL ? "--faults" : NULL,
+				faults,
+				NULL };
 
 	g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
 	if (options != NULL)
@@ -115,7 +122,8 @@ api (Fx *fx, const gchar *method, const gchar *path, const gchar *body)
 		g_autoptr(SoupMessage) lm = soup_message_new ("POST", login);
 		g_autoptr(GBytes) lb = g_bytes_new (form, strlen (form));
 		g_autoptr(GBytes) la = NULL;
-		soup_message_set_request_body_from_bytes (lm, "application/x-www-form-urlencoded", lb);
+		soup_message_set_request_body_from_bytes (lm, "application/x-www-form-urlencoded",
+							  lb);
 		la = soup_session_send_and_read (fx->session, lm, NULL, &error);
 		g_assert_no_error (error);
 		g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (la, NULL),
@@ -145,7 +153,8 @@ api (Fx *fx, const gchar *method, const gchar *path, const gchar *body)
 	if (soup_message_get_status (msg) == 429) {
 		const gchar *ra = soup_message_headers_get_one (
 		    soup_message_get_response_headers (msg), "Retry-After");
-		g_usleep ((gulong) g_ascii_strtoull (ra != NULL ? ra : "1", NULL, 10) * G_USEC_PER_SEC);
+		g_usleep ((gulong)g_ascii_strtoull (ra != NULL ? ra : "1", NULL, 10)
+			  * G_USEC_PER_SEC);
 		return api (fx, method, path, body);
 	}
 	if (g_bytes_get_size (answer) == 0)
@@ -181,8 +190,10 @@ skipped_with (Fx *fx, const gchar *kind, const gchar *needle)
 	a = json_object_get_array_member (json_node_get_object (fx->cli.report), "skipped");
 	for (guint i = 0; a != NULL && i < json_array_get_length (a); i++) {
 		JsonObject *s = json_array_get_object_element (a, i);
-		if (g_strcmp0 (json_object_get_string_member_with_default (s, "kind", ""), kind) == 0 &&
-		    strstr (json_object_get_string_member_with_default (s, "reason", ""), needle) != NULL)
+		if (g_strcmp0 (json_object_get_string_member_with_default (s, "kind", ""), kind)
+			    == 0
+		    && strstr (json_object_get_string_member_with_default (s, "reason", ""), needle)
+			       != NULL)
 			return TRUE;
 	}
 	return FALSE;
@@ -215,10 +226,12 @@ test_first_sync (Fx *fx, gconstpointer data)
 	g_assert_null (outlook_find (fx, "task", "subject", "Allerede ringet"));
 	soren = outlook_find (fx, "contact", "givenName", "Søren");
 	g_assert_nonnull (soren);
-	g_assert_cmpstr (json_object_get_string_member (soren, "companyName"), ==, "Grøn Energi A/S");
+	g_assert_cmpstr (json_object_get_string_member (soren, "companyName"), ==,
+			 "Grøn Energi A/S");
 	g_assert_cmpstr (json_object_get_string_member (soren, "email1"), ==,
 			 "person1001@example.org");
-	g_assert_cmpstr (json_object_get_string_member (soren, "businessPhone"), ==, "+45 20000000");
+	g_assert_cmpstr (json_object_get_string_member (soren, "businessPhone"), ==,
+			 "+45 20000000");
 	task = outlook_find (fx, "task", "subject", "Ring til Søren");
 	g_assert_nonnull (task);
 	g_assert_cmpstr (json_object_get_string_member (task, "status"), ==, "notStarted");
@@ -226,8 +239,8 @@ test_first_sync (Fx *fx, gconstpointer data)
 	g_assert_true (json_object_get_boolean_member (task, "isReminderOn"));
 	{
 		/* 0:10 before the due date */
-		g_autofree gchar *due = g_strconcat (json_object_get_string_member (task, "dueDate"),
-						     "T00:00:00Z", NULL);
+		g_autofree gchar *due = g_strconcat (
+			json_object_get_string_member (task, "dueDate"), "T00:00:00Z", NULL);
 		g_autoptr(GDateTime) d = g_date_time_new_from_iso8601 (due, NULL);
 		g_autoptr(GDateTime) r = g_date_time_new_from_iso8601 (
 		    json_object_get_string_member (task, "reminderDateTime"), NULL);
@@ -235,7 +248,8 @@ test_first_sync (Fx *fx, gconstpointer data)
 	}
 	meeting = outlook_find (fx, "event", "subject", "Møde med Grøn Energi A/S");
 	g_assert_nonnull (meeting);
-	g_assert_cmpint (json_object_get_int_member (meeting, "reminderMinutesBeforeStart"), ==, 180);
+	g_assert_cmpint (json_object_get_int_member (meeting, "reminderMinutesBeforeStart"), ==,
+			 180);
 	g_assert_cmpstr (json_object_get_string_member (meeting, "body"), ==,
 			 "[/]Dagsorden: tilbud, levering.[\\]");
 
@@ -262,11 +276,13 @@ test_company_rule (Fx *fx, gconstpointer data)
 
 	start_emulator (fx, NULL, "3", NULL);
 	write_profile (fx, "webcrm-b2b", AUTH_CODE, NULL);
-	g_free (cli_put (&fx->cli, "outlook", "contact", "jr",
-			 "{\"givenName\":\"Jorgen\",\"surname\":\"Rode\",\"companyName\":\"Grøn "
-			 "Energi A/S\",\"jobTitle\":\"Director\",\"email1\":\"jorgen.rode@webcrm.com\"}"));
-	g_free (cli_put (&fx->cli, "outlook", "contact", "nf",
-			 "{\"givenName\":\"Nina\",\"surname\":\"Ny\",\"companyName\":\"Nyt Firma ApS\"}"));
+	g_free (cli_put (
+		&fx->cli, "outlook", "contact", "jr",
+		"{\"givenName\":\"Jorgen\",\"surname\":\"Rode\",\"companyName\":\"Grøn "
+		"Energi A/S\",\"jobTitle\":\"Director\",\"email1\":\"jorgen.rode@webcrm.com\"}"));
+	g_free (cli_put (
+		&fx->cli, "outlook", "contact", "nf",
+		"{\"givenName\":\"Nina\",\"surname\":\"Ny\",\"companyName\":\"Nyt Firma ApS\"}"));
 	g_free (cli_put (&fx->cli, "outlook", "contact", "nc",
 			 "{\"givenName\":\"Uden\",\"surname\":\"Firma\",\"email1\":\"u@f.dk\"}"));
 	g_assert_cmpint (run_sync (fx), ==, 1); /* partial: one skipped */
@@ -282,7 +298,8 @@ test_company_rule (Fx *fx, gconstpointer data)
 							"PersonTitle"),
 			 ==, "Director");
 	created = api_query (fx, "SELECT * FROM Person WHERE PersonLastName = 'Ny'");
-	orgs = api_query (fx, "SELECT * FROM Organisation WHERE OrganisationName = 'Nyt Firma ApS'");
+	orgs = api_query (fx,
+			  "SELECT * FROM Organisation WHERE OrganisationName = 'Nyt Firma ApS'");
 	g_assert_cmpuint (json_array_get_length (orgs), ==, 1);
 	g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (created, 0),
 						     "PersonOrganisationId"),
@@ -301,8 +318,9 @@ test_b2c_needs_email (Fx *fx, gconstpointer data)
 
 	start_emulator (fx, NULL, "0", NULL);
 	write_profile (fx, "webcrm-b2c", AUTH_CODE, NULL);
-	g_free (cli_put (&fx->cli, "outlook", "contact", "bo",
-			 "{\"givenName\":\"Bo\",\"surname\":\"Privat\",\"email1\":\"bo@privat.dk\"}"));
+	g_free (cli_put (
+		&fx->cli, "outlook", "contact", "bo",
+		"{\"givenName\":\"Bo\",\"surname\":\"Privat\",\"email1\":\"bo@privat.dk\"}"));
 	g_free (cli_put (&fx->cli, "outlook", "contact", "nm",
 			 "{\"givenName\":\"Ingen\",\"surname\":\"Mail\",\"companyName\":\"X\"}"));
 	g_assert_cmpint (run_sync (fx), ==, 1);
@@ -339,14 +357,15 @@ test_comment_markers (Fx *fx, gconstpointer data)
 	g_assert_cmpint (run_sync (fx), ==, 0);
 	task = outlook_find (fx, "task", "subject", "Følg op på tilbud");
 	g_assert_nonnull (task);
-	g_assert_cmpstr (json_object_get_string_member (task, "body"), ==, "[/]Ring efter kl. 14[\\]");
+	g_assert_cmpstr (json_object_get_string_member (task, "body"), ==,
+			 "[/]Ring efter kl. 14[\\]");
 
 	/* the Outlook user writes after the closing marker */
 	ids = cli_list (&fx->cli, "outlook", "task");
 	g_assert_cmpuint (ids->len, ==, 1);
 	id = g_ptr_array_index (ids, 0);
-	json_object_set_string_member (task, "body",
-				       "[/]Ring efter kl. 14[\\]\nKunden vil have tilbud på 40 stk.");
+	json_object_set_string_member (
+		task, "body", "[/]Ring efter kl. 14[\\]\nKunden vil have tilbud på 40 stk.");
 	{
 		g_autoptr(JsonNode) n = json_node_init_object (json_node_alloc (), task);
 		g_autofree gchar *text = json_to_string (n, TRUE);
@@ -372,7 +391,8 @@ test_comment_markers (Fx *fx, gconstpointer data)
 			outlook_after = g_strdup (json_object_get_string_member (t, "body"));
 		} else {
 			g_assert_cmpstr (comment, ==, crm_after);
-			g_assert_cmpstr (json_object_get_string_member (t, "body"), ==, outlook_after);
+			g_assert_cmpstr (json_object_get_string_member (t, "body"), ==,
+					 outlook_after);
 		}
 	}
 	g_ptr_array_unref (ids);
@@ -387,9 +407,10 @@ test_multi_day (Fx *fx, gconstpointer data)
 	g_autoptr(GDateTime) d3 = g_date_time_add_days (now, 22);
 	g_autofree gchar *start = g_date_time_format (d1, "%Y-%m-%dT08:00:00Z");
 	g_autofree gchar *end = g_date_time_format (d3, "%Y-%m-%dT16:00:00Z");
-	g_autofree gchar *ev = g_strdup_printf ("{\"subject\":\"Messe i Herning\",\"start\":\"%s\","
-						"\"end\":\"%s\",\"isAllDay\":false,\"body\":\"Stand 12\"}",
-						start, end);
+	g_autofree gchar *ev
+		= g_strdup_printf ("{\"subject\":\"Messe i Herning\",\"start\":\"%s\","
+				   "\"end\":\"%s\",\"isAllDay\":false,\"body\":\"Stand 12\"}",
+				   start, end);
 	g_autoptr(JsonNode) list = NULL;
 	g_autoptr(JsonObject) after = NULL;
 	g_autofree gchar *path = NULL;
@@ -405,9 +426,11 @@ test_multi_day (Fx *fx, gconstpointer data)
 	list = api (fx, "GET", path, NULL);
 	meetings = json_object_get_array_member (json_node_get_object (list), "Meetings");
 	for (guint i = 0; i < json_array_get_length (meetings); i++)
-		if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (meetings, i),
-							      "MeetingSubject"),
-			       "Messe i Herning") == 0)
+		if (g_strcmp0 (
+			    json_object_get_string_member (
+				    json_array_get_object_element (meetings, i), "MeetingSubject"),
+			    "Messe i Herning")
+		    == 0)
 			fair = json_array_get_object_element (meetings, i);
 	g_assert_nonnull (fair);
 	g_assert_cmpstr (json_object_get_string_member (fair, "MeetingStart"), ==, start);
@@ -456,7 +479,8 @@ test_private_and_outlook_task (Fx *fx, gconstpointer data)
 	meetings = json_object_get_array_member (json_node_get_object (list), "Meetings");
 	for (guint i = 0; i < json_array_get_length (meetings); i++) {
 		JsonObject *m = json_array_get_object_element (meetings, i);
-		if (g_strcmp0 (json_object_get_string_member (m, "MeetingSubject"), "Tandlæge") != 0)
+		if (g_strcmp0 (json_object_get_string_member (m, "MeetingSubject"), "Tandlæge")
+		    != 0)
 			continue;
 		found = TRUE;
 		g_assert_true (json_object_get_boolean_member (m, "MeetingIsPrivate"));
@@ -466,7 +490,8 @@ test_private_and_outlook_task (Fx *fx, gconstpointer data)
 	g_assert_nonnull (back);
 	g_assert_cmpstr (json_object_get_string_member (back, "sensitivity"), ==, "private");
 
-	tasks = api_query (fx, "SELECT * FROM Activity WHERE ActivityDescription = 'Venter på svar'");
+	tasks = api_query (fx,
+			   "SELECT * FROM Activity WHERE ActivityDescription = 'Venter på svar'");
 	g_assert_cmpuint (json_array_get_length (tasks), ==, 1);
 	{
 		JsonObject *t = json_array_get_object_element (tasks, 0);
@@ -476,7 +501,8 @@ test_private_and_outlook_task (Fx *fx, gconstpointer data)
 		g_assert_cmpstr (json_object_get_string_member (t, "ActivityComment"), ==,
 				 "Husk at ringe");
 		/* the pick-list field not synchronised got its first value */
-		g_assert_cmpstr (json_object_get_string_member (t, "ActivityType"), ==, "Follow-up");
+		g_assert_cmpstr (json_object_get_string_member (t, "ActivityType"), ==,
+				 "Follow-up");
 	}
 	/* the next run brings webCRM's view back (owner, the comment between markers);
 	 * after that nothing changes */
@@ -484,7 +510,8 @@ test_private_and_outlook_task (Fx *fx, gconstpointer data)
 	{
 		g_autoptr(JsonObject) t = cli_get (&fx->cli, "outlook", "task", "t1");
 		g_assert_cmpstr (json_object_get_string_member (t, "owner"), ==, "Ada Admin");
-		g_assert_cmpstr (json_object_get_string_member (t, "status"), ==, "waitingOnOthers");
+		g_assert_cmpstr (json_object_get_string_member (t, "status"), ==,
+				 "waitingOnOthers");
 	}
 	g_assert_cmpint (run_sync (fx), ==, 0);
 	g_assert_cmpint (cli_report_count (&fx->cli, "updated", "crm", "task"), ==, 0);
@@ -512,15 +539,17 @@ test_email (Fx *fx, gconstpointer data)
 			 "\"outbound\",\"fromAddress\":\"ada@example.org\",\"toAddresses\":"
 			 "[\"person1003@example.org\",\"person1002@example.org\"],\"sentDateTime\":"
 			 "\"2026-02-03T10:15:00Z\",\"body\":\"Hej, hermed tilbuddet.\"}"));
-	g_free (cli_put (&fx->cli, "outlook", "email", "in1",
-			 "{\"messageId\":\"<m2@example.org>\",\"subject\":\"Spørgsmål\",\"direction\":"
-			 "\"inbound\",\"fromAddress\":\"person1002@example.org\",\"toAddresses\":"
-			 "[\"ada@example.org\"],\"sentDateTime\":\"2026-02-04T08:00:00Z\",\"body\":"
-			 "\"Hvornår kan I levere?\"}"));
-	g_free (cli_put (&fx->cli, "outlook", "email", "nobody",
-			 "{\"messageId\":\"<m3@example.org>\",\"subject\":\"Nyhedsbrev\",\"direction\":"
-			 "\"outbound\",\"fromAddress\":\"ada@example.org\",\"toAddresses\":"
-			 "[\"ukendt@example.org\"],\"sentDateTime\":\"2026-02-05T08:00:00Z\"}"));
+	g_free (cli_put (
+		&fx->cli, "outlook", "email", "in1",
+		"{\"messageId\":\"<m2@example.org>\",\"subject\":\"Spørgsmål\",\"direction\":"
+		"\"inbound\",\"fromAddress\":\"person1002@example.org\",\"toAddresses\":"
+		"[\"ada@example.org\"],\"sentDateTime\":\"2026-02-04T08:00:00Z\",\"body\":"
+		"\"Hvornår kan I levere?\"}"));
+	g_free (cli_put (
+		&fx->cli, "outlook", "email", "nobody",
+		"{\"messageId\":\"<m3@example.org>\",\"subject\":\"Nyhedsbrev\",\"direction\":"
+		"\"outbound\",\"fromAddress\":\"ada@example.org\",\"toAddresses\":"
+		"[\"ukendt@example.org\"],\"sentDateTime\":\"2026-02-05T08:00:00Z\"}"));
 	g_assert_cmpint (run_sync (fx), ==, 1);
 	g_assert_cmpint (cli_report_count (&fx->cli, "created", "crm", "email"), ==, 2);
 	g_assert_cmpuint (cli_report_len (&fx->cli, "skipped"), >=, 1);
@@ -600,9 +629,10 @@ test_flaky_server (Fx *fx, gconstpointer data)
 	write_profile (fx, "webcrm-b2b", AUTH_CODE, NULL);
 	for (guint i = 0; i < 6; i++) {
 		g_autofree gchar *id = g_strdup_printf ("f%u", i);
-		g_autofree gchar *c = g_strdup_printf ("{\"givenName\":\"Flaky\",\"surname\":\"N%u\","
-						       "\"companyName\":\"Ærø Shipping\"}",
-						       i);
+		g_autofree gchar *c
+			= g_strdup_printf ("{\"givenName\":\"Flaky\",\"surname\":\"N%u\","
+					   "\"companyName\":\"Ærø Shipping\"}",
+					   i);
 		g_free (cli_put (&fx->cli, "outlook", "contact", id, c));
 	}
 	g_assert_cmpint (run_sync (fx), ==, 0);
@@ -623,8 +653,9 @@ test_throttle_5000 (Fx *fx, gconstpointer data)
 	guint throttled = 0, max = 0, lo = 0;
 
 	start_emulator (fx, NULL, "5000", NULL);
-	write_profile (fx, "webcrm-b2b", AUTH_CODE,
-		       "[contact]\ncondition=all\n[task]\ndirection=none\n[event]\ndirection=none\n");
+	write_profile (
+		fx, "webcrm-b2b", AUTH_CODE,
+		"[contact]\ncondition=all\n[task]\ndirection=none\n[event]\ndirection=none\n");
 	g_assert_cmpint (run_sync (fx), ==, 0);
 	g_assert_cmpuint (cli_count (&fx->cli, "outlook", "contact"), ==, 5000);
 	log = api (fx, "GET", "/_emulator/log", NULL);
