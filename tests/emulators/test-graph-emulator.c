@@ -131,6 +131,12 @@ str (JsonNode *n, const gchar *member)
 }
 
 static const gchar *
+dtz_of (JsonObject *o, const gchar *member)
+{
+	return json_object_get_string_member (json_object_get_object_member (o, member), "dateTime");
+}
+
+static const gchar *
 error_code (JsonNode *n)
 {
 	JsonObject *e = json_object_get_object_member (json_node_get_object (n), "error");
@@ -565,6 +571,66 @@ test_events (void)
 				 "range"),
 			     "type"),
 			 ==, "endDate");
+	/* the series' instances: Mondays at 09:00 Copenhagen, DST from March 30 */
+	{
+		g_autofree gchar *ipath = g_strdup_printf (
+		    "/v1.0/me/events/%s/instances?startDateTime=2025-03-01T00:00:00Z"
+		    "&endDateTime=2025-04-01T00:00:00Z",
+		    str (series, "id"));
+		g_autofree gchar *mpath = g_strdup_printf (
+		    "/v1.0/me/events/%s?$select=subject,cancelledOccurrences", str (series, "id"));
+		g_autofree gchar *oid = g_strdup_printf ("OID.%s.2025-03-10", str (series, "id"));
+		g_autoptr(JsonNode) inst = call (&emu, "GET", ipath, NULL, &status);
+		g_autoptr(JsonNode) inst2 = NULL;
+		g_autoptr(JsonNode) moved = NULL;
+		g_autoptr(JsonNode) master = NULL;
+		g_autofree gchar *occ10 = NULL;
+		g_autofree gchar *occ17 = NULL;
+		JsonArray *v;
+		g_assert_cmpuint (status, ==, 200);
+		v = json_object_get_array_member (json_node_get_object (inst), "value");
+		g_assert_cmpuint (json_array_get_length (v), ==, 5);
+		g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (v, 0),
+								"type"),
+				 ==, "occurrence");
+		g_assert_cmpstr (dtz_of (json_array_get_object_element (v, 0), "start"), ==,
+				 "2025-03-03T08:00:00.0000000");
+		g_assert_cmpstr (dtz_of (json_array_get_object_element (v, 4), "start"), ==,
+				 "2025-03-31T07:00:00.0000000");
+		occ10 = g_strdup_printf ("/v1.0/me/events/%s",
+					 json_object_get_string_member (
+					     json_array_get_object_element (v, 1), "id"));
+		occ17 = g_strdup_printf ("/v1.0/me/events/%s",
+					 json_object_get_string_member (
+					     json_array_get_object_element (v, 2), "id"));
+		g_assert_null (call (&emu, "DELETE", occ10, NULL, &status));
+		g_assert_cmpuint (status, ==, 204);
+		moved = call (&emu, "PATCH", occ17,
+			      "{\"start\":{\"dateTime\":\"2025-03-17T11:00:00\",\"timeZone\":"
+			      "\"Europe/Copenhagen\"},\"end\":{\"dateTime\":\"2025-03-17T11:30:00\","
+			      "\"timeZone\":\"Europe/Copenhagen\"}}",
+			      &status);
+		g_assert_cmpuint (status, ==, 200);
+		g_assert_cmpstr (str (moved, "type"), ==, "exception");
+		inst2 = call (&emu, "GET", ipath, NULL, &status);
+		v = json_object_get_array_member (json_node_get_object (inst2), "value");
+		g_assert_cmpuint (json_array_get_length (v), ==, 4);
+		g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (v, 1),
+								"type"),
+				 ==, "exception");
+		g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (v, 1),
+								"originalStart"),
+				 ==, "2025-03-17T08:00:00Z");
+		g_assert_cmpstr (dtz_of (json_array_get_object_element (v, 1), "start"), ==,
+				 "2025-03-17T10:00:00.0000000");
+		master = call (&emu, "GET", mpath, NULL, &status);
+		g_assert_cmpuint (status, ==, 200);
+		g_assert_cmpstr (json_array_get_string_element (
+				     json_object_get_array_member (json_node_get_object (master),
+								   "cancelledOccurrences"),
+				     0),
+				 ==, oid);
+	}
 	/* dayOfMonth is not a weekly pattern's property */
 	badrec = call (&emu, "POST", "/v1.0/me/events",
 		       "{\"subject\":\"W\",\"start\":{\"dateTime\":\"2025-03-03T09:00:00\","
@@ -577,12 +643,12 @@ test_events (void)
 
 	nowin = call (&emu, "GET", "/v1.0/me/calendarView/delta", NULL, &status);
 	g_assert_cmpuint (status, ==, 400);
-	/* the window holds the fair and the series, not the June call */
+	/* the window holds the fair, the series and its exception, not the June call */
 	link = delta_round (&emu,
 			    "/v1.0/me/calendarView/delta?startDateTime=2025-03-01T00:00:00Z"
 			    "&endDateTime=2025-04-01T00:00:00Z",
 			    &items, &removed, &pages);
-	g_assert_cmpuint (items, ==, 2);
+	g_assert_cmpuint (items, ==, 3);
 	emu_stop (&emu);
 }
 
