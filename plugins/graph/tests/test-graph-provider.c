@@ -463,11 +463,18 @@ test_events_dst (Fixture *fx, gconstpointer data)
 	g_autofree gchar *s_e = g_strdup_printf ("%sT09:30:00Z", mon);
 	g_autofree gchar *r_s = g_strdup_printf ("%sT07:00:00Z", series_start);
 	g_autofree gchar *r_e = g_strdup_printf ("%sT07:30:00Z", series_start);
+	g_autofree gchar *second = day_str (sunday, -6);
+	g_autofree gchar *third = day_str (sunday, 1);
+	/* Mondays 08:00 Copenhagen: 07:00Z before the switch, 06:00Z after; the
+	 * second is cancelled, the third (after the switch) moved to 11:00 */
 	g_autofree gchar *rec_json = g_strdup_printf (
 	    "{\"pattern\":{\"type\":\"weekly\",\"interval\":1,\"daysOfWeek\":[\"monday\"],"
 	    "\"firstDayOfWeek\":\"monday\"},\"range\":{\"type\":\"numbered\",\"startDate\":\"%s\","
-	    "\"numberOfOccurrences\":4,\"recurrenceTimeZone\":\"Europe/Copenhagen\"}}",
-	    series_start);
+	    "\"numberOfOccurrences\":4,\"recurrenceTimeZone\":\"Europe/Copenhagen\"},"
+	    "\"exceptions\":[{\"originalStart\":\"%sT07:00:00Z\",\"deleted\":true},"
+	    "{\"originalStart\":\"%sT06:00:00Z\",\"subject\":\"Flyttet ugemøde\","
+	    "\"start\":\"%sT09:00:00Z\",\"end\":\"%sT09:30:00Z\",\"location\":\"Lokale 2\"}]}",
+	    series_start, second, third, third, third);
 	g_autoptr(JsonParser) p = json_parser_new ();
 	g_autoptr(CsRecord) winter = event ("Vintermøde", w_s, w_e, FALSE);
 	g_autoptr(CsRecord) summer = event ("Sommermøde", s_s, s_e, FALSE);
@@ -513,6 +520,18 @@ test_events_dst (Fixture *fx, gconstpointer data)
 	{
 		g_autoptr(GVariant) n = g_variant_lookup_value (range, "numberOfOccurrences", NULL);
 		g_assert_cmpint (g_variant_get_int64 (n), ==, 4);
+	}
+	/* the whole recurrence, exceptions included, as it was written */
+	if (!cs_value_equal (cs_record_get_field (series, "recurrence"), rec)) {
+		g_autofree gchar *w = g_variant_print (cs_record_get_field (series, "recurrence"), FALSE);
+		g_autofree gchar *g = g_variant_print (rec, FALSE);
+		g_printerr ("want %s\ngot  %s\n", w, g);
+		g_assert_not_reached ();
+	}
+	/* and Outlook shows three meetings, the moved one at its new time */
+	{
+		CsWriteOp *op = g_ptr_array_index (ops, 3);
+		g_assert_cmpstr (op->version, ==, cs_record_get_version (got));
 	}
 }
 
