@@ -1,0 +1,1409 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * crmsync-pst-reader: parses ONE PST/OST file with libpst (plus libpff for the
+ * property records libpst drops) and streams its records as JSON lines on
+ * stdout. It runs as a child of the pst provider: libpst keeps global state,
+ * calls exit() on some errors and can crash on damaged files, so none of that
+ * may happen inside the app. The protocol is described in README.md.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+#include <libpst/libpst.h>
+
+#include "cs-pst-pff.h"
+#include "cs-pst-recur.h"
+
+#define NID_TYPE(nid)	     ((nid) & 0x1f)
+#define NID_TYPE_FOLDER	     0x02
+#define NID_TYPE_SEARCH	     0x03
+#define NID_TYPE_MESSAGE     0x04
+#define FILETIME_UNIX_OFFSET G_GUINT64_CONSTANT (116444736000000000)
+
+typedef enum {
+	KIND_NONE,
+	KIND_CONTACT,
+	KIND_TASK,
+	KIND_EVENT,
+	KIND_EMAIL,
+} Kind;
+
+static const gchar *kind_names[] = {NULL, "contact", "task", "event", "email"};
+
+typedef struct {
+	guint64 nid;
+	guint64 parent;
+	gchar *name;	     /* (owned) */
+	gchar *path;	     /* (owned) (nullable): NULL until resolved */
+	gchar *klass;	     /* (owned) (nullable): container class */
+	guint8 key[22];	     /* PR_SOURCE_KEY: database guid + global counter */
+	gboolean has_key;
+	guint8 globcnt[6];   /* from the long-term id when there is no source key */
+	gboolean has_globcnt;
+	gboolean excluded;   /* system folder, hidden, or under one */
+	gboolean sent;	     /* Sent Items or below */
+	pst_desc_tree *desc; /* (unowned) */
+} Folder;
+
+typedef struct {
+	pst_file pf;
+	gboolean pf_open;
+	CsPff *pff; /* (owned) (nullable): NULL when libpff cannot read the file */
+	const gchar *path;
+	GPtrArray *folders;  /* (owned) (element-type Folder) */
+	GHashTable *by_nid;  /* nid → Folder (unowned) */
+	GHashTable *special; /* nid → reason, folders that are not the user's */
+	guint64 sent_nid;
+	gchar **only;	     /* (owned) (nullable): folders= filter */
+	guint wanted; /* bit per Kind; 0 = all */
+	gboolean attachments;
+	guint n_items;
+} Reader;
+
+static void
+folder_free (Folder *f)
+{
+	g_free (f->name);
+	g_free (f->path);
+	g_free (f->klass);
+	g_free (f);
+}
+
+/* a damaged index can send libpst round a loop: no progress for this long
+ * ends the process with a message instead of leaving the caller waiting */
+#define WATCHDOG_SECONDS 10
+
+static void
+on_watchdog (int sig)
+{
+	static const char msg[] =
+	    "\n{\"type\":\"error\",\"message\":\"the file is damaged (reading it makes no "
+	    "progress)\"}\n";
+	/* only async-signal-safe calls here */
+	if (write (STDOUT_FILENO, msg, sizeof msg - 1) < 0)
+		_exit (3);
+	_exit (2);
+}
+
+/* ---- output ----------------------------------------------------------- */
+
+static void
+emit (JsonBuilder *b)
+{
+	g_autoptr(JsonNode) root = json_builder_get_root (b);
+	g_autoptr(JsonGenerator) gen = json_generator_new ();
+	g_autofree gchar *text = NULL;
+
+	json_generator_set_root (gen, root);
+	text = json_generator_to_data (gen, NULL);
+	fputs (text, stdout);
+	fputc ('\n', stdout);
+	fflush (stdout);
+	alarm (WATCHDOG_SECONDS);
+}
+
+static G_NORETURN void
+die (const gchar *fmt, ...) G_GNUC_PRINTF (1, 2);
+
+static void
+die (const gchar *fmt, ...)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new ();
+	g_autofree gchar *msg = NULL;
+	va_list args;
+
+	va_start (args, fmt);
+	msg = g_strdup_vprintf (fmt, args);
+	va_end (args);
+	json_builder_begin_object (b);
+	json_builder_set_member_name (b, "type");
+	json_builder_add_string_value (b, "error");
+	json_builder_set_member_name (b, "message");
+	json_builder_add_string_value (b, msg);
+	json_builder_end_object (b);
+	emit (b);
+	_exit (2);
+}
+
+static void
+emit_skip (Kind kind, guint64 nid, const gchar *reason)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new ();
+	g_autofree gchar *id = g_strdup_printf ("%" G_GUINT64_FORMAT, nid);
+
+	json_builder_begin_object (b);
+	json_builder_set_member_name (b, "type");
+	json_builder_add_string_value (b, "skip");
+	json_builder_set_member_name (b, "kind");
+	json_builder_add_string_value (b, kind_names[kind]);
+	json_builder_set_member_name (b, "id");
+	json_builder_add_string_value (b, id);
+	json_builder_set_member_name (b, "reason");
+	json_builder_add_string_value (b, reason);
+	json_builder_end_object (b);
+	emit (b);
+}
+
+/* ---- values ----------------------------------------------------------- */
+
+static gboolean
+filetime_valid (guint64 ft)
+{
+	/* 1601 and 4500-08-31 are Outlook's "none" values */
+	return ft > FILETIME_UNIX_OFFSET / 2 && ft < G_GUINT64_CONSTANT (0x0CB5000000000000);
+}
+
+static guint64
+ft_value (const FILETIME *ft)
+{
+	if (ft == NULL)
+		return 0;
+	return (guint64) ft->dwHighDateTime << 32 | ft->dwLowDateTime;
+}
+
+static gint64
+ft_to_usec (guint64 ft)
+{
+	return ((gint64) ft - (gint64) FILETIME_UNIX_OFFSET) / 10;
+}
+
+static gchar *
+ft_to_datetime (guint64 ft)
+{
+	g_autoptr(GDateTime) dt = NULL;
+	if (!filetime_valid (ft))
+		return NULL;
+	dt = g_date_time_new_from_unix_utc (ft_to_usec (ft) / G_USEC_PER_SEC);
+	return dt != NULL ? g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ") : NULL;
+}
+
+/* Outlook keeps dates (birthdays, all-day events, task dates) as the local
+ * midnight, sometimes converted to UTC: the nearest midnight is the date
+ * for every zone between UTC-12 and UTC+12 */
+static gchar *
+ft_to_date (guint64 ft)
+{
+	g_autoptr(GDateTime) dt = NULL;
+	if (!filetime_valid (ft))
+		return NULL;
+	dt = g_date_time_new_from_unix_utc (ft_to_usec (ft) / G_USEC_PER_SEC + 12 * 3600);
+	return dt != NULL ? g_date_time_format (dt, "%Y-%m-%d") : NULL;
+}
+
+static gchar *
+pst_text (pst_item *item, pst_string *s)
+{
+	if (s == NULL || s->str == NULL)
+		return NULL;
+	pst_convert_utf8 (item, s);
+	if (s->str == NULL || s->str[0] == '\0')
+		return NULL;
+	if (!g_utf8_validate (s->str, -1, NULL))
+		return g_utf8_make_valid (s->str, -1);
+	return g_strdup (s->str);
+}
+
+static void
+add_str (JsonBuilder *b, const gchar *name, gchar *value /* (transfer full) */)
+{
+	g_autofree gchar *v = value;
+	if (v == NULL)
+		return;
+	g_strchomp (v);
+	if (v[0] == '\0')
+		return;
+	json_builder_set_member_name (b, name);
+	json_builder_add_string_value (b, v);
+}
+
+static void
+add_int (JsonBuilder *b, const gchar *name, gint64 value)
+{
+	json_builder_set_member_name (b, name);
+	json_builder_add_int_value (b, value);
+}
+
+static void
+add_bool (JsonBuilder *b, const gchar *name, gboolean value)
+{
+	json_builder_set_member_name (b, name);
+	json_builder_add_boolean_value (b, value);
+}
+
+static const gchar *
+importance_name (gint64 v)
+{
+	return v == 0 ? "low" : v == 2 ? "high" : "normal";
+}
+
+static const gchar *
+sensitivity_name (gint64 v)
+{
+	static const gchar *names[] = {"normal", "personal", "private", "confidential"};
+	return v >= 0 && v < 4 ? names[v] : "normal";
+}
+
+static void
+add_common_pff (JsonBuilder *b, libpff_item_t *pi, gboolean sensitivity)
+{
+	gint64 v;
+	if (cs_pff_get_int (pi, 0, 0, 0x0017, &v))
+		add_str (b, "importance", g_strdup (importance_name (v)));
+	if (sensitivity && cs_pff_get_int (pi, 0, 0, 0x0036, &v))
+		add_str (b, "sensitivity", g_strdup (sensitivity_name (v)));
+}
+
+/* PS_PUBLIC_STRINGS "Keywords": libpff only finds string-named properties by
+ * name, whatever their set; Outlook's categories are the only such name */
+static void
+add_categories (JsonBuilder *b, libpff_item_t *pi)
+{
+	libpff_record_set_t *rs = NULL;
+	libpff_record_entry_t *entry = NULL;
+	libpff_multi_value_t *mv = NULL;
+	int n = 0;
+
+	if (pi == NULL || libpff_item_get_record_set_by_index (pi, 0, &rs, NULL) != 1)
+		return;
+	if (libpff_record_set_get_entry_by_utf8_name (
+		rs, (const guint8 *) "Keywords", 8, 0x101f, &entry,
+		LIBPFF_ENTRY_VALUE_FLAG_MATCH_ANY_VALUE_TYPE, NULL) != 1) {
+		libpff_record_set_free (&rs, NULL);
+		return;
+	}
+	if (libpff_record_entry_get_multi_value (entry, &mv, NULL) == 1 &&
+	    libpff_multi_value_get_number_of_values (mv, &n, NULL) == 1 && n > 0) {
+		json_builder_set_member_name (b, "categories");
+		json_builder_begin_array (b);
+		for (int i = 0; i < n && i < 256; i++) {
+			size_t size = 0;
+			g_autofree gchar *s = NULL;
+			if (libpff_multi_value_get_value_utf8_string_size (mv, i, &size, NULL) != 1 ||
+			    size <= 1 || size > 65536)
+				continue;
+			s = g_malloc0 (size + 1);
+			if (libpff_multi_value_get_value_utf8_string (mv, i, (guint8 *) s, size,
+								      NULL) == 1 &&
+			    g_utf8_validate (s, -1, NULL))
+				json_builder_add_string_value (b, s);
+		}
+		json_builder_end_array (b);
+	}
+	if (mv != NULL)
+		libpff_multi_value_free (&mv, NULL);
+	libpff_record_entry_free (&entry, NULL);
+	libpff_record_set_free (&rs, NULL);
+}
+
+/* ---- kinds ------------------------------------------------------------ */
+
+static Kind
+kind_for_class (const gchar *klass)
+{
+	if (klass == NULL)
+		return KIND_NONE;
+#define IS(prefix) (g_ascii_strncasecmp (klass, prefix, strlen (prefix)) == 0 && \
+		    (klass[strlen (prefix)] == '\0' || klass[strlen (prefix)] == '.'))
+	if (IS ("IPM.Contact"))
+		return KIND_CONTACT;
+	if (IS ("IPM.Task"))
+		return KIND_TASK;
+	if (IS ("IPM.Appointment"))
+		return KIND_EVENT;
+	if (IS ("IPM.Note") || IS ("IPM.Schedule.Meeting") || g_ascii_strcasecmp (klass, "IPM") == 0)
+		return KIND_EMAIL;
+#undef IS
+	return KIND_NONE;
+}
+
+static Kind
+kind_for_container (const gchar *klass)
+{
+	if (klass == NULL)
+		return KIND_NONE;
+	if (g_str_has_prefix (klass, "IPF.Contact"))
+		return KIND_CONTACT;
+	if (g_str_has_prefix (klass, "IPF.Task"))
+		return KIND_TASK;
+	if (g_str_has_prefix (klass, "IPF.Appointment"))
+		return KIND_EVENT;
+	return KIND_EMAIL;
+}
+
+/* ---- contacts --------------------------------------------------------- */
+
+static void
+fill_contact (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
+{
+	pst_item_contact *c = item->contact;
+	gint64 v;
+
+	if (c == NULL)
+		return;
+#define S(field, member) add_str (b, field, pst_text (item, &c->member))
+	S ("givenName", first_name);
+	S ("middleName", middle_name);
+	S ("surname", surname);
+	S ("generation", suffix);
+	S ("title", display_name_prefix);
+	S ("nickName", nickname);
+	S ("companyName", company_name);
+	S ("department", department);
+	S ("jobTitle", job_title);
+	S ("profession", profession);
+	S ("officeLocation", office_loc);
+	S ("manager", manager_name);
+	S ("assistantName", assistant_name);
+	S ("spouseName", spouse_name);
+	S ("email1", address1);
+	S ("email2", address2);
+	S ("email3", address3);
+	S ("businessPhone", business_phone);
+	S ("businessPhone2", business_phone2);
+	S ("homePhone", home_phone);
+	S ("homePhone2", home_phone2);
+	S ("mobilePhone", mobile_phone);
+	S ("primaryPhone", primary_phone);
+	S ("businessFax", business_fax);
+	S ("homeFax", home_fax);
+	S ("businessHomePage", business_homepage);
+	S ("homeStreet", home_street);
+	S ("homeCity", home_city);
+	S ("homeState", home_state);
+	S ("homePostalCode", home_postal_code);
+	S ("homeCountry", home_country);
+	S ("otherStreet", other_street);
+	S ("otherCity", other_city);
+	S ("otherState", other_state);
+	S ("otherPostalCode", other_postal_code);
+	S ("otherCountry", other_country);
+#undef S
+	/* Outlook writes the business address to both the tagged and the named
+	 * properties; older files and other writers fill only one of them */
+#define ADDR(field, tagged, named)                                          \
+	{                                                                   \
+		gchar *t = pst_text (item, &c->tagged);                     \
+		add_str (b, field, t != NULL ? t : pst_text (item, &c->named)); \
+	}
+	ADDR ("businessStreet", business_street, work_address_street);
+	ADDR ("businessCity", business_city, work_address_city);
+	ADDR ("businessState", business_state, work_address_state);
+	ADDR ("businessPostalCode", business_postal_code, work_address_postalcode);
+	ADDR ("businessCountry", business_country, work_address_country);
+#undef ADDR
+	/* libpst puts PR_DISPLAY_NAME in file_as and PidLidFileUnder in fullname */
+	add_str (b, "displayName", pst_text (item, &item->file_as));
+	add_str (b, "fileAs", pst_text (item, &c->fullname));
+	add_str (b, "imAddress", cs_pff_get_string (pi, 0, CS_PSETID_ADDRESS, 0x8062));
+	if (c->birthday != NULL)
+		add_str (b, "birthday", ft_to_date (ft_value (c->birthday)));
+	/* libpst reads PR_GENDER, but a missing one and "unspecified" are both 0 */
+	v = c->gender;
+	if (v >= 0 && v <= 2 && (pi == NULL || cs_pff_has (pi, 0, 0, 0x3A4D)))
+		add_str (b, "gender", g_strdup (v == 1 ? "female" : v == 2 ? "male" : "unspecified"));
+	add_str (b, "notes", pst_text (item, &item->body));
+	add_categories (b, pi);
+	(void) r;
+}
+
+/* ---- events ----------------------------------------------------------- */
+
+static const gchar *weekday_names[] = {"sunday",   "monday", "tuesday", "wednesday",
+				       "thursday", "friday", "saturday"};
+static const gchar *index_names[] = {"first", "second", "third", "fourth", "last"};
+
+static void
+add_days_of_week (JsonBuilder *b, guint32 mask)
+{
+	json_builder_set_member_name (b, "daysOfWeek");
+	json_builder_begin_array (b);
+	for (guint i = 0; i < 7; i++)
+		if (mask & (1u << i))
+			json_builder_add_string_value (b, weekday_names[i]);
+	json_builder_end_array (b);
+}
+
+/* libpst decodes the pattern of PidLidAppointmentRecur; the range end comes
+ * from PidLidClipEnd (recurrence_end), the start from the first occurrence */
+static void
+add_recurrence (JsonBuilder *b, pst_item *item)
+{
+	pst_item_appointment *a = item->appointment;
+	pst_recurrence *rec;
+	g_autofree gchar *start_date = NULL;
+	g_autofree gchar *end_date = NULL;
+	const gchar *type = NULL;
+
+	if (a->recurrence_data.data == NULL || a->recurrence_data.size < 32)
+		return;
+	rec = pst_convert_recurrence (a);
+	if (rec == NULL)
+		return;
+	start_date = ft_to_date (a->recurrence_start != NULL ? ft_value (a->recurrence_start)
+							     : ft_value (a->start));
+	end_date = ft_to_date (ft_value (a->recurrence_end));
+
+	switch (rec->type) {
+	case 0:
+		type = "daily";
+		break;
+	case 1:
+		type = "weekly";
+		break;
+	case 2:
+		type = rec->position != 0 ? "relativeMonthly" : "absoluteMonthly";
+		break;
+	case 3:
+		type = rec->position != 0 ? "relativeYearly" : "absoluteYearly";
+		break;
+	default:
+		pst_free_recurrence (rec);
+		return;
+	}
+	json_builder_set_member_name (b, "recurrence");
+	json_builder_begin_object (b);
+	json_builder_set_member_name (b, "pattern");
+	json_builder_begin_object (b);
+	add_str (b, "type", g_strdup (type));
+	add_int (b, "interval", MAX (rec->interval, 1));
+	if (rec->bydaymask != 0)
+		add_days_of_week (b, rec->bydaymask);
+	if (rec->dayofmonth != 0)
+		add_int (b, "dayOfMonth", rec->dayofmonth);
+	if (rec->monthofyear != 0)
+		add_int (b, "month", rec->monthofyear);
+	if (rec->position >= 1 && rec->position <= 5)
+		add_str (b, "index", g_strdup (index_names[rec->position - 1]));
+	json_builder_end_object (b);
+	json_builder_set_member_name (b, "range");
+	json_builder_begin_object (b);
+	if (rec->termination == 0x2021 || rec->termination == 0) {
+		add_str (b, "type", g_strdup ("endDate"));
+		add_str (b, "startDate", g_steal_pointer (&start_date));
+		add_str (b, "endDate", g_steal_pointer (&end_date));
+	} else if (rec->termination == 0x2022 || rec->termination == 1) {
+		add_str (b, "type", g_strdup ("numbered"));
+		add_str (b, "startDate", g_steal_pointer (&start_date));
+		add_int (b, "numberOfOccurrences", rec->count);
+	} else {
+		add_str (b, "type", g_strdup ("noEnd"));
+		add_str (b, "startDate", g_steal_pointer (&start_date));
+	}
+	json_builder_end_object (b);
+	json_builder_end_object (b);
+	pst_free_recurrence (rec);
+}
+
+/* our own reading of PidLidAppointmentRecur: libpst decodes the pattern
+ * only, the exceptions (cancelled and changed occurrences) need the rest */
+static gboolean
+add_recurrence_blob (JsonBuilder *b, pst_item *item, libpff_item_t *pi)
+{
+	g_autoptr(GBytes) blob = cs_pff_get_binary (pi, 0, CS_PSETID_APPOINTMENT, 0x8216);
+	g_autoptr(GBytes) tzb = cs_pff_get_binary (pi, 0, CS_PSETID_APPOINTMENT, 0x8233);
+	g_autoptr(JsonBuilder) rb = NULL;
+	CsPstTz tz;
+	gboolean have_tz;
+	guint64 start = ft_value (item->appointment->start);
+
+	if (blob == NULL || !filetime_valid (start))
+		return FALSE;
+	have_tz = tzb != NULL &&
+		  cs_pst_tz_parse (g_bytes_get_data (tzb, NULL), g_bytes_get_size (tzb), &tz);
+	rb = json_builder_new ();
+	json_builder_begin_object (rb);
+	if (!cs_pst_recur_to_json (g_bytes_get_data (blob, NULL), g_bytes_get_size (blob),
+				   have_tz ? &tz : NULL, ft_to_usec (start) / G_USEC_PER_SEC, rb))
+		return FALSE;
+	json_builder_end_object (rb);
+	json_builder_set_member_name (b, "recurrence");
+	json_builder_add_value (b, json_builder_get_root (rb));
+	return TRUE;
+}
+
+static void
+fill_event (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
+{
+	pst_item_appointment *a = item->appointment;
+	gboolean all_day = FALSE;
+
+	add_str (b, "subject", pst_text (item, &item->subject));
+	add_str (b, "body", pst_text (item, &item->body));
+	add_common_pff (b, pi, TRUE);
+	add_str (b, "organizer", cs_pff_get_string (pi, 0, 0, 0x0042));
+	add_categories (b, pi);
+	if (a == NULL)
+		return;
+	all_day = a->all_day != 0;
+	add_bool (b, "isAllDay", all_day);
+	if (all_day) {
+		add_str (b, "start", ft_to_date (ft_value (a->start)));
+		add_str (b, "end", ft_to_date (ft_value (a->end)));
+	} else {
+		add_str (b, "start", ft_to_datetime (ft_value (a->start)));
+		add_str (b, "end", ft_to_datetime (ft_value (a->end)));
+	}
+	add_str (b, "location", pst_text (item, &a->location));
+	add_bool (b, "isReminderOn", a->alarm != 0);
+	if (a->alarm)
+		add_int (b, "reminderMinutesBeforeStart", a->alarm_minutes);
+	if (a->showas >= 0 && a->showas <= 4) {
+		static const gchar *show[] = {"free", "tentative", "busy", "oof",
+					      "workingElsewhere"};
+		add_str (b, "showAs", g_strdup (show[a->showas]));
+	}
+	if (a->is_recurring || a->recurrence_data.data != NULL) {
+		if (!add_recurrence_blob (b, item, pi))
+			add_recurrence (b, item);
+	}
+	(void) r;
+}
+
+/* ---- tasks: libpst drops every task property, libpff reads them -------- */
+
+static void
+fill_task (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
+{
+	static const gchar *status_names[] = {"notStarted", "inProgress", "completed",
+					      "waitingOnOthers", "deferred"};
+	gint64 v;
+	gdouble d;
+	gboolean on;
+	guint64 ft;
+
+	add_str (b, "subject", pst_text (item, &item->subject));
+	add_str (b, "body", pst_text (item, &item->body));
+	add_common_pff (b, pi, FALSE);
+	add_categories (b, pi);
+	if (cs_pff_get_int (pi, 0, CS_PSETID_TASK, 0x8101, &v) && v >= 0 && v <= 4)
+		add_str (b, "status", g_strdup (status_names[v]));
+	if (cs_pff_get_double (pi, 0, CS_PSETID_TASK, 0x8102, &d) && d >= 0 && d <= 1)
+		add_int (b, "percentComplete", (gint64) (d * 100 + 0.5));
+	if (cs_pff_get_filetime (pi, 0, CS_PSETID_TASK, 0x8104, &ft))
+		add_str (b, "startDate", ft_to_date (ft));
+	if (cs_pff_get_filetime (pi, 0, CS_PSETID_TASK, 0x8105, &ft))
+		add_str (b, "dueDate", ft_to_date (ft));
+	if (cs_pff_get_filetime (pi, 0, CS_PSETID_TASK, 0x810F, &ft))
+		add_str (b, "completedDate", ft_to_date (ft));
+	if (cs_pff_get_bool (pi, 0, CS_PSETID_COMMON, 0x8503, &on)) {
+		add_bool (b, "isReminderOn", on);
+		if (on && cs_pff_get_filetime (pi, 0, CS_PSETID_COMMON, 0x8502, &ft))
+			add_str (b, "reminderDateTime", ft_to_datetime (ft));
+	}
+	add_str (b, "owner", cs_pff_get_string (pi, 0, CS_PSETID_TASK, 0x811F));
+	(void) r;
+}
+
+/* ---- e-mails ---------------------------------------------------------- */
+
+static gboolean
+looks_like_smtp (const gchar *s)
+{
+	return s != NULL && strchr (s, '@') != NULL && strchr (s, ' ') == NULL;
+}
+
+/* the recipients table (To/Cc/Bcc with addresses) is not in libpst's API */
+static gboolean
+add_recipients (JsonBuilder *b, libpff_item_t *pi)
+{
+	g_autoptr(GPtrArray) to = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr(GPtrArray) cc = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr(GPtrArray) to_names = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr(GPtrArray) cc_names = g_ptr_array_new_with_free_func (g_free);
+	libpff_item_t *rcpt = cs_pff_get_recipients (pi);
+	gint n = cs_pff_get_n_sets (rcpt);
+	struct {
+		const gchar *name;
+		GPtrArray *list;
+	} out[] = {{"toAddresses", to}, {"ccAddresses", cc}, {"toNames", to_names},
+		   {"ccNames", cc_names}};
+
+	if (rcpt == NULL)
+		return FALSE;
+	for (gint i = 0; i < n; i++) {
+		gint64 type = 1;
+		g_autofree gchar *name = cs_pff_get_string (rcpt, i, 0, 0x3001);
+		g_autofree gchar *smtp = cs_pff_get_string (rcpt, i, 0, 0x39FE);
+		g_autofree gchar *addr = cs_pff_get_string (rcpt, i, 0, 0x3003);
+		const gchar *best = smtp != NULL ? smtp : looks_like_smtp (addr) ? addr : NULL;
+
+		cs_pff_get_int (rcpt, i, 0, 0x0C15, &type);
+		type &= 0x0f; /* MAPI_P1 and friends sit in the high bits */
+		if (type != 1 && type != 2)
+			continue; /* Bcc and originator rows */
+		if (best != NULL)
+			g_ptr_array_add (type == 1 ? to : cc, g_ascii_strdown (best, -1));
+		if (name != NULL || best != NULL)
+			g_ptr_array_add (type == 1 ? to_names : cc_names,
+					 g_strdup (name != NULL ? name : best));
+	}
+	cs_pff_item_free (rcpt);
+	for (guint k = 0; k < G_N_ELEMENTS (out); k++) {
+		if (out[k].list->len == 0)
+			continue;
+		json_builder_set_member_name (b, out[k].name);
+		json_builder_begin_array (b);
+		for (guint i = 0; i < out[k].list->len; i++)
+			json_builder_add_string_value (b, g_ptr_array_index (out[k].list, i));
+		json_builder_end_array (b);
+	}
+	return TRUE;
+}
+
+/* without libpff: the display strings are all libpst keeps */
+static void
+add_display_names (JsonBuilder *b, const gchar *member, gchar *text /* (transfer full) */)
+{
+	g_autofree gchar *t = text;
+	g_auto(GStrv) parts = NULL;
+	if (t == NULL)
+		return;
+	parts = g_strsplit (t, ";", -1);
+	json_builder_set_member_name (b, member);
+	json_builder_begin_array (b);
+	for (guint i = 0; parts[i] != NULL; i++) {
+		g_strstrip (parts[i]);
+		if (parts[i][0] != '\0')
+			json_builder_add_string_value (b, parts[i]);
+	}
+	json_builder_end_array (b);
+}
+
+/* libpff reads the attachment table; libpst's list also holds other
+ * sub-nodes (one per recipient in some files), so it is only the fallback */
+static guint
+add_pff_attachments (Reader *r, JsonBuilder *b, libpff_item_t *pi)
+{
+	int n = 0;
+
+	if (libpff_message_get_number_of_attachments (pi, &n, NULL) != 1 || n <= 0)
+		return 0;
+	json_builder_set_member_name (b, "attachments");
+	json_builder_begin_array (b);
+	for (int i = 0; i < n && i < 10000; i++) {
+		libpff_item_t *at = NULL;
+		gchar *name;
+		gint64 method = 1;
+		size64_t size = 0;
+		gboolean has_size;
+
+		if (libpff_message_get_attachment (pi, i, &at, NULL) != 1)
+			continue;
+		name = cs_pff_get_string (at, 0, 0, 0x3707);
+		if (name == NULL)
+			name = cs_pff_get_string (at, 0, 0, 0x3704);
+		if (name == NULL)
+			name = cs_pff_get_string (at, 0, 0, 0x3001);
+		cs_pff_get_int (at, 0, 0, 0x3705, &method);
+		if (name == NULL)
+			name = g_strdup (method == 5 ? "message.msg" : "attachment");
+		has_size = libpff_attachment_get_data_size (at, &size, NULL) == 1;
+		json_builder_begin_object (b);
+		add_str (b, "name", name);
+		if (has_size)
+			add_int (b, "size", (gint64) size);
+		else if (cs_pff_get_int (at, 0, 0, 0x0E20, &method))
+			add_int (b, "size", method);
+		add_str (b, "contentType", cs_pff_get_string (at, 0, 0, 0x370E));
+		if (r->attachments && has_size && size > 0 && size < G_MAXINT32) {
+			g_autofree guint8 *data = g_malloc (size);
+			if (libpff_attachment_data_seek_offset (at, 0, SEEK_SET, NULL) == 0 &&
+			    libpff_attachment_data_read_buffer (at, data, size, NULL) ==
+				(ssize_t) size)
+				add_str (b, "contentBase64", g_base64_encode (data, size));
+		}
+		json_builder_end_object (b);
+		cs_pff_item_free (at);
+	}
+	json_builder_end_array (b);
+	return (guint) n;
+}
+
+static void
+add_attachments (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
+{
+	guint n = 0;
+
+	if (pi != NULL) {
+		add_bool (b, "hasAttachments", add_pff_attachments (r, b, pi) > 0);
+		return;
+	}
+	for (pst_item_attach *at = item->attach; at != NULL; at = at->next)
+		if (at->filename1.str != NULL || at->filename2.str != NULL || at->method == 5)
+			n++;
+	add_bool (b, "hasAttachments", n > 0);
+	if (n == 0)
+		return;
+	json_builder_set_member_name (b, "attachments");
+	json_builder_begin_array (b);
+	for (pst_item_attach *at = item->attach; at != NULL; at = at->next) {
+		g_autofree gchar *name = pst_text (item, &at->filename2);
+		g_autofree gchar *type = pst_text (item, &at->mimetype);
+		gint64 size = -1;
+
+		if (name == NULL)
+			name = pst_text (item, &at->filename1);
+		if (name == NULL && at->method != 5)
+			continue;
+		if (name == NULL)
+			name = g_strdup ("message.msg");
+		if (at->data.data != NULL) {
+			size = (gint64) at->data.size;
+		} else if (at->i_id != 0 && at->i_id != (uint64_t) -1) {
+			pst_index_ll *ptr = pst_getID (&r->pf, at->i_id);
+			if (ptr != NULL)
+				size = (gint64) (ptr->inflated_size != 0 ? ptr->inflated_size
+									 : ptr->size);
+		}
+		json_builder_begin_object (b);
+		add_str (b, "name", g_steal_pointer (&name));
+		if (size >= 0)
+			add_int (b, "size", size);
+		add_str (b, "contentType", g_steal_pointer (&type));
+		if (r->attachments && at->method != 5) {
+			pst_binary data = pst_attach_to_mem (&r->pf, at);
+			if (data.data != NULL) {
+				add_str (b, "contentBase64",
+					 g_base64_encode ((const guchar *) data.data, data.size));
+				free (data.data);
+			}
+		}
+		json_builder_end_object (b);
+	}
+	json_builder_end_array (b);
+}
+
+static void
+fill_email (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi, const Folder *folder)
+{
+	pst_item_email *e = item->email;
+	g_autofree gchar *from = cs_pff_get_string (pi, 0, 0, 0x5D01);
+	g_autofree gchar *from_name = cs_pff_get_string (pi, 0, 0, 0x0C1A);
+
+	add_str (b, "subject", pst_text (item, &item->subject));
+	add_str (b, "body", pst_text (item, &item->body));
+	add_str (b, "direction", g_strdup (folder->sent ? "outbound" : "inbound"));
+	add_common_pff (b, pi, FALSE);
+	if (e != NULL) {
+		add_str (b, "messageId", pst_text (item, &e->messageid));
+		if (from == NULL) {
+			g_autofree gchar *a = pst_text (item, &e->sender_address);
+			g_autofree gchar *o = pst_text (item, &e->outlook_sender);
+			if (looks_like_smtp (a))
+				from = g_steal_pointer (&a);
+			else if (looks_like_smtp (o))
+				from = g_steal_pointer (&o);
+		}
+		if (from_name == NULL)
+			from_name = pst_text (item, &e->outlook_sender_name);
+		if (e->sent_date != NULL)
+			add_str (b, "sentDateTime", ft_to_datetime (ft_value (e->sent_date)));
+		if (e->arrival_date != NULL)
+			add_str (b, "receivedDateTime", ft_to_datetime (ft_value (e->arrival_date)));
+	}
+	if (from != NULL)
+		add_str (b, "fromAddress", g_ascii_strdown (from, -1));
+	add_str (b, "fromName", g_steal_pointer (&from_name));
+	if (!add_recipients (b, pi) && e != NULL) {
+		add_display_names (b, "toNames", pst_text (item, &e->sentto_address));
+		add_display_names (b, "ccNames", pst_text (item, &e->cc_address));
+	}
+	add_attachments (r, b, item, pi);
+}
+
+/* ---- folders ---------------------------------------------------------- */
+
+/* container classes of folders Outlook and Exchange make for themselves; the
+ * user's own folders are plain IPF.Contact / IPF.Appointment / IPF.Task /
+ * IPF.Note (or have no class) */
+static const gchar *system_classes[] = {
+	"IPF.Configuration",
+	"IPF.Contact.MOC.QuickContacts",
+	"IPF.Contact.MOC.ImContactList",
+	"IPF.Contact.RecipientCache",
+	"IPF.Contact.GalContacts",
+	"IPF.Contact.OrganizationalContacts",
+	"IPF.Contact.PeopleCentricConversationBuddies",
+	"IPF.Contact.Company",
+	"IPF.Appointment.Birthday",
+	"IPF.Note.Microsoft.Conversation",
+	"IPF.Note.SocialConnector.FeedItems",
+	"IPF.Files",
+	"Outlook.Reminder",
+	NULL,
+};
+
+/* PR_ADDITIONAL_REN_ENTRYIDS_EX persist ids that name system folders */
+static gboolean
+persist_id_is_system (guint16 id)
+{
+	switch (id) {
+	case 0x8002: /* send and track */
+	case 0x8004: /* to-do search */
+	case 0x8006: /* conversation actions */
+	case 0x8007: /* combined actions */
+	case 0x8008: /* suggested contacts */
+	case 0x8009: /* contact search */
+	case 0x800A: /* buddy list pdls */
+	case 0x800B: /* buddy list contacts */
+		return TRUE;
+	default:
+		return FALSE;
+	}
+}
+
+static guint64
+entryid_to_nid (Reader *r, const guint8 *data, gsize size)
+{
+	/* PST entry ids: flags, provider uid, NID */
+	if (size == 24)
+		return data[20] | (guint32) data[21] << 8 | (guint32) data[22] << 16 |
+		       (guint32) data[23] << 24;
+	/* Exchange (OST) folder entry ids: flags, provider uid, type, then the
+	 * folder's database guid and global counter */
+	if (size >= 44) {
+		for (guint i = 0; i < r->folders->len; i++) {
+			Folder *f = g_ptr_array_index (r->folders, i);
+			if (f->has_key && memcmp (f->key, data + 22, 22) == 0)
+				return f->nid;
+			if (!f->has_key && f->has_globcnt && memcmp (f->globcnt, data + 38, 6) == 0)
+				return f->nid;
+		}
+	}
+	return 0;
+}
+
+static void
+mark_special (Reader *r, guint64 nid, const gchar *why)
+{
+	if (nid != 0)
+		g_hash_table_insert (r->special, GSIZE_TO_POINTER ((gsize) nid), (gpointer) why);
+}
+
+static void
+mark_entry (Reader *r, GBytes *bytes, const gchar *why)
+{
+	gsize size;
+	const guint8 *data;
+	if (bytes == NULL)
+		return;
+	data = g_bytes_get_data (bytes, &size);
+	mark_special (r, entryid_to_nid (r, data, size), why);
+}
+
+/* a PT_MV_BINARY as stored: count, offsets, then the values back to back
+ * (libpff's multi-value reader returns no values for some writers' files) */
+static GPtrArray *
+split_multi_binary (GBytes *raw)
+{
+	GPtrArray *out;
+	const guint8 *d;
+	gsize size;
+	guint32 n;
+
+	if (raw == NULL)
+		return NULL;
+	d = g_bytes_get_data (raw, &size);
+	if (size < 4)
+		return NULL;
+	n = d[0] | (guint32) d[1] << 8 | (guint32) d[2] << 16 | (guint32) d[3] << 24;
+	if (n == 0 || n > 64 || 4 + 4 * (gsize) n > size)
+		return NULL;
+	out = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+	for (guint32 i = 0; i < n; i++) {
+		const guint8 *o = d + 4 + 4 * i;
+		gsize start = o[0] | (gsize) o[1] << 8 | (gsize) o[2] << 16 | (gsize) o[3] << 24;
+		gsize end = size;
+		if (i + 1 < n)
+			end = o[4] | (gsize) o[5] << 8 | (gsize) o[6] << 16 | (gsize) o[7] << 24;
+		if (start > end || end > size)
+			g_ptr_array_add (out, g_bytes_new (NULL, 0));
+		else
+			g_ptr_array_add (out, g_bytes_new (d + start, end - start));
+	}
+	return out;
+}
+
+/* the special-folder entry ids sit on the root folder and the Inbox; reading
+ * them on every folder finds them wherever the writer put them */
+static void
+collect_special_entries (Reader *r, libpff_item_t *pi)
+{
+	g_autoptr(GBytes) drafts = cs_pff_get_binary (pi, 0, 0, 0x36D7);
+	g_autoptr(GBytes) ren_raw = cs_pff_get_binary (pi, 0, 0, 0x36D8);
+	g_autoptr(GPtrArray) ren = split_multi_binary (ren_raw);
+	g_autoptr(GBytes) ex = cs_pff_get_binary (pi, 0, 0, 0x36D9);
+	static const gchar *ren_names[] = {"conflicts", "sync issues", "local failures",
+					   "server failures", "junk e-mail"};
+
+	mark_entry (r, drafts, "drafts");
+	for (guint i = 0; ren != NULL && i < ren->len && i < G_N_ELEMENTS (ren_names); i++)
+		mark_entry (r, g_ptr_array_index (ren, i), ren_names[i]);
+	if (ex != NULL) {
+		gsize size, pos = 0;
+		const guint8 *d = g_bytes_get_data (ex, &size);
+		while (pos + 4 <= size) {
+			guint16 pid = d[pos] | d[pos + 1] << 8;
+			guint16 len = d[pos + 2] | d[pos + 3] << 8;
+			gsize epos = pos + 4;
+			if (pid == 0 || pos + 4 + len > size)
+				break;
+			while (epos + 4 <= pos + 4 + len) {
+				guint16 eid = d[epos] | d[epos + 1] << 8;
+				guint16 elen = d[epos + 2] | d[epos + 3] << 8;
+				if (eid == 0 || epos + 4 + elen > pos + 4 + len)
+					break;
+				if (eid == 0x0001 && persist_id_is_system (pid))
+					mark_special (r, entryid_to_nid (r, d + epos + 4, elen),
+						      "system folder");
+				epos += 4 + elen;
+			}
+			pos += 4 + len;
+		}
+	}
+}
+
+static void
+collect_folders (Reader *r, pst_desc_tree *d, guint64 parent)
+{
+	for (; d != NULL; d = d->next) {
+		Folder *f;
+		pst_item *item;
+		if (NID_TYPE (d->d_id) != NID_TYPE_FOLDER) {
+			if (NID_TYPE (d->d_id) == NID_TYPE_SEARCH)
+				continue;
+			continue;
+		}
+		if (g_hash_table_contains (r->by_nid, GSIZE_TO_POINTER ((gsize) d->d_id)))
+			continue; /* a loop in a damaged tree */
+		alarm (WATCHDOG_SECONDS);
+		f = g_new0 (Folder, 1);
+		f->nid = d->d_id;
+		f->parent = parent;
+		f->desc = d;
+		item = pst_parse_item (&r->pf, d, NULL);
+		if (item != NULL) {
+			f->name = pst_text (item, &item->file_as);
+			if (item->ascii_type != NULL && g_utf8_validate (item->ascii_type, -1, NULL))
+				f->klass = g_strdup (item->ascii_type);
+			pst_freeItem (item);
+		}
+		if (f->name == NULL)
+			f->name = g_strdup_printf ("folder %" G_GUINT64_FORMAT, d->d_id);
+		/* a path separator inside a name would make two folders look alike */
+		g_strdelimit (f->name, "/", '_');
+		g_ptr_array_add (r->folders, f);
+		g_hash_table_insert (r->by_nid, GSIZE_TO_POINTER ((gsize) d->d_id), f);
+		if (d->child != NULL && r->folders->len < 100000)
+			collect_folders (r, d->child, d->d_id);
+	}
+}
+
+/* PR_SOURCE_KEY when the writer kept it; OSTs often keep only the folder's
+ * long-term id (0x67F4: replica id, then the 6-byte global counter), whose
+ * replica id stands for a database guid we cannot resolve: the counter alone
+ * then identifies the folder */
+static void
+folder_read_key (Folder *f, libpff_item_t *pi)
+{
+	g_autoptr(GBytes) sk = cs_pff_get_binary (pi, 0, 0, 0x65E0);
+	g_autoptr(GBytes) ltid = cs_pff_get_binary (pi, 0, 0, 0x67F4);
+
+	if (sk != NULL && g_bytes_get_size (sk) == 22) {
+		memcpy (f->key, g_bytes_get_data (sk, NULL), 22);
+		f->has_key = TRUE;
+	}
+	if (ltid != NULL && g_bytes_get_size (ltid) == 8) {
+		memcpy (f->globcnt, (const guint8 *) g_bytes_get_data (ltid, NULL) + 2, 6);
+		f->has_globcnt = TRUE;
+	}
+}
+
+static void
+classify_folders (Reader *r, pst_item *store)
+{
+	pst_item_message_store *ms = store->message_store;
+
+	if (r->pff == NULL) {
+		/* libpst reads the store's entries as PST entry ids only */
+		if (ms->deleted_items_folder != NULL)
+			mark_special (r, ms->deleted_items_folder->id, "deleted items");
+		if (ms->default_outbox_folder != NULL)
+			mark_special (r, ms->default_outbox_folder->id, "outbox");
+		if (ms->search_root_folder != NULL)
+			mark_special (r, ms->search_root_folder->id, "search folders");
+		if (ms->sent_items_folder != NULL)
+			r->sent_nid = ms->sent_items_folder->id;
+	} else {
+		libpff_item_t *root = cs_pff_get_item (r->pff, 0x122);
+		libpff_item_t *ps = cs_pff_get_message_store (r->pff);
+		for (guint i = 0; i < r->folders->len; i++) {
+			Folder *f = g_ptr_array_index (r->folders, i);
+			libpff_item_t *pi = cs_pff_get_item (r->pff, (guint32) f->nid);
+			gboolean hidden = FALSE;
+			gint64 type = 0;
+			if (pi == NULL)
+				continue;
+			folder_read_key (f, pi);
+			if (cs_pff_get_bool (pi, 0, 0, 0x10F4, &hidden) && hidden)
+				mark_special (r, f->nid, "hidden folder");
+			if (cs_pff_get_int (pi, 0, 0, 0x3601, &type) && type == 2)
+				mark_special (r, f->nid, "search folder");
+			cs_pff_item_free (pi);
+		}
+		if (ps != NULL) {
+			g_autoptr(GBytes) del = cs_pff_get_binary (ps, 0, 0, 0x35E3);
+			g_autoptr(GBytes) out = cs_pff_get_binary (ps, 0, 0, 0x35E2);
+			g_autoptr(GBytes) sent = cs_pff_get_binary (ps, 0, 0, 0x35E4);
+			g_autoptr(GBytes) search = cs_pff_get_binary (ps, 0, 0, 0x35E7);
+			mark_entry (r, del, "deleted items");
+			mark_entry (r, out, "outbox");
+			mark_entry (r, search, "search folders");
+			if (sent != NULL)
+				r->sent_nid = entryid_to_nid (r, g_bytes_get_data (sent, NULL),
+							      g_bytes_get_size (sent));
+			cs_pff_item_free (ps);
+		}
+		collect_special_entries (r, root);
+		for (guint i = 0; i < r->folders->len; i++) {
+			Folder *f = g_ptr_array_index (r->folders, i);
+			libpff_item_t *pi = cs_pff_get_item (r->pff, (guint32) f->nid);
+			if (pi == NULL)
+				continue;
+			collect_special_entries (r, pi);
+			cs_pff_item_free (pi);
+		}
+		cs_pff_item_free (root);
+	}
+	for (guint i = 0; i < r->folders->len; i++) {
+		Folder *f = g_ptr_array_index (r->folders, i);
+		if (f->klass != NULL && g_strv_contains (system_classes, f->klass))
+			mark_special (r, f->nid, "system folder");
+	}
+}
+
+/* folders come parent first, so one pass resolves paths and inheritance */
+static void
+resolve_paths (Reader *r)
+{
+	for (guint i = 0; i < r->folders->len; i++) {
+		Folder *f = g_ptr_array_index (r->folders, i);
+		Folder *p = g_hash_table_lookup (r->by_nid, GSIZE_TO_POINTER ((gsize) f->parent));
+
+		if (f->path != NULL)
+			; /* the top of the tree */
+		else if (p != NULL && p->path != NULL && g_strcmp0 (p->path, "/") != 0)
+			f->path = g_strconcat (p->path, "/", f->name, NULL);
+		else
+			f->path = g_strdup (f->name);
+		f->excluded = g_hash_table_contains (r->special,
+						     GSIZE_TO_POINTER ((gsize) f->nid)) ||
+			      (p != NULL && p->excluded);
+		f->sent = f->nid == r->sent_nid || (p != NULL && p->sent);
+	}
+}
+
+static gboolean
+folder_selected (Reader *r, const Folder *f)
+{
+	if (r->only == NULL)
+		return TRUE;
+	for (guint i = 0; r->only[i] != NULL; i++) {
+		const gchar *want = r->only[i];
+		gsize len = strlen (want);
+		if (g_strcmp0 (f->path, want) == 0 ||
+		    (g_str_has_prefix (f->path, want) && f->path[len] == '/'))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* ---- items ------------------------------------------------------------ */
+
+static gboolean
+wants (Reader *r, Kind kind)
+{
+	return kind != KIND_NONE && (r->wanted == 0 || (r->wanted & (1u << kind)) != 0);
+}
+
+static void
+read_item (Reader *r, Folder *folder, pst_desc_tree *d)
+{
+	g_autoptr(JsonBuilder) b = NULL;
+	g_autofree gchar *pff_class = NULL;
+	g_autofree gchar *id = NULL;
+	libpff_item_t *pi = NULL;
+	pst_item *item;
+	Kind kind;
+	alarm (WATCHDOG_SECONDS); /* progress, even when nothing is printed */
+	pi = cs_pff_get_item (r->pff, (guint32) d->d_id);
+	pff_class = cs_pff_get_string (pi, 0, 0, 0x001A);
+	/* the class alone tells an item nobody asked for: no full parse then */
+	if (pff_class != NULL && !wants (r, kind_for_class (pff_class))) {
+		cs_pff_item_free (pi);
+		return;
+	}
+	item = pst_parse_item (&r->pf, d, NULL);
+	if (item == NULL) {
+		kind = pff_class != NULL ? kind_for_class (pff_class)
+					 : kind_for_container (folder->klass);
+		if (wants (r, kind))
+			emit_skip (kind, d->d_id, _("the item's properties cannot be read"));
+		cs_pff_item_free (pi);
+		return;
+	}
+	kind = kind_for_class (item->ascii_type);
+	if (!wants (r, kind)) {
+		pst_freeItem (item);
+		cs_pff_item_free (pi);
+		return;
+	}
+	id = g_strdup_printf ("%" G_GUINT64_FORMAT, d->d_id);
+	b = json_builder_new ();
+	json_builder_begin_object (b);
+	add_str (b, "type", g_strdup ("item"));
+	add_str (b, "kind", g_strdup (kind_names[kind]));
+	add_str (b, "id", g_strdup (id));
+	add_str (b, "folder", g_strdup (folder->path));
+	add_str (b, "class", g_strdup (item->ascii_type));
+	if (item->modify_date != NULL && filetime_valid (ft_value (item->modify_date)))
+		add_int (b, "modified", ft_to_usec (ft_value (item->modify_date)));
+	else if (item->create_date != NULL && filetime_valid (ft_value (item->create_date)))
+		add_int (b, "modified", ft_to_usec (ft_value (item->create_date)));
+	json_builder_set_member_name (b, "fields");
+	json_builder_begin_object (b);
+	switch (kind) {
+	case KIND_CONTACT:
+		fill_contact (r, b, item, pi);
+		break;
+	case KIND_TASK:
+		fill_task (r, b, item, pi);
+		break;
+	case KIND_EVENT:
+		fill_event (r, b, item, pi);
+		break;
+	case KIND_EMAIL:
+		fill_email (r, b, item, pi, folder);
+		break;
+	case KIND_NONE:
+	default:
+		break;
+	}
+	json_builder_end_object (b);
+	json_builder_end_object (b);
+	emit (b);
+	r->n_items++;
+	pst_freeItem (item);
+	cs_pff_item_free (pi);
+}
+
+static void
+read_folder (Reader *r, Folder *f)
+{
+	if (f->excluded || !folder_selected (r, f))
+		return;
+	for (pst_desc_tree *d = f->desc->child; d != NULL; d = d->next) {
+		if (NID_TYPE (d->d_id) != NID_TYPE_MESSAGE)
+			continue; /* subfolders, and hidden (associated) items */
+		read_item (r, f, d);
+	}
+}
+
+/* ---- file ------------------------------------------------------------- */
+
+static guint64
+le_bytes (const guint8 *d, guint n)
+{
+	guint64 v = 0;
+	for (guint i = n; i > 0; i--)
+		v = v << 8 | d[i - 1];
+	return v;
+}
+
+/* the header names the format, and its root says how long the file should
+ * be: a copy cut short is reported as such, not as some later parse error */
+static const gchar *
+sniff_format (const gchar *path)
+{
+	guint8 h[0x200];
+	GStatBuf st;
+	FILE *fp = fopen (path, "rb");
+	gsize n;
+	guint16 ver;
+	gboolean ost, unicode;
+	guint64 eof;
+
+	if (fp == NULL || g_stat (path, &st) != 0)
+		die ("%s", g_strerror (errno));
+	n = fread (h, 1, sizeof h, fp);
+	fclose (fp);
+	if (n < 12 || memcmp (h, "!BDN", 4) != 0)
+		die (_("not an Outlook data file (no PST/OST signature)"));
+	ver = (guint16) le_bytes (h + 10, 2);
+	ost = h[8] == 'S' && h[9] == 'O';
+	if (ver == 36)
+		die (_("Unicode OST with 4 KiB pages (Outlook 2013+) is not supported"));
+	if (ver != 14 && ver != 15 && ver != 23)
+		die (_("unknown PST/OST version %u"), ver);
+	unicode = ver == 23;
+	if (n < sizeof h)
+		die (_("the file is truncated inside its header (%" G_GSIZE_FORMAT " bytes)"), n);
+	eof = unicode ? le_bytes (h + 0xB8, 8) : le_bytes (h + 0xA8, 4);
+	if (eof > (guint64) st.st_size)
+		die (_("the file is truncated (%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+		       " bytes)"),
+		     (guint64) st.st_size, eof);
+	if (unicode)
+		return ost ? "Unicode OST" : "Unicode";
+	return ost ? "ANSI OST" : "ANSI";
+}
+
+static void
+emit_folders (Reader *r)
+{
+	for (guint i = 0; i < r->folders->len; i++) {
+		Folder *f = g_ptr_array_index (r->folders, i);
+		const gchar *why = g_hash_table_lookup (r->special, GSIZE_TO_POINTER ((gsize) f->nid));
+		g_autoptr(JsonBuilder) b = json_builder_new ();
+		json_builder_begin_object (b);
+		add_str (b, "type", g_strdup ("folder"));
+		add_str (b, "path", g_strdup (f->path));
+		add_str (b, "id", g_strdup_printf ("%" G_GUINT64_FORMAT, f->nid));
+		add_str (b, "class", g_strdup (f->klass));
+		add_bool (b, "excluded", f->excluded);
+		add_str (b, "reason", g_strdup (why != NULL ? why : f->excluded ? "in an excluded folder" : NULL));
+		json_builder_end_object (b);
+		emit (b);
+	}
+}
+
+static void
+emit_file (const gchar *format, guint n_folders)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new ();
+	json_builder_begin_object (b);
+	add_str (b, "type", g_strdup ("file"));
+	add_str (b, "format", g_strdup (format));
+	add_int (b, "folders", n_folders);
+	json_builder_end_object (b);
+	emit (b);
+}
+
+int
+main (int argc, char **argv)
+{
+	g_autoptr(GOptionContext) ctx = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *kind = NULL;
+	g_autofree gchar *folders = NULL;
+	gboolean info = FALSE;
+	gboolean attachments = FALSE;
+	Reader r = {0};
+	pst_item *store = NULL;
+	pst_desc_tree *top;
+	const gchar *format;
+	GOptionEntry entries[] = {
+	    {"info", 0, 0, G_OPTION_ARG_NONE, &info, "Check the file and print its format", NULL},
+	    {"kind", 0, 0, G_OPTION_ARG_STRING, &kind, "Only these kinds", "K1,K2"},
+	    {"folders", 0, 0, G_OPTION_ARG_STRING, &folders, "Only these folders", "A;B"},
+	    {"attachments", 0, 0, G_OPTION_ARG_NONE, &attachments, "Attachment content", NULL},
+	    {NULL},
+	};
+
+	setlocale (LC_ALL, "");
+	signal (SIGALRM, on_watchdog);
+	alarm (WATCHDOG_SECONDS);
+	bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+	bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+	ctx = g_option_context_new ("FILE");
+	g_option_context_add_main_entries (ctx, entries, NULL);
+	if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc != 2)
+		die ("usage: crmsync-pst-reader [--info] [--kind K1,K2] [--folders A;B] [--attachments] FILE");
+	r.path = argv[1];
+	r.attachments = attachments;
+	if (kind != NULL) {
+		g_auto(GStrv) kinds = g_strsplit (kind, ",", -1);
+		for (guint k = 0; kinds[k] != NULL; k++) {
+			guint bit = 0;
+			for (guint i = 1; i < G_N_ELEMENTS (kind_names); i++)
+				if (g_strcmp0 (kinds[k], kind_names[i]) == 0)
+					bit = 1u << i;
+			if (bit == 0)
+				die (_("unknown kind “%s”"), kinds[k]);
+			r.wanted |= bit;
+		}
+	}
+	if (folders != NULL && folders[0] != '\0') {
+		r.only = g_strsplit (folders, ";", -1);
+		for (guint i = 0; r.only[i] != NULL; i++)
+			g_strstrip (g_strdelimit (r.only[i], "\\", '/'));
+	}
+
+	format = sniff_format (r.path);
+	/* libpst prints its own complaints to stderr; the provider ignores them */
+	if (pst_open (&r.pf, r.path, "utf-8") != 0)
+		die (_("cannot open the file"));
+	r.pf_open = TRUE;
+	if (pst_load_index (&r.pf) != 0)
+		die (_("the index cannot be read (damaged or truncated file)"));
+	pst_load_extended_attributes (&r.pf);
+	if (r.pf.d_head == NULL)
+		die (_("the file lists no items (damaged index)"));
+	store = pst_parse_item (&r.pf, r.pf.d_head, NULL);
+	if (store == NULL || store->message_store == NULL)
+		die (_("the message store cannot be read (damaged file)"));
+	top = pst_getTopOfFolders (&r.pf, store);
+	if (top == NULL)
+		die (_("the top of the folder tree cannot be found (damaged file)"));
+
+	r.pff = cs_pff_open (r.path, NULL);
+	r.folders = g_ptr_array_new_with_free_func ((GDestroyNotify) folder_free);
+	r.by_nid = g_hash_table_new (g_direct_hash, g_direct_equal);
+	r.special = g_hash_table_new (g_direct_hash, g_direct_equal);
+	{
+		/* items filed at the top of the store are shown there by Outlook */
+		Folder *f = g_new0 (Folder, 1);
+		f->nid = top->d_id;
+		f->desc = top;
+		f->name = g_strdup ("");
+		f->path = g_strdup ("/");
+		g_ptr_array_add (r.folders, f);
+		g_hash_table_insert (r.by_nid, GSIZE_TO_POINTER ((gsize) f->nid), f);
+	}
+	collect_folders (&r, top->child, top->d_id);
+	classify_folders (&r, store);
+	resolve_paths (&r);
+	emit_file (format, r.folders->len);
+	if (info)
+		emit_folders (&r);
+
+	if (!info) {
+		g_autoptr(JsonBuilder) b = json_builder_new ();
+		for (guint i = 0; i < r.folders->len; i++)
+			read_folder (&r, g_ptr_array_index (r.folders, i));
+		json_builder_begin_object (b);
+		add_str (b, "type", g_strdup ("end"));
+		add_int (b, "items", r.n_items);
+		json_builder_end_object (b);
+		emit (b);
+	}
+
+	pst_freeItem (store);
+	g_ptr_array_unref (r.folders);
+	g_hash_table_unref (r.by_nid);
+	g_hash_table_unref (r.special);
+	g_strfreev (r.only);
+	cs_pff_free (r.pff);
+	pst_close (&r.pf);
+	return 0;
+}

@@ -1,0 +1,589 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gio/gunixinputstream.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "cs-pst-provider.h"
+
+#define READER_NAME	"crmsync-pst-reader"
+#define DEFAULT_TIMEOUT 60 /* seconds without a line from the reader */
+
+struct _CsPstProvider {
+	CsProvider parent_instance;
+	gchar *path;	     /* (owned) (nullable): the .pst/.ost, resolved */
+	gchar *folders;	     /* (owned) (nullable): `;`-separated folder paths */
+	gboolean attachments; /* attachment content, not only names and sizes */
+	guint timeout;	     /* seconds */
+	gchar *format;	     /* (owned) (nullable): set by open() */
+	/* one pass of the reader serves contacts, tasks and events: the kinds
+	 * not asked for yet wait here, valid while the file is unchanged */
+	GPtrArray *cached[CS_KIND_LAST]; /* (owned) (nullable) (element-type JsonObject) */
+	gint64 cache_mtime;
+	goffset cache_size;
+};
+
+G_DEFINE_FINAL_TYPE (CsPstProvider, cs_pst_provider, CS_TYPE_PROVIDER)
+
+enum { PROP_0, PROP_FORMAT, N_PROPS };
+static GParamSpec *props[N_PROPS];
+
+typedef gboolean (*LineFunc) (JsonObject *line, gpointer user_data, GError **error);
+
+/* the helper parses in its own process (libpst keeps global state, may call
+ * exit() and crashes on some damaged files); tests point at the build tree */
+static gchar *
+find_reader (void)
+{
+	const gchar *env = g_getenv ("CRMSYNC_PST_READER");
+	g_autofree gchar *installed = g_build_filename (CS_PKGLIBEXECDIR, READER_NAME, NULL);
+	g_autofree gchar *built = g_build_filename (CS_BUILD_PLUGIN_DIR, "pst", READER_NAME, NULL);
+
+	if (env != NULL && env[0] != '\0')
+		return g_strdup (env);
+	if (g_file_test (installed, G_FILE_TEST_IS_EXECUTABLE))
+		return g_steal_pointer (&installed);
+	if (g_file_test (built, G_FILE_TEST_IS_EXECUTABLE))
+		return g_steal_pointer (&built);
+	return g_steal_pointer (&installed);
+}
+
+static gboolean
+handle_lines (GString *buf, LineFunc func, gpointer user_data, JsonObject **error_line,
+	      GError **error)
+{
+	gchar *nl;
+	while ((nl = memchr (buf->str, '\n', buf->len)) != NULL) {
+		g_autoptr(JsonParser) parser = json_parser_new ();
+		gsize len = (gsize) (nl - buf->str);
+		JsonNode *root;
+		JsonObject *obj;
+
+		if (!json_parser_load_from_data (parser, buf->str, (gssize) len, NULL)) {
+			g_string_erase (buf, 0, (gssize) len + 1);
+			continue; /* not ours: a library's stray print */
+		}
+		g_string_erase (buf, 0, (gssize) len + 1);
+		root = json_parser_get_root (parser);
+		if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+			continue;
+		obj = json_node_get_object (root);
+		if (g_strcmp0 (json_object_get_string_member_with_default (obj, "type", ""),
+			       "error") == 0) {
+			if (*error_line == NULL)
+				*error_line = json_object_ref (obj);
+			continue;
+		}
+		if (!func (obj, user_data, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* waits for the child to go, killing it when it does not within @seconds */
+static void
+reap (GSubprocess *proc, guint seconds)
+{
+	for (guint i = 0; i < seconds * 100 && g_subprocess_get_identifier (proc) != NULL; i++)
+		g_usleep (10 * 1000);
+	if (g_subprocess_get_identifier (proc) != NULL)
+		g_subprocess_force_exit (proc);
+	g_subprocess_wait (proc, NULL, NULL);
+}
+
+static gboolean
+run_reader (CsPstProvider *self, const gchar *const *args, LineFunc func, gpointer user_data,
+	    GCancellable *cancellable, GError **error)
+{
+	g_autofree gchar *reader = find_reader ();
+	g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+	g_autoptr(GSubprocess) proc = NULL;
+	g_autoptr(GString) buf = g_string_new (NULL);
+	g_autoptr(JsonObject) error_line = NULL;
+	g_autoptr(GError) error_local = NULL;
+	GInputStream *out;
+	GPollFD fds[2];
+	guint nfds = 1;
+	gboolean cancel_fd = FALSE;
+	const gchar *why = NULL;
+	gchar chunk[65536];
+
+	g_ptr_array_add (argv, reader);
+	for (guint i = 0; args != NULL && args[i] != NULL; i++)
+		g_ptr_array_add (argv, (gpointer) args[i]);
+	g_ptr_array_add (argv, (gpointer) "--");
+	g_ptr_array_add (argv, self->path);
+	g_ptr_array_add (argv, NULL);
+
+	proc = g_subprocess_newv ((const gchar *const *) argv->pdata,
+				  G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+				  &error_local);
+	if (proc == NULL) {
+		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_FAILED,
+			     _("cannot start the PST reader %s: %s"), reader, error_local->message);
+		return FALSE;
+	}
+	out = g_subprocess_get_stdout_pipe (proc);
+	fds[0].fd = g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (out));
+	fds[0].events = G_IO_IN | G_IO_HUP | G_IO_ERR;
+	if (cancellable != NULL && g_cancellable_make_pollfd (cancellable, &fds[1])) {
+		nfds = 2;
+		cancel_fd = TRUE;
+	}
+
+	for (;;) {
+		gssize n;
+		gint rc = g_poll (fds, nfds, (gint) self->timeout * 1000);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (g_cancellable_is_cancelled (cancellable)) {
+			g_subprocess_force_exit (proc);
+			g_subprocess_wait (proc, NULL, NULL);
+			if (cancel_fd)
+				g_cancellable_release_fd (cancellable);
+			g_cancellable_set_error_if_cancelled (cancellable, error);
+			return FALSE;
+		}
+		if (rc == 0) {
+			g_subprocess_force_exit (proc);
+			g_subprocess_wait (proc, NULL, NULL);
+			if (cancel_fd)
+				g_cancellable_release_fd (cancellable);
+			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
+				     _("cannot read %s: the reader gave no answer for %u s (stopped)"),
+				     self->path, self->timeout);
+			return FALSE;
+		}
+		n = read (fds[0].fd, chunk, sizeof chunk);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			break;
+		g_string_append_len (buf, chunk, n);
+		if (!handle_lines (buf, func, user_data, &error_line, error)) {
+			g_subprocess_force_exit (proc);
+			g_subprocess_wait (proc, NULL, NULL);
+			if (cancel_fd)
+				g_cancellable_release_fd (cancellable);
+			return FALSE;
+		}
+	}
+	if (cancel_fd)
+		g_cancellable_release_fd (cancellable);
+	reap (proc, self->timeout);
+
+	if (error_line != NULL)
+		why = json_object_get_string_member_with_default (error_line, "message", NULL);
+	if (why != NULL) {
+		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
+			     _("cannot read %s: %s"), self->path, why);
+		return FALSE;
+	}
+	if (g_subprocess_get_if_signaled (proc)) {
+		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
+			     _("cannot read %s: the file is damaged (the reader crashed with "
+			       "signal %d)"),
+			     self->path, g_subprocess_get_term_sig (proc));
+		return FALSE;
+	}
+	if (g_subprocess_get_exit_status (proc) != 0) {
+		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
+			     _("cannot read %s: the file is damaged (the reader stopped with "
+			       "status %d)"),
+			     self->path, g_subprocess_get_exit_status (proc));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* ---- open ------------------------------------------------------------- */
+
+static void
+clear_cache (CsPstProvider *self)
+{
+	for (guint k = 0; k < CS_KIND_LAST; k++)
+		g_clear_pointer (&self->cached[k], g_ptr_array_unref);
+}
+
+typedef struct {
+	gchar *format;
+	gboolean ended;
+} InfoData;
+
+static gboolean
+info_line (JsonObject *line, gpointer user_data, GError **error)
+{
+	InfoData *d = user_data;
+	const gchar *type = json_object_get_string_member_with_default (line, "type", "");
+	if (g_strcmp0 (type, "file") == 0) {
+		g_free (d->format);
+		d->format = g_strdup (json_object_get_string_member_with_default (line, "format",
+										  "unknown"));
+		d->ended = TRUE;
+	}
+	return TRUE;
+}
+
+static gboolean
+cs_pst_provider_open (CsProvider *provider, GCancellable *cancellable, GError **error)
+{
+	CsPstProvider *self = CS_PST_PROVIDER (provider);
+	const gchar *args[] = {"--info", NULL};
+	InfoData d = {NULL, FALSE};
+
+	if (self->path == NULL) {
+		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+				     _("[outlook] path= is required (the .pst or .ost file)"));
+		return FALSE;
+	}
+	if (g_access (self->path, R_OK) != 0) {
+		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
+			     _("cannot read %s: %s"), self->path, g_strerror (errno));
+		return FALSE;
+	}
+	if (g_file_test (self->path, G_FILE_TEST_IS_DIR)) {
+		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
+			     _("cannot read %s: it is a folder, not a .pst or .ost file"),
+			     self->path);
+		return FALSE;
+	}
+	if (!run_reader (self, args, info_line, &d, cancellable, error)) {
+		g_free (d.format);
+		return FALSE;
+	}
+	if (!d.ended) {
+		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
+			     _("cannot read %s: the reader gave no answer"), self->path);
+		return FALSE;
+	}
+	g_free (self->format);
+	self->format = d.format;
+	clear_cache (self);
+	g_object_notify_by_pspec (G_OBJECT (self), props[PROP_FORMAT]);
+	return TRUE;
+}
+
+static void
+cs_pst_provider_close (CsProvider *provider)
+{
+	clear_cache (CS_PST_PROVIDER (provider));
+}
+
+/* ---- read ------------------------------------------------------------- */
+
+static gboolean
+is_pim (CsKind kind)
+{
+	return kind == CS_KIND_CONTACT || kind == CS_KIND_TASK || kind == CS_KIND_EVENT;
+}
+
+static gboolean
+file_stamp (CsPstProvider *self, gint64 *mtime, goffset *size)
+{
+	GStatBuf st;
+	if (g_stat (self->path, &st) != 0)
+		return FALSE;
+	*mtime = (gint64) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000;
+	*size = (goffset) st.st_size;
+	return TRUE;
+}
+
+typedef struct {
+	CsPstProvider *self;
+	CsKind kind;
+	CsReadSink *sink;
+	gboolean ended;
+	guint n;
+} ReadData;
+
+static void
+deliver (ReadData *d, JsonObject *line)
+{
+	const gchar *type = json_object_get_string_member_with_default (line, "type", "");
+	const gchar *id = json_object_get_string_member_with_default (line, "id", NULL);
+
+	if (g_strcmp0 (type, "skip") == 0) {
+		cs_read_sink_skip (d->sink, id,
+				   json_object_get_string_member_with_default (line, "reason", ""));
+		return;
+	}
+	if (g_strcmp0 (type, "item") == 0 && id != NULL) {
+		g_autoptr(CsRecord) record = cs_record_new (d->kind, id);
+		g_autofree gchar *version = NULL;
+		JsonNode *fields = json_object_get_member (line, "fields");
+
+		if (fields != NULL && JSON_NODE_HOLDS_OBJECT (fields))
+			cs_json_to_fields (json_node_get_object (fields), record);
+		cs_record_set_folder (record, json_object_get_string_member_with_default (
+						  line, "folder", NULL));
+		cs_record_set_modified (record,
+					json_object_get_int_member_with_default (line, "modified", 0));
+		/* every field is a mapped (schema) field: their hash is the version */
+		version = cs_record_hash_fields (record, NULL);
+		cs_record_set_version (record, version);
+		cs_read_sink_add (d->sink, record);
+		cs_read_sink_progress (d->sink, ++d->n, 0);
+	}
+}
+
+static gboolean
+read_line (JsonObject *line, gpointer user_data, GError **error)
+{
+	ReadData *d = user_data;
+	const gchar *type = json_object_get_string_member_with_default (line, "type", "");
+	CsKind kind;
+
+	if (g_strcmp0 (type, "end") == 0) {
+		d->ended = TRUE;
+		return TRUE;
+	}
+	if (!cs_kind_from_string (json_object_get_string_member_with_default (line, "kind", ""),
+				  &kind))
+		return TRUE;
+	if (kind == d->kind)
+		deliver (d, line);
+	else if (d->self->cached[kind] != NULL)
+		g_ptr_array_add (d->self->cached[kind], json_object_ref (line));
+	return TRUE;
+}
+
+static gboolean
+cs_pst_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *cursor,
+			      CsReadSink *sink, GCancellable *cancellable, GError **error)
+{
+	CsPstProvider *self = CS_PST_PROVIDER (provider);
+	g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr(GString) kinds = g_string_new (cs_kind_to_string (kind));
+	ReadData d = {self, kind, sink, FALSE, 0};
+	gint64 mtime = 0;
+	goffset size = 0;
+
+	if (self->path == NULL) {
+		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+				     _("[outlook] path= is required (the .pst or .ost file)"));
+		return FALSE;
+	}
+	/* a file has no change log: every read lists everything */
+	cs_read_sink_set_complete (sink, TRUE);
+
+	if (!file_stamp (self, &mtime, &size) || mtime != self->cache_mtime ||
+	    size != self->cache_size)
+		clear_cache (self);
+	if (self->cached[kind] != NULL) {
+		g_autoptr(GPtrArray) lines = g_steal_pointer (&self->cached[kind]);
+		for (guint i = 0; i < lines->len; i++)
+			deliver (&d, g_ptr_array_index (lines, i));
+		return TRUE;
+	}
+
+	if (is_pim (kind)) {
+		clear_cache (self);
+		for (CsKind k = CS_KIND_CONTACT; k < CS_KIND_LAST; k++) {
+			if (k == kind || !is_pim (k))
+				continue;
+			self->cached[k] = g_ptr_array_new_with_free_func (
+			    (GDestroyNotify) json_object_unref);
+			g_string_append_printf (kinds, ",%s", cs_kind_to_string (k));
+		}
+		self->cache_mtime = mtime;
+		self->cache_size = size;
+	}
+	g_ptr_array_add (args, g_strdup_printf ("--kind=%s", kinds->str));
+	if (self->folders != NULL)
+		g_ptr_array_add (args, g_strdup_printf ("--folders=%s", self->folders));
+	if (self->attachments && kind == CS_KIND_EMAIL)
+		g_ptr_array_add (args, g_strdup ("--attachments"));
+	g_ptr_array_add (args, NULL);
+
+	if (!run_reader (self, (const gchar *const *) args->pdata, read_line, &d, cancellable,
+			 error) ||
+	    !d.ended) {
+		clear_cache (self);
+		if (error != NULL && *error == NULL)
+			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
+				     _("cannot read %s: the reader stopped before the end"),
+				     self->path);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* ---- find: a file has no index, so it is a filtered listing ------------ */
+
+static GPtrArray *
+cs_pst_provider_find (CsProvider *provider, CsKind kind, const gchar *field, GVariant *value,
+		      GCancellable *cancellable, GError **error)
+{
+	g_autoptr(CsReadSink) sink = cs_read_sink_new (kind, TRUE);
+	g_autoptr(GPtrArray) found =
+	    g_ptr_array_new_with_free_func ((GDestroyNotify) cs_record_unref);
+	GPtrArray *records;
+
+	if (!cs_pst_provider_read_changes (provider, kind, NULL, sink, cancellable, error))
+		return NULL;
+	records = cs_read_sink_get_records (sink);
+	for (guint i = 0; i < records->len; i++) {
+		CsRecord *r = g_ptr_array_index (records, i);
+		GVariant *v = cs_record_get_field (r, field);
+		if (v != NULL && cs_value_equal (v, value))
+			g_ptr_array_add (found, cs_record_ref (r));
+	}
+	return g_steal_pointer (&found);
+}
+
+/* ---- setup ------------------------------------------------------------ */
+
+static gboolean
+cs_pst_provider_setup (CsProvider *provider, GKeyFile *profile, const gchar *group,
+		       GError **error)
+{
+	CsPstProvider *self = CS_PST_PROVIDER (provider);
+	static const gchar *allowed[] = {"path", "folders", "attachments", "timeout", NULL};
+	g_autofree gchar *path = NULL;
+	g_autoptr(GError) error_local = NULL;
+
+	if (!cs_provider_check_keys (profile, group, allowed, error))
+		return FALSE;
+	path = g_key_file_get_string (profile, group, "path", NULL);
+	if (path == NULL || path[0] == '\0') {
+		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+			     _("[%s] path= is required (the .pst or .ost file)"), group);
+		return FALSE;
+	}
+	g_free (self->path);
+	self->path = cs_provider_resolve_path (provider, g_strstrip (path));
+
+	g_clear_pointer (&self->folders, g_free);
+	self->folders = g_key_file_get_string (profile, group, "folders", NULL);
+	if (self->folders != NULL && g_strstrip (self->folders)[0] == '\0')
+		g_clear_pointer (&self->folders, g_free);
+
+	self->attachments = FALSE;
+	if (g_key_file_has_key (profile, group, "attachments", NULL)) {
+		self->attachments = g_key_file_get_boolean (profile, group, "attachments",
+							    &error_local);
+		if (error_local != NULL) {
+			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+				     _("[%s] attachments= must be true or false"), group);
+			return FALSE;
+		}
+	}
+	self->timeout = DEFAULT_TIMEOUT;
+	if (g_key_file_has_key (profile, group, "timeout", NULL)) {
+		g_autofree gchar *text = g_key_file_get_string (profile, group, "timeout", NULL);
+		guint64 v = 0;
+		if (text == NULL ||
+		    !g_ascii_string_to_unsigned (g_strstrip (text), 10, 1, 3600, &v, NULL)) {
+			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+				     _("[%s] timeout= must be a number of seconds, 1..3600"), group);
+			return FALSE;
+		}
+		self->timeout = (guint) v;
+	}
+	return TRUE;
+}
+
+static CsCaps
+cs_pst_provider_get_caps (CsProvider *provider, CsKind kind)
+{
+	switch (kind) {
+	case CS_KIND_CONTACT:
+	case CS_KIND_TASK:
+	case CS_KIND_EVENT:
+	case CS_KIND_EMAIL:
+		return CS_CAP_READ;
+	case CS_KIND_ORGANISATION:
+	case CS_KIND_LAST:
+	default:
+		return 0;
+	}
+}
+
+static CsSchema *
+cs_pst_provider_get_schema (CsProvider *provider, CsKind kind, GError **error)
+{
+	return cs_schema_load_builtin ("outlook", kind, error);
+}
+
+/* ---- GObject ---------------------------------------------------------- */
+
+/**
+ * cs_pst_provider_get_format:
+ * Returns: (nullable): "ANSI", "Unicode", "Unicode OST"…; %NULL before open()
+ */
+const gchar *
+cs_pst_provider_get_format (CsPstProvider *self)
+{
+	g_return_val_if_fail (CS_IS_PST_PROVIDER (self), NULL);
+	return self->format;
+}
+
+static void
+cs_pst_provider_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+	CsPstProvider *self = CS_PST_PROVIDER (object);
+	switch (prop_id) {
+	case PROP_FORMAT:
+		g_value_set_string (value, self->format);
+		break;
+	default:
+		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+		break;
+	}
+}
+
+static void
+cs_pst_provider_finalize (GObject *object)
+{
+	CsPstProvider *self = CS_PST_PROVIDER (object);
+	g_free (self->path);
+	g_free (self->folders);
+	g_free (self->format);
+	clear_cache (self);
+	G_OBJECT_CLASS (cs_pst_provider_parent_class)->finalize (object);
+}
+
+static void
+cs_pst_provider_class_init (CsPstProviderClass *klass)
+{
+	GObjectClass *object_class = G_OBJECT_CLASS (klass);
+	CsProviderClass *provider_class = CS_PROVIDER_CLASS (klass);
+
+	object_class->get_property = cs_pst_provider_get_property;
+	object_class->finalize = cs_pst_provider_finalize;
+
+	provider_class->name = "pst";
+	provider_class->description = N_("Outlook data file (.pst/.ost), read-only");
+	provider_class->sides = CS_PROVIDER_SIDE_OUTLOOK;
+	provider_class->setup = cs_pst_provider_setup;
+	provider_class->get_caps = cs_pst_provider_get_caps;
+	provider_class->get_schema = cs_pst_provider_get_schema;
+	provider_class->open = cs_pst_provider_open;
+	provider_class->close = cs_pst_provider_close;
+	provider_class->read_changes = cs_pst_provider_read_changes;
+	provider_class->find = cs_pst_provider_find;
+
+	props[PROP_FORMAT] =
+	    g_param_spec_string ("format", NULL, "The file's format, known after open()", NULL,
+				 G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+	g_object_class_install_properties (object_class, N_PROPS, props);
+}
+
+static void
+cs_pst_provider_init (CsPstProvider *self)
+{
+	self->timeout = DEFAULT_TIMEOUT;
+}
+
+G_MODULE_EXPORT GType cs_provider_query_type (void);
+
+G_MODULE_EXPORT GType
+cs_provider_query_type (void)
+{
+	return CS_TYPE_PST_PROVIDER;
+}
