@@ -340,6 +340,54 @@ bad:
 	return FALSE;
 }
 
+/* singleValueExtendedProperties: [{"id": "String 0x3A1A", "value": "…"}]; the
+ * id names a type and a MAPI tag or a named property (spec 4) */
+static gboolean
+ext_id_valid (const gchar *id)
+{
+	static const gchar *types[] = {"String ", "Short ", "Integer ", "Boolean ", "SystemTime ",
+				       "Double ", "Long "};
+	for (guint i = 0; i < G_N_ELEMENTS (types); i++) {
+		gsize n = strlen (types[i]);
+		if (g_ascii_strncasecmp (id, types[i], n) != 0)
+			continue;
+		if (g_ascii_strncasecmp (id + n, "0x", 2) == 0)
+			return strlen (id + n + 2) == 4 && strspn (id + n + 2, "0123456789abcdefABCDEF") == 4;
+		return id[n] == '{' && strstr (id + n, "} Id 0x") != NULL;
+	}
+	return FALSE;
+}
+
+static gboolean
+chk_extended (JsonNode *n, const gchar *name, gchar **why)
+{
+	JsonArray *a;
+	if (JSON_NODE_HOLDS_NULL (n))
+		return TRUE;
+	if (!JSON_NODE_HOLDS_ARRAY (n))
+		goto bad;
+	a = json_node_get_array (n);
+	for (guint i = 0; i < json_array_get_length (a); i++) {
+		JsonObject *o;
+		JsonNode *e = json_array_get_element (a, i);
+		const gchar *id;
+		JsonNode *v;
+		o = JSON_NODE_HOLDS_OBJECT (e) ? json_node_get_object (e) : NULL;
+		id = o != NULL ? json_object_get_string_member_with_default (o, "id", NULL) : NULL;
+		v = o != NULL ? json_object_get_member (o, "value") : NULL;
+		if (id == NULL || !ext_id_valid (id) || v == NULL ||
+		    (!JSON_NODE_HOLDS_NULL (v) && json_node_get_value_type (v) != G_TYPE_STRING)) {
+			*why = g_strdup_printf ("Invalid extended property id or value: '%s'.",
+						id != NULL ? id : "");
+			return FALSE;
+		}
+	}
+	return TRUE;
+bad:
+	*why = g_strdup_printf ("Invalid value for property '%s'.", name);
+	return FALSE;
+}
+
 static const gchar *const importance[] = {"low", "normal", "high", NULL};
 static const gchar *const sensitivity[] = {"normal", "personal", "private", "confidential", NULL};
 static const gchar *const show_as[] = {"free", "tentative", "busy", "oof", "workingElsewhere",
@@ -364,7 +412,7 @@ static const PropSpec contact_props[] = {
     {"businessAddress", chk_address}, {"homeAddress", chk_address},
     {"otherAddress", chk_address},    {"yomiGivenName", chk_string},
     {"yomiSurname", chk_string},      {"yomiCompanyName", chk_string},
-    {"categories", chk_strings},      {"singleValueExtendedProperties", chk_array},
+    {"categories", chk_strings},      {"singleValueExtendedProperties", chk_extended},
     {NULL},
 };
 
@@ -389,7 +437,7 @@ static const PropSpec event_props[] = {
     {"isOnlineMeeting", chk_bool},
     {"hideAttendees", chk_bool},
     {"transactionId", chk_string},
-    {"singleValueExtendedProperties", chk_array},
+    {"singleValueExtendedProperties", chk_extended},
     {NULL},
 };
 
@@ -451,6 +499,26 @@ validate_merge (const gchar *kind, JsonObject *in, JsonObject *obj, gchar **why)
 			*why = g_strdup_printf ("Requested value '%s' was not found for '%s'.",
 						json_node_get_string (v), m);
 			return FALSE;
+		}
+		if (g_str_equal (m, "singleValueExtendedProperties")) {
+			/* kept by id (case-insensitive), merged property by property */
+			JsonArray *a = JSON_NODE_HOLDS_ARRAY (v) ? json_node_get_array (v) : NULL;
+			JsonObject *ext = graph_obj_object (obj, "_ext");
+			if (ext == NULL) {
+				ext = json_object_new ();
+				json_object_set_object_member (obj, "_ext", ext);
+			}
+			for (guint i = 0; a != NULL && i < json_array_get_length (a); i++) {
+				JsonObject *e = json_array_get_object_element (a, i);
+				g_autofree gchar *key = g_ascii_strdown (
+				    json_object_get_string_member (e, "id"), -1);
+				JsonNode *val = json_object_get_member (e, "value");
+				if (JSON_NODE_HOLDS_NULL (val))
+					json_object_remove_member (ext, key);
+				else
+					json_object_set_string_member (ext, key, json_node_get_string (val));
+			}
+			continue;
 		}
 		if (JSON_NODE_HOLDS_NULL (v))
 			json_object_remove_member (obj, m);
@@ -665,6 +733,28 @@ render (const GraphReq *req, const gchar *kind, const gchar *folder, JsonObject 
 		json_object_set_member (o, m, json_node_copy (json_object_get_member (stored, m)));
 	}
 	json_object_set_string_member (o, "id", id);
+	/* extended properties only on $expand, those its $filter names */
+	{
+		const gchar *expand = g_hash_table_lookup (req->query, "$expand");
+		JsonObject *ext = graph_obj_object (stored, "_ext");
+		if (expand != NULL && g_str_has_prefix (expand, "singleValueExtendedProperties")) {
+			JsonArray *out = json_array_new ();
+			g_autofree gchar *lower = g_ascii_strdown (expand, -1);
+			g_autoptr(GList) keys = ext != NULL ? json_object_get_members (ext) : NULL;
+			for (GList *l = keys; l != NULL; l = l->next) {
+				g_autofree gchar *quoted = g_strdup_printf ("'%s'", (const gchar *) l->data);
+				JsonObject *e;
+				if (strstr (lower, "$filter") != NULL && strstr (lower, quoted) == NULL)
+					continue;
+				e = json_object_new ();
+				json_object_set_string_member (e, "id", l->data);
+				json_object_set_string_member (e, "value",
+							       json_object_get_string_member (ext, l->data));
+				json_array_add_object_element (out, e);
+			}
+			json_object_set_array_member (o, "singleValueExtendedProperties", out);
+		}
+	}
 	/* returned only when $select names it, as Graph does */
 	if (sel != NULL && g_strv_contains ((const gchar *const *) sel, "cancelledOccurrences") &&
 	    json_object_has_member (stored, "recurrence")) {

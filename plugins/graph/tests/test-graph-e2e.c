@@ -584,7 +584,8 @@ test_orocrm_preset (void)
 		g_autofree gchar *tp = g_build_filename (tdir, "oro-t1.json", NULL);
 		g_assert_true (g_file_set_contents (
 		    cp, "{\"firstName\":\"Grace\",\"lastName\":\"Hopper\",\"jobTitle\":\"Admiral\","
-			"\"emails\":[\"grace@navy.example\",\"grace@home.example\"],\"birthday\":\"1906-12-09\"}",
+			"\"emails\":[\"grace@navy.example\",\"grace@home.example\"],\"birthday\":\"1906-12-09\","
+			"\"phones\":[\"+1 555 0100\",\"+1 555 0101\"],\"gender\":\"female\"}",
 		    -1, NULL));
 		g_assert_true (g_file_set_contents (
 		    tp, "{\"subject\":\"Send the offer\",\"status\":\"in_progress\",\"taskPriority\":\"high\","
@@ -610,6 +611,23 @@ test_orocrm_preset (void)
 		g_assert_cmpstr (json_object_get_string_member (c, "birthday"), ==, "1906-12-09T00:00:00Z");
 		mails = json_object_get_array_member (c, "emailAddresses");
 		g_assert_cmpuint (json_array_get_length (mails), ==, 2);
+		/* Oro's first phone is Outlook's primary phone, a MAPI property */
+		{
+			g_autofree gchar *xp = g_strdup_printf (
+			    "/v1.0/me/contacts/%s?$expand=singleValueExtendedProperties($filter=id%%20eq%%20"
+			    "'String%%200x3A1A'%%20or%%20id%%20eq%%20'Short%%200x3A4D')",
+			    json_object_get_string_member (c, "id"));
+			g_autoptr(JsonNode) x = http (&fx, "GET", xp, NULL, NULL, &status);
+			JsonArray *ext = json_object_get_array_member (json_node_get_object (x),
+								       "singleValueExtendedProperties");
+			g_autofree gchar *all = json_to_string (json_object_get_member (
+								    json_node_get_object (x),
+								    "singleValueExtendedProperties"),
+								FALSE);
+			g_assert_cmpuint (status, ==, 200);
+			g_assert_cmpuint (json_array_get_length (ext), ==, 2);
+			g_assert_nonnull (strstr (all, "+1 555 0100"));
+		}
 	}
 	g_assert_true (seen_contact);
 	lists = http (&fx, "GET", "/v1.0/me/todo/lists", NULL, NULL, &status);

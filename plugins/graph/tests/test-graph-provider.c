@@ -285,6 +285,11 @@ contact_create (guint i)
 	cs_record_set_string (r, "businessPhone", "+45 70 10 20 30");
 	cs_record_set_string (r, "businessCity", "Århus");
 	cs_record_set_string (r, "birthday", "1980-02-29");
+	/* MAPI-only fields, kept in extended properties */
+	cs_record_set_string (r, "primaryPhone", "+45 33 12 34 56");
+	cs_record_set_string (r, "gender", i % 2 ? "female" : "male");
+	if (i == 7)
+		cs_record_set_string (r, "businessFax", "+45 33 12 34 57");
 	return cs_write_op_new (CS_WRITE_CREATE, r);
 }
 
@@ -330,6 +335,10 @@ test_contacts (Fixture *fx, gconstpointer data)
 	g_assert_cmpstr (cs_record_get_string (mine, "email1"), ==, "kunde7@example.dk");
 	g_assert_cmpstr (cs_record_get_string (mine, "birthday"), ==, "1980-02-29");
 	g_assert_cmpstr (cs_record_get_string (mine, "businessCity"), ==, "Århus");
+	g_assert_cmpstr (cs_record_get_string (mine, "primaryPhone"), ==, "+45 33 12 34 56");
+	g_assert_cmpstr (cs_record_get_string (mine, "businessFax"), ==, "+45 33 12 34 57");
+	g_assert_cmpstr (cs_record_get_string (mine, "gender"), ==, "female");
+	g_assert_false (cs_record_has_field (mine, "homeFax"));
 	/* the version read is the one the write reported: the engine sees its echo */
 	for (guint i = 0; i < ops->len; i++) {
 		CsWriteOp *op = g_ptr_array_index (ops, i);
@@ -354,6 +363,8 @@ test_contacts (Fixture *fx, gconstpointer data)
 		CsWriteOp *up;
 		cs_record_set_string (change, "jobTitle", "Indkøbschef");
 		cs_record_set_field (change, "businessPhone", cs_value_null ());
+		cs_record_set_field (change, "businessFax", cs_value_null ());
+		cs_record_set_string (change, "primaryPhone", "+45 70 70 70 70");
 		up = cs_write_op_new (CS_WRITE_UPDATE, change);
 		up->current = cs_record_ref (mine);
 		g_ptr_array_add (ops2, up);
@@ -373,6 +384,9 @@ test_contacts (Fixture *fx, gconstpointer data)
 		}
 		g_assert_cmpstr (cs_record_get_string (r, "jobTitle"), ==, "Indkøbschef");
 		g_assert_false (cs_record_has_field (r, "businessPhone"));
+		g_assert_false (cs_record_has_field (r, "businessFax"));
+		g_assert_cmpstr (cs_record_get_string (r, "primaryPhone"), ==, "+45 70 70 70 70");
+		g_assert_cmpstr (cs_record_get_string (r, "gender"), ==, "female");
 		/* untouched fields survive a partial update */
 		g_assert_cmpstr (cs_record_get_string (r, "email1"), ==, "kunde7@example.dk");
 	}
