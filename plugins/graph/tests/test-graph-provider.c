@@ -81,7 +81,10 @@ make_provider (Fixture *fx, const gchar *sign_in)
 static void
 fixture_setup (Fixture *fx, gconstpointer data)
 {
-	const gchar *generate = data;
+	/* data: "N" generated records per kind, or "N:FAULTS" */
+	g_auto(GStrv) spec = g_strsplit (data != NULL ? data : "0", ":", 2);
+	const gchar *generate = spec[0];
+	g_autofree gchar *faults = g_strdup_printf ("--faults=%s", spec[1] != NULL ? spec[1] : "");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GSubprocessLauncher) launcher =
 	    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
@@ -96,7 +99,8 @@ fixture_setup (Fixture *fx, gconstpointer data)
 	db_arg = g_strdup_printf ("--db=%s", fx->db);
 	g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
 	fx->proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CRMSYNC_EMULATOR"),
-						"--api=graph", "--port=0", db_arg, gen_arg, NULL);
+						"--api=graph", "--port=0", db_arg, gen_arg, faults,
+						NULL);
 	g_assert_no_error (error);
 	in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fx->proc));
 	line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
@@ -670,6 +674,21 @@ test_throttled_and_expired (Fixture *fx, gconstpointer data)
 	}
 }
 
+/* a broken answer: one clear line, no cursor, nothing half-read */
+static void
+test_garbage (Fixture *fx, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsReadSink) sink = cs_read_sink_new (CS_KIND_CONTACT, FALSE);
+	g_assert_false (cs_provider_read_changes (fx->provider, CS_KIND_CONTACT, NULL, sink, NULL,
+						  &error));
+	g_assert_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID);
+	g_assert_null (strchr (error->message, '\n'));
+	g_assert_nonnull (strstr (error->message, "not JSON"));
+	g_assert_null (cs_read_sink_get_cursor (sink));
+	g_assert_cmpuint (cs_read_sink_get_records (sink)->len, ==, 0);
+}
+
 /* every access and refresh token the emulator ever issued */
 static GPtrArray *
 issued_tokens (Fixture *fx)
@@ -740,6 +759,8 @@ main (int argc, char **argv)
 		    fixture_teardown);
 	g_test_add ("/graph/provider/throttled-and-expired", Fixture, "3", fixture_setup,
 		    test_throttled_and_expired, fixture_teardown);
+	g_test_add ("/graph/provider/garbage-answer", Fixture, "3:garbage=1", fixture_setup,
+		    test_garbage, fixture_teardown);
 	g_test_add ("/graph/provider/tokens-stay-private", Fixture, "3", fixture_setup,
 		    test_tokens_private, fixture_teardown);
 	return g_test_run ();
