@@ -9,6 +9,7 @@ typedef struct {
 	gint64 seq;		/* mailbox-wide change counter */
 	guint inflight;		/* Graph requests being answered now */
 	guint throttle_next;	/* test hook: answer this many requests 429 */
+	guint hold_count, hold_ms; /* test hook: hold answers back */
 	guint64 stats_requests, stats_delta, stats_batches, stats_writes;
 	guint64 stats_throttled, stats_invitations, stats_tokens;
 } GraphState;
