@@ -288,7 +288,8 @@ add_categories (JsonBuilder *b, libpff_item_t *pi)
 		for (int i = 0; i < n && i < 256; i++) {
 			size_t size = 0;
 			g_autofree gchar *s = NULL;
-			if (libpff_multi_value_get_value_utf8_string_size (mv, i, &size, NULL) != 1 ||
+			if (libpff_multi_value_get_value_utf8_string_size (mv, i, &size, NULL) !=
+				1 ||
 			    size <= 1 || size > 65536)
 				continue;
 			s = g_malloc0 (size + 1);
@@ -320,7 +321,8 @@ kind_for_class (const gchar *klass)
 		return KIND_TASK;
 	if (IS ("IPM.Appointment"))
 		return KIND_EVENT;
-	if (IS ("IPM.Note") || IS ("IPM.Schedule.Meeting") || g_ascii_strcasecmp (klass, "IPM") == 0)
+	if (IS ("IPM.Note") || IS ("IPM.Schedule.Meeting") ||
+	    g_ascii_strcasecmp (klass, "IPM") == 0)
 		return KIND_EMAIL;
 #undef IS
 	return KIND_NONE;
@@ -410,7 +412,8 @@ fill_contact (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 	/* libpst reads PR_GENDER, but a missing one and "unspecified" are both 0 */
 	v = c->gender;
 	if (v >= 0 && v <= 2 && (pi == NULL || cs_pff_has (pi, 0, 0, 0x3A4D)))
-		add_str (b, "gender", g_strdup (v == 1 ? "female" : v == 2 ? "male" : "unspecified"));
+		add_str (b, "gender",
+			 g_strdup (v == 1 ? "female" : v == 2 ? "male" : "unspecified"));
 	add_str (b, "notes", pst_text (item, &item->body));
 	add_categories (b, pi);
 	(void) r;
@@ -809,7 +812,8 @@ fill_email (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi, const 
 		if (e->sent_date != NULL)
 			add_str (b, "sentDateTime", ft_to_datetime (ft_value (e->sent_date)));
 		if (e->arrival_date != NULL)
-			add_str (b, "receivedDateTime", ft_to_datetime (ft_value (e->arrival_date)));
+			add_str (b, "receivedDateTime",
+				 ft_to_datetime (ft_value (e->arrival_date)));
 	}
 	if (from != NULL)
 		add_str (b, "fromAddress", g_ascii_strdown (from, -1));
@@ -994,7 +998,8 @@ collect_folders (Reader *r, pst_desc_tree *d, guint64 parent)
 		item = pst_parse_item (&r->pf, d, NULL);
 		if (item != NULL) {
 			f->name = pst_text (item, &item->file_as);
-			if (item->ascii_type != NULL && g_utf8_validate (item->ascii_type, -1, NULL))
+			if (item->ascii_type != NULL &&
+			    g_utf8_validate (item->ascii_type, -1, NULL))
 				f->klass = g_strdup (item->ascii_type);
 			pst_freeItem (item);
 		}
@@ -1273,7 +1278,8 @@ emit_folders (Reader *r)
 {
 	for (guint i = 0; i < r->folders->len; i++) {
 		Folder *f = g_ptr_array_index (r->folders, i);
-		const gchar *why = g_hash_table_lookup (r->special, GSIZE_TO_POINTER ((gsize) f->nid));
+		const gchar *why =
+		    g_hash_table_lookup (r->special, GSIZE_TO_POINTER ((gsize) f->nid));
 		g_autoptr(JsonBuilder) b = json_builder_new ();
 		json_builder_begin_object (b);
 		add_str (b, "type", g_strdup ("folder"));
@@ -1281,7 +1287,9 @@ emit_folders (Reader *r)
 		add_str (b, "id", g_strdup_printf ("%" G_GUINT64_FORMAT, f->nid));
 		add_str (b, "class", g_strdup (f->klass));
 		add_bool (b, "excluded", f->excluded);
-		add_str (b, "reason", g_strdup (why != NULL ? why : f->excluded ? "in an excluded folder" : NULL));
+		if (why == NULL && f->excluded)
+			why = "in an excluded folder";
+		add_str (b, "reason", g_strdup (why));
 		json_builder_end_object (b);
 		emit (b);
 	}
@@ -1328,7 +1336,8 @@ main (int argc, char **argv)
 	ctx = g_option_context_new ("FILE");
 	g_option_context_add_main_entries (ctx, entries, NULL);
 	if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc != 2)
-		die ("usage: crmsync-pst-reader [--info] [--kind K1,K2] [--folders A;B] [--attachments] FILE");
+		die ("usage: crmsync-pst-reader [--info] [--kind K1,K2] [--folders A;B] "
+		     "[--attachments] FILE");
 	r.path = argv[1];
 	r.attachments = attachments;
 	if (kind != NULL) {

@@ -120,9 +120,9 @@ run_reader (CsPstProvider *self, const gchar *const *args, LineFunc func, gpoint
 	g_ptr_array_add (argv, self->path);
 	g_ptr_array_add (argv, NULL);
 
-	proc = g_subprocess_newv ((const gchar *const *) argv->pdata,
-				  G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-				  &error_local);
+	proc = g_subprocess_newv (
+	    (const gchar *const *) argv->pdata,
+	    G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error_local);
 	if (proc == NULL) {
 		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_FAILED,
 			     _("cannot start the PST reader %s: %s"), reader, error_local->message);
@@ -154,9 +154,10 @@ run_reader (CsPstProvider *self, const gchar *const *args, LineFunc func, gpoint
 			g_subprocess_wait (proc, NULL, NULL);
 			if (cancel_fd)
 				g_cancellable_release_fd (cancellable);
-			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
-				     _("cannot read %s: the reader gave no answer for %u s (stopped)"),
-				     self->path, self->timeout);
+			g_set_error (
+			    error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
+			    _("cannot read %s: the reader gave no answer for %u s (stopped)"),
+			    self->path, self->timeout);
 			return FALSE;
 		}
 		n = read (fds[0].fd, chunk, sizeof chunk);
@@ -321,8 +322,8 @@ deliver (ReadData *d, JsonObject *line)
 			cs_json_to_fields (json_node_get_object (fields), record);
 		cs_record_set_folder (record, json_object_get_string_member_with_default (
 						  line, "folder", NULL));
-		cs_record_set_modified (record,
-					json_object_get_int_member_with_default (line, "modified", 0));
+		cs_record_set_modified (
+		    record, json_object_get_int_member_with_default (line, "modified", 0));
 		/* every field is a mapped (schema) field: their hash is the version */
 		version = cs_record_hash_fields (record, NULL);
 		cs_record_set_version (record, version);
@@ -480,7 +481,8 @@ cs_pst_provider_setup (CsProvider *provider, GKeyFile *profile, const gchar *gro
 		if (text == NULL ||
 		    !g_ascii_string_to_unsigned (g_strstrip (text), 10, 1, 3600, &v, NULL)) {
 			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
-				     _("[%s] timeout= must be a number of seconds, 1..3600"), group);
+				     _("[%s] timeout= must be a number of seconds, 1..3600"),
+				     group);
 			return FALSE;
 		}
 		self->timeout = (guint) v;

@@ -454,9 +454,9 @@ test_special_folders (void)
 	/* mails in Sent Items are the user's own */
 	for (guint i = 0; i < cs_read_sink_get_records (sink)->len; i++) {
 		CsRecord *r = g_ptr_array_index (cs_read_sink_get_records (sink), i);
+		gboolean sent = g_strcmp0 (cs_record_get_folder (r), "Sent Items") == 0;
 		g_assert_cmpstr (cs_record_get_string (r, "direction"), ==,
-				 g_strcmp0 (cs_record_get_folder (r), "Sent Items") == 0 ? "outbound"
-											 : "inbound");
+				 sent ? "outbound" : "inbound");
 	}
 }
 
@@ -571,7 +571,8 @@ static void
 test_read_only (void)
 {
 	g_autoptr(CsProvider) provider = NULL;
-	g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_write_op_free);
+	g_autoptr(GPtrArray) ops =
+	    g_ptr_array_new_with_free_func ((GDestroyNotify) cs_write_op_free);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(CsRecord) rec = cs_record_new (CS_KIND_CONTACT, NULL);
 
