@@ -1369,6 +1369,9 @@ main (int argc, char **argv)
 	if (r.pf.d_head == NULL)
 		die (_("the file lists no items (damaged index)"));
 	store = pst_parse_item (&r.pf, r.pf.d_head, NULL);
+	if (store == NULL && (r.pf.d_head->desc == NULL ||
+			      pst_getID (&r.pf, r.pf.d_head->desc->i_id) == NULL))
+		die (_("the index points at data blocks that are not in the file (damaged file)"));
 	if (store == NULL || store->message_store == NULL)
 		die (_("the message store cannot be read (damaged file)"));
 	top = pst_getTopOfFolders (&r.pf, store);
