@@ -23,6 +23,7 @@
 
 #include "cs-pst-pff.h"
 #include "cs-pst-recur.h"
+#include "cs-pst-text.h"
 
 #define NID_TYPE(nid)	     ((nid) & 0x1f)
 #define NID_TYPE_FOLDER	     0x02
@@ -792,9 +793,17 @@ fill_email (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi, const 
 	pst_item_email *e = item->email;
 	g_autofree gchar *from = cs_pff_get_string (pi, 0, 0, 0x5D01);
 	g_autofree gchar *from_name = cs_pff_get_string (pi, 0, 0, 0x0C1A);
+	g_autofree gchar *body = NULL;
 
 	add_str (b, "subject", pst_text (item, &item->subject));
-	add_str (b, "body", pst_text (item, &item->body));
+	body = pst_text (item, &item->body);
+	/* many mails carry only HTML: their text is what the CRM should log */
+	if (body == NULL && e != NULL) {
+		g_autofree gchar *html = pst_text (item, &e->htmlbody);
+		if (html != NULL)
+			body = cs_pst_html_to_text (html);
+	}
+	add_str (b, "body", g_steal_pointer (&body));
 	add_str (b, "direction", g_strdup (folder->sent ? "outbound" : "inbound"));
 	add_common_pff (b, pi, FALSE);
 	if (e != NULL) {
