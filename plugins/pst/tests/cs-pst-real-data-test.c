@@ -371,6 +371,16 @@ test_email_values (void)
 	g_clear_object (&sink);
 	g_clear_object (&provider);
 
+	/* a mail with only an HTML body gets its text */
+	provider = open_file ("go-pst/support.pst", NULL);
+	sink = read_kind (provider, CS_KIND_EMAIL);
+	r = cs_pst_test_find (sink, "subject", "Desktop exploits suspension notice");
+	g_assert_nonnull (r);
+	g_assert_true (g_str_has_prefix (cs_record_get_string (r, "body"), "Dear Client,\n"));
+	g_assert_null (strchr (cs_record_get_string (r, "body"), '<'));
+	g_clear_object (&sink);
+	g_clear_object (&provider);
+
 	provider = open_file ("ruby-msg/200 recipients.pst", NULL);
 	sink = read_kind (provider, CS_KIND_EMAIL);
 	r = cs_pst_test_find (sink, "subject", "200 recipients");
