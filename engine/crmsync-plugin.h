@@ -9,4 +9,5 @@
 #include "cs-record.h"
 #include "cs-schema.h"
 #include "cs-secrets.h"
+#include "cs-timezone.h"
 #include "cs-write-op.h"

@@ -157,7 +157,7 @@ row_union (Planner *p, GHashTable *a, GHashTable *b, GHashTable *c)
 				g_ptr_array_add (rows, g_strdup (k));
 		}
 	}
-	g_ptr_array_sort (rows, (GCompareFunc) g_strcmp0);
+	g_ptr_array_sort (rows, cs_str_ptr_cmp);
 	return rows;
 }
 

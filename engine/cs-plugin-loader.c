@@ -120,26 +120,13 @@ is_plugin_file (const gchar *name)
 	return g_str_has_prefix (name, "libcs_") && g_str_has_suffix (name, "." G_MODULE_SUFFIX);
 }
 
-gboolean
-cs_plugin_loader_load_all (CsPluginLoader *self, GError **error)
+static void
+load_dir (CsPluginLoader *self, const gchar *dirname)
 {
-	g_autoptr(GDir) dir = NULL;
+	g_autoptr(GDir) dir = g_dir_open (dirname, 0, NULL);
 	const gchar *entry;
-
-	if (self->loaded)
-		return TRUE;
-	if (!g_module_supported ()) {
-		g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-				     "this system cannot load plugins");
-		return FALSE;
-	}
-	dir = g_dir_open (self->dir, 0, error);
-	if (dir == NULL) {
-		g_prefix_error (error, "cannot read the plugin folder: ");
-		return FALSE;
-	}
-	while ((entry = g_dir_read_name (dir)) != NULL) {
-		g_autofree gchar *path = g_build_filename (self->dir, entry, NULL);
+	while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL) {
+		g_autofree gchar *path = g_build_filename (dirname, entry, NULL);
 		/* a build tree keeps each plugin in its own folder */
 		if (g_file_test (path, G_FILE_TEST_IS_DIR)) {
 			g_autoptr(GDir) sub = g_dir_open (path, 0, NULL);
@@ -156,14 +143,40 @@ cs_plugin_loader_load_all (CsPluginLoader *self, GError **error)
 		if (is_plugin_file (entry))
 			load_module (self, path);
 	}
-	self->loaded = TRUE;
-	return TRUE;
 }
 
-static gint
-cmp_names (gconstpointer a, gconstpointer b)
+/**
+ * cs_plugin_loader_load_all:
+ *
+ * The plugin dir may be a search path (folders separated by ':').
+ */
+gboolean
+cs_plugin_loader_load_all (CsPluginLoader *self, GError **error)
 {
-	return g_strcmp0 (*(const gchar *const *) a, *(const gchar *const *) b);
+	g_auto(GStrv) dirs = NULL;
+	guint found = 0;
+
+	if (self->loaded)
+		return TRUE;
+	if (!g_module_supported ()) {
+		g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+				     "this system cannot load plugins");
+		return FALSE;
+	}
+	dirs = g_strsplit (self->dir, G_SEARCHPATH_SEPARATOR_S, -1);
+	for (guint i = 0; dirs[i] != NULL; i++) {
+		if (dirs[i][0] == '\0' || !g_file_test (dirs[i], G_FILE_TEST_IS_DIR))
+			continue;
+		found++;
+		load_dir (self, dirs[i]);
+	}
+	if (found == 0) {
+		g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+			     "cannot read the plugin folder %s", self->dir);
+		return FALSE;
+	}
+	self->loaded = TRUE;
+	return TRUE;
 }
 
 /**
@@ -180,7 +193,7 @@ cs_plugin_loader_get_names (CsPluginLoader *self)
 	g_hash_table_iter_init (&iter, self->types);
 	while (g_hash_table_iter_next (&iter, &key, NULL))
 		g_ptr_array_add (names, g_strdup (key));
-	g_ptr_array_sort (names, cmp_names);
+	g_ptr_array_sort (names, cs_str_ptr_cmp);
 	return names;
 }
 

@@ -243,8 +243,8 @@ cs_record_get_n_fields (const CsRecord *self)
 	return g_hash_table_size (self->fields);
 }
 
-static gint
-str_ptr_cmp (gconstpointer a, gconstpointer b)
+gint
+cs_str_ptr_cmp (gconstpointer a, gconstpointer b)
 {
 	return g_strcmp0 (*(const gchar *const *) a, *(const gchar *const *) b);
 }
@@ -263,7 +263,7 @@ cs_record_get_field_names (const CsRecord *self)
 	g_hash_table_iter_init (&iter, self->fields);
 	while (g_hash_table_iter_next (&iter, &key, NULL))
 		g_ptr_array_add (names, key);
-	g_ptr_array_sort (names, str_ptr_cmp);
+	g_ptr_array_sort (names, cs_str_ptr_cmp);
 	return names;
 }
 
@@ -462,7 +462,7 @@ cs_value_normalize (GVariant *value)
 		}
 		if (keys->len == 0)
 			return NULL;
-		g_ptr_array_sort (keys, str_ptr_cmp);
+		g_ptr_array_sort (keys, cs_str_ptr_cmp);
 		g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
 		for (guint i = 0; i < keys->len; i++)
 			g_variant_builder_add (&b, "{sv}", (const gchar *) keys->pdata[i],

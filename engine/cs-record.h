@@ -71,6 +71,9 @@ GVariant *cs_value_normalize (GVariant *value);
 gboolean cs_value_equal (GVariant *a, GVariant *b);
 gchar *cs_value_hash (GVariant *value);
 
+/* for g_ptr_array_sort() of strings */
+gint cs_str_ptr_cmp (gconstpointer a, gconstpointer b);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsRecord, cs_record_unref)
 
 G_END_DECLS

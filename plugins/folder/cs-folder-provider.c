@@ -169,7 +169,7 @@ cs_folder_provider_read_changes (CsProvider *provider, CsKind kind, const gchar 
 		if (g_str_has_suffix (entry, ".json") && entry[0] != '.')
 			g_ptr_array_add (names, g_strdup (entry));
 	}
-	g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+	g_ptr_array_sort (names, cs_str_ptr_cmp);
 	for (guint i = 0; i < names->len; i++) {
 		const gchar *name = g_ptr_array_index (names, i);
 		g_autofree gchar *id = g_strndup (name, strlen (name) - 5);

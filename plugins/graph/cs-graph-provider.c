@@ -1,0 +1,1077 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "cs-graph-auth.h"
+#include "cs-graph-map.h"
+#include "cs-graph-provider.h"
+
+/*
+ * Outlook.com / Microsoft 365 through Microsoft Graph v1.0 (spec section 3).
+ * Reads with delta queries (a cursor holds the deltaLinks), writes with
+ * $batch, asks for immutable ids, UTC times and text bodies on every call.
+ */
+
+#define DEFAULT_URL "https://graph.microsoft.com"
+#define DEFAULT_AUTHORITY "https://login.microsoftonline.com"
+#define DEFAULT_TENANT "common"
+/* the app's registration in Entra ID (a public client: no secret) */
+#define DEFAULT_CLIENT_ID "6a1d5a9c-6d8e-4c55-9d0b-3c5e2a7f0c11"
+#define SCOPE                                                                                      \
+	"offline_access openid profile User.Read Contacts.ReadWrite Calendars.ReadWrite "          \
+	"Tasks.ReadWrite Mail.Read"
+#define PREFER                                                                                     \
+	"IdType=\"ImmutableId\", outlook.timezone=\"UTC\", outlook.body-content-type=\"text\""
+#define PAGE_SIZE 200
+#define BATCH_MAX 20
+#define BATCH_CHAINS 4 /* Outlook's 4 concurrent requests per mailbox */
+#define WRITE_ROUNDS 6
+#define WINDOW_PAST_DAYS 365
+#define WINDOW_FUTURE_DAYS 730
+#define WINDOW_RENEW_DAYS 30
+
+struct _CsGraphProvider {
+	CsProvider parent_instance;
+	gchar *url;		  /* (owned) */
+	gchar *authority;	  /* (owned) */
+	gchar *tenant;		  /* (owned) */
+	gchar *client_id;	  /* (owned) */
+	gchar *sign_in;		  /* (owned) device-code | browser | none */
+	CsHttpClient *graph;	  /* (owned) (nullable) until setup */
+	CsHttpClient *identity;	  /* (owned) (nullable) */
+	CsGraphTokens *tokens;	  /* (owned) (nullable) in memory only */
+	gchar *todo_list;	  /* (owned) (nullable) the default To Do list */
+	guint64 identity_requests;
+};
+
+G_DEFINE_FINAL_TYPE (CsGraphProvider, cs_graph_provider, CS_TYPE_PROVIDER)
+
+enum { PROP_0, PROP_SIGN_IN, PROP_LAST };
+enum { SIGNAL_DEVICE_CODE, SIGNAL_OPEN_URI, SIGNAL_LAST };
+static guint signals[SIGNAL_LAST];
+
+static const gchar *const keys[] = {"url", "authority", "tenant", "client-id", NULL};
+
+/* -------------------------------------------------------------- setup */
+
+static gboolean
+cs_graph_provider_setup (CsProvider *provider, GKeyFile *profile, const gchar *group,
+			 GError **error)
+{
+	CsGraphProvider *self = CS_GRAPH_PROVIDER (provider);
+	g_autofree gchar *url = NULL;
+	g_autofree gchar *authority = NULL;
+	g_autofree gchar *tenant = NULL;
+	g_autofree gchar *client = NULL;
+	g_autofree gchar *graph_base = NULL;
+
+	if (!cs_provider_check_keys (profile, group, keys, error))
+		return FALSE;
+	url = g_key_file_get_string (profile, group, "url", NULL);
+	authority = g_key_file_get_string (profile, group, "authority", NULL);
+	tenant = g_key_file_get_string (profile, group, "tenant", NULL);
+	client = g_key_file_get_string (profile, group, "client-id", NULL);
+	g_free (self->url);
+	self->url = g_strdup (url != NULL && url[0] != '\0' ? url : DEFAULT_URL);
+	while (g_str_has_suffix (self->url, "/"))
+		self->url[strlen (self->url) - 1] = '\0';
+	g_free (self->authority);
+	self->authority = g_strdup (authority != NULL && authority[0] != '\0' ? authority
+									      : DEFAULT_AUTHORITY);
+	g_free (self->tenant);
+	self->tenant = g_strdup (tenant != NULL && tenant[0] != '\0' ? tenant : DEFAULT_TENANT);
+	if (strpbrk (self->tenant, "/?#&") != NULL) {
+		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+			     _("[%s] tenant “%s” is not a tenant name or id (common, organizations, "
+			       "consumers, a domain or a GUID)"),
+			     group, self->tenant);
+		return FALSE;
+	}
+	g_free (self->client_id);
+	self->client_id = g_strdup (client != NULL && client[0] != '\0' ? client
+									 : DEFAULT_CLIENT_ID);
+	graph_base = g_strdup_printf ("%s/v1.0", self->url);
+	g_clear_object (&self->graph);
+	g_clear_object (&self->identity);
+	self->graph = cs_http_client_new (graph_base, error);
+	if (self->graph == NULL) {
+		g_prefix_error (error, "[%s] url: ", group);
+		return FALSE;
+	}
+	self->identity = cs_http_client_new (self->authority, error);
+	if (self->identity == NULL) {
+		g_prefix_error (error, "[%s] authority: ", group);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static CsCaps
+cs_graph_provider_get_caps (CsProvider *provider, CsKind kind)
+{
+	switch (kind) {
+	case CS_KIND_CONTACT:
+	case CS_KIND_EVENT:
+	case CS_KIND_TASK:
+		return CS_CAP_READ | CS_CAP_WRITE | CS_CAP_DELETE | CS_CAP_DELTA | CS_CAP_BATCH;
+	case CS_KIND_EMAIL:
+		return CS_CAP_READ | CS_CAP_DELTA;
+	default:
+		return 0;
+	}
+}
+
+/* outlook.json fields Graph v1.0 has no property for (MAPI-only; see README) */
+static const gchar *const unsupported[] = {"gender",	      "primaryPhone", "businessFax",
+					   "homeFax",	      "percentComplete", "owner",
+					   "attachments",     NULL};
+
+static CsSchema *
+cs_graph_provider_get_schema (CsProvider *provider, CsKind kind, GError **error)
+{
+	g_autoptr(CsSchema) shared = cs_schema_load_builtin ("outlook", kind, error);
+	CsSchema *schema;
+	GPtrArray *fields;
+	if (shared == NULL)
+		return NULL;
+	schema = cs_schema_new ("outlook", kind);
+	fields = cs_schema_get_fields (shared);
+	for (guint i = 0; i < fields->len; i++) {
+		const CsFieldSpec *spec = g_ptr_array_index (fields, i);
+		if (!g_strv_contains (unsupported, spec->name))
+			cs_schema_add_field (schema, cs_field_spec_copy (spec));
+	}
+	return schema;
+}
+
+/* ------------------------------------------------------------ sign-in */
+
+static void
+device_code_cb (gpointer user_data, const gchar *uri, const gchar *code, const gchar *message)
+{
+	g_signal_emit (user_data, signals[SIGNAL_DEVICE_CODE], 0, uri, code, message);
+}
+
+static gboolean
+open_uri_cb (gpointer user_data, const gchar *uri)
+{
+	gboolean handled = FALSE;
+	g_signal_emit (user_data, signals[SIGNAL_OPEN_URI], 0, uri, &handled);
+	return handled;
+}
+
+static void
+cs_graph_provider_device_code_default (CsGraphProvider *self, const gchar *uri,
+				       const gchar *code, const gchar *message)
+{
+	g_message ("%s", message != NULL && message[0] != '\0' ? message : uri);
+}
+
+static gboolean
+cs_graph_provider_open_uri_default (CsGraphProvider *self, const gchar *uri)
+{
+	g_autoptr(GError) error = NULL;
+	if (!g_app_info_launch_default_for_uri (uri, NULL, &error)) {
+		g_warning ("cannot open a browser: %s", error->message);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+take_tokens (CsGraphProvider *self, CsGraphTokens *tokens, GError **error)
+{
+	cs_graph_tokens_free (self->tokens);
+	self->tokens = tokens;
+	/* refresh tokens rotate: always keep the newest */
+	if (tokens->refresh_token != NULL &&
+	    !cs_provider_store_secret (CS_PROVIDER (self), "refresh-token", tokens->refresh_token,
+				       error)) {
+		g_prefix_error (error, _("cannot keep the Microsoft sign-in: "));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+refresh_tokens (CsGraphProvider *self, GCancellable *cancellable, GError **error)
+{
+	g_autofree gchar *refresh = NULL;
+	CsGraphTokens *tokens;
+
+	if (self->tokens != NULL && self->tokens->refresh_token != NULL)
+		refresh = g_strdup (self->tokens->refresh_token);
+	else
+		refresh = cs_provider_get_secret (CS_PROVIDER (self), "refresh-token", error);
+	if (refresh == NULL)
+		return FALSE;
+	self->identity_requests++;
+	tokens = cs_graph_auth_refresh (self->identity, self->tenant, self->client_id, SCOPE,
+					refresh, cancellable, error);
+	memset (refresh, 0, strlen (refresh));
+	if (tokens == NULL)
+		return FALSE;
+	return take_tokens (self, tokens, error);
+}
+
+static gboolean
+sign_in (CsGraphProvider *self, GCancellable *cancellable, GError **error)
+{
+	g_autoptr(GError) error_refresh = NULL;
+	CsGraphTokens *tokens = NULL;
+
+	if (refresh_tokens (self, cancellable, &error_refresh))
+		return TRUE;
+	if (g_error_matches (error_refresh, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+	    g_error_matches (error_refresh, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NETWORK)) {
+		g_propagate_error (error, g_steal_pointer (&error_refresh));
+		return FALSE;
+	}
+	g_debug ("no usable stored sign-in: %s", error_refresh->message);
+	if (g_strcmp0 (self->sign_in, "none") == 0) {
+		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH,
+			     _("not signed in to Microsoft (%s); sign in from the app or run "
+			       "crmsync-cli sync once in a terminal"),
+			     error_refresh->message);
+		return FALSE;
+	}
+	self->identity_requests++;
+	if (g_strcmp0 (self->sign_in, "browser") == 0)
+		tokens = cs_graph_auth_browser (self->identity, self->tenant, self->client_id,
+						SCOPE, open_uri_cb, self, cancellable, error);
+	else
+		tokens = cs_graph_auth_device_code (self->identity, self->tenant, self->client_id,
+						    SCOPE, device_code_cb, self, cancellable,
+						    error);
+	if (tokens == NULL)
+		return FALSE;
+	return take_tokens (self, tokens, error);
+}
+
+static gboolean
+prepare_cb (CsHttpClient *client, SoupMessage *msg, gpointer user_data, GError **error)
+{
+	CsGraphProvider *self = user_data;
+	g_autofree gchar *auth = NULL;
+	/* an access token about to expire is renewed before it is refused */
+	if (self->tokens == NULL ||
+	    self->tokens->expires < g_get_monotonic_time () + 60 * G_USEC_PER_SEC) {
+		if (!refresh_tokens (self, NULL, error))
+			return FALSE;
+	}
+	auth = g_strdup_printf ("Bearer %s", self->tokens->access_token);
+	soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
+				      auth);
+	memset (auth, 0, strlen (auth));
+	return TRUE;
+}
+
+static gboolean
+cs_graph_provider_open (CsProvider *provider, GCancellable *cancellable, GError **error)
+{
+	CsGraphProvider *self = CS_GRAPH_PROVIDER (provider);
+	if (self->graph == NULL) {
+		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+				     _("the graph plugin was opened before its setup"));
+		return FALSE;
+	}
+	cs_http_client_set_prepare_func (self->graph, prepare_cb, self);
+	if (!sign_in (self, cancellable, error)) {
+		g_prefix_error (error, _("Microsoft sign-in: "));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static void
+cs_graph_provider_close (CsProvider *provider)
+{
+	CsGraphProvider *self = CS_GRAPH_PROVIDER (provider);
+	g_clear_pointer (&self->tokens, cs_graph_tokens_free);
+	g_clear_pointer (&self->todo_list, g_free);
+}
+
+/* -------------------------------------------------------------- calls */
+
+static SoupMessageHeaders *
+graph_headers (void)
+{
+	SoupMessageHeaders *h = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
+	g_autofree gchar *prefer = g_strdup_printf ("%s, odata.maxpagesize=%u", PREFER, PAGE_SIZE);
+	soup_message_headers_replace (h, "Prefer", prefer);
+	return h;
+}
+
+/* the error JSON's code and message, as one line */
+static void
+set_graph_error (GError **error, guint status, JsonNode *root)
+{
+	JsonObject *e = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
+			    ? json_object_get_object_member (json_node_get_object (root), "error")
+			    : NULL;
+	const gchar *code = e != NULL ? json_object_get_string_member_with_default (e, "code", "")
+				      : "";
+	const gchar *message = e != NULL
+				   ? json_object_get_string_member_with_default (e, "message", "")
+				   : "";
+	gint cs_code;
+
+	switch (status) {
+	case 403:
+		cs_code = CS_PROVIDER_ERROR_AUTH;
+		break;
+	case 404:
+		cs_code = CS_PROVIDER_ERROR_NOT_FOUND;
+		break;
+	case 409:
+	case 412:
+		cs_code = CS_PROVIDER_ERROR_CONFLICT;
+		break;
+	case 410:
+		cs_code = CS_PROVIDER_ERROR_CURSOR_EXPIRED;
+		break;
+	case 429:
+		cs_code = CS_PROVIDER_ERROR_THROTTLED;
+		break;
+	case 400:
+	case 405:
+	case 413:
+	case 415:
+	case 422:
+		cs_code = CS_PROVIDER_ERROR_INVALID;
+		break;
+	default:
+		cs_code = status >= 500 ? CS_PROVIDER_ERROR_NETWORK : CS_PROVIDER_ERROR_FAILED;
+	}
+	g_set_error (error, CS_PROVIDER_ERROR, cs_code, _("Outlook answered %u %s: %s"), status,
+		     code, message);
+}
+
+/* one Graph call; a refused token is renewed once. Returns the JSON body
+ * of a 2xx answer (a JSON null for 204) */
+static JsonNode *
+graph_call (CsGraphProvider *self, const gchar *method, const gchar *path, JsonNode *body,
+	    GCancellable *cancellable, GError **error)
+{
+	for (guint attempt = 0;; attempt++) {
+		g_autoptr(SoupMessageHeaders) h = graph_headers ();
+		g_autoptr(GError) error_local = NULL;
+		g_autoptr(CsHttpResponse) resp = cs_http_client_send_json (
+		    self->graph, method, path, h, NULL, body, cancellable, &error_local);
+		g_autoptr(JsonNode) root = NULL;
+
+		if (resp == NULL) {
+			if (attempt == 0 &&
+			    g_error_matches (error_local, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH) &&
+			    refresh_tokens (self, cancellable, NULL))
+				continue;
+			if (g_error_matches (error_local, CS_PROVIDER_ERROR,
+					     CS_PROVIDER_ERROR_THROTTLED))
+				cs_provider_set_retry_after (
+				    CS_PROVIDER (self), cs_http_client_get_retry_after (self->graph));
+			g_propagate_error (error, g_steal_pointer (&error_local));
+			return NULL;
+		}
+		if (resp->status == 204)
+			return json_node_new (JSON_NODE_NULL);
+		root = cs_http_response_parse_json (resp, error);
+		if (resp->status < 200 || resp->status >= 300) {
+			g_clear_error (error);
+			set_graph_error (error, resp->status, root);
+			return NULL;
+		}
+		return g_steal_pointer (&root);
+	}
+}
+
+/* ------------------------------------------------------------ reading */
+
+typedef struct {
+	gchar *key;	/* cursor key */
+	gchar *start;	/* first URL of a full listing */
+	CsGraphMailDirection direction;
+} Source;
+
+static void
+source_free (Source *s)
+{
+	g_free (s->key);
+	g_free (s->start);
+	g_free (s);
+}
+
+static Source *
+source_new (const gchar *key, const gchar *start, CsGraphMailDirection direction)
+{
+	Source *s = g_new0 (Source, 1);
+	s->key = g_strdup (key);
+	s->start = g_strdup (start);
+	s->direction = direction;
+	return s;
+}
+
+static gboolean
+ensure_todo_list (CsGraphProvider *self, GCancellable *cancellable, GError **error)
+{
+	g_autoptr(JsonNode) root = NULL;
+	JsonArray *lists;
+	if (self->todo_list != NULL)
+		return TRUE;
+	root = graph_call (self, "GET", "/me/todo/lists", NULL, cancellable, error);
+	if (root == NULL)
+		return FALSE;
+	lists = JSON_NODE_HOLDS_OBJECT (root)
+		    ? json_object_get_array_member (json_node_get_object (root), "value")
+		    : NULL;
+	for (guint i = 0; lists != NULL && i < json_array_get_length (lists); i++) {
+		JsonObject *l = json_array_get_object_element (lists, i);
+		if (g_strcmp0 (json_object_get_string_member_with_default (l, "wellknownListName", ""),
+			       "defaultList") == 0)
+			self->todo_list = g_strdup (json_object_get_string_member (l, "id"));
+	}
+	if (self->todo_list == NULL) {
+		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NOT_FOUND,
+				     _("the mailbox has no default To Do list"));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* contact folders: each has its own delta; the default folder is found as
+ * the parent of any contact (spec 3.3) besides the listed folders */
+static gboolean
+contact_sources (CsGraphProvider *self, GPtrArray *sources, GCancellable *cancellable,
+		 GError **error)
+{
+	g_autoptr(JsonNode) folders = graph_call (self, "GET", "/me/contactFolders", NULL,
+						  cancellable, error);
+	g_autoptr(JsonNode) one = NULL;
+	g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+	JsonArray *a;
+
+	if (folders == NULL)
+		return FALSE;
+	one = graph_call (self, "GET", "/me/contacts?$top=1&$select=parentFolderId", NULL,
+			  cancellable, error);
+	if (one == NULL)
+		return FALSE;
+	a = json_object_get_array_member (json_node_get_object (one), "value");
+	if (a != NULL && json_array_get_length (a) > 0)
+		g_ptr_array_add (ids, g_strdup (json_object_get_string_member_with_default (
+					  json_array_get_object_element (a, 0), "parentFolderId", "")));
+	a = json_object_get_array_member (json_node_get_object (folders), "value");
+	for (guint i = 0; a != NULL && i < json_array_get_length (a); i++)
+		g_ptr_array_add (ids, g_strdup (json_object_get_string_member (
+					  json_array_get_object_element (a, i), "id")));
+	for (guint i = 0; i < ids->len; i++) {
+		const gchar *id = g_ptr_array_index (ids, i);
+		g_autofree gchar *esc = NULL;
+		g_autofree gchar *start = NULL;
+		if (id[0] == '\0' || g_hash_table_contains (seen, id))
+			continue;
+		g_hash_table_add (seen, g_strdup (id));
+		esc = g_uri_escape_string (id, NULL, TRUE);
+		start = g_strdup_printf ("/me/contactFolders/%s/contacts/delta", esc);
+		g_ptr_array_add (sources, source_new (id, start, CS_GRAPH_MAIL_INBOUND));
+	}
+	return TRUE;
+}
+
+static gchar *
+window_start_url (gint64 *window_start)
+{
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+	g_autoptr(GDateTime) ws = g_date_time_add_days (now, -WINDOW_PAST_DAYS);
+	g_autoptr(GDateTime) we = g_date_time_add_days (now, WINDOW_FUTURE_DAYS);
+	g_autofree gchar *s = g_date_time_format (ws, "%Y-%m-%dT00:00:00Z");
+	g_autofree gchar *e = g_date_time_format (we, "%Y-%m-%dT00:00:00Z");
+	*window_start = g_date_time_to_unix (now);
+	return g_strdup_printf ("/me/calendarView/delta?startDateTime=%s&endDateTime=%s", s, e);
+}
+
+static gboolean
+full_sources (CsGraphProvider *self, CsKind kind, GPtrArray *sources, gint64 *window,
+	      GCancellable *cancellable, GError **error)
+{
+	switch (kind) {
+	case CS_KIND_CONTACT:
+		return contact_sources (self, sources, cancellable, error);
+	case CS_KIND_EVENT: {
+		g_autofree gchar *url = window_start_url (window);
+		g_ptr_array_add (sources, source_new ("calendar", url, CS_GRAPH_MAIL_INBOUND));
+		return TRUE;
+	}
+	case CS_KIND_TASK: {
+		g_autofree gchar *esc = NULL;
+		g_autofree gchar *url = NULL;
+		if (!ensure_todo_list (self, cancellable, error))
+			return FALSE;
+		esc = g_uri_escape_string (self->todo_list, NULL, TRUE);
+		url = g_strdup_printf ("/me/todo/lists/%s/tasks/delta", esc);
+		g_ptr_array_add (sources, source_new (self->todo_list, url, CS_GRAPH_MAIL_INBOUND));
+		return TRUE;
+	}
+	case CS_KIND_EMAIL:
+		g_ptr_array_add (sources, source_new ("inbox", "/me/mailFolders/inbox/messages/delta",
+						      CS_GRAPH_MAIL_INBOUND));
+		g_ptr_array_add (sources,
+				 source_new ("sentitems", "/me/mailFolders/sentitems/messages/delta",
+					     CS_GRAPH_MAIL_OUTBOUND));
+		return TRUE;
+	default:
+		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+			     _("Outlook has no %s records"), cs_kind_to_string (kind));
+		return FALSE;
+	}
+}
+
+/* walks one source's pages; records go to @out; returns the deltaLink */
+static gchar *
+read_source (CsGraphProvider *self, CsKind kind, Source *src, const gchar *url_start,
+	     GPtrArray *out, CsReadSink *sink, GCancellable *cancellable, GError **error)
+{
+	g_autofree gchar *url = g_strdup (url_start);
+	for (;;) {
+		g_autoptr(JsonNode) page = graph_call (self, "GET", url, NULL, cancellable, error);
+		JsonObject *o;
+		JsonArray *values;
+		const gchar *next, *delta;
+
+		if (page == NULL)
+			return NULL;
+		if (!JSON_NODE_HOLDS_OBJECT (page) ||
+		    (values = json_object_get_array_member (json_node_get_object (page), "value")) ==
+			NULL) {
+			g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+					     _("Outlook answered a listing without items"));
+			return NULL;
+		}
+		o = json_node_get_object (page);
+		for (guint i = 0; i < json_array_get_length (values); i++) {
+			JsonNode *n = json_array_get_element (values, i);
+			JsonObject *item = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+			const gchar *id = item != NULL
+					      ? json_object_get_string_member_with_default (item, "id", NULL)
+					      : NULL;
+			const gchar *type;
+			g_autoptr(GError) error_item = NULL;
+			CsRecord *r;
+			if (id == NULL) {
+				cs_read_sink_skip (sink, NULL, _("an item without an id"));
+				continue;
+			}
+			if (json_object_has_member (item, "@removed")) {
+				g_ptr_array_add (out, cs_record_new_tombstone (kind, id));
+				continue;
+			}
+			/* expanded occurrences belong to their series master */
+			type = json_object_get_string_member_with_default (item, "type", NULL);
+			if (kind == CS_KIND_EVENT && (g_strcmp0 (type, "occurrence") == 0 ||
+						      g_strcmp0 (type, "exception") == 0))
+				continue;
+			if (kind == CS_KIND_EMAIL &&
+			    json_object_get_boolean_member_with_default (item, "isDraft", FALSE))
+				continue;
+			r = cs_graph_map_to_record (kind, item, src->direction, &error_item);
+			if (r == NULL) {
+				cs_read_sink_skip (sink, id, error_item->message);
+				continue;
+			}
+			g_ptr_array_add (out, r);
+		}
+		cs_read_sink_progress (sink, out->len, 0);
+		next = json_object_get_string_member_with_default (o, "@odata.nextLink", NULL);
+		delta = json_object_get_string_member_with_default (o, "@odata.deltaLink", NULL);
+		if (delta != NULL)
+			return g_strdup (delta);
+		if (next == NULL) {
+			g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+					     _("Outlook ended a change listing without a delta link"));
+			return NULL;
+		}
+		g_free (url);
+		url = g_strdup (next);
+	}
+}
+
+/*
+ * The cursor: {"window": unix time the calendar window was set, "links":
+ * {source: deltaLink}}. Records are gathered before they reach the sink, so
+ * that an expired token (410) anywhere turns the whole read into one clean
+ * full listing.
+ */
+static gboolean
+cs_graph_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *cursor,
+				CsReadSink *sink, GCancellable *cancellable, GError **error)
+{
+	CsGraphProvider *self = CS_GRAPH_PROVIDER (provider);
+	g_autoptr(JsonParser) parser = json_parser_new ();
+	JsonObject *old_links = NULL;
+	gint64 window = 0;
+	gboolean full = cursor == NULL;
+
+	if (cursor != NULL) {
+		JsonObject *c;
+		if (!json_parser_load_from_data (parser, cursor, -1, NULL) ||
+		    !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
+			g_debug ("unreadable cursor, listing everything");
+			full = TRUE;
+		} else {
+			c = json_node_get_object (json_parser_get_root (parser));
+			old_links = json_object_get_object_member (c, "links");
+			window = json_object_get_int_member_with_default (c, "window", 0);
+			/* the calendar window moves with time: renew it now and then */
+			if (kind == CS_KIND_EVENT &&
+			    g_get_real_time () / G_USEC_PER_SEC - window > WINDOW_RENEW_DAYS * 86400)
+				full = TRUE;
+			if (old_links == NULL)
+				full = TRUE;
+		}
+	}
+	for (guint pass = 0; pass < 2; pass++) {
+		g_autoptr(GPtrArray) sources = g_ptr_array_new_with_free_func ((GDestroyNotify) source_free);
+		g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_record_unref);
+		g_autoptr(JsonBuilder) b = json_builder_new ();
+		g_autoptr(JsonNode) root = NULL;
+		g_autoptr(GError) error_local = NULL;
+		g_autofree gchar *text = NULL;
+		gboolean expired = FALSE;
+
+		if (full) {
+			if (!full_sources (self, kind, sources, &window, cancellable, error))
+				return FALSE;
+		} else {
+			g_autoptr(GList) names = json_object_get_members (old_links);
+			for (GList *l = names; l != NULL; l = l->next)
+				g_ptr_array_add (sources,
+						 source_new (l->data,
+							     json_object_get_string_member (old_links,
+											    l->data),
+							     g_str_equal (l->data, "sentitems")
+								 ? CS_GRAPH_MAIL_OUTBOUND
+								 : CS_GRAPH_MAIL_INBOUND));
+		}
+		json_builder_begin_object (b);
+		json_builder_set_member_name (b, "window");
+		json_builder_add_int_value (b, window);
+		json_builder_set_member_name (b, "links");
+		json_builder_begin_object (b);
+		for (guint i = 0; i < sources->len; i++) {
+			Source *src = g_ptr_array_index (sources, i);
+			g_autofree gchar *link = read_source (self, kind, src, src->start, records,
+							      sink, cancellable, &error_local);
+			if (link == NULL) {
+				if (!full && g_error_matches (error_local, CS_PROVIDER_ERROR,
+							      CS_PROVIDER_ERROR_CURSOR_EXPIRED)) {
+					expired = TRUE;
+					break;
+				}
+				g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
+							    _("reading Outlook %s: "),
+							    cs_kind_to_string (kind));
+				return FALSE;
+			}
+			json_builder_set_member_name (b, src->key);
+			json_builder_add_string_value (b, link);
+		}
+		if (expired) {
+			g_info ("Outlook no longer knows the %s sync state: listing everything",
+				cs_kind_to_string (kind));
+			full = TRUE;
+			continue;
+		}
+		json_builder_end_object (b);
+		json_builder_end_object (b);
+		root = json_builder_get_root (b);
+		text = json_to_string (root, FALSE);
+		for (guint i = 0; i < records->len; i++)
+			cs_read_sink_add (sink, g_ptr_array_index (records, i));
+		if (full)
+			cs_read_sink_set_complete (sink, TRUE);
+		cs_read_sink_set_cursor (sink, text);
+		return TRUE;
+	}
+	g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CURSOR_EXPIRED,
+			     _("Outlook keeps refusing its own sync state"));
+	return FALSE;
+}
+
+/* ------------------------------------------------------------ writing */
+
+static gchar *
+collection_path (CsGraphProvider *self, CsKind kind)
+{
+	g_autofree gchar *esc = NULL;
+	switch (kind) {
+	case CS_KIND_CONTACT:
+		return g_strdup ("/me/contacts");
+	case CS_KIND_EVENT:
+		return g_strdup ("/me/events");
+	case CS_KIND_TASK:
+		esc = g_uri_escape_string (self->todo_list, NULL, TRUE);
+		return g_strdup_printf ("/me/todo/lists/%s/tasks", esc);
+	default:
+		return NULL;
+	}
+}
+
+/* the fields after the update: the current record with the changes on top */
+static CsRecord *
+merged_record (CsWriteOp *op)
+{
+	CsRecord *m = op->current != NULL ? cs_record_copy (op->current)
+					  : cs_record_copy (op->record);
+	g_autoptr(GPtrArray) names = cs_record_get_field_names (op->record);
+	for (guint i = 0; op->current != NULL && i < names->len; i++) {
+		const gchar *name = g_ptr_array_index (names, i);
+		GVariant *v = cs_record_get_field (op->record, name);
+		if (cs_value_is_null (v))
+			cs_record_remove_field (m, name);
+		else
+			cs_record_set_field (m, name, v);
+	}
+	return m;
+}
+
+static void
+strip_nulls (JsonObject *o)
+{
+	g_autoptr(GList) names = json_object_get_members (o);
+	for (GList *l = names; l != NULL; l = l->next) {
+		if (JSON_NODE_HOLDS_NULL (json_object_get_member (o, l->data)))
+			json_object_remove_member (o, l->data);
+	}
+}
+
+typedef struct {
+	CsWriteOp *op;
+	gchar *method;
+	gchar *url;
+	JsonObject *body; /* (nullable) */
+	guint tries;
+} Pending;
+
+static void
+pending_free (Pending *p)
+{
+	g_free (p->method);
+	g_free (p->url);
+	if (p->body != NULL)
+		json_object_unref (p->body);
+	g_free (p);
+}
+
+static void
+op_done_from_body (CsKind kind, Pending *p, JsonObject *body)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsRecord) r = NULL;
+	const gchar *id = json_object_get_string_member_with_default (body, "id", NULL);
+	if (id == NULL) {
+		cs_write_op_set_error (p->op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+				       _("Outlook saved the item but did not say its id"));
+		return;
+	}
+	r = cs_graph_map_to_record (kind, body, CS_GRAPH_MAIL_INBOUND, &error);
+	cs_write_op_set_done (p->op, id, r != NULL ? cs_record_get_version (r) : NULL);
+	if (r != NULL) {
+		g_clear_pointer (&p->op->result, cs_record_unref);
+		p->op->result = g_steal_pointer (&r);
+	}
+}
+
+static JsonNode *
+batch_body (GPtrArray *chunk)
+{
+	JsonArray *reqs = json_array_new ();
+	JsonObject *root = json_object_new ();
+	JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+	for (guint i = 0; i < chunk->len; i++) {
+		Pending *p = g_ptr_array_index (chunk, i);
+		JsonObject *r = json_object_new ();
+		JsonObject *h = json_object_new ();
+		g_autofree gchar *id = g_strdup_printf ("%u", i);
+		json_object_set_string_member (r, "id", id);
+		json_object_set_string_member (r, "method", p->method);
+		json_object_set_string_member (r, "url", p->url);
+		json_object_set_string_member (h, "Prefer", PREFER);
+		if (p->body != NULL) {
+			json_object_set_string_member (h, "Content-Type", "application/json");
+			json_object_set_object_member (r, "body", json_object_ref (p->body));
+		}
+		json_object_set_object_member (r, "headers", h);
+		/* four chains: never more than four at once against the mailbox */
+		if (i >= BATCH_CHAINS) {
+			JsonArray *dep = json_array_new ();
+			g_autofree gchar *d = g_strdup_printf ("%u", i - BATCH_CHAINS);
+			json_array_add_string_element (dep, d);
+			json_object_set_array_member (r, "dependsOn", dep);
+		}
+		json_array_add_object_element (reqs, r);
+	}
+	json_object_set_array_member (root, "requests", reqs);
+	json_node_take_object (node, root);
+	return node;
+}
+
+/* sends one $batch; what must be tried again goes back into @retry */
+static gboolean
+send_chunk (CsGraphProvider *self, CsKind kind, GPtrArray *chunk, GPtrArray *retry,
+	    guint *wait_s, GCancellable *cancellable, GError **error)
+{
+	g_autoptr(JsonNode) body = batch_body (chunk);
+	g_autoptr(JsonNode) answer = graph_call (self, "POST", "/$batch", body, cancellable, error);
+	JsonArray *responses;
+
+	if (answer == NULL)
+		return FALSE;
+	responses = JSON_NODE_HOLDS_OBJECT (answer)
+			? json_object_get_array_member (json_node_get_object (answer), "responses")
+			: NULL;
+	if (responses == NULL) {
+		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+				     _("Outlook answered a batch without responses"));
+		return FALSE;
+	}
+	for (guint i = 0; i < chunk->len; i++) {
+		Pending *p = g_ptr_array_index (chunk, i);
+		JsonObject *resp = NULL;
+		JsonNode *rbody;
+		gint64 status;
+		g_autofree gchar *want = g_strdup_printf ("%u", i);
+		for (guint j = 0; j < json_array_get_length (responses); j++) {
+			JsonObject *r = json_array_get_object_element (responses, j);
+			if (r != NULL &&
+			    g_strcmp0 (json_object_get_string_member_with_default (r, "id", ""), want) == 0)
+				resp = r;
+		}
+		if (resp == NULL) {
+			g_ptr_array_add (retry, p);
+			continue;
+		}
+		status = json_object_get_int_member_with_default (resp, "status", 0);
+		rbody = json_object_get_member (resp, "body");
+		if (status == 429 || status == 424 || status == 503 || status == 504) {
+			JsonObject *h = json_object_get_object_member (resp, "headers");
+			const gchar *ra = h != NULL ? json_object_get_string_member_with_default (
+							  h, "Retry-After", NULL)
+						    : NULL;
+			if (ra != NULL)
+				*wait_s = MAX (*wait_s, (guint) g_ascii_strtoull (ra, NULL, 10));
+			if (p->tries + 1 < WRITE_ROUNDS) {
+				p->tries++;
+				g_ptr_array_add (retry, p);
+				continue;
+			}
+		}
+		if (status >= 200 && status < 300) {
+			if (rbody != NULL && JSON_NODE_HOLDS_OBJECT (rbody))
+				op_done_from_body (kind, p, json_node_get_object (rbody));
+			else
+				cs_write_op_set_done (p->op, cs_record_get_id (p->op->record), NULL);
+		} else if (status == 404 && p->op->action == CS_WRITE_DELETE) {
+			/* already gone is what a delete wants */
+			cs_write_op_set_done (p->op, cs_record_get_id (p->op->record), NULL);
+		} else {
+			GError *e = NULL;
+			set_graph_error (&e, (guint) status, rbody);
+			cs_write_op_take_error (p->op, e);
+		}
+	}
+	return TRUE;
+}
+
+static gboolean
+cs_graph_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
+			 GCancellable *cancellable, GError **error)
+{
+	CsGraphProvider *self = CS_GRAPH_PROVIDER (provider);
+	/* `all` owns the pending writes; the queues only point at them */
+	g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_free);
+	g_autoptr(GPtrArray) queue = g_ptr_array_new ();
+	g_autofree gchar *base = NULL;
+
+	if (kind == CS_KIND_TASK && !ensure_todo_list (self, cancellable, error))
+		return FALSE;
+	base = collection_path (self, kind);
+	if (base == NULL) {
+		for (guint i = 0; i < ops->len; i++)
+			cs_write_op_set_error (g_ptr_array_index (ops, i), CS_PROVIDER_ERROR,
+					       CS_PROVIDER_ERROR_READ_ONLY,
+					       _("Outlook %s records are read-only"),
+					       cs_kind_to_string (kind));
+		return TRUE;
+	}
+	for (guint i = 0; i < ops->len; i++) {
+		CsWriteOp *op = g_ptr_array_index (ops, i);
+		Pending *p = g_new0 (Pending, 1);
+		p->op = op;
+		if (op->action != CS_WRITE_DELETE) {
+			g_autoptr(CsRecord) merged = merged_record (op);
+			g_autoptr(GError) error_map = NULL;
+			p->body = cs_graph_map_from_record (kind, merged, &error_map);
+			if (p->body == NULL) {
+				cs_write_op_take_error (op, g_steal_pointer (&error_map));
+				pending_free (p);
+				continue;
+			}
+		}
+		if (op->action == CS_WRITE_CREATE) {
+			p->method = g_strdup ("POST");
+			p->url = g_strdup (base);
+			strip_nulls (p->body);
+		} else {
+			g_autofree gchar *esc = g_uri_escape_string (cs_record_get_id (op->record),
+								     NULL, TRUE);
+			p->method = g_strdup (op->action == CS_WRITE_DELETE ? "DELETE" : "PATCH");
+			p->url = g_strdup_printf ("%s/%s", base, esc);
+		}
+		g_ptr_array_add (all, p);
+		g_ptr_array_add (queue, p);
+	}
+	while (queue->len > 0) {
+		g_autoptr(GPtrArray) retry = g_ptr_array_new ();
+		guint wait_s = 0;
+		while (queue->len > 0) {
+			g_autoptr(GPtrArray) chunk = g_ptr_array_new ();
+			guint n = MIN (queue->len, BATCH_MAX);
+			for (guint i = 0; i < n; i++)
+				g_ptr_array_add (chunk, g_ptr_array_steal_index (queue, 0));
+			if (!send_chunk (self, kind, chunk, retry, &wait_s, cancellable, error)) {
+				g_prefix_error (error, _("writing Outlook %s: "),
+						cs_kind_to_string (kind));
+				return FALSE;
+			}
+		}
+		if (retry->len > 0 && wait_s > 0) {
+			gint64 end = g_get_monotonic_time () + (gint64) MIN (wait_s, 120) * G_USEC_PER_SEC;
+			while (g_get_monotonic_time () < end) {
+				if (g_cancellable_set_error_if_cancelled (cancellable, error))
+					return FALSE;
+				g_usleep (50000);
+			}
+		}
+		while (retry->len > 0)
+			g_ptr_array_add (queue, g_ptr_array_steal_index (retry, 0));
+	}
+	return TRUE;
+}
+
+static gchar *
+cs_graph_provider_whoami (CsProvider *provider, GCancellable *cancellable, GError **error)
+{
+	CsGraphProvider *self = CS_GRAPH_PROVIDER (provider);
+	g_autoptr(JsonNode) me = graph_call (self, "GET", "/me", NULL, cancellable, error);
+	const gchar *upn;
+	if (me == NULL)
+		return NULL;
+	upn = JSON_NODE_HOLDS_OBJECT (me) ? json_object_get_string_member_with_default (
+						json_node_get_object (me), "userPrincipalName", NULL)
+					  : NULL;
+	if (upn == NULL) {
+		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+				     _("Outlook did not say who is signed in"));
+		return NULL;
+	}
+	return g_strdup (upn);
+}
+
+/* ------------------------------------------------------------ GObject */
+
+static void
+cs_graph_provider_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+	CsGraphProvider *self = CS_GRAPH_PROVIDER (object);
+	switch (prop_id) {
+	case PROP_SIGN_IN:
+		g_value_set_string (value, self->sign_in);
+		break;
+	default:
+		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+	}
+}
+
+static void
+cs_graph_provider_set_property (GObject *object, guint prop_id, const GValue *value,
+				GParamSpec *pspec)
+{
+	CsGraphProvider *self = CS_GRAPH_PROVIDER (object);
+	switch (prop_id) {
+	case PROP_SIGN_IN: {
+		const gchar *v = g_value_get_string (value);
+		g_free (self->sign_in);
+		self->sign_in = g_strdup (v != NULL ? v : "device-code");
+		break;
+	}
+	default:
+		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+	}
+}
+
+static void
+cs_graph_provider_finalize (GObject *object)
+{
+	CsGraphProvider *self = CS_GRAPH_PROVIDER (object);
+	g_free (self->url);
+	g_free (self->authority);
+	g_free (self->tenant);
+	g_free (self->client_id);
+	g_free (self->sign_in);
+	g_free (self->todo_list);
+	g_clear_object (&self->graph);
+	g_clear_object (&self->identity);
+	cs_graph_tokens_free (self->tokens);
+	G_OBJECT_CLASS (cs_graph_provider_parent_class)->finalize (object);
+}
+
+static void
+cs_graph_provider_class_init (CsGraphProviderClass *klass)
+{
+	GObjectClass *object_class = G_OBJECT_CLASS (klass);
+	CsProviderClass *provider_class = CS_PROVIDER_CLASS (klass);
+
+	object_class->finalize = cs_graph_provider_finalize;
+	object_class->get_property = cs_graph_provider_get_property;
+	object_class->set_property = cs_graph_provider_set_property;
+	provider_class->name = "graph";
+	provider_class->description = N_("Outlook.com and Microsoft 365 (Microsoft Graph)");
+	provider_class->sides = CS_PROVIDER_SIDE_OUTLOOK;
+	provider_class->setup = cs_graph_provider_setup;
+	provider_class->get_caps = cs_graph_provider_get_caps;
+	provider_class->get_schema = cs_graph_provider_get_schema;
+	provider_class->open = cs_graph_provider_open;
+	provider_class->close = cs_graph_provider_close;
+	provider_class->whoami = cs_graph_provider_whoami;
+	provider_class->read_changes = cs_graph_provider_read_changes;
+	provider_class->write = cs_graph_provider_write;
+
+	g_object_class_install_property (
+	    object_class, PROP_SIGN_IN,
+	    g_param_spec_string ("sign-in", NULL, NULL, "device-code",
+				 G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+	signals[SIGNAL_DEVICE_CODE] = g_signal_new_class_handler (
+	    "device-code", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+	    G_CALLBACK (cs_graph_provider_device_code_default), NULL, NULL, NULL, G_TYPE_NONE, 3,
+	    G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
+	signals[SIGNAL_OPEN_URI] = g_signal_new_class_handler (
+	    "open-uri", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+	    G_CALLBACK (cs_graph_provider_open_uri_default), g_signal_accumulator_true_handled,
+	    NULL, NULL, G_TYPE_BOOLEAN, 1, G_TYPE_STRING);
+}
+
+static void
+cs_graph_provider_init (CsGraphProvider *self)
+{
+	self->sign_in = g_strdup ("device-code");
+}
+
+G_MODULE_EXPORT GType cs_provider_query_type (void);
+
+G_MODULE_EXPORT GType
+cs_provider_query_type (void)
+{
+	return CS_TYPE_GRAPH_PROVIDER;
+}

@@ -1,0 +1,547 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+/*
+ * End to end: `crmsync-cli sync` between a folder (CRM side, free schema, so
+ * the identity mapping pairs same-named fields) and the Graph emulator, as a
+ * user or a script runs it. Sign-in is the device-code flow the emulator
+ * completes by itself; secrets go to the file store under XDG_DATA_HOME.
+ */
+
+typedef struct {
+	GSubprocess *emu;
+	gchar *origin;
+	gchar *dir;
+	gchar *emu_db;
+	gchar *token;
+	SoupSession *session;
+	GString *cli_output; /* everything the CLI printed, all runs */
+} Fx;
+
+static void
+die_with_parent (gpointer data)
+{
+	prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static gchar *
+path_in (Fx *fx, const gchar *name)
+{
+	return g_build_filename (fx->dir, name, NULL);
+}
+
+static void
+write_profile (Fx *fx, const gchar *name, const gchar *crm_dir, const gchar *state)
+{
+	g_autofree gchar *text = g_strdup_printf (
+	    "[profile]\nname=%s\ncrm=folder\noutlook=graph\nstate=%s\n"
+	    "[crm]\npath=%s\n"
+	    "[outlook]\nurl=%s\nauthority=%s\nclient-id=crmsync-test\n"
+	    "[contact]\ndirection=both\n[event]\ndirection=both\n[task]\ndirection=both\n"
+	    "[email]\ndirection=none\n",
+	    name, state, crm_dir, fx->origin, fx->origin);
+	g_autofree gchar *file = g_strdup_printf ("%s/%s.ini", fx->dir, name);
+	g_assert_true (g_file_set_contents (file, text, -1, NULL));
+}
+
+static void
+fx_start (Fx *fx, const gchar *generate, const gchar *faults)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+	g_autoptr(GDataInputStream) in = NULL;
+	g_autofree gchar *line = NULL;
+	g_autofree gchar *db = NULL;
+	g_autofree gchar *gen = g_strdup_printf ("--generate=%s", generate);
+	g_autofree gchar *flt = g_strdup_printf ("--faults=%s", faults != NULL ? faults : "");
+
+	fx->dir = g_dir_make_tmp ("graph-e2e-XXXXXX", &error);
+	g_assert_no_error (error);
+	fx->emu_db = path_in (fx, "emulator.db");
+	db = g_strdup_printf ("--db=%s", fx->emu_db);
+	g_subprocess_launcher_set_child_setup (l, die_with_parent, NULL, NULL);
+	fx->emu = g_subprocess_launcher_spawn (l, &error, g_getenv ("CRMSYNC_EMULATOR"),
+					       "--api=graph", "--port=0", db, gen, flt, NULL);
+	g_assert_no_error (error);
+	in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fx->emu));
+	line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_true (g_str_has_prefix (line, "listening on "));
+	fx->origin = g_strdup (line + strlen ("listening on "));
+	fx->session = soup_session_new ();
+	fx->cli_output = g_string_new (NULL);
+	write_profile (fx, "sales", "crm", "state.db");
+}
+
+static void
+rm_tree (const gchar *path)
+{
+	g_autoptr(GDir) d = g_dir_open (path, 0, NULL);
+	const gchar *name;
+	while (d != NULL && (name = g_dir_read_name (d)) != NULL) {
+		g_autofree gchar *p = g_build_filename (path, name, NULL);
+		if (g_file_test (p, G_FILE_TEST_IS_DIR))
+			rm_tree (p);
+		else
+			g_unlink (p);
+	}
+	g_rmdir (path);
+}
+
+static void
+fx_stop (Fx *fx)
+{
+	g_subprocess_force_exit (fx->emu);
+	g_subprocess_wait (fx->emu, NULL, NULL);
+	g_clear_object (&fx->emu);
+	g_clear_object (&fx->session);
+	rm_tree (fx->dir);
+	g_free (fx->dir);
+	g_free (fx->origin);
+	g_free (fx->emu_db);
+	g_free (fx->token);
+	g_string_free (fx->cli_output, TRUE);
+}
+
+/* runs the CLI; returns its --json object */
+static JsonObject *
+sync_run (Fx *fx, const gchar *profile, gint *exit_code)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new (
+	    G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+	g_autoptr(GSubprocess) p = NULL;
+	g_autofree gchar *out = NULL;
+	g_autofree gchar *err = NULL;
+	g_autofree gchar *xdg = path_in (fx, "xdg");
+	g_autofree gchar *file = g_strdup_printf ("%s/%s.ini", fx->dir, profile);
+	g_autoptr(JsonParser) parser = json_parser_new ();
+	const gchar *json;
+
+	g_subprocess_launcher_set_cwd (l, fx->dir);
+	g_subprocess_launcher_setenv (l, "XDG_DATA_HOME", xdg, TRUE);
+	g_subprocess_launcher_setenv (l, "CRMSYNC_SECRETS", "file", TRUE);
+	g_subprocess_launcher_setenv (l, "G_MESSAGES_DEBUG", "all", TRUE);
+	g_subprocess_launcher_set_child_setup (l, die_with_parent, NULL, NULL);
+	p = g_subprocess_launcher_spawn (l, &error, g_getenv ("CRMSYNC_CLI"), "sync", "--profile",
+					 file, "--json", NULL);
+	g_assert_no_error (error);
+	g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &out, &err, &error));
+	g_assert_no_error (error);
+	g_string_append (fx->cli_output, out);
+	g_string_append (fx->cli_output, err);
+	*exit_code = g_subprocess_get_exit_status (p);
+	/* with G_MESSAGES_DEBUG GLib writes debug lines to stdout before the JSON */
+	json = strstr (out, "{\n  \"status\"");
+	if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL)) {
+		g_printerr ("%s\n%s\n", out, err);
+		g_assert_not_reached ();
+	}
+	return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static gint64
+count (JsonObject *result, const gchar *what, const gchar *side, const gchar *kind)
+{
+	JsonObject *o = json_object_get_object_member (
+	    json_object_get_object_member (result, what), side);
+	return json_object_get_int_member_with_default (o, kind, 0);
+}
+
+static gint64
+total (JsonObject *result, const gchar *what)
+{
+	const gchar *sides[] = {"crm", "outlook"};
+	gint64 n = 0;
+	for (guint s = 0; s < 2; s++) {
+		JsonObject *o = json_object_get_object_member (
+		    json_object_get_object_member (result, what), sides[s]);
+		g_autoptr(GList) members = json_object_get_members (o);
+		for (GList *m = members; m != NULL; m = m->next)
+			n += json_object_get_int_member (o, m->data);
+	}
+	return n;
+}
+
+static JsonNode *
+http (Fx *fx, const gchar *method, const gchar *path, const gchar *ctype, const gchar *body,
+      guint *status)
+{
+	g_autofree gchar *url = g_strconcat (fx->origin, path, NULL);
+	g_autoptr(SoupMessage) msg = soup_message_new (method, url);
+	g_autoptr(GBytes) answer = NULL;
+	g_autoptr(JsonParser) p = json_parser_new ();
+	if (fx->token != NULL && g_str_has_prefix (path, "/v1.0")) {
+		g_autofree gchar *auth = g_strdup_printf ("Bearer %s", fx->token);
+		soup_message_headers_replace (soup_message_get_request_headers (msg),
+					      "Authorization", auth);
+		soup_message_headers_replace (soup_message_get_request_headers (msg), "Prefer",
+					      "IdType=\"ImmutableId\"");
+	}
+	if (body != NULL) {
+		g_autoptr(GBytes) b = g_bytes_new (body, strlen (body));
+		soup_message_set_request_body_from_bytes (msg, ctype, b);
+	}
+	answer = soup_session_send_and_read (fx->session, msg, NULL, NULL);
+	*status = soup_message_get_status (msg);
+	if (answer == NULL || g_bytes_get_size (answer) == 0 ||
+	    !json_parser_load_from_data (p, g_bytes_get_data (answer, NULL),
+					 (gssize) g_bytes_get_size (answer), NULL))
+		return NULL;
+	return json_node_ref (json_parser_get_root (p));
+}
+
+/* the test's own Graph session: another app of the same user */
+static void
+graph_sign_in (Fx *fx)
+{
+	guint status;
+	const gchar *form = "application/x-www-form-urlencoded";
+	g_autoptr(JsonNode) dc = http (fx, "POST", "/common/oauth2/v2.0/devicecode", form,
+				       "client_id=tester&scope=Contacts.ReadWrite+Tasks.ReadWrite+Calendars.ReadWrite",
+				       &status);
+	g_autofree gchar *poll = g_strdup_printf (
+	    "grant_type=urn:ietf:params:oauth:grant-type:device_code&client_id=tester&device_code=%s",
+	    json_object_get_string_member (json_node_get_object (dc), "device_code"));
+	g_autoptr(JsonNode) pending = http (fx, "POST", "/common/oauth2/v2.0/token", form, poll,
+					    &status);
+	g_autoptr(JsonNode) tok = http (fx, "POST", "/common/oauth2/v2.0/token", form, poll, &status);
+	g_assert_cmpuint (status, ==, 200);
+	fx->token = g_strdup (json_object_get_string_member (json_node_get_object (tok),
+							     "access_token"));
+}
+
+static gint64
+stat_of (Fx *fx, const gchar *name)
+{
+	guint status;
+	g_autoptr(JsonNode) st = http (fx, "GET", "/_emulator/stats", NULL, NULL, &status);
+	return json_object_get_int_member (json_node_get_object (st), name);
+}
+
+static guint
+n_files (Fx *fx, const gchar *crm, const gchar *kind)
+{
+	g_autofree gchar *d = g_build_filename (fx->dir, crm, kind, NULL);
+	g_autoptr(GDir) dir = g_dir_open (d, 0, NULL);
+	guint n = 0;
+	while (dir != NULL && g_dir_read_name (dir) != NULL)
+		n++;
+	return n;
+}
+
+/* the CRM folder's record whose @field is @value */
+static JsonObject *
+crm_find (Fx *fx, const gchar *crm, const gchar *kind, const gchar *field, const gchar *value,
+	  gchar **path_out)
+{
+	g_autofree gchar *d = g_build_filename (fx->dir, crm, kind, NULL);
+	g_autoptr(GDir) dir = g_dir_open (d, 0, NULL);
+	const gchar *name;
+	while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
+		g_autofree gchar *p = g_build_filename (d, name, NULL);
+		g_autoptr(JsonParser) parser = json_parser_new ();
+		JsonObject *o;
+		if (!json_parser_load_from_file (parser, p, NULL))
+			continue;
+		o = json_node_get_object (json_parser_get_root (parser));
+		if (g_strcmp0 (json_object_get_string_member_with_default (o, field, NULL), value) == 0) {
+			if (path_out != NULL)
+				*path_out = g_steal_pointer (&p);
+			return json_object_ref (o);
+		}
+	}
+	return NULL;
+}
+
+static void
+crm_write (Fx *fx, const gchar *path, JsonObject *o)
+{
+	g_autoptr(JsonNode) n = json_node_new (JSON_NODE_OBJECT);
+	g_autofree gchar *text = NULL;
+	json_node_set_object (n, o);
+	text = json_to_string (n, TRUE);
+	g_assert_true (g_file_set_contents (path, text, -1, NULL));
+}
+
+static void
+test_both_directions (void)
+{
+	Fx fx = {0};
+	gint rc;
+	guint status;
+	g_autoptr(JsonObject) r1 = NULL;
+	g_autoptr(JsonObject) r2 = NULL;
+	g_autoptr(JsonObject) r3 = NULL;
+	g_autoptr(JsonObject) r4 = NULL;
+	g_autoptr(JsonObject) task = NULL;
+	g_autoptr(JsonObject) contact = NULL;
+	g_autoptr(JsonNode) list = NULL;
+	g_autoptr(JsonNode) patched = NULL;
+	g_autofree gchar *task_path = NULL;
+	g_autofree gchar *new_path = NULL;
+	g_autofree gchar *patch_url = NULL;
+	JsonArray *values;
+	gboolean found = FALSE;
+
+	fx_start (&fx, "10", NULL);
+	r1 = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_cmpstr (json_object_get_string_member (r1, "status"), ==, "ok");
+	g_assert_cmpint (count (r1, "created", "crm", "contact"), ==, 10);
+	g_assert_cmpint (count (r1, "created", "crm", "event"), ==, 10);
+	g_assert_cmpint (count (r1, "created", "crm", "task"), ==, 10);
+	g_assert_cmpuint (n_files (&fx, "crm", "contact"), ==, 10);
+
+	/* no change: one delta request per kind, nothing written anywhere */
+	http (&fx, "POST", "/_emulator/reset-stats", "text/plain", "", &status);
+	r2 = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_cmpint (total (r2, "created") + total (r2, "updated") + total (r2, "deleted"), ==,
+			 0);
+	g_assert_cmpint (stat_of (&fx, "deltaRequests"), ==, 3);
+	g_assert_cmpint (stat_of (&fx, "requests"), ==, 3);
+	g_assert_cmpint (stat_of (&fx, "writes"), ==, 0);
+
+	/* CRM → Outlook: a new person, a task closed */
+	{
+		g_autoptr(JsonObject) ada = json_object_new ();
+		json_object_set_string_member (ada, "givenName", "Ada");
+		json_object_set_string_member (ada, "surname", "Lovelace");
+		json_object_set_string_member (ada, "email1", "ada@example.org");
+		json_object_set_string_member (ada, "companyName", "Analytical Engines");
+		new_path = g_build_filename (fx.dir, "crm", "contact", "ada.json", NULL);
+		crm_write (&fx, new_path, ada);
+	}
+	task = crm_find (&fx, "crm", "task", "status", "notStarted", &task_path);
+	g_assert_nonnull (task);
+	json_object_set_string_member (task, "status", "completed");
+	json_object_set_string_member (task, "completedDate", "2026-02-02");
+	crm_write (&fx, task_path, task);
+	r3 = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_cmpint (count (r3, "created", "outlook", "contact"), ==, 1);
+	g_assert_cmpint (count (r3, "updated", "outlook", "task"), ==, 1);
+	g_assert_cmpint (stat_of (&fx, "invitationsSent"), ==, 0);
+
+	graph_sign_in (&fx);
+	list = http (&fx, "GET", "/v1.0/me/contacts?$top=50", NULL, NULL, &status);
+	values = json_object_get_array_member (json_node_get_object (list), "value");
+	for (guint i = 0; i < json_array_get_length (values); i++) {
+		JsonObject *c = json_array_get_object_element (values, i);
+		if (g_strcmp0 (json_object_get_string_member_with_default (c, "surname", ""),
+			       "Lovelace") == 0) {
+			found = TRUE;
+			patch_url = g_strdup_printf ("/v1.0/me/contacts/%s",
+						     json_object_get_string_member (c, "id"));
+		}
+	}
+	g_assert_true (found);
+
+	/* Outlook → CRM: the user edits Ada in Outlook */
+	patched = http (&fx, "PATCH", patch_url, "application/json",
+			"{\"jobTitle\":\"Countess of Lovelace\"}", &status);
+	g_assert_cmpuint (status, ==, 200);
+	r4 = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_cmpint (count (r4, "updated", "crm", "contact"), ==, 1);
+	contact = crm_find (&fx, "crm", "contact", "surname", "Lovelace", NULL);
+	g_assert_nonnull (contact);
+	g_assert_cmpstr (json_object_get_string_member (contact, "jobTitle"), ==,
+			 "Countess of Lovelace");
+	fx_stop (&fx);
+}
+
+static void
+test_expired_delta (void)
+{
+	Fx fx = {0};
+	gint rc;
+	guint status;
+	g_autoptr(JsonObject) r1 = NULL;
+	g_autoptr(JsonObject) r2 = NULL;
+
+	fx_start (&fx, "8", NULL);
+	r1 = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	http (&fx, "POST", "/_emulator/expire-delta-tokens", "text/plain", "", &status);
+	r2 = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_cmpstr (json_object_get_string_member (r2, "status"), ==, "ok");
+	/* a full listing relinks what is known: no copy on either side */
+	g_assert_cmpint (total (r2, "created"), ==, 0);
+	g_assert_cmpint (total (r2, "deleted"), ==, 0);
+	g_assert_cmpuint (n_files (&fx, "crm", "contact"), ==, 8);
+	g_assert_cmpuint (n_files (&fx, "crm", "event"), ==, 8);
+	g_assert_cmpint (stat_of (&fx, "writes"), ==, 0);
+	fx_stop (&fx);
+}
+
+static void
+test_throttled (void)
+{
+	Fx fx = {0};
+	gint rc;
+	g_autoptr(JsonObject) r1 = NULL;
+
+	fx_start (&fx, "6", "429=0.3,seed=4,retry-after=1");
+	r1 = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_cmpstr (json_object_get_string_member (r1, "status"), ==, "ok");
+	g_assert_cmpint (count (r1, "created", "crm", "contact"), ==, 6);
+	g_assert_cmpint (count (r1, "created", "crm", "task"), ==, 6);
+	fx_stop (&fx);
+}
+
+/* the last Sunday of March next year: Europe's spring DST switch */
+static gchar *
+dst_day (gint offset)
+{
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+	g_autoptr(GDate) d = g_date_new_dmy (31, G_DATE_MARCH,
+					     (GDateYear) (g_date_time_get_year (now) + 1));
+	gchar buf[16];
+	while (g_date_get_weekday (d) != G_DATE_SUNDAY)
+		g_date_subtract_days (d, 1);
+	if (offset >= 0)
+		g_date_add_days (d, (guint) offset);
+	else
+		g_date_subtract_days (d, (guint) -offset);
+	g_date_strftime (buf, sizeof buf, "%Y-%m-%d", d);
+	return g_strdup (buf);
+}
+
+/* CRM → Outlook → a second CRM folder: the appointments arrive unchanged */
+static void
+test_dst_round_trip (void)
+{
+	Fx fx = {0};
+	gint rc;
+	g_autofree gchar *sat = dst_day (-1);
+	g_autofree gchar *sun = dst_day (0);
+	g_autofree gchar *mon = dst_day (1);
+	g_autofree gchar *ev_dir = NULL;
+	g_autoptr(JsonObject) r1 = NULL;
+	g_autoptr(JsonObject) r2 = NULL;
+	g_autoptr(JsonObject) r3 = NULL;
+	struct {
+		const gchar *subject;
+		gchar *start, *end;
+		gboolean all_day;
+	} evs[] = {
+	    {"Før skiftet", g_strdup_printf ("%sT09:00:00Z", sat), g_strdup_printf ("%sT10:00:00Z", sat), FALSE},
+	    {"Efter skiftet", g_strdup_printf ("%sT08:00:00Z", mon), g_strdup_printf ("%sT09:00:00Z", mon), FALSE},
+	    {"Over natten", g_strdup_printf ("%sT20:00:00Z", sat), g_strdup_printf ("%sT07:00:00Z", sun), FALSE},
+	    {"Messe", g_strdup (sun), g_strdup (mon), TRUE},
+	};
+
+	fx_start (&fx, "0", NULL);
+	ev_dir = g_build_filename (fx.dir, "crm", "event", NULL);
+	g_assert_cmpint (g_mkdir_with_parents (ev_dir, 0700), ==, 0);
+	for (guint i = 0; i < G_N_ELEMENTS (evs); i++) {
+		g_autoptr(JsonObject) o = json_object_new ();
+		g_autofree gchar *name = g_strdup_printf ("%s/ev%u.json", ev_dir, i);
+		json_object_set_string_member (o, "subject", evs[i].subject);
+		json_object_set_string_member (o, "start", evs[i].start);
+		json_object_set_string_member (o, "end", evs[i].end);
+		json_object_set_boolean_member (o, "isAllDay", evs[i].all_day);
+		json_object_set_string_member (o, "timeZone", "Europe/Copenhagen");
+		json_object_set_string_member (o, "sensitivity", "private");
+		crm_write (&fx, name, o);
+	}
+	r1 = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_cmpint (count (r1, "created", "outlook", "event"), ==, 4);
+	/* what Outlook gives back is what was sent: no update in either direction */
+	r2 = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (total (r2, "updated") + total (r2, "created"), ==, 0);
+
+	write_profile (&fx, "other", "crm2", "state2.db");
+	r3 = sync_run (&fx, "other", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_cmpint (count (r3, "created", "crm", "event"), ==, 4);
+	for (guint i = 0; i < G_N_ELEMENTS (evs); i++) {
+		g_autoptr(JsonObject) got = crm_find (&fx, "crm2", "event", "subject", evs[i].subject,
+						      NULL);
+		g_assert_nonnull (got);
+		g_assert_cmpstr (json_object_get_string_member (got, "start"), ==, evs[i].start);
+		g_assert_cmpstr (json_object_get_string_member (got, "end"), ==, evs[i].end);
+		g_assert_cmpstr (json_object_get_string_member (got, "timeZone"), ==,
+				 "Europe/Copenhagen");
+		g_assert_cmpint (json_object_get_boolean_member (got, "isAllDay"), ==, evs[i].all_day);
+		g_assert_cmpstr (json_object_get_string_member (got, "sensitivity"), ==, "private");
+		g_free (evs[i].start);
+		g_free (evs[i].end);
+	}
+	fx_stop (&fx);
+}
+
+/* no token in the profile, the state DB, the secrets' neighbours or any output */
+static void
+test_tokens_private (void)
+{
+	Fx fx = {0};
+	gint rc;
+	guint status;
+	g_autoptr(JsonObject) r1 = NULL;
+	g_autoptr(JsonObject) r2 = NULL;
+	g_autofree gchar *profile = NULL;
+	g_autofree gchar *state = NULL;
+	g_autofree gchar *ppath = path_in (&fx, "x");
+	gsize state_len = 0;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+	guint n = 0;
+
+	fx_start (&fx, "3", NULL);
+	g_free (ppath);
+	ppath = path_in (&fx, "sales.ini");
+	r1 = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	/* an expired access token mid-way: renewed, rotated refresh token stored */
+	http (&fx, "POST", "/_emulator/expire-access-tokens", "text/plain", "", &status);
+	r2 = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_true (g_file_get_contents (ppath, &profile, NULL, NULL));
+	{
+		g_autofree gchar *sp = path_in (&fx, "state.db");
+		g_assert_true (g_file_get_contents (sp, &state, &state_len, NULL));
+	}
+	g_assert_cmpint (sqlite3_open_v2 (fx.emu_db, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+	g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT token FROM tokens WHERE type IN ('access','refresh')",
+					     -1, &stmt, NULL),
+			 ==, SQLITE_OK);
+	while (sqlite3_step (stmt) == SQLITE_ROW) {
+		const gchar *t = (const gchar *) sqlite3_column_text (stmt, 0);
+		g_assert_null (strstr (profile, t));
+		g_assert_null (g_strstr_len (state, (gssize) state_len, t));
+		g_assert_null (strstr (fx.cli_output->str, t));
+		n++;
+	}
+	sqlite3_finalize (stmt);
+	sqlite3_close (db);
+	/* two runs, one renewal: at least the live access and refresh tokens */
+	g_assert_cmpuint (n, >=, 2);
+	g_assert_nonnull (strstr (fx.cli_output->str, "DEBUG")); /* the logs were on */
+	fx_stop (&fx);
+}
+
+int
+main (int argc, char **argv)
+{
+	g_test_init (&argc, &argv, NULL);
+	g_test_add_func ("/graph/e2e/both-directions", test_both_directions);
+	g_test_add_func ("/graph/e2e/expired-delta-relinks", test_expired_delta);
+	g_test_add_func ("/graph/e2e/throttled-run-finishes", test_throttled);
+	g_test_add_func ("/graph/e2e/dst-and-all-day-round-trip", test_dst_round_trip);
+	g_test_add_func ("/graph/e2e/tokens-stay-private", test_tokens_private);
+	return g_test_run ();
+}

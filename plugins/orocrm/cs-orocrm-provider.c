@@ -1,0 +1,1343 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "crmsync-plugin.h"
+#include "cs-orocrm-records.h"
+
+/*
+ * OroCRM: contacts and tasks through the JSON:API (/api), calendar events
+ * through the old REST API (/api/rest/latest), which is the only one Oro has
+ * for them. Authentication by WSSE with the user's API key (Oro <= 6.0) or an
+ * OAuth 2 client-credentials token (all versions). See api-specs.md §1.
+ *
+ * Deltas: Oro keeps no tombstones, so a delta read asks for what changed
+ * since the cursor's updatedAt and then lists the ids alone; the cursor keeps
+ * a hash of the ids it knew, and when one is missing the read turns into a
+ * full listing so that the engine sees the deletion.
+ */
+
+#define JSONAPI "application/vnd.api+json"
+#define PAGE_SIZE 1000
+#define ID_PAGE_SIZE 5000
+#define BATCH_SIZE 100 /* Oro's limit for the synchronous batch API */
+#define EVENT_PAGE 500
+#define CURSOR_VERSION "oro1"
+#define MAX_RECENT 1000
+
+typedef enum {
+	AUTH_WSSE,
+	AUTH_OAUTH,
+} AuthMode;
+
+#define CS_TYPE_OROCRM_PROVIDER (cs_orocrm_provider_get_type ())
+G_DECLARE_FINAL_TYPE (CsOrocrmProvider, cs_orocrm_provider, CS, OROCRM_PROVIDER, CsProvider)
+
+struct _CsOrocrmProvider {
+	CsProvider parent_instance;
+	gchar *url;		 /* (owned) */
+	gchar *user;		 /* (owned) */
+	gchar *fingerprint;	 /* (owned) (nullable) */
+	AuthMode auth;
+	CsHttpClient *http;	 /* (owned) (nullable) while closed */
+	gchar *secret;		 /* (owned) (nullable) the API key or client secret */
+	gchar *token;		 /* (owned) (nullable) OAuth access token */
+	gint64 calendar;	 /* the user's default calendar */
+	CsOrocrmContext ctx;
+};
+
+G_DEFINE_TYPE (CsOrocrmProvider, cs_orocrm_provider, CS_TYPE_PROVIDER)
+
+static void
+wipe_string (gchar **s)
+{
+	if (*s != NULL) {
+		memset (*s, 0, strlen (*s));
+		g_clear_pointer (s, g_free);
+	}
+}
+
+static void
+clear_context (CsOrocrmContext *ctx)
+{
+	g_clear_pointer (&ctx->country_names, g_hash_table_unref);
+	g_clear_pointer (&ctx->country_codes, g_hash_table_unref);
+	for (guint k = 0; k < CS_KIND_LAST; k++)
+		g_clear_pointer (&ctx->custom[k], g_ptr_array_unref);
+	g_clear_pointer (&ctx->owner, g_free);
+}
+
+static void
+cs_orocrm_provider_close (CsProvider *provider)
+{
+	CsOrocrmProvider *self = CS_OROCRM_PROVIDER (provider);
+	if (self->http != NULL)
+		g_debug ("%" G_GUINT64_FORMAT " requests to %s",
+			 cs_http_client_get_request_count (self->http), self->url);
+	g_clear_object (&self->http);
+	wipe_string (&self->secret);
+	wipe_string (&self->token);
+	clear_context (&self->ctx);
+}
+
+static void
+cs_orocrm_provider_finalize (GObject *object)
+{
+	CsOrocrmProvider *self = CS_OROCRM_PROVIDER (object);
+	cs_orocrm_provider_close (CS_PROVIDER (self));
+	g_free (self->url);
+	g_free (self->user);
+	g_free (self->fingerprint);
+	G_OBJECT_CLASS (cs_orocrm_provider_parent_class)->finalize (object);
+}
+
+static gboolean
+cs_orocrm_provider_setup (CsProvider *provider, GKeyFile *profile, const gchar *group,
+			  GError **error)
+{
+	CsOrocrmProvider *self = CS_OROCRM_PROVIDER (provider);
+	static const gchar *keys[] = {"url", "user", "auth", "tls-fingerprint", NULL};
+	g_autofree gchar *auth = NULL;
+	g_autoptr(CsHttpClient) probe = NULL;
+
+	if (!cs_provider_check_keys (profile, group, keys, error))
+		return FALSE;
+	g_free (self->url);
+	self->url = g_key_file_get_string (profile, group, "url", NULL);
+	if (self->url == NULL || self->url[0] == '\0') {
+		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+			     _("[%s] url= is missing (the OroCRM address, e.g. https://crm.example.com)"),
+			     group);
+		return FALSE;
+	}
+	probe = cs_http_client_new (self->url, error);
+	if (probe == NULL) {
+		g_prefix_error (error, "[%s] url=: ", group);
+		return FALSE;
+	}
+	g_free (self->user);
+	self->user = g_key_file_get_string (profile, group, "user", NULL);
+	if (self->user == NULL || self->user[0] == '\0') {
+		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+			     _("[%s] user= is missing (the OroCRM user name, or the OAuth client id)"),
+			     group);
+		return FALSE;
+	}
+	auth = g_key_file_get_string (profile, group, "auth", NULL);
+	if (auth == NULL || g_strcmp0 (auth, "wsse") == 0) {
+		self->auth = AUTH_WSSE;
+	} else if (g_strcmp0 (auth, "oauth") == 0) {
+		self->auth = AUTH_OAUTH;
+	} else {
+		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+			     _("[%s] auth=%s is not known (allowed: wsse, oauth)"), group, auth);
+		return FALSE;
+	}
+	g_free (self->fingerprint);
+	self->fingerprint = g_key_file_get_string (profile, group, "tls-fingerprint", NULL);
+	if (self->fingerprint != NULL &&
+	    !cs_http_client_set_tls_fingerprint (probe, self->fingerprint, error)) {
+		g_prefix_error (error, "[%s] ", group);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static CsCaps
+cs_orocrm_provider_get_caps (CsProvider *provider, CsKind kind)
+{
+	switch (kind) {
+	case CS_KIND_CONTACT:
+	case CS_KIND_TASK:
+		return CS_CAP_READ | CS_CAP_WRITE | CS_CAP_DELETE | CS_CAP_DELTA | CS_CAP_BATCH;
+	case CS_KIND_EVENT:
+		return CS_CAP_READ | CS_CAP_WRITE | CS_CAP_DELETE;
+	case CS_KIND_ORGANISATION:
+	case CS_KIND_EMAIL:
+	case CS_KIND_LAST:
+	default:
+		return 0;
+	}
+}
+
+/* authentication: a fresh WSSE header for every attempt, or the bearer token */
+static gboolean
+prepare_cb (CsHttpClient *client, SoupMessage *msg, gpointer user_data, GError **error)
+{
+	CsOrocrmProvider *self = CS_OROCRM_PROVIDER (user_data);
+	SoupMessageHeaders *h = soup_message_get_request_headers (msg);
+
+	if (self->auth == AUTH_OAUTH) {
+		g_autofree gchar *value = NULL;
+		if (self->token == NULL) /* the token request itself */
+			return TRUE;
+		value = g_strdup_printf ("Bearer %s", self->token);
+		soup_message_headers_replace (h, "Authorization", value);
+		return TRUE;
+	} else {
+		guint8 nonce[16];
+		g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA1);
+		g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+		g_autofree gchar *created = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S+00:00");
+		g_autofree gchar *nonce64 = NULL;
+		g_autofree gchar *digest64 = NULL;
+		g_autofree gchar *header = NULL;
+		guint8 digest[20];
+		gsize dlen = sizeof (digest);
+
+		/* a nonce must never repeat within the hour; 128 random bits */
+		for (guint i = 0; i < sizeof (nonce); i += 4) {
+			guint32 r = g_random_int ();
+			memcpy (nonce + i, &r, 4);
+		}
+		g_checksum_update (sum, nonce, sizeof (nonce));
+		g_checksum_update (sum, (const guchar *) created, -1);
+		g_checksum_update (sum, (const guchar *) self->secret, -1);
+		g_checksum_get_digest (sum, digest, &dlen);
+		nonce64 = g_base64_encode (nonce, sizeof (nonce));
+		digest64 = g_base64_encode (digest, dlen);
+		header = g_strdup_printf ("UsernameToken Username=\"%s\", PasswordDigest=\"%s\", "
+					  "Nonce=\"%s\", Created=\"%s\"",
+					  self->user, digest64, nonce64, created);
+		soup_message_headers_replace (h, "Authorization", "WSSE profile=\"UsernameToken\"");
+		soup_message_headers_replace (h, "X-WSSE", header);
+	}
+	return TRUE;
+}
+
+static gboolean
+fetch_token (CsOrocrmProvider *self, GCancellable *cancellable, GError **error)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new ();
+	g_autoptr(JsonNode) body = NULL;
+	g_autoptr(CsHttpResponse) resp = NULL;
+	g_autoptr(JsonNode) answer = NULL;
+	g_autoptr(GError) error_local = NULL;
+	const gchar *token;
+
+	wipe_string (&self->token);
+	json_builder_begin_object (b);
+	json_builder_set_member_name (b, "grant_type");
+	json_builder_add_string_value (b, "client_credentials");
+	json_builder_set_member_name (b, "client_id");
+	json_builder_add_string_value (b, self->user);
+	json_builder_set_member_name (b, "client_secret");
+	json_builder_add_string_value (b, self->secret);
+	json_builder_end_object (b);
+	body = json_builder_get_root (b);
+	resp = cs_http_client_send_json (self->http, "POST", "/oauth2-token", NULL, "application/json",
+					 body, cancellable, &error_local);
+	if (resp == NULL) {
+		if (g_error_matches (error_local, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH)) {
+			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH,
+				     _("OroCRM at %s refused OAuth client “%s”; check the client id and secret"),
+				     self->url, self->user);
+			return FALSE;
+		}
+		g_propagate_error (error, g_steal_pointer (&error_local));
+		return FALSE;
+	}
+	answer = cs_http_response_parse_json (resp, NULL);
+	if (resp->status != 200) {
+		g_autofree gchar *why = cs_orocrm_error_text (answer);
+		g_set_error (error, CS_PROVIDER_ERROR,
+			     resp->status == 400 || resp->status == 401 ? CS_PROVIDER_ERROR_AUTH
+									: CS_PROVIDER_ERROR_INVALID,
+			     _("OroCRM refused the OAuth client (%u: %s); check the client id and secret"),
+			     resp->status, why);
+		return FALSE;
+	}
+	token = answer != NULL && JSON_NODE_HOLDS_OBJECT (answer)
+		    ? json_object_get_string_member_with_default (json_node_get_object (answer),
+								  "access_token", NULL)
+		    : NULL;
+	if (token == NULL) {
+		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+			     _("%s/oauth2-token did not answer with an access token"), self->url);
+		return FALSE;
+	}
+	self->token = g_strdup (token);
+	return TRUE;
+}
+
+/**
+ * oro_request:
+ * @jsonapi: send and accept `application/vnd.api+json` (else plain JSON)
+ * @json: (out) (optional) (nullable): the parsed answer
+ *
+ * One request with the client's retries; a bearer token that expired is
+ * renewed once, and an answer that is cut off is asked for again (the
+ * connection broke after the status line).
+ *
+ * Returns: (transfer full) (nullable): the response, any status
+ */
+static CsHttpResponse *
+oro_request (CsOrocrmProvider *self, const gchar *method, const gchar *path, JsonNode *body,
+	     gboolean jsonapi, GHashTable *extra_headers, JsonNode **json,
+	     GCancellable *cancellable, GError **error)
+{
+	gboolean renewed = FALSE;
+
+	for (guint attempt = 0;; attempt++) {
+		g_autoptr(SoupMessageHeaders) h = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
+		g_autoptr(GError) error_local = NULL;
+		g_autoptr(CsHttpResponse) resp = NULL;
+		g_autoptr(JsonNode) parsed = NULL;
+		gsize len = 0;
+
+		soup_message_headers_replace (h, "Accept", jsonapi ? JSONAPI : "application/json");
+		if (extra_headers != NULL) {
+			GHashTableIter it;
+			gpointer k, v;
+			g_hash_table_iter_init (&it, extra_headers);
+			while (g_hash_table_iter_next (&it, &k, &v))
+				soup_message_headers_replace (h, k, v);
+		}
+		resp = cs_http_client_send_json (self->http, method, path, h,
+						 jsonapi ? JSONAPI : "application/json", body,
+						 cancellable, &error_local);
+		if (resp == NULL) {
+			if (self->auth == AUTH_OAUTH && !renewed &&
+			    g_error_matches (error_local, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH) &&
+			    self->token != NULL) {
+				/* tokens live an hour; a long run outlives one */
+				renewed = TRUE;
+				if (!fetch_token (self, cancellable, error))
+					return NULL;
+				continue;
+			}
+			if (g_error_matches (error_local, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH))
+				g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH,
+					     self->auth == AUTH_WSSE
+						 ? _("OroCRM at %s did not accept user “%s” with this API key; check the user and the API key")
+						 : _("OroCRM at %s did not accept the OAuth token of client “%s”; check the client id and secret"),
+					     self->url, self->user);
+			else
+				g_propagate_error (error, g_steal_pointer (&error_local));
+			return NULL;
+		}
+		g_bytes_get_data (resp->body, &len);
+		if (len > 0 && resp->status < 300)
+			parsed = cs_http_response_parse_json (resp, &error_local);
+		else if (len > 0)
+			parsed = cs_http_response_parse_json (resp, NULL);
+		if (resp->status < 300 && len > 0 && parsed == NULL) {
+			if (attempt < 3) {
+				g_debug ("%s %s: %s; asking again", method, path, error_local->message);
+				continue;
+			}
+			g_propagate_error (error, g_steal_pointer (&error_local));
+			return NULL;
+		}
+		if (json != NULL)
+			*json = g_steal_pointer (&parsed);
+		return g_steal_pointer (&resp);
+	}
+}
+
+static gboolean
+status_error (CsOrocrmProvider *self, CsHttpResponse *resp, JsonNode *json, const gchar *what,
+	      GError **error)
+{
+	g_autofree gchar *why = cs_orocrm_error_text (json);
+	gint code = resp->status == 404   ? CS_PROVIDER_ERROR_NOT_FOUND
+		    : resp->status == 409 ? CS_PROVIDER_ERROR_CONFLICT
+		    : resp->status == 403 ? CS_PROVIDER_ERROR_READ_ONLY
+					  : CS_PROVIDER_ERROR_INVALID;
+	g_set_error (error, CS_PROVIDER_ERROR, code, _("%s: OroCRM answered %u: %s"), what,
+		     resp->status, why);
+	return FALSE;
+}
+
+static void
+discover_custom (CsOrocrmProvider *self, CsKind kind, JsonNode *page)
+{
+	JsonArray *data = json_object_get_array_member (json_node_get_object (page), "data");
+	JsonObject *first = data != NULL && json_array_get_length (data) > 0
+				? json_array_get_object_element (data, 0)
+				: NULL;
+	JsonObject *attrs = first != NULL ? json_object_get_object_member (first, "attributes") : NULL;
+	g_autoptr(GList) names = attrs != NULL ? json_object_get_members (attrs) : NULL;
+
+	g_clear_pointer (&self->ctx.custom[kind], g_ptr_array_unref);
+	self->ctx.custom[kind] = g_ptr_array_new_with_free_func (g_free);
+	for (GList *l = names; l != NULL; l = l->next) {
+		if (!cs_orocrm_is_builtin_attribute (kind, l->data))
+			g_ptr_array_add (self->ctx.custom[kind], g_strdup (l->data));
+	}
+}
+
+static gboolean
+load_countries (CsOrocrmProvider *self, GCancellable *cancellable, GError **error)
+{
+	g_autoptr(JsonNode) json = NULL;
+	g_autoptr(CsHttpResponse) resp = oro_request (self, "GET", "/api/countries?page%5Bsize%5D=-1",
+						      NULL, TRUE, NULL, &json, cancellable, error);
+	JsonArray *data;
+
+	if (resp == NULL)
+		return FALSE;
+	if (resp->status != 200)
+		return status_error (self, resp, json, _("reading the countries"), error);
+	self->ctx.country_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	self->ctx.country_codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	data = json_object_get_array_member (json_node_get_object (json), "data");
+	for (guint i = 0; data != NULL && i < json_array_get_length (data); i++) {
+		JsonObject *c = json_array_get_object_element (data, i);
+		const gchar *id = json_object_get_string_member (c, "id");
+		const gchar *name = json_object_get_string_member_with_default (
+		    json_object_get_object_member (c, "attributes"), "name", id);
+		g_hash_table_insert (self->ctx.country_names, g_strdup (id), g_strdup (name));
+		g_hash_table_insert (self->ctx.country_codes, g_utf8_strdown (name, -1), g_strdup (id));
+		g_hash_table_insert (self->ctx.country_codes, g_ascii_strdown (id, -1), g_strdup (id));
+	}
+	return TRUE;
+}
+
+/**
+ * cs_orocrm_provider_open:
+ *
+ * Authenticates and learns who the user is (the default calendar answers
+ * with its owner), which custom fields contacts and tasks carry and the
+ * country names.
+ */
+static gboolean
+cs_orocrm_provider_open (CsProvider *provider, GCancellable *cancellable, GError **error)
+{
+	CsOrocrmProvider *self = CS_OROCRM_PROVIDER (provider);
+	g_autoptr(JsonNode) json = NULL;
+	g_autoptr(CsHttpResponse) resp = NULL;
+	JsonObject *o;
+
+	cs_orocrm_provider_close (provider);
+	self->http = cs_http_client_new (self->url, error);
+	if (self->http == NULL)
+		return FALSE;
+	if (!cs_http_client_set_tls_fingerprint (self->http, self->fingerprint, error))
+		return FALSE;
+	cs_http_client_set_prepare_func (self->http, prepare_cb, self);
+	self->secret = cs_provider_get_secret (provider, "secret", error);
+	if (self->secret == NULL)
+		return FALSE;
+	g_strstrip (self->secret);
+
+	/* a wrong address should fail fast, not after minutes of back-off */
+	cs_http_client_set_max_retries (self->http, 1);
+	if (self->auth == AUTH_OAUTH && !fetch_token (self, cancellable, error)) {
+		cs_orocrm_provider_close (provider);
+		return FALSE;
+	}
+	resp = oro_request (self, "GET", "/api/rest/latest/calendars/default", NULL, FALSE, NULL,
+			    &json, cancellable, error);
+	cs_http_client_set_max_retries (self->http, 4);
+	if (resp == NULL) {
+		cs_orocrm_provider_close (provider);
+		return FALSE;
+	}
+	o = json != NULL && JSON_NODE_HOLDS_OBJECT (json) ? json_node_get_object (json) : NULL;
+	if (resp->status != 200 || o == NULL || !json_object_has_member (o, "owner")) {
+		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+			     _("%s does not answer like OroCRM (%u for /api/rest/latest/calendars/default); "
+			       "check the URL (with OroCommerce it ends in /admin)"),
+			     self->url, resp->status);
+		cs_orocrm_provider_close (provider);
+		return FALSE;
+	}
+	self->calendar = json_object_get_int_member_with_default (o, "calendar", 0);
+	self->ctx.owner = g_strdup_printf ("%" G_GINT64_FORMAT,
+					   json_object_get_int_member_with_default (o, "owner", 0));
+	for (guint i = 0; i < 2; i++) {
+		CsKind kind = i == 0 ? CS_KIND_CONTACT : CS_KIND_TASK;
+		g_autoptr(JsonNode) page = NULL;
+		g_autoptr(CsHttpResponse) r = oro_request (
+		    self, "GET", kind == CS_KIND_CONTACT ? "/api/contacts?page%5Bsize%5D=1" : "/api/tasks?page%5Bsize%5D=1",
+		    NULL, TRUE, NULL, &page, cancellable, error);
+		if (r == NULL) {
+			cs_orocrm_provider_close (provider);
+			return FALSE;
+		}
+		if (r->status != 200 || page == NULL || !JSON_NODE_HOLDS_OBJECT (page)) {
+			status_error (self, r, page, kind == CS_KIND_CONTACT ? _("reading contacts") : _("reading tasks"),
+				      error);
+			cs_orocrm_provider_close (provider);
+			return FALSE;
+		}
+		discover_custom (self, kind, page);
+	}
+	if (!load_countries (self, cancellable, error)) {
+		cs_orocrm_provider_close (provider);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gchar *
+cs_orocrm_provider_whoami (CsProvider *provider, GCancellable *cancellable, GError **error)
+{
+	CsOrocrmProvider *self = CS_OROCRM_PROVIDER (provider);
+	if (self->ctx.owner == NULL) {
+		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+				     _("the OroCRM connection is not open"));
+		return NULL;
+	}
+	return g_strdup (self->ctx.owner);
+}
+
+static CsSchema *
+cs_orocrm_provider_get_schema (CsProvider *provider, CsKind kind, GError **error)
+{
+	CsOrocrmProvider *self = CS_OROCRM_PROVIDER (provider);
+	CsSchema *schema = cs_schema_load_builtin ("orocrm", kind, error);
+	GPtrArray *custom = self->ctx.custom[kind];
+
+	if (schema == NULL)
+		return NULL;
+	for (guint i = 0; custom != NULL && i < custom->len; i++) {
+		CsFieldSpec *spec;
+		if (cs_schema_lookup (schema, custom->pdata[i]) != NULL)
+			continue;
+		spec = cs_field_spec_new (custom->pdata[i], custom->pdata[i], CS_FIELD_STRING);
+		spec->custom = TRUE;
+		cs_schema_add_field (schema, spec);
+	}
+	return schema;
+}
+
+/* reading */
+
+static const gchar *
+kind_type (CsKind kind)
+{
+	return kind == CS_KIND_CONTACT ? "contacts" : "tasks";
+}
+
+typedef struct {
+	gchar *watermark;	/* (owned) (nullable) max updatedAt seen */
+	GHashTable *seen;	/* (owned) ids read in this call */
+} ReadState;
+
+static void
+note_updated (ReadState *rs, JsonObject *resource)
+{
+	JsonObject *attrs = json_object_get_object_member (resource, "attributes");
+	const gchar *u = attrs != NULL ? json_object_get_string_member_with_default (attrs, "updatedAt", NULL) : NULL;
+	if (u != NULL && (rs->watermark == NULL || g_strcmp0 (u, rs->watermark) > 0)) {
+		g_free (rs->watermark);
+		rs->watermark = g_strdup (u);
+	}
+}
+
+/* pages of a JSON:API listing, each record into the sink */
+static gboolean
+read_pages (CsOrocrmProvider *self, CsKind kind, const gchar *query, CsReadSink *sink,
+	    ReadState *rs, GCancellable *cancellable, GError **error)
+{
+	g_autofree gchar *path = g_strdup_printf ("/api/%s?%s%spage%%5Bsize%%5D=%u%s", kind_type (kind),
+						  query != NULL ? query : "", query != NULL ? "&" : "",
+						  PAGE_SIZE, kind == CS_KIND_CONTACT ? "&include=addresses" : "");
+	g_autoptr(GHashTable) headers = g_hash_table_new (g_str_hash, g_str_equal);
+	guint done = 0, total = 0;
+
+	g_hash_table_insert (headers, (gpointer) "X-Include", (gpointer) "totalCount");
+	while (path != NULL) {
+		g_autoptr(JsonNode) json = NULL;
+		g_autoptr(CsHttpResponse) resp = oro_request (self, "GET", path, NULL, TRUE, headers, &json,
+							      cancellable, error);
+		g_autoptr(GHashTable) addresses = g_hash_table_new (g_str_hash, g_str_equal);
+		JsonObject *root, *links;
+		JsonArray *data, *included;
+		const gchar *count;
+
+		if (resp == NULL)
+			return FALSE;
+		if (resp->status != 200 || json == NULL || !JSON_NODE_HOLDS_OBJECT (json))
+			return status_error (self, resp, json, path, error);
+		count = cs_http_response_get_header (resp, "X-Include-Total-Count");
+		if (count != NULL)
+			total = (guint) g_ascii_strtoull (count, NULL, 10);
+		root = json_node_get_object (json);
+		data = json_object_get_array_member (root, "data");
+		included = json_object_has_member (root, "included") ? json_object_get_array_member (root, "included") : NULL;
+		for (guint i = 0; included != NULL && i < json_array_get_length (included); i++) {
+			JsonObject *inc = json_array_get_object_element (included, i);
+			if (g_strcmp0 (json_object_get_string_member (inc, "type"), "contactaddresses") == 0)
+				g_hash_table_insert (addresses, (gpointer) json_object_get_string_member (inc, "id"), inc);
+		}
+		for (guint i = 0; data != NULL && i < json_array_get_length (data); i++) {
+			JsonObject *res = json_array_get_object_element (data, i);
+			g_autoptr(CsRecord) r = kind == CS_KIND_CONTACT
+						    ? cs_orocrm_contact_from_json (&self->ctx, res, addresses)
+						    : cs_orocrm_task_from_json (&self->ctx, res);
+			if (cs_record_get_id (r) == NULL) {
+				cs_read_sink_skip (sink, NULL, _("a record without an id"));
+				continue;
+			}
+			note_updated (rs, res);
+			if (rs->seen != NULL)
+				g_hash_table_add (rs->seen, g_strdup (cs_record_get_id (r)));
+			cs_read_sink_add (sink, r);
+			done++;
+		}
+		cs_read_sink_progress (sink, done, MAX (done, total));
+		g_clear_pointer (&path, g_free);
+		links = json_object_has_member (root, "links") ? json_object_get_object_member (root, "links") : NULL;
+		if (links != NULL && json_object_has_member (links, "next"))
+			path = g_strdup (json_object_get_string_member (links, "next"));
+	}
+	return TRUE;
+}
+
+/* every id with its createdAt, page by page */
+static GHashTable *
+list_ids (CsOrocrmProvider *self, CsKind kind, GCancellable *cancellable, GError **error)
+{
+	g_autofree gchar *path = g_strdup_printf (
+	    "/api/%s?fields%%5B%s%%5D=createdAt&page%%5Bsize%%5D=%u", kind_type (kind),
+	    kind_type (kind), ID_PAGE_SIZE);
+	g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	g_autoptr(GHashTable) headers = g_hash_table_new (g_str_hash, g_str_equal);
+
+	g_hash_table_insert (headers, (gpointer) "X-Include", (gpointer) "noHateoas");
+	for (guint page = 1;; page++) {
+		g_autoptr(JsonNode) json = NULL;
+		g_autofree gchar *p = g_strdup_printf ("%s&page%%5Bnumber%%5D=%u", path, page);
+		g_autoptr(CsHttpResponse) resp = oro_request (self, "GET", p, NULL, TRUE, headers, &json,
+							      cancellable, error);
+		JsonArray *data;
+		if (resp == NULL)
+			return NULL;
+		if (resp->status != 200 || json == NULL || !JSON_NODE_HOLDS_OBJECT (json)) {
+			status_error (self, resp, json, p, error);
+			return NULL;
+		}
+		data = json_object_get_array_member (json_node_get_object (json), "data");
+		for (guint i = 0; data != NULL && i < json_array_get_length (data); i++) {
+			JsonObject *res = json_array_get_object_element (data, i);
+			JsonObject *attrs = json_object_get_object_member (res, "attributes");
+			g_hash_table_insert (ids, g_strdup (json_object_get_string_member (res, "id")),
+					     g_strdup (attrs != NULL ? json_object_get_string_member_with_default (
+								 attrs, "createdAt", "") : ""));
+		}
+		if (data == NULL || json_array_get_length (data) < ID_PAGE_SIZE)
+			break;
+	}
+	return g_steal_pointer (&ids);
+}
+
+static gint
+cmp_ids (gconstpointer a, gconstpointer b)
+{
+	gint64 x = g_ascii_strtoll (*(const gchar *const *) a, NULL, 10);
+	gint64 y = g_ascii_strtoll (*(const gchar *const *) b, NULL, 10);
+	return x < y ? -1 : x > y;
+}
+
+/**
+ * make_cursor:
+ *
+ * `oro1;WATERMARK;HASH;RECENT`: the newest updatedAt seen, a hash of the ids
+ * created before it and the ids created at or after it (a few), so that the
+ * next read can tell whether any of them is gone.
+ */
+static gchar *
+make_cursor (const gchar *watermark, GHashTable *ids)
+{
+	g_autoptr(GPtrArray) old = g_ptr_array_new ();
+	g_autoptr(GPtrArray) recent = g_ptr_array_new ();
+	g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+	g_autoptr(GString) recent_s = g_string_new (NULL);
+	GHashTableIter it;
+	gpointer k, v;
+
+	g_hash_table_iter_init (&it, ids);
+	while (g_hash_table_iter_next (&it, &k, &v))
+		g_ptr_array_add (g_strcmp0 (v, watermark) < 0 ? old : recent, k);
+	g_ptr_array_sort (old, cmp_ids);
+	g_ptr_array_sort (recent, cmp_ids);
+	for (guint i = 0; i < old->len; i++) {
+		g_checksum_update (sum, old->pdata[i], -1);
+		g_checksum_update (sum, (const guchar *) ",", 1);
+	}
+	/* after a bulk import thousands share the last second: "!" makes the
+	 * next read a full listing instead of a huge cursor */
+	if (recent->len > MAX_RECENT)
+		g_string_append (recent_s, "!");
+	for (guint i = 0; recent->len <= MAX_RECENT && i < recent->len; i++)
+		g_string_append_printf (recent_s, "%s%s", i > 0 ? "," : "", (gchar *) recent->pdata[i]);
+	return g_strdup_printf (CURSOR_VERSION ";%s;%.16s;%s", watermark, g_checksum_get_string (sum),
+				recent_s->str);
+}
+
+/* whether every id the cursor knew is still listed */
+static gboolean
+cursor_ids_present (const gchar *const *parts, GHashTable *ids)
+{
+	g_autoptr(GPtrArray) old = g_ptr_array_new ();
+	g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+	g_auto(GStrv) recent = g_strsplit (parts[3], ",", -1);
+	GHashTableIter it;
+	gpointer k, v;
+	g_autofree gchar *hash = NULL;
+
+	g_hash_table_iter_init (&it, ids);
+	while (g_hash_table_iter_next (&it, &k, &v)) {
+		if (g_strcmp0 (v, parts[1]) < 0)
+			g_ptr_array_add (old, k);
+	}
+	g_ptr_array_sort (old, cmp_ids);
+	for (guint i = 0; i < old->len; i++) {
+		g_checksum_update (sum, old->pdata[i], -1);
+		g_checksum_update (sum, (const guchar *) ",", 1);
+	}
+	hash = g_strndup (g_checksum_get_string (sum), 16);
+	if (g_strcmp0 (hash, parts[2]) != 0 || g_strcmp0 (parts[3], "!") == 0)
+		return FALSE;
+	for (guint i = 0; recent[i] != NULL; i++) {
+		if (recent[i][0] != '\0' && !g_hash_table_contains (ids, recent[i]))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+read_jsonapi (CsOrocrmProvider *self, CsKind kind, const gchar *cursor, CsReadSink *sink,
+	      GCancellable *cancellable, GError **error)
+{
+	g_auto(GStrv) parts = cursor != NULL ? g_strsplit (cursor, ";", 4) : NULL;
+	g_autoptr(GHashTable) ids = NULL;
+	ReadState rs = {NULL, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL)};
+	gboolean full = parts == NULL || g_strv_length (parts) != 4 ||
+			g_strcmp0 (parts[0], CURSOR_VERSION) != 0;
+	gboolean ok = FALSE;
+	g_autofree gchar *new_cursor = NULL;
+
+	/* the ids first: whatever is created after this is read as a change */
+	ids = list_ids (self, kind, cancellable, error);
+	if (ids == NULL)
+		goto out;
+	if (!full && !cursor_ids_present ((const gchar *const *) parts, ids)) {
+		g_debug ("%s: a record is gone since the last read; listing all", kind_type (kind));
+		full = TRUE;
+	}
+	if (full) {
+		cs_read_sink_set_complete (sink, TRUE);
+		if (!read_pages (self, kind, "sort=id", sink, &rs, cancellable, error))
+			goto out;
+	} else {
+		g_autofree gchar *since = g_uri_escape_string (parts[1], NULL, TRUE);
+		g_autofree gchar *q = g_strdup_printf ("filter%%5BupdatedAt%%5D%%5Bgte%%5D=%s&sort=id", since);
+		rs.watermark = g_strdup (parts[1]);
+		if (!read_pages (self, kind, q, sink, &rs, cancellable, error))
+			goto out;
+		/* an address has its own updatedAt: re-read the contacts whose
+		 * addresses changed */
+		if (kind == CS_KIND_CONTACT) {
+			g_autofree gchar *aq = g_strdup_printf (
+			    "/api/contactaddresses?filter%%5BupdatedAt%%5D%%5Bgte%%5D=%s"
+			    "&fields%%5Bcontactaddresses%%5D=owner&page%%5Bsize%%5D=-1", since);
+			g_autoptr(JsonNode) json = NULL;
+			g_autoptr(CsHttpResponse) resp = oro_request (self, "GET", aq, NULL, TRUE, NULL, &json,
+								      cancellable, error);
+			JsonArray *data;
+			g_autoptr(GPtrArray) owners = g_ptr_array_new_with_free_func (g_free);
+			if (resp == NULL)
+				goto out;
+			if (resp->status != 200 || json == NULL || !JSON_NODE_HOLDS_OBJECT (json)) {
+				status_error (self, resp, json, aq, error);
+				goto out;
+			}
+			data = json_object_get_array_member (json_node_get_object (json), "data");
+			for (guint i = 0; data != NULL && i < json_array_get_length (data); i++) {
+				JsonObject *a = json_array_get_object_element (data, i);
+				JsonObject *rel = json_object_get_object_member (
+				    json_object_get_object_member (a, "relationships"), "owner");
+				JsonObject *d = rel != NULL && JSON_NODE_HOLDS_OBJECT (json_object_get_member (rel, "data"))
+						    ? json_object_get_object_member (rel, "data")
+						    : NULL;
+				const gchar *cid = d != NULL ? json_object_get_string_member (d, "id") : NULL;
+				if (cid != NULL && !g_hash_table_contains (rs.seen, cid)) {
+					g_hash_table_add (rs.seen, g_strdup (cid));
+					g_ptr_array_add (owners, g_strdup (cid));
+				}
+			}
+			for (guint i = 0; i < owners->len; i += BATCH_SIZE) {
+				g_autoptr(GString) q2 = g_string_new ("filter%5Bid%5D=");
+				for (guint j = i; j < owners->len && j < i + BATCH_SIZE; j++)
+					g_string_append_printf (q2, "%s%s", j > i ? "," : "", (gchar *) owners->pdata[j]);
+				if (!read_pages (self, kind, q2->str, sink, &rs, cancellable, error))
+					goto out;
+			}
+		}
+	}
+	{
+		/* records created after the id listing belong in the next cursor */
+		GHashTableIter it;
+		gpointer k;
+		g_hash_table_iter_init (&it, rs.seen);
+		while (g_hash_table_iter_next (&it, &k, NULL)) {
+			if (!g_hash_table_contains (ids, k))
+				g_hash_table_insert (ids, g_strdup (k),
+						     g_strdup (rs.watermark != NULL ? rs.watermark : ""));
+		}
+	}
+	new_cursor = make_cursor (rs.watermark != NULL ? rs.watermark : "1970-01-01T00:00:00Z", ids);
+	cs_read_sink_set_cursor (sink, new_cursor);
+	ok = TRUE;
+out:
+	g_free (rs.watermark);
+	g_hash_table_unref (rs.seen);
+	return ok;
+}
+
+static gboolean
+read_events (CsOrocrmProvider *self, CsReadSink *sink, GCancellable *cancellable, GError **error)
+{
+	guint done = 0;
+	cs_read_sink_set_complete (sink, TRUE);
+	for (guint page = 1;; page++) {
+		g_autofree gchar *path = g_strdup_printf (
+		    "/api/rest/latest/calendarevents?calendar=%" G_GINT64_FORMAT "&page=%u&limit=%u",
+		    self->calendar, page, EVENT_PAGE);
+		g_autoptr(JsonNode) json = NULL;
+		g_autoptr(CsHttpResponse) resp = oro_request (self, "GET", path, NULL, FALSE, NULL, &json,
+							      cancellable, error);
+		JsonArray *events;
+		if (resp == NULL)
+			return FALSE;
+		if (resp->status != 200 || json == NULL || !JSON_NODE_HOLDS_ARRAY (json))
+			return status_error (self, resp, json, path, error);
+		events = json_node_get_array (json);
+		for (guint i = 0; i < json_array_get_length (events); i++) {
+			JsonObject *e = json_array_get_object_element (events, i);
+			g_autoptr(CsRecord) r = NULL;
+			if (e == NULL || !json_object_has_member (e, "id")) {
+				cs_read_sink_skip (sink, NULL, _("an event without an id"));
+				continue;
+			}
+			/* exceptions of a recurring series are part of their series */
+			if (json_object_has_member (e, "recurringEventId") &&
+			    !JSON_NODE_HOLDS_NULL (json_object_get_member (e, "recurringEventId")))
+				continue;
+			r = cs_orocrm_event_from_json (&self->ctx, e);
+			cs_read_sink_add (sink, r);
+			done++;
+		}
+		cs_read_sink_progress (sink, done, done);
+		if (json_array_get_length (events) < EVENT_PAGE)
+			break;
+	}
+	return TRUE;
+}
+
+static gboolean
+cs_orocrm_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *cursor,
+				 CsReadSink *sink, GCancellable *cancellable, GError **error)
+{
+	CsOrocrmProvider *self = CS_OROCRM_PROVIDER (provider);
+	if (self->http == NULL) {
+		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+				     _("the OroCRM connection is not open"));
+		return FALSE;
+	}
+	if (kind == CS_KIND_EVENT)
+		return read_events (self, sink, cancellable, error);
+	return read_jsonapi (self, kind, cursor, sink, cancellable, error);
+}
+
+/* writing */
+
+static void
+op_fail_from_response (CsOrocrmProvider *self, CsWriteOp *op, CsHttpResponse *resp, JsonNode *json)
+{
+	g_autoptr(GError) e = NULL;
+	status_error (self, resp, json, cs_write_action_to_string (op->action), &e);
+	cs_write_op_take_error (op, g_steal_pointer (&e));
+}
+
+static JsonObject *
+resource_for_op (CsOrocrmProvider *self, CsKind kind, CsWriteOp *op, const gchar *temp_id)
+{
+	JsonObject *res;
+	if (kind == CS_KIND_CONTACT) {
+		res = json_object_new ();
+		json_object_set_string_member (res, "type", "contacts");
+		json_object_set_object_member (res, "attributes",
+					       cs_orocrm_contact_to_json (&self->ctx, op->record));
+	} else {
+		res = cs_orocrm_task_to_json (&self->ctx, op->record, op->action == CS_WRITE_CREATE);
+	}
+	if (op->action == CS_WRITE_UPDATE) {
+		JsonObject *meta = json_object_new ();
+		json_object_set_boolean_member (meta, "update", TRUE);
+		json_object_set_object_member (res, "meta", meta);
+		json_object_set_string_member (res, "id", cs_record_get_id (op->record));
+	} else if (temp_id != NULL) {
+		json_object_set_string_member (res, "id", temp_id);
+	}
+	return res;
+}
+
+/* one op alone: finds which op of a refused batch is wrong */
+static gboolean
+write_one (CsOrocrmProvider *self, CsKind kind, CsWriteOp *op, GCancellable *cancellable,
+	   GError **error)
+{
+	g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
+	JsonObject *doc = json_object_new ();
+	JsonObject *res = resource_for_op (self, kind, op, NULL);
+	g_autofree gchar *path = NULL;
+	g_autoptr(JsonNode) json = NULL;
+	g_autoptr(CsHttpResponse) resp = NULL;
+
+	json_object_remove_member (res, "meta");
+	json_object_set_object_member (doc, "data", res);
+	json_node_take_object (body, doc);
+	if (op->action == CS_WRITE_UPDATE)
+		path = g_strdup_printf ("/api/%s/%s", kind_type (kind), cs_record_get_id (op->record));
+	else
+		path = g_strdup_printf ("/api/%s", kind_type (kind));
+	resp = oro_request (self, op->action == CS_WRITE_UPDATE ? "PATCH" : "POST", path, body, TRUE,
+			    NULL, &json, cancellable, error);
+	if (resp == NULL)
+		return FALSE;
+	if (resp->status != 200 && resp->status != 201) {
+		op_fail_from_response (self, op, resp, json);
+		return TRUE;
+	}
+	cs_write_op_set_done (op, json_object_get_string_member (json_object_get_object_member (
+				      json_node_get_object (json), "data"), "id"), NULL);
+	return TRUE;
+}
+
+/* creates and updates of up to BATCH_SIZE ops in one synchronous batch */
+static gboolean
+write_batch (CsOrocrmProvider *self, CsKind kind, GPtrArray *ops, GCancellable *cancellable,
+	     GError **error)
+{
+	g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
+	JsonObject *doc = json_object_new ();
+	JsonArray *data = json_array_new ();
+	g_autoptr(GHashTable) headers = g_hash_table_new (g_str_hash, g_str_equal);
+	g_autoptr(JsonNode) json = NULL;
+	g_autoptr(CsHttpResponse) resp = NULL;
+	g_autofree gchar *path = g_strdup_printf ("/api/%s", kind_type (kind));
+	JsonArray *answer;
+
+	for (guint i = 0; i < ops->len; i++) {
+		g_autofree gchar *temp = g_strdup_printf ("new%u", i);
+		json_array_add_object_element (data, resource_for_op (self, kind, ops->pdata[i], temp));
+	}
+	json_object_set_array_member (doc, "data", data);
+	json_node_take_object (body, doc);
+	g_hash_table_insert (headers, (gpointer) "X-Mode", (gpointer) "sync");
+	resp = oro_request (self, "PATCH", path, body, TRUE, headers, &json, cancellable, error);
+	if (resp == NULL)
+		return FALSE;
+	if (resp->status == 400 || resp->status == 404 || resp->status == 409 || resp->status == 403) {
+		/* all or nothing: nothing was stored; one by one tells whose fault */
+		for (guint i = 0; i < ops->len; i++) {
+			if (!write_one (self, kind, ops->pdata[i], cancellable, error))
+				return FALSE;
+		}
+		return TRUE;
+	}
+	if (resp->status != 200 || json == NULL || !JSON_NODE_HOLDS_OBJECT (json))
+		return status_error (self, resp, json, path, error);
+	answer = json_object_get_array_member (json_node_get_object (json), "data");
+	for (guint i = 0; i < ops->len; i++) {
+		CsWriteOp *op = ops->pdata[i];
+		JsonObject *res = answer != NULL && i < json_array_get_length (answer)
+				      ? json_array_get_object_element (answer, i)
+				      : NULL;
+		if (res == NULL) {
+			cs_write_op_set_error (op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+					       _("OroCRM's batch answer lacks item %u"), i);
+			continue;
+		}
+		cs_write_op_set_done (op, json_object_get_string_member (res, "id"), NULL);
+	}
+	return TRUE;
+}
+
+static gboolean
+delete_ids (CsOrocrmProvider *self, const gchar *type, GPtrArray *ids, GCancellable *cancellable,
+	    GError **error)
+{
+	for (guint i = 0; i < ids->len; i += BATCH_SIZE) {
+		g_autoptr(GString) path = g_string_new (NULL);
+		g_autoptr(JsonNode) json = NULL;
+		g_autoptr(CsHttpResponse) resp = NULL;
+		g_string_printf (path, "/api/%s?filter%%5Bid%%5D=", type);
+		for (guint j = i; j < ids->len && j < i + BATCH_SIZE; j++)
+			g_string_append_printf (path, "%s%s", j > i ? "," : "", (gchar *) ids->pdata[j]);
+		resp = oro_request (self, "DELETE", path->str, NULL, TRUE, NULL, &json, cancellable, error);
+		if (resp == NULL)
+			return FALSE;
+		if (resp->status != 204 && resp->status != 200)
+			return status_error (self, resp, json, path->str, error);
+	}
+	return TRUE;
+}
+
+/* the full wanted state of a contact: what was read, with the changes */
+static CsRecord *
+merged_record (CsWriteOp *op)
+{
+	CsRecord *m = op->current != NULL ? cs_record_copy (op->current) : cs_record_new (CS_KIND_CONTACT, NULL);
+	g_autoptr(GPtrArray) names = cs_record_get_field_names (op->record);
+	for (guint i = 0; i < names->len; i++)
+		cs_record_set_field (m, names->pdata[i],
+				     g_variant_ref (cs_record_get_field (op->record, names->pdata[i])));
+	return m;
+}
+
+/* a contact's addresses by flattened prefix (billing, shipping, other) */
+static GHashTable *
+existing_addresses (CsOrocrmProvider *self, GPtrArray *contact_ids, GCancellable *cancellable,
+		    GError **error)
+{
+	/* contact id → GHashTable prefix → address id */
+	g_autoptr(GHashTable) out = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+							   (GDestroyNotify) g_hash_table_unref);
+	for (guint i = 0; i < contact_ids->len; i += BATCH_SIZE) {
+		g_autoptr(GString) path = g_string_new ("/api/contactaddresses?page%5Bsize%5D=-1&filter%5Bowner%5D=");
+		g_autoptr(JsonNode) json = NULL;
+		g_autoptr(CsHttpResponse) resp = NULL;
+		JsonArray *data;
+		for (guint j = i; j < contact_ids->len && j < i + BATCH_SIZE; j++)
+			g_string_append_printf (path, "%s%s", j > i ? "," : "", (gchar *) contact_ids->pdata[j]);
+		resp = oro_request (self, "GET", path->str, NULL, TRUE, NULL, &json, cancellable, error);
+		if (resp == NULL)
+			return NULL;
+		if (resp->status != 200 || json == NULL || !JSON_NODE_HOLDS_OBJECT (json)) {
+			status_error (self, resp, json, path->str, error);
+			return NULL;
+		}
+		data = json_object_get_array_member (json_node_get_object (json), "data");
+		for (guint k = 0; data != NULL && k < json_array_get_length (data); k++) {
+			JsonObject *a = json_array_get_object_element (data, k);
+			JsonObject *rels = json_object_get_object_member (a, "relationships");
+			JsonObject *owner = json_object_get_object_member (json_object_get_object_member (rels, "owner"), "data");
+			JsonArray *types = json_object_get_array_member (json_object_get_object_member (rels, "types"), "data");
+			const gchar *cid = json_object_get_string_member (owner, "id");
+			GHashTable *by_prefix = g_hash_table_lookup (out, cid);
+			if (by_prefix == NULL) {
+				by_prefix = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+				g_hash_table_insert (out, g_strdup (cid), by_prefix);
+			}
+			if (types == NULL || json_array_get_length (types) == 0) {
+				if (!g_hash_table_contains (by_prefix, "other"))
+					g_hash_table_insert (by_prefix, g_strdup ("other"),
+							     g_strdup (json_object_get_string_member (a, "id")));
+				continue;
+			}
+			for (guint t = 0; t < json_array_get_length (types); t++) {
+				const gchar *type = json_object_get_string_member (json_array_get_object_element (types, t), "id");
+				if (!g_hash_table_contains (by_prefix, type))
+					g_hash_table_insert (by_prefix, g_strdup (type),
+							     g_strdup (json_object_get_string_member (a, "id")));
+			}
+		}
+	}
+	return g_steal_pointer (&out);
+}
+
+/**
+ * write_addresses:
+ *
+ * Addresses are their own resource in Oro: after the contacts are stored,
+ * the flattened billing/shipping/other fields become creates, updates and
+ * deletes of contactaddresses, batched like the contacts.
+ */
+static gboolean
+write_addresses (CsOrocrmProvider *self, GPtrArray *ops, GCancellable *cancellable, GError **error)
+{
+	g_autoptr(GPtrArray) updated_ids = g_ptr_array_new ();
+	g_autoptr(GHashTable) existing = NULL;
+	g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+	g_autoptr(GPtrArray) doomed = g_ptr_array_new_with_free_func (g_free);
+
+	for (guint i = 0; i < ops->len; i++) {
+		CsWriteOp *op = ops->pdata[i];
+		if (op->error != NULL || op->action == CS_WRITE_DELETE)
+			continue;
+		for (guint p = 0; CS_OROCRM_ADDRESS_PREFIXES[p] != NULL; p++) {
+			if (op->action == CS_WRITE_UPDATE &&
+			    cs_orocrm_record_touches_address (op->record, CS_OROCRM_ADDRESS_PREFIXES[p])) {
+				g_ptr_array_add (updated_ids, (gpointer) op->id);
+				break;
+			}
+		}
+	}
+	if (updated_ids->len > 0) {
+		existing = existing_addresses (self, updated_ids, cancellable, error);
+		if (existing == NULL)
+			return FALSE;
+	}
+	for (guint i = 0; i < ops->len; i++) {
+		CsWriteOp *op = ops->pdata[i];
+		g_autoptr(CsRecord) merged = NULL;
+		GHashTable *have;
+		if (op->error != NULL || op->action == CS_WRITE_DELETE)
+			continue;
+		have = existing != NULL ? g_hash_table_lookup (existing, op->id) : NULL;
+		for (guint p = 0; CS_OROCRM_ADDRESS_PREFIXES[p] != NULL; p++) {
+			const gchar *prefix = CS_OROCRM_ADDRESS_PREFIXES[p];
+			const gchar *address_id = have != NULL ? g_hash_table_lookup (have, prefix) : NULL;
+			JsonObject *attrs, *item, *rels;
+			const gchar *country;
+			if (!cs_orocrm_record_touches_address (op->record, prefix))
+				continue;
+			if (merged == NULL)
+				merged = merged_record (op);
+			attrs = cs_orocrm_address_to_json (&self->ctx, prefix, merged);
+			if (attrs == NULL) {
+				if (address_id != NULL)
+					g_ptr_array_add (doomed, g_strdup (address_id));
+				continue;
+			}
+			item = json_object_new ();
+			rels = json_object_new ();
+			json_object_set_string_member (item, "type", "contactaddresses");
+			country = json_object_get_string_member_with_default (attrs, "country", NULL);
+			if (country != NULL) {
+				JsonObject *c = json_object_new ();
+				JsonObject *d = json_object_new ();
+				json_object_set_string_member (d, "type", "countries");
+				json_object_set_string_member (d, "id", country);
+				json_object_set_object_member (c, "data", d);
+				json_object_set_object_member (rels, "country", c);
+				json_object_remove_member (attrs, "country");
+			}
+			if (address_id != NULL) {
+				JsonObject *meta = json_object_new ();
+				json_object_set_boolean_member (meta, "update", TRUE);
+				json_object_set_object_member (item, "meta", meta);
+				json_object_set_string_member (item, "id", address_id);
+			} else {
+				JsonObject *owner = json_object_new ();
+				JsonObject *od = json_object_new ();
+				JsonObject *types = json_object_new ();
+				JsonArray *ta = json_array_new ();
+				json_object_set_string_member (od, "type", "contacts");
+				json_object_set_string_member (od, "id", op->id);
+				json_object_set_object_member (owner, "data", od);
+				json_object_set_object_member (rels, "owner", owner);
+				if (!g_str_equal (prefix, "other")) {
+					JsonObject *t = json_object_new ();
+					json_object_set_string_member (t, "type", "addresstypes");
+					json_object_set_string_member (t, "id", prefix);
+					json_array_add_object_element (ta, t);
+				}
+				json_object_set_array_member (types, "data", ta);
+				json_object_set_object_member (rels, "types", types);
+				json_object_set_boolean_member (attrs, "primary", g_str_equal (prefix, "billing"));
+			}
+			json_object_set_object_member (item, "attributes", attrs);
+			if (json_object_get_size (rels) > 0)
+				json_object_set_object_member (item, "relationships", rels);
+			else
+				json_object_unref (rels);
+			g_ptr_array_add (items, item);
+		}
+	}
+	for (guint i = 0; i < items->len; i += BATCH_SIZE) {
+		g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
+		JsonObject *doc = json_object_new ();
+		JsonArray *data = json_array_new ();
+		g_autoptr(GHashTable) headers = g_hash_table_new (g_str_hash, g_str_equal);
+		g_autoptr(JsonNode) json = NULL;
+		g_autoptr(CsHttpResponse) resp = NULL;
+		for (guint j = i; j < items->len && j < i + BATCH_SIZE; j++)
+			json_array_add_object_element (data, json_object_ref (items->pdata[j]));
+		json_object_set_array_member (doc, "data", data);
+		json_node_take_object (body, doc);
+		g_hash_table_insert (headers, (gpointer) "X-Mode", (gpointer) "sync");
+		resp = oro_request (self, "PATCH", "/api/contactaddresses", body, TRUE, headers, &json,
+				    cancellable, error);
+		if (resp == NULL)
+			return FALSE;
+		if (resp->status != 200)
+			return status_error (self, resp, json, _("writing contact addresses"), error);
+	}
+	return delete_ids (self, "contactaddresses", doomed, cancellable, error);
+}
+
+static gboolean
+write_events (CsOrocrmProvider *self, GPtrArray *ops, GCancellable *cancellable, GError **error)
+{
+	for (guint i = 0; i < ops->len; i++) {
+		CsWriteOp *op = ops->pdata[i];
+		g_autoptr(JsonNode) json = NULL;
+		g_autoptr(CsHttpResponse) resp = NULL;
+		g_autofree gchar *path = NULL;
+
+		if (g_cancellable_set_error_if_cancelled (cancellable, error))
+			return FALSE;
+		if (op->action == CS_WRITE_DELETE) {
+			path = g_strdup_printf ("/api/rest/latest/calendarevents/%s",
+						cs_record_get_id (op->record));
+			resp = oro_request (self, "DELETE", path, NULL, FALSE, NULL, &json, cancellable, error);
+			if (resp == NULL)
+				return FALSE;
+			if (resp->status == 204 || resp->status == 404)
+				cs_write_op_set_done (op, cs_record_get_id (op->record), NULL);
+			else
+				op_fail_from_response (self, op, resp, json);
+			continue;
+		} else {
+			g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
+			JsonObject *o = cs_orocrm_event_to_json (op->record);
+			if (op->action == CS_WRITE_CREATE) {
+				json_object_set_int_member (o, "calendar", self->calendar);
+				/* creating an event never sends invitations */
+				json_object_set_string_member (o, "notifyAttendees", "none");
+				path = g_strdup ("/api/rest/latest/calendarevents");
+			} else {
+				path = g_strdup_printf ("/api/rest/latest/calendarevents/%s",
+							cs_record_get_id (op->record));
+				json_object_set_string_member (o, "notifyAttendees", "none");
+			}
+			json_node_take_object (body, o);
+			resp = oro_request (self, op->action == CS_WRITE_CREATE ? "POST" : "PUT", path, body,
+					    FALSE, NULL, &json, cancellable, error);
+			if (resp == NULL)
+				return FALSE;
+			if (op->action == CS_WRITE_CREATE && resp->status == 201 && json != NULL &&
+			    JSON_NODE_HOLDS_OBJECT (json)) {
+				g_autofree gchar *id = g_strdup_printf (
+				    "%" G_GINT64_FORMAT,
+				    json_object_get_int_member_with_default (json_node_get_object (json), "id", 0));
+				cs_write_op_set_done (op, id, NULL);
+			} else if (op->action == CS_WRITE_UPDATE && (resp->status == 204 || resp->status == 200)) {
+				cs_write_op_set_done (op, cs_record_get_id (op->record), NULL);
+			} else {
+				op_fail_from_response (self, op, resp, json);
+			}
+		}
+	}
+	return TRUE;
+}
+
+static gboolean
+cs_orocrm_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
+			  GCancellable *cancellable, GError **error)
+{
+	CsOrocrmProvider *self = CS_OROCRM_PROVIDER (provider);
+	g_autoptr(GPtrArray) upserts = g_ptr_array_new ();
+	g_autoptr(GPtrArray) deletes = g_ptr_array_new ();
+	g_autoptr(GPtrArray) delete_ids_list = g_ptr_array_new ();
+
+	if (self->http == NULL) {
+		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+				     _("the OroCRM connection is not open"));
+		return FALSE;
+	}
+	if (kind == CS_KIND_EVENT)
+		return write_events (self, ops, cancellable, error);
+	if (kind != CS_KIND_CONTACT && kind != CS_KIND_TASK) {
+		for (guint i = 0; i < ops->len; i++)
+			cs_write_op_set_error (ops->pdata[i], CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_READ_ONLY,
+					       _("OroCRM does not sync %s records"), cs_kind_to_string (kind));
+		return TRUE;
+	}
+	for (guint i = 0; i < ops->len; i++) {
+		CsWriteOp *op = ops->pdata[i];
+		if (op->action == CS_WRITE_DELETE) {
+			g_ptr_array_add (deletes, op);
+			g_ptr_array_add (delete_ids_list, (gpointer) cs_record_get_id (op->record));
+		} else {
+			g_ptr_array_add (upserts, op);
+		}
+	}
+	for (guint i = 0; i < upserts->len; i += BATCH_SIZE) {
+		g_autoptr(GPtrArray) chunk = g_ptr_array_new ();
+		for (guint j = i; j < upserts->len && j < i + BATCH_SIZE; j++)
+			g_ptr_array_add (chunk, upserts->pdata[j]);
+		if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+		    !write_batch (self, kind, chunk, cancellable, error))
+			return FALSE;
+		if (kind == CS_KIND_CONTACT && !write_addresses (self, chunk, cancellable, error))
+			return FALSE;
+	}
+	/* deleting what is already gone is done */
+	if (!delete_ids (self, kind_type (kind), delete_ids_list, cancellable, error))
+		return FALSE;
+	for (guint i = 0; i < deletes->len; i++) {
+		CsWriteOp *op = deletes->pdata[i];
+		cs_write_op_set_done (op, cs_record_get_id (op->record), NULL);
+	}
+	return TRUE;
+}
+
+/* find: key and e-mail matching on demand */
+static GPtrArray *
+cs_orocrm_provider_find (CsProvider *provider, CsKind kind, const gchar *field, GVariant *value,
+			 GCancellable *cancellable, GError **error)
+{
+	CsOrocrmProvider *self = CS_OROCRM_PROVIDER (provider);
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_record_unref);
+	g_autoptr(CsReadSink) sink = cs_read_sink_new (kind, FALSE);
+	ReadState rs = {NULL, NULL};
+	g_autofree gchar *escaped = NULL;
+	g_autofree gchar *q = NULL;
+	const gchar *text = NULL;
+	const gchar *filter = field;
+	GPtrArray *found;
+
+	if (self->http == NULL || (kind != CS_KIND_CONTACT && kind != CS_KIND_TASK) || value == NULL)
+		return g_steal_pointer (&out);
+	if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+		text = g_variant_get_string (value, NULL);
+	else if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING_ARRAY) && g_variant_n_children (value) > 0)
+		g_variant_get_child (value, 0, "&s", &text);
+	if (g_strcmp0 (field, "email") == 0)
+		filter = "emails";
+	if (text == NULL ||
+	    !(g_strv_contains ((const gchar *const[]){"emails", "phones", "firstName", "primaryEmail", "primaryPhone", NULL}, filter) &&
+	      kind == CS_KIND_CONTACT))
+		return g_steal_pointer (&out);
+	escaped = g_uri_escape_string (text, NULL, TRUE);
+	q = g_strdup_printf ("filter%%5B%s%%5D=%s", filter, escaped);
+	if (!read_pages (self, kind, q, sink, &rs, cancellable, error))
+		return NULL;
+	g_free (rs.watermark);
+	found = cs_read_sink_get_records (sink);
+	for (guint i = 0; i < found->len; i++)
+		g_ptr_array_add (out, cs_record_ref (found->pdata[i]));
+	return g_steal_pointer (&out);
+}
+
+static void
+cs_orocrm_provider_class_init (CsOrocrmProviderClass *klass)
+{
+	CsProviderClass *provider_class = CS_PROVIDER_CLASS (klass);
+	G_OBJECT_CLASS (klass)->finalize = cs_orocrm_provider_finalize;
+	provider_class->name = "orocrm";
+	provider_class->description = "OroCRM (JSON:API and calendar REST API)";
+	provider_class->sides = CS_PROVIDER_SIDE_CRM;
+	provider_class->setup = cs_orocrm_provider_setup;
+	provider_class->get_caps = cs_orocrm_provider_get_caps;
+	provider_class->get_schema = cs_orocrm_provider_get_schema;
+	provider_class->open = cs_orocrm_provider_open;
+	provider_class->close = cs_orocrm_provider_close;
+	provider_class->whoami = cs_orocrm_provider_whoami;
+	provider_class->read_changes = cs_orocrm_provider_read_changes;
+	provider_class->write = cs_orocrm_provider_write;
+	provider_class->find = cs_orocrm_provider_find;
+}
+
+static void
+cs_orocrm_provider_init (CsOrocrmProvider *self)
+{
+}
+
+G_MODULE_EXPORT GType cs_provider_query_type (void);
+
+G_MODULE_EXPORT GType
+cs_provider_query_type (void)
+{
+	return CS_TYPE_OROCRM_PROVIDER;
+}

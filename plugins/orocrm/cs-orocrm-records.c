@@ -1,0 +1,573 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "cs-orocrm-records.h"
+
+static const gchar *contact_strings[] = {
+    "namePrefix", "firstName", "middleName", "lastName", "nameSuffix", "gender", "birthday",
+    "description", "jobTitle", "fax", "skype", "twitter", "facebook", "googlePlus", "linkedIn",
+    NULL};
+/* attributes Oro computes or that the record carries in another shape */
+static const gchar *contact_other[] = {
+    "emails", "phones", "primaryEmail", "primaryPhone", "createdAt", "updatedAt",
+    "lastContactedDate", "lastContactedDateIn", "lastContactedDateOut", "timesContacted",
+    "timesContactedIn", "timesContactedOut", "externalId", NULL};
+static const gchar *task_strings[] = {"subject", "description", "dueDate", NULL};
+static const gchar *task_other[] = {"createdAt", "updatedAt", NULL};
+
+gboolean
+cs_orocrm_is_builtin_attribute (CsKind kind, const gchar *name)
+{
+	if (kind == CS_KIND_CONTACT)
+		return g_strv_contains (contact_strings, name) || g_strv_contains (contact_other, name);
+	if (kind == CS_KIND_TASK)
+		return g_strv_contains (task_strings, name) || g_strv_contains (task_other, name);
+	return TRUE;
+}
+
+static const gchar *
+string_member (JsonObject *o, const gchar *name)
+{
+	JsonNode *n = o != NULL ? json_object_get_member (o, name) : NULL;
+	if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+		return NULL;
+	return json_node_get_string (n);
+}
+
+static JsonObject *
+object_member (JsonObject *o, const gchar *name)
+{
+	JsonNode *n = o != NULL ? json_object_get_member (o, name) : NULL;
+	return n != NULL && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+}
+
+static const gchar *
+to_one_id (JsonObject *resource, const gchar *name)
+{
+	JsonObject *rel = object_member (object_member (resource, "relationships"), name);
+	return string_member (object_member (rel, "data"), "id");
+}
+
+static void
+set_nonblank (CsRecord *r, const gchar *name, const gchar *value)
+{
+	if (value != NULL && value[0] != '\0')
+		cs_record_set_string (r, name, value);
+}
+
+/* emails/phones as `as`, the primary one first */
+static void
+set_list (CsRecord *r, const gchar *name, JsonObject *attrs, const gchar *list,
+	  const gchar *member, const gchar *primary)
+{
+	JsonNode *n = json_object_get_member (attrs, list);
+	JsonArray *a = n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+	const gchar *first = string_member (attrs, primary);
+	g_autoptr(GPtrArray) out = g_ptr_array_new ();
+
+	if (first != NULL && first[0] != '\0')
+		g_ptr_array_add (out, (gpointer) first);
+	for (guint i = 0; a != NULL && i < json_array_get_length (a); i++) {
+		const gchar *v = string_member (json_array_get_object_element (a, i), member);
+		if (v == NULL || v[0] == '\0' || g_strcmp0 (v, first) == 0)
+			continue;
+		g_ptr_array_add (out, (gpointer) v);
+	}
+	if (out->len > 0)
+		cs_record_set_field (r, name, g_variant_new_strv ((const gchar *const *) out->pdata,
+								  (gssize) out->len));
+}
+
+static void
+set_modified (CsRecord *r, const gchar *updated)
+{
+	gint64 usec;
+	if (updated != NULL && cs_time_parse (updated, &usec))
+		cs_record_set_modified (r, usec);
+}
+
+static void
+set_custom (CsOrocrmContext *ctx, CsKind kind, CsRecord *r, JsonObject *attrs)
+{
+	GPtrArray *names = ctx->custom[kind];
+	for (guint i = 0; names != NULL && i < names->len; i++) {
+		JsonNode *n = json_object_get_member (attrs, names->pdata[i]);
+		GVariant *v;
+		if (n == NULL || JSON_NODE_HOLDS_NULL (n))
+			continue;
+		v = cs_json_to_value (n);
+		if (v != NULL)
+			cs_record_set_field (r, names->pdata[i], v);
+	}
+}
+
+static void
+flatten_address (CsOrocrmContext *ctx, CsRecord *r, const gchar *prefix, JsonObject *address)
+{
+	JsonObject *attrs = object_member (address, "attributes");
+	const gchar *street = string_member (attrs, "street");
+	const gchar *street2 = string_member (attrs, "street2");
+	const gchar *region = string_member (attrs, "customRegion");
+	const gchar *country = to_one_id (address, "country");
+	g_autofree gchar *full_street = NULL;
+	g_autofree gchar *name = NULL;
+
+	if (street2 != NULL && street2[0] != '\0')
+		full_street = g_strdup_printf ("%s\n%s", street != NULL ? street : "", street2);
+	else
+		full_street = g_strdup (street);
+	name = g_strconcat (prefix, "Street", NULL);
+	set_nonblank (r, name, full_street);
+	g_free (name);
+	name = g_strconcat (prefix, "City", NULL);
+	set_nonblank (r, name, string_member (attrs, "city"));
+	g_free (name);
+	name = g_strconcat (prefix, "PostalCode", NULL);
+	set_nonblank (r, name, string_member (attrs, "postalCode"));
+	g_free (name);
+	if (region == NULL) {
+		/* a region relationship: "US-MI" → "MI" */
+		const gchar *rid = to_one_id (address, "region");
+		region = rid != NULL && strchr (rid, '-') != NULL ? strchr (rid, '-') + 1 : rid;
+	}
+	name = g_strconcat (prefix, "Region", NULL);
+	set_nonblank (r, name, region);
+	g_free (name);
+	if (country != NULL) {
+		const gchar *cname = ctx->country_names != NULL
+					 ? g_hash_table_lookup (ctx->country_names, country)
+					 : NULL;
+		name = g_strconcat (prefix, "Country", NULL);
+		set_nonblank (r, name, cname != NULL ? cname : country);
+	}
+}
+
+/**
+ * cs_orocrm_contact_from_json:
+ * @addresses: (nullable): contactaddresses id → resource (the `included` part)
+ */
+CsRecord *
+cs_orocrm_contact_from_json (CsOrocrmContext *ctx, JsonObject *resource, GHashTable *addresses)
+{
+	JsonObject *attrs = object_member (resource, "attributes");
+	CsRecord *r = cs_record_new (CS_KIND_CONTACT, string_member (resource, "id"));
+	JsonObject *rel = object_member (object_member (resource, "relationships"), "addresses");
+	JsonNode *data = rel != NULL ? json_object_get_member (rel, "data") : NULL;
+	gboolean done[3] = {FALSE, FALSE, FALSE};
+	g_autofree gchar *version = NULL;
+
+	for (guint i = 0; contact_strings[i] != NULL; i++)
+		set_nonblank (r, contact_strings[i], string_member (attrs, contact_strings[i]));
+	set_list (r, "emails", attrs, "emails", "email", "primaryEmail");
+	set_list (r, "phones", attrs, "phones", "phone", "primaryPhone");
+	set_nonblank (r, "owner", to_one_id (resource, "owner"));
+	set_custom (ctx, CS_KIND_CONTACT, r, attrs);
+	/* the primary address of a type wins over the others of that type */
+	for (guint pass = 0; pass < 2 && data != NULL && JSON_NODE_HOLDS_ARRAY (data); pass++) {
+		JsonArray *a = json_node_get_array (data);
+		for (guint i = 0; i < json_array_get_length (a); i++) {
+			const gchar *aid = string_member (json_array_get_object_element (a, i), "id");
+			JsonObject *address = aid != NULL && addresses != NULL ? g_hash_table_lookup (addresses, aid) : NULL;
+			JsonObject *aattrs = object_member (address, "attributes");
+			JsonObject *types = object_member (object_member (address, "relationships"), "types");
+			JsonNode *tn = types != NULL ? json_object_get_member (types, "data") : NULL;
+			JsonArray *ta = tn != NULL && JSON_NODE_HOLDS_ARRAY (tn) ? json_node_get_array (tn) : NULL;
+			gboolean primary = json_object_get_boolean_member_with_default (aattrs, "primary", FALSE);
+			if (address == NULL || (pass == 0 && !primary))
+				continue;
+			if (ta == NULL || json_array_get_length (ta) == 0) {
+				if (!done[2])
+					flatten_address (ctx, r, "other", address);
+				done[2] = TRUE;
+				continue;
+			}
+			for (guint t = 0; t < json_array_get_length (ta); t++) {
+				const gchar *type = string_member (json_array_get_object_element (ta, t), "id");
+				guint idx = g_strcmp0 (type, "billing") == 0 ? 0 : g_strcmp0 (type, "shipping") == 0 ? 1 : 2;
+				if (idx < 2 && !done[idx]) {
+					flatten_address (ctx, r, idx == 0 ? "billing" : "shipping", address);
+					done[idx] = TRUE;
+				}
+			}
+		}
+	}
+	set_modified (r, string_member (attrs, "updatedAt"));
+	version = cs_record_hash_fields (r, NULL);
+	cs_record_set_version (r, version);
+	return r;
+}
+
+CsRecord *
+cs_orocrm_task_from_json (CsOrocrmContext *ctx, JsonObject *resource)
+{
+	JsonObject *attrs = object_member (resource, "attributes");
+	CsRecord *r = cs_record_new (CS_KIND_TASK, string_member (resource, "id"));
+	g_autofree gchar *version = NULL;
+	const gchar *due = string_member (attrs, "dueDate");
+
+	set_nonblank (r, "subject", string_member (attrs, "subject"));
+	set_nonblank (r, "description", string_member (attrs, "description"));
+	if (due != NULL) {
+		g_autofree gchar *norm = cs_time_normalize (due);
+		set_nonblank (r, "dueDate", norm != NULL ? norm : due);
+	}
+	set_nonblank (r, "taskPriority", to_one_id (resource, "taskPriority"));
+	set_nonblank (r, "status", to_one_id (resource, "status"));
+	set_nonblank (r, "owner", to_one_id (resource, "owner"));
+	set_custom (ctx, CS_KIND_TASK, r, attrs);
+	set_modified (r, string_member (attrs, "updatedAt"));
+	version = cs_record_hash_fields (r, NULL);
+	cs_record_set_version (r, version);
+	return r;
+}
+
+/* an all-day event keeps dates: the start day and the day after the end
+ * (end exclusive), whatever time of day Oro stored */
+static gchar *
+all_day_date (const gchar *text, gboolean is_end)
+{
+	g_autoptr(GDateTime) dt = NULL;
+	gint64 usec;
+	if (text == NULL || !cs_time_parse (text, &usec))
+		return NULL;
+	dt = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC);
+	if (is_end && (g_date_time_get_hour (dt) != 0 || g_date_time_get_minute (dt) != 0 ||
+		       g_date_time_get_second (dt) != 0)) {
+		g_autoptr(GDateTime) next = g_date_time_add_days (dt, 1);
+		return g_date_time_format (next, "%Y-%m-%d");
+	}
+	return g_date_time_format (dt, "%Y-%m-%d");
+}
+
+CsRecord *
+cs_orocrm_event_from_json (CsOrocrmContext *ctx, JsonObject *event)
+{
+	g_autofree gchar *id = g_strdup_printf ("%" G_GINT64_FORMAT,
+						json_object_get_int_member_with_default (event, "id", 0));
+	CsRecord *r = cs_record_new (CS_KIND_EVENT, id);
+	gboolean all_day = json_object_get_boolean_member_with_default (event, "allDay", FALSE);
+	const gchar *start = string_member (event, "start");
+	const gchar *end = string_member (event, "end");
+	g_autofree gchar *s = NULL;
+	g_autofree gchar *e = NULL;
+	g_autofree gchar *version = NULL;
+
+	set_nonblank (r, "title", string_member (event, "title"));
+	set_nonblank (r, "description", string_member (event, "description"));
+	cs_record_set_bool (r, "allDay", all_day);
+	s = all_day ? all_day_date (start, FALSE) : cs_time_normalize (start);
+	e = all_day ? all_day_date (end, TRUE) : cs_time_normalize (end);
+	set_nonblank (r, "start", s);
+	set_nonblank (r, "end", e);
+	set_nonblank (r, "uid", string_member (event, "uid"));
+	set_nonblank (r, "owner", ctx->owner);
+	set_modified (r, string_member (event, "updatedAt"));
+	version = cs_record_hash_fields (r, NULL);
+	cs_record_set_version (r, version);
+	return r;
+}
+
+/* a field's text, NULL for no value (absent, null or blank) */
+static const gchar *
+text_or_null (const CsRecord *r, const gchar *name, gboolean *present)
+{
+	GVariant *v = cs_record_get_field (r, name);
+	const gchar *s;
+	*present = v != NULL;
+	if (v == NULL || cs_value_is_null (v) || !g_variant_is_of_type (v, G_VARIANT_TYPE_STRING))
+		return NULL;
+	for (s = g_variant_get_string (v, NULL); *s != '\0'; s++) {
+		if (!g_ascii_isspace (*s))
+			return g_variant_get_string (v, NULL);
+	}
+	return NULL;
+}
+
+static void
+set_text (JsonObject *o, const gchar *name, const gchar *value)
+{
+	if (value != NULL)
+		json_object_set_string_member (o, name, value);
+	else
+		json_object_set_null_member (o, name);
+}
+
+static void
+put_list (JsonObject *attrs, const CsRecord *r, const gchar *name, const gchar *member,
+	  const gchar *primary)
+{
+	GVariant *v = cs_record_get_field (r, name);
+	JsonArray *a;
+	const gchar *first = NULL;
+
+	if (v == NULL)
+		return;
+	a = json_array_new ();
+	if (!cs_value_is_null (v) && g_variant_is_of_type (v, G_VARIANT_TYPE_STRING_ARRAY)) {
+		g_autofree const gchar **items = g_variant_get_strv (v, NULL);
+		for (guint i = 0; items[i] != NULL; i++) {
+			JsonObject *e;
+			g_autofree gchar *t = g_strstrip (g_strdup (items[i]));
+			if (t[0] == '\0')
+				continue;
+			e = json_object_new ();
+			json_object_set_string_member (e, member, t);
+			json_array_add_object_element (a, e);
+			if (first == NULL)
+				first = items[i];
+		}
+	} else if (!cs_value_is_null (v) && g_variant_is_of_type (v, G_VARIANT_TYPE_STRING) &&
+		   g_variant_get_string (v, NULL)[0] != '\0') {
+		JsonObject *e = json_object_new ();
+		json_object_set_string_member (e, member, g_variant_get_string (v, NULL));
+		json_array_add_object_element (a, e);
+		first = g_variant_get_string (v, NULL);
+	}
+	json_object_set_array_member (attrs, name, a);
+	if (first != NULL) {
+		g_autofree gchar *t = g_strstrip (g_strdup (first));
+		json_object_set_string_member (attrs, primary, t);
+	} else {
+		json_object_set_null_member (attrs, primary);
+	}
+}
+
+static void
+put_custom (CsOrocrmContext *ctx, CsKind kind, JsonObject *attrs, const CsRecord *r)
+{
+	GPtrArray *names = ctx->custom[kind];
+	for (guint i = 0; names != NULL && i < names->len; i++) {
+		GVariant *v = cs_record_get_field (r, names->pdata[i]);
+		if (v == NULL)
+			continue;
+		if (cs_value_is_null (v))
+			json_object_set_null_member (attrs, names->pdata[i]);
+		else
+			json_object_set_member (attrs, names->pdata[i], cs_json_from_value (v));
+	}
+}
+
+/**
+ * cs_orocrm_contact_to_json:
+ *
+ * The attributes of a contact for a create or update: only the fields the
+ * record carries (an update carries what changed).
+ */
+JsonObject *
+cs_orocrm_contact_to_json (CsOrocrmContext *ctx, const CsRecord *r)
+{
+	JsonObject *attrs = json_object_new ();
+	for (guint i = 0; contact_strings[i] != NULL; i++) {
+		gboolean present;
+		const gchar *v = text_or_null (r, contact_strings[i], &present);
+		if (!present)
+			continue;
+		if (g_str_equal (contact_strings[i], "gender") && v != NULL &&
+		    !g_str_equal (v, "male") && !g_str_equal (v, "female"))
+			v = NULL; /* Outlook's "unspecified" */
+		set_text (attrs, contact_strings[i], v);
+	}
+	put_list (attrs, r, "emails", "email", "primaryEmail");
+	put_list (attrs, r, "phones", "phone", "primaryPhone");
+	put_custom (ctx, CS_KIND_CONTACT, attrs, r);
+	return attrs;
+}
+
+/**
+ * cs_orocrm_task_to_json:
+ *
+ * A JSON:API resource object without id: attributes plus the priority and
+ * status relationships; a create gets Oro's defaults for what is missing.
+ */
+JsonObject *
+cs_orocrm_task_to_json (CsOrocrmContext *ctx, const CsRecord *r, gboolean create)
+{
+	JsonObject *res = json_object_new ();
+	JsonObject *attrs = json_object_new ();
+	JsonObject *rels = json_object_new ();
+	static const struct {
+		const gchar *field;
+		const gchar *type;
+		const gchar *fallback;
+	} links[] = {{"taskPriority", "taskpriorities", "normal"}, {"status", "taskstatuses", "open"}};
+
+	json_object_set_string_member (res, "type", "tasks");
+	for (guint i = 0; task_strings[i] != NULL; i++) {
+		gboolean present;
+		const gchar *v = text_or_null (r, task_strings[i], &present);
+		if (!present)
+			continue;
+		if (g_str_equal (task_strings[i], "dueDate") && v != NULL) {
+			g_autofree gchar *norm = cs_time_normalize (v);
+			set_text (attrs, "dueDate", norm != NULL ? norm : v);
+			continue;
+		}
+		set_text (attrs, task_strings[i], v);
+	}
+	put_custom (ctx, CS_KIND_TASK, attrs, r);
+	for (guint i = 0; i < G_N_ELEMENTS (links); i++) {
+		gboolean present;
+		const gchar *v = text_or_null (r, links[i].field, &present);
+		JsonObject *rel, *d;
+		if (!present && !create)
+			continue;
+		if (v == NULL)
+			v = links[i].fallback;
+		rel = json_object_new ();
+		d = json_object_new ();
+		json_object_set_string_member (d, "type", links[i].type);
+		json_object_set_string_member (d, "id", v);
+		json_object_set_object_member (rel, "data", d);
+		json_object_set_object_member (rels, links[i].field, rel);
+	}
+	json_object_set_object_member (res, "attributes", attrs);
+	if (json_object_get_size (rels) > 0)
+		json_object_set_object_member (res, "relationships", rels);
+	else
+		json_object_unref (rels);
+	return res;
+}
+
+/* Oro's all-day events are midnight to midnight */
+static gchar *
+event_time (const gchar *v)
+{
+	if (v == NULL)
+		return NULL;
+	if (strlen (v) == 10)
+		return g_strdup_printf ("%sT00:00:00Z", v);
+	return cs_time_normalize (v);
+}
+
+JsonObject *
+cs_orocrm_event_to_json (const CsRecord *r)
+{
+	JsonObject *o = json_object_new ();
+	static const gchar *texts[] = {"title", "description", NULL};
+	for (guint i = 0; texts[i] != NULL; i++) {
+		gboolean present;
+		const gchar *v = text_or_null (r, texts[i], &present);
+		if (present)
+			set_text (o, texts[i], v);
+	}
+	if (cs_record_has_field (r, "allDay"))
+		json_object_set_boolean_member (o, "allDay", cs_record_get_bool (r, "allDay", FALSE));
+	for (guint i = 0; i < 2; i++) {
+		const gchar *name = i == 0 ? "start" : "end";
+		gboolean present;
+		const gchar *v = text_or_null (r, name, &present);
+		g_autofree gchar *t = event_time (v);
+		if (t != NULL)
+			json_object_set_string_member (o, name, t);
+	}
+	return o;
+}
+
+gboolean
+cs_orocrm_record_touches_address (const CsRecord *r, const gchar *prefix)
+{
+	for (guint i = 0; CS_OROCRM_ADDRESS_PARTS[i] != NULL; i++) {
+		g_autofree gchar *name = g_strconcat (prefix, CS_OROCRM_ADDRESS_PARTS[i], NULL);
+		if (cs_record_has_field (r, name))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/**
+ * cs_orocrm_address_to_json:
+ * @merged: the contact's full wanted state (current values with the changes)
+ *
+ * Returns: (nullable): the address attributes plus "country" (an ISO2 id,
+ *   as a string member to be moved into relationships), or %NULL when the
+ *   wanted address of that type is empty
+ */
+JsonObject *
+cs_orocrm_address_to_json (CsOrocrmContext *ctx, const gchar *prefix, const CsRecord *merged)
+{
+	JsonObject *o = json_object_new ();
+	gboolean any = FALSE;
+
+	for (guint i = 0; CS_OROCRM_ADDRESS_PARTS[i] != NULL; i++) {
+		g_autofree gchar *name = g_strconcat (prefix, CS_OROCRM_ADDRESS_PARTS[i], NULL);
+		gboolean present;
+		const gchar *v = text_or_null (merged, name, &present);
+		const gchar *part = CS_OROCRM_ADDRESS_PARTS[i];
+		if (v != NULL)
+			any = TRUE;
+		if (g_str_equal (part, "Street")) {
+			g_auto(GStrv) lines = g_strsplit (v != NULL ? v : "", "\n", 2);
+			set_text (o, "street", v != NULL ? lines[0] : NULL);
+			set_text (o, "street2", v != NULL && lines[0] != NULL ? lines[1] : NULL);
+		} else if (g_str_equal (part, "City")) {
+			set_text (o, "city", v);
+		} else if (g_str_equal (part, "PostalCode")) {
+			set_text (o, "postalCode", v);
+		} else if (g_str_equal (part, "Region")) {
+			set_text (o, "customRegion", v);
+		} else if (g_str_equal (part, "Country") && v != NULL && ctx->country_codes != NULL) {
+			g_autofree gchar *key = g_utf8_strdown (v, -1);
+			const gchar *code = g_hash_table_lookup (ctx->country_codes, key);
+			if (code != NULL)
+				json_object_set_string_member (o, "country", code);
+		}
+	}
+	if (!any) {
+		json_object_unref (o);
+		return NULL;
+	}
+	return o;
+}
+
+/**
+ * cs_orocrm_error_text:
+ *
+ * One line from an Oro error document: JSON:API `errors[]`, old REST
+ * `{code, message, errors}` or an OAuth error.
+ */
+gchar *
+cs_orocrm_error_text (JsonNode *doc)
+{
+	JsonObject *o = doc != NULL && JSON_NODE_HOLDS_OBJECT (doc) ? json_node_get_object (doc) : NULL;
+	JsonNode *errors = o != NULL ? json_object_get_member (o, "errors") : NULL;
+	GString *s = g_string_new (NULL);
+
+	if (errors != NULL && JSON_NODE_HOLDS_ARRAY (errors)) {
+		JsonArray *a = json_node_get_array (errors);
+		for (guint i = 0; i < json_array_get_length (a) && i < 3; i++) {
+			JsonObject *e = json_array_get_object_element (a, i);
+			JsonObject *src = object_member (e, "source");
+			const gchar *where = string_member (src, "pointer");
+			if (where == NULL)
+				where = string_member (src, "parameter");
+			g_string_append_printf (s, "%s%s", s->len > 0 ? "; " : "",
+						string_member (e, "detail") != NULL ? string_member (e, "detail")
+										    : string_member (e, "title"));
+			if (where != NULL)
+				g_string_append_printf (s, " (%s)", where);
+		}
+	} else if (o != NULL && string_member (o, "message") != NULL) {
+		g_string_append (s, string_member (o, "message"));
+		if (errors != NULL && JSON_NODE_HOLDS_OBJECT (errors)) {
+			JsonObject *children = object_member (json_node_get_object (errors), "children");
+			g_autoptr(GList) names = children != NULL ? json_object_get_members (children) : NULL;
+			for (GList *l = names; l != NULL; l = l->next) {
+				JsonObject *c = object_member (children, l->data);
+				JsonNode *en = c != NULL ? json_object_get_member (c, "errors") : NULL;
+				if (en != NULL && JSON_NODE_HOLDS_ARRAY (en) &&
+				    json_array_get_length (json_node_get_array (en)) > 0)
+					g_string_append_printf (s, "; %s: %s", (gchar *) l->data,
+								json_array_get_string_element (json_node_get_array (en), 0));
+			}
+		}
+	} else if (o != NULL && string_member (o, "error") != NULL) {
+		g_string_append (s, string_member (o, "error_description") != NULL
+					? string_member (o, "error_description")
+					: string_member (o, "error"));
+	}
+	if (s->len == 0)
+		g_string_append (s, "no details given");
+	return g_string_free (s, FALSE);
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# First sync of N folder records end to end through crmsync-cli, then a no-change run.
+# usage: tests/bench/folder-100k.sh BUILD_DIR [N]   (files go to /dev/shm when it exists)
+set -euo pipefail
+build=$(cd "${1:?build dir}" && pwd)
+n=${2:-100000}
+base=${TMPDIR:-/tmp}
+[ -d /dev/shm ] && [ -w /dev/shm ] && base=/dev/shm
+dir=$(mktemp -d "$base/crmsync-folder-bench-XXXXXX")
+trap 'rm -rf "$dir"' EXIT
+mkdir -p "$dir/crm/contact"
+python3 - "$dir/crm/contact" "$n" <<'PY'
+import json, sys, os
+d, n = sys.argv[1], int(sys.argv[2])
+for i in range(n):
+    with open(os.path.join(d, "c%06d.json" % i), "w") as f:
+        json.dump({"firstName": "Person%d" % i, "lastName": "Jørgensen", "email": "p%d@example.dk" % i,
+                   "jobTitle": "Sælger", "city": "Århus"}, f, ensure_ascii=False)
+PY
+printf '[profile]\ncrm=folder\noutlook=folder\nstate=state.db\n[crm]\npath=crm\n[outlook]\npath=out\n[contact]\nkey=firstName,lastName\n' > "$dir/p.ini"
+export CRMSYNC_PLUGIN_DIR="$build/plugins" CRMSYNC_SECRETS=file XDG_DATA_HOME="$dir/xdg"
+s=$(date +%s.%N); "$build/app/crmsync-cli" sync -p "$dir/p.ini" >/dev/null; e=$(date +%s.%N)
+echo "first sync of $n folder records: $(echo "$e - $s" | bc) s ($(ls "$dir/out/contact" | wc -l) written)"
+s=$(date +%s.%N); "$build/app/crmsync-cli" sync -p "$dir/p.ini" >/dev/null; e=$(date +%s.%N)
+echo "no-change run over $n folder records: $(echo "$e - $s" | bc) s"

@@ -1,0 +1,805 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+/*
+ * The Graph emulator against the spec's examples (api-specs.md section 3):
+ * identity flows, CRUD with the service's validation, delta rounds with
+ * @removed and 410, $batch rules, throttling, immutable ids.
+ */
+
+typedef struct {
+	GSubprocess *proc;
+	gchar *origin;
+	SoupSession *session;
+	gchar *token;
+	gchar *refresh;
+} Emu;
+
+/* a failed assertion aborts the test: the emulator must not outlive it */
+static void
+die_with_parent (gpointer data)
+{
+	prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static void
+emu_start (Emu *emu, const gchar *const *extra)
+{
+	g_autoptr(GSubprocessLauncher) launcher =
+	    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+	g_autoptr(GDataInputStream) in = NULL;
+	g_autofree gchar *line = NULL;
+	const gchar *bin = g_getenv ("CRMSYNC_EMULATOR");
+
+	g_ptr_array_add (argv, (gpointer) (bin != NULL ? bin : "crmsync-emulator"));
+	g_ptr_array_add (argv, (gpointer) "--api=graph");
+	g_ptr_array_add (argv, (gpointer) "--port=0");
+	for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
+		g_ptr_array_add (argv, (gpointer) extra[i]);
+	g_ptr_array_add (argv, NULL);
+	g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+	emu->proc = g_subprocess_launcher_spawnv (launcher, (const gchar *const *) argv->pdata,
+						  &error);
+	g_assert_no_error (error);
+	in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (emu->proc));
+	line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_nonnull (line);
+	g_assert_true (g_str_has_prefix (line, "listening on "));
+	emu->origin = g_strdup (line + strlen ("listening on "));
+	emu->session = soup_session_new ();
+}
+
+static void
+emu_stop (Emu *emu)
+{
+	g_subprocess_force_exit (emu->proc);
+	g_subprocess_wait (emu->proc, NULL, NULL);
+	g_clear_object (&emu->proc);
+	g_clear_object (&emu->session);
+	g_clear_pointer (&emu->origin, g_free);
+	g_clear_pointer (&emu->token, g_free);
+	g_clear_pointer (&emu->refresh, g_free);
+}
+
+/* one request; returns the parsed body (or NULL when empty) */
+static JsonNode *
+call_full (Emu *emu, const gchar *method, const gchar *path, const gchar *prefer,
+	   const gchar *content_type, const gchar *body, guint *status, SoupMessageHeaders **hdrs)
+{
+	g_autofree gchar *url = g_str_has_prefix (path, "http") ? g_strdup (path)
+								 : g_strconcat (emu->origin, path, NULL);
+	g_autoptr(SoupMessage) msg = soup_message_new (method, url);
+	g_autoptr(GBytes) answer = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonParser) parser = json_parser_new ();
+
+	g_assert_nonnull (msg);
+	soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+	if (emu->token != NULL && strstr (url, "/v1.0/") != NULL) {
+		g_autofree gchar *auth = g_strdup_printf ("Bearer %s", emu->token);
+		soup_message_headers_replace (soup_message_get_request_headers (msg),
+					      "Authorization", auth);
+	}
+	if (prefer != NULL)
+		soup_message_headers_replace (soup_message_get_request_headers (msg), "Prefer",
+					      prefer);
+	if (body != NULL) {
+		g_autoptr(GBytes) b = g_bytes_new (body, strlen (body));
+		soup_message_set_request_body_from_bytes (
+		    msg, content_type != NULL ? content_type : "application/json", b);
+	}
+	answer = soup_session_send_and_read (emu->session, msg, NULL, &error);
+	g_assert_no_error (error);
+	*status = soup_message_get_status (msg);
+	if (hdrs != NULL)
+		*hdrs = soup_message_headers_ref (soup_message_get_response_headers (msg));
+	if (g_bytes_get_size (answer) == 0)
+		return NULL;
+	if (!json_parser_load_from_data (parser, g_bytes_get_data (answer, NULL),
+					 (gssize) g_bytes_get_size (answer), NULL))
+		return NULL;
+	return json_node_ref (json_parser_get_root (parser));
+}
+
+static JsonNode *
+call (Emu *emu, const gchar *method, const gchar *path, const gchar *body, guint *status)
+{
+	return call_full (emu, method, path, "IdType=\"ImmutableId\"", NULL, body, status, NULL);
+}
+
+static JsonNode *
+form (Emu *emu, const gchar *tenant_path, const gchar *body, guint *status)
+{
+	g_autofree gchar *path = g_strdup_printf ("/common/oauth2/v2.0/%s", tenant_path);
+	return call_full (emu, "POST", path, NULL, "application/x-www-form-urlencoded", body,
+			  status, NULL);
+}
+
+static const gchar *
+str (JsonNode *n, const gchar *member)
+{
+	return json_object_get_string_member_with_default (json_node_get_object (n), member, NULL);
+}
+
+static const gchar *
+error_code (JsonNode *n)
+{
+	JsonObject *e = json_object_get_object_member (json_node_get_object (n), "error");
+	return json_object_get_string_member (e, "code");
+}
+
+#define SCOPES "Contacts.ReadWrite+Calendars.ReadWrite+Tasks.ReadWrite+Mail.Read+offline_access"
+
+/* device-code sign-in: one authorization_pending, then tokens */
+static void
+sign_in (Emu *emu)
+{
+	guint status;
+	g_autoptr(JsonNode) dc = form (emu, "devicecode", "client_id=test&scope=" SCOPES, &status);
+	g_autofree gchar *poll = NULL;
+	g_autoptr(JsonNode) pending = NULL;
+	g_autoptr(JsonNode) tok = NULL;
+
+	g_assert_cmpuint (status, ==, 200);
+	g_assert_nonnull (str (dc, "user_code"));
+	g_assert_nonnull (str (dc, "verification_uri"));
+	g_assert_cmpint (json_object_get_int_member (json_node_get_object (dc), "expires_in"), ==,
+			 900);
+	g_assert_false (json_object_has_member (json_node_get_object (dc),
+						"verification_uri_complete"));
+	poll = g_strdup_printf (
+	    "grant_type=urn:ietf:params:oauth:grant-type:device_code&client_id=test&device_code=%s",
+	    str (dc, "device_code"));
+	pending = form (emu, "token", poll, &status);
+	g_assert_cmpuint (status, ==, 400);
+	g_assert_cmpstr (str (pending, "error"), ==, "authorization_pending");
+	g_assert_true (g_str_has_prefix (str (pending, "error_description"), "AADSTS"));
+	g_assert_true (json_object_has_member (json_node_get_object (pending), "error_codes"));
+	tok = form (emu, "token", poll, &status);
+	g_assert_cmpuint (status, ==, 200);
+	g_assert_cmpstr (str (tok, "token_type"), ==, "Bearer");
+	g_assert_nonnull (str (tok, "refresh_token"));
+	g_assert_nonnull (str (tok, "id_token"));
+	emu->token = g_strdup (str (tok, "access_token"));
+	emu->refresh = g_strdup (str (tok, "refresh_token"));
+}
+
+static void
+test_device_code (void)
+{
+	Emu emu = {0};
+	guint status;
+	g_autoptr(JsonNode) bad = NULL;
+	g_autoptr(JsonNode) me = NULL;
+	g_autoptr(JsonNode) r1 = NULL;
+	g_autoptr(JsonNode) r2 = NULL;
+	g_autoptr(JsonNode) unauth = NULL;
+	g_autofree gchar *body = NULL;
+
+	emu_start (&emu, NULL);
+	bad = form (&emu, "devicecode", "scope=User.Read", &status);
+	g_assert_cmpuint (status, ==, 400);
+	g_assert_cmpstr (str (bad, "error"), ==, "invalid_request");
+
+	unauth = call (&emu, "GET", "/v1.0/me", NULL, &status);
+	g_assert_cmpuint (status, ==, 401);
+	g_assert_cmpstr (error_code (unauth), ==, "InvalidAuthenticationToken");
+
+	sign_in (&emu);
+	me = call (&emu, "GET", "/v1.0/me", NULL, &status);
+	g_assert_cmpuint (status, ==, 200);
+	g_assert_cmpstr (str (me, "userPrincipalName"), ==, "ada@contoso.example");
+
+	/* refresh rotates: the new pair works, the old refresh token is spent */
+	body = g_strdup_printf ("grant_type=refresh_token&client_id=test&scope=" SCOPES
+				"&refresh_token=%s",
+				emu.refresh);
+	r1 = form (&emu, "token", body, &status);
+	g_assert_cmpuint (status, ==, 200);
+	g_assert_cmpstr (str (r1, "refresh_token"), !=, emu.refresh);
+	r2 = form (&emu, "token", body, &status);
+	g_assert_cmpuint (status, ==, 400);
+	g_assert_cmpstr (str (r2, "error"), ==, "invalid_grant");
+	emu_stop (&emu);
+}
+
+static gchar *
+authorize (Emu *emu, const gchar *challenge)
+{
+	guint status;
+	g_autoptr(SoupMessageHeaders) hdrs = NULL;
+	g_autofree gchar *path = g_strdup_printf (
+	    "/common/oauth2/v2.0/authorize?client_id=test&response_type=code&redirect_uri="
+	    "http%%3A%%2F%%2Flocalhost%%3A8400&response_mode=query&scope=" SCOPES
+	    "&state=xyz&code_challenge=%s&code_challenge_method=S256",
+	    challenge);
+	g_autoptr(JsonNode) none = call_full (emu, "GET", path, NULL, NULL, NULL, &status, &hdrs);
+	const gchar *loc = soup_message_headers_get_one (hdrs, "Location");
+	g_autoptr(GUri) uri = NULL;
+	g_autoptr(GHashTable) q = NULL;
+
+	g_assert_cmpuint (status, ==, 302);
+	g_assert_true (g_str_has_prefix (loc, "http://localhost:8400"));
+	uri = g_uri_parse (loc, G_URI_FLAGS_ENCODED_QUERY, NULL);
+	q = soup_form_decode (g_uri_get_query (uri));
+	g_assert_cmpstr (g_hash_table_lookup (q, "state"), ==, "xyz");
+	return g_strdup (g_hash_table_lookup (q, "code"));
+}
+
+/* RFC 7636 appendix B: the verifier and challenge quoted in spec 3.2 */
+static void
+test_pkce (void)
+{
+	Emu emu = {0};
+	guint status;
+	const gchar *verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+	const gchar *challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+	g_autofree gchar *code = NULL;
+	g_autofree gchar *code2 = NULL;
+	g_autofree gchar *body = NULL;
+	g_autofree gchar *body2 = NULL;
+	g_autoptr(JsonNode) ok = NULL;
+	g_autoptr(JsonNode) again = NULL;
+	g_autoptr(JsonNode) wrong = NULL;
+
+	emu_start (&emu, NULL);
+	code = authorize (&emu, challenge);
+	g_assert_nonnull (code);
+	body = g_strdup_printf ("client_id=test&scope=" SCOPES "&code=%s&redirect_uri="
+				"http%%3A%%2F%%2Flocalhost%%3A8400&grant_type=authorization_code"
+				"&code_verifier=%s",
+				code, verifier);
+	ok = form (&emu, "token", body, &status);
+	g_assert_cmpuint (status, ==, 200);
+	g_assert_nonnull (str (ok, "access_token"));
+	/* a code is good once */
+	again = form (&emu, "token", body, &status);
+	g_assert_cmpuint (status, ==, 400);
+	g_assert_cmpstr (str (again, "error"), ==, "invalid_grant");
+	/* a verifier that does not hash to the challenge */
+	code2 = authorize (&emu, challenge);
+	body2 = g_strdup_printf ("client_id=test&scope=" SCOPES "&code=%s&redirect_uri="
+				 "http%%3A%%2F%%2Flocalhost%%3A8400&grant_type=authorization_code"
+				 "&code_verifier=%s",
+				 code2, "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXX");
+	wrong = form (&emu, "token", body2, &status);
+	g_assert_cmpuint (status, ==, 400);
+	g_assert_cmpstr (str (wrong, "error"), ==, "invalid_grant");
+	emu_stop (&emu);
+}
+
+static const gchar *contact_example =
+    "{\"givenName\":\"Ada\",\"surname\":\"Lovelace\",\"companyName\":\"Analytical Engines\","
+    "\"jobTitle\":\"Analyst\",\"emailAddresses\":[{\"address\":\"ada@example.org\",\"name\":"
+    "\"Ada Lovelace\"}],\"businessPhones\":[\"+44 20 7946 0000\"],\"mobilePhone\":\"+44 7700 "
+    "900000\",\"businessAddress\":{\"street\":\"1 Main St\",\"city\":\"London\",\"state\":\"\","
+    "\"countryOrRegion\":\"United Kingdom\",\"postalCode\":\"N1 1AA\"},\"birthday\":\"1815-12-"
+    "10T00:00:00Z\",\"personalNotes\":\"met at conference\",\"categories\":[\"CRM\"]}";
+
+static void
+test_contacts (void)
+{
+	Emu emu = {0};
+	guint status;
+	g_autoptr(JsonNode) created = NULL;
+	g_autoptr(JsonNode) got = NULL;
+	g_autoptr(JsonNode) bad = NULL;
+	g_autoptr(JsonNode) patched = NULL;
+	g_autoptr(JsonNode) stale = NULL;
+	g_autoptr(JsonNode) expired = NULL;
+	g_autofree gchar *path = NULL;
+	g_autofree gchar *etag = NULL;
+	JsonObject *o;
+
+	emu_start (&emu, NULL);
+	sign_in (&emu);
+	created = call (&emu, "POST", "/v1.0/me/contacts", contact_example, &status);
+	g_assert_cmpuint (status, ==, 201);
+	o = json_node_get_object (created);
+	g_assert_nonnull (str (created, "id"));
+	g_assert_nonnull (str (created, "changeKey"));
+	g_assert_true (g_str_has_prefix (str (created, "@odata.etag"), "W/\""));
+	g_assert_nonnull (str (created, "createdDateTime"));
+	g_assert_nonnull (str (created, "lastModifiedDateTime"));
+	g_assert_nonnull (str (created, "parentFolderId"));
+	g_assert_cmpstr (str (created, "birthday"), ==, "1815-12-10T00:00:00Z");
+	g_assert_cmpstr (json_object_get_string_member (
+			     json_object_get_object_member (o, "businessAddress"), "city"),
+			 ==, "London");
+	etag = g_strdup (str (created, "@odata.etag"));
+
+	path = g_strdup_printf ("/v1.0/me/contacts/%s", str (created, "id"));
+	got = call (&emu, "GET", path, NULL, &status);
+	g_assert_cmpuint (status, ==, 200);
+	g_assert_cmpstr (str (got, "surname"), ==, "Lovelace");
+
+	/* the service rejects what it does not know, with the error JSON */
+	bad = call (&emu, "POST", "/v1.0/me/contacts", "{\"givenName\":\"X\",\"fax\":\"1\"}",
+		    &status);
+	g_assert_cmpuint (status, ==, 400);
+	g_assert_nonnull (error_code (bad));
+	g_assert_true (json_object_has_member (
+	    json_object_get_object_member (json_node_get_object (bad), "error"), "innerError"));
+
+	patched = call (&emu, "PATCH", path, "{\"jobTitle\":\"Countess\",\"mobilePhone\":null}",
+			&status);
+	g_assert_cmpuint (status, ==, 200);
+	g_assert_cmpstr (str (patched, "jobTitle"), ==, "Countess");
+	g_assert_false (json_object_has_member (json_node_get_object (patched), "mobilePhone"));
+	g_assert_cmpstr (str (patched, "@odata.etag"), !=, etag);
+
+	/* If-Match with the old etag: 412 */
+	{
+		g_autoptr(SoupMessage) msg = NULL;
+		g_autofree gchar *url = g_strconcat (emu.origin, path, NULL);
+		g_autofree gchar *auth = g_strdup_printf ("Bearer %s", emu.token);
+		g_autoptr(GBytes) b = g_bytes_new_static ("{\"jobTitle\":\"x\"}", 16);
+		g_autoptr(GBytes) ans = NULL;
+		msg = soup_message_new ("PATCH", url);
+		soup_message_headers_replace (soup_message_get_request_headers (msg),
+					      "Authorization", auth);
+		soup_message_headers_replace (soup_message_get_request_headers (msg), "If-Match",
+					      etag);
+		soup_message_set_request_body_from_bytes (msg, "application/json", b);
+		ans = soup_session_send_and_read (emu.session, msg, NULL, NULL);
+		g_assert_cmpuint (soup_message_get_status (msg), ==, 412);
+	}
+
+	g_assert_null (call (&emu, "DELETE", path, NULL, &status));
+	g_assert_cmpuint (status, ==, 204);
+	stale = call (&emu, "GET", path, NULL, &status);
+	g_assert_cmpuint (status, ==, 404);
+	g_assert_cmpstr (error_code (stale), ==, "ErrorItemNotFound");
+
+	/* an expired access token: 401 InvalidAuthenticationToken */
+	g_assert_null (call (&emu, "POST", "/_emulator/expire-access-tokens", "", &status));
+	expired = call (&emu, "GET", "/v1.0/me/contacts", NULL, &status);
+	g_assert_cmpuint (status, ==, 401);
+	g_assert_cmpstr (error_code (expired), ==, "InvalidAuthenticationToken");
+	emu_stop (&emu);
+}
+
+/* follows nextLinks; returns the deltaLink, counts items and @removed */
+static gchar *
+delta_round (Emu *emu, const gchar *start, guint *items, guint *removed, guint *pages)
+{
+	g_autofree gchar *url = g_strdup (start);
+	*items = *removed = *pages = 0;
+	for (;;) {
+		guint status;
+		g_autoptr(JsonNode) page = call_full (emu, "GET", url, "IdType=\"ImmutableId\", odata.maxpagesize=3",
+						      NULL, NULL, &status, NULL);
+		JsonObject *o;
+		JsonArray *values;
+		g_assert_cmpuint (status, ==, 200);
+		o = json_node_get_object (page);
+		values = json_object_get_array_member (o, "value");
+		(*pages)++;
+		g_assert_cmpuint (json_array_get_length (values), <=, 3);
+		for (guint i = 0; i < json_array_get_length (values); i++) {
+			JsonObject *v = json_array_get_object_element (values, i);
+			if (json_object_has_member (v, "@removed")) {
+				g_assert_cmpstr (json_object_get_string_member (
+						     json_object_get_object_member (v, "@removed"),
+						     "reason"),
+						 ==, "deleted");
+				(*removed)++;
+			} else {
+				(*items)++;
+			}
+		}
+		/* a page never has both links */
+		g_assert_false (json_object_has_member (o, "@odata.nextLink") &&
+				json_object_has_member (o, "@odata.deltaLink"));
+		if (json_object_has_member (o, "@odata.deltaLink"))
+			return g_strdup (json_object_get_string_member (o, "@odata.deltaLink"));
+		g_free (url);
+		url = g_strdup (json_object_get_string_member (o, "@odata.nextLink"));
+		g_assert_nonnull (url);
+	}
+}
+
+static void
+test_contacts_delta (void)
+{
+	const gchar *args[] = {"--generate=7", NULL};
+	Emu emu = {0};
+	guint status, items, removed, pages;
+	g_autofree gchar *link = NULL;
+	g_autofree gchar *link2 = NULL;
+	g_autofree gchar *link3 = NULL;
+	g_autoptr(JsonNode) folders = NULL;
+	g_autoptr(JsonNode) first = NULL;
+	g_autoptr(JsonNode) gone = NULL;
+	g_autoptr(JsonNode) created = NULL;
+	g_autofree gchar *start = NULL;
+	g_autofree gchar *p = NULL;
+	JsonArray *values;
+	const gchar *fid;
+
+	emu_start (&emu, args);
+	sign_in (&emu);
+	folders = call (&emu, "GET", "/v1.0/me/contactFolders", NULL, &status);
+	g_assert_cmpuint (status, ==, 200);
+	fid = json_object_get_string_member (
+	    json_array_get_object_element (
+		json_object_get_array_member (json_node_get_object (folders), "value"), 0),
+	    "id");
+	/* delta is per folder: not on /me/contacts */
+	g_assert_null (NULL);
+	{
+		g_autoptr(JsonNode) no = call (&emu, "GET", "/v1.0/me/contacts/delta", NULL, &status);
+		g_assert_cmpuint (status, ==, 400);
+	}
+	start = g_strdup_printf ("/v1.0/me/contactFolders/%s/contacts/delta", fid);
+	link = delta_round (&emu, start, &items, &removed, &pages);
+	g_assert_cmpuint (items, ==, 7);
+	g_assert_cmpuint (removed, ==, 0);
+	g_assert_cmpuint (pages, ==, 3);
+	g_assert_nonnull (strstr (link, "$deltatoken="));
+
+	/* nothing changed: an empty round */
+	link2 = delta_round (&emu, link, &items, &removed, &pages);
+	g_assert_cmpuint (items + removed, ==, 0);
+
+	first = call (&emu, "GET", "/v1.0/me/contacts?$top=2", NULL, &status);
+	values = json_object_get_array_member (json_node_get_object (first), "value");
+	g_assert_cmpuint (json_array_get_length (values), ==, 2);
+	g_assert_true (json_object_has_member (json_node_get_object (first), "@odata.nextLink"));
+	p = g_strdup_printf ("/v1.0/me/contacts/%s",
+			     json_object_get_string_member (json_array_get_object_element (values, 0),
+							    "id"));
+	gone = call (&emu, "DELETE", p, NULL, &status);
+	g_assert_cmpuint (status, ==, 204);
+	g_free (p);
+	p = g_strdup_printf ("/v1.0/me/contacts/%s",
+			     json_object_get_string_member (json_array_get_object_element (values, 1),
+							    "id"));
+	g_clear_pointer (&gone, json_node_unref);
+	gone = call (&emu, "PATCH", p, "{\"nickName\":\"Bo\"}", &status);
+	g_assert_cmpuint (status, ==, 200);
+	created = call (&emu, "POST", "/v1.0/me/contacts", contact_example, &status);
+	g_assert_cmpuint (status, ==, 201);
+
+	link3 = delta_round (&emu, link2, &items, &removed, &pages);
+	g_assert_cmpuint (items, ==, 2);
+	g_assert_cmpuint (removed, ==, 1);
+
+	/* the service forgot the token: 410, a full resync is needed */
+	g_assert_null (call (&emu, "POST", "/_emulator/expire-delta-tokens", "", &status));
+	{
+		g_autoptr(JsonNode) e = call (&emu, "GET", link3, NULL, &status);
+		g_assert_cmpuint (status, ==, 410);
+		g_assert_cmpstr (error_code (e), ==, "syncStateNotFound");
+	}
+	emu_stop (&emu);
+}
+
+static const gchar *event_example =
+    "{\"subject\":\"Fair\",\"isAllDay\":true,\"start\":{\"dateTime\":\"2025-03-03T00:00:00\","
+    "\"timeZone\":\"W. Europe Standard Time\"},\"end\":{\"dateTime\":\"2025-03-04T00:00:00\","
+    "\"timeZone\":\"W. Europe Standard Time\"},\"sensitivity\":\"private\",\"isReminderOn\":true,"
+    "\"reminderMinutesBeforeStart\":1080,\"body\":{\"contentType\":\"html\",\"content\":\"<p>…</p>"
+    "\"},\"categories\":[\"CRM\"]}";
+
+static void
+test_events (void)
+{
+	Emu emu = {0};
+	guint status, items, removed, pages;
+	g_autoptr(JsonNode) created = NULL;
+	g_autoptr(JsonNode) timed = NULL;
+	g_autoptr(JsonNode) bad = NULL;
+	g_autoptr(JsonNode) nowin = NULL;
+	g_autoptr(JsonNode) series = NULL;
+	g_autoptr(JsonNode) badrec = NULL;
+	g_autoptr(JsonNode) got = NULL;
+	g_autofree gchar *link = NULL;
+	g_autofree gchar *path = NULL;
+	JsonObject *s;
+
+	emu_start (&emu, NULL);
+	sign_in (&emu);
+	created = call (&emu, "POST", "/v1.0/me/events", event_example, &status);
+	g_assert_cmpuint (status, ==, 201);
+	g_assert_cmpstr (str (created, "sensitivity"), ==, "private");
+	g_assert_cmpstr (str (created, "originalStartTimeZone"), ==, "W. Europe Standard Time");
+	/* all-day stays midnight-to-midnight, whatever zone it is shown in */
+	s = json_object_get_object_member (json_node_get_object (created), "start");
+	g_assert_cmpstr (json_object_get_string_member (s, "dateTime"), ==,
+			 "2025-03-03T00:00:00.0000000");
+	g_assert_cmpstr (json_object_get_string_member (s, "timeZone"), ==, "UTC");
+
+	/* a timed event in Copenhagen, summer time: UTC by default, local on Prefer */
+	timed = call (&emu, "POST", "/v1.0/me/events",
+		      "{\"subject\":\"Call\",\"start\":{\"dateTime\":\"2025-06-02T10:00:00\","
+		      "\"timeZone\":\"Europe/Copenhagen\"},\"end\":{\"dateTime\":\"2025-06-02T11:00:00\","
+		      "\"timeZone\":\"Europe/Copenhagen\"}}",
+		      &status);
+	g_assert_cmpuint (status, ==, 201);
+	s = json_object_get_object_member (json_node_get_object (timed), "start");
+	g_assert_cmpstr (json_object_get_string_member (s, "dateTime"), ==,
+			 "2025-06-02T08:00:00.0000000");
+	path = g_strdup_printf ("/v1.0/me/events/%s", str (timed, "id"));
+	got = call_full (&emu, "GET", path, "outlook.timezone=\"Romance Standard Time\"", NULL,
+			 NULL, &status, NULL);
+	s = json_object_get_object_member (json_node_get_object (got), "start");
+	g_assert_cmpstr (json_object_get_string_member (s, "dateTime"), ==,
+			 "2025-06-02T10:00:00.0000000");
+
+	bad = call (&emu, "POST", "/v1.0/me/events",
+		    "{\"subject\":\"x\",\"isAllDay\":true,\"start\":{\"dateTime\":\"2025-03-03T09:00:00\","
+		    "\"timeZone\":\"UTC\"},\"end\":{\"dateTime\":\"2025-03-04T00:00:00\",\"timeZone\":\"UTC\"}}",
+		    &status);
+	g_assert_cmpuint (status, ==, 400);
+	g_clear_pointer (&bad, json_node_unref);
+	bad = call (&emu, "POST", "/v1.0/me/events",
+		    "{\"subject\":\"x\",\"start\":{\"dateTime\":\"2025-03-03T09:00:00\","
+		    "\"timeZone\":\"Mars/Olympus\"},\"end\":{\"dateTime\":\"2025-03-04T00:00:00\",\"timeZone\":\"UTC\"}}",
+		    &status);
+	g_assert_cmpuint (status, ==, 400);
+
+	/* recurrence: the old capitalised range type is accepted, emitted lower camel */
+	series = call (&emu, "POST", "/v1.0/me/events",
+		       "{\"subject\":\"Weekly\",\"start\":{\"dateTime\":\"2025-03-03T09:00:00\","
+		       "\"timeZone\":\"Europe/Copenhagen\"},\"end\":{\"dateTime\":\"2025-03-03T09:30:00\","
+		       "\"timeZone\":\"Europe/Copenhagen\"},\"recurrence\":{\"pattern\":{\"type\":\"weekly\","
+		       "\"interval\":1,\"daysOfWeek\":[\"monday\"],\"firstDayOfWeek\":\"monday\"},"
+		       "\"range\":{\"type\":\"EndDate\",\"startDate\":\"2025-03-03\",\"endDate\":\"2025-05-26\"}}}",
+		       &status);
+	g_assert_cmpuint (status, ==, 201);
+	g_assert_cmpstr (str (series, "type"), ==, "seriesMaster");
+	g_assert_cmpstr (json_object_get_string_member (
+			     json_object_get_object_member (
+				 json_object_get_object_member (json_node_get_object (series),
+								"recurrence"),
+				 "range"),
+			     "type"),
+			 ==, "endDate");
+	/* dayOfMonth is not a weekly pattern's property */
+	badrec = call (&emu, "POST", "/v1.0/me/events",
+		       "{\"subject\":\"W\",\"start\":{\"dateTime\":\"2025-03-03T09:00:00\","
+		       "\"timeZone\":\"UTC\"},\"end\":{\"dateTime\":\"2025-03-03T09:30:00\","
+		       "\"timeZone\":\"UTC\"},\"recurrence\":{\"pattern\":{\"type\":\"weekly\","
+		       "\"interval\":1,\"daysOfWeek\":[\"monday\"],\"dayOfMonth\":3},"
+		       "\"range\":{\"type\":\"noEnd\",\"startDate\":\"2025-03-03\"}}}",
+		       &status);
+	g_assert_cmpuint (status, ==, 400);
+
+	nowin = call (&emu, "GET", "/v1.0/me/calendarView/delta", NULL, &status);
+	g_assert_cmpuint (status, ==, 400);
+	/* the window holds the fair and the series, not the June call */
+	link = delta_round (&emu,
+			    "/v1.0/me/calendarView/delta?startDateTime=2025-03-01T00:00:00Z"
+			    "&endDateTime=2025-04-01T00:00:00Z",
+			    &items, &removed, &pages);
+	g_assert_cmpuint (items, ==, 2);
+	emu_stop (&emu);
+}
+
+static void
+test_todo (void)
+{
+	Emu emu = {0};
+	guint status, items, removed, pages;
+	g_autoptr(JsonNode) lists = NULL;
+	g_autoptr(JsonNode) created = NULL;
+	g_autoptr(JsonNode) bad = NULL;
+	g_autoptr(JsonNode) done = NULL;
+	g_autofree gchar *tasks = NULL;
+	g_autofree gchar *path = NULL;
+	g_autofree gchar *dpath = NULL;
+	g_autofree gchar *link = NULL;
+	g_autofree gchar *link2 = NULL;
+	JsonObject *l0;
+
+	emu_start (&emu, NULL);
+	sign_in (&emu);
+	lists = call (&emu, "GET", "/v1.0/me/todo/lists", NULL, &status);
+	g_assert_cmpuint (status, ==, 200);
+	l0 = json_array_get_object_element (
+	    json_object_get_array_member (json_node_get_object (lists), "value"), 0);
+	g_assert_cmpstr (json_object_get_string_member (l0, "wellknownListName"), ==, "defaultList");
+	tasks = g_strdup_printf ("/v1.0/me/todo/lists/%s/tasks",
+				 json_object_get_string_member (l0, "id"));
+	dpath = g_strdup_printf ("%s/delta", tasks);
+	link = delta_round (&emu, dpath, &items, &removed, &pages);
+	g_assert_cmpuint (items, ==, 0);
+
+	created = call (&emu, "POST", tasks,
+			"{\"title\":\"Call Ada\",\"body\":{\"contentType\":\"text\",\"content\":"
+			"\"about the offer\"},\"importance\":\"high\",\"status\":\"notStarted\","
+			"\"dueDateTime\":{\"dateTime\":\"2025-03-01T15:00:00\",\"timeZone\":\"UTC\"},"
+			"\"isReminderOn\":true,\"reminderDateTime\":{\"dateTime\":\"2025-02-28T09:00:00\","
+			"\"timeZone\":\"UTC\"},\"categories\":[\"CRM\"]}",
+			&status);
+	g_assert_cmpuint (status, ==, 201);
+	/* To Do keeps the due date only */
+	g_assert_cmpstr (json_object_get_string_member (
+			     json_object_get_object_member (json_node_get_object (created),
+							    "dueDateTime"),
+			     "dateTime"),
+			 ==, "2025-03-01T00:00:00.0000000");
+	bad = call (&emu, "POST", tasks, "{\"title\":\"x\",\"status\":\"Open\"}", &status);
+	g_assert_cmpuint (status, ==, 400);
+
+	path = g_strdup_printf ("%s/%s", tasks, str (created, "id"));
+	done = call (&emu, "PATCH", path, "{\"status\":\"completed\"}", &status);
+	g_assert_cmpuint (status, ==, 200);
+	g_assert_true (json_object_has_member (json_node_get_object (done), "completedDateTime"));
+	link2 = delta_round (&emu, link, &items, &removed, &pages);
+	g_assert_cmpuint (items, ==, 1);
+	g_assert_null (call (&emu, "DELETE", path, NULL, &status));
+	g_assert_cmpuint (status, ==, 204);
+	g_free (link);
+	link = delta_round (&emu, link2, &items, &removed, &pages);
+	g_assert_cmpuint (items, ==, 0);
+	g_assert_cmpuint (removed, ==, 1);
+	emu_stop (&emu);
+}
+
+static JsonArray *
+responses (JsonNode *n)
+{
+	return json_object_get_array_member (json_node_get_object (n), "responses");
+}
+
+static JsonObject *
+response_for (JsonNode *n, const gchar *id)
+{
+	JsonArray *a = responses (n);
+	for (guint i = 0; i < json_array_get_length (a); i++) {
+		JsonObject *o = json_array_get_object_element (a, i);
+		if (g_str_equal (json_object_get_string_member (o, "id"), id))
+			return o;
+	}
+	g_assert_not_reached ();
+}
+
+static void
+test_batch (void)
+{
+	Emu emu = {0};
+	guint status;
+	g_autoptr(GString) big = g_string_new ("{\"requests\":[");
+	g_autoptr(GString) six = g_string_new ("{\"requests\":[");
+	g_autoptr(JsonNode) chain = NULL;
+	g_autoptr(JsonNode) failed = NULL;
+	g_autoptr(JsonNode) too_many = NULL;
+	g_autoptr(JsonNode) dup = NULL;
+	g_autoptr(JsonNode) noct = NULL;
+	g_autoptr(JsonNode) wide = NULL;
+	guint throttled = 0;
+
+	emu_start (&emu, NULL);
+	sign_in (&emu);
+	/* the spec's example shape: a GET, then a POST that depends on it */
+	chain = call (&emu, "POST", "/v1.0/$batch",
+		      "{\"requests\":[{\"id\":\"1\",\"method\":\"GET\",\"url\":\"/me/contacts?$top=5\"},"
+		      "{\"id\":\"2\",\"method\":\"POST\",\"url\":\"/me/contacts\",\"headers\":"
+		      "{\"Content-Type\":\"application/json\"},\"body\":{\"givenName\":\"Ada\"},"
+		      "\"dependsOn\":[\"1\"]}]}",
+		      &status);
+	g_assert_cmpuint (status, ==, 200);
+	g_assert_cmpint (json_object_get_int_member (response_for (chain, "1"), "status"), ==, 200);
+	g_assert_cmpint (json_object_get_int_member (response_for (chain, "2"), "status"), ==, 201);
+
+	failed = call (&emu, "POST", "/v1.0/$batch",
+		       "{\"requests\":[{\"id\":\"a\",\"method\":\"GET\",\"url\":\"/me/contacts/nope\"},"
+		       "{\"id\":\"b\",\"method\":\"DELETE\",\"url\":\"/me/contacts/nope2\",\"dependsOn\":[\"a\"]}]}",
+		       &status);
+	g_assert_cmpuint (status, ==, 200);
+	g_assert_cmpint (json_object_get_int_member (response_for (failed, "a"), "status"), ==, 404);
+	g_assert_cmpint (json_object_get_int_member (response_for (failed, "b"), "status"), ==, 424);
+
+	for (guint i = 0; i < 21; i++)
+		g_string_append_printf (big, "%s{\"id\":\"%u\",\"method\":\"GET\",\"url\":\"/me\"}",
+					i > 0 ? "," : "", i);
+	g_string_append (big, "]}");
+	too_many = call (&emu, "POST", "/v1.0/$batch", big->str, &status);
+	g_assert_cmpuint (status, ==, 400);
+
+	dup = call (&emu, "POST", "/v1.0/$batch",
+		    "{\"requests\":[{\"id\":\"1\",\"method\":\"GET\",\"url\":\"/me\"},"
+		    "{\"id\":\"1\",\"method\":\"GET\",\"url\":\"/me\"}]}",
+		    &status);
+	g_assert_cmpuint (status, ==, 400);
+	noct = call (&emu, "POST", "/v1.0/$batch",
+		     "{\"requests\":[{\"id\":\"1\",\"method\":\"POST\",\"url\":\"/me/contacts\","
+		     "\"body\":{\"givenName\":\"A\"}}]}",
+		     &status);
+	g_assert_cmpuint (status, ==, 400);
+
+	/* six independent items: the mailbox takes 4 at once */
+	for (guint i = 0; i < 6; i++)
+		g_string_append_printf (six, "%s{\"id\":\"%u\",\"method\":\"GET\",\"url\":\"/me/contacts\"}",
+					i > 0 ? "," : "", i);
+	g_string_append (six, "]}");
+	wide = call (&emu, "POST", "/v1.0/$batch", six->str, &status);
+	g_assert_cmpuint (status, ==, 200);
+	for (guint i = 0; i < 6; i++) {
+		JsonObject *r = json_array_get_object_element (responses (wide), i);
+		if (json_object_get_int_member (r, "status") == 429) {
+			JsonObject *h = json_object_get_object_member (r, "headers");
+			g_assert_true (json_object_has_member (h, "Retry-After"));
+			throttled++;
+		}
+	}
+	g_assert_cmpuint (throttled, ==, 2);
+	emu_stop (&emu);
+}
+
+static void
+test_throttle_and_ids (void)
+{
+	const gchar *args[] = {"--generate=3", NULL};
+	Emu emu = {0};
+	guint status;
+	g_autoptr(SoupMessageHeaders) hdrs = NULL;
+	g_autoptr(JsonNode) t = NULL;
+	g_autoptr(JsonNode) imm = NULL;
+	g_autoptr(JsonNode) reg = NULL;
+	g_autoptr(JsonNode) by_reg = NULL;
+	g_autoptr(JsonNode) msgs = NULL;
+	g_autoptr(JsonNode) post = NULL;
+	g_autofree gchar *p = NULL;
+	const gchar *imm_id, *reg_id;
+
+	emu_start (&emu, args);
+	sign_in (&emu);
+	g_assert_null (call (&emu, "POST", "/_emulator/throttle?count=1", "", &status));
+	t = call_full (&emu, "GET", "/v1.0/me/contacts", NULL, NULL, NULL, &status, &hdrs);
+	g_assert_cmpuint (status, ==, 429);
+	g_assert_cmpstr (soup_message_headers_get_one (hdrs, "Retry-After"), ==, "1");
+	g_assert_cmpstr (error_code (t), ==, "ApplicationThrottled");
+
+	imm = call (&emu, "GET", "/v1.0/me/contacts?$top=1", NULL, &status);
+	g_assert_cmpuint (status, ==, 200);
+	reg = call_full (&emu, "GET", "/v1.0/me/contacts?$top=1", NULL, NULL, NULL, &status, NULL);
+	imm_id = json_object_get_string_member (
+	    json_array_get_object_element (
+		json_object_get_array_member (json_node_get_object (imm), "value"), 0),
+	    "id");
+	reg_id = json_object_get_string_member (
+	    json_array_get_object_element (
+		json_object_get_array_member (json_node_get_object (reg), "value"), 0),
+	    "id");
+	g_assert_cmpstr (imm_id, !=, reg_id);
+	p = g_strdup_printf ("/v1.0/me/contacts/%s", reg_id);
+	by_reg = call (&emu, "GET", p, NULL, &status);
+	g_assert_cmpuint (status, ==, 200);
+	g_assert_cmpstr (str (by_reg, "id"), ==, imm_id);
+
+	msgs = call (&emu, "GET", "/v1.0/me/mailFolders/sentitems/messages/delta", NULL, &status);
+	g_assert_cmpuint (status, ==, 200);
+	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+			      json_node_get_object (msgs), "value")),
+			  ==, 1);
+	post = call (&emu, "POST", "/v1.0/me/messages", "{\"subject\":\"x\"}", &status);
+	g_assert_cmpuint (status, ==, 403);
+	emu_stop (&emu);
+}
+
+int
+main (int argc, char **argv)
+{
+	g_test_init (&argc, &argv, NULL);
+	g_test_add_func ("/graph-emulator/auth/device-code", test_device_code);
+	g_test_add_func ("/graph-emulator/auth/pkce", test_pkce);
+	g_test_add_func ("/graph-emulator/contacts/crud", test_contacts);
+	g_test_add_func ("/graph-emulator/contacts/delta", test_contacts_delta);
+	g_test_add_func ("/graph-emulator/events", test_events);
+	g_test_add_func ("/graph-emulator/todo", test_todo);
+	g_test_add_func ("/graph-emulator/batch", test_batch);
+	g_test_add_func ("/graph-emulator/throttle-and-ids", test_throttle_and_ids);
+	return g_test_run ();
+}
