@@ -535,6 +535,30 @@ add_recurrence_blob (JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 	return TRUE;
 }
 
+/* the Windows zone key ("Pacific Standard Time") from a TZDEFINITION
+ * (PidLidAppointmentTimeZoneDefinitionStartDisplay, MS-OXOCAL 2.2.1.41);
+ * the provider turns it into an IANA name */
+static gchar *
+event_zone_key (libpff_item_t *pi)
+{
+	g_autoptr(GBytes) def = cs_pff_get_binary (pi, 0, CS_PSETID_APPOINTMENT, 0x825E);
+	const guint8 *d;
+	gsize size, chars;
+
+	if (def == NULL)
+		def = cs_pff_get_binary (pi, 0, CS_PSETID_APPOINTMENT, 0x825F);
+	if (def == NULL)
+		return NULL;
+	d = g_bytes_get_data (def, &size);
+	if (size < 8 || d[0] != 0x02)
+		return NULL;
+	chars = d[6] | (gsize) d[7] << 8;
+	if (chars == 0 || 8 + chars * 2 > size)
+		return NULL;
+	return g_convert ((const gchar *) d + 8, (gssize) chars * 2, "UTF-8", "UTF-16LE", NULL,
+			  NULL, NULL);
+}
+
 static void
 fill_event (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 {
@@ -1190,6 +1214,8 @@ read_item (Reader *r, Folder *folder, pst_desc_tree *d)
 	add_str (b, "id", g_strdup (id));
 	add_str (b, "folder", g_strdup (folder->path));
 	add_str (b, "class", g_strdup (item->ascii_type));
+	if (kind == KIND_EVENT)
+		add_str (b, "timeZoneWindows", event_zone_key (pi));
 	if (item->modify_date != NULL && filetime_valid (ft_value (item->modify_date)))
 		add_int (b, "modified", ft_to_usec (ft_value (item->modify_date)));
 	else if (item->create_date != NULL && filetime_valid (ft_value (item->create_date)))

@@ -318,8 +318,17 @@ deliver (ReadData *d, JsonObject *line)
 		g_autofree gchar *version = NULL;
 		JsonNode *fields = json_object_get_member (line, "fields");
 
+		const gchar *zone =
+		    json_object_get_string_member_with_default (line, "timeZoneWindows", NULL);
+
 		if (fields != NULL && JSON_NODE_HOLDS_OBJECT (fields))
 			cs_json_to_fields (json_node_get_object (fields), record);
+		/* the file names Windows zones; records hold IANA names */
+		if (zone != NULL && d->kind == CS_KIND_EVENT) {
+			g_autofree gchar *iana = cs_timezone_to_iana (zone);
+			if (iana != NULL)
+				cs_record_set_string (record, "timeZone", iana);
+		}
 		cs_record_set_folder (record, json_object_get_string_member_with_default (
 						  line, "folder", NULL));
 		cs_record_set_modified (

@@ -265,6 +265,8 @@ test_event_values (void)
 	g_assert_cmpstr (cs_record_get_string (r, "start"), ==, "2016-08-02T15:00:00Z");
 	g_assert_true (cs_record_get_bool (r, "isReminderOn", FALSE));
 	g_assert_cmpint (cs_record_get_int (r, "reminderMinutesBeforeStart", 0), ==, 15);
+	/* the file says "Pacific Standard Time" */
+	g_assert_cmpstr (cs_record_get_string (r, "timeZone"), ==, "America/Los_Angeles");
 	rec = cs_record_get_field (r, "recurrence");
 	g_assert_nonnull (rec);
 	pattern = g_variant_lookup_value (rec, "pattern", G_VARIANT_TYPE_VARDICT);
