@@ -345,6 +345,25 @@ kind_for_container (const gchar *klass)
 
 /* ---- contacts --------------------------------------------------------- */
 
+/* an Exchange contact's address is a DN (/o=…/cn=…); Outlook keeps the SMTP
+ * address it showed in the original display name: "Name (name@host)" */
+static gchar *
+contact_email (pst_item *item, pst_string *address, libpff_item_t *pi, guint32 display_lid)
+{
+	g_autofree gchar *addr = pst_text (item, address);
+	g_autofree gchar *shown = NULL;
+	const gchar *open, *close;
+
+	if (addr == NULL || strchr (addr, '@') != NULL)
+		return g_steal_pointer (&addr);
+	shown = cs_pff_get_string (pi, 0, CS_PSETID_ADDRESS, display_lid);
+	open = shown != NULL ? strrchr (shown, '(') : NULL;
+	close = open != NULL ? strchr (open, ')') : NULL;
+	if (close != NULL && memchr (open, '@', (gsize) (close - open)) != NULL)
+		return g_strndup (open + 1, (gsize) (close - open - 1));
+	return g_steal_pointer (&addr);
+}
+
 static void
 fill_contact (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 {
@@ -368,9 +387,6 @@ fill_contact (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 	S ("manager", manager_name);
 	S ("assistantName", assistant_name);
 	S ("spouseName", spouse_name);
-	S ("email1", address1);
-	S ("email2", address2);
-	S ("email3", address3);
 	S ("businessPhone", business_phone);
 	S ("businessPhone2", business_phone2);
 	S ("homePhone", home_phone);
@@ -407,6 +423,9 @@ fill_contact (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 	/* libpst puts PR_DISPLAY_NAME in file_as and PidLidFileUnder in fullname */
 	add_str (b, "displayName", pst_text (item, &item->file_as));
 	add_str (b, "fileAs", pst_text (item, &c->fullname));
+	add_str (b, "email1", contact_email (item, &c->address1, pi, 0x8084));
+	add_str (b, "email2", contact_email (item, &c->address2, pi, 0x8094));
+	add_str (b, "email3", contact_email (item, &c->address3, pi, 0x80A4));
 	add_str (b, "imAddress", cs_pff_get_string (pi, 0, CS_PSETID_ADDRESS, 0x8062));
 	if (c->birthday != NULL)
 		add_str (b, "birthday", ft_to_date (ft_value (c->birthday)));
