@@ -425,6 +425,31 @@ cs_pst_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *cu
 
 /* ---- find: a file has no index, so it is a filtered listing ------------ */
 
+/* text compares without case (e-mail addresses); a list matches when one
+ * of its elements does */
+static gboolean
+value_matches (GVariant *have, GVariant *want)
+{
+	g_autofree gchar *w = NULL;
+
+	if (!g_variant_is_of_type (want, G_VARIANT_TYPE_STRING))
+		return cs_value_equal (have, want);
+	w = g_utf8_casefold (g_variant_get_string (want, NULL), -1);
+	if (g_variant_is_of_type (have, G_VARIANT_TYPE_STRING)) {
+		g_autofree gchar *h = g_utf8_casefold (g_variant_get_string (have, NULL), -1);
+		return g_strcmp0 (h, w) == 0;
+	}
+	if (g_variant_is_of_type (have, G_VARIANT_TYPE_STRING_ARRAY)) {
+		g_autofree const gchar **list = g_variant_get_strv (have, NULL);
+		for (guint i = 0; list[i] != NULL; i++) {
+			g_autofree gchar *h = g_utf8_casefold (list[i], -1);
+			if (g_strcmp0 (h, w) == 0)
+				return TRUE;
+		}
+	}
+	return FALSE;
+}
+
 static GPtrArray *
 cs_pst_provider_find (CsProvider *provider, CsKind kind, const gchar *field, GVariant *value,
 		      GCancellable *cancellable, GError **error)
@@ -440,7 +465,7 @@ cs_pst_provider_find (CsProvider *provider, CsKind kind, const gchar *field, GVa
 	for (guint i = 0; i < records->len; i++) {
 		CsRecord *r = g_ptr_array_index (records, i);
 		GVariant *v = cs_record_get_field (r, field);
-		if (v != NULL && cs_value_equal (v, value))
+		if (v != NULL && value_matches (v, value))
 			g_ptr_array_add (found, cs_record_ref (r));
 	}
 	return g_steal_pointer (&found);

@@ -87,7 +87,8 @@ cs_pst_html_to_text (const gchar *html)
 			len = strcspn (name, " \t\r\n/>");
 			if (!closing && tag_is (name, len, hidden_elements)) {
 				/* skip to the matching end tag */
-				g_autofree gchar *end_tag = g_strdup_printf ("</%.*s", (int) len, name);
+				g_autofree gchar *end_tag =
+				    g_strdup_printf ("</%.*s", (int) len, name);
 				const gchar *e = close;
 				while ((e = strchr (e, '<')) != NULL &&
 				       g_ascii_strncasecmp (e, end_tag, strlen (end_tag)) != 0)

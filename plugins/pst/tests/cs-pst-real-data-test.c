@@ -579,6 +579,34 @@ test_cache_follows_file (void)
 	g_rmdir (tmp);
 }
 
+/* e-mail → person matching asks the file for a contact by address */
+static void
+test_find (void)
+{
+	g_autoptr(CsProvider) provider = NULL;
+	g_autoptr(GPtrArray) found = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) addr = g_variant_ref_sink (g_variant_new_string ("Email@Gmail.com"));
+	g_autoptr(GVariant) to =
+	    g_variant_ref_sink (g_variant_new_string ("pst-test-4@aranetic.com"));
+
+	if (!need_data ())
+		return;
+	provider = open_file ("PstReader/hughbe_Outlook.pst", NULL);
+	found = cs_provider_find (provider, CS_KIND_CONTACT, "email1", addr, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (found->len, ==, 1);
+	g_assert_cmpstr (cs_record_get_string (g_ptr_array_index (found, 0), "surname"), ==,
+			 "Member");
+	g_clear_pointer (&found, g_ptr_array_unref);
+	g_clear_object (&provider);
+
+	provider = open_file ("process-pst/multiple_to_cc.pst", NULL);
+	found = cs_provider_find (provider, CS_KIND_EMAIL, "ccAddresses", to, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (found->len, ==, 1);
+}
+
 static void
 test_read_only (void)
 {
@@ -626,6 +654,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/pst/real-data/folder-filter", test_folder_filter);
 	g_test_add_func ("/pst/real-data/ids-stable", test_ids_stable);
 	g_test_add_func ("/pst/real-data/read-only", test_read_only);
+	g_test_add_func ("/pst/real-data/find", test_find);
 	g_test_add_func ("/pst/real-data/cache-follows-file", test_cache_follows_file);
 	return g_test_run ();
 }
