@@ -20,6 +20,7 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 #include <libpst/libpst.h>
+#include <libpst/lzfu.h>
 
 #include "cs-pst-pff.h"
 #include "cs-pst-recur.h"
@@ -218,8 +219,16 @@ static void
 add_str (JsonBuilder *b, const gchar *name, gchar *value /* (transfer full) */)
 {
 	g_autofree gchar *v = value;
+	gchar *w;
 	if (v == NULL)
 		return;
+	/* control characters have no place in text (and json-glib lets some
+	 * through unescaped, which would break the line protocol) */
+	w = v;
+	for (const gchar *c = v; *c != '\0'; c++)
+		if ((guchar) *c >= 0x20 || *c == '\n' || *c == '\t' || *c == '\r')
+			*w++ = *c;
+	*w = '\0';
 	g_strchomp (v);
 	if (v[0] == '\0')
 		return;
@@ -305,6 +314,45 @@ add_categories (JsonBuilder *b, libpff_item_t *pi)
 		libpff_multi_value_free (&mv, NULL);
 	libpff_record_entry_free (&entry, NULL);
 	libpff_record_set_free (&rs, NULL);
+}
+
+/* the plain-text body; many items carry only HTML or only compressed RTF
+ * (PR_RTF_COMPRESSED), whose text is what the CRM should get */
+static gchar *
+item_body (pst_item *item, libpff_item_t *pi)
+{
+	gchar *body = pst_text (item, &item->body);
+	g_autoptr(GBytes) rtf = NULL;
+	const gchar *comp = NULL;
+	gsize comp_len = 0;
+	size_t len = 0;
+	gchar *raw;
+
+	if (body != NULL)
+		return body;
+	if (item->email != NULL) {
+		g_autofree gchar *html = pst_text (item, &item->email->htmlbody);
+		if (html != NULL)
+			return cs_pst_html_to_text (html);
+	}
+	rtf = cs_pff_get_binary (pi, 0, 0, 0x1009);
+	if (rtf != NULL) {
+		comp = g_bytes_get_data (rtf, &comp_len);
+	} else if (item->email != NULL && item->email->rtf_compressed.data != NULL) {
+		comp = item->email->rtf_compressed.data;
+		comp_len = item->email->rtf_compressed.size;
+	}
+	/* the header: compressed size, raw size, "LZFu" or "MELA", crc */
+	if (comp == NULL || comp_len < 16 || comp_len > G_MAXUINT32)
+		return NULL;
+	raw = pst_lzfu_decompress ((gchar *) comp, (uint32_t) comp_len, &len);
+	if (raw == NULL)
+		return NULL;
+	body = cs_pst_rtf_to_text (raw, len);
+	free (raw);
+	if (body != NULL && body[0] == '\0')
+		g_clear_pointer (&body, g_free);
+	return body;
 }
 
 /* ---- kinds ------------------------------------------------------------ */
@@ -434,7 +482,7 @@ fill_contact (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 	if (v >= 0 && v <= 2 && (pi == NULL || cs_pff_has (pi, 0, 0, 0x3A4D)))
 		add_str (b, "gender",
 			 g_strdup (v == 1 ? "female" : v == 2 ? "male" : "unspecified"));
-	add_str (b, "notes", pst_text (item, &item->body));
+	add_str (b, "notes", item_body (item, pi));
 	add_categories (b, pi);
 	(void) r;
 }
@@ -585,7 +633,7 @@ fill_event (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 	gboolean all_day = FALSE;
 
 	add_str (b, "subject", pst_text (item, &item->subject));
-	add_str (b, "body", pst_text (item, &item->body));
+	add_str (b, "body", item_body (item, pi));
 	add_common_pff (b, pi, TRUE);
 	add_str (b, "organizer", cs_pff_get_string (pi, 0, 0, 0x0042));
 	add_categories (b, pi);
@@ -629,7 +677,7 @@ fill_task (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 	guint64 ft;
 
 	add_str (b, "subject", pst_text (item, &item->subject));
-	add_str (b, "body", pst_text (item, &item->body));
+	add_str (b, "body", item_body (item, pi));
 	add_common_pff (b, pi, FALSE);
 	add_categories (b, pi);
 	if (cs_pff_get_int (pi, 0, CS_PSETID_TASK, 0x8101, &v) && v >= 0 && v <= 4)
@@ -839,13 +887,7 @@ fill_email (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi, const 
 	g_autofree gchar *body = NULL;
 
 	add_str (b, "subject", pst_text (item, &item->subject));
-	body = pst_text (item, &item->body);
-	/* many mails carry only HTML: their text is what the CRM should log */
-	if (body == NULL && e != NULL) {
-		g_autofree gchar *html = pst_text (item, &e->htmlbody);
-		if (html != NULL)
-			body = cs_pst_html_to_text (html);
-	}
+	body = item_body (item, pi);
 	add_str (b, "body", g_steal_pointer (&body));
 	add_str (b, "direction", g_strdup (folder->sent ? "outbound" : "inbound"));
 	add_common_pff (b, pi, FALSE);

@@ -147,6 +147,19 @@ test_ost (void)
 	g_object_get (provider, "format", &format, NULL);
 	g_assert_cmpstr (format, ==, "Unicode OST");
 	mail = read_kind (provider, CS_KIND_EMAIL);
+	/* a body kept only as compressed RTF */
+	{
+		CsRecord *r = cs_pst_test_find (mail, "subject", "RTF newsletter copy");
+		const gchar *body;
+		g_assert_nonnull (r);
+		body = cs_record_get_string (r, "body");
+		g_assert_nonnull (body);
+		g_assert_true (g_str_has_prefix (body, "From: Saqib Razzaq"));
+		g_assert_nonnull (strstr (body, "Celebrating 10,000 customers"));
+		g_assert_null (strchr (body, '\\'));
+		for (const gchar *c = body; *c != '\0'; c++)
+			g_assert_true ((guchar) *c >= 0x20 || g_ascii_isspace (*c));
+	}
 	g_assert_cmpuint (count_in_folder (mail, "Inbox"), ==, 11);
 	g_assert_cmpuint (count_in_folder (mail, "Inbox/sub1"), ==, 25);
 	g_assert_cmpuint (count_in_folder (mail, "Inbox/sub2"), ==, 29);
