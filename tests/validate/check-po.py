@@ -6,6 +6,7 @@ each msgid that is missing, untranslated or fuzzy there. Also runs msgfmt --chec
 usage: check-po.py SRCDIR LANG
 """
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -85,6 +86,14 @@ def main():
         fuzzy = subprocess.run(['msgattrib', '--only-fuzzy', '--no-obsolete', merged],
                                capture_output=True, text=True).stdout
     fuzzy_ids = {e['msgid'] for e in entries(fuzzy)}
+    # _("… %" G_GINT64_FORMAT "…"): xgettext stops at the macro, the program looks up the whole
+    # string and never finds it; PRId64/PRIu64 (<inttypes.h>) are what gettext understands
+    cut = [e['msgid'] for e in merged_entries if re.search(r'(?<!%)%$', e['msgid'])]
+    if cut:
+        print('strings cut by a format macro (use PRId64/PRIu64/%zu instead of G_*_FORMAT):')
+        for m in cut:
+            print('  ' + repr(m))
+        return 1
     bad = [e for e in merged_entries
            if e['msgid'] in fuzzy_ids
            or not e.get('msgstr') and not e.get('msgstr[0]')
