@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <locale.h>
 #include <signal.h>
@@ -1463,11 +1465,10 @@ sniff_format (const gchar *path)
 		die (_("unknown PST/OST version %u"), ver);
 	unicode = ver == 23;
 	if (n < sizeof h)
-		die (_("the file is truncated inside its header (%" G_GSIZE_FORMAT " bytes)"), n);
+		die (_("the file is truncated inside its header (%zu bytes)"), n);
 	eof = unicode ? le_bytes (h + 0xB8, 8) : le_bytes (h + 0xA8, 4);
 	if (eof > (guint64) st.st_size)
-		die (_("the file is truncated (%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
-		       " bytes)"),
+		die (_("the file is truncated (%" PRIu64 " of %" PRIu64 " bytes)"),
 		     (guint64) st.st_size, eof);
 	if (unicode)
 		return ost ? "Unicode OST" : "Unicode";
