@@ -1068,7 +1068,9 @@ read_meetings (CsWebcrmProvider *self, ReadCtx *ctx, const gchar *cursor,
 			return FALSE;
 		}
 	}
-	cs_read_sink_set_complete (ctx->sink, since == NULL);
+	/* never a complete listing: a meeting that left the date window still exists, and
+	 * deletions are the tombstones above */
+	cs_read_sink_set_complete (ctx->sink, FALSE);
 	{
 		g_autofree gchar *m_next = stamp_next (self, ctx->max_stamp, since);
 		next = g_strdup_printf ("M=%s;ids=%s", m_next, ids->str);
