@@ -31,6 +31,7 @@ struct _CsAppWindow {
 	GtkLabel *status_label;
 	GtkLabel *last_run_label;
 	GtkLabel *next_run_label;
+	GtkNotebook *notebook;
 	GtkListStore *counts_store;
 	GtkListStore *history_store;
 	GtkListStore *conflicts_store;
@@ -535,6 +536,7 @@ cs_app_window_class_init (CsAppWindowClass *klass)
 	BIND (status_label);
 	BIND (last_run_label);
 	BIND (next_run_label);
+	BIND (notebook);
 	BIND (counts_store);
 	BIND (history_store);
 	BIND (conflicts_store);

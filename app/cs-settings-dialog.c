@@ -638,6 +638,9 @@ load_fields (CsSettingsDialog *self)
 		gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->conflict_combo), "crm-wins");
 		gtk_spin_button_set_value (self->crm_interval_spin, 120);
 		gtk_spin_button_set_value (self->outlook_interval_spin, 30);
+		/* the profile defaults of DESIGN.md */
+		gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->sync_on_start_check), TRUE);
+		gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->sync_on_exit_check), TRUE);
 		update_sensitivity (self);
 		return;
 	}
