@@ -127,8 +127,12 @@ count_cell (JsonObject *report, CsSide side, CsKind kind)
 	static const gchar *members[] = {"created", "updated", "deleted"};
 	guint n[3] = {0};
 	for (guint i = 0; report != NULL && i < 3; i++) {
-		JsonObject *o = json_object_get_object_member (report, members[i]);
-		JsonObject *s = o != NULL ? json_object_get_object_member (o, cs_side_to_string (side)) : NULL;
+		JsonObject *o = json_object_has_member (report, members[i])
+				    ? json_object_get_object_member (report, members[i])
+				    : NULL;
+		JsonObject *s = o != NULL && json_object_has_member (o, cs_side_to_string (side))
+				    ? json_object_get_object_member (o, cs_side_to_string (side))
+				    : NULL;
 		if (s != NULL)
 			n[i] = (guint) json_object_get_int_member_with_default (s, cs_kind_to_string (kind), 0);
 	}
