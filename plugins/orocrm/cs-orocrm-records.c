@@ -134,7 +134,7 @@ flatten_address (CsOrocrmContext *ctx, CsRecord *r, const gchar *prefix, JsonObj
 	}
 	name = g_strconcat (prefix, "Region", NULL);
 	set_nonblank (r, name, region);
-	g_free (name);
+	g_clear_pointer (&name, g_free);
 	if (country != NULL) {
 		const gchar *cname = ctx->country_names != NULL
 					 ? g_hash_table_lookup (ctx->country_names, country)
