@@ -576,6 +576,47 @@ test_progress_complete (void)
 	g_object_unref (win);
 }
 
+/* a mass deletion stops; the user sees it and confirms in the same window */
+static void
+test_progress_guard (void)
+{
+	g_autofree gchar *path = folder_profile ("guard", 20, NULL);
+	g_autofree gchar *crm = side_dir (path, "crm", "contact");
+	g_autofree gchar *out = side_dir (path, "outlook", "contact");
+	g_autoptr(CsSyncProfile) sp = load_profile (path);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsRunReport) first = NULL;
+	CsProgressWindow *win;
+	GType t = CS_TYPE_PROGRESS_WINDOW;
+
+	first = cs_engine_run (cs_sync_profile_get_engine (sp, &error), CS_RUN_FLAG_NONE, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (count_files (out), ==, 20);
+	for (guint i = 0; i < 10; i++) {
+		g_autofree gchar *name = g_strdup_printf ("c%04u.json", i);
+		g_autofree gchar *file = g_build_filename (crm, name, NULL);
+		g_assert_cmpint (g_unlink (file), ==, 0);
+	}
+	win = cs_progress_window_new (NULL, sp);
+	g_object_ref_sink (win);
+	gtk_widget_show (GTK_WIDGET (win));
+	g_assert_true (cs_progress_window_start (win, CS_RUN_FLAG_NONE, &error));
+	spin_until (progress_finished, win);
+	g_assert_cmpint (cs_run_report_get_status (cs_progress_window_get_report (win)), ==, CS_RUN_STOPPED);
+	g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (child (win, t, "result_label"))), "Stopped"));
+	g_assert_cmpuint (count_files (out), ==, 20);
+	g_assert_true (gtk_widget_get_visible (child (win, t, "confirm_button")));
+
+	gtk_button_clicked (GTK_BUTTON (child (win, t, "confirm_button")));
+	g_assert_false (cs_progress_window_is_finished (win));
+	spin_until (progress_finished, win);
+	g_assert_cmpint (cs_run_report_get_status (cs_progress_window_get_report (win)), ==, CS_RUN_OK);
+	g_assert_cmpuint (count_files (out), ==, 10);
+	g_assert_false (gtk_widget_get_visible (child (win, t, "confirm_button")));
+	gtk_widget_destroy (GTK_WIDGET (win));
+	g_object_unref (win);
+}
+
 /* the worker stops on its first write until the test has pressed Cancel */
 typedef struct {
 	GMutex lock;
@@ -750,6 +791,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/gui/sync-all/ticked-only", test_sync_all_ticked);
 	g_test_add_func ("/gui/progress/complete", test_progress_complete);
 	g_test_add_func ("/gui/progress/cancel", test_progress_cancel);
+	g_test_add_func ("/gui/progress/guard-confirm", test_progress_guard);
 	g_test_add_func ("/gui/window/sync-now", test_window_state);
 	return g_test_run ();
 }
