@@ -94,8 +94,10 @@ update_sensitivity (CsSettingsDialog *self)
 	gboolean graph = g_strcmp0 (outlook, "graph") == 0;
 
 	gtk_label_set_text (self->url_label, folder ? _("Folder") : _("Address (URL)"));
-	gtk_widget_set_visible (GTK_WIDGET (self->user_label), oro);
-	gtk_widget_set_visible (GTK_WIDGET (self->user_entry), oro);
+	/* webCRM needs the login e-mail for "owned by me" */
+	gtk_widget_set_visible (GTK_WIDGET (self->user_label), !folder);
+	gtk_widget_set_visible (GTK_WIDGET (self->user_entry), !folder);
+	gtk_label_set_text (self->user_label, oro ? _("User") : _("Login e-mail"));
 	gtk_widget_set_visible (GTK_WIDGET (self->secret_label), !folder);
 	gtk_widget_set_visible (GTK_WIDGET (self->secret_entry), !folder);
 	gtk_label_set_text (self->secret_label, oro ? _("API key") : _("Access code"));
@@ -213,7 +215,8 @@ build_keyfile (CsSettingsDialog *self, gchar **crm_plugin_out)
 	/* [crm] */
 	{
 		static const gchar *keep_oro[] = {"auth", "secret-file", NULL};
-		static const gchar *keep_web[] = {"secret-file", NULL};
+		static const gchar *keep_web[] = {"secret-file", "edition", "rate-limit", "rate-window",
+						    "batch-size", NULL};
 		static const gchar *keep_folder[] = {"schema", NULL};
 		static const gchar *keep_none[] = {NULL};
 		const gchar *const *keep = keep_none;
@@ -227,8 +230,7 @@ build_keyfile (CsSettingsDialog *self, gchar **crm_plugin_out)
 		set_or_remove (kf, "crm", "path", gtk_entry_get_text (self->url_entry));
 	} else {
 		set_or_remove (kf, "crm", "url", gtk_entry_get_text (self->url_entry));
-		if (g_str_equal (crm_plugin, "orocrm"))
-			set_or_remove (kf, "crm", "user", gtk_entry_get_text (self->user_entry));
+		set_or_remove (kf, "crm", "user", gtk_entry_get_text (self->user_entry));
 		if (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->tls_pin_radio)))
 			fingerprint = g_strdup (gtk_entry_get_text (self->fingerprint_entry));
 		set_or_remove (kf, "crm", "tls-fingerprint", fingerprint);

@@ -771,6 +771,83 @@ test_window_state (void)
 	flush ();
 }
 
+/* manual strategy: a field changed on both sides waits in the window; the user keeps one */
+static void
+test_window_conflict (void)
+{
+	g_autofree gchar *profiles = g_build_filename (g_get_user_config_dir (), "crmsync", "profiles", NULL);
+	g_autofree gchar *path = g_build_filename (profiles, "c.ini", NULL);
+	g_autofree gchar *root = g_build_filename (g_get_user_data_dir (), "conflict", NULL);
+	g_autofree gchar *crm_file = g_build_filename (root, "crm", "contact", "ada.json", NULL);
+	g_autoptr(CsApplication) app = cs_application_new ();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsRunReport) r1 = NULL;
+	g_autoptr(CsRunReport) r2 = NULL;
+	g_autoptr(CsRunReport) r3 = NULL;
+	g_autoptr(GPtrArray) links = NULL;
+	g_autofree gchar *out_file = NULL;
+	g_autofree gchar *crm_text = NULL;
+	CsSyncProfile *sp;
+	CsEngine *engine;
+	CsAppWindow *win;
+	GtkTreeModel *conflicts;
+	GtkTreeView *view;
+	GtkTreeIter iter;
+	g_autofree gchar *ini = g_strdup_printf ("[profile]\nname=Conflicts\ncrm=folder\noutlook=folder\nconflict=manual\n"
+						 "sync-on-start=false\nsync-on-exit=false\n[crm]\npath=%s/crm\n"
+						 "[outlook]\npath=%s/outlook\n", root, root);
+
+	write_file (path, ini);
+	write_file (crm_file, "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\", \"jobTitle\": \"Analyst\"}");
+	g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+	g_application_register (G_APPLICATION (app), NULL, &error);
+	g_assert_no_error (error);
+	sp = g_ptr_array_index (cs_application_get_profiles (app), 0);
+	engine = cs_sync_profile_get_engine (sp, &error);
+	g_assert_no_error (error);
+	r1 = cs_engine_run (engine, CS_RUN_FLAG_NONE, NULL, &error);
+	g_assert_no_error (error);
+	links = cs_state_get_links (cs_engine_get_state (engine), CS_KIND_CONTACT, &error);
+	g_assert_cmpuint (links->len, ==, 1);
+	{
+		g_autofree gchar *name = g_strdup_printf ("%s.json", ((CsLink *) g_ptr_array_index (links, 0))->outlook_id);
+		out_file = g_build_filename (root, "outlook", "contact", name, NULL);
+	}
+	write_file (crm_file, "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\", \"jobTitle\": \"Head of analysis\"}");
+	write_file (out_file, "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\", \"jobTitle\": \"Countess\"}");
+	r2 = cs_engine_run (engine, CS_RUN_FLAG_NONE, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (cs_run_report_get_n_conflicts (r2), ==, 1);
+
+	win = cs_app_window_new (app);
+	gtk_widget_show (GTK_WIDGET (win));
+	conflicts = GTK_TREE_MODEL (gtk_widget_get_template_child (GTK_WIDGET (win), CS_TYPE_APP_WINDOW, "conflicts_store"));
+	view = GTK_TREE_VIEW (child (win, CS_TYPE_APP_WINDOW, "conflicts_view"));
+	g_assert_cmpint (gtk_tree_model_iter_n_children (conflicts, NULL), ==, 1);
+	g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (win, CS_TYPE_APP_WINDOW, "conflicts_tab_label"))), ==, "Conflicts (1)");
+	g_assert_true (gtk_tree_model_get_iter_first (conflicts, &iter));
+	{
+		g_autofree gchar *item = NULL;
+		g_autofree gchar *field = NULL;
+		gtk_tree_model_get (conflicts, &iter, 1, &item, 2, &field, -1);
+		g_assert_cmpstr (item, ==, "Ada Lovelace");
+		g_assert_cmpstr (field, ==, "jobTitle");
+	}
+	g_assert_false (gtk_widget_get_sensitive (child (win, CS_TYPE_APP_WINDOW, "keep_outlook_button")));
+	gtk_tree_selection_select_iter (gtk_tree_view_get_selection (view), &iter);
+	g_assert_true (gtk_widget_get_sensitive (child (win, CS_TYPE_APP_WINDOW, "keep_outlook_button")));
+	gtk_button_clicked (GTK_BUTTON (child (win, CS_TYPE_APP_WINDOW, "keep_outlook_button")));
+	g_assert_cmpint (gtk_tree_model_iter_n_children (conflicts, NULL), ==, 0);
+
+	/* the next run carries the kept value to the CRM */
+	r3 = cs_engine_run (engine, CS_RUN_FLAG_NONE, NULL, &error);
+	g_assert_no_error (error);
+	crm_text = read_file (crm_file);
+	g_assert_nonnull (strstr (crm_text, "Countess"));
+	gtk_widget_destroy (GTK_WIDGET (win));
+	flush ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -793,5 +870,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/gui/progress/cancel", test_progress_cancel);
 	g_test_add_func ("/gui/progress/guard-confirm", test_progress_guard);
 	g_test_add_func ("/gui/window/sync-now", test_window_state);
+	g_test_add_func ("/gui/window/conflict-keep-outlook", test_window_conflict);
 	return g_test_run ();
 }
