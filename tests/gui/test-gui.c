@@ -313,6 +313,57 @@ test_settings_test_connection (void)
 	g_object_unref (dlg);
 }
 
+static gboolean
+not_signing_in (gpointer dlg)
+{
+	return !cs_settings_dialog_is_signing_in (dlg);
+}
+
+/* Microsoft account: the device code shown in the dialog, the token in the keyring */
+static void
+test_settings_graph_sign_in (void)
+{
+	Emulator emu = {0};
+	g_autofree gchar *dir = test_dir ("graph");
+	g_autofree gchar *path = g_build_filename (dir, "mail.ini", NULL);
+	g_autofree gchar *ini = NULL;
+	g_autofree gchar *token = NULL;
+	g_autofree gchar *text = NULL;
+	g_autoptr(CsSyncProfile) sp = NULL;
+	g_autoptr(CsSecrets) secrets = cs_secrets_new ();
+	g_autoptr(GError) error = NULL;
+	CsSettingsDialog *dlg;
+	GType t = CS_TYPE_SETTINGS_DIALOG;
+
+	emulator_start (&emu, "graph", "ada@contoso.example", "emulator");
+	ini = g_strdup_printf ("[profile]\nname=Mail\ncrm=folder\noutlook=graph\nstate=state.db\n"
+			       "[crm]\npath=crm\n[outlook]\nurl=%s\nauthority=%s\n", emu.url, emu.url);
+	write_file (path, ini);
+	sp = load_profile (path);
+	dlg = cs_settings_dialog_new (NULL, sp, dir, secrets);
+	g_object_ref_sink (dlg);
+	gtk_widget_show (GTK_WIDGET (dlg));
+	g_assert_true (gtk_widget_get_visible (child (dlg, t, "sign_in_button")));
+	g_assert_false (gtk_widget_get_visible (child (dlg, t, "outlook_path_entry")));
+	gtk_button_clicked (GTK_BUTTON (child (dlg, t, "sign_in_button")));
+	spin_until (not_signing_in, dlg);
+	g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (dlg, t, "graph_label"))), ==,
+			 "Signed in as ada@contoso.example.");
+	token = cs_secrets_lookup (secrets, "mail", CS_SIDE_OUTLOOK, "refresh-token", &error);
+	g_assert_no_error (error);
+	g_assert_nonnull (token);
+	/* saving keeps the Graph settings and never writes the token */
+	gtk_button_clicked (GTK_BUTTON (gtk_dialog_get_widget_for_response (GTK_DIALOG (dlg), GTK_RESPONSE_ACCEPT)));
+	flush ();
+	text = read_file (path);
+	g_assert_nonnull (strstr (text, "outlook=graph"));
+	g_assert_nonnull (strstr (text, "authority="));
+	g_assert_null (strstr (text, token));
+	cs_secrets_clear (secrets, "mail", CS_SIDE_OUTLOOK, "refresh-token", NULL);
+	emulator_stop (&emu);
+	g_object_unref (dlg);
+}
+
 /* ---- mapping ----------------------------------------------------------- */
 
 static gboolean
@@ -704,6 +755,9 @@ test_progress_cancel (void)
 	g_cond_clear (&gate.cond);
 }
 
+/* one registered app for the window tests: a GApplication stays exported on the bus */
+static CsApplication *shared_app;
+
 /* ---- main window ------------------------------------------------------- */
 
 static gboolean
@@ -720,7 +774,7 @@ test_window_state (void)
 	g_autofree gchar *profiles = g_build_filename (g_get_user_config_dir (), "crmsync", "profiles", NULL);
 	g_autofree gchar *path = g_build_filename (profiles, "a.ini", NULL);
 	g_autofree gchar *crm = g_build_filename (g_get_user_data_dir (), "win", "crm", "contact", NULL);
-	g_autoptr(CsApplication) app = cs_application_new ();
+	CsApplication *app;
 	g_autoptr(GError) error = NULL;
 	CsAppWindow *win;
 	GtkTreeModel *history, *counts, *skips;
@@ -737,6 +791,7 @@ test_window_state (void)
 		g_autofree gchar *file = g_build_filename (crm, name, NULL);
 		write_file (file, "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\"}");
 	}
+	app = shared_app = cs_application_new ();
 	g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
 	g_application_register (G_APPLICATION (app), NULL, &error);
 	g_assert_no_error (error);
@@ -779,7 +834,7 @@ test_window_conflict (void)
 	g_autofree gchar *path = g_build_filename (profiles, "c.ini", NULL);
 	g_autofree gchar *root = g_build_filename (g_get_user_data_dir (), "conflict", NULL);
 	g_autofree gchar *crm_file = g_build_filename (root, "crm", "contact", "ada.json", NULL);
-	g_autoptr(CsApplication) app = cs_application_new ();
+	CsApplication *app = shared_app;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(CsRunReport) r1 = NULL;
 	g_autoptr(CsRunReport) r2 = NULL;
@@ -799,10 +854,9 @@ test_window_conflict (void)
 
 	write_file (path, ini);
 	write_file (crm_file, "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\", \"jobTitle\": \"Analyst\"}");
-	g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-	g_application_register (G_APPLICATION (app), NULL, &error);
+	g_assert_nonnull (app);
+	sp = cs_application_add_profile (app, path, &error);
 	g_assert_no_error (error);
-	sp = g_ptr_array_index (cs_application_get_profiles (app), 0);
 	engine = cs_sync_profile_get_engine (sp, &error);
 	g_assert_no_error (error);
 	r1 = cs_engine_run (engine, CS_RUN_FLAG_NONE, NULL, &error);
@@ -820,6 +874,7 @@ test_window_conflict (void)
 	g_assert_cmpuint (cs_run_report_get_n_conflicts (r2), ==, 1);
 
 	win = cs_app_window_new (app);
+	cs_app_window_select (win, sp);
 	gtk_widget_show (GTK_WIDGET (win));
 	conflicts = GTK_TREE_MODEL (gtk_widget_get_template_child (GTK_WIDGET (win), CS_TYPE_APP_WINDOW, "conflicts_store"));
 	view = GTK_TREE_VIEW (child (win, CS_TYPE_APP_WINDOW, "conflicts_view"));
@@ -864,6 +919,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/gui/settings/save", test_settings_save);
 	g_test_add_func ("/gui/settings/edit", test_settings_edit);
 	g_test_add_func ("/gui/settings/test-connection", test_settings_test_connection);
+	g_test_add_func ("/gui/settings/graph-sign-in", test_settings_graph_sign_in);
 	g_test_add_func ("/gui/mapping/edit-and-reset", test_mapping_edit);
 	g_test_add_func ("/gui/sync-all/ticked-only", test_sync_all_ticked);
 	g_test_add_func ("/gui/progress/complete", test_progress_complete);
@@ -871,5 +927,9 @@ main (int argc, char **argv)
 	g_test_add_func ("/gui/progress/guard-confirm", test_progress_guard);
 	g_test_add_func ("/gui/window/sync-now", test_window_state);
 	g_test_add_func ("/gui/window/conflict-keep-outlook", test_window_conflict);
-	return g_test_run ();
+	{
+		gint rc = g_test_run ();
+		g_clear_object (&shared_app);
+		return rc;
+	}
 }
