@@ -6,7 +6,7 @@
 
 #include "cs-graph-auth.h"
 #include "cs-graph-map.h"
-#include "cs-graph-provider.h"
+#include "cs-graph-private.h"
 
 /*
  * Outlook.com / Microsoft 365 through Microsoft Graph v1.0 (spec section 3).
@@ -305,8 +305,8 @@ graph_headers (void)
 }
 
 /* the error JSON's code and message, as one line */
-static void
-set_graph_error (GError **error, guint status, JsonNode *root)
+void
+cs_graph_set_error (GError **error, guint status, JsonNode *root)
 {
 	JsonObject *e = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
 			    ? json_object_get_object_member (json_node_get_object (root), "error")
@@ -379,7 +379,7 @@ graph_call (CsGraphProvider *self, const gchar *method, const gchar *path, JsonN
 		root = cs_http_response_parse_json (resp, error);
 		if (resp->status < 200 || resp->status >= 300) {
 			g_clear_error (error);
-			set_graph_error (error, resp->status, root);
+			cs_graph_set_error (error, resp->status, root);
 			return NULL;
 		}
 		return g_steal_pointer (&root);
@@ -529,6 +529,58 @@ full_sources (CsGraphProvider *self, CsKind kind, GPtrArray *sources, gint64 *wi
 }
 
 /* walks one source's pages; records go to @out; returns the deltaLink */
+gboolean
+cs_graph_read_page (CsKind kind, JsonNode *page, CsGraphMailDirection direction, GPtrArray *out,
+		    CsReadSink *sink, const gchar **next, const gchar **delta, GError **error)
+{
+	JsonObject *o;
+	JsonArray *values;
+
+	if (!JSON_NODE_HOLDS_OBJECT (page) ||
+	    (values = json_object_get_array_member (json_node_get_object (page), "value")) == NULL) {
+		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+				     _("Outlook answered a listing without items"));
+		return FALSE;
+	}
+	o = json_node_get_object (page);
+	for (guint i = 0; i < json_array_get_length (values); i++) {
+		JsonNode *n = json_array_get_element (values, i);
+		JsonObject *item = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+		const gchar *id = item != NULL
+				      ? json_object_get_string_member_with_default (item, "id", NULL)
+				      : NULL;
+		const gchar *type;
+		g_autoptr(GError) error_item = NULL;
+		CsRecord *r;
+		if (id == NULL) {
+			cs_read_sink_skip (sink, NULL, _("an item without an id"));
+			continue;
+		}
+		if (json_object_has_member (item, "@removed")) {
+			g_ptr_array_add (out, cs_record_new_tombstone (kind, id));
+			continue;
+		}
+		/* expanded occurrences belong to their series master */
+		type = json_object_get_string_member_with_default (item, "type", NULL);
+		if (kind == CS_KIND_EVENT &&
+		    (g_strcmp0 (type, "occurrence") == 0 || g_strcmp0 (type, "exception") == 0))
+			continue;
+		if (kind == CS_KIND_EMAIL &&
+		    json_object_get_boolean_member_with_default (item, "isDraft", FALSE))
+			continue;
+		r = cs_graph_map_to_record (kind, item, direction, &error_item);
+		if (r == NULL) {
+			cs_read_sink_skip (sink, id, error_item->message);
+			continue;
+		}
+		g_ptr_array_add (out, r);
+	}
+	cs_read_sink_progress (sink, out->len, 0);
+	*next = json_object_get_string_member_with_default (o, "@odata.nextLink", NULL);
+	*delta = json_object_get_string_member_with_default (o, "@odata.deltaLink", NULL);
+	return TRUE;
+}
+
 static gchar *
 read_source (CsGraphProvider *self, CsKind kind, Source *src, const gchar *url_start,
 	     GPtrArray *out, CsReadSink *sink, GCancellable *cancellable, GError **error)
@@ -536,55 +588,12 @@ read_source (CsGraphProvider *self, CsKind kind, Source *src, const gchar *url_s
 	g_autofree gchar *url = g_strdup (url_start);
 	for (;;) {
 		g_autoptr(JsonNode) page = graph_call (self, "GET", url, NULL, cancellable, error);
-		JsonObject *o;
-		JsonArray *values;
-		const gchar *next, *delta;
+		const gchar *next = NULL, *delta = NULL;
 
 		if (page == NULL)
 			return NULL;
-		if (!JSON_NODE_HOLDS_OBJECT (page) ||
-		    (values = json_object_get_array_member (json_node_get_object (page), "value")) ==
-			NULL) {
-			g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
-					     _("Outlook answered a listing without items"));
+		if (!cs_graph_read_page (kind, page, src->direction, out, sink, &next, &delta, error))
 			return NULL;
-		}
-		o = json_node_get_object (page);
-		for (guint i = 0; i < json_array_get_length (values); i++) {
-			JsonNode *n = json_array_get_element (values, i);
-			JsonObject *item = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
-			const gchar *id = item != NULL
-					      ? json_object_get_string_member_with_default (item, "id", NULL)
-					      : NULL;
-			const gchar *type;
-			g_autoptr(GError) error_item = NULL;
-			CsRecord *r;
-			if (id == NULL) {
-				cs_read_sink_skip (sink, NULL, _("an item without an id"));
-				continue;
-			}
-			if (json_object_has_member (item, "@removed")) {
-				g_ptr_array_add (out, cs_record_new_tombstone (kind, id));
-				continue;
-			}
-			/* expanded occurrences belong to their series master */
-			type = json_object_get_string_member_with_default (item, "type", NULL);
-			if (kind == CS_KIND_EVENT && (g_strcmp0 (type, "occurrence") == 0 ||
-						      g_strcmp0 (type, "exception") == 0))
-				continue;
-			if (kind == CS_KIND_EMAIL &&
-			    json_object_get_boolean_member_with_default (item, "isDraft", FALSE))
-				continue;
-			r = cs_graph_map_to_record (kind, item, src->direction, &error_item);
-			if (r == NULL) {
-				cs_read_sink_skip (sink, id, error_item->message);
-				continue;
-			}
-			g_ptr_array_add (out, r);
-		}
-		cs_read_sink_progress (sink, out->len, 0);
-		next = json_object_get_string_member_with_default (o, "@odata.nextLink", NULL);
-		delta = json_object_get_string_member_with_default (o, "@odata.deltaLink", NULL);
 		if (delta != NULL)
 			return g_strdup (delta);
 		if (next == NULL) {
@@ -877,7 +886,7 @@ send_chunk (CsGraphProvider *self, CsKind kind, GPtrArray *chunk, GPtrArray *ret
 			cs_write_op_set_done (p->op, cs_record_get_id (p->op->record), NULL);
 		} else {
 			GError *e = NULL;
-			set_graph_error (&e, (guint) status, rbody);
+			cs_graph_set_error (&e, (guint) status, rbody);
 			cs_write_op_take_error (p->op, e);
 		}
 	}

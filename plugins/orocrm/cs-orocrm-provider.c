@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "crmsync-plugin.h"
-#include "cs-orocrm-records.h"
+#include "cs-orocrm-private.h"
 
 /*
  * OroCRM: contacts and tasks through the JSON:API (/api), calendar events
@@ -530,6 +530,46 @@ note_updated (ReadState *rs, JsonObject *resource)
 }
 
 /* pages of a JSON:API listing, each record into the sink */
+guint
+cs_orocrm_read_page (CsOrocrmContext *ctx, CsKind kind, JsonObject *root, CsReadSink *sink,
+		     gchar **watermark, GHashTable *seen, const gchar **next)
+{
+	g_autoptr(GHashTable) addresses = g_hash_table_new (g_str_hash, g_str_equal);
+	ReadState rs = {*watermark, seen};
+	JsonObject *links;
+	JsonArray *data, *included;
+	guint done = 0;
+
+	data = json_object_get_array_member (root, "data");
+	included = json_object_has_member (root, "included") ? json_object_get_array_member (root, "included") : NULL;
+	for (guint i = 0; included != NULL && i < json_array_get_length (included); i++) {
+		JsonObject *inc = json_array_get_object_element (included, i);
+		if (g_strcmp0 (json_object_get_string_member (inc, "type"), "contactaddresses") == 0)
+			g_hash_table_insert (addresses, (gpointer) json_object_get_string_member (inc, "id"), inc);
+	}
+	for (guint i = 0; data != NULL && i < json_array_get_length (data); i++) {
+		JsonObject *res = json_array_get_object_element (data, i);
+		g_autoptr(CsRecord) r = kind == CS_KIND_CONTACT
+					    ? cs_orocrm_contact_from_json (ctx, res, addresses)
+					    : cs_orocrm_task_from_json (ctx, res);
+		if (cs_record_get_id (r) == NULL) {
+			cs_read_sink_skip (sink, NULL, _("a record without an id"));
+			continue;
+		}
+		note_updated (&rs, res);
+		if (rs.seen != NULL)
+			g_hash_table_add (rs.seen, g_strdup (cs_record_get_id (r)));
+		cs_read_sink_add (sink, r);
+		done++;
+	}
+	*watermark = rs.watermark;
+	*next = NULL;
+	links = json_object_has_member (root, "links") ? json_object_get_object_member (root, "links") : NULL;
+	if (links != NULL && json_object_has_member (links, "next"))
+		*next = json_object_get_string_member (links, "next");
+	return done;
+}
+
 static gboolean
 read_pages (CsOrocrmProvider *self, CsKind kind, const gchar *query, CsReadSink *sink,
 	    ReadState *rs, GCancellable *cancellable, GError **error)
@@ -545,10 +585,7 @@ read_pages (CsOrocrmProvider *self, CsKind kind, const gchar *query, CsReadSink 
 		g_autoptr(JsonNode) json = NULL;
 		g_autoptr(CsHttpResponse) resp = oro_request (self, "GET", path, NULL, TRUE, headers, &json,
 							      cancellable, error);
-		g_autoptr(GHashTable) addresses = g_hash_table_new (g_str_hash, g_str_equal);
-		JsonObject *root, *links;
-		JsonArray *data, *included;
-		const gchar *count;
+		const gchar *count, *next = NULL;
 
 		if (resp == NULL)
 			return FALSE;
@@ -557,34 +594,11 @@ read_pages (CsOrocrmProvider *self, CsKind kind, const gchar *query, CsReadSink 
 		count = cs_http_response_get_header (resp, "X-Include-Total-Count");
 		if (count != NULL)
 			total = (guint) g_ascii_strtoull (count, NULL, 10);
-		root = json_node_get_object (json);
-		data = json_object_get_array_member (root, "data");
-		included = json_object_has_member (root, "included") ? json_object_get_array_member (root, "included") : NULL;
-		for (guint i = 0; included != NULL && i < json_array_get_length (included); i++) {
-			JsonObject *inc = json_array_get_object_element (included, i);
-			if (g_strcmp0 (json_object_get_string_member (inc, "type"), "contactaddresses") == 0)
-				g_hash_table_insert (addresses, (gpointer) json_object_get_string_member (inc, "id"), inc);
-		}
-		for (guint i = 0; data != NULL && i < json_array_get_length (data); i++) {
-			JsonObject *res = json_array_get_object_element (data, i);
-			g_autoptr(CsRecord) r = kind == CS_KIND_CONTACT
-						    ? cs_orocrm_contact_from_json (&self->ctx, res, addresses)
-						    : cs_orocrm_task_from_json (&self->ctx, res);
-			if (cs_record_get_id (r) == NULL) {
-				cs_read_sink_skip (sink, NULL, _("a record without an id"));
-				continue;
-			}
-			note_updated (rs, res);
-			if (rs->seen != NULL)
-				g_hash_table_add (rs->seen, g_strdup (cs_record_get_id (r)));
-			cs_read_sink_add (sink, r);
-			done++;
-		}
+		done += cs_orocrm_read_page (&self->ctx, kind, json_node_get_object (json), sink,
+					     &rs->watermark, rs->seen, &next);
 		cs_read_sink_progress (sink, done, MAX (done, total));
 		g_clear_pointer (&path, g_free);
-		links = json_object_has_member (root, "links") ? json_object_get_object_member (root, "links") : NULL;
-		if (links != NULL && json_object_has_member (links, "next"))
-			path = g_strdup (json_object_get_string_member (links, "next"));
+		path = g_strdup (next);
 	}
 	return TRUE;
 }
@@ -791,6 +805,28 @@ out:
 	return ok;
 }
 
+guint
+cs_orocrm_read_event_page (CsOrocrmContext *ctx, JsonArray *events, CsReadSink *sink)
+{
+	guint done = 0;
+	for (guint i = 0; i < json_array_get_length (events); i++) {
+		JsonObject *e = json_array_get_object_element (events, i);
+		g_autoptr(CsRecord) r = NULL;
+		if (e == NULL || !json_object_has_member (e, "id")) {
+			cs_read_sink_skip (sink, NULL, _("an event without an id"));
+			continue;
+		}
+		/* exceptions of a recurring series are part of their series */
+		if (json_object_has_member (e, "recurringEventId") &&
+		    !JSON_NODE_HOLDS_NULL (json_object_get_member (e, "recurringEventId")))
+			continue;
+		r = cs_orocrm_event_from_json (ctx, e);
+		cs_read_sink_add (sink, r);
+		done++;
+	}
+	return done;
+}
+
 static gboolean
 read_events (CsOrocrmProvider *self, CsReadSink *sink, GCancellable *cancellable, GError **error)
 {
@@ -809,21 +845,7 @@ read_events (CsOrocrmProvider *self, CsReadSink *sink, GCancellable *cancellable
 		if (resp->status != 200 || json == NULL || !JSON_NODE_HOLDS_ARRAY (json))
 			return status_error (self, resp, json, path, error);
 		events = json_node_get_array (json);
-		for (guint i = 0; i < json_array_get_length (events); i++) {
-			JsonObject *e = json_array_get_object_element (events, i);
-			g_autoptr(CsRecord) r = NULL;
-			if (e == NULL || !json_object_has_member (e, "id")) {
-				cs_read_sink_skip (sink, NULL, _("an event without an id"));
-				continue;
-			}
-			/* exceptions of a recurring series are part of their series */
-			if (json_object_has_member (e, "recurringEventId") &&
-			    !JSON_NODE_HOLDS_NULL (json_object_get_member (e, "recurringEventId")))
-				continue;
-			r = cs_orocrm_event_from_json (&self->ctx, e);
-			cs_read_sink_add (sink, r);
-			done++;
-		}
+		done += cs_orocrm_read_event_page (&self->ctx, events, sink);
 		cs_read_sink_progress (sink, done, done);
 		if (json_array_get_length (events) < EVENT_PAGE)
 			break;

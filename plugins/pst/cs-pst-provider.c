@@ -9,7 +9,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
-#include "cs-pst-provider.h"
+#include "cs-pst-private.h"
 
 #define READER_NAME	"crmsync-pst-reader"
 #define DEFAULT_TIMEOUT 60 /* seconds without a line from the reader */
@@ -350,6 +350,20 @@ read_line (JsonObject *line, gpointer user_data, GError **error)
 	else if (d->self->cached[kind] != NULL)
 		g_ptr_array_add (d->self->cached[kind], json_object_ref (line));
 	return TRUE;
+}
+
+gboolean
+cs_pst_provider_decode_stream (CsPstProvider *self, CsKind kind, GString *buf, CsReadSink *sink,
+			       gchar **error_message)
+{
+	ReadData d = {self, kind, sink, FALSE, 0};
+	g_autoptr(JsonObject) error_line = NULL;
+
+	handle_lines (buf, read_line, &d, &error_line, NULL);
+	if (error_line != NULL && error_message != NULL)
+		*error_message = g_strdup (json_object_get_string_member_with_default (
+			error_line, "message", NULL));
+	return d.ended;
 }
 
 static gboolean

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cs-webcrm-client.h"
+#include "cs-webcrm-private.h"
 
 /*
  * The webCRM REST API's session: ApiLogin with the application token
@@ -293,8 +294,8 @@ cs_webcrm_client_get_server_time (CsWebcrmClient *self)
 	return self->server_time;
 }
 
-static const gchar *
-server_message (JsonNode *root)
+const gchar *
+cs_webcrm_client_server_message (JsonNode *root)
 {
 	if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
 		return NULL;
@@ -346,7 +347,7 @@ cs_webcrm_client_call (CsWebcrmClient *self, const gchar *method, const gchar *p
 			return cs_http_response_parse_json (resp, error);
 		}
 		root = cs_http_response_parse_json (resp, NULL);
-		msg = server_message (root);
+		msg = cs_webcrm_client_server_message (root);
 		if (resp->status == 404) {
 			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NOT_FOUND,
 				     _("webCRM: %s %s not found%s%s"), method, path,

@@ -4,7 +4,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
-#include "cs-webcrm-provider.h"
+#include "cs-webcrm-private.h"
 
 /*
  * webCRM (api.webcrm.com) as the CRM side: persons (B2B with their
@@ -768,6 +768,47 @@ rows_cb (JsonArray *page, gpointer user_data, GError **error)
 		}
 	}
 	return TRUE;
+}
+
+void
+cs_webcrm_provider_take_body (CsWebcrmProvider *self, CsWebcrmBody what, CsKind kind,
+			      JsonNode *root, CsReadSink *sink)
+{
+	ReadCtx ctx = {self, sink, kind, NULL, NULL,
+		       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0};
+	JsonArray *arr = JSON_NODE_HOLDS_ARRAY (root) ? json_node_get_array (root) : NULL;
+
+	switch (what) {
+	case CS_WEBCRM_BODY_ROWS:
+		if (kind == CS_KIND_EVENT && JSON_NODE_HOLDS_OBJECT (root)) {
+			/* a /Meetings page, or one meeting as GET /Meetings/{id} answers */
+			JsonArray *list = array_member (json_node_get_object (root), "Meetings");
+			for (guint i = 0; list != NULL && i < json_array_get_length (list); i++) {
+				JsonObject *m = json_array_get_object_element (list, i);
+				if (m != NULL)
+					note_stamp (&ctx, m, "MeetingUpdated");
+			}
+			if (list == NULL)
+				emit (&ctx, meeting_record (self, json_node_get_object (root)));
+		} else if (arr != NULL) {
+			rows_cb (arr, &ctx, NULL);
+		}
+		break;
+	case CS_WEBCRM_BODY_USERS:
+		if (arr != NULL)
+			users_page_cb (arr, self, NULL);
+		break;
+	case CS_WEBCRM_BODY_ORGS:
+		if (arr != NULL)
+			orgs_page_cb (arr, self, NULL);
+		break;
+	case CS_WEBCRM_BODY_METADATA:
+		metadata_cb (self, root);
+		break;
+	default:
+		break;
+	}
+	read_ctx_clear (&ctx);
 }
 
 /* "T=stamp;U=stamp": one stamp per table the kind depends on */
