@@ -266,3 +266,54 @@ cs_time_normalize (const gchar *text)
 		return NULL;
 	return cs_time_format_utc (usec);
 }
+
+static JsonNode *
+member_node (JsonObject *object, const gchar *name)
+{
+	return object != NULL && name != NULL ? json_object_get_member (object, name) : NULL;
+}
+
+static JsonNode *
+element_node (JsonArray *array, guint index)
+{
+	return array != NULL && index < json_array_get_length (array)
+		   ? json_array_get_element (array, index)
+		   : NULL;
+}
+
+JsonObject *
+cs_json_get_object (JsonObject *object, const gchar *name)
+{
+	JsonNode *n = member_node (object, name);
+	return n != NULL && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+}
+
+JsonArray *
+cs_json_get_array (JsonObject *object, const gchar *name)
+{
+	JsonNode *n = member_node (object, name);
+	return n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+}
+
+const gchar *
+cs_json_get_string (JsonObject *object, const gchar *name)
+{
+	JsonNode *n = member_node (object, name);
+	return n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
+		   ? json_node_get_string (n)
+		   : NULL;
+}
+
+JsonObject *
+cs_json_array_get_object (JsonArray *array, guint index)
+{
+	JsonNode *n = element_node (array, index);
+	return n != NULL && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+}
+
+JsonArray *
+cs_json_array_get_array (JsonArray *array, guint index)
+{
+	JsonNode *n = element_node (array, index);
+	return n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+}

@@ -16,6 +16,14 @@ void cs_json_to_fields (JsonObject *object, CsRecord *record);
 JsonNode *cs_json_from_record (const CsRecord *record);
 gchar *cs_json_to_string (JsonNode *node, gboolean pretty);
 
+/* reading outside input: each gives NULL for a NULL @object/@array, a missing
+ * member or element, a JSON null or a value of another type (no criticals) */
+JsonObject *cs_json_get_object (JsonObject *object, const gchar *name);
+JsonArray *cs_json_get_array (JsonObject *object, const gchar *name);
+const gchar *cs_json_get_string (JsonObject *object, const gchar *name);
+JsonObject *cs_json_array_get_object (JsonArray *array, guint index);
+JsonArray *cs_json_array_get_array (JsonArray *array, guint index);
+
 /* times: fields hold UTC as "YYYY-MM-DDTHH:MM:SSZ" and dates as "YYYY-MM-DD" */
 gchar *cs_time_format_utc (gint64 usec);
 gboolean cs_time_parse (const gchar *text, gint64 *usec);
