@@ -125,7 +125,9 @@ cs_folder_record_from_data (CsKind kind, const gchar *id, const gchar *data, gsi
 		g_prefix_error (error, _("not valid JSON: "));
 		return NULL;
 	}
-	if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
+	/* an empty file parses, without a root */
+	if (json_parser_get_root (parser) == NULL ||
+	    !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
 		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
 				     _("not a JSON object of fields"));
 		return NULL;
