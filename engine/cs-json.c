@@ -84,6 +84,14 @@ cs_json_from_value (GVariant *value)
 	return node;
 }
 
+/* JSON from outside may hold invalid UTF-8 (json-glib passes it through), which
+ * GVariant refuses: keep the text, with U+FFFD for the invalid bytes */
+static gchar *
+valid_utf8 (const gchar *s)
+{
+	return g_utf8_validate (s, -1, NULL) ? g_strdup (s) : g_utf8_make_valid (s, -1);
+}
+
 /**
  * cs_json_to_value:
  * Returns: (transfer full) (nullable): %NULL for JSON null
@@ -96,7 +104,8 @@ cs_json_to_value (JsonNode *node)
 	if (JSON_NODE_HOLDS_VALUE (node)) {
 		switch (json_node_get_value_type (node)) {
 		case G_TYPE_STRING:
-			return g_variant_ref_sink (g_variant_new_string (json_node_get_string (node)));
+			return g_variant_ref_sink (
+			    g_variant_new_take_string (valid_utf8 (json_node_get_string (node))));
 		case G_TYPE_BOOLEAN:
 			return g_variant_ref_sink (g_variant_new_boolean (json_node_get_boolean (node)));
 		case G_TYPE_INT64:
@@ -114,8 +123,9 @@ cs_json_to_value (JsonNode *node)
 		g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
 		for (GList *l = members; l != NULL; l = l->next) {
 			g_autoptr(GVariant) v = cs_json_to_value (json_object_get_member (obj, l->data));
+			g_autofree gchar *key = valid_utf8 (l->data);
 			if (v != NULL)
-				g_variant_builder_add (&b, "{sv}", (const gchar *) l->data, v);
+				g_variant_builder_add (&b, "{sv}", key, v);
 		}
 		return g_variant_ref_sink (g_variant_builder_end (&b));
 	}
@@ -131,8 +141,10 @@ cs_json_to_value (JsonNode *node)
 		}
 		if (all_strings) {
 			g_variant_builder_init (&b, G_VARIANT_TYPE_STRING_ARRAY);
-			for (guint i = 0; i < n; i++)
-				g_variant_builder_add (&b, "s", json_array_get_string_element (arr, i));
+			for (guint i = 0; i < n; i++) {
+				g_autofree gchar *e = valid_utf8 (json_array_get_string_element (arr, i));
+				g_variant_builder_add (&b, "s", e);
+			}
 		} else {
 			g_variant_builder_init (&b, G_VARIANT_TYPE ("av"));
 			for (guint i = 0; i < n; i++) {
@@ -172,8 +184,9 @@ cs_json_to_fields (JsonObject *object, CsRecord *record)
 	g_autoptr(GList) members = json_object_get_members (object);
 	for (GList *l = members; l != NULL; l = l->next) {
 		g_autoptr(GVariant) v = cs_json_to_value (json_object_get_member (object, l->data));
+		g_autofree gchar *name = valid_utf8 (l->data);
 		if (v != NULL)
-			cs_record_set_field (record, l->data, v);
+			cs_record_set_field (record, name, v);
 	}
 }
 
