@@ -2,7 +2,8 @@
 /*
  * Microsoft Graph's answers as the provider takes them: list and delta pages
  * of contacts, tasks, events and messages, a $batch answer's bodies, and an
- * error document. The first byte chooses which.
+ * error document. The first byte chooses which: the kind (bits 0-1), the
+ * answer (bits 2-6, modulo 3) and for mail the direction (bit 7).
  */
 #include <string.h>
 
@@ -21,7 +22,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	kind = kinds[data[0] % G_N_ELEMENTS (kinds)];
-	what = (data[0] >> 2) % 3;
+	what = ((data[0] & 0x7f) >> 2) % 3;
 	root = fuzz_json (data + 1, size - 1);
 	if (root == NULL)
 		return 0;
