@@ -308,14 +308,13 @@ graph_headers (void)
 void
 cs_graph_set_error (GError **error, guint status, JsonNode *root)
 {
+	/* an answer without an error object (a proxy's page, an OAuth-style
+	 * {"error": "code"}) still gives the status */
 	JsonObject *e = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
-			    ? json_object_get_object_member (json_node_get_object (root), "error")
+			    ? cs_json_get_object (json_node_get_object (root), "error")
 			    : NULL;
-	const gchar *code = e != NULL ? json_object_get_string_member_with_default (e, "code", "")
-				      : "";
-	const gchar *message = e != NULL
-				   ? json_object_get_string_member_with_default (e, "message", "")
-				   : "";
+	const gchar *code = cs_json_get_string (e, "code");
+	const gchar *message = cs_json_get_string (e, "message");
 	gint cs_code;
 
 	switch (status) {
@@ -346,7 +345,7 @@ cs_graph_set_error (GError **error, guint status, JsonNode *root)
 		cs_code = status >= 500 ? CS_PROVIDER_ERROR_NETWORK : CS_PROVIDER_ERROR_FAILED;
 	}
 	g_set_error (error, CS_PROVIDER_ERROR, cs_code, _("Outlook answered %u %s: %s"), status,
-		     code, message);
+		     code != NULL ? code : "", message != NULL ? message : "");
 }
 
 /* one Graph call; a refused token is renewed once. Returns the JSON body
