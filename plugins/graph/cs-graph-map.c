@@ -346,17 +346,17 @@ json_to_vardict_clean (JsonObject *o, gboolean zones)
 			continue;
 		if (JSON_NODE_HOLDS_OBJECT (n)) {
 			v = g_variant_ref_sink (json_to_vardict_clean (json_node_get_object (n), zones));
-		} else if (zones && g_str_equal (m, "recurrenceTimeZone")) {
-			g_autofree gchar *iana = cs_timezone_to_iana (json_node_get_string (n));
-			v = g_variant_ref_sink (
-			    g_variant_new_string (iana != NULL ? iana : json_node_get_string (n)));
+		} else if (zones && g_str_equal (m, "recurrenceTimeZone") && str_member (o, m) != NULL) {
+			g_autofree gchar *iana = cs_timezone_to_iana (str_member (o, m));
+			v = iana != NULL ? g_variant_ref_sink (g_variant_new_string (iana))
+					 : cs_json_to_value (n);
 		} else if (JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING &&
 			   json_node_get_string (n)[0] == '\0') {
 			continue;
 		} else {
 			v = cs_json_to_value (n);
 		}
-		if (v != NULL)
+		if (v != NULL && g_utf8_validate (m, -1, NULL))
 			g_variant_builder_add (&b, "{sv}", m, v);
 	}
 	return g_variant_builder_end (&b);
@@ -393,7 +393,8 @@ event_to_record (JsonObject *item, CsRecord *r)
 	set_bool_member (r, "isReminderOn", item, "isReminderOn");
 	if (json_object_has_member (item, "reminderMinutesBeforeStart"))
 		cs_record_set_int (r, "reminderMinutesBeforeStart",
-				   json_object_get_int_member (item, "reminderMinutesBeforeStart"));
+				   json_object_get_int_member_with_default (
+				       item, "reminderMinutesBeforeStart", 0));
 	set_str (r, "sensitivity", str_member (item, "sensitivity"));
 	set_str (r, "showAs", str_member (item, "showAs"));
 	set_str (r, "importance", str_member (item, "importance"));

@@ -421,14 +421,13 @@ ensure_todo_list (CsGraphProvider *self, GCancellable *cancellable, GError **err
 	root = graph_call (self, "GET", "/me/todo/lists", NULL, cancellable, error);
 	if (root == NULL)
 		return FALSE;
-	lists = JSON_NODE_HOLDS_OBJECT (root)
-		    ? json_object_get_array_member (json_node_get_object (root), "value")
-		    : NULL;
+	lists = JSON_NODE_HOLDS_OBJECT (root) ? cs_json_get_array (json_node_get_object (root), "value")
+					      : NULL;
 	for (guint i = 0; lists != NULL && i < json_array_get_length (lists); i++) {
-		JsonObject *l = json_array_get_object_element (lists, i);
-		if (g_strcmp0 (json_object_get_string_member_with_default (l, "wellknownListName", ""),
-			       "defaultList") == 0)
-			self->todo_list = g_strdup (json_object_get_string_member (l, "id"));
+		JsonObject *l = cs_json_array_get_object (lists, i);
+		if (g_strcmp0 (cs_json_get_string (l, "wellknownListName"), "defaultList") == 0 &&
+		    cs_json_get_string (l, "id") != NULL && self->todo_list == NULL)
+			self->todo_list = g_strdup (cs_json_get_string (l, "id"));
 	}
 	if (self->todo_list == NULL) {
 		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NOT_FOUND,
@@ -457,14 +456,17 @@ contact_sources (CsGraphProvider *self, GPtrArray *sources, GCancellable *cancel
 			  cancellable, error);
 	if (one == NULL)
 		return FALSE;
-	a = json_object_get_array_member (json_node_get_object (one), "value");
-	if (a != NULL && json_array_get_length (a) > 0)
-		g_ptr_array_add (ids, g_strdup (json_object_get_string_member_with_default (
-					  json_array_get_object_element (a, 0), "parentFolderId", "")));
-	a = json_object_get_array_member (json_node_get_object (folders), "value");
-	for (guint i = 0; a != NULL && i < json_array_get_length (a); i++)
-		g_ptr_array_add (ids, g_strdup (json_object_get_string_member (
-					  json_array_get_object_element (a, i), "id")));
+	a = JSON_NODE_HOLDS_OBJECT (one) ? cs_json_get_array (json_node_get_object (one), "value") : NULL;
+	if (cs_json_get_string (cs_json_array_get_object (a, 0), "parentFolderId") != NULL)
+		g_ptr_array_add (ids, g_strdup (cs_json_get_string (cs_json_array_get_object (a, 0),
+								    "parentFolderId")));
+	a = JSON_NODE_HOLDS_OBJECT (folders) ? cs_json_get_array (json_node_get_object (folders), "value")
+					     : NULL;
+	for (guint i = 0; a != NULL && i < json_array_get_length (a); i++) {
+		const gchar *id = cs_json_get_string (cs_json_array_get_object (a, i), "id");
+		if (id != NULL)
+			g_ptr_array_add (ids, g_strdup (id));
+	}
 	for (guint i = 0; i < ids->len; i++) {
 		const gchar *id = g_ptr_array_index (ids, i);
 		g_autofree gchar *esc = NULL;
@@ -536,7 +538,7 @@ cs_graph_read_page (CsKind kind, JsonNode *page, CsGraphMailDirection direction,
 	JsonArray *values;
 
 	if (!JSON_NODE_HOLDS_OBJECT (page) ||
-	    (values = json_object_get_array_member (json_node_get_object (page), "value")) == NULL) {
+	    (values = cs_json_get_array (json_node_get_object (page), "value")) == NULL) {
 		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
 				     _("Outlook answered a listing without items"));
 		return FALSE;
@@ -837,7 +839,7 @@ send_chunk (CsGraphProvider *self, CsKind kind, GPtrArray *chunk, GPtrArray *ret
 	if (answer == NULL)
 		return FALSE;
 	responses = JSON_NODE_HOLDS_OBJECT (answer)
-			? json_object_get_array_member (json_node_get_object (answer), "responses")
+			? cs_json_get_array (json_node_get_object (answer), "responses")
 			: NULL;
 	if (responses == NULL) {
 		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
@@ -851,7 +853,7 @@ send_chunk (CsGraphProvider *self, CsKind kind, GPtrArray *chunk, GPtrArray *ret
 		gint64 status;
 		g_autofree gchar *want = g_strdup_printf ("%u", i);
 		for (guint j = 0; j < json_array_get_length (responses); j++) {
-			JsonObject *r = json_array_get_object_element (responses, j);
+			JsonObject *r = cs_json_array_get_object (responses, j);
 			if (r != NULL &&
 			    g_strcmp0 (json_object_get_string_member_with_default (r, "id", ""), want) == 0)
 				resp = r;
@@ -863,10 +865,8 @@ send_chunk (CsGraphProvider *self, CsKind kind, GPtrArray *chunk, GPtrArray *ret
 		status = json_object_get_int_member_with_default (resp, "status", 0);
 		rbody = json_object_get_member (resp, "body");
 		if (status == 429 || status == 424 || status == 503 || status == 504) {
-			JsonObject *h = json_object_get_object_member (resp, "headers");
-			const gchar *ra = h != NULL ? json_object_get_string_member_with_default (
-							  h, "Retry-After", NULL)
-						    : NULL;
+			JsonObject *h = cs_json_get_object (resp, "headers");
+			const gchar *ra = cs_json_get_string (h, "Retry-After");
 			if (ra != NULL)
 				*wait_s = MAX (*wait_s, (guint) g_ascii_strtoull (ra, NULL, 10));
 			if (p->tries + 1 < WRITE_ROUNDS) {
