@@ -541,6 +541,13 @@ event_from_record (const CsRecord *r, GError **error)
 			gchar buf[16];
 			g_date_clear (&d, 1);
 			g_date_set_parse (&d, date);
+			if (!g_date_valid (&d)) {
+				json_object_unref (o);
+				g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+					     _("the all-day appointment's start “%s” is not a date"),
+					     start);
+				return NULL;
+			}
 			g_date_add_days (&d, 1);
 			g_date_strftime (buf, sizeof buf, "%Y-%m-%d", &d);
 			ed = g_strdup_printf ("%sT00:00:00", buf);
