@@ -354,11 +354,12 @@ status_error (CsOrocrmProvider *self, CsHttpResponse *resp, JsonNode *json, cons
 static void
 discover_custom (CsOrocrmProvider *self, CsKind kind, JsonNode *page)
 {
-	JsonArray *data = json_object_get_array_member (json_node_get_object (page), "data");
+	JsonArray *data = JSON_NODE_HOLDS_OBJECT (page) ? cs_json_get_array (json_node_get_object (page), "data")
+						      : NULL;
 	JsonObject *first = data != NULL && json_array_get_length (data) > 0
-				? json_array_get_object_element (data, 0)
+				? cs_json_array_get_object (data, 0)
 				: NULL;
-	JsonObject *attrs = first != NULL ? json_object_get_object_member (first, "attributes") : NULL;
+	JsonObject *attrs = first != NULL ? cs_json_get_object (first, "attributes") : NULL;
 	g_autoptr(GList) names = attrs != NULL ? json_object_get_members (attrs) : NULL;
 
 	g_clear_pointer (&self->ctx.custom[kind], g_ptr_array_unref);
@@ -383,12 +384,17 @@ load_countries (CsOrocrmProvider *self, GCancellable *cancellable, GError **erro
 		return status_error (self, resp, json, _("reading the countries"), error);
 	self->ctx.country_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	self->ctx.country_codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-	data = json_object_get_array_member (json_node_get_object (json), "data");
+	data = json != NULL && JSON_NODE_HOLDS_OBJECT (json)
+		   ? cs_json_get_array (json_node_get_object (json), "data")
+		   : NULL;
 	for (guint i = 0; data != NULL && i < json_array_get_length (data); i++) {
-		JsonObject *c = json_array_get_object_element (data, i);
-		const gchar *id = json_object_get_string_member (c, "id");
-		const gchar *name = json_object_get_string_member_with_default (
-		    json_object_get_object_member (c, "attributes"), "name", id);
+		JsonObject *c = cs_json_array_get_object (data, i);
+		const gchar *id = cs_json_get_string (c, "id");
+		const gchar *name = cs_json_get_string (cs_json_get_object (c, "attributes"), "name");
+		if (id == NULL)
+			continue;
+		if (name == NULL)
+			name = id;
 		g_hash_table_insert (self->ctx.country_names, g_strdup (id), g_strdup (name));
 		g_hash_table_insert (self->ctx.country_codes, g_utf8_strdown (name, -1), g_strdup (id));
 		g_hash_table_insert (self->ctx.country_codes, g_ascii_strdown (id, -1), g_strdup (id));
@@ -521,7 +527,7 @@ typedef struct {
 static void
 note_updated (ReadState *rs, JsonObject *resource)
 {
-	JsonObject *attrs = json_object_get_object_member (resource, "attributes");
+	JsonObject *attrs = cs_json_get_object (resource, "attributes");
 	const gchar *u = attrs != NULL ? json_object_get_string_member_with_default (attrs, "updatedAt", NULL) : NULL;
 	if (u != NULL && (rs->watermark == NULL || g_strcmp0 (u, rs->watermark) > 0)) {
 		g_free (rs->watermark);
@@ -540,15 +546,16 @@ cs_orocrm_read_page (CsOrocrmContext *ctx, CsKind kind, JsonObject *root, CsRead
 	JsonArray *data, *included;
 	guint done = 0;
 
-	data = json_object_get_array_member (root, "data");
-	included = json_object_has_member (root, "included") ? json_object_get_array_member (root, "included") : NULL;
+	data = cs_json_get_array (root, "data");
+	included = json_object_has_member (root, "included") ? cs_json_get_array (root, "included") : NULL;
 	for (guint i = 0; included != NULL && i < json_array_get_length (included); i++) {
-		JsonObject *inc = json_array_get_object_element (included, i);
-		if (g_strcmp0 (json_object_get_string_member (inc, "type"), "contactaddresses") == 0)
-			g_hash_table_insert (addresses, (gpointer) json_object_get_string_member (inc, "id"), inc);
+		JsonObject *inc = cs_json_array_get_object (included, i);
+		if (g_strcmp0 (cs_json_get_string (inc, "type"), "contactaddresses") == 0)
+			if (cs_json_get_string (inc, "id") != NULL)
+				g_hash_table_insert (addresses, (gpointer) cs_json_get_string (inc, "id"), inc);
 	}
 	for (guint i = 0; data != NULL && i < json_array_get_length (data); i++) {
-		JsonObject *res = json_array_get_object_element (data, i);
+		JsonObject *res = cs_json_array_get_object (data, i);
 		g_autoptr(CsRecord) r = kind == CS_KIND_CONTACT
 					    ? cs_orocrm_contact_from_json (ctx, res, addresses)
 					    : cs_orocrm_task_from_json (ctx, res);
@@ -564,9 +571,9 @@ cs_orocrm_read_page (CsOrocrmContext *ctx, CsKind kind, JsonObject *root, CsRead
 	}
 	*watermark = rs.watermark;
 	*next = NULL;
-	links = json_object_has_member (root, "links") ? json_object_get_object_member (root, "links") : NULL;
+	links = json_object_has_member (root, "links") ? cs_json_get_object (root, "links") : NULL;
 	if (links != NULL && json_object_has_member (links, "next"))
-		*next = json_object_get_string_member (links, "next");
+		*next = cs_json_get_string (links, "next");
 	return done;
 }
 
@@ -626,11 +633,13 @@ list_ids (CsOrocrmProvider *self, CsKind kind, GCancellable *cancellable, GError
 			status_error (self, resp, json, p, error);
 			return NULL;
 		}
-		data = json_object_get_array_member (json_node_get_object (json), "data");
+		data = cs_json_get_array (json_node_get_object (json), "data");
 		for (guint i = 0; data != NULL && i < json_array_get_length (data); i++) {
-			JsonObject *res = json_array_get_object_element (data, i);
-			JsonObject *attrs = json_object_get_object_member (res, "attributes");
-			g_hash_table_insert (ids, g_strdup (json_object_get_string_member (res, "id")),
+			JsonObject *res = cs_json_array_get_object (data, i);
+			JsonObject *attrs = cs_json_get_object (res, "attributes");
+			if (cs_json_get_string (res, "id") == NULL)
+				continue;
+			g_hash_table_insert (ids, g_strdup (cs_json_get_string (res, "id")),
 					     g_strdup (attrs != NULL ? json_object_get_string_member_with_default (
 								 attrs, "createdAt", "") : ""));
 		}
@@ -762,15 +771,15 @@ read_jsonapi (CsOrocrmProvider *self, CsKind kind, const gchar *cursor, CsReadSi
 				status_error (self, resp, json, aq, error);
 				goto out;
 			}
-			data = json_object_get_array_member (json_node_get_object (json), "data");
+			data = cs_json_get_array (json_node_get_object (json), "data");
 			for (guint i = 0; data != NULL && i < json_array_get_length (data); i++) {
-				JsonObject *a = json_array_get_object_element (data, i);
-				JsonObject *rel = json_object_get_object_member (
-				    json_object_get_object_member (a, "relationships"), "owner");
+				JsonObject *a = cs_json_array_get_object (data, i);
+				JsonObject *rel = cs_json_get_object (
+				    cs_json_get_object (a, "relationships"), "owner");
 				JsonObject *d = rel != NULL && JSON_NODE_HOLDS_OBJECT (json_object_get_member (rel, "data"))
-						    ? json_object_get_object_member (rel, "data")
+						    ? cs_json_get_object (rel, "data")
 						    : NULL;
-				const gchar *cid = d != NULL ? json_object_get_string_member (d, "id") : NULL;
+				const gchar *cid = d != NULL ? cs_json_get_string (d, "id") : NULL;
 				if (cid != NULL && !g_hash_table_contains (rs.seen, cid)) {
 					g_hash_table_add (rs.seen, g_strdup (cid));
 					g_ptr_array_add (owners, g_strdup (cid));
@@ -810,7 +819,7 @@ cs_orocrm_read_event_page (CsOrocrmContext *ctx, JsonArray *events, CsReadSink *
 {
 	guint done = 0;
 	for (guint i = 0; i < json_array_get_length (events); i++) {
-		JsonObject *e = json_array_get_object_element (events, i);
+		JsonObject *e = cs_json_array_get_object (events, i);
 		g_autoptr(CsRecord) r = NULL;
 		if (e == NULL || !json_object_has_member (e, "id")) {
 			cs_read_sink_skip (sink, NULL, _("an event without an id"));
@@ -902,6 +911,20 @@ resource_for_op (CsOrocrmProvider *self, CsKind kind, CsWriteOp *op, const gchar
 }
 
 /* one op alone: finds which op of a refused batch is wrong */
+/* a stored record without its id would be created again by the next sync */
+static void
+done_with_id (CsWriteOp *op, const gchar *id)
+{
+	if (id == NULL && op->action == CS_WRITE_UPDATE)
+		id = cs_record_get_id (op->record);
+	if (id == NULL || id[0] == '\0') {
+		cs_write_op_set_error (op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+				       _("OroCRM stored the record but did not say its id"));
+		return;
+	}
+	cs_write_op_set_done (op, id, NULL);
+}
+
 static gboolean
 write_one (CsOrocrmProvider *self, CsKind kind, CsWriteOp *op, GCancellable *cancellable,
 	   GError **error)
@@ -928,8 +951,9 @@ write_one (CsOrocrmProvider *self, CsKind kind, CsWriteOp *op, GCancellable *can
 		op_fail_from_response (self, op, resp, json);
 		return TRUE;
 	}
-	cs_write_op_set_done (op, json_object_get_string_member (json_object_get_object_member (
-				      json_node_get_object (json), "data"), "id"), NULL);
+	done_with_id (op, json != NULL && JSON_NODE_HOLDS_OBJECT (json)
+				  ? cs_json_get_string (cs_json_get_object (json_node_get_object (json), "data"), "id")
+				  : NULL);
 	return TRUE;
 }
 
@@ -967,18 +991,18 @@ write_batch (CsOrocrmProvider *self, CsKind kind, GPtrArray *ops, GCancellable *
 	}
 	if (resp->status != 200 || json == NULL || !JSON_NODE_HOLDS_OBJECT (json))
 		return status_error (self, resp, json, path, error);
-	answer = json_object_get_array_member (json_node_get_object (json), "data");
+	answer = cs_json_get_array (json_node_get_object (json), "data");
 	for (guint i = 0; i < ops->len; i++) {
 		CsWriteOp *op = ops->pdata[i];
 		JsonObject *res = answer != NULL && i < json_array_get_length (answer)
-				      ? json_array_get_object_element (answer, i)
+				      ? cs_json_array_get_object (answer, i)
 				      : NULL;
 		if (res == NULL) {
 			cs_write_op_set_error (op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
 					       _("OroCRM's batch answer lacks item %u"), i);
 			continue;
 		}
-		cs_write_op_set_done (op, json_object_get_string_member (res, "id"), NULL);
+		done_with_id (op, cs_json_get_string (res, "id"));
 	}
 	return TRUE;
 }
@@ -1037,14 +1061,17 @@ existing_addresses (CsOrocrmProvider *self, GPtrArray *contact_ids, GCancellable
 			status_error (self, resp, json, path->str, error);
 			return NULL;
 		}
-		data = json_object_get_array_member (json_node_get_object (json), "data");
+		data = cs_json_get_array (json_node_get_object (json), "data");
 		for (guint k = 0; data != NULL && k < json_array_get_length (data); k++) {
-			JsonObject *a = json_array_get_object_element (data, k);
-			JsonObject *rels = json_object_get_object_member (a, "relationships");
-			JsonObject *owner = json_object_get_object_member (json_object_get_object_member (rels, "owner"), "data");
-			JsonArray *types = json_object_get_array_member (json_object_get_object_member (rels, "types"), "data");
-			const gchar *cid = json_object_get_string_member (owner, "id");
-			GHashTable *by_prefix = g_hash_table_lookup (out, cid);
+			JsonObject *a = cs_json_array_get_object (data, k);
+			JsonObject *rels = cs_json_get_object (a, "relationships");
+			JsonObject *owner = cs_json_get_object (cs_json_get_object (rels, "owner"), "data");
+			JsonArray *types = cs_json_get_array (cs_json_get_object (rels, "types"), "data");
+			const gchar *cid = cs_json_get_string (owner, "id");
+			GHashTable *by_prefix;
+			if (cid == NULL || cs_json_get_string (a, "id") == NULL)
+				continue;
+			by_prefix = g_hash_table_lookup (out, cid);
 			if (by_prefix == NULL) {
 				by_prefix = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 				g_hash_table_insert (out, g_strdup (cid), by_prefix);
@@ -1052,14 +1079,14 @@ existing_addresses (CsOrocrmProvider *self, GPtrArray *contact_ids, GCancellable
 			if (types == NULL || json_array_get_length (types) == 0) {
 				if (!g_hash_table_contains (by_prefix, "other"))
 					g_hash_table_insert (by_prefix, g_strdup ("other"),
-							     g_strdup (json_object_get_string_member (a, "id")));
+							     g_strdup (cs_json_get_string (a, "id")));
 				continue;
 			}
 			for (guint t = 0; t < json_array_get_length (types); t++) {
-				const gchar *type = json_object_get_string_member (json_array_get_object_element (types, t), "id");
-				if (!g_hash_table_contains (by_prefix, type))
+				const gchar *type = cs_json_get_string (cs_json_array_get_object (types, t), "id");
+				if (type != NULL && !g_hash_table_contains (by_prefix, type))
 					g_hash_table_insert (by_prefix, g_strdup (type),
-							     g_strdup (json_object_get_string_member (a, "id")));
+							     g_strdup (cs_json_get_string (a, "id")));
 			}
 		}
 	}
@@ -1229,10 +1256,9 @@ write_events (CsOrocrmProvider *self, GPtrArray *ops, GCancellable *cancellable,
 				return FALSE;
 			if (op->action == CS_WRITE_CREATE && resp->status == 201 && json != NULL &&
 			    JSON_NODE_HOLDS_OBJECT (json)) {
-				g_autofree gchar *id = g_strdup_printf (
-				    "%" G_GINT64_FORMAT,
-				    json_object_get_int_member_with_default (json_node_get_object (json), "id", 0));
-				cs_write_op_set_done (op, id, NULL);
+				gint64 n = json_object_get_int_member_with_default (json_node_get_object (json), "id", 0);
+				g_autofree gchar *id = n > 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, n) : NULL;
+				done_with_id (op, id);
 			} else if (op->action == CS_WRITE_UPDATE && (resp->status == 204 || resp->status == 200)) {
 				cs_write_op_set_done (op, cs_record_get_id (op->record), NULL);
 			} else {

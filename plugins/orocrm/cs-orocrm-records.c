@@ -62,7 +62,7 @@ static void
 set_list (CsRecord *r, const gchar *name, JsonObject *attrs, const gchar *list,
 	  const gchar *member, const gchar *primary)
 {
-	JsonNode *n = json_object_get_member (attrs, list);
+	JsonNode *n = attrs != NULL ? json_object_get_member (attrs, list) : NULL;
 	JsonArray *a = n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
 	const gchar *first = string_member (attrs, primary);
 	g_autoptr(GPtrArray) out = g_ptr_array_new ();
@@ -70,7 +70,7 @@ set_list (CsRecord *r, const gchar *name, JsonObject *attrs, const gchar *list,
 	if (first != NULL && first[0] != '\0')
 		g_ptr_array_add (out, (gpointer) first);
 	for (guint i = 0; a != NULL && i < json_array_get_length (a); i++) {
-		const gchar *v = string_member (json_array_get_object_element (a, i), member);
+		const gchar *v = string_member (cs_json_array_get_object (a, i), member);
 		if (v == NULL || v[0] == '\0' || g_strcmp0 (v, first) == 0)
 			continue;
 		g_ptr_array_add (out, (gpointer) v);
@@ -168,13 +168,14 @@ cs_orocrm_contact_from_json (CsOrocrmContext *ctx, JsonObject *resource, GHashTa
 	for (guint pass = 0; pass < 2 && data != NULL && JSON_NODE_HOLDS_ARRAY (data); pass++) {
 		JsonArray *a = json_node_get_array (data);
 		for (guint i = 0; i < json_array_get_length (a); i++) {
-			const gchar *aid = string_member (json_array_get_object_element (a, i), "id");
+			const gchar *aid = string_member (cs_json_array_get_object (a, i), "id");
 			JsonObject *address = aid != NULL && addresses != NULL ? g_hash_table_lookup (addresses, aid) : NULL;
 			JsonObject *aattrs = object_member (address, "attributes");
 			JsonObject *types = object_member (object_member (address, "relationships"), "types");
 			JsonNode *tn = types != NULL ? json_object_get_member (types, "data") : NULL;
 			JsonArray *ta = tn != NULL && JSON_NODE_HOLDS_ARRAY (tn) ? json_node_get_array (tn) : NULL;
-			gboolean primary = json_object_get_boolean_member_with_default (aattrs, "primary", FALSE);
+			gboolean primary = aattrs != NULL && json_object_get_boolean_member_with_default (
+								      aattrs, "primary", FALSE);
 			if (address == NULL || (pass == 0 && !primary))
 				continue;
 			if (ta == NULL || json_array_get_length (ta) == 0) {
@@ -184,7 +185,7 @@ cs_orocrm_contact_from_json (CsOrocrmContext *ctx, JsonObject *resource, GHashTa
 				continue;
 			}
 			for (guint t = 0; t < json_array_get_length (ta); t++) {
-				const gchar *type = string_member (json_array_get_object_element (ta, t), "id");
+				const gchar *type = string_member (cs_json_array_get_object (ta, t), "id");
 				guint idx = g_strcmp0 (type, "billing") == 0 ? 0 : g_strcmp0 (type, "shipping") == 0 ? 1 : 2;
 				if (idx < 2 && !done[idx]) {
 					flatten_address (ctx, r, idx == 0 ? "billing" : "shipping", address);
@@ -537,7 +538,7 @@ cs_orocrm_error_text (JsonNode *doc)
 	if (errors != NULL && JSON_NODE_HOLDS_ARRAY (errors)) {
 		JsonArray *a = json_node_get_array (errors);
 		for (guint i = 0; i < json_array_get_length (a) && i < 3; i++) {
-			JsonObject *e = json_array_get_object_element (a, i);
+			JsonObject *e = cs_json_array_get_object (a, i);
 			JsonObject *src = object_member (e, "source");
 			const gchar *where = string_member (src, "pointer");
 			if (where == NULL)
@@ -556,10 +557,14 @@ cs_orocrm_error_text (JsonNode *doc)
 			for (GList *l = names; l != NULL; l = l->next) {
 				JsonObject *c = object_member (children, l->data);
 				JsonNode *en = c != NULL ? json_object_get_member (c, "errors") : NULL;
-				if (en != NULL && JSON_NODE_HOLDS_ARRAY (en) &&
-				    json_array_get_length (json_node_get_array (en)) > 0)
+				JsonNode *first = en != NULL && JSON_NODE_HOLDS_ARRAY (en) &&
+							  json_array_get_length (json_node_get_array (en)) > 0
+						      ? json_array_get_element (json_node_get_array (en), 0)
+						      : NULL;
+				if (first != NULL && JSON_NODE_HOLDS_VALUE (first) &&
+				    json_node_get_value_type (first) == G_TYPE_STRING)
 					g_string_append_printf (s, "; %s: %s", (gchar *) l->data,
-								json_array_get_string_element (json_node_get_array (en), 0));
+								json_node_get_string (first));
 			}
 		}
 	} else if (o != NULL && string_member (o, "error") != NULL) {
