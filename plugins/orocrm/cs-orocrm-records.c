@@ -120,13 +120,13 @@ flatten_address (CsOrocrmContext *ctx, CsRecord *r, const gchar *prefix, JsonObj
 		full_street = g_strdup (street);
 	name = g_strconcat (prefix, "Street", NULL);
 	set_nonblank (r, name, full_street);
-	g_free (name);
+	g_clear_pointer (&name, g_free);
 	name = g_strconcat (prefix, "City", NULL);
 	set_nonblank (r, name, string_member (attrs, "city"));
-	g_free (name);
+	g_clear_pointer (&name, g_free);
 	name = g_strconcat (prefix, "PostalCode", NULL);
 	set_nonblank (r, name, string_member (attrs, "postalCode"));
-	g_free (name);
+	g_clear_pointer (&name, g_free);
 	if (region == NULL) {
 		/* a region relationship: "US-MI" → "MI" */
 		const gchar *rid = to_one_id (address, "region");
@@ -134,7 +134,7 @@ flatten_address (CsOrocrmContext *ctx, CsRecord *r, const gchar *prefix, JsonObj
 	}
 	name = g_strconcat (prefix, "Region", NULL);
 	set_nonblank (r, name, region);
-	g_free (name);
+	g_clear_pointer (&name, g_free);
 	if (country != NULL) {
 		const gchar *cname = ctx->country_names != NULL
 					 ? g_hash_table_lookup (ctx->country_names, country)
