@@ -330,3 +330,35 @@ cs_json_array_get_array (JsonArray *array, guint index)
 	JsonNode *n = element_node (array, index);
 	return n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
 }
+
+const gchar *
+cs_json_get_string_or (JsonObject *object, const gchar *name, const gchar *fallback)
+{
+	const gchar *s = cs_json_get_string (object, name);
+	return s != NULL ? s : fallback;
+}
+
+gint64
+cs_json_get_int (JsonObject *object, const gchar *name, gint64 fallback)
+{
+	JsonNode *n = member_node (object, name);
+	if (n == NULL || !JSON_NODE_HOLDS_VALUE (n))
+		return fallback;
+	switch (json_node_get_value_type (n)) {
+	case G_TYPE_INT64:
+	case G_TYPE_DOUBLE:
+	case G_TYPE_BOOLEAN:
+		return json_node_get_int (n);
+	default:
+		return fallback;
+	}
+}
+
+gboolean
+cs_json_get_bool (JsonObject *object, const gchar *name, gboolean fallback)
+{
+	JsonNode *n = member_node (object, name);
+	if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_BOOLEAN)
+		return fallback;
+	return json_node_get_boolean (n);
+}
