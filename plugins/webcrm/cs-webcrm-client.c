@@ -186,12 +186,12 @@ take_tokens (CsWebcrmClient *self, CsHttpResponse *resp, const gchar *what, GErr
 			     _("webCRM answered %u to %s"), resp->status, what);
 		return FALSE;
 	}
-	access = o != NULL ? json_object_get_string_member_with_default (o, "AccessToken", NULL)
+	access = o != NULL ? cs_json_get_string_or (o, "AccessToken", NULL)
 			   : NULL;
 	if (resp->status != 200 || access == NULL || access[0] == '\0' ||
-	    (o != NULL && json_object_get_boolean_member_with_default (o, "IsError", FALSE))) {
+	    (o != NULL && cs_json_get_bool (o, "IsError", FALSE))) {
 		const gchar *desc =
-		    o != NULL ? json_object_get_string_member_with_default (o, "ErrorDescription",
+		    o != NULL ? cs_json_get_string_or (o, "ErrorDescription",
 									    NULL)
 			      : NULL;
 		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH,
@@ -203,7 +203,7 @@ take_tokens (CsWebcrmClient *self, CsHttpResponse *resp, const gchar *what, GErr
 	self->access_token = g_strdup (access);
 	g_free (self->refresh_token);
 	self->refresh_token =
-	    g_strdup (json_object_get_string_member_with_default (o, "RefreshToken", NULL));
+	    g_strdup (cs_json_get_string_or (o, "RefreshToken", NULL));
 	return TRUE;
 }
 
@@ -299,7 +299,7 @@ cs_webcrm_client_server_message (JsonNode *root)
 {
 	if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
 		return NULL;
-	return json_object_get_string_member_with_default (json_node_get_object (root), "Message",
+	return cs_json_get_string_or (json_node_get_object (root), "Message",
 							   NULL);
 }
 
