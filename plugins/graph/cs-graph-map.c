@@ -367,7 +367,7 @@ event_to_record (JsonObject *item, CsRecord *r)
 {
 	JsonObject *s = obj_member (item, "start");
 	JsonObject *e = obj_member (item, "end");
-	gboolean all_day = json_object_get_boolean_member_with_default (item, "isAllDay", FALSE);
+	gboolean all_day = cs_json_get_bool (item, "isAllDay", FALSE);
 	const gchar *zone = str_member (item, "originalStartTimeZone");
 	g_autofree gchar *iana = zone != NULL ? cs_timezone_to_iana (zone) : NULL;
 	g_autofree gchar *body = body_text (item);
@@ -393,7 +393,7 @@ event_to_record (JsonObject *item, CsRecord *r)
 	set_bool_member (r, "isReminderOn", item, "isReminderOn");
 	if (json_object_has_member (item, "reminderMinutesBeforeStart"))
 		cs_record_set_int (r, "reminderMinutesBeforeStart",
-				   json_object_get_int_member_with_default (
+				   cs_json_get_int (
 				       item, "reminderMinutesBeforeStart", 0));
 	set_str (r, "sensitivity", str_member (item, "sensitivity"));
 	set_str (r, "showAs", str_member (item, "showAs"));

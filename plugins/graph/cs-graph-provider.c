@@ -548,7 +548,7 @@ cs_graph_read_page (CsKind kind, JsonNode *page, CsGraphMailDirection direction,
 		JsonNode *n = json_array_get_element (values, i);
 		JsonObject *item = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
 		const gchar *id = item != NULL
-				      ? json_object_get_string_member_with_default (item, "id", NULL)
+				      ? cs_json_get_string_or (item, "id", NULL)
 				      : NULL;
 		const gchar *type;
 		g_autoptr(GError) error_item = NULL;
@@ -562,12 +562,12 @@ cs_graph_read_page (CsKind kind, JsonNode *page, CsGraphMailDirection direction,
 			continue;
 		}
 		/* expanded occurrences belong to their series master */
-		type = json_object_get_string_member_with_default (item, "type", NULL);
+		type = cs_json_get_string_or (item, "type", NULL);
 		if (kind == CS_KIND_EVENT &&
 		    (g_strcmp0 (type, "occurrence") == 0 || g_strcmp0 (type, "exception") == 0))
 			continue;
 		if (kind == CS_KIND_EMAIL &&
-		    json_object_get_boolean_member_with_default (item, "isDraft", FALSE))
+		    cs_json_get_bool (item, "isDraft", FALSE))
 			continue;
 		r = cs_graph_map_to_record (kind, item, direction, &error_item);
 		if (r == NULL) {
@@ -577,8 +577,8 @@ cs_graph_read_page (CsKind kind, JsonNode *page, CsGraphMailDirection direction,
 		g_ptr_array_add (out, r);
 	}
 	cs_read_sink_progress (sink, out->len, 0);
-	*next = json_object_get_string_member_with_default (o, "@odata.nextLink", NULL);
-	*delta = json_object_get_string_member_with_default (o, "@odata.deltaLink", NULL);
+	*next = cs_json_get_string_or (o, "@odata.nextLink", NULL);
+	*delta = cs_json_get_string_or (o, "@odata.deltaLink", NULL);
 	return TRUE;
 }
 
@@ -632,7 +632,7 @@ cs_graph_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *
 		} else {
 			c = json_node_get_object (json_parser_get_root (parser));
 			old_links = json_object_get_object_member (c, "links");
-			window = json_object_get_int_member_with_default (c, "window", 0);
+			window = cs_json_get_int (c, "window", 0);
 			/* the calendar window moves with time: renew it now and then */
 			if (kind == CS_KIND_EVENT &&
 			    g_get_real_time () / G_USEC_PER_SEC - window > WINDOW_RENEW_DAYS * 86400)
@@ -779,7 +779,7 @@ op_done_from_body (CsKind kind, Pending *p, JsonObject *body)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(CsRecord) r = NULL;
-	const gchar *id = json_object_get_string_member_with_default (body, "id", NULL);
+	const gchar *id = cs_json_get_string_or (body, "id", NULL);
 	if (id == NULL) {
 		cs_write_op_set_error (p->op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
 				       _("Outlook saved the item but did not say its id"));
@@ -855,14 +855,14 @@ send_chunk (CsGraphProvider *self, CsKind kind, GPtrArray *chunk, GPtrArray *ret
 		for (guint j = 0; j < json_array_get_length (responses); j++) {
 			JsonObject *r = cs_json_array_get_object (responses, j);
 			if (r != NULL &&
-			    g_strcmp0 (json_object_get_string_member_with_default (r, "id", ""), want) == 0)
+			    g_strcmp0 (cs_json_get_string_or (r, "id", ""), want) == 0)
 				resp = r;
 		}
 		if (resp == NULL) {
 			g_ptr_array_add (retry, p);
 			continue;
 		}
-		status = json_object_get_int_member_with_default (resp, "status", 0);
+		status = cs_json_get_int (resp, "status", 0);
 		rbody = json_object_get_member (resp, "body");
 		if (status == 429 || status == 424 || status == 503 || status == 504) {
 			JsonObject *h = cs_json_get_object (resp, "headers");
@@ -976,7 +976,7 @@ cs_graph_provider_whoami (CsProvider *provider, GCancellable *cancellable, GErro
 	const gchar *upn;
 	if (me == NULL)
 		return NULL;
-	upn = JSON_NODE_HOLDS_OBJECT (me) ? json_object_get_string_member_with_default (
+	upn = JSON_NODE_HOLDS_OBJECT (me) ? cs_json_get_string_or (
 						json_node_get_object (me), "userPrincipalName", NULL)
 					  : NULL;
 	if (upn == NULL) {
