@@ -250,7 +250,7 @@ fetch_token (CsOrocrmProvider *self, GCancellable *cancellable, GError **error)
 		return FALSE;
 	}
 	token = answer != NULL && JSON_NODE_HOLDS_OBJECT (answer)
-		    ? json_object_get_string_member_with_default (json_node_get_object (answer),
+		    ? cs_json_get_string_or (json_node_get_object (answer),
 								  "access_token", NULL)
 		    : NULL;
 	if (token == NULL) {
@@ -451,9 +451,9 @@ cs_orocrm_provider_open (CsProvider *provider, GCancellable *cancellable, GError
 		cs_orocrm_provider_close (provider);
 		return FALSE;
 	}
-	self->calendar = json_object_get_int_member_with_default (o, "calendar", 0);
+	self->calendar = cs_json_get_int (o, "calendar", 0);
 	self->ctx.owner = g_strdup_printf ("%" G_GINT64_FORMAT,
-					   json_object_get_int_member_with_default (o, "owner", 0));
+					   cs_json_get_int (o, "owner", 0));
 	for (guint i = 0; i < 2; i++) {
 		CsKind kind = i == 0 ? CS_KIND_CONTACT : CS_KIND_TASK;
 		g_autoptr(JsonNode) page = NULL;
@@ -528,7 +528,7 @@ static void
 note_updated (ReadState *rs, JsonObject *resource)
 {
 	JsonObject *attrs = cs_json_get_object (resource, "attributes");
-	const gchar *u = attrs != NULL ? json_object_get_string_member_with_default (attrs, "updatedAt", NULL) : NULL;
+	const gchar *u = attrs != NULL ? cs_json_get_string_or (attrs, "updatedAt", NULL) : NULL;
 	if (u != NULL && (rs->watermark == NULL || g_strcmp0 (u, rs->watermark) > 0)) {
 		g_free (rs->watermark);
 		rs->watermark = g_strdup (u);
@@ -640,7 +640,7 @@ list_ids (CsOrocrmProvider *self, CsKind kind, GCancellable *cancellable, GError
 			if (cs_json_get_string (res, "id") == NULL)
 				continue;
 			g_hash_table_insert (ids, g_strdup (cs_json_get_string (res, "id")),
-					     g_strdup (attrs != NULL ? json_object_get_string_member_with_default (
+					     g_strdup (attrs != NULL ? cs_json_get_string_or (
 								 attrs, "createdAt", "") : ""));
 		}
 		if (data == NULL || json_array_get_length (data) < ID_PAGE_SIZE)
@@ -1150,7 +1150,7 @@ write_addresses (CsOrocrmProvider *self, GPtrArray *ops, GCancellable *cancellab
 			item = json_object_new ();
 			rels = json_object_new ();
 			json_object_set_string_member (item, "type", "contactaddresses");
-			country = json_object_get_string_member_with_default (attrs, "country", NULL);
+			country = cs_json_get_string_or (attrs, "country", NULL);
 			if (country != NULL) {
 				JsonObject *c = json_object_new ();
 				JsonObject *d = json_object_new ();
@@ -1256,7 +1256,7 @@ write_events (CsOrocrmProvider *self, GPtrArray *ops, GCancellable *cancellable,
 				return FALSE;
 			if (op->action == CS_WRITE_CREATE && resp->status == 201 && json != NULL &&
 			    JSON_NODE_HOLDS_OBJECT (json)) {
-				gint64 n = json_object_get_int_member_with_default (json_node_get_object (json), "id", 0);
+				gint64 n = cs_json_get_int (json_node_get_object (json), "id", 0);
 				g_autofree gchar *id = n > 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, n) : NULL;
 				done_with_id (op, id);
 			} else if (op->action == CS_WRITE_UPDATE && (resp->status == 204 || resp->status == 200)) {

@@ -174,7 +174,7 @@ cs_orocrm_contact_from_json (CsOrocrmContext *ctx, JsonObject *resource, GHashTa
 			JsonObject *types = object_member (object_member (address, "relationships"), "types");
 			JsonNode *tn = types != NULL ? json_object_get_member (types, "data") : NULL;
 			JsonArray *ta = tn != NULL && JSON_NODE_HOLDS_ARRAY (tn) ? json_node_get_array (tn) : NULL;
-			gboolean primary = aattrs != NULL && json_object_get_boolean_member_with_default (
+			gboolean primary = aattrs != NULL && cs_json_get_bool (
 								      aattrs, "primary", FALSE);
 			if (address == NULL || (pass == 0 && !primary))
 				continue;
@@ -246,9 +246,9 @@ CsRecord *
 cs_orocrm_event_from_json (CsOrocrmContext *ctx, JsonObject *event)
 {
 	g_autofree gchar *id = g_strdup_printf ("%" G_GINT64_FORMAT,
-						json_object_get_int_member_with_default (event, "id", 0));
+						cs_json_get_int (event, "id", 0));
 	CsRecord *r = cs_record_new (CS_KIND_EVENT, id);
-	gboolean all_day = json_object_get_boolean_member_with_default (event, "allDay", FALSE);
+	gboolean all_day = cs_json_get_bool (event, "allDay", FALSE);
 	const gchar *start = string_member (event, "start");
 	const gchar *end = string_member (event, "end");
 	g_autofree gchar *s = NULL;
