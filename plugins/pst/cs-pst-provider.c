@@ -73,7 +73,7 @@ handle_lines (GString *buf, LineFunc func, gpointer user_data, JsonObject **erro
 		if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
 			continue;
 		obj = json_node_get_object (root);
-		if (g_strcmp0 (json_object_get_string_member_with_default (obj, "type", ""),
+		if (g_strcmp0 (cs_json_get_string_or (obj, "type", ""),
 			       "error") == 0) {
 			if (*error_line == NULL)
 				*error_line = json_object_ref (obj);
@@ -178,7 +178,7 @@ run_reader (CsPstProvider *self, const gchar *const *args, LineFunc func, gpoint
 	reap (proc, self->timeout);
 
 	if (error_line != NULL)
-		why = json_object_get_string_member_with_default (error_line, "message", NULL);
+		why = cs_json_get_string_or (error_line, "message", NULL);
 	if (why != NULL) {
 		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
 			     _("cannot read %s: %s"), self->path, why);
@@ -219,10 +219,10 @@ static gboolean
 info_line (JsonObject *line, gpointer user_data, GError **error)
 {
 	InfoData *d = user_data;
-	const gchar *type = json_object_get_string_member_with_default (line, "type", "");
+	const gchar *type = cs_json_get_string_or (line, "type", "");
 	if (g_strcmp0 (type, "file") == 0) {
 		g_free (d->format);
-		d->format = g_strdup (json_object_get_string_member_with_default (line, "format",
+		d->format = g_strdup (cs_json_get_string_or (line, "format",
 										  "unknown"));
 		d->ended = TRUE;
 	}
@@ -304,12 +304,12 @@ typedef struct {
 static void
 deliver (ReadData *d, JsonObject *line)
 {
-	const gchar *type = json_object_get_string_member_with_default (line, "type", "");
-	const gchar *id = json_object_get_string_member_with_default (line, "id", NULL);
+	const gchar *type = cs_json_get_string_or (line, "type", "");
+	const gchar *id = cs_json_get_string_or (line, "id", NULL);
 
 	if (g_strcmp0 (type, "skip") == 0) {
 		cs_read_sink_skip (d->sink, id,
-				   json_object_get_string_member_with_default (line, "reason", ""));
+				   cs_json_get_string_or (line, "reason", ""));
 		return;
 	}
 	if (g_strcmp0 (type, "item") == 0 && id != NULL) {
@@ -319,10 +319,10 @@ deliver (ReadData *d, JsonObject *line)
 
 		if (fields != NULL && JSON_NODE_HOLDS_OBJECT (fields))
 			cs_json_to_fields (json_node_get_object (fields), record);
-		cs_record_set_folder (record, json_object_get_string_member_with_default (
+		cs_record_set_folder (record, cs_json_get_string_or (
 						  line, "folder", NULL));
 		cs_record_set_modified (record,
-					json_object_get_int_member_with_default (line, "modified", 0));
+					cs_json_get_int (line, "modified", 0));
 		/* every field is a mapped (schema) field: their hash is the version */
 		version = cs_record_hash_fields (record, NULL);
 		cs_record_set_version (record, version);
@@ -335,14 +335,14 @@ static gboolean
 read_line (JsonObject *line, gpointer user_data, GError **error)
 {
 	ReadData *d = user_data;
-	const gchar *type = json_object_get_string_member_with_default (line, "type", "");
+	const gchar *type = cs_json_get_string_or (line, "type", "");
 	CsKind kind;
 
 	if (g_strcmp0 (type, "end") == 0) {
 		d->ended = TRUE;
 		return TRUE;
 	}
-	if (!cs_kind_from_string (json_object_get_string_member_with_default (line, "kind", ""),
+	if (!cs_kind_from_string (cs_json_get_string_or (line, "kind", ""),
 				  &kind))
 		return TRUE;
 	if (kind == d->kind)
@@ -361,7 +361,7 @@ cs_pst_provider_decode_stream (CsPstProvider *self, CsKind kind, GString *buf, C
 
 	handle_lines (buf, read_line, &d, &error_line, NULL);
 	if (error_line != NULL && error_message != NULL)
-		*error_message = g_strdup (json_object_get_string_member_with_default (
+		*error_message = g_strdup (cs_json_get_string_or (
 			error_line, "message", NULL));
 	return d.ended;
 }
