@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <stdio.h>
@@ -203,7 +205,7 @@ cmd_status (gint argc, gchar **argv)
 	for (guint k = 0; k < CS_KIND_LAST; k++) {
 		gint64 n = cs_state_count_links (state, (CsKind) k, CS_SIDE_CRM);
 		if (n > 0)
-			g_print (_("Linked %s: %" G_GINT64_FORMAT "\n"), cs_kind_to_string ((CsKind) k), n);
+			g_print (_("Linked %s: %" PRId64 "\n"), cs_kind_to_string ((CsKind) k), n);
 	}
 	if (runs != NULL && runs->len > 0) {
 		CsRunInfo *r = g_ptr_array_index (runs, 0);

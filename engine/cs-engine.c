@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <stdlib.h>
 #include <string.h>
@@ -540,14 +542,14 @@ check_guards (CsEngine *self, CsSyncPlan *plan, CsRunReport *report)
 			known = cs_state_count_links (self->state, (CsKind) k, (CsSide) s);
 			if (sink != NULL && cs_read_sink_get_complete (sink) && listed == 0 && known > 0) {
 				g_autofree gchar *msg = g_strdup_printf (
-				    _("%s lists no %s records, but %" G_GINT64_FORMAT " were synced before; nothing was changed (run with --force-delete if this is right)"),
+				    _("%s lists no %s records, but %" PRId64 " were synced before; nothing was changed (run with --force-delete if this is right)"),
 				    cs_provider_get_name (self->providers[s]), cs_kind_to_string ((CsKind) k), known);
 				cs_run_report_set_guard (report, msg);
 				return FALSE;
 			}
 			if (deletes > 5 && (gint64) deletes * 10 > known) {
 				g_autofree gchar *msg = g_strdup_printf (
-				    _("the sync would delete %u of %" G_GINT64_FORMAT " %s records in %s; nothing was changed (run with --force-delete to confirm)"),
+				    _("the sync would delete %u of %" PRId64 " %s records in %s; nothing was changed (run with --force-delete to confirm)"),
 				    deletes, known, cs_kind_to_string ((CsKind) k),
 				    cs_provider_get_name (self->providers[s]));
 				cs_run_report_set_guard (report, msg);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "cs-http-client.h"
@@ -65,7 +67,7 @@ cs_http_response_parse_json (CsHttpResponse *resp, GError **error)
 		g_autofree gchar *start = g_strndup (data != NULL ? data : "", MIN (len, 60));
 		g_strdelimit (start, "\r\n\t", ' ');
 		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
-			     "the server answered %u with something that is not JSON: “%s”",
+			     _("the server answered %u with something that is not JSON: “%s”"),
 			     resp->status, start);
 		return NULL;
 	}
@@ -110,7 +112,7 @@ cs_http_client_new (const gchar *base_url, GError **error)
 	if (self->base == NULL || g_uri_get_host (self->base) == NULL ||
 	    (g_strcmp0 (scheme, "https") != 0 && g_strcmp0 (scheme, "http") != 0)) {
 		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
-			     "“%s” is not a web address (expected https://host/…)", base_url);
+			     _("“%s” is not a web address (expected https://host/…)"), base_url);
 		return NULL;
 	}
 	self->base_url = g_strdup (base_url);
@@ -167,7 +169,7 @@ cs_http_client_set_tls_fingerprint (CsHttpClient *self, const gchar *fingerprint
 	self->fingerprint = normalize_fingerprint (fingerprint);
 	if (self->fingerprint == NULL) {
 		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
-			     "tls-fingerprint “%s” is not a SHA-256 fingerprint (64 hex digits)",
+			     _("tls-fingerprint “%s” is not a SHA-256 fingerprint (64 hex digits)"),
 			     fingerprint);
 		return FALSE;
 	}
@@ -339,7 +341,7 @@ cs_http_client_send (CsHttpClient *self, const gchar *method, const gchar *path,
 
 		if (msg == NULL) {
 			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
-				     "cannot make a request for “%s”", url);
+				     _("cannot make a request for “%s”"), url);
 			return NULL;
 		}
 		g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_certificate_cb),
@@ -369,7 +371,7 @@ cs_http_client_send (CsHttpClient *self, const gchar *method, const gchar *path,
 			if (error_local->domain == G_TLS_ERROR ||
 			    soup_message_get_tls_peer_certificate_errors (msg) != 0) {
 				g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NETWORK,
-					     "the certificate of %s is not trusted (%s)%s%s",
+					     _("the certificate of %s is not trusted (%s)%s%s"),
 					     g_uri_get_host (soup_message_get_uri (msg)),
 					     error_local->message,
 					     self->pin_seen != NULL
@@ -380,7 +382,7 @@ cs_http_client_send (CsHttpClient *self, const gchar *method, const gchar *path,
 			}
 			if (attempt >= self->max_retries) {
 				g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NETWORK,
-					     "cannot reach %s: %s",
+					     _("cannot reach %s: %s"),
 					     g_uri_get_host (soup_message_get_uri (msg)),
 					     error_local->message);
 				return NULL;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <gmodule.h>
 
 #include "cs-plugin-loader.h"
@@ -160,7 +162,7 @@ cs_plugin_loader_load_all (CsPluginLoader *self, GError **error)
 		return TRUE;
 	if (!g_module_supported ()) {
 		g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-				     "this system cannot load plugins");
+				     _("this system cannot load plugins"));
 		return FALSE;
 	}
 	dirs = g_strsplit (self->dir, G_SEARCHPATH_SEPARATOR_S, -1);
@@ -172,7 +174,7 @@ cs_plugin_loader_load_all (CsPluginLoader *self, GError **error)
 	}
 	if (found == 0) {
 		g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-			     "cannot read the plugin folder %s", self->dir);
+			     _("cannot read the plugin folder %s"), self->dir);
 		return FALSE;
 	}
 	self->loaded = TRUE;
@@ -224,7 +226,7 @@ cs_plugin_loader_create (CsPluginLoader *self, const gchar *name, GError **error
 		g_ptr_array_add (names, NULL);
 		list = g_strjoinv (", ", (gchar **) names->pdata);
 		g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-			     "no plugin “%s” (found: %s in %s)", name, list[0] ? list : "none",
+			     _("no plugin “%s” (found: %s in %s)"), name, list[0] ? list : "none",
 			     self->dir);
 		return NULL;
 	}

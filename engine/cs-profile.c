@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <gio/gio.h>
 #include <glib/gi18n-lib.h>
 #include <stdio.h>
@@ -169,8 +171,8 @@ get_uint (CsProfile *self, const gchar *group, const gchar *key, guint64 min, gu
 	}
 	if (g_ascii_string_to_unsigned (v, 10, min, max, out, NULL))
 		return TRUE;
-	what = g_strdup_printf (_("must be a whole number from %" G_GUINT64_FORMAT
-				  " to %" G_GUINT64_FORMAT),
+	what = g_strdup_printf (_("must be a whole number from %" PRIu64
+				  " to %" PRIu64),
 				min, max);
 	return fail (self, error, group, key, v, NULL, what);
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "cs-provider.h"
 
 typedef struct {
@@ -190,7 +192,7 @@ cs_provider_check_keys (GKeyFile *profile, const gchar *group, const gchar *cons
 			continue;
 		list = g_strjoinv (", ", (gchar **) allowed);
 		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
-			     "[%s] unknown key “%s” (allowed: %s, secret-file)", group, keys[i], list);
+			     _("[%s] unknown key “%s” (allowed: %s, secret-file)"), group, keys[i], list);
 		return FALSE;
 	}
 	return TRUE;
@@ -228,12 +230,12 @@ cs_provider_get_secret (CsProvider *self, const gchar *key, GError **error)
 					   &error_local);
 	if (error_local != NULL) {
 		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH,
-			     "cannot read the %s from the keyring: %s", key, error_local->message);
+			     _("cannot read the %s from the keyring: %s"), key, error_local->message);
 		return NULL;
 	}
 	if (value == NULL) {
 		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH,
-			     "no %s stored for profile “%s”; enter it in Settings or set secret-file=",
+			     _("no %s stored for profile “%s”; enter it in Settings or set secret-file="),
 			     key, priv->profile_id != NULL ? priv->profile_id : "");
 		return NULL;
 	}
@@ -246,7 +248,7 @@ cs_provider_store_secret (CsProvider *self, const gchar *key, const gchar *value
 	CsProviderPrivate *priv = cs_provider_get_instance_private (self);
 	if (priv->secrets == NULL) {
 		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH,
-				     "no secret store available");
+				     _("no secret store available"));
 		return FALSE;
 	}
 	return cs_secrets_store (priv->secrets, priv->profile_id, priv->side, key, value, error);

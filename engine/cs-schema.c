@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <json-glib/json-glib.h>
 
 #include "cs-provider.h"
@@ -123,7 +125,7 @@ cs_schema_new_from_json (const gchar *json, gssize len, CsKind kind, GError **er
 	if (json_parser_get_root (parser) == NULL ||
 	    !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
 		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
-				     "schema is not a JSON object");
+				     _("schema is not a JSON object"));
 		return NULL;
 	}
 	root = json_node_get_object (json_parser_get_root (parser));
@@ -142,7 +144,7 @@ cs_schema_new_from_json (const gchar *json, gssize len, CsKind kind, GError **er
 		    !cs_field_type_from_string (
 			json_object_get_string_member_with_default (f, "type", "string"), &type)) {
 			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
-				     "schema %s: field %u of %s has no name or an unknown type",
+				     _("schema %s: field %u of %s has no name or an unknown type"),
 				     self->name, i, cs_kind_to_string (kind));
 			return NULL;
 		}
@@ -176,7 +178,7 @@ cs_schema_load_builtin (const gchar *name, CsKind kind, GError **error)
 
 	if (bytes == NULL) {
 		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
-			     "unknown schema “%s”", name);
+			     _("unknown schema “%s”"), name);
 		return NULL;
 	}
 	data = g_bytes_get_data (bytes, &len);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <sys/stat.h>
@@ -123,13 +125,13 @@ cs_secrets_read_file (const gchar *path, GError **error)
 
 	if (g_stat (path, &st) != 0) {
 		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH,
-			     "cannot read secret file %s: %s", path, g_strerror (errno));
+			     _("cannot read secret file %s: %s"), path, g_strerror (errno));
 		return NULL;
 	}
 #ifndef G_OS_WIN32
 	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
 		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH,
-			     "secret file %s can be read by others; run: chmod 600 %s", path, path);
+			     _("secret file %s can be read by others; run: chmod 600 %s"), path, path);
 		return NULL;
 	}
 #endif
@@ -189,7 +191,7 @@ cs_secrets_store (CsSecrets *self, const gchar *profile, CsSide side, const gcha
 #endif
 	if (g_mkdir_with_parents (self->dir, 0700) != 0) {
 		g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-			     "cannot create %s: %s", self->dir, g_strerror (errno));
+			     _("cannot create %s: %s"), self->dir, g_strerror (errno));
 		return FALSE;
 	}
 	path = cs_secrets_file_path (self, profile, side, key);
@@ -213,7 +215,7 @@ cs_secrets_clear (CsSecrets *self, const gchar *profile, CsSide side, const gcha
 #endif
 	path = cs_secrets_file_path (self, profile, side, key);
 	if (g_unlink (path) != 0 && errno != ENOENT) {
-		g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot remove %s: %s",
+		g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), _("cannot remove %s: %s"),
 			     path, g_strerror (errno));
 		return FALSE;
 	}

@@ -18,15 +18,16 @@ typedef struct {
 static guint32
 take (Cursor *c, guint n)
 {
-	guint32 v = 0;
+	guint64 v = 0;
 	if (c->bad || c->pos + n > c->len) {
 		c->bad = TRUE;
 		return 0;
 	}
-	for (guint i = 0; i < n; i++)
-		v |= (guint32) c->d[c->pos + i] << (8 * i);
+	/* wider fields are skipped over; only their low 32 bits are kept */
+	for (guint i = 0; i < n && i < 8; i++)
+		v |= (guint64) c->d[c->pos + i] << (8 * i);
 	c->pos += n;
-	return v;
+	return (guint32) v;
 }
 
 static const guint8 *

@@ -104,14 +104,15 @@ cli_run (CliFixture *f, const gchar *const *env_extra, ...)
 	return f->status;
 }
 
-void
+gchar *
 cli_put (CliFixture *f, const gchar *side, const gchar *kind, const gchar *id, const gchar *json)
 {
 	g_autofree gchar *dir = g_build_filename (f->dir, side, kind, NULL);
 	g_autofree gchar *name = g_strconcat (id, ".json", NULL);
-	g_autofree gchar *path = g_build_filename (dir, name, NULL);
+	gchar *path = g_build_filename (dir, name, NULL);
 	g_mkdir_with_parents (dir, 0700);
 	g_assert_true (g_file_set_contents (path, json, -1, NULL));
+	return path;
 }
 
 JsonObject *

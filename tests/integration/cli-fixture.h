@@ -18,7 +18,7 @@ void cli_fixture_init (CliFixture *f, const gchar *profile_extra);
 void cli_fixture_clear (CliFixture *f);
 void cli_write_profile (CliFixture *f, const gchar *profile_extra);
 gint cli_run (CliFixture *f, const gchar *const *env_extra, ...) G_GNUC_NULL_TERMINATED;
-void cli_put (CliFixture *f, const gchar *side, const gchar *kind, const gchar *id, const gchar *json);
+gchar *cli_put (CliFixture *f, const gchar *side, const gchar *kind, const gchar *id, const gchar *json);
 JsonObject *cli_get (CliFixture *f, const gchar *side, const gchar *kind, const gchar *id);
 GPtrArray *cli_list (CliFixture *f, const gchar *side, const gchar *kind);
 JsonObject *cli_find (CliFixture *f, const gchar *side, const gchar *kind, const gchar *field, const gchar *value);

@@ -24,7 +24,7 @@ prepare (CliFixture *f)
 		g_autofree gchar *id = g_strdup_printf ("old%03u", i);
 		g_autofree gchar *json = g_strdup_printf (
 		    "{\"firstName\": \"Old%u\", \"lastName\": \"Ørsted\", \"jobTitle\": \"v1\"}", i);
-		cli_put (f, "crm", "contact", id, json);
+		g_free (cli_put (f, "crm", "contact", id, json));
 	}
 	g_assert_cmpint (cli_run (f, NULL, "sync", "--profile", "@P", NULL), ==, 0);
 	/* … then edited in the CRM, and 200 new ones */
@@ -32,13 +32,13 @@ prepare (CliFixture *f)
 		g_autofree gchar *id = g_strdup_printf ("old%03u", i);
 		g_autofree gchar *json = g_strdup_printf (
 		    "{\"firstName\": \"Old%u\", \"lastName\": \"Ørsted\", \"jobTitle\": \"v2\"}", i);
-		cli_put (f, "crm", "contact", id, json);
+		g_free (cli_put (f, "crm", "contact", id, json));
 	}
 	for (guint i = 0; i < N_NEW; i++) {
 		g_autofree gchar *id = g_strdup_printf ("new%03u", i);
 		g_autofree gchar *json = g_strdup_printf (
 		    "{\"firstName\": \"New%u\", \"lastName\": \"Müller\", \"email\": \"n%u@x.de\"}", i, i);
-		cli_put (f, "crm", "contact", id, json);
+		g_free (cli_put (f, "crm", "contact", id, json));
 	}
 }
 
@@ -126,9 +126,9 @@ test_crash_then_edit (void)
 		g_autoptr(JsonObject) got = NULL;
 
 		cli_fixture_init (&f, NULL);
-		cli_put (&f, src, "contact", "a", "{\"firstName\": \"v1\", \"lastName\": \"Dvořák\", \"jobTitle\": \"j1\"}");
+		g_free (cli_put (&f, src, "contact", "a", "{\"firstName\": \"v1\", \"lastName\": \"Dvořák\", \"jobTitle\": \"j1\"}"));
 		g_assert_cmpint (cli_run (&f, NULL, "sync", "--profile", "@P", NULL), ==, 0);
-		cli_put (&f, src, "contact", "a", "{\"firstName\": \"v2\", \"lastName\": \"Dvořák\", \"jobTitle\": \"j1\"}");
+		g_free (cli_put (&f, src, "contact", "a", "{\"firstName\": \"v2\", \"lastName\": \"Dvořák\", \"jobTitle\": \"j1\"}"));
 		g_assert_cmpint (cli_run (&f, env, "sync", "--profile", "@P", NULL), ==, 99);
 		ids = cli_list (&f, dst, "contact");
 		g_assert_cmpuint (ids->len, ==, 1);
@@ -136,7 +136,7 @@ test_crash_then_edit (void)
 		g_assert_cmpstr (json_object_get_string_member (got, "firstName"), ==, "v2");
 		g_clear_pointer (&got, json_object_unref);
 		/* edited again before the next run */
-		cli_put (&f, src, "contact", "a", "{\"firstName\": \"v3\", \"lastName\": \"Dvořák\", \"jobTitle\": \"j1\"}");
+		g_free (cli_put (&f, src, "contact", "a", "{\"firstName\": \"v3\", \"lastName\": \"Dvořák\", \"jobTitle\": \"j1\"}"));
 		g_assert_cmpint (cli_run (&f, NULL, "sync", "--profile", "@P", NULL), ==, 0);
 		got = cli_get (&f, dst, "contact", g_ptr_array_index (ids, 0));
 		g_assert_cmpstr (json_object_get_string_member (got, "firstName"), ==, "v3");

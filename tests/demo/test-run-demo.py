@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""Runs ./run-demo headless against this build, with a time limit, and checks its report.
+
+usage: test-run-demo.py SRCDIR BUILDDIR {report|ctrl-c|converges}
+  report     both emulators start, the first sync creates records on both sides, the second
+             and the status work, the profile holds no secret, the secret file is 0600, and
+             at the end the emulators are stopped and the temporary dir is gone
+  ctrl-c     --serve keeps the emulators running until SIGINT, which stops them and cleans up
+  converges  the second sync of the demo creates and deletes nothing (no duplicates)
+"""
+import os
+import re
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+
+LIMIT = 240
+
+
+def fail(msg, out=''):
+    print(out)
+    print('FAIL: ' + msg)
+    sys.exit(1)
+
+
+def port_open(url):
+    host, port = re.match(r'http://([\d.]+):(\d+)', url).groups()
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex((host, int(port))) == 0
+
+
+def demo_args(src, build, *extra):
+    env = dict(os.environ)
+    env.pop('DISPLAY', None)
+    env.pop('WAYLAND_DISPLAY', None)
+    return ([os.path.join(src, 'run-demo'), '--headless', '--no-build', '--build-dir', build,
+             '--records', '12'] + list(extra)), env
+
+
+def parse(out):
+    urls = re.findall(r'^(?:OroCRM|webCRM|Graph) emulator: +(http://127\.0\.0\.1:\d+)', out, re.M)
+    m = re.search(r'^Profile: (/\S+\.ini)$', out, re.M)
+    return urls, (m.group(1) if m else None)
+
+
+def section(out, title):
+    m = re.search(r'== ' + title + r'[^\n]*\n(.*?)(?=\n\S*== |\Z)', out, re.S)
+    return m.group(1) if m else None
+
+
+def test_report(src, build):
+    args, env = demo_args(src, build, '--keep')
+    start = time.monotonic()
+    p = subprocess.run(args, env=env, capture_output=True, text=True, timeout=LIMIT)
+    out = p.stdout + p.stderr
+    print(out)
+    if p.returncode != 0:
+        fail('run-demo exited with %d' % p.returncode)
+    urls, profile = parse(out)
+    if len(urls) != 2:
+        fail('expected the CRM and the Graph emulator, found %r' % urls)
+    demo = profile.split('/config/')[0]
+    try:
+        first = section(out, 'First sync')
+        if first is None or not re.search(r'^CRM: .*created \d+ contact', first, re.M) \
+                or not re.search(r'^Outlook: .*created \d+ contact', first, re.M):
+            fail('the first sync did not create contacts on both sides')
+        for kind in ('task', 'event'):
+            if not re.search(r'created \d+ ' + kind, first):
+                fail('the first sync created no %s' % kind)
+        if section(out, 'Second sync') is None:
+            fail('no second sync')
+        status = section(out, 'Status')
+        linked = dict((k, int(n)) for k, n in re.findall(r'^Linked (\w+): (\d+)$', status or '', re.M))
+        if linked.get('contact', 0) < 12 or linked.get('event', 0) < 12 or linked.get('task', 0) < 1:
+            fail('status shows too few links: %r' % linked)
+        with open(profile, encoding='utf-8') as f:
+            text = f.read()
+        secrets = re.findall(r'^secret-file=(\S+)$', text, re.M)
+        if len(secrets) != 1:
+            fail('the profile does not name one secret-file=')
+        with open(secrets[0], encoding='utf-8') as f:
+            secret = f.read().strip()
+        if len(secret) < 16 or secret in text:
+            fail('the secret is in the profile (or empty)')
+        if stat.S_IMODE(os.stat(secrets[0]).st_mode) != 0o600:
+            fail('the secret file is not 0600')
+        if secret in out:
+            fail('run-demo printed the secret')
+        for url in urls:
+            if port_open(url):
+                fail('an emulator still listens at ' + url)
+    finally:
+        subprocess.run(['rm', '-rf', demo])
+    print('run-demo: ok in %.1f s' % (time.monotonic() - start))
+    # without --keep nothing is left behind
+    p = subprocess.run(demo_args(src, build)[0], env=env, capture_output=True, text=True, timeout=LIMIT)
+    _, profile = parse(p.stdout)
+    if p.returncode != 0 or profile is None or os.path.exists(profile.split('/config/')[0]):
+        fail('without --keep the temporary dir stays (or the demo failed)', p.stdout + p.stderr)
+
+
+def test_ctrl_c(src, build):
+    args, env = demo_args(src, build, '--serve')
+    p = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out = ''
+    deadline = time.monotonic() + LIMIT
+    while 'Press Ctrl-C' not in out:
+        line = p.stdout.readline()
+        if not line or time.monotonic() > deadline:
+            p.kill()
+            fail('run-demo --serve never got ready', out)
+        out += line
+    urls, profile = parse(out)
+    for url in urls:
+        if not port_open(url):
+            fail('the emulator at %s is not serving' % url, out)
+    p.send_signal(signal.SIGINT)
+    try:
+        rest, _ = p.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        fail('run-demo did not stop on SIGINT', out)
+    out += rest
+    print(out)
+    if p.returncode != 130:
+        fail('exit status %d after SIGINT, not 130' % p.returncode)
+    for url in urls:
+        if port_open(url):
+            fail('an emulator still listens at %s after Ctrl-C' % url)
+    if os.path.exists(profile.split('/config/')[0]):
+        fail('the temporary dir stays after Ctrl-C')
+    print('Ctrl-C: ok')
+
+
+def test_converges(src, build):
+    args, env = demo_args(src, build)
+    p = subprocess.run(args, env=env, capture_output=True, text=True, timeout=LIMIT)
+    out = p.stdout + p.stderr
+    print(out)
+    second = section(out, 'Second sync')
+    if p.returncode != 0 or second is None:
+        fail('run-demo failed')
+    changed = re.findall(r'(?:created|deleted) \d+ \w+', second)
+    if changed:
+        fail('the second sync, with nothing edited, still %s' % ', '.join(changed))
+    print('the second sync changed nothing: ok')
+
+
+if __name__ == '__main__':
+    src, build, what = sys.argv[1:4]
+    {'report': test_report, 'ctrl-c': test_ctrl_c, 'converges': test_converges}[what](src, build)
