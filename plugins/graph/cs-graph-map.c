@@ -89,6 +89,17 @@ str_member (JsonObject *o, const gchar *name)
 	return json_node_get_string (n);
 }
 
+/* the date of a dateTime: its first 10 bytes, when they are text (cutting
+ * through a multi-byte character would make invalid UTF-8) */
+static gchar *
+date_part (const gchar *dt)
+{
+	gchar *d = dt != NULL ? g_strndup (dt, 10) : NULL;
+	if (d != NULL && !g_utf8_validate (d, -1, NULL))
+		g_clear_pointer (&d, g_free);
+	return d;
+}
+
 /* empty strings are no value: Outlook does not tell "" from unset */
 static void
 set_str (CsRecord *r, const gchar *field, const gchar *value)
@@ -449,8 +460,8 @@ event_to_record (JsonObject *item, CsRecord *r)
 	cs_record_set_bool (r, "isAllDay", all_day);
 	if (all_day) {
 		/* floating days: the date as Graph shows it, in whatever zone */
-		g_autofree gchar *sd = g_strndup (str_member (s, "dateTime"), 10);
-		g_autofree gchar *ed = g_strndup (str_member (e, "dateTime"), 10);
+		g_autofree gchar *sd = date_part (str_member (s, "dateTime"));
+		g_autofree gchar *ed = date_part (str_member (e, "dateTime"));
 		set_str (r, "start", sd);
 		set_str (r, "end", ed);
 	} else {
@@ -685,8 +696,9 @@ set_dtz_date (CsRecord *r, const gchar *field, JsonObject *dtz)
 {
 	const gchar *dt = str_member (dtz, "dateTime");
 	if (dt != NULL && strlen (dt) >= 10) {
-		g_autofree gchar *d = g_strndup (dt, 10);
-		cs_record_set_string (r, field, d);
+		g_autofree gchar *d = date_part (dt);
+		if (d != NULL)
+			cs_record_set_string (r, field, d);
 	}
 }
 
