@@ -469,9 +469,9 @@ exception_cmp (gconstpointer a, gconstpointer b)
 static void
 add_time (GVariantBuilder *b, const gchar *key, JsonObject *dtz, gboolean all_day)
 {
-	const gchar *dt = dtz != NULL ? json_object_get_string_member_with_default (dtz, "dateTime", NULL)
+	const gchar *dt = dtz != NULL ? cs_json_get_string_or (dtz, "dateTime", NULL)
 				      : NULL;
-	const gchar *tz = dtz != NULL ? json_object_get_string_member_with_default (dtz, "timeZone", "UTC")
+	const gchar *tz = dtz != NULL ? cs_json_get_string_or (dtz, "timeZone", "UTC")
 				      : NULL;
 	g_autofree gchar *utc = NULL;
 	if (dt == NULL)
@@ -562,14 +562,14 @@ read_series_exceptions (CsGraphProvider *self, CsRecord *master, GCancellable *c
 	a = value_array (inode);
 	for (guint i = 0; a != NULL && i < json_array_get_length (a); i++) {
 		JsonObject *inst = arr_obj (a, i);
-		const gchar *type = json_object_get_string_member_with_default (inst, "type", "");
-		const gchar *orig = json_object_get_string_member_with_default (inst, "originalStart", NULL);
+		const gchar *type = cs_json_get_string_or (inst, "type", "");
+		const gchar *orig = cs_json_get_string_or (inst, "originalStart", NULL);
 		JsonObject *loc = obj_member (inst, "location");
-		const gchar *where = loc != NULL ? json_object_get_string_member_with_default (
+		const gchar *where = loc != NULL ? cs_json_get_string_or (
 						       loc, "displayName", NULL)
 						 : NULL;
-		const gchar *subject = json_object_get_string_member_with_default (inst, "subject", NULL);
-		gboolean all_day = json_object_get_boolean_member_with_default (inst, "isAllDay", FALSE);
+		const gchar *subject = cs_json_get_string_or (inst, "subject", NULL);
+		gboolean all_day = cs_json_get_bool (inst, "isAllDay", FALSE);
 		g_autofree gchar *norm = NULL;
 		GVariantBuilder e;
 		if (!g_str_equal (type, "exception") || orig == NULL)
@@ -642,7 +642,7 @@ find_instance (CsGraphProvider *self, const gchar *id, const gchar *orig,
 	arr = value_array (root);
 	for (guint i = 0; arr != NULL && i < json_array_get_length (arr); i++) {
 		JsonObject *inst = arr_obj (arr, i);
-		const gchar *o = json_object_get_string_member_with_default (inst, "originalStart", NULL);
+		const gchar *o = cs_json_get_string_or (inst, "originalStart", NULL);
 		g_autofree gchar *norm = o != NULL ? cs_time_normalize (o) : NULL;
 		g_autofree gchar *want = cs_time_normalize (orig);
 		if (g_strcmp0 (norm, want) == 0)
@@ -901,8 +901,9 @@ full_sources (CsGraphProvider *self, CsKind kind, GPtrArray *sources, gint64 *wi
 
 /* walks one source's pages; records go to @out; returns the deltaLink */
 gboolean
-cs_graph_read_page (CsKind kind, JsonNode *page, CsGraphMailDirection direction, GPtrArray *out,
-		    CsReadSink *sink, const gchar **next, const gchar **delta, GError **error)
+cs_graph_read_page (CsGraphProvider *self, CsKind kind, JsonNode *page,
+		    CsGraphMailDirection direction, GPtrArray *out, CsReadSink *sink,
+		    const gchar **next, const gchar **delta, GCancellable *cancellable, GError **error)
 {
 	JsonObject *o;
 	JsonArray *values;
@@ -928,6 +929,22 @@ cs_graph_read_page (CsKind kind, JsonNode *page, CsGraphMailDirection direction,
 			continue;
 		}
 		if (json_object_has_member (item, "@removed")) {
+			/* calendarView delta also "removes" events that only left the
+			 * date window: ask for the event before calling it deleted */
+			if (kind == CS_KIND_EVENT && self != NULL) {
+				g_autofree gchar *esc = g_uri_escape_string (id, NULL, TRUE);
+				g_autofree gchar *path = g_strdup_printf ("/me/events/%s?$select=id", esc);
+				g_autoptr(GError) error_get = NULL;
+				g_autoptr(JsonNode) still =
+				    graph_call (self, "GET", path, NULL, cancellable, &error_get);
+				if (still != NULL)
+					continue;
+				if (!g_error_matches (error_get, CS_PROVIDER_ERROR,
+						      CS_PROVIDER_ERROR_NOT_FOUND)) {
+					g_propagate_error (error, g_steal_pointer (&error_get));
+					return FALSE;
+				}
+			}
 			g_ptr_array_add (out, cs_record_new_tombstone (kind, id));
 			continue;
 		}
@@ -963,7 +980,8 @@ read_source (CsGraphProvider *self, CsKind kind, Source *src, const gchar *url_s
 
 		if (page == NULL)
 			return NULL;
-		if (!cs_graph_read_page (kind, page, src->direction, out, sink, &next, &delta, error))
+		if (!cs_graph_read_page (self, kind, page, src->direction, out, sink, &next, &delta,
+					 cancellable, error))
 			return NULL;
 		if (delta != NULL)
 			return g_strdup (delta);
@@ -1042,7 +1060,7 @@ read_contact_extended (CsGraphProvider *self, GPtrArray *records, GCancellable *
 					if (g_strcmp0 (str_member (o, "id"), rid) == 0)
 						resp = o;
 				}
-				status = resp != NULL ? json_object_get_int_member_with_default (resp, "status", 0)
+				status = resp != NULL ? cs_json_get_int (resp, "status", 0)
 						      : 0;
 				if (status == 200) {
 					JsonObject *b = obj_member (resp, "body");

@@ -34,7 +34,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 		const gchar *next = NULL, *delta = NULL;
 		CsGraphMailDirection dir = (data[0] & 0x80) ? CS_GRAPH_MAIL_OUTBOUND
 							    : CS_GRAPH_MAIL_INBOUND;
-		if (!cs_graph_read_page (kind, root, dir, out, sink, &next, &delta, &error)) {
+		if (!cs_graph_read_page (NULL, kind, root, dir, out, sink, &next, &delta, NULL,
+					 &error)) {
 			g_assert (error != NULL);
 			return 0;
 		}
