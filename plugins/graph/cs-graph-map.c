@@ -104,8 +104,15 @@ date_part (const gchar *dt)
 static void
 set_str (CsRecord *r, const gchar *field, const gchar *value)
 {
-	if (value != NULL && value[0] != '\0')
+	if (value == NULL || value[0] == '\0')
+		return;
+	if (g_utf8_validate (value, -1, NULL)) {
 		cs_record_set_string (r, field, value);
+	} else {
+		/* a damaged answer: keep the text, U+FFFD for the bad bytes */
+		g_autofree gchar *valid = g_utf8_make_valid (value, -1);
+		cs_record_set_string (r, field, valid);
+	}
 }
 
 static void
