@@ -54,6 +54,16 @@ static const Pair address_parts[] = {
     {"Country", "countryOrRegion"},
 };
 
+/* MAPI properties Graph v1.0 has no property for, as extended properties
+ * (spec 4.1): outlook.json field ↔ "{type} {tag}" */
+static const Pair contact_extended[] = {
+    {"primaryPhone", "String 0x3A1A"},
+    {"businessFax", "String 0x3A24"},
+    {"homeFax", "String 0x3A25"},
+    {"gender", "Short 0x3A4D"},
+};
+static const gchar *const genders[] = {"unspecified", "female", "male"};
+
 /* ------------------------------------------------------------ helpers */
 
 static JsonObject *
@@ -327,7 +337,69 @@ contact_from_record (const CsRecord *r)
 		json_object_set_null_member (o, "birthday");
 	}
 	json_object_set_array_member (o, "categories", list_to_json (r, "categories"));
+	{
+		JsonArray *ext = json_array_new ();
+		for (guint i = 0; i < G_N_ELEMENTS (contact_extended); i++) {
+			JsonObject *e = json_object_new ();
+			const gchar *v = rec_str (r, contact_extended[i].field);
+			g_autofree gchar *num = NULL;
+			if (g_str_equal (contact_extended[i].field, "gender")) {
+				guint g = 0;
+				for (guint k = 0; v != NULL && k < G_N_ELEMENTS (genders); k++) {
+					if (g_str_equal (v, genders[k]))
+						g = k;
+				}
+				v = num = g_strdup_printf ("%u", g);
+			}
+			json_object_set_string_member (e, "id", contact_extended[i].graph);
+			json_object_set_string_member (e, "value", v != NULL ? v : "");
+			json_array_add_object_element (ext, e);
+		}
+		json_object_set_array_member (o, "singleValueExtendedProperties", ext);
+	}
 	return o;
+}
+
+/**
+ * cs_graph_map_extended_filter:
+ *
+ * Returns: the `$expand` value that reads the contact fields kept in
+ *   extended properties (delta queries cannot return them)
+ */
+const gchar *
+cs_graph_map_extended_expand (void)
+{
+	return "singleValueExtendedProperties($filter=id eq 'String 0x3A1A' or id eq "
+	       "'String 0x3A24' or id eq 'String 0x3A25' or id eq 'Short 0x3A4D')";
+}
+
+/**
+ * cs_graph_map_extended_to_record:
+ * @item: a contact read with cs_graph_map_extended_expand()
+ */
+void
+cs_graph_map_extended_to_record (JsonObject *item, CsRecord *r)
+{
+	JsonArray *a = arr_member (item, "singleValueExtendedProperties");
+	for (guint f = 0; f < G_N_ELEMENTS (contact_extended); f++)
+		cs_record_remove_field (r, contact_extended[f].field);
+	for (guint i = 0; a != NULL && i < json_array_get_length (a); i++) {
+		JsonNode *n = json_array_get_element (a, i);
+		JsonObject *e = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+		const gchar *id = str_member (e, "id");
+		const gchar *v = str_member (e, "value");
+		for (guint f = 0; id != NULL && f < G_N_ELEMENTS (contact_extended); f++) {
+			if (g_ascii_strcasecmp (id, contact_extended[f].graph) != 0)
+				continue;
+			if (g_str_equal (contact_extended[f].field, "gender")) {
+				guint64 g = 0;
+				if (v != NULL && g_ascii_string_to_unsigned (v, 10, 1, 2, &g, NULL))
+					cs_record_set_string (r, "gender", genders[g]);
+			} else {
+				set_str (r, contact_extended[f].field, v);
+			}
+		}
+	}
 }
 
 /* ------------------------------------------------------------- event */

@@ -19,5 +19,7 @@ typedef enum {
 CsRecord *cs_graph_map_to_record (CsKind kind, JsonObject *item, CsGraphMailDirection direction,
 				  GError **error);
 JsonObject *cs_graph_map_from_record (CsKind kind, const CsRecord *record, GError **error);
+const gchar *cs_graph_map_extended_expand (void);
+void cs_graph_map_extended_to_record (JsonObject *item, CsRecord *record);
 
 G_END_DECLS

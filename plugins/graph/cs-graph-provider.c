@@ -54,6 +54,43 @@ static guint signals[SIGNAL_LAST];
 
 static const gchar *const keys[] = {"url", "authority", "tenant", "client-id", NULL};
 
+/* a server's answer is read defensively: a missing or mistyped member is
+ * NULL here, never a critical warning */
+static JsonObject *
+node_obj (JsonNode *n)
+{
+	return n != NULL && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+}
+
+static JsonObject *
+obj_member (JsonObject *o, const gchar *name)
+{
+	return node_obj (o != NULL ? json_object_get_member (o, name) : NULL);
+}
+
+static const gchar *
+str_member (JsonObject *o, const gchar *name)
+{
+	JsonNode *n = o != NULL ? json_object_get_member (o, name) : NULL;
+	if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+		return NULL;
+	return json_node_get_string (n);
+}
+
+static JsonObject *
+arr_obj (JsonArray *a, guint i)
+{
+	return a != NULL && i < json_array_get_length (a) ? node_obj (json_array_get_element (a, i))
+							  : NULL;
+}
+
+static JsonArray *
+arr_member (JsonObject *o, const gchar *name)
+{
+	JsonNode *n = o != NULL ? json_object_get_member (o, name) : NULL;
+	return n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+}
+
 /* -------------------------------------------------------------- setup */
 
 static gboolean
@@ -124,9 +161,7 @@ cs_graph_provider_get_caps (CsProvider *provider, CsKind kind)
 }
 
 /* outlook.json fields Graph v1.0 has no property for (MAPI-only; see README) */
-static const gchar *const unsupported[] = {"gender",	      "primaryPhone", "businessFax",
-					   "homeFax",	      "percentComplete", "owner",
-					   "attachments",     NULL};
+static const gchar *const unsupported[] = {"percentComplete", "owner", "attachments", NULL};
 
 static CsSchema *
 cs_graph_provider_get_schema (CsProvider *provider, CsKind kind, GError **error)
@@ -309,7 +344,7 @@ static void
 set_graph_error (GError **error, guint status, JsonNode *root)
 {
 	JsonObject *e = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
-			    ? json_object_get_object_member (json_node_get_object (root), "error")
+			    ? obj_member (node_obj (root), "error")
 			    : NULL;
 	const gchar *code = e != NULL ? json_object_get_string_member_with_default (e, "code", "")
 				      : "";
@@ -386,6 +421,341 @@ graph_call (CsGraphProvider *self, const gchar *method, const gchar *path, JsonN
 	}
 }
 
+/* ------------------------------------------------------------ series */
+
+/* the UTC start of the occurrence of @master on @date: its wall-clock time
+ * there, in its zone (DST moves the UTC time, not the local one) */
+static gchar *
+occurrence_start (CsRecord *master, const gchar *date)
+{
+	const gchar *start = cs_record_get_string (master, "start");
+	const gchar *zone = cs_record_get_string (master, "timeZone");
+	g_autofree gchar *local = NULL;
+	g_autofree gchar *wall = NULL;
+	if (cs_record_get_bool (master, "isAllDay", FALSE) || start == NULL || strlen (start) < 19)
+		return g_strdup_printf ("%sT00:00:00Z", date);
+	local = cs_timezone_utc_to_local (zone != NULL ? zone : "UTC", start);
+	if (local == NULL)
+		return NULL;
+	wall = g_strdup_printf ("%sT%s", date, local + 11);
+	return cs_timezone_local_to_utc (zone != NULL ? zone : "UTC", wall);
+}
+
+static gchar *
+instances_url (const gchar *id, const gchar *from, const gchar *to)
+{
+	g_autofree gchar *esc = g_uri_escape_string (id, NULL, TRUE);
+	return g_strdup_printf ("/me/events/%s/instances?startDateTime=%s&endDateTime=%s", esc, from,
+				to);
+}
+
+static JsonArray *
+value_array (JsonNode *root)
+{
+	JsonNode *v = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
+			  ? json_object_get_member (json_node_get_object (root), "value")
+			  : NULL;
+	return v != NULL && JSON_NODE_HOLDS_ARRAY (v) ? json_node_get_array (v) : NULL;
+}
+
+static gint
+exception_cmp (gconstpointer a, gconstpointer b)
+{
+	const gchar *sa = NULL, *sb = NULL;
+	g_variant_lookup (*(GVariant **) a, "originalStart", "&s", &sa);
+	g_variant_lookup (*(GVariant **) b, "originalStart", "&s", &sb);
+	return g_strcmp0 (sa, sb);
+}
+
+static void
+add_time (GVariantBuilder *b, const gchar *key, JsonObject *dtz, gboolean all_day)
+{
+	const gchar *dt = dtz != NULL ? json_object_get_string_member_with_default (dtz, "dateTime", NULL)
+				      : NULL;
+	const gchar *tz = dtz != NULL ? json_object_get_string_member_with_default (dtz, "timeZone", "UTC")
+				      : NULL;
+	g_autofree gchar *utc = NULL;
+	if (dt == NULL)
+		return;
+	if (all_day) {
+		g_autofree gchar *d = g_strndup (dt, 10);
+		g_variant_builder_add (b, "{sv}", key, g_variant_new_string (d));
+		return;
+	}
+	utc = cs_timezone_local_to_utc (tz, dt);
+	if (utc != NULL)
+		g_variant_builder_add (b, "{sv}", key, g_variant_new_string (utc));
+}
+
+/*
+ * A series' exceptions, in the record's recurrence (data/schemas/README.md):
+ * cancelled occurrences from the master's cancelledOccurrences, changed ones
+ * from its instances of type "exception". Two calls, for changed series only.
+ */
+static gboolean
+read_series_exceptions (CsGraphProvider *self, CsRecord *master, GCancellable *cancellable,
+			GError **error)
+{
+	GVariant *rec = cs_record_get_field (master, "recurrence");
+	g_autoptr(GVariant) range = NULL;
+	g_autoptr(GPtrArray) excs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+	g_autofree gchar *esc = g_uri_escape_string (cs_record_get_id (master), NULL, TRUE);
+	g_autofree gchar *mpath = g_strdup_printf ("/me/events/%s?$select=cancelledOccurrences", esc);
+	g_autoptr(JsonNode) mnode = NULL;
+	g_autoptr(JsonNode) inode = NULL;
+	g_autofree gchar *from = NULL;
+	g_autofree gchar *to = NULL;
+	g_autofree gchar *ipath = NULL;
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+	g_autoptr(GDateTime) far = g_date_time_add_days (now, WINDOW_FUTURE_DAYS);
+	const gchar *start_date = NULL, *end_date = NULL;
+	JsonArray *a;
+	GVariantBuilder b, list;
+	GVariantIter iter;
+	const gchar *k;
+	GVariant *v;
+
+	if (rec == NULL || !g_variant_is_of_type (rec, G_VARIANT_TYPE_VARDICT))
+		return TRUE;
+	range = g_variant_lookup_value (rec, "range", G_VARIANT_TYPE_VARDICT);
+	if (range == NULL || !g_variant_lookup (range, "startDate", "&s", &start_date))
+		return TRUE;
+	mnode = graph_call (self, "GET", mpath, NULL, cancellable, error);
+	if (mnode == NULL)
+		return FALSE;
+	a = JSON_NODE_HOLDS_OBJECT (mnode)
+		? arr_member (node_obj (mnode), "cancelledOccurrences")
+		: NULL;
+	for (guint i = 0; a != NULL && i < json_array_get_length (a); i++) {
+		const gchar *oid = json_array_get_string_element (a, i);
+		const gchar *dot = oid != NULL ? strrchr (oid, '.') : NULL;
+		g_autofree gchar *orig = NULL;
+		GVariantBuilder e;
+		if (dot == NULL || strlen (dot + 1) != 10)
+			continue;
+		orig = occurrence_start (master, dot + 1);
+		if (orig == NULL)
+			continue;
+		g_variant_builder_init (&e, G_VARIANT_TYPE_VARDICT);
+		g_variant_builder_add (&e, "{sv}", "originalStart", g_variant_new_string (orig));
+		g_variant_builder_add (&e, "{sv}", "deleted", g_variant_new_boolean (TRUE));
+		g_ptr_array_add (excs, g_variant_ref_sink (g_variant_builder_end (&e)));
+	}
+	if (!g_variant_lookup (range, "endDate", "&s", &end_date))
+		end_date = NULL;
+	from = g_strdup_printf ("%sT00:00:00Z", start_date);
+	if (end_date != NULL) {
+		GDate d;
+		gchar buf[16];
+		g_date_clear (&d, 1);
+		g_date_set_parse (&d, end_date);
+		if (g_date_valid (&d))
+			g_date_add_days (&d, 2);
+		g_date_strftime (buf, sizeof buf, "%Y-%m-%d", &d);
+		to = g_strdup_printf ("%sT00:00:00Z", buf);
+	} else {
+		to = g_date_time_format (far, "%Y-%m-%dT00:00:00Z");
+	}
+	ipath = instances_url (cs_record_get_id (master), from, to);
+	inode = graph_call (self, "GET", ipath, NULL, cancellable, error);
+	if (inode == NULL)
+		return FALSE;
+	a = value_array (inode);
+	for (guint i = 0; a != NULL && i < json_array_get_length (a); i++) {
+		JsonObject *inst = arr_obj (a, i);
+		const gchar *type = json_object_get_string_member_with_default (inst, "type", "");
+		const gchar *orig = json_object_get_string_member_with_default (inst, "originalStart", NULL);
+		JsonObject *loc = obj_member (inst, "location");
+		const gchar *where = loc != NULL ? json_object_get_string_member_with_default (
+						       loc, "displayName", NULL)
+						 : NULL;
+		const gchar *subject = json_object_get_string_member_with_default (inst, "subject", NULL);
+		gboolean all_day = json_object_get_boolean_member_with_default (inst, "isAllDay", FALSE);
+		g_autofree gchar *norm = NULL;
+		GVariantBuilder e;
+		if (!g_str_equal (type, "exception") || orig == NULL)
+			continue;
+		norm = cs_time_normalize (orig);
+		g_variant_builder_init (&e, G_VARIANT_TYPE_VARDICT);
+		g_variant_builder_add (&e, "{sv}", "originalStart",
+				       g_variant_new_string (norm != NULL ? norm : orig));
+		if (subject != NULL && subject[0] != '\0')
+			g_variant_builder_add (&e, "{sv}", "subject", g_variant_new_string (subject));
+		add_time (&e, "start", obj_member (inst, "start"), all_day);
+		add_time (&e, "end", obj_member (inst, "end"), all_day);
+		if (where != NULL && where[0] != '\0')
+			g_variant_builder_add (&e, "{sv}", "location", g_variant_new_string (where));
+		g_ptr_array_add (excs, g_variant_ref_sink (g_variant_builder_end (&e)));
+	}
+	/* the recurrence again, with the exceptions in originalStart order */
+	g_ptr_array_sort (excs, exception_cmp);
+	g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+	g_variant_iter_init (&iter, rec);
+	while (g_variant_iter_loop (&iter, "{&sv}", &k, &v)) {
+		if (!g_str_equal (k, "exceptions"))
+			g_variant_builder_add (&b, "{sv}", k, v);
+	}
+	if (excs->len > 0) {
+		g_variant_builder_init (&list, G_VARIANT_TYPE ("av"));
+		for (guint i = 0; i < excs->len; i++)
+			g_variant_builder_add (&list, "v", g_ptr_array_index (excs, i));
+		g_variant_builder_add (&b, "{sv}", "exceptions", g_variant_builder_end (&list));
+	}
+	cs_record_set_field (master, "recurrence", g_variant_builder_end (&b));
+	return TRUE;
+}
+
+static const gchar *
+exc_str (GVariant *e, const gchar *key)
+{
+	const gchar *s = NULL;
+	if (!g_variant_lookup (e, key, "&s", &s))
+		return NULL;
+	return s;
+}
+
+/* the occurrence (or exception) of series @id that was to start at @orig */
+static JsonObject *
+find_instance (CsGraphProvider *self, const gchar *id, const gchar *orig,
+	       GCancellable *cancellable, GError **error)
+{
+	gint64 usec;
+	g_autoptr(GDateTime) t = NULL;
+	g_autoptr(GDateTime) a = NULL;
+	g_autoptr(GDateTime) b = NULL;
+	g_autofree gchar *from = NULL;
+	g_autofree gchar *to = NULL;
+	g_autofree gchar *path = NULL;
+	g_autoptr(JsonNode) root = NULL;
+	JsonArray *arr;
+
+	if (!cs_time_parse (orig, &usec))
+		return NULL;
+	t = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC);
+	a = g_date_time_add_days (t, -1);
+	b = g_date_time_add_days (t, 1);
+	from = g_date_time_format (a, "%Y-%m-%dT%H:%M:%SZ");
+	to = g_date_time_format (b, "%Y-%m-%dT%H:%M:%SZ");
+	path = instances_url (id, from, to);
+	root = graph_call (self, "GET", path, NULL, cancellable, error);
+	if (root == NULL)
+		return NULL;
+	arr = value_array (root);
+	for (guint i = 0; arr != NULL && i < json_array_get_length (arr); i++) {
+		JsonObject *inst = arr_obj (arr, i);
+		const gchar *o = json_object_get_string_member_with_default (inst, "originalStart", NULL);
+		g_autofree gchar *norm = o != NULL ? cs_time_normalize (o) : NULL;
+		g_autofree gchar *want = cs_time_normalize (orig);
+		if (g_strcmp0 (norm, want) == 0)
+			return json_object_ref (inst);
+	}
+	return NULL;
+}
+
+static JsonObject *
+dtz_local (const gchar *utc, const gchar *zone, gboolean all_day)
+{
+	JsonObject *o = json_object_new ();
+	g_autofree gchar *local = all_day ? g_strdup_printf ("%.10sT00:00:00", utc)
+					  : cs_timezone_utc_to_local (zone, utc);
+	json_object_set_string_member (o, "dateTime", local != NULL ? local : utc);
+	json_object_set_string_member (o, "timeZone", zone);
+	return o;
+}
+
+/* makes the series' occurrences match the record's exceptions: cancels and
+ * moves occurrences one by one (Graph has no call for a set of them) */
+static gboolean
+write_series_exceptions (CsGraphProvider *self, CsWriteOp *op, CsRecord *merged,
+			 GCancellable *cancellable, GError **error)
+{
+	GVariant *rec = cs_record_get_field (merged, "recurrence");
+	g_autoptr(GVariant) excs = NULL;
+	const gchar *zone = cs_record_get_string (merged, "timeZone");
+	gboolean all_day = cs_record_get_bool (merged, "isAllDay", FALSE);
+	gboolean changed = FALSE;
+	GVariantIter iter;
+	GVariant *e;
+
+	if (rec == NULL || !g_variant_is_of_type (rec, G_VARIANT_TYPE_VARDICT) || op->id == NULL)
+		return TRUE;
+	excs = g_variant_lookup_value (rec, "exceptions", NULL);
+	if (excs == NULL || !g_variant_is_container (excs))
+		return TRUE;
+	if (zone == NULL)
+		zone = "UTC";
+	g_variant_iter_init (&iter, excs);
+	while ((e = g_variant_iter_next_value (&iter)) != NULL) {
+		g_autoptr(GVariant) ex = g_variant_is_of_type (e, G_VARIANT_TYPE_VARIANT)
+					     ? g_variant_get_variant (e)
+					     : g_variant_ref (e);
+		const gchar *orig = exc_str (ex, "originalStart");
+		gboolean deleted = FALSE;
+		g_autoptr(JsonObject) inst = NULL;
+		g_autofree gchar *esc = NULL;
+		g_autofree gchar *path = NULL;
+		g_autoptr(JsonNode) done = NULL;
+		g_variant_unref (e);
+		if (orig == NULL)
+			continue;
+		g_variant_lookup (ex, "deleted", "b", &deleted);
+		inst = find_instance (self, op->id, orig, cancellable, error);
+		if (inst == NULL) {
+			if (error != NULL && *error != NULL)
+				return FALSE;
+			/* already cancelled, or outside the series: nothing to do */
+			continue;
+		}
+		if (str_member (inst, "id") == NULL)
+			continue;
+		esc = g_uri_escape_string (str_member (inst, "id"), NULL, TRUE);
+		path = g_strdup_printf ("/me/events/%s", esc);
+		if (deleted) {
+			done = graph_call (self, "DELETE", path, NULL, cancellable, error);
+		} else {
+			g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
+			JsonObject *o = json_object_new ();
+			const gchar *subject = exc_str (ex, "subject");
+			const gchar *start = exc_str (ex, "start");
+			const gchar *end = exc_str (ex, "end");
+			const gchar *where = exc_str (ex, "location");
+			if (subject != NULL)
+				json_object_set_string_member (o, "subject", subject);
+			if (start != NULL && end != NULL) {
+				json_object_set_object_member (o, "start", dtz_local (start, zone, all_day));
+				json_object_set_object_member (o, "end", dtz_local (end, zone, all_day));
+			}
+			if (where != NULL) {
+				JsonObject *loc = json_object_new ();
+				json_object_set_string_member (loc, "displayName", where);
+				json_object_set_object_member (o, "location", loc);
+			}
+			json_node_take_object (body, o);
+			done = graph_call (self, "PATCH", path, body, cancellable, error);
+		}
+		if (done == NULL)
+			return FALSE;
+		changed = TRUE;
+	}
+	if (changed) {
+		/* the series' version after its occurrences changed */
+		g_autofree gchar *esc = g_uri_escape_string (op->id, NULL, TRUE);
+		g_autofree gchar *path = g_strdup_printf ("/me/events/%s", esc);
+		g_autoptr(JsonNode) m = graph_call (self, "GET", path, NULL, cancellable, error);
+		g_autoptr(CsRecord) r = NULL;
+		if (m == NULL)
+			return FALSE;
+		r = node_obj (m) != NULL ? cs_graph_map_to_record (CS_KIND_EVENT, node_obj (m),
+								    CS_GRAPH_MAIL_INBOUND, NULL)
+					 : NULL;
+		if (r != NULL) {
+			g_free (op->version);
+			op->version = g_strdup (cs_record_get_version (r));
+		}
+	}
+	return TRUE;
+}
+
 /* ------------------------------------------------------------ reading */
 
 typedef struct {
@@ -423,13 +793,13 @@ ensure_todo_list (CsGraphProvider *self, GCancellable *cancellable, GError **err
 	if (root == NULL)
 		return FALSE;
 	lists = JSON_NODE_HOLDS_OBJECT (root)
-		    ? json_object_get_array_member (json_node_get_object (root), "value")
+		    ? arr_member (node_obj (root), "value")
 		    : NULL;
 	for (guint i = 0; lists != NULL && i < json_array_get_length (lists); i++) {
-		JsonObject *l = json_array_get_object_element (lists, i);
+		JsonObject *l = arr_obj (lists, i);
 		if (g_strcmp0 (json_object_get_string_member_with_default (l, "wellknownListName", ""),
 			       "defaultList") == 0)
-			self->todo_list = g_strdup (json_object_get_string_member (l, "id"));
+			self->todo_list = g_strdup (str_member (l, "id"));
 	}
 	if (self->todo_list == NULL) {
 		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NOT_FOUND,
@@ -458,19 +828,19 @@ contact_sources (CsGraphProvider *self, GPtrArray *sources, GCancellable *cancel
 			  cancellable, error);
 	if (one == NULL)
 		return FALSE;
-	a = json_object_get_array_member (json_node_get_object (one), "value");
+	a = arr_member (node_obj (one), "value");
 	if (a != NULL && json_array_get_length (a) > 0)
 		g_ptr_array_add (ids, g_strdup (json_object_get_string_member_with_default (
-					  json_array_get_object_element (a, 0), "parentFolderId", "")));
-	a = json_object_get_array_member (json_node_get_object (folders), "value");
+					  arr_obj (a, 0), "parentFolderId", "")));
+	a = arr_member (node_obj (folders), "value");
 	for (guint i = 0; a != NULL && i < json_array_get_length (a); i++)
-		g_ptr_array_add (ids, g_strdup (json_object_get_string_member (
-					  json_array_get_object_element (a, i), "id")));
+		g_ptr_array_add (ids, g_strdup (str_member (
+					  arr_obj (a, i), "id")));
 	for (guint i = 0; i < ids->len; i++) {
 		const gchar *id = g_ptr_array_index (ids, i);
 		g_autofree gchar *esc = NULL;
 		g_autofree gchar *start = NULL;
-		if (id[0] == '\0' || g_hash_table_contains (seen, id))
+		if (id == NULL || id[0] == '\0' || g_hash_table_contains (seen, id))
 			continue;
 		g_hash_table_add (seen, g_strdup (id));
 		esc = g_uri_escape_string (id, NULL, TRUE);
@@ -543,7 +913,7 @@ read_source (CsGraphProvider *self, CsKind kind, Source *src, const gchar *url_s
 		if (page == NULL)
 			return NULL;
 		if (!JSON_NODE_HOLDS_OBJECT (page) ||
-		    (values = json_object_get_array_member (json_node_get_object (page), "value")) ==
+		    (values = arr_member (node_obj (page), "value")) ==
 			NULL) {
 			g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
 					     _("Outlook answered a listing without items"));
@@ -598,6 +968,108 @@ read_source (CsGraphProvider *self, CsKind kind, Source *src, const gchar *url_s
 }
 
 /*
+ * Contact fields kept in MAPI extended properties: a delta query cannot
+ * return them, so the changed contacts are read again, 20 to a $batch in
+ * four dependsOn chains (Outlook's 4 concurrent requests per mailbox).
+ */
+static gboolean
+read_contact_extended (CsGraphProvider *self, GPtrArray *records, GCancellable *cancellable,
+		       GError **error)
+{
+	g_autoptr(GPtrArray) todo = g_ptr_array_new ();
+	g_autofree gchar *expand = g_uri_escape_string (cs_graph_map_extended_expand (), NULL, FALSE);
+	guint rounds = 0;
+
+	for (guint i = 0; i < records->len; i++) {
+		CsRecord *r = g_ptr_array_index (records, i);
+		if (!cs_record_is_deleted (r))
+			g_ptr_array_add (todo, r);
+	}
+	while (todo->len > 0) {
+		g_autoptr(GPtrArray) retry = g_ptr_array_new ();
+		guint wait_s = 0;
+		for (guint start = 0; start < todo->len; start += BATCH_MAX) {
+			guint n = MIN (BATCH_MAX, todo->len - start);
+			JsonArray *reqs = json_array_new ();
+			JsonObject *root = json_object_new ();
+			g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
+			g_autoptr(JsonNode) answer = NULL;
+			JsonArray *responses;
+			for (guint i = 0; i < n; i++) {
+				CsRecord *r = g_ptr_array_index (todo, start + i);
+				JsonObject *q = json_object_new ();
+				JsonObject *h = json_object_new ();
+				g_autofree gchar *rid = g_strdup_printf ("%u", i);
+				g_autofree gchar *esc = g_uri_escape_string (cs_record_get_id (r), NULL, TRUE);
+				g_autofree gchar *url = g_strdup_printf (
+				    "/me/contacts/%s?$select=id&$expand=%s", esc, expand);
+				json_object_set_string_member (q, "id", rid);
+				json_object_set_string_member (q, "method", "GET");
+				json_object_set_string_member (q, "url", url);
+				json_object_set_string_member (h, "Prefer", PREFER);
+				json_object_set_object_member (q, "headers", h);
+				if (i >= BATCH_CHAINS) {
+					JsonArray *dep = json_array_new ();
+					g_autofree gchar *d = g_strdup_printf ("%u", i - BATCH_CHAINS);
+					json_array_add_string_element (dep, d);
+					json_object_set_array_member (q, "dependsOn", dep);
+				}
+				json_array_add_object_element (reqs, q);
+			}
+			json_object_set_array_member (root, "requests", reqs);
+			json_node_take_object (body, root);
+			answer = graph_call (self, "POST", "/$batch", body, cancellable, error);
+			if (answer == NULL)
+				return FALSE;
+			responses = arr_member (node_obj (answer), "responses");
+			for (guint i = 0; i < n; i++) {
+				CsRecord *r = g_ptr_array_index (todo, start + i);
+				g_autofree gchar *rid = g_strdup_printf ("%u", i);
+				JsonObject *resp = NULL;
+				gint64 status;
+				for (guint j = 0; responses != NULL && j < json_array_get_length (responses); j++) {
+					JsonObject *o = arr_obj (responses, j);
+					if (g_strcmp0 (str_member (o, "id"), rid) == 0)
+						resp = o;
+				}
+				status = resp != NULL ? json_object_get_int_member_with_default (resp, "status", 0)
+						      : 0;
+				if (status == 200) {
+					JsonObject *b = obj_member (resp, "body");
+					if (b != NULL)
+						cs_graph_map_extended_to_record (b, r);
+				} else if (status == 404) {
+					/* deleted since the delta: the next delta says so */
+				} else {
+					const gchar *ra = str_member (obj_member (resp, "headers"), "Retry-After");
+					if (ra != NULL)
+						wait_s = MAX (wait_s, (guint) g_ascii_strtoull (ra, NULL, 10));
+					g_ptr_array_add (retry, r);
+				}
+			}
+		}
+		if (retry->len > 0 && ++rounds >= WRITE_ROUNDS) {
+			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_THROTTLED,
+				     _("Outlook kept refusing to read %u contacts; try again later"),
+				     retry->len);
+			return FALSE;
+		}
+		if (retry->len > 0 && wait_s > 0) {
+			gint64 end = g_get_monotonic_time () + (gint64) MIN (wait_s, 120) * G_USEC_PER_SEC;
+			while (g_get_monotonic_time () < end) {
+				if (g_cancellable_set_error_if_cancelled (cancellable, error))
+					return FALSE;
+				g_usleep (50000);
+			}
+		}
+		g_ptr_array_set_size (todo, 0);
+		for (guint i = 0; i < retry->len; i++)
+			g_ptr_array_add (todo, g_ptr_array_index (retry, i));
+	}
+	return TRUE;
+}
+
+/*
  * The cursor: {"window": unix time the calendar window was set, "links":
  * {source: deltaLink}}. Records are gathered before they reach the sink, so
  * that an expired token (410) anywhere turns the whole read into one clean
@@ -621,7 +1093,15 @@ cs_graph_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *
 			full = TRUE;
 		} else {
 			c = json_node_get_object (json_parser_get_root (parser));
-			old_links = json_object_get_object_member (c, "links");
+			old_links = obj_member (c, "links");
+			/* a cursor is ours, but a damaged one must not be trusted */
+			if (old_links != NULL) {
+				g_autoptr(GList) names = json_object_get_members (old_links);
+				for (GList *l = names; l != NULL; l = l->next) {
+					if (str_member (old_links, l->data) == NULL)
+						old_links = NULL;
+				}
+			}
 			window = json_object_get_int_member_with_default (c, "window", 0);
 			/* the calendar window moves with time: renew it now and then */
 			if (kind == CS_KIND_EVENT &&
@@ -648,7 +1128,7 @@ cs_graph_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *
 			for (GList *l = names; l != NULL; l = l->next)
 				g_ptr_array_add (sources,
 						 source_new (l->data,
-							     json_object_get_string_member (old_links,
+							     str_member (old_links,
 											    l->data),
 							     g_str_equal (l->data, "sentitems")
 								 ? CS_GRAPH_MAIL_OUTBOUND
@@ -687,6 +1167,19 @@ cs_graph_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *
 		json_builder_end_object (b);
 		root = json_builder_get_root (b);
 		text = json_to_string (root, FALSE);
+		if (kind == CS_KIND_CONTACT && !read_contact_extended (self, records, cancellable, error)) {
+			g_prefix_error (error, _("reading Outlook %s: "), cs_kind_to_string (kind));
+			return FALSE;
+		}
+		for (guint i = 0; kind == CS_KIND_EVENT && i < records->len; i++) {
+			CsRecord *r = g_ptr_array_index (records, i);
+			if (cs_record_is_deleted (r) || !cs_record_has_field (r, "recurrence"))
+				continue;
+			if (!read_series_exceptions (self, r, cancellable, error)) {
+				g_prefix_error (error, _("reading Outlook %s: "), cs_kind_to_string (kind));
+				return FALSE;
+			}
+		}
 		for (guint i = 0; i < records->len; i++)
 			cs_read_sink_add (sink, g_ptr_array_index (records, i));
 		if (full)
@@ -750,7 +1243,8 @@ typedef struct {
 	CsWriteOp *op;
 	gchar *method;
 	gchar *url;
-	JsonObject *body; /* (nullable) */
+	JsonObject *body;	/* (nullable) */
+	CsRecord *merged;	/* (nullable) the fields written */
 	guint tries;
 } Pending;
 
@@ -761,6 +1255,8 @@ pending_free (Pending *p)
 	g_free (p->url);
 	if (p->body != NULL)
 		json_object_unref (p->body);
+	if (p->merged != NULL)
+		cs_record_unref (p->merged);
 	g_free (p);
 }
 
@@ -829,7 +1325,7 @@ send_chunk (CsGraphProvider *self, CsKind kind, GPtrArray *chunk, GPtrArray *ret
 	if (answer == NULL)
 		return FALSE;
 	responses = JSON_NODE_HOLDS_OBJECT (answer)
-			? json_object_get_array_member (json_node_get_object (answer), "responses")
+			? arr_member (node_obj (answer), "responses")
 			: NULL;
 	if (responses == NULL) {
 		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
@@ -843,7 +1339,7 @@ send_chunk (CsGraphProvider *self, CsKind kind, GPtrArray *chunk, GPtrArray *ret
 		gint64 status;
 		g_autofree gchar *want = g_strdup_printf ("%u", i);
 		for (guint j = 0; j < json_array_get_length (responses); j++) {
-			JsonObject *r = json_array_get_object_element (responses, j);
+			JsonObject *r = arr_obj (responses, j);
 			if (r != NULL &&
 			    g_strcmp0 (json_object_get_string_member_with_default (r, "id", ""), want) == 0)
 				resp = r;
@@ -855,7 +1351,7 @@ send_chunk (CsGraphProvider *self, CsKind kind, GPtrArray *chunk, GPtrArray *ret
 		status = json_object_get_int_member_with_default (resp, "status", 0);
 		rbody = json_object_get_member (resp, "body");
 		if (status == 429 || status == 424 || status == 503 || status == 504) {
-			JsonObject *h = json_object_get_object_member (resp, "headers");
+			JsonObject *h = obj_member (resp, "headers");
 			const gchar *ra = h != NULL ? json_object_get_string_member_with_default (
 							  h, "Retry-After", NULL)
 						    : NULL;
@@ -918,6 +1414,7 @@ cs_graph_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 				pending_free (p);
 				continue;
 			}
+			p->merged = g_steal_pointer (&merged);
 		}
 		if (op->action == CS_WRITE_CREATE) {
 			p->method = g_strdup ("POST");
@@ -956,6 +1453,25 @@ cs_graph_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 		}
 		while (retry->len > 0)
 			g_ptr_array_add (queue, g_ptr_array_steal_index (retry, 0));
+	}
+	/* a series' exceptions go after the series exists */
+	for (guint i = 0; kind == CS_KIND_EVENT && i < all->len; i++) {
+		Pending *p = g_ptr_array_index (all, i);
+		g_autoptr(GError) error_exc = NULL;
+		if (p->merged == NULL || p->op->error != NULL)
+			continue;
+		if (!write_series_exceptions (self, p->op, p->merged, cancellable, &error_exc)) {
+			if (g_error_matches (error_exc, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH) ||
+			    g_error_matches (error_exc, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NETWORK) ||
+			    g_error_matches (error_exc, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+				g_propagate_prefixed_error (error, g_steal_pointer (&error_exc),
+							    _("writing Outlook %s: "),
+							    cs_kind_to_string (kind));
+				return FALSE;
+			}
+			g_prefix_error (&error_exc, _("the series was saved, its exceptions not: "));
+			cs_write_op_take_error (p->op, g_steal_pointer (&error_exc));
+		}
 	}
 	return TRUE;
 }

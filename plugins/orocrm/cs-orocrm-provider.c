@@ -1222,6 +1222,20 @@ write_events (CsOrocrmProvider *self, GPtrArray *ops, GCancellable *cancellable,
 }
 
 static gboolean
+touches_contact (const CsRecord *r)
+{
+	g_autoptr(GPtrArray) names = cs_record_get_field_names (r);
+	for (guint i = 0; i < names->len; i++) {
+		gboolean address = FALSE;
+		for (guint p = 0; CS_OROCRM_ADDRESS_PREFIXES[p] != NULL && !address; p++)
+			address = g_str_has_prefix (names->pdata[i], CS_OROCRM_ADDRESS_PREFIXES[p]);
+		if (!address)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static gboolean
 cs_orocrm_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 			  GCancellable *cancellable, GError **error)
 {
@@ -1254,10 +1268,20 @@ cs_orocrm_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 	}
 	for (guint i = 0; i < upserts->len; i += BATCH_SIZE) {
 		g_autoptr(GPtrArray) chunk = g_ptr_array_new ();
-		for (guint j = i; j < upserts->len && j < i + BATCH_SIZE; j++)
-			g_ptr_array_add (chunk, upserts->pdata[j]);
+		g_autoptr(GPtrArray) send = g_ptr_array_new ();
+		for (guint j = i; j < upserts->len && j < i + BATCH_SIZE; j++) {
+			CsWriteOp *op = upserts->pdata[j];
+			g_ptr_array_add (chunk, op);
+			/* an update of address fields alone leaves the contact as it is */
+			if (op->action == CS_WRITE_UPDATE && kind == CS_KIND_CONTACT &&
+			    !touches_contact (op->record)) {
+				cs_write_op_set_done (op, cs_record_get_id (op->record), NULL);
+				continue;
+			}
+			g_ptr_array_add (send, op);
+		}
 		if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
-		    !write_batch (self, kind, chunk, cancellable, error))
+		    (send->len > 0 && !write_batch (self, kind, send, cancellable, error)))
 			return FALSE;
 		if (kind == CS_KIND_CONTACT && !write_addresses (self, chunk, cancellable, error))
 			return FALSE;

@@ -22,9 +22,11 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 #include <libpst/libpst.h>
+#include <libpst/lzfu.h>
 
 #include "cs-pst-pff.h"
 #include "cs-pst-recur.h"
+#include "cs-pst-text.h"
 
 #define NID_TYPE(nid)	     ((nid) & 0x1f)
 #define NID_TYPE_FOLDER	     0x02
@@ -219,8 +221,16 @@ static void
 add_str (JsonBuilder *b, const gchar *name, gchar *value /* (transfer full) */)
 {
 	g_autofree gchar *v = value;
+	gchar *w;
 	if (v == NULL)
 		return;
+	/* control characters have no place in text (and json-glib lets some
+	 * through unescaped, which would break the line protocol) */
+	w = v;
+	for (const gchar *c = v; *c != '\0'; c++)
+		if ((guchar) *c >= 0x20 || *c == '\n' || *c == '\t' || *c == '\r')
+			*w++ = *c;
+	*w = '\0';
 	g_strchomp (v);
 	if (v[0] == '\0')
 		return;
@@ -290,7 +300,8 @@ add_categories (JsonBuilder *b, libpff_item_t *pi)
 		for (int i = 0; i < n && i < 256; i++) {
 			size_t size = 0;
 			g_autofree gchar *s = NULL;
-			if (libpff_multi_value_get_value_utf8_string_size (mv, i, &size, NULL) != 1 ||
+			if (libpff_multi_value_get_value_utf8_string_size (mv, i, &size, NULL) !=
+				1 ||
 			    size <= 1 || size > 65536)
 				continue;
 			s = g_malloc0 (size + 1);
@@ -305,6 +316,45 @@ add_categories (JsonBuilder *b, libpff_item_t *pi)
 		libpff_multi_value_free (&mv, NULL);
 	libpff_record_entry_free (&entry, NULL);
 	libpff_record_set_free (&rs, NULL);
+}
+
+/* the plain-text body; many items carry only HTML or only compressed RTF
+ * (PR_RTF_COMPRESSED), whose text is what the CRM should get */
+static gchar *
+item_body (pst_item *item, libpff_item_t *pi)
+{
+	gchar *body = pst_text (item, &item->body);
+	g_autoptr(GBytes) rtf = NULL;
+	const gchar *comp = NULL;
+	gsize comp_len = 0;
+	size_t len = 0;
+	gchar *raw;
+
+	if (body != NULL)
+		return body;
+	if (item->email != NULL) {
+		g_autofree gchar *html = pst_text (item, &item->email->htmlbody);
+		if (html != NULL)
+			return cs_pst_html_to_text (html);
+	}
+	rtf = cs_pff_get_binary (pi, 0, 0, 0x1009);
+	if (rtf != NULL) {
+		comp = g_bytes_get_data (rtf, &comp_len);
+	} else if (item->email != NULL && item->email->rtf_compressed.data != NULL) {
+		comp = item->email->rtf_compressed.data;
+		comp_len = item->email->rtf_compressed.size;
+	}
+	/* the header: compressed size, raw size, "LZFu" or "MELA", crc */
+	if (comp == NULL || comp_len < 16 || comp_len > G_MAXUINT32)
+		return NULL;
+	raw = pst_lzfu_decompress ((gchar *) comp, (uint32_t) comp_len, &len);
+	if (raw == NULL)
+		return NULL;
+	body = cs_pst_rtf_to_text (raw, len);
+	free (raw);
+	if (body != NULL && body[0] == '\0')
+		g_clear_pointer (&body, g_free);
+	return body;
 }
 
 /* ---- kinds ------------------------------------------------------------ */
@@ -322,7 +372,8 @@ kind_for_class (const gchar *klass)
 		return KIND_TASK;
 	if (IS ("IPM.Appointment"))
 		return KIND_EVENT;
-	if (IS ("IPM.Note") || IS ("IPM.Schedule.Meeting") || g_ascii_strcasecmp (klass, "IPM") == 0)
+	if (IS ("IPM.Note") || IS ("IPM.Schedule.Meeting") ||
+	    g_ascii_strcasecmp (klass, "IPM") == 0)
 		return KIND_EMAIL;
 #undef IS
 	return KIND_NONE;
@@ -343,6 +394,25 @@ kind_for_container (const gchar *klass)
 }
 
 /* ---- contacts --------------------------------------------------------- */
+
+/* an Exchange contact's address is a DN (/o=…/cn=…); Outlook keeps the SMTP
+ * address it showed in the original display name: "Name (name@host)" */
+static gchar *
+contact_email (pst_item *item, pst_string *address, libpff_item_t *pi, guint32 display_lid)
+{
+	g_autofree gchar *addr = pst_text (item, address);
+	g_autofree gchar *shown = NULL;
+	const gchar *open, *close;
+
+	if (addr == NULL || strchr (addr, '@') != NULL)
+		return g_steal_pointer (&addr);
+	shown = cs_pff_get_string (pi, 0, CS_PSETID_ADDRESS, display_lid);
+	open = shown != NULL ? strrchr (shown, '(') : NULL;
+	close = open != NULL ? strchr (open, ')') : NULL;
+	if (close != NULL && memchr (open, '@', (gsize) (close - open)) != NULL)
+		return g_strndup (open + 1, (gsize) (close - open - 1));
+	return g_steal_pointer (&addr);
+}
 
 static void
 fill_contact (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
@@ -367,9 +437,6 @@ fill_contact (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 	S ("manager", manager_name);
 	S ("assistantName", assistant_name);
 	S ("spouseName", spouse_name);
-	S ("email1", address1);
-	S ("email2", address2);
-	S ("email3", address3);
 	S ("businessPhone", business_phone);
 	S ("businessPhone2", business_phone2);
 	S ("homePhone", home_phone);
@@ -406,14 +473,18 @@ fill_contact (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 	/* libpst puts PR_DISPLAY_NAME in file_as and PidLidFileUnder in fullname */
 	add_str (b, "displayName", pst_text (item, &item->file_as));
 	add_str (b, "fileAs", pst_text (item, &c->fullname));
+	add_str (b, "email1", contact_email (item, &c->address1, pi, 0x8084));
+	add_str (b, "email2", contact_email (item, &c->address2, pi, 0x8094));
+	add_str (b, "email3", contact_email (item, &c->address3, pi, 0x80A4));
 	add_str (b, "imAddress", cs_pff_get_string (pi, 0, CS_PSETID_ADDRESS, 0x8062));
 	if (c->birthday != NULL)
 		add_str (b, "birthday", ft_to_date (ft_value (c->birthday)));
 	/* libpst reads PR_GENDER, but a missing one and "unspecified" are both 0 */
 	v = c->gender;
 	if (v >= 0 && v <= 2 && (pi == NULL || cs_pff_has (pi, 0, 0, 0x3A4D)))
-		add_str (b, "gender", g_strdup (v == 1 ? "female" : v == 2 ? "male" : "unspecified"));
-	add_str (b, "notes", pst_text (item, &item->body));
+		add_str (b, "gender",
+			 g_strdup (v == 1 ? "female" : v == 2 ? "male" : "unspecified"));
+	add_str (b, "notes", item_body (item, pi));
 	add_categories (b, pi);
 	(void) r;
 }
@@ -533,6 +604,30 @@ add_recurrence_blob (JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 	return TRUE;
 }
 
+/* the Windows zone key ("Pacific Standard Time") from a TZDEFINITION
+ * (PidLidAppointmentTimeZoneDefinitionStartDisplay, MS-OXOCAL 2.2.1.41);
+ * the provider turns it into an IANA name */
+static gchar *
+event_zone_key (libpff_item_t *pi)
+{
+	g_autoptr(GBytes) def = cs_pff_get_binary (pi, 0, CS_PSETID_APPOINTMENT, 0x825E);
+	const guint8 *d;
+	gsize size, chars;
+
+	if (def == NULL)
+		def = cs_pff_get_binary (pi, 0, CS_PSETID_APPOINTMENT, 0x825F);
+	if (def == NULL)
+		return NULL;
+	d = g_bytes_get_data (def, &size);
+	if (size < 8 || d[0] != 0x02)
+		return NULL;
+	chars = d[6] | (gsize) d[7] << 8;
+	if (chars == 0 || 8 + chars * 2 > size)
+		return NULL;
+	return g_convert ((const gchar *) d + 8, (gssize) chars * 2, "UTF-8", "UTF-16LE", NULL,
+			  NULL, NULL);
+}
+
 static void
 fill_event (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 {
@@ -540,7 +635,7 @@ fill_event (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 	gboolean all_day = FALSE;
 
 	add_str (b, "subject", pst_text (item, &item->subject));
-	add_str (b, "body", pst_text (item, &item->body));
+	add_str (b, "body", item_body (item, pi));
 	add_common_pff (b, pi, TRUE);
 	add_str (b, "organizer", cs_pff_get_string (pi, 0, 0, 0x0042));
 	add_categories (b, pi);
@@ -584,7 +679,7 @@ fill_task (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 	guint64 ft;
 
 	add_str (b, "subject", pst_text (item, &item->subject));
-	add_str (b, "body", pst_text (item, &item->body));
+	add_str (b, "body", item_body (item, pi));
 	add_common_pff (b, pi, FALSE);
 	add_categories (b, pi);
 	if (cs_pff_get_int (pi, 0, CS_PSETID_TASK, 0x8101, &v) && v >= 0 && v <= 4)
@@ -791,9 +886,11 @@ fill_email (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi, const 
 	pst_item_email *e = item->email;
 	g_autofree gchar *from = cs_pff_get_string (pi, 0, 0, 0x5D01);
 	g_autofree gchar *from_name = cs_pff_get_string (pi, 0, 0, 0x0C1A);
+	g_autofree gchar *body = NULL;
 
 	add_str (b, "subject", pst_text (item, &item->subject));
-	add_str (b, "body", pst_text (item, &item->body));
+	body = item_body (item, pi);
+	add_str (b, "body", g_steal_pointer (&body));
 	add_str (b, "direction", g_strdup (folder->sent ? "outbound" : "inbound"));
 	add_common_pff (b, pi, FALSE);
 	if (e != NULL) {
@@ -811,7 +908,8 @@ fill_email (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi, const 
 		if (e->sent_date != NULL)
 			add_str (b, "sentDateTime", ft_to_datetime (ft_value (e->sent_date)));
 		if (e->arrival_date != NULL)
-			add_str (b, "receivedDateTime", ft_to_datetime (ft_value (e->arrival_date)));
+			add_str (b, "receivedDateTime",
+				 ft_to_datetime (ft_value (e->arrival_date)));
 	}
 	if (from != NULL)
 		add_str (b, "fromAddress", g_ascii_strdown (from, -1));
@@ -996,7 +1094,8 @@ collect_folders (Reader *r, pst_desc_tree *d, guint64 parent)
 		item = pst_parse_item (&r->pf, d, NULL);
 		if (item != NULL) {
 			f->name = pst_text (item, &item->file_as);
-			if (item->ascii_type != NULL && g_utf8_validate (item->ascii_type, -1, NULL))
+			if (item->ascii_type != NULL &&
+			    g_utf8_validate (item->ascii_type, -1, NULL))
 				f->klass = g_strdup (item->ascii_type);
 			pst_freeItem (item);
 		}
@@ -1178,6 +1277,8 @@ read_item (Reader *r, Folder *folder, pst_desc_tree *d)
 	add_str (b, "id", g_strdup (id));
 	add_str (b, "folder", g_strdup (folder->path));
 	add_str (b, "class", g_strdup (item->ascii_type));
+	if (kind == KIND_EVENT)
+		add_str (b, "timeZoneWindows", event_zone_key (pi));
 	if (item->modify_date != NULL && filetime_valid (ft_value (item->modify_date)))
 		add_int (b, "modified", ft_to_usec (ft_value (item->modify_date)));
 	else if (item->create_date != NULL && filetime_valid (ft_value (item->create_date)))
@@ -1274,7 +1375,8 @@ emit_folders (Reader *r)
 {
 	for (guint i = 0; i < r->folders->len; i++) {
 		Folder *f = g_ptr_array_index (r->folders, i);
-		const gchar *why = g_hash_table_lookup (r->special, GSIZE_TO_POINTER ((gsize) f->nid));
+		const gchar *why =
+		    g_hash_table_lookup (r->special, GSIZE_TO_POINTER ((gsize) f->nid));
 		g_autoptr(JsonBuilder) b = json_builder_new ();
 		json_builder_begin_object (b);
 		add_str (b, "type", g_strdup ("folder"));
@@ -1282,7 +1384,9 @@ emit_folders (Reader *r)
 		add_str (b, "id", g_strdup_printf ("%" G_GUINT64_FORMAT, f->nid));
 		add_str (b, "class", g_strdup (f->klass));
 		add_bool (b, "excluded", f->excluded);
-		add_str (b, "reason", g_strdup (why != NULL ? why : f->excluded ? "in an excluded folder" : NULL));
+		if (why == NULL && f->excluded)
+			why = "in an excluded folder";
+		add_str (b, "reason", g_strdup (why));
 		json_builder_end_object (b);
 		emit (b);
 	}
@@ -1329,7 +1433,8 @@ main (int argc, char **argv)
 	ctx = g_option_context_new ("FILE");
 	g_option_context_add_main_entries (ctx, entries, NULL);
 	if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc != 2)
-		die ("usage: crmsync-pst-reader [--info] [--kind K1,K2] [--folders A;B] [--attachments] FILE");
+		die ("usage: crmsync-pst-reader [--info] [--kind K1,K2] [--folders A;B] "
+		     "[--attachments] FILE");
 	r.path = argv[1];
 	r.attachments = attachments;
 	if (kind != NULL) {
@@ -1361,6 +1466,9 @@ main (int argc, char **argv)
 	if (r.pf.d_head == NULL)
 		die (_("the file lists no items (damaged index)"));
 	store = pst_parse_item (&r.pf, r.pf.d_head, NULL);
+	if (store == NULL && (r.pf.d_head->desc == NULL ||
+			      pst_getID (&r.pf, r.pf.d_head->desc->i_id) == NULL))
+		die (_("the index points at data blocks that are not in the file (damaged file)"));
 	if (store == NULL || store->message_store == NULL)
 		die (_("the message store cannot be read (damaged file)"));
 	top = pst_getTopOfFolders (&r.pf, store);

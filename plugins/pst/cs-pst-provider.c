@@ -120,9 +120,9 @@ run_reader (CsPstProvider *self, const gchar *const *args, LineFunc func, gpoint
 	g_ptr_array_add (argv, self->path);
 	g_ptr_array_add (argv, NULL);
 
-	proc = g_subprocess_newv ((const gchar *const *) argv->pdata,
-				  G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-				  &error_local);
+	proc = g_subprocess_newv (
+	    (const gchar *const *) argv->pdata,
+	    G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error_local);
 	if (proc == NULL) {
 		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_FAILED,
 			     _("cannot start the PST reader %s: %s"), reader, error_local->message);
@@ -154,9 +154,10 @@ run_reader (CsPstProvider *self, const gchar *const *args, LineFunc func, gpoint
 			g_subprocess_wait (proc, NULL, NULL);
 			if (cancel_fd)
 				g_cancellable_release_fd (cancellable);
-			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
-				     _("cannot read %s: the reader gave no answer for %u s (stopped)"),
-				     self->path, self->timeout);
+			g_set_error (
+			    error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
+			    _("cannot read %s: the reader gave no answer for %u s (stopped)"),
+			    self->path, self->timeout);
 			return FALSE;
 		}
 		n = read (fds[0].fd, chunk, sizeof chunk);
@@ -317,12 +318,21 @@ deliver (ReadData *d, JsonObject *line)
 		g_autofree gchar *version = NULL;
 		JsonNode *fields = json_object_get_member (line, "fields");
 
+		const gchar *zone =
+		    json_object_get_string_member_with_default (line, "timeZoneWindows", NULL);
+
 		if (fields != NULL && JSON_NODE_HOLDS_OBJECT (fields))
 			cs_json_to_fields (json_node_get_object (fields), record);
+		/* the file names Windows zones; records hold IANA names */
+		if (zone != NULL && d->kind == CS_KIND_EVENT) {
+			g_autofree gchar *iana = cs_timezone_to_iana (zone);
+			if (iana != NULL)
+				cs_record_set_string (record, "timeZone", iana);
+		}
 		cs_record_set_folder (record, json_object_get_string_member_with_default (
 						  line, "folder", NULL));
-		cs_record_set_modified (record,
-					json_object_get_int_member_with_default (line, "modified", 0));
+		cs_record_set_modified (
+		    record, json_object_get_int_member_with_default (line, "modified", 0));
 		/* every field is a mapped (schema) field: their hash is the version */
 		version = cs_record_hash_fields (record, NULL);
 		cs_record_set_version (record, version);
@@ -415,6 +425,31 @@ cs_pst_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *cu
 
 /* ---- find: a file has no index, so it is a filtered listing ------------ */
 
+/* text compares without case (e-mail addresses); a list matches when one
+ * of its elements does */
+static gboolean
+value_matches (GVariant *have, GVariant *want)
+{
+	g_autofree gchar *w = NULL;
+
+	if (!g_variant_is_of_type (want, G_VARIANT_TYPE_STRING))
+		return cs_value_equal (have, want);
+	w = g_utf8_casefold (g_variant_get_string (want, NULL), -1);
+	if (g_variant_is_of_type (have, G_VARIANT_TYPE_STRING)) {
+		g_autofree gchar *h = g_utf8_casefold (g_variant_get_string (have, NULL), -1);
+		return g_strcmp0 (h, w) == 0;
+	}
+	if (g_variant_is_of_type (have, G_VARIANT_TYPE_STRING_ARRAY)) {
+		g_autofree const gchar **list = g_variant_get_strv (have, NULL);
+		for (guint i = 0; list[i] != NULL; i++) {
+			g_autofree gchar *h = g_utf8_casefold (list[i], -1);
+			if (g_strcmp0 (h, w) == 0)
+				return TRUE;
+		}
+	}
+	return FALSE;
+}
+
 static GPtrArray *
 cs_pst_provider_find (CsProvider *provider, CsKind kind, const gchar *field, GVariant *value,
 		      GCancellable *cancellable, GError **error)
@@ -430,7 +465,7 @@ cs_pst_provider_find (CsProvider *provider, CsKind kind, const gchar *field, GVa
 	for (guint i = 0; i < records->len; i++) {
 		CsRecord *r = g_ptr_array_index (records, i);
 		GVariant *v = cs_record_get_field (r, field);
-		if (v != NULL && cs_value_equal (v, value))
+		if (v != NULL && value_matches (v, value))
 			g_ptr_array_add (found, cs_record_ref (r));
 	}
 	return g_steal_pointer (&found);
@@ -480,7 +515,8 @@ cs_pst_provider_setup (CsProvider *provider, GKeyFile *profile, const gchar *gro
 		if (text == NULL ||
 		    !g_ascii_string_to_unsigned (g_strstrip (text), 10, 1, 3600, &v, NULL)) {
 			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
-				     _("[%s] timeout= must be a number of seconds, 1..3600"), group);
+				     _("[%s] timeout= must be a number of seconds, 1..3600"),
+				     group);
 			return FALSE;
 		}
 		self->timeout = (guint) v;

@@ -78,7 +78,7 @@ pace (CsWebcrmClient *self, GError **error)
 			       WINDOW_MARGIN_USEC;
 		self->paced++;
 		g_debug ("pacing: %u requests in the window, waiting %.1f s",
-			 g_queue_get_length (&self->sent), (gdouble) (until - now) / G_USEC_PER_SEC);
+			 g_queue_get_length (&self->sent), (gdouble)(until - now) / G_USEC_PER_SEC);
 		while ((now = g_get_monotonic_time ()) < until) {
 			if (g_cancellable_set_error_if_cancelled (self->cancellable, error))
 				return FALSE;
@@ -193,9 +193,10 @@ take_tokens (CsWebcrmClient *self, CsHttpResponse *resp, const gchar *what, GErr
 		    o != NULL ? json_object_get_string_member_with_default (o, "ErrorDescription",
 									    NULL)
 			      : NULL;
-		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH,
-			     _("webCRM did not accept the %s (%s); check the API token in Settings"),
-			     what, desc != NULL ? desc : _("no token in the answer"));
+		g_set_error (
+			error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH,
+			_ ("webCRM did not accept the %s (%s); check the API token in Settings"),
+			what, desc != NULL ? desc : _ ("no token in the answer"));
 		return FALSE;
 	}
 	g_free (self->access_token);
@@ -223,9 +224,10 @@ post_form (CsWebcrmClient *self, const gchar *path, const gchar *field, const gc
 	self->cancellable = NULL;
 	if (resp == NULL) {
 		if (g_error_matches (error_local, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH))
-			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH,
-				     _("webCRM did not accept the %s; check the API token in Settings"),
-				     what);
+			g_set_error (
+				error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH,
+				_ ("webCRM did not accept the %s; check the API token in Settings"),
+				what);
 		else
 			g_propagate_error (error, g_steal_pointer (&error_local));
 		return FALSE;
@@ -328,8 +330,9 @@ cs_webcrm_client_call (CsWebcrmClient *self, const gchar *method, const gchar *p
 						 cancellable, &error_local);
 		self->cancellable = NULL;
 		if (resp == NULL) {
-			if (attempt == 0 &&
-			    g_error_matches (error_local, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH)) {
+			if (attempt == 0
+			    && g_error_matches (error_local, CS_PROVIDER_ERROR,
+						CS_PROVIDER_ERROR_AUTH)) {
 				/* the token expired (1 h) or was revoked */
 				g_debug ("%s %s: 401, renewing the token", method, path);
 				if (!renew (self, cancellable, error))
@@ -362,8 +365,8 @@ cs_webcrm_client_call (CsWebcrmClient *self, const gchar *method, const gchar *p
 				     method, path);
 		} else {
 			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_FAILED,
-				     _("webCRM answered %u to %s %s%s%s"), resp->status, method, path,
-				     msg != NULL ? ": " : "", msg != NULL ? msg : "");
+				     _ ("webCRM answered %u to %s %s%s%s"), resp->status, method,
+				     path, msg != NULL ? ": " : "", msg != NULL ? msg : "");
 		}
 		return NULL;
 	}
@@ -390,7 +393,8 @@ cs_webcrm_client_list (CsWebcrmClient *self, const gchar *path, CsWebcrmPageFunc
 			return FALSE;
 		if (!JSON_NODE_HOLDS_ARRAY (root)) {
 			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
-				     _("webCRM answered %s with something that is not a list"), path);
+				     _ ("webCRM answered %s with something that is not a list"),
+				     path);
 			return FALSE;
 		}
 		arr = json_node_get_array (root);

@@ -133,6 +133,8 @@ cs_webcrm_provider_setup (CsProvider *provider, GKeyFile *kf, const gchar *group
 	self->fingerprint = g_key_file_get_string (kf, group, "tls-fingerprint", NULL);
 	g_free (self->user);
 	self->user = g_key_file_get_string (kf, group, "user", NULL);
+	if (self->user != NULL && g_strstrip (self->user)[0] == '\0')
+		g_clear_pointer (&self->user, g_free);
 	edition = g_key_file_get_string (kf, group, "edition", NULL);
 	if (edition == NULL) {
 		/* the engine gives plugins the profile as written: the preset names the edition */
@@ -257,7 +259,8 @@ users_page_cb (JsonArray *page, gpointer user_data, GError **error)
 		JsonObject *u = json_array_get_object_element (page, i);
 		if (u == NULL || !json_object_has_member (u, "UserId"))
 			continue;
-		g_hash_table_replace (self->users, int_key (json_object_get_int_member (u, "UserId")),
+		g_hash_table_replace (self->users,
+				      int_key (json_object_get_int_member (u, "UserId")),
 				      json_object_ref (u));
 	}
 	return TRUE;
@@ -291,7 +294,8 @@ find_user (CsWebcrmProvider *self, const gchar *name_or_email)
 		return 0;
 	g_hash_table_iter_init (&iter, self->users);
 	while (g_hash_table_iter_next (&iter, &k, &v)) {
-		const gchar *email = json_object_get_string_member_with_default (v, "UserEmail", "");
+		const gchar *email
+			= json_object_get_string_member_with_default (v, "UserEmail", "");
 		const gchar *name = json_object_get_string_member_with_default (v, "UserName", "");
 		if (g_ascii_strcasecmp (email, name_or_email) == 0 ||
 		    g_utf8_collate (name, name_or_email) == 0)
@@ -374,8 +378,14 @@ static gchar *
 cs_webcrm_provider_whoami (CsProvider *provider, GCancellable *cancellable, GError **error)
 {
 	CsWebcrmProvider *self = CS_WEBCRM_PROVIDER (provider);
-	if (self->me == 0)
-		return g_strdup ("");
+	/* an API token belongs to no user: without user= "owned" would match nothing */
+	if (self->me == 0) {
+		g_set_error_literal (
+			error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+			_ ("condition=owned needs user= in [crm]: the webCRM login e-mail "
+			   "of the Outlook user"));
+		return NULL;
+	}
 	return g_strdup_printf ("%" G_GINT64_FORMAT, self->me);
 }
 
@@ -394,7 +404,8 @@ orgs_page_cb (JsonArray *page, gpointer user_data, GError **error)
 		JsonObject *o = json_array_get_object_element (page, i);
 		if (o == NULL || !json_object_has_member (o, "OrganisationId"))
 			continue;
-		put_org (self, json_object_get_int_member (o, "OrganisationId"), json_object_ref (o));
+		put_org (self, json_object_get_int_member (o, "OrganisationId"),
+			 json_object_ref (o));
 	}
 	return TRUE;
 }
@@ -417,7 +428,8 @@ ensure_orgs (CsWebcrmProvider *self, GCancellable *cancellable, GError **error)
 static gchar *
 org_name_division (JsonObject *org)
 {
-	const gchar *name = json_object_get_string_member_with_default (org, "OrganisationName", "");
+	const gchar *name
+		= json_object_get_string_member_with_default (org, "OrganisationName", "");
 	const gchar *div =
 	    json_object_get_string_member_with_default (org, "OrganisationDivisionName", "");
 	if (name == NULL)
@@ -452,7 +464,7 @@ find_org (CsWebcrmProvider *self, const gchar *company)
 			gint64 *old = g_hash_table_lookup (self->org_index, key);
 			/* the lowest id wins when names repeat: stable across runs */
 			if (old == NULL || *(gint64 *) k < *old)
-				g_hash_table_replace (self->org_index, key, int_key (*(gint64 *) k));
+				g_hash_table_replace (self->org_index, key, int_key (*(gint64 *)k));
 			else
 				g_free (key);
 		}
@@ -503,7 +515,8 @@ finish_record (CsRecord *rec, const gchar *updated_field)
 	/* a content hash: UpdatedAt has only seconds, two edits in one second would collide */
 	version = cs_record_hash_fields (rec, (const gchar *const *) hashed->pdata);
 	cs_record_set_version (rec, version);
-	if (updated_field != NULL && cs_time_parse (cs_record_get_string (rec, updated_field), &usec))
+	if (updated_field != NULL
+	    && cs_time_parse (cs_record_get_string (rec, updated_field), &usec))
 		cs_record_set_modified (rec, usec);
 }
 
@@ -542,15 +555,17 @@ person_record (CsWebcrmProvider *self, JsonObject *dto)
 
 	cs_json_to_fields (dto, rec);
 	if (!self->b2c) {
-		gint64 org_id = json_object_get_int_member_with_default (dto, "PersonOrganisationId", 0);
+		gint64 org_id
+			= json_object_get_int_member_with_default (dto, "PersonOrganisationId", 0);
 		JsonObject *org = g_hash_table_lookup (self->orgs, &org_id);
 		if (org != NULL) {
 			g_autofree gchar *company = org_name_division (org);
 			cs_record_set_string (rec, "OrganisationNameDivision", company);
 			if (json_object_has_member (org, "OrganisationOwner") &&
 			    !json_object_get_null_member (org, "OrganisationOwner"))
-				cs_record_set_int (rec, "OrganisationOwner",
-						   json_object_get_int_member (org, "OrganisationOwner"));
+				cs_record_set_int (
+					rec, "OrganisationOwner",
+					json_object_get_int_member (org, "OrganisationOwner"));
 		}
 	}
 	normalize_time (rec, "PersonBirthday", TRUE);
@@ -608,13 +623,14 @@ email_record (CsWebcrmProvider *self, JsonObject *dto)
 	g_autofree gchar *id =
 	    g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (dto, "ActivityId"));
 	CsRecord *rec = cs_record_new (CS_KIND_EMAIL, id);
-	const gchar *action = json_object_get_string_member_with_default (dto, "ActivityAction", "");
+	const gchar *action
+		= json_object_get_string_member_with_default (dto, "ActivityAction", "");
 	const gchar *memo = json_object_get_string_member_with_default (dto, "ActivityMemo", "");
 	const gchar *body = memo != NULL ? strstr (memo, "\n\n") : NULL;
 
-	cs_record_set_string (rec, "EmailSubject",
-			      json_object_get_string_member_with_default (dto, "ActivityDescription",
-									  ""));
+	cs_record_set_string (
+		rec, "EmailSubject",
+		json_object_get_string_member_with_default (dto, "ActivityDescription", ""));
 	cs_record_set_string (rec, "EmailDirection",
 			      g_strcmp0 (action, "Inbound e-mail") == 0 ? "Inbound" : "Outbound");
 	cs_record_set_string (rec, "EmailDateTime",
@@ -650,7 +666,8 @@ meeting_record (CsWebcrmProvider *self, JsonObject *dto)
 	gboolean all_day =
 	    json_object_get_boolean_member_with_default (dto, "MeetingIsAllDayMeeting", FALSE);
 	JsonArray *orgs = array_member (dto, "MeetingOrganisations");
-	const gchar *subject = json_object_get_string_member_with_default (dto, "MeetingSubject", "");
+	const gchar *subject
+		= json_object_get_string_member_with_default (dto, "MeetingSubject", "");
 	const gchar *desc =
 	    json_object_get_string_member_with_default (dto, "MeetingDescription", NULL);
 
@@ -693,7 +710,6 @@ typedef struct {
 	CsReadSink *sink;
 	CsKind kind;
 	gchar *max_stamp;	/* (owned) (nullable) the newest UpdatedAt seen */
-	const gchar *stamp_field;
 	GHashTable *seen;	/* (owned) ids already given to the sink */
 	guint count;
 } ReadCtx;
@@ -876,7 +892,8 @@ read_contacts (CsWebcrmProvider *self, ReadCtx *ctx, const gchar *cursor,
 		if (!self->b2c && o_since != NULL) {
 			/* a renamed organisation changes its persons' company */
 			g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-			g_autofree gchar *ocond = stamp_condition ("OrganisationUpdatedAt", o_since);
+			g_autofree gchar *ocond
+				= stamp_condition ("OrganisationUpdatedAt", o_since);
 			g_autofree gchar *oscript =
 			    g_strdup_printf ("SELECT * FROM Organisation WHERE %s", ocond);
 			gpointer data[] = {ids, &o_max};
@@ -886,9 +903,10 @@ read_contacts (CsWebcrmProvider *self, ReadCtx *ctx, const gchar *cursor,
 			for (guint i = 0; i < ids->len; i += 40) {
 				g_autoptr(GString) s = g_string_new (PERSON_JOIN " WHERE ");
 				for (guint j = i; j < MIN (ids->len, i + 40); j++)
-					g_string_append_printf (s, "%sPersonOrganisationId = %s",
-								j > i ? " OR " : "",
-								(gchar *) g_ptr_array_index (ids, j));
+					g_string_append_printf (
+						s, "%sPersonOrganisationId = %s",
+						j > i ? " OR " : "",
+						(gchar *)g_ptr_array_index (ids, j));
 				if (!cs_webcrm_client_query (self->client, s->str, rows_cb, ctx,
 							     cancellable, error))
 					return FALSE;
@@ -937,10 +955,6 @@ read_table (CsWebcrmProvider *self, ReadCtx *ctx, const gchar *cursor, const gch
 	return TRUE;
 }
 
-typedef struct {
-	GPtrArray *list; /* (element-type JsonObject) */
-} MeetingList;
-
 static gboolean
 meetings_page (CsWebcrmProvider *self, const gchar *path, GPtrArray *out,
 	       GCancellable *cancellable, GError **error)
@@ -957,8 +971,9 @@ meetings_page (CsWebcrmProvider *self, const gchar *path, GPtrArray *out,
 			  ? array_member (json_node_get_object (root), "Meetings")
 			  : NULL;
 		if (arr == NULL) {
-			g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
-					     _("webCRM answered /Meetings without a Meetings list"));
+			g_set_error_literal (
+				error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+				_ ("webCRM answered /Meetings without a Meetings list"));
 			return FALSE;
 		}
 		if (json_array_get_length (arr) == 0)
@@ -985,7 +1000,8 @@ read_meetings (CsWebcrmProvider *self, ReadCtx *ctx, const gchar *cursor,
 	g_autofree gchar *since = cursor_get (cursor, "M");
 	g_autofree gchar *known_s = cursor_get (cursor, "ids");
 	g_auto(GStrv) known = g_strsplit (known_s != NULL ? known_s : "", ",", -1);
-	g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+	g_autoptr (GPtrArray) list
+		= g_ptr_array_new_with_free_func ((GDestroyNotify)json_object_unref);
 	g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
 	g_autoptr(GDateTime) from = g_date_time_add_days (now, -MEETINGS_PAST_DAYS);
 	g_autoptr(GDateTime) to = g_date_time_add_days (now, MEETINGS_FUTURE_DAYS);
@@ -1011,7 +1027,8 @@ read_meetings (CsWebcrmProvider *self, ReadCtx *ctx, const gchar *cursor,
 	for (guint i = 0; i < list->len; i++) {
 		JsonObject *m = g_ptr_array_index (list, i);
 		const gchar *id = json_object_get_string_member_with_default (m, "MeetingId", NULL);
-		const gchar *upd = json_object_get_string_member_with_default (m, "MeetingUpdated", "");
+		const gchar *upd
+			= json_object_get_string_member_with_default (m, "MeetingUpdated", "");
 		g_autofree gchar *get = NULL;
 		g_autoptr(JsonNode) full = NULL;
 		if (id == NULL)
@@ -1019,15 +1036,17 @@ read_meetings (CsWebcrmProvider *self, ReadCtx *ctx, const gchar *cursor,
 		g_hash_table_add (listed, (gpointer) id);
 		g_string_append_printf (ids, "%s%s", ids->len > 0 ? "," : "", id);
 		note_stamp (ctx, m, "MeetingUpdated");
-		if (since != NULL && g_strv_contains ((const gchar *const *) known, id) &&
-		    (since[0] == '>' ? g_strcmp0 (upd, since + 1) <= 0 : g_strcmp0 (upd, since) < 0))
+		if (since != NULL && g_strv_contains ((const gchar *const *)known, id)
+		    && (since[0] == '>' ? g_strcmp0 (upd, since + 1) <= 0
+					: g_strcmp0 (upd, since) < 0))
 			continue;
 		get = g_strdup_printf ("/Meetings/%s", id);
 		full = cs_webcrm_client_call (self->client, "GET", get, NULL, cancellable, error);
 		if (full == NULL)
 			return FALSE;
 		if (!JSON_NODE_HOLDS_OBJECT (full)) {
-			cs_read_sink_skip (ctx->sink, id, _("webCRM sent a meeting we cannot read"));
+			cs_read_sink_skip (ctx->sink, id,
+					   _ ("webCRM sent a meeting we cannot read"));
 			continue;
 		}
 		emit (ctx, meeting_record (self, json_node_get_object (full)));
@@ -1063,7 +1082,7 @@ cs_webcrm_provider_read_changes (CsProvider *provider, CsKind kind, const gchar 
 				 CsReadSink *sink, GCancellable *cancellable, GError **error)
 {
 	CsWebcrmProvider *self = CS_WEBCRM_PROVIDER (provider);
-	ReadCtx ctx = {self, sink, kind, NULL, NULL,
+	ReadCtx ctx = {self, sink, kind, NULL,
 		       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0};
 	gboolean ok = FALSE;
 	g_autoptr(GError) error_local = NULL;
@@ -1147,7 +1166,8 @@ typed_value (CsSchema *schema, const gchar *name, GVariant *v)
 		json_node_set_boolean (b, g_str_equal (s, "true"));
 		return b;
 	}
-	if (spec->type == CS_FIELD_INT && g_ascii_string_to_unsigned (s, 10, 0, G_MAXINT64, &n, NULL)) {
+	if (spec->type == CS_FIELD_INT
+	    && g_ascii_string_to_unsigned (s, 10, 0, G_MAXINT64, &n, NULL)) {
 		JsonNode *i = json_node_new (JSON_NODE_VALUE);
 		json_node_set_int (i, (gint64) n);
 		return i;
@@ -1160,7 +1180,8 @@ static void
 apply_fields (JsonObject *dto, CsRecord *rec, const gchar *table)
 {
 	g_autoptr(GPtrArray) names = cs_record_get_field_names (rec);
-	g_autoptr(CsSchema) schema = cs_schema_load_builtin ("webcrm", cs_record_get_kind (rec), NULL);
+	g_autoptr (CsSchema) schema
+		= cs_schema_load_builtin ("webcrm", cs_record_get_kind (rec), NULL);
 	for (guint i = 0; i < names->len; i++) {
 		const gchar *name = g_ptr_array_index (names, i);
 		GVariant *v = cs_record_get_field (rec, name);
@@ -1260,13 +1281,14 @@ patch_batches (CsWebcrmProvider *self, const gchar *path, GPtrArray *ops, GPtrAr
 						&error_local);
 		if (answer == NULL) {
 			for (guint j = start; j < end; j++) {
-				CsWriteOp *op = g_ptr_array_index (ops, g_array_index (pending, guint, j));
+				CsWriteOp *op = g_ptr_array_index (
+					ops, g_array_index (pending, guint, j));
 				cs_write_op_take_error (op, g_error_copy (error_local));
 			}
 			if (is_fatal (error_local)) {
 				for (guint j = end; j < pending->len; j++) {
-					CsWriteOp *op =
-					    g_ptr_array_index (ops, g_array_index (pending, guint, j));
+					CsWriteOp *op = g_ptr_array_index (
+						ops, g_array_index (pending, guint, j));
 					cs_write_op_take_error (op, g_error_copy (error_local));
 				}
 				g_propagate_error (error, g_steal_pointer (&error_local));
@@ -1281,7 +1303,8 @@ patch_batches (CsWebcrmProvider *self, const gchar *path, GPtrArray *ops, GPtrAr
 			guint64 id;
 			if (res != NULL && j - start < json_array_get_length (res))
 				s = json_array_get_string_element (res, j - start);
-			if (s != NULL && g_ascii_string_to_unsigned (s, 10, 1, G_MAXINT64, &id, NULL)) {
+			if (s != NULL
+			    && g_ascii_string_to_unsigned (s, 10, 1, G_MAXINT64, &id, NULL)) {
 				cs_write_op_set_done (op, s, NULL);
 			} else {
 				const gchar *why = s != NULL ? s : _("no answer for this record");
@@ -1322,10 +1345,12 @@ resolve_companies (CsWebcrmProvider *self, GPtrArray *ops, GPtrArray *dtos,
 		   GCancellable *cancellable, GError **error)
 {
 	g_autoptr(GPtrArray) new_names = g_ptr_array_new_with_free_func (g_free);
-	g_autoptr(GPtrArray) new_ops = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_write_op_free);
+	g_autoptr (GPtrArray) new_ops
+		= g_ptr_array_new_with_free_func ((GDestroyNotify)cs_write_op_free);
 	g_autoptr(GPtrArray) new_dtos =
 	    g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-	g_autoptr(GHashTable) wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	g_autoptr (GHashTable) wanted
+		= g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
 	if (!ensure_orgs (self, cancellable, error))
 		return FALSE;
@@ -1359,7 +1384,8 @@ resolve_companies (CsWebcrmProvider *self, GPtrArray *ops, GPtrArray *dtos,
 		JsonObject *o = g_ptr_array_index (new_dtos, i);
 		if (op->id == NULL)
 			continue;
-		json_object_set_int_member (o, "OrganisationId", g_ascii_strtoll (op->id, NULL, 10));
+		json_object_set_int_member (o, "OrganisationId",
+					    g_ascii_strtoll (op->id, NULL, 10));
 		json_object_set_string_member (o, "OrganisationDivisionName", "");
 		put_org (self, g_ascii_strtoll (op->id, NULL, 10), json_object_ref (o));
 	}
@@ -1414,24 +1440,25 @@ write_contacts (CsWebcrmProvider *self, GPtrArray *ops, GCancellable *cancellabl
 				continue;
 			}
 			if (!self->b2c && !has_text (company)) {
-				cs_write_op_set_error (op, CS_PROVIDER_ERROR,
-						       CS_PROVIDER_ERROR_INVALID,
-						       _("a contact needs a company to reach webCRM "
-							 "(B2B)"));
+				cs_write_op_set_error (
+					op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+					_ ("a contact needs a company to reach webCRM "
+					   "(B2B)"));
 				continue;
 			}
 			if (self->b2c && !has_text (email)) {
-				cs_write_op_set_error (op, CS_PROVIDER_ERROR,
-						       CS_PROVIDER_ERROR_INVALID,
-						       _("a contact needs an e-mail address to reach "
-							 "webCRM (B2C)"));
+				cs_write_op_set_error (
+					op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+					_ ("a contact needs an e-mail address to reach "
+					   "webCRM (B2C)"));
 				continue;
 			}
 			dto = json_object_new ();
 			json_object_set_int_member (dto, "PersonId", 0);
 		} else {
-			dto = current_dto (self, CS_KIND_CONTACT, path, cs_record_get_id (op->record),
-					   cancellable, &error_local);
+			dto = current_dto (self, CS_KIND_CONTACT, path,
+					   cs_record_get_id (op->record), cancellable,
+					   &error_local);
 			if (dto == NULL) {
 				if (is_fatal (error_local)) {
 					fail_ops (ops, 0, ops->len, error_local);
@@ -1462,7 +1489,8 @@ write_contacts (CsWebcrmProvider *self, GPtrArray *ops, GCancellable *cancellabl
 		CsWriteOp *op = g_ptr_array_index (ops, i);
 		JsonObject *dto = g_ptr_array_index (dtos, i);
 		if (op->id != NULL && dto != NULL) {
-			json_object_set_int_member (dto, "PersonId", g_ascii_strtoll (op->id, NULL, 10));
+			json_object_set_int_member (dto, "PersonId",
+						    g_ascii_strtoll (op->id, NULL, 10));
 			g_hash_table_replace (self->dtos[CS_KIND_CONTACT], g_strdup (op->id),
 					      json_object_ref (dto));
 		}
@@ -1524,11 +1552,12 @@ write_activities (CsWebcrmProvider *self, CsKind kind, GPtrArray *ops, GCancella
 			if (pid != NULL && g_variant_is_of_type (pid, G_VARIANT_TYPE_INT64))
 				person = g_variant_get_int64 (pid);
 			else if (pid != NULL && g_variant_is_of_type (pid, G_VARIANT_TYPE_STRING))
-				person = g_ascii_strtoll (g_variant_get_string (pid, NULL), NULL, 10);
+				person = g_ascii_strtoll (g_variant_get_string (pid, NULL), NULL,
+							  10);
 			if (person == 0) {
-				cs_write_op_set_error (op, CS_PROVIDER_ERROR,
-						       CS_PROVIDER_ERROR_INVALID,
-						       _("no webCRM person has this e-mail's address"));
+				cs_write_op_set_error (
+					op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+					_ ("no webCRM person has this e-mail's address"));
 				continue;
 			}
 			json_object_set_string_member (dto, "ActivityType", EMAIL_TYPE);
@@ -1539,7 +1568,8 @@ write_activities (CsWebcrmProvider *self, CsKind kind, GPtrArray *ops, GCancella
 							   : "Outbound e-mail");
 			json_object_set_int_member (dto, "ActivityPersonId", person);
 			if (!self->b2c) {
-				g_autofree gchar *sid = g_strdup_printf ("%" G_GINT64_FORMAT, person);
+				g_autofree gchar *sid
+					= g_strdup_printf ("%" G_GINT64_FORMAT, person);
 				g_autoptr(JsonObject) p = current_dto (self, CS_KIND_CONTACT,
 								       "/Persons", sid, cancellable,
 								       &error_local);
@@ -1560,7 +1590,8 @@ write_activities (CsWebcrmProvider *self, CsKind kind, GPtrArray *ops, GCancella
 				: "");
 			if (string_field (op->record, "EmailDateTime") != NULL)
 				json_object_set_string_member (
-				    dto, "ActivityDateTime", string_field (op->record, "EmailDateTime"));
+					dto, "ActivityDateTime",
+					string_field (op->record, "EmailDateTime"));
 			if (string_field (op->record, "EmailFrom") != NULL)
 				g_string_append_printf (memo, "From: %s\n",
 							string_field (op->record, "EmailFrom"));
@@ -1568,8 +1599,9 @@ write_activities (CsWebcrmProvider *self, CsKind kind, GPtrArray *ops, GCancella
 				g_string_append_printf (memo, "To: %s\n",
 							string_field (op->record, "EmailTo"));
 			if (string_field (op->record, "EmailMessageId") != NULL)
-				g_string_append_printf (memo, "Message-ID: %s\n",
-							string_field (op->record, "EmailMessageId"));
+				g_string_append_printf (
+					memo, "Message-ID: %s\n",
+					string_field (op->record, "EmailMessageId"));
 			g_string_append_printf (memo, "\n%s",
 						string_field (op->record, "EmailBody") != NULL
 						    ? string_field (op->record, "EmailBody")
@@ -1586,8 +1618,10 @@ write_activities (CsWebcrmProvider *self, CsKind kind, GPtrArray *ops, GCancella
 		CsWriteOp *op = g_ptr_array_index (ops, i);
 		JsonObject *dto = g_ptr_array_index (dtos, i);
 		if (op->id != NULL && dto != NULL) {
-			json_object_set_int_member (dto, "ActivityId", g_ascii_strtoll (op->id, NULL, 10));
-			g_hash_table_replace (self->dtos[kind], g_strdup (op->id), json_object_ref (dto));
+			json_object_set_int_member (dto, "ActivityId",
+						    g_ascii_strtoll (op->id, NULL, 10));
+			g_hash_table_replace (self->dtos[kind], g_strdup (op->id),
+					      json_object_ref (dto));
 		}
 	}
 	return TRUE;
@@ -1613,7 +1647,8 @@ write_organisations (CsWebcrmProvider *self, GPtrArray *ops, GCancellable *cance
 			json_object_set_int_member (dto, "OrganisationId", 0);
 		} else {
 			dto = current_dto (self, CS_KIND_ORGANISATION, "/Organisations",
-					   cs_record_get_id (op->record), cancellable, &error_local);
+					   cs_record_get_id (op->record), cancellable,
+					   &error_local);
 			if (dto == NULL) {
 				cs_write_op_take_error (op, g_steal_pointer (&error_local));
 				continue;
@@ -1697,14 +1732,15 @@ write_one_meeting (CsWebcrmProvider *self, CsWriteOp *op, GCancellable *cancella
 			json_object_set_array_member (dto, "MeetingOrganisations", a);
 		}
 	}
-	if (!has_text (json_object_get_string_member_with_default (dto, "MeetingDescription", NULL)))
+	if (!has_text (
+		    json_object_get_string_member_with_default (dto, "MeetingDescription", NULL)))
 		json_object_set_string_member (
 		    dto, "MeetingDescription",
 		    json_object_get_string_member_with_default (dto, "MeetingSubject", ""));
 	node = json_node_init_object (json_node_alloc (), dto);
 	if (op->action == CS_WRITE_CREATE) {
-		answer = cs_webcrm_client_call (self->client, "POST", "/Meetings", node, cancellable,
-						error);
+		answer = cs_webcrm_client_call (self->client, "POST", "/Meetings", node,
+						cancellable, error);
 		if (answer == NULL)
 			return FALSE;
 		if (JSON_NODE_HOLDS_VALUE (answer) &&
@@ -1716,13 +1752,15 @@ write_one_meeting (CsWebcrmProvider *self, CsWriteOp *op, GCancellable *cancella
 			    g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (answer));
 			cs_write_op_set_done (op, s, NULL);
 		} else {
-			g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
-					     _("webCRM created the meeting but did not say its id"));
+			g_set_error_literal (
+				error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+				_ ("webCRM created the meeting but did not say its id"));
 			return FALSE;
 		}
 	} else {
 		path = g_strdup_printf ("/Meetings/%s", id);
-		answer = cs_webcrm_client_call (self->client, "PUT", path, node, cancellable, error);
+		answer = cs_webcrm_client_call (self->client, "PUT", path, node, cancellable,
+						error);
 		if (answer == NULL)
 			return FALSE;
 		cs_write_op_set_done (op, id, NULL);
@@ -1789,20 +1827,13 @@ cs_webcrm_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 /* ---------------------------------------------------------------------------------------- */
 /* find: e-mail → person, key matching */
 
-static gboolean
-find_cb (JsonArray *page, gpointer user_data, GError **error)
-{
-	ReadCtx *ctx = user_data;
-	return rows_cb (page, ctx, error);
-}
-
 static GPtrArray *
 cs_webcrm_provider_find (CsProvider *provider, CsKind kind, const gchar *field, GVariant *value,
 			 GCancellable *cancellable, GError **error)
 {
 	CsWebcrmProvider *self = CS_WEBCRM_PROVIDER (provider);
 	g_autoptr(CsReadSink) sink = cs_read_sink_new (kind, FALSE);
-	ReadCtx ctx = {self, sink, kind, NULL, NULL,
+	ReadCtx ctx = {self, sink, kind, NULL,
 		       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0};
 	const gchar *table = kind_table (self, kind);
 	g_autofree gchar *lit = NULL;
@@ -1818,7 +1849,8 @@ cs_webcrm_provider_find (CsProvider *provider, CsKind kind, const gchar *field, 
 		return out;
 	}
 	if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING)) {
-		g_autofree gchar *trimmed = g_strstrip (g_strdup (g_variant_get_string (value, NULL)));
+		g_autofree gchar *trimmed
+			= g_strstrip (g_strdup (g_variant_get_string (value, NULL)));
 		lit = cs_webcrm_quote (trimmed);
 	} else if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT64)) {
 		lit = g_strdup_printf ("%" G_GINT64_FORMAT, g_variant_get_int64 (value));
@@ -1830,14 +1862,15 @@ cs_webcrm_provider_find (CsProvider *provider, CsKind kind, const gchar *field, 
 	if (g_str_equal (field, "PersonEmail"))
 		script = g_strdup_printf ("%s WHERE PersonEmail = %s OR PersonEmail2 = %s ORDER BY "
 					  "PersonId ASC",
-					  self->b2c ? "SELECT * FROM Person" : PERSON_JOIN, lit, lit);
+					  self->b2c ? "SELECT * FROM Person" : PERSON_JOIN, lit,
+					  lit);
 	else
 		script = g_strdup_printf ("SELECT * FROM %s WHERE %s = %s ORDER BY %sId ASC",
 					  kind == CS_KIND_CONTACT && !self->b2c ? "Person" : table,
 					  field, lit, table);
 	if (kind == CS_KIND_CONTACT && !self->b2c && !g_str_equal (field, "PersonEmail"))
 		ensure_orgs (self, cancellable, NULL);
-	ok = cs_webcrm_client_query (self->client, script, find_cb, &ctx, cancellable, error);
+	ok = cs_webcrm_client_query (self->client, script, rows_cb, &ctx, cancellable, error);
 	read_ctx_clear (&ctx);
 	if (!ok) {
 		g_ptr_array_unref (out);

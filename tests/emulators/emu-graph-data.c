@@ -138,7 +138,8 @@ graph_generate (EmuServer *server, guint n, GError **error)
 		g_autofree gchar *e = NULL;
 		g_autofree gchar *t = NULL;
 		g_autofree gchar *m = NULL;
-		guint day = 1 + i % 28, month = 1 + (i / 28) % 12;
+		/* 27 days: an all-day event's end (day + 1) exists in every month */
+		guint day = 1 + i % 27, month = 1 + (i / 27) % 12;
 
 		if (!graph_item_create (server, "contact", contacts, co, NULL, error))
 			goto fail;

@@ -340,6 +340,54 @@ bad:
 	return FALSE;
 }
 
+/* singleValueExtendedProperties: [{"id": "String 0x3A1A", "value": "…"}]; the
+ * id names a type and a MAPI tag or a named property (spec 4) */
+static gboolean
+ext_id_valid (const gchar *id)
+{
+	static const gchar *types[] = {"String ", "Short ", "Integer ", "Boolean ", "SystemTime ",
+				       "Double ", "Long "};
+	for (guint i = 0; i < G_N_ELEMENTS (types); i++) {
+		gsize n = strlen (types[i]);
+		if (g_ascii_strncasecmp (id, types[i], n) != 0)
+			continue;
+		if (g_ascii_strncasecmp (id + n, "0x", 2) == 0)
+			return strlen (id + n + 2) == 4 && strspn (id + n + 2, "0123456789abcdefABCDEF") == 4;
+		return id[n] == '{' && strstr (id + n, "} Id 0x") != NULL;
+	}
+	return FALSE;
+}
+
+static gboolean
+chk_extended (JsonNode *n, const gchar *name, gchar **why)
+{
+	JsonArray *a;
+	if (JSON_NODE_HOLDS_NULL (n))
+		return TRUE;
+	if (!JSON_NODE_HOLDS_ARRAY (n))
+		goto bad;
+	a = json_node_get_array (n);
+	for (guint i = 0; i < json_array_get_length (a); i++) {
+		JsonObject *o;
+		JsonNode *e = json_array_get_element (a, i);
+		const gchar *id;
+		JsonNode *v;
+		o = JSON_NODE_HOLDS_OBJECT (e) ? json_node_get_object (e) : NULL;
+		id = o != NULL ? json_object_get_string_member_with_default (o, "id", NULL) : NULL;
+		v = o != NULL ? json_object_get_member (o, "value") : NULL;
+		if (id == NULL || !ext_id_valid (id) || v == NULL ||
+		    (!JSON_NODE_HOLDS_NULL (v) && json_node_get_value_type (v) != G_TYPE_STRING)) {
+			*why = g_strdup_printf ("Invalid extended property id or value: '%s'.",
+						id != NULL ? id : "");
+			return FALSE;
+		}
+	}
+	return TRUE;
+bad:
+	*why = g_strdup_printf ("Invalid value for property '%s'.", name);
+	return FALSE;
+}
+
 static const gchar *const importance[] = {"low", "normal", "high", NULL};
 static const gchar *const sensitivity[] = {"normal", "personal", "private", "confidential", NULL};
 static const gchar *const show_as[] = {"free", "tentative", "busy", "oof", "workingElsewhere",
@@ -364,7 +412,7 @@ static const PropSpec contact_props[] = {
     {"businessAddress", chk_address}, {"homeAddress", chk_address},
     {"otherAddress", chk_address},    {"yomiGivenName", chk_string},
     {"yomiSurname", chk_string},      {"yomiCompanyName", chk_string},
-    {"categories", chk_strings},      {"singleValueExtendedProperties", chk_array},
+    {"categories", chk_strings},      {"singleValueExtendedProperties", chk_extended},
     {NULL},
 };
 
@@ -389,7 +437,7 @@ static const PropSpec event_props[] = {
     {"isOnlineMeeting", chk_bool},
     {"hideAttendees", chk_bool},
     {"transactionId", chk_string},
-    {"singleValueExtendedProperties", chk_array},
+    {"singleValueExtendedProperties", chk_extended},
     {NULL},
 };
 
@@ -451,6 +499,26 @@ validate_merge (const gchar *kind, JsonObject *in, JsonObject *obj, gchar **why)
 			*why = g_strdup_printf ("Requested value '%s' was not found for '%s'.",
 						json_node_get_string (v), m);
 			return FALSE;
+		}
+		if (g_str_equal (m, "singleValueExtendedProperties")) {
+			/* kept by id (case-insensitive), merged property by property */
+			JsonArray *a = JSON_NODE_HOLDS_ARRAY (v) ? json_node_get_array (v) : NULL;
+			JsonObject *ext = graph_obj_object (obj, "_ext");
+			if (ext == NULL) {
+				ext = json_object_new ();
+				json_object_set_object_member (obj, "_ext", ext);
+			}
+			for (guint i = 0; a != NULL && i < json_array_get_length (a); i++) {
+				JsonObject *e = json_array_get_object_element (a, i);
+				g_autofree gchar *key = g_ascii_strdown (
+				    json_object_get_string_member (e, "id"), -1);
+				JsonNode *val = json_object_get_member (e, "value");
+				if (JSON_NODE_HOLDS_NULL (val))
+					json_object_remove_member (ext, key);
+				else
+					json_object_set_string_member (ext, key, json_node_get_string (val));
+			}
+			continue;
 		}
 		if (JSON_NODE_HOLDS_NULL (v))
 			json_object_remove_member (obj, m);
@@ -665,6 +733,40 @@ render (const GraphReq *req, const gchar *kind, const gchar *folder, JsonObject 
 		json_object_set_member (o, m, json_node_copy (json_object_get_member (stored, m)));
 	}
 	json_object_set_string_member (o, "id", id);
+	/* extended properties only on $expand, those its $filter names */
+	{
+		const gchar *expand = g_hash_table_lookup (req->query, "$expand");
+		JsonObject *ext = graph_obj_object (stored, "_ext");
+		if (expand != NULL && g_str_has_prefix (expand, "singleValueExtendedProperties")) {
+			JsonArray *out = json_array_new ();
+			g_autofree gchar *lower = g_ascii_strdown (expand, -1);
+			g_autoptr(GList) keys = ext != NULL ? json_object_get_members (ext) : NULL;
+			for (GList *l = keys; l != NULL; l = l->next) {
+				g_autofree gchar *quoted = g_strdup_printf ("'%s'", (const gchar *) l->data);
+				JsonObject *e;
+				if (strstr (lower, "$filter") != NULL && strstr (lower, quoted) == NULL)
+					continue;
+				e = json_object_new ();
+				json_object_set_string_member (e, "id", l->data);
+				json_object_set_string_member (e, "value",
+							       json_object_get_string_member (ext, l->data));
+				json_array_add_object_element (out, e);
+			}
+			json_object_set_array_member (o, "singleValueExtendedProperties", out);
+		}
+	}
+	/* returned only when $select names it, as Graph does */
+	if (sel != NULL && g_strv_contains ((const gchar *const *) sel, "cancelledOccurrences") &&
+	    json_object_has_member (stored, "recurrence")) {
+		JsonArray *c = graph_obj_array (stored, "_cancelled");
+		JsonArray *out = json_array_new ();
+		for (guint i = 0; c != NULL && i < json_array_get_length (c); i++) {
+			g_autofree gchar *oid = g_strdup_printf (
+			    "OID.%s.%s", id, json_array_get_string_element (c, i));
+			json_array_add_string_element (out, oid);
+		}
+		json_object_set_array_member (o, "cancelledOccurrences", out);
+	}
 	if (json_object_has_member (o, "parentFolderId"))
 		json_object_set_string_member (o, "parentFolderId", folder);
 	if (g_str_equal (kind, "event") && json_object_has_member (stored, "_s")) {
@@ -1044,6 +1146,181 @@ create_item (EmuServer *server, GraphReq *req, GraphResp *resp, const gchar *kin
 	resp->body = render (req, kind, folder, out);
 }
 
+/* a computed occurrence of @master on @date, as a stored event would look */
+static JsonObject *
+synthesize_occurrence (JsonObject *master, const gchar *master_id, const gchar *date)
+{
+	JsonObject *o = json_object_new ();
+	g_autoptr(GList) members = json_object_get_members (master);
+	g_autofree gchar *id = graph_series_occurrence_id (master_id, date);
+	gint64 start = graph_series_occurrence_start (master, date);
+	gint64 len = json_object_get_int_member (master, "_e") - json_object_get_int_member (master, "_s");
+	g_autoptr(GDateTime) st = g_date_time_new_from_unix_utc (start);
+	g_autofree gchar *orig = g_date_time_format (st, "%Y-%m-%dT%H:%M:%SZ");
+
+	for (GList *l = members; l != NULL; l = l->next) {
+		const gchar *m = l->data;
+		if (g_str_equal (m, "recurrence") || g_str_equal (m, "_cancelled"))
+			continue;
+		json_object_set_member (o, m, json_node_copy (json_object_get_member (master, m)));
+	}
+	json_object_set_string_member (o, "id", id);
+	json_object_set_string_member (o, "type", "occurrence");
+	json_object_set_string_member (o, "seriesMasterId", master_id);
+	json_object_set_string_member (o, "originalStart", orig);
+	json_object_set_int_member (o, "_s", start);
+	json_object_set_int_member (o, "_e", start + len);
+	if (json_object_has_member (master, "_sd")) {
+		g_autoptr(GDateTime) en = g_date_time_new_from_unix_utc (start + len);
+		g_autofree gchar *ed = g_date_time_format (en, "%Y-%m-%d");
+		json_object_set_string_member (o, "_sd", date);
+		json_object_set_string_member (o, "_ed", ed);
+	}
+	/* start/end as the client would send them, for a later PATCH's checks */
+	{
+		g_autoptr(GDateTime) en = g_date_time_new_from_unix_utc (start + len);
+		g_autofree gchar *s_utc = g_date_time_format (st, "%Y-%m-%dT%H:%M:%S");
+		g_autofree gchar *e_utc = g_date_time_format (en, "%Y-%m-%dT%H:%M:%S");
+		JsonObject *so = json_object_new ();
+		JsonObject *eo = json_object_new ();
+		json_object_set_string_member (so, "dateTime", s_utc);
+		json_object_set_string_member (so, "timeZone", "UTC");
+		json_object_set_string_member (eo, "dateTime", e_utc);
+		json_object_set_string_member (eo, "timeZone", "UTC");
+		json_object_set_object_member (o, "start", so);
+		json_object_set_object_member (o, "end", eo);
+	}
+	return o;
+}
+
+/* is @date an occurrence of @master (not counting cancellation) */
+static gboolean
+is_occurrence (JsonObject *master, const gchar *date)
+{
+	gint64 t = graph_series_occurrence_start (master, date);
+	g_autoptr(GPtrArray) dates = NULL;
+	if (t == G_MININT64)
+		return FALSE;
+	dates = graph_series_expand (master, t, t + 1);
+	return dates->len == 1;
+}
+
+/* a change to one occurrence is a change to the series */
+static void
+touch_master (EmuServer *server, const gchar *master_id, const gchar *cancel_date)
+{
+	g_autofree gchar *folder = NULL;
+	g_autoptr(JsonObject) master = graph_item_load (server, "event", master_id, &folder, NULL);
+	if (master == NULL)
+		return;
+	if (cancel_date != NULL)
+		graph_series_cancel (master, cancel_date);
+	graph_item_save (server, "event", folder, master, FALSE);
+}
+
+static gboolean
+occurrence_op (EmuServer *server, GraphReq *req, GraphResp *resp, const gchar *id)
+{
+	GraphState *st = emu_server_get_api_data (server);
+	g_autofree gchar *master_id = NULL;
+	g_autofree gchar *date = NULL;
+	g_autofree gchar *folder = NULL;
+	g_autoptr(JsonObject) master = NULL;
+	g_autoptr(JsonObject) occ = NULL;
+
+	if (!graph_series_split_id (graph_id_in (id), &master_id, &date))
+		return FALSE;
+	master = graph_item_load (server, "event", master_id, &folder, NULL);
+	if (master == NULL || !json_object_has_member (master, "recurrence") ||
+	    !is_occurrence (master, date) || graph_series_is_cancelled (master, date))
+		return FALSE;
+	occ = synthesize_occurrence (master, master_id, date);
+	if (g_str_equal (req->method, "GET")) {
+		resp->status = 200;
+		resp->body = render (req, "event", folder, occ);
+	} else if (g_str_equal (req->method, "DELETE")) {
+		st->stats_writes++;
+		touch_master (server, master_id, date);
+		resp->status = 204;
+	} else if (g_str_equal (req->method, "PATCH")) {
+		g_autofree gchar *why = NULL;
+		if (req->body == NULL || !JSON_NODE_HOLDS_OBJECT (req->body) ||
+		    json_object_has_member (json_node_get_object (req->body), "recurrence")) {
+			graph_resp_error (resp, 400, "ErrorInvalidRequest",
+					  "An occurrence takes its own times and details, not a "
+					  "recurrence.");
+			return TRUE;
+		}
+		if (!validate_merge ("event", json_node_get_object (req->body), occ, &why) ||
+		    !finish_item (server, "event", occ, &why)) {
+			graph_resp_error (resp, 400, "ErrorInvalidRequest", "%s", why);
+			return TRUE;
+		}
+		json_object_set_string_member (occ, "type", "exception");
+		st->stats_writes++;
+		graph_item_save (server, "event", folder, occ, FALSE);
+		touch_master (server, master_id, NULL);
+		resp->status = 200;
+		resp->body = render (req, "event", folder, occ);
+	} else {
+		graph_resp_error (resp, 405, "ErrorInvalidRequest",
+				  "The OData request is not supported.");
+	}
+	return TRUE;
+}
+
+static void
+instances (EmuServer *server, GraphReq *req, GraphResp *resp, const gchar *id)
+{
+	g_autofree gchar *folder = NULL;
+	g_autoptr(JsonObject) master = graph_item_load (server, "event", id, &folder, NULL);
+	const gchar *ws_s = g_hash_table_lookup (req->query, "startDateTime");
+	const gchar *we_s = g_hash_table_lookup (req->query, "endDateTime");
+	g_autoptr(GPtrArray) dates = NULL;
+	g_autofree gchar *ctx = context_for (req);
+	g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+	g_autoptr(GDateTime) ws = ws_s != NULL ? g_date_time_new_from_iso8601 (ws_s, utc) : NULL;
+	g_autoptr(GDateTime) we = we_s != NULL ? g_date_time_new_from_iso8601 (we_s, utc) : NULL;
+	JsonArray *values;
+
+	if (master == NULL) {
+		graph_resp_error (resp, 404, "ErrorItemNotFound",
+				  "The specified object was not found in the store.");
+		return;
+	}
+	if (ws == NULL || we == NULL) {
+		graph_resp_error (resp, 400, "ErrorInvalidParameter",
+				  "instances needs startDateTime and endDateTime.");
+		return;
+	}
+	values = json_array_new ();
+	if (!json_object_has_member (master, "recurrence")) {
+		resp->status = 200;
+		resp->body = collection (ctx, values, NULL, NULL);
+		return;
+	}
+	dates = graph_series_expand (master, g_date_time_to_unix (ws), g_date_time_to_unix (we));
+	for (guint i = 0; i < dates->len; i++) {
+		const gchar *date = g_ptr_array_index (dates, i);
+		g_autofree gchar *occ_id = NULL;
+		g_autoptr(JsonObject) exc = NULL;
+		g_autoptr(JsonObject) occ = NULL;
+		if (graph_series_is_cancelled (master, date))
+			continue;
+		occ_id = graph_series_occurrence_id (json_object_get_string_member (master, "id"), date);
+		exc = graph_item_load (server, "event", occ_id, NULL, NULL);
+		if (exc != NULL) {
+			json_array_add_element (values, render (req, "event", folder, exc));
+			continue;
+		}
+		occ = synthesize_occurrence (master, json_object_get_string_member (master, "id"),
+					     date);
+		json_array_add_element (values, render (req, "event", folder, occ));
+	}
+	resp->status = 200;
+	resp->body = collection (ctx, values, NULL, NULL);
+}
+
 static void
 item_op (EmuServer *server, GraphReq *req, GraphResp *resp, const gchar *kind,
 	 const gchar *folder, const gchar *id)
@@ -1051,7 +1328,12 @@ item_op (EmuServer *server, GraphReq *req, GraphResp *resp, const gchar *kind,
 	GraphState *st = emu_server_get_api_data (server);
 	g_autofree gchar *stored_folder = NULL;
 	g_autoptr(JsonObject) obj = graph_item_load (server, kind, id, &stored_folder, NULL);
+	const gchar *series = NULL;
 
+	if (obj == NULL && g_str_equal (kind, "event") && occurrence_op (server, req, resp, id))
+		return;
+	if (obj != NULL)
+		series = json_object_get_string_member_with_default (obj, "seriesMasterId", NULL);
 	if (obj == NULL || (folder != NULL && g_strcmp0 (folder, stored_folder) != 0)) {
 		graph_resp_error (resp, 404, "ErrorItemNotFound",
 				  "The specified object was not found in the store.");
@@ -1070,8 +1352,33 @@ item_op (EmuServer *server, GraphReq *req, GraphResp *resp, const gchar *kind,
 		return;
 	}
 	if (g_str_equal (req->method, "DELETE")) {
+		g_autofree gchar *master_id = NULL;
+		g_autofree gchar *date = NULL;
 		st->stats_writes++;
 		graph_item_save (server, kind, stored_folder, obj, TRUE);
+		/* a deleted exception is a cancelled occurrence */
+		if (series != NULL && graph_series_split_id (json_object_get_string_member (obj, "id"),
+							     &master_id, &date))
+			touch_master (server, series, date);
+		/* a deleted series takes its exceptions along */
+		if (json_object_has_member (obj, "recurrence")) {
+			g_autoptr(sqlite3_stmt) stmt = emu_db_prepare (
+			    server, "SELECT id FROM items WHERE kind = 'event' AND deleted = 0 AND id LIKE ? ESCAPE '\\'",
+			    NULL);
+			g_autofree gchar *like = g_strdup_printf (
+			    "%s\\_%%", json_object_get_string_member (obj, "id"));
+			g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+			sqlite3_bind_text (stmt, 1, like, -1, SQLITE_TRANSIENT);
+			while (sqlite3_step (stmt) == SQLITE_ROW)
+				g_ptr_array_add (ids, g_strdup ((const gchar *) sqlite3_column_text (stmt, 0)));
+			for (guint i = 0; i < ids->len; i++) {
+				g_autoptr(JsonObject) e = graph_item_load (server, "event",
+									   g_ptr_array_index (ids, i),
+									   NULL, NULL);
+				if (e != NULL)
+					graph_item_save (server, "event", stored_folder, e, TRUE);
+			}
+		}
 		resp->status = 204;
 		return;
 	}
@@ -1088,7 +1395,11 @@ item_op (EmuServer *server, GraphReq *req, GraphResp *resp, const gchar *kind,
 			return;
 		}
 		st->stats_writes++;
+		if (series != NULL)
+			json_object_set_string_member (obj, "type", "exception");
 		graph_item_save (server, kind, stored_folder, obj, FALSE);
+		if (series != NULL)
+			touch_master (server, series, NULL);
 		resp->status = 200;
 		resp->body = render (req, kind, stored_folder, obj);
 		return;
@@ -1245,6 +1556,11 @@ graph_dispatch (EmuServer *server, GraphReq *req, GraphResp *resp)
 		}
 		if (n == 3) {
 			item_op (server, req, resp, "event", NULL, seg[2]);
+			return;
+		}
+		if (n == 4 && g_str_equal (seg[3], "instances")) {
+			if (method_is (req, resp, "GET", NULL))
+				instances (server, req, resp, seg[2]);
 			return;
 		}
 	}

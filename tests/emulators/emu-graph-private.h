@@ -9,6 +9,7 @@ typedef struct {
 	gint64 seq;		/* mailbox-wide change counter */
 	guint inflight;		/* Graph requests being answered now */
 	guint throttle_next;	/* test hook: answer this many requests 429 */
+	guint hold_count, hold_ms; /* test hook: hold answers back */
 	guint64 stats_requests, stats_delta, stats_batches, stats_writes;
 	guint64 stats_throttled, stats_invitations, stats_tokens;
 } GraphState;
@@ -60,6 +61,14 @@ gboolean graph_item_create (EmuServer *server, const gchar *kind, const gchar *f
 			    JsonObject *in, JsonObject **out, GError **error);
 gboolean graph_seed (EmuServer *server, JsonNode *root, GError **error);
 gboolean graph_generate (EmuServer *server, guint n, GError **error);
+
+/* emu-graph-series.c */
+gint64 graph_series_occurrence_start (JsonObject *master, const gchar *date);
+GPtrArray *graph_series_expand (JsonObject *master, gint64 ws, gint64 we);
+gboolean graph_series_split_id (const gchar *id, gchar **master, gchar **date);
+gchar *graph_series_occurrence_id (const gchar *master, const gchar *date);
+gboolean graph_series_is_cancelled (JsonObject *master, const gchar *date);
+void graph_series_cancel (JsonObject *master, const gchar *date);
 
 /* emu-graph-batch.c */
 void graph_batch (EmuServer *server, GraphReq *req, GraphResp *resp);

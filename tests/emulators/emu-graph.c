@@ -27,8 +27,10 @@
  *   recurrence, cancelledOccurrences and exceptions' ids) and exceptions, not
  *   every expanded occurrence; /events/{id}/instances expands.
  *
- * Test hooks (not Graph, under /_emulator): stats, expire-delta-tokens,
- * expire-access-tokens.
+ * Test hooks (not Graph, under /_emulator): stats, reset-stats,
+ * expire-delta-tokens, expire-access-tokens, throttle?count=N (the next N
+ * requests get 429), hold?count=N&ms=M (the next N answers wait M ms, so that
+ * N requests are in flight at once).
  */
 
 #define MAX_CONCURRENT 4
@@ -379,6 +381,13 @@ inflight_done_cb (SoupServerMessage *msg, gpointer user_data)
 		st->inflight--;
 }
 
+static gboolean
+hold_done_cb (gpointer data)
+{
+	soup_server_message_unpause (data);
+	return G_SOURCE_REMOVE;
+}
+
 static void
 graph_handler (EmuServer *server, SoupServerMessage *msg, const gchar *path, GHashTable *query,
 	       gpointer user_data)
@@ -432,6 +441,13 @@ out:
 	graph_resp_clear (&resp);
 	g_free (req.origin);
 	graph_req_clear (&req);
+	/* test hook: the answer is held back, the request stays in flight */
+	if (st->hold_count > 0 && resp.status < 400) {
+		st->hold_count--;
+		soup_server_message_pause (msg);
+		g_timeout_add_full (G_PRIORITY_DEFAULT, st->hold_ms, hold_done_cb, g_object_ref (msg),
+				    g_object_unref);
+	}
 }
 
 /* test hooks */
@@ -475,6 +491,13 @@ control_handler (EmuServer *server, SoupServerMessage *msg, const gchar *path, G
 		emu_db_exec (server, "DELETE FROM delta", NULL);
 	} else if (g_str_equal (path, "/_emulator/expire-access-tokens")) {
 		emu_db_exec (server, "UPDATE tokens SET expires = 0 WHERE type = 'access'", NULL);
+	} else if (g_str_equal (path, "/_emulator/hold")) {
+		/* the next N answers are held back MS milliseconds: N requests in
+		 * flight at once, to show the mailbox's concurrency limit */
+		const gchar *n = query != NULL ? g_hash_table_lookup (query, "count") : NULL;
+		const gchar *ms = query != NULL ? g_hash_table_lookup (query, "ms") : NULL;
+		st->hold_count = n != NULL ? (guint) g_ascii_strtoull (n, NULL, 10) : 1;
+		st->hold_ms = ms != NULL ? (guint) g_ascii_strtoull (ms, NULL, 10) : 500;
 	} else if (g_str_equal (path, "/_emulator/throttle")) {
 		/* the next N Graph requests are answered 429 as if the mailbox were busy */
 		const gchar *n = query != NULL ? g_hash_table_lookup (query, "count") : NULL;

@@ -385,11 +385,14 @@ row_exists (EmuServer *server, const gchar *type, const gchar *id)
 static gint64
 next_id (EmuServer *server, const gchar *type)
 {
+	/* written so that the (type, n) index answers it: MAX() inside an
+	 * expression made SQLite scan every row of the type */
 	g_autoptr(sqlite3_stmt) st = emu_db_prepare (
-	    server, "SELECT COALESCE (MAX (n), 0) + 1 FROM res WHERE type = ?", NULL);
+	    server, "SELECT n FROM res WHERE type = ? AND n IS NOT NULL ORDER BY n DESC LIMIT 1", NULL);
 	sqlite3_bind_text (st, 1, type, -1, SQLITE_TRANSIENT);
-	sqlite3_step (st);
-	return sqlite3_column_int64 (st, 0);
+	if (sqlite3_step (st) != SQLITE_ROW)
+		return 1;
+	return sqlite3_column_int64 (st, 0) + 1;
 }
 
 static const gchar *
@@ -2167,7 +2170,7 @@ emu_orocrm_setup (EmuServer *server, GError **error)
 			  "  PRIMARY KEY (type, id));"
 			  "CREATE INDEX res_n ON res (type, n);"
 			  "CREATE INDEX res_updated ON res (type, updated);"
-			  "CREATE INDEX res_parent ON res (type, parent);"
+			  "CREATE INDEX res_parent ON res (type, parent, n);"
 			  "CREATE TABLE asyncops (id INTEGER PRIMARY KEY, doc TEXT, errors TEXT);",
 			  error))
 		return FALSE;

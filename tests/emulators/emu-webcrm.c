@@ -516,8 +516,9 @@ clean_dto (EmuServer *server, const EntityDef *def, JsonObject *in, JsonObject *
 	if (old != NULL && self->opt.put_merge) {
 		g_autoptr(GList) keep = json_object_get_members (old);
 		for (GList *l = keep; l != NULL; l = l->next)
-			json_object_set_member (out, l->data,
-						json_node_copy (json_object_get_member (old, l->data)));
+			json_object_set_member (
+				out, l->data,
+				json_node_copy (json_object_get_member (old, l->data)));
 	}
 	for (GList *l = members; l != NULL; l = l->next) {
 		const gchar *name = l->data;
@@ -533,7 +534,8 @@ clean_dto (EmuServer *server, const EntityDef *def, JsonObject *in, JsonObject *
 		}
 		switch (fd.type) {
 		case F_INT:
-			if (!JSON_NODE_HOLDS_VALUE (v) || json_node_get_value_type (v) != G_TYPE_INT64) {
+			if (!JSON_NODE_HOLDS_VALUE (v)
+			    || json_node_get_value_type (v) != G_TYPE_INT64) {
 				g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
 					     "%s must be an integer", name);
 				return NULL;
@@ -602,8 +604,8 @@ clean_dto (EmuServer *server, const EntityDef *def, JsonObject *in, JsonObject *
 		for (guint i = 0; def->fields[i].name != NULL; i++) {
 			const gchar *n = def->fields[i].name;
 			if (def->fields[i].server && json_object_has_member (old, n))
-				json_object_set_member (out, n,
-							json_node_copy (json_object_get_member (old, n)));
+				json_object_set_member (
+					out, n, json_node_copy (json_object_get_member (old, n)));
 		}
 	}
 	return g_steal_pointer (&out);
@@ -664,9 +666,10 @@ check_references (EmuServer *server, const EntityDef *def, JsonObject *obj, GErr
 	if (def->needs_organisation) {
 		JsonNode *v = json_object_get_member (obj, "PersonOrganisationId");
 		if (v == NULL || JSON_NODE_HOLDS_NULL (v) || json_node_get_int (v) == 0) {
-			g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-					     "PersonOrganisationId is required: a person belongs to "
-					     "an organisation");
+			g_set_error_literal (
+				error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+				"PersonOrganisationId is required: a person belongs to "
+				"an organisation");
 			return FALSE;
 		}
 	}
@@ -680,7 +683,8 @@ fill_computed (const EntityDef *def, JsonObject *obj)
 		const gchar *parts[] = {"PersonFirstName", "PersonMiddleName", "PersonLastName"};
 		g_autoptr(GString) name = g_string_new (NULL);
 		for (guint i = 0; i < G_N_ELEMENTS (parts); i++) {
-			const gchar *p = json_object_get_string_member_with_default (obj, parts[i], NULL);
+			const gchar *p
+				= json_object_get_string_member_with_default (obj, parts[i], NULL);
 			if (p == NULL || p[0] == '\0')
 				continue;
 			if (name->len > 0)
@@ -802,7 +806,7 @@ reply_tokens (EmuServer *server, SoupServerMessage *msg, const gchar *app)
 	sqlite3_bind_text (stmt, 2, refresh, -1, SQLITE_STATIC);
 	sqlite3_bind_text (stmt, 3, app, -1, SQLITE_STATIC);
 	sqlite3_bind_int64 (stmt, 4,
-			    g_get_real_time () + (gint64) self->opt.token_lifetime * G_USEC_PER_SEC);
+			    g_get_real_time () + (gint64)self->opt.token_lifetime * G_USEC_PER_SEC);
 	sqlite3_step (stmt);
 
 	json_builder_begin_object (b);
@@ -888,8 +892,8 @@ handle_api_refresh (EmuServer *server, SoupServerMessage *msg)
 	}
 	app = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
 	if (self->opt.rotate_refresh) {
-		g_autoptr(sqlite3_stmt) upd =
-		    emu_db_prepare (server, "UPDATE token SET revoked = 1 WHERE refresh = ?1", NULL);
+		g_autoptr (sqlite3_stmt) upd = emu_db_prepare (
+			server, "UPDATE token SET revoked = 1 WHERE refresh = ?1", NULL);
 		sqlite3_bind_text (upd, 1, refresh, -1, SQLITE_STATIC);
 		sqlite3_step (upd);
 	}
@@ -1170,7 +1174,8 @@ build_query (const gchar *script, QueryBuild *qb, GError **error)
 		lex_ws (&lx);
 		if (r == NULL || (paren && *lx.p++ != ')'))
 			goto syntax;
-		g_string_append_printf (qb->sql, " FROM entity a JOIN entity b ON b.tbl = '%s' AND ",
+		g_string_append_printf (qb->sql,
+					" FROM entity a JOIN entity b ON b.tbl = '%s' AND ",
 					qb->join->table);
 		if (!append_column (qb, l, error))
 			return FALSE;
@@ -1203,8 +1208,9 @@ build_query (const gchar *script, QueryBuild *qb, GError **error)
 			} else {
 				if (!append_column (qb, col, error))
 					return FALSE;
-				g_ptr_array_add (qb->params, is_text ? g_strdup (lit)
-								     : g_strconcat ("#", lit, NULL));
+				g_ptr_array_add (qb->params,
+						 is_text ? g_strdup (lit)
+							 : g_strconcat ("#", lit, NULL));
 			}
 			/* SQL Server's default collation compares text without case */
 			g_string_append_printf (qb->sql, " %s ?%u%s", op, qb->params->len,
@@ -1286,18 +1292,20 @@ handle_queries (EmuServer *server, SoupServerMessage *msg, GHashTable *query)
 	/* a joined row is the union of both documents, as SQL Server's SELECT * gives */
 	arr = json_array_new ();
 	while (sqlite3_step (stmt) == SQLITE_ROW) {
-		g_autoptr(JsonNode) a = parse_json_text ((const gchar *) sqlite3_column_text (stmt, 0));
+		g_autoptr (JsonNode) a
+			= parse_json_text ((const gchar *)sqlite3_column_text (stmt, 0));
 		if (a == NULL)
 			continue;
 		if (qb.join != NULL) {
 			g_autoptr(JsonNode) bn =
 			    parse_json_text ((const gchar *) sqlite3_column_text (stmt, 1));
-			g_autoptr(GList) members = json_object_get_members (json_node_get_object (bn));
+			g_autoptr (GList) members
+				= json_object_get_members (json_node_get_object (bn));
 			for (GList *l = members; l != NULL; l = l->next)
 				json_object_set_member (
-				    json_node_get_object (a), l->data,
-				    json_node_copy (json_object_get_member (json_node_get_object (bn),
-									    l->data)));
+					json_node_get_object (a), l->data,
+					json_node_copy (json_object_get_member (
+						json_node_get_object (bn), l->data)));
 		}
 		json_array_add_element (arr, json_node_ref (a));
 	}
@@ -1580,12 +1588,12 @@ handle_entity (EmuServer *server, SoupServerMessage *msg, GHashTable *query, con
 		}
 		if (!parse_paging (server, msg, query, &page, &size))
 			return;
-		stmt = emu_db_prepare (
-		    server,
-		    "SELECT doc FROM entity WHERE tbl = 'Organisation' AND "
-		    "json_extract(doc, '$.OrganisationUpdatedAt') >= ?1 AND "
-		    "json_extract(doc, '$.OrganisationUpdatedAt') < ?2 ORDER BY num LIMIT ?3 OFFSET ?4",
-		    NULL);
+		stmt = emu_db_prepare (server,
+				       "SELECT doc FROM entity WHERE tbl = 'Organisation' AND "
+				       "json_extract(doc, '$.OrganisationUpdatedAt') >= ?1 AND "
+				       "json_extract(doc, '$.OrganisationUpdatedAt') < ?2 ORDER BY "
+				       "num LIMIT ?3 OFFSET ?4",
+				       NULL);
 		sqlite3_bind_text (stmt, 1, from, -1, SQLITE_STATIC);
 		sqlite3_bind_text (stmt, 2, to, -1, SQLITE_STATIC);
 		sqlite3_bind_int (stmt, 3, (gint) size);
@@ -1697,13 +1705,15 @@ meeting_save (EmuServer *server, JsonObject *in, JsonObject *old, const gchar *i
 	}
 	if (old != NULL && !emu_webcrm (server)->opt.put_merge) {
 		/* the owner and who made it are not part of the update DTO */
-		json_object_set_member (out, "MeetingUserId",
-					json_node_copy (json_object_get_member (old, "MeetingUserId")));
+		json_object_set_member (
+			out, "MeetingUserId",
+			json_node_copy (json_object_get_member (old, "MeetingUserId")));
 	} else if (old != NULL) {
 		g_autoptr(GList) keep = json_object_get_members (old);
 		for (GList *l = keep; l != NULL; l = l->next)
-			json_object_set_member (out, l->data,
-						json_node_copy (json_object_get_member (old, l->data)));
+			json_object_set_member (
+				out, l->data,
+				json_node_copy (json_object_get_member (old, l->data)));
 	}
 	members = json_object_get_members (in);
 	for (GList *l = members; l != NULL; l = l->next) {
@@ -1713,11 +1723,14 @@ meeting_save (EmuServer *server, JsonObject *in, JsonObject *old, const gchar *i
 			continue;
 		json_object_set_member (out, l->data, json_node_copy (v));
 	}
-	start = normalize_stamp (json_object_get_string_member_with_default (out, "MeetingStart", NULL));
-	end = normalize_stamp (json_object_get_string_member_with_default (out, "MeetingEnd", NULL));
+	start = normalize_stamp (
+		json_object_get_string_member_with_default (out, "MeetingStart", NULL));
+	end = normalize_stamp (
+		json_object_get_string_member_with_default (out, "MeetingEnd", NULL));
 	if (start == NULL || end == NULL || g_strcmp0 (start, end) > 0) {
-		g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-				     "MeetingStart and MeetingEnd must be date-times, start <= end");
+		g_set_error_literal (
+			error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+			"MeetingStart and MeetingEnd must be date-times, start <= end");
 		return FALSE;
 	}
 	/* UTC with the zone marker, as the API returns DateTimeOffset values (⚠) */
@@ -1728,7 +1741,8 @@ meeting_save (EmuServer *server, JsonObject *in, JsonObject *old, const gchar *i
 		json_object_set_string_member (out, "MeetingEnd", ze);
 	}
 	{
-		const gchar *uid = json_object_get_string_member_with_default (out, "MeetingUserId", "");
+		const gchar *uid
+			= json_object_get_string_member_with_default (out, "MeetingUserId", "");
 		if (!entity_exists (server, "User", g_ascii_strtoll (uid, NULL, 10))) {
 			g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
 				     "MeetingUserId %s is not a user", uid);
@@ -1738,10 +1752,12 @@ meeting_save (EmuServer *server, JsonObject *in, JsonObject *old, const gchar *i
 	json_object_set_string_member (out, "MeetingId", id);
 	json_object_set_string_member (out, "MeetingSource", "WebCRM");
 	if (old != NULL) {
-		json_object_set_member (out, "MeetingCreated",
-					json_node_copy (json_object_get_member (old, "MeetingCreated")));
-		json_object_set_member (out, "MeetingCreatedBy",
-					json_node_copy (json_object_get_member (old, "MeetingCreatedBy")));
+		json_object_set_member (
+			out, "MeetingCreated",
+			json_node_copy (json_object_get_member (old, "MeetingCreated")));
+		json_object_set_member (
+			out, "MeetingCreatedBy",
+			json_node_copy (json_object_get_member (old, "MeetingCreatedBy")));
 	} else {
 		json_object_set_string_member (out, "MeetingCreated", stamp);
 		json_object_set_string_member (out, "MeetingCreatedBy", "API");
@@ -1853,7 +1869,8 @@ handle_meetings (EmuServer *server, SoupServerMessage *msg, GHashTable *query, g
 					     "the body must be a meeting");
 				return;
 			}
-			if (!meeting_save (server, json_node_get_object (body), old, seg[1], &error)) {
+			if (!meeting_save (server, json_node_get_object (body), old, seg[1],
+					   &error)) {
 				reply_error (msg, 400, "ValidationException", "%s", error->message);
 				return;
 			}
@@ -2144,16 +2161,17 @@ emu_webcrm_setup (EmuServer *server, GError **error)
 	emu_server_set_api_data (server, self, emu_webcrm_free);
 	if (!parse_options (&self->opt, g_getenv ("CRMSYNC_EMU_WEBCRM"), error))
 		return FALSE;
-	if (!emu_db_exec (server,
-			  "PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;"
-			  "CREATE TABLE IF NOT EXISTS entity (tbl TEXT NOT NULL, id TEXT NOT NULL, "
-			  "  num INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (tbl, id));"
-			  "CREATE INDEX IF NOT EXISTS entity_num ON entity (tbl, num);"
-			  "CREATE TABLE IF NOT EXISTS token (access TEXT PRIMARY KEY, refresh TEXT, "
-			  "  app TEXT, expires INTEGER, revoked INTEGER NOT NULL DEFAULT 0);"
-			  "CREATE TABLE IF NOT EXISTS request_log (id INTEGER PRIMARY KEY, "
-			  "  at INTEGER NOT NULL, app TEXT, method TEXT, path TEXT, status INTEGER);",
-			  error))
+	if (!emu_db_exec (
+		    server,
+		    "PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;"
+		    "CREATE TABLE IF NOT EXISTS entity (tbl TEXT NOT NULL, id TEXT NOT NULL, "
+		    "  num INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (tbl, id));"
+		    "CREATE INDEX IF NOT EXISTS entity_num ON entity (tbl, num);"
+		    "CREATE TABLE IF NOT EXISTS token (access TEXT PRIMARY KEY, refresh TEXT, "
+		    "  app TEXT, expires INTEGER, revoked INTEGER NOT NULL DEFAULT 0);"
+		    "CREATE TABLE IF NOT EXISTS request_log (id INTEGER PRIMARY KEY, "
+		    "  at INTEGER NOT NULL, app TEXT, method TEXT, path TEXT, status INTEGER);",
+		    error))
 		return FALSE;
 	/* a state file kept from an earlier run keeps its users and metadata */
 	if (!entity_exists (server, "User", 1)) {
@@ -2206,7 +2224,9 @@ emu_webcrm_seed (EmuServer *server, JsonNode *root, GError **error)
 			g_autofree gchar *sid = NULL;
 			g_autofree gchar *stamp = now_stamp ();
 			g_autofree gchar *f_upd = g_strconcat (def->table, "UpdatedAt", NULL);
-			gint64 id = in != NULL ? json_object_get_int_member_with_default (in, idf, 0) : 0;
+			gint64 id = in != NULL
+					    ? json_object_get_int_member_with_default (in, idf, 0)
+					    : 0;
 			if (id <= 0) {
 				g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
 					     "%s[%u] has no %s", order[k], i, idf);
@@ -2225,7 +2245,8 @@ emu_webcrm_seed (EmuServer *server, JsonNode *root, GError **error)
 		JsonArray *a = json_object_get_array_member (obj, "Meetings");
 		for (guint i = 0; a != NULL && i < json_array_get_length (a); i++) {
 			JsonObject *m = json_array_get_object_element (a, i);
-			const gchar *id = json_object_get_string_member_with_default (m, "MeetingId", NULL);
+			const gchar *id
+				= json_object_get_string_member_with_default (m, "MeetingId", NULL);
 			if (id == NULL) {
 				g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
 					     "Meetings[%u] has no MeetingId", i);
@@ -2273,7 +2294,8 @@ emu_webcrm_generate (EmuServer *server, guint n, GError **error)
 		json_object_set_string_member (p, "PersonLastName", emu_sample_last_name (i));
 		json_object_set_string_member (p, "PersonEmail", mail);
 		json_object_set_string_member (p, "PersonDirectPhone", phone);
-		json_object_set_string_member (p, "PersonTitle", i % 2 ? "Indkøber" : "Geschäftsführer");
+		json_object_set_string_member (p, "PersonTitle",
+					       i % 2 ? "Indkøber" : "Geschäftsführer");
 		json_object_set_string_member (p, "PersonComment", note);
 		json_object_set_string_member (p, "PersonStatus", "Active");
 		json_object_set_string_member (p, "PersonCustom1", "Prospect");
@@ -2306,7 +2328,8 @@ emu_webcrm_generate (EmuServer *server, guint n, GError **error)
 		g_autofree gchar *sid = g_strdup_printf ("%u", 1001 + i);
 		g_autofree gchar *uid = g_strdup_printf ("%u", 1 + i % 3);
 		g_autofree gchar *subject = g_strdup_printf ("Møde med %s", emu_sample_company (i));
-		g_autoptr(GDateTime) start = g_date_time_add_hours (now, (gint) (24 * (i % 60) + 2));
+		g_autoptr (GDateTime) start
+			= g_date_time_add_hours (now, (gint)(24 * (i % 60) + 2));
 		g_autoptr(GDateTime) end = g_date_time_add_hours (start, 1);
 		g_autofree gchar *s = g_date_time_format (start, "%Y-%m-%dT%H:00:00Z");
 		g_autofree gchar *e = g_date_time_format (end, "%Y-%m-%dT%H:00:00Z");
@@ -2318,7 +2341,8 @@ emu_webcrm_generate (EmuServer *server, guint n, GError **error)
 		json_object_set_string_member (m, "MeetingUserId", uid);
 		json_object_set_string_member (m, "MeetingSource", "WebCRM");
 		json_object_set_string_member (m, "MeetingSubject", subject);
-		json_object_set_string_member (m, "MeetingDescription", "Dagsorden: tilbud, levering.");
+		json_object_set_string_member (m, "MeetingDescription",
+					       "Dagsorden: tilbud, levering.");
 		json_object_set_string_member (m, "MeetingStart", s);
 		json_object_set_string_member (m, "MeetingEnd", e);
 		json_object_set_boolean_member (m, "MeetingIsAllDayMeeting", FALSE);

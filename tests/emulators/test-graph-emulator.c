@@ -3,6 +3,7 @@
 
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
+#include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -128,6 +129,12 @@ static const gchar *
 str (JsonNode *n, const gchar *member)
 {
 	return json_object_get_string_member_with_default (json_node_get_object (n), member, NULL);
+}
+
+static const gchar *
+dtz_of (JsonObject *o, const gchar *member)
+{
+	return json_object_get_string_member (json_object_get_object_member (o, member), "dateTime");
 }
 
 static const gchar *
@@ -565,6 +572,66 @@ test_events (void)
 				 "range"),
 			     "type"),
 			 ==, "endDate");
+	/* the series' instances: Mondays at 09:00 Copenhagen, DST from March 30 */
+	{
+		g_autofree gchar *ipath = g_strdup_printf (
+		    "/v1.0/me/events/%s/instances?startDateTime=2025-03-01T00:00:00Z"
+		    "&endDateTime=2025-04-01T00:00:00Z",
+		    str (series, "id"));
+		g_autofree gchar *mpath = g_strdup_printf (
+		    "/v1.0/me/events/%s?$select=subject,cancelledOccurrences", str (series, "id"));
+		g_autofree gchar *oid = g_strdup_printf ("OID.%s.2025-03-10", str (series, "id"));
+		g_autoptr(JsonNode) inst = call (&emu, "GET", ipath, NULL, &status);
+		g_autoptr(JsonNode) inst2 = NULL;
+		g_autoptr(JsonNode) moved = NULL;
+		g_autoptr(JsonNode) master = NULL;
+		g_autofree gchar *occ10 = NULL;
+		g_autofree gchar *occ17 = NULL;
+		JsonArray *v;
+		g_assert_cmpuint (status, ==, 200);
+		v = json_object_get_array_member (json_node_get_object (inst), "value");
+		g_assert_cmpuint (json_array_get_length (v), ==, 5);
+		g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (v, 0),
+								"type"),
+				 ==, "occurrence");
+		g_assert_cmpstr (dtz_of (json_array_get_object_element (v, 0), "start"), ==,
+				 "2025-03-03T08:00:00.0000000");
+		g_assert_cmpstr (dtz_of (json_array_get_object_element (v, 4), "start"), ==,
+				 "2025-03-31T07:00:00.0000000");
+		occ10 = g_strdup_printf ("/v1.0/me/events/%s",
+					 json_object_get_string_member (
+					     json_array_get_object_element (v, 1), "id"));
+		occ17 = g_strdup_printf ("/v1.0/me/events/%s",
+					 json_object_get_string_member (
+					     json_array_get_object_element (v, 2), "id"));
+		g_assert_null (call (&emu, "DELETE", occ10, NULL, &status));
+		g_assert_cmpuint (status, ==, 204);
+		moved = call (&emu, "PATCH", occ17,
+			      "{\"start\":{\"dateTime\":\"2025-03-17T11:00:00\",\"timeZone\":"
+			      "\"Europe/Copenhagen\"},\"end\":{\"dateTime\":\"2025-03-17T11:30:00\","
+			      "\"timeZone\":\"Europe/Copenhagen\"}}",
+			      &status);
+		g_assert_cmpuint (status, ==, 200);
+		g_assert_cmpstr (str (moved, "type"), ==, "exception");
+		inst2 = call (&emu, "GET", ipath, NULL, &status);
+		v = json_object_get_array_member (json_node_get_object (inst2), "value");
+		g_assert_cmpuint (json_array_get_length (v), ==, 4);
+		g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (v, 1),
+								"type"),
+				 ==, "exception");
+		g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (v, 1),
+								"originalStart"),
+				 ==, "2025-03-17T08:00:00Z");
+		g_assert_cmpstr (dtz_of (json_array_get_object_element (v, 1), "start"), ==,
+				 "2025-03-17T10:00:00.0000000");
+		master = call (&emu, "GET", mpath, NULL, &status);
+		g_assert_cmpuint (status, ==, 200);
+		g_assert_cmpstr (json_array_get_string_element (
+				     json_object_get_array_member (json_node_get_object (master),
+								   "cancelledOccurrences"),
+				     0),
+				 ==, oid);
+	}
 	/* dayOfMonth is not a weekly pattern's property */
 	badrec = call (&emu, "POST", "/v1.0/me/events",
 		       "{\"subject\":\"W\",\"start\":{\"dateTime\":\"2025-03-03T09:00:00\","
@@ -577,12 +644,12 @@ test_events (void)
 
 	nowin = call (&emu, "GET", "/v1.0/me/calendarView/delta", NULL, &status);
 	g_assert_cmpuint (status, ==, 400);
-	/* the window holds the fair and the series, not the June call */
+	/* the window holds the fair, the series and its exception, not the June call */
 	link = delta_round (&emu,
 			    "/v1.0/me/calendarView/delta?startDateTime=2025-03-01T00:00:00Z"
 			    "&endDateTime=2025-04-01T00:00:00Z",
 			    &items, &removed, &pages);
-	g_assert_cmpuint (items, ==, 2);
+	g_assert_cmpuint (items, ==, 3);
 	emu_stop (&emu);
 }
 
@@ -738,6 +805,65 @@ test_batch (void)
 	emu_stop (&emu);
 }
 
+typedef struct {
+	guint done;
+	guint ok;
+	guint throttled;
+	gboolean retry_after;
+	GMainLoop *loop;
+} Parallel;
+
+static void
+parallel_cb (GObject *source, GAsyncResult *res, gpointer data)
+{
+	Parallel *p = data;
+	SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), res);
+	g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), res, NULL);
+	guint status = soup_message_get_status (msg);
+	if (status == 200)
+		p->ok++;
+	if (status == 429) {
+		p->throttled++;
+		p->retry_after = soup_message_headers_get_one (soup_message_get_response_headers (msg),
+							       "Retry-After") != NULL;
+	}
+	if (++p->done == 5)
+		g_main_loop_quit (p->loop);
+}
+
+/* Outlook's MailboxConcurrency: four requests in flight, the fifth is refused */
+static void
+test_concurrency (void)
+{
+	Emu emu = {0};
+	guint status;
+	Parallel p = {0};
+	g_autoptr(SoupSession) s = soup_session_new_with_options ("max-conns-per-host", 8, NULL);
+	g_autofree gchar *url = NULL;
+	g_autofree gchar *auth = NULL;
+	g_autoptr(GPtrArray) msgs = g_ptr_array_new_with_free_func (g_object_unref);
+
+	emu_start (&emu, NULL);
+	sign_in (&emu);
+	g_assert_null (call (&emu, "POST", "/_emulator/hold?count=4&ms=1500", "", &status));
+	url = g_strconcat (emu.origin, "/v1.0/me", NULL);
+	auth = g_strdup_printf ("Bearer %s", emu.token);
+	p.loop = g_main_loop_new (NULL, FALSE);
+	for (guint i = 0; i < 5; i++) {
+		SoupMessage *msg = soup_message_new ("GET", url);
+		soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
+					      auth);
+		g_ptr_array_add (msgs, msg);
+		soup_session_send_and_read_async (s, msg, G_PRIORITY_DEFAULT, NULL, parallel_cb, &p);
+	}
+	g_main_loop_run (p.loop);
+	g_main_loop_unref (p.loop);
+	g_assert_cmpuint (p.ok, ==, 4);
+	g_assert_cmpuint (p.throttled, ==, 1);
+	g_assert_true (p.retry_after);
+	emu_stop (&emu);
+}
+
 static void
 test_throttle_and_ids (void)
 {
@@ -789,6 +915,55 @@ test_throttle_and_ids (void)
 	emu_stop (&emu);
 }
 
+/* --seed takes the resources as a client would POST them, and refuses what
+ * the service would refuse */
+static void
+test_seed (void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *dir = g_dir_make_tmp ("graph-seed-XXXXXX", &error);
+	g_autofree gchar *good = g_build_filename (dir, "good.json", NULL);
+	g_autofree gchar *bad = g_build_filename (dir, "bad.json", NULL);
+	g_autofree gchar *good_text = g_strdup_printf (
+	    "{\"contacts\":[%s],\"events\":[%s],\"messages\":[{\"subject\":\"Hej\","
+	    "\"internetMessageId\":\"<1@x>\",\"folder\":\"sentitems\"}]}",
+	    contact_example, event_example);
+	g_autofree gchar *seed_arg = g_strdup_printf ("--seed=%s", good);
+	g_autofree gchar *bad_arg = g_strdup_printf ("--seed=%s", bad);
+	const gchar *args[] = {seed_arg, NULL};
+	g_autoptr(GSubprocess) fail = NULL;
+	g_autofree gchar *err = NULL;
+	Emu emu = {0};
+	guint status;
+	g_autoptr(JsonNode) contacts = NULL;
+	g_autoptr(JsonNode) sent = NULL;
+
+	g_assert_true (g_file_set_contents (good, good_text, -1, NULL));
+	g_assert_true (g_file_set_contents (bad, "{\"events\":[{\"subject\":\"no times\"}]}", -1,
+					    NULL));
+	emu_start (&emu, args);
+	sign_in (&emu);
+	contacts = call (&emu, "GET", "/v1.0/me/contacts", NULL, &status);
+	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+			      json_node_get_object (contacts), "value")),
+			  ==, 1);
+	sent = call (&emu, "GET", "/v1.0/me/mailFolders/sentitems/messages", NULL, &status);
+	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+			      json_node_get_object (sent), "value")),
+			  ==, 1);
+	emu_stop (&emu);
+
+	fail = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
+				 &error, g_getenv ("CRMSYNC_EMULATOR"), "--api=graph", bad_arg, NULL);
+	g_assert_no_error (error);
+	g_assert_true (g_subprocess_communicate_utf8 (fail, NULL, NULL, NULL, &err, &error));
+	g_assert_cmpint (g_subprocess_get_exit_status (fail), ==, 2);
+	g_assert_nonnull (strstr (err, "events[0]"));
+	g_unlink (good);
+	g_unlink (bad);
+	g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -801,5 +976,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/graph-emulator/todo", test_todo);
 	g_test_add_func ("/graph-emulator/batch", test_batch);
 	g_test_add_func ("/graph-emulator/throttle-and-ids", test_throttle_and_ids);
+	g_test_add_func ("/graph-emulator/mailbox-concurrency", test_concurrency);
+	g_test_add_func ("/graph-emulator/seed", test_seed);
 	return g_test_run ();
 }

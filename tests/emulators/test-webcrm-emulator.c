@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <signal.h>
@@ -28,8 +29,16 @@ child_setup (gpointer data)
 	prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
+static Emu *emu_start_full (const gchar *options, const gchar *generate, const gchar *seed);
+
 static Emu *
 emu_start (const gchar *options, const gchar *generate)
+{
+	return emu_start_full (options, generate, NULL);
+}
+
+static Emu *
+emu_start_full (const gchar *options, const gchar *generate, const gchar *seed)
 {
 	Emu *emu = g_new0 (Emu, 1);
 	g_autoptr(GSubprocessLauncher) launcher =
@@ -38,7 +47,8 @@ emu_start (const gchar *options, const gchar *generate)
 	g_autoptr(GDataInputStream) in = NULL;
 	g_autofree gchar *line = NULL;
 	const gchar *argv[] = {EMULATOR, "--api", "webcrm", "--port", "0", "--generate",
-			       generate != NULL ? generate : "0", NULL};
+			       generate != NULL ? generate : "0", seed != NULL ? "--seed" : NULL,
+			       seed, NULL};
 
 	g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
 	if (options != NULL)
@@ -146,7 +156,8 @@ login (Emu *emu)
 	n = parse (r->body);
 	g_free (emu->token);
 	g_free (emu->refresh);
-	emu->token = g_strdup (json_object_get_string_member (json_node_get_object (n), "AccessToken"));
+	emu->token = g_strdup (
+		json_object_get_string_member (json_node_get_object (n), "AccessToken"));
 	emu->refresh =
 	    g_strdup (json_object_get_string_member (json_node_get_object (n), "RefreshToken"));
 }
@@ -170,8 +181,9 @@ test_auth_login_forms (void)
 	g_autoptr(Resp) wrong = NULL;
 	g_autoptr(JsonNode) n = NULL;
 	JsonObject *o;
-	const gchar *mp_body = "--XyZ\r\nContent-Disposition: form-data; name=\"authCode\"\r\n\r\n" AUTH_CODE
-			       "\r\n--XyZ--\r\n";
+	const gchar *mp_body
+		= "--XyZ\r\nContent-Disposition: form-data; name=\"authCode\"\r\n\r\n" AUTH_CODE
+		  "\r\n--XyZ--\r\n";
 
 	/* the swagger's multipart form, the urlencoded form of clients in the wild, a header */
 	multipart = req_full (emu, "POST", "/Auth/ApiLogin", "multipart/form-data; boundary=XyZ",
@@ -235,7 +247,8 @@ test_auth_bearer_refresh (void)
 	g_assert_cmpuint (refreshed->status, ==, 200);
 	n = parse (refreshed->body);
 	g_free (emu->token);
-	emu->token = g_strdup (json_object_get_string_member (json_node_get_object (n), "AccessToken"));
+	emu->token = g_strdup (
+		json_object_get_string_member (json_node_get_object (n), "AccessToken"));
 	g_free (emu->refresh);
 	emu->refresh =
 	    g_strdup (json_object_get_string_member (json_node_get_object (n), "RefreshToken"));
@@ -246,9 +259,10 @@ test_auth_bearer_refresh (void)
 	reused = req_full (emu, "POST", "/Auth/ApiRefresh", NULL, NULL, "refreshToken",
 			   old_refresh);
 	g_assert_cmpuint (reused->status, ==, 400);
-	mp = g_strdup_printf ("--b\r\nContent-Disposition: form-data; name=\"refreshToken\"\r\n\r\n%s"
-			      "\r\n--b--\r\n",
-			      emu->refresh);
+	mp = g_strdup_printf (
+		"--b\r\nContent-Disposition: form-data; name=\"refreshToken\"\r\n\r\n%s"
+		"\r\n--b--\r\n",
+		emu->refresh);
 	{
 		g_autoptr(Resp) form = req_full (emu, "POST", "/Auth/ApiRefresh",
 						 "multipart/form-data; boundary=b", mp, NULL, NULL);
@@ -277,11 +291,12 @@ test_persons_crud (void)
 	JsonObject *p;
 
 	login (emu);
-	post = req (emu, "POST", "/Persons",
-		    "{\"PersonId\":0,\"PersonOrganisationId\":1017,\"PersonFirstName\":\"Ada\","
-		    "\"PersonLastName\":\"Lovelace\",\"PersonTitle\":\"Analyst\",\"PersonEmail\":"
-		    "\"ada@example.org\",\"PersonMobilePhone\":\"+45 12 34 56 78\",\"PersonStatus\":"
-		    "\"Active\"}");
+	post = req (
+		emu, "POST", "/Persons",
+		"{\"PersonId\":0,\"PersonOrganisationId\":1017,\"PersonFirstName\":\"Ada\","
+		"\"PersonLastName\":\"Lovelace\",\"PersonTitle\":\"Analyst\",\"PersonEmail\":"
+		"\"ada@example.org\",\"PersonMobilePhone\":\"+45 12 34 56 78\",\"PersonStatus\":"
+		"\"Active\"}");
 	g_assert_cmpuint (post->status, ==, 200);
 	/* a bare integer */
 	id = parse (post->body);
@@ -326,8 +341,9 @@ test_persons_crud (void)
 	g_assert_cmpuint (missing->status, ==, 404);
 	{
 		/* B2C persons need no organisation */
-		g_autoptr(Resp) b2c = req (emu, "POST", "/PersonsB2C",
-					   "{\"PersonFirstName\":\"Bo\",\"PersonEmail\":\"bo@x.dk\"}");
+		g_autoptr (Resp) b2c
+			= req (emu, "POST", "/PersonsB2C",
+			       "{\"PersonFirstName\":\"Bo\",\"PersonEmail\":\"bo@x.dk\"}");
 		g_assert_cmpuint (b2c->status, ==, 200);
 	}
 	emu_stop (emu);
@@ -545,9 +561,10 @@ test_activities_notes (void)
 	notes = req (emu, "GET", notes_path, NULL);
 	nn = parse (notes->body);
 	g_assert_cmpuint (json_array_get_length (json_node_get_array (nn)), ==, 1);
-	g_assert_cmpstr (json_object_get_string_member (
-			     json_array_get_object_element (json_node_get_array (nn), 0), "Comment"),
-			 ==, "Kunden ringer igen");
+	g_assert_cmpstr (
+		json_object_get_string_member (
+			json_array_get_object_element (json_node_get_array (nn), 0), "Comment"),
+		==, "Kunden ringer igen");
 	newest = g_strconcat (path, "/NewestNote", NULL);
 	del = req (emu, "DELETE", newest, NULL);
 	g_assert_cmpuint (del->status, ==, 204);
@@ -602,8 +619,8 @@ test_meetings (void)
 	g_assert_cmpuint (post->status, ==, 200);
 	id = parse (post->body);
 	g_assert_cmpint (json_node_get_value_type (id), ==, G_TYPE_STRING);
-	list = req (emu, "GET", "/Meetings?from=2026-05-01T00:00:00Z&to=2026-07-01T00:00:00Z&userId=1",
-		    NULL);
+	list = req (emu, "GET",
+		    "/Meetings?from=2026-05-01T00:00:00Z&to=2026-07-01T00:00:00Z&userId=1", NULL);
 	g_assert_cmpuint (list->status, ==, 200);
 	l = parse (list->body);
 	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
@@ -622,9 +639,10 @@ test_meetings (void)
 			 ==, "Stand 12");
 	year = req (emu, "GET", "/Meetings?from=2026-01-01&to=2027-01-02&userId=1", NULL);
 	g_assert_cmpuint (year->status, ==, 400);
-	put = req (emu, "PUT", path,
-		   "{\"MeetingSubject\":\"Messe (flyttet)\",\"MeetingStart\":\"2026-06-02T08:00:00Z\","
-		   "\"MeetingEnd\":\"2026-06-04T16:00:00Z\",\"MeetingDescription\":\"Stand 14\"}");
+	put = req (
+		emu, "PUT", path,
+		"{\"MeetingSubject\":\"Messe (flyttet)\",\"MeetingStart\":\"2026-06-02T08:00:00Z\","
+		"\"MeetingEnd\":\"2026-06-04T16:00:00Z\",\"MeetingDescription\":\"Stand 14\"}");
 	g_assert_cmpuint (put->status, ==, 200);
 	del = req (emu, "DELETE", path, NULL);
 	g_assert_cmpuint (del->status, ==, 204);
@@ -653,8 +671,9 @@ test_metadata_users (void)
 		JsonObject *f = json_array_get_object_element (json_node_get_array (a), i);
 		if (g_strcmp0 (json_object_get_string_member (f, "FieldMetadataLabel"),
 			       "Lead Grade") == 0) {
-			g_assert_cmpstr (json_object_get_string_member (f, "FieldMetadataDbFieldName"),
-					 ==, "ActivityCustom4");
+			g_assert_cmpstr (
+				json_object_get_string_member (f, "FieldMetadataDbFieldName"), ==,
+				"ActivityCustom4");
 			g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
 					      f, "FieldMetadataDropdownListData")),
 					  ==, 3);
@@ -666,6 +685,68 @@ test_metadata_users (void)
 	u = parse (users->body);
 	g_assert_cmpuint (json_array_get_length (json_node_get_array (u)), ==, 3);
 	emu_stop (emu);
+}
+
+/* --seed takes the API's own DTOs, ids kept; the old calendar (Events) and the one
+ * "updated between" endpoint */
+static void
+test_seed_events (void)
+{
+	g_autofree gchar *dir = g_dir_make_tmp ("webcrm-seed-XXXXXX", NULL);
+	g_autofree gchar *path = g_build_filename (dir, "seed.json", NULL);
+	const gchar *seed
+		= "{\"Organisations\":[{\"OrganisationId\":7,\"OrganisationName\":\"Seedet A/S\","
+		  "\"OrganisationUpdatedAt\":\"2024-05-02T09:13:11\"}],"
+		  "\"Persons\":[{\"PersonId\":4711,\"PersonOrganisationId\":7,\"PersonFirstName\":"
+		  "\"Ada\",\"PersonLastName\":\"Lovelace\",\"PersonUpdatedAt\":\"2024-05-02T09:13:"
+		  "11\"}]}";
+	Emu *emu;
+	g_autoptr(Resp) person = NULL;
+	g_autoptr(Resp) between = NULL;
+	g_autoptr(Resp) outside = NULL;
+	g_autoptr(Resp) event = NULL;
+	g_autoptr(Resp) events = NULL;
+	g_autoptr(Resp) bad_type = NULL;
+	g_autoptr(JsonNode) p = NULL;
+	g_autoptr(JsonNode) b = NULL;
+	g_autoptr(JsonNode) o = NULL;
+	g_autoptr(JsonNode) e = NULL;
+
+	g_assert_true (g_file_set_contents (path, seed, -1, NULL));
+	emu = emu_start_full (NULL, NULL, path);
+	login (emu);
+	person = req (emu, "GET", "/Persons/4711", NULL);
+	g_assert_cmpuint (person->status, ==, 200);
+	p = parse (person->body);
+	g_assert_cmpstr (json_object_get_string_member (json_node_get_object (p), "PersonName"), ==,
+			 "Ada Lovelace");
+	/* start <= updateDate < end */
+	between = req (emu, "GET",
+		       "/Organisations/FindByUpdateDates/2024-05-02T09:13:11/2024-05-03T00:00:00",
+		       NULL);
+	b = parse (between->body);
+	g_assert_cmpuint (json_array_get_length (json_node_get_array (b)), ==, 1);
+	outside = req (emu, "GET",
+		       "/Organisations/FindByUpdateDates/2024-05-01T00:00:00/2024-05-02T09:13:11",
+		       NULL);
+	o = parse (outside->body);
+	g_assert_cmpuint (json_array_get_length (json_node_get_array (o)), ==, 0);
+
+	/* Events POST answers without a body; enums are checked */
+	event = req (emu, "POST", "/Events",
+		     "{\"EventDateTime\":\"2026-04-01T09:00:00Z\",\"EventDescription\":\"Messe\","
+		     "\"EventType\":\"Meeting\",\"EventStatus\":\"Confirmed\","
+		     "\"EventOrganisationId\":7,\"EventParticipantIds\":[1,2]}");
+	g_assert_cmpuint (event->status, ==, 200);
+	g_assert_cmpstr (event->body, ==, "");
+	events = req (emu, "GET", "/Events?Page=1&Size=10", NULL);
+	e = parse (events->body);
+	g_assert_cmpuint (json_array_get_length (json_node_get_array (e)), ==, 1);
+	bad_type = req (emu, "POST", "/Events", "{\"EventType\":\"Party\"}");
+	g_assert_cmpuint (bad_type->status, ==, 400);
+	emu_stop (emu);
+	g_unlink (path);
+	g_rmdir (dir);
 }
 
 /* the real limit: the 251st request within a minute is throttled as documented */
@@ -687,8 +768,9 @@ test_rate_limit_250 (void)
 	g_assert_cmpuint (last->status, ==, 429);
 	n = parse (last->body);
 	o = json_node_get_object (n);
-	g_assert_cmpstr (json_object_get_string_member (o, "Message"), ==,
-			 "The request was throttled. The limit of 250 requests per minute is reached");
+	g_assert_cmpstr (
+		json_object_get_string_member (o, "Message"), ==,
+		"The request was throttled. The limit of 250 requests per minute is reached");
 	g_assert_cmpstr (json_object_get_string_member (o, "Type"), ==, "TooManyRequestsException");
 	g_assert_nonnull (last->retry_after);
 	g_assert_true (g_ascii_string_to_unsigned (last->retry_after, 10, 1, 60, &ra, NULL));
@@ -723,8 +805,9 @@ test_rate_limit_window_slides (void)
 	log = req (emu, "GET", "/_emulator/log", NULL);
 	l = parse (log->body);
 	for (guint i = 0; i < json_array_get_length (json_node_get_array (l)); i++)
-		if (json_object_get_int_member (json_array_get_object_element (json_node_get_array (l), i),
-						"status") == 429)
+		if (json_object_get_int_member (
+			    json_array_get_object_element (json_node_get_array (l), i), "status")
+		    == 429)
 			n429++;
 	g_assert_cmpuint (n429, ==, 1);
 	emu_stop (emu);
@@ -743,7 +826,9 @@ main (int argc, char **argv)
 	g_test_add_func ("/emulator/webcrm/activities-notes", test_activities_notes);
 	g_test_add_func ("/emulator/webcrm/meetings", test_meetings);
 	g_test_add_func ("/emulator/webcrm/metadata-users", test_metadata_users);
+	g_test_add_func ("/emulator/webcrm/seed-events", test_seed_events);
 	g_test_add_func ("/emulator/webcrm/rate-limit/250", test_rate_limit_250);
-	g_test_add_func ("/emulator/webcrm/rate-limit/window-slides", test_rate_limit_window_slides);
+	g_test_add_func ("/emulator/webcrm/rate-limit/window-slides",
+			 test_rate_limit_window_slides);
 	return g_test_run ();
 }

@@ -443,9 +443,31 @@ test_dst_round_trip (void)
 	    {"Messe", g_strdup (sun), g_strdup (mon), TRUE},
 	};
 
+	g_autofree gchar *m1 = dst_day (-13);
+	g_autofree gchar *m2 = dst_day (-6);
+	g_autofree gchar *m3 = dst_day (1);
+	/* Mondays 08:00 in Copenhagen across the switch; the second cancelled,
+	 * the third (after the switch) moved to 11:00 */
+	g_autofree gchar *series_json = g_strdup_printf (
+	    "{\"subject\":\"Ugemøde\",\"start\":\"%sT07:00:00Z\",\"end\":\"%sT07:30:00Z\","
+	    "\"isAllDay\":false,\"timeZone\":\"Europe/Copenhagen\",\"sensitivity\":\"normal\","
+	    "\"recurrence\":{\"pattern\":{\"type\":\"weekly\",\"interval\":1,\"daysOfWeek\":"
+	    "[\"monday\"],\"firstDayOfWeek\":\"monday\"},\"range\":{\"type\":\"numbered\","
+	    "\"startDate\":\"%s\",\"numberOfOccurrences\":5,\"recurrenceTimeZone\":"
+	    "\"Europe/Copenhagen\"},\"exceptions\":[{\"originalStart\":\"%sT07:00:00Z\","
+	    "\"deleted\":true},{\"originalStart\":\"%sT06:00:00Z\",\"subject\":\"Ugemøde (flyttet)\","
+	    "\"start\":\"%sT09:00:00Z\",\"end\":\"%sT09:30:00Z\"}]}}",
+	    m1, m1, m1, m2, m3, m3, m3);
+	g_autoptr(JsonParser) sp = json_parser_new ();
+
 	fx_start (&fx, "0", NULL);
 	ev_dir = g_build_filename (fx.dir, "crm", "event", NULL);
 	g_assert_cmpint (g_mkdir_with_parents (ev_dir, 0700), ==, 0);
+	{
+		g_autofree gchar *name = g_strdup_printf ("%s/series.json", ev_dir);
+		g_assert_true (g_file_set_contents (name, series_json, -1, NULL));
+		g_assert_true (json_parser_load_from_data (sp, series_json, -1, NULL));
+	}
 	for (guint i = 0; i < G_N_ELEMENTS (evs); i++) {
 		g_autoptr(JsonObject) o = json_object_new ();
 		g_autofree gchar *name = g_strdup_printf ("%s/ev%u.json", ev_dir, i);
@@ -459,7 +481,8 @@ test_dst_round_trip (void)
 	}
 	r1 = sync_run (&fx, "sales", &rc);
 	g_assert_cmpint (rc, ==, 0);
-	g_assert_cmpint (count (r1, "created", "outlook", "event"), ==, 4);
+	g_assert_cmpint (count (r1, "created", "outlook", "event"), ==, 5);
+	g_assert_cmpint (stat_of (&fx, "invitationsSent"), ==, 0);
 	/* what Outlook gives back is what was sent: no update in either direction */
 	r2 = sync_run (&fx, "sales", &rc);
 	g_assert_cmpint (total (r2, "updated") + total (r2, "created"), ==, 0);
@@ -467,7 +490,21 @@ test_dst_round_trip (void)
 	write_profile (&fx, "other", "crm2", "state2.db");
 	r3 = sync_run (&fx, "other", &rc);
 	g_assert_cmpint (rc, ==, 0);
-	g_assert_cmpint (count (r3, "created", "crm", "event"), ==, 4);
+	g_assert_cmpint (count (r3, "created", "crm", "event"), ==, 5);
+	{
+		g_autoptr(JsonObject) got = crm_find (&fx, "crm2", "event", "subject", "Ugemøde", NULL);
+		JsonObject *want = json_node_get_object (json_parser_get_root (sp));
+		g_assert_nonnull (got);
+		if (!json_node_equal (json_object_get_member (want, "recurrence"),
+				      json_object_get_member (got, "recurrence"))) {
+			g_autofree gchar *w = json_to_string (json_object_get_member (want, "recurrence"), FALSE);
+			g_autofree gchar *g = json_to_string (json_object_get_member (got, "recurrence"), FALSE);
+			g_printerr ("want %s\ngot  %s\n", w, g);
+			g_assert_not_reached ();
+		}
+		g_assert_cmpstr (json_object_get_string_member (got, "start"), ==,
+				 json_object_get_string_member (want, "start"));
+	}
 	for (guint i = 0; i < G_N_ELEMENTS (evs); i++) {
 		g_autoptr(JsonObject) got = crm_find (&fx, "crm2", "event", "subject", evs[i].subject,
 						      NULL);
@@ -481,6 +518,138 @@ test_dst_round_trip (void)
 		g_free (evs[i].start);
 		g_free (evs[i].end);
 	}
+	fx_stop (&fx);
+}
+
+/* the OroCRM preset's mapping and rules between an Oro-shaped folder and Graph */
+static void
+test_orocrm_preset (void)
+{
+	Fx fx = {0};
+	gint rc;
+	guint status;
+	g_autofree gchar *file = NULL;
+	g_autofree gchar *cdir = NULL;
+	g_autofree gchar *tdir = NULL;
+	g_autofree gchar *text = NULL;
+	g_autoptr(JsonObject) r1 = NULL;
+	g_autoptr(JsonObject) r2 = NULL;
+	g_autoptr(JsonObject) r3 = NULL;
+	g_autoptr(JsonObject) oro = NULL;
+	g_autoptr(JsonNode) list = NULL;
+	g_autoptr(JsonNode) tasks = NULL;
+	g_autoptr(JsonNode) lists = NULL;
+	g_autofree gchar *tpath = NULL;
+	JsonArray *v;
+	gboolean seen_contact = FALSE, seen_task = FALSE;
+
+	fx_start (&fx, "6", NULL);
+	text = g_strdup_printf (
+	    "[profile]\nname=oro\npreset=orocrm\ncrm=folder\noutlook=graph\nstate=oro.db\n"
+	    "[crm]\npath=oro\nschema=orocrm\n"
+	    "[outlook]\nurl=%s\nauthority=%s\nclient-id=crmsync-test\n"
+	    "[contact]\ncondition=all\n[task]\ncondition=all\n[event]\ncondition=all\n",
+	    fx.origin, fx.origin);
+	file = path_in (&fx, "oro.ini");
+	g_assert_true (g_file_set_contents (file, text, -1, NULL));
+
+	/* Outlook → Oro: contacts under Oro's names, task statuses through the table */
+	r1 = sync_run (&fx, "oro", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_cmpint (count (r1, "created", "crm", "contact"), ==, 6);
+	g_assert_cmpint (count (r1, "created", "crm", "event"), ==, 6);
+	oro = crm_find (&fx, "oro", "contact", "firstName", "Søren", NULL);
+	g_assert_nonnull (oro);
+	g_assert_cmpstr (json_object_get_string_member (oro, "lastName"), ==, "Jørgensen");
+	g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (oro, "emails"), 0),
+			 ==, "person0@example.org");
+	g_clear_pointer (&oro, json_object_unref);
+	/* generated statuses: notStarted, inProgress, completed, waitingOnOthers, deferred */
+	oro = crm_find (&fx, "oro", "task", "status", "in_progress", NULL);
+	g_assert_nonnull (oro);
+	g_assert_null (crm_find (&fx, "oro", "task", "status", "inProgress", NULL));
+	g_clear_pointer (&oro, json_object_unref);
+
+	/* no change: nothing to do, one delta per kind */
+	http (&fx, "POST", "/_emulator/reset-stats", "text/plain", "", &status);
+	r2 = sync_run (&fx, "oro", &rc);
+	g_assert_cmpint (total (r2, "created") + total (r2, "updated"), ==, 0);
+	g_assert_cmpint (stat_of (&fx, "deltaRequests"), ==, 3);
+
+	/* Oro → Outlook: a new contact and a new open task */
+	cdir = g_build_filename (fx.dir, "oro", "contact", NULL);
+	tdir = g_build_filename (fx.dir, "oro", "task", NULL);
+	{
+		g_autofree gchar *cp = g_build_filename (cdir, "oro-1.json", NULL);
+		g_autofree gchar *tp = g_build_filename (tdir, "oro-t1.json", NULL);
+		g_assert_true (g_file_set_contents (
+		    cp, "{\"firstName\":\"Grace\",\"lastName\":\"Hopper\",\"jobTitle\":\"Admiral\","
+			"\"emails\":[\"grace@navy.example\",\"grace@home.example\"],\"birthday\":\"1906-12-09\","
+			"\"phones\":[\"+1 555 0100\",\"+1 555 0101\"],\"gender\":\"female\"}",
+		    -1, NULL));
+		g_assert_true (g_file_set_contents (
+		    tp, "{\"subject\":\"Send the offer\",\"status\":\"in_progress\",\"taskPriority\":\"high\","
+			"\"dueDate\":\"2027-05-01T00:00:00Z\"}",
+		    -1, NULL));
+	}
+	r3 = sync_run (&fx, "oro", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_cmpint (count (r3, "created", "outlook", "contact"), ==, 1);
+	g_assert_cmpint (count (r3, "created", "outlook", "task"), ==, 1);
+
+	graph_sign_in (&fx);
+	list = http (&fx, "GET", "/v1.0/me/contacts?$top=50", NULL, NULL, &status);
+	v = json_object_get_array_member (json_node_get_object (list), "value");
+	for (guint i = 0; i < json_array_get_length (v); i++) {
+		JsonObject *c = json_array_get_object_element (v, i);
+		JsonArray *mails;
+		if (g_strcmp0 (json_object_get_string_member_with_default (c, "surname", ""), "Hopper") != 0)
+			continue;
+		seen_contact = TRUE;
+		g_assert_cmpstr (json_object_get_string_member (c, "givenName"), ==, "Grace");
+		g_assert_cmpstr (json_object_get_string_member (c, "jobTitle"), ==, "Admiral");
+		g_assert_cmpstr (json_object_get_string_member (c, "birthday"), ==, "1906-12-09T00:00:00Z");
+		mails = json_object_get_array_member (c, "emailAddresses");
+		g_assert_cmpuint (json_array_get_length (mails), ==, 2);
+		/* Oro's first phone is Outlook's primary phone, a MAPI property */
+		{
+			g_autofree gchar *xp = g_strdup_printf (
+			    "/v1.0/me/contacts/%s?$expand=singleValueExtendedProperties($filter=id%%20eq%%20"
+			    "'String%%200x3A1A'%%20or%%20id%%20eq%%20'Short%%200x3A4D')",
+			    json_object_get_string_member (c, "id"));
+			g_autoptr(JsonNode) x = http (&fx, "GET", xp, NULL, NULL, &status);
+			JsonArray *ext = json_object_get_array_member (json_node_get_object (x),
+								       "singleValueExtendedProperties");
+			g_autofree gchar *all = json_to_string (json_object_get_member (
+								    json_node_get_object (x),
+								    "singleValueExtendedProperties"),
+								FALSE);
+			g_assert_cmpuint (status, ==, 200);
+			g_assert_cmpuint (json_array_get_length (ext), ==, 2);
+			g_assert_nonnull (strstr (all, "+1 555 0100"));
+		}
+	}
+	g_assert_true (seen_contact);
+	lists = http (&fx, "GET", "/v1.0/me/todo/lists", NULL, NULL, &status);
+	tpath = g_strdup_printf ("/v1.0/me/todo/lists/%s/tasks?$top=50",
+				 json_object_get_string_member (
+				     json_array_get_object_element (
+					 json_object_get_array_member (json_node_get_object (lists), "value"), 0),
+				     "id"));
+	tasks = http (&fx, "GET", tpath, NULL, NULL, &status);
+	v = json_object_get_array_member (json_node_get_object (tasks), "value");
+	for (guint i = 0; i < json_array_get_length (v); i++) {
+		JsonObject *t = json_array_get_object_element (v, i);
+		if (g_strcmp0 (json_object_get_string_member_with_default (t, "title", ""),
+			       "Send the offer") != 0)
+			continue;
+		seen_task = TRUE;
+		g_assert_cmpstr (json_object_get_string_member (t, "status"), ==, "inProgress");
+		g_assert_cmpstr (json_object_get_string_member (t, "importance"), ==, "high");
+		/* the preset's task reminder (0:10) set on a task created in Outlook */
+		g_assert_true (json_object_get_boolean_member (t, "isReminderOn"));
+	}
+	g_assert_true (seen_task);
 	fx_stop (&fx);
 }
 
@@ -541,7 +710,8 @@ main (int argc, char **argv)
 	g_test_add_func ("/graph/e2e/both-directions", test_both_directions);
 	g_test_add_func ("/graph/e2e/expired-delta-relinks", test_expired_delta);
 	g_test_add_func ("/graph/e2e/throttled-run-finishes", test_throttled);
-	g_test_add_func ("/graph/e2e/dst-and-all-day-round-trip", test_dst_round_trip);
+	g_test_add_func ("/graph/e2e/dst-all-day-and-series-round-trip", test_dst_round_trip);
 	g_test_add_func ("/graph/e2e/tokens-stay-private", test_tokens_private);
+	g_test_add_func ("/graph/e2e/orocrm-preset", test_orocrm_preset);
 	return g_test_run ();
 }

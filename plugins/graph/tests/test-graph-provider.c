@@ -81,7 +81,10 @@ make_provider (Fixture *fx, const gchar *sign_in)
 static void
 fixture_setup (Fixture *fx, gconstpointer data)
 {
-	const gchar *generate = data;
+	/* data: "N" generated records per kind, or "N:FAULTS" */
+	g_auto(GStrv) spec = g_strsplit (data != NULL ? data : "0", ":", 2);
+	const gchar *generate = spec[0];
+	g_autofree gchar *faults = g_strdup_printf ("--faults=%s", spec[1] != NULL ? spec[1] : "");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GSubprocessLauncher) launcher =
 	    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
@@ -96,7 +99,8 @@ fixture_setup (Fixture *fx, gconstpointer data)
 	db_arg = g_strdup_printf ("--db=%s", fx->db);
 	g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
 	fx->proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CRMSYNC_EMULATOR"),
-						"--api=graph", "--port=0", db_arg, gen_arg, NULL);
+						"--api=graph", "--port=0", db_arg, gen_arg, faults,
+						NULL);
 	g_assert_no_error (error);
 	in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fx->proc));
 	line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
@@ -285,6 +289,11 @@ contact_create (guint i)
 	cs_record_set_string (r, "businessPhone", "+45 70 10 20 30");
 	cs_record_set_string (r, "businessCity", "Århus");
 	cs_record_set_string (r, "birthday", "1980-02-29");
+	/* MAPI-only fields, kept in extended properties */
+	cs_record_set_string (r, "primaryPhone", "+45 33 12 34 56");
+	cs_record_set_string (r, "gender", i % 2 ? "female" : "male");
+	if (i == 7)
+		cs_record_set_string (r, "businessFax", "+45 33 12 34 57");
 	return cs_write_op_new (CS_WRITE_CREATE, r);
 }
 
@@ -330,6 +339,10 @@ test_contacts (Fixture *fx, gconstpointer data)
 	g_assert_cmpstr (cs_record_get_string (mine, "email1"), ==, "kunde7@example.dk");
 	g_assert_cmpstr (cs_record_get_string (mine, "birthday"), ==, "1980-02-29");
 	g_assert_cmpstr (cs_record_get_string (mine, "businessCity"), ==, "Århus");
+	g_assert_cmpstr (cs_record_get_string (mine, "primaryPhone"), ==, "+45 33 12 34 56");
+	g_assert_cmpstr (cs_record_get_string (mine, "businessFax"), ==, "+45 33 12 34 57");
+	g_assert_cmpstr (cs_record_get_string (mine, "gender"), ==, "female");
+	g_assert_false (cs_record_has_field (mine, "homeFax"));
 	/* the version read is the one the write reported: the engine sees its echo */
 	for (guint i = 0; i < ops->len; i++) {
 		CsWriteOp *op = g_ptr_array_index (ops, i);
@@ -354,6 +367,8 @@ test_contacts (Fixture *fx, gconstpointer data)
 		CsWriteOp *up;
 		cs_record_set_string (change, "jobTitle", "Indkøbschef");
 		cs_record_set_field (change, "businessPhone", cs_value_null ());
+		cs_record_set_field (change, "businessFax", cs_value_null ());
+		cs_record_set_string (change, "primaryPhone", "+45 70 70 70 70");
 		up = cs_write_op_new (CS_WRITE_UPDATE, change);
 		up->current = cs_record_ref (mine);
 		g_ptr_array_add (ops2, up);
@@ -373,6 +388,9 @@ test_contacts (Fixture *fx, gconstpointer data)
 		}
 		g_assert_cmpstr (cs_record_get_string (r, "jobTitle"), ==, "Indkøbschef");
 		g_assert_false (cs_record_has_field (r, "businessPhone"));
+		g_assert_false (cs_record_has_field (r, "businessFax"));
+		g_assert_cmpstr (cs_record_get_string (r, "primaryPhone"), ==, "+45 70 70 70 70");
+		g_assert_cmpstr (cs_record_get_string (r, "gender"), ==, "female");
 		/* untouched fields survive a partial update */
 		g_assert_cmpstr (cs_record_get_string (r, "email1"), ==, "kunde7@example.dk");
 	}
@@ -463,11 +481,18 @@ test_events_dst (Fixture *fx, gconstpointer data)
 	g_autofree gchar *s_e = g_strdup_printf ("%sT09:30:00Z", mon);
 	g_autofree gchar *r_s = g_strdup_printf ("%sT07:00:00Z", series_start);
 	g_autofree gchar *r_e = g_strdup_printf ("%sT07:30:00Z", series_start);
+	g_autofree gchar *second = day_str (sunday, -6);
+	g_autofree gchar *third = day_str (sunday, 1);
+	/* Mondays 08:00 Copenhagen: 07:00Z before the switch, 06:00Z after; the
+	 * second is cancelled, the third (after the switch) moved to 11:00 */
 	g_autofree gchar *rec_json = g_strdup_printf (
 	    "{\"pattern\":{\"type\":\"weekly\",\"interval\":1,\"daysOfWeek\":[\"monday\"],"
 	    "\"firstDayOfWeek\":\"monday\"},\"range\":{\"type\":\"numbered\",\"startDate\":\"%s\","
-	    "\"numberOfOccurrences\":4,\"recurrenceTimeZone\":\"Europe/Copenhagen\"}}",
-	    series_start);
+	    "\"numberOfOccurrences\":4,\"recurrenceTimeZone\":\"Europe/Copenhagen\"},"
+	    "\"exceptions\":[{\"originalStart\":\"%sT07:00:00Z\",\"deleted\":true},"
+	    "{\"originalStart\":\"%sT06:00:00Z\",\"subject\":\"Flyttet ugemøde\","
+	    "\"start\":\"%sT09:00:00Z\",\"end\":\"%sT09:30:00Z\",\"location\":\"Lokale 2\"}]}",
+	    series_start, second, third, third, third);
 	g_autoptr(JsonParser) p = json_parser_new ();
 	g_autoptr(CsRecord) winter = event ("Vintermøde", w_s, w_e, FALSE);
 	g_autoptr(CsRecord) summer = event ("Sommermøde", s_s, s_e, FALSE);
@@ -513,6 +538,18 @@ test_events_dst (Fixture *fx, gconstpointer data)
 	{
 		g_autoptr(GVariant) n = g_variant_lookup_value (range, "numberOfOccurrences", NULL);
 		g_assert_cmpint (g_variant_get_int64 (n), ==, 4);
+	}
+	/* the whole recurrence, exceptions included, as it was written */
+	if (!cs_value_equal (cs_record_get_field (series, "recurrence"), rec)) {
+		g_autofree gchar *w = g_variant_print (cs_record_get_field (series, "recurrence"), FALSE);
+		g_autofree gchar *g = g_variant_print (rec, FALSE);
+		g_printerr ("want %s\ngot  %s\n", w, g);
+		g_assert_not_reached ();
+	}
+	/* and Outlook shows three meetings, the moved one at its new time */
+	{
+		CsWriteOp *op = g_ptr_array_index (ops, 3);
+		g_assert_cmpstr (op->version, ==, cs_record_get_version (got));
 	}
 }
 
@@ -637,6 +674,21 @@ test_throttled_and_expired (Fixture *fx, gconstpointer data)
 	}
 }
 
+/* a broken answer: one clear line, no cursor, nothing half-read */
+static void
+test_garbage (Fixture *fx, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsReadSink) sink = cs_read_sink_new (CS_KIND_CONTACT, FALSE);
+	g_assert_false (cs_provider_read_changes (fx->provider, CS_KIND_CONTACT, NULL, sink, NULL,
+						  &error));
+	g_assert_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID);
+	g_assert_null (strchr (error->message, '\n'));
+	g_assert_nonnull (strstr (error->message, "not JSON"));
+	g_assert_null (cs_read_sink_get_cursor (sink));
+	g_assert_cmpuint (cs_read_sink_get_records (sink)->len, ==, 0);
+}
+
 /* every access and refresh token the emulator ever issued */
 static GPtrArray *
 issued_tokens (Fixture *fx)
@@ -707,6 +759,8 @@ main (int argc, char **argv)
 		    fixture_teardown);
 	g_test_add ("/graph/provider/throttled-and-expired", Fixture, "3", fixture_setup,
 		    test_throttled_and_expired, fixture_teardown);
+	g_test_add ("/graph/provider/garbage-answer", Fixture, "3:garbage=1", fixture_setup,
+		    test_garbage, fixture_teardown);
 	g_test_add ("/graph/provider/tokens-stay-private", Fixture, "3", fixture_setup,
 		    test_tokens_private, fixture_teardown);
 	return g_test_run ();

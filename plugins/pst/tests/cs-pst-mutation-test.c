@@ -134,8 +134,8 @@ test_mutations (void)
 		g_assert_no_error (error);
 
 		argv[2] = path;
-		g_assert_true (g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-					     &out, &err, &status, &error));
+		g_assert_true (g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_DEFAULT, NULL,
+					     NULL, &out, &err, &status, &error));
 		g_assert_no_error (error);
 		if (!WIFEXITED (status)) {
 			g_test_message ("mutation %u of %s (%s): killed by signal %d", i, bases[b],
@@ -153,8 +153,8 @@ test_mutations (void)
 			g_autofree gchar *msg = g_strdup (err);
 			g_strstrip (msg);
 			if (msg[0] == '\0' || strstr (msg, path) == NULL || strchr (msg, '\n')) {
-				g_test_message ("mutation %u of %s (%s): exit %d, message “%s”", i,
-						bases[b], what, WEXITSTATUS (status), msg);
+				g_test_message ("mutation %u of %s (%s): exit %d, message “%s”",
+						i, bases[b], what, WEXITSTATUS (status), msg);
 				g_test_fail ();
 			}
 			else

@@ -150,7 +150,9 @@ test_reader_dies_midway (void)
 {
 	const gchar *script =
 	    "#!/bin/sh\n"
-	    "case \"$*\" in *--info*) echo '{\"type\":\"file\",\"format\":\"ANSI\"}'; exit 0;; esac\n"
+	    "case \"$*\" in *--info*)\n"
+	    "  echo '{\"type\":\"file\",\"format\":\"ANSI\"}'; exit 0;;\n"
+	    "esac\n"
 	    "echo '{\"type\":\"item\",\"kind\":\"contact\",\"id\":\"1\",\"fields\":{}}'\n"
 	    "kill -SEGV $$\n";
 	g_autofree gchar *reader = write_file ("midway.sh", script, TRUE);

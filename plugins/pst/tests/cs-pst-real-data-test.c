@@ -147,6 +147,19 @@ test_ost (void)
 	g_object_get (provider, "format", &format, NULL);
 	g_assert_cmpstr (format, ==, "Unicode OST");
 	mail = read_kind (provider, CS_KIND_EMAIL);
+	/* a body kept only as compressed RTF */
+	{
+		CsRecord *r = cs_pst_test_find (mail, "subject", "RTF newsletter copy");
+		const gchar *body;
+		g_assert_nonnull (r);
+		body = cs_record_get_string (r, "body");
+		g_assert_nonnull (body);
+		g_assert_true (g_str_has_prefix (body, "From: Saqib Razzaq"));
+		g_assert_nonnull (strstr (body, "Celebrating 10,000 customers"));
+		g_assert_null (strchr (body, '\\'));
+		for (const gchar *c = body; *c != '\0'; c++)
+			g_assert_true ((guchar) *c >= 0x20 || g_ascii_isspace (*c));
+	}
 	g_assert_cmpuint (count_in_folder (mail, "Inbox"), ==, 11);
 	g_assert_cmpuint (count_in_folder (mail, "Inbox/sub1"), ==, 25);
 	g_assert_cmpuint (count_in_folder (mail, "Inbox/sub2"), ==, 29);
@@ -265,6 +278,8 @@ test_event_values (void)
 	g_assert_cmpstr (cs_record_get_string (r, "start"), ==, "2016-08-02T15:00:00Z");
 	g_assert_true (cs_record_get_bool (r, "isReminderOn", FALSE));
 	g_assert_cmpint (cs_record_get_int (r, "reminderMinutesBeforeStart", 0), ==, 15);
+	/* the file says "Pacific Standard Time" */
+	g_assert_cmpstr (cs_record_get_string (r, "timeZone"), ==, "America/Los_Angeles");
 	rec = cs_record_get_field (r, "recurrence");
 	g_assert_nonnull (rec);
 	pattern = g_variant_lookup_value (rec, "pattern", G_VARIANT_TYPE_VARDICT);
@@ -371,6 +386,16 @@ test_email_values (void)
 	g_clear_object (&sink);
 	g_clear_object (&provider);
 
+	/* a mail with only an HTML body gets its text */
+	provider = open_file ("go-pst/support.pst", NULL);
+	sink = read_kind (provider, CS_KIND_EMAIL);
+	r = cs_pst_test_find (sink, "subject", "Desktop exploits suspension notice");
+	g_assert_nonnull (r);
+	g_assert_true (g_str_has_prefix (cs_record_get_string (r, "body"), "Dear Client,\n"));
+	g_assert_null (strchr (cs_record_get_string (r, "body"), '<'));
+	g_clear_object (&sink);
+	g_clear_object (&provider);
+
 	provider = open_file ("ruby-msg/200 recipients.pst", NULL);
 	sink = read_kind (provider, CS_KIND_EMAIL);
 	r = cs_pst_test_find (sink, "subject", "200 recipients");
@@ -454,9 +479,9 @@ test_special_folders (void)
 	/* mails in Sent Items are the user's own */
 	for (guint i = 0; i < cs_read_sink_get_records (sink)->len; i++) {
 		CsRecord *r = g_ptr_array_index (cs_read_sink_get_records (sink), i);
+		gboolean sent = g_strcmp0 (cs_record_get_folder (r), "Sent Items") == 0;
 		g_assert_cmpstr (cs_record_get_string (r, "direction"), ==,
-				 g_strcmp0 (cs_record_get_folder (r), "Sent Items") == 0 ? "outbound"
-											 : "inbound");
+				 sent ? "outbound" : "inbound");
 	}
 }
 
@@ -567,11 +592,40 @@ test_cache_follows_file (void)
 	g_rmdir (tmp);
 }
 
+/* e-mail → person matching asks the file for a contact by address */
+static void
+test_find (void)
+{
+	g_autoptr(CsProvider) provider = NULL;
+	g_autoptr(GPtrArray) found = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) addr = g_variant_ref_sink (g_variant_new_string ("Email@Gmail.com"));
+	g_autoptr(GVariant) to =
+	    g_variant_ref_sink (g_variant_new_string ("pst-test-4@aranetic.com"));
+
+	if (!need_data ())
+		return;
+	provider = open_file ("PstReader/hughbe_Outlook.pst", NULL);
+	found = cs_provider_find (provider, CS_KIND_CONTACT, "email1", addr, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (found->len, ==, 1);
+	g_assert_cmpstr (cs_record_get_string (g_ptr_array_index (found, 0), "surname"), ==,
+			 "Member");
+	g_clear_pointer (&found, g_ptr_array_unref);
+	g_clear_object (&provider);
+
+	provider = open_file ("process-pst/multiple_to_cc.pst", NULL);
+	found = cs_provider_find (provider, CS_KIND_EMAIL, "ccAddresses", to, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (found->len, ==, 1);
+}
+
 static void
 test_read_only (void)
 {
 	g_autoptr(CsProvider) provider = NULL;
-	g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_write_op_free);
+	g_autoptr(GPtrArray) ops =
+	    g_ptr_array_new_with_free_func ((GDestroyNotify) cs_write_op_free);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(CsRecord) rec = cs_record_new (CS_KIND_CONTACT, NULL);
 
@@ -613,6 +667,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/pst/real-data/folder-filter", test_folder_filter);
 	g_test_add_func ("/pst/real-data/ids-stable", test_ids_stable);
 	g_test_add_func ("/pst/real-data/read-only", test_read_only);
+	g_test_add_func ("/pst/real-data/find", test_find);
 	g_test_add_func ("/pst/real-data/cache-follows-file", test_cache_follows_file);
 	return g_test_run ();
 }

@@ -7,9 +7,10 @@ gchar *
 cs_pst_test_data_dir (void)
 {
 	const gchar *env = g_getenv ("CRMSYNC_TEST_DATA");
-	g_autofree gchar *root = env != NULL && env[0] != '\0'
-				     ? g_strdup (env)
-				     : g_build_filename (CS_SOURCE_ROOT, "..", "shared", "data", NULL);
+	g_autofree gchar *root =
+	    env != NULL && env[0] != '\0'
+		? g_strdup (env)
+		: g_build_filename (CS_SOURCE_ROOT, "..", "shared", "data", NULL);
 	g_autofree gchar *dir = g_build_filename (root, "pst", NULL);
 
 	if (g_file_test (dir, G_FILE_TEST_IS_DIR))

@@ -78,8 +78,9 @@ fx_provider (Fx *fx, const gchar *extra, const gchar *auth_code, GError **error)
 {
 	g_autoptr(GKeyFile) kf = g_key_file_new ();
 	g_autofree gchar *secret_path = g_build_filename (fx->dir, "authcode", NULL);
-	g_autofree gchar *ini = g_strdup_printf ("[crm]\nurl=%s\nsecret-file=%s\nuser=ada@example.org\n%s",
-						 fx->origin, secret_path, extra != NULL ? extra : "");
+	g_autofree gchar *ini
+		= g_strdup_printf ("[crm]\nurl=%s\nsecret-file=%s\nuser=ada@example.org\n%s",
+				   fx->origin, secret_path, extra != NULL ? extra : "");
 	CsPluginLoader *loader = cs_plugin_loader_get_default ();
 	g_autoptr(CsProvider) provider = NULL;
 	g_autoptr(GError) error_local = NULL;
@@ -156,7 +157,8 @@ api (Fx *fx, const gchar *method, const gchar *path, const gchar *body)
 		g_autoptr(SoupMessage) lm = soup_message_new ("POST", login);
 		g_autoptr(GBytes) lb = g_bytes_new (form, strlen (form));
 		g_autoptr(GBytes) la = NULL;
-		soup_message_set_request_body_from_bytes (lm, "application/x-www-form-urlencoded", lb);
+		soup_message_set_request_body_from_bytes (lm, "application/x-www-form-urlencoded",
+							  lb);
 		la = soup_session_send_and_read (fx->session, lm, NULL, &error);
 		g_assert_no_error (error);
 		g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (la, NULL),
@@ -336,7 +338,8 @@ test_read_contacts (Fx *fx, gconstpointer data)
 	r = by_id (full, "1001");
 	g_assert_nonnull (r);
 	g_assert_cmpstr (cs_record_get_string (r, "PersonFirstName"), ==, "Søren");
-	g_assert_cmpstr (cs_record_get_string (r, "OrganisationNameDivision"), ==, "Grøn Energi A/S");
+	g_assert_cmpstr (cs_record_get_string (r, "OrganisationNameDivision"), ==,
+			 "Grøn Energi A/S");
 	g_assert_cmpint (cs_record_get_int (r, "OrganisationOwner", 0), ==, 1);
 	g_assert_nonnull (cs_record_get_version (r));
 	/* a repeated company name is told apart by its division */
@@ -392,9 +395,9 @@ test_company_join (Fx *fx, gconstpointer data)
 	fx->provider = fx_provider (fx, NULL, AUTH_CODE, &error);
 	g_assert_no_error (error);
 	g_ptr_array_add (ops, op_new (CS_WRITE_CREATE, CS_KIND_CONTACT, NULL, "PersonFirstName",
-				      "Jørgen", "PersonLastName", "Rode", "OrganisationNameDivision",
-				      "  grøn energi a/s ", "PersonEmail", "jorgen.rode@webcrm.com",
-				      NULL));
+				      "Jørgen", "PersonLastName", "Rode",
+				      "OrganisationNameDivision", "  grøn energi a/s ",
+				      "PersonEmail", "jorgen.rode@webcrm.com", NULL));
 	g_ptr_array_add (ops, op_new (CS_WRITE_CREATE, CS_KIND_CONTACT, NULL, "PersonFirstName",
 				      "Ida", "PersonLastName", "Ny", "OrganisationNameDivision",
 				      "Nyt Firma ApS", NULL));
@@ -459,9 +462,9 @@ test_b2c (Fx *fx, gconstpointer data)
 	fx->provider = fx_provider (fx, "edition=b2c\n", AUTH_CODE, &error);
 	g_assert_no_error (error);
 	g_assert_cmpint (cs_provider_get_caps (fx->provider, CS_KIND_ORGANISATION), ==, 0);
-	g_ptr_array_add (ops, op_new (CS_WRITE_CREATE, CS_KIND_CONTACT, NULL, "PersonFirstName",
-				      "Bo", "PersonLastName", "Privat", "PersonEmail", "bo@privat.dk",
-				      NULL));
+	g_ptr_array_add (ops,
+			 op_new (CS_WRITE_CREATE, CS_KIND_CONTACT, NULL, "PersonFirstName", "Bo",
+				 "PersonLastName", "Privat", "PersonEmail", "bo@privat.dk", NULL));
 	g_ptr_array_add (ops, op_new (CS_WRITE_CREATE, CS_KIND_CONTACT, NULL, "PersonFirstName",
 				      "Uden", "PersonLastName", "Mail", "OrganisationNameDivision",
 				      "Firma", NULL));
@@ -512,7 +515,8 @@ test_update_keeps_fields (Fx *fx, gconstpointer data)
 	g_assert_cmpstr (json_object_get_string_member (after, "PersonTitle"), ==, "Direktør");
 	g_assert_cmpstr (json_object_get_string_member (after, "PersonEmail"), ==,
 			 "person1003@example.org");
-	g_assert_nonnull (strstr (json_object_get_string_member (after, "PersonComment"), "Møde 1"));
+	g_assert_nonnull (
+		strstr (json_object_get_string_member (after, "PersonComment"), "Møde 1"));
 	g_assert_false (json_object_has_member (after, "PersonDirectPhone"));
 	{
 		g_autoptr(JsonObject) other = api_get_object (fx, "/Persons/1004");
@@ -528,7 +532,8 @@ test_update_keeps_fields (Fx *fx, gconstpointer data)
 		g_ptr_array_add (del, d);
 		write_ok (fx->provider, CS_KIND_CONTACT, del);
 		g_assert_error (d->error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_READ_ONLY);
-		g_assert_cmpuint (api_count (fx, "SELECT * FROM Person WHERE PersonId = 1002"), ==, 1);
+		g_assert_cmpuint (api_count (fx, "SELECT * FROM Person WHERE PersonId = 1002"), ==,
+				  1);
 	}
 }
 
@@ -558,7 +563,8 @@ test_tasks (Fx *fx, gconstpointer data)
 	g_assert_cmpstr (cs_record_get_string (r, "ActivityDescription"), ==, "Ring til Åse");
 	g_assert_cmpstr (cs_record_get_string (r, "ActivityResponsibleName"), ==, "Bo Sales");
 	g_assert_cmpstr (cs_record_get_string (r, "ActivityStatus"), ==, "Active");
-	g_assert_true (g_str_has_suffix (cs_record_get_string (r, "ActivityDateTime"), "T09:00:00Z"));
+	g_assert_true (
+		g_str_has_suffix (cs_record_get_string (r, "ActivityDateTime"), "T09:00:00Z"));
 
 	/* a task made in Outlook: the Outlook user is responsible; pick-lists default */
 	op = op_new (CS_WRITE_CREATE, CS_KIND_TASK, NULL, "ActivityDescription", "Send katalog",
@@ -605,8 +611,8 @@ test_meetings (Fx *fx, gconstpointer data)
 			"MeetingStart", start, "MeetingEnd", end, "MeetingDescription", "Stand 12",
 			"MeetingOrganisationNameDivision", "Fjord Logistik ApS", NULL);
 	star = op_new (CS_WRITE_CREATE, CS_KIND_EVENT, NULL, "MeetingSubject", "Tandlæge",
-		       "MeetingStart", start, "MeetingEnd", start, "MeetingOrganisationNameDivision",
-		       "*", NULL);
+		       "MeetingStart", start, "MeetingEnd", start,
+		       "MeetingOrganisationNameDivision", "*", NULL);
 	allday = op_new (CS_WRITE_CREATE, CS_KIND_EVENT, NULL, "MeetingSubject", "Ferie",
 			 "MeetingStart", day, "MeetingEnd", next_day, NULL);
 	cs_record_set_bool (allday->record, "MeetingIsAllDayMeeting", TRUE);
@@ -732,11 +738,37 @@ test_email (Fx *fx, gconstpointer data)
 		CsRecord *m = g_ptr_array_index (cs_read_sink_get_records (mails), 0);
 		g_assert_cmpstr (cs_record_get_string (m, "EmailBody"), ==,
 				 "Hej Søren,\nhermed tilbuddet.");
-		g_assert_cmpstr (cs_record_get_string (m, "EmailMessageId"), ==, "<abc@example.org>");
+		g_assert_cmpstr (cs_record_get_string (m, "EmailMessageId"), ==,
+				 "<abc@example.org>");
 		g_assert_cmpstr (cs_record_get_string (m, "EmailDirection"), ==, "Outbound");
 	}
 	tasks = read_all (fx->provider, CS_KIND_TASK, NULL);
 	g_assert_null (by_id (tasks, op->id));
+}
+
+/* an API token is no user: "owned" needs user=, and says so */
+static void
+test_whoami (Fx *fx, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *me = NULL;
+	g_autofree gchar *nobody = NULL;
+	g_autoptr(CsProvider) anonymous = NULL;
+
+	fx_start_emulator (fx, NULL, "1", NULL);
+	fx->provider = fx_provider (fx, NULL, AUTH_CODE, &error);
+	g_assert_no_error (error);
+	me = cs_provider_whoami (fx->provider, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (me, ==, "1");
+	/* the later of two keys wins in a key file: user= left empty */
+	anonymous = fx_provider (fx, "user=\n", AUTH_CODE, &error);
+	g_assert_no_error (error);
+	nobody = cs_provider_whoami (anonymous, NULL, &error);
+	g_assert_null (nobody);
+	g_assert_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID);
+	g_assert_nonnull (strstr (error->message, "user="));
+	cs_provider_close (anonymous);
 }
 
 static void
@@ -891,17 +923,18 @@ test_throttle_retry_after (Fx *fx, gconstpointer data)
 	g_assert_no_error (error);
 	for (guint i = 0; i < 30; i++) {
 		g_autofree gchar *last = g_strdup_printf ("Kø%u", i);
-		g_ptr_array_add (ops, op_new (CS_WRITE_CREATE, CS_KIND_CONTACT, NULL,
-					      "PersonFirstName", "Throttled", "PersonLastName", last,
-					      "OrganisationNameDivision", "Grøn Energi A/S", NULL));
+		g_ptr_array_add (ops,
+				 op_new (CS_WRITE_CREATE, CS_KIND_CONTACT, NULL, "PersonFirstName",
+					 "Throttled", "PersonLastName", last,
+					 "OrganisationNameDivision", "Grøn Energi A/S", NULL));
 	}
 	write_ok (fx->provider, CS_KIND_CONTACT, ops);
 	for (guint i = 0; i < ops->len; i++)
 		g_assert_no_error (((CsWriteOp *) g_ptr_array_index (ops, i))->error);
 	st = log_stats (fx, 2, NULL);
 	g_assert_cmpuint (st.throttled, >, 0);
-	g_assert_cmpuint (api_count (fx, "SELECT * FROM Person WHERE PersonFirstName = 'Throttled'"),
-			  ==, 30);
+	g_assert_cmpuint (
+		api_count (fx, "SELECT * FROM Person WHERE PersonFirstName = 'Throttled'"), ==, 30);
 }
 
 /* the figure: a first sync of 5,000 persons at webCRM's real 250/min */
@@ -986,6 +1019,7 @@ main (int argc, char **argv)
 	ADD ("tasks", test_tasks);
 	ADD ("meetings", test_meetings);
 	ADD ("email", test_email);
+	ADD ("auth/whoami", test_whoami);
 	ADD ("auth/wrong-code", test_auth_wrong_code);
 	ADD ("auth/expired-token", test_auth_expired);
 	ADD ("faults/server-errors", test_server_errors);

@@ -1,0 +1,587 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cs-app-window.h"
+#include "cs-json.h"
+#include "cs-mapping-window.h"
+#include "cs-progress-window.h"
+#include "cs-settings-dialog.h"
+#include "cs-sync-all-assistant.h"
+
+/*
+ * The profiles on the left; on the right the selected one at a glance: its
+ * state, last and next run, counts per kind and side, the history, the
+ * conflicts waiting for the user and every skipped item with its reason.
+ */
+enum { CCOL_KIND, CCOL_LINKED, CCOL_CRM, CCOL_OUTLOOK, N_CCOLS };
+enum { HCOL_STARTED, HCOL_TRIGGER, HCOL_STATUS, HCOL_DETAIL, N_HCOLS };
+enum { XCOL_KIND, XCOL_ITEM, XCOL_FIELD, XCOL_CRM, XCOL_OUTLOOK, XCOL_KIND_ID, XCOL_OUTLOOK_ID, N_XCOLS };
+enum { SCOL_KIND, SCOL_SIDE, SCOL_ID, SCOL_REASON, N_SCOLS };
+
+struct _CsAppWindow {
+	GtkApplicationWindow parent_instance;
+	GtkListBox *profiles_list;
+	GtkStack *stack;
+	GtkInfoBar *infobar;
+	GtkLabel *info_label;
+	GtkLabel *name_label;
+	GtkLabel *sides_label;
+	GtkLabel *status_label;
+	GtkLabel *last_run_label;
+	GtkLabel *next_run_label;
+	GtkListStore *counts_store;
+	GtkListStore *history_store;
+	GtkListStore *conflicts_store;
+	GtkTreeView *conflicts_view;
+	GtkListStore *skips_store;
+	GtkLabel *conflicts_tab_label;
+	GtkLabel *skips_tab_label;
+	GtkButton *sync_now_button;
+	GtkButton *sync_all_button;
+	GtkButton *settings_button;
+	GtkButton *mapping_button;
+	GtkButton *keep_crm_button;
+	GtkButton *keep_outlook_button;
+
+	CsApplication *app;	   /* (unowned) */
+	CsSyncProfile *selected;   /* (owned) (nullable) */
+	GtkWindow *last_dialog;	   /* (unowned) (nullable) for tests and screenshots */
+	guint tick_id;
+};
+
+G_DEFINE_TYPE (CsAppWindow, cs_app_window, GTK_TYPE_APPLICATION_WINDOW)
+
+static void
+show_error (CsAppWindow *self, const gchar *text)
+{
+	gtk_info_bar_set_message_type (self->infobar, GTK_MESSAGE_ERROR);
+	gtk_label_set_text (self->info_label, text);
+	gtk_widget_show (GTK_WIDGET (self->infobar));
+}
+
+static const gchar *
+kind_label (CsKind kind)
+{
+	switch (kind) {
+	case CS_KIND_CONTACT:
+		return _("Contacts");
+	case CS_KIND_ORGANISATION:
+		return _("Organisations");
+	case CS_KIND_TASK:
+		return _("Tasks");
+	case CS_KIND_EVENT:
+		return _("Appointments");
+	case CS_KIND_EMAIL:
+	default:
+		return _("E-mails");
+	}
+}
+
+static const gchar *
+side_label (CsSide side)
+{
+	return side == CS_SIDE_CRM ? _("CRM") : _("Outlook");
+}
+
+static gchar *
+format_time (gint64 usec)
+{
+	g_autoptr(GDateTime) dt = NULL;
+	if (usec <= 0)
+		return g_strdup (_("never"));
+	dt = g_date_time_new_from_unix_local (usec / G_USEC_PER_SEC);
+	/* TRANSLATORS: a date and time, see g_date_time_format() */
+	return g_date_time_format (dt, _("%Y-%m-%d %H:%M:%S"));
+}
+
+static const gchar *
+status_text (CsSyncProfile *sp)
+{
+	CsScheduler *s = cs_sync_profile_get_scheduler (sp);
+	if (cs_sync_profile_is_busy (sp))
+		return _("Syncing…");
+	if (!cs_profile_get_enabled (cs_sync_profile_get_profile (sp)))
+		return _("Paused (sync is off in the settings)");
+	if (s == NULL)
+		return _("Not started");
+	switch (cs_scheduler_get_state (s)) {
+	case CS_SCHEDULER_RUNNING:
+		return _("Syncing…");
+	case CS_SCHEDULER_PAUSED:
+		return _("Paused");
+	case CS_SCHEDULER_OFFLINE:
+		return _("Offline: waiting for the network");
+	case CS_SCHEDULER_IDLE:
+	default:
+		return _("Waiting for the next sync");
+	}
+}
+
+/* "+3 ~1 −0" from a report's {"crm": {kind: n}} counts */
+static gchar *
+count_cell (JsonObject *report, CsSide side, CsKind kind)
+{
+	static const gchar *members[] = {"created", "updated", "deleted"};
+	guint n[3] = {0};
+	for (guint i = 0; report != NULL && i < 3; i++) {
+		JsonObject *o = json_object_get_object_member (report, members[i]);
+		JsonObject *s = o != NULL ? json_object_get_object_member (o, cs_side_to_string (side)) : NULL;
+		if (s != NULL)
+			n[i] = (guint) json_object_get_int_member_with_default (s, cs_kind_to_string (kind), 0);
+	}
+	/* TRANSLATORS: created, updated, deleted in the last run */
+	return g_strdup_printf (_("+%u  ~%u  −%u"), n[0], n[1], n[2]);
+}
+
+static void
+refresh_details (CsAppWindow *self)
+{
+	CsSyncProfile *sp = self->selected;
+	CsProfile *p;
+	CsState *state;
+	CsScheduler *sched;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) runs = NULL;
+	g_autoptr(GPtrArray) conflicts = NULL;
+	g_autoptr(GPtrArray) skips = NULL;
+	g_autoptr(JsonParser) parser = json_parser_new ();
+	JsonObject *last_report = NULL;
+	g_autofree gchar *sides = NULL;
+	g_autofree gchar *last = NULL;
+	g_autofree gchar *next = NULL;
+	g_autofree gchar *tab = NULL;
+	gboolean busy;
+
+	gtk_list_store_clear (self->counts_store);
+	gtk_list_store_clear (self->history_store);
+	gtk_list_store_clear (self->conflicts_store);
+	gtk_list_store_clear (self->skips_store);
+	gtk_stack_set_visible_child_name (self->stack, sp != NULL ? "profile" : "empty");
+	gtk_widget_set_sensitive (GTK_WIDGET (self->settings_button), sp != NULL);
+	gtk_widget_set_sensitive (GTK_WIDGET (self->mapping_button), sp != NULL);
+	if (sp == NULL) {
+		gtk_widget_set_sensitive (GTK_WIDGET (self->sync_now_button), FALSE);
+		gtk_widget_set_sensitive (GTK_WIDGET (self->sync_all_button), FALSE);
+		return;
+	}
+	p = cs_sync_profile_get_profile (sp);
+	busy = cs_sync_profile_is_busy (sp);
+	gtk_widget_set_sensitive (GTK_WIDGET (self->sync_now_button), !busy);
+	gtk_widget_set_sensitive (GTK_WIDGET (self->sync_all_button), !busy);
+	gtk_label_set_text (self->name_label, cs_sync_profile_get_name (sp));
+	/* TRANSLATORS: the two sides of a profile, e.g. "orocrm ↔ pst" */
+	sides = g_strdup_printf (_("%s ↔ %s"), cs_profile_get_plugin (p, CS_SIDE_CRM),
+				 cs_profile_get_plugin (p, CS_SIDE_OUTLOOK));
+	gtk_label_set_text (self->sides_label, sides);
+	gtk_label_set_text (self->status_label, status_text (sp));
+
+	state = cs_sync_profile_get_state (sp, &error);
+	if (state == NULL) {
+		show_error (self, error->message);
+		return;
+	}
+	runs = cs_state_get_runs (state, 50, NULL);
+	conflicts = cs_state_get_conflicts (state, NULL);
+	skips = cs_state_get_skips (state, NULL);
+	for (guint i = 0; runs != NULL && i < runs->len; i++) {
+		CsRunInfo *r = g_ptr_array_index (runs, i);
+		g_autofree gchar *started = format_time (r->started);
+		g_autofree gchar *detail = NULL;
+		if (r->report != NULL && last_report == NULL &&
+		    json_parser_load_from_data (parser, r->report, -1, NULL) &&
+		    JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+			last_report = json_node_get_object (json_parser_get_root (parser));
+		if (r->error != NULL)
+			detail = g_strdup (r->error);
+		gtk_list_store_insert_with_values (self->history_store, NULL, -1, HCOL_STARTED, started,
+						   HCOL_TRIGGER, r->trigger, HCOL_STATUS, r->status,
+						   HCOL_DETAIL, detail != NULL ? detail : "", -1);
+	}
+	if (runs != NULL && runs->len > 0) {
+		CsRunInfo *r = g_ptr_array_index (runs, 0);
+		g_autofree gchar *t = format_time (r->started);
+		/* TRANSLATORS: time and status of the last run */
+		last = g_strdup_printf (_("%s (%s)"), t, r->status);
+	} else {
+		last = g_strdup (_("never"));
+	}
+	gtk_label_set_text (self->last_run_label, last);
+	sched = cs_sync_profile_get_scheduler (sp);
+	next = sched != NULL && cs_scheduler_get_next_run (sched) > 0 && cs_profile_get_enabled (p)
+		   ? format_time (cs_scheduler_get_next_run (sched))
+		   : g_strdup (_("not planned"));
+	gtk_label_set_text (self->next_run_label, next);
+
+	for (guint k = 0; k < CS_KIND_LAST; k++) {
+		const CsKindConfig *c = cs_profile_get_kind_config (p, (CsKind) k);
+		g_autofree gchar *crm = NULL;
+		g_autofree gchar *outlook = NULL;
+		if (c->direction == CS_DIRECTION_NONE)
+			continue;
+		crm = count_cell (last_report, CS_SIDE_CRM, (CsKind) k);
+		outlook = count_cell (last_report, CS_SIDE_OUTLOOK, (CsKind) k);
+		gtk_list_store_insert_with_values (self->counts_store, NULL, -1, CCOL_KIND,
+						   kind_label ((CsKind) k), CCOL_LINKED,
+						   (gint) cs_state_count_links (state, (CsKind) k, CS_SIDE_CRM),
+						   CCOL_CRM, crm, CCOL_OUTLOOK, outlook, -1);
+	}
+	for (guint i = 0; conflicts != NULL && i < conflicts->len; i++) {
+		CsConflict *c = g_ptr_array_index (conflicts, i);
+		gtk_list_store_insert_with_values (self->conflicts_store, NULL, -1, XCOL_KIND,
+						   kind_label (c->kind), XCOL_ITEM,
+						   c->crm_id != NULL ? c->crm_id : c->outlook_id,
+						   XCOL_FIELD, c->field, XCOL_CRM, c->crm_value,
+						   XCOL_OUTLOOK, c->outlook_value, XCOL_KIND_ID, (gint) c->kind,
+						   XCOL_OUTLOOK_ID, c->outlook_id, -1);
+	}
+	for (guint i = 0; skips != NULL && i < skips->len; i++) {
+		CsStateSkip *s = g_ptr_array_index (skips, i);
+		gtk_list_store_insert_with_values (self->skips_store, NULL, -1, SCOL_KIND,
+						   kind_label (s->kind), SCOL_SIDE, side_label (s->side),
+						   SCOL_ID, s->id != NULL ? s->id : "", SCOL_REASON,
+						   s->reason, -1);
+	}
+	/* TRANSLATORS: a tab, with the number of conflicts waiting */
+	tab = g_strdup_printf (_("Conflicts (%u)"), conflicts != NULL ? conflicts->len : 0);
+	gtk_label_set_text (self->conflicts_tab_label, tab);
+	g_free (tab);
+	/* TRANSLATORS: a tab, with the number of skipped items */
+	tab = g_strdup_printf (_("Skipped (%u)"), skips != NULL ? skips->len : 0);
+	gtk_label_set_text (self->skips_tab_label, tab);
+}
+
+static GtkWidget *
+profile_row_new (CsSyncProfile *sp)
+{
+	GtkWidget *row = gtk_list_box_row_new ();
+	GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+	GtkWidget *name = gtk_label_new (cs_sync_profile_get_name (sp));
+	GtkWidget *status = gtk_label_new (status_text (sp));
+	gtk_label_set_xalign (GTK_LABEL (name), 0);
+	gtk_label_set_xalign (GTK_LABEL (status), 0);
+	gtk_label_set_ellipsize (GTK_LABEL (status), PANGO_ELLIPSIZE_END);
+	gtk_style_context_add_class (gtk_widget_get_style_context (status), "dim-label");
+	gtk_widget_set_margin_start (box, 12);
+	gtk_widget_set_margin_end (box, 12);
+	gtk_widget_set_margin_top (box, 8);
+	gtk_widget_set_margin_bottom (box, 8);
+	gtk_container_add (GTK_CONTAINER (box), name);
+	gtk_container_add (GTK_CONTAINER (box), status);
+	gtk_container_add (GTK_CONTAINER (row), box);
+	g_object_set_data_full (G_OBJECT (row), "profile", g_object_ref (sp), g_object_unref);
+	gtk_widget_show_all (row);
+	return row;
+}
+
+static void
+profile_changed_cb (CsSyncProfile *sp, gpointer user_data)
+{
+	cs_app_window_refresh (CS_APP_WINDOW (user_data));
+}
+
+static void
+fill_profiles (CsAppWindow *self)
+{
+	GPtrArray *profiles = cs_application_get_profiles (self->app);
+	g_autoptr(GList) children = gtk_container_get_children (GTK_CONTAINER (self->profiles_list));
+	for (GList *l = children; l != NULL; l = l->next)
+		gtk_widget_destroy (l->data);
+	for (guint i = 0; i < profiles->len; i++) {
+		CsSyncProfile *sp = g_ptr_array_index (profiles, i);
+		GtkWidget *row = profile_row_new (sp);
+		gtk_container_add (GTK_CONTAINER (self->profiles_list), row);
+		g_signal_handlers_disconnect_by_func (sp, profile_changed_cb, self);
+		g_signal_connect_object (sp, "changed", G_CALLBACK (profile_changed_cb), self, 0);
+		if (sp == self->selected)
+			gtk_list_box_select_row (self->profiles_list, GTK_LIST_BOX_ROW (row));
+	}
+}
+
+/**
+ * cs_app_window_refresh:
+ *
+ * Shows the profiles and the selected one as they are now.
+ */
+void
+cs_app_window_refresh (CsAppWindow *self)
+{
+	g_autoptr(CsSyncProfile) keep = self->selected != NULL ? g_object_ref (self->selected) : NULL;
+	fill_profiles (self);
+	g_set_object (&self->selected, keep);
+	refresh_details (self);
+}
+
+static void
+row_selected_cb (CsAppWindow *self, GtkListBoxRow *row)
+{
+	CsSyncProfile *sp = row != NULL ? g_object_get_data (G_OBJECT (row), "profile") : NULL;
+	if (sp == self->selected || sp == NULL)
+		return;
+	g_set_object (&self->selected, sp);
+	refresh_details (self);
+}
+
+void
+cs_app_window_select (CsAppWindow *self, CsSyncProfile *profile)
+{
+	g_set_object (&self->selected, profile);
+	cs_app_window_refresh (self);
+}
+
+CsSyncProfile *
+cs_app_window_get_selected (CsAppWindow *self)
+{
+	return self->selected;
+}
+
+GtkWindow *
+cs_app_window_get_last_dialog (CsAppWindow *self)
+{
+	return self->last_dialog;
+}
+
+static void
+remember_dialog (CsAppWindow *self, GtkWindow *dialog)
+{
+	self->last_dialog = dialog;
+	g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->last_dialog);
+}
+
+static void
+sync_now_clicked_cb (CsAppWindow *self)
+{
+	CsProgressWindow *progress;
+	g_autoptr(GError) error = NULL;
+	if (self->selected == NULL)
+		return;
+	progress = cs_progress_window_new (GTK_WINDOW (self), self->selected);
+	remember_dialog (self, GTK_WINDOW (progress));
+	if (!cs_progress_window_start (progress, CS_RUN_FLAG_NONE, &error)) {
+		gtk_widget_destroy (GTK_WIDGET (progress));
+		show_error (self, error->message);
+		return;
+	}
+	gtk_window_present (GTK_WINDOW (progress));
+	refresh_details (self);
+}
+
+static void
+sync_all_clicked_cb (CsAppWindow *self)
+{
+	CsSyncAllAssistant *assistant;
+	g_autoptr(GError) error = NULL;
+	if (self->selected == NULL)
+		return;
+	assistant = cs_sync_all_assistant_new (GTK_WINDOW (self), self->selected, &error);
+	if (assistant == NULL) {
+		show_error (self, error->message);
+		return;
+	}
+	remember_dialog (self, GTK_WINDOW (assistant));
+	gtk_window_present (GTK_WINDOW (assistant));
+}
+
+static void
+settings_destroyed_cb (CsSettingsDialog *dialog, gpointer user_data)
+{
+	CsAppWindow *self = CS_APP_WINDOW (user_data);
+	const gchar *path = cs_settings_dialog_get_path (dialog);
+	GPtrArray *profiles = cs_application_get_profiles (self->app);
+	g_autoptr(GError) error = NULL;
+	CsSyncProfile *sp;
+
+	if (path == NULL)
+		return;
+	for (guint i = 0; i < profiles->len; i++)
+		if (g_strcmp0 (cs_sync_profile_get_path (g_ptr_array_index (profiles, i)), path) == 0) {
+			cs_app_window_refresh (self);
+			return;
+		}
+	sp = cs_application_add_profile (self->app, path, &error);
+	if (sp == NULL) {
+		show_error (self, error->message);
+		return;
+	}
+	if (!cs_sync_profile_start (sp, &error))
+		show_error (self, error->message);
+	cs_app_window_select (self, sp);
+}
+
+static void
+open_settings (CsAppWindow *self, CsSyncProfile *sp)
+{
+	CsSettingsDialog *dialog = cs_settings_dialog_new (GTK_WINDOW (self), sp,
+							   cs_application_get_profiles_dir (self->app),
+							   cs_application_get_secrets (self->app));
+	g_signal_connect_object (dialog, "destroy", G_CALLBACK (settings_destroyed_cb), self, 0);
+	remember_dialog (self, GTK_WINDOW (dialog));
+	gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+settings_clicked_cb (CsAppWindow *self)
+{
+	if (self->selected != NULL)
+		open_settings (self, self->selected);
+}
+
+static void
+add_clicked_cb (CsAppWindow *self)
+{
+	open_settings (self, NULL);
+}
+
+static void
+mapping_clicked_cb (CsAppWindow *self)
+{
+	CsMappingWindow *window;
+	if (self->selected == NULL)
+		return;
+	window = cs_mapping_window_new (GTK_WINDOW (self), self->selected);
+	remember_dialog (self, GTK_WINDOW (window));
+	gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+resolve (CsAppWindow *self, CsSide winner)
+{
+	GtkTreeSelection *sel = gtk_tree_view_get_selection (self->conflicts_view);
+	GtkTreeModel *model;
+	GtkTreeIter iter;
+	gint kind = 0;
+	g_autofree gchar *outlook_id = NULL;
+	g_autofree gchar *field = NULL;
+	g_autoptr(GError) error = NULL;
+	CsState *state;
+
+	if (self->selected == NULL || !gtk_tree_selection_get_selected (sel, &model, &iter))
+		return;
+	gtk_tree_model_get (model, &iter, XCOL_KIND_ID, &kind, XCOL_OUTLOOK_ID, &outlook_id,
+			    XCOL_FIELD, &field, -1);
+	state = cs_sync_profile_get_state (self->selected, &error);
+	/* the choice is recorded; the next run writes the kept value to the other side */
+	if (state == NULL ||
+	    !cs_state_resolve_conflict (state, (CsKind) kind, outlook_id, field, winner, &error)) {
+		show_error (self, error->message);
+		return;
+	}
+	refresh_details (self);
+}
+
+static void
+keep_crm_clicked_cb (CsAppWindow *self)
+{
+	resolve (self, CS_SIDE_CRM);
+}
+
+static void
+keep_outlook_clicked_cb (CsAppWindow *self)
+{
+	resolve (self, CS_SIDE_OUTLOOK);
+}
+
+static void
+conflict_selected_cb (CsAppWindow *self, GtkTreeSelection *sel)
+{
+	gboolean any = gtk_tree_selection_get_selected (sel, NULL, NULL);
+	gtk_widget_set_sensitive (GTK_WIDGET (self->keep_crm_button), any);
+	gtk_widget_set_sensitive (GTK_WIDGET (self->keep_outlook_button), any);
+}
+
+/* next-run times and states move with the clock; a coarse tick is enough */
+static gboolean
+tick_cb (gpointer user_data)
+{
+	CsAppWindow *self = CS_APP_WINDOW (user_data);
+	if (self->selected != NULL) {
+		g_autofree gchar *next = NULL;
+		CsScheduler *s = cs_sync_profile_get_scheduler (self->selected);
+		gtk_label_set_text (self->status_label, status_text (self->selected));
+		if (s != NULL && cs_scheduler_get_next_run (s) > 0 &&
+		    cs_profile_get_enabled (cs_sync_profile_get_profile (self->selected))) {
+			next = format_time (cs_scheduler_get_next_run (s));
+			gtk_label_set_text (self->next_run_label, next);
+		}
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+static void
+cs_app_window_dispose (GObject *object)
+{
+	CsAppWindow *self = CS_APP_WINDOW (object);
+	if (self->tick_id != 0)
+		g_source_remove (self->tick_id);
+	self->tick_id = 0;
+	g_clear_object (&self->selected);
+	G_OBJECT_CLASS (cs_app_window_parent_class)->dispose (object);
+}
+
+static void
+cs_app_window_class_init (CsAppWindowClass *klass)
+{
+	GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+	G_OBJECT_CLASS (klass)->dispose = cs_app_window_dispose;
+	gtk_widget_class_set_template_from_resource (widget_class, "/org/crmsync/Crmsync/ui/cs-app-window.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, CsAppWindow, name)
+	BIND (profiles_list);
+	BIND (stack);
+	BIND (infobar);
+	BIND (info_label);
+	BIND (name_label);
+	BIND (sides_label);
+	BIND (status_label);
+	BIND (last_run_label);
+	BIND (next_run_label);
+	BIND (counts_store);
+	BIND (history_store);
+	BIND (conflicts_store);
+	BIND (conflicts_view);
+	BIND (skips_store);
+	BIND (conflicts_tab_label);
+	BIND (skips_tab_label);
+	BIND (sync_now_button);
+	BIND (sync_all_button);
+	BIND (settings_button);
+	BIND (mapping_button);
+	BIND (keep_crm_button);
+	BIND (keep_outlook_button);
+#undef BIND
+	gtk_widget_class_bind_template_callback (widget_class, row_selected_cb);
+	gtk_widget_class_bind_template_callback (widget_class, sync_now_clicked_cb);
+	gtk_widget_class_bind_template_callback (widget_class, sync_all_clicked_cb);
+	gtk_widget_class_bind_template_callback (widget_class, settings_clicked_cb);
+	gtk_widget_class_bind_template_callback (widget_class, add_clicked_cb);
+	gtk_widget_class_bind_template_callback (widget_class, mapping_clicked_cb);
+	gtk_widget_class_bind_template_callback (widget_class, keep_crm_clicked_cb);
+	gtk_widget_class_bind_template_callback (widget_class, keep_outlook_clicked_cb);
+	gtk_widget_class_bind_template_callback (widget_class, conflict_selected_cb);
+	gtk_widget_class_bind_template_callback (widget_class, gtk_widget_hide);
+}
+
+static void
+cs_app_window_init (CsAppWindow *self)
+{
+	gtk_widget_init_template (GTK_WIDGET (self));
+	self->tick_id = g_timeout_add_seconds (5, tick_cb, self);
+}
+
+CsAppWindow *
+cs_app_window_new (CsApplication *app)
+{
+	CsAppWindow *self = g_object_new (CS_TYPE_APP_WINDOW, "application", app, NULL);
+	GPtrArray *profiles = cs_application_get_profiles (app);
+	const gchar *errors = cs_application_get_load_errors (app);
+	self->app = app;
+	if (profiles->len > 0)
+		self->selected = g_object_ref (g_ptr_array_index (profiles, 0));
+	cs_app_window_refresh (self);
+	if (errors != NULL && errors[0] != '\0') {
+		g_autofree gchar *text = g_strdup_printf (_("Some profiles could not be read:\n%s"), errors);
+		g_strchomp (text);
+		show_error (self, text);
+	}
+	return self;
+}

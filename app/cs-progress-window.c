@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cs-progress-window.h"
+
+/*
+ * The engine emits "progress" in its worker thread. The relay keeps only the
+ * latest value under a lock and posts one idle at a time to the GTK thread,
+ * so a fast run cannot flood the main loop with updates.
+ */
+struct _CsProgressRelay {
+	CsEngine *engine;	/* (owned) */
+	gulong handler;
+	GWeakRef target;
+	CsProgressFunc func;
+	GMutex lock;
+	gboolean posted;
+	gint phase;
+	gdouble fraction;
+	gchar *message;		/* (owned) (nullable) */
+	gint refs;		/* the relay and each posted idle */
+};
+
+static void
+relay_unref (CsProgressRelay *relay)
+{
+	if (!g_atomic_int_dec_and_test (&relay->refs))
+		return;
+	g_weak_ref_clear (&relay->target);
+	g_mutex_clear (&relay->lock);
+	g_free (relay->message);
+	g_free (relay);
+}
+
+static gboolean
+relay_idle_cb (gpointer user_data)
+{
+	CsProgressRelay *relay = user_data;
+	g_autoptr(GObject) target = g_weak_ref_get (&relay->target);
+	g_autofree gchar *message = NULL;
+	gint phase;
+	gdouble fraction;
+
+	g_mutex_lock (&relay->lock);
+	relay->posted = FALSE;
+	phase = relay->phase;
+	fraction = relay->fraction;
+	message = g_strdup (relay->message);
+	g_mutex_unlock (&relay->lock);
+	if (target != NULL && relay->func != NULL)
+		relay->func (target, (CsPhase) phase, fraction, message);
+	relay_unref (relay);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+relay_progress_cb (CsEngine *engine, gint phase, gdouble fraction, const gchar *message,
+		   gpointer user_data)
+{
+	CsProgressRelay *relay = user_data;
+	gboolean post;
+
+	g_mutex_lock (&relay->lock);
+	relay->phase = phase;
+	relay->fraction = fraction;
+	/* a NULL message closes a phase; keep the last item shown until the next */
+	if (message != NULL) {
+		g_free (relay->message);
+		relay->message = g_strdup (message);
+	}
+	post = !relay->posted;
+	relay->posted = TRUE;
+	g_mutex_unlock (&relay->lock);
+	if (post) {
+		g_atomic_int_inc (&relay->refs);
+		g_idle_add_full (G_PRIORITY_DEFAULT, relay_idle_cb, relay, NULL);
+	}
+}
+
+CsProgressRelay *
+cs_progress_relay_new (CsEngine *engine, GObject *target, CsProgressFunc func)
+{
+	CsProgressRelay *relay = g_new0 (CsProgressRelay, 1);
+	relay->refs = 1;
+	relay->engine = g_object_ref (engine);
+	relay->func = func;
+	g_mutex_init (&relay->lock);
+	g_weak_ref_init (&relay->target, target);
+	relay->handler = g_signal_connect (engine, "progress", G_CALLBACK (relay_progress_cb), relay);
+	return relay;
+}
+
+/* call once the worker has returned: no emission can be under way then */
+void
+cs_progress_relay_free (CsProgressRelay *relay)
+{
+	g_signal_handler_disconnect (relay->engine, relay->handler);
+	g_clear_object (&relay->engine);
+	g_weak_ref_set (&relay->target, NULL);
+	relay_unref (relay);
+}
+
+struct _CsProgressWindow {
+	GtkWindow parent_instance;
+	GtkLabel *title_label;
+	GtkLabel *phase_labels[CS_PHASE_LAST];
+	GtkLabel *item_label;
+	GtkProgressBar *progress_bar;
+	GtkLabel *result_label;
+	GtkButton *cancel_button;
+	GtkButton *close_button;
+	CsSyncProfile *profile;	    /* (owned) */
+	GCancellable *cancellable;  /* (owned) */
+	CsProgressRelay *relay;	    /* (owned) (nullable) */
+	CsRunReport *report;	    /* (owned) (nullable) */
+	GError *error;		    /* (owned) (nullable) */
+	gboolean running;
+	gboolean finished;
+	gdouble fraction;
+};
+
+G_DEFINE_TYPE (CsProgressWindow, cs_progress_window, GTK_TYPE_WINDOW)
+
+static const gchar *
+phase_name (CsPhase phase)
+{
+	switch (phase) {
+	case CS_PHASE_READ_CRM:
+		return _("Read the CRM");
+	case CS_PHASE_READ_OUTLOOK:
+		return _("Read Outlook");
+	case CS_PHASE_PLAN:
+		return _("Plan the changes");
+	case CS_PHASE_APPLY:
+	default:
+		return _("Write the changes");
+	}
+}
+
+static void
+set_phase (CsProgressWindow *self, CsPhase current, gboolean all_done)
+{
+	for (guint p = 0; p < CS_PHASE_LAST; p++) {
+		g_autofree gchar *text = NULL;
+		/* TRANSLATORS: a phase of a sync: done (✓), going (▸) or to come (·) */
+		if (all_done || p < current)
+			text = g_strdup_printf (_("✓ %s"), phase_name ((CsPhase) p));
+		else if (p == current)
+			text = g_strdup_printf (_("▸ %s"), phase_name ((CsPhase) p));
+		else
+			text = g_strdup_printf (_("· %s"), phase_name ((CsPhase) p));
+		gtk_label_set_text (self->phase_labels[p], text);
+		gtk_widget_set_sensitive (GTK_WIDGET (self->phase_labels[p]), all_done || p <= current);
+	}
+}
+
+static void
+progress_cb (gpointer target, CsPhase phase, gdouble fraction, const gchar *message)
+{
+	CsProgressWindow *self = CS_PROGRESS_WINDOW (target);
+	if (self->finished)
+		return;
+	self->fraction = fraction;
+	gtk_progress_bar_set_fraction (self->progress_bar, fraction);
+	set_phase (self, phase, FALSE);
+	if (message != NULL)
+		gtk_label_set_text (self->item_label, message);
+}
+
+static void
+cs_progress_window_dispose (GObject *object)
+{
+	CsProgressWindow *self = CS_PROGRESS_WINDOW (object);
+	if (self->cancellable != NULL)
+		g_cancellable_cancel (self->cancellable);
+	G_OBJECT_CLASS (cs_progress_window_parent_class)->dispose (object);
+}
+
+static void
+cs_progress_window_finalize (GObject *object)
+{
+	CsProgressWindow *self = CS_PROGRESS_WINDOW (object);
+	g_clear_pointer (&self->relay, cs_progress_relay_free);
+	g_clear_object (&self->profile);
+	g_clear_object (&self->cancellable);
+	g_clear_object (&self->report);
+	g_clear_error (&self->error);
+	G_OBJECT_CLASS (cs_progress_window_parent_class)->finalize (object);
+}
+
+static void
+cancel_clicked_cb (CsProgressWindow *self)
+{
+	g_cancellable_cancel (self->cancellable);
+	gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), FALSE);
+	/* TRANSLATORS: shown while the engine stops at a safe point */
+	gtk_label_set_text (self->item_label, _("Stopping after the current step…"));
+}
+
+static gboolean
+delete_event_cb (CsProgressWindow *self)
+{
+	/* closing a running sync means cancelling it, not leaving it unseen */
+	if (self->running) {
+		cancel_clicked_cb (self);
+		return TRUE;
+	}
+	return FALSE;
+}
+
+static void
+cs_progress_window_class_init (CsProgressWindowClass *klass)
+{
+	GObjectClass *object_class = G_OBJECT_CLASS (klass);
+	GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+	object_class->dispose = cs_progress_window_dispose;
+	object_class->finalize = cs_progress_window_finalize;
+	gtk_widget_class_set_template_from_resource (widget_class,
+						     "/org/crmsync/Crmsync/ui/cs-progress-window.ui");
+	gtk_widget_class_bind_template_child (widget_class, CsProgressWindow, title_label);
+	gtk_widget_class_bind_template_child_full (widget_class, "phase_read_crm", FALSE,
+						   G_STRUCT_OFFSET (CsProgressWindow, phase_labels[CS_PHASE_READ_CRM]));
+	gtk_widget_class_bind_template_child_full (widget_class, "phase_read_outlook", FALSE,
+						   G_STRUCT_OFFSET (CsProgressWindow, phase_labels[CS_PHASE_READ_OUTLOOK]));
+	gtk_widget_class_bind_template_child_full (widget_class, "phase_plan", FALSE,
+						   G_STRUCT_OFFSET (CsProgressWindow, phase_labels[CS_PHASE_PLAN]));
+	gtk_widget_class_bind_template_child_full (widget_class, "phase_apply", FALSE,
+						   G_STRUCT_OFFSET (CsProgressWindow, phase_labels[CS_PHASE_APPLY]));
+	gtk_widget_class_bind_template_child (widget_class, CsProgressWindow, item_label);
+	gtk_widget_class_bind_template_child (widget_class, CsProgressWindow, progress_bar);
+	gtk_widget_class_bind_template_child (widget_class, CsProgressWindow, result_label);
+	gtk_widget_class_bind_template_child (widget_class, CsProgressWindow, cancel_button);
+	gtk_widget_class_bind_template_child (widget_class, CsProgressWindow, close_button);
+	gtk_widget_class_bind_template_callback (widget_class, cancel_clicked_cb);
+	gtk_widget_class_bind_template_callback (widget_class, delete_event_cb);
+}
+
+static void
+cs_progress_window_init (CsProgressWindow *self)
+{
+	gtk_widget_init_template (GTK_WIDGET (self));
+	self->cancellable = g_cancellable_new ();
+	set_phase (self, CS_PHASE_READ_CRM, FALSE);
+}
+
+CsProgressWindow *
+cs_progress_window_new (GtkWindow *parent, CsSyncProfile *profile)
+{
+	CsProgressWindow *self = g_object_new (CS_TYPE_PROGRESS_WINDOW, "transient-for", parent, NULL);
+	g_autofree gchar *title = NULL;
+	self->profile = g_object_ref (profile);
+	/* TRANSLATORS: %s is the profile's name */
+	title = g_strdup_printf (_("Syncing “%s”"), cs_sync_profile_get_name (profile));
+	gtk_label_set_text (self->title_label, title);
+	return self;
+}
+
+static gchar *
+summary_text (CsRunReport *report)
+{
+	guint created = cs_run_report_get_total (report, CS_COUNT_CREATED);
+	guint updated = cs_run_report_get_total (report, CS_COUNT_UPDATED);
+	guint deleted = cs_run_report_get_total (report, CS_COUNT_DELETED);
+	guint skipped = cs_run_report_get_n_skipped (report);
+	guint conflicts = cs_run_report_get_n_conflicts (report);
+	if (cs_run_report_get_status (report) == CS_RUN_STOPPED)
+		/* TRANSLATORS: %s says what the guard saw, e.g. a mass deletion */
+		return g_strdup_printf (_("Stopped to protect your data: %s. Nothing was changed. "
+					  "Use “Sync all…” to review and confirm."),
+					cs_run_report_get_guard (report));
+	/* TRANSLATORS: the result of a sync */
+	return g_strdup_printf (_("Done: %u created, %u updated, %u deleted, %u skipped, "
+				  "%u conflicts waiting."),
+				created, updated, deleted, skipped, conflicts);
+}
+
+static void
+run_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(CsProgressWindow) self = CS_PROGRESS_WINDOW (user_data);
+	g_autofree gchar *text = NULL;
+
+	self->report = cs_engine_run_finish (CS_ENGINE (source), result, &self->error);
+	g_clear_pointer (&self->relay, cs_progress_relay_free);
+	self->running = FALSE;
+	self->finished = TRUE;
+	cs_sync_profile_release_manual (self->profile);
+	gtk_widget_hide (GTK_WIDGET (self->cancel_button));
+	gtk_widget_show (GTK_WIDGET (self->close_button));
+	gtk_widget_grab_default (GTK_WIDGET (self->close_button));
+	if (self->report != NULL) {
+		self->fraction = 1.0;
+		gtk_progress_bar_set_fraction (self->progress_bar, 1.0);
+		set_phase (self, CS_PHASE_LAST, TRUE);
+		gtk_label_set_text (self->item_label, "");
+		text = summary_text (self->report);
+	} else if (g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+		text = g_strdup (_("Cancelled. Everything written so far is recorded; the next sync "
+				   "carries on from there."));
+	} else {
+		/* TRANSLATORS: %s is the engine's explanation */
+		text = g_strdup_printf (_("The sync failed: %s"), self->error->message);
+	}
+	gtk_label_set_text (self->result_label, text);
+	gtk_widget_show (GTK_WIDGET (self->result_label));
+	g_signal_emit_by_name (self->profile, "run-finished", self->report, self->error);
+	cs_sync_profile_changed (self->profile);
+}
+
+/**
+ * cs_progress_window_start:
+ *
+ * Runs the profile in the engine's worker thread and follows it.
+ */
+gboolean
+cs_progress_window_start (CsProgressWindow *self, CsRunFlags flags, GError **error)
+{
+	CsEngine *engine;
+	g_return_val_if_fail (!self->running, FALSE);
+	if (cs_sync_profile_is_busy (self->profile)) {
+		g_set_error_literal (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_BUSY,
+				     _("A sync is already running for this profile."));
+		return FALSE;
+	}
+	engine = cs_sync_profile_get_engine (self->profile, error);
+	if (engine == NULL)
+		return FALSE;
+	cs_sync_profile_hold_manual (self->profile);
+	self->running = TRUE;
+	self->relay = cs_progress_relay_new (engine, G_OBJECT (self), progress_cb);
+	cs_engine_run_async (engine, flags, self->cancellable, run_done_cb, g_object_ref (self));
+	return TRUE;
+}
+
+gboolean
+cs_progress_window_is_finished (CsProgressWindow *self)
+{
+	return self->finished;
+}
+
+CsRunReport *
+cs_progress_window_get_report (CsProgressWindow *self)
+{
+	return self->report;
+}
+
+const GError *
+cs_progress_window_get_error (CsProgressWindow *self)
+{
+	return self->error;
+}
+
+gdouble
+cs_progress_window_get_fraction (CsProgressWindow *self)
+{
+	return self->fraction;
+}
+
+GCancellable *
+cs_progress_window_get_cancellable (CsProgressWindow *self)
+{
+	return self->cancellable;
+}

@@ -1,0 +1,698 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "cs-plugin-loader.h"
+#include "cs-settings-dialog.h"
+
+/*
+ * The profile's settings. What is written goes to the profile file, the
+ * password or API key to the keyring (CsSecrets) and never to the file; the
+ * app-wide choices (alerts, debug level) go to GSettings.
+ */
+struct _CsSettingsDialog {
+	GtkDialog parent_instance;
+	GtkEntry *name_entry;
+	GtkComboBoxText *crm_combo;
+	GtkLabel *url_label;
+	GtkEntry *url_entry;
+	GtkLabel *user_label;
+	GtkEntry *user_entry;
+	GtkLabel *secret_label;
+	GtkEntry *secret_entry;
+	GtkRadioButton *tls_system_radio;
+	GtkRadioButton *tls_pin_radio;
+	GtkEntry *fingerprint_entry;
+	GtkComboBoxText *outlook_combo;
+	GtkLabel *outlook_path_label;
+	GtkEntry *outlook_path_entry;
+	GtkButton *outlook_browse_button;
+	GtkLabel *graph_label;
+	GtkSwitch *enabled_switch;
+	GtkSpinButton *crm_interval_spin;
+	GtkSpinButton *outlook_interval_spin;
+	GtkCheckButton *sync_on_start_check;
+	GtkCheckButton *sync_on_exit_check;
+	GtkCheckButton *show_alerts_check;
+	GtkComboBoxText *debug_combo;
+	GtkComboBoxText *conflict_combo;
+	GtkButton *test_button;
+	GtkSpinner *test_spinner;
+	GtkInfoBar *test_infobar;
+	GtkLabel *test_label;
+	GtkButton *trust_button;
+	GtkInfoBar *error_infobar;
+	GtkLabel *error_label;
+
+	CsSyncProfile *profile;	  /* (owned) (nullable) NULL: a new profile */
+	CsSecrets *secrets;	  /* (owned) */
+	gchar *profiles_dir;	  /* (owned) */
+	gchar *path;		  /* (owned) (nullable) the file written */
+	GSettings *settings;	  /* (owned) (nullable) without the schema installed */
+	GCancellable *test_cancellable; /* (owned) (nullable) */
+	gchar *seen_fingerprint;  /* (owned) (nullable) offered by the last test */
+};
+
+G_DEFINE_TYPE (CsSettingsDialog, cs_settings_dialog, GTK_TYPE_DIALOG)
+
+static GSettings *
+app_settings_new (void)
+{
+	GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+	g_autoptr(GSettingsSchema) schema = NULL;
+	if (source == NULL)
+		return NULL;
+	schema = g_settings_schema_source_lookup (source, "org.crmsync.Crmsync", TRUE);
+	return schema != NULL ? g_settings_new ("org.crmsync.Crmsync") : NULL;
+}
+
+/* the CRM choice stands for a plugin and the preset of its rules */
+static void
+crm_choice_split (const gchar *choice, const gchar **plugin, const gchar **preset)
+{
+	*preset = NULL;
+	if (g_strcmp0 (choice, "orocrm") == 0) {
+		*plugin = "orocrm";
+		*preset = "orocrm";
+	} else if (g_str_has_prefix (choice, "webcrm-")) {
+		*plugin = "webcrm";
+		*preset = choice;
+	} else {
+		*plugin = "folder";
+	}
+}
+
+static void
+update_sensitivity (CsSettingsDialog *self)
+{
+	const gchar *crm = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->crm_combo));
+	const gchar *outlook = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->outlook_combo));
+	gboolean folder = g_strcmp0 (crm, "folder") == 0;
+	gboolean oro = g_strcmp0 (crm, "orocrm") == 0;
+	gboolean graph = g_strcmp0 (outlook, "graph") == 0;
+
+	gtk_label_set_text (self->url_label, folder ? _("Folder") : _("Address (URL)"));
+	gtk_widget_set_visible (GTK_WIDGET (self->user_label), oro);
+	gtk_widget_set_visible (GTK_WIDGET (self->user_entry), oro);
+	gtk_widget_set_visible (GTK_WIDGET (self->secret_label), !folder);
+	gtk_widget_set_visible (GTK_WIDGET (self->secret_entry), !folder);
+	gtk_label_set_text (self->secret_label, oro ? _("API key") : _("Access code"));
+	gtk_widget_set_sensitive (GTK_WIDGET (self->tls_system_radio), !folder);
+	gtk_widget_set_sensitive (GTK_WIDGET (self->tls_pin_radio), !folder);
+	gtk_widget_set_sensitive (GTK_WIDGET (self->fingerprint_entry),
+				  !folder && gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->tls_pin_radio)));
+	gtk_widget_set_visible (GTK_WIDGET (self->outlook_path_label), !graph);
+	gtk_widget_set_visible (GTK_WIDGET (self->outlook_path_entry), !graph);
+	gtk_widget_set_visible (GTK_WIDGET (self->outlook_browse_button), !graph);
+	gtk_widget_set_visible (GTK_WIDGET (self->graph_label), graph);
+	gtk_label_set_text (self->outlook_path_label,
+			    g_strcmp0 (outlook, "pst") == 0 ? _("PST or OST file") : _("Folder"));
+}
+
+static void
+show_error (CsSettingsDialog *self, const gchar *message)
+{
+	gtk_label_set_text (self->error_label, message);
+	gtk_widget_show (GTK_WIDGET (self->error_infobar));
+}
+
+static gchar *
+slug_for (const gchar *name)
+{
+	g_autofree gchar *ascii = g_str_to_ascii (name, NULL);
+	g_autofree gchar *lower = g_ascii_strdown (ascii, -1);
+	g_strcanon (lower, "abcdefghijklmnopqrstuvwxyz0123456789-", '-');
+	return g_strdup (lower[0] != '\0' ? lower : "profile");
+}
+
+static gchar *
+new_profile_path (CsSettingsDialog *self)
+{
+	g_autofree gchar *slug = slug_for (gtk_entry_get_text (self->name_entry));
+	for (guint n = 1;; n++) {
+		g_autofree gchar *base = n == 1 ? g_strdup_printf ("%s.ini", slug)
+						: g_strdup_printf ("%s-%u.ini", slug, n);
+		g_autofree gchar *path = g_build_filename (self->profiles_dir, base, NULL);
+		if (!g_file_test (path, G_FILE_TEST_EXISTS))
+			return g_steal_pointer (&path);
+	}
+}
+
+static void
+set_or_remove (GKeyFile *kf, const gchar *group, const gchar *key, const gchar *value)
+{
+	if (value != NULL && value[0] != '\0')
+		g_key_file_set_string (kf, group, key, value);
+	else
+		g_key_file_remove_key (kf, group, key, NULL);
+}
+
+/* rebuilds a plugin's group: the plugins refuse keys they do not know */
+static void
+reset_group (GKeyFile *kf, const gchar *group, const gchar *const *keep)
+{
+	g_autoptr(GHashTable) kept = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	for (guint i = 0; keep[i] != NULL; i++) {
+		gchar *v = g_key_file_get_value (kf, group, keep[i], NULL);
+		if (v != NULL)
+			g_hash_table_insert (kept, g_strdup (keep[i]), v);
+	}
+	g_key_file_remove_group (kf, group, NULL);
+	{
+		GHashTableIter it;
+		gpointer k, v;
+		g_hash_table_iter_init (&it, kept);
+		while (g_hash_table_iter_next (&it, &k, &v))
+			g_key_file_set_value (kf, group, k, v);
+	}
+}
+
+/* the profile the fields describe, in a key file of its own */
+static GKeyFile *
+build_keyfile (CsSettingsDialog *self, gchar **crm_plugin_out)
+{
+	g_autoptr(GKeyFile) kf = g_key_file_new ();
+	const gchar *choice = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->crm_combo));
+	const gchar *outlook = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->outlook_combo));
+	const gchar *conflict = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->conflict_combo));
+	const gchar *crm_plugin, *preset;
+	const gchar *old_crm = NULL, *old_outlook = NULL;
+	g_autofree gchar *fingerprint = NULL;
+
+	if (self->profile != NULL) {
+		CsProfile *p = cs_sync_profile_get_profile (self->profile);
+		g_autofree gchar *data = g_key_file_to_data (cs_profile_get_keyfile (p), NULL, NULL);
+		g_key_file_load_from_data (kf, data, (gsize) -1,
+					   G_KEY_FILE_KEEP_COMMENTS, NULL);
+		old_crm = cs_profile_get_plugin (p, CS_SIDE_CRM);
+		old_outlook = cs_profile_get_plugin (p, CS_SIDE_OUTLOOK);
+	}
+	crm_choice_split (choice, &crm_plugin, &preset);
+	g_key_file_set_string (kf, "profile", "name", gtk_entry_get_text (self->name_entry));
+	g_key_file_set_string (kf, "profile", "crm", crm_plugin);
+	g_key_file_set_string (kf, "profile", "outlook", outlook);
+	if (preset != NULL) {
+		g_key_file_set_string (kf, "profile", "preset", preset);
+	} else if (g_strcmp0 (old_crm, "folder") != 0) {
+		/* a folder CRM keeps whatever preset a script gave it */
+		g_key_file_remove_key (kf, "profile", "preset", NULL);
+	}
+	g_key_file_set_string (kf, "profile", "conflict", conflict);
+	g_key_file_set_integer (kf, "profile", "crm-interval",
+				gtk_spin_button_get_value_as_int (self->crm_interval_spin));
+	g_key_file_set_integer (kf, "profile", "outlook-interval",
+				gtk_spin_button_get_value_as_int (self->outlook_interval_spin));
+	g_key_file_set_boolean (kf, "profile", "sync-on-start",
+				gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->sync_on_start_check)));
+	g_key_file_set_boolean (kf, "profile", "sync-on-exit",
+				gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->sync_on_exit_check)));
+	g_key_file_set_boolean (kf, "profile", "enabled", gtk_switch_get_active (self->enabled_switch));
+
+	/* [crm] */
+	{
+		static const gchar *keep_oro[] = {"auth", "secret-file", NULL};
+		static const gchar *keep_web[] = {"secret-file", NULL};
+		static const gchar *keep_folder[] = {"schema", NULL};
+		static const gchar *keep_none[] = {NULL};
+		const gchar *const *keep = keep_none;
+		if (g_strcmp0 (old_crm, crm_plugin) == 0)
+			keep = g_str_equal (crm_plugin, "orocrm")   ? keep_oro
+			       : g_str_equal (crm_plugin, "webcrm") ? keep_web
+								    : keep_folder;
+		reset_group (kf, "crm", keep);
+	}
+	if (g_str_equal (crm_plugin, "folder")) {
+		set_or_remove (kf, "crm", "path", gtk_entry_get_text (self->url_entry));
+	} else {
+		set_or_remove (kf, "crm", "url", gtk_entry_get_text (self->url_entry));
+		if (g_str_equal (crm_plugin, "orocrm"))
+			set_or_remove (kf, "crm", "user", gtk_entry_get_text (self->user_entry));
+		if (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->tls_pin_radio)))
+			fingerprint = g_strdup (gtk_entry_get_text (self->fingerprint_entry));
+		set_or_remove (kf, "crm", "tls-fingerprint", fingerprint);
+	}
+
+	/* [outlook] */
+	{
+		static const gchar *keep_pst[] = {"folders", NULL};
+		static const gchar *keep_graph[] = {"url", "authority", "tenant", "client-id", NULL};
+		static const gchar *keep_folder[] = {"schema", NULL};
+		static const gchar *keep_none[] = {NULL};
+		const gchar *const *keep = keep_none;
+		if (g_strcmp0 (old_outlook, outlook) == 0)
+			keep = g_str_equal (outlook, "pst")	? keep_pst
+			       : g_str_equal (outlook, "graph") ? keep_graph
+								: keep_folder;
+		reset_group (kf, "outlook", keep);
+	}
+	if (!g_str_equal (outlook, "graph"))
+		set_or_remove (kf, "outlook", "path", gtk_entry_get_text (self->outlook_path_entry));
+	if (crm_plugin_out != NULL)
+		*crm_plugin_out = g_strdup (crm_plugin);
+	return g_steal_pointer (&kf);
+}
+
+/**
+ * cs_settings_dialog_save:
+ *
+ * Checks the profile the fields describe, writes it and stores the secret.
+ * Nothing is written when the check fails.
+ */
+gboolean
+cs_settings_dialog_save (CsSettingsDialog *self, GError **error)
+{
+	g_autofree gchar *crm_plugin = NULL;
+	g_autoptr(GKeyFile) kf = build_keyfile (self, &crm_plugin);
+	g_autofree gchar *data = NULL;
+	g_autofree gchar *path = NULL;
+	g_autoptr(CsProfile) check = NULL;
+	const gchar *secret = gtk_entry_get_text (self->secret_entry);
+	g_autofree gchar *name = g_strstrip (g_strdup (gtk_entry_get_text (self->name_entry)));
+
+	if (name[0] == '\0') {
+		g_set_error_literal (error, CS_PROFILE_ERROR, CS_PROFILE_ERROR_INVALID,
+				     _("Give the profile a name."));
+		return FALSE;
+	}
+	path = self->profile != NULL ? g_strdup (cs_sync_profile_get_path (self->profile))
+				     : new_profile_path (self);
+	data = g_key_file_to_data (kf, NULL, NULL);
+	check = cs_profile_new_from_data (data, path, error);
+	if (check == NULL)
+		return FALSE;
+	if (g_mkdir_with_parents (self->profiles_dir, 0700) != 0 && self->profile == NULL) {
+		g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Cannot create the folder %s"),
+			     self->profiles_dir);
+		return FALSE;
+	}
+	/* the secret first: a profile without its key would fail its first run */
+	if (!g_str_equal (crm_plugin, "folder") && secret[0] != '\0' &&
+	    !cs_secrets_store (self->secrets, cs_profile_get_id (check), CS_SIDE_CRM, "secret",
+			       secret, error))
+		return FALSE;
+	if (!g_file_set_contents_full (path, data, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+		return FALSE;
+	if (self->settings != NULL) {
+		g_settings_set_boolean (self->settings, "show-alerts",
+					gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->show_alerts_check)));
+		g_settings_set_string (self->settings, "debug-level",
+				       gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->debug_combo)));
+	}
+	g_free (self->path);
+	self->path = g_steal_pointer (&path);
+	if (self->profile != NULL && !cs_sync_profile_reload (self->profile, error))
+		return FALSE;
+	return TRUE;
+}
+
+const gchar *
+cs_settings_dialog_get_path (CsSettingsDialog *self)
+{
+	return self->path;
+}
+
+static void
+response_cb (CsSettingsDialog *self, gint response)
+{
+	g_autoptr(GError) error = NULL;
+	if (response != GTK_RESPONSE_ACCEPT) {
+		gtk_widget_destroy (GTK_WIDGET (self));
+		return;
+	}
+	if (!cs_settings_dialog_save (self, &error)) {
+		show_error (self, error->message);
+		g_signal_stop_emission_by_name (self, "response");
+		return;
+	}
+	gtk_widget_destroy (GTK_WIDGET (self));
+}
+
+/* Test connection: a provider made from the fields, opened in a worker thread */
+typedef struct {
+	GKeyFile *kf;
+	gchar *plugin;
+	gchar *profile_dir;
+	gchar *secret;	     /* typed, not yet saved (nullable) */
+	CsSecrets *secrets;  /* (nullable) the real store for a saved secret */
+	gchar *profile_id;
+} TestData;
+
+static void
+test_data_free (TestData *td)
+{
+	g_key_file_unref (td->kf);
+	g_free (td->plugin);
+	g_free (td->profile_dir);
+	if (td->secret != NULL)
+		memset (td->secret, 0, strlen (td->secret));
+	g_free (td->secret);
+	g_clear_object (&td->secrets);
+	g_free (td->profile_id);
+	g_free (td);
+}
+
+static void
+test_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+	TestData *td = task_data;
+	GError *error = NULL;
+	g_autoptr(CsProvider) provider = NULL;
+	g_autoptr(CsSecrets) temp = NULL;
+	g_autofree gchar *temp_dir = NULL;
+	g_autofree gchar *who = NULL;
+
+	provider = cs_plugin_loader_create (cs_plugin_loader_get_default (), td->plugin, &error);
+	if (provider == NULL) {
+		g_task_return_error (task, error);
+		return;
+	}
+	cs_provider_set_profile_dir (provider, td->profile_dir);
+	if (td->secret != NULL) {
+		/* the typed key is tried without saving it: a private store, removed after */
+		temp_dir = g_dir_make_tmp ("crmsync-test-XXXXXX", &error);
+		if (temp_dir == NULL) {
+			g_task_return_error (task, error);
+			return;
+		}
+		temp = cs_secrets_new_for_dir (temp_dir);
+		cs_secrets_store (temp, "connection-test", CS_SIDE_CRM, "secret", td->secret, NULL);
+		cs_provider_set_secrets (provider, temp, "connection-test", CS_SIDE_CRM);
+	} else if (td->secrets != NULL) {
+		cs_provider_set_secrets (provider, td->secrets, td->profile_id, CS_SIDE_CRM);
+	}
+	if (cs_provider_setup (provider, td->kf, "crm", &error) &&
+	    cs_provider_open (provider, cancellable, &error)) {
+		who = cs_provider_whoami (provider, cancellable, NULL);
+		cs_provider_close (provider);
+	}
+	if (temp != NULL) {
+		cs_secrets_clear (temp, "connection-test", CS_SIDE_CRM, "secret", NULL);
+		g_rmdir (temp_dir);
+	}
+	if (error != NULL)
+		g_task_return_error (task, error);
+	else
+		g_task_return_pointer (task, g_strdup (who != NULL ? who : ""), g_free);
+}
+
+static gchar *
+fingerprint_in (const gchar *message)
+{
+	const gchar *at = message != NULL ? strstr (message, "tls-fingerprint=") : NULL;
+	g_autofree gchar *fp = NULL;
+	if (at == NULL)
+		return NULL;
+	fp = g_strdup (at + strlen ("tls-fingerprint="));
+	g_strstrip (fp);
+	return fp[0] != '\0' ? g_steal_pointer (&fp) : NULL;
+}
+
+static void
+test_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	CsSettingsDialog *self = CS_SETTINGS_DIALOG (source);
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *who = g_task_propagate_pointer (G_TASK (result), &error);
+	g_autofree gchar *text = NULL;
+
+	if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return;
+	g_clear_object (&self->test_cancellable);
+	gtk_spinner_stop (self->test_spinner);
+	gtk_widget_set_sensitive (GTK_WIDGET (self->test_button), TRUE);
+	g_clear_pointer (&self->seen_fingerprint, g_free);
+	gtk_widget_hide (GTK_WIDGET (self->trust_button));
+	if (error == NULL) {
+		gtk_info_bar_set_message_type (self->test_infobar, GTK_MESSAGE_INFO);
+		if (who != NULL && who[0] != '\0')
+			/* TRANSLATORS: %s is the account the CRM says we are */
+			text = g_strdup_printf (_("Connected. The CRM knows you as %s."), who);
+		else
+			text = g_strdup (_("Connected."));
+	} else {
+		gtk_info_bar_set_message_type (self->test_infobar, GTK_MESSAGE_ERROR);
+		self->seen_fingerprint = fingerprint_in (error->message);
+		if (self->seen_fingerprint != NULL) {
+			/* TRANSLATORS: %s is a SHA-256 fingerprint */
+			text = g_strdup_printf (_("The server's certificate is not signed by an authority "
+						  "this computer trusts. Its fingerprint is\n%s\nTrust it only "
+						  "if it is the one your administrator gave you."),
+						self->seen_fingerprint);
+			gtk_widget_show (GTK_WIDGET (self->trust_button));
+		} else if (error->domain == CS_PROVIDER_ERROR && error->code == CS_PROVIDER_ERROR_AUTH) {
+			/* TRANSLATORS: %s is the server's explanation */
+			text = g_strdup_printf (_("The CRM did not accept the user or key: %s"), error->message);
+		} else {
+			/* TRANSLATORS: %s is the explanation */
+			text = g_strdup_printf (_("Cannot connect: %s"), error->message);
+		}
+	}
+	gtk_label_set_text (self->test_label, text);
+	gtk_widget_show (GTK_WIDGET (self->test_infobar));
+}
+
+static void
+test_clicked_cb (CsSettingsDialog *self)
+{
+	g_autoptr(GTask) task = NULL;
+	TestData *td = g_new0 (TestData, 1);
+	const gchar *secret = gtk_entry_get_text (self->secret_entry);
+
+	td->kf = build_keyfile (self, &td->plugin);
+	td->profile_dir = self->profile != NULL
+			      ? g_strdup (cs_profile_get_dir (cs_sync_profile_get_profile (self->profile)))
+			      : g_strdup (self->profiles_dir);
+	if (secret[0] != '\0') {
+		td->secret = g_strdup (secret);
+	} else if (self->profile != NULL) {
+		td->secrets = g_object_ref (self->secrets);
+		td->profile_id = g_strdup (cs_profile_get_id (cs_sync_profile_get_profile (self->profile)));
+	}
+	g_clear_object (&self->test_cancellable);
+	self->test_cancellable = g_cancellable_new ();
+	gtk_widget_hide (GTK_WIDGET (self->test_infobar));
+	gtk_widget_set_sensitive (GTK_WIDGET (self->test_button), FALSE);
+	gtk_spinner_start (self->test_spinner);
+	task = g_task_new (self, self->test_cancellable, test_done_cb, NULL);
+	g_task_set_task_data (task, td, (GDestroyNotify) test_data_free);
+	g_task_run_in_thread (task, test_thread);
+}
+
+gboolean
+cs_settings_dialog_is_testing (CsSettingsDialog *self)
+{
+	return self->test_cancellable != NULL;
+}
+
+static void
+trust_clicked_cb (CsSettingsDialog *self)
+{
+	if (self->seen_fingerprint == NULL)
+		return;
+	gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->tls_pin_radio), TRUE);
+	gtk_entry_set_text (self->fingerprint_entry, self->seen_fingerprint);
+	gtk_widget_hide (GTK_WIDGET (self->trust_button));
+	gtk_label_set_text (self->test_label,
+			    _("The certificate will be trusted once you save. Test again to check."));
+	gtk_info_bar_set_message_type (self->test_infobar, GTK_MESSAGE_INFO);
+}
+
+static void
+browse_done_cb (GtkNativeDialog *chooser, gint response, gpointer user_data)
+{
+	CsSettingsDialog *self = CS_SETTINGS_DIALOG (user_data);
+	if (response == GTK_RESPONSE_ACCEPT) {
+		g_autofree gchar *file = gtk_file_chooser_get_filename (GTK_FILE_CHOOSER (chooser));
+		if (file != NULL)
+			gtk_entry_set_text (self->outlook_path_entry, file);
+	}
+	g_object_unref (chooser);
+}
+
+static void
+browse_clicked_cb (CsSettingsDialog *self)
+{
+	const gchar *outlook = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->outlook_combo));
+	gboolean pst = g_strcmp0 (outlook, "pst") == 0;
+	GtkFileChooserNative *chooser = gtk_file_chooser_native_new (
+	    pst ? _("Choose the Outlook data file") : _("Choose a folder"), GTK_WINDOW (self),
+	    pst ? GTK_FILE_CHOOSER_ACTION_OPEN : GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, NULL, NULL);
+	if (pst) {
+		GtkFileFilter *filter = gtk_file_filter_new ();
+		/* TRANSLATORS: a file chooser filter */
+		gtk_file_filter_set_name (filter, _("Outlook data files (.pst, .ost)"));
+		gtk_file_filter_add_pattern (filter, "*.[pP][sS][tT]");
+		gtk_file_filter_add_pattern (filter, "*.[oO][sS][tT]");
+		gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+	}
+	g_signal_connect (chooser, "response", G_CALLBACK (browse_done_cb), self);
+	gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+cs_settings_dialog_dispose (GObject *object)
+{
+	CsSettingsDialog *self = CS_SETTINGS_DIALOG (object);
+	if (self->test_cancellable != NULL)
+		g_cancellable_cancel (self->test_cancellable);
+	g_clear_object (&self->test_cancellable);
+	G_OBJECT_CLASS (cs_settings_dialog_parent_class)->dispose (object);
+}
+
+static void
+cs_settings_dialog_finalize (GObject *object)
+{
+	CsSettingsDialog *self = CS_SETTINGS_DIALOG (object);
+	g_clear_object (&self->profile);
+	g_clear_object (&self->secrets);
+	g_clear_object (&self->settings);
+	g_free (self->profiles_dir);
+	g_free (self->path);
+	g_free (self->seen_fingerprint);
+	G_OBJECT_CLASS (cs_settings_dialog_parent_class)->finalize (object);
+}
+
+static void
+cs_settings_dialog_class_init (CsSettingsDialogClass *klass)
+{
+	GObjectClass *object_class = G_OBJECT_CLASS (klass);
+	GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+	object_class->dispose = cs_settings_dialog_dispose;
+	object_class->finalize = cs_settings_dialog_finalize;
+	gtk_widget_class_set_template_from_resource (widget_class,
+						     "/org/crmsync/Crmsync/ui/cs-settings-dialog.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, CsSettingsDialog, name)
+	BIND (name_entry);
+	BIND (crm_combo);
+	BIND (url_label);
+	BIND (url_entry);
+	BIND (user_label);
+	BIND (user_entry);
+	BIND (secret_label);
+	BIND (secret_entry);
+	BIND (tls_system_radio);
+	BIND (tls_pin_radio);
+	BIND (fingerprint_entry);
+	BIND (outlook_combo);
+	BIND (outlook_path_label);
+	BIND (outlook_path_entry);
+	BIND (outlook_browse_button);
+	BIND (graph_label);
+	BIND (enabled_switch);
+	BIND (crm_interval_spin);
+	BIND (outlook_interval_spin);
+	BIND (sync_on_start_check);
+	BIND (sync_on_exit_check);
+	BIND (show_alerts_check);
+	BIND (debug_combo);
+	BIND (conflict_combo);
+	BIND (test_button);
+	BIND (test_spinner);
+	BIND (test_infobar);
+	BIND (test_label);
+	BIND (trust_button);
+	BIND (error_infobar);
+	BIND (error_label);
+#undef BIND
+	gtk_widget_class_bind_template_callback (widget_class, update_sensitivity);
+	gtk_widget_class_bind_template_callback (widget_class, response_cb);
+	gtk_widget_class_bind_template_callback (widget_class, test_clicked_cb);
+	gtk_widget_class_bind_template_callback (widget_class, trust_clicked_cb);
+	gtk_widget_class_bind_template_callback (widget_class, browse_clicked_cb);
+	gtk_widget_class_bind_template_callback (widget_class, gtk_widget_hide);
+}
+
+static void
+cs_settings_dialog_init (CsSettingsDialog *self)
+{
+	gtk_widget_init_template (GTK_WIDGET (self));
+	self->settings = app_settings_new ();
+}
+
+static void
+load_fields (CsSettingsDialog *self)
+{
+	CsProfile *p;
+	GKeyFile *kf;
+	const gchar *crm, *preset;
+	g_autofree gchar *url = NULL;
+	g_autofree gchar *user = NULL;
+	g_autofree gchar *fp = NULL;
+	g_autofree gchar *opath = NULL;
+
+	if (self->settings != NULL) {
+		g_autofree gchar *level = g_settings_get_string (self->settings, "debug-level");
+		gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->show_alerts_check),
+					      g_settings_get_boolean (self->settings, "show-alerts"));
+		gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->debug_combo), level);
+	} else {
+		gtk_widget_set_sensitive (GTK_WIDGET (self->show_alerts_check), FALSE);
+		gtk_widget_set_sensitive (GTK_WIDGET (self->debug_combo), FALSE);
+	}
+	if (self->profile == NULL) {
+		gtk_window_set_title (GTK_WINDOW (self), _("New profile"));
+		gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->crm_combo), "orocrm");
+		gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->outlook_combo), "pst");
+		gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->conflict_combo), "crm-wins");
+		gtk_spin_button_set_value (self->crm_interval_spin, 120);
+		gtk_spin_button_set_value (self->outlook_interval_spin, 30);
+		update_sensitivity (self);
+		return;
+	}
+	p = cs_sync_profile_get_profile (self->profile);
+	kf = cs_profile_get_keyfile (p);
+	gtk_entry_set_text (self->name_entry, cs_profile_get_name (p));
+	crm = cs_profile_get_plugin (p, CS_SIDE_CRM);
+	preset = cs_profile_get_preset (p);
+	if (g_strcmp0 (crm, "webcrm") == 0)
+		gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->crm_combo),
+					     g_strcmp0 (preset, "webcrm-b2c") == 0 ? "webcrm-b2c" : "webcrm-b2b");
+	else
+		gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->crm_combo), crm);
+	url = g_key_file_get_string (kf, "crm", g_strcmp0 (crm, "folder") == 0 ? "path" : "url", NULL);
+	user = g_key_file_get_string (kf, "crm", "user", NULL);
+	fp = g_key_file_get_string (kf, "crm", "tls-fingerprint", NULL);
+	gtk_entry_set_text (self->url_entry, url != NULL ? url : "");
+	gtk_entry_set_text (self->user_entry, user != NULL ? user : "");
+	/* TRANSLATORS: placeholder of the password field of a saved profile */
+	gtk_entry_set_placeholder_text (self->secret_entry, _("Unchanged (kept in the keyring)"));
+	if (fp != NULL) {
+		gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->tls_pin_radio), TRUE);
+		gtk_entry_set_text (self->fingerprint_entry, fp);
+	}
+	gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->outlook_combo),
+				     cs_profile_get_plugin (p, CS_SIDE_OUTLOOK));
+	opath = g_key_file_get_string (kf, "outlook", "path", NULL);
+	gtk_entry_set_text (self->outlook_path_entry, opath != NULL ? opath : "");
+	gtk_switch_set_active (self->enabled_switch, cs_profile_get_enabled (p));
+	gtk_spin_button_set_value (self->crm_interval_spin, cs_profile_get_interval (p, CS_SIDE_CRM));
+	gtk_spin_button_set_value (self->outlook_interval_spin,
+				   cs_profile_get_interval (p, CS_SIDE_OUTLOOK));
+	gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->sync_on_start_check),
+				      cs_profile_get_sync_on_start (p));
+	gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->sync_on_exit_check),
+				      cs_profile_get_sync_on_exit (p));
+	gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->conflict_combo),
+				     cs_conflict_strategy_to_string (cs_profile_get_conflict (p)));
+	update_sensitivity (self);
+}
+
+/**
+ * cs_settings_dialog_new:
+ * @profile: (nullable): the profile to edit, or %NULL for a new one
+ * @profiles_dir: where a new profile is written
+ */
+CsSettingsDialog *
+cs_settings_dialog_new (GtkWindow *parent, CsSyncProfile *profile, const gchar *profiles_dir,
+			CsSecrets *secrets)
+{
+	CsSettingsDialog *self = g_object_new (CS_TYPE_SETTINGS_DIALOG, "transient-for", parent,
+					       "use-header-bar", TRUE, NULL);
+	self->profile = profile != NULL ? g_object_ref (profile) : NULL;
+	self->secrets = g_object_ref (secrets);
+	self->profiles_dir = g_strdup (profiles_dir);
+	load_fields (self);
+	return self;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "cs-sync-profile.h"
+
+G_BEGIN_DECLS
+
+#define CS_TYPE_SETTINGS_DIALOG (cs_settings_dialog_get_type ())
+G_DECLARE_FINAL_TYPE (CsSettingsDialog, cs_settings_dialog, CS, SETTINGS_DIALOG, GtkDialog)
+
+CsSettingsDialog *cs_settings_dialog_new (GtkWindow *parent, CsSyncProfile *profile,
+					  const gchar *profiles_dir, CsSecrets *secrets);
+gboolean cs_settings_dialog_save (CsSettingsDialog *self, GError **error);
+const gchar *cs_settings_dialog_get_path (CsSettingsDialog *self);
+gboolean cs_settings_dialog_is_testing (CsSettingsDialog *self);
+
+G_END_DECLS

@@ -1,0 +1,608 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cs-progress-window.h"
+#include "cs-sync-all-assistant.h"
+
+/*
+ * "Sync all": one direction, the kinds the profile syncs, the e-mail "since"
+ * date, then a preview of the plan (full listings, relinking by key) with a
+ * tick per item; only the ticked items are applied. Reading and writing run
+ * in worker threads; the assistant holds the profile's timers meanwhile.
+ */
+enum { PAGE_DIRECTION, PAGE_KINDS, PAGE_PREVIEW, PAGE_APPLY, PAGE_SUMMARY };
+enum { TCOL_TICK, TCOL_INCONSISTENT, TCOL_TEXT, TCOL_ACTION, TCOL_ITEM, TCOL_KIND, N_TCOLS };
+
+struct _CsSyncAllAssistant {
+	GtkAssistant parent_instance;
+	GtkRadioButton *to_outlook_radio;
+	GtkRadioButton *to_crm_radio;
+	GtkBox *kinds_box;
+	GtkLabel *since_label;
+	GtkEntry *since_entry;
+	GtkStack *preview_stack;
+	GtkLabel *preview_error_label;
+	GtkLabel *preview_label;
+	GtkTreeStore *plan_store;
+	GtkTreeView *plan_view;
+	GtkCellRendererToggle *tick_renderer;
+	GtkProgressBar *apply_bar;
+	GtkLabel *apply_label;
+	GtkLabel *summary_label;
+	GtkCheckButton *kind_checks[CS_KIND_LAST];
+
+	CsSyncProfile *profile;	   /* (owned) */
+	CsSyncPlan *plan;	   /* (owned) (nullable) */
+	CsRunReport *report;	   /* (owned) (nullable) */
+	GCancellable *cancellable; /* (owned) */
+	CsProgressRelay *relay;	   /* (owned) (nullable) */
+	gboolean busy;
+	gboolean held;
+	gint prepared_for;	   /* the direction the plan was made for, -1: none */
+};
+
+G_DEFINE_TYPE (CsSyncAllAssistant, cs_sync_all_assistant, GTK_TYPE_ASSISTANT)
+
+static CsSide
+target_side (CsSyncAllAssistant *self)
+{
+	return gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->to_crm_radio)) ? CS_SIDE_CRM
+										  : CS_SIDE_OUTLOOK;
+}
+
+static const gchar *
+kind_label (CsKind kind)
+{
+	switch (kind) {
+	case CS_KIND_CONTACT:
+		return _("Contacts");
+	case CS_KIND_ORGANISATION:
+		return _("Organisations");
+	case CS_KIND_TASK:
+		return _("Tasks");
+	case CS_KIND_EVENT:
+		return _("Appointments");
+	case CS_KIND_EMAIL:
+	default:
+		return _("E-mails");
+	}
+}
+
+static gboolean
+writes_to (const CsPlanItem *it, CsSide side)
+{
+	return it->create[side] || it->delete[side] || (it->rows[side] != NULL && it->rows[side][0] != NULL);
+}
+
+static const gchar *
+action_text (const CsPlanItem *it, CsSide target)
+{
+	gboolean crm = target == CS_SIDE_CRM;
+	switch (it->action) {
+	case CS_PLAN_CREATE:
+	case CS_PLAN_RESTORE:
+		return crm ? _("Create in the CRM") : _("Create in Outlook");
+	case CS_PLAN_UPDATE:
+		return crm ? _("Update in the CRM") : _("Update in Outlook");
+	case CS_PLAN_DELETE:
+		return crm ? _("Delete from the CRM") : _("Delete from Outlook");
+	case CS_PLAN_LINK:
+		return writes_to (it, target) ? (crm ? _("Link and update in the CRM") : _("Link and update in Outlook"))
+					      : _("Link (already the same)");
+	default:
+		return cs_plan_action_to_string (it->action);
+	}
+}
+
+/* what the preview shows and the user can tick: writes toward the chosen side only */
+static gboolean
+in_scope (const CsPlanItem *it, CsSide target)
+{
+	CsSide other = target == CS_SIDE_CRM ? CS_SIDE_OUTLOOK : CS_SIDE_CRM;
+	if (writes_to (it, other))
+		return FALSE;
+	return writes_to (it, target) || it->action == CS_PLAN_LINK;
+}
+
+static gboolean
+kind_wanted (CsSyncAllAssistant *self, CsKind kind)
+{
+	return self->kind_checks[kind] != NULL &&
+	       gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->kind_checks[kind]));
+}
+
+static void
+update_parent (CsSyncAllAssistant *self, GtkTreeIter *parent)
+{
+	GtkTreeModel *model = GTK_TREE_MODEL (self->plan_store);
+	GtkTreeIter child;
+	guint on = 0, n = 0;
+	if (gtk_tree_model_iter_children (model, &child, parent)) {
+		do {
+			gboolean tick;
+			gtk_tree_model_get (model, &child, TCOL_TICK, &tick, -1);
+			on += tick ? 1 : 0;
+			n++;
+		} while (gtk_tree_model_iter_next (model, &child));
+	}
+	gtk_tree_store_set (self->plan_store, parent, TCOL_TICK, n > 0 && on == n, TCOL_INCONSISTENT,
+			    on > 0 && on < n, -1);
+}
+
+static guint
+count_selected (CsSyncAllAssistant *self)
+{
+	GPtrArray *items = cs_sync_plan_get_items (self->plan);
+	guint n = 0;
+	CsSide target = target_side (self);
+	for (guint i = 0; i < items->len; i++) {
+		CsPlanItem *it = g_ptr_array_index (items, i);
+		if (it->selected && in_scope (it, target))
+			n++;
+	}
+	return n;
+}
+
+static void
+update_preview_label (CsSyncAllAssistant *self)
+{
+	guint n = count_selected (self);
+	g_autofree gchar *text = NULL;
+	/* TRANSLATORS: %u is a number of ticked items in the preview */
+	text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u change ticked. Untick what should stay as it is.",
+					     "%u changes ticked. Untick what should stay as it is.", n),
+				n);
+	gtk_label_set_text (self->preview_label, text);
+}
+
+static void
+fill_preview (CsSyncAllAssistant *self)
+{
+	GPtrArray *items = cs_sync_plan_get_items (self->plan);
+	CsSide target = target_side (self);
+	GtkTreeIter parents[CS_KIND_LAST];
+	gboolean have[CS_KIND_LAST] = {FALSE};
+	guint counts[CS_KIND_LAST] = {0};
+
+	gtk_tree_store_clear (self->plan_store);
+	for (guint i = 0; i < items->len; i++) {
+		CsPlanItem *it = g_ptr_array_index (items, i);
+		GtkTreeIter child;
+		if (!in_scope (it, target) || !kind_wanted (self, it->kind)) {
+			/* out of scope: never applied, whatever the planner suggested */
+			if (writes_to (it, CS_SIDE_CRM) || writes_to (it, CS_SIDE_OUTLOOK) ||
+			    it->action == CS_PLAN_LINK)
+				it->selected = FALSE;
+			continue;
+		}
+		if (!have[it->kind]) {
+			gtk_tree_store_insert_with_values (self->plan_store, &parents[it->kind], NULL, -1,
+							   TCOL_KIND, (gint) it->kind, TCOL_ITEM, NULL, -1);
+			have[it->kind] = TRUE;
+		}
+		counts[it->kind]++;
+		gtk_tree_store_insert_with_values (self->plan_store, &child, &parents[it->kind], -1,
+						   TCOL_TICK, it->selected, TCOL_TEXT,
+						   it->label != NULL ? it->label : cs_plan_item_get_id (it, CS_SIDE_CRM),
+						   TCOL_ACTION, action_text (it, target), TCOL_ITEM, it,
+						   TCOL_KIND, (gint) it->kind, -1);
+	}
+	for (guint k = 0; k < CS_KIND_LAST; k++) {
+		g_autofree gchar *text = NULL;
+		if (!have[k])
+			continue;
+		/* TRANSLATORS: a kind and how many changes the preview lists for it */
+		text = g_strdup_printf (_("%s (%u)"), kind_label ((CsKind) k), counts[k]);
+		gtk_tree_store_set (self->plan_store, &parents[k], TCOL_TEXT, text, -1);
+		update_parent (self, &parents[k]);
+	}
+	update_preview_label (self);
+}
+
+static void
+tick_toggled_cb (CsSyncAllAssistant *self, const gchar *path)
+{
+	GtkTreeModel *model = GTK_TREE_MODEL (self->plan_store);
+	GtkTreeIter iter, parent, child;
+	gboolean tick;
+	CsPlanItem *it = NULL;
+
+	if (!gtk_tree_model_get_iter_from_string (model, &iter, path))
+		return;
+	gtk_tree_model_get (model, &iter, TCOL_TICK, &tick, TCOL_ITEM, &it, -1);
+	tick = !tick;
+	if (it != NULL) {
+		it->selected = tick;
+		gtk_tree_store_set (self->plan_store, &iter, TCOL_TICK, tick, -1);
+		if (gtk_tree_model_iter_parent (model, &parent, &iter))
+			update_parent (self, &parent);
+	} else if (gtk_tree_model_iter_children (model, &child, &iter)) {
+		/* a kind's tick sets all its items */
+		do {
+			CsPlanItem *ci = NULL;
+			gtk_tree_model_get (model, &child, TCOL_ITEM, &ci, -1);
+			ci->selected = tick;
+			gtk_tree_store_set (self->plan_store, &child, TCOL_TICK, tick, -1);
+		} while (gtk_tree_model_iter_next (model, &child));
+		update_parent (self, &iter);
+	}
+	update_preview_label (self);
+}
+
+static void
+prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+	CsEngine *engine = CS_ENGINE (task_data);
+	GError *error = NULL;
+	CsSyncPlan *plan = cs_engine_prepare (engine, CS_RUN_FLAG_ALL, cancellable, &error);
+	if (plan == NULL)
+		g_task_return_error (task, error);
+	else
+		g_task_return_pointer (task, plan, g_object_unref);
+}
+
+static void
+preview_progress_cb (gpointer target, CsPhase phase, gdouble fraction, const gchar *message)
+{
+	CsSyncAllAssistant *self = CS_SYNC_ALL_ASSISTANT (target);
+	if (message != NULL && phase < CS_PHASE_APPLY)
+		gtk_label_set_text (self->apply_label, message);
+	/* the apply phase is the last 30 % of a run's weighted progress */
+	if (phase == CS_PHASE_APPLY)
+		gtk_progress_bar_set_fraction (self->apply_bar, CLAMP ((fraction - 0.7) / 0.3, 0, 1));
+	if (phase == CS_PHASE_APPLY && message != NULL)
+		gtk_label_set_text (self->apply_label, message);
+}
+
+static void
+prepare_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(CsSyncAllAssistant) self = CS_SYNC_ALL_ASSISTANT (user_data);
+	g_autoptr(GError) error = NULL;
+	CsSyncPlan *plan = g_task_propagate_pointer (G_TASK (result), &error);
+	GtkWidget *page = gtk_assistant_get_nth_page (GTK_ASSISTANT (self), PAGE_PREVIEW);
+
+	g_clear_pointer (&self->relay, cs_progress_relay_free);
+	self->busy = FALSE;
+	if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return;
+	if (plan == NULL) {
+		/* TRANSLATORS: %s is the engine's explanation */
+		g_autofree gchar *text = g_strdup_printf (_("The preview could not be made: %s"), error->message);
+		gtk_label_set_text (self->preview_error_label, text);
+		gtk_stack_set_visible_child_name (self->preview_stack, "error");
+		return;
+	}
+	g_clear_object (&self->plan);
+	self->plan = plan;
+	self->prepared_for = (gint) target_side (self);
+	fill_preview (self);
+	gtk_tree_view_expand_all (self->plan_view);
+	gtk_stack_set_visible_child_name (self->preview_stack, "plan");
+	gtk_assistant_set_page_complete (GTK_ASSISTANT (self), page, TRUE);
+}
+
+/* a changed "since" date is a profile setting; the engine reads it anew */
+static gboolean
+save_since (CsSyncAllAssistant *self, GError **error)
+{
+	CsProfile *p = cs_sync_profile_get_profile (self->profile);
+	const CsKindConfig *c = cs_profile_get_kind_config (p, CS_KIND_EMAIL);
+	const gchar *since = gtk_entry_get_text (self->since_entry);
+	g_autoptr(GKeyFile) kf = g_key_file_new ();
+	g_autofree gchar *orig = NULL;
+	g_autofree gchar *data = NULL;
+	g_autoptr(CsProfile) check = NULL;
+
+	if (!gtk_widget_get_visible (GTK_WIDGET (self->since_entry)) || g_strcmp0 (since, c->since != NULL ? c->since : "") == 0)
+		return TRUE;
+	orig = g_key_file_to_data (cs_profile_get_keyfile (p), NULL, NULL);
+	g_key_file_load_from_data (kf, orig, (gsize) -1, G_KEY_FILE_KEEP_COMMENTS, NULL);
+	if (since[0] != '\0')
+		g_key_file_set_string (kf, "email", "since", since);
+	else
+		g_key_file_remove_key (kf, "email", "since", NULL);
+	data = g_key_file_to_data (kf, NULL, NULL);
+	check = cs_profile_new_from_data (data, cs_sync_profile_get_path (self->profile), error);
+	if (check == NULL)
+		return FALSE;
+	if (!g_file_set_contents_full (cs_sync_profile_get_path (self->profile), data, -1,
+				       G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+		return FALSE;
+	/* the assistant holds the profile; let go for the reload */
+	cs_sync_profile_release_manual (self->profile);
+	self->held = FALSE;
+	if (!cs_sync_profile_reload (self->profile, error))
+		return FALSE;
+	cs_sync_profile_hold_manual (self->profile);
+	self->held = TRUE;
+	return TRUE;
+}
+
+static void
+start_prepare (CsSyncAllAssistant *self)
+{
+	g_autoptr(GTask) task = NULL;
+	g_autoptr(GError) error = NULL;
+	CsEngine *engine;
+	GtkWidget *page = gtk_assistant_get_nth_page (GTK_ASSISTANT (self), PAGE_PREVIEW);
+
+	gtk_assistant_set_page_complete (GTK_ASSISTANT (self), page, FALSE);
+	gtk_stack_set_visible_child_name (self->preview_stack, "reading");
+	if (!save_since (self, &error) || (engine = cs_sync_profile_get_engine (self->profile, &error)) == NULL) {
+		gtk_label_set_text (self->preview_error_label, error->message);
+		gtk_stack_set_visible_child_name (self->preview_stack, "error");
+		return;
+	}
+	self->busy = TRUE;
+	self->relay = cs_progress_relay_new (engine, G_OBJECT (self), preview_progress_cb);
+	task = g_task_new (self, self->cancellable, prepare_done_cb, g_object_ref (self));
+	g_task_set_task_data (task, g_object_ref (engine), g_object_unref);
+	g_task_run_in_thread (task, prepare_thread);
+}
+
+typedef struct {
+	CsEngine *engine;
+	CsSyncPlan *plan;
+} ApplyData;
+
+static void
+apply_data_free (ApplyData *ad)
+{
+	g_object_unref (ad->engine);
+	g_object_unref (ad->plan);
+	g_free (ad);
+}
+
+static void
+apply_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+	ApplyData *ad = task_data;
+	GError *error = NULL;
+	CsState *state = cs_engine_get_state (ad->engine);
+	/* recorded in the history like any run */
+	gint64 run_id = cs_state_run_begin (state, "sync-all", NULL);
+	g_autoptr(CsRunReport) report = cs_engine_apply (ad->engine, ad->plan, CS_RUN_FLAG_ALL, cancellable, &error);
+	if (run_id >= 0) {
+		g_autofree gchar *text = NULL;
+		const gchar *status = "failed";
+		g_autoptr(JsonNode) n = NULL;
+		if (report != NULL) {
+			n = cs_run_report_to_json (report);
+			text = json_to_string (n, FALSE);
+			status = json_object_get_string_member (json_node_get_object (n), "status");
+		}
+		cs_state_run_finish (state, run_id, status, text, error != NULL ? error->message : NULL, NULL);
+	}
+	if (report == NULL)
+		g_task_return_error (task, error);
+	else
+		g_task_return_pointer (task, g_steal_pointer (&report), g_object_unref);
+}
+
+static void
+apply_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(CsSyncAllAssistant) self = CS_SYNC_ALL_ASSISTANT (user_data);
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *text = NULL;
+	GtkWidget *page = gtk_assistant_get_nth_page (GTK_ASSISTANT (self), PAGE_APPLY);
+
+	g_clear_pointer (&self->relay, cs_progress_relay_free);
+	self->busy = FALSE;
+	self->report = g_task_propagate_pointer (G_TASK (result), &error);
+	if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && gtk_widget_in_destruction (GTK_WIDGET (self)))
+		return;
+	if (self->report == NULL) {
+		text = g_strdup_printf (_("Sync all failed: %s\nWhat was written before the failure is recorded; "
+					  "the next sync carries on from there."),
+					error->message);
+	} else if (cs_run_report_get_status (self->report) == CS_RUN_STOPPED) {
+		text = g_strdup_printf (_("Nothing was changed: %s.\nUntick the deletions in the preview, or "
+					  "confirm them with crmsync-cli sync --all --force-delete."),
+					cs_run_report_get_guard (self->report));
+	} else {
+		g_autofree gchar *details = cs_run_report_to_text (self->report);
+		text = g_strdup_printf (_("Sync all is done.\n\n%s"), details);
+	}
+	gtk_label_set_text (self->summary_label, text);
+	gtk_progress_bar_set_fraction (self->apply_bar, 1.0);
+	gtk_assistant_set_page_complete (GTK_ASSISTANT (self), page, TRUE);
+	gtk_assistant_next_page (GTK_ASSISTANT (self));
+	g_signal_emit_by_name (self->profile, "run-finished", self->report, error);
+	cs_sync_profile_changed (self->profile);
+}
+
+static void
+start_apply (CsSyncAllAssistant *self)
+{
+	g_autoptr(GTask) task = NULL;
+	ApplyData *ad = g_new0 (ApplyData, 1);
+	ad->engine = g_object_ref (cs_sync_profile_get_engine (self->profile, NULL));
+	ad->plan = g_object_ref (self->plan);
+	self->busy = TRUE;
+	gtk_label_set_text (self->apply_label, _("Writing the ticked changes…"));
+	self->relay = cs_progress_relay_new (ad->engine, G_OBJECT (self), preview_progress_cb);
+	task = g_task_new (self, self->cancellable, apply_done_cb, g_object_ref (self));
+	g_task_set_task_data (task, ad, (GDestroyNotify) apply_data_free);
+	g_task_run_in_thread (task, apply_thread);
+}
+
+static void
+prepare_page_cb (CsSyncAllAssistant *self, GtkWidget *page)
+{
+	gint n = gtk_assistant_get_current_page (GTK_ASSISTANT (self));
+	if (n == PAGE_PREVIEW && !self->busy)
+		start_prepare (self);
+	else if (n == PAGE_APPLY && !self->busy)
+		start_apply (self);
+}
+
+static void
+direction_toggled_cb (CsSyncAllAssistant *self)
+{
+	gboolean to_crm = target_side (self) == CS_SIDE_CRM;
+	/* e-mails only ever go from Outlook to the CRM */
+	if (self->kind_checks[CS_KIND_EMAIL] != NULL)
+		gtk_widget_set_sensitive (GTK_WIDGET (self->kind_checks[CS_KIND_EMAIL]), to_crm);
+	gtk_widget_set_visible (GTK_WIDGET (self->since_label), self->kind_checks[CS_KIND_EMAIL] != NULL && to_crm);
+	gtk_widget_set_visible (GTK_WIDGET (self->since_entry), self->kind_checks[CS_KIND_EMAIL] != NULL && to_crm);
+}
+
+static void
+close_cb (CsSyncAllAssistant *self)
+{
+	gtk_widget_destroy (GTK_WIDGET (self));
+}
+
+static void
+cancel_cb (CsSyncAllAssistant *self)
+{
+	/* the engine stops at a consistent point; what was committed stays recorded */
+	g_cancellable_cancel (self->cancellable);
+	gtk_widget_destroy (GTK_WIDGET (self));
+}
+
+static void
+cs_sync_all_assistant_dispose (GObject *object)
+{
+	CsSyncAllAssistant *self = CS_SYNC_ALL_ASSISTANT (object);
+	if (self->cancellable != NULL)
+		g_cancellable_cancel (self->cancellable);
+	if (self->held && !self->busy) {
+		self->held = FALSE;
+		cs_sync_profile_release_manual (self->profile);
+	}
+	G_OBJECT_CLASS (cs_sync_all_assistant_parent_class)->dispose (object);
+}
+
+static void
+cs_sync_all_assistant_finalize (GObject *object)
+{
+	CsSyncAllAssistant *self = CS_SYNC_ALL_ASSISTANT (object);
+	g_clear_pointer (&self->relay, cs_progress_relay_free);
+	/* a worker still running holds a ref, so by now it has finished */
+	if (self->held)
+		cs_sync_profile_release_manual (self->profile);
+	g_clear_object (&self->profile);
+	g_clear_object (&self->plan);
+	g_clear_object (&self->report);
+	g_clear_object (&self->cancellable);
+	G_OBJECT_CLASS (cs_sync_all_assistant_parent_class)->finalize (object);
+}
+
+static void
+cs_sync_all_assistant_class_init (CsSyncAllAssistantClass *klass)
+{
+	GObjectClass *object_class = G_OBJECT_CLASS (klass);
+	GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+	object_class->dispose = cs_sync_all_assistant_dispose;
+	object_class->finalize = cs_sync_all_assistant_finalize;
+	gtk_widget_class_set_template_from_resource (widget_class,
+						     "/org/crmsync/Crmsync/ui/cs-sync-all-assistant.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, CsSyncAllAssistant, name)
+	BIND (to_outlook_radio);
+	BIND (to_crm_radio);
+	BIND (kinds_box);
+	BIND (since_label);
+	BIND (since_entry);
+	BIND (preview_stack);
+	BIND (preview_error_label);
+	BIND (preview_label);
+	BIND (plan_store);
+	BIND (plan_view);
+	BIND (tick_renderer);
+	BIND (apply_bar);
+	BIND (apply_label);
+	BIND (summary_label);
+#undef BIND
+	gtk_widget_class_bind_template_callback (widget_class, tick_toggled_cb);
+	gtk_widget_class_bind_template_callback (widget_class, prepare_page_cb);
+	gtk_widget_class_bind_template_callback (widget_class, direction_toggled_cb);
+	gtk_widget_class_bind_template_callback (widget_class, close_cb);
+	gtk_widget_class_bind_template_callback (widget_class, cancel_cb);
+}
+
+static void
+cs_sync_all_assistant_init (CsSyncAllAssistant *self)
+{
+	gtk_widget_init_template (GTK_WIDGET (self));
+	self->cancellable = g_cancellable_new ();
+	self->prepared_for = -1;
+}
+
+static void
+kind_cell_cb (GtkTreeViewColumn *column, GtkCellRenderer *cell, GtkTreeModel *model,
+	      GtkTreeIter *iter, gpointer user_data)
+{
+	gpointer item = NULL;
+	gtk_tree_model_get (model, iter, TCOL_ITEM, &item, -1);
+	g_object_set (cell, "weight", item == NULL ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL, NULL);
+}
+
+CsSyncAllAssistant *
+cs_sync_all_assistant_new (GtkWindow *parent, CsSyncProfile *profile, GError **error)
+{
+	CsSyncAllAssistant *self;
+	CsEngine *engine;
+	CsProfile *p;
+	const CsKindConfig *email;
+	g_autoptr(GList) cells = NULL;
+
+	if (cs_sync_profile_is_busy (profile)) {
+		g_set_error_literal (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_BUSY,
+				     _("A sync is running for this profile; try again when it has finished."));
+		return NULL;
+	}
+	engine = cs_sync_profile_get_engine (profile, error);
+	if (engine == NULL)
+		return NULL;
+	self = g_object_new (CS_TYPE_SYNC_ALL_ASSISTANT, "transient-for", parent, "use-header-bar", TRUE, NULL);
+	self->profile = g_object_ref (profile);
+	cs_sync_profile_hold_manual (profile);
+	self->held = TRUE;
+	p = cs_sync_profile_get_profile (profile);
+	for (guint k = 0; k < CS_KIND_LAST; k++) {
+		GtkWidget *check;
+		if (!cs_engine_is_enabled (engine, (CsKind) k))
+			continue;
+		check = gtk_check_button_new_with_label (kind_label ((CsKind) k));
+		gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (check), TRUE);
+		gtk_widget_show (check);
+		gtk_container_add (GTK_CONTAINER (self->kinds_box), check);
+		self->kind_checks[k] = GTK_CHECK_BUTTON (check);
+	}
+	email = cs_profile_get_kind_config (p, CS_KIND_EMAIL);
+	gtk_entry_set_text (self->since_entry, email->since != NULL ? email->since : "");
+	cells = gtk_cell_layout_get_cells (GTK_CELL_LAYOUT (gtk_tree_view_get_column (self->plan_view, 1)));
+	gtk_tree_view_column_set_cell_data_func (gtk_tree_view_get_column (self->plan_view, 1),
+						 cells->data, kind_cell_cb, NULL, NULL);
+	direction_toggled_cb (self);
+	return self;
+}
+
+CsSyncPlan *
+cs_sync_all_assistant_get_plan (CsSyncAllAssistant *self)
+{
+	return self->plan;
+}
+
+CsRunReport *
+cs_sync_all_assistant_get_report (CsSyncAllAssistant *self)
+{
+	return self->report;
+}
+
+gboolean
+cs_sync_all_assistant_is_busy (CsSyncAllAssistant *self)
+{
+	return self->busy;
+}
+
+GtkToggleButton *
+cs_sync_all_assistant_get_kind_check (CsSyncAllAssistant *self, CsKind kind)
+{
+	return self->kind_checks[kind] != NULL ? GTK_TOGGLE_BUTTON (self->kind_checks[kind]) : NULL;
+}

@@ -1,0 +1,701 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * End to end: crmsync-cli sync with the webCRM presets, the webcrm plugin
+ * against crmsync-emulator --api webcrm, and a folder side speaking the
+ * Outlook schema as Outlook. Each test is one rule of the webCRM Outlook
+ * guide as a user would see it.
+ */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include "cli-fixture.h"
+
+#define AUTH_CODE "0f9c1e2a-7b4d-4c1e-9a53-5e2f8d6b7a10"
+
+typedef struct {
+	CliFixture cli;
+	GSubprocess *proc;
+	gchar *origin;
+	SoupSession *session;
+	gchar *token;
+} Fx;
+
+static void
+child_setup (gpointer data)
+{
+	prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static void
+start_emulator (Fx *fx, const gchar *options, const gchar *generate, const gchar *faults)
+{
+	g_autoptr(GSubprocessLauncher) launcher =
+	    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GDataInputStream) in = NULL;
+	g_autofree gchar *line = NULL;
+	const gchar *argv[] = { EMULATOR,
+				"--api",
+				"webcrm",
+				"--port",
+				"0",
+				"--generate",
+				generate != NULL ? generate : "0",
+				faults != NULL ? "--faults" : NULL,
+				faults,
+				NULL };
+
+	g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+	if (options != NULL)
+		g_subprocess_launcher_setenv (launcher, "CRMSYNC_EMU_WEBCRM", options, TRUE);
+	else
+		g_subprocess_launcher_unsetenv (launcher, "CRMSYNC_EMU_WEBCRM");
+	fx->proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
+	g_assert_no_error (error);
+	in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fx->proc));
+	line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_true (line != NULL && g_str_has_prefix (line, "listening on "));
+	fx->origin = g_strdup (line + strlen ("listening on "));
+}
+
+/* the profile a user would write: preset, CRM URL and user, Outlook as a folder */
+static void
+write_profile (Fx *fx, const gchar *preset, const gchar *auth_code, const gchar *extra)
+{
+	g_autofree gchar *code = g_build_filename (fx->cli.dir, "authcode", NULL);
+	g_autofree gchar *text = g_strdup_printf (
+	    "[profile]\nname=webCRM test\ncrm=webcrm\noutlook=folder\npreset=%s\nstate=state.db\n"
+	    "[crm]\nurl=%s\nsecret-file=authcode\nuser=ada@example.org\n"
+	    "[outlook]\npath=outlook\nschema=outlook\n%s",
+	    preset, fx->origin, extra != NULL ? extra : "");
+	g_assert_true (g_file_set_contents (fx->cli.profile, text, -1, NULL));
+	g_assert_true (g_file_set_contents_full (code, auth_code, -1, G_FILE_SET_CONTENTS_NONE,
+						 0600, NULL));
+}
+
+static void
+fx_setup (Fx *fx, gconstpointer data)
+{
+	cli_fixture_init (&fx->cli, NULL);
+	fx->session = soup_session_new ();
+}
+
+static void
+fx_teardown (Fx *fx, gconstpointer data)
+{
+	if (fx->proc != NULL) {
+		g_subprocess_force_exit (fx->proc);
+		g_subprocess_wait (fx->proc, NULL, NULL);
+		g_object_unref (fx->proc);
+	}
+	g_clear_object (&fx->session);
+	g_free (fx->origin);
+	g_free (fx->token);
+	cli_fixture_clear (&fx->cli);
+}
+
+static gint
+run_sync (Fx *fx)
+{
+	return cli_run (&fx->cli, NULL, "sync", "--profile", "@P", "--json", NULL);
+}
+
+/* webCRM as its web app shows it */
+static JsonNode *
+api (Fx *fx, const gchar *method, const gchar *path, const gchar *body)
+{
+	g_autofree gchar *url = g_strconcat (fx->origin, path, NULL);
+	g_autoptr(SoupMessage) msg = NULL;
+	g_autoptr(GBytes) answer = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonParser) parser = json_parser_new ();
+
+	if (fx->token == NULL && !g_str_has_prefix (path, "/_emulator")) {
+		const gchar *form = "authCode=" AUTH_CODE;
+		g_autofree gchar *login = g_strconcat (fx->origin, "/Auth/ApiLogin", NULL);
+		g_autoptr(SoupMessage) lm = soup_message_new ("POST", login);
+		g_autoptr(GBytes) lb = g_bytes_new (form, strlen (form));
+		g_autoptr(GBytes) la = NULL;
+		soup_message_set_request_body_from_bytes (lm, "application/x-www-form-urlencoded",
+							  lb);
+		la = soup_session_send_and_read (fx->session, lm, NULL, &error);
+		g_assert_no_error (error);
+		g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (la, NULL),
+							   (gssize) g_bytes_get_size (la), NULL));
+		fx->token = g_strdup (json_object_get_string_member (
+		    json_node_get_object (json_parser_get_root (parser)), "AccessToken"));
+	}
+	msg = soup_message_new (method, url);
+	if (fx->token != NULL) {
+		g_autofree gchar *auth = g_strconcat ("Bearer ", fx->token, NULL);
+		soup_message_headers_replace (soup_message_get_request_headers (msg),
+					      "Authorization", auth);
+	}
+	if (body != NULL) {
+		g_autoptr(GBytes) b = g_bytes_new (body, strlen (body));
+		soup_message_set_request_body_from_bytes (msg, "application/json", b);
+	}
+	answer = soup_session_send_and_read (fx->session, msg, NULL, &error);
+	if (answer == NULL || soup_message_get_status (msg) >= 500 ||
+	    (soup_message_get_status (msg) == 200 && g_bytes_get_size (answer) > 0 &&
+	     !json_parser_load_from_data (parser, g_bytes_get_data (answer, NULL),
+					  (gssize) g_bytes_get_size (answer), NULL))) {
+		/* --faults hit the test's own look too: ask again */
+		g_usleep (50000);
+		return api (fx, method, path, body);
+	}
+	if (soup_message_get_status (msg) == 429) {
+		const gchar *ra = soup_message_headers_get_one (
+		    soup_message_get_response_headers (msg), "Retry-After");
+		g_usleep ((gulong)g_ascii_strtoull (ra != NULL ? ra : "1", NULL, 10)
+			  * G_USEC_PER_SEC);
+		return api (fx, method, path, body);
+	}
+	if (g_bytes_get_size (answer) == 0)
+		return json_node_new (JSON_NODE_NULL);
+	g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (answer, NULL),
+						   (gssize) g_bytes_get_size (answer), NULL));
+	return json_node_ref (json_parser_get_root (parser));
+}
+
+static JsonArray *
+api_query (Fx *fx, const gchar *script)
+{
+	g_autofree gchar *esc = g_uri_escape_string (script, NULL, FALSE);
+	g_autofree gchar *path = g_strdup_printf ("/Queries?script=%s&Page=1&Size=1000", esc);
+	g_autoptr(JsonNode) n = api (fx, "GET", path, NULL);
+	g_assert_true (JSON_NODE_HOLDS_ARRAY (n));
+	return json_array_ref (json_node_get_array (n));
+}
+
+static JsonObject *
+outlook_find (Fx *fx, const gchar *kind, const gchar *field, const gchar *value)
+{
+	return cli_find (&fx->cli, "outlook", kind, field, value);
+}
+
+/* the skipped entry of the JSON report for @kind whose reason contains @needle */
+static gboolean
+skipped_with (Fx *fx, const gchar *kind, const gchar *needle)
+{
+	JsonArray *a;
+	if (fx->cli.report == NULL)
+		return FALSE;
+	a = json_object_get_array_member (json_node_get_object (fx->cli.report), "skipped");
+	for (guint i = 0; a != NULL && i < json_array_get_length (a); i++) {
+		JsonObject *s = json_array_get_object_element (a, i);
+		if (g_strcmp0 (json_object_get_string_member_with_default (s, "kind", ""), kind)
+			    == 0
+		    && strstr (json_object_get_string_member_with_default (s, "reason", ""), needle)
+			       != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+/* first sync: only what the Outlook user is responsible for; completed activities stay;
+ * reminders 0:10 and 3:00 on what arrives in Outlook; a second run changes nothing */
+static void
+test_first_sync (Fx *fx, gconstpointer data)
+{
+	g_autoptr(JsonNode) done = NULL;
+	g_autoptr(JsonObject) soren = NULL;
+	g_autoptr(JsonObject) task = NULL;
+	g_autoptr(JsonObject) meeting = NULL;
+
+	start_emulator (fx, NULL, "6", NULL);
+	write_profile (fx, "webcrm-b2b", AUTH_CODE, NULL);
+	done = api (fx, "POST", "/Activities",
+		    "{\"ActivityAssignedTo\":1,\"ActivityStatus\":\"Completed\","
+		    "\"ActivityDescription\":\"Allerede ringet\",\"ActivityOrganisationId\":1001}");
+	/* partial: the completed activity is listed as skipped, with the reason */
+	g_assert_cmpint (run_sync (fx), ==, 1);
+	g_assert_true (skipped_with (fx, "task", "completed"));
+	/* ada owns organisations 1001 and 1004: their persons, her activities and meetings */
+	g_assert_cmpuint (cli_count (&fx->cli, "outlook", "contact"), ==, 2);
+	g_assert_cmpuint (cli_count (&fx->cli, "outlook", "task"), ==, 2);
+	g_assert_cmpuint (cli_count (&fx->cli, "outlook", "event"), ==, 2);
+	g_assert_null (outlook_find (fx, "task", "subject", "Allerede ringet"));
+	soren = outlook_find (fx, "contact", "givenName", "Søren");
+	g_assert_nonnull (soren);
+	g_assert_cmpstr (json_object_get_string_member (soren, "companyName"), ==,
+			 "Grøn Energi A/S");
+	g_assert_cmpstr (json_object_get_string_member (soren, "email1"), ==,
+			 "person1001@example.org");
+	g_assert_cmpstr (json_object_get_string_member (soren, "businessPhone"), ==,
+			 "+45 20000000");
+	task = outlook_find (fx, "task", "subject", "Ring til Søren");
+	g_assert_nonnull (task);
+	g_assert_cmpstr (json_object_get_string_member (task, "status"), ==, "notStarted");
+	g_assert_cmpstr (json_object_get_string_member (task, "owner"), ==, "Ada Admin");
+	g_assert_true (json_object_get_boolean_member (task, "isReminderOn"));
+	{
+		/* 0:10 before the due date */
+		g_autofree gchar *due = g_strconcat (
+			json_object_get_string_member (task, "dueDate"), "T00:00:00Z", NULL);
+		g_autoptr(GDateTime) d = g_date_time_new_from_iso8601 (due, NULL);
+		g_autoptr(GDateTime) r = g_date_time_new_from_iso8601 (
+		    json_object_get_string_member (task, "reminderDateTime"), NULL);
+		g_assert_cmpint (g_date_time_difference (d, r), ==, 10 * G_TIME_SPAN_MINUTE);
+	}
+	meeting = outlook_find (fx, "event", "subject", "Møde med Grøn Energi A/S");
+	g_assert_nonnull (meeting);
+	g_assert_cmpint (json_object_get_int_member (meeting, "reminderMinutesBeforeStart"), ==,
+			 180);
+	g_assert_cmpstr (json_object_get_string_member (meeting, "body"), ==,
+			 "[/]Dagsorden: tilbud, levering.[\\]");
+
+	/* the completed activity is reported again only if it was read again (within the
+	 * second of its stamp); either way nothing else happens */
+	g_assert_cmpint (run_sync (fx), <=, 1);
+	g_assert_cmpuint (cli_report_len (&fx->cli, "skipped"), ==, fx->cli.status == 1 ? 1 : 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "created", "outlook", "contact"), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "updated", "outlook", "contact"), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "updated", "crm", "contact"), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "updated", "crm", "task"), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "updated", "outlook", "event"), ==, 0);
+}
+
+/* a new Outlook contact joins an existing company, or its company is created; without a
+ * company it is skipped with the reason in the report */
+static void
+test_company_rule (Fx *fx, gconstpointer data)
+{
+	g_autoptr(JsonArray) joined = NULL;
+	g_autoptr(JsonArray) created = NULL;
+	g_autoptr(JsonArray) orgs = NULL;
+	g_autoptr(JsonArray) none = NULL;
+
+	start_emulator (fx, NULL, "3", NULL);
+	write_profile (fx, "webcrm-b2b", AUTH_CODE, NULL);
+	g_free (cli_put (
+		&fx->cli, "outlook", "contact", "jr",
+		"{\"givenName\":\"Jorgen\",\"surname\":\"Rode\",\"companyName\":\"Grøn "
+		"Energi A/S\",\"jobTitle\":\"Director\",\"email1\":\"jorgen.rode@webcrm.com\"}"));
+	g_free (cli_put (
+		&fx->cli, "outlook", "contact", "nf",
+		"{\"givenName\":\"Nina\",\"surname\":\"Ny\",\"companyName\":\"Nyt Firma ApS\"}"));
+	g_free (cli_put (&fx->cli, "outlook", "contact", "nc",
+			 "{\"givenName\":\"Uden\",\"surname\":\"Firma\",\"email1\":\"u@f.dk\"}"));
+	g_assert_cmpint (run_sync (fx), ==, 1); /* partial: one skipped */
+	g_assert_true (skipped_with (fx, "contact", "company"));
+	g_assert_cmpint (cli_report_count (&fx->cli, "created", "crm", "contact"), ==, 2);
+
+	joined = api_query (fx, "SELECT * FROM Person WHERE PersonLastName = 'Rode'");
+	g_assert_cmpuint (json_array_get_length (joined), ==, 1);
+	g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (joined, 0),
+						     "PersonOrganisationId"),
+			 ==, 1001);
+	g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (joined, 0),
+							"PersonTitle"),
+			 ==, "Director");
+	created = api_query (fx, "SELECT * FROM Person WHERE PersonLastName = 'Ny'");
+	orgs = api_query (fx,
+			  "SELECT * FROM Organisation WHERE OrganisationName = 'Nyt Firma ApS'");
+	g_assert_cmpuint (json_array_get_length (orgs), ==, 1);
+	g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (created, 0),
+						     "PersonOrganisationId"),
+			 ==,
+			 json_object_get_int_member (json_array_get_object_element (orgs, 0),
+						     "OrganisationId"));
+	none = api_query (fx, "SELECT * FROM Person WHERE PersonLastName = 'Firma'");
+	g_assert_cmpuint (json_array_get_length (none), ==, 0);
+}
+
+static void
+test_b2c_needs_email (Fx *fx, gconstpointer data)
+{
+	g_autoptr(JsonArray) bo = NULL;
+	g_autoptr(JsonArray) nomail = NULL;
+
+	start_emulator (fx, NULL, "0", NULL);
+	write_profile (fx, "webcrm-b2c", AUTH_CODE, NULL);
+	g_free (cli_put (
+		&fx->cli, "outlook", "contact", "bo",
+		"{\"givenName\":\"Bo\",\"surname\":\"Privat\",\"email1\":\"bo@privat.dk\"}"));
+	g_free (cli_put (&fx->cli, "outlook", "contact", "nm",
+			 "{\"givenName\":\"Ingen\",\"surname\":\"Mail\",\"companyName\":\"X\"}"));
+	g_assert_cmpint (run_sync (fx), ==, 1);
+	g_assert_true (skipped_with (fx, "contact", "e-mail"));
+	bo = api_query (fx, "SELECT * FROM Person WHERE PersonEmail = 'bo@privat.dk'");
+	g_assert_cmpuint (json_array_get_length (bo), ==, 1);
+	/* B2C persons have no organisation */
+	g_assert_false (json_object_has_member (json_array_get_object_element (bo, 0),
+						"PersonOrganisationId") &&
+			json_object_get_int_member (json_array_get_object_element (bo, 0),
+						    "PersonOrganisationId") != 0);
+	nomail = api_query (fx, "SELECT * FROM Person WHERE PersonLastName = 'Mail'");
+	g_assert_cmpuint (json_array_get_length (nomail), ==, 0);
+}
+
+/* comments travel between [/] and [\]; what the Outlook user adds after [\] reaches
+ * webCRM once, and ten more runs do not grow either side */
+static void
+test_comment_markers (Fx *fx, gconstpointer data)
+{
+	g_autoptr(JsonNode) made = NULL;
+	g_autoptr(JsonObject) task = NULL;
+	g_autofree gchar *crm_after = NULL;
+	g_autofree gchar *outlook_after = NULL;
+	GPtrArray *ids;
+	const gchar *id = NULL;
+
+	start_emulator (fx, NULL, "0", NULL);
+	write_profile (fx, "webcrm-b2b", AUTH_CODE, NULL);
+	made = api (fx, "POST", "/Activities",
+		    "{\"ActivityAssignedTo\":1,\"ActivityStatus\":\"Planned\","
+		    "\"ActivityDescription\":\"Følg op på tilbud\",\"ActivityDateTime\":"
+		    "\"2026-12-01T09:00:00Z\",\"ActivityComment\":\"Ring efter kl. 14\"}");
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	task = outlook_find (fx, "task", "subject", "Følg op på tilbud");
+	g_assert_nonnull (task);
+	g_assert_cmpstr (json_object_get_string_member (task, "body"), ==,
+			 "[/]Ring efter kl. 14[\\]");
+
+	/* the Outlook user writes after the closing marker */
+	ids = cli_list (&fx->cli, "outlook", "task");
+	g_assert_cmpuint (ids->len, ==, 1);
+	id = g_ptr_array_index (ids, 0);
+	json_object_set_string_member (
+		task, "body", "[/]Ring efter kl. 14[\\]\nKunden vil have tilbud på 40 stk.");
+	{
+		g_autoptr(JsonNode) n = json_node_init_object (json_node_alloc (), task);
+		g_autofree gchar *text = json_to_string (n, TRUE);
+		g_free (cli_put (&fx->cli, "outlook", "task", id, text));
+	}
+	for (guint round = 0; round < 11; round++) {
+		g_autoptr(JsonArray) acts = NULL;
+		g_autoptr(JsonObject) t = NULL;
+		const gchar *comment;
+		g_assert_cmpint (run_sync (fx), ==, 0);
+		acts = api_query (fx, "SELECT * FROM Activity WHERE ActivityDescription = 'Følg op "
+				      "på tilbud'");
+		g_assert_cmpuint (json_array_get_length (acts), ==, 1);
+		comment = json_object_get_string_member (json_array_get_object_element (acts, 0),
+							 "ActivityComment");
+		t = cli_get (&fx->cli, "outlook", "task", id);
+		g_assert_nonnull (strstr (comment, "Ring efter kl. 14"));
+		g_assert_nonnull (strstr (comment, "40 stk."));
+		/* once, never twice */
+		g_assert_null (strstr (strstr (comment, "40 stk.") + 1, "40 stk."));
+		if (round == 0) {
+			crm_after = g_strdup (comment);
+			outlook_after = g_strdup (json_object_get_string_member (t, "body"));
+		} else {
+			g_assert_cmpstr (comment, ==, crm_after);
+			g_assert_cmpstr (json_object_get_string_member (t, "body"), ==,
+					 outlook_after);
+		}
+	}
+	g_ptr_array_unref (ids);
+}
+
+/* an appointment over three days stays three days in webCRM (the old plug-in cut it) */
+static void
+test_multi_day (Fx *fx, gconstpointer data)
+{
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+	g_autoptr(GDateTime) d1 = g_date_time_add_days (now, 20);
+	g_autoptr(GDateTime) d3 = g_date_time_add_days (now, 22);
+	g_autofree gchar *start = g_date_time_format (d1, "%Y-%m-%dT08:00:00Z");
+	g_autofree gchar *end = g_date_time_format (d3, "%Y-%m-%dT16:00:00Z");
+	g_autofree gchar *ev
+		= g_strdup_printf ("{\"subject\":\"Messe i Herning\",\"start\":\"%s\","
+				   "\"end\":\"%s\",\"isAllDay\":false,\"body\":\"Stand 12\"}",
+				   start, end);
+	g_autoptr(JsonNode) list = NULL;
+	g_autoptr(JsonObject) after = NULL;
+	g_autofree gchar *path = NULL;
+	JsonArray *meetings;
+	JsonObject *fair = NULL;
+
+	start_emulator (fx, NULL, "0", NULL);
+	write_profile (fx, "webcrm-b2b", AUTH_CODE, NULL);
+	g_free (cli_put (&fx->cli, "outlook", "event", "fair", ev));
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "created", "crm", "event"), ==, 1);
+	path = g_strdup_printf ("/Meetings?from=%s&to=%s&userId=1", start, end);
+	list = api (fx, "GET", path, NULL);
+	meetings = json_object_get_array_member (json_node_get_object (list), "Meetings");
+	for (guint i = 0; i < json_array_get_length (meetings); i++)
+		if (g_strcmp0 (
+			    json_object_get_string_member (
+				    json_array_get_object_element (meetings, i), "MeetingSubject"),
+			    "Messe i Herning")
+		    == 0)
+			fair = json_array_get_object_element (meetings, i);
+	g_assert_nonnull (fair);
+	g_assert_cmpstr (json_object_get_string_member (fair, "MeetingStart"), ==, start);
+	g_assert_cmpstr (json_object_get_string_member (fair, "MeetingEnd"), ==, end);
+	/* and the next run leaves the Outlook side as it was */
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	after = cli_get (&fx->cli, "outlook", "event", "fair");
+	g_assert_cmpstr (json_object_get_string_member (after, "end"), ==, end);
+}
+
+/* a private appointment stays private both ways; a task from Outlook is the user's */
+static void
+test_private_and_outlook_task (Fx *fx, gconstpointer data)
+{
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+	g_autoptr(GDateTime) d = g_date_time_add_days (now, 5);
+	g_autofree gchar *start = g_date_time_format (d, "%Y-%m-%dT07:00:00Z");
+	g_autofree gchar *end = g_date_time_format (d, "%Y-%m-%dT08:00:00Z");
+	g_autofree gchar *ev = g_strdup_printf ("{\"subject\":\"Tandlæge\",\"start\":\"%s\","
+						"\"end\":\"%s\",\"isAllDay\":false,"
+						"\"sensitivity\":\"private\"}",
+						start, end);
+	g_autofree gchar *crm_private = g_strdup_printf (
+	    "{\"MeetingUserId\":\"1\",\"MeetingSubject\":\"Lægebesøg\",\"MeetingDescription\":"
+	    "\"Privat\",\"MeetingStart\":\"%s\",\"MeetingEnd\":\"%s\",\"MeetingIsPrivate\":true}",
+	    start, end);
+	g_autoptr(JsonNode) made = NULL;
+	g_autoptr(JsonNode) list = NULL;
+	g_autoptr(JsonObject) back = NULL;
+	g_autoptr(JsonArray) tasks = NULL;
+	g_autofree gchar *path = NULL;
+	JsonArray *meetings;
+	gboolean found = FALSE;
+
+	start_emulator (fx, NULL, "0", NULL);
+	write_profile (fx, "webcrm-b2b", AUTH_CODE, NULL);
+	g_free (cli_put (&fx->cli, "outlook", "event", "dentist", ev));
+	g_free (cli_put (&fx->cli, "outlook", "task", "t1",
+			 "{\"subject\":\"Venter på svar\",\"status\":\"waitingOnOthers\","
+			 "\"dueDate\":\"2026-12-24\",\"body\":\"Husk at ringe\"}"));
+	made = api (fx, "POST", "/Meetings", crm_private);
+	g_assert_cmpint (run_sync (fx), ==, 0);
+
+	path = g_strdup_printf ("/Meetings?from=%s&to=%s&userId=1", start, end);
+	list = api (fx, "GET", path, NULL);
+	meetings = json_object_get_array_member (json_node_get_object (list), "Meetings");
+	for (guint i = 0; i < json_array_get_length (meetings); i++) {
+		JsonObject *m = json_array_get_object_element (meetings, i);
+		if (g_strcmp0 (json_object_get_string_member (m, "MeetingSubject"), "Tandlæge")
+		    != 0)
+			continue;
+		found = TRUE;
+		g_assert_true (json_object_get_boolean_member (m, "MeetingIsPrivate"));
+	}
+	g_assert_true (found);
+	back = outlook_find (fx, "event", "subject", "Lægebesøg");
+	g_assert_nonnull (back);
+	g_assert_cmpstr (json_object_get_string_member (back, "sensitivity"), ==, "private");
+
+	tasks = api_query (fx,
+			   "SELECT * FROM Activity WHERE ActivityDescription = 'Venter på svar'");
+	g_assert_cmpuint (json_array_get_length (tasks), ==, 1);
+	{
+		JsonObject *t = json_array_get_object_element (tasks, 0);
+		/* waiting on others is "in progress": Active */
+		g_assert_cmpstr (json_object_get_string_member (t, "ActivityStatus"), ==, "Active");
+		g_assert_cmpint (json_object_get_int_member (t, "ActivityAssignedTo"), ==, 1);
+		g_assert_cmpstr (json_object_get_string_member (t, "ActivityComment"), ==,
+				 "Husk at ringe");
+		/* the pick-list field not synchronised got its first value */
+		g_assert_cmpstr (json_object_get_string_member (t, "ActivityType"), ==,
+				 "Follow-up");
+	}
+	/* the next run brings webCRM's view back (owner, the comment between markers);
+	 * after that nothing changes */
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	{
+		g_autoptr(JsonObject) t = cli_get (&fx->cli, "outlook", "task", "t1");
+		g_assert_cmpstr (json_object_get_string_member (t, "owner"), ==, "Ada Admin");
+		g_assert_cmpstr (json_object_get_string_member (t, "status"), ==,
+				 "waitingOnOthers");
+	}
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "updated", "crm", "task"), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "updated", "outlook", "task"), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "updated", "crm", "event"), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "updated", "outlook", "event"), ==, 0);
+}
+
+/* e-mails: outbound by the first To, inbound by From; nobody → skipped; two → the first */
+static void
+test_email (Fx *fx, gconstpointer data)
+{
+	g_autoptr(JsonNode) twin = NULL;
+	g_autoptr(JsonArray) mails = NULL;
+	g_autoptr(JsonArray) in_mail = NULL;
+
+	start_emulator (fx, NULL, "4", NULL);
+	write_profile (fx, "webcrm-b2b", AUTH_CODE, NULL);
+	/* a later person with the same address */
+	twin = api (fx, "POST", "/Persons",
+		    "{\"PersonOrganisationId\":1004,\"PersonLastName\":\"Tvilling\","
+		    "\"PersonEmail\":\"person1002@example.org\"}");
+	g_free (cli_put (&fx->cli, "outlook", "email", "out1",
+			 "{\"messageId\":\"<m1@example.org>\",\"subject\":\"Tilbud\",\"direction\":"
+			 "\"outbound\",\"fromAddress\":\"ada@example.org\",\"toAddresses\":"
+			 "[\"person1003@example.org\",\"person1002@example.org\"],\"sentDateTime\":"
+			 "\"2026-02-03T10:15:00Z\",\"body\":\"Hej, hermed tilbuddet.\"}"));
+	g_free (cli_put (
+		&fx->cli, "outlook", "email", "in1",
+		"{\"messageId\":\"<m2@example.org>\",\"subject\":\"Spørgsmål\",\"direction\":"
+		"\"inbound\",\"fromAddress\":\"person1002@example.org\",\"toAddresses\":"
+		"[\"ada@example.org\"],\"sentDateTime\":\"2026-02-04T08:00:00Z\",\"body\":"
+		"\"Hvornår kan I levere?\"}"));
+	g_free (cli_put (
+		&fx->cli, "outlook", "email", "nobody",
+		"{\"messageId\":\"<m3@example.org>\",\"subject\":\"Nyhedsbrev\",\"direction\":"
+		"\"outbound\",\"fromAddress\":\"ada@example.org\",\"toAddresses\":"
+		"[\"ukendt@example.org\"],\"sentDateTime\":\"2026-02-05T08:00:00Z\"}"));
+	g_assert_cmpint (run_sync (fx), ==, 1);
+	g_assert_cmpint (cli_report_count (&fx->cli, "created", "crm", "email"), ==, 2);
+	g_assert_cmpuint (cli_report_len (&fx->cli, "skipped"), >=, 1);
+	mails = api_query (fx, "SELECT * FROM Activity WHERE ActivityType = 'E-mail' AND "
+			       "ActivityDescription = 'Tilbud'");
+	g_assert_cmpuint (json_array_get_length (mails), ==, 1);
+	/* the first To, not the second */
+	g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (mails, 0),
+						     "ActivityPersonId"),
+			 ==, 1003);
+	g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (mails, 0),
+							"ActivityStatus"),
+			 ==, "Completed");
+	in_mail = api_query (fx, "SELECT * FROM Activity WHERE ActivityDescription = 'Spørgsmål'");
+	g_assert_cmpuint (json_array_get_length (in_mail), ==, 1);
+	/* two persons have that address: the first */
+	g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (in_mail, 0),
+						     "ActivityPersonId"),
+			 ==, 1002);
+	g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (in_mail, 0),
+							"ActivityAction"),
+			 ==, "Inbound e-mail");
+	{
+		g_autoptr(JsonArray) none = api_query (
+		    fx, "SELECT * FROM Activity WHERE ActivityDescription = 'Nyhedsbrev'");
+		g_assert_cmpuint (json_array_get_length (none), ==, 0);
+	}
+	/* e-mails never come back to Outlook; a second run makes no second copy */
+	g_assert_cmpint (run_sync (fx), ==, 1);
+	g_assert_cmpint (cli_report_count (&fx->cli, "created", "crm", "email"), ==, 0);
+	g_assert_cmpuint (cli_count (&fx->cli, "outlook", "email"), ==, 3);
+}
+
+/* deleting in either place deletes nothing in the other */
+static void
+test_no_deletions (Fx *fx, gconstpointer data)
+{
+	g_autoptr(GPtrArray) ids = NULL;
+	g_autoptr(JsonArray) still = NULL;
+	g_autoptr(JsonNode) del = NULL;
+	guint events;
+
+	start_emulator (fx, NULL, "6", NULL);
+	write_profile (fx, "webcrm-b2b", AUTH_CODE, NULL);
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	ids = cli_list (&fx->cli, "outlook", "contact");
+	g_assert_cmpuint (ids->len, ==, 2);
+	cli_remove (&fx->cli, "outlook", "contact", g_ptr_array_index (ids, 0));
+	events = cli_count (&fx->cli, "outlook", "event");
+	del = api (fx, "DELETE", "/Meetings/1001", NULL);
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	still = api_query (fx, "SELECT * FROM Person WHERE PersonId = 1001 OR PersonId = 1004");
+	g_assert_cmpuint (json_array_get_length (still), ==, 2);
+	g_assert_cmpuint (cli_count (&fx->cli, "outlook", "event"), ==, events);
+	g_assert_cmpint (cli_report_count (&fx->cli, "deleted", "outlook", "event"), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "deleted", "crm", "contact"), ==, 0);
+}
+
+static void
+test_wrong_code (Fx *fx, gconstpointer data)
+{
+	start_emulator (fx, NULL, "2", NULL);
+	write_profile (fx, "webcrm-b2b", "not-the-code", NULL);
+	g_assert_cmpint (run_sync (fx), ==, 3);
+	g_assert_nonnull (strstr (fx->cli.err, "API token"));
+	g_assert_null (strstr (fx->cli.err, "not-the-code"));
+	g_assert_cmpuint (cli_count (&fx->cli, "outlook", "contact"), ==, 0);
+}
+
+/* a flaky server: the run still completes, nothing twice, nothing lost */
+static void
+test_flaky_server (Fx *fx, gconstpointer data)
+{
+	g_autoptr(JsonArray) mine = NULL;
+
+	start_emulator (fx, NULL, "9", "500=0.2,reset=0.05,seed=11");
+	write_profile (fx, "webcrm-b2b", AUTH_CODE, NULL);
+	for (guint i = 0; i < 6; i++) {
+		g_autofree gchar *id = g_strdup_printf ("f%u", i);
+		g_autofree gchar *c
+			= g_strdup_printf ("{\"givenName\":\"Flaky\",\"surname\":\"N%u\","
+					   "\"companyName\":\"Ærø Shipping\"}",
+					   i);
+		g_free (cli_put (&fx->cli, "outlook", "contact", id, c));
+	}
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	mine = api_query (fx, "SELECT * FROM Person WHERE PersonFirstName = 'Flaky'");
+	g_assert_cmpuint (json_array_get_length (mine), ==, 6);
+	/* ada's three persons and the six */
+	g_assert_cmpuint (cli_count (&fx->cli, "outlook", "contact"), ==, 9);
+}
+
+/* a first sync of 5,000 persons at the real 250 requests per minute: no 429 */
+static void
+test_throttle_5000 (Fx *fx, gconstpointer data)
+{
+	g_autoptr(JsonNode) log = NULL;
+	JsonArray *a;
+	g_autoptr(GArray) t = g_array_new (FALSE, FALSE, sizeof (gint64));
+	guint throttled = 0, max = 0, lo = 0;
+
+	start_emulator (fx, NULL, "5000", NULL);
+	write_profile (
+		fx, "webcrm-b2b", AUTH_CODE,
+		"[contact]\ncondition=all\n[task]\ndirection=none\n[event]\ndirection=none\n");
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	g_assert_cmpuint (cli_count (&fx->cli, "outlook", "contact"), ==, 5000);
+	log = api (fx, "GET", "/_emulator/log", NULL);
+	a = json_node_get_array (log);
+	for (guint i = 0; i < json_array_get_length (a); i++) {
+		JsonObject *e = json_array_get_object_element (a, i);
+		gint64 at = json_object_get_int_member (e, "at");
+		if (json_object_get_int_member (e, "status") == 429)
+			throttled++;
+		else if (!g_str_equal (json_object_get_string_member (e, "app"), ""))
+			g_array_append_val (t, at);
+	}
+	for (guint hi = 0; hi < t->len; hi++) {
+		while (g_array_index (t, gint64, hi) - g_array_index (t, gint64, lo) >=
+		       60 * G_USEC_PER_SEC)
+			lo++;
+		max = MAX (max, hi - lo + 1);
+	}
+	g_test_message ("first sync of 5000 persons: %u requests, max %u in 60 s, %u throttled",
+			t->len, max, throttled);
+	g_assert_cmpuint (throttled, ==, 0);
+	g_assert_cmpuint (max, <=, 250);
+}
+
+int
+main (int argc, char **argv)
+{
+	g_test_init (&argc, &argv, NULL);
+#define ADD(path, fn) g_test_add ("/webcrm/sync/" path, Fx, NULL, fx_setup, fn, fx_teardown)
+	ADD ("first-sync-owned", test_first_sync);
+	ADD ("contact/company-rule", test_company_rule);
+	ADD ("contact/b2c-needs-email", test_b2c_needs_email);
+	ADD ("task/comment-markers-10x", test_comment_markers);
+	ADD ("event/multi-day", test_multi_day);
+	ADD ("event/private-and-task-from-outlook", test_private_and_outlook_task);
+	ADD ("email/matching", test_email);
+	ADD ("deletions-never-propagate", test_no_deletions);
+	ADD ("auth/wrong-code", test_wrong_code);
+	ADD ("faults/flaky-server", test_flaky_server);
+	ADD ("throttle/first-sync-5000", test_throttle_5000);
+#undef ADD
+	return g_test_run ();
+}

@@ -1,0 +1,755 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+
+#include "cs-app-window.h"
+#include "cs-application.h"
+#include "cs-mapping-window.h"
+#include "cs-progress-window.h"
+#include "cs-settings-dialog.h"
+#include "cs-sync-all-assistant.h"
+
+/*
+ * The windows driven as a user would: entries filled, buttons clicked,
+ * the assistant stepped, cells edited; the checks look at what the user
+ * would notice afterwards (profile files, the keyring, records written).
+ * No assertion waits on a clock: the main loop turns until the thing under
+ * test says it is done, and meson's timeout catches a hang.
+ */
+
+static GtkWidget *
+child (gpointer widget, GType type, const gchar *name)
+{
+	GObject *o = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
+	g_assert_nonnull (o);
+	return GTK_WIDGET (o);
+}
+
+static void
+spin_until (gboolean (*done) (gpointer), gpointer data)
+{
+	while (!done (data))
+		g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+flush (void)
+{
+	while (g_main_context_iteration (NULL, FALSE))
+		;
+}
+
+static gchar *
+test_dir (const gchar *name)
+{
+	gchar *dir = g_build_filename (g_get_user_data_dir (), name, NULL);
+	g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+	return dir;
+}
+
+static void
+write_file (const gchar *path, const gchar *text)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *dir = g_path_get_dirname (path);
+	g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+	g_file_set_contents (path, text, -1, &error);
+	g_assert_no_error (error);
+}
+
+static gchar *
+read_file (const gchar *path)
+{
+	g_autoptr(GError) error = NULL;
+	gchar *text = NULL;
+	g_file_get_contents (path, &text, NULL, &error);
+	g_assert_no_error (error);
+	return text;
+}
+
+static guint
+count_files (const gchar *dir)
+{
+	g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+	guint n = 0;
+	while (d != NULL && g_dir_read_name (d) != NULL)
+		n++;
+	return n;
+}
+
+/* a folder ↔ folder profile with @n contacts on the CRM side */
+static gchar *
+folder_profile (const gchar *base, guint n, const gchar *extra)
+{
+	g_autofree gchar *dir = test_dir (base);
+	g_autofree gchar *ini = g_strdup_printf ("[profile]\nname=%s\ncrm=folder\noutlook=folder\n"
+						 "state=state.db\nsync-on-start=false\nsync-on-exit=false\n"
+						 "[crm]\npath=crm\n[outlook]\npath=outlook\n%s",
+						 base, extra != NULL ? extra : "");
+	gchar *path = g_build_filename (dir, "profile.ini", NULL);
+	write_file (path, ini);
+	for (guint i = 0; i < n; i++) {
+		g_autofree gchar *name = g_strdup_printf ("c%04u.json", i);
+		g_autofree gchar *file = g_build_filename (dir, "crm", "contact", name, NULL);
+		g_autofree gchar *json = g_strdup_printf ("{\"firstName\": \"First%04u\", \"lastName\": \"Last%04u\"}", i, i);
+		write_file (file, json);
+	}
+	return path;
+}
+
+static gchar *
+side_dir (const gchar *profile_path, const gchar *side, const gchar *kind)
+{
+	g_autofree gchar *dir = g_path_get_dirname (profile_path);
+	return g_build_filename (dir, side, kind, NULL);
+}
+
+static CsSyncProfile *
+load_profile (const gchar *path)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsSecrets) secrets = cs_secrets_new ();
+	CsSyncProfile *sp = cs_sync_profile_new (path, secrets, &error);
+	g_assert_no_error (error);
+	return sp;
+}
+
+/* ---- settings ---------------------------------------------------------- */
+
+static void
+test_settings_save (void)
+{
+	g_autofree gchar *dir = test_dir ("profiles");
+	g_autoptr(CsSecrets) secrets = cs_secrets_new ();
+	CsSettingsDialog *dlg = cs_settings_dialog_new (NULL, NULL, dir, secrets);
+	GType t = CS_TYPE_SETTINGS_DIALOG;
+	g_autofree gchar *text = NULL;
+	g_autofree gchar *path = NULL;
+	g_autofree gchar *secret = NULL;
+	g_autoptr(CsProfile) profile = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GSettings) settings = g_settings_new ("org.crmsync.Crmsync");
+	GtkWidget *save;
+
+	g_object_ref_sink (dlg);
+	gtk_widget_show (GTK_WIDGET (dlg));
+	save = gtk_dialog_get_widget_for_response (GTK_DIALOG (dlg), GTK_RESPONSE_ACCEPT);
+
+	/* no name: an error the user sees, nothing written */
+	gtk_button_clicked (GTK_BUTTON (save));
+	flush ();
+	g_assert_true (gtk_widget_get_visible (child (dlg, t, "error_infobar")));
+	g_assert_cmpuint (count_files (dir), ==, 0);
+
+	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "name_entry")), "Sales (Oro)");
+	gtk_combo_box_set_active_id (GTK_COMBO_BOX (child (dlg, t, "crm_combo")), "orocrm");
+	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "url_entry")), "https://crm.example.org");
+	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "user_entry")), "ada");
+	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "secret_entry")), "s3cret-api-key");
+	gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (child (dlg, t, "tls_pin_radio")), TRUE);
+	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "fingerprint_entry")),
+			    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89");
+	gtk_combo_box_set_active_id (GTK_COMBO_BOX (child (dlg, t, "outlook_combo")), "pst");
+	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "outlook_path_entry")), "/home/ada/outlook.pst");
+	/* the spin buttons keep the allowed range: 0 becomes 1, too much 86399 */
+	gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (dlg, t, "crm_interval_spin")), 0);
+	gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (dlg, t, "outlook_interval_spin")), 100000);
+	gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (child (dlg, t, "sync_on_exit_check")), FALSE);
+	gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (child (dlg, t, "sync_on_start_check")), TRUE);
+	gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (child (dlg, t, "show_alerts_check")), FALSE);
+	gtk_combo_box_set_active_id (GTK_COMBO_BOX (child (dlg, t, "debug_combo")), "debug");
+	gtk_combo_box_set_active_id (GTK_COMBO_BOX (child (dlg, t, "conflict_combo")), "manual");
+	gtk_switch_set_active (GTK_SWITCH (child (dlg, t, "enabled_switch")), FALSE);
+	gtk_button_clicked (GTK_BUTTON (save));
+	flush ();
+
+	path = g_strdup (cs_settings_dialog_get_path (dlg));
+	g_assert_nonnull (path);
+	g_assert_true (gtk_widget_in_destruction (GTK_WIDGET (dlg)) || !gtk_widget_get_visible (GTK_WIDGET (dlg)));
+	text = read_file (path);
+	g_assert_nonnull (strstr (text, "crm=orocrm"));
+	g_assert_nonnull (strstr (text, "preset=orocrm"));
+	g_assert_nonnull (strstr (text, "outlook=pst"));
+	g_assert_nonnull (strstr (text, "url=https://crm.example.org"));
+	g_assert_nonnull (strstr (text, "user=ada"));
+	g_assert_nonnull (strstr (text, "tls-fingerprint=AB:CD:EF"));
+	g_assert_nonnull (strstr (text, "path=/home/ada/outlook.pst"));
+	g_assert_nonnull (strstr (text, "conflict=manual"));
+	g_assert_nonnull (strstr (text, "enabled=false"));
+	/* the secret is never in the file */
+	g_assert_null (strstr (text, "s3cret"));
+
+	profile = cs_profile_load (path, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (cs_profile_get_interval (profile, CS_SIDE_CRM), ==, 1);
+	g_assert_cmpuint (cs_profile_get_interval (profile, CS_SIDE_OUTLOOK), ==, 86399);
+	g_assert_false (cs_profile_get_sync_on_exit (profile));
+	g_assert_true (cs_profile_get_sync_on_start (profile));
+	g_assert_cmpint (cs_profile_get_conflict (profile), ==, CS_CONFLICT_MANUAL);
+	g_assert_cmpstr (cs_profile_get_name (profile), ==, "Sales (Oro)");
+
+	/* the keyring has it, under the profile's id (a real keyring when one runs) */
+	if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") != NULL && HAVE_LIBSECRET)
+		g_assert_true (cs_secrets_uses_keyring (secrets));
+	{
+		g_autoptr(CsSecrets) fresh = cs_secrets_new ();
+		secret = cs_secrets_lookup (fresh, cs_profile_get_id (profile), CS_SIDE_CRM, "secret", &error);
+		g_assert_no_error (error);
+		g_assert_cmpstr (secret, ==, "s3cret-api-key");
+		cs_secrets_clear (fresh, cs_profile_get_id (profile), CS_SIDE_CRM, "secret", NULL);
+	}
+	g_assert_false (g_settings_get_boolean (settings, "show-alerts"));
+	{
+		g_autofree gchar *level = g_settings_get_string (settings, "debug-level");
+		g_assert_cmpstr (level, ==, "debug");
+	}
+	g_object_unref (dlg);
+}
+
+/* editing a saved profile keeps what the dialog does not show and the key */
+static void
+test_settings_edit (void)
+{
+	g_autofree gchar *path = folder_profile ("edit", 0, "[contact]\ndirection=crm-to-outlook\n");
+	g_autoptr(CsSyncProfile) sp = load_profile (path);
+	g_autoptr(CsSecrets) secrets = cs_secrets_new ();
+	g_autofree gchar *dir = g_path_get_dirname (path);
+	CsSettingsDialog *dlg = cs_settings_dialog_new (NULL, sp, dir, secrets);
+	GType t = CS_TYPE_SETTINGS_DIALOG;
+	g_autofree gchar *text = NULL;
+
+	g_object_ref_sink (dlg);
+	g_assert_cmpstr (gtk_entry_get_text (GTK_ENTRY (child (dlg, t, "url_entry"))), ==, "crm");
+	g_assert_cmpstr (gtk_combo_box_get_active_id (GTK_COMBO_BOX (child (dlg, t, "crm_combo"))), ==, "folder");
+	gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (dlg, t, "outlook_interval_spin")), 77);
+	gtk_button_clicked (GTK_BUTTON (gtk_dialog_get_widget_for_response (GTK_DIALOG (dlg), GTK_RESPONSE_ACCEPT)));
+	flush ();
+	text = read_file (path);
+	g_assert_nonnull (strstr (text, "outlook-interval=77"));
+	g_assert_nonnull (strstr (text, "direction=crm-to-outlook"));
+	g_assert_nonnull (strstr (text, "state=state.db"));
+	/* the running profile sees the new value */
+	g_assert_cmpuint (cs_profile_get_interval (cs_sync_profile_get_profile (sp), CS_SIDE_OUTLOOK), ==, 77);
+	g_object_unref (dlg);
+}
+
+/* Test connection against the OroCRM emulator: a wrong key, then the right one */
+typedef struct {
+	GSubprocess *proc;
+	gchar *url;
+} Emulator;
+
+static void
+emulator_start (Emulator *emu, const gchar *api, const gchar *user, const gchar *secret)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GDataInputStream) in = NULL;
+	g_autofree gchar *line = NULL;
+	emu->proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, CRMSYNC_EMULATOR, "--api", api,
+				      "--port", "0", "--generate", "2", "--user", user, "--secret", secret, NULL);
+	g_assert_no_error (error);
+	in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (emu->proc));
+	line = g_data_input_stream_read_line (in, NULL, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_true (g_str_has_prefix (line, "listening on "));
+	emu->url = g_strdup (line + strlen ("listening on "));
+}
+
+static void
+emulator_stop (Emulator *emu)
+{
+	g_subprocess_force_exit (emu->proc);
+	g_subprocess_wait (emu->proc, NULL, NULL);
+	g_clear_object (&emu->proc);
+	g_free (emu->url);
+}
+
+static gboolean
+not_testing (gpointer dlg)
+{
+	return !cs_settings_dialog_is_testing (dlg);
+}
+
+static void
+test_settings_test_connection (void)
+{
+	Emulator emu = {0};
+	g_autofree gchar *dir = test_dir ("profiles");
+	g_autoptr(CsSecrets) secrets = cs_secrets_new ();
+	CsSettingsDialog *dlg = cs_settings_dialog_new (NULL, NULL, dir, secrets);
+	GType t = CS_TYPE_SETTINGS_DIALOG;
+	GtkWidget *test_button = child (dlg, t, "test_button");
+	GtkInfoBar *bar = GTK_INFO_BAR (child (dlg, t, "test_infobar"));
+	const gchar *text;
+
+	g_object_ref_sink (dlg);
+	emulator_start (&emu, "orocrm", "ada", "right-key");
+	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "name_entry")), "Oro");
+	gtk_combo_box_set_active_id (GTK_COMBO_BOX (child (dlg, t, "crm_combo")), "orocrm");
+	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "url_entry")), emu.url);
+	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "user_entry")), "ada");
+	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "secret_entry")), "wrong-key");
+
+	gtk_button_clicked (GTK_BUTTON (test_button));
+	g_assert_true (cs_settings_dialog_is_testing (dlg));
+	spin_until (not_testing, dlg);
+	g_assert_true (gtk_widget_get_visible (GTK_WIDGET (bar)));
+	g_assert_cmpint (gtk_info_bar_get_message_type (bar), ==, GTK_MESSAGE_ERROR);
+	text = gtk_label_get_text (GTK_LABEL (child (dlg, t, "test_label")));
+	g_assert_nonnull (strstr (text, "did not accept"));
+
+	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "secret_entry")), "right-key");
+	gtk_button_clicked (GTK_BUTTON (test_button));
+	spin_until (not_testing, dlg);
+	g_assert_cmpint (gtk_info_bar_get_message_type (bar), ==, GTK_MESSAGE_INFO);
+	text = gtk_label_get_text (GTK_LABEL (child (dlg, t, "test_label")));
+	g_assert_true (g_str_has_prefix (text, "Connected"));
+	/* testing saves nothing */
+	g_assert_cmpuint (count_files (dir), ==, 0);
+	emulator_stop (&emu);
+	gtk_widget_destroy (GTK_WIDGET (dlg));
+	g_object_unref (dlg);
+}
+
+/* ---- mapping ----------------------------------------------------------- */
+
+static gboolean
+find_row (GtkTreeModel *model, const gchar *crm, GtkTreeIter *iter)
+{
+	if (!gtk_tree_model_get_iter_first (model, iter))
+		return FALSE;
+	do {
+		g_autofree gchar *name = NULL;
+		gtk_tree_model_get (model, iter, 0, &name, -1);
+		if (g_strcmp0 (name, crm) == 0)
+			return TRUE;
+	} while (gtk_tree_model_iter_next (model, iter));
+	return FALSE;
+}
+
+static void
+edit_outlook_cell (CsMappingWindow *win, const gchar *crm, const gchar *value)
+{
+	GtkTreeModel *model = GTK_TREE_MODEL (gtk_widget_get_template_child (GTK_WIDGET (win), CS_TYPE_MAPPING_WINDOW, "fields_store"));
+	GObject *renderer = gtk_widget_get_template_child (GTK_WIDGET (win), CS_TYPE_MAPPING_WINDOW, "outlook_renderer");
+	GtkTreeIter iter;
+	g_autofree gchar *path = NULL;
+	gboolean editable;
+	g_assert_true (find_row (model, crm, &iter));
+	gtk_tree_model_get (model, &iter, 3, &editable, -1);
+	g_assert_true (editable);
+	path = gtk_tree_model_get_string_from_iter (model, &iter);
+	g_signal_emit_by_name (renderer, "edited", path, value);
+}
+
+static void
+test_mapping_edit (void)
+{
+	g_autofree gchar *path = folder_profile ("mapping", 0, NULL);
+	g_autofree gchar *dir = g_path_get_dirname (path);
+	g_autofree gchar *text = NULL;
+	g_autofree gchar *map = NULL;
+	g_autofree gchar *map_path = NULL;
+	g_autoptr(CsSyncProfile) sp = NULL;
+	CsMappingWindow *win;
+	GtkTreeModel *fields;
+	GtkTreeIter iter;
+	gboolean fixed_editable = TRUE;
+	GType t = CS_TYPE_MAPPING_WINDOW;
+
+	/* the orocrm preset over folder sides that speak its schemas */
+	write_file (path, "[profile]\nname=Mapping\ncrm=folder\noutlook=folder\npreset=orocrm\nstate=state.db\n"
+			  "[crm]\npath=crm\nschema=orocrm\n[outlook]\npath=outlook\nschema=outlook\n");
+	sp = load_profile (path);
+	win = cs_mapping_window_new (NULL, sp);
+	g_object_ref_sink (win);
+	gtk_widget_show (GTK_WIDGET (win));
+
+	/* the preset: contacts owned-by-me both ways */
+	g_assert_cmpstr (gtk_combo_box_get_active_id (cs_mapping_window_get_direction_combo (win, CS_KIND_CONTACT)), ==, "both");
+	gtk_combo_box_set_active_id (cs_mapping_window_get_direction_combo (win, CS_KIND_CONTACT), "crm-to-outlook");
+	gtk_combo_box_set_active_id (cs_mapping_window_get_condition_combo (win, CS_KIND_TASK), "all");
+	gtk_entry_set_text (cs_mapping_window_get_reminder_entry (win, CS_KIND_EVENT), "1:30");
+
+	/* fixed rows cannot be edited; an ordinary row can */
+	fields = GTK_TREE_MODEL (gtk_widget_get_template_child (GTK_WIDGET (win), t, "fields_store"));
+	g_assert_true (find_row (fields, "firstName", &iter));
+	gtk_tree_model_get (fields, &iter, 3, &fixed_editable, -1);
+	g_assert_false (fixed_editable);
+	edit_outlook_cell (win, "middleName", "nickName");
+	/* a CRM field the preset leaves out appears and can be mapped */
+	g_assert_true (find_row (fields, "namePrefix", &iter));
+	edit_outlook_cell (win, "namePrefix", "title");
+
+	gtk_button_clicked (GTK_BUTTON (child (win, t, "save_button")));
+	flush ();
+	g_assert_cmpint (gtk_info_bar_get_message_type (GTK_INFO_BAR (child (win, t, "infobar"))), ==, GTK_MESSAGE_INFO);
+	text = read_file (path);
+	g_assert_nonnull (strstr (text, "[contact]\ndirection=crm-to-outlook"));
+	g_assert_nonnull (strstr (text, "[task]\ncondition=all"));
+	g_assert_nonnull (strstr (text, "reminder=1:30"));
+	g_assert_nonnull (strstr (text, "mapping=profile.mapping.json"));
+	map_path = g_build_filename (dir, "profile.mapping.json", NULL);
+	map = read_file (map_path);
+	g_assert_nonnull (strstr (map, "\"nickName\""));
+	g_assert_nonnull (strstr (map, "\"namePrefix\""));
+	/* the engine reads it: the profile now loads the edited table */
+	{
+		g_autoptr(GError) error = NULL;
+		CsEngine *engine = cs_sync_profile_get_engine (sp, &error);
+		GPtrArray *rows;
+		gboolean found = FALSE;
+		g_assert_no_error (error);
+		rows = cs_mapping_get_rows (cs_engine_get_mapping (engine), CS_KIND_CONTACT);
+		for (guint i = 0; i < rows->len; i++) {
+			CsMappingRow *r = g_ptr_array_index (rows, i);
+			if (g_strcmp0 (r->crm, "middleName") == 0)
+				found = g_strcmp0 (r->outlook[0], "nickName") == 0;
+		}
+		g_assert_true (found);
+	}
+	gtk_widget_destroy (GTK_WIDGET (win));
+	g_object_unref (win);
+
+	/* reset to the preset forgets both */
+	win = cs_mapping_window_new (NULL, sp);
+	g_object_ref_sink (win);
+	g_assert_cmpstr (gtk_combo_box_get_active_id (cs_mapping_window_get_direction_combo (win, CS_KIND_CONTACT)), ==, "crm-to-outlook");
+	{
+		g_autofree gchar *export_path = g_build_filename (dir, "exported.json", NULL);
+		g_autoptr(GError) error = NULL;
+		g_autofree gchar *exported = NULL;
+		cs_mapping_window_export (win, export_path, &error);
+		g_assert_no_error (error);
+		exported = read_file (export_path);
+		g_assert_nonnull (strstr (exported, "\"nickName\""));
+	}
+	g_clear_pointer (&text, g_free);
+	gtk_button_clicked (GTK_BUTTON (child (win, t, "reset_button")));
+	text = read_file (path);
+	g_assert_null (strstr (text, "direction=crm-to-outlook"));
+	g_assert_null (strstr (text, "mapping="));
+	g_assert_false (g_file_test (map_path, G_FILE_TEST_EXISTS));
+	g_assert_cmpstr (gtk_combo_box_get_active_id (cs_mapping_window_get_direction_combo (win, CS_KIND_CONTACT)), ==, "both");
+	gtk_widget_destroy (GTK_WIDGET (win));
+	g_object_unref (win);
+}
+
+/* ---- Sync all ---------------------------------------------------------- */
+
+static gboolean
+page_complete (gpointer data)
+{
+	GtkAssistant *a = data;
+	GtkWidget *page = gtk_assistant_get_nth_page (a, gtk_assistant_get_current_page (a));
+	return gtk_assistant_get_page_complete (a, page) && !cs_sync_all_assistant_is_busy (data);
+}
+
+static gboolean
+has_report (gpointer data)
+{
+	return cs_sync_all_assistant_get_report (data) != NULL;
+}
+
+static void
+test_sync_all_ticked (void)
+{
+	g_autofree gchar *path = folder_profile ("syncall", 6, NULL);
+	g_autofree gchar *out = side_dir (path, "outlook", "contact");
+	g_autoptr(CsSyncProfile) sp = load_profile (path);
+	g_autoptr(GError) error = NULL;
+	CsSyncAllAssistant *a = cs_sync_all_assistant_new (NULL, sp, &error);
+	GtkTreeModel *model;
+	GObject *tick;
+	GtkTreeIter kind_iter, iter;
+	g_autoptr(GHashTable) unticked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	g_autoptr(GDir) d = NULL;
+	const gchar *name;
+	guint n = 0;
+
+	g_assert_no_error (error);
+	g_object_ref_sink (a);
+	gtk_widget_show (GTK_WIDGET (a));
+	/* while the assistant is open the timers wait */
+	g_assert_true (cs_sync_profile_is_busy (sp));
+	g_assert_nonnull (cs_sync_all_assistant_get_kind_check (a, CS_KIND_CONTACT));
+	gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (child (a, CS_TYPE_SYNC_ALL_ASSISTANT, "to_outlook_radio")), TRUE);
+	gtk_assistant_next_page (GTK_ASSISTANT (a));	/* kinds */
+	gtk_assistant_next_page (GTK_ASSISTANT (a));	/* preview: reads both sides */
+	spin_until (page_complete, a);
+	g_assert_nonnull (cs_sync_all_assistant_get_plan (a));
+
+	/* untick the 2nd and 5th contact, as a user clicking their boxes */
+	model = GTK_TREE_MODEL (gtk_widget_get_template_child (GTK_WIDGET (a), CS_TYPE_SYNC_ALL_ASSISTANT, "plan_store"));
+	tick = gtk_widget_get_template_child (GTK_WIDGET (a), CS_TYPE_SYNC_ALL_ASSISTANT, "tick_renderer");
+	g_assert_true (gtk_tree_model_get_iter_first (model, &kind_iter));
+	g_assert_cmpint (gtk_tree_model_iter_n_children (model, &kind_iter), ==, 6);
+	for (gint i = 0; i < 6; i++) {
+		g_autofree gchar *label = NULL;
+		gboolean on;
+		g_assert_true (gtk_tree_model_iter_nth_child (model, &iter, &kind_iter, i));
+		gtk_tree_model_get (model, &iter, 0, &on, 2, &label, -1);
+		g_assert_true (on);
+		if (i == 1 || i == 4) {
+			g_autofree gchar *p = gtk_tree_model_get_string_from_iter (model, &iter);
+			g_signal_emit_by_name (tick, "toggled", p);
+			g_hash_table_add (unticked, g_steal_pointer (&label));
+		}
+	}
+	{
+		gboolean inconsistent;
+		gtk_tree_model_get (model, &kind_iter, 1, &inconsistent, -1);
+		g_assert_true (inconsistent);
+	}
+	gtk_assistant_next_page (GTK_ASSISTANT (a));	/* apply */
+	spin_until (has_report, a);
+	flush ();
+	g_assert_cmpint (gtk_assistant_get_current_page (GTK_ASSISTANT (a)), ==, 4);
+
+	/* exactly the ticked contacts reached Outlook */
+	g_assert_cmpuint (count_files (out), ==, 4);
+	d = g_dir_open (out, 0, &error);
+	g_assert_no_error (error);
+	while ((name = g_dir_read_name (d)) != NULL) {
+		g_autofree gchar *file = g_build_filename (out, name, NULL);
+		g_autofree gchar *json = read_file (file);
+		GHashTableIter it;
+		gpointer label;
+		g_hash_table_iter_init (&it, unticked);
+		while (g_hash_table_iter_next (&it, &label, NULL)) {
+			g_autofree gchar *first = g_strndup (label, strlen ("First0000"));
+			g_assert_null (strstr (json, first));
+		}
+		n++;
+	}
+	g_assert_cmpuint (n, ==, 4);
+	/* and the run is in the history */
+	{
+		CsState *state = cs_sync_profile_get_state (sp, &error);
+		g_autoptr(GPtrArray) runs = cs_state_get_runs (state, 5, NULL);
+		g_assert_cmpuint (runs->len, ==, 1);
+		g_assert_cmpstr (((CsRunInfo *) g_ptr_array_index (runs, 0))->trigger, ==, "sync-all");
+		g_assert_cmpint (cs_state_count_links (state, CS_KIND_CONTACT, CS_SIDE_CRM), ==, 4);
+	}
+	gtk_widget_destroy (GTK_WIDGET (a));
+	g_object_unref (a);
+	flush ();
+	g_assert_false (cs_sync_profile_is_busy (sp));
+}
+
+/* ---- progress ---------------------------------------------------------- */
+
+static gboolean
+progress_finished (gpointer data)
+{
+	return cs_progress_window_is_finished (data);
+}
+
+static void
+test_progress_complete (void)
+{
+	g_autofree gchar *path = folder_profile ("progress", 40, NULL);
+	g_autofree gchar *out = side_dir (path, "outlook", "contact");
+	g_autoptr(CsSyncProfile) sp = load_profile (path);
+	g_autoptr(GError) error = NULL;
+	CsProgressWindow *win = cs_progress_window_new (NULL, sp);
+	GType t = CS_TYPE_PROGRESS_WINDOW;
+
+	g_object_ref_sink (win);
+	gtk_widget_show (GTK_WIDGET (win));
+	g_assert_true (cs_progress_window_start (win, CS_RUN_FLAG_NONE, &error));
+	g_assert_no_error (error);
+	/* the GTK thread is free while the engine works */
+	g_assert_true (cs_sync_profile_is_busy (sp));
+	spin_until (progress_finished, win);
+	g_assert_nonnull (cs_progress_window_get_report (win));
+	g_assert_null (cs_progress_window_get_error (win));
+	g_assert_cmpfloat (gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (child (win, t, "progress_bar"))), ==, 1.0);
+	g_assert_true (gtk_widget_get_visible (child (win, t, "close_button")));
+	g_assert_false (gtk_widget_get_visible (child (win, t, "cancel_button")));
+	g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (child (win, t, "result_label"))), "Done: 40 created"));
+	g_assert_cmpuint (count_files (out), ==, 40);
+	g_assert_false (cs_sync_profile_is_busy (sp));
+	gtk_widget_destroy (GTK_WIDGET (win));
+	g_object_unref (win);
+}
+
+/* the worker stops on its first write until the test has pressed Cancel */
+typedef struct {
+	GMutex lock;
+	GCond cond;
+	gboolean reached;
+	gboolean clicked;
+} CancelGate;
+
+static void
+gate_progress_cb (CsEngine *engine, gint phase, gdouble fraction, const gchar *message, gpointer data)
+{
+	CancelGate *g = data;
+	if (phase != CS_PHASE_APPLY || fraction <= 0.7 || message == NULL || !g_str_has_prefix (message, "Writing"))
+		return;
+	g_mutex_lock (&g->lock);
+	g->reached = TRUE;
+	g_main_context_wakeup (NULL);
+	while (!g->clicked)
+		g_cond_wait (&g->cond, &g->lock);
+	g_mutex_unlock (&g->lock);
+}
+
+static gboolean
+gate_reached (gpointer data)
+{
+	CancelGate *g = data;
+	gboolean r;
+	g_mutex_lock (&g->lock);
+	r = g->reached;
+	g_mutex_unlock (&g->lock);
+	return r;
+}
+
+static void
+test_progress_cancel (void)
+{
+	g_autofree gchar *path = folder_profile ("cancel", 350, NULL);
+	g_autofree gchar *out = side_dir (path, "outlook", "contact");
+	g_autoptr(CsSyncProfile) sp = load_profile (path);
+	g_autoptr(GError) error = NULL;
+	CsProgressWindow *win = cs_progress_window_new (NULL, sp);
+	CsEngine *engine = cs_sync_profile_get_engine (sp, &error);
+	CancelGate gate = {0};
+	gulong id;
+	guint written;
+	CsState *state;
+	g_autoptr(CsRunReport) report = NULL;
+
+	g_assert_no_error (error);
+	g_mutex_init (&gate.lock);
+	g_cond_init (&gate.cond);
+	id = g_signal_connect (engine, "progress", G_CALLBACK (gate_progress_cb), &gate);
+	g_object_ref_sink (win);
+	gtk_widget_show (GTK_WIDGET (win));
+	g_assert_true (cs_progress_window_start (win, CS_RUN_FLAG_NONE, &error));
+	spin_until (gate_reached, &gate);
+	/* midway: one batch written, more to come */
+	gtk_button_clicked (GTK_BUTTON (child (win, CS_TYPE_PROGRESS_WINDOW, "cancel_button")));
+	g_assert_true (g_cancellable_is_cancelled (cs_progress_window_get_cancellable (win)));
+	g_mutex_lock (&gate.lock);
+	gate.clicked = TRUE;
+	g_cond_signal (&gate.cond);
+	g_mutex_unlock (&gate.lock);
+	spin_until (progress_finished, win);
+	g_signal_handler_disconnect (engine, id);
+
+	g_assert_error ((GError *) cs_progress_window_get_error (win), G_IO_ERROR, G_IO_ERROR_CANCELLED);
+	g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (child (win, CS_TYPE_PROGRESS_WINDOW, "result_label"))), "Cancelled"));
+	/* consistent: what was written is exactly what the state links */
+	written = count_files (out);
+	g_assert_cmpuint (written, >, 0);
+	g_assert_cmpuint (written, <, 350);
+	state = cs_sync_profile_get_state (sp, &error);
+	g_assert_no_error (error);
+	g_assert_cmpint (cs_state_count_links (state, CS_KIND_CONTACT, CS_SIDE_OUTLOOK), ==, written);
+	/* and the next run finishes the job without duplicates */
+	report = cs_engine_run (engine, CS_RUN_FLAG_NONE, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (cs_run_report_get_total (report, CS_COUNT_CREATED), ==, 350 - written);
+	g_assert_cmpuint (count_files (out), ==, 350);
+	g_assert_cmpint (cs_state_count_links (state, CS_KIND_CONTACT, CS_SIDE_OUTLOOK), ==, 350);
+	gtk_widget_destroy (GTK_WIDGET (win));
+	g_object_unref (win);
+	g_mutex_clear (&gate.lock);
+	g_cond_clear (&gate.cond);
+}
+
+/* ---- main window ------------------------------------------------------- */
+
+static gboolean
+dialog_finished (gpointer data)
+{
+	CsAppWindow *win = data;
+	GtkWindow *d = cs_app_window_get_last_dialog (win);
+	return d != NULL && CS_IS_PROGRESS_WINDOW (d) && cs_progress_window_is_finished (CS_PROGRESS_WINDOW (d));
+}
+
+static void
+test_window_state (void)
+{
+	g_autofree gchar *profiles = g_build_filename (g_get_user_config_dir (), "crmsync", "profiles", NULL);
+	g_autofree gchar *path = g_build_filename (profiles, "a.ini", NULL);
+	g_autofree gchar *crm = g_build_filename (g_get_user_data_dir (), "win", "crm", "contact", NULL);
+	g_autoptr(CsApplication) app = cs_application_new ();
+	g_autoptr(GError) error = NULL;
+	CsAppWindow *win;
+	GtkTreeModel *history, *counts, *skips;
+	GtkTreeIter iter;
+	g_autofree gchar *ini = g_strdup_printf ("[profile]\nname=Window test\ncrm=folder\noutlook=folder\n"
+						 "sync-on-start=false\nsync-on-exit=false\n[crm]\npath=%s/win/crm\n"
+						 "schema=orocrm\n[outlook]\npath=%s/win/outlook\nschema=outlook\n"
+						 "[contact]\ndirection=crm-to-outlook\n",
+						 g_get_user_data_dir (), g_get_user_data_dir ());
+
+	write_file (path, ini);
+	for (guint i = 0; i < 3; i++) {
+		g_autofree gchar *name = g_strdup_printf ("c%u.json", i);
+		g_autofree gchar *file = g_build_filename (crm, name, NULL);
+		write_file (file, "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\"}");
+	}
+	g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+	g_application_register (G_APPLICATION (app), NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (cs_application_get_profiles (app)->len, ==, 1);
+	win = cs_app_window_new (app);
+	gtk_widget_show (GTK_WIDGET (win));
+	g_assert_nonnull (cs_app_window_get_selected (win));
+	g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (win, CS_TYPE_APP_WINDOW, "name_label"))), ==, "Window test");
+	g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (win, CS_TYPE_APP_WINDOW, "last_run_label"))), ==, "never");
+
+	gtk_button_clicked (GTK_BUTTON (child (win, CS_TYPE_APP_WINDOW, "sync_now_button")));
+	spin_until (dialog_finished, win);
+	flush ();
+	history = GTK_TREE_MODEL (gtk_widget_get_template_child (GTK_WIDGET (win), CS_TYPE_APP_WINDOW, "history_store"));
+	counts = GTK_TREE_MODEL (gtk_widget_get_template_child (GTK_WIDGET (win), CS_TYPE_APP_WINDOW, "counts_store"));
+	skips = GTK_TREE_MODEL (gtk_widget_get_template_child (GTK_WIDGET (win), CS_TYPE_APP_WINDOW, "skips_store"));
+	g_assert_cmpint (gtk_tree_model_iter_n_children (history, NULL), ==, 1);
+	g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (win, CS_TYPE_APP_WINDOW, "last_run_label"))), !=, "never");
+	/* contacts: 3 linked, 3 created in Outlook by the last run */
+	g_assert_true (gtk_tree_model_get_iter_first (counts, &iter));
+	{
+		g_autofree gchar *kind = NULL;
+		g_autofree gchar *outlook = NULL;
+		gint linked;
+		gtk_tree_model_get (counts, &iter, 0, &kind, 1, &linked, 3, &outlook, -1);
+		g_assert_cmpstr (kind, ==, "Contacts");
+		g_assert_cmpint (linked, ==, 3);
+		g_assert_true (g_str_has_prefix (outlook, "+3"));
+	}
+	g_assert_cmpint (gtk_tree_model_iter_n_children (skips, NULL), ==, 0);
+	gtk_widget_destroy (GTK_WIDGET (win));
+	flush ();
+}
+
+int
+main (int argc, char **argv)
+{
+	g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+	g_setenv ("CRMSYNC_NO_NETWORK_MONITOR", "1", TRUE);
+	/* the theme's SVG assets need the MIME database, which isolated XDG dirs hide:
+	 * load it once before they are isolated */
+	g_free (g_content_type_guess ("asset.svg", NULL, 0, NULL));
+	g_assert_nonnull (g_settings_schema_source_get_default ());
+	gtk_init (&argc, &argv);
+	/* likewise the icon theme keeps the search path it starts with */
+	g_assert_true (gtk_icon_theme_has_icon (gtk_icon_theme_get_default (), "process-working-symbolic"));
+	g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+	g_test_add_func ("/gui/settings/save", test_settings_save);
+	g_test_add_func ("/gui/settings/edit", test_settings_edit);
+	g_test_add_func ("/gui/settings/test-connection", test_settings_test_connection);
+	g_test_add_func ("/gui/mapping/edit-and-reset", test_mapping_edit);
+	g_test_add_func ("/gui/sync-all/ticked-only", test_sync_all_ticked);
+	g_test_add_func ("/gui/progress/complete", test_progress_complete);
+	g_test_add_func ("/gui/progress/cancel", test_progress_cancel);
+	g_test_add_func ("/gui/window/sync-now", test_window_state);
+	return g_test_run ();
+}
