@@ -108,8 +108,8 @@ tick_cb (gpointer data)
 		}
 		return G_SOURCE_CONTINUE;
 	}
-	/* let the window fill itself (profiles, state) before looking */
-	if (++settled < 8)
+	/* let the window fill itself (profiles, state) before looking; CS_SNAPSHOT_SETTLE_MS more */
+	if (++settled < 8 + (guint) g_ascii_strtoull (g_getenv ("CS_SNAPSHOT_SETTLE_MS") ?: "0", NULL, 10) / 200)
 		return G_SOURCE_CONTINUE;
 	for (GList *l = windows; l != NULL; l = l->next) {
 		GtkWidget *w = l->data;
