@@ -409,6 +409,8 @@ main (int argc, char **argv)
 	const gchar *cmd;
 
 	setlocale (LC_ALL, "");
+	/* stdout is for results (--json); messages and debug output go to stderr */
+	g_log_writer_default_set_use_stderr (TRUE);
 	bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
 	bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
 	textdomain (GETTEXT_PACKAGE);

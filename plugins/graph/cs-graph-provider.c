@@ -934,6 +934,22 @@ read_source (CsGraphProvider *self, CsKind kind, Source *src, const gchar *url_s
 				continue;
 			}
 			if (json_object_has_member (item, "@removed")) {
+				/* calendarView delta also "removes" events that only left the
+				 * date window: ask for the event before calling it deleted */
+				if (kind == CS_KIND_EVENT) {
+					g_autofree gchar *esc = g_uri_escape_string (id, NULL, TRUE);
+					g_autofree gchar *path = g_strdup_printf ("/me/events/%s?$select=id", esc);
+					g_autoptr(GError) error_get = NULL;
+					g_autoptr(JsonNode) still = graph_call (self, "GET", path, NULL,
+										cancellable, &error_get);
+					if (still != NULL)
+						continue;
+					if (!g_error_matches (error_get, CS_PROVIDER_ERROR,
+							      CS_PROVIDER_ERROR_NOT_FOUND)) {
+						g_propagate_error (error, g_steal_pointer (&error_get));
+						return NULL;
+					}
+				}
 				g_ptr_array_add (out, cs_record_new_tombstone (kind, id));
 				continue;
 			}

@@ -241,6 +241,82 @@ all_day_date (const gchar *text, gboolean is_end)
 	return g_date_time_format (dt, "%Y-%m-%d");
 }
 
+static const struct {
+	const gchar *oro;
+	const gchar *outlook;
+} recurrence_types[] = {{"daily", "daily"},		{"weekly", "weekly"},
+			{"monthly", "absoluteMonthly"}, {"monthnth", "relativeMonthly"},
+			{"yearly", "absoluteYearly"},	{"yearnth", "relativeYearly"}};
+static const gchar *instances[] = {"first", "second", "third", "fourth", "last"};
+
+static gchar *
+date_part (const gchar *text)
+{
+	gint64 usec;
+	g_autoptr(GDateTime) dt = NULL;
+	if (text == NULL || !cs_time_parse (text, &usec))
+		return NULL;
+	dt = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC);
+	return g_date_time_format (dt, "%Y-%m-%d");
+}
+
+/* Oro's recurrence → the Outlook side's patternedRecurrence shape */
+static GVariant *
+recurrence_from_json (JsonObject *rec)
+{
+	const gchar *type = string_member (rec, "recurrenceType");
+	const gchar *pattern_type = NULL;
+	GVariantBuilder pattern, range, all;
+	JsonNode *days = json_object_get_member (rec, "dayOfWeek");
+	gint64 instance = json_object_get_int_member_with_default (rec, "instance", 0);
+	gint64 occurrences = json_object_get_int_member_with_default (rec, "occurrences", 0);
+	g_autofree gchar *start = date_part (string_member (rec, "startTime"));
+	g_autofree gchar *end = date_part (string_member (rec, "endTime"));
+
+	for (guint i = 0; i < G_N_ELEMENTS (recurrence_types); i++) {
+		if (g_strcmp0 (type, recurrence_types[i].oro) == 0)
+			pattern_type = recurrence_types[i].outlook;
+	}
+	if (pattern_type == NULL)
+		return NULL;
+	g_variant_builder_init (&pattern, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add (&pattern, "{sv}", "type", g_variant_new_string (pattern_type));
+	g_variant_builder_add (&pattern, "{sv}", "interval",
+			       g_variant_new_int64 (json_object_get_int_member_with_default (rec, "interval", 1)));
+	if (days != NULL && JSON_NODE_HOLDS_ARRAY (days) && json_array_get_length (json_node_get_array (days)) > 0) {
+		JsonArray *a = json_node_get_array (days);
+		g_autoptr(GPtrArray) names = g_ptr_array_new ();
+		for (guint i = 0; i < json_array_get_length (a); i++)
+			g_ptr_array_add (names, (gpointer) json_array_get_string_element (a, i));
+		g_variant_builder_add (&pattern, "{sv}", "daysOfWeek",
+				       g_variant_new_strv ((const gchar *const *) names->pdata, (gssize) names->len));
+	}
+	if (json_object_get_int_member_with_default (rec, "dayOfMonth", 0) > 0)
+		g_variant_builder_add (&pattern, "{sv}", "dayOfMonth",
+				       g_variant_new_int64 (json_object_get_int_member (rec, "dayOfMonth")));
+	if (json_object_get_int_member_with_default (rec, "monthOfYear", 0) > 0)
+		g_variant_builder_add (&pattern, "{sv}", "month",
+				       g_variant_new_int64 (json_object_get_int_member (rec, "monthOfYear")));
+	if (instance >= 1 && instance <= 5)
+		g_variant_builder_add (&pattern, "{sv}", "index", g_variant_new_string (instances[instance - 1]));
+	g_variant_builder_init (&range, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add (&range, "{sv}", "type",
+			       g_variant_new_string (occurrences > 0 ? "numbered" : end != NULL ? "endDate" : "noEnd"));
+	if (start != NULL)
+		g_variant_builder_add (&range, "{sv}", "startDate", g_variant_new_string (start));
+	if (occurrences > 0)
+		g_variant_builder_add (&range, "{sv}", "numberOfOccurrences", g_variant_new_int64 (occurrences));
+	else if (end != NULL)
+		g_variant_builder_add (&range, "{sv}", "endDate", g_variant_new_string (end));
+	if (string_member (rec, "timeZone") != NULL)
+		g_variant_builder_add (&range, "{sv}", "recurrenceTimeZone",
+				       g_variant_new_string (string_member (rec, "timeZone")));
+	g_variant_builder_init (&all, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add (&all, "{sv}", "pattern", g_variant_builder_end (&pattern));
+	g_variant_builder_add (&all, "{sv}", "range", g_variant_builder_end (&range));
+	return g_variant_builder_end (&all);
+}
+
 CsRecord *
 cs_orocrm_event_from_json (CsOrocrmContext *ctx, JsonObject *event)
 {
@@ -263,6 +339,11 @@ cs_orocrm_event_from_json (CsOrocrmContext *ctx, JsonObject *event)
 	set_nonblank (r, "end", e);
 	set_nonblank (r, "uid", string_member (event, "uid"));
 	set_nonblank (r, "owner", ctx->owner);
+	if (object_member (event, "recurrence") != NULL) {
+		GVariant *rec = recurrence_from_json (object_member (event, "recurrence"));
+		if (rec != NULL)
+			cs_record_set_field (r, "recurrence", rec);
+	}
 	set_modified (r, string_member (event, "updatedAt"));
 	version = cs_record_hash_fields (r, NULL);
 	cs_record_set_version (r, version);
@@ -441,6 +522,91 @@ event_time (const gchar *v)
 	return cs_time_normalize (v);
 }
 
+static const gchar *
+dict_string (GVariant *dict, const gchar *key)
+{
+	const gchar *v = NULL;
+	if (dict != NULL && g_variant_lookup (dict, key, "&s", &v))
+		return v;
+	return NULL;
+}
+
+static gint64
+dict_int (GVariant *dict, const gchar *key)
+{
+	g_autoptr(GVariant) v = dict != NULL ? g_variant_lookup_value (dict, key, NULL) : NULL;
+	if (v == NULL)
+		return 0;
+	if (g_variant_is_of_type (v, G_VARIANT_TYPE_INT64))
+		return g_variant_get_int64 (v);
+	if (g_variant_is_of_type (v, G_VARIANT_TYPE_INT32))
+		return g_variant_get_int32 (v);
+	if (g_variant_is_of_type (v, G_VARIANT_TYPE_DOUBLE))
+		return (gint64) g_variant_get_double (v);
+	return 0;
+}
+
+/* the Outlook side's recurrence → Oro's; NULL if it has no pattern Oro knows */
+static JsonObject *
+recurrence_to_json (GVariant *value, const gchar *event_start)
+{
+	g_autoptr(GVariant) pattern = g_variant_lookup_value (value, "pattern", G_VARIANT_TYPE_VARDICT);
+	g_autoptr(GVariant) range = g_variant_lookup_value (value, "range", G_VARIANT_TYPE_VARDICT);
+	g_autoptr(GVariant) days = pattern != NULL ? g_variant_lookup_value (pattern, "daysOfWeek", NULL) : NULL;
+	const gchar *type = dict_string (pattern, "type");
+	const gchar *index = dict_string (pattern, "index");
+	const gchar *range_type = dict_string (range, "type");
+	const gchar *oro_type = NULL;
+	JsonObject *o;
+
+	for (guint i = 0; i < G_N_ELEMENTS (recurrence_types); i++) {
+		if (g_strcmp0 (type, recurrence_types[i].outlook) == 0)
+			oro_type = recurrence_types[i].oro;
+	}
+	if (oro_type == NULL)
+		return NULL;
+	o = json_object_new ();
+	json_object_set_string_member (o, "recurrenceType", oro_type);
+	json_object_set_int_member (o, "interval", MAX (dict_int (pattern, "interval"), 1));
+	if (days != NULL && g_variant_is_of_type (days, G_VARIANT_TYPE_STRING_ARRAY)) {
+		JsonArray *a = json_array_new ();
+		g_autofree const gchar **names = g_variant_get_strv (days, NULL);
+		for (guint i = 0; names[i] != NULL; i++)
+			json_array_add_string_element (a, names[i]);
+		json_object_set_array_member (o, "dayOfWeek", a);
+	}
+	if (dict_int (pattern, "dayOfMonth") > 0)
+		json_object_set_int_member (o, "dayOfMonth", dict_int (pattern, "dayOfMonth"));
+	if (dict_int (pattern, "month") > 0)
+		json_object_set_int_member (o, "monthOfYear", dict_int (pattern, "month"));
+	for (guint i = 0; index != NULL && i < G_N_ELEMENTS (instances); i++) {
+		if (g_str_equal (index, instances[i]))
+			json_object_set_int_member (o, "instance", i + 1);
+	}
+	/* the series starts with the event itself */
+	if (event_start != NULL) {
+		g_autofree gchar *t = strlen (event_start) == 10 ? g_strdup_printf ("%sT00:00:00Z", event_start)
+								   : cs_time_normalize (event_start);
+		json_object_set_string_member (o, "startTime", t);
+	} else if (dict_string (range, "startDate") != NULL) {
+		g_autofree gchar *t = g_strdup_printf ("%sT00:00:00Z", dict_string (range, "startDate"));
+		json_object_set_string_member (o, "startTime", t);
+	}
+	if (g_strcmp0 (range_type, "numbered") == 0 && dict_int (range, "numberOfOccurrences") > 0) {
+		json_object_set_int_member (o, "occurrences", dict_int (range, "numberOfOccurrences"));
+		json_object_set_null_member (o, "endTime");
+	} else if (g_strcmp0 (range_type, "endDate") == 0 && dict_string (range, "endDate") != NULL) {
+		g_autofree gchar *t = g_strdup_printf ("%sT23:59:59Z", dict_string (range, "endDate"));
+		json_object_set_string_member (o, "endTime", t);
+	} else {
+		json_object_set_null_member (o, "endTime");
+	}
+	json_object_set_string_member (o, "timeZone", dict_string (range, "recurrenceTimeZone") != NULL
+							  ? dict_string (range, "recurrenceTimeZone")
+							  : "UTC");
+	return o;
+}
+
 JsonObject *
 cs_orocrm_event_to_json (const CsRecord *r)
 {
@@ -461,6 +627,21 @@ cs_orocrm_event_to_json (const CsRecord *r)
 		g_autofree gchar *t = event_time (v);
 		if (t != NULL)
 			json_object_set_string_member (o, name, t);
+	}
+	if (cs_record_has_field (r, "recurrence")) {
+		GVariant *v = cs_record_get_field (r, "recurrence");
+		JsonObject *rec = NULL;
+		if (g_variant_is_of_type (v, G_VARIANT_TYPE_VARIANT)) {
+			g_autoptr(GVariant) inner = g_variant_get_variant (v);
+			if (g_variant_is_of_type (inner, G_VARIANT_TYPE_VARDICT))
+				rec = recurrence_to_json (inner, cs_record_get_string (r, "start"));
+		} else if (g_variant_is_of_type (v, G_VARIANT_TYPE_VARDICT)) {
+			rec = recurrence_to_json (v, cs_record_get_string (r, "start"));
+		}
+		if (rec != NULL)
+			json_object_set_object_member (o, "recurrence", rec);
+		else if (cs_value_is_null (v))
+			json_object_set_null_member (o, "recurrence");
 	}
 	return o;
 }

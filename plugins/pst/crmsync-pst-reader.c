@@ -70,6 +70,7 @@ typedef struct {
 	guint64 sent_nid;
 	gchar **only;	     /* (owned) (nullable): folders= filter */
 	guint wanted; /* bit per Kind; 0 = all */
+	GHashTable *skip; /* (owned) (nullable): NIDs not to read (they crashed us before) */
 	gboolean attachments;
 	guint n_items;
 } Reader;
@@ -97,6 +98,79 @@ on_watchdog (int sig)
 	if (write (STDOUT_FILENO, msg, sizeof msg - 1) < 0)
 		_exit (3);
 	_exit (2);
+}
+
+/* libpst crashes or exit()s on some damaged items: the item being read is
+ * then named on stdout, so that the provider can run us again without it */
+static volatile sig_atomic_t in_item;
+static guint64 current_nid;
+static const gchar *current_kind = "email";
+
+static void
+write_crash_line (void)
+{
+	char buf[128];
+	char digits[24];
+	gsize n = 0, k = 0;
+	guint64 v = current_nid;
+	const char *head = "\n{\"type\":\"crash\",\"id\":\"";
+	const char *mid = "\",\"kind\":\"";
+	const char *tail = "\"}\n";
+
+	do {
+		digits[k++] = (char) ('0' + v % 10);
+		v /= 10;
+	} while (v != 0 && k < sizeof digits);
+	for (const char *c = head; *c != '\0'; c++)
+		buf[n++] = *c;
+	while (k > 0)
+		buf[n++] = digits[--k];
+	for (const char *c = mid; *c != '\0'; c++)
+		buf[n++] = *c;
+	for (const char *c = current_kind; *c != '\0' && n < sizeof buf - 8; c++)
+		buf[n++] = *c;
+	for (const char *c = tail; *c != '\0'; c++)
+		buf[n++] = *c;
+	if (write (STDOUT_FILENO, buf, n) < 0)
+		_exit (3);
+}
+
+static void
+on_crash (int sig)
+{
+	/* only async-signal-safe calls here */
+	if (in_item)
+		write_crash_line ();
+	signal (sig, SIG_DFL);
+	raise (sig);
+}
+
+static void
+on_exit_in_item (void)
+{
+	if (in_item) {
+		fflush (stdout);
+		write_crash_line ();
+	}
+}
+
+static void
+install_crash_handlers (void)
+{
+	static char altstack[64 * 1024];
+	stack_t ss = {0};
+	struct sigaction sa = {0};
+	const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+
+	ss.ss_sp = altstack;
+	ss.ss_size = sizeof altstack;
+	sigaltstack (&ss, NULL);
+	sa.sa_handler = on_crash;
+	sa.sa_flags = SA_ONSTACK | SA_RESETHAND;
+	sigemptyset (&sa.sa_mask);
+	for (guint i = 0; i < G_N_ELEMENTS (sigs); i++)
+		sigaction (sigs[i], &sa, NULL);
+	atexit (on_exit_in_item);
 }
 
 /* ---- output ----------------------------------------------------------- */
@@ -1238,7 +1312,7 @@ wants (Reader *r, Kind kind)
 }
 
 static void
-read_item (Reader *r, Folder *folder, pst_desc_tree *d)
+read_item_unguarded (Reader *r, Folder *folder, pst_desc_tree *d)
 {
 	g_autoptr(JsonBuilder) b = NULL;
 	g_autofree gchar *pff_class = NULL;
@@ -1308,6 +1382,37 @@ read_item (Reader *r, Folder *folder, pst_desc_tree *d)
 	r->n_items++;
 	pst_freeItem (item);
 	cs_pff_item_free (pi);
+}
+
+static Kind
+guess_kind (Reader *r, Folder *folder, pst_desc_tree *d)
+{
+	libpff_item_t *pi = cs_pff_get_item (r->pff, (guint32) d->d_id);
+	g_autofree gchar *klass = cs_pff_get_string (pi, 0, 0, 0x001A);
+	cs_pff_item_free (pi);
+	return klass != NULL ? kind_for_class (klass) : kind_for_container (folder->klass);
+}
+
+static void
+read_item (Reader *r, Folder *folder, pst_desc_tree *d)
+{
+	Kind guess;
+
+	if (r->skip != NULL && g_hash_table_contains (r->skip, &d->d_id)) {
+		guess = guess_kind (r, folder, d);
+		if (wants (r, guess))
+			emit_skip (guess, d->d_id,
+				   _("the item is damaged (reading it stopped the reader)"));
+		return;
+	}
+	guess = r->wanted != 0 && (r->wanted & (r->wanted - 1)) == 0
+		    ? (Kind) g_bit_nth_lsf (r->wanted, -1)
+		    : kind_for_container (folder->klass);
+	current_nid = d->d_id;
+	current_kind = kind_names[guess != KIND_NONE ? guess : KIND_EMAIL];
+	in_item = 1;
+	read_item_unguarded (r, folder, d);
+	in_item = 0;
 }
 
 static void
@@ -1411,6 +1516,7 @@ main (int argc, char **argv)
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *kind = NULL;
 	g_autofree gchar *folders = NULL;
+	g_autofree gchar *skip = NULL;
 	gboolean info = FALSE;
 	gboolean attachments = FALSE;
 	Reader r = {0};
@@ -1422,11 +1528,13 @@ main (int argc, char **argv)
 	    {"kind", 0, 0, G_OPTION_ARG_STRING, &kind, "Only these kinds", "K1,K2"},
 	    {"folders", 0, 0, G_OPTION_ARG_STRING, &folders, "Only these folders", "A;B"},
 	    {"attachments", 0, 0, G_OPTION_ARG_NONE, &attachments, "Attachment content", NULL},
+	    {"skip", 0, 0, G_OPTION_ARG_STRING, &skip, "Items not to read", "NID,NID"},
 	    {NULL},
 	};
 
 	setlocale (LC_ALL, "");
 	signal (SIGALRM, on_watchdog);
+	install_crash_handlers ();
 	alarm (WATCHDOG_SECONDS);
 	bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
 	bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
@@ -1447,6 +1555,15 @@ main (int argc, char **argv)
 			if (bit == 0)
 				die (_("unknown kind “%s”"), kinds[k]);
 			r.wanted |= bit;
+		}
+	}
+	if (skip != NULL && skip[0] != '\0') {
+		g_auto(GStrv) ids = g_strsplit (skip, ",", -1);
+		r.skip = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+		for (guint i = 0; ids[i] != NULL; i++) {
+			guint64 v;
+			if (g_ascii_string_to_unsigned (ids[i], 10, 1, G_MAXUINT32, &v, NULL))
+				g_hash_table_add (r.skip, g_memdup2 (&v, sizeof v));
 		}
 	}
 	if (folders != NULL && folders[0] != '\0') {
@@ -1512,6 +1629,7 @@ main (int argc, char **argv)
 	g_hash_table_unref (r.by_nid);
 	g_hash_table_unref (r.special);
 	g_strfreev (r.only);
+	g_clear_pointer (&r.skip, g_hash_table_unref);
 	cs_pff_free (r.pff);
 	pst_close (&r.pf);
 	return 0;

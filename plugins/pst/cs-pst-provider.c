@@ -26,6 +26,7 @@ struct _CsPstProvider {
 	GPtrArray *cached[CS_KIND_LAST]; /* (owned) (nullable) (element-type JsonObject) */
 	gint64 cache_mtime;
 	goffset cache_size;
+	GPtrArray *damaged; /* (owned) (element-type utf8): items that crashed the reader */
 };
 
 G_DEFINE_FINAL_TYPE (CsPstProvider, cs_pst_provider, CS_TYPE_PROVIDER)
@@ -295,15 +296,13 @@ file_stamp (CsPstProvider *self, gint64 *mtime, goffset *size)
 }
 
 typedef struct {
-	CsPstProvider *self;
 	CsKind kind;
 	CsReadSink *sink;
-	gboolean ended;
 	guint n;
-} ReadData;
+} Delivery;
 
 static void
-deliver (ReadData *d, JsonObject *line)
+deliver (Delivery *d, JsonObject *line)
 {
 	const gchar *type = json_object_get_string_member_with_default (line, "type", "");
 	const gchar *id = json_object_get_string_member_with_default (line, "id", NULL);
@@ -317,7 +316,6 @@ deliver (ReadData *d, JsonObject *line)
 		g_autoptr(CsRecord) record = cs_record_new (d->kind, id);
 		g_autofree gchar *version = NULL;
 		JsonNode *fields = json_object_get_member (line, "fields");
-
 		const gchar *zone =
 		    json_object_get_string_member_with_default (line, "timeZoneWindows", NULL);
 
@@ -341,6 +339,22 @@ deliver (ReadData *d, JsonObject *line)
 	}
 }
 
+typedef struct {
+	GPtrArray *lines[CS_KIND_LAST]; /* (owned) (nullable) (element-type JsonObject) */
+	gboolean ended;
+	gchar *crashed_on; /* (owned) (nullable): the item the reader died on */
+} ReadData;
+
+static void
+read_data_clear (ReadData *d)
+{
+	for (guint k = 0; k < CS_KIND_LAST; k++)
+		if (d->lines[k] != NULL)
+			g_ptr_array_set_size (d->lines[k], 0);
+	d->ended = FALSE;
+	g_clear_pointer (&d->crashed_on, g_free);
+}
+
 static gboolean
 read_line (JsonObject *line, gpointer user_data, GError **error)
 {
@@ -352,26 +366,34 @@ read_line (JsonObject *line, gpointer user_data, GError **error)
 		d->ended = TRUE;
 		return TRUE;
 	}
-	if (!cs_kind_from_string (json_object_get_string_member_with_default (line, "kind", ""),
-				  &kind))
+	if (g_strcmp0 (type, "crash") == 0) {
+		g_free (d->crashed_on);
+		d->crashed_on =
+		    g_strdup (json_object_get_string_member_with_default (line, "id", NULL));
 		return TRUE;
-	if (kind == d->kind)
-		deliver (d, line);
-	else if (d->self->cached[kind] != NULL)
-		g_ptr_array_add (d->self->cached[kind], json_object_ref (line));
+	}
+	if (cs_kind_from_string (json_object_get_string_member_with_default (line, "kind", ""),
+				 &kind) &&
+	    d->lines[kind] != NULL)
+		g_ptr_array_add (d->lines[kind], json_object_ref (line));
 	return TRUE;
 }
+
+/* an item that crashes libpst is read around: the reader names it as it
+ * dies, and runs again without it (it is then reported as skipped) */
+#define MAX_DAMAGED_ITEMS 50
 
 static gboolean
 cs_pst_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *cursor,
 			      CsReadSink *sink, GCancellable *cancellable, GError **error)
 {
 	CsPstProvider *self = CS_PST_PROVIDER (provider);
-	g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
 	g_autoptr(GString) kinds = g_string_new (cs_kind_to_string (kind));
-	ReadData d = {self, kind, sink, FALSE, 0};
+	Delivery delivery = {kind, sink, 0};
+	ReadData d = {{NULL}, FALSE, NULL};
 	gint64 mtime = 0;
 	goffset size = 0;
+	gboolean ok = FALSE;
 
 	if (self->path == NULL) {
 		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
@@ -382,45 +404,86 @@ cs_pst_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *cu
 	cs_read_sink_set_complete (sink, TRUE);
 
 	if (!file_stamp (self, &mtime, &size) || mtime != self->cache_mtime ||
-	    size != self->cache_size)
+	    size != self->cache_size) {
 		clear_cache (self);
+		g_ptr_array_set_size (self->damaged, 0);
+		self->cache_mtime = mtime;
+		self->cache_size = size;
+	}
 	if (self->cached[kind] != NULL) {
 		g_autoptr(GPtrArray) lines = g_steal_pointer (&self->cached[kind]);
 		for (guint i = 0; i < lines->len; i++)
-			deliver (&d, g_ptr_array_index (lines, i));
+			deliver (&delivery, g_ptr_array_index (lines, i));
 		return TRUE;
 	}
 
+	d.lines[kind] = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
 	if (is_pim (kind)) {
 		clear_cache (self);
 		for (CsKind k = CS_KIND_CONTACT; k < CS_KIND_LAST; k++) {
 			if (k == kind || !is_pim (k))
 				continue;
-			self->cached[k] = g_ptr_array_new_with_free_func (
-			    (GDestroyNotify) json_object_unref);
+			d.lines[k] =
+			    g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
 			g_string_append_printf (kinds, ",%s", cs_kind_to_string (k));
 		}
-		self->cache_mtime = mtime;
-		self->cache_size = size;
 	}
-	g_ptr_array_add (args, g_strdup_printf ("--kind=%s", kinds->str));
-	if (self->folders != NULL)
-		g_ptr_array_add (args, g_strdup_printf ("--folders=%s", self->folders));
-	if (self->attachments && kind == CS_KIND_EMAIL)
-		g_ptr_array_add (args, g_strdup ("--attachments"));
-	g_ptr_array_add (args, NULL);
 
-	if (!run_reader (self, (const gchar *const *) args->pdata, read_line, &d, cancellable,
-			 error) ||
-	    !d.ended) {
-		clear_cache (self);
-		if (error != NULL && *error == NULL)
-			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
+	for (;;) {
+		g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+		g_autoptr(GError) error_local = NULL;
+
+		g_ptr_array_add (args, g_strdup_printf ("--kind=%s", kinds->str));
+		if (self->folders != NULL)
+			g_ptr_array_add (args, g_strdup_printf ("--folders=%s", self->folders));
+		if (self->attachments && kind == CS_KIND_EMAIL)
+			g_ptr_array_add (args, g_strdup ("--attachments"));
+		if (self->damaged->len > 0) {
+			g_autofree gchar *ids = NULL;
+			g_ptr_array_add (self->damaged, NULL);
+			ids = g_strjoinv (",", (gchar **) self->damaged->pdata);
+			g_ptr_array_remove_index (self->damaged, self->damaged->len - 1);
+			g_ptr_array_add (args, g_strdup_printf ("--skip=%s", ids));
+		}
+		g_ptr_array_add (args, NULL);
+
+		read_data_clear (&d);
+		if (run_reader (self, (const gchar *const *) args->pdata, read_line, &d,
+				cancellable, &error_local) &&
+		    d.ended) {
+			ok = TRUE;
+			break;
+		}
+		if (error_local == NULL)
+			g_set_error (&error_local, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
 				     _("cannot read %s: the reader stopped before the end"),
 				     self->path);
-		return FALSE;
+		if (d.crashed_on == NULL || self->damaged->len >= MAX_DAMAGED_ITEMS ||
+		    !g_error_matches (error_local, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT) ||
+		    g_ptr_array_find_with_equal_func (self->damaged, d.crashed_on, g_str_equal,
+						      NULL)) {
+			g_propagate_error (error, g_steal_pointer (&error_local));
+			break;
+		}
+		g_debug ("%s: item %s stopped the reader (%s); reading again without it",
+			 self->path, d.crashed_on, error_local->message);
+		g_ptr_array_add (self->damaged, g_steal_pointer (&d.crashed_on));
 	}
-	return TRUE;
+
+	if (ok) {
+		for (guint i = 0; i < d.lines[kind]->len; i++)
+			deliver (&delivery, g_ptr_array_index (d.lines[kind], i));
+		for (CsKind k = CS_KIND_CONTACT; k < CS_KIND_LAST; k++) {
+			if (k != kind && d.lines[k] != NULL)
+				self->cached[k] = g_steal_pointer (&d.lines[k]);
+		}
+	} else {
+		clear_cache (self);
+	}
+	read_data_clear (&d);
+	for (guint k = 0; k < CS_KIND_LAST; k++)
+		g_clear_pointer (&d.lines[k], g_ptr_array_unref);
+	return ok;
 }
 
 /* ---- find: a file has no index, so it is a filtered listing ------------ */
@@ -581,6 +644,7 @@ cs_pst_provider_finalize (GObject *object)
 	g_free (self->folders);
 	g_free (self->format);
 	clear_cache (self);
+	g_ptr_array_unref (self->damaged);
 	G_OBJECT_CLASS (cs_pst_provider_parent_class)->finalize (object);
 }
 
@@ -614,6 +678,7 @@ static void
 cs_pst_provider_init (CsPstProvider *self)
 {
 	self->timeout = DEFAULT_TIMEOUT;
+	self->damaged = g_ptr_array_new_with_free_func (g_free);
 }
 
 G_MODULE_EXPORT GType cs_provider_query_type (void);

@@ -7,12 +7,14 @@
 
 /* destinations whose text is never shown */
 static const gchar *skipped_destinations[] = {
-    "fonttbl",	   "colortbl",	"stylesheet", "info",	   "pict",	 "object",
-    "header",	   "footer",	"headerl",    "headerr",   "footerl",	 "footerr",
-    "themedata",   "colorschememapping",      "datastore", "latentstyles",
-    "listtable",   "listoverridetable",	      "rsidtbl",   "generator",	 "xmlnstbl",
-    "mmathPr",	   "filetbl",	"revtbl",     "pgdsctbl",  "fldinst",	 "objdata",
-    "shppict",	   "nonshppict", "shpinst",   "blipuid",   NULL,
+    "fonttbl",	     "colortbl",     "stylesheet",	  "info",	"pict",
+    "object",	     "header",	     "footer",		  "headerl",
+    "headerr",
+    "footerl",	     "footerr",	     "themedata",	  "colorschememapping",
+    "datastore",     "latentstyles", "listtable",	  "listoverridetable",
+    "rsidtbl",	     "generator",    "xmlnstbl",	  "mmathPr",	"filetbl",
+    "revtbl",	     "pgdsctbl",     "fldinst",		  "objdata",	"shppict",
+    "nonshppict",    "shpinst",	     "blipuid",		  NULL,
 };
 
 static gboolean
@@ -125,10 +127,12 @@ cs_pst_rtf_to_text (const gchar *rtf, gsize len)
 					cur.uc = (guint) CLAMP (param, 0, 10);
 				} else if (cur.skip || suppress) {
 					/* nothing of it is shown */
-				} else if (strcmp (word, "par") == 0 || strcmp (word, "line") == 0 ||
+				} else if (strcmp (word, "par") == 0 ||
+					   strcmp (word, "line") == 0 ||
 					   strcmp (word, "row") == 0) {
 					g_string_append_c (out, '\n');
-				} else if (strcmp (word, "tab") == 0 || strcmp (word, "cell") == 0) {
+				} else if (strcmp (word, "tab") == 0 ||
+					   strcmp (word, "cell") == 0) {
 					g_string_append_c (out, '\t');
 				} else if (strcmp (word, "u") == 0 && has_param) {
 					gunichar u = (gunichar) (param < 0 ? param + 65536 : param);
@@ -141,7 +145,8 @@ cs_pst_rtf_to_text (const gchar *rtf, gsize len)
 					g_string_append (out, "–");
 				} else if (strcmp (word, "bullet") == 0) {
 					g_string_append (out, "•");
-				} else if (strcmp (word, "lquote") == 0 || strcmp (word, "rquote") == 0) {
+				} else if (strcmp (word, "lquote") == 0 ||
+					   strcmp (word, "rquote") == 0) {
 					g_string_append_c (out, '\'');
 				} else if (strcmp (word, "ldblquote") == 0 ||
 					   strcmp (word, "rdblquote") == 0) {

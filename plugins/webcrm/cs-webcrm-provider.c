@@ -1068,7 +1068,9 @@ read_meetings (CsWebcrmProvider *self, ReadCtx *ctx, const gchar *cursor,
 			return FALSE;
 		}
 	}
-	cs_read_sink_set_complete (ctx->sink, since == NULL);
+	/* never a complete listing: a meeting that left the date window still exists, and
+	 * deletions are the tombstones above */
+	cs_read_sink_set_complete (ctx->sink, FALSE);
 	{
 		g_autofree gchar *m_next = stamp_next (self, ctx->max_stamp, since);
 		next = g_strdup_printf ("M=%s;ids=%s", m_next, ids->str);
@@ -1245,12 +1247,69 @@ fail_ops (GPtrArray *ops, guint from, guint to, const GError *error)
 	}
 }
 
+/* the answer for one element: the id, or an error for that element */
+static void
+settle_op (CsWriteOp *op, const gchar *answer)
+{
+	guint64 id;
+	const gchar *why;
+
+	if (answer != NULL && g_ascii_string_to_unsigned (answer, 10, 1, G_MAXINT64, &id, NULL)) {
+		/* an update keeps its id whatever is echoed */
+		cs_write_op_set_done (op, op->action == CS_WRITE_CREATE
+					      ? answer
+					      : cs_record_get_id (op->record),
+				      NULL);
+		return;
+	}
+	why = answer != NULL ? answer : _("no answer for this record");
+	if (g_str_has_prefix (why, "Error: "))
+		why += 7;
+	cs_write_op_set_error (op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+			       _("webCRM did not save it: %s"), why);
+}
+
+/*
+ * One PATCH of creates only or updates only. ⚠ The answer's format is not
+ * documented beyond "ids for inserted … and error messages": one string per
+ * element is matched in order; any other length cannot be matched, so an
+ * update batch without errors counts as done and anything else fails whole
+ * (the engine's journal then reconciles creates by key).
+ */
+static void
+settle_batch (GPtrArray *batch_ops, JsonArray *res, gboolean creates)
+{
+	guint n = res != NULL ? json_array_get_length (res) : 0;
+	const gchar *first_error = NULL;
+
+	if (n == batch_ops->len) {
+		for (guint j = 0; j < n; j++)
+			settle_op (g_ptr_array_index (batch_ops, j),
+				   json_array_get_string_element (res, j));
+		return;
+	}
+	for (guint j = 0; j < n && first_error == NULL; j++) {
+		const gchar *s = json_array_get_string_element (res, j);
+		if (s == NULL || !g_ascii_isdigit (s[0]))
+			first_error = s != NULL ? s : "?";
+	}
+	for (guint j = 0; j < batch_ops->len; j++) {
+		CsWriteOp *op = g_ptr_array_index (batch_ops, j);
+		if (!creates && first_error == NULL)
+			cs_write_op_set_done (op, cs_record_get_id (op->record), NULL);
+		else
+			cs_write_op_set_error (op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+					       _("webCRM answered %u results for %u records%s%s"), n,
+					       batch_ops->len, first_error != NULL ? ": " : "",
+					       first_error != NULL ? first_error : "");
+	}
+}
+
 /**
  * patch_batches:
  * @ops: ops whose DTO is in @dtos at the same index; a %NULL DTO is skipped
  *
- * PATCH /X with up to batch-size DTOs per request; webCRM answers one string
- * per element: the id, or an error message for that element only.
+ * PATCH /X with up to batch-size DTOs per request, creates and updates apart.
  *
  * Returns: %FALSE when a request failed for a reason that stops the run
  */
@@ -1258,62 +1317,50 @@ static gboolean
 patch_batches (CsWebcrmProvider *self, const gchar *path, GPtrArray *ops, GPtrArray *dtos,
 	       GCancellable *cancellable, GError **error)
 {
-	guint batch = self->batch_size;
-	g_autoptr(GArray) pending = g_array_new (FALSE, FALSE, sizeof (guint));
+	for (guint pass = 0; pass < 2; pass++) {
+		gboolean creates = pass == 0;
+		g_autoptr(GPtrArray) pending = g_ptr_array_new ();	  /* CsWriteOp */
+		g_autoptr(GPtrArray) pending_dtos = g_ptr_array_new (); /* JsonObject */
 
-	for (guint i = 0; i < ops->len; i++)
-		if (g_ptr_array_index (dtos, i) != NULL)
-			g_array_append_val (pending, i);
-	for (guint start = 0; start < pending->len; start += batch) {
-		guint end = MIN (pending->len, start + batch);
-		JsonArray *arr = json_array_new ();
-		g_autoptr(JsonNode) body = NULL;
-		g_autoptr(JsonNode) answer = NULL;
-		g_autoptr(GError) error_local = NULL;
-		JsonArray *res;
-
-		for (guint j = start; j < end; j++)
-			json_array_add_object_element (
-			    arr, json_object_ref (g_ptr_array_index (
-				     dtos, g_array_index (pending, guint, j))));
-		body = json_node_init_array (json_node_alloc (), arr);
-		answer = cs_webcrm_client_call (self->client, "PATCH", path, body, cancellable,
-						&error_local);
-		if (answer == NULL) {
-			for (guint j = start; j < end; j++) {
-				CsWriteOp *op = g_ptr_array_index (
-					ops, g_array_index (pending, guint, j));
-				cs_write_op_take_error (op, g_error_copy (error_local));
-			}
-			if (is_fatal (error_local)) {
-				for (guint j = end; j < pending->len; j++) {
-					CsWriteOp *op = g_ptr_array_index (
-						ops, g_array_index (pending, guint, j));
-					cs_write_op_take_error (op, g_error_copy (error_local));
-				}
-				g_propagate_error (error, g_steal_pointer (&error_local));
-				return FALSE;
-			}
-			continue;
+		for (guint i = 0; i < ops->len; i++) {
+			CsWriteOp *op = g_ptr_array_index (ops, i);
+			if (g_ptr_array_index (dtos, i) == NULL ||
+			    (op->action == CS_WRITE_CREATE) != creates)
+				continue;
+			g_ptr_array_add (pending, op);
+			g_ptr_array_add (pending_dtos, g_ptr_array_index (dtos, i));
 		}
-		res = JSON_NODE_HOLDS_ARRAY (answer) ? json_node_get_array (answer) : NULL;
-		for (guint j = start; j < end; j++) {
-			CsWriteOp *op = g_ptr_array_index (ops, g_array_index (pending, guint, j));
-			const gchar *s = NULL;
-			guint64 id;
-			if (res != NULL && j - start < json_array_get_length (res))
-				s = json_array_get_string_element (res, j - start);
-			if (s != NULL
-			    && g_ascii_string_to_unsigned (s, 10, 1, G_MAXINT64, &id, NULL)) {
-				cs_write_op_set_done (op, s, NULL);
-			} else {
-				const gchar *why = s != NULL ? s : _("no answer for this record");
-				if (g_str_has_prefix (why, "Error: "))
-					why += 7;
-				cs_write_op_set_error (op, CS_PROVIDER_ERROR,
-						       CS_PROVIDER_ERROR_INVALID,
-						       _("webCRM did not save it: %s"), why);
+		for (guint start = 0; start < pending->len; start += self->batch_size) {
+			guint end = MIN (pending->len, start + self->batch_size);
+			JsonArray *arr = json_array_new ();
+			g_autoptr(JsonNode) body = NULL;
+			g_autoptr(JsonNode) answer = NULL;
+			g_autoptr(GError) error_local = NULL;
+			g_autoptr(GPtrArray) batch_ops = g_ptr_array_new ();
+
+			for (guint j = start; j < end; j++) {
+				json_array_add_object_element (
+				    arr, json_object_ref (g_ptr_array_index (pending_dtos, j)));
+				g_ptr_array_add (batch_ops, g_ptr_array_index (pending, j));
 			}
+			body = json_node_init_array (json_node_alloc (), arr);
+			answer = cs_webcrm_client_call (self->client, "PATCH", path, body,
+							cancellable, &error_local);
+			if (answer == NULL) {
+				gboolean fatal = is_fatal (error_local);
+				/* a fatal error stops this kind: every op not yet done is told */
+				fail_ops (fatal ? ops : batch_ops, 0,
+					  fatal ? ops->len : batch_ops->len, error_local);
+				if (fatal) {
+					g_propagate_error (error, g_steal_pointer (&error_local));
+					return FALSE;
+				}
+				continue;
+			}
+			settle_batch (batch_ops,
+				      JSON_NODE_HOLDS_ARRAY (answer) ? json_node_get_array (answer)
+								     : NULL,
+				      creates);
 		}
 	}
 	return TRUE;

@@ -216,6 +216,26 @@ apply_event (EmuServer *server, JsonObject *in, JsonObject *doc, gint64 user_id,
 					     "This value is too long. It should have 255 characters or less.");
 			else
 				json_object_set_member (doc, name, json_node_copy (v));
+		} else if (g_str_equal (name, "recurrence")) {
+			/* Oro's RecurrenceFormType: a known type, an interval and a start */
+			static const gchar *rtypes[] = {"daily", "weekly", "monthly", "monthnth",
+							"yearly", "yearnth", NULL};
+			JsonObject *rec = JSON_NODE_HOLDS_OBJECT (v) ? json_node_get_object (v) : NULL;
+			const gchar *rt = rec != NULL ? json_object_get_string_member_with_default (rec, "recurrenceType", NULL) : NULL;
+			JsonNode *iv = rec != NULL ? json_object_get_member (rec, "interval") : NULL;
+			const gchar *st = rec != NULL ? json_object_get_string_member_with_default (rec, "startTime", NULL) : NULL;
+			g_autoptr(GDateTime) sdt = st != NULL ? emu_oro_time_parse (st) : NULL;
+			if (JSON_NODE_HOLDS_NULL (v))
+				json_object_remove_member (doc, name);
+			else if (rt == NULL || !g_strv_contains (rtypes, rt))
+				child_error (children, "recurrence", "recurrenceType: The value you selected is not a valid choice.");
+			else if (iv == NULL || !JSON_NODE_HOLDS_VALUE (iv) ||
+				 json_node_get_value_type (iv) != G_TYPE_INT64 || json_node_get_int (iv) < 1)
+				child_error (children, "recurrence", "interval: This value should be 1 or more.");
+			else if (sdt == NULL)
+				child_error (children, "recurrence", "startTime: This value should not be blank.");
+			else
+				json_object_set_member (doc, name, json_node_copy (v));
 		} else if (g_str_equal (name, "id") || g_str_equal (name, "createdAt") ||
 			   g_str_equal (name, "notifyAttendees") || g_str_equal (name, "calendarAlias") ||
 			   g_str_equal (name, "updateExceptions")) {

@@ -28,6 +28,7 @@ typedef struct {
 	guint default_size;	    /* ⚠ page size when Size is omitted (50) */
 	gboolean allow_empty_required; /* ⚠ [Required] accepts "" (no, as .NET does) */
 	gboolean rotate_refresh;    /* ⚠ ApiRefresh revokes the old refresh token (yes) */
+	gboolean patch_inserted_only; /* ⚠ PATCH answers ids of inserted elements only (no) */
 } EmuWebcrmOptions;
 
 typedef struct {
@@ -1443,7 +1444,7 @@ handle_patch (EmuServer *server, SoupServerMessage *msg, const EntityDef *def)
 		if (done == 0) {
 			g_autofree gchar *m = g_strdup_printf ("Error: %s", err->message);
 			json_array_add_string_element (out, m);
-		} else {
+		} else if (id == 0 || !emu_webcrm (server)->opt.patch_inserted_only) {
 			g_autofree gchar *s = g_strdup_printf ("%" G_GINT64_FORMAT, done);
 			json_array_add_string_element (out, s);
 		}
@@ -2119,12 +2120,14 @@ parse_options (EmuWebcrmOptions *opt, const gchar *spec, GError **error)
 			opt->allow_empty_required = b;
 		else if (g_str_equal (kv[0], "rotate-refresh") && is_bool)
 			opt->rotate_refresh = b;
+		else if (g_str_equal (kv[0], "patch-inserted-only") && is_bool)
+			opt->patch_inserted_only = b;
 		else {
 			g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
 				     "CRMSYNC_EMU_WEBCRM: bad option “%s=%s” (rate-limit, "
 				     "rate-window, count-rejected, token-lifetime, "
 				     "login-error-status, put=replace|merge, default-size, "
-				     "allow-empty-required, rotate-refresh)",
+				     "allow-empty-required, rotate-refresh, patch-inserted-only)",
 				     kv[0], kv[1]);
 			return FALSE;
 		}
@@ -2363,7 +2366,7 @@ const EmuApi emu_webcrm_api = {
 	    "exist (ada@, bo@, cai@example.org). Options of unconfirmed behaviour in "
 	    "CRMSYNC_EMU_WEBCRM=rate-limit=250,rate-window=60,token-lifetime=3600,"
 	    "login-error-status=400,put=replace,default-size=50,allow-empty-required=false,"
-	    "rotate-refresh=true,count-rejected=false",
+	    "rotate-refresh=true,count-rejected=false,patch-inserted-only=false",
     .default_user = "ada@example.org",
     .default_secret = "0f9c1e2a-7b4d-4c1e-9a53-5e2f8d6b7a10",
     .setup = emu_webcrm_setup,

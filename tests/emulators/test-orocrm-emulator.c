@@ -795,6 +795,27 @@ test_calendar (Emu *emu, gconstpointer data)
 		g_assert_true (json_object_get_boolean_member (obj (after), "allDay"));
 	}
 	{
+		/* the spec's recurrence shape; a wrong type is refused */
+		g_autoptr(Resp) r = rest (emu, "POST", "/api/rest/latest/calendarevents",
+					  "{\"title\":\"Ugemøde\",\"start\":\"2025-03-03T09:00:00Z\",\"end\":\"2025-03-03T10:00:00Z\","
+					  "\"recurrence\":{\"timeZone\":\"UTC\",\"recurrenceType\":\"weekly\",\"interval\":1,"
+					  "\"startTime\":\"2025-03-03T09:00:00Z\",\"occurrences\":4,\"dayOfWeek\":[\"monday\"]}}");
+		g_autoptr(Resp) bad = rest (emu, "POST", "/api/rest/latest/calendarevents",
+					    "{\"title\":\"x\",\"start\":\"2025-03-03T09:00:00Z\",\"end\":\"2025-03-03T10:00:00Z\","
+					    "\"recurrence\":{\"recurrenceType\":\"hourly\",\"interval\":1,\"startTime\":\"2025-03-03T09:00:00Z\"}}");
+		g_autofree gchar *p2 = NULL;
+		g_assert_cmpuint (r->status, ==, 201);
+		g_assert_cmpuint (bad->status, ==, 400);
+		p2 = g_strdup_printf ("/api/rest/latest/calendarevents/%" G_GINT64_FORMAT,
+				      json_object_get_int_member (obj (r), "id"));
+		{
+			g_autoptr(Resp) got = rest (emu, "GET", p2, NULL);
+			JsonObject *rec = json_object_get_object_member (obj (got), "recurrence");
+			g_assert_cmpstr (json_object_get_string_member (rec, "recurrenceType"), ==, "weekly");
+			g_assert_cmpint (json_object_get_int_member (rec, "occurrences"), ==, 4);
+		}
+	}
+	{
 		g_autoptr(Resp) r = rest (emu, "DELETE", path, NULL);
 		g_autoptr(Resp) gone = rest (emu, "GET", path, NULL);
 		g_assert_cmpuint (r->status, ==, 204);

@@ -302,6 +302,55 @@ test_custom_and_write (void)
 	cs_provider_close (p);
 }
 
+/* a recurring event's rule, Outlook shape → Oro → Outlook shape, unchanged */
+static void
+test_recurrence (void)
+{
+	static const gchar *gen[] = {"--generate=1", NULL};
+	g_autoptr(OroEmu) emu = oro_emu_start (gen);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsProvider) p = make_provider (emu, NULL, &error);
+	g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_write_op_free);
+	g_autoptr(CsRecord) e = cs_record_new (CS_KIND_EVENT, NULL);
+	g_autoptr(JsonNode) rec_json = json_from_string (
+	    "{\"pattern\":{\"type\":\"relativeMonthly\",\"interval\":2,\"daysOfWeek\":[\"friday\"],\"index\":\"last\"},"
+	    "\"range\":{\"type\":\"endDate\",\"startDate\":\"2025-01-31\",\"endDate\":\"2025-12-31\","
+	    "\"recurrenceTimeZone\":\"Europe/Copenhagen\"}}", NULL);
+	g_autoptr(GVariant) rec = cs_json_to_value (rec_json);
+	g_autofree gchar *cursor = NULL;
+	g_autoptr(GPtrArray) events = NULL;
+	CsRecord *back = NULL;
+	gboolean complete;
+
+	g_assert_true (cs_provider_open (p, NULL, &error));
+	g_assert_no_error (error);
+	cs_record_set_string (e, "title", "Fredagsbar");
+	cs_record_set_string (e, "start", "2025-01-31T15:00:00Z");
+	cs_record_set_string (e, "end", "2025-01-31T17:00:00Z");
+	cs_record_set_bool (e, "allDay", FALSE);
+	cs_record_set_field (e, "recurrence", g_variant_ref (rec));
+	g_ptr_array_add (ops, cs_write_op_new (CS_WRITE_CREATE, e));
+	g_assert_true (cs_provider_write (p, CS_KIND_EVENT, ops, NULL, &error));
+	g_assert_no_error (((CsWriteOp *) ops->pdata[0])->error);
+	{
+		g_autofree gchar *path = g_strdup_printf ("/api/rest/latest/calendarevents/%s",
+							  ((CsWriteOp *) ops->pdata[0])->id);
+		g_autoptr(JsonNode) got = oro_emu_call (emu, "GET", path, NULL, NULL);
+		JsonObject *r = json_object_get_object_member (json_node_get_object (got), "recurrence");
+		g_assert_cmpstr (json_object_get_string_member (r, "recurrenceType"), ==, "monthnth");
+		g_assert_cmpint (json_object_get_int_member (r, "instance"), ==, 5);
+		g_assert_cmpint (json_object_get_int_member (r, "interval"), ==, 2);
+	}
+	events = read_kind (p, CS_KIND_EVENT, NULL, &cursor, &complete);
+	for (guint i = 0; i < events->len; i++) {
+		if (g_strcmp0 (cs_record_get_string (events->pdata[i], "title"), "Fredagsbar") == 0)
+			back = events->pdata[i];
+	}
+	g_assert_nonnull (back);
+	g_assert_true (cs_value_equal (cs_record_get_field (back, "recurrence"), rec));
+	cs_provider_close (p);
+}
+
 /* the desktop case: the API key in the keyring, no secret-file= */
 static void
 test_keyring (void)
@@ -349,6 +398,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/orocrm/provider/setup-errors", test_setup_errors);
 	g_test_add_func ("/orocrm/provider/delta", test_delta);
 	g_test_add_func ("/orocrm/provider/custom-fields-and-batch-write", test_custom_and_write);
+	g_test_add_func ("/orocrm/provider/recurrence", test_recurrence);
 	g_test_add_func ("/orocrm/provider/keyring", test_keyring);
 	return g_test_run ();
 }

@@ -455,7 +455,19 @@ test_tasks_events (void)
 			  "{\"subject\":\"Send tilbud\",\"importance\":\"high\",\"status\":\"waitingOnOthers\",\"dueDate\":\"2025-04-01\"}");
 	oro_folder_write (s.outlook, "event", "e1",
 			  "{\"subject\":\"Sankt Hans\",\"start\":\"2025-06-23\",\"end\":\"2025-06-24\",\"isAllDay\":true}");
+	oro_folder_write (s.outlook, "event", "e2",
+			  "{\"subject\":\"Ugemøde\",\"start\":\"2025-03-03T08:00:00Z\",\"end\":\"2025-03-03T09:00:00Z\",\"isAllDay\":false,"
+			  "\"recurrence\":{\"pattern\":{\"type\":\"weekly\",\"interval\":1,\"daysOfWeek\":[\"monday\"]},"
+			  "\"range\":{\"type\":\"numbered\",\"startDate\":\"2025-03-03\",\"numberOfOccurrences\":4,"
+			  "\"recurrenceTimeZone\":\"Europe/Copenhagen\"}}}");
 	r = sync_ok (&s, NULL);
+	{
+		g_autoptr(JsonObject) again = sync_ok (&s, NULL);
+		JsonObject *upd = json_object_get_object_member (json_object_get_object_member (again, "updated"), "outlook");
+		JsonObject *updc = json_object_get_object_member (json_object_get_object_member (again, "updated"), "crm");
+		g_assert_cmpint (json_object_get_int_member_with_default (upd, "event", 0), ==, 0);
+		g_assert_cmpint (json_object_get_int_member_with_default (updc, "event", 0), ==, 0);
+	}
 	/* Outlook-only statuses map to Oro's: waiting on someone else → in progress */
 	tasks = oro_emu_list (s.emu, "tasks");
 	{
@@ -489,9 +501,9 @@ test_tasks_events (void)
 		g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (a, 0), "start"), ==,
 				 "2025-06-23T00:00:00+00:00");
 	}
-	/* 8 of the 10 generated events are in my calendar, plus the new one */
+	/* 8 of the 10 generated events are in my calendar, plus the two new ones */
 	oevents = oro_folder_list (s.outlook, "event");
-	g_assert_cmpuint (oevents->len, ==, 9);
+	g_assert_cmpuint (oevents->len, ==, 10);
 	sync_clear (&s);
 }
 

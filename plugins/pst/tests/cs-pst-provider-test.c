@@ -175,6 +175,66 @@ test_reader_dies_midway (void)
 	g_assert_nonnull (strstr (error->message, "crashed"));
 }
 
+/* an item that crashes the reader is read around: the reader names it as it
+ * dies and is run again with --skip; the rest is listed, that one skipped */
+static void
+test_reader_crashes_on_item (void)
+{
+	const gchar *script =
+	    "#!/bin/sh\n"
+	    "case \"$*\" in *--info*)\n"
+	    "  echo '{\"type\":\"file\",\"format\":\"Unicode\"}'; exit 0;;\n"
+	    "esac\n"
+	    "echo '{\"type\":\"item\",\"kind\":\"contact\",\"id\":\"1\",\"fields\":{}}'\n"
+	    "case \"$*\" in *--skip=7*)\n"
+	    "  printf '%s' '{\"type\":\"skip\",\"kind\":\"contact\",\"id\":\"7\",'\n"
+	    "  echo '\"reason\":\"damaged\"}'\n"
+	    "  echo '{\"type\":\"item\",\"kind\":\"contact\",\"id\":\"9\",\"fields\":{}}'\n"
+	    "  echo '{\"type\":\"end\",\"items\":2}'; exit 0;;\n"
+	    "esac\n"
+	    "echo '{\"type\":\"crash\",\"id\":\"7\",\"kind\":\"contact\"}'\n"
+	    "kill -SEGV $$\n";
+	/* crashes on the same item whatever it is told */
+	const gchar *stubborn =
+	    "#!/bin/sh\n"
+	    "case \"$*\" in *--info*)\n"
+	    "  echo '{\"type\":\"file\",\"format\":\"Unicode\"}'; exit 0;;\n"
+	    "esac\n"
+	    "echo '{\"type\":\"crash\",\"id\":\"7\",\"kind\":\"contact\"}'\n"
+	    "kill -SEGV $$\n";
+	g_autofree gchar *reader = write_file ("crashy.sh", script, TRUE);
+	g_autofree gchar *reader2 = write_file ("stubborn.sh", stubborn, TRUE);
+	g_autofree gchar *pst = write_file ("crashy.pst", "!BDN", FALSE);
+	g_autofree gchar *old = g_strdup (g_getenv ("CRMSYNC_PST_READER"));
+	g_autoptr(CsProvider) provider = cs_pst_test_provider (pst, NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsReadSink) sink = NULL;
+	GPtrArray *records, *skips;
+
+	g_setenv ("CRMSYNC_PST_READER", reader, TRUE);
+	g_assert_true (cs_provider_open (provider, NULL, &error));
+	sink = cs_pst_test_read (provider, CS_KIND_CONTACT, &error);
+	g_assert_no_error (error);
+	records = cs_read_sink_get_records (sink);
+	skips = cs_read_sink_get_skips (sink);
+	g_assert_cmpuint (records->len, ==, 2);
+	g_assert_cmpstr (cs_record_get_id (g_ptr_array_index (records, 0)), ==, "1");
+	g_assert_cmpstr (cs_record_get_id (g_ptr_array_index (records, 1)), ==, "9");
+	g_assert_cmpuint (skips->len, ==, 1);
+	g_assert_cmpstr (((CsSkip *) g_ptr_array_index (skips, 0))->id, ==, "7");
+	g_clear_object (&sink);
+	g_clear_object (&provider);
+
+	provider = cs_pst_test_provider (pst, NULL);
+	g_setenv ("CRMSYNC_PST_READER", reader2, TRUE);
+	g_assert_true (cs_provider_open (provider, NULL, &error));
+	sink = cs_pst_test_read (provider, CS_KIND_CONTACT, &error);
+	g_setenv ("CRMSYNC_PST_READER", old, TRUE);
+	g_assert_null (sink);
+	g_assert_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT);
+	g_assert_nonnull (strstr (error->message, "crashed"));
+}
+
 static gpointer
 cancel_later (gpointer data)
 {
@@ -224,6 +284,7 @@ main (int argc, char **argv)
 		g_test_add_data_func (name, &misbehaviours[i], test_reader_misbehaves);
 	}
 	g_test_add_func ("/pst/provider/reader/dies-midway", test_reader_dies_midway);
+	g_test_add_func ("/pst/provider/reader/crashes-on-item", test_reader_crashes_on_item);
 	g_test_add_func ("/pst/provider/cancel", test_cancel);
 	rc = g_test_run ();
 	{

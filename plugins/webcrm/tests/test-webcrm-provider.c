@@ -638,6 +638,8 @@ test_meetings (Fx *fx, gconstpointer data)
 
 	g_usleep (1100 * 1000); /* webCRM's stamps have whole seconds */
 	sink = read_all (fx->provider, CS_KIND_EVENT, NULL);
+	/* a date window is never all meetings: absence must not read as a deletion */
+	g_assert_false (cs_read_sink_get_complete (sink));
 	/* ada (1) has generated meetings 1001 and 1004 plus our three */
 	g_assert_cmpuint (cs_read_sink_get_records (sink)->len, ==, 5);
 	r = by_id (sink, multi->id);
@@ -744,6 +746,32 @@ test_email (Fx *fx, gconstpointer data)
 	}
 	tasks = read_all (fx->provider, CS_KIND_TASK, NULL);
 	g_assert_null (by_id (tasks, op->id));
+}
+
+/* ⚠ if PATCH answers only the ids of inserted records, updates and creates still settle */
+static void
+test_patch_inserted_only (Fx *fx, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) ops = ops_new ();
+	g_autoptr(JsonObject) upd = NULL;
+	CsWriteOp *u, *c;
+
+	fx_start_emulator (fx, "patch-inserted-only=true", "3", NULL);
+	fx->provider = fx_provider (fx, NULL, AUTH_CODE, &error);
+	g_assert_no_error (error);
+	u = op_new (CS_WRITE_UPDATE, CS_KIND_CONTACT, "1002", "PersonTitle", "Ny titel", NULL);
+	c = op_new (CS_WRITE_CREATE, CS_KIND_CONTACT, NULL, "PersonFirstName", "Ny",
+		    "PersonLastName", "Person", "OrganisationNameDivision", "Grøn Energi A/S", NULL);
+	g_ptr_array_add (ops, u);
+	g_ptr_array_add (ops, c);
+	write_ok (fx->provider, CS_KIND_CONTACT, ops);
+	g_assert_no_error (u->error);
+	g_assert_cmpstr (u->id, ==, "1002");
+	g_assert_no_error (c->error);
+	g_assert_cmpstr (c->id, ==, "1004");
+	upd = api_get_object (fx, "/Persons/1002");
+	g_assert_cmpstr (json_object_get_string_member (upd, "PersonTitle"), ==, "Ny titel");
 }
 
 /* an API token is no user: "owned" needs user=, and says so */
@@ -1016,6 +1044,7 @@ main (int argc, char **argv)
 	ADD ("write/company-join", test_company_join);
 	ADD ("write/b2c", test_b2c);
 	ADD ("write/update-keeps-fields", test_update_keeps_fields);
+	ADD ("write/patch-inserted-only", test_patch_inserted_only);
 	ADD ("tasks", test_tasks);
 	ADD ("meetings", test_meetings);
 	ADD ("email", test_email);
