@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cs-engine.h"
@@ -257,7 +258,16 @@ cmd_pst_list (gint argc, gchar **argv)
 	abs = g_canonicalize_filename (argv[1], NULL);
 	g_key_file_set_string (kf, "outlook", "path", abs);
 	if (!cs_provider_setup (pst, kf, "outlook", &error) || !cs_provider_open (pst, NULL, &error)) {
-		g_autofree gchar *msg = g_strdup_printf ("%s: %s", argv[1], error->message);
+		/* the plugin's message usually names the file already */
+		g_autofree gchar *msg = NULL;
+		if (strstr (error->message, abs) != NULL) {
+			/* name the file as the user gave it */
+			GString *m = g_string_new (error->message);
+			g_string_replace (m, abs, argv[1], 0);
+			msg = g_string_free (m, FALSE);
+		} else {
+			msg = g_strdup_printf ("%s: %s", argv[1], error->message);
+		}
 		return fail (CS_EXIT_CONFIG, json, msg);
 	}
 	if (g_object_class_find_property (G_OBJECT_GET_CLASS (pst), "format") != NULL)

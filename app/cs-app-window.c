@@ -31,6 +31,7 @@ struct _CsAppWindow {
 	GtkLabel *status_label;
 	GtkLabel *last_run_label;
 	GtkLabel *next_run_label;
+	GtkNotebook *notebook;
 	GtkListStore *counts_store;
 	GtkListStore *history_store;
 	GtkListStore *conflicts_store;
@@ -48,6 +49,7 @@ struct _CsAppWindow {
 	CsApplication *app;	   /* (unowned) */
 	CsSyncProfile *selected;   /* (owned) (nullable) */
 	GtkWindow *last_dialog;	   /* (unowned) (nullable) for tests and screenshots */
+	GSettings *settings;	   /* (owned) (nullable) without the schema installed */
 	guint tick_id;
 };
 
@@ -126,13 +128,41 @@ count_cell (JsonObject *report, CsSide side, CsKind kind)
 	static const gchar *members[] = {"created", "updated", "deleted"};
 	guint n[3] = {0};
 	for (guint i = 0; report != NULL && i < 3; i++) {
-		JsonObject *o = json_object_get_object_member (report, members[i]);
-		JsonObject *s = o != NULL ? json_object_get_object_member (o, cs_side_to_string (side)) : NULL;
+		JsonObject *o = json_object_has_member (report, members[i])
+				    ? json_object_get_object_member (report, members[i])
+				    : NULL;
+		JsonObject *s = o != NULL && json_object_has_member (o, cs_side_to_string (side))
+				    ? json_object_get_object_member (o, cs_side_to_string (side))
+				    : NULL;
 		if (s != NULL)
 			n[i] = (guint) json_object_get_int_member_with_default (s, cs_kind_to_string (kind), 0);
 	}
 	/* TRANSLATORS: created, updated, deleted in the last run */
 	return g_strdup_printf (_("+%u  ~%u  −%u"), n[0], n[1], n[2]);
+}
+
+/* a name the user recognises for a linked pair, from its last agreed values */
+static gchar *
+link_label (CsState *state, CsKind kind, const gchar *outlook_id, const gchar *fallback)
+{
+	g_autoptr(CsLink) link = outlook_id != NULL ? cs_state_get_link (state, kind, CS_SIDE_OUTLOOK, outlook_id, NULL) : NULL;
+	g_autoptr(JsonParser) parser = json_parser_new ();
+	static const gchar *names[][2] = {{"firstName", "lastName"}, {"Person.FirstName", "Person.LastName"},
+					  {"givenName", "surname"}, {"subject", NULL}, {"name", NULL}, {"title", NULL}};
+	JsonObject *o;
+	if (link == NULL || link->snapshot == NULL || !json_parser_load_from_data (parser, link->snapshot, -1, NULL) ||
+	    !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+		return g_strdup (fallback);
+	o = json_node_get_object (json_parser_get_root (parser));
+	for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
+		const gchar *a = json_object_has_member (o, names[i][0]) ? json_object_get_string_member_with_default (o, names[i][0], NULL) : NULL;
+		const gchar *b = names[i][1] != NULL && json_object_has_member (o, names[i][1])
+				     ? json_object_get_string_member_with_default (o, names[i][1], NULL)
+				     : NULL;
+		if (a != NULL || b != NULL)
+			return g_strstrip (g_strdup_printf ("%s %s", a != NULL ? a : "", b != NULL ? b : ""));
+	}
+	return g_strdup (fallback);
 }
 
 static void
@@ -229,9 +259,10 @@ refresh_details (CsAppWindow *self)
 	}
 	for (guint i = 0; conflicts != NULL && i < conflicts->len; i++) {
 		CsConflict *c = g_ptr_array_index (conflicts, i);
+		g_autofree gchar *label = link_label (state, c->kind, c->outlook_id,
+						      c->crm_id != NULL ? c->crm_id : c->outlook_id);
 		gtk_list_store_insert_with_values (self->conflicts_store, NULL, -1, XCOL_KIND,
-						   kind_label (c->kind), XCOL_ITEM,
-						   c->crm_id != NULL ? c->crm_id : c->outlook_id,
+						   kind_label (c->kind), XCOL_ITEM, label,
 						   XCOL_FIELD, c->field, XCOL_CRM, c->crm_value,
 						   XCOL_OUTLOOK, c->outlook_value, XCOL_KIND_ID, (gint) c->kind,
 						   XCOL_OUTLOOK_ID, c->outlook_id, -1);
@@ -320,6 +351,8 @@ row_selected_cb (CsAppWindow *self, GtkListBoxRow *row)
 	if (sp == self->selected || sp == NULL)
 		return;
 	g_set_object (&self->selected, sp);
+	if (self->settings != NULL)
+		g_settings_set_string (self->settings, "active-profile", cs_sync_profile_get_path (sp));
 	refresh_details (self);
 }
 
@@ -508,10 +541,40 @@ tick_cb (gpointer user_data)
 	return G_SOURCE_CONTINUE;
 }
 
+/* the size the user left the window at, for the next start */
+static void
+save_geometry (CsAppWindow *self)
+{
+	gint w, h;
+	if (self->settings == NULL || !gtk_widget_get_realized (GTK_WIDGET (self)))
+		return;
+	g_settings_set_boolean (self->settings, "window-maximized",
+				gtk_window_is_maximized (GTK_WINDOW (self)));
+	if (gtk_window_is_maximized (GTK_WINDOW (self)))
+		return;
+	gtk_window_get_size (GTK_WINDOW (self), &w, &h);
+	g_settings_set_int (self->settings, "window-width", MAX (w, 360));
+	g_settings_set_int (self->settings, "window-height", MAX (h, 294));
+}
+
+static gboolean
+delete_event_cb (CsAppWindow *self)
+{
+	GApplication *app = G_APPLICATION (self->app);
+	save_geometry (self);
+	/* without background sync, closing the window is quitting (after sync-on-exit) */
+	if (self->settings != NULL && !g_settings_get_boolean (self->settings, "run-in-background")) {
+		g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+		return TRUE;
+	}
+	return FALSE;
+}
+
 static void
 cs_app_window_dispose (GObject *object)
 {
 	CsAppWindow *self = CS_APP_WINDOW (object);
+	g_clear_object (&self->settings);
 	if (self->tick_id != 0)
 		g_source_remove (self->tick_id);
 	self->tick_id = 0;
@@ -535,6 +598,7 @@ cs_app_window_class_init (CsAppWindowClass *klass)
 	BIND (status_label);
 	BIND (last_run_label);
 	BIND (next_run_label);
+	BIND (notebook);
 	BIND (counts_store);
 	BIND (history_store);
 	BIND (conflicts_store);
@@ -558,6 +622,7 @@ cs_app_window_class_init (CsAppWindowClass *klass)
 	gtk_widget_class_bind_template_callback (widget_class, keep_crm_clicked_cb);
 	gtk_widget_class_bind_template_callback (widget_class, keep_outlook_clicked_cb);
 	gtk_widget_class_bind_template_callback (widget_class, conflict_selected_cb);
+	gtk_widget_class_bind_template_callback (widget_class, delete_event_cb);
 	gtk_widget_class_bind_template_callback (widget_class, gtk_widget_hide);
 }
 
@@ -575,8 +640,19 @@ cs_app_window_new (CsApplication *app)
 	GPtrArray *profiles = cs_application_get_profiles (app);
 	const gchar *errors = cs_application_get_load_errors (app);
 	self->app = app;
+	self->settings = cs_application_get_settings (app) != NULL ? g_object_ref (cs_application_get_settings (app)) : NULL;
 	if (profiles->len > 0)
 		self->selected = g_object_ref (g_ptr_array_index (profiles, 0));
+	if (self->settings != NULL) {
+		g_autofree gchar *active = g_settings_get_string (self->settings, "active-profile");
+		for (guint i = 0; i < profiles->len; i++)
+			if (g_strcmp0 (cs_sync_profile_get_path (g_ptr_array_index (profiles, i)), active) == 0)
+				g_set_object (&self->selected, g_ptr_array_index (profiles, i));
+		gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (self->settings, "window-width"),
+					     g_settings_get_int (self->settings, "window-height"));
+		if (g_settings_get_boolean (self->settings, "window-maximized"))
+			gtk_window_maximize (GTK_WINDOW (self));
+	}
 	cs_app_window_refresh (self);
 	if (errors != NULL && errors[0] != '\0') {
 		g_autofree gchar *text = g_strdup_printf (_("Some profiles could not be read:\n%s"), errors);

@@ -21,6 +21,7 @@ struct _CsApplication {
 	guint start_id;
 	guint exits_pending;
 	gboolean held;
+	gboolean quitting;
 };
 
 G_DEFINE_TYPE (CsApplication, cs_application, GTK_TYPE_APPLICATION)
@@ -204,6 +205,9 @@ quit_cb (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
 	CsApplication *self = CS_APPLICATION (user_data);
 	g_autoptr(GList) windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+	if (self->quitting)
+		return;
+	self->quitting = TRUE;
 	/* the windows go at once; the last syncs finish in the background */
 	for (GList *l = windows; l != NULL; l = l->next)
 		gtk_widget_destroy (GTK_WIDGET (l->data));

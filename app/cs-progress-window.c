@@ -111,6 +111,7 @@ struct _CsProgressWindow {
 	GtkLabel *result_label;
 	GtkButton *cancel_button;
 	GtkButton *close_button;
+	GtkButton *confirm_button;
 	CsSyncProfile *profile;	    /* (owned) */
 	GCancellable *cancellable;  /* (owned) */
 	CsProgressRelay *relay;	    /* (owned) (nullable) */
@@ -119,6 +120,7 @@ struct _CsProgressWindow {
 	gboolean running;
 	gboolean finished;
 	gdouble fraction;
+	CsRunFlags flags;
 };
 
 G_DEFINE_TYPE (CsProgressWindow, cs_progress_window, GTK_TYPE_WINDOW)
@@ -199,6 +201,30 @@ cancel_clicked_cb (CsProgressWindow *self)
 	gtk_label_set_text (self->item_label, _("Stopping after the current step…"));
 }
 
+static void
+confirm_clicked_cb (CsProgressWindow *self)
+{
+	g_autoptr(GError) error = NULL;
+	/* the user saw what the guard stopped and wants it: run again, deletions allowed */
+	g_clear_object (&self->report);
+	g_clear_error (&self->error);
+	self->finished = FALSE;
+	self->fraction = 0;
+	gtk_progress_bar_set_fraction (self->progress_bar, 0);
+	gtk_widget_hide (GTK_WIDGET (self->confirm_button));
+	gtk_widget_hide (GTK_WIDGET (self->close_button));
+	gtk_widget_hide (GTK_WIDGET (self->result_label));
+	gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), TRUE);
+	gtk_widget_show (GTK_WIDGET (self->cancel_button));
+	if (!cs_progress_window_start (self, self->flags | CS_RUN_FLAG_FORCE_DELETE, &error)) {
+		self->finished = TRUE;
+		gtk_label_set_text (self->result_label, error->message);
+		gtk_widget_show (GTK_WIDGET (self->result_label));
+		gtk_widget_show (GTK_WIDGET (self->close_button));
+		gtk_widget_hide (GTK_WIDGET (self->cancel_button));
+	}
+}
+
 static gboolean
 delete_event_cb (CsProgressWindow *self)
 {
@@ -233,6 +259,8 @@ cs_progress_window_class_init (CsProgressWindowClass *klass)
 	gtk_widget_class_bind_template_child (widget_class, CsProgressWindow, result_label);
 	gtk_widget_class_bind_template_child (widget_class, CsProgressWindow, cancel_button);
 	gtk_widget_class_bind_template_child (widget_class, CsProgressWindow, close_button);
+	gtk_widget_class_bind_template_child (widget_class, CsProgressWindow, confirm_button);
+	gtk_widget_class_bind_template_callback (widget_class, confirm_clicked_cb);
 	gtk_widget_class_bind_template_callback (widget_class, cancel_clicked_cb);
 	gtk_widget_class_bind_template_callback (widget_class, delete_event_cb);
 }
@@ -268,7 +296,7 @@ summary_text (CsRunReport *report)
 	if (cs_run_report_get_status (report) == CS_RUN_STOPPED)
 		/* TRANSLATORS: %s says what the guard saw, e.g. a mass deletion */
 		return g_strdup_printf (_("Stopped to protect your data: %s. Nothing was changed. "
-					  "Use “Sync all…” to review and confirm."),
+					  "If these deletions are what you want, confirm them."),
 					cs_run_report_get_guard (report));
 	/* TRANSLATORS: the result of a sync */
 	return g_strdup_printf (_("Done: %u created, %u updated, %u deleted, %u skipped, "
@@ -296,6 +324,8 @@ run_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 		set_phase (self, CS_PHASE_LAST, TRUE);
 		gtk_label_set_text (self->item_label, "");
 		text = summary_text (self->report);
+		gtk_widget_set_visible (GTK_WIDGET (self->confirm_button),
+					cs_run_report_get_status (self->report) == CS_RUN_STOPPED);
 	} else if (g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
 		text = g_strdup (_("Cancelled. Everything written so far is recorded; the next sync "
 				   "carries on from there."));
@@ -329,6 +359,7 @@ cs_progress_window_start (CsProgressWindow *self, CsRunFlags flags, GError **err
 		return FALSE;
 	cs_sync_profile_hold_manual (self->profile);
 	self->running = TRUE;
+	self->flags = flags;
 	self->relay = cs_progress_relay_new (engine, G_OBJECT (self), progress_cb);
 	cs_engine_run_async (engine, flags, self->cancellable, run_done_cb, g_object_ref (self));
 	return TRUE;

@@ -30,6 +30,8 @@ struct _CsSettingsDialog {
 	GtkEntry *outlook_path_entry;
 	GtkButton *outlook_browse_button;
 	GtkLabel *graph_label;
+	GtkButton *sign_in_button;
+	GtkSpinner *sign_in_spinner;
 	GtkSwitch *enabled_switch;
 	GtkSpinButton *crm_interval_spin;
 	GtkSpinButton *outlook_interval_spin;
@@ -53,6 +55,8 @@ struct _CsSettingsDialog {
 	GSettings *settings;	  /* (owned) (nullable) without the schema installed */
 	GCancellable *test_cancellable; /* (owned) (nullable) */
 	gchar *seen_fingerprint;  /* (owned) (nullable) offered by the last test */
+	GCancellable *sign_in_cancellable; /* (owned) (nullable) */
+	gchar *new_path;	  /* (owned) (nullable) a new profile's file, fixed by a sign-in */
 };
 
 G_DEFINE_TYPE (CsSettingsDialog, cs_settings_dialog, GTK_TYPE_DIALOG)
@@ -94,8 +98,10 @@ update_sensitivity (CsSettingsDialog *self)
 	gboolean graph = g_strcmp0 (outlook, "graph") == 0;
 
 	gtk_label_set_text (self->url_label, folder ? _("Folder") : _("Address (URL)"));
-	gtk_widget_set_visible (GTK_WIDGET (self->user_label), oro);
-	gtk_widget_set_visible (GTK_WIDGET (self->user_entry), oro);
+	/* webCRM needs the login e-mail for "owned by me" */
+	gtk_widget_set_visible (GTK_WIDGET (self->user_label), !folder);
+	gtk_widget_set_visible (GTK_WIDGET (self->user_entry), !folder);
+	gtk_label_set_text (self->user_label, oro ? _("User") : _("Login e-mail"));
 	gtk_widget_set_visible (GTK_WIDGET (self->secret_label), !folder);
 	gtk_widget_set_visible (GTK_WIDGET (self->secret_entry), !folder);
 	gtk_label_set_text (self->secret_label, oro ? _("API key") : _("Access code"));
@@ -107,6 +113,8 @@ update_sensitivity (CsSettingsDialog *self)
 	gtk_widget_set_visible (GTK_WIDGET (self->outlook_path_entry), !graph);
 	gtk_widget_set_visible (GTK_WIDGET (self->outlook_browse_button), !graph);
 	gtk_widget_set_visible (GTK_WIDGET (self->graph_label), graph);
+	gtk_widget_set_visible (GTK_WIDGET (self->sign_in_button), graph);
+	gtk_widget_set_visible (GTK_WIDGET (self->sign_in_spinner), graph);
 	gtk_label_set_text (self->outlook_path_label,
 			    g_strcmp0 (outlook, "pst") == 0 ? _("PST or OST file") : _("Folder"));
 }
@@ -213,7 +221,8 @@ build_keyfile (CsSettingsDialog *self, gchar **crm_plugin_out)
 	/* [crm] */
 	{
 		static const gchar *keep_oro[] = {"auth", "secret-file", NULL};
-		static const gchar *keep_web[] = {"secret-file", NULL};
+		static const gchar *keep_web[] = {"secret-file", "edition", "rate-limit", "rate-window",
+						    "batch-size", NULL};
 		static const gchar *keep_folder[] = {"schema", NULL};
 		static const gchar *keep_none[] = {NULL};
 		const gchar *const *keep = keep_none;
@@ -227,8 +236,7 @@ build_keyfile (CsSettingsDialog *self, gchar **crm_plugin_out)
 		set_or_remove (kf, "crm", "path", gtk_entry_get_text (self->url_entry));
 	} else {
 		set_or_remove (kf, "crm", "url", gtk_entry_get_text (self->url_entry));
-		if (g_str_equal (crm_plugin, "orocrm"))
-			set_or_remove (kf, "crm", "user", gtk_entry_get_text (self->user_entry));
+		set_or_remove (kf, "crm", "user", gtk_entry_get_text (self->user_entry));
 		if (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->tls_pin_radio)))
 			fingerprint = g_strdup (gtk_entry_get_text (self->fingerprint_entry));
 		set_or_remove (kf, "crm", "tls-fingerprint", fingerprint);
@@ -277,7 +285,8 @@ cs_settings_dialog_save (CsSettingsDialog *self, GError **error)
 		return FALSE;
 	}
 	path = self->profile != NULL ? g_strdup (cs_sync_profile_get_path (self->profile))
-				     : new_profile_path (self);
+	       : self->new_path != NULL ? g_strdup (self->new_path)
+					: new_profile_path (self);
 	data = g_key_file_to_data (kf, NULL, NULL);
 	check = cs_profile_new_from_data (data, path, error);
 	if (check == NULL)
@@ -480,6 +489,154 @@ test_clicked_cb (CsSettingsDialog *self)
 	g_task_run_in_thread (task, test_thread);
 }
 
+/* Microsoft account sign-in: the graph plugin's device-code flow, in a worker
+ * thread; the code to enter is shown here, the refresh token goes to the
+ * keyring under the profile's id */
+typedef struct {
+	GKeyFile *kf;
+	gchar *profile_dir;
+	gchar *profile_id;
+	CsSecrets *secrets;
+	GWeakRef dialog;
+} SignInData;
+
+static void
+sign_in_data_free (SignInData *sd)
+{
+	g_key_file_unref (sd->kf);
+	g_free (sd->profile_dir);
+	g_free (sd->profile_id);
+	g_object_unref (sd->secrets);
+	g_weak_ref_clear (&sd->dialog);
+	g_free (sd);
+}
+
+typedef struct {
+	GWeakRef dialog;
+	gchar *text;
+} CodeMessage;
+
+static gboolean
+show_code_cb (gpointer user_data)
+{
+	CodeMessage *m = user_data;
+	g_autoptr(CsSettingsDialog) self = g_weak_ref_get (&m->dialog);
+	if (self != NULL)
+		gtk_label_set_markup (self->graph_label, m->text);
+	g_weak_ref_clear (&m->dialog);
+	g_free (m->text);
+	g_free (m);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+device_code_cb (GObject *provider, const gchar *uri, const gchar *code, const gchar *message,
+		gpointer user_data)
+{
+	SignInData *sd = user_data;
+	g_autoptr(GObject) dialog = g_weak_ref_get (&sd->dialog);
+	CodeMessage *m = g_new0 (CodeMessage, 1);
+	g_autofree gchar *esc_uri = g_markup_escape_text (uri, -1);
+	g_autofree gchar *esc_code = g_markup_escape_text (code, -1);
+	g_weak_ref_init (&m->dialog, dialog);
+	/* TRANSLATORS: the first %s is a web address (a link), the second a short code */
+	m->text = g_strdup_printf (_("Open <a href=\"%s\">%s</a> and enter the code <b>%s</b>. This "
+				     "window follows when you are done."),
+				   esc_uri, esc_uri, esc_code);
+	/* emitted in the worker thread: the label belongs to the GTK thread */
+	g_main_context_invoke (NULL, show_code_cb, m);
+}
+
+static void
+sign_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+	SignInData *sd = task_data;
+	GError *error = NULL;
+	g_autoptr(CsProvider) provider = cs_plugin_loader_create (cs_plugin_loader_get_default (), "graph", &error);
+	g_autofree gchar *who = NULL;
+
+	if (provider == NULL) {
+		g_task_return_error (task, error);
+		return;
+	}
+	cs_provider_set_profile_dir (provider, sd->profile_dir);
+	cs_provider_set_secrets (provider, sd->secrets, sd->profile_id, CS_SIDE_OUTLOOK);
+	if (g_object_class_find_property (G_OBJECT_GET_CLASS (provider), "sign-in") != NULL) {
+		g_object_set (provider, "sign-in", "device-code", NULL);
+		g_signal_connect (provider, "device-code", G_CALLBACK (device_code_cb), sd);
+	}
+	if (!cs_provider_setup (provider, sd->kf, "outlook", &error) ||
+	    !cs_provider_open (provider, cancellable, &error)) {
+		g_task_return_error (task, error);
+		return;
+	}
+	who = cs_provider_whoami (provider, cancellable, NULL);
+	cs_provider_close (provider);
+	g_task_return_pointer (task, g_strdup (who != NULL ? who : ""), g_free);
+}
+
+static void
+sign_in_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	CsSettingsDialog *self = CS_SETTINGS_DIALOG (source);
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *who = g_task_propagate_pointer (G_TASK (result), &error);
+	g_autofree gchar *text = NULL;
+	if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return;
+	g_clear_object (&self->sign_in_cancellable);
+	gtk_spinner_stop (self->sign_in_spinner);
+	gtk_widget_set_sensitive (GTK_WIDGET (self->sign_in_button), TRUE);
+	if (error != NULL)
+		/* TRANSLATORS: %s is the explanation */
+		text = g_strdup_printf (_("Sign-in failed: %s"), error->message);
+	else if (who[0] != '\0')
+		/* TRANSLATORS: %s is the Microsoft account */
+		text = g_strdup_printf (_("Signed in as %s."), who);
+	else
+		text = g_strdup (_("Signed in."));
+	gtk_label_set_text (self->graph_label, text);
+}
+
+static void
+sign_in_clicked_cb (CsSettingsDialog *self)
+{
+	g_autoptr(GTask) task = NULL;
+	SignInData *sd = g_new0 (SignInData, 1);
+	g_autofree gchar *base = NULL;
+
+	sd->kf = build_keyfile (self, NULL);
+	if (self->profile != NULL) {
+		CsProfile *p = cs_sync_profile_get_profile (self->profile);
+		sd->profile_dir = g_strdup (cs_profile_get_dir (p));
+		sd->profile_id = g_strdup (cs_profile_get_id (p));
+	} else {
+		/* the token is kept under the id of the file the profile will be saved as */
+		if (self->new_path == NULL)
+			self->new_path = new_profile_path (self);
+		sd->profile_dir = g_strdup (self->profiles_dir);
+		base = g_path_get_basename (self->new_path);
+		*strrchr (base, '.') = '\0';
+		sd->profile_id = g_strdup (base);
+	}
+	sd->secrets = g_object_ref (self->secrets);
+	g_weak_ref_init (&sd->dialog, self);
+	g_clear_object (&self->sign_in_cancellable);
+	self->sign_in_cancellable = g_cancellable_new ();
+	gtk_widget_set_sensitive (GTK_WIDGET (self->sign_in_button), FALSE);
+	gtk_spinner_start (self->sign_in_spinner);
+	gtk_label_set_text (self->graph_label, _("Asking Microsoft for a sign-in code…"));
+	task = g_task_new (self, self->sign_in_cancellable, sign_in_done_cb, NULL);
+	g_task_set_task_data (task, sd, (GDestroyNotify) sign_in_data_free);
+	g_task_run_in_thread (task, sign_in_thread);
+}
+
+gboolean
+cs_settings_dialog_is_signing_in (CsSettingsDialog *self)
+{
+	return self->sign_in_cancellable != NULL;
+}
+
 gboolean
 cs_settings_dialog_is_testing (CsSettingsDialog *self)
 {
@@ -538,6 +695,9 @@ cs_settings_dialog_dispose (GObject *object)
 	if (self->test_cancellable != NULL)
 		g_cancellable_cancel (self->test_cancellable);
 	g_clear_object (&self->test_cancellable);
+	if (self->sign_in_cancellable != NULL)
+		g_cancellable_cancel (self->sign_in_cancellable);
+	g_clear_object (&self->sign_in_cancellable);
 	G_OBJECT_CLASS (cs_settings_dialog_parent_class)->dispose (object);
 }
 
@@ -551,6 +711,7 @@ cs_settings_dialog_finalize (GObject *object)
 	g_free (self->profiles_dir);
 	g_free (self->path);
 	g_free (self->seen_fingerprint);
+	g_free (self->new_path);
 	G_OBJECT_CLASS (cs_settings_dialog_parent_class)->finalize (object);
 }
 
@@ -580,6 +741,8 @@ cs_settings_dialog_class_init (CsSettingsDialogClass *klass)
 	BIND (outlook_path_entry);
 	BIND (outlook_browse_button);
 	BIND (graph_label);
+	BIND (sign_in_button);
+	BIND (sign_in_spinner);
 	BIND (enabled_switch);
 	BIND (crm_interval_spin);
 	BIND (outlook_interval_spin);
@@ -601,6 +764,7 @@ cs_settings_dialog_class_init (CsSettingsDialogClass *klass)
 	gtk_widget_class_bind_template_callback (widget_class, test_clicked_cb);
 	gtk_widget_class_bind_template_callback (widget_class, trust_clicked_cb);
 	gtk_widget_class_bind_template_callback (widget_class, browse_clicked_cb);
+	gtk_widget_class_bind_template_callback (widget_class, sign_in_clicked_cb);
 	gtk_widget_class_bind_template_callback (widget_class, gtk_widget_hide);
 }
 
@@ -638,6 +802,9 @@ load_fields (CsSettingsDialog *self)
 		gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->conflict_combo), "crm-wins");
 		gtk_spin_button_set_value (self->crm_interval_spin, 120);
 		gtk_spin_button_set_value (self->outlook_interval_spin, 30);
+		/* the profile defaults of DESIGN.md */
+		gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->sync_on_start_check), TRUE);
+		gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->sync_on_exit_check), TRUE);
 		update_sensitivity (self);
 		return;
 	}

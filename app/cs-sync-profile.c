@@ -131,8 +131,16 @@ cs_sync_profile_get_secrets (CsSyncProfile *self)
 CsEngine *
 cs_sync_profile_get_engine (CsSyncProfile *self, GError **error)
 {
-	if (self->engine == NULL)
+	if (self->engine == NULL) {
 		self->engine = cs_engine_new (self->profile, self->secrets, error);
+		/* a background run must never wait for a person to sign in: without a
+		 * stored sign-in it fails at once (an alert), and the settings sign in */
+		for (guint s = 0; self->engine != NULL && s < CS_SIDE_LAST; s++) {
+			CsProvider *p = cs_engine_get_provider (self->engine, (CsSide) s);
+			if (p != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (p), "sign-in") != NULL)
+				g_object_set (p, "sign-in", "none", NULL);
+		}
+	}
 	return self->engine;
 }
 

@@ -745,6 +745,9 @@ finish_item (CsEngine *self, ItemState *st, CsRunReport *report, GPtrArray *stat
 	link->synced_at = g_get_real_time ();
 	if (cs_link_get_id (link, CS_SIDE_CRM) == NULL || cs_link_get_id (link, CS_SIDE_OUTLOOK) == NULL)
 		return TRUE;
+	if (!cs_state_journal_remove_updates (self->state, it->kind, cs_link_get_id (link, CS_SIDE_CRM),
+					      cs_link_get_id (link, CS_SIDE_OUTLOOK), error))
+		return FALSE;
 	return cs_state_put_link (self->state, link, error);
 }
 
@@ -809,6 +812,37 @@ run_batches (CsEngine *self, GPtrArray *states, CsSide side, CsKind kind, CsWrit
 					return FALSE;
 				}
 				ost->item->journal_id = jid;
+			}
+			if (!cs_state_commit (self->state, error))
+				return FALSE;
+		}
+		/* and the updates: the values of the rows written, so that after a crash
+		 * the next run takes them for ours, not for an edit on that side */
+		if (action == CS_WRITE_UPDATE) {
+			if (!cs_state_begin (self->state, error))
+				return FALSE;
+			for (guint j = 0; j < ops->len; j++) {
+				CsWriteOp *op = g_ptr_array_index (ops, j);
+				ItemState *ost = op->engine_data;
+				CsPlanItem *item = ost->item;
+				const gchar *target = cs_plan_item_get_id (item, side);
+				g_autoptr(GHashTable) written = g_hash_table_new (g_str_hash, g_str_equal);
+				g_autofree gchar *vals = NULL;
+				g_autofree gchar *src = NULL;
+				for (guint r = 0; item->values != NULL && item->rows[side] != NULL &&
+						  item->rows[side][r] != NULL; r++) {
+					GVariant *v = g_hash_table_lookup (item->values, item->rows[side][r]);
+					if (v != NULL)
+						g_hash_table_insert (written, item->rows[side][r], v);
+				}
+				if (target == NULL || g_hash_table_size (written) == 0)
+					continue;
+				vals = cs_mapping_values_to_string (written);
+				src = g_strconcat (CS_JOURNAL_UPDATE_PREFIX, target, NULL);
+				if (cs_state_journal_add (self->state, kind, side, src, vals, error) < 0) {
+					cs_state_rollback (self->state);
+					return FALSE;
+				}
 			}
 			if (!cs_state_commit (self->state, error))
 				return FALSE;

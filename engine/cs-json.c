@@ -84,6 +84,14 @@ cs_json_from_value (GVariant *value)
 	return node;
 }
 
+/* JSON from outside may hold invalid UTF-8 (json-glib passes it through), which
+ * GVariant refuses: keep the text, with U+FFFD for the invalid bytes */
+static gchar *
+valid_utf8 (const gchar *s)
+{
+	return g_utf8_validate (s, -1, NULL) ? g_strdup (s) : g_utf8_make_valid (s, -1);
+}
+
 /**
  * cs_json_to_value:
  * Returns: (transfer full) (nullable): %NULL for JSON null
@@ -96,7 +104,8 @@ cs_json_to_value (JsonNode *node)
 	if (JSON_NODE_HOLDS_VALUE (node)) {
 		switch (json_node_get_value_type (node)) {
 		case G_TYPE_STRING:
-			return g_variant_ref_sink (g_variant_new_string (json_node_get_string (node)));
+			return g_variant_ref_sink (
+			    g_variant_new_take_string (valid_utf8 (json_node_get_string (node))));
 		case G_TYPE_BOOLEAN:
 			return g_variant_ref_sink (g_variant_new_boolean (json_node_get_boolean (node)));
 		case G_TYPE_INT64:
@@ -114,8 +123,9 @@ cs_json_to_value (JsonNode *node)
 		g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
 		for (GList *l = members; l != NULL; l = l->next) {
 			g_autoptr(GVariant) v = cs_json_to_value (json_object_get_member (obj, l->data));
+			g_autofree gchar *key = valid_utf8 (l->data);
 			if (v != NULL)
-				g_variant_builder_add (&b, "{sv}", (const gchar *) l->data, v);
+				g_variant_builder_add (&b, "{sv}", key, v);
 		}
 		return g_variant_ref_sink (g_variant_builder_end (&b));
 	}
@@ -131,8 +141,10 @@ cs_json_to_value (JsonNode *node)
 		}
 		if (all_strings) {
 			g_variant_builder_init (&b, G_VARIANT_TYPE_STRING_ARRAY);
-			for (guint i = 0; i < n; i++)
-				g_variant_builder_add (&b, "s", json_array_get_string_element (arr, i));
+			for (guint i = 0; i < n; i++) {
+				g_autofree gchar *e = valid_utf8 (json_array_get_string_element (arr, i));
+				g_variant_builder_add (&b, "s", e);
+			}
 		} else {
 			g_variant_builder_init (&b, G_VARIANT_TYPE ("av"));
 			for (guint i = 0; i < n; i++) {
@@ -172,8 +184,9 @@ cs_json_to_fields (JsonObject *object, CsRecord *record)
 	g_autoptr(GList) members = json_object_get_members (object);
 	for (GList *l = members; l != NULL; l = l->next) {
 		g_autoptr(GVariant) v = cs_json_to_value (json_object_get_member (object, l->data));
+		g_autofree gchar *name = valid_utf8 (l->data);
 		if (v != NULL)
-			cs_record_set_field (record, l->data, v);
+			cs_record_set_field (record, name, v);
 	}
 }
 
@@ -265,4 +278,87 @@ cs_time_normalize (const gchar *text)
 	if (!cs_time_parse (text, &usec))
 		return NULL;
 	return cs_time_format_utc (usec);
+}
+
+static JsonNode *
+member_node (JsonObject *object, const gchar *name)
+{
+	return object != NULL && name != NULL ? json_object_get_member (object, name) : NULL;
+}
+
+static JsonNode *
+element_node (JsonArray *array, guint index)
+{
+	return array != NULL && index < json_array_get_length (array)
+		   ? json_array_get_element (array, index)
+		   : NULL;
+}
+
+JsonObject *
+cs_json_get_object (JsonObject *object, const gchar *name)
+{
+	JsonNode *n = member_node (object, name);
+	return n != NULL && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+}
+
+JsonArray *
+cs_json_get_array (JsonObject *object, const gchar *name)
+{
+	JsonNode *n = member_node (object, name);
+	return n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+}
+
+const gchar *
+cs_json_get_string (JsonObject *object, const gchar *name)
+{
+	JsonNode *n = member_node (object, name);
+	return n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
+		   ? json_node_get_string (n)
+		   : NULL;
+}
+
+JsonObject *
+cs_json_array_get_object (JsonArray *array, guint index)
+{
+	JsonNode *n = element_node (array, index);
+	return n != NULL && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+}
+
+JsonArray *
+cs_json_array_get_array (JsonArray *array, guint index)
+{
+	JsonNode *n = element_node (array, index);
+	return n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+}
+
+const gchar *
+cs_json_get_string_or (JsonObject *object, const gchar *name, const gchar *fallback)
+{
+	const gchar *s = cs_json_get_string (object, name);
+	return s != NULL ? s : fallback;
+}
+
+gint64
+cs_json_get_int (JsonObject *object, const gchar *name, gint64 fallback)
+{
+	JsonNode *n = member_node (object, name);
+	if (n == NULL || !JSON_NODE_HOLDS_VALUE (n))
+		return fallback;
+	switch (json_node_get_value_type (n)) {
+	case G_TYPE_INT64:
+	case G_TYPE_DOUBLE:
+	case G_TYPE_BOOLEAN:
+		return json_node_get_int (n);
+	default:
+		return fallback;
+	}
+}
+
+gboolean
+cs_json_get_bool (JsonObject *object, const gchar *name, gboolean fallback)
+{
+	JsonNode *n = member_node (object, name);
+	if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_BOOLEAN)
+		return fallback;
+	return json_node_get_boolean (n);
 }

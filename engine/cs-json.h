@@ -16,6 +16,20 @@ void cs_json_to_fields (JsonObject *object, CsRecord *record);
 JsonNode *cs_json_from_record (const CsRecord *record);
 gchar *cs_json_to_string (JsonNode *node, gboolean pretty);
 
+/* reading outside input: each gives NULL for a NULL @object/@array, a missing
+ * member or element, a JSON null or a value of another type (no criticals) */
+JsonObject *cs_json_get_object (JsonObject *object, const gchar *name);
+JsonArray *cs_json_get_array (JsonObject *object, const gchar *name);
+const gchar *cs_json_get_string (JsonObject *object, const gchar *name);
+JsonObject *cs_json_array_get_object (JsonArray *array, guint index);
+JsonArray *cs_json_array_get_array (JsonArray *array, guint index);
+/* like json_object_get_*_member_with_default(), which emit criticals for an
+ * object or array in the member's place: @fallback for anything but a value of
+ * a fitting type (numbers and booleans count as integers) */
+const gchar *cs_json_get_string_or (JsonObject *object, const gchar *name, const gchar *fallback);
+gint64 cs_json_get_int (JsonObject *object, const gchar *name, gint64 fallback);
+gboolean cs_json_get_bool (JsonObject *object, const gchar *name, gboolean fallback);
+
 /* times: fields hold UTC as "YYYY-MM-DDTHH:MM:SSZ" and dates as "YYYY-MM-DD" */
 gchar *cs_time_format_utc (gint64 usec);
 gboolean cs_time_parse (const gchar *text, gint64 *usec);

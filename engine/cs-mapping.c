@@ -159,12 +159,20 @@ value_text (GVariant *v)
 	return g_variant_print (v, FALSE);
 }
 
+/* a string member, or @fallback: also when @o is NULL or the member is no string */
+static const gchar *
+string_or (JsonObject *o, const gchar *name, const gchar *fallback)
+{
+	const gchar *s = cs_json_get_string (o, name);
+	return s != NULL ? s : fallback;
+}
+
 static GHashTable *
 table_from_object (JsonObject *obj)
 {
 	GHashTable *t = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
 					       (GDestroyNotify) g_variant_unref);
-	g_autoptr(GList) members = json_object_get_members (obj);
+	g_autoptr(GList) members = obj != NULL ? json_object_get_members (obj) : NULL;
 	for (GList *l = members; l != NULL; l = l->next) {
 		GVariant *v = cs_json_to_value (json_object_get_member (obj, l->data));
 		if (v != NULL)
@@ -178,13 +186,14 @@ parse_row (JsonObject *r, CsMappingRow **out, const gchar *kind, guint idx, GErr
 {
 	CsMappingRow *row = g_new0 (CsMappingRow, 1);
 	JsonNode *outlook = json_object_get_member (r, "outlook");
-	const gchar *crm = json_object_get_string_member_with_default (r, "crm", NULL);
-	const gchar *dir = json_object_get_string_member_with_default (r, "direction", "both");
+	const gchar *crm = string_or (r, "crm", NULL);
+	const gchar *dir = string_or (r, "direction", "both");
 
 	row->crm = crm != NULL && crm[0] != '\0' ? g_strdup (crm) : NULL;
 	if (outlook != NULL && JSON_NODE_HOLDS_ARRAY (outlook))
 		row->outlook = strv_from_array (json_node_get_array (outlook));
-	else if (outlook != NULL && JSON_NODE_HOLDS_VALUE (outlook))
+	else if (outlook != NULL && JSON_NODE_HOLDS_VALUE (outlook) &&
+		 json_node_get_value_type (outlook) == G_TYPE_STRING)
 		row->outlook = g_strsplit (json_node_get_string (outlook), "\x1f", 1);
 	else
 		row->outlook = g_new0 (gchar *, 1);
@@ -210,20 +219,20 @@ parse_row (JsonObject *r, CsMappingRow **out, const gchar *kind, guint idx, GErr
 		return FALSE;
 	}
 	if (json_object_has_member (r, "transform")) {
-		JsonObject *t = json_object_get_object_member (r, "transform");
-		const gchar *type = t != NULL ? json_object_get_string_member_with_default (t, "type", "") : "";
+		JsonObject *t = cs_json_get_object (r, "transform");
+		const gchar *type = t != NULL ? string_or (t, "type", "") : "";
 		if (g_str_equal (type, "values")) {
 			row->transform = CS_TRANSFORM_VALUES;
 			if (json_object_has_member (t, "to-outlook"))
-				row->to_outlook = table_from_object (json_object_get_object_member (t, "to-outlook"));
+				row->to_outlook = table_from_object (cs_json_get_object (t, "to-outlook"));
 			if (json_object_has_member (t, "to-crm"))
-				row->to_crm = table_from_object (json_object_get_object_member (t, "to-crm"));
+				row->to_crm = table_from_object (cs_json_get_object (t, "to-crm"));
 			row->default_to_outlook = cs_json_to_value (json_object_get_member (t, "default-to-outlook"));
 			row->default_to_crm = cs_json_to_value (json_object_get_member (t, "default-to-crm"));
 		} else if (g_str_equal (type, "name-fallback")) {
 			row->transform = CS_TRANSFORM_NAME_FALLBACK;
-			row->crm_other = g_strdup (json_object_get_string_member_with_default (t, "crm-other", NULL));
-			row->outlook_other = g_strdup (json_object_get_string_member_with_default (t, "outlook-other", NULL));
+			row->crm_other = g_strdup (string_or (t, "crm-other", NULL));
+			row->outlook_other = g_strdup (string_or (t, "outlook-other", NULL));
 		} else if (g_str_equal (type, "list")) {
 			row->transform = CS_TRANSFORM_LIST;
 		} else if (g_str_equal (type, "first-of-list")) {
@@ -255,18 +264,19 @@ cs_mapping_new_from_json (const gchar *json, gssize len, GError **error)
 		g_prefix_error (error, "mapping: ");
 		return NULL;
 	}
-	if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
+	if (json_parser_get_root (parser) == NULL ||
+	    !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
 		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
 				     "mapping: not a JSON object");
 		return NULL;
 	}
 	self->json = len < 0 ? g_strdup (json) : g_strndup (json, (gsize) len);
 	root = json_node_get_object (json_parser_get_root (parser));
-	self->name = g_strdup (json_object_get_string_member_with_default (root, "name", "custom"));
-	self->crm_schema = g_strdup (json_object_get_string_member_with_default (root, "crm-schema", NULL));
+	self->name = g_strdup (string_or (root, "name", "custom"));
+	self->crm_schema = g_strdup (string_or (root, "crm-schema", NULL));
 	self->outlook_schema =
-	    g_strdup (json_object_get_string_member_with_default (root, "outlook-schema", "outlook"));
-	kinds = json_object_get_object_member (root, "kinds");
+	    g_strdup (string_or (root, "outlook-schema", "outlook"));
+	kinds = cs_json_get_object (root, "kinds");
 	for (guint k = 0; kinds != NULL && k < CS_KIND_LAST; k++) {
 		const gchar *kname = cs_kind_to_string ((CsKind) k);
 		KindMap *km = &self->kinds[k];
@@ -274,53 +284,58 @@ cs_mapping_new_from_json (const gchar *json, gssize len, GError **error)
 		JsonArray *rows;
 		if (!json_object_has_member (kinds, kname))
 			continue;
-		ko = json_object_get_object_member (kinds, kname);
+		ko = cs_json_get_object (kinds, kname);
 		if (ko == NULL)
 			continue;
 		km->present = TRUE;
 		km->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
-		rows = json_object_has_member (ko, "rows") ? json_object_get_array_member (ko, "rows") : NULL;
+		rows = json_object_has_member (ko, "rows") ? cs_json_get_array (ko, "rows") : NULL;
 		for (guint i = 0; rows != NULL && i < json_array_get_length (rows); i++) {
 			CsMappingRow *row = NULL;
-			JsonObject *r = json_array_get_object_element (rows, i);
-			if (r == NULL || !parse_row (r, &row, kname, i, error))
+			JsonObject *r = cs_json_array_get_object (rows, i);
+			if (r == NULL) {
+				g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+					     "mapping: %s row %u is not a JSON object", kname, i + 1);
+				return NULL;
+			}
+			if (!parse_row (r, &row, kname, i, error))
 				return NULL;
 			g_ptr_array_add (km->rows, row);
 		}
 		if (json_object_has_member (ko, "key"))
-			km->key = strv_from_array (json_object_get_array_member (ko, "key"));
-		km->owner_field = g_strdup (json_object_get_string_member_with_default (ko, "owner-field", NULL));
+			km->key = strv_from_array (cs_json_get_array (ko, "key"));
+		km->owner_field = g_strdup (string_or (ko, "owner-field", NULL));
 		if (json_object_has_member (ko, "require-to-crm")) {
-			JsonObject *req = json_object_get_object_member (ko, "require-to-crm");
-			JsonArray *groups = req != NULL ? json_object_get_array_member (req, "groups") : NULL;
+			JsonObject *req = cs_json_get_object (ko, "require-to-crm");
+			JsonArray *groups = req != NULL ? cs_json_get_array (req, "groups") : NULL;
 			km->require = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
 			for (guint i = 0; groups != NULL && i < json_array_get_length (groups); i++)
 				g_ptr_array_add (km->require,
-						 strv_from_array (json_array_get_array_element (groups, i)));
-			km->require_reason = g_strdup (json_object_get_string_member_with_default (
+						 strv_from_array (cs_json_array_get_array (groups, i)));
+			km->require_reason = g_strdup (string_or (
 			    req, "reason", "a required field is empty"));
 		}
 		if (json_object_has_member (ko, "not-to-outlook")) {
-			JsonObject *n = json_object_get_object_member (ko, "not-to-outlook");
-			km->not_field = g_strdup (json_object_get_string_member_with_default (n, "field", NULL));
-			km->not_values = strv_from_array (json_object_get_array_member (n, "values"));
-			km->not_reason = g_strdup (json_object_get_string_member_with_default (
+			JsonObject *n = cs_json_get_object (ko, "not-to-outlook");
+			km->not_field = g_strdup (string_or (n, "field", NULL));
+			km->not_values = strv_from_array (cs_json_get_array (n, "values"));
+			km->not_reason = g_strdup (string_or (
 			    n, "reason", "not sent to Outlook"));
 		}
 		if (json_object_has_member (ko, "reminder")) {
-			JsonObject *r = json_object_get_object_member (ko, "reminder");
-			km->reminder_type = g_strdup (json_object_get_string_member_with_default (r, "type", "minutes"));
-			km->reminder_field = g_strdup (json_object_get_string_member_with_default (r, "field", NULL));
-			km->reminder_relative = g_strdup (json_object_get_string_member_with_default (r, "relative-to", NULL));
-			km->reminder_flag = g_strdup (json_object_get_string_member_with_default (r, "flag", NULL));
+			JsonObject *r = cs_json_get_object (ko, "reminder");
+			km->reminder_type = g_strdup (string_or (r, "type", "minutes"));
+			km->reminder_field = g_strdup (string_or (r, "field", NULL));
+			km->reminder_relative = g_strdup (string_or (r, "relative-to", NULL));
+			km->reminder_flag = g_strdup (string_or (r, "flag", NULL));
 		}
 		if (json_object_has_member (ko, "link")) {
-			JsonObject *l = json_object_get_object_member (ko, "link");
-			km->link_direction = g_strdup (json_object_get_string_member_with_default (l, "direction-field", NULL));
-			km->link_outbound = g_strdup (json_object_get_string_member_with_default (l, "outbound", NULL));
-			km->link_inbound = g_strdup (json_object_get_string_member_with_default (l, "inbound", NULL));
-			km->link_find = g_strdup (json_object_get_string_member_with_default (l, "crm-find-field", "email"));
-			km->link_field = g_strdup (json_object_get_string_member_with_default (l, "crm-field", NULL));
+			JsonObject *l = cs_json_get_object (ko, "link");
+			km->link_direction = g_strdup (string_or (l, "direction-field", NULL));
+			km->link_outbound = g_strdup (string_or (l, "outbound", NULL));
+			km->link_inbound = g_strdup (string_or (l, "inbound", NULL));
+			km->link_find = g_strdup (string_or (l, "crm-find-field", "email"));
+			km->link_field = g_strdup (string_or (l, "crm-field", NULL));
 		}
 	}
 	return g_steal_pointer (&self);
@@ -886,7 +901,8 @@ cs_mapping_values_from_string (const gchar *text)
 	g_autoptr(GList) members = NULL;
 
 	if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL) ||
-	    !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+	    (json_parser_get_root (parser) == NULL ||
+	     !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))))
 		return values;
 	obj = json_node_get_object (json_parser_get_root (parser));
 	members = json_object_get_members (obj);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "cs-json.h"
 #include "cs-planner.h"
@@ -350,6 +351,26 @@ plan_linked (Planner *p, const CsLink *link)
 					: values_copy (base);
 		write_rows[s] = g_ptr_array_new_with_free_func (g_free);
 	}
+	/* an update a crashed run wrote: the rows that hold what it sent are ours,
+	 * the new base (else an edit made since on the other side would lose
+	 * against our own write) */
+	for (guint j = 0; p->in->journal != NULL && j < p->in->journal->len; j++) {
+		CsJournalEntry *e = g_ptr_array_index (p->in->journal, j);
+		const gchar *tid = cs_link_get_id (link, e->target);
+		g_autoptr(GHashTable) sent = NULL;
+		GHashTableIter iter;
+		gpointer k, v;
+		if (rec[e->target] == NULL || tid == NULL ||
+		    !g_str_has_prefix (e->source_id, CS_JOURNAL_UPDATE_PREFIX) ||
+		    g_strcmp0 (e->source_id + strlen (CS_JOURNAL_UPDATE_PREFIX), tid) != 0)
+			continue;
+		sent = cs_mapping_values_from_string (e->values);
+		g_hash_table_iter_init (&iter, sent);
+		while (g_hash_table_iter_next (&iter, &k, &v)) {
+			if (cs_value_equal (g_hash_table_lookup (cur[e->target], k), v))
+				values_set (base, k, v);
+		}
+	}
 	merged = values_copy (base);
 	all_rows = row_union (p, base, cur[CS_SIDE_CRM], cur[CS_SIDE_OUTLOOK]);
 	it = item_new (p, CS_PLAN_UPDATE, rec[CS_SIDE_CRM], rec[CS_SIDE_OUTLOOK], link);
@@ -557,7 +578,7 @@ cs_planner_plan (const CsPlanInput *in, CsSyncPlan *plan)
 		journal_by_values = g_hash_table_new (g_str_hash, g_str_equal);
 		for (guint i = 0; i < in->journal->len; i++) {
 			CsJournalEntry *e = g_ptr_array_index (in->journal, i);
-			if (e->values != NULL)
+			if (e->values != NULL && !g_str_has_prefix (e->source_id, CS_JOURNAL_UPDATE_PREFIX))
 				g_hash_table_insert (journal_by_values, e->values, e);
 		}
 	}

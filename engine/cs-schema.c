@@ -122,7 +122,8 @@ cs_schema_new_from_json (const gchar *json, gssize len, CsKind kind, GError **er
 
 	if (!json_parser_load_from_data (parser, json, len, error))
 		return NULL;
-	if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
+	if (json_parser_get_root (parser) == NULL ||
+	    !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
 		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
 				     _("schema is not a JSON object"));
 		return NULL;

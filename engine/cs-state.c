@@ -563,6 +563,30 @@ cs_state_journal_remove (CsState *self, gint64 id, GError **error)
 	return TRUE;
 }
 
+/* the update entries of one link, once its new snapshot is stored */
+gboolean
+cs_state_journal_remove_updates (CsState *self, CsKind kind, const gchar *crm_id,
+				 const gchar *outlook_id, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare (
+	    self,
+	    "DELETE FROM journal WHERE kind=?1 AND ((target='crm' AND source_id=?2) OR "
+	    "(target='outlook' AND source_id=?3))",
+	    error);
+	g_autofree gchar *c = g_strconcat (CS_JOURNAL_UPDATE_PREFIX, crm_id != NULL ? crm_id : "", NULL);
+	g_autofree gchar *o = g_strconcat (CS_JOURNAL_UPDATE_PREFIX, outlook_id != NULL ? outlook_id : "", NULL);
+	gint rc;
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_text (stmt, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 2, c, -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 3, o, -1, SQLITE_STATIC);
+	rc = sqlite3_step (stmt);
+	if (rc != SQLITE_DONE)
+		return set_sql_error (self, rc, error);
+	return TRUE;
+}
+
 /**
  * cs_state_journal_pending:
  * Returns: (transfer container) (element-type CsJournalEntry)

@@ -109,6 +109,10 @@ gint64 cs_state_journal_add (CsState *self, CsKind kind, CsSide target, const gc
 			     const gchar *values, GError **error);
 gboolean cs_state_journal_remove (CsState *self, gint64 id, GError **error);
 GPtrArray *cs_state_journal_pending (CsState *self, CsKind kind, GError **error);
+/* updates are journalled with source_id "=" + the target's own id */
+#define CS_JOURNAL_UPDATE_PREFIX "="
+gboolean cs_state_journal_remove_updates (CsState *self, CsKind kind, const gchar *crm_id,
+					  const gchar *outlook_id, GError **error);
 
 gint64 cs_state_run_begin (CsState *self, const gchar *trigger, GError **error);
 gboolean cs_state_run_finish (CsState *self, gint64 id, const gchar *status,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "crmsync-plugin.h"
+#include "cs-folder-private.h"
 
 /*
  * Records as files: <path>/<kind>/<id>.json, one JSON object of fields.
@@ -112,24 +113,21 @@ valid_id (const gchar *id)
 	return strpbrk (id, "/\\") == NULL;
 }
 
-static CsRecord *
-read_record (CsFolderProvider *self, CsKind kind, const gchar *file, const gchar *id,
-	     GError **error)
+CsRecord *
+cs_folder_record_from_data (CsKind kind, const gchar *id, const gchar *data, gsize len,
+			    GError **error)
 {
-	g_autofree gchar *data = NULL;
-	gsize len = 0;
 	g_autoptr(JsonParser) parser = json_parser_new ();
 	g_autoptr(CsRecord) rec = NULL;
 	g_autofree gchar *hash = NULL;
-	GStatBuf st;
 
-	if (!g_file_get_contents (file, &data, &len, error))
-		return NULL;
 	if (!json_parser_load_from_data (parser, data, (gssize) len, error)) {
 		g_prefix_error (error, _("not valid JSON: "));
 		return NULL;
 	}
-	if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
+	/* an empty file parses, without a root */
+	if (json_parser_get_root (parser) == NULL ||
+	    !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
 		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
 				     _("not a JSON object of fields"));
 		return NULL;
@@ -139,10 +137,25 @@ read_record (CsFolderProvider *self, CsKind kind, const gchar *file, const gchar
 	hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, len);
 	hash[16] = '\0';
 	cs_record_set_version (rec, hash);
-	if (g_stat (file, &st) == 0)
+	return g_steal_pointer (&rec);
+}
+
+static CsRecord *
+read_record (CsFolderProvider *self, CsKind kind, const gchar *file, const gchar *id,
+	     GError **error)
+{
+	g_autofree gchar *data = NULL;
+	gsize len = 0;
+	CsRecord *rec;
+	GStatBuf st;
+
+	if (!g_file_get_contents (file, &data, &len, error))
+		return NULL;
+	rec = cs_folder_record_from_data (kind, id, data, len, error);
+	if (rec != NULL && g_stat (file, &st) == 0)
 		cs_record_set_modified (rec, (gint64) st.st_mtim.tv_sec * G_USEC_PER_SEC +
 						 st.st_mtim.tv_nsec / 1000);
-	return g_steal_pointer (&rec);
+	return rec;
 }
 
 static gboolean

@@ -118,7 +118,7 @@ static CsGraphTokens *
 tokens_from (JsonObject *o, GError **error)
 {
 	CsGraphTokens *t;
-	const gchar *access = json_object_get_string_member_with_default (o, "access_token", NULL);
+	const gchar *access = cs_json_get_string_or (o, "access_token", NULL);
 	if (access == NULL) {
 		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH,
 				     _("the sign-in service gave no access token"));
@@ -127,9 +127,9 @@ tokens_from (JsonObject *o, GError **error)
 	t = g_new0 (CsGraphTokens, 1);
 	t->access_token = g_strdup (access);
 	t->refresh_token =
-	    g_strdup (json_object_get_string_member_with_default (o, "refresh_token", NULL));
+	    g_strdup (cs_json_get_string_or (o, "refresh_token", NULL));
 	t->expires = g_get_monotonic_time () +
-		     json_object_get_int_member_with_default (o, "expires_in", 3600) *
+		     cs_json_get_int (o, "expires_in", 3600) *
 			 G_USEC_PER_SEC;
 	return t;
 }
@@ -138,8 +138,8 @@ tokens_from (JsonObject *o, GError **error)
 static void
 set_oauth_error (GError **error, JsonObject *o, const gchar *what)
 {
-	const gchar *code = json_object_get_string_member_with_default (o, "error", "unknown");
-	const gchar *desc = json_object_get_string_member_with_default (o, "error_description", "");
+	const gchar *code = cs_json_get_string_or (o, "error", "unknown");
+	const gchar *desc = cs_json_get_string_or (o, "error_description", "");
 	g_autofree gchar *line = g_strndup (desc, strcspn (desc, "\r\n"));
 	g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH, "%s: %s (%s)", what, code,
 		     line);
@@ -185,18 +185,18 @@ cs_graph_auth_device_code (CsHttpClient *identity, const gchar *tenant, const gc
 		set_oauth_error (error, dc, _("the sign-in was refused"));
 		return NULL;
 	}
-	device_code = json_object_get_string_member_with_default (dc, "device_code", NULL);
+	device_code = cs_json_get_string_or (dc, "device_code", NULL);
 	if (device_code == NULL) {
 		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
 				     _("the sign-in service gave no device code"));
 		return NULL;
 	}
-	interval = MAX (1, json_object_get_int_member_with_default (dc, "interval", 5));
+	interval = MAX (1, cs_json_get_int (dc, "interval", 5));
 	deadline = g_get_monotonic_time () +
-		   json_object_get_int_member_with_default (dc, "expires_in", 900) * G_USEC_PER_SEC;
-	func (user_data, json_object_get_string_member_with_default (dc, "verification_uri", ""),
-	      json_object_get_string_member_with_default (dc, "user_code", ""),
-	      json_object_get_string_member_with_default (dc, "message", ""));
+		   cs_json_get_int (dc, "expires_in", 900) * G_USEC_PER_SEC;
+	func (user_data, cs_json_get_string_or (dc, "verification_uri", ""),
+	      cs_json_get_string_or (dc, "user_code", ""),
+	      cs_json_get_string_or (dc, "message", ""));
 	while (g_get_monotonic_time () < deadline) {
 		g_autoptr(JsonObject) tok = NULL;
 		const gchar *err;
@@ -212,7 +212,7 @@ cs_graph_auth_device_code (CsHttpClient *identity, const gchar *tenant, const gc
 			return NULL;
 		if (status == 200)
 			return tokens_from (tok, error);
-		err = json_object_get_string_member_with_default (tok, "error", "");
+		err = cs_json_get_string_or (tok, "error", "");
 		if (g_str_equal (err, "authorization_pending"))
 			continue;
 		if (g_str_equal (err, "slow_down")) {

@@ -89,12 +89,30 @@ str_member (JsonObject *o, const gchar *name)
 	return json_node_get_string (n);
 }
 
+/* the date of a dateTime: its first 10 bytes, when they are text (cutting
+ * through a multi-byte character would make invalid UTF-8) */
+static gchar *
+date_part (const gchar *dt)
+{
+	gchar *d = dt != NULL ? g_strndup (dt, 10) : NULL;
+	if (d != NULL && !g_utf8_validate (d, -1, NULL))
+		g_clear_pointer (&d, g_free);
+	return d;
+}
+
 /* empty strings are no value: Outlook does not tell "" from unset */
 static void
 set_str (CsRecord *r, const gchar *field, const gchar *value)
 {
-	if (value != NULL && value[0] != '\0')
+	if (value == NULL || value[0] == '\0')
+		return;
+	if (g_utf8_validate (value, -1, NULL)) {
 		cs_record_set_string (r, field, value);
+	} else {
+		/* a damaged answer: keep the text, U+FFFD for the bad bytes */
+		g_autofree gchar *valid = g_utf8_make_valid (value, -1);
+		cs_record_set_string (r, field, valid);
+	}
 }
 
 static void
@@ -418,17 +436,17 @@ json_to_vardict_clean (JsonObject *o, gboolean zones)
 			continue;
 		if (JSON_NODE_HOLDS_OBJECT (n)) {
 			v = g_variant_ref_sink (json_to_vardict_clean (json_node_get_object (n), zones));
-		} else if (zones && g_str_equal (m, "recurrenceTimeZone")) {
-			g_autofree gchar *iana = cs_timezone_to_iana (json_node_get_string (n));
-			v = g_variant_ref_sink (
-			    g_variant_new_string (iana != NULL ? iana : json_node_get_string (n)));
+		} else if (zones && g_str_equal (m, "recurrenceTimeZone") && str_member (o, m) != NULL) {
+			g_autofree gchar *iana = cs_timezone_to_iana (str_member (o, m));
+			v = iana != NULL ? g_variant_ref_sink (g_variant_new_string (iana))
+					 : cs_json_to_value (n);
 		} else if (JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING &&
 			   json_node_get_string (n)[0] == '\0') {
 			continue;
 		} else {
 			v = cs_json_to_value (n);
 		}
-		if (v != NULL)
+		if (v != NULL && g_utf8_validate (m, -1, NULL))
 			g_variant_builder_add (&b, "{sv}", m, v);
 	}
 	return g_variant_builder_end (&b);
@@ -439,7 +457,7 @@ event_to_record (JsonObject *item, CsRecord *r)
 {
 	JsonObject *s = obj_member (item, "start");
 	JsonObject *e = obj_member (item, "end");
-	gboolean all_day = json_object_get_boolean_member_with_default (item, "isAllDay", FALSE);
+	gboolean all_day = cs_json_get_bool (item, "isAllDay", FALSE);
 	const gchar *zone = str_member (item, "originalStartTimeZone");
 	g_autofree gchar *iana = zone != NULL ? cs_timezone_to_iana (zone) : NULL;
 	g_autofree gchar *body = body_text (item);
@@ -449,8 +467,8 @@ event_to_record (JsonObject *item, CsRecord *r)
 	cs_record_set_bool (r, "isAllDay", all_day);
 	if (all_day) {
 		/* floating days: the date as Graph shows it, in whatever zone */
-		g_autofree gchar *sd = g_strndup (str_member (s, "dateTime"), 10);
-		g_autofree gchar *ed = g_strndup (str_member (e, "dateTime"), 10);
+		g_autofree gchar *sd = date_part (str_member (s, "dateTime"));
+		g_autofree gchar *ed = date_part (str_member (e, "dateTime"));
 		set_str (r, "start", sd);
 		set_str (r, "end", ed);
 	} else {
@@ -465,7 +483,8 @@ event_to_record (JsonObject *item, CsRecord *r)
 	set_bool_member (r, "isReminderOn", item, "isReminderOn");
 	if (json_object_has_member (item, "reminderMinutesBeforeStart"))
 		cs_record_set_int (r, "reminderMinutesBeforeStart",
-				   json_object_get_int_member (item, "reminderMinutesBeforeStart"));
+				   cs_json_get_int (
+				       item, "reminderMinutesBeforeStart", 0));
 	set_str (r, "sensitivity", str_member (item, "sensitivity"));
 	set_str (r, "showAs", str_member (item, "showAs"));
 	set_str (r, "importance", str_member (item, "importance"));
@@ -612,6 +631,13 @@ event_from_record (const CsRecord *r, GError **error)
 			gchar buf[16];
 			g_date_clear (&d, 1);
 			g_date_set_parse (&d, date);
+			if (!g_date_valid (&d)) {
+				json_object_unref (o);
+				g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+					     _("the all-day appointment's start “%s” is not a date"),
+					     start);
+				return NULL;
+			}
 			g_date_add_days (&d, 1);
 			g_date_strftime (buf, sizeof buf, "%Y-%m-%d", &d);
 			ed = g_strdup_printf ("%sT00:00:00", buf);
@@ -677,8 +703,9 @@ set_dtz_date (CsRecord *r, const gchar *field, JsonObject *dtz)
 {
 	const gchar *dt = str_member (dtz, "dateTime");
 	if (dt != NULL && strlen (dt) >= 10) {
-		g_autofree gchar *d = g_strndup (dt, 10);
-		cs_record_set_string (r, field, d);
+		g_autofree gchar *d = date_part (dt);
+		if (d != NULL)
+			cs_record_set_string (r, field, d);
 	}
 }
 

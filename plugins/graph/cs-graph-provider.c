@@ -6,7 +6,7 @@
 
 #include "cs-graph-auth.h"
 #include "cs-graph-map.h"
-#include "cs-graph-provider.h"
+#include "cs-graph-private.h"
 
 /*
  * Outlook.com / Microsoft 365 through Microsoft Graph v1.0 (spec section 3).
@@ -340,17 +340,16 @@ graph_headers (void)
 }
 
 /* the error JSON's code and message, as one line */
-static void
-set_graph_error (GError **error, guint status, JsonNode *root)
+void
+cs_graph_set_error (GError **error, guint status, JsonNode *root)
 {
+	/* an answer without an error object (a proxy's page, an OAuth-style
+	 * {"error": "code"}) still gives the status */
 	JsonObject *e = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
-			    ? obj_member (node_obj (root), "error")
+			    ? cs_json_get_object (json_node_get_object (root), "error")
 			    : NULL;
-	const gchar *code = e != NULL ? json_object_get_string_member_with_default (e, "code", "")
-				      : "";
-	const gchar *message = e != NULL
-				   ? json_object_get_string_member_with_default (e, "message", "")
-				   : "";
+	const gchar *code = cs_json_get_string (e, "code");
+	const gchar *message = cs_json_get_string (e, "message");
 	gint cs_code;
 
 	switch (status) {
@@ -381,7 +380,7 @@ set_graph_error (GError **error, guint status, JsonNode *root)
 		cs_code = status >= 500 ? CS_PROVIDER_ERROR_NETWORK : CS_PROVIDER_ERROR_FAILED;
 	}
 	g_set_error (error, CS_PROVIDER_ERROR, cs_code, _("Outlook answered %u %s: %s"), status,
-		     code, message);
+		     code != NULL ? code : "", message != NULL ? message : "");
 }
 
 /* one Graph call; a refused token is renewed once. Returns the JSON body
@@ -414,7 +413,7 @@ graph_call (CsGraphProvider *self, const gchar *method, const gchar *path, JsonN
 		root = cs_http_response_parse_json (resp, error);
 		if (resp->status < 200 || resp->status >= 300) {
 			g_clear_error (error);
-			set_graph_error (error, resp->status, root);
+			cs_graph_set_error (error, resp->status, root);
 			return NULL;
 		}
 		return g_steal_pointer (&root);
@@ -470,9 +469,9 @@ exception_cmp (gconstpointer a, gconstpointer b)
 static void
 add_time (GVariantBuilder *b, const gchar *key, JsonObject *dtz, gboolean all_day)
 {
-	const gchar *dt = dtz != NULL ? json_object_get_string_member_with_default (dtz, "dateTime", NULL)
+	const gchar *dt = dtz != NULL ? cs_json_get_string_or (dtz, "dateTime", NULL)
 				      : NULL;
-	const gchar *tz = dtz != NULL ? json_object_get_string_member_with_default (dtz, "timeZone", "UTC")
+	const gchar *tz = dtz != NULL ? cs_json_get_string_or (dtz, "timeZone", "UTC")
 				      : NULL;
 	g_autofree gchar *utc = NULL;
 	if (dt == NULL)
@@ -563,14 +562,14 @@ read_series_exceptions (CsGraphProvider *self, CsRecord *master, GCancellable *c
 	a = value_array (inode);
 	for (guint i = 0; a != NULL && i < json_array_get_length (a); i++) {
 		JsonObject *inst = arr_obj (a, i);
-		const gchar *type = json_object_get_string_member_with_default (inst, "type", "");
-		const gchar *orig = json_object_get_string_member_with_default (inst, "originalStart", NULL);
+		const gchar *type = cs_json_get_string_or (inst, "type", "");
+		const gchar *orig = cs_json_get_string_or (inst, "originalStart", NULL);
 		JsonObject *loc = obj_member (inst, "location");
-		const gchar *where = loc != NULL ? json_object_get_string_member_with_default (
+		const gchar *where = loc != NULL ? cs_json_get_string_or (
 						       loc, "displayName", NULL)
 						 : NULL;
-		const gchar *subject = json_object_get_string_member_with_default (inst, "subject", NULL);
-		gboolean all_day = json_object_get_boolean_member_with_default (inst, "isAllDay", FALSE);
+		const gchar *subject = cs_json_get_string_or (inst, "subject", NULL);
+		gboolean all_day = cs_json_get_bool (inst, "isAllDay", FALSE);
 		g_autofree gchar *norm = NULL;
 		GVariantBuilder e;
 		if (!g_str_equal (type, "exception") || orig == NULL)
@@ -643,7 +642,7 @@ find_instance (CsGraphProvider *self, const gchar *id, const gchar *orig,
 	arr = value_array (root);
 	for (guint i = 0; arr != NULL && i < json_array_get_length (arr); i++) {
 		JsonObject *inst = arr_obj (arr, i);
-		const gchar *o = json_object_get_string_member_with_default (inst, "originalStart", NULL);
+		const gchar *o = cs_json_get_string_or (inst, "originalStart", NULL);
 		g_autofree gchar *norm = o != NULL ? cs_time_normalize (o) : NULL;
 		g_autofree gchar *want = cs_time_normalize (orig);
 		if (g_strcmp0 (norm, want) == 0)
@@ -792,14 +791,13 @@ ensure_todo_list (CsGraphProvider *self, GCancellable *cancellable, GError **err
 	root = graph_call (self, "GET", "/me/todo/lists", NULL, cancellable, error);
 	if (root == NULL)
 		return FALSE;
-	lists = JSON_NODE_HOLDS_OBJECT (root)
-		    ? arr_member (node_obj (root), "value")
-		    : NULL;
+	lists = JSON_NODE_HOLDS_OBJECT (root) ? cs_json_get_array (json_node_get_object (root), "value")
+					      : NULL;
 	for (guint i = 0; lists != NULL && i < json_array_get_length (lists); i++) {
-		JsonObject *l = arr_obj (lists, i);
-		if (g_strcmp0 (json_object_get_string_member_with_default (l, "wellknownListName", ""),
-			       "defaultList") == 0)
-			self->todo_list = g_strdup (str_member (l, "id"));
+		JsonObject *l = cs_json_array_get_object (lists, i);
+		if (g_strcmp0 (cs_json_get_string (l, "wellknownListName"), "defaultList") == 0 &&
+		    cs_json_get_string (l, "id") != NULL && self->todo_list == NULL)
+			self->todo_list = g_strdup (cs_json_get_string (l, "id"));
 	}
 	if (self->todo_list == NULL) {
 		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NOT_FOUND,
@@ -828,14 +826,17 @@ contact_sources (CsGraphProvider *self, GPtrArray *sources, GCancellable *cancel
 			  cancellable, error);
 	if (one == NULL)
 		return FALSE;
-	a = arr_member (node_obj (one), "value");
-	if (a != NULL && json_array_get_length (a) > 0)
-		g_ptr_array_add (ids, g_strdup (json_object_get_string_member_with_default (
-					  arr_obj (a, 0), "parentFolderId", "")));
-	a = arr_member (node_obj (folders), "value");
-	for (guint i = 0; a != NULL && i < json_array_get_length (a); i++)
-		g_ptr_array_add (ids, g_strdup (str_member (
-					  arr_obj (a, i), "id")));
+	a = JSON_NODE_HOLDS_OBJECT (one) ? cs_json_get_array (json_node_get_object (one), "value") : NULL;
+	if (cs_json_get_string (cs_json_array_get_object (a, 0), "parentFolderId") != NULL)
+		g_ptr_array_add (ids, g_strdup (cs_json_get_string (cs_json_array_get_object (a, 0),
+								    "parentFolderId")));
+	a = JSON_NODE_HOLDS_OBJECT (folders) ? cs_json_get_array (json_node_get_object (folders), "value")
+					     : NULL;
+	for (guint i = 0; a != NULL && i < json_array_get_length (a); i++) {
+		const gchar *id = cs_json_get_string (cs_json_array_get_object (a, i), "id");
+		if (id != NULL)
+			g_ptr_array_add (ids, g_strdup (id));
+	}
 	for (guint i = 0; i < ids->len; i++) {
 		const gchar *id = g_ptr_array_index (ids, i);
 		g_autofree gchar *esc = NULL;
@@ -899,6 +900,75 @@ full_sources (CsGraphProvider *self, CsKind kind, GPtrArray *sources, gint64 *wi
 }
 
 /* walks one source's pages; records go to @out; returns the deltaLink */
+gboolean
+cs_graph_read_page (CsGraphProvider *self, CsKind kind, JsonNode *page,
+		    CsGraphMailDirection direction, GPtrArray *out, CsReadSink *sink,
+		    const gchar **next, const gchar **delta, GCancellable *cancellable, GError **error)
+{
+	JsonObject *o;
+	JsonArray *values;
+
+	if (!JSON_NODE_HOLDS_OBJECT (page) ||
+	    (values = cs_json_get_array (json_node_get_object (page), "value")) == NULL) {
+		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+				     _("Outlook answered a listing without items"));
+		return FALSE;
+	}
+	o = json_node_get_object (page);
+	for (guint i = 0; i < json_array_get_length (values); i++) {
+		JsonNode *n = json_array_get_element (values, i);
+		JsonObject *item = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+		const gchar *id = item != NULL
+				      ? cs_json_get_string_or (item, "id", NULL)
+				      : NULL;
+		const gchar *type;
+		g_autoptr(GError) error_item = NULL;
+		CsRecord *r;
+		if (id == NULL) {
+			cs_read_sink_skip (sink, NULL, _("an item without an id"));
+			continue;
+		}
+		if (json_object_has_member (item, "@removed")) {
+			/* calendarView delta also "removes" events that only left the
+			 * date window: ask for the event before calling it deleted */
+			if (kind == CS_KIND_EVENT && self != NULL) {
+				g_autofree gchar *esc = g_uri_escape_string (id, NULL, TRUE);
+				g_autofree gchar *path = g_strdup_printf ("/me/events/%s?$select=id", esc);
+				g_autoptr(GError) error_get = NULL;
+				g_autoptr(JsonNode) still =
+				    graph_call (self, "GET", path, NULL, cancellable, &error_get);
+				if (still != NULL)
+					continue;
+				if (!g_error_matches (error_get, CS_PROVIDER_ERROR,
+						      CS_PROVIDER_ERROR_NOT_FOUND)) {
+					g_propagate_error (error, g_steal_pointer (&error_get));
+					return FALSE;
+				}
+			}
+			g_ptr_array_add (out, cs_record_new_tombstone (kind, id));
+			continue;
+		}
+		/* expanded occurrences belong to their series master */
+		type = cs_json_get_string_or (item, "type", NULL);
+		if (kind == CS_KIND_EVENT &&
+		    (g_strcmp0 (type, "occurrence") == 0 || g_strcmp0 (type, "exception") == 0))
+			continue;
+		if (kind == CS_KIND_EMAIL &&
+		    cs_json_get_bool (item, "isDraft", FALSE))
+			continue;
+		r = cs_graph_map_to_record (kind, item, direction, &error_item);
+		if (r == NULL) {
+			cs_read_sink_skip (sink, id, error_item->message);
+			continue;
+		}
+		g_ptr_array_add (out, r);
+	}
+	cs_read_sink_progress (sink, out->len, 0);
+	*next = cs_json_get_string_or (o, "@odata.nextLink", NULL);
+	*delta = cs_json_get_string_or (o, "@odata.deltaLink", NULL);
+	return TRUE;
+}
+
 static gchar *
 read_source (CsGraphProvider *self, CsKind kind, Source *src, const gchar *url_start,
 	     GPtrArray *out, CsReadSink *sink, GCancellable *cancellable, GError **error)
@@ -906,71 +976,13 @@ read_source (CsGraphProvider *self, CsKind kind, Source *src, const gchar *url_s
 	g_autofree gchar *url = g_strdup (url_start);
 	for (;;) {
 		g_autoptr(JsonNode) page = graph_call (self, "GET", url, NULL, cancellable, error);
-		JsonObject *o;
-		JsonArray *values;
-		const gchar *next, *delta;
+		const gchar *next = NULL, *delta = NULL;
 
 		if (page == NULL)
 			return NULL;
-		if (!JSON_NODE_HOLDS_OBJECT (page) ||
-		    (values = arr_member (node_obj (page), "value")) ==
-			NULL) {
-			g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
-					     _("Outlook answered a listing without items"));
+		if (!cs_graph_read_page (self, kind, page, src->direction, out, sink, &next, &delta,
+					 cancellable, error))
 			return NULL;
-		}
-		o = json_node_get_object (page);
-		for (guint i = 0; i < json_array_get_length (values); i++) {
-			JsonNode *n = json_array_get_element (values, i);
-			JsonObject *item = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
-			const gchar *id = item != NULL
-					      ? json_object_get_string_member_with_default (item, "id", NULL)
-					      : NULL;
-			const gchar *type;
-			g_autoptr(GError) error_item = NULL;
-			CsRecord *r;
-			if (id == NULL) {
-				cs_read_sink_skip (sink, NULL, _("an item without an id"));
-				continue;
-			}
-			if (json_object_has_member (item, "@removed")) {
-				/* calendarView delta also "removes" events that only left the
-				 * date window: ask for the event before calling it deleted */
-				if (kind == CS_KIND_EVENT) {
-					g_autofree gchar *esc = g_uri_escape_string (id, NULL, TRUE);
-					g_autofree gchar *path = g_strdup_printf ("/me/events/%s?$select=id", esc);
-					g_autoptr(GError) error_get = NULL;
-					g_autoptr(JsonNode) still = graph_call (self, "GET", path, NULL,
-										cancellable, &error_get);
-					if (still != NULL)
-						continue;
-					if (!g_error_matches (error_get, CS_PROVIDER_ERROR,
-							      CS_PROVIDER_ERROR_NOT_FOUND)) {
-						g_propagate_error (error, g_steal_pointer (&error_get));
-						return NULL;
-					}
-				}
-				g_ptr_array_add (out, cs_record_new_tombstone (kind, id));
-				continue;
-			}
-			/* expanded occurrences belong to their series master */
-			type = json_object_get_string_member_with_default (item, "type", NULL);
-			if (kind == CS_KIND_EVENT && (g_strcmp0 (type, "occurrence") == 0 ||
-						      g_strcmp0 (type, "exception") == 0))
-				continue;
-			if (kind == CS_KIND_EMAIL &&
-			    json_object_get_boolean_member_with_default (item, "isDraft", FALSE))
-				continue;
-			r = cs_graph_map_to_record (kind, item, src->direction, &error_item);
-			if (r == NULL) {
-				cs_read_sink_skip (sink, id, error_item->message);
-				continue;
-			}
-			g_ptr_array_add (out, r);
-		}
-		cs_read_sink_progress (sink, out->len, 0);
-		next = json_object_get_string_member_with_default (o, "@odata.nextLink", NULL);
-		delta = json_object_get_string_member_with_default (o, "@odata.deltaLink", NULL);
 		if (delta != NULL)
 			return g_strdup (delta);
 		if (next == NULL) {
@@ -1048,7 +1060,7 @@ read_contact_extended (CsGraphProvider *self, GPtrArray *records, GCancellable *
 					if (g_strcmp0 (str_member (o, "id"), rid) == 0)
 						resp = o;
 				}
-				status = resp != NULL ? json_object_get_int_member_with_default (resp, "status", 0)
+				status = resp != NULL ? cs_json_get_int (resp, "status", 0)
 						      : 0;
 				if (status == 200) {
 					JsonObject *b = obj_member (resp, "body");
@@ -1118,7 +1130,7 @@ cs_graph_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *
 						old_links = NULL;
 				}
 			}
-			window = json_object_get_int_member_with_default (c, "window", 0);
+			window = cs_json_get_int (c, "window", 0);
 			/* the calendar window moves with time: renew it now and then */
 			if (kind == CS_KIND_EVENT &&
 			    g_get_real_time () / G_USEC_PER_SEC - window > WINDOW_RENEW_DAYS * 86400)
@@ -1281,7 +1293,7 @@ op_done_from_body (CsKind kind, Pending *p, JsonObject *body)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(CsRecord) r = NULL;
-	const gchar *id = json_object_get_string_member_with_default (body, "id", NULL);
+	const gchar *id = cs_json_get_string_or (body, "id", NULL);
 	if (id == NULL) {
 		cs_write_op_set_error (p->op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
 				       _("Outlook saved the item but did not say its id"));
@@ -1341,7 +1353,7 @@ send_chunk (CsGraphProvider *self, CsKind kind, GPtrArray *chunk, GPtrArray *ret
 	if (answer == NULL)
 		return FALSE;
 	responses = JSON_NODE_HOLDS_OBJECT (answer)
-			? arr_member (node_obj (answer), "responses")
+			? cs_json_get_array (json_node_get_object (answer), "responses")
 			: NULL;
 	if (responses == NULL) {
 		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
@@ -1355,22 +1367,20 @@ send_chunk (CsGraphProvider *self, CsKind kind, GPtrArray *chunk, GPtrArray *ret
 		gint64 status;
 		g_autofree gchar *want = g_strdup_printf ("%u", i);
 		for (guint j = 0; j < json_array_get_length (responses); j++) {
-			JsonObject *r = arr_obj (responses, j);
+			JsonObject *r = cs_json_array_get_object (responses, j);
 			if (r != NULL &&
-			    g_strcmp0 (json_object_get_string_member_with_default (r, "id", ""), want) == 0)
+			    g_strcmp0 (cs_json_get_string_or (r, "id", ""), want) == 0)
 				resp = r;
 		}
 		if (resp == NULL) {
 			g_ptr_array_add (retry, p);
 			continue;
 		}
-		status = json_object_get_int_member_with_default (resp, "status", 0);
+		status = cs_json_get_int (resp, "status", 0);
 		rbody = json_object_get_member (resp, "body");
 		if (status == 429 || status == 424 || status == 503 || status == 504) {
-			JsonObject *h = obj_member (resp, "headers");
-			const gchar *ra = h != NULL ? json_object_get_string_member_with_default (
-							  h, "Retry-After", NULL)
-						    : NULL;
+			JsonObject *h = cs_json_get_object (resp, "headers");
+			const gchar *ra = cs_json_get_string (h, "Retry-After");
 			if (ra != NULL)
 				*wait_s = MAX (*wait_s, (guint) g_ascii_strtoull (ra, NULL, 10));
 			if (p->tries + 1 < WRITE_ROUNDS) {
@@ -1389,7 +1399,7 @@ send_chunk (CsGraphProvider *self, CsKind kind, GPtrArray *chunk, GPtrArray *ret
 			cs_write_op_set_done (p->op, cs_record_get_id (p->op->record), NULL);
 		} else {
 			GError *e = NULL;
-			set_graph_error (&e, (guint) status, rbody);
+			cs_graph_set_error (&e, (guint) status, rbody);
 			cs_write_op_take_error (p->op, e);
 		}
 	}
@@ -1500,7 +1510,7 @@ cs_graph_provider_whoami (CsProvider *provider, GCancellable *cancellable, GErro
 	const gchar *upn;
 	if (me == NULL)
 		return NULL;
-	upn = JSON_NODE_HOLDS_OBJECT (me) ? json_object_get_string_member_with_default (
+	upn = JSON_NODE_HOLDS_OBJECT (me) ? cs_json_get_string_or (
 						json_node_get_object (me), "userPrincipalName", NULL)
 					  : NULL;
 	if (upn == NULL) {

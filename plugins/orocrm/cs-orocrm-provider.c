@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "crmsync-plugin.h"
-#include "cs-orocrm-records.h"
+#include "cs-orocrm-private.h"
 
 /*
  * OroCRM: contacts and tasks through the JSON:API (/api), calendar events
@@ -250,7 +250,7 @@ fetch_token (CsOrocrmProvider *self, GCancellable *cancellable, GError **error)
 		return FALSE;
 	}
 	token = answer != NULL && JSON_NODE_HOLDS_OBJECT (answer)
-		    ? json_object_get_string_member_with_default (json_node_get_object (answer),
+		    ? cs_json_get_string_or (json_node_get_object (answer),
 								  "access_token", NULL)
 		    : NULL;
 	if (token == NULL) {
@@ -354,11 +354,12 @@ status_error (CsOrocrmProvider *self, CsHttpResponse *resp, JsonNode *json, cons
 static void
 discover_custom (CsOrocrmProvider *self, CsKind kind, JsonNode *page)
 {
-	JsonArray *data = json_object_get_array_member (json_node_get_object (page), "data");
+	JsonArray *data = JSON_NODE_HOLDS_OBJECT (page) ? cs_json_get_array (json_node_get_object (page), "data")
+						      : NULL;
 	JsonObject *first = data != NULL && json_array_get_length (data) > 0
-				? json_array_get_object_element (data, 0)
+				? cs_json_array_get_object (data, 0)
 				: NULL;
-	JsonObject *attrs = first != NULL ? json_object_get_object_member (first, "attributes") : NULL;
+	JsonObject *attrs = first != NULL ? cs_json_get_object (first, "attributes") : NULL;
 	g_autoptr(GList) names = attrs != NULL ? json_object_get_members (attrs) : NULL;
 
 	g_clear_pointer (&self->ctx.custom[kind], g_ptr_array_unref);
@@ -383,12 +384,17 @@ load_countries (CsOrocrmProvider *self, GCancellable *cancellable, GError **erro
 		return status_error (self, resp, json, _("reading the countries"), error);
 	self->ctx.country_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	self->ctx.country_codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-	data = json_object_get_array_member (json_node_get_object (json), "data");
+	data = json != NULL && JSON_NODE_HOLDS_OBJECT (json)
+		   ? cs_json_get_array (json_node_get_object (json), "data")
+		   : NULL;
 	for (guint i = 0; data != NULL && i < json_array_get_length (data); i++) {
-		JsonObject *c = json_array_get_object_element (data, i);
-		const gchar *id = json_object_get_string_member (c, "id");
-		const gchar *name = json_object_get_string_member_with_default (
-		    json_object_get_object_member (c, "attributes"), "name", id);
+		JsonObject *c = cs_json_array_get_object (data, i);
+		const gchar *id = cs_json_get_string (c, "id");
+		const gchar *name = cs_json_get_string (cs_json_get_object (c, "attributes"), "name");
+		if (id == NULL)
+			continue;
+		if (name == NULL)
+			name = id;
 		g_hash_table_insert (self->ctx.country_names, g_strdup (id), g_strdup (name));
 		g_hash_table_insert (self->ctx.country_codes, g_utf8_strdown (name, -1), g_strdup (id));
 		g_hash_table_insert (self->ctx.country_codes, g_ascii_strdown (id, -1), g_strdup (id));
@@ -445,9 +451,9 @@ cs_orocrm_provider_open (CsProvider *provider, GCancellable *cancellable, GError
 		cs_orocrm_provider_close (provider);
 		return FALSE;
 	}
-	self->calendar = json_object_get_int_member_with_default (o, "calendar", 0);
+	self->calendar = cs_json_get_int (o, "calendar", 0);
 	self->ctx.owner = g_strdup_printf ("%" G_GINT64_FORMAT,
-					   json_object_get_int_member_with_default (o, "owner", 0));
+					   cs_json_get_int (o, "owner", 0));
 	for (guint i = 0; i < 2; i++) {
 		CsKind kind = i == 0 ? CS_KIND_CONTACT : CS_KIND_TASK;
 		g_autoptr(JsonNode) page = NULL;
@@ -521,8 +527,8 @@ typedef struct {
 static void
 note_updated (ReadState *rs, JsonObject *resource)
 {
-	JsonObject *attrs = json_object_get_object_member (resource, "attributes");
-	const gchar *u = attrs != NULL ? json_object_get_string_member_with_default (attrs, "updatedAt", NULL) : NULL;
+	JsonObject *attrs = cs_json_get_object (resource, "attributes");
+	const gchar *u = attrs != NULL ? cs_json_get_string_or (attrs, "updatedAt", NULL) : NULL;
 	if (u != NULL && (rs->watermark == NULL || g_strcmp0 (u, rs->watermark) > 0)) {
 		g_free (rs->watermark);
 		rs->watermark = g_strdup (u);
@@ -530,6 +536,47 @@ note_updated (ReadState *rs, JsonObject *resource)
 }
 
 /* pages of a JSON:API listing, each record into the sink */
+guint
+cs_orocrm_read_page (CsOrocrmContext *ctx, CsKind kind, JsonObject *root, CsReadSink *sink,
+		     gchar **watermark, GHashTable *seen, const gchar **next)
+{
+	g_autoptr(GHashTable) addresses = g_hash_table_new (g_str_hash, g_str_equal);
+	ReadState rs = {*watermark, seen};
+	JsonObject *links;
+	JsonArray *data, *included;
+	guint done = 0;
+
+	data = cs_json_get_array (root, "data");
+	included = json_object_has_member (root, "included") ? cs_json_get_array (root, "included") : NULL;
+	for (guint i = 0; included != NULL && i < json_array_get_length (included); i++) {
+		JsonObject *inc = cs_json_array_get_object (included, i);
+		if (g_strcmp0 (cs_json_get_string (inc, "type"), "contactaddresses") == 0)
+			if (cs_json_get_string (inc, "id") != NULL)
+				g_hash_table_insert (addresses, (gpointer) cs_json_get_string (inc, "id"), inc);
+	}
+	for (guint i = 0; data != NULL && i < json_array_get_length (data); i++) {
+		JsonObject *res = cs_json_array_get_object (data, i);
+		g_autoptr(CsRecord) r = kind == CS_KIND_CONTACT
+					    ? cs_orocrm_contact_from_json (ctx, res, addresses)
+					    : cs_orocrm_task_from_json (ctx, res);
+		if (cs_record_get_id (r) == NULL) {
+			cs_read_sink_skip (sink, NULL, _("a record without an id"));
+			continue;
+		}
+		note_updated (&rs, res);
+		if (rs.seen != NULL)
+			g_hash_table_add (rs.seen, g_strdup (cs_record_get_id (r)));
+		cs_read_sink_add (sink, r);
+		done++;
+	}
+	*watermark = rs.watermark;
+	*next = NULL;
+	links = json_object_has_member (root, "links") ? cs_json_get_object (root, "links") : NULL;
+	if (links != NULL && json_object_has_member (links, "next"))
+		*next = cs_json_get_string (links, "next");
+	return done;
+}
+
 static gboolean
 read_pages (CsOrocrmProvider *self, CsKind kind, const gchar *query, CsReadSink *sink,
 	    ReadState *rs, GCancellable *cancellable, GError **error)
@@ -545,10 +592,7 @@ read_pages (CsOrocrmProvider *self, CsKind kind, const gchar *query, CsReadSink 
 		g_autoptr(JsonNode) json = NULL;
 		g_autoptr(CsHttpResponse) resp = oro_request (self, "GET", path, NULL, TRUE, headers, &json,
 							      cancellable, error);
-		g_autoptr(GHashTable) addresses = g_hash_table_new (g_str_hash, g_str_equal);
-		JsonObject *root, *links;
-		JsonArray *data, *included;
-		const gchar *count;
+		const gchar *count, *next = NULL;
 
 		if (resp == NULL)
 			return FALSE;
@@ -557,34 +601,11 @@ read_pages (CsOrocrmProvider *self, CsKind kind, const gchar *query, CsReadSink 
 		count = cs_http_response_get_header (resp, "X-Include-Total-Count");
 		if (count != NULL)
 			total = (guint) g_ascii_strtoull (count, NULL, 10);
-		root = json_node_get_object (json);
-		data = json_object_get_array_member (root, "data");
-		included = json_object_has_member (root, "included") ? json_object_get_array_member (root, "included") : NULL;
-		for (guint i = 0; included != NULL && i < json_array_get_length (included); i++) {
-			JsonObject *inc = json_array_get_object_element (included, i);
-			if (g_strcmp0 (json_object_get_string_member (inc, "type"), "contactaddresses") == 0)
-				g_hash_table_insert (addresses, (gpointer) json_object_get_string_member (inc, "id"), inc);
-		}
-		for (guint i = 0; data != NULL && i < json_array_get_length (data); i++) {
-			JsonObject *res = json_array_get_object_element (data, i);
-			g_autoptr(CsRecord) r = kind == CS_KIND_CONTACT
-						    ? cs_orocrm_contact_from_json (&self->ctx, res, addresses)
-						    : cs_orocrm_task_from_json (&self->ctx, res);
-			if (cs_record_get_id (r) == NULL) {
-				cs_read_sink_skip (sink, NULL, _("a record without an id"));
-				continue;
-			}
-			note_updated (rs, res);
-			if (rs->seen != NULL)
-				g_hash_table_add (rs->seen, g_strdup (cs_record_get_id (r)));
-			cs_read_sink_add (sink, r);
-			done++;
-		}
+		done += cs_orocrm_read_page (&self->ctx, kind, json_node_get_object (json), sink,
+					     &rs->watermark, rs->seen, &next);
 		cs_read_sink_progress (sink, done, MAX (done, total));
 		g_clear_pointer (&path, g_free);
-		links = json_object_has_member (root, "links") ? json_object_get_object_member (root, "links") : NULL;
-		if (links != NULL && json_object_has_member (links, "next"))
-			path = g_strdup (json_object_get_string_member (links, "next"));
+		path = g_strdup (next);
 	}
 	return TRUE;
 }
@@ -612,12 +633,14 @@ list_ids (CsOrocrmProvider *self, CsKind kind, GCancellable *cancellable, GError
 			status_error (self, resp, json, p, error);
 			return NULL;
 		}
-		data = json_object_get_array_member (json_node_get_object (json), "data");
+		data = cs_json_get_array (json_node_get_object (json), "data");
 		for (guint i = 0; data != NULL && i < json_array_get_length (data); i++) {
-			JsonObject *res = json_array_get_object_element (data, i);
-			JsonObject *attrs = json_object_get_object_member (res, "attributes");
-			g_hash_table_insert (ids, g_strdup (json_object_get_string_member (res, "id")),
-					     g_strdup (attrs != NULL ? json_object_get_string_member_with_default (
+			JsonObject *res = cs_json_array_get_object (data, i);
+			JsonObject *attrs = cs_json_get_object (res, "attributes");
+			if (cs_json_get_string (res, "id") == NULL)
+				continue;
+			g_hash_table_insert (ids, g_strdup (cs_json_get_string (res, "id")),
+					     g_strdup (attrs != NULL ? cs_json_get_string_or (
 								 attrs, "createdAt", "") : ""));
 		}
 		if (data == NULL || json_array_get_length (data) < ID_PAGE_SIZE)
@@ -748,15 +771,15 @@ read_jsonapi (CsOrocrmProvider *self, CsKind kind, const gchar *cursor, CsReadSi
 				status_error (self, resp, json, aq, error);
 				goto out;
 			}
-			data = json_object_get_array_member (json_node_get_object (json), "data");
+			data = cs_json_get_array (json_node_get_object (json), "data");
 			for (guint i = 0; data != NULL && i < json_array_get_length (data); i++) {
-				JsonObject *a = json_array_get_object_element (data, i);
-				JsonObject *rel = json_object_get_object_member (
-				    json_object_get_object_member (a, "relationships"), "owner");
+				JsonObject *a = cs_json_array_get_object (data, i);
+				JsonObject *rel = cs_json_get_object (
+				    cs_json_get_object (a, "relationships"), "owner");
 				JsonObject *d = rel != NULL && JSON_NODE_HOLDS_OBJECT (json_object_get_member (rel, "data"))
-						    ? json_object_get_object_member (rel, "data")
+						    ? cs_json_get_object (rel, "data")
 						    : NULL;
-				const gchar *cid = d != NULL ? json_object_get_string_member (d, "id") : NULL;
+				const gchar *cid = d != NULL ? cs_json_get_string (d, "id") : NULL;
 				if (cid != NULL && !g_hash_table_contains (rs.seen, cid)) {
 					g_hash_table_add (rs.seen, g_strdup (cid));
 					g_ptr_array_add (owners, g_strdup (cid));
@@ -791,6 +814,28 @@ out:
 	return ok;
 }
 
+guint
+cs_orocrm_read_event_page (CsOrocrmContext *ctx, JsonArray *events, CsReadSink *sink)
+{
+	guint done = 0;
+	for (guint i = 0; i < json_array_get_length (events); i++) {
+		JsonObject *e = cs_json_array_get_object (events, i);
+		g_autoptr(CsRecord) r = NULL;
+		if (e == NULL || !json_object_has_member (e, "id")) {
+			cs_read_sink_skip (sink, NULL, _("an event without an id"));
+			continue;
+		}
+		/* exceptions of a recurring series are part of their series */
+		if (json_object_has_member (e, "recurringEventId") &&
+		    !JSON_NODE_HOLDS_NULL (json_object_get_member (e, "recurringEventId")))
+			continue;
+		r = cs_orocrm_event_from_json (ctx, e);
+		cs_read_sink_add (sink, r);
+		done++;
+	}
+	return done;
+}
+
 static gboolean
 read_events (CsOrocrmProvider *self, CsReadSink *sink, GCancellable *cancellable, GError **error)
 {
@@ -809,21 +854,7 @@ read_events (CsOrocrmProvider *self, CsReadSink *sink, GCancellable *cancellable
 		if (resp->status != 200 || json == NULL || !JSON_NODE_HOLDS_ARRAY (json))
 			return status_error (self, resp, json, path, error);
 		events = json_node_get_array (json);
-		for (guint i = 0; i < json_array_get_length (events); i++) {
-			JsonObject *e = json_array_get_object_element (events, i);
-			g_autoptr(CsRecord) r = NULL;
-			if (e == NULL || !json_object_has_member (e, "id")) {
-				cs_read_sink_skip (sink, NULL, _("an event without an id"));
-				continue;
-			}
-			/* exceptions of a recurring series are part of their series */
-			if (json_object_has_member (e, "recurringEventId") &&
-			    !JSON_NODE_HOLDS_NULL (json_object_get_member (e, "recurringEventId")))
-				continue;
-			r = cs_orocrm_event_from_json (&self->ctx, e);
-			cs_read_sink_add (sink, r);
-			done++;
-		}
+		done += cs_orocrm_read_event_page (&self->ctx, events, sink);
 		cs_read_sink_progress (sink, done, done);
 		if (json_array_get_length (events) < EVENT_PAGE)
 			break;
@@ -880,6 +911,20 @@ resource_for_op (CsOrocrmProvider *self, CsKind kind, CsWriteOp *op, const gchar
 }
 
 /* one op alone: finds which op of a refused batch is wrong */
+/* a stored record without its id would be created again by the next sync */
+static void
+done_with_id (CsWriteOp *op, const gchar *id)
+{
+	if (id == NULL && op->action == CS_WRITE_UPDATE)
+		id = cs_record_get_id (op->record);
+	if (id == NULL || id[0] == '\0') {
+		cs_write_op_set_error (op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+				       _("OroCRM stored the record but did not say its id"));
+		return;
+	}
+	cs_write_op_set_done (op, id, NULL);
+}
+
 static gboolean
 write_one (CsOrocrmProvider *self, CsKind kind, CsWriteOp *op, GCancellable *cancellable,
 	   GError **error)
@@ -906,8 +951,9 @@ write_one (CsOrocrmProvider *self, CsKind kind, CsWriteOp *op, GCancellable *can
 		op_fail_from_response (self, op, resp, json);
 		return TRUE;
 	}
-	cs_write_op_set_done (op, json_object_get_string_member (json_object_get_object_member (
-				      json_node_get_object (json), "data"), "id"), NULL);
+	done_with_id (op, json != NULL && JSON_NODE_HOLDS_OBJECT (json)
+				  ? cs_json_get_string (cs_json_get_object (json_node_get_object (json), "data"), "id")
+				  : NULL);
 	return TRUE;
 }
 
@@ -945,18 +991,18 @@ write_batch (CsOrocrmProvider *self, CsKind kind, GPtrArray *ops, GCancellable *
 	}
 	if (resp->status != 200 || json == NULL || !JSON_NODE_HOLDS_OBJECT (json))
 		return status_error (self, resp, json, path, error);
-	answer = json_object_get_array_member (json_node_get_object (json), "data");
+	answer = cs_json_get_array (json_node_get_object (json), "data");
 	for (guint i = 0; i < ops->len; i++) {
 		CsWriteOp *op = ops->pdata[i];
 		JsonObject *res = answer != NULL && i < json_array_get_length (answer)
-				      ? json_array_get_object_element (answer, i)
+				      ? cs_json_array_get_object (answer, i)
 				      : NULL;
 		if (res == NULL) {
 			cs_write_op_set_error (op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
 					       _("OroCRM's batch answer lacks item %u"), i);
 			continue;
 		}
-		cs_write_op_set_done (op, json_object_get_string_member (res, "id"), NULL);
+		done_with_id (op, cs_json_get_string (res, "id"));
 	}
 	return TRUE;
 }
@@ -1015,14 +1061,17 @@ existing_addresses (CsOrocrmProvider *self, GPtrArray *contact_ids, GCancellable
 			status_error (self, resp, json, path->str, error);
 			return NULL;
 		}
-		data = json_object_get_array_member (json_node_get_object (json), "data");
+		data = cs_json_get_array (json_node_get_object (json), "data");
 		for (guint k = 0; data != NULL && k < json_array_get_length (data); k++) {
-			JsonObject *a = json_array_get_object_element (data, k);
-			JsonObject *rels = json_object_get_object_member (a, "relationships");
-			JsonObject *owner = json_object_get_object_member (json_object_get_object_member (rels, "owner"), "data");
-			JsonArray *types = json_object_get_array_member (json_object_get_object_member (rels, "types"), "data");
-			const gchar *cid = json_object_get_string_member (owner, "id");
-			GHashTable *by_prefix = g_hash_table_lookup (out, cid);
+			JsonObject *a = cs_json_array_get_object (data, k);
+			JsonObject *rels = cs_json_get_object (a, "relationships");
+			JsonObject *owner = cs_json_get_object (cs_json_get_object (rels, "owner"), "data");
+			JsonArray *types = cs_json_get_array (cs_json_get_object (rels, "types"), "data");
+			const gchar *cid = cs_json_get_string (owner, "id");
+			GHashTable *by_prefix;
+			if (cid == NULL || cs_json_get_string (a, "id") == NULL)
+				continue;
+			by_prefix = g_hash_table_lookup (out, cid);
 			if (by_prefix == NULL) {
 				by_prefix = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 				g_hash_table_insert (out, g_strdup (cid), by_prefix);
@@ -1030,14 +1079,14 @@ existing_addresses (CsOrocrmProvider *self, GPtrArray *contact_ids, GCancellable
 			if (types == NULL || json_array_get_length (types) == 0) {
 				if (!g_hash_table_contains (by_prefix, "other"))
 					g_hash_table_insert (by_prefix, g_strdup ("other"),
-							     g_strdup (json_object_get_string_member (a, "id")));
+							     g_strdup (cs_json_get_string (a, "id")));
 				continue;
 			}
 			for (guint t = 0; t < json_array_get_length (types); t++) {
-				const gchar *type = json_object_get_string_member (json_array_get_object_element (types, t), "id");
-				if (!g_hash_table_contains (by_prefix, type))
+				const gchar *type = cs_json_get_string (cs_json_array_get_object (types, t), "id");
+				if (type != NULL && !g_hash_table_contains (by_prefix, type))
 					g_hash_table_insert (by_prefix, g_strdup (type),
-							     g_strdup (json_object_get_string_member (a, "id")));
+							     g_strdup (cs_json_get_string (a, "id")));
 			}
 		}
 	}
@@ -1101,7 +1150,7 @@ write_addresses (CsOrocrmProvider *self, GPtrArray *ops, GCancellable *cancellab
 			item = json_object_new ();
 			rels = json_object_new ();
 			json_object_set_string_member (item, "type", "contactaddresses");
-			country = json_object_get_string_member_with_default (attrs, "country", NULL);
+			country = cs_json_get_string_or (attrs, "country", NULL);
 			if (country != NULL) {
 				JsonObject *c = json_object_new ();
 				JsonObject *d = json_object_new ();
@@ -1207,10 +1256,9 @@ write_events (CsOrocrmProvider *self, GPtrArray *ops, GCancellable *cancellable,
 				return FALSE;
 			if (op->action == CS_WRITE_CREATE && resp->status == 201 && json != NULL &&
 			    JSON_NODE_HOLDS_OBJECT (json)) {
-				g_autofree gchar *id = g_strdup_printf (
-				    "%" G_GINT64_FORMAT,
-				    json_object_get_int_member_with_default (json_node_get_object (json), "id", 0));
-				cs_write_op_set_done (op, id, NULL);
+				gint64 n = cs_json_get_int (json_node_get_object (json), "id", 0);
+				g_autofree gchar *id = n > 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, n) : NULL;
+				done_with_id (op, id);
 			} else if (op->action == CS_WRITE_UPDATE && (resp->status == 204 || resp->status == 200)) {
 				cs_write_op_set_done (op, cs_record_get_id (op->record), NULL);
 			} else {

@@ -62,7 +62,7 @@ static void
 set_list (CsRecord *r, const gchar *name, JsonObject *attrs, const gchar *list,
 	  const gchar *member, const gchar *primary)
 {
-	JsonNode *n = json_object_get_member (attrs, list);
+	JsonNode *n = attrs != NULL ? json_object_get_member (attrs, list) : NULL;
 	JsonArray *a = n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
 	const gchar *first = string_member (attrs, primary);
 	g_autoptr(GPtrArray) out = g_ptr_array_new ();
@@ -70,7 +70,7 @@ set_list (CsRecord *r, const gchar *name, JsonObject *attrs, const gchar *list,
 	if (first != NULL && first[0] != '\0')
 		g_ptr_array_add (out, (gpointer) first);
 	for (guint i = 0; a != NULL && i < json_array_get_length (a); i++) {
-		const gchar *v = string_member (json_array_get_object_element (a, i), member);
+		const gchar *v = string_member (cs_json_array_get_object (a, i), member);
 		if (v == NULL || v[0] == '\0' || g_strcmp0 (v, first) == 0)
 			continue;
 		g_ptr_array_add (out, (gpointer) v);
@@ -120,13 +120,13 @@ flatten_address (CsOrocrmContext *ctx, CsRecord *r, const gchar *prefix, JsonObj
 		full_street = g_strdup (street);
 	name = g_strconcat (prefix, "Street", NULL);
 	set_nonblank (r, name, full_street);
-	g_free (name);
+	g_clear_pointer (&name, g_free);
 	name = g_strconcat (prefix, "City", NULL);
 	set_nonblank (r, name, string_member (attrs, "city"));
-	g_free (name);
+	g_clear_pointer (&name, g_free);
 	name = g_strconcat (prefix, "PostalCode", NULL);
 	set_nonblank (r, name, string_member (attrs, "postalCode"));
-	g_free (name);
+	g_clear_pointer (&name, g_free);
 	if (region == NULL) {
 		/* a region relationship: "US-MI" → "MI" */
 		const gchar *rid = to_one_id (address, "region");
@@ -168,13 +168,14 @@ cs_orocrm_contact_from_json (CsOrocrmContext *ctx, JsonObject *resource, GHashTa
 	for (guint pass = 0; pass < 2 && data != NULL && JSON_NODE_HOLDS_ARRAY (data); pass++) {
 		JsonArray *a = json_node_get_array (data);
 		for (guint i = 0; i < json_array_get_length (a); i++) {
-			const gchar *aid = string_member (json_array_get_object_element (a, i), "id");
+			const gchar *aid = string_member (cs_json_array_get_object (a, i), "id");
 			JsonObject *address = aid != NULL && addresses != NULL ? g_hash_table_lookup (addresses, aid) : NULL;
 			JsonObject *aattrs = object_member (address, "attributes");
 			JsonObject *types = object_member (object_member (address, "relationships"), "types");
 			JsonNode *tn = types != NULL ? json_object_get_member (types, "data") : NULL;
 			JsonArray *ta = tn != NULL && JSON_NODE_HOLDS_ARRAY (tn) ? json_node_get_array (tn) : NULL;
-			gboolean primary = json_object_get_boolean_member_with_default (aattrs, "primary", FALSE);
+			gboolean primary = aattrs != NULL && cs_json_get_bool (
+								      aattrs, "primary", FALSE);
 			if (address == NULL || (pass == 0 && !primary))
 				continue;
 			if (ta == NULL || json_array_get_length (ta) == 0) {
@@ -184,7 +185,7 @@ cs_orocrm_contact_from_json (CsOrocrmContext *ctx, JsonObject *resource, GHashTa
 				continue;
 			}
 			for (guint t = 0; t < json_array_get_length (ta); t++) {
-				const gchar *type = string_member (json_array_get_object_element (ta, t), "id");
+				const gchar *type = string_member (cs_json_array_get_object (ta, t), "id");
 				guint idx = g_strcmp0 (type, "billing") == 0 ? 0 : g_strcmp0 (type, "shipping") == 0 ? 1 : 2;
 				if (idx < 2 && !done[idx]) {
 					flatten_address (ctx, r, idx == 0 ? "billing" : "shipping", address);
@@ -268,8 +269,8 @@ recurrence_from_json (JsonObject *rec)
 	const gchar *pattern_type = NULL;
 	GVariantBuilder pattern, range, all;
 	JsonNode *days = json_object_get_member (rec, "dayOfWeek");
-	gint64 instance = json_object_get_int_member_with_default (rec, "instance", 0);
-	gint64 occurrences = json_object_get_int_member_with_default (rec, "occurrences", 0);
+	gint64 instance = cs_json_get_int (rec, "instance", 0);
+	gint64 occurrences = cs_json_get_int (rec, "occurrences", 0);
 	g_autofree gchar *start = date_part (string_member (rec, "startTime"));
 	g_autofree gchar *end = date_part (string_member (rec, "endTime"));
 
@@ -282,7 +283,7 @@ recurrence_from_json (JsonObject *rec)
 	g_variant_builder_init (&pattern, G_VARIANT_TYPE_VARDICT);
 	g_variant_builder_add (&pattern, "{sv}", "type", g_variant_new_string (pattern_type));
 	g_variant_builder_add (&pattern, "{sv}", "interval",
-			       g_variant_new_int64 (json_object_get_int_member_with_default (rec, "interval", 1)));
+			       g_variant_new_int64 (cs_json_get_int (rec, "interval", 1)));
 	if (days != NULL && JSON_NODE_HOLDS_ARRAY (days) && json_array_get_length (json_node_get_array (days)) > 0) {
 		JsonArray *a = json_node_get_array (days);
 		g_autoptr(GPtrArray) names = g_ptr_array_new ();
@@ -291,10 +292,10 @@ recurrence_from_json (JsonObject *rec)
 		g_variant_builder_add (&pattern, "{sv}", "daysOfWeek",
 				       g_variant_new_strv ((const gchar *const *) names->pdata, (gssize) names->len));
 	}
-	if (json_object_get_int_member_with_default (rec, "dayOfMonth", 0) > 0)
+	if (cs_json_get_int (rec, "dayOfMonth", 0) > 0)
 		g_variant_builder_add (&pattern, "{sv}", "dayOfMonth",
 				       g_variant_new_int64 (json_object_get_int_member (rec, "dayOfMonth")));
-	if (json_object_get_int_member_with_default (rec, "monthOfYear", 0) > 0)
+	if (cs_json_get_int (rec, "monthOfYear", 0) > 0)
 		g_variant_builder_add (&pattern, "{sv}", "month",
 				       g_variant_new_int64 (json_object_get_int_member (rec, "monthOfYear")));
 	if (instance >= 1 && instance <= 5)
@@ -321,9 +322,9 @@ CsRecord *
 cs_orocrm_event_from_json (CsOrocrmContext *ctx, JsonObject *event)
 {
 	g_autofree gchar *id = g_strdup_printf ("%" G_GINT64_FORMAT,
-						json_object_get_int_member_with_default (event, "id", 0));
+						cs_json_get_int (event, "id", 0));
 	CsRecord *r = cs_record_new (CS_KIND_EVENT, id);
-	gboolean all_day = json_object_get_boolean_member_with_default (event, "allDay", FALSE);
+	gboolean all_day = cs_json_get_bool (event, "allDay", FALSE);
 	const gchar *start = string_member (event, "start");
 	const gchar *end = string_member (event, "end");
 	g_autofree gchar *s = NULL;
@@ -718,7 +719,7 @@ cs_orocrm_error_text (JsonNode *doc)
 	if (errors != NULL && JSON_NODE_HOLDS_ARRAY (errors)) {
 		JsonArray *a = json_node_get_array (errors);
 		for (guint i = 0; i < json_array_get_length (a) && i < 3; i++) {
-			JsonObject *e = json_array_get_object_element (a, i);
+			JsonObject *e = cs_json_array_get_object (a, i);
 			JsonObject *src = object_member (e, "source");
 			const gchar *where = string_member (src, "pointer");
 			if (where == NULL)
@@ -737,10 +738,14 @@ cs_orocrm_error_text (JsonNode *doc)
 			for (GList *l = names; l != NULL; l = l->next) {
 				JsonObject *c = object_member (children, l->data);
 				JsonNode *en = c != NULL ? json_object_get_member (c, "errors") : NULL;
-				if (en != NULL && JSON_NODE_HOLDS_ARRAY (en) &&
-				    json_array_get_length (json_node_get_array (en)) > 0)
+				JsonNode *first = en != NULL && JSON_NODE_HOLDS_ARRAY (en) &&
+							  json_array_get_length (json_node_get_array (en)) > 0
+						      ? json_array_get_element (json_node_get_array (en), 0)
+						      : NULL;
+				if (first != NULL && JSON_NODE_HOLDS_VALUE (first) &&
+				    json_node_get_value_type (first) == G_TYPE_STRING)
 					g_string_append_printf (s, "; %s: %s", (gchar *) l->data,
-								json_array_get_string_element (json_node_get_array (en), 0));
+								json_node_get_string (first));
 			}
 		}
 	} else if (o != NULL && string_member (o, "error") != NULL) {

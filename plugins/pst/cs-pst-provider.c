@@ -9,7 +9,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
-#include "cs-pst-provider.h"
+#include "cs-pst-private.h"
 
 #define READER_NAME	"crmsync-pst-reader"
 #define DEFAULT_TIMEOUT 60 /* seconds without a line from the reader */
@@ -74,7 +74,7 @@ handle_lines (GString *buf, LineFunc func, gpointer user_data, JsonObject **erro
 		if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
 			continue;
 		obj = json_node_get_object (root);
-		if (g_strcmp0 (json_object_get_string_member_with_default (obj, "type", ""),
+		if (g_strcmp0 (cs_json_get_string_or (obj, "type", ""),
 			       "error") == 0) {
 			if (*error_line == NULL)
 				*error_line = json_object_ref (obj);
@@ -180,7 +180,7 @@ run_reader (CsPstProvider *self, const gchar *const *args, LineFunc func, gpoint
 	reap (proc, self->timeout);
 
 	if (error_line != NULL)
-		why = json_object_get_string_member_with_default (error_line, "message", NULL);
+		why = cs_json_get_string_or (error_line, "message", NULL);
 	if (why != NULL) {
 		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
 			     _("cannot read %s: %s"), self->path, why);
@@ -221,10 +221,10 @@ static gboolean
 info_line (JsonObject *line, gpointer user_data, GError **error)
 {
 	InfoData *d = user_data;
-	const gchar *type = json_object_get_string_member_with_default (line, "type", "");
+	const gchar *type = cs_json_get_string_or (line, "type", "");
 	if (g_strcmp0 (type, "file") == 0) {
 		g_free (d->format);
-		d->format = g_strdup (json_object_get_string_member_with_default (line, "format",
+		d->format = g_strdup (cs_json_get_string_or (line, "format",
 										  "unknown"));
 		d->ended = TRUE;
 	}
@@ -304,12 +304,12 @@ typedef struct {
 static void
 deliver (Delivery *d, JsonObject *line)
 {
-	const gchar *type = json_object_get_string_member_with_default (line, "type", "");
-	const gchar *id = json_object_get_string_member_with_default (line, "id", NULL);
+	const gchar *type = cs_json_get_string_or (line, "type", "");
+	const gchar *id = cs_json_get_string_or (line, "id", NULL);
 
 	if (g_strcmp0 (type, "skip") == 0) {
 		cs_read_sink_skip (d->sink, id,
-				   json_object_get_string_member_with_default (line, "reason", ""));
+				   cs_json_get_string_or (line, "reason", ""));
 		return;
 	}
 	if (g_strcmp0 (type, "item") == 0 && id != NULL) {
@@ -317,7 +317,7 @@ deliver (Delivery *d, JsonObject *line)
 		g_autofree gchar *version = NULL;
 		JsonNode *fields = json_object_get_member (line, "fields");
 		const gchar *zone =
-		    json_object_get_string_member_with_default (line, "timeZoneWindows", NULL);
+		    cs_json_get_string_or (line, "timeZoneWindows", NULL);
 
 		if (fields != NULL && JSON_NODE_HOLDS_OBJECT (fields))
 			cs_json_to_fields (json_node_get_object (fields), record);
@@ -327,10 +327,10 @@ deliver (Delivery *d, JsonObject *line)
 			if (iana != NULL)
 				cs_record_set_string (record, "timeZone", iana);
 		}
-		cs_record_set_folder (record, json_object_get_string_member_with_default (
+		cs_record_set_folder (record, cs_json_get_string_or (
 						  line, "folder", NULL));
 		cs_record_set_modified (
-		    record, json_object_get_int_member_with_default (line, "modified", 0));
+		    record, cs_json_get_int (line, "modified", 0));
 		/* every field is a mapped (schema) field: their hash is the version */
 		version = cs_record_hash_fields (record, NULL);
 		cs_record_set_version (record, version);
@@ -359,7 +359,7 @@ static gboolean
 read_line (JsonObject *line, gpointer user_data, GError **error)
 {
 	ReadData *d = user_data;
-	const gchar *type = json_object_get_string_member_with_default (line, "type", "");
+	const gchar *type = cs_json_get_string_or (line, "type", "");
 	CsKind kind;
 
 	if (g_strcmp0 (type, "end") == 0) {
@@ -369,14 +369,37 @@ read_line (JsonObject *line, gpointer user_data, GError **error)
 	if (g_strcmp0 (type, "crash") == 0) {
 		g_free (d->crashed_on);
 		d->crashed_on =
-		    g_strdup (json_object_get_string_member_with_default (line, "id", NULL));
+		    g_strdup (cs_json_get_string_or (line, "id", NULL));
 		return TRUE;
 	}
-	if (cs_kind_from_string (json_object_get_string_member_with_default (line, "kind", ""),
+	if (cs_kind_from_string (cs_json_get_string_or (line, "kind", ""),
 				 &kind) &&
 	    d->lines[kind] != NULL)
 		g_ptr_array_add (d->lines[kind], json_object_ref (line));
 	return TRUE;
+}
+
+gboolean
+cs_pst_provider_decode_stream (CsPstProvider *self, CsKind kind, GString *buf, CsReadSink *sink,
+			       gchar **error_message)
+{
+	ReadData d = {{NULL}, FALSE, NULL};
+	Delivery delivery = {kind, sink, 0};
+	g_autoptr(JsonObject) error_line = NULL;
+	gboolean ended;
+
+	for (guint k = 0; k < CS_KIND_LAST; k++)
+		d.lines[k] = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+	handle_lines (buf, read_line, &d, &error_line, NULL);
+	for (guint i = 0; i < d.lines[kind]->len; i++)
+		deliver (&delivery, g_ptr_array_index (d.lines[kind], i));
+	if (error_line != NULL && error_message != NULL)
+		*error_message = g_strdup (cs_json_get_string_or (error_line, "message", NULL));
+	ended = d.ended;
+	read_data_clear (&d);
+	for (guint k = 0; k < CS_KIND_LAST; k++)
+		g_ptr_array_unref (d.lines[k]);
+	return ended;
 }
 
 /* an item that crashes libpst is read around: the reader names it as it

@@ -337,7 +337,7 @@ cs_pst_recur_to_json (const guint8 *data, gsize len, const CsPstTz *tz, gint64 s
 		}
 		take_bytes (&c, take (&c, 4)); /* reserved EE1 */
 		if (e->flags & (ARO_SUBJECT | ARO_LOCATION)) {
-			take (&c, 12);
+			take_bytes (&c, 12); /* start, end, original start: already read */
 			if (e->flags & ARO_SUBJECT) {
 				guint16 n = (guint16) take (&c, 2);
 				gchar *s = wide_text (take_bytes (&c, (gsize) n * 2), n);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cs-webcrm-client.h"
+#include "cs-webcrm-private.h"
 
 /*
  * The webCRM REST API's session: ApiLogin with the application token
@@ -185,12 +186,12 @@ take_tokens (CsWebcrmClient *self, CsHttpResponse *resp, const gchar *what, GErr
 			     _("webCRM answered %u to %s"), resp->status, what);
 		return FALSE;
 	}
-	access = o != NULL ? json_object_get_string_member_with_default (o, "AccessToken", NULL)
+	access = o != NULL ? cs_json_get_string_or (o, "AccessToken", NULL)
 			   : NULL;
 	if (resp->status != 200 || access == NULL || access[0] == '\0' ||
-	    (o != NULL && json_object_get_boolean_member_with_default (o, "IsError", FALSE))) {
+	    (o != NULL && cs_json_get_bool (o, "IsError", FALSE))) {
 		const gchar *desc =
-		    o != NULL ? json_object_get_string_member_with_default (o, "ErrorDescription",
+		    o != NULL ? cs_json_get_string_or (o, "ErrorDescription",
 									    NULL)
 			      : NULL;
 		g_set_error (
@@ -203,7 +204,7 @@ take_tokens (CsWebcrmClient *self, CsHttpResponse *resp, const gchar *what, GErr
 	self->access_token = g_strdup (access);
 	g_free (self->refresh_token);
 	self->refresh_token =
-	    g_strdup (json_object_get_string_member_with_default (o, "RefreshToken", NULL));
+	    g_strdup (cs_json_get_string_or (o, "RefreshToken", NULL));
 	return TRUE;
 }
 
@@ -295,12 +296,12 @@ cs_webcrm_client_get_server_time (CsWebcrmClient *self)
 	return self->server_time;
 }
 
-static const gchar *
-server_message (JsonNode *root)
+const gchar *
+cs_webcrm_client_server_message (JsonNode *root)
 {
 	if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
 		return NULL;
-	return json_object_get_string_member_with_default (json_node_get_object (root), "Message",
+	return cs_json_get_string_or (json_node_get_object (root), "Message",
 							   NULL);
 }
 
@@ -349,7 +350,7 @@ cs_webcrm_client_call (CsWebcrmClient *self, const gchar *method, const gchar *p
 			return cs_http_response_parse_json (resp, error);
 		}
 		root = cs_http_response_parse_json (resp, NULL);
-		msg = server_message (root);
+		msg = cs_webcrm_client_server_message (root);
 		if (resp->status == 404) {
 			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NOT_FOUND,
 				     _("webCRM: %s %s not found%s%s"), method, path,

@@ -4,7 +4,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
-#include "cs-webcrm-provider.h"
+#include "cs-webcrm-private.h"
 
 /*
  * webCRM (api.webcrm.com) as the CRM side: persons (B2B with their
@@ -234,7 +234,7 @@ cs_webcrm_provider_get_schema (CsProvider *provider, CsKind kind, GError **error
 				     : cs_field_spec_new (name, NULL, CS_FIELD_STRING);
 		g_free (spec->label);
 		spec->label = g_strdup (
-		    json_object_get_string_member_with_default (m, "FieldMetadataLabel", name));
+		    cs_json_get_string_or (m, "FieldMetadataLabel", name));
 		spec->custom = is_custom_name (table, name);
 		if (dd != NULL && json_array_get_length (dd) > 0) {
 			g_strfreev (spec->choices);
@@ -256,11 +256,10 @@ users_page_cb (JsonArray *page, gpointer user_data, GError **error)
 {
 	CsWebcrmProvider *self = user_data;
 	for (guint i = 0; i < json_array_get_length (page); i++) {
-		JsonObject *u = json_array_get_object_element (page, i);
+		JsonObject *u = cs_json_array_get_object (page, i);
 		if (u == NULL || !json_object_has_member (u, "UserId"))
 			continue;
-		g_hash_table_replace (self->users,
-				      int_key (json_object_get_int_member (u, "UserId")),
+		g_hash_table_replace (self->users, int_key (cs_json_get_int (u, "UserId", 0)),
 				      json_object_ref (u));
 	}
 	return TRUE;
@@ -274,9 +273,9 @@ metadata_cb (CsWebcrmProvider *self, JsonNode *root)
 		return FALSE;
 	a = json_node_get_array (root);
 	for (guint i = 0; i < json_array_get_length (a); i++) {
-		JsonObject *m = json_array_get_object_element (a, i);
+		JsonObject *m = cs_json_array_get_object (a, i);
 		const gchar *name =
-		    m != NULL ? json_object_get_string_member_with_default (
+		    m != NULL ? cs_json_get_string_or (
 				    m, "FieldMetadataDbFieldName", NULL)
 			      : NULL;
 		if (name != NULL)
@@ -294,9 +293,8 @@ find_user (CsWebcrmProvider *self, const gchar *name_or_email)
 		return 0;
 	g_hash_table_iter_init (&iter, self->users);
 	while (g_hash_table_iter_next (&iter, &k, &v)) {
-		const gchar *email
-			= json_object_get_string_member_with_default (v, "UserEmail", "");
-		const gchar *name = json_object_get_string_member_with_default (v, "UserName", "");
+		const gchar *email = cs_json_get_string_or (v, "UserEmail", "");
+		const gchar *name = cs_json_get_string_or (v, "UserName", "");
 		if (g_ascii_strcasecmp (email, name_or_email) == 0 ||
 		    g_utf8_collate (name, name_or_email) == 0)
 			return *(gint64 *) k;
@@ -401,11 +399,10 @@ orgs_page_cb (JsonArray *page, gpointer user_data, GError **error)
 {
 	CsWebcrmProvider *self = user_data;
 	for (guint i = 0; i < json_array_get_length (page); i++) {
-		JsonObject *o = json_array_get_object_element (page, i);
+		JsonObject *o = cs_json_array_get_object (page, i);
 		if (o == NULL || !json_object_has_member (o, "OrganisationId"))
 			continue;
-		put_org (self, json_object_get_int_member (o, "OrganisationId"),
-			 json_object_ref (o));
+		put_org (self, cs_json_get_int (o, "OrganisationId", 0), json_object_ref (o));
 	}
 	return TRUE;
 }
@@ -428,10 +425,9 @@ ensure_orgs (CsWebcrmProvider *self, GCancellable *cancellable, GError **error)
 static gchar *
 org_name_division (JsonObject *org)
 {
-	const gchar *name
-		= json_object_get_string_member_with_default (org, "OrganisationName", "");
+	const gchar *name = cs_json_get_string_or (org, "OrganisationName", "");
 	const gchar *div =
-	    json_object_get_string_member_with_default (org, "OrganisationDivisionName", "");
+	    cs_json_get_string_or (org, "OrganisationDivisionName", "");
 	if (name == NULL)
 		name = "";
 	if (div == NULL || div[0] == '\0')
@@ -540,7 +536,7 @@ split_person_row (CsWebcrmProvider *self, JsonObject *row)
 		}
 	}
 	if (org != NULL && json_object_has_member (org, "OrganisationId")) {
-		gint64 id = json_object_get_int_member (org, "OrganisationId");
+		gint64 id = cs_json_get_int (org, "OrganisationId", 0);
 		put_org (self, id, g_steal_pointer (&org));
 	}
 	return person;
@@ -550,22 +546,20 @@ static CsRecord *
 person_record (CsWebcrmProvider *self, JsonObject *dto)
 {
 	g_autofree gchar *id =
-	    g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (dto, "PersonId"));
+	    g_strdup_printf ("%" G_GINT64_FORMAT, cs_json_get_int (dto, "PersonId", 0));
 	CsRecord *rec = cs_record_new (CS_KIND_CONTACT, id);
 
 	cs_json_to_fields (dto, rec);
 	if (!self->b2c) {
-		gint64 org_id
-			= json_object_get_int_member_with_default (dto, "PersonOrganisationId", 0);
+		gint64 org_id = cs_json_get_int (dto, "PersonOrganisationId", 0);
 		JsonObject *org = g_hash_table_lookup (self->orgs, &org_id);
 		if (org != NULL) {
 			g_autofree gchar *company = org_name_division (org);
 			cs_record_set_string (rec, "OrganisationNameDivision", company);
 			if (json_object_has_member (org, "OrganisationOwner") &&
 			    !json_object_get_null_member (org, "OrganisationOwner"))
-				cs_record_set_int (
-					rec, "OrganisationOwner",
-					json_object_get_int_member (org, "OrganisationOwner"));
+				cs_record_set_int (rec, "OrganisationOwner",
+						   cs_json_get_int (org, "OrganisationOwner", 0));
 		}
 	}
 	normalize_time (rec, "PersonBirthday", TRUE);
@@ -578,7 +572,7 @@ static CsRecord *
 org_record (CsWebcrmProvider *self, JsonObject *dto)
 {
 	g_autofree gchar *id = g_strdup_printf (
-	    "%" G_GINT64_FORMAT, json_object_get_int_member (dto, "OrganisationId"));
+	    "%" G_GINT64_FORMAT, cs_json_get_int (dto, "OrganisationId", 0));
 	g_autofree gchar *company = org_name_division (dto);
 	CsRecord *rec = cs_record_new (CS_KIND_ORGANISATION, id);
 	cs_json_to_fields (dto, rec);
@@ -592,7 +586,7 @@ org_record (CsWebcrmProvider *self, JsonObject *dto)
 static gboolean
 is_email_activity (JsonObject *dto)
 {
-	return g_strcmp0 (json_object_get_string_member_with_default (dto, "ActivityType", NULL),
+	return g_strcmp0 (cs_json_get_string_or (dto, "ActivityType", NULL),
 			  EMAIL_TYPE) == 0;
 }
 
@@ -600,15 +594,15 @@ static CsRecord *
 activity_record (CsWebcrmProvider *self, JsonObject *dto)
 {
 	g_autofree gchar *id =
-	    g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (dto, "ActivityId"));
+	    g_strdup_printf ("%" G_GINT64_FORMAT, cs_json_get_int (dto, "ActivityId", 0));
 	CsRecord *rec = cs_record_new (CS_KIND_TASK, id);
-	gint64 uid = json_object_get_int_member_with_default (dto, "ActivityAssignedTo", 0);
+	gint64 uid = cs_json_get_int (dto, "ActivityAssignedTo", 0);
 	JsonObject *user = g_hash_table_lookup (self->users, &uid);
 
 	cs_json_to_fields (dto, rec);
 	if (user != NULL)
 		cs_record_set_string (rec, "ActivityResponsibleName",
-				      json_object_get_string_member_with_default (user, "UserName",
+				      cs_json_get_string_or (user, "UserName",
 										  ""));
 	normalize_time (rec, "ActivityDateTime", FALSE);
 	g_hash_table_replace (self->dtos[CS_KIND_TASK], g_strdup (id), json_object_ref (dto));
@@ -621,20 +615,19 @@ static CsRecord *
 email_record (CsWebcrmProvider *self, JsonObject *dto)
 {
 	g_autofree gchar *id =
-	    g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (dto, "ActivityId"));
+	    g_strdup_printf ("%" G_GINT64_FORMAT, cs_json_get_int (dto, "ActivityId", 0));
 	CsRecord *rec = cs_record_new (CS_KIND_EMAIL, id);
-	const gchar *action
-		= json_object_get_string_member_with_default (dto, "ActivityAction", "");
-	const gchar *memo = json_object_get_string_member_with_default (dto, "ActivityMemo", "");
+	const gchar *action = cs_json_get_string_or (dto, "ActivityAction", "");
+	const gchar *memo = cs_json_get_string_or (dto, "ActivityMemo", "");
 	const gchar *body = memo != NULL ? strstr (memo, "\n\n") : NULL;
 
-	cs_record_set_string (
-		rec, "EmailSubject",
-		json_object_get_string_member_with_default (dto, "ActivityDescription", ""));
+	cs_record_set_string (rec, "EmailSubject",
+			      cs_json_get_string_or (dto, "ActivityDescription",
+									  ""));
 	cs_record_set_string (rec, "EmailDirection",
 			      g_strcmp0 (action, "Inbound e-mail") == 0 ? "Inbound" : "Outbound");
 	cs_record_set_string (rec, "EmailDateTime",
-			      json_object_get_string_member_with_default (dto, "ActivityDateTime",
+			      cs_json_get_string_or (dto, "ActivityDateTime",
 									  ""));
 	cs_record_set_string (rec, "EmailBody", body != NULL ? body + 2 : "");
 	if (memo != NULL) {
@@ -651,7 +644,7 @@ email_record (CsWebcrmProvider *self, JsonObject *dto)
 	if (json_object_has_member (dto, "ActivityPersonId") &&
 	    !json_object_get_null_member (dto, "ActivityPersonId"))
 		cs_record_set_int (rec, "EmailPersonId",
-				   json_object_get_int_member (dto, "ActivityPersonId"));
+				   cs_json_get_int (dto, "ActivityPersonId", 0));
 	normalize_time (rec, "EmailDateTime", FALSE);
 	g_hash_table_replace (self->dtos[CS_KIND_EMAIL], g_strdup (id), json_object_ref (dto));
 	finish_record (rec, NULL);
@@ -661,17 +654,18 @@ email_record (CsWebcrmProvider *self, JsonObject *dto)
 static CsRecord *
 meeting_record (CsWebcrmProvider *self, JsonObject *dto)
 {
-	const gchar *id = json_object_get_string_member_with_default (dto, "MeetingId", "");
+	const gchar *id = cs_json_get_string_or (dto, "MeetingId", NULL);
 	CsRecord *rec;
 	gboolean all_day =
-	    json_object_get_boolean_member_with_default (dto, "MeetingIsAllDayMeeting", FALSE);
+	    cs_json_get_bool (dto, "MeetingIsAllDayMeeting", FALSE);
 	JsonArray *orgs = array_member (dto, "MeetingOrganisations");
-	const gchar *subject
-		= json_object_get_string_member_with_default (dto, "MeetingSubject", "");
+	const gchar *subject = cs_json_get_string_or (dto, "MeetingSubject", "");
 	const gchar *desc =
-	    json_object_get_string_member_with_default (dto, "MeetingDescription", NULL);
+	    cs_json_get_string_or (dto, "MeetingDescription", NULL);
 
-	if (json_object_get_boolean_member_with_default (dto, "MeetingIsCancelled", FALSE))
+	if (id == NULL || id[0] == '\0')
+		return NULL; /* emit() reports it */
+	if (cs_json_get_bool (dto, "MeetingIsCancelled", FALSE))
 		return cs_record_new_tombstone (CS_KIND_EVENT, id);
 	rec = cs_record_new (CS_KIND_EVENT, id);
 	cs_json_to_fields (dto, rec);
@@ -683,8 +677,8 @@ meeting_record (CsWebcrmProvider *self, JsonObject *dto)
 	if (desc == NULL || g_strcmp0 (desc, subject) == 0)
 		cs_record_set_string (rec, "MeetingDescription", "");
 	if (orgs != NULL && json_array_get_length (orgs) > 0) {
-		JsonObject *first = json_array_get_object_element (orgs, 0);
-		gint64 org_id = first != NULL ? json_object_get_int_member_with_default (
+		JsonObject *first = cs_json_array_get_object (orgs, 0);
+		gint64 org_id = first != NULL ? cs_json_get_int (
 						    first, "OrganisationId", 0)
 					      : 0;
 		JsonObject *org = g_hash_table_lookup (self->orgs, &org_id);
@@ -692,7 +686,7 @@ meeting_record (CsWebcrmProvider *self, JsonObject *dto)
 			g_autofree gchar *company = org_name_division (org);
 			cs_record_set_string (rec, "MeetingOrganisationNameDivision", company);
 		}
-	} else if (json_object_get_boolean_member_with_default (dto, "MeetingIsPrivate", FALSE)) {
+	} else if (cs_json_get_bool (dto, "MeetingIsPrivate", FALSE)) {
 		cs_record_set_string (rec, "MeetingOrganisationNameDivision", "*");
 	}
 	normalize_time (rec, "MeetingStart", all_day);
@@ -724,7 +718,7 @@ read_ctx_clear (ReadCtx *ctx)
 static void
 note_stamp (ReadCtx *ctx, JsonObject *dto, const gchar *field)
 {
-	const gchar *s = json_object_get_string_member_with_default (dto, field, NULL);
+	const gchar *s = cs_json_get_string_or (dto, field, NULL);
 	if (s != NULL && (ctx->max_stamp == NULL || g_strcmp0 (s, ctx->max_stamp) > 0)) {
 		g_free (ctx->max_stamp);
 		ctx->max_stamp = g_strdup (s);
@@ -735,6 +729,10 @@ static void
 emit (ReadCtx *ctx, CsRecord *rec)
 {
 	g_autoptr(CsRecord) owned = rec;
+	if (rec == NULL) {
+		cs_read_sink_skip (ctx->sink, NULL, _("a record without an id"));
+		return;
+	}
 	if (!g_hash_table_add (ctx->seen, g_strdup (cs_record_get_id (rec))))
 		return;
 	cs_read_sink_add (ctx->sink, rec);
@@ -746,13 +744,13 @@ rows_cb (JsonArray *page, gpointer user_data, GError **error)
 {
 	ReadCtx *ctx = user_data;
 	for (guint i = 0; i < json_array_get_length (page); i++) {
-		JsonObject *row = json_array_get_object_element (page, i);
+		JsonObject *row = cs_json_array_get_object (page, i);
 		if (row == NULL)
 			continue;
 		switch (ctx->kind) {
 		case CS_KIND_CONTACT: {
 			g_autoptr(JsonObject) person = split_person_row (ctx->self, row);
-			if (!json_object_has_member (person, "PersonId")) {
+			if (cs_json_get_int (person, "PersonId", 0) <= 0) {
 				cs_read_sink_skip (ctx->sink, NULL, _("a person without PersonId"));
 				continue;
 			}
@@ -761,21 +759,27 @@ rows_cb (JsonArray *page, gpointer user_data, GError **error)
 			break;
 		}
 		case CS_KIND_ORGANISATION:
+			if (cs_json_get_int (row, "OrganisationId", 0) <= 0) {
+				cs_read_sink_skip (ctx->sink, NULL, _("an organisation without OrganisationId"));
+				continue;
+			}
 			note_stamp (ctx, row, "OrganisationUpdatedAt");
 			put_org (ctx->self,
-				 json_object_get_int_member_with_default (row, "OrganisationId", 0),
+				 cs_json_get_int (row, "OrganisationId", 0),
 				 json_object_ref (row));
 			emit (ctx, org_record (ctx->self, row));
 			break;
 		case CS_KIND_TASK:
-			note_stamp (ctx, row, "ActivityUpdatedAt");
-			if (!is_email_activity (row))
-				emit (ctx, activity_record (ctx->self, row));
-			break;
 		case CS_KIND_EMAIL:
+			if (cs_json_get_int (row, "ActivityId", 0) <= 0) {
+				cs_read_sink_skip (ctx->sink, NULL, _("an activity without ActivityId"));
+				continue;
+			}
 			note_stamp (ctx, row, "ActivityUpdatedAt");
-			if (is_email_activity (row))
+			if (ctx->kind == CS_KIND_EMAIL && is_email_activity (row))
 				emit (ctx, email_record (ctx->self, row));
+			else if (ctx->kind == CS_KIND_TASK && !is_email_activity (row))
+				emit (ctx, activity_record (ctx->self, row));
 			break;
 		case CS_KIND_EVENT:
 		case CS_KIND_LAST:
@@ -784,6 +788,47 @@ rows_cb (JsonArray *page, gpointer user_data, GError **error)
 		}
 	}
 	return TRUE;
+}
+
+void
+cs_webcrm_provider_take_body (CsWebcrmProvider *self, CsWebcrmBody what, CsKind kind,
+			      JsonNode *root, CsReadSink *sink)
+{
+	ReadCtx ctx = {self, sink, kind, NULL,
+		       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0};
+	JsonArray *arr = JSON_NODE_HOLDS_ARRAY (root) ? json_node_get_array (root) : NULL;
+
+	switch (what) {
+	case CS_WEBCRM_BODY_ROWS:
+		if (kind == CS_KIND_EVENT && JSON_NODE_HOLDS_OBJECT (root)) {
+			/* a /Meetings page, or one meeting as GET /Meetings/{id} answers */
+			JsonArray *list = array_member (json_node_get_object (root), "Meetings");
+			for (guint i = 0; list != NULL && i < json_array_get_length (list); i++) {
+				JsonObject *m = cs_json_array_get_object (list, i);
+				if (m != NULL)
+					note_stamp (&ctx, m, "MeetingUpdated");
+			}
+			if (list == NULL)
+				emit (&ctx, meeting_record (self, json_node_get_object (root)));
+		} else if (arr != NULL) {
+			rows_cb (arr, &ctx, NULL);
+		}
+		break;
+	case CS_WEBCRM_BODY_USERS:
+		if (arr != NULL)
+			users_page_cb (arr, self, NULL);
+		break;
+	case CS_WEBCRM_BODY_ORGS:
+		if (arr != NULL)
+			orgs_page_cb (arr, self, NULL);
+		break;
+	case CS_WEBCRM_BODY_METADATA:
+		metadata_cb (self, root);
+		break;
+	default:
+		break;
+	}
+	read_ctx_clear (&ctx);
 }
 
 /* "T=stamp;U=stamp": one stamp per table the kind depends on */
@@ -831,17 +876,17 @@ org_stamp_cb (JsonArray *page, gpointer user_data, GError **error)
 	GPtrArray *ids = ((gpointer *) user_data)[0];
 	gchar **max = ((gpointer *) user_data)[1];
 	for (guint i = 0; i < json_array_get_length (page); i++) {
-		JsonObject *o = json_array_get_object_element (page, i);
+		JsonObject *o = cs_json_array_get_object (page, i);
 		const gchar *s;
 		if (o == NULL)
 			continue;
-		s = json_object_get_string_member_with_default (o, "OrganisationUpdatedAt", NULL);
+		s = cs_json_get_string_or (o, "OrganisationUpdatedAt", NULL);
 		if (s != NULL && (*max == NULL || g_strcmp0 (s, *max) > 0)) {
 			g_free (*max);
 			*max = g_strdup (s);
 		}
 		g_ptr_array_add (ids, g_strdup_printf ("%" G_GINT64_FORMAT,
-						       json_object_get_int_member_with_default (
+						       cs_json_get_int (
 							   o, "OrganisationId", 0)));
 	}
 	return TRUE;
@@ -873,7 +918,7 @@ read_contacts (CsWebcrmProvider *self, ReadCtx *ctx, const gchar *cursor,
 			gpointer v;
 			g_hash_table_iter_init (&iter, self->orgs);
 			while (g_hash_table_iter_next (&iter, NULL, &v)) {
-				const gchar *s = json_object_get_string_member_with_default (
+				const gchar *s = cs_json_get_string_or (
 				    v, "OrganisationUpdatedAt", NULL);
 				if (s != NULL && (o_max == NULL || g_strcmp0 (s, o_max) > 0)) {
 					g_free (o_max);
@@ -979,7 +1024,7 @@ meetings_page (CsWebcrmProvider *self, const gchar *path, GPtrArray *out,
 		if (json_array_get_length (arr) == 0)
 			return TRUE;
 		for (guint i = 0; i < json_array_get_length (arr); i++) {
-			JsonObject *m = json_array_get_object_element (arr, i);
+			JsonObject *m = cs_json_array_get_object (arr, i);
 			if (m != NULL)
 				g_ptr_array_add (out, json_object_ref (m));
 		}
@@ -1026,9 +1071,8 @@ read_meetings (CsWebcrmProvider *self, ReadCtx *ctx, const gchar *cursor,
 		return FALSE;
 	for (guint i = 0; i < list->len; i++) {
 		JsonObject *m = g_ptr_array_index (list, i);
-		const gchar *id = json_object_get_string_member_with_default (m, "MeetingId", NULL);
-		const gchar *upd
-			= json_object_get_string_member_with_default (m, "MeetingUpdated", "");
+		const gchar *id = cs_json_get_string_or (m, "MeetingId", NULL);
+		const gchar *upd = cs_json_get_string_or (m, "MeetingUpdated", "");
 		g_autofree gchar *get = NULL;
 		g_autoptr(JsonNode) full = NULL;
 		if (id == NULL)
@@ -1755,7 +1799,7 @@ write_one_meeting (CsWebcrmProvider *self, CsWriteOp *op, GCancellable *cancella
 	/* all-day values are dates; webCRM keeps them as midnight UTC */
 	for (guint i = 0; i < 2; i++) {
 		const gchar *f = i == 0 ? "MeetingStart" : "MeetingEnd";
-		const gchar *v = json_object_get_string_member_with_default (dto, f, NULL);
+		const gchar *v = cs_json_get_string_or (dto, f, NULL);
 		if (v != NULL && strlen (v) == 10) {
 			g_autofree gchar *full = g_strconcat (v, "T00:00:00Z", NULL);
 			json_object_set_string_member (dto, f, full);
@@ -1779,11 +1823,10 @@ write_one_meeting (CsWebcrmProvider *self, CsWriteOp *op, GCancellable *cancella
 			json_object_set_array_member (dto, "MeetingOrganisations", a);
 		}
 	}
-	if (!has_text (
-		    json_object_get_string_member_with_default (dto, "MeetingDescription", NULL)))
+	if (!has_text (cs_json_get_string_or (dto, "MeetingDescription", NULL)))
 		json_object_set_string_member (
 		    dto, "MeetingDescription",
-		    json_object_get_string_member_with_default (dto, "MeetingSubject", ""));
+		    cs_json_get_string_or (dto, "MeetingSubject", ""));
 	node = json_node_init_object (json_node_alloc (), dto);
 	if (op->action == CS_WRITE_CREATE) {
 		answer = cs_webcrm_client_call (self->client, "POST", "/Meetings", node,

@@ -313,6 +313,57 @@ test_settings_test_connection (void)
 	g_object_unref (dlg);
 }
 
+static gboolean
+not_signing_in (gpointer dlg)
+{
+	return !cs_settings_dialog_is_signing_in (dlg);
+}
+
+/* Microsoft account: the device code shown in the dialog, the token in the keyring */
+static void
+test_settings_graph_sign_in (void)
+{
+	Emulator emu = {0};
+	g_autofree gchar *dir = test_dir ("graph");
+	g_autofree gchar *path = g_build_filename (dir, "mail.ini", NULL);
+	g_autofree gchar *ini = NULL;
+	g_autofree gchar *token = NULL;
+	g_autofree gchar *text = NULL;
+	g_autoptr(CsSyncProfile) sp = NULL;
+	g_autoptr(CsSecrets) secrets = cs_secrets_new ();
+	g_autoptr(GError) error = NULL;
+	CsSettingsDialog *dlg;
+	GType t = CS_TYPE_SETTINGS_DIALOG;
+
+	emulator_start (&emu, "graph", "ada@contoso.example", "emulator");
+	ini = g_strdup_printf ("[profile]\nname=Mail\ncrm=folder\noutlook=graph\nstate=state.db\n"
+			       "[crm]\npath=crm\n[outlook]\nurl=%s\nauthority=%s\n", emu.url, emu.url);
+	write_file (path, ini);
+	sp = load_profile (path);
+	dlg = cs_settings_dialog_new (NULL, sp, dir, secrets);
+	g_object_ref_sink (dlg);
+	gtk_widget_show (GTK_WIDGET (dlg));
+	g_assert_true (gtk_widget_get_visible (child (dlg, t, "sign_in_button")));
+	g_assert_false (gtk_widget_get_visible (child (dlg, t, "outlook_path_entry")));
+	gtk_button_clicked (GTK_BUTTON (child (dlg, t, "sign_in_button")));
+	spin_until (not_signing_in, dlg);
+	g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (dlg, t, "graph_label"))), ==,
+			 "Signed in as ada@contoso.example.");
+	token = cs_secrets_lookup (secrets, "mail", CS_SIDE_OUTLOOK, "refresh-token", &error);
+	g_assert_no_error (error);
+	g_assert_nonnull (token);
+	/* saving keeps the Graph settings and never writes the token */
+	gtk_button_clicked (GTK_BUTTON (gtk_dialog_get_widget_for_response (GTK_DIALOG (dlg), GTK_RESPONSE_ACCEPT)));
+	flush ();
+	text = read_file (path);
+	g_assert_nonnull (strstr (text, "outlook=graph"));
+	g_assert_nonnull (strstr (text, "authority="));
+	g_assert_null (strstr (text, token));
+	cs_secrets_clear (secrets, "mail", CS_SIDE_OUTLOOK, "refresh-token", NULL);
+	emulator_stop (&emu);
+	g_object_unref (dlg);
+}
+
 /* ---- mapping ----------------------------------------------------------- */
 
 static gboolean
@@ -576,6 +627,47 @@ test_progress_complete (void)
 	g_object_unref (win);
 }
 
+/* a mass deletion stops; the user sees it and confirms in the same window */
+static void
+test_progress_guard (void)
+{
+	g_autofree gchar *path = folder_profile ("guard", 20, NULL);
+	g_autofree gchar *crm = side_dir (path, "crm", "contact");
+	g_autofree gchar *out = side_dir (path, "outlook", "contact");
+	g_autoptr(CsSyncProfile) sp = load_profile (path);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsRunReport) first = NULL;
+	CsProgressWindow *win;
+	GType t = CS_TYPE_PROGRESS_WINDOW;
+
+	first = cs_engine_run (cs_sync_profile_get_engine (sp, &error), CS_RUN_FLAG_NONE, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (count_files (out), ==, 20);
+	for (guint i = 0; i < 10; i++) {
+		g_autofree gchar *name = g_strdup_printf ("c%04u.json", i);
+		g_autofree gchar *file = g_build_filename (crm, name, NULL);
+		g_assert_cmpint (g_unlink (file), ==, 0);
+	}
+	win = cs_progress_window_new (NULL, sp);
+	g_object_ref_sink (win);
+	gtk_widget_show (GTK_WIDGET (win));
+	g_assert_true (cs_progress_window_start (win, CS_RUN_FLAG_NONE, &error));
+	spin_until (progress_finished, win);
+	g_assert_cmpint (cs_run_report_get_status (cs_progress_window_get_report (win)), ==, CS_RUN_STOPPED);
+	g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (child (win, t, "result_label"))), "Stopped"));
+	g_assert_cmpuint (count_files (out), ==, 20);
+	g_assert_true (gtk_widget_get_visible (child (win, t, "confirm_button")));
+
+	gtk_button_clicked (GTK_BUTTON (child (win, t, "confirm_button")));
+	g_assert_false (cs_progress_window_is_finished (win));
+	spin_until (progress_finished, win);
+	g_assert_cmpint (cs_run_report_get_status (cs_progress_window_get_report (win)), ==, CS_RUN_OK);
+	g_assert_cmpuint (count_files (out), ==, 10);
+	g_assert_false (gtk_widget_get_visible (child (win, t, "confirm_button")));
+	gtk_widget_destroy (GTK_WIDGET (win));
+	g_object_unref (win);
+}
+
 /* the worker stops on its first write until the test has pressed Cancel */
 typedef struct {
 	GMutex lock;
@@ -663,6 +755,9 @@ test_progress_cancel (void)
 	g_cond_clear (&gate.cond);
 }
 
+/* one registered app for the window tests: a GApplication stays exported on the bus */
+static CsApplication *shared_app;
+
 /* ---- main window ------------------------------------------------------- */
 
 static gboolean
@@ -679,7 +774,7 @@ test_window_state (void)
 	g_autofree gchar *profiles = g_build_filename (g_get_user_config_dir (), "crmsync", "profiles", NULL);
 	g_autofree gchar *path = g_build_filename (profiles, "a.ini", NULL);
 	g_autofree gchar *crm = g_build_filename (g_get_user_data_dir (), "win", "crm", "contact", NULL);
-	g_autoptr(CsApplication) app = cs_application_new ();
+	CsApplication *app;
 	g_autoptr(GError) error = NULL;
 	CsAppWindow *win;
 	GtkTreeModel *history, *counts, *skips;
@@ -696,6 +791,7 @@ test_window_state (void)
 		g_autofree gchar *file = g_build_filename (crm, name, NULL);
 		write_file (file, "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\"}");
 	}
+	app = shared_app = cs_application_new ();
 	g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
 	g_application_register (G_APPLICATION (app), NULL, &error);
 	g_assert_no_error (error);
@@ -730,6 +826,83 @@ test_window_state (void)
 	flush ();
 }
 
+/* manual strategy: a field changed on both sides waits in the window; the user keeps one */
+static void
+test_window_conflict (void)
+{
+	g_autofree gchar *profiles = g_build_filename (g_get_user_config_dir (), "crmsync", "profiles", NULL);
+	g_autofree gchar *path = g_build_filename (profiles, "c.ini", NULL);
+	g_autofree gchar *root = g_build_filename (g_get_user_data_dir (), "conflict", NULL);
+	g_autofree gchar *crm_file = g_build_filename (root, "crm", "contact", "ada.json", NULL);
+	CsApplication *app = shared_app;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsRunReport) r1 = NULL;
+	g_autoptr(CsRunReport) r2 = NULL;
+	g_autoptr(CsRunReport) r3 = NULL;
+	g_autoptr(GPtrArray) links = NULL;
+	g_autofree gchar *out_file = NULL;
+	g_autofree gchar *crm_text = NULL;
+	CsSyncProfile *sp;
+	CsEngine *engine;
+	CsAppWindow *win;
+	GtkTreeModel *conflicts;
+	GtkTreeView *view;
+	GtkTreeIter iter;
+	g_autofree gchar *ini = g_strdup_printf ("[profile]\nname=Conflicts\ncrm=folder\noutlook=folder\nconflict=manual\n"
+						 "sync-on-start=false\nsync-on-exit=false\n[crm]\npath=%s/crm\n"
+						 "[outlook]\npath=%s/outlook\n", root, root);
+
+	write_file (path, ini);
+	write_file (crm_file, "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\", \"jobTitle\": \"Analyst\"}");
+	g_assert_nonnull (app);
+	sp = cs_application_add_profile (app, path, &error);
+	g_assert_no_error (error);
+	engine = cs_sync_profile_get_engine (sp, &error);
+	g_assert_no_error (error);
+	r1 = cs_engine_run (engine, CS_RUN_FLAG_NONE, NULL, &error);
+	g_assert_no_error (error);
+	links = cs_state_get_links (cs_engine_get_state (engine), CS_KIND_CONTACT, &error);
+	g_assert_cmpuint (links->len, ==, 1);
+	{
+		g_autofree gchar *name = g_strdup_printf ("%s.json", ((CsLink *) g_ptr_array_index (links, 0))->outlook_id);
+		out_file = g_build_filename (root, "outlook", "contact", name, NULL);
+	}
+	write_file (crm_file, "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\", \"jobTitle\": \"Head of analysis\"}");
+	write_file (out_file, "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\", \"jobTitle\": \"Countess\"}");
+	r2 = cs_engine_run (engine, CS_RUN_FLAG_NONE, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (cs_run_report_get_n_conflicts (r2), ==, 1);
+
+	win = cs_app_window_new (app);
+	cs_app_window_select (win, sp);
+	gtk_widget_show (GTK_WIDGET (win));
+	conflicts = GTK_TREE_MODEL (gtk_widget_get_template_child (GTK_WIDGET (win), CS_TYPE_APP_WINDOW, "conflicts_store"));
+	view = GTK_TREE_VIEW (child (win, CS_TYPE_APP_WINDOW, "conflicts_view"));
+	g_assert_cmpint (gtk_tree_model_iter_n_children (conflicts, NULL), ==, 1);
+	g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (win, CS_TYPE_APP_WINDOW, "conflicts_tab_label"))), ==, "Conflicts (1)");
+	g_assert_true (gtk_tree_model_get_iter_first (conflicts, &iter));
+	{
+		g_autofree gchar *item = NULL;
+		g_autofree gchar *field = NULL;
+		gtk_tree_model_get (conflicts, &iter, 1, &item, 2, &field, -1);
+		g_assert_cmpstr (item, ==, "Ada Lovelace");
+		g_assert_cmpstr (field, ==, "jobTitle");
+	}
+	g_assert_false (gtk_widget_get_sensitive (child (win, CS_TYPE_APP_WINDOW, "keep_outlook_button")));
+	gtk_tree_selection_select_iter (gtk_tree_view_get_selection (view), &iter);
+	g_assert_true (gtk_widget_get_sensitive (child (win, CS_TYPE_APP_WINDOW, "keep_outlook_button")));
+	gtk_button_clicked (GTK_BUTTON (child (win, CS_TYPE_APP_WINDOW, "keep_outlook_button")));
+	g_assert_cmpint (gtk_tree_model_iter_n_children (conflicts, NULL), ==, 0);
+
+	/* the next run carries the kept value to the CRM */
+	r3 = cs_engine_run (engine, CS_RUN_FLAG_NONE, NULL, &error);
+	g_assert_no_error (error);
+	crm_text = read_file (crm_file);
+	g_assert_nonnull (strstr (crm_text, "Countess"));
+	gtk_widget_destroy (GTK_WIDGET (win));
+	flush ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -746,10 +919,17 @@ main (int argc, char **argv)
 	g_test_add_func ("/gui/settings/save", test_settings_save);
 	g_test_add_func ("/gui/settings/edit", test_settings_edit);
 	g_test_add_func ("/gui/settings/test-connection", test_settings_test_connection);
+	g_test_add_func ("/gui/settings/graph-sign-in", test_settings_graph_sign_in);
 	g_test_add_func ("/gui/mapping/edit-and-reset", test_mapping_edit);
 	g_test_add_func ("/gui/sync-all/ticked-only", test_sync_all_ticked);
 	g_test_add_func ("/gui/progress/complete", test_progress_complete);
 	g_test_add_func ("/gui/progress/cancel", test_progress_cancel);
+	g_test_add_func ("/gui/progress/guard-confirm", test_progress_guard);
 	g_test_add_func ("/gui/window/sync-now", test_window_state);
-	return g_test_run ();
+	g_test_add_func ("/gui/window/conflict-keep-outlook", test_window_conflict);
+	{
+		gint rc = g_test_run ();
+		g_clear_object (&shared_app);
+		return rc;
+	}
 }

@@ -41,8 +41,8 @@ test_create_both_ways (CliFixture *f, gconstpointer d)
 {
 	g_autoptr(JsonObject) ann = NULL;
 	g_autoptr(JsonObject) bo = NULL;
-	cli_put (f, "crm", "contact", "c1", ANN);
-	cli_put (f, "outlook", "contact", "o1", BO);
+	g_free (cli_put (f, "crm", "contact", "c1", ANN));
+	g_free (cli_put (f, "outlook", "contact", "o1", BO));
 	g_assert_cmpint (run_sync (f), ==, 0);
 	g_assert_cmpint (cli_report_count (f, "created", "outlook", "contact"), ==, 1);
 	g_assert_cmpint (cli_report_count (f, "created", "crm", "contact"), ==, 1);
@@ -67,9 +67,9 @@ test_create_both_ways (CliFixture *f, gconstpointer d)
 static void
 test_key_match (CliFixture *f, gconstpointer d)
 {
-	cli_put (f, "crm", "contact", "c1", ANN);
-	cli_put (f, "outlook", "contact", "o1",
-		 "{\"firstName\": \"ann\", \"lastName\": \"LEE\", \"phone\": \"+45 1234\"}");
+	g_free (cli_put (f, "crm", "contact", "c1", ANN));
+	g_free (cli_put (f, "outlook", "contact", "o1",
+		 "{\"firstName\": \"ann\", \"lastName\": \"LEE\", \"phone\": \"+45 1234\"}"));
 	g_assert_cmpint (run_sync (f), ==, 0);
 	g_assert_cmpint (cli_report_count (f, "linked", "crm", "contact"), ==, 1);
 	/* no duplicates, and what each side had reaches the other */
@@ -90,14 +90,14 @@ test_updates_and_merge (CliFixture *f, gconstpointer d)
 {
 	g_autoptr(JsonObject) c = NULL;
 	g_autoptr(JsonObject) o = NULL;
-	cli_put (f, "crm", "contact", "c1", ANN);
-	cli_put (f, "outlook", "contact", "o1", ANN);
+	g_free (cli_put (f, "crm", "contact", "c1", ANN));
+	g_free (cli_put (f, "outlook", "contact", "o1", ANN));
 	g_assert_cmpint (run_sync (f), ==, 0);
 	/* disjoint edits on both sides merge */
-	cli_put (f, "crm", "contact", "c1",
-		 "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CTO\"}");
-	cli_put (f, "outlook", "contact", "o1",
-		 "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CEO\", \"city\": \"Århus\"}");
+	g_free (cli_put (f, "crm", "contact", "c1",
+		 "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CTO\"}"));
+	g_free (cli_put (f, "outlook", "contact", "o1",
+		 "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CEO\", \"city\": \"Århus\"}"));
 	g_assert_cmpint (run_sync (f), ==, 0);
 	c = cli_get (f, "crm", "contact", "c1");
 	o = cli_get (f, "outlook", "contact", "o1");
@@ -117,11 +117,11 @@ conflict_run (CliFixture *f, const gchar *strategy, const gchar *expect, gint ex
 	g_autoptr(JsonObject) c = NULL;
 	g_autoptr(JsonObject) o = NULL;
 	cli_write_profile (f, extra);
-	cli_put (f, "crm", "contact", "c1", ANN);
-	cli_put (f, "outlook", "contact", "o1", ANN);
+	g_free (cli_put (f, "crm", "contact", "c1", ANN));
+	g_free (cli_put (f, "outlook", "contact", "o1", ANN));
 	g_assert_cmpint (run_sync (f), ==, 0);
-	cli_put (f, "crm", "contact", "c1", "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CTO\"}");
-	cli_put (f, "outlook", "contact", "o1", "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CFO\"}");
+	g_free (cli_put (f, "crm", "contact", "c1", "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CTO\"}"));
+	g_free (cli_put (f, "outlook", "contact", "o1", "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CFO\"}"));
 	/* the Outlook edit is the newer one */
 	cli_touch (f, "crm", "contact", "c1", 1700000000);
 	cli_touch (f, "outlook", "contact", "o1", 1800000000);
@@ -169,10 +169,10 @@ static void
 linked_pair (CliFixture *f, const gchar *extra)
 {
 	cli_write_profile (f, extra);
-	cli_put (f, "crm", "contact", "c1", ANN);
-	cli_put (f, "outlook", "contact", "o1", ANN);
+	g_free (cli_put (f, "crm", "contact", "c1", ANN));
+	g_free (cli_put (f, "outlook", "contact", "o1", ANN));
 	/* a second pair, so that one deletion is not "the side lists nothing" */
-	cli_put (f, "crm", "contact", "c2", BO);
+	g_free (cli_put (f, "crm", "contact", "c2", BO));
 	g_assert_cmpint (run_sync (f), ==, 0);
 }
 
@@ -209,7 +209,7 @@ test_delete_ignore (CliFixture *f, gconstpointer d)
 	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 2);
 	g_assert_cmpuint (cli_count (f, "crm", "contact"), ==, 1);
 	/* an Outlook edit later does not bring it back into the CRM */
-	cli_put (f, "outlook", "contact", "o1", "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"X\"}");
+	g_free (cli_put (f, "outlook", "contact", "o1", "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"X\"}"));
 	g_assert_cmpint (run_sync (f), ==, 0);
 	g_assert_cmpuint (cli_count (f, "crm", "contact"), ==, 1);
 }
@@ -218,9 +218,9 @@ static void
 test_one_way_and_none (CliFixture *f, gconstpointer d)
 {
 	cli_write_profile (f, "[contact]\ndirection=crm-to-outlook\n[task]\ndirection=none\n");
-	cli_put (f, "crm", "contact", "c1", ANN);
-	cli_put (f, "outlook", "contact", "o1", BO);
-	cli_put (f, "crm", "task", "t1", "{\"subject\": \"Call Ann\"}");
+	g_free (cli_put (f, "crm", "contact", "c1", ANN));
+	g_free (cli_put (f, "outlook", "contact", "o1", BO));
+	g_free (cli_put (f, "crm", "task", "t1", "{\"subject\": \"Call Ann\"}"));
 	g_assert_cmpint (run_sync (f), ==, 0);
 	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 2);
 	/* Outlook's own contact is not sent to the CRM, and tasks are not synced */
@@ -233,7 +233,7 @@ test_dry_run (CliFixture *f, gconstpointer d)
 {
 	g_autofree gchar *before = NULL;
 	g_autofree gchar *after = NULL;
-	cli_put (f, "crm", "contact", "c1", ANN);
+	g_free (cli_put (f, "crm", "contact", "c1", ANN));
 	before = cli_side_digest (f, "outlook", "contact");
 	g_assert_cmpint (cli_run (f, NULL, "sync", "--profile", "@P", "--dry-run", "--json", NULL), ==, 0);
 	g_assert_cmpint (cli_report_count (f, "created", "outlook", "contact"), ==, 1);
@@ -252,7 +252,7 @@ test_mass_delete_guard (CliFixture *f, gconstpointer d)
 	for (guint i = 0; i < 20; i++) {
 		g_autofree gchar *id = g_strdup_printf ("c%u", i);
 		g_autofree gchar *json = g_strdup_printf ("{\"firstName\": \"P%u\", \"lastName\": \"Q\"}", i);
-		cli_put (f, "crm", "contact", id, json);
+		g_free (cli_put (f, "crm", "contact", id, json));
 	}
 	g_assert_cmpint (run_sync (f), ==, 0);
 	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 20);
@@ -270,8 +270,8 @@ test_mass_delete_guard (CliFixture *f, gconstpointer d)
 static void
 test_empty_side_guard (CliFixture *f, gconstpointer d)
 {
-	cli_put (f, "crm", "contact", "c1", ANN);
-	cli_put (f, "crm", "contact", "c2", BO);
+	g_free (cli_put (f, "crm", "contact", "c1", ANN));
+	g_free (cli_put (f, "crm", "contact", "c2", BO));
 	g_assert_cmpint (run_sync (f), ==, 0);
 	cli_remove (f, "crm", "contact", "c1");
 	cli_remove (f, "crm", "contact", "c2");
@@ -285,8 +285,8 @@ test_corrupt_record (CliFixture *f, gconstpointer d)
 {
 	JsonObject *o;
 	JsonArray *skipped;
-	cli_put (f, "crm", "contact", "c1", ANN);
-	cli_put (f, "crm", "contact", "broken", "{\"firstName\": \"Tr");
+	g_free (cli_put (f, "crm", "contact", "c1", ANN));
+	g_free (cli_put (f, "crm", "contact", "broken", "{\"firstName\": \"Tr"));
 	g_assert_cmpint (run_sync (f), ==, 1);
 	o = json_node_get_object (f->report);
 	g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "partial");

@@ -24,7 +24,7 @@ prepare (CliFixture *f)
 		g_autofree gchar *id = g_strdup_printf ("old%03u", i);
 		g_autofree gchar *json = g_strdup_printf (
 		    "{\"firstName\": \"Old%u\", \"lastName\": \"Ørsted\", \"jobTitle\": \"v1\"}", i);
-		cli_put (f, "crm", "contact", id, json);
+		g_free (cli_put (f, "crm", "contact", id, json));
 	}
 	g_assert_cmpint (cli_run (f, NULL, "sync", "--profile", "@P", NULL), ==, 0);
 	/* … then edited in the CRM, and 200 new ones */
@@ -32,13 +32,13 @@ prepare (CliFixture *f)
 		g_autofree gchar *id = g_strdup_printf ("old%03u", i);
 		g_autofree gchar *json = g_strdup_printf (
 		    "{\"firstName\": \"Old%u\", \"lastName\": \"Ørsted\", \"jobTitle\": \"v2\"}", i);
-		cli_put (f, "crm", "contact", id, json);
+		g_free (cli_put (f, "crm", "contact", id, json));
 	}
 	for (guint i = 0; i < N_NEW; i++) {
 		g_autofree gchar *id = g_strdup_printf ("new%03u", i);
 		g_autofree gchar *json = g_strdup_printf (
 		    "{\"firstName\": \"New%u\", \"lastName\": \"Müller\", \"email\": \"n%u@x.de\"}", i, i);
-		cli_put (f, "crm", "contact", id, json);
+		g_free (cli_put (f, "crm", "contact", id, json));
 	}
 }
 
@@ -108,6 +108,48 @@ test_crash_everywhere (void)
 	cli_fixture_clear (&base);
 }
 
+/* found by the soak test: an update written, the run killed before the state
+ * recorded it, then the source edited again; the next run took the written
+ * value for an edit on the target and, the CRM winning conflicts, lost the
+ * newer edit. The update journal makes the written value the base. */
+static void
+test_crash_then_edit (void)
+{
+	const gchar *directions[] = {"outlook", "crm"};
+
+	for (guint d = 0; d < G_N_ELEMENTS (directions); d++) {
+		const gchar *src = directions[d];
+		const gchar *dst = directions[1 - d];
+		const gchar *env[] = {"CRMSYNC_FAULT=crash-after-write:1", NULL};
+		CliFixture f;
+		g_autoptr(GPtrArray) ids = NULL;
+		g_autoptr(JsonObject) got = NULL;
+
+		cli_fixture_init (&f, NULL);
+		g_free (cli_put (&f, src, "contact", "a", "{\"firstName\": \"v1\", \"lastName\": \"Dvořák\", \"jobTitle\": \"j1\"}"));
+		g_assert_cmpint (cli_run (&f, NULL, "sync", "--profile", "@P", NULL), ==, 0);
+		g_free (cli_put (&f, src, "contact", "a", "{\"firstName\": \"v2\", \"lastName\": \"Dvořák\", \"jobTitle\": \"j1\"}"));
+		g_assert_cmpint (cli_run (&f, env, "sync", "--profile", "@P", NULL), ==, 99);
+		ids = cli_list (&f, dst, "contact");
+		g_assert_cmpuint (ids->len, ==, 1);
+		got = cli_get (&f, dst, "contact", g_ptr_array_index (ids, 0));
+		g_assert_cmpstr (json_object_get_string_member (got, "firstName"), ==, "v2");
+		g_clear_pointer (&got, json_object_unref);
+		/* edited again before the next run */
+		g_free (cli_put (&f, src, "contact", "a", "{\"firstName\": \"v3\", \"lastName\": \"Dvořák\", \"jobTitle\": \"j1\"}"));
+		g_assert_cmpint (cli_run (&f, NULL, "sync", "--profile", "@P", NULL), ==, 0);
+		got = cli_get (&f, dst, "contact", g_ptr_array_index (ids, 0));
+		g_assert_cmpstr (json_object_get_string_member (got, "firstName"), ==, "v3");
+		g_clear_pointer (&got, json_object_unref);
+		got = cli_get (&f, src, "contact", "a");
+		g_assert_cmpstr (json_object_get_string_member (got, "firstName"), ==, "v3");
+		g_assert_cmpint (cli_run (&f, NULL, "sync", "--profile", "@P", "--json", NULL), ==, 0);
+		g_assert_cmpint (cli_report_count (&f, "updated", "crm", "contact"), ==, 0);
+		g_assert_cmpint (cli_report_count (&f, "updated", "outlook", "contact"), ==, 0);
+		cli_fixture_clear (&f);
+	}
+}
+
 int
 main (int argc, char **argv)
 {
@@ -117,5 +159,6 @@ main (int argc, char **argv)
 	    g_access ("/dev/shm", W_OK) == 0)
 		g_setenv ("TMPDIR", "/dev/shm", TRUE);
 	g_test_add_func ("/cli/crash/every-write-position", test_crash_everywhere);
+	g_test_add_func ("/cli/crash/update-then-edit", test_crash_then_edit);
 	return g_test_run ();
 }

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include "cs-graph-map.h"
+#include "cs-graph-provider.h"
+
+G_BEGIN_DECLS
+
+/*
+ * For tests and fuzzing: one listing page (a list or a delta page) as the
+ * provider takes it. Records and tombstones go to @out, unreadable items to
+ * @sink as skips; @next and @delta point into @page. With @self (nullable), an
+ * event the delta "removes" is looked up before it counts as deleted.
+ */
+gboolean cs_graph_read_page (CsGraphProvider *self, CsKind kind, JsonNode *page,
+			     CsGraphMailDirection direction, GPtrArray *out, CsReadSink *sink,
+			     const gchar **next, const gchar **delta, GCancellable *cancellable,
+			     GError **error);
+/* an error answer's body as the GError the provider reports */
+void cs_graph_set_error (GError **error, guint status, JsonNode *root);
+
+G_END_DECLS

@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+
+#include "cs-app-window.h"
+#include "cs-application.h"
+#include "cs-mapping-window.h"
+#include "cs-progress-window.h"
+#include "cs-settings-dialog.h"
+#include "cs-sync-all-assistant.h"
+
+/*
+ * Renders each window of the app to PNG files in docs/screenshots (run under Xvfb
+ * by tests/gui/screenshots.sh). The data is a demo made here: folder sides
+ * speaking the OroCRM and Outlook schemas, so the real preset and mapping
+ * show.
+ */
+
+static const gchar *outdir;
+
+static void
+flush (void)
+{
+	/* let the windows map, size and draw */
+	for (guint i = 0; i < 5; i++) {
+		while (g_main_context_iteration (NULL, FALSE))
+			;
+		g_usleep (20000);
+	}
+}
+
+static void
+shoot (GtkWidget *window, const gchar *name)
+{
+	g_autofree gchar *path = g_build_filename (outdir, name, NULL);
+	g_autoptr(GdkPixbuf) pixbuf = NULL;
+	g_autoptr(GError) error = NULL;
+	GdkWindow *gdk_window;
+
+	gtk_widget_show (window);
+	gtk_window_present (GTK_WINDOW (window));
+	flush ();
+	/* what the X server shows (tree view headers live in child windows that
+	 * an offscreen gtk_widget_draw() leaves out) */
+	gdk_window = gtk_widget_get_window (window);
+	gdk_display_sync (gdk_window_get_display (gdk_window));
+	pixbuf = gdk_pixbuf_get_from_window (gdk_window, 0, 0, gdk_window_get_width (gdk_window),
+					     gdk_window_get_height (gdk_window));
+	if (pixbuf == NULL || !gdk_pixbuf_save (pixbuf, path, "png", &error, NULL))
+		g_error ("cannot write %s: %s", path, error != NULL ? error->message : "no pixels");
+	g_print ("%s (%dx%d)\n", path, gdk_pixbuf_get_width (pixbuf), gdk_pixbuf_get_height (pixbuf));
+}
+
+static void
+write_file (const gchar *path, const gchar *text)
+{
+	g_autofree gchar *dir = g_path_get_dirname (path);
+	g_mkdir_with_parents (dir, 0700);
+	if (!g_file_set_contents (path, text, -1, NULL))
+		g_error ("cannot write %s", path);
+}
+
+static const gchar *first[] = {"Ada", "Bo", "Cai", "Dana", "Emil", "Frida", "Gus", "Hanne", "Ib", "Jonna"};
+static const gchar *last[] = {"Lovelace", "Berg", "Chen", "Dahl", "Eriksen", "Fog", "Grøn", "Holm", "Iversen", "Juhl"};
+
+static gchar *
+demo_profile (const gchar *root, const gchar *id, const gchar *name, guint n)
+{
+	g_autofree gchar *ini = g_strdup_printf (
+	    "[profile]\nname=%s\ncrm=folder\noutlook=folder\npreset=orocrm\nsync-on-start=false\n"
+	    "sync-on-exit=false\nconflict=manual\nenabled=%s\n[crm]\npath=%s/%s/crm\nschema=orocrm\n"
+	    "[outlook]\npath=%s/%s/outlook\nschema=outlook\n[contact]\ncondition=all\n",
+	    name, n > 0 ? "true" : "false", root, id, root, id);
+	g_autofree gchar *file = g_strdup_printf ("%s/config/crmsync/profiles/%s.ini", root, id);
+	write_file (file, ini);
+	for (guint i = 0; i < n; i++) {
+		g_autofree gchar *rec = g_strdup_printf ("%s/%s/crm/contact/%u.json", root, id, i + 1);
+		/* the last one has no name: the CRM-side rules skip it, and the window says why */
+		g_autofree gchar *json = i + 1 == n
+					     ? g_strdup ("{\"emails\": [\"info@example.org\"]}")
+					     : g_strdup_printf ("{\"firstName\": \"%s\", \"lastName\": \"%s\", "
+								"\"emails\": [\"%s@example.org\"], \"jobTitle\": \"Sales\"}",
+								first[i % 10], last[(i / 10 + i) % 10],
+								first[i % 10]);
+		write_file (rec, json);
+	}
+	for (guint i = 0; i < n / 2; i++) {
+		g_autofree gchar *rec = g_strdup_printf ("%s/%s/outlook/contact/o%u.json", root, id, i + 1);
+		g_autofree gchar *json = g_strdup_printf ("{\"givenName\": \"%s\", \"surname\": \"Outlook%u\", "
+							  "\"email1\": \"o%u@example.org\"}",
+							  first[(i + 3) % 10], i, i);
+		write_file (rec, json);
+	}
+	return g_steal_pointer (&file);
+}
+
+typedef struct {
+	GMutex lock;
+	GCond cond;
+	gboolean reached;
+	gboolean release;
+} Gate;
+
+static void
+gate_cb (CsEngine *engine, gint phase, gdouble fraction, const gchar *message, gpointer data)
+{
+	Gate *g = data;
+	if (phase != CS_PHASE_APPLY || message == NULL || !g_str_has_prefix (message, "Writing"))
+		return;
+	g_mutex_lock (&g->lock);
+	g->reached = TRUE;
+	g_main_context_wakeup (NULL);
+	while (!g->release)
+		g_cond_wait (&g->cond, &g->lock);
+	g_mutex_unlock (&g->lock);
+}
+
+static gboolean
+progress_done (CsProgressWindow *w)
+{
+	return cs_progress_window_is_finished (w);
+}
+
+int
+main (int argc, char **argv)
+{
+	g_autofree gchar *root = NULL;
+	g_autoptr(CsApplication) app = NULL;
+	g_autoptr(GError) error = NULL;
+	CsAppWindow *win;
+	GPtrArray *profiles;
+	CsSyncProfile *sales, *support;
+
+	if (argc != 2) {
+		g_printerr ("usage: %s OUTDIR\n", argv[0]);
+		return 2;
+	}
+	outdir = argv[1];
+	root = g_dir_make_tmp ("crmsync-shots-XXXXXX", &error);
+	g_assert_no_error (error);
+	{
+		g_autofree gchar *cfg = g_build_filename (root, "config", NULL);
+		g_autofree gchar *data = g_build_filename (root, "data", NULL);
+		g_setenv ("XDG_CONFIG_HOME", cfg, TRUE);
+		g_setenv ("XDG_DATA_HOME", data, TRUE);
+	}
+	g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+	g_setenv ("CRMSYNC_SECRETS", "file", TRUE);
+	g_setenv ("CRMSYNC_NO_SCHEDULER", "1", TRUE);
+	g_setenv ("CRMSYNC_NO_NETWORK_MONITOR", "1", TRUE);
+	g_free (demo_profile (root, "sales", "Sales team (OroCRM)", 24));
+	g_free (demo_profile (root, "support", "Support desk", 300));
+	g_free (demo_profile (root, "archive", "Archive (paused)", 0));
+
+	gtk_init (&argc, &argv);
+	g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+	app = cs_application_new ();
+	g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+	g_application_register (G_APPLICATION (app), NULL, &error);
+	g_assert_no_error (error);
+	profiles = cs_application_get_profiles (app);
+	g_assert_cmpuint (profiles->len, ==, 3);
+	sales = g_ptr_array_index (profiles, 1);
+	support = g_ptr_array_index (profiles, 2);
+
+	/* a first run, so the window has a history, counts and a skipped item */
+	{
+		CsEngine *engine = cs_sync_profile_get_engine (sales, &error);
+		g_autoptr(CsRunReport) report = NULL;
+		g_assert_no_error (error);
+		report = cs_engine_run (engine, CS_RUN_FLAG_NONE, NULL, &error);
+		g_assert_no_error (error);
+		/* both sides change Ada's job title: a conflict for the user (manual strategy) */
+		{
+			g_autoptr(CsLink) link = cs_state_get_link (cs_engine_get_state (engine), CS_KIND_CONTACT,
+								    CS_SIDE_CRM, "1", &error);
+			g_autofree gchar *crm_file = g_build_filename (root, "sales", "crm", "contact", "1.json", NULL);
+			g_autofree gchar *out_name = NULL;
+			g_autofree gchar *out_file = NULL;
+			g_autofree gchar *text = NULL;
+			g_autoptr(GString) edited = NULL;
+			g_assert_nonnull (link);
+			out_name = g_strdup_printf ("%s.json", link->outlook_id);
+			out_file = g_build_filename (root, "sales", "outlook", "contact", out_name, NULL);
+			write_file (crm_file, "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\", "
+					      "\"emails\": [\"Ada@example.org\"], \"jobTitle\": \"Head of sales\"}");
+			g_file_get_contents (out_file, &text, NULL, &error);
+			g_assert_no_error (error);
+			edited = g_string_new (text);
+			g_string_replace (edited, "\"Sales\"", "\"Sales director\"", 1);
+			write_file (out_file, edited->str);
+		}
+		{
+			/* a contact without a name: the CRM refuses it, the window says why */
+			g_autofree gchar *rec = g_build_filename (root, "sales", "outlook", "contact", "nameless.json", NULL);
+			write_file (rec, "{\"companyName\": \"Nordisk A/S\", \"jobTitle\": \"Reception\"}");
+		}
+		g_clear_object (&report);
+		report = cs_engine_run (engine, CS_RUN_FLAG_NONE, NULL, &error);
+		g_assert_no_error (error);
+	}
+	cs_sync_profile_start (sales, NULL);
+
+	win = cs_app_window_new (app);
+	gtk_window_set_default_size (GTK_WINDOW (win), 980, 560);
+	cs_app_window_select (win, sales);
+	shoot (GTK_WIDGET (win), "main-window.png");
+	gtk_notebook_set_current_page (GTK_NOTEBOOK (gtk_widget_get_template_child (GTK_WIDGET (win), CS_TYPE_APP_WINDOW, "notebook")), 2);
+	shoot (GTK_WIDGET (win), "main-window-conflicts.png");
+	gtk_notebook_set_current_page (GTK_NOTEBOOK (gtk_widget_get_template_child (GTK_WIDGET (win), CS_TYPE_APP_WINDOW, "notebook")), 3);
+	shoot (GTK_WIDGET (win), "main-window-skipped.png");
+
+	{
+		/* a new OroCRM profile being filled in */
+		CsSettingsDialog *d = cs_settings_dialog_new (GTK_WINDOW (win), NULL, root,
+							      cs_application_get_secrets (app));
+		GType t = CS_TYPE_SETTINGS_DIALOG;
+#define W(name) gtk_widget_get_template_child (GTK_WIDGET (d), t, name)
+		gtk_entry_set_text (GTK_ENTRY (W ("name_entry")), "Sales team");
+		gtk_entry_set_text (GTK_ENTRY (W ("url_entry")), "https://crm.example.org");
+		gtk_entry_set_text (GTK_ENTRY (W ("user_entry")), "ada");
+		gtk_entry_set_text (GTK_ENTRY (W ("secret_entry")), "not-a-real-key");
+		gtk_entry_set_text (GTK_ENTRY (W ("outlook_path_entry")), "/home/ada/Documents/Outlook.pst");
+#undef W
+		shoot (GTK_WIDGET (d), "settings.png");
+		gtk_widget_destroy (GTK_WIDGET (d));
+	}
+	{
+		CsMappingWindow *m = cs_mapping_window_new (GTK_WINDOW (win), sales);
+		GtkComboBoxText *kinds = GTK_COMBO_BOX_TEXT (gtk_widget_get_template_child (GTK_WIDGET (m), CS_TYPE_MAPPING_WINDOW, "kind_combo"));
+		GtkTreeView *view = GTK_TREE_VIEW (gtk_widget_get_template_child (GTK_WIDGET (m), CS_TYPE_MAPPING_WINDOW, "fields_view"));
+		gtk_window_set_default_size (GTK_WINDOW (m), 760, 720);
+		/* tasks: the status value table is the interesting part */
+		gtk_combo_box_set_active_id (GTK_COMBO_BOX (kinds), "task");
+		{
+			GtkTreeModel *model = gtk_tree_view_get_model (view);
+			GtkTreeIter iter;
+			gboolean ok = gtk_tree_model_get_iter_first (model, &iter);
+			while (ok) {
+				g_autofree gchar *crm = NULL;
+				gtk_tree_model_get (model, &iter, 0, &crm, -1);
+				if (g_strcmp0 (crm, "status") == 0) {
+					gtk_tree_selection_select_iter (gtk_tree_view_get_selection (view), &iter);
+					break;
+				}
+				ok = gtk_tree_model_iter_next (model, &iter);
+			}
+		}
+		shoot (GTK_WIDGET (m), "mapping.png");
+		gtk_widget_destroy (GTK_WIDGET (m));
+	}
+	{
+		/* the progress window caught midway through writing */
+		CsProgressWindow *p = cs_progress_window_new (GTK_WINDOW (win), support);
+		CsEngine *engine = cs_sync_profile_get_engine (support, &error);
+		Gate gate = {0};
+		gulong id;
+		g_mutex_init (&gate.lock);
+		g_cond_init (&gate.cond);
+		cs_progress_window_start (p, CS_RUN_FLAG_NONE, &error);
+		g_assert_no_error (error);
+		/* after the window's own handler, so the values it posts are shown */
+		id = g_signal_connect (engine, "progress", G_CALLBACK (gate_cb), &gate);
+		while (TRUE) {
+			gboolean reached;
+			g_mutex_lock (&gate.lock);
+			reached = gate.reached;
+			g_mutex_unlock (&gate.lock);
+			if (reached)
+				break;
+			g_main_context_iteration (NULL, TRUE);
+		}
+		g_signal_handler_disconnect (engine, id);
+		shoot (GTK_WIDGET (p), "progress.png");
+		g_mutex_lock (&gate.lock);
+		gate.release = TRUE;
+		g_cond_signal (&gate.cond);
+		g_mutex_unlock (&gate.lock);
+		while (!progress_done (p))
+			g_main_context_iteration (NULL, TRUE);
+		shoot (GTK_WIDGET (p), "progress-done.png");
+		gtk_widget_destroy (GTK_WIDGET (p));
+	}
+	{
+		/* Sync all on a fresh copy of the sales data: the preview with ticks */
+		CsSyncAllAssistant *a;
+		g_autofree gchar *more = g_build_filename (root, "sales", "crm", "contact", "new.json", NULL);
+		write_file (more, "{\"firstName\": \"Karen\", \"lastName\": \"Blixen\"}");
+		a = cs_sync_all_assistant_new (GTK_WINDOW (win), sales, &error);
+		g_assert_no_error (error);
+		gtk_window_set_default_size (GTK_WINDOW (a), 760, 520);
+		gtk_widget_show (GTK_WIDGET (a));
+		gtk_assistant_next_page (GTK_ASSISTANT (a));
+		shoot (GTK_WIDGET (a), "sync-all-kinds.png");
+		gtk_assistant_next_page (GTK_ASSISTANT (a));
+		flush ();
+		while (cs_sync_all_assistant_is_busy (a))
+			g_main_context_iteration (NULL, TRUE);
+		if (cs_sync_all_assistant_get_plan (a) == NULL)
+			g_warning ("no preview (the page says why)");
+		shoot (GTK_WIDGET (a), "sync-all-preview.png");
+		gtk_widget_destroy (GTK_WIDGET (a));
+	}
+	gtk_widget_destroy (GTK_WIDGET (win));
+	flush ();
+	return 0;
+}
