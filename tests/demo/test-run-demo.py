@@ -7,6 +7,8 @@ usage: test-run-demo.py SRCDIR BUILDDIR {report|ctrl-c|converges}
              at the end the emulators are stopped and the temporary dir is gone
   ctrl-c     --serve keeps the emulators running until SIGINT, which stops them and cleans up
   converges  the second sync of the demo creates and deletes nothing (no duplicates)
+  app MODULE  with a display, the demo opens the app on the demo profile and the app syncs it
+             (the cs-snapshot GTK module records the window and quits the app)
 """
 import os
 import re
@@ -151,6 +153,43 @@ def test_converges(src, build):
     print('the second sync changed nothing: ok')
 
 
+def test_app(src, build, module):
+    import shutil
+    import tempfile
+    shots = tempfile.mkdtemp(prefix='crmsync-demo-app-')
+    env = dict(os.environ, GTK3_MODULES=module, CS_SNAPSHOT_DIR=shots, CS_SNAPSHOT_SETTLE_MS='8000',
+               NO_AT_BRIDGE='1', GSETTINGS_BACKEND='memory')
+    cmd = [os.path.join(src, 'run-demo'), '--no-build', '--build-dir', build, '--records', '8']
+    if shutil.which('dbus-run-session'):
+        cmd = ['dbus-run-session', '--'] + cmd
+    if not env.get('DISPLAY'):
+        cmd = ['xvfb-run', '-a', '-s', '-screen 0 1280x1024x24'] + cmd
+    p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=LIMIT)
+    out = p.stdout + p.stderr
+    print(out)
+    try:
+        if p.returncode != 0 or 'Opening the app' not in out:
+            fail('run-demo did not open the app (exit %d)' % p.returncode)
+        with open(os.path.join(shots, 'texts.txt'), encoding='utf-8') as f:
+            shown = [l.rstrip('\n').split('\t', 1)[1] for l in f if l.startswith('mapped\t')]
+        if not any(t.startswith('Demo (orocrm') for t in shown):
+            fail('the app does not show the demo profile: %r' % shown[:20])
+        if not any(re.match(r'\d{4}-\d\d-\d\d \d\d:\d\d:\d\d', t) for t in shown):
+            fail('the app shows no finished run of the demo profile: %r' % shown[:30])
+        if not os.path.getsize(os.path.join(shots, 'window-0.png')):
+            fail('no screenshot')
+        urls, _ = parse(out)
+        for url in urls:
+            if port_open(url):
+                fail('an emulator still listens at %s after the app quit' % url)
+    finally:
+        shutil.rmtree(shots, ignore_errors=True)
+    print('the demo opened the app, which synced the demo profile: ok')
+
+
 if __name__ == '__main__':
     src, build, what = sys.argv[1:4]
-    {'report': test_report, 'ctrl-c': test_ctrl_c, 'converges': test_converges}[what](src, build)
+    if what == 'app':
+        test_app(src, build, sys.argv[4])
+    else:
+        {'report': test_report, 'ctrl-c': test_ctrl_c, 'converges': test_converges}[what](src, build)

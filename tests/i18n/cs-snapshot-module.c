@@ -4,14 +4,31 @@
  * it writes every text of every window's widgets to CS_SNAPSHOT_DIR/texts.txt (one per line,
  * "mapped<TAB>text" or "hidden<TAB>text") and each window as a PNG, then quits the app. It
  * lets a test look at the real program, started as a user starts it, in any locale.
- * CS_SNAPSHOT_LOCALEDIR, when set, is where the program's catalogues are (the build tree).
+ * CS_SNAPSHOT_LOCALEDIR, when set, is where the program's catalogues are (the build tree): also
+ * LD_PRELOAD this module, so that the program's own bindtextdomain() goes there from the start
+ * (GLib decides once, at the first g_dgettext(), whether GtkBuilder translates at all).
  */
+#include <dlfcn.h>
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <libintl.h>
 #include <stdlib.h>
+#include <string.h>
 
 G_MODULE_EXPORT void gtk_module_init (gint *argc, gchar ***argv);
+
+/* interposed when preloaded: the crmsync domain is bound to CS_SNAPSHOT_LOCALEDIR */
+char *
+bindtextdomain (const char *domain, const char *dir)
+{
+	static char *(*real) (const char *, const char *) = NULL;
+	const char *over = getenv ("CS_SNAPSHOT_LOCALEDIR");
+	if (real == NULL)
+		real = (char *(*) (const char *, const char *)) dlsym (RTLD_NEXT, "bindtextdomain");
+	if (over != NULL && domain != NULL && dir != NULL && strcmp (domain, "crmsync") == 0)
+		dir = over;
+	return real (domain, dir);
+}
 
 static guint ticks;
 static guint settled;
@@ -91,8 +108,8 @@ tick_cb (gpointer data)
 		}
 		return G_SOURCE_CONTINUE;
 	}
-	/* let the window fill itself (profiles, state) before looking */
-	if (++settled < 8)
+	/* let the window fill itself (profiles, state) before looking; CS_SNAPSHOT_SETTLE_MS more */
+	if (++settled < 8 + (guint) g_ascii_strtoull (g_getenv ("CS_SNAPSHOT_SETTLE_MS") ?: "0", NULL, 10) / 200)
 		return G_SOURCE_CONTINUE;
 	for (GList *l = windows; l != NULL; l = l->next) {
 		GtkWidget *w = l->data;
@@ -121,10 +138,7 @@ tick_cb (gpointer data)
 void
 gtk_module_init (gint *argc, gchar ***argv)
 {
-	const gchar *localedir = g_getenv ("CS_SNAPSHOT_LOCALEDIR");
 	if (g_getenv ("CS_SNAPSHOT_DIR") == NULL)
 		return;
-	if (localedir != NULL)
-		bindtextdomain ("crmsync", localedir);
 	g_timeout_add (200, tick_cb, NULL);
 }

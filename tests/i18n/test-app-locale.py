@@ -63,13 +63,14 @@ with open(os.path.join(cfg, 'demo.ini'), 'w', encoding='utf-8') as f:
             '[crm]\npath=%s\n[outlook]\npath=%s\n' % (os.path.join(tmp, 'crm'), os.path.join(tmp, 'outlook')))
 shutil.rmtree(outdir, ignore_errors=True)
 os.makedirs(outdir)
-env.update(GTK3_MODULES=module, CS_SNAPSHOT_DIR=outdir,
+env.update(GTK3_MODULES=module, LD_PRELOAD=module, CS_SNAPSHOT_DIR=outdir,
            CS_SNAPSHOT_LOCALEDIR=os.path.join(tmp, 'locale'),
            XDG_CONFIG_HOME=os.path.join(tmp, 'config'), XDG_DATA_HOME=os.path.join(tmp, 'data'),
            XDG_CACHE_HOME=os.path.join(tmp, 'cache'), GSETTINGS_BACKEND='memory',
            GSETTINGS_SCHEMA_DIR=os.path.join(build, 'data'), CRMSYNC_SECRETS='file',
            CRMSYNC_PLUGIN_DIR=os.path.join(build, 'plugins'), NO_AT_BRIDGE='1', GTK_THEME='Adwaita')
-cmd = [app]
+# a session bus of its own: another running crmsync (same application id) must not take the call
+cmd = ['dbus-run-session', '--', app] if shutil.which('dbus-run-session') else [app]
 if not env.get('DISPLAY'):
     if not shutil.which('xvfb-run'):
         print('no display and no xvfb-run')

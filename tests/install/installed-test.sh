@@ -4,9 +4,11 @@
 # clean environment (no CRMSYNC_PLUGIN_DIR, no LD_LIBRARY_PATH) and check that it finds its
 # plugins, the pst reader helper, the engine's resources (presets, mappings, schemas), its
 # translations, and that the desktop files, GSettings schema, icons and man page are installed.
-# usage: installed-test.sh SRCDIR WORKDIR
+# With the cs-snapshot GTK module (tests/i18n) and a display, the installed app is started too,
+# in German: its window from its GResource templates, with the installed catalogue.
+# usage: installed-test.sh SRCDIR WORKDIR [SNAPSHOT_MODULE]
 set -euo pipefail
-src=$1 work=$2
+src=$1 work=$2 snapshot=${3:-}
 rm -rf "$work"
 mkdir -p "$work"
 prefix="$work/prefix" build="$work/build"
@@ -105,6 +107,18 @@ if [ "$has_app" = yes ]; then
 	check "GSettings finds the app's keys" bash -c \
 		'[ "$(GSETTINGS_BACKEND=memory GSETTINGS_SCHEMA_DIR="$1" gsettings get org.crmsync.Crmsync show-alerts)" = true ]' _ \
 		"$share/glib-2.0/schemas"
+	if [ -n "$snapshot" ] && [ -n "${DISPLAY:-}" ]; then
+		mkdir -p "$work/app/config/crmsync/profiles" "$work/app/shots"
+		printf '[profile]\nname=Installed\ncrm=folder\noutlook=folder\nenabled=false\nsync-on-start=false\n[crm]\npath=%s\n[outlook]\npath=%s\n' \
+			"$work/sync/crm" "$work/sync/outlook" >"$work/app/config/crmsync/profiles/p.ini"
+		check "the installed app shows its window in German (resources, catalogue)" bash -c \
+			'"${@:2}" && grep -q "Jetzt abgleichen" "$1/texts.txt" && test -s "$1/window-0.png"' _ "$work/app/shots" \
+			env -i HOME="$work" PATH=/usr/bin:/bin DISPLAY="$DISPLAY" XAUTHORITY="${XAUTHORITY:-}" \
+			LC_ALL=C.UTF-8 LANGUAGE=de NO_AT_BRIDGE=1 GSETTINGS_BACKEND=memory CRMSYNC_SECRETS=file \
+			XDG_DATA_DIRS="$share:/usr/share" XDG_CONFIG_HOME="$work/app/config" XDG_DATA_HOME="$work/app/data" \
+			GTK3_MODULES="$snapshot" CS_SNAPSHOT_DIR="$work/app/shots" \
+			dbus-run-session -- "$prefix/bin/crmsync"
+	fi
 fi
 [ "$status" -eq 0 ] || { echo "--- log"; tail -60 "$log"; }
 exit $status
