@@ -270,6 +270,12 @@ cs_record_get_field_names (const CsRecord *self)
 void
 cs_record_set_string (CsRecord *self, const gchar *name, const gchar *value)
 {
+	/* a backend's broken text keeps what can be read, never aborts or vanishes */
+	if (value != NULL && !g_utf8_validate (value, -1, NULL)) {
+		g_autofree gchar *valid = g_utf8_make_valid (value, -1);
+		cs_record_set_field (self, name, g_variant_new_string (valid));
+		return;
+	}
 	cs_record_set_field (self, name, value != NULL ? g_variant_new_string (value) : NULL);
 }
 

@@ -21,9 +21,18 @@ for t in "${targets[@]}"; do
 	if [ ! -x "$bin" ]; then echo "fuzz-$t: not built"; continue; fi
 	mkdir -p "$work/$t"
 	log="$work/$t.log"
-	"$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+	dirs=("$work/$t")
+	for d in "$here/corpus/$t" "$here/regressions/$t"; do [ -d "$d" ] && dirs+=("$d"); done
+	# FUZZ_RUNS: a fixed number of inputs from a fixed seed, so that a CI run is
+	# repeatable; otherwise SECONDS of free search
+	if [ -n "${FUZZ_RUNS:-}" ]; then
+		limit=(-runs="$FUZZ_RUNS" -seed=1)
+	else
+		limit=(-max_total_time="$seconds")
+	fi
+	"$bin" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
 		-print_final_stats=1 -artifact_prefix="$work/crash-$t-" \
-		"$work/$t" "$here/corpus/$t" "$here/regressions/$t" >"$log" 2>&1
+		"${dirs[@]}" >"$log" 2>&1
 	rc=$?
 	execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')
 	speed=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$')
