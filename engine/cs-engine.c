@@ -714,9 +714,14 @@ finish_item (CsEngine *self, ItemState *st, CsRunReport *report, GPtrArray *stat
 	if (it->action == CS_PLAN_SKIP)
 		return TRUE;
 	if (it->forget || it->delete[CS_SIDE_CRM] || it->delete[CS_SIDE_OUTLOOK]) {
-		if (it->link != NULL && !cs_state_remove_link (self->state, it->link, error))
+		if (it->link == NULL)
+			return TRUE;
+		/* a crashed run's update to a record now gone is of no use any more */
+		if (!cs_state_journal_remove_updates (self->state, it->kind,
+						      cs_link_get_id (it->link, CS_SIDE_CRM),
+						      cs_link_get_id (it->link, CS_SIDE_OUTLOOK), error))
 			return FALSE;
-		return TRUE;
+		return cs_state_remove_link (self->state, it->link, error);
 	}
 	link = it->link != NULL ? cs_link_copy (it->link) : cs_link_new (it->kind);
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {

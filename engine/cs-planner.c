@@ -245,6 +245,35 @@ check_writable (Planner *p, CsPlanItem *it)
 	}
 }
 
+/* the rows of @values (the extracted fields of @target_rec) that hold what a
+ * crashed run's journalled update sent to @target are our own write: they
+ * become the base, so that the write is neither taken for a person's edit nor
+ * lost to one */
+static void
+base_take_journal (Planner *p, const CsLink *link, CsSide target, CsRecord *target_rec,
+		   GHashTable *values, GHashTable *base)
+{
+	const gchar *tid = cs_link_get_id (link, target);
+
+	if (target_rec == NULL || tid == NULL || values == NULL)
+		return;
+	for (guint j = 0; p->in->journal != NULL && j < p->in->journal->len; j++) {
+		CsJournalEntry *e = g_ptr_array_index (p->in->journal, j);
+		g_autoptr(GHashTable) sent = NULL;
+		GHashTableIter iter;
+		gpointer k, v;
+		if (e->target != target || !g_str_has_prefix (e->source_id, CS_JOURNAL_UPDATE_PREFIX) ||
+		    g_strcmp0 (e->source_id + strlen (CS_JOURNAL_UPDATE_PREFIX), tid) != 0)
+			continue;
+		sent = cs_mapping_values_from_string (e->values);
+		g_hash_table_iter_init (&iter, sent);
+		while (g_hash_table_iter_next (&iter, &k, &v)) {
+			if (cs_value_equal (g_hash_table_lookup (values, k), v))
+				values_set (base, k, v);
+		}
+	}
+}
+
 static void
 plan_deleted (Planner *p, const CsLink *link, CsSide gone_side, CsRecord *gone_rec,
 	      CsRecord *other_rec, GHashTable *base)
@@ -340,6 +369,14 @@ plan_linked (Planner *p, const CsLink *link)
 			tomb = cs_record_new_tombstone (p->in->kind, cs_link_get_id (link, g));
 			gone_rec = tomb;
 		}
+		/* a crashed run's update to the side that is left is not an edit
+		 * that should keep the record alive (the soak found deletions
+		 * restored this way) */
+		if (rec[o] != NULL) {
+			g_autoptr(GHashTable) ov =
+			    cs_mapping_extract (p->in->mapping, p->in->kind, o, rec[o]);
+			base_take_journal (p, link, o, rec[o], ov, base);
+		}
 		plan_deleted (p, link, g, gone_rec, rec[o], base);
 		return;
 	}
@@ -354,23 +391,8 @@ plan_linked (Planner *p, const CsLink *link)
 	/* an update a crashed run wrote: the rows that hold what it sent are ours,
 	 * the new base (else an edit made since on the other side would lose
 	 * against our own write) */
-	for (guint j = 0; p->in->journal != NULL && j < p->in->journal->len; j++) {
-		CsJournalEntry *e = g_ptr_array_index (p->in->journal, j);
-		const gchar *tid = cs_link_get_id (link, e->target);
-		g_autoptr(GHashTable) sent = NULL;
-		GHashTableIter iter;
-		gpointer k, v;
-		if (rec[e->target] == NULL || tid == NULL ||
-		    !g_str_has_prefix (e->source_id, CS_JOURNAL_UPDATE_PREFIX) ||
-		    g_strcmp0 (e->source_id + strlen (CS_JOURNAL_UPDATE_PREFIX), tid) != 0)
-			continue;
-		sent = cs_mapping_values_from_string (e->values);
-		g_hash_table_iter_init (&iter, sent);
-		while (g_hash_table_iter_next (&iter, &k, &v)) {
-			if (cs_value_equal (g_hash_table_lookup (cur[e->target], k), v))
-				values_set (base, k, v);
-		}
-	}
+	for (guint s = 0; s < CS_SIDE_LAST; s++)
+		base_take_journal (p, link, (CsSide) s, rec[s], cur[s], base);
 	merged = values_copy (base);
 	all_rows = row_union (p, base, cur[CS_SIDE_CRM], cur[CS_SIDE_OUTLOOK]);
 	it = item_new (p, CS_PLAN_UPDATE, rec[CS_SIDE_CRM], rec[CS_SIDE_OUTLOOK], link);

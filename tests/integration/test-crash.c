@@ -150,6 +150,44 @@ test_crash_then_edit (void)
 	}
 }
 
+/* also found by the soak test: an update written, the run killed before the
+ * state recorded it, then the record deleted on the side it came from. The
+ * written value looked like an edit on the other side, and an edit is never
+ * lost to a deletion, so the record came back instead of being deleted on both
+ * sides as the policy says. */
+static void
+test_crash_then_delete (void)
+{
+	const gchar *directions[] = {"outlook", "crm"};
+
+	for (guint d = 0; d < G_N_ELEMENTS (directions); d++) {
+		const gchar *src = directions[d];
+		const gchar *dst = directions[1 - d];
+		const gchar *env[] = {"CRMSYNC_FAULT=crash-after-write:1", NULL};
+		CliFixture f;
+
+		cli_fixture_init (&f, "[contact]\non-crm-delete=propagate\non-outlook-delete=propagate\n");
+		g_free (cli_put (&f, src, "contact", "a", "{\"firstName\": \"v1\", \"lastName\": \"Ñandú\"}"));
+		g_free (cli_put (&f, src, "contact", "b", "{\"firstName\": \"w1\", \"lastName\": \"Łukasz\"}"));
+		g_assert_cmpint (cli_run (&f, NULL, "sync", "--profile", "@P", NULL), ==, 0);
+		g_assert_cmpuint (cli_count (&f, dst, "contact"), ==, 2);
+		g_free (cli_put (&f, src, "contact", "a", "{\"firstName\": \"v2\", \"lastName\": \"Ñandú\"}"));
+		g_assert_cmpint (cli_run (&f, env, "sync", "--profile", "@P", NULL), ==, 99);
+		/* deleted where it was edited, before the next run */
+		cli_remove (&f, src, "contact", "a");
+		g_assert_cmpint (cli_run (&f, NULL, "sync", "--profile", "@P", "--json", NULL), ==, 0);
+		g_assert_cmpint (cli_report_count (&f, "deleted", dst, "contact"), ==, 1);
+		g_assert_cmpuint (cli_count (&f, src, "contact"), ==, 1);
+		g_assert_cmpuint (cli_count (&f, dst, "contact"), ==, 1);
+		/* settled, and the journal holds nothing that brings it back */
+		g_assert_cmpint (cli_run (&f, NULL, "sync", "--profile", "@P", "--json", NULL), ==, 0);
+		g_assert_cmpint (cli_report_count (&f, "created", "crm", "contact"), ==, 0);
+		g_assert_cmpint (cli_report_count (&f, "created", "outlook", "contact"), ==, 0);
+		g_assert_cmpuint (cli_count (&f, src, "contact"), ==, 1);
+		cli_fixture_clear (&f);
+	}
+}
+
 int
 main (int argc, char **argv)
 {
@@ -160,5 +198,6 @@ main (int argc, char **argv)
 		g_setenv ("TMPDIR", "/dev/shm", TRUE);
 	g_test_add_func ("/cli/crash/every-write-position", test_crash_everywhere);
 	g_test_add_func ("/cli/crash/update-then-edit", test_crash_then_edit);
+	g_test_add_func ("/cli/crash/update-then-delete", test_crash_then_delete);
 	return g_test_run ();
 }
