@@ -410,7 +410,8 @@ usage (void)
 		   "  crmsync-cli plugins [--json]\n"
 		   "\n"
 		   "Exit codes: 0 success, 1 partial (items skipped or failed, listed), 2 usage or\n"
-		   "configuration error, 3 cannot reach or authenticate, 4 stopped by a guard.\n"));
+		   "configuration error, 3 cannot reach or authenticate, 4 stopped by a guard,\n"
+		   "5 cannot write locally (disk full, sync state unwritable).\n"));
 }
 
 int

@@ -1055,12 +1055,17 @@ cs_engine_exit_code_for_error (const GError *error)
 		case CS_PROVIDER_ERROR_INVALID:
 		case CS_PROVIDER_ERROR_CORRUPT:
 			return CS_EXIT_CONFIG;
+		case CS_PROVIDER_ERROR_NO_SPACE:
+			return CS_EXIT_LOCAL;
 		default:
 			return CS_EXIT_UNREACHABLE;
 		}
 	}
 	if (error->domain == CS_STATE_ERROR)
-		return CS_EXIT_UNREACHABLE;
+		return error->code == CS_STATE_ERROR_TOO_NEW ? CS_EXIT_CONFIG : CS_EXIT_LOCAL;
+	if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE) ||
+	    g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOSPC))
+		return CS_EXIT_LOCAL;
 	return CS_EXIT_UNREACHABLE;
 }
 

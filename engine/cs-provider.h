@@ -23,6 +23,7 @@ typedef enum {
 	CS_PROVIDER_ERROR_READ_ONLY,
 	CS_PROVIDER_ERROR_CORRUPT,   /* a source file that cannot be read */
 	CS_PROVIDER_ERROR_CURSOR_EXPIRED, /* a delta token the service no longer knows: list all */
+	CS_PROVIDER_ERROR_NO_SPACE,  /* a local disk is full: stop, nothing more can be kept */
 } CsProviderError;
 GQuark cs_provider_error_quark (void);
 

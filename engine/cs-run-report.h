@@ -21,6 +21,10 @@ typedef enum {
 	CS_EXIT_CONFIG = 2,
 	CS_EXIT_UNREACHABLE = 3,
 	CS_EXIT_GUARD = 4,
+	/* not in DESIGN.md's list: a full disk or a sync state that cannot be written
+	 * is neither the network nor the configuration, and scripts and people act on
+	 * it differently (free space, then run again) */
+	CS_EXIT_LOCAL = 5,
 } CsExitCode;
 
 typedef enum {

@@ -290,7 +290,7 @@ cs_folder_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 		if (version == NULL) {
 			/* a full disk is not one record's problem: stop the batch */
 			if (g_error_matches (err, G_FILE_ERROR, G_FILE_ERROR_NOSPC)) {
-				g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_FAILED,
+				g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NO_SPACE,
 					     _("cannot write %s: the disk is full"), file);
 				return FALSE;
 			}

@@ -5,7 +5,8 @@ root; skipped otherwise). A first sync that runs out of space half-way, and an
 incremental sync on a disk filled to the last byte, must each fail cleanly (an
 exit code, one line on stderr, no crash) and the next run, with space back, must
 converge: both sides hold the same records, no duplicates, no lost edit, and one
-more run changes nothing. Usage: test-disk-full.py CRMSYNC_CLI"""
+more run changes nothing. The same for a folder side's records on a full disk.
+Usage: test-disk-full.py CRMSYNC_CLI"""
 import json, os, shutil, subprocess, sys, tempfile
 
 cli = sys.argv[1]
@@ -54,8 +55,8 @@ def records(name):
             out.append(json.load(fh))
     return out
 
-def sync():
-    p = subprocess.run([cli, 'sync', '--profile', profile, '--json'], env=env,
+def sync(prof=None):
+    p = subprocess.run([cli, 'sync', '--profile', prof or profile, '--json'], env=env,
                        capture_output=True, text=True)
     try:
         report = json.loads(p.stdout)
@@ -65,7 +66,7 @@ def sync():
 
 def clean_failure(rc, err, what):
     lines = [l for l in err.splitlines() if l.strip()]
-    ok(0 < rc < 128, '%s: fails with an exit code (%d), not a crash' % (what, rc))
+    ok(rc == 5, '%s: fails with exit code 5, cannot write locally (%d)' % (what, rc))
     ok(len(lines) == 1, '%s: one line on stderr: %r' % (what, err.strip()[:200]))
     ok(any(w in err.lower() for w in ('full', 'space')), '%s: the message says the disk is full' % what)
 
@@ -87,6 +88,7 @@ def converged(what):
     ok(rc == 0 and report is not None and changes == 0, '%s: one more run changes nothing' % what)
     return crm
 
+mounts = [mnt]
 try:
     out = side('outlook')
     side('crm')
@@ -134,8 +136,34 @@ try:
     edited = [r for r in crm if str(r.get('Body', '')).startswith('edited ')]
     ok(len(edited) == N // 5, 'no edit lost (%d of %d edits on the CRM side)' % (len(edited), N // 5))
     ok(len(crm) == N + 300, 'every record on both sides (%d)' % len(crm))
+
+    # 3. the records of a folder side on the full disk (the state elsewhere)
+    data_profile = os.path.join(top, 'data.ini')
+    mnt2 = os.path.join(top, 'mnt2')
+    os.makedirs(mnt2)
+    subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt2], check=True)
+    mounts.append(mnt2)
+    os.makedirs(os.path.join(mnt2, 'crm', 'contact'))
+    with open(data_profile, 'w') as f:
+        f.write('[profile]\nname=Data disk full\ncrm=folder\noutlook=folder\nstate=%s/data-state.db\n'
+                '[crm]\npath=%s/crm\n[outlook]\npath=%s/outlook\n' % (top, mnt2, top))
+    rc, err, _ = sync(data_profile)
+    clean_failure(rc, err, 'records on a full disk')
+    landed = len(os.listdir(os.path.join(mnt2, 'crm', 'contact')))
+    print('# %d of %d records fitted on the full disk' % (landed, N + 300))
+    subprocess.run(['mount', '-o', 'remount,size=64m', mnt2], check=True)
+    rc, err, report = sync(data_profile)
+    ok(rc == 0, 'records on a full disk: the next run with space back succeeds (%d %s)'
+       % (rc, err.strip()[:200]))
+    n_crm = len([f for f in os.listdir(os.path.join(mnt2, 'crm', 'contact')) if f.endswith('.json')])
+    ok(n_crm == N + 300, 'records on a full disk: every record written once (%d)' % n_crm)
+    rc, err, report = sync(data_profile)
+    changes = sum(sum(v.values()) for k in ('created', 'updated', 'deleted')
+                  for v in (report or {}).get(k, {}).values()) if report else -1
+    ok(rc == 0 and changes == 0, 'records on a full disk: one more run changes nothing (%d)' % changes)
 finally:
-    subprocess.run(['umount', mnt])
+    for m in mounts:
+        subprocess.run(['umount', m])
     if 'CRMSYNC_KEEP_TEST_DIRS' not in os.environ:
         shutil.rmtree(top, ignore_errors=True)
 print('1..%d' % n_test)
