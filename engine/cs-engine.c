@@ -390,10 +390,13 @@ resolve_emails (CsEngine *self, GCancellable *cancellable, GError **error)
 		gboolean out = g_strcmp0 (dir, "outbound") == 0;
 		const gchar *addr = first_address (r, out ? outbound : inbound);
 		g_autofree gchar *folded = NULL;
+		g_autoptr(CsLink) known = NULL;
 		const gchar *hit;
 
-		if (cs_record_is_deleted (r) ||
-		    cs_state_get_link (self->state, CS_KIND_EMAIL, CS_SIDE_OUTLOOK, cs_record_get_id (r), NULL) != NULL)
+		if (cs_record_is_deleted (r))
+			continue;
+		known = cs_state_get_link (self->state, CS_KIND_EMAIL, CS_SIDE_OUTLOOK, cs_record_get_id (r), NULL);
+		if (known != NULL)
 			continue;
 		if (addr == NULL) {
 			cs_record_set_string (r, CS_PLANNER_SKIP_FIELD,

@@ -38,7 +38,7 @@ seed_array (EmuServer *server, JsonObject *root, const gchar *member, const gcha
 static void
 add_message (EmuServer *server, const gchar *folder, JsonObject *msg)
 {
-	g_autofree gchar *id = g_strdup_printf ("AAkAL%s", graph_random_token (12));
+	g_autofree gchar *id = graph_random_id ("AAkAL", 12);
 	json_object_set_string_member (msg, "id", id);
 	json_object_set_string_member (msg, "parentFolderId", folder);
 	json_object_remove_member (msg, "folder");

@@ -683,7 +683,7 @@ graph_item_create (EmuServer *server, const gchar *kind, const gchar *folder, Js
 {
 	g_autoptr(JsonObject) obj = json_object_new ();
 	g_autofree gchar *why = NULL;
-	g_autofree gchar *id = g_strdup_printf ("AAkAL%s", graph_random_token (12));
+	g_autofree gchar *id = graph_random_id ("AAkAL", 12);
 
 	if (!validate_merge (kind, in, obj, &why) || !finish_item (server, kind, obj, &why)) {
 		g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, why);

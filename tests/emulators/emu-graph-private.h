@@ -37,6 +37,7 @@ typedef struct {
 } GraphResp;
 
 gchar *graph_random_token (guint n_bytes);
+gchar *graph_random_id (const gchar *prefix, guint n_bytes);
 JsonArray *graph_obj_array (JsonObject *o, const gchar *name);
 JsonObject *graph_obj_object (JsonObject *o, const gchar *name);
 JsonNode *graph_error_node (const gchar *code, const gchar *message);

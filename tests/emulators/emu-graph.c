@@ -56,6 +56,14 @@ graph_random_token (guint n_bytes)
 	return g_string_free (s, FALSE);
 }
 
+/* an id: a fixed prefix as the service's ids have, then random hex */
+gchar *
+graph_random_id (const gchar *prefix, guint n_bytes)
+{
+	g_autofree gchar *token = graph_random_token (n_bytes);
+	return g_strconcat (prefix, token, NULL);
+}
+
 /* members that may be missing or of another type: %NULL, not a warning */
 JsonArray *
 graph_obj_array (JsonObject *o, const gchar *name)
@@ -185,7 +193,7 @@ ensure_folder (EmuServer *server, const gchar *kind, const gchar *name, const gc
 	if (sqlite3_step (stmt) == SQLITE_ROW)
 		return TRUE;
 	g_clear_pointer (&stmt, sqlite3_finalize);
-	id = g_strdup_printf ("AQMk%s", graph_random_token (10));
+	id = graph_random_id ("AQMk", 10);
 	stmt = emu_db_prepare (server, "INSERT INTO folders VALUES (?, ?, ?, ?)", error);
 	if (stmt == NULL)
 		return FALSE;
