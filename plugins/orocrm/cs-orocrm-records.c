@@ -692,6 +692,12 @@ cs_orocrm_address_to_json (CsOrocrmContext *ctx, const gchar *prefix, const CsRe
 		} else if (g_str_equal (part, "Country") && v != NULL && ctx->country_codes != NULL) {
 			g_autofree gchar *key = g_utf8_strdown (v, -1);
 			const gchar *code = g_hash_table_lookup (ctx->country_codes, key);
+			/* the CRM names its countries in its own language; Outlook users
+			 * type them in theirs */
+			if (code == NULL && cs_country_code (v) != NULL) {
+				g_autofree gchar *iso = g_ascii_strdown (cs_country_code (v), -1);
+				code = g_hash_table_lookup (ctx->country_codes, iso);
+			}
 			if (code != NULL)
 				json_object_set_string_member (o, "country", code);
 		}

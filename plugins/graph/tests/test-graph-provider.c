@@ -466,6 +466,48 @@ assert_same_event (CsRecord *want, CsRecord *got)
 			 cs_record_get_int (got, "reminderMinutesBeforeStart", -2));
 }
 
+/* an update for a contact the run did not read (only the CRM side changed):
+ * the changed field is written and every other field stays as it was */
+static void
+test_contact_update_unread (Fixture *fx, gconstpointer data)
+{
+	g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_write_op_free);
+	g_autoptr(GPtrArray) ops2 = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_write_op_free);
+	g_autoptr(CsRecord) change = NULL;
+	g_autoptr(CsRecord) gone = cs_record_new (CS_KIND_CONTACT, "AAkALnosuchcontact");
+	g_autoptr(CsReadSink) after = NULL;
+	CsRecord *r;
+
+	g_ptr_array_add (ops, contact_create (7));
+	write_ops (fx, CS_KIND_CONTACT, ops);
+	g_assert_no_error (((CsWriteOp *) g_ptr_array_index (ops, 0))->error);
+	change = cs_record_new (CS_KIND_CONTACT, ((CsWriteOp *) g_ptr_array_index (ops, 0))->id);
+	cs_record_set_string (change, "jobTitle", "Indkøbschef");
+	cs_record_set_string (change, "businessCountry", "Danmark");
+	cs_record_set_string (gone, "jobTitle", "x");
+	g_ptr_array_add (ops2, cs_write_op_new (CS_WRITE_UPDATE, change));
+	g_ptr_array_add (ops2, cs_write_op_new (CS_WRITE_UPDATE, gone));
+	write_ops (fx, CS_KIND_CONTACT, ops2);
+	g_assert_no_error (((CsWriteOp *) g_ptr_array_index (ops2, 0))->error);
+	g_assert_error (((CsWriteOp *) g_ptr_array_index (ops2, 1))->error, CS_PROVIDER_ERROR,
+			CS_PROVIDER_ERROR_NOT_FOUND);
+
+	after = read_kind (fx, CS_KIND_CONTACT, NULL);
+	r = find_by (after, "surname", "Østergaard-7");
+	g_assert_nonnull (r);
+	g_assert_cmpstr (cs_record_get_string (r, "jobTitle"), ==, "Indkøbschef");
+	g_assert_cmpstr (cs_record_get_string (r, "businessCountry"), ==, "Danmark");
+	g_assert_cmpstr (cs_record_get_string (r, "givenName"), ==, "Søren");
+	g_assert_cmpstr (cs_record_get_string (r, "companyName"), ==, "Grøn Energi A/S");
+	g_assert_cmpstr (cs_record_get_string (r, "email1"), ==, "kunde7@example.dk");
+	g_assert_cmpstr (cs_record_get_string (r, "businessPhone"), ==, "+45 70 10 20 30");
+	g_assert_cmpstr (cs_record_get_string (r, "businessCity"), ==, "Århus");
+	g_assert_cmpstr (cs_record_get_string (r, "birthday"), ==, "1980-02-29");
+	g_assert_cmpstr (cs_record_get_string (r, "primaryPhone"), ==, "+45 33 12 34 56");
+	g_assert_cmpstr (cs_record_get_string (r, "businessFax"), ==, "+45 33 12 34 57");
+	g_assert_cmpstr (cs_record_get_string (r, "gender"), ==, "female");
+}
+
 static void
 test_events_dst (Fixture *fx, gconstpointer data)
 {
@@ -751,6 +793,8 @@ main (int argc, char **argv)
 		    test_sign_in_browser, fixture_teardown);
 	g_test_add ("/graph/provider/contacts", Fixture, "5", fixture_setup, test_contacts,
 		    fixture_teardown);
+	g_test_add ("/graph/provider/contacts/update-unread", Fixture, "0", fixture_setup,
+		    test_contact_update_unread, fixture_teardown);
 	g_test_add ("/graph/provider/events/dst-and-recurrence", Fixture, NULL, fixture_setup,
 		    test_events_dst, fixture_teardown);
 	g_test_add ("/graph/provider/tasks", Fixture, NULL, fixture_setup, test_tasks,

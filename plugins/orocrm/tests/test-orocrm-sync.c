@@ -309,6 +309,54 @@ test_table_crm_to_outlook (void)
 	sync_clear (&s);
 }
 
+/* the country of an address typed in Outlook in the user's language: OroCRM
+ * keeps the country (by code), and the name it shows for it ("Denmark") is the
+ * same value, so the run after is quiet and Outlook keeps what the user typed */
+static void
+test_country_typed_in_outlook (void)
+{
+	Sync s = {0};
+	g_autoptr(JsonObject) r1 = NULL;
+	g_autoptr(JsonObject) r2 = NULL;
+	g_autoptr(JsonNode) addrs = NULL;
+	JsonArray *data;
+	guint with_dk = 0;
+
+	sync_setup (&s, start_with_seed (seed_json, NULL), ORO_TEST_KEY);
+	write_profile (&s, s.emu->url, NULL, CONTACTS_ONLY ("both"));
+	oro_folder_write (s.outlook, "contact", "hca",
+			  "{\"givenName\":\"Hans Christian\",\"surname\":\"Andersen\","
+			  "\"email1\":\"hca@example.dk\",\"businessStreet\":\"Nyhavn 20\","
+			  "\"businessCity\":\"København\",\"businessCountry\":\"Danmark\","
+			  "\"homeCity\":\"Odense\",\"homeCountry\":\"Deutschland\"}");
+	r1 = sync_ok (&s, NULL);
+	g_assert_cmpint (count (r1, "created", "crm"), ==, 1);
+	addrs = oro_emu_call (s.emu, "GET", "/api/contactaddresses?page%5Bsize%5D=-1", NULL, NULL);
+	data = json_object_get_array_member (json_node_get_object (addrs), "data");
+	for (guint i = 0; i < json_array_get_length (data); i++) {
+		JsonObject *a = json_array_get_object_element (data, i);
+		JsonObject *rels = json_object_get_object_member (a, "relationships");
+		JsonObject *country = json_object_get_object_member (rels, "country");
+		JsonNode *d = country != NULL ? json_object_get_member (country, "data") : NULL;
+		const gchar *city = json_object_get_string_member_with_default (
+		    json_object_get_object_member (a, "attributes"), "city", "");
+		if (g_str_equal (city, "København") || g_str_equal (city, "Odense")) {
+			g_assert_true (d != NULL && JSON_NODE_HOLDS_OBJECT (d));
+			g_assert_cmpstr (json_object_get_string_member (json_node_get_object (d), "id"), ==,
+					 g_str_equal (city, "Odense") ? "DE" : "DK");
+			with_dk++;
+		}
+	}
+	g_assert_cmpuint (with_dk, ==, 2);
+
+	r2 = sync_ok (&s, NULL);
+	g_assert_cmpint (count (r2, "updated", "outlook"), ==, 0);
+	g_assert_cmpint (count (r2, "updated", "crm"), ==, 0);
+	g_assert_cmpstr (outlook_get (&s, "Andersen", "businessCountry"), ==, "Danmark");
+	g_assert_cmpstr (outlook_get (&s, "Andersen", "homeCountry"), ==, "Deutschland");
+	sync_clear (&s);
+}
+
 /* "Synchronization from Outlook to OroCRM" */
 static void
 test_table_outlook_to_crm (void)
@@ -776,6 +824,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/orocrm/sync/table/crm-to-outlook", test_table_crm_to_outlook);
 	g_test_add_func ("/orocrm/sync/table/outlook-to-crm", test_table_outlook_to_crm);
 	g_test_add_func ("/orocrm/sync/table/both", test_table_both);
+	g_test_add_func ("/orocrm/sync/country-typed-in-outlook", test_country_typed_in_outlook);
 	g_test_add_func ("/orocrm/sync/tasks-events", test_tasks_events);
 	g_test_add_func ("/orocrm/sync/faults-converge", test_faults_converge);
 	g_test_add_func ("/orocrm/sync/connect-errors", test_connect_errors);
