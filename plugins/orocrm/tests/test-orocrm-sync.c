@@ -357,6 +357,53 @@ test_country_typed_in_outlook (void)
 	sync_clear (&s);
 }
 
+/* one part of an address edited in Outlook, the contact unchanged in OroCRM:
+ * the other parts stay, in OroCRM and then in Outlook */
+static void
+test_address_part_edited_in_outlook (void)
+{
+	Sync s = {0};
+	g_autoptr(JsonObject) r1 = NULL;
+	g_autoptr(JsonObject) r2 = NULL;
+	g_autoptr(JsonObject) r3 = NULL;
+	g_autoptr(JsonNode) addrs = NULL;
+	JsonObject *a;
+
+	sync_setup (&s, start_with_seed (seed_json, NULL), ORO_TEST_KEY);
+	write_profile (&s, s.emu->url, NULL, CONTACTS_ONLY ("both"));
+	oro_folder_write (s.outlook, "contact", "hca",
+			  "{\"givenName\":\"Hans Christian\",\"surname\":\"Andersen\","
+			  "\"email1\":\"hca@example.dk\",\"businessStreet\":\"Nyhavn 20\","
+			  "\"businessPostalCode\":\"1051\",\"businessCity\":\"København\","
+			  "\"businessCountry\":\"Denmark\"}");
+	r1 = sync_ok (&s, NULL);
+	g_assert_cmpint (count (r1, "created", "crm"), ==, 1);
+	/* a quiet run: the next one does not read the contact from OroCRM */
+	g_clear_pointer (&r1, json_object_unref);
+	r1 = sync_ok (&s, NULL);
+	g_assert_cmpint (count (r1, "updated", "crm"), ==, 0);
+	outlook_set (&s, "Andersen", "businessCity", "København K");
+	r2 = sync_ok (&s, NULL);
+	g_assert_cmpint (count (r2, "updated", "crm"), ==, 1);
+	addrs = oro_emu_call (s.emu, "GET", "/api/contactaddresses?page%5Bsize%5D=-1", NULL, NULL);
+	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+			      json_node_get_object (addrs), "data")), ==, 1);
+	a = json_object_get_object_member (
+	    json_array_get_object_element (
+		json_object_get_array_member (json_node_get_object (addrs), "data"), 0),
+	    "attributes");
+	g_assert_cmpstr (json_object_get_string_member (a, "city"), ==, "København K");
+	g_assert_cmpstr (json_object_get_string_member (a, "street"), ==, "Nyhavn 20");
+	g_assert_cmpstr (json_object_get_string_member (a, "postalCode"), ==, "1051");
+	r3 = sync_ok (&s, NULL);
+	g_assert_cmpint (count (r3, "updated", "outlook"), ==, 0);
+	g_assert_cmpint (count (r3, "updated", "crm"), ==, 0);
+	g_assert_cmpstr (outlook_get (&s, "Andersen", "businessStreet"), ==, "Nyhavn 20");
+	g_assert_cmpstr (outlook_get (&s, "Andersen", "businessCity"), ==, "København K");
+	g_assert_cmpstr (outlook_get (&s, "Andersen", "businessCountry"), ==, "Denmark");
+	sync_clear (&s);
+}
+
 /* "Synchronization from Outlook to OroCRM" */
 static void
 test_table_outlook_to_crm (void)
@@ -825,6 +872,8 @@ main (int argc, char **argv)
 	g_test_add_func ("/orocrm/sync/table/outlook-to-crm", test_table_outlook_to_crm);
 	g_test_add_func ("/orocrm/sync/table/both", test_table_both);
 	g_test_add_func ("/orocrm/sync/country-typed-in-outlook", test_country_typed_in_outlook);
+	g_test_add_func ("/orocrm/sync/address-part-edited-in-outlook",
+			 test_address_part_edited_in_outlook);
 	g_test_add_func ("/orocrm/sync/tasks-events", test_tasks_events);
 	g_test_add_func ("/orocrm/sync/faults-converge", test_faults_converge);
 	g_test_add_func ("/orocrm/sync/connect-errors", test_connect_errors);
