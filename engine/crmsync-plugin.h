@@ -2,6 +2,7 @@
 /* the one header a plugin includes */
 #pragma once
 
+#include "cs-country.h"
 #include "cs-http-client.h"
 #include "cs-json.h"
 #include "cs-provider.h"

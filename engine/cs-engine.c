@@ -428,6 +428,22 @@ resolve_emails (CsEngine *self, GCancellable *cancellable, GError **error)
 	return TRUE;
 }
 
+/* the fields a provider can hold, from its schema; %NULL: any field (no
+ * schema, or a free one) */
+static GHashTable *
+held_fields (CsProvider *provider, CsKind kind)
+{
+	g_autoptr(CsSchema) schema = cs_provider_get_schema (provider, kind, NULL);
+	GPtrArray *specs = schema != NULL ? cs_schema_get_fields (schema) : NULL;
+	GHashTable *fields;
+	if (specs == NULL || specs->len == 0 || cs_schema_is_free (schema))
+		return NULL;
+	fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	for (guint i = 0; i < specs->len; i++)
+		g_hash_table_add (fields, g_strdup (((CsFieldSpec *) g_ptr_array_index (specs, i))->name));
+	return fields;
+}
+
 static GPtrArray *
 links_for (CsEngine *self, CsKind kind, GError **error)
 {
@@ -494,6 +510,7 @@ cs_engine_prepare (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, 
 		CsPlanInput in = {0};
 		g_autoptr(GPtrArray) links = NULL;
 		g_autoptr(GPtrArray) journal = NULL;
+		GHashTable *fields[CS_SIDE_LAST] = {NULL, NULL};
 
 		if (!cs_engine_is_enabled (self, kind))
 			continue;
@@ -513,12 +530,16 @@ cs_engine_prepare (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, 
 		in.owner = self->owner;
 		for (guint s = 0; s < CS_SIDE_LAST; s++) {
 			CsCaps caps = cs_provider_get_caps (self->providers[s], kind);
+			fields[s] = held_fields (self->providers[s], kind);
+			in.fields[s] = fields[s];
 			in.records[s] = cs_read_sink_get_records (self->sinks[s][kind]);
 			in.complete[s] = cs_read_sink_get_complete (self->sinks[s][kind]);
 			in.writable[s] = (caps & CS_CAP_WRITE) != 0;
 			in.side_name[s] = cs_provider_get_name (self->providers[s]);
 		}
 		cs_planner_plan (&in, plan);
+		for (guint s = 0; s < CS_SIDE_LAST; s++)
+			g_clear_pointer (&fields[s], g_hash_table_unref);
 	}
 	progress (self, CS_PHASE_PLAN, 1.0, NULL);
 	return g_steal_pointer (&plan);

@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "cs-country.h"
 #include "cs-json.h"
 #include "cs-mapping.h"
 #include "cs-profile.h"
@@ -241,9 +242,11 @@ parse_row (JsonObject *r, CsMappingRow **out, const gchar *kind, guint idx, GErr
 			row->transform = CS_TRANSFORM_COMMENT_MARKERS;
 		} else if (g_str_equal (type, "date")) {
 			row->transform = CS_TRANSFORM_DATE;
+		} else if (g_str_equal (type, "country")) {
+			row->transform = CS_TRANSFORM_COUNTRY;
 		} else {
 			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
-				     "mapping: %s row %u: unknown transform “%s” (allowed: values, name-fallback, list, first-of-list, comment-markers, date)",
+				     "mapping: %s row %u: unknown transform “%s” (allowed: values, name-fallback, list, first-of-list, comment-markers, date, country)",
 				     kind, idx + 1, type);
 			row_free (row);
 			return FALSE;
@@ -546,6 +549,19 @@ lookup_table (GHashTable *table, GVariant *fallback_default, GVariant *v)
 	return g_variant_ref (v);
 }
 
+/* a country however a side spells it ("Danmark", "DK", "denmark") is one
+ * value: else the name a CRM shows for the code it keeps differs from what
+ * the Outlook user typed, and every run would see an edit */
+static GVariant *
+country_of (GVariant *v)
+{
+	g_autofree gchar *name = NULL;
+	if (v == NULL || !g_variant_is_of_type (v, G_VARIANT_TYPE_STRING))
+		return v != NULL ? g_variant_ref (v) : NULL;
+	name = cs_country_normalize (g_variant_get_string (v, NULL));
+	return g_variant_ref_sink (g_variant_new_string (name));
+}
+
 /**
  * cs_mapping_extract:
  * Returns: (transfer full): row id → value, in the CRM's terms
@@ -584,6 +600,9 @@ cs_mapping_extract (CsMapping *self, CsKind kind, CsSide side, const CsRecord *r
 				break;
 			case CS_TRANSFORM_DATE:
 				v = date_part (raw);
+				break;
+			case CS_TRANSFORM_COUNTRY:
+				v = country_of (raw);
 				break;
 			default:
 				v = raw != NULL ? g_variant_ref (raw) : NULL;
@@ -635,6 +654,10 @@ cs_mapping_extract (CsMapping *self, CsKind kind, CsSide side, const CsRecord *r
 			case CS_TRANSFORM_DATE:
 				raw = norm (cs_record_get_field (record, row->outlook[0]));
 				v = date_part (raw);
+				break;
+			case CS_TRANSFORM_COUNTRY:
+				raw = norm (cs_record_get_field (record, row->outlook[0]));
+				v = country_of (raw);
 				break;
 			default:
 				raw = norm (cs_record_get_field (record, row->outlook[0]));

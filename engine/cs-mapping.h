@@ -15,6 +15,7 @@ typedef enum {
 	CS_TRANSFORM_FIRST_OF_LIST,
 	CS_TRANSFORM_COMMENT_MARKERS,
 	CS_TRANSFORM_DATE,
+	CS_TRANSFORM_COUNTRY,
 } CsTransformType;
 
 typedef struct {

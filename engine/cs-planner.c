@@ -115,24 +115,6 @@ values_set (GHashTable *values, const gchar *row, GVariant *v)
 		g_hash_table_replace (values, g_strdup (row), g_variant_ref (v));
 }
 
-static gboolean
-values_all_equal (GHashTable *a, GHashTable *b)
-{
-	GHashTableIter iter;
-	gpointer k, v;
-	g_hash_table_iter_init (&iter, a);
-	while (g_hash_table_iter_next (&iter, &k, &v)) {
-		if (!cs_value_equal (v, g_hash_table_lookup (b, k)))
-			return FALSE;
-	}
-	g_hash_table_iter_init (&iter, b);
-	while (g_hash_table_iter_next (&iter, &k, &v)) {
-		if (!cs_value_equal (v, g_hash_table_lookup (a, k)))
-			return FALSE;
-	}
-	return TRUE;
-}
-
 /* every row id that any of the value sets knows, in a stable order */
 static GPtrArray *
 row_union (Planner *p, GHashTable *a, GHashTable *b, GHashTable *c)
@@ -162,6 +144,26 @@ row_union (Planner *p, GHashTable *a, GHashTable *b, GHashTable *c)
 	return rows;
 }
 
+/* a row whose field the side's provider cannot hold (Graph's To Do tasks
+ * have no owner): that side is never sent it, and lacking it is no edit */
+static gboolean
+row_held (Planner *p, const gchar *row_id, CsSide side)
+{
+	GHashTable *fields = p->in->fields[side];
+	GPtrArray *mrows;
+	if (fields == NULL)
+		return TRUE;
+	mrows = cs_mapping_get_rows (p->in->mapping, p->in->kind);
+	for (guint i = 0; mrows != NULL && i < mrows->len; i++) {
+		CsMappingRow *row = g_ptr_array_index (mrows, i);
+		const gchar *field = side == CS_SIDE_CRM ? row->crm : row->outlook[0];
+		if (g_strcmp0 (row->id, row_id) == 0)
+			return field == NULL || g_hash_table_contains (fields, field);
+	}
+	/* the identity mapping has no rows: a row is the field */
+	return g_hash_table_contains (fields, row_id);
+}
+
 static gboolean
 row_allows (Planner *p, const gchar *row_id, CsSide target)
 {
@@ -177,7 +179,21 @@ row_allows (Planner *p, const gchar *row_id, CsSide target)
 		if (target == CS_SIDE_OUTLOOK && row->outlook[0] == NULL)
 			return FALSE;
 	}
-	return TRUE;
+	return row_held (p, row_id, target);
+}
+
+/* whether @side's values differ from @base in a row that side holds */
+static gboolean
+side_changed (Planner *p, CsSide side, GHashTable *values, GHashTable *base)
+{
+	g_autoptr(GPtrArray) rows = row_union (p, values, base, NULL);
+	for (guint i = 0; i < rows->len; i++) {
+		const gchar *r = g_ptr_array_index (rows, i);
+		if (row_held (p, r, side) &&
+		    !cs_value_equal (g_hash_table_lookup (values, r), g_hash_table_lookup (base, r)))
+			return TRUE;
+	}
+	return FALSE;
 }
 
 static gchar **
@@ -289,7 +305,7 @@ plan_deleted (Planner *p, const CsLink *link, CsSide gone_side, CsRecord *gone_r
 
 	ov = other_rec != NULL ? cs_mapping_extract (p->in->mapping, p->in->kind, other, other_rec)
 			       : values_copy (base);
-	other_changed = other_rec != NULL && !values_all_equal (ov, base);
+	other_changed = other_rec != NULL && side_changed (p, other, ov, base);
 
 	if (policy == CS_DELETE_PROPAGATE && !other_changed) {
 		it = item_new (p, CS_PLAN_DELETE, crm, outlook, link);
@@ -403,8 +419,10 @@ plan_linked (Planner *p, const CsLink *link)
 		GVariant *x = g_hash_table_lookup (cur[CS_SIDE_CRM], r);
 		GVariant *y = g_hash_table_lookup (cur[CS_SIDE_OUTLOOK], r);
 		gboolean ch[CS_SIDE_LAST];
-		ch[CS_SIDE_CRM] = rec[CS_SIDE_CRM] != NULL && !cs_value_equal (x, b);
-		ch[CS_SIDE_OUTLOOK] = rec[CS_SIDE_OUTLOOK] != NULL && !cs_value_equal (y, b);
+		ch[CS_SIDE_CRM] = rec[CS_SIDE_CRM] != NULL && !cs_value_equal (x, b) &&
+				  row_held (p, r, CS_SIDE_CRM);
+		ch[CS_SIDE_OUTLOOK] = rec[CS_SIDE_OUTLOOK] != NULL && !cs_value_equal (y, b) &&
+				      row_held (p, r, CS_SIDE_OUTLOOK);
 
 		if (!ch[CS_SIDE_CRM] && !ch[CS_SIDE_OUTLOOK])
 			continue;

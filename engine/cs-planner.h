@@ -24,6 +24,8 @@ G_BEGIN_DECLS
  *   confirmed (a crash): matched to the new records by content
  * @owner: (nullable): the CRM user id for condition=owned
  * @writable: per side, whether the provider can write this kind
+ * @fields: (nullable): per side, the fields its provider can hold (names
+ *   from its schema); %NULL: every field
  */
 typedef struct {
 	CsKind kind;
@@ -35,6 +37,7 @@ typedef struct {
 	gboolean complete[CS_SIDE_LAST];
 	gboolean writable[CS_SIDE_LAST];
 	const gchar *side_name[CS_SIDE_LAST];
+	GHashTable *fields[CS_SIDE_LAST];
 	GPtrArray *links;
 	GPtrArray *journal;
 	const gchar *owner;

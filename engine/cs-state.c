@@ -71,6 +71,16 @@ prepare (CsState *self, const gchar *sql, GError **error)
 	return stmt;
 }
 
+/* a statement that returns no rows, run to its end */
+static gboolean
+step_done (CsState *self, sqlite3_stmt *stmt, GError **error)
+{
+	gint rc = sqlite3_step (stmt);
+	if (rc != SQLITE_DONE)
+		return set_sql_error (self, rc, error);
+	return TRUE;
+}
+
 static void
 cs_state_finalize (GObject *object)
 {
@@ -463,16 +473,12 @@ cs_state_remove_link (CsState *self, const CsLink *link, GError **error)
 {
 	g_autoptr(sqlite3_stmt) del = prepare (
 	    self, "DELETE FROM id_map WHERE kind=?1 AND (outlook_id=?2 OR crm_id=?3)", error);
-	gint rc;
 	if (del == NULL)
 		return FALSE;
 	sqlite3_bind_text (del, 1, cs_kind_to_string (link->kind), -1, SQLITE_STATIC);
 	sqlite3_bind_text (del, 2, link->outlook_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text (del, 3, link->crm_id, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step (del);
-	if (rc != SQLITE_DONE)
-		return set_sql_error (self, rc, error);
-	return TRUE;
+	return step_done (self, del, error);
 }
 
 /* ---- cursors ---- */
@@ -496,16 +502,12 @@ cs_state_set_cursor (CsState *self, CsSide side, CsKind kind, const gchar *token
 {
 	g_autoptr(sqlite3_stmt) stmt = prepare (
 	    self, "INSERT OR REPLACE INTO cursor (side, kind, token) VALUES (?1, ?2, ?3)", error);
-	gint rc;
 	if (stmt == NULL)
 		return FALSE;
 	sqlite3_bind_text (stmt, 1, cs_side_to_string (side), -1, SQLITE_STATIC);
 	sqlite3_bind_text (stmt, 2, cs_kind_to_string (kind), -1, SQLITE_STATIC);
 	sqlite3_bind_text (stmt, 3, token, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step (stmt);
-	if (rc != SQLITE_DONE)
-		return set_sql_error (self, rc, error);
-	return TRUE;
+	return step_done (self, stmt, error);
 }
 
 gboolean
@@ -553,14 +555,10 @@ gboolean
 cs_state_journal_remove (CsState *self, gint64 id, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt = prepare (self, "DELETE FROM journal WHERE id=?1", error);
-	gint rc;
 	if (stmt == NULL)
 		return FALSE;
 	sqlite3_bind_int64 (stmt, 1, id);
-	rc = sqlite3_step (stmt);
-	if (rc != SQLITE_DONE)
-		return set_sql_error (self, rc, error);
-	return TRUE;
+	return step_done (self, stmt, error);
 }
 
 /* the update entries of one link, once its new snapshot is stored */
@@ -575,16 +573,12 @@ cs_state_journal_remove_updates (CsState *self, CsKind kind, const gchar *crm_id
 	    error);
 	g_autofree gchar *c = g_strconcat (CS_JOURNAL_UPDATE_PREFIX, crm_id != NULL ? crm_id : "", NULL);
 	g_autofree gchar *o = g_strconcat (CS_JOURNAL_UPDATE_PREFIX, outlook_id != NULL ? outlook_id : "", NULL);
-	gint rc;
 	if (stmt == NULL)
 		return FALSE;
 	sqlite3_bind_text (stmt, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
 	sqlite3_bind_text (stmt, 2, c, -1, SQLITE_STATIC);
 	sqlite3_bind_text (stmt, 3, o, -1, SQLITE_STATIC);
-	rc = sqlite3_step (stmt);
-	if (rc != SQLITE_DONE)
-		return set_sql_error (self, rc, error);
-	return TRUE;
+	return step_done (self, stmt, error);
 }
 
 /**
@@ -712,28 +706,49 @@ cs_conflict_free (CsConflict *c)
 	g_free (c);
 }
 
+/* every conflict statement names its rows by kind (?1), Outlook id (?2) and,
+ * for one field, the field (?3) */
+static sqlite3_stmt *
+prepare_conflict (CsState *self, const gchar *sql, CsKind kind, const gchar *outlook_id,
+		  const gchar *field, GError **error)
+{
+	sqlite3_stmt *stmt = prepare (self, sql, error);
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_text (stmt, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 2, outlook_id, -1, SQLITE_TRANSIENT);
+	if (field != NULL)
+		sqlite3_bind_text (stmt, 3, field, -1, SQLITE_TRANSIENT);
+	return stmt;
+}
+
+static gboolean
+delete_conflicts (CsState *self, CsKind kind, const gchar *outlook_id, const gchar *field,
+		  GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare_conflict (
+	    self,
+	    field != NULL ? "DELETE FROM conflict WHERE kind=?1 AND outlook_id=?2 AND field=?3"
+			  : "DELETE FROM conflict WHERE kind=?1 AND outlook_id=?2",
+	    kind, outlook_id, field, error);
+	return stmt != NULL && step_done (self, stmt, error);
+}
+
 gboolean
 cs_state_add_conflict (CsState *self, const CsConflict *c, GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = prepare (
+	g_autoptr(sqlite3_stmt) stmt = prepare_conflict (
 	    self,
-	    "INSERT OR REPLACE INTO conflict (kind, outlook_id, crm_id, field, crm_value, outlook_value, base_value, detected) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
-	    error);
-	gint rc;
+	    "INSERT OR REPLACE INTO conflict (kind, outlook_id, field, crm_id, crm_value, outlook_value, base_value, detected) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+	    c->kind, c->outlook_id, c->field, error);
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_text (stmt, 1, cs_kind_to_string (c->kind), -1, SQLITE_STATIC);
-	sqlite3_bind_text (stmt, 2, c->outlook_id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text (stmt, 3, c->crm_id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text (stmt, 4, c->field, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text (stmt, 4, c->crm_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text (stmt, 5, c->crm_value, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text (stmt, 6, c->outlook_value, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text (stmt, 7, c->base_value, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64 (stmt, 8, c->detected != 0 ? c->detected : g_get_real_time ());
-	rc = sqlite3_step (stmt);
-	if (rc != SQLITE_DONE)
-		return set_sql_error (self, rc, error);
-	return TRUE;
+	return step_done (self, stmt, error);
 }
 
 /**
@@ -768,13 +783,7 @@ cs_state_get_conflicts (CsState *self, GError **error)
 gboolean
 cs_state_clear_conflicts (CsState *self, CsKind kind, const gchar *outlook_id, GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt =
-	    prepare (self, "DELETE FROM conflict WHERE kind=?1 AND outlook_id=?2", error);
-	if (stmt == NULL)
-		return FALSE;
-	sqlite3_bind_text (stmt, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
-	sqlite3_bind_text (stmt, 2, outlook_id, -1, SQLITE_TRANSIENT);
-	return sqlite3_step (stmt) == SQLITE_DONE;
+	return delete_conflicts (self, kind, outlook_id, NULL, error);
 }
 
 /**
@@ -788,21 +797,17 @@ gboolean
 cs_state_resolve_conflict (CsState *self, CsKind kind, const gchar *outlook_id,
 			   const gchar *field, CsSide winner, GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = prepare (
+	g_autoptr(sqlite3_stmt) stmt = prepare_conflict (
 	    self,
 	    "SELECT crm_value, outlook_value FROM conflict WHERE kind=?1 AND outlook_id=?2 AND field=?3",
-	    error);
+	    kind, outlook_id, field, error);
 	g_autoptr(CsLink) link = NULL;
 	g_autoptr(GHashTable) snap = NULL;
 	g_autofree gchar *loser = NULL;
 	g_autoptr(JsonParser) parser = json_parser_new ();
-	g_autoptr(sqlite3_stmt) del = NULL;
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_text (stmt, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
-	sqlite3_bind_text (stmt, 2, outlook_id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text (stmt, 3, field, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step (stmt) != SQLITE_ROW) {
 		g_set_error (error, CS_STATE_ERROR, CS_STATE_ERROR_FAILED,
 			     _("no conflict on %s of %s"), field, outlook_id);
@@ -833,14 +838,7 @@ cs_state_resolve_conflict (CsState *self, CsKind kind, const gchar *outlook_id,
 	g_clear_pointer (&link->outlook_version, g_free);
 	if (!cs_state_put_link (self, link, error))
 		return FALSE;
-	del = prepare (self, "DELETE FROM conflict WHERE kind=?1 AND outlook_id=?2 AND field=?3",
-		       error);
-	if (del == NULL)
-		return FALSE;
-	sqlite3_bind_text (del, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
-	sqlite3_bind_text (del, 2, outlook_id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text (del, 3, field, -1, SQLITE_TRANSIENT);
-	return sqlite3_step (del) == SQLITE_DONE;
+	return delete_conflicts (self, kind, outlook_id, field, error);
 }
 
 /* ---- skips ---- */

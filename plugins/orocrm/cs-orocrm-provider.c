@@ -1027,12 +1027,22 @@ delete_ids (CsOrocrmProvider *self, const gchar *type, GPtrArray *ids, GCancella
 	return TRUE;
 }
 
-/* the full wanted state of a contact: what was read, with the changes */
+/* the full wanted state of a contact: what was read, with the changes. A
+ * contact this run did not read (only Outlook changed) starts from its
+ * addresses as Oro has them (@have: prefix → resource), else changing one
+ * part of an address would empty the others */
 static CsRecord *
-merged_record (CsWriteOp *op)
+merged_record (CsOrocrmProvider *self, CsWriteOp *op, GHashTable *have)
 {
 	CsRecord *m = op->current != NULL ? cs_record_copy (op->current) : cs_record_new (CS_KIND_CONTACT, NULL);
 	g_autoptr(GPtrArray) names = cs_record_get_field_names (op->record);
+	GHashTableIter iter;
+	gpointer prefix, address;
+	if (op->current == NULL && have != NULL) {
+		g_hash_table_iter_init (&iter, have);
+		while (g_hash_table_iter_next (&iter, &prefix, &address))
+			cs_orocrm_address_flatten (&self->ctx, m, prefix, address);
+	}
 	for (guint i = 0; i < names->len; i++)
 		cs_record_set_field (m, names->pdata[i],
 				     g_variant_ref (cs_record_get_field (op->record, names->pdata[i])));
@@ -1044,7 +1054,7 @@ static GHashTable *
 existing_addresses (CsOrocrmProvider *self, GPtrArray *contact_ids, GCancellable *cancellable,
 		    GError **error)
 {
-	/* contact id → GHashTable prefix → address id */
+	/* contact id → GHashTable prefix → contactaddresses resource */
 	g_autoptr(GHashTable) out = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
 							   (GDestroyNotify) g_hash_table_unref);
 	for (guint i = 0; i < contact_ids->len; i += BATCH_SIZE) {
@@ -1073,20 +1083,21 @@ existing_addresses (CsOrocrmProvider *self, GPtrArray *contact_ids, GCancellable
 				continue;
 			by_prefix = g_hash_table_lookup (out, cid);
 			if (by_prefix == NULL) {
-				by_prefix = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+				by_prefix = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+								   (GDestroyNotify) json_object_unref);
 				g_hash_table_insert (out, g_strdup (cid), by_prefix);
 			}
 			if (types == NULL || json_array_get_length (types) == 0) {
 				if (!g_hash_table_contains (by_prefix, "other"))
 					g_hash_table_insert (by_prefix, g_strdup ("other"),
-							     g_strdup (cs_json_get_string (a, "id")));
+							     json_object_ref (a));
 				continue;
 			}
 			for (guint t = 0; t < json_array_get_length (types); t++) {
 				const gchar *type = cs_json_get_string (cs_json_array_get_object (types, t), "id");
 				if (type != NULL && !g_hash_table_contains (by_prefix, type))
 					g_hash_table_insert (by_prefix, g_strdup (type),
-							     g_strdup (cs_json_get_string (a, "id")));
+							     json_object_ref (a));
 			}
 		}
 	}
@@ -1134,13 +1145,14 @@ write_addresses (CsOrocrmProvider *self, GPtrArray *ops, GCancellable *cancellab
 		have = existing != NULL ? g_hash_table_lookup (existing, op->id) : NULL;
 		for (guint p = 0; CS_OROCRM_ADDRESS_PREFIXES[p] != NULL; p++) {
 			const gchar *prefix = CS_OROCRM_ADDRESS_PREFIXES[p];
-			const gchar *address_id = have != NULL ? g_hash_table_lookup (have, prefix) : NULL;
+			JsonObject *address = have != NULL ? g_hash_table_lookup (have, prefix) : NULL;
+			const gchar *address_id = address != NULL ? cs_json_get_string (address, "id") : NULL;
 			JsonObject *attrs, *item, *rels;
 			const gchar *country;
 			if (!cs_orocrm_record_touches_address (op->record, prefix))
 				continue;
 			if (merged == NULL)
-				merged = merged_record (op);
+				merged = merged_record (self, op, have);
 			attrs = cs_orocrm_address_to_json (&self->ctx, prefix, merged);
 			if (attrs == NULL) {
 				if (address_id != NULL)

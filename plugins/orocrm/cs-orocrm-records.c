@@ -103,8 +103,15 @@ set_custom (CsOrocrmContext *ctx, CsKind kind, CsRecord *r, JsonObject *attrs)
 	}
 }
 
-static void
-flatten_address (CsOrocrmContext *ctx, CsRecord *r, const gchar *prefix, JsonObject *address)
+/**
+ * cs_orocrm_address_flatten:
+ * @address: a contactaddresses resource
+ *
+ * Sets @prefix's Street, City, PostalCode, Region and Country fields of @r.
+ */
+void
+cs_orocrm_address_flatten (CsOrocrmContext *ctx, CsRecord *r, const gchar *prefix,
+			   JsonObject *address)
 {
 	JsonObject *attrs = object_member (address, "attributes");
 	const gchar *street = string_member (attrs, "street");
@@ -180,7 +187,7 @@ cs_orocrm_contact_from_json (CsOrocrmContext *ctx, JsonObject *resource, GHashTa
 				continue;
 			if (ta == NULL || json_array_get_length (ta) == 0) {
 				if (!done[2])
-					flatten_address (ctx, r, "other", address);
+					cs_orocrm_address_flatten (ctx, r, "other", address);
 				done[2] = TRUE;
 				continue;
 			}
@@ -188,7 +195,7 @@ cs_orocrm_contact_from_json (CsOrocrmContext *ctx, JsonObject *resource, GHashTa
 				const gchar *type = string_member (cs_json_array_get_object (ta, t), "id");
 				guint idx = g_strcmp0 (type, "billing") == 0 ? 0 : g_strcmp0 (type, "shipping") == 0 ? 1 : 2;
 				if (idx < 2 && !done[idx]) {
-					flatten_address (ctx, r, idx == 0 ? "billing" : "shipping", address);
+					cs_orocrm_address_flatten (ctx, r, idx == 0 ? "billing" : "shipping", address);
 					done[idx] = TRUE;
 				}
 			}
@@ -692,6 +699,12 @@ cs_orocrm_address_to_json (CsOrocrmContext *ctx, const gchar *prefix, const CsRe
 		} else if (g_str_equal (part, "Country") && v != NULL && ctx->country_codes != NULL) {
 			g_autofree gchar *key = g_utf8_strdown (v, -1);
 			const gchar *code = g_hash_table_lookup (ctx->country_codes, key);
+			/* the CRM names its countries in its own language; Outlook users
+			 * type them in theirs */
+			if (code == NULL && cs_country_code (v) != NULL) {
+				g_autofree gchar *iso = g_ascii_strdown (cs_country_code (v), -1);
+				code = g_hash_table_lookup (ctx->country_codes, iso);
+			}
 			if (code != NULL)
 				json_object_set_string_member (o, "country", code);
 		}

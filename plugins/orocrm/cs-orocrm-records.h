@@ -33,6 +33,8 @@ JsonObject *cs_orocrm_event_to_json (const CsRecord *record);
 JsonObject *cs_orocrm_address_to_json (CsOrocrmContext *ctx, const gchar *prefix,
 				       const CsRecord *merged);
 gboolean cs_orocrm_record_touches_address (const CsRecord *record, const gchar *prefix);
+void cs_orocrm_address_flatten (CsOrocrmContext *ctx, CsRecord *record, const gchar *prefix,
+				JsonObject *address);
 gboolean cs_orocrm_is_builtin_attribute (CsKind kind, const gchar *name);
 gchar *cs_orocrm_error_text (JsonNode *doc);
 

@@ -1501,6 +1501,23 @@ resolve_companies (CsWebcrmProvider *self, GPtrArray *ops, GPtrArray *dtos,
 	return TRUE;
 }
 
+/* what we sent is what webCRM has now, apart from its own fields: the next
+ * update starts from it without asking */
+static void
+remember_sent (CsWebcrmProvider *self, CsKind kind, const gchar *id_member, GPtrArray *ops,
+	       GPtrArray *dtos)
+{
+	for (guint i = 0; i < ops->len; i++) {
+		CsWriteOp *op = g_ptr_array_index (ops, i);
+		JsonObject *dto = g_ptr_array_index (dtos, i);
+		if (op->id != NULL && dto != NULL) {
+			json_object_set_int_member (dto, id_member, g_ascii_strtoll (op->id, NULL, 10));
+			g_hash_table_replace (self->dtos[kind], g_strdup (op->id),
+					      json_object_ref (dto));
+		}
+	}
+}
+
 static gboolean
 write_contacts (CsWebcrmProvider *self, GPtrArray *ops, GCancellable *cancellable,
 		GError **error)
@@ -1575,26 +1592,27 @@ write_contacts (CsWebcrmProvider *self, GPtrArray *ops, GCancellable *cancellabl
 	}
 	if (!patch_batches (self, path, ops, dtos, cancellable, error))
 		return FALSE;
-	/* what we sent is what webCRM has now, apart from its own fields */
-	for (guint i = 0; i < ops->len; i++) {
-		CsWriteOp *op = g_ptr_array_index (ops, i);
-		JsonObject *dto = g_ptr_array_index (dtos, i);
-		if (op->id != NULL && dto != NULL) {
-			json_object_set_int_member (dto, "PersonId",
-						    g_ascii_strtoll (op->id, NULL, 10));
-			g_hash_table_replace (self->dtos[CS_KIND_CONTACT], g_strdup (op->id),
-					      json_object_ref (dto));
-		}
-	}
+	remember_sent (self, CS_KIND_CONTACT, "PersonId", ops, dtos);
 	return TRUE;
 }
 
-static gboolean
-write_activities (CsWebcrmProvider *self, CsKind kind, GPtrArray *ops, GCancellable *cancellable,
-		  GError **error)
-{
-	g_autoptr(GPtrArray) dtos = g_ptr_array_new_full (ops->len, object_unref0);
+/* what a kind adds to the DTO an op starts from; FALSE when the op cannot be
+ * written (its error set) */
+typedef gboolean (*FillDto) (CsWebcrmProvider *self, CsKind kind, CsWriteOp *op, JsonObject *dto,
+			     GCancellable *cancellable);
 
+/*
+ * The write path of the kinds sent in batches: a create starts from a new
+ * DTO (its id 0), an update from the record as webCRM has it (webCRM replaces
+ * what it is sent), the kind fills in the rest, and the DTOs go out in
+ * batches. @dtos receives them, NULL for an op that failed. Deletions are
+ * refused with @no_delete: webCRM's API has none for these kinds.
+ */
+static gboolean
+write_dtos (CsWebcrmProvider *self, CsKind kind, const gchar *path, const gchar *id_member,
+	    const gchar *no_delete, FillDto fill, GPtrArray *ops, GPtrArray *dtos,
+	    GCancellable *cancellable, GError **error)
+{
 	for (guint i = 0; i < ops->len; i++) {
 		CsWriteOp *op = g_ptr_array_index (ops, i);
 		g_autoptr(JsonObject) dto = NULL;
@@ -1603,17 +1621,14 @@ write_activities (CsWebcrmProvider *self, CsKind kind, GPtrArray *ops, GCancella
 		g_ptr_array_add (dtos, NULL);
 		if (op->action == CS_WRITE_DELETE) {
 			cs_write_op_set_error (op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_READ_ONLY,
-					       _("webCRM's API cannot delete activities"));
+					       "%s", no_delete);
 			continue;
 		}
 		if (op->action == CS_WRITE_CREATE) {
 			dto = json_object_new ();
-			json_object_set_int_member (dto, "ActivityId", 0);
-			/* "only where the Outlook user is responsible": new ones are theirs */
-			if (self->me != 0)
-				json_object_set_int_member (dto, "ActivityAssignedTo", self->me);
+			json_object_set_int_member (dto, id_member, 0);
 		} else {
-			dto = current_dto (self, kind, "/Activities", cs_record_get_id (op->record),
+			dto = current_dto (self, kind, path, cs_record_get_id (op->record),
 					   cancellable, &error_local);
 			if (dto == NULL) {
 				if (is_fatal (error_local)) {
@@ -1624,97 +1639,122 @@ write_activities (CsWebcrmProvider *self, CsKind kind, GPtrArray *ops, GCancella
 				cs_write_op_take_error (op, g_steal_pointer (&error_local));
 				continue;
 			}
-			json_object_set_int_member (dto, "ActivityId",
+			json_object_set_int_member (dto, id_member,
 						    g_ascii_strtoll (cs_record_get_id (op->record),
 								     NULL, 10));
 		}
-		if (kind == CS_KIND_TASK) {
-			const gchar *resp = string_field (op->record, "ActivityResponsibleName");
-			apply_fields (dto, op->record, "Activity");
-			if (has_text (resp) && find_user (self, resp) != 0)
-				json_object_set_int_member (dto, "ActivityAssignedTo",
-							    find_user (self, resp));
-		} else {
-			/* an e-mail: a completed activity linked to the person */
-			GVariant *pid = cs_record_get_field (op->record, "EmailPersonId");
-			const gchar *dir = string_field (op->record, "EmailDirection");
-			g_autoptr(GString) memo = g_string_new (NULL);
-			gint64 person = 0;
-			if (pid != NULL && g_variant_is_of_type (pid, G_VARIANT_TYPE_INT64))
-				person = g_variant_get_int64 (pid);
-			else if (pid != NULL && g_variant_is_of_type (pid, G_VARIANT_TYPE_STRING))
-				person = g_ascii_strtoll (g_variant_get_string (pid, NULL), NULL,
-							  10);
-			if (person == 0) {
-				cs_write_op_set_error (
-					op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
-					_ ("no webCRM person has this e-mail's address"));
-				continue;
-			}
-			json_object_set_string_member (dto, "ActivityType", EMAIL_TYPE);
-			json_object_set_string_member (dto, "ActivityStatus", "Completed");
-			json_object_set_string_member (dto, "ActivityAction",
-						       g_strcmp0 (dir, "Inbound") == 0
-							   ? "Inbound e-mail"
-							   : "Outbound e-mail");
-			json_object_set_int_member (dto, "ActivityPersonId", person);
-			if (!self->b2c) {
-				g_autofree gchar *sid
-					= g_strdup_printf ("%" G_GINT64_FORMAT, person);
-				g_autoptr(JsonObject) p = current_dto (self, CS_KIND_CONTACT,
-								       "/Persons", sid, cancellable,
-								       &error_local);
-				if (p == NULL) {
-					cs_write_op_take_error (op, g_steal_pointer (&error_local));
-					continue;
-				}
-				if (json_object_has_member (p, "PersonOrganisationId"))
-					json_object_set_member (
-					    dto, "ActivityOrganisationId",
-					    json_node_copy (json_object_get_member (
-						p, "PersonOrganisationId")));
-			}
-			json_object_set_string_member (
-			    dto, "ActivityDescription",
-			    string_field (op->record, "EmailSubject") != NULL
-				? string_field (op->record, "EmailSubject")
-				: "");
-			if (string_field (op->record, "EmailDateTime") != NULL)
-				json_object_set_string_member (
-					dto, "ActivityDateTime",
-					string_field (op->record, "EmailDateTime"));
-			if (string_field (op->record, "EmailFrom") != NULL)
-				g_string_append_printf (memo, "From: %s\n",
-							string_field (op->record, "EmailFrom"));
-			if (string_field (op->record, "EmailTo") != NULL)
-				g_string_append_printf (memo, "To: %s\n",
-							string_field (op->record, "EmailTo"));
-			if (string_field (op->record, "EmailMessageId") != NULL)
-				g_string_append_printf (
-					memo, "Message-ID: %s\n",
-					string_field (op->record, "EmailMessageId"));
-			g_string_append_printf (memo, "\n%s",
-						string_field (op->record, "EmailBody") != NULL
-						    ? string_field (op->record, "EmailBody")
-						    : "");
-			json_object_set_string_member (dto, "ActivityMemo", memo->str);
-			if (self->me != 0)
-				json_object_set_int_member (dto, "ActivityAssignedTo", self->me);
-		}
+		if (!fill (self, kind, op, dto, cancellable))
+			continue;
 		g_ptr_array_index (dtos, i) = g_steal_pointer (&dto);
 	}
-	if (!patch_batches (self, "/Activities", ops, dtos, cancellable, error))
-		return FALSE;
-	for (guint i = 0; i < ops->len; i++) {
-		CsWriteOp *op = g_ptr_array_index (ops, i);
-		JsonObject *dto = g_ptr_array_index (dtos, i);
-		if (op->id != NULL && dto != NULL) {
-			json_object_set_int_member (dto, "ActivityId",
-						    g_ascii_strtoll (op->id, NULL, 10));
-			g_hash_table_replace (self->dtos[kind], g_strdup (op->id),
-					      json_object_ref (dto));
-		}
+	return patch_batches (self, path, ops, dtos, cancellable, error);
+}
+
+static gboolean
+fill_activity (CsWebcrmProvider *self, CsKind kind, CsWriteOp *op, JsonObject *dto,
+	       GCancellable *cancellable)
+{
+	g_autoptr(GError) error_local = NULL;
+
+	/* "only where the Outlook user is responsible": new ones are theirs */
+	if (op->action == CS_WRITE_CREATE && self->me != 0)
+		json_object_set_int_member (dto, "ActivityAssignedTo", self->me);
+	if (kind == CS_KIND_TASK) {
+		const gchar *resp = string_field (op->record, "ActivityResponsibleName");
+		apply_fields (dto, op->record, "Activity");
+		if (has_text (resp) && find_user (self, resp) != 0)
+			json_object_set_int_member (dto, "ActivityAssignedTo", find_user (self, resp));
+		return TRUE;
 	}
+	{
+		/* an e-mail: a completed activity linked to the person */
+		GVariant *pid = cs_record_get_field (op->record, "EmailPersonId");
+		const gchar *dir = string_field (op->record, "EmailDirection");
+		g_autoptr(GString) memo = g_string_new (NULL);
+		gint64 person = 0;
+		if (pid != NULL && g_variant_is_of_type (pid, G_VARIANT_TYPE_INT64))
+			person = g_variant_get_int64 (pid);
+		else if (pid != NULL && g_variant_is_of_type (pid, G_VARIANT_TYPE_STRING))
+			person = g_ascii_strtoll (g_variant_get_string (pid, NULL), NULL,
+						  10);
+		if (person == 0) {
+			cs_write_op_set_error (
+				op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+				_ ("no webCRM person has this e-mail's address"));
+			return FALSE;
+		}
+		json_object_set_string_member (dto, "ActivityType", EMAIL_TYPE);
+		json_object_set_string_member (dto, "ActivityStatus", "Completed");
+		json_object_set_string_member (dto, "ActivityAction",
+					       g_strcmp0 (dir, "Inbound") == 0
+						   ? "Inbound e-mail"
+						   : "Outbound e-mail");
+		json_object_set_int_member (dto, "ActivityPersonId", person);
+		if (!self->b2c) {
+			g_autofree gchar *sid
+				= g_strdup_printf ("%" G_GINT64_FORMAT, person);
+			g_autoptr(JsonObject) p = current_dto (self, CS_KIND_CONTACT,
+							       "/Persons", sid, cancellable,
+							       &error_local);
+			if (p == NULL) {
+				cs_write_op_take_error (op, g_steal_pointer (&error_local));
+				return FALSE;
+			}
+			if (json_object_has_member (p, "PersonOrganisationId"))
+				json_object_set_member (
+				    dto, "ActivityOrganisationId",
+				    json_node_copy (json_object_get_member (
+					p, "PersonOrganisationId")));
+		}
+		json_object_set_string_member (
+		    dto, "ActivityDescription",
+		    string_field (op->record, "EmailSubject") != NULL
+			? string_field (op->record, "EmailSubject")
+			: "");
+		if (string_field (op->record, "EmailDateTime") != NULL)
+			json_object_set_string_member (
+				dto, "ActivityDateTime",
+				string_field (op->record, "EmailDateTime"));
+		if (string_field (op->record, "EmailFrom") != NULL)
+			g_string_append_printf (memo, "From: %s\n",
+						string_field (op->record, "EmailFrom"));
+		if (string_field (op->record, "EmailTo") != NULL)
+			g_string_append_printf (memo, "To: %s\n",
+						string_field (op->record, "EmailTo"));
+		if (string_field (op->record, "EmailMessageId") != NULL)
+			g_string_append_printf (
+				memo, "Message-ID: %s\n",
+				string_field (op->record, "EmailMessageId"));
+		g_string_append_printf (memo, "\n%s",
+					string_field (op->record, "EmailBody") != NULL
+					    ? string_field (op->record, "EmailBody")
+					    : "");
+		json_object_set_string_member (dto, "ActivityMemo", memo->str);
+		if (self->me != 0)
+			json_object_set_int_member (dto, "ActivityAssignedTo", self->me);
+	}
+	return TRUE;
+}
+
+static gboolean
+write_activities (CsWebcrmProvider *self, CsKind kind, GPtrArray *ops, GCancellable *cancellable,
+		  GError **error)
+{
+	g_autoptr(GPtrArray) dtos = g_ptr_array_new_full (ops->len, object_unref0);
+
+	if (!write_dtos (self, kind, "/Activities", "ActivityId",
+			 _("webCRM's API cannot delete activities"), fill_activity, ops, dtos,
+			 cancellable, error))
+		return FALSE;
+	remember_sent (self, kind, "ActivityId", ops, dtos);
+	return TRUE;
+}
+
+static gboolean
+fill_organisation (CsWebcrmProvider *self, CsKind kind, CsWriteOp *op, JsonObject *dto,
+		   GCancellable *cancellable)
+{
+	apply_fields (dto, op->record, "Organisation");
 	return TRUE;
 }
 
@@ -1723,32 +1763,10 @@ write_organisations (CsWebcrmProvider *self, GPtrArray *ops, GCancellable *cance
 		     GError **error)
 {
 	g_autoptr(GPtrArray) dtos = g_ptr_array_new_full (ops->len, object_unref0);
-	for (guint i = 0; i < ops->len; i++) {
-		CsWriteOp *op = g_ptr_array_index (ops, i);
-		g_autoptr(JsonObject) dto = NULL;
-		g_autoptr(GError) error_local = NULL;
-		g_ptr_array_add (dtos, NULL);
-		if (op->action == CS_WRITE_DELETE) {
-			cs_write_op_set_error (op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_READ_ONLY,
-					       _("webCRM's API cannot delete organisations"));
-			continue;
-		}
-		if (op->action == CS_WRITE_CREATE) {
-			dto = json_object_new ();
-			json_object_set_int_member (dto, "OrganisationId", 0);
-		} else {
-			dto = current_dto (self, CS_KIND_ORGANISATION, "/Organisations",
-					   cs_record_get_id (op->record), cancellable,
-					   &error_local);
-			if (dto == NULL) {
-				cs_write_op_take_error (op, g_steal_pointer (&error_local));
-				continue;
-			}
-		}
-		apply_fields (dto, op->record, "Organisation");
-		g_ptr_array_index (dtos, i) = g_steal_pointer (&dto);
-	}
-	if (!patch_batches (self, "/Organisations", ops, dtos, cancellable, error))
+
+	if (!write_dtos (self, CS_KIND_ORGANISATION, "/Organisations", "OrganisationId",
+			 _("webCRM's API cannot delete organisations"), fill_organisation, ops,
+			 dtos, cancellable, error))
 		return FALSE;
 	/* names may have changed: the cache is rebuilt on the next need */
 	self->orgs_complete = FALSE;

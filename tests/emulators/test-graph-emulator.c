@@ -4,9 +4,9 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <glib/gstdio.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
+
+#include "emu-launch.h"
 
 /*
  * The Graph emulator against the spec's examples (api-specs.md section 3):
@@ -22,49 +22,17 @@ typedef struct {
 	gchar *refresh;
 } Emu;
 
-/* a failed assertion aborts the test: the emulator must not outlive it */
-static void
-die_with_parent (gpointer data)
-{
-	prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
 static void
 emu_start (Emu *emu, const gchar *const *extra)
 {
-	g_autoptr(GSubprocessLauncher) launcher =
-	    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-	g_autoptr(GDataInputStream) in = NULL;
-	g_autofree gchar *line = NULL;
-	const gchar *bin = g_getenv ("CRMSYNC_EMULATOR");
-
-	g_ptr_array_add (argv, (gpointer) (bin != NULL ? bin : "crmsync-emulator"));
-	g_ptr_array_add (argv, (gpointer) "--api=graph");
-	g_ptr_array_add (argv, (gpointer) "--port=0");
-	for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
-		g_ptr_array_add (argv, (gpointer) extra[i]);
-	g_ptr_array_add (argv, NULL);
-	g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-	emu->proc = g_subprocess_launcher_spawnv (launcher, (const gchar *const *) argv->pdata,
-						  &error);
-	g_assert_no_error (error);
-	in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (emu->proc));
-	line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
-	g_assert_no_error (error);
-	g_assert_nonnull (line);
-	g_assert_true (g_str_has_prefix (line, "listening on "));
-	emu->origin = g_strdup (line + strlen ("listening on "));
+	emu->proc = emu_launch_start ("graph", NULL, extra, &emu->origin);
 	emu->session = soup_session_new ();
 }
 
 static void
 emu_stop (Emu *emu)
 {
-	g_subprocess_force_exit (emu->proc);
-	g_subprocess_wait (emu->proc, NULL, NULL);
-	g_clear_object (&emu->proc);
+	emu_launch_stop (&emu->proc);
 	g_clear_object (&emu->session);
 	g_clear_pointer (&emu->origin, g_free);
 	g_clear_pointer (&emu->token, g_free);

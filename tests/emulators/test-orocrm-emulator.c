@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include <signal.h>
-#include <sys/prctl.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
 
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
+
+#include "emu-launch.h"
 
 /*
  * The orocrm emulator against api-specs.md section 1: the spec's example
@@ -27,39 +27,10 @@ typedef struct {
 	gchar *dir;
 } Emu;
 
-static void
-die_with_parent (gpointer data)
-{
-	prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
 static gchar *
 start_emulator (Emu *emu, const gchar *const *extra)
 {
-	g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GDataInputStream) out = NULL;
-	g_autoptr(GSubprocessLauncher) launcher = NULL;
-	g_autofree gchar *line = NULL;
-	const gchar *bin = g_getenv ("CRMSYNC_EMULATOR");
-
-	g_assert_nonnull (bin);
-	g_ptr_array_add (argv, (gpointer) bin);
-	g_ptr_array_add (argv, (gpointer) "--api=orocrm");
-	for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
-		g_ptr_array_add (argv, (gpointer) extra[i]);
-	g_ptr_array_add (argv, NULL);
-	launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-	/* a failed assertion must not leave the emulator running */
-	g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-	emu->proc = g_subprocess_launcher_spawnv (launcher, (const gchar *const *) argv->pdata, &error);
-	g_assert_no_error (error);
-	out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (emu->proc));
-	line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-	g_assert_no_error (error);
-	g_assert_nonnull (line);
-	g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:"));
-	emu->url = g_strdup (line + strlen ("listening on "));
+	emu->proc = emu_launch_start ("orocrm", NULL, extra, &emu->url);
 	emu->session = soup_session_new ();
 	return emu->url;
 }
@@ -75,9 +46,7 @@ emu_setup (Emu *emu, gconstpointer data)
 static void
 emu_teardown (Emu *emu, gconstpointer data)
 {
-	g_subprocess_send_signal (emu->proc, SIGTERM);
-	g_subprocess_wait (emu->proc, NULL, NULL);
-	g_object_unref (emu->proc);
+	emu_launch_stop (&emu->proc);
 	g_object_unref (emu->session);
 	g_free (emu->url);
 	g_free (emu->token);

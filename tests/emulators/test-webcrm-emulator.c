@@ -8,9 +8,9 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
+
+#include "emu-launch.h"
 
 #define AUTH_CODE "0f9c1e2a-7b4d-4c1e-9a53-5e2f8d6b7a10"
 
@@ -22,12 +22,6 @@ typedef struct {
 	gchar *refresh;
 } Emu;
 
-/* a failed assertion aborts us; the emulator must not outlive the test */
-static void
-child_setup (gpointer data)
-{
-	prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
 
 static Emu *emu_start_full (const gchar *options, const gchar *generate, const gchar *seed);
 
@@ -41,28 +35,10 @@ static Emu *
 emu_start_full (const gchar *options, const gchar *generate, const gchar *seed)
 {
 	Emu *emu = g_new0 (Emu, 1);
-	g_autoptr(GSubprocessLauncher) launcher =
-	    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GDataInputStream) in = NULL;
-	g_autofree gchar *line = NULL;
-	const gchar *argv[] = {EMULATOR, "--api", "webcrm", "--port", "0", "--generate",
-			       generate != NULL ? generate : "0", seed != NULL ? "--seed" : NULL,
-			       seed, NULL};
+	const gchar *args[] = {"--generate", generate != NULL ? generate : "0",
+			       seed != NULL ? "--seed" : NULL, seed, NULL};
 
-	g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-	if (options != NULL)
-		g_subprocess_launcher_setenv (launcher, "CRMSYNC_EMU_WEBCRM", options, TRUE);
-	else
-		g_subprocess_launcher_unsetenv (launcher, "CRMSYNC_EMU_WEBCRM");
-	emu->proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
-	g_assert_no_error (error);
-	in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (emu->proc));
-	line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
-	g_assert_no_error (error);
-	g_assert_nonnull (line);
-	g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:"));
-	emu->origin = g_strdup (line + strlen ("listening on "));
+	emu->proc = emu_launch_start ("webcrm", options, args, &emu->origin);
 	emu->session = soup_session_new ();
 	return emu;
 }
@@ -70,9 +46,7 @@ emu_start_full (const gchar *options, const gchar *generate, const gchar *seed)
 static void
 emu_stop (Emu *emu)
 {
-	g_subprocess_force_exit (emu->proc);
-	g_subprocess_wait (emu->proc, NULL, NULL);
-	g_object_unref (emu->proc);
+	emu_launch_stop (&emu->proc);
 	g_object_unref (emu->session);
 	g_free (emu->origin);
 	g_free (emu->token);

@@ -10,6 +10,7 @@
 #include "cs-progress-window.h"
 #include "cs-settings-dialog.h"
 #include "cs-sync-all-assistant.h"
+#include "emu-launch.h"
 
 /*
  * The windows driven as a user would: entries filled, buttons clicked,
@@ -244,25 +245,14 @@ typedef struct {
 static void
 emulator_start (Emulator *emu, const gchar *api, const gchar *user, const gchar *secret)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GDataInputStream) in = NULL;
-	g_autofree gchar *line = NULL;
-	emu->proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, CRMSYNC_EMULATOR, "--api", api,
-				      "--port", "0", "--generate", "2", "--user", user, "--secret", secret, NULL);
-	g_assert_no_error (error);
-	in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (emu->proc));
-	line = g_data_input_stream_read_line (in, NULL, NULL, &error);
-	g_assert_no_error (error);
-	g_assert_true (g_str_has_prefix (line, "listening on "));
-	emu->url = g_strdup (line + strlen ("listening on "));
+	const gchar *args[] = {"--generate", "2", "--user", user, "--secret", secret, NULL};
+	emu->proc = emu_launch_start (api, NULL, args, &emu->url);
 }
 
 static void
 emulator_stop (Emulator *emu)
 {
-	g_subprocess_force_exit (emu->proc);
-	g_subprocess_wait (emu->proc, NULL, NULL);
-	g_clear_object (&emu->proc);
+	emu_launch_stop (&emu->proc);
 	g_free (emu->url);
 }
 

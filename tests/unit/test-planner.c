@@ -17,6 +17,7 @@ typedef struct {
 	GPtrArray *links;
 	gboolean complete[CS_SIDE_LAST];
 	CsConflictStrategy conflict;
+	GHashTable *fields[CS_SIDE_LAST];
 	CsSyncPlan *plan;
 } Fixture;
 
@@ -87,8 +88,10 @@ fixture_teardown (Fixture *f, gconstpointer data)
 	g_clear_object (&f->profile);
 	g_clear_object (&f->mapping);
 	g_clear_object (&f->plan);
-	for (guint s = 0; s < CS_SIDE_LAST; s++)
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
 		g_ptr_array_unref (f->records[s]);
+		g_clear_pointer (&f->fields[s], g_hash_table_unref);
+	}
 	g_ptr_array_unref (f->links);
 }
 
@@ -107,11 +110,22 @@ plan (Fixture *f)
 		in.records[s] = f->records[s];
 		in.complete[s] = f->complete[s];
 		in.writable[s] = TRUE;
+		in.fields[s] = f->fields[s];
 	}
 	g_clear_object (&f->plan);
 	f->plan = cs_sync_plan_new ();
 	cs_planner_plan (&in, f->plan);
 	return cs_sync_plan_get_items (f->plan);
+}
+
+/* the fields a side's provider can hold, "a,b" */
+static void
+holds (Fixture *f, CsSide side, const gchar *names)
+{
+	g_auto(GStrv) v = g_strsplit (names, ",", -1);
+	f->fields[side] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	for (guint i = 0; v[i] != NULL; i++)
+		g_hash_table_add (f->fields[side], g_strdup (v[i]));
 }
 
 static CsPlanItem *
@@ -384,6 +398,32 @@ both_changed (Fixture *f, CsConflictStrategy strategy, gint64 crm_time, gint64 o
 	add (f, CS_SIDE_CRM, c);
 	add (f, CS_SIDE_OUTLOOK, o);
 	return only_item (f);
+}
+
+/* a field Outlook cannot hold (a task's owner on Graph): the value the CRM
+ * filled in after our create is kept, not sent again on every run; and an
+ * Outlook record without it clears nothing in the CRM */
+static void
+test_field_not_held (Fixture *f, gconstpointer d)
+{
+	CsPlanItem *it;
+	holds (f, CS_SIDE_OUTLOOK, "firstName,lastName,jobTitle");
+	f->complete[CS_SIDE_CRM] = f->complete[CS_SIDE_OUTLOOK] = FALSE; /* deltas */
+	link_ (f, "c1", NULL, "o1", "1", "firstName=Ann;lastName=Lee");
+	add (f, CS_SIDE_CRM, rec ("c1", "2", "firstName=Ann;lastName=Lee;owner=Ada"));
+	it = only_item (f);
+	g_assert_false (writes_any (it, CS_SIDE_OUTLOOK));
+	g_assert_false (writes_any (it, CS_SIDE_CRM));
+	g_assert_cmpstr (merged (it, "owner"), ==, "Ada");
+
+	g_ptr_array_set_size (f->records[CS_SIDE_CRM], 0);
+	g_ptr_array_set_size (f->links, 0);
+	link_ (f, "c1", "2", "o1", "1", "firstName=Ann;lastName=Lee;owner=Ada;jobTitle=CEO");
+	add (f, CS_SIDE_OUTLOOK, rec ("o1", "2", "firstName=Ann;lastName=Lee;jobTitle=CTO"));
+	it = only_item (f);
+	g_assert_true (writes (it, CS_SIDE_CRM, "jobTitle"));
+	g_assert_false (writes (it, CS_SIDE_CRM, "owner"));
+	g_assert_cmpstr (merged (it, "owner"), ==, "Ada");
 }
 
 static void
@@ -713,6 +753,7 @@ main (int argc, char **argv)
 	T ("/engine/planner/both/not-in-outlook", test_both_not_in_outlook);
 	T ("/engine/planner/both/updated-in-crm", test_both_updated_crm);
 	T ("/engine/planner/both/updated-in-outlook", test_both_updated_outlook);
+	T ("/engine/planner/both/field-one-side-cannot-hold", test_field_not_held);
 	T ("/engine/planner/both/deleted-in-outlook", test_both_deleted_in_outlook);
 	T ("/engine/planner/both/deleted-in-crm", test_both_deleted_in_crm);
 	T ("/engine/planner/conflict/crm-wins", test_conflict_crm_wins);

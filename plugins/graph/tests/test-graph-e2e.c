@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "emu-launch.h"
+
 /*
  * End to end: `crmsync-cli sync` between a folder (CRM side, free schema, so
  * the identity mapping pairs same-named fields) and the Graph emulator, as a
@@ -56,9 +58,6 @@ static void
 fx_start (Fx *fx, const gchar *generate, const gchar *faults)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-	g_autoptr(GDataInputStream) in = NULL;
-	g_autofree gchar *line = NULL;
 	g_autofree gchar *db = NULL;
 	g_autofree gchar *gen = g_strdup_printf ("--generate=%s", generate);
 	g_autofree gchar *flt = g_strdup_printf ("--faults=%s", faults != NULL ? faults : "");
@@ -67,15 +66,10 @@ fx_start (Fx *fx, const gchar *generate, const gchar *faults)
 	g_assert_no_error (error);
 	fx->emu_db = path_in (fx, "emulator.db");
 	db = g_strdup_printf ("--db=%s", fx->emu_db);
-	g_subprocess_launcher_set_child_setup (l, die_with_parent, NULL, NULL);
-	fx->emu = g_subprocess_launcher_spawn (l, &error, g_getenv ("CRMSYNC_EMULATOR"),
-					       "--api=graph", "--port=0", db, gen, flt, NULL);
-	g_assert_no_error (error);
-	in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fx->emu));
-	line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
-	g_assert_no_error (error);
-	g_assert_true (g_str_has_prefix (line, "listening on "));
-	fx->origin = g_strdup (line + strlen ("listening on "));
+	{
+		const gchar *args[] = {db, gen, flt, NULL};
+		fx->emu = emu_launch_start ("graph", NULL, args, &fx->origin);
+	}
 	fx->session = soup_session_new ();
 	fx->cli_output = g_string_new (NULL);
 	write_profile (fx, "sales", "crm", "state.db");
@@ -99,9 +93,7 @@ rm_tree (const gchar *path)
 static void
 fx_stop (Fx *fx)
 {
-	g_subprocess_force_exit (fx->emu);
-	g_subprocess_wait (fx->emu, NULL, NULL);
-	g_clear_object (&fx->emu);
+	emu_launch_stop (&fx->emu);
 	g_clear_object (&fx->session);
 	rm_tree (fx->dir);
 	g_free (fx->dir);

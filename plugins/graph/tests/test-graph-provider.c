@@ -2,13 +2,12 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
-#include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include "crmsync-plugin.h"
 #include "cs-plugin-loader.h"
+#include "emu-launch.h"
 
 /*
  * The graph plugin, loaded as the engine loads it, against
@@ -40,12 +39,6 @@ log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpoin
 	if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL))
 		return g_log_writer_default (level, fields, n_fields, user_data);
 	return G_LOG_WRITER_HANDLED;
-}
-
-static void
-die_with_parent (gpointer data)
-{
-	prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
 static void
@@ -86,10 +79,6 @@ fixture_setup (Fixture *fx, gconstpointer data)
 	const gchar *generate = spec[0];
 	g_autofree gchar *faults = g_strdup_printf ("--faults=%s", spec[1] != NULL ? spec[1] : "");
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GSubprocessLauncher) launcher =
-	    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-	g_autoptr(GDataInputStream) in = NULL;
-	g_autofree gchar *line = NULL;
 	g_autofree gchar *db_arg = NULL;
 	g_autofree gchar *gen_arg = g_strdup_printf ("--generate=%s", generate != NULL ? generate : "0");
 
@@ -97,16 +86,10 @@ fixture_setup (Fixture *fx, gconstpointer data)
 	g_assert_no_error (error);
 	fx->db = g_build_filename (fx->dir, "emulator.db", NULL);
 	db_arg = g_strdup_printf ("--db=%s", fx->db);
-	g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-	fx->proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CRMSYNC_EMULATOR"),
-						"--api=graph", "--port=0", db_arg, gen_arg, faults,
-						NULL);
-	g_assert_no_error (error);
-	in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fx->proc));
-	line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
-	g_assert_no_error (error);
-	g_assert_true (g_str_has_prefix (line, "listening on "));
-	fx->origin = g_strdup (line + strlen ("listening on "));
+	{
+		const gchar *args[] = {db_arg, gen_arg, faults, NULL};
+		fx->proc = emu_launch_start ("graph", NULL, args, &fx->origin);
+	}
 	fx->profile_text = g_strdup_printf ("[outlook]\nurl=%s\nauthority=%s\nclient-id=crmsync-test\n",
 					    fx->origin, fx->origin);
 	{
@@ -128,9 +111,7 @@ fixture_teardown (Fixture *fx, gconstpointer data)
 	cs_provider_close (fx->provider);
 	g_clear_object (&fx->provider);
 	g_clear_object (&fx->secrets);
-	g_subprocess_force_exit (fx->proc);
-	g_subprocess_wait (fx->proc, NULL, NULL);
-	g_clear_object (&fx->proc);
+	emu_launch_stop (&fx->proc);
 	d = g_dir_open (secrets, 0, NULL);
 	while (d != NULL && (name = g_dir_read_name (d)) != NULL) {
 		g_autofree gchar *p = g_build_filename (secrets, name, NULL);
@@ -466,6 +447,48 @@ assert_same_event (CsRecord *want, CsRecord *got)
 			 cs_record_get_int (got, "reminderMinutesBeforeStart", -2));
 }
 
+/* an update for a contact the run did not read (only the CRM side changed):
+ * the changed field is written and every other field stays as it was */
+static void
+test_contact_update_unread (Fixture *fx, gconstpointer data)
+{
+	g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_write_op_free);
+	g_autoptr(GPtrArray) ops2 = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_write_op_free);
+	g_autoptr(CsRecord) change = NULL;
+	g_autoptr(CsRecord) gone = cs_record_new (CS_KIND_CONTACT, "AAkALnosuchcontact");
+	g_autoptr(CsReadSink) after = NULL;
+	CsRecord *r;
+
+	g_ptr_array_add (ops, contact_create (7));
+	write_ops (fx, CS_KIND_CONTACT, ops);
+	g_assert_no_error (((CsWriteOp *) g_ptr_array_index (ops, 0))->error);
+	change = cs_record_new (CS_KIND_CONTACT, ((CsWriteOp *) g_ptr_array_index (ops, 0))->id);
+	cs_record_set_string (change, "jobTitle", "Indkøbschef");
+	cs_record_set_string (change, "businessCountry", "Danmark");
+	cs_record_set_string (gone, "jobTitle", "x");
+	g_ptr_array_add (ops2, cs_write_op_new (CS_WRITE_UPDATE, change));
+	g_ptr_array_add (ops2, cs_write_op_new (CS_WRITE_UPDATE, gone));
+	write_ops (fx, CS_KIND_CONTACT, ops2);
+	g_assert_no_error (((CsWriteOp *) g_ptr_array_index (ops2, 0))->error);
+	g_assert_error (((CsWriteOp *) g_ptr_array_index (ops2, 1))->error, CS_PROVIDER_ERROR,
+			CS_PROVIDER_ERROR_NOT_FOUND);
+
+	after = read_kind (fx, CS_KIND_CONTACT, NULL);
+	r = find_by (after, "surname", "Østergaard-7");
+	g_assert_nonnull (r);
+	g_assert_cmpstr (cs_record_get_string (r, "jobTitle"), ==, "Indkøbschef");
+	g_assert_cmpstr (cs_record_get_string (r, "businessCountry"), ==, "Danmark");
+	g_assert_cmpstr (cs_record_get_string (r, "givenName"), ==, "Søren");
+	g_assert_cmpstr (cs_record_get_string (r, "companyName"), ==, "Grøn Energi A/S");
+	g_assert_cmpstr (cs_record_get_string (r, "email1"), ==, "kunde7@example.dk");
+	g_assert_cmpstr (cs_record_get_string (r, "businessPhone"), ==, "+45 70 10 20 30");
+	g_assert_cmpstr (cs_record_get_string (r, "businessCity"), ==, "Århus");
+	g_assert_cmpstr (cs_record_get_string (r, "birthday"), ==, "1980-02-29");
+	g_assert_cmpstr (cs_record_get_string (r, "primaryPhone"), ==, "+45 33 12 34 56");
+	g_assert_cmpstr (cs_record_get_string (r, "businessFax"), ==, "+45 33 12 34 57");
+	g_assert_cmpstr (cs_record_get_string (r, "gender"), ==, "female");
+}
+
 static void
 test_events_dst (Fixture *fx, gconstpointer data)
 {
@@ -751,6 +774,8 @@ main (int argc, char **argv)
 		    test_sign_in_browser, fixture_teardown);
 	g_test_add ("/graph/provider/contacts", Fixture, "5", fixture_setup, test_contacts,
 		    fixture_teardown);
+	g_test_add ("/graph/provider/contacts/update-unread", Fixture, "0", fixture_setup,
+		    test_contact_update_unread, fixture_teardown);
 	g_test_add ("/graph/provider/events/dst-and-recurrence", Fixture, NULL, fixture_setup,
 		    test_events_dst, fixture_teardown);
 	g_test_add ("/graph/provider/tasks", Fixture, NULL, fixture_setup, test_tasks,

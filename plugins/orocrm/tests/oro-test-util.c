@@ -2,17 +2,10 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 
+#include "emu-launch.h"
 #include "oro-test-util.h"
-
-static void
-die_with_parent (gpointer data)
-{
-	prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
 
 /**
  * oro_emu_start:
@@ -22,29 +15,11 @@ OroEmu *
 oro_emu_start (const gchar *const *args)
 {
 	OroEmu *emu = g_new0 (OroEmu, 1);
-	g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-	g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-	g_autoptr(GDataInputStream) out = NULL;
 	g_autoptr(GError) error = NULL;
-	g_autofree gchar *line = NULL;
 
 	emu->dir = g_dir_make_tmp ("oro-test-XXXXXX", &error);
 	g_assert_no_error (error);
-	g_ptr_array_add (argv, (gpointer) g_getenv ("CRMSYNC_EMULATOR"));
-	g_ptr_array_add (argv, (gpointer) "--api=orocrm");
-	for (guint i = 0; args != NULL && args[i] != NULL; i++)
-		g_ptr_array_add (argv, (gpointer) args[i]);
-	g_ptr_array_add (argv, NULL);
-	g_assert_nonnull (argv->pdata[0]);
-	g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-	emu->proc = g_subprocess_launcher_spawnv (launcher, (const gchar *const *) argv->pdata, &error);
-	g_assert_no_error (error);
-	out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (emu->proc));
-	line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-	g_assert_no_error (error);
-	g_assert_nonnull (line);
-	g_assert_true (g_str_has_prefix (line, "listening on "));
-	emu->url = g_strdup (line + strlen ("listening on "));
+	emu->proc = emu_launch_start ("orocrm", NULL, args, &emu->url);
 	emu->session = soup_session_new ();
 	return emu;
 }
@@ -54,9 +29,7 @@ oro_emu_stop (OroEmu *emu)
 {
 	if (emu == NULL)
 		return;
-	g_subprocess_send_signal (emu->proc, SIGTERM);
-	g_subprocess_wait (emu->proc, NULL, NULL);
-	g_object_unref (emu->proc);
+	emu_launch_stop (&emu->proc);
 	g_object_unref (emu->session);
 	oro_test_rm_rf (emu->dir);
 	g_free (emu->dir);

@@ -309,6 +309,107 @@ test_table_crm_to_outlook (void)
 	sync_clear (&s);
 }
 
+/* Hans Christian Andersen, only in Outlook, synced once into OroCRM (both ways) */
+static void
+hca_created_from_outlook (Sync *s, const gchar *address)
+{
+	g_autofree gchar *json = g_strdup_printf (
+	    "{\"givenName\":\"Hans Christian\",\"surname\":\"Andersen\","
+	    "\"email1\":\"hca@example.dk\",%s}", address);
+	g_autoptr(JsonObject) r = NULL;
+
+	sync_setup (s, start_with_seed (seed_json, NULL), ORO_TEST_KEY);
+	write_profile (s, s->emu->url, NULL, CONTACTS_ONLY ("both"));
+	oro_folder_write (s->outlook, "contact", "hca", json);
+	r = sync_ok (s, NULL);
+	g_assert_cmpint (count (r, "created", "crm"), ==, 1);
+}
+
+/* a run with nothing edited changes nothing */
+static void
+sync_quiet (Sync *s)
+{
+	g_autoptr(JsonObject) r = sync_ok (s, NULL);
+	g_assert_cmpint (count (r, "updated", "outlook"), ==, 0);
+	g_assert_cmpint (count (r, "updated", "crm"), ==, 0);
+}
+
+/* OroCRM's contact addresses (all of them) */
+static JsonArray *
+crm_addresses (Sync *s, JsonNode **doc)
+{
+	*doc = oro_emu_call (s->emu, "GET", "/api/contactaddresses?page%5Bsize%5D=-1", NULL, NULL);
+	return json_object_get_array_member (json_node_get_object (*doc), "data");
+}
+
+/* the country of an address typed in Outlook in the user's language: OroCRM
+ * keeps the country (by code), and the name it shows for it ("Denmark") is the
+ * same value, so the run after is quiet and Outlook keeps what the user typed */
+static void
+test_country_typed_in_outlook (void)
+{
+	Sync s = {0};
+	g_autoptr(JsonNode) doc = NULL;
+	JsonArray *data;
+	guint with_country = 0;
+
+	hca_created_from_outlook (&s, "\"businessStreet\":\"Nyhavn 20\",\"businessCity\":\"København\","
+				      "\"businessCountry\":\"Danmark\",\"homeCity\":\"Odense\","
+				      "\"homeCountry\":\"Deutschland\"");
+	data = crm_addresses (&s, &doc);
+	for (guint i = 0; i < json_array_get_length (data); i++) {
+		JsonObject *a = json_array_get_object_element (data, i);
+		JsonObject *rels = json_object_get_object_member (a, "relationships");
+		JsonObject *country = json_object_get_object_member (rels, "country");
+		JsonNode *d = country != NULL ? json_object_get_member (country, "data") : NULL;
+		const gchar *city = json_object_get_string_member_with_default (
+		    json_object_get_object_member (a, "attributes"), "city", "");
+		if (g_str_equal (city, "København") || g_str_equal (city, "Odense")) {
+			g_assert_true (d != NULL && JSON_NODE_HOLDS_OBJECT (d));
+			g_assert_cmpstr (json_object_get_string_member (json_node_get_object (d), "id"), ==,
+					 g_str_equal (city, "Odense") ? "DE" : "DK");
+			with_country++;
+		}
+	}
+	g_assert_cmpuint (with_country, ==, 2);
+
+	sync_quiet (&s);
+	g_assert_cmpstr (outlook_get (&s, "Andersen", "businessCountry"), ==, "Danmark");
+	g_assert_cmpstr (outlook_get (&s, "Andersen", "homeCountry"), ==, "Deutschland");
+	sync_clear (&s);
+}
+
+/* one part of an address edited in Outlook, the contact unchanged in OroCRM:
+ * the other parts stay, in OroCRM and then in Outlook */
+static void
+test_address_part_edited_in_outlook (void)
+{
+	Sync s = {0};
+	g_autoptr(JsonObject) r = NULL;
+	g_autoptr(JsonNode) doc = NULL;
+	JsonArray *data;
+	JsonObject *a;
+
+	hca_created_from_outlook (&s, "\"businessStreet\":\"Nyhavn 20\",\"businessPostalCode\":\"1051\","
+				      "\"businessCity\":\"København\",\"businessCountry\":\"Denmark\"");
+	/* a quiet run: the next one does not read the contact from OroCRM */
+	sync_quiet (&s);
+	outlook_set (&s, "Andersen", "businessCity", "København K");
+	r = sync_ok (&s, NULL);
+	g_assert_cmpint (count (r, "updated", "crm"), ==, 1);
+	data = crm_addresses (&s, &doc);
+	g_assert_cmpuint (json_array_get_length (data), ==, 1);
+	a = json_object_get_object_member (json_array_get_object_element (data, 0), "attributes");
+	g_assert_cmpstr (json_object_get_string_member (a, "city"), ==, "København K");
+	g_assert_cmpstr (json_object_get_string_member (a, "street"), ==, "Nyhavn 20");
+	g_assert_cmpstr (json_object_get_string_member (a, "postalCode"), ==, "1051");
+	sync_quiet (&s);
+	g_assert_cmpstr (outlook_get (&s, "Andersen", "businessStreet"), ==, "Nyhavn 20");
+	g_assert_cmpstr (outlook_get (&s, "Andersen", "businessCity"), ==, "København K");
+	g_assert_cmpstr (outlook_get (&s, "Andersen", "businessCountry"), ==, "Denmark");
+	sync_clear (&s);
+}
+
 /* "Synchronization from Outlook to OroCRM" */
 static void
 test_table_outlook_to_crm (void)
@@ -776,6 +877,9 @@ main (int argc, char **argv)
 	g_test_add_func ("/orocrm/sync/table/crm-to-outlook", test_table_crm_to_outlook);
 	g_test_add_func ("/orocrm/sync/table/outlook-to-crm", test_table_outlook_to_crm);
 	g_test_add_func ("/orocrm/sync/table/both", test_table_both);
+	g_test_add_func ("/orocrm/sync/country-typed-in-outlook", test_country_typed_in_outlook);
+	g_test_add_func ("/orocrm/sync/address-part-edited-in-outlook",
+			 test_address_part_edited_in_outlook);
 	g_test_add_func ("/orocrm/sync/tasks-events", test_tasks_events);
 	g_test_add_func ("/orocrm/sync/faults-converge", test_faults_converge);
 	g_test_add_func ("/orocrm/sync/connect-errors", test_connect_errors);

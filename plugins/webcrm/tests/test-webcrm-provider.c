@@ -7,12 +7,11 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include "crmsync-plugin.h"
 #include "cs-plugin-loader.h"
+#include "emu-launch.h"
 
 #define AUTH_CODE "0f9c1e2a-7b4d-4c1e-9a53-5e2f8d6b7a10"
 
@@ -27,49 +26,20 @@ typedef struct {
 } Fx;
 
 static void
-child_setup (gpointer data)
-{
-	prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
-static void
 fx_start_emulator (Fx *fx, const gchar *options, const gchar *generate, const gchar *faults)
 {
-	g_autoptr(GSubprocessLauncher) launcher =
-	    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GDataInputStream) in = NULL;
-	g_autofree gchar *line = NULL;
-	g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+	const gchar *args[5] = {NULL};
+	guint n = 0;
 
-	g_ptr_array_add (argv, (gpointer) EMULATOR);
-	g_ptr_array_add (argv, (gpointer) "--api");
-	g_ptr_array_add (argv, (gpointer) "webcrm");
-	g_ptr_array_add (argv, (gpointer) "--port");
-	g_ptr_array_add (argv, (gpointer) "0");
 	if (generate != NULL) {
-		g_ptr_array_add (argv, (gpointer) "--generate");
-		g_ptr_array_add (argv, (gpointer) generate);
+		args[n++] = "--generate";
+		args[n++] = generate;
 	}
 	if (faults != NULL) {
-		g_ptr_array_add (argv, (gpointer) "--faults");
-		g_ptr_array_add (argv, (gpointer) faults);
+		args[n++] = "--faults";
+		args[n++] = faults;
 	}
-	g_ptr_array_add (argv, NULL);
-	g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-	if (options != NULL)
-		g_subprocess_launcher_setenv (launcher, "CRMSYNC_EMU_WEBCRM", options, TRUE);
-	else
-		g_subprocess_launcher_unsetenv (launcher, "CRMSYNC_EMU_WEBCRM");
-	fx->proc = g_subprocess_launcher_spawnv (launcher, (const gchar *const *) argv->pdata,
-						 &error);
-	g_assert_no_error (error);
-	in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fx->proc));
-	line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
-	g_assert_no_error (error);
-	g_assert_nonnull (line);
-	g_assert_true (g_str_has_prefix (line, "listening on "));
-	fx->origin = g_strdup (line + strlen ("listening on "));
+	fx->proc = emu_launch_start ("webcrm", options, args, &fx->origin);
 }
 
 /* @extra: more [crm] lines, e.g. "edition=b2c\n" */
@@ -125,11 +95,7 @@ fx_teardown (Fx *fx, gconstpointer data)
 	if (fx->provider != NULL)
 		cs_provider_close (fx->provider);
 	g_clear_object (&fx->provider);
-	if (fx->proc != NULL) {
-		g_subprocess_force_exit (fx->proc);
-		g_subprocess_wait (fx->proc, NULL, NULL);
-		g_object_unref (fx->proc);
-	}
+	emu_launch_stop (&fx->proc);
 	g_clear_object (&fx->secrets);
 	g_clear_object (&fx->session);
 	rm_rf (fx->dir);

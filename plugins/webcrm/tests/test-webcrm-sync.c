@@ -9,11 +9,10 @@
 
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include "cli-fixture.h"
+#include "emu-launch.h"
 
 #define AUTH_CODE "0f9c1e2a-7b4d-4c1e-9a53-5e2f8d6b7a10"
 
@@ -26,42 +25,12 @@ typedef struct {
 } Fx;
 
 static void
-child_setup (gpointer data)
-{
-	prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
-static void
 start_emulator (Fx *fx, const gchar *options, const gchar *generate, const gchar *faults)
 {
-	g_autoptr(GSubprocessLauncher) launcher =
-	    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GDataInputStream) in = NULL;
-	g_autofree gchar *line = NULL;
-	const gchar *argv[] = { EMULATOR,
-				"--api",
-				"webcrm",
-				"--port",
-				"0",
-				"--generate",
-				generate != NULL ? generate : "0",
-				faults != NULL ? "--faults" : NULL,
-				faults,
-				NULL };
+	const gchar *args[] = {"--generate", generate != NULL ? generate : "0",
+			       faults != NULL ? "--faults" : NULL, faults, NULL};
 
-	g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-	if (options != NULL)
-		g_subprocess_launcher_setenv (launcher, "CRMSYNC_EMU_WEBCRM", options, TRUE);
-	else
-		g_subprocess_launcher_unsetenv (launcher, "CRMSYNC_EMU_WEBCRM");
-	fx->proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
-	g_assert_no_error (error);
-	in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fx->proc));
-	line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
-	g_assert_no_error (error);
-	g_assert_true (line != NULL && g_str_has_prefix (line, "listening on "));
-	fx->origin = g_strdup (line + strlen ("listening on "));
+	fx->proc = emu_launch_start ("webcrm", options, args, &fx->origin);
 }
 
 /* the profile a user would write: preset, CRM URL and user, Outlook as a folder */
@@ -89,11 +58,7 @@ fx_setup (Fx *fx, gconstpointer data)
 static void
 fx_teardown (Fx *fx, gconstpointer data)
 {
-	if (fx->proc != NULL) {
-		g_subprocess_force_exit (fx->proc);
-		g_subprocess_wait (fx->proc, NULL, NULL);
-		g_object_unref (fx->proc);
-	}
+	emu_launch_stop (&fx->proc);
 	g_clear_object (&fx->session);
 	g_free (fx->origin);
 	g_free (fx->token);
