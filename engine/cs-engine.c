@@ -797,6 +797,61 @@ typedef struct {
 	CsWriteAction action;
 } BatchKey;
 
+/* updates of records this run did not read (a delta listing leaves out what
+ * did not change) whose write depends on what the record holds now — the rest
+ * of a list of phones behind the first one: fetch them, or the write would
+ * replace the list with its first element */
+static gboolean
+fetch_current (CsEngine *self, GPtrArray *ops, CsSide side, CsKind kind,
+	       GCancellable *cancellable, GError **error)
+{
+	CsProvider *provider = self->providers[side];
+	g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+	g_autoptr(GPtrArray) got = NULL;
+	g_autoptr(GHashTable) by_id = NULL;
+
+	if (!cs_provider_can_get (provider))
+		return TRUE;
+	for (guint j = 0; j < ops->len; j++) {
+		CsWriteOp *op = g_ptr_array_index (ops, j);
+		CsPlanItem *it = ((ItemState *) op->engine_data)->item;
+		const gchar *id = cs_plan_item_get_id (it, side);
+		if (op->current == NULL && id != NULL &&
+		    cs_mapping_needs_current (self->mapping, kind, side, (const gchar *const *) it->rows[side]))
+			g_ptr_array_add (ids, (gpointer) id);
+	}
+	if (ids->len == 0)
+		return TRUE;
+	got = cs_provider_get (provider, kind, ids, cancellable, error);
+	if (got == NULL) {
+		g_prefix_error (error, _("reading %s from %s: "), cs_kind_to_string (kind),
+				cs_provider_get_name (provider));
+		return FALSE;
+	}
+	by_id = g_hash_table_new (g_str_hash, g_str_equal);
+	for (guint j = 0; j < got->len; j++) {
+		CsRecord *r = g_ptr_array_index (got, j);
+		if (cs_record_get_id (r) != NULL)
+			g_hash_table_insert (by_id, (gpointer) cs_record_get_id (r), r);
+	}
+	for (guint j = 0; j < ops->len; j++) {
+		CsWriteOp *op = g_ptr_array_index (ops, j);
+		CsPlanItem *it = ((ItemState *) op->engine_data)->item;
+		const gchar *id = cs_plan_item_get_id (it, side);
+		CsRecord *cur = id != NULL && op->current == NULL ? g_hash_table_lookup (by_id, id) : NULL;
+		g_autoptr(CsRecord) rec = NULL;
+		if (cur == NULL)
+			continue;
+		rec = cs_record_new (kind, id);
+		cs_mapping_apply (self->mapping, kind, side, it->values, (const gchar *const *) it->rows[side],
+				  cur, rec);
+		g_clear_pointer (&op->record, cs_record_unref);
+		op->record = g_steal_pointer (&rec);
+		op->current = cs_record_ref (cur);
+	}
+	return TRUE;
+}
+
 static gboolean
 run_batches (CsEngine *self, GPtrArray *states, CsSide side, CsKind kind, CsWriteAction action,
 	     CsRunReport *report, GPtrArray *state_skips, gboolean *kind_failed, guint *done_ops,
@@ -825,6 +880,12 @@ run_batches (CsEngine *self, GPtrArray *states, CsSide side, CsKind kind, CsWrit
 		i++;
 		if (ops->len == 0 || (ops->len < self->batch_size && i <= states->len))
 			continue;
+
+		if (action == CS_WRITE_UPDATE &&
+		    !fetch_current (self, ops, side, kind, cancellable, error)) {
+			*kind_failed = TRUE;
+			return FALSE;
+		}
 
 		/* journal the creates before they leave */
 		if (action == CS_WRITE_CREATE) {

@@ -780,6 +780,30 @@ cs_mapping_apply (CsMapping *self, CsKind kind, CsSide target, GHashTable *value
 }
 
 /**
+ * cs_mapping_needs_current:
+ * @row_ids: the rows an update writes
+ *
+ * Whether writing these rows to @target keeps data only when the target's
+ * current record is known: a first-of-list row replaces the first element of
+ * the CRM's list and keeps the rest, which only the current record holds.
+ */
+gboolean
+cs_mapping_needs_current (CsMapping *self, CsKind kind, CsSide target, const gchar *const *row_ids)
+{
+	GPtrArray *rows = self->kinds[kind].rows;
+
+	if (self->identity || target != CS_SIDE_CRM || row_ids == NULL)
+		return FALSE;
+	for (guint i = 0; rows != NULL && i < rows->len; i++) {
+		CsMappingRow *row = g_ptr_array_index (rows, i);
+		if (row->transform == CS_TRANSFORM_FIRST_OF_LIST && row->crm != NULL &&
+		    g_strv_contains (row_ids, row->id))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/**
  * cs_mapping_key_of:
  * @key: (nullable): key row ids (CRM field names); %NULL: the mapping's default
  *

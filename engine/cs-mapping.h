@@ -52,6 +52,8 @@ const gchar *cs_mapping_get_owner_field (CsMapping *self, CsKind kind);
 
 /* common values: row id → normalised GVariant (absent = no value) */
 GHashTable *cs_mapping_extract (CsMapping *self, CsKind kind, CsSide side, const CsRecord *record);
+gboolean cs_mapping_needs_current (CsMapping *self, CsKind kind, CsSide target,
+				   const gchar *const *row_ids);
 void cs_mapping_apply (CsMapping *self, CsKind kind, CsSide target, GHashTable *values,
 		       const gchar *const *row_ids, const CsRecord *current, CsRecord *out);
 gchar *cs_mapping_key_of (CsMapping *self, CsKind kind, const gchar *const *key,

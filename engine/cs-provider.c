@@ -174,6 +174,30 @@ cs_provider_find (CsProvider *self, CsKind kind, const gchar *field, GVariant *v
 	return klass->find (self, kind, field, value, cancellable, error);
 }
 
+gboolean
+cs_provider_can_get (CsProvider *self)
+{
+	return CS_PROVIDER_GET_CLASS (self)->get != NULL;
+}
+
+/**
+ * cs_provider_get:
+ * @ids: (element-type utf8): the records' ids
+ *
+ * Returns: (transfer container) (element-type CsRecord): the records that
+ *   exist, in no particular order; an empty array when the provider cannot
+ *   fetch records by id (see cs_provider_can_get())
+ */
+GPtrArray *
+cs_provider_get (CsProvider *self, CsKind kind, GPtrArray *ids, GCancellable *cancellable,
+		 GError **error)
+{
+	CsProviderClass *klass = CS_PROVIDER_GET_CLASS (self);
+	if (klass->get == NULL || ids->len == 0)
+		return g_ptr_array_new_with_free_func ((GDestroyNotify) cs_record_unref);
+	return klass->get (self, kind, ids, cancellable, error);
+}
+
 /**
  * cs_provider_check_keys:
  * @allowed: %NULL-terminated key names (`secret-file` is always allowed)

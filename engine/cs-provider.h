@@ -58,6 +58,10 @@ G_DECLARE_DERIVABLE_TYPE (CsProvider, cs_provider, CS, PROVIDER, GObject)
  * @write: perform @ops (element-type CsWriteOp); per-op failures go into each
  *   op, a %FALSE return means the whole batch failed (auth, network…)
  * @find: records whose @field equals @value (key and e-mail matching)
+ * @get: the current records with these ids (those that no longer exist are left
+ *   out); optional. The engine asks for a record it must update but did not read
+ *   this run (a delta listing leaves out what did not change) when the update
+ *   depends on what the record holds, such as the rest of a list of phones.
  *
  * All vfuncs are synchronous and called from the engine's worker thread.
  */
@@ -80,8 +84,10 @@ struct _CsProviderClass {
 			   GCancellable *cancellable, GError **error);
 	GPtrArray *(*find) (CsProvider *self, CsKind kind, const gchar *field, GVariant *value,
 			    GCancellable *cancellable, GError **error);
+	GPtrArray *(*get) (CsProvider *self, CsKind kind, GPtrArray *ids, GCancellable *cancellable,
+			   GError **error);
 
-	gpointer padding[8];
+	gpointer padding[7];
 };
 
 const gchar *cs_provider_get_name (CsProvider *self);
@@ -99,6 +105,9 @@ gboolean cs_provider_write (CsProvider *self, CsKind kind, GPtrArray *ops,
 			    GCancellable *cancellable, GError **error);
 GPtrArray *cs_provider_find (CsProvider *self, CsKind kind, const gchar *field, GVariant *value,
 			     GCancellable *cancellable, GError **error);
+gboolean cs_provider_can_get (CsProvider *self);
+GPtrArray *cs_provider_get (CsProvider *self, CsKind kind, GPtrArray *ids, GCancellable *cancellable,
+			    GError **error);
 
 /* helpers for subclasses */
 gboolean cs_provider_check_keys (GKeyFile *profile, const gchar *group,

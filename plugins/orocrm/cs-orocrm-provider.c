@@ -1394,6 +1394,41 @@ cs_orocrm_provider_find (CsProvider *provider, CsKind kind, const gchar *field, 
 	return g_steal_pointer (&out);
 }
 
+/* records by id, 100 ids a request (Oro ORs the values of filter[id]=1,2,3);
+ * ids that no longer exist are simply not in the answer */
+static GPtrArray *
+cs_orocrm_provider_get (CsProvider *provider, CsKind kind, GPtrArray *ids, GCancellable *cancellable,
+			GError **error)
+{
+	CsOrocrmProvider *self = CS_OROCRM_PROVIDER (provider);
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_record_unref);
+
+	if (self->http == NULL || (kind != CS_KIND_CONTACT && kind != CS_KIND_TASK))
+		return g_steal_pointer (&out);
+	for (guint i = 0; i < ids->len; i += 100) {
+		g_autoptr(CsReadSink) sink = cs_read_sink_new (kind, FALSE);
+		g_autoptr(GString) q = g_string_new ("filter%5Bid%5D=");
+		ReadState rs = {NULL, NULL};
+		GPtrArray *found;
+		for (guint j = i; j < ids->len && j < i + 100; j++) {
+			const gchar *id = g_ptr_array_index (ids, j);
+			/* Oro's ids are integers: anything else cannot be one of its records */
+			if (id == NULL || *id == '\0' || strspn (id, "0123456789") != strlen (id))
+				continue;
+			g_string_append_printf (q, "%s%s", j > i && q->str[q->len - 1] != '=' ? "," : "", id);
+		}
+		if (q->str[q->len - 1] == '=')
+			continue;
+		if (!read_pages (self, kind, q->str, sink, &rs, cancellable, error))
+			return NULL;
+		g_free (rs.watermark);
+		found = cs_read_sink_get_records (sink);
+		for (guint j = 0; j < found->len; j++)
+			g_ptr_array_add (out, cs_record_ref (found->pdata[j]));
+	}
+	return g_steal_pointer (&out);
+}
+
 static void
 cs_orocrm_provider_class_init (CsOrocrmProviderClass *klass)
 {
@@ -1411,6 +1446,7 @@ cs_orocrm_provider_class_init (CsOrocrmProviderClass *klass)
 	provider_class->read_changes = cs_orocrm_provider_read_changes;
 	provider_class->write = cs_orocrm_provider_write;
 	provider_class->find = cs_orocrm_provider_find;
+	provider_class->get = cs_orocrm_provider_get;
 }
 
 static void

@@ -410,6 +410,39 @@ test_address_part_edited_in_outlook (void)
 	sync_clear (&s);
 }
 
+/* Outlook holds one phone of OroCRM's list (the first): a new one typed in
+ * Outlook replaces that one and keeps the others, also when the run does not
+ * read the CRM contact (a delta read leaves out what did not change there) */
+static void
+test_phone_edited_in_outlook (void)
+{
+	Sync s = {0};
+	g_autoptr(JsonObject) r = NULL;
+	g_autoptr(JsonObject) ada = NULL;
+	JsonArray *phones;
+
+	sync_setup (&s, start_with_seed (seed_json, NULL), ORO_TEST_KEY);
+	write_profile (&s, s.emu->url, NULL, CONTACTS_ONLY ("both"));
+	crm_patch (s.emu, "1", "{\"phones\":[{\"phone\":\"+45 11 11 11 11\"},{\"phone\":\"+45 22 22 22 22\"}]}");
+	r = sync_ok (&s, NULL);
+	g_assert_cmpstr (outlook_get (&s, "Lovelace", "primaryPhone"), ==, "+45 11 11 11 11");
+	sync_quiet (&s);
+	outlook_set (&s, "Lovelace", "primaryPhone", "+45 33 33 33 33");
+	g_clear_pointer (&r, json_object_unref);
+	r = sync_ok (&s, NULL);
+	g_assert_cmpint (count (r, "updated", "crm"), ==, 1);
+	ada = crm_contact_by_last (s.emu, "Lovelace");
+	phones = json_object_get_array_member (json_object_get_object_member (ada, "attributes"), "phones");
+	g_assert_cmpuint (json_array_get_length (phones), ==, 2);
+	g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (phones, 0), "phone"),
+			 ==, "+45 33 33 33 33");
+	g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (phones, 1), "phone"),
+			 ==, "+45 22 22 22 22");
+	sync_quiet (&s);
+	g_assert_cmpstr (outlook_get (&s, "Lovelace", "primaryPhone"), ==, "+45 33 33 33 33");
+	sync_clear (&s);
+}
+
 /* "Synchronization from Outlook to OroCRM" */
 static void
 test_table_outlook_to_crm (void)
@@ -880,6 +913,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/orocrm/sync/country-typed-in-outlook", test_country_typed_in_outlook);
 	g_test_add_func ("/orocrm/sync/address-part-edited-in-outlook",
 			 test_address_part_edited_in_outlook);
+	g_test_add_func ("/orocrm/sync/phone-edited-in-outlook", test_phone_edited_in_outlook);
 	g_test_add_func ("/orocrm/sync/tasks-events", test_tasks_events);
 	g_test_add_func ("/orocrm/sync/faults-converge", test_faults_converge);
 	g_test_add_func ("/orocrm/sync/connect-errors", test_connect_errors);
