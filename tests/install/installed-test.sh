@@ -87,6 +87,7 @@ if [ -x "$prefix/libexec/crmsync/crmsync-pst-reader" ]; then
 fi
 
 check "the man page is installed" test -f "$prefix/share/man/man1/crmsync-cli.1"
+check "the app's man page is installed" test -f "$prefix/share/man/man1/crmsync.1"
 for lang in da de; do
 	check "the $lang catalogue is installed" test -f "$prefix/share/locale/$lang/LC_MESSAGES/crmsync.mo"
 done
