@@ -1319,12 +1319,36 @@ cs_orocrm_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 	}
 	for (guint i = 0; i < ops->len; i++) {
 		CsWriteOp *op = ops->pdata[i];
+		const gchar *prefix = NULL, *country = NULL;
 		if (op->action == CS_WRITE_DELETE) {
 			g_ptr_array_add (deletes, op);
 			g_ptr_array_add (delete_ids_list, (gpointer) cs_record_get_id (op->record));
-		} else {
-			g_ptr_array_add (upserts, op);
+			continue;
 		}
+		/* a country OroCRM does not know would be left out of the address,
+		 * and the next run would take that for a deletion and clear it in
+		 * Outlook too: nothing of the contact is written until it is fixed
+		 * (checked before anything is sent, so a create cannot half-land) */
+		if (kind == CS_KIND_CONTACT)
+			country = cs_orocrm_unknown_country (&self->ctx, op->record, &prefix);
+		if (country != NULL) {
+			/* named as Outlook names the address (Oro's billing = business,
+			 * shipping = home) */
+			if (g_str_equal (prefix, "billing"))
+				cs_write_op_set_error (op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+						       _("OroCRM knows no country “%s” (business address): correct it in Outlook"),
+						       country);
+			else if (g_str_equal (prefix, "shipping"))
+				cs_write_op_set_error (op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+						       _("OroCRM knows no country “%s” (home address): correct it in Outlook"),
+						       country);
+			else
+				cs_write_op_set_error (op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+						       _("OroCRM knows no country “%s” (other address): correct it in Outlook"),
+						       country);
+			continue;
+		}
+		g_ptr_array_add (upserts, op);
 	}
 	for (guint i = 0; i < upserts->len; i += BATCH_SIZE) {
 		g_autoptr(GPtrArray) chunk = g_ptr_array_new ();

@@ -666,6 +666,56 @@ cs_orocrm_record_touches_address (const CsRecord *r, const gchar *prefix)
 }
 
 /**
+ * cs_orocrm_country_id:
+ * @text: a country as a person typed it
+ *
+ * Returns: (nullable): OroCRM's id of that country (ISO2), %NULL when OroCRM
+ *   knows no such country (or its list was not loaded)
+ */
+const gchar *
+cs_orocrm_country_id (CsOrocrmContext *ctx, const gchar *text)
+{
+	g_autofree gchar *key = NULL;
+	const gchar *code;
+
+	if (ctx->country_codes == NULL || text == NULL)
+		return NULL;
+	key = g_utf8_strdown (text, -1);
+	code = g_hash_table_lookup (ctx->country_codes, key);
+	/* the CRM names its countries in its own language; Outlook users type
+	 * them in theirs */
+	if (code == NULL && cs_country_code (text) != NULL) {
+		g_autofree gchar *iso = g_ascii_strdown (cs_country_code (text), -1);
+		code = g_hash_table_lookup (ctx->country_codes, iso);
+	}
+	return code;
+}
+
+/**
+ * cs_orocrm_unknown_country:
+ * @record: a contact to write
+ *
+ * Returns: (nullable): the first country of @record's addresses that OroCRM
+ *   does not know, and in @prefix which address it is in
+ */
+const gchar *
+cs_orocrm_unknown_country (CsOrocrmContext *ctx, const CsRecord *record, const gchar **prefix)
+{
+	if (ctx->country_codes == NULL)
+		return NULL;
+	for (guint p = 0; CS_OROCRM_ADDRESS_PREFIXES[p] != NULL; p++) {
+		g_autofree gchar *name = g_strconcat (CS_OROCRM_ADDRESS_PREFIXES[p], "Country", NULL);
+		gboolean present;
+		const gchar *v = text_or_null (record, name, &present);
+		if (v != NULL && cs_orocrm_country_id (ctx, v) == NULL) {
+			*prefix = CS_OROCRM_ADDRESS_PREFIXES[p];
+			return v;
+		}
+	}
+	return NULL;
+}
+
+/**
  * cs_orocrm_address_to_json:
  * @merged: the contact's full wanted state (current values with the changes)
  *
@@ -696,15 +746,8 @@ cs_orocrm_address_to_json (CsOrocrmContext *ctx, const gchar *prefix, const CsRe
 			set_text (o, "postalCode", v);
 		} else if (g_str_equal (part, "Region")) {
 			set_text (o, "customRegion", v);
-		} else if (g_str_equal (part, "Country") && v != NULL && ctx->country_codes != NULL) {
-			g_autofree gchar *key = g_utf8_strdown (v, -1);
-			const gchar *code = g_hash_table_lookup (ctx->country_codes, key);
-			/* the CRM names its countries in its own language; Outlook users
-			 * type them in theirs */
-			if (code == NULL && cs_country_code (v) != NULL) {
-				g_autofree gchar *iso = g_ascii_strdown (cs_country_code (v), -1);
-				code = g_hash_table_lookup (ctx->country_codes, iso);
-			}
+		} else if (g_str_equal (part, "Country") && v != NULL) {
+			const gchar *code = cs_orocrm_country_id (ctx, v);
 			if (code != NULL)
 				json_object_set_string_member (o, "country", code);
 		}

@@ -30,6 +30,9 @@ CsRecord *cs_orocrm_event_from_json (CsOrocrmContext *ctx, JsonObject *event);
 JsonObject *cs_orocrm_contact_to_json (CsOrocrmContext *ctx, const CsRecord *record);
 JsonObject *cs_orocrm_task_to_json (CsOrocrmContext *ctx, const CsRecord *record, gboolean create);
 JsonObject *cs_orocrm_event_to_json (const CsRecord *record);
+const gchar *cs_orocrm_country_id (CsOrocrmContext *ctx, const gchar *text);
+const gchar *cs_orocrm_unknown_country (CsOrocrmContext *ctx, const CsRecord *record,
+					const gchar **prefix);
 JsonObject *cs_orocrm_address_to_json (CsOrocrmContext *ctx, const gchar *prefix,
 				       const CsRecord *merged);
 gboolean cs_orocrm_record_touches_address (const CsRecord *record, const gchar *prefix);

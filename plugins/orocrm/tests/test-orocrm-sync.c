@@ -443,6 +443,69 @@ test_phone_edited_in_outlook (void)
 	sync_clear (&s);
 }
 
+/* the reason of the one skipped item of a report, NULL if there is not one */
+static const gchar *
+only_skip_reason (JsonObject *r)
+{
+	JsonArray *skipped = json_object_get_array_member (r, "skipped");
+	if (json_array_get_length (skipped) != 1)
+		return NULL;
+	return json_object_get_string_member (json_array_get_object_element (skipped, 0), "reason");
+}
+
+/* a country OroCRM does not know is refused, with the reason, before anything
+ * is written: no contact without its address (it would be created again next
+ * run), and Outlook keeps what was typed (it was cleared the run after) */
+static void
+test_unknown_country (void)
+{
+	Sync s = {0};
+	g_autoptr(JsonObject) r = NULL;
+	gint code = 0;
+	guint before;
+
+	sync_setup (&s, start_with_seed (seed_json, NULL), ORO_TEST_KEY);
+	write_profile (&s, s.emu->url, NULL, CONTACTS_ONLY ("both"));
+	oro_folder_write (s.outlook, "contact", "hca",
+			  "{\"givenName\":\"Hans Christian\",\"surname\":\"Andersen\",\"email1\":\"hca@example.dk\","
+			  "\"businessCity\":\"Odense\",\"businessCountry\":\"Atlantis\"}");
+	before = crm_count (s.emu);
+	for (guint run = 0; run < 2; run++) {
+		g_clear_pointer (&r, json_object_unref);
+		r = run_sync (&s, NULL, &code);
+		g_assert_cmpint (code, ==, 1);
+		g_assert_nonnull (strstr (only_skip_reason (r), "OroCRM knows no country “Atlantis” (business address)"));
+		g_assert_cmpuint (crm_count (s.emu), ==, before);
+	}
+	/* corrected in Outlook: created once, with its address */
+	outlook_set (&s, "Andersen", "businessCountry", "Danmark");
+	g_clear_pointer (&r, json_object_unref);
+	r = sync_ok (&s, NULL);
+	g_assert_cmpint (count (r, "created", "crm"), ==, 1);
+	g_assert_cmpuint (crm_count (s.emu), ==, before + 1);
+	sync_quiet (&s);
+
+	/* a linked contact: the edit is refused, nothing is cleared on either side */
+	outlook_set (&s, "Andersen", "businessCountry", "Atlantis");
+	for (guint run = 0; run < 2; run++) {
+		g_clear_pointer (&r, json_object_unref);
+		r = run_sync (&s, NULL, &code);
+		g_assert_cmpint (code, ==, 1);
+		g_assert_nonnull (strstr (only_skip_reason (r), "“Atlantis”"));
+		g_assert_cmpstr (outlook_get (&s, "Andersen", "businessCountry"), ==, "Atlantis");
+	}
+	{
+		g_autoptr(JsonNode) doc = NULL;
+		JsonArray *data = crm_addresses (&s, &doc);
+		JsonObject *rels;
+		g_assert_cmpuint (json_array_get_length (data), ==, 1);
+		rels = json_object_get_object_member (json_array_get_object_element (data, 0), "relationships");
+		g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
+				     json_object_get_object_member (rels, "country"), "data"), "id"), ==, "DK");
+	}
+	sync_clear (&s);
+}
+
 /* "Synchronization from Outlook to OroCRM" */
 static void
 test_table_outlook_to_crm (void)
@@ -914,6 +977,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/orocrm/sync/address-part-edited-in-outlook",
 			 test_address_part_edited_in_outlook);
 	g_test_add_func ("/orocrm/sync/phone-edited-in-outlook", test_phone_edited_in_outlook);
+	g_test_add_func ("/orocrm/sync/unknown-country", test_unknown_country);
 	g_test_add_func ("/orocrm/sync/tasks-events", test_tasks_events);
 	g_test_add_func ("/orocrm/sync/faults-converge", test_faults_converge);
 	g_test_add_func ("/orocrm/sync/connect-errors", test_connect_errors);
