@@ -44,6 +44,13 @@ set_sql_error (CsState *self, gint rc, GError **error)
 		g_set_error (error, CS_STATE_ERROR, code,
 			     _("cannot write the sync state %s: %s (is the disk full?)"),
 			     self->path, sqlite3_errmsg (self->db));
+	else if (code == CS_STATE_ERROR_CORRUPT)
+		/* what to do about it: without its state a sync links both sides
+		 * again by their keys, so nothing is doubled or deleted */
+		g_set_error (error, CS_STATE_ERROR, code,
+			     _("the sync state %s is damaged (%s); move it away and sync again: "
+			       "the records are linked again by their keys"),
+			     self->path, sqlite3_errmsg (self->db));
 	else
 		g_set_error (error, CS_STATE_ERROR, code, _("sync state %s: %s"), self->path,
 			     sqlite3_errmsg (self->db));

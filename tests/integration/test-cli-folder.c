@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "cli-fixture.h"
@@ -313,6 +314,41 @@ test_wrong_profile_value (CliFixture *f, gconstpointer d)
 	g_assert_cmpint (cli_run (f, NULL, "frobnicate", NULL), ==, 2);
 }
 
+/* a damaged state file: one line that says what to do, exit 5, nothing
+ * touched; moved away, the next run links both sides again by key */
+static void
+test_damaged_state (CliFixture *f, gconstpointer d)
+{
+	g_autofree gchar *state = g_build_filename (f->dir, "state.db", NULL);
+	g_autofree gchar *moved = g_build_filename (f->dir, "state.db.damaged", NULL);
+	g_autofree gchar *crm_before = NULL;
+	g_autofree gchar *outlook_before = NULL;
+	g_autofree gchar *crm_after = NULL;
+	g_autofree gchar *outlook_after = NULL;
+
+	g_free (cli_put (f, "crm", "contact", "ada", "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\"}"));
+	g_free (cli_put (f, "outlook", "contact", "hca", "{\"firstName\": \"Hans\", \"lastName\": \"Andersen\"}"));
+	g_assert_cmpint (cli_run (f, NULL, "sync", "--profile", "@P", NULL), ==, 0);
+	crm_before = cli_side_digest (f, "crm", "contact");
+	outlook_before = cli_side_digest (f, "outlook", "contact");
+	g_assert_true (g_file_set_contents (state, "this is not a database, it was cut short by a crash", -1, NULL));
+	g_assert_cmpint (cli_run (f, NULL, "sync", "--profile", "@P", NULL), ==, 5);
+	g_assert_nonnull (strstr (f->err, "is damaged"));
+	g_assert_nonnull (strstr (f->err, "move it away"));
+	g_assert_true (strchr (f->err, '\n') == f->err + strlen (f->err) - 1);
+	crm_after = cli_side_digest (f, "crm", "contact");
+	outlook_after = cli_side_digest (f, "outlook", "contact");
+	g_assert_cmpstr (crm_after, ==, crm_before);
+	g_assert_cmpstr (outlook_after, ==, outlook_before);
+	g_assert_cmpint (g_rename (state, moved), ==, 0);
+	g_assert_cmpint (run_sync (f), ==, 0);
+	g_assert_cmpint (cli_report_count (f, "linked", "crm", "contact"), ==, 2);
+	g_assert_cmpint (cli_report_count (f, "created", "crm", "contact"), ==, 0);
+	g_assert_cmpint (cli_report_count (f, "created", "outlook", "contact"), ==, 0);
+	g_assert_cmpuint (cli_count (f, "crm", "contact"), ==, 2);
+	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 2);
+}
+
 static void
 test_plugins_listed (CliFixture *f, gconstpointer d)
 {
@@ -341,6 +377,7 @@ main (int argc, char **argv)
 	T ("/cli/folder/guard/empty-side", test_empty_side_guard, NULL);
 	T ("/cli/folder/corrupt-record", test_corrupt_record, NULL);
 	T ("/cli/folder/wrong-profile-value", test_wrong_profile_value, NULL);
+	T ("/cli/folder/damaged-state", test_damaged_state, NULL);
 	T ("/cli/plugins", test_plugins_listed, NULL);
 	return g_test_run ();
 }
