@@ -1380,6 +1380,24 @@ cs_orocrm_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 	return TRUE;
 }
 
+/* every record a filter query lists, added to @out */
+static gboolean
+read_query (CsOrocrmProvider *self, CsKind kind, const gchar *query, GPtrArray *out,
+	    GCancellable *cancellable, GError **error)
+{
+	g_autoptr(CsReadSink) sink = cs_read_sink_new (kind, FALSE);
+	ReadState rs = {NULL, NULL};
+	GPtrArray *found;
+
+	if (!read_pages (self, kind, query, sink, &rs, cancellable, error))
+		return FALSE;
+	g_free (rs.watermark);
+	found = cs_read_sink_get_records (sink);
+	for (guint i = 0; i < found->len; i++)
+		g_ptr_array_add (out, cs_record_ref (found->pdata[i]));
+	return TRUE;
+}
+
 /* find: key and e-mail matching on demand */
 static GPtrArray *
 cs_orocrm_provider_find (CsProvider *provider, CsKind kind, const gchar *field, GVariant *value,
@@ -1387,13 +1405,10 @@ cs_orocrm_provider_find (CsProvider *provider, CsKind kind, const gchar *field, 
 {
 	CsOrocrmProvider *self = CS_OROCRM_PROVIDER (provider);
 	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_record_unref);
-	g_autoptr(CsReadSink) sink = cs_read_sink_new (kind, FALSE);
-	ReadState rs = {NULL, NULL};
 	g_autofree gchar *escaped = NULL;
 	g_autofree gchar *q = NULL;
 	const gchar *text = NULL;
 	const gchar *filter = field;
-	GPtrArray *found;
 
 	if (self->http == NULL || (kind != CS_KIND_CONTACT && kind != CS_KIND_TASK) || value == NULL)
 		return g_steal_pointer (&out);
@@ -1409,12 +1424,8 @@ cs_orocrm_provider_find (CsProvider *provider, CsKind kind, const gchar *field, 
 		return g_steal_pointer (&out);
 	escaped = g_uri_escape_string (text, NULL, TRUE);
 	q = g_strdup_printf ("filter%%5B%s%%5D=%s", filter, escaped);
-	if (!read_pages (self, kind, q, sink, &rs, cancellable, error))
+	if (!read_query (self, kind, q, out, cancellable, error))
 		return NULL;
-	g_free (rs.watermark);
-	found = cs_read_sink_get_records (sink);
-	for (guint i = 0; i < found->len; i++)
-		g_ptr_array_add (out, cs_record_ref (found->pdata[i]));
 	return g_steal_pointer (&out);
 }
 
@@ -1430,10 +1441,7 @@ cs_orocrm_provider_get (CsProvider *provider, CsKind kind, GPtrArray *ids, GCanc
 	if (self->http == NULL || (kind != CS_KIND_CONTACT && kind != CS_KIND_TASK))
 		return g_steal_pointer (&out);
 	for (guint i = 0; i < ids->len; i += 100) {
-		g_autoptr(CsReadSink) sink = cs_read_sink_new (kind, FALSE);
 		g_autoptr(GString) q = g_string_new ("filter%5Bid%5D=");
-		ReadState rs = {NULL, NULL};
-		GPtrArray *found;
 		for (guint j = i; j < ids->len && j < i + 100; j++) {
 			const gchar *id = g_ptr_array_index (ids, j);
 			/* Oro's ids are integers: anything else cannot be one of its records */
@@ -1443,12 +1451,8 @@ cs_orocrm_provider_get (CsProvider *provider, CsKind kind, GPtrArray *ids, GCanc
 		}
 		if (q->str[q->len - 1] == '=')
 			continue;
-		if (!read_pages (self, kind, q->str, sink, &rs, cancellable, error))
+		if (!read_query (self, kind, q->str, out, cancellable, error))
 			return NULL;
-		g_free (rs.watermark);
-		found = cs_read_sink_get_records (sink);
-		for (guint j = 0; j < found->len; j++)
-			g_ptr_array_add (out, cs_record_ref (found->pdata[j]));
 	}
 	return g_steal_pointer (&out);
 }
