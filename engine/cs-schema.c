@@ -205,10 +205,14 @@ void
 cs_schema_add_field (CsSchema *self, CsFieldSpec *spec)
 {
 	CsFieldSpec *old = g_hash_table_lookup (self->by_name, spec->name);
-	if (old != NULL)
+	/* the table's key is the old spec's name: out of the table before the
+	 * spec is freed */
+	if (old != NULL) {
+		g_hash_table_remove (self->by_name, spec->name);
 		g_ptr_array_remove (self->fields, old);
+	}
 	g_ptr_array_add (self->fields, spec);
-	g_hash_table_replace (self->by_name, spec->name, spec);
+	g_hash_table_insert (self->by_name, spec->name, spec);
 }
 
 const CsFieldSpec *

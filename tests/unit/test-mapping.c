@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cs-mapping.h"
+#include "cs-schema.h"
 
 static const gchar *oro_like =
     "{\"name\": \"t\", \"kinds\": {\"contact\": {\"key\": [\"firstName\", \"lastName\"], \"rows\": ["
@@ -180,6 +181,29 @@ test_bad_mapping (void)
 	g_assert_nonnull (strstr (error->message, "unknown transform"));
 }
 
+/* a plugin refines a built-in field (webCRM's custom fields get their
+ * labels and choices from the server): the new spec replaces the old one,
+ * once, and the old one is gone for good (it was read after being freed) */
+static void
+test_schema_replace_field (void)
+{
+	g_autoptr(CsSchema) schema = cs_schema_new ("test", CS_KIND_CONTACT);
+	const CsFieldSpec *got;
+
+	cs_schema_add_field (schema, cs_field_spec_new ("Custom1", "Custom 1", CS_FIELD_STRING));
+	cs_schema_add_field (schema, cs_field_spec_new ("email", "E-mail", CS_FIELD_STRING));
+	for (guint i = 0; i < 3; i++) {
+		g_autofree gchar *label = g_strdup_printf ("Branche %u", i);
+		cs_schema_add_field (schema, cs_field_spec_new ("Custom1", label, CS_FIELD_PICK));
+		got = cs_schema_lookup (schema, "Custom1");
+		g_assert_nonnull (got);
+		g_assert_cmpstr (got->label, ==, label);
+		g_assert_cmpint (got->type, ==, CS_FIELD_PICK);
+	}
+	g_assert_cmpuint (cs_schema_get_fields (schema)->len, ==, 2);
+	g_assert_cmpstr (cs_schema_lookup (schema, "email")->label, ==, "E-mail");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -191,5 +215,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/engine/mapping/normalise", test_normalise);
 	g_test_add_func ("/engine/mapping/snapshot-round-trip", test_snapshot_round_trip);
 	g_test_add_func ("/engine/mapping/bad-mapping", test_bad_mapping);
+	g_test_add_func ("/engine/schema/replace-field", test_schema_replace_field);
 	return g_test_run ();
 }
