@@ -797,30 +797,63 @@ typedef struct {
 	CsWriteAction action;
 } BatchKey;
 
-/* updates of records this run did not read (a delta listing leaves out what
- * did not change) whose write depends on what the record holds now — the rest
- * of a list of phones behind the first one: fetch them, or the write would
- * replace the list with its first element */
+/* an update built without the target's record (the planner leaves out the
+ * side of an item that did not change), now written over @cur */
+static void
+rebuild_over (CsEngine *self, CsWriteOp *op, CsSide side, CsKind kind, CsRecord *cur)
+{
+	CsPlanItem *it = ((ItemState *) op->engine_data)->item;
+	g_autoptr(CsRecord) rec = cs_record_new (kind, cs_plan_item_get_id (it, side));
+	cs_mapping_apply (self->mapping, kind, side, it->values, (const gchar *const *) it->rows[side], cur,
+			  rec);
+	g_clear_pointer (&op->record, cs_record_unref);
+	op->record = g_steal_pointer (&rec);
+	op->current = cs_record_ref (cur);
+}
+
+/* updates whose write depends on what the target holds now — the rest of a
+ * list of phones behind the first one, the parts of a recurrence rule the
+ * other side cannot hold — are written over the target's record: the one
+ * this run read, else the provider fetches it (a delta listing leaves out
+ * what did not change); without it the write would drop what only the
+ * target knows */
 static gboolean
 fetch_current (CsEngine *self, GPtrArray *ops, CsSide side, CsKind kind,
 	       GCancellable *cancellable, GError **error)
 {
 	CsProvider *provider = self->providers[side];
+	g_autoptr(GPtrArray) need = g_ptr_array_new ();
 	g_autoptr(GPtrArray) ids = g_ptr_array_new ();
 	g_autoptr(GPtrArray) got = NULL;
-	g_autoptr(GHashTable) by_id = NULL;
+	g_autoptr(GHashTable) read = NULL;
+	GPtrArray *recs;
 
-	if (!cs_provider_can_get (provider))
-		return TRUE;
 	for (guint j = 0; j < ops->len; j++) {
 		CsWriteOp *op = g_ptr_array_index (ops, j);
 		CsPlanItem *it = ((ItemState *) op->engine_data)->item;
-		const gchar *id = cs_plan_item_get_id (it, side);
-		if (op->current == NULL && id != NULL &&
+		if (op->current == NULL && cs_plan_item_get_id (it, side) != NULL &&
 		    cs_mapping_needs_current (self->mapping, kind, side, (const gchar *const *) it->rows[side]))
+			g_ptr_array_add (need, op);
+	}
+	if (need->len == 0)
+		return TRUE;
+	read = g_hash_table_new (g_str_hash, g_str_equal);
+	recs = self->sinks[side][kind] != NULL ? cs_read_sink_get_records (self->sinks[side][kind]) : NULL;
+	for (guint j = 0; recs != NULL && j < recs->len; j++) {
+		CsRecord *r = g_ptr_array_index (recs, j);
+		if (cs_record_get_id (r) != NULL && !cs_record_is_deleted (r))
+			g_hash_table_insert (read, (gpointer) cs_record_get_id (r), r);
+	}
+	for (guint j = 0; j < need->len; j++) {
+		CsWriteOp *op = g_ptr_array_index (need, j);
+		const gchar *id = cs_plan_item_get_id (((ItemState *) op->engine_data)->item, side);
+		CsRecord *cur = g_hash_table_lookup (read, id);
+		if (cur != NULL)
+			rebuild_over (self, op, side, kind, cur);
+		else
 			g_ptr_array_add (ids, (gpointer) id);
 	}
-	if (ids->len == 0)
+	if (ids->len == 0 || !cs_provider_can_get (provider))
 		return TRUE;
 	got = cs_provider_get (provider, kind, ids, cancellable, error);
 	if (got == NULL) {
@@ -828,26 +861,18 @@ fetch_current (CsEngine *self, GPtrArray *ops, CsSide side, CsKind kind,
 				cs_provider_get_name (provider));
 		return FALSE;
 	}
-	by_id = g_hash_table_new (g_str_hash, g_str_equal);
+	g_hash_table_remove_all (read);
 	for (guint j = 0; j < got->len; j++) {
 		CsRecord *r = g_ptr_array_index (got, j);
 		if (cs_record_get_id (r) != NULL)
-			g_hash_table_insert (by_id, (gpointer) cs_record_get_id (r), r);
+			g_hash_table_insert (read, (gpointer) cs_record_get_id (r), r);
 	}
-	for (guint j = 0; j < ops->len; j++) {
-		CsWriteOp *op = g_ptr_array_index (ops, j);
-		CsPlanItem *it = ((ItemState *) op->engine_data)->item;
-		const gchar *id = cs_plan_item_get_id (it, side);
-		CsRecord *cur = id != NULL && op->current == NULL ? g_hash_table_lookup (by_id, id) : NULL;
-		g_autoptr(CsRecord) rec = NULL;
-		if (cur == NULL)
-			continue;
-		rec = cs_record_new (kind, id);
-		cs_mapping_apply (self->mapping, kind, side, it->values, (const gchar *const *) it->rows[side],
-				  cur, rec);
-		g_clear_pointer (&op->record, cs_record_unref);
-		op->record = g_steal_pointer (&rec);
-		op->current = cs_record_ref (cur);
+	for (guint j = 0; j < need->len; j++) {
+		CsWriteOp *op = g_ptr_array_index (need, j);
+		const gchar *id = cs_plan_item_get_id (((ItemState *) op->engine_data)->item, side);
+		CsRecord *cur = op->current == NULL ? g_hash_table_lookup (read, id) : NULL;
+		if (cur != NULL)
+			rebuild_over (self, op, side, kind, cur);
 	}
 	return TRUE;
 }

@@ -244,9 +244,11 @@ parse_row (JsonObject *r, CsMappingRow **out, const gchar *kind, guint idx, GErr
 			row->transform = CS_TRANSFORM_DATE;
 		} else if (g_str_equal (type, "country")) {
 			row->transform = CS_TRANSFORM_COUNTRY;
+		} else if (g_str_equal (type, "recurrence")) {
+			row->transform = CS_TRANSFORM_RECURRENCE;
 		} else {
 			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
-				     "mapping: %s row %u: unknown transform “%s” (allowed: values, name-fallback, list, first-of-list, comment-markers, date, country)",
+				     "mapping: %s row %u: unknown transform “%s” (allowed: values, name-fallback, list, first-of-list, comment-markers, date, country, recurrence)",
 				     kind, idx + 1, type);
 			row_free (row);
 			return FALSE;
@@ -562,6 +564,166 @@ country_of (GVariant *v)
 	return g_variant_ref_sink (g_variant_new_string (name));
 }
 
+static gint64
+dict_int (GVariant *dict, const gchar *key, gint64 fallback)
+{
+	g_autoptr(GVariant) v = g_variant_lookup_value (dict, key, NULL);
+	g_autoptr(GVariant) n = cs_value_normalize (v);
+	if (n == NULL)
+		return fallback;
+	if (g_variant_is_of_type (n, G_VARIANT_TYPE_INT64))
+		return g_variant_get_int64 (n);
+	if (g_variant_is_of_type (n, G_VARIANT_TYPE_DOUBLE))
+		return (gint64) g_variant_get_double (n);
+	if (g_variant_is_of_type (n, G_VARIANT_TYPE_STRING))
+		return g_ascii_strtoll (g_variant_get_string (n, NULL), NULL, 10);
+	return fallback;
+}
+
+static gchar *
+dict_lower (GVariant *dict, const gchar *key)
+{
+	g_autoptr(GVariant) v = g_variant_lookup_value (dict, key, NULL);
+	g_autoptr(GVariant) n = cs_value_normalize (v);
+	if (n == NULL || !g_variant_is_of_type (n, G_VARIANT_TYPE_STRING))
+		return NULL;
+	return g_ascii_strdown (g_variant_get_string (n, NULL), -1);
+}
+
+/* a spelling of the service's camel-case enum, whatever the case it came in */
+static const gchar *
+enum_of (const gchar *lower, const gchar *const *names)
+{
+	for (guint i = 0; lower != NULL && names[i] != NULL; i++) {
+		if (g_ascii_strcasecmp (lower, names[i]) == 0)
+			return names[i];
+	}
+	return NULL;
+}
+
+/* the part of a recurrence rule that both sides can hold: OroCRM keeps no
+ * first day of the week, range time zone or exceptions, so comparing whole
+ * rules would see an edit on every run and rewrite every series. Members in
+ * a fixed form (lower-case days in week order, the index only where the type
+ * has one, the range's end only as its type says) */
+static GVariant *
+recurrence_core (GVariant *v)
+{
+	static const gchar *const types[] = {"daily", "weekly", "absoluteMonthly", "relativeMonthly",
+					     "absoluteYearly", "relativeYearly", NULL};
+	static const gchar *const ranges[] = {"endDate", "noEnd", "numbered", NULL};
+	static const gchar *const week[] = {"sunday", "monday", "tuesday", "wednesday",
+					    "thursday", "friday", "saturday", NULL};
+	g_autoptr(GVariant) pattern = NULL;
+	g_autoptr(GVariant) range = NULL;
+	g_autoptr(GVariant) days = NULL;
+	g_autofree gchar *type_l = NULL;
+	g_autofree gchar *range_l = NULL;
+	const gchar *type, *range_type;
+	GVariantBuilder p, r, all;
+
+	if (v == NULL || !g_variant_is_of_type (v, G_VARIANT_TYPE_VARDICT))
+		return v != NULL ? g_variant_ref (v) : NULL;
+	pattern = g_variant_lookup_value (v, "pattern", G_VARIANT_TYPE_VARDICT);
+	range = g_variant_lookup_value (v, "range", G_VARIANT_TYPE_VARDICT);
+	type_l = pattern != NULL ? dict_lower (pattern, "type") : NULL;
+	range_l = range != NULL ? dict_lower (range, "type") : NULL;
+	type = enum_of (type_l, types);
+	range_type = enum_of (range_l, ranges);
+	if (type == NULL || range_type == NULL)
+		return g_variant_ref (v); /* not a rule we know: compared as it is */
+
+	g_variant_builder_init (&p, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add (&p, "{sv}", "type", g_variant_new_string (type));
+	g_variant_builder_add (&p, "{sv}", "interval", g_variant_new_int64 (MAX (1, dict_int (pattern, "interval", 1))));
+	days = g_variant_lookup_value (pattern, "daysOfWeek", NULL);
+	if (days != NULL && (g_variant_is_of_type (days, G_VARIANT_TYPE_STRING_ARRAY) ||
+			     g_variant_is_of_type (days, G_VARIANT_TYPE ("av")))) {
+		g_autoptr(GPtrArray) out = g_ptr_array_new ();
+		for (guint d = 0; week[d] != NULL; d++) {
+			for (gsize i = 0; i < g_variant_n_children (days); i++) {
+				g_autoptr(GVariant) e = g_variant_get_child_value (days, i);
+				g_autoptr(GVariant) n = cs_value_normalize (e);
+				if (n != NULL && g_variant_is_of_type (n, G_VARIANT_TYPE_STRING) &&
+				    g_ascii_strcasecmp (g_variant_get_string (n, NULL), week[d]) == 0) {
+					g_ptr_array_add (out, (gpointer) week[d]);
+					break;
+				}
+			}
+		}
+		if (out->len > 0)
+			g_variant_builder_add (&p, "{sv}", "daysOfWeek",
+					       g_variant_new_strv ((const gchar *const *) out->pdata, (gssize) out->len));
+	}
+	if (dict_int (pattern, "dayOfMonth", 0) > 0)
+		g_variant_builder_add (&p, "{sv}", "dayOfMonth", g_variant_new_int64 (dict_int (pattern, "dayOfMonth", 0)));
+	if (dict_int (pattern, "month", 0) > 0)
+		g_variant_builder_add (&p, "{sv}", "month", g_variant_new_int64 (dict_int (pattern, "month", 0)));
+	if (g_str_has_prefix (type, "relative")) {
+		g_autofree gchar *index = dict_lower (pattern, "index");
+		g_variant_builder_add (&p, "{sv}", "index", g_variant_new_string (index != NULL ? index : "first"));
+	}
+
+	g_variant_builder_init (&r, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add (&r, "{sv}", "type", g_variant_new_string (range_type));
+	{
+		g_autoptr(GVariant) start = g_variant_lookup_value (range, "startDate", G_VARIANT_TYPE_STRING);
+		g_autoptr(GVariant) end = g_variant_lookup_value (range, "endDate", G_VARIANT_TYPE_STRING);
+		g_autoptr(GVariant) start_day = date_part (start);
+		g_autoptr(GVariant) end_day = date_part (end);
+		if (start_day != NULL)
+			g_variant_builder_add (&r, "{sv}", "startDate", start_day);
+		if (g_str_equal (range_type, "endDate") && end_day != NULL)
+			g_variant_builder_add (&r, "{sv}", "endDate", end_day);
+		if (g_str_equal (range_type, "numbered"))
+			g_variant_builder_add (&r, "{sv}", "numberOfOccurrences",
+					       g_variant_new_int64 (dict_int (range, "numberOfOccurrences", 0)));
+	}
+	g_variant_builder_init (&all, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add (&all, "{sv}", "pattern", g_variant_builder_end (&p));
+	g_variant_builder_add (&all, "{sv}", "range", g_variant_builder_end (&r));
+	return g_variant_ref_sink (g_variant_builder_end (&all));
+}
+
+/* a rule written over one a side holds keeps what that side has beyond the
+ * common part (Outlook's first day of the week, the range's time zone) */
+static GVariant *
+recurrence_over (GVariant *core, GVariant *current)
+{
+	GVariantBuilder all;
+	const gchar *parts[] = {"pattern", "range"};
+
+	if (core == NULL || current == NULL || !g_variant_is_of_type (core, G_VARIANT_TYPE_VARDICT) ||
+	    !g_variant_is_of_type (current, G_VARIANT_TYPE_VARDICT))
+		return core != NULL ? g_variant_ref (core) : NULL;
+	g_variant_builder_init (&all, G_VARIANT_TYPE_VARDICT);
+	for (guint i = 0; i < G_N_ELEMENTS (parts); i++) {
+		g_autoptr(GVariant) mine = g_variant_lookup_value (core, parts[i], G_VARIANT_TYPE_VARDICT);
+		g_autoptr(GVariant) theirs = g_variant_lookup_value (current, parts[i], G_VARIANT_TYPE_VARDICT);
+		GVariantBuilder b;
+		GVariantIter iter;
+		const gchar *k;
+		GVariant *x;
+		if (mine == NULL)
+			continue;
+		g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+		g_variant_iter_init (&iter, mine);
+		while (g_variant_iter_loop (&iter, "{&sv}", &k, &x))
+			g_variant_builder_add (&b, "{sv}", k, x);
+		if (theirs != NULL) {
+			static const gchar *const kept[] = {"firstDayOfWeek", "recurrenceTimeZone", NULL};
+			for (guint j = 0; kept[j] != NULL; j++) {
+				g_autoptr(GVariant) keep = g_variant_lookup_value (theirs, kept[j], NULL);
+				g_autoptr(GVariant) have = g_variant_lookup_value (mine, kept[j], NULL);
+				if (keep != NULL && have == NULL)
+					g_variant_builder_add (&b, "{sv}", kept[j], keep);
+			}
+		}
+		g_variant_builder_add (&all, "{sv}", parts[i], g_variant_builder_end (&b));
+	}
+	return g_variant_ref_sink (g_variant_builder_end (&all));
+}
+
 /**
  * cs_mapping_extract:
  * Returns: (transfer full): row id → value, in the CRM's terms
@@ -603,6 +765,9 @@ cs_mapping_extract (CsMapping *self, CsKind kind, CsSide side, const CsRecord *r
 				break;
 			case CS_TRANSFORM_COUNTRY:
 				v = country_of (raw);
+				break;
+			case CS_TRANSFORM_RECURRENCE:
+				v = recurrence_core (raw);
 				break;
 			default:
 				v = raw != NULL ? g_variant_ref (raw) : NULL;
@@ -659,6 +824,10 @@ cs_mapping_extract (CsMapping *self, CsKind kind, CsSide side, const CsRecord *r
 				raw = norm (cs_record_get_field (record, row->outlook[0]));
 				v = country_of (raw);
 				break;
+			case CS_TRANSFORM_RECURRENCE:
+				raw = norm (cs_record_get_field (record, row->outlook[0]));
+				v = recurrence_core (raw);
+				break;
 			default:
 				raw = norm (cs_record_get_field (record, row->outlook[0]));
 				v = raw != NULL ? g_variant_ref (raw) : NULL;
@@ -683,6 +852,15 @@ apply_row (CsMappingRow *row, CsSide target, GVariant *v, const CsRecord *curren
 {
 	gboolean clear = current != NULL;
 
+	if (row->transform == CS_TRANSFORM_RECURRENCE) {
+		const gchar *field = target == CS_SIDE_CRM ? row->crm : row->outlook[0];
+		g_autoptr(GVariant) rule = NULL;
+		if (field == NULL)
+			return;
+		rule = recurrence_over (v, current != NULL ? cs_record_get_field (current, field) : NULL);
+		set_or_clear (out, field, rule, clear);
+		return;
+	}
 	if (target == CS_SIDE_CRM) {
 		if (row->crm == NULL)
 			return;
@@ -785,19 +963,23 @@ cs_mapping_apply (CsMapping *self, CsKind kind, CsSide target, GHashTable *value
  *
  * Whether writing these rows to @target keeps data only when the target's
  * current record is known: a first-of-list row replaces the first element of
- * the CRM's list and keeps the rest, which only the current record holds.
+ * the CRM's list and keeps the rest, a recurrence row keeps what the target's
+ * rule has beyond the part both sides hold; only the current record has it.
  */
 gboolean
 cs_mapping_needs_current (CsMapping *self, CsKind kind, CsSide target, const gchar *const *row_ids)
 {
 	GPtrArray *rows = self->kinds[kind].rows;
 
-	if (self->identity || target != CS_SIDE_CRM || row_ids == NULL)
+	if (self->identity || row_ids == NULL)
 		return FALSE;
 	for (guint i = 0; rows != NULL && i < rows->len; i++) {
 		CsMappingRow *row = g_ptr_array_index (rows, i);
-		if (row->transform == CS_TRANSFORM_FIRST_OF_LIST && row->crm != NULL &&
-		    g_strv_contains (row_ids, row->id))
+		if (!g_strv_contains (row_ids, row->id))
+			continue;
+		if (row->transform == CS_TRANSFORM_FIRST_OF_LIST && target == CS_SIDE_CRM && row->crm != NULL)
+			return TRUE;
+		if (row->transform == CS_TRANSFORM_RECURRENCE)
 			return TRUE;
 	}
 	return FALSE;

@@ -16,6 +16,7 @@ typedef enum {
 	CS_TRANSFORM_COMMENT_MARKERS,
 	CS_TRANSFORM_DATE,
 	CS_TRANSFORM_COUNTRY,
+	CS_TRANSFORM_RECURRENCE,
 } CsTransformType;
 
 typedef struct {

@@ -21,7 +21,8 @@ static const gchar *oro_like =
     "  \"to-crm\": {\"notStarted\": \"open\", \"inProgress\": \"in_progress\", \"completed\": \"closed\","
     "   \"waitingOnOthers\": \"in_progress\", \"deferred\": \"in_progress\"}}}],"
     " \"reminder\": {\"type\": \"datetime\", \"field\": \"reminderDateTime\", \"relative-to\": \"dueDate\", \"flag\": \"isReminderOn\"}},"
-    " \"event\": {\"rows\": [{\"crm\": \"title\", \"outlook\": \"subject\"}],"
+    " \"event\": {\"rows\": [{\"crm\": \"title\", \"outlook\": \"subject\"},"
+    "  {\"crm\": \"recurrence\", \"outlook\": \"recurrence\", \"transform\": {\"type\": \"recurrence\"}}],"
     " \"reminder\": {\"type\": \"minutes\", \"field\": \"reminderMinutesBeforeStart\", \"flag\": \"isReminderOn\"}}}}";
 
 static CsMapping *
@@ -181,6 +182,65 @@ test_bad_mapping (void)
 	g_assert_nonnull (strstr (error->message, "unknown transform"));
 }
 
+static GVariant *
+rule_from_text (const gchar *text)
+{
+	g_autoptr(GError) error = NULL;
+	GVariant *v = g_variant_parse (G_VARIANT_TYPE_VARDICT, text, NULL, NULL, &error);
+	g_assert_no_error (error);
+	return g_variant_ref_sink (v);
+}
+
+/* a weekly series as Outlook holds it and as OroCRM gives it back (no first
+ * day of the week, no range time zone, days in another order, int32 vs
+ * int64): the same rule, so no run rewrites the series; a real change is one */
+static void
+test_recurrence_common_part (void)
+{
+	g_autoptr(CsMapping) m = load ();
+	g_autoptr(CsRecord) o = cs_record_new (CS_KIND_EVENT, "o1");
+	g_autoptr(CsRecord) c = cs_record_new (CS_KIND_EVENT, "c1");
+	g_autoptr(CsRecord) written = cs_record_new (CS_KIND_EVENT, "o1");
+	g_autoptr(GHashTable) vo = NULL;
+	g_autoptr(GHashTable) vc = NULL;
+	g_autoptr(GVariant) pattern = NULL;
+	const gchar *first_day = NULL;
+	const gchar *zone = NULL;
+	g_autoptr(GVariant) range = NULL;
+	gint64 interval = 0;
+
+	cs_record_set_field (o, "recurrence", rule_from_text (
+	    "{'pattern': <{'type': <'weekly'>, 'interval': <int32 1>, 'daysOfWeek': <['Friday', 'monday']>,"
+	    " 'firstDayOfWeek': <'monday'>, 'index': <'first'>}>,"
+	    " 'range': <{'type': <'EndDate'>, 'startDate': <'2025-03-03'>, 'endDate': <'2025-06-27'>,"
+	    " 'recurrenceTimeZone': <'Europe/Copenhagen'>}>}"));
+	cs_record_set_field (c, "recurrence", rule_from_text (
+	    "{'pattern': <{'type': <'weekly'>, 'interval': <int64 1>, 'daysOfWeek': <['monday', 'friday']>}>,"
+	    " 'range': <{'type': <'endDate'>, 'startDate': <'2025-03-03T00:00:00Z'>, 'endDate': <'2025-06-27'>,"
+	    " 'numberOfOccurrences': <int64 0>}>}"));
+	vo = cs_mapping_extract (m, CS_KIND_EVENT, CS_SIDE_OUTLOOK, o);
+	vc = cs_mapping_extract (m, CS_KIND_EVENT, CS_SIDE_CRM, c);
+	g_assert_true (cs_value_equal (g_hash_table_lookup (vo, "recurrence"), g_hash_table_lookup (vc, "recurrence")));
+
+	/* every second week in the CRM: a change, written over Outlook's rule
+	 * without losing its first day of the week and zone */
+	g_hash_table_unref (vc);
+	cs_record_set_field (c, "recurrence", rule_from_text (
+	    "{'pattern': <{'type': <'weekly'>, 'interval': <int64 2>, 'daysOfWeek': <['monday', 'friday']>}>,"
+	    " 'range': <{'type': <'endDate'>, 'startDate': <'2025-03-03'>, 'endDate': <'2025-06-27'>}>}"));
+	vc = cs_mapping_extract (m, CS_KIND_EVENT, CS_SIDE_CRM, c);
+	g_assert_false (cs_value_equal (g_hash_table_lookup (vo, "recurrence"), g_hash_table_lookup (vc, "recurrence")));
+	cs_mapping_apply (m, CS_KIND_EVENT, CS_SIDE_OUTLOOK, vc, (const gchar *const[]){"recurrence", NULL}, o, written);
+	pattern = g_variant_lookup_value (cs_record_get_field (written, "recurrence"), "pattern", G_VARIANT_TYPE_VARDICT);
+	range = g_variant_lookup_value (cs_record_get_field (written, "recurrence"), "range", G_VARIANT_TYPE_VARDICT);
+	g_assert_true (g_variant_lookup (pattern, "interval", "x", &interval));
+	g_assert_cmpint (interval, ==, 2);
+	g_assert_true (g_variant_lookup (pattern, "firstDayOfWeek", "&s", &first_day));
+	g_assert_cmpstr (first_day, ==, "monday");
+	g_assert_true (g_variant_lookup (range, "recurrenceTimeZone", "&s", &zone));
+	g_assert_cmpstr (zone, ==, "Europe/Copenhagen");
+}
+
 /* a plugin refines a built-in field (webCRM's custom fields get their
  * labels and choices from the server): the new spec replaces the old one,
  * once, and the old one is gone for good (it was read after being freed) */
@@ -216,5 +276,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/engine/mapping/snapshot-round-trip", test_snapshot_round_trip);
 	g_test_add_func ("/engine/mapping/bad-mapping", test_bad_mapping);
 	g_test_add_func ("/engine/schema/replace-field", test_schema_replace_field);
+	g_test_add_func ("/engine/mapping/recurrence-common-part", test_recurrence_common_part);
 	return g_test_run ();
 }

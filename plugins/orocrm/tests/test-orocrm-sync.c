@@ -158,10 +158,16 @@ sync_ok (Sync *s, const gchar *extra)
 }
 
 static gint64
-count (JsonObject *report, const gchar *what, const gchar *side)
+count_kind (JsonObject *report, const gchar *what, const gchar *side, const gchar *kind)
 {
 	JsonObject *o = json_object_get_object_member (json_object_get_object_member (report, what), side);
-	return json_object_get_int_member_with_default (o, "contact", 0);
+	return json_object_get_int_member_with_default (o, kind, 0);
+}
+
+static gint64
+count (JsonObject *report, const gchar *what, const gchar *side)
+{
+	return count_kind (report, what, side, "contact");
 }
 
 static JsonObject *
@@ -664,6 +670,59 @@ test_tasks_events (void)
 		JsonObject *updc = json_object_get_object_member (json_object_get_object_member (again, "updated"), "crm");
 		g_assert_cmpint (json_object_get_int_member_with_default (upd, "event", 0), ==, 0);
 		g_assert_cmpint (json_object_get_int_member_with_default (updc, "event", 0), ==, 0);
+	}
+	/* the series reached Oro with its rule; a change of the rule in Oro
+	 * reaches Outlook, which keeps its zone */
+	{
+		g_autoptr(JsonNode) ev = oro_emu_call (s.emu, "GET",
+							"/api/rest/latest/calendarevents?calendar=1&start=2025-03-01T00:00:00Z&end=2025-03-31T00:00:00Z",
+							NULL, NULL);
+		JsonArray *a = json_node_get_array (ev);
+		JsonObject *series = NULL;
+		JsonObject *rec;
+		g_autofree gchar *path = NULL;
+		g_autofree gchar *body = NULL;
+		g_autoptr(JsonNode) put = NULL;
+		g_autoptr(JsonObject) after = NULL;
+		g_autoptr(GPtrArray) evs = NULL;
+		guint status = 0;
+		for (guint i = 0; i < json_array_get_length (a); i++) {
+			JsonObject *e = json_array_get_object_element (a, i);
+			if (g_strcmp0 (json_object_get_string_member_with_default (e, "title", ""), "Ugemøde") == 0 &&
+			    json_object_get_member (e, "recurrence") != NULL &&
+			    JSON_NODE_HOLDS_OBJECT (json_object_get_member (e, "recurrence")))
+				series = e;
+		}
+		g_assert_nonnull (series);
+		rec = json_object_get_object_member (series, "recurrence");
+		g_assert_cmpstr (json_object_get_string_member (rec, "recurrenceType"), ==, "weekly");
+		g_assert_cmpint (json_object_get_int_member (rec, "occurrences"), ==, 4);
+		path = g_strdup_printf ("/api/rest/latest/calendarevents/%" G_GINT64_FORMAT,
+					json_object_get_int_member (series, "id"));
+		body = g_strdup_printf ("{\"recurrence\":{\"recurrenceType\":\"weekly\",\"interval\":2,"
+					"\"dayOfWeek\":[\"monday\"],\"startTime\":\"2025-03-03T08:00:00Z\","
+					"\"occurrences\":4,\"timeZone\":\"Europe/Copenhagen\"}}");
+		put = oro_emu_call (s.emu, "PUT", path, body, &status);
+		g_assert_cmpuint (status / 100, ==, 2);
+		after = sync_ok (&s, NULL);
+		g_assert_cmpint (count_kind (after, "updated", "outlook", "event"), ==, 1);
+		evs = oro_folder_list (s.outlook, "event");
+		for (guint i = 0; i < evs->len; i++) {
+			JsonObject *e = evs->pdata[i];
+			JsonObject *r2, *pattern, *range;
+			if (g_strcmp0 (json_object_get_string_member_with_default (e, "subject", ""), "Ugemøde") != 0)
+				continue;
+			r2 = json_object_get_object_member (e, "recurrence");
+			pattern = json_object_get_object_member (r2, "pattern");
+			range = json_object_get_object_member (r2, "range");
+			g_assert_cmpint (json_object_get_int_member (pattern, "interval"), ==, 2);
+			g_assert_cmpstr (json_object_get_string_member (range, "recurrenceTimeZone"), ==, "Europe/Copenhagen");
+			g_assert_cmpint (json_object_get_int_member (range, "numberOfOccurrences"), ==, 4);
+		}
+		g_clear_pointer (&after, json_object_unref);
+		after = sync_ok (&s, NULL);
+		g_assert_cmpint (count_kind (after, "updated", "outlook", "event") +
+				 count_kind (after, "updated", "crm", "event"), ==, 0);
 	}
 	/* Outlook-only statuses map to Oro's: waiting on someone else → in progress */
 	tasks = oro_emu_list (s.emu, "tasks");
