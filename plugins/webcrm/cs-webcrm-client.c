@@ -186,6 +186,14 @@ take_tokens (CsWebcrmClient *self, CsHttpResponse *resp, const gchar *what, GErr
 			     _("webCRM answered %u to %s"), resp->status, what);
 		return FALSE;
 	}
+	/* a success that cannot be read is a broken answer (proxy, cut
+	 * connection), not a refusal: telling the user to check the token would
+	 * send them after the wrong thing */
+	if (o == NULL && resp->status == 200) {
+		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NETWORK,
+			     _("webCRM answered the %s with something unreadable"), what);
+		return FALSE;
+	}
 	access = o != NULL ? cs_json_get_string_or (o, "AccessToken", NULL)
 			   : NULL;
 	if (resp->status != 200 || access == NULL || access[0] == '\0' ||
@@ -215,25 +223,36 @@ post_form (CsWebcrmClient *self, const gchar *path, const gchar *field, const gc
 	g_autofree gchar *esc = g_uri_escape_string (value, NULL, FALSE);
 	g_autofree gchar *text = g_strdup_printf ("%s=%s", field, esc);
 	g_autoptr(GBytes) body = g_bytes_new (text, strlen (text));
-	g_autoptr(CsHttpResponse) resp = NULL;
-	g_autoptr(GError) error_local = NULL;
 
-	self->cancellable = cancellable;
-	resp = cs_http_client_send (self->http, "POST", path, NULL,
-				    "application/x-www-form-urlencoded", body, cancellable,
-				    &error_local);
-	self->cancellable = NULL;
-	if (resp == NULL) {
-		if (g_error_matches (error_local, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH))
-			g_set_error (
-				error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH,
-				_ ("webCRM did not accept the %s; check the API token in Settings"),
-				what);
-		else
+	/* a login is safe to repeat: an unreadable answer gets a few more tries */
+	for (guint attempt = 0;; attempt++) {
+		g_autoptr(CsHttpResponse) resp = NULL;
+		g_autoptr(GError) error_local = NULL;
+
+		self->cancellable = cancellable;
+		resp = cs_http_client_send (self->http, "POST", path, NULL,
+					    "application/x-www-form-urlencoded", body, cancellable,
+					    &error_local);
+		self->cancellable = NULL;
+		if (resp == NULL) {
+			if (g_error_matches (error_local, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH))
+				g_set_error (
+					error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH,
+					_ ("webCRM did not accept the %s; check the API token in Settings"),
+					what);
+			else
+				g_propagate_error (error, g_steal_pointer (&error_local));
+			return FALSE;
+		}
+		if (take_tokens (self, resp, what, &error_local))
+			return TRUE;
+		if (attempt >= 3 || !g_error_matches (error_local, CS_PROVIDER_ERROR,
+						      CS_PROVIDER_ERROR_NETWORK)) {
 			g_propagate_error (error, g_steal_pointer (&error_local));
-		return FALSE;
+			return FALSE;
+		}
+		g_debug ("%s: %s, trying again", path, error_local->message);
 	}
-	return take_tokens (self, resp, what, error);
 }
 
 /**
