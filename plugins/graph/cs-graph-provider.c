@@ -1406,6 +1406,54 @@ send_chunk (CsGraphProvider *self, CsKind kind, GPtrArray *chunk, GPtrArray *ret
 	return TRUE;
 }
 
+/*
+ * The engine gives an update the item as it read it in this run; an item
+ * that did not change in Outlook was not in the delta, so there is none. A
+ * PATCH built from the changed fields alone would clear every other one (the
+ * body names each mapped property, null when unset): read the item first.
+ */
+static gboolean
+fetch_current (CsGraphProvider *self, CsKind kind, const gchar *base, GPtrArray *ops,
+	       GCancellable *cancellable, GError **error)
+{
+	g_autoptr(GPtrArray) contacts = g_ptr_array_new ();
+
+	for (guint i = 0; i < ops->len; i++) {
+		CsWriteOp *op = g_ptr_array_index (ops, i);
+		g_autofree gchar *esc = NULL;
+		g_autofree gchar *path = NULL;
+		g_autoptr(GError) error_get = NULL;
+		g_autoptr(JsonNode) item = NULL;
+		CsRecord *r;
+
+		if (op->action != CS_WRITE_UPDATE || op->current != NULL)
+			continue;
+		esc = g_uri_escape_string (cs_record_get_id (op->record), NULL, TRUE);
+		path = g_strdup_printf ("%s/%s", base, esc);
+		item = graph_call (self, "GET", path, NULL, cancellable, &error_get);
+		if (item == NULL) {
+			if (!g_error_matches (error_get, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NOT_FOUND)) {
+				g_propagate_error (error, g_steal_pointer (&error_get));
+				return FALSE;
+			}
+			cs_write_op_take_error (op, g_steal_pointer (&error_get));
+			continue;
+		}
+		r = node_obj (item) != NULL ? cs_graph_map_to_record (kind, node_obj (item),
+								       CS_GRAPH_MAIL_INBOUND, &error_get)
+					    : NULL;
+		if (r == NULL) {
+			cs_write_op_set_error (op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+					       _("Outlook answered %s with something unreadable"), path);
+			continue;
+		}
+		op->current = r;
+		if (kind == CS_KIND_CONTACT)
+			g_ptr_array_add (contacts, r);
+	}
+	return contacts->len == 0 || read_contact_extended (self, contacts, cancellable, error);
+}
+
 static gboolean
 cs_graph_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 			 GCancellable *cancellable, GError **error)
@@ -1427,9 +1475,16 @@ cs_graph_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 					       cs_kind_to_string (kind));
 		return TRUE;
 	}
+	if (!fetch_current (self, kind, base, ops, cancellable, error)) {
+		g_prefix_error (error, _("writing Outlook %s: "), cs_kind_to_string (kind));
+		return FALSE;
+	}
 	for (guint i = 0; i < ops->len; i++) {
 		CsWriteOp *op = g_ptr_array_index (ops, i);
-		Pending *p = g_new0 (Pending, 1);
+		Pending *p;
+		if (op->error != NULL)
+			continue;
+		p = g_new0 (Pending, 1);
 		p->op = op;
 		if (op->action != CS_WRITE_DELETE) {
 			g_autoptr(CsRecord) merged = merged_record (op);

@@ -360,6 +360,76 @@ test_both_directions (void)
 	fx_stop (&fx);
 }
 
+/* the Outlook contact (as Graph gives it) whose surname is @surname */
+static JsonObject *
+outlook_contact (Fx *fx, const gchar *surname, guint *n_out)
+{
+	guint status;
+	g_autoptr(JsonNode) list = http (fx, "GET", "/v1.0/me/contacts?$top=100", NULL, NULL, &status);
+	JsonArray *values = json_object_get_array_member (json_node_get_object (list), "value");
+	JsonObject *found = NULL;
+	*n_out = 0;
+	for (guint i = 0; i < json_array_get_length (values); i++) {
+		JsonObject *c = json_array_get_object_element (values, i);
+		if (g_strcmp0 (json_object_get_string_member_with_default (c, "surname", ""), surname) == 0) {
+			(*n_out)++;
+			found = c;
+		}
+	}
+	return found != NULL ? json_object_ref (found) : NULL;
+}
+
+/* an edit of one field in the CRM reaches an Outlook contact that did not
+ * change itself (so the run did not read it): its other fields stay */
+static void
+test_crm_edit_keeps_fields (void)
+{
+	Fx fx = {0};
+	gint rc;
+	guint n;
+	g_autoptr(JsonObject) r1 = NULL;
+	g_autoptr(JsonObject) r2 = NULL;
+	g_autoptr(JsonObject) crm = NULL;
+	g_autoptr(JsonObject) before = NULL;
+	g_autoptr(JsonObject) after = NULL;
+	g_autofree gchar *path = NULL;
+	g_autofree gchar *surname = NULL;
+
+	fx_start (&fx, "3", NULL);
+	r1 = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	crm = crm_find (&fx, "crm", "contact", "givenName", "Søren", &path);
+	g_assert_nonnull (crm);
+	surname = g_strdup (json_object_get_string_member (crm, "surname"));
+	graph_sign_in (&fx);
+	before = outlook_contact (&fx, surname, &n);
+	g_assert_nonnull (before);
+	g_assert_nonnull (json_object_get_string_member_with_default (before, "companyName", NULL));
+
+	json_object_set_string_member (crm, "jobTitle", "Indkøbschef");
+	crm_write (&fx, path, crm);
+	r2 = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_cmpint (count (r2, "updated", "outlook", "contact"), ==, 1);
+	after = outlook_contact (&fx, surname, &n);
+	g_assert_nonnull (after);
+	g_assert_cmpuint (n, ==, 1);
+	g_assert_cmpstr (json_object_get_string_member (after, "jobTitle"), ==, "Indkøbschef");
+	g_assert_cmpstr (json_object_get_string_member (after, "givenName"), ==, "Søren");
+	g_assert_cmpstr (json_object_get_string_member (after, "companyName"), ==,
+			 json_object_get_string_member (before, "companyName"));
+	g_assert_cmpstr (json_object_get_string_member (
+			     json_array_get_object_element (
+				 json_object_get_array_member (after, "emailAddresses"), 0),
+			     "address"),
+			 ==,
+			 json_object_get_string_member (
+			     json_array_get_object_element (
+				 json_object_get_array_member (before, "emailAddresses"), 0),
+			     "address"));
+	fx_stop (&fx);
+}
+
 static void
 test_expired_delta (void)
 {
@@ -709,6 +779,7 @@ main (int argc, char **argv)
 	g_test_init (&argc, &argv, NULL);
 	g_test_add_func ("/graph/e2e/both-directions", test_both_directions);
 	g_test_add_func ("/graph/e2e/expired-delta-relinks", test_expired_delta);
+	g_test_add_func ("/graph/e2e/crm-edit-keeps-outlook-fields", test_crm_edit_keeps_fields);
 	g_test_add_func ("/graph/e2e/throttled-run-finishes", test_throttled);
 	g_test_add_func ("/graph/e2e/dst-all-day-and-series-round-trip", test_dst_round_trip);
 	g_test_add_func ("/graph/e2e/tokens-stay-private", test_tokens_private);
