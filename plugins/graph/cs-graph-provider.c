@@ -43,6 +43,7 @@ struct _CsGraphProvider {
 	CsHttpClient *identity;	  /* (owned) (nullable) */
 	CsGraphTokens *tokens;	  /* (owned) (nullable) in memory only */
 	gchar *todo_list;	  /* (owned) (nullable) the default To Do list */
+	GHashTable *contact_folders; /* (owned) (nullable) ids of the folders being read */
 	guint64 identity_requests;
 };
 
@@ -929,6 +930,31 @@ cs_graph_read_page (CsGraphProvider *self, CsKind kind, JsonNode *page,
 			continue;
 		}
 		if (json_object_has_member (item, "@removed")) {
+			/* a contact moved to another folder is "removed" from the one
+			 * it left, whether or not the folder it went to is read in the
+			 * same run: it keeps its (immutable) id and its link, so ask
+			 * where it is before calling it deleted. Deleted Items is not
+			 * one of ours: a contact there is deleted. */
+			if (kind == CS_KIND_CONTACT && self != NULL && self->contact_folders != NULL) {
+				g_autofree gchar *esc = g_uri_escape_string (id, NULL, TRUE);
+				g_autofree gchar *path =
+				    g_strdup_printf ("/me/contacts/%s?$select=id,parentFolderId", esc);
+				g_autoptr(GError) error_get = NULL;
+				g_autoptr(JsonNode) still =
+				    graph_call (self, "GET", path, NULL, cancellable, &error_get);
+				const gchar *now_in = str_member (node_obj (still), "parentFolderId");
+				if (still == NULL &&
+				    !g_error_matches (error_get, CS_PROVIDER_ERROR,
+						      CS_PROVIDER_ERROR_NOT_FOUND)) {
+					g_propagate_error (error, g_steal_pointer (&error_get));
+					return FALSE;
+				}
+				if (now_in != NULL &&
+				    g_hash_table_contains (self->contact_folders, now_in)) {
+					g_debug ("contact %s moved to folder %s: not deleted", id, now_in);
+					continue;
+				}
+			}
 			/* calendarView delta also "removes" events that only left the
 			 * date window: ask for the event before calling it deleted */
 			if (kind == CS_KIND_EVENT && self != NULL) {
@@ -1167,6 +1193,14 @@ cs_graph_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *
 		json_builder_add_int_value (b, window);
 		json_builder_set_member_name (b, "links");
 		json_builder_begin_object (b);
+		/* a contact source's key is its folder's id */
+		g_clear_pointer (&self->contact_folders, g_hash_table_unref);
+		if (kind == CS_KIND_CONTACT) {
+			self->contact_folders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+			for (guint i = 0; i < sources->len; i++)
+				g_hash_table_add (self->contact_folders,
+						  g_strdup (((Source *) g_ptr_array_index (sources, i))->key));
+		}
 		for (guint i = 0; i < sources->len; i++) {
 			Source *src = g_ptr_array_index (sources, i);
 			g_autofree gchar *link = read_source (self, kind, src, src->start, records,
@@ -1618,6 +1652,7 @@ cs_graph_provider_finalize (GObject *object)
 	g_free (self->client_id);
 	g_free (self->sign_in);
 	g_free (self->todo_list);
+	g_clear_pointer (&self->contact_folders, g_hash_table_unref);
 	g_clear_object (&self->graph);
 	g_clear_object (&self->identity);
 	cs_graph_tokens_free (self->tokens);
