@@ -389,10 +389,13 @@ class GraphSide(RestSide):
     def delete(self, handle):
         def go():
             try:
-                self._http('DELETE', '/v1.0/me/contacts/%s' % handle, headers=self.PREFER)
+                st, b = self._http('DELETE', '/v1.0/me/contacts/%s' % handle, headers=self.PREFER)
             except urllib.error.HTTPError as e:
                 if e.code != 404:
                     raise
+                return
+            if st != 204 or b.strip():
+                raise ValueError('a DELETE answers 204 without a body: a fault answered')
         self._retry(go, check=lambda: all(h != handle for rs in self.read().values() for h, _ in rs))
     def move(self, handle):
         """the user drags the contact to the other folder (an emulator hook:
