@@ -44,6 +44,7 @@ struct _CsGraphProvider {
 	CsGraphTokens *tokens;	  /* (owned) (nullable) in memory only */
 	gchar *todo_list;	  /* (owned) (nullable) the default To Do list */
 	GHashTable *contact_folders; /* (owned) (nullable) ids of the folders being read */
+	GPtrArray *new_folders;	  /* (owned) (nullable) found while reading: read them too */
 	guint64 identity_requests;
 };
 
@@ -900,6 +901,35 @@ full_sources (CsGraphProvider *self, CsKind kind, GPtrArray *sources, gint64 *wi
 	}
 }
 
+/* Deleted Items (where Outlook puts a deleted contact) is a mail folder */
+static gboolean
+is_contact_folder (CsGraphProvider *self, const gchar *id, gboolean *is_folder,
+		   GCancellable *cancellable, GError **error)
+{
+	g_autofree gchar *esc = g_uri_escape_string (id, NULL, TRUE);
+	g_autofree gchar *path = g_strdup_printf ("/me/contactFolders/%s?$select=id", esc);
+	g_autoptr(GError) error_get = NULL;
+	g_autoptr(JsonNode) folder = graph_call (self, "GET", path, NULL, cancellable, &error_get);
+
+	/* INVALID is a 400 or an unreadable answer: the latter passes */
+	if (folder == NULL && g_error_matches (error_get, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID)) {
+		g_clear_error (&error_get);
+		folder = graph_call (self, "GET", path, NULL, cancellable, &error_get);
+	}
+	*is_folder = folder != NULL;
+	/* any refusal other than a passing one says "not a contact folder": a
+	 * mail folder's id may be answered 400 rather than 404 */
+	if (folder == NULL &&
+	    (g_error_matches (error_get, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NETWORK) ||
+	     g_error_matches (error_get, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_THROTTLED) ||
+	     g_error_matches (error_get, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH) ||
+	     g_error_matches (error_get, G_IO_ERROR, G_IO_ERROR_CANCELLED))) {
+		g_propagate_error (error, g_steal_pointer (&error_get));
+		return FALSE;
+	}
+	return TRUE;
+}
+
 /* walks one source's pages; records go to @out; returns the deltaLink */
 gboolean
 cs_graph_read_page (CsGraphProvider *self, CsKind kind, JsonNode *page,
@@ -953,6 +983,19 @@ cs_graph_read_page (CsGraphProvider *self, CsKind kind, JsonNode *page,
 				    g_hash_table_contains (self->contact_folders, now_in)) {
 					g_debug ("contact %s moved to folder %s: not deleted", id, now_in);
 					continue;
+				}
+				/* a contact folder made since the last complete listing: it
+				 * is read in this run too, the contact with it */
+				if (now_in != NULL) {
+					gboolean is_folder = FALSE;
+					if (!is_contact_folder (self, now_in, &is_folder, cancellable, error))
+						return FALSE;
+					if (is_folder) {
+						g_debug ("contact %s moved to the new folder %s", id, now_in);
+						g_hash_table_add (self->contact_folders, g_strdup (now_in));
+						g_ptr_array_add (self->new_folders, g_strdup (now_in));
+						continue;
+					}
 				}
 			}
 			/* calendarView delta also "removes" events that only left the
@@ -1195,7 +1238,9 @@ cs_graph_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *
 		json_builder_begin_object (b);
 		/* a contact source's key is its folder's id */
 		g_clear_pointer (&self->contact_folders, g_hash_table_unref);
+		g_clear_pointer (&self->new_folders, g_ptr_array_unref);
 		if (kind == CS_KIND_CONTACT) {
+			self->new_folders = g_ptr_array_new_with_free_func (g_free);
 			self->contact_folders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 			for (guint i = 0; i < sources->len; i++)
 				g_hash_table_add (self->contact_folders,
@@ -1218,6 +1263,16 @@ cs_graph_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *
 			}
 			json_builder_set_member_name (b, src->key);
 			json_builder_add_string_value (b, link);
+			/* folders found on the way are read in this same loop */
+			for (guint j = 0; self->new_folders != NULL && j < self->new_folders->len; j++) {
+				const gchar *fid = g_ptr_array_index (self->new_folders, j);
+				g_autofree gchar *esc = g_uri_escape_string (fid, NULL, TRUE);
+				g_autofree gchar *start =
+				    g_strdup_printf ("/me/contactFolders/%s/contacts/delta", esc);
+				g_ptr_array_add (sources, source_new (fid, start, CS_GRAPH_MAIL_INBOUND));
+			}
+			if (self->new_folders != NULL)
+				g_ptr_array_set_size (self->new_folders, 0);
 		}
 		if (expired) {
 			g_info ("Outlook no longer knows the %s sync state: listing everything",
@@ -1653,6 +1708,7 @@ cs_graph_provider_finalize (GObject *object)
 	g_free (self->sign_in);
 	g_free (self->todo_list);
 	g_clear_pointer (&self->contact_folders, g_hash_table_unref);
+	g_clear_pointer (&self->new_folders, g_ptr_array_unref);
 	g_clear_object (&self->graph);
 	g_clear_object (&self->identity);
 	cs_graph_tokens_free (self->tokens);

@@ -1442,6 +1442,29 @@ list_folders (EmuServer *server, GraphReq *req, GraphResp *resp, const gchar *ki
 	resp->body = collection (ctx, values, NULL, NULL);
 }
 
+static void
+get_contact_folder (EmuServer *server, GraphReq *req, GraphResp *resp, const gchar *id)
+{
+	g_autofree gchar *found = graph_folder_lookup (server, "contactFolder", id);
+	g_autoptr(sqlite3_stmt) stmt = emu_db_prepare (
+	    server, "SELECT id, name FROM folders WHERE kind = 'contactFolder' AND id = ?", NULL);
+	JsonObject *o;
+
+	sqlite3_bind_text (stmt, 1, found, -1, SQLITE_TRANSIENT);
+	if (found == NULL || sqlite3_step (stmt) != SQLITE_ROW) {
+		graph_resp_error (resp, 404, "ErrorItemNotFound",
+				  "The specified folder was not found in the store.");
+		return;
+	}
+	o = json_object_new ();
+	json_object_set_string_member (o, "id", (const gchar *) sqlite3_column_text (stmt, 0));
+	json_object_set_string_member (o, "displayName", (const gchar *) sqlite3_column_text (stmt, 1));
+	json_object_set_string_member (o, "parentFolderId", "AQMkroot");
+	resp->status = 200;
+	resp->body = json_node_new (JSON_NODE_OBJECT);
+	json_node_take_object (resp->body, o);
+}
+
 /* POST /me/contactFolders {"displayName"}: a folder below the default one */
 static void
 create_contact_folder (EmuServer *server, GraphReq *req, GraphResp *resp)
@@ -1572,6 +1595,11 @@ graph_dispatch (EmuServer *server, GraphReq *req, GraphResp *resp)
 				list_folders (server, req, resp, "contactFolder");
 			else
 				create_contact_folder (server, req, resp);
+			return;
+		}
+		if (in_folder && n == 3) {
+			if (method_is (req, resp, "GET", NULL))
+				get_contact_folder (server, req, resp, seg[2]);
 			return;
 		}
 		if (in_folder) {

@@ -548,6 +548,15 @@ test_contact_move (void)
 	fid = g_strdup (str (folder, "id"));
 	dup = call (&emu, "POST", "/v1.0/me/contactFolders", "{\"displayName\":\"Kunder\"}", &status);
 	g_assert_cmpuint (status, ==, 409);
+	{
+		g_autofree gchar *p = g_strdup_printf ("/v1.0/me/contactFolders/%s", fid);
+		g_autoptr(JsonNode) f = call (&emu, "GET", p, NULL, &status);
+		g_autoptr(JsonNode) none = NULL;
+		g_assert_cmpuint (status, ==, 200);
+		g_assert_cmpstr (str (f, "displayName"), ==, "Kunder");
+		none = call (&emu, "GET", "/v1.0/me/contactFolders/AQMknosuchfolder", NULL, &status);
+		g_assert_cmpuint (status, ==, 404);
+	}
 	made = call (&emu, "POST", "/v1.0/me/contacts", contact_example, &status);
 	g_assert_cmpuint (status, ==, 201);
 	id = g_strdup (str (made, "id"));

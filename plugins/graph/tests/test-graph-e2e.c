@@ -522,6 +522,34 @@ test_moved_contact (void)
 	g_assert_cmpstr (json_object_get_string_member (seen, "id"), ==, id);
 	g_assert_cmpstr (json_object_get_string_member (seen, "jobTitle"), ==, "Tilbage");
 
+	/* into a folder made after the first sync: read from then on */
+	{
+		g_autoptr(JsonNode) f = http (&fx, "POST", "/v1.0/me/contactFolders", "application/json",
+					      "{\"displayName\":\"Nye kunder\"}", &status);
+		g_autofree gchar *to = NULL;
+		g_autoptr(JsonNode) moved = NULL;
+		g_autoptr(JsonNode) edited = NULL;
+		g_autoptr(JsonObject) r6 = NULL;
+		g_autoptr(JsonObject) r7 = NULL;
+		g_autoptr(JsonObject) now = NULL;
+		g_assert_cmpuint (status, ==, 201);
+		to = g_strdup_printf ("/_emulator/move?kind=contact&id=%s&folder=%s", id,
+				      json_object_get_string_member (json_node_get_object (f), "id"));
+		moved = http (&fx, "POST", to, "text/plain", "", &status);
+		g_assert_cmpuint (status, ==, 200);
+		r6 = sync_run (&fx, "sales", &rc);
+		g_assert_cmpint (rc, ==, 0);
+		g_assert_cmpint (total (r6, "created") + total (r6, "deleted"), ==, 0);
+		g_assert_cmpuint (n_files (&fx, "crm", "contact"), ==, 3);
+		edited = http (&fx, "PATCH", patch, "application/json", "{\"jobTitle\":\"Ny mappe\"}",
+			       &status);
+		g_assert_cmpuint (status, ==, 200);
+		r7 = sync_run (&fx, "sales", &rc);
+		g_assert_cmpint (count (r7, "updated", "crm", "contact"), ==, 1);
+		now = crm_find (&fx, "crm", "contact", "surname", surname, NULL);
+		g_assert_cmpstr (json_object_get_string_member (now, "jobTitle"), ==, "Ny mappe");
+	}
+
 	/* a real deletion is still one */
 	g_clear_pointer (&folder, json_node_unref);
 	folder = http (&fx, "DELETE", patch, NULL, NULL, &status);
