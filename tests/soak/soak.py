@@ -19,12 +19,13 @@ Pairs (contacts, two-way):
   organisations made at the start, name a new one (created by the sync) or have
   none (kept in Outlook only and reported skipped on every run, until the user
   gives one a company, which then sends it). Other kinds are off.
-- folder (free schema, as the CRM) <-> Microsoft Graph (emulator, as Outlook;
+- folder (schema=orocrm, preset orocrm, as the CRM) <-> Microsoft Graph (emulator, as Outlook;
   the CLI signs in through the emulator's device code flow, tokens in
   CRMSYNC_SECRETS=file): deletions propagate both ways; contacts are made in the
-  default folder or a second one, and moved between the two (the emulator's
-  /_emulator/move hook: Graph v1.0 has no move for contacts): a moved contact
-  keeps its link, no copy, no deletion, later edits still flow.
+  default folder or a second one, and moved between folders (the emulator's
+  /_emulator/move hook: Graph v1.0 has no move for contacts), now and then into
+  a folder made after the first sync: a moved contact keeps its link, no copy,
+  no deletion, later edits still flow.
 The model: each record carries a unique token in its last name, and the sides
 that must hold it; per round each record is touched on at most one side, and
 only once both sides agree on it, so the rules allow one outcome. Checked at
@@ -132,6 +133,7 @@ class OroSide:
                                                               'application/json'))['access_token'])
     def _req(self, method, path, body=None, ctype='application/vnd.api+json'):
         h = {'Accept': 'application/vnd.api+json', 'Content-Type': ctype}
+        self.requests = getattr(self, 'requests', 0) + 1
         if self.token:
             h['Authorization'] = 'Bearer ' + self.token
         r = urllib.request.Request(self.url + path, data=body, method=method, headers=h)
@@ -331,7 +333,22 @@ class GraphSide(RestSide):
         folders = json.loads(b)['value']
         self.second = [f['id'] for f in folders if f['displayName'] == 'Soak Kunder'][0]
         self.default = [f['id'] for f in folders if f['id'] != self.second][0]
+        self.folders = [self.default, self.second]
         self.folder_of = {}
+    def new_folder(self):
+        """a folder made after the first sync (the sync finds it when a contact
+        moves into it)"""
+        name = 'Soak %d' % len(self.folders)
+        body = json.dumps({'displayName': name}).encode()
+        try:
+            self._retry(lambda: self._http('POST', '/v1.0/me/contactFolders', body))
+        except urllib.error.HTTPError as e:
+            if e.code != 409:
+                raise
+        st, b = self._retry(lambda: self._http('GET', '/v1.0/me/contactFolders'))
+        fid = [f['id'] for f in json.loads(b)['value'] if f['displayName'] == name][0]
+        self.folders.append(fid)
+        return fid
     def login(self):
         self.token = None
         form = 'application/x-www-form-urlencoded'
@@ -402,7 +419,10 @@ class GraphSide(RestSide):
         Graph v1.0 has no move for contacts); immutable ids stay"""
         if not self.folder_of:
             self.read()
-        to = self.second if self.folder_of.get(handle) != self.second else self.default
+        if len(self.folders) < 4 and rnd.random() < 0.05:
+            to = self.new_folder()
+        else:
+            to = rnd.choice([f for f in self.folders if f != self.folder_of.get(handle)])
         self._retry(lambda: self._http('POST', '/_emulator/move?kind=contact&id=%s&folder=%s'
                                        % (urllib.parse.quote(handle), urllib.parse.quote(to)),
                                        b'', headers=self.PREFER))
@@ -468,10 +488,15 @@ def soak(pair):
     elif pair == 'graph':
         faulty, url = start_emulator('graph', os.path.join(top, 'emu.db'), faults)
         emus.append(faulty)
-        crm = FolderSide(os.path.join(top, 'crm'), outlook_names)
+        # the CRM is a folder speaking OroCRM's schema, so the real mapping and its
+        # match keys apply (a free schema has no key: a create whose id a killed
+        # run never committed could not be found again)
+        crm = FolderSide(os.path.join(top, 'crm'), {'given': 'firstName', 'last': 'lastName',
+                                                    'notes': 'description', 'job': 'jobTitle'})
         outlook = GraphSide(url)
-        text_profile = ('[profile]\nname=Soak\ncrm=folder\noutlook=graph\nstate=%s/state.db\n'
-                        '[crm]\npath=%s/crm\n[outlook]\nurl=%s\nauthority=%s\nclient-id=crmsync-soak\n%s%s'
+        text_profile = ('[profile]\nname=Soak\ncrm=folder\noutlook=graph\npreset=orocrm\n'
+                        'state=%s/state.db\n[crm]\npath=%s/crm\nschema=orocrm\n[outlook]\nurl=%s\n'
+                        'authority=%s\nclient-id=crmsync-soak\n%scondition=all\n%s'
                         % (top, top, url, url, rules, others))
     else:
         raise SystemExit('unknown pair %s (folder, orocrm, webcrm, graph)' % pair)
@@ -482,7 +507,7 @@ def soak(pair):
 
     # token -> {'where': sides that must hold it, and its values}
     model = {}
-    stats = {'ops': 0, 'creates': 0, 'updates': 0, 'deletes': 0, 'moves': 0, 'skips': 0,
+    stats = {'ops': 0, 'creates': 0, 'updates': 0, 'deletes': 0, 'moves': 0, 'moves-new': 0, 'skips': 0,
              'fixes': 0, 'orphan-edits': 0, 'syncs': 0, 'kills': 0, 'partial': 0, 'failed': 0}
     next_token = [0]
     history = {}
@@ -604,7 +629,9 @@ def soak(pair):
                 stats['fixes'] += 1
             elif kind < 0.55 and hasattr(outlook, 'move'):
                 t = settled.pop()
+                n_folders = len(outlook.folders)
                 outlook.move(o[t][0][0])
+                stats['moves-new'] += len(outlook.folders) - n_folders
                 note(t, 'move', 'outlook', o[t][0][0])
                 stats['moves'] += 1
             elif kind < 0.85 or deletes >= 4 or not deletable[sname]:
@@ -679,6 +706,9 @@ def soak(pair):
     if b2b:
         extra = (', %d created without a company (skipped), %d of them given one later, '
                  '%d edits of CRM-only records' % (stats['skips'], stats['fixes'], stats['orphan-edits']))
+    if pair == 'graph':
+        extra = ', %d of them into %d contact folders made during the run' % (
+            stats['moves-new'], len(outlook.folders) - 2)
     rest = sum(getattr(x, 'requests', 0) for x in (crm, outlook))
     print('# %s: %d rounds, %d operations (%d creates, %d updates, %d deletes, %d moves%s), %d syncs, '
           '%d SIGKILLs, %d partial and %d failed runs (faults: %s), %d records alive at the end, '
