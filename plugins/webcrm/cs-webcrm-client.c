@@ -337,6 +337,8 @@ JsonNode *
 cs_webcrm_client_call (CsWebcrmClient *self, const gchar *method, const gchar *path,
 		       JsonNode *body, GCancellable *cancellable, GError **error)
 {
+	guint garbled = 0;
+
 	for (guint attempt = 0;; attempt++) {
 		g_autoptr(CsHttpResponse) resp = NULL;
 		g_autoptr(GError) error_local = NULL;
@@ -366,7 +368,16 @@ cs_webcrm_client_call (CsWebcrmClient *self, const gchar *method, const gchar *p
 			note_server_time (self, resp);
 			if (g_bytes_get_size (resp->body) == 0)
 				return json_node_new (JSON_NODE_NULL);
-			return cs_http_response_parse_json (resp, error);
+			root = cs_http_response_parse_json (resp, &error_local);
+			/* a read whose answer came garbled (proxy, cut connection) is
+			 * asked again; a write may have been done, so it is not */
+			if (root == NULL && g_str_equal (method, "GET") && garbled++ < 3) {
+				g_debug ("GET %s: %s; asking again", path, error_local->message);
+				continue;
+			}
+			if (root == NULL)
+				g_propagate_error (error, g_steal_pointer (&error_local));
+			return g_steal_pointer (&root);
 		}
 		root = cs_http_response_parse_json (resp, NULL);
 		msg = cs_webcrm_client_server_message (root);

@@ -893,6 +893,20 @@ test_fault_garbage (Fx *fx, gconstpointer data)
 	g_assert_null (strstr (error->message, AUTH_CODE));
 }
 
+/* some answers garbled: the login and each read are asked again, every person arrives */
+static void
+test_fault_garbled_reads (Fx *fx, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsReadSink) sink = NULL;
+
+	fx_start_emulator (fx, NULL, "40", "garbage=0.4,seed=5");
+	fx->provider = fx_provider (fx, NULL, AUTH_CODE, &error);
+	g_assert_no_error (error);
+	sink = read_all (fx->provider, CS_KIND_CONTACT, NULL);
+	g_assert_cmpuint (cs_read_sink_get_records (sink)->len, ==, 40);
+}
+
 static void
 test_fault_always_500 (Fx *fx, gconstpointer data)
 {
@@ -1055,6 +1069,7 @@ main (int argc, char **argv)
 	ADD ("auth/expired-token", test_auth_expired);
 	ADD ("faults/server-errors", test_server_errors);
 	ADD ("faults/garbage", test_fault_garbage);
+	ADD ("faults/garbled-reads-asked-again", test_fault_garbled_reads);
 	ADD ("faults/always-500", test_fault_always_500);
 	ADD ("throttle/pacing", test_throttle_pacing);
 	ADD ("throttle/retry-after", test_throttle_retry_after);
