@@ -37,7 +37,9 @@ emulator, each call repeated through faults, and checked in a listing before
 it is repeated where a fault may have hidden its effect. webCRM's rate limit
 (250 a minute) counts the soak's calls too: it lists once per round.
 Output: TAP, with the figures (rounds, operations, faults, kills) as comments.
-A whole default run (SOAK_ROUNDS=30, all pairs) takes about 8 minutes on 2 cores."""
+A default run (SOAK_ROUNDS=30, all pairs) takes about 5 minutes on 2 shared cores
+(folder 1 s, orocrm 1.5 min, webcrm 2 min, graph 1 min); the soak suite with the
+webcrm plugin's own soak about 7."""
 import argparse, json, os, random, re, shutil, signal, subprocess, sys, tempfile, time
 import urllib.error, urllib.parse, urllib.request
 
