@@ -323,33 +323,31 @@ class GraphSide(RestSide):
     def __init__(self, url):
         self.url, self.token, self.requests = url, None, 0
         self.login()
-        body = json.dumps({'displayName': 'Soak Kunder'}).encode()
-        def mk():
-            st, b = self._http('POST', '/v1.0/me/contactFolders', body)
-            return json.loads(b)['id']
-        try:
-            self.second = self._retry(mk)
-        except urllib.error.HTTPError:
-            self.second = None   # made by an answer that a fault replaced
-        st, b = self._retry(lambda: self._http('GET', '/v1.0/me/contactFolders'))
-        folders = json.loads(b)['value']
-        self.second = [f['id'] for f in folders if f['displayName'] == 'Soak Kunder'][0]
-        self.default = [f['id'] for f in folders if f['id'] != self.second][0]
+        self.default = None
+        self.folders = []
+        self.second = self.new_folder('Soak Kunder')
+        self.default = [f for f in self._folders().values() if f != self.second][0]
         self.folders = [self.default, self.second]
         self.folder_of = {}
-    def new_folder(self):
-        """a folder made after the first sync (the sync finds it when a contact
-        moves into it)"""
-        name = 'Soak %d' % len(self.folders)
+    def _folders(self):
+        def go():
+            st, b = self._http('GET', '/v1.0/me/contactFolders')
+            return {f['displayName']: f['id'] for f in json.loads(b)['value']}
+        return self._retry(go)
+    def new_folder(self, name=None):
+        """a contact folder; made after the first sync, the sync finds it when a
+        contact moves into it. Its POST answer may be a fault's: the listing says"""
+        name = name or 'Soak %d' % len(self.folders)
         body = json.dumps({'displayName': name}).encode()
-        try:
-            self._retry(lambda: self._http('POST', '/v1.0/me/contactFolders', body))
-        except urllib.error.HTTPError as e:
-            if e.code != 409:
-                raise
-        st, b = self._retry(lambda: self._http('GET', '/v1.0/me/contactFolders'))
-        fid = [f['id'] for f in json.loads(b)['value'] if f['displayName'] == name][0]
-        self.folders.append(fid)
+        while name not in self._folders():
+            try:
+                self._retry(lambda: self._http('POST', '/v1.0/me/contactFolders', body))
+            except urllib.error.HTTPError as e:
+                if e.code != 409:   # an earlier try made it, its answer was lost
+                    raise
+        fid = self._folders()[name]
+        if self.default is not None:
+            self.folders.append(fid)
         return fid
     def login(self):
         self.token = None
