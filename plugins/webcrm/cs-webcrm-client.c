@@ -191,7 +191,7 @@ take_tokens (CsWebcrmClient *self, CsHttpResponse *resp, const gchar *what, GErr
 	 * send them after the wrong thing */
 	if (o == NULL && resp->status == 200) {
 		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NETWORK,
-			     _("webCRM answered the %s with something unreadable"), what);
+			     _("webCRM’s answer to the login with the %s could not be read"), what);
 		return FALSE;
 	}
 	access = o != NULL ? cs_json_get_string_or (o, "AccessToken", NULL)
