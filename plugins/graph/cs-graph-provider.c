@@ -43,6 +43,8 @@ struct _CsGraphProvider {
 	CsHttpClient *identity;	  /* (owned) (nullable) */
 	CsGraphTokens *tokens;	  /* (owned) (nullable) in memory only */
 	gchar *todo_list;	  /* (owned) (nullable) the default To Do list */
+	GHashTable *contact_folders; /* (owned) (nullable) ids of the folders being read */
+	GPtrArray *new_folders;	  /* (owned) (nullable) found while reading: read them too */
 	guint64 identity_requests;
 };
 
@@ -389,6 +391,7 @@ static JsonNode *
 graph_call (CsGraphProvider *self, const gchar *method, const gchar *path, JsonNode *body,
 	    GCancellable *cancellable, GError **error)
 {
+	guint garbled = 0;
 	for (guint attempt = 0;; attempt++) {
 		g_autoptr(SoupMessageHeaders) h = graph_headers ();
 		g_autoptr(GError) error_local = NULL;
@@ -410,7 +413,17 @@ graph_call (CsGraphProvider *self, const gchar *method, const gchar *path, JsonN
 		}
 		if (resp->status == 204)
 			return json_node_new (JSON_NODE_NULL);
-		root = cs_http_response_parse_json (resp, error);
+		root = cs_http_response_parse_json (resp, &error_local);
+		/* a read whose answer came garbled (proxy, cut connection) is asked
+		 * again, as the OroCRM plugin does; a write is not: it may have been
+		 * done, and the run's journal settles that */
+		if (root == NULL && resp->status >= 200 && resp->status < 300 &&
+		    g_str_equal (method, "GET") && garbled++ < 3) {
+			g_debug ("GET %s: %s; asking again", path, error_local->message);
+			continue;
+		}
+		if (root == NULL)
+			g_propagate_error (error, g_steal_pointer (&error_local));
 		if (resp->status < 200 || resp->status >= 300) {
 			g_clear_error (error);
 			cs_graph_set_error (error, resp->status, root);
@@ -899,6 +912,35 @@ full_sources (CsGraphProvider *self, CsKind kind, GPtrArray *sources, gint64 *wi
 	}
 }
 
+/* Deleted Items (where Outlook puts a deleted contact) is a mail folder */
+static gboolean
+is_contact_folder (CsGraphProvider *self, const gchar *id, gboolean *is_folder,
+		   GCancellable *cancellable, GError **error)
+{
+	g_autofree gchar *esc = g_uri_escape_string (id, NULL, TRUE);
+	g_autofree gchar *path = g_strdup_printf ("/me/contactFolders/%s?$select=id", esc);
+	g_autoptr(GError) error_get = NULL;
+	g_autoptr(JsonNode) folder = graph_call (self, "GET", path, NULL, cancellable, &error_get);
+
+	/* INVALID is a 400 or an unreadable answer: the latter passes */
+	if (folder == NULL && g_error_matches (error_get, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID)) {
+		g_clear_error (&error_get);
+		folder = graph_call (self, "GET", path, NULL, cancellable, &error_get);
+	}
+	*is_folder = folder != NULL;
+	/* any refusal other than a passing one says "not a contact folder": a
+	 * mail folder's id may be answered 400 rather than 404 */
+	if (folder == NULL &&
+	    (g_error_matches (error_get, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NETWORK) ||
+	     g_error_matches (error_get, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_THROTTLED) ||
+	     g_error_matches (error_get, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH) ||
+	     g_error_matches (error_get, G_IO_ERROR, G_IO_ERROR_CANCELLED))) {
+		g_propagate_error (error, g_steal_pointer (&error_get));
+		return FALSE;
+	}
+	return TRUE;
+}
+
 /* walks one source's pages; records go to @out; returns the deltaLink */
 gboolean
 cs_graph_read_page (CsGraphProvider *self, CsKind kind, JsonNode *page,
@@ -929,6 +971,44 @@ cs_graph_read_page (CsGraphProvider *self, CsKind kind, JsonNode *page,
 			continue;
 		}
 		if (json_object_has_member (item, "@removed")) {
+			/* a contact moved to another folder is "removed" from the one
+			 * it left, whether or not the folder it went to is read in the
+			 * same run: it keeps its (immutable) id and its link, so ask
+			 * where it is before calling it deleted. Deleted Items is not
+			 * one of ours: a contact there is deleted. */
+			if (kind == CS_KIND_CONTACT && self != NULL && self->contact_folders != NULL) {
+				g_autofree gchar *esc = g_uri_escape_string (id, NULL, TRUE);
+				g_autofree gchar *path =
+				    g_strdup_printf ("/me/contacts/%s?$select=id,parentFolderId", esc);
+				g_autoptr(GError) error_get = NULL;
+				g_autoptr(JsonNode) still =
+				    graph_call (self, "GET", path, NULL, cancellable, &error_get);
+				const gchar *now_in = str_member (node_obj (still), "parentFolderId");
+				if (still == NULL &&
+				    !g_error_matches (error_get, CS_PROVIDER_ERROR,
+						      CS_PROVIDER_ERROR_NOT_FOUND)) {
+					g_propagate_error (error, g_steal_pointer (&error_get));
+					return FALSE;
+				}
+				if (now_in != NULL &&
+				    g_hash_table_contains (self->contact_folders, now_in)) {
+					g_debug ("contact %s moved to folder %s: not deleted", id, now_in);
+					continue;
+				}
+				/* a contact folder made since the last complete listing: it
+				 * is read in this run too, the contact with it */
+				if (now_in != NULL) {
+					gboolean is_folder = FALSE;
+					if (!is_contact_folder (self, now_in, &is_folder, cancellable, error))
+						return FALSE;
+					if (is_folder) {
+						g_debug ("contact %s moved to the new folder %s", id, now_in);
+						g_hash_table_add (self->contact_folders, g_strdup (now_in));
+						g_ptr_array_add (self->new_folders, g_strdup (now_in));
+						continue;
+					}
+				}
+			}
 			/* calendarView delta also "removes" events that only left the
 			 * date window: ask for the event before calling it deleted */
 			if (kind == CS_KIND_EVENT && self != NULL) {
@@ -1167,6 +1247,16 @@ cs_graph_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *
 		json_builder_add_int_value (b, window);
 		json_builder_set_member_name (b, "links");
 		json_builder_begin_object (b);
+		/* a contact source's key is its folder's id */
+		g_clear_pointer (&self->contact_folders, g_hash_table_unref);
+		g_clear_pointer (&self->new_folders, g_ptr_array_unref);
+		if (kind == CS_KIND_CONTACT) {
+			self->new_folders = g_ptr_array_new_with_free_func (g_free);
+			self->contact_folders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+			for (guint i = 0; i < sources->len; i++)
+				g_hash_table_add (self->contact_folders,
+						  g_strdup (((Source *) g_ptr_array_index (sources, i))->key));
+		}
 		for (guint i = 0; i < sources->len; i++) {
 			Source *src = g_ptr_array_index (sources, i);
 			g_autofree gchar *link = read_source (self, kind, src, src->start, records,
@@ -1184,6 +1274,16 @@ cs_graph_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *
 			}
 			json_builder_set_member_name (b, src->key);
 			json_builder_add_string_value (b, link);
+			/* folders found on the way are read in this same loop */
+			for (guint j = 0; self->new_folders != NULL && j < self->new_folders->len; j++) {
+				const gchar *fid = g_ptr_array_index (self->new_folders, j);
+				g_autofree gchar *esc = g_uri_escape_string (fid, NULL, TRUE);
+				g_autofree gchar *start =
+				    g_strdup_printf ("/me/contactFolders/%s/contacts/delta", esc);
+				g_ptr_array_add (sources, source_new (fid, start, CS_GRAPH_MAIL_INBOUND));
+			}
+			if (self->new_folders != NULL)
+				g_ptr_array_set_size (self->new_folders, 0);
 		}
 		if (expired) {
 			g_info ("Outlook no longer knows the %s sync state: listing everything",
@@ -1457,6 +1557,54 @@ send_chunk (CsGraphProvider *self, CsKind kind, GPtrArray *chunk, GPtrArray *ret
 	return TRUE;
 }
 
+/*
+ * The engine gives an update the item as it read it in this run; an item
+ * that did not change in Outlook was not in the delta, so there is none. A
+ * PATCH built from the changed fields alone would clear every other one (the
+ * body names each mapped property, null when unset): read the item first.
+ */
+static gboolean
+fetch_current (CsGraphProvider *self, CsKind kind, const gchar *base, GPtrArray *ops,
+	       GCancellable *cancellable, GError **error)
+{
+	g_autoptr(GPtrArray) contacts = g_ptr_array_new ();
+
+	for (guint i = 0; i < ops->len; i++) {
+		CsWriteOp *op = g_ptr_array_index (ops, i);
+		g_autofree gchar *esc = NULL;
+		g_autofree gchar *path = NULL;
+		g_autoptr(GError) error_get = NULL;
+		g_autoptr(JsonNode) item = NULL;
+		CsRecord *r;
+
+		if (op->action != CS_WRITE_UPDATE || op->current != NULL)
+			continue;
+		esc = g_uri_escape_string (cs_record_get_id (op->record), NULL, TRUE);
+		path = g_strdup_printf ("%s/%s", base, esc);
+		item = graph_call (self, "GET", path, NULL, cancellable, &error_get);
+		if (item == NULL) {
+			if (!g_error_matches (error_get, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NOT_FOUND)) {
+				g_propagate_error (error, g_steal_pointer (&error_get));
+				return FALSE;
+			}
+			cs_write_op_take_error (op, g_steal_pointer (&error_get));
+			continue;
+		}
+		r = node_obj (item) != NULL ? cs_graph_map_to_record (kind, node_obj (item),
+								       CS_GRAPH_MAIL_INBOUND, &error_get)
+					    : NULL;
+		if (r == NULL) {
+			cs_write_op_set_error (op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+					       _("Outlook answered %s with something unreadable"), path);
+			continue;
+		}
+		op->current = r;
+		if (kind == CS_KIND_CONTACT)
+			g_ptr_array_add (contacts, r);
+	}
+	return contacts->len == 0 || read_contact_extended (self, contacts, cancellable, error);
+}
+
 static gboolean
 cs_graph_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 			 GCancellable *cancellable, GError **error)
@@ -1478,9 +1626,16 @@ cs_graph_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 					       cs_kind_to_string (kind));
 		return TRUE;
 	}
+	if (!fetch_current (self, kind, base, ops, cancellable, error)) {
+		g_prefix_error (error, _("writing Outlook %s: "), cs_kind_to_string (kind));
+		return FALSE;
+	}
 	for (guint i = 0; i < ops->len; i++) {
 		CsWriteOp *op = g_ptr_array_index (ops, i);
-		Pending *p = g_new0 (Pending, 1);
+		Pending *p;
+		if (op->error != NULL)
+			continue;
+		p = g_new0 (Pending, 1);
 		p->op = op;
 		if (op->action == CS_WRITE_UPDATE && op->current == NULL) {
 			if (!fetch_current (self, kind, base, op, cancellable, error)) {
@@ -1626,6 +1781,8 @@ cs_graph_provider_finalize (GObject *object)
 	g_free (self->client_id);
 	g_free (self->sign_in);
 	g_free (self->todo_list);
+	g_clear_pointer (&self->contact_folders, g_hash_table_unref);
+	g_clear_pointer (&self->new_folders, g_ptr_array_unref);
 	g_clear_object (&self->graph);
 	g_clear_object (&self->identity);
 	cs_graph_tokens_free (self->tokens);

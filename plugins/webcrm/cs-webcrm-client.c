@@ -186,6 +186,14 @@ take_tokens (CsWebcrmClient *self, CsHttpResponse *resp, const gchar *what, GErr
 			     _("webCRM answered %u to %s"), resp->status, what);
 		return FALSE;
 	}
+	/* a success that cannot be read is a broken answer (proxy, cut
+	 * connection), not a refusal: telling the user to check the token would
+	 * send them after the wrong thing */
+	if (o == NULL && resp->status == 200) {
+		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NETWORK,
+			     _("webCRM’s answer to the login with the %s could not be read"), what);
+		return FALSE;
+	}
 	access = o != NULL ? cs_json_get_string_or (o, "AccessToken", NULL)
 			   : NULL;
 	if (resp->status != 200 || access == NULL || access[0] == '\0' ||
@@ -215,25 +223,36 @@ post_form (CsWebcrmClient *self, const gchar *path, const gchar *field, const gc
 	g_autofree gchar *esc = g_uri_escape_string (value, NULL, FALSE);
 	g_autofree gchar *text = g_strdup_printf ("%s=%s", field, esc);
 	g_autoptr(GBytes) body = g_bytes_new (text, strlen (text));
-	g_autoptr(CsHttpResponse) resp = NULL;
-	g_autoptr(GError) error_local = NULL;
 
-	self->cancellable = cancellable;
-	resp = cs_http_client_send (self->http, "POST", path, NULL,
-				    "application/x-www-form-urlencoded", body, cancellable,
-				    &error_local);
-	self->cancellable = NULL;
-	if (resp == NULL) {
-		if (g_error_matches (error_local, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH))
-			g_set_error (
-				error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH,
-				_ ("webCRM did not accept the %s; check the API token in Settings"),
-				what);
-		else
+	/* a login is safe to repeat: an unreadable answer gets a few more tries */
+	for (guint attempt = 0;; attempt++) {
+		g_autoptr(CsHttpResponse) resp = NULL;
+		g_autoptr(GError) error_local = NULL;
+
+		self->cancellable = cancellable;
+		resp = cs_http_client_send (self->http, "POST", path, NULL,
+					    "application/x-www-form-urlencoded", body, cancellable,
+					    &error_local);
+		self->cancellable = NULL;
+		if (resp == NULL) {
+			if (g_error_matches (error_local, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH))
+				g_set_error (
+					error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH,
+					_ ("webCRM did not accept the %s; check the API token in Settings"),
+					what);
+			else
+				g_propagate_error (error, g_steal_pointer (&error_local));
+			return FALSE;
+		}
+		if (take_tokens (self, resp, what, &error_local))
+			return TRUE;
+		if (attempt >= 3 || !g_error_matches (error_local, CS_PROVIDER_ERROR,
+						      CS_PROVIDER_ERROR_NETWORK)) {
 			g_propagate_error (error, g_steal_pointer (&error_local));
-		return FALSE;
+			return FALSE;
+		}
+		g_debug ("%s: %s, trying again", path, error_local->message);
 	}
-	return take_tokens (self, resp, what, error);
 }
 
 /**
@@ -318,6 +337,8 @@ JsonNode *
 cs_webcrm_client_call (CsWebcrmClient *self, const gchar *method, const gchar *path,
 		       JsonNode *body, GCancellable *cancellable, GError **error)
 {
+	guint garbled = 0;
+
 	for (guint attempt = 0;; attempt++) {
 		g_autoptr(CsHttpResponse) resp = NULL;
 		g_autoptr(GError) error_local = NULL;
@@ -347,7 +368,16 @@ cs_webcrm_client_call (CsWebcrmClient *self, const gchar *method, const gchar *p
 			note_server_time (self, resp);
 			if (g_bytes_get_size (resp->body) == 0)
 				return json_node_new (JSON_NODE_NULL);
-			return cs_http_response_parse_json (resp, error);
+			root = cs_http_response_parse_json (resp, &error_local);
+			/* a read whose answer came garbled (proxy, cut connection) is
+			 * asked again; a write may have been done, so it is not */
+			if (root == NULL && g_str_equal (method, "GET") && garbled++ < 3) {
+				g_debug ("GET %s: %s; asking again", path, error_local->message);
+				continue;
+			}
+			if (root == NULL)
+				g_propagate_error (error, g_steal_pointer (&error_local));
+			return g_steal_pointer (&root);
 		}
 		root = cs_http_response_parse_json (resp, NULL);
 		msg = cs_webcrm_client_server_message (root);

@@ -1047,8 +1047,10 @@ delta (EmuServer *server, GraphReq *req, GraphResp *resp, const gchar *kind, con
 		we = parse_unix (d.we);
 	}
 	stmt = emu_db_prepare (server,
-			       "SELECT id, json, folder, deleted, seq FROM items WHERE kind = ? AND"
-			       " folder = ? AND seq > ? AND seq <= ? ORDER BY seq",
+			       "SELECT id, json, folder, deleted, seq FROM items WHERE kind = ?1 AND"
+			       " folder = ?2 AND seq > ?3 AND seq <= ?4"
+			       " UNION ALL SELECT id, NULL, folder, 1, seq FROM moved WHERE kind = ?1"
+			       " AND folder = ?2 AND seq > ?3 AND seq <= ?4 ORDER BY 5",
 			       NULL);
 	sqlite3_bind_text (stmt, 1, kind, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text (stmt, 2, folder, -1, SQLITE_TRANSIENT);
@@ -1334,7 +1336,11 @@ item_op (EmuServer *server, GraphReq *req, GraphResp *resp, const gchar *kind,
 		return;
 	if (obj != NULL)
 		series = json_object_get_string_member_with_default (obj, "seriesMasterId", NULL);
-	if (obj == NULL || (folder != NULL && g_strcmp0 (folder, stored_folder) != 0)) {
+	/* a folder-bound id names the folder the item was in when the id was given:
+	 * after a move it finds nothing, as in Outlook */
+	if (obj == NULL || (folder != NULL && g_strcmp0 (folder, stored_folder) != 0) ||
+	    (g_str_has_prefix (id, "AAMk") && strchr (id, '.') != NULL &&
+	     strncmp (id + 4, stored_folder, strlen (stored_folder)) != 0)) {
 		graph_resp_error (resp, 404, "ErrorItemNotFound",
 				  "The specified object was not found in the store.");
 		return;
@@ -1437,6 +1443,99 @@ list_folders (EmuServer *server, GraphReq *req, GraphResp *resp, const gchar *ki
 }
 
 static void
+get_contact_folder (EmuServer *server, GraphReq *req, GraphResp *resp, const gchar *id)
+{
+	g_autofree gchar *found = graph_folder_lookup (server, "contactFolder", id);
+	g_autoptr(sqlite3_stmt) stmt = emu_db_prepare (
+	    server, "SELECT id, name FROM folders WHERE kind = 'contactFolder' AND id = ?", NULL);
+	JsonObject *o;
+
+	sqlite3_bind_text (stmt, 1, found, -1, SQLITE_TRANSIENT);
+	if (found == NULL || sqlite3_step (stmt) != SQLITE_ROW) {
+		graph_resp_error (resp, 404, "ErrorItemNotFound",
+				  "The specified folder was not found in the store.");
+		return;
+	}
+	o = json_object_new ();
+	json_object_set_string_member (o, "id", (const gchar *) sqlite3_column_text (stmt, 0));
+	json_object_set_string_member (o, "displayName", (const gchar *) sqlite3_column_text (stmt, 1));
+	json_object_set_string_member (o, "parentFolderId", "AQMkroot");
+	resp->status = 200;
+	resp->body = json_node_new (JSON_NODE_OBJECT);
+	json_node_take_object (resp->body, o);
+}
+
+/* POST /me/contactFolders {"displayName"}: a folder below the default one */
+static void
+create_contact_folder (EmuServer *server, GraphReq *req, GraphResp *resp)
+{
+	JsonObject *in = req->body != NULL && JSON_NODE_HOLDS_OBJECT (req->body)
+			     ? json_node_get_object (req->body)
+			     : NULL;
+	const gchar *name = in != NULL ? json_object_get_string_member_with_default (in, "displayName", NULL)
+				       : NULL;
+	g_autofree gchar *id = g_strdup_printf ("AQMk%s", graph_random_token (10));
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+	JsonObject *o;
+
+	if (name == NULL || name[0] == '\0') {
+		graph_resp_error (resp, 400, "ErrorInvalidRequest", "displayName is required.");
+		return;
+	}
+	stmt = emu_db_prepare (server, "SELECT 1 FROM folders WHERE kind = 'contactFolder' AND name = ?",
+			       NULL);
+	sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step (stmt) == SQLITE_ROW) {
+		graph_resp_error (resp, 409, "ErrorFolderExists",
+				  "A folder with the specified name already exists.");
+		return;
+	}
+	g_clear_pointer (&stmt, sqlite3_finalize);
+	stmt = emu_db_prepare (server, "INSERT INTO folders VALUES (?, 'contactFolder', ?, NULL)", NULL);
+	sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text (stmt, 2, name, -1, SQLITE_TRANSIENT);
+	sqlite3_step (stmt);
+	o = json_object_new ();
+	json_object_set_string_member (o, "id", id);
+	json_object_set_string_member (o, "displayName", name);
+	json_object_set_string_member (o, "parentFolderId", "AQMkroot");
+	resp->status = 201;
+	resp->body = json_node_new (JSON_NODE_OBJECT);
+	json_node_take_object (resp->body, o);
+}
+
+/* the item leaves its folder (whose delta then reports it removed) and
+ * enters @folder as a change there */
+gboolean
+graph_item_move (EmuServer *server, const gchar *kind, const gchar *id, const gchar *folder,
+		 GError **error)
+{
+	g_autofree gchar *from = NULL;
+	g_autoptr(JsonObject) obj = graph_item_load (server, kind, id, &from, NULL);
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+
+	if (obj == NULL) {
+		g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no %s %s", kind, id);
+		return FALSE;
+	}
+	if (g_str_equal (from, folder)) {
+		g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "already in that folder");
+		return FALSE;
+	}
+	stmt = emu_db_prepare (server, "INSERT INTO moved VALUES (?, ?, ?, ?)", NULL);
+	sqlite3_bind_text (stmt, 1, json_object_get_string_member (obj, "id"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text (stmt, 2, kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text (stmt, 3, from, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64 (stmt, 4, graph_next_seq (server));
+	if (sqlite3_step (stmt) != SQLITE_DONE) {
+		g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "database error");
+		return FALSE;
+	}
+	json_object_set_string_member (obj, "parentFolderId", folder);
+	return graph_item_save (server, kind, folder, obj, FALSE);
+}
+
+static void
 me (EmuServer *server, GraphReq *req, GraphResp *resp)
 {
 	JsonObject *o = json_object_new ();
@@ -1490,8 +1589,17 @@ graph_dispatch (EmuServer *server, GraphReq *req, GraphResp *resp)
 		if (!need_scope (req, resp, "Contacts.Read", "Contacts.ReadWrite", writing))
 			return;
 		if (in_folder && n == 2) {
-			if (method_is (req, resp, "GET", NULL))
+			if (!method_is (req, resp, "GET", "POST"))
+				return;
+			if (g_str_equal (req->method, "GET"))
 				list_folders (server, req, resp, "contactFolder");
+			else
+				create_contact_folder (server, req, resp);
+			return;
+		}
+		if (in_folder && n == 3) {
+			if (method_is (req, resp, "GET", NULL))
+				get_contact_folder (server, req, resp, seg[2]);
 			return;
 		}
 		if (in_folder) {

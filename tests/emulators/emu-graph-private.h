@@ -60,6 +60,8 @@ gboolean graph_item_save (EmuServer *server, const gchar *kind, const gchar *fol
 void graph_dispatch (EmuServer *server, GraphReq *req, GraphResp *resp);
 gboolean graph_item_create (EmuServer *server, const gchar *kind, const gchar *folder,
 			    JsonObject *in, JsonObject **out, GError **error);
+gboolean graph_item_move (EmuServer *server, const gchar *kind, const gchar *id,
+			  const gchar *folder, GError **error);
 gboolean graph_seed (EmuServer *server, JsonNode *root, GError **error);
 gboolean graph_generate (EmuServer *server, guint n, GError **error);
 

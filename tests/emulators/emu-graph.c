@@ -30,7 +30,9 @@
  * Test hooks (not Graph, under /_emulator): stats, reset-stats,
  * expire-delta-tokens, expire-access-tokens, throttle?count=N (the next N
  * requests get 429), hold?count=N&ms=M (the next N answers wait M ms, so that
- * N requests are in flight at once).
+ * N requests are in flight at once), move?kind=contact&id=ID&folder=F (the
+ * user drags a contact to another folder in Outlook: Graph v1.0 has no call
+ * for it).
  */
 
 #define MAX_CONCURRENT 4
@@ -173,6 +175,9 @@ static const gchar *schema_sql =
     "  folder TEXT NOT NULL, json TEXT NOT NULL, seq INTEGER NOT NULL,"
     "  deleted INTEGER NOT NULL DEFAULT 0, s INTEGER, e INTEGER);"
     "CREATE INDEX IF NOT EXISTS items_seq ON items (kind, folder, seq);"
+    /* where an item was before a move: that folder's delta reports it removed */
+    "CREATE TABLE IF NOT EXISTS moved (id TEXT NOT NULL, kind TEXT NOT NULL,"
+    "  folder TEXT NOT NULL, seq INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS delta (token TEXT PRIMARY KEY, kind TEXT, folder TEXT,"
     "  since INTEGER, upto INTEGER, pos INTEGER, initial INTEGER, ws TEXT, we TEXT);"
     "CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, type TEXT NOT NULL,"
@@ -458,6 +463,50 @@ out:
 	}
 }
 
+/* an item moved as Outlook moves it: an immutable id stays, a folder-bound
+ * one changes with the folder; the answer carries the id as the request's
+ * Prefer asks */
+static void
+move_hook (EmuServer *server, SoupServerMessage *msg, GHashTable *query)
+{
+	const gchar *kind = query != NULL ? g_hash_table_lookup (query, "kind") : NULL;
+	const gchar *id = query != NULL ? g_hash_table_lookup (query, "id") : NULL;
+	const gchar *to = query != NULL ? g_hash_table_lookup (query, "folder") : NULL;
+	g_autofree gchar *folder = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonBuilder) b = json_builder_new ();
+	g_autoptr(JsonNode) root = NULL;
+	g_autofree gchar *out = NULL;
+	GraphReq req = {0};
+
+	if (g_strcmp0 (kind, "contact") != 0 || id == NULL || to == NULL) {
+		emu_reply_text (msg, 400, "text/plain", "needs kind=contact, id and folder");
+		return;
+	}
+	folder = graph_folder_lookup (server, "contactFolder", to);
+	if (folder == NULL) {
+		emu_reply_text (msg, 404, "text/plain", "no such folder");
+		return;
+	}
+	if (!graph_item_move (server, kind, id, folder, &error)) {
+		emu_reply_text (msg, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ? 404 : 409,
+				"text/plain", error->message);
+		return;
+	}
+	graph_req_parse_prefer (&req, soup_message_headers_get_list (
+					  soup_server_message_get_request_headers (msg), "Prefer"));
+	out = graph_id_out (&req, folder, graph_id_in (id));
+	json_builder_begin_object (b);
+	json_builder_set_member_name (b, "id");
+	json_builder_add_string_value (b, out);
+	json_builder_set_member_name (b, "parentFolderId");
+	json_builder_add_string_value (b, folder);
+	json_builder_end_object (b);
+	root = json_builder_get_root (b);
+	graph_req_clear (&req);
+	emu_reply_json (msg, 200, NULL, root);
+}
+
 /* test hooks */
 static void
 control_handler (EmuServer *server, SoupServerMessage *msg, const gchar *path, GHashTable *query,
@@ -506,6 +555,9 @@ control_handler (EmuServer *server, SoupServerMessage *msg, const gchar *path, G
 		const gchar *ms = query != NULL ? g_hash_table_lookup (query, "ms") : NULL;
 		st->hold_count = n != NULL ? (guint) g_ascii_strtoull (n, NULL, 10) : 1;
 		st->hold_ms = ms != NULL ? (guint) g_ascii_strtoull (ms, NULL, 10) : 500;
+	} else if (g_str_equal (path, "/_emulator/move")) {
+		move_hook (server, msg, query);
+		return;
 	} else if (g_str_equal (path, "/_emulator/throttle")) {
 		/* the next N Graph requests are answered 429 as if the mailbox were busy */
 		const gchar *n = query != NULL ? g_hash_table_lookup (query, "count") : NULL;

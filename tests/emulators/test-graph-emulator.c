@@ -459,6 +459,148 @@ test_contacts_delta (void)
 	emu_stop (&emu);
 }
 
+/* one delta round (a single page): the ids it lists and the ids it removes */
+static gchar *
+delta_ids (Emu *emu, const gchar *url, const gchar *prefer, GPtrArray *items, GPtrArray *removed)
+{
+	guint status;
+	g_autoptr(JsonNode) page = call_full (emu, "GET", url, prefer, NULL, NULL, &status, NULL);
+	JsonObject *o;
+	JsonArray *values;
+
+	g_assert_cmpuint (status, ==, 200);
+	o = json_node_get_object (page);
+	values = json_object_get_array_member (o, "value");
+	for (guint i = 0; i < json_array_get_length (values); i++) {
+		JsonObject *v = json_array_get_object_element (values, i);
+		g_ptr_array_add (json_object_has_member (v, "@removed") ? removed : items,
+				 g_strdup (json_object_get_string_member (v, "id")));
+	}
+	g_assert_true (json_object_has_member (o, "@odata.deltaLink"));
+	return g_strdup (json_object_get_string_member (o, "@odata.deltaLink"));
+}
+
+static gboolean
+has_id (GPtrArray *ids, const gchar *id)
+{
+	return g_ptr_array_find_with_equal_func (ids, id, g_str_equal, NULL);
+}
+
+/* a contact dragged to another folder in Outlook (the /_emulator/move hook):
+ * the old folder's delta removes it, the new one's lists it; an immutable id
+ * stays, a folder-bound id changes and the old one finds nothing */
+static void
+test_contact_move (void)
+{
+	const gchar *imm = "IdType=\"ImmutableId\"";
+	Emu emu = {0};
+	guint status;
+	g_autoptr(JsonNode) folder = NULL;
+	g_autoptr(JsonNode) made = NULL;
+	g_autoptr(JsonNode) moved = NULL;
+	g_autoptr(JsonNode) back = NULL;
+	g_autoptr(JsonNode) dup = NULL;
+	g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func (g_free);
+	g_autofree gchar *fid = NULL;
+	g_autofree gchar *id = NULL;
+	g_autofree gchar *bound = NULL;
+	g_autofree gchar *hook = NULL;
+	g_autofree gchar *d_def = NULL, *d_new = NULL, *d_def_b = NULL, *d_new_b = NULL;
+	g_autofree gchar *l1 = NULL, *l2 = NULL, *l3 = NULL, *l4 = NULL, *l5 = NULL, *l6 = NULL;
+
+	emu_start (&emu, NULL);
+	sign_in (&emu);
+	folder = call (&emu, "POST", "/v1.0/me/contactFolders", "{\"displayName\":\"Kunder\"}", &status);
+	g_assert_cmpuint (status, ==, 201);
+	fid = g_strdup (str (folder, "id"));
+	dup = call (&emu, "POST", "/v1.0/me/contactFolders", "{\"displayName\":\"Kunder\"}", &status);
+	g_assert_cmpuint (status, ==, 409);
+	{
+		g_autofree gchar *p = g_strdup_printf ("/v1.0/me/contactFolders/%s", fid);
+		g_autoptr(JsonNode) f = call (&emu, "GET", p, NULL, &status);
+		g_autoptr(JsonNode) none = NULL;
+		g_assert_cmpuint (status, ==, 200);
+		g_assert_cmpstr (str (f, "displayName"), ==, "Kunder");
+		none = call (&emu, "GET", "/v1.0/me/contactFolders/AQMknosuchfolder", NULL, &status);
+		g_assert_cmpuint (status, ==, 404);
+	}
+	made = call (&emu, "POST", "/v1.0/me/contacts", contact_example, &status);
+	g_assert_cmpuint (status, ==, 201);
+	id = g_strdup (str (made, "id"));
+
+	/* both folders' deltas, immutable and folder-bound, up to now */
+	d_def = g_strdup ("/v1.0/me/contactFolders/contacts/contacts/delta");
+	d_new = g_strdup_printf ("/v1.0/me/contactFolders/%s/contacts/delta", fid);
+	l1 = delta_ids (&emu, d_def, imm, items, removed);
+	g_assert_true (has_id (items, id));
+	l2 = delta_ids (&emu, d_new, imm, items, removed);
+	l3 = delta_ids (&emu, d_def, NULL, items, removed);
+	l4 = delta_ids (&emu, d_new, NULL, items, removed);
+	g_ptr_array_set_size (items, 0);
+
+	hook = g_strdup_printf ("/_emulator/move?kind=contact&id=%s&folder=%s", id, fid);
+	moved = call_full (&emu, "POST", hook, imm, NULL, "", &status, NULL);
+	g_assert_cmpuint (status, ==, 200);
+	g_assert_cmpstr (str (moved, "id"), ==, id);
+	g_assert_cmpstr (str (moved, "parentFolderId"), ==, fid);
+	/* moving it where it is already: refused */
+	g_clear_pointer (&moved, json_node_unref);
+	moved = call_full (&emu, "POST", hook, imm, NULL, "", &status, NULL);
+	g_assert_cmpuint (status, ==, 409);
+
+	/* immutable ids: removed from the old folder, listed in the new, same id */
+	g_free (delta_ids (&emu, l1, imm, items, removed));
+	g_assert_cmpuint (items->len, ==, 0);
+	g_assert_cmpuint (removed->len, ==, 1);
+	g_assert_cmpstr (g_ptr_array_index (removed, 0), ==, id);
+	g_ptr_array_set_size (removed, 0);
+	g_free (delta_ids (&emu, l2, imm, items, removed));
+	g_assert_cmpuint (removed->len, ==, 0);
+	g_assert_cmpuint (items->len, ==, 1);
+	g_assert_cmpstr (g_ptr_array_index (items, 0), ==, id);
+	g_ptr_array_set_size (items, 0);
+
+	/* folder-bound ids: the old one removed, a new one listed */
+	g_free (delta_ids (&emu, l3, NULL, items, removed));
+	g_assert_cmpuint (removed->len, ==, 1);
+	g_assert_cmpuint (items->len, ==, 0);
+	bound = g_strdup (g_ptr_array_index (removed, 0));
+	g_assert_cmpstr (bound, !=, id);
+	g_ptr_array_set_size (removed, 0);
+	g_free (delta_ids (&emu, l4, NULL, items, removed));
+	g_assert_cmpuint (items->len, ==, 1);
+	g_assert_cmpstr (g_ptr_array_index (items, 0), !=, bound);
+	g_assert_cmpstr (g_ptr_array_index (items, 0), !=, id);
+	{
+		g_autofree gchar *old = g_strdup_printf ("/v1.0/me/contacts/%s", bound);
+		g_autofree gchar *now = g_strdup_printf ("/v1.0/me/contacts/%s",
+							 (gchar *) g_ptr_array_index (items, 0));
+		g_autoptr(JsonNode) a = call_full (&emu, "GET", old, NULL, NULL, NULL, &status, NULL);
+		g_autoptr(JsonNode) b = NULL;
+		g_assert_cmpuint (status, ==, 404);
+		b = call_full (&emu, "GET", now, NULL, NULL, NULL, &status, NULL);
+		g_assert_cmpuint (status, ==, 200);
+		g_assert_cmpstr (str (b, "parentFolderId"), ==, fid);
+		g_assert_cmpstr (str (b, "surname"), ==, str (made, "surname"));
+	}
+	g_ptr_array_set_size (items, 0);
+
+	/* a full listing of the old folder no longer has it; moved back, it returns */
+	l5 = delta_ids (&emu, d_def, imm, items, removed);
+	g_assert_false (has_id (items, id));
+	g_free (hook);
+	hook = g_strdup_printf ("/_emulator/move?kind=contact&id=%s&folder=contacts", id);
+	back = call_full (&emu, "POST", hook, NULL, NULL, "", &status, NULL);
+	g_assert_cmpuint (status, ==, 200);
+	g_assert_true (g_str_has_prefix (str (back, "id"), "AAMk"));
+	g_ptr_array_set_size (items, 0);
+	l6 = delta_ids (&emu, l5, imm, items, removed);
+	g_assert_true (has_id (items, id));
+	g_assert_cmpuint (removed->len, ==, 0);
+	emu_stop (&emu);
+}
+
 static const gchar *event_example =
     "{\"subject\":\"Fair\",\"isAllDay\":true,\"start\":{\"dateTime\":\"2025-03-03T00:00:00\","
     "\"timeZone\":\"W. Europe Standard Time\"},\"end\":{\"dateTime\":\"2025-03-04T00:00:00\","
@@ -940,6 +1082,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/graph-emulator/auth/pkce", test_pkce);
 	g_test_add_func ("/graph-emulator/contacts/crud", test_contacts);
 	g_test_add_func ("/graph-emulator/contacts/delta", test_contacts_delta);
+	g_test_add_func ("/graph-emulator/contacts/move", test_contact_move);
 	g_test_add_func ("/graph-emulator/events", test_events);
 	g_test_add_func ("/graph-emulator/todo", test_todo);
 	g_test_add_func ("/graph-emulator/batch", test_batch);

@@ -352,6 +352,206 @@ test_both_directions (void)
 	fx_stop (&fx);
 }
 
+/* the Outlook contact (as Graph gives it) whose surname is @surname */
+static JsonObject *
+outlook_contact (Fx *fx, const gchar *surname, guint *n_out)
+{
+	guint status;
+	g_autoptr(JsonNode) list = http (fx, "GET", "/v1.0/me/contacts?$top=100", NULL, NULL, &status);
+	JsonArray *values = json_object_get_array_member (json_node_get_object (list), "value");
+	JsonObject *found = NULL;
+	*n_out = 0;
+	for (guint i = 0; i < json_array_get_length (values); i++) {
+		JsonObject *c = json_array_get_object_element (values, i);
+		if (g_strcmp0 (json_object_get_string_member_with_default (c, "surname", ""), surname) == 0) {
+			(*n_out)++;
+			found = c;
+		}
+	}
+	return found != NULL ? json_object_ref (found) : NULL;
+}
+
+/* an edit of one field in the CRM reaches an Outlook contact that did not
+ * change itself (so the run did not read it): its other fields stay */
+static void
+test_crm_edit_keeps_fields (void)
+{
+	Fx fx = {0};
+	gint rc;
+	guint n;
+	g_autoptr(JsonObject) r1 = NULL;
+	g_autoptr(JsonObject) r2 = NULL;
+	g_autoptr(JsonObject) crm = NULL;
+	g_autoptr(JsonObject) before = NULL;
+	g_autoptr(JsonObject) after = NULL;
+	g_autofree gchar *path = NULL;
+	g_autofree gchar *surname = NULL;
+
+	fx_start (&fx, "3", NULL);
+	r1 = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	crm = crm_find (&fx, "crm", "contact", "givenName", "Søren", &path);
+	g_assert_nonnull (crm);
+	surname = g_strdup (json_object_get_string_member (crm, "surname"));
+	graph_sign_in (&fx);
+	before = outlook_contact (&fx, surname, &n);
+	g_assert_nonnull (before);
+	g_assert_nonnull (json_object_get_string_member_with_default (before, "companyName", NULL));
+
+	json_object_set_string_member (crm, "jobTitle", "Indkøbschef");
+	crm_write (&fx, path, crm);
+	r2 = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_cmpint (count (r2, "updated", "outlook", "contact"), ==, 1);
+	after = outlook_contact (&fx, surname, &n);
+	g_assert_nonnull (after);
+	g_assert_cmpuint (n, ==, 1);
+	g_assert_cmpstr (json_object_get_string_member (after, "jobTitle"), ==, "Indkøbschef");
+	g_assert_cmpstr (json_object_get_string_member (after, "givenName"), ==, "Søren");
+	g_assert_cmpstr (json_object_get_string_member (after, "companyName"), ==,
+			 json_object_get_string_member (before, "companyName"));
+	g_assert_cmpstr (json_object_get_string_member (
+			     json_array_get_object_element (
+				 json_object_get_array_member (after, "emailAddresses"), 0),
+			     "address"),
+			 ==,
+			 json_object_get_string_member (
+			     json_array_get_object_element (
+				 json_object_get_array_member (before, "emailAddresses"), 0),
+			     "address"));
+	fx_stop (&fx);
+}
+
+/* a contact dragged to another folder in Outlook and back keeps its link:
+ * nothing deleted, nothing restored or copied, and edits on either side still
+ * reach the other */
+static void
+test_moved_contact (void)
+{
+	Fx fx = {0};
+	gint rc;
+	guint status, n;
+	g_autoptr(JsonObject) r0 = NULL;
+	g_autoptr(JsonObject) r1 = NULL;
+	g_autoptr(JsonObject) r2 = NULL;
+	g_autoptr(JsonObject) r3 = NULL;
+	g_autoptr(JsonObject) r4 = NULL;
+	g_autoptr(JsonObject) r5 = NULL;
+	g_autoptr(JsonObject) crm = NULL;
+	g_autoptr(JsonObject) mine = NULL;
+	g_autoptr(JsonObject) seen = NULL;
+	g_autoptr(JsonNode) folder = NULL;
+	g_autofree gchar *path = NULL;
+	g_autofree gchar *surname = NULL;
+	g_autofree gchar *id = NULL;
+	g_autofree gchar *hook = NULL;
+	g_autofree gchar *back = NULL;
+	g_autofree gchar *patch = NULL;
+	const gchar *fid;
+
+	fx_start (&fx, "3", NULL);
+	graph_sign_in (&fx);
+	folder = http (&fx, "POST", "/v1.0/me/contactFolders", "application/json",
+		       "{\"displayName\":\"Kunder\"}", &status);
+	g_assert_cmpuint (status, ==, 201);
+	fid = json_object_get_string_member (json_node_get_object (folder), "id");
+	r0 = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_cmpint (count (r0, "created", "crm", "contact"), ==, 3);
+	crm = crm_find (&fx, "crm", "contact", "givenName", "Søren", &path);
+	surname = g_strdup (json_object_get_string_member (crm, "surname"));
+	mine = outlook_contact (&fx, surname, &n);
+	id = g_strdup (json_object_get_string_member (mine, "id"));
+
+	/* into the new folder (read after the default one) */
+	hook = g_strdup_printf ("/_emulator/move?kind=contact&id=%s&folder=%s", id, fid);
+	g_clear_pointer (&folder, json_node_unref);
+	folder = http (&fx, "POST", hook, "text/plain", "", &status);
+	g_assert_cmpuint (status, ==, 200);
+	r1 = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_cmpint (total (r1, "created") + total (r1, "deleted"), ==, 0);
+	g_assert_cmpuint (n_files (&fx, "crm", "contact"), ==, 3);
+	g_clear_pointer (&seen, json_object_unref);
+	seen = outlook_contact (&fx, surname, &n);
+	g_assert_cmpuint (n, ==, 1);
+
+	/* edited in Outlook where it is now: the CRM gets it */
+	patch = g_strdup_printf ("/v1.0/me/contacts/%s", id);
+	g_clear_pointer (&folder, json_node_unref);
+	folder = http (&fx, "PATCH", patch, "application/json", "{\"jobTitle\":\"Flyttet\"}", &status);
+	g_assert_cmpuint (status, ==, 200);
+	r2 = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (count (r2, "updated", "crm", "contact"), ==, 1);
+	g_clear_pointer (&crm, json_object_unref);
+	crm = crm_find (&fx, "crm", "contact", "surname", surname, NULL);
+	g_assert_cmpstr (json_object_get_string_member (crm, "jobTitle"), ==, "Flyttet");
+
+	/* and back (the folder it leaves is read after the one it enters) */
+	back = g_strdup_printf ("/_emulator/move?kind=contact&id=%s&folder=contacts", id);
+	g_clear_pointer (&folder, json_node_unref);
+	folder = http (&fx, "POST", back, "text/plain", "", &status);
+	g_assert_cmpuint (status, ==, 200);
+	r3 = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_cmpint (total (r3, "created") + total (r3, "deleted"), ==, 0);
+	g_assert_cmpuint (n_files (&fx, "crm", "contact"), ==, 3);
+	g_clear_pointer (&seen, json_object_unref);
+	seen = outlook_contact (&fx, surname, &n);
+	g_assert_cmpuint (n, ==, 1);
+
+	/* edited in the CRM: the moved contact gets it */
+	json_object_set_string_member (crm, "jobTitle", "Tilbage");
+	g_clear_pointer (&path, g_free);
+	g_clear_pointer (&seen, json_object_unref);
+	seen = crm_find (&fx, "crm", "contact", "surname", surname, &path);
+	crm_write (&fx, path, crm);
+	r4 = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (count (r4, "updated", "outlook", "contact"), ==, 1);
+	g_clear_pointer (&seen, json_object_unref);
+	seen = outlook_contact (&fx, surname, &n);
+	g_assert_cmpuint (n, ==, 1);
+	g_assert_cmpstr (json_object_get_string_member (seen, "id"), ==, id);
+	g_assert_cmpstr (json_object_get_string_member (seen, "jobTitle"), ==, "Tilbage");
+
+	/* into a folder made after the first sync: read from then on */
+	{
+		g_autoptr(JsonNode) f = http (&fx, "POST", "/v1.0/me/contactFolders", "application/json",
+					      "{\"displayName\":\"Nye kunder\"}", &status);
+		g_autofree gchar *to = NULL;
+		g_autoptr(JsonNode) moved = NULL;
+		g_autoptr(JsonNode) edited = NULL;
+		g_autoptr(JsonObject) r6 = NULL;
+		g_autoptr(JsonObject) r7 = NULL;
+		g_autoptr(JsonObject) now = NULL;
+		g_assert_cmpuint (status, ==, 201);
+		to = g_strdup_printf ("/_emulator/move?kind=contact&id=%s&folder=%s", id,
+				      json_object_get_string_member (json_node_get_object (f), "id"));
+		moved = http (&fx, "POST", to, "text/plain", "", &status);
+		g_assert_cmpuint (status, ==, 200);
+		r6 = sync_run (&fx, "sales", &rc);
+		g_assert_cmpint (rc, ==, 0);
+		g_assert_cmpint (total (r6, "created") + total (r6, "deleted"), ==, 0);
+		g_assert_cmpuint (n_files (&fx, "crm", "contact"), ==, 3);
+		edited = http (&fx, "PATCH", patch, "application/json", "{\"jobTitle\":\"Ny mappe\"}",
+			       &status);
+		g_assert_cmpuint (status, ==, 200);
+		r7 = sync_run (&fx, "sales", &rc);
+		g_assert_cmpint (count (r7, "updated", "crm", "contact"), ==, 1);
+		now = crm_find (&fx, "crm", "contact", "surname", surname, NULL);
+		g_assert_cmpstr (json_object_get_string_member (now, "jobTitle"), ==, "Ny mappe");
+	}
+
+	/* a real deletion is still one */
+	g_clear_pointer (&folder, json_node_unref);
+	folder = http (&fx, "DELETE", patch, NULL, NULL, &status);
+	g_assert_cmpuint (status, ==, 204);
+	r5 = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_cmpint (total (r5, "deleted") + total (r5, "created"), ==, 1);
+	fx_stop (&fx);
+}
+
 static void
 test_expired_delta (void)
 {
@@ -701,6 +901,8 @@ main (int argc, char **argv)
 	g_test_init (&argc, &argv, NULL);
 	g_test_add_func ("/graph/e2e/both-directions", test_both_directions);
 	g_test_add_func ("/graph/e2e/expired-delta-relinks", test_expired_delta);
+	g_test_add_func ("/graph/e2e/crm-edit-keeps-outlook-fields", test_crm_edit_keeps_fields);
+	g_test_add_func ("/graph/e2e/moved-contact-keeps-link", test_moved_contact);
 	g_test_add_func ("/graph/e2e/throttled-run-finishes", test_throttled);
 	g_test_add_func ("/graph/e2e/dst-all-day-and-series-round-trip", test_dst_round_trip);
 	g_test_add_func ("/graph/e2e/tokens-stay-private", test_tokens_private);

@@ -712,6 +712,19 @@ test_garbage (Fixture *fx, gconstpointer data)
 	g_assert_cmpuint (cs_read_sink_get_records (sink)->len, ==, 0);
 }
 
+/* some answers garbled: each read is asked again, the whole listing arrives */
+static void
+test_garbled_reads (Fixture *fx, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsReadSink) sink = cs_read_sink_new (CS_KIND_CONTACT, TRUE);
+	g_assert_true (cs_provider_read_changes (fx->provider, CS_KIND_CONTACT, NULL, sink, NULL,
+						 &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (cs_read_sink_get_records (sink)->len, ==, 12);
+	g_assert_nonnull (cs_read_sink_get_cursor (sink));
+}
+
 /* every access and refresh token the emulator ever issued */
 static GPtrArray *
 issued_tokens (Fixture *fx)
@@ -786,6 +799,8 @@ main (int argc, char **argv)
 		    test_throttled_and_expired, fixture_teardown);
 	g_test_add ("/graph/provider/garbage-answer", Fixture, "3:garbage=1", fixture_setup,
 		    test_garbage, fixture_teardown);
+	g_test_add ("/graph/provider/garbled-reads-asked-again", Fixture, "12:garbage=0.4,seed=5",
+		    fixture_setup, test_garbled_reads, fixture_teardown);
 	g_test_add ("/graph/provider/tokens-stay-private", Fixture, "3", fixture_setup,
 		    test_tokens_private, fixture_teardown);
 	return g_test_run ();

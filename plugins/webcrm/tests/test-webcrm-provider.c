@@ -849,12 +849,28 @@ test_fault_garbage (Fx *fx, gconstpointer data)
 	g_autoptr(CsProvider) p = NULL;
 
 	fx_start_emulator (fx, NULL, "3", "garbage=1");
-	/* the login is answered with garbage too */
+	/* the login is answered with garbage too: a broken answer, not a refused
+	 * token (the app would ask the user to check the token) */
 	p = fx_provider (fx, NULL, AUTH_CODE, &error);
 	g_assert_null (p);
-	g_assert_nonnull (error);
+	g_assert_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NETWORK);
+	g_assert_null (strstr (error->message, "check the API token"));
 	g_assert_null (strchr (error->message, '\n'));
 	g_assert_null (strstr (error->message, AUTH_CODE));
+}
+
+/* some answers garbled: the login and each read are asked again, every person arrives */
+static void
+test_fault_garbled_reads (Fx *fx, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsReadSink) sink = NULL;
+
+	fx_start_emulator (fx, NULL, "40", "garbage=0.4,seed=5");
+	fx->provider = fx_provider (fx, NULL, AUTH_CODE, &error);
+	g_assert_no_error (error);
+	sink = read_all (fx->provider, CS_KIND_CONTACT, NULL);
+	g_assert_cmpuint (cs_read_sink_get_records (sink)->len, ==, 40);
 }
 
 static void
@@ -1029,6 +1045,7 @@ main (int argc, char **argv)
 	ADD ("auth/expired-token", test_auth_expired);
 	ADD ("faults/server-errors", test_server_errors);
 	ADD ("faults/garbage", test_fault_garbage);
+	ADD ("faults/garbled-reads-asked-again", test_fault_garbled_reads);
 	ADD ("faults/always-500", test_fault_always_500);
 	ADD ("throttle/pacing", test_throttle_pacing);
 	ADD ("throttle/retry-after", test_throttle_retry_after);
