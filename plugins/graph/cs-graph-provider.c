@@ -1339,57 +1339,6 @@ collection_path (CsGraphProvider *self, CsKind kind)
 	}
 }
 
-/*
- * Graph bodies hold whole lists and addresses, so an update is written over
- * the item as it is. An update whose item the run did not read (the other
- * side changed, this one did not) reads it first: built from the changed
- * fields alone, the body would empty every other field of the item.
- * Returns FALSE only for errors that stop the run; others fail the op.
- */
-static gboolean
-fetch_current (CsGraphProvider *self, CsKind kind, const gchar *base, CsWriteOp *op,
-	       GCancellable *cancellable, GError **error)
-{
-	g_autofree gchar *esc = g_uri_escape_string (cs_record_get_id (op->record), NULL, TRUE);
-	g_autofree gchar *path = NULL;
-	g_autoptr(GError) error_local = NULL;
-	g_autoptr(JsonNode) item = NULL;
-	CsRecord *r;
-
-	if (kind == CS_KIND_CONTACT) {
-		g_autofree gchar *expand = g_uri_escape_string (cs_graph_map_extended_expand (),
-								NULL, FALSE);
-		path = g_strdup_printf ("%s/%s?$expand=%s", base, esc, expand);
-	} else {
-		path = g_strdup_printf ("%s/%s", base, esc);
-	}
-	item = graph_call (self, "GET", path, NULL, cancellable, &error_local);
-	if (item != NULL && !JSON_NODE_HOLDS_OBJECT (item))
-		g_set_error_literal (&error_local, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
-				     _("Outlook answered the item without its fields"));
-	if (error_local != NULL) {
-		if (g_error_matches (error_local, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH) ||
-		    g_error_matches (error_local, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NETWORK) ||
-		    g_error_matches (error_local, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_THROTTLED) ||
-		    g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-			g_propagate_error (error, g_steal_pointer (&error_local));
-			return FALSE;
-		}
-		cs_write_op_take_error (op, g_steal_pointer (&error_local));
-		return TRUE;
-	}
-	r = cs_graph_map_to_record (kind, json_node_get_object (item), CS_GRAPH_MAIL_INBOUND,
-				    &error_local);
-	if (r == NULL) {
-		cs_write_op_take_error (op, g_steal_pointer (&error_local));
-		return TRUE;
-	}
-	if (kind == CS_KIND_CONTACT)
-		cs_graph_map_extended_to_record (json_node_get_object (item), r);
-	op->current = r;
-	return TRUE;
-}
-
 /* the fields after the update: the current record with the changes on top */
 static CsRecord *
 merged_record (CsWriteOp *op)
@@ -1637,18 +1586,6 @@ cs_graph_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 			continue;
 		p = g_new0 (Pending, 1);
 		p->op = op;
-		if (op->action == CS_WRITE_UPDATE && op->current == NULL) {
-			if (!fetch_current (self, kind, base, op, cancellable, error)) {
-				pending_free (p);
-				g_prefix_error (error, _("writing Outlook %s: "),
-						cs_kind_to_string (kind));
-				return FALSE;
-			}
-			if (op->error != NULL) {
-				pending_free (p);
-				continue;
-			}
-		}
 		if (op->action != CS_WRITE_DELETE) {
 			g_autoptr(CsRecord) merged = merged_record (op);
 			g_autoptr(GError) error_map = NULL;
