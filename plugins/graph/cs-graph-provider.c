@@ -27,7 +27,7 @@
 #define PAGE_SIZE 200
 #define BATCH_MAX 20
 #define BATCH_CHAINS 4 /* Outlook's 4 concurrent requests per mailbox */
-#define WRITE_ROUNDS 6
+#define WRITE_ROUNDS CS_GRAPH_WRITE_ROUNDS
 #define WINDOW_PAST_DAYS 365
 #define WINDOW_FUTURE_DAYS 730
 #define WINDOW_RENEW_DAYS 30
@@ -1267,14 +1267,7 @@ strip_nulls (JsonObject *o)
 	}
 }
 
-typedef struct {
-	CsWriteOp *op;
-	gchar *method;
-	gchar *url;
-	JsonObject *body;	/* (nullable) */
-	CsRecord *merged;	/* (nullable) the fields written */
-	guint tries;
-} Pending;
+typedef CsGraphPending Pending;
 
 static void
 pending_free (Pending *p)
@@ -1341,17 +1334,21 @@ batch_body (GPtrArray *chunk)
 	return node;
 }
 
-/* sends one $batch; what must be tried again goes back into @retry */
-static gboolean
-send_chunk (CsGraphProvider *self, CsKind kind, GPtrArray *chunk, GPtrArray *retry,
-	    guint *wait_s, GCancellable *cancellable, GError **error)
+/**
+ * cs_graph_take_batch:
+ * @chunk: (element-type CsGraphPending): the writes as sent, request id = index
+ * @answer: the $batch answer's body
+ * @retry: (element-type CsGraphPending): gets the writes to send again
+ * @wait_s: (inout): the longest Retry-After seen, in seconds
+ *
+ * Returns: %FALSE for an answer without responses (no write settled)
+ */
+gboolean
+cs_graph_take_batch (CsKind kind, GPtrArray *chunk, JsonNode *answer, GPtrArray *retry,
+		     guint *wait_s, GError **error)
 {
-	g_autoptr(JsonNode) body = batch_body (chunk);
-	g_autoptr(JsonNode) answer = graph_call (self, "POST", "/$batch", body, cancellable, error);
 	JsonArray *responses;
 
-	if (answer == NULL)
-		return FALSE;
 	responses = JSON_NODE_HOLDS_OBJECT (answer)
 			? cs_json_get_array (json_node_get_object (answer), "responses")
 			: NULL;
@@ -1404,6 +1401,19 @@ send_chunk (CsGraphProvider *self, CsKind kind, GPtrArray *chunk, GPtrArray *ret
 		}
 	}
 	return TRUE;
+}
+
+/* sends one $batch; what must be tried again goes back into @retry */
+static gboolean
+send_chunk (CsGraphProvider *self, CsKind kind, GPtrArray *chunk, GPtrArray *retry,
+	    guint *wait_s, GCancellable *cancellable, GError **error)
+{
+	g_autoptr(JsonNode) body = batch_body (chunk);
+	g_autoptr(JsonNode) answer = graph_call (self, "POST", "/$batch", body, cancellable, error);
+
+	if (answer == NULL)
+		return FALSE;
+	return cs_graph_take_batch (kind, chunk, answer, retry, wait_s, error);
 }
 
 static gboolean

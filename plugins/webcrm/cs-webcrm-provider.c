@@ -831,6 +831,47 @@ cs_webcrm_provider_take_body (CsWebcrmProvider *self, CsWebcrmBody what, CsKind 
 	read_ctx_clear (&ctx);
 }
 
+static gchar *stamp_next (CsWebcrmProvider *self, const gchar *max_seen, const gchar *previous);
+static gboolean org_stamp_cb (JsonArray *page, gpointer user_data, GError **error);
+
+/**
+ * cs_webcrm_provider_take_query:
+ * @since: (nullable): the stamp read from, "S" or ">S"
+ * @next: (out) (transfer full): the stamp to read from next time
+ *
+ * One page of a /Queries answer of @kind as an "updated since" read takes it.
+ */
+gboolean
+cs_webcrm_provider_take_query (CsWebcrmProvider *self, CsKind kind, const gchar *since,
+			       JsonNode *root, CsReadSink *sink, gchar **next, GError **error)
+{
+	ReadCtx ctx = {self, sink, kind, NULL,
+		       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0};
+	JsonArray *page = cs_webcrm_client_take_page (root, "/Queries", error);
+
+	if (page != NULL)
+		rows_cb (page, &ctx, NULL);
+	*next = page != NULL ? stamp_next (self, ctx.max_stamp, since) : NULL;
+	read_ctx_clear (&ctx);
+	return page != NULL;
+}
+
+/**
+ * cs_webcrm_provider_take_org_stamps:
+ * @ids: (element-type utf8): gets the ids of the organisations listed
+ * @max: (inout): the newest OrganisationUpdatedAt
+ *
+ * One page of the query for organisations changed since a stamp, whose
+ * persons are then read again.
+ */
+gboolean
+cs_webcrm_provider_take_org_stamps (JsonNode *root, GPtrArray *ids, gchar **max, GError **error)
+{
+	JsonArray *page = cs_webcrm_client_take_page (root, "/Queries", error);
+	gpointer data[] = {ids, max};
+	return page != NULL && org_stamp_cb (page, data, error);
+}
+
 /* "T=stamp;U=stamp": one stamp per table the kind depends on */
 static gchar *
 cursor_get (const gchar *cursor, const gchar *key)
@@ -859,7 +900,8 @@ stamp_condition (const gchar *column, const gchar *stamp)
 static gchar *
 stamp_next (CsWebcrmProvider *self, const gchar *max_seen, const gchar *previous)
 {
-	const gchar *server = cs_webcrm_client_get_server_time (self->client);
+	const gchar *server =
+	    self->client != NULL ? cs_webcrm_client_get_server_time (self->client) : NULL;
 	const gchar *bare = max_seen;
 	if (bare == NULL && previous != NULL)
 		bare = previous[0] == '>' ? previous + 1 : previous;
@@ -1350,6 +1392,20 @@ settle_batch (GPtrArray *batch_ops, JsonArray *res, gboolean creates)
 }
 
 /**
+ * cs_webcrm_settle_patch:
+ * @ops: the ops of one PATCH, in the order of its elements
+ * @answer: the PATCH's answer
+ *
+ * Every op of the PATCH gets its result: done with its id, or an error.
+ */
+void
+cs_webcrm_settle_patch (GPtrArray *ops, JsonNode *answer, gboolean creates)
+{
+	settle_batch (ops, JSON_NODE_HOLDS_ARRAY (answer) ? json_node_get_array (answer) : NULL,
+		      creates);
+}
+
+/**
  * patch_batches:
  * @ops: ops whose DTO is in @dtos at the same index; a %NULL DTO is skipped
  *
@@ -1401,10 +1457,7 @@ patch_batches (CsWebcrmProvider *self, const gchar *path, GPtrArray *ops, GPtrAr
 				}
 				continue;
 			}
-			settle_batch (batch_ops,
-				      JSON_NODE_HOLDS_ARRAY (answer) ? json_node_get_array (answer)
-								     : NULL,
-				      creates);
+			cs_webcrm_settle_patch (batch_ops, answer, creates);
 		}
 	}
 	return TRUE;
@@ -1755,6 +1808,29 @@ write_organisations (CsWebcrmProvider *self, GPtrArray *ops, GCancellable *cance
 	return TRUE;
 }
 
+/**
+ * cs_webcrm_settle_post:
+ * @answer: what POST /Meetings answered: the new id, bare
+ *
+ * Returns: %FALSE with @error when the answer holds no id (@op is left alone)
+ */
+gboolean
+cs_webcrm_settle_post (CsWriteOp *op, JsonNode *answer, GError **error)
+{
+	if (JSON_NODE_HOLDS_VALUE (answer) && json_node_get_value_type (answer) == G_TYPE_STRING) {
+		cs_write_op_set_done (op, json_node_get_string (answer), NULL);
+	} else if (JSON_NODE_HOLDS_VALUE (answer) &&
+		   json_node_get_value_type (answer) == G_TYPE_INT64) {
+		g_autofree gchar *s = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (answer));
+		cs_write_op_set_done (op, s, NULL);
+	} else {
+		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+				     _("webCRM created the meeting but did not say its id"));
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static gboolean
 write_one_meeting (CsWebcrmProvider *self, CsWriteOp *op, GCancellable *cancellable,
 		   GError **error)
@@ -1831,22 +1907,8 @@ write_one_meeting (CsWebcrmProvider *self, CsWriteOp *op, GCancellable *cancella
 	if (op->action == CS_WRITE_CREATE) {
 		answer = cs_webcrm_client_call (self->client, "POST", "/Meetings", node,
 						cancellable, error);
-		if (answer == NULL)
+		if (answer == NULL || !cs_webcrm_settle_post (op, answer, error))
 			return FALSE;
-		if (JSON_NODE_HOLDS_VALUE (answer) &&
-		    json_node_get_value_type (answer) == G_TYPE_STRING) {
-			cs_write_op_set_done (op, json_node_get_string (answer), NULL);
-		} else if (JSON_NODE_HOLDS_VALUE (answer) &&
-			   json_node_get_value_type (answer) == G_TYPE_INT64) {
-			g_autofree gchar *s =
-			    g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (answer));
-			cs_write_op_set_done (op, s, NULL);
-		} else {
-			g_set_error_literal (
-				error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
-				_ ("webCRM created the meeting but did not say its id"));
-			return FALSE;
-		}
 	} else {
 		path = g_strdup_printf ("/Meetings/%s", id);
 		answer = cs_webcrm_client_call (self->client, "PUT", path, node, cancellable,
