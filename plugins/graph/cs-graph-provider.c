@@ -1287,7 +1287,7 @@ op_done_from_body (CsKind kind, Pending *p, JsonObject *body)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(CsRecord) r = NULL;
 	const gchar *id = cs_json_get_string_or (body, "id", NULL);
-	if (id == NULL) {
+	if (id == NULL || id[0] == '\0') {
 		cs_write_op_set_error (p->op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
 				       _("Outlook saved the item but did not say its id"));
 		return;
@@ -1389,6 +1389,11 @@ cs_graph_take_batch (CsKind kind, GPtrArray *chunk, JsonNode *answer, GPtrArray 
 		if (status >= 200 && status < 300) {
 			if (rbody != NULL && JSON_NODE_HOLDS_OBJECT (rbody))
 				op_done_from_body (kind, p, json_node_get_object (rbody));
+			else if (p->op->action == CS_WRITE_CREATE)
+				/* a create is only done with the new item's id */
+				cs_write_op_set_error (p->op, CS_PROVIDER_ERROR,
+						       CS_PROVIDER_ERROR_INVALID,
+						       _("Outlook saved the item but did not say its id"));
 			else
 				cs_write_op_set_done (p->op, cs_record_get_id (p->op->record), NULL);
 		} else if (status == 404 && p->op->action == CS_WRITE_DELETE) {
