@@ -1370,7 +1370,16 @@ cs_graph_take_batch (CsKind kind, GPtrArray *chunk, JsonNode *answer, GPtrArray 
 				resp = r;
 		}
 		if (resp == NULL) {
-			g_ptr_array_add (retry, p);
+			/* counted like a throttled answer: a server that never answers for
+			 * it must not keep the write loop going forever */
+			if (p->tries + 1 < WRITE_ROUNDS) {
+				p->tries++;
+				g_ptr_array_add (retry, p);
+			} else {
+				cs_write_op_set_error (p->op, CS_PROVIDER_ERROR,
+						       CS_PROVIDER_ERROR_NETWORK,
+						       _("Outlook's batch answer left this item out"));
+			}
 			continue;
 		}
 		status = cs_json_get_int (resp, "status", 0);
