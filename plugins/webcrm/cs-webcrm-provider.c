@@ -715,10 +715,23 @@ read_ctx_clear (ReadCtx *ctx)
 	g_hash_table_unref (ctx->seen);
 }
 
+/*
+ * An UpdatedAt that is not a time must not become the cursor: the next read
+ * would ask for "UpdatedAt > 'garbage'", which webCRM answers with nothing or
+ * an error from then on, and no change would be read again.
+ */
+static const gchar *
+stamp_member (JsonObject *dto, const gchar *field)
+{
+	const gchar *s = cs_json_get_string_or (dto, field, NULL);
+	gint64 usec;
+	return s != NULL && cs_time_parse (s, &usec) ? s : NULL;
+}
+
 static void
 note_stamp (ReadCtx *ctx, JsonObject *dto, const gchar *field)
 {
-	const gchar *s = cs_json_get_string_or (dto, field, NULL);
+	const gchar *s = stamp_member (dto, field);
 	if (s != NULL && (ctx->max_stamp == NULL || g_strcmp0 (s, ctx->max_stamp) > 0)) {
 		g_free (ctx->max_stamp);
 		ctx->max_stamp = g_strdup (s);
@@ -922,7 +935,7 @@ org_stamp_cb (JsonArray *page, gpointer user_data, GError **error)
 		const gchar *s;
 		if (o == NULL)
 			continue;
-		s = cs_json_get_string_or (o, "OrganisationUpdatedAt", NULL);
+		s = stamp_member (o, "OrganisationUpdatedAt");
 		if (s != NULL && (*max == NULL || g_strcmp0 (s, *max) > 0)) {
 			g_free (*max);
 			*max = g_strdup (s);
@@ -960,8 +973,7 @@ read_contacts (CsWebcrmProvider *self, ReadCtx *ctx, const gchar *cursor,
 			gpointer v;
 			g_hash_table_iter_init (&iter, self->orgs);
 			while (g_hash_table_iter_next (&iter, NULL, &v)) {
-				const gchar *s = cs_json_get_string_or (
-				    v, "OrganisationUpdatedAt", NULL);
+				const gchar *s = stamp_member (v, "OrganisationUpdatedAt");
 				if (s != NULL && (o_max == NULL || g_strcmp0 (s, o_max) > 0)) {
 					g_free (o_max);
 					o_max = g_strdup (s);
