@@ -940,9 +940,12 @@ org_stamp_cb (JsonArray *page, gpointer user_data, GError **error)
 			g_free (*max);
 			*max = g_strdup (s);
 		}
-		g_ptr_array_add (ids, g_strdup_printf ("%" G_GINT64_FORMAT,
-						       cs_json_get_int (
-							   o, "OrganisationId", 0)));
+		/* without an id there are no persons to read again; "= 0" would read
+		 * those without an organisation */
+		if (cs_json_get_int (o, "OrganisationId", 0) > 0)
+			g_ptr_array_add (ids, g_strdup_printf ("%" G_GINT64_FORMAT,
+							       cs_json_get_int (o, "OrganisationId",
+										0)));
 	}
 	return TRUE;
 }
