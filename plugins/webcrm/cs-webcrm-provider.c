@@ -1832,10 +1832,15 @@ write_organisations (CsWebcrmProvider *self, GPtrArray *ops, GCancellable *cance
 gboolean
 cs_webcrm_settle_post (CsWriteOp *op, JsonNode *answer, GError **error)
 {
-	if (JSON_NODE_HOLDS_VALUE (answer) && json_node_get_value_type (answer) == G_TYPE_STRING) {
-		cs_write_op_set_done (op, json_node_get_string (answer), NULL);
-	} else if (JSON_NODE_HOLDS_VALUE (answer) &&
-		   json_node_get_value_type (answer) == G_TYPE_INT64) {
+	GType type = JSON_NODE_HOLDS_VALUE (answer) ? json_node_get_value_type (answer) : G_TYPE_NONE;
+	g_autofree gchar *text = type == G_TYPE_STRING
+				     ? g_strstrip (g_strdup (json_node_get_string (answer)))
+				     : NULL;
+
+	/* a blank id or one below 1 names no meeting: the create is not done */
+	if (text != NULL && text[0] != '\0') {
+		cs_write_op_set_done (op, text, NULL);
+	} else if (type == G_TYPE_INT64 && json_node_get_int (answer) > 0) {
 		g_autofree gchar *s = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (answer));
 		cs_write_op_set_done (op, s, NULL);
 	} else {
