@@ -1377,22 +1377,38 @@ settle_op (CsWriteOp *op, const gchar *answer)
  * update batch without errors counts as done and anything else fails whole
  * (the engine's journal then reconciles creates by key).
  */
+/* one element of a PATCH answer as text: an id may come as a number, like
+ * POST's bare id; anything else (an object, a list) has no text */
+static gchar *
+answer_element (JsonArray *res, guint j)
+{
+	JsonNode *n = json_array_get_element (res, j);
+	if (!JSON_NODE_HOLDS_VALUE (n))
+		return NULL;
+	if (json_node_get_value_type (n) == G_TYPE_STRING)
+		return g_strdup (json_node_get_string (n));
+	if (json_node_get_value_type (n) == G_TYPE_INT64)
+		return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (n));
+	return NULL;
+}
+
 static void
 settle_batch (GPtrArray *batch_ops, JsonArray *res, gboolean creates)
 {
 	guint n = res != NULL ? json_array_get_length (res) : 0;
-	const gchar *first_error = NULL;
+	g_autofree gchar *first_error = NULL;
 
 	if (n == batch_ops->len) {
-		for (guint j = 0; j < n; j++)
-			settle_op (g_ptr_array_index (batch_ops, j),
-				   json_array_get_string_element (res, j));
+		for (guint j = 0; j < n; j++) {
+			g_autofree gchar *s = answer_element (res, j);
+			settle_op (g_ptr_array_index (batch_ops, j), s);
+		}
 		return;
 	}
 	for (guint j = 0; j < n && first_error == NULL; j++) {
-		const gchar *s = json_array_get_string_element (res, j);
+		g_autofree gchar *s = answer_element (res, j);
 		if (s == NULL || !g_ascii_isdigit (s[0]))
-			first_error = s != NULL ? s : "?";
+			first_error = s != NULL ? g_steal_pointer (&s) : g_strdup ("?");
 	}
 	for (guint j = 0; j < batch_ops->len; j++) {
 		CsWriteOp *op = g_ptr_array_index (batch_ops, j);
