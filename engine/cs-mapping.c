@@ -205,7 +205,7 @@ parse_row (JsonObject *r, CsMappingRow **out, const gchar *kind, guint idx, GErr
 		return FALSE;
 	}
 	row->id = row->crm != NULL ? g_strdup (row->crm) : g_strconcat ("outlook:", row->outlook[0], NULL);
-	row->fixed = json_object_get_boolean_member_with_default (r, "fixed", FALSE);
+	row->fixed = cs_json_get_bool (r, "fixed", FALSE);
 	if (g_strcmp0 (dir, "to-outlook") == 0) {
 		row->one_way = TRUE;
 		row->only_to = CS_SIDE_OUTLOOK;

@@ -210,10 +210,19 @@ static gchar *
 write_fields (CsFolderProvider *self, const gchar *file, CsRecord *rec, GError **error)
 {
 	g_autoptr(JsonNode) node = cs_json_from_fields (rec);
-	g_autofree gchar *text = cs_json_to_string (node, TRUE);
+	g_autofree gchar *text = NULL;
 	gchar *hash;
-	g_autofree gchar *with_nl = g_strconcat (text, "\n", NULL);
+	g_autofree gchar *with_nl = NULL;
+	g_autoptr(GError) error_json = NULL;
 
+	/* a file we could not read back is worse than no file */
+	text = cs_json_to_data (node, TRUE, &error_json);
+	if (text == NULL) {
+		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+			     _("cannot store the record as JSON: %s"), error_json->message);
+		return NULL;
+	}
+	with_nl = g_strconcat (text, "\n", NULL);
 	if (!g_file_set_contents_full (file, with_nl, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
 		return NULL;
 	hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) with_nl, strlen (with_nl));

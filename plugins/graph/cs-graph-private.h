@@ -19,4 +19,25 @@ gboolean cs_graph_read_page (CsGraphProvider *self, CsKind kind, JsonNode *page,
 /* an error answer's body as the GError the provider reports */
 void cs_graph_set_error (GError **error, guint status, JsonNode *root);
 
+
+/* how often a write is sent before its last answer counts */
+#define CS_GRAPH_WRITE_ROUNDS 6
+
+/* one write of a $batch */
+typedef struct {
+	CsWriteOp *op;		/* (unowned) */
+	gchar *method;		/* (owned) */
+	gchar *url;		/* (owned) */
+	JsonObject *body;	/* (owned) (nullable) */
+	CsRecord *merged;	/* (owned) (nullable) the fields written */
+	guint tries;		/* sends so far that were answered "again later" */
+} CsGraphPending;
+
+/*
+ * For tests and fuzzing: a $batch answer to writes as the provider takes it.
+ * Each write's op gets its result (done, or an error) or goes to @retry.
+ */
+gboolean cs_graph_take_batch (CsKind kind, GPtrArray *chunk, JsonNode *answer, GPtrArray *retry,
+			      guint *wait_s, GError **error);
+
 G_END_DECLS

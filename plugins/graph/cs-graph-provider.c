@@ -27,7 +27,7 @@
 #define PAGE_SIZE 200
 #define BATCH_MAX 20
 #define BATCH_CHAINS 4 /* Outlook's 4 concurrent requests per mailbox */
-#define WRITE_ROUNDS 6
+#define WRITE_ROUNDS CS_GRAPH_WRITE_ROUNDS
 #define WINDOW_PAST_DAYS 365
 #define WINDOW_FUTURE_DAYS 730
 #define WINDOW_RENEW_DAYS 30
@@ -1367,14 +1367,7 @@ strip_nulls (JsonObject *o)
 	}
 }
 
-typedef struct {
-	CsWriteOp *op;
-	gchar *method;
-	gchar *url;
-	JsonObject *body;	/* (nullable) */
-	CsRecord *merged;	/* (nullable) the fields written */
-	guint tries;
-} Pending;
+typedef CsGraphPending Pending;
 
 static void
 pending_free (Pending *p)
@@ -1394,7 +1387,7 @@ op_done_from_body (CsKind kind, Pending *p, JsonObject *body)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(CsRecord) r = NULL;
 	const gchar *id = cs_json_get_string_or (body, "id", NULL);
-	if (id == NULL) {
+	if (id == NULL || id[0] == '\0') {
 		cs_write_op_set_error (p->op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
 				       _("Outlook saved the item but did not say its id"));
 		return;
@@ -1441,17 +1434,21 @@ batch_body (GPtrArray *chunk)
 	return node;
 }
 
-/* sends one $batch; what must be tried again goes back into @retry */
-static gboolean
-send_chunk (CsGraphProvider *self, CsKind kind, GPtrArray *chunk, GPtrArray *retry,
-	    guint *wait_s, GCancellable *cancellable, GError **error)
+/**
+ * cs_graph_take_batch:
+ * @chunk: (element-type CsGraphPending): the writes as sent, request id = index
+ * @answer: the $batch answer's body
+ * @retry: (element-type CsGraphPending): gets the writes to send again
+ * @wait_s: (inout): the longest Retry-After seen, in seconds
+ *
+ * Returns: %FALSE for an answer without responses (no write settled)
+ */
+gboolean
+cs_graph_take_batch (CsKind kind, GPtrArray *chunk, JsonNode *answer, GPtrArray *retry,
+		     guint *wait_s, GError **error)
 {
-	g_autoptr(JsonNode) body = batch_body (chunk);
-	g_autoptr(JsonNode) answer = graph_call (self, "POST", "/$batch", body, cancellable, error);
 	JsonArray *responses;
 
-	if (answer == NULL)
-		return FALSE;
 	responses = JSON_NODE_HOLDS_OBJECT (answer)
 			? cs_json_get_array (json_node_get_object (answer), "responses")
 			: NULL;
@@ -1473,7 +1470,16 @@ send_chunk (CsGraphProvider *self, CsKind kind, GPtrArray *chunk, GPtrArray *ret
 				resp = r;
 		}
 		if (resp == NULL) {
-			g_ptr_array_add (retry, p);
+			/* counted like a throttled answer: a server that never answers for
+			 * it must not keep the write loop going forever */
+			if (p->tries + 1 < WRITE_ROUNDS) {
+				p->tries++;
+				g_ptr_array_add (retry, p);
+			} else {
+				cs_write_op_set_error (p->op, CS_PROVIDER_ERROR,
+						       CS_PROVIDER_ERROR_NETWORK,
+						       _("Outlook's batch answer left this item out"));
+			}
 			continue;
 		}
 		status = cs_json_get_int (resp, "status", 0);
@@ -1492,6 +1498,11 @@ send_chunk (CsGraphProvider *self, CsKind kind, GPtrArray *chunk, GPtrArray *ret
 		if (status >= 200 && status < 300) {
 			if (rbody != NULL && JSON_NODE_HOLDS_OBJECT (rbody))
 				op_done_from_body (kind, p, json_node_get_object (rbody));
+			else if (p->op->action == CS_WRITE_CREATE)
+				/* a create is only done with the new item's id */
+				cs_write_op_set_error (p->op, CS_PROVIDER_ERROR,
+						       CS_PROVIDER_ERROR_INVALID,
+						       _("Outlook saved the item but did not say its id"));
 			else
 				cs_write_op_set_done (p->op, cs_record_get_id (p->op->record), NULL);
 		} else if (status == 404 && p->op->action == CS_WRITE_DELETE) {
@@ -1552,6 +1563,19 @@ fetch_current (CsGraphProvider *self, CsKind kind, const gchar *base, GPtrArray 
 			g_ptr_array_add (contacts, r);
 	}
 	return contacts->len == 0 || read_contact_extended (self, contacts, cancellable, error);
+}
+
+/* sends one $batch; what must be tried again goes back into @retry */
+static gboolean
+send_chunk (CsGraphProvider *self, CsKind kind, GPtrArray *chunk, GPtrArray *retry,
+	    guint *wait_s, GCancellable *cancellable, GError **error)
+{
+	g_autoptr(JsonNode) body = batch_body (chunk);
+	g_autoptr(JsonNode) answer = graph_call (self, "POST", "/$batch", body, cancellable, error);
+
+	if (answer == NULL)
+		return FALSE;
+	return cs_graph_take_batch (kind, chunk, answer, retry, wait_s, error);
 }
 
 static gboolean

@@ -57,6 +57,14 @@ set_nonblank (CsRecord *r, const gchar *name, const gchar *value)
 		cs_record_set_string (r, name, value);
 }
 
+/* Oro passes a client's invalid UTF-8 through, which GVariant refuses with a
+ * critical: keep what can be read, as cs_record_set_string() does */
+static gchar *
+valid_text (const gchar *s)
+{
+	return g_utf8_make_valid (s, -1);
+}
+
 /* emails/phones as `as`, the primary one first */
 static void
 set_list (CsRecord *r, const gchar *name, JsonObject *attrs, const gchar *list,
@@ -65,15 +73,15 @@ set_list (CsRecord *r, const gchar *name, JsonObject *attrs, const gchar *list,
 	JsonNode *n = attrs != NULL ? json_object_get_member (attrs, list) : NULL;
 	JsonArray *a = n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
 	const gchar *first = string_member (attrs, primary);
-	g_autoptr(GPtrArray) out = g_ptr_array_new ();
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
 
 	if (first != NULL && first[0] != '\0')
-		g_ptr_array_add (out, (gpointer) first);
+		g_ptr_array_add (out, valid_text (first));
 	for (guint i = 0; a != NULL && i < json_array_get_length (a); i++) {
 		const gchar *v = string_member (cs_json_array_get_object (a, i), member);
 		if (v == NULL || v[0] == '\0' || g_strcmp0 (v, first) == 0)
 			continue;
-		g_ptr_array_add (out, (gpointer) v);
+		g_ptr_array_add (out, valid_text (v));
 	}
 	if (out->len > 0)
 		cs_record_set_field (r, name, g_variant_new_strv ((const gchar *const *) out->pdata,
@@ -293,18 +301,22 @@ recurrence_from_json (JsonObject *rec)
 			       g_variant_new_int64 (cs_json_get_int (rec, "interval", 1)));
 	if (days != NULL && JSON_NODE_HOLDS_ARRAY (days) && json_array_get_length (json_node_get_array (days)) > 0) {
 		JsonArray *a = json_node_get_array (days);
-		g_autoptr(GPtrArray) names = g_ptr_array_new ();
-		for (guint i = 0; i < json_array_get_length (a); i++)
-			g_ptr_array_add (names, (gpointer) json_array_get_string_element (a, i));
+		g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+		/* only day names: a number or an object in the list is no day */
+		for (guint i = 0; i < json_array_get_length (a); i++) {
+			JsonNode *e = json_array_get_element (a, i);
+			if (JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING)
+				g_ptr_array_add (names, valid_text (json_node_get_string (e)));
+		}
 		g_variant_builder_add (&pattern, "{sv}", "daysOfWeek",
 				       g_variant_new_strv ((const gchar *const *) names->pdata, (gssize) names->len));
 	}
 	if (cs_json_get_int (rec, "dayOfMonth", 0) > 0)
 		g_variant_builder_add (&pattern, "{sv}", "dayOfMonth",
-				       g_variant_new_int64 (json_object_get_int_member (rec, "dayOfMonth")));
+				       g_variant_new_int64 (cs_json_get_int (rec, "dayOfMonth", 0)));
 	if (cs_json_get_int (rec, "monthOfYear", 0) > 0)
 		g_variant_builder_add (&pattern, "{sv}", "month",
-				       g_variant_new_int64 (json_object_get_int_member (rec, "monthOfYear")));
+				       g_variant_new_int64 (cs_json_get_int (rec, "monthOfYear", 0)));
 	if (instance >= 1 && instance <= 5)
 		g_variant_builder_add (&pattern, "{sv}", "index", g_variant_new_string (instances[instance - 1]));
 	g_variant_builder_init (&range, G_VARIANT_TYPE_VARDICT);
@@ -316,9 +328,10 @@ recurrence_from_json (JsonObject *rec)
 		g_variant_builder_add (&range, "{sv}", "numberOfOccurrences", g_variant_new_int64 (occurrences));
 	else if (end != NULL)
 		g_variant_builder_add (&range, "{sv}", "endDate", g_variant_new_string (end));
-	if (string_member (rec, "timeZone") != NULL)
-		g_variant_builder_add (&range, "{sv}", "recurrenceTimeZone",
-				       g_variant_new_string (string_member (rec, "timeZone")));
+	if (string_member (rec, "timeZone") != NULL) {
+		g_autofree gchar *zone = valid_text (string_member (rec, "timeZone"));
+		g_variant_builder_add (&range, "{sv}", "recurrenceTimeZone", g_variant_new_string (zone));
+	}
 	g_variant_builder_init (&all, G_VARIANT_TYPE_VARDICT);
 	g_variant_builder_add (&all, "{sv}", "pattern", g_variant_builder_end (&pattern));
 	g_variant_builder_add (&all, "{sv}", "range", g_variant_builder_end (&range));

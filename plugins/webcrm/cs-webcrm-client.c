@@ -404,6 +404,23 @@ cs_webcrm_client_call (CsWebcrmClient *self, const gchar *method, const gchar *p
 }
 
 /**
+ * cs_webcrm_client_take_page:
+ * @path: what was asked for, for the message
+ *
+ * Returns: (transfer none) (nullable): the page of a list answer, or %NULL with @error
+ */
+JsonArray *
+cs_webcrm_client_take_page (JsonNode *root, const gchar *path, GError **error)
+{
+	if (!JSON_NODE_HOLDS_ARRAY (root)) {
+		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+			     _("webCRM answered %s with something that is not a list"), path);
+		return NULL;
+	}
+	return json_node_get_array (root);
+}
+
+/**
  * cs_webcrm_client_list:
  * @path: a list endpoint, with or without a query string
  *
@@ -422,13 +439,9 @@ cs_webcrm_client_list (CsWebcrmClient *self, const gchar *path, CsWebcrmPageFunc
 		JsonArray *arr;
 		if (root == NULL)
 			return FALSE;
-		if (!JSON_NODE_HOLDS_ARRAY (root)) {
-			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
-				     _ ("webCRM answered %s with something that is not a list"),
-				     path);
+		arr = cs_webcrm_client_take_page (root, path, error);
+		if (arr == NULL)
 			return FALSE;
-		}
-		arr = json_node_get_array (root);
 		if (json_array_get_length (arr) == 0)
 			return TRUE;
 		if (!func (arr, user_data, error))

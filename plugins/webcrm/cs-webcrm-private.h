@@ -21,5 +21,17 @@ typedef enum {
 void cs_webcrm_provider_take_body (CsWebcrmProvider *self, CsWebcrmBody what, CsKind kind,
 				   JsonNode *root, CsReadSink *sink);
 const gchar *cs_webcrm_client_server_message (JsonNode *root);
+JsonArray *cs_webcrm_client_take_page (JsonNode *root, const gchar *path, GError **error);
+
+/* a /Queries page of an "updated since" read; @next: the stamp that follows @since */
+gboolean cs_webcrm_provider_take_query (CsWebcrmProvider *self, CsKind kind, const gchar *since,
+					JsonNode *root, CsReadSink *sink, gchar **next,
+					GError **error);
+/* a /Queries page of organisations changed since a stamp: their ids, the newest stamp */
+gboolean cs_webcrm_provider_take_org_stamps (JsonNode *root, GPtrArray *ids, gchar **max,
+					     GError **error);
+/* write answers: a PATCH's string[] for its ops, a POST's bare id for its op */
+void cs_webcrm_settle_patch (GPtrArray *ops, JsonNode *answer, gboolean creates);
+gboolean cs_webcrm_settle_post (CsWriteOp *op, JsonNode *answer, GError **error);
 
 G_END_DECLS

@@ -715,10 +715,23 @@ read_ctx_clear (ReadCtx *ctx)
 	g_hash_table_unref (ctx->seen);
 }
 
+/*
+ * An UpdatedAt that is not a time must not become the cursor: the next read
+ * would ask for "UpdatedAt > 'garbage'", which webCRM answers with nothing or
+ * an error from then on, and no change would be read again.
+ */
+static const gchar *
+stamp_member (JsonObject *dto, const gchar *field)
+{
+	const gchar *s = cs_json_get_string_or (dto, field, NULL);
+	gint64 usec;
+	return s != NULL && cs_time_parse (s, &usec) ? s : NULL;
+}
+
 static void
 note_stamp (ReadCtx *ctx, JsonObject *dto, const gchar *field)
 {
-	const gchar *s = cs_json_get_string_or (dto, field, NULL);
+	const gchar *s = stamp_member (dto, field);
 	if (s != NULL && (ctx->max_stamp == NULL || g_strcmp0 (s, ctx->max_stamp) > 0)) {
 		g_free (ctx->max_stamp);
 		ctx->max_stamp = g_strdup (s);
@@ -831,6 +844,47 @@ cs_webcrm_provider_take_body (CsWebcrmProvider *self, CsWebcrmBody what, CsKind 
 	read_ctx_clear (&ctx);
 }
 
+static gchar *stamp_next (CsWebcrmProvider *self, const gchar *max_seen, const gchar *previous);
+static gboolean org_stamp_cb (JsonArray *page, gpointer user_data, GError **error);
+
+/**
+ * cs_webcrm_provider_take_query:
+ * @since: (nullable): the stamp read from, "S" or ">S"
+ * @next: (out) (transfer full): the stamp to read from next time
+ *
+ * One page of a /Queries answer of @kind as an "updated since" read takes it.
+ */
+gboolean
+cs_webcrm_provider_take_query (CsWebcrmProvider *self, CsKind kind, const gchar *since,
+			       JsonNode *root, CsReadSink *sink, gchar **next, GError **error)
+{
+	ReadCtx ctx = {self, sink, kind, NULL,
+		       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0};
+	JsonArray *page = cs_webcrm_client_take_page (root, "/Queries", error);
+
+	if (page != NULL)
+		rows_cb (page, &ctx, NULL);
+	*next = page != NULL ? stamp_next (self, ctx.max_stamp, since) : NULL;
+	read_ctx_clear (&ctx);
+	return page != NULL;
+}
+
+/**
+ * cs_webcrm_provider_take_org_stamps:
+ * @ids: (element-type utf8): gets the ids of the organisations listed
+ * @max: (inout): the newest OrganisationUpdatedAt
+ *
+ * One page of the query for organisations changed since a stamp, whose
+ * persons are then read again.
+ */
+gboolean
+cs_webcrm_provider_take_org_stamps (JsonNode *root, GPtrArray *ids, gchar **max, GError **error)
+{
+	JsonArray *page = cs_webcrm_client_take_page (root, "/Queries", error);
+	gpointer data[] = {ids, max};
+	return page != NULL && org_stamp_cb (page, data, error);
+}
+
 /* "T=stamp;U=stamp": one stamp per table the kind depends on */
 static gchar *
 cursor_get (const gchar *cursor, const gchar *key)
@@ -859,7 +913,8 @@ stamp_condition (const gchar *column, const gchar *stamp)
 static gchar *
 stamp_next (CsWebcrmProvider *self, const gchar *max_seen, const gchar *previous)
 {
-	const gchar *server = cs_webcrm_client_get_server_time (self->client);
+	const gchar *server =
+	    self->client != NULL ? cs_webcrm_client_get_server_time (self->client) : NULL;
 	const gchar *bare = max_seen;
 	if (bare == NULL && previous != NULL)
 		bare = previous[0] == '>' ? previous + 1 : previous;
@@ -880,14 +935,17 @@ org_stamp_cb (JsonArray *page, gpointer user_data, GError **error)
 		const gchar *s;
 		if (o == NULL)
 			continue;
-		s = cs_json_get_string_or (o, "OrganisationUpdatedAt", NULL);
+		s = stamp_member (o, "OrganisationUpdatedAt");
 		if (s != NULL && (*max == NULL || g_strcmp0 (s, *max) > 0)) {
 			g_free (*max);
 			*max = g_strdup (s);
 		}
-		g_ptr_array_add (ids, g_strdup_printf ("%" G_GINT64_FORMAT,
-						       cs_json_get_int (
-							   o, "OrganisationId", 0)));
+		/* without an id there are no persons to read again; "= 0" would read
+		 * those without an organisation */
+		if (cs_json_get_int (o, "OrganisationId", 0) > 0)
+			g_ptr_array_add (ids, g_strdup_printf ("%" G_GINT64_FORMAT,
+							       cs_json_get_int (o, "OrganisationId",
+										0)));
 	}
 	return TRUE;
 }
@@ -918,8 +976,7 @@ read_contacts (CsWebcrmProvider *self, ReadCtx *ctx, const gchar *cursor,
 			gpointer v;
 			g_hash_table_iter_init (&iter, self->orgs);
 			while (g_hash_table_iter_next (&iter, NULL, &v)) {
-				const gchar *s = cs_json_get_string_or (
-				    v, "OrganisationUpdatedAt", NULL);
+				const gchar *s = stamp_member (v, "OrganisationUpdatedAt");
 				if (s != NULL && (o_max == NULL || g_strcmp0 (s, o_max) > 0)) {
 					g_free (o_max);
 					o_max = g_strdup (s);
@@ -1320,22 +1377,38 @@ settle_op (CsWriteOp *op, const gchar *answer)
  * update batch without errors counts as done and anything else fails whole
  * (the engine's journal then reconciles creates by key).
  */
+/* one element of a PATCH answer as text: an id may come as a number, like
+ * POST's bare id; anything else (an object, a list) has no text */
+static gchar *
+answer_element (JsonArray *res, guint j)
+{
+	JsonNode *n = json_array_get_element (res, j);
+	if (!JSON_NODE_HOLDS_VALUE (n))
+		return NULL;
+	if (json_node_get_value_type (n) == G_TYPE_STRING)
+		return g_strdup (json_node_get_string (n));
+	if (json_node_get_value_type (n) == G_TYPE_INT64)
+		return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (n));
+	return NULL;
+}
+
 static void
 settle_batch (GPtrArray *batch_ops, JsonArray *res, gboolean creates)
 {
 	guint n = res != NULL ? json_array_get_length (res) : 0;
-	const gchar *first_error = NULL;
+	g_autofree gchar *first_error = NULL;
 
 	if (n == batch_ops->len) {
-		for (guint j = 0; j < n; j++)
-			settle_op (g_ptr_array_index (batch_ops, j),
-				   json_array_get_string_element (res, j));
+		for (guint j = 0; j < n; j++) {
+			g_autofree gchar *s = answer_element (res, j);
+			settle_op (g_ptr_array_index (batch_ops, j), s);
+		}
 		return;
 	}
 	for (guint j = 0; j < n && first_error == NULL; j++) {
-		const gchar *s = json_array_get_string_element (res, j);
+		g_autofree gchar *s = answer_element (res, j);
 		if (s == NULL || !g_ascii_isdigit (s[0]))
-			first_error = s != NULL ? s : "?";
+			first_error = s != NULL ? g_steal_pointer (&s) : g_strdup ("?");
 	}
 	for (guint j = 0; j < batch_ops->len; j++) {
 		CsWriteOp *op = g_ptr_array_index (batch_ops, j);
@@ -1347,6 +1420,20 @@ settle_batch (GPtrArray *batch_ops, JsonArray *res, gboolean creates)
 					       batch_ops->len, first_error != NULL ? ": " : "",
 					       first_error != NULL ? first_error : "");
 	}
+}
+
+/**
+ * cs_webcrm_settle_patch:
+ * @ops: the ops of one PATCH, in the order of its elements
+ * @answer: the PATCH's answer
+ *
+ * Every op of the PATCH gets its result: done with its id, or an error.
+ */
+void
+cs_webcrm_settle_patch (GPtrArray *ops, JsonNode *answer, gboolean creates)
+{
+	settle_batch (ops, JSON_NODE_HOLDS_ARRAY (answer) ? json_node_get_array (answer) : NULL,
+		      creates);
 }
 
 /**
@@ -1401,10 +1488,7 @@ patch_batches (CsWebcrmProvider *self, const gchar *path, GPtrArray *ops, GPtrAr
 				}
 				continue;
 			}
-			settle_batch (batch_ops,
-				      JSON_NODE_HOLDS_ARRAY (answer) ? json_node_get_array (answer)
-								     : NULL,
-				      creates);
+			cs_webcrm_settle_patch (batch_ops, answer, creates);
 		}
 	}
 	return TRUE;
@@ -1773,6 +1857,34 @@ write_organisations (CsWebcrmProvider *self, GPtrArray *ops, GCancellable *cance
 	return TRUE;
 }
 
+/**
+ * cs_webcrm_settle_post:
+ * @answer: what POST /Meetings answered: the new id, bare
+ *
+ * Returns: %FALSE with @error when the answer holds no id (@op is left alone)
+ */
+gboolean
+cs_webcrm_settle_post (CsWriteOp *op, JsonNode *answer, GError **error)
+{
+	GType type = JSON_NODE_HOLDS_VALUE (answer) ? json_node_get_value_type (answer) : G_TYPE_NONE;
+	g_autofree gchar *text = type == G_TYPE_STRING
+				     ? g_strstrip (g_strdup (json_node_get_string (answer)))
+				     : NULL;
+
+	/* a blank id or one below 1 names no meeting: the create is not done */
+	if (text != NULL && text[0] != '\0') {
+		cs_write_op_set_done (op, text, NULL);
+	} else if (type == G_TYPE_INT64 && json_node_get_int (answer) > 0) {
+		g_autofree gchar *s = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (answer));
+		cs_write_op_set_done (op, s, NULL);
+	} else {
+		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+				     _("webCRM created the meeting but did not say its id"));
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static gboolean
 write_one_meeting (CsWebcrmProvider *self, CsWriteOp *op, GCancellable *cancellable,
 		   GError **error)
@@ -1849,22 +1961,8 @@ write_one_meeting (CsWebcrmProvider *self, CsWriteOp *op, GCancellable *cancella
 	if (op->action == CS_WRITE_CREATE) {
 		answer = cs_webcrm_client_call (self->client, "POST", "/Meetings", node,
 						cancellable, error);
-		if (answer == NULL)
+		if (answer == NULL || !cs_webcrm_settle_post (op, answer, error))
 			return FALSE;
-		if (JSON_NODE_HOLDS_VALUE (answer) &&
-		    json_node_get_value_type (answer) == G_TYPE_STRING) {
-			cs_write_op_set_done (op, json_node_get_string (answer), NULL);
-		} else if (JSON_NODE_HOLDS_VALUE (answer) &&
-			   json_node_get_value_type (answer) == G_TYPE_INT64) {
-			g_autofree gchar *s =
-			    g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (answer));
-			cs_write_op_set_done (op, s, NULL);
-		} else {
-			g_set_error_literal (
-				error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
-				_ ("webCRM created the meeting but did not say its id"));
-			return FALSE;
-		}
 	} else {
 		path = g_strdup_printf ("/Meetings/%s", id);
 		answer = cs_webcrm_client_call (self->client, "PUT", path, node, cancellable,
