@@ -52,7 +52,7 @@ cs_http_response_get_header (CsHttpResponse *resp, const gchar *name)
 /**
  * cs_http_response_parse_json:
  *
- * A body that is not JSON is an INVALID error that quotes the start of
+ * A body that is not JSON is a BAD_ANSWER error that quotes the start of
  * what came, so a proxy's HTML page is recognisable in the message.
  */
 JsonNode *
@@ -66,7 +66,7 @@ cs_http_response_parse_json (CsHttpResponse *resp, GError **error)
 	if (len == 0 || !json_parser_load_from_data (parser, data, (gssize) len, &error_local)) {
 		g_autofree gchar *start = g_strndup (data != NULL ? data : "", MIN (len, 60));
 		g_strdelimit (start, "\r\n\t", ' ');
-		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_BAD_ANSWER,
 			     _("the server answered %u with something that is not JSON: “%s”"),
 			     resp->status, start);
 		return NULL;

@@ -24,6 +24,8 @@ typedef enum {
 	CS_PROVIDER_ERROR_CORRUPT,   /* a source file that cannot be read */
 	CS_PROVIDER_ERROR_CURSOR_EXPIRED, /* a delta token the service no longer knows: list all */
 	CS_PROVIDER_ERROR_NO_SPACE,  /* a local disk is full: stop, nothing more can be kept */
+	CS_PROVIDER_ERROR_BAD_ANSWER, /* the service answered what cannot be read (a proxy's
+				       * page, a cut connection): try later, like NETWORK */
 } CsProviderError;
 GQuark cs_provider_error_quark (void);
 

@@ -922,8 +922,8 @@ is_contact_folder (CsGraphProvider *self, const gchar *id, gboolean *is_folder,
 	g_autoptr(GError) error_get = NULL;
 	g_autoptr(JsonNode) folder = graph_call (self, "GET", path, NULL, cancellable, &error_get);
 
-	/* INVALID is a 400 or an unreadable answer: the latter passes */
-	if (folder == NULL && g_error_matches (error_get, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID)) {
+	/* an unreadable answer passes: asked once more */
+	if (folder == NULL && g_error_matches (error_get, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_BAD_ANSWER)) {
 		g_clear_error (&error_get);
 		folder = graph_call (self, "GET", path, NULL, cancellable, &error_get);
 	}

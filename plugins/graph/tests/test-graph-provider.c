@@ -705,7 +705,7 @@ test_garbage (Fixture *fx, gconstpointer data)
 	g_autoptr(CsReadSink) sink = cs_read_sink_new (CS_KIND_CONTACT, FALSE);
 	g_assert_false (cs_provider_read_changes (fx->provider, CS_KIND_CONTACT, NULL, sink, NULL,
 						  &error));
-	g_assert_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID);
+	g_assert_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_BAD_ANSWER);
 	g_assert_null (strchr (error->message, '\n'));
 	g_assert_nonnull (strstr (error->message, "not JSON"));
 	g_assert_null (cs_read_sink_get_cursor (sink));
