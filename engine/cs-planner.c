@@ -261,6 +261,35 @@ check_writable (Planner *p, CsPlanItem *it)
 	}
 }
 
+/* a journalled create to @target whose values are all in @values, for a
+ * record the target created with more than it was sent */
+static CsJournalEntry *
+journal_sent_within (GHashTable *journal_by_values, CsSide target, GHashTable *values)
+{
+	GHashTableIter iter;
+	gpointer k, v;
+
+	g_hash_table_iter_init (&iter, journal_by_values);
+	while (g_hash_table_iter_next (&iter, &k, &v)) {
+		CsJournalEntry *e = v;
+		g_autoptr(GHashTable) sent = NULL;
+		GHashTableIter fields;
+		gpointer name, value;
+		gboolean all = TRUE;
+		if (e->target != target)
+			continue;
+		sent = cs_mapping_values_from_string (e->values);
+		if (g_hash_table_size (sent) == 0)
+			continue;
+		g_hash_table_iter_init (&fields, sent);
+		while (all && g_hash_table_iter_next (&fields, &name, &value))
+			all = cs_value_equal (g_hash_table_lookup (values, name), value);
+		if (all)
+			return e;
+	}
+	return NULL;
+}
+
 /* the rows of @values (the extracted fields of @target_rec) that hold what a
  * crashed run's journalled update sent to @target are our own write: they
  * become the base, so that the write is neither taken for a person's edit nor
@@ -648,8 +677,15 @@ cs_planner_plan (const CsPlanInput *in, CsSyncPlan *plan)
 				CsJournalEntry *e = g_hash_table_lookup (journal_by_values, text);
 				CsRecord *src;
 				CsPlanItem *it;
-				if (e == NULL || e->target != (CsSide) s)
-					continue;
+				if (e == NULL || e->target != (CsSide) s) {
+					/* the target may add what it fills itself (a display
+					 * name, defaults): ours if it holds all we sent */
+					e = journal_sent_within (journal_by_values, (CsSide) s, v);
+					if (e == NULL)
+						continue;
+					g_free (text);
+					text = g_strdup (e->values);
+				}
 				src = g_hash_table_lookup (p.by_id[cs_side_other ((CsSide) s)], e->source_id);
 				it = item_new (&p, CS_PLAN_LINK, s == CS_SIDE_CRM ? r : src,
 					       s == CS_SIDE_OUTLOOK ? r : src, NULL);

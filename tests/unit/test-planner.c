@@ -18,6 +18,7 @@ typedef struct {
 	gboolean complete[CS_SIDE_LAST];
 	CsConflictStrategy conflict;
 	GHashTable *fields[CS_SIDE_LAST];
+	GPtrArray *journal;
 	CsSyncPlan *plan;
 } Fixture;
 
@@ -93,6 +94,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
 		g_clear_pointer (&f->fields[s], g_hash_table_unref);
 	}
 	g_ptr_array_unref (f->links);
+	g_clear_pointer (&f->journal, g_ptr_array_unref);
 }
 
 static GPtrArray *
@@ -106,6 +108,7 @@ plan (Fixture *f)
 	in.mapping = f->mapping;
 	in.key = key;
 	in.links = f->links;
+	in.journal = f->journal;
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
 		in.records[s] = f->records[s];
 		in.complete[s] = f->complete[s];
@@ -730,6 +733,37 @@ test_webcrm_comment_round_trip (Fixture *f, gconstpointer d)
 	g_assert_nonnull (first_body);
 }
 
+/* a run killed after a create: the record the target made holds what was
+ * sent plus what the target fills itself (Outlook's display name); it is
+ * the journalled create, linked, not created once more */
+static void
+test_journal_create_with_more (Fixture *f, gconstpointer d)
+{
+	CsJournalEntry *e = g_new0 (CsJournalEntry, 1);
+	g_autoptr(CsRecord) sent = rec ("x", NULL, "firstName=Ada;lastName=Lovelace;jobTitle=Analyst");
+	g_autoptr(GHashTable) v = cs_mapping_extract (f->mapping, CS_KIND_CONTACT, CS_SIDE_CRM, sent);
+	GPtrArray *items;
+	CsPlanItem *it;
+
+	setup_profile (f, "both", NULL);
+	add (f, CS_SIDE_CRM, rec ("c1", "1", "firstName=Ada;lastName=Lovelace;jobTitle=Analyst"));
+	add (f, CS_SIDE_OUTLOOK, rec ("o1", "1", "firstName=Ada;lastName=Lovelace;jobTitle=Analyst;displayName=Ada Lovelace"));
+	e->id = 7;
+	e->kind = CS_KIND_CONTACT;
+	e->target = CS_SIDE_OUTLOOK;
+	e->source_id = g_strdup ("c1");
+	e->values = cs_mapping_values_to_string (v);
+	f->journal = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_journal_entry_free);
+	g_ptr_array_add (f->journal, e);
+	items = plan (f);
+	g_assert_cmpuint (items->len, ==, 1);
+	it = g_ptr_array_index (items, 0);
+	g_assert_cmpint (it->action, ==, CS_PLAN_LINK);
+	g_assert_cmpint (it->journal_id, ==, 7);
+	g_assert_false (writes_any (it, CS_SIDE_CRM));
+	g_assert_false (it->create[CS_SIDE_OUTLOOK]);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -772,5 +806,6 @@ main (int argc, char **argv)
 	T ("/engine/planner/webcrm/completed-activity", test_webcrm_completed_activity);
 	T ("/engine/planner/webcrm/private-marker", test_webcrm_private_marker);
 	T ("/engine/planner/webcrm/comment-round-trip", test_webcrm_comment_round_trip);
+	T ("/engine/planner/journal/create-with-more", test_journal_create_with_more);
 	return g_test_run ();
 }
