@@ -290,13 +290,17 @@ journal_sent_within (GHashTable *journal_by_values, CsSide target, GHashTable *v
 	return NULL;
 }
 
-/* the rows of @values (the extracted fields of @target_rec) that hold what a
- * crashed run's journalled update sent to @target are our own write: they
- * become the base, so that the write is neither taken for a person's edit nor
- * lost to one */
+/* the rows where a crashed run's journalled update to @target shows: they
+ * become the base, so that the write is neither taken for a person's edit
+ * nor lost to one. A row of @values (the extracted fields of @target_rec)
+ * that holds what was sent is our own write. A row the target has changed
+ * since, while the source (@source_values) still holds what was sent, was
+ * edited after our write landed (or, had it not, concurrently and later):
+ * the target's edit is the newer one, not a conflict the source wins. A
+ * target that still holds the old value never got the write: nothing to take */
 static void
 base_take_journal (Planner *p, const CsLink *link, CsSide target, CsRecord *target_rec,
-		   GHashTable *values, GHashTable *base)
+		   GHashTable *values, GHashTable *source_values, GHashTable *base)
 {
 	const gchar *tid = cs_link_get_id (link, target);
 
@@ -313,7 +317,10 @@ base_take_journal (Planner *p, const CsLink *link, CsSide target, CsRecord *targ
 		sent = cs_mapping_values_from_string (e->values);
 		g_hash_table_iter_init (&iter, sent);
 		while (g_hash_table_iter_next (&iter, &k, &v)) {
-			if (cs_value_equal (g_hash_table_lookup (values, k), v))
+			GVariant *now = g_hash_table_lookup (values, k);
+			if (cs_value_equal (now, v) ||
+			    (source_values != NULL && cs_value_equal (g_hash_table_lookup (source_values, k), v) &&
+			     !cs_value_equal (now, g_hash_table_lookup (base, k))))
 				values_set (base, k, v);
 		}
 	}
@@ -420,7 +427,7 @@ plan_linked (Planner *p, const CsLink *link)
 		if (rec[o] != NULL) {
 			g_autoptr(GHashTable) ov =
 			    cs_mapping_extract (p->in->mapping, p->in->kind, o, rec[o]);
-			base_take_journal (p, link, o, rec[o], ov, base);
+			base_take_journal (p, link, o, rec[o], ov, NULL, base);
 		}
 		plan_deleted (p, link, g, gone_rec, rec[o], base);
 		return;
@@ -437,7 +444,8 @@ plan_linked (Planner *p, const CsLink *link)
 	 * the new base (else an edit made since on the other side would lose
 	 * against our own write) */
 	for (guint s = 0; s < CS_SIDE_LAST; s++)
-		base_take_journal (p, link, (CsSide) s, rec[s], cur[s], base);
+		base_take_journal (p, link, (CsSide) s, rec[s], cur[s], cur[cs_side_other ((CsSide) s)],
+				   base);
 	merged = values_copy (base);
 	all_rows = row_union (p, base, cur[CS_SIDE_CRM], cur[CS_SIDE_OUTLOOK]);
 	it = item_new (p, CS_PLAN_UPDATE, rec[CS_SIDE_CRM], rec[CS_SIDE_OUTLOOK], link);

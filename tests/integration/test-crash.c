@@ -197,6 +197,50 @@ test_crash_then_delete (void)
 	}
 }
 
+/* found by the soak test too: an update written, the run killed before the
+ * state recorded it, then the record edited where it was written (the person
+ * saw our value and changed it). That edit is the newest; it was taken for a
+ * conflict with the source's older edit, and the CRM winning conflicts lost it */
+static void
+test_crash_then_edit_target (void)
+{
+	const gchar *directions[] = {"crm", "outlook"};
+
+	for (guint d = 0; d < G_N_ELEMENTS (directions); d++) {
+		const gchar *src = directions[d];
+		const gchar *dst = directions[1 - d];
+		const gchar *env[] = {"CRMSYNC_FAULT=crash-after-write:1", NULL};
+		CliFixture f;
+		g_autoptr(GPtrArray) ids = NULL;
+		g_autoptr(JsonObject) got = NULL;
+		g_autofree gchar *edited = NULL;
+
+		cli_fixture_init (&f, NULL);
+		g_free (cli_put (&f, src, "contact", "a", "{\"firstName\": \"v1\", \"lastName\": \"Ärger\"}"));
+		g_assert_cmpint (cli_run (&f, NULL, "sync", "--profile", "@P", NULL), ==, 0);
+		g_free (cli_put (&f, src, "contact", "a", "{\"firstName\": \"v2\", \"lastName\": \"Ärger\"}"));
+		g_assert_cmpint (cli_run (&f, env, "sync", "--profile", "@P", NULL), ==, 99);
+		ids = cli_list (&f, dst, "contact");
+		g_assert_cmpuint (ids->len, ==, 1);
+		got = cli_get (&f, dst, "contact", g_ptr_array_index (ids, 0));
+		g_assert_cmpstr (json_object_get_string_member (got, "firstName"), ==, "v2");
+		g_clear_pointer (&got, json_object_unref);
+		/* edited where our write landed, before the next run */
+		edited = cli_put (&f, dst, "contact", g_ptr_array_index (ids, 0),
+				  "{\"firstName\": \"v3\", \"lastName\": \"Ärger\"}");
+		g_assert_cmpint (cli_run (&f, NULL, "sync", "--profile", "@P", NULL), ==, 0);
+		got = cli_get (&f, src, "contact", "a");
+		g_assert_cmpstr (json_object_get_string_member (got, "firstName"), ==, "v3");
+		g_clear_pointer (&got, json_object_unref);
+		got = cli_get (&f, dst, "contact", g_ptr_array_index (ids, 0));
+		g_assert_cmpstr (json_object_get_string_member (got, "firstName"), ==, "v3");
+		g_assert_cmpint (cli_run (&f, NULL, "sync", "--profile", "@P", "--json", NULL), ==, 0);
+		g_assert_cmpint (cli_report_count (&f, "updated", "crm", "contact"), ==, 0);
+		g_assert_cmpint (cli_report_count (&f, "updated", "outlook", "contact"), ==, 0);
+		cli_fixture_clear (&f);
+	}
+}
+
 int
 main (int argc, char **argv)
 {
@@ -208,5 +252,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/cli/crash/every-write-position", test_crash_everywhere);
 	g_test_add_func ("/cli/crash/update-then-edit", test_crash_then_edit);
 	g_test_add_func ("/cli/crash/update-then-delete", test_crash_then_delete);
+	g_test_add_func ("/cli/crash/update-then-edit-target", test_crash_then_edit_target);
 	return g_test_run ();
 }
