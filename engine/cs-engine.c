@@ -944,11 +944,12 @@ run_batches (CsEngine *self, GPtrArray *states, CsSide side, CsKind kind, CsWrit
 				g_autoptr(GHashTable) written = g_hash_table_new (g_str_hash, g_str_equal);
 				g_autofree gchar *vals = NULL;
 				g_autofree gchar *src = NULL;
+				/* a row cleared is written as null: it is a value sent too */
+				g_autoptr(GVariant) cleared = g_variant_ref_sink (cs_value_null ());
 				for (guint r = 0; item->values != NULL && item->rows[side] != NULL &&
 						  item->rows[side][r] != NULL; r++) {
 					GVariant *v = g_hash_table_lookup (item->values, item->rows[side][r]);
-					if (v != NULL)
-						g_hash_table_insert (written, item->rows[side][r], v);
+					g_hash_table_insert (written, item->rows[side][r], v != NULL ? v : cleared);
 				}
 				if (target == NULL || g_hash_table_size (written) == 0)
 					continue;

@@ -290,6 +290,36 @@ journal_sent_within (GHashTable *journal_by_values, CsSide target, GHashTable *v
 	return NULL;
 }
 
+static void
+value_unref0 (gpointer v)
+{
+	if (v != NULL)
+		g_variant_unref (v);
+}
+
+/* the rows a journalled update sent, a cleared row as %NULL (the values'
+ * own reader leaves those out, and a clear is an edit like any other) */
+static GHashTable *
+journal_sent (const gchar *text)
+{
+	GHashTable *sent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+						  value_unref0);
+	g_autoptr(JsonParser) parser = json_parser_new ();
+	JsonObject *obj;
+	g_autoptr(GList) members = NULL;
+
+	if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL) ||
+	    json_parser_get_root (parser) == NULL || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+		return sent;
+	obj = json_node_get_object (json_parser_get_root (parser));
+	members = json_object_get_members (obj);
+	for (GList *l = members; l != NULL; l = l->next) {
+		g_autoptr(GVariant) raw = cs_json_to_value (json_object_get_member (obj, l->data));
+		g_hash_table_insert (sent, g_strdup (l->data), cs_value_normalize (raw));
+	}
+	return sent;
+}
+
 /* the rows where a crashed run's journalled update to @target shows: they
  * become the base, so that the write is neither taken for a person's edit
  * nor lost to one. A row of @values (the extracted fields of @target_rec)
@@ -314,7 +344,7 @@ base_take_journal (Planner *p, const CsLink *link, CsSide target, CsRecord *targ
 		if (e->target != target || !g_str_has_prefix (e->source_id, CS_JOURNAL_UPDATE_PREFIX) ||
 		    g_strcmp0 (e->source_id + strlen (CS_JOURNAL_UPDATE_PREFIX), tid) != 0)
 			continue;
-		sent = cs_mapping_values_from_string (e->values);
+		sent = journal_sent (e->values);
 		g_hash_table_iter_init (&iter, sent);
 		while (g_hash_table_iter_next (&iter, &k, &v)) {
 			GVariant *now = g_hash_table_lookup (values, k);

@@ -216,7 +216,7 @@ test_crash_then_edit_target (void)
 		g_autofree gchar *edited = NULL;
 
 		cli_fixture_init (&f, NULL);
-		g_free (cli_put (&f, src, "contact", "a", "{\"firstName\": \"v1\", \"lastName\": \"Ärger\"}"));
+		g_free (cli_put (&f, src, "contact", "a", "{\"firstName\": \"v1\", \"lastName\": \"Ärger\", \"jobTitle\": \"j1\"}"));
 		g_assert_cmpint (cli_run (&f, NULL, "sync", "--profile", "@P", NULL), ==, 0);
 		g_free (cli_put (&f, src, "contact", "a", "{\"firstName\": \"v2\", \"lastName\": \"Ärger\"}"));
 		g_assert_cmpint (cli_run (&f, env, "sync", "--profile", "@P", NULL), ==, 99);
@@ -226,11 +226,13 @@ test_crash_then_edit_target (void)
 		g_assert_cmpstr (json_object_get_string_member (got, "firstName"), ==, "v2");
 		g_clear_pointer (&got, json_object_unref);
 		/* edited where our write landed, before the next run */
+		/* v2 cleared the job title; the new edit gives it one again */
 		edited = cli_put (&f, dst, "contact", g_ptr_array_index (ids, 0),
-				  "{\"firstName\": \"v3\", \"lastName\": \"Ärger\"}");
+				  "{\"firstName\": \"v3\", \"lastName\": \"Ärger\", \"jobTitle\": \"j3\"}");
 		g_assert_cmpint (cli_run (&f, NULL, "sync", "--profile", "@P", NULL), ==, 0);
 		got = cli_get (&f, src, "contact", "a");
 		g_assert_cmpstr (json_object_get_string_member (got, "firstName"), ==, "v3");
+		g_assert_cmpstr (json_object_get_string_member_with_default (got, "jobTitle", NULL), ==, "j3");
 		g_clear_pointer (&got, json_object_unref);
 		got = cli_get (&f, dst, "contact", g_ptr_array_index (ids, 0));
 		g_assert_cmpstr (json_object_get_string_member (got, "firstName"), ==, "v3");
