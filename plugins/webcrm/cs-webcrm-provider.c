@@ -1095,6 +1095,15 @@ meetings_page (CsWebcrmProvider *self, const gchar *path, GPtrArray *out,
  * fetched whole, and an id that left the list is asked for once (gone → a
  * tombstone, merely out of the date window → left alone).
  */
+/* a meeting's own path: its id as it came from the server, escaped, so an
+ * odd id cannot change which resource a call reaches */
+static gchar *
+meeting_path (const gchar *id, const gchar *query)
+{
+	g_autofree gchar *esc = g_uri_escape_string (id, NULL, TRUE);
+	return g_strdup_printf ("/Meetings/%s%s", esc, query != NULL ? query : "");
+}
+
 static gboolean
 read_meetings (CsWebcrmProvider *self, ReadCtx *ctx, const gchar *cursor,
 	       GCancellable *cancellable, GError **error)
@@ -1141,7 +1150,7 @@ read_meetings (CsWebcrmProvider *self, ReadCtx *ctx, const gchar *cursor,
 		    && (since[0] == '>' ? g_strcmp0 (upd, since + 1) <= 0
 					: g_strcmp0 (upd, since) < 0))
 			continue;
-		get = g_strdup_printf ("/Meetings/%s", id);
+		get = meeting_path (id, NULL);
 		full = cs_webcrm_client_call (self->client, "GET", get, NULL, cancellable, error);
 		if (full == NULL)
 			return FALSE;
@@ -1158,7 +1167,7 @@ read_meetings (CsWebcrmProvider *self, ReadCtx *ctx, const gchar *cursor,
 		g_autoptr(GError) error_local = NULL;
 		if (known[i][0] == '\0' || g_hash_table_contains (listed, known[i]))
 			continue;
-		get = g_strdup_printf ("/Meetings/%s", known[i]);
+		get = meeting_path (known[i], NULL);
 		gone = cs_webcrm_client_call (self->client, "GET", get, NULL, cancellable,
 					      &error_local);
 		if (gone == NULL &&
@@ -1897,7 +1906,7 @@ write_one_meeting (CsWebcrmProvider *self, CsWriteOp *op, GCancellable *cancella
 	const gchar *id = cs_record_get_id (op->record);
 
 	if (op->action == CS_WRITE_DELETE) {
-		path = g_strdup_printf ("/Meetings/%s?sendCancellations=false", id);
+		path = meeting_path (id, "?sendCancellations=false");
 		answer = cs_webcrm_client_call (self->client, "DELETE", path, NULL, cancellable,
 						error);
 		if (answer == NULL)
@@ -1964,7 +1973,7 @@ write_one_meeting (CsWebcrmProvider *self, CsWriteOp *op, GCancellable *cancella
 		if (answer == NULL || !cs_webcrm_settle_post (op, answer, error))
 			return FALSE;
 	} else {
-		path = g_strdup_printf ("/Meetings/%s", id);
+		path = meeting_path (id, NULL);
 		answer = cs_webcrm_client_call (self->client, "PUT", path, node, cancellable,
 						error);
 		if (answer == NULL)
