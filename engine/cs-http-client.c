@@ -284,10 +284,15 @@ sleep_cancellable (guint ms, GCancellable *cancellable, GError **error)
 	return TRUE;
 }
 
-static guint
-parse_retry_after (SoupMessageHeaders *headers)
+/**
+ * cs_http_retry_after_seconds:
+ * @value: (nullable): a Retry-After value: seconds, or an HTTP date
+ *
+ * Returns: how many seconds to wait; 0 when @value says nothing usable
+ */
+guint
+cs_http_retry_after_seconds (const gchar *value)
 {
-	const gchar *value = soup_message_headers_get_one (headers, "Retry-After");
 	guint64 secs;
 	g_autoptr(GDateTime) when = NULL;
 
@@ -300,9 +305,15 @@ parse_retry_after (SoupMessageHeaders *headers)
 	if (when != NULL) {
 		g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
 		GTimeSpan diff = g_date_time_difference (when, now);
-		return diff > 0 ? (guint) (diff / G_TIME_SPAN_SECOND) + 1 : 1;
+		return diff > 0 ? (guint) MIN (86400, diff / G_TIME_SPAN_SECOND + 1) : 1;
 	}
 	return 0;
+}
+
+static guint
+parse_retry_after (SoupMessageHeaders *headers)
+{
+	return cs_http_retry_after_seconds (soup_message_headers_get_one (headers, "Retry-After"));
 }
 
 static gboolean

@@ -36,6 +36,7 @@ void cs_http_client_set_max_retries (CsHttpClient *self, guint max_retries);
 void cs_http_client_set_max_retry_after (CsHttpClient *self, guint seconds);
 void cs_http_client_set_timeout (CsHttpClient *self, guint seconds);
 guint cs_http_client_get_retry_after (CsHttpClient *self);
+guint cs_http_retry_after_seconds (const gchar *value);
 guint64 cs_http_client_get_request_count (CsHttpClient *self);
 gchar *cs_http_client_resolve (CsHttpClient *self, const gchar *path);
 

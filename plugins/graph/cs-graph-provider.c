@@ -1075,6 +1075,27 @@ read_source (CsGraphProvider *self, CsKind kind, Source *src, const gchar *url_s
 	}
 }
 
+/* a batch item's Retry-After: header names in any case, the value as text
+ * (seconds or an HTTP date) or as a JSON number */
+static guint
+batch_retry_after (JsonObject *headers)
+{
+	g_autoptr(GList) names = headers != NULL ? json_object_get_members (headers) : NULL;
+	for (GList *l = names; l != NULL; l = l->next) {
+		JsonNode *v;
+		if (g_ascii_strcasecmp (l->data, "Retry-After") != 0)
+			continue;
+		v = json_object_get_member (headers, l->data);
+		if (JSON_NODE_HOLDS_VALUE (v) && json_node_get_value_type (v) == G_TYPE_STRING)
+			return cs_http_retry_after_seconds (json_node_get_string (v));
+		if (JSON_NODE_HOLDS_VALUE (v) && json_node_get_value_type (v) == G_TYPE_INT64)
+			return (guint) CLAMP (json_node_get_int (v), 0, 86400);
+		if (JSON_NODE_HOLDS_VALUE (v) && json_node_get_value_type (v) == G_TYPE_DOUBLE)
+			return (guint) CLAMP (json_node_get_double (v), 0.0, 86400.0);
+	}
+	return 0;
+}
+
 /*
  * Contact fields kept in MAPI extended properties: a delta query cannot
  * return them, so the changed contacts are read again, 20 to a $batch in
@@ -1149,9 +1170,7 @@ read_contact_extended (CsGraphProvider *self, GPtrArray *records, GCancellable *
 				} else if (status == 404) {
 					/* deleted since the delta: the next delta says so */
 				} else {
-					const gchar *ra = str_member (obj_member (resp, "headers"), "Retry-After");
-					if (ra != NULL)
-						wait_s = MAX (wait_s, (guint) g_ascii_strtoull (ra, NULL, 10));
+					wait_s = MAX (wait_s, batch_retry_after (obj_member (resp, "headers")));
 					g_ptr_array_add (retry, r);
 				}
 			}
@@ -1465,8 +1484,13 @@ cs_graph_take_batch (CsKind kind, GPtrArray *chunk, JsonNode *answer, GPtrArray 
 		g_autofree gchar *want = g_strdup_printf ("%u", i);
 		for (guint j = 0; j < json_array_get_length (responses); j++) {
 			JsonObject *r = cs_json_array_get_object (responses, j);
-			if (r != NULL &&
-			    g_strcmp0 (cs_json_get_string_or (r, "id", ""), want) == 0)
+			gint64 rs;
+			if (r == NULL || g_strcmp0 (cs_json_get_string_or (r, "id", ""), want) != 0)
+				continue;
+			/* the same id twice (the service should not): a success is
+			 * what happened, else a create that worked would be made again */
+			rs = cs_json_get_int (r, "status", 0);
+			if (resp == NULL || (rs >= 200 && rs < 300))
 				resp = r;
 		}
 		if (resp == NULL) {
@@ -1485,10 +1509,7 @@ cs_graph_take_batch (CsKind kind, GPtrArray *chunk, JsonNode *answer, GPtrArray 
 		status = cs_json_get_int (resp, "status", 0);
 		rbody = json_object_get_member (resp, "body");
 		if (status == 429 || status == 424 || status == 503 || status == 504) {
-			JsonObject *h = cs_json_get_object (resp, "headers");
-			const gchar *ra = cs_json_get_string (h, "Retry-After");
-			if (ra != NULL)
-				*wait_s = MAX (*wait_s, (guint) g_ascii_strtoull (ra, NULL, 10));
+			*wait_s = MAX (*wait_s, batch_retry_after (cs_json_get_object (resp, "headers")));
 			if (p->tries + 1 < WRITE_ROUNDS) {
 				p->tries++;
 				g_ptr_array_add (retry, p);

@@ -5,6 +5,7 @@
 
 #include "cs-graph-auth.h"
 #include "cs-graph-map.h"
+#include "cs-graph-private.h"
 
 /* Graph JSON ↔ outlook.json records, time zones and PKCE, without a server */
 
@@ -330,6 +331,46 @@ test_pkce (void)
 	g_assert_cmpstr (rfc, ==, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
 }
 
+/* a $batch answer to one create and one update: the create's id answered
+ * twice (201, then 500) is the create that happened, not an error (it would
+ * be made again next run); a 429 with its Retry-After as a number under a
+ * lower-case name sends the update again after that long */
+static void
+test_batch_answer (void)
+{
+	g_autoptr(GPtrArray) chunk = g_ptr_array_new ();
+	g_autoptr(GPtrArray) retry = g_ptr_array_new ();
+	g_autoptr(CsRecord) made = cs_record_new (CS_KIND_CONTACT, NULL);
+	g_autoptr(CsRecord) changed = cs_record_new (CS_KIND_CONTACT, "AAkALold");
+	CsWriteOp *create = cs_write_op_new (CS_WRITE_CREATE, made);
+	CsWriteOp *update = cs_write_op_new (CS_WRITE_UPDATE, changed);
+	CsGraphPending p0 = {create, NULL, NULL, NULL, NULL, 0};
+	CsGraphPending p1 = {update, NULL, NULL, NULL, NULL, 0};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonNode) answer = json_from_string (
+	    "{\"responses\":["
+	    "{\"id\":\"1\",\"status\":429,\"headers\":{\"retry-after\":7},\"body\":{}},"
+	    "{\"id\":\"0\",\"status\":201,\"body\":{\"id\":\"AAkALnew\",\"givenName\":\"Ada\"}},"
+	    "{\"id\":\"0\",\"status\":500,\"body\":{\"error\":{\"code\":\"generalException\",\"message\":\"x\"}}}]}",
+	    &error);
+	guint wait_s = 0;
+
+	g_assert_no_error (error);
+	g_ptr_array_add (chunk, &p0);
+	g_ptr_array_add (chunk, &p1);
+	g_assert_true (cs_graph_take_batch (CS_KIND_CONTACT, chunk, answer, retry, &wait_s, &error));
+	g_assert_no_error (error);
+	g_assert_no_error (create->error);
+	g_assert_cmpstr (create->id, ==, "AAkALnew");
+	g_assert_cmpuint (retry->len, ==, 1);
+	g_assert_true (g_ptr_array_index (retry, 0) == &p1);
+	g_assert_cmpuint (wait_s, ==, 7);
+	g_assert_cmpuint (cs_http_retry_after_seconds ("120"), ==, 120);
+	g_assert_cmpuint (cs_http_retry_after_seconds ("soon"), ==, 0);
+	cs_write_op_free (create);
+	cs_write_op_free (update);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -343,5 +384,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/graph/map/task", test_task);
 	g_test_add_func ("/graph/map/email", test_email);
 	g_test_add_func ("/graph/auth/pkce", test_pkce);
+	g_test_add_func ("/graph/batch/answer", test_batch_answer);
 	return g_test_run ();
 }
