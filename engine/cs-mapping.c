@@ -19,6 +19,8 @@
 
 #define MARK_OPEN "[/]"
 #define MARK_CLOSE "[\\]"
+/* the CRM's notes, read-only, inside the markers after the comment */
+#define NOTES_HEAD "[notes]"
 
 typedef struct {
 	gboolean present;
@@ -246,9 +248,11 @@ parse_row (JsonObject *r, CsMappingRow **out, const gchar *kind, guint idx, GErr
 			row->transform = CS_TRANSFORM_COUNTRY;
 		} else if (g_str_equal (type, "recurrence")) {
 			row->transform = CS_TRANSFORM_RECURRENCE;
+		} else if (g_str_equal (type, "notes")) {
+			row->transform = CS_TRANSFORM_NOTES;
 		} else {
 			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
-				     "mapping: %s row %u: unknown transform “%s” (allowed: values, name-fallback, list, first-of-list, comment-markers, date, country, recurrence)",
+				     "mapping: %s row %u: unknown transform “%s” (allowed: values, name-fallback, list, first-of-list, comment-markers, notes, date, country, recurrence)",
 				     kind, idx + 1, type);
 			row_free (row);
 			return FALSE;
@@ -474,8 +478,11 @@ parse_comment (const gchar *body)
 	if (open == NULL || close == NULL)
 		return g_strstrip (g_strdup (body));
 	before = g_strstrip (g_strndup (body, (gsize) (open - body)));
-	inner = g_strstrip (g_strndup (open + strlen (MARK_OPEN),
-				      (gsize) (close - open - strlen (MARK_OPEN))));
+	inner = g_strndup (open + strlen (MARK_OPEN), (gsize) (close - open - strlen (MARK_OPEN)));
+	/* the CRM's notes are not part of the comment */
+	if (strstr (inner, NOTES_HEAD) != NULL)
+		*strstr (inner, NOTES_HEAD) = '\0';
+	g_strstrip (inner);
 	after = g_strstrip (g_strdup (close + strlen (MARK_CLOSE)));
 	/* text written around the markers joins the CRM's text once; the next
 	 * render puts it inside the markers, so it is never sent twice */
@@ -491,6 +498,66 @@ parse_comment (const gchar *body)
 		g_string_append (out, after);
 	}
 	return g_string_free (out, FALSE);
+}
+
+/* the notes block of a body rendered with comment markers, %NULL if none */
+static gchar *
+notes_of_body (const gchar *body)
+{
+	const gchar *open = body != NULL ? strstr (body, MARK_OPEN) : NULL;
+	const gchar *close = open != NULL ? strstr (open, MARK_CLOSE) : NULL;
+	const gchar *head;
+	g_autofree gchar *inner = NULL;
+
+	if (close == NULL)
+		return NULL;
+	inner = g_strndup (open, (gsize) (close - open));
+	head = strstr (inner, NOTES_HEAD);
+	if (head == NULL)
+		return NULL;
+	return g_strstrip (g_strdup (head + strlen (NOTES_HEAD)));
+}
+
+/* @body with its notes block (inside the markers, after the comment)
+ * replaced by @notes, or left out when @notes is %NULL */
+static gchar *
+body_with_notes (const gchar *body, const gchar *notes)
+{
+	const gchar *open = body != NULL ? strstr (body, MARK_OPEN) : NULL;
+	const gchar *close = open != NULL ? strstr (open, MARK_CLOSE) : NULL;
+	g_autofree gchar *inner = NULL;
+	GString *out;
+
+	if (close == NULL) {
+		/* no markers yet: all of @body is the person's own text */
+		if (notes == NULL)
+			return g_strdup (body);
+		out = g_string_new (MARK_OPEN "\n\n" NOTES_HEAD "\n");
+		g_string_append (out, notes);
+		g_string_append (out, "\n" MARK_CLOSE);
+		if (body != NULL && body[0] != '\0')
+			g_string_append_printf (out, "\n%s", body);
+		return g_string_free (out, FALSE);
+	}
+	inner = g_strndup (open + strlen (MARK_OPEN), (gsize) (close - open - strlen (MARK_OPEN)));
+	if (strstr (inner, NOTES_HEAD) != NULL)
+		*strstr (inner, NOTES_HEAD) = '\0';
+	g_strchomp (inner);
+	out = g_string_new_len (body, open - body);
+	g_string_append (out, MARK_OPEN);
+	g_string_append (out, inner);
+	if (notes != NULL)
+		g_string_append_printf (out, "\n\n" NOTES_HEAD "\n%s\n", notes);
+	g_string_append (out, close);
+	return g_string_free (out, FALSE);
+}
+
+static const gchar *
+body_text (const CsRecord *r, const gchar *field)
+{
+	GVariant *v = r != NULL && field != NULL ? cs_record_get_field (r, field) : NULL;
+	return v != NULL && g_variant_is_of_type (v, G_VARIANT_TYPE_STRING) ? g_variant_get_string (v, NULL)
+									     : NULL;
 }
 
 static GVariant *
@@ -828,6 +895,15 @@ cs_mapping_extract (CsMapping *self, CsKind kind, CsSide side, const CsRecord *r
 				raw = norm (cs_record_get_field (record, row->outlook[0]));
 				v = recurrence_core (raw);
 				break;
+			case CS_TRANSFORM_NOTES: {
+				g_autofree gchar *notes = notes_of_body (body_text (record, row->outlook[0]));
+				if (notes != NULL) {
+					GVariant *t = g_variant_ref_sink (g_variant_new_string (notes));
+					v = norm (t);
+					g_variant_unref (t);
+				}
+				break;
+			}
 			default:
 				raw = norm (cs_record_get_field (record, row->outlook[0]));
 				v = raw != NULL ? g_variant_ref (raw) : NULL;
@@ -908,10 +984,34 @@ apply_row (CsMappingRow *row, CsSide target, GVariant *v, const CsRecord *curren
 	}
 	case CS_TRANSFORM_COMMENT_MARKERS: {
 		g_autofree gchar *body = NULL;
+		/* notes this write already put in (a notes row before this one), else
+		 * those the body shows now */
+		g_autofree gchar *notes = notes_of_body (body_text (out, row->outlook[0]) != NULL
+							     ? body_text (out, row->outlook[0])
+							     : body_text (current, row->outlook[0]));
 		if (v != NULL && g_variant_is_of_type (v, G_VARIANT_TYPE_STRING))
 			body = g_strconcat (MARK_OPEN, g_variant_get_string (v, NULL), MARK_CLOSE, NULL);
+		/* the CRM's notes the body shows stay */
+		if (notes != NULL) {
+			g_autofree gchar *with = body_with_notes (body != NULL ? body : MARK_OPEN MARK_CLOSE, notes);
+			g_free (body);
+			body = g_steal_pointer (&with);
+		}
 		set_or_clear (out, row->outlook[0],
 			      body != NULL ? g_variant_new_string (body) : NULL, clear);
+		return;
+	}
+	case CS_TRANSFORM_NOTES: {
+		/* over the comment this write renders, else the body as it is */
+		const gchar *base = body_text (out, row->outlook[0]);
+		g_autofree gchar *body = NULL;
+		const gchar *notes = v != NULL && g_variant_is_of_type (v, G_VARIANT_TYPE_STRING)
+					 ? g_variant_get_string (v, NULL) : NULL;
+		if (base == NULL)
+			base = body_text (current, row->outlook[0]);
+		body = body_with_notes (base, notes);
+		set_or_clear (out, row->outlook[0], body != NULL && body[0] != '\0' ? g_variant_new_string (body) : NULL,
+			      clear);
 		return;
 	}
 	default:
@@ -980,6 +1080,10 @@ cs_mapping_needs_current (CsMapping *self, CsKind kind, CsSide target, const gch
 		if (row->transform == CS_TRANSFORM_FIRST_OF_LIST && target == CS_SIDE_CRM && row->crm != NULL)
 			return TRUE;
 		if (row->transform == CS_TRANSFORM_RECURRENCE)
+			return TRUE;
+		/* the comment and the CRM's notes share the Outlook body */
+		if ((row->transform == CS_TRANSFORM_COMMENT_MARKERS || row->transform == CS_TRANSFORM_NOTES) &&
+		    target == CS_SIDE_OUTLOOK)
 			return TRUE;
 	}
 	return FALSE;

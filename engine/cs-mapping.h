@@ -17,6 +17,7 @@ typedef enum {
 	CS_TRANSFORM_DATE,
 	CS_TRANSFORM_COUNTRY,
 	CS_TRANSFORM_RECURRENCE,
+	CS_TRANSFORM_NOTES,
 } CsTransformType;
 
 typedef struct {

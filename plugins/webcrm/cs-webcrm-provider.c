@@ -1189,6 +1189,63 @@ read_meetings (CsWebcrmProvider *self, ReadCtx *ctx, const gchar *cursor,
 	return TRUE;
 }
 
+/* the guide: "When Activities are synchronised into Outlook any notes from
+ * the activity are also copied into the body of the task". Notes are their
+ * own resource, one request per activity read: only for those that can go to
+ * Outlook (completed ones stay in the CRM). Oldest first, one line each */
+static gboolean
+read_activity_notes (CsWebcrmProvider *self, CsReadSink *sink, GCancellable *cancellable,
+		     GError **error)
+{
+	GPtrArray *recs = cs_read_sink_get_records (sink);
+
+	for (guint i = 0; i < recs->len; i++) {
+		CsRecord *rec = g_ptr_array_index (recs, i);
+		g_autofree gchar *path = NULL;
+		g_autoptr(JsonNode) notes = NULL;
+		g_autoptr(GError) error_local = NULL;
+		g_autoptr(GString) text = g_string_new (NULL);
+		g_autofree gchar *esc = NULL;
+		JsonArray *a;
+
+		if (cs_record_is_deleted (rec) || cs_record_get_id (rec) == NULL ||
+		    g_strcmp0 (cs_record_get_string (rec, "ActivityStatus"), "Completed") == 0)
+			continue;
+		esc = g_uri_escape_string (cs_record_get_id (rec), NULL, TRUE);
+		path = g_strdup_printf ("/Activities/%s/Notes", esc);
+		notes = cs_webcrm_client_call (self->client, "GET", path, NULL, cancellable, &error_local);
+		if (notes == NULL) {
+			/* gone since it was listed: the next listing says so */
+			if (g_error_matches (error_local, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NOT_FOUND))
+				continue;
+			g_propagate_error (error, g_steal_pointer (&error_local));
+			return FALSE;
+		}
+		a = JSON_NODE_HOLDS_ARRAY (notes) ? json_node_get_array (notes) : NULL;
+		for (guint j = 0; a != NULL && j < json_array_get_length (a); j++) {
+			JsonObject *n = cs_json_array_get_object (a, j);
+			const gchar *comment = n != NULL ? cs_json_get_string (n, "Comment") : NULL;
+			const gchar *when = n != NULL ? cs_json_get_string (n, "DateTime") : NULL;
+			const gchar *who = n != NULL ? cs_json_get_string (n, "CreatedBy") : NULL;
+			g_autofree gchar *line = NULL;
+			g_autofree gchar *trimmed = comment != NULL ? g_strstrip (g_strdup (comment)) : NULL;
+			if (trimmed == NULL || trimmed[0] == '\0')
+				continue;
+			if (when == NULL && n != NULL)
+				when = cs_json_get_string (n, "CreatedAt");
+			if (who == NULL && n != NULL)
+				who = cs_json_get_string (n, "PersonName");
+			line = g_strdup_printf ("%s%.10s%s%s%s%s", text->len > 0 ? "\n" : "",
+						when != NULL ? when : "", when != NULL ? " " : "",
+						who != NULL ? who : "", who != NULL ? ": " : "", trimmed);
+			g_string_append (text, line);
+		}
+		if (text->len > 0)
+			cs_record_set_string (rec, "ActivityNotes", text->str);
+	}
+	return TRUE;
+}
+
 static gboolean
 cs_webcrm_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *cursor,
 				 CsReadSink *sink, GCancellable *cancellable, GError **error)
@@ -1217,7 +1274,8 @@ cs_webcrm_provider_read_changes (CsProvider *provider, CsKind kind, const gchar 
 		break;
 	case CS_KIND_TASK:
 		ok = read_table (self, &ctx, cursor, "/Activities", "Activity", NULL, cancellable,
-				 &error_local);
+				 &error_local) &&
+		     read_activity_notes (self, sink, cancellable, &error_local);
 		break;
 	case CS_KIND_EMAIL:
 		ok = read_table (self, &ctx, cursor, "/Activities", "Activity",

@@ -90,9 +90,13 @@ api (Fx *fx, const gchar *method, const gchar *path, const gchar *body)
 		soup_message_set_request_body_from_bytes (lm, "application/x-www-form-urlencoded",
 							  lb);
 		la = soup_session_send_and_read (fx->session, lm, NULL, &error);
-		g_assert_no_error (error);
-		g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (la, NULL),
-							   (gssize) g_bytes_get_size (la), NULL));
+		if (la == NULL || soup_message_get_status (lm) != 200 ||
+		    !json_parser_load_from_data (parser, g_bytes_get_data (la, NULL),
+						 (gssize) g_bytes_get_size (la), NULL)) {
+			/* --faults hit the test's own login too: ask again */
+			g_usleep (50000);
+			return api (fx, method, path, body);
+		}
 		fx->token = g_strdup (json_object_get_string_member (
 		    json_node_get_object (json_parser_get_root (parser)), "AccessToken"));
 	}
@@ -359,6 +363,86 @@ test_comment_markers (Fx *fx, gconstpointer data)
 			g_assert_cmpstr (json_object_get_string_member (t, "body"), ==,
 					 outlook_after);
 		}
+	}
+	g_ptr_array_unref (ids);
+}
+
+/* the guide: "When Activities are synchronised into Outlook any notes from the
+ * activity are also copied into the body of the task". They sit inside the
+ * markers after the comment and never travel back into the comment; what the
+ * Outlook user writes after the markers still does, once */
+static void
+test_activity_notes (Fx *fx, gconstpointer data)
+{
+	g_autoptr(JsonNode) made = NULL;
+	g_autoptr(JsonNode) n1 = NULL;
+	g_autoptr(JsonNode) n2 = NULL;
+	g_autoptr(JsonObject) task = NULL;
+	g_autoptr(JsonObject) again = NULL;
+	g_autoptr(JsonArray) acts = NULL;
+	g_autofree gchar *notes_path = NULL;
+	g_autofree gchar *body_before = NULL;
+	const gchar *body;
+	const gchar *comment;
+	GPtrArray *ids;
+
+	start_emulator (fx, NULL, "0", NULL);
+	write_profile (fx, "webcrm-b2b", AUTH_CODE, NULL);
+	made = api (fx, "POST", "/Activities",
+		    "{\"ActivityAssignedTo\":1,\"ActivityStatus\":\"Planned\","
+		    "\"ActivityDescription\":\"Send kontrakt\",\"ActivityDateTime\":"
+		    "\"2026-12-02T09:00:00Z\",\"ActivityComment\":\"Husk bilag\"}");
+	notes_path = g_strdup_printf ("/Activities/%" G_GINT64_FORMAT "/Notes", json_node_get_int (made));
+	n1 = api (fx, "POST", notes_path, "{\"Comment\":\"Kunden ringede tilbage\"}");
+	n2 = api (fx, "POST", notes_path, "{\"Comment\":\"Pris aftalt: 12.000 kr.\"}");
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	task = outlook_find (fx, "task", "subject", "Send kontrakt");
+	g_assert_nonnull (task);
+	body = json_object_get_string_member (task, "body");
+	g_assert_true (g_str_has_prefix (body, "[/]Husk bilag"));
+	g_assert_true (g_str_has_suffix (body, "[\\]"));
+	g_assert_nonnull (strstr (body, "Kunden ringede tilbage"));
+	g_assert_nonnull (strstr (body, "Pris aftalt: 12.000 kr."));
+	g_assert_true (strstr (body, "Kunden ringede") < strstr (body, "Pris aftalt"));
+
+	/* settled: the notes are not a change of the comment */
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	acts = api_query (fx, "SELECT * FROM Activity WHERE ActivityDescription = 'Send kontrakt'");
+	g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (acts, 0),
+							"ActivityComment"), ==, "Husk bilag");
+	g_clear_pointer (&acts, json_array_unref);
+
+	/* the Outlook user writes after the markers: it joins the comment, the
+	 * notes stay out of it, and nothing grows on later runs */
+	ids = cli_list (&fx->cli, "outlook", "task");
+	g_assert_cmpuint (ids->len, ==, 1);
+	{
+		g_autofree gchar *edited = g_strconcat (body, "\nSendt med posten", NULL);
+		g_autoptr(JsonNode) n = NULL;
+		g_autofree gchar *text = NULL;
+		json_object_set_string_member (task, "body", edited);
+		n = json_node_init_object (json_node_alloc (), task);
+		text = json_to_string (n, TRUE);
+		g_free (cli_put (&fx->cli, "outlook", "task", g_ptr_array_index (ids, 0), text));
+	}
+	for (guint round = 0; round < 3; round++) {
+		g_assert_cmpint (run_sync (fx), ==, 0);
+		acts = api_query (fx, "SELECT * FROM Activity WHERE ActivityDescription = 'Send kontrakt'");
+		comment = json_object_get_string_member (json_array_get_object_element (acts, 0), "ActivityComment");
+		g_assert_nonnull (strstr (comment, "Husk bilag"));
+		g_assert_nonnull (strstr (comment, "Sendt med posten"));
+		g_assert_null (strstr (comment, "Kunden ringede"));
+		g_assert_null (strstr (comment, "[notes]"));
+		g_clear_pointer (&acts, json_array_unref);
+		again = cli_get (&fx->cli, "outlook", "task", g_ptr_array_index (ids, 0));
+		body = json_object_get_string_member (again, "body");
+		g_assert_nonnull (strstr (body, "Kunden ringede tilbage"));
+		g_assert_null (strstr (strstr (body, "Sendt med posten") + 1, "Sendt med posten"));
+		if (round == 0)
+			body_before = g_strdup (body);
+		else
+			g_assert_cmpstr (body, ==, body_before);
+		g_clear_pointer (&again, json_object_unref);
 	}
 	g_ptr_array_unref (ids);
 }
@@ -664,6 +748,7 @@ main (int argc, char **argv)
 	ADD ("contact/company-rule", test_company_rule);
 	ADD ("contact/b2c-needs-email", test_b2c_needs_email);
 	ADD ("task/comment-markers-10x", test_comment_markers);
+	ADD ("task/activity-notes", test_activity_notes);
 	ADD ("event/multi-day", test_multi_day);
 	ADD ("event/private-and-task-from-outlook", test_private_and_outlook_task);
 	ADD ("email/matching", test_email);
