@@ -117,6 +117,19 @@ test_crash_everywhere (void)
 	cli_fixture_clear (&base);
 }
 
+/* record "a" synced from @src as @v1, edited there to @v2, and a run killed
+ * right after it wrote that update: the state never recorded it */
+static void
+synced_then_update_killed (CliFixture *f, const gchar *src, const gchar *v1, const gchar *v2)
+{
+	const gchar *env[] = {"CRMSYNC_FAULT=crash-after-write:1", NULL};
+
+	g_free (cli_put (f, src, "contact", "a", v1));
+	g_assert_cmpint (cli_run (f, NULL, "sync", "--profile", "@P", NULL), ==, 0);
+	g_free (cli_put (f, src, "contact", "a", v2));
+	g_assert_cmpint (cli_run (f, env, "sync", "--profile", "@P", NULL), ==, 99);
+}
+
 /* found by the soak test: an update written, the run killed before the state
  * recorded it, then the source edited again; the next run took the written
  * value for an edit on the target and, the CRM winning conflicts, lost the
@@ -129,16 +142,14 @@ test_crash_then_edit (void)
 	for (guint d = 0; d < G_N_ELEMENTS (directions); d++) {
 		const gchar *src = directions[d];
 		const gchar *dst = directions[1 - d];
-		const gchar *env[] = {"CRMSYNC_FAULT=crash-after-write:1", NULL};
 		CliFixture f;
 		g_autoptr(GPtrArray) ids = NULL;
 		g_autoptr(JsonObject) got = NULL;
 
 		cli_fixture_init (&f, NULL);
-		g_free (cli_put (&f, src, "contact", "a", "{\"firstName\": \"v1\", \"lastName\": \"Dvořák\", \"jobTitle\": \"j1\"}"));
-		g_assert_cmpint (cli_run (&f, NULL, "sync", "--profile", "@P", NULL), ==, 0);
-		g_free (cli_put (&f, src, "contact", "a", "{\"firstName\": \"v2\", \"lastName\": \"Dvořák\", \"jobTitle\": \"j1\"}"));
-		g_assert_cmpint (cli_run (&f, env, "sync", "--profile", "@P", NULL), ==, 99);
+		synced_then_update_killed (&f, src,
+					   "{\"firstName\": \"v1\", \"lastName\": \"Dvořák\", \"jobTitle\": \"j1\"}",
+					   "{\"firstName\": \"v2\", \"lastName\": \"Dvořák\", \"jobTitle\": \"j1\"}");
 		ids = cli_list (&f, dst, "contact");
 		g_assert_cmpuint (ids->len, ==, 1);
 		got = cli_get (&f, dst, "contact", g_ptr_array_index (ids, 0));
@@ -172,16 +183,13 @@ test_crash_then_delete (void)
 	for (guint d = 0; d < G_N_ELEMENTS (directions); d++) {
 		const gchar *src = directions[d];
 		const gchar *dst = directions[1 - d];
-		const gchar *env[] = {"CRMSYNC_FAULT=crash-after-write:1", NULL};
 		CliFixture f;
 
 		cli_fixture_init (&f, "[contact]\non-crm-delete=propagate\non-outlook-delete=propagate\n");
-		g_free (cli_put (&f, src, "contact", "a", "{\"firstName\": \"v1\", \"lastName\": \"Ñandú\"}"));
 		g_free (cli_put (&f, src, "contact", "b", "{\"firstName\": \"w1\", \"lastName\": \"Łukasz\"}"));
-		g_assert_cmpint (cli_run (&f, NULL, "sync", "--profile", "@P", NULL), ==, 0);
+		synced_then_update_killed (&f, src, "{\"firstName\": \"v1\", \"lastName\": \"Ñandú\"}",
+					   "{\"firstName\": \"v2\", \"lastName\": \"Ñandú\"}");
 		g_assert_cmpuint (cli_count (&f, dst, "contact"), ==, 2);
-		g_free (cli_put (&f, src, "contact", "a", "{\"firstName\": \"v2\", \"lastName\": \"Ñandú\"}"));
-		g_assert_cmpint (cli_run (&f, env, "sync", "--profile", "@P", NULL), ==, 99);
 		/* deleted where it was edited, before the next run */
 		cli_remove (&f, src, "contact", "a");
 		g_assert_cmpint (cli_run (&f, NULL, "sync", "--profile", "@P", "--json", NULL), ==, 0);
@@ -209,17 +217,15 @@ test_crash_then_edit_target (void)
 	for (guint d = 0; d < G_N_ELEMENTS (directions); d++) {
 		const gchar *src = directions[d];
 		const gchar *dst = directions[1 - d];
-		const gchar *env[] = {"CRMSYNC_FAULT=crash-after-write:1", NULL};
 		CliFixture f;
 		g_autoptr(GPtrArray) ids = NULL;
 		g_autoptr(JsonObject) got = NULL;
 		g_autofree gchar *edited = NULL;
 
 		cli_fixture_init (&f, NULL);
-		g_free (cli_put (&f, src, "contact", "a", "{\"firstName\": \"v1\", \"lastName\": \"Ärger\", \"jobTitle\": \"j1\"}"));
-		g_assert_cmpint (cli_run (&f, NULL, "sync", "--profile", "@P", NULL), ==, 0);
-		g_free (cli_put (&f, src, "contact", "a", "{\"firstName\": \"v2\", \"lastName\": \"Ärger\"}"));
-		g_assert_cmpint (cli_run (&f, env, "sync", "--profile", "@P", NULL), ==, 99);
+		synced_then_update_killed (&f, src,
+					   "{\"firstName\": \"v1\", \"lastName\": \"Ärger\", \"jobTitle\": \"j1\"}",
+					   "{\"firstName\": \"v2\", \"lastName\": \"Ärger\"}");
 		ids = cli_list (&f, dst, "contact");
 		g_assert_cmpuint (ids->len, ==, 1);
 		got = cli_get (&f, dst, "contact", g_ptr_array_index (ids, 0));
