@@ -64,24 +64,6 @@ show_error (CsAppWindow *self, const gchar *text)
 }
 
 static const gchar *
-kind_label (CsKind kind)
-{
-	switch (kind) {
-	case CS_KIND_CONTACT:
-		return _("Contacts");
-	case CS_KIND_ORGANISATION:
-		return _("Organisations");
-	case CS_KIND_TASK:
-		return _("Tasks");
-	case CS_KIND_EVENT:
-		return _("Appointments");
-	case CS_KIND_EMAIL:
-	default:
-		return _("E-mails");
-	}
-}
-
-static const gchar *
 side_label (CsSide side)
 {
 	return side == CS_SIDE_CRM ? _("CRM") : _("Outlook");
@@ -253,7 +235,7 @@ refresh_details (CsAppWindow *self)
 		crm = count_cell (last_report, CS_SIDE_CRM, (CsKind) k);
 		outlook = count_cell (last_report, CS_SIDE_OUTLOOK, (CsKind) k);
 		gtk_list_store_insert_with_values (self->counts_store, NULL, -1, CCOL_KIND,
-						   kind_label ((CsKind) k), CCOL_LINKED,
+						   cs_kind_get_label ((CsKind) k), CCOL_LINKED,
 						   (gint) cs_state_count_links (state, (CsKind) k, CS_SIDE_CRM),
 						   CCOL_CRM, crm, CCOL_OUTLOOK, outlook, -1);
 	}
@@ -262,7 +244,7 @@ refresh_details (CsAppWindow *self)
 		g_autofree gchar *label = link_label (state, c->kind, c->outlook_id,
 						      c->crm_id != NULL ? c->crm_id : c->outlook_id);
 		gtk_list_store_insert_with_values (self->conflicts_store, NULL, -1, XCOL_KIND,
-						   kind_label (c->kind), XCOL_ITEM, label,
+						   cs_kind_get_label (c->kind), XCOL_ITEM, label,
 						   XCOL_FIELD, c->field, XCOL_CRM, c->crm_value,
 						   XCOL_OUTLOOK, c->outlook_value, XCOL_KIND_ID, (gint) c->kind,
 						   XCOL_OUTLOOK_ID, c->outlook_id, -1);
@@ -270,7 +252,7 @@ refresh_details (CsAppWindow *self)
 	for (guint i = 0; skips != NULL && i < skips->len; i++) {
 		CsStateSkip *s = g_ptr_array_index (skips, i);
 		gtk_list_store_insert_with_values (self->skips_store, NULL, -1, SCOL_KIND,
-						   kind_label (s->kind), SCOL_SIDE, side_label (s->side),
+						   cs_kind_get_label (s->kind), SCOL_SIDE, side_label (s->side),
 						   SCOL_ID, s->id != NULL ? s->id : "", SCOL_REASON,
 						   s->reason, -1);
 	}

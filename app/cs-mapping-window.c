@@ -560,31 +560,13 @@ cs_mapping_window_class_init (CsMappingWindowClass *klass)
 	gtk_widget_class_bind_template_callback (widget_class, gtk_widget_hide);
 }
 
-static const gchar *
-kind_label (CsKind kind)
-{
-	switch (kind) {
-	case CS_KIND_CONTACT:
-		return _("Contacts");
-	case CS_KIND_ORGANISATION:
-		return _("Organisations");
-	case CS_KIND_TASK:
-		return _("Tasks");
-	case CS_KIND_EVENT:
-		return _("Appointments");
-	case CS_KIND_EMAIL:
-	default:
-		return _("E-mails");
-	}
-}
-
 static void
 cs_mapping_window_init (CsMappingWindow *self)
 {
 	gtk_widget_init_template (GTK_WIDGET (self));
 	self->value_row = -1;
 	for (guint k = 0; k < CS_KIND_LAST; k++) {
-		GtkWidget *label = gtk_label_new (kind_label ((CsKind) k));
+		GtkWidget *label = gtk_label_new (cs_kind_get_label ((CsKind) k));
 		GtkWidget *dir = gtk_combo_box_text_new ();
 		GtkWidget *cond = gtk_combo_box_text_new ();
 		g_autofree gchar *name = g_strdup_printf ("direction-%s", cs_kind_to_string ((CsKind) k));
@@ -613,7 +595,7 @@ cs_mapping_window_init (CsMappingWindow *self)
 			gtk_grid_attach (self->kinds_grid, rem, 3, (gint) k + 1, 1, 1);
 			self->reminder_entries[k] = GTK_ENTRY (rem);
 		}
-		gtk_combo_box_text_append (self->kind_combo, cs_kind_to_string ((CsKind) k), kind_label ((CsKind) k));
+		gtk_combo_box_text_append (self->kind_combo, cs_kind_to_string ((CsKind) k), cs_kind_get_label ((CsKind) k));
 	}
 	gtk_widget_show_all (GTK_WIDGET (self->kinds_grid));
 }

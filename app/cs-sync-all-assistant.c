@@ -52,24 +52,6 @@ target_side (CsSyncAllAssistant *self)
 										  : CS_SIDE_OUTLOOK;
 }
 
-static const gchar *
-kind_label (CsKind kind)
-{
-	switch (kind) {
-	case CS_KIND_CONTACT:
-		return _("Contacts");
-	case CS_KIND_ORGANISATION:
-		return _("Organisations");
-	case CS_KIND_TASK:
-		return _("Tasks");
-	case CS_KIND_EVENT:
-		return _("Appointments");
-	case CS_KIND_EMAIL:
-	default:
-		return _("E-mails");
-	}
-}
-
 static gboolean
 writes_to (const CsPlanItem *it, CsSide side)
 {
@@ -194,7 +176,7 @@ fill_preview (CsSyncAllAssistant *self)
 		if (!have[k])
 			continue;
 		/* TRANSLATORS: a kind and how many changes the preview lists for it */
-		text = g_strdup_printf (_("%s (%u)"), kind_label ((CsKind) k), counts[k]);
+		text = g_strdup_printf (_("%s (%u)"), cs_kind_get_label ((CsKind) k), counts[k]);
 		gtk_tree_store_set (self->plan_store, &parents[k], TCOL_TEXT, text, -1);
 		update_parent (self, &parents[k]);
 	}
@@ -568,7 +550,7 @@ cs_sync_all_assistant_new (GtkWindow *parent, CsSyncProfile *profile, GError **e
 		GtkWidget *check;
 		if (!cs_engine_is_enabled (engine, (CsKind) k))
 			continue;
-		check = gtk_check_button_new_with_label (kind_label ((CsKind) k));
+		check = gtk_check_button_new_with_label (cs_kind_get_label ((CsKind) k));
 		gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (check), TRUE);
 		gtk_widget_show (check);
 		gtk_container_add (GTK_CONTAINER (self->kinds_box), check);

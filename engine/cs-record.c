@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "cs-record.h"
@@ -26,6 +27,31 @@ cs_kind_to_string (CsKind kind)
 {
 	g_return_val_if_fail (kind < CS_KIND_LAST, NULL);
 	return kind_names[kind];
+}
+
+/**
+ * cs_kind_get_label:
+ *
+ * Returns: what a person calls records of @kind, translated and plural
+ *   ("Appointments" for events, as Outlook names them)
+ */
+const gchar *
+cs_kind_get_label (CsKind kind)
+{
+	switch (kind) {
+	case CS_KIND_CONTACT:
+		return _("Contacts");
+	case CS_KIND_ORGANISATION:
+		return _("Organisations");
+	case CS_KIND_TASK:
+		return _("Tasks");
+	case CS_KIND_EVENT:
+		return _("Appointments");
+	case CS_KIND_EMAIL:
+	case CS_KIND_LAST:
+	default:
+		return _("E-mails");
+	}
 }
 
 gboolean

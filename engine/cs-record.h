@@ -21,6 +21,7 @@ typedef enum {
 } CsSide;
 
 const gchar *cs_kind_to_string (CsKind kind);
+const gchar *cs_kind_get_label (CsKind kind);
 gboolean cs_kind_from_string (const gchar *str, CsKind *kind);
 const gchar *cs_side_to_string (CsSide side);
 CsSide cs_side_other (CsSide side);
