@@ -16,10 +16,11 @@ gboolean
 emu_oro_auth_setup (EmuServer *server, GError **error)
 {
 	return emu_db_exec (server,
-			    "CREATE TABLE api_keys (user_id INTEGER, api_key TEXT UNIQUE,"
+			    "CREATE TABLE IF NOT EXISTS api_keys (user_id INTEGER, api_key TEXT UNIQUE,"
 			    "  read_only INTEGER DEFAULT 0);"
-			    "CREATE TABLE nonces (nonce TEXT PRIMARY KEY, seen INTEGER);"
-			    "CREATE TABLE tokens (token TEXT PRIMARY KEY, kind TEXT, user_id INTEGER,"
+			    "CREATE TABLE IF NOT EXISTS nonces (nonce TEXT PRIMARY KEY, seen INTEGER);"
+			    "CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, kind TEXT,"
+			    "  user_id INTEGER,"
 			    "  expires INTEGER);",
 			    error);
 }

@@ -21,12 +21,14 @@ gboolean
 emu_oro_rest_setup (EmuServer *server, GError **error)
 {
 	return emu_db_exec (server,
-			    "CREATE TABLE calendars (id INTEGER PRIMARY KEY, owner INTEGER, name TEXT);"
-			    "INSERT INTO calendars VALUES (1, 1, 'Default'), (2, 2, 'Default');"
-			    "CREATE TABLE events (id INTEGER PRIMARY KEY, calendar INTEGER, uid TEXT,"
+			    "CREATE TABLE IF NOT EXISTS calendars (id INTEGER PRIMARY KEY, owner INTEGER,"
+			    "  name TEXT);"
+			    "INSERT OR IGNORE INTO calendars VALUES (1, 1, 'Default'), (2, 2, 'Default');"
+			    "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, calendar INTEGER,"
+			    "  uid TEXT,"
 			    "  doc TEXT NOT NULL, start TEXT, end_ TEXT, created TEXT, updated TEXT);"
-			    "CREATE INDEX events_cal ON events (calendar, id);"
-			    "CREATE INDEX events_updated ON events (calendar, updated);",
+			    "CREATE INDEX IF NOT EXISTS events_cal ON events (calendar, id);"
+			    "CREATE INDEX IF NOT EXISTS events_updated ON events (calendar, updated);",
 			    error);
 }
 

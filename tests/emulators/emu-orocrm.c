@@ -2128,7 +2128,8 @@ insert_fixed (EmuServer *server, const gchar *type, const gchar *id, const gchar
 {
 	g_autoptr(sqlite3_stmt) st = emu_db_prepare (
 	    server,
-	    "INSERT OR REPLACE INTO res (type, id, n, attrs, rels, created, updated) "
+	    /* OR IGNORE: a --db kept from an earlier run keeps its rows */
+	    "INSERT OR IGNORE INTO res (type, id, n, attrs, rels, created, updated) "
 	    "VALUES (?, ?, ?, ?, ?, '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')",
 	    error);
 	gint64 n;
@@ -2144,6 +2145,26 @@ insert_fixed (EmuServer *server, const gchar *type, const gchar *id, const gchar
 		g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s",
 			     sqlite3_errmsg (emu_server_get_db (server)));
 		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean add_custom_field (EmuServer *server, const gchar *type, const gchar *name,
+				  const gchar *kind, GError **error);
+
+/* custom fields defined by an earlier run's --seed on the same --db */
+static gboolean
+load_custom_fields (EmuServer *server, GError **error)
+{
+	g_autoptr(sqlite3_stmt) st =
+	    emu_db_prepare (server, "SELECT type, name, kind FROM custom_fields", error);
+	if (st == NULL)
+		return FALSE;
+	while (sqlite3_step (st) == SQLITE_ROW) {
+		if (!add_custom_field (server, (const gchar *) sqlite3_column_text (st, 0),
+				       (const gchar *) sqlite3_column_text (st, 1),
+				       (const gchar *) sqlite3_column_text (st, 2), error))
+			return FALSE;
 	}
 	return TRUE;
 }
@@ -2164,14 +2185,17 @@ emu_orocrm_setup (EmuServer *server, GError **error)
 	emu_server_set_api_data (server, oro, emu_oro_free);
 	if (!emu_db_exec (server,
 			  "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;"
-			  "CREATE TABLE res (type TEXT NOT NULL, id TEXT NOT NULL, n INTEGER,"
+			  "CREATE TABLE IF NOT EXISTS res (type TEXT NOT NULL, id TEXT NOT NULL, n INTEGER,"
 			  "  attrs TEXT NOT NULL DEFAULT '{}', rels TEXT NOT NULL DEFAULT '{}',"
 			  "  owner INTEGER, parent TEXT, created TEXT, updated TEXT,"
 			  "  PRIMARY KEY (type, id));"
-			  "CREATE INDEX res_n ON res (type, n);"
-			  "CREATE INDEX res_updated ON res (type, updated);"
-			  "CREATE INDEX res_parent ON res (type, parent, n);"
-			  "CREATE TABLE asyncops (id INTEGER PRIMARY KEY, doc TEXT, errors TEXT);",
+			  "CREATE INDEX IF NOT EXISTS res_n ON res (type, n);"
+			  "CREATE INDEX IF NOT EXISTS res_updated ON res (type, updated);"
+			  "CREATE INDEX IF NOT EXISTS res_parent ON res (type, parent, n);"
+			  "CREATE TABLE IF NOT EXISTS asyncops (id INTEGER PRIMARY KEY, doc TEXT,"
+			  "  errors TEXT);"
+			  "CREATE TABLE IF NOT EXISTS custom_fields (type TEXT NOT NULL, name TEXT NOT NULL,"
+			  "  kind TEXT NOT NULL, PRIMARY KEY (type, name));",
 			  error))
 		return FALSE;
 	if (!emu_oro_auth_setup (server, error) || !emu_oro_rest_setup (server, error))
@@ -2199,6 +2223,8 @@ emu_orocrm_setup (EmuServer *server, GError **error)
 		if (!insert_fixed (server, "countries", countries[i][0], attrs, NULL, error))
 			return FALSE;
 	}
+	if (!load_custom_fields (server, error))
+		return FALSE;
 	emu_server_add_handler (server, "/api", api_handler, NULL);
 	emu_server_add_handler (server, "/oauth2-token", emu_oro_token_handler, NULL);
 	return TRUE;
@@ -2243,6 +2269,16 @@ add_custom_field (EmuServer *server, const gchar *type, const gchar *name, const
 		g_hash_table_insert (oro->custom, g_strdup (type), list);
 	}
 	g_ptr_array_add (list, a);
+	{
+		g_autoptr(sqlite3_stmt) st = emu_db_prepare (
+		    server, "INSERT OR IGNORE INTO custom_fields VALUES (?, ?, ?)", error);
+		if (st == NULL)
+			return FALSE;
+		sqlite3_bind_text (st, 1, type, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text (st, 2, name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text (st, 3, kind, -1, SQLITE_TRANSIENT);
+		sqlite3_step (st);
+	}
 	return TRUE;
 }
 

@@ -35,6 +35,7 @@ typedef struct {
 	EmuWebcrmOptions opt;
 	GHashTable *windows; /* app key → GQueue of gint64 (monotonic µs) of counted requests */
 	guint64 next_meeting;
+	gchar *main_user;    /* the --user last written into user 1 */
 } EmuWebcrm;
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1977,6 +1978,34 @@ default_metadata (EmuServer *server)
 /* ---------------------------------------------------------------------------------------- */
 /* dispatch */
 
+/*
+ * --user is the webCRM login of user 1 (its e-mail, or its name when it has
+ * no @), so that a profile's user= finds the user the emulator was started
+ * for; written on the first request, after the API's setup and a --db kept
+ * from an earlier run.
+ */
+static void
+ensure_main_user (EmuServer *server)
+{
+	EmuWebcrm *self = emu_webcrm (server);
+	const gchar *user = emu_server_get_user (server);
+	g_autoptr(sqlite3_stmt) st = NULL;
+
+	if (user == NULL || g_strcmp0 (self->main_user, user) == 0)
+		return;
+	st = emu_db_prepare (server,
+			     strchr (user, '@') != NULL
+				 ? "UPDATE entity SET doc = json_set (doc, '$.UserEmail', ?1) "
+				   "WHERE tbl = 'User' AND num = 1"
+				 : "UPDATE entity SET doc = json_set (doc, '$.UserName', ?1) "
+				   "WHERE tbl = 'User' AND num = 1",
+			     NULL);
+	sqlite3_bind_text (st, 1, user, -1, SQLITE_TRANSIENT);
+	sqlite3_step (st);
+	g_free (self->main_user);
+	self->main_user = g_strdup (user);
+}
+
 static void
 handle_any (EmuServer *server, SoupServerMessage *msg, const gchar *path, GHashTable *query,
 	    gpointer user_data)
@@ -1988,6 +2017,7 @@ handle_any (EmuServer *server, SoupServerMessage *msg, const gchar *path, GHashT
 	const EntityDef *def;
 	guint retry;
 
+	ensure_main_user (server);
 	for (guint i = 0; parts[i] != NULL; i++)
 		if (parts[i][0] != '\0')
 			g_ptr_array_add (seg, parts[i]);
@@ -2068,6 +2098,7 @@ emu_webcrm_free (gpointer data)
 {
 	EmuWebcrm *self = data;
 	g_hash_table_unref (self->windows);
+	g_free (self->main_user);
 	g_free (self);
 }
 
@@ -2362,8 +2393,8 @@ emu_webcrm_generate (EmuServer *server, guint n, GError **error)
 
 const EmuApi emu_webcrm_api = {
     .name = "webcrm",
-    .help = "--secret is the application token (authCode) for POST /Auth/ApiLogin; users 1..3 "
-	    "exist (ada@, bo@, cai@example.org). Options of unconfirmed behaviour in "
+    .help = "--secret is the application token (authCode) for POST /Auth/ApiLogin; --user the "
+	    "login (e-mail) of user 1; users 1..3 exist (ada@, bo@, cai@example.org). Options of unconfirmed behaviour in "
 	    "CRMSYNC_EMU_WEBCRM=rate-limit=250,rate-window=60,token-lifetime=3600,"
 	    "login-error-status=400,put=replace,default-size=50,allow-empty-required=false,"
 	    "rotate-refresh=true,count-rejected=false,patch-inserted-only=false",

@@ -1074,12 +1074,65 @@ test_seed (void)
 	g_rmdir (dir);
 }
 
+/* a demo's server: restarted on its --db it serves its data, the mailbox it
+ * was started for, and a token it issued before the restart */
+static void
+test_restart_db (void)
+{
+	g_autofree gchar *dir = g_dir_make_tmp ("graph-emu-XXXXXX", NULL);
+	g_autofree gchar *db = g_build_filename (dir, "graph.db", NULL);
+	const gchar *args[] = {"--db", db, "--user", "carl@contoso.example", NULL};
+	Emu emu = {0};
+	guint status;
+	g_autofree gchar *id = NULL;
+	g_autofree gchar *path = NULL;
+	g_autofree gchar *token = NULL;
+
+	emu_start (&emu, args);
+	sign_in (&emu);
+	{
+		g_autoptr(JsonNode) created = call (&emu, "POST", "/v1.0/me/contacts",
+						    "{\"givenName\":\"Carl\",\"surname\":\"Nielsen\"}",
+						    &status);
+		g_assert_cmpuint (status, ==, 201);
+		id = g_strdup (str (created, "id"));
+	}
+	token = g_strdup (emu.token);
+	emu_stop (&emu);
+
+	emu_start (&emu, args);
+	emu.token = g_strdup (token);
+	path = g_strdup_printf ("/v1.0/me/contacts/%s", id);
+	{
+		g_autoptr(JsonNode) c = call (&emu, "GET", path, NULL, &status);
+		g_assert_cmpuint (status, ==, 200);
+		g_assert_cmpstr (str (c, "surname"), ==, "Nielsen");
+	}
+	{
+		g_autoptr(JsonNode) me = call (&emu, "GET", "/v1.0/me", NULL, &status);
+		g_assert_cmpuint (status, ==, 200);
+		g_assert_cmpstr (str (me, "userPrincipalName"), ==, "carl@contoso.example");
+	}
+	{
+		/* a token it never issued is refused */
+		g_autoptr(JsonNode) bad = NULL;
+		g_free (emu.token);
+		emu.token = g_strdup ("not-a-token");
+		bad = call (&emu, "GET", "/v1.0/me", NULL, &status);
+		g_assert_cmpuint (status, ==, 401);
+	}
+	emu_stop (&emu);
+	g_remove (db);
+	g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
 	g_test_add_func ("/graph-emulator/auth/device-code", test_device_code);
 	g_test_add_func ("/graph-emulator/auth/pkce", test_pkce);
+	g_test_add_func ("/graph-emulator/restart-db", test_restart_db);
 	g_test_add_func ("/graph-emulator/contacts/crud", test_contacts);
 	g_test_add_func ("/graph-emulator/contacts/delta", test_contacts_delta);
 	g_test_add_func ("/graph-emulator/contacts/move", test_contact_move);

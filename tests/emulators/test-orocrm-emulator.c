@@ -17,6 +17,7 @@
  */
 
 #define KEY "dd1c18d06773cc377c9df6166c54c6e5fefa50fa"
+#define KEY2 "5e2f8d6b7a100f9c1e2a7b4d4c1e9a535e2f8d6b"
 #define JSONAPI "application/vnd.api+json"
 
 typedef struct {
@@ -877,6 +878,67 @@ static const gchar *seed_json =
     "\"customerNumber\":\"K-1001\",\"createdAt\":\"2024-05-01T12:00:00Z\",\"updatedAt\":\"2024-05-01T12:00:00Z\"}}],"
     "\"calendarevents\":[{\"id\":41,\"title\":\"Sankt Hans\",\"start\":\"2025-06-23T00:00:00Z\",\"end\":\"2025-06-24T00:00:00Z\",\"allDay\":true}]}";
 
+static gchar *
+oauth_body (const gchar *client, const gchar *secret)
+{
+	return g_strdup_printf ("{\"grant_type\":\"client_credentials\",\"client_id\":\"%s\","
+				"\"client_secret\":\"%s\"}",
+				client, secret);
+}
+
+/* a demo's server: restarted on its --db it serves what it held (it failed with
+ * "table res already exists"), and it takes the credentials it is given */
+static void
+test_restart_db (Emu *emu, gconstpointer data)
+{
+	const gchar *json_ct[] = {"Content-Type: application/json", NULL};
+	g_autofree gchar *db = g_build_filename (emu->dir, "oro.db", NULL);
+	g_autofree gchar *db_arg = g_strconcat ("--db=", db, NULL);
+	const gchar *args[] = {db_arg, "--user=carl", "--secret=" KEY2, NULL};
+	g_autofree gchar *id = NULL;
+	g_autofree gchar *path = NULL;
+	g_autofree gchar *good = oauth_body ("carl", KEY2);
+	g_autofree gchar *wrong_key = oauth_body ("carl", KEY);
+	g_autofree gchar *wrong_user = oauth_body ("admin", KEY2);
+
+	for (guint round = 0; round < 3; round++) {
+		emu_launch_stop (&emu->proc);
+		g_clear_object (&emu->session);
+		g_clear_pointer (&emu->url, g_free);
+		g_clear_pointer (&emu->token, g_free);
+		start_emulator (emu, args);
+		{
+			g_autoptr(Resp) r = request (emu, "POST", "/oauth2-token", wrong_key, json_ct);
+			g_assert_cmpuint (r->status, ==, 401);
+		}
+		{
+			g_autoptr(Resp) r = request (emu, "POST", "/oauth2-token", wrong_user, json_ct);
+			g_assert_cmpuint (r->status, ==, 401);
+		}
+		{
+			g_autoptr(Resp) r = request (emu, "POST", "/oauth2-token", good, json_ct);
+			g_assert_cmpuint (r->status, ==, 200);
+			emu->token = g_strdup_printf (
+			    "Authorization: Bearer %s",
+			    json_object_get_string_member (obj (r), "access_token"));
+		}
+		if (id == NULL) {
+			g_autoptr(Resp) r = api (emu, "POST", "/api/contacts", ADA);
+			g_assert_cmpuint (r->status, ==, 201);
+			id = g_strdup (json_object_get_string_member (
+			    json_object_get_object_member (obj (r), "data"), "id"));
+			path = g_strdup_printf ("/api/contacts/%s", id);
+			continue;
+		}
+		{
+			g_autoptr(Resp) r = api (emu, "GET", path, NULL);
+			g_assert_cmpuint (r->status, ==, 200);
+			g_assert_cmpstr (attr (json_object_get_object_member (obj (r), "data"), "lastName"),
+					 ==, "Lovelace");
+		}
+	}
+}
+
 int
 main (int argc, char **argv)
 {
@@ -898,6 +960,7 @@ main (int argc, char **argv)
 	g_test_add ("/emulator/orocrm/oauth", Emu, NULL, emu_setup, test_oauth, emu_teardown);
 	g_test_add ("/emulator/orocrm/media-types", Emu, NULL, emu_setup, test_media_types, emu_teardown);
 	g_test_add ("/emulator/orocrm/contacts", Emu, NULL, emu_setup, test_contacts, emu_teardown);
+	g_test_add ("/emulator/orocrm/restart-db", Emu, NULL, emu_setup, test_restart_db, emu_teardown);
 	g_test_add ("/emulator/orocrm/list", Emu, gen25, emu_setup, test_list, emu_teardown);
 	g_test_add ("/emulator/orocrm/tasks", Emu, gen5, emu_setup, test_tasks, emu_teardown);
 	g_test_add ("/emulator/orocrm/batch", Emu, gen5, emu_setup, test_batch, emu_teardown);

@@ -787,12 +787,90 @@ test_rate_limit_window_slides (void)
 	emu_stop (emu);
 }
 
+static guint
+login_with (Emu *emu, const gchar *code)
+{
+	g_autofree gchar *form = g_strconcat ("authCode=", code, NULL);
+	g_autoptr(Resp) r = req_full (emu, "POST", "/Auth/ApiLogin",
+				      "application/x-www-form-urlencoded", form, NULL, NULL);
+	if (r->status == 200) {
+		g_autoptr(JsonNode) n = parse (r->body);
+		g_free (emu->token);
+		emu->token = g_strdup (
+		    json_object_get_string_member (json_node_get_object (n), "AccessToken"));
+	}
+	return r->status;
+}
+
+/* GET path → the bare array's length; the e-mail of user 1 in *user1 for /Users */
+static guint
+list_length (Emu *emu, const gchar *path, gchar **user1)
+{
+	g_autoptr(Resp) r = req (emu, "GET", path, NULL);
+	g_autoptr(JsonNode) n = NULL;
+	JsonArray *a;
+	g_assert_cmpuint (r->status, ==, 200);
+	n = parse (r->body);
+	a = json_node_get_array (n);
+	for (guint i = 0; user1 != NULL && i < json_array_get_length (a); i++) {
+		JsonObject *u = json_array_get_object_element (a, i);
+		if (json_object_get_int_member (u, "UserId") == 1)
+			*user1 = g_strdup (json_object_get_string_member (u, "UserEmail"));
+	}
+	return json_array_get_length (a);
+}
+
+/* a demo's server: restarted on its --db it serves what it held, and it takes
+ * the credentials it is given: --secret as the authCode, --user as the login
+ * of user 1 (it was ignored) */
+static void
+test_restart_db_credentials (void)
+{
+	g_autofree gchar *dir = g_dir_make_tmp ("webcrm-emu-XXXXXX", NULL);
+	g_autofree gchar *db = g_build_filename (dir, "webcrm.db", NULL);
+	const gchar *code = "7b4d4c1e-0f9c-1e2a-9a53-5e2f8d6b7a11";
+	guint persons = 0;
+
+	for (guint round = 0; round < 2; round++) {
+		const gchar *args[] = {"--db",	 db,   "--user", "carl@example.org", "--secret", code,
+				       round == 0 ? "--generate" : NULL, "4", NULL};
+		Emu *emu = g_new0 (Emu, 1);
+		g_autofree gchar *user1 = NULL;
+
+		emu->proc = emu_launch_start ("webcrm", NULL, args, &emu->origin);
+		emu->session = soup_session_new ();
+		/* the default authCode is not this server's */
+		g_assert_cmpuint (login_with (emu, AUTH_CODE), ==, 400);
+		g_assert_null (emu->token);
+		g_assert_cmpuint (login_with (emu, code), ==, 200);
+		g_assert_cmpuint (list_length (emu, "/Users", &user1), ==, 3);
+		g_assert_cmpstr (user1, ==, "carl@example.org");
+		if (round == 0) {
+			persons = list_length (emu, "/Persons?Page=1&Size=1000", NULL);
+			g_assert_cmpuint (persons, >=, 4);
+		} else {
+			g_assert_cmpuint (list_length (emu, "/Persons?Page=1&Size=1000", NULL), ==,
+					  persons);
+		}
+		emu_stop (emu);
+	}
+	g_remove (db);
+	{
+		g_autofree gchar *wal = g_strconcat (db, "-wal", NULL);
+		g_autofree gchar *shm = g_strconcat (db, "-shm", NULL);
+		g_remove (wal);
+		g_remove (shm);
+	}
+	g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
 	g_test_add_func ("/emulator/webcrm/auth/login-forms", test_auth_login_forms);
 	g_test_add_func ("/emulator/webcrm/auth/bearer-refresh", test_auth_bearer_refresh);
+	g_test_add_func ("/emulator/webcrm/restart-db-credentials", test_restart_db_credentials);
 	g_test_add_func ("/emulator/webcrm/persons/crud", test_persons_crud);
 	g_test_add_func ("/emulator/webcrm/paging", test_paging);
 	g_test_add_func ("/emulator/webcrm/queries", test_queries);
