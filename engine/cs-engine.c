@@ -294,6 +294,18 @@ read_side (CsEngine *self, CsSide side, CsRunFlags flags, GCancellable *cancella
 {
 	guint n_kinds = 0, done = 0;
 	CsPhase phase = side == CS_SIDE_CRM ? CS_PHASE_READ_CRM : CS_PHASE_READ_OUTLOOK;
+	CsRunFlags skip = side == CS_SIDE_CRM ? CS_RUN_FLAG_SKIP_CRM : CS_RUN_FLAG_SKIP_OUTLOOK;
+
+	/* not due (the scheduler's other side's timer): no request at all; an
+	 * empty, incomplete listing plans like a delta with nothing new, and its
+	 * cursors stay where they are */
+	if ((flags & skip) != 0 && (flags & CS_RUN_FLAG_ALL) == 0) {
+		for (guint k = 0; k < CS_KIND_LAST; k++)
+			if (cs_engine_is_enabled (self, (CsKind) k))
+				self->sinks[side][k] = cs_read_sink_new ((CsKind) k, FALSE);
+		progress (self, phase, 1.0, NULL);
+		return TRUE;
+	}
 	for (guint k = 0; k < CS_KIND_LAST; k++)
 		n_kinds += cs_engine_is_enabled (self, (CsKind) k) ? 1 : 0;
 	for (guint k = 0; k < CS_KIND_LAST; k++) {

@@ -1,16 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include "cs-scheduler.h"
+#include "cs-scheduler-private.h"
 
 /*
  * Background sync: one timer per side at the profile's interval (CRM 120 s,
- * Outlook 30 s by default). A run reads both sides, so ticks that come while
- * a run is going are folded into one follow-up run (single flight). Failures
- * back off exponentially up to an hour; offline pauses everything and the
- * network coming back starts a run.
+ * Outlook 30 s by default), never more. A side's timer starts a run that
+ * reads only that side (the other is not read at all: its records count as
+ * unchanged until its own timer), so a 30 s Outlook interval does not read
+ * the CRM every 30 s. The first run reads both, and a side due soon is read
+ * in the same run instead of a run of its own. Ticks that come while a run is
+ * going are folded into one follow-up run (single flight). Failures back off
+ * exponentially up to an hour; offline pauses everything and the network
+ * coming back starts a run.
  */
 #define MAX_BACKOFF_SECONDS 3600
+#define SIDE_BIT(s) (1u << (s))
+#define BOTH_SIDES (SIDE_BIT (CS_SIDE_CRM) | SIDE_BIT (CS_SIDE_OUTLOOK))
 
 struct _CsScheduler {
 	GObject parent_instance;
@@ -19,18 +25,23 @@ struct _CsScheduler {
 	gulong monitor_id;
 	guint timers[CS_SIDE_LAST];
 	guint delays[CS_SIDE_LAST];
+	gint64 due[CS_SIDE_LAST];	/* clock time the side's timer fires */
 	gboolean started;
 	gboolean paused;
 	gboolean online;
 	gboolean running;
 	gboolean pending;
+	guint pending_sides;
 	CsRunFlags pending_flags;
+	guint running_sides;
+	gboolean both_read;		/* a run read both sides since start */
 	guint failures;
 	guint runs;
 	gint64 last_run;
 	gint64 next_run;
 	GCancellable *cancellable;
 	GTask *exit_task;		/* (nullable) waiting for the last run */
+	CsSchedulerClock clock;
 };
 
 G_DEFINE_TYPE (CsScheduler, cs_scheduler, G_TYPE_OBJECT)
@@ -38,8 +49,26 @@ G_DEFINE_TYPE (CsScheduler, cs_scheduler, G_TYPE_OBJECT)
 enum { SIGNAL_RUN_STARTED, SIGNAL_RUN_FINISHED, SIGNAL_STATE_CHANGED, SIGNAL_LAST };
 static guint signals[SIGNAL_LAST];
 
-static void schedule (CsScheduler *self);
-static void start_run (CsScheduler *self, CsRunFlags flags);
+static void schedule (CsScheduler *self, gboolean reset);
+static void start_run (CsScheduler *self, guint sides, CsRunFlags flags);
+
+static gint64
+real_now (gpointer data)
+{
+	return g_get_monotonic_time ();
+}
+
+static guint
+real_add (guint seconds, GSourceFunc func, gpointer func_data, gpointer data)
+{
+	return g_timeout_add_seconds (seconds, func, func_data);
+}
+
+static void
+real_remove (guint id, gpointer data)
+{
+	g_source_remove (id);
+}
 
 static void
 cs_scheduler_dispose (GObject *object)
@@ -79,6 +108,7 @@ cs_scheduler_init (CsScheduler *self)
 {
 	self->online = TRUE;
 	self->cancellable = g_cancellable_new ();
+	self->clock = (CsSchedulerClock){real_now, real_add, real_remove, NULL};
 }
 
 static void
@@ -102,6 +132,13 @@ cs_scheduler_new (CsEngine *engine)
 	for (guint s = 0; s < CS_SIDE_LAST; s++)
 		self->delays[s] = cs_profile_get_interval (cs_engine_get_profile (engine), (CsSide) s);
 	return self;
+}
+
+void
+cs_scheduler_set_clock (CsScheduler *self, const CsSchedulerClock *clock)
+{
+	g_return_if_fail (!self->started);
+	self->clock = *clock;
 }
 
 CsEngine *
@@ -129,21 +166,64 @@ state_changed (CsScheduler *self)
 }
 
 static void
+clear_timer (CsScheduler *self, CsSide side)
+{
+	if (self->timers[side] != 0)
+		self->clock.remove (self->timers[side], self->clock.data);
+	self->timers[side] = 0;
+}
+
+static void
 clear_timers (CsScheduler *self)
 {
 	for (guint s = 0; s < CS_SIDE_LAST; s++)
-		g_clear_handle_id (&self->timers[s], g_source_remove);
+		clear_timer (self, (CsSide) s);
+}
+
+/* a run for what is due, or a follow-up of the run going (single flight) */
+static void
+request_run (CsScheduler *self, guint sides, CsRunFlags flags)
+{
+	if (self->running || !self->online) {
+		self->pending = TRUE;
+		self->pending_sides |= sides;
+		self->pending_flags |= flags;
+		if (!self->online)
+			state_changed (self); /* it runs when the network is back */
+		return;
+	}
+	start_run (self, sides, flags);
+}
+
+static void
+side_tick (CsScheduler *self, CsSide side)
+{
+	CsSide other = cs_side_other (side);
+	guint sides = SIDE_BIT (side);
+	/* the source is gone once this returns: only the id is forgotten */
+	self->timers[side] = 0;
+	/* the other side due soon: read it now, one run instead of two */
+	if (self->timers[other] != 0) {
+		gint64 window = (gint64) MIN (self->delays[side], self->delays[other]) / 2;
+		if (self->due[other] - self->clock.now (self->clock.data) <= window * G_USEC_PER_SEC) {
+			clear_timer (self, other);
+			sides |= SIDE_BIT (other);
+		}
+	}
+	request_run (self, sides, CS_RUN_FLAG_NONE);
 }
 
 static gboolean
-tick_cb (gpointer user_data)
+tick_crm_cb (gpointer user_data)
 {
-	CsScheduler *self = CS_SCHEDULER (user_data);
-	for (guint s = 0; s < CS_SIDE_LAST; s++)
-		self->timers[s] = 0;
-	/* one run serves both sides; the timers are set again when it ends */
-	clear_timers (self);
-	cs_scheduler_trigger (self, CS_RUN_FLAG_NONE);
+	side_tick (CS_SCHEDULER (user_data), CS_SIDE_CRM);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+tick_outlook_cb (gpointer user_data)
+{
+	side_tick (CS_SCHEDULER (user_data), CS_SIDE_OUTLOOK);
 	return G_SOURCE_REMOVE;
 }
 
@@ -156,20 +236,31 @@ backoff (CsScheduler *self, guint interval)
 	return (guint) MIN (d, (guint64) MAX (interval, MAX_BACKOFF_SECONDS));
 }
 
+/* @reset: every side's timer anew (after a failure, a pause); else only the
+ * sides that have none (the ones the last run read) */
 static void
-schedule (CsScheduler *self)
+schedule (CsScheduler *self, gboolean reset)
 {
 	CsProfile *profile = cs_engine_get_profile (self->engine);
-	guint soonest = G_MAXUINT;
-	clear_timers (self);
-	if (!self->started || self->paused || !self->online || !cs_profile_get_enabled (profile))
+	gint64 now = self->clock.now (self->clock.data);
+	gint64 soonest = G_MAXINT64;
+	if (!self->started || self->paused || !self->online || !cs_profile_get_enabled (profile)) {
+		clear_timers (self);
 		return;
-	for (guint s = 0; s < CS_SIDE_LAST; s++) {
-		self->delays[s] = backoff (self, cs_profile_get_interval (profile, (CsSide) s));
-		self->timers[s] = g_timeout_add_seconds (self->delays[s], tick_cb, self);
-		soonest = MIN (soonest, self->delays[s]);
 	}
-	self->next_run = g_get_real_time () + (gint64) soonest * G_USEC_PER_SEC;
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		if (reset)
+			clear_timer (self, (CsSide) s);
+		if (self->timers[s] == 0) {
+			self->delays[s] = backoff (self, cs_profile_get_interval (profile, (CsSide) s));
+			self->timers[s] =
+			    self->clock.add (self->delays[s], s == CS_SIDE_CRM ? tick_crm_cb : tick_outlook_cb,
+					     self, self->clock.data);
+			self->due[s] = now + (gint64) self->delays[s] * G_USEC_PER_SEC;
+		}
+		soonest = MIN (soonest, self->due[s] - now);
+	}
+	self->next_run = g_get_real_time () + soonest;
 }
 
 static void
@@ -182,10 +273,13 @@ run_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 	self->running = FALSE;
 	self->runs++;
 	self->last_run = g_get_real_time ();
-	if (report == NULL)
+	if (report == NULL) {
 		self->failures++;
-	else
+	} else {
 		self->failures = 0;
+		if (self->running_sides == BOTH_SIDES)
+			self->both_read = TRUE;
+	}
 	g_signal_emit (self, signals[SIGNAL_RUN_FINISHED], 0, report, error);
 	if (self->exit_task != NULL) {
 		g_autoptr(GTask) task = g_steal_pointer (&self->exit_task);
@@ -197,21 +291,37 @@ run_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 		return;
 	}
 	if (self->pending && self->online && !self->paused) {
+		guint sides = self->pending_sides;
 		CsRunFlags flags = self->pending_flags;
 		self->pending = FALSE;
+		self->pending_sides = 0;
 		self->pending_flags = 0;
-		start_run (self, flags);
+		start_run (self, sides, flags);
 		return;
 	}
-	schedule (self);
+	/* a failure backs off every side; a success re-arms the sides it read */
+	schedule (self, report == NULL);
 	state_changed (self);
 }
 
 static void
-start_run (CsScheduler *self, CsRunFlags flags)
+start_run (CsScheduler *self, guint sides, CsRunFlags flags)
 {
+	/* until both sides were read once, a side left out could miss a match
+	 * (and a record would be created twice) */
+	if (!self->both_read || sides == 0 || (flags & CS_RUN_FLAG_ALL) != 0)
+		sides = BOTH_SIDES;
+	if ((sides & SIDE_BIT (CS_SIDE_CRM)) == 0)
+		flags |= CS_RUN_FLAG_SKIP_CRM;
+	if ((sides & SIDE_BIT (CS_SIDE_OUTLOOK)) == 0)
+		flags |= CS_RUN_FLAG_SKIP_OUTLOOK;
 	self->running = TRUE;
-	clear_timers (self);
+	self->running_sides = sides;
+	/* the sides read now are timed again from the run's end; the other keeps
+	 * its timer, whose tick during the run becomes the follow-up run */
+	for (guint s = 0; s < CS_SIDE_LAST; s++)
+		if (sides & SIDE_BIT (s))
+			clear_timer (self, (CsSide) s);
 	g_signal_emit (self, signals[SIGNAL_RUN_STARTED], 0);
 	state_changed (self);
 	cs_engine_run_async (self->engine, flags, self->cancellable, run_done_cb,
@@ -227,19 +337,7 @@ start_run (CsScheduler *self, CsRunFlags flags)
 void
 cs_scheduler_trigger (CsScheduler *self, CsRunFlags flags)
 {
-	if (self->running) {
-		self->pending = TRUE;
-		self->pending_flags |= flags;
-		return;
-	}
-	if (!self->online) {
-		/* it runs when the network is back */
-		self->pending = TRUE;
-		self->pending_flags |= flags;
-		state_changed (self);
-		return;
-	}
-	start_run (self, flags);
+	request_run (self, BOTH_SIDES, flags);
 }
 
 void
@@ -252,7 +350,7 @@ cs_scheduler_start (CsScheduler *self)
 	if (cs_profile_get_enabled (profile) && cs_profile_get_sync_on_start (profile) && !self->paused)
 		cs_scheduler_trigger (self, CS_RUN_FLAG_NONE);
 	else
-		schedule (self);
+		schedule (self, TRUE);
 }
 
 void
@@ -268,7 +366,7 @@ cs_scheduler_set_paused (CsScheduler *self, gboolean paused)
 	if (self->paused == paused)
 		return;
 	self->paused = paused;
-	schedule (self);
+	schedule (self, TRUE);
 	state_changed (self);
 }
 
@@ -281,10 +379,12 @@ cs_scheduler_set_network_available (CsScheduler *self, gboolean available)
 	if (!available) {
 		clear_timers (self);
 	} else if (self->started && !self->paused && !self->running) {
-		/* back online: catch up at once */
+		/* back online: catch up at once, both sides */
+		CsRunFlags flags = self->pending_flags;
 		self->pending = FALSE;
-		start_run (self, self->pending_flags);
+		self->pending_sides = 0;
 		self->pending_flags = 0;
+		start_run (self, BOTH_SIDES, flags);
 		return;
 	}
 	state_changed (self);
@@ -340,7 +440,7 @@ cs_scheduler_sync_on_exit_async (CsScheduler *self, GCancellable *cancellable,
 	}
 	self->exit_task = g_steal_pointer (&task);
 	if (!self->running)
-		start_run (self, CS_RUN_FLAG_NONE);
+		start_run (self, BOTH_SIDES, CS_RUN_FLAG_NONE);
 }
 
 gboolean
