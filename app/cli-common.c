@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli-common.h"
+#include "cs-profile-store.h"
 
 /* the contract scripts and tests rely on: DESIGN.md "CLI contract" */
 
@@ -48,4 +49,19 @@ cli_progress_cb (CsEngine *engine, gint phase, gdouble fraction, const gchar *me
 	p->last_percent = percent;
 	p->last_time = now;
 	g_printerr ("\r\033[K%3d%% %s", percent, message != NULL ? message : "");
+}
+
+/**
+ * cli_load_profile:
+ * @name_or_path: what --profile was given: a profile file, or a profile's name
+ *   (looked up in the user's profiles folder, then the system ones)
+ *
+ * Every command loads its profile here, so each takes a name alike.
+ *
+ * Returns: (transfer full): the profile, or %NULL with @error (exit 2)
+ */
+CsProfile *
+cli_load_profile (const gchar *name_or_path, GError **error)
+{
+	return cs_profile_store_load (name_or_path, error);
 }

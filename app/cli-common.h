@@ -18,6 +18,7 @@ typedef struct {
 
 void cli_print_json (JsonNode *node);
 gint cli_fail (CsExitCode code, gboolean json, const gchar *message);
+CsProfile *cli_load_profile (const gchar *name_or_path, GError **error);
 void cli_progress_cb (CsEngine *engine, gint phase, gdouble fraction, const gchar *message,
 		      gpointer data);
 

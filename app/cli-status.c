@@ -36,7 +36,7 @@ cli_cmd_status (gint argc, gchar **argv)
 		return cli_fail (CS_EXIT_CONFIG, json, error->message);
 	if (profile_path == NULL)
 		return cli_fail (CS_EXIT_CONFIG, json, _("status needs --profile FILE"));
-	profile = cs_profile_load (profile_path, &error);
+	profile = cli_load_profile (profile_path, &error);
 	if (profile == NULL)
 		return cli_fail (CS_EXIT_CONFIG, json, error->message);
 	state_path = cs_profile_get_state_path (profile);

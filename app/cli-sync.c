@@ -35,7 +35,7 @@ cli_cmd_sync (gint argc, gchar **argv)
 		return cli_fail (CS_EXIT_CONFIG, json, error->message);
 	if (profile_path == NULL)
 		return cli_fail (CS_EXIT_CONFIG, json, _("sync needs --profile FILE"));
-	profile = cs_profile_load (profile_path, &error);
+	profile = cli_load_profile (profile_path, &error);
 	if (profile == NULL)
 		return cli_fail (CS_EXIT_CONFIG, json, error->message);
 	engine = cs_engine_new (profile, NULL, &error);
