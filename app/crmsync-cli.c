@@ -15,6 +15,7 @@ static const struct {
     {"status", cli_cmd_status},
     {"pst-list", cli_cmd_pst_list},
     {"plugins", cli_cmd_plugins},
+    {"watch", cli_cmd_watch},
 };
 
 static void

@@ -31,6 +31,7 @@ struct _CsEngine {
 	guint64 writes;
 	gint64 fault_after;
 	guint batch_size;
+	gint stop; /* (atomic) cs_engine_request_stop() */
 };
 
 G_DEFINE_TYPE (CsEngine, cs_engine, G_TYPE_OBJECT)
@@ -557,6 +558,31 @@ cs_engine_prepare (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, 
 	return g_steal_pointer (&plan);
 }
 
+/**
+ * cs_engine_request_stop:
+ *
+ * Thread-safe (a signal handler's main loop calls it while a worker thread
+ * runs): the run going stops before its next batch, so the batch being
+ * written is finished and committed, never cut in half; what was written is
+ * kept and the next run goes on from there. Later runs stop too: it is for
+ * a process that is about to exit (`crmsync-cli watch` on SIGTERM).
+ */
+void
+cs_engine_request_stop (CsEngine *self)
+{
+	g_atomic_int_set (&self->stop, 1);
+}
+
+static gboolean
+stop_requested (CsEngine *self, GError **error)
+{
+	if (!g_atomic_int_get (&self->stop))
+		return FALSE;
+	g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+			     _("stopped on request before the next batch; what was written is kept"));
+	return TRUE;
+}
+
 /* the anchors' users lost data without these */
 static gboolean
 check_guards (CsEngine *self, CsSyncPlan *plan, CsRunReport *report)
@@ -975,7 +1001,8 @@ run_batches (CsEngine *self, GPtrArray *states, CsSide side, CsKind kind, CsWrit
 			if (!cs_state_commit (self->state, error))
 				return FALSE;
 		}
-		if (g_cancellable_set_error_if_cancelled (cancellable, error))
+		if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+		    stop_requested (self, error))
 			return FALSE;
 		if (!cs_provider_write (self->providers[side], kind, ops, cancellable, error)) {
 			g_prefix_error (error, _("writing %s to %s: "), cs_kind_to_string (kind),

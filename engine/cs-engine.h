@@ -60,6 +60,7 @@ void cs_engine_run_async (CsEngine *self, CsRunFlags flags, GCancellable *cancel
 			  GAsyncReadyCallback callback, gpointer user_data);
 CsRunReport *cs_engine_run_finish (CsEngine *self, GAsyncResult *result, GError **error);
 gboolean cs_engine_is_running (CsEngine *self);
+void cs_engine_request_stop (CsEngine *self);
 
 CsExitCode cs_engine_exit_code_for_error (const GError *error);
 

@@ -204,8 +204,8 @@ side_tick (CsScheduler *self, CsSide side)
 	self->timers[side] = 0;
 	/* the other side due soon: read it now, one run instead of two */
 	if (self->timers[other] != 0) {
-		gint64 window = (gint64) MIN (self->delays[side], self->delays[other]) / 2;
-		if (self->due[other] - self->clock.now (self->clock.data) <= window * G_USEC_PER_SEC) {
+		gint64 window = (gint64) MIN (self->delays[side], self->delays[other]) * G_USEC_PER_SEC / 2;
+		if (self->due[other] - self->clock.now (self->clock.data) <= window) {
 			clear_timer (self, other);
 			sides |= SIDE_BIT (other);
 		}
@@ -357,6 +357,10 @@ void
 cs_scheduler_stop (CsScheduler *self)
 {
 	self->started = FALSE;
+	/* no follow-up either: a stopped scheduler starts nothing */
+	self->pending = FALSE;
+	self->pending_sides = 0;
+	self->pending_flags = 0;
 	clear_timers (self);
 }
 

@@ -2,9 +2,12 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include <signal.h>
 #include <string.h>
 
 #include "cli-fixture.h"
+#include "emu-launch.h"
 
 /*
  * Running crmsync the way a company does: profiles by name from the user's
@@ -85,11 +88,154 @@ test_profile_by_name (Ops *o, gconstpointer d)
 	g_assert_true (strchr (o->f.err, '\n') == o->f.err + strlen (o->f.err) - 1);
 }
 
+static gint64
+graph_stat (const gchar *origin, const gchar *name)
+{
+	g_autoptr(SoupSession) session = soup_session_new ();
+	g_autofree gchar *url = g_strconcat (origin, "/_emulator/stats", NULL);
+	g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+	g_autoptr(GBytes) body = soup_session_send_and_read (session, msg, NULL, NULL);
+	g_autoptr(JsonParser) p = json_parser_new ();
+	g_assert_nonnull (body);
+	g_assert_true (json_parser_load_from_data (p, g_bytes_get_data (body, NULL),
+						   (gssize) g_bytes_get_size (body), NULL));
+	return json_object_get_int_member (json_node_get_object (json_parser_get_root (p)), name);
+}
+
+static void
+graph_hook (const gchar *origin, const gchar *hook)
+{
+	g_autoptr(SoupSession) session = soup_session_new ();
+	g_autofree gchar *url = g_strconcat (origin, hook, NULL);
+	g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+	g_autoptr(GBytes) body = soup_session_send_and_read (session, msg, NULL, NULL);
+	g_assert_cmpuint (soup_message_get_status (msg), ==, 204);
+}
+
+static gchar *
+read_line (GDataInputStream *in)
+{
+	g_autoptr(GError) error = NULL;
+	gchar *line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_nonnull (line);
+	if (g_test_verbose ())
+		g_printerr ("# watch: %s\n", line);
+	return line;
+}
+
+/*
+ * `watch` runs the app's scheduler: against the Graph emulator it runs on its
+ * 1 s interval (two runs, one line each), and SIGTERM in the middle of a run
+ * (the emulator holds every answer back) ends it after the batch being
+ * written: nothing half-applied, the stop in the history, and the next run
+ * finishes the rest without a duplicate.
+ */
+static void
+test_watch (Ops *o, gconstpointer d)
+{
+	g_autofree gchar *origin = NULL;
+	g_autoptr(GSubprocess) emu = NULL;
+	g_autoptr(GSubprocess) watch = NULL;
+	g_autoptr(GSubprocessLauncher) l =
+	    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+	g_autoptr(GDataInputStream) in = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *xdg = g_build_filename (o->f.dir, "xdg", NULL);
+	g_autofree gchar *text = NULL;
+	g_autofree gchar *rest = NULL;
+	g_autofree gchar *err = NULL;
+	const gchar *args[] = {"--generate=0", NULL};
+	guint runs = 0;
+	gint64 before, after_stop;
+	JsonArray *history;
+	gboolean stop_recorded = FALSE;
+
+	emu = emu_launch_start ("graph", NULL, args, &origin);
+	text = g_strdup_printf ("[profile]\nname=Watched\ncrm=folder\noutlook=graph\nstate=state.db\n"
+				"crm-interval=1\noutlook-interval=1\n"
+				"[crm]\npath=crm\n"
+				"[outlook]\nurl=%s\nauthority=%s\nclient-id=crmsync-test\n"
+				"[contact]\ndirection=both\n[event]\ndirection=none\n"
+				"[task]\ndirection=none\n[email]\ndirection=none\n",
+				origin, origin);
+	g_assert_true (g_file_set_contents (o->f.profile, text, -1, NULL));
+	g_free (cli_put (&o->f, "crm", "contact", "c1", "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\"}"));
+	g_free (cli_put (&o->f, "crm", "contact", "c2", "{\"firstName\": \"Carl\", \"lastName\": \"Nielsen\"}"));
+
+	g_subprocess_launcher_set_cwd (l, o->f.dir);
+	g_subprocess_launcher_setenv (l, "XDG_DATA_HOME", xdg, TRUE);
+	g_subprocess_launcher_setenv (l, "CRMSYNC_SECRETS", "file", TRUE);
+	g_subprocess_launcher_setenv (l, "CRMSYNC_NO_NETWORK_MONITOR", "1", TRUE);
+	watch = g_subprocess_launcher_spawn (l, &error, CRMSYNC_CLI, "watch", "--profile",
+					     o->f.profile, NULL);
+	g_assert_no_error (error);
+	in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (watch));
+	{
+		g_autofree gchar *first = read_line (in);
+		g_assert_true (g_str_has_prefix (first, "watching Watched"));
+	}
+	/* sync on start, then a run on the interval: one line each */
+	while (runs < 2) {
+		g_autofree gchar *line = read_line (in);
+		g_assert_nonnull (strstr (line, "Watched: ok:"));
+		runs++;
+	}
+	before = graph_stat (origin, "writes");
+	g_assert_cmpint (before, ==, 2);
+
+	/* 250 new contacts: three batches; every Graph answer waits 400 ms */
+	graph_hook (origin, "/_emulator/hold?count=100000&ms=400");
+	for (guint i = 0; i < 250; i++) {
+		g_autofree gchar *id = g_strdup_printf ("n%03u", i);
+		g_autofree gchar *json =
+		    g_strdup_printf ("{\"firstName\": \"Person%u\", \"lastName\": \"Watch\"}", i);
+		g_free (cli_put (&o->f, "crm", "contact", id, json));
+	}
+	/* the run is writing: SIGTERM */
+	while (graph_stat (origin, "writes") == before)
+		g_usleep (20000);
+	g_subprocess_send_signal (watch, SIGTERM);
+	g_assert_true (g_subprocess_communicate_utf8 (watch, NULL, NULL, &rest, &err, &error));
+	g_assert_no_error (error);
+	if (g_test_verbose ())
+		g_printerr ("# watch: %s\n# %s\n", rest, err);
+	g_assert_true (g_subprocess_get_if_exited (watch));
+	g_assert_cmpint (g_subprocess_get_exit_status (watch), ==, 0);
+	g_assert_nonnull (strstr (err, "stopping after the batch"));
+	g_assert_true (g_str_has_suffix (rest, "stopped\n"));
+	after_stop = graph_stat (origin, "writes");
+	/* stopped in the middle: some written, not all */
+	g_assert_cmpint (after_stop, >, before);
+	g_assert_cmpint (after_stop, <, before + 250);
+
+	/* the stop is in the history */
+	g_assert_cmpint (cli_run (&o->f, NULL, "status", "--profile", "@P", "--json", NULL), ==, 0);
+	history = json_object_get_array_member (json_node_get_object (o->f.report), "runs");
+	for (guint i = 0; i < json_array_get_length (history); i++) {
+		JsonObject *r = json_array_get_object_element (history, i);
+		if (strstr (json_object_get_string_member_with_default (r, "error", ""), "stopped") != NULL)
+			stop_recorded = TRUE;
+	}
+	g_assert_true (stop_recorded);
+
+	/* nothing lost: the next run writes the rest once, then all is in step */
+	graph_hook (origin, "/_emulator/hold?count=0&ms=0");
+	g_assert_cmpint (cli_run (&o->f, NULL, "sync", "--profile", "@P", "--json", NULL), ==, 0);
+	g_assert_cmpint (cli_run (&o->f, NULL, "sync", "--profile", "@P", "--json", NULL), ==, 0);
+	g_assert_cmpint (cli_report_count (&o->f, "created", "outlook", "contact"), ==, 0);
+	g_assert_cmpint (cli_report_count (&o->f, "created", "crm", "contact"), ==, 0);
+	g_assert_cmpint (graph_stat (origin, "writes"), ==, before + 250);
+	g_assert_cmpuint (cli_count (&o->f, "crm", "contact"), ==, 252);
+	emu_launch_stop (&emu);
+}
+
 int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
 #define T(path, fn) g_test_add (path, Ops, NULL, ops_setup, fn, ops_teardown)
 	T ("/cli/ops/profile-by-name", test_profile_by_name);
+	T ("/cli/ops/watch", test_watch);
 	return g_test_run ();
 }
