@@ -16,6 +16,7 @@ static const struct {
     {"pst-list", cli_cmd_pst_list},
     {"plugins", cli_cmd_plugins},
     {"watch", cli_cmd_watch},
+    {"report", cli_cmd_report},
 };
 
 static void

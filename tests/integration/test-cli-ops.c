@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "cli-fixture.h"
+#include "cs-profile.h"
+#include "cs-secrets.h"
+#include "cs-state.h"
 #include "emu-launch.h"
 
 /*
@@ -230,6 +233,116 @@ test_watch (Ops *o, gconstpointer d)
 	emu_launch_stop (&emu);
 }
 
+static gchar *
+read_tree (const gchar *dir, GString *all, guint *n_runs)
+{
+	g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+	const gchar *e;
+	g_assert_nonnull (d);
+	while ((e = g_dir_read_name (d)) != NULL) {
+		g_autofree gchar *p = g_build_filename (dir, e, NULL);
+		g_autofree gchar *text = NULL;
+		if (g_file_test (p, G_FILE_TEST_IS_DIR)) {
+			g_free (read_tree (p, all, n_runs));
+			continue;
+		}
+		g_assert_true (g_file_get_contents (p, &text, NULL, NULL));
+		if (g_str_has_prefix (e, "run-"))
+			(*n_runs)++;
+		g_string_append_printf (all, "== %s\n%s\n", e, text);
+	}
+	return g_strdup (all->str);
+}
+
+/*
+ * `report` writes one archive with the versions, the profile, the last 10
+ * runs and the log, and no secret: not the API key and refresh token the
+ * secret store holds, not a secret-file's contents, not a password, token
+ * or authCode someone wrote into the profile, not one quoted in a run's error.
+ */
+static void
+test_report_no_secret (Ops *o, gconstpointer d)
+{
+	const gchar *api_key = "ApiKey-0123456789abcdef";
+	const gchar *refresh = "RefreshToken-zyxwvut987";
+	const gchar *file_code = "AuthCode-5e2f8d6b-from-file";
+	const gchar *password = "P4ssw0rd-in-profile";
+	const gchar *auth_code = "AuthCode-in-profile-77";
+	const gchar *token = "Token-in-profile-42";
+	const gchar *url_password = "UrlPassw0rd99";
+	const gchar *secrets_list[] = {api_key, refresh, file_code, password, auth_code, token,
+				       url_password, NULL};
+	g_autofree gchar *secrets_dir = g_build_filename (o->f.dir, "xdg", "crmsync", "secrets", NULL);
+	g_autoptr(CsSecrets) store = cs_secrets_new_for_dir (secrets_dir);
+	g_autoptr(CsProfile) profile = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *key_file = g_build_filename (o->f.dir, "crm.key", NULL);
+	g_autofree gchar *text = NULL;
+	g_autofree gchar *bundle = g_build_filename (o->f.dir, "bundle.tar.gz", NULL);
+	g_autofree gchar *ex = g_build_filename (o->f.dir, "ex", NULL);
+	g_autofree gchar *root = g_build_filename (ex, "crmsync-report", NULL);
+	g_autoptr(GString) all = g_string_new (NULL);
+	g_autofree gchar *dummy = NULL;
+	guint n_runs = 0;
+	gint wait_status = 0;
+	const gchar *env[] = {"CRMSYNC_BUNDLE_NO_JOURNAL=1", NULL};
+
+	g_free (cli_put (&o->f, "crm", "contact", "c1", "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\"}"));
+	for (guint i = 0; i < 12; i++)
+		g_assert_cmpint (cli_run (&o->f, NULL, "sync", "--profile", "@P", NULL), ==, 0);
+	{
+		/* a run whose error quotes the key, as a careless message might */
+		g_autofree gchar *state_path = g_build_filename (o->f.dir, "state.db", NULL);
+		g_autoptr(CsState) state = cs_state_open (state_path, &error);
+		g_autofree gchar *msg = g_strdup_printf ("login refused for key %s", api_key);
+		gint64 id;
+		g_assert_no_error (error);
+		id = cs_state_run_begin (state, "sync", &error);
+		g_assert_no_error (error);
+		g_assert_true (cs_state_run_finish (state, id, "failed", NULL, msg, &error));
+	}
+	profile = cs_profile_load (o->f.profile, &error);
+	g_assert_no_error (error);
+	g_assert_true (cs_secrets_store (store, cs_profile_get_id (profile), CS_SIDE_CRM, "secret",
+					 api_key, &error));
+	g_assert_true (cs_secrets_store (store, cs_profile_get_id (profile), CS_SIDE_OUTLOOK,
+					 "refresh-token", refresh, &error));
+	g_assert_true (g_file_set_contents (key_file, file_code, -1, NULL));
+	g_chmod (key_file, 0600);
+	text = g_strdup_printf ("[profile]\nname=Test\ncrm=folder\noutlook=folder\nstate=state.db\n"
+				"# the old key was %s\n"
+				"[crm]\npath=crm\nsecret-file=crm.key\npassword=%s\nauthCode=%s\n"
+				"url=https://jane:%s@crm.example.com/api\n"
+				"[outlook]\npath=outlook\ntoken=%s\n",
+				api_key, password, auth_code, url_password, token);
+	g_assert_true (g_file_set_contents (o->f.profile, text, -1, NULL));
+
+	g_assert_cmpint (cli_run (&o->f, env, "report", "--profile", "@P", "-o", bundle, NULL), ==, 0);
+	g_assert_nonnull (strstr (o->f.out, "profile.ini"));
+	g_assert_nonnull (strstr (o->f.out, "versions.txt"));
+	g_assert_nonnull (strstr (o->f.out, "log.txt"));
+	g_assert_nonnull (strstr (o->f.out, "runs/"));
+	g_assert_cmpint (g_mkdir (ex, 0700), ==, 0);
+	{
+		const gchar *argv[] = {"tar", "-xzf", bundle, "-C", ex, NULL};
+		g_assert_true (g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL,
+					     NULL, NULL, NULL, &wait_status, &error));
+		g_assert_no_error (error);
+		g_assert_true (g_spawn_check_wait_status (wait_status, NULL));
+	}
+	dummy = read_tree (root, all, &n_runs);
+	/* the last 10 of 13 runs */
+	g_assert_cmpuint (n_runs, ==, 10);
+	g_assert_nonnull (strstr (all->str, "== versions.txt\ncrmsync "));
+	g_assert_nonnull (strstr (all->str, "path=crm"));
+	g_assert_nonnull (strstr (all->str, "jane@crm.example.com"));
+	g_assert_nonnull (strstr (all->str, "login refused for key (removed)"));
+	for (guint i = 0; secrets_list[i] != NULL; i++) {
+		if (strstr (all->str, secrets_list[i]) != NULL)
+			g_error ("the bundle holds the secret %s:\n%s", secrets_list[i], all->str);
+	}
+}
+
 int
 main (int argc, char **argv)
 {
@@ -237,5 +350,6 @@ main (int argc, char **argv)
 #define T(path, fn) g_test_add (path, Ops, NULL, ops_setup, fn, ops_teardown)
 	T ("/cli/ops/profile-by-name", test_profile_by_name);
 	T ("/cli/ops/watch", test_watch);
+	T ("/cli/ops/report-no-secret", test_report_no_secret);
 	return g_test_run ();
 }
