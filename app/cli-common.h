@@ -29,5 +29,6 @@ gint cli_cmd_pst_list (gint argc, gchar **argv);
 gint cli_cmd_plugins (gint argc, gchar **argv);
 gint cli_cmd_watch (gint argc, gchar **argv);
 gint cli_cmd_report (gint argc, gchar **argv);
+gint cli_cmd_profile (gint argc, gchar **argv);
 
 G_END_DECLS

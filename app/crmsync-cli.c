@@ -17,6 +17,7 @@ static const struct {
     {"plugins", cli_cmd_plugins},
     {"watch", cli_cmd_watch},
     {"report", cli_cmd_report},
+    {"profile", cli_cmd_profile},
 };
 
 static void

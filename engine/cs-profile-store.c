@@ -2,7 +2,11 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <errno.h>
 #include <string.h>
+
+#include <gio/gio.h>
 
 #include "cs-profile-store.h"
 
@@ -191,4 +195,134 @@ cs_profile_store_load (const gchar *name_or_path, GError **error)
 	if (path == NULL)
 		return NULL;
 	return cs_profile_load (path, error);
+}
+
+/* keys an exported profile never carries: secrets (which should not be in a
+ * profile at all) and what belongs to one user on one machine */
+static gboolean
+personal_key (const gchar *key)
+{
+	static const gchar *const words[] = {"secret", "password", "passwd", "token", "authcode",
+					     "apikey", "api-key", "api_key", "credential", NULL};
+	g_autofree gchar *k = g_ascii_strdown (key, -1);
+	for (guint i = 0; words[i] != NULL; i++)
+		if (strstr (k, words[i]) != NULL)
+			return TRUE; /* also secret-file=: a path on this machine */
+	return FALSE;
+}
+
+static gchar *
+clean_keyfile (GKeyFile *kf, GError **error)
+{
+	g_auto(GStrv) groups = g_key_file_get_groups (kf, NULL);
+	for (guint g = 0; groups[g] != NULL; g++) {
+		g_auto(GStrv) keys = g_key_file_get_keys (kf, groups[g], NULL, NULL);
+		for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
+			g_autofree gchar *v = g_key_file_get_value (kf, groups[g], keys[i], NULL);
+			g_autoptr(GUri) uri = NULL;
+			if (personal_key (keys[i]) ||
+			    (g_str_equal (groups[g], "profile") && g_str_equal (keys[i], "state"))) {
+				g_key_file_remove_key (kf, groups[g], keys[i], NULL);
+				continue;
+			}
+			uri = v != NULL ? g_uri_parse (v, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED, NULL)
+					: NULL;
+			if (uri != NULL && g_uri_get_password (uri) != NULL) {
+				g_autofree gchar *clean = g_uri_join (
+				    G_URI_FLAGS_ENCODED, g_uri_get_scheme (uri), g_uri_get_user (uri),
+				    g_uri_get_host (uri), g_uri_get_port (uri), g_uri_get_path (uri),
+				    g_uri_get_query (uri), g_uri_get_fragment (uri));
+				g_key_file_set_value (kf, groups[g], keys[i], clean);
+			}
+		}
+	}
+	return g_key_file_to_data (kf, NULL, error);
+}
+
+/**
+ * cs_profile_store_export:
+ * @path: a profile file
+ *
+ * The profile as an administrator hands it to other users: no secret, no
+ * secret-file=, no state= (each user's state is their own); comments are
+ * dropped, since people write passwords there too.
+ *
+ * Returns: (transfer full): key-file text, or %NULL with @error
+ */
+gchar *
+cs_profile_store_export (const gchar *path, GError **error)
+{
+	g_autoptr(GKeyFile) kf = g_key_file_new ();
+	g_autoptr(CsProfile) check = cs_profile_load (path, error);
+	if (check == NULL)
+		return NULL;
+	if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, error))
+		return NULL;
+	return clean_keyfile (kf, error);
+}
+
+/**
+ * cs_profile_store_import:
+ * @file: an exported profile
+ * @name: (nullable): the name to give it; %NULL: the file's name
+ *
+ * Copies a profile into the user's profiles folder, checked first (a
+ * profile that would not load is not imported) and without secrets. An
+ * existing profile of that name is never overwritten.
+ *
+ * Returns: (transfer full): the new profile's path, or %NULL with @error
+ *   (G_IO_ERROR_EXISTS when the name is taken)
+ */
+gchar *
+cs_profile_store_import (const gchar *file, const gchar *name, GError **error)
+{
+	g_autoptr(GKeyFile) kf = g_key_file_new ();
+	g_autoptr(CsProfile) check = NULL;
+	g_autoptr(GError) error_local = NULL;
+	g_autofree gchar *base = NULL;
+	g_autofree gchar *dir = cs_profile_store_get_user_dir ();
+	g_autofree gchar *dest = NULL;
+	g_autofree gchar *fname = NULL;
+	g_autofree gchar *text = NULL;
+
+	check = cs_profile_load (file, error);
+	if (check == NULL)
+		return NULL;
+	if (name == NULL) {
+		base = g_path_get_basename (file);
+		if (g_str_has_suffix (base, ".ini") || g_str_has_suffix (base, ".conf"))
+			*strrchr (base, '.') = '\0';
+		name = base;
+	}
+	if (!valid_name (name)) {
+		g_set_error (error, CS_PROFILE_ERROR, CS_PROFILE_ERROR_INVALID,
+			     _("“%s” cannot be a profile's name (no “/”, not starting with “.”)"), name);
+		return NULL;
+	}
+	fname = g_strconcat (name, ".ini", NULL);
+	dest = g_build_filename (dir, fname, NULL);
+	if (g_file_test (dest, G_FILE_TEST_EXISTS)) {
+		g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+			     _("a profile named “%s” exists already (%s); nothing was changed: remove "
+			       "it first, or import under another name with --name"),
+			     name, dest);
+		return NULL;
+	}
+	if (!g_key_file_load_from_file (kf, file, G_KEY_FILE_NONE, error))
+		return NULL;
+	text = clean_keyfile (kf, error);
+	if (text == NULL)
+		return NULL;
+	if (g_mkdir_with_parents (dir, 0700) != 0) {
+		g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), _("cannot create %s: %s"),
+			     dir, g_strerror (errno));
+		return NULL;
+	}
+	if (!g_file_set_contents_full (dest, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+				       &error_local)) {
+		g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("cannot write %s: %s"), dest,
+			     error_local->message);
+		return NULL;
+	}
+	return g_steal_pointer (&dest);
 }

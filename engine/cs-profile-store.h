@@ -26,5 +26,7 @@ gchar *cs_profile_store_find (const gchar *name, gboolean *system);
 gchar *cs_profile_store_resolve (const gchar *name_or_path, GError **error);
 GPtrArray *cs_profile_store_list (void);
 CsProfile *cs_profile_store_load (const gchar *name_or_path, GError **error);
+gchar *cs_profile_store_export (const gchar *path, GError **error);
+gchar *cs_profile_store_import (const gchar *file, const gchar *name, GError **error);
 
 G_END_DECLS

@@ -343,6 +343,68 @@ test_report_no_secret (Ops *o, gconstpointer d)
 	}
 }
 
+/* export → import round trip: what another user gets is the same profile,
+ * without the secret-file, the state path or a password; an import never
+ * overwrites */
+static void
+test_export_import (Ops *o, gconstpointer d)
+{
+	g_autofree gchar *user = put_profile (o, o->config, "sales",
+					      "conflict=newest-wins\ncrm-interval=300\n");
+	g_autofree gchar *exported = g_build_filename (o->f.dir, "sales-export.ini", NULL);
+	g_autofree gchar *again = g_build_filename (o->f.dir, "sales-again.ini", NULL);
+	g_autofree gchar *text = NULL;
+	g_autofree gchar *text2 = NULL;
+	g_autofree gchar *before = NULL;
+	g_autofree gchar *after = NULL;
+	g_autofree gchar *original = NULL;
+	g_autofree gchar *config2 = g_build_filename (o->f.dir, "config2", NULL);
+	g_autofree gchar *env2_home = g_strconcat ("XDG_CONFIG_HOME=", config2, NULL);
+	g_autofree gchar *imported = g_build_filename (config2, "crmsync", "profiles", "sales.ini", NULL);
+	const gchar *env2[] = {env2_home, o->env[1], NULL};
+	const gchar *const *env = (const gchar *const *) o->env;
+
+	/* a secret-file and a password someone put in the file */
+	g_assert_true (g_file_get_contents (user, &original, NULL, NULL));
+	{
+		g_autofree gchar *with = NULL;
+		g_autoptr(GString) str = g_string_new (original);
+		g_string_replace (str, "[crm]\n", "[crm]\nsecret-file=/home/admin/oro.key\n", 1);
+		with = g_string_free (g_steal_pointer (&str), FALSE);
+		g_assert_true (g_file_set_contents (user, with, -1, NULL));
+	}
+	g_assert_cmpint (cli_run (&o->f, env, "profile", "export", "sales", "-o", exported, NULL), ==, 0);
+	g_assert_true (g_file_get_contents (exported, &text, NULL, NULL));
+	g_assert_null (strstr (text, "secret"));
+	g_assert_null (strstr (text, "oro.key"));
+	g_assert_null (strstr (text, "state="));
+	g_assert_nonnull (strstr (text, "conflict=newest-wins"));
+	g_assert_nonnull (strstr (text, "crm-interval=300"));
+
+	/* another user imports it under its name */
+	g_assert_cmpint (cli_run (&o->f, env2, "profile", "import", exported, "--name", "sales", NULL), ==, 0);
+	g_assert_true (g_file_test (imported, G_FILE_TEST_IS_REGULAR));
+	g_assert_cmpint (cli_run (&o->f, env2, "profile", "export", "sales", "-o", again, NULL), ==, 0);
+	g_assert_true (g_file_get_contents (again, &text2, NULL, NULL));
+	g_assert_cmpstr (text2, ==, text);
+	/* and syncs with it by name, with a state of their own */
+	g_free (cli_put (&o->f, "crm", "contact", "c1", "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\"}"));
+	g_assert_cmpint (cli_run (&o->f, env2, "sync", "--profile", "sales", "--json", NULL), ==, 0);
+	g_assert_cmpint (cli_report_count (&o->f, "created", "outlook", "contact"), ==, 1);
+
+	/* importing again: refused, one line, nothing changed */
+	g_assert_true (g_file_get_contents (imported, &before, NULL, NULL));
+	g_assert_cmpint (cli_run (&o->f, env2, "profile", "import", exported, "--name", "sales", NULL), ==, 2);
+	g_assert_nonnull (strstr (o->f.err, "exists already"));
+	g_assert_true (strchr (o->f.err, '\n') == o->f.err + strlen (o->f.err) - 1);
+	g_assert_true (g_file_get_contents (imported, &after, NULL, NULL));
+	g_assert_cmpstr (after, ==, before);
+	/* a file that is not a profile is not imported */
+	g_assert_true (g_file_set_contents (again, "[profile]\ncrm=nosuch\n", -1, NULL));
+	g_assert_cmpint (cli_run (&o->f, env2, "profile", "import", again, NULL), ==, 2);
+	g_assert_false (g_file_test (o->f.dir, G_FILE_TEST_IS_REGULAR));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -351,5 +413,6 @@ main (int argc, char **argv)
 	T ("/cli/ops/profile-by-name", test_profile_by_name);
 	T ("/cli/ops/watch", test_watch);
 	T ("/cli/ops/report-no-secret", test_report_no_secret);
+	T ("/cli/ops/export-import", test_export_import);
 	return g_test_run ();
 }
