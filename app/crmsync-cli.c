@@ -25,11 +25,16 @@ usage (void)
 {
 	g_print ("%s",
 		 _("Usage:\n"
-		   "  crmsync-cli sync    --profile FILE [--dry-run] [--all] [--force-delete] [--json]\n"
-		   "  crmsync-cli status  --profile FILE [--json]\n"
+		   "  crmsync-cli sync    --profile P [--dry-run] [--all] [--force-delete] [--json]\n"
+		   "  crmsync-cli status  --profile P [--json]\n"
+		   "  crmsync-cli watch   --profile P\n"
+		   "  crmsync-cli report  --profile P [-o FILE]\n"
+		   "  crmsync-cli profile export NAME -o FILE | import FILE [--name NAME] | list\n"
 		   "  crmsync-cli pst-list FILE [--kind K] [--json]\n"
 		   "  crmsync-cli plugins [--json]\n"
 		   "\n"
+		   "P is a profile file or a profile's name (looked up in ~/.config/crmsync/profiles,\n"
+		   "then /etc/xdg/crmsync/profiles).\n"
 		   "Exit codes: 0 success, 1 partial (items skipped or failed, listed), 2 usage or\n"
 		   "configuration error, 3 cannot reach or authenticate, 4 stopped by a guard,\n"
 		   "5 cannot write locally (disk full, sync state unwritable).\n"));
