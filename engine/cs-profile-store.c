@@ -182,9 +182,170 @@ cs_profile_store_list (void)
 	return out;
 }
 
+static gboolean
+in_dir (const gchar *path, const gchar *dir)
+{
+	g_autofree gchar *abs = g_canonicalize_filename (path, NULL);
+	g_autofree gchar *parent = g_path_get_dirname (abs);
+	g_autofree gchar *cdir = g_canonicalize_filename (dir, NULL);
+	return g_strcmp0 (parent, cdir) == 0;
+}
+
+/* the system profile @path's locks come from: itself when it is one, the
+ * system profile of the same name when @path is in the user's folder */
+static gchar *
+system_profile_for (const gchar *path)
+{
+	g_autofree gchar *user_dir = cs_profile_store_get_user_dir ();
+	g_auto(GStrv) dirs = cs_profile_store_get_system_dirs ();
+	g_autofree gchar *base = g_path_get_basename (path);
+
+	for (guint i = 0; dirs[i] != NULL; i++)
+		if (in_dir (path, dirs[i]))
+			return g_strdup (path);
+	if (!in_dir (path, user_dir) || !g_str_has_suffix (base, ".ini"))
+		return NULL;
+	for (guint i = 0; dirs[i] != NULL; i++) {
+		g_autofree gchar *p = g_build_filename (dirs[i], base, NULL);
+		if (g_file_test (p, G_FILE_TEST_IS_REGULAR))
+			return g_steal_pointer (&p);
+	}
+	return NULL;
+}
+
+/**
+ * cs_profile_store_get_locks:
+ * @path: a profile file
+ * @reason: (out) (optional) (nullable) (transfer full): why, as the administrator wrote it
+ * @system_path: (out) (optional) (nullable) (transfer full): the system profile
+ *
+ * The keys of a system profile its users may not change: its `[locked]`
+ * group's `keys=` (`group/key`, or `group/` then `*` for a whole group; `;` between).
+ *
+ * Returns: (transfer full) (nullable): the locked `group/key`s; %NULL: none
+ */
+GStrv
+cs_profile_store_get_locks (const gchar *path, gchar **reason, gchar **system_path)
+{
+	g_autofree gchar *sys = system_profile_for (path);
+	g_autoptr(GKeyFile) kf = g_key_file_new ();
+	g_auto(GStrv) keys = NULL;
+
+	if (reason != NULL)
+		*reason = NULL;
+	if (system_path != NULL)
+		*system_path = NULL;
+	if (sys == NULL || !g_key_file_load_from_file (kf, sys, G_KEY_FILE_NONE, NULL))
+		return NULL;
+	keys = g_key_file_get_string_list (kf, "locked", "keys", NULL, NULL);
+	if (keys == NULL || keys[0] == NULL)
+		return NULL;
+	for (guint i = 0; keys[i] != NULL; i++)
+		g_strstrip (keys[i]);
+	if (reason != NULL)
+		*reason = g_key_file_get_string (kf, "locked", "reason", NULL);
+	if (system_path != NULL)
+		*system_path = g_steal_pointer (&sys);
+	return g_steal_pointer (&keys);
+}
+
+/**
+ * cs_profile_store_is_locked:
+ * @locks: (nullable): from cs_profile_store_get_locks()
+ */
+gboolean
+cs_profile_store_is_locked (const gchar *const *locks, const gchar *group, const gchar *key)
+{
+	for (guint i = 0; locks != NULL && locks[i] != NULL; i++) {
+		const gchar *slash = strchr (locks[i], '/');
+		if (slash == NULL || strncmp (locks[i], group, (gsize) (slash - locks[i])) != 0 ||
+		    group[slash - locks[i]] != '\0')
+			continue;
+		if (g_str_equal (slash + 1, "*") || g_str_equal (slash + 1, key))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static guint
+line_of_key (const gchar *text, const gchar *group, const gchar *key)
+{
+	g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+	g_autofree gchar *cur = NULL;
+	for (guint i = 0; lines[i] != NULL; i++) {
+		g_autofree gchar *l = g_strstrip (g_strdup (lines[i]));
+		gchar *eq;
+		if (l[0] == '[') {
+			gchar *end = strchr (l, ']');
+			g_free (cur);
+			cur = g_strndup (l + 1, end != NULL ? (gsize) (end - l - 1) : 0);
+		} else if (l[0] != '#' && (eq = strchr (l, '=')) != NULL) {
+			*eq = '\0';
+			if (g_strcmp0 (cur, group) == 0 && g_str_equal (g_strstrip (l), key))
+				return i + 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A user's profile of the same name as a system one adds to it: the system
+ * file's keys, then the user's (their sign-in, their Outlook file) on top,
+ * except where the administrator locked a key; a user file that sets a
+ * locked key to another value is refused, naming the line.
+ */
+static CsProfile *
+load_layered (const gchar *path, const gchar *sys, GError **error)
+{
+	g_autoptr(GKeyFile) merged = g_key_file_new ();
+	g_autoptr(GKeyFile) user = g_key_file_new ();
+	g_autoptr(GError) error_local = NULL;
+	g_autofree gchar *user_text = NULL;
+	g_autofree gchar *reason = NULL;
+	g_autofree gchar *data = NULL;
+	g_auto(GStrv) locks = cs_profile_store_get_locks (path, &reason, NULL);
+	g_auto(GStrv) groups = NULL;
+
+	if (!g_file_get_contents (path, &user_text, NULL, &error_local) ||
+	    !g_key_file_load_from_data (user, user_text, (gsize) -1, G_KEY_FILE_NONE, &error_local) ||
+	    !g_key_file_load_from_file (merged, sys, G_KEY_FILE_NONE, &error_local)) {
+		g_set_error (error, CS_PROFILE_ERROR, CS_PROFILE_ERROR_READ, "%s", error_local->message);
+		return NULL;
+	}
+	groups = g_key_file_get_groups (user, NULL);
+	for (guint g = 0; groups[g] != NULL; g++) {
+		g_auto(GStrv) keys = NULL;
+		if (g_str_equal (groups[g], "locked"))
+			continue; /* only the administrator locks */
+		keys = g_key_file_get_keys (user, groups[g], NULL, NULL);
+		for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
+			g_autofree gchar *uv = g_key_file_get_value (user, groups[g], keys[i], NULL);
+			g_autofree gchar *sv = g_key_file_get_value (merged, groups[g], keys[i], NULL);
+			if (cs_profile_store_is_locked ((const gchar *const *) locks, groups[g], keys[i]) &&
+			    g_strcmp0 (g_strstrip (uv), sv != NULL ? g_strstrip (sv) : NULL) != 0) {
+				g_set_error (error, CS_PROFILE_ERROR, CS_PROFILE_ERROR_INVALID,
+					     _("%s line %u: [%s] %s=%s: locked by your administrator in %s "
+					       "(%s); remove the line"),
+					     path, line_of_key (user_text, groups[g], keys[i]), groups[g],
+					     keys[i], uv, sys,
+					     reason != NULL ? reason : _("no reason given"));
+				return NULL;
+			}
+			g_key_file_set_value (merged, groups[g], keys[i], uv);
+		}
+	}
+	data = g_key_file_to_data (merged, NULL, error);
+	if (data == NULL)
+		return NULL;
+	return cs_profile_new_from_data (data, path, error);
+}
+
 /**
  * cs_profile_store_load:
  * @name_or_path: a profile file or a profile's name
+ *
+ * A profile in the user's folder with the name of a system profile is laid
+ * over it (see load_layered()).
  *
  * Returns: (transfer full): the profile, or %NULL with @error
  */
@@ -192,9 +353,13 @@ CsProfile *
 cs_profile_store_load (const gchar *name_or_path, GError **error)
 {
 	g_autofree gchar *path = cs_profile_store_resolve (name_or_path, error);
+	g_autofree gchar *sys = NULL;
 	if (path == NULL)
 		return NULL;
-	return cs_profile_load (path, error);
+	sys = system_profile_for (path);
+	if (sys == NULL || g_strcmp0 (sys, path) == 0)
+		return cs_profile_load (path, error);
+	return load_layered (path, sys, error);
 }
 
 /* keys an exported profile never carries: secrets (which should not be in a

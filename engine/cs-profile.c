@@ -352,7 +352,9 @@ static gboolean
 validate_groups (CsProfile *self, GError **error)
 {
 	static const gchar *groups[] = {"profile", "crm", "outlook", "contact", "organisation",
-					"task", "event", "email", NULL};
+					"task", "event", "email", "locked", NULL};
+	/* a system profile's keys its users may not change (cs-profile-store.c) */
+	static const gchar *locked_keys[] = {"keys", "reason", NULL};
 	static const gchar *profile_keys[] = {"name", "crm", "outlook", "preset", "mapping",
 					      "conflict", "state", "crm-interval", "outlook-interval",
 					      "sync-on-start", "sync-on-exit", "enabled", NULL};
@@ -368,6 +370,8 @@ validate_groups (CsProfile *self, GError **error)
 			return fail (self, error, names[i], NULL, NULL, groups, NULL);
 		if (g_str_equal (names[i], "profile"))
 			allowed = profile_keys;
+		else if (g_str_equal (names[i], "locked"))
+			allowed = locked_keys;
 		else if (!g_str_equal (names[i], "crm") && !g_str_equal (names[i], "outlook"))
 			allowed = kind_keys;
 		if (allowed == NULL)

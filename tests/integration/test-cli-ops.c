@@ -405,6 +405,71 @@ test_export_import (Ops *o, gconstpointer d)
 	g_assert_false (g_file_test (o->f.dir, G_FILE_TEST_IS_REGULAR));
 }
 
+static void
+append_file (const gchar *path, const gchar *more)
+{
+	g_autofree gchar *text = NULL;
+	g_autofree gchar *all = NULL;
+	g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+	all = g_strconcat (text, more, NULL);
+	g_assert_true (g_file_set_contents (path, all, -1, NULL));
+}
+
+/*
+ * Issue 19: a profile in the system folder is offered to every user; a user's
+ * own file of that name adds to it (their settings on top), but a key the
+ * administrator locked cannot be changed there: the CLI refuses with one
+ * line naming the file, the line, the key and the reason (exit 2).
+ */
+static void
+test_system_profile_locks (Ops *o, gconstpointer d)
+{
+	g_autofree gchar *sys = put_profile (o, o->etc, "sales", "conflict=crm-wins\n");
+	g_autofree gchar *dir = g_build_filename (o->config, "crmsync", "profiles", NULL);
+	g_autofree gchar *user = g_build_filename (dir, "sales.ini", NULL);
+	const gchar *const *env = (const gchar *const *) o->env;
+
+	append_file (sys, "[locked]\nkeys=profile/conflict;crm/*\n"
+			  "reason=set by IT, ask helpdesk@example.com\n");
+	g_free (cli_put (&o->f, "crm", "contact", "c1", "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\"}"));
+	/* offered as it is */
+	g_assert_cmpint (cli_run (&o->f, env, "profile", "list", NULL), ==, 0);
+	g_assert_nonnull (strstr (o->f.out, "sales"));
+	g_assert_nonnull (strstr (o->f.out, "(system)"));
+	g_assert_cmpint (cli_run (&o->f, env, "sync", "--profile", "sales", "--json", NULL), ==, 0);
+	g_assert_cmpuint (cli_count (&o->f, "outlook", "contact"), ==, 1);
+
+	/* the user's own settings on top: a file with only what they change */
+	g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+	g_assert_true (g_file_set_contents (user, "[profile]\noutlook-interval=60\nconflict=crm-wins\n"
+						  "[contact]\ndirection=crm-to-outlook\n",
+					    -1, NULL));
+	g_assert_cmpint (cli_run (&o->f, env, "sync", "--profile", "sales", "--json", NULL), ==, 0);
+	g_assert_cmpint (cli_run (&o->f, env, "profile", "list", NULL), ==, 0);
+	g_assert_null (strstr (o->f.out, "(system)"));
+	/* the user's one-way rule holds: an Outlook-only contact stays out of the CRM */
+	g_free (cli_put (&o->f, "outlook", "contact", "o1", "{\"firstName\": \"Bo\", \"lastName\": \"Berg\"}"));
+	g_assert_cmpint (cli_run (&o->f, env, "sync", "--profile", "sales", "--json", NULL), ==, 0);
+	g_assert_cmpuint (cli_count (&o->f, "crm", "contact"), ==, 1);
+
+	/* a locked key changed: refused, one line, nothing synced */
+	g_assert_true (g_file_set_contents (user, "[profile]\noutlook-interval=60\nconflict=outlook-wins\n", -1, NULL));
+	g_assert_cmpint (cli_run (&o->f, env, "sync", "--profile", "sales", NULL), ==, 2);
+	g_assert_nonnull (strstr (o->f.err, user));
+	g_assert_nonnull (strstr (o->f.err, "line 3"));
+	g_assert_nonnull (strstr (o->f.err, "conflict=outlook-wins"));
+	g_assert_nonnull (strstr (o->f.err, "locked"));
+	g_assert_nonnull (strstr (o->f.err, "ask helpdesk@example.com"));
+	g_assert_true (strchr (o->f.err, '\n') == o->f.err + strlen (o->f.err) - 1);
+	/* a whole locked group: any key of it */
+	g_assert_true (g_file_set_contents (user, "[crm]\npath=/tmp/elsewhere\n", -1, NULL));
+	g_assert_cmpint (cli_run (&o->f, env, "status", "--profile", "sales", NULL), ==, 2);
+	g_assert_nonnull (strstr (o->f.err, "[crm] path=/tmp/elsewhere"));
+	/* and a user may not add locks of their own or lift the administrator's */
+	g_assert_true (g_file_set_contents (user, "[locked]\nkeys=\n[profile]\nconflict=outlook-wins\n", -1, NULL));
+	g_assert_cmpint (cli_run (&o->f, env, "sync", "--profile", "sales", NULL), ==, 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -414,5 +479,6 @@ main (int argc, char **argv)
 	T ("/cli/ops/watch", test_watch);
 	T ("/cli/ops/report-no-secret", test_report_no_secret);
 	T ("/cli/ops/export-import", test_export_import);
+	T ("/cli/ops/system-profile-locks", test_system_profile_locks);
 	return g_test_run ();
 }
