@@ -5,6 +5,7 @@
 
 #include "cs-app-window.h"
 #include "cs-application.h"
+#include "cs-profile-store.h"
 
 /*
  * The app keeps running while syncs are scheduled, also with its window
@@ -123,15 +124,31 @@ cmp_str (gconstpointer a, gconstpointer b)
 	return g_strcmp0 (*(const gchar *const *) a, *(const gchar *const *) b);
 }
 
+/* the administrator's profiles ($XDG_CONFIG_DIRS/crmsync/profiles), each
+ * offered once, unless the user has a file of that name: then that one,
+ * laid over the system's, is in the list already */
+static void
+load_system_profiles (CsApplication *self, GPtrArray *user_names)
+{
+	g_autoptr(GPtrArray) all = cs_profile_store_list ();
+	for (guint i = 0; i < all->len; i++) {
+		CsProfileEntry *e = g_ptr_array_index (all, i);
+		g_autofree gchar *file = g_strconcat (e->name, ".ini", NULL);
+		g_autoptr(GError) error = NULL;
+		if (!e->system || g_ptr_array_find_with_equal_func (user_names, file, g_str_equal, NULL))
+			continue;
+		if (cs_application_add_profile (self, e->path, &error) == NULL)
+			g_string_append_printf (self->load_errors, "%s\n", error->message);
+	}
+}
+
 static void
 load_profiles (CsApplication *self)
 {
 	g_autoptr(GDir) dir = g_dir_open (self->profiles_dir, 0, NULL);
 	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
 	const gchar *name;
-	if (dir == NULL)
-		return;
-	while ((name = g_dir_read_name (dir)) != NULL)
+	while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
 		if (g_str_has_suffix (name, ".ini"))
 			g_ptr_array_add (names, g_strdup (name));
 	g_ptr_array_sort (names, cmp_str);
@@ -142,6 +159,7 @@ load_profiles (CsApplication *self)
 		if (cs_application_add_profile (self, path, &error) == NULL)
 			g_string_append_printf (self->load_errors, "%s\n", error->message);
 	}
+	load_system_profiles (self, names);
 }
 
 /* timers start once the window is up: it should appear before any plugin loads */

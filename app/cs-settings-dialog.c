@@ -5,6 +5,7 @@
 #include <glib/gstdio.h>
 
 #include "cs-plugin-loader.h"
+#include "cs-profile-store.h"
 #include "cs-settings-dialog.h"
 
 /*
@@ -57,6 +58,8 @@ struct _CsSettingsDialog {
 	gchar *seen_fingerprint;  /* (owned) (nullable) offered by the last test */
 	GCancellable *sign_in_cancellable; /* (owned) (nullable) */
 	gchar *new_path;	  /* (owned) (nullable) a new profile's file, fixed by a sign-in */
+	GStrv locks;		  /* (owned) (nullable) keys the administrator locked */
+	gchar *lock_reason;	  /* (owned) (nullable) */
 };
 
 G_DEFINE_TYPE (CsSettingsDialog, cs_settings_dialog, GTK_TYPE_DIALOG)
@@ -88,6 +91,62 @@ crm_choice_split (const gchar *choice, const gchar **plugin, const gchar **prese
 	}
 }
 
+/*
+ * A system profile's locked keys (cs-profile-store.c) are shown, not
+ * edited: their fields are insensitive, entries carry a lock icon, and the
+ * administrator's reason is in their tooltip and in the bar at the top. App
+ * settings an administrator fixed with a dconf lock are insensitive alike.
+ */
+static void
+lock_widget (CsSettingsDialog *self, GtkWidget *widget, const gchar *group, const gchar *key)
+{
+	g_autofree gchar *tip = NULL;
+	if (!cs_profile_store_is_locked ((const gchar *const *) self->locks, group, key))
+		return;
+	/* TRANSLATORS: tooltip of a setting the administrator fixed; %s is their reason */
+	tip = g_strdup_printf (_("Set by your administrator: %s"),
+			       self->lock_reason != NULL ? self->lock_reason : _("no reason given"));
+	gtk_widget_set_sensitive (widget, FALSE);
+	gtk_widget_set_tooltip_text (widget, tip);
+	if (GTK_IS_ENTRY (widget) && !GTK_IS_SPIN_BUTTON (widget)) {
+		gtk_entry_set_icon_from_icon_name (GTK_ENTRY (widget), GTK_ENTRY_ICON_SECONDARY,
+						   "changes-prevent-symbolic");
+		gtk_entry_set_icon_tooltip_text (GTK_ENTRY (widget), GTK_ENTRY_ICON_SECONDARY, tip);
+	}
+}
+
+static void
+apply_locks (CsSettingsDialog *self)
+{
+	const gchar *crm = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->crm_combo));
+	if (self->settings != NULL) {
+		gtk_widget_set_sensitive (GTK_WIDGET (self->show_alerts_check),
+					  g_settings_is_writable (self->settings, "show-alerts"));
+		gtk_widget_set_sensitive (GTK_WIDGET (self->debug_combo),
+					  g_settings_is_writable (self->settings, "debug-level"));
+	}
+	if (self->locks == NULL)
+		return;
+	lock_widget (self, GTK_WIDGET (self->name_entry), "profile", "name");
+	lock_widget (self, GTK_WIDGET (self->crm_combo), "profile", "crm");
+	lock_widget (self, GTK_WIDGET (self->crm_combo), "profile", "preset");
+	lock_widget (self, GTK_WIDGET (self->url_entry), "crm",
+		     g_strcmp0 (crm, "folder") == 0 ? "path" : "url");
+	lock_widget (self, GTK_WIDGET (self->user_entry), "crm", "user");
+	lock_widget (self, GTK_WIDGET (self->tls_system_radio), "crm", "tls-fingerprint");
+	lock_widget (self, GTK_WIDGET (self->tls_pin_radio), "crm", "tls-fingerprint");
+	lock_widget (self, GTK_WIDGET (self->fingerprint_entry), "crm", "tls-fingerprint");
+	lock_widget (self, GTK_WIDGET (self->outlook_combo), "profile", "outlook");
+	lock_widget (self, GTK_WIDGET (self->outlook_path_entry), "outlook", "path");
+	lock_widget (self, GTK_WIDGET (self->outlook_browse_button), "outlook", "path");
+	lock_widget (self, GTK_WIDGET (self->enabled_switch), "profile", "enabled");
+	lock_widget (self, GTK_WIDGET (self->crm_interval_spin), "profile", "crm-interval");
+	lock_widget (self, GTK_WIDGET (self->outlook_interval_spin), "profile", "outlook-interval");
+	lock_widget (self, GTK_WIDGET (self->sync_on_start_check), "profile", "sync-on-start");
+	lock_widget (self, GTK_WIDGET (self->sync_on_exit_check), "profile", "sync-on-exit");
+	lock_widget (self, GTK_WIDGET (self->conflict_combo), "profile", "conflict");
+}
+
 static void
 update_sensitivity (CsSettingsDialog *self)
 {
@@ -116,7 +175,7 @@ update_sensitivity (CsSettingsDialog *self)
 	gtk_widget_set_visible (GTK_WIDGET (self->sign_in_button), graph);
 	gtk_widget_set_visible (GTK_WIDGET (self->sign_in_spinner), graph);
 	gtk_label_set_text (self->outlook_path_label,
-			    g_strcmp0 (outlook, "pst") == 0 ? _("PST or OST file") : _("Folder"));
+			    g_strcmp0 (outlook, "pst") == 0 ? _("PST or OST file") : _("Folder"));	apply_locks (self);
 }
 
 static void
@@ -262,6 +321,30 @@ build_keyfile (CsSettingsDialog *self, gchar **crm_plugin_out)
 	return g_steal_pointer (&kf);
 }
 
+static gchar *
+overlay_data (CsSettingsDialog *self, GKeyFile *kf, const gchar *system_path)
+{
+	g_autoptr(GKeyFile) sys = g_key_file_new ();
+	g_autoptr(GKeyFile) own = g_key_file_new ();
+	g_auto(GStrv) groups = g_key_file_get_groups (kf, NULL);
+	g_key_file_load_from_file (sys, system_path, G_KEY_FILE_NONE, NULL);
+	for (guint g = 0; groups[g] != NULL; g++) {
+		g_auto(GStrv) keys = NULL;
+		if (g_str_equal (groups[g], "locked"))
+			continue;
+		keys = g_key_file_get_keys (kf, groups[g], NULL, NULL);
+		for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
+			g_autofree gchar *v = g_key_file_get_value (kf, groups[g], keys[i], NULL);
+			g_autofree gchar *sv = g_key_file_get_value (sys, groups[g], keys[i], NULL);
+			if (g_strcmp0 (v, sv) == 0 ||
+			    cs_profile_store_is_locked ((const gchar *const *) self->locks, groups[g], keys[i]))
+				continue;
+			g_key_file_set_value (own, groups[g], keys[i], v);
+		}
+	}
+	return g_key_file_to_data (own, NULL, NULL);
+}
+
 /**
  * cs_settings_dialog_save:
  *
@@ -301,14 +384,26 @@ cs_settings_dialog_save (CsSettingsDialog *self, GError **error)
 	    !cs_secrets_store (self->secrets, cs_profile_get_id (check), CS_SIDE_CRM, "secret",
 			       secret, error))
 		return FALSE;
+	if (self->profile != NULL) {
+		/* a system profile: the user's changes go to their own file of that name,
+		 * only what differs and nothing the administrator locked */
+		g_autofree gchar *overlay = cs_profile_store_get_user_overlay (path);
+		if (overlay != NULL) {
+			g_autofree gchar *own = overlay_data (self, kf, path);
+			g_free (path);
+			path = g_steal_pointer (&overlay);
+			g_free (data);
+			data = g_steal_pointer (&own);
+		}
+	}
 	if (!g_file_set_contents_full (path, data, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
 		return FALSE;
-	if (self->settings != NULL) {
+	if (self->settings != NULL && g_settings_is_writable (self->settings, "show-alerts"))
 		g_settings_set_boolean (self->settings, "show-alerts",
 					gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->show_alerts_check)));
+	if (self->settings != NULL && g_settings_is_writable (self->settings, "debug-level"))
 		g_settings_set_string (self->settings, "debug-level",
 				       gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->debug_combo)));
-	}
 	g_free (self->path);
 	self->path = g_steal_pointer (&path);
 	if (self->profile != NULL && !cs_sync_profile_reload (self->profile, error))
@@ -712,6 +807,8 @@ cs_settings_dialog_finalize (GObject *object)
 	g_free (self->path);
 	g_free (self->seen_fingerprint);
 	g_free (self->new_path);
+	g_strfreev (self->locks);
+	g_free (self->lock_reason);
 	G_OBJECT_CLASS (cs_settings_dialog_parent_class)->finalize (object);
 }
 
@@ -808,6 +905,17 @@ load_fields (CsSettingsDialog *self)
 		update_sensitivity (self);
 		return;
 	}
+	g_clear_pointer (&self->locks, g_strfreev);
+	g_clear_pointer (&self->lock_reason, g_free);
+	self->locks = cs_profile_store_get_locks (cs_sync_profile_get_path (self->profile),
+						  &self->lock_reason, NULL);
+	if (self->locks != NULL) {
+		g_autofree gchar *text = g_strdup_printf (
+		    _("Some settings are set by your administrator and cannot be changed here: %s"),
+		    self->lock_reason != NULL ? self->lock_reason : _("no reason given"));
+		gtk_info_bar_set_message_type (self->error_infobar, GTK_MESSAGE_INFO);
+		show_error (self, text);
+	}
 	p = cs_sync_profile_get_profile (self->profile);
 	kf = cs_profile_get_keyfile (p);
 	gtk_entry_set_text (self->name_entry, cs_profile_get_name (p));
@@ -844,6 +952,18 @@ load_fields (CsSettingsDialog *self)
 	gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->conflict_combo),
 				     cs_conflict_strategy_to_string (cs_profile_get_conflict (p)));
 	update_sensitivity (self);
+}
+
+/**
+ * cs_settings_dialog_set_app_settings:
+ * @settings: the app's settings on a given backend (a test's keyfile
+ *   backend with locks, as dconf has them)
+ */
+void
+cs_settings_dialog_set_app_settings (CsSettingsDialog *self, GSettings *settings)
+{
+	g_set_object (&self->settings, settings);
+	load_fields (self);
 }
 
 /**

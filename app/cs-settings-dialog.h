@@ -16,5 +16,6 @@ gboolean cs_settings_dialog_save (CsSettingsDialog *self, GError **error);
 const gchar *cs_settings_dialog_get_path (CsSettingsDialog *self);
 gboolean cs_settings_dialog_is_testing (CsSettingsDialog *self);
 gboolean cs_settings_dialog_is_signing_in (CsSettingsDialog *self);
+void cs_settings_dialog_set_app_settings (CsSettingsDialog *self, GSettings *settings);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <glib/gi18n.h>
 
+#include "cs-profile-store.h"
 #include "cs-sync-profile.h"
 
 /*
@@ -93,7 +94,8 @@ cs_sync_profile_new (const gchar *path, CsSecrets *secrets, GError **error)
 	g_autoptr(CsSyncProfile) self = g_object_new (CS_TYPE_SYNC_PROFILE, NULL);
 	self->path = g_strdup (path);
 	self->secrets = g_object_ref (secrets);
-	self->profile = cs_profile_load (path, error);
+	/* a system profile with the user's own settings laid over it */
+	self->profile = cs_profile_store_load (path, error);
 	if (self->profile == NULL)
 		return NULL;
 	return g_steal_pointer (&self);
@@ -266,7 +268,7 @@ cs_sync_profile_reload (CsSyncProfile *self, GError **error)
 				     _("A sync is running for this profile; try again when it has finished."));
 		return FALSE;
 	}
-	profile = cs_profile_load (self->path, error);
+	profile = cs_profile_store_load (self->path, error);
 	if (profile == NULL)
 		return FALSE;
 	drop_engine (self);

@@ -357,9 +357,37 @@ cs_profile_store_load (const gchar *name_or_path, GError **error)
 	if (path == NULL)
 		return NULL;
 	sys = system_profile_for (path);
-	if (sys == NULL || g_strcmp0 (sys, path) == 0)
+	if (sys == NULL)
 		return cs_profile_load (path, error);
+	if (g_strcmp0 (sys, path) == 0) {
+		/* the system profile itself: with the user's file of that name, if any */
+		g_autofree gchar *user = cs_profile_store_get_user_overlay (path);
+		if (user == NULL || !g_file_test (user, G_FILE_TEST_IS_REGULAR))
+			return cs_profile_load (path, error);
+		return load_layered (user, sys, error);
+	}
 	return load_layered (path, sys, error);
+}
+
+/**
+ * cs_profile_store_get_user_overlay:
+ * @path: a profile file
+ *
+ * Returns: (transfer full) (nullable): where a user's own settings for the
+ *   system profile @path go (their profiles folder, the same file name);
+ *   %NULL when @path is not a system profile
+ */
+gchar *
+cs_profile_store_get_user_overlay (const gchar *path)
+{
+	g_autofree gchar *sys = system_profile_for (path);
+	g_autofree gchar *dir = NULL;
+	g_autofree gchar *base = NULL;
+	if (sys == NULL || g_strcmp0 (sys, path) != 0)
+		return NULL;
+	dir = cs_profile_store_get_user_dir ();
+	base = g_path_get_basename (path);
+	return g_build_filename (dir, base, NULL);
 }
 
 /* keys an exported profile never carries: secrets (which should not be in a

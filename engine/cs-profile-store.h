@@ -29,6 +29,7 @@ CsProfile *cs_profile_store_load (const gchar *name_or_path, GError **error);
 GStrv cs_profile_store_get_locks (const gchar *path, gchar **reason, gchar **system_path);
 gboolean cs_profile_store_is_locked (const gchar *const *locks, const gchar *group,
 				     const gchar *key);
+gchar *cs_profile_store_get_user_overlay (const gchar *path);
 gchar *cs_profile_store_export (const gchar *path, GError **error);
 gchar *cs_profile_store_import (const gchar *file, const gchar *name, GError **error);
 
