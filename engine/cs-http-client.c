@@ -261,15 +261,95 @@ accept_certificate_cb (SoupMessage *msg, GTlsCertificate *cert, GTlsCertificateF
 	return self->fingerprint != NULL && g_strcmp0 (seen, self->fingerprint) == 0;
 }
 
+static const gchar *
+env_either (const gchar *lower, const gchar *upper)
+{
+	const gchar *v = g_getenv (lower);
+	if (v == NULL || v[0] == '\0')
+		v = g_getenv (upper);
+	return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+/* "proxy:3128" as people write it in http_proxy: a proxy URI needs a scheme */
+static gchar *
+proxy_uri (const gchar *value)
+{
+	if (value == NULL)
+		return NULL;
+	if (strstr (value, "://") != NULL)
+		return g_strdup (value);
+	return g_strconcat ("http://", value, NULL);
+}
+
+/**
+ * cs_http_proxy_resolver_new:
+ *
+ * Which proxy the backends' requests go through. `http_proxy`,
+ * `https_proxy`, `all_proxy` and `no_proxy` (either case) when they are
+ * set, as curl and most tools read them, whatever GIO proxy module the
+ * system has (GLib's own default ignores them; libproxy reads them, the
+ * GNOME and portal resolvers do not). Else the desktop's proxy settings:
+ * libsoup's default, g_proxy_resolver_get_default() (GNOME settings,
+ * libproxy, the Flatpak portal). Loopback is never proxied.
+ *
+ * Returns: (transfer full): the resolver for a SoupSession
+ */
+GProxyResolver *
+cs_http_proxy_resolver_new (void)
+{
+	const gchar *http = env_either ("http_proxy", "HTTP_PROXY");
+	const gchar *https = env_either ("https_proxy", "HTTPS_PROXY");
+	const gchar *all = env_either ("all_proxy", "ALL_PROXY");
+	const gchar *no = env_either ("no_proxy", "NO_PROXY");
+	g_autoptr(GPtrArray) ignore = g_ptr_array_new_with_free_func (g_free);
+	g_autofree gchar *http_uri = proxy_uri (http);
+	g_autofree gchar *https_uri = proxy_uri (https);
+	g_autofree gchar *all_uri = proxy_uri (all);
+	GProxyResolver *resolver;
+
+	if (http == NULL && https == NULL && all == NULL)
+		return g_object_ref (g_proxy_resolver_get_default ());
+	g_ptr_array_add (ignore, g_strdup ("localhost"));
+	g_ptr_array_add (ignore, g_strdup ("127.0.0.0/8"));
+	g_ptr_array_add (ignore, g_strdup ("::1"));
+	if (no != NULL) {
+		g_auto(GStrv) parts = g_strsplit (no, ",", -1);
+		for (guint i = 0; parts[i] != NULL; i++) {
+			gchar *h = g_strstrip (parts[i]);
+			if (g_str_equal (h, "*")) {
+				/* no_proxy=* : nothing is proxied */
+				return g_simple_proxy_resolver_new ("direct://", NULL);
+			}
+			/* GSimpleProxyResolver reads "example.com" and ".example.com" alike:
+			 * the domain and below */
+			if (h[0] != '\0')
+				g_ptr_array_add (ignore, g_strdup (h));
+		}
+	}
+	g_ptr_array_add (ignore, NULL);
+	resolver = g_simple_proxy_resolver_new (all_uri != NULL ? all_uri : "direct://",
+						(gchar **) ignore->pdata);
+	if (http_uri != NULL)
+		g_simple_proxy_resolver_set_uri_proxy (G_SIMPLE_PROXY_RESOLVER (resolver), "http",
+						       http_uri);
+	if (https_uri != NULL)
+		g_simple_proxy_resolver_set_uri_proxy (G_SIMPLE_PROXY_RESOLVER (resolver), "https",
+						       https_uri);
+	return resolver;
+}
+
 static void
 ensure_session (CsHttpClient *self)
 {
 	g_autofree gchar *ua = NULL;
+	g_autoptr(GProxyResolver) proxy = NULL;
 	if (self->session != NULL)
 		return;
 	ua = g_strdup_printf ("crmsync/%s", PACKAGE_VERSION);
+	proxy = cs_http_proxy_resolver_new ();
 	self->session = soup_session_new_with_options ("timeout", self->timeout, "user-agent", ua,
-						       "max-conns-per-host", 4, NULL);
+						       "max-conns-per-host", 4, "proxy-resolver",
+						       proxy, NULL);
 }
 
 static gboolean

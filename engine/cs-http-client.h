@@ -50,4 +50,6 @@ CsHttpResponse *cs_http_client_send_json (CsHttpClient *self, const gchar *metho
 gchar *cs_http_fingerprint_from_pem (const gchar *pem, GError **error);
 gchar *cs_http_fingerprint_from_certificate (GTlsCertificate *cert);
 
+GProxyResolver *cs_http_proxy_resolver_new (void);
+
 G_END_DECLS

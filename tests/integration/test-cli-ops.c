@@ -470,6 +470,196 @@ test_system_profile_locks (Ops *o, gconstpointer d)
 	g_assert_cmpint (cli_run (&o->f, env, "sync", "--profile", "sales", NULL), ==, 2);
 }
 
+/* a forward HTTP proxy on loopback, in its own thread (the CLI runs while the
+ * test waits): it serves the made-up domain example.test by passing each
+ * request to 127.0.0.1 on the same port, so a sync can only reach the
+ * emulator through it */
+typedef struct {
+	GThread *thread;
+	GMainContext *context;
+	GMainLoop *loop;
+	SoupSession *session;
+	guint port;
+	gint requests; /* (atomic) */
+	gint strangers; /* (atomic) requests for any other host */
+	GMutex lock;
+	GCond cond;
+	gboolean ready;
+} Proxy;
+
+static gboolean
+hop_by_hop (const gchar *name)
+{
+	static const gchar *const hop[] = {"Connection", "Keep-Alive", "Proxy-Authorization",
+					   "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding",
+					   "Upgrade", "Host", "Content-Length", NULL};
+	for (guint i = 0; hop[i] != NULL; i++)
+		if (g_ascii_strcasecmp (hop[i], name) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+static void
+proxy_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+	       gpointer data)
+{
+	Proxy *p = data;
+	GUri *in = soup_server_message_get_uri (msg);
+	g_autoptr(GUri) target = NULL;
+	g_autoptr(SoupMessage) out = NULL;
+	g_autoptr(GBytes) body = NULL;
+	g_autoptr(GBytes) answer = NULL;
+	g_autoptr(GError) error = NULL;
+	SoupMessageHeadersIter it;
+	const gchar *name, *value;
+	SoupMessageBody *req_body = soup_server_message_get_request_body (msg);
+
+	if (!g_str_has_suffix (g_uri_get_host (in), ".example.test")) {
+		g_atomic_int_inc (&p->strangers);
+		soup_server_message_set_status (msg, 502, NULL);
+		return;
+	}
+	g_atomic_int_inc (&p->requests);
+	target = g_uri_build (G_URI_FLAGS_ENCODED, "http", NULL, "127.0.0.1", g_uri_get_port (in),
+			      g_uri_get_path (in), g_uri_get_query (in), NULL);
+	out = soup_message_new_from_uri (soup_server_message_get_method (msg), target);
+	soup_message_headers_iter_init (&it, soup_server_message_get_request_headers (msg));
+	while (soup_message_headers_iter_next (&it, &name, &value))
+		if (!hop_by_hop (name))
+			soup_message_headers_append (soup_message_get_request_headers (out), name, value);
+	if (req_body->length > 0) {
+		body = soup_message_body_flatten (req_body);
+		soup_message_set_request_body_from_bytes (
+		    out, soup_message_headers_get_content_type (soup_server_message_get_request_headers (msg), NULL),
+		    body);
+	}
+	answer = soup_session_send_and_read (p->session, out, NULL, &error);
+	if (answer == NULL) {
+		soup_server_message_set_status (msg, 502, NULL);
+		return;
+	}
+	soup_server_message_set_status (msg, soup_message_get_status (out), NULL);
+	soup_message_headers_iter_init (&it, soup_message_get_response_headers (out));
+	while (soup_message_headers_iter_next (&it, &name, &value))
+		if (!hop_by_hop (name) && g_ascii_strcasecmp (name, "Content-Type") != 0)
+			soup_message_headers_append (soup_server_message_get_response_headers (msg), name,
+						     value);
+	soup_server_message_set_response (
+	    msg, soup_message_headers_get_content_type (soup_message_get_response_headers (out), NULL),
+	    SOUP_MEMORY_COPY, g_bytes_get_data (answer, NULL), g_bytes_get_size (answer));
+}
+
+static gpointer
+proxy_thread (gpointer data)
+{
+	Proxy *p = data;
+	g_autoptr(SoupServer) server = NULL;
+	g_autoptr(GError) error = NULL;
+	GSList *uris;
+
+	g_main_context_push_thread_default (p->context);
+	p->session = soup_session_new_with_options ("proxy-resolver", NULL, NULL);
+	server = soup_server_new (NULL, NULL);
+	soup_server_add_handler (server, NULL, proxy_handler, p, NULL);
+	g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+	g_assert_no_error (error);
+	uris = soup_server_get_uris (server);
+	g_mutex_lock (&p->lock);
+	p->port = (guint) g_uri_get_port (uris->data);
+	p->ready = TRUE;
+	g_cond_signal (&p->cond);
+	g_mutex_unlock (&p->lock);
+	g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+	g_main_loop_run (p->loop);
+	soup_server_disconnect (server);
+	g_clear_object (&p->session);
+	g_main_context_pop_thread_default (p->context);
+	return NULL;
+}
+
+static void
+proxy_start (Proxy *p)
+{
+	g_mutex_init (&p->lock);
+	g_cond_init (&p->cond);
+	p->context = g_main_context_new ();
+	p->loop = g_main_loop_new (p->context, FALSE);
+	p->thread = g_thread_new ("proxy", proxy_thread, p);
+	g_mutex_lock (&p->lock);
+	while (!p->ready)
+		g_cond_wait (&p->cond, &p->lock);
+	g_mutex_unlock (&p->lock);
+}
+
+static gboolean
+quit_idle (gpointer loop)
+{
+	g_main_loop_quit (loop);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+proxy_stop (Proxy *p)
+{
+	g_main_context_invoke (p->context, quit_idle, p->loop);
+	g_thread_join (p->thread);
+	g_main_loop_unref (p->loop);
+	g_main_context_unref (p->context);
+	g_mutex_clear (&p->lock);
+	g_cond_clear (&p->cond);
+}
+
+/*
+ * The HTTP client honours http_proxy (and the desktop's settings through
+ * GIO's default resolver when no variable is set): a sync to a Graph
+ * server whose name only the proxy knows goes through, every request by
+ * the proxy; without the proxy it cannot reach it (exit 3).
+ */
+static void
+test_proxy (Ops *o, gconstpointer d)
+{
+	Proxy proxy = {0};
+	g_autofree gchar *origin = NULL;
+	g_autoptr(GSubprocess) emu = NULL;
+	g_autoptr(GUri) uri = NULL;
+	g_autofree gchar *via = NULL;
+	g_autofree gchar *text = NULL;
+	g_autofree gchar *env_proxy = NULL;
+	const gchar *args[] = {"--generate=0", NULL};
+
+	emu = emu_launch_start ("graph", NULL, args, &origin);
+	uri = g_uri_parse (origin, G_URI_FLAGS_NONE, NULL);
+	via = g_strdup_printf ("http://graph.example.test:%d", g_uri_get_port (uri));
+	text = g_strdup_printf ("[profile]\nname=Proxied\ncrm=folder\noutlook=graph\nstate=state.db\n"
+				"[crm]\npath=crm\n"
+				"[outlook]\nurl=%s\nauthority=%s\nclient-id=crmsync-test\n"
+				"[contact]\ndirection=both\n[event]\ndirection=none\n"
+				"[task]\ndirection=none\n[email]\ndirection=none\n",
+				via, via);
+	g_assert_true (g_file_set_contents (o->f.profile, text, -1, NULL));
+	g_free (cli_put (&o->f, "crm", "contact", "c1", "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\"}"));
+	proxy_start (&proxy);
+	env_proxy = g_strdup_printf ("http_proxy=http://127.0.0.1:%u", proxy.port);
+	{
+		/* the desktop's resolver out of the way: only the variable can route it */
+		const gchar *env[] = {env_proxy, "GIO_USE_PROXY_RESOLVER=dummy", "no_proxy=", NULL};
+		g_assert_cmpint (cli_run (&o->f, env, "sync", "--profile", "@P", "--json", NULL), ==, 0);
+	}
+	g_assert_cmpint (cli_report_count (&o->f, "created", "outlook", "contact"), ==, 1);
+	g_assert_cmpint (graph_stat (origin, "writes"), ==, 1);
+	g_assert_cmpint (g_atomic_int_get (&proxy.requests), >, 0);
+	g_assert_cmpint (g_atomic_int_get (&proxy.strangers), ==, 0);
+	{
+		/* no proxy: graph.example.test is nowhere */
+		const gchar *env[] = {"http_proxy=", "HTTP_PROXY=", "GIO_USE_PROXY_RESOLVER=dummy", NULL};
+		gint before = g_atomic_int_get (&proxy.requests);
+		g_assert_cmpint (cli_run (&o->f, env, "sync", "--profile", "@P", "--json", NULL), ==, 3);
+		g_assert_cmpint (g_atomic_int_get (&proxy.requests), ==, before);
+	}
+	proxy_stop (&proxy);
+	emu_launch_stop (&emu);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -480,5 +670,6 @@ main (int argc, char **argv)
 	T ("/cli/ops/report-no-secret", test_report_no_secret);
 	T ("/cli/ops/export-import", test_export_import);
 	T ("/cli/ops/system-profile-locks", test_system_profile_locks);
+	T ("/cli/ops/proxy", test_proxy);
 	return g_test_run ();
 }
