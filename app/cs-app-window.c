@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-app-actions.h"
 #include "cs-app-window.h"
 #include "cs-json.h"
 #include "cs-mapping-window.h"
@@ -622,6 +623,7 @@ cs_app_window_new (CsApplication *app)
 	GPtrArray *profiles = cs_application_get_profiles (app);
 	const gchar *errors = cs_application_get_load_errors (app);
 	self->app = app;
+	cs_app_actions_install (self);
 	self->settings = cs_application_get_settings (app) != NULL ? g_object_ref (cs_application_get_settings (app)) : NULL;
 	if (profiles->len > 0)
 		self->selected = g_object_ref (g_ptr_array_index (profiles, 0));
