@@ -461,6 +461,9 @@ test_system_profile_locks (Ops *o, gconstpointer d)
 	g_assert_nonnull (strstr (o->f.err, "locked"));
 	g_assert_nonnull (strstr (o->f.err, "ask helpdesk@example.com"));
 	g_assert_true (strchr (o->f.err, '\n') == o->f.err + strlen (o->f.err) - 1);
+	/* named by the system file's path: the user's file is laid over it all the same */
+	g_assert_cmpint (cli_run (&o->f, env, "sync", "--profile", sys, NULL), ==, 2);
+	g_assert_nonnull (strstr (o->f.err, "conflict=outlook-wins"));
 	/* a whole locked group: any key of it */
 	g_assert_true (g_file_set_contents (user, "[crm]\npath=/tmp/elsewhere\n", -1, NULL));
 	g_assert_cmpint (cli_run (&o->f, env, "status", "--profile", "sales", NULL), ==, 2);
