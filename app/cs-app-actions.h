@@ -5,6 +5,7 @@
 
 G_BEGIN_DECLS
 
-void cs_app_actions_install (CsAppWindow *window);
+void
+cs_app_actions_install (CsAppWindow *window);
 
 G_END_DECLS

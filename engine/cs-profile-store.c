@@ -41,7 +41,7 @@ GStrv
 cs_profile_store_get_system_dirs (void)
 {
 	const gchar *const *dirs = g_get_system_config_dirs ();
-	g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+	g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
 	for (guint i = 0; dirs != NULL && dirs[i] != NULL; i++) {
 		g_autofree gchar *d = g_build_filename (dirs[i], "crmsync", "profiles", NULL);
 		g_strv_builder_add (b, d);
@@ -52,8 +52,8 @@ cs_profile_store_get_system_dirs (void)
 static gboolean
 valid_name (const gchar *name)
 {
-	return name != NULL && name[0] != '\0' && name[0] != '.' &&
-	       strchr (name, G_DIR_SEPARATOR) == NULL && g_utf8_validate (name, -1, NULL);
+	return name != NULL && name[0] != '\0' && name[0] != '.'
+	       && strchr (name, G_DIR_SEPARATOR) == NULL && g_utf8_validate (name, -1, NULL);
 }
 
 /**
@@ -69,7 +69,7 @@ cs_profile_store_find (const gchar *name, gboolean *system)
 {
 	g_autofree gchar *file = NULL;
 	g_autofree gchar *user_dir = cs_profile_store_get_user_dir ();
-	g_auto(GStrv) dirs = cs_profile_store_get_system_dirs ();
+	g_auto (GStrv) dirs = cs_profile_store_get_system_dirs ();
 	g_autofree gchar *user_path = NULL;
 
 	if (!valid_name (name))
@@ -107,12 +107,12 @@ cs_profile_store_resolve (const gchar *name_or_path, GError **error)
 {
 	g_autofree gchar *found = NULL;
 	g_autofree gchar *user_dir = NULL;
-	g_auto(GStrv) dirs = NULL;
+	g_auto (GStrv) dirs = NULL;
 	g_autofree gchar *sys = NULL;
 
-	if (g_file_test (name_or_path, G_FILE_TEST_EXISTS) ||
-	    strchr (name_or_path, G_DIR_SEPARATOR) != NULL ||
-	    g_str_has_suffix (name_or_path, ".ini") || g_str_has_suffix (name_or_path, ".conf"))
+	if (g_file_test (name_or_path, G_FILE_TEST_EXISTS)
+	    || strchr (name_or_path, G_DIR_SEPARATOR) != NULL
+	    || g_str_has_suffix (name_or_path, ".ini") || g_str_has_suffix (name_or_path, ".conf"))
 		return g_strdup (name_or_path);
 	found = cs_profile_store_find (name_or_path, NULL);
 	if (found != NULL)
@@ -121,7 +121,7 @@ cs_profile_store_resolve (const gchar *name_or_path, GError **error)
 	dirs = cs_profile_store_get_system_dirs ();
 	sys = g_strjoinv (", ", dirs);
 	g_set_error (error, CS_PROFILE_ERROR, CS_PROFILE_ERROR_READ,
-		     _("no profile file or profile named “%s” (looked in %s, %s)"), name_or_path,
+		     _ ("no profile file or profile named “%s” (looked in %s, %s)"), name_or_path,
 		     user_dir, sys);
 	return NULL;
 }
@@ -129,15 +129,15 @@ cs_profile_store_resolve (const gchar *name_or_path, GError **error)
 static gint
 entry_cmp (gconstpointer a, gconstpointer b)
 {
-	const CsProfileEntry *x = *(CsProfileEntry *const *) a;
-	const CsProfileEntry *y = *(CsProfileEntry *const *) b;
+	const CsProfileEntry *x = *(CsProfileEntry *const *)a;
+	const CsProfileEntry *y = *(CsProfileEntry *const *)b;
 	return g_utf8_collate (x->name, y->name);
 }
 
 static void
 scan_dir (const gchar *dir, gboolean system, GHashTable *seen, GPtrArray *out)
 {
-	g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+	g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
 	const gchar *e;
 	while (d != NULL && (e = g_dir_read_name (d)) != NULL) {
 		CsProfileEntry *entry;
@@ -171,10 +171,10 @@ scan_dir (const gchar *dir, gboolean system, GHashTable *seen, GPtrArray *out)
 GPtrArray *
 cs_profile_store_list (void)
 {
-	GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_profile_entry_free);
-	g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify)cs_profile_entry_free);
+	g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	g_autofree gchar *user_dir = cs_profile_store_get_user_dir ();
-	g_auto(GStrv) dirs = cs_profile_store_get_system_dirs ();
+	g_auto (GStrv) dirs = cs_profile_store_get_system_dirs ();
 	scan_dir (user_dir, FALSE, seen, out);
 	for (guint i = 0; dirs[i] != NULL; i++)
 		scan_dir (dirs[i], TRUE, seen, out);
@@ -197,7 +197,7 @@ static gchar *
 system_profile_for (const gchar *path)
 {
 	g_autofree gchar *user_dir = cs_profile_store_get_user_dir ();
-	g_auto(GStrv) dirs = cs_profile_store_get_system_dirs ();
+	g_auto (GStrv) dirs = cs_profile_store_get_system_dirs ();
 	g_autofree gchar *base = g_path_get_basename (path);
 
 	for (guint i = 0; dirs[i] != NULL; i++)
@@ -228,8 +228,8 @@ GStrv
 cs_profile_store_get_locks (const gchar *path, gchar **reason, gchar **system_path)
 {
 	g_autofree gchar *sys = system_profile_for (path);
-	g_autoptr(GKeyFile) kf = g_key_file_new ();
-	g_auto(GStrv) keys = NULL;
+	g_autoptr (GKeyFile) kf = g_key_file_new ();
+	g_auto (GStrv) keys = NULL;
 
 	if (reason != NULL)
 		*reason = NULL;
@@ -258,8 +258,8 @@ cs_profile_store_is_locked (const gchar *const *locks, const gchar *group, const
 {
 	for (guint i = 0; locks != NULL && locks[i] != NULL; i++) {
 		const gchar *slash = strchr (locks[i], '/');
-		if (slash == NULL || strncmp (locks[i], group, (gsize) (slash - locks[i])) != 0 ||
-		    group[slash - locks[i]] != '\0')
+		if (slash == NULL || strncmp (locks[i], group, (gsize)(slash - locks[i])) != 0
+		    || group[slash - locks[i]] != '\0')
 			continue;
 		if (g_str_equal (slash + 1, "*") || g_str_equal (slash + 1, key))
 			return TRUE;
@@ -270,7 +270,7 @@ cs_profile_store_is_locked (const gchar *const *locks, const gchar *group, const
 static guint
 line_of_key (const gchar *text, const gchar *group, const gchar *key)
 {
-	g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+	g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
 	g_autofree gchar *cur = NULL;
 	for (guint i = 0; lines[i] != NULL; i++) {
 		g_autofree gchar *l = g_strstrip (g_strdup (lines[i]));
@@ -278,7 +278,7 @@ line_of_key (const gchar *text, const gchar *group, const gchar *key)
 		if (l[0] == '[') {
 			gchar *end = strchr (l, ']');
 			g_free (cur);
-			cur = g_strndup (l + 1, end != NULL ? (gsize) (end - l - 1) : 0);
+			cur = g_strndup (l + 1, end != NULL ? (gsize)(end - l - 1) : 0);
 		} else if (l[0] != '#' && (eq = strchr (l, '=')) != NULL) {
 			*eq = '\0';
 			if (g_strcmp0 (cur, group) == 0 && g_str_equal (g_strstrip (l), key))
@@ -297,38 +297,45 @@ line_of_key (const gchar *text, const gchar *group, const gchar *key)
 static CsProfile *
 load_layered (const gchar *path, const gchar *sys, GError **error)
 {
-	g_autoptr(GKeyFile) merged = g_key_file_new ();
-	g_autoptr(GKeyFile) user = g_key_file_new ();
-	g_autoptr(GError) error_local = NULL;
+	g_autoptr (GKeyFile) merged = g_key_file_new ();
+	g_autoptr (GKeyFile) user = g_key_file_new ();
+	g_autoptr (GError) error_local = NULL;
 	g_autofree gchar *user_text = NULL;
 	g_autofree gchar *reason = NULL;
 	g_autofree gchar *data = NULL;
-	g_auto(GStrv) locks = cs_profile_store_get_locks (path, &reason, NULL);
-	g_auto(GStrv) groups = NULL;
+	g_auto (GStrv) locks = cs_profile_store_get_locks (path, &reason, NULL);
+	g_auto (GStrv) groups = NULL;
 
-	if (!g_file_get_contents (path, &user_text, NULL, &error_local) ||
-	    !g_key_file_load_from_data (user, user_text, (gsize) -1, G_KEY_FILE_NONE, &error_local) ||
-	    !g_key_file_load_from_file (merged, sys, G_KEY_FILE_NONE, &error_local)) {
-		g_set_error (error, CS_PROFILE_ERROR, CS_PROFILE_ERROR_READ, "%s", error_local->message);
+	if (!g_file_get_contents (path, &user_text, NULL, &error_local)
+	    || !g_key_file_load_from_data (user, user_text, (gsize)-1, G_KEY_FILE_NONE,
+					   &error_local)
+	    || !g_key_file_load_from_file (merged, sys, G_KEY_FILE_NONE, &error_local)) {
+		g_set_error (error, CS_PROFILE_ERROR, CS_PROFILE_ERROR_READ, "%s",
+			     error_local->message);
 		return NULL;
 	}
 	groups = g_key_file_get_groups (user, NULL);
 	for (guint g = 0; groups[g] != NULL; g++) {
-		g_auto(GStrv) keys = NULL;
+		g_auto (GStrv) keys = NULL;
 		if (g_str_equal (groups[g], "locked"))
 			continue; /* only the administrator locks */
 		keys = g_key_file_get_keys (user, groups[g], NULL, NULL);
 		for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
-			g_autofree gchar *uv = g_key_file_get_value (user, groups[g], keys[i], NULL);
-			g_autofree gchar *sv = g_key_file_get_value (merged, groups[g], keys[i], NULL);
-			if (cs_profile_store_is_locked ((const gchar *const *) locks, groups[g], keys[i]) &&
-			    g_strcmp0 (g_strstrip (uv), sv != NULL ? g_strstrip (sv) : NULL) != 0) {
+			g_autofree gchar *uv
+				= g_key_file_get_value (user, groups[g], keys[i], NULL);
+			g_autofree gchar *sv
+				= g_key_file_get_value (merged, groups[g], keys[i], NULL);
+			if (cs_profile_store_is_locked ((const gchar *const *)locks, groups[g],
+							keys[i])
+			    && g_strcmp0 (g_strstrip (uv), sv != NULL ? g_strstrip (sv) : NULL)
+				       != 0) {
 				g_set_error (error, CS_PROFILE_ERROR, CS_PROFILE_ERROR_INVALID,
-					     _("%s line %u: [%s] %s=%s: locked by your administrator in %s "
-					       "(%s); remove the line"),
-					     path, line_of_key (user_text, groups[g], keys[i]), groups[g],
-					     keys[i], uv, sys,
-					     reason != NULL ? reason : _("no reason given"));
+					     _ ("%s line %u: [%s] %s=%s: locked by your "
+						"administrator in %s "
+						"(%s); remove the line"),
+					     path, line_of_key (user_text, groups[g], keys[i]),
+					     groups[g], keys[i], uv, sys,
+					     reason != NULL ? reason : _ ("no reason given"));
 				return NULL;
 			}
 			g_key_file_set_value (merged, groups[g], keys[i], uv);
@@ -395,8 +402,9 @@ cs_profile_store_get_user_overlay (const gchar *path)
 static gboolean
 personal_key (const gchar *key)
 {
-	static const gchar *const words[] = {"secret", "password", "passwd", "token", "authcode",
-					     "apikey", "api-key", "api_key", "credential", NULL};
+	static const gchar *const words[]
+		= { "secret", "password", "passwd",  "token",	   "authcode",
+		    "apikey", "api-key",  "api_key", "credential", NULL };
 	g_autofree gchar *k = g_ascii_strdown (key, -1);
 	for (guint i = 0; words[i] != NULL; i++)
 		if (strstr (k, words[i]) != NULL)
@@ -407,24 +415,27 @@ personal_key (const gchar *key)
 static gchar *
 clean_keyfile (GKeyFile *kf, GError **error)
 {
-	g_auto(GStrv) groups = g_key_file_get_groups (kf, NULL);
+	g_auto (GStrv) groups = g_key_file_get_groups (kf, NULL);
 	for (guint g = 0; groups[g] != NULL; g++) {
-		g_auto(GStrv) keys = g_key_file_get_keys (kf, groups[g], NULL, NULL);
+		g_auto (GStrv) keys = g_key_file_get_keys (kf, groups[g], NULL, NULL);
 		for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
 			g_autofree gchar *v = g_key_file_get_value (kf, groups[g], keys[i], NULL);
-			g_autoptr(GUri) uri = NULL;
-			if (personal_key (keys[i]) ||
-			    (g_str_equal (groups[g], "profile") && g_str_equal (keys[i], "state"))) {
+			g_autoptr (GUri) uri = NULL;
+			if (personal_key (keys[i])
+			    || (g_str_equal (groups[g], "profile")
+				&& g_str_equal (keys[i], "state"))) {
 				g_key_file_remove_key (kf, groups[g], keys[i], NULL);
 				continue;
 			}
-			uri = v != NULL ? g_uri_parse (v, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED, NULL)
+			uri = v != NULL ? g_uri_parse (
+				      v, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED, NULL)
 					: NULL;
 			if (uri != NULL && g_uri_get_password (uri) != NULL) {
 				g_autofree gchar *clean = g_uri_join (
-				    G_URI_FLAGS_ENCODED, g_uri_get_scheme (uri), g_uri_get_user (uri),
-				    g_uri_get_host (uri), g_uri_get_port (uri), g_uri_get_path (uri),
-				    g_uri_get_query (uri), g_uri_get_fragment (uri));
+					G_URI_FLAGS_ENCODED, g_uri_get_scheme (uri),
+					g_uri_get_user (uri), g_uri_get_host (uri),
+					g_uri_get_port (uri), g_uri_get_path (uri),
+					g_uri_get_query (uri), g_uri_get_fragment (uri));
 				g_key_file_set_value (kf, groups[g], keys[i], clean);
 			}
 		}
@@ -445,8 +456,8 @@ clean_keyfile (GKeyFile *kf, GError **error)
 gchar *
 cs_profile_store_export (const gchar *path, GError **error)
 {
-	g_autoptr(GKeyFile) kf = g_key_file_new ();
-	g_autoptr(CsProfile) check = cs_profile_load (path, error);
+	g_autoptr (GKeyFile) kf = g_key_file_new ();
+	g_autoptr (CsProfile) check = cs_profile_load (path, error);
 	if (check == NULL)
 		return NULL;
 	if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, error))
@@ -469,9 +480,9 @@ cs_profile_store_export (const gchar *path, GError **error)
 gchar *
 cs_profile_store_import (const gchar *file, const gchar *name, GError **error)
 {
-	g_autoptr(GKeyFile) kf = g_key_file_new ();
-	g_autoptr(CsProfile) check = NULL;
-	g_autoptr(GError) error_local = NULL;
+	g_autoptr (GKeyFile) kf = g_key_file_new ();
+	g_autoptr (CsProfile) check = NULL;
+	g_autoptr (GError) error_local = NULL;
 	g_autofree gchar *base = NULL;
 	g_autofree gchar *dir = cs_profile_store_get_user_dir ();
 	g_autofree gchar *dest = NULL;
@@ -489,16 +500,18 @@ cs_profile_store_import (const gchar *file, const gchar *name, GError **error)
 	}
 	if (!valid_name (name)) {
 		g_set_error (error, CS_PROFILE_ERROR, CS_PROFILE_ERROR_INVALID,
-			     _("“%s” cannot be a profile's name (no “/”, not starting with “.”)"), name);
+			     _ ("“%s” cannot be a profile's name (no “/”, not starting with “.”)"),
+			     name);
 		return NULL;
 	}
 	fname = g_strconcat (name, ".ini", NULL);
 	dest = g_build_filename (dir, fname, NULL);
 	if (g_file_test (dest, G_FILE_TEST_EXISTS)) {
-		g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-			     _("a profile named “%s” exists already (%s); nothing was changed: remove "
-			       "it first, or import under another name with --name"),
-			     name, dest);
+		g_set_error (
+			error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+			_ ("a profile named “%s” exists already (%s); nothing was changed: remove "
+			   "it first, or import under another name with --name"),
+			name, dest);
 		return NULL;
 	}
 	if (!g_key_file_load_from_file (kf, file, G_KEY_FILE_NONE, error))
@@ -507,13 +520,13 @@ cs_profile_store_import (const gchar *file, const gchar *name, GError **error)
 	if (text == NULL)
 		return NULL;
 	if (g_mkdir_with_parents (dir, 0700) != 0) {
-		g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), _("cannot create %s: %s"),
-			     dir, g_strerror (errno));
+		g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+			     _ ("cannot create %s: %s"), dir, g_strerror (errno));
 		return NULL;
 	}
 	if (!g_file_set_contents_full (dest, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
 				       &error_local)) {
-		g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("cannot write %s: %s"), dest,
+		g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _ ("cannot write %s: %s"), dest,
 			     error_local->message);
 		return NULL;
 	}

@@ -17,20 +17,31 @@ typedef struct {
 	gboolean system; /* found in a system folder (and not shadowed by the user's) */
 } CsProfileEntry;
 
-void cs_profile_entry_free (CsProfileEntry *entry);
+void
+cs_profile_entry_free (CsProfileEntry *entry);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsProfileEntry, cs_profile_entry_free)
 
-gchar *cs_profile_store_get_user_dir (void);
-GStrv cs_profile_store_get_system_dirs (void);
-gchar *cs_profile_store_find (const gchar *name, gboolean *system);
-gchar *cs_profile_store_resolve (const gchar *name_or_path, GError **error);
-GPtrArray *cs_profile_store_list (void);
-CsProfile *cs_profile_store_load (const gchar *name_or_path, GError **error);
-GStrv cs_profile_store_get_locks (const gchar *path, gchar **reason, gchar **system_path);
-gboolean cs_profile_store_is_locked (const gchar *const *locks, const gchar *group,
-				     const gchar *key);
-gchar *cs_profile_store_get_user_overlay (const gchar *path);
-gchar *cs_profile_store_export (const gchar *path, GError **error);
-gchar *cs_profile_store_import (const gchar *file, const gchar *name, GError **error);
+gchar *
+cs_profile_store_get_user_dir (void);
+GStrv
+cs_profile_store_get_system_dirs (void);
+gchar *
+cs_profile_store_find (const gchar *name, gboolean *system);
+gchar *
+cs_profile_store_resolve (const gchar *name_or_path, GError **error);
+GPtrArray *
+cs_profile_store_list (void);
+CsProfile *
+cs_profile_store_load (const gchar *name_or_path, GError **error);
+GStrv
+cs_profile_store_get_locks (const gchar *path, gchar **reason, gchar **system_path);
+gboolean
+cs_profile_store_is_locked (const gchar *const *locks, const gchar *group, const gchar *key);
+gchar *
+cs_profile_store_get_user_overlay (const gchar *path);
+gchar *
+cs_profile_store_export (const gchar *path, GError **error);
+gchar *
+cs_profile_store_import (const gchar *file, const gchar *name, GError **error);
 
 G_END_DECLS

@@ -16,6 +16,7 @@ typedef struct {
 	gpointer data;
 } CsSchedulerClock;
 
-void cs_scheduler_set_clock (CsScheduler *self, const CsSchedulerClock *clock);
+void
+cs_scheduler_set_clock (CsScheduler *self, const CsSchedulerClock *clock);
 
 G_END_DECLS

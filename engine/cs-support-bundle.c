@@ -26,7 +26,7 @@
  * converter: no new dependency for a dozen small files.
  */
 
-#define REMOVED "(removed)"
+#define REMOVED	  "(removed)"
 #define LAST_RUNS 10
 
 typedef struct {
@@ -55,9 +55,9 @@ add_entry (GPtrArray *entries, const gchar *name, gchar *text)
 static gboolean
 secret_key (const gchar *key)
 {
-	static const gchar *const words[] = {"secret", "password", "passwd", "pwd",   "token",
-					     "authcode", "apikey", "api-key", "api_key", "credential",
-					     "private", NULL};
+	static const gchar *const words[]
+		= { "secret", "password", "passwd",  "pwd",	   "token",   "authcode",
+		    "apikey", "api-key",  "api_key", "credential", "private", NULL };
 	g_autofree gchar *k = g_ascii_strdown (key, -1);
 	if (g_str_equal (k, "secret-file"))
 		return FALSE; /* a path; its contents are removed below */
@@ -71,7 +71,8 @@ secret_key (const gchar *key)
 static gchar *
 strip_url_password (const gchar *value)
 {
-	g_autoptr(GUri) uri = g_uri_parse (value, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED, NULL);
+	g_autoptr (GUri) uri
+		= g_uri_parse (value, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED, NULL);
 	if (uri == NULL || g_uri_get_password (uri) == NULL)
 		return g_strdup (value);
 	return g_uri_join (G_URI_FLAGS_ENCODED, g_uri_get_scheme (uri), g_uri_get_user (uri),
@@ -95,22 +96,24 @@ collect_secrets (const gchar *profile_path, GKeyFile *kf, CsSecrets *secrets)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
 	g_autofree gchar *base = g_path_get_basename (profile_path);
-	g_autoptr(CsProfile) profile = cs_profile_load (profile_path, NULL);
-	static const gchar *const keys[] = {"secret", "refresh-token", "access-token", "password", NULL};
-	g_auto(GStrv) groups = g_key_file_get_groups (kf, NULL);
+	g_autoptr (CsProfile) profile = cs_profile_load (profile_path, NULL);
+	static const gchar *const keys[]
+		= { "secret", "refresh-token", "access-token", "password", NULL };
+	g_auto (GStrv) groups = g_key_file_get_groups (kf, NULL);
 
 	if (g_str_has_suffix (base, ".ini"))
 		base[strlen (base) - 4] = '\0';
 	for (guint s = 0; secrets != NULL && s < CS_SIDE_LAST; s++) {
 		for (guint k = 0; keys[k] != NULL; k++) {
-			gchar *v = cs_secrets_lookup (secrets, profile != NULL ? cs_profile_get_id (profile) : base,
-						      (CsSide) s, keys[k], NULL);
+			gchar *v = cs_secrets_lookup (
+				secrets, profile != NULL ? cs_profile_get_id (profile) : base,
+				(CsSide)s, keys[k], NULL);
 			if (v != NULL)
 				g_ptr_array_add (out, v);
 		}
 	}
 	for (guint g = 0; groups[g] != NULL; g++) {
-		g_auto(GStrv) ks = g_key_file_get_keys (kf, groups[g], NULL, NULL);
+		g_auto (GStrv) ks = g_key_file_get_keys (kf, groups[g], NULL, NULL);
 		for (guint i = 0; ks != NULL && ks[i] != NULL; i++) {
 			g_autofree gchar *v = g_key_file_get_value (kf, groups[g], ks[i], NULL);
 			if (v == NULL)
@@ -122,13 +125,15 @@ collect_secrets (const gchar *profile_path, GKeyFile *kf, CsSecrets *secrets)
 				g_autofree gchar *p = profile_dir_path (profile_path, v);
 				g_autofree gchar *data = NULL;
 				if (g_file_get_contents (p, &data, NULL, NULL)) {
-					g_auto(GStrv) lines = g_strsplit (data, "\n", -1);
+					g_auto (GStrv) lines = g_strsplit (data, "\n", -1);
 					g_ptr_array_add (out, g_strdup (g_strstrip (data)));
 					for (guint l = 0; lines[l] != NULL; l++)
-						g_ptr_array_add (out, g_strdup (g_strstrip (lines[l])));
+						g_ptr_array_add (out,
+								 g_strdup (g_strstrip (lines[l])));
 				}
 			} else {
-				g_autoptr(GUri) uri = g_uri_parse (v, G_URI_FLAGS_HAS_PASSWORD, NULL);
+				g_autoptr (GUri) uri
+					= g_uri_parse (v, G_URI_FLAGS_HAS_PASSWORD, NULL);
 				if (uri != NULL && g_uri_get_password (uri) != NULL)
 					g_ptr_array_add (out, g_strdup (g_uri_get_password (uri)));
 			}
@@ -144,7 +149,7 @@ scrub (gchar *text, GPtrArray *secrets)
 {
 	for (guint i = 0; i < secrets->len; i++) {
 		const gchar *s = g_ptr_array_index (secrets, i);
-		g_autoptr(GString) str = NULL;
+		g_autoptr (GString) str = NULL;
 		/* a very short "secret" would blank ordinary words */
 		if (s == NULL || strlen (s) < 4 || strstr (text, s) == NULL)
 			continue;
@@ -159,7 +164,7 @@ scrub (gchar *text, GPtrArray *secrets)
 static gint
 longest_first (gconstpointer a, gconstpointer b)
 {
-	gsize la = strlen (*(const gchar *const *) a), lb = strlen (*(const gchar *const *) b);
+	gsize la = strlen (*(const gchar *const *)a), lb = strlen (*(const gchar *const *)b);
 	return la < lb ? 1 : la > lb ? -1 : 0;
 }
 
@@ -174,13 +179,13 @@ longest_first (gconstpointer a, gconstpointer b)
 gchar *
 cs_support_bundle_redact_profile (const gchar *profile_path, GError **error)
 {
-	g_autoptr(GKeyFile) kf = g_key_file_new ();
-	g_auto(GStrv) groups = NULL;
+	g_autoptr (GKeyFile) kf = g_key_file_new ();
+	g_auto (GStrv) groups = NULL;
 	if (!g_key_file_load_from_file (kf, profile_path, G_KEY_FILE_NONE, error))
 		return NULL;
 	groups = g_key_file_get_groups (kf, NULL);
 	for (guint g = 0; groups[g] != NULL; g++) {
-		g_auto(GStrv) keys = g_key_file_get_keys (kf, groups[g], NULL, NULL);
+		g_auto (GStrv) keys = g_key_file_get_keys (kf, groups[g], NULL, NULL);
 		for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
 			g_autofree gchar *v = g_key_file_get_value (kf, groups[g], keys[i], NULL);
 			if (secret_key (keys[i])) {
@@ -210,7 +215,7 @@ versions_text (void)
 	g_string_append_printf (s, "json-glib %s\n", JSON_VERSION_S);
 	g_string_append_printf (s, "SQLite %s\n", sqlite3_libversion ());
 	if (g_file_get_contents ("/etc/os-release", &release, NULL, NULL)) {
-		g_auto(GStrv) lines = g_strsplit (release, "\n", -1);
+		g_auto (GStrv) lines = g_strsplit (release, "\n", -1);
 		for (guint i = 0; lines[i] != NULL; i++)
 			if (g_str_has_prefix (lines[i], "PRETTY_NAME="))
 				os = g_strdup (lines[i] + strlen ("PRETTY_NAME="));
@@ -226,11 +231,11 @@ versions_text (void)
 static void
 add_runs (GPtrArray *entries, const gchar *profile_path, GString *log)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(CsProfile) profile = cs_profile_load (profile_path, &error);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (CsProfile) profile = cs_profile_load (profile_path, &error);
 	g_autofree gchar *state_path = NULL;
-	g_autoptr(CsState) state = NULL;
-	g_autoptr(GPtrArray) runs = NULL;
+	g_autoptr (CsState) state = NULL;
+	g_autoptr (GPtrArray) runs = NULL;
 
 	if (profile == NULL) {
 		g_string_append_printf (log, "profile: %s\n", error->message);
@@ -256,11 +261,13 @@ add_runs (GPtrArray *entries, const gchar *profile_path, GString *log)
 				cs_state_get_schema_version (state));
 	for (guint i = 0; i < runs->len; i++) {
 		CsRunInfo *r = g_ptr_array_index (runs, i);
-		g_autoptr(JsonBuilder) b = json_builder_new ();
-		g_autoptr(JsonNode) n = NULL;
+		g_autoptr (JsonBuilder) b = json_builder_new ();
+		g_autoptr (JsonNode) n = NULL;
 		g_autofree gchar *started = cs_time_format_utc (r->started);
-		g_autofree gchar *finished = r->finished > 0 ? cs_time_format_utc (r->finished) : NULL;
-		g_autofree gchar *name = g_strdup_printf ("runs/run-%" G_GINT64_FORMAT ".json", r->id);
+		g_autofree gchar *finished
+			= r->finished > 0 ? cs_time_format_utc (r->finished) : NULL;
+		g_autofree gchar *name
+			= g_strdup_printf ("runs/run-%" G_GINT64_FORMAT ".json", r->id);
 
 		json_builder_begin_object (b);
 		json_builder_set_member_name (b, "id");
@@ -310,11 +317,12 @@ add_journal (GString *log, const gchar *profile_path)
 		base[strlen (base) - 4] = '\0';
 	unit = g_strdup_printf ("crmsync-watch@%s.service", base);
 	{
-		const gchar *argv[] = {journalctl, "--user", "--unit", unit, "--lines", "500",
-				       "--no-pager", "--output", "short-iso", "--quiet", NULL};
-		if (!g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
-				   &out, NULL, &status, NULL) ||
-		    out == NULL || out[0] == '\0')
+		const gchar *argv[]
+			= { journalctl,	  "--user",   "--unit",	   unit,      "--lines", "500",
+			    "--no-pager", "--output", "short-iso", "--quiet", NULL };
+		if (!g_spawn_sync (NULL, (gchar **)argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+				   NULL, &out, NULL, &status, NULL)
+		    || out == NULL || out[0] == '\0')
 			return;
 	}
 	g_string_append_printf (log, "\njournal of %s:\n%s", unit, out);
@@ -323,7 +331,7 @@ add_journal (GString *log, const gchar *profile_path)
 static void
 put_octal (gchar *field, gsize len, guint64 value)
 {
-	g_snprintf (field, len, "%0*" G_GINT64_MODIFIER "o", (gint) len - 1, value);
+	g_snprintf (field, len, "%0*" G_GINT64_MODIFIER "o", (gint)len - 1, value);
 }
 
 /* one ustar member: header block and the data padded to 512 */
@@ -331,20 +339,21 @@ static gboolean
 tar_add (GOutputStream *out, const gchar *name, const gchar *data, gsize size, gint64 mtime,
 	 GError **error)
 {
-	guint8 h[512] = {0};
+	guint8 h[512] = { 0 };
 	guint sum = 0;
-	static const guint8 zeros[512] = {0};
+	static const guint8 zeros[512] = { 0 };
 
 	if (strlen (name) >= 100) {
-		g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME, "name too long: %s", name);
+		g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME, "name too long: %s",
+			     name);
 		return FALSE;
 	}
 	memcpy (h, name, strlen (name));
-	put_octal ((gchar *) h + 100, 8, 0600);
-	put_octal ((gchar *) h + 108, 8, 0);
-	put_octal ((gchar *) h + 116, 8, 0);
-	put_octal ((gchar *) h + 124, 12, size);
-	put_octal ((gchar *) h + 136, 12, (guint64) mtime);
+	put_octal ((gchar *)h + 100, 8, 0600);
+	put_octal ((gchar *)h + 108, 8, 0);
+	put_octal ((gchar *)h + 116, 8, 0);
+	put_octal ((gchar *)h + 124, 12, size);
+	put_octal ((gchar *)h + 136, 12, (guint64)mtime);
 	memset (h + 148, ' ', 8);
 	h[156] = '0';
 	memcpy (h + 257, "ustar", 6);
@@ -353,13 +362,13 @@ tar_add (GOutputStream *out, const gchar *name, const gchar *data, gsize size, g
 	memcpy (h + 297, "crmsync", 7);
 	for (guint i = 0; i < sizeof (h); i++)
 		sum += h[i];
-	g_snprintf ((gchar *) h + 148, 8, "%06o", sum);
+	g_snprintf ((gchar *)h + 148, 8, "%06o", sum);
 	h[155] = ' ';
-	if (!g_output_stream_write_all (out, h, sizeof (h), NULL, NULL, error) ||
-	    !g_output_stream_write_all (out, data, size, NULL, NULL, error))
+	if (!g_output_stream_write_all (out, h, sizeof (h), NULL, NULL, error)
+	    || !g_output_stream_write_all (out, data, size, NULL, NULL, error))
 		return FALSE;
-	return size % 512 == 0 ||
-	       g_output_stream_write_all (out, zeros, 512 - size % 512, NULL, NULL, error);
+	return size % 512 == 0
+	       || g_output_stream_write_all (out, zeros, 512 - size % 512, NULL, NULL, error);
 }
 
 /**
@@ -377,18 +386,18 @@ gboolean
 cs_support_bundle_write (const gchar *profile_path, CsSecrets *secrets, const gchar *out_path,
 			 GPtrArray **contents, GError **error)
 {
-	g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
-	g_autoptr(GKeyFile) kf = g_key_file_new ();
-	g_autoptr(GPtrArray) found = NULL;
-	g_autoptr(GString) log = g_string_new (NULL);
-	g_autoptr(GError) error_local = NULL;
-	g_autoptr(GFile) file = NULL;
-	g_autoptr(GFileOutputStream) fout = NULL;
-	g_autoptr(GZlibCompressor) gz = NULL;
-	g_autoptr(GOutputStream) out = NULL;
+	g_autoptr (GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify)entry_free);
+	g_autoptr (GKeyFile) kf = g_key_file_new ();
+	g_autoptr (GPtrArray) found = NULL;
+	g_autoptr (GString) log = g_string_new (NULL);
+	g_autoptr (GError) error_local = NULL;
+	g_autoptr (GFile) file = NULL;
+	g_autoptr (GFileOutputStream) fout = NULL;
+	g_autoptr (GZlibCompressor) gz = NULL;
+	g_autoptr (GOutputStream) out = NULL;
 	gchar *profile_text;
 	gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-	static const guint8 zeros[1024] = {0};
+	static const guint8 zeros[1024] = { 0 };
 
 	if (!g_key_file_load_from_file (kf, profile_path, G_KEY_FILE_NONE, &error_local)) {
 		g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s", profile_path,
@@ -420,13 +429,15 @@ cs_support_bundle_write (const gchar *profile_path, CsSecrets *secrets, const gc
 		if (!tar_add (out, path, e->text, strlen (e->text), now, error))
 			return FALSE;
 	}
-	if (!g_output_stream_write_all (out, zeros, sizeof (zeros), NULL, NULL, error) ||
-	    !g_output_stream_close (out, NULL, error))
+	if (!g_output_stream_write_all (out, zeros, sizeof (zeros), NULL, NULL, error)
+	    || !g_output_stream_close (out, NULL, error))
 		return FALSE;
 	if (contents != NULL) {
 		*contents = g_ptr_array_new_with_free_func (g_free);
 		for (guint i = 0; i < entries->len; i++)
-			g_ptr_array_add (*contents, g_strdup (((Entry *) g_ptr_array_index (entries, i))->name));
+			g_ptr_array_add (
+				*contents,
+				g_strdup (((Entry *)g_ptr_array_index (entries, i))->name));
 	}
 	return TRUE;
 }

@@ -20,7 +20,8 @@
 static GtkWidget *
 child (gpointer widget, const gchar *name)
 {
-	GObject *o = gtk_widget_get_template_child (GTK_WIDGET (widget), CS_TYPE_SETTINGS_DIALOG, name);
+	GObject *o = gtk_widget_get_template_child (GTK_WIDGET (widget), CS_TYPE_SETTINGS_DIALOG,
+						    name);
 	g_assert_nonnull (o);
 	return GTK_WIDGET (o);
 }
@@ -45,10 +46,10 @@ system_profile (void)
 {
 	g_autofree gchar *data = g_build_filename (g_get_user_data_dir (), "sides", NULL);
 	g_autofree gchar *text = g_strdup_printf (
-	    "[profile]\nname=Sales\ncrm=folder\noutlook=folder\ncrm-interval=300\n"
-	    "[crm]\npath=%s/crm\n[outlook]\npath=%s/outlook\n"
-	    "[locked]\nkeys=crm/path;profile/crm-interval\nreason=set by IT, call 1234\n",
-	    data, data);
+		"[profile]\nname=Sales\ncrm=folder\noutlook=folder\ncrm-interval=300\n"
+		"[crm]\npath=%s/crm\n[outlook]\npath=%s/outlook\n"
+		"[locked]\nkeys=crm/path;profile/crm-interval\nreason=set by IT, call 1234\n",
+		data, data);
 	gchar *path = g_build_filename (g_get_system_config_dirs ()[0], "crmsync", "profiles",
 					"sales.ini", NULL);
 	write_file (path, text);
@@ -61,12 +62,12 @@ test_locked_keys (void)
 	g_autofree gchar *sys = system_profile ();
 	g_autofree gchar *sys_before = NULL;
 	g_autofree gchar *sys_after = NULL;
-	g_autofree gchar *overlay = g_build_filename (g_get_user_config_dir (), "crmsync", "profiles",
-						      "sales.ini", NULL);
+	g_autofree gchar *overlay = g_build_filename (g_get_user_config_dir (), "crmsync",
+						      "profiles", "sales.ini", NULL);
 	g_autofree gchar *own = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(CsSecrets) secrets = cs_secrets_new ();
-	g_autoptr(CsSyncProfile) sp = cs_sync_profile_new (sys, secrets, &error);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (CsSecrets) secrets = cs_secrets_new ();
+	g_autoptr (CsSyncProfile) sp = cs_sync_profile_new (sys, secrets, &error);
 	g_autofree gchar *dir = g_path_get_dirname (overlay);
 	CsSettingsDialog *dlg;
 	GtkWidget *url, *crm_interval, *outlook_interval, *bar_label;
@@ -86,9 +87,11 @@ test_locked_keys (void)
 			 "changes-prevent-symbolic");
 	g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (url), "set by IT, call 1234"));
 	g_assert_false (gtk_widget_get_sensitive (crm_interval));
-	g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (crm_interval)), ==, 300);
+	g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (crm_interval)), ==,
+			 300);
 	g_assert_true (gtk_widget_get_visible (child (dlg, "error_infobar")));
-	g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (bar_label)), "set by IT, call 1234"));
+	g_assert_nonnull (
+		strstr (gtk_label_get_text (GTK_LABEL (bar_label)), "set by IT, call 1234"));
 	/* not locked: the user's to change */
 	g_assert_true (gtk_widget_get_sensitive (outlook_interval));
 	g_assert_true (gtk_widget_get_sensitive (child (dlg, "name_entry")));
@@ -109,8 +112,11 @@ test_locked_keys (void)
 	g_assert_true (g_file_get_contents (sys, &sys_after, NULL, NULL));
 	g_assert_cmpstr (sys_after, ==, sys_before);
 	/* the profile as it runs: the system's, with the user's change on top */
-	g_assert_cmpuint (cs_profile_get_interval (cs_sync_profile_get_profile (sp), CS_SIDE_OUTLOOK), ==, 45);
-	g_assert_cmpuint (cs_profile_get_interval (cs_sync_profile_get_profile (sp), CS_SIDE_CRM), ==, 300);
+	g_assert_cmpuint (
+		cs_profile_get_interval (cs_sync_profile_get_profile (sp), CS_SIDE_OUTLOOK), ==,
+		45);
+	g_assert_cmpuint (cs_profile_get_interval (cs_sync_profile_get_profile (sp), CS_SIDE_CRM),
+			  ==, 300);
 	g_object_unref (dlg);
 }
 
@@ -138,13 +144,15 @@ keyfile_backend_with_locks (const gchar *locks)
 static void
 test_settings_lock (void)
 {
-	g_autoptr(GSettingsBackend) backend =
-	    keyfile_backend_with_locks ("/org/crmsync/Crmsync/show-alerts\n");
-	g_autoptr(GSettings) settings = g_settings_new_with_backend ("org.crmsync.Crmsync", backend);
-	g_autoptr(CsSecrets) secrets = cs_secrets_new ();
-	g_autofree gchar *dir = g_build_filename (g_get_user_config_dir (), "crmsync", "profiles", NULL);
+	g_autoptr (GSettingsBackend) backend
+		= keyfile_backend_with_locks ("/org/crmsync/Crmsync/show-alerts\n");
+	g_autoptr (GSettings) settings
+		= g_settings_new_with_backend ("org.crmsync.Crmsync", backend);
+	g_autoptr (CsSecrets) secrets = cs_secrets_new ();
+	g_autofree gchar *dir
+		= g_build_filename (g_get_user_config_dir (), "crmsync", "profiles", NULL);
 	CsSettingsDialog *dlg = cs_settings_dialog_new (NULL, NULL, dir, secrets);
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 
 	g_object_ref_sink (dlg);
 	g_assert_false (g_settings_is_writable (settings, "show-alerts"));
@@ -152,7 +160,8 @@ test_settings_lock (void)
 	cs_settings_dialog_set_app_settings (dlg, settings);
 	flush ();
 	g_assert_false (gtk_widget_get_sensitive (child (dlg, "show_alerts_check")));
-	g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (child (dlg, "show_alerts_check"))));
+	g_assert_false (gtk_toggle_button_get_active (
+		GTK_TOGGLE_BUTTON (child (dlg, "show_alerts_check"))));
 	g_assert_true (gtk_widget_get_sensitive (child (dlg, "debug_combo")));
 	/* saving keeps the administrator's value */
 	gtk_entry_set_text (GTK_ENTRY (child (dlg, "name_entry")), "Mine");

@@ -54,9 +54,9 @@ put_profile (Ops *o, const gchar *root, const gchar *name, const gchar *extra)
 	g_autofree gchar *file = g_strconcat (name, ".ini", NULL);
 	gchar *path = g_build_filename (dir, file, NULL);
 	g_autofree gchar *text = g_strdup_printf (
-	    "[profile]\nname=%s\ncrm=folder\noutlook=folder\nstate=%s/%s.db\n%s"
-	    "[crm]\npath=%s/crm\n[outlook]\npath=%s/outlook\n",
-	    name, o->f.dir, name, extra != NULL ? extra : "", o->f.dir, o->f.dir);
+		"[profile]\nname=%s\ncrm=folder\noutlook=folder\nstate=%s/%s.db\n%s"
+		"[crm]\npath=%s/crm\n[outlook]\npath=%s/outlook\n",
+		name, o->f.dir, name, extra != NULL ? extra : "", o->f.dir, o->f.dir);
 	g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
 	g_assert_true (g_file_set_contents (path, text, -1, NULL));
 	return path;
@@ -68,9 +68,10 @@ test_profile_by_name (Ops *o, gconstpointer d)
 {
 	g_autofree gchar *user = put_profile (o, o->config, "sales", NULL);
 	g_autofree gchar *sys = put_profile (o, o->etc, "shared", NULL);
-	const gchar *const *env = (const gchar *const *) o->env;
+	const gchar *const *env = (const gchar *const *)o->env;
 
-	g_free (cli_put (&o->f, "crm", "contact", "c1", "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\"}"));
+	g_free (cli_put (&o->f, "crm", "contact", "c1",
+			 "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\"}"));
 	g_assert_cmpint (cli_run (&o->f, env, "sync", "--profile", "sales", "--json", NULL), ==, 0);
 	g_assert_cmpuint (cli_count (&o->f, "outlook", "contact"), ==, 1);
 	g_assert_true (g_file_test (o->f.dir, G_FILE_TEST_IS_DIR));
@@ -78,11 +79,13 @@ test_profile_by_name (Ops *o, gconstpointer d)
 	g_assert_cmpint (cli_run (&o->f, env, "sync", "--profile", user, "--json", NULL), ==, 0);
 	g_assert_cmpint (cli_report_count (&o->f, "created", "outlook", "contact"), ==, 0);
 	/* a system profile by name */
-	g_assert_cmpint (cli_run (&o->f, env, "status", "--profile", "shared", "--json", NULL), ==, 0);
+	g_assert_cmpint (cli_run (&o->f, env, "status", "--profile", "shared", "--json", NULL), ==,
+			 0);
 	g_assert_nonnull (strstr (o->f.out, "shared"));
 	/* the user's own file of that name comes first */
 	g_free (put_profile (o, o->config, "shared", "enabled=false\n"));
-	g_assert_cmpint (cli_run (&o->f, env, "status", "--profile", "shared", "--json", NULL), ==, 0);
+	g_assert_cmpint (cli_run (&o->f, env, "status", "--profile", "shared", "--json", NULL), ==,
+			 0);
 	/* an unknown name: one line naming where it looked, exit 2 */
 	g_assert_cmpint (cli_run (&o->f, env, "sync", "--profile", "nosuch", NULL), ==, 2);
 	g_assert_nonnull (strstr (o->f.err, "nosuch"));
@@ -94,31 +97,31 @@ test_profile_by_name (Ops *o, gconstpointer d)
 static gint64
 graph_stat (const gchar *origin, const gchar *name)
 {
-	g_autoptr(SoupSession) session = soup_session_new ();
+	g_autoptr (SoupSession) session = soup_session_new ();
 	g_autofree gchar *url = g_strconcat (origin, "/_emulator/stats", NULL);
-	g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
-	g_autoptr(GBytes) body = soup_session_send_and_read (session, msg, NULL, NULL);
-	g_autoptr(JsonParser) p = json_parser_new ();
+	g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+	g_autoptr (GBytes) body = soup_session_send_and_read (session, msg, NULL, NULL);
+	g_autoptr (JsonParser) p = json_parser_new ();
 	g_assert_nonnull (body);
 	g_assert_true (json_parser_load_from_data (p, g_bytes_get_data (body, NULL),
-						   (gssize) g_bytes_get_size (body), NULL));
+						   (gssize)g_bytes_get_size (body), NULL));
 	return json_object_get_int_member (json_node_get_object (json_parser_get_root (p)), name);
 }
 
 static void
 graph_hook (const gchar *origin, const gchar *hook)
 {
-	g_autoptr(SoupSession) session = soup_session_new ();
+	g_autoptr (SoupSession) session = soup_session_new ();
 	g_autofree gchar *url = g_strconcat (origin, hook, NULL);
-	g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
-	g_autoptr(GBytes) body = soup_session_send_and_read (session, msg, NULL, NULL);
+	g_autoptr (SoupMessage) msg = soup_message_new ("POST", url);
+	g_autoptr (GBytes) body = soup_session_send_and_read (session, msg, NULL, NULL);
 	g_assert_cmpuint (soup_message_get_status (msg), ==, 204);
 }
 
 static gchar *
 read_line (GDataInputStream *in)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	gchar *line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
 	g_assert_no_error (error);
 	g_assert_nonnull (line);
@@ -138,33 +141,36 @@ static void
 test_watch (Ops *o, gconstpointer d)
 {
 	g_autofree gchar *origin = NULL;
-	g_autoptr(GSubprocess) emu = NULL;
-	g_autoptr(GSubprocess) watch = NULL;
-	g_autoptr(GSubprocessLauncher) l =
-	    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-	g_autoptr(GDataInputStream) in = NULL;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GSubprocess) emu = NULL;
+	g_autoptr (GSubprocess) watch = NULL;
+	g_autoptr (GSubprocessLauncher) l = g_subprocess_launcher_new (
+		G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+	g_autoptr (GDataInputStream) in = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *xdg = g_build_filename (o->f.dir, "xdg", NULL);
 	g_autofree gchar *text = NULL;
 	g_autofree gchar *rest = NULL;
 	g_autofree gchar *err = NULL;
-	const gchar *args[] = {"--generate=0", NULL};
+	const gchar *args[] = { "--generate=0", NULL };
 	guint runs = 0;
 	gint64 before, after_stop;
 	JsonArray *history;
 	gboolean stop_recorded = FALSE;
 
 	emu = emu_launch_start ("graph", NULL, args, &origin);
-	text = g_strdup_printf ("[profile]\nname=Watched\ncrm=folder\noutlook=graph\nstate=state.db\n"
-				"crm-interval=1\noutlook-interval=1\n"
-				"[crm]\npath=crm\n"
-				"[outlook]\nurl=%s\nauthority=%s\nclient-id=crmsync-test\n"
-				"[contact]\ndirection=both\n[event]\ndirection=none\n"
-				"[task]\ndirection=none\n[email]\ndirection=none\n",
-				origin, origin);
+	text = g_strdup_printf (
+		"[profile]\nname=Watched\ncrm=folder\noutlook=graph\nstate=state.db\n"
+		"crm-interval=1\noutlook-interval=1\n"
+		"[crm]\npath=crm\n"
+		"[outlook]\nurl=%s\nauthority=%s\nclient-id=crmsync-test\n"
+		"[contact]\ndirection=both\n[event]\ndirection=none\n"
+		"[task]\ndirection=none\n[email]\ndirection=none\n",
+		origin, origin);
 	g_assert_true (g_file_set_contents (o->f.profile, text, -1, NULL));
-	g_free (cli_put (&o->f, "crm", "contact", "c1", "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\"}"));
-	g_free (cli_put (&o->f, "crm", "contact", "c2", "{\"firstName\": \"Carl\", \"lastName\": \"Nielsen\"}"));
+	g_free (cli_put (&o->f, "crm", "contact", "c1",
+			 "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\"}"));
+	g_free (cli_put (&o->f, "crm", "contact", "c2",
+			 "{\"firstName\": \"Carl\", \"lastName\": \"Nielsen\"}"));
 
 	g_subprocess_launcher_set_cwd (l, o->f.dir);
 	g_subprocess_launcher_setenv (l, "XDG_DATA_HOME", xdg, TRUE);
@@ -191,8 +197,8 @@ test_watch (Ops *o, gconstpointer d)
 	graph_hook (origin, "/_emulator/hold?count=100000&ms=400");
 	for (guint i = 0; i < 250; i++) {
 		g_autofree gchar *id = g_strdup_printf ("n%03u", i);
-		g_autofree gchar *json =
-		    g_strdup_printf ("{\"firstName\": \"Person%u\", \"lastName\": \"Watch\"}", i);
+		g_autofree gchar *json = g_strdup_printf (
+			"{\"firstName\": \"Person%u\", \"lastName\": \"Watch\"}", i);
 		g_free (cli_put (&o->f, "crm", "contact", id, json));
 	}
 	/* the run is writing: SIGTERM */
@@ -217,7 +223,8 @@ test_watch (Ops *o, gconstpointer d)
 	history = json_object_get_array_member (json_node_get_object (o->f.report), "runs");
 	for (guint i = 0; i < json_array_get_length (history); i++) {
 		JsonObject *r = json_array_get_object_element (history, i);
-		if (strstr (json_object_get_string_member_with_default (r, "error", ""), "stopped") != NULL)
+		if (strstr (json_object_get_string_member_with_default (r, "error", ""), "stopped")
+		    != NULL)
 			stop_recorded = TRUE;
 	}
 	g_assert_true (stop_recorded);
@@ -236,7 +243,7 @@ test_watch (Ops *o, gconstpointer d)
 static gchar *
 read_tree (const gchar *dir, GString *all, guint *n_runs)
 {
-	g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+	g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
 	const gchar *e;
 	g_assert_nonnull (d);
 	while ((e = g_dir_read_name (d)) != NULL) {
@@ -270,30 +277,32 @@ test_report_no_secret (Ops *o, gconstpointer d)
 	const gchar *auth_code = "AuthCode-in-profile-77";
 	const gchar *token = "Token-in-profile-42";
 	const gchar *url_password = "UrlPassw0rd99";
-	const gchar *secrets_list[] = {api_key, refresh, file_code, password, auth_code, token,
-				       url_password, NULL};
-	g_autofree gchar *secrets_dir = g_build_filename (o->f.dir, "xdg", "crmsync", "secrets", NULL);
-	g_autoptr(CsSecrets) store = cs_secrets_new_for_dir (secrets_dir);
-	g_autoptr(CsProfile) profile = NULL;
-	g_autoptr(GError) error = NULL;
+	const gchar *secrets_list[]
+		= { api_key, refresh, file_code, password, auth_code, token, url_password, NULL };
+	g_autofree gchar *secrets_dir
+		= g_build_filename (o->f.dir, "xdg", "crmsync", "secrets", NULL);
+	g_autoptr (CsSecrets) store = cs_secrets_new_for_dir (secrets_dir);
+	g_autoptr (CsProfile) profile = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *key_file = g_build_filename (o->f.dir, "crm.key", NULL);
 	g_autofree gchar *text = NULL;
 	g_autofree gchar *bundle = g_build_filename (o->f.dir, "bundle.tar.gz", NULL);
 	g_autofree gchar *ex = g_build_filename (o->f.dir, "ex", NULL);
 	g_autofree gchar *root = g_build_filename (ex, "crmsync-report", NULL);
-	g_autoptr(GString) all = g_string_new (NULL);
+	g_autoptr (GString) all = g_string_new (NULL);
 	g_autofree gchar *dummy = NULL;
 	guint n_runs = 0;
 	gint wait_status = 0;
-	const gchar *env[] = {"CRMSYNC_BUNDLE_NO_JOURNAL=1", NULL};
+	const gchar *env[] = { "CRMSYNC_BUNDLE_NO_JOURNAL=1", NULL };
 
-	g_free (cli_put (&o->f, "crm", "contact", "c1", "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\"}"));
+	g_free (cli_put (&o->f, "crm", "contact", "c1",
+			 "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\"}"));
 	for (guint i = 0; i < 12; i++)
 		g_assert_cmpint (cli_run (&o->f, NULL, "sync", "--profile", "@P", NULL), ==, 0);
 	{
 		/* a run whose error quotes the key, as a careless message might */
 		g_autofree gchar *state_path = g_build_filename (o->f.dir, "state.db", NULL);
-		g_autoptr(CsState) state = cs_state_open (state_path, &error);
+		g_autoptr (CsState) state = cs_state_open (state_path, &error);
 		g_autofree gchar *msg = g_strdup_printf ("login refused for key %s", api_key);
 		gint64 id;
 		g_assert_no_error (error);
@@ -317,15 +326,16 @@ test_report_no_secret (Ops *o, gconstpointer d)
 				api_key, password, auth_code, url_password, token);
 	g_assert_true (g_file_set_contents (o->f.profile, text, -1, NULL));
 
-	g_assert_cmpint (cli_run (&o->f, env, "report", "--profile", "@P", "-o", bundle, NULL), ==, 0);
+	g_assert_cmpint (cli_run (&o->f, env, "report", "--profile", "@P", "-o", bundle, NULL), ==,
+			 0);
 	g_assert_nonnull (strstr (o->f.out, "profile.ini"));
 	g_assert_nonnull (strstr (o->f.out, "versions.txt"));
 	g_assert_nonnull (strstr (o->f.out, "log.txt"));
 	g_assert_nonnull (strstr (o->f.out, "runs/"));
 	g_assert_cmpint (g_mkdir (ex, 0700), ==, 0);
 	{
-		const gchar *argv[] = {"tar", "-xzf", bundle, "-C", ex, NULL};
-		g_assert_true (g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL,
+		const gchar *argv[] = { "tar", "-xzf", bundle, "-C", ex, NULL };
+		g_assert_true (g_spawn_sync (NULL, (gchar **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL,
 					     NULL, NULL, NULL, &wait_status, &error));
 		g_assert_no_error (error);
 		g_assert_true (g_spawn_check_wait_status (wait_status, NULL));
@@ -349,8 +359,8 @@ test_report_no_secret (Ops *o, gconstpointer d)
 static void
 test_export_import (Ops *o, gconstpointer d)
 {
-	g_autofree gchar *user = put_profile (o, o->config, "sales",
-					      "conflict=newest-wins\ncrm-interval=300\n");
+	g_autofree gchar *user
+		= put_profile (o, o->config, "sales", "conflict=newest-wins\ncrm-interval=300\n");
 	g_autofree gchar *exported = g_build_filename (o->f.dir, "sales-export.ini", NULL);
 	g_autofree gchar *again = g_build_filename (o->f.dir, "sales-again.ini", NULL);
 	g_autofree gchar *text = NULL;
@@ -360,20 +370,22 @@ test_export_import (Ops *o, gconstpointer d)
 	g_autofree gchar *original = NULL;
 	g_autofree gchar *config2 = g_build_filename (o->f.dir, "config2", NULL);
 	g_autofree gchar *env2_home = g_strconcat ("XDG_CONFIG_HOME=", config2, NULL);
-	g_autofree gchar *imported = g_build_filename (config2, "crmsync", "profiles", "sales.ini", NULL);
-	const gchar *env2[] = {env2_home, o->env[1], NULL};
-	const gchar *const *env = (const gchar *const *) o->env;
+	g_autofree gchar *imported
+		= g_build_filename (config2, "crmsync", "profiles", "sales.ini", NULL);
+	const gchar *env2[] = { env2_home, o->env[1], NULL };
+	const gchar *const *env = (const gchar *const *)o->env;
 
 	/* a secret-file and a password someone put in the file */
 	g_assert_true (g_file_get_contents (user, &original, NULL, NULL));
 	{
 		g_autofree gchar *with = NULL;
-		g_autoptr(GString) str = g_string_new (original);
+		g_autoptr (GString) str = g_string_new (original);
 		g_string_replace (str, "[crm]\n", "[crm]\nsecret-file=/home/admin/oro.key\n", 1);
 		with = g_string_free (g_steal_pointer (&str), FALSE);
 		g_assert_true (g_file_set_contents (user, with, -1, NULL));
 	}
-	g_assert_cmpint (cli_run (&o->f, env, "profile", "export", "sales", "-o", exported, NULL), ==, 0);
+	g_assert_cmpint (cli_run (&o->f, env, "profile", "export", "sales", "-o", exported, NULL),
+			 ==, 0);
 	g_assert_true (g_file_get_contents (exported, &text, NULL, NULL));
 	g_assert_null (strstr (text, "secret"));
 	g_assert_null (strstr (text, "oro.key"));
@@ -382,19 +394,26 @@ test_export_import (Ops *o, gconstpointer d)
 	g_assert_nonnull (strstr (text, "crm-interval=300"));
 
 	/* another user imports it under its name */
-	g_assert_cmpint (cli_run (&o->f, env2, "profile", "import", exported, "--name", "sales", NULL), ==, 0);
+	g_assert_cmpint (
+		cli_run (&o->f, env2, "profile", "import", exported, "--name", "sales", NULL), ==,
+		0);
 	g_assert_true (g_file_test (imported, G_FILE_TEST_IS_REGULAR));
-	g_assert_cmpint (cli_run (&o->f, env2, "profile", "export", "sales", "-o", again, NULL), ==, 0);
+	g_assert_cmpint (cli_run (&o->f, env2, "profile", "export", "sales", "-o", again, NULL), ==,
+			 0);
 	g_assert_true (g_file_get_contents (again, &text2, NULL, NULL));
 	g_assert_cmpstr (text2, ==, text);
 	/* and syncs with it by name, with a state of their own */
-	g_free (cli_put (&o->f, "crm", "contact", "c1", "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\"}"));
-	g_assert_cmpint (cli_run (&o->f, env2, "sync", "--profile", "sales", "--json", NULL), ==, 0);
+	g_free (cli_put (&o->f, "crm", "contact", "c1",
+			 "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\"}"));
+	g_assert_cmpint (cli_run (&o->f, env2, "sync", "--profile", "sales", "--json", NULL), ==,
+			 0);
 	g_assert_cmpint (cli_report_count (&o->f, "created", "outlook", "contact"), ==, 1);
 
 	/* importing again: refused, one line, nothing changed */
 	g_assert_true (g_file_get_contents (imported, &before, NULL, NULL));
-	g_assert_cmpint (cli_run (&o->f, env2, "profile", "import", exported, "--name", "sales", NULL), ==, 2);
+	g_assert_cmpint (
+		cli_run (&o->f, env2, "profile", "import", exported, "--name", "sales", NULL), ==,
+		2);
 	g_assert_nonnull (strstr (o->f.err, "exists already"));
 	g_assert_true (strchr (o->f.err, '\n') == o->f.err + strlen (o->f.err) - 1);
 	g_assert_true (g_file_get_contents (imported, &after, NULL, NULL));
@@ -427,11 +446,12 @@ test_system_profile_locks (Ops *o, gconstpointer d)
 	g_autofree gchar *sys = put_profile (o, o->etc, "sales", "conflict=crm-wins\n");
 	g_autofree gchar *dir = g_build_filename (o->config, "crmsync", "profiles", NULL);
 	g_autofree gchar *user = g_build_filename (dir, "sales.ini", NULL);
-	const gchar *const *env = (const gchar *const *) o->env;
+	const gchar *const *env = (const gchar *const *)o->env;
 
 	append_file (sys, "[locked]\nkeys=profile/conflict;crm/*\n"
 			  "reason=set by IT, ask helpdesk@example.com\n");
-	g_free (cli_put (&o->f, "crm", "contact", "c1", "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\"}"));
+	g_free (cli_put (&o->f, "crm", "contact", "c1",
+			 "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\"}"));
 	/* offered as it is */
 	g_assert_cmpint (cli_run (&o->f, env, "profile", "list", NULL), ==, 0);
 	g_assert_nonnull (strstr (o->f.out, "sales"));
@@ -441,19 +461,22 @@ test_system_profile_locks (Ops *o, gconstpointer d)
 
 	/* the user's own settings on top: a file with only what they change */
 	g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-	g_assert_true (g_file_set_contents (user, "[profile]\noutlook-interval=60\nconflict=crm-wins\n"
-						  "[contact]\ndirection=crm-to-outlook\n",
+	g_assert_true (g_file_set_contents (user,
+					    "[profile]\noutlook-interval=60\nconflict=crm-wins\n"
+					    "[contact]\ndirection=crm-to-outlook\n",
 					    -1, NULL));
 	g_assert_cmpint (cli_run (&o->f, env, "sync", "--profile", "sales", "--json", NULL), ==, 0);
 	g_assert_cmpint (cli_run (&o->f, env, "profile", "list", NULL), ==, 0);
 	g_assert_null (strstr (o->f.out, "(system)"));
 	/* the user's one-way rule holds: an Outlook-only contact stays out of the CRM */
-	g_free (cli_put (&o->f, "outlook", "contact", "o1", "{\"firstName\": \"Bo\", \"lastName\": \"Berg\"}"));
+	g_free (cli_put (&o->f, "outlook", "contact", "o1",
+			 "{\"firstName\": \"Bo\", \"lastName\": \"Berg\"}"));
 	g_assert_cmpint (cli_run (&o->f, env, "sync", "--profile", "sales", "--json", NULL), ==, 0);
 	g_assert_cmpuint (cli_count (&o->f, "crm", "contact"), ==, 1);
 
 	/* a locked key changed: refused, one line, nothing synced */
-	g_assert_true (g_file_set_contents (user, "[profile]\noutlook-interval=60\nconflict=outlook-wins\n", -1, NULL));
+	g_assert_true (g_file_set_contents (
+		user, "[profile]\noutlook-interval=60\nconflict=outlook-wins\n", -1, NULL));
 	g_assert_cmpint (cli_run (&o->f, env, "sync", "--profile", "sales", NULL), ==, 2);
 	g_assert_nonnull (strstr (o->f.err, user));
 	g_assert_nonnull (strstr (o->f.err, "line 3"));
@@ -469,7 +492,8 @@ test_system_profile_locks (Ops *o, gconstpointer d)
 	g_assert_cmpint (cli_run (&o->f, env, "status", "--profile", "sales", NULL), ==, 2);
 	g_assert_nonnull (strstr (o->f.err, "[crm] path=/tmp/elsewhere"));
 	/* and a user may not add locks of their own or lift the administrator's */
-	g_assert_true (g_file_set_contents (user, "[locked]\nkeys=\n[profile]\nconflict=outlook-wins\n", -1, NULL));
+	g_assert_true (g_file_set_contents (
+		user, "[locked]\nkeys=\n[profile]\nconflict=outlook-wins\n", -1, NULL));
 	g_assert_cmpint (cli_run (&o->f, env, "sync", "--profile", "sales", NULL), ==, 2);
 }
 
@@ -483,7 +507,7 @@ typedef struct {
 	GMainLoop *loop;
 	SoupSession *session;
 	guint port;
-	gint requests; /* (atomic) */
+	gint requests;	/* (atomic) */
 	gint strangers; /* (atomic) requests for any other host */
 	GMutex lock;
 	GCond cond;
@@ -493,9 +517,11 @@ typedef struct {
 static gboolean
 hop_by_hop (const gchar *name)
 {
-	static const gchar *const hop[] = {"Connection", "Keep-Alive", "Proxy-Authorization",
-					   "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding",
-					   "Upgrade", "Host", "Content-Length", NULL};
+	static const gchar *const hop[]
+		= { "Connection",	 "Keep-Alive", "Proxy-Authorization",
+		    "Proxy-Connection",	 "TE",	       "Trailer",
+		    "Transfer-Encoding", "Upgrade",    "Host",
+		    "Content-Length",	 NULL };
 	for (guint i = 0; hop[i] != NULL; i++)
 		if (g_ascii_strcasecmp (hop[i], name) == 0)
 			return TRUE;
@@ -508,11 +534,11 @@ proxy_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHa
 {
 	Proxy *p = data;
 	GUri *in = soup_server_message_get_uri (msg);
-	g_autoptr(GUri) target = NULL;
-	g_autoptr(SoupMessage) out = NULL;
-	g_autoptr(GBytes) body = NULL;
-	g_autoptr(GBytes) answer = NULL;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GUri) target = NULL;
+	g_autoptr (SoupMessage) out = NULL;
+	g_autoptr (GBytes) body = NULL;
+	g_autoptr (GBytes) answer = NULL;
+	g_autoptr (GError) error = NULL;
 	SoupMessageHeadersIter it;
 	const gchar *name, *value;
 	SoupMessageBody *req_body = soup_server_message_get_request_body (msg);
@@ -529,12 +555,15 @@ proxy_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHa
 	soup_message_headers_iter_init (&it, soup_server_message_get_request_headers (msg));
 	while (soup_message_headers_iter_next (&it, &name, &value))
 		if (!hop_by_hop (name))
-			soup_message_headers_append (soup_message_get_request_headers (out), name, value);
+			soup_message_headers_append (soup_message_get_request_headers (out), name,
+						     value);
 	if (req_body->length > 0) {
 		body = soup_message_body_flatten (req_body);
 		soup_message_set_request_body_from_bytes (
-		    out, soup_message_headers_get_content_type (soup_server_message_get_request_headers (msg), NULL),
-		    body);
+			out,
+			soup_message_headers_get_content_type (
+				soup_server_message_get_request_headers (msg), NULL),
+			body);
 	}
 	answer = soup_session_send_and_read (p->session, out, NULL, &error);
 	if (answer == NULL) {
@@ -545,19 +574,21 @@ proxy_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHa
 	soup_message_headers_iter_init (&it, soup_message_get_response_headers (out));
 	while (soup_message_headers_iter_next (&it, &name, &value))
 		if (!hop_by_hop (name) && g_ascii_strcasecmp (name, "Content-Type") != 0)
-			soup_message_headers_append (soup_server_message_get_response_headers (msg), name,
-						     value);
-	soup_server_message_set_response (
-	    msg, soup_message_headers_get_content_type (soup_message_get_response_headers (out), NULL),
-	    SOUP_MEMORY_COPY, g_bytes_get_data (answer, NULL), g_bytes_get_size (answer));
+			soup_message_headers_append (soup_server_message_get_response_headers (msg),
+						     name, value);
+	soup_server_message_set_response (msg,
+					  soup_message_headers_get_content_type (
+						  soup_message_get_response_headers (out), NULL),
+					  SOUP_MEMORY_COPY, g_bytes_get_data (answer, NULL),
+					  g_bytes_get_size (answer));
 }
 
 static gpointer
 proxy_thread (gpointer data)
 {
 	Proxy *p = data;
-	g_autoptr(SoupServer) server = NULL;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (SoupServer) server = NULL;
+	g_autoptr (GError) error = NULL;
 	GSList *uris;
 
 	g_main_context_push_thread_default (p->context);
@@ -568,11 +599,11 @@ proxy_thread (gpointer data)
 	g_assert_no_error (error);
 	uris = soup_server_get_uris (server);
 	g_mutex_lock (&p->lock);
-	p->port = (guint) g_uri_get_port (uris->data);
+	p->port = (guint)g_uri_get_port (uris->data);
 	p->ready = TRUE;
 	g_cond_signal (&p->cond);
 	g_mutex_unlock (&p->lock);
-	g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+	g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
 	g_main_loop_run (p->loop);
 	soup_server_disconnect (server);
 	g_clear_object (&p->session);
@@ -621,32 +652,36 @@ proxy_stop (Proxy *p)
 static void
 test_proxy (Ops *o, gconstpointer d)
 {
-	Proxy proxy = {0};
+	Proxy proxy = { 0 };
 	g_autofree gchar *origin = NULL;
-	g_autoptr(GSubprocess) emu = NULL;
-	g_autoptr(GUri) uri = NULL;
+	g_autoptr (GSubprocess) emu = NULL;
+	g_autoptr (GUri) uri = NULL;
 	g_autofree gchar *via = NULL;
 	g_autofree gchar *text = NULL;
 	g_autofree gchar *env_proxy = NULL;
-	const gchar *args[] = {"--generate=0", NULL};
+	const gchar *args[] = { "--generate=0", NULL };
 
 	emu = emu_launch_start ("graph", NULL, args, &origin);
 	uri = g_uri_parse (origin, G_URI_FLAGS_NONE, NULL);
 	via = g_strdup_printf ("http://graph.example.test:%d", g_uri_get_port (uri));
-	text = g_strdup_printf ("[profile]\nname=Proxied\ncrm=folder\noutlook=graph\nstate=state.db\n"
-				"[crm]\npath=crm\n"
-				"[outlook]\nurl=%s\nauthority=%s\nclient-id=crmsync-test\n"
-				"[contact]\ndirection=both\n[event]\ndirection=none\n"
-				"[task]\ndirection=none\n[email]\ndirection=none\n",
-				via, via);
+	text = g_strdup_printf (
+		"[profile]\nname=Proxied\ncrm=folder\noutlook=graph\nstate=state.db\n"
+		"[crm]\npath=crm\n"
+		"[outlook]\nurl=%s\nauthority=%s\nclient-id=crmsync-test\n"
+		"[contact]\ndirection=both\n[event]\ndirection=none\n"
+		"[task]\ndirection=none\n[email]\ndirection=none\n",
+		via, via);
 	g_assert_true (g_file_set_contents (o->f.profile, text, -1, NULL));
-	g_free (cli_put (&o->f, "crm", "contact", "c1", "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\"}"));
+	g_free (cli_put (&o->f, "crm", "contact", "c1",
+			 "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\"}"));
 	proxy_start (&proxy);
 	env_proxy = g_strdup_printf ("http_proxy=http://127.0.0.1:%u", proxy.port);
 	{
 		/* the desktop's resolver out of the way: only the variable can route it */
-		const gchar *env[] = {env_proxy, "GIO_USE_PROXY_RESOLVER=dummy", "no_proxy=", NULL};
-		g_assert_cmpint (cli_run (&o->f, env, "sync", "--profile", "@P", "--json", NULL), ==, 0);
+		const gchar *env[]
+			= { env_proxy, "GIO_USE_PROXY_RESOLVER=dummy", "no_proxy=", NULL };
+		g_assert_cmpint (cli_run (&o->f, env, "sync", "--profile", "@P", "--json", NULL),
+				 ==, 0);
 	}
 	g_assert_cmpint (cli_report_count (&o->f, "created", "outlook", "contact"), ==, 1);
 	g_assert_cmpint (graph_stat (origin, "writes"), ==, 1);
@@ -654,9 +689,11 @@ test_proxy (Ops *o, gconstpointer d)
 	g_assert_cmpint (g_atomic_int_get (&proxy.strangers), ==, 0);
 	{
 		/* no proxy: graph.example.test is nowhere */
-		const gchar *env[] = {"http_proxy=", "HTTP_PROXY=", "GIO_USE_PROXY_RESOLVER=dummy", NULL};
+		const gchar *env[]
+			= { "http_proxy=", "HTTP_PROXY=", "GIO_USE_PROXY_RESOLVER=dummy", NULL };
 		gint before = g_atomic_int_get (&proxy.requests);
-		g_assert_cmpint (cli_run (&o->f, env, "sync", "--profile", "@P", "--json", NULL), ==, 3);
+		g_assert_cmpint (cli_run (&o->f, env, "sync", "--profile", "@P", "--json", NULL),
+				 ==, 3);
 		g_assert_cmpint (g_atomic_int_get (&proxy.requests), ==, before);
 	}
 	proxy_stop (&proxy);
