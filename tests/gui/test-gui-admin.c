@@ -6,6 +6,8 @@
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
+#include "cs-app-window.h"
+#include "cs-application.h"
 #include "cs-profile-store.h"
 #include "cs-settings-dialog.h"
 
@@ -177,6 +179,42 @@ test_settings_lock (void)
 	g_object_unref (dlg);
 }
 
+/* the app offers the administrator's profiles beside the user's, and its
+ * menu has the support bundle and the profile export and import */
+static void
+test_app_lists_system_profiles (void)
+{
+	g_autofree gchar *sys = system_profile ();
+	g_autofree gchar *mine = g_build_filename (g_get_user_config_dir (), "crmsync", "profiles",
+						   "mine.ini", NULL);
+	g_autoptr (CsApplication) app = NULL;
+	g_autoptr (GError) error = NULL;
+	GPtrArray *profiles;
+	CsAppWindow *win;
+	gboolean seen_sys = FALSE;
+
+	write_file (mine, "[profile]\nname=Mine\ncrm=folder\noutlook=folder\nsync-on-start=false\n"
+			  "[crm]\npath=crm\n[outlook]\npath=outlook\n");
+	app = cs_application_new ();
+	g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+	g_application_register (G_APPLICATION (app), NULL, &error);
+	g_assert_no_error (error);
+	profiles = cs_application_get_profiles (app);
+	g_assert_cmpuint (profiles->len, ==, 2);
+	for (guint i = 0; i < profiles->len; i++)
+		seen_sys |= g_strcmp0 (cs_sync_profile_get_path (g_ptr_array_index (profiles, i)),
+				       sys)
+			    == 0;
+	g_assert_true (seen_sys);
+	win = cs_app_window_new (app);
+	g_assert_true (g_action_group_has_action (G_ACTION_GROUP (win), "support-bundle"));
+	g_assert_true (g_action_group_has_action (G_ACTION_GROUP (win), "export-profile"));
+	g_assert_true (g_action_group_has_action (G_ACTION_GROUP (win), "import-profile"));
+	gtk_widget_destroy (GTK_WIDGET (win));
+	flush ();
+	g_application_release (G_APPLICATION (app));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -189,5 +227,6 @@ main (int argc, char **argv)
 	g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 	g_test_add_func ("/gui/admin/locked-keys", test_locked_keys);
 	g_test_add_func ("/gui/admin/gsettings-lock", test_settings_lock);
+	g_test_add_func ("/gui/admin/app-lists-system-profiles", test_app_lists_system_profiles);
 	return g_test_run ();
 }
