@@ -95,6 +95,8 @@ check "crmsync-cli speaks German (LANGUAGE=de)" \
 	bash -c '"$@" | grep -q "^Aufruf:"' _ "${run[@]}" LANGUAGE=de "$cli" --help
 check "crmsync-cli speaks Danish (LANGUAGE=da)" \
 	bash -c '"$@" | grep -q "^Brug:"' _ "${run[@]}" LANGUAGE=da "$cli" --help
+check "the systemd user unit runs the installed crmsync-cli watch" grep -qx \
+	"ExecStart=$prefix/bin/crmsync-cli watch --profile %I" "$prefix/lib/systemd/user/crmsync-watch@.service"
 
 if [ "$has_app" = yes ]; then
 	share="$prefix/share"
