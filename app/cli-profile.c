@@ -101,6 +101,11 @@ cli_cmd_profile (gint argc, gchar **argv)
 		return profile_import (argc - 1, argv + 1);
 	if (argc >= 2 && g_str_equal (argv[1], "list"))
 		return profile_list (argc - 1, argv + 1);
+	if (argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h"))) {
+		g_print ("%s\n", _ ("usage: crmsync-cli profile export NAME -o FILE | import FILE "
+				     "[--name NAME] | list"));
+		return CS_EXIT_OK;
+	}
 	return cli_fail (CS_EXIT_CONFIG, FALSE,
 			 _ ("usage: crmsync-cli profile export NAME -o FILE | import FILE [--name "
 			    "NAME] | list"));
