@@ -495,16 +495,8 @@ links_for (CsEngine *self, CsKind kind, GError **error)
 	return g_steal_pointer (&links);
 }
 
-/**
- * cs_engine_prepare:
- *
- * Reads both sides and plans, writing nothing: what `--dry-run` shows and
- * the Sync all assistant previews.
- *
- * Returns: (transfer full)
- */
-CsSyncPlan *
-cs_engine_prepare (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GError **error)
+static CsSyncPlan *
+prepare_sides (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GError **error)
 {
 	g_autoptr(CsSyncPlan) plan = cs_sync_plan_new ();
 
@@ -555,6 +547,32 @@ cs_engine_prepare (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, 
 			g_clear_pointer (&fields[s], g_hash_table_unref);
 	}
 	progress (self, CS_PHASE_PLAN, 1.0, NULL);
+	return g_steal_pointer (&plan);
+}
+
+/**
+ * cs_engine_prepare:
+ *
+ * Reads both sides and plans, writing nothing: what `--dry-run` shows and
+ * the Sync all assistant previews.
+ *
+ * Returns: (transfer full)
+ */
+CsSyncPlan *
+cs_engine_prepare (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GError **error)
+{
+	const CsRunFlags skip = CS_RUN_FLAG_SKIP_CRM | CS_RUN_FLAG_SKIP_OUTLOOK;
+	g_autoptr(CsSyncPlan) plan = prepare_sides (self, flags, cancellable, error);
+
+	/* a side left out because it was not due (the scheduler) is read after
+	 * all when the other side's changes would reach it: an edit made there
+	 * since its last read then meets them as a conflict, never overwritten
+	 * unseen. A run with nothing to do costs nothing there. */
+	if (plan != NULL && (flags & skip) != 0 && (flags & CS_RUN_FLAG_ALL) == 0 &&
+	    cs_sync_plan_get_items (plan)->len > 0) {
+		g_clear_object (&plan);
+		plan = prepare_sides (self, flags & ~skip, cancellable, error);
+	}
 	return g_steal_pointer (&plan);
 }
 

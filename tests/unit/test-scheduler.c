@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "cs-engine-private.h"
@@ -402,6 +403,72 @@ test_hour_odd_intervals (Fx *fx, gconstpointer d)
 	g_assert_cmpuint (c.most_live, <=, 2);
 }
 
+static gchar *
+only_file (const gchar *dir)
+{
+	g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+	const gchar *e = d != NULL ? g_dir_read_name (d) : NULL;
+	g_assert_nonnull (e);
+	return g_build_filename (dir, e, NULL);
+}
+
+static gchar *
+first_name_in (const gchar *file)
+{
+	g_autoptr(JsonParser) p = json_parser_new ();
+	g_assert_true (json_parser_load_from_file (p, file, NULL));
+	return g_strdup (json_object_get_string_member (json_node_get_object (json_parser_get_root (p)),
+							"firstName"));
+}
+
+/*
+ * A run started by the Outlook timer does not read the CRM; but when
+ * Outlook's changes would reach the CRM, it reads it after all, so a CRM
+ * edit of the same field since the CRM's last read is a conflict (crm-wins
+ * here), not overwritten unseen.
+ */
+static void
+test_skipped_side_edit_not_lost (Fx *fx, gconstpointer d)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *path = g_build_filename (fx->dir, "edit.ini", NULL);
+	g_autofree gchar *text = g_strdup_printf (
+	    "[profile]\ncrm=folder\noutlook=folder\nstate=edit.db\n[crm]\npath=%s/ec\n"
+	    "[outlook]\npath=%s/eo\n",
+	    fx->dir, fx->dir);
+	g_autofree gchar *crm_dir = g_build_filename (fx->dir, "ec", "contact", NULL);
+	g_autofree gchar *out_dir = g_build_filename (fx->dir, "eo", "contact", NULL);
+	g_autofree gchar *crm_file = g_build_filename (crm_dir, "c1.json", NULL);
+	g_autofree gchar *out_file = NULL;
+	g_autofree gchar *crm_name = NULL;
+	g_autofree gchar *out_name = NULL;
+	g_autoptr(CsProfile) profile = NULL;
+	g_autoptr(CsEngine) engine = NULL;
+	g_autoptr(CsRunReport) r1 = NULL;
+	g_autoptr(CsRunReport) r2 = NULL;
+
+	g_assert_true (g_file_set_contents (path, text, -1, NULL));
+	g_assert_cmpint (g_mkdir_with_parents (crm_dir, 0700), ==, 0);
+	g_assert_true (g_file_set_contents (crm_file, "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\"}", -1, NULL));
+	profile = cs_profile_load (path, &error);
+	g_assert_no_error (error);
+	engine = cs_engine_new (profile, NULL, &error);
+	g_assert_no_error (error);
+	r1 = cs_engine_run (engine, CS_RUN_FLAG_NONE, NULL, &error);
+	g_assert_no_error (error);
+	out_file = only_file (out_dir);
+	/* the same field edited on both sides */
+	g_assert_true (g_file_set_contents (crm_file, "{\"firstName\": \"Adelaide\", \"lastName\": \"Lovelace\"}", -1, NULL));
+	g_assert_true (g_file_set_contents (out_file, "{\"firstName\": \"Augusta\", \"lastName\": \"Lovelace\"}", -1, NULL));
+	r2 = cs_engine_run (engine, CS_RUN_FLAG_SKIP_CRM, NULL, &error);
+	g_assert_no_error (error);
+	crm_name = first_name_in (crm_file);
+	out_name = first_name_in (out_file);
+	/* crm-wins: the CRM's edit kept and sent to Outlook, never lost */
+	g_assert_cmpstr (crm_name, ==, "Adelaide");
+	g_assert_cmpstr (out_name, ==, "Adelaide");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -416,5 +483,7 @@ main (int argc, char **argv)
 		    test_hour_default_intervals, fx_teardown);
 	g_test_add ("/engine/scheduler/hour-odd-intervals", Fx, NULL, fx_setup,
 		    test_hour_odd_intervals, fx_teardown);
+	g_test_add ("/engine/scheduler/skipped-side-edit-not-lost", Fx, NULL, fx_setup,
+		    test_skipped_side_edit_not_lost, fx_teardown);
 	return g_test_run ();
 }
