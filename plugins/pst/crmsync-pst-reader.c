@@ -105,6 +105,9 @@ on_watchdog (int sig)
 static volatile sig_atomic_t in_item;
 static guint64 current_nid;
 static const gchar *current_kind = "email";
+/* `,"folder":"…"` of the folder being read, JSON-quoted beforehand: the
+ * provider names it in its message */
+static char current_folder[1024];
 
 static void
 write_crash_line (void)
@@ -115,7 +118,7 @@ write_crash_line (void)
 	guint64 v = current_nid;
 	const char *head = "\n{\"type\":\"crash\",\"id\":\"";
 	const char *mid = "\",\"kind\":\"";
-	const char *tail = "\"}\n";
+	const char *tail = "\"";
 
 	do {
 		digits[k++] = (char) ('0' + v % 10);
@@ -131,8 +134,23 @@ write_crash_line (void)
 		buf[n++] = *c;
 	for (const char *c = tail; *c != '\0'; c++)
 		buf[n++] = *c;
-	if (write (STDOUT_FILENO, buf, n) < 0)
+	if (write (STDOUT_FILENO, buf, n) < 0 ||
+	    write (STDOUT_FILENO, current_folder, strlen (current_folder)) < 0 ||
+	    write (STDOUT_FILENO, "}\n", 2) < 0)
 		_exit (3);
+}
+
+static void
+set_current_folder (const gchar *path)
+{
+	g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), path);
+	g_autofree gchar *quoted = json_to_string (node, FALSE);
+	g_autofree gchar *frag = g_strdup_printf (",\"folder\":%s", quoted);
+	/* a path too long for the buffer is left out rather than cut mid-escape */
+	if (strlen (frag) < sizeof current_folder)
+		memcpy (current_folder, frag, strlen (frag) + 1);
+	else
+		current_folder[0] = '\0';
 }
 
 static void
@@ -1420,6 +1438,7 @@ read_folder (Reader *r, Folder *f)
 {
 	if (f->excluded || !folder_selected (r, f))
 		return;
+	set_current_folder (f->path);
 	for (pst_desc_tree *d = f->desc->child; d != NULL; d = d->next) {
 		if (NID_TYPE (d->d_id) != NID_TYPE_MESSAGE)
 			continue; /* subfolders, and hidden (associated) items */
