@@ -24,6 +24,7 @@
 #include <libpst/libpst.h>
 #include <libpst/lzfu.h>
 
+#include "cs-pst-check.h"
 #include "cs-pst-pff.h"
 #include "cs-pst-recur.h"
 #include "cs-pst-text.h"
@@ -56,6 +57,7 @@ typedef struct {
 	gboolean has_globcnt;
 	gboolean excluded;   /* system folder, hidden, or under one */
 	gboolean sent;	     /* Sent Items or below */
+	gchar *damaged;	     /* (owned) (nullable): why its blocks (or a parent's) fail */
 	pst_desc_tree *desc; /* (unowned) */
 } Folder;
 
@@ -63,6 +65,7 @@ typedef struct {
 	pst_file pf;
 	gboolean pf_open;
 	CsPff *pff; /* (owned) (nullable): NULL when libpff cannot read the file */
+	CsPstCheck *check; /* (owned): the format's own checks, before any parse */
 	const gchar *path;
 	GPtrArray *folders;  /* (owned) (element-type Folder) */
 	GHashTable *by_nid;  /* nid → Folder (unowned) */
@@ -81,6 +84,7 @@ folder_free (Folder *f)
 	g_free (f->name);
 	g_free (f->path);
 	g_free (f->klass);
+	g_free (f->damaged);
 	g_free (f);
 }
 
@@ -1183,7 +1187,10 @@ collect_folders (Reader *r, pst_desc_tree *d, guint64 parent)
 		f->nid = d->d_id;
 		f->parent = parent;
 		f->desc = d;
-		item = pst_parse_item (&r->pf, d, NULL);
+		/* a folder whose blocks fail is not parsed: its name would be garbage */
+		item = cs_pst_check_node (r->check, d->d_id, &f->damaged)
+			   ? pst_parse_item (&r->pf, d, NULL)
+			   : NULL;
 		if (item != NULL) {
 			f->name = pst_text (item, &item->file_as);
 			if (item->ascii_type != NULL &&
@@ -1242,9 +1249,12 @@ classify_folders (Reader *r, pst_item *store)
 		libpff_item_t *ps = cs_pff_get_message_store (r->pff);
 		for (guint i = 0; i < r->folders->len; i++) {
 			Folder *f = g_ptr_array_index (r->folders, i);
-			libpff_item_t *pi = cs_pff_get_item (r->pff, (guint32) f->nid);
+			libpff_item_t *pi = NULL;
 			gboolean hidden = FALSE;
 			gint64 type = 0;
+			if (f->damaged != NULL)
+				continue;
+			pi = cs_pff_get_item (r->pff, (guint32) f->nid);
 			if (pi == NULL)
 				continue;
 			folder_read_key (f, pi);
@@ -1270,7 +1280,9 @@ classify_folders (Reader *r, pst_item *store)
 		collect_special_entries (r, root);
 		for (guint i = 0; i < r->folders->len; i++) {
 			Folder *f = g_ptr_array_index (r->folders, i);
-			libpff_item_t *pi = cs_pff_get_item (r->pff, (guint32) f->nid);
+			libpff_item_t *pi = f->damaged != NULL
+						? NULL
+						: cs_pff_get_item (r->pff, (guint32) f->nid);
 			if (pi == NULL)
 				continue;
 			collect_special_entries (r, pi);
@@ -1303,6 +1315,9 @@ resolve_paths (Reader *r)
 						     GSIZE_TO_POINTER ((gsize) f->nid)) ||
 			      (p != NULL && p->excluded);
 		f->sent = f->nid == r->sent_nid || (p != NULL && p->sent);
+		/* below a damaged folder the path itself is unknown */
+		if (f->damaged == NULL && p != NULL && p->damaged != NULL)
+			f->damaged = g_strdup (p->damaged);
 	}
 }
 
@@ -1411,10 +1426,40 @@ guess_kind (Reader *r, Folder *folder, pst_desc_tree *d)
 	return klass != NULL ? kind_for_class (klass) : kind_for_container (folder->klass);
 }
 
+/* a record is never built from blocks that fail the format's checks: the
+ * item is reported as skipped, naming the file, the folder and the item */
+static void
+skip_damaged (Reader *r, Folder *folder, pst_desc_tree *d, const gchar *why)
+{
+	g_autofree gchar *base = g_path_get_basename (r->path);
+	g_autofree gchar *reason = NULL;
+	Kind kind = kind_for_container (folder->damaged == NULL ? folder->klass : NULL);
+
+	if (!wants (r, kind))
+		return;
+	reason = g_strdup_printf (
+	    /* TRANSLATORS: file, item id, Outlook folder, why (“its data fails the
+	     * file's own check”); scanpst.exe is Outlook's own repair tool */
+	    _("%s: item %" G_GUINT64_FORMAT " in the folder “%s” is damaged (%s); Outlook's "
+	      "Inbox Repair Tool (scanpst.exe) can repair the file"),
+	    base, d->d_id, folder->damaged == NULL ? folder->path : _("(damaged)"), why);
+	emit_skip (kind, d->d_id, reason);
+}
+
 static void
 read_item (Reader *r, Folder *folder, pst_desc_tree *d)
 {
 	Kind guess;
+	g_autofree gchar *why = NULL;
+
+	if (folder->damaged != NULL) {
+		skip_damaged (r, folder, d, folder->damaged);
+		return;
+	}
+	if (!cs_pst_check_node (r->check, d->d_id, &why)) {
+		skip_damaged (r, folder, d, why);
+		return;
+	}
 
 	if (r->skip != NULL && g_hash_table_contains (r->skip, &d->d_id)) {
 		guess = guess_kind (r, folder, d);
@@ -1592,6 +1637,22 @@ main (int argc, char **argv)
 	}
 
 	format = sniff_format (r.path);
+	{
+		g_autofree gchar *why = NULL;
+		r.check = cs_pst_check_new (r.path, &why);
+		if (r.check == NULL)
+			die (_("the file is damaged (%s); repair it with Outlook's Inbox Repair "
+			       "Tool (scanpst.exe) and try again"),
+			     why);
+		/* the store names the special folders, the name-to-id map every named
+		 * property: wrong, they would mislabel every record */
+		if (!cs_pst_check_node (r.check, 0x21, &why) ||
+		    (cs_pst_check_has_node (r.check, 0x61) &&
+		     !cs_pst_check_node (r.check, 0x61, &why)))
+			die (_("the file is damaged (its message store: %s); repair it with "
+			       "Outlook's Inbox Repair Tool (scanpst.exe) and try again"),
+			     why);
+	}
 	/* libpst prints its own complaints to stderr; the provider ignores them */
 	if (pst_open (&r.pf, r.path, "utf-8") != 0)
 		die (_("cannot open the file"));
@@ -1650,6 +1711,7 @@ main (int argc, char **argv)
 	g_strfreev (r.only);
 	g_clear_pointer (&r.skip, g_hash_table_unref);
 	cs_pff_free (r.pff);
+	cs_pst_check_free (r.check);
 	pst_close (&r.pf);
 	return 0;
 }
