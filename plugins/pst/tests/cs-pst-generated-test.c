@@ -210,7 +210,7 @@ main (int argc, char **argv)
 	pst_path = g_build_filename (tmpdir, "made.pst", NULL);
 	{
 		const gchar *gen[] = {python, maker, pst_path, NULL};
-		g_assert_true (g_spawn_sync (NULL, (gchar **) gen, NULL, G_SPAWN_DEFAULT, NULL,
+		g_assert_true (g_spawn_sync (NULL, (gchar **) gen, NULL, G_SPAWN_SEARCH_PATH, NULL,
 					     NULL, NULL, &out, &status, &error));
 		g_assert_no_error (error);
 		if (!g_spawn_check_wait_status (status, NULL))
