@@ -71,6 +71,8 @@ typedef struct {
 	GHashTable *by_nid;  /* nid → Folder (unowned) */
 	GHashTable *special; /* nid → reason, folders that are not the user's */
 	guint64 sent_nid;
+	guint8 store_uid[16]; /* the store's PR_RECORD_KEY: the uid of its entry ids */
+	gboolean has_store_uid;
 	gchar **only;	     /* (owned) (nullable): folders= filter */
 	guint wanted; /* bit per Kind; 0 = all */
 	GHashTable *skip; /* (owned) (nullable): NIDs not to read (they crashed us before) */
@@ -371,15 +373,54 @@ add_common_pff (JsonBuilder *b, libpff_item_t *pi, gboolean sensitivity)
 		add_str (b, "sensitivity", g_strdup (sensitivity_name (v)));
 }
 
-/* PS_PUBLIC_STRINGS "Keywords": libpff only finds string-named properties by
+/* a multi-valued variable-size value as stored (MS-PST 2.3.3.4.2): count,
+ * offsets from its start, then the values back to back. libpff's
+ * multi-value reader returns no values for some writers' files (binary
+ * lists) and none at all for string lists: we split them ourselves */
+static GPtrArray *
+split_multi (GBytes *raw, guint32 max)
+{
+	GPtrArray *out;
+	const guint8 *d;
+	gsize size;
+	guint32 n;
+
+	if (raw == NULL)
+		return NULL;
+	d = g_bytes_get_data (raw, &size);
+	if (size < 4)
+		return NULL;
+	n = d[0] | (guint32) d[1] << 8 | (guint32) d[2] << 16 | (guint32) d[3] << 24;
+	if (n == 0 || n > max || 4 + 4 * (gsize) n > size)
+		return NULL;
+	out = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+	for (guint32 i = 0; i < n; i++) {
+		const guint8 *o = d + 4 + 4 * i;
+		gsize start = o[0] | (gsize) o[1] << 8 | (gsize) o[2] << 16 | (gsize) o[3] << 24;
+		gsize end = size;
+		if (i + 1 < n)
+			end = o[4] | (gsize) o[5] << 8 | (gsize) o[6] << 16 | (gsize) o[7] << 24;
+		if (start > end || end > size)
+			g_ptr_array_add (out, g_bytes_new (NULL, 0));
+		else
+			g_ptr_array_add (out, g_bytes_new (d + start, end - start));
+	}
+	return out;
+}
+
+/* PS_PUBLIC_STRINGS "Keywords" (Outlook's categories), PT_MV_UNICODE or, in
+ * ANSI files, PT_MV_STRING8: libpff only finds string-named properties by
  * name, whatever their set; Outlook's categories are the only such name */
 static void
 add_categories (JsonBuilder *b, libpff_item_t *pi)
 {
 	libpff_record_set_t *rs = NULL;
 	libpff_record_entry_t *entry = NULL;
-	libpff_multi_value_t *mv = NULL;
-	int n = 0;
+	g_autoptr(GBytes) raw = NULL;
+	g_autoptr(GPtrArray) values = NULL;
+	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+	uint32_t type = 0;
+	size_t size = 0;
 
 	if (pi == NULL || libpff_item_get_record_set_by_index (pi, 0, &rs, NULL) != 1)
 		return;
@@ -389,29 +430,43 @@ add_categories (JsonBuilder *b, libpff_item_t *pi)
 		libpff_record_set_free (&rs, NULL);
 		return;
 	}
-	if (libpff_record_entry_get_multi_value (entry, &mv, NULL) == 1 &&
-	    libpff_multi_value_get_number_of_values (mv, &n, NULL) == 1 && n > 0) {
-		json_builder_set_member_name (b, "categories");
-		json_builder_begin_array (b);
-		for (int i = 0; i < n && i < 256; i++) {
-			size_t size = 0;
-			g_autofree gchar *s = NULL;
-			if (libpff_multi_value_get_value_utf8_string_size (mv, i, &size, NULL) !=
-				1 ||
-			    size <= 1 || size > 65536)
-				continue;
-			s = g_malloc0 (size + 1);
-			if (libpff_multi_value_get_value_utf8_string (mv, i, (guint8 *) s, size,
-								      NULL) == 1 &&
-			    g_utf8_validate (s, -1, NULL))
-				json_builder_add_string_value (b, s);
-		}
-		json_builder_end_array (b);
+	if (libpff_record_entry_get_value_type (entry, &type, NULL) == 1 &&
+	    (type == 0x101f || type == 0x101e) &&
+	    libpff_record_entry_get_data_size (entry, &size, NULL) == 1 && size >= 4 &&
+	    size <= 1024 * 1024) {
+		guint8 *data = g_malloc (size);
+		if (libpff_record_entry_get_data (entry, data, size, NULL) == 1)
+			raw = g_bytes_new_take (data, size);
+		else
+			g_free (data);
 	}
-	if (mv != NULL)
-		libpff_multi_value_free (&mv, NULL);
 	libpff_record_entry_free (&entry, NULL);
 	libpff_record_set_free (&rs, NULL);
+	values = split_multi (raw, 256);
+	for (guint i = 0; values != NULL && i < values->len; i++) {
+		gsize len;
+		const gchar *v = g_bytes_get_data (g_ptr_array_index (values, i), &len);
+		gchar *text;
+		if (len == 0)
+			continue;
+		text = type == 0x101f ? g_convert (v, (gssize) (len & ~(gsize) 1), "UTF-8",
+						   "UTF-16LE", NULL, NULL, NULL)
+				      : g_convert (v, (gssize) len, "UTF-8", "WINDOWS-1252", NULL,
+						   NULL, NULL);
+		/* a stored terminator is not part of the name */
+		if (text != NULL && g_strstrip (text)[0] != '\0' &&
+		    g_utf8_validate (text, -1, NULL))
+			g_ptr_array_add (names, text);
+		else
+			g_free (text);
+	}
+	if (names->len == 0)
+		return;
+	json_builder_set_member_name (b, "categories");
+	json_builder_begin_array (b);
+	for (guint i = 0; i < names->len; i++)
+		json_builder_add_string_value (b, g_ptr_array_index (names, i));
+	json_builder_end_array (b);
 }
 
 /* the plain-text body; many items carry only HTML or only compressed RTF
@@ -566,8 +621,14 @@ fill_contact (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 	ADDR ("businessPostalCode", business_postal_code, work_address_postalcode);
 	ADDR ("businessCountry", business_country, work_address_country);
 #undef ADDR
-	/* libpst puts PR_DISPLAY_NAME in file_as and PidLidFileUnder in fullname */
-	add_str (b, "displayName", pst_text (item, &item->file_as));
+	/* libpst puts PR_DISPLAY_NAME in file_as and PidLidFileUnder in fullname,
+	 * and lets an attachment's PR_DISPLAY_NAME overwrite it (every contact
+	 * photo is "ContactPicture.jpg"): the message's own record set first */
+	{
+		gchar *shown = cs_pff_get_string (pi, 0, 0, 0x3001);
+		add_str (b, "displayName",
+			 shown != NULL || pi != NULL ? shown : pst_text (item, &item->file_as));
+	}
 	add_str (b, "fileAs", pst_text (item, &c->fullname));
 	add_str (b, "email1", contact_email (item, &c->address1, pi, 0x8084));
 	add_str (b, "email2", contact_email (item, &c->address2, pi, 0x8094));
@@ -989,6 +1050,7 @@ fill_email (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi, const 
 	add_str (b, "body", g_steal_pointer (&body));
 	add_str (b, "direction", g_strdup (folder->sent ? "outbound" : "inbound"));
 	add_common_pff (b, pi, FALSE);
+	add_categories (b, pi);
 	if (e != NULL) {
 		add_str (b, "messageId", pst_text (item, &e->messageid));
 		if (from == NULL) {
@@ -1061,10 +1123,15 @@ persist_id_is_system (guint16 id)
 static guint64
 entryid_to_nid (Reader *r, const guint8 *data, gsize size)
 {
-	/* PST entry ids: flags, provider uid, NID */
-	if (size == 24)
+	/* PST entry ids: flags, provider uid, NID. The uid must be this store's
+	 * (its PR_RECORD_KEY): folders copied from another store carry that
+	 * store's ids, whose NIDs name unrelated folders here */
+	if (size == 24) {
+		if (r->has_store_uid && memcmp (data + 4, r->store_uid, 16) != 0)
+			return 0;
 		return data[20] | (guint32) data[21] << 8 | (guint32) data[22] << 16 |
 		       (guint32) data[23] << 24;
+	}
 	/* Exchange (OST) folder entry ids: flags, provider uid, type, then the
 	 * folder's database guid and global counter */
 	if (size >= 44) {
@@ -1097,39 +1164,6 @@ mark_entry (Reader *r, GBytes *bytes, const gchar *why)
 	mark_special (r, entryid_to_nid (r, data, size), why);
 }
 
-/* a PT_MV_BINARY as stored: count, offsets, then the values back to back
- * (libpff's multi-value reader returns no values for some writers' files) */
-static GPtrArray *
-split_multi_binary (GBytes *raw)
-{
-	GPtrArray *out;
-	const guint8 *d;
-	gsize size;
-	guint32 n;
-
-	if (raw == NULL)
-		return NULL;
-	d = g_bytes_get_data (raw, &size);
-	if (size < 4)
-		return NULL;
-	n = d[0] | (guint32) d[1] << 8 | (guint32) d[2] << 16 | (guint32) d[3] << 24;
-	if (n == 0 || n > 64 || 4 + 4 * (gsize) n > size)
-		return NULL;
-	out = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-	for (guint32 i = 0; i < n; i++) {
-		const guint8 *o = d + 4 + 4 * i;
-		gsize start = o[0] | (gsize) o[1] << 8 | (gsize) o[2] << 16 | (gsize) o[3] << 24;
-		gsize end = size;
-		if (i + 1 < n)
-			end = o[4] | (gsize) o[5] << 8 | (gsize) o[6] << 16 | (gsize) o[7] << 24;
-		if (start > end || end > size)
-			g_ptr_array_add (out, g_bytes_new (NULL, 0));
-		else
-			g_ptr_array_add (out, g_bytes_new (d + start, end - start));
-	}
-	return out;
-}
-
 /* the special-folder entry ids sit on the root folder and the Inbox; reading
  * them on every folder finds them wherever the writer put them */
 static void
@@ -1137,11 +1171,24 @@ collect_special_entries (Reader *r, libpff_item_t *pi)
 {
 	g_autoptr(GBytes) drafts = cs_pff_get_binary (pi, 0, 0, 0x36D7);
 	g_autoptr(GBytes) ren_raw = cs_pff_get_binary (pi, 0, 0, 0x36D8);
-	g_autoptr(GPtrArray) ren = split_multi_binary (ren_raw);
+	g_autoptr(GPtrArray) ren = split_multi (ren_raw, 64);
 	g_autoptr(GBytes) ex = cs_pff_get_binary (pi, 0, 0, 0x36D9);
 	static const gchar *ren_names[] = {"conflicts", "sync issues", "local failures",
 					   "server failures", "junk e-mail"};
 
+	g_autoptr(GBytes) del = cs_pff_get_binary (pi, 0, 0, 0x35E3);
+	g_autoptr(GBytes) out = cs_pff_get_binary (pi, 0, 0, 0x35E2);
+	g_autoptr(GBytes) sent = cs_pff_get_binary (pi, 0, 0, 0x35E4);
+	g_autoptr(GBytes) search = cs_pff_get_binary (pi, 0, 0, 0x35E7);
+
+	/* the store's entries, where an exported mailbox keeps them on the
+	 * IPM subtree or the root folder instead */
+	mark_entry (r, del, "deleted items");
+	mark_entry (r, out, "outbox");
+	mark_entry (r, search, "search folders");
+	if (sent != NULL && r->sent_nid == 0)
+		r->sent_nid =
+		    entryid_to_nid (r, g_bytes_get_data (sent, NULL), g_bytes_get_size (sent));
 	mark_entry (r, drafts, "drafts");
 	for (guint i = 0; ren != NULL && i < ren->len && i < G_N_ELEMENTS (ren_names); i++)
 		mark_entry (r, g_ptr_array_index (ren, i), ren_names[i]);
@@ -1265,6 +1312,13 @@ classify_folders (Reader *r, pst_item *store)
 			cs_pff_item_free (pi);
 		}
 		if (ps != NULL) {
+			g_autoptr(GBytes) uid = cs_pff_get_binary (ps, 0, 0, 0x0FF9);
+			if (uid != NULL && g_bytes_get_size (uid) == 16) {
+				memcpy (r->store_uid, g_bytes_get_data (uid, NULL), 16);
+				r->has_store_uid = TRUE;
+			}
+		}
+		if (ps != NULL) {
 			g_autoptr(GBytes) del = cs_pff_get_binary (ps, 0, 0, 0x35E3);
 			g_autoptr(GBytes) out = cs_pff_get_binary (ps, 0, 0, 0x35E2);
 			g_autoptr(GBytes) sent = cs_pff_get_binary (ps, 0, 0, 0x35E4);
@@ -1344,6 +1398,32 @@ wants (Reader *r, Kind kind)
 	return kind != KIND_NONE && (r->wanted == 0 || (r->wanted & (1u << kind)) != 0);
 }
 
+/* a mail that is not the user's correspondence yet, wherever it is filed
+ * (some stores name neither their Outbox nor their Drafts): MSGFLAG_UNSENT
+ * with MSGFLAG_SUBMIT is a mail waiting in the Outbox; MSGFLAG_UNSENT with
+ * neither a submit nor a delivery time a draft. Unsent alone is not enough:
+ * importers leave it on received mail (pst2john's 97_outlook file), and
+ * contacts, tasks and appointments carry it too, so it only decides mail */
+static gboolean
+mail_unsent (pst_item *item, libpff_item_t *pi)
+{
+	gint64 flags = 0;
+	guint64 ft;
+	gboolean dated;
+
+	if (!cs_pff_get_int (pi, 0, 0, 0x0E07, &flags))
+		flags = item->flags;
+	if ((flags & 0x8) == 0)
+		return FALSE;
+	if ((flags & 0x4) != 0)
+		return TRUE;
+	dated = (cs_pff_get_filetime (pi, 0, 0, 0x0039, &ft) && filetime_valid (ft)) ||
+		(cs_pff_get_filetime (pi, 0, 0, 0x0E06, &ft) && filetime_valid (ft)) ||
+		(pi == NULL && item->email != NULL &&
+		 (item->email->sent_date != NULL || item->email->arrival_date != NULL));
+	return !dated;
+}
+
 static void
 read_item_unguarded (Reader *r, Folder *folder, pst_desc_tree *d)
 {
@@ -1371,7 +1451,7 @@ read_item_unguarded (Reader *r, Folder *folder, pst_desc_tree *d)
 		return;
 	}
 	kind = kind_for_class (item->ascii_type);
-	if (!wants (r, kind)) {
+	if (!wants (r, kind) || (kind == KIND_EMAIL && mail_unsent (item, pi))) {
 		pst_freeItem (item);
 		cs_pff_item_free (pi);
 		return;
@@ -1386,10 +1466,19 @@ read_item_unguarded (Reader *r, Folder *folder, pst_desc_tree *d)
 	add_str (b, "class", g_strdup (item->ascii_type));
 	if (kind == KIND_EVENT)
 		add_str (b, "timeZoneWindows", event_zone_key (pi));
-	if (item->modify_date != NULL && filetime_valid (ft_value (item->modify_date)))
-		add_int (b, "modified", ft_to_usec (ft_value (item->modify_date)));
-	else if (item->create_date != NULL && filetime_valid (ft_value (item->create_date)))
-		add_int (b, "modified", ft_to_usec (ft_value (item->create_date)));
+	/* the message's own times: libpst takes an attachment's for the item's */
+	{
+		guint64 ft = 0;
+		if ((cs_pff_get_filetime (pi, 0, 0, 0x3008, &ft) && filetime_valid (ft)) ||
+		    (cs_pff_get_filetime (pi, 0, 0, 0x3007, &ft) && filetime_valid (ft)))
+			add_int (b, "modified", ft_to_usec (ft));
+		else if (pi == NULL && item->modify_date != NULL &&
+			 filetime_valid (ft_value (item->modify_date)))
+			add_int (b, "modified", ft_to_usec (ft_value (item->modify_date)));
+		else if (pi == NULL && item->create_date != NULL &&
+			 filetime_valid (ft_value (item->create_date)))
+			add_int (b, "modified", ft_to_usec (ft_value (item->create_date)));
+	}
 	json_builder_set_member_name (b, "fields");
 	json_builder_begin_object (b);
 	switch (kind) {

@@ -241,7 +241,7 @@ STORE_UID = bytes(range(0x10, 0x20))   # this file's store (PR_RECORD_KEY)
 OTHER_UID = bytes(range(0xA0, 0xB0))   # the store the folders were copied from
 DB_GUID = bytes(range(0x40, 0x50))     # an Exchange database (source keys)
 FT_2025 = 133800000000000000           # a FILETIME in 2025
-MSGFLAG_READ, MSGFLAG_UNSENT = 0x1, 0x8
+MSGFLAG_READ, MSGFLAG_SUBMIT, MSGFLAG_UNSENT = 0x1, 0x4, 0x8
 
 
 def entry_id(nid, uid=STORE_UID):
@@ -333,12 +333,17 @@ def build(path):
                           extra=[(0x0E06, PT_SYSTIME, FT_2025)]), inbox)
     p.node(0x200024, mail("Sent offer", extra=[(0x0039, PT_SYSTIME, FT_2025)]), sent)
     p.node(0x200044, message("IPM.Task", "Call Ada", categories=["webCRM"]), tasks)
-    p.node(0x200064, mail("Waiting to go", flags=MSGFLAG_UNSENT), outbox)
+    # submitted, waiting in the Outbox
+    p.node(0x200064, mail("Waiting to go", flags=MSGFLAG_UNSENT | MSGFLAG_SUBMIT), outbox)
     p.node(0x200084, mail("Feed digest"), feeds)
     p.node(0x2000A4, mail("Conflict copy"), conflicts)
     p.node(0x2000C4, message("IPM.Appointment", "Fair", categories=["Yellow category"]),
            calendar)
+    # a draft: unsent, never submitted nor delivered; and a received mail an
+    # importer left flagged unsent, which is the user's mail all the same
     p.node(0x2000E4, mail("Unfinished", flags=MSGFLAG_UNSENT), drafts)
+    p.node(0x200144, mail("Imported", flags=MSGFLAG_UNSENT | MSGFLAG_READ,
+                          extra=[(0x0E06, PT_SYSTIME, FT_2025)]), inbox)
     p.node(0x200104, mail("Old news"), deleted)
     # a contact with a photo: Outlook names every photo attachment
     # "ContactPicture.jpg" and gives it its own times
