@@ -1526,12 +1526,14 @@ skip_damaged (Reader *r, Folder *folder, pst_desc_tree *d, const gchar *why)
 
 	if (!wants (r, kind))
 		return;
+	g_autofree gchar *id = g_strdup_printf ("%" G_GUINT64_FORMAT, d->d_id);
+
 	reason = g_strdup_printf (
 	    /* TRANSLATORS: file, item id, Outlook folder, why (“its data fails the
 	     * file's own check”); scanpst.exe is Outlook's own repair tool */
-	    _("%s: item %" G_GUINT64_FORMAT " in the folder “%s” is damaged (%s); Outlook's "
-	      "Inbox Repair Tool (scanpst.exe) can repair the file"),
-	    base, d->d_id, folder->damaged == NULL ? folder->path : _("(damaged)"), why);
+	    _("%s: item %s in the folder “%s” is damaged (%s); Outlook's Inbox Repair Tool "
+	      "(scanpst.exe) can repair the file"),
+	    base, id, folder->damaged == NULL ? folder->path : _("(damaged)"), why);
 	emit_skip (kind, d->d_id, reason);
 }
 
