@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include "cs-profile.h"
 #include "cs-pst-private.h"
 
 #define READER_NAME	"crmsync-pst-reader"
@@ -28,6 +29,9 @@ struct _CsPstProvider {
 	gint64 cache_mtime;
 	goffset cache_size;
 	GPtrArray *damaged; /* (owned) (element-type utf8): items that crashed the reader */
+	/* `[KIND] select=category:NAME`: only records carrying that Outlook
+	 * category are read (the webCRM guide's "ticked" items) */
+	gchar *select[CS_KIND_LAST]; /* (owned) (nullable) */
 };
 
 G_DEFINE_FINAL_TYPE (CsPstProvider, cs_pst_provider, CS_TYPE_PROVIDER)
@@ -251,7 +255,29 @@ typedef struct {
 	CsKind kind;
 	CsReadSink *sink;
 	guint n;
+	const gchar *select; /* (nullable): the category a record must carry */
+	guint n_unselected;
 } Delivery;
+
+/* Outlook compares category names without case */
+static gboolean
+has_category (JsonObject *fields, const gchar *name)
+{
+	JsonNode *node = fields != NULL ? json_object_get_member (fields, "categories") : NULL;
+	g_autofree gchar *want = g_utf8_casefold (name, -1);
+	JsonArray *list;
+
+	if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+		return FALSE;
+	list = json_node_get_array (node);
+	for (guint i = 0; i < json_array_get_length (list); i++) {
+		const gchar *c = json_array_get_string_element (list, i);
+		g_autofree gchar *have = c != NULL ? g_utf8_casefold (c, -1) : NULL;
+		if (g_strcmp0 (have, want) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
 
 static void
 deliver (Delivery *d, JsonObject *line)
@@ -265,9 +291,19 @@ deliver (Delivery *d, JsonObject *line)
 		return;
 	}
 	if (g_strcmp0 (type, "item") == 0 && id != NULL) {
-		g_autoptr(CsRecord) record = cs_record_new (d->kind, id);
+		g_autoptr(CsRecord) record = NULL;
 		g_autofree gchar *version = NULL;
 		JsonNode *fields = json_object_get_member (line, "fields");
+
+		if (d->select != NULL &&
+		    !has_category (fields != NULL && JSON_NODE_HOLDS_OBJECT (fields)
+				       ? json_node_get_object (fields)
+				       : NULL,
+				   d->select)) {
+			d->n_unselected++;
+			return;
+		}
+		record = cs_record_new (d->kind, id);
 		const gchar *zone =
 		    cs_json_get_string_or (line, "timeZoneWindows", NULL);
 
@@ -346,7 +382,7 @@ cs_pst_provider_decode_stream (CsPstProvider *self, CsKind kind, GString *buf, C
 			       gchar **error_message)
 {
 	ReadData d = {{NULL}, FALSE, NULL, NULL, NULL};
-	Delivery delivery = {kind, sink, 0};
+	Delivery delivery = {kind, sink, 0, NULL, 0};
 	g_autoptr(JsonObject) error_line = NULL;
 	gboolean ended;
 
@@ -454,19 +490,24 @@ cs_pst_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *cu
 			      CsReadSink *sink, GCancellable *cancellable, GError **error)
 {
 	CsPstProvider *self = CS_PST_PROVIDER (provider);
-	Delivery delivery = {kind, sink, 0};
+	Delivery delivery = {kind, sink, 0, self->select[kind], 0};
 
 	if (self->path == NULL) {
 		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
 				     _("[outlook] path= is required (the .pst or .ost file)"));
 		return FALSE;
 	}
-	/* a file has no change log: every read lists everything */
-	cs_read_sink_set_complete (sink, TRUE);
+	/* a file has no change log: every read lists everything. Not when only
+	 * ticked records are read: a record whose tick was taken away is left
+	 * alone on the other side, never taken for deleted */
+	cs_read_sink_set_complete (sink, self->select[kind] == NULL);
 	if (!list_file (self, cancellable, error))
 		return FALSE;
 	for (guint i = 0; self->cached[kind] != NULL && i < self->cached[kind]->len; i++)
 		deliver (&delivery, g_ptr_array_index (self->cached[kind], i));
+	if (delivery.n_unselected > 0)
+		g_debug ("%s: %u %s records without the category “%s” left out", self->path,
+			 delivery.n_unselected, cs_kind_to_string (kind), self->select[kind]);
 	return TRUE;
 }
 
@@ -585,6 +626,11 @@ cs_pst_provider_setup (CsProvider *provider, GKeyFile *profile, const gchar *gro
 			return FALSE;
 		}
 	}
+	for (CsKind k = CS_KIND_CONTACT; k < CS_KIND_LAST; k++) {
+		g_free (self->select[k]);
+		self->select[k] =
+		    k != CS_KIND_ORGANISATION ? cs_profile_keyfile_get_select (profile, k) : NULL;
+	}
 	self->timeout = DEFAULT_TIMEOUT;
 	if (g_key_file_has_key (profile, group, "timeout", NULL)) {
 		g_autofree gchar *text = g_key_file_get_string (profile, group, "timeout", NULL);
@@ -659,6 +705,8 @@ cs_pst_provider_finalize (GObject *object)
 	g_free (self->format);
 	clear_cache (self);
 	g_ptr_array_unref (self->damaged);
+	for (guint k = 0; k < CS_KIND_LAST; k++)
+		g_free (self->select[k]);
 	G_OBJECT_CLASS (cs_pst_provider_parent_class)->finalize (object);
 }
 

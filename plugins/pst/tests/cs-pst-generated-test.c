@@ -14,6 +14,7 @@
 
 #include <glib/gstdio.h>
 
+#include "cs-profile.h"
 #include "cs-pst-test-common.h"
 
 static gchar *tmpdir;
@@ -210,6 +211,150 @@ test_one_reader_run (void)
 	g_assert_cmpstr (runs, ==, "run\n");
 }
 
+static gchar *
+read_text (const gchar *path)
+{
+	gchar *text = NULL;
+	g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+	return text;
+}
+
+static gint
+cmp_strings (gconstpointer a, gconstpointer b)
+{
+	return g_strcmp0 (*(const gchar *const *) a, *(const gchar *const *) b);
+}
+
+/* the subjects of the e-mails the folder side holds, sorted, joined by "," */
+static gchar *
+folder_subjects (const gchar *dir)
+{
+	g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+	g_autoptr(GPtrArray) subjects = g_ptr_array_new_with_free_func (g_free);
+	const gchar *name;
+
+	while (d != NULL && (name = g_dir_read_name (d)) != NULL) {
+		g_autofree gchar *path = g_build_filename (dir, name, NULL);
+		g_autofree gchar *text = read_text (path);
+		g_autoptr(JsonParser) parser = json_parser_new ();
+		JsonObject *o;
+		g_assert_true (json_parser_load_from_data (parser, text, -1, NULL));
+		o = json_node_get_object (json_parser_get_root (parser));
+		if (json_object_has_member (o, "fields"))
+			o = json_object_get_object_member (o, "fields");
+		g_ptr_array_add (subjects, g_strdup (json_object_get_string_member_with_default (
+					       o, "subject", "?")));
+	}
+	g_ptr_array_sort (subjects, cmp_strings);
+	g_ptr_array_add (subjects, NULL);
+	return g_strjoinv (",", (gchar **) subjects->pdata);
+}
+
+/* issue 17, the "tick": `[email] select=category:NAME` archives the ticked
+ * e-mails only (Outlook compares category names without case), since=
+ * leaves older ones out; select=all takes every e-mail */
+static void
+sync_emails (const gchar *select, gchar **subjects, gint *created)
+{
+	g_autofree gchar *dir = g_dir_make_tmp ("cs-pst-select-XXXXXX", NULL);
+	g_autofree gchar *profile = g_build_filename (dir, "p.ini", NULL);
+	g_autofree gchar *crm = g_build_filename (dir, "crm", NULL);
+	g_autofree gchar *emails = g_build_filename (crm, "email", NULL);
+	g_autofree gchar *text = g_strdup_printf (
+	    "[profile]\nname=select\ncrm=folder\noutlook=pst\nstate=%s/state.db\n"
+	    "[crm]\npath=%s\n[outlook]\npath=%s\n"
+	    "[contact]\ndirection=none\n[task]\ndirection=none\n[event]\ndirection=none\n"
+	    "[email]\ndirection=outlook-to-crm\nselect=%s\nsince=2024-01-01\n",
+	    dir, crm, pst_path, select);
+	const gchar *argv[] = {g_getenv ("CRMSYNC_CLI"), "sync", "--profile", profile, "--json",
+			       NULL};
+	g_autofree gchar *out = NULL;
+	g_autofree gchar *err = NULL;
+	g_autoptr(JsonParser) parser = json_parser_new ();
+	g_autoptr(GError) error = NULL;
+	gint status = 0;
+	JsonObject *c;
+
+	g_assert_true (g_file_set_contents (profile, text, -1, &error));
+	g_assert_true (g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+				     &out, &err, &status, &error));
+	g_assert_no_error (error);
+	g_test_message ("sync: %s %s", out, err);
+	g_assert_true (WIFEXITED (status));
+	g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+	g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+	c = json_object_get_object_member (
+	    json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
+					   "created"),
+	    "crm");
+	*created = (gint) json_object_get_int_member_with_default (c, "email", 0);
+	*subjects = folder_subjects (emails);
+	{
+		g_autofree gchar *rm = g_strdup_printf ("rm -rf '%s'", dir);
+		g_assert_true (g_spawn_command_line_sync (rm, NULL, NULL, NULL, NULL));
+	}
+}
+
+static void
+test_select_category (void)
+{
+	g_autofree gchar *subjects = NULL;
+	gint created = 0;
+
+	sync_emails ("category:WEBCRM", &subjects, &created);
+	g_assert_cmpint (created, ==, 1);
+	g_assert_cmpstr (subjects, ==, "Hello inbound");
+}
+
+static void
+test_select_all (void)
+{
+	g_autofree gchar *subjects = NULL;
+	gint created = 0;
+
+	sync_emails ("all", &subjects, &created);
+	g_assert_cmpint (created, ==, 4);
+	g_assert_cmpstr (subjects, ==, "Feed digest,Hello inbound,Imported,Sent offer");
+}
+
+/* the presets: webCRM archives the ticked e-mails (category webCRM), Oro all;
+ * a value that is neither is refused with the allowed forms */
+static void
+test_select_presets (void)
+{
+	g_autoptr(GKeyFile) kf = g_key_file_new ();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsProfile) bad = NULL;
+	g_autofree gchar *webcrm = NULL;
+	g_autofree gchar *b2c = NULL;
+	g_autofree gchar *oro = NULL;
+	g_autofree gchar *own = NULL;
+	g_autofree gchar *contact = NULL;
+
+	g_key_file_set_string (kf, "profile", "preset", "webcrm-b2b");
+	webcrm = cs_profile_keyfile_get_select (kf, CS_KIND_EMAIL);
+	contact = cs_profile_keyfile_get_select (kf, CS_KIND_CONTACT);
+	g_key_file_set_string (kf, "profile", "preset", "webcrm-b2c");
+	b2c = cs_profile_keyfile_get_select (kf, CS_KIND_EMAIL);
+	g_key_file_set_string (kf, "profile", "preset", "orocrm");
+	oro = cs_profile_keyfile_get_select (kf, CS_KIND_EMAIL);
+	g_key_file_set_string (kf, "email", "select", "category:Kunden");
+	own = cs_profile_keyfile_get_select (kf, CS_KIND_EMAIL);
+	g_assert_cmpstr (webcrm, ==, "webCRM");
+	g_assert_cmpstr (b2c, ==, "webCRM");
+	g_assert_null (contact);
+	g_assert_null (oro);
+	g_assert_cmpstr (own, ==, "Kunden");
+
+	bad = cs_profile_new_from_data ("[profile]\nname=x\ncrm=folder\noutlook=pst\n"
+					"[email]\nselect=ticked\n",
+					"/tmp/x.ini", &error);
+	g_assert_null (bad);
+	g_assert_nonnull (error);
+	g_test_message ("%s", error->message);
+	g_assert_nonnull (strstr (error->message, "category:"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -240,6 +385,9 @@ main (int argc, char **argv)
 	g_test_add_func ("/pst/generated/categories", test_categories);
 	g_test_add_func ("/pst/generated/sent-and-outbox", test_sent_and_outbox);
 	g_test_add_func ("/pst/generated/one-reader-run", test_one_reader_run);
+	g_test_add_func ("/pst/generated/select-category", test_select_category);
+	g_test_add_func ("/pst/generated/select-all", test_select_all);
+	g_test_add_func ("/pst/generated/select-presets", test_select_presets);
 	rc = g_test_run ();
 	g_unlink (pst_path);
 	{

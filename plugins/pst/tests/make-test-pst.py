@@ -240,7 +240,8 @@ class Pst:
 STORE_UID = bytes(range(0x10, 0x20))   # this file's store (PR_RECORD_KEY)
 OTHER_UID = bytes(range(0xA0, 0xB0))   # the store the folders were copied from
 DB_GUID = bytes(range(0x40, 0x50))     # an Exchange database (source keys)
-FT_2025 = 133800000000000000           # a FILETIME in 2025
+FT_2025 = 133800000000000000           # a FILETIME: 2024-12-30T02:40:00Z
+FT_2020 = 132354432000000000           # 2020-06-01T00:00:00Z
 MSGFLAG_READ, MSGFLAG_SUBMIT, MSGFLAG_UNSENT = 0x1, 0x4, 0x8
 
 
@@ -342,6 +343,9 @@ def build(path):
     # a draft: unsent, never submitted nor delivered; and a received mail an
     # importer left flagged unsent, which is the user's mail all the same
     p.node(0x2000E4, mail("Unfinished", flags=MSGFLAG_UNSENT), drafts)
+    # ticked, but older than a profile's [email] since=
+    p.node(0x200164, mail("Old ticked", categories=["webCRM"],
+                          extra=[(0x0E06, PT_SYSTIME, FT_2020)]), inbox)
     p.node(0x200144, mail("Imported", flags=MSGFLAG_UNSENT | MSGFLAG_READ,
                           extra=[(0x0E06, PT_SYSTIME, FT_2025)]), inbox)
     p.node(0x200104, mail("Old news"), deleted)
