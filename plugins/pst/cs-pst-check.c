@@ -15,10 +15,10 @@
 
 #include "cs-pst-check.h"
 
-#define PAGE_SIZE   512
-#define PTYPE_BBT   0x80
-#define PTYPE_NBT   0x81
-#define MAX_LEVELS  8 /* far above what a real file has: a loop ends here */
+#define PAGE_SIZE    512
+#define PTYPE_BBT    0x80
+#define PTYPE_NBT    0x81
+#define MAX_LEVELS   8 /* far above what a real file has: a loop ends here */
 #define BID_INTERNAL 0x2
 
 typedef struct {
@@ -74,8 +74,8 @@ crc (const guint8 *p, gsize n)
 static guint16
 sig (guint64 ib, guint64 bid)
 {
-	guint32 dw = (guint32) ib ^ (guint32) bid;
-	return (guint16) ((dw >> 16) ^ (dw & 0xffff));
+	guint32 dw = (guint32)ib ^ (guint32)bid;
+	return (guint16)((dw >> 16) ^ (dw & 0xffff));
 }
 
 static guint64
@@ -103,32 +103,32 @@ walk_page (CsPstCheck *self, guint64 bid, guint64 ib, guint8 ptype, guint level,
 	guint key = self->unicode ? 8 : 4;
 
 	if (level > MAX_LEVELS || ib < PAGE_SIZE || ib > self->size - PAGE_SIZE) {
-		*why = g_strdup (_("its index points outside the file"));
+		*why = g_strdup (_ ("its index points outside the file"));
 		return FALSE;
 	}
 	p = self->d + ib;
 	if (self->unicode) {
-		wsig = (guint16) le (p + 498, 2);
-		want_crc = (guint32) le (p + 500, 4);
+		wsig = (guint16)le (p + 498, 2);
+		want_crc = (guint32)le (p + 500, 4);
 		trailer_bid = le (p + 504, 8);
 	} else {
-		wsig = (guint16) le (p + 502, 2);
+		wsig = (guint16)le (p + 502, 2);
 		trailer_bid = le (p + 504, 4);
-		want_crc = (guint32) le (p + 508, 4);
+		want_crc = (guint32)le (p + 508, 4);
 	}
 	have_crc = crc (p, self->unicode ? 496 : 500);
 	trailer = PAGE_SIZE - (self->unicode ? 16 : 12);
-	if (p[trailer] != ptype || p[trailer + 1] != ptype || want_crc != have_crc ||
-	    trailer_bid != bid || wsig != sig (ib, bid))
+	if (p[trailer] != ptype || p[trailer + 1] != ptype || want_crc != have_crc
+	    || trailer_bid != bid || wsig != sig (ib, bid))
 		goto bad;
 	c_ent = p[entries];
 	cb_ent = p[entries + 2];
 	c_level = p[entries + 3];
-	if ((expect >= 0 && c_level != (guint) expect) || cb_ent == 0 ||
-	    (gsize) c_ent * cb_ent > entries)
+	if ((expect >= 0 && c_level != (guint)expect) || cb_ent == 0
+	    || (gsize)c_ent * cb_ent > entries)
 		goto bad;
 	for (guint i = 0; i < c_ent; i++) {
-		const guint8 *e = p + (gsize) i * cb_ent;
+		const guint8 *e = p + (gsize)i * cb_ent;
 		if (c_level > 0) {
 			if (cb_ent < 3 * key)
 				goto bad;
@@ -141,9 +141,9 @@ walk_page (CsPstCheck *self, guint64 bid, guint64 ib, guint8 ptype, guint level,
 				goto bad;
 			b = g_new (BlockRef, 1);
 			b->ib = le (e + key, key);
-			b->cb = (guint16) le (e + 2 * key, 2);
+			b->cb = (guint16)le (e + 2 * key, 2);
 			g_hash_table_insert (self->blocks,
-					     g_memdup2 (&(guint64){le (e, key) & ~(guint64) 1},
+					     g_memdup2 (&(guint64){ le (e, key) & ~(guint64)1 },
 							sizeof (guint64)),
 					     b);
 		} else {
@@ -154,24 +154,26 @@ walk_page (CsPstCheck *self, guint64 bid, guint64 ib, guint8 ptype, guint level,
 			n->data = le (e + key, key);
 			n->sub = le (e + 2 * key, key);
 			g_hash_table_insert (self->nodes,
-					     g_memdup2 (&(guint64){le (e, 4)}, sizeof (guint64)), n);
+					     g_memdup2 (&(guint64){ le (e, 4) }, sizeof (guint64)),
+					     n);
 		}
 	}
 	return TRUE;
 bad:
-	*why = g_strdup (_("a page of its index fails its check"));
+	*why = g_strdup (_ ("a page of its index fails its check"));
 	return FALSE;
 }
 
 /* ---- blocks ----------------------------------------------------------- */
 
-static gboolean check_tree (CsPstCheck *self, guint64 bid, gboolean subnodes, guint level);
+static gboolean
+check_tree (CsPstCheck *self, guint64 bid, gboolean subnodes, guint level);
 
 /* one block's own checks; @data/@cb give its contents when they pass */
 static gboolean
 check_block (CsPstCheck *self, guint64 bid, const guint8 **data, guint16 *cb)
 {
-	guint64 key = bid & ~(guint64) 1;
+	guint64 key = bid & ~(guint64)1;
 	BlockRef *b = g_hash_table_lookup (self->blocks, &key);
 	gsize trailer = self->unicode ? 16 : 12;
 	gsize total;
@@ -182,21 +184,21 @@ check_block (CsPstCheck *self, guint64 bid, const guint8 **data, guint16 *cb)
 
 	if (b == NULL || b->ib < PAGE_SIZE)
 		return FALSE;
-	total = ((gsize) b->cb + trailer + 63) / 64 * 64;
+	total = ((gsize)b->cb + trailer + 63) / 64 * 64;
 	if (b->ib > self->size || total > self->size - b->ib)
 		return FALSE;
 	t = self->d + b->ib + total - trailer;
-	t_cb = (guint16) le (t, 2);
-	t_sig = (guint16) le (t + 2, 2);
+	t_cb = (guint16)le (t, 2);
+	t_sig = (guint16)le (t + 2, 2);
 	if (self->unicode) {
-		t_crc = (guint32) le (t + 4, 4);
+		t_crc = (guint32)le (t + 4, 4);
 		t_bid = le (t + 8, 8);
 	} else {
 		t_bid = le (t + 4, 4);
-		t_crc = (guint32) le (t + 8, 4);
+		t_crc = (guint32)le (t + 8, 4);
 	}
-	if (t_cb != b->cb || t_sig != sig (b->ib, key) || (t_bid & ~(guint64) 1) != key ||
-	    t_crc != crc (self->d + b->ib, b->cb))
+	if (t_cb != b->cb || t_sig != sig (b->ib, key) || (t_bid & ~(guint64)1) != key
+	    || t_crc != crc (self->d + b->ib, b->cb))
 		return FALSE;
 	*data = self->d + b->ib;
 	*cb = b->cb;
@@ -208,7 +210,7 @@ check_block (CsPstCheck *self, guint64 bid, const guint8 **data, guint16 *cb)
 static gboolean
 check_tree (CsPstCheck *self, guint64 bid, gboolean subnodes, guint level)
 {
-	guint64 key = bid & ~(guint64) 1;
+	guint64 key = bid & ~(guint64)1;
 	gpointer verdict = g_hash_table_lookup (self->verdicts, &key);
 	const guint8 *d = NULL;
 	guint16 cb = 0;
@@ -226,31 +228,31 @@ check_tree (CsPstCheck *self, guint64 bid, gboolean subnodes, guint level)
 	if (ok && (bid & BID_INTERNAL) != 0) {
 		guint btype = cb >= 4 ? d[0] : 0;
 		guint c_level = cb >= 4 ? d[1] : 0;
-		guint c_ent = cb >= 4 ? (guint) le (d + 2, 2) : 0;
-		if (!subnodes && btype == 0x01 && (c_level == 1 || c_level == 2) &&
-		    8 + (gsize) c_ent * w <= cb) {
+		guint c_ent = cb >= 4 ? (guint)le (d + 2, 2) : 0;
+		if (!subnodes && btype == 0x01 && (c_level == 1 || c_level == 2)
+		    && 8 + (gsize)c_ent * w <= cb) {
 			/* XBLOCK (data blocks) or XXBLOCK (XBLOCKs) */
 			for (guint i = 0; ok && i < c_ent; i++)
-				ok = check_tree (self, le (d + 8 + (gsize) i * w, w), FALSE,
+				ok = check_tree (self, le (d + 8 + (gsize)i * w, w), FALSE,
 						 level + 1);
 		} else if (subnodes && btype == 0x02 && c_level == 0) {
 			/* SLBLOCK: nid, data, sub-nodes */
 			gsize head = self->unicode ? 8 : 4;
-			if (head + (gsize) c_ent * 3 * w > cb)
+			if (head + (gsize)c_ent * 3 * w > cb)
 				ok = FALSE;
 			for (guint i = 0; ok && i < c_ent; i++) {
-				const guint8 *e = d + head + (gsize) i * 3 * w;
+				const guint8 *e = d + head + (gsize)i * 3 * w;
 				guint64 sub = le (e + 2 * w, w);
-				ok = check_tree (self, le (e + w, w), FALSE, level + 1) &&
-				     (sub == 0 || check_tree (self, sub, TRUE, level + 1));
+				ok = check_tree (self, le (e + w, w), FALSE, level + 1)
+				     && (sub == 0 || check_tree (self, sub, TRUE, level + 1));
 			}
 		} else if (subnodes && btype == 0x02 && c_level == 1) {
 			/* SIBLOCK: nid, SLBLOCK */
 			gsize head = self->unicode ? 8 : 4;
-			if (head + (gsize) c_ent * 2 * w > cb)
+			if (head + (gsize)c_ent * 2 * w > cb)
 				ok = FALSE;
 			for (guint i = 0; ok && i < c_ent; i++)
-				ok = check_tree (self, le (d + head + (gsize) i * 2 * w + w, w),
+				ok = check_tree (self, le (d + head + (gsize)i * 2 * w + w, w),
 						 TRUE, level + 1);
 		} else {
 			ok = FALSE;
@@ -273,15 +275,15 @@ cs_pst_check_node (CsPstCheck *self, guint64 nid, gchar **why)
 	NodeRef *n = g_hash_table_lookup (self->nodes, &key);
 
 	if (n == NULL) {
-		*why = g_strdup (_("it is missing from the file's index"));
+		*why = g_strdup (_ ("it is missing from the file's index"));
 		return FALSE;
 	}
 	if (n->data != 0 && !check_tree (self, n->data, FALSE, 0)) {
-		*why = g_strdup (_("its data fails the file's own check"));
+		*why = g_strdup (_ ("its data fails the file's own check"));
 		return FALSE;
 	}
 	if (n->sub != 0 && !check_tree (self, n->sub, TRUE, 0)) {
-		*why = g_strdup (_("its attachments or recipients fail the file's own check"));
+		*why = g_strdup (_ ("its attachments or recipients fail the file's own check"));
 		return FALSE;
 	}
 	return TRUE;
@@ -316,8 +318,8 @@ cs_pst_check_free (CsPstCheck *self)
 CsPstCheck *
 cs_pst_check_new (const gchar *path, gchar **why)
 {
-	g_autoptr(CsPstCheck) self = g_new0 (CsPstCheck, 1);
-	g_autoptr(GError) error = NULL;
+	g_autoptr (CsPstCheck) self = g_new0 (CsPstCheck, 1);
+	g_autoptr (GError) error = NULL;
 	guint16 ver;
 	guint64 nbt_bid, nbt_ib, bbt_bid, bbt_ib;
 
@@ -327,23 +329,23 @@ cs_pst_check_new (const gchar *path, gchar **why)
 		*why = g_strdup (error->message);
 		return NULL;
 	}
-	self->d = (const guint8 *) g_mapped_file_get_contents (self->map);
+	self->d = (const guint8 *)g_mapped_file_get_contents (self->map);
 	self->size = g_mapped_file_get_length (self->map);
 	self->blocks = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
 	self->nodes = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
 	self->verdicts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 	if (self->size < 0x234 || memcmp (self->d, "!BDN", 4) != 0) {
-		*why = g_strdup (_("its header is cut short"));
+		*why = g_strdup (_ ("its header is cut short"));
 		return NULL;
 	}
-	ver = (guint16) le (self->d + 10, 2);
+	ver = (guint16)le (self->d + 10, 2);
 	self->unicode = ver >= 23;
 	/* dwCRCPartial covers the 471 bytes from wMagicClient (the roots of both
 	 * indexes among them); Unicode's dwCRCFull the 516 bytes, the
 	 * encryption method too */
-	if ((guint32) le (self->d + 4, 4) != crc (self->d + 8, 471) ||
-	    (self->unicode && (guint32) le (self->d + 0x20C, 4) != crc (self->d + 8, 516))) {
-		*why = g_strdup (_("its header fails its check"));
+	if ((guint32)le (self->d + 4, 4) != crc (self->d + 8, 471)
+	    || (self->unicode && (guint32)le (self->d + 0x20C, 4) != crc (self->d + 8, 516))) {
+		*why = g_strdup (_ ("its header fails its check"));
 		return NULL;
 	}
 	if (self->unicode) {
@@ -357,8 +359,8 @@ cs_pst_check_new (const gchar *path, gchar **why)
 		bbt_bid = le (self->d + 0xC0, 4);
 		bbt_ib = le (self->d + 0xC4, 4);
 	}
-	if (!walk_page (self, bbt_bid, bbt_ib, PTYPE_BBT, 0, -1, why) ||
-	    !walk_page (self, nbt_bid, nbt_ib, PTYPE_NBT, 0, -1, why))
+	if (!walk_page (self, bbt_bid, bbt_ib, PTYPE_BBT, 0, -1, why)
+	    || !walk_page (self, nbt_bid, nbt_ib, PTYPE_NBT, 0, -1, why))
 		return NULL;
 	return g_steal_pointer (&self);
 }

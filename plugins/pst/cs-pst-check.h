@@ -12,17 +12,22 @@ typedef struct _CsPstCheck CsPstCheck;
 
 /* maps @path and verifies its header and both index trees (every page);
  * %NULL with @why (a phrase, no file name) when one of them fails */
-CsPstCheck *cs_pst_check_new (const gchar *path, gchar **why);
-void cs_pst_check_free (CsPstCheck *self);
+CsPstCheck *
+cs_pst_check_new (const gchar *path, gchar **why);
+void
+cs_pst_check_free (CsPstCheck *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsPstCheck, cs_pst_check_free)
 
 /* verifies every block the node @nid is made of: its data tree and its
  * sub-node tree (attachments, recipients) with theirs; %FALSE with @why */
-gboolean cs_pst_check_node (CsPstCheck *self, guint64 nid, gchar **why);
+gboolean
+cs_pst_check_node (CsPstCheck *self, guint64 nid, gchar **why);
 
-gboolean cs_pst_check_has_node (CsPstCheck *self, guint64 nid);
+gboolean
+cs_pst_check_has_node (CsPstCheck *self, guint64 nid);
 
 /* the numbers of blocks verified and of blocks that failed so far */
-void cs_pst_check_get_counts (CsPstCheck *self, guint *n_blocks, guint *n_bad);
+void
+cs_pst_check_get_counts (CsPstCheck *self, guint *n_blocks, guint *n_bad);
 
 G_END_DECLS

@@ -23,27 +23,27 @@
 
 /* files that list records (Unicode, ANSI, OST) */
 static const gchar *bases[] = {
-    "PstReader/hughbe_Outlook.pst",
-    "java-libpst/dist-list.pst",
-    "java-libpst/passworded.pst",
-    "process-pst/unsent_email.pst",
-    "process-pst/multiple_to_cc.pst",
-    "Aspose.Email-for-.NET/PersonalStorageFile1.pst",
-    "Aspose.Email-for-.NET/Outlook.pst",
-    "Aspose.Email-for-.NET/Chunks/Test_part1.pst",
-    "Aspose.Email-for-.NET/SampleOstFile.ost",
-    "go-pst/support.pst",
-    "go-pst/32-bit.pst",
-    "pst2john/97_outlook_pass12345.pst",
-    "pstsdk/sample2.pst",
-    "ruby-msg/200 recipients.pst",
-    "tika/testPST.pst",
+	"PstReader/hughbe_Outlook.pst",
+	"java-libpst/dist-list.pst",
+	"java-libpst/passworded.pst",
+	"process-pst/unsent_email.pst",
+	"process-pst/multiple_to_cc.pst",
+	"Aspose.Email-for-.NET/PersonalStorageFile1.pst",
+	"Aspose.Email-for-.NET/Outlook.pst",
+	"Aspose.Email-for-.NET/Chunks/Test_part1.pst",
+	"Aspose.Email-for-.NET/SampleOstFile.ost",
+	"go-pst/support.pst",
+	"go-pst/32-bit.pst",
+	"pst2john/97_outlook_pass12345.pst",
+	"pstsdk/sample2.pst",
+	"ruby-msg/200 recipients.pst",
+	"tika/testPST.pst",
 };
 
 typedef struct {
-	gint status;	 /* exit status, -1 for a signal */
-	JsonNode *root;	 /* (owned) (nullable) */
-	gchar *err;	 /* (owned) */
+	gint status;	/* exit status, -1 for a signal */
+	JsonNode *root; /* (owned) (nullable) */
+	gchar *err;	/* (owned) */
 } Listing;
 
 static void
@@ -56,19 +56,19 @@ listing_clear (Listing *l)
 static void
 list_file (const gchar *cli, const gchar *path, Listing *out)
 {
-	const gchar *argv[] = {cli, "pst-list", "--json", path, NULL};
+	const gchar *argv[] = { cli, "pst-list", "--json", path, NULL };
 	g_autofree gchar *text = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(JsonParser) parser = json_parser_new ();
+	g_autoptr (GError) error = NULL;
+	g_autoptr (JsonParser) parser = json_parser_new ();
 	gint status = 0;
 
-	g_assert_true (g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-				     &text, &out->err, &status, &error));
+	g_assert_true (g_spawn_sync (NULL, (gchar **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &text,
+				     &out->err, &status, &error));
 	g_assert_no_error (error);
 	out->status = WIFEXITED (status) ? WEXITSTATUS (status) : -1;
 	out->root = NULL;
-	if ((out->status == 0 || out->status == 1) &&
-	    json_parser_load_from_data (parser, text, -1, NULL))
+	if ((out->status == 0 || out->status == 1)
+	    && json_parser_load_from_data (parser, text, -1, NULL))
 		out->root = json_node_ref (json_parser_get_root (parser));
 }
 
@@ -94,10 +94,11 @@ same_record (JsonObject *have, JsonObject *want, gchar **what)
 {
 	JsonObject *hf = json_object_get_object_member (have, "fields");
 	JsonObject *wf = json_object_get_object_member (want, "fields");
-	g_autoptr(GList) names = NULL;
+	g_autoptr (GList) names = NULL;
 
 	if (g_strcmp0 (json_object_get_string_member_with_default (have, "folder", ""),
-		       json_object_get_string_member_with_default (want, "folder", "")) != 0) {
+		       json_object_get_string_member_with_default (want, "folder", ""))
+	    != 0) {
 		*what = g_strdup ("folder");
 		return FALSE;
 	}
@@ -122,11 +123,11 @@ test_damaged_copies (void)
 {
 	g_autofree gchar *data_dir = cs_pst_test_data_dir ();
 	const gchar *cli = g_getenv ("CRMSYNC_CLI");
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *tmp = NULL;
-	g_autoptr(GRand) rand = g_rand_new_with_seed (SEED);
-	Listing originals[G_N_ELEMENTS (bases)] = {{0}};
-	GBytes *files[G_N_ELEMENTS (bases)] = {NULL};
+	g_autoptr (GRand) rand = g_rand_new_with_seed (SEED);
+	Listing originals[G_N_ELEMENTS (bases)] = { { 0 } };
+	GBytes *files[G_N_ELEMENTS (bases)] = { NULL };
 	guint n_files = 0, n_checked = 0, n_dropped = 0, n_mismatch = 0, n_refused = 0;
 	guint n_skipped = 0, n_partial = 0;
 
@@ -155,20 +156,20 @@ test_damaged_copies (void)
 		const guint8 *orig = g_bytes_get_data (files[b], &len);
 		g_autofree guint8 *buf = g_memdup2 (orig, len);
 		g_autofree gchar *path = g_strdup_printf ("%s/d%03u.pst", tmp, i);
-		g_autoptr(GHashTable) want = index_items (originals[b].root);
-		g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-		guint n_flips = (guint) g_rand_int_range (rand, 1, 9);
-		Listing got = {0};
+		g_autoptr (GHashTable) want = index_items (originals[b].root);
+		g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+		guint n_flips = (guint)g_rand_int_range (rand, 1, 9);
+		Listing got = { 0 };
 		JsonArray *items;
 
 		/* the header and the index roots sit in the first 64 KiB: hit them
 		 * half of the time, the whole file otherwise */
 		for (guint k = 0; k < n_flips; k++) {
 			gsize span = g_rand_boolean (rand) ? MIN (len, 65536) : len;
-			gsize pos = (gsize) g_rand_int_range (rand, 0x200, (gint32) span);
-			buf[pos] ^= (guint8) g_rand_int_range (rand, 1, 256);
+			gsize pos = (gsize)g_rand_int_range (rand, 0x200, (gint32)span);
+			buf[pos] ^= (guint8)g_rand_int_range (rand, 1, 256);
 		}
-		g_assert_true (g_file_set_contents (path, (const gchar *) buf, (gssize) len, &error));
+		g_assert_true (g_file_set_contents (path, (const gchar *)buf, (gssize)len, &error));
 		g_assert_no_error (error);
 		list_file (cli, path, &got);
 		n_files++;
@@ -191,7 +192,7 @@ test_damaged_copies (void)
 		g_assert_nonnull (got.root);
 		if (got.status == 1) {
 			JsonArray *sk = json_object_get_array_member (
-			    json_node_get_object (got.root), "skipped");
+				json_node_get_object (got.root), "skipped");
 			n_partial++;
 			n_skipped += json_array_get_length (sk);
 			g_assert_cmpuint (json_array_get_length (sk), >, 0);
@@ -201,9 +202,9 @@ test_damaged_copies (void)
 		items = json_object_get_array_member (json_node_get_object (got.root), "items");
 		for (guint k = 0; k < json_array_get_length (items); k++) {
 			JsonObject *it = json_array_get_object_element (items, k);
-			g_autofree gchar *key =
-			    g_strdup_printf ("%s/%s", json_object_get_string_member (it, "kind"),
-					     json_object_get_string_member (it, "id"));
+			g_autofree gchar *key = g_strdup_printf (
+				"%s/%s", json_object_get_string_member (it, "kind"),
+				json_object_get_string_member (it, "id"));
 			JsonObject *orig_it = g_hash_table_lookup (want, key);
 			g_autofree gchar *what = NULL;
 
@@ -227,8 +228,7 @@ test_damaged_copies (void)
 	}
 	g_test_message ("damaged copies: %u files (%u refused whole, %u partial with %u items "
 			"skipped), %u records checked, %u records dropped, mismatches=%u",
-			n_files, n_refused, n_partial, n_skipped, n_checked, n_dropped,
-			n_mismatch);
+			n_files, n_refused, n_partial, n_skipped, n_checked, n_dropped, n_mismatch);
 	g_printerr ("damaged copies: %u files (%u refused whole, %u partial with %u items "
 		    "skipped), %u records checked, %u records dropped, mismatches=%u\n",
 		    n_files, n_refused, n_partial, n_skipped, n_checked, n_dropped, n_mismatch);

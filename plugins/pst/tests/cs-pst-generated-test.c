@@ -24,19 +24,19 @@ static JsonNode *
 pst_list (const gchar *reader, gint *exit_status)
 {
 	const gchar *cli = g_getenv ("CRMSYNC_CLI");
-	const gchar *argv[] = {cli, "pst-list", "--json", pst_path, NULL};
+	const gchar *argv[] = { cli, "pst-list", "--json", pst_path, NULL };
 	g_autofree gchar *out = NULL;
 	g_autofree gchar *err = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(JsonParser) parser = json_parser_new ();
-	g_auto(GStrv) envp = g_get_environ ();
+	g_autoptr (GError) error = NULL;
+	g_autoptr (JsonParser) parser = json_parser_new ();
+	g_auto (GStrv) envp = g_get_environ ();
 	gint status = 0;
 
 	g_assert_nonnull (cli);
 	if (reader != NULL)
 		envp = g_environ_setenv (envp, "CRMSYNC_PST_READER", reader, TRUE);
-	g_assert_true (g_spawn_sync (NULL, (gchar **) argv, envp, G_SPAWN_DEFAULT, NULL, NULL,
-				     &out, &err, &status, &error));
+	g_assert_true (g_spawn_sync (NULL, (gchar **)argv, envp, G_SPAWN_DEFAULT, NULL, NULL, &out,
+				     &err, &status, &error));
 	g_assert_no_error (error);
 	g_assert_true (WIFEXITED (status));
 	*exit_status = WEXITSTATUS (status);
@@ -55,9 +55,10 @@ find (JsonNode *root, const gchar *kind, const gchar *field, const gchar *value)
 	for (guint i = 0; i < json_array_get_length (items); i++) {
 		JsonObject *it = json_array_get_object_element (items, i);
 		JsonObject *fields = json_object_get_object_member (it, "fields");
-		if (g_strcmp0 (json_object_get_string_member (it, "kind"), kind) == 0 &&
-		    g_strcmp0 (json_object_get_string_member_with_default (fields, field, NULL),
-			       value) == 0)
+		if (g_strcmp0 (json_object_get_string_member (it, "kind"), kind) == 0
+		    && g_strcmp0 (json_object_get_string_member_with_default (fields, field, NULL),
+				  value)
+			       == 0)
 			return it;
 	}
 	return NULL;
@@ -67,7 +68,7 @@ static const gchar *
 field (JsonObject *item, const gchar *name)
 {
 	return json_object_get_string_member_with_default (
-	    json_object_get_object_member (item, "fields"), name, NULL);
+		json_object_get_object_member (item, "fields"), name, NULL);
 }
 
 static gchar *
@@ -93,7 +94,7 @@ static void
 test_foreign_entry_ids (void)
 {
 	gint status;
-	g_autoptr(JsonNode) root = pst_list (NULL, &status);
+	g_autoptr (JsonNode) root = pst_list (NULL, &status);
 	JsonObject *task = find (root, "task", "subject", "Call Ada");
 	JsonObject *feed = find (root, "email", "subject", "Feed digest");
 
@@ -112,7 +113,7 @@ static void
 test_contact_photo (void)
 {
 	gint status;
-	g_autoptr(JsonNode) root = pst_list (NULL, &status);
+	g_autoptr (JsonNode) root = pst_list (NULL, &status);
 	JsonObject *ada = find (root, "contact", "surname", "Lovelace");
 
 	g_assert_nonnull (ada);
@@ -127,9 +128,9 @@ test_contact_photo (void)
 static void
 test_contact_photo_times (void)
 {
-	g_autoptr(CsProvider) provider = cs_pst_test_provider (pst_path, NULL);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(CsReadSink) sink = NULL;
+	g_autoptr (CsProvider) provider = cs_pst_test_provider (pst_path, NULL);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (CsReadSink) sink = NULL;
 	CsRecord *ada;
 
 	g_assert_true (cs_provider_open (provider, NULL, &error));
@@ -146,15 +147,15 @@ static void
 test_categories (void)
 {
 	gint status;
-	g_autoptr(JsonNode) root = pst_list (NULL, &status);
+	g_autoptr (JsonNode) root = pst_list (NULL, &status);
 	struct {
 		const gchar *kind, *field, *value, *want;
 	} cases[] = {
-	    {"email", "subject", "Hello inbound", "Green category,webCRM"},
-	    {"task", "subject", "Call Ada", "webCRM"},
-	    {"event", "subject", "Fair", "Yellow category"},
-	    {"contact", "surname", "Lovelace", "webCRM,VIP"},
-	    {"email", "subject", "Sent offer", ""},
+		{ "email", "subject", "Hello inbound", "Green category,webCRM" },
+		{ "task", "subject", "Call Ada", "webCRM" },
+		{ "event", "subject", "Fair", "Yellow category" },
+		{ "contact", "surname", "Lovelace", "webCRM,VIP" },
+		{ "email", "subject", "Sent offer", "" },
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
@@ -173,7 +174,7 @@ static void
 test_sent_and_outbox (void)
 {
 	gint status;
-	g_autoptr(JsonNode) root = pst_list (NULL, &status);
+	g_autoptr (JsonNode) root = pst_list (NULL, &status);
 	JsonObject *sent = find (root, "email", "subject", "Sent offer");
 	JsonObject *in = find (root, "email", "subject", "Hello inbound");
 
@@ -193,11 +194,12 @@ test_one_reader_run (void)
 {
 	g_autofree gchar *log = g_build_filename (tmpdir, "runs.log", NULL);
 	g_autofree gchar *wrapper = g_build_filename (tmpdir, "reader.sh", NULL);
-	g_autofree gchar *script = g_strdup_printf ("#!/bin/sh\necho run >> '%s'\nexec '%s' \"$@\"\n",
-						    log, g_getenv ("CRMSYNC_PST_READER"));
+	g_autofree gchar *script
+		= g_strdup_printf ("#!/bin/sh\necho run >> '%s'\nexec '%s' \"$@\"\n", log,
+				   g_getenv ("CRMSYNC_PST_READER"));
 	g_autofree gchar *runs = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(JsonNode) root = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (JsonNode) root = NULL;
 	gint status;
 
 	g_assert_true (g_file_set_contents (wrapper, script, -1, &error));
@@ -222,32 +224,32 @@ read_text (const gchar *path)
 static gint
 cmp_strings (gconstpointer a, gconstpointer b)
 {
-	return g_strcmp0 (*(const gchar *const *) a, *(const gchar *const *) b);
+	return g_strcmp0 (*(const gchar *const *)a, *(const gchar *const *)b);
 }
 
 /* the subjects of the e-mails the folder side holds, sorted, joined by "," */
 static gchar *
 folder_subjects (const gchar *dir)
 {
-	g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-	g_autoptr(GPtrArray) subjects = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+	g_autoptr (GPtrArray) subjects = g_ptr_array_new_with_free_func (g_free);
 	const gchar *name;
 
 	while (d != NULL && (name = g_dir_read_name (d)) != NULL) {
 		g_autofree gchar *path = g_build_filename (dir, name, NULL);
 		g_autofree gchar *text = read_text (path);
-		g_autoptr(JsonParser) parser = json_parser_new ();
+		g_autoptr (JsonParser) parser = json_parser_new ();
 		JsonObject *o;
 		g_assert_true (json_parser_load_from_data (parser, text, -1, NULL));
 		o = json_node_get_object (json_parser_get_root (parser));
 		if (json_object_has_member (o, "fields"))
 			o = json_object_get_object_member (o, "fields");
 		g_ptr_array_add (subjects, g_strdup (json_object_get_string_member_with_default (
-					       o, "subject", "?")));
+						   o, "subject", "?")));
 	}
 	g_ptr_array_sort (subjects, cmp_strings);
 	g_ptr_array_add (subjects, NULL);
-	return g_strjoinv (",", (gchar **) subjects->pdata);
+	return g_strjoinv (",", (gchar **)subjects->pdata);
 }
 
 /* issue 17, the "tick": `[email] select=category:NAME` archives the ticked
@@ -261,33 +263,33 @@ sync_emails (const gchar *select, gchar **subjects, gint *created)
 	g_autofree gchar *crm = g_build_filename (dir, "crm", NULL);
 	g_autofree gchar *emails = g_build_filename (crm, "email", NULL);
 	g_autofree gchar *text = g_strdup_printf (
-	    "[profile]\nname=select\ncrm=folder\noutlook=pst\nstate=%s/state.db\n"
-	    "[crm]\npath=%s\n[outlook]\npath=%s\n"
-	    "[contact]\ndirection=none\n[task]\ndirection=none\n[event]\ndirection=none\n"
-	    "[email]\ndirection=outlook-to-crm\nselect=%s\nsince=2024-01-01\n",
-	    dir, crm, pst_path, select);
-	const gchar *argv[] = {g_getenv ("CRMSYNC_CLI"), "sync", "--profile", profile, "--json",
-			       NULL};
+		"[profile]\nname=select\ncrm=folder\noutlook=pst\nstate=%s/state.db\n"
+		"[crm]\npath=%s\n[outlook]\npath=%s\n"
+		"[contact]\ndirection=none\n[task]\ndirection=none\n[event]\ndirection=none\n"
+		"[email]\ndirection=outlook-to-crm\nselect=%s\nsince=2024-01-01\n",
+		dir, crm, pst_path, select);
+	const gchar *argv[]
+		= { g_getenv ("CRMSYNC_CLI"), "sync", "--profile", profile, "--json", NULL };
 	g_autofree gchar *out = NULL;
 	g_autofree gchar *err = NULL;
-	g_autoptr(JsonParser) parser = json_parser_new ();
-	g_autoptr(GError) error = NULL;
+	g_autoptr (JsonParser) parser = json_parser_new ();
+	g_autoptr (GError) error = NULL;
 	gint status = 0;
 	JsonObject *c;
 
 	g_assert_true (g_file_set_contents (profile, text, -1, &error));
-	g_assert_true (g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-				     &out, &err, &status, &error));
+	g_assert_true (g_spawn_sync (NULL, (gchar **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
+				     &err, &status, &error));
 	g_assert_no_error (error);
 	g_test_message ("sync: %s %s", out, err);
 	g_assert_true (WIFEXITED (status));
 	g_assert_cmpint (WEXITSTATUS (status), ==, 0);
 	g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
 	c = json_object_get_object_member (
-	    json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
-					   "created"),
-	    "crm");
-	*created = (gint) json_object_get_int_member_with_default (c, "email", 0);
+		json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
+					       "created"),
+		"crm");
+	*created = (gint)json_object_get_int_member_with_default (c, "email", 0);
 	*subjects = folder_subjects (emails);
 	{
 		g_autofree gchar *rm = g_strdup_printf ("rm -rf '%s'", dir);
@@ -322,9 +324,9 @@ test_select_all (void)
 static void
 test_select_presets (void)
 {
-	g_autoptr(GKeyFile) kf = g_key_file_new ();
-	g_autoptr(GError) error = NULL;
-	g_autoptr(CsProfile) bad = NULL;
+	g_autoptr (GKeyFile) kf = g_key_file_new ();
+	g_autoptr (GError) error = NULL;
+	g_autoptr (CsProfile) bad = NULL;
 	g_autofree gchar *webcrm = NULL;
 	g_autofree gchar *b2c = NULL;
 	g_autofree gchar *oro = NULL;
@@ -358,7 +360,7 @@ test_select_presets (void)
 int
 main (int argc, char **argv)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *out = NULL;
 	const gchar *python = g_getenv ("PYTHON");
 	const gchar *maker = g_getenv ("MAKE_TEST_PST");
@@ -372,8 +374,8 @@ main (int argc, char **argv)
 	g_assert_no_error (error);
 	pst_path = g_build_filename (tmpdir, "made.pst", NULL);
 	{
-		const gchar *gen[] = {python, maker, pst_path, NULL};
-		g_assert_true (g_spawn_sync (NULL, (gchar **) gen, NULL, G_SPAWN_SEARCH_PATH, NULL,
+		const gchar *gen[] = { python, maker, pst_path, NULL };
+		g_assert_true (g_spawn_sync (NULL, (gchar **)gen, NULL, G_SPAWN_SEARCH_PATH, NULL,
 					     NULL, NULL, &out, &status, &error));
 		g_assert_no_error (error);
 		if (!g_spawn_check_wait_status (status, NULL))
