@@ -90,6 +90,10 @@ folder_free (Folder *f)
 	g_free (f);
 }
 
+/* what a user can do about a damaged file, after every message saying so */
+#define REPAIR_HINT \
+	N_ ("repair it with Outlook's Inbox Repair Tool (scanpst.exe) and try again")
+
 /* a damaged index can send libpst round a loop: no progress for this long
  * ends the process with a message instead of leaving the caller waiting */
 #define WATCHDOG_SECONDS 10
@@ -99,7 +103,8 @@ on_watchdog (int sig)
 {
 	static const char msg[] =
 	    "\n{\"type\":\"error\",\"message\":\"the file is damaged (reading it makes no "
-	    "progress)\"}\n";
+	    "progress); repair it with Outlook's Inbox Repair Tool (scanpst.exe) and try "
+	    "again\"}\n";
 	/* only async-signal-safe calls here */
 	if (write (STDOUT_FILENO, msg, sizeof msg - 1) < 0)
 		_exit (3);
@@ -1749,19 +1754,29 @@ main (int argc, char **argv)
 		die (_("cannot open the file"));
 	r.pf_open = TRUE;
 	if (pst_load_index (&r.pf) != 0)
-		die (_("the index cannot be read (damaged or truncated file)"));
+		die ("%s; %s",
+		     _("the index cannot be read (damaged or truncated file)"),
+		     _(REPAIR_HINT));
 	pst_load_extended_attributes (&r.pf);
 	if (r.pf.d_head == NULL)
-		die (_("the file lists no items (damaged index)"));
+		die ("%s; %s",
+		     _("the file lists no items (damaged index)"),
+		     _(REPAIR_HINT));
 	store = pst_parse_item (&r.pf, r.pf.d_head, NULL);
 	if (store == NULL && (r.pf.d_head->desc == NULL ||
 			      pst_getID (&r.pf, r.pf.d_head->desc->i_id) == NULL))
-		die (_("the index points at data blocks that are not in the file (damaged file)"));
+		die ("%s; %s",
+		     _("the index points at data blocks that are not in the file (damaged file)"),
+		     _(REPAIR_HINT));
 	if (store == NULL || store->message_store == NULL)
-		die (_("the message store cannot be read (damaged file)"));
+		die ("%s; %s",
+		     _("the message store cannot be read (damaged file)"),
+		     _(REPAIR_HINT));
 	top = pst_getTopOfFolders (&r.pf, store);
 	if (top == NULL)
-		die (_("the top of the folder tree cannot be found (damaged file)"));
+		die ("%s; %s",
+		     _("the top of the folder tree cannot be found (damaged file)"),
+		     _(REPAIR_HINT));
 
 	r.pff = cs_pff_open (r.path, NULL);
 	r.folders = g_ptr_array_new_with_free_func ((GDestroyNotify) folder_free);
