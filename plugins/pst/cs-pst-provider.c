@@ -406,18 +406,20 @@ cs_pst_provider_decode_stream (CsPstProvider *self, CsKind kind, GString *buf, C
 #define MAX_DAMAGED_ITEMS 50
 
 /* ONE run of the reader lists every kind of the file (issue 18: starting it
- * per kind tripled the cost of a sync); the lines are kept per kind until the
- * file changes or the provider is closed */
+ * per kind tripled the cost of a sync); each kind's lines wait until it is
+ * read (then they are dropped: e-mail bodies are large), or the file changes,
+ * or the provider is closed. @need: the kind about to be read, or
+ * CS_KIND_LAST to list again whatever is kept */
 static gboolean
-list_file (CsPstProvider *self, GCancellable *cancellable, GError **error)
+list_file (CsPstProvider *self, CsKind need, GCancellable *cancellable, GError **error)
 {
 	ReadData d = {{NULL}, FALSE, NULL, NULL, NULL};
 	gint64 mtime = 0;
 	goffset size = 0;
 	gboolean ok = FALSE;
 
-	if (file_stamp (self, &mtime, &size) && self->listed && mtime == self->cache_mtime &&
-	    size == self->cache_size)
+	if (file_stamp (self, &mtime, &size) && need < CS_KIND_LAST && self->listed &&
+	    self->cached[need] != NULL && mtime == self->cache_mtime && size == self->cache_size)
 		return TRUE;
 	clear_cache (self);
 	g_ptr_array_set_size (self->damaged, 0);
@@ -491,6 +493,7 @@ cs_pst_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *cu
 {
 	CsPstProvider *self = CS_PST_PROVIDER (provider);
 	Delivery delivery = {kind, sink, 0, self->select[kind], 0};
+	g_autoptr(GPtrArray) lines = NULL;
 
 	if (self->path == NULL) {
 		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
@@ -501,10 +504,11 @@ cs_pst_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *cu
 	 * ticked records are read: a record whose tick was taken away is left
 	 * alone on the other side, never taken for deleted */
 	cs_read_sink_set_complete (sink, self->select[kind] == NULL);
-	if (!list_file (self, cancellable, error))
+	if (!list_file (self, kind, cancellable, error))
 		return FALSE;
-	for (guint i = 0; self->cached[kind] != NULL && i < self->cached[kind]->len; i++)
-		deliver (&delivery, g_ptr_array_index (self->cached[kind], i));
+	lines = g_steal_pointer (&self->cached[kind]);
+	for (guint i = 0; lines != NULL && i < lines->len; i++)
+		deliver (&delivery, g_ptr_array_index (lines, i));
 	if (delivery.n_unselected > 0)
 		g_debug ("%s: %u %s records without the category “%s” left out", self->path,
 			 delivery.n_unselected, cs_kind_to_string (kind), self->select[kind]);
@@ -535,7 +539,7 @@ cs_pst_provider_open (CsProvider *provider, GCancellable *cancellable, GError **
 		return FALSE;
 	}
 	self->listed = FALSE;
-	if (!list_file (self, cancellable, error))
+	if (!list_file (self, CS_KIND_LAST, cancellable, error))
 		return FALSE;
 	g_object_notify_by_pspec (G_OBJECT (self), props[PROP_FORMAT]);
 	return TRUE;

@@ -176,6 +176,7 @@ test_damaged_copies (void)
 		if (got.status == 2) {
 			/* refused whole, with one line naming the file */
 			g_assert_nonnull (strstr (got.err, path));
+			g_test_message ("copy %u of %s refused: %s", i, bases[b], got.err);
 			n_refused++;
 			n_dropped += g_hash_table_size (want);
 			listing_clear (&got);
