@@ -39,6 +39,7 @@ struct _CsPstCheck {
 	GHashTable *blocks;   /* bid → BlockRef (owned) */
 	GHashTable *nodes;    /* nid → NodeRef (owned) */
 	GHashTable *verdicts; /* bid → GINT (1 good, 2 bad): shared blocks are checked once */
+	GHashTable *pages;    /* offsets of the index pages walked: a tree names each once */
 	guint n_blocks, n_bad;
 };
 
@@ -106,6 +107,10 @@ walk_page (CsPstCheck *self, guint64 bid, guint64 ib, guint8 ptype, guint level,
 		*why = g_strdup (_ ("its index points outside the file"));
 		return FALSE;
 	}
+	/* a page named twice (a damaged or crafted tree) would make the walk
+	 * grow without bound */
+	if (!g_hash_table_add (self->pages, g_memdup2 (&ib, sizeof ib)))
+		goto bad;
 	p = self->d + ib;
 	if (self->unicode) {
 		wsig = (guint16)le (p + 498, 2);
@@ -311,6 +316,7 @@ cs_pst_check_free (CsPstCheck *self)
 	g_clear_pointer (&self->blocks, g_hash_table_unref);
 	g_clear_pointer (&self->nodes, g_hash_table_unref);
 	g_clear_pointer (&self->verdicts, g_hash_table_unref);
+	g_clear_pointer (&self->pages, g_hash_table_unref);
 	g_clear_pointer (&self->map, g_mapped_file_unref);
 	g_free (self);
 }
@@ -334,6 +340,7 @@ cs_pst_check_new (const gchar *path, gchar **why)
 	self->blocks = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
 	self->nodes = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
 	self->verdicts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+	self->pages = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 	if (self->size < 0x234 || memcmp (self->d, "!BDN", 4) != 0) {
 		*why = g_strdup (_ ("its header is cut short"));
 		return NULL;
