@@ -1221,6 +1221,26 @@ collect_special_entries (Reader *r, libpff_item_t *pi)
 	}
 }
 
+/* the path of a folder collected already (paths are resolved after the
+ * walk; a crash while reading a subfolder names this one) */
+static gchar *
+path_so_far (Reader *r, guint64 nid)
+{
+	g_autoptr(GPtrArray) names = g_ptr_array_new ();
+
+	for (guint depth = 0; depth < 256; depth++) {
+		Folder *f = g_hash_table_lookup (r->by_nid, GSIZE_TO_POINTER ((gsize) nid));
+		if (f == NULL || f->path != NULL) /* the top ("/") */
+			break;
+		g_ptr_array_insert (names, 0, f->name);
+		nid = f->parent;
+	}
+	if (names->len == 0)
+		return g_strdup ("/");
+	g_ptr_array_add (names, NULL);
+	return g_strjoinv ("/", (gchar **) names->pdata);
+}
+
 static void
 collect_folders (Reader *r, pst_desc_tree *d, guint64 parent)
 {
@@ -1239,10 +1259,21 @@ collect_folders (Reader *r, pst_desc_tree *d, guint64 parent)
 		f->nid = d->d_id;
 		f->parent = parent;
 		f->desc = d;
-		/* a folder whose blocks fail is not parsed: its name would be garbage */
-		item = cs_pst_check_node (r->check, d->d_id, &f->damaged)
-			   ? pst_parse_item (&r->pf, d, NULL)
-			   : NULL;
+		/* a folder whose blocks fail is not parsed: its name would be garbage;
+		 * one that crashed the reader before is not parsed again: its items
+		 * are then reported, and the rest of the file is read */
+		item = NULL;
+		if (r->skip != NULL && g_hash_table_contains (r->skip, &d->d_id)) {
+			f->damaged = g_strdup (_("reading it stopped the reader"));
+		} else if (cs_pst_check_node (r->check, d->d_id, &f->damaged)) {
+			g_autofree gchar *where = path_so_far (r, parent);
+			set_current_folder (where);
+			current_nid = d->d_id;
+			current_kind = "email";
+			in_item = 1;
+			item = pst_parse_item (&r->pf, d, NULL);
+			in_item = 0;
+		}
 		if (item != NULL) {
 			f->name = pst_text (item, &item->file_as);
 			if (item->ascii_type != NULL &&
