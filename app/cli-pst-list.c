@@ -29,6 +29,9 @@ cli_cmd_pst_list (gint argc, gchar **argv)
 	g_autofree gchar *abs = NULL;
 	JsonObject *o;
 	JsonArray *items;
+	JsonArray *skipped;
+	g_autofree gchar *first_skip = NULL;
+	guint n_skipped = 0;
 	CsKind only = CS_KIND_LAST;
 
 	g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
@@ -66,6 +69,7 @@ cli_cmd_pst_list (gint argc, gchar **argv)
 	json_object_set_string_member (o, "file", argv[1]);
 	json_object_set_string_member (o, "format", format != NULL ? format : "");
 	items = json_array_new ();
+	skipped = json_array_new ();
 	for (guint k = 0; k < CS_KIND_LAST; k++) {
 		g_autoptr(CsReadSink) sink = NULL;
 		GPtrArray *recs;
@@ -78,7 +82,23 @@ cli_cmd_pst_list (gint argc, gchar **argv)
 			cs_provider_close (pst);
 			json_object_unref (o);
 			json_array_unref (items);
+			json_array_unref (skipped);
 			return cli_fail (CS_EXIT_CONFIG, json, msg);
+		}
+		/* items the file holds but that cannot be read right (damaged) are
+		 * shown, never listed from garbage: the run is partial */
+		for (guint i = 0; i < cs_read_sink_get_skips (sink)->len; i++) {
+			CsSkip *skip = g_ptr_array_index (cs_read_sink_get_skips (sink), i);
+			JsonObject *so = json_object_new ();
+			json_object_set_string_member (so, "kind", cs_kind_to_string (skip->kind));
+			json_object_set_string_member (so, "id", skip->id != NULL ? skip->id : "");
+			json_object_set_string_member (so, "reason", skip->reason);
+			json_array_add_object_element (skipped, so);
+			if (first_skip == NULL)
+				first_skip = g_strdup (skip->reason);
+			if (!json)
+				g_printerr ("%s\n", skip->reason);
+			n_skipped++;
 		}
 		recs = cs_read_sink_get_records (sink);
 		for (guint i = 0; i < recs->len; i++) {
@@ -100,8 +120,17 @@ cli_cmd_pst_list (gint argc, gchar **argv)
 	}
 	cs_provider_close (pst);
 	json_object_set_array_member (o, "items", items);
+	json_object_set_array_member (o, "skipped", skipped);
 	json_node_take_object (root, o);
 	if (json)
 		cli_print_json (root);
+	if (n_skipped > 0) {
+		/* one line on stderr, as every partial run says why */
+		if (json)
+			g_printerr (ngettext ("%s: %u item skipped: %s\n",
+					      "%s: %u items skipped, the first: %s\n", n_skipped),
+				    argv[1], n_skipped, first_skip);
+		return CS_EXIT_PARTIAL;
+	}
 	return 0;
 }

@@ -205,6 +205,29 @@ valid_date (const gchar *v)
 	return g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y);
 }
 
+/* `select=`: `all`, or `category:NAME` (the Outlook category that ticks a
+ * record for the sync, as the webCRM guide's "Synchronise this"); the
+ * Outlook-side plugins read it (cs_profile_keyfile_get_select()) */
+static gboolean
+parse_select (const gchar *value, gchar **category)
+{
+	g_autofree gchar *v = g_strstrip (g_strdup (value));
+	g_autofree gchar *name = NULL;
+
+	if (category != NULL)
+		*category = NULL;
+	if (g_str_equal (v, "all"))
+		return TRUE;
+	if (!g_str_has_prefix (v, "category:"))
+		return FALSE;
+	name = g_strstrip (g_strdup (v + strlen ("category:")));
+	if (name[0] == '\0')
+		return FALSE;
+	if (category != NULL)
+		*category = g_steal_pointer (&name);
+	return TRUE;
+}
+
 static gboolean
 load_kind (CsProfile *self, CsKind kind, GError **error)
 {
@@ -218,6 +241,7 @@ load_kind (CsProfile *self, CsKind kind, GError **error)
 	g_autofree gchar *reminder = NULL;
 	g_autofree gchar *since = NULL;
 	g_autofree gchar *attach = NULL;
+	g_autofree gchar *select = NULL;
 
 	if (!get_choice (self, group, "direction", directions, def_dir, &v, error))
 		return FALSE;
@@ -277,6 +301,11 @@ load_kind (CsProfile *self, CsKind kind, GError **error)
 				     _("must be a date YYYY-MM-DD"));
 		kc->since = g_steal_pointer (&since);
 	}
+	select = get_value (self, group, "select");
+	if (select != NULL && !parse_select (select, NULL))
+		return fail (self, error, group, "select", select, NULL,
+			     /* TRANSLATORS: keep "all" and "category:" as they are */
+			     _("must be all or category:NAME (an Outlook category)"));
 	attach = get_value (self, group, "attachments");
 	if (attach != NULL) {
 		gint b = pick (attach, booleans);
@@ -360,7 +389,7 @@ validate_groups (CsProfile *self, GError **error)
 					      "sync-on-start", "sync-on-exit", "enabled", NULL};
 	static const gchar *kind_keys[] = {"direction", "condition", "key", "on-crm-delete",
 					   "on-outlook-delete", "reminder", "since", "attachments",
-					   NULL};
+					   "select", NULL};
 	g_auto(GStrv) names = g_key_file_get_groups (self->kf, NULL);
 
 	for (guint i = 0; names[i] != NULL; i++) {
@@ -649,4 +678,45 @@ const gchar *
 cs_profile_get_group (CsSide side)
 {
 	return side == CS_SIDE_CRM ? "crm" : "outlook";
+}
+
+/**
+ * cs_profile_keyfile_get_select:
+ * @kf: a profile's key file, as a plugin gets it in setup()
+ * @kind: the kind whose `select=` is wanted
+ *
+ * The category a record of @kind must carry to be synced: `select=` of the
+ * kind's group, else of the profile's preset (plugins get the key file as
+ * the user wrote it, without the preset's values).
+ *
+ * Returns: (transfer full) (nullable): the category; %NULL for all records
+ *   (or a value the profile's own validation refuses)
+ */
+gchar *
+cs_profile_keyfile_get_select (GKeyFile *kf, CsKind kind)
+{
+	const gchar *group = cs_kind_to_string (kind);
+	g_autofree gchar *value = g_key_file_get_value (kf, group, "select", NULL);
+	gchar *category = NULL;
+
+	if (value == NULL) {
+		g_autofree gchar *preset = g_key_file_get_value (kf, "profile", "preset", NULL);
+		g_autofree gchar *res = NULL;
+		g_autoptr(GBytes) bytes = NULL;
+		g_autoptr(GKeyFile) pk = NULL;
+
+		if (preset == NULL || preset[0] == '\0')
+			return NULL;
+		res = g_strdup_printf ("/org/crmsync/profiles/%s.ini", g_strstrip (preset));
+		bytes = g_resources_lookup_data (res, 0, NULL);
+		pk = g_key_file_new ();
+		if (bytes == NULL ||
+		    !g_key_file_load_from_data (pk, g_bytes_get_data (bytes, NULL),
+						g_bytes_get_size (bytes), G_KEY_FILE_NONE, NULL))
+			return NULL;
+		value = g_key_file_get_value (pk, group, "select", NULL);
+	}
+	if (value == NULL || !parse_select (value, &category))
+		return NULL;
+	return category;
 }

@@ -78,5 +78,6 @@ gboolean cs_profile_get_enabled (CsProfile *self);
 const CsKindConfig *cs_profile_get_kind_config (CsProfile *self, CsKind kind);
 GKeyFile *cs_profile_get_keyfile (CsProfile *self);
 const gchar *cs_profile_get_group (CsSide side);
+gchar *cs_profile_keyfile_get_select (GKeyFile *kf, CsKind kind);
 
 G_END_DECLS

@@ -823,6 +823,9 @@ email_to_record (JsonObject *item, CsRecord *r, CsGraphMailDirection direction)
 	set_time (r, "receivedDateTime", str_member (item, "receivedDateTime"));
 	set_str (r, "body", body);
 	set_bool_member (r, "hasAttachments", item, "hasAttachments");
+	if (arr_member (item, "categories") != NULL &&
+	    json_array_get_length (arr_member (item, "categories")) > 0)
+		set_list (r, "categories", arr_member (item, "categories"));
 }
 
 /* ---------------------------------------------------------------- API */

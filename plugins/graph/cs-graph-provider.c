@@ -7,6 +7,7 @@
 #include "cs-graph-auth.h"
 #include "cs-graph-map.h"
 #include "cs-graph-private.h"
+#include "cs-profile.h"
 
 /*
  * Outlook.com / Microsoft 365 through Microsoft Graph v1.0 (spec section 3).
@@ -46,6 +47,9 @@ struct _CsGraphProvider {
 	GHashTable *contact_folders; /* (owned) (nullable) ids of the folders being read */
 	GPtrArray *new_folders;	  /* (owned) (nullable) found while reading: read them too */
 	guint64 identity_requests;
+	/* `[KIND] select=category:NAME`: only records carrying that Outlook
+	 * category are read (the webCRM guide's "ticked" items) */
+	gchar *select[CS_KIND_LAST]; /* (owned) (nullable) */
 };
 
 G_DEFINE_FINAL_TYPE (CsGraphProvider, cs_graph_provider, CS_TYPE_PROVIDER)
@@ -93,6 +97,25 @@ arr_member (JsonObject *o, const gchar *name)
 	return n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
 }
 
+/* Outlook compares category names without case */
+static gboolean
+has_category (CsRecord *r, const gchar *name)
+{
+	GVariant *v = cs_record_get_field (r, "categories");
+	g_autofree gchar *want = g_utf8_casefold (name, -1);
+	g_autofree const gchar **list = NULL;
+
+	if (v == NULL || !g_variant_is_of_type (v, G_VARIANT_TYPE_STRING_ARRAY))
+		return FALSE;
+	list = g_variant_get_strv (v, NULL);
+	for (guint i = 0; list[i] != NULL; i++) {
+		g_autofree gchar *have = g_utf8_casefold (list[i], -1);
+		if (g_strcmp0 (have, want) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 /* -------------------------------------------------------------- setup */
 
 static gboolean
@@ -108,6 +131,11 @@ cs_graph_provider_setup (CsProvider *provider, GKeyFile *profile, const gchar *g
 
 	if (!cs_provider_check_keys (profile, group, keys, error))
 		return FALSE;
+	for (CsKind k = CS_KIND_CONTACT; k < CS_KIND_LAST; k++) {
+		g_free (self->select[k]);
+		self->select[k] =
+		    k != CS_KIND_ORGANISATION ? cs_profile_keyfile_get_select (profile, k) : NULL;
+	}
 	url = g_key_file_get_string (profile, group, "url", NULL);
 	authority = g_key_file_get_string (profile, group, "authority", NULL);
 	tenant = g_key_file_get_string (profile, group, "tenant", NULL);
@@ -1327,9 +1355,17 @@ cs_graph_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *
 				return FALSE;
 			}
 		}
-		for (guint i = 0; i < records->len; i++)
-			cs_read_sink_add (sink, g_ptr_array_index (records, i));
-		if (full)
+		for (guint i = 0; i < records->len; i++) {
+			CsRecord *r = g_ptr_array_index (records, i);
+			/* not ticked: left out (a deletion still counts) */
+			if (self->select[kind] != NULL && !cs_record_is_deleted (r) &&
+			    !has_category (r, self->select[kind]))
+				continue;
+			cs_read_sink_add (sink, r);
+		}
+		/* with a selection, a record whose tick was taken away is absent:
+		 * it is left alone on the other side, never taken for deleted */
+		if (full && self->select[kind] == NULL)
 			cs_read_sink_set_complete (sink, TRUE);
 		cs_read_sink_set_cursor (sink, text);
 		return TRUE;
@@ -1763,6 +1799,8 @@ cs_graph_provider_finalize (GObject *object)
 	g_free (self->client_id);
 	g_free (self->sign_in);
 	g_free (self->todo_list);
+	for (guint k = 0; k < CS_KIND_LAST; k++)
+		g_free (self->select[k]);
 	g_clear_pointer (&self->contact_folders, g_hash_table_unref);
 	g_clear_pointer (&self->new_folders, g_ptr_array_unref);
 	g_clear_object (&self->graph);

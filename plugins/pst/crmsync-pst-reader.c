@@ -24,6 +24,7 @@
 #include <libpst/libpst.h>
 #include <libpst/lzfu.h>
 
+#include "cs-pst-check.h"
 #include "cs-pst-pff.h"
 #include "cs-pst-recur.h"
 #include "cs-pst-text.h"
@@ -56,6 +57,7 @@ typedef struct {
 	gboolean has_globcnt;
 	gboolean excluded;   /* system folder, hidden, or under one */
 	gboolean sent;	     /* Sent Items or below */
+	gchar *damaged;	     /* (owned) (nullable): why its blocks (or a parent's) fail */
 	pst_desc_tree *desc; /* (unowned) */
 } Folder;
 
@@ -63,11 +65,14 @@ typedef struct {
 	pst_file pf;
 	gboolean pf_open;
 	CsPff *pff; /* (owned) (nullable): NULL when libpff cannot read the file */
+	CsPstCheck *check; /* (owned): the format's own checks, before any parse */
 	const gchar *path;
 	GPtrArray *folders;  /* (owned) (element-type Folder) */
 	GHashTable *by_nid;  /* nid → Folder (unowned) */
 	GHashTable *special; /* nid → reason, folders that are not the user's */
 	guint64 sent_nid;
+	guint8 store_uid[16]; /* the store's PR_RECORD_KEY: the uid of its entry ids */
+	gboolean has_store_uid;
 	gchar **only;	     /* (owned) (nullable): folders= filter */
 	guint wanted; /* bit per Kind; 0 = all */
 	GHashTable *skip; /* (owned) (nullable): NIDs not to read (they crashed us before) */
@@ -81,8 +86,13 @@ folder_free (Folder *f)
 	g_free (f->name);
 	g_free (f->path);
 	g_free (f->klass);
+	g_free (f->damaged);
 	g_free (f);
 }
+
+/* what a user can do about a damaged file, after every message saying so */
+#define REPAIR_HINT \
+	N_ ("repair it with Outlook's Inbox Repair Tool (scanpst.exe) and try again")
 
 /* a damaged index can send libpst round a loop: no progress for this long
  * ends the process with a message instead of leaving the caller waiting */
@@ -93,7 +103,8 @@ on_watchdog (int sig)
 {
 	static const char msg[] =
 	    "\n{\"type\":\"error\",\"message\":\"the file is damaged (reading it makes no "
-	    "progress)\"}\n";
+	    "progress); repair it with Outlook's Inbox Repair Tool (scanpst.exe) and try "
+	    "again\"}\n";
 	/* only async-signal-safe calls here */
 	if (write (STDOUT_FILENO, msg, sizeof msg - 1) < 0)
 		_exit (3);
@@ -105,6 +116,9 @@ on_watchdog (int sig)
 static volatile sig_atomic_t in_item;
 static guint64 current_nid;
 static const gchar *current_kind = "email";
+/* `,"folder":"…"` of the folder being read, JSON-quoted beforehand: the
+ * provider names it in its message */
+static char current_folder[1024];
 
 static void
 write_crash_line (void)
@@ -115,7 +129,7 @@ write_crash_line (void)
 	guint64 v = current_nid;
 	const char *head = "\n{\"type\":\"crash\",\"id\":\"";
 	const char *mid = "\",\"kind\":\"";
-	const char *tail = "\"}\n";
+	const char *tail = "\"";
 
 	do {
 		digits[k++] = (char) ('0' + v % 10);
@@ -131,8 +145,23 @@ write_crash_line (void)
 		buf[n++] = *c;
 	for (const char *c = tail; *c != '\0'; c++)
 		buf[n++] = *c;
-	if (write (STDOUT_FILENO, buf, n) < 0)
+	if (write (STDOUT_FILENO, buf, n) < 0 ||
+	    write (STDOUT_FILENO, current_folder, strlen (current_folder)) < 0 ||
+	    write (STDOUT_FILENO, "}\n", 2) < 0)
 		_exit (3);
+}
+
+static void
+set_current_folder (const gchar *path)
+{
+	g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), path);
+	g_autofree gchar *quoted = json_to_string (node, FALSE);
+	g_autofree gchar *frag = g_strdup_printf (",\"folder\":%s", quoted);
+	/* a path too long for the buffer is left out rather than cut mid-escape */
+	if (strlen (frag) < sizeof current_folder)
+		memcpy (current_folder, frag, strlen (frag) + 1);
+	else
+		current_folder[0] = '\0';
 }
 
 static void
@@ -349,15 +378,54 @@ add_common_pff (JsonBuilder *b, libpff_item_t *pi, gboolean sensitivity)
 		add_str (b, "sensitivity", g_strdup (sensitivity_name (v)));
 }
 
-/* PS_PUBLIC_STRINGS "Keywords": libpff only finds string-named properties by
+/* a multi-valued variable-size value as stored (MS-PST 2.3.3.4.2): count,
+ * offsets from its start, then the values back to back. libpff's
+ * multi-value reader returns no values for some writers' files (binary
+ * lists) and none at all for string lists: we split them ourselves */
+static GPtrArray *
+split_multi (GBytes *raw, guint32 max)
+{
+	GPtrArray *out;
+	const guint8 *d;
+	gsize size;
+	guint32 n;
+
+	if (raw == NULL)
+		return NULL;
+	d = g_bytes_get_data (raw, &size);
+	if (size < 4)
+		return NULL;
+	n = d[0] | (guint32) d[1] << 8 | (guint32) d[2] << 16 | (guint32) d[3] << 24;
+	if (n == 0 || n > max || 4 + 4 * (gsize) n > size)
+		return NULL;
+	out = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+	for (guint32 i = 0; i < n; i++) {
+		const guint8 *o = d + 4 + 4 * i;
+		gsize start = o[0] | (gsize) o[1] << 8 | (gsize) o[2] << 16 | (gsize) o[3] << 24;
+		gsize end = size;
+		if (i + 1 < n)
+			end = o[4] | (gsize) o[5] << 8 | (gsize) o[6] << 16 | (gsize) o[7] << 24;
+		if (start > end || end > size)
+			g_ptr_array_add (out, g_bytes_new (NULL, 0));
+		else
+			g_ptr_array_add (out, g_bytes_new (d + start, end - start));
+	}
+	return out;
+}
+
+/* PS_PUBLIC_STRINGS "Keywords" (Outlook's categories), PT_MV_UNICODE or, in
+ * ANSI files, PT_MV_STRING8: libpff only finds string-named properties by
  * name, whatever their set; Outlook's categories are the only such name */
 static void
 add_categories (JsonBuilder *b, libpff_item_t *pi)
 {
 	libpff_record_set_t *rs = NULL;
 	libpff_record_entry_t *entry = NULL;
-	libpff_multi_value_t *mv = NULL;
-	int n = 0;
+	g_autoptr(GBytes) raw = NULL;
+	g_autoptr(GPtrArray) values = NULL;
+	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+	uint32_t type = 0;
+	size_t size = 0;
 
 	if (pi == NULL || libpff_item_get_record_set_by_index (pi, 0, &rs, NULL) != 1)
 		return;
@@ -367,29 +435,43 @@ add_categories (JsonBuilder *b, libpff_item_t *pi)
 		libpff_record_set_free (&rs, NULL);
 		return;
 	}
-	if (libpff_record_entry_get_multi_value (entry, &mv, NULL) == 1 &&
-	    libpff_multi_value_get_number_of_values (mv, &n, NULL) == 1 && n > 0) {
-		json_builder_set_member_name (b, "categories");
-		json_builder_begin_array (b);
-		for (int i = 0; i < n && i < 256; i++) {
-			size_t size = 0;
-			g_autofree gchar *s = NULL;
-			if (libpff_multi_value_get_value_utf8_string_size (mv, i, &size, NULL) !=
-				1 ||
-			    size <= 1 || size > 65536)
-				continue;
-			s = g_malloc0 (size + 1);
-			if (libpff_multi_value_get_value_utf8_string (mv, i, (guint8 *) s, size,
-								      NULL) == 1 &&
-			    g_utf8_validate (s, -1, NULL))
-				json_builder_add_string_value (b, s);
-		}
-		json_builder_end_array (b);
+	if (libpff_record_entry_get_value_type (entry, &type, NULL) == 1 &&
+	    (type == 0x101f || type == 0x101e) &&
+	    libpff_record_entry_get_data_size (entry, &size, NULL) == 1 && size >= 4 &&
+	    size <= 1024 * 1024) {
+		guint8 *data = g_malloc (size);
+		if (libpff_record_entry_get_data (entry, data, size, NULL) == 1)
+			raw = g_bytes_new_take (data, size);
+		else
+			g_free (data);
 	}
-	if (mv != NULL)
-		libpff_multi_value_free (&mv, NULL);
 	libpff_record_entry_free (&entry, NULL);
 	libpff_record_set_free (&rs, NULL);
+	values = split_multi (raw, 256);
+	for (guint i = 0; values != NULL && i < values->len; i++) {
+		gsize len;
+		const gchar *v = g_bytes_get_data (g_ptr_array_index (values, i), &len);
+		gchar *text;
+		if (len == 0)
+			continue;
+		text = type == 0x101f ? g_convert (v, (gssize) (len & ~(gsize) 1), "UTF-8",
+						   "UTF-16LE", NULL, NULL, NULL)
+				      : g_convert (v, (gssize) len, "UTF-8", "WINDOWS-1252", NULL,
+						   NULL, NULL);
+		/* a stored terminator is not part of the name */
+		if (text != NULL && g_strstrip (text)[0] != '\0' &&
+		    g_utf8_validate (text, -1, NULL))
+			g_ptr_array_add (names, text);
+		else
+			g_free (text);
+	}
+	if (names->len == 0)
+		return;
+	json_builder_set_member_name (b, "categories");
+	json_builder_begin_array (b);
+	for (guint i = 0; i < names->len; i++)
+		json_builder_add_string_value (b, g_ptr_array_index (names, i));
+	json_builder_end_array (b);
 }
 
 /* the plain-text body; many items carry only HTML or only compressed RTF
@@ -544,8 +626,14 @@ fill_contact (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 	ADDR ("businessPostalCode", business_postal_code, work_address_postalcode);
 	ADDR ("businessCountry", business_country, work_address_country);
 #undef ADDR
-	/* libpst puts PR_DISPLAY_NAME in file_as and PidLidFileUnder in fullname */
-	add_str (b, "displayName", pst_text (item, &item->file_as));
+	/* libpst puts PR_DISPLAY_NAME in file_as and PidLidFileUnder in fullname,
+	 * and lets an attachment's PR_DISPLAY_NAME overwrite it (every contact
+	 * photo is "ContactPicture.jpg"): the message's own record set first */
+	{
+		gchar *shown = cs_pff_get_string (pi, 0, 0, 0x3001);
+		add_str (b, "displayName",
+			 shown != NULL || pi != NULL ? shown : pst_text (item, &item->file_as));
+	}
 	add_str (b, "fileAs", pst_text (item, &c->fullname));
 	add_str (b, "email1", contact_email (item, &c->address1, pi, 0x8084));
 	add_str (b, "email2", contact_email (item, &c->address2, pi, 0x8094));
@@ -967,6 +1055,7 @@ fill_email (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi, const 
 	add_str (b, "body", g_steal_pointer (&body));
 	add_str (b, "direction", g_strdup (folder->sent ? "outbound" : "inbound"));
 	add_common_pff (b, pi, FALSE);
+	add_categories (b, pi);
 	if (e != NULL) {
 		add_str (b, "messageId", pst_text (item, &e->messageid));
 		if (from == NULL) {
@@ -1039,10 +1128,15 @@ persist_id_is_system (guint16 id)
 static guint64
 entryid_to_nid (Reader *r, const guint8 *data, gsize size)
 {
-	/* PST entry ids: flags, provider uid, NID */
-	if (size == 24)
+	/* PST entry ids: flags, provider uid, NID. The uid must be this store's
+	 * (its PR_RECORD_KEY): folders copied from another store carry that
+	 * store's ids, whose NIDs name unrelated folders here */
+	if (size == 24) {
+		if (r->has_store_uid && memcmp (data + 4, r->store_uid, 16) != 0)
+			return 0;
 		return data[20] | (guint32) data[21] << 8 | (guint32) data[22] << 16 |
 		       (guint32) data[23] << 24;
+	}
 	/* Exchange (OST) folder entry ids: flags, provider uid, type, then the
 	 * folder's database guid and global counter */
 	if (size >= 44) {
@@ -1075,39 +1169,6 @@ mark_entry (Reader *r, GBytes *bytes, const gchar *why)
 	mark_special (r, entryid_to_nid (r, data, size), why);
 }
 
-/* a PT_MV_BINARY as stored: count, offsets, then the values back to back
- * (libpff's multi-value reader returns no values for some writers' files) */
-static GPtrArray *
-split_multi_binary (GBytes *raw)
-{
-	GPtrArray *out;
-	const guint8 *d;
-	gsize size;
-	guint32 n;
-
-	if (raw == NULL)
-		return NULL;
-	d = g_bytes_get_data (raw, &size);
-	if (size < 4)
-		return NULL;
-	n = d[0] | (guint32) d[1] << 8 | (guint32) d[2] << 16 | (guint32) d[3] << 24;
-	if (n == 0 || n > 64 || 4 + 4 * (gsize) n > size)
-		return NULL;
-	out = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-	for (guint32 i = 0; i < n; i++) {
-		const guint8 *o = d + 4 + 4 * i;
-		gsize start = o[0] | (gsize) o[1] << 8 | (gsize) o[2] << 16 | (gsize) o[3] << 24;
-		gsize end = size;
-		if (i + 1 < n)
-			end = o[4] | (gsize) o[5] << 8 | (gsize) o[6] << 16 | (gsize) o[7] << 24;
-		if (start > end || end > size)
-			g_ptr_array_add (out, g_bytes_new (NULL, 0));
-		else
-			g_ptr_array_add (out, g_bytes_new (d + start, end - start));
-	}
-	return out;
-}
-
 /* the special-folder entry ids sit on the root folder and the Inbox; reading
  * them on every folder finds them wherever the writer put them */
 static void
@@ -1115,11 +1176,24 @@ collect_special_entries (Reader *r, libpff_item_t *pi)
 {
 	g_autoptr(GBytes) drafts = cs_pff_get_binary (pi, 0, 0, 0x36D7);
 	g_autoptr(GBytes) ren_raw = cs_pff_get_binary (pi, 0, 0, 0x36D8);
-	g_autoptr(GPtrArray) ren = split_multi_binary (ren_raw);
+	g_autoptr(GPtrArray) ren = split_multi (ren_raw, 64);
 	g_autoptr(GBytes) ex = cs_pff_get_binary (pi, 0, 0, 0x36D9);
 	static const gchar *ren_names[] = {"conflicts", "sync issues", "local failures",
 					   "server failures", "junk e-mail"};
 
+	g_autoptr(GBytes) del = cs_pff_get_binary (pi, 0, 0, 0x35E3);
+	g_autoptr(GBytes) out = cs_pff_get_binary (pi, 0, 0, 0x35E2);
+	g_autoptr(GBytes) sent = cs_pff_get_binary (pi, 0, 0, 0x35E4);
+	g_autoptr(GBytes) search = cs_pff_get_binary (pi, 0, 0, 0x35E7);
+
+	/* the store's entries, where an exported mailbox keeps them on the
+	 * IPM subtree or the root folder instead */
+	mark_entry (r, del, "deleted items");
+	mark_entry (r, out, "outbox");
+	mark_entry (r, search, "search folders");
+	if (sent != NULL && r->sent_nid == 0)
+		r->sent_nid =
+		    entryid_to_nid (r, g_bytes_get_data (sent, NULL), g_bytes_get_size (sent));
 	mark_entry (r, drafts, "drafts");
 	for (guint i = 0; ren != NULL && i < ren->len && i < G_N_ELEMENTS (ren_names); i++)
 		mark_entry (r, g_ptr_array_index (ren, i), ren_names[i]);
@@ -1147,6 +1221,26 @@ collect_special_entries (Reader *r, libpff_item_t *pi)
 	}
 }
 
+/* the path of a folder collected already (paths are resolved after the
+ * walk; a crash while reading a subfolder names this one) */
+static gchar *
+path_so_far (Reader *r, guint64 nid)
+{
+	g_autoptr(GPtrArray) names = g_ptr_array_new ();
+
+	for (guint depth = 0; depth < 256; depth++) {
+		Folder *f = g_hash_table_lookup (r->by_nid, GSIZE_TO_POINTER ((gsize) nid));
+		if (f == NULL || f->path != NULL) /* the top ("/") */
+			break;
+		g_ptr_array_insert (names, 0, f->name);
+		nid = f->parent;
+	}
+	if (names->len == 0)
+		return g_strdup ("/");
+	g_ptr_array_add (names, NULL);
+	return g_strjoinv ("/", (gchar **) names->pdata);
+}
+
 static void
 collect_folders (Reader *r, pst_desc_tree *d, guint64 parent)
 {
@@ -1165,7 +1259,21 @@ collect_folders (Reader *r, pst_desc_tree *d, guint64 parent)
 		f->nid = d->d_id;
 		f->parent = parent;
 		f->desc = d;
-		item = pst_parse_item (&r->pf, d, NULL);
+		/* a folder whose blocks fail is not parsed: its name would be garbage;
+		 * one that crashed the reader before is not parsed again: its items
+		 * are then reported, and the rest of the file is read */
+		item = NULL;
+		if (r->skip != NULL && g_hash_table_contains (r->skip, &d->d_id)) {
+			f->damaged = g_strdup (_("reading it stopped the reader"));
+		} else if (cs_pst_check_node (r->check, d->d_id, &f->damaged)) {
+			g_autofree gchar *where = path_so_far (r, parent);
+			set_current_folder (where);
+			current_nid = d->d_id;
+			current_kind = "email";
+			in_item = 1;
+			item = pst_parse_item (&r->pf, d, NULL);
+			in_item = 0;
+		}
 		if (item != NULL) {
 			f->name = pst_text (item, &item->file_as);
 			if (item->ascii_type != NULL &&
@@ -1224,9 +1332,12 @@ classify_folders (Reader *r, pst_item *store)
 		libpff_item_t *ps = cs_pff_get_message_store (r->pff);
 		for (guint i = 0; i < r->folders->len; i++) {
 			Folder *f = g_ptr_array_index (r->folders, i);
-			libpff_item_t *pi = cs_pff_get_item (r->pff, (guint32) f->nid);
+			libpff_item_t *pi = NULL;
 			gboolean hidden = FALSE;
 			gint64 type = 0;
+			if (f->damaged != NULL)
+				continue;
+			pi = cs_pff_get_item (r->pff, (guint32) f->nid);
 			if (pi == NULL)
 				continue;
 			folder_read_key (f, pi);
@@ -1235,6 +1346,13 @@ classify_folders (Reader *r, pst_item *store)
 			if (cs_pff_get_int (pi, 0, 0, 0x3601, &type) && type == 2)
 				mark_special (r, f->nid, "search folder");
 			cs_pff_item_free (pi);
+		}
+		if (ps != NULL) {
+			g_autoptr(GBytes) uid = cs_pff_get_binary (ps, 0, 0, 0x0FF9);
+			if (uid != NULL && g_bytes_get_size (uid) == 16) {
+				memcpy (r->store_uid, g_bytes_get_data (uid, NULL), 16);
+				r->has_store_uid = TRUE;
+			}
 		}
 		if (ps != NULL) {
 			g_autoptr(GBytes) del = cs_pff_get_binary (ps, 0, 0, 0x35E3);
@@ -1252,7 +1370,9 @@ classify_folders (Reader *r, pst_item *store)
 		collect_special_entries (r, root);
 		for (guint i = 0; i < r->folders->len; i++) {
 			Folder *f = g_ptr_array_index (r->folders, i);
-			libpff_item_t *pi = cs_pff_get_item (r->pff, (guint32) f->nid);
+			libpff_item_t *pi = f->damaged != NULL
+						? NULL
+						: cs_pff_get_item (r->pff, (guint32) f->nid);
 			if (pi == NULL)
 				continue;
 			collect_special_entries (r, pi);
@@ -1285,6 +1405,9 @@ resolve_paths (Reader *r)
 						     GSIZE_TO_POINTER ((gsize) f->nid)) ||
 			      (p != NULL && p->excluded);
 		f->sent = f->nid == r->sent_nid || (p != NULL && p->sent);
+		/* below a damaged folder the path itself is unknown */
+		if (f->damaged == NULL && p != NULL && p->damaged != NULL)
+			f->damaged = g_strdup (p->damaged);
 	}
 }
 
@@ -1309,6 +1432,32 @@ static gboolean
 wants (Reader *r, Kind kind)
 {
 	return kind != KIND_NONE && (r->wanted == 0 || (r->wanted & (1u << kind)) != 0);
+}
+
+/* a mail that is not the user's correspondence yet, wherever it is filed
+ * (some stores name neither their Outbox nor their Drafts): MSGFLAG_UNSENT
+ * with MSGFLAG_SUBMIT is a mail waiting in the Outbox; MSGFLAG_UNSENT with
+ * neither a submit nor a delivery time a draft. Unsent alone is not enough:
+ * importers leave it on received mail (pst2john's 97_outlook file), and
+ * contacts, tasks and appointments carry it too, so it only decides mail */
+static gboolean
+mail_unsent (pst_item *item, libpff_item_t *pi)
+{
+	gint64 flags = 0;
+	guint64 ft;
+	gboolean dated;
+
+	if (!cs_pff_get_int (pi, 0, 0, 0x0E07, &flags))
+		flags = item->flags;
+	if ((flags & 0x8) == 0)
+		return FALSE;
+	if ((flags & 0x4) != 0)
+		return TRUE;
+	dated = (cs_pff_get_filetime (pi, 0, 0, 0x0039, &ft) && filetime_valid (ft)) ||
+		(cs_pff_get_filetime (pi, 0, 0, 0x0E06, &ft) && filetime_valid (ft)) ||
+		(pi == NULL && item->email != NULL &&
+		 (item->email->sent_date != NULL || item->email->arrival_date != NULL));
+	return !dated;
 }
 
 static void
@@ -1338,7 +1487,7 @@ read_item_unguarded (Reader *r, Folder *folder, pst_desc_tree *d)
 		return;
 	}
 	kind = kind_for_class (item->ascii_type);
-	if (!wants (r, kind)) {
+	if (!wants (r, kind) || (kind == KIND_EMAIL && mail_unsent (item, pi))) {
 		pst_freeItem (item);
 		cs_pff_item_free (pi);
 		return;
@@ -1353,10 +1502,19 @@ read_item_unguarded (Reader *r, Folder *folder, pst_desc_tree *d)
 	add_str (b, "class", g_strdup (item->ascii_type));
 	if (kind == KIND_EVENT)
 		add_str (b, "timeZoneWindows", event_zone_key (pi));
-	if (item->modify_date != NULL && filetime_valid (ft_value (item->modify_date)))
-		add_int (b, "modified", ft_to_usec (ft_value (item->modify_date)));
-	else if (item->create_date != NULL && filetime_valid (ft_value (item->create_date)))
-		add_int (b, "modified", ft_to_usec (ft_value (item->create_date)));
+	/* the message's own times: libpst takes an attachment's for the item's */
+	{
+		guint64 ft = 0;
+		if ((cs_pff_get_filetime (pi, 0, 0, 0x3008, &ft) && filetime_valid (ft)) ||
+		    (cs_pff_get_filetime (pi, 0, 0, 0x3007, &ft) && filetime_valid (ft)))
+			add_int (b, "modified", ft_to_usec (ft));
+		else if (pi == NULL && item->modify_date != NULL &&
+			 filetime_valid (ft_value (item->modify_date)))
+			add_int (b, "modified", ft_to_usec (ft_value (item->modify_date)));
+		else if (pi == NULL && item->create_date != NULL &&
+			 filetime_valid (ft_value (item->create_date)))
+			add_int (b, "modified", ft_to_usec (ft_value (item->create_date)));
+	}
 	json_builder_set_member_name (b, "fields");
 	json_builder_begin_object (b);
 	switch (kind) {
@@ -1393,10 +1551,42 @@ guess_kind (Reader *r, Folder *folder, pst_desc_tree *d)
 	return klass != NULL ? kind_for_class (klass) : kind_for_container (folder->klass);
 }
 
+/* a record is never built from blocks that fail the format's checks: the
+ * item is reported as skipped, naming the file, the folder and the item */
+static void
+skip_damaged (Reader *r, Folder *folder, pst_desc_tree *d, const gchar *why)
+{
+	g_autofree gchar *base = g_path_get_basename (r->path);
+	g_autofree gchar *reason = NULL;
+	Kind kind = kind_for_container (folder->damaged == NULL ? folder->klass : NULL);
+
+	if (!wants (r, kind))
+		return;
+	g_autofree gchar *id = g_strdup_printf ("%" G_GUINT64_FORMAT, d->d_id);
+
+	reason = g_strdup_printf (
+	    /* TRANSLATORS: file, item id, Outlook folder, why (“its data fails the
+	     * file's own check”); scanpst.exe is Outlook's own repair tool */
+	    _("%s: item %s in the folder “%s” is damaged (%s); Outlook's Inbox Repair Tool "
+	      "(scanpst.exe) can repair the file"),
+	    base, id, folder->damaged == NULL ? folder->path : _("(damaged)"), why);
+	emit_skip (kind, d->d_id, reason);
+}
+
 static void
 read_item (Reader *r, Folder *folder, pst_desc_tree *d)
 {
 	Kind guess;
+	g_autofree gchar *why = NULL;
+
+	if (folder->damaged != NULL) {
+		skip_damaged (r, folder, d, folder->damaged);
+		return;
+	}
+	if (!cs_pst_check_node (r->check, d->d_id, &why)) {
+		skip_damaged (r, folder, d, why);
+		return;
+	}
 
 	if (r->skip != NULL && g_hash_table_contains (r->skip, &d->d_id)) {
 		guess = guess_kind (r, folder, d);
@@ -1420,6 +1610,7 @@ read_folder (Reader *r, Folder *f)
 {
 	if (f->excluded || !folder_selected (r, f))
 		return;
+	set_current_folder (f->path);
 	for (pst_desc_tree *d = f->desc->child; d != NULL; d = d->next) {
 		if (NID_TYPE (d->d_id) != NID_TYPE_MESSAGE)
 			continue; /* subfolders, and hidden (associated) items */
@@ -1573,24 +1764,50 @@ main (int argc, char **argv)
 	}
 
 	format = sniff_format (r.path);
+	{
+		g_autofree gchar *why = NULL;
+		r.check = cs_pst_check_new (r.path, &why);
+		if (r.check == NULL)
+			die (_("the file is damaged (%s); repair it with Outlook's Inbox Repair "
+			       "Tool (scanpst.exe) and try again"),
+			     why);
+		/* the store names the special folders, the name-to-id map every named
+		 * property: wrong, they would mislabel every record */
+		if (!cs_pst_check_node (r.check, 0x21, &why) ||
+		    (cs_pst_check_has_node (r.check, 0x61) &&
+		     !cs_pst_check_node (r.check, 0x61, &why)))
+			die (_("the file is damaged (its message store: %s); repair it with "
+			       "Outlook's Inbox Repair Tool (scanpst.exe) and try again"),
+			     why);
+	}
 	/* libpst prints its own complaints to stderr; the provider ignores them */
 	if (pst_open (&r.pf, r.path, "utf-8") != 0)
 		die (_("cannot open the file"));
 	r.pf_open = TRUE;
 	if (pst_load_index (&r.pf) != 0)
-		die (_("the index cannot be read (damaged or truncated file)"));
+		die ("%s; %s",
+		     _("the index cannot be read (damaged or truncated file)"),
+		     _(REPAIR_HINT));
 	pst_load_extended_attributes (&r.pf);
 	if (r.pf.d_head == NULL)
-		die (_("the file lists no items (damaged index)"));
+		die ("%s; %s",
+		     _("the file lists no items (damaged index)"),
+		     _(REPAIR_HINT));
 	store = pst_parse_item (&r.pf, r.pf.d_head, NULL);
 	if (store == NULL && (r.pf.d_head->desc == NULL ||
 			      pst_getID (&r.pf, r.pf.d_head->desc->i_id) == NULL))
-		die (_("the index points at data blocks that are not in the file (damaged file)"));
+		die ("%s; %s",
+		     _("the index points at data blocks that are not in the file (damaged file)"),
+		     _(REPAIR_HINT));
 	if (store == NULL || store->message_store == NULL)
-		die (_("the message store cannot be read (damaged file)"));
+		die ("%s; %s",
+		     _("the message store cannot be read (damaged file)"),
+		     _(REPAIR_HINT));
 	top = pst_getTopOfFolders (&r.pf, store);
 	if (top == NULL)
-		die (_("the top of the folder tree cannot be found (damaged file)"));
+		die ("%s; %s",
+		     _("the top of the folder tree cannot be found (damaged file)"),
+		     _(REPAIR_HINT));
 
 	r.pff = cs_pff_open (r.path, NULL);
 	r.folders = g_ptr_array_new_with_free_func ((GDestroyNotify) folder_free);
@@ -1631,6 +1848,7 @@ main (int argc, char **argv)
 	g_strfreev (r.only);
 	g_clear_pointer (&r.skip, g_hash_table_unref);
 	cs_pff_free (r.pff);
+	cs_pst_check_free (r.check);
 	pst_close (&r.pf);
 	return 0;
 }

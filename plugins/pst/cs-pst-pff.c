@@ -257,42 +257,6 @@ cs_pff_get_binary (libpff_item_t *item, gint set, guint32 psetid, guint32 id)
 	return g_bytes_new_take (g_steal_pointer (&data), size);
 }
 
-/**
- * cs_pff_get_multi_binary:
- * Returns: (transfer full) (nullable) (element-type GBytes)
- */
-GPtrArray *
-cs_pff_get_multi_binary (libpff_item_t *item, gint set, guint32 id)
-{
-	g_autoptr(libpff_record_entry_t) entry = lookup (item, set, 0, id);
-	libpff_multi_value_t *mv = NULL;
-	GPtrArray *out;
-	int n = 0;
-
-	if (entry == NULL || libpff_record_entry_get_multi_value (entry, &mv, NULL) != 1)
-		return NULL;
-	out = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-	if (libpff_multi_value_get_number_of_values (mv, &n, NULL) == 1) {
-		for (int i = 0; i < n && i < 64; i++) {
-			size_t size = 0;
-			guint8 *data;
-			if (libpff_multi_value_get_value_binary_data_size (mv, i, &size, NULL) !=
-				1 ||
-			    size > 4096) {
-				g_ptr_array_add (out, g_bytes_new (NULL, 0));
-				continue;
-			}
-			data = g_malloc0 (size + 1);
-			if (size > 0 &&
-			    libpff_multi_value_get_value_binary_data (mv, i, data, size, NULL) != 1)
-				size = 0;
-			g_ptr_array_add (out, g_bytes_new_take (data, size));
-		}
-	}
-	libpff_multi_value_free (&mv, NULL);
-	return out;
-}
-
 gint
 cs_pff_get_n_sets (libpff_item_t *item)
 {

@@ -35,7 +35,6 @@ gboolean cs_pff_get_double (libpff_item_t *item, gint set, guint32 psetid, guint
 gboolean cs_pff_get_filetime (libpff_item_t *item, gint set, guint32 psetid, guint32 id,
 			      guint64 *out);
 GBytes *cs_pff_get_binary (libpff_item_t *item, gint set, guint32 psetid, guint32 id);
-GPtrArray *cs_pff_get_multi_binary (libpff_item_t *item, gint set, guint32 id);
 
 gint cs_pff_get_n_sets (libpff_item_t *item);
 libpff_item_t *cs_pff_get_recipients (libpff_item_t *message);

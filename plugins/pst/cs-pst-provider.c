@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include "cs-profile.h"
 #include "cs-pst-private.h"
 
 #define READER_NAME	"crmsync-pst-reader"
@@ -21,12 +22,16 @@ struct _CsPstProvider {
 	gboolean attachments; /* attachment content, not only names and sizes */
 	guint timeout;	     /* seconds */
 	gchar *format;	     /* (owned) (nullable): set by open() */
-	/* one pass of the reader serves contacts, tasks and events: the kinds
-	 * not asked for yet wait here, valid while the file is unchanged */
+	/* one pass of the reader serves every kind, valid while the file is
+	 * unchanged (size and mtime) */
 	GPtrArray *cached[CS_KIND_LAST]; /* (owned) (nullable) (element-type JsonObject) */
+	gboolean listed;		 /* cached[] holds the whole file */
 	gint64 cache_mtime;
 	goffset cache_size;
 	GPtrArray *damaged; /* (owned) (element-type utf8): items that crashed the reader */
+	/* `[KIND] select=category:NAME`: only records carrying that Outlook
+	 * category are read (the webCRM guide's "ticked" items) */
+	gchar *select[CS_KIND_LAST]; /* (owned) (nullable) */
 };
 
 G_DEFINE_FINAL_TYPE (CsPstProvider, cs_pst_provider, CS_TYPE_PROVIDER)
@@ -97,9 +102,11 @@ reap (GSubprocess *proc, guint seconds)
 	g_subprocess_wait (proc, NULL, NULL);
 }
 
+/* @crash_folder: (nullable): where the line handler keeps the folder the
+ * reader named as it died */
 static gboolean
 run_reader (CsPstProvider *self, const gchar *const *args, LineFunc func, gpointer user_data,
-	    GCancellable *cancellable, GError **error)
+	    gchar **crash_folder, GCancellable *cancellable, GError **error)
 {
 	g_autofree gchar *reader = find_reader ();
 	g_autoptr(GPtrArray) argv = g_ptr_array_new ();
@@ -186,18 +193,30 @@ run_reader (CsPstProvider *self, const gchar *const *args, LineFunc func, gpoint
 			     _("cannot read %s: %s"), self->path, why);
 		return FALSE;
 	}
-	if (g_subprocess_get_if_signaled (proc)) {
-		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
-			     _("cannot read %s: the file is damaged (the reader crashed with "
-			       "signal %d)"),
-			     self->path, g_subprocess_get_term_sig (proc));
-		return FALSE;
-	}
-	if (g_subprocess_get_exit_status (proc) != 0) {
-		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
-			     _("cannot read %s: the file is damaged (the reader stopped with "
-			       "status %d)"),
-			     self->path, g_subprocess_get_exit_status (proc));
+	/* a crash or a stop is the file's damage (the reader survives any
+	 * well-formed file): say so, where, and what repairs it */
+	if (g_subprocess_get_if_signaled (proc) || g_subprocess_get_exit_status (proc) != 0) {
+		const gchar *folder = crash_folder != NULL ? *crash_folder : NULL;
+		g_debug ("%s: the reader %s %d", self->path,
+			 g_subprocess_get_if_signaled (proc) ? "died of signal" : "ended with",
+			 g_subprocess_get_if_signaled (proc) ? g_subprocess_get_term_sig (proc)
+							     : g_subprocess_get_exit_status (proc));
+		if (folder != NULL)
+			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
+				     /* TRANSLATORS: %s are the file and an Outlook folder;
+				      * scanpst.exe is Outlook's own repair tool */
+				     _("cannot read %s: the file is damaged (in the folder “%s”); "
+				       "repair it with Outlook's Inbox Repair Tool (scanpst.exe) "
+				       "and try again"),
+				     self->path, folder[0] != '\0' && g_strcmp0 (folder, "/") != 0
+						     ? folder
+						     : _("top of the file"));
+		else
+			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
+				     /* TRANSLATORS: scanpst.exe is Outlook's own repair tool */
+				     _("cannot read %s: the file is damaged; repair it with "
+				       "Outlook's Inbox Repair Tool (scanpst.exe) and try again"),
+				     self->path);
 		return FALSE;
 	}
 	return TRUE;
@@ -210,64 +229,7 @@ clear_cache (CsPstProvider *self)
 {
 	for (guint k = 0; k < CS_KIND_LAST; k++)
 		g_clear_pointer (&self->cached[k], g_ptr_array_unref);
-}
-
-typedef struct {
-	gchar *format;
-	gboolean ended;
-} InfoData;
-
-static gboolean
-info_line (JsonObject *line, gpointer user_data, GError **error)
-{
-	InfoData *d = user_data;
-	const gchar *type = cs_json_get_string_or (line, "type", "");
-	if (g_strcmp0 (type, "file") == 0) {
-		g_free (d->format);
-		d->format = g_strdup (cs_json_get_string_or (line, "format",
-										  "unknown"));
-		d->ended = TRUE;
-	}
-	return TRUE;
-}
-
-static gboolean
-cs_pst_provider_open (CsProvider *provider, GCancellable *cancellable, GError **error)
-{
-	CsPstProvider *self = CS_PST_PROVIDER (provider);
-	const gchar *args[] = {"--info", NULL};
-	InfoData d = {NULL, FALSE};
-
-	if (self->path == NULL) {
-		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
-				     _("[outlook] path= is required (the .pst or .ost file)"));
-		return FALSE;
-	}
-	if (g_access (self->path, R_OK) != 0) {
-		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
-			     _("cannot read %s: %s"), self->path, g_strerror (errno));
-		return FALSE;
-	}
-	if (g_file_test (self->path, G_FILE_TEST_IS_DIR)) {
-		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
-			     _("cannot read %s: it is a folder, not a .pst or .ost file"),
-			     self->path);
-		return FALSE;
-	}
-	if (!run_reader (self, args, info_line, &d, cancellable, error)) {
-		g_free (d.format);
-		return FALSE;
-	}
-	if (!d.ended) {
-		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
-			     _("cannot read %s: the reader gave no answer"), self->path);
-		return FALSE;
-	}
-	g_free (self->format);
-	self->format = d.format;
-	clear_cache (self);
-	g_object_notify_by_pspec (G_OBJECT (self), props[PROP_FORMAT]);
-	return TRUE;
+	self->listed = FALSE;
 }
 
 static void
@@ -277,12 +239,6 @@ cs_pst_provider_close (CsProvider *provider)
 }
 
 /* ---- read ------------------------------------------------------------- */
-
-static gboolean
-is_pim (CsKind kind)
-{
-	return kind == CS_KIND_CONTACT || kind == CS_KIND_TASK || kind == CS_KIND_EVENT;
-}
 
 static gboolean
 file_stamp (CsPstProvider *self, gint64 *mtime, goffset *size)
@@ -299,7 +255,29 @@ typedef struct {
 	CsKind kind;
 	CsReadSink *sink;
 	guint n;
+	const gchar *select; /* (nullable): the category a record must carry */
+	guint n_unselected;
 } Delivery;
+
+/* Outlook compares category names without case */
+static gboolean
+has_category (JsonObject *fields, const gchar *name)
+{
+	JsonNode *node = fields != NULL ? json_object_get_member (fields, "categories") : NULL;
+	g_autofree gchar *want = g_utf8_casefold (name, -1);
+	JsonArray *list;
+
+	if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+		return FALSE;
+	list = json_node_get_array (node);
+	for (guint i = 0; i < json_array_get_length (list); i++) {
+		const gchar *c = json_array_get_string_element (list, i);
+		g_autofree gchar *have = c != NULL ? g_utf8_casefold (c, -1) : NULL;
+		if (g_strcmp0 (have, want) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
 
 static void
 deliver (Delivery *d, JsonObject *line)
@@ -313,9 +291,19 @@ deliver (Delivery *d, JsonObject *line)
 		return;
 	}
 	if (g_strcmp0 (type, "item") == 0 && id != NULL) {
-		g_autoptr(CsRecord) record = cs_record_new (d->kind, id);
+		g_autoptr(CsRecord) record = NULL;
 		g_autofree gchar *version = NULL;
 		JsonNode *fields = json_object_get_member (line, "fields");
+
+		if (d->select != NULL &&
+		    !has_category (fields != NULL && JSON_NODE_HOLDS_OBJECT (fields)
+				       ? json_node_get_object (fields)
+				       : NULL,
+				   d->select)) {
+			d->n_unselected++;
+			return;
+		}
+		record = cs_record_new (d->kind, id);
 		const gchar *zone =
 		    cs_json_get_string_or (line, "timeZoneWindows", NULL);
 
@@ -343,6 +331,8 @@ typedef struct {
 	GPtrArray *lines[CS_KIND_LAST]; /* (owned) (nullable) (element-type JsonObject) */
 	gboolean ended;
 	gchar *crashed_on; /* (owned) (nullable): the item the reader died on */
+	gchar *format;	   /* (owned) (nullable): from the reader's "file" line */
+	gchar *crash_folder; /* (owned) (nullable): the folder of that item */
 } ReadData;
 
 static void
@@ -353,6 +343,7 @@ read_data_clear (ReadData *d)
 			g_ptr_array_set_size (d->lines[k], 0);
 	d->ended = FALSE;
 	g_clear_pointer (&d->crashed_on, g_free);
+	g_clear_pointer (&d->crash_folder, g_free);
 }
 
 static gboolean
@@ -366,10 +357,17 @@ read_line (JsonObject *line, gpointer user_data, GError **error)
 		d->ended = TRUE;
 		return TRUE;
 	}
+	if (g_strcmp0 (type, "file") == 0) {
+		g_free (d->format);
+		d->format = g_strdup (cs_json_get_string_or (line, "format", "unknown"));
+		return TRUE;
+	}
 	if (g_strcmp0 (type, "crash") == 0) {
 		g_free (d->crashed_on);
 		d->crashed_on =
 		    g_strdup (cs_json_get_string_or (line, "id", NULL));
+		g_free (d->crash_folder);
+		d->crash_folder = g_strdup (cs_json_get_string_or (line, "folder", NULL));
 		return TRUE;
 	}
 	if (cs_kind_from_string (cs_json_get_string_or (line, "kind", ""),
@@ -383,8 +381,8 @@ gboolean
 cs_pst_provider_decode_stream (CsPstProvider *self, CsKind kind, GString *buf, CsReadSink *sink,
 			       gchar **error_message)
 {
-	ReadData d = {{NULL}, FALSE, NULL};
-	Delivery delivery = {kind, sink, 0};
+	ReadData d = {{NULL}, FALSE, NULL, NULL, NULL};
+	Delivery delivery = {kind, sink, 0, NULL, 0};
 	g_autoptr(JsonObject) error_line = NULL;
 	gboolean ended;
 
@@ -397,6 +395,7 @@ cs_pst_provider_decode_stream (CsPstProvider *self, CsKind kind, GString *buf, C
 		*error_message = g_strdup (cs_json_get_string_or (error_line, "message", NULL));
 	ended = d.ended;
 	read_data_clear (&d);
+	g_free (d.format);
 	for (guint k = 0; k < CS_KIND_LAST; k++)
 		g_ptr_array_unref (d.lines[k]);
 	return ended;
@@ -406,60 +405,36 @@ cs_pst_provider_decode_stream (CsPstProvider *self, CsKind kind, GString *buf, C
  * dies, and runs again without it (it is then reported as skipped) */
 #define MAX_DAMAGED_ITEMS 50
 
+/* ONE run of the reader lists every kind of the file (issue 18: starting it
+ * per kind tripled the cost of a sync); each kind's lines wait until it is
+ * read (then they are dropped: e-mail bodies are large), or the file changes,
+ * or the provider is closed. @need: the kind about to be read, or
+ * CS_KIND_LAST to list again whatever is kept */
 static gboolean
-cs_pst_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *cursor,
-			      CsReadSink *sink, GCancellable *cancellable, GError **error)
+list_file (CsPstProvider *self, CsKind need, GCancellable *cancellable, GError **error)
 {
-	CsPstProvider *self = CS_PST_PROVIDER (provider);
-	g_autoptr(GString) kinds = g_string_new (cs_kind_to_string (kind));
-	Delivery delivery = {kind, sink, 0};
-	ReadData d = {{NULL}, FALSE, NULL};
+	ReadData d = {{NULL}, FALSE, NULL, NULL, NULL};
 	gint64 mtime = 0;
 	goffset size = 0;
 	gboolean ok = FALSE;
 
-	if (self->path == NULL) {
-		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
-				     _("[outlook] path= is required (the .pst or .ost file)"));
-		return FALSE;
-	}
-	/* a file has no change log: every read lists everything */
-	cs_read_sink_set_complete (sink, TRUE);
-
-	if (!file_stamp (self, &mtime, &size) || mtime != self->cache_mtime ||
-	    size != self->cache_size) {
-		clear_cache (self);
-		g_ptr_array_set_size (self->damaged, 0);
-		self->cache_mtime = mtime;
-		self->cache_size = size;
-	}
-	if (self->cached[kind] != NULL) {
-		g_autoptr(GPtrArray) lines = g_steal_pointer (&self->cached[kind]);
-		for (guint i = 0; i < lines->len; i++)
-			deliver (&delivery, g_ptr_array_index (lines, i));
+	if (file_stamp (self, &mtime, &size) && need < CS_KIND_LAST && self->listed &&
+	    self->cached[need] != NULL && mtime == self->cache_mtime && size == self->cache_size)
 		return TRUE;
-	}
-
-	d.lines[kind] = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-	if (is_pim (kind)) {
-		clear_cache (self);
-		for (CsKind k = CS_KIND_CONTACT; k < CS_KIND_LAST; k++) {
-			if (k == kind || !is_pim (k))
-				continue;
-			d.lines[k] =
-			    g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-			g_string_append_printf (kinds, ",%s", cs_kind_to_string (k));
-		}
-	}
+	clear_cache (self);
+	g_ptr_array_set_size (self->damaged, 0);
+	self->cache_mtime = mtime;
+	self->cache_size = size;
+	for (CsKind k = CS_KIND_CONTACT; k < CS_KIND_LAST; k++)
+		d.lines[k] = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
 
 	for (;;) {
 		g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
 		g_autoptr(GError) error_local = NULL;
 
-		g_ptr_array_add (args, g_strdup_printf ("--kind=%s", kinds->str));
 		if (self->folders != NULL)
 			g_ptr_array_add (args, g_strdup_printf ("--folders=%s", self->folders));
-		if (self->attachments && kind == CS_KIND_EMAIL)
+		if (self->attachments)
 			g_ptr_array_add (args, g_strdup ("--attachments"));
 		if (self->damaged->len > 0) {
 			g_autofree gchar *ids = NULL;
@@ -472,12 +447,15 @@ cs_pst_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *cu
 
 		read_data_clear (&d);
 		if (run_reader (self, (const gchar *const *) args->pdata, read_line, &d,
-				cancellable, &error_local) &&
+				&d.crash_folder, cancellable, &error_local) &&
 		    d.ended) {
 			ok = TRUE;
 			break;
 		}
-		if (error_local == NULL)
+		if (error_local == NULL && d.format == NULL)
+			g_set_error (&error_local, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
+				     _("cannot read %s: the reader gave no answer"), self->path);
+		else if (error_local == NULL)
 			g_set_error (&error_local, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
 				     _("cannot read %s: the reader stopped before the end"),
 				     self->path);
@@ -494,19 +472,77 @@ cs_pst_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *cu
 	}
 
 	if (ok) {
-		for (guint i = 0; i < d.lines[kind]->len; i++)
-			deliver (&delivery, g_ptr_array_index (d.lines[kind], i));
-		for (CsKind k = CS_KIND_CONTACT; k < CS_KIND_LAST; k++) {
-			if (k != kind && d.lines[k] != NULL)
-				self->cached[k] = g_steal_pointer (&d.lines[k]);
+		for (CsKind k = CS_KIND_CONTACT; k < CS_KIND_LAST; k++)
+			self->cached[k] = g_steal_pointer (&d.lines[k]);
+		if (d.format != NULL) {
+			g_free (self->format);
+			self->format = g_steal_pointer (&d.format);
 		}
-	} else {
-		clear_cache (self);
+		self->listed = TRUE;
 	}
 	read_data_clear (&d);
+	g_free (d.format);
 	for (guint k = 0; k < CS_KIND_LAST; k++)
 		g_clear_pointer (&d.lines[k], g_ptr_array_unref);
 	return ok;
+}
+
+static gboolean
+cs_pst_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *cursor,
+			      CsReadSink *sink, GCancellable *cancellable, GError **error)
+{
+	CsPstProvider *self = CS_PST_PROVIDER (provider);
+	Delivery delivery = {kind, sink, 0, self->select[kind], 0};
+	g_autoptr(GPtrArray) lines = NULL;
+
+	if (self->path == NULL) {
+		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+				     _("[outlook] path= is required (the .pst or .ost file)"));
+		return FALSE;
+	}
+	/* a file has no change log: every read lists everything. Not when only
+	 * ticked records are read: a record whose tick was taken away is left
+	 * alone on the other side, never taken for deleted */
+	cs_read_sink_set_complete (sink, self->select[kind] == NULL);
+	if (!list_file (self, kind, cancellable, error))
+		return FALSE;
+	lines = g_steal_pointer (&self->cached[kind]);
+	for (guint i = 0; lines != NULL && i < lines->len; i++)
+		deliver (&delivery, g_ptr_array_index (lines, i));
+	if (delivery.n_unselected > 0)
+		g_debug ("%s: %u %s records without the category “%s” left out", self->path,
+			 delivery.n_unselected, cs_kind_to_string (kind), self->select[kind]);
+	return TRUE;
+}
+
+/* open() checks the file by listing it: the one run of the reader a sync
+ * (or pst-list) makes */
+static gboolean
+cs_pst_provider_open (CsProvider *provider, GCancellable *cancellable, GError **error)
+{
+	CsPstProvider *self = CS_PST_PROVIDER (provider);
+
+	if (self->path == NULL) {
+		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+				     _("[outlook] path= is required (the .pst or .ost file)"));
+		return FALSE;
+	}
+	if (g_access (self->path, R_OK) != 0) {
+		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
+			     _("cannot read %s: %s"), self->path, g_strerror (errno));
+		return FALSE;
+	}
+	if (g_file_test (self->path, G_FILE_TEST_IS_DIR)) {
+		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
+			     _("cannot read %s: it is a folder, not a .pst or .ost file"),
+			     self->path);
+		return FALSE;
+	}
+	self->listed = FALSE;
+	if (!list_file (self, CS_KIND_LAST, cancellable, error))
+		return FALSE;
+	g_object_notify_by_pspec (G_OBJECT (self), props[PROP_FORMAT]);
+	return TRUE;
 }
 
 /* ---- find: a file has no index, so it is a filtered listing ------------ */
@@ -594,6 +630,11 @@ cs_pst_provider_setup (CsProvider *provider, GKeyFile *profile, const gchar *gro
 			return FALSE;
 		}
 	}
+	for (CsKind k = CS_KIND_CONTACT; k < CS_KIND_LAST; k++) {
+		g_free (self->select[k]);
+		self->select[k] =
+		    k != CS_KIND_ORGANISATION ? cs_profile_keyfile_get_select (profile, k) : NULL;
+	}
 	self->timeout = DEFAULT_TIMEOUT;
 	if (g_key_file_has_key (profile, group, "timeout", NULL)) {
 		g_autofree gchar *text = g_key_file_get_string (profile, group, "timeout", NULL);
@@ -668,6 +709,8 @@ cs_pst_provider_finalize (GObject *object)
 	g_free (self->format);
 	clear_cache (self);
 	g_ptr_array_unref (self->damaged);
+	for (guint k = 0; k < CS_KIND_LAST; k++)
+		g_free (self->select[k]);
 	G_OBJECT_CLASS (cs_pst_provider_parent_class)->finalize (object);
 }
 

@@ -713,6 +713,75 @@ test_dst_round_trip (void)
 	fx_stop (&fx);
 }
 
+/* a message as Graph returns it: subject, categories, received, sent */
+#define TICK_MAIL                                                                    \
+	"{\"subject\":\"%s\",\"categories\":%s,\"receivedDateTime\":\"%s\","          \
+	"\"sentDateTime\":\"%s\",\"from\":{\"emailAddress\":{\"address\":"             \
+	"\"ada@example.org\",\"name\":\"Ada\"}},\"toRecipients\":[],"                 \
+	"\"body\":{\"contentType\":\"text\",\"content\":\"hi\"}}"
+
+/* issue 17, the "tick": `[email] select=category:webCRM` archives the mail
+ * carrying that Outlook category (Graph's `categories`, compared without
+ * case), not the other; since= leaves out an older ticked one */
+static void
+test_select_category (void)
+{
+	Fx fx = {0};
+	gint rc;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *seed = NULL;
+	g_autofree gchar *db = NULL;
+	g_autofree gchar *seed_arg = NULL;
+	g_autofree gchar *text = NULL;
+	g_autofree gchar *file = NULL;
+	g_autoptr(JsonObject) r1 = NULL;
+	g_autoptr(JsonObject) ticked = NULL;
+	g_autoptr(JsonObject) plain = NULL;
+	g_autoptr(JsonObject) old = NULL;
+	g_autofree gchar *m1 = g_strdup_printf (TICK_MAIL, "Offer accepted", "[\"webCRM\"]",
+						"2026-02-02T10:00:00Z", "2026-02-02T09:59:00Z");
+	g_autofree gchar *m2 = g_strdup_printf (TICK_MAIL, "Lunch?", "[\"Personal\"]",
+						"2026-02-02T11:00:00Z", "2026-02-02T10:59:00Z");
+	g_autofree gchar *m3 = g_strdup_printf (TICK_MAIL, "Old offer", "[\"webcrm\"]",
+						"2024-02-02T11:00:00Z", "2024-02-02T10:59:00Z");
+
+	fx.dir = g_dir_make_tmp ("graph-e2e-XXXXXX", &error);
+	g_assert_no_error (error);
+	fx.emu_db = path_in (&fx, "emulator.db");
+	seed = path_in (&fx, "seed.json");
+	text = g_strdup_printf ("{\"messages\":[%s,%s,%s]}", m1, m2, m3);
+	g_assert_true (g_file_set_contents (seed, text, -1, NULL));
+	db = g_strdup_printf ("--db=%s", fx.emu_db);
+	seed_arg = g_strdup_printf ("--seed=%s", seed);
+	{
+		const gchar *args[] = {db, seed_arg, NULL};
+		fx.emu = emu_launch_start ("graph", NULL, args, &fx.origin);
+	}
+	fx.session = soup_session_new ();
+	fx.cli_output = g_string_new (NULL);
+	g_free (text);
+	text = g_strdup_printf (
+	    "[profile]\nname=tick\ncrm=folder\noutlook=graph\nstate=tick.db\n"
+	    "[crm]\npath=crm\n"
+	    "[outlook]\nurl=%s\nauthority=%s\nclient-id=crmsync-test\n"
+	    "[contact]\ndirection=none\n[event]\ndirection=none\n[task]\ndirection=none\n"
+	    "[email]\ndirection=outlook-to-crm\nselect=category:webCRM\nsince=2026-01-01\n",
+	    fx.origin, fx.origin);
+	file = path_in (&fx, "tick.ini");
+	g_assert_true (g_file_set_contents (file, text, -1, NULL));
+
+	r1 = sync_run (&fx, "tick", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_cmpint (count (r1, "created", "crm", "email"), ==, 1);
+	ticked = crm_find (&fx, "crm", "email", "subject", "Offer accepted", NULL);
+	g_assert_nonnull (ticked);
+	plain = crm_find (&fx, "crm", "email", "subject", "Lunch?", NULL);
+	g_assert_null (plain);
+	old = crm_find (&fx, "crm", "email", "subject", "Old offer", NULL);
+	g_assert_null (old);
+	fx_stop (&fx);
+}
+
 /* the OroCRM preset's mapping and rules between an Oro-shaped folder and Graph */
 static void
 test_orocrm_preset (void)
@@ -907,5 +976,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/graph/e2e/dst-all-day-and-series-round-trip", test_dst_round_trip);
 	g_test_add_func ("/graph/e2e/tokens-stay-private", test_tokens_private);
 	g_test_add_func ("/graph/e2e/orocrm-preset", test_orocrm_preset);
+	g_test_add_func ("/graph/e2e/select-category", test_select_category);
 	return g_test_run ();
 }

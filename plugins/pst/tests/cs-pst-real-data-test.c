@@ -424,6 +424,14 @@ test_email_values (void)
 	g_assert_cmpstr (g_variant_get_string (name, NULL), ==, "leah_thumper.jpg");
 	g_assert_cmpint (g_variant_get_int64 (size), ==, 93142);
 	g_assert_false (g_variant_lookup (first, "contentBase64", "&s", NULL));
+	/* categories of an ANSI file (PT_MV_STRING8): none were read before */
+	v = cs_record_get_field (r, "categories");
+	g_assert_nonnull (v);
+	{
+		g_autofree const gchar **cats = g_variant_get_strv (v, NULL);
+		const gchar *want[] = {"Green Category", "Red Category", NULL};
+		g_assert_true (g_strv_equal (cats, want));
+	}
 }
 
 static void
