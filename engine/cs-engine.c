@@ -12,6 +12,7 @@
 #include "cs-json.h"
 #include "cs-planner.h"
 #include "cs-plugin-loader.h"
+#include "cs-profile-lock.h"
 
 /*
  * One run: read changes from both sides → plan → guards → apply in batches,
@@ -31,6 +32,10 @@ struct _CsEngine {
 	guint64 writes;
 	gint64 fault_after;
 	guint batch_size;
+	CsProfileLock *lock;	/* (nullable) held while a run reads, plans or writes */
+	guint lock_depth;
+	gint64 run_id;		/* the run being recorded, -1 outside cs_engine_run() */
+	gint64 planned_after;	/* the newest run in the state when the plan was made */
 };
 
 G_DEFINE_TYPE (CsEngine, cs_engine, G_TYPE_OBJECT)
@@ -63,6 +68,7 @@ cs_engine_finalize (GObject *object)
 	g_clear_object (&self->secrets);
 	g_clear_object (&self->state);
 	g_clear_object (&self->mapping);
+	g_clear_object (&self->lock);
 	g_free (self->owner);
 	G_OBJECT_CLASS (cs_engine_parent_class)->finalize (object);
 }
@@ -90,6 +96,7 @@ cs_engine_init (CsEngine *self)
 	const gchar *fault = g_getenv ("CRMSYNC_FAULT");
 	self->batch_size = 100;
 	self->fault_after = -1;
+	self->run_id = -1;
 	if (fault != NULL && g_str_has_prefix (fault, "crash-after-write:")) {
 		self->fault_after = g_ascii_strtoll (fault + strlen ("crash-after-write:"), NULL, 10);
 		/* one op per write, so a crash can fall between any two */
@@ -482,6 +489,48 @@ links_for (CsEngine *self, CsKind kind, GError **error)
 	return g_steal_pointer (&links);
 }
 
+
+/* one run of a profile at a time, across processes (DESIGN.md, Trust): taken
+ * by prepare, apply and run, so every caller (the app's timer and Sync all,
+ * the CLI, watch) waits for another run or stops with a clear message */
+static gboolean
+engine_lock (CsEngine *self, GError **error)
+{
+	g_autoptr(GError) error_local = NULL;
+	if (self->lock_depth++ > 0)
+		return TRUE;
+	self->lock = cs_profile_lock_acquire (cs_state_get_path (self->state),
+					      cs_profile_get_name (self->profile),
+					      CS_PROFILE_LOCK_WAIT_MS, &error_local);
+	if (self->lock != NULL)
+		return TRUE;
+	self->lock_depth--;
+	g_set_error_literal (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_BUSY, error_local->message);
+	return FALSE;
+}
+
+static void
+engine_unlock (CsEngine *self)
+{
+	g_return_if_fail (self->lock_depth > 0);
+	if (--self->lock_depth == 0)
+		g_clear_object (&self->lock);
+}
+
+static gint64
+newest_run (CsEngine *self)
+{
+	g_autoptr(GPtrArray) runs = cs_state_get_runs (self->state, 1, NULL);
+	if (runs == NULL || runs->len == 0)
+		return 0;
+	return ((CsRunInfo *) g_ptr_array_index (runs, 0))->id;
+}
+
+static CsSyncPlan *prepare_locked (CsEngine *self, CsRunFlags flags, GCancellable *cancellable,
+				   GError **error);
+static CsRunReport *apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags,
+				  GCancellable *cancellable, GError **error);
+
 /**
  * cs_engine_prepare:
  *
@@ -492,6 +541,19 @@ links_for (CsEngine *self, CsKind kind, GError **error)
  */
 CsSyncPlan *
 cs_engine_prepare (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GError **error)
+{
+	CsSyncPlan *plan;
+	if (!engine_lock (self, error))
+		return NULL;
+	plan = prepare_locked (self, flags, cancellable, error);
+	if (plan != NULL)
+		self->planned_after = newest_run (self);
+	engine_unlock (self);
+	return plan;
+}
+
+static CsSyncPlan *
+prepare_locked (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GError **error)
 {
 	g_autoptr(CsSyncPlan) plan = cs_sync_plan_new ();
 
@@ -1036,6 +1098,27 @@ CsRunReport *
 cs_engine_apply (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *cancellable,
 		 GError **error)
 {
+	CsRunReport *report;
+	gboolean outer = self->lock_depth == 0;
+	if (!engine_lock (self, error))
+		return NULL;
+	/* a plan shown for review (Sync all) while another run synced is stale:
+	 * applied, it could create again what that run created */
+	if (outer && newest_run (self) != self->planned_after) {
+		g_set_error_literal (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_BUSY,
+				     _("another sync of this profile ran since this plan was made; nothing was changed, look at the changes again"));
+		engine_unlock (self);
+		return NULL;
+	}
+	report = apply_locked (self, plan, flags, cancellable, error);
+	engine_unlock (self);
+	return report;
+}
+
+static CsRunReport *
+apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *cancellable,
+	      GError **error)
+{
 	g_autoptr(CsRunReport) report = cs_run_report_new ();
 	g_autoptr(GPtrArray) states = g_ptr_array_new_with_free_func ((GDestroyNotify) item_state_free);
 	g_autoptr(GPtrArray) state_skips = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_state_skip_free);
@@ -1159,6 +1242,10 @@ cs_engine_exit_code_for_error (const GError *error)
 {
 	if (error == NULL)
 		return CS_EXIT_OK;
+	/* another run holds the profile: nothing is wrong with the profile (not 2),
+	 * the local state cannot be written now (5); run again later */
+	if (g_error_matches (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_BUSY))
+		return CS_EXIT_LOCAL;
 	if (error->domain == CS_ENGINE_ERROR || error->domain == CS_PROFILE_ERROR)
 		return CS_EXIT_CONFIG;
 	if (error->domain == CS_PROVIDER_ERROR) {
@@ -1200,10 +1287,13 @@ cs_engine_run (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GErr
 				     _("a sync is already running for this profile"));
 		return NULL;
 	}
+	if (!engine_lock (self, error))
+		return NULL;
 	self->running = TRUE;
 	self->writes = 0;
 	if ((flags & CS_RUN_FLAG_DRY_RUN) == 0)
 		run_id = cs_state_run_begin (self->state, (flags & CS_RUN_FLAG_ALL) ? "sync-all" : "sync", NULL);
+	self->run_id = run_id;
 	plan = cs_engine_prepare (self, flags, cancellable, &error_local);
 	if (plan != NULL)
 		report = cs_engine_apply (self, plan, flags, cancellable, &error_local);
@@ -1221,6 +1311,8 @@ cs_engine_run (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GErr
 	}
 	clear_sinks (self);
 	self->running = FALSE;
+	self->run_id = -1;
+	engine_unlock (self);
 	if (report == NULL) {
 		g_propagate_error (error, g_steal_pointer (&error_local));
 		return NULL;
