@@ -190,7 +190,19 @@ cs_engine_new_with_providers (CsProfile *profile, CsSecrets *secrets, CsProvider
 		self->mapping = cs_mapping_new_identity ();
 	}
 	state_path = cs_profile_get_state_path (profile);
-	self->state = cs_state_open (state_path, error);
+	{
+		/* opening creates and migrates the state: not beside a run (two
+		 * first runs at once could find it half made) */
+		g_autoptr(GError) error_local = NULL;
+		g_autoptr(CsProfileLock) lock = cs_profile_lock_acquire (
+		    state_path, cs_profile_get_name (profile), CS_PROFILE_LOCK_WAIT_MS, &error_local);
+		if (lock == NULL) {
+			g_set_error_literal (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_BUSY,
+					     error_local->message);
+			return NULL;
+		}
+		self->state = cs_state_open (state_path, error);
+	}
 	if (self->state == NULL)
 		return NULL;
 	return g_steal_pointer (&self);
@@ -703,6 +715,27 @@ report_item_skips (CsRunReport *report, CsPlanItem *it, GPtrArray *state_skips)
 	}
 }
 
+/* the values this item writes over (a conflict strategy): in the report, and
+ * with @state also kept there for undo */
+static gboolean
+report_item_overwrites (CsEngine *self, CsRunReport *report, CsPlanItem *it, CsState *state,
+			GError **error)
+{
+	for (guint i = 0; it->overwritten != NULL && i < it->overwritten->len; i++) {
+		CsOverwrite *o = g_ptr_array_index (it->overwritten, i);
+		const gchar *id = cs_plan_item_get_id (it, o->side);
+		CsStateOverwrite so = {self->run_id, it->kind, o->side, (gchar *) id, it->label,
+				       o->field, o->kept, o->lost};
+		if (it->blocked[o->side] != NULL)
+			continue; /* not written after all: nothing lost */
+		cs_run_report_add_overwritten (report, it->kind, o->side, id, it->label, o->field,
+					       o->kept, o->lost);
+		if (state != NULL && !cs_state_add_overwritten (state, &so, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
 static void
 count_item (CsRunReport *report, CsPlanItem *it)
 {
@@ -797,6 +830,8 @@ finish_item (CsEngine *self, ItemState *st, CsRunReport *report, GPtrArray *stat
 	}
 	count_item (report, it);
 	report_item_skips (report, it, state_skips);
+	if (!report_item_overwrites (self, report, it, self->state, error))
+		return FALSE;
 	if (it->action == CS_PLAN_SKIP)
 		return TRUE;
 	if (it->forget || it->delete[CS_SIDE_CRM] || it->delete[CS_SIDE_OUTLOOK]) {
@@ -1138,6 +1173,7 @@ apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *
 			CsPlanItem *it = g_ptr_array_index (items, i);
 			count_item (report, it);
 			report_item_skips (report, it, NULL);
+			report_item_overwrites (self, report, it, NULL, NULL);
 			for (guint c = 0; it->conflicts != NULL && c < it->conflicts->len; c++) {
 				CsConflict *con = g_ptr_array_index (it->conflicts, c);
 				cs_run_report_add_conflict (report, it->kind, con->outlook_id, it->label, con->field);

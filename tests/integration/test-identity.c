@@ -14,6 +14,7 @@
 
 #include "cli-fixture.h"
 #include "cs-profile-lock.h"
+#include "cs-state.h"
 
 #define ANN "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CEO\"}"
 #define BO "{\"firstName\": \"Bo\", \"lastName\": \"Berg\", \"email\": \"bo@example.com\"}"
@@ -30,7 +31,7 @@ fx_teardown (CliFixture *f, gconstpointer data)
 	cli_fixture_clear (f);
 }
 
-static G_GNUC_UNUSED const gchar *
+static const gchar *
 str (JsonObject *o, const gchar *k)
 {
 	return json_object_get_string_member_with_default (o, k, NULL);
@@ -234,7 +235,7 @@ test_two_concurrent_syncs (CliFixture *f, gconstpointer d)
 		status = g_subprocess_get_exit_status (p[i]);
 		/* the second waits for the first, or stops saying why */
 		if (status == 5)
-			g_assert_nonnull (strstr (err, "another sync of the profile"));
+			g_assert_nonnull (strstr (err, "another sync of the profile") ? err : (g_printerr ("%s", err), NULL));
 		else
 			g_assert_cmpint (status, ==, 0);
 		ok += status == 0;
@@ -248,6 +249,120 @@ test_two_concurrent_syncs (CliFixture *f, gconstpointer d)
 	g_assert_cmpint (creates (f), ==, 0);
 }
 
+/* both sides edit one field: the strategy's winner is written over the
+ * loser's value, and that value is reported and kept */
+static void
+overwrite_run (CliFixture *f, const gchar *strategy, const gchar *lost_side, const gchar *kept,
+	       const gchar *lost)
+{
+	g_autofree gchar *extra = g_strdup_printf ("conflict=%s\n", strategy);
+	g_autofree gchar *state_path = g_build_filename (f->dir, "state.db", NULL);
+	g_autoptr(CsState) state = NULL;
+	g_autoptr(GPtrArray) runs = NULL;
+	g_autoptr(GPtrArray) kept_rows = NULL;
+	g_autoptr(GError) error = NULL;
+	JsonArray *ow;
+	JsonObject *e;
+	CsStateOverwrite *so;
+
+	cli_write_profile (f, extra);
+	g_free (cli_put (f, "crm", "contact", "c1", ANN));
+	g_free (cli_put (f, "outlook", "contact", "o1", ANN));
+	g_assert_cmpint (cli_run (f, NULL, "sync", "--profile", "@P", "--json", NULL), ==, 0);
+	g_assert_cmpuint (cli_report_len (f, "overwritten"), ==, 0);
+	g_free (cli_put (f, "crm", "contact", "c1",
+			 "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CTO\"}"));
+	g_free (cli_put (f, "outlook", "contact", "o1",
+			 "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CFO\"}"));
+	cli_touch (f, "crm", "contact", "c1", 1700000000);
+	cli_touch (f, "outlook", "contact", "o1", 1800000000);
+
+	/* the dry run shows it before it happens */
+	g_assert_cmpint (cli_run (f, NULL, "sync", "--profile", "@P", "--json", "--dry-run", NULL), ==, 0);
+	g_assert_cmpuint (cli_report_len (f, "overwritten"), ==, 1);
+
+	g_assert_cmpint (cli_run (f, NULL, "sync", "--profile", "@P", "--json", NULL), ==, 0);
+	ow = json_object_get_array_member (json_node_get_object (f->report), "overwritten");
+	g_assert_cmpuint (json_array_get_length (ow), ==, 1);
+	e = json_array_get_object_element (ow, 0);
+	g_assert_cmpstr (str (e, "kind"), ==, "contact");
+	g_assert_cmpstr (str (e, "side"), ==, lost_side);
+	g_assert_cmpstr (str (e, "id"), ==, g_str_equal (lost_side, "crm") ? "c1" : "o1");
+	g_assert_cmpstr (str (e, "label"), ==, "Ann Lee");
+	g_assert_cmpstr (str (e, "field"), ==, "jobTitle");
+	g_assert_cmpstr (str (e, "kept"), ==, kept);
+	g_assert_cmpstr (str (e, "lost"), ==, lost);
+	/* kept in the state, with the run, for undo */
+	state = cs_state_open (state_path, &error);
+	g_assert_no_error (error);
+	runs = cs_state_get_runs (state, 1, &error);
+	g_assert_no_error (error);
+	kept_rows = cs_state_get_overwritten (state, ((CsRunInfo *) runs->pdata[0])->id, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (kept_rows->len, ==, 1);
+	so = kept_rows->pdata[0];
+	g_assert_cmpstr (so->field, ==, "jobTitle");
+	g_assert_cmpstr (so->id, ==, g_str_equal (lost_side, "crm") ? "c1" : "o1");
+	g_assert_true (g_str_equal (so->lost, lost) || strstr (so->lost, lost) != NULL);
+	g_assert_nonnull (strstr (so->kept, kept));
+}
+
+static void
+test_overwritten_crm_wins (CliFixture *f, gconstpointer d)
+{
+	g_autoptr(JsonObject) o = NULL;
+	overwrite_run (f, "crm-wins", "outlook", "CTO", "CFO");
+	o = cli_get (f, "outlook", "contact", "o1");
+	g_assert_cmpstr (str (o, "jobTitle"), ==, "CTO");
+}
+
+static void
+test_overwritten_outlook_wins (CliFixture *f, gconstpointer d)
+{
+	overwrite_run (f, "outlook-wins", "crm", "CFO", "CTO");
+}
+
+static void
+test_overwritten_newest_wins (CliFixture *f, gconstpointer d)
+{
+	overwrite_run (f, "newest-wins", "crm", "CFO", "CTO");
+}
+
+/* the text report says it in a line of its own */
+static void
+test_overwritten_text (CliFixture *f, gconstpointer d)
+{
+	g_free (cli_put (f, "crm", "contact", "c1", ANN));
+	g_free (cli_put (f, "outlook", "contact", "o1", ANN));
+	g_assert_cmpint (cli_run (f, NULL, "sync", "--profile", "@P", NULL), ==, 0);
+	g_free (cli_put (f, "crm", "contact", "c1",
+			 "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CTO\"}"));
+	g_free (cli_put (f, "outlook", "contact", "o1",
+			 "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CFO\"}"));
+	g_assert_cmpint (cli_run (f, (const gchar *[]){"LANGUAGE=C", "LC_ALL=C.UTF-8", NULL}, "sync",
+				  "--profile", "@P", NULL), ==, 0);
+	g_assert_nonnull (strstr (f->out, "overwritten in Outlook: contact Ann Lee, jobTitle was \"CFO\", now \"CTO\"\n"));
+}
+
+/* first sight: two records linked by key with different values in a field:
+ * the loser's value is written over, and reported */
+static void
+test_overwritten_at_link (CliFixture *f, gconstpointer d)
+{
+	JsonObject *e;
+	g_free (cli_put (f, "crm", "contact", "c1", ANN));
+	g_free (cli_put (f, "outlook", "contact", "o1",
+			 "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"Chief\"}"));
+	g_assert_cmpint (cli_run (f, NULL, "sync", "--profile", "@P", "--json", NULL), ==, 0);
+	g_assert_cmpint (cli_report_count (f, "linked", "crm", "contact"), ==, 1);
+	g_assert_cmpuint (cli_report_len (f, "overwritten"), ==, 1);
+	e = json_array_get_object_element (
+	    json_object_get_array_member (json_node_get_object (f->report), "overwritten"), 0);
+	g_assert_cmpstr (str (e, "side"), ==, "outlook");
+	g_assert_cmpstr (str (e, "lost"), ==, "Chief");
+	g_assert_cmpstr (str (e, "kept"), ==, "CEO");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -258,5 +373,10 @@ main (int argc, char **argv)
 	T ("/cli/identity/read-only-profile", test_read_only_profile, NULL);
 	T ("/cli/lock/held", test_lock_held, NULL);
 	T ("/cli/lock/two-concurrent-syncs", test_two_concurrent_syncs, NULL);
+	T ("/cli/overwritten/crm-wins", test_overwritten_crm_wins, NULL);
+	T ("/cli/overwritten/outlook-wins", test_overwritten_outlook_wins, NULL);
+	T ("/cli/overwritten/newest-wins", test_overwritten_newest_wins, NULL);
+	T ("/cli/overwritten/text", test_overwritten_text, NULL);
+	T ("/cli/overwritten/at-link", test_overwritten_at_link, NULL);
 	return g_test_run ();
 }
