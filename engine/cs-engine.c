@@ -658,6 +658,51 @@ check_guards (CsEngine *self, CsSyncPlan *plan, CsRunReport *report)
 	return TRUE;
 }
 
+/* a plan that changes one field on more than 20 % (and over 10) of a kind's
+ * linked records on one side: a mapping gone wrong or a bulk edit on one
+ * side, confirmed before it reaches the other (DESIGN.md, Guards) */
+static gboolean
+check_update_guard (CsEngine *self, CsSyncPlan *plan, CsRunReport *report)
+{
+	GPtrArray *items = cs_sync_plan_get_items (plan);
+	for (guint k = 0; k < CS_KIND_LAST; k++) {
+		for (guint s = 0; s < CS_SIDE_LAST; s++) {
+			g_autoptr(GHashTable) per_field = g_hash_table_new (g_str_hash, g_str_equal);
+			GHashTableIter iter;
+			gpointer field, n;
+			gint64 known = -1;
+			for (guint i = 0; i < items->len; i++) {
+				CsPlanItem *it = g_ptr_array_index (items, i);
+				if (it->kind != (CsKind) k || !it->selected || it->link == NULL ||
+				    it->create[s] || it->rows[s] == NULL)
+					continue;
+				for (guint r = 0; it->rows[s][r] != NULL; r++) {
+					guint c = GPOINTER_TO_UINT (g_hash_table_lookup (per_field, it->rows[s][r]));
+					g_hash_table_insert (per_field, it->rows[s][r], GUINT_TO_POINTER (c + 1));
+				}
+			}
+			g_hash_table_iter_init (&iter, per_field);
+			while (g_hash_table_iter_next (&iter, &field, &n)) {
+				guint count = GPOINTER_TO_UINT (n);
+				g_autofree gchar *msg = NULL;
+				if (count <= 10)
+					continue;
+				if (known < 0)
+					known = cs_state_count_links (self->state, (CsKind) k, (CsSide) s);
+				if ((gint64) count * 5 <= known)
+					continue;
+				msg = g_strdup_printf (
+				    _("the sync would change %s on %u of %" PRId64 " %s records in %s; nothing was changed (run with --force to confirm)"),
+				    (const gchar *) field, count, known, cs_kind_to_string ((CsKind) k),
+				    cs_provider_get_name (self->providers[s]));
+				cs_run_report_set_guard (report, msg);
+				return FALSE;
+			}
+		}
+	}
+	return TRUE;
+}
+
 typedef struct {
 	CsPlanItem *item;
 	guint pending;
@@ -1163,7 +1208,17 @@ apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *
 	static const CsWriteAction order[] = {CS_WRITE_DELETE, CS_WRITE_UPDATE, CS_WRITE_CREATE};
 	g_autoptr(GError) error_local = NULL;
 
-	if ((flags & CS_RUN_FLAG_FORCE_DELETE) == 0 && !check_guards (self, plan, report)) {
+	if ((flags & CS_RUN_FLAG_FORCE_DELETE) == 0 && !check_guards (self, plan, report))
+		cs_run_report_set_guard_confirm (report, CS_RUN_FLAG_FORCE_DELETE);
+	else if ((flags & CS_RUN_FLAG_FORCE) == 0 && !check_update_guard (self, plan, report))
+		cs_run_report_set_guard_confirm (report, CS_RUN_FLAG_FORCE);
+	if (cs_run_report_get_guard_confirm (report) != 0) {
+		/* the plan, so that the user sees what would have happened */
+		for (guint i = 0; i < items->len; i++) {
+			CsPlanItem *it = g_ptr_array_index (items, i);
+			if (it->action != CS_PLAN_REFRESH)
+				cs_run_report_add_plan_entry (report, plan_entry (it));
+		}
 		cs_run_report_set_status (report, CS_RUN_STOPPED);
 		return g_steal_pointer (&report);
 	}

@@ -16,6 +16,7 @@ struct _CsRunReport {
 	JsonArray *plan;
 	gchar *guard;
 	JsonArray *overwritten;
+	guint guard_confirm;
 };
 
 G_DEFINE_TYPE (CsRunReport, cs_run_report, G_TYPE_OBJECT)
@@ -178,6 +179,22 @@ cs_run_report_set_guard (CsRunReport *self, const gchar *message)
 	self->guard = g_strdup (message);
 }
 
+/**
+ * cs_run_report_set_guard_confirm:
+ * @flags: the CsRunFlags that confirm what the guard stopped
+ */
+void
+cs_run_report_set_guard_confirm (CsRunReport *self, guint flags)
+{
+	self->guard_confirm = flags;
+}
+
+guint
+cs_run_report_get_guard_confirm (CsRunReport *self)
+{
+	return self->guard_confirm;
+}
+
 const gchar *
 cs_run_report_get_guard (CsRunReport *self)
 {
@@ -273,7 +290,7 @@ cs_run_report_to_json (CsRunReport *self)
 	json_object_set_array_member (o, "errors", json_array_ref (self->errors));
 	if (self->guard != NULL)
 		json_object_set_string_member (o, "guard", self->guard);
-	if (self->dry_run)
+	if (self->dry_run || self->status == CS_RUN_STOPPED)
 		json_object_set_array_member (o, "plan", json_array_ref (self->plan));
 	json_node_take_object (n, o);
 	return n;

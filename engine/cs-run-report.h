@@ -56,6 +56,8 @@ JsonArray *cs_run_report_get_overwritten (CsRunReport *self);
 void cs_run_report_add_error (CsRunReport *self, const gchar *message);
 void cs_run_report_set_guard (CsRunReport *self, const gchar *message);
 const gchar *cs_run_report_get_guard (CsRunReport *self);
+void cs_run_report_set_guard_confirm (CsRunReport *self, guint flags);
+guint cs_run_report_get_guard_confirm (CsRunReport *self);
 void cs_run_report_add_plan_entry (CsRunReport *self, JsonNode *entry);
 guint cs_run_report_get_n_skipped (CsRunReport *self);
 guint cs_run_report_get_n_conflicts (CsRunReport *self);

@@ -363,6 +363,71 @@ test_overwritten_at_link (CliFixture *f, gconstpointer d)
 	g_assert_cmpstr (str (e, "kept"), ==, "CEO");
 }
 
+/* 30 linked contacts; then one side changes jobTitle on @n of them */
+static void
+bulk_edit (CliFixture *f, guint n)
+{
+	for (guint i = 0; i < 30; i++) {
+		g_autofree gchar *id = g_strdup_printf ("c%02u", i);
+		g_autofree gchar *json = g_strdup_printf (
+		    "{\"firstName\": \"P%u\", \"lastName\": \"Q\", \"jobTitle\": \"Clerk\"}", i);
+		g_free (cli_put (f, "crm", "contact", id, json));
+	}
+	g_assert_cmpint (cli_run (f, NULL, "sync", "--profile", "@P", "--json", NULL), ==, 0);
+	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 30);
+	for (guint i = 0; i < n; i++) {
+		g_autofree gchar *id = g_strdup_printf ("c%02u", i);
+		g_autofree gchar *json = g_strdup_printf (
+		    "{\"firstName\": \"P%u\", \"lastName\": \"Q\", \"jobTitle\": \"Boss\"}", i);
+		g_free (cli_put (f, "crm", "contact", id, json));
+	}
+}
+
+static guint
+outlook_with_title (CliFixture *f, const gchar *title)
+{
+	g_autoptr(GPtrArray) ids = cli_list (f, "outlook", "contact");
+	guint n = 0;
+	for (guint i = 0; i < ids->len; i++) {
+		g_autoptr(JsonObject) o = cli_get (f, "outlook", "contact", ids->pdata[i]);
+		n += g_strcmp0 (str (o, "jobTitle"), title) == 0;
+	}
+	return n;
+}
+
+static void
+test_mass_update_guard (CliFixture *f, gconstpointer d)
+{
+	JsonObject *r;
+	bulk_edit (f, 12);
+	/* 12 of 30 (40 %, over 10): stopped, with its plan, nothing written */
+	g_assert_cmpint (cli_run (f, NULL, "sync", "--profile", "@P", "--json", NULL), ==, 4);
+	r = json_node_get_object (f->report);
+	g_assert_cmpstr (str (r, "status"), ==, "stopped");
+	g_assert_nonnull (strstr (str (r, "guard"), "jobTitle on 12 of 30 contact"));
+	g_assert_nonnull (strstr (str (r, "guard"), "--force"));
+	g_assert_cmpuint (cli_report_len (f, "plan"), ==, 12);
+	g_assert_cmpuint (outlook_with_title (f, "Boss"), ==, 0);
+	/* --force-delete confirms deletions only */
+	g_assert_cmpint (cli_run (f, NULL, "sync", "--profile", "@P", "--json", "--force-delete", NULL), ==, 4);
+	g_assert_cmpuint (outlook_with_title (f, "Boss"), ==, 0);
+	/* confirmed */
+	g_assert_cmpint (cli_run (f, NULL, "sync", "--profile", "@P", "--json", "--force", NULL), ==, 0);
+	g_assert_cmpint (cli_report_count (f, "updated", "outlook", "contact"), ==, 12);
+	g_assert_cmpuint (outlook_with_title (f, "Boss"), ==, 12);
+	g_assert_cmpint (cli_run (f, NULL, "sync", "--profile", "@P", "--json", NULL), ==, 0);
+	g_assert_cmpint (cli_report_count (f, "updated", "outlook", "contact"), ==, 0);
+}
+
+/* 6 of 30 (20 %) is an ordinary run */
+static void
+test_mass_update_below (CliFixture *f, gconstpointer d)
+{
+	bulk_edit (f, 6);
+	g_assert_cmpint (cli_run (f, NULL, "sync", "--profile", "@P", "--json", NULL), ==, 0);
+	g_assert_cmpuint (outlook_with_title (f, "Boss"), ==, 6);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -378,5 +443,7 @@ main (int argc, char **argv)
 	T ("/cli/overwritten/newest-wins", test_overwritten_newest_wins, NULL);
 	T ("/cli/overwritten/text", test_overwritten_text, NULL);
 	T ("/cli/overwritten/at-link", test_overwritten_at_link, NULL);
+	T ("/cli/guard/mass-update", test_mass_update_guard, NULL);
+	T ("/cli/guard/mass-update-below", test_mass_update_below, NULL);
 	return g_test_run ();
 }
