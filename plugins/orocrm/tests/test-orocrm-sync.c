@@ -742,10 +742,34 @@ test_tasks_events (void)
 		}
 	}
 	g_assert_true (found_task);
-	/* owned, not closed: 8 of 10 are mine, closed ones stay in the CRM */
+	/* owned: the closed ones too, as completed tasks (the Oro guide's status
+	 * table; keeping completed activities out is webCRM's rule) */
 	otasks = oro_folder_list (s.outlook, "task");
-	for (guint i = 0; i < otasks->len; i++)
-		g_assert_cmpstr (json_object_get_string_member_with_default (otasks->pdata[i], "status", ""), !=, "completed");
+	{
+		GHashTableIter it;
+		gpointer k, v;
+		g_hash_table_iter_init (&it, tasks);
+		while (g_hash_table_iter_next (&it, &k, &v)) {
+			JsonObject *rels = json_object_get_object_member (v, "relationships");
+			const gchar *st = json_object_get_string_member (json_object_get_object_member (
+			    json_object_get_object_member (rels, "status"), "data"), "id");
+			gboolean in_outlook = FALSE;
+			if (g_strcmp0 (st, "closed") != 0)
+				continue;
+			for (guint i = 0; i < otasks->len; i++) {
+				if (g_strcmp0 (json_object_get_string_member_with_default (otasks->pdata[i], "subject", ""),
+					       oro_attr (v, "subject")) == 0) {
+					in_outlook = TRUE;
+					g_assert_cmpstr (json_object_get_string_member_with_default (otasks->pdata[i], "status", ""),
+							 ==, "completed");
+				}
+			}
+			/* all of mine reach Outlook: a closed one that does not is someone else's */
+			if (!in_outlook)
+				g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
+						     json_object_get_object_member (rels, "owner"), "data"), "id"), !=, "1");
+		}
+	}
 	/* the all-day event keeps its dates in Oro */
 	{
 		g_autoptr(JsonNode) ev = oro_emu_call (s.emu, "GET",
@@ -760,6 +784,86 @@ test_tasks_events (void)
 	/* 8 of the 10 generated events are in my calendar, plus the two new ones */
 	oevents = oro_folder_list (s.outlook, "event");
 	g_assert_cmpuint (oevents->len, ==, 10);
+	sync_clear (&s);
+}
+
+static void
+oro_post_task (OroEmu *emu, const gchar *subject, const gchar *status)
+{
+	g_autofree gchar *body = g_strdup_printf (
+	    "{\"data\":{\"type\":\"tasks\",\"attributes\":{\"subject\":\"%s\","
+	    "\"dueDate\":\"2025-05-01T10:00:00Z\"},\"relationships\":{"
+	    "\"status\":{\"data\":{\"type\":\"taskstatuses\",\"id\":\"%s\"}},"
+	    "\"taskPriority\":{\"data\":{\"type\":\"taskpriorities\",\"id\":\"normal\"}}}}}",
+	    subject, status);
+	guint code = 0;
+	g_autoptr(JsonNode) r = oro_emu_call (emu, "POST", "/api/tasks", body, &code);
+	g_assert_cmpuint (code, ==, 201);
+}
+
+static const gchar *
+oro_task_status (OroEmu *emu, const gchar *subject)
+{
+	g_autoptr(GHashTable) tasks = oro_emu_list (emu, "tasks");
+	static gchar buf[64];
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init (&it, tasks);
+	while (g_hash_table_iter_next (&it, &k, &v)) {
+		JsonObject *rels = json_object_get_object_member (v, "relationships");
+		if (g_strcmp0 (oro_attr (v, "subject"), subject) != 0)
+			continue;
+		g_strlcpy (buf, json_object_get_string_member (json_object_get_object_member (
+				    json_object_get_object_member (rels, "status"), "data"), "id"), sizeof (buf));
+		return buf;
+	}
+	return NULL;
+}
+
+/* the Oro guide's status table, both ways: Closed ↔ Completed. A closed Oro
+ * task reaches Outlook as a completed task (not kept out, as webCRM does) */
+static void
+test_closed_tasks_to_outlook (void)
+{
+	Sync s = {0};
+	gint code = -1;
+	g_autoptr(JsonObject) r = NULL;
+	g_autoptr(JsonObject) t = NULL;
+	g_autofree gchar *path = NULL;
+
+	sync_setup (&s, start_with_seed (seed_json, NULL), ORO_TEST_KEY);
+	write_profile (&s, s.emu->url, NULL,
+		       "[contact]\ndirection=none\n[event]\ndirection=none\n");
+	oro_post_task (s.emu, "Tilbud sendt", "closed");
+	oro_post_task (s.emu, "Ring til Ada", "open");
+	r = run_sync (&s, NULL, &code);
+	g_assert_nonnull (r);
+	g_assert_cmpint (code, ==, 0);
+	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (r, "skipped")), ==, 0);
+	g_assert_cmpint (count_kind (r, "created", "outlook", "task"), ==, 2);
+	t = oro_folder_find (s.outlook, "task", "subject", "Tilbud sendt", &path);
+	g_assert_nonnull (t);
+	g_assert_cmpstr (json_object_get_string_member (t, "status"), ==, "completed");
+	g_clear_pointer (&t, json_object_unref);
+	t = oro_folder_find (s.outlook, "task", "subject", "Ring til Ada", NULL);
+	g_assert_cmpstr (json_object_get_string_member (t, "status"), ==, "notStarted");
+	g_clear_pointer (&t, json_object_unref);
+
+	/* and back: completed in Outlook → closed in Oro; reopened → open */
+	g_clear_pointer (&path, g_free);
+	t = oro_folder_find (s.outlook, "task", "subject", "Ring til Ada", &path);
+	json_object_set_string_member (t, "status", "completed");
+	{
+		g_autoptr(JsonNode) n = json_node_new (JSON_NODE_OBJECT);
+		g_autofree gchar *text = NULL;
+		json_node_set_object (n, t);
+		text = json_to_string (n, TRUE);
+		g_assert_true (g_file_set_contents (path, text, -1, NULL));
+	}
+	g_clear_pointer (&r, json_object_unref);
+	r = sync_ok (&s, NULL);
+	g_assert_cmpstr (oro_task_status (s.emu, "Ring til Ada"), ==, "closed");
+	g_assert_cmpstr (oro_task_status (s.emu, "Tilbud sendt"), ==, "closed");
 	sync_clear (&s);
 }
 
@@ -1038,6 +1142,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/orocrm/sync/phone-edited-in-outlook", test_phone_edited_in_outlook);
 	g_test_add_func ("/orocrm/sync/unknown-country", test_unknown_country);
 	g_test_add_func ("/orocrm/sync/tasks-events", test_tasks_events);
+	g_test_add_func ("/orocrm/sync/closed-tasks-to-outlook", test_closed_tasks_to_outlook);
 	g_test_add_func ("/orocrm/sync/faults-converge", test_faults_converge);
 	g_test_add_func ("/orocrm/sync/connect-errors", test_connect_errors);
 	g_test_add_func ("/orocrm/sync/no-secrets", test_no_secrets);
