@@ -13,6 +13,7 @@
 #include "cs-planner.h"
 #include "cs-plugin-loader.h"
 #include "cs-profile-lock.h"
+#include "cs-validate.h"
 
 /*
  * One run: read changes from both sides → plan → guards → apply in batches,
@@ -463,6 +464,54 @@ held_fields (CsProvider *provider, CsKind kind)
 	return fields;
 }
 
+/* bad data stays out (DESIGN.md, Trust): what an item would write to each
+ * side is checked against that side's field specs, once here for every
+ * backend; an item with a value that fails becomes a skip naming the field,
+ * so nothing of it is written and the dry run shows it too */
+static void
+validate_items (CsEngine *self, CsKind kind, GPtrArray *items, guint from)
+{
+	CsSchema *schemas[CS_SIDE_LAST] = {NULL, NULL};
+	for (guint s = 0; s < CS_SIDE_LAST; s++)
+		schemas[s] = cs_provider_get_schema (self->providers[s], kind, NULL);
+	for (guint i = from; i < items->len; i++) {
+		CsPlanItem *it = g_ptr_array_index (items, i);
+		for (guint s = 0; s < CS_SIDE_LAST; s++) {
+			g_autoptr(CsRecord) rec = NULL;
+			g_autoptr(CsRecord) empty = NULL;
+			g_autofree gchar *why = NULL;
+			gboolean update = !it->create[s] && it->rows[s] != NULL && it->rows[s][0] != NULL;
+			if ((!it->create[s] && !update) || it->values == NULL)
+				continue;
+			rec = cs_record_new (kind, NULL);
+			empty = cs_record_new (kind, NULL);
+			cs_mapping_apply (self->mapping, kind, (CsSide) s, it->values,
+					  update ? (const gchar *const *) it->rows[s] : NULL,
+					  update ? empty : NULL, rec);
+			why = cs_validate_record (schemas[s], rec);
+			if (why == NULL)
+				continue;
+			g_free (it->reason);
+			/* TRANSLATORS: %s is the field and why its value cannot be written */
+			it->reason = g_strdup_printf (s == CS_SIDE_CRM ? _("%s; nothing was written to the CRM")
+								       : _("%s; nothing was written to Outlook"),
+						      why);
+			it->action = CS_PLAN_SKIP;
+			it->skip_side = cs_side_other ((CsSide) s);
+			for (guint t = 0; t < CS_SIDE_LAST; t++) {
+				it->create[t] = FALSE;
+				it->delete[t] = FALSE;
+				g_clear_pointer (&it->rows[t], g_strfreev);
+				g_clear_pointer (&it->blocked[t], g_free);
+			}
+			g_clear_pointer (&it->overwritten, g_ptr_array_unref);
+			break;
+		}
+	}
+	for (guint s = 0; s < CS_SIDE_LAST; s++)
+		g_clear_object (&schemas[s]);
+}
+
 static GPtrArray *
 links_for (CsEngine *self, CsKind kind, GError **error)
 {
@@ -611,7 +660,11 @@ prepare_locked (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GEr
 			in.writable[s] = (caps & CS_CAP_WRITE) != 0;
 			in.side_name[s] = cs_provider_get_name (self->providers[s]);
 		}
-		cs_planner_plan (&in, plan);
+		{
+			guint before = cs_sync_plan_get_items (plan)->len;
+			cs_planner_plan (&in, plan);
+			validate_items (self, kind, cs_sync_plan_get_items (plan), before);
+		}
 		for (guint s = 0; s < CS_SIDE_LAST; s++)
 			g_clear_pointer (&fields[s], g_hash_table_unref);
 	}

@@ -867,6 +867,88 @@ test_closed_tasks_to_outlook (void)
 	sync_clear (&s);
 }
 
+static const gchar *
+skip_reason (JsonObject *report, const gchar *label)
+{
+	JsonArray *skipped = json_object_get_array_member (report, "skipped");
+	for (guint i = 0; i < json_array_get_length (skipped); i++) {
+		JsonObject *e = json_array_get_object_element (skipped, i);
+		if (g_strcmp0 (json_object_get_string_member_with_default (e, "label", ""), label) == 0)
+			return json_object_get_string_member (e, "reason");
+	}
+	return NULL;
+}
+
+/* bad data stays out: Outlook values that fail their field's type are a
+ * skip naming the record and the field, and nothing of that record reaches
+ * OroCRM, on a create as on an update */
+static void
+test_bad_data_stays_out (void)
+{
+	Sync s = {0};
+	gint code = -1;
+	g_autoptr(JsonObject) r = NULL;
+	g_autoptr(JsonObject) ada = NULL;
+	g_autoptr(JsonObject) ok = NULL;
+	JsonArray *emails;
+
+	sync_setup (&s, start_with_seed (seed_json, NULL), ORO_TEST_KEY);
+	write_profile (&s, s.emu->url, NULL, CONTACTS_ONLY ("both"));
+	oro_folder_write (s.outlook, "contact", "hca",
+			  "{\"givenName\":\"Hans Christian\",\"surname\":\"Andersen\",\"email1\":\"hca(at)example.dk\"}");
+	oro_folder_write (s.outlook, "contact", "nb",
+			  "{\"givenName\":\"Niels\",\"surname\":\"Bohr\",\"email1\":\"nb@example.dk\","
+			  "\"primaryPhone\":\"+45 12 AB 56 78\"}");
+	oro_folder_write (s.outlook, "contact", "tb",
+			  "{\"givenName\":\"Tycho\",\"surname\":\"Bra\\ufffdhe\",\"email1\":\"tb@example.dk\"}");
+	oro_folder_write (s.outlook, "contact", "lr",
+			  "{\"givenName\":\"Ole\",\"surname\":\"Rømer\",\"email1\":\"or@example.dk\","
+			  "\"jobTitle\":\"Astro\\u0001nomer\"}");
+	oro_folder_write (s.outlook, "contact", "ok",
+			  "{\"givenName\":\"Inge\",\"surname\":\"Lehmann\",\"email1\":\"il@example.dk\","
+			  "\"primaryPhone\":\"+45 12 34 56 78\"}");
+	r = run_sync (&s, NULL, &code);
+	g_assert_nonnull (r);
+	g_assert_cmpint (code, ==, 1); /* partial: the user has records to correct */
+	g_assert_cmpstr (skip_reason (r, "Hans Christian Andersen"), ==,
+			 "E-mails (primary first): “hca(at)example.dk” is not an e-mail address; nothing was written to the CRM");
+	g_assert_cmpstr (skip_reason (r, "Niels Bohr"), ==,
+			 "Phones (primary first): “+45 12 AB 56 78” is not a phone number; nothing was written to the CRM");
+	g_assert_nonnull (strstr (skip_reason (r, "Tycho Bra\xef\xbf\xbdhe"), "could not be read"));
+	g_assert_nonnull (strstr (skip_reason (r, "Ole Rømer"), "control character (U+0001)"));
+	/* only the good one reached OroCRM */
+	g_assert_cmpint (count (r, "created", "crm"), ==, 1);
+	g_assert_cmpuint (crm_count (s.emu), ==, 4);
+	ok = crm_contact_by_last (s.emu, "Lehmann");
+	g_assert_nonnull (ok);
+	g_assert_null (crm_contact_by_last (s.emu, "Andersen"));
+	g_assert_null (crm_contact_by_last (s.emu, "Bohr"));
+	g_assert_null (crm_contact_by_last (s.emu, "Rømer"));
+
+	/* an update with a bad value: skipped, OroCRM keeps what it had */
+	outlook_set (&s, "Lovelace", "email1", "ada@@example.org");
+	g_clear_pointer (&r, json_object_unref);
+	r = run_sync (&s, NULL, &code);
+	g_assert_cmpint (code, ==, 1);
+	g_assert_nonnull (strstr (skip_reason (r, "Ada Lovelace"), "“ada@@example.org” is not an e-mail address"));
+	ada = crm_contact_by_last (s.emu, "Lovelace");
+	emails = json_object_get_array_member (json_object_get_object_member (ada, "attributes"), "emails");
+	g_assert_cmpuint (json_array_get_length (emails), ==, 1);
+	g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (emails, 0), "email"), ==,
+			 "ada@example.org");
+	/* corrected in Outlook, it goes through */
+	outlook_set (&s, "Lovelace", "email1", "ada@example.com");
+	g_clear_pointer (&ada, json_object_unref);
+	g_clear_pointer (&r, json_object_unref);
+	r = run_sync (&s, NULL, &code);
+	g_assert_null (skip_reason (r, "Ada Lovelace"));
+	ada = crm_contact_by_last (s.emu, "Lovelace");
+	emails = json_object_get_array_member (json_object_get_object_member (ada, "attributes"), "emails");
+	g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (emails, 0), "email"), ==,
+			 "ada@example.com");
+	sync_clear (&s);
+}
+
 /* 20% of requests fail in one way or another: runs converge, nothing lost or doubled */
 static void
 test_faults_converge (void)
@@ -1143,6 +1225,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/orocrm/sync/unknown-country", test_unknown_country);
 	g_test_add_func ("/orocrm/sync/tasks-events", test_tasks_events);
 	g_test_add_func ("/orocrm/sync/closed-tasks-to-outlook", test_closed_tasks_to_outlook);
+	g_test_add_func ("/orocrm/sync/bad-data-stays-out", test_bad_data_stays_out);
 	g_test_add_func ("/orocrm/sync/faults-converge", test_faults_converge);
 	g_test_add_func ("/orocrm/sync/connect-errors", test_connect_errors);
 	g_test_add_func ("/orocrm/sync/no-secrets", test_no_secrets);
