@@ -115,10 +115,12 @@ real_path (const gchar *abs)
 static gboolean
 valid_uid (const gchar *uid)
 {
-	if (uid[0] == '\0' || strlen (uid) > 100)
+	/* a file name (the state's) that an ini line holds as it is */
+	if (uid[0] == '\0' || uid[0] == '.' || strlen (uid) > 200 || !g_utf8_validate (uid, -1, NULL) ||
+	    g_ascii_isspace (uid[0]) || g_ascii_isspace (uid[strlen (uid) - 1]))
 		return FALSE;
 	for (const gchar *c = uid; *c != '\0'; c++) {
-		if (!g_ascii_isalnum (*c) && *c != '-' && *c != '_')
+		if ((guchar) *c < 0x20 || *c == 0x7f || strchr ("/\\#[]=", *c) != NULL)
 			return FALSE;
 	}
 	return TRUE;
@@ -503,7 +505,7 @@ cs_profile_new_from_data (const gchar *data, const gchar *path, GError **error)
 		g_autofree gchar *uid = g_key_file_get_value (self->kf, "profile", "id", NULL);
 		if (uid != NULL && !valid_uid (uid)) {
 			fail (self, error, "profile", "id", uid, NULL,
-			      _("must be letters, digits, '-' or '_' (crmsync writes it; remove the line to get a new one)"));
+			      _("is not an id crmsync wrote (remove the line to get a new one)"));
 			return NULL;
 		}
 		self->uid = g_steal_pointer (&uid);
@@ -812,14 +814,13 @@ ensure_uid (CsProfile *self)
 	if (old != NULL) {
 		fresh = g_strdup (old);
 	} else {
-		g_autofree gchar *uuid = g_uuid_string_random ();
-		g_autofree gchar *hex = g_strdelimit (g_strdup (uuid), "-", 'x');
-		/* the file name for people browsing the folder; the rest for uniqueness */
-		hex[12] = '\0';
-		fresh = g_strdup_printf ("%s-%s", self->id, hex);
-		g_strcanon (fresh, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_", '_');
+		/* made from where the file is now, not at random: should the line be
+		 * lost (an editor that drops it, a copy of the file from before its
+		 * first run put back), the same state is found again by that name as
+		 * long as the file has not moved meanwhile */
+		fresh = old_state_name (self->id, self->real);
 	}
-	if (store_uid (self, fresh, &stored)) {
+	if (valid_uid (fresh) && store_uid (self, fresh, &stored)) {
 		self->uid = g_steal_pointer (&stored);
 	} else {
 		/* cannot be written: one name for every spelling of this file */

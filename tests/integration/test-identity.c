@@ -98,6 +98,23 @@ test_spellings_one_state (CliFixture *f, gconstpointer d)
 	g_assert_nonnull (strstr (text, "# a comment that must stay\n[profile]\nid="));
 	g_assert_true (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
 
+	/* an editor that drops the id line: the same state all the same */
+	{
+		g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+		g_autoptr(GString) without = g_string_new (NULL);
+		for (guint i = 0; lines[i] != NULL; i++) {
+			if (!g_str_has_prefix (lines[i], "id="))
+				g_string_append_printf (without, "%s\n", lines[i]);
+		}
+		g_assert_true (g_file_set_contents (abs, without->str, -1, NULL));
+		g_assert_cmpint (sync_as (f, "./sales.ini", TRUE), ==, 0);
+		g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+				      json_node_get_object (f->report), "plan")), ==, 0);
+		g_clear_pointer (&text, g_free);
+		g_assert_true (g_file_get_contents (abs, &text, NULL, NULL));
+		g_assert_nonnull (strstr (text, "[profile]\nid="));
+	}
+
 	/* moved and renamed, it keeps its state */
 	g_assert_cmpint (g_rename (abs, moved), ==, 0);
 	g_assert_cmpint (sync_as (f, "renamed.ini", FALSE), ==, 0);
