@@ -192,12 +192,17 @@ cs_engine_new_with_providers (CsProfile *profile, CsSecrets *secrets, CsProvider
 	}
 	state_path = cs_profile_get_state_path (profile);
 	{
-		/* opening creates and migrates the state: not beside a run (two
-		 * first runs at once could find it half made) */
+		/* the state is created and migrated under the profile's lock: two
+		 * first runs at once could find it half made. A run that keeps the
+		 * lock longer than an opening takes (the app starting while cron
+		 * syncs) has made its state whole: open it beside that run */
 		g_autoptr(GError) error_local = NULL;
 		g_autoptr(CsProfileLock) lock = cs_profile_lock_acquire (
 		    state_path, cs_profile_get_name (profile), CS_PROFILE_LOCK_WAIT_MS, &error_local);
-		if (lock == NULL) {
+		if (lock == NULL && g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_BUSY) &&
+		    g_file_test (state_path, G_FILE_TEST_EXISTS))
+			g_clear_error (&error_local);
+		if (error_local != NULL) {
 			g_set_error_literal (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_BUSY,
 					     error_local->message);
 			return NULL;

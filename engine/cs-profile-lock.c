@@ -116,9 +116,9 @@ cs_profile_lock_acquire (const gchar *state_path, const gchar *profile_name, gui
 		if (other > 0)
 			g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
 				     /* TRANSLATORS: %s is the profile's name, then a process id */
-				     _("another sync of the profile %s is running (process %" G_GINT64_FORMAT
-				       "); nothing was changed, try again when it has finished"),
-				     profile_name, other);
+				     _("another sync of the profile %s is running (process %d); nothing was "
+				       "changed, try again when it has finished"),
+				     profile_name, (gint) other);
 		else
 			g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
 				     _("another sync of the profile %s is running; nothing was changed, "
