@@ -555,7 +555,6 @@ links_for (CsEngine *self, CsKind kind, GError **error)
 	return g_steal_pointer (&links);
 }
 
-
 /* one run of a profile at a time, across processes (DESIGN.md, Trust): taken
  * by prepare, apply and run, so every caller (the app's timer and Sync all,
  * the CLI, watch) waits for another run or stops with a clear message */
