@@ -582,13 +582,18 @@ engine_unlock (CsEngine *self)
 		g_clear_object (&self->lock);
 }
 
+/* the newest run that has finished: one begun and not finished is the
+ * caller's own (Sync all records its run before it applies) or a crashed one */
 static gint64
 newest_run (CsEngine *self)
 {
-	g_autoptr(GPtrArray) runs = cs_state_get_runs (self->state, 1, NULL);
-	if (runs == NULL || runs->len == 0)
-		return 0;
-	return ((CsRunInfo *) g_ptr_array_index (runs, 0))->id;
+	g_autoptr(GPtrArray) runs = cs_state_get_runs (self->state, 20, NULL);
+	for (guint i = 0; runs != NULL && i < runs->len; i++) {
+		CsRunInfo *r = g_ptr_array_index (runs, i);
+		if (r->finished > 0)
+			return r->id;
+	}
+	return 0;
 }
 
 static CsSyncPlan *prepare_locked (CsEngine *self, CsRunFlags flags, GCancellable *cancellable,
