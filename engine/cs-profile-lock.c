@@ -80,22 +80,22 @@ CsProfileLock *
 cs_profile_lock_acquire (const gchar *state_path, const gchar *profile_name, guint wait_ms,
 			 GError **error)
 {
-	g_autoptr(CsProfileLock) self = g_object_new (CS_TYPE_PROFILE_LOCK, NULL);
+	g_autoptr (CsProfileLock) self = g_object_new (CS_TYPE_PROFILE_LOCK, NULL);
 	g_autofree gchar *dir = g_path_get_dirname (state_path);
 	g_autofree gchar *pid = NULL;
-	gint64 deadline = g_get_monotonic_time () + (gint64) wait_ms * 1000;
+	gint64 deadline = g_get_monotonic_time () + (gint64)wait_ms * 1000;
 
 	self->path = g_strconcat (state_path, ".lock", NULL);
 	if (g_mkdir_with_parents (dir, 0700) != 0) {
 		g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-			     _("cannot create %s: %s"), dir, g_strerror (errno));
+			     _ ("cannot create %s: %s"), dir, g_strerror (errno));
 		return NULL;
 	}
 	self->fd = g_open (self->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (self->fd < 0) {
 		gint saved = errno;
 		g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-			     _("cannot open the lock %s: %s"), self->path, g_strerror (saved));
+			     _ ("cannot open the lock %s: %s"), self->path, g_strerror (saved));
 		return NULL;
 	}
 	while (flock (self->fd, LOCK_EX | LOCK_NB) != 0) {
@@ -105,7 +105,7 @@ cs_profile_lock_acquire (const gchar *state_path, const gchar *profile_name, gui
 		if (errno != EWOULDBLOCK) {
 			gint saved = errno;
 			g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-				     _("cannot lock %s: %s"), self->path, g_strerror (saved));
+				     _ ("cannot lock %s: %s"), self->path, g_strerror (saved));
 			return NULL;
 		}
 		if (g_get_monotonic_time () < deadline) {
@@ -116,18 +116,20 @@ cs_profile_lock_acquire (const gchar *state_path, const gchar *profile_name, gui
 		if (other > 0)
 			g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
 				     /* TRANSLATORS: %s is the profile's name, then a process id */
-				     _("another sync of the profile %s is running (process %d); nothing was "
-				       "changed, try again when it has finished"),
-				     profile_name, (gint) other);
+				     _ ("another sync of the profile %s is running (process %d); "
+					"nothing was "
+					"changed, try again when it has finished"),
+				     profile_name, (gint)other);
 		else
 			g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
-				     _("another sync of the profile %s is running; nothing was changed, "
-				       "try again when it has finished"),
+				     _ ("another sync of the profile %s is running; nothing was "
+					"changed, "
+					"try again when it has finished"),
 				     profile_name);
 		return NULL;
 	}
 	/* who holds it, for the message another run prints */
-	pid = g_strdup_printf ("%d\n", (gint) getpid ());
+	pid = g_strdup_printf ("%d\n", (gint)getpid ());
 	if (ftruncate (self->fd, 0) != 0 || pwrite (self->fd, pid, strlen (pid), 0) < 0)
 		g_debug ("cannot write %s: %s", self->path, g_strerror (errno));
 	return g_steal_pointer (&self);

@@ -11,8 +11,10 @@ G_BEGIN_DECLS
 #define CS_TYPE_PROFILE_LOCK (cs_profile_lock_get_type ())
 G_DECLARE_FINAL_TYPE (CsProfileLock, cs_profile_lock, CS, PROFILE_LOCK, GObject)
 
-CsProfileLock *cs_profile_lock_acquire (const gchar *state_path, const gchar *profile_name,
-					guint wait_ms, GError **error);
-const gchar *cs_profile_lock_get_path (CsProfileLock *self);
+CsProfileLock *
+cs_profile_lock_acquire (const gchar *state_path, const gchar *profile_name, guint wait_ms,
+			 GError **error);
+const gchar *
+cs_profile_lock_get_path (CsProfileLock *self);
 
 G_END_DECLS

@@ -36,16 +36,16 @@ bad_char (gunichar c, gboolean multiline)
 static gchar *
 check_text (const CsFieldSpec *spec, const gchar *text)
 {
-	gboolean multiline = spec->type == CS_FIELD_TEXT || spec->type == CS_FIELD_LIST ||
-			     spec->type == CS_FIELD_OBJECT;
+	gboolean multiline = spec->type == CS_FIELD_TEXT || spec->type == CS_FIELD_LIST
+			     || spec->type == CS_FIELD_OBJECT;
 	if (!g_utf8_validate (text, -1, NULL))
-		return g_strdup (_("is not valid text"));
+		return g_strdup (_ ("is not valid text"));
 	for (const gchar *p = text; *p != '\0'; p = g_utf8_next_char (p)) {
 		gunichar c = g_utf8_get_char (p);
 		if (c == 0xFFFD)
-			return g_strdup (_("holds characters that could not be read (�)"));
+			return g_strdup (_ ("holds characters that could not be read (�)"));
 		if (bad_char (c, multiline))
-			return g_strdup_printf (_("holds a control character (U+%04X)"), c);
+			return g_strdup_printf (_ ("holds a control character (U+%04X)"), c);
 	}
 	return NULL;
 }
@@ -60,7 +60,7 @@ valid_email (const gchar *text)
 		return FALSE;
 	for (const gchar *p = text; p < at; p = g_utf8_next_char (p)) {
 		gunichar c = g_utf8_get_char (p);
-		if (g_unichar_isspace (c) || strchr ("<>()[]\\,;:\"", (gint) c) != NULL)
+		if (g_unichar_isspace (c) || strchr ("<>()[]\\,;:\"", (gint)c) != NULL)
 			return FALSE;
 	}
 	domain = at + 1;
@@ -95,7 +95,7 @@ valid_phone (const gchar *text)
 			digits++;
 		} else if (c == 'x' || c == 'X' || c == 'e' || c == 'E') {
 			break;
-		} else if (!strchr ("+()-./ ", (gint) c) || c > 0x7F) {
+		} else if (!strchr ("+()-./ ", (gint)c) || c > 0x7F) {
 			return FALSE;
 		}
 	}
@@ -126,7 +126,8 @@ year_in_range (const gchar *text)
 {
 	guint64 y;
 	g_autofree gchar *year = g_strndup (text, 4);
-	return strlen (text) >= 4 && g_ascii_string_to_unsigned (year, 10, MIN_YEAR, MAX_YEAR, &y, NULL);
+	return strlen (text) >= 4
+	       && g_ascii_string_to_unsigned (year, 10, MIN_YEAR, MAX_YEAR, &y, NULL);
 }
 
 static gchar *
@@ -138,20 +139,20 @@ check_string (const CsFieldSpec *spec, const gchar *text)
 	if (text[0] == '\0')
 		return NULL; /* a cleared value is always allowed */
 	if (g_strcmp0 (spec->format, "email") == 0 && !valid_email (text))
-		return g_strdup_printf (_("“%s” is not an e-mail address"), text);
+		return g_strdup_printf (_ ("“%s” is not an e-mail address"), text);
 	if (g_strcmp0 (spec->format, "phone") == 0 && !valid_phone (text))
-		return g_strdup_printf (_("“%s” is not a phone number"), text);
+		return g_strdup_printf (_ ("“%s” is not a phone number"), text);
 	if (spec->type == CS_FIELD_DATE || spec->type == CS_FIELD_DATETIME) {
 		gint64 usec;
 		g_autofree gchar *norm = NULL;
-		if (strlen (text) >= 5 && g_ascii_isdigit (text[0]) && text[4] == '-' &&
-		    !year_in_range (text))
-			return g_strdup_printf (_("the date %s is out of range (years %d to %d)"), text,
-						MIN_YEAR, MAX_YEAR);
+		if (strlen (text) >= 5 && g_ascii_isdigit (text[0]) && text[4] == '-'
+		    && !year_in_range (text))
+			return g_strdup_printf (_ ("the date %s is out of range (years %d to %d)"),
+						text, MIN_YEAR, MAX_YEAR);
 		norm = cs_time_normalize (text);
-		if (norm == NULL || !cs_time_parse (text, &usec) ||
-		    (spec->type == CS_FIELD_DATE && strlen (text) != 10))
-			return g_strdup_printf (_("“%s” is not a date"), text);
+		if (norm == NULL || !cs_time_parse (text, &usec)
+		    || (spec->type == CS_FIELD_DATE && strlen (text) != 10))
+			return g_strdup_printf (_ ("“%s” is not a date"), text);
 	}
 	return NULL;
 }
@@ -189,10 +190,11 @@ cs_validate_value (const CsFieldSpec *spec, GVariant *value)
 		part.type = CS_FIELD_OBJECT;
 		g_variant_iter_init (&iter, value);
 		while (g_variant_iter_next (&iter, "{&sv}", &key, &child)) {
-			g_autoptr(GVariant) owned = child;
-			gchar *why = g_variant_is_of_type (child, G_VARIANT_TYPE_STRING)
-					 ? check_text (&part, g_variant_get_string (child, NULL))
-					 : NULL;
+			g_autoptr (GVariant) owned = child;
+			gchar *why
+				= g_variant_is_of_type (child, G_VARIANT_TYPE_STRING)
+					  ? check_text (&part, g_variant_get_string (child, NULL))
+					  : NULL;
 			if (why != NULL)
 				return why;
 		}
@@ -210,20 +212,21 @@ cs_validate_value (const CsFieldSpec *spec, GVariant *value)
 gchar *
 cs_validate_record (CsSchema *schema, const CsRecord *record)
 {
-	g_autoptr(GPtrArray) names = cs_record_get_field_names (record);
+	g_autoptr (GPtrArray) names = cs_record_get_field_names (record);
 	for (guint i = 0; i < names->len; i++) {
 		const gchar *name = g_ptr_array_index (names, i);
 		const CsFieldSpec *spec = schema != NULL ? cs_schema_lookup (schema, name) : NULL;
-		CsFieldSpec any = {(gchar *) name, NULL, CS_FIELD_TEXT, FALSE, FALSE, NULL, NULL};
+		CsFieldSpec any = { (gchar *)name, NULL, CS_FIELD_TEXT, FALSE, FALSE, NULL, NULL };
 		g_autofree gchar *why = NULL;
 		if (g_str_has_prefix (name, "crmsync:"))
 			continue; /* the engine's own notes, never written */
-		why = cs_validate_value (spec != NULL ? spec : &any, cs_record_get_field (record, name));
+		why = cs_validate_value (spec != NULL ? spec : &any,
+					 cs_record_get_field (record, name));
 		if (why != NULL)
 			/* TRANSLATORS: a field's name, then why its value cannot be written */
-			return g_strdup_printf (_("%s: %s"),
-						spec != NULL && spec->label != NULL ? spec->label : name,
-						why);
+			return g_strdup_printf (
+				_ ("%s: %s"),
+				spec != NULL && spec->label != NULL ? spec->label : name, why);
 	}
 	return NULL;
 }

@@ -6,7 +6,9 @@
 
 G_BEGIN_DECLS
 
-gchar *cs_validate_value (const CsFieldSpec *spec, GVariant *value);
-gchar *cs_validate_record (CsSchema *schema, const CsRecord *record);
+gchar *
+cs_validate_value (const CsFieldSpec *spec, GVariant *value);
+gchar *
+cs_validate_record (CsSchema *schema, const CsRecord *record);
 
 G_END_DECLS

@@ -17,7 +17,7 @@
 #include "cs-state.h"
 
 #define ANN "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CEO\"}"
-#define BO "{\"firstName\": \"Bo\", \"lastName\": \"Berg\", \"email\": \"bo@example.com\"}"
+#define BO  "{\"firstName\": \"Bo\", \"lastName\": \"Berg\", \"email\": \"bo@example.com\"}"
 
 static void
 fx_setup (CliFixture *f, gconstpointer data)
@@ -43,25 +43,26 @@ write_plain_profile (CliFixture *f, const gchar *path)
 {
 	g_autofree gchar *crm = g_build_filename (f->dir, "crm", NULL);
 	g_autofree gchar *outlook = g_build_filename (f->dir, "outlook", NULL);
-	g_autofree gchar *text = g_strdup_printf ("# a comment that must stay\n[profile]\nname=Sales\n"
-						  "crm=folder\noutlook=folder\n"
-						  "[crm]\npath=%s\n[outlook]\npath=%s\n",
-						  crm, outlook);
+	g_autofree gchar *text
+		= g_strdup_printf ("# a comment that must stay\n[profile]\nname=Sales\n"
+				   "crm=folder\noutlook=folder\n"
+				   "[crm]\npath=%s\n[outlook]\npath=%s\n",
+				   crm, outlook);
 	g_assert_true (g_file_set_contents (path, text, -1, NULL));
 }
 
 static gint
 sync_as (CliFixture *f, const gchar *spelling, gboolean dry_run)
 {
-	return cli_run (f, NULL, "sync", "--profile", spelling, "--json", dry_run ? "--dry-run" : NULL,
-			NULL);
+	return cli_run (f, NULL, "sync", "--profile", spelling, "--json",
+			dry_run ? "--dry-run" : NULL, NULL);
 }
 
 static gint64
 creates (CliFixture *f)
 {
-	return cli_report_count (f, "created", "crm", "contact") +
-	       cli_report_count (f, "created", "outlook", "contact");
+	return cli_report_count (f, "created", "crm", "contact")
+	       + cli_report_count (f, "created", "outlook", "contact");
 }
 
 static void
@@ -72,7 +73,7 @@ test_spellings_one_state (CliFixture *f, gconstpointer d)
 	g_autofree gchar *link = g_build_filename (sub, "link.ini", NULL);
 	g_autofree gchar *moved = g_build_filename (f->dir, "renamed.ini", NULL);
 	g_autofree gchar *text = NULL;
-	const gchar *spellings[] = {"sales.ini", "./sales.ini", abs, link};
+	const gchar *spellings[] = { "sales.ini", "./sales.ini", abs, link };
 
 	write_plain_profile (f, abs);
 	g_assert_cmpint (g_mkdir (sub, 0700), ==, 0);
@@ -90,7 +91,8 @@ test_spellings_one_state (CliFixture *f, gconstpointer d)
 		g_assert_cmpint (sync_as (f, spellings[i], TRUE), ==, 0);
 		g_assert_cmpint (creates (f), ==, 0);
 		g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
-				      json_node_get_object (f->report), "plan")), ==, 0);
+					  json_node_get_object (f->report), "plan")),
+				  ==, 0);
 	}
 	/* the id is kept in the profile, the user's comment with it; the symlink
 	 * is still a symlink */
@@ -100,8 +102,8 @@ test_spellings_one_state (CliFixture *f, gconstpointer d)
 
 	/* an editor that drops the id line: the same state all the same */
 	{
-		g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
-		g_autoptr(GString) without = g_string_new (NULL);
+		g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+		g_autoptr (GString) without = g_string_new (NULL);
 		for (guint i = 0; lines[i] != NULL; i++) {
 			if (!g_str_has_prefix (lines[i], "id="))
 				g_string_append_printf (without, "%s\n", lines[i]);
@@ -109,7 +111,8 @@ test_spellings_one_state (CliFixture *f, gconstpointer d)
 		g_assert_true (g_file_set_contents (abs, without->str, -1, NULL));
 		g_assert_cmpint (sync_as (f, "./sales.ini", TRUE), ==, 0);
 		g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
-				      json_node_get_object (f->report), "plan")), ==, 0);
+					  json_node_get_object (f->report), "plan")),
+				  ==, 0);
 		g_clear_pointer (&text, g_free);
 		g_assert_true (g_file_get_contents (abs, &text, NULL, NULL));
 		g_assert_nonnull (strstr (text, "[profile]\nid="));
@@ -129,7 +132,8 @@ static void
 test_old_state_picked_up (CliFixture *f, gconstpointer d)
 {
 	g_autofree gchar *abs = g_build_filename (f->dir, "sales.ini", NULL);
-	g_autofree gchar *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "./sales.ini", -1);
+	g_autofree gchar *hash
+		= g_compute_checksum_for_string (G_CHECKSUM_SHA256, "./sales.ini", -1);
 	g_autofree gchar *old = NULL;
 	g_autofree gchar *text = NULL;
 	g_autofree gchar *with_state = NULL;
@@ -143,7 +147,7 @@ test_old_state_picked_up (CliFixture *f, gconstpointer d)
 	g_assert_true (g_file_get_contents (abs, &text, NULL, NULL));
 	{
 		g_autofree gchar *line = g_strdup_printf ("[profile]\nstate=%s\n", old);
-		g_auto(GStrv) parts = g_strsplit (text, "[profile]\n", 2);
+		g_auto (GStrv) parts = g_strsplit (text, "[profile]\n", 2);
 		with_state = g_strjoin (line, parts[0], parts[1], NULL);
 	}
 	g_assert_true (g_file_set_contents (abs, with_state, -1, NULL));
@@ -194,8 +198,8 @@ static void
 test_lock_held (CliFixture *f, gconstpointer d)
 {
 	g_autofree gchar *state = g_build_filename (f->dir, "state.db", NULL);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(CsProfileLock) lock = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (CsProfileLock) lock = NULL;
 
 	g_free (cli_put (f, "crm", "contact", "c1", ANN));
 	/* a run of this profile holds it (as the app's timer would) */
@@ -215,8 +219,8 @@ test_lock_held (CliFixture *f, gconstpointer d)
 static GSubprocess *
 spawn_sync (CliFixture *f, GError **error)
 {
-	g_autoptr(GSubprocessLauncher) l =
-	    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+	g_autoptr (GSubprocessLauncher) l = g_subprocess_launcher_new (
+		G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
 	g_autofree gchar *xdg = g_build_filename (f->dir, "xdg", NULL);
 	g_subprocess_launcher_set_cwd (l, f->dir);
 	g_subprocess_launcher_setenv (l, "XDG_DATA_HOME", xdg, TRUE);
@@ -234,25 +238,29 @@ test_two_concurrent_syncs (CliFixture *f, gconstpointer d)
 
 	for (guint i = 0; i < 40; i++) {
 		g_autofree gchar *id = g_strdup_printf ("c%u", i);
-		g_autofree gchar *json = g_strdup_printf ("{\"firstName\": \"P%u\", \"lastName\": \"Q\"}", i);
+		g_autofree gchar *json
+			= g_strdup_printf ("{\"firstName\": \"P%u\", \"lastName\": \"Q\"}", i);
 		g_free (cli_put (f, "crm", "contact", id, json));
 	}
 	for (guint i = 0; i < 2; i++) {
-		g_autoptr(GError) error = NULL;
+		g_autoptr (GError) error = NULL;
 		p[i] = spawn_sync (f, &error);
 		g_assert_no_error (error);
 	}
 	for (guint i = 0; i < 2; i++) {
-		g_autoptr(GError) error = NULL;
+		g_autoptr (GError) error = NULL;
 		g_autofree gchar *out = NULL;
 		g_autofree gchar *err = NULL;
 		gint status;
-		g_assert_true (g_subprocess_communicate_utf8 (p[i], NULL, NULL, &out, &err, &error));
+		g_assert_true (
+			g_subprocess_communicate_utf8 (p[i], NULL, NULL, &out, &err, &error));
 		g_assert_no_error (error);
 		status = g_subprocess_get_exit_status (p[i]);
 		/* the second waits for the first, or stops saying why */
 		if (status == 5)
-			g_assert_nonnull (strstr (err, "another sync of the profile") ? err : (g_printerr ("%s", err), NULL));
+			g_assert_nonnull (strstr (err, "another sync of the profile")
+						  ? err
+						  : (g_printerr ("%s", err), NULL));
 		else
 			g_assert_cmpint (status, ==, 0);
 		ok += status == 0;
@@ -274,10 +282,10 @@ overwrite_run (CliFixture *f, const gchar *strategy, const gchar *lost_side, con
 {
 	g_autofree gchar *extra = g_strdup_printf ("conflict=%s\n", strategy);
 	g_autofree gchar *state_path = g_build_filename (f->dir, "state.db", NULL);
-	g_autoptr(CsState) state = NULL;
-	g_autoptr(GPtrArray) runs = NULL;
-	g_autoptr(GPtrArray) kept_rows = NULL;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (CsState) state = NULL;
+	g_autoptr (GPtrArray) runs = NULL;
+	g_autoptr (GPtrArray) kept_rows = NULL;
+	g_autoptr (GError) error = NULL;
 	JsonArray *ow;
 	JsonObject *e;
 	CsStateOverwrite *so;
@@ -295,7 +303,8 @@ overwrite_run (CliFixture *f, const gchar *strategy, const gchar *lost_side, con
 	cli_touch (f, "outlook", "contact", "o1", 1800000000);
 
 	/* the dry run shows it before it happens */
-	g_assert_cmpint (cli_run (f, NULL, "sync", "--profile", "@P", "--json", "--dry-run", NULL), ==, 0);
+	g_assert_cmpint (cli_run (f, NULL, "sync", "--profile", "@P", "--json", "--dry-run", NULL),
+			 ==, 0);
 	g_assert_cmpuint (cli_report_len (f, "overwritten"), ==, 1);
 
 	g_assert_cmpint (cli_run (f, NULL, "sync", "--profile", "@P", "--json", NULL), ==, 0);
@@ -314,7 +323,7 @@ overwrite_run (CliFixture *f, const gchar *strategy, const gchar *lost_side, con
 	g_assert_no_error (error);
 	runs = cs_state_get_runs (state, 1, &error);
 	g_assert_no_error (error);
-	kept_rows = cs_state_get_overwritten (state, ((CsRunInfo *) runs->pdata[0])->id, &error);
+	kept_rows = cs_state_get_overwritten (state, ((CsRunInfo *)runs->pdata[0])->id, &error);
 	g_assert_no_error (error);
 	g_assert_cmpuint (kept_rows->len, ==, 1);
 	so = kept_rows->pdata[0];
@@ -327,7 +336,7 @@ overwrite_run (CliFixture *f, const gchar *strategy, const gchar *lost_side, con
 static void
 test_overwritten_crm_wins (CliFixture *f, gconstpointer d)
 {
-	g_autoptr(JsonObject) o = NULL;
+	g_autoptr (JsonObject) o = NULL;
 	overwrite_run (f, "crm-wins", "outlook", "CTO", "CFO");
 	o = cli_get (f, "outlook", "contact", "o1");
 	g_assert_cmpstr (str (o, "jobTitle"), ==, "CTO");
@@ -356,9 +365,12 @@ test_overwritten_text (CliFixture *f, gconstpointer d)
 			 "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CTO\"}"));
 	g_free (cli_put (f, "outlook", "contact", "o1",
 			 "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CFO\"}"));
-	g_assert_cmpint (cli_run (f, (const gchar *[]){"LANGUAGE=C", "LC_ALL=C.UTF-8", NULL}, "sync",
-				  "--profile", "@P", NULL), ==, 0);
-	g_assert_nonnull (strstr (f->out, "overwritten in Outlook: contact Ann Lee, jobTitle was \"CFO\", now \"CTO\"\n"));
+	g_assert_cmpint (cli_run (f, (const gchar *[]){ "LANGUAGE=C", "LC_ALL=C.UTF-8", NULL },
+				  "sync", "--profile", "@P", NULL),
+			 ==, 0);
+	g_assert_nonnull (strstr (
+		f->out,
+		"overwritten in Outlook: contact Ann Lee, jobTitle was \"CFO\", now \"CTO\"\n"));
 }
 
 /* first sight: two records linked by key with different values in a field:
@@ -368,13 +380,14 @@ test_overwritten_at_link (CliFixture *f, gconstpointer d)
 {
 	JsonObject *e;
 	g_free (cli_put (f, "crm", "contact", "c1", ANN));
-	g_free (cli_put (f, "outlook", "contact", "o1",
-			 "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"Chief\"}"));
+	g_free (cli_put (
+		f, "outlook", "contact", "o1",
+		"{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"Chief\"}"));
 	g_assert_cmpint (cli_run (f, NULL, "sync", "--profile", "@P", "--json", NULL), ==, 0);
 	g_assert_cmpint (cli_report_count (f, "linked", "crm", "contact"), ==, 1);
 	g_assert_cmpuint (cli_report_len (f, "overwritten"), ==, 1);
 	e = json_array_get_object_element (
-	    json_object_get_array_member (json_node_get_object (f->report), "overwritten"), 0);
+		json_object_get_array_member (json_node_get_object (f->report), "overwritten"), 0);
 	g_assert_cmpstr (str (e, "side"), ==, "outlook");
 	g_assert_cmpstr (str (e, "lost"), ==, "Chief");
 	g_assert_cmpstr (str (e, "kept"), ==, "CEO");
@@ -387,7 +400,8 @@ bulk_edit (CliFixture *f, guint n)
 	for (guint i = 0; i < 30; i++) {
 		g_autofree gchar *id = g_strdup_printf ("c%02u", i);
 		g_autofree gchar *json = g_strdup_printf (
-		    "{\"firstName\": \"P%u\", \"lastName\": \"Q\", \"jobTitle\": \"Clerk\"}", i);
+			"{\"firstName\": \"P%u\", \"lastName\": \"Q\", \"jobTitle\": \"Clerk\"}",
+			i);
 		g_free (cli_put (f, "crm", "contact", id, json));
 	}
 	g_assert_cmpint (cli_run (f, NULL, "sync", "--profile", "@P", "--json", NULL), ==, 0);
@@ -395,7 +409,7 @@ bulk_edit (CliFixture *f, guint n)
 	for (guint i = 0; i < n; i++) {
 		g_autofree gchar *id = g_strdup_printf ("c%02u", i);
 		g_autofree gchar *json = g_strdup_printf (
-		    "{\"firstName\": \"P%u\", \"lastName\": \"Q\", \"jobTitle\": \"Boss\"}", i);
+			"{\"firstName\": \"P%u\", \"lastName\": \"Q\", \"jobTitle\": \"Boss\"}", i);
 		g_free (cli_put (f, "crm", "contact", id, json));
 	}
 }
@@ -403,10 +417,10 @@ bulk_edit (CliFixture *f, guint n)
 static guint
 outlook_with_title (CliFixture *f, const gchar *title)
 {
-	g_autoptr(GPtrArray) ids = cli_list (f, "outlook", "contact");
+	g_autoptr (GPtrArray) ids = cli_list (f, "outlook", "contact");
 	guint n = 0;
 	for (guint i = 0; i < ids->len; i++) {
-		g_autoptr(JsonObject) o = cli_get (f, "outlook", "contact", ids->pdata[i]);
+		g_autoptr (JsonObject) o = cli_get (f, "outlook", "contact", ids->pdata[i]);
 		n += g_strcmp0 (str (o, "jobTitle"), title) == 0;
 	}
 	return n;
@@ -426,10 +440,13 @@ test_mass_update_guard (CliFixture *f, gconstpointer d)
 	g_assert_cmpuint (cli_report_len (f, "plan"), ==, 12);
 	g_assert_cmpuint (outlook_with_title (f, "Boss"), ==, 0);
 	/* --force-delete confirms deletions only */
-	g_assert_cmpint (cli_run (f, NULL, "sync", "--profile", "@P", "--json", "--force-delete", NULL), ==, 4);
+	g_assert_cmpint (
+		cli_run (f, NULL, "sync", "--profile", "@P", "--json", "--force-delete", NULL), ==,
+		4);
 	g_assert_cmpuint (outlook_with_title (f, "Boss"), ==, 0);
 	/* confirmed */
-	g_assert_cmpint (cli_run (f, NULL, "sync", "--profile", "@P", "--json", "--force", NULL), ==, 0);
+	g_assert_cmpint (cli_run (f, NULL, "sync", "--profile", "@P", "--json", "--force", NULL),
+			 ==, 0);
 	g_assert_cmpint (cli_report_count (f, "updated", "outlook", "contact"), ==, 12);
 	g_assert_cmpuint (outlook_with_title (f, "Boss"), ==, 12);
 	g_assert_cmpint (cli_run (f, NULL, "sync", "--profile", "@P", "--json", NULL), ==, 0);

@@ -12,8 +12,8 @@
 static gchar *
 check (CsFieldType type, const gchar *format, const gchar *text)
 {
-	g_autoptr(CsFieldSpec) spec = cs_field_spec_new ("f", "Field", type);
-	g_autoptr(GVariant) v = g_variant_ref_sink (g_variant_new_string (text));
+	g_autoptr (CsFieldSpec) spec = cs_field_spec_new ("f", "Field", type);
+	g_autoptr (GVariant) v = g_variant_ref_sink (g_variant_new_string (text));
 	spec->format = g_strdup (format);
 	return cs_validate_value (spec, v);
 }
@@ -39,11 +39,19 @@ assert_bad (CsFieldType type, const gchar *format, const gchar *text, const gcha
 static void
 test_email (void)
 {
-	const gchar *good[] = {"ada@example.org", "bo@grøn.dk", "a.b+c@sub.example.co.uk",
-			       "x_y@xn--grn-1na.dk", ""};
-	const gchar *bad[] = {"ada", "ada@", "@example.org", "ada@@example.org", "ada@example",
-			      "ada lovelace@example.org", "ada@exa mple.org", "ada@example..org",
-			      "ada@example.org.", "Ada <ada@example.org>", "ada@ex_ample.org"};
+	const gchar *good[] = { "ada@example.org", "bo@grøn.dk", "a.b+c@sub.example.co.uk",
+				"x_y@xn--grn-1na.dk", "" };
+	const gchar *bad[] = { "ada",
+			       "ada@",
+			       "@example.org",
+			       "ada@@example.org",
+			       "ada@example",
+			       "ada lovelace@example.org",
+			       "ada@exa mple.org",
+			       "ada@example..org",
+			       "ada@example.org.",
+			       "Ada <ada@example.org>",
+			       "ada@ex_ample.org" };
 	for (guint i = 0; i < G_N_ELEMENTS (good); i++)
 		assert_ok (CS_FIELD_STRING, "email", good[i]);
 	for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -53,10 +61,15 @@ test_email (void)
 static void
 test_phone (void)
 {
-	const gchar *good[] = {"+45 12 34 56 78", "(555) 123-4567", "030/1234.56", "+45 1234 x12",
-			       "+1 555 0100 ext. 7", "12345"};
-	const gchar *bad[] = {"+45 12 AB 56", "call me", "+45 1234 x", "+45 1234 ext 7a", "---",
-			      "+45 ١٢٣٤", "12 34 56 78 12 34 56 78 (work)"};
+	const gchar *good[] = { "+45 12 34 56 78", "(555) 123-4567",	 "030/1234.56",
+				"+45 1234 x12",	   "+1 555 0100 ext. 7", "12345" };
+	const gchar *bad[] = { "+45 12 AB 56",
+			       "call me",
+			       "+45 1234 x",
+			       "+45 1234 ext 7a",
+			       "---",
+			       "+45 ١٢٣٤",
+			       "12 34 56 78 12 34 56 78 (work)" };
 	for (guint i = 0; i < G_N_ELEMENTS (good); i++)
 		assert_ok (CS_FIELD_STRING, "phone", good[i]);
 	for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -97,12 +110,12 @@ test_dates (void)
 static void
 test_lists_and_null (void)
 {
-	g_autoptr(CsFieldSpec) spec = cs_field_spec_new ("emails", "E-mails", CS_FIELD_LIST);
-	const gchar *good[] = {"a@example.org", "b@example.org", NULL};
-	const gchar *bad[] = {"a@example.org", "b@@example.org", NULL};
-	g_autoptr(GVariant) vg = g_variant_ref_sink (g_variant_new_strv (good, -1));
-	g_autoptr(GVariant) vb = g_variant_ref_sink (g_variant_new_strv (bad, -1));
-	g_autoptr(GVariant) null = g_variant_ref_sink (cs_value_null ());
+	g_autoptr (CsFieldSpec) spec = cs_field_spec_new ("emails", "E-mails", CS_FIELD_LIST);
+	const gchar *good[] = { "a@example.org", "b@example.org", NULL };
+	const gchar *bad[] = { "a@example.org", "b@@example.org", NULL };
+	g_autoptr (GVariant) vg = g_variant_ref_sink (g_variant_new_strv (good, -1));
+	g_autoptr (GVariant) vb = g_variant_ref_sink (g_variant_new_strv (bad, -1));
+	g_autoptr (GVariant) null = g_variant_ref_sink (cs_value_null ());
 	g_autofree gchar *why = NULL;
 	spec->format = g_strdup ("email");
 	g_assert_null (cs_validate_value (spec, vg));
@@ -115,9 +128,9 @@ test_lists_and_null (void)
 static void
 test_record (void)
 {
-	g_autoptr(CsSchema) schema = cs_schema_new ("test", CS_KIND_CONTACT);
-	g_autoptr(CsRecord) ok = cs_record_new (CS_KIND_CONTACT, NULL);
-	g_autoptr(CsRecord) bad = cs_record_new (CS_KIND_CONTACT, NULL);
+	g_autoptr (CsSchema) schema = cs_schema_new ("test", CS_KIND_CONTACT);
+	g_autoptr (CsRecord) ok = cs_record_new (CS_KIND_CONTACT, NULL);
+	g_autoptr (CsRecord) bad = cs_record_new (CS_KIND_CONTACT, NULL);
 	g_autofree gchar *why = NULL;
 	CsFieldSpec *email = cs_field_spec_new ("email1", "E-mail", CS_FIELD_STRING);
 	email->format = g_strdup ("email");
