@@ -14,12 +14,13 @@ gint
 cli_cmd_sync (gint argc, gchar **argv)
 {
 	g_autofree gchar *profile_path = NULL;
-	gboolean dry_run = FALSE, all = FALSE, force = FALSE, json = FALSE;
+	gboolean dry_run = FALSE, all = FALSE, force_delete = FALSE, force = FALSE, json = FALSE;
 	GOptionEntry entries[] = {
 	    {"profile", 'p', 0, G_OPTION_ARG_FILENAME, &profile_path, N_("The sync profile"), N_("FILE")},
 	    {"dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry_run, N_("Show what would change; change nothing"), NULL},
 	    {"all", 'a', 0, G_OPTION_ARG_NONE, &all, N_("Sync all: read everything, relink by key"), NULL},
-	    {"force-delete", 0, 0, G_OPTION_ARG_NONE, &force, N_("Confirm deletions a guard stopped"), NULL},
+	    {"force-delete", 0, 0, G_OPTION_ARG_NONE, &force_delete, N_("Confirm deletions a guard stopped"), NULL},
+	    {"force", 0, 0, G_OPTION_ARG_NONE, &force, N_("Confirm a mass update a guard stopped"), NULL},
 	    {"json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print a JSON report"), NULL},
 	    {NULL}};
 	g_autoptr(GOptionContext) ctx = g_option_context_new (_("- sync a profile's CRM and Outlook"));
@@ -45,8 +46,10 @@ cli_cmd_sync (gint argc, gchar **argv)
 		flags |= CS_RUN_FLAG_DRY_RUN;
 	if (all)
 		flags |= CS_RUN_FLAG_ALL;
-	if (force)
+	if (force_delete)
 		flags |= CS_RUN_FLAG_FORCE_DELETE;
+	if (force)
+		flags |= CS_RUN_FLAG_FORCE;
 	g_signal_connect (engine, "progress", G_CALLBACK (cli_progress_cb), &prog);
 	report = cs_engine_run (engine, flags, NULL, &error);
 	if (prog.tty && prog.last_percent >= 0)

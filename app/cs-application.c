@@ -71,6 +71,10 @@ run_finished_cb (CsSyncProfile *sp, CsRunReport *report, GError *error, gpointer
 	if (error != NULL) {
 		if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 			return;
+		/* another run of the profile (a cron job, the CLI) had it: the
+		 * next tick syncs, nothing for the user to do */
+		if (g_error_matches (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_BUSY))
+			return;
 		if (error->domain == CS_PROVIDER_ERROR && error->code == CS_PROVIDER_ERROR_AUTH) {
 			/* TRANSLATORS: %s is a profile's name */
 			title = g_strdup_printf (_("“%s”: sign-in failed"), name);

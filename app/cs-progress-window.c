@@ -205,7 +205,10 @@ static void
 confirm_clicked_cb (CsProgressWindow *self)
 {
 	g_autoptr(GError) error = NULL;
-	/* the user saw what the guard stopped and wants it: run again, deletions allowed */
+	/* the user saw what the guard stopped and wants it: run again with that
+	 * guard confirmed (deletions, or a mass update), the others still on */
+	CsRunFlags confirm = self->report != NULL ? cs_run_report_get_guard_confirm (self->report)
+						  : CS_RUN_FLAG_FORCE_DELETE;
 	g_clear_object (&self->report);
 	g_clear_error (&self->error);
 	self->finished = FALSE;
@@ -216,7 +219,7 @@ confirm_clicked_cb (CsProgressWindow *self)
 	gtk_widget_hide (GTK_WIDGET (self->result_label));
 	gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), TRUE);
 	gtk_widget_show (GTK_WIDGET (self->cancel_button));
-	if (!cs_progress_window_start (self, self->flags | CS_RUN_FLAG_FORCE_DELETE, &error)) {
+	if (!cs_progress_window_start (self, self->flags | confirm, &error)) {
 		self->finished = TRUE;
 		gtk_label_set_text (self->result_label, error->message);
 		gtk_widget_show (GTK_WIDGET (self->result_label));
@@ -296,7 +299,7 @@ summary_text (CsRunReport *report)
 	if (cs_run_report_get_status (report) == CS_RUN_STOPPED)
 		/* TRANSLATORS: %s says what the guard saw, e.g. a mass deletion */
 		return g_strdup_printf (_("Stopped to protect your data: %s. Nothing was changed. "
-					  "If these deletions are what you want, confirm them."),
+					  "If these changes are what you want, confirm them."),
 					cs_run_report_get_guard (report));
 	/* TRANSLATORS: the result of a sync */
 	return g_strdup_printf (_("Done: %u created, %u updated, %u deleted, %u skipped, "

@@ -381,6 +381,11 @@ apply_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 		text = g_strdup_printf (_("Sync all failed: %s\nWhat was written before the failure is recorded; "
 					  "the next sync carries on from there."),
 					error->message);
+	} else if (cs_run_report_get_status (self->report) == CS_RUN_STOPPED &&
+		   cs_run_report_get_guard_confirm (self->report) == CS_RUN_FLAG_FORCE) {
+		text = g_strdup_printf (_("Nothing was changed: %s.\nUntick the updates in the preview, or "
+					  "confirm them with crmsync-cli sync --all --force."),
+					cs_run_report_get_guard (self->report));
 	} else if (cs_run_report_get_status (self->report) == CS_RUN_STOPPED) {
 		text = g_strdup_printf (_("Nothing was changed: %s.\nUntick the deletions in the preview, or "
 					  "confirm them with crmsync-cli sync --all --force-delete."),

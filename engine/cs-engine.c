@@ -12,6 +12,8 @@
 #include "cs-json.h"
 #include "cs-planner.h"
 #include "cs-plugin-loader.h"
+#include "cs-profile-lock.h"
+#include "cs-validate.h"
 
 /*
  * One run: read changes from both sides → plan → guards → apply in batches,
@@ -32,6 +34,10 @@ struct _CsEngine {
 	gint64 fault_after;
 	guint batch_size;
 	gint stop; /* (atomic) cs_engine_request_stop() */
+	CsProfileLock *lock;	/* (nullable) held while a run reads, plans or writes */
+	guint lock_depth;
+	gint64 run_id;		/* the run being recorded, -1 outside cs_engine_run() */
+	gint64 planned_after;	/* the newest run in the state when the plan was made */
 };
 
 G_DEFINE_TYPE (CsEngine, cs_engine, G_TYPE_OBJECT)
@@ -64,6 +70,7 @@ cs_engine_finalize (GObject *object)
 	g_clear_object (&self->secrets);
 	g_clear_object (&self->state);
 	g_clear_object (&self->mapping);
+	g_clear_object (&self->lock);
 	g_free (self->owner);
 	G_OBJECT_CLASS (cs_engine_parent_class)->finalize (object);
 }
@@ -91,6 +98,7 @@ cs_engine_init (CsEngine *self)
 	const gchar *fault = g_getenv ("CRMSYNC_FAULT");
 	self->batch_size = 100;
 	self->fault_after = -1;
+	self->run_id = -1;
 	if (fault != NULL && g_str_has_prefix (fault, "crash-after-write:")) {
 		self->fault_after = g_ascii_strtoll (fault + strlen ("crash-after-write:"), NULL, 10);
 		/* one op per write, so a crash can fall between any two */
@@ -184,7 +192,24 @@ cs_engine_new_with_providers (CsProfile *profile, CsSecrets *secrets, CsProvider
 		self->mapping = cs_mapping_new_identity ();
 	}
 	state_path = cs_profile_get_state_path (profile);
-	self->state = cs_state_open (state_path, error);
+	{
+		/* the state is created and migrated under the profile's lock: two
+		 * first runs at once could find it half made. A run that keeps the
+		 * lock longer than an opening takes (the app starting while cron
+		 * syncs) has made its state whole: open it beside that run */
+		g_autoptr(GError) error_local = NULL;
+		g_autoptr(CsProfileLock) lock = cs_profile_lock_acquire (
+		    state_path, cs_profile_get_name (profile), CS_PROFILE_LOCK_WAIT_MS, &error_local);
+		if (lock == NULL && g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_BUSY) &&
+		    g_file_test (state_path, G_FILE_TEST_EXISTS))
+			g_clear_error (&error_local);
+		if (error_local != NULL) {
+			g_set_error_literal (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_BUSY,
+					     error_local->message);
+			return NULL;
+		}
+		self->state = cs_state_open (state_path, error);
+	}
 	if (self->state == NULL)
 		return NULL;
 	return g_steal_pointer (&self);
@@ -457,6 +482,54 @@ held_fields (CsProvider *provider, CsKind kind)
 	return fields;
 }
 
+/* bad data stays out (DESIGN.md, Trust): what an item would write to each
+ * side is checked against that side's field specs, once here for every
+ * backend; an item with a value that fails becomes a skip naming the field,
+ * so nothing of it is written and the dry run shows it too */
+static void
+validate_items (CsEngine *self, CsKind kind, GPtrArray *items, guint from)
+{
+	CsSchema *schemas[CS_SIDE_LAST] = {NULL, NULL};
+	for (guint s = 0; s < CS_SIDE_LAST; s++)
+		schemas[s] = cs_provider_get_schema (self->providers[s], kind, NULL);
+	for (guint i = from; i < items->len; i++) {
+		CsPlanItem *it = g_ptr_array_index (items, i);
+		for (guint s = 0; s < CS_SIDE_LAST; s++) {
+			g_autoptr(CsRecord) rec = NULL;
+			g_autoptr(CsRecord) empty = NULL;
+			g_autofree gchar *why = NULL;
+			gboolean update = !it->create[s] && it->rows[s] != NULL && it->rows[s][0] != NULL;
+			if ((!it->create[s] && !update) || it->values == NULL)
+				continue;
+			rec = cs_record_new (kind, NULL);
+			empty = cs_record_new (kind, NULL);
+			cs_mapping_apply (self->mapping, kind, (CsSide) s, it->values,
+					  update ? (const gchar *const *) it->rows[s] : NULL,
+					  update ? empty : NULL, rec);
+			why = cs_validate_record (schemas[s], rec);
+			if (why == NULL)
+				continue;
+			g_free (it->reason);
+			/* TRANSLATORS: %s is the field and why its value cannot be written */
+			it->reason = g_strdup_printf (s == CS_SIDE_CRM ? _("%s; nothing was written to the CRM")
+								       : _("%s; nothing was written to Outlook"),
+						      why);
+			it->action = CS_PLAN_SKIP;
+			it->skip_side = cs_side_other ((CsSide) s);
+			for (guint t = 0; t < CS_SIDE_LAST; t++) {
+				it->create[t] = FALSE;
+				it->delete[t] = FALSE;
+				g_clear_pointer (&it->rows[t], g_strfreev);
+				g_clear_pointer (&it->blocked[t], g_free);
+			}
+			g_clear_pointer (&it->overwritten, g_ptr_array_unref);
+			break;
+		}
+	}
+	for (guint s = 0; s < CS_SIDE_LAST; s++)
+		g_clear_object (&schemas[s]);
+}
+
 static GPtrArray *
 links_for (CsEngine *self, CsKind kind, GError **error)
 {
@@ -493,6 +566,73 @@ links_for (CsEngine *self, CsKind kind, GError **error)
 		}
 	}
 	return g_steal_pointer (&links);
+}
+
+/* one run of a profile at a time, across processes (DESIGN.md, Trust): taken
+ * by prepare, apply and run, so every caller (the app's timer and Sync all,
+ * the CLI, watch) waits for another run or stops with a clear message */
+static gboolean
+engine_lock (CsEngine *self, GError **error)
+{
+	g_autoptr(GError) error_local = NULL;
+	if (self->lock_depth++ > 0)
+		return TRUE;
+	self->lock = cs_profile_lock_acquire (cs_state_get_path (self->state),
+					      cs_profile_get_name (self->profile),
+					      CS_PROFILE_LOCK_WAIT_MS, &error_local);
+	if (self->lock != NULL)
+		return TRUE;
+	self->lock_depth--;
+	g_set_error_literal (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_BUSY, error_local->message);
+	return FALSE;
+}
+
+static void
+engine_unlock (CsEngine *self)
+{
+	g_return_if_fail (self->lock_depth > 0);
+	if (--self->lock_depth == 0)
+		g_clear_object (&self->lock);
+}
+
+/* the newest run that has finished: one begun and not finished is the
+ * caller's own (Sync all records its run before it applies) or a crashed one */
+static gint64
+newest_run (CsEngine *self)
+{
+	g_autoptr(GPtrArray) runs = cs_state_get_runs (self->state, 20, NULL);
+	for (guint i = 0; runs != NULL && i < runs->len; i++) {
+		CsRunInfo *r = g_ptr_array_index (runs, i);
+		if (r->finished > 0)
+			return r->id;
+	}
+	return 0;
+}
+
+static CsSyncPlan *prepare_locked (CsEngine *self, CsRunFlags flags, GCancellable *cancellable,
+				   GError **error);
+static CsRunReport *apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags,
+				  GCancellable *cancellable, GError **error);
+
+/**
+ * cs_engine_prepare:
+ *
+ * Reads both sides and plans, writing nothing: what `--dry-run` shows and
+ * the Sync all assistant previews.
+ *
+ * Returns: (transfer full)
+ */
+CsSyncPlan *
+cs_engine_prepare (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GError **error)
+{
+	CsSyncPlan *plan;
+	if (!engine_lock (self, error))
+		return NULL;
+	plan = prepare_locked (self, flags, cancellable, error);
+	if (plan != NULL)
+		self->planned_after = newest_run (self);
+	engine_unlock (self);
+	return plan;
 }
 
 static CsSyncPlan *
@@ -542,7 +682,11 @@ prepare_sides (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GErr
 			in.writable[s] = (caps & CS_CAP_WRITE) != 0;
 			in.side_name[s] = cs_provider_get_name (self->providers[s]);
 		}
-		cs_planner_plan (&in, plan);
+		{
+			guint before = cs_sync_plan_get_items (plan)->len;
+			cs_planner_plan (&in, plan);
+			validate_items (self, kind, cs_sync_plan_get_items (plan), before);
+		}
 		for (guint s = 0; s < CS_SIDE_LAST; s++)
 			g_clear_pointer (&fields[s], g_hash_table_unref);
 	}
@@ -550,16 +694,8 @@ prepare_sides (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GErr
 	return g_steal_pointer (&plan);
 }
 
-/**
- * cs_engine_prepare:
- *
- * Reads both sides and plans, writing nothing: what `--dry-run` shows and
- * the Sync all assistant previews.
- *
- * Returns: (transfer full)
- */
-CsSyncPlan *
-cs_engine_prepare (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GError **error)
+static CsSyncPlan *
+prepare_locked (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GError **error)
 {
 	const CsRunFlags skip = CS_RUN_FLAG_SKIP_CRM | CS_RUN_FLAG_SKIP_OUTLOOK;
 	g_autoptr(CsSyncPlan) plan = prepare_sides (self, flags, cancellable, error);
@@ -640,6 +776,51 @@ check_guards (CsEngine *self, CsSyncPlan *plan, CsRunReport *report)
 	return TRUE;
 }
 
+/* a plan that changes one field on more than 20 % (and over 10) of a kind's
+ * linked records on one side: a mapping gone wrong or a bulk edit on one
+ * side, confirmed before it reaches the other (DESIGN.md, Guards) */
+static gboolean
+check_update_guard (CsEngine *self, CsSyncPlan *plan, CsRunReport *report)
+{
+	GPtrArray *items = cs_sync_plan_get_items (plan);
+	for (guint k = 0; k < CS_KIND_LAST; k++) {
+		for (guint s = 0; s < CS_SIDE_LAST; s++) {
+			g_autoptr(GHashTable) per_field = g_hash_table_new (g_str_hash, g_str_equal);
+			GHashTableIter iter;
+			gpointer field, n;
+			gint64 known = -1;
+			for (guint i = 0; i < items->len; i++) {
+				CsPlanItem *it = g_ptr_array_index (items, i);
+				if (it->kind != (CsKind) k || !it->selected || it->link == NULL ||
+				    it->create[s] || it->rows[s] == NULL)
+					continue;
+				for (guint r = 0; it->rows[s][r] != NULL; r++) {
+					guint c = GPOINTER_TO_UINT (g_hash_table_lookup (per_field, it->rows[s][r]));
+					g_hash_table_insert (per_field, it->rows[s][r], GUINT_TO_POINTER (c + 1));
+				}
+			}
+			g_hash_table_iter_init (&iter, per_field);
+			while (g_hash_table_iter_next (&iter, &field, &n)) {
+				guint count = GPOINTER_TO_UINT (n);
+				g_autofree gchar *msg = NULL;
+				if (count <= 10)
+					continue;
+				if (known < 0)
+					known = cs_state_count_links (self->state, (CsKind) k, (CsSide) s);
+				if ((gint64) count * 5 <= known)
+					continue;
+				msg = g_strdup_printf (
+				    _("the sync would change %s on %u of %" PRId64 " %s records in %s; nothing was changed (run with --force to confirm)"),
+				    (const gchar *) field, count, known, cs_kind_to_string ((CsKind) k),
+				    cs_provider_get_name (self->providers[s]));
+				cs_run_report_set_guard (report, msg);
+				return FALSE;
+			}
+		}
+	}
+	return TRUE;
+}
+
 typedef struct {
 	CsPlanItem *item;
 	guint pending;
@@ -695,6 +876,27 @@ report_item_skips (CsRunReport *report, CsPlanItem *it, GPtrArray *state_skips)
 			g_ptr_array_add (state_skips, sk);
 		}
 	}
+}
+
+/* the values this item writes over (a conflict strategy): in the report, and
+ * with @state also kept there for undo */
+static gboolean
+report_item_overwrites (CsEngine *self, CsRunReport *report, CsPlanItem *it, CsState *state,
+			GError **error)
+{
+	for (guint i = 0; it->overwritten != NULL && i < it->overwritten->len; i++) {
+		CsOverwrite *o = g_ptr_array_index (it->overwritten, i);
+		const gchar *id = cs_plan_item_get_id (it, o->side);
+		CsStateOverwrite so = {self->run_id, it->kind, o->side, (gchar *) id, it->label,
+				       o->field, o->kept, o->lost};
+		if (it->blocked[o->side] != NULL)
+			continue; /* not written after all: nothing lost */
+		cs_run_report_add_overwritten (report, it->kind, o->side, id, it->label, o->field,
+					       o->kept, o->lost);
+		if (state != NULL && !cs_state_add_overwritten (state, &so, error))
+			return FALSE;
+	}
+	return TRUE;
 }
 
 static void
@@ -791,6 +993,8 @@ finish_item (CsEngine *self, ItemState *st, CsRunReport *report, GPtrArray *stat
 	}
 	count_item (report, it);
 	report_item_skips (report, it, state_skips);
+	if (!report_item_overwrites (self, report, it, self->state, error))
+		return FALSE;
 	if (it->action == CS_PLAN_SKIP)
 		return TRUE;
 	if (it->forget || it->delete[CS_SIDE_CRM] || it->delete[CS_SIDE_OUTLOOK]) {
@@ -1093,6 +1297,27 @@ CsRunReport *
 cs_engine_apply (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *cancellable,
 		 GError **error)
 {
+	CsRunReport *report;
+	gboolean outer = self->lock_depth == 0;
+	if (!engine_lock (self, error))
+		return NULL;
+	/* a plan shown for review (Sync all) while another run synced is stale:
+	 * applied, it could create again what that run created */
+	if (outer && newest_run (self) != self->planned_after) {
+		g_set_error_literal (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_BUSY,
+				     _("another sync of this profile ran since this plan was made; nothing was changed, look at the changes again"));
+		engine_unlock (self);
+		return NULL;
+	}
+	report = apply_locked (self, plan, flags, cancellable, error);
+	engine_unlock (self);
+	return report;
+}
+
+static CsRunReport *
+apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *cancellable,
+	      GError **error)
+{
 	g_autoptr(CsRunReport) report = cs_run_report_new ();
 	g_autoptr(GPtrArray) states = g_ptr_array_new_with_free_func ((GDestroyNotify) item_state_free);
 	g_autoptr(GPtrArray) state_skips = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_state_skip_free);
@@ -1102,7 +1327,17 @@ cs_engine_apply (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellabl
 	static const CsWriteAction order[] = {CS_WRITE_DELETE, CS_WRITE_UPDATE, CS_WRITE_CREATE};
 	g_autoptr(GError) error_local = NULL;
 
-	if ((flags & CS_RUN_FLAG_FORCE_DELETE) == 0 && !check_guards (self, plan, report)) {
+	if ((flags & CS_RUN_FLAG_FORCE_DELETE) == 0 && !check_guards (self, plan, report))
+		cs_run_report_set_guard_confirm (report, CS_RUN_FLAG_FORCE_DELETE);
+	else if ((flags & CS_RUN_FLAG_FORCE) == 0 && !check_update_guard (self, plan, report))
+		cs_run_report_set_guard_confirm (report, CS_RUN_FLAG_FORCE);
+	if (cs_run_report_get_guard_confirm (report) != 0) {
+		/* the plan, so that the user sees what would have happened */
+		for (guint i = 0; i < items->len; i++) {
+			CsPlanItem *it = g_ptr_array_index (items, i);
+			if (it->action != CS_PLAN_REFRESH)
+				cs_run_report_add_plan_entry (report, plan_entry (it));
+		}
 		cs_run_report_set_status (report, CS_RUN_STOPPED);
 		return g_steal_pointer (&report);
 	}
@@ -1112,6 +1347,7 @@ cs_engine_apply (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellabl
 			CsPlanItem *it = g_ptr_array_index (items, i);
 			count_item (report, it);
 			report_item_skips (report, it, NULL);
+			report_item_overwrites (self, report, it, NULL, NULL);
 			for (guint c = 0; it->conflicts != NULL && c < it->conflicts->len; c++) {
 				CsConflict *con = g_ptr_array_index (it->conflicts, c);
 				cs_run_report_add_conflict (report, it->kind, con->outlook_id, it->label, con->field);
@@ -1216,6 +1452,10 @@ cs_engine_exit_code_for_error (const GError *error)
 {
 	if (error == NULL)
 		return CS_EXIT_OK;
+	/* another run holds the profile: nothing is wrong with the profile (not 2),
+	 * the local state cannot be written now (5); run again later */
+	if (g_error_matches (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_BUSY))
+		return CS_EXIT_LOCAL;
 	if (error->domain == CS_ENGINE_ERROR || error->domain == CS_PROFILE_ERROR)
 		return CS_EXIT_CONFIG;
 	if (error->domain == CS_PROVIDER_ERROR) {
@@ -1257,10 +1497,13 @@ cs_engine_run (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GErr
 				     _("a sync is already running for this profile"));
 		return NULL;
 	}
+	if (!engine_lock (self, error))
+		return NULL;
 	self->running = TRUE;
 	self->writes = 0;
 	if ((flags & CS_RUN_FLAG_DRY_RUN) == 0)
 		run_id = cs_state_run_begin (self->state, (flags & CS_RUN_FLAG_ALL) ? "sync-all" : "sync", NULL);
+	self->run_id = run_id;
 	plan = cs_engine_prepare (self, flags, cancellable, &error_local);
 	if (plan != NULL)
 		report = cs_engine_apply (self, plan, flags, cancellable, &error_local);
@@ -1278,6 +1521,8 @@ cs_engine_run (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GErr
 	}
 	clear_sinks (self);
 	self->running = FALSE;
+	self->run_id = -1;
+	engine_unlock (self);
 	if (report == NULL) {
 		g_propagate_error (error, g_steal_pointer (&error_local));
 		return NULL;

@@ -23,7 +23,8 @@ typedef enum {
 	CS_RUN_FLAG_NONE = 0,
 	CS_RUN_FLAG_DRY_RUN = 1 << 0,	   /* plan and report, write nothing */
 	CS_RUN_FLAG_ALL = 1 << 1,	   /* "Sync all": full listings, relink by key */
-	CS_RUN_FLAG_FORCE_DELETE = 1 << 2, /* the user confirmed what a guard stopped */
+	CS_RUN_FLAG_FORCE_DELETE = 1 << 2, /* the user confirmed the deletions a guard stopped */
+	CS_RUN_FLAG_FORCE = 1 << 3,	   /* the user confirmed a mass update a guard stopped */
 	/* the scheduler: that side is not due, it is not read this run (its
 	 * records count as unchanged, as in a delta with nothing new); ignored
 	 * with CS_RUN_FLAG_ALL */

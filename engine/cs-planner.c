@@ -243,6 +243,24 @@ value_json (GVariant *v)
 	return cs_json_to_string (n, FALSE);
 }
 
+/* @lost, held on @side, is written over with @kept: reported and kept in
+ * the state (DESIGN.md, Trust), never a silent overwrite */
+static void
+add_overwrite (CsPlanItem *it, CsSide side, const gchar *row, GVariant *kept, GVariant *lost)
+{
+	CsOverwrite *o;
+	if (lost == NULL || cs_value_equal (kept, lost))
+		return; /* nothing was there to lose */
+	o = g_new0 (CsOverwrite, 1);
+	o->side = side;
+	o->field = g_strdup (row);
+	o->kept = value_json (kept);
+	o->lost = value_json (lost);
+	if (it->overwritten == NULL)
+		it->overwritten = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_overwrite_free);
+	g_ptr_array_add (it->overwritten, o);
+}
+
 /* a needed write to a side that cannot take it: say so, never fail silently */
 static void
 check_writable (Planner *p, CsPlanItem *it)
@@ -510,8 +528,10 @@ plan_linked (Planner *p, const CsLink *link)
 				}
 			} else if (to == CS_SIDE_OUTLOOK) {
 				/* one way to the CRM: a CRM edit is overwritten by Outlook's value */
-				if (row_allows (p, r, CS_SIDE_CRM))
+				if (row_allows (p, r, CS_SIDE_CRM)) {
 					g_ptr_array_add (write_rows[CS_SIDE_CRM], g_strdup (r));
+					add_overwrite (it, CS_SIDE_CRM, r, g_hash_table_lookup (merged, r), x);
+				}
 			} else {
 				/* one way to Outlook: an Outlook edit stays there, not sent */
 			}
@@ -535,8 +555,11 @@ plan_linked (Planner *p, const CsLink *link)
 				continue; /* the snapshot keeps the base: seen again until resolved */
 			}
 			values_set (merged, r, w == CS_SIDE_CRM ? x : y);
-			if (row_allows (p, r, cs_side_other ((CsSide) w)))
+			if (row_allows (p, r, cs_side_other ((CsSide) w))) {
 				g_ptr_array_add (write_rows[cs_side_other ((CsSide) w)], g_strdup (r));
+				add_overwrite (it, cs_side_other ((CsSide) w), r, w == CS_SIDE_CRM ? x : y,
+					       w == CS_SIDE_CRM ? y : x);
+			}
 		}
 	}
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
@@ -611,8 +634,12 @@ plan_link (Planner *p, CsRecord *crm, CsRecord *outlook, GHashTable *cv, GHashTa
 			from = cs_side_other (from);
 		}
 		values_set (merged, r, from == CS_SIDE_CRM ? x : y);
-		if (allows (p, cs_side_other (from)) && row_allows (p, r, cs_side_other (from)))
+		if (allows (p, cs_side_other (from)) && row_allows (p, r, cs_side_other (from))) {
 			g_ptr_array_add (write_rows[cs_side_other (from)], g_strdup (r));
+			/* linked at first sight, a value on both sides: one is written over */
+			add_overwrite (it, cs_side_other (from), r, from == CS_SIDE_CRM ? x : y,
+				       from == CS_SIDE_CRM ? y : x);
+		}
 	}
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
 		it->rows[s] = rows_to_strv (write_rows[s]);

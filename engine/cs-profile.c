@@ -6,7 +6,14 @@
 #include <gio/gio.h>
 #include <glib/gi18n-lib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <errno.h>
+#include <glib/gstdio.h>
 
 #include "cs-profile.h"
 
@@ -15,6 +22,8 @@ struct _CsProfile {
 	gchar *path;		/* (owned) (nullable) */
 	gchar *dir;		/* (owned) */
 	gchar *id;		/* (owned) */
+	gchar *real;		/* (owned) (nullable): the file, symlinks resolved */
+	gchar *uid;		/* (owned) (nullable): names the state; see ensure_uid() */
 	GKeyFile *kf;		/* (owned): the user's file, values cleaned */
 	GKeyFile *preset;	/* (owned) (nullable) */
 	GHashTable *lines;	/* "group\x1fkey" → line number */
@@ -67,7 +76,10 @@ cs_profile_finalize (GObject *object)
 	g_free (self->path);
 	g_free (self->dir);
 	g_free (self->id);
-	g_key_file_unref (self->kf);
+	g_free (self->real);
+	g_free (self->uid);
+	if (self->kf != NULL)
+		g_key_file_unref (self->kf);
 	if (self->preset != NULL)
 		g_key_file_unref (self->preset);
 	g_hash_table_unref (self->lines);
@@ -88,6 +100,30 @@ static void
 cs_profile_init (CsProfile *self)
 {
 	self->lines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+
+/* @abs with every symlink resolved, or @abs itself if it cannot be (a file
+ * that does not exist yet) */
+static gchar *
+real_path (const gchar *abs)
+{
+	g_autofree gchar *r = realpath (abs, NULL);
+	return r != NULL ? g_strdup (r) : g_strdup (abs);
+}
+
+static gboolean
+valid_uid (const gchar *uid)
+{
+	/* a file name (the state's) that an ini line holds as it is */
+	if (uid[0] == '\0' || uid[0] == '.' || strlen (uid) > 200 || !g_utf8_validate (uid, -1, NULL) ||
+	    g_ascii_isspace (uid[0]) || g_ascii_isspace (uid[strlen (uid) - 1]))
+		return FALSE;
+	for (const gchar *c = uid; *c != '\0'; c++) {
+		if ((guchar) *c < 0x20 || *c == 0x7f || strchr ("/\\#[]=", *c) != NULL)
+			return FALSE;
+	}
+	return TRUE;
 }
 
 static guint
@@ -384,7 +420,7 @@ validate_groups (CsProfile *self, GError **error)
 					"task", "event", "email", "locked", NULL};
 	/* a system profile's keys its users may not change (cs-profile-store.c) */
 	static const gchar *locked_keys[] = {"keys", "reason", NULL};
-	static const gchar *profile_keys[] = {"name", "crm", "outlook", "preset", "mapping",
+	static const gchar *profile_keys[] = {"id", "name", "crm", "outlook", "preset", "mapping",
 					      "conflict", "state", "crm-interval", "outlook-interval",
 					      "sync-on-start", "sync-on-exit", "enabled", NULL};
 	static const gchar *kind_keys[] = {"direction", "condition", "key", "on-crm-delete",
@@ -471,7 +507,14 @@ cs_profile_new_from_data (const gchar *data, const gchar *path, GError **error)
 
 	self->path = g_strdup (path);
 	abs = path != NULL ? g_canonicalize_filename (path, NULL) : g_get_current_dir ();
-	self->dir = path != NULL ? g_path_get_dirname (abs) : g_strdup (abs);
+	/* paths in the file are relative to where the file is, however it was
+	 * reached (a symlink elsewhere, ./x, x): one profile, one set of paths */
+	self->real = path != NULL ? real_path (abs) : NULL;
+	self->dir = g_path_get_dirname (self->real != NULL ? self->real : abs);
+	if (path == NULL) {
+		g_free (self->dir);
+		self->dir = g_strdup (abs);
+	}
 	base = path != NULL ? g_path_get_basename (path) : g_strdup ("profile");
 	if (g_str_has_suffix (base, ".ini") || g_str_has_suffix (base, ".conf"))
 		*strrchr (base, '.') = '\0';
@@ -491,6 +534,15 @@ cs_profile_new_from_data (const gchar *data, const gchar *path, GError **error)
 	}
 	if (!validate_groups (self, error) || !load_preset (self, error))
 		return NULL;
+	{
+		g_autofree gchar *uid = g_key_file_get_value (self->kf, "profile", "id", NULL);
+		if (uid != NULL && !valid_uid (uid)) {
+			fail (self, error, "profile", "id", uid, NULL,
+			      _("is not an id crmsync wrote (remove the line to get a new one)"));
+			return NULL;
+		}
+		self->uid = g_steal_pointer (&uid);
+	}
 
 	{
 		g_autofree gchar *crm = get_value (self, "profile", "crm");
@@ -539,6 +591,23 @@ cs_profile_load (const gchar *path, GError **error)
 gboolean
 cs_profile_save (CsProfile *self, const gchar *path, GError **error)
 {
+	g_autofree gchar *abs = g_canonicalize_filename (path, NULL);
+	g_autofree gchar *target = real_path (abs);
+	/* the id names the state: saved over the file itself, it stays (a run may
+	 * have written it since this was loaded); saved as another file, that is
+	 * another profile and gets its own on first use */
+	if (self->real != NULL && g_str_equal (target, self->real)) {
+		if (self->uid == NULL) {
+			g_autoptr(CsProfile) now = cs_profile_load (path, NULL);
+			if (now != NULL && now->uid != NULL)
+				self->uid = g_strdup (now->uid);
+		}
+		if (self->uid != NULL && g_key_file_has_key (self->kf, "profile", "id", NULL) == FALSE &&
+		    g_strcmp0 (self->uid, self->id) != 0)
+			g_key_file_set_value (self->kf, "profile", "id", self->uid);
+	} else {
+		g_key_file_remove_key (self->kf, "profile", "id", NULL);
+	}
 	return g_key_file_save_to_file (self->kf, path, error);
 }
 
@@ -606,29 +675,227 @@ cs_profile_get_conflict (CsProfile *self)
 	return (CsConflictStrategy) v;
 }
 
+/*
+ * Identity. A profile's state is named by an id kept in the profile itself
+ * ([profile] id=, written on first use), so that the spelling of its path
+ * (sales.ini, ./sales.ini, /home/me/sales.ini, a symlink) never matters and a
+ * file moved or renamed keeps its state. Before ids, a state was named
+ * "<file name>-<8 hex of SHA-256 of the path as typed>.db": on first use a
+ * state found under any of those old names for this file becomes the id
+ * (the newest if several: the app and a cron job may have had one each), so
+ * no existing profile starts again from "Never synced". A file crmsync cannot
+ * write (a system profile) gets the old name of its canonical path: still one
+ * state for every spelling.
+ */
+
+static gchar *
+old_state_name (const gchar *base, const gchar *spelling)
+{
+	g_autofree gchar *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, spelling, -1);
+	hash[8] = '\0';
+	return g_strdup_printf ("%s-%s", base, hash);
+}
+
+static gchar *
+state_file_of (const gchar *uid)
+{
+	g_autofree gchar *name = g_strconcat (uid, ".db", NULL);
+	return g_build_filename (g_get_user_data_dir (), "crmsync", name, NULL);
+}
+
+static gint64
+state_mtime (const gchar *uid)
+{
+	g_autofree gchar *db = state_file_of (uid);
+	g_autofree gchar *wal = g_strconcat (db, "-wal", NULL);
+	GStatBuf st;
+	gint64 t = -1;
+	if (g_stat (db, &st) != 0)
+		return -1;
+	t = (gint64) st.st_mtime;
+	if (g_stat (wal, &st) == 0)
+		t = MAX (t, (gint64) st.st_mtime);
+	return t;
+}
+
+/* the state of this file under a path-derived name, the newest if several */
+static gchar *
+find_old_state (CsProfile *self)
+{
+	g_autoptr(GPtrArray) spellings = g_ptr_array_new_with_free_func (g_free);
+	g_autofree gchar *cwd = g_get_current_dir ();
+	g_autofree gchar *abs = g_canonicalize_filename (self->path, NULL);
+	g_autofree gchar *best = NULL;
+	gint64 best_t = -1;
+	const gchar *dirs[2] = {NULL, NULL};
+	g_autofree gchar *abs_dir = g_path_get_dirname (abs);
+
+	g_ptr_array_add (spellings, g_strdup (self->path));
+	g_ptr_array_add (spellings, g_strdup (abs));
+	g_ptr_array_add (spellings, g_strdup (self->real));
+	/* typed relative to the folder it is in */
+	dirs[0] = abs_dir;
+	dirs[1] = self->dir;
+	for (guint d = 0; d < G_N_ELEMENTS (dirs); d++) {
+		g_autofree gchar *name = g_path_get_basename (d == 0 ? abs : self->real);
+		if (g_strcmp0 (dirs[d], cwd) != 0)
+			continue;
+		g_ptr_array_add (spellings, g_strdup (name));
+		g_ptr_array_add (spellings, g_strconcat ("./", name, NULL));
+	}
+	for (guint i = 0; i < spellings->len; i++) {
+		g_autofree gchar *uid = old_state_name (self->id, spellings->pdata[i]);
+		gint64 t = state_mtime (uid);
+		if (t > best_t) {
+			best_t = t;
+			g_free (best);
+			best = g_steal_pointer (&uid);
+		}
+	}
+	return g_steal_pointer (&best);
+}
+
+/* "[profile]" as a line of @text, comments and blanks allowed around it */
+static const gchar *
+find_profile_header (const gchar *text)
+{
+	const gchar *line = text;
+	while (line != NULL && *line != '\0') {
+		const gchar *p = line;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (g_str_has_prefix (p, "[profile]"))
+			return line;
+		line = strchr (line, '\n');
+		if (line != NULL)
+			line++;
+	}
+	return NULL;
+}
+
+/* the id= the file holds now (another run may have written it), else @uid
+ * written into its [profile] group as a line of its own, the rest of the file
+ * (comments, order, mode) as it was. Under an flock() on the file, so that two
+ * first runs agree on one id. %FALSE if the file cannot be written. */
+static gboolean
+store_uid (CsProfile *self, const gchar *uid, gchar **stored)
+{
+	g_autofree gchar *text = NULL;
+	g_autoptr(GString) out = NULL;
+	g_autoptr(GKeyFile) kf = g_key_file_new ();
+	g_autofree gchar *clean = NULL;
+	g_autofree gchar *have = NULL;
+	const gchar *header, *eol;
+	GStatBuf st;
+	gint fd;
+	gboolean ok = FALSE;
+
+	fd = g_open (self->real, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return FALSE;
+	while (flock (fd, LOCK_EX) != 0 && errno == EINTR)
+		;
+	if (!g_file_get_contents (self->real, &text, NULL, NULL) || g_stat (self->real, &st) != 0)
+		goto out;
+	{
+		g_autoptr(CsProfile) tmp = g_object_new (CS_TYPE_PROFILE, NULL);
+		clean = scan_lines (tmp, text);
+	}
+	if (g_key_file_load_from_data (kf, clean, (gsize) -1, G_KEY_FILE_NONE, NULL))
+		have = g_key_file_get_value (kf, "profile", "id", NULL);
+	if (have != NULL && valid_uid (have)) {
+		*stored = g_steal_pointer (&have);
+		ok = TRUE;
+		goto out;
+	}
+	header = find_profile_header (text);
+	if (header == NULL || access (self->real, W_OK) != 0)
+		goto out;
+	eol = strchr (header, '\n');
+	out = g_string_new_len (text, eol != NULL ? eol - text + 1 : (gssize) strlen (text));
+	if (eol == NULL)
+		g_string_append_c (out, '\n');
+	g_string_append_printf (out, "id=%s\n", uid);
+	if (eol != NULL)
+		g_string_append (out, eol + 1);
+	/* written in place of the file itself, never over a symlink to it */
+	if (!g_file_set_contents_full (self->real, out->str, (gssize) out->len,
+				       G_FILE_SET_CONTENTS_CONSISTENT, st.st_mode & 07777, NULL))
+		goto out;
+	*stored = g_strdup (uid);
+	ok = TRUE;
+out:
+	close (fd);
+	return ok;
+}
+
+/* the id naming this profile's state, found, adopted or made once */
+static const gchar *
+ensure_uid (CsProfile *self)
+{
+	g_autofree gchar *old = NULL;
+	g_autofree gchar *fresh = NULL;
+	g_autofree gchar *stored = NULL;
+
+	if (self->uid != NULL)
+		return self->uid;
+	if (self->path == NULL) {
+		self->uid = g_strdup (self->id);
+		return self->uid;
+	}
+	old = find_old_state (self);
+	if (old != NULL) {
+		fresh = g_strdup (old);
+	} else {
+		/* made from where the file is now, not at random: should the line be
+		 * lost (an editor that drops it, a copy of the file from before its
+		 * first run put back), the same state is found again by that name as
+		 * long as the file has not moved meanwhile */
+		fresh = old_state_name (self->id, self->real);
+	}
+	if (valid_uid (fresh) && store_uid (self, fresh, &stored)) {
+		self->uid = g_steal_pointer (&stored);
+	} else {
+		/* cannot be written: one name for every spelling of this file */
+		g_autofree gchar *canonical = old_state_name (self->id, self->real);
+		self->uid = state_mtime (canonical) >= 0 || old == NULL ? g_steal_pointer (&canonical)
+									  : g_steal_pointer (&old);
+		return self->uid;
+	}
+	g_key_file_set_value (self->kf, "profile", "id", self->uid);
+	return self->uid;
+}
+
+/**
+ * cs_profile_get_uid:
+ *
+ * The id that names the profile's state and lock: the same for every
+ * spelling of the profile's path, kept when the file is moved or renamed.
+ * The first call may write `id=` into the profile file (see ensure_uid()).
+ */
+const gchar *
+cs_profile_get_uid (CsProfile *self)
+{
+	return ensure_uid (self);
+}
+
 /**
  * cs_profile_get_state_path:
  *
- * `state=` if set (relative to the profile), else one file per profile
- * under $XDG_DATA_HOME/crmsync, named after the profile and its location
- * so that two profiles with the same file name never share state.
+ * `state=` if set (relative to the profile file, symlinks resolved), else
+ * one file per profile under $XDG_DATA_HOME/crmsync named by the profile's
+ * id (cs_profile_get_uid()).
  */
 gchar *
 cs_profile_get_state_path (CsProfile *self)
 {
 	g_autofree gchar *state = get_value (self, "profile", "state");
-	g_autofree gchar *hash = NULL;
-	g_autofree gchar *name = NULL;
 	if (state != NULL && state[0] != '\0') {
 		if (g_path_is_absolute (state))
 			return g_steal_pointer (&state);
 		return g_build_filename (self->dir, state, NULL);
 	}
-	hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256,
-					      self->path != NULL ? self->path : self->id, -1);
-	hash[8] = '\0';
-	name = g_strdup_printf ("%s-%s.db", self->id, hash);
-	return g_build_filename (g_get_user_data_dir (), "crmsync", name, NULL);
+	return state_file_of (ensure_uid (self));
 }
 
 guint

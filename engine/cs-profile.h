@@ -65,6 +65,7 @@ gboolean cs_profile_save (CsProfile *self, const gchar *path, GError **error);
 const gchar *cs_profile_get_path (CsProfile *self);
 const gchar *cs_profile_get_dir (CsProfile *self);
 const gchar *cs_profile_get_id (CsProfile *self);
+const gchar *cs_profile_get_uid (CsProfile *self);
 const gchar *cs_profile_get_name (CsProfile *self);
 const gchar *cs_profile_get_plugin (CsProfile *self, CsSide side);
 const gchar *cs_profile_get_preset (CsProfile *self);

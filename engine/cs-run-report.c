@@ -15,6 +15,8 @@ struct _CsRunReport {
 	JsonArray *errors;
 	JsonArray *plan;
 	gchar *guard;
+	JsonArray *overwritten;
+	guint guard_confirm;
 };
 
 G_DEFINE_TYPE (CsRunReport, cs_run_report, G_TYPE_OBJECT)
@@ -27,6 +29,7 @@ cs_run_report_finalize (GObject *object)
 	json_array_unref (self->conflicts);
 	json_array_unref (self->errors);
 	json_array_unref (self->plan);
+	json_array_unref (self->overwritten);
 	g_free (self->guard);
 	G_OBJECT_CLASS (cs_run_report_parent_class)->finalize (object);
 }
@@ -44,6 +47,7 @@ cs_run_report_init (CsRunReport *self)
 	self->conflicts = json_array_new ();
 	self->errors = json_array_new ();
 	self->plan = json_array_new ();
+	self->overwritten = json_array_new ();
 }
 
 CsRunReport *
@@ -125,6 +129,43 @@ cs_run_report_add_conflict (CsRunReport *self, CsKind kind, const gchar *id, con
 	json_array_add_object_element (self->conflicts, o);
 }
 
+static JsonNode *
+json_value_of (const gchar *text)
+{
+	g_autoptr(JsonParser) p = json_parser_new ();
+	if (text != NULL && json_parser_load_from_data (p, text, -1, NULL) &&
+	    json_parser_get_root (p) != NULL)
+		return json_node_copy (json_parser_get_root (p));
+	return json_node_init_null (json_node_alloc ());
+}
+
+/**
+ * cs_run_report_add_overwritten:
+ * @side: where @lost was written over
+ * @kept: (nullable): the value written, JSON
+ * @lost: (nullable): the value it replaced, JSON
+ *
+ * A value lost to crm-wins / outlook-wins / newest-wins (or to a one-way
+ * direction): `overwritten` in the report (DESIGN.md, CLI contract).
+ */
+void
+cs_run_report_add_overwritten (CsRunReport *self, CsKind kind, CsSide side, const gchar *id,
+			       const gchar *label, const gchar *field, const gchar *kept,
+			       const gchar *lost)
+{
+	JsonObject *o = entry (kind, cs_side_to_string (side), id, label != NULL ? label : "");
+	json_object_set_string_member (o, "field", field);
+	json_object_set_member (o, "kept", json_value_of (kept));
+	json_object_set_member (o, "lost", json_value_of (lost));
+	json_array_add_object_element (self->overwritten, o);
+}
+
+JsonArray *
+cs_run_report_get_overwritten (CsRunReport *self)
+{
+	return self->overwritten;
+}
+
 void
 cs_run_report_add_error (CsRunReport *self, const gchar *message)
 {
@@ -136,6 +177,22 @@ cs_run_report_set_guard (CsRunReport *self, const gchar *message)
 {
 	g_free (self->guard);
 	self->guard = g_strdup (message);
+}
+
+/**
+ * cs_run_report_set_guard_confirm:
+ * @flags: the CsRunFlags that confirm what the guard stopped
+ */
+void
+cs_run_report_set_guard_confirm (CsRunReport *self, guint flags)
+{
+	self->guard_confirm = flags;
+}
+
+guint
+cs_run_report_get_guard_confirm (CsRunReport *self)
+{
+	return self->guard_confirm;
 }
 
 const gchar *
@@ -229,10 +286,11 @@ cs_run_report_to_json (CsRunReport *self)
 	json_object_set_member (o, "linked", counts_node (self, CS_COUNT_LINKED));
 	json_object_set_array_member (o, "skipped", json_array_ref (self->skipped));
 	json_object_set_array_member (o, "conflicts", json_array_ref (self->conflicts));
+	json_object_set_array_member (o, "overwritten", json_array_ref (self->overwritten));
 	json_object_set_array_member (o, "errors", json_array_ref (self->errors));
 	if (self->guard != NULL)
 		json_object_set_string_member (o, "guard", self->guard);
-	if (self->dry_run)
+	if (self->dry_run || self->status == CS_RUN_STOPPED)
 		json_object_set_array_member (o, "plan", json_array_ref (self->plan));
 	json_node_take_object (n, o);
 	return n;
@@ -298,6 +356,18 @@ cs_run_report_to_text (CsRunReport *self)
 					json_object_get_string_member (o, "kind"),
 					json_object_get_string_member_with_default (o, "label", ""),
 					json_object_get_string_member (o, "reason"));
+	}
+	for (guint i = 0; i < json_array_get_length (self->overwritten); i++) {
+		JsonObject *o = json_array_get_object_element (self->overwritten, i);
+		g_autofree gchar *kept = json_to_string (json_object_get_member (o, "kept"), FALSE);
+		g_autofree gchar *lost = json_to_string (json_object_get_member (o, "lost"), FALSE);
+		gboolean crm = g_strcmp0 (json_object_get_string_member (o, "side"), "crm") == 0;
+		/* TRANSLATORS: kind, record name, field, the value lost, the value kept */
+		g_string_append_printf (s, crm ? _("overwritten in the CRM: %s %s, %s was %s, now %s\n")
+					       : _("overwritten in Outlook: %s %s, %s was %s, now %s\n"),
+					json_object_get_string_member (o, "kind"),
+					json_object_get_string_member_with_default (o, "label", ""),
+					json_object_get_string_member (o, "field"), lost, kept);
 	}
 	for (guint i = 0; i < json_array_get_length (self->errors); i++)
 		g_string_append_printf (s, _("error: %s\n"), json_array_get_string_element (self->errors, i));

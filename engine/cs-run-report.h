@@ -49,9 +49,15 @@ void cs_run_report_add_skip (CsRunReport *self, CsKind kind, CsSide side, const 
 			     const gchar *label, const gchar *reason);
 void cs_run_report_add_conflict (CsRunReport *self, CsKind kind, const gchar *id,
 				 const gchar *label, const gchar *field);
+void cs_run_report_add_overwritten (CsRunReport *self, CsKind kind, CsSide side, const gchar *id,
+				    const gchar *label, const gchar *field, const gchar *kept,
+				    const gchar *lost);
+JsonArray *cs_run_report_get_overwritten (CsRunReport *self);
 void cs_run_report_add_error (CsRunReport *self, const gchar *message);
 void cs_run_report_set_guard (CsRunReport *self, const gchar *message);
 const gchar *cs_run_report_get_guard (CsRunReport *self);
+void cs_run_report_set_guard_confirm (CsRunReport *self, guint flags);
+guint cs_run_report_get_guard_confirm (CsRunReport *self);
 void cs_run_report_add_plan_entry (CsRunReport *self, JsonNode *entry);
 guint cs_run_report_get_n_skipped (CsRunReport *self);
 guint cs_run_report_get_n_conflicts (CsRunReport *self);

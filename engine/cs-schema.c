@@ -60,6 +60,7 @@ cs_field_spec_copy (const CsFieldSpec *spec)
 	copy->read_only = spec->read_only;
 	copy->custom = spec->custom;
 	copy->choices = g_strdupv (spec->choices);
+	copy->format = g_strdup (spec->format);
 	return copy;
 }
 
@@ -71,6 +72,7 @@ cs_field_spec_free (CsFieldSpec *spec)
 	g_free (spec->name);
 	g_free (spec->label);
 	g_strfreev (spec->choices);
+	g_free (spec->format);
 	g_free (spec);
 }
 
@@ -151,6 +153,7 @@ cs_schema_new_from_json (const gchar *json, gssize len, CsKind kind, GError **er
 		spec = cs_field_spec_new (name, json_object_get_string_member_with_default (f, "label", NULL),
 					  type);
 		spec->read_only = json_object_get_boolean_member_with_default (f, "read-only", FALSE);
+		spec->format = g_strdup (json_object_get_string_member_with_default (f, "format", NULL));
 		if (json_object_has_member (f, "choices")) {
 			JsonArray *c = json_object_get_array_member (f, "choices");
 			GPtrArray *v = g_ptr_array_new ();

@@ -32,6 +32,7 @@ typedef struct {
 	gboolean read_only;
 	gboolean custom;  /* a CRM custom field found at run time */
 	gchar **choices;  /* (owned) (nullable) pick-list values, first = default */
+	gchar *format;	  /* (owned) (nullable) what the text must look like: "email" | "phone" */
 } CsFieldSpec;
 
 GType cs_field_spec_get_type (void);

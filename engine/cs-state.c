@@ -144,8 +144,20 @@ migrate_to_1 (CsState *self, GError **error)
 		     error);
 }
 
+/* the values a conflict strategy wrote over, per run, for undo */
+static gboolean
+migrate_identity (CsState *self, GError **error)
+{
+	return exec (self,
+		     "CREATE TABLE overwritten (id INTEGER PRIMARY KEY, run_id INTEGER,"
+		     " kind TEXT NOT NULL, side TEXT NOT NULL, rid TEXT NOT NULL, label TEXT,"
+		     " field TEXT NOT NULL, kept TEXT, lost TEXT, at INTEGER NOT NULL);"
+		     "CREATE INDEX overwritten_run ON overwritten(run_id);",
+		     error);
+}
+
 typedef gboolean (*MigrateFunc) (CsState *self, GError **error);
-static const MigrateFunc migrations[] = {migrate_to_1};
+static const MigrateFunc migrations[] = {migrate_to_1, migrate_identity};
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CS_STATE_SCHEMA_VERSION);
 
 static gboolean
@@ -907,6 +919,84 @@ cs_state_get_skips (CsState *self, GError **error)
 		s->id = g_strdup (col_text (stmt, 2));
 		s->reason = g_strdup (col_text (stmt, 3));
 		g_ptr_array_add (out, s);
+	}
+	return g_steal_pointer (&out);
+}
+
+/* ---- values lost to a conflict strategy ---- */
+
+void
+cs_state_overwrite_free (CsStateOverwrite *o)
+{
+	if (o == NULL)
+		return;
+	g_free (o->id);
+	g_free (o->label);
+	g_free (o->field);
+	g_free (o->kept);
+	g_free (o->lost);
+	g_free (o);
+}
+
+/**
+ * cs_state_add_overwritten:
+ * @o: a value written over (run_id < 0: outside a recorded run)
+ *
+ * Kept so that `undo` can bring the lost value back.
+ */
+gboolean
+cs_state_add_overwritten (CsState *self, const CsStateOverwrite *o, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare (
+	    self,
+	    "INSERT INTO overwritten (run_id, kind, side, rid, label, field, kept, lost, at)"
+	    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+	    error);
+	if (stmt == NULL)
+		return FALSE;
+	if (o->run_id >= 0)
+		sqlite3_bind_int64 (stmt, 1, o->run_id);
+	sqlite3_bind_text (stmt, 2, cs_kind_to_string (o->kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 3, cs_side_to_string (o->side), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 4, o->id != NULL ? o->id : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text (stmt, 5, o->label, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text (stmt, 6, o->field, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text (stmt, 7, o->kept, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text (stmt, 8, o->lost, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64 (stmt, 9, g_get_real_time ());
+	return step_done (self, stmt, error);
+}
+
+/**
+ * cs_state_get_overwritten:
+ * @run_id: a run's id
+ * Returns: (transfer container) (element-type CsStateOverwrite): in the
+ *   order they were written
+ */
+GPtrArray *
+cs_state_get_overwritten (CsState *self, gint64 run_id, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare (
+	    self,
+	    "SELECT run_id, kind, side, rid, label, field, kept, lost FROM overwritten"
+	    " WHERE run_id = ?1 ORDER BY id",
+	    error);
+	g_autoptr(GPtrArray) out =
+	    g_ptr_array_new_with_free_func ((GDestroyNotify) cs_state_overwrite_free);
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_int64 (stmt, 1, run_id);
+	while (sqlite3_step (stmt) == SQLITE_ROW) {
+		CsStateOverwrite *o = g_new0 (CsStateOverwrite, 1);
+		o->run_id = sqlite3_column_int64 (stmt, 0);
+		cs_kind_from_string (col_text (stmt, 1), &o->kind);
+		o->side = g_strcmp0 (col_text (stmt, 2), "crm") == 0 ? CS_SIDE_CRM : CS_SIDE_OUTLOOK;
+		o->id = g_strdup (col_text (stmt, 3));
+		o->label = g_strdup (col_text (stmt, 4));
+		o->field = g_strdup (col_text (stmt, 5));
+		o->kept = g_strdup (col_text (stmt, 6));
+		o->lost = g_strdup (col_text (stmt, 7));
+		g_ptr_array_add (out, o);
 	}
 	return g_steal_pointer (&out);
 }

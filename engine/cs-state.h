@@ -80,10 +80,23 @@ typedef struct {
 } CsStateSkip;
 void cs_state_skip_free (CsStateSkip *skip);
 
+/* a value a conflict strategy wrote over, kept for undo */
+typedef struct {
+	gint64 run_id;	/* -1: not in a recorded run */
+	CsKind kind;
+	CsSide side;	/* where it was lost */
+	gchar *id;	/* the record on that side */
+	gchar *label;
+	gchar *field;
+	gchar *kept;	/* JSON */
+	gchar *lost;	/* JSON */
+} CsStateOverwrite;
+void cs_state_overwrite_free (CsStateOverwrite *overwrite);
+
 #define CS_TYPE_STATE (cs_state_get_type ())
 G_DECLARE_FINAL_TYPE (CsState, cs_state, CS, STATE, GObject)
 
-#define CS_STATE_SCHEMA_VERSION 1
+#define CS_STATE_SCHEMA_VERSION 2
 
 CsState *cs_state_open (const gchar *path, GError **error);
 const gchar *cs_state_get_path (CsState *self);
@@ -128,5 +141,8 @@ gboolean cs_state_resolve_conflict (CsState *self, CsKind kind, const gchar *out
 
 gboolean cs_state_set_skips (CsState *self, GPtrArray *skips, GError **error);
 GPtrArray *cs_state_get_skips (CsState *self, GError **error);
+
+gboolean cs_state_add_overwritten (CsState *self, const CsStateOverwrite *overwrite, GError **error);
+GPtrArray *cs_state_get_overwritten (CsState *self, gint64 run_id, GError **error);
 
 G_END_DECLS

@@ -42,9 +42,21 @@ cs_plan_item_free (CsPlanItem *item)
 		g_free (item->blocked[s]);
 	}
 	g_clear_pointer (&item->conflicts, g_ptr_array_unref);
+	g_clear_pointer (&item->overwritten, g_ptr_array_unref);
 	g_free (item->reason);
 	g_free (item->label);
 	g_free (item);
+}
+
+void
+cs_overwrite_free (CsOverwrite *overwrite)
+{
+	if (overwrite == NULL)
+		return;
+	g_free (overwrite->field);
+	g_free (overwrite->kept);
+	g_free (overwrite->lost);
+	g_free (overwrite);
 }
 
 /* the record's id on @side: as read, else as linked */

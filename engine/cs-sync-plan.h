@@ -23,6 +23,20 @@ typedef enum {
 const gchar *cs_plan_action_to_string (CsPlanAction action);
 
 /**
+ * CsOverwrite:
+ *
+ * A value a conflict strategy (or a one-way direction) writes over: on
+ * @side, @field held @lost and gets @kept. Values are JSON texts.
+ */
+typedef struct {
+	CsSide side;
+	gchar *field;	/* (owned) the mapping row */
+	gchar *kept;	/* (owned) JSON */
+	gchar *lost;	/* (owned) JSON */
+} CsOverwrite;
+void cs_overwrite_free (CsOverwrite *overwrite);
+
+/**
  * CsPlanItem:
  *
  * What happens to one pair of records. An item may write to both sides (a
@@ -48,6 +62,7 @@ typedef struct {
 	gboolean selected;	/* the Sync all preview's tick */
 	gint64 journal_id;	/* a create sent before a crash, found again (0: none) */
 	gpointer engine_data;
+	GPtrArray *overwritten;	/* (owned) (nullable) (element-type CsOverwrite) */
 } CsPlanItem;
 
 CsPlanItem *cs_plan_item_new (CsKind kind, CsPlanAction action);

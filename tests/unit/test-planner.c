@@ -764,6 +764,74 @@ test_journal_create_with_more (Fixture *f, gconstpointer d)
 	g_assert_false (it->create[CS_SIDE_OUTLOOK]);
 }
 
+/* every value a strategy writes over is on the item: side, field, kept, lost */
+static CsOverwrite *
+only_overwrite (CsPlanItem *it)
+{
+	g_assert_nonnull (it->overwritten);
+	g_assert_cmpuint (it->overwritten->len, ==, 1);
+	return g_ptr_array_index (it->overwritten, 0);
+}
+
+static void
+test_overwritten_newest_tie (Fixture *f, gconstpointer d)
+{
+	CsRecord *c = rec ("c1", "2", "firstName=Ann;lastName=Lee;jobTitle=CTO");
+	CsRecord *o = rec ("o1", "2", "firstName=Ann;lastName=Lee;jobTitle=CFO");
+	CsOverwrite *ow;
+	f->conflict = CS_CONFLICT_NEWEST_WINS;
+	/* the same second on both: the CRM wins the tie, and it is said */
+	cs_record_set_modified (c, G_GINT64_CONSTANT (1700000000) * G_USEC_PER_SEC);
+	cs_record_set_modified (o, G_GINT64_CONSTANT (1700000000) * G_USEC_PER_SEC);
+	link_ (f, "c1", "1", "o1", "1", "firstName=Ann;lastName=Lee;jobTitle=CEO");
+	add (f, CS_SIDE_CRM, c);
+	add (f, CS_SIDE_OUTLOOK, o);
+	ow = only_overwrite (only_item (f));
+	g_assert_cmpint (ow->side, ==, CS_SIDE_OUTLOOK);
+	g_assert_cmpstr (ow->field, ==, "jobTitle");
+	g_assert_cmpstr (ow->kept, ==, "\"CTO\"");
+	g_assert_cmpstr (ow->lost, ==, "\"CFO\"");
+}
+
+/* a merge of different fields loses nothing; a one-way profile writing
+ * Outlook's value over a CRM edit loses the CRM's */
+static void
+test_overwritten_merge_and_one_way (Fixture *f, gconstpointer d)
+{
+	CsPlanItem *it;
+	CsOverwrite *ow;
+	link_ (f, "c1", "1", "o1", "1", "firstName=Ann;lastName=Lee;jobTitle=CEO;city=Aarhus");
+	add (f, CS_SIDE_CRM, rec ("c1", "2", "firstName=Ann;lastName=Lee;jobTitle=CTO;city=Aarhus"));
+	add (f, CS_SIDE_OUTLOOK, rec ("o1", "2", "firstName=Ann;lastName=Lee;jobTitle=CEO;city=Odense"));
+	it = only_item (f);
+	g_assert_null (it->overwritten);
+
+	g_ptr_array_set_size (f->records[CS_SIDE_CRM], 0);
+	g_ptr_array_set_size (f->records[CS_SIDE_OUTLOOK], 0);
+	setup_profile (f, "outlook-to-crm", NULL);
+	add (f, CS_SIDE_CRM, rec ("c1", "2", "firstName=Ann;lastName=Lee;jobTitle=CTO;city=Aarhus"));
+	add (f, CS_SIDE_OUTLOOK, rec ("o1", "1", "firstName=Ann;lastName=Lee;jobTitle=CEO;city=Aarhus"));
+	it = only_item (f);
+	ow = only_overwrite (it);
+	g_assert_cmpint (ow->side, ==, CS_SIDE_CRM);
+	g_assert_cmpstr (ow->lost, ==, "\"CTO\"");
+	g_assert_cmpstr (ow->kept, ==, "\"CEO\"");
+}
+
+/* linked at first sight by key, both with a value: the loser's is reported;
+ * a value on one side only fills the other, nothing lost */
+static void
+test_overwritten_at_link (Fixture *f, gconstpointer d)
+{
+	CsOverwrite *ow;
+	add (f, CS_SIDE_CRM, rec ("c1", "1", "firstName=Ann;lastName=Lee;jobTitle=CEO"));
+	add (f, CS_SIDE_OUTLOOK, rec ("o1", "1", "firstName=Ann;lastName=Lee;jobTitle=Boss;city=Vejle"));
+	ow = only_overwrite (only_item (f));
+	g_assert_cmpint (ow->side, ==, CS_SIDE_OUTLOOK);
+	g_assert_cmpstr (ow->field, ==, "jobTitle");
+	g_assert_cmpstr (ow->lost, ==, "\"Boss\"");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -794,6 +862,9 @@ main (int argc, char **argv)
 	T ("/engine/planner/conflict/outlook-wins", test_conflict_outlook_wins);
 	T ("/engine/planner/conflict/newest-wins", test_conflict_newest_wins);
 	T ("/engine/planner/conflict/manual", test_conflict_manual);
+	T ("/engine/planner/overwritten/newest-wins-tie", test_overwritten_newest_tie);
+	T ("/engine/planner/overwritten/merge-and-one-way", test_overwritten_merge_and_one_way);
+	T ("/engine/planner/overwritten/at-link", test_overwritten_at_link);
 	T ("/engine/planner/delete-vs-edit", test_delete_vs_edit);
 	T ("/engine/planner/echo/version", test_echo_is_nothing);
 	T ("/engine/planner/echo/content", test_echo_by_content);

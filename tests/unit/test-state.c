@@ -128,11 +128,73 @@ test_not_a_database (void)
 	g_assert_error (error, CS_STATE_ERROR, CS_STATE_ERROR_CORRUPT);
 }
 
+/* a state written by schema 1 (before the overwritten table) opens, keeps
+ * its links and runs, and takes the values lost to a conflict strategy */
+static void
+test_from_schema_1 (void)
+{
+	g_autofree gchar *path = g_build_filename (g_get_user_data_dir (), "schema-1.db", NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsState) st = NULL;
+	g_autoptr(CsLink) got = NULL;
+	g_autoptr(GPtrArray) lost = NULL;
+	CsStateOverwrite o = {7, CS_KIND_CONTACT, CS_SIDE_OUTLOOK, (gchar *) "o1", (gchar *) "Ann Lee",
+			      (gchar *) "jobTitle", (gchar *) "\"CTO\"", (gchar *) "\"CFO\""};
+	sqlite3 *db = NULL;
+
+	g_mkdir_with_parents (g_get_user_data_dir (), 0700);
+	g_unlink (path);
+	g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+	/* schema 1 as released */
+	g_assert_cmpint (sqlite3_exec (db,
+		"PRAGMA journal_mode=WAL;"
+		"CREATE TABLE schema_version (version INTEGER NOT NULL);"
+		"INSERT INTO schema_version VALUES (1);"
+		"CREATE TABLE id_map (id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+		" outlook_id TEXT, crm_id TEXT, outlook_version TEXT, crm_version TEXT,"
+		" snapshot TEXT, folder TEXT, crm_gone INTEGER NOT NULL DEFAULT 0,"
+		" outlook_gone INTEGER NOT NULL DEFAULT 0, synced_at INTEGER NOT NULL DEFAULT 0);"
+		"CREATE UNIQUE INDEX id_map_outlook ON id_map(kind, outlook_id);"
+		"CREATE UNIQUE INDEX id_map_crm ON id_map(kind, crm_id);"
+		"CREATE TABLE cursor (side TEXT NOT NULL, kind TEXT NOT NULL, token TEXT,"
+		" PRIMARY KEY(side, kind));"
+		"CREATE TABLE journal (id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+		" target TEXT NOT NULL, source_id TEXT NOT NULL, vals TEXT, created INTEGER NOT NULL);"
+		"CREATE TABLE run (id INTEGER PRIMARY KEY, started INTEGER NOT NULL,"
+		" finished INTEGER, trigger_name TEXT, status TEXT, report TEXT, error TEXT);"
+		"CREATE TABLE conflict (kind TEXT NOT NULL, outlook_id TEXT NOT NULL,"
+		" crm_id TEXT, field TEXT NOT NULL, crm_value TEXT, outlook_value TEXT,"
+		" base_value TEXT, detected INTEGER NOT NULL, PRIMARY KEY(kind, outlook_id, field));"
+		"CREATE TABLE skip (kind TEXT NOT NULL, side TEXT NOT NULL, rid TEXT,"
+		" reason TEXT NOT NULL);"
+		"INSERT INTO id_map (kind, outlook_id, crm_id, snapshot) VALUES"
+		" ('contact', 'o1', 'c1', '{\"jobTitle\":\"CEO\"}');"
+		"INSERT INTO run (id, started, finished, trigger_name, status) VALUES"
+		" (7, 1, 2, 'sync', 'ok');",
+		NULL, NULL, NULL), ==, SQLITE_OK);
+	sqlite3_close (db);
+
+	st = cs_state_open (path, &error);
+	g_assert_no_error (error);
+	g_assert_cmpint (cs_state_get_schema_version (st), ==, CS_STATE_SCHEMA_VERSION);
+	got = cs_state_get_link (st, CS_KIND_CONTACT, CS_SIDE_CRM, "c1", &error);
+	g_assert_nonnull (got);
+	g_assert_cmpstr (got->outlook_id, ==, "o1");
+	g_assert_cmpstr (got->snapshot, ==, "{\"jobTitle\":\"CEO\"}");
+	g_assert_true (cs_state_add_overwritten (st, &o, &error));
+	g_assert_no_error (error);
+	lost = cs_state_get_overwritten (st, 7, &error);
+	g_assert_cmpuint (lost->len, ==, 1);
+	g_assert_cmpstr (((CsStateOverwrite *) lost->pdata[0])->lost, ==, "\"CFO\"");
+	g_assert_cmpstr (((CsStateOverwrite *) lost->pdata[0])->label, ==, "Ann Lee");
+}
+
 int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 	g_test_add_func ("/engine/state/links", test_links);
+	g_test_add_func ("/engine/state/from-schema-1", test_from_schema_1);
 	g_test_add_func ("/engine/state/cursor-journal-runs", test_cursor_journal_runs);
 	g_test_add_func ("/engine/state/resolve-conflict", test_resolve_conflict);
 	g_test_add_func ("/engine/state/too-new", test_too_new);

@@ -742,10 +742,34 @@ test_tasks_events (void)
 		}
 	}
 	g_assert_true (found_task);
-	/* owned, not closed: 8 of 10 are mine, closed ones stay in the CRM */
+	/* owned: the closed ones too, as completed tasks (the Oro guide's status
+	 * table; keeping completed activities out is webCRM's rule) */
 	otasks = oro_folder_list (s.outlook, "task");
-	for (guint i = 0; i < otasks->len; i++)
-		g_assert_cmpstr (json_object_get_string_member_with_default (otasks->pdata[i], "status", ""), !=, "completed");
+	{
+		GHashTableIter it;
+		gpointer k, v;
+		g_hash_table_iter_init (&it, tasks);
+		while (g_hash_table_iter_next (&it, &k, &v)) {
+			JsonObject *rels = json_object_get_object_member (v, "relationships");
+			const gchar *st = json_object_get_string_member (json_object_get_object_member (
+			    json_object_get_object_member (rels, "status"), "data"), "id");
+			gboolean in_outlook = FALSE;
+			if (g_strcmp0 (st, "closed") != 0)
+				continue;
+			for (guint i = 0; i < otasks->len; i++) {
+				if (g_strcmp0 (json_object_get_string_member_with_default (otasks->pdata[i], "subject", ""),
+					       oro_attr (v, "subject")) == 0) {
+					in_outlook = TRUE;
+					g_assert_cmpstr (json_object_get_string_member_with_default (otasks->pdata[i], "status", ""),
+							 ==, "completed");
+				}
+			}
+			/* all of mine reach Outlook: a closed one that does not is someone else's */
+			if (!in_outlook)
+				g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
+						     json_object_get_object_member (rels, "owner"), "data"), "id"), !=, "1");
+		}
+	}
 	/* the all-day event keeps its dates in Oro */
 	{
 		g_autoptr(JsonNode) ev = oro_emu_call (s.emu, "GET",
@@ -760,6 +784,168 @@ test_tasks_events (void)
 	/* 8 of the 10 generated events are in my calendar, plus the two new ones */
 	oevents = oro_folder_list (s.outlook, "event");
 	g_assert_cmpuint (oevents->len, ==, 10);
+	sync_clear (&s);
+}
+
+static void
+oro_post_task (OroEmu *emu, const gchar *subject, const gchar *status)
+{
+	g_autofree gchar *body = g_strdup_printf (
+	    "{\"data\":{\"type\":\"tasks\",\"attributes\":{\"subject\":\"%s\","
+	    "\"dueDate\":\"2025-05-01T10:00:00Z\"},\"relationships\":{"
+	    "\"status\":{\"data\":{\"type\":\"taskstatuses\",\"id\":\"%s\"}},"
+	    "\"taskPriority\":{\"data\":{\"type\":\"taskpriorities\",\"id\":\"normal\"}}}}}",
+	    subject, status);
+	guint code = 0;
+	g_autoptr(JsonNode) r = oro_emu_call (emu, "POST", "/api/tasks", body, &code);
+	g_assert_cmpuint (code, ==, 201);
+}
+
+static const gchar *
+oro_task_status (OroEmu *emu, const gchar *subject)
+{
+	g_autoptr(GHashTable) tasks = oro_emu_list (emu, "tasks");
+	static gchar buf[64];
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init (&it, tasks);
+	while (g_hash_table_iter_next (&it, &k, &v)) {
+		JsonObject *rels = json_object_get_object_member (v, "relationships");
+		if (g_strcmp0 (oro_attr (v, "subject"), subject) != 0)
+			continue;
+		g_strlcpy (buf, json_object_get_string_member (json_object_get_object_member (
+				    json_object_get_object_member (rels, "status"), "data"), "id"), sizeof (buf));
+		return buf;
+	}
+	return NULL;
+}
+
+/* the Oro guide's status table, both ways: Closed ↔ Completed. A closed Oro
+ * task reaches Outlook as a completed task (not kept out, as webCRM does) */
+static void
+test_closed_tasks_to_outlook (void)
+{
+	Sync s = {0};
+	gint code = -1;
+	g_autoptr(JsonObject) r = NULL;
+	g_autoptr(JsonObject) t = NULL;
+	g_autofree gchar *path = NULL;
+
+	sync_setup (&s, start_with_seed (seed_json, NULL), ORO_TEST_KEY);
+	write_profile (&s, s.emu->url, NULL,
+		       "[contact]\ndirection=none\n[event]\ndirection=none\n");
+	oro_post_task (s.emu, "Tilbud sendt", "closed");
+	oro_post_task (s.emu, "Ring til Ada", "open");
+	r = run_sync (&s, NULL, &code);
+	g_assert_nonnull (r);
+	g_assert_cmpint (code, ==, 0);
+	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (r, "skipped")), ==, 0);
+	g_assert_cmpint (count_kind (r, "created", "outlook", "task"), ==, 2);
+	t = oro_folder_find (s.outlook, "task", "subject", "Tilbud sendt", &path);
+	g_assert_nonnull (t);
+	g_assert_cmpstr (json_object_get_string_member (t, "status"), ==, "completed");
+	g_clear_pointer (&t, json_object_unref);
+	t = oro_folder_find (s.outlook, "task", "subject", "Ring til Ada", NULL);
+	g_assert_cmpstr (json_object_get_string_member (t, "status"), ==, "notStarted");
+	g_clear_pointer (&t, json_object_unref);
+
+	/* and back: completed in Outlook → closed in Oro; reopened → open */
+	g_clear_pointer (&path, g_free);
+	t = oro_folder_find (s.outlook, "task", "subject", "Ring til Ada", &path);
+	json_object_set_string_member (t, "status", "completed");
+	{
+		g_autoptr(JsonNode) n = json_node_new (JSON_NODE_OBJECT);
+		g_autofree gchar *text = NULL;
+		json_node_set_object (n, t);
+		text = json_to_string (n, TRUE);
+		g_assert_true (g_file_set_contents (path, text, -1, NULL));
+	}
+	g_clear_pointer (&r, json_object_unref);
+	r = sync_ok (&s, NULL);
+	g_assert_cmpstr (oro_task_status (s.emu, "Ring til Ada"), ==, "closed");
+	g_assert_cmpstr (oro_task_status (s.emu, "Tilbud sendt"), ==, "closed");
+	sync_clear (&s);
+}
+
+static const gchar *
+skip_reason (JsonObject *report, const gchar *label)
+{
+	JsonArray *skipped = json_object_get_array_member (report, "skipped");
+	for (guint i = 0; i < json_array_get_length (skipped); i++) {
+		JsonObject *e = json_array_get_object_element (skipped, i);
+		if (g_strcmp0 (json_object_get_string_member_with_default (e, "label", ""), label) == 0)
+			return json_object_get_string_member (e, "reason");
+	}
+	return NULL;
+}
+
+/* bad data stays out: Outlook values that fail their field's type are a
+ * skip naming the record and the field, and nothing of that record reaches
+ * OroCRM, on a create as on an update */
+static void
+test_bad_data_stays_out (void)
+{
+	Sync s = {0};
+	gint code = -1;
+	g_autoptr(JsonObject) r = NULL;
+	g_autoptr(JsonObject) ada = NULL;
+	g_autoptr(JsonObject) ok = NULL;
+	JsonArray *emails;
+
+	sync_setup (&s, start_with_seed (seed_json, NULL), ORO_TEST_KEY);
+	write_profile (&s, s.emu->url, NULL, CONTACTS_ONLY ("both"));
+	oro_folder_write (s.outlook, "contact", "hca",
+			  "{\"givenName\":\"Hans Christian\",\"surname\":\"Andersen\",\"email1\":\"hca(at)example.dk\"}");
+	oro_folder_write (s.outlook, "contact", "nb",
+			  "{\"givenName\":\"Niels\",\"surname\":\"Bohr\",\"email1\":\"nb@example.dk\","
+			  "\"primaryPhone\":\"+45 12 AB 56 78\"}");
+	oro_folder_write (s.outlook, "contact", "tb",
+			  "{\"givenName\":\"Tycho\",\"surname\":\"Bra\\ufffdhe\",\"email1\":\"tb@example.dk\"}");
+	oro_folder_write (s.outlook, "contact", "lr",
+			  "{\"givenName\":\"Ole\",\"surname\":\"Rømer\",\"email1\":\"or@example.dk\","
+			  "\"jobTitle\":\"Astro\\u0001nomer\"}");
+	oro_folder_write (s.outlook, "contact", "ok",
+			  "{\"givenName\":\"Inge\",\"surname\":\"Lehmann\",\"email1\":\"il@example.dk\","
+			  "\"primaryPhone\":\"+45 12 34 56 78\"}");
+	r = run_sync (&s, NULL, &code);
+	g_assert_nonnull (r);
+	g_assert_cmpint (code, ==, 1); /* partial: the user has records to correct */
+	g_assert_cmpstr (skip_reason (r, "Hans Christian Andersen"), ==,
+			 "E-mails (primary first): “hca(at)example.dk” is not an e-mail address; nothing was written to the CRM");
+	g_assert_cmpstr (skip_reason (r, "Niels Bohr"), ==,
+			 "Phones (primary first): “+45 12 AB 56 78” is not a phone number; nothing was written to the CRM");
+	g_assert_nonnull (strstr (skip_reason (r, "Tycho Bra\xef\xbf\xbdhe"), "could not be read"));
+	g_assert_nonnull (strstr (skip_reason (r, "Ole Rømer"), "control character (U+0001)"));
+	/* only the good one reached OroCRM */
+	g_assert_cmpint (count (r, "created", "crm"), ==, 1);
+	g_assert_cmpuint (crm_count (s.emu), ==, 4);
+	ok = crm_contact_by_last (s.emu, "Lehmann");
+	g_assert_nonnull (ok);
+	g_assert_null (crm_contact_by_last (s.emu, "Andersen"));
+	g_assert_null (crm_contact_by_last (s.emu, "Bohr"));
+	g_assert_null (crm_contact_by_last (s.emu, "Rømer"));
+
+	/* an update with a bad value: skipped, OroCRM keeps what it had */
+	outlook_set (&s, "Lovelace", "email1", "ada@@example.org");
+	g_clear_pointer (&r, json_object_unref);
+	r = run_sync (&s, NULL, &code);
+	g_assert_cmpint (code, ==, 1);
+	g_assert_nonnull (strstr (skip_reason (r, "Ada Lovelace"), "“ada@@example.org” is not an e-mail address"));
+	ada = crm_contact_by_last (s.emu, "Lovelace");
+	emails = json_object_get_array_member (json_object_get_object_member (ada, "attributes"), "emails");
+	g_assert_cmpuint (json_array_get_length (emails), ==, 1);
+	g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (emails, 0), "email"), ==,
+			 "ada@example.org");
+	/* corrected in Outlook, it goes through */
+	outlook_set (&s, "Lovelace", "email1", "ada@example.com");
+	g_clear_pointer (&ada, json_object_unref);
+	g_clear_pointer (&r, json_object_unref);
+	r = run_sync (&s, NULL, &code);
+	g_assert_null (skip_reason (r, "Ada Lovelace"));
+	ada = crm_contact_by_last (s.emu, "Lovelace");
+	emails = json_object_get_array_member (json_object_get_object_member (ada, "attributes"), "emails");
+	g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (emails, 0), "email"), ==,
+			 "ada@example.com");
 	sync_clear (&s);
 }
 
@@ -1038,6 +1224,8 @@ main (int argc, char **argv)
 	g_test_add_func ("/orocrm/sync/phone-edited-in-outlook", test_phone_edited_in_outlook);
 	g_test_add_func ("/orocrm/sync/unknown-country", test_unknown_country);
 	g_test_add_func ("/orocrm/sync/tasks-events", test_tasks_events);
+	g_test_add_func ("/orocrm/sync/closed-tasks-to-outlook", test_closed_tasks_to_outlook);
+	g_test_add_func ("/orocrm/sync/bad-data-stays-out", test_bad_data_stays_out);
 	g_test_add_func ("/orocrm/sync/faults-converge", test_faults_converge);
 	g_test_add_func ("/orocrm/sync/connect-errors", test_connect_errors);
 	g_test_add_func ("/orocrm/sync/no-secrets", test_no_secrets);
