@@ -31,6 +31,8 @@ struct _CsEngine {
 	guint64 writes;
 	gint64 fault_after;
 	guint batch_size;
+	gint64 run_id;			       /* the history entry of the run going on; 0: none */
+	GHashTable *decisions[CS_KIND_LAST]; /* Outlook id → GPtrArray of CsDecision */
 };
 
 G_DEFINE_TYPE (CsEngine, cs_engine, G_TYPE_OBJECT)
@@ -50,10 +52,18 @@ clear_sinks (CsEngine *self)
 }
 
 static void
+clear_decisions (CsEngine *self)
+{
+	for (guint k = 0; k < CS_KIND_LAST; k++)
+		g_clear_pointer (&self->decisions[k], g_hash_table_unref);
+}
+
+static void
 cs_engine_finalize (GObject *object)
 {
 	CsEngine *self = CS_ENGINE (object);
 	clear_sinks (self);
+	clear_decisions (self);
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
 		if (self->providers[s] != NULL && self->opened)
 			cs_provider_close (self->providers[s]);
@@ -458,6 +468,20 @@ links_for (CsEngine *self, CsKind kind, GError **error)
 	/* deltas on both sides: only the links of what changed, so a run with
 	 * nothing new costs the same at 100 or 100,000 records */
 	links = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_link_free);
+	/* a conflict the user decided: planned whether or not its records changed */
+	if (self->decisions[kind] != NULL) {
+		GHashTableIter iter;
+		gpointer id;
+		g_hash_table_iter_init (&iter, self->decisions[kind]);
+		while (g_hash_table_iter_next (&iter, &id, NULL)) {
+			CsLink *l = cs_state_get_link (self->state, kind, CS_SIDE_OUTLOOK, id, NULL);
+			if (l == NULL)
+				continue;
+			g_hash_table_add (seen, g_strdup_printf ("%s\x1f%s", l->outlook_id ? l->outlook_id : "",
+								l->crm_id ? l->crm_id : ""));
+			g_ptr_array_add (links, l);
+		}
+	}
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
 		GPtrArray *recs = cs_read_sink_get_records (self->sinks[s][kind]);
 		for (guint i = 0; i < recs->len; i++) {
@@ -480,6 +504,65 @@ links_for (CsEngine *self, CsKind kind, GError **error)
 		}
 	}
 	return g_steal_pointer (&links);
+}
+
+/* the user's decisions on conflicts, by Outlook id; and the records they
+ * concern read by id from a side that listed only its changes, so that the
+ * decision is weighed against what each side holds now */
+static gboolean
+load_decisions (CsEngine *self, CsKind kind, GCancellable *cancellable, GError **error)
+{
+	g_autoptr(GPtrArray) all = cs_state_get_decisions (self->state, kind, error);
+	if (all == NULL)
+		return FALSE;
+	g_clear_pointer (&self->decisions[kind], g_hash_table_unref);
+	if (all->len == 0)
+		return TRUE;
+	self->decisions[kind] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+						       (GDestroyNotify) g_ptr_array_unref);
+	for (guint i = 0; i < all->len; i++) {
+		CsDecision *d = g_ptr_array_index (all, i);
+		GPtrArray *list = g_hash_table_lookup (self->decisions[kind], d->outlook_id);
+		if (list == NULL) {
+			list = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_decision_free);
+			g_hash_table_insert (self->decisions[kind], g_strdup (d->outlook_id), list);
+		}
+		g_ptr_array_add (list, g_ptr_array_steal_index (all, i));
+		i--;
+	}
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		CsReadSink *sink = self->sinks[s][kind];
+		GPtrArray *recs = sink != NULL ? cs_read_sink_get_records (sink) : NULL;
+		g_autoptr(GHashTable) read = g_hash_table_new (g_str_hash, g_str_equal);
+		g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+		g_autoptr(GPtrArray) got = NULL;
+		GHashTableIter iter;
+		gpointer id;
+
+		if (recs == NULL || cs_read_sink_get_complete (sink) ||
+		    !cs_provider_can_get (self->providers[s]))
+			continue;
+		for (guint i = 0; i < recs->len; i++)
+			g_hash_table_add (read, (gpointer) cs_record_get_id (g_ptr_array_index (recs, i)));
+		g_hash_table_iter_init (&iter, self->decisions[kind]);
+		while (g_hash_table_iter_next (&iter, &id, NULL)) {
+			g_autoptr(CsLink) l = cs_state_get_link (self->state, kind, CS_SIDE_OUTLOOK, id, NULL);
+			const gchar *sid = l != NULL ? cs_link_get_id (l, (CsSide) s) : NULL;
+			if (sid != NULL && !g_hash_table_contains (read, sid))
+				g_ptr_array_add (ids, g_strdup (sid));
+		}
+		if (ids->len == 0)
+			continue;
+		got = cs_provider_get (self->providers[s], kind, ids, cancellable, error);
+		if (got == NULL) {
+			g_prefix_error (error, _("reading %s from %s: "), cs_kind_to_string (kind),
+					cs_provider_get_name (self->providers[s]));
+			return FALSE;
+		}
+		for (guint i = 0; i < got->len; i++)
+			g_ptr_array_add (recs, cs_record_ref (g_ptr_array_index (got, i)));
+	}
+	return TRUE;
 }
 
 /**
@@ -514,6 +597,8 @@ cs_engine_prepare (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, 
 
 		if (!cs_engine_is_enabled (self, kind))
 			continue;
+		if (!load_decisions (self, kind, cancellable, error))
+			return NULL;
 		links = links_for (self, kind, error);
 		if (links == NULL)
 			return NULL;
@@ -528,6 +613,7 @@ cs_engine_prepare (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, 
 		in.links = links;
 		in.journal = journal;
 		in.owner = self->owner;
+		in.decisions = self->decisions[kind];
 		for (guint s = 0; s < CS_SIDE_LAST; s++) {
 			CsCaps caps = cs_provider_get_caps (self->providers[s], kind);
 			fields[s] = held_fields (self->providers[s], kind);
@@ -612,16 +698,27 @@ item_record (CsPlanItem *it, CsSide side)
 static void
 report_item_skips (CsRunReport *report, CsPlanItem *it, GPtrArray *state_skips)
 {
+	/* kept out by design (a side that cannot be written, webCRM's completed
+	 * activities): counted, never a skip the user must act on */
+	if (it->action == CS_PLAN_SKIP && it->excluded) {
+		cs_run_report_add_excluded (report, it->kind, it->skip_side, it->reason);
+		return;
+	}
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
 		CsSide src = cs_side_other ((CsSide) s);
-		const gchar *id = cs_plan_item_get_id (it, src);
+		const gchar *id = cs_plan_item_get_id (it, (CsSide) s);
 		if (it->blocked[s] == NULL)
 			continue;
-		cs_run_report_add_skip (report, it->kind, src, id, it->label, it->blocked[s]);
+		if (it->excluded) {
+			cs_run_report_add_excluded (report, it->kind, src, it->blocked[s]);
+			continue;
+		}
+		/* a write the user must see to (undo: a service that deletes nothing) */
+		cs_run_report_add_skip (report, it->kind, (CsSide) s, id, it->label, it->blocked[s]);
 		if (state_skips != NULL) {
 			CsStateSkip *sk = g_new0 (CsStateSkip, 1);
 			sk->kind = it->kind;
-			sk->side = src;
+			sk->side = (CsSide) s;
 			sk->id = g_strdup (id);
 			sk->reason = g_strdup (it->blocked[s]);
 			g_ptr_array_add (state_skips, sk);
@@ -657,27 +754,9 @@ count_item (CsRunReport *report, CsPlanItem *it)
 }
 
 static JsonNode *
-plan_entry (CsPlanItem *it)
+plan_entry (CsEngine *self, CsPlanItem *it)
 {
-	JsonObject *o = json_object_new ();
-	JsonNode *n = json_node_new (JSON_NODE_OBJECT);
-	json_object_set_string_member (o, "kind", cs_kind_to_string (it->kind));
-	json_object_set_string_member (o, "action", cs_plan_action_to_string (it->action));
-	json_object_set_string_member (o, "label", it->label);
-	if (cs_plan_item_get_id (it, CS_SIDE_CRM) != NULL)
-		json_object_set_string_member (o, "crm_id", cs_plan_item_get_id (it, CS_SIDE_CRM));
-	if (cs_plan_item_get_id (it, CS_SIDE_OUTLOOK) != NULL)
-		json_object_set_string_member (o, "outlook_id", cs_plan_item_get_id (it, CS_SIDE_OUTLOOK));
-	for (guint s = 0; s < CS_SIDE_LAST; s++) {
-		const gchar *what = it->create[s] ? "create" : it->delete[s] ? "delete"
-				    : it->rows[s] != NULL && it->rows[s][0] != NULL ? "update" : NULL;
-		if (what != NULL)
-			json_object_set_string_member (o, cs_side_to_string ((CsSide) s), what);
-	}
-	if (it->reason != NULL)
-		json_object_set_string_member (o, "reason", it->reason);
-	json_node_take_object (n, o);
-	return n;
+	return cs_plan_item_to_json (it, self->mapping, NULL, FALSE);
 }
 
 static CsWriteOp *
@@ -727,6 +806,25 @@ finish_item (CsEngine *self, ItemState *st, CsRunReport *report, GPtrArray *stat
 		return TRUE; /* the link stays as it was: the change is seen again next run */
 	if (it->journal_id > 0 && !cs_state_journal_remove (self->state, it->journal_id, error))
 		return FALSE;
+	if (it->link != NULL && it->link->outlook_id != NULL && self->decisions[it->kind] != NULL &&
+	    g_hash_table_contains (self->decisions[it->kind], it->link->outlook_id) &&
+	    !cs_state_remove_decisions (self->state, it->kind, it->link->outlook_id, error))
+		return FALSE;
+	/* what was written, with its before-images: history and undo, committed
+	 * with the link in the same transaction */
+	if (self->run_id > 0 && cs_plan_item_is_shown (it)) {
+		const gchar *ids[CS_SIDE_LAST] = {st->new_id[CS_SIDE_CRM], st->new_id[CS_SIDE_OUTLOOK]};
+		g_autoptr(JsonNode) pub = cs_plan_item_to_json (it, self->mapping, ids, FALSE);
+		g_autoptr(JsonNode) full = cs_plan_item_to_json (it, self->mapping, ids, TRUE);
+		g_autofree gchar *pub_text = cs_json_to_string (pub, FALSE);
+		g_autofree gchar *full_text = NULL;
+		if (it->link != NULL && it->link->snapshot != NULL)
+			json_object_set_string_member (json_node_get_object (full), "snapshot",
+						       it->link->snapshot);
+		full_text = cs_json_to_string (full, FALSE);
+		if (!cs_state_add_change (self->state, self->run_id, it->kind, pub_text, full_text, error))
+			return FALSE;
+	}
 	for (guint i = 0; it->conflicts != NULL && i < it->conflicts->len; i++) {
 		CsConflict *c = g_ptr_array_index (it->conflicts, i);
 		if (!cs_state_add_conflict (self->state, c, error))
@@ -1046,6 +1144,12 @@ cs_engine_apply (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellabl
 	g_autoptr(GError) error_local = NULL;
 
 	if ((flags & CS_RUN_FLAG_FORCE_DELETE) == 0 && !check_guards (self, plan, report)) {
+		/* stopped: the user sees what it would have done before confirming */
+		for (guint i = 0; i < items->len; i++) {
+			CsPlanItem *it = g_ptr_array_index (items, i);
+			if (it->selected && cs_plan_item_is_shown (it))
+				cs_run_report_add_plan_entry (report, plan_entry (self, it));
+		}
 		cs_run_report_set_status (report, CS_RUN_STOPPED);
 		return g_steal_pointer (&report);
 	}
@@ -1059,8 +1163,8 @@ cs_engine_apply (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellabl
 				CsConflict *con = g_ptr_array_index (it->conflicts, c);
 				cs_run_report_add_conflict (report, it->kind, con->outlook_id, it->label, con->field);
 			}
-			if (it->action != CS_PLAN_REFRESH)
-				cs_run_report_add_plan_entry (report, plan_entry (it));
+			if (cs_plan_item_is_shown (it))
+				cs_run_report_add_plan_entry (report, plan_entry (self, it));
 		}
 		cs_run_report_set_status (report, cs_run_report_get_n_skipped (report) > 0 ? CS_RUN_PARTIAL : CS_RUN_OK);
 		return g_steal_pointer (&report);

@@ -79,6 +79,8 @@ test_resolve_conflict (void)
 	g_autoptr(CsLink) l = cs_link_new (CS_KIND_CONTACT);
 	g_autoptr(CsLink) after = NULL;
 	g_autoptr(GHashTable) snap = NULL;
+	g_autoptr(GPtrArray) decisions = NULL;
+	CsDecision *d;
 	CsConflict c = {CS_KIND_CONTACT, (gchar *) "o1", (gchar *) "c1", (gchar *) "jobTitle",
 			(gchar *) "\"CTO\"", (gchar *) "\"CFO\"", (gchar *) "\"CEO\"", 0};
 	g_unlink (path);
@@ -89,14 +91,21 @@ test_resolve_conflict (void)
 	l->snapshot = g_strdup ("{\"jobTitle\":\"CEO\"}");
 	g_assert_true (cs_state_put_link (st, l, &error));
 	g_assert_true (cs_state_add_conflict (st, &c, &error));
-	/* the user picks Outlook's value: the snapshot takes the CRM's, so the
-	 * next run sees only Outlook as changed */
+	/* the user picks Outlook's value: a decision the next run applies on both
+	 * sides, reading both records by id; the link's last agreed values stay */
 	g_assert_true (cs_state_resolve_conflict (st, CS_KIND_CONTACT, "o1", "jobTitle", CS_SIDE_OUTLOOK, &error));
 	g_assert_no_error (error);
 	after = cs_state_get_link (st, CS_KIND_CONTACT, CS_SIDE_OUTLOOK, "o1", &error);
 	snap = cs_mapping_values_from_string (after->snapshot);
-	g_assert_cmpstr (g_variant_get_string (g_hash_table_lookup (snap, "jobTitle"), NULL), ==, "CTO");
-	g_assert_null (after->crm_version);
+	g_assert_cmpstr (g_variant_get_string (g_hash_table_lookup (snap, "jobTitle"), NULL), ==, "CEO");
+	decisions = cs_state_get_decisions (st, CS_KIND_CONTACT, &error);
+	g_assert_cmpuint (decisions->len, ==, 1);
+	d = g_ptr_array_index (decisions, 0);
+	g_assert_cmpstr (d->outlook_id, ==, "o1");
+	g_assert_cmpstr (d->field, ==, "jobTitle");
+	g_assert_cmpint (d->winner, ==, CS_SIDE_OUTLOOK);
+	g_assert_cmpstr (d->value, ==, "\"CFO\"");
+	g_assert_cmpstr (d->side_value[CS_SIDE_CRM], ==, "\"CTO\"");
 	g_assert_cmpuint (cs_state_get_conflicts (st, NULL)->len, ==, 0);
 }
 
