@@ -18,6 +18,9 @@ typedef struct {
 
 void cli_print_json (JsonNode *node);
 gint cli_fail (CsExitCode code, gboolean json, const gchar *message);
+JsonNode *cli_json_value (const gchar *text);
+gchar *cli_value_text (const gchar *json_text);
+CsState *cli_open_state (CsProfile *profile, gboolean writable, gboolean json, gint *exit_code);
 void cli_progress_cb (CsEngine *engine, gint phase, gdouble fraction, const gchar *message,
 		      gpointer data);
 
@@ -26,5 +29,9 @@ gint cli_cmd_sync (gint argc, gchar **argv);
 gint cli_cmd_status (gint argc, gchar **argv);
 gint cli_cmd_pst_list (gint argc, gchar **argv);
 gint cli_cmd_plugins (gint argc, gchar **argv);
+gint cli_cmd_conflicts (gint argc, gchar **argv);
+gint cli_cmd_resolve (gint argc, gchar **argv);
+gint cli_cmd_history (gint argc, gchar **argv);
+gint cli_cmd_undo (gint argc, gchar **argv);
 
 G_END_DECLS

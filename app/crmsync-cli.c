@@ -13,6 +13,10 @@ static const struct {
 } commands[] = {
     {"sync", cli_cmd_sync},
     {"status", cli_cmd_status},
+    {"conflicts", cli_cmd_conflicts},
+    {"resolve", cli_cmd_resolve},
+    {"undo", cli_cmd_undo},
+    {"history", cli_cmd_history},
     {"pst-list", cli_cmd_pst_list},
     {"plugins", cli_cmd_plugins},
 };
@@ -24,6 +28,11 @@ usage (void)
 		 _("Usage:\n"
 		   "  crmsync-cli sync    --profile FILE [--dry-run] [--all] [--force-delete] [--json]\n"
 		   "  crmsync-cli status  --profile FILE [--json]\n"
+		   "  crmsync-cli conflicts --profile FILE [--json]\n"
+		   "  crmsync-cli resolve --profile FILE (ID --keep crm|outlook | ID --value TEXT |\n"
+		   "                      --all-keep crm|outlook) [--json]\n"
+		   "  crmsync-cli undo    --profile FILE [--dry-run] [--json]\n"
+		   "  crmsync-cli history --profile FILE [--run ID] [--json]\n"
 		   "  crmsync-cli pst-list FILE [--kind K] [--json]\n"
 		   "  crmsync-cli plugins [--json]\n"
 		   "\n"

@@ -12,6 +12,7 @@
 #include "cs-json.h"
 #include "cs-planner.h"
 #include "cs-plugin-loader.h"
+#include "cs-undo.h"
 
 /*
  * One run: read changes from both sides → plan → guards → apply in batches,
@@ -32,6 +33,7 @@ struct _CsEngine {
 	gint64 fault_after;
 	guint batch_size;
 	gint64 run_id;			       /* the history entry of the run going on; 0: none */
+	gboolean keep_cursors;		       /* undo reads everything but moves no cursor */
 	GHashTable *decisions[CS_KIND_LAST]; /* Outlook id → GPtrArray of CsDecision */
 };
 
@@ -1216,7 +1218,7 @@ cs_engine_apply (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellabl
 	/* cursors move only past what is committed */
 	if (!cs_state_begin (self->state, error))
 		return NULL;
-	for (guint k = 0; k < CS_KIND_LAST; k++) {
+	for (guint k = 0; k < CS_KIND_LAST && !self->keep_cursors; k++) {
 		if (!cs_engine_is_enabled (self, (CsKind) k) || kind_failed[k])
 			continue;
 		for (guint s = 0; s < CS_SIDE_LAST; s++) {
@@ -1284,20 +1286,18 @@ cs_engine_exit_code_for_error (const GError *error)
 	return CS_EXIT_UNREACHABLE;
 }
 
-/**
- * cs_engine_run:
- *
- * A whole run, recorded in the state's history whatever its outcome.
- *
- * Returns: (transfer full): %NULL with @error when the run failed as a whole
- */
-CsRunReport *
-cs_engine_run (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GError **error)
+/* a run: planned by @undo (take back a run) or by reading both sides,
+ * applied, and recorded in the history whatever its outcome */
+static CsRunReport *
+run_common (CsEngine *self, CsRunFlags flags, gboolean undo, GCancellable *cancellable,
+	    GError **error)
 {
 	g_autoptr(CsSyncPlan) plan = NULL;
 	g_autoptr(CsRunReport) report = NULL;
 	g_autoptr(GError) error_local = NULL;
 	gint64 run_id = -1;
+	gint64 undo_of = 0;
+	const gchar *trigger = undo ? "undo" : (flags & CS_RUN_FLAG_ALL) ? "sync-all" : "sync";
 
 	if (self->running) {
 		g_set_error_literal (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_BUSY,
@@ -1307,8 +1307,13 @@ cs_engine_run (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GErr
 	self->running = TRUE;
 	self->writes = 0;
 	if ((flags & CS_RUN_FLAG_DRY_RUN) == 0)
-		run_id = cs_state_run_begin (self->state, (flags & CS_RUN_FLAG_ALL) ? "sync-all" : "sync", NULL);
-	plan = cs_engine_prepare (self, flags, cancellable, &error_local);
+		run_id = cs_state_run_begin (self->state, trigger, NULL);
+	self->run_id = run_id > 0 ? run_id : 0;
+	self->keep_cursors = undo;
+	if (undo)
+		plan = cs_undo_prepare (self, &undo_of, cancellable, &error_local);
+	else
+		plan = cs_engine_prepare (self, flags, cancellable, &error_local);
 	if (plan != NULL)
 		report = cs_engine_apply (self, plan, flags, cancellable, &error_local);
 	if (run_id >= 0) {
@@ -1322,14 +1327,73 @@ cs_engine_run (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GErr
 		}
 		cs_state_run_finish (self->state, run_id, status, text,
 				     error_local != NULL ? error_local->message : NULL, NULL);
+		if (undo && undo_of > 0 && report != NULL &&
+		    cs_run_report_get_status (report) != CS_RUN_STOPPED)
+			cs_state_mark_undone (self->state, undo_of, run_id, NULL);
+		cs_state_prune_changes (self->state, cs_profile_get_keep_runs (self->profile), NULL);
 	}
+	self->run_id = 0;
+	self->keep_cursors = FALSE;
 	clear_sinks (self);
+	clear_decisions (self);
 	self->running = FALSE;
 	if (report == NULL) {
 		g_propagate_error (error, g_steal_pointer (&error_local));
 		return NULL;
 	}
 	return g_steal_pointer (&report);
+}
+
+/**
+ * cs_engine_run:
+ *
+ * A whole run, recorded in the state's history whatever its outcome.
+ *
+ * Returns: (transfer full): %NULL with @error when the run failed as a whole
+ */
+CsRunReport *
+cs_engine_run (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GError **error)
+{
+	return run_common (self, flags, FALSE, cancellable, error);
+}
+
+/**
+ * cs_engine_undo:
+ *
+ * Takes back the newest run not yet undone, on both sides: updates restored
+ * field by field (a field changed since is a conflict, not overwritten),
+ * creates deleted when unchanged since, deletions recreated and relinked.
+ * It is a run like any other: guards, report, history, and undone in turn.
+ *
+ * Returns: (transfer full): %NULL with @error when the run failed as a whole
+ */
+CsRunReport *
+cs_engine_undo (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GError **error)
+{
+	return run_common (self, flags, TRUE, cancellable, error);
+}
+
+/* for cs-undo.c: read every enabled kind on both sides, whole */
+gboolean
+cs_engine_read_all (CsEngine *self, GCancellable *cancellable, GError **error)
+{
+	clear_sinks (self);
+	if (!ensure_open (self, cancellable, error))
+		return FALSE;
+	return read_side (self, CS_SIDE_CRM, CS_RUN_FLAG_ALL, cancellable, error) &&
+	       read_side (self, CS_SIDE_OUTLOOK, CS_RUN_FLAG_ALL, cancellable, error);
+}
+
+CsReadSink *
+cs_engine_get_sink (CsEngine *self, CsSide side, CsKind kind)
+{
+	return self->sinks[side][kind];
+}
+
+gint64
+cs_engine_get_run_id (CsEngine *self)
+{
+	return self->run_id;
 }
 
 static void
