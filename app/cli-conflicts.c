@@ -65,7 +65,7 @@ cli_cmd_conflicts (gint argc, gchar **argv)
 			g_autofree gchar *base = cli_value_text (c->base_value);
 			/* TRANSLATORS: id, kind, name, field; then each side's value and the
 			 * value both had before */
-			g_print (_("%" G_GINT64_FORMAT ": %s %s, %s\n  CRM: %s\n  Outlook: %s\n  before: %s\n"),
+			g_print (_("%" PRId64 ": %s %s, %s\n  CRM: %s\n  Outlook: %s\n  before: %s\n"),
 				 c->id, cs_kind_get_label (c->kind), label, c->field, crm, outlook, base);
 		}
 	}

@@ -125,7 +125,7 @@ cli_cmd_history (gint argc, gchar **argv)
 		if (!json) {
 			/* TRANSLATORS: run id, start time, what started it, its status, then
 			 * the numbers of records created, updated, deleted and linked */
-			g_print (_("%" G_GINT64_FORMAT "  %s  %s  %s  created %u, updated %u, deleted %u, linked %u\n"),
+			g_print (_("%" PRId64 "  %s  %s  %s  created %u, updated %u, deleted %u, linked %u\n"),
 				 r->id, json_object_get_string_member (ro, "started"), r->trigger, r->status,
 				 total (ro, "created"), total (ro, "updated"), total (ro, "deleted"),
 				 total (ro, "linked"));
@@ -141,6 +141,6 @@ cli_cmd_history (gint argc, gchar **argv)
 	if (json)
 		cli_print_json (root);
 	else if (runs->len == 0)
-		g_print ("%s\n", _("Never synced"));
+		g_print (_("Never synced\n"));
 	return 0;
 }

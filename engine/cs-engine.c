@@ -123,6 +123,37 @@ static const gchar *default_keys_contact[] = {"firstName", "lastName", "gender",
 static const gchar *default_keys_event[] = {"subject", "start", "end", "isAllDay", NULL};
 static const gchar *default_keys_task[] = {"subject", "priority", NULL};
 
+/* where a plugin's complaint about its section points in the file: plugins
+ * name the key as "[group] key=…" (or "unknown key “key”"), the profile
+ * knows its line */
+static gchar *
+config_where (CsProfile *profile, const gchar *group, const gchar *message)
+{
+	const gchar *path = cs_profile_get_path (profile) != NULL ? cs_profile_get_path (profile) : "profile";
+	g_autofree gchar *prefix = g_strdup_printf ("[%s] ", group);
+	g_autofree gchar *key = NULL;
+	const gchar *p = message;
+	guint line;
+
+	if (g_str_has_prefix (p, prefix)) {
+		const gchar *q;
+		p += strlen (prefix);
+		if (g_str_has_prefix (p, "unknown key “") && (q = strstr (p, "”")) != NULL) {
+			p += strlen ("unknown key “");
+			key = g_strndup (p, (gsize) (q - p));
+		} else {
+			for (q = p; g_ascii_isalnum (*q) || *q == '-' || *q == '_'; q++)
+				;
+			if (*q == '=' && q > p)
+				key = g_strndup (p, (gsize) (q - p));
+		}
+	}
+	line = key != NULL ? cs_profile_get_line (profile, group, key) : 0;
+	if (line == 0)
+		line = cs_profile_get_line (profile, group, NULL);
+	return line > 0 ? g_strdup_printf ("%s:%u", path, line) : g_strdup (path);
+}
+
 CsEngine *
 cs_engine_new (CsProfile *profile, CsSecrets *secrets, GError **error)
 {
@@ -176,8 +207,8 @@ cs_engine_new_with_providers (CsProfile *profile, CsSecrets *secrets, CsProvider
 					 (CsSide) s);
 		if (!cs_provider_setup (self->providers[s], cs_profile_get_keyfile (profile), group,
 					&error_local)) {
-			g_set_error (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_CONFIG, "%s: %s",
-				     cs_profile_get_path (profile) ? cs_profile_get_path (profile) : "profile",
+			g_autofree gchar *where = config_where (profile, group, error_local->message);
+			g_set_error (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_CONFIG, "%s: %s", where,
 				     error_local->message);
 			return NULL;
 		}

@@ -608,6 +608,18 @@ cs_profile_get_interval (CsProfile *self, CsSide side)
 	return (guint) n;
 }
 
+/**
+ * cs_profile_get_line:
+ * @key: (nullable): %NULL: the group's own line
+ *
+ * Returns: the line of @key in @group as the file has it, 0 if not there
+ */
+guint
+cs_profile_get_line (CsProfile *self, const gchar *group, const gchar *key)
+{
+	return line_of (self, group, key);
+}
+
 /* how many runs keep what they changed (history details, undo) */
 guint
 cs_profile_get_keep_runs (CsProfile *self)

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <gio/gio.h>
 #include <glib/gi18n-lib.h>
 #include <sqlite3.h>
@@ -898,8 +899,7 @@ cs_state_get_conflict (CsState *self, gint64 id, GError **error)
 	}
 	if (all != NULL)
 		g_set_error (error, CS_STATE_ERROR, CS_STATE_ERROR_FAILED,
-			     _("no conflict has the id %" G_GINT64_FORMAT
-			       " (crmsync-cli conflicts lists them)"),
+			     _("no conflict has the id %" PRId64 " (crmsync-cli conflicts lists them)"),
 			     id);
 	return NULL;
 }
@@ -1140,7 +1140,7 @@ cs_state_get_run (CsState *self, gint64 id, GError **error)
 	sqlite3_bind_int64 (stmt, 1, id);
 	if (sqlite3_step (stmt) != SQLITE_ROW) {
 		g_set_error (error, CS_STATE_ERROR, CS_STATE_ERROR_FAILED,
-			     _("no run has the id %" G_GINT64_FORMAT " (crmsync-cli history lists them)"), id);
+			     _("no run has the id %" PRId64 " (crmsync-cli history lists them)"), id);
 		return NULL;
 	}
 	r = g_new0 (CsRunInfo, 1);
