@@ -120,8 +120,9 @@ skip (Undo *u, CsKind kind, CsSide side, const gchar *id, const gchar *label, co
 }
 
 /* a record the run deleted: made again from its before-image, and linked to
- * its partner; a partner gone too (the deletion the run carried over) is
- * made again as well, so that the pair is back as it was */
+ * its partner. A partner gone too (the deletion the run carried over) stays
+ * gone, as before the run: the record made again is unlinked, and the next
+ * sync brings it to the other side as a new record */
 static void
 undo_delete (Undo *u, CsKind kind, CsSide side, JsonObject *e, GPtrArray *changes)
 {
@@ -152,8 +153,6 @@ undo_delete (Undo *u, CsKind kind, CsSide side, JsonObject *e, GPtrArray *change
 		it->link = cs_link_new (kind);
 		cs_link_set_id (it->link, other, partner_id);
 		set_record (it, other, partner);
-	} else {
-		it->create[other] = TRUE;
 	}
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
 		if (it->create[s] && !can (u, (CsSide) s, kind, CS_CAP_WRITE)) {
