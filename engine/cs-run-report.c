@@ -492,13 +492,37 @@ cs_run_report_to_text (CsRunReport *self)
 {
 	GString *s = g_string_new (NULL);
 	gboolean would = self->dry_run || self->status == CS_RUN_STOPPED;
+	guint stopped[CS_COUNT_LAST][CS_SIDE_LAST][CS_KIND_LAST] = {{{0}}};
+
+	/* a run a guard stopped counts nothing done: its counts are the plan's */
+	if (self->status == CS_RUN_STOPPED && !self->dry_run) {
+		for (guint i = 0; i < json_array_get_length (self->plan); i++) {
+			JsonObject *e = json_array_get_object_element (self->plan, i);
+			CsKind kind = CS_KIND_CONTACT;
+			if (!cs_kind_from_string (json_object_get_string_member_with_default (e, "kind", ""), &kind))
+				continue;
+			for (guint side = 0; side < CS_SIDE_LAST; side++) {
+				const gchar *w = json_object_get_string_member_with_default (
+				    e, cs_side_to_string ((CsSide) side), "");
+				if (g_strcmp0 (w, "create") == 0)
+					stopped[CS_COUNT_CREATED][side][kind]++;
+				else if (g_strcmp0 (w, "update") == 0)
+					stopped[CS_COUNT_UPDATED][side][kind]++;
+				else if (g_strcmp0 (w, "delete") == 0)
+					stopped[CS_COUNT_DELETED][side][kind]++;
+				if (g_strcmp0 (json_object_get_string_member_with_default (e, "action", ""), "link") == 0)
+					stopped[CS_COUNT_LINKED][side][kind]++;
+			}
+		}
+	}
 
 	for (guint side = 0; side < CS_SIDE_LAST; side++) {
 		gboolean any = FALSE;
 		g_string_append_printf (s, "%s:", side == CS_SIDE_CRM ? _("CRM") : _("Outlook"));
 		for (guint w = 0; w < CS_COUNT_LAST; w++) {
 			for (guint k = 0; k < CS_KIND_LAST; k++) {
-				guint n = self->counts[w][side][k];
+				guint n = self->status == CS_RUN_STOPPED && !self->dry_run ? stopped[w][side][k]
+											    : self->counts[w][side][k];
 				g_autofree gchar *phrase = NULL;
 				if (n == 0)
 					continue;
