@@ -1156,6 +1156,33 @@ run_batches (CsEngine *self, GPtrArray *states, CsSide side, CsKind kind, CsWrit
 	return TRUE;
 }
 
+static gboolean
+report_waiting_conflicts (CsEngine *self, CsRunReport *report, GError **error)
+{
+	g_autoptr(GPtrArray) waiting = cs_state_get_conflicts (self->state, error);
+	JsonArray *seen = cs_run_report_get_conflicts (report);
+	if (waiting == NULL)
+		return FALSE;
+	for (guint i = 0; i < waiting->len; i++) {
+		CsConflict *c = g_ptr_array_index (waiting, i);
+		gboolean known = FALSE;
+		g_autofree gchar *label = NULL;
+		if (!cs_engine_is_enabled (self, c->kind))
+			continue;
+		for (guint j = 0; j < json_array_get_length (seen) && !known; j++) {
+			JsonObject *o = json_array_get_object_element (seen, j);
+			known = g_strcmp0 (json_object_get_string_member (o, "kind"), cs_kind_to_string (c->kind)) == 0 &&
+				g_strcmp0 (json_object_get_string_member (o, "id"), c->outlook_id) == 0 &&
+				g_strcmp0 (json_object_get_string_member (o, "field"), c->field) == 0;
+		}
+		if (known)
+			continue;
+		label = cs_state_get_link_label (self->state, c->kind, c->outlook_id, c->crm_id);
+		cs_run_report_add_conflict (report, c->kind, c->outlook_id, label, c->field);
+	}
+	return TRUE;
+}
+
 /**
  * cs_engine_apply:
  * @plan: from cs_engine_prepare(); unticked items are left out
@@ -1262,6 +1289,12 @@ cs_engine_apply (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellabl
 				return NULL;
 			}
 		}
+	}
+	/* conflicts found before and still waiting for the user: a side that lists
+	 * only its changes does not show them again, yet the run is not done */
+	if (!report_waiting_conflicts (self, report, error)) {
+		cs_state_rollback (self->state);
+		return NULL;
 	}
 	/* records a provider could not read */
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
