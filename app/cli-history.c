@@ -118,8 +118,16 @@ cli_cmd_history (gint argc, gchar **argv)
 			JsonArray *ca = json_array_new ();
 			if (changes == NULL)
 				return cli_fail (CS_EXIT_LOCAL, json, error->message);
-			for (guint c = 0; c < changes->len; c++)
-				json_array_add_element (ca, cli_json_value (((CsRunChange *) changes->pdata[c])->entry));
+			for (guint c = 0; c < changes->len; c++) {
+				JsonNode *e = cli_json_value (((CsRunChange *) changes->pdata[c])->entry);
+				JsonArray *list = JSON_NODE_HOLDS_OBJECT (e)
+						      ? json_object_get_array_member (json_node_get_object (e), "changes")
+						      : NULL;
+				/* the mapping rows are undo's business, not the contract's */
+				for (guint k = 0; list != NULL && k < json_array_get_length (list); k++)
+					json_object_remove_member (json_array_get_object_element (list, k), "row");
+				json_array_add_element (ca, e);
+			}
 			json_object_set_array_member (ro, "changes", ca);
 		}
 		if (!json) {

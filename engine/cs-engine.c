@@ -847,15 +847,10 @@ finish_item (CsEngine *self, ItemState *st, CsRunReport *report, GPtrArray *stat
 	 * with the link in the same transaction */
 	if (self->run_id > 0 && cs_plan_item_is_shown (it)) {
 		const gchar *ids[CS_SIDE_LAST] = {st->new_id[CS_SIDE_CRM], st->new_id[CS_SIDE_OUTLOOK]};
-		g_autoptr(JsonNode) pub = cs_plan_item_to_json (it, self->mapping, ids, FALSE);
+		/* one entry serves both: history shows it without the rows */
 		g_autoptr(JsonNode) full = cs_plan_item_to_json (it, self->mapping, ids, TRUE);
-		g_autofree gchar *pub_text = cs_json_to_string (pub, FALSE);
-		g_autofree gchar *full_text = NULL;
-		if (it->link != NULL && it->link->snapshot != NULL)
-			json_object_set_string_member (json_node_get_object (full), "snapshot",
-						       it->link->snapshot);
-		full_text = cs_json_to_string (full, FALSE);
-		if (!cs_state_add_change (self->state, self->run_id, it->kind, pub_text, full_text, error))
+		g_autofree gchar *full_text = cs_json_to_string (full, FALSE);
+		if (!cs_state_add_change (self->state, self->run_id, it->kind, full_text, NULL, error))
 			return FALSE;
 	}
 	for (guint i = 0; it->conflicts != NULL && i < it->conflicts->len; i++) {

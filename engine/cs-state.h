@@ -158,8 +158,9 @@ typedef struct {
 	gint64 id;
 	gint64 run_id;
 	CsKind kind;
-	gchar *entry;	/* (owned) JSON: the plan entry (`history --run`) */
-	gchar *undo;	/* (owned) (nullable) JSON: rows, before-images, new ids */
+	gchar *entry;	/* (owned) JSON: the plan entry (`history --run`), each change
+			 * with its mapping row: the before-images undo writes back */
+	gchar *undo;	/* (owned) (nullable) JSON: more for undo, where needed */
 } CsRunChange;
 void cs_run_change_free (CsRunChange *change);
 

@@ -374,7 +374,8 @@ cs_undo_prepare (CsEngine *engine, gint64 *undo_of, GCancellable *cancellable, G
 	for (guint i = changes->len; i > 0; i--) {
 		CsRunChange *c = g_ptr_array_index (changes, i - 1);
 		g_autoptr(JsonParser) parser = json_parser_new ();
-		if (c->undo == NULL || !json_parser_load_from_data (parser, c->undo, -1, NULL) ||
+		const gchar *text = c->undo != NULL ? c->undo : c->entry;
+		if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL) ||
 		    !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
 			continue;
 		if (!cs_engine_is_enabled (engine, c->kind))

@@ -348,6 +348,8 @@ test_history_changes (CliFixture *f, gconstpointer d)
 	g_assert_nonnull (e);
 	g_assert_cmpstr (str (change_of (e, "outlook", "jobTitle"), "old"), ==, "CEO");
 	g_assert_cmpstr (str (change_of (e, "outlook", "jobTitle"), "new"), ==, "CTO");
+	/* the contract's members only: {side, field, old, new} */
+	g_assert_cmpuint (json_object_get_size (change_of (e, "outlook", "jobTitle")), ==, 4);
 }
 
 /* each way of deciding a conflict reaches both sides on the next plain sync */
