@@ -37,6 +37,25 @@ cli_cmd_undo (gint argc, gchar **argv)
 	profile = cs_profile_load (profile_path, &error);
 	if (profile == NULL)
 		return cli_fail (CS_EXIT_CONFIG, json, error->message);
+	/* nothing kept to take back: say so, and leave no run (nor a state file) behind */
+	{
+		gint code = 0;
+		g_autoptr(CsState) state = cli_open_state (profile, FALSE, json, &code);
+		gint64 run = state != NULL ? cs_state_get_undoable_run (state, NULL) : 0;
+		if (state == NULL && code != 0)
+			return code;
+		if (run == 0) {
+			g_autoptr(CsRunReport) empty = cs_run_report_new ();
+			cs_run_report_set_dry_run (empty, dry_run);
+			if (json) {
+				g_autoptr(JsonNode) n = cs_run_report_to_json (empty);
+				cli_print_json (n);
+			} else {
+				g_print ("%s", _("Nothing to undo: no run kept what it changed.\n"));
+			}
+			return 0;
+		}
+	}
 	engine = cs_engine_new (profile, NULL, &error);
 	if (engine == NULL)
 		return cli_fail (cs_engine_exit_code_for_error (error), json, error->message);

@@ -563,6 +563,20 @@ load_decisions (CsEngine *self, CsKind kind, GCancellable *cancellable, GError *
 		g_ptr_array_add (list, g_ptr_array_steal_index (all, i));
 		i--;
 	}
+	{
+		/* a pair gone since the decision: nothing left to apply it to */
+		GHashTableIter iter;
+		gpointer id;
+		g_hash_table_iter_init (&iter, self->decisions[kind]);
+		while (g_hash_table_iter_next (&iter, &id, NULL)) {
+			g_autoptr(CsLink) l = cs_state_get_link (self->state, kind, CS_SIDE_OUTLOOK, id, NULL);
+			if (l != NULL)
+				continue;
+			if (!cs_state_remove_decisions (self->state, kind, id, error))
+				return FALSE;
+			g_hash_table_iter_remove (&iter);
+		}
+	}
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
 		CsReadSink *sink = self->sinks[s][kind];
 		GPtrArray *recs = sink != NULL ? cs_read_sink_get_records (sink) : NULL;
