@@ -236,6 +236,12 @@ undo_update (Undo *u, CsKind kind, JsonObject *e, GPtrArray **changes, const gbo
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
 		if (!updated[s])
 			continue;
+		if (now[s] == NULL) {
+			/* deleted since the run: nothing to write back to */
+			skip (u, kind, (CsSide) s, cs_link_get_id (link, (CsSide) s), label,
+			      _("no longer there: its changes cannot be taken back"));
+			continue;
+		}
 		for (guint i = 0; i < changes[s]->len; i++) {
 			Change *c = g_ptr_array_index (changes[s], i);
 			GVariant *held = now[s] != NULL ? g_hash_table_lookup (now[s], c->row) : NULL;
@@ -329,6 +335,50 @@ undo_entry (Undo *u, CsKind kind, JsonObject *e)
 		g_ptr_array_unref (changes[s]);
 }
 
+static gboolean
+read_missing (Undo *u, GPtrArray *changes, GCancellable *cancellable, GError **error)
+{
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		CsProvider *provider = cs_engine_get_provider (u->engine, (CsSide) s);
+		if (!cs_provider_can_get (provider))
+			continue;
+		for (guint k = 0; k < CS_KIND_LAST; k++) {
+			g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+			g_autoptr(GPtrArray) got = NULL;
+			if (u->by_id[s][k] == NULL)
+				continue;
+			for (guint i = 0; i < changes->len; i++) {
+				CsRunChange *c = g_ptr_array_index (changes, i);
+				g_autoptr(JsonParser) parser = json_parser_new ();
+				const gchar *text = c->undo != NULL ? c->undo : c->entry;
+				const gchar *id;
+				if (c->kind != (CsKind) k || text == NULL ||
+				    !json_parser_load_from_data (parser, text, -1, NULL) ||
+				    !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+					continue;
+				id = str_member (json_node_get_object (json_parser_get_root (parser)),
+						 s == CS_SIDE_CRM ? "crm_id" : "outlook_id");
+				if (id != NULL && !g_hash_table_contains (u->by_id[s][k], id))
+					g_ptr_array_add (ids, g_strdup (id));
+			}
+			if (ids->len == 0)
+				continue;
+			got = cs_provider_get (provider, (CsKind) k, ids, cancellable, error);
+			if (got == NULL)
+				return FALSE;
+			for (guint i = 0; i < got->len; i++) {
+				CsRecord *r = g_ptr_array_index (got, i);
+				/* kept alive by the sink, which holds what undo read */
+				g_ptr_array_add (cs_read_sink_get_records (cs_engine_get_sink (u->engine, (CsSide) s, (CsKind) k)),
+						 cs_record_ref (r));
+				if (cs_record_get_id (r) != NULL)
+					g_hash_table_replace (u->by_id[s][k], (gpointer) cs_record_get_id (r), r);
+			}
+		}
+	}
+	return TRUE;
+}
+
 /**
  * cs_undo_prepare:
  * @undo_of: (out): the run this plan takes back (0: none left)
@@ -369,6 +419,10 @@ cs_undo_prepare (CsEngine *engine, gint64 *undo_of, GCancellable *cancellable, G
 			}
 		}
 	}
+	/* a record outside what a full listing covers (a calendar window) is read
+	 * by its id, where the provider can */
+	if (!read_missing (&u, changes, cancellable, error))
+		return NULL;
 	/* newest first: a record created and then updated in one run is taken
 	 * back in the reverse order */
 	for (guint i = changes->len; i > 0; i--) {
