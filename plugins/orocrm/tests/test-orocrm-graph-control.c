@@ -20,7 +20,9 @@ static const gchar *seed_json =
     "{\"type\":\"contacts\",\"id\":\"1\",\"attributes\":{\"firstName\":\"Ada\",\"lastName\":\"Lovelace\",\"gender\":\"female\","
     "\"birthday\":\"1815-12-10\",\"jobTitle\":\"Analyst\"}},"
     "{\"type\":\"contacts\",\"id\":\"2\",\"attributes\":{\"firstName\":\"Karen\",\"lastName\":\"Blixen\",\"gender\":\"female\","
-    "\"birthday\":\"1885-04-17\",\"jobTitle\":\"Writer\"}}]}";
+    "\"birthday\":\"1885-04-17\",\"jobTitle\":\"Writer\"}},"
+    "{\"type\":\"contacts\",\"id\":\"3\",\"attributes\":{\"firstName\":\"Tycho\",\"lastName\":\"Brahe\",\"gender\":\"male\","
+    "\"birthday\":\"1546-12-14\",\"jobTitle\":\"Astronomer\"}}]}";
 
 typedef struct {
 	OroEmu *oro;
@@ -373,6 +375,121 @@ test_dry_run_diff (void)
 	fx_stop (&fx);
 }
 
+/* a record as the user sees it: its fields without the ids and stamps the
+ * service gives every record it stores */
+static gchar *
+record_text (JsonObject *o)
+{
+	static const gchar *volatile_keys[] = {"id", "changeKey", "createdDateTime", "lastModifiedDateTime",
+					       "parentFolderId", "createdAt", "updatedAt", NULL};
+	g_autoptr(GList) members = g_list_sort (json_object_get_members (o), (GCompareFunc) g_strcmp0);
+	GString *s = g_string_new ("{");
+	for (GList *l = members; l != NULL; l = l->next) {
+		g_autofree gchar *v = NULL;
+		if (g_strv_contains (volatile_keys, l->data) || ((const gchar *) l->data)[0] == '@')
+			continue;
+		v = json_to_string (json_object_get_member (o, l->data), FALSE);
+		g_string_append_printf (s, "%s=%s;", (const gchar *) l->data, v);
+	}
+	g_string_append (s, "}");
+	return g_string_free (s, FALSE);
+}
+
+static gint
+text_cmp (gconstpointer a, gconstpointer b)
+{
+	return g_strcmp0 (*(const gchar *const *) a, *(const gchar *const *) b);
+}
+
+static gchar *
+join_sorted (GPtrArray *texts)
+{
+	GString *all = g_string_new (NULL);
+	g_ptr_array_sort (texts, text_cmp);
+	for (guint i = 0; i < texts->len; i++)
+		g_string_append_printf (all, "%s\n", (const gchar *) texts->pdata[i]);
+	return g_string_free (all, FALSE);
+}
+
+static gchar *
+graph_side (Fx *fx)
+{
+	guint status;
+	g_autoptr(JsonNode) list = NULL;
+	g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+	JsonArray *values;
+	if (fx->token == NULL)
+		graph_sign_in (fx);
+	list = graph_http (fx, "GET", "/v1.0/me/contacts?$top=100", NULL, NULL, &status);
+	values = json_object_get_array_member (json_node_get_object (list), "value");
+	for (guint i = 0; i < json_array_get_length (values); i++)
+		g_ptr_array_add (texts, record_text (json_array_get_object_element (values, i)));
+	return join_sorted (texts);
+}
+
+static gchar *
+oro_side (Fx *fx)
+{
+	g_autoptr(GHashTable) all = oro_emu_list (fx->oro, "contacts");
+	g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+	GHashTableIter iter;
+	gpointer k, v;
+	g_hash_table_iter_init (&iter, all);
+	while (g_hash_table_iter_next (&iter, &k, &v))
+		g_ptr_array_add (texts, record_text (json_object_get_object_member (v, "attributes")));
+	return join_sorted (texts);
+}
+
+/* undo of a run that created, updated and deleted on both sides puts OroCRM
+ * and Microsoft 365 back exactly as they were before it */
+static void
+test_undo_exact (void)
+{
+	Fx fx = {0};
+	g_autofree gchar *oro_before = NULL;
+	g_autofree gchar *graph_before = NULL;
+	g_autofree gchar *oro_after = NULL;
+	g_autofree gchar *graph_after = NULL;
+	guint status;
+
+	fx_start (&fx);
+	g_assert_cmpint (cli (&fx, "sync", "--json", NULL), ==, 0);
+	/* an update each way, a create from Outlook, a deletion in the CRM */
+	oro_patch (&fx, "2", "{\"jobTitle\":\"Baroness\"}");
+	graph_patch (&fx, "Brahe", "{\"jobTitle\":\"Astronomer Royal\"}");
+	{
+		g_autoptr(JsonNode) r = graph_http (&fx, "POST", "/v1.0/me/contacts", "application/json",
+						    "{\"givenName\":\"Hans\",\"surname\":\"Andersen\",\"jobTitle\":\"Poet\"}",
+						    &status);
+		g_assert_cmpuint (status, ==, 201);
+	}
+	{
+		g_autoptr(JsonNode) r = oro_emu_call (fx.oro, "DELETE", "/api/contacts/1", NULL, &status);
+		g_assert_cmpuint (status, ==, 204);
+	}
+	oro_before = oro_side (&fx);
+	graph_before = graph_side (&fx);
+
+	g_assert_cmpint (cli (&fx, "sync", "--json", NULL), ==, 0);
+	{
+		g_autoptr(JsonObject) r = out_json (&fx);
+		JsonObject *created = json_object_get_object_member (r, "created");
+		JsonObject *updated = json_object_get_object_member (r, "updated");
+		JsonObject *deleted = json_object_get_object_member (r, "deleted");
+		g_assert_cmpint (json_object_get_int_member_with_default (json_object_get_object_member (created, "crm"), "contact", 0), ==, 1);
+		g_assert_cmpint (json_object_get_int_member_with_default (json_object_get_object_member (updated, "crm"), "contact", 0), ==, 1);
+		g_assert_cmpint (json_object_get_int_member_with_default (json_object_get_object_member (updated, "outlook"), "contact", 0), ==, 1);
+		g_assert_cmpint (json_object_get_int_member_with_default (json_object_get_object_member (deleted, "outlook"), "contact", 0), ==, 1);
+	}
+	g_assert_cmpint (cli (&fx, "undo", "--json", NULL), ==, 0);
+	oro_after = oro_side (&fx);
+	graph_after = graph_side (&fx);
+	g_test_message ("OroCRM:\n%s\nMicrosoft 365:\n%s", oro_after, graph_after);
+	g_assert_cmpstr (oro_after, ==, oro_before);
+	g_assert_cmpstr (graph_after, ==, graph_before);
+	fx_stop (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -382,5 +499,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/orocrm-graph/control/resolve-keep-outlook", test_resolve_keep_outlook);
 	g_test_add_func ("/orocrm-graph/control/resolve-value", test_resolve_value);
 	g_test_add_func ("/orocrm-graph/control/resolve-all-keep", test_resolve_all_keep);
+	g_test_add_func ("/orocrm-graph/control/undo-exact", test_undo_exact);
 	return g_test_run ();
 }
