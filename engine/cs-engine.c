@@ -218,8 +218,22 @@ cs_engine_new_with_providers (CsProfile *profile, CsSecrets *secrets, CsProvider
 		g_autoptr(GError) error_local = NULL;
 		self->mapping = cs_mapping_load (mapping, cs_profile_get_dir (profile), &error_local);
 		if (self->mapping == NULL) {
-			g_set_error (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_CONFIG, "%s: %s",
-				     cs_profile_get_path (profile), error_local->message);
+			/* where, which key and value, and what the user may write instead */
+			g_auto(GStrv) names = g_resources_enumerate_children ("/org/crmsync/mappings/", 0, NULL);
+			g_autoptr(GString) allowed = g_string_new (NULL);
+			g_autofree gchar *where = NULL;
+			guint line = cs_profile_get_line (profile, "profile", "mapping");
+			for (guint i = 0; names != NULL && names[i] != NULL; i++) {
+				if (!g_str_has_suffix (names[i], ".json"))
+					continue;
+				g_string_append_len (allowed, names[i], (gssize) strlen (names[i]) - 5);
+				g_string_append (allowed, ", ");
+			}
+			where = line > 0 ? g_strdup_printf ("%s:%u", cs_profile_get_path (profile), line)
+					 : g_strdup (cs_profile_get_path (profile));
+			g_set_error (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_CONFIG,
+				     _("%s: [profile] mapping=%s: %s (allowed: %sor a mapping file *.json)"), where,
+				     mapping, error_local->message, allowed->str);
 			return NULL;
 		}
 	} else {

@@ -492,6 +492,19 @@ test_error_reports (CliFixture *f, gconstpointer d)
 	g_assert_nonnull (strstr (f->err, where));
 	g_assert_nonnull (strstr (f->err, "outlook, orocrm, webcrm"));
 	g_assert_false (g_file_test (state, G_FILE_TEST_EXISTS));
+	/* a key a plugin does not know, and a mapping that does not exist */
+	cli_write_profile (f, "[crm]\npath=crm\ncolour=blue\n[outlook]\npath=outlook\n");
+	g_assert_cmpint (run (f, "sync", NULL), ==, 2);
+	g_clear_pointer (&where, g_free);
+	where = g_strdup_printf ("%s:8: [crm] colour=blue: unknown key (allowed: path, schema", f->profile);
+	g_assert_nonnull (strstr (f->err, where));
+	cli_write_profile (f, "mapping=nope\n");
+	g_assert_cmpint (run (f, "sync", NULL), ==, 2);
+	g_clear_pointer (&where, g_free);
+	where = g_strdup_printf ("%s:6: [profile] mapping=nope", f->profile);
+	g_assert_nonnull (strstr (f->err, where));
+	g_assert_nonnull (strstr (f->err, "orocrm"));
+	g_assert_false (g_file_test (state, G_FILE_TEST_EXISTS));
 	/* keep-runs is checked like every other key */
 	cli_write_profile (f, "keep-runs=many\n");
 	g_assert_cmpint (run (f, "sync", NULL), ==, 2);
