@@ -50,6 +50,36 @@ cli_json_value (const gchar *text)
 	return json_node_copy (json_parser_get_root (p));
 }
 
+/* a run's status and what started it, in the reader's language (the JSON
+ * keeps the contract's words) */
+const gchar *
+cli_run_status_label (const gchar *status)
+{
+	if (g_strcmp0 (status, "ok") == 0)
+		return C_("run status", "ok");
+	if (g_strcmp0 (status, "partial") == 0)
+		return C_("run status", "partial");
+	if (g_strcmp0 (status, "failed") == 0)
+		return C_("run status", "failed");
+	if (g_strcmp0 (status, "stopped") == 0)
+		return C_("run status", "stopped");
+	if (g_strcmp0 (status, "running") == 0)
+		return C_("run status", "running");
+	return status;
+}
+
+const gchar *
+cli_run_trigger_label (const gchar *trigger)
+{
+	if (g_strcmp0 (trigger, "sync") == 0)
+		return C_("run trigger", "sync");
+	if (g_strcmp0 (trigger, "sync-all") == 0)
+		return C_("run trigger", "sync all");
+	if (g_strcmp0 (trigger, "undo") == 0)
+		return C_("run trigger", "undo");
+	return trigger;
+}
+
 /* the value as a person reads it */
 gchar *
 cli_value_text (const gchar *json_text)

@@ -19,6 +19,8 @@ typedef struct {
 void cli_print_json (JsonNode *node);
 gint cli_fail (CsExitCode code, gboolean json, const gchar *message);
 JsonNode *cli_json_value (const gchar *text);
+const gchar *cli_run_status_label (const gchar *status);
+const gchar *cli_run_trigger_label (const gchar *trigger);
 gchar *cli_value_text (const gchar *json_text);
 CsState *cli_open_state (CsProfile *profile, gboolean writable, gboolean json, gint *exit_code);
 void cli_progress_cb (CsEngine *engine, gint phase, gdouble fraction, const gchar *message,

@@ -134,7 +134,8 @@ cli_cmd_history (gint argc, gchar **argv)
 			/* TRANSLATORS: run id, start time, what started it, its status, then
 			 * the numbers of records created, updated, deleted and linked */
 			g_print (_("%" PRId64 "  %s  %s  %s  created %u, updated %u, deleted %u, linked %u\n"),
-				 r->id, json_object_get_string_member (ro, "started"), r->trigger, r->status,
+				 r->id, json_object_get_string_member (ro, "started"),
+				 cli_run_trigger_label (r->trigger), cli_run_status_label (r->status),
 				 total (ro, "created"), total (ro, "updated"), total (ro, "deleted"),
 				 total (ro, "linked"));
 			if (r->error != NULL)

@@ -121,7 +121,7 @@ cli_cmd_status (gint argc, gchar **argv)
 	if (runs != NULL && runs->len > 0) {
 		CsRunInfo *r = g_ptr_array_index (runs, 0);
 		g_autofree gchar *started = cs_time_format_utc (r->started);
-		g_print (_("Last run: %s, %s%s%s\n"), started, r->status, r->error ? ": " : "",
+		g_print (_("Last run: %s, %s%s%s\n"), started, cli_run_status_label (r->status), r->error ? ": " : "",
 			 r->error ? r->error : "");
 	} else {
 		g_print (_("Never synced\n"));
