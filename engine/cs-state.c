@@ -1154,13 +1154,20 @@ cs_state_get_run (CsState *self, gint64 id, GError **error)
 	return r;
 }
 
-/* the newest run with kept changes not yet undone; 0: none */
+/* the newest run with kept changes not yet undone; 0: none. An undo that did
+ * not finish (a crash, the network) is not one: undoing its run again
+ * finishes it, as what it already wrote back is found as before the run */
 gint64
 cs_state_get_undoable_run (CsState *self, GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = prepare (
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+	if (self->version < 2)
+		return 0;
+	stmt = prepare (
 	    self,
-	    "SELECT MAX(run_id) FROM run_change WHERE run_id NOT IN (SELECT run_id FROM run_undo)",
+	    "SELECT MAX(run_id) FROM run_change WHERE run_id NOT IN (SELECT run_id FROM run_undo)"
+	    " AND run_id NOT IN (SELECT id FROM run WHERE trigger_name='undo'"
+	    " AND (status IS NULL OR status NOT IN ('ok', 'partial')))",
 	    error);
 	if (stmt == NULL)
 		return -1;

@@ -247,6 +247,41 @@ test_undo_exact (CliFixture *f, gconstpointer d)
 	}
 }
 
+/* an undo killed halfway: the next undo finishes taking the same run back */
+static void
+test_undo_crash (CliFixture *f, gconstpointer d)
+{
+	const gchar *crash[] = {"CRMSYNC_FAULT=crash-after-write:2", NULL};
+	g_autofree gchar *crm_before = NULL;
+	g_autofree gchar *out_before = NULL;
+	g_autofree gchar *crm_after = NULL;
+	g_autofree gchar *out_after = NULL;
+	three_synced (f);
+	put_by_name (f, "crm", "Ann", "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CTO\"}");
+	put_by_name (f, "crm", "Bo", "{\"firstName\": \"Bo\", \"lastName\": \"Berg\", \"city\": \"Odense\"}");
+	put_by_name (f, "outlook", "Cy", "{\"firstName\": \"Cy\", \"lastName\": \"Dahl\", \"phone\": \"+45 3333\"}");
+	g_free (cli_put (f, "crm", "contact", "c9", "{\"firstName\": \"Di\", \"lastName\": \"Eng\"}"));
+	crm_before = cli_side_digest (f, "crm", "contact");
+	out_before = cli_side_digest (f, "outlook", "contact");
+	g_assert_cmpint (run (f, "sync", NULL), ==, 0);
+	g_assert_cmpint (cli_run (f, crash, "undo", "--profile", "@P", "--json", NULL), ==, 99);
+	g_assert_cmpint (run (f, "undo", NULL), ==, 0);
+	crm_after = cli_side_digest (f, "crm", "contact");
+	out_after = cli_side_digest (f, "outlook", "contact");
+	g_assert_cmpstr (crm_after, ==, crm_before);
+	g_assert_cmpstr (out_after, ==, out_before);
+	/* the run is undone once; the killed undo is not offered to be undone */
+	g_assert_cmpint (run (f, "history", NULL), ==, 0);
+	{
+		JsonArray *runs = json_object_get_array_member (root (f), "runs");
+		JsonObject *sync = json_array_get_object_element (runs, 2);
+		g_assert_cmpstr (str (sync, "trigger"), ==, "sync");
+		g_assert_cmpint (json_object_get_int_member (sync, "undone_by"), ==,
+				 json_object_get_int_member (json_array_get_object_element (runs, 0), "id"));
+		g_assert_cmpstr (str (json_array_get_object_element (runs, 1), "status"), ==, "running");
+	}
+}
+
 /* a field changed again after the run is a conflict for the user, not
  * overwritten by the undo */
 static void
@@ -519,6 +554,7 @@ main (int argc, char **argv)
 	g_test_add ("/cli/control/counts-plural", CliFixture, NULL, fx_setup, test_counts_plural, fx_teardown);
 	g_test_add ("/cli/control/guard-shows-plan", CliFixture, NULL, fx_setup, test_guard_shows_plan, fx_teardown);
 	g_test_add ("/cli/control/undo-exact", CliFixture, NULL, fx_setup, test_undo_exact, fx_teardown);
+	g_test_add ("/cli/control/undo-crash", CliFixture, NULL, fx_setup, test_undo_crash, fx_teardown);
 	g_test_add ("/cli/control/undo-after-edit", CliFixture, NULL, fx_setup, test_undo_after_edit, fx_teardown);
 	g_test_add ("/cli/control/undo-force-delete", CliFixture, NULL, fx_setup, test_undo_force_delete, fx_teardown);
 	g_test_add ("/cli/control/history-changes", CliFixture, NULL, fx_setup, test_history_changes, fx_teardown);
