@@ -27,7 +27,8 @@ cs_planner_values_equal (GVariant *a, GVariant *b)
 
 static const gchar *label_fields[] = {
     "displayName", "subject", "title", "name", "Subject", "MeetingSubject", "ActivityDescription",
-    NULL};
+    /* a contact with no name at all: its company, before any id */
+    "companyName", "OrganisationName", NULL};
 static const gchar *name_pairs[][2] = {
     {"givenName", "surname"}, {"firstName", "lastName"}, {"PersonFirstName", "PersonLastName"},
 };

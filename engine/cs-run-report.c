@@ -542,11 +542,16 @@ cs_run_report_to_text (CsRunReport *self)
 	for (guint i = 0; i < json_array_get_length (self->skipped); i++) {
 		JsonObject *o = json_array_get_object_element (self->skipped, i);
 		CsKind kind = CS_KIND_CONTACT;
+		const gchar *label = json_object_get_string_member_with_default (o, "label", "");
+		const gchar *id = json_object_get_string_member (o, "id");
 		cs_kind_from_string (json_object_get_string_member (o, "kind"), &kind);
-		g_string_append_printf (s, _("skipped %s %s (%s): %s\n"), cs_kind_get_label (kind),
-					json_object_get_string_member_with_default (o, "label", ""),
-					json_object_get_string_member (o, "id"),
-					json_object_get_string_member (o, "reason"));
+		/* the name, and the id only where it says more */
+		if (label[0] == '\0' || g_strcmp0 (label, id) == 0)
+			g_string_append_printf (s, _("skipped %s %s: %s\n"), cs_kind_get_label (kind), id,
+						json_object_get_string_member (o, "reason"));
+		else
+			g_string_append_printf (s, _("skipped %s %s (%s): %s\n"), cs_kind_get_label (kind),
+						label, id, json_object_get_string_member (o, "reason"));
 	}
 	for (guint i = 0; i < json_array_get_length (self->excluded); i++) {
 		JsonObject *o = json_array_get_object_element (self->excluded, i);

@@ -491,6 +491,31 @@ test_status_conflicts_named (CliFixture *f, gconstpointer d)
 	g_assert_nonnull (strstr (f->out, "Ann Lee, jobTitle"));
 }
 
+/* the skips status shows are the last run's: none after a run that failed */
+static void
+test_status_last_run_skips (CliFixture *f, gconstpointer d)
+{
+	cli_write_profile (f, "preset=orocrm\n[crm]\npath=crm\nschema=orocrm\n[outlook]\npath=outlook\nschema=outlook\n"
+			      "[contact]\ncondition=all\n[task]\ndirection=none\n[event]\ndirection=none\n");
+	g_free (cli_put (f, "outlook", "contact", "o1", "{\"companyName\": \"Acme\"}"));
+	g_assert_cmpint (run (f, "sync", NULL), ==, 1);
+	g_assert_cmpint (run (f, "status", NULL), ==, 0);
+	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root (f), "skipped")), ==, 1);
+	/* the next run cannot reach Outlook at all */
+	g_assert_true (g_file_set_contents (f->profile,
+					    "[profile]\nname=Test\ncrm=folder\noutlook=graph\nstate=state.db\npreset=orocrm\n"
+					    "[crm]\npath=crm\nschema=orocrm\n[outlook]\nurl=http://127.0.0.1:1\n"
+					    "authority=http://127.0.0.1:1\n[contact]\ncondition=all\n[task]\ndirection=none\n"
+					    "[event]\ndirection=none\n",
+					    -1, NULL));
+	g_assert_cmpint (run (f, "sync", NULL), ==, 3);
+	g_assert_cmpint (run (f, "status", NULL), ==, 0);
+	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root (f), "skipped")), ==, 0);
+	g_assert_cmpint (cli_run (f, NULL, "status", "--profile", "@P", NULL), ==, 0);
+	g_assert_null (strstr (f->out, "Acme"));
+	g_assert_null (strstr (f->out, "Skipped"));
+}
+
 /* a side the rules cannot write: kept out, counted, and no partial run */
 static void
 test_excluded_not_partial (CliFixture *f, gconstpointer d)
@@ -564,6 +589,7 @@ main (int argc, char **argv)
 	g_test_add ("/cli/control/resolve-all-keep", CliFixture, NULL, fx_setup, test_resolve_all_keep, fx_teardown);
 	g_test_add ("/cli/control/status-creates-nothing", CliFixture, NULL, fx_setup, test_status_creates_nothing, fx_teardown);
 	g_test_add ("/cli/control/status-conflicts-named", CliFixture, NULL, fx_setup, test_status_conflicts_named, fx_teardown);
+	g_test_add ("/cli/control/status-last-run-skips", CliFixture, NULL, fx_setup, test_status_last_run_skips, fx_teardown);
 	g_test_add ("/cli/control/excluded-not-partial", CliFixture, NULL, fx_setup, test_excluded_not_partial, fx_teardown);
 	g_test_add ("/cli/control/error-reports", CliFixture, NULL, fx_setup, test_error_reports, fx_teardown);
 	return g_test_run ();
