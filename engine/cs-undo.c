@@ -42,7 +42,7 @@ change_free (Change *c)
 static GVariant *
 value_of (JsonNode *n)
 {
-	g_autoptr(GVariant) raw = NULL;
+	g_autoptr (GVariant) raw = NULL;
 	if (n == NULL || JSON_NODE_HOLDS_NULL (n))
 		return NULL;
 	raw = cs_json_to_value (n);
@@ -52,7 +52,8 @@ value_of (JsonNode *n)
 static gchar *
 value_json (GVariant *v)
 {
-	g_autoptr(JsonNode) n = v != NULL ? cs_json_from_value (v) : json_node_new (JSON_NODE_NULL);
+	g_autoptr (JsonNode) n
+		= v != NULL ? cs_json_from_value (v) : json_node_new (JSON_NODE_NULL);
 	return cs_json_to_string (n, FALSE);
 }
 
@@ -60,7 +61,8 @@ static const gchar *
 str_member (JsonObject *o, const gchar *name)
 {
 	JsonNode *n = json_object_get_member (o, name);
-	if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+	if (n == NULL || !JSON_NODE_HOLDS_VALUE (n)
+	    || json_node_get_value_type (n) != G_TYPE_STRING)
 		return NULL;
 	return json_node_get_string (n);
 }
@@ -86,9 +88,10 @@ cannot (Undo *u, CsSide side, CsKind kind, gboolean delete)
 {
 	const gchar *name = cs_provider_get_name (cs_engine_get_provider (u->engine, side));
 	/* TRANSLATORS: a service's name and a kind of record ("Contacts") */
-	return delete ? g_strdup_printf (_("%s cannot delete %s through its API: left as it is, delete it by hand"),
-					 name, cs_kind_get_label (kind))
-		      : g_strdup_printf (_("%s cannot write %s: left as it is"), name,
+	return delete ? g_strdup_printf (
+		       _ ("%s cannot delete %s through its API: left as it is, delete it by hand"),
+		       name, cs_kind_get_label (kind))
+		      : g_strdup_printf (_ ("%s cannot write %s: left as it is"), name,
 					 cs_kind_get_label (kind));
 }
 
@@ -112,7 +115,7 @@ static void
 skip (Undo *u, CsKind kind, CsSide side, const gchar *id, const gchar *label, const gchar *reason)
 {
 	CsPlanItem *it = item_new (kind, CS_PLAN_SKIP, label);
-	g_autoptr(CsRecord) stub = cs_record_new (kind, id);
+	g_autoptr (CsRecord) stub = cs_record_new (kind, id);
 	set_record (it, side, stub);
 	it->skip_side = side;
 	it->reason = g_strdup (reason);
@@ -130,14 +133,16 @@ undo_delete (Undo *u, CsKind kind, CsSide side, JsonObject *e, GPtrArray *change
 	const gchar *label = str_member (e, "label");
 	const gchar *partner_id = str_member (e, other == CS_SIDE_CRM ? "crm_id" : "outlook_id");
 	CsRecord *partner = current (u, other, kind, partner_id);
-	g_autoptr(CsLink) linked = NULL;
+	g_autoptr (CsLink) linked = NULL;
 	CsPlanItem *it;
 
 	if (partner != NULL) {
-		linked = cs_state_get_link (cs_engine_get_state (u->engine), kind, other, partner_id, NULL);
+		linked = cs_state_get_link (cs_engine_get_state (u->engine), kind, other,
+					    partner_id, NULL);
 		if (linked != NULL) {
-			skip (u, kind, side, str_member (e, side == CS_SIDE_CRM ? "crm_id" : "outlook_id"), label,
-			      _("its partner was linked again since that run: left as it is"));
+			skip (u, kind, side,
+			      str_member (e, side == CS_SIDE_CRM ? "crm_id" : "outlook_id"), label,
+			      _ ("its partner was linked again since that run: left as it is"));
 			return;
 		}
 	}
@@ -146,7 +151,8 @@ undo_delete (Undo *u, CsKind kind, CsSide side, JsonObject *e, GPtrArray *change
 	for (guint i = 0; i < changes->len; i++) {
 		Change *c = g_ptr_array_index (changes, i);
 		if (c->old != NULL)
-			g_hash_table_replace (it->values, g_strdup (c->row), g_variant_ref (c->old));
+			g_hash_table_replace (it->values, g_strdup (c->row),
+					      g_variant_ref (c->old));
 	}
 	it->create[side] = TRUE;
 	if (partner != NULL) {
@@ -155,8 +161,8 @@ undo_delete (Undo *u, CsKind kind, CsSide side, JsonObject *e, GPtrArray *change
 		set_record (it, other, partner);
 	}
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
-		if (it->create[s] && !can (u, (CsSide) s, kind, CS_CAP_WRITE)) {
-			it->blocked[s] = cannot (u, (CsSide) s, kind, FALSE);
+		if (it->create[s] && !can (u, (CsSide)s, kind, CS_CAP_WRITE)) {
+			it->blocked[s] = cannot (u, (CsSide)s, kind, FALSE);
 			it->create[s] = FALSE;
 		}
 	}
@@ -170,8 +176,8 @@ undo_create (Undo *u, CsKind kind, CsSide side, JsonObject *e, GPtrArray *change
 	const gchar *label = str_member (e, "label");
 	const gchar *id = str_member (e, side == CS_SIDE_CRM ? "crm_id" : "outlook_id");
 	CsRecord *rec = current (u, side, kind, id);
-	g_autoptr(GHashTable) now = NULL;
-	g_autoptr(CsLink) link = NULL;
+	g_autoptr (GHashTable) now = NULL;
+	g_autoptr (CsLink) link = NULL;
 	CsPlanItem *it;
 
 	if (rec == NULL)
@@ -181,7 +187,8 @@ undo_create (Undo *u, CsKind kind, CsSide side, JsonObject *e, GPtrArray *change
 		Change *c = g_ptr_array_index (changes, i);
 		if (!cs_value_equal (g_hash_table_lookup (now, c->row), c->new)) {
 			skip (u, kind, side, id, label,
-			      _("changed since that run: left as it is, delete it by hand if it should go"));
+			      _ ("changed since that run: left as it is, delete it by hand if it "
+				 "should go"));
 			return;
 		}
 	}
@@ -206,45 +213,48 @@ static void
 undo_update (Undo *u, CsKind kind, JsonObject *e, GPtrArray **changes, const gboolean *updated)
 {
 	const gchar *label = str_member (e, "label");
-	const gchar *ids[CS_SIDE_LAST] = {str_member (e, "crm_id"), str_member (e, "outlook_id")};
+	const gchar *ids[CS_SIDE_LAST] = { str_member (e, "crm_id"), str_member (e, "outlook_id") };
 	CsState *state = cs_engine_get_state (u->engine);
 	CsMapping *mapping = cs_engine_get_mapping (u->engine);
-	g_autoptr(CsLink) link = NULL;
-	GHashTable *now[CS_SIDE_LAST] = {NULL, NULL};
-	CsRecord *rec[CS_SIDE_LAST] = {NULL, NULL};
-	GPtrArray *rows[CS_SIDE_LAST] = {NULL, NULL};
+	g_autoptr (CsLink) link = NULL;
+	GHashTable *now[CS_SIDE_LAST] = { NULL, NULL };
+	CsRecord *rec[CS_SIDE_LAST] = { NULL, NULL };
+	GPtrArray *rows[CS_SIDE_LAST] = { NULL, NULL };
 	CsPlanItem *it;
 
-	link = ids[CS_SIDE_OUTLOOK] != NULL ? cs_state_get_link (state, kind, CS_SIDE_OUTLOOK, ids[CS_SIDE_OUTLOOK], NULL)
-					     : NULL;
+	link = ids[CS_SIDE_OUTLOOK] != NULL ? cs_state_get_link (state, kind, CS_SIDE_OUTLOOK,
+								 ids[CS_SIDE_OUTLOOK], NULL)
+					    : NULL;
 	if (link == NULL && ids[CS_SIDE_CRM] != NULL)
 		link = cs_state_get_link (state, kind, CS_SIDE_CRM, ids[CS_SIDE_CRM], NULL);
 	if (link == NULL) {
 		CsSide s = updated[CS_SIDE_CRM] ? CS_SIDE_CRM : CS_SIDE_OUTLOOK;
-		skip (u, kind, s, ids[s], label, _("no longer linked: left as it is"));
+		skip (u, kind, s, ids[s], label, _ ("no longer linked: left as it is"));
 		return;
 	}
 	it = item_new (kind, CS_PLAN_UPDATE, label);
 	it->link = cs_link_copy (link);
 	it->values = cs_mapping_values_from_string (link->snapshot);
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
-		rec[s] = current (u, (CsSide) s, kind, cs_link_get_id (link, (CsSide) s));
-		now[s] = rec[s] != NULL ? cs_mapping_extract (mapping, kind, (CsSide) s, rec[s]) : NULL;
+		rec[s] = current (u, (CsSide)s, kind, cs_link_get_id (link, (CsSide)s));
+		now[s] = rec[s] != NULL ? cs_mapping_extract (mapping, kind, (CsSide)s, rec[s])
+					: NULL;
 		rows[s] = g_ptr_array_new_with_free_func (g_free);
-		set_record (it, (CsSide) s, rec[s]);
+		set_record (it, (CsSide)s, rec[s]);
 	}
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
 		if (!updated[s])
 			continue;
 		if (now[s] == NULL) {
 			/* deleted since the run: nothing to write back to */
-			skip (u, kind, (CsSide) s, cs_link_get_id (link, (CsSide) s), label,
-			      _("no longer there: its changes cannot be taken back"));
+			skip (u, kind, (CsSide)s, cs_link_get_id (link, (CsSide)s), label,
+			      _ ("no longer there: its changes cannot be taken back"));
 			continue;
 		}
 		for (guint i = 0; i < changes[s]->len; i++) {
 			Change *c = g_ptr_array_index (changes[s], i);
-			GVariant *held = now[s] != NULL ? g_hash_table_lookup (now[s], c->row) : NULL;
+			GVariant *held
+				= now[s] != NULL ? g_hash_table_lookup (now[s], c->row) : NULL;
 			if (now[s] == NULL)
 				break;
 			if (cs_value_equal (held, c->old))
@@ -252,7 +262,8 @@ undo_update (Undo *u, CsKind kind, JsonObject *e, GPtrArray **changes, const gbo
 			if (cs_value_equal (held, c->new)) {
 				g_ptr_array_add (rows[s], g_strdup (c->row));
 				if (c->old != NULL)
-					g_hash_table_replace (it->values, g_strdup (c->row), g_variant_ref (c->old));
+					g_hash_table_replace (it->values, g_strdup (c->row),
+							      g_variant_ref (c->old));
 				else
 					g_hash_table_remove (it->values, c->row);
 				continue;
@@ -260,8 +271,13 @@ undo_update (Undo *u, CsKind kind, JsonObject *e, GPtrArray **changes, const gbo
 			/* changed again since the run: the user decides */
 			{
 				CsConflict *con = g_new0 (CsConflict, 1);
-				GVariant *crm = now[CS_SIDE_CRM] != NULL ? g_hash_table_lookup (now[CS_SIDE_CRM], c->row) : NULL;
-				GVariant *out = now[CS_SIDE_OUTLOOK] != NULL ? g_hash_table_lookup (now[CS_SIDE_OUTLOOK], c->row) : NULL;
+				GVariant *crm
+					= now[CS_SIDE_CRM] != NULL
+						  ? g_hash_table_lookup (now[CS_SIDE_CRM], c->row)
+						  : NULL;
+				GVariant *out = now[CS_SIDE_OUTLOOK] != NULL ? g_hash_table_lookup (
+							now[CS_SIDE_OUTLOOK], c->row)
+									     : NULL;
 				con->kind = kind;
 				con->outlook_id = g_strdup (link->outlook_id);
 				con->crm_id = g_strdup (link->crm_id);
@@ -270,25 +286,26 @@ undo_update (Undo *u, CsKind kind, JsonObject *e, GPtrArray **changes, const gbo
 				con->outlook_value = value_json (out);
 				con->base_value = value_json (c->old);
 				if (it->conflicts == NULL)
-					it->conflicts = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_conflict_free);
+					it->conflicts = g_ptr_array_new_with_free_func (
+						(GDestroyNotify)cs_conflict_free);
 				g_ptr_array_add (it->conflicts, con);
 			}
 		}
 	}
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
-		if (rows[s]->len > 0 && !can (u, (CsSide) s, kind, CS_CAP_WRITE)) {
-			it->blocked[s] = cannot (u, (CsSide) s, kind, FALSE);
+		if (rows[s]->len > 0 && !can (u, (CsSide)s, kind, CS_CAP_WRITE)) {
+			it->blocked[s] = cannot (u, (CsSide)s, kind, FALSE);
 			g_ptr_array_set_size (rows[s], 0);
 		}
 		if (rows[s]->len > 0) {
 			g_ptr_array_add (rows[s], NULL);
-			it->rows[s] = g_strdupv ((gchar **) rows[s]->pdata);
+			it->rows[s] = g_strdupv ((gchar **)rows[s]->pdata);
 		}
 		g_ptr_array_unref (rows[s]);
 		g_clear_pointer (&now[s], g_hash_table_unref);
 	}
-	if (it->rows[CS_SIDE_CRM] == NULL && it->rows[CS_SIDE_OUTLOOK] == NULL &&
-	    it->blocked[CS_SIDE_CRM] == NULL && it->blocked[CS_SIDE_OUTLOOK] == NULL) {
+	if (it->rows[CS_SIDE_CRM] == NULL && it->rows[CS_SIDE_OUTLOOK] == NULL
+	    && it->blocked[CS_SIDE_CRM] == NULL && it->blocked[CS_SIDE_OUTLOOK] == NULL) {
 		if (it->conflicts == NULL) {
 			cs_plan_item_free (it);
 			return;
@@ -303,14 +320,15 @@ undo_entry (Undo *u, CsKind kind, JsonObject *e)
 {
 	JsonArray *arr = json_object_get_array_member (e, "changes");
 	GPtrArray *changes[CS_SIDE_LAST];
-	gboolean updated[CS_SIDE_LAST] = {FALSE, FALSE};
+	gboolean updated[CS_SIDE_LAST] = { FALSE, FALSE };
 
 	for (guint s = 0; s < CS_SIDE_LAST; s++)
-		changes[s] = g_ptr_array_new_with_free_func ((GDestroyNotify) change_free);
+		changes[s] = g_ptr_array_new_with_free_func ((GDestroyNotify)change_free);
 	for (guint i = 0; arr != NULL && i < json_array_get_length (arr); i++) {
 		JsonObject *c = json_array_get_object_element (arr, i);
 		Change *ch = g_new0 (Change, 1);
-		CsSide side = g_strcmp0 (str_member (c, "side"), "crm") == 0 ? CS_SIDE_CRM : CS_SIDE_OUTLOOK;
+		CsSide side = g_strcmp0 (str_member (c, "side"), "crm") == 0 ? CS_SIDE_CRM
+									     : CS_SIDE_OUTLOOK;
 		ch->row = g_strdup (str_member (c, "row"));
 		ch->old = value_of (json_object_get_member (c, "old"));
 		ch->new = value_of (json_object_get_member (c, "new"));
@@ -321,11 +339,11 @@ undo_entry (Undo *u, CsKind kind, JsonObject *e)
 		g_ptr_array_add (changes[side], ch);
 	}
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
-		const gchar *what = str_member (e, cs_side_to_string ((CsSide) s));
+		const gchar *what = str_member (e, cs_side_to_string ((CsSide)s));
 		if (g_strcmp0 (what, "delete") == 0)
-			undo_delete (u, kind, (CsSide) s, e, changes[s]);
+			undo_delete (u, kind, (CsSide)s, e, changes[s]);
 		else if (g_strcmp0 (what, "create") == 0)
-			undo_create (u, kind, (CsSide) s, e, changes[s]);
+			undo_create (u, kind, (CsSide)s, e, changes[s]);
 		else if (g_strcmp0 (what, "update") == 0)
 			updated[s] = TRUE;
 	}
@@ -339,40 +357,43 @@ static gboolean
 read_missing (Undo *u, GPtrArray *changes, GCancellable *cancellable, GError **error)
 {
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
-		CsProvider *provider = cs_engine_get_provider (u->engine, (CsSide) s);
+		CsProvider *provider = cs_engine_get_provider (u->engine, (CsSide)s);
 		if (!cs_provider_can_get (provider))
 			continue;
 		for (guint k = 0; k < CS_KIND_LAST; k++) {
-			g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-			g_autoptr(GPtrArray) got = NULL;
+			g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+			g_autoptr (GPtrArray) got = NULL;
 			if (u->by_id[s][k] == NULL)
 				continue;
 			for (guint i = 0; i < changes->len; i++) {
 				CsRunChange *c = g_ptr_array_index (changes, i);
-				g_autoptr(JsonParser) parser = json_parser_new ();
+				g_autoptr (JsonParser) parser = json_parser_new ();
 				const gchar *text = c->undo != NULL ? c->undo : c->entry;
 				const gchar *id;
-				if (c->kind != (CsKind) k || text == NULL ||
-				    !json_parser_load_from_data (parser, text, -1, NULL) ||
-				    !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+				if (c->kind != (CsKind)k || text == NULL
+				    || !json_parser_load_from_data (parser, text, -1, NULL)
+				    || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
 					continue;
-				id = str_member (json_node_get_object (json_parser_get_root (parser)),
-						 s == CS_SIDE_CRM ? "crm_id" : "outlook_id");
+				id = str_member (
+					json_node_get_object (json_parser_get_root (parser)),
+					s == CS_SIDE_CRM ? "crm_id" : "outlook_id");
 				if (id != NULL && !g_hash_table_contains (u->by_id[s][k], id))
 					g_ptr_array_add (ids, g_strdup (id));
 			}
 			if (ids->len == 0)
 				continue;
-			got = cs_provider_get (provider, (CsKind) k, ids, cancellable, error);
+			got = cs_provider_get (provider, (CsKind)k, ids, cancellable, error);
 			if (got == NULL)
 				return FALSE;
 			for (guint i = 0; i < got->len; i++) {
 				CsRecord *r = g_ptr_array_index (got, i);
 				/* kept alive by the sink, which holds what undo read */
-				g_ptr_array_add (cs_read_sink_get_records (cs_engine_get_sink (u->engine, (CsSide) s, (CsKind) k)),
+				g_ptr_array_add (cs_read_sink_get_records (cs_engine_get_sink (
+							 u->engine, (CsSide)s, (CsKind)k)),
 						 cs_record_ref (r));
 				if (cs_record_get_id (r) != NULL)
-					g_hash_table_replace (u->by_id[s][k], (gpointer) cs_record_get_id (r), r);
+					g_hash_table_replace (u->by_id[s][k],
+							      (gpointer)cs_record_get_id (r), r);
 			}
 		}
 	}
@@ -389,9 +410,9 @@ CsSyncPlan *
 cs_undo_prepare (CsEngine *engine, gint64 *undo_of, GCancellable *cancellable, GError **error)
 {
 	CsState *state = cs_engine_get_state (engine);
-	g_autoptr(CsSyncPlan) plan = cs_sync_plan_new ();
-	g_autoptr(GPtrArray) changes = NULL;
-	Undo u = {engine, plan, {{NULL}}};
+	g_autoptr (CsSyncPlan) plan = cs_sync_plan_new ();
+	g_autoptr (GPtrArray) changes = NULL;
+	Undo u = { engine, plan, { { NULL } } };
 	gint64 run;
 
 	*undo_of = 0;
@@ -407,7 +428,7 @@ cs_undo_prepare (CsEngine *engine, gint64 *undo_of, GCancellable *cancellable, G
 		return NULL;
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
 		for (guint k = 0; k < CS_KIND_LAST; k++) {
-			CsReadSink *sink = cs_engine_get_sink (engine, (CsSide) s, (CsKind) k);
+			CsReadSink *sink = cs_engine_get_sink (engine, (CsSide)s, (CsKind)k);
 			GPtrArray *recs = sink != NULL ? cs_read_sink_get_records (sink) : NULL;
 			if (recs == NULL)
 				continue;
@@ -415,7 +436,8 @@ cs_undo_prepare (CsEngine *engine, gint64 *undo_of, GCancellable *cancellable, G
 			for (guint i = 0; i < recs->len; i++) {
 				CsRecord *r = g_ptr_array_index (recs, i);
 				if (cs_record_get_id (r) != NULL)
-					g_hash_table_replace (u.by_id[s][k], (gpointer) cs_record_get_id (r), r);
+					g_hash_table_replace (u.by_id[s][k],
+							      (gpointer)cs_record_get_id (r), r);
 			}
 		}
 	}
@@ -427,10 +449,10 @@ cs_undo_prepare (CsEngine *engine, gint64 *undo_of, GCancellable *cancellable, G
 	 * back in the reverse order */
 	for (guint i = changes->len; i > 0; i--) {
 		CsRunChange *c = g_ptr_array_index (changes, i - 1);
-		g_autoptr(JsonParser) parser = json_parser_new ();
+		g_autoptr (JsonParser) parser = json_parser_new ();
 		const gchar *text = c->undo != NULL ? c->undo : c->entry;
-		if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL) ||
-		    !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+		if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL)
+		    || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
 			continue;
 		if (!cs_engine_is_enabled (engine, c->kind))
 			continue;

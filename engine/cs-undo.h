@@ -5,7 +5,7 @@
 
 G_BEGIN_DECLS
 
-CsSyncPlan *cs_undo_prepare (CsEngine *engine, gint64 *undo_of, GCancellable *cancellable,
-			     GError **error);
+CsSyncPlan *
+cs_undo_prepare (CsEngine *engine, gint64 *undo_of, GCancellable *cancellable, GError **error);
 
 G_END_DECLS

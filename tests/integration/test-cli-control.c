@@ -12,8 +12,8 @@
 #include "cli-fixture.h"
 
 #define ANN "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CEO\"}"
-#define BO "{\"firstName\": \"Bo\", \"lastName\": \"Berg\", \"city\": \"Aarhus\"}"
-#define CY "{\"firstName\": \"Cy\", \"lastName\": \"Dahl\", \"phone\": \"+45 1111\"}"
+#define BO  "{\"firstName\": \"Bo\", \"lastName\": \"Berg\", \"city\": \"Aarhus\"}"
+#define CY  "{\"firstName\": \"Cy\", \"lastName\": \"Dahl\", \"phone\": \"+45 1111\"}"
 
 static void
 fx_setup (CliFixture *f, gconstpointer data)
@@ -44,10 +44,11 @@ root (CliFixture *f)
 static gchar *
 id_of (CliFixture *f, const gchar *side, const gchar *field, const gchar *value)
 {
-	g_autoptr(GPtrArray) ids = cli_list (f, side, "contact");
+	g_autoptr (GPtrArray) ids = cli_list (f, side, "contact");
 	for (guint i = 0; i < ids->len; i++) {
-		g_autoptr(JsonObject) o = cli_get (f, side, "contact", ids->pdata[i]);
-		if (g_strcmp0 (json_object_get_string_member_with_default (o, field, NULL), value) == 0)
+		g_autoptr (JsonObject) o = cli_get (f, side, "contact", ids->pdata[i]);
+		if (g_strcmp0 (json_object_get_string_member_with_default (o, field, NULL), value)
+		    == 0)
 			return g_strdup (ids->pdata[i]);
 	}
 	return NULL;
@@ -86,7 +87,8 @@ change_of (JsonObject *entry, const gchar *side, const gchar *field)
 	JsonArray *changes = json_object_get_array_member (entry, "changes");
 	for (guint i = 0; changes != NULL && i < json_array_get_length (changes); i++) {
 		JsonObject *c = json_array_get_object_element (changes, i);
-		if (g_strcmp0 (str (c, "side"), side) == 0 && g_strcmp0 (str (c, "field"), field) == 0)
+		if (g_strcmp0 (str (c, "side"), side) == 0
+		    && g_strcmp0 (str (c, "field"), field) == 0)
 			return c;
 	}
 	return NULL;
@@ -112,7 +114,8 @@ test_dry_run_diff (CliFixture *f, gconstpointer d)
 	g_autofree gchar *before = NULL;
 	g_autofree gchar *after = NULL;
 	three_synced (f);
-	put_by_name (f, "crm", "Ann", "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CTO\"}");
+	put_by_name (f, "crm", "Ann",
+		     "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CTO\"}");
 	before = cli_side_digest (f, "outlook", "contact");
 	g_assert_cmpint (run (f, "sync", "--dry-run"), ==, 0);
 	e = plan_entry (json_object_get_array_member (root (f), "plan"), "Ann Lee");
@@ -142,7 +145,7 @@ test_dry_run_diff (CliFixture *f, gconstpointer d)
 static void
 test_counts_plural (CliFixture *f, gconstpointer d)
 {
-	const gchar *env[] = {"LANGUAGE=de", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", NULL};
+	const gchar *env[] = { "LANGUAGE=de", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", NULL };
 	g_free (cli_put (f, "crm", "contact", "c1", ANN));
 	g_free (cli_put (f, "crm", "contact", "c2", BO));
 	g_free (cli_put (f, "outlook", "contact", "o3", CY));
@@ -162,20 +165,23 @@ test_counts_plural (CliFixture *f, gconstpointer d)
 static void
 test_guard_shows_plan (CliFixture *f, gconstpointer d)
 {
-	g_autoptr(GPtrArray) ids = NULL;
+	g_autoptr (GPtrArray) ids = NULL;
 	three_synced (f);
 	ids = cli_list (f, "crm", "contact");
 	for (guint i = 0; i < ids->len; i++)
 		cli_remove (f, "crm", "contact", ids->pdata[i]);
 	g_assert_cmpint (run (f, "sync", NULL), ==, 4);
 	g_assert_cmpstr (str (root (f), "status"), ==, "stopped");
-	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root (f), "plan")), ==, 3);
+	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root (f), "plan")),
+			  ==, 3);
 	{
-		JsonObject *e = plan_entry (json_object_get_array_member (root (f), "plan"), "Ann Lee");
+		JsonObject *e
+			= plan_entry (json_object_get_array_member (root (f), "plan"), "Ann Lee");
 		g_assert_nonnull (e);
 		g_assert_cmpstr (str (e, "action"), ==, "delete");
 		g_assert_cmpstr (str (change_of (e, "outlook", "jobTitle"), "old"), ==, "CEO");
-		g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (change_of (e, "outlook", "jobTitle"), "new")));
+		g_assert_true (JSON_NODE_HOLDS_NULL (
+			json_object_get_member (change_of (e, "outlook", "jobTitle"), "new")));
 	}
 	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 3);
 	g_assert_cmpint (cli_run (f, NULL, "sync", "--profile", "@P", NULL), ==, 4);
@@ -196,10 +202,14 @@ test_undo_exact (CliFixture *f, gconstpointer d)
 
 	three_synced (f);
 	/* edits on both sides: an update each way, a create each way, a deletion */
-	put_by_name (f, "crm", "Ann", "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CTO\"}");
-	put_by_name (f, "outlook", "Cy", "{\"firstName\": \"Cy\", \"lastName\": \"Dahl\", \"phone\": \"+45 2222\"}");
-	g_free (cli_put (f, "crm", "contact", "c9", "{\"firstName\": \"Di\", \"lastName\": \"Eng\"}"));
-	g_free (cli_put (f, "outlook", "contact", "o9", "{\"firstName\": \"Ed\", \"lastName\": \"Falk\"}"));
+	put_by_name (f, "crm", "Ann",
+		     "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CTO\"}");
+	put_by_name (f, "outlook", "Cy",
+		     "{\"firstName\": \"Cy\", \"lastName\": \"Dahl\", \"phone\": \"+45 2222\"}");
+	g_free (cli_put (f, "crm", "contact", "c9",
+			 "{\"firstName\": \"Di\", \"lastName\": \"Eng\"}"));
+	g_free (cli_put (f, "outlook", "contact", "o9",
+			 "{\"firstName\": \"Ed\", \"lastName\": \"Falk\"}"));
 	bo = id_of (f, "crm", "firstName", "Bo");
 	cli_remove (f, "crm", "contact", bo);
 	crm_before = cli_side_digest (f, "crm", "contact");
@@ -214,9 +224,11 @@ test_undo_exact (CliFixture *f, gconstpointer d)
 
 	/* the dry run of the undo lists it and changes nothing */
 	g_assert_cmpint (run (f, "undo", "--dry-run"), ==, 0);
-	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root (f), "plan")), ==, 5);
+	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root (f), "plan")),
+			  ==, 5);
 	{
-		JsonObject *e = plan_entry (json_object_get_array_member (root (f), "plan"), "Ann Lee");
+		JsonObject *e
+			= plan_entry (json_object_get_array_member (root (f), "plan"), "Ann Lee");
 		g_assert_cmpstr (str (change_of (e, "outlook", "jobTitle"), "old"), ==, "CTO");
 		g_assert_cmpstr (str (change_of (e, "outlook", "jobTitle"), "new"), ==, "CEO");
 		e = plan_entry (json_object_get_array_member (root (f), "plan"), "Bo Berg");
@@ -236,13 +248,14 @@ test_undo_exact (CliFixture *f, gconstpointer d)
 		JsonArray *runs = json_object_get_array_member (root (f), "runs");
 		JsonObject *newest = json_array_get_object_element (runs, 0);
 		g_assert_cmpstr (str (newest, "trigger"), ==, "undo");
-		g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (runs, 1), "undone_by"), ==,
-				 json_object_get_int_member (newest, "id"));
+		g_assert_cmpint (json_object_get_int_member (
+					 json_array_get_object_element (runs, 1), "undone_by"),
+				 ==, json_object_get_int_member (newest, "id"));
 	}
 	g_assert_cmpint (run (f, "undo", NULL), ==, 0);
 	g_assert_cmpint (cli_report_count (f, "updated", "outlook", "contact"), ==, 1);
 	{
-		g_autoptr(JsonObject) ann = cli_find (f, "outlook", "contact", "firstName", "Ann");
+		g_autoptr (JsonObject) ann = cli_find (f, "outlook", "contact", "firstName", "Ann");
 		g_assert_cmpstr (str (ann, "jobTitle"), ==, "CTO");
 	}
 }
@@ -251,16 +264,20 @@ test_undo_exact (CliFixture *f, gconstpointer d)
 static void
 test_undo_crash (CliFixture *f, gconstpointer d)
 {
-	const gchar *crash[] = {"CRMSYNC_FAULT=crash-after-write:2", NULL};
+	const gchar *crash[] = { "CRMSYNC_FAULT=crash-after-write:2", NULL };
 	g_autofree gchar *crm_before = NULL;
 	g_autofree gchar *out_before = NULL;
 	g_autofree gchar *crm_after = NULL;
 	g_autofree gchar *out_after = NULL;
 	three_synced (f);
-	put_by_name (f, "crm", "Ann", "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CTO\"}");
-	put_by_name (f, "crm", "Bo", "{\"firstName\": \"Bo\", \"lastName\": \"Berg\", \"city\": \"Odense\"}");
-	put_by_name (f, "outlook", "Cy", "{\"firstName\": \"Cy\", \"lastName\": \"Dahl\", \"phone\": \"+45 3333\"}");
-	g_free (cli_put (f, "crm", "contact", "c9", "{\"firstName\": \"Di\", \"lastName\": \"Eng\"}"));
+	put_by_name (f, "crm", "Ann",
+		     "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CTO\"}");
+	put_by_name (f, "crm", "Bo",
+		     "{\"firstName\": \"Bo\", \"lastName\": \"Berg\", \"city\": \"Odense\"}");
+	put_by_name (f, "outlook", "Cy",
+		     "{\"firstName\": \"Cy\", \"lastName\": \"Dahl\", \"phone\": \"+45 3333\"}");
+	g_free (cli_put (f, "crm", "contact", "c9",
+			 "{\"firstName\": \"Di\", \"lastName\": \"Eng\"}"));
 	crm_before = cli_side_digest (f, "crm", "contact");
 	out_before = cli_side_digest (f, "outlook", "contact");
 	g_assert_cmpint (run (f, "sync", NULL), ==, 0);
@@ -276,9 +293,11 @@ test_undo_crash (CliFixture *f, gconstpointer d)
 		JsonArray *runs = json_object_get_array_member (root (f), "runs");
 		JsonObject *sync = json_array_get_object_element (runs, 2);
 		g_assert_cmpstr (str (sync, "trigger"), ==, "sync");
-		g_assert_cmpint (json_object_get_int_member (sync, "undone_by"), ==,
-				 json_object_get_int_member (json_array_get_object_element (runs, 0), "id"));
-		g_assert_cmpstr (str (json_array_get_object_element (runs, 1), "status"), ==, "running");
+		g_assert_cmpint (
+			json_object_get_int_member (sync, "undone_by"), ==,
+			json_object_get_int_member (json_array_get_object_element (runs, 0), "id"));
+		g_assert_cmpstr (str (json_array_get_object_element (runs, 1), "status"), ==,
+				 "running");
 	}
 }
 
@@ -288,9 +307,10 @@ static void
 test_undo_after_edit (CliFixture *f, gconstpointer d)
 {
 	g_autofree gchar *ann_out = NULL;
-	g_autoptr(JsonObject) ann = NULL;
+	g_autoptr (JsonObject) ann = NULL;
 	three_synced (f);
-	put_by_name (f, "crm", "Ann", "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CTO\"}");
+	put_by_name (f, "crm", "Ann",
+		     "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CTO\"}");
 	g_assert_cmpint (run (f, "sync", NULL), ==, 0);
 	ann_out = id_of (f, "outlook", "firstName", "Ann");
 	g_free (cli_put (f, "outlook", "contact", ann_out,
@@ -339,13 +359,16 @@ test_undo_force_delete (CliFixture *f, gconstpointer d)
 	out_after = cli_side_digest (f, "outlook", "contact");
 	g_assert_cmpstr (out_after, ==, out_before);
 	g_assert_cmpint (run (f, "status", NULL), ==, 0);
-	g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (root (f), "linked"), "contact"), ==, 3);
+	g_assert_cmpint (json_object_get_int_member (
+				 json_object_get_object_member (root (f), "linked"), "contact"),
+			 ==, 3);
 	/* linked again: nothing left to do, no duplicate */
 	g_assert_cmpint (run (f, "sync", NULL), ==, 0);
-	g_assert_cmpint (cli_report_count (f, "created", "crm", "contact") +
-			 cli_report_count (f, "created", "outlook", "contact") +
-			 cli_report_count (f, "updated", "crm", "contact") +
-			 cli_report_count (f, "updated", "outlook", "contact"), ==, 0);
+	g_assert_cmpint (cli_report_count (f, "created", "crm", "contact")
+				 + cli_report_count (f, "created", "outlook", "contact")
+				 + cli_report_count (f, "updated", "crm", "contact")
+				 + cli_report_count (f, "updated", "outlook", "contact"),
+			 ==, 0);
 	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 3);
 	g_assert_cmpuint (cli_count (f, "crm", "contact"), ==, 3);
 }
@@ -357,7 +380,8 @@ test_history_changes (CliFixture *f, gconstpointer d)
 	gint64 id;
 	JsonObject *e;
 	three_synced (f);
-	put_by_name (f, "crm", "Ann", "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CTO\"}");
+	put_by_name (f, "crm", "Ann",
+		     "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CTO\"}");
 	g_assert_cmpint (run (f, "sync", NULL), ==, 0);
 	g_assert_cmpint (run (f, "history", NULL), ==, 0);
 	{
@@ -369,8 +393,12 @@ test_history_changes (CliFixture *f, gconstpointer d)
 		g_assert_cmpstr (str (r, "status"), ==, "ok");
 		g_assert_nonnull (str (r, "started"));
 		g_assert_nonnull (str (r, "finished"));
-		g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (
-				     json_object_get_object_member (r, "updated"), "outlook"), "contact"), ==, 1);
+		g_assert_cmpint (
+			json_object_get_int_member (
+				json_object_get_object_member (
+					json_object_get_object_member (r, "updated"), "outlook"),
+				"contact"),
+			==, 1);
 		g_assert_true (json_object_has_member (r, "linked"));
 	}
 	{
@@ -378,7 +406,9 @@ test_history_changes (CliFixture *f, gconstpointer d)
 		g_assert_cmpint (run (f, "history", arg), ==, 0);
 	}
 	e = plan_entry (json_object_get_array_member (
-			    json_array_get_object_element (json_object_get_array_member (root (f), "runs"), 0), "changes"),
+				json_array_get_object_element (
+					json_object_get_array_member (root (f), "runs"), 0),
+				"changes"),
 			"Ann Lee");
 	g_assert_nonnull (e);
 	g_assert_cmpstr (str (change_of (e, "outlook", "jobTitle"), "old"), ==, "CEO");
@@ -393,14 +423,15 @@ resolve_with (CliFixture *f, const gchar *how, const gchar *arg, const gchar *ex
 {
 	g_autofree gchar *ann_out = NULL;
 	g_autofree gchar *idarg = NULL;
-	g_autoptr(JsonObject) c = NULL;
-	g_autoptr(JsonObject) o = NULL;
+	g_autoptr (JsonObject) c = NULL;
+	g_autoptr (JsonObject) o = NULL;
 	gint64 id;
 
 	cli_write_profile (f, "conflict=manual\n");
 	three_synced (f);
 	ann_out = id_of (f, "outlook", "firstName", "Ann");
-	g_free (cli_put (f, "crm", "contact", "c1", "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CTO\"}"));
+	g_free (cli_put (f, "crm", "contact", "c1",
+			 "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CTO\"}"));
 	g_free (cli_put (f, "outlook", "contact", ann_out,
 			 "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CFO\"}"));
 	g_assert_cmpint (run (f, "sync", NULL), ==, 1);
@@ -415,11 +446,17 @@ resolve_with (CliFixture *f, const gchar *how, const gchar *arg, const gchar *ex
 	}
 	idarg = g_strdup_printf ("%" G_GINT64_FORMAT, id);
 	if (g_strcmp0 (how, "--all-keep") == 0)
-		g_assert_cmpint (cli_run (f, NULL, "resolve", "--profile", "@P", how, arg, "--json", NULL), ==, 0);
+		g_assert_cmpint (
+			cli_run (f, NULL, "resolve", "--profile", "@P", how, arg, "--json", NULL),
+			==, 0);
 	else
-		g_assert_cmpint (cli_run (f, NULL, "resolve", "--profile", "@P", idarg, how, arg, "--json", NULL), ==, 0);
+		g_assert_cmpint (cli_run (f, NULL, "resolve", "--profile", "@P", idarg, how, arg,
+					  "--json", NULL),
+				 ==, 0);
 	g_assert_cmpint (run (f, "conflicts", NULL), ==, 0);
-	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root (f), "conflicts")), ==, 0);
+	g_assert_cmpuint (
+		json_array_get_length (json_object_get_array_member (root (f), "conflicts")), ==,
+		0);
 	g_assert_cmpint (run (f, "sync", NULL), ==, 0);
 	c = cli_get (f, "crm", "contact", "c1");
 	o = cli_get (f, "outlook", "contact", ann_out);
@@ -427,8 +464,9 @@ resolve_with (CliFixture *f, const gchar *how, const gchar *arg, const gchar *ex
 	g_assert_cmpstr (str (o, "jobTitle"), ==, expect);
 	/* settled: the next run has nothing to do */
 	g_assert_cmpint (run (f, "sync", NULL), ==, 0);
-	g_assert_cmpint (cli_report_count (f, "updated", "crm", "contact") +
-			 cli_report_count (f, "updated", "outlook", "contact"), ==, 0);
+	g_assert_cmpint (cli_report_count (f, "updated", "crm", "contact")
+				 + cli_report_count (f, "updated", "outlook", "contact"),
+			 ==, 0);
 }
 
 static void
@@ -470,7 +508,8 @@ test_status_creates_nothing (CliFixture *f, gconstpointer d)
 	g_assert_false (g_file_test (state, G_FILE_TEST_EXISTS));
 	g_assert_false (g_file_test (xdg, G_FILE_TEST_EXISTS));
 	/* a state that cannot be read: exit 5, not 3 */
-	g_assert_true (g_file_set_contents (state, "not a database, only some text long enough", -1, NULL));
+	g_assert_true (g_file_set_contents (state, "not a database, only some text long enough", -1,
+					    NULL));
 	g_assert_cmpint (run (f, "status", NULL), ==, 5);
 }
 
@@ -482,7 +521,8 @@ test_status_conflicts_named (CliFixture *f, gconstpointer d)
 	cli_write_profile (f, "conflict=manual\n");
 	three_synced (f);
 	ann_out = id_of (f, "outlook", "firstName", "Ann");
-	g_free (cli_put (f, "crm", "contact", "c1", "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CTO\"}"));
+	g_free (cli_put (f, "crm", "contact", "c1",
+			 "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CTO\"}"));
 	g_free (cli_put (f, "outlook", "contact", ann_out,
 			 "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CFO\"}"));
 	g_assert_cmpint (run (f, "sync", NULL), ==, 1);
@@ -495,22 +535,27 @@ test_status_conflicts_named (CliFixture *f, gconstpointer d)
 static void
 test_status_last_run_skips (CliFixture *f, gconstpointer d)
 {
-	cli_write_profile (f, "preset=orocrm\n[crm]\npath=crm\nschema=orocrm\n[outlook]\npath=outlook\nschema=outlook\n"
-			      "[contact]\ncondition=all\n[task]\ndirection=none\n[event]\ndirection=none\n");
+	cli_write_profile (
+		f, "preset=orocrm\n[crm]\npath=crm\nschema=orocrm\n[outlook]\npath=outlook\nschema="
+		   "outlook\n"
+		   "[contact]\ncondition=all\n[task]\ndirection=none\n[event]\ndirection=none\n");
 	g_free (cli_put (f, "outlook", "contact", "o1", "{\"companyName\": \"Acme\"}"));
 	g_assert_cmpint (run (f, "sync", NULL), ==, 1);
 	g_assert_cmpint (run (f, "status", NULL), ==, 0);
-	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root (f), "skipped")), ==, 1);
+	g_assert_cmpuint (
+		json_array_get_length (json_object_get_array_member (root (f), "skipped")), ==, 1);
 	/* the next run cannot reach Outlook at all */
-	g_assert_true (g_file_set_contents (f->profile,
-					    "[profile]\nname=Test\ncrm=folder\noutlook=graph\nstate=state.db\npreset=orocrm\n"
-					    "[crm]\npath=crm\nschema=orocrm\n[outlook]\nurl=http://127.0.0.1:1\n"
-					    "authority=http://127.0.0.1:1\n[contact]\ncondition=all\n[task]\ndirection=none\n"
-					    "[event]\ndirection=none\n",
-					    -1, NULL));
+	g_assert_true (g_file_set_contents (
+		f->profile,
+		"[profile]\nname=Test\ncrm=folder\noutlook=graph\nstate=state.db\npreset=orocrm\n"
+		"[crm]\npath=crm\nschema=orocrm\n[outlook]\nurl=http://127.0.0.1:1\n"
+		"authority=http://127.0.0.1:1\n[contact]\ncondition=all\n[task]\ndirection=none\n"
+		"[event]\ndirection=none\n",
+		-1, NULL));
 	g_assert_cmpint (run (f, "sync", NULL), ==, 3);
 	g_assert_cmpint (run (f, "status", NULL), ==, 0);
-	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root (f), "skipped")), ==, 0);
+	g_assert_cmpuint (
+		json_array_get_length (json_object_get_array_member (root (f), "skipped")), ==, 0);
 	g_assert_cmpint (cli_run (f, NULL, "status", "--profile", "@P", NULL), ==, 0);
 	g_assert_null (strstr (f->out, "Acme"));
 	g_assert_null (strstr (f->out, "Skipped"));
@@ -539,8 +584,8 @@ test_excluded_not_partial (CliFixture *f, gconstpointer d)
 static void
 test_error_reports (CliFixture *f, gconstpointer d)
 {
-	static const gchar *fields[] = {"status", "created", "updated", "deleted", "linked", "skipped",
-					"conflicts", "excluded", "errors", "plan"};
+	static const gchar *fields[] = { "status",  "created",	 "updated",  "deleted", "linked",
+					 "skipped", "conflicts", "excluded", "errors",	"plan" };
 	g_autofree gchar *state = g_build_filename (f->dir, "state.db", NULL);
 	g_autofree gchar *where = NULL;
 	cli_write_profile (f, "[crm]\npath=crm\n[outlook]\npath=outlook\nschema=outlok\n");
@@ -556,7 +601,8 @@ test_error_reports (CliFixture *f, gconstpointer d)
 	cli_write_profile (f, "[crm]\npath=crm\ncolour=blue\n[outlook]\npath=outlook\n");
 	g_assert_cmpint (run (f, "sync", NULL), ==, 2);
 	g_clear_pointer (&where, g_free);
-	where = g_strdup_printf ("%s:8: [crm] colour=blue: unknown key (allowed: path, schema", f->profile);
+	where = g_strdup_printf ("%s:8: [crm] colour=blue: unknown key (allowed: path, schema",
+				 f->profile);
 	g_assert_nonnull (strstr (f->err, where));
 	cli_write_profile (f, "mapping=nope\n");
 	g_assert_cmpint (run (f, "sync", NULL), ==, 2);
@@ -575,22 +621,39 @@ int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
-	g_test_add ("/cli/control/dry-run-diff", CliFixture, NULL, fx_setup, test_dry_run_diff, fx_teardown);
-	g_test_add ("/cli/control/counts-plural", CliFixture, NULL, fx_setup, test_counts_plural, fx_teardown);
-	g_test_add ("/cli/control/guard-shows-plan", CliFixture, NULL, fx_setup, test_guard_shows_plan, fx_teardown);
-	g_test_add ("/cli/control/undo-exact", CliFixture, NULL, fx_setup, test_undo_exact, fx_teardown);
-	g_test_add ("/cli/control/undo-crash", CliFixture, NULL, fx_setup, test_undo_crash, fx_teardown);
-	g_test_add ("/cli/control/undo-after-edit", CliFixture, NULL, fx_setup, test_undo_after_edit, fx_teardown);
-	g_test_add ("/cli/control/undo-force-delete", CliFixture, NULL, fx_setup, test_undo_force_delete, fx_teardown);
-	g_test_add ("/cli/control/history-changes", CliFixture, NULL, fx_setup, test_history_changes, fx_teardown);
-	g_test_add ("/cli/control/resolve-keep-crm", CliFixture, NULL, fx_setup, test_resolve_keep_crm, fx_teardown);
-	g_test_add ("/cli/control/resolve-keep-outlook", CliFixture, NULL, fx_setup, test_resolve_keep_outlook, fx_teardown);
-	g_test_add ("/cli/control/resolve-value", CliFixture, NULL, fx_setup, test_resolve_value, fx_teardown);
-	g_test_add ("/cli/control/resolve-all-keep", CliFixture, NULL, fx_setup, test_resolve_all_keep, fx_teardown);
-	g_test_add ("/cli/control/status-creates-nothing", CliFixture, NULL, fx_setup, test_status_creates_nothing, fx_teardown);
-	g_test_add ("/cli/control/status-conflicts-named", CliFixture, NULL, fx_setup, test_status_conflicts_named, fx_teardown);
-	g_test_add ("/cli/control/status-last-run-skips", CliFixture, NULL, fx_setup, test_status_last_run_skips, fx_teardown);
-	g_test_add ("/cli/control/excluded-not-partial", CliFixture, NULL, fx_setup, test_excluded_not_partial, fx_teardown);
-	g_test_add ("/cli/control/error-reports", CliFixture, NULL, fx_setup, test_error_reports, fx_teardown);
+	g_test_add ("/cli/control/dry-run-diff", CliFixture, NULL, fx_setup, test_dry_run_diff,
+		    fx_teardown);
+	g_test_add ("/cli/control/counts-plural", CliFixture, NULL, fx_setup, test_counts_plural,
+		    fx_teardown);
+	g_test_add ("/cli/control/guard-shows-plan", CliFixture, NULL, fx_setup,
+		    test_guard_shows_plan, fx_teardown);
+	g_test_add ("/cli/control/undo-exact", CliFixture, NULL, fx_setup, test_undo_exact,
+		    fx_teardown);
+	g_test_add ("/cli/control/undo-crash", CliFixture, NULL, fx_setup, test_undo_crash,
+		    fx_teardown);
+	g_test_add ("/cli/control/undo-after-edit", CliFixture, NULL, fx_setup,
+		    test_undo_after_edit, fx_teardown);
+	g_test_add ("/cli/control/undo-force-delete", CliFixture, NULL, fx_setup,
+		    test_undo_force_delete, fx_teardown);
+	g_test_add ("/cli/control/history-changes", CliFixture, NULL, fx_setup,
+		    test_history_changes, fx_teardown);
+	g_test_add ("/cli/control/resolve-keep-crm", CliFixture, NULL, fx_setup,
+		    test_resolve_keep_crm, fx_teardown);
+	g_test_add ("/cli/control/resolve-keep-outlook", CliFixture, NULL, fx_setup,
+		    test_resolve_keep_outlook, fx_teardown);
+	g_test_add ("/cli/control/resolve-value", CliFixture, NULL, fx_setup, test_resolve_value,
+		    fx_teardown);
+	g_test_add ("/cli/control/resolve-all-keep", CliFixture, NULL, fx_setup,
+		    test_resolve_all_keep, fx_teardown);
+	g_test_add ("/cli/control/status-creates-nothing", CliFixture, NULL, fx_setup,
+		    test_status_creates_nothing, fx_teardown);
+	g_test_add ("/cli/control/status-conflicts-named", CliFixture, NULL, fx_setup,
+		    test_status_conflicts_named, fx_teardown);
+	g_test_add ("/cli/control/status-last-run-skips", CliFixture, NULL, fx_setup,
+		    test_status_last_run_skips, fx_teardown);
+	g_test_add ("/cli/control/excluded-not-partial", CliFixture, NULL, fx_setup,
+		    test_excluded_not_partial, fx_teardown);
+	g_test_add ("/cli/control/error-reports", CliFixture, NULL, fx_setup, test_error_reports,
+		    fx_teardown);
 	return g_test_run ();
 }

@@ -15,14 +15,16 @@
  * update shows the value before and after.
  */
 
-static const gchar *seed_json =
-    "{\"contacts\":["
-    "{\"type\":\"contacts\",\"id\":\"1\",\"attributes\":{\"firstName\":\"Ada\",\"lastName\":\"Lovelace\",\"gender\":\"female\","
-    "\"birthday\":\"1815-12-10\",\"jobTitle\":\"Analyst\"}},"
-    "{\"type\":\"contacts\",\"id\":\"2\",\"attributes\":{\"firstName\":\"Karen\",\"lastName\":\"Blixen\",\"gender\":\"female\","
-    "\"birthday\":\"1885-04-17\",\"jobTitle\":\"Writer\"}},"
-    "{\"type\":\"contacts\",\"id\":\"3\",\"attributes\":{\"firstName\":\"Tycho\",\"lastName\":\"Brahe\",\"gender\":\"male\","
-    "\"birthday\":\"1546-12-14\",\"jobTitle\":\"Astronomer\"}}]}";
+static const gchar *seed_json = "{\"contacts\":["
+				"{\"type\":\"contacts\",\"id\":\"1\",\"attributes\":{\"firstName\":"
+				"\"Ada\",\"lastName\":\"Lovelace\",\"gender\":\"female\","
+				"\"birthday\":\"1815-12-10\",\"jobTitle\":\"Analyst\"}},"
+				"{\"type\":\"contacts\",\"id\":\"2\",\"attributes\":{\"firstName\":"
+				"\"Karen\",\"lastName\":\"Blixen\",\"gender\":\"female\","
+				"\"birthday\":\"1885-04-17\",\"jobTitle\":\"Writer\"}},"
+				"{\"type\":\"contacts\",\"id\":\"3\",\"attributes\":{\"firstName\":"
+				"\"Tycho\",\"lastName\":\"Brahe\",\"gender\":\"male\","
+				"\"birthday\":\"1546-12-14\",\"jobTitle\":\"Astronomer\"}}]}";
 
 typedef struct {
 	OroEmu *oro;
@@ -43,8 +45,8 @@ fx_start (Fx *fx)
 	g_autofree gchar *seed_arg = g_strdup_printf ("--seed=%s", seed);
 	g_autofree gchar *key = NULL;
 	g_autofree gchar *text = NULL;
-	const gchar *oro_args[] = {seed_arg, NULL};
-	const gchar *graph_args[] = {"--generate=0", NULL};
+	const gchar *oro_args[] = { seed_arg, NULL };
+	const gchar *graph_args[] = { "--generate=0", NULL };
 
 	g_assert_true (g_file_set_contents (seed, seed_json, -1, NULL));
 	fx->oro = oro_emu_start (oro_args);
@@ -55,14 +57,14 @@ fx_start (Fx *fx)
 	g_assert_true (g_file_set_contents (key, ORO_TEST_KEY, -1, NULL));
 	g_chmod (key, 0600);
 	fx->profile = oro_test_path (fx->oro, "profile.ini");
-	text = g_strdup_printf (
-	    "[profile]\nname=Control\ncrm=orocrm\noutlook=graph\npreset=orocrm\nconflict=manual\n"
-	    "state=state.db\n"
-	    "[crm]\nurl=%s\nuser=admin\nsecret-file=key\n"
-	    "[outlook]\nurl=%s\nauthority=%s\nclient-id=crmsync-test\n"
-	    "[contact]\ndirection=both\ncondition=all\n[task]\ndirection=none\n"
-	    "[event]\ndirection=none\n[email]\ndirection=none\n",
-	    fx->oro->url, fx->graph_url, fx->graph_url);
+	text = g_strdup_printf ("[profile]\nname=Control\ncrm=orocrm\noutlook=graph\npreset="
+				"orocrm\nconflict=manual\n"
+				"state=state.db\n"
+				"[crm]\nurl=%s\nuser=admin\nsecret-file=key\n"
+				"[outlook]\nurl=%s\nauthority=%s\nclient-id=crmsync-test\n"
+				"[contact]\ndirection=both\ncondition=all\n[task]\ndirection=none\n"
+				"[event]\ndirection=none\n[email]\ndirection=none\n",
+				fx->oro->url, fx->graph_url, fx->graph_url);
 	g_assert_true (g_file_set_contents (fx->profile, text, -1, NULL));
 }
 
@@ -83,42 +85,43 @@ fx_stop (Fx *fx)
 static gint
 cli (Fx *fx, const gchar *cmd, ...)
 {
-	g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-								      G_SUBPROCESS_FLAGS_STDERR_PIPE);
-	g_autoptr(GSubprocess) p = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+	g_autoptr (GSubprocessLauncher) l = g_subprocess_launcher_new (
+		G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+	g_autoptr (GSubprocess) p = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GPtrArray) argv = g_ptr_array_new ();
 	const gchar *a;
 	va_list ap;
 
-	g_ptr_array_add (argv, (gpointer) g_getenv ("CRMSYNC_CLI"));
-	g_ptr_array_add (argv, (gpointer) cmd);
+	g_ptr_array_add (argv, (gpointer)g_getenv ("CRMSYNC_CLI"));
+	g_ptr_array_add (argv, (gpointer)cmd);
 	g_ptr_array_add (argv, (gpointer) "--profile");
 	g_ptr_array_add (argv, fx->profile);
 	va_start (ap, cmd);
 	while ((a = va_arg (ap, const gchar *)) != NULL)
-		g_ptr_array_add (argv, (gpointer) a);
+		g_ptr_array_add (argv, (gpointer)a);
 	va_end (ap);
 	g_ptr_array_add (argv, NULL);
 	g_subprocess_launcher_setenv (l, "CRMSYNC_SECRETS", "file", TRUE);
 	g_subprocess_launcher_setenv (l, "XDG_DATA_HOME", fx->oro->dir, TRUE);
 	g_subprocess_launcher_set_cwd (l, fx->oro->dir);
-	p = g_subprocess_launcher_spawnv (l, (const gchar *const *) argv->pdata, &error);
+	p = g_subprocess_launcher_spawnv (l, (const gchar *const *)argv->pdata, &error);
 	g_assert_no_error (error);
 	g_clear_pointer (&fx->out, g_free);
 	g_clear_pointer (&fx->err, g_free);
 	g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &fx->out, &fx->err, &error));
 	g_assert_no_error (error);
 	if (g_test_verbose ())
-		g_printerr ("# %s: exit %d\n%s\n%s\n", cmd, g_subprocess_get_exit_status (p), fx->out, fx->err);
+		g_printerr ("# %s: exit %d\n%s\n%s\n", cmd, g_subprocess_get_exit_status (p),
+			    fx->out, fx->err);
 	return g_subprocess_get_exit_status (p);
 }
 
 static JsonObject *
 out_json (Fx *fx)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(JsonNode) n = json_from_string (fx->out, &error);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (JsonNode) n = json_from_string (fx->out, &error);
 	g_assert_no_error (error);
 	return json_object_ref (json_node_get_object (n));
 }
@@ -128,16 +131,17 @@ graph_http (Fx *fx, const gchar *method, const gchar *path, const gchar *ctype, 
 	    guint *status)
 {
 	g_autofree gchar *url = g_strconcat (fx->graph_url, path, NULL);
-	g_autoptr(SoupMessage) msg = soup_message_new (method, url);
-	g_autoptr(GBytes) answer = NULL;
+	g_autoptr (SoupMessage) msg = soup_message_new (method, url);
+	g_autoptr (GBytes) answer = NULL;
 	if (fx->token != NULL && g_str_has_prefix (path, "/v1.0")) {
 		g_autofree gchar *auth = g_strdup_printf ("Bearer %s", fx->token);
-		soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+		soup_message_headers_replace (soup_message_get_request_headers (msg),
+					      "Authorization", auth);
 		soup_message_headers_replace (soup_message_get_request_headers (msg), "Prefer",
 					      "IdType=\"ImmutableId\"");
 	}
 	if (body != NULL) {
-		g_autoptr(GBytes) b = g_bytes_new (body, strlen (body));
+		g_autoptr (GBytes) b = g_bytes_new (body, strlen (body));
 		soup_message_set_request_body_from_bytes (msg, ctype, b);
 	}
 	answer = soup_session_send_and_read (fx->session, msg, NULL, NULL);
@@ -153,15 +157,19 @@ graph_sign_in (Fx *fx)
 {
 	guint status;
 	const gchar *form = "application/x-www-form-urlencoded";
-	g_autoptr(JsonNode) dc = graph_http (fx, "POST", "/common/oauth2/v2.0/devicecode", form,
-					     "client_id=tester&scope=Contacts.ReadWrite", &status);
+	g_autoptr (JsonNode) dc = graph_http (fx, "POST", "/common/oauth2/v2.0/devicecode", form,
+					      "client_id=tester&scope=Contacts.ReadWrite", &status);
 	g_autofree gchar *poll = g_strdup_printf (
-	    "grant_type=urn:ietf:params:oauth:grant-type:device_code&client_id=tester&device_code=%s",
-	    json_object_get_string_member (json_node_get_object (dc), "device_code"));
-	g_autoptr(JsonNode) pending = graph_http (fx, "POST", "/common/oauth2/v2.0/token", form, poll, &status);
-	g_autoptr(JsonNode) tok = graph_http (fx, "POST", "/common/oauth2/v2.0/token", form, poll, &status);
+		"grant_type=urn:ietf:params:oauth:grant-type:device_code&client_id=tester&device_"
+		"code=%s",
+		json_object_get_string_member (json_node_get_object (dc), "device_code"));
+	g_autoptr (JsonNode) pending
+		= graph_http (fx, "POST", "/common/oauth2/v2.0/token", form, poll, &status);
+	g_autoptr (JsonNode) tok
+		= graph_http (fx, "POST", "/common/oauth2/v2.0/token", form, poll, &status);
 	g_assert_cmpuint (status, ==, 200);
-	fx->token = g_strdup (json_object_get_string_member (json_node_get_object (tok), "access_token"));
+	fx->token = g_strdup (
+		json_object_get_string_member (json_node_get_object (tok), "access_token"));
 }
 
 /* the Graph contact with this surname */
@@ -169,7 +177,7 @@ static JsonObject *
 graph_contact (Fx *fx, const gchar *surname)
 {
 	guint status;
-	g_autoptr(JsonNode) list = NULL;
+	g_autoptr (JsonNode) list = NULL;
 	JsonArray *values;
 	JsonObject *found = NULL;
 	if (fx->token == NULL)
@@ -179,7 +187,9 @@ graph_contact (Fx *fx, const gchar *surname)
 	values = json_object_get_array_member (json_node_get_object (list), "value");
 	for (guint i = 0; i < json_array_get_length (values); i++) {
 		JsonObject *c = json_array_get_object_element (values, i);
-		if (g_strcmp0 (json_object_get_string_member_with_default (c, "surname", NULL), surname) == 0) {
+		if (g_strcmp0 (json_object_get_string_member_with_default (c, "surname", NULL),
+			       surname)
+		    == 0) {
 			g_assert_null (found); /* never a duplicate */
 			found = json_object_ref (c);
 		}
@@ -190,9 +200,9 @@ graph_contact (Fx *fx, const gchar *surname)
 static void
 graph_patch (Fx *fx, const gchar *surname, const gchar *body)
 {
-	g_autoptr(JsonObject) c = graph_contact (fx, surname);
+	g_autoptr (JsonObject) c = graph_contact (fx, surname);
 	g_autofree gchar *path = NULL;
-	g_autoptr(JsonNode) r = NULL;
+	g_autoptr (JsonNode) r = NULL;
 	guint status;
 	g_assert_nonnull (c);
 	path = g_strdup_printf ("/v1.0/me/contacts/%s", json_object_get_string_member (c, "id"));
@@ -205,16 +215,16 @@ oro_patch (Fx *fx, const gchar *id, const gchar *attrs)
 {
 	g_autofree gchar *path = g_strdup_printf ("/api/contacts/%s", id);
 	g_autofree gchar *body = g_strdup_printf (
-	    "{\"data\":{\"type\":\"contacts\",\"id\":\"%s\",\"attributes\":%s}}", id, attrs);
+		"{\"data\":{\"type\":\"contacts\",\"id\":\"%s\",\"attributes\":%s}}", id, attrs);
 	guint status = 0;
-	g_autoptr(JsonNode) r = oro_emu_call (fx->oro, "PATCH", path, body, &status);
+	g_autoptr (JsonNode) r = oro_emu_call (fx->oro, "PATCH", path, body, &status);
 	g_assert_cmpuint (status, ==, 200);
 }
 
 static gchar *
 oro_job (Fx *fx, const gchar *id)
 {
-	g_autoptr(GHashTable) all = oro_emu_list (fx->oro, "contacts");
+	g_autoptr (GHashTable) all = oro_emu_list (fx->oro, "contacts");
 	JsonObject *c = g_hash_table_lookup (all, id);
 	g_assert_nonnull (c);
 	return g_strdup (oro_attr (c, "jobTitle"));
@@ -223,7 +233,7 @@ oro_job (Fx *fx, const gchar *id)
 static gchar *
 graph_job (Fx *fx, const gchar *surname)
 {
-	g_autoptr(JsonObject) c = graph_contact (fx, surname);
+	g_autoptr (JsonObject) c = graph_contact (fx, surname);
 	g_assert_nonnull (c);
 	return g_strdup (json_object_get_string_member_with_default (c, "jobTitle", NULL));
 }
@@ -231,13 +241,14 @@ graph_job (Fx *fx, const gchar *surname)
 static gint64
 changes_total (Fx *fx)
 {
-	g_autoptr(JsonObject) r = out_json (fx);
-	static const gchar *what[] = {"created", "updated", "deleted"};
+	g_autoptr (JsonObject) r = out_json (fx);
+	static const gchar *what[] = { "created", "updated", "deleted" };
 	gint64 n = 0;
 	for (guint w = 0; w < G_N_ELEMENTS (what); w++) {
 		JsonObject *o = json_object_get_object_member (r, what[w]);
 		for (guint s = 0; s < 2; s++) {
-			JsonObject *per = json_object_get_object_member (o, s == 0 ? "crm" : "outlook");
+			JsonObject *per
+				= json_object_get_object_member (o, s == 0 ? "crm" : "outlook");
 			n += json_object_get_int_member_with_default (per, "contact", 0);
 		}
 	}
@@ -248,7 +259,7 @@ changes_total (Fx *fx)
 static void
 resolve_case (const gchar *how, const gchar *arg, const gchar *expect)
 {
-	Fx fx = {0};
+	Fx fx = { 0 };
 	g_autofree gchar *oro = NULL;
 	g_autofree gchar *graph = NULL;
 	gint64 id;
@@ -274,7 +285,7 @@ resolve_case (const gchar *how, const gchar *arg, const gchar *expect)
 	g_assert_cmpint (changes_total (&fx), ==, 0);
 	g_assert_cmpint (cli (&fx, "conflicts", "--json", NULL), ==, 0);
 	{
-		g_autoptr(JsonObject) r = out_json (&fx);
+		g_autoptr (JsonObject) r = out_json (&fx);
 		JsonArray *arr = json_object_get_array_member (r, "conflicts");
 		JsonObject *c;
 		g_assert_cmpuint (json_array_get_length (arr), ==, 1);
@@ -303,8 +314,10 @@ resolve_case (const gchar *how, const gchar *arg, const gchar *expect)
 	g_assert_cmpint (changes_total (&fx), ==, 0);
 	g_assert_cmpint (cli (&fx, "conflicts", "--json", NULL), ==, 0);
 	{
-		g_autoptr(JsonObject) r = out_json (&fx);
-		g_assert_cmpuint (json_array_get_length (json_object_get_array_member (r, "conflicts")), ==, 0);
+		g_autoptr (JsonObject) r = out_json (&fx);
+		g_assert_cmpuint (
+			json_array_get_length (json_object_get_array_member (r, "conflicts")), ==,
+			0);
 	}
 	fx_stop (&fx);
 }
@@ -337,7 +350,7 @@ test_resolve_all_keep (void)
 static void
 test_dry_run_diff (void)
 {
-	Fx fx = {0};
+	Fx fx = { 0 };
 	JsonArray *plan;
 	gboolean found = FALSE;
 	fx_start (&fx);
@@ -345,21 +358,27 @@ test_dry_run_diff (void)
 	oro_patch (&fx, "2", "{\"jobTitle\":\"Baroness\"}");
 	g_assert_cmpint (cli (&fx, "sync", "--dry-run", "--json", NULL), ==, 0);
 	{
-		g_autoptr(JsonObject) r = out_json (&fx);
+		g_autoptr (JsonObject) r = out_json (&fx);
 		plan = json_object_get_array_member (r, "plan");
 		for (guint i = 0; i < json_array_get_length (plan); i++) {
 			JsonObject *e = json_array_get_object_element (plan, i);
 			JsonArray *changes = json_object_get_array_member (e, "changes");
-			if (g_strcmp0 (json_object_get_string_member (e, "label"), "Karen Blixen") != 0)
+			if (g_strcmp0 (json_object_get_string_member (e, "label"), "Karen Blixen")
+			    != 0)
 				continue;
 			g_assert_cmpstr (json_object_get_string_member (e, "action"), ==, "update");
 			for (guint c = 0; c < json_array_get_length (changes); c++) {
 				JsonObject *ch = json_array_get_object_element (changes, c);
-				if (g_strcmp0 (json_object_get_string_member (ch, "field"), "jobTitle") != 0)
+				if (g_strcmp0 (json_object_get_string_member (ch, "field"),
+					       "jobTitle")
+				    != 0)
 					continue;
-				g_assert_cmpstr (json_object_get_string_member (ch, "side"), ==, "outlook");
-				g_assert_cmpstr (json_object_get_string_member (ch, "old"), ==, "Writer");
-				g_assert_cmpstr (json_object_get_string_member (ch, "new"), ==, "Baroness");
+				g_assert_cmpstr (json_object_get_string_member (ch, "side"), ==,
+						 "outlook");
+				g_assert_cmpstr (json_object_get_string_member (ch, "old"), ==,
+						 "Writer");
+				g_assert_cmpstr (json_object_get_string_member (ch, "new"), ==,
+						 "Baroness");
 				found = TRUE;
 			}
 		}
@@ -380,16 +399,23 @@ test_dry_run_diff (void)
 static gchar *
 record_text (JsonObject *o)
 {
-	static const gchar *volatile_keys[] = {"id", "changeKey", "createdDateTime", "lastModifiedDateTime",
-					       "parentFolderId", "createdAt", "updatedAt", NULL};
-	g_autoptr(GList) members = g_list_sort (json_object_get_members (o), (GCompareFunc) g_strcmp0);
+	static const gchar *volatile_keys[] = { "id",
+						"changeKey",
+						"createdDateTime",
+						"lastModifiedDateTime",
+						"parentFolderId",
+						"createdAt",
+						"updatedAt",
+						NULL };
+	g_autoptr (GList) members
+		= g_list_sort (json_object_get_members (o), (GCompareFunc)g_strcmp0);
 	GString *s = g_string_new ("{");
 	for (GList *l = members; l != NULL; l = l->next) {
 		g_autofree gchar *v = NULL;
-		if (g_strv_contains (volatile_keys, l->data) || ((const gchar *) l->data)[0] == '@')
+		if (g_strv_contains (volatile_keys, l->data) || ((const gchar *)l->data)[0] == '@')
 			continue;
 		v = json_to_string (json_object_get_member (o, l->data), FALSE);
-		g_string_append_printf (s, "%s=%s;", (const gchar *) l->data, v);
+		g_string_append_printf (s, "%s=%s;", (const gchar *)l->data, v);
 	}
 	g_string_append (s, "}");
 	return g_string_free (s, FALSE);
@@ -398,7 +424,7 @@ record_text (JsonObject *o)
 static gint
 text_cmp (gconstpointer a, gconstpointer b)
 {
-	return g_strcmp0 (*(const gchar *const *) a, *(const gchar *const *) b);
+	return g_strcmp0 (*(const gchar *const *)a, *(const gchar *const *)b);
 }
 
 static gchar *
@@ -407,7 +433,7 @@ join_sorted (GPtrArray *texts)
 	GString *all = g_string_new (NULL);
 	g_ptr_array_sort (texts, text_cmp);
 	for (guint i = 0; i < texts->len; i++)
-		g_string_append_printf (all, "%s\n", (const gchar *) texts->pdata[i]);
+		g_string_append_printf (all, "%s\n", (const gchar *)texts->pdata[i]);
 	return g_string_free (all, FALSE);
 }
 
@@ -415,8 +441,8 @@ static gchar *
 graph_side (Fx *fx)
 {
 	guint status;
-	g_autoptr(JsonNode) list = NULL;
-	g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr (JsonNode) list = NULL;
+	g_autoptr (GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
 	JsonArray *values;
 	if (fx->token == NULL)
 		graph_sign_in (fx);
@@ -430,13 +456,14 @@ graph_side (Fx *fx)
 static gchar *
 oro_side (Fx *fx)
 {
-	g_autoptr(GHashTable) all = oro_emu_list (fx->oro, "contacts");
-	g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr (GHashTable) all = oro_emu_list (fx->oro, "contacts");
+	g_autoptr (GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
 	GHashTableIter iter;
 	gpointer k, v;
 	g_hash_table_iter_init (&iter, all);
 	while (g_hash_table_iter_next (&iter, &k, &v))
-		g_ptr_array_add (texts, record_text (json_object_get_object_member (v, "attributes")));
+		g_ptr_array_add (texts,
+				 record_text (json_object_get_object_member (v, "attributes")));
 	return join_sorted (texts);
 }
 
@@ -445,7 +472,7 @@ oro_side (Fx *fx)
 static void
 test_undo_exact (void)
 {
-	Fx fx = {0};
+	Fx fx = { 0 };
 	g_autofree gchar *oro_before = NULL;
 	g_autofree gchar *graph_before = NULL;
 	g_autofree gchar *oro_after = NULL;
@@ -458,13 +485,15 @@ test_undo_exact (void)
 	oro_patch (&fx, "2", "{\"jobTitle\":\"Baroness\"}");
 	graph_patch (&fx, "Brahe", "{\"jobTitle\":\"Astronomer Royal\"}");
 	{
-		g_autoptr(JsonNode) r = graph_http (&fx, "POST", "/v1.0/me/contacts", "application/json",
-						    "{\"givenName\":\"Hans\",\"surname\":\"Andersen\",\"jobTitle\":\"Poet\"}",
-						    &status);
+		g_autoptr (JsonNode) r = graph_http (
+			&fx, "POST", "/v1.0/me/contacts", "application/json",
+			"{\"givenName\":\"Hans\",\"surname\":\"Andersen\",\"jobTitle\":\"Poet\"}",
+			&status);
 		g_assert_cmpuint (status, ==, 201);
 	}
 	{
-		g_autoptr(JsonNode) r = oro_emu_call (fx.oro, "DELETE", "/api/contacts/1", NULL, &status);
+		g_autoptr (JsonNode) r
+			= oro_emu_call (fx.oro, "DELETE", "/api/contacts/1", NULL, &status);
 		g_assert_cmpuint (status, ==, 204);
 	}
 	oro_before = oro_side (&fx);
@@ -472,14 +501,26 @@ test_undo_exact (void)
 
 	g_assert_cmpint (cli (&fx, "sync", "--json", NULL), ==, 0);
 	{
-		g_autoptr(JsonObject) r = out_json (&fx);
+		g_autoptr (JsonObject) r = out_json (&fx);
 		JsonObject *created = json_object_get_object_member (r, "created");
 		JsonObject *updated = json_object_get_object_member (r, "updated");
 		JsonObject *deleted = json_object_get_object_member (r, "deleted");
-		g_assert_cmpint (json_object_get_int_member_with_default (json_object_get_object_member (created, "crm"), "contact", 0), ==, 1);
-		g_assert_cmpint (json_object_get_int_member_with_default (json_object_get_object_member (updated, "crm"), "contact", 0), ==, 1);
-		g_assert_cmpint (json_object_get_int_member_with_default (json_object_get_object_member (updated, "outlook"), "contact", 0), ==, 1);
-		g_assert_cmpint (json_object_get_int_member_with_default (json_object_get_object_member (deleted, "outlook"), "contact", 0), ==, 1);
+		g_assert_cmpint (
+			json_object_get_int_member_with_default (
+				json_object_get_object_member (created, "crm"), "contact", 0),
+			==, 1);
+		g_assert_cmpint (
+			json_object_get_int_member_with_default (
+				json_object_get_object_member (updated, "crm"), "contact", 0),
+			==, 1);
+		g_assert_cmpint (
+			json_object_get_int_member_with_default (
+				json_object_get_object_member (updated, "outlook"), "contact", 0),
+			==, 1);
+		g_assert_cmpint (
+			json_object_get_int_member_with_default (
+				json_object_get_object_member (deleted, "outlook"), "contact", 0),
+			==, 1);
 	}
 	g_assert_cmpint (cli (&fx, "undo", "--json", NULL), ==, 0);
 	oro_after = oro_side (&fx);
