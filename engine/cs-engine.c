@@ -1373,11 +1373,12 @@ cs_engine_exit_code_for_error (const GError *error)
 	return CS_EXIT_UNREACHABLE;
 }
 
-/* a run: planned by @undo (take back a run) or by reading both sides,
+/* a run: planned by @undo (take back a run), given (@given: the Sync all
+ * preview's, with what the user unticked left out) or by reading both sides,
  * applied, and recorded in the history whatever its outcome */
 static CsRunReport *
-run_common (CsEngine *self, CsRunFlags flags, gboolean undo, GCancellable *cancellable,
-	    GError **error)
+run_common (CsEngine *self, CsRunFlags flags, gboolean undo, CsSyncPlan *given,
+	    GCancellable *cancellable, GError **error)
 {
 	g_autoptr(CsSyncPlan) plan = NULL;
 	g_autoptr(CsRunReport) report = NULL;
@@ -1397,7 +1398,9 @@ run_common (CsEngine *self, CsRunFlags flags, gboolean undo, GCancellable *cance
 		run_id = cs_state_run_begin (self->state, trigger, NULL);
 	self->run_id = run_id > 0 ? run_id : 0;
 	self->keep_cursors = undo;
-	if (undo)
+	if (given != NULL)
+		plan = g_object_ref (given);
+	else if (undo)
 		plan = cs_undo_prepare (self, &undo_of, cancellable, &error_local);
 	else
 		plan = cs_engine_prepare (self, flags, cancellable, &error_local);
@@ -1421,8 +1424,10 @@ run_common (CsEngine *self, CsRunFlags flags, gboolean undo, GCancellable *cance
 	}
 	self->run_id = 0;
 	self->keep_cursors = FALSE;
-	clear_sinks (self);
-	clear_decisions (self);
+	if (given == NULL) {
+		clear_sinks (self);
+		clear_decisions (self);
+	}
 	self->running = FALSE;
 	if (report == NULL) {
 		g_propagate_error (error, g_steal_pointer (&error_local));
@@ -1441,7 +1446,23 @@ run_common (CsEngine *self, CsRunFlags flags, gboolean undo, GCancellable *cance
 CsRunReport *
 cs_engine_run (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GError **error)
 {
-	return run_common (self, flags, FALSE, cancellable, error);
+	return run_common (self, flags, FALSE, NULL, cancellable, error);
+}
+
+/**
+ * cs_engine_apply_run:
+ * @plan: from cs_engine_prepare(), with the user's ticks
+ *
+ * Applies a plan prepared earlier (the Sync all preview) as a whole run:
+ * recorded in the history, with what it changed kept for `undo`.
+ *
+ * Returns: (transfer full): %NULL with @error when the run failed as a whole
+ */
+CsRunReport *
+cs_engine_apply_run (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *cancellable,
+		     GError **error)
+{
+	return run_common (self, flags, FALSE, plan, cancellable, error);
 }
 
 /**
@@ -1457,7 +1478,7 @@ cs_engine_run (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GErr
 CsRunReport *
 cs_engine_undo (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GError **error)
 {
-	return run_common (self, flags, TRUE, cancellable, error);
+	return run_common (self, flags, TRUE, NULL, cancellable, error);
 }
 
 /* for cs-undo.c: read every enabled kind on both sides, whole */
