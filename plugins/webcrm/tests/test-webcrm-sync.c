@@ -820,6 +820,84 @@ test_undo_cannot_delete (Fx *fx, gconstpointer data)
 			 "+45 20000000");
 }
 
+/* a conflict (conflict=manual) resolved with `resolve --value` reaches webCRM and
+ * Outlook on the next plain sync, though webCRM lists only its changes */
+static void
+test_resolve_next_run (Fx *fx, gconstpointer data)
+{
+	g_autofree gchar *code = g_build_filename (fx->cli.dir, "authcode", NULL);
+	g_autofree gchar *text = NULL;
+	g_autofree gchar *soren_out = NULL;
+	g_autoptr(JsonArray) found = NULL;
+	g_autoptr(JsonObject) out = NULL;
+	gint64 person, id;
+
+	start_emulator (fx, NULL, "3", NULL);
+	text = g_strdup_printf ("[profile]\nname=webCRM test\ncrm=webcrm\noutlook=folder\npreset=webcrm-b2b\n"
+				"conflict=manual\nstate=state.db\n"
+				"[crm]\nurl=%s\nsecret-file=authcode\nuser=ada@example.org\n"
+				"[outlook]\npath=outlook\nschema=outlook\n"
+				"[task]\ndirection=none\n[event]\ndirection=none\n[email]\ndirection=none\n",
+				fx->origin);
+	g_assert_true (g_file_set_contents (fx->cli.profile, text, -1, NULL));
+	g_assert_true (g_file_set_contents_full (code, AUTH_CODE, -1, G_FILE_SET_CONTENTS_NONE, 0600, NULL));
+	g_assert_cmpint (run_sync (fx), ==, 0);
+
+	/* both sides change Søren's phone */
+	found = api_query (fx, "SELECT * FROM Person WHERE PersonFirstName = 'Søren'");
+	person = json_object_get_int_member (json_array_get_object_element (found, 0), "PersonId");
+	{
+		g_autofree gchar *path = g_strdup_printf ("/Persons/%" G_GINT64_FORMAT, person);
+		g_autoptr(JsonNode) p = api (fx, "GET", path, NULL);
+		g_autoptr(JsonNode) put = NULL;
+		g_autofree gchar *body = NULL;
+		json_object_set_string_member (json_node_get_object (p), "PersonDirectPhone", "+45 22222222");
+		body = json_to_string (p, FALSE);
+		put = api (fx, "PUT", path, body);
+	}
+	{
+		g_autoptr(GPtrArray) ids = cli_list (&fx->cli, "outlook", "contact");
+		for (guint i = 0; i < ids->len && soren_out == NULL; i++) {
+			g_autoptr(JsonObject) o = cli_get (&fx->cli, "outlook", "contact", ids->pdata[i]);
+			if (g_strcmp0 (json_object_get_string_member_with_default (o, "givenName", ""), "Søren") == 0) {
+				g_autoptr(JsonNode) n = json_node_new (JSON_NODE_OBJECT);
+				g_autofree gchar *t = NULL;
+				json_object_set_string_member (o, "businessPhone", "+45 11111111");
+				json_node_set_object (n, o);
+				t = json_to_string (n, FALSE);
+				soren_out = g_strdup (ids->pdata[i]);
+				g_free (cli_put (&fx->cli, "outlook", "contact", soren_out, t));
+			}
+		}
+	}
+	g_assert_cmpint (run_sync (fx), ==, 1);
+	g_assert_cmpuint (cli_report_len (&fx->cli, "conflicts"), ==, 1);
+	/* decided a little later: past the second webCRM's change filter counts in */
+	g_usleep (2 * G_USEC_PER_SEC);
+	g_assert_cmpint (cli_run (&fx->cli, NULL, "conflicts", "--profile", "@P", "--json", NULL), ==, 0);
+	{
+		JsonArray *arr = json_object_get_array_member (json_node_get_object (fx->cli.report), "conflicts");
+		JsonObject *c = json_array_get_object_element (arr, 0);
+		g_assert_cmpuint (json_array_get_length (arr), ==, 1);
+		g_assert_cmpstr (json_object_get_string_member (c, "crm"), ==, "+45 22222222");
+		g_assert_cmpstr (json_object_get_string_member (c, "outlook"), ==, "+45 11111111");
+		id = json_object_get_int_member (c, "id");
+	}
+	{
+		g_autofree gchar *ids = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+		g_assert_cmpint (cli_run (&fx->cli, NULL, "resolve", "--profile", "@P", ids, "--value", "+45 33333333",
+					  "--json", NULL),
+				 ==, 0);
+	}
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	g_clear_pointer (&found, json_array_unref);
+	found = api_query (fx, "SELECT * FROM Person WHERE PersonFirstName = 'Søren'");
+	g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (found, 0), "PersonDirectPhone"), ==,
+			 "+45 33333333");
+	out = cli_get (&fx->cli, "outlook", "contact", soren_out);
+	g_assert_cmpstr (json_object_get_string_member (out, "businessPhone"), ==, "+45 33333333");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -838,6 +916,7 @@ main (int argc, char **argv)
 	ADD ("faults/flaky-server", test_flaky_server);
 	ADD ("throttle/first-sync-5000", test_throttle_5000);
 	ADD ("undo/cannot-delete", test_undo_cannot_delete);
+	ADD ("conflict/resolve-next-run", test_resolve_next_run);
 #undef ADD
 	return g_test_run ();
 }
