@@ -34,6 +34,7 @@ struct _CsEngine {
 	guint batch_size;
 	gint64 run_id;			       /* the history entry of the run going on; 0: none */
 	gboolean keep_cursors;		       /* undo reads everything but moves no cursor */
+	guint read_only_kinds;		       /* undo: a mask of the kinds to read; 0: all */
 	GHashTable *decisions[CS_KIND_LAST]; /* Outlook id → GPtrArray of CsDecision */
 };
 
@@ -356,6 +357,8 @@ read_side (CsEngine *self, CsSide side, CsRunFlags flags, GCancellable *cancella
 	for (guint k = 0; k < CS_KIND_LAST; k++) {
 		CsKind kind = (CsKind) k;
 		g_autofree gchar *cursor = NULL;
+		if (self->read_only_kinds != 0 && (self->read_only_kinds & (1u << k)) == 0)
+			continue;
 		CsCaps caps;
 		gboolean complete;
 		g_autofree gchar *what = NULL;
@@ -1481,15 +1484,19 @@ cs_engine_undo (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GEr
 	return run_common (self, flags, TRUE, NULL, cancellable, error);
 }
 
-/* for cs-undo.c: read every enabled kind on both sides, whole */
+/* for cs-undo.c: read these kinds (a mask of 1 << CsKind) on both sides, whole */
 gboolean
-cs_engine_read_all (CsEngine *self, GCancellable *cancellable, GError **error)
+cs_engine_read_all (CsEngine *self, guint kinds, GCancellable *cancellable, GError **error)
 {
+	gboolean ok;
 	clear_sinks (self);
 	if (!ensure_open (self, cancellable, error))
 		return FALSE;
-	return read_side (self, CS_SIDE_CRM, CS_RUN_FLAG_ALL, cancellable, error) &&
-	       read_side (self, CS_SIDE_OUTLOOK, CS_RUN_FLAG_ALL, cancellable, error);
+	self->read_only_kinds = kinds;
+	ok = read_side (self, CS_SIDE_CRM, CS_RUN_FLAG_ALL, cancellable, error) &&
+	     read_side (self, CS_SIDE_OUTLOOK, CS_RUN_FLAG_ALL, cancellable, error);
+	self->read_only_kinds = 0;
+	return ok;
 }
 
 CsReadSink *

@@ -413,6 +413,7 @@ cs_undo_prepare (CsEngine *engine, gint64 *undo_of, GCancellable *cancellable, G
 	g_autoptr (CsSyncPlan) plan = cs_sync_plan_new ();
 	g_autoptr (GPtrArray) changes = NULL;
 	Undo u = { engine, plan, { { NULL } } };
+	guint kinds = 0;
 	gint64 run;
 
 	*undo_of = 0;
@@ -424,7 +425,10 @@ cs_undo_prepare (CsEngine *engine, gint64 *undo_of, GCancellable *cancellable, G
 	changes = cs_state_get_changes (state, run, error);
 	if (changes == NULL)
 		return NULL;
-	if (!cs_engine_read_all (engine, cancellable, error))
+	/* only the kinds the run changed are read */
+	for (guint i = 0; i < changes->len; i++)
+		kinds |= 1u << ((CsRunChange *) g_ptr_array_index (changes, i))->kind;
+	if (!cs_engine_read_all (engine, kinds, cancellable, error))
 		return NULL;
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
 		for (guint k = 0; k < CS_KIND_LAST; k++) {
