@@ -1252,7 +1252,12 @@ cs_engine_apply (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellabl
 			if (cs_plan_item_is_shown (it))
 				cs_run_report_add_plan_entry (report, plan_entry (self, it));
 		}
-		cs_run_report_set_status (report, cs_run_report_get_n_skipped (report) > 0 ? CS_RUN_PARTIAL : CS_RUN_OK);
+		if (!report_waiting_conflicts (self, report, error))
+			return NULL;
+		cs_run_report_set_status (report, cs_run_report_get_n_skipped (report) > 0 ||
+							  cs_run_report_get_n_conflicts (report) > 0
+						      ? CS_RUN_PARTIAL
+						      : CS_RUN_OK);
 		return g_steal_pointer (&report);
 	}
 
