@@ -770,6 +770,7 @@ test_undo_cannot_delete (Fx *fx, gconstpointer data)
 	g_autofree gchar *soren_id = NULL;
 	JsonArray *plan;
 	gboolean said = FALSE;
+	gboolean restored = FALSE;
 
 	start_emulator (fx, NULL, "3", NULL);
 	write_profile (fx, "webcrm-b2b", AUTH_CODE, NULL);
@@ -805,10 +806,22 @@ test_undo_cannot_delete (Fx *fx, gconstpointer data)
 	plan = json_object_get_array_member (json_node_get_object (fx->cli.report), "plan");
 	for (guint i = 0; i < json_array_get_length (plan); i++) {
 		JsonObject *e = json_array_get_object_element (plan, i);
+		JsonArray *changes = json_object_get_array_member (e, "changes");
 		if (g_strcmp0 (json_object_get_string_member (e, "label"), "Jorgen Rode") == 0)
 			said = strstr (json_object_get_string_member_with_default (e, "reason", ""), "cannot delete") != NULL;
+		/* each side's own field names: webCRM's phone field, written back */
+		for (guint c = 0; changes != NULL && c < json_array_get_length (changes); c++) {
+			JsonObject *ch = json_array_get_object_element (changes, c);
+			if (g_strcmp0 (json_object_get_string_member (ch, "field"), "PersonDirectPhone") != 0)
+				continue;
+			g_assert_cmpstr (json_object_get_string_member (ch, "side"), ==, "crm");
+			g_assert_cmpstr (json_object_get_string_member (ch, "old"), ==, "+45 99999999");
+			g_assert_cmpstr (json_object_get_string_member (ch, "new"), ==, "+45 20000000");
+			restored = TRUE;
+		}
 	}
 	g_assert_true (said);
+	g_assert_true (restored);
 
 	g_assert_cmpint (cli_run (&fx->cli, NULL, "undo", "--profile", "@P", "--json", NULL), ==, 1);
 	g_assert_true (skipped_with (fx, "contact", "cannot delete"));
