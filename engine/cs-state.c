@@ -860,6 +860,19 @@ cs_state_clear_conflicts (CsState *self, CsKind kind, const gchar *outlook_id, G
 	return delete_conflicts (self, kind, outlook_id, NULL, error);
 }
 
+/* whether a table of a later schema step is there: a state opened only to be
+ * read (cs_state_open_existing()) keeps the schema it has, whatever its number */
+static gboolean
+has_table (CsState *self, const gchar *name)
+{
+	g_autoptr(sqlite3_stmt) stmt =
+	    prepare (self, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1", NULL);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+	return sqlite3_step (stmt) == SQLITE_ROW;
+}
+
 /**
  * cs_state_resolve_conflict:
  * @winner: the side whose value the user chose
@@ -973,7 +986,7 @@ cs_state_get_decisions (CsState *self, CsKind kind, GError **error)
 {
 	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_decision_free);
 	g_autoptr(sqlite3_stmt) stmt = NULL;
-	if (self->version < 2)
+	if (!has_table (self, "decision"))
 		return g_steal_pointer (&out);
 	stmt = prepare (self,
 			"SELECT outlook_id, crm_id, field, winner, value, crm_value, outlook_value FROM decision"
@@ -1088,7 +1101,7 @@ cs_state_get_changes (CsState *self, gint64 run_id, GError **error)
 {
 	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_run_change_free);
 	g_autoptr(sqlite3_stmt) stmt = NULL;
-	if (self->version < 2)
+	if (!has_table (self, "run_change"))
 		return g_steal_pointer (&out);
 	stmt = prepare (self, "SELECT id, kind, entry, undo FROM run_change WHERE run_id=?1 ORDER BY id",
 			error);
@@ -1161,7 +1174,7 @@ gint64
 cs_state_get_undoable_run (CsState *self, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt = NULL;
-	if (self->version < 2)
+	if (!has_table (self, "run_undo"))
 		return 0;
 	stmt = prepare (
 	    self,
@@ -1193,7 +1206,7 @@ gint64
 cs_state_get_undo_of (CsState *self, gint64 run_id)
 {
 	g_autoptr(sqlite3_stmt) stmt = NULL;
-	if (self->version < 2)
+	if (!has_table (self, "run_undo"))
 		return 0;
 	stmt = prepare (self, "SELECT undo_run FROM run_undo WHERE run_id=?1", NULL);
 	if (stmt == NULL)
