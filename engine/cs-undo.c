@@ -427,7 +427,7 @@ cs_undo_prepare (CsEngine *engine, gint64 *undo_of, GCancellable *cancellable, G
 		return NULL;
 	/* only the kinds the run changed are read */
 	for (guint i = 0; i < changes->len; i++)
-		kinds |= 1u << ((CsRunChange *) g_ptr_array_index (changes, i))->kind;
+		kinds |= 1u << ((CsRunChange *)g_ptr_array_index (changes, i))->kind;
 	if (!cs_engine_read_all (engine, kinds, cancellable, error))
 		return NULL;
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {

@@ -137,6 +137,49 @@ test_not_a_database (void)
 	g_assert_error (error, CS_STATE_ERROR, CS_STATE_ERROR_CORRUPT);
 }
 
+/* a state of the schema before history: read as it is without being changed
+ * (status), and migrated when opened to sync */
+static void
+test_open_existing_old_schema (void)
+{
+	g_autofree gchar *path = tmp_db ();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsState) st = NULL;
+	g_autoptr(CsState) ro = NULL;
+	g_autoptr(GPtrArray) decisions = NULL;
+	g_autoptr(GPtrArray) changes = NULL;
+	sqlite3 *db;
+	g_unlink (path);
+	ro = cs_state_open_existing (path, &error);
+	g_assert_null (ro);
+	g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+	g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+	g_clear_error (&error);
+	st = cs_state_open (path, &error);
+	g_assert_no_error (error);
+	g_clear_object (&st);
+	g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+	g_assert_cmpint (sqlite3_exec (db, "DROP TABLE decision; DROP TABLE run_change; DROP TABLE run_undo;"
+					   "UPDATE schema_version SET version=1",
+				       NULL, NULL, NULL),
+			 ==, SQLITE_OK);
+	sqlite3_close (db);
+	ro = cs_state_open_existing (path, &error);
+	g_assert_no_error (error);
+	decisions = cs_state_get_decisions (ro, CS_KIND_CONTACT, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (decisions->len, ==, 0);
+	changes = cs_state_get_changes (ro, 1, &error);
+	g_assert_cmpuint (changes->len, ==, 0);
+	g_assert_cmpint (cs_state_get_undoable_run (ro, &error), ==, 0);
+	g_assert_cmpint (cs_state_get_schema_version (ro), ==, 1);
+	g_clear_object (&ro);
+	st = cs_state_open (path, &error);
+	g_assert_no_error (error);
+	g_assert_true (cs_state_add_change (st, 1, CS_KIND_CONTACT, "{}", NULL, &error));
+	g_assert_cmpint (cs_state_get_undoable_run (st, &error), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -146,5 +189,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/engine/state/resolve-conflict", test_resolve_conflict);
 	g_test_add_func ("/engine/state/too-new", test_too_new);
 	g_test_add_func ("/engine/state/not-a-database", test_not_a_database);
+	g_test_add_func ("/engine/state/open-existing-old-schema", test_open_existing_old_schema);
 	return g_test_run ();
 }
