@@ -301,6 +301,30 @@ test_undo_crash (CliFixture *f, gconstpointer d)
 	}
 }
 
+/* undo is a run with guards: taking back many creates is a mass deletion,
+ * stopped with its plan until confirmed */
+static void
+test_undo_guard (CliFixture *f, gconstpointer d)
+{
+	three_synced (f);
+	for (guint i = 0; i < 8; i++) {
+		g_autofree gchar *id = g_strdup_printf ("n%u", i);
+		g_autofree gchar *json = g_strdup_printf (
+			"{\"firstName\": \"New%u\", \"lastName\": \"Person\"}", i);
+		g_free (cli_put (f, "crm", "contact", id, json));
+	}
+	g_assert_cmpint (run (f, "sync", NULL), ==, 0);
+	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 11);
+	g_assert_cmpint (run (f, "undo", NULL), ==, 4);
+	g_assert_cmpstr (str (root (f), "status"), ==, "stopped");
+	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root (f), "plan")),
+			  ==, 8);
+	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 11);
+	g_assert_cmpint (run (f, "undo", "--force-delete"), ==, 0);
+	g_assert_cmpint (cli_report_count (f, "deleted", "outlook", "contact"), ==, 8);
+	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 3);
+}
+
 /* a field changed again after the run is a conflict for the user, not
  * overwritten by the undo */
 static void
@@ -628,6 +652,8 @@ main (int argc, char **argv)
 	g_test_add ("/cli/control/guard-shows-plan", CliFixture, NULL, fx_setup,
 		    test_guard_shows_plan, fx_teardown);
 	g_test_add ("/cli/control/undo-exact", CliFixture, NULL, fx_setup, test_undo_exact,
+		    fx_teardown);
+	g_test_add ("/cli/control/undo-guard", CliFixture, NULL, fx_setup, test_undo_guard,
 		    fx_teardown);
 	g_test_add ("/cli/control/undo-crash", CliFixture, NULL, fx_setup, test_undo_crash,
 		    fx_teardown);
