@@ -20,22 +20,106 @@ cli_print_json (JsonNode *node)
 	g_print ("%s\n", text);
 }
 
+/* an error in --json is still a whole report: every field a script reads is
+ * there (empty), with the error and the exit code */
 gint
 cli_fail (CsExitCode code, gboolean json, const gchar *message)
 {
 	if (json) {
-		JsonObject *o = json_object_new ();
-		JsonArray *errors = json_array_new ();
-		g_autoptr(JsonNode) n = json_node_new (JSON_NODE_OBJECT);
-		json_array_add_string_element (errors, message);
-		json_object_set_string_member (o, "status", "failed");
-		json_object_set_array_member (o, "errors", errors);
-		json_object_set_int_member (o, "exit", code);
-		json_node_take_object (n, o);
+		g_autoptr(CsRunReport) report = cs_run_report_new ();
+		g_autoptr(JsonNode) n = NULL;
+		cs_run_report_set_status (report, CS_RUN_FAILED);
+		cs_run_report_add_error (report, message);
+		n = cs_run_report_to_json (report);
+		if (!json_object_has_member (json_node_get_object (n), "plan"))
+			json_object_set_array_member (json_node_get_object (n), "plan", json_array_new ());
+		json_object_set_int_member (json_node_get_object (n), "exit", code);
 		cli_print_json (n);
 	}
 	g_printerr ("crmsync-cli: %s\n", message);
 	return code;
+}
+
+/* a value kept as JSON text, as a JSON value (not a string holding JSON) */
+JsonNode *
+cli_json_value (const gchar *text)
+{
+	g_autoptr(JsonParser) p = json_parser_new ();
+	if (text == NULL || !json_parser_load_from_data (p, text, -1, NULL) ||
+	    json_parser_get_root (p) == NULL)
+		return json_node_new (JSON_NODE_NULL);
+	return json_node_copy (json_parser_get_root (p));
+}
+
+/* a run's status and what started it, in the reader's language (the JSON
+ * keeps the contract's words) */
+const gchar *
+cli_run_status_label (const gchar *status)
+{
+	if (g_strcmp0 (status, "ok") == 0)
+		return C_("run status", "ok");
+	if (g_strcmp0 (status, "partial") == 0)
+		return C_("run status", "partial");
+	if (g_strcmp0 (status, "failed") == 0)
+		return C_("run status", "failed");
+	if (g_strcmp0 (status, "stopped") == 0)
+		return C_("run status", "stopped");
+	if (g_strcmp0 (status, "running") == 0)
+		return C_("run status", "running");
+	return status;
+}
+
+const gchar *
+cli_run_trigger_label (const gchar *trigger)
+{
+	if (g_strcmp0 (trigger, "sync") == 0)
+		return C_("run trigger", "sync");
+	if (g_strcmp0 (trigger, "sync-all") == 0)
+		return C_("run trigger", "sync all");
+	if (g_strcmp0 (trigger, "undo") == 0)
+		return C_("run trigger", "undo");
+	return trigger;
+}
+
+/* the value as a person reads it */
+gchar *
+cli_value_text (const gchar *json_text)
+{
+	g_autoptr(JsonNode) n = cli_json_value (json_text);
+	if (JSON_NODE_HOLDS_NULL (n))
+		return g_strdup (_("(empty)"));
+	if (JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING)
+		return g_strdup (json_node_get_string (n));
+	return json_to_string (n, FALSE);
+}
+
+/**
+ * cli_open_state:
+ * @writable: %FALSE: read an existing state only, creating nothing
+ *
+ * Returns: (transfer full) (nullable): %NULL and *@exit_code 0 when the
+ *   profile was never synced (read-only), else %NULL with the exit code set
+ *   after the message was printed
+ */
+CsState *
+cli_open_state (CsProfile *profile, gboolean writable, gboolean json, gint *exit_code)
+{
+	g_autofree gchar *path = cs_profile_get_state_path (profile);
+	g_autoptr(GError) error = NULL;
+	CsState *state;
+
+	*exit_code = 0;
+	state = writable ? cs_state_open (path, &error) : cs_state_open_existing (path, &error);
+	if (state != NULL)
+		return state;
+	if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+		return NULL;
+	/* a state that cannot be read is a local problem, not the network's */
+	*exit_code = cli_fail (error->domain == CS_STATE_ERROR && error->code == CS_STATE_ERROR_TOO_NEW
+				   ? CS_EXIT_CONFIG
+				   : CS_EXIT_LOCAL,
+			       json, error->message);
+	return NULL;
 }
 
 void

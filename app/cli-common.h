@@ -19,6 +19,11 @@ typedef struct {
 void cli_print_json (JsonNode *node);
 gint cli_fail (CsExitCode code, gboolean json, const gchar *message);
 CsProfile *cli_load_profile (const gchar *name_or_path, GError **error);
+JsonNode *cli_json_value (const gchar *text);
+const gchar *cli_run_status_label (const gchar *status);
+const gchar *cli_run_trigger_label (const gchar *trigger);
+gchar *cli_value_text (const gchar *json_text);
+CsState *cli_open_state (CsProfile *profile, gboolean writable, gboolean json, gint *exit_code);
 void cli_progress_cb (CsEngine *engine, gint phase, gdouble fraction, const gchar *message,
 		      gpointer data);
 
@@ -30,5 +35,9 @@ gint cli_cmd_plugins (gint argc, gchar **argv);
 gint cli_cmd_watch (gint argc, gchar **argv);
 gint cli_cmd_report (gint argc, gchar **argv);
 gint cli_cmd_profile (gint argc, gchar **argv);
+gint cli_cmd_conflicts (gint argc, gchar **argv);
+gint cli_cmd_resolve (gint argc, gchar **argv);
+gint cli_cmd_history (gint argc, gchar **argv);
+gint cli_cmd_undo (gint argc, gchar **argv);
 
 G_END_DECLS

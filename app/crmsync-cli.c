@@ -13,6 +13,10 @@ static const struct {
 } commands[] = {
     {"sync", cli_cmd_sync},
     {"status", cli_cmd_status},
+    {"conflicts", cli_cmd_conflicts},
+    {"resolve", cli_cmd_resolve},
+    {"undo", cli_cmd_undo},
+    {"history", cli_cmd_history},
     {"pst-list", cli_cmd_pst_list},
     {"plugins", cli_cmd_plugins},
     {"watch", cli_cmd_watch},
@@ -25,11 +29,16 @@ usage (void)
 {
 	g_print ("%s",
 		 _("Usage:\n"
-		   "  crmsync-cli sync    --profile P [--dry-run] [--all] [--force-delete] [--json]\n"
-		   "  crmsync-cli status  --profile P [--json]\n"
-		   "  crmsync-cli watch   --profile P\n"
-		   "  crmsync-cli report  --profile P [-o FILE]\n"
-		   "  crmsync-cli profile export NAME -o FILE | import FILE [--name NAME] | list\n"
+		   "  crmsync-cli sync       --profile P [--dry-run] [--all] [--force-delete] [--force] [--json]\n"
+		   "  crmsync-cli status     --profile P [--json]\n"
+		   "  crmsync-cli conflicts  --profile P [--json]\n"
+		   "  crmsync-cli resolve    --profile P (ID --keep crm|outlook | ID --value TEXT |\n"
+		   "                         --all-keep crm|outlook) [--json]\n"
+		   "  crmsync-cli undo       --profile P [--dry-run] [--json]\n"
+		   "  crmsync-cli history    --profile P [--run ID] [--json]\n"
+		   "  crmsync-cli watch      --profile P\n"
+		   "  crmsync-cli report     --profile P [-o FILE]\n"
+		   "  crmsync-cli profile    export NAME -o FILE | import FILE [--name NAME] | list\n"
 		   "  crmsync-cli pst-list FILE [--kind K] [--json]\n"
 		   "  crmsync-cli plugins [--json]\n"
 		   "\n"

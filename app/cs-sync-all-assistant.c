@@ -343,21 +343,8 @@ apply_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
 {
 	ApplyData *ad = task_data;
 	GError *error = NULL;
-	CsState *state = cs_engine_get_state (ad->engine);
-	/* recorded in the history like any run */
-	gint64 run_id = cs_state_run_begin (state, "sync-all", NULL);
-	g_autoptr(CsRunReport) report = cs_engine_apply (ad->engine, ad->plan, CS_RUN_FLAG_ALL, cancellable, &error);
-	if (run_id >= 0) {
-		g_autofree gchar *text = NULL;
-		const gchar *status = "failed";
-		g_autoptr(JsonNode) n = NULL;
-		if (report != NULL) {
-			n = cs_run_report_to_json (report);
-			text = json_to_string (n, FALSE);
-			status = json_object_get_string_member (json_node_get_object (n), "status");
-		}
-		cs_state_run_finish (state, run_id, status, text, error != NULL ? error->message : NULL, NULL);
-	}
+	/* a run like any other: in the history, with what it changed kept for undo */
+	g_autoptr(CsRunReport) report = cs_engine_apply_run (ad->engine, ad->plan, CS_RUN_FLAG_ALL, cancellable, &error);
 	if (report == NULL)
 		g_task_return_error (task, error);
 	else

@@ -14,6 +14,7 @@
 #include "cs-plugin-loader.h"
 #include "cs-profile-lock.h"
 #include "cs-validate.h"
+#include "cs-undo.h"
 
 /*
  * One run: read changes from both sides → plan → guards → apply in batches,
@@ -36,8 +37,11 @@ struct _CsEngine {
 	gint stop; /* (atomic) cs_engine_request_stop() */
 	CsProfileLock *lock;	/* (nullable) held while a run reads, plans or writes */
 	guint lock_depth;
-	gint64 run_id;		/* the run being recorded, -1 outside cs_engine_run() */
 	gint64 planned_after;	/* the newest run in the state when the plan was made */
+	gint64 run_id;			       /* the history entry of the run going on; 0: none */
+	gboolean keep_cursors;		       /* undo reads everything but moves no cursor */
+	guint read_only_kinds;		       /* undo: a mask of the kinds to read; 0: all */
+	GHashTable *decisions[CS_KIND_LAST]; /* Outlook id → GPtrArray of CsDecision */
 };
 
 G_DEFINE_TYPE (CsEngine, cs_engine, G_TYPE_OBJECT)
@@ -57,10 +61,18 @@ clear_sinks (CsEngine *self)
 }
 
 static void
+clear_decisions (CsEngine *self)
+{
+	for (guint k = 0; k < CS_KIND_LAST; k++)
+		g_clear_pointer (&self->decisions[k], g_hash_table_unref);
+}
+
+static void
 cs_engine_finalize (GObject *object)
 {
 	CsEngine *self = CS_ENGINE (object);
 	clear_sinks (self);
+	clear_decisions (self);
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
 		if (self->providers[s] != NULL && self->opened)
 			cs_provider_close (self->providers[s]);
@@ -98,7 +110,6 @@ cs_engine_init (CsEngine *self)
 	const gchar *fault = g_getenv ("CRMSYNC_FAULT");
 	self->batch_size = 100;
 	self->fault_after = -1;
-	self->run_id = -1;
 	if (fault != NULL && g_str_has_prefix (fault, "crash-after-write:")) {
 		self->fault_after = g_ascii_strtoll (fault + strlen ("crash-after-write:"), NULL, 10);
 		/* one op per write, so a crash can fall between any two */
@@ -119,6 +130,37 @@ progress (CsEngine *self, CsPhase phase, gdouble within, const gchar *message)
 static const gchar *default_keys_contact[] = {"firstName", "lastName", "gender", "birthday", NULL};
 static const gchar *default_keys_event[] = {"subject", "start", "end", "isAllDay", NULL};
 static const gchar *default_keys_task[] = {"subject", "priority", NULL};
+
+/* where a plugin's complaint about its section points in the file: plugins
+ * name the key as "[group] key=…" (or "unknown key “key”"), the profile
+ * knows its line */
+static gchar *
+config_where (CsProfile *profile, const gchar *group, const gchar *message)
+{
+	const gchar *path = cs_profile_get_path (profile) != NULL ? cs_profile_get_path (profile) : "profile";
+	g_autofree gchar *prefix = g_strdup_printf ("[%s] ", group);
+	g_autofree gchar *key = NULL;
+	const gchar *p = message;
+	guint line;
+
+	if (g_str_has_prefix (p, prefix)) {
+		const gchar *q;
+		p += strlen (prefix);
+		if (g_str_has_prefix (p, "unknown key “") && (q = strstr (p, "”")) != NULL) {
+			p += strlen ("unknown key “");
+			key = g_strndup (p, (gsize) (q - p));
+		} else {
+			for (q = p; g_ascii_isalnum (*q) || *q == '-' || *q == '_'; q++)
+				;
+			if (*q == '=' && q > p)
+				key = g_strndup (p, (gsize) (q - p));
+		}
+	}
+	line = key != NULL ? cs_profile_get_line (profile, group, key) : 0;
+	if (line == 0)
+		line = cs_profile_get_line (profile, group, NULL);
+	return line > 0 ? g_strdup_printf ("%s:%u", path, line) : g_strdup (path);
+}
 
 CsEngine *
 cs_engine_new (CsProfile *profile, CsSecrets *secrets, GError **error)
@@ -173,8 +215,8 @@ cs_engine_new_with_providers (CsProfile *profile, CsSecrets *secrets, CsProvider
 					 (CsSide) s);
 		if (!cs_provider_setup (self->providers[s], cs_profile_get_keyfile (profile), group,
 					&error_local)) {
-			g_set_error (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_CONFIG, "%s: %s",
-				     cs_profile_get_path (profile) ? cs_profile_get_path (profile) : "profile",
+			g_autofree gchar *where = config_where (profile, group, error_local->message);
+			g_set_error (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_CONFIG, "%s: %s", where,
 				     error_local->message);
 			return NULL;
 		}
@@ -184,8 +226,22 @@ cs_engine_new_with_providers (CsProfile *profile, CsSecrets *secrets, CsProvider
 		g_autoptr(GError) error_local = NULL;
 		self->mapping = cs_mapping_load (mapping, cs_profile_get_dir (profile), &error_local);
 		if (self->mapping == NULL) {
-			g_set_error (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_CONFIG, "%s: %s",
-				     cs_profile_get_path (profile), error_local->message);
+			/* where, which key and value, and what the user may write instead */
+			g_auto(GStrv) names = g_resources_enumerate_children ("/org/crmsync/mappings/", 0, NULL);
+			g_autoptr(GString) allowed = g_string_new (NULL);
+			g_autofree gchar *where = NULL;
+			guint line = cs_profile_get_line (profile, "profile", "mapping");
+			for (guint i = 0; names != NULL && names[i] != NULL; i++) {
+				if (!g_str_has_suffix (names[i], ".json"))
+					continue;
+				g_string_append_len (allowed, names[i], (gssize) strlen (names[i]) - 5);
+				g_string_append (allowed, ", ");
+			}
+			where = line > 0 ? g_strdup_printf ("%s:%u", cs_profile_get_path (profile), line)
+					 : g_strdup (cs_profile_get_path (profile));
+			g_set_error (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_CONFIG,
+				     _("%s: [profile] mapping=%s: %s (allowed: %sor a mapping file *.json)"), where,
+				     mapping, error_local->message, allowed->str);
 			return NULL;
 		}
 	} else {
@@ -337,6 +393,8 @@ read_side (CsEngine *self, CsSide side, CsRunFlags flags, GCancellable *cancella
 	for (guint k = 0; k < CS_KIND_LAST; k++) {
 		CsKind kind = (CsKind) k;
 		g_autofree gchar *cursor = NULL;
+		if (self->read_only_kinds != 0 && (self->read_only_kinds & (1u << k)) == 0)
+			continue;
 		CsCaps caps;
 		gboolean complete;
 		g_autofree gchar *what = NULL;
@@ -544,6 +602,20 @@ links_for (CsEngine *self, CsKind kind, GError **error)
 	/* deltas on both sides: only the links of what changed, so a run with
 	 * nothing new costs the same at 100 or 100,000 records */
 	links = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_link_free);
+	/* a conflict the user decided: planned whether or not its records changed */
+	if (self->decisions[kind] != NULL) {
+		GHashTableIter iter;
+		gpointer id;
+		g_hash_table_iter_init (&iter, self->decisions[kind]);
+		while (g_hash_table_iter_next (&iter, &id, NULL)) {
+			CsLink *l = cs_state_get_link (self->state, kind, CS_SIDE_OUTLOOK, id, NULL);
+			if (l == NULL)
+				continue;
+			g_hash_table_add (seen, g_strdup_printf ("%s\x1f%s", l->outlook_id ? l->outlook_id : "",
+								l->crm_id ? l->crm_id : ""));
+			g_ptr_array_add (links, l);
+		}
+	}
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
 		GPtrArray *recs = cs_read_sink_get_records (self->sinks[s][kind]);
 		for (guint i = 0; i < recs->len; i++) {
@@ -614,6 +686,79 @@ static CsSyncPlan *prepare_locked (CsEngine *self, CsRunFlags flags, GCancellabl
 static CsRunReport *apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags,
 				  GCancellable *cancellable, GError **error);
 
+/* the user's decisions on conflicts, by Outlook id; and the records they
+ * concern read by id from a side that listed only its changes, so that the
+ * decision is weighed against what each side holds now */
+static gboolean
+load_decisions (CsEngine *self, CsKind kind, GCancellable *cancellable, GError **error)
+{
+	g_autoptr(GPtrArray) all = cs_state_get_decisions (self->state, kind, error);
+	if (all == NULL)
+		return FALSE;
+	g_clear_pointer (&self->decisions[kind], g_hash_table_unref);
+	if (all->len == 0)
+		return TRUE;
+	self->decisions[kind] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+						       (GDestroyNotify) g_ptr_array_unref);
+	for (guint i = 0; i < all->len; i++) {
+		CsDecision *d = g_ptr_array_index (all, i);
+		GPtrArray *list = g_hash_table_lookup (self->decisions[kind], d->outlook_id);
+		if (list == NULL) {
+			list = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_decision_free);
+			g_hash_table_insert (self->decisions[kind], g_strdup (d->outlook_id), list);
+		}
+		g_ptr_array_add (list, g_ptr_array_steal_index (all, i));
+		i--;
+	}
+	{
+		/* a pair gone since the decision: nothing left to apply it to */
+		GHashTableIter iter;
+		gpointer id;
+		g_hash_table_iter_init (&iter, self->decisions[kind]);
+		while (g_hash_table_iter_next (&iter, &id, NULL)) {
+			g_autoptr(CsLink) l = cs_state_get_link (self->state, kind, CS_SIDE_OUTLOOK, id, NULL);
+			if (l != NULL)
+				continue;
+			if (!cs_state_remove_decisions (self->state, kind, id, error))
+				return FALSE;
+			g_hash_table_iter_remove (&iter);
+		}
+	}
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		CsReadSink *sink = self->sinks[s][kind];
+		GPtrArray *recs = sink != NULL ? cs_read_sink_get_records (sink) : NULL;
+		g_autoptr(GHashTable) read = g_hash_table_new (g_str_hash, g_str_equal);
+		g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+		g_autoptr(GPtrArray) got = NULL;
+		GHashTableIter iter;
+		gpointer id;
+
+		if (recs == NULL || cs_read_sink_get_complete (sink) ||
+		    !cs_provider_can_get (self->providers[s]))
+			continue;
+		for (guint i = 0; i < recs->len; i++)
+			g_hash_table_add (read, (gpointer) cs_record_get_id (g_ptr_array_index (recs, i)));
+		g_hash_table_iter_init (&iter, self->decisions[kind]);
+		while (g_hash_table_iter_next (&iter, &id, NULL)) {
+			g_autoptr(CsLink) l = cs_state_get_link (self->state, kind, CS_SIDE_OUTLOOK, id, NULL);
+			const gchar *sid = l != NULL ? cs_link_get_id (l, (CsSide) s) : NULL;
+			if (sid != NULL && !g_hash_table_contains (read, sid))
+				g_ptr_array_add (ids, g_strdup (sid));
+		}
+		if (ids->len == 0)
+			continue;
+		got = cs_provider_get (self->providers[s], kind, ids, cancellable, error);
+		if (got == NULL) {
+			g_prefix_error (error, _("reading %s from %s: "), cs_kind_to_string (kind),
+					cs_provider_get_name (self->providers[s]));
+			return FALSE;
+		}
+		for (guint i = 0; i < got->len; i++)
+			g_ptr_array_add (recs, cs_record_ref (g_ptr_array_index (got, i)));
+	}
+	return TRUE;
+}
+
 /**
  * cs_engine_prepare:
  *
@@ -659,6 +804,8 @@ prepare_sides (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GErr
 
 		if (!cs_engine_is_enabled (self, kind))
 			continue;
+		if (!load_decisions (self, kind, cancellable, error))
+			return NULL;
 		links = links_for (self, kind, error);
 		if (links == NULL)
 			return NULL;
@@ -673,6 +820,7 @@ prepare_sides (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GErr
 		in.links = links;
 		in.journal = journal;
 		in.owner = self->owner;
+		in.decisions = self->decisions[kind];
 		for (guint s = 0; s < CS_SIDE_LAST; s++) {
 			CsCaps caps = cs_provider_get_caps (self->providers[s], kind);
 			fields[s] = held_fields (self->providers[s], kind);
@@ -849,16 +997,27 @@ item_record (CsPlanItem *it, CsSide side)
 static void
 report_item_skips (CsRunReport *report, CsPlanItem *it, GPtrArray *state_skips)
 {
+	/* kept out by design (a side that cannot be written, webCRM's completed
+	 * activities): counted, never a skip the user must act on */
+	if (it->action == CS_PLAN_SKIP && it->excluded) {
+		cs_run_report_add_excluded (report, it->kind, it->skip_side, it->reason);
+		return;
+	}
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
 		CsSide src = cs_side_other ((CsSide) s);
-		const gchar *id = cs_plan_item_get_id (it, src);
+		const gchar *id = cs_plan_item_get_id (it, (CsSide) s);
 		if (it->blocked[s] == NULL)
 			continue;
-		cs_run_report_add_skip (report, it->kind, src, id, it->label, it->blocked[s]);
+		if (it->excluded) {
+			cs_run_report_add_excluded (report, it->kind, src, it->blocked[s]);
+			continue;
+		}
+		/* a write the user must see to (undo: a service that deletes nothing) */
+		cs_run_report_add_skip (report, it->kind, (CsSide) s, id, it->label, it->blocked[s]);
 		if (state_skips != NULL) {
 			CsStateSkip *sk = g_new0 (CsStateSkip, 1);
 			sk->kind = it->kind;
-			sk->side = src;
+			sk->side = (CsSide) s;
 			sk->id = g_strdup (id);
 			sk->reason = g_strdup (it->blocked[s]);
 			g_ptr_array_add (state_skips, sk);
@@ -915,27 +1074,9 @@ count_item (CsRunReport *report, CsPlanItem *it)
 }
 
 static JsonNode *
-plan_entry (CsPlanItem *it)
+plan_entry (CsEngine *self, CsPlanItem *it)
 {
-	JsonObject *o = json_object_new ();
-	JsonNode *n = json_node_new (JSON_NODE_OBJECT);
-	json_object_set_string_member (o, "kind", cs_kind_to_string (it->kind));
-	json_object_set_string_member (o, "action", cs_plan_action_to_string (it->action));
-	json_object_set_string_member (o, "label", it->label);
-	if (cs_plan_item_get_id (it, CS_SIDE_CRM) != NULL)
-		json_object_set_string_member (o, "crm_id", cs_plan_item_get_id (it, CS_SIDE_CRM));
-	if (cs_plan_item_get_id (it, CS_SIDE_OUTLOOK) != NULL)
-		json_object_set_string_member (o, "outlook_id", cs_plan_item_get_id (it, CS_SIDE_OUTLOOK));
-	for (guint s = 0; s < CS_SIDE_LAST; s++) {
-		const gchar *what = it->create[s] ? "create" : it->delete[s] ? "delete"
-				    : it->rows[s] != NULL && it->rows[s][0] != NULL ? "update" : NULL;
-		if (what != NULL)
-			json_object_set_string_member (o, cs_side_to_string ((CsSide) s), what);
-	}
-	if (it->reason != NULL)
-		json_object_set_string_member (o, "reason", it->reason);
-	json_node_take_object (n, o);
-	return n;
+	return cs_plan_item_to_json (it, self->mapping, NULL, FALSE);
 }
 
 static CsWriteOp *
@@ -985,6 +1126,20 @@ finish_item (CsEngine *self, ItemState *st, CsRunReport *report, GPtrArray *stat
 		return TRUE; /* the link stays as it was: the change is seen again next run */
 	if (it->journal_id > 0 && !cs_state_journal_remove (self->state, it->journal_id, error))
 		return FALSE;
+	if (it->link != NULL && it->link->outlook_id != NULL && self->decisions[it->kind] != NULL &&
+	    g_hash_table_contains (self->decisions[it->kind], it->link->outlook_id) &&
+	    !cs_state_remove_decisions (self->state, it->kind, it->link->outlook_id, error))
+		return FALSE;
+	/* what was written, with its before-images: history and undo, committed
+	 * with the link in the same transaction */
+	if (self->run_id > 0 && cs_plan_item_is_shown (it)) {
+		const gchar *ids[CS_SIDE_LAST] = {st->new_id[CS_SIDE_CRM], st->new_id[CS_SIDE_OUTLOOK]};
+		/* one entry serves both: history shows it without the rows */
+		g_autoptr(JsonNode) full = cs_plan_item_to_json (it, self->mapping, ids, TRUE);
+		g_autofree gchar *full_text = cs_json_to_string (full, FALSE);
+		if (!cs_state_add_change (self->state, self->run_id, it->kind, full_text, NULL, error))
+			return FALSE;
+	}
 	for (guint i = 0; it->conflicts != NULL && i < it->conflicts->len; i++) {
 		CsConflict *c = g_ptr_array_index (it->conflicts, i);
 		if (!cs_state_add_conflict (self->state, c, error))
@@ -1286,6 +1441,33 @@ run_batches (CsEngine *self, GPtrArray *states, CsSide side, CsKind kind, CsWrit
 	return TRUE;
 }
 
+static gboolean
+report_waiting_conflicts (CsEngine *self, CsRunReport *report, GError **error)
+{
+	g_autoptr(GPtrArray) waiting = cs_state_get_conflicts (self->state, error);
+	JsonArray *seen = cs_run_report_get_conflicts (report);
+	if (waiting == NULL)
+		return FALSE;
+	for (guint i = 0; i < waiting->len; i++) {
+		CsConflict *c = g_ptr_array_index (waiting, i);
+		gboolean known = FALSE;
+		g_autofree gchar *label = NULL;
+		if (!cs_engine_is_enabled (self, c->kind))
+			continue;
+		for (guint j = 0; j < json_array_get_length (seen) && !known; j++) {
+			JsonObject *o = json_array_get_object_element (seen, j);
+			known = g_strcmp0 (json_object_get_string_member (o, "kind"), cs_kind_to_string (c->kind)) == 0 &&
+				g_strcmp0 (json_object_get_string_member (o, "id"), c->outlook_id) == 0 &&
+				g_strcmp0 (json_object_get_string_member (o, "field"), c->field) == 0;
+		}
+		if (known)
+			continue;
+		label = cs_state_get_link_label (self->state, c->kind, c->outlook_id, c->crm_id);
+		cs_run_report_add_conflict (report, c->kind, c->outlook_id, label, c->field);
+	}
+	return TRUE;
+}
+
 /**
  * cs_engine_apply:
  * @plan: from cs_engine_prepare(); unticked items are left out
@@ -1332,11 +1514,11 @@ apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *
 	else if ((flags & CS_RUN_FLAG_FORCE) == 0 && !check_update_guard (self, plan, report))
 		cs_run_report_set_guard_confirm (report, CS_RUN_FLAG_FORCE);
 	if (cs_run_report_get_guard_confirm (report) != 0) {
-		/* the plan, so that the user sees what would have happened */
+		/* stopped: the user sees what it would have done before confirming */
 		for (guint i = 0; i < items->len; i++) {
 			CsPlanItem *it = g_ptr_array_index (items, i);
-			if (it->action != CS_PLAN_REFRESH)
-				cs_run_report_add_plan_entry (report, plan_entry (it));
+			if (it->selected && cs_plan_item_is_shown (it))
+				cs_run_report_add_plan_entry (report, plan_entry (self, it));
 		}
 		cs_run_report_set_status (report, CS_RUN_STOPPED);
 		return g_steal_pointer (&report);
@@ -1352,10 +1534,15 @@ apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *
 				CsConflict *con = g_ptr_array_index (it->conflicts, c);
 				cs_run_report_add_conflict (report, it->kind, con->outlook_id, it->label, con->field);
 			}
-			if (it->action != CS_PLAN_REFRESH)
-				cs_run_report_add_plan_entry (report, plan_entry (it));
+			if (cs_plan_item_is_shown (it))
+				cs_run_report_add_plan_entry (report, plan_entry (self, it));
 		}
-		cs_run_report_set_status (report, cs_run_report_get_n_skipped (report) > 0 ? CS_RUN_PARTIAL : CS_RUN_OK);
+		if (!report_waiting_conflicts (self, report, error))
+			return NULL;
+		cs_run_report_set_status (report, cs_run_report_get_n_skipped (report) > 0 ||
+							  cs_run_report_get_n_conflicts (report) > 0
+						      ? CS_RUN_PARTIAL
+						      : CS_RUN_OK);
 		return g_steal_pointer (&report);
 	}
 
@@ -1405,7 +1592,7 @@ apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *
 	/* cursors move only past what is committed */
 	if (!cs_state_begin (self->state, error))
 		return NULL;
-	for (guint k = 0; k < CS_KIND_LAST; k++) {
+	for (guint k = 0; k < CS_KIND_LAST && !self->keep_cursors; k++) {
 		if (!cs_engine_is_enabled (self, (CsKind) k) || kind_failed[k])
 			continue;
 		for (guint s = 0; s < CS_SIDE_LAST; s++) {
@@ -1418,6 +1605,12 @@ apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *
 				return NULL;
 			}
 		}
+	}
+	/* conflicts found before and still waiting for the user: a side that lists
+	 * only its changes does not show them again, yet the run is not done */
+	if (!report_waiting_conflicts (self, report, error)) {
+		cs_state_rollback (self->state);
+		return NULL;
 	}
 	/* records a provider could not read */
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
@@ -1477,20 +1670,19 @@ cs_engine_exit_code_for_error (const GError *error)
 	return CS_EXIT_UNREACHABLE;
 }
 
-/**
- * cs_engine_run:
- *
- * A whole run, recorded in the state's history whatever its outcome.
- *
- * Returns: (transfer full): %NULL with @error when the run failed as a whole
- */
-CsRunReport *
-cs_engine_run (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GError **error)
+/* a run: planned by @undo (take back a run), given (@given: the Sync all
+ * preview's, with what the user unticked left out) or by reading both sides,
+ * applied, and recorded in the history whatever its outcome */
+static CsRunReport *
+run_common (CsEngine *self, CsRunFlags flags, gboolean undo, CsSyncPlan *given,
+	    GCancellable *cancellable, GError **error)
 {
 	g_autoptr(CsSyncPlan) plan = NULL;
 	g_autoptr(CsRunReport) report = NULL;
 	g_autoptr(GError) error_local = NULL;
 	gint64 run_id = -1;
+	gint64 undo_of = 0;
+	const gchar *trigger = undo ? "undo" : (flags & CS_RUN_FLAG_ALL) ? "sync-all" : "sync";
 
 	if (self->running) {
 		g_set_error_literal (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_BUSY,
@@ -1502,9 +1694,15 @@ cs_engine_run (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GErr
 	self->running = TRUE;
 	self->writes = 0;
 	if ((flags & CS_RUN_FLAG_DRY_RUN) == 0)
-		run_id = cs_state_run_begin (self->state, (flags & CS_RUN_FLAG_ALL) ? "sync-all" : "sync", NULL);
-	self->run_id = run_id;
-	plan = cs_engine_prepare (self, flags, cancellable, &error_local);
+		run_id = cs_state_run_begin (self->state, trigger, NULL);
+	self->run_id = run_id > 0 ? run_id : 0;
+	self->keep_cursors = undo;
+	if (given != NULL)
+		plan = g_object_ref (given);
+	else if (undo)
+		plan = cs_undo_prepare (self, &undo_of, cancellable, &error_local);
+	else
+		plan = cs_engine_prepare (self, flags, cancellable, &error_local);
 	if (plan != NULL)
 		report = cs_engine_apply (self, plan, flags, cancellable, &error_local);
 	if (run_id >= 0) {
@@ -1518,16 +1716,96 @@ cs_engine_run (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GErr
 		}
 		cs_state_run_finish (self->state, run_id, status, text,
 				     error_local != NULL ? error_local->message : NULL, NULL);
+		if (undo && undo_of > 0 && report != NULL &&
+		    cs_run_report_get_status (report) != CS_RUN_STOPPED)
+			cs_state_mark_undone (self->state, undo_of, run_id, NULL);
+		cs_state_prune_changes (self->state, cs_profile_get_keep_runs (self->profile), NULL);
 	}
-	clear_sinks (self);
+	self->run_id = 0;
+	self->keep_cursors = FALSE;
+	if (given == NULL) {
+		clear_sinks (self);
+		clear_decisions (self);
+	}
 	self->running = FALSE;
-	self->run_id = -1;
 	engine_unlock (self);
 	if (report == NULL) {
 		g_propagate_error (error, g_steal_pointer (&error_local));
 		return NULL;
 	}
 	return g_steal_pointer (&report);
+}
+
+/**
+ * cs_engine_run:
+ *
+ * A whole run, recorded in the state's history whatever its outcome.
+ *
+ * Returns: (transfer full): %NULL with @error when the run failed as a whole
+ */
+CsRunReport *
+cs_engine_run (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GError **error)
+{
+	return run_common (self, flags, FALSE, NULL, cancellable, error);
+}
+
+/**
+ * cs_engine_apply_run:
+ * @plan: from cs_engine_prepare(), with the user's ticks
+ *
+ * Applies a plan prepared earlier (the Sync all preview) as a whole run:
+ * recorded in the history, with what it changed kept for `undo`.
+ *
+ * Returns: (transfer full): %NULL with @error when the run failed as a whole
+ */
+CsRunReport *
+cs_engine_apply_run (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *cancellable,
+		     GError **error)
+{
+	return run_common (self, flags, FALSE, plan, cancellable, error);
+}
+
+/**
+ * cs_engine_undo:
+ *
+ * Takes back the newest run not yet undone, on both sides: updates restored
+ * field by field (a field changed since is a conflict, not overwritten),
+ * creates deleted when unchanged since, deletions recreated and relinked.
+ * It is a run like any other: guards, report, history, and undone in turn.
+ *
+ * Returns: (transfer full): %NULL with @error when the run failed as a whole
+ */
+CsRunReport *
+cs_engine_undo (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GError **error)
+{
+	return run_common (self, flags, TRUE, NULL, cancellable, error);
+}
+
+/* for cs-undo.c: read these kinds (a mask of 1 << CsKind) on both sides, whole */
+gboolean
+cs_engine_read_all (CsEngine *self, guint kinds, GCancellable *cancellable, GError **error)
+{
+	gboolean ok;
+	clear_sinks (self);
+	if (!ensure_open (self, cancellable, error))
+		return FALSE;
+	self->read_only_kinds = kinds;
+	ok = read_side (self, CS_SIDE_CRM, CS_RUN_FLAG_ALL, cancellable, error) &&
+	     read_side (self, CS_SIDE_OUTLOOK, CS_RUN_FLAG_ALL, cancellable, error);
+	self->read_only_kinds = 0;
+	return ok;
+}
+
+CsReadSink *
+cs_engine_get_sink (CsEngine *self, CsSide side, CsKind kind)
+{
+	return self->sinks[side][kind];
+}
+
+gint64
+cs_engine_get_run_id (CsEngine *self)
+{
+	return self->run_id;
 }
 
 static void

@@ -56,6 +56,10 @@ CsRunReport *cs_engine_apply (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags
 			      GCancellable *cancellable, GError **error);
 CsRunReport *cs_engine_run (CsEngine *self, CsRunFlags flags, GCancellable *cancellable,
 			    GError **error);
+CsRunReport *cs_engine_apply_run (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags,
+				  GCancellable *cancellable, GError **error);
+CsRunReport *cs_engine_undo (CsEngine *self, CsRunFlags flags, GCancellable *cancellable,
+			     GError **error);
 
 void cs_engine_run_async (CsEngine *self, CsRunFlags flags, GCancellable *cancellable,
 			  GAsyncReadyCallback callback, gpointer user_data);

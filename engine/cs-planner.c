@@ -27,7 +27,8 @@ cs_planner_values_equal (GVariant *a, GVariant *b)
 
 static const gchar *label_fields[] = {
     "displayName", "subject", "title", "name", "Subject", "MeetingSubject", "ActivityDescription",
-    NULL};
+    /* a contact with no name at all: its company, before any id */
+    "companyName", "OrganisationName", NULL};
 static const gchar *name_pairs[][2] = {
     {"givenName", "surname"}, {"firstName", "lastName"}, {"PersonFirstName", "PersonLastName"},
 };
@@ -53,6 +54,16 @@ make_label (const CsRecord *crm, const CsRecord *outlook, GHashTable *values)
 		}
 	}
 	if (values != NULL) {
+		for (guint i = 0; i < G_N_ELEMENTS (name_pairs); i++) {
+			GVariant *a = g_hash_table_lookup (values, name_pairs[i][0]);
+			GVariant *b = g_hash_table_lookup (values, name_pairs[i][1]);
+			const gchar *sa = a != NULL && g_variant_is_of_type (a, G_VARIANT_TYPE_STRING)
+					      ? g_variant_get_string (a, NULL) : NULL;
+			const gchar *sb = b != NULL && g_variant_is_of_type (b, G_VARIANT_TYPE_STRING)
+					      ? g_variant_get_string (b, NULL) : NULL;
+			if (sa != NULL || sb != NULL)
+				return g_strstrip (g_strdup_printf ("%s %s", sa ? sa : "", sb ? sb : ""));
+		}
 		for (guint i = 0; label_fields[i] != NULL; i++) {
 			GVariant *v = g_hash_table_lookup (values, label_fields[i]);
 			if (v != NULL && g_variant_is_of_type (v, G_VARIANT_TYPE_STRING))
@@ -273,6 +284,7 @@ check_writable (Planner *p, CsPlanItem *it)
 		it->blocked[s] = g_strdup_printf (_("%s cannot be written (read-only): the change stays on the other side"),
 						  p->in->side_name[s] != NULL ? p->in->side_name[s]
 									      : cs_side_to_string ((CsSide) s));
+		it->excluded = TRUE; /* a side that cannot be written is kept out by design */
 		it->create[s] = FALSE;
 		it->delete[s] = FALSE;
 		g_clear_pointer (&it->rows[s], g_strfreev);
@@ -412,6 +424,58 @@ plan_deleted (Planner *p, const CsLink *link, CsSide gone_side, CsRecord *gone_r
 	finish_item (p, it);
 }
 
+static GVariant *
+decision_value (const gchar *json)
+{
+	g_autoptr(JsonParser) parser = json_parser_new ();
+	g_autoptr(GVariant) raw = NULL;
+	if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL) ||
+	    json_parser_get_root (parser) == NULL || JSON_NODE_HOLDS_NULL (json_parser_get_root (parser)))
+		return NULL;
+	raw = cs_json_to_value (json_parser_get_root (parser));
+	return raw != NULL ? cs_value_normalize (raw) : NULL;
+}
+
+/* a row the user decided (`resolve`): the value kept goes to each side that
+ * does not hold it. A side not read this run (a delta listing leaves out
+ * what did not change) still holds what it held when the conflict was seen */
+static gboolean
+plan_decided (Planner *p, GPtrArray *decided, const gchar *r, CsRecord **rec, GHashTable **cur,
+	      GHashTable *merged, GPtrArray **write_rows)
+{
+	CsDecision *d = NULL;
+	GVariant *held[CS_SIDE_LAST] = {NULL, NULL};
+	g_autoptr(GVariant) typed = NULL;
+	GVariant *keep;
+
+	for (guint i = 0; i < decided->len && d == NULL; i++) {
+		CsDecision *c = g_ptr_array_index (decided, i);
+		if (g_strcmp0 (c->field, r) == 0)
+			d = c;
+	}
+	if (d == NULL)
+		return FALSE;
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		GVariant *v = rec[s] != NULL ? g_hash_table_lookup (cur[s], r) : NULL;
+		held[s] = rec[s] != NULL ? (v != NULL ? g_variant_ref (v) : NULL)
+					 : decision_value (d->side_value[s]);
+	}
+	if (d->winner == CS_SIDE_CRM || d->winner == CS_SIDE_OUTLOOK) {
+		keep = held[d->winner];
+	} else {
+		typed = decision_value (d->value);
+		keep = typed;
+	}
+	values_set (merged, r, keep);
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		if (!cs_value_equal (held[s], keep) && row_allows (p, r, (CsSide) s))
+			g_ptr_array_add (write_rows[s], g_strdup (r));
+	}
+	for (guint s = 0; s < CS_SIDE_LAST; s++)
+		g_clear_pointer (&held[s], g_variant_unref);
+	return TRUE;
+}
+
 static void
 plan_linked (Planner *p, const CsLink *link)
 {
@@ -424,6 +488,9 @@ plan_linked (Planner *p, const CsLink *link)
 	GPtrArray *write_rows[CS_SIDE_LAST] = {NULL, NULL};
 	CsPlanItem *it;
 	gboolean gone[CS_SIDE_LAST] = {link->crm_gone, link->outlook_gone};
+	GPtrArray *decided = p->in->decisions != NULL && link->outlook_id != NULL
+				 ? g_hash_table_lookup (p->in->decisions, link->outlook_id)
+				 : NULL;
 
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
 		const gchar *id = cs_link_get_id (link, (CsSide) s);
@@ -436,7 +503,7 @@ plan_linked (Planner *p, const CsLink *link)
 		else if (rec[s] != NULL && cs_record_is_deleted (rec[s]))
 			del[s] = TRUE;
 		/* our own write coming back, or nothing new */
-		if (rec[s] != NULL && !del[s] && cs_record_get_version (rec[s]) != NULL &&
+		if (rec[s] != NULL && !del[s] && decided == NULL && cs_record_get_version (rec[s]) != NULL &&
 		    g_strcmp0 (cs_record_get_version (rec[s]), cs_link_get_version (link, (CsSide) s)) == 0)
 			rec[s] = NULL;
 	}
@@ -480,7 +547,7 @@ plan_linked (Planner *p, const CsLink *link)
 		plan_deleted (p, link, g, gone_rec, rec[o], base);
 		return;
 	}
-	if (rec[CS_SIDE_CRM] == NULL && rec[CS_SIDE_OUTLOOK] == NULL)
+	if (rec[CS_SIDE_CRM] == NULL && rec[CS_SIDE_OUTLOOK] == NULL && decided == NULL)
 		return;
 
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
@@ -509,6 +576,8 @@ plan_linked (Planner *p, const CsLink *link)
 		ch[CS_SIDE_OUTLOOK] = rec[CS_SIDE_OUTLOOK] != NULL && !cs_value_equal (y, b) &&
 				      row_held (p, r, CS_SIDE_OUTLOOK);
 
+		if (decided != NULL && plan_decided (p, decided, r, rec, cur, merged, write_rows))
+			continue;
 		if (!ch[CS_SIDE_CRM] && !ch[CS_SIDE_OUTLOOK])
 			continue;
 		if (ch[CS_SIDE_CRM] && ch[CS_SIDE_OUTLOOK] && cs_value_equal (x, y)) {
@@ -660,6 +729,7 @@ plan_create (Planner *p, CsSide target, CsRecord *src, GHashTable *values)
 	it->values = values_copy (values);
 	check_writable (p, it);
 	if (it->blocked[target] != NULL) {
+		it->excluded = TRUE; /* a side that cannot be written (a PST) */
 		it->action = CS_PLAN_SKIP;
 		it->skip_side = from;
 		it->reason = g_strdup (it->blocked[target]);
@@ -817,7 +887,9 @@ cs_planner_plan (const CsPlanInput *in, CsSyncPlan *plan)
 		if (!allows (&p, CS_SIDE_OUTLOOK))
 			continue;
 		if (!cs_mapping_allows_to_outlook (in->mapping, in->kind, c, &reason)) {
-			finish_item (&p, skip_item (&p, CS_SIDE_CRM, c, NULL, reason));
+			CsPlanItem *skip = skip_item (&p, CS_SIDE_CRM, c, NULL, reason);
+			skip->excluded = TRUE; /* by design (completed activities), not to fix */
+			finish_item (&p, skip);
 			continue;
 		}
 		plan_create (&p, CS_SIDE_OUTLOOK, c, cv);

@@ -26,6 +26,7 @@ G_BEGIN_DECLS
  * @writable: per side, whether the provider can write this kind
  * @fields: (nullable): per side, the fields its provider can hold (names
  *   from its schema); %NULL: every field
+ * @decisions: (nullable): conflicts the user decided (`resolve`, the app)
  */
 typedef struct {
 	CsKind kind;
@@ -41,6 +42,8 @@ typedef struct {
 	GPtrArray *links;
 	GPtrArray *journal;
 	const gchar *owner;
+	GHashTable *decisions;	/* (nullable) Outlook id → GPtrArray of CsDecision: the
+				 * user's conflict decisions, written to whichever side lacks them */
 } CsPlanInput;
 
 void cs_planner_plan (const CsPlanInput *input, CsSyncPlan *plan);

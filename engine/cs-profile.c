@@ -422,7 +422,7 @@ validate_groups (CsProfile *self, GError **error)
 	static const gchar *locked_keys[] = {"keys", "reason", NULL};
 	static const gchar *profile_keys[] = {"id", "name", "crm", "outlook", "preset", "mapping",
 					      "conflict", "state", "crm-interval", "outlook-interval",
-					      "sync-on-start", "sync-on-exit", "enabled", NULL};
+					      "sync-on-start", "sync-on-exit", "enabled", "keep-runs", NULL};
 	static const gchar *kind_keys[] = {"direction", "condition", "key", "on-crm-delete",
 					   "on-outlook-delete", "reminder", "since", "attachments",
 					   "select", NULL};
@@ -559,7 +559,8 @@ cs_profile_new_from_data (const gchar *data, const gchar *path, GError **error)
 	if (!get_choice (self, "profile", "conflict", conflicts, CS_CONFLICT_CRM_WINS, &v, error))
 		return NULL;
 	if (!get_uint (self, "profile", "crm-interval", 1, 86399, 120, &n, error) ||
-	    !get_uint (self, "profile", "outlook-interval", 1, 86399, 30, &n, error))
+	    !get_uint (self, "profile", "outlook-interval", 1, 86399, 30, &n, error) ||
+	    !get_uint (self, "profile", "keep-runs", 0, 1000, 10, &n, error))
 		return NULL;
 	get_bool (self, "sync-on-start", TRUE, &error_local);
 	get_bool (self, "sync-on-exit", TRUE, &error_local);
@@ -904,6 +905,27 @@ cs_profile_get_interval (CsProfile *self, CsSide side)
 	guint64 n = side == CS_SIDE_CRM ? 120 : 30;
 	get_uint (self, "profile", side == CS_SIDE_CRM ? "crm-interval" : "outlook-interval", 1,
 		  86399, n, &n, NULL);
+	return (guint) n;
+}
+
+/**
+ * cs_profile_get_line:
+ * @key: (nullable): %NULL: the group's own line
+ *
+ * Returns: the line of @key in @group as the file has it, 0 if not there
+ */
+guint
+cs_profile_get_line (CsProfile *self, const gchar *group, const gchar *key)
+{
+	return line_of (self, group, key);
+}
+
+/* how many runs keep what they changed (history details, undo) */
+guint
+cs_profile_get_keep_runs (CsProfile *self)
+{
+	guint64 n = 10;
+	get_uint (self, "profile", "keep-runs", 0, 1000, n, &n, NULL);
 	return (guint) n;
 }
 

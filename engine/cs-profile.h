@@ -73,6 +73,8 @@ const gchar *cs_profile_get_mapping (CsProfile *self);
 CsConflictStrategy cs_profile_get_conflict (CsProfile *self);
 gchar *cs_profile_get_state_path (CsProfile *self);
 guint cs_profile_get_interval (CsProfile *self, CsSide side);
+guint cs_profile_get_keep_runs (CsProfile *self);
+guint cs_profile_get_line (CsProfile *self, const gchar *group, const gchar *key);
 gboolean cs_profile_get_sync_on_start (CsProfile *self);
 gboolean cs_profile_get_sync_on_exit (CsProfile *self);
 gboolean cs_profile_get_enabled (CsProfile *self);

@@ -214,9 +214,11 @@ cs_provider_check_keys (GKeyFile *profile, const gchar *group, const gchar *cons
 		if (g_strcmp0 (keys[i], "secret-file") == 0 ||
 		    g_strv_contains (allowed, keys[i]))
 			continue;
+		g_autofree gchar *value = g_key_file_get_value (profile, group, keys[i], NULL);
 		list = g_strjoinv (", ", (gchar **) allowed);
 		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
-			     _("[%s] unknown key “%s” (allowed: %s, secret-file)"), group, keys[i], list);
+			     _("[%s] %s=%s: unknown key (allowed: %s, secret-file)"), group, keys[i],
+			     value != NULL ? value : "", list);
 		return FALSE;
 	}
 	return TRUE;

@@ -59,6 +59,10 @@ const gchar *cs_run_report_get_guard (CsRunReport *self);
 void cs_run_report_set_guard_confirm (CsRunReport *self, guint flags);
 guint cs_run_report_get_guard_confirm (CsRunReport *self);
 void cs_run_report_add_plan_entry (CsRunReport *self, JsonNode *entry);
+JsonArray *cs_run_report_get_plan (CsRunReport *self);
+void cs_run_report_add_excluded (CsRunReport *self, CsKind kind, CsSide side, const gchar *reason);
+JsonArray *cs_run_report_get_excluded (CsRunReport *self);
+gboolean cs_run_report_get_dry_run (CsRunReport *self);
 guint cs_run_report_get_n_skipped (CsRunReport *self);
 guint cs_run_report_get_n_conflicts (CsRunReport *self);
 guint cs_run_report_get_n_errors (CsRunReport *self);
@@ -68,5 +72,6 @@ JsonArray *cs_run_report_get_errors (CsRunReport *self);
 JsonNode *cs_run_report_to_json (CsRunReport *self);
 CsExitCode cs_run_report_get_exit_code (CsRunReport *self);
 gchar *cs_run_report_to_text (CsRunReport *self);
+void cs_plan_append_text (JsonArray *plan, GString *out);
 
 G_END_DECLS

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <gio/gio.h>
 #include <glib/gi18n-lib.h>
 #include <sqlite3.h>
@@ -156,8 +157,25 @@ migrate_identity (CsState *self, GError **error)
 		     error);
 }
 
+/* what each run changed (history, before-images for undo), which runs were
+ * undone, and the user's conflict decisions waiting for the next run */
+static gboolean
+migrate_history (CsState *self, GError **error)
+{
+	return exec (self,
+		     "CREATE TABLE run_change (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL,"
+		     " kind TEXT NOT NULL, entry TEXT NOT NULL, undo TEXT);"
+		     "CREATE INDEX run_change_run ON run_change(run_id);"
+		     "CREATE TABLE run_undo (run_id INTEGER PRIMARY KEY, undo_run INTEGER NOT NULL);"
+		     "CREATE TABLE decision (kind TEXT NOT NULL, outlook_id TEXT NOT NULL,"
+		     " crm_id TEXT, field TEXT NOT NULL, winner INTEGER NOT NULL, value TEXT,"
+		     " crm_value TEXT, outlook_value TEXT,"
+		     " decided INTEGER NOT NULL, PRIMARY KEY(kind, outlook_id, field));",
+		     error);
+}
+
 typedef gboolean (*MigrateFunc) (CsState *self, GError **error);
-static const MigrateFunc migrations[] = {migrate_to_1, migrate_identity};
+static const MigrateFunc migrations[] = {migrate_to_1, migrate_identity, migrate_history};
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CS_STATE_SCHEMA_VERSION);
 
 static gboolean
@@ -223,6 +241,52 @@ cs_state_open (const gchar *path, GError **error)
 	    !exec (self, "PRAGMA synchronous=NORMAL", error) ||
 	    !exec (self, "PRAGMA foreign_keys=ON", error) || !migrate (self, error))
 		return NULL;
+	return g_steal_pointer (&self);
+}
+
+/**
+ * cs_state_open_existing:
+ *
+ * Opens a state file to read it, creating nothing: `status` of a profile
+ * never synced leaves no file behind. An older schema is read as it is
+ * (what it lacks reads as empty).
+ *
+ * Returns: (transfer full) (nullable): %NULL with G_FILE_ERROR_NOENT when
+ *   there is no state yet
+ */
+CsState *
+cs_state_open_existing (const gchar *path, GError **error)
+{
+	g_autoptr(CsState) self = g_object_new (CS_TYPE_STATE, NULL);
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+	gint rc;
+
+	self->path = g_strdup (path);
+	if (!g_file_test (path, G_FILE_TEST_EXISTS)) {
+		g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, _("%s does not exist"), path);
+		return NULL;
+	}
+	rc = sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		set_sql_error (self, rc, error);
+		return NULL;
+	}
+	sqlite3_busy_timeout (self->db, 10000);
+	stmt = prepare (self, "SELECT version FROM schema_version", error);
+	if (stmt == NULL)
+		return NULL;
+	rc = sqlite3_step (stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		set_sql_error (self, rc, error);
+		return NULL;
+	}
+	self->version = rc == SQLITE_ROW ? sqlite3_column_int (stmt, 0) : 0;
+	if (self->version > CS_STATE_SCHEMA_VERSION) {
+		g_set_error (error, CS_STATE_ERROR, CS_STATE_ERROR_TOO_NEW,
+			     _("sync state %s was written by a newer crmsync (schema %d, this one knows %d)"),
+			     self->path, self->version, CS_STATE_SCHEMA_VERSION);
+		return NULL;
+	}
 	return g_steal_pointer (&self);
 }
 
@@ -758,7 +822,9 @@ cs_state_add_conflict (CsState *self, const CsConflict *c, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt = prepare_conflict (
 	    self,
-	    "INSERT OR REPLACE INTO conflict (kind, outlook_id, field, crm_id, crm_value, outlook_value, base_value, detected) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+	    "INSERT INTO conflict (kind, outlook_id, field, crm_id, crm_value, outlook_value, base_value, detected) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)"
+	    " ON CONFLICT(kind, outlook_id, field) DO UPDATE SET crm_id=?4, crm_value=?5,"
+	    " outlook_value=?6, base_value=?7",
 	    c->kind, c->outlook_id, c->field, error);
 	if (stmt == NULL)
 		return FALSE;
@@ -779,7 +845,7 @@ cs_state_get_conflicts (CsState *self, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt = prepare (
 	    self,
-	    "SELECT kind, outlook_id, crm_id, field, crm_value, outlook_value, base_value, detected FROM conflict ORDER BY detected",
+	    "SELECT kind, outlook_id, crm_id, field, crm_value, outlook_value, base_value, detected, rowid FROM conflict ORDER BY rowid",
 	    error);
 	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_conflict_free);
 	if (stmt == NULL)
@@ -794,6 +860,7 @@ cs_state_get_conflicts (CsState *self, GError **error)
 		c->outlook_value = g_strdup (col_text (stmt, 5));
 		c->base_value = g_strdup (col_text (stmt, 6));
 		c->detected = sqlite3_column_int64 (stmt, 7);
+		c->id = sqlite3_column_int64 (stmt, 8);
 		g_ptr_array_add (out, c);
 	}
 	return g_steal_pointer (&out);
@@ -805,26 +872,33 @@ cs_state_clear_conflicts (CsState *self, CsKind kind, const gchar *outlook_id, G
 	return delete_conflicts (self, kind, outlook_id, NULL, error);
 }
 
+/* whether a table of a later schema step is there: a state opened only to be
+ * read (cs_state_open_existing()) keeps the schema it has, whatever its number */
+static gboolean
+has_table (CsState *self, const gchar *name)
+{
+	g_autoptr(sqlite3_stmt) stmt =
+	    prepare (self, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1", NULL);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+	return sqlite3_step (stmt) == SQLITE_ROW;
+}
+
 /**
  * cs_state_resolve_conflict:
  * @winner: the side whose value the user chose
  *
- * Sets the snapshot's value of @field to the losing side's value: the next
- * run then sees only the winner as changed and copies its value over.
+ * The app's "Keep CRM" / "Keep Outlook": the same decision as
+ * `crmsync-cli resolve ID --keep`, see cs_state_decide_conflict().
  */
 gboolean
 cs_state_resolve_conflict (CsState *self, CsKind kind, const gchar *outlook_id,
 			   const gchar *field, CsSide winner, GError **error)
 {
 	g_autoptr(sqlite3_stmt) stmt = prepare_conflict (
-	    self,
-	    "SELECT crm_value, outlook_value FROM conflict WHERE kind=?1 AND outlook_id=?2 AND field=?3",
-	    kind, outlook_id, field, error);
-	g_autoptr(CsLink) link = NULL;
-	g_autoptr(GHashTable) snap = NULL;
-	g_autofree gchar *loser = NULL;
-	g_autoptr(JsonParser) parser = json_parser_new ();
-
+	    self, "SELECT rowid FROM conflict WHERE kind=?1 AND outlook_id=?2 AND field=?3", kind,
+	    outlook_id, field, error);
 	if (stmt == NULL)
 		return FALSE;
 	if (sqlite3_step (stmt) != SQLITE_ROW) {
@@ -832,32 +906,325 @@ cs_state_resolve_conflict (CsState *self, CsKind kind, const gchar *outlook_id,
 			     _("no conflict on %s of %s"), field, outlook_id);
 		return FALSE;
 	}
-	loser = g_strdup (col_text (stmt, winner == CS_SIDE_CRM ? 1 : 0));
-	link = cs_state_get_link (self, kind, CS_SIDE_OUTLOOK, outlook_id, error);
-	if (link == NULL) {
-		if (error != NULL && *error == NULL)
-			g_set_error (error, CS_STATE_ERROR, CS_STATE_ERROR_FAILED,
-				     _("%s is no longer linked"), outlook_id);
-		return FALSE;
+	return cs_state_decide_conflict (self, sqlite3_column_int64 (stmt, 0), winner, NULL, error);
+}
+
+/**
+ * cs_state_get_conflict:
+ * Returns: (transfer full) (nullable): the conflict with this id
+ */
+CsConflict *
+cs_state_get_conflict (CsState *self, gint64 id, GError **error)
+{
+	g_autoptr(GPtrArray) all = cs_state_get_conflicts (self, error);
+	for (guint i = 0; all != NULL && i < all->len; i++) {
+		CsConflict *c = g_ptr_array_index (all, i);
+		if (c->id == id)
+			return g_ptr_array_steal_index (all, i);
 	}
-	snap = cs_mapping_values_from_string (link->snapshot);
-	if (loser != NULL && json_parser_load_from_data (parser, loser, -1, NULL)) {
-		GVariant *v = cs_json_to_value (json_parser_get_root (parser));
-		if (v != NULL)
-			g_hash_table_replace (snap, g_strdup (field), v);
-		else
-			g_hash_table_remove (snap, field);
-	} else {
-		g_hash_table_remove (snap, field);
-	}
-	g_free (link->snapshot);
-	link->snapshot = cs_mapping_values_to_string (snap);
-	/* the versions no longer match: both records are looked at again */
-	g_clear_pointer (&link->crm_version, g_free);
-	g_clear_pointer (&link->outlook_version, g_free);
-	if (!cs_state_put_link (self, link, error))
+	if (all != NULL)
+		g_set_error (error, CS_STATE_ERROR, CS_STATE_ERROR_FAILED,
+			     _("no conflict has the id %" PRId64 " (crmsync-cli conflicts lists them)"),
+			     id);
+	return NULL;
+}
+
+void
+cs_decision_free (CsDecision *d)
+{
+	if (d == NULL)
+		return;
+	g_free (d->outlook_id);
+	g_free (d->crm_id);
+	g_free (d->field);
+	g_free (d->value);
+	g_free (d->side_value[CS_SIDE_CRM]);
+	g_free (d->side_value[CS_SIDE_OUTLOOK]);
+	g_free (d);
+}
+
+/**
+ * cs_state_decide_conflict:
+ * @winner: a #CsSide whose value is kept, or -1 for @value
+ * @value: (nullable): with -1: the value to keep, JSON
+ *
+ * Records the user's decision and drops the conflict. The link is marked
+ * by the decision itself: the next run reads both records by id, even from
+ * a side that lists only changes, and writes the kept value wherever it is
+ * not yet held (cs_engine_prepare()).
+ */
+gboolean
+cs_state_decide_conflict (CsState *self, gint64 id, gint winner, const gchar *value,
+			  GError **error)
+{
+	g_autoptr(CsConflict) c = cs_state_get_conflict (self, id, error);
+	g_autoptr(sqlite3_stmt) ins = NULL;
+	g_autoptr(sqlite3_stmt) del = NULL;
+	const gchar *keep;
+
+	if (c == NULL)
 		return FALSE;
-	return delete_conflicts (self, kind, outlook_id, field, error);
+	keep = winner == CS_SIDE_CRM ? c->crm_value : winner == CS_SIDE_OUTLOOK ? c->outlook_value : value;
+	ins = prepare (self,
+		       "INSERT OR REPLACE INTO decision (kind, outlook_id, crm_id, field, winner, value,"
+		       " decided, crm_value, outlook_value) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+		       error);
+	if (ins == NULL)
+		return FALSE;
+	sqlite3_bind_text (ins, 1, cs_kind_to_string (c->kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text (ins, 2, c->outlook_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text (ins, 3, c->crm_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text (ins, 4, c->field, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int (ins, 5, winner);
+	sqlite3_bind_text (ins, 6, keep != NULL ? keep : "null", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64 (ins, 7, g_get_real_time ());
+	sqlite3_bind_text (ins, 8, c->crm_value, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text (ins, 9, c->outlook_value, -1, SQLITE_TRANSIENT);
+	if (!step_done (self, ins, error))
+		return FALSE;
+	del = prepare (self, "DELETE FROM conflict WHERE rowid=?1", error);
+	if (del == NULL)
+		return FALSE;
+	sqlite3_bind_int64 (del, 1, id);
+	return step_done (self, del, error);
+}
+
+/**
+ * cs_state_get_decisions:
+ * Returns: (transfer container) (element-type CsDecision)
+ */
+GPtrArray *
+cs_state_get_decisions (CsState *self, CsKind kind, GError **error)
+{
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_decision_free);
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+	if (!has_table (self, "decision"))
+		return g_steal_pointer (&out);
+	stmt = prepare (self,
+			"SELECT outlook_id, crm_id, field, winner, value, crm_value, outlook_value FROM decision"
+			" WHERE kind=?1 ORDER BY rowid",
+			error);
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_text (stmt, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
+	while (sqlite3_step (stmt) == SQLITE_ROW) {
+		CsDecision *d = g_new0 (CsDecision, 1);
+		d->kind = kind;
+		d->outlook_id = g_strdup (col_text (stmt, 0));
+		d->crm_id = g_strdup (col_text (stmt, 1));
+		d->field = g_strdup (col_text (stmt, 2));
+		d->winner = sqlite3_column_int (stmt, 3);
+		d->value = g_strdup (col_text (stmt, 4));
+		d->side_value[CS_SIDE_CRM] = g_strdup (col_text (stmt, 5));
+		d->side_value[CS_SIDE_OUTLOOK] = g_strdup (col_text (stmt, 6));
+		g_ptr_array_add (out, d);
+	}
+	return g_steal_pointer (&out);
+}
+
+gboolean
+cs_state_remove_decisions (CsState *self, CsKind kind, const gchar *outlook_id, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt =
+	    prepare_conflict (self, "DELETE FROM decision WHERE kind=?1 AND outlook_id=?2", kind,
+			      outlook_id, NULL, error);
+	return stmt != NULL && step_done (self, stmt, error);
+}
+
+/**
+ * cs_state_get_link_label:
+ *
+ * Returns: (transfer full): what the user calls the linked record (its name
+ *   or subject, from the last agreed values), else an id
+ */
+gchar *
+cs_state_get_link_label (CsState *self, CsKind kind, const gchar *outlook_id, const gchar *crm_id)
+{
+	g_autoptr(CsLink) link = NULL;
+	g_autoptr(JsonParser) parser = json_parser_new ();
+	static const gchar *names[][2] = {{"firstName", "lastName"},
+					  {"PersonFirstName", "PersonLastName"},
+					  {"Person.FirstName", "Person.LastName"},
+					  {"givenName", "surname"},
+					  {"displayName", NULL},
+					  {"subject", NULL},
+					  {"Subject", NULL},
+					  {"MeetingSubject", NULL},
+					  {"ActivityDescription", NULL},
+					  {"name", NULL},
+					  {"title", NULL}};
+	JsonObject *o;
+
+	if (outlook_id != NULL)
+		link = cs_state_get_link (self, kind, CS_SIDE_OUTLOOK, outlook_id, NULL);
+	if (link == NULL && crm_id != NULL)
+		link = cs_state_get_link (self, kind, CS_SIDE_CRM, crm_id, NULL);
+	if (link == NULL || link->snapshot == NULL ||
+	    !json_parser_load_from_data (parser, link->snapshot, -1, NULL) ||
+	    !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+		return g_strdup (crm_id != NULL ? crm_id : outlook_id != NULL ? outlook_id : "");
+	o = json_node_get_object (json_parser_get_root (parser));
+	for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
+		JsonNode *a = json_object_get_member (o, names[i][0]);
+		JsonNode *b = names[i][1] != NULL ? json_object_get_member (o, names[i][1]) : NULL;
+		const gchar *sa = a != NULL && JSON_NODE_HOLDS_VALUE (a) && json_node_get_value_type (a) == G_TYPE_STRING
+				      ? json_node_get_string (a) : NULL;
+		const gchar *sb = b != NULL && JSON_NODE_HOLDS_VALUE (b) && json_node_get_value_type (b) == G_TYPE_STRING
+				      ? json_node_get_string (b) : NULL;
+		if (sa != NULL || sb != NULL)
+			return g_strstrip (g_strdup_printf ("%s %s", sa != NULL ? sa : "", sb != NULL ? sb : ""));
+	}
+	return g_strdup (crm_id != NULL ? crm_id : outlook_id != NULL ? outlook_id : "");
+}
+
+/* ---- run changes (history, undo) ---- */
+
+void
+cs_run_change_free (CsRunChange *change)
+{
+	if (change == NULL)
+		return;
+	g_free (change->entry);
+	g_free (change->undo);
+	g_free (change);
+}
+
+gboolean
+cs_state_add_change (CsState *self, gint64 run_id, CsKind kind, const gchar *entry,
+		     const gchar *undo, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare (
+	    self, "INSERT INTO run_change (run_id, kind, entry, undo) VALUES (?1,?2,?3,?4)", error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64 (stmt, 1, run_id);
+	sqlite3_bind_text (stmt, 2, cs_kind_to_string (kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 3, entry, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text (stmt, 4, undo, -1, SQLITE_TRANSIENT);
+	return step_done (self, stmt, error);
+}
+
+/**
+ * cs_state_get_changes:
+ * Returns: (transfer container) (element-type CsRunChange): in the order written
+ */
+GPtrArray *
+cs_state_get_changes (CsState *self, gint64 run_id, GError **error)
+{
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_run_change_free);
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+	if (!has_table (self, "run_change"))
+		return g_steal_pointer (&out);
+	stmt = prepare (self, "SELECT id, kind, entry, undo FROM run_change WHERE run_id=?1 ORDER BY id",
+			error);
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_int64 (stmt, 1, run_id);
+	while (sqlite3_step (stmt) == SQLITE_ROW) {
+		CsRunChange *c = g_new0 (CsRunChange, 1);
+		c->id = sqlite3_column_int64 (stmt, 0);
+		c->run_id = run_id;
+		cs_kind_from_string (col_text (stmt, 1), &c->kind);
+		c->entry = g_strdup (col_text (stmt, 2));
+		c->undo = g_strdup (col_text (stmt, 3));
+		g_ptr_array_add (out, c);
+	}
+	return g_steal_pointer (&out);
+}
+
+/* the changes of all but the newest @keep runs that changed something go:
+ * they are what undo would need, and the history keeps its counts */
+gboolean
+cs_state_prune_changes (CsState *self, guint keep, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare (
+	    self,
+	    "DELETE FROM run_change WHERE run_id NOT IN (SELECT DISTINCT run_id FROM run_change"
+	    " ORDER BY run_id DESC LIMIT ?1)",
+	    error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int (stmt, 1, (gint) keep);
+	return step_done (self, stmt, error);
+}
+
+/**
+ * cs_state_get_run:
+ * Returns: (transfer full) (nullable)
+ */
+CsRunInfo *
+cs_state_get_run (CsState *self, gint64 id, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare (
+	    self,
+	    "SELECT id, started, finished, trigger_name, status, report, error FROM run WHERE id=?1",
+	    error);
+	CsRunInfo *r;
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_int64 (stmt, 1, id);
+	if (sqlite3_step (stmt) != SQLITE_ROW) {
+		g_set_error (error, CS_STATE_ERROR, CS_STATE_ERROR_FAILED,
+			     _("no run has the id %" PRId64 " (crmsync-cli history lists them)"), id);
+		return NULL;
+	}
+	r = g_new0 (CsRunInfo, 1);
+	r->id = sqlite3_column_int64 (stmt, 0);
+	r->started = sqlite3_column_int64 (stmt, 1);
+	r->finished = sqlite3_column_int64 (stmt, 2);
+	r->trigger = g_strdup (col_text (stmt, 3));
+	r->status = g_strdup (col_text (stmt, 4));
+	r->report = g_strdup (col_text (stmt, 5));
+	r->error = g_strdup (col_text (stmt, 6));
+	return r;
+}
+
+/* the newest run with kept changes not yet undone; 0: none. An undo that did
+ * not finish (a crash, the network) is not one: undoing its run again
+ * finishes it, as what it already wrote back is found as before the run */
+gint64
+cs_state_get_undoable_run (CsState *self, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+	if (!has_table (self, "run_undo"))
+		return 0;
+	stmt = prepare (
+	    self,
+	    "SELECT MAX(run_id) FROM run_change WHERE run_id NOT IN (SELECT run_id FROM run_undo)"
+	    " AND run_id NOT IN (SELECT id FROM run WHERE trigger_name='undo'"
+	    " AND (status IS NULL OR status NOT IN ('ok', 'partial')))",
+	    error);
+	if (stmt == NULL)
+		return -1;
+	if (sqlite3_step (stmt) != SQLITE_ROW)
+		return 0;
+	return sqlite3_column_int64 (stmt, 0);
+}
+
+gboolean
+cs_state_mark_undone (CsState *self, gint64 run_id, gint64 undo_run, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare (
+	    self, "INSERT OR REPLACE INTO run_undo (run_id, undo_run) VALUES (?1, ?2)", error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64 (stmt, 1, run_id);
+	sqlite3_bind_int64 (stmt, 2, undo_run);
+	return step_done (self, stmt, error);
+}
+
+/* the run that undid @run_id; 0: not undone */
+gint64
+cs_state_get_undo_of (CsState *self, gint64 run_id)
+{
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+	if (!has_table (self, "run_undo"))
+		return 0;
+	stmt = prepare (self, "SELECT undo_run FROM run_undo WHERE run_id=?1", NULL);
+	if (stmt == NULL)
+		return 0;
+	sqlite3_bind_int64 (stmt, 1, run_id);
+	return sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
 }
 
 /* ---- skips ---- */

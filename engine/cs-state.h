@@ -59,6 +59,7 @@ typedef struct {
 	gchar *error;	/* (owned) (nullable) */
 } CsRunInfo;
 void cs_run_info_free (CsRunInfo *run);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsRunInfo, cs_run_info_free)
 
 typedef struct {
 	CsKind kind;
@@ -69,8 +70,10 @@ typedef struct {
 	gchar *outlook_value;
 	gchar *base_value;
 	gint64 detected;
+	gint64 id;		/* what `crmsync-cli conflicts` shows and `resolve` takes */
 } CsConflict;
 void cs_conflict_free (CsConflict *conflict);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsConflict, cs_conflict_free)
 
 typedef struct {
 	CsKind kind;
@@ -96,7 +99,7 @@ void cs_state_overwrite_free (CsStateOverwrite *overwrite);
 #define CS_TYPE_STATE (cs_state_get_type ())
 G_DECLARE_FINAL_TYPE (CsState, cs_state, CS, STATE, GObject)
 
-#define CS_STATE_SCHEMA_VERSION 2
+#define CS_STATE_SCHEMA_VERSION 3
 
 CsState *cs_state_open (const gchar *path, GError **error);
 const gchar *cs_state_get_path (CsState *self);
@@ -138,6 +141,52 @@ gboolean cs_state_clear_conflicts (CsState *self, CsKind kind, const gchar *outl
 				   GError **error);
 gboolean cs_state_resolve_conflict (CsState *self, CsKind kind, const gchar *outlook_id,
 				    const gchar *field, CsSide winner, GError **error);
+
+/* a user's decision on a conflict (`resolve`, the app): applied by the next run on
+ * both sides, reading both records by id */
+typedef struct {
+	CsKind kind;
+	gchar *outlook_id;
+	gchar *crm_id;
+	gchar *field;
+	gint winner;	/* a CsSide, or -1: @value typed by the user */
+	gchar *value;	/* JSON: the value to keep (the winner's when the conflict was seen) */
+	gchar *side_value[CS_SIDE_LAST]; /* JSON: what each side held when the conflict was seen */
+} CsDecision;
+void cs_decision_free (CsDecision *decision);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsDecision, cs_decision_free)
+
+CsConflict *cs_state_get_conflict (CsState *self, gint64 id, GError **error);
+gboolean cs_state_decide_conflict (CsState *self, gint64 id, gint winner, const gchar *value,
+				   GError **error);
+GPtrArray *cs_state_get_decisions (CsState *self, CsKind kind, GError **error);
+gboolean cs_state_remove_decisions (CsState *self, CsKind kind, const gchar *outlook_id,
+				    GError **error);
+gchar *cs_state_get_link_label (CsState *self, CsKind kind, const gchar *outlook_id,
+				const gchar *crm_id);
+
+/* what each run changed, per record (the plan entries of what was written, with
+ * the before-images `undo` needs); kept for the last @keep runs that changed something */
+typedef struct {
+	gint64 id;
+	gint64 run_id;
+	CsKind kind;
+	gchar *entry;	/* (owned) JSON: the plan entry (`history --run`), each change
+			 * with its mapping row: the before-images undo writes back */
+	gchar *undo;	/* (owned) (nullable) JSON: more for undo, where needed */
+} CsRunChange;
+void cs_run_change_free (CsRunChange *change);
+
+gboolean cs_state_add_change (CsState *self, gint64 run_id, CsKind kind, const gchar *entry,
+			      const gchar *undo, GError **error);
+GPtrArray *cs_state_get_changes (CsState *self, gint64 run_id, GError **error);
+gboolean cs_state_prune_changes (CsState *self, guint keep, GError **error);
+CsRunInfo *cs_state_get_run (CsState *self, gint64 id, GError **error);
+gint64 cs_state_get_undoable_run (CsState *self, GError **error);
+gboolean cs_state_mark_undone (CsState *self, gint64 run_id, gint64 undo_run, GError **error);
+gint64 cs_state_get_undo_of (CsState *self, gint64 run_id);
+
+CsState *cs_state_open_existing (const gchar *path, GError **error);
 
 gboolean cs_state_set_skips (CsState *self, GPtrArray *skips, GError **error);
 GPtrArray *cs_state_get_skips (CsState *self, GError **error);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include "cs-json.h"
 #include "cs-sync-plan.h"
 
 struct _CsSyncPlan {
@@ -69,6 +70,198 @@ cs_plan_item_get_id (const CsPlanItem *item, CsSide side)
 	if (item->link != NULL)
 		return cs_link_get_id (item->link, side);
 	return NULL;
+}
+
+/* the actions a plan shows (DESIGN.md: create | update | delete | restore | link);
+ * skips and conflicts have their own lists, the rest writes nothing */
+gboolean
+cs_plan_item_is_shown (const CsPlanItem *item)
+{
+	switch (item->action) {
+	case CS_PLAN_CREATE:
+	case CS_PLAN_UPDATE:
+	case CS_PLAN_DELETE:
+	case CS_PLAN_RESTORE:
+	case CS_PLAN_LINK:
+		break;
+	default:
+		return FALSE;
+	}
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		if (item->create[s] || item->delete[s] ||
+		    (item->rows[s] != NULL && item->rows[s][0] != NULL))
+			return TRUE;
+		/* a write that cannot be done and is not by design: the plan says so */
+		if (item->blocked[s] != NULL && !item->excluded)
+			return TRUE;
+	}
+	return item->action == CS_PLAN_LINK;
+}
+
+/* the side's own name of a row's field; %NULL: the side has none */
+static const gchar *
+row_field (CsMapping *mapping, CsKind kind, CsSide side, const gchar *row)
+{
+	GPtrArray *rows = mapping != NULL ? cs_mapping_get_rows (mapping, kind) : NULL;
+	if (mapping == NULL || cs_mapping_is_identity (mapping) || rows == NULL)
+		return row;
+	for (guint i = 0; i < rows->len; i++) {
+		CsMappingRow *r = g_ptr_array_index (rows, i);
+		if (g_strcmp0 (r->id, row) != 0)
+			continue;
+		if (side == CS_SIDE_CRM)
+			return r->crm;
+		return r->outlook != NULL ? r->outlook[0] : NULL;
+	}
+	/* not a row of the mapping: an internal value, not a field */
+	return NULL;
+}
+
+static JsonNode *
+value_node (GVariant *v)
+{
+	if (v == NULL || cs_value_is_null (v))
+		return json_node_new (JSON_NODE_NULL);
+	return cs_json_from_value (v);
+}
+
+static void
+add_change (JsonArray *changes, CsSide side, const gchar *field, const gchar *row, GVariant *old,
+	    GVariant *new, gboolean with_rows)
+{
+	JsonObject *c = json_object_new ();
+	json_object_set_string_member (c, "side", cs_side_to_string (side));
+	json_object_set_string_member (c, "field", field);
+	json_object_set_member (c, "old", value_node (old));
+	json_object_set_member (c, "new", value_node (new));
+	if (with_rows)
+		json_object_set_string_member (c, "row", row);
+	json_array_add_object_element (changes, c);
+}
+
+/* what @side holds before the run: its record as read, else the last agreed values */
+static GHashTable *
+values_before (const CsPlanItem *it, CsMapping *mapping, CsSide side)
+{
+	const CsRecord *r = side == CS_SIDE_CRM ? it->crm : it->outlook;
+	if (r != NULL && !cs_record_is_deleted (r) && mapping != NULL && cs_record_get_n_fields (r) > 0)
+		return cs_mapping_extract (mapping, it->kind, side, r);
+	if (it->link != NULL && it->link->snapshot != NULL)
+		return cs_mapping_values_from_string (it->link->snapshot);
+	return cs_mapping_values_new ();
+}
+
+static GPtrArray *
+sorted_keys (GHashTable *values)
+{
+	GPtrArray *keys = g_ptr_array_new ();
+	GHashTableIter iter;
+	gpointer k;
+	if (values != NULL) {
+		g_hash_table_iter_init (&iter, values);
+		while (g_hash_table_iter_next (&iter, &k, NULL))
+			g_ptr_array_add (keys, k);
+	}
+	g_ptr_array_sort (keys, cs_str_ptr_cmp);
+	return keys;
+}
+
+/**
+ * cs_plan_item_to_json:
+ * @mapping: (nullable): names the fields per side and reads the records' values
+ * @new_ids: (nullable): per side, the id a create got (after the run)
+ * @with_rows: add each change's mapping row (what undo writes back)
+ *
+ * One entry of a plan as the CLI contract shows it: `{kind, action, label,
+ * crm_id, outlook_id, changes: [{side, field, old, new}]}` where `side` is
+ * where the value is written; a create lists the values it writes, a
+ * deletion the values the record held.
+ *
+ * Returns: (transfer full)
+ */
+JsonNode *
+cs_plan_item_to_json (const CsPlanItem *it, CsMapping *mapping, const gchar *const *new_ids,
+		      gboolean with_rows)
+{
+	JsonObject *o = json_object_new ();
+	JsonNode *n = json_node_new (JSON_NODE_OBJECT);
+	JsonArray *changes = json_array_new ();
+
+	json_object_set_string_member (o, "kind", cs_kind_to_string (it->kind));
+	json_object_set_string_member (o, "action", cs_plan_action_to_string (it->action));
+	json_object_set_string_member (o, "label", it->label != NULL ? it->label : "");
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		const gchar *id = new_ids != NULL && new_ids[s] != NULL ? new_ids[s]
+								       : cs_plan_item_get_id (it, (CsSide) s);
+		const gchar *member = s == CS_SIDE_CRM ? "crm_id" : "outlook_id";
+		if (id != NULL)
+			json_object_set_string_member (o, member, id);
+		else
+			json_object_set_null_member (o, member);
+	}
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		CsSide side = (CsSide) s;
+		g_autoptr(GHashTable) before = NULL;
+		if (it->create[s]) {
+			g_autoptr(GPtrArray) keys = sorted_keys (it->values);
+			for (guint i = 0; i < keys->len; i++) {
+				const gchar *row = keys->pdata[i];
+				const gchar *field = row_field (mapping, it->kind, side, row);
+				if (field != NULL)
+					add_change (changes, side, field, row, NULL,
+						    g_hash_table_lookup (it->values, row), with_rows);
+			}
+			continue;
+		}
+		if (it->delete[s]) {
+			g_autoptr(GPtrArray) keys = NULL;
+			const CsRecord *r = side == CS_SIDE_CRM ? it->crm : it->outlook;
+			before = r != NULL && !cs_record_is_deleted (r) ? values_before (it, mapping, side)
+								       : NULL;
+			if (before == NULL && it->values != NULL)
+				before = g_hash_table_ref (it->values);
+			keys = sorted_keys (before);
+			for (guint i = 0; i < keys->len; i++) {
+				const gchar *row = keys->pdata[i];
+				const gchar *field = row_field (mapping, it->kind, side, row);
+				if (field != NULL)
+					add_change (changes, side, field, row,
+						    g_hash_table_lookup (before, row), NULL, with_rows);
+			}
+			continue;
+		}
+		if (it->rows[s] == NULL)
+			continue;
+		before = values_before (it, mapping, side);
+		for (guint i = 0; it->rows[s][i] != NULL; i++) {
+			const gchar *row = it->rows[s][i];
+			const gchar *field = row_field (mapping, it->kind, side, row);
+			GVariant *old = g_hash_table_lookup (before, row);
+			GVariant *new = it->values != NULL ? g_hash_table_lookup (it->values, row) : NULL;
+			if (field == NULL || cs_value_equal (old, new))
+				continue;
+			add_change (changes, side, field, row, old, new, with_rows);
+		}
+	}
+	json_object_set_array_member (o, "changes", changes);
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		const gchar *what = it->create[s]   ? "create"
+				    : it->delete[s] ? "delete"
+				    : it->rows[s] != NULL && it->rows[s][0] != NULL ? "update"
+										    : NULL;
+		if (what != NULL)
+			json_object_set_string_member (o, cs_side_to_string ((CsSide) s), what);
+	}
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		if (it->blocked[s] != NULL) {
+			json_object_set_string_member (o, "reason", it->blocked[s]);
+			break;
+		}
+	}
+	if (it->reason != NULL)
+		json_object_set_string_member (o, "reason", it->reason);
+	json_node_take_object (n, o);
+	return n;
 }
 
 static void

@@ -3,6 +3,9 @@
 
 #include <glib-object.h>
 
+#include <json-glib/json-glib.h>
+
+#include "cs-mapping.h"
 #include "cs-record.h"
 #include "cs-state.h"
 
@@ -63,11 +66,15 @@ typedef struct {
 	gint64 journal_id;	/* a create sent before a crash, found again (0: none) */
 	gpointer engine_data;
 	GPtrArray *overwritten;	/* (owned) (nullable) (element-type CsOverwrite) */
+	gboolean excluded;	/* a skip the rules make by design (not the user's to fix) */
 } CsPlanItem;
 
 CsPlanItem *cs_plan_item_new (CsKind kind, CsPlanAction action);
 void cs_plan_item_free (CsPlanItem *item);
 const gchar *cs_plan_item_get_id (const CsPlanItem *item, CsSide side);
+gboolean cs_plan_item_is_shown (const CsPlanItem *item);
+JsonNode *cs_plan_item_to_json (const CsPlanItem *item, CsMapping *mapping,
+				const gchar *const *new_ids, gboolean with_rows);
 
 #define CS_TYPE_SYNC_PLAN (cs_sync_plan_get_type ())
 G_DECLARE_FINAL_TYPE (CsSyncPlan, cs_sync_plan, CS, SYNC_PLAN, GObject)

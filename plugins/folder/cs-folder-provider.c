@@ -54,8 +54,18 @@ cs_folder_provider_setup (CsProvider *provider, GKeyFile *profile, const gchar *
 	if (self->schema != NULL) {
 		g_autoptr(CsSchema) s = cs_schema_load_builtin (self->schema, CS_KIND_CONTACT, NULL);
 		if (s == NULL) {
+			g_auto(GStrv) names = g_resources_enumerate_children ("/org/crmsync/schemas/", 0, NULL);
+			g_autoptr(GString) allowed = g_string_new (NULL);
+			for (guint i = 0; names != NULL && names[i] != NULL; i++) {
+				if (!g_str_has_suffix (names[i], ".json"))
+					continue;
+				if (allowed->len > 0)
+					g_string_append (allowed, ", ");
+				g_string_append_len (allowed, names[i], (gssize) strlen (names[i]) - 5);
+			}
 			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
-				     _("[%s] schema=%s is not a known schema"), group, self->schema);
+				     _("[%s] schema=%s is not allowed (allowed: %s, or no schema= for any field)"),
+				     group, self->schema, allowed->str);
 			return FALSE;
 		}
 	}

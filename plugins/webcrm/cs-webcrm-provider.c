@@ -115,6 +115,25 @@ get_uint_key (GKeyFile *kf, const gchar *group, const gchar *key, guint min, gui
 	return TRUE;
 }
 
+/* whether a kind syncs only the records the user owns: said in its group,
+ * else by the webCRM presets (their kinds are condition=owned) */
+static gboolean
+needs_owner (GKeyFile *kf)
+{
+	static const gchar *groups[] = {"contact", "organisation", "task", "event", "email"};
+	g_autofree gchar *preset = g_key_file_get_string (kf, "profile", "preset", NULL);
+	gboolean preset_owned = preset != NULL && g_str_has_prefix (preset, "webcrm");
+	for (guint i = 0; i < G_N_ELEMENTS (groups); i++) {
+		g_autofree gchar *cond = g_key_file_get_string (kf, groups[i], "condition", NULL);
+		g_autofree gchar *dir = g_key_file_get_string (kf, groups[i], "direction", NULL);
+		if (g_strcmp0 (dir, "none") == 0)
+			continue;
+		if (cond != NULL ? g_strcmp0 (g_strstrip (cond), "owned") == 0 : preset_owned)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 static gboolean
 cs_webcrm_provider_setup (CsProvider *provider, GKeyFile *kf, const gchar *group, GError **error)
 {
@@ -148,6 +167,16 @@ cs_webcrm_provider_setup (CsProvider *provider, GKeyFile *kf, const gchar *group
 		return FALSE;
 	}
 	self->b2c = g_strcmp0 (edition, "b2c") == 0;
+	/* "owned by me" (the webCRM presets' condition) needs to know who "me" is:
+	 * an API token belongs to no user. Said here, as the configuration error it
+	 * is, not after connecting as a failed read */
+	if (self->user == NULL && needs_owner (kf)) {
+		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+			     _("[%s] user= is missing: condition=owned needs the webCRM login e-mail "
+			       "(or name) of the Outlook user (allowed: a webCRM user's login e-mail or name)"),
+			     group);
+		return FALSE;
+	}
 	/* webCRM's limit is per application token; keys to share it or test with */
 	if (!get_uint_key (kf, group, "rate-limit", 0, 100000, &self->rate_limit, error) ||
 	    !get_uint_key (kf, group, "rate-window", 1, 3600, &self->rate_window, error) ||

@@ -97,6 +97,15 @@ check "crmsync-cli speaks Danish (LANGUAGE=da)" \
 	bash -c '"$@" | grep -q "^Brug:"' _ "${run[@]}" LANGUAGE=da "$cli" --help
 check "the systemd user unit runs the installed crmsync-cli watch" grep -qx \
 	"ExecStart=$prefix/bin/crmsync-cli watch --profile %I" "$prefix/lib/systemd/user/crmsync-watch@.service"
+# a dry run's counts are whole sentences in the reader's language, not English kind names
+printf '{"firstName": "Ida", "lastName": "Holm", "emails": ["ih@example.org"], "owner": "1"}\n' \
+	>"$work/sync/crm/contact/2.json"
+check "a German dry run says what it would do, in German only" \
+	bash -c '"$@" | tee /dev/stderr | grep -q "würde 1 Kontakt anlegen" && ! "$@" | grep -q "contact"' \
+	_ "${run[@]}" LANGUAGE=de "$cli" sync --profile "$work/sync/p.ini" --dry-run
+check "a Danish dry run says what it would do, in Danish only" \
+	bash -c '"$@" | tee /dev/stderr | grep -q "ville oprette 1 kontakt" && ! "$@" | grep -q "would"' \
+	_ "${run[@]}" LANGUAGE=da "$cli" sync --profile "$work/sync/p.ini" --dry-run
 
 if [ "$has_app" = yes ]; then
 	share="$prefix/share"

@@ -832,6 +832,94 @@ test_overwritten_at_link (Fixture *f, gconstpointer d)
 	g_assert_cmpstr (ow->lost, ==, "\"Boss\"");
 }
 
+/* a conflict the user decided, on sides that list only their changes: the
+ * link is planned though neither record is listed, and the kept value goes to
+ * each side that does not hold it (what each side holds is what it held when
+ * the conflict was seen) */
+static GPtrArray *
+plan_with_decision (Fixture *f, gint winner, const gchar *value)
+{
+	CsPlanInput in = {0};
+	static const gchar *key[] = {"firstName", "lastName", NULL};
+	g_autoptr(GHashTable) decisions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+								 (GDestroyNotify) g_ptr_array_unref);
+	GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_decision_free);
+	CsDecision *d = g_new0 (CsDecision, 1);
+	d->kind = CS_KIND_CONTACT;
+	d->outlook_id = g_strdup ("o1");
+	d->crm_id = g_strdup ("c1");
+	d->field = g_strdup ("jobTitle");
+	d->winner = winner;
+	d->value = g_strdup (value);
+	d->side_value[CS_SIDE_CRM] = g_strdup ("\"CTO\"");
+	d->side_value[CS_SIDE_OUTLOOK] = g_strdup ("\"CFO\"");
+	g_ptr_array_add (list, d);
+	g_hash_table_insert (decisions, g_strdup ("o1"), list);
+	in.kind = CS_KIND_CONTACT;
+	in.config = cs_profile_get_kind_config (f->profile, CS_KIND_CONTACT);
+	in.conflict = CS_CONFLICT_MANUAL;
+	in.mapping = f->mapping;
+	in.key = key;
+	in.links = f->links;
+	in.decisions = decisions;
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		in.records[s] = f->records[s];
+		in.complete[s] = FALSE;
+		in.writable[s] = TRUE;
+	}
+	g_clear_object (&f->plan);
+	f->plan = cs_sync_plan_new ();
+	cs_planner_plan (&in, f->plan);
+	return cs_sync_plan_get_items (f->plan);
+}
+
+static void
+test_decision_keep_crm_unread (Fixture *f, gconstpointer d)
+{
+	GPtrArray *items;
+	CsPlanItem *it;
+	link_ (f, "c1", "2", "o1", "2", "firstName=Ann;lastName=Lee;jobTitle=CEO");
+	items = plan_with_decision (f, CS_SIDE_CRM, "\"CTO\"");
+	g_assert_cmpuint (items->len, ==, 1);
+	it = g_ptr_array_index (items, 0);
+	g_assert_cmpint (it->action, ==, CS_PLAN_UPDATE);
+	g_assert_true (writes (it, CS_SIDE_OUTLOOK, "jobTitle"));
+	g_assert_false (writes_any (it, CS_SIDE_CRM));
+	g_assert_cmpstr (merged (it, "jobTitle"), ==, "CTO");
+	g_assert_null (it->conflicts);
+}
+
+static void
+test_decision_value_both (Fixture *f, gconstpointer d)
+{
+	GPtrArray *items;
+	CsPlanItem *it;
+	link_ (f, "c1", "2", "o1", "2", "firstName=Ann;lastName=Lee;jobTitle=CEO");
+	/* the CRM's record is read (its version unchanged): still weighed */
+	add (f, CS_SIDE_CRM, rec ("c1", "2", "firstName=Ann;lastName=Lee;jobTitle=CTO"));
+	items = plan_with_decision (f, -1, "\"Chair\"");
+	g_assert_cmpuint (items->len, ==, 1);
+	it = g_ptr_array_index (items, 0);
+	g_assert_true (writes (it, CS_SIDE_OUTLOOK, "jobTitle"));
+	g_assert_true (writes (it, CS_SIDE_CRM, "jobTitle"));
+	g_assert_cmpstr (merged (it, "jobTitle"), ==, "Chair");
+}
+
+static void
+test_decision_keep_outlook_current (Fixture *f, gconstpointer d)
+{
+	GPtrArray *items;
+	CsPlanItem *it;
+	link_ (f, "c1", "2", "o1", "2", "firstName=Ann;lastName=Lee;jobTitle=CEO");
+	/* Outlook's value changed once more since: its current value is kept */
+	add (f, CS_SIDE_OUTLOOK, rec ("o1", "3", "firstName=Ann;lastName=Lee;jobTitle=CFO and COO"));
+	items = plan_with_decision (f, CS_SIDE_OUTLOOK, "\"CFO\"");
+	it = g_ptr_array_index (items, 0);
+	g_assert_true (writes (it, CS_SIDE_CRM, "jobTitle"));
+	g_assert_false (writes (it, CS_SIDE_OUTLOOK, "jobTitle"));
+	g_assert_cmpstr (merged (it, "jobTitle"), ==, "CFO and COO");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -865,6 +953,9 @@ main (int argc, char **argv)
 	T ("/engine/planner/overwritten/newest-wins-tie", test_overwritten_newest_tie);
 	T ("/engine/planner/overwritten/merge-and-one-way", test_overwritten_merge_and_one_way);
 	T ("/engine/planner/overwritten/at-link", test_overwritten_at_link);
+	T ("/engine/planner/decision/keep-crm-unread", test_decision_keep_crm_unread);
+	T ("/engine/planner/decision/value-both", test_decision_value_both);
+	T ("/engine/planner/decision/keep-outlook-current", test_decision_keep_outlook_current);
 	T ("/engine/planner/delete-vs-edit", test_delete_vs_edit);
 	T ("/engine/planner/echo/version", test_echo_is_nothing);
 	T ("/engine/planner/echo/content", test_echo_by_content);

@@ -79,6 +79,8 @@ test_resolve_conflict (void)
 	g_autoptr(CsLink) l = cs_link_new (CS_KIND_CONTACT);
 	g_autoptr(CsLink) after = NULL;
 	g_autoptr(GHashTable) snap = NULL;
+	g_autoptr(GPtrArray) decisions = NULL;
+	CsDecision *d;
 	CsConflict c = {CS_KIND_CONTACT, (gchar *) "o1", (gchar *) "c1", (gchar *) "jobTitle",
 			(gchar *) "\"CTO\"", (gchar *) "\"CFO\"", (gchar *) "\"CEO\"", 0};
 	g_unlink (path);
@@ -89,14 +91,21 @@ test_resolve_conflict (void)
 	l->snapshot = g_strdup ("{\"jobTitle\":\"CEO\"}");
 	g_assert_true (cs_state_put_link (st, l, &error));
 	g_assert_true (cs_state_add_conflict (st, &c, &error));
-	/* the user picks Outlook's value: the snapshot takes the CRM's, so the
-	 * next run sees only Outlook as changed */
+	/* the user picks Outlook's value: a decision the next run applies on both
+	 * sides, reading both records by id; the link's last agreed values stay */
 	g_assert_true (cs_state_resolve_conflict (st, CS_KIND_CONTACT, "o1", "jobTitle", CS_SIDE_OUTLOOK, &error));
 	g_assert_no_error (error);
 	after = cs_state_get_link (st, CS_KIND_CONTACT, CS_SIDE_OUTLOOK, "o1", &error);
 	snap = cs_mapping_values_from_string (after->snapshot);
-	g_assert_cmpstr (g_variant_get_string (g_hash_table_lookup (snap, "jobTitle"), NULL), ==, "CTO");
-	g_assert_null (after->crm_version);
+	g_assert_cmpstr (g_variant_get_string (g_hash_table_lookup (snap, "jobTitle"), NULL), ==, "CEO");
+	decisions = cs_state_get_decisions (st, CS_KIND_CONTACT, &error);
+	g_assert_cmpuint (decisions->len, ==, 1);
+	d = g_ptr_array_index (decisions, 0);
+	g_assert_cmpstr (d->outlook_id, ==, "o1");
+	g_assert_cmpstr (d->field, ==, "jobTitle");
+	g_assert_cmpint (d->winner, ==, CS_SIDE_OUTLOOK);
+	g_assert_cmpstr (d->value, ==, "\"CFO\"");
+	g_assert_cmpstr (d->side_value[CS_SIDE_CRM], ==, "\"CTO\"");
 	g_assert_cmpuint (cs_state_get_conflicts (st, NULL)->len, ==, 0);
 }
 
@@ -189,6 +198,49 @@ test_from_schema_1 (void)
 	g_assert_cmpstr (((CsStateOverwrite *) lost->pdata[0])->label, ==, "Ann Lee");
 }
 
+/* a state of the schema before history: read as it is without being changed
+ * (status), and migrated when opened to sync */
+static void
+test_open_existing_old_schema (void)
+{
+	g_autofree gchar *path = tmp_db ();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsState) st = NULL;
+	g_autoptr(CsState) ro = NULL;
+	g_autoptr(GPtrArray) decisions = NULL;
+	g_autoptr(GPtrArray) changes = NULL;
+	sqlite3 *db;
+	g_unlink (path);
+	ro = cs_state_open_existing (path, &error);
+	g_assert_null (ro);
+	g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+	g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+	g_clear_error (&error);
+	st = cs_state_open (path, &error);
+	g_assert_no_error (error);
+	g_clear_object (&st);
+	g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+	g_assert_cmpint (sqlite3_exec (db, "DROP TABLE decision; DROP TABLE run_change; DROP TABLE run_undo; DROP TABLE overwritten;"
+					   "UPDATE schema_version SET version=1",
+				       NULL, NULL, NULL),
+			 ==, SQLITE_OK);
+	sqlite3_close (db);
+	ro = cs_state_open_existing (path, &error);
+	g_assert_no_error (error);
+	decisions = cs_state_get_decisions (ro, CS_KIND_CONTACT, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (decisions->len, ==, 0);
+	changes = cs_state_get_changes (ro, 1, &error);
+	g_assert_cmpuint (changes->len, ==, 0);
+	g_assert_cmpint (cs_state_get_undoable_run (ro, &error), ==, 0);
+	g_assert_cmpint (cs_state_get_schema_version (ro), ==, 1);
+	g_clear_object (&ro);
+	st = cs_state_open (path, &error);
+	g_assert_no_error (error);
+	g_assert_true (cs_state_add_change (st, 1, CS_KIND_CONTACT, "{}", NULL, &error));
+	g_assert_cmpint (cs_state_get_undoable_run (st, &error), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -199,5 +251,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/engine/state/resolve-conflict", test_resolve_conflict);
 	g_test_add_func ("/engine/state/too-new", test_too_new);
 	g_test_add_func ("/engine/state/not-a-database", test_not_a_database);
+	g_test_add_func ("/engine/state/open-existing-old-schema", test_open_existing_old_schema);
 	return g_test_run ();
 }

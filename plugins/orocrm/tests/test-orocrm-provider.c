@@ -47,7 +47,7 @@ test_setup_errors (void)
 		const gchar *needle;
 	} cases[] = {
 	    {"auth=basic\n", "auth=basic is not known (allowed: wsse, oauth)"},
-	    {"colour=blue\n", "unknown key “colour”"},
+	    {"colour=blue\n", "colour=blue: unknown key (allowed:"},
 	    {"tls-fingerprint=12:34\n", "not a SHA-256 fingerprint"},
 	};
 	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
