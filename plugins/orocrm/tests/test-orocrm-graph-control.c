@@ -24,7 +24,7 @@ static const gchar *seed_json = "{\"contacts\":["
 				"\"birthday\":\"1885-04-17\",\"jobTitle\":\"Writer\"}},"
 				"{\"type\":\"contacts\",\"id\":\"3\",\"attributes\":{\"firstName\":"
 				"\"Tycho\",\"lastName\":\"Brahe\",\"gender\":\"male\","
-				"\"birthday\":\"1546-12-14\",\"jobTitle\":\"Astronomer\"}}]}";
+				"\"birthday\":\"1946-12-14\",\"jobTitle\":\"Astronomer\"}}]}";
 
 typedef struct {
 	OroEmu *oro;
