@@ -157,26 +157,6 @@ set_or_remove (GKeyFile *kf, const gchar *group, const gchar *key, const gchar *
 		g_key_file_remove_key (kf, group, key, NULL);
 }
 
-/* rebuilds a plugin's group: the plugins refuse keys they do not know */
-static void
-reset_group (GKeyFile *kf, const gchar *group, const gchar *const *keep)
-{
-	g_autoptr(GHashTable) kept = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-	for (guint i = 0; keep[i] != NULL; i++) {
-		gchar *v = g_key_file_get_value (kf, group, keep[i], NULL);
-		if (v != NULL)
-			g_hash_table_insert (kept, g_strdup (keep[i]), v);
-	}
-	g_key_file_remove_group (kf, group, NULL);
-	{
-		GHashTableIter it;
-		gpointer k, v;
-		g_hash_table_iter_init (&it, kept);
-		while (g_hash_table_iter_next (&it, &k, &v))
-			g_key_file_set_value (kf, group, k, v);
-	}
-}
-
 /* the profile the fields describe, in a key file of its own */
 static GKeyFile *
 build_keyfile (CsSettingsDialog *self, gchar **crm_plugin_out)
@@ -218,20 +198,11 @@ build_keyfile (CsSettingsDialog *self, gchar **crm_plugin_out)
 				gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->sync_on_exit_check)));
 	g_key_file_set_boolean (kf, "profile", "enabled", gtk_switch_get_active (self->enabled_switch));
 
-	/* [crm] */
-	{
-		static const gchar *keep_oro[] = {"auth", "secret-file", NULL};
-		static const gchar *keep_web[] = {"secret-file", "edition", "rate-limit", "rate-window",
-						    "batch-size", NULL};
-		static const gchar *keep_folder[] = {"schema", NULL};
-		static const gchar *keep_none[] = {NULL};
-		const gchar *const *keep = keep_none;
-		if (g_strcmp0 (old_crm, crm_plugin) == 0)
-			keep = g_str_equal (crm_plugin, "orocrm")   ? keep_oro
-			       : g_str_equal (crm_plugin, "webcrm") ? keep_web
-								    : keep_folder;
-		reset_group (kf, "crm", keep);
-	}
+	/* [crm]: the same plugin keeps every key the dialog does not show (read-only=,
+	 * batch-size=, a script's own settings); another plugin starts from an empty group,
+	 * because the plugins refuse keys they do not know */
+	if (g_strcmp0 (old_crm, crm_plugin) != 0)
+		g_key_file_remove_group (kf, "crm", NULL);
 	if (g_str_equal (crm_plugin, "folder")) {
 		set_or_remove (kf, "crm", "path", gtk_entry_get_text (self->url_entry));
 	} else {
@@ -242,19 +213,9 @@ build_keyfile (CsSettingsDialog *self, gchar **crm_plugin_out)
 		set_or_remove (kf, "crm", "tls-fingerprint", fingerprint);
 	}
 
-	/* [outlook] */
-	{
-		static const gchar *keep_pst[] = {"folders", NULL};
-		static const gchar *keep_graph[] = {"url", "authority", "tenant", "client-id", NULL};
-		static const gchar *keep_folder[] = {"schema", NULL};
-		static const gchar *keep_none[] = {NULL};
-		const gchar *const *keep = keep_none;
-		if (g_strcmp0 (old_outlook, outlook) == 0)
-			keep = g_str_equal (outlook, "pst")	? keep_pst
-			       : g_str_equal (outlook, "graph") ? keep_graph
-								: keep_folder;
-		reset_group (kf, "outlook", keep);
-	}
+	/* [outlook]: likewise */
+	if (g_strcmp0 (old_outlook, outlook) != 0)
+		g_key_file_remove_group (kf, "outlook", NULL);
 	if (!g_str_equal (outlook, "graph"))
 		set_or_remove (kf, "outlook", "path", gtk_entry_get_text (self->outlook_path_entry));
 	if (crm_plugin_out != NULL)

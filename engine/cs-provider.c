@@ -45,6 +45,20 @@ cs_provider_get_name (CsProvider *self)
 	return CS_PROVIDER_GET_CLASS (self)->name;
 }
 
+/**
+ * cs_provider_get_display_name:
+ *
+ * Returns: the service's name for the user, translated; the plugin's name when it gives none
+ */
+const gchar *
+cs_provider_get_display_name (CsProvider *self)
+{
+	CsProviderClass *klass = CS_PROVIDER_GET_CLASS (self);
+	if (klass->display_name == NULL)
+		return klass->name;
+	return g_dgettext (GETTEXT_PACKAGE, klass->display_name);
+}
+
 CsProviderSides
 cs_provider_get_sides (CsProvider *self)
 {

@@ -60,6 +60,8 @@ G_DECLARE_DERIVABLE_TYPE (CsProvider, cs_provider, CS, PROVIDER, GObject)
  * @write: perform @ops (element-type CsWriteOp); per-op failures go into each
  *   op, a %FALSE return means the whole batch failed (auth, network…)
  * @find: records whose @field equals @value (key and e-mail matching)
+ * @display_name: the service as its users name it ("OroCRM", "Microsoft 365"), marked
+ *   with N_() in the plugin; translated by cs_provider_get_display_name()
  * @get: the current records with these ids (those that no longer exist are left
  *   out); optional. The engine asks for a record it must update but did not read
  *   this run (a delta listing leaves out what did not change) when the update
@@ -88,12 +90,14 @@ struct _CsProviderClass {
 			    GCancellable *cancellable, GError **error);
 	GPtrArray *(*get) (CsProvider *self, CsKind kind, GPtrArray *ids, GCancellable *cancellable,
 			   GError **error);
+	const gchar *display_name;
 
-	gpointer padding[7];
+	gpointer padding[6];
 };
 
 const gchar *cs_provider_get_name (CsProvider *self);
 CsProviderSides cs_provider_get_sides (CsProvider *self);
+const gchar *cs_provider_get_display_name (CsProvider *self);
 gboolean cs_provider_setup (CsProvider *self, GKeyFile *profile, const gchar *group,
 			    GError **error);
 CsCaps cs_provider_get_caps (CsProvider *self, CsKind kind);

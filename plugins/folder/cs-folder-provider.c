@@ -370,6 +370,8 @@ cs_folder_provider_class_init (CsFolderProviderClass *klass)
 	G_OBJECT_CLASS (klass)->finalize = cs_folder_provider_finalize;
 	pc->name = "folder";
 	pc->description = "Records as JSON files in a folder";
+	/* TRANSLATORS: a profile side kept as files in a folder */
+	pc->display_name = N_("Folder");
 	pc->sides = CS_PROVIDER_SIDE_CRM | CS_PROVIDER_SIDE_OUTLOOK;
 	pc->setup = cs_folder_provider_setup;
 	pc->get_caps = cs_folder_provider_get_caps;

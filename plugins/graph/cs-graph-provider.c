@@ -1782,6 +1782,7 @@ cs_graph_provider_class_init (CsGraphProviderClass *klass)
 	object_class->set_property = cs_graph_provider_set_property;
 	provider_class->name = "graph";
 	provider_class->description = N_("Outlook.com and Microsoft 365 (Microsoft Graph)");
+	provider_class->display_name = N_("Microsoft 365");
 	provider_class->sides = CS_PROVIDER_SIDE_OUTLOOK;
 	provider_class->setup = cs_graph_provider_setup;
 	provider_class->get_caps = cs_graph_provider_get_caps;

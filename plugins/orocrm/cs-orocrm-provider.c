@@ -1464,6 +1464,7 @@ cs_orocrm_provider_class_init (CsOrocrmProviderClass *klass)
 	G_OBJECT_CLASS (klass)->finalize = cs_orocrm_provider_finalize;
 	provider_class->name = "orocrm";
 	provider_class->description = "OroCRM (JSON:API and calendar REST API)";
+	provider_class->display_name = N_("OroCRM");
 	provider_class->sides = CS_PROVIDER_SIDE_CRM;
 	provider_class->setup = cs_orocrm_provider_setup;
 	provider_class->get_caps = cs_orocrm_provider_get_caps;

@@ -682,6 +682,8 @@ cs_pst_provider_class_init (CsPstProviderClass *klass)
 
 	provider_class->name = "pst";
 	provider_class->description = N_("Outlook data file (.pst/.ost), read-only");
+	/* TRANSLATORS: an Outlook data file as a profile side */
+	provider_class->display_name = N_("Outlook data file");
 	provider_class->sides = CS_PROVIDER_SIDE_OUTLOOK;
 	provider_class->setup = cs_pst_provider_setup;
 	provider_class->get_caps = cs_pst_provider_get_caps;

@@ -2164,6 +2164,7 @@ cs_webcrm_provider_class_init (CsWebcrmProviderClass *klass)
 	G_OBJECT_CLASS (klass)->finalize = cs_webcrm_provider_finalize;
 	pclass->name = "webcrm";
 	pclass->description = "webCRM (api.webcrm.com)";
+	pclass->display_name = N_("webCRM");
 	pclass->sides = CS_PROVIDER_SIDE_CRM;
 	pclass->setup = cs_webcrm_provider_setup;
 	pclass->get_caps = cs_webcrm_provider_get_caps;
