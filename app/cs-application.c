@@ -165,6 +165,26 @@ cs_application_add_profile (CsApplication *self, const gchar *path, GError **err
 }
 
 /**
+ * cs_application_load_profile:
+ *
+ * Adds the profile in @path. A file with an error is listed with it, so that the user can
+ * mend or remove it; the other profiles still run.
+ *
+ * Returns: (transfer none): the profile
+ */
+CsSyncProfile *
+cs_application_load_profile (CsApplication *self, const gchar *path)
+{
+	g_autoptr(GError) error = NULL;
+	CsSyncProfile *sp = cs_application_add_profile (self, path, &error);
+	if (sp != NULL)
+		return sp;
+	sp = cs_sync_profile_new_broken (path, self->secrets, error);
+	watch_profile (self, sp);
+	return sp;
+}
+
+/**
  * cs_application_remove_profile:
  *
  * Stops the profile, deletes its file and its secrets. Its sync state stays (a profile
@@ -220,10 +240,7 @@ load_profiles (CsApplication *self)
 	for (guint i = 0; i < names->len; i++) {
 		g_autofree gchar *path = g_build_filename (self->profiles_dir, g_ptr_array_index (names, i), NULL);
 		g_autoptr(GError) error = NULL;
-		/* a broken file is listed with its error, so that it can be mended or removed;
-		 * the others still run */
-		if (cs_application_add_profile (self, path, &error) == NULL)
-			watch_profile (self, cs_sync_profile_new_broken (path, self->secrets, error));
+		cs_application_load_profile (self, path);
 	}
 }
 

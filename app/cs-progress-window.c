@@ -121,6 +121,8 @@ struct _CsProgressWindow {
 	gboolean finished;
 	gdouble fraction;
 	CsRunFlags flags;
+	CsPhase phase;
+	gboolean phase_seen;
 };
 
 G_DEFINE_TYPE (CsProgressWindow, cs_progress_window, GTK_TYPE_WINDOW)
@@ -165,6 +167,8 @@ progress_cb (gpointer target, CsPhase phase, gdouble fraction, const gchar *mess
 	if (self->finished)
 		return;
 	self->fraction = fraction;
+	self->phase = phase;
+	self->phase_seen = TRUE;
 	gtk_progress_bar_set_fraction (self->progress_bar, fraction);
 	set_phase (self, phase, FALSE);
 	if (message != NULL)
@@ -278,10 +282,18 @@ cs_progress_window_new (GtkWindow *parent, CsSyncProfile *profile)
 {
 	CsProgressWindow *self = g_object_new (CS_TYPE_PROGRESS_WINDOW, "transient-for", parent, NULL);
 	g_autofree gchar *title = NULL;
+	g_autofree gchar *sides = NULL;
+	g_autofree gchar *connecting = NULL;
 	self->profile = g_object_ref (profile);
 	/* TRANSLATORS: %s is the profile's name */
 	title = g_strdup_printf (_("Syncing “%s”"), cs_sync_profile_get_name (profile));
 	gtk_label_set_text (self->title_label, title);
+	gtk_window_set_title (GTK_WINDOW (self), title);
+	/* before the first phase the run connects and signs in: say so */
+	sides = cs_sync_profile_get_sides_label (profile);
+	/* TRANSLATORS: %s is the two sides, e.g. "OroCRM ↔ Microsoft 365" */
+	connecting = g_strdup_printf (_("Connecting to %s…"), sides);
+	gtk_label_set_text (self->item_label, connecting);
 	return self;
 }
 
@@ -330,6 +342,14 @@ run_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 		text = g_strdup (_("Cancelled. Everything written so far is recorded; the next sync "
 				   "carries on from there."));
 	} else {
+		/* the phase it stopped in is marked, the bar says it, nothing reads "Starting…" */
+		g_autofree gchar *failed = NULL;
+		CsPhase at = self->phase_seen ? self->phase : CS_PHASE_READ_CRM;
+		/* TRANSLATORS: a phase of a sync that failed (✗) */
+		failed = g_strdup_printf (_("✗ %s"), phase_name (at));
+		gtk_label_set_text (self->phase_labels[at], failed);
+		gtk_label_set_text (self->item_label, "");
+		gtk_progress_bar_set_text (self->progress_bar, _("Failed"));
 		/* TRANSLATORS: %s is the engine's explanation */
 		text = g_strdup_printf (_("The sync failed: %s"), self->error->message);
 	}

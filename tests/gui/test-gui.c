@@ -893,6 +893,184 @@ test_window_conflict (void)
 	flush ();
 }
 
+/* ---- honest state, removal, GNOME basics ------------------------------- */
+
+static gboolean
+run_failed (gpointer data)
+{
+	return cs_sync_profile_get_last_error (data) != NULL && !cs_sync_profile_is_busy (data);
+}
+
+/* Outlook's server cannot be reached: the profile says so (not "waiting"), in the list
+ * and in a banner whose button tries again; a file with an error is listed too */
+static void
+test_window_failing (void)
+{
+	g_autofree gchar *profiles = g_build_filename (g_get_user_config_dir (), "crmsync", "profiles", NULL);
+	g_autofree gchar *path = g_build_filename (profiles, "f.ini", NULL);
+	g_autofree gchar *broken = g_build_filename (profiles, "zz-broken.ini", NULL);
+	CsApplication *app = shared_app;
+	g_autoptr(GError) error = NULL;
+	CsSyncProfile *sp, *bad = NULL;
+	CsAppWindow *win;
+	GtkWidget *bar;
+	const gchar *text;
+	g_autofree gchar *ini = g_strdup_printf ("[profile]\nname=Unreachable\ncrm=folder\noutlook=graph\n"
+						 "sync-on-start=false\nsync-on-exit=false\n[crm]\npath=%s/f/crm\n"
+						 "[outlook]\nurl=http://127.0.0.1:1\nauthority=http://127.0.0.1:1\n",
+						 g_get_user_data_dir ());
+
+	write_file (path, ini);
+	write_file (broken, "[profile]\nname=Broken\ncrm=folder\noutlook=folder\nconflict=sometimes\n");
+	g_assert_nonnull (app);
+	sp = cs_application_add_profile (app, path, &error);
+	g_assert_no_error (error);
+	win = cs_app_window_new (app);
+	cs_app_window_select (win, sp);
+	gtk_widget_show (GTK_WIDGET (win));
+	bar = child (win, CS_TYPE_APP_WINDOW, "profile_bar");
+	g_assert_false (gtk_widget_get_visible (bar));
+
+	gtk_button_clicked (GTK_BUTTON (child (win, CS_TYPE_APP_WINDOW, "sync_now_button")));
+	spin_until (run_failed, sp);
+	flush ();
+	/* the banner: what failed, in the user's words, and the button that helps */
+	g_assert_true (gtk_widget_get_visible (bar));
+	text = gtk_label_get_text (GTK_LABEL (child (win, CS_TYPE_APP_WINDOW, "profile_bar_label")));
+	g_assert_nonnull (strstr (text, "Unreachable"));
+	g_assert_nonnull (strstr (text, "Microsoft 365"));
+	/* an unreachable server is not a sign-in problem */
+	g_assert_cmpint (cs_sync_profile_get_fix (sp), ==, CS_SYNC_FIX_RETRY);
+	g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (child (win, CS_TYPE_APP_WINDOW, "profile_bar_button"))), ==, "_Try Again");
+	g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (win, CS_TYPE_APP_WINDOW, "status_label"))), ==, "The last sync failed");
+	{
+		/* the progress window says it failed, not "Starting…" */
+		GtkWindow *d = cs_app_window_get_last_dialog (win);
+		g_assert_true (CS_IS_PROGRESS_WINDOW (d));
+		g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (child (d, CS_TYPE_PROGRESS_WINDOW, "result_label"))), "The sync failed"));
+		g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (d, CS_TYPE_PROGRESS_WINDOW, "item_label"))), !=, "Starting…");
+		gtk_widget_destroy (GTK_WIDGET (d));
+	}
+
+	/* a file with an error: a profile of its own, with its error and without the folder */
+	gtk_widget_destroy (GTK_WIDGET (win));
+	flush ();
+	bad = cs_application_load_profile (app, broken);
+	g_assert_nonnull (cs_sync_profile_get_load_error (bad));
+	g_assert_cmpstr (cs_sync_profile_get_name (bad), ==, "zz-broken");
+	g_assert_null (strstr (cs_sync_profile_get_last_error (bad), profiles));
+	g_assert_nonnull (strstr (cs_sync_profile_get_last_error (bad), "sometimes"));
+	win = cs_app_window_new (app);
+	cs_app_window_select (win, bad);
+	gtk_widget_show (GTK_WIDGET (win));
+	bar = child (win, CS_TYPE_APP_WINDOW, "profile_bar");
+	g_assert_true (gtk_widget_get_visible (bar));
+	text = gtk_label_get_text (GTK_LABEL (child (win, CS_TYPE_APP_WINDOW, "profile_bar_label")));
+	g_assert_nonnull (strstr (text, "cannot be read"));
+	g_assert_false (gtk_widget_get_sensitive (child (win, CS_TYPE_APP_WINDOW, "sync_now_button")));
+	/* it can be removed */
+	g_action_group_activate_action (G_ACTION_GROUP (win), "remove-profile", NULL);
+	g_assert_true (GTK_IS_MESSAGE_DIALOG (cs_app_window_get_last_dialog (win)));
+	gtk_dialog_response (GTK_DIALOG (cs_app_window_get_last_dialog (win)), GTK_RESPONSE_ACCEPT);
+	flush ();
+	g_assert_false (g_file_test (broken, G_FILE_TEST_EXISTS));
+	for (guint i = 0; i < cs_application_get_profiles (app)->len; i++)
+		g_assert_null (cs_sync_profile_get_load_error (g_ptr_array_index (cs_application_get_profiles (app), i)));
+	gtk_widget_destroy (GTK_WIDGET (win));
+	flush ();
+}
+
+/* Remove: asks first; Cancel keeps it, Remove takes the file and the list row, not the records */
+static void
+test_window_remove (void)
+{
+	g_autofree gchar *profiles = g_build_filename (g_get_user_config_dir (), "crmsync", "profiles", NULL);
+	g_autofree gchar *path = g_build_filename (profiles, "r.ini", NULL);
+	g_autofree gchar *crm = g_build_filename (g_get_user_data_dir (), "remove", "crm", "contact", "a.json", NULL);
+	CsApplication *app = shared_app;
+	g_autoptr(GError) error = NULL;
+	CsSyncProfile *sp;
+	CsAppWindow *win;
+	guint before;
+	g_autofree gchar *ini = g_strdup_printf ("[profile]\nname=To remove\ncrm=folder\noutlook=folder\n"
+						 "sync-on-start=false\nsync-on-exit=false\n[crm]\npath=%s/remove/crm\n"
+						 "[outlook]\npath=%s/remove/outlook\n",
+						 g_get_user_data_dir (), g_get_user_data_dir ());
+	write_file (path, ini);
+	write_file (crm, "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\"}");
+	sp = cs_application_add_profile (app, path, &error);
+	g_assert_no_error (error);
+	before = cs_application_get_profiles (app)->len;
+	win = cs_app_window_new (app);
+	cs_app_window_select (win, sp);
+	gtk_widget_show (GTK_WIDGET (win));
+
+	g_action_group_activate_action (G_ACTION_GROUP (win), "remove-profile", NULL);
+	gtk_dialog_response (GTK_DIALOG (cs_app_window_get_last_dialog (win)), GTK_RESPONSE_CANCEL);
+	flush ();
+	g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+	g_assert_cmpuint (cs_application_get_profiles (app)->len, ==, before);
+
+	g_action_group_activate_action (G_ACTION_GROUP (win), "remove-profile", NULL);
+	gtk_dialog_response (GTK_DIALOG (cs_app_window_get_last_dialog (win)), GTK_RESPONSE_ACCEPT);
+	flush ();
+	g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+	g_assert_cmpuint (cs_application_get_profiles (app)->len, ==, before - 1);
+	g_assert_true (cs_app_window_get_selected (win) != sp);
+	/* the records stay */
+	g_assert_true (g_file_test (crm, G_FILE_TEST_EXISTS));
+	gtk_widget_destroy (GTK_WIDGET (win));
+	flush ();
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+	g_autoptr(GList) all = gtk_window_list_toplevels ();
+	for (GList *l = all; l != NULL; l = l->next)
+		if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
+			return l->data;
+	return NULL;
+}
+
+/* About, Help (F1) and the shortcuts window (Ctrl+?) are there */
+static void
+test_window_basics (void)
+{
+	CsApplication *app = shared_app;
+	CsAppWindow *win = cs_app_window_new (app);
+	g_auto(GStrv) help = NULL;
+	g_auto(GStrv) shortcuts = NULL;
+	GtkWindow *w;
+	g_autofree gchar *index = g_build_filename (SRCDIR, "help", "C", "index.page", NULL);
+
+	gtk_widget_show (GTK_WIDGET (win));
+	gtk_window_present (GTK_WINDOW (win));
+	flush ();
+	g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+	flush ();
+	w = find_toplevel (GTK_TYPE_ABOUT_DIALOG);
+	g_assert_nonnull (w);
+	g_assert_cmpstr (gtk_about_dialog_get_program_name (GTK_ABOUT_DIALOG (w)), ==, "crmsync");
+	gtk_widget_destroy (GTK_WIDGET (w));
+
+	g_action_group_activate_action (G_ACTION_GROUP (win), "show-help-overlay", NULL);
+	flush ();
+	w = find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
+	g_assert_nonnull (w);
+	gtk_widget_hide (GTK_WIDGET (w));
+	shortcuts = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay");
+	g_assert_true (g_strv_contains ((const gchar *const *) shortcuts, "<Primary>question"));
+
+	/* F1 opens the guide, which is in the tree to be installed */
+	help = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "app.help");
+	g_assert_true (g_strv_contains ((const gchar *const *) help, "F1"));
+	g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "help"));
+	g_assert_true (g_file_test (index, G_FILE_TEST_EXISTS));
+	gtk_widget_destroy (GTK_WIDGET (win));
+	flush ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -917,6 +1095,9 @@ main (int argc, char **argv)
 	g_test_add_func ("/gui/progress/guard-confirm", test_progress_guard);
 	g_test_add_func ("/gui/window/sync-now", test_window_state);
 	g_test_add_func ("/gui/window/conflict-keep-outlook", test_window_conflict);
+	g_test_add_func ("/gui/window/failing-profile-banner", test_window_failing);
+	g_test_add_func ("/gui/window/remove-profile", test_window_remove);
+	g_test_add_func ("/gui/window/about-help-shortcuts", test_window_basics);
 	{
 		gint rc = g_test_run ();
 		g_clear_object (&shared_app);
