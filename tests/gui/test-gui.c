@@ -213,7 +213,8 @@ test_settings_save (void)
 static void
 test_settings_edit (void)
 {
-	g_autofree gchar *path = folder_profile ("edit", 0, "[contact]\ndirection=crm-to-outlook\n");
+	/* (the extra lines start inside [outlook]) */
+	g_autofree gchar *path = folder_profile ("edit", 0, "read-only=true\n[contact]\ndirection=crm-to-outlook\n");
 	g_autoptr(CsSyncProfile) sp = load_profile (path);
 	g_autoptr(CsSecrets) secrets = cs_secrets_new ();
 	g_autofree gchar *dir = g_path_get_dirname (path);
@@ -231,6 +232,8 @@ test_settings_edit (void)
 	g_assert_nonnull (strstr (text, "outlook-interval=77"));
 	g_assert_nonnull (strstr (text, "direction=crm-to-outlook"));
 	g_assert_nonnull (strstr (text, "state=state.db"));
+	/* a key the dialog does not show stays: the folder side is still read-only */
+	g_assert_nonnull (strstr (text, "read-only=true"));
 	/* the running profile sees the new value */
 	g_assert_cmpuint (cs_profile_get_interval (cs_sync_profile_get_profile (sp), CS_SIDE_OUTLOOK), ==, 77);
 	g_object_unref (dlg);
