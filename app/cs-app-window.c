@@ -5,6 +5,7 @@
 
 #include "cs-app-window.h"
 #include "cs-json.h"
+#include "cs-label.h"
 #include "cs-mapping-window.h"
 #include "cs-progress-window.h"
 #include "cs-settings-dialog.h"
@@ -172,28 +173,14 @@ count_cell (JsonObject *report, CsSide side, CsKind kind)
 	return g_strdup_printf (_("+%u  ~%u  −%u"), n[0], n[1], n[2]);
 }
 
-/* a name the user recognises for a linked pair, from its last agreed values */
+/* a name the user recognises for a linked pair, from its last agreed values (the engine
+ * knows which fields name a record in each provider's schema) */
 static gchar *
 link_label (CsState *state, CsKind kind, const gchar *outlook_id, const gchar *fallback)
 {
 	g_autoptr(CsLink) link = outlook_id != NULL ? cs_state_get_link (state, kind, CS_SIDE_OUTLOOK, outlook_id, NULL) : NULL;
-	g_autoptr(JsonParser) parser = json_parser_new ();
-	static const gchar *names[][2] = {{"firstName", "lastName"}, {"Person.FirstName", "Person.LastName"},
-					  {"givenName", "surname"}, {"subject", NULL}, {"name", NULL}, {"title", NULL}};
-	JsonObject *o;
-	if (link == NULL || link->snapshot == NULL || !json_parser_load_from_data (parser, link->snapshot, -1, NULL) ||
-	    !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-		return g_strdup (fallback);
-	o = json_node_get_object (json_parser_get_root (parser));
-	for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
-		const gchar *a = json_object_has_member (o, names[i][0]) ? json_object_get_string_member_with_default (o, names[i][0], NULL) : NULL;
-		const gchar *b = names[i][1] != NULL && json_object_has_member (o, names[i][1])
-				     ? json_object_get_string_member_with_default (o, names[i][1], NULL)
-				     : NULL;
-		if (a != NULL || b != NULL)
-			return g_strstrip (g_strdup_printf ("%s %s", a != NULL ? a : "", b != NULL ? b : ""));
-	}
-	return g_strdup (fallback);
+	gchar *label = link != NULL ? cs_label_from_snapshot (link->snapshot) : NULL;
+	return label != NULL ? label : g_strdup (fallback);
 }
 
 static void update_actions (CsAppWindow *self);
@@ -216,7 +203,6 @@ refresh_details (CsAppWindow *self)
 	g_autofree gchar *last = NULL;
 	g_autofree gchar *next = NULL;
 	g_autofree gchar *tab = NULL;
-	gboolean busy;
 
 	gtk_list_store_clear (self->counts_store);
 	gtk_list_store_clear (self->history_store);
@@ -237,8 +223,6 @@ refresh_details (CsAppWindow *self)
 		gtk_label_set_text (self->next_run_label, "");
 		return;
 	}
-	busy = cs_sync_profile_is_busy (sp);
-	(void) busy;
 	sides = cs_sync_profile_get_sides_label (sp);
 	gtk_label_set_text (self->sides_label, sides);
 

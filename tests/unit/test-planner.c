@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "cs-label.h"
 #include "cs-planner.h"
 
 typedef struct {
@@ -764,10 +765,35 @@ test_journal_create_with_more (Fixture *f, gconstpointer d)
 	g_assert_false (it->create[CS_SIDE_OUTLOOK]);
 }
 
+/* a linked pair is named from its snapshot in any provider's field names: webCRM's
+ * PersonFirstName/PersonLastName too (the window showed their ids) */
+static void
+test_label_from_snapshot (void)
+{
+	static const struct {
+		const gchar *snapshot;
+		const gchar *label;
+	} cases[] = {
+	    {"{\"PersonFirstName\": \"Ada\", \"PersonLastName\": \"Lovelace\", \"PersonId\": 7}", "Ada Lovelace"},
+	    {"{\"firstName\": \"Bo\", \"lastName\": \"Berg\"}", "Bo Berg"},
+	    {"{\"givenName\": \"Cai\"}", "Cai"},
+	    {"{\"ActivityDescription\": \"Call back\", \"ActivityId\": 3}", "Call back"},
+	    {"{\"subject\": \"Review\"}", "Review"},
+	    {"{\"PersonId\": 7}", NULL},
+	    {"not json", NULL},
+	    {NULL, NULL},
+	};
+	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+		g_autofree gchar *label = cs_label_from_snapshot (cases[i].snapshot);
+		g_assert_cmpstr (label, ==, cases[i].label);
+	}
+}
+
 int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
+	g_test_add_func ("/engine/label/from-snapshot", test_label_from_snapshot);
 #define T(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
 	T ("/engine/planner/crm-to-outlook/exists-in-outlook", test_c2o_exists_in_outlook);
 	T ("/engine/planner/crm-to-outlook/not-in-outlook", test_c2o_not_in_outlook);
