@@ -5,6 +5,7 @@
 #include <glib/gstdio.h>
 
 #include "cs-json.h"
+#include "cs-duration.h"
 #include "cs-mapping-window.h"
 
 /*
@@ -36,7 +37,7 @@ struct _CsMappingWindow {
 	GtkButton *reset_button;
 	GtkComboBox *direction_combos[CS_KIND_LAST];
 	GtkComboBox *condition_combos[CS_KIND_LAST];
-	GtkEntry *reminder_entries[CS_KIND_LAST];
+	GtkWidget *reminder_entries[CS_KIND_LAST]; /* (cs-duration) minutes or hours before */
 
 	CsSyncProfile *profile;	/* (owned) */
 	JsonNode *root;		/* (owned) (nullable) the mapping being edited; NULL: identity */
@@ -313,13 +314,9 @@ load_profile (CsMappingWindow *self)
 		gtk_combo_box_set_active_id (self->direction_combos[k], direction_ids[c->direction]);
 		gtk_combo_box_set_active_id (self->condition_combos[k],
 					     c->condition == CS_CONDITION_OWNED ? "owned" : "all");
-		if (self->reminder_entries[k] != NULL) {
-			g_autofree gchar *text = c->reminder_minutes < 0
-						     ? g_strdup ("")
-						     : g_strdup_printf ("%d:%02d", c->reminder_minutes / 60,
-									c->reminder_minutes % 60);
-			gtk_entry_set_text (self->reminder_entries[k], text);
-		}
+		if (self->reminder_entries[k] != NULL)
+			cs_duration_set (self->reminder_entries[k],
+					 c->reminder_minutes < 0 ? -1 : (gint64) c->reminder_minutes * 60);
 	}
 	self->loading = FALSE;
 }
@@ -360,13 +357,12 @@ cs_mapping_window_save (CsMappingWindow *self, GError **error)
 		if (cond != NULL && g_strcmp0 (cond, c->condition == CS_CONDITION_OWNED ? "owned" : "all") != 0)
 			g_key_file_set_string (kf, group, "condition", cond);
 		if (self->reminder_entries[k] != NULL) {
-			const gchar *rem = gtk_entry_get_text (self->reminder_entries[k]);
-			g_autofree gchar *old = c->reminder_minutes < 0
-						    ? g_strdup ("")
-						    : g_strdup_printf ("%d:%02d", c->reminder_minutes / 60,
-								       c->reminder_minutes % 60);
-			if (g_strcmp0 (rem, old) != 0)
-				g_key_file_set_string (kf, group, "reminder", rem[0] != '\0' ? rem : "none");
+			gint64 seconds = cs_duration_get (self->reminder_entries[k]);
+			gint minutes = seconds < 0 ? -1 : (gint) (seconds / 60);
+			g_autofree gchar *rem = minutes < 0 ? g_strdup ("none")
+							    : g_strdup_printf ("%d:%02d", minutes / 60, minutes % 60);
+			if (minutes != c->reminder_minutes)
+				g_key_file_set_string (kf, group, "reminder", rem);
 		}
 	}
 	if (self->root != NULL) {
@@ -588,12 +584,11 @@ cs_mapping_window_init (CsMappingWindow *self)
 		self->direction_combos[k] = GTK_COMBO_BOX (dir);
 		self->condition_combos[k] = GTK_COMBO_BOX (cond);
 		if (k == CS_KIND_TASK || k == CS_KIND_EVENT) {
-			GtkWidget *rem = gtk_entry_new ();
-			gtk_entry_set_width_chars (GTK_ENTRY (rem), 6);
-			/* TRANSLATORS: placeholder: hours:minutes before the start */
-			gtk_entry_set_placeholder_text (GTK_ENTRY (rem), _("h:mm"));
+			/* "10 minutes", "3 hours" (before the start), or none; the profile says 0:10 */
+			GtkWidget *rem = cs_duration_new (CS_DURATION_MINUTES | CS_DURATION_HOURS | CS_DURATION_NONE,
+							  999 * 3600 + 59 * 60);
 			gtk_grid_attach (self->kinds_grid, rem, 3, (gint) k + 1, 1, 1);
-			self->reminder_entries[k] = GTK_ENTRY (rem);
+			self->reminder_entries[k] = rem;
 		}
 		gtk_combo_box_text_append (self->kind_combo, cs_kind_to_string ((CsKind) k), cs_kind_get_label ((CsKind) k));
 	}
@@ -626,8 +621,13 @@ cs_mapping_window_get_condition_combo (CsMappingWindow *self, CsKind kind)
 	return self->condition_combos[kind];
 }
 
-GtkEntry *
-cs_mapping_window_get_reminder_entry (CsMappingWindow *self, CsKind kind)
+/**
+ * cs_mapping_window_get_reminder:
+ *
+ * Returns: (transfer none) (nullable): the kind's reminder (a cs-duration widget)
+ */
+GtkWidget *
+cs_mapping_window_get_reminder (CsMappingWindow *self, CsKind kind)
 {
 	return self->reminder_entries[kind];
 }

@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "cs-duration.h"
 #include "cs-plugin-loader.h"
 #include "cs-settings-dialog.h"
 
@@ -35,6 +36,8 @@ struct _CsSettingsDialog {
 	GtkSwitch *enabled_switch;
 	GtkSpinButton *crm_interval_spin;
 	GtkSpinButton *outlook_interval_spin;
+	GtkWidget *crm_interval;     /* the spin with its unit (cs-duration) */
+	GtkWidget *outlook_interval;
 	GtkCheckButton *sync_on_start_check;
 	GtkCheckButton *sync_on_exit_check;
 	GtkCheckButton *show_alerts_check;
@@ -189,9 +192,9 @@ build_keyfile (CsSettingsDialog *self, gchar **crm_plugin_out)
 	}
 	g_key_file_set_string (kf, "profile", "conflict", conflict);
 	g_key_file_set_integer (kf, "profile", "crm-interval",
-				gtk_spin_button_get_value_as_int (self->crm_interval_spin));
+				(gint) cs_duration_get (self->crm_interval));
 	g_key_file_set_integer (kf, "profile", "outlook-interval",
-				gtk_spin_button_get_value_as_int (self->outlook_interval_spin));
+				(gint) cs_duration_get (self->outlook_interval));
 	g_key_file_set_boolean (kf, "profile", "sync-on-start",
 				gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->sync_on_start_check)));
 	g_key_file_set_boolean (kf, "profile", "sync-on-exit",
@@ -395,12 +398,20 @@ test_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 	g_clear_pointer (&self->seen_fingerprint, g_free);
 	gtk_widget_hide (GTK_WIDGET (self->trust_button));
 	if (error == NULL) {
+		const gchar *plugin = NULL, *preset = NULL;
+		const gchar *user = gtk_entry_get_text (self->user_entry);
+		const gchar *service;
+		crm_choice_split (gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->crm_combo)), &plugin,
+				  &preset);
+		service = cs_plugin_loader_get_display_name (cs_plugin_loader_get_default (), plugin);
 		gtk_info_bar_set_message_type (self->test_infobar, GTK_MESSAGE_INFO);
-		if (who != NULL && who[0] != '\0')
-			/* TRANSLATORS: %s is the account the CRM says we are */
-			text = g_strdup_printf (_("Connected. The CRM knows you as %s."), who);
+		/* the user's own name for the account, not the CRM's internal id (whoami) */
+		if (user != NULL && user[0] != '\0')
+			/* TRANSLATORS: a CRM's name ("OroCRM"), then the user name entered */
+			text = g_strdup_printf (_("Connected to %s as %s."), service, user);
 		else
-			text = g_strdup (_("Connected."));
+			/* TRANSLATORS: %s is a CRM's name ("webCRM") */
+			text = g_strdup_printf (_("Connected to %s."), service);
 	} else {
 		gtk_info_bar_set_message_type (self->test_infobar, GTK_MESSAGE_ERROR);
 		self->seen_fingerprint = fingerprint_in (error->message);
@@ -734,6 +745,9 @@ cs_settings_dialog_init (CsSettingsDialog *self)
 {
 	gtk_widget_init_template (GTK_WIDGET (self));
 	self->settings = app_settings_new ();
+	/* intervals in seconds, minutes or hours, as the user thinks of them (1 s … 23:59:59) */
+	self->crm_interval = cs_duration_wrap (self->crm_interval_spin, CS_DURATION_SECONDS | CS_DURATION_MINUTES | CS_DURATION_HOURS, 86399);
+	self->outlook_interval = cs_duration_wrap (self->outlook_interval_spin, CS_DURATION_SECONDS | CS_DURATION_MINUTES | CS_DURATION_HOURS, 86399);
 }
 
 static void
@@ -761,8 +775,8 @@ load_fields (CsSettingsDialog *self)
 		gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->crm_combo), "orocrm");
 		gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->outlook_combo), "pst");
 		gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->conflict_combo), "crm-wins");
-		gtk_spin_button_set_value (self->crm_interval_spin, 120);
-		gtk_spin_button_set_value (self->outlook_interval_spin, 30);
+		cs_duration_set (self->crm_interval, 120);
+		cs_duration_set (self->outlook_interval, 30);
 		/* the profile defaults of DESIGN.md */
 		gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->sync_on_start_check), TRUE);
 		gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->sync_on_exit_check), TRUE);
@@ -795,9 +809,8 @@ load_fields (CsSettingsDialog *self)
 	opath = g_key_file_get_string (kf, "outlook", "path", NULL);
 	gtk_entry_set_text (self->outlook_path_entry, opath != NULL ? opath : "");
 	gtk_switch_set_active (self->enabled_switch, cs_profile_get_enabled (p));
-	gtk_spin_button_set_value (self->crm_interval_spin, cs_profile_get_interval (p, CS_SIDE_CRM));
-	gtk_spin_button_set_value (self->outlook_interval_spin,
-				   cs_profile_get_interval (p, CS_SIDE_OUTLOOK));
+	cs_duration_set (self->crm_interval, cs_profile_get_interval (p, CS_SIDE_CRM));
+	cs_duration_set (self->outlook_interval, cs_profile_get_interval (p, CS_SIDE_OUTLOOK));
 	gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->sync_on_start_check),
 				      cs_profile_get_sync_on_start (p));
 	gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->sync_on_exit_check),

@@ -6,6 +6,7 @@
 
 #include "cs-app-window.h"
 #include "cs-application.h"
+#include "cs-duration.h"
 #include "cs-mapping-window.h"
 #include "cs-progress-window.h"
 #include "cs-settings-dialog.h"
@@ -154,7 +155,17 @@ test_settings_save (void)
 			    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89");
 	gtk_combo_box_set_active_id (GTK_COMBO_BOX (child (dlg, t, "outlook_combo")), "pst");
 	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "outlook_path_entry")), "/home/ada/outlook.pst");
-	/* the spin buttons keep the allowed range: 0 becomes 1, too much 86399 */
+	/* intervals show in the user's units: the 120 s default as 2 minutes */
+	{
+		GtkWidget *crm_d = gtk_widget_get_parent (child (dlg, t, "crm_interval_spin"));
+		GtkWidget *outlook_d = gtk_widget_get_parent (child (dlg, t, "outlook_interval_spin"));
+		g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (child (dlg, t, "crm_interval_spin"))), ==, 2);
+		g_assert_cmpstr (gtk_combo_box_get_active_id (cs_duration_get_unit_combo (crm_d)), ==, "minutes");
+		g_assert_cmpint (cs_duration_get (outlook_d), ==, 30);
+		/* in seconds, the spin buttons keep the allowed range: 0 becomes 1, too much 86399 */
+		gtk_combo_box_set_active_id (cs_duration_get_unit_combo (crm_d), "seconds");
+		gtk_combo_box_set_active_id (cs_duration_get_unit_combo (outlook_d), "seconds");
+	}
 	gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (dlg, t, "crm_interval_spin")), 0);
 	gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (dlg, t, "outlook_interval_spin")), 100000);
 	gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (child (dlg, t, "sync_on_exit_check")), FALSE);
@@ -415,7 +426,10 @@ test_mapping_edit (void)
 	g_assert_cmpstr (gtk_combo_box_get_active_id (cs_mapping_window_get_direction_combo (win, CS_KIND_CONTACT)), ==, "both");
 	gtk_combo_box_set_active_id (cs_mapping_window_get_direction_combo (win, CS_KIND_CONTACT), "crm-to-outlook");
 	gtk_combo_box_set_active_id (cs_mapping_window_get_condition_combo (win, CS_KIND_TASK), "all");
-	gtk_entry_set_text (cs_mapping_window_get_reminder_entry (win, CS_KIND_EVENT), "1:30");
+	/* reminders in the user's units: the preset's 0:10 reads "10 minutes" */
+	g_assert_cmpint (cs_duration_get (cs_mapping_window_get_reminder (win, CS_KIND_EVENT)), ==, 600);
+	g_assert_cmpstr (gtk_combo_box_get_active_id (cs_duration_get_unit_combo (cs_mapping_window_get_reminder (win, CS_KIND_EVENT))), ==, "minutes");
+	cs_duration_set (cs_mapping_window_get_reminder (win, CS_KIND_EVENT), 90 * 60);
 
 	/* fixed rows cannot be edited; an ordinary row can */
 	fields = GTK_TREE_MODEL (gtk_widget_get_template_child (GTK_WIDGET (win), t, "fields_store"));
