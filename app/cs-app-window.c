@@ -7,6 +7,7 @@
 #include "cs-json.h"
 #include "cs-label.h"
 #include "cs-mapping-window.h"
+#include "cs-new-profile-assistant.h"
 #include "cs-progress-window.h"
 #include "cs-settings-dialog.h"
 #include "cs-sync-all-assistant.h"
@@ -500,10 +501,40 @@ settings_clicked_cb (CsAppWindow *self)
 		open_settings (self, self->selected);
 }
 
+/* a new profile is saved: it is listed, and its first run is previewed (Sync all) before
+ * anything is written to either side */
+static void
+assistant_destroyed_cb (CsNewProfileAssistant *assistant, gpointer user_data)
+{
+	CsAppWindow *self = CS_APP_WINDOW (user_data);
+	const gchar *path = cs_new_profile_assistant_get_path (assistant);
+	g_autoptr(GError) error = NULL;
+	CsSyncProfile *sp;
+	CsSyncAllAssistant *preview;
+	if (path == NULL)
+		return;
+	sp = cs_application_load_profile (self->app, path);
+	cs_sync_profile_start (sp, NULL);
+	cs_app_window_select (self, sp);
+	preview = cs_sync_all_assistant_new (GTK_WINDOW (self), sp, &error);
+	if (preview == NULL) {
+		show_error (self, error->message);
+		return;
+	}
+	remember_dialog (self, GTK_WINDOW (preview));
+	gtk_window_present (GTK_WINDOW (preview));
+}
+
 static void
 new_profile_cb (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
-	open_settings (CS_APP_WINDOW (user_data), NULL);
+	CsAppWindow *self = CS_APP_WINDOW (user_data);
+	CsNewProfileAssistant *assistant = cs_new_profile_assistant_new (
+	    GTK_WINDOW (self), cs_application_get_profiles_dir (self->app),
+	    cs_application_get_secrets (self->app));
+	g_signal_connect_object (assistant, "destroy", G_CALLBACK (assistant_destroyed_cb), self, 0);
+	remember_dialog (self, GTK_WINDOW (assistant));
+	gtk_window_present (GTK_WINDOW (assistant));
 }
 
 static void

@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "cs-connection-test.h"
 #include "cs-duration.h"
 #include "cs-plugin-loader.h"
 #include "cs-settings-dialog.h"
@@ -302,74 +303,7 @@ response_cb (CsSettingsDialog *self, gint response)
 	gtk_widget_destroy (GTK_WIDGET (self));
 }
 
-/* Test connection: a provider made from the fields, opened in a worker thread */
-typedef struct {
-	GKeyFile *kf;
-	gchar *plugin;
-	gchar *profile_dir;
-	gchar *secret;	     /* typed, not yet saved (nullable) */
-	CsSecrets *secrets;  /* (nullable) the real store for a saved secret */
-	gchar *profile_id;
-} TestData;
-
-static void
-test_data_free (TestData *td)
-{
-	g_key_file_unref (td->kf);
-	g_free (td->plugin);
-	g_free (td->profile_dir);
-	if (td->secret != NULL)
-		memset (td->secret, 0, strlen (td->secret));
-	g_free (td->secret);
-	g_clear_object (&td->secrets);
-	g_free (td->profile_id);
-	g_free (td);
-}
-
-static void
-test_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-	TestData *td = task_data;
-	GError *error = NULL;
-	g_autoptr(CsProvider) provider = NULL;
-	g_autoptr(CsSecrets) temp = NULL;
-	g_autofree gchar *temp_dir = NULL;
-	g_autofree gchar *who = NULL;
-
-	provider = cs_plugin_loader_create (cs_plugin_loader_get_default (), td->plugin, &error);
-	if (provider == NULL) {
-		g_task_return_error (task, error);
-		return;
-	}
-	cs_provider_set_profile_dir (provider, td->profile_dir);
-	if (td->secret != NULL) {
-		/* the typed key is tried without saving it: a private store, removed after */
-		temp_dir = g_dir_make_tmp ("crmsync-test-XXXXXX", &error);
-		if (temp_dir == NULL) {
-			g_task_return_error (task, error);
-			return;
-		}
-		temp = cs_secrets_new_for_dir (temp_dir);
-		cs_secrets_store (temp, "connection-test", CS_SIDE_CRM, "secret", td->secret, NULL);
-		cs_provider_set_secrets (provider, temp, "connection-test", CS_SIDE_CRM);
-	} else if (td->secrets != NULL) {
-		cs_provider_set_secrets (provider, td->secrets, td->profile_id, CS_SIDE_CRM);
-	}
-	if (cs_provider_setup (provider, td->kf, "crm", &error) &&
-	    cs_provider_open (provider, cancellable, &error)) {
-		who = cs_provider_whoami (provider, cancellable, NULL);
-		cs_provider_close (provider);
-	}
-	if (temp != NULL) {
-		cs_secrets_clear (temp, "connection-test", CS_SIDE_CRM, "secret", NULL);
-		g_rmdir (temp_dir);
-	}
-	if (error != NULL)
-		g_task_return_error (task, error);
-	else
-		g_task_return_pointer (task, g_strdup (who != NULL ? who : ""), g_free);
-}
-
+/* Test connection: the engine opens a provider made from the fields, in its worker thread */
 static gchar *
 fingerprint_in (const gchar *message)
 {
@@ -385,9 +319,9 @@ fingerprint_in (const gchar *message)
 static void
 test_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-	CsSettingsDialog *self = CS_SETTINGS_DIALOG (source);
+	g_autoptr(CsSettingsDialog) self = CS_SETTINGS_DIALOG (user_data);
 	g_autoptr(GError) error = NULL;
-	g_autofree gchar *who = g_task_propagate_pointer (G_TASK (result), &error);
+	g_autofree gchar *who = cs_connection_test_finish (result, &error);
 	g_autofree gchar *text = NULL;
 
 	if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -437,28 +371,21 @@ test_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 test_clicked_cb (CsSettingsDialog *self)
 {
-	g_autoptr(GTask) task = NULL;
-	TestData *td = g_new0 (TestData, 1);
+	g_autofree gchar *plugin = NULL;
+	g_autoptr(GKeyFile) kf = build_keyfile (self, &plugin);
 	const gchar *secret = gtk_entry_get_text (self->secret_entry);
+	CsProfile *p = self->profile != NULL ? cs_sync_profile_get_profile (self->profile) : NULL;
 
-	td->kf = build_keyfile (self, &td->plugin);
-	td->profile_dir = self->profile != NULL
-			      ? g_strdup (cs_profile_get_dir (cs_sync_profile_get_profile (self->profile)))
-			      : g_strdup (self->profiles_dir);
-	if (secret[0] != '\0') {
-		td->secret = g_strdup (secret);
-	} else if (self->profile != NULL) {
-		td->secrets = g_object_ref (self->secrets);
-		td->profile_id = g_strdup (cs_profile_get_id (cs_sync_profile_get_profile (self->profile)));
-	}
 	g_clear_object (&self->test_cancellable);
 	self->test_cancellable = g_cancellable_new ();
 	gtk_widget_hide (GTK_WIDGET (self->test_infobar));
 	gtk_widget_set_sensitive (GTK_WIDGET (self->test_button), FALSE);
 	gtk_spinner_start (self->test_spinner);
-	task = g_task_new (self, self->test_cancellable, test_done_cb, NULL);
-	g_task_set_task_data (task, td, (GDestroyNotify) test_data_free);
-	g_task_run_in_thread (task, test_thread);
+	/* a typed key is tried without being saved; else the saved one */
+	cs_connection_test_async (plugin, kf, CS_SIDE_CRM,
+				  p != NULL ? cs_profile_get_dir (p) : self->profiles_dir, secret,
+				  p != NULL ? self->secrets : NULL, p != NULL ? cs_profile_get_id (p) : NULL,
+				  self->test_cancellable, test_done_cb, g_object_ref (self));
 }
 
 /* Microsoft account sign-in: the graph plugin's device-code flow, in a worker

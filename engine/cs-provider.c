@@ -59,6 +59,20 @@ cs_provider_get_display_name (CsProvider *self)
 	return g_dgettext (GETTEXT_PACKAGE, klass->display_name);
 }
 
+/**
+ * cs_provider_get_settings:
+ *
+ * Returns: (transfer none): the settings of the provider's profile section, ended by one
+ * whose key is %NULL (an empty list when it describes none)
+ */
+const CsSetting *
+cs_provider_get_settings (CsProvider *self)
+{
+	static const CsSetting none[] = {{NULL}};
+	const CsSetting *s = CS_PROVIDER_GET_CLASS (self)->settings;
+	return s != NULL ? s : none;
+}
+
 CsProviderSides
 cs_provider_get_sides (CsProvider *self)
 {

@@ -1771,6 +1771,15 @@ cs_graph_provider_finalize (GObject *object)
 	G_OBJECT_CLASS (cs_graph_provider_parent_class)->finalize (object);
 }
 
+/* what the assistant and the settings dialog ask for: nothing at first (the sign-in asks);
+ * an organisation that allows only its own registered applications gives its client id */
+static const CsSetting graph_settings[] = {
+    {"client-id", N_("Application (client) id"), CS_SETTING_TEXT, NULL, NULL, FALSE, TRUE},
+    {"tenant", N_("Tenant"), CS_SETTING_TEXT, NULL, "common", FALSE, TRUE},
+    {"url", N_("Microsoft Graph address"), CS_SETTING_URL, NULL, DEFAULT_URL, FALSE, TRUE},
+    {"authority", N_("Sign-in address"), CS_SETTING_URL, NULL, DEFAULT_AUTHORITY, FALSE, TRUE},
+    {NULL}};
+
 static void
 cs_graph_provider_class_init (CsGraphProviderClass *klass)
 {
@@ -1783,6 +1792,7 @@ cs_graph_provider_class_init (CsGraphProviderClass *klass)
 	provider_class->name = "graph";
 	provider_class->description = N_("Outlook.com and Microsoft 365 (Microsoft Graph)");
 	provider_class->display_name = N_("Microsoft 365");
+	provider_class->settings = graph_settings;
 	provider_class->sides = CS_PROVIDER_SIDE_OUTLOOK;
 	provider_class->setup = cs_graph_provider_setup;
 	provider_class->get_caps = cs_graph_provider_get_caps;

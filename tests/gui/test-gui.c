@@ -8,6 +8,7 @@
 #include "cs-application.h"
 #include "cs-duration.h"
 #include "cs-mapping-window.h"
+#include "cs-new-profile-assistant.h"
 #include "cs-progress-window.h"
 #include "cs-settings-dialog.h"
 #include "cs-sync-all-assistant.h"
@@ -366,6 +367,129 @@ test_settings_graph_sign_in (void)
 	cs_secrets_clear (secrets, "mail", CS_SIDE_OUTLOOK, "refresh-token", NULL);
 	emulator_stop (&emu);
 	g_object_unref (dlg);
+}
+
+/* ---- new profile assistant --------------------------------------------- */
+
+static gboolean
+assistant_not_testing (gpointer a)
+{
+	return !cs_new_profile_assistant_is_testing (a);
+}
+
+static gboolean
+sync_all_page_ready (gpointer data)
+{
+	GtkAssistant *a = data;
+	GtkWidget *page = gtk_assistant_get_nth_page (a, gtk_assistant_get_current_page (a));
+	return gtk_assistant_get_page_complete (a, page) && !cs_sync_all_assistant_is_busy (data);
+}
+
+static gboolean
+sync_all_has_report (gpointer data)
+{
+	return cs_sync_all_assistant_get_report (data) != NULL;
+}
+
+/* a user's first profile: OroCRM and Microsoft 365 (both emulated), the key tested on the
+ * spot, saved, its first run previewed, then applied: records reach both sides */
+static void
+test_assistant_first_sync (void)
+{
+	Emulator oro = {0}, graph = {0};
+	g_autofree gchar *dir = test_dir ("assistant");
+	g_autoptr(CsSecrets) secrets = cs_secrets_new ();
+	g_autoptr(CsSyncProfile) sp = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *text = NULL;
+	g_autofree gchar *secret = NULL;
+	g_autofree gchar *path = NULL;
+	CsNewProfileAssistant *a;
+	CsSyncAllAssistant *preview;
+	GtkAssistant *ga;
+	CsRunReport *report;
+
+	emulator_start (&oro, "orocrm", "ada", "right-key");
+	emulator_start (&graph, "graph", "ada@contoso.example", "emulator");
+	a = cs_new_profile_assistant_new (NULL, dir, secrets);
+	ga = GTK_ASSISTANT (a);
+	g_object_ref_sink (a);
+	gtk_widget_show (GTK_WIDGET (a));
+
+	/* the CRM page asks for what the OroCRM provider describes */
+	gtk_entry_set_text (cs_new_profile_assistant_get_name_entry (a), "Sales");
+	gtk_combo_box_set_active_id (cs_new_profile_assistant_get_crm_combo (a), "orocrm");
+	g_assert_nonnull (cs_new_profile_assistant_get_field (a, "crm", "url"));
+	g_assert_nonnull (cs_new_profile_assistant_get_field (a, "crm", "user"));
+	g_assert_nonnull (cs_new_profile_assistant_get_field (a, "crm", "secret"));
+	gtk_entry_set_text (GTK_ENTRY (cs_new_profile_assistant_get_field (a, "crm", "url")), oro.url);
+	gtk_entry_set_text (GTK_ENTRY (cs_new_profile_assistant_get_field (a, "crm", "user")), "ada");
+	gtk_entry_set_text (GTK_ENTRY (cs_new_profile_assistant_get_field (a, "crm", "secret")), "wrong-key");
+	/* not tested: the assistant does not go on */
+	g_assert_false (gtk_assistant_get_page_complete (ga, gtk_assistant_get_nth_page (ga, 0)));
+	gtk_button_clicked (cs_new_profile_assistant_get_test_button (a));
+	spin_until (assistant_not_testing, a);
+	g_assert_false (gtk_assistant_get_page_complete (ga, gtk_assistant_get_nth_page (ga, 0)));
+	g_assert_true (g_str_has_prefix (gtk_label_get_text (cs_new_profile_assistant_get_test_label (a)), "✗"));
+	gtk_entry_set_text (GTK_ENTRY (cs_new_profile_assistant_get_field (a, "crm", "secret")), "right-key");
+	gtk_button_clicked (cs_new_profile_assistant_get_test_button (a));
+	spin_until (assistant_not_testing, a);
+	g_assert_cmpstr (gtk_label_get_text (cs_new_profile_assistant_get_test_label (a)), ==, "✓ Connected to OroCRM.");
+	g_assert_true (gtk_assistant_get_page_complete (ga, gtk_assistant_get_nth_page (ga, 0)));
+	gtk_assistant_next_page (ga);
+
+	/* Outlook: Microsoft 365, here the emulator (advanced settings) */
+	g_assert_true (gtk_toggle_button_get_active (cs_new_profile_assistant_get_outlook_radio (a, "graph")));
+	gtk_entry_set_text (GTK_ENTRY (cs_new_profile_assistant_get_field (a, "outlook", "url")), graph.url);
+	gtk_entry_set_text (GTK_ENTRY (cs_new_profile_assistant_get_field (a, "outlook", "authority")), graph.url);
+	g_assert_nonnull (cs_new_profile_assistant_get_field (a, "outlook", "client-id"));
+	gtk_assistant_next_page (ga);
+	/* the preset's directions: contacts both ways */
+	g_assert_cmpstr (gtk_combo_box_get_active_id (cs_new_profile_assistant_get_direction_combo (a, CS_KIND_CONTACT)), ==, "both");
+	gtk_assistant_next_page (ga);
+	g_assert_null (cs_new_profile_assistant_get_path (a));
+	g_signal_emit_by_name (a, "apply");
+	path = g_strdup (cs_new_profile_assistant_get_path (a));
+	g_assert_nonnull (path);
+	text = read_file (path);
+	g_assert_nonnull (strstr (text, "crm=orocrm"));
+	g_assert_nonnull (strstr (text, "outlook=graph"));
+	g_assert_nonnull (strstr (text, "preset=orocrm"));
+	g_assert_null (strstr (text, "right-key"));
+	sp = load_profile (path);
+	secret = cs_secrets_lookup (secrets, cs_profile_get_id (cs_sync_profile_get_profile (sp)), CS_SIDE_CRM, "secret", &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (secret, ==, "right-key");
+	gtk_widget_destroy (GTK_WIDGET (a));
+	g_object_unref (a);
+
+	/* the first run's preview, then applied (the Microsoft sign-in completes by itself) */
+	preview = cs_sync_all_assistant_new (NULL, sp, &error);
+	g_assert_no_error (error);
+	g_object_ref_sink (preview);
+	gtk_widget_show (GTK_WIDGET (preview));
+	gtk_assistant_next_page (GTK_ASSISTANT (preview));
+	gtk_assistant_next_page (GTK_ASSISTANT (preview));
+	spin_until (sync_all_page_ready, preview);
+	g_assert_nonnull (cs_sync_all_assistant_get_plan (preview));
+	gtk_assistant_next_page (GTK_ASSISTANT (preview));
+	spin_until (sync_all_has_report, preview);
+	report = cs_sync_all_assistant_get_report (preview);
+	/* Sync all (CRM to Outlook by default): the CRM's contacts are now in Outlook */
+	g_assert_cmpuint (cs_run_report_get_count (report, CS_COUNT_CREATED, CS_SIDE_OUTLOOK, CS_KIND_CONTACT), ==, 2);
+	gtk_widget_destroy (GTK_WIDGET (preview));
+	g_object_unref (preview);
+	/* and a full run both ways brings Outlook's own contacts to the CRM (a plain run does
+	 * not: the one-way Sync all moved Outlook's cursor past them, see the notes) */
+	{
+		g_autoptr(CsRunReport) next = cs_engine_run (cs_sync_profile_get_engine (sp, &error), CS_RUN_FLAG_ALL, NULL, &error);
+		g_assert_no_error (error);
+		g_assert_cmpuint (cs_run_report_get_count (next, CS_COUNT_CREATED, CS_SIDE_CRM, CS_KIND_CONTACT), ==, 2);
+		g_assert_cmpint (cs_state_count_links (cs_sync_profile_get_state (sp, NULL), CS_KIND_CONTACT, CS_SIDE_CRM), ==, 4);
+	}
+	cs_secrets_clear (secrets, cs_profile_get_id (cs_sync_profile_get_profile (sp)), CS_SIDE_CRM, "secret", NULL);
+	emulator_stop (&oro);
+	emulator_stop (&graph);
 }
 
 /* ---- mapping ----------------------------------------------------------- */
@@ -1105,6 +1229,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/gui/settings/edit", test_settings_edit);
 	g_test_add_func ("/gui/settings/test-connection", test_settings_test_connection);
 	g_test_add_func ("/gui/settings/graph-sign-in", test_settings_graph_sign_in);
+	g_test_add_func ("/gui/assistant/first-sync", test_assistant_first_sync);
 	g_test_add_func ("/gui/mapping/edit-and-reset", test_mapping_edit);
 	g_test_add_func ("/gui/sync-all/ticked-only", test_sync_all_ticked);
 	g_test_add_func ("/gui/progress/complete", test_progress_complete);
