@@ -8,6 +8,7 @@
 #include "cs-app-window.h"
 #include "cs-application.h"
 #include "cs-mapping-window.h"
+#include "cs-new-profile-assistant.h"
 #include "cs-progress-window.h"
 #include "cs-settings-dialog.h"
 #include "cs-sign-in-dialog.h"
@@ -311,6 +312,24 @@ main (int argc, char **argv)
 		if (cs_sync_all_assistant_get_plan (a) == NULL)
 			g_warning ("no preview (the page says why)");
 		shoot (GTK_WIDGET (a), "sync-all-preview.png");
+		gtk_widget_destroy (GTK_WIDGET (a));
+	}
+	{
+		/* the first-run assistant: the CRM, Outlook (a PST: read only), what to sync */
+		CsNewProfileAssistant *a = cs_new_profile_assistant_new (GTK_WINDOW (win), root,
+									 cs_application_get_secrets (app));
+		gtk_window_set_default_size (GTK_WINDOW (a), 700, 480);
+		gtk_entry_set_text (cs_new_profile_assistant_get_name_entry (a), "Sales team");
+		gtk_entry_set_text (GTK_ENTRY (cs_new_profile_assistant_get_field (a, "crm", "url")), "https://crm.example.org");
+		gtk_entry_set_text (GTK_ENTRY (cs_new_profile_assistant_get_field (a, "crm", "user")), "ada");
+		gtk_entry_set_text (GTK_ENTRY (cs_new_profile_assistant_get_field (a, "crm", "secret")), "not-a-real-key");
+		shoot (GTK_WIDGET (a), "assistant-crm.png");
+		gtk_assistant_set_current_page (GTK_ASSISTANT (a), 1);
+		gtk_toggle_button_set_active (cs_new_profile_assistant_get_outlook_radio (a, "pst"), TRUE);
+		gtk_entry_set_text (GTK_ENTRY (cs_new_profile_assistant_get_field (a, "outlook", "path")), "/home/ada/Documents/Outlook.pst");
+		shoot (GTK_WIDGET (a), "assistant-outlook.png");
+		gtk_assistant_set_current_page (GTK_ASSISTANT (a), 2);
+		shoot (GTK_WIDGET (a), "assistant-kinds.png");
 		gtk_widget_destroy (GTK_WIDGET (a));
 	}
 	{
