@@ -560,7 +560,22 @@ test_mapping_edit (void)
 	g_assert_true (find_row (fields, "firstName", &iter));
 	gtk_tree_model_get (fields, &iter, 3, &fixed_editable, -1);
 	g_assert_false (fixed_editable);
+	{
+		/* the user reads the schemas' labels, not the API names */
+		g_autofree gchar *crm_label = NULL;
+		g_autofree gchar *outlook_label = NULL;
+		gtk_tree_model_get (fields, &iter, 7, &crm_label, 8, &outlook_label, -1);
+		g_assert_cmpstr (crm_label, ==, "First name");
+		g_assert_cmpstr (outlook_label, ==, "First name");
+	}
 	edit_outlook_cell (win, "middleName", "nickName");
+	/* a choice in the cell is a label too */
+	g_assert_true (find_row (fields, "middleName", &iter));
+	{
+		g_autofree gchar *outlook_label = NULL;
+		gtk_tree_model_get (fields, &iter, 8, &outlook_label, -1);
+		g_assert_cmpstr (outlook_label, ==, "Nickname");
+	}
 	/* a CRM field the preset leaves out appears and can be mapped */
 	g_assert_true (find_row (fields, "namePrefix", &iter));
 	edit_outlook_cell (win, "namePrefix", "title");
