@@ -309,14 +309,18 @@ static gboolean
 cs_graph_provider_open (CsProvider *provider, GCancellable *cancellable, GError **error)
 {
 	CsGraphProvider *self = CS_GRAPH_PROVIDER (provider);
+	g_autoptr(GError) error_local = NULL;
 	if (self->graph == NULL) {
 		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
 				     _("the graph plugin was opened before its setup"));
 		return FALSE;
 	}
 	cs_http_client_set_prepare_func (self->graph, prepare_cb, self);
-	if (!sign_in (self, cancellable, error)) {
-		g_prefix_error (error, _("Microsoft sign-in: "));
+	if (!sign_in (self, cancellable, &error_local)) {
+		/* a server that cannot be reached is said so, not blamed on the sign-in */
+		if (!g_error_matches (error_local, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NETWORK))
+			g_prefix_error (&error_local, _("Microsoft sign-in: "));
+		g_propagate_error (error, g_steal_pointer (&error_local));
 		return FALSE;
 	}
 	return TRUE;

@@ -1097,6 +1097,8 @@ test_window_failing (void)
 	g_assert_nonnull (strstr (text, "Microsoft 365"));
 	/* an unreachable server is not a sign-in problem */
 	g_assert_cmpint (cs_sync_profile_get_fix (sp), ==, CS_SYNC_FIX_RETRY);
+	g_assert_null (strstr (text, "sign-in"));
+	g_assert_nonnull (strstr (text, "cannot reach"));
 	g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (child (win, CS_TYPE_APP_WINDOW, "profile_bar_button"))), ==, "_Try Again");
 	g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (win, CS_TYPE_APP_WINDOW, "status_label"))), ==, "The last sync failed");
 	{
