@@ -4,8 +4,8 @@
 #include <glib/gi18n.h>
 
 #include "cs-app-window.h"
-#include "cs-json.h"
 #include "cs-label.h"
+#include "cs-run-counts.h"
 #include "cs-mapping-window.h"
 #include "cs-new-profile-assistant.h"
 #include "cs-progress-window.h"
@@ -154,24 +154,14 @@ status_text (CsSyncProfile *sp)
 	}
 }
 
-/* "+3 ~1 −0" from a report's {"crm": {kind: n}} counts */
+/* "+3 ~1 −0": what a run did to one kind on one side */
 static gchar *
-count_cell (JsonObject *report, CsSide side, CsKind kind)
+count_cell (const CsRunInfo *run, CsSide side, CsKind kind)
 {
-	static const gchar *members[] = {"created", "updated", "deleted"};
-	guint n[3] = {0};
-	for (guint i = 0; report != NULL && i < 3; i++) {
-		JsonObject *o = json_object_has_member (report, members[i])
-				    ? json_object_get_object_member (report, members[i])
-				    : NULL;
-		JsonObject *s = o != NULL && json_object_has_member (o, cs_side_to_string (side))
-				    ? json_object_get_object_member (o, cs_side_to_string (side))
-				    : NULL;
-		if (s != NULL)
-			n[i] = (guint) json_object_get_int_member_with_default (s, cs_kind_to_string (kind), 0);
-	}
 	/* TRANSLATORS: created, updated, deleted in the last run */
-	return g_strdup_printf (_("+%u  ~%u  −%u"), n[0], n[1], n[2]);
+	return g_strdup_printf (_("+%u  ~%u  −%u"), cs_run_info_get_count (run, CS_COUNT_CREATED, side, kind),
+				cs_run_info_get_count (run, CS_COUNT_UPDATED, side, kind),
+				cs_run_info_get_count (run, CS_COUNT_DELETED, side, kind));
 }
 
 /* a name the user recognises for a linked pair, from its last agreed values (the engine
@@ -198,8 +188,7 @@ refresh_details (CsAppWindow *self)
 	g_autoptr(GPtrArray) runs = NULL;
 	g_autoptr(GPtrArray) conflicts = NULL;
 	g_autoptr(GPtrArray) skips = NULL;
-	g_autoptr(JsonParser) parser = json_parser_new ();
-	JsonObject *last_report = NULL;
+	const CsRunInfo *last_report = NULL;
 	g_autofree gchar *sides = NULL;
 	g_autofree gchar *last = NULL;
 	g_autofree gchar *next = NULL;
@@ -239,10 +228,9 @@ refresh_details (CsAppWindow *self)
 		CsRunInfo *r = g_ptr_array_index (runs, i);
 		g_autofree gchar *started = format_time (r->started);
 		g_autofree gchar *detail = NULL;
-		if (r->report != NULL && last_report == NULL &&
-		    json_parser_load_from_data (parser, r->report, -1, NULL) &&
-		    JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-			last_report = json_node_get_object (json_parser_get_root (parser));
+		/* the counts are those of the newest run that has a report */
+		if (r->report != NULL && last_report == NULL)
+			last_report = r;
 		if (r->error != NULL)
 			detail = g_strdup (r->error);
 		gtk_list_store_insert_with_values (self->history_store, NULL, -1, HCOL_STARTED, started,

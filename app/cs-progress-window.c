@@ -310,10 +310,31 @@ summary_text (CsRunReport *report)
 		return g_strdup_printf (_("Stopped to protect your data: %s. Nothing was changed. "
 					  "If these deletions are what you want, confirm them."),
 					cs_run_report_get_guard (report));
-	/* TRANSLATORS: the result of a sync */
-	return g_strdup_printf (_("Done: %u created, %u updated, %u deleted, %u skipped, "
-				  "%u conflicts waiting."),
-				created, updated, deleted, skipped, conflicts);
+	{
+		/* each count in its own plural form, only those that are not zero */
+		g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+		g_autofree gchar *list = NULL;
+		if (created > 0)
+			/* TRANSLATORS: part of "Done: 3 created, 1 updated." */
+			g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u created", "%u created", created), created));
+		if (updated > 0)
+			g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u updated", "%u updated", updated), updated));
+		if (deleted > 0)
+			g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u deleted", "%u deleted", deleted), deleted));
+		if (skipped > 0)
+			g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u skipped", "%u skipped", skipped), skipped));
+		if (conflicts > 0)
+			g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u conflict waiting for you",
+									   "%u conflicts waiting for you", conflicts),
+								 conflicts));
+		if (parts->len == 0)
+			return g_strdup (_("Done: nothing needed changing."));
+		g_ptr_array_add (parts, NULL);
+		/* TRANSLATORS: the separator of the counts in "Done: 3 created, 1 updated." */
+		list = g_strjoinv (_(", "), (gchar **) parts->pdata);
+		/* TRANSLATORS: %s is the counts, e.g. "3 created, 1 updated" */
+		return g_strdup_printf (_("Done: %s."), list);
+	}
 }
 
 static void
