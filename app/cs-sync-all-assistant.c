@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "cs-progress-window.h"
+#include "cs-engine-jobs.h"
 #include "cs-sync-all-assistant.h"
 
 /*
@@ -214,18 +215,6 @@ tick_toggled_cb (CsSyncAllAssistant *self, const gchar *path)
 }
 
 static void
-prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-	CsEngine *engine = CS_ENGINE (task_data);
-	GError *error = NULL;
-	CsSyncPlan *plan = cs_engine_prepare (engine, CS_RUN_FLAG_ALL, cancellable, &error);
-	if (plan == NULL)
-		g_task_return_error (task, error);
-	else
-		g_task_return_pointer (task, plan, g_object_unref);
-}
-
-static void
 preview_progress_cb (gpointer target, CsPhase phase, gdouble fraction, const gchar *message)
 {
 	CsSyncAllAssistant *self = CS_SYNC_ALL_ASSISTANT (target);
@@ -243,7 +232,7 @@ prepare_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr(CsSyncAllAssistant) self = CS_SYNC_ALL_ASSISTANT (user_data);
 	g_autoptr(GError) error = NULL;
-	CsSyncPlan *plan = g_task_propagate_pointer (G_TASK (result), &error);
+	CsSyncPlan *plan = cs_engine_prepare_finish (CS_ENGINE (source), result, &error);
 	GtkWidget *page = gtk_assistant_get_nth_page (GTK_ASSISTANT (self), PAGE_PREVIEW);
 
 	g_clear_pointer (&self->relay, cs_progress_relay_free);
@@ -306,7 +295,6 @@ save_since (CsSyncAllAssistant *self, GError **error)
 static void
 start_prepare (CsSyncAllAssistant *self)
 {
-	g_autoptr(GTask) task = NULL;
 	g_autoptr(GError) error = NULL;
 	CsEngine *engine;
 	GtkWidget *page = gtk_assistant_get_nth_page (GTK_ASSISTANT (self), PAGE_PREVIEW);
@@ -320,48 +308,8 @@ start_prepare (CsSyncAllAssistant *self)
 	}
 	self->busy = TRUE;
 	self->relay = cs_progress_relay_new (engine, G_OBJECT (self), preview_progress_cb);
-	task = g_task_new (self, self->cancellable, prepare_done_cb, g_object_ref (self));
-	g_task_set_task_data (task, g_object_ref (engine), g_object_unref);
-	g_task_run_in_thread (task, prepare_thread);
-}
-
-typedef struct {
-	CsEngine *engine;
-	CsSyncPlan *plan;
-} ApplyData;
-
-static void
-apply_data_free (ApplyData *ad)
-{
-	g_object_unref (ad->engine);
-	g_object_unref (ad->plan);
-	g_free (ad);
-}
-
-static void
-apply_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-	ApplyData *ad = task_data;
-	GError *error = NULL;
-	CsState *state = cs_engine_get_state (ad->engine);
-	/* recorded in the history like any run */
-	gint64 run_id = cs_state_run_begin (state, "sync-all", NULL);
-	g_autoptr(CsRunReport) report = cs_engine_apply (ad->engine, ad->plan, CS_RUN_FLAG_ALL, cancellable, &error);
-	if (run_id >= 0) {
-		g_autofree gchar *text = NULL;
-		const gchar *status = "failed";
-		g_autoptr(JsonNode) n = NULL;
-		if (report != NULL) {
-			n = cs_run_report_to_json (report);
-			text = json_to_string (n, FALSE);
-			status = json_object_get_string_member (json_node_get_object (n), "status");
-		}
-		cs_state_run_finish (state, run_id, status, text, error != NULL ? error->message : NULL, NULL);
-	}
-	if (report == NULL)
-		g_task_return_error (task, error);
-	else
-		g_task_return_pointer (task, g_steal_pointer (&report), g_object_unref);
+	cs_engine_prepare_async (engine, CS_RUN_FLAG_ALL, self->cancellable, prepare_done_cb,
+				 g_object_ref (self));
 }
 
 static void
@@ -374,7 +322,7 @@ apply_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
 	g_clear_pointer (&self->relay, cs_progress_relay_free);
 	self->busy = FALSE;
-	self->report = g_task_propagate_pointer (G_TASK (result), &error);
+	self->report = cs_engine_apply_finish (CS_ENGINE (source), result, &error);
 	if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && gtk_widget_in_destruction (GTK_WIDGET (self)))
 		return;
 	if (self->report == NULL) {
@@ -400,16 +348,13 @@ apply_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 start_apply (CsSyncAllAssistant *self)
 {
-	g_autoptr(GTask) task = NULL;
-	ApplyData *ad = g_new0 (ApplyData, 1);
-	ad->engine = g_object_ref (cs_sync_profile_get_engine (self->profile, NULL));
-	ad->plan = g_object_ref (self->plan);
+	CsEngine *engine = cs_sync_profile_get_engine (self->profile, NULL);
 	self->busy = TRUE;
 	gtk_label_set_text (self->apply_label, _("Writing the ticked changes…"));
-	self->relay = cs_progress_relay_new (ad->engine, G_OBJECT (self), preview_progress_cb);
-	task = g_task_new (self, self->cancellable, apply_done_cb, g_object_ref (self));
-	g_task_set_task_data (task, ad, (GDestroyNotify) apply_data_free);
-	g_task_run_in_thread (task, apply_thread);
+	self->relay = cs_progress_relay_new (engine, G_OBJECT (self), preview_progress_cb);
+	/* recorded in the history like any run */
+	cs_engine_apply_async (engine, self->plan, CS_RUN_FLAG_ALL, "sync-all", self->cancellable,
+			       apply_done_cb, g_object_ref (self));
 }
 
 static void
