@@ -276,12 +276,19 @@ refresh_details (CsAppWindow *self)
 						   XCOL_OUTLOOK, c->outlook_value, XCOL_KIND_ID, (gint) c->kind,
 						   XCOL_OUTLOOK_ID, c->outlook_id, -1);
 	}
-	for (guint i = 0; skips != NULL && i < skips->len; i++) {
-		CsStateSkip *s = g_ptr_array_index (skips, i);
-		gtk_list_store_insert_with_values (self->skips_store, NULL, -1, SCOL_KIND,
-						   cs_kind_get_label (s->kind), SCOL_SIDE, side_label (s->side),
-						   SCOL_ID, s->id != NULL ? s->id : "", SCOL_REASON,
-						   s->reason, -1);
+	{
+		/* skipped records by their names, as the last run's report gives them */
+		g_autoptr(GHashTable) labels = cs_run_info_get_skip_labels (last_report);
+		for (guint i = 0; skips != NULL && i < skips->len; i++) {
+			CsStateSkip *s = g_ptr_array_index (skips, i);
+			g_autofree gchar *key = cs_run_skip_key (s->kind, s->side, s->id);
+			const gchar *label = g_hash_table_lookup (labels, key);
+			gtk_list_store_insert_with_values (self->skips_store, NULL, -1, SCOL_KIND,
+							   cs_kind_get_label (s->kind), SCOL_SIDE,
+							   side_label (s->side), SCOL_ID,
+							   label != NULL ? label : s->id != NULL ? s->id : "",
+							   SCOL_REASON, s->reason, -1);
+		}
 	}
 	/* TRANSLATORS: a tab, with the number of conflicts waiting */
 	tab = g_strdup_printf (_("Conflicts (%u)"), conflicts != NULL ? conflicts->len : 0);

@@ -1138,6 +1138,47 @@ test_window_failing (void)
 	flush ();
 }
 
+/* a record the CRM cannot take is listed by its name, not its id */
+static void
+test_window_skipped_names (void)
+{
+	g_autofree gchar *profiles = g_build_filename (g_get_user_config_dir (), "crmsync", "profiles", NULL);
+	g_autofree gchar *path = g_build_filename (profiles, "s.ini", NULL);
+	g_autofree gchar *out = g_build_filename (g_get_user_data_dir (), "skips", "outlook", "contact", "x1.json", NULL);
+	CsApplication *app = shared_app;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsRunReport) report = NULL;
+	GtkTreeModel *skips;
+	GtkTreeIter iter;
+	CsSyncProfile *sp;
+	CsAppWindow *win;
+	g_autofree gchar *ini = g_strdup_printf ("[profile]\nname=Skips\ncrm=folder\noutlook=folder\npreset=orocrm\n"
+						 "sync-on-start=false\nsync-on-exit=false\n[crm]\npath=%s/skips/crm\n"
+						 "schema=orocrm\n[outlook]\npath=%s/skips/outlook\nschema=outlook\n"
+						 "[contact]\ncondition=all\n",
+						 g_get_user_data_dir (), g_get_user_data_dir ());
+	write_file (path, ini);
+	/* no first or last name: the CRM cannot take it (the window names it by what it has) */
+	write_file (out, "{\"displayName\": \"Reception desk\", \"companyName\": \"Nordisk A/S\"}");
+	sp = cs_application_add_profile (app, path, &error);
+	g_assert_no_error (error);
+	report = cs_engine_run (cs_sync_profile_get_engine (sp, &error), CS_RUN_FLAG_NONE, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (cs_run_report_get_n_skipped (report), >=, 1);
+	win = cs_app_window_new (app);
+	cs_app_window_select (win, sp);
+	gtk_widget_show (GTK_WIDGET (win));
+	skips = GTK_TREE_MODEL (gtk_widget_get_template_child (GTK_WIDGET (win), CS_TYPE_APP_WINDOW, "skips_store"));
+	g_assert_true (gtk_tree_model_get_iter_first (skips, &iter));
+	{
+		g_autofree gchar *item = NULL;
+		gtk_tree_model_get (skips, &iter, 2, &item, -1);
+		g_assert_cmpstr (item, ==, "Reception desk");
+	}
+	gtk_widget_destroy (GTK_WIDGET (win));
+	flush ();
+}
+
 /* Remove: asks first; Cancel keeps it, Remove takes the file and the list row, not the records */
 static void
 test_window_remove (void)
@@ -1255,6 +1296,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/gui/window/sync-now", test_window_state);
 	g_test_add_func ("/gui/window/conflict-keep-outlook", test_window_conflict);
 	g_test_add_func ("/gui/window/failing-profile-banner", test_window_failing);
+	g_test_add_func ("/gui/window/skipped-by-name", test_window_skipped_names);
 	g_test_add_func ("/gui/window/remove-profile", test_window_remove);
 	g_test_add_func ("/gui/window/about-help-shortcuts", test_window_basics);
 	{
