@@ -496,6 +496,12 @@ settings_clicked_cb (CsAppWindow *self)
 		open_settings (self, self->selected);
 }
 
+static void
+preview_destroyed_cb (GtkWidget *preview, gpointer user_data)
+{
+	cs_sync_profile_start (CS_SYNC_PROFILE (user_data), NULL);
+}
+
 /* a new profile is saved: it is listed, and its first run is previewed (Sync all) before
  * anything is written to either side */
 static void
@@ -509,13 +515,16 @@ assistant_destroyed_cb (CsNewProfileAssistant *assistant, gpointer user_data)
 	if (path == NULL)
 		return;
 	sp = cs_application_load_profile (self->app, path);
-	cs_sync_profile_start (sp, NULL);
 	cs_app_window_select (self, sp);
 	preview = cs_sync_all_assistant_new (GTK_WINDOW (self), sp, &error);
 	if (preview == NULL) {
 		show_error (self, error->message);
+		cs_sync_profile_start (sp, NULL);
 		return;
 	}
+	/* the timers (and a sync on start) begin once the preview is closed: nothing is
+	 * written before the user has seen the plan */
+	g_signal_connect_object (preview, "destroy", G_CALLBACK (preview_destroyed_cb), sp, 0);
 	remember_dialog (self, GTK_WINDOW (preview));
 	gtk_window_present (GTK_WINDOW (preview));
 }

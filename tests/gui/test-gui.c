@@ -1261,6 +1261,11 @@ test_window_basics (void)
 	shortcuts = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay");
 	g_assert_true (g_strv_contains ((const gchar *const *) shortcuts, "<Primary>question"));
 
+	/* "New profile" (Ctrl+N, the empty state's button) is the assistant */
+	g_action_group_activate_action (G_ACTION_GROUP (win), "new-profile", NULL);
+	g_assert_true (CS_IS_NEW_PROFILE_ASSISTANT (cs_app_window_get_last_dialog (win)));
+	gtk_widget_destroy (GTK_WIDGET (cs_app_window_get_last_dialog (win)));
+
 	/* F1 opens the guide, which is in the tree to be installed */
 	help = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "app.help");
 	g_assert_true (g_strv_contains ((const gchar *const *) help, "F1"));
