@@ -6,6 +6,7 @@
 
 #include "cs-json.h"
 #include "cs-duration.h"
+#include "cs-label.h"
 #include "cs-mapping-window.h"
 
 /*
@@ -110,14 +111,24 @@ side_schema (CsMappingWindow *self, const gchar *member, CsKind kind)
 	return name != NULL ? cs_schema_load_builtin (name, kind, NULL) : NULL;
 }
 
-/* a field as the user knows it: the schema's label ("First name"), else its name */
+/* a field as the user knows it: the schema's label ("First name", translated), else its name;
+ * the strings live as long as the window (the tree stores copy them at once) */
 static const gchar *
 field_label (CsSchema *schema, const gchar *name)
 {
 	const CsFieldSpec *spec = schema != NULL && name != NULL ? cs_schema_lookup (schema, name) : NULL;
+	static GHashTable *translated = NULL;
+	gchar *t;
 	if (spec == NULL || spec->label == NULL)
 		return name;
-	return g_dgettext (GETTEXT_PACKAGE, spec->label);
+	if (translated == NULL)
+		translated = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	t = g_hash_table_lookup (translated, spec->label);
+	if (t == NULL) {
+		t = cs_label_translate_field (spec->label);
+		g_hash_table_insert (translated, g_strdup (spec->label), t);
+	}
+	return t;
 }
 
 static gchar *

@@ -11,6 +11,10 @@ extern const gchar *const cs_label_name_pairs[][2];
 extern const guint cs_label_n_name_pairs;
 extern const gchar *const cs_label_fields[];
 
+extern const gchar *const cs_label_schema_words[];
+
 gchar *cs_label_from_snapshot (const gchar *snapshot);
+gchar *cs_label_translate_field (const gchar *label);
+gboolean cs_label_field_known (const gchar *label);
 
 G_END_DECLS
