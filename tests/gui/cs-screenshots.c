@@ -242,7 +242,7 @@ main (int argc, char **argv)
 		CsMappingWindow *m = cs_mapping_window_new (GTK_WINDOW (win), sales);
 		GtkComboBoxText *kinds = GTK_COMBO_BOX_TEXT (gtk_widget_get_template_child (GTK_WIDGET (m), CS_TYPE_MAPPING_WINDOW, "kind_combo"));
 		GtkTreeView *view = GTK_TREE_VIEW (gtk_widget_get_template_child (GTK_WIDGET (m), CS_TYPE_MAPPING_WINDOW, "fields_view"));
-		gtk_window_set_default_size (GTK_WINDOW (m), 760, 720);
+		gtk_window_set_default_size (GTK_WINDOW (m), 880, 720);
 		/* tasks: the status value table is the interesting part */
 		gtk_combo_box_set_active_id (GTK_COMBO_BOX (kinds), "task");
 		{
