@@ -40,19 +40,22 @@ static void
 relabel (Duration *d)
 {
 	g_autofree gchar *active = g_strdup (gtk_combo_box_get_active_id (GTK_COMBO_BOX (d->unit)));
-	gulong n = (gulong) gtk_spin_button_get_value_as_int (d->spin);
+	gulong n = (gulong)gtk_spin_button_get_value_as_int (d->spin);
 	d->updating = TRUE;
 	gtk_combo_box_text_remove_all (d->unit);
 	if (d->units & CS_DURATION_SECONDS)
 		/* TRANSLATORS: a unit after a number in a spin button */
-		gtk_combo_box_text_append (d->unit, "seconds", g_dngettext (GETTEXT_PACKAGE, "second", "seconds", n));
+		gtk_combo_box_text_append (d->unit, "seconds",
+					   g_dngettext (GETTEXT_PACKAGE, "second", "seconds", n));
 	if (d->units & CS_DURATION_MINUTES)
-		gtk_combo_box_text_append (d->unit, "minutes", g_dngettext (GETTEXT_PACKAGE, "minute", "minutes", n));
+		gtk_combo_box_text_append (d->unit, "minutes",
+					   g_dngettext (GETTEXT_PACKAGE, "minute", "minutes", n));
 	if (d->units & CS_DURATION_HOURS)
-		gtk_combo_box_text_append (d->unit, "hours", g_dngettext (GETTEXT_PACKAGE, "hour", "hours", n));
+		gtk_combo_box_text_append (d->unit, "hours",
+					   g_dngettext (GETTEXT_PACKAGE, "hour", "hours", n));
 	if (d->units & CS_DURATION_NONE)
 		/* TRANSLATORS: instead of a time before an appointment */
-		gtk_combo_box_text_append (d->unit, "none", _("no reminder"));
+		gtk_combo_box_text_append (d->unit, "none", _ ("no reminder"));
 	gtk_combo_box_set_active_id (GTK_COMBO_BOX (d->unit), active);
 	d->updating = FALSE;
 }
@@ -63,7 +66,7 @@ set_range (Duration *d)
 	const gchar *id = gtk_combo_box_get_active_id (GTK_COMBO_BOX (d->unit));
 	gboolean none = g_strcmp0 (id, "none") == 0;
 	gint64 upper = MAX (1, d->max_seconds / factor (id));
-	gtk_spin_button_set_range (d->spin, d->units & CS_DURATION_NONE ? 0 : 1, (gdouble) upper);
+	gtk_spin_button_set_range (d->spin, d->units & CS_DURATION_NONE ? 0 : 1, (gdouble)upper);
 	gtk_widget_set_sensitive (GTK_WIDGET (d->spin), !none);
 }
 
@@ -107,8 +110,9 @@ duration_new (GtkSpinButton *spin, CsDurationUnits units, gint64 max_seconds)
 GtkWidget *
 cs_duration_new (CsDurationUnits units, gint64 max_seconds)
 {
-	return duration_new (GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (1, (gdouble) max_seconds, 1)),
-			     units, max_seconds);
+	return duration_new (
+		GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (1, (gdouble)max_seconds, 1)),
+		units, max_seconds);
 }
 
 /**
@@ -131,7 +135,8 @@ cs_duration_wrap (GtkSpinButton *spin, CsDurationUnits units, gint64 max_seconds
 				 "top-attach", &top, "width", &width, "height", &height, NULL);
 	g_object_ref (spin);
 	gtk_container_remove (GTK_CONTAINER (grid), GTK_WIDGET (spin));
-	gtk_spin_button_set_adjustment (spin, gtk_adjustment_new (1, 1, (gdouble) max_seconds, 1, 10, 0));
+	gtk_spin_button_set_adjustment (spin,
+					gtk_adjustment_new (1, 1, (gdouble)max_seconds, 1, 10, 0));
 	box = duration_new (spin, units, max_seconds);
 	g_object_unref (spin);
 	gtk_grid_attach (GTK_GRID (grid), box, left, top, MAX (width, 2), height);
@@ -154,14 +159,15 @@ cs_duration_set (GtkWidget *duration, gint64 seconds)
 		seconds = 0;
 	} else if ((d->units & CS_DURATION_HOURS) && seconds > 0 && seconds % 3600 == 0) {
 		id = "hours";
-	} else if ((d->units & CS_DURATION_MINUTES) && (seconds % 60 == 0 || !(d->units & CS_DURATION_SECONDS))) {
+	} else if ((d->units & CS_DURATION_MINUTES)
+		   && (seconds % 60 == 0 || !(d->units & CS_DURATION_SECONDS))) {
 		id = "minutes";
 	}
 	d->updating = TRUE;
 	gtk_combo_box_set_active_id (GTK_COMBO_BOX (d->unit), id);
 	d->updating = FALSE;
 	set_range (d);
-	gtk_spin_button_set_value (d->spin, (gdouble) (seconds / factor (id)));
+	gtk_spin_button_set_value (d->spin, (gdouble)(seconds / factor (id)));
 	relabel (d);
 }
 

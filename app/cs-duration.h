@@ -14,11 +14,17 @@ typedef enum {
 	CS_DURATION_NONE = 1 << 3, /* "No reminder": cs_duration_get() gives -1 */
 } CsDurationUnits;
 
-GtkWidget *cs_duration_new (CsDurationUnits units, gint64 max_seconds);
-GtkWidget *cs_duration_wrap (GtkSpinButton *spin, CsDurationUnits units, gint64 max_seconds);
-void cs_duration_set (GtkWidget *duration, gint64 seconds);
-gint64 cs_duration_get (GtkWidget *duration);
-GtkSpinButton *cs_duration_get_spin (GtkWidget *duration);
-GtkComboBox *cs_duration_get_unit_combo (GtkWidget *duration);
+GtkWidget *
+cs_duration_new (CsDurationUnits units, gint64 max_seconds);
+GtkWidget *
+cs_duration_wrap (GtkSpinButton *spin, CsDurationUnits units, gint64 max_seconds);
+void
+cs_duration_set (GtkWidget *duration, gint64 seconds);
+gint64
+cs_duration_get (GtkWidget *duration);
+GtkSpinButton *
+cs_duration_get_spin (GtkWidget *duration);
+GtkComboBox *
+cs_duration_get_unit_combo (GtkWidget *duration);
 
 G_END_DECLS

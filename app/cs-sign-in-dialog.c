@@ -26,7 +26,8 @@ G_DEFINE_TYPE (CsSignInDialog, cs_sign_in_dialog, GTK_TYPE_DIALOG)
 static void
 copy_clicked_cb (CsSignInDialog *self)
 {
-	GtkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (self), GDK_SELECTION_CLIPBOARD);
+	GtkClipboard *clipboard
+		= gtk_widget_get_clipboard (GTK_WIDGET (self), GDK_SELECTION_CLIPBOARD);
 	gtk_clipboard_set_text (clipboard, self->code, -1);
 }
 
@@ -71,8 +72,8 @@ cs_sign_in_dialog_class_init (CsSignInDialogClass *klass)
 	GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 	object_class->dispose = cs_sign_in_dialog_dispose;
 	object_class->finalize = cs_sign_in_dialog_finalize;
-	gtk_widget_class_set_template_from_resource (widget_class,
-						     "/org/crmsync/Crmsync/ui/cs-sign-in-dialog.ui");
+	gtk_widget_class_set_template_from_resource (
+		widget_class, "/org/crmsync/Crmsync/ui/cs-sign-in-dialog.ui");
 	gtk_widget_class_bind_template_child (widget_class, CsSignInDialog, intro_label);
 	gtk_widget_class_bind_template_child (widget_class, CsSignInDialog, code_label);
 	gtk_widget_class_bind_template_child (widget_class, CsSignInDialog, link_button);
@@ -96,9 +97,9 @@ cs_sign_in_dialog_new (GtkWindow *parent, CsSyncProfile *profile, const gchar *u
 	self->profile = g_object_ref (profile);
 	self->code = g_strdup (code);
 	/* TRANSLATORS: %s is a profile's name */
-	intro = g_strdup_printf (_("“%s” needs your Microsoft account. Open the Microsoft sign-in "
-				   "page, enter this code and sign in; the sync then goes on by "
-				   "itself."),
+	intro = g_strdup_printf (_ ("“%s” needs your Microsoft account. Open the Microsoft sign-in "
+				    "page, enter this code and sign in; the sync then goes on by "
+				    "itself."),
 				 cs_sync_profile_get_name (profile));
 	gtk_label_set_text (self->intro_label, intro);
 	gtk_label_set_text (self->code_label, code);

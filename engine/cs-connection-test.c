@@ -42,8 +42,8 @@ test_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
 {
 	TestData *td = task_data;
 	GError *error = NULL;
-	g_autoptr(CsProvider) provider = NULL;
-	g_autoptr(CsSecrets) temp = NULL;
+	g_autoptr (CsProvider) provider = NULL;
+	g_autoptr (CsSecrets) temp = NULL;
 	g_autofree gchar *temp_dir = NULL;
 	g_autofree gchar *who = NULL;
 	const gchar *group = td->side == CS_SIDE_CRM ? "crm" : "outlook";
@@ -67,8 +67,8 @@ test_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
 	} else if (td->secrets != NULL && td->profile_id != NULL) {
 		cs_provider_set_secrets (provider, td->secrets, td->profile_id, td->side);
 	}
-	if (cs_provider_setup (provider, td->profile, group, &error) &&
-	    cs_provider_open (provider, cancellable, &error)) {
+	if (cs_provider_setup (provider, td->profile, group, &error)
+	    && cs_provider_open (provider, cancellable, &error)) {
 		who = cs_provider_whoami (provider, cancellable, NULL);
 		cs_provider_close (provider);
 	}
@@ -97,7 +97,7 @@ cs_connection_test_async (const gchar *plugin, GKeyFile *profile, CsSide side,
 			  const gchar *profile_id, GCancellable *cancellable,
 			  GAsyncReadyCallback callback, gpointer user_data)
 {
-	g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+	g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
 	TestData *td = g_new0 (TestData, 1);
 	td->plugin = g_strdup (plugin);
 	td->profile = g_key_file_ref (profile);
@@ -107,7 +107,7 @@ cs_connection_test_async (const gchar *plugin, GKeyFile *profile, CsSide side,
 	td->secrets = secrets != NULL ? g_object_ref (secrets) : NULL;
 	td->profile_id = g_strdup (profile_id);
 	g_task_set_source_tag (task, cs_connection_test_async);
-	g_task_set_task_data (task, td, (GDestroyNotify) test_data_free);
+	g_task_set_task_data (task, td, (GDestroyNotify)test_data_free);
 	g_task_run_in_thread (task, test_thread);
 }
 

@@ -8,10 +8,12 @@
 
 G_BEGIN_DECLS
 
-void cs_connection_test_async (const gchar *plugin, GKeyFile *profile, CsSide side,
-			       const gchar *profile_dir, const gchar *secret, CsSecrets *secrets,
-			       const gchar *profile_id, GCancellable *cancellable,
-			       GAsyncReadyCallback callback, gpointer user_data);
-gchar *cs_connection_test_finish (GAsyncResult *result, GError **error);
+void
+cs_connection_test_async (const gchar *plugin, GKeyFile *profile, CsSide side,
+			  const gchar *profile_dir, const gchar *secret, CsSecrets *secrets,
+			  const gchar *profile_id, GCancellable *cancellable,
+			  GAsyncReadyCallback callback, gpointer user_data);
+gchar *
+cs_connection_test_finish (GAsyncResult *result, GError **error);
 
 G_END_DECLS

@@ -33,7 +33,7 @@ void
 cs_engine_prepare_async (CsEngine *self, CsRunFlags flags, GCancellable *cancellable,
 			 GAsyncReadyCallback callback, gpointer user_data)
 {
-	g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+	g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
 	g_task_set_source_tag (task, cs_engine_prepare_async);
 	g_task_set_task_data (task, GUINT_TO_POINTER (flags), NULL);
 	g_task_run_in_thread (task, prepare_thread);
@@ -73,17 +73,19 @@ apply_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
 	GError *error = NULL;
 	CsState *state = cs_engine_get_state (engine);
 	gint64 run_id = cs_state_run_begin (state, ad->trigger, NULL);
-	g_autoptr(CsRunReport) report = cs_engine_apply (engine, ad->plan, ad->flags, cancellable, &error);
+	g_autoptr (CsRunReport) report
+		= cs_engine_apply (engine, ad->plan, ad->flags, cancellable, &error);
 	if (run_id >= 0) {
 		g_autofree gchar *text = NULL;
 		const gchar *status = "failed";
-		g_autoptr(JsonNode) n = NULL;
+		g_autoptr (JsonNode) n = NULL;
 		if (report != NULL) {
 			n = cs_run_report_to_json (report);
 			text = json_to_string (n, FALSE);
 			status = json_object_get_string_member (json_node_get_object (n), "status");
 		}
-		cs_state_run_finish (state, run_id, status, text, error != NULL ? error->message : NULL, NULL);
+		cs_state_run_finish (state, run_id, status, text,
+				     error != NULL ? error->message : NULL, NULL);
 	}
 	if (report == NULL)
 		g_task_return_error (task, error);
@@ -102,13 +104,13 @@ void
 cs_engine_apply_async (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, const gchar *trigger,
 		       GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
-	g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+	g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
 	ApplyData *ad = g_new0 (ApplyData, 1);
 	ad->plan = g_object_ref (plan);
 	ad->flags = flags;
 	ad->trigger = g_strdup (trigger);
 	g_task_set_source_tag (task, cs_engine_apply_async);
-	g_task_set_task_data (task, ad, (GDestroyNotify) apply_data_free);
+	g_task_set_task_data (task, ad, (GDestroyNotify)apply_data_free);
 	g_task_run_in_thread (task, apply_thread);
 }
 

@@ -8,21 +8,22 @@
 #include "cs-label.h"
 
 const gchar *const cs_label_name_pairs[][2] = {
-    {"givenName", "surname"},
-    {"firstName", "lastName"},
-    {"PersonFirstName", "PersonLastName"},
+	{ "givenName", "surname" },
+	{ "firstName", "lastName" },
+	{ "PersonFirstName", "PersonLastName" },
 };
 const guint cs_label_n_name_pairs = G_N_ELEMENTS (cs_label_name_pairs);
 
-const gchar *const cs_label_fields[] = {
-    "displayName", "subject", "title", "name", "Subject", "MeetingSubject", "ActivityDescription",
-    NULL};
+const gchar *const cs_label_fields[]
+	= { "displayName",	   "subject", "title", "name", "Subject", "MeetingSubject",
+	    "ActivityDescription", NULL };
 
 static const gchar *
 string_member (JsonObject *o, const gchar *name)
 {
 	JsonNode *n = json_object_get_member (o, name);
-	if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+	if (n == NULL || !JSON_NODE_HOLDS_VALUE (n)
+	    || json_node_get_value_type (n) != G_TYPE_STRING)
 		return NULL;
 	return json_node_get_string (n);
 }
@@ -37,17 +38,18 @@ string_member (JsonObject *o, const gchar *name)
 gchar *
 cs_label_from_snapshot (const gchar *snapshot)
 {
-	g_autoptr(JsonParser) parser = json_parser_new ();
+	g_autoptr (JsonParser) parser = json_parser_new ();
 	JsonObject *o;
-	if (snapshot == NULL || !json_parser_load_from_data (parser, snapshot, -1, NULL) ||
-	    !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+	if (snapshot == NULL || !json_parser_load_from_data (parser, snapshot, -1, NULL)
+	    || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
 		return NULL;
 	o = json_node_get_object (json_parser_get_root (parser));
 	for (guint i = 0; i < cs_label_n_name_pairs; i++) {
 		const gchar *a = string_member (o, cs_label_name_pairs[i][0]);
 		const gchar *b = string_member (o, cs_label_name_pairs[i][1]);
 		if (a != NULL || b != NULL)
-			return g_strstrip (g_strdup_printf ("%s %s", a != NULL ? a : "", b != NULL ? b : ""));
+			return g_strstrip (
+				g_strdup_printf ("%s %s", a != NULL ? a : "", b != NULL ? b : ""));
 	}
 	for (guint i = 0; cs_label_fields[i] != NULL; i++) {
 		const gchar *s = string_member (o, cs_label_fields[i]);
@@ -61,10 +63,11 @@ cs_label_from_snapshot (const gchar *snapshot)
 static gboolean
 numbered (const gchar *text, gchar **pattern, guint64 *n)
 {
-	static const gchar *const stems[] = {"Custom ", "Plus ", "Check mark ", NULL};
+	static const gchar *const stems[] = { "Custom ", "Plus ", "Check mark ", NULL };
 	for (guint i = 0; stems[i] != NULL; i++) {
-		if (g_str_has_prefix (text, stems[i]) &&
-		    g_ascii_string_to_unsigned (text + strlen (stems[i]), 10, 0, G_MAXUINT, n, NULL)) {
+		if (g_str_has_prefix (text, stems[i])
+		    && g_ascii_string_to_unsigned (text + strlen (stems[i]), 10, 0, G_MAXUINT, n,
+						   NULL)) {
 			*pattern = g_strconcat (stems[i], "%u", NULL);
 			return TRUE;
 		}
@@ -93,7 +96,7 @@ translate_part (const gchar *part)
 		/* the number goes where the translation has its one %u */
 		if (at == NULL)
 			return g_strdup (part);
-		return g_strdup_printf ("%.*s%s%s", (gint) (at - t), t, number, at + 2);
+		return g_strdup_printf ("%.*s%s%s", (gint)(at - t), t, number, at + 2);
 	}
 	return g_strdup (g_dpgettext2 (GETTEXT_PACKAGE, "field", part));
 }
@@ -116,7 +119,7 @@ cs_label_translate_field (const gchar *label)
 	if (colon == NULL)
 		return translate_part (label);
 	{
-		g_autofree gchar *head = g_strndup (label, (gsize) (colon - label));
+		g_autofree gchar *head = g_strndup (label, (gsize)(colon - label));
 		prefix = translate_part (head);
 	}
 	rest = translate_part (colon + 2);
@@ -137,7 +140,7 @@ cs_label_field_known (const gchar *label)
 	g_autofree gchar *pattern = NULL;
 	guint64 n;
 	if (colon != NULL) {
-		g_autofree gchar *head = g_strndup (label, (gsize) (colon - label));
+		g_autofree gchar *head = g_strndup (label, (gsize)(colon - label));
 		if (!is_word (head))
 			return FALSE;
 	}

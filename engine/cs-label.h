@@ -13,8 +13,11 @@ extern const gchar *const cs_label_fields[];
 
 extern const gchar *const cs_label_schema_words[];
 
-gchar *cs_label_from_snapshot (const gchar *snapshot);
-gchar *cs_label_translate_field (const gchar *label);
-gboolean cs_label_field_known (const gchar *label);
+gchar *
+cs_label_from_snapshot (const gchar *snapshot);
+gchar *
+cs_label_translate_field (const gchar *label);
+gboolean
+cs_label_field_known (const gchar *label);
 
 G_END_DECLS

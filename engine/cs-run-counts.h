@@ -6,8 +6,11 @@
 
 G_BEGIN_DECLS
 
-guint cs_run_info_get_count (const CsRunInfo *run, CsCount what, CsSide side, CsKind kind);
-GHashTable *cs_run_info_get_skip_labels (const CsRunInfo *run);
-gchar *cs_run_skip_key (CsKind kind, CsSide side, const gchar *id);
+guint
+cs_run_info_get_count (const CsRunInfo *run, CsCount what, CsSide side, CsKind kind);
+GHashTable *
+cs_run_info_get_skip_labels (const CsRunInfo *run);
+gchar *
+cs_run_skip_key (CsKind kind, CsSide side, const gchar *id);
 
 G_END_DECLS

@@ -15,12 +15,12 @@
 static void
 test_hung_server (void)
 {
-	const gchar *args[] = {"--generate", "1", "--faults", "slow=1,slow-ms=4000", NULL};
+	const gchar *args[] = { "--generate", "1", "--faults", "slow=1,slow-ms=4000", NULL };
 	g_autofree gchar *url = NULL;
 	GSubprocess *emu = emu_launch_start ("orocrm", NULL, args, &url);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(CsHttpClient) client = cs_http_client_new (url, &error);
-	g_autoptr(CsHttpResponse) resp = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (CsHttpClient) client = cs_http_client_new (url, &error);
+	g_autoptr (CsHttpResponse) resp = NULL;
 
 	g_assert_no_error (error);
 	cs_http_client_set_timeout (client, 1);
