@@ -38,6 +38,10 @@ struct _CsSettingsDialog {
 	GtkSpinButton *crm_interval_spin;
 	GtkSpinButton *outlook_interval_spin;
 	GtkWidget *crm_interval;     /* the spin with its unit (cs-duration) */
+	GtkExpander *outlook_advanced;  /* the Outlook side's advanced settings, as it describes them */
+	GtkGrid *outlook_advanced_grid;
+	GHashTable *outlook_fields;     /* (owned) key → entry, combo or check */
+	gchar *outlook_fields_plugin;   /* (owned) (nullable) the plugin they are for */
 	GtkWidget *outlook_interval;
 	GtkCheckButton *sync_on_start_check;
 	GtkCheckButton *sync_on_exit_check;
@@ -92,6 +96,84 @@ crm_choice_split (const gchar *choice, const gchar **plugin, const gchar **prese
 	}
 }
 
+/* the advanced settings the Outlook plugin describes (Microsoft 365: the organisation's own
+ * application id, the tenant), filled from the profile; rebuilt when the plugin changes */
+static void
+fill_outlook_advanced (CsSettingsDialog *self, const gchar *plugin)
+{
+	const CsSetting *settings = cs_plugin_loader_get_settings (cs_plugin_loader_get_default (), plugin);
+	GKeyFile *kf = self->profile != NULL && cs_sync_profile_get_profile (self->profile) != NULL
+			   ? cs_profile_get_keyfile (cs_sync_profile_get_profile (self->profile))
+			   : NULL;
+	g_autoptr(GList) old = gtk_container_get_children (GTK_CONTAINER (self->outlook_advanced_grid));
+	gint row = 0;
+	if (g_strcmp0 (plugin, self->outlook_fields_plugin) == 0)
+		return;
+	g_free (self->outlook_fields_plugin);
+	self->outlook_fields_plugin = g_strdup (plugin);
+	for (GList *l = old; l != NULL; l = l->next)
+		gtk_widget_destroy (l->data);
+	g_hash_table_remove_all (self->outlook_fields);
+	for (guint i = 0; settings[i].key != NULL; i++) {
+		const CsSetting *st = &settings[i];
+		g_autofree gchar *value = NULL;
+		GtkWidget *label, *w;
+		/* the main settings (a file's path) have their own rows above */
+		if (!st->advanced || st->type == CS_SETTING_SECRET)
+			continue;
+		if (kf != NULL && g_strcmp0 (plugin, cs_profile_get_plugin (cs_sync_profile_get_profile (self->profile), CS_SIDE_OUTLOOK)) == 0)
+			value = g_key_file_get_string (kf, "outlook", st->key, NULL);
+		label = gtk_label_new (g_dgettext (GETTEXT_PACKAGE, st->label));
+		gtk_label_set_xalign (GTK_LABEL (label), 1);
+		if (st->type == CS_SETTING_CHOICE) {
+			w = gtk_combo_box_text_new ();
+			for (guint c = 0; st->choices != NULL && st->choices[c] != NULL; c++)
+				gtk_combo_box_text_append (GTK_COMBO_BOX_TEXT (w), st->choices[c], st->choices[c]);
+			gtk_combo_box_set_active_id (GTK_COMBO_BOX (w), value != NULL ? value : st->default_value);
+		} else if (st->type == CS_SETTING_BOOLEAN) {
+			w = gtk_check_button_new ();
+			gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (w),
+						      g_strcmp0 (value != NULL ? value : st->default_value, "true") == 0);
+		} else {
+			w = gtk_entry_new ();
+			gtk_widget_set_hexpand (w, TRUE);
+			gtk_entry_set_text (GTK_ENTRY (w), value != NULL ? value : "");
+			if (st->default_value != NULL)
+				gtk_entry_set_placeholder_text (GTK_ENTRY (w), st->default_value);
+		}
+		g_hash_table_insert (self->outlook_fields, g_strdup (st->key), w);
+		gtk_grid_attach (self->outlook_advanced_grid, label, 0, row, 1, 1);
+		gtk_grid_attach (self->outlook_advanced_grid, w, 1, row, 1, 1);
+		row++;
+	}
+	gtk_widget_set_visible (GTK_WIDGET (self->outlook_advanced), row > 0);
+	gtk_widget_show_all (GTK_WIDGET (self->outlook_advanced_grid));
+}
+
+/* the advanced Outlook settings into [outlook]: a default is left unset */
+static void
+save_outlook_advanced (CsSettingsDialog *self, GKeyFile *kf)
+{
+	const CsSetting *settings = cs_plugin_loader_get_settings (cs_plugin_loader_get_default (),
+								   self->outlook_fields_plugin);
+	for (guint i = 0; settings[i].key != NULL; i++) {
+		GtkWidget *w = g_hash_table_lookup (self->outlook_fields, settings[i].key);
+		const gchar *v = NULL;
+		if (w == NULL)
+			continue;
+		if (GTK_IS_ENTRY (w))
+			v = gtk_entry_get_text (GTK_ENTRY (w));
+		else if (GTK_IS_COMBO_BOX (w))
+			v = gtk_combo_box_get_active_id (GTK_COMBO_BOX (w));
+		else if (GTK_IS_TOGGLE_BUTTON (w))
+			v = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (w)) ? "true" : "false";
+		if (v == NULL || v[0] == '\0' || g_strcmp0 (v, settings[i].default_value) == 0)
+			g_key_file_remove_key (kf, "outlook", settings[i].key, NULL);
+		else
+			g_key_file_set_string (kf, "outlook", settings[i].key, v);
+	}
+}
+
 static void
 update_sensitivity (CsSettingsDialog *self)
 {
@@ -121,6 +203,8 @@ update_sensitivity (CsSettingsDialog *self)
 	gtk_widget_set_visible (GTK_WIDGET (self->sign_in_spinner), graph);
 	gtk_label_set_text (self->outlook_path_label,
 			    g_strcmp0 (outlook, "pst") == 0 ? _("PST or OST file") : _("Folder"));
+	if (self->outlook_fields != NULL && outlook != NULL)
+		fill_outlook_advanced (self, outlook);
 }
 
 static void
@@ -222,6 +306,8 @@ build_keyfile (CsSettingsDialog *self, gchar **crm_plugin_out)
 		g_key_file_remove_group (kf, "outlook", NULL);
 	if (!g_str_equal (outlook, "graph"))
 		set_or_remove (kf, "outlook", "path", gtk_entry_get_text (self->outlook_path_entry));
+	if (self->outlook_fields_plugin != NULL && g_strcmp0 (self->outlook_fields_plugin, outlook) == 0)
+		save_outlook_advanced (self, kf);
 	if (crm_plugin_out != NULL)
 		*crm_plugin_out = g_strdup (crm_plugin);
 	return g_steal_pointer (&kf);
@@ -604,6 +690,8 @@ static void
 cs_settings_dialog_finalize (GObject *object)
 {
 	CsSettingsDialog *self = CS_SETTINGS_DIALOG (object);
+	g_clear_pointer (&self->outlook_fields, g_hash_table_unref);
+	g_free (self->outlook_fields_plugin);
 	g_clear_object (&self->profile);
 	g_clear_object (&self->secrets);
 	g_clear_object (&self->settings);
@@ -675,6 +763,36 @@ cs_settings_dialog_init (CsSettingsDialog *self)
 	/* intervals in seconds, minutes or hours, as the user thinks of them (1 s … 23:59:59) */
 	self->crm_interval = cs_duration_wrap (self->crm_interval_spin, CS_DURATION_SECONDS | CS_DURATION_MINUTES | CS_DURATION_HOURS, 86399);
 	self->outlook_interval = cs_duration_wrap (self->outlook_interval_spin, CS_DURATION_SECONDS | CS_DURATION_MINUTES | CS_DURATION_HOURS, 86399);
+	/* below the Microsoft sign-in: the Outlook side's advanced settings */
+	{
+		/* the row of the grid that holds the sign-in */
+		GtkWidget *cell = GTK_WIDGET (self->graph_label);
+		GtkWidget *grid = gtk_widget_get_parent (cell);
+		gint top = 0;
+		GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+		GtkWidget *link = gtk_link_button_new_with_label ("help:crmsync/microsoft-365",
+								  _("How to use your organisation's own application id"));
+		while (grid != NULL && !GTK_IS_GRID (grid)) {
+			cell = grid;
+			grid = gtk_widget_get_parent (grid);
+		}
+		if (grid == NULL)
+			return;
+		gtk_container_child_get (GTK_CONTAINER (grid), cell, "top-attach", &top, NULL);
+		gtk_grid_insert_row (GTK_GRID (grid), top + 1);
+		self->outlook_fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+		self->outlook_advanced = GTK_EXPANDER (gtk_expander_new_with_mnemonic (_("_Advanced")));
+		self->outlook_advanced_grid = GTK_GRID (gtk_grid_new ());
+		gtk_grid_set_row_spacing (self->outlook_advanced_grid, 6);
+		gtk_grid_set_column_spacing (self->outlook_advanced_grid, 12);
+		gtk_widget_set_halign (link, GTK_ALIGN_START);
+		gtk_container_add (GTK_CONTAINER (box), GTK_WIDGET (self->outlook_advanced_grid));
+		gtk_container_add (GTK_CONTAINER (box), link);
+		gtk_container_add (GTK_CONTAINER (self->outlook_advanced), box);
+		gtk_widget_show_all (box);
+		gtk_widget_set_no_show_all (GTK_WIDGET (self->outlook_advanced), TRUE);
+		gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->outlook_advanced), 1, top + 1, 2, 1);
+	}
 }
 
 static void
@@ -763,4 +881,16 @@ cs_settings_dialog_new (GtkWindow *parent, CsSyncProfile *profile, const gchar *
 	self->profiles_dir = g_strdup (profiles_dir);
 	load_fields (self);
 	return self;
+}
+
+/**
+ * cs_settings_dialog_get_outlook_field:
+ *
+ * Returns: (transfer none) (nullable): the input of one of the Outlook side's advanced
+ * settings (as the plugin describes them), e.g. "client-id"
+ */
+GtkWidget *
+cs_settings_dialog_get_outlook_field (CsSettingsDialog *self, const gchar *key)
+{
+	return g_hash_table_lookup (self->outlook_fields, key);
 }

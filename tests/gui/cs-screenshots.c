@@ -352,6 +352,16 @@ main (int argc, char **argv)
 		gtk_widget_destroy (GTK_WIDGET (p));
 		cs_app_window_select (win, mail);
 		shoot (GTK_WIDGET (win), "main-window-failing.png");
+		{
+			/* its settings: the Microsoft sign-in and the advanced part (own client id) */
+			CsSettingsDialog *d = cs_settings_dialog_new (GTK_WINDOW (win), mail, root,
+								      cs_application_get_secrets (app));
+			GtkWidget *ex = gtk_widget_get_ancestor (cs_settings_dialog_get_outlook_field (d, "client-id"),
+								 GTK_TYPE_EXPANDER);
+			gtk_expander_set_expanded (GTK_EXPANDER (ex), TRUE);
+			shoot (GTK_WIDGET (d), "settings-microsoft-365.png");
+			gtk_widget_destroy (GTK_WIDGET (d));
+		}
 	}
 	{
 		CsSignInDialog *d = cs_sign_in_dialog_new (GTK_WINDOW (win), sales,

@@ -357,12 +357,18 @@ test_settings_graph_sign_in (void)
 	token = cs_secrets_lookup (secrets, "mail", CS_SIDE_OUTLOOK, "refresh-token", &error);
 	g_assert_no_error (error);
 	g_assert_nonnull (token);
+	/* the organisation's own application id, from the plugin's description of its settings */
+	g_assert_nonnull (cs_settings_dialog_get_outlook_field (dlg, "client-id"));
+	g_assert_cmpstr (gtk_entry_get_text (GTK_ENTRY (cs_settings_dialog_get_outlook_field (dlg, "authority"))), ==, emu.url);
+	gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_outlook_field (dlg, "client-id")),
+			    "11111111-2222-3333-4444-555555555555");
 	/* saving keeps the Graph settings and never writes the token */
 	gtk_button_clicked (GTK_BUTTON (gtk_dialog_get_widget_for_response (GTK_DIALOG (dlg), GTK_RESPONSE_ACCEPT)));
 	flush ();
 	text = read_file (path);
 	g_assert_nonnull (strstr (text, "outlook=graph"));
 	g_assert_nonnull (strstr (text, "authority="));
+	g_assert_nonnull (strstr (text, "client-id=11111111-2222-3333-4444-555555555555"));
 	g_assert_null (strstr (text, token));
 	cs_secrets_clear (secrets, "mail", CS_SIDE_OUTLOOK, "refresh-token", NULL);
 	emulator_stop (&emu);
