@@ -19,6 +19,8 @@ enum { TCOL_TICK, TCOL_INCONSISTENT, TCOL_TEXT, TCOL_ACTION, TCOL_ITEM, TCOL_KIN
 struct _CsSyncAllAssistant {
 	GtkAssistant parent_instance;
 	GtkRadioButton *to_outlook_radio;
+	GtkProgressBar *reading_bar;
+	GtkLabel *reading_label;
 	GtkRadioButton *to_crm_radio;
 	GtkBox *kinds_box;
 	GtkLabel *since_label;
@@ -220,6 +222,13 @@ preview_progress_cb (gpointer target, CsPhase phase, gdouble fraction, const gch
 	CsSyncAllAssistant *self = CS_SYNC_ALL_ASSISTANT (target);
 	if (message != NULL && phase < CS_PHASE_APPLY)
 		gtk_label_set_text (self->apply_label, message);
+	/* while the preview reads: what it reads now, and how far (reading and planning are
+	 * the first 70 % of a run's weighted progress) */
+	if (phase < CS_PHASE_APPLY) {
+		gtk_progress_bar_set_fraction (self->reading_bar, CLAMP (fraction / 0.7, 0, 1));
+		if (message != NULL)
+			gtk_label_set_text (self->reading_label, message);
+	}
 	/* the apply phase is the last 30 % of a run's weighted progress */
 	if (phase == CS_PHASE_APPLY)
 		gtk_progress_bar_set_fraction (self->apply_bar, CLAMP ((fraction - 0.7) / 0.3, 0, 1));
@@ -431,6 +440,8 @@ cs_sync_all_assistant_class_init (CsSyncAllAssistantClass *klass)
 						     "/org/crmsync/Crmsync/ui/cs-sync-all-assistant.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, CsSyncAllAssistant, name)
 	BIND (to_outlook_radio);
+	BIND (reading_bar);
+	BIND (reading_label);
 	BIND (to_crm_radio);
 	BIND (kinds_box);
 	BIND (since_label);

@@ -683,6 +683,10 @@ test_sync_all_ticked (void)
 	gtk_assistant_next_page (GTK_ASSISTANT (a));	/* preview: reads both sides */
 	spin_until (page_complete, a);
 	g_assert_nonnull (cs_sync_all_assistant_get_plan (a));
+	/* while it read, the page said what and how far, not only a spinner */
+	flush ();
+	g_assert_cmpfloat (gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (child (a, CS_TYPE_SYNC_ALL_ASSISTANT, "reading_bar"))), >, 0.0);
+	g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (a, CS_TYPE_SYNC_ALL_ASSISTANT, "reading_label"))), !=, "");
 
 	/* untick the 2nd and 5th contact, as a user clicking their boxes */
 	model = GTK_TREE_MODEL (gtk_widget_get_template_child (GTK_WIDGET (a), CS_TYPE_SYNC_ALL_ASSISTANT, "plan_store"));
