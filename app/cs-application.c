@@ -314,6 +314,8 @@ quit_cb (GSimpleAction *action, GVariant *param, gpointer user_data)
 	self->exits_pending = 1;
 	for (guint i = 0; i < self->profiles->len; i++) {
 		CsScheduler *s = cs_sync_profile_get_scheduler (g_ptr_array_index (self->profiles, i));
+		/* the windows are gone: a sync on exit that needs a sign-in must not hold the app */
+		cs_sync_profile_set_sign_in_allowed (g_ptr_array_index (self->profiles, i), FALSE);
 		if (s == NULL)
 			continue;
 		self->exits_pending++;

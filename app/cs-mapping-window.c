@@ -112,7 +112,7 @@ side_schema (CsMappingWindow *self, const gchar *member, CsKind kind)
 }
 
 /* a field as the user knows it: the schema's label ("First name", translated), else its name;
- * the strings live as long as the window (the tree stores copy them at once) */
+ * the translations are kept for the process (a few hundred short strings at most) */
 static const gchar *
 field_label (CsSchema *schema, const gchar *name)
 {

@@ -123,6 +123,7 @@ struct _CsProgressWindow {
 	CsRunFlags flags;
 	CsPhase phase;
 	gboolean phase_seen;
+	gboolean cancel_connected;
 };
 
 G_DEFINE_TYPE (CsProgressWindow, cs_progress_window, GTK_TYPE_WINDOW)
@@ -203,6 +204,13 @@ cancel_clicked_cb (CsProgressWindow *self)
 	gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), FALSE);
 	/* TRANSLATORS: shown while the engine stops at a safe point */
 	gtk_label_set_text (self->item_label, _("Stopping after the current step…"));
+}
+
+static void
+cancel_requested_cb (CsProgressWindow *self)
+{
+	if (self->running)
+		cancel_clicked_cb (self);
 }
 
 static void
@@ -399,6 +407,12 @@ cs_progress_window_start (CsProgressWindow *self, CsRunFlags flags, GError **err
 	if (engine == NULL)
 		return FALSE;
 	cs_sync_profile_hold_manual (self->profile);
+	if (!self->cancel_connected) {
+		/* closing its sign-in dialog stops this run too */
+		g_signal_connect_object (self->profile, "cancel-requested", G_CALLBACK (cancel_requested_cb),
+					 self, G_CONNECT_SWAPPED);
+		self->cancel_connected = TRUE;
+	}
 	self->running = TRUE;
 	self->flags = flags;
 	self->relay = cs_progress_relay_new (engine, G_OBJECT (self), progress_cb);

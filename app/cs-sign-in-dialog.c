@@ -34,8 +34,6 @@ copy_clicked_cb (CsSignInDialog *self)
 static void
 response_cb (CsSignInDialog *self, gint response)
 {
-	if (!self->done)
-		cs_sync_profile_cancel (self->profile);
 	gtk_widget_destroy (GTK_WIDGET (self));
 }
 
@@ -51,6 +49,12 @@ static void
 cs_sign_in_dialog_dispose (GObject *object)
 {
 	CsSignInDialog *self = CS_SIGN_IN_DIALOG (object);
+	/* closed before the sign-in (Cancel, the window closed, the app quitting): the run
+	 * would otherwise wait for the code to expire */
+	if (self->profile != NULL && !self->done) {
+		self->done = TRUE;
+		cs_sync_profile_cancel (self->profile);
+	}
 	if (self->profile != NULL)
 		g_signal_handlers_disconnect_by_data (self->profile, self);
 	g_clear_object (&self->profile);

@@ -401,6 +401,14 @@ cancel_cb (CsSyncAllAssistant *self)
 	gtk_widget_destroy (GTK_WIDGET (self));
 }
 
+/* the user closed the sign-in this preview waits for: nothing to preview, the assistant goes */
+static void
+cancel_requested_cb (CsSyncAllAssistant *self)
+{
+	if (self->busy)
+		cancel_cb (self);
+}
+
 static void
 cs_sync_all_assistant_dispose (GObject *object)
 {
@@ -501,6 +509,8 @@ cs_sync_all_assistant_new (GtkWindow *parent, CsSyncProfile *profile, GError **e
 	self->profile = g_object_ref (profile);
 	cs_sync_profile_hold_manual (profile);
 	self->held = TRUE;
+	g_signal_connect_object (profile, "cancel-requested", G_CALLBACK (cancel_requested_cb), self,
+				 G_CONNECT_SWAPPED);
 	p = cs_sync_profile_get_profile (profile);
 	for (guint k = 0; k < CS_KIND_LAST; k++) {
 		GtkWidget *check;

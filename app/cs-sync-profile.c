@@ -28,11 +28,12 @@ struct _CsSyncProfile {
 	gchar *last_error;	  /* (owned) (nullable) why the last run failed */
 	CsSyncFix fix;
 	gboolean history_read;	  /* last_error was looked up in the state's history */
+	gboolean no_sign_in;	  /* quitting: a run that needs a sign-in stops instead */
 };
 
 G_DEFINE_TYPE (CsSyncProfile, cs_sync_profile, G_TYPE_OBJECT)
 
-enum { SIGNAL_CHANGED, SIGNAL_RUN_FINISHED, SIGNAL_SIGN_IN_CODE, SIGNAL_LAST };
+enum { SIGNAL_CHANGED, SIGNAL_RUN_FINISHED, SIGNAL_SIGN_IN_CODE, SIGNAL_CANCEL_REQUESTED, SIGNAL_LAST };
 static guint signals[SIGNAL_LAST];
 
 static void
@@ -99,6 +100,14 @@ cs_sync_profile_class_init (CsSyncProfileClass *klass)
 	signals[SIGNAL_SIGN_IN_CODE] = g_signal_new ("sign-in-code", G_TYPE_FROM_CLASS (klass),
 						     G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
 						     G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+	/**
+	 * CsSyncProfile::cancel-requested:
+	 *
+	 * The user stopped the run under way (closed its sign-in): a window running it cancels.
+	 */
+	signals[SIGNAL_CANCEL_REQUESTED] = g_signal_new ("cancel-requested", G_TYPE_FROM_CLASS (klass),
+							 G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+							 G_TYPE_NONE, 0);
 }
 
 /* what the user can do about @error, by its kind */
@@ -235,6 +244,16 @@ cs_sync_profile_get_sides_label (CsSyncProfile *self)
 }
 
 /**
+ * cs_sync_profile_set_sign_in_allowed:
+ * @allowed: %FALSE while the app quits: a run that would wait for a sign-in stops
+ */
+void
+cs_sync_profile_set_sign_in_allowed (CsSyncProfile *self, gboolean allowed)
+{
+	self->no_sign_in = !allowed;
+}
+
+/**
  * cs_sync_profile_cancel:
  *
  * Stops the run under way (a background one too) at its next safe point.
@@ -242,6 +261,8 @@ cs_sync_profile_get_sides_label (CsSyncProfile *self)
 void
 cs_sync_profile_cancel (CsSyncProfile *self)
 {
+	/* a run from a window (progress, Sync all) belongs to that window */
+	g_signal_emit (self, signals[SIGNAL_CANCEL_REQUESTED], 0);
 	if (self->scheduler != NULL)
 		cs_scheduler_cancel_run (self->scheduler);
 }
@@ -303,7 +324,10 @@ sign_in_code_idle_cb (gpointer user_data)
 {
 	SignInCode *sc = user_data;
 	g_autoptr(CsSyncProfile) self = g_weak_ref_get (&sc->profile);
-	if (self != NULL)
+	/* while the app quits nobody is there to sign in: the run stops, the app can go */
+	if (self != NULL && self->no_sign_in)
+		cs_sync_profile_cancel (self);
+	else if (self != NULL)
 		g_signal_emit (self, signals[SIGNAL_SIGN_IN_CODE], 0, sc->uri, sc->code);
 	g_weak_ref_clear (&sc->profile);
 	g_free (sc->uri);

@@ -26,6 +26,7 @@ const gchar *cs_sync_profile_get_last_error (CsSyncProfile *self);
 CsSyncFix cs_sync_profile_get_fix (CsSyncProfile *self);
 gchar *cs_sync_profile_get_sides_label (CsSyncProfile *self);
 void cs_sync_profile_cancel (CsSyncProfile *self);
+void cs_sync_profile_set_sign_in_allowed (CsSyncProfile *self, gboolean allowed);
 const gchar *cs_sync_profile_get_path (CsSyncProfile *self);
 const gchar *cs_sync_profile_get_name (CsSyncProfile *self);
 CsProfile *cs_sync_profile_get_profile (CsSyncProfile *self);

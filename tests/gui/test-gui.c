@@ -11,6 +11,7 @@
 #include "cs-new-profile-assistant.h"
 #include "cs-progress-window.h"
 #include "cs-settings-dialog.h"
+#include "cs-sign-in-dialog.h"
 #include "cs-sync-all-assistant.h"
 #include "emu-launch.h"
 
@@ -496,6 +497,65 @@ test_assistant_first_sync (void)
 	cs_secrets_clear (secrets, cs_profile_get_id (cs_sync_profile_get_profile (sp)), CS_SIDE_CRM, "secret", NULL);
 	emulator_stop (&oro);
 	emulator_stop (&graph);
+}
+
+/* ---- Microsoft sign-in from a run ----------------------------------------- */
+
+static gboolean progress_finished (gpointer data);
+
+static void
+sign_in_code_cb (CsSyncProfile *sp, const gchar *uri, const gchar *code, gpointer data)
+{
+	CsSignInDialog **dialog = data;
+	*dialog = cs_sign_in_dialog_new (NULL, sp, uri, code);
+	g_object_add_weak_pointer (G_OBJECT (*dialog), (gpointer *) dialog);
+	gtk_widget_show (GTK_WIDGET (*dialog));
+}
+
+static gboolean
+have_dialog (gpointer data)
+{
+	return *(CsSignInDialog **) data != NULL;
+}
+
+/* a run waits for the Microsoft sign-in with the code in a dialog; closing the dialog
+ * stops the run (it would wait for the code to expire), and nothing is kept */
+static void
+test_sign_in_dialog_cancel (void)
+{
+	Emulator emu = {0};
+	g_autofree gchar *dir = test_dir ("signin");
+	g_autofree gchar *path = g_build_filename (dir, "mail.ini", NULL);
+	g_autofree gchar *ini = NULL;
+	g_autofree gchar *token = NULL;
+	g_autoptr(CsSyncProfile) sp = NULL;
+	g_autoptr(GError) error = NULL;
+	CsSignInDialog *dialog = NULL;
+	CsProgressWindow *win;
+
+	emulator_start (&emu, "graph", "ada@contoso.example", "emulator");
+	ini = g_strdup_printf ("[profile]\nname=Mail\ncrm=folder\noutlook=graph\nstate=state.db\n"
+			       "[crm]\npath=crm\n[outlook]\nurl=%s\nauthority=%s\n", emu.url, emu.url);
+	write_file (path, ini);
+	sp = load_profile (path);
+	g_signal_connect (sp, "sign-in-code", G_CALLBACK (sign_in_code_cb), &dialog);
+	win = cs_progress_window_new (NULL, sp);
+	g_object_ref_sink (win);
+	gtk_widget_show (GTK_WIDGET (win));
+	g_assert_true (cs_progress_window_start (win, CS_RUN_FLAG_NONE, &error));
+	spin_until (have_dialog, &dialog);
+	/* the code and the page, in the dialog */
+	g_assert_cmpstr (cs_sign_in_dialog_get_code (dialog), !=, "");
+	gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+	spin_until (progress_finished, win);
+	g_assert_error ((GError *) cs_progress_window_get_error (win), G_IO_ERROR, G_IO_ERROR_CANCELLED);
+	g_assert_null (dialog);
+	token = cs_secrets_lookup (cs_sync_profile_get_secrets (sp), cs_profile_get_id (cs_sync_profile_get_profile (sp)),
+				   CS_SIDE_OUTLOOK, "refresh-token", NULL);
+	g_assert_null (token);
+	gtk_widget_destroy (GTK_WIDGET (win));
+	g_object_unref (win);
+	emulator_stop (&emu);
 }
 
 /* ---- mapping ----------------------------------------------------------- */
@@ -1303,6 +1363,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/gui/settings/test-connection", test_settings_test_connection);
 	g_test_add_func ("/gui/settings/graph-sign-in", test_settings_graph_sign_in);
 	g_test_add_func ("/gui/assistant/first-sync", test_assistant_first_sync);
+	g_test_add_func ("/gui/sign-in/cancel-stops-the-run", test_sign_in_dialog_cancel);
 	g_test_add_func ("/gui/mapping/edit-and-reset", test_mapping_edit);
 	g_test_add_func ("/gui/sync-all/ticked-only", test_sync_all_ticked);
 	g_test_add_func ("/gui/progress/complete", test_progress_complete);
