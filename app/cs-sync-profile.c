@@ -206,7 +206,9 @@ cs_sync_profile_get_last_error (CsSyncProfile *self)
 	if (self->load_error != NULL)
 		return self->load_error->message;
 	if (!self->history_read) {
-		CsState *state = cs_sync_profile_get_state (self, NULL);
+		g_autofree gchar *path = cs_profile_get_state_path (self->profile);
+		/* a profile that never ran has no history (and gets no state file from a look) */
+		CsState *state = g_file_test (path, G_FILE_TEST_EXISTS) ? cs_sync_profile_get_state (self, NULL) : NULL;
 		g_autoptr(GPtrArray) runs = state != NULL ? cs_state_get_runs (state, 1, NULL) : NULL;
 		self->history_read = TRUE;
 		if (runs != NULL && runs->len > 0) {
