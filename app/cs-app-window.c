@@ -5,8 +5,10 @@
 
 #include "cs-app-actions.h"
 #include "cs-app-window.h"
-#include "cs-json.h"
+#include "cs-label.h"
+#include "cs-run-counts.h"
 #include "cs-mapping-window.h"
+#include "cs-new-profile-assistant.h"
 #include "cs-progress-window.h"
 #include "cs-settings-dialog.h"
 #include "cs-sync-all-assistant.h"
@@ -27,6 +29,9 @@ struct _CsAppWindow {
 	GtkStack *stack;
 	GtkInfoBar *infobar;
 	GtkLabel *info_label;
+	GtkInfoBar *profile_bar;
+	GtkLabel *profile_bar_label;
+	GtkButton *profile_bar_button;
 	GtkLabel *name_label;
 	GtkLabel *sides_label;
 	GtkLabel *status_label;
@@ -81,12 +86,58 @@ format_time (gint64 usec)
 	return g_date_time_format (dt, _("%Y-%m-%d %H:%M:%S"));
 }
 
+/* a run's result, as the history keeps it, in the user's words */
+static const gchar *
+run_status_label (const gchar *status)
+{
+	if (g_strcmp0 (status, "ok") == 0)
+		/* TRANSLATORS: the result of a sync in the history */
+		return C_("run", "Done");
+	if (g_strcmp0 (status, "partial") == 0)
+		/* TRANSLATORS: the result of a sync in the history: some items need the user */
+		return C_("run", "Done, with items to check");
+	if (g_strcmp0 (status, "failed") == 0)
+		return C_("run", "Failed");
+	if (g_strcmp0 (status, "stopped") == 0)
+		/* TRANSLATORS: a guard stopped the sync until the user confirms */
+		return C_("run", "Stopped to protect your data");
+	if (g_strcmp0 (status, "dry-run") == 0)
+		return C_("run", "Preview only");
+	if (g_strcmp0 (status, "running") == 0)
+		return C_("run", "Running");
+	return status;
+}
+
+/* what started a run, in the user's words */
+static const gchar *
+run_trigger_label (const gchar *trigger)
+{
+	static const struct {
+		const gchar *id;
+		const gchar *label;
+	} labels[] = {
+	    {"manual", NC_("trigger", "Sync now")},  {"sync-all", NC_("trigger", "Sync all")},
+	    {"timer", NC_("trigger", "On schedule")}, {"schedule", NC_("trigger", "On schedule")},
+	    {"start", NC_("trigger", "At start")},    {"exit", NC_("trigger", "At exit")},
+	    {"cli", NC_("trigger", "Command line")},  {"undo", NC_("trigger", "Undo")},
+	    {"watch", NC_("trigger", "Watch")},
+	};
+	for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+		if (g_strcmp0 (trigger, labels[i].id) == 0)
+			return g_dpgettext2 (NULL, "trigger", labels[i].label);
+	return trigger;
+}
+
 static const gchar *
 status_text (CsSyncProfile *sp)
 {
 	CsScheduler *s = cs_sync_profile_get_scheduler (sp);
+	if (cs_sync_profile_get_load_error (sp) != NULL)
+		return _("The profile's file has an error");
 	if (cs_sync_profile_is_busy (sp))
 		return _("Syncing…");
+	if (cs_sync_profile_get_last_error (sp) != NULL)
+		return _("The last sync failed");
 	if (!cs_profile_get_enabled (cs_sync_profile_get_profile (sp)))
 		return _("Paused (sync is off in the settings)");
 	if (s == NULL)
@@ -104,49 +155,28 @@ status_text (CsSyncProfile *sp)
 	}
 }
 
-/* "+3 ~1 −0" from a report's {"crm": {kind: n}} counts */
+/* "+3 ~1 −0": what a run did to one kind on one side */
 static gchar *
-count_cell (JsonObject *report, CsSide side, CsKind kind)
+count_cell (const CsRunInfo *run, CsSide side, CsKind kind)
 {
-	static const gchar *members[] = {"created", "updated", "deleted"};
-	guint n[3] = {0};
-	for (guint i = 0; report != NULL && i < 3; i++) {
-		JsonObject *o = json_object_has_member (report, members[i])
-				    ? json_object_get_object_member (report, members[i])
-				    : NULL;
-		JsonObject *s = o != NULL && json_object_has_member (o, cs_side_to_string (side))
-				    ? json_object_get_object_member (o, cs_side_to_string (side))
-				    : NULL;
-		if (s != NULL)
-			n[i] = (guint) json_object_get_int_member_with_default (s, cs_kind_to_string (kind), 0);
-	}
 	/* TRANSLATORS: created, updated, deleted in the last run */
-	return g_strdup_printf (_("+%u  ~%u  −%u"), n[0], n[1], n[2]);
+	return g_strdup_printf (_("+%u  ~%u  −%u"), cs_run_info_get_count (run, CS_COUNT_CREATED, side, kind),
+				cs_run_info_get_count (run, CS_COUNT_UPDATED, side, kind),
+				cs_run_info_get_count (run, CS_COUNT_DELETED, side, kind));
 }
 
-/* a name the user recognises for a linked pair, from its last agreed values */
+/* a name the user recognises for a linked pair, from its last agreed values (the engine
+ * knows which fields name a record in each provider's schema) */
 static gchar *
 link_label (CsState *state, CsKind kind, const gchar *outlook_id, const gchar *fallback)
 {
 	g_autoptr(CsLink) link = outlook_id != NULL ? cs_state_get_link (state, kind, CS_SIDE_OUTLOOK, outlook_id, NULL) : NULL;
-	g_autoptr(JsonParser) parser = json_parser_new ();
-	static const gchar *names[][2] = {{"firstName", "lastName"}, {"Person.FirstName", "Person.LastName"},
-					  {"givenName", "surname"}, {"subject", NULL}, {"name", NULL}, {"title", NULL}};
-	JsonObject *o;
-	if (link == NULL || link->snapshot == NULL || !json_parser_load_from_data (parser, link->snapshot, -1, NULL) ||
-	    !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-		return g_strdup (fallback);
-	o = json_node_get_object (json_parser_get_root (parser));
-	for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
-		const gchar *a = json_object_has_member (o, names[i][0]) ? json_object_get_string_member_with_default (o, names[i][0], NULL) : NULL;
-		const gchar *b = names[i][1] != NULL && json_object_has_member (o, names[i][1])
-				     ? json_object_get_string_member_with_default (o, names[i][1], NULL)
-				     : NULL;
-		if (a != NULL || b != NULL)
-			return g_strstrip (g_strdup_printf ("%s %s", a != NULL ? a : "", b != NULL ? b : ""));
-	}
-	return g_strdup (fallback);
+	gchar *label = link != NULL ? cs_label_from_snapshot (link->snapshot) : NULL;
+	return label != NULL ? label : g_strdup (fallback);
 }
+
+static void update_actions (CsAppWindow *self);
+static void update_profile_bar (CsAppWindow *self);
 
 static void
 refresh_details (CsAppWindow *self)
@@ -159,36 +189,33 @@ refresh_details (CsAppWindow *self)
 	g_autoptr(GPtrArray) runs = NULL;
 	g_autoptr(GPtrArray) conflicts = NULL;
 	g_autoptr(GPtrArray) skips = NULL;
-	g_autoptr(JsonParser) parser = json_parser_new ();
-	JsonObject *last_report = NULL;
+	const CsRunInfo *last_report = NULL;
 	g_autofree gchar *sides = NULL;
 	g_autofree gchar *last = NULL;
 	g_autofree gchar *next = NULL;
 	g_autofree gchar *tab = NULL;
-	gboolean busy;
 
 	gtk_list_store_clear (self->counts_store);
 	gtk_list_store_clear (self->history_store);
 	gtk_list_store_clear (self->conflicts_store);
 	gtk_list_store_clear (self->skips_store);
 	gtk_stack_set_visible_child_name (self->stack, sp != NULL ? "profile" : "empty");
-	gtk_widget_set_sensitive (GTK_WIDGET (self->settings_button), sp != NULL);
-	gtk_widget_set_sensitive (GTK_WIDGET (self->mapping_button), sp != NULL);
-	if (sp == NULL) {
-		gtk_widget_set_sensitive (GTK_WIDGET (self->sync_now_button), FALSE);
-		gtk_widget_set_sensitive (GTK_WIDGET (self->sync_all_button), FALSE);
+	update_actions (self);
+	update_profile_bar (self);
+	if (sp == NULL)
+		return;
+	gtk_label_set_text (self->name_label, cs_sync_profile_get_name (sp));
+	gtk_label_set_text (self->status_label, status_text (sp));
+	p = cs_sync_profile_get_profile (sp);
+	if (p == NULL) {
+		/* a file with an error: its banner says what and how to mend it */
+		gtk_label_set_text (self->sides_label, "");
+		gtk_label_set_text (self->last_run_label, "");
+		gtk_label_set_text (self->next_run_label, "");
 		return;
 	}
-	p = cs_sync_profile_get_profile (sp);
-	busy = cs_sync_profile_is_busy (sp);
-	gtk_widget_set_sensitive (GTK_WIDGET (self->sync_now_button), !busy);
-	gtk_widget_set_sensitive (GTK_WIDGET (self->sync_all_button), !busy);
-	gtk_label_set_text (self->name_label, cs_sync_profile_get_name (sp));
-	/* TRANSLATORS: the two sides of a profile, e.g. "orocrm ↔ pst" */
-	sides = g_strdup_printf (_("%s ↔ %s"), cs_profile_get_plugin (p, CS_SIDE_CRM),
-				 cs_profile_get_plugin (p, CS_SIDE_OUTLOOK));
+	sides = cs_sync_profile_get_sides_label (sp);
 	gtk_label_set_text (self->sides_label, sides);
-	gtk_label_set_text (self->status_label, status_text (sp));
 
 	state = cs_sync_profile_get_state (sp, &error);
 	if (state == NULL) {
@@ -202,21 +229,21 @@ refresh_details (CsAppWindow *self)
 		CsRunInfo *r = g_ptr_array_index (runs, i);
 		g_autofree gchar *started = format_time (r->started);
 		g_autofree gchar *detail = NULL;
-		if (r->report != NULL && last_report == NULL &&
-		    json_parser_load_from_data (parser, r->report, -1, NULL) &&
-		    JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-			last_report = json_node_get_object (json_parser_get_root (parser));
+		/* the counts are those of the newest run that has a report */
+		if (r->report != NULL && last_report == NULL)
+			last_report = r;
 		if (r->error != NULL)
 			detail = g_strdup (r->error);
 		gtk_list_store_insert_with_values (self->history_store, NULL, -1, HCOL_STARTED, started,
-						   HCOL_TRIGGER, r->trigger, HCOL_STATUS, r->status,
+						   HCOL_TRIGGER, run_trigger_label (r->trigger), HCOL_STATUS,
+						   run_status_label (r->status),
 						   HCOL_DETAIL, detail != NULL ? detail : "", -1);
 	}
 	if (runs != NULL && runs->len > 0) {
 		CsRunInfo *r = g_ptr_array_index (runs, 0);
 		g_autofree gchar *t = format_time (r->started);
 		/* TRANSLATORS: time and status of the last run */
-		last = g_strdup_printf (_("%s (%s)"), t, r->status);
+		last = g_strdup_printf (_("%s (%s)"), t, run_status_label (r->status));
 	} else {
 		last = g_strdup (_("never"));
 	}
@@ -250,12 +277,19 @@ refresh_details (CsAppWindow *self)
 						   XCOL_OUTLOOK, c->outlook_value, XCOL_KIND_ID, (gint) c->kind,
 						   XCOL_OUTLOOK_ID, c->outlook_id, -1);
 	}
-	for (guint i = 0; skips != NULL && i < skips->len; i++) {
-		CsStateSkip *s = g_ptr_array_index (skips, i);
-		gtk_list_store_insert_with_values (self->skips_store, NULL, -1, SCOL_KIND,
-						   cs_kind_get_label (s->kind), SCOL_SIDE, side_label (s->side),
-						   SCOL_ID, s->id != NULL ? s->id : "", SCOL_REASON,
-						   s->reason, -1);
+	{
+		/* skipped records by their names, as the last run's report gives them */
+		g_autoptr(GHashTable) labels = cs_run_info_get_skip_labels (last_report);
+		for (guint i = 0; skips != NULL && i < skips->len; i++) {
+			CsStateSkip *s = g_ptr_array_index (skips, i);
+			g_autofree gchar *key = cs_run_skip_key (s->kind, s->side, s->id);
+			const gchar *label = g_hash_table_lookup (labels, key);
+			gtk_list_store_insert_with_values (self->skips_store, NULL, -1, SCOL_KIND,
+							   cs_kind_get_label (s->kind), SCOL_SIDE,
+							   side_label (s->side), SCOL_ID,
+							   label != NULL ? label : s->id != NULL ? s->id : "",
+							   SCOL_REASON, s->reason, -1);
+		}
 	}
 	/* TRANSLATORS: a tab, with the number of conflicts waiting */
 	tab = g_strdup_printf (_("Conflicts (%u)"), conflicts != NULL ? conflicts->len : 0);
@@ -270,6 +304,7 @@ static GtkWidget *
 profile_row_new (CsSyncProfile *sp)
 {
 	GtkWidget *row = gtk_list_box_row_new ();
+	GtkWidget *outer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
 	GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
 	GtkWidget *name = gtk_label_new (cs_sync_profile_get_name (sp));
 	GtkWidget *status = gtk_label_new (status_text (sp));
@@ -277,13 +312,22 @@ profile_row_new (CsSyncProfile *sp)
 	gtk_label_set_xalign (GTK_LABEL (status), 0);
 	gtk_label_set_ellipsize (GTK_LABEL (status), PANGO_ELLIPSIZE_END);
 	gtk_style_context_add_class (gtk_widget_get_style_context (status), "dim-label");
-	gtk_widget_set_margin_start (box, 12);
-	gtk_widget_set_margin_end (box, 12);
-	gtk_widget_set_margin_top (box, 8);
-	gtk_widget_set_margin_bottom (box, 8);
+	gtk_widget_set_margin_start (outer, 12);
+	gtk_widget_set_margin_end (outer, 12);
+	gtk_widget_set_margin_top (outer, 8);
+	gtk_widget_set_margin_bottom (outer, 8);
+	gtk_widget_set_hexpand (box, TRUE);
 	gtk_container_add (GTK_CONTAINER (box), name);
 	gtk_container_add (GTK_CONTAINER (box), status);
-	gtk_container_add (GTK_CONTAINER (row), box);
+	gtk_container_add (GTK_CONTAINER (outer), box);
+	if (cs_sync_profile_get_last_error (sp) != NULL && !cs_sync_profile_is_busy (sp)) {
+		GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-error-symbolic", GTK_ICON_SIZE_BUTTON);
+		gtk_widget_set_tooltip_text (icon, cs_sync_profile_get_last_error (sp));
+		gtk_style_context_add_class (gtk_widget_get_style_context (icon), "error");
+		g_object_set_data (G_OBJECT (row), "error-icon", icon);
+		gtk_container_add (GTK_CONTAINER (outer), icon);
+	}
+	gtk_container_add (GTK_CONTAINER (row), outer);
 	g_object_set_data_full (G_OBJECT (row), "profile", g_object_ref (sp), g_object_unref);
 	gtk_widget_show_all (row);
 	return row;
@@ -336,6 +380,8 @@ row_selected_cb (CsAppWindow *self, GtkListBoxRow *row)
 	g_set_object (&self->selected, sp);
 	if (self->settings != NULL)
 		g_settings_set_string (self->settings, "active-profile", cs_sync_profile_get_path (sp));
+	if (cs_sync_profile_get_load_error (sp) != NULL && cs_sync_profile_reload (sp, NULL))
+		cs_sync_profile_start (sp, NULL);
 	refresh_details (self);
 }
 
@@ -361,8 +407,16 @@ cs_app_window_get_last_dialog (CsAppWindow *self)
 static void
 remember_dialog (CsAppWindow *self, GtkWindow *dialog)
 {
+	if (self->last_dialog != NULL)
+		g_object_remove_weak_pointer (G_OBJECT (self->last_dialog), (gpointer *) &self->last_dialog);
 	self->last_dialog = dialog;
 	g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->last_dialog);
+}
+
+void
+cs_app_window_remember_dialog (CsAppWindow *self, GtkWindow *dialog)
+{
+	remember_dialog (self, dialog);
 }
 
 static void
@@ -444,9 +498,190 @@ settings_clicked_cb (CsAppWindow *self)
 }
 
 static void
-add_clicked_cb (CsAppWindow *self)
+preview_destroyed_cb (GtkWidget *preview, gpointer user_data)
 {
-	open_settings (self, NULL);
+	cs_sync_profile_start (CS_SYNC_PROFILE (user_data), NULL);
+}
+
+/* a new profile is saved: it is listed, and its first run is previewed (Sync all) before
+ * anything is written to either side */
+static void
+assistant_destroyed_cb (CsNewProfileAssistant *assistant, gpointer user_data)
+{
+	CsAppWindow *self = CS_APP_WINDOW (user_data);
+	const gchar *path = cs_new_profile_assistant_get_path (assistant);
+	g_autoptr(GError) error = NULL;
+	CsSyncProfile *sp;
+	CsSyncAllAssistant *preview;
+	if (path == NULL)
+		return;
+	sp = cs_application_load_profile (self->app, path);
+	cs_app_window_select (self, sp);
+	preview = cs_sync_all_assistant_new (GTK_WINDOW (self), sp, &error);
+	if (preview == NULL) {
+		show_error (self, error->message);
+		cs_sync_profile_start (sp, NULL);
+		return;
+	}
+	/* the timers (and a sync on start) begin once the preview is closed: nothing is
+	 * written before the user has seen the plan */
+	g_signal_connect_object (preview, "destroy", G_CALLBACK (preview_destroyed_cb), sp, 0);
+	remember_dialog (self, GTK_WINDOW (preview));
+	gtk_window_present (GTK_WINDOW (preview));
+}
+
+static void
+new_profile_cb (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+	CsAppWindow *self = CS_APP_WINDOW (user_data);
+	CsNewProfileAssistant *assistant = cs_new_profile_assistant_new (
+	    GTK_WINDOW (self), cs_application_get_profiles_dir (self->app),
+	    cs_application_get_secrets (self->app));
+	g_signal_connect_object (assistant, "destroy", G_CALLBACK (assistant_destroyed_cb), self, 0);
+	remember_dialog (self, GTK_WINDOW (assistant));
+	gtk_window_present (GTK_WINDOW (assistant));
+}
+
+static void
+sync_now_action_cb (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+	sync_now_clicked_cb (CS_APP_WINDOW (user_data));
+}
+
+static void
+settings_action_cb (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+	settings_clicked_cb (CS_APP_WINDOW (user_data));
+}
+
+static void
+remove_response_cb (GtkDialog *dialog, gint response, gpointer user_data)
+{
+	CsAppWindow *self = CS_APP_WINDOW (user_data);
+	CsSyncProfile *sp = g_object_get_data (G_OBJECT (dialog), "profile");
+	g_autoptr(GError) error = NULL;
+	if (response == GTK_RESPONSE_ACCEPT && sp != NULL) {
+		if (!cs_application_remove_profile (self->app, sp, &error)) {
+			show_error (self, error->message);
+		} else {
+			GPtrArray *profiles = cs_application_get_profiles (self->app);
+			g_clear_object (&self->selected);
+			if (profiles->len > 0)
+				self->selected = g_object_ref (g_ptr_array_index (profiles, 0));
+			cs_app_window_refresh (self);
+		}
+	}
+	gtk_widget_destroy (GTK_WIDGET (dialog));
+}
+
+/* removing asks first: the profile's settings and its sign-ins go; the records stay */
+static void
+remove_profile_cb (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+	CsAppWindow *self = CS_APP_WINDOW (user_data);
+	GtkWidget *dialog;
+	GtkWidget *button;
+	if (self->selected == NULL)
+		return;
+	dialog = gtk_message_dialog_new (GTK_WINDOW (self), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+					 GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE,
+					 /* TRANSLATORS: %s is a profile's name */
+					 _("Remove the profile “%s”?"), cs_sync_profile_get_name (self->selected));
+	gtk_message_dialog_format_secondary_text (
+	    GTK_MESSAGE_DIALOG (dialog),
+	    _("Its settings and saved sign-ins are removed and it stops syncing. No contact, task, "
+	      "appointment or e-mail is deleted, in the CRM or in Outlook."));
+	gtk_window_set_title (GTK_WINDOW (dialog), _("Remove Profile"));
+	gtk_dialog_add_button (GTK_DIALOG (dialog), _("_Cancel"), GTK_RESPONSE_CANCEL);
+	button = gtk_dialog_add_button (GTK_DIALOG (dialog), _("_Remove"), GTK_RESPONSE_ACCEPT);
+	gtk_style_context_add_class (gtk_widget_get_style_context (button), "destructive-action");
+	gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+	g_object_set_data_full (G_OBJECT (dialog), "profile", g_object_ref (self->selected), g_object_unref);
+	g_signal_connect_object (dialog, "response", G_CALLBACK (remove_response_cb), self, 0);
+	remember_dialog (self, GTK_WINDOW (dialog));
+	gtk_widget_show (dialog);
+}
+
+static void
+update_actions (CsAppWindow *self)
+{
+	CsSyncProfile *sp = self->selected;
+	gboolean loaded = sp != NULL && cs_sync_profile_get_load_error (sp) == NULL;
+	gboolean busy = sp != NULL && cs_sync_profile_is_busy (sp);
+	GAction *a;
+	gtk_widget_set_sensitive (GTK_WIDGET (self->settings_button), loaded);
+	gtk_widget_set_sensitive (GTK_WIDGET (self->mapping_button), loaded);
+	gtk_widget_set_sensitive (GTK_WIDGET (self->sync_now_button), loaded && !busy);
+	gtk_widget_set_sensitive (GTK_WIDGET (self->sync_all_button), loaded && !busy);
+	a = g_action_map_lookup_action (G_ACTION_MAP (self), "remove-profile");
+	g_simple_action_set_enabled (G_SIMPLE_ACTION (a), sp != NULL && !busy);
+	a = g_action_map_lookup_action (G_ACTION_MAP (self), "sync-now");
+	g_simple_action_set_enabled (G_SIMPLE_ACTION (a), loaded && !busy);
+	a = g_action_map_lookup_action (G_ACTION_MAP (self), "settings");
+	g_simple_action_set_enabled (G_SIMPLE_ACTION (a), loaded);
+}
+
+/* a failing profile says so at the top, with the one thing that mends it */
+static void
+update_profile_bar (CsAppWindow *self)
+{
+	CsSyncProfile *sp = self->selected;
+	const gchar *message = sp != NULL && !cs_sync_profile_is_busy (sp)
+				   ? cs_sync_profile_get_last_error (sp)
+				   : NULL;
+	g_autofree gchar *text = NULL;
+	const gchar *action = NULL;
+	if (message == NULL) {
+		gtk_widget_hide (GTK_WIDGET (self->profile_bar));
+		return;
+	}
+	if (cs_sync_profile_get_load_error (sp) != NULL) {
+		/* TRANSLATORS: %s is a profile's name, then what is wrong with its file */
+		text = g_strdup_printf (_("The profile “%s” cannot be read: %s"),
+					cs_sync_profile_get_name (sp), message);
+		action = _("_Edit the File…");
+	} else {
+		/* TRANSLATORS: %s is a profile's name, then why its sync failed */
+		text = g_strdup_printf (_("“%s” could not sync: %s"), cs_sync_profile_get_name (sp), message);
+		switch (cs_sync_profile_get_fix (sp)) {
+		case CS_SYNC_FIX_SIGN_IN:
+			action = _("_Sign In Again");
+			break;
+		case CS_SYNC_FIX_SETTINGS:
+			action = _("_Open the Settings");
+			break;
+		default:
+			action = _("_Try Again");
+		}
+	}
+	gtk_label_set_text (self->profile_bar_label, text);
+	gtk_button_set_label (self->profile_bar_button, action);
+	gtk_widget_show (GTK_WIDGET (self->profile_bar));
+}
+
+static void
+profile_bar_response_cb (CsAppWindow *self, gint response)
+{
+	CsSyncProfile *sp = self->selected;
+	if (sp == NULL || response != 1)
+		return;
+	if (cs_sync_profile_get_load_error (sp) != NULL) {
+		g_autofree gchar *uri = g_filename_to_uri (cs_sync_profile_get_path (sp), NULL, NULL);
+		g_autoptr(GError) error = NULL;
+		/* a text editor mends the file; selecting the profile again reads it */
+		if (uri == NULL || !gtk_show_uri_on_window (GTK_WINDOW (self), uri, GDK_CURRENT_TIME, &error))
+			show_error (self, error != NULL ? error->message : cs_sync_profile_get_path (sp));
+		return;
+	}
+	switch (cs_sync_profile_get_fix (sp)) {
+	case CS_SYNC_FIX_SETTINGS:
+		open_settings (self, sp);
+		break;
+	case CS_SYNC_FIX_SIGN_IN:
+	default:
+		/* a new run signs in again (its sign-in dialog shows the code) */
+		sync_now_clicked_cb (self);
+	}
 }
 
 static void
@@ -576,6 +811,9 @@ cs_app_window_class_init (CsAppWindowClass *klass)
 	BIND (stack);
 	BIND (infobar);
 	BIND (info_label);
+	BIND (profile_bar);
+	BIND (profile_bar_label);
+	BIND (profile_bar_button);
 	BIND (name_label);
 	BIND (sides_label);
 	BIND (status_label);
@@ -600,7 +838,7 @@ cs_app_window_class_init (CsAppWindowClass *klass)
 	gtk_widget_class_bind_template_callback (widget_class, sync_now_clicked_cb);
 	gtk_widget_class_bind_template_callback (widget_class, sync_all_clicked_cb);
 	gtk_widget_class_bind_template_callback (widget_class, settings_clicked_cb);
-	gtk_widget_class_bind_template_callback (widget_class, add_clicked_cb);
+	gtk_widget_class_bind_template_callback (widget_class, profile_bar_response_cb);
 	gtk_widget_class_bind_template_callback (widget_class, mapping_clicked_cb);
 	gtk_widget_class_bind_template_callback (widget_class, keep_crm_clicked_cb);
 	gtk_widget_class_bind_template_callback (widget_class, keep_outlook_clicked_cb);
@@ -612,7 +850,14 @@ cs_app_window_class_init (CsAppWindowClass *klass)
 static void
 cs_app_window_init (CsAppWindow *self)
 {
+	static const GActionEntry actions[] = {
+	    {"new-profile", new_profile_cb, NULL, NULL, NULL, {0}},
+	    {"sync-now", sync_now_action_cb, NULL, NULL, NULL, {0}},
+	    {"settings", settings_action_cb, NULL, NULL, NULL, {0}},
+	    {"remove-profile", remove_profile_cb, NULL, NULL, NULL, {0}},
+	};
 	gtk_widget_init_template (GTK_WIDGET (self));
+	g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
 	self->tick_id = g_timeout_add_seconds (5, tick_cb, self);
 }
 
@@ -621,7 +866,17 @@ cs_app_window_new (CsApplication *app)
 {
 	CsAppWindow *self = g_object_new (CS_TYPE_APP_WINDOW, "application", app, NULL);
 	GPtrArray *profiles = cs_application_get_profiles (app);
-	const gchar *errors = cs_application_get_load_errors (app);
+	static const struct {
+		const gchar *action;
+		const gchar *accel;
+	} accels[] = {{"win.new-profile", "<Primary>n"},
+		      {"win.sync-now", "<Primary>r"},
+		      {"win.settings", "<Primary>comma"},
+		      {"win.remove-profile", "<Primary>Delete"}};
+	for (guint i = 0; i < G_N_ELEMENTS (accels); i++) {
+		const gchar *list[] = {accels[i].accel, NULL};
+		gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action, list);
+	}
 	self->app = app;
 	cs_app_actions_install (self);
 	self->settings = cs_application_get_settings (app) != NULL ? g_object_ref (cs_application_get_settings (app)) : NULL;
@@ -638,10 +893,5 @@ cs_app_window_new (CsApplication *app)
 			gtk_window_maximize (GTK_WINDOW (self));
 	}
 	cs_app_window_refresh (self);
-	if (errors != NULL && errors[0] != '\0') {
-		g_autofree gchar *text = g_strdup_printf (_("Some profiles could not be read:\n%s"), errors);
-		g_strchomp (text);
-		show_error (self, text);
-	}
 	return self;
 }

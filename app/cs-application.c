@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
+
+#include <glib/gstdio.h>
 
 #include "cs-app-window.h"
 #include "cs-application.h"
 #include "cs-profile-store.h"
+#include "cs-sign-in-dialog.h"
 
 /*
  * The app keeps running while syncs are scheduled, also with its window
@@ -75,16 +79,27 @@ run_finished_cb (CsSyncProfile *sp, CsRunReport *report, GError *error, gpointer
 		 * next tick syncs, nothing for the user to do */
 		if (g_error_matches (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_BUSY))
 			return;
-		if (error->domain == CS_PROVIDER_ERROR && error->code == CS_PROVIDER_ERROR_AUTH) {
+		switch (cs_sync_profile_get_fix (sp)) {
+		case CS_SYNC_FIX_SIGN_IN:
 			/* TRANSLATORS: %s is a profile's name */
-			title = g_strdup_printf (_("“%s”: sign-in failed"), name);
-			body = g_strdup (_("Check the user and key in the profile's settings."));
-		} else {
+			title = g_strdup_printf (_("“%s”: sign in to Microsoft again"), name);
+			break;
+		case CS_SYNC_FIX_SETTINGS:
+			/* TRANSLATORS: %s is a profile's name */
+			title = g_strdup_printf (_("“%s”: check the profile's settings"), name);
+			break;
+		default:
+			/* TRANSLATORS: %s is a profile's name */
 			title = g_strdup_printf (_("“%s” could not sync"), name);
-			body = g_strdup (error->message);
 		}
+		body = g_strdup (error->message);
 		notify (self, sp, "error", title, body, G_NOTIFICATION_PRIORITY_HIGH);
 		return;
+	}
+	{
+		/* it works again: the alert about its failure is out of date */
+		g_autofree gchar *id = g_strdup_printf ("error-%s", cs_sync_profile_get_path (sp));
+		g_application_withdraw_notification (G_APPLICATION (self), id);
 	}
 	if (report == NULL)
 		return;
@@ -111,15 +126,102 @@ run_finished_cb (CsSyncProfile *sp, CsRunReport *report, GError *error, gpointer
 	}
 }
 
+/* a run waits for a Microsoft sign-in: the code and the link go in a dialog over the
+ * window, or in a notification while the window is closed */
+static void
+sign_in_code_cb (CsSyncProfile *sp, const gchar *uri, const gchar *code, gpointer user_data)
+{
+	CsApplication *self = CS_APPLICATION (user_data);
+	GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+	g_autofree gchar *title = NULL;
+	g_autofree gchar *body = NULL;
+	CsSignInDialog *dialog;
+
+	if (window != NULL && gtk_widget_get_visible (GTK_WIDGET (window))) {
+		dialog = cs_sign_in_dialog_new (window, sp, uri, code);
+		if (CS_IS_APP_WINDOW (window))
+			cs_app_window_remember_dialog (CS_APP_WINDOW (window), GTK_WINDOW (dialog));
+		gtk_window_present (GTK_WINDOW (dialog));
+		return;
+	}
+	/* TRANSLATORS: %s is a profile's name */
+	title = g_strdup_printf (_("“%s”: sign in to Microsoft"), cs_sync_profile_get_name (sp));
+	/* TRANSLATORS: %s is a web address, %s a code such as ABCD-1234 */
+	body = g_strdup_printf (_("Open %s and enter the code %s."), uri, code);
+	notify (self, sp, "sign-in", title, body, G_NOTIFICATION_PRIORITY_HIGH);
+}
+
+static void
+watch_profile (CsApplication *self, CsSyncProfile *sp)
+{
+	g_signal_connect_object (sp, "run-finished", G_CALLBACK (run_finished_cb), self, 0);
+	g_signal_connect_object (sp, "sign-in-code", G_CALLBACK (sign_in_code_cb), self, 0);
+	g_ptr_array_add (self->profiles, sp);
+}
+
 CsSyncProfile *
 cs_application_add_profile (CsApplication *self, const gchar *path, GError **error)
 {
 	CsSyncProfile *sp = cs_sync_profile_new (path, self->secrets, error);
 	if (sp == NULL)
 		return NULL;
-	g_signal_connect_object (sp, "run-finished", G_CALLBACK (run_finished_cb), self, 0);
-	g_ptr_array_add (self->profiles, sp);
+	watch_profile (self, sp);
 	return sp;
+}
+
+/**
+ * cs_application_load_profile:
+ *
+ * Adds the profile in @path. A file with an error is listed with it, so that the user can
+ * mend or remove it; the other profiles still run.
+ *
+ * Returns: (transfer none): the profile
+ */
+CsSyncProfile *
+cs_application_load_profile (CsApplication *self, const gchar *path)
+{
+	g_autoptr(GError) error = NULL;
+	CsSyncProfile *sp = cs_application_add_profile (self, path, &error);
+	if (sp != NULL)
+		return sp;
+	sp = cs_sync_profile_new_broken (path, self->secrets, error);
+	watch_profile (self, sp);
+	return sp;
+}
+
+/**
+ * cs_application_remove_profile:
+ *
+ * Stops the profile, deletes its file and its secrets. Its sync state stays (a profile
+ * made again with the same name finds its links), and nothing on either side changes.
+ */
+gboolean
+cs_application_remove_profile (CsApplication *self, CsSyncProfile *profile, GError **error)
+{
+	g_autoptr(CsSyncProfile) sp = g_object_ref (profile);
+	CsProfile *p = cs_sync_profile_get_profile (sp);
+	if (cs_sync_profile_is_busy (sp)) {
+		g_set_error_literal (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_BUSY,
+				     _("A sync is running for this profile; try again when it has finished."));
+		return FALSE;
+	}
+	if (g_unlink (cs_sync_profile_get_path (sp)) != 0 && errno != ENOENT) {
+		int saved = errno;
+		g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+			     /* TRANSLATORS: %s is a profile's name, then the system's reason */
+			     _("Cannot remove the profile “%s”: %s"), cs_sync_profile_get_name (sp),
+			     g_strerror (saved));
+		return FALSE;
+	}
+	cs_sync_profile_stop (sp);
+	if (p != NULL) {
+		cs_secrets_clear (self->secrets, cs_profile_get_id (p), CS_SIDE_CRM, "secret", NULL);
+		cs_secrets_clear (self->secrets, cs_profile_get_id (p), CS_SIDE_OUTLOOK, "refresh-token",
+				  NULL);
+	}
+	g_signal_handlers_disconnect_by_data (sp, self);
+	g_ptr_array_remove (self->profiles, sp);
+	return TRUE;
 }
 
 static gint
@@ -159,9 +261,7 @@ load_profiles (CsApplication *self)
 	for (guint i = 0; i < names->len; i++) {
 		g_autofree gchar *path = g_build_filename (self->profiles_dir, g_ptr_array_index (names, i), NULL);
 		g_autoptr(GError) error = NULL;
-		/* a broken file is reported, the others still run */
-		if (cs_application_add_profile (self, path, &error) == NULL)
-			g_string_append_printf (self->load_errors, "%s\n", error->message);
+		cs_application_load_profile (self, path);
 	}
 	load_system_profiles (self, names);
 }
@@ -236,6 +336,8 @@ quit_cb (GSimpleAction *action, GVariant *param, gpointer user_data)
 	self->exits_pending = 1;
 	for (guint i = 0; i < self->profiles->len; i++) {
 		CsScheduler *s = cs_sync_profile_get_scheduler (g_ptr_array_index (self->profiles, i));
+		/* the windows are gone: a sync on exit that needs a sign-in must not hold the app */
+		cs_sync_profile_set_sign_in_allowed (g_ptr_array_index (self->profiles, i), FALSE);
 		if (s == NULL)
 			continue;
 		self->exits_pending++;
@@ -246,18 +348,63 @@ quit_cb (GSimpleAction *action, GVariant *param, gpointer user_data)
 }
 
 static void
+about_cb (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+	GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+	const gchar *authors[] = {"The crmsync authors", NULL};
+	gtk_show_about_dialog (window, "program-name", "crmsync", "logo-icon-name",
+			       "org.crmsync.Crmsync", "version", PACKAGE_VERSION, "comments",
+			       _("Keeps your Outlook contacts, tasks, appointments and e-mails in "
+				 "step with your CRM."),
+			       "license-type", GTK_LICENSE_GPL_2_0, "authors", authors,
+			       /* TRANSLATORS: your name(s), one per line */
+			       "translator-credits", _("translator-credits"), "title",
+			       _("About crmsync"), NULL);
+}
+
+/* the user guide: the installed Mallard pages through the help viewer, else the
+ * same pages as files in a browser */
+static void
+help_cb (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+	GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *page = g_build_filename (CS_HELP_DIR, "C", "crmsync", "index.page", NULL);
+	g_autofree gchar *uri = NULL;
+	if (gtk_show_uri_on_window (window, "help:crmsync", GDK_CURRENT_TIME, NULL))
+		return;
+	uri = g_filename_to_uri (page, NULL, NULL);
+	if (uri == NULL || !gtk_show_uri_on_window (window, uri, GDK_CURRENT_TIME, &error)) {
+		GtkWidget *d = gtk_message_dialog_new (window, GTK_DIALOG_MODAL, GTK_MESSAGE_ERROR,
+						       GTK_BUTTONS_CLOSE, "%s",
+						       _("The user guide cannot be shown"));
+		gtk_message_dialog_format_secondary_text (
+		    GTK_MESSAGE_DIALOG (d),
+		    /* TRANSLATORS: %s is the system's reason */
+		    _("Install a help viewer such as Yelp (%s)."),
+		    error != NULL ? error->message : "help:crmsync");
+		g_signal_connect (d, "response", G_CALLBACK (gtk_widget_destroy), NULL);
+		gtk_widget_show (d);
+	}
+}
+
+static void
 cs_application_startup (GApplication *app)
 {
 	CsApplication *self = CS_APPLICATION (app);
 	static const GActionEntry actions[] = {
 	    {"quit", quit_cb, NULL, NULL, NULL, {0}},
 	    {"show-profile", show_profile_cb, "s", NULL, NULL, {0}},
+	    {"about", about_cb, NULL, NULL, NULL, {0}},
+	    {"help", help_cb, NULL, NULL, NULL, {0}},
 	};
 	const gchar *quit_accels[] = {"<Primary>q", NULL};
+	const gchar *help_accels[] = {"F1", NULL};
 
 	G_APPLICATION_CLASS (cs_application_parent_class)->startup (app);
 	g_action_map_add_action_entries (G_ACTION_MAP (app), actions, G_N_ELEMENTS (actions), app);
 	gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+	gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.help", help_accels);
 	self->settings = settings_new ();
 	if (self->settings != NULL) {
 		g_autofree gchar *level = g_settings_get_string (self->settings, "debug-level");

@@ -17,5 +17,8 @@ CsSecrets *cs_application_get_secrets (CsApplication *self);
 const gchar *cs_application_get_load_errors (CsApplication *self);
 CsSyncProfile *cs_application_add_profile (CsApplication *self, const gchar *path, GError **error);
 GSettings *cs_application_get_settings (CsApplication *self);
+CsSyncProfile *cs_application_load_profile (CsApplication *self, const gchar *path);
+gboolean cs_application_remove_profile (CsApplication *self, CsSyncProfile *profile,
+					GError **error);
 
 G_END_DECLS

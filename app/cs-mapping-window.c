@@ -5,6 +5,8 @@
 #include <glib/gstdio.h>
 
 #include "cs-json.h"
+#include "cs-duration.h"
+#include "cs-label.h"
 #include "cs-mapping-window.h"
 
 /*
@@ -15,7 +17,8 @@
  * is never changed and "Reset" only has to forget ours.
  */
 
-enum { COL_CRM, COL_OUTLOOK, COL_FIXED, COL_EDITABLE, COL_INDEX, COL_NOTE, COL_ACTIVE, N_COLS };
+enum { COL_CRM, COL_OUTLOOK, COL_FIXED, COL_EDITABLE, COL_INDEX, COL_NOTE, COL_ACTIVE, COL_CRM_LABEL,
+       COL_OUTLOOK_LABEL, N_COLS };
 enum { VCOL_FROM, VCOL_TO, N_VCOLS };
 
 struct _CsMappingWindow {
@@ -36,7 +39,7 @@ struct _CsMappingWindow {
 	GtkButton *reset_button;
 	GtkComboBox *direction_combos[CS_KIND_LAST];
 	GtkComboBox *condition_combos[CS_KIND_LAST];
-	GtkEntry *reminder_entries[CS_KIND_LAST];
+	GtkWidget *reminder_entries[CS_KIND_LAST]; /* (cs-duration) minutes or hours before */
 
 	CsSyncProfile *profile;	/* (owned) */
 	JsonNode *root;		/* (owned) (nullable) the mapping being edited; NULL: identity */
@@ -97,47 +100,118 @@ outlook_text (JsonObject *row)
 	return g_strdup (json_node_get_string (n));
 }
 
+/* the schema a side of the mapping speaks (the engine's builtin schemas), or NULL */
+static CsSchema *
+side_schema (CsMappingWindow *self, const gchar *member, CsKind kind)
+{
+	const gchar *name;
+	if (self->root == NULL)
+		return NULL;
+	name = json_object_get_string_member_with_default (json_node_get_object (self->root), member, NULL);
+	return name != NULL ? cs_schema_load_builtin (name, kind, NULL) : NULL;
+}
+
+/* a field as the user knows it: the schema's label ("First name", translated), else its name;
+ * the translations are kept for the process (a few hundred short strings at most) */
+static const gchar *
+field_label (CsSchema *schema, const gchar *name)
+{
+	const CsFieldSpec *spec = schema != NULL && name != NULL ? cs_schema_lookup (schema, name) : NULL;
+	static GHashTable *translated = NULL;
+	gchar *t;
+	if (spec == NULL || spec->label == NULL)
+		return name;
+	if (translated == NULL)
+		translated = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	t = g_hash_table_lookup (translated, spec->label);
+	if (t == NULL) {
+		t = cs_label_translate_field (spec->label);
+		g_hash_table_insert (translated, g_strdup (spec->label), t);
+	}
+	return t;
+}
+
+static gchar *
+outlook_label (CsSchema *schema, JsonObject *row)
+{
+	JsonNode *n = json_object_get_member (row, "outlook");
+	if (n == NULL)
+		return g_strdup ("");
+	if (JSON_NODE_HOLDS_ARRAY (n)) {
+		JsonArray *a = json_node_get_array (n);
+		GString *s = g_string_new (NULL);
+		for (guint i = 0; i < json_array_get_length (a); i++) {
+			if (i > 0)
+				g_string_append (s, ", ");
+			g_string_append (s, field_label (schema, json_array_get_string_element (a, i)));
+		}
+		return g_string_free (s, FALSE);
+	}
+	return g_strdup (field_label (schema, json_node_get_string (n)));
+}
+
 /* CRM fields of the preset's schema that no row maps: custom fields are among them */
 static GPtrArray *
 unmapped_fields (CsMappingWindow *self, CsKind kind, JsonArray *rows)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
-	const gchar *schema_name;
-	g_autofree gchar *res = NULL;
-	g_autoptr(GBytes) bytes = NULL;
-	g_autoptr(JsonParser) parser = json_parser_new ();
+	g_autoptr(CsSchema) schema = side_schema (self, "crm-schema", kind);
 	g_autoptr(GHashTable) mapped = g_hash_table_new (g_str_hash, g_str_equal);
-	JsonObject *kinds;
-	JsonArray *fields;
+	GPtrArray *fields;
 
-	if (self->root == NULL)
+	if (schema == NULL)
 		return out;
-	schema_name = json_object_get_string_member_with_default (json_node_get_object (self->root),
-								  "crm-schema", NULL);
-	if (schema_name == NULL)
-		return out;
-	res = g_strdup_printf ("/org/crmsync/schemas/%s.json", schema_name);
-	bytes = g_resources_lookup_data (res, 0, NULL);
-	if (bytes == NULL ||
-	    !json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), (gssize) g_bytes_get_size (bytes), NULL))
-		return out;
-	kinds = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "kinds");
-	if (kinds == NULL || !json_object_has_member (kinds, cs_kind_to_string (kind)))
-		return out;
-	fields = json_object_get_array_member (kinds, cs_kind_to_string (kind));
+	fields = cs_schema_get_fields (schema);
 	for (guint i = 0; rows != NULL && i < json_array_get_length (rows); i++) {
 		JsonObject *r = json_array_get_object_element (rows, i);
 		const gchar *crm = json_object_get_string_member_with_default (r, "crm", NULL);
 		if (crm != NULL)
 			g_hash_table_add (mapped, (gpointer) crm);
 	}
-	for (guint i = 0; fields != NULL && i < json_array_get_length (fields); i++) {
-		JsonObject *f = json_array_get_object_element (fields, i);
-		const gchar *name = json_object_get_string_member_with_default (f, "name", NULL);
-		if (name != NULL && !g_hash_table_contains (mapped, name))
-			g_ptr_array_add (out, g_strdup (name));
+	for (guint i = 0; fields != NULL && i < fields->len; i++) {
+		const CsFieldSpec *f = g_ptr_array_index (fields, i);
+		if (!g_hash_table_contains (mapped, f->name))
+			g_ptr_array_add (out, g_strdup (f->name));
 	}
 	return out;
+}
+
+/* the Outlook fields to choose from, by label (the combo cell shows the labels) */
+static void
+fill_outlook_choices (CsMappingWindow *self, CsSchema *schema)
+{
+	GtkListStore *store = gtk_list_store_new (2, G_TYPE_STRING, G_TYPE_STRING);
+	GPtrArray *fields = schema != NULL ? cs_schema_get_fields (schema) : NULL;
+	/* TRANSLATORS: the choice that stops syncing a CRM field */
+	gtk_list_store_insert_with_values (store, NULL, -1, 0, "", 1, _("(not synced)"), -1);
+	for (guint i = 0; fields != NULL && i < fields->len; i++) {
+		const CsFieldSpec *f = g_ptr_array_index (fields, i);
+		gtk_list_store_insert_with_values (store, NULL, -1, 0, f->name, 1, field_label (schema, f->name), -1);
+	}
+	g_object_set (self->outlook_renderer, "model", store, "text-column", 1, "has-entry", FALSE, NULL);
+	g_object_unref (store);
+}
+
+/* a choice of the combo cell (a label), or a field's own name, as the field's name */
+static gchar *
+outlook_name_of (CsMappingWindow *self, const gchar *text)
+{
+	GtkTreeModel *model = NULL;
+	GtkTreeIter iter;
+	g_object_get (self->outlook_renderer, "model", &model, NULL);
+	if (model != NULL && gtk_tree_model_get_iter_first (model, &iter)) {
+		do {
+			g_autofree gchar *name = NULL;
+			g_autofree gchar *label = NULL;
+			gtk_tree_model_get (model, &iter, 0, &name, 1, &label, -1);
+			if (g_strcmp0 (text, name) == 0 || g_strcmp0 (text, label) == 0) {
+				g_object_unref (model);
+				return g_steal_pointer (&name);
+			}
+		} while (gtk_tree_model_iter_next (model, &iter));
+	}
+	g_clear_object (&model);
+	return g_strdup (text);
 }
 
 static void
@@ -182,6 +256,8 @@ fill_fields (CsMappingWindow *self)
 	CsKind kind = current_kind (self);
 	JsonArray *rows = rows_of (self, kind);
 	g_autoptr(GPtrArray) extra = NULL;
+	g_autoptr(CsSchema) crm_schema = side_schema (self, "crm-schema", kind);
+	g_autoptr(CsSchema) outlook_schema = side_schema (self, "outlook-schema", kind);
 
 	gtk_list_store_clear (self->fields_store);
 	gtk_widget_set_visible (GTK_WIDGET (self->identity_label), self->root == NULL);
@@ -191,11 +267,13 @@ fill_fields (CsMappingWindow *self)
 		JsonNode *o = json_object_get_member (r, "outlook");
 		gboolean list = o != NULL && JSON_NODE_HOLDS_ARRAY (o);
 		g_autofree gchar *out = outlook_text (r);
+		g_autofree gchar *out_label = outlook_label (outlook_schema, r);
+		const gchar *crm = json_object_get_string_member_with_default (r, "crm", "—");
 		const gchar *note = fixed ? _("fixed") : list ? _("list") : "";
 		gtk_list_store_insert_with_values (
-		    self->fields_store, NULL, -1, COL_CRM,
-		    json_object_get_string_member_with_default (r, "crm", "—"), COL_OUTLOOK, out, COL_FIXED,
-		    fixed, COL_EDITABLE, !fixed && !list, COL_INDEX, (gint) i, COL_NOTE, note, COL_ACTIVE, !fixed, -1);
+		    self->fields_store, NULL, -1, COL_CRM, crm, COL_OUTLOOK, out, COL_FIXED,
+		    fixed, COL_EDITABLE, !fixed && !list, COL_INDEX, (gint) i, COL_NOTE, note, COL_ACTIVE, !fixed,
+		    COL_CRM_LABEL, field_label (crm_schema, crm), COL_OUTLOOK_LABEL, out_label, -1);
 	}
 	extra = unmapped_fields (self, kind, rows);
 	for (guint i = 0; i < extra->len; i++)
@@ -203,7 +281,10 @@ fill_fields (CsMappingWindow *self)
 		gtk_list_store_insert_with_values (self->fields_store, NULL, -1, COL_CRM,
 						   g_ptr_array_index (extra, i), COL_OUTLOOK, "",
 						   COL_FIXED, FALSE, COL_EDITABLE, TRUE, COL_INDEX, -1,
-						   COL_NOTE, _("not synced"), COL_ACTIVE, TRUE, -1);
+						   COL_NOTE, _("not synced"), COL_ACTIVE, TRUE, COL_CRM_LABEL,
+						   field_label (crm_schema, g_ptr_array_index (extra, i)),
+						   COL_OUTLOOK_LABEL, "", -1);
+	fill_outlook_choices (self, outlook_schema);
 	self->value_row = -1;
 	fill_values (self);
 }
@@ -231,7 +312,8 @@ outlook_edited_cb (CsMappingWindow *self, const gchar *path, const gchar *text)
 	GtkTreeIter iter;
 	gint index = -1;
 	g_autofree gchar *crm = NULL;
-	g_autofree gchar *value = g_strstrip (g_strdup (text));
+	g_autofree gchar *stripped = g_strstrip (g_strdup (text));
+	g_autofree gchar *value = outlook_name_of (self, stripped);
 	JsonArray *rows = rows_of (self, current_kind (self));
 
 	if (rows == NULL ||
@@ -257,7 +339,7 @@ outlook_edited_cb (CsMappingWindow *self, const gchar *path, const gchar *text)
 		fill_fields (self);
 		return;
 	}
-	gtk_list_store_set (self->fields_store, &iter, COL_OUTLOOK, value, -1);
+	fill_fields (self);
 }
 
 static void
@@ -313,13 +395,9 @@ load_profile (CsMappingWindow *self)
 		gtk_combo_box_set_active_id (self->direction_combos[k], direction_ids[c->direction]);
 		gtk_combo_box_set_active_id (self->condition_combos[k],
 					     c->condition == CS_CONDITION_OWNED ? "owned" : "all");
-		if (self->reminder_entries[k] != NULL) {
-			g_autofree gchar *text = c->reminder_minutes < 0
-						     ? g_strdup ("")
-						     : g_strdup_printf ("%d:%02d", c->reminder_minutes / 60,
-									c->reminder_minutes % 60);
-			gtk_entry_set_text (self->reminder_entries[k], text);
-		}
+		if (self->reminder_entries[k] != NULL)
+			cs_duration_set (self->reminder_entries[k],
+					 c->reminder_minutes < 0 ? -1 : (gint64) c->reminder_minutes * 60);
 	}
 	self->loading = FALSE;
 }
@@ -360,13 +438,12 @@ cs_mapping_window_save (CsMappingWindow *self, GError **error)
 		if (cond != NULL && g_strcmp0 (cond, c->condition == CS_CONDITION_OWNED ? "owned" : "all") != 0)
 			g_key_file_set_string (kf, group, "condition", cond);
 		if (self->reminder_entries[k] != NULL) {
-			const gchar *rem = gtk_entry_get_text (self->reminder_entries[k]);
-			g_autofree gchar *old = c->reminder_minutes < 0
-						    ? g_strdup ("")
-						    : g_strdup_printf ("%d:%02d", c->reminder_minutes / 60,
-								       c->reminder_minutes % 60);
-			if (g_strcmp0 (rem, old) != 0)
-				g_key_file_set_string (kf, group, "reminder", rem[0] != '\0' ? rem : "none");
+			gint64 seconds = cs_duration_get (self->reminder_entries[k]);
+			gint minutes = seconds < 0 ? -1 : (gint) (seconds / 60);
+			g_autofree gchar *rem = minutes < 0 ? g_strdup ("none")
+							    : g_strdup_printf ("%d:%02d", minutes / 60, minutes % 60);
+			if (minutes != c->reminder_minutes)
+				g_key_file_set_string (kf, group, "reminder", rem);
 		}
 	}
 	if (self->root != NULL) {
@@ -588,12 +665,11 @@ cs_mapping_window_init (CsMappingWindow *self)
 		self->direction_combos[k] = GTK_COMBO_BOX (dir);
 		self->condition_combos[k] = GTK_COMBO_BOX (cond);
 		if (k == CS_KIND_TASK || k == CS_KIND_EVENT) {
-			GtkWidget *rem = gtk_entry_new ();
-			gtk_entry_set_width_chars (GTK_ENTRY (rem), 6);
-			/* TRANSLATORS: placeholder: hours:minutes before the start */
-			gtk_entry_set_placeholder_text (GTK_ENTRY (rem), _("h:mm"));
+			/* "10 minutes", "3 hours" (before the start), or none; the profile says 0:10 */
+			GtkWidget *rem = cs_duration_new (CS_DURATION_MINUTES | CS_DURATION_HOURS | CS_DURATION_NONE,
+							  999 * 3600 + 59 * 60);
 			gtk_grid_attach (self->kinds_grid, rem, 3, (gint) k + 1, 1, 1);
-			self->reminder_entries[k] = GTK_ENTRY (rem);
+			self->reminder_entries[k] = rem;
 		}
 		gtk_combo_box_text_append (self->kind_combo, cs_kind_to_string ((CsKind) k), cs_kind_get_label ((CsKind) k));
 	}
@@ -626,8 +702,13 @@ cs_mapping_window_get_condition_combo (CsMappingWindow *self, CsKind kind)
 	return self->condition_combos[kind];
 }
 
-GtkEntry *
-cs_mapping_window_get_reminder_entry (CsMappingWindow *self, CsKind kind)
+/**
+ * cs_mapping_window_get_reminder:
+ *
+ * Returns: (transfer none) (nullable): the kind's reminder (a cs-duration widget)
+ */
+GtkWidget *
+cs_mapping_window_get_reminder (CsMappingWindow *self, CsKind kind)
 {
 	return self->reminder_entries[kind];
 }

@@ -121,6 +121,9 @@ struct _CsProgressWindow {
 	gboolean finished;
 	gdouble fraction;
 	CsRunFlags flags;
+	CsPhase phase;
+	gboolean phase_seen;
+	gboolean cancel_connected;
 };
 
 G_DEFINE_TYPE (CsProgressWindow, cs_progress_window, GTK_TYPE_WINDOW)
@@ -165,6 +168,8 @@ progress_cb (gpointer target, CsPhase phase, gdouble fraction, const gchar *mess
 	if (self->finished)
 		return;
 	self->fraction = fraction;
+	self->phase = phase;
+	self->phase_seen = TRUE;
 	gtk_progress_bar_set_fraction (self->progress_bar, fraction);
 	set_phase (self, phase, FALSE);
 	if (message != NULL)
@@ -199,6 +204,13 @@ cancel_clicked_cb (CsProgressWindow *self)
 	gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), FALSE);
 	/* TRANSLATORS: shown while the engine stops at a safe point */
 	gtk_label_set_text (self->item_label, _("Stopping after the current step…"));
+}
+
+static void
+cancel_requested_cb (CsProgressWindow *self)
+{
+	if (self->running)
+		cancel_clicked_cb (self);
 }
 
 static void
@@ -281,10 +293,18 @@ cs_progress_window_new (GtkWindow *parent, CsSyncProfile *profile)
 {
 	CsProgressWindow *self = g_object_new (CS_TYPE_PROGRESS_WINDOW, "transient-for", parent, NULL);
 	g_autofree gchar *title = NULL;
+	g_autofree gchar *sides = NULL;
+	g_autofree gchar *connecting = NULL;
 	self->profile = g_object_ref (profile);
 	/* TRANSLATORS: %s is the profile's name */
 	title = g_strdup_printf (_("Syncing “%s”"), cs_sync_profile_get_name (profile));
 	gtk_label_set_text (self->title_label, title);
+	gtk_window_set_title (GTK_WINDOW (self), title);
+	/* before the first phase the run connects and signs in: say so */
+	sides = cs_sync_profile_get_sides_label (profile);
+	/* TRANSLATORS: %s is the two sides, e.g. "OroCRM ↔ Microsoft 365" */
+	connecting = g_strdup_printf (_("Connecting to %s…"), sides);
+	gtk_label_set_text (self->item_label, connecting);
 	return self;
 }
 
@@ -301,10 +321,31 @@ summary_text (CsRunReport *report)
 		return g_strdup_printf (_("Stopped to protect your data: %s. Nothing was changed. "
 					  "If these changes are what you want, confirm them."),
 					cs_run_report_get_guard (report));
-	/* TRANSLATORS: the result of a sync */
-	return g_strdup_printf (_("Done: %u created, %u updated, %u deleted, %u skipped, "
-				  "%u conflicts waiting."),
-				created, updated, deleted, skipped, conflicts);
+	{
+		/* each count in its own plural form, only those that are not zero */
+		g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+		g_autofree gchar *list = NULL;
+		if (created > 0)
+			/* TRANSLATORS: part of "Done: 3 created, 1 updated." */
+			g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u created", "%u created", created), created));
+		if (updated > 0)
+			g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u updated", "%u updated", updated), updated));
+		if (deleted > 0)
+			g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u deleted", "%u deleted", deleted), deleted));
+		if (skipped > 0)
+			g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u skipped", "%u skipped", skipped), skipped));
+		if (conflicts > 0)
+			g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u conflict waiting for you",
+									   "%u conflicts waiting for you", conflicts),
+								 conflicts));
+		if (parts->len == 0)
+			return g_strdup (_("Done: nothing needed changing."));
+		g_ptr_array_add (parts, NULL);
+		/* TRANSLATORS: the separator of the counts in "Done: 3 created, 1 updated." */
+		list = g_strjoinv (_(", "), (gchar **) parts->pdata);
+		/* TRANSLATORS: %s is the counts, e.g. "3 created, 1 updated" */
+		return g_strdup_printf (_("Done: %s."), list);
+	}
 }
 
 static void
@@ -333,6 +374,14 @@ run_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 		text = g_strdup (_("Cancelled. Everything written so far is recorded; the next sync "
 				   "carries on from there."));
 	} else {
+		/* the phase it stopped in is marked, the bar says it, nothing reads "Starting…" */
+		g_autofree gchar *failed = NULL;
+		CsPhase at = self->phase_seen ? self->phase : CS_PHASE_READ_CRM;
+		/* TRANSLATORS: a phase of a sync that failed (✗) */
+		failed = g_strdup_printf (_("✗ %s"), phase_name (at));
+		gtk_label_set_text (self->phase_labels[at], failed);
+		gtk_label_set_text (self->item_label, "");
+		gtk_progress_bar_set_text (self->progress_bar, _("Failed"));
 		/* TRANSLATORS: %s is the engine's explanation */
 		text = g_strdup_printf (_("The sync failed: %s"), self->error->message);
 	}
@@ -361,6 +410,12 @@ cs_progress_window_start (CsProgressWindow *self, CsRunFlags flags, GError **err
 	if (engine == NULL)
 		return FALSE;
 	cs_sync_profile_hold_manual (self->profile);
+	if (!self->cancel_connected) {
+		/* closing its sign-in dialog stops this run too */
+		g_signal_connect_object (self->profile, "cancel-requested", G_CALLBACK (cancel_requested_cb),
+					 self, G_CONNECT_SWAPPED);
+		self->cancel_connected = TRUE;
+	}
 	self->running = TRUE;
 	self->flags = flags;
 	self->relay = cs_progress_relay_new (engine, G_OBJECT (self), progress_cb);

@@ -4,6 +4,8 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "cs-connection-test.h"
+#include "cs-duration.h"
 #include "cs-plugin-loader.h"
 #include "cs-profile-store.h"
 #include "cs-settings-dialog.h"
@@ -36,6 +38,12 @@ struct _CsSettingsDialog {
 	GtkSwitch *enabled_switch;
 	GtkSpinButton *crm_interval_spin;
 	GtkSpinButton *outlook_interval_spin;
+	GtkWidget *crm_interval;     /* the spin with its unit (cs-duration) */
+	GtkExpander *outlook_advanced;  /* the Outlook side's advanced settings, as it describes them */
+	GtkGrid *outlook_advanced_grid;
+	GHashTable *outlook_fields;     /* (owned) key → entry, combo or check */
+	gchar *outlook_fields_plugin;   /* (owned) (nullable) the plugin they are for */
+	GtkWidget *outlook_interval;
 	GtkCheckButton *sync_on_start_check;
 	GtkCheckButton *sync_on_exit_check;
 	GtkCheckButton *show_alerts_check;
@@ -147,6 +155,84 @@ apply_locks (CsSettingsDialog *self)
 	lock_widget (self, GTK_WIDGET (self->conflict_combo), "profile", "conflict");
 }
 
+/* the advanced settings the Outlook plugin describes (Microsoft 365: the organisation's own
+ * application id, the tenant), filled from the profile; rebuilt when the plugin changes */
+static void
+fill_outlook_advanced (CsSettingsDialog *self, const gchar *plugin)
+{
+	const CsSetting *settings = cs_plugin_loader_get_settings (cs_plugin_loader_get_default (), plugin);
+	GKeyFile *kf = self->profile != NULL && cs_sync_profile_get_profile (self->profile) != NULL
+			   ? cs_profile_get_keyfile (cs_sync_profile_get_profile (self->profile))
+			   : NULL;
+	g_autoptr(GList) old = gtk_container_get_children (GTK_CONTAINER (self->outlook_advanced_grid));
+	gint row = 0;
+	if (g_strcmp0 (plugin, self->outlook_fields_plugin) == 0)
+		return;
+	g_free (self->outlook_fields_plugin);
+	self->outlook_fields_plugin = g_strdup (plugin);
+	for (GList *l = old; l != NULL; l = l->next)
+		gtk_widget_destroy (l->data);
+	g_hash_table_remove_all (self->outlook_fields);
+	for (guint i = 0; settings[i].key != NULL; i++) {
+		const CsSetting *st = &settings[i];
+		g_autofree gchar *value = NULL;
+		GtkWidget *label, *w;
+		/* the main settings (a file's path) have their own rows above */
+		if (!st->advanced || st->type == CS_SETTING_SECRET)
+			continue;
+		if (kf != NULL && g_strcmp0 (plugin, cs_profile_get_plugin (cs_sync_profile_get_profile (self->profile), CS_SIDE_OUTLOOK)) == 0)
+			value = g_key_file_get_string (kf, "outlook", st->key, NULL);
+		label = gtk_label_new (g_dgettext (GETTEXT_PACKAGE, st->label));
+		gtk_label_set_xalign (GTK_LABEL (label), 1);
+		if (st->type == CS_SETTING_CHOICE) {
+			w = gtk_combo_box_text_new ();
+			for (guint c = 0; st->choices != NULL && st->choices[c] != NULL; c++)
+				gtk_combo_box_text_append (GTK_COMBO_BOX_TEXT (w), st->choices[c], st->choices[c]);
+			gtk_combo_box_set_active_id (GTK_COMBO_BOX (w), value != NULL ? value : st->default_value);
+		} else if (st->type == CS_SETTING_BOOLEAN) {
+			w = gtk_check_button_new ();
+			gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (w),
+						      g_strcmp0 (value != NULL ? value : st->default_value, "true") == 0);
+		} else {
+			w = gtk_entry_new ();
+			gtk_widget_set_hexpand (w, TRUE);
+			gtk_entry_set_text (GTK_ENTRY (w), value != NULL ? value : "");
+			if (st->default_value != NULL)
+				gtk_entry_set_placeholder_text (GTK_ENTRY (w), st->default_value);
+		}
+		g_hash_table_insert (self->outlook_fields, g_strdup (st->key), w);
+		gtk_grid_attach (self->outlook_advanced_grid, label, 0, row, 1, 1);
+		gtk_grid_attach (self->outlook_advanced_grid, w, 1, row, 1, 1);
+		row++;
+	}
+	gtk_widget_set_visible (GTK_WIDGET (self->outlook_advanced), row > 0);
+	gtk_widget_show_all (GTK_WIDGET (self->outlook_advanced_grid));
+}
+
+/* the advanced Outlook settings into [outlook]: a default is left unset */
+static void
+save_outlook_advanced (CsSettingsDialog *self, GKeyFile *kf)
+{
+	const CsSetting *settings = cs_plugin_loader_get_settings (cs_plugin_loader_get_default (),
+								   self->outlook_fields_plugin);
+	for (guint i = 0; settings[i].key != NULL; i++) {
+		GtkWidget *w = g_hash_table_lookup (self->outlook_fields, settings[i].key);
+		const gchar *v = NULL;
+		if (w == NULL)
+			continue;
+		if (GTK_IS_ENTRY (w))
+			v = gtk_entry_get_text (GTK_ENTRY (w));
+		else if (GTK_IS_COMBO_BOX (w))
+			v = gtk_combo_box_get_active_id (GTK_COMBO_BOX (w));
+		else if (GTK_IS_TOGGLE_BUTTON (w))
+			v = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (w)) ? "true" : "false";
+		if (v == NULL || v[0] == '\0' || g_strcmp0 (v, settings[i].default_value) == 0)
+			g_key_file_remove_key (kf, "outlook", settings[i].key, NULL);
+		else
+			g_key_file_set_string (kf, "outlook", settings[i].key, v);
+	}
+}
+
 static void
 update_sensitivity (CsSettingsDialog *self)
 {
@@ -175,7 +261,10 @@ update_sensitivity (CsSettingsDialog *self)
 	gtk_widget_set_visible (GTK_WIDGET (self->sign_in_button), graph);
 	gtk_widget_set_visible (GTK_WIDGET (self->sign_in_spinner), graph);
 	gtk_label_set_text (self->outlook_path_label,
-			    g_strcmp0 (outlook, "pst") == 0 ? _("PST or OST file") : _("Folder"));	apply_locks (self);
+			    g_strcmp0 (outlook, "pst") == 0 ? _("PST or OST file") : _("Folder"));
+	if (self->outlook_fields != NULL && outlook != NULL)
+		fill_outlook_advanced (self, outlook);
+	apply_locks (self);
 }
 
 static void
@@ -216,26 +305,6 @@ set_or_remove (GKeyFile *kf, const gchar *group, const gchar *key, const gchar *
 		g_key_file_remove_key (kf, group, key, NULL);
 }
 
-/* rebuilds a plugin's group: the plugins refuse keys they do not know */
-static void
-reset_group (GKeyFile *kf, const gchar *group, const gchar *const *keep)
-{
-	g_autoptr(GHashTable) kept = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-	for (guint i = 0; keep[i] != NULL; i++) {
-		gchar *v = g_key_file_get_value (kf, group, keep[i], NULL);
-		if (v != NULL)
-			g_hash_table_insert (kept, g_strdup (keep[i]), v);
-	}
-	g_key_file_remove_group (kf, group, NULL);
-	{
-		GHashTableIter it;
-		gpointer k, v;
-		g_hash_table_iter_init (&it, kept);
-		while (g_hash_table_iter_next (&it, &k, &v))
-			g_key_file_set_value (kf, group, k, v);
-	}
-}
-
 /* the profile the fields describe, in a key file of its own */
 static GKeyFile *
 build_keyfile (CsSettingsDialog *self, gchar **crm_plugin_out)
@@ -268,29 +337,20 @@ build_keyfile (CsSettingsDialog *self, gchar **crm_plugin_out)
 	}
 	g_key_file_set_string (kf, "profile", "conflict", conflict);
 	g_key_file_set_integer (kf, "profile", "crm-interval",
-				gtk_spin_button_get_value_as_int (self->crm_interval_spin));
+				(gint) cs_duration_get (self->crm_interval));
 	g_key_file_set_integer (kf, "profile", "outlook-interval",
-				gtk_spin_button_get_value_as_int (self->outlook_interval_spin));
+				(gint) cs_duration_get (self->outlook_interval));
 	g_key_file_set_boolean (kf, "profile", "sync-on-start",
 				gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->sync_on_start_check)));
 	g_key_file_set_boolean (kf, "profile", "sync-on-exit",
 				gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->sync_on_exit_check)));
 	g_key_file_set_boolean (kf, "profile", "enabled", gtk_switch_get_active (self->enabled_switch));
 
-	/* [crm] */
-	{
-		static const gchar *keep_oro[] = {"auth", "secret-file", NULL};
-		static const gchar *keep_web[] = {"secret-file", "edition", "rate-limit", "rate-window",
-						    "batch-size", NULL};
-		static const gchar *keep_folder[] = {"schema", NULL};
-		static const gchar *keep_none[] = {NULL};
-		const gchar *const *keep = keep_none;
-		if (g_strcmp0 (old_crm, crm_plugin) == 0)
-			keep = g_str_equal (crm_plugin, "orocrm")   ? keep_oro
-			       : g_str_equal (crm_plugin, "webcrm") ? keep_web
-								    : keep_folder;
-		reset_group (kf, "crm", keep);
-	}
+	/* [crm]: the same plugin keeps every key the dialog does not show (read-only=,
+	 * batch-size=, a script's own settings); another plugin starts from an empty group,
+	 * because the plugins refuse keys they do not know */
+	if (g_strcmp0 (old_crm, crm_plugin) != 0)
+		g_key_file_remove_group (kf, "crm", NULL);
 	if (g_str_equal (crm_plugin, "folder")) {
 		set_or_remove (kf, "crm", "path", gtk_entry_get_text (self->url_entry));
 	} else {
@@ -301,21 +361,13 @@ build_keyfile (CsSettingsDialog *self, gchar **crm_plugin_out)
 		set_or_remove (kf, "crm", "tls-fingerprint", fingerprint);
 	}
 
-	/* [outlook] */
-	{
-		static const gchar *keep_pst[] = {"folders", NULL};
-		static const gchar *keep_graph[] = {"url", "authority", "tenant", "client-id", NULL};
-		static const gchar *keep_folder[] = {"schema", NULL};
-		static const gchar *keep_none[] = {NULL};
-		const gchar *const *keep = keep_none;
-		if (g_strcmp0 (old_outlook, outlook) == 0)
-			keep = g_str_equal (outlook, "pst")	? keep_pst
-			       : g_str_equal (outlook, "graph") ? keep_graph
-								: keep_folder;
-		reset_group (kf, "outlook", keep);
-	}
+	/* [outlook]: likewise */
+	if (g_strcmp0 (old_outlook, outlook) != 0)
+		g_key_file_remove_group (kf, "outlook", NULL);
 	if (!g_str_equal (outlook, "graph"))
 		set_or_remove (kf, "outlook", "path", gtk_entry_get_text (self->outlook_path_entry));
+	if (self->outlook_fields_plugin != NULL && g_strcmp0 (self->outlook_fields_plugin, outlook) == 0)
+		save_outlook_advanced (self, kf);
 	if (crm_plugin_out != NULL)
 		*crm_plugin_out = g_strdup (crm_plugin);
 	return g_steal_pointer (&kf);
@@ -433,74 +485,7 @@ response_cb (CsSettingsDialog *self, gint response)
 	gtk_widget_destroy (GTK_WIDGET (self));
 }
 
-/* Test connection: a provider made from the fields, opened in a worker thread */
-typedef struct {
-	GKeyFile *kf;
-	gchar *plugin;
-	gchar *profile_dir;
-	gchar *secret;	     /* typed, not yet saved (nullable) */
-	CsSecrets *secrets;  /* (nullable) the real store for a saved secret */
-	gchar *profile_id;
-} TestData;
-
-static void
-test_data_free (TestData *td)
-{
-	g_key_file_unref (td->kf);
-	g_free (td->plugin);
-	g_free (td->profile_dir);
-	if (td->secret != NULL)
-		memset (td->secret, 0, strlen (td->secret));
-	g_free (td->secret);
-	g_clear_object (&td->secrets);
-	g_free (td->profile_id);
-	g_free (td);
-}
-
-static void
-test_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-	TestData *td = task_data;
-	GError *error = NULL;
-	g_autoptr(CsProvider) provider = NULL;
-	g_autoptr(CsSecrets) temp = NULL;
-	g_autofree gchar *temp_dir = NULL;
-	g_autofree gchar *who = NULL;
-
-	provider = cs_plugin_loader_create (cs_plugin_loader_get_default (), td->plugin, &error);
-	if (provider == NULL) {
-		g_task_return_error (task, error);
-		return;
-	}
-	cs_provider_set_profile_dir (provider, td->profile_dir);
-	if (td->secret != NULL) {
-		/* the typed key is tried without saving it: a private store, removed after */
-		temp_dir = g_dir_make_tmp ("crmsync-test-XXXXXX", &error);
-		if (temp_dir == NULL) {
-			g_task_return_error (task, error);
-			return;
-		}
-		temp = cs_secrets_new_for_dir (temp_dir);
-		cs_secrets_store (temp, "connection-test", CS_SIDE_CRM, "secret", td->secret, NULL);
-		cs_provider_set_secrets (provider, temp, "connection-test", CS_SIDE_CRM);
-	} else if (td->secrets != NULL) {
-		cs_provider_set_secrets (provider, td->secrets, td->profile_id, CS_SIDE_CRM);
-	}
-	if (cs_provider_setup (provider, td->kf, "crm", &error) &&
-	    cs_provider_open (provider, cancellable, &error)) {
-		who = cs_provider_whoami (provider, cancellable, NULL);
-		cs_provider_close (provider);
-	}
-	if (temp != NULL) {
-		cs_secrets_clear (temp, "connection-test", CS_SIDE_CRM, "secret", NULL);
-		g_rmdir (temp_dir);
-	}
-	if (error != NULL)
-		g_task_return_error (task, error);
-	else
-		g_task_return_pointer (task, g_strdup (who != NULL ? who : ""), g_free);
-}
-
+/* Test connection: the engine opens a provider made from the fields, in its worker thread */
 static gchar *
 fingerprint_in (const gchar *message)
 {
@@ -516,9 +501,9 @@ fingerprint_in (const gchar *message)
 static void
 test_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-	CsSettingsDialog *self = CS_SETTINGS_DIALOG (source);
+	g_autoptr(CsSettingsDialog) self = CS_SETTINGS_DIALOG (user_data);
 	g_autoptr(GError) error = NULL;
-	g_autofree gchar *who = g_task_propagate_pointer (G_TASK (result), &error);
+	g_autofree gchar *who = cs_connection_test_finish (result, &error);
 	g_autofree gchar *text = NULL;
 
 	if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -529,12 +514,20 @@ test_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 	g_clear_pointer (&self->seen_fingerprint, g_free);
 	gtk_widget_hide (GTK_WIDGET (self->trust_button));
 	if (error == NULL) {
+		const gchar *plugin = NULL, *preset = NULL;
+		const gchar *user = gtk_entry_get_text (self->user_entry);
+		const gchar *service;
+		crm_choice_split (gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->crm_combo)), &plugin,
+				  &preset);
+		service = cs_plugin_loader_get_display_name (cs_plugin_loader_get_default (), plugin);
 		gtk_info_bar_set_message_type (self->test_infobar, GTK_MESSAGE_INFO);
-		if (who != NULL && who[0] != '\0')
-			/* TRANSLATORS: %s is the account the CRM says we are */
-			text = g_strdup_printf (_("Connected. The CRM knows you as %s."), who);
+		/* the user's own name for the account, not the CRM's internal id (whoami) */
+		if (user != NULL && user[0] != '\0')
+			/* TRANSLATORS: a CRM's name ("OroCRM"), then the user name entered */
+			text = g_strdup_printf (_("Connected to %s as %s."), service, user);
 		else
-			text = g_strdup (_("Connected."));
+			/* TRANSLATORS: %s is a CRM's name ("webCRM") */
+			text = g_strdup_printf (_("Connected to %s."), service);
 	} else {
 		gtk_info_bar_set_message_type (self->test_infobar, GTK_MESSAGE_ERROR);
 		self->seen_fingerprint = fingerprint_in (error->message);
@@ -560,28 +553,21 @@ test_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 test_clicked_cb (CsSettingsDialog *self)
 {
-	g_autoptr(GTask) task = NULL;
-	TestData *td = g_new0 (TestData, 1);
+	g_autofree gchar *plugin = NULL;
+	g_autoptr(GKeyFile) kf = build_keyfile (self, &plugin);
 	const gchar *secret = gtk_entry_get_text (self->secret_entry);
+	CsProfile *p = self->profile != NULL ? cs_sync_profile_get_profile (self->profile) : NULL;
 
-	td->kf = build_keyfile (self, &td->plugin);
-	td->profile_dir = self->profile != NULL
-			      ? g_strdup (cs_profile_get_dir (cs_sync_profile_get_profile (self->profile)))
-			      : g_strdup (self->profiles_dir);
-	if (secret[0] != '\0') {
-		td->secret = g_strdup (secret);
-	} else if (self->profile != NULL) {
-		td->secrets = g_object_ref (self->secrets);
-		td->profile_id = g_strdup (cs_profile_get_id (cs_sync_profile_get_profile (self->profile)));
-	}
 	g_clear_object (&self->test_cancellable);
 	self->test_cancellable = g_cancellable_new ();
 	gtk_widget_hide (GTK_WIDGET (self->test_infobar));
 	gtk_widget_set_sensitive (GTK_WIDGET (self->test_button), FALSE);
 	gtk_spinner_start (self->test_spinner);
-	task = g_task_new (self, self->test_cancellable, test_done_cb, NULL);
-	g_task_set_task_data (task, td, (GDestroyNotify) test_data_free);
-	g_task_run_in_thread (task, test_thread);
+	/* a typed key is tried without being saved; else the saved one */
+	cs_connection_test_async (plugin, kf, CS_SIDE_CRM,
+				  p != NULL ? cs_profile_get_dir (p) : self->profiles_dir, secret,
+				  p != NULL ? self->secrets : NULL, p != NULL ? cs_profile_get_id (p) : NULL,
+				  self->test_cancellable, test_done_cb, g_object_ref (self));
 }
 
 /* Microsoft account sign-in: the graph plugin's device-code flow, in a worker
@@ -800,6 +786,8 @@ static void
 cs_settings_dialog_finalize (GObject *object)
 {
 	CsSettingsDialog *self = CS_SETTINGS_DIALOG (object);
+	g_clear_pointer (&self->outlook_fields, g_hash_table_unref);
+	g_free (self->outlook_fields_plugin);
 	g_clear_object (&self->profile);
 	g_clear_object (&self->secrets);
 	g_clear_object (&self->settings);
@@ -870,6 +858,39 @@ cs_settings_dialog_init (CsSettingsDialog *self)
 {
 	gtk_widget_init_template (GTK_WIDGET (self));
 	self->settings = app_settings_new ();
+	/* intervals in seconds, minutes or hours, as the user thinks of them (1 s … 23:59:59) */
+	self->crm_interval = cs_duration_wrap (self->crm_interval_spin, CS_DURATION_SECONDS | CS_DURATION_MINUTES | CS_DURATION_HOURS, 86399);
+	self->outlook_interval = cs_duration_wrap (self->outlook_interval_spin, CS_DURATION_SECONDS | CS_DURATION_MINUTES | CS_DURATION_HOURS, 86399);
+	/* below the Microsoft sign-in: the Outlook side's advanced settings */
+	{
+		/* the row of the grid that holds the sign-in */
+		GtkWidget *cell = GTK_WIDGET (self->graph_label);
+		GtkWidget *grid = gtk_widget_get_parent (cell);
+		gint top = 0;
+		GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+		GtkWidget *link = gtk_link_button_new_with_label ("help:crmsync/microsoft-365",
+								  _("How to use your organisation's own application id"));
+		while (grid != NULL && !GTK_IS_GRID (grid)) {
+			cell = grid;
+			grid = gtk_widget_get_parent (grid);
+		}
+		if (grid == NULL)
+			return;
+		gtk_container_child_get (GTK_CONTAINER (grid), cell, "top-attach", &top, NULL);
+		gtk_grid_insert_row (GTK_GRID (grid), top + 1);
+		self->outlook_fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+		self->outlook_advanced = GTK_EXPANDER (gtk_expander_new_with_mnemonic (_("_Advanced")));
+		self->outlook_advanced_grid = GTK_GRID (gtk_grid_new ());
+		gtk_grid_set_row_spacing (self->outlook_advanced_grid, 6);
+		gtk_grid_set_column_spacing (self->outlook_advanced_grid, 12);
+		gtk_widget_set_halign (link, GTK_ALIGN_START);
+		gtk_container_add (GTK_CONTAINER (box), GTK_WIDGET (self->outlook_advanced_grid));
+		gtk_container_add (GTK_CONTAINER (box), link);
+		gtk_container_add (GTK_CONTAINER (self->outlook_advanced), box);
+		gtk_widget_show_all (box);
+		gtk_widget_set_no_show_all (GTK_WIDGET (self->outlook_advanced), TRUE);
+		gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->outlook_advanced), 1, top + 1, 2, 1);
+	}
 }
 
 static void
@@ -897,8 +918,8 @@ load_fields (CsSettingsDialog *self)
 		gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->crm_combo), "orocrm");
 		gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->outlook_combo), "pst");
 		gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->conflict_combo), "crm-wins");
-		gtk_spin_button_set_value (self->crm_interval_spin, 120);
-		gtk_spin_button_set_value (self->outlook_interval_spin, 30);
+		cs_duration_set (self->crm_interval, 120);
+		cs_duration_set (self->outlook_interval, 30);
 		/* the profile defaults of DESIGN.md */
 		gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->sync_on_start_check), TRUE);
 		gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->sync_on_exit_check), TRUE);
@@ -942,9 +963,8 @@ load_fields (CsSettingsDialog *self)
 	opath = g_key_file_get_string (kf, "outlook", "path", NULL);
 	gtk_entry_set_text (self->outlook_path_entry, opath != NULL ? opath : "");
 	gtk_switch_set_active (self->enabled_switch, cs_profile_get_enabled (p));
-	gtk_spin_button_set_value (self->crm_interval_spin, cs_profile_get_interval (p, CS_SIDE_CRM));
-	gtk_spin_button_set_value (self->outlook_interval_spin,
-				   cs_profile_get_interval (p, CS_SIDE_OUTLOOK));
+	cs_duration_set (self->crm_interval, cs_profile_get_interval (p, CS_SIDE_CRM));
+	cs_duration_set (self->outlook_interval, cs_profile_get_interval (p, CS_SIDE_OUTLOOK));
 	gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->sync_on_start_check),
 				      cs_profile_get_sync_on_start (p));
 	gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->sync_on_exit_check),
@@ -982,4 +1002,16 @@ cs_settings_dialog_new (GtkWindow *parent, CsSyncProfile *profile, const gchar *
 	self->profiles_dir = g_strdup (profiles_dir);
 	load_fields (self);
 	return self;
+}
+
+/**
+ * cs_settings_dialog_get_outlook_field:
+ *
+ * Returns: (transfer none) (nullable): the input of one of the Outlook side's advanced
+ * settings (as the plugin describes them), e.g. "client-id"
+ */
+GtkWidget *
+cs_settings_dialog_get_outlook_field (CsSettingsDialog *self, const gchar *key)
+{
+	return g_hash_table_lookup (self->outlook_fields, key);
 }

@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "cs-progress-window.h"
+#include "cs-engine-jobs.h"
 #include "cs-sync-all-assistant.h"
 
 /*
@@ -18,6 +19,8 @@ enum { TCOL_TICK, TCOL_INCONSISTENT, TCOL_TEXT, TCOL_ACTION, TCOL_ITEM, TCOL_KIN
 struct _CsSyncAllAssistant {
 	GtkAssistant parent_instance;
 	GtkRadioButton *to_outlook_radio;
+	GtkProgressBar *reading_bar;
+	GtkLabel *reading_label;
 	GtkRadioButton *to_crm_radio;
 	GtkBox *kinds_box;
 	GtkLabel *since_label;
@@ -214,23 +217,18 @@ tick_toggled_cb (CsSyncAllAssistant *self, const gchar *path)
 }
 
 static void
-prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-	CsEngine *engine = CS_ENGINE (task_data);
-	GError *error = NULL;
-	CsSyncPlan *plan = cs_engine_prepare (engine, CS_RUN_FLAG_ALL, cancellable, &error);
-	if (plan == NULL)
-		g_task_return_error (task, error);
-	else
-		g_task_return_pointer (task, plan, g_object_unref);
-}
-
-static void
 preview_progress_cb (gpointer target, CsPhase phase, gdouble fraction, const gchar *message)
 {
 	CsSyncAllAssistant *self = CS_SYNC_ALL_ASSISTANT (target);
 	if (message != NULL && phase < CS_PHASE_APPLY)
 		gtk_label_set_text (self->apply_label, message);
+	/* while the preview reads: what it reads now, and how far (reading and planning are
+	 * the first 70 % of a run's weighted progress) */
+	if (phase < CS_PHASE_APPLY) {
+		gtk_progress_bar_set_fraction (self->reading_bar, CLAMP (fraction / 0.7, 0, 1));
+		if (message != NULL)
+			gtk_label_set_text (self->reading_label, message);
+	}
 	/* the apply phase is the last 30 % of a run's weighted progress */
 	if (phase == CS_PHASE_APPLY)
 		gtk_progress_bar_set_fraction (self->apply_bar, CLAMP ((fraction - 0.7) / 0.3, 0, 1));
@@ -243,7 +241,7 @@ prepare_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr(CsSyncAllAssistant) self = CS_SYNC_ALL_ASSISTANT (user_data);
 	g_autoptr(GError) error = NULL;
-	CsSyncPlan *plan = g_task_propagate_pointer (G_TASK (result), &error);
+	CsSyncPlan *plan = cs_engine_prepare_finish (CS_ENGINE (source), result, &error);
 	GtkWidget *page = gtk_assistant_get_nth_page (GTK_ASSISTANT (self), PAGE_PREVIEW);
 
 	g_clear_pointer (&self->relay, cs_progress_relay_free);
@@ -306,7 +304,6 @@ save_since (CsSyncAllAssistant *self, GError **error)
 static void
 start_prepare (CsSyncAllAssistant *self)
 {
-	g_autoptr(GTask) task = NULL;
 	g_autoptr(GError) error = NULL;
 	CsEngine *engine;
 	GtkWidget *page = gtk_assistant_get_nth_page (GTK_ASSISTANT (self), PAGE_PREVIEW);
@@ -320,35 +317,8 @@ start_prepare (CsSyncAllAssistant *self)
 	}
 	self->busy = TRUE;
 	self->relay = cs_progress_relay_new (engine, G_OBJECT (self), preview_progress_cb);
-	task = g_task_new (self, self->cancellable, prepare_done_cb, g_object_ref (self));
-	g_task_set_task_data (task, g_object_ref (engine), g_object_unref);
-	g_task_run_in_thread (task, prepare_thread);
-}
-
-typedef struct {
-	CsEngine *engine;
-	CsSyncPlan *plan;
-} ApplyData;
-
-static void
-apply_data_free (ApplyData *ad)
-{
-	g_object_unref (ad->engine);
-	g_object_unref (ad->plan);
-	g_free (ad);
-}
-
-static void
-apply_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-	ApplyData *ad = task_data;
-	GError *error = NULL;
-	/* a run like any other: in the history, with what it changed kept for undo */
-	g_autoptr(CsRunReport) report = cs_engine_apply_run (ad->engine, ad->plan, CS_RUN_FLAG_ALL, cancellable, &error);
-	if (report == NULL)
-		g_task_return_error (task, error);
-	else
-		g_task_return_pointer (task, g_steal_pointer (&report), g_object_unref);
+	cs_engine_prepare_async (engine, CS_RUN_FLAG_ALL, self->cancellable, prepare_done_cb,
+				 g_object_ref (self));
 }
 
 static void
@@ -361,7 +331,7 @@ apply_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
 	g_clear_pointer (&self->relay, cs_progress_relay_free);
 	self->busy = FALSE;
-	self->report = g_task_propagate_pointer (G_TASK (result), &error);
+	self->report = cs_engine_apply_finish (CS_ENGINE (source), result, &error);
 	if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && gtk_widget_in_destruction (GTK_WIDGET (self)))
 		return;
 	if (self->report == NULL) {
@@ -392,16 +362,13 @@ apply_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 start_apply (CsSyncAllAssistant *self)
 {
-	g_autoptr(GTask) task = NULL;
-	ApplyData *ad = g_new0 (ApplyData, 1);
-	ad->engine = g_object_ref (cs_sync_profile_get_engine (self->profile, NULL));
-	ad->plan = g_object_ref (self->plan);
+	CsEngine *engine = cs_sync_profile_get_engine (self->profile, NULL);
 	self->busy = TRUE;
 	gtk_label_set_text (self->apply_label, _("Writing the ticked changes…"));
-	self->relay = cs_progress_relay_new (ad->engine, G_OBJECT (self), preview_progress_cb);
-	task = g_task_new (self, self->cancellable, apply_done_cb, g_object_ref (self));
-	g_task_set_task_data (task, ad, (GDestroyNotify) apply_data_free);
-	g_task_run_in_thread (task, apply_thread);
+	self->relay = cs_progress_relay_new (engine, G_OBJECT (self), preview_progress_cb);
+	/* recorded in the history like any run */
+	cs_engine_apply_async (engine, self->plan, CS_RUN_FLAG_ALL, "sync-all", self->cancellable,
+			       apply_done_cb, g_object_ref (self));
 }
 
 static void
@@ -437,6 +404,14 @@ cancel_cb (CsSyncAllAssistant *self)
 	/* the engine stops at a consistent point; what was committed stays recorded */
 	g_cancellable_cancel (self->cancellable);
 	gtk_widget_destroy (GTK_WIDGET (self));
+}
+
+/* the user closed the sign-in this preview waits for: nothing to preview, the assistant goes */
+static void
+cancel_requested_cb (CsSyncAllAssistant *self)
+{
+	if (self->busy)
+		cancel_cb (self);
 }
 
 static void
@@ -478,6 +453,8 @@ cs_sync_all_assistant_class_init (CsSyncAllAssistantClass *klass)
 						     "/org/crmsync/Crmsync/ui/cs-sync-all-assistant.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, CsSyncAllAssistant, name)
 	BIND (to_outlook_radio);
+	BIND (reading_bar);
+	BIND (reading_label);
 	BIND (to_crm_radio);
 	BIND (kinds_box);
 	BIND (since_label);
@@ -537,6 +514,8 @@ cs_sync_all_assistant_new (GtkWindow *parent, CsSyncProfile *profile, GError **e
 	self->profile = g_object_ref (profile);
 	cs_sync_profile_hold_manual (profile);
 	self->held = TRUE;
+	g_signal_connect_object (profile, "cancel-requested", G_CALLBACK (cancel_requested_cb), self,
+				 G_CONNECT_SWAPPED);
 	p = cs_sync_profile_get_profile (profile);
 	for (guint k = 0; k < CS_KIND_LAST; k++) {
 		GtkWidget *check;

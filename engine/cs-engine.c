@@ -334,7 +334,7 @@ ensure_open (CsEngine *self, GCancellable *cancellable, GError **error)
 		return TRUE;
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
 		if (!cs_provider_open (self->providers[s], cancellable, error)) {
-			g_prefix_error (error, "%s: ", cs_provider_get_name (self->providers[s]));
+			g_prefix_error (error, "%s: ", cs_provider_get_display_name (self->providers[s]));
 			for (guint t = 0; t < s; t++)
 				cs_provider_close (self->providers[t]);
 			return FALSE;
@@ -422,7 +422,7 @@ read_side (CsEngine *self, CsSide side, CsRunFlags flags, GCancellable *cancella
 		g_signal_handler_disconnect (self->sinks[side][kind], id);
 		if (!ok) {
 			g_prefix_error (error, _("reading %s from %s: "), cs_kind_to_string (kind),
-					cs_provider_get_name (self->providers[side]));
+					cs_provider_get_display_name (self->providers[side]));
 			return FALSE;
 		}
 		done++;
@@ -1273,7 +1273,7 @@ fetch_current (CsEngine *self, GPtrArray *ops, CsSide side, CsKind kind,
 	got = cs_provider_get (provider, kind, ids, cancellable, error);
 	if (got == NULL) {
 		g_prefix_error (error, _("reading %s from %s: "), cs_kind_to_string (kind),
-				cs_provider_get_name (provider));
+				cs_provider_get_display_name (provider));
 		return FALSE;
 	}
 	g_hash_table_remove_all (read);
@@ -1383,7 +1383,7 @@ run_batches (CsEngine *self, GPtrArray *states, CsSide side, CsKind kind, CsWrit
 			return FALSE;
 		if (!cs_provider_write (self->providers[side], kind, ops, cancellable, error)) {
 			g_prefix_error (error, _("writing %s to %s: "), cs_kind_to_string (kind),
-					cs_provider_get_name (self->providers[side]));
+					cs_provider_get_display_name (self->providers[side]));
 			*kind_failed = TRUE;
 			return FALSE;
 		}

@@ -97,7 +97,8 @@ cs_http_client_init (CsHttpClient *self)
 {
 	self->max_retries = 4;
 	self->max_retry_after = 120;
-	self->timeout = 60;
+	/* seconds without a byte from the server (soup's I/O timeout), not the whole request */
+	self->timeout = 30;
 }
 
 CsHttpClient *
@@ -469,6 +470,15 @@ cs_http_client_send (CsHttpClient *self, const gchar *method, const gchar *path,
 						 ? "; if you trust this server, set tls-fingerprint="
 						 : "",
 					     self->pin_seen != NULL ? self->pin_seen : "");
+				return NULL;
+			}
+			/* a server that hangs is asked once more, not max_retries times: the user
+			 * waits at most two timeouts before hearing that it does not answer */
+			if (g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) && attempt >= 1) {
+				g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NETWORK,
+					     _("%s did not answer within %u seconds; it may be down or "
+					       "overloaded, try again later"),
+					     g_uri_get_host (soup_message_get_uri (msg)), self->timeout);
 				return NULL;
 			}
 			if (attempt >= self->max_retries) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cs-json.h"
+#include "cs-label.h"
 #include "cs-planner.h"
 
 /*
@@ -25,13 +26,8 @@ cs_planner_values_equal (GVariant *a, GVariant *b)
 	return cs_value_equal (a, b);
 }
 
-static const gchar *label_fields[] = {
-    "displayName", "subject", "title", "name", "Subject", "MeetingSubject", "ActivityDescription",
-    /* a contact with no name at all: its company, before any id */
-    "companyName", "OrganisationName", NULL};
-static const gchar *name_pairs[][2] = {
-    {"givenName", "surname"}, {"firstName", "lastName"}, {"PersonFirstName", "PersonLastName"},
-};
+#define label_fields cs_label_fields
+#define name_pairs cs_label_name_pairs
 
 static gchar *
 make_label (const CsRecord *crm, const CsRecord *outlook, GHashTable *values)
@@ -41,7 +37,7 @@ make_label (const CsRecord *crm, const CsRecord *outlook, GHashTable *values)
 		const CsRecord *rec = recs[r];
 		if (rec == NULL || cs_record_is_deleted (rec))
 			continue;
-		for (guint i = 0; i < G_N_ELEMENTS (name_pairs); i++) {
+		for (guint i = 0; i < cs_label_n_name_pairs; i++) {
 			const gchar *a = cs_record_get_string (rec, name_pairs[i][0]);
 			const gchar *b = cs_record_get_string (rec, name_pairs[i][1]);
 			if (a != NULL || b != NULL)
@@ -54,7 +50,7 @@ make_label (const CsRecord *crm, const CsRecord *outlook, GHashTable *values)
 		}
 	}
 	if (values != NULL) {
-		for (guint i = 0; i < G_N_ELEMENTS (name_pairs); i++) {
+		for (guint i = 0; i < cs_label_n_name_pairs; i++) {
 			GVariant *a = g_hash_table_lookup (values, name_pairs[i][0]);
 			GVariant *b = g_hash_table_lookup (values, name_pairs[i][1]);
 			const gchar *sa = a != NULL && g_variant_is_of_type (a, G_VARIANT_TYPE_STRING)

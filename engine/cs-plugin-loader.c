@@ -232,3 +232,71 @@ cs_plugin_loader_create (CsPluginLoader *self, const gchar *name, GError **error
 	}
 	return g_object_new ((GType) GPOINTER_TO_SIZE (type), NULL);
 }
+
+/**
+ * cs_plugin_loader_get_display_name:
+ * @name: a plugin's name, as in a profile (`crm=orocrm`)
+ *
+ * Returns: the service's name for the user ("OroCRM", "Microsoft 365"), translated; @name
+ * itself when no such plugin is loaded
+ */
+const gchar *
+cs_plugin_loader_get_display_name (CsPluginLoader *self, const gchar *name)
+{
+	gpointer type;
+	CsProviderClass *klass;
+	const gchar *display;
+	if (name == NULL || !cs_plugin_loader_load_all (self, NULL))
+		return name;
+	type = g_hash_table_lookup (self->types, name);
+	if (type == NULL)
+		return name;
+	klass = g_type_class_ref ((GType) GPOINTER_TO_SIZE (type));
+	display = klass->display_name != NULL ? g_dgettext (GETTEXT_PACKAGE, klass->display_name)
+					      : name;
+	/* the modules stay resident, so the class (and its strings) outlive this ref */
+	g_type_class_unref (klass);
+	return display;
+}
+
+static CsProviderClass *
+peek_class (CsPluginLoader *self, const gchar *name)
+{
+	gpointer type;
+	CsProviderClass *klass;
+	if (name == NULL || !cs_plugin_loader_load_all (self, NULL))
+		return NULL;
+	type = g_hash_table_lookup (self->types, name);
+	if (type == NULL)
+		return NULL;
+	/* the modules stay resident: the class outlives this reference */
+	klass = g_type_class_ref ((GType) GPOINTER_TO_SIZE (type));
+	g_type_class_unref (klass);
+	return klass;
+}
+
+/**
+ * cs_plugin_loader_get_settings:
+ *
+ * Returns: (transfer none): the settings the plugin describes for its profile section,
+ * ended by one whose key is %NULL
+ */
+const CsSetting *
+cs_plugin_loader_get_settings (CsPluginLoader *self, const gchar *name)
+{
+	static const CsSetting none[] = {{NULL}};
+	CsProviderClass *klass = peek_class (self, name);
+	return klass != NULL && klass->settings != NULL ? klass->settings : none;
+}
+
+/**
+ * cs_plugin_loader_get_sides:
+ *
+ * Returns: the sides of a profile the plugin can serve; 0 when there is no such plugin
+ */
+CsProviderSides
+cs_plugin_loader_get_sides (CsPluginLoader *self, const gchar *name)
+{
+	CsProviderClass *klass = peek_class (self, name);
+	return klass != NULL ? klass->sides : 0;
+}

@@ -45,6 +45,34 @@ cs_provider_get_name (CsProvider *self)
 	return CS_PROVIDER_GET_CLASS (self)->name;
 }
 
+/**
+ * cs_provider_get_display_name:
+ *
+ * Returns: the service's name for the user, translated; the plugin's name when it gives none
+ */
+const gchar *
+cs_provider_get_display_name (CsProvider *self)
+{
+	CsProviderClass *klass = CS_PROVIDER_GET_CLASS (self);
+	if (klass->display_name == NULL)
+		return klass->name;
+	return g_dgettext (GETTEXT_PACKAGE, klass->display_name);
+}
+
+/**
+ * cs_provider_get_settings:
+ *
+ * Returns: (transfer none): the settings of the provider's profile section, ended by one
+ * whose key is %NULL (an empty list when it describes none)
+ */
+const CsSetting *
+cs_provider_get_settings (CsProvider *self)
+{
+	static const CsSetting none[] = {{NULL}};
+	const CsSetting *s = CS_PROVIDER_GET_CLASS (self)->settings;
+	return s != NULL ? s : none;
+}
+
 CsProviderSides
 cs_provider_get_sides (CsProvider *self)
 {

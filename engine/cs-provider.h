@@ -43,6 +43,28 @@ typedef enum {
 	CS_PROVIDER_SIDE_OUTLOOK = 1 << 1,
 } CsProviderSides;
 
+/* one setting of a provider's profile section, as the assistant and the settings dialog
+ * show it: the provider describes itself, so a new backend needs no app change */
+typedef enum {
+	CS_SETTING_TEXT,
+	CS_SETTING_URL,
+	CS_SETTING_SECRET, /* kept in the keyring under @key, never in the file */
+	CS_SETTING_FILE,
+	CS_SETTING_FOLDER,
+	CS_SETTING_CHOICE,
+	CS_SETTING_BOOLEAN,
+} CsSettingType;
+
+typedef struct {
+	const gchar *key;		/* the profile key (a secret's name for SECRET) */
+	const gchar *label;		/* N_(): translated by the app */
+	CsSettingType type;
+	const gchar *const *choices;	/* (nullable) CHOICE: the allowed values */
+	const gchar *default_value;	/* (nullable) what an unset key means */
+	gboolean required;
+	gboolean advanced;		/* left out of the first-run assistant */
+} CsSetting;
+
 #define CS_TYPE_PROVIDER (cs_provider_get_type ())
 G_DECLARE_DERIVABLE_TYPE (CsProvider, cs_provider, CS, PROVIDER, GObject)
 
@@ -60,6 +82,9 @@ G_DECLARE_DERIVABLE_TYPE (CsProvider, cs_provider, CS, PROVIDER, GObject)
  * @write: perform @ops (element-type CsWriteOp); per-op failures go into each
  *   op, a %FALSE return means the whole batch failed (auth, network…)
  * @find: records whose @field equals @value (key and e-mail matching)
+ * @settings: its profile section's settings, ended by one with a %NULL key (optional)
+ * @display_name: the service as its users name it ("OroCRM", "Microsoft 365"), marked
+ *   with N_() in the plugin; translated by cs_provider_get_display_name()
  * @get: the current records with these ids (those that no longer exist are left
  *   out); optional. The engine asks for a record it must update but did not read
  *   this run (a delta listing leaves out what did not change) when the update
@@ -88,12 +113,16 @@ struct _CsProviderClass {
 			    GCancellable *cancellable, GError **error);
 	GPtrArray *(*get) (CsProvider *self, CsKind kind, GPtrArray *ids, GCancellable *cancellable,
 			   GError **error);
+	const gchar *display_name;
+	const CsSetting *settings;
 
-	gpointer padding[7];
+	gpointer padding[5];
 };
 
 const gchar *cs_provider_get_name (CsProvider *self);
 CsProviderSides cs_provider_get_sides (CsProvider *self);
+const gchar *cs_provider_get_display_name (CsProvider *self);
+const CsSetting *cs_provider_get_settings (CsProvider *self);
 gboolean cs_provider_setup (CsProvider *self, GKeyFile *profile, const gchar *group,
 			    GError **error);
 CsCaps cs_provider_get_caps (CsProvider *self, CsKind kind);

@@ -364,6 +364,23 @@ cs_scheduler_stop (CsScheduler *self)
 	clear_timers (self);
 }
 
+/**
+ * cs_scheduler_cancel_run:
+ *
+ * Stops the run under way at its next safe point (the user closed a sign-in it waits for);
+ * later runs go on as planned.
+ */
+void
+cs_scheduler_cancel_run (CsScheduler *self)
+{
+	if (!self->running)
+		return;
+	g_cancellable_cancel (self->cancellable);
+	/* the run holds its own reference to the cancelled one */
+	g_clear_object (&self->cancellable);
+	self->cancellable = g_cancellable_new ();
+}
+
 void
 cs_scheduler_set_paused (CsScheduler *self, gboolean paused)
 {

@@ -21,6 +21,7 @@ void cs_scheduler_start (CsScheduler *self);
 void cs_scheduler_stop (CsScheduler *self);
 void cs_scheduler_trigger (CsScheduler *self, CsRunFlags flags);
 void cs_scheduler_set_paused (CsScheduler *self, gboolean paused);
+void cs_scheduler_cancel_run (CsScheduler *self);
 void cs_scheduler_set_network_available (CsScheduler *self, gboolean available);
 CsSchedulerState cs_scheduler_get_state (CsScheduler *self);
 guint cs_scheduler_get_failures (CsScheduler *self);

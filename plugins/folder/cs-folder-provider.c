@@ -373,6 +373,14 @@ cs_folder_provider_finalize (GObject *object)
 	G_OBJECT_CLASS (cs_folder_provider_parent_class)->finalize (object);
 }
 
+/* what the assistant and the settings dialog ask for */
+static const gchar *const folder_schema_choices[] = {"outlook", "orocrm", "webcrm", NULL};
+static const CsSetting folder_settings[] = {
+    {"path", N_("Folder"), CS_SETTING_FOLDER, NULL, NULL, TRUE, FALSE},
+    {"schema", N_("Field names of"), CS_SETTING_CHOICE, folder_schema_choices, NULL, FALSE, TRUE},
+    {"read-only", N_("Read only"), CS_SETTING_BOOLEAN, NULL, "false", FALSE, TRUE},
+    {NULL}};
+
 static void
 cs_folder_provider_class_init (CsFolderProviderClass *klass)
 {
@@ -380,6 +388,9 @@ cs_folder_provider_class_init (CsFolderProviderClass *klass)
 	G_OBJECT_CLASS (klass)->finalize = cs_folder_provider_finalize;
 	pc->name = "folder";
 	pc->description = "Records as JSON files in a folder";
+	/* TRANSLATORS: a profile side kept as files in a folder */
+	pc->display_name = N_("Folder");
+	pc->settings = folder_settings;
 	pc->sides = CS_PROVIDER_SIDE_CRM | CS_PROVIDER_SIDE_OUTLOOK;
 	pc->setup = cs_folder_provider_setup;
 	pc->get_caps = cs_folder_provider_get_caps;

@@ -178,7 +178,9 @@ cs_graph_auth_device_code (CsHttpClient *identity, const gchar *tenant, const gc
 	gint64 interval, deadline;
 
 	if (dc == NULL) {
-		g_prefix_error (error, _("cannot start the sign-in: "));
+		if (error == NULL || *error == NULL ||
+		    !g_error_matches (*error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NETWORK))
+			g_prefix_error (error, _("cannot start the sign-in: "));
 		return NULL;
 	}
 	if (status != 200) {

@@ -337,14 +337,18 @@ static gboolean
 cs_graph_provider_open (CsProvider *provider, GCancellable *cancellable, GError **error)
 {
 	CsGraphProvider *self = CS_GRAPH_PROVIDER (provider);
+	g_autoptr(GError) error_local = NULL;
 	if (self->graph == NULL) {
 		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
 				     _("the graph plugin was opened before its setup"));
 		return FALSE;
 	}
 	cs_http_client_set_prepare_func (self->graph, prepare_cb, self);
-	if (!sign_in (self, cancellable, error)) {
-		g_prefix_error (error, _("Microsoft sign-in: "));
+	if (!sign_in (self, cancellable, &error_local)) {
+		/* a server that cannot be reached is said so, not blamed on the sign-in */
+		if (!g_error_matches (error_local, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NETWORK))
+			g_prefix_error (&error_local, _("Microsoft sign-in: "));
+		g_propagate_error (error, g_steal_pointer (&error_local));
 		return FALSE;
 	}
 	return TRUE;
@@ -1809,6 +1813,15 @@ cs_graph_provider_finalize (GObject *object)
 	G_OBJECT_CLASS (cs_graph_provider_parent_class)->finalize (object);
 }
 
+/* what the assistant and the settings dialog ask for: nothing at first (the sign-in asks);
+ * an organisation that allows only its own registered applications gives its client id */
+static const CsSetting graph_settings[] = {
+    {"client-id", N_("Application (client) id"), CS_SETTING_TEXT, NULL, NULL, FALSE, TRUE},
+    {"tenant", N_("Tenant"), CS_SETTING_TEXT, NULL, "common", FALSE, TRUE},
+    {"url", N_("Microsoft Graph address"), CS_SETTING_URL, NULL, DEFAULT_URL, FALSE, TRUE},
+    {"authority", N_("Sign-in address"), CS_SETTING_URL, NULL, DEFAULT_AUTHORITY, FALSE, TRUE},
+    {NULL}};
+
 static void
 cs_graph_provider_class_init (CsGraphProviderClass *klass)
 {
@@ -1820,6 +1833,8 @@ cs_graph_provider_class_init (CsGraphProviderClass *klass)
 	object_class->set_property = cs_graph_provider_set_property;
 	provider_class->name = "graph";
 	provider_class->description = N_("Outlook.com and Microsoft 365 (Microsoft Graph)");
+	provider_class->display_name = N_("Microsoft 365");
+	provider_class->settings = graph_settings;
 	provider_class->sides = CS_PROVIDER_SIDE_OUTLOOK;
 	provider_class->setup = cs_graph_provider_setup;
 	provider_class->get_caps = cs_graph_provider_get_caps;

@@ -1457,6 +1457,16 @@ cs_orocrm_provider_get (CsProvider *provider, CsKind kind, GPtrArray *ids, GCanc
 	return g_steal_pointer (&out);
 }
 
+/* what the assistant and the settings dialog ask for (the key goes to the keyring) */
+static const gchar *const oro_auth_choices[] = {"wsse", "oauth", NULL};
+static const CsSetting oro_settings[] = {
+    {"url", N_("Address"), CS_SETTING_URL, NULL, NULL, TRUE, FALSE},
+    {"user", N_("User name"), CS_SETTING_TEXT, NULL, NULL, TRUE, FALSE},
+    {"secret", N_("API key"), CS_SETTING_SECRET, NULL, NULL, TRUE, FALSE},
+    {"auth", N_("Sign-in method"), CS_SETTING_CHOICE, oro_auth_choices, "wsse", FALSE, TRUE},
+    {"tls-fingerprint", N_("Trusted certificate (SHA-256)"), CS_SETTING_TEXT, NULL, NULL, FALSE, TRUE},
+    {NULL}};
+
 static void
 cs_orocrm_provider_class_init (CsOrocrmProviderClass *klass)
 {
@@ -1464,6 +1474,8 @@ cs_orocrm_provider_class_init (CsOrocrmProviderClass *klass)
 	G_OBJECT_CLASS (klass)->finalize = cs_orocrm_provider_finalize;
 	provider_class->name = "orocrm";
 	provider_class->description = "OroCRM (JSON:API and calendar REST API)";
+	provider_class->display_name = N_("OroCRM");
+	provider_class->settings = oro_settings;
 	provider_class->sides = CS_PROVIDER_SIDE_CRM;
 	provider_class->setup = cs_orocrm_provider_setup;
 	provider_class->get_caps = cs_orocrm_provider_get_caps;

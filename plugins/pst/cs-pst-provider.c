@@ -714,6 +714,11 @@ cs_pst_provider_finalize (GObject *object)
 	G_OBJECT_CLASS (cs_pst_provider_parent_class)->finalize (object);
 }
 
+/* what the assistant and the settings dialog ask for */
+static const CsSetting pst_settings[] = {
+    {"path", N_("Outlook data file (.pst, .ost)"), CS_SETTING_FILE, NULL, NULL, TRUE, FALSE},
+    {NULL}};
+
 static void
 cs_pst_provider_class_init (CsPstProviderClass *klass)
 {
@@ -725,6 +730,9 @@ cs_pst_provider_class_init (CsPstProviderClass *klass)
 
 	provider_class->name = "pst";
 	provider_class->description = N_("Outlook data file (.pst/.ost), read-only");
+	/* TRANSLATORS: an Outlook data file as a profile side */
+	provider_class->display_name = N_("Outlook data file");
+	provider_class->settings = pst_settings;
 	provider_class->sides = CS_PROVIDER_SIDE_OUTLOOK;
 	provider_class->setup = cs_pst_provider_setup;
 	provider_class->get_caps = cs_pst_provider_get_caps;

@@ -2186,6 +2186,13 @@ cs_webcrm_provider_find (CsProvider *provider, CsKind kind, const gchar *field, 
 
 /* ---------------------------------------------------------------------------------------- */
 
+/* what the assistant and the settings dialog ask for (the authCode goes to the keyring) */
+static const CsSetting webcrm_settings[] = {
+    {"url", N_("Address"), CS_SETTING_URL, NULL, "https://api.webcrm.com", FALSE, FALSE},
+    {"secret", N_("API key (authCode)"), CS_SETTING_SECRET, NULL, NULL, TRUE, FALSE},
+    {"tls-fingerprint", N_("Trusted certificate (SHA-256)"), CS_SETTING_TEXT, NULL, NULL, FALSE, TRUE},
+    {NULL}};
+
 static void
 cs_webcrm_provider_class_init (CsWebcrmProviderClass *klass)
 {
@@ -2193,6 +2200,8 @@ cs_webcrm_provider_class_init (CsWebcrmProviderClass *klass)
 	G_OBJECT_CLASS (klass)->finalize = cs_webcrm_provider_finalize;
 	pclass->name = "webcrm";
 	pclass->description = "webCRM (api.webcrm.com)";
+	pclass->display_name = N_("webCRM");
+	pclass->settings = webcrm_settings;
 	pclass->sides = CS_PROVIDER_SIDE_CRM;
 	pclass->setup = cs_webcrm_provider_setup;
 	pclass->get_caps = cs_webcrm_provider_get_caps;

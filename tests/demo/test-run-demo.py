@@ -8,7 +8,9 @@ usage: test-run-demo.py SRCDIR BUILDDIR {report|ctrl-c|converges [CRM]}
   ctrl-c     --serve keeps the emulators running until SIGINT, which stops them and cleans up
   converges [CRM]  the second sync of the demo (orocrm, or webcrm) changes nothing on either
              side: no create, update or delete
-  app MODULE  with a display, the demo opens the app on the demo profile and the app syncs it
+  app MODULE  with a display, the demo opens the app on the demo profile and the app's own sync
+             succeeds with no user action (the Microsoft sign-in completes by itself): the
+             emulators then hold the other side's records, and the window shows no failure
              (the cs-snapshot GTK module records the window and quits the app)
 """
 import os
@@ -169,7 +171,8 @@ def test_app(src, build, module):
     shots = tempfile.mkdtemp(prefix='crmsync-demo-app-')
     env = dict(os.environ, GTK3_MODULES=module, CS_SNAPSHOT_DIR=shots, CS_SNAPSHOT_SETTLE_MS='8000',
                NO_AT_BRIDGE='1', GSETTINGS_BACKEND='memory')
-    cmd = [os.path.join(src, 'run-demo'), '--no-build', '--build-dir', build, '--records', '8']
+    cmd = [os.path.join(src, 'run-demo'), '--no-build', '--build-dir', build, '--records', '8',
+           '--keep']
     if shutil.which('dbus-run-session'):
         cmd = ['dbus-run-session', '--'] + cmd
     if not env.get('DISPLAY'):
@@ -177,6 +180,7 @@ def test_app(src, build, module):
     p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=LIMIT)
     out = p.stdout + p.stderr
     print(out)
+    kept = re.search(r'^Kept (/\S+)$', out, re.M)
     try:
         if p.returncode != 0 or 'Opening the app' not in out:
             fail('run-demo did not open the app (exit %d)' % p.returncode)
@@ -184,8 +188,22 @@ def test_app(src, build, module):
             shown = [l.rstrip('\n').split('\t', 1)[1] for l in f if l.startswith('mapped\t')]
         if not any(t.startswith('Demo (orocrm') for t in shown):
             fail('the app does not show the demo profile: %r' % shown[:20])
-        if not any(re.match(r'\d{4}-\d\d-\d\d \d\d:\d\d:\d\d', t) for t in shown):
-            fail('the app shows no finished run of the demo profile: %r' % shown[:30])
+        failing = [t for t in shown if 'failed' in t or 'could not sync' in t]
+        if failing:
+            fail('the app shows a failed sync: %r' % failing)
+        if kept is None:
+            fail('run-demo did not keep its dir')
+        # what the app's sync wrote, as the emulators keep it: each side now holds the
+        # other's 8 generated contacts besides its own
+        import sqlite3
+        with sqlite3.connect(os.path.join(kept.group(1), 'graph.db')) as db:
+            outlook = db.execute("SELECT count(*) FROM items WHERE kind = 'contact' AND deleted = 0").fetchone()[0]
+        with sqlite3.connect(os.path.join(kept.group(1), 'orocrm.db')) as db:
+            crm = db.execute("SELECT count(*) FROM res WHERE type = 'contacts'").fetchone()[0]
+        print('contacts after the app\'s sync: OroCRM %d, Microsoft 365 %d' % (crm, outlook))
+        if outlook <= 8 or crm <= 8:
+            fail('the app\'s sync did not bring contacts to both sides (OroCRM %d, Microsoft 365 %d, '
+                 '8 each before)' % (crm, outlook))
         if not os.path.getsize(os.path.join(shots, 'window-0.png')):
             fail('no screenshot')
         urls, _ = parse(out)
@@ -194,6 +212,8 @@ def test_app(src, build, module):
                 fail('an emulator still listens at %s after the app quit' % url)
     finally:
         shutil.rmtree(shots, ignore_errors=True)
+        if kept is not None:
+            shutil.rmtree(kept.group(1), ignore_errors=True)
     print('the demo opened the app, which synced the demo profile: ok')
 
 

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
 #include "cs-app-window.h"
 #include "cs-application.h"
 #include "cs-mapping-window.h"
+#include "cs-new-profile-assistant.h"
 #include "cs-progress-window.h"
 #include "cs-settings-dialog.h"
+#include "cs-sign-in-dialog.h"
 #include "cs-sync-all-assistant.h"
 
 /*
@@ -107,7 +110,8 @@ static void
 gate_cb (CsEngine *engine, gint phase, gdouble fraction, const gchar *message, gpointer data)
 {
 	Gate *g = data;
-	if (phase != CS_PHASE_APPLY || message == NULL || !g_str_has_prefix (message, "Writing"))
+	/* midway through the writes, in any language */
+	if (phase != CS_PHASE_APPLY || message == NULL || fraction < 0.8)
 		return;
 	g_mutex_lock (&g->lock);
 	g->reached = TRUE;
@@ -154,6 +158,13 @@ main (int argc, char **argv)
 	g_free (demo_profile (root, "support", "Support desk", 300));
 	g_free (demo_profile (root, "archive", "Archive (paused)", 0));
 
+	/* German (or Danish) shots: CS_SHOTS_LOCALEDIR names the build tree's catalogues */
+	if (g_getenv ("CS_SHOTS_LOCALEDIR") != NULL)
+		bindtextdomain (GETTEXT_PACKAGE, g_getenv ("CS_SHOTS_LOCALEDIR"));
+	else
+		bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+	bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+	textdomain (GETTEXT_PACKAGE);
 	gtk_init (&argc, &argv);
 	g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 	app = cs_application_new ();
@@ -231,7 +242,7 @@ main (int argc, char **argv)
 		CsMappingWindow *m = cs_mapping_window_new (GTK_WINDOW (win), sales);
 		GtkComboBoxText *kinds = GTK_COMBO_BOX_TEXT (gtk_widget_get_template_child (GTK_WIDGET (m), CS_TYPE_MAPPING_WINDOW, "kind_combo"));
 		GtkTreeView *view = GTK_TREE_VIEW (gtk_widget_get_template_child (GTK_WIDGET (m), CS_TYPE_MAPPING_WINDOW, "fields_view"));
-		gtk_window_set_default_size (GTK_WINDOW (m), 760, 720);
+		gtk_window_set_default_size (GTK_WINDOW (m), 880, 720);
 		/* tasks: the status value table is the interesting part */
 		gtk_combo_box_set_active_id (GTK_COMBO_BOX (kinds), "task");
 		{
@@ -302,6 +313,99 @@ main (int argc, char **argv)
 			g_warning ("no preview (the page says why)");
 		shoot (GTK_WIDGET (a), "sync-all-preview.png");
 		gtk_widget_destroy (GTK_WIDGET (a));
+	}
+	{
+		/* the first-run assistant: the CRM, Outlook (a PST: read only), what to sync */
+		CsNewProfileAssistant *a = cs_new_profile_assistant_new (GTK_WINDOW (win), root,
+									 cs_application_get_secrets (app));
+		gtk_window_set_default_size (GTK_WINDOW (a), 700, 480);
+		gtk_entry_set_text (cs_new_profile_assistant_get_name_entry (a), "Sales team");
+		gtk_entry_set_text (GTK_ENTRY (cs_new_profile_assistant_get_field (a, "crm", "url")), "https://crm.example.org");
+		gtk_entry_set_text (GTK_ENTRY (cs_new_profile_assistant_get_field (a, "crm", "user")), "ada");
+		gtk_entry_set_text (GTK_ENTRY (cs_new_profile_assistant_get_field (a, "crm", "secret")), "not-a-real-key");
+		shoot (GTK_WIDGET (a), "assistant-crm.png");
+		gtk_assistant_set_current_page (GTK_ASSISTANT (a), 1);
+		gtk_toggle_button_set_active (cs_new_profile_assistant_get_outlook_radio (a, "pst"), TRUE);
+		gtk_entry_set_text (GTK_ENTRY (cs_new_profile_assistant_get_field (a, "outlook", "path")), "/home/ada/Documents/Outlook.pst");
+		shoot (GTK_WIDGET (a), "assistant-outlook.png");
+		gtk_assistant_set_current_page (GTK_ASSISTANT (a), 2);
+		shoot (GTK_WIDGET (a), "assistant-kinds.png");
+		gtk_widget_destroy (GTK_WIDGET (a));
+	}
+	{
+		/* a profile whose Outlook server cannot be reached: the icon, the banner, the
+		 * progress window's failure */
+		g_autofree gchar *path = g_build_filename (root, "config", "crmsync", "profiles", "mail.ini", NULL);
+		CsSyncProfile *mail;
+		CsProgressWindow *p;
+		write_file (path, "[profile]\nname=Mailbox (Microsoft 365)\ncrm=folder\noutlook=graph\n"
+				  "sync-on-start=false\nsync-on-exit=false\n[crm]\npath=mailcrm\n"
+				  "[outlook]\nurl=http://127.0.0.1:1\nauthority=http://127.0.0.1:1\n");
+		mail = cs_application_add_profile (app, path, &error);
+		g_assert_no_error (error);
+		p = cs_progress_window_new (GTK_WINDOW (win), mail);
+		cs_progress_window_start (p, CS_RUN_FLAG_NONE, &error);
+		g_assert_no_error (error);
+		while (!progress_done (p))
+			g_main_context_iteration (NULL, TRUE);
+		shoot (GTK_WIDGET (p), "progress-failed.png");
+		gtk_widget_destroy (GTK_WIDGET (p));
+		cs_app_window_select (win, mail);
+		shoot (GTK_WIDGET (win), "main-window-failing.png");
+		{
+			/* its settings: the Microsoft sign-in and the advanced part (own client id) */
+			CsSettingsDialog *d = cs_settings_dialog_new (GTK_WINDOW (win), mail, root,
+								      cs_application_get_secrets (app));
+			GtkWidget *ex = gtk_widget_get_ancestor (cs_settings_dialog_get_outlook_field (d, "client-id"),
+								 GTK_TYPE_EXPANDER);
+			gtk_expander_set_expanded (GTK_EXPANDER (ex), TRUE);
+			shoot (GTK_WIDGET (d), "settings-microsoft-365.png");
+			gtk_widget_destroy (GTK_WIDGET (d));
+		}
+	}
+	{
+		CsSignInDialog *d = cs_sign_in_dialog_new (GTK_WINDOW (win), sales,
+							   "https://microsoft.com/devicelogin", "F7K2-M9QX");
+		shoot (GTK_WIDGET (d), "sign-in.png");
+		gtk_widget_destroy (GTK_WIDGET (d));
+	}
+	{
+		GtkWindow *d;
+		cs_app_window_select (win, sales);
+		g_action_group_activate_action (G_ACTION_GROUP (win), "remove-profile", NULL);
+		d = cs_app_window_get_last_dialog (win);
+		shoot (GTK_WIDGET (d), "remove-profile.png");
+		gtk_widget_destroy (GTK_WIDGET (d));
+	}
+	{
+		g_autoptr(GList) all = NULL;
+		g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+		flush ();
+		all = gtk_window_list_toplevels ();
+		for (GList *l = all; l != NULL; l = l->next)
+			if (GTK_IS_ABOUT_DIALOG (l->data)) {
+				shoot (GTK_WIDGET (l->data), "about.png");
+				gtk_widget_destroy (GTK_WIDGET (l->data));
+			}
+	}
+	{
+		g_autoptr(GList) all = NULL;
+		g_action_group_activate_action (G_ACTION_GROUP (win), "show-help-overlay", NULL);
+		flush ();
+		all = gtk_window_list_toplevels ();
+		for (GList *l = all; l != NULL; l = l->next)
+			if (GTK_IS_SHORTCUTS_WINDOW (l->data) && gtk_widget_get_visible (l->data)) {
+				shoot (GTK_WIDGET (l->data), "shortcuts.png");
+				gtk_widget_hide (GTK_WIDGET (l->data));
+			}
+	}
+	{
+		/* no profile left: the empty state and its call to action */
+		while (profiles->len > 0)
+			if (!cs_application_remove_profile (app, g_ptr_array_index (profiles, 0), &error))
+				g_error ("%s", error->message);
+		cs_app_window_select (win, NULL);
+		shoot (GTK_WIDGET (win), "main-window-empty.png");
 	}
 	gtk_widget_destroy (GTK_WIDGET (win));
 	flush ();

@@ -6,9 +6,12 @@
 
 #include "cs-app-window.h"
 #include "cs-application.h"
+#include "cs-duration.h"
 #include "cs-mapping-window.h"
+#include "cs-new-profile-assistant.h"
 #include "cs-progress-window.h"
 #include "cs-settings-dialog.h"
+#include "cs-sign-in-dialog.h"
 #include "cs-sync-all-assistant.h"
 #include "emu-launch.h"
 
@@ -154,7 +157,17 @@ test_settings_save (void)
 			    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89");
 	gtk_combo_box_set_active_id (GTK_COMBO_BOX (child (dlg, t, "outlook_combo")), "pst");
 	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "outlook_path_entry")), "/home/ada/outlook.pst");
-	/* the spin buttons keep the allowed range: 0 becomes 1, too much 86399 */
+	/* intervals show in the user's units: the 120 s default as 2 minutes */
+	{
+		GtkWidget *crm_d = gtk_widget_get_parent (child (dlg, t, "crm_interval_spin"));
+		GtkWidget *outlook_d = gtk_widget_get_parent (child (dlg, t, "outlook_interval_spin"));
+		g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (child (dlg, t, "crm_interval_spin"))), ==, 2);
+		g_assert_cmpstr (gtk_combo_box_get_active_id (cs_duration_get_unit_combo (crm_d)), ==, "minutes");
+		g_assert_cmpint (cs_duration_get (outlook_d), ==, 30);
+		/* in seconds, the spin buttons keep the allowed range: 0 becomes 1, too much 86399 */
+		gtk_combo_box_set_active_id (cs_duration_get_unit_combo (crm_d), "seconds");
+		gtk_combo_box_set_active_id (cs_duration_get_unit_combo (outlook_d), "seconds");
+	}
 	gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (dlg, t, "crm_interval_spin")), 0);
 	gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (dlg, t, "outlook_interval_spin")), 100000);
 	gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (child (dlg, t, "sync_on_exit_check")), FALSE);
@@ -213,7 +226,8 @@ test_settings_save (void)
 static void
 test_settings_edit (void)
 {
-	g_autofree gchar *path = folder_profile ("edit", 0, "[contact]\ndirection=crm-to-outlook\n");
+	/* (the extra lines start inside [outlook]) */
+	g_autofree gchar *path = folder_profile ("edit", 0, "read-only=true\n[contact]\ndirection=crm-to-outlook\n");
 	g_autoptr(CsSyncProfile) sp = load_profile (path);
 	g_autoptr(CsSecrets) secrets = cs_secrets_new ();
 	g_autofree gchar *dir = g_path_get_dirname (path);
@@ -231,6 +245,8 @@ test_settings_edit (void)
 	g_assert_nonnull (strstr (text, "outlook-interval=77"));
 	g_assert_nonnull (strstr (text, "direction=crm-to-outlook"));
 	g_assert_nonnull (strstr (text, "state=state.db"));
+	/* a key the dialog does not show stays: the folder side is still read-only */
+	g_assert_nonnull (strstr (text, "read-only=true"));
 	/* the running profile sees the new value */
 	g_assert_cmpuint (cs_profile_get_interval (cs_sync_profile_get_profile (sp), CS_SIDE_OUTLOOK), ==, 77);
 	g_object_unref (dlg);
@@ -342,16 +358,204 @@ test_settings_graph_sign_in (void)
 	token = cs_secrets_lookup (secrets, "mail", CS_SIDE_OUTLOOK, "refresh-token", &error);
 	g_assert_no_error (error);
 	g_assert_nonnull (token);
+	/* the organisation's own application id, from the plugin's description of its settings */
+	g_assert_nonnull (cs_settings_dialog_get_outlook_field (dlg, "client-id"));
+	g_assert_cmpstr (gtk_entry_get_text (GTK_ENTRY (cs_settings_dialog_get_outlook_field (dlg, "authority"))), ==, emu.url);
+	gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_outlook_field (dlg, "client-id")),
+			    "11111111-2222-3333-4444-555555555555");
 	/* saving keeps the Graph settings and never writes the token */
 	gtk_button_clicked (GTK_BUTTON (gtk_dialog_get_widget_for_response (GTK_DIALOG (dlg), GTK_RESPONSE_ACCEPT)));
 	flush ();
 	text = read_file (path);
 	g_assert_nonnull (strstr (text, "outlook=graph"));
 	g_assert_nonnull (strstr (text, "authority="));
+	g_assert_nonnull (strstr (text, "client-id=11111111-2222-3333-4444-555555555555"));
 	g_assert_null (strstr (text, token));
 	cs_secrets_clear (secrets, "mail", CS_SIDE_OUTLOOK, "refresh-token", NULL);
 	emulator_stop (&emu);
 	g_object_unref (dlg);
+}
+
+/* ---- new profile assistant --------------------------------------------- */
+
+static gboolean
+assistant_not_testing (gpointer a)
+{
+	return !cs_new_profile_assistant_is_testing (a);
+}
+
+static gboolean
+sync_all_page_ready (gpointer data)
+{
+	GtkAssistant *a = data;
+	GtkWidget *page = gtk_assistant_get_nth_page (a, gtk_assistant_get_current_page (a));
+	return gtk_assistant_get_page_complete (a, page) && !cs_sync_all_assistant_is_busy (data);
+}
+
+static gboolean
+sync_all_has_report (gpointer data)
+{
+	return cs_sync_all_assistant_get_report (data) != NULL;
+}
+
+/* a user's first profile: OroCRM and Microsoft 365 (both emulated), the key tested on the
+ * spot, saved, its first run previewed, then applied: records reach both sides */
+static void
+test_assistant_first_sync (void)
+{
+	Emulator oro = {0}, graph = {0};
+	g_autofree gchar *dir = test_dir ("assistant");
+	g_autoptr(CsSecrets) secrets = cs_secrets_new ();
+	g_autoptr(CsSyncProfile) sp = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *text = NULL;
+	g_autofree gchar *secret = NULL;
+	g_autofree gchar *path = NULL;
+	CsNewProfileAssistant *a;
+	CsSyncAllAssistant *preview;
+	GtkAssistant *ga;
+	CsRunReport *report;
+
+	emulator_start (&oro, "orocrm", "ada", "right-key");
+	emulator_start (&graph, "graph", "ada@contoso.example", "emulator");
+	a = cs_new_profile_assistant_new (NULL, dir, secrets);
+	ga = GTK_ASSISTANT (a);
+	g_object_ref_sink (a);
+	gtk_widget_show (GTK_WIDGET (a));
+
+	/* the CRM page asks for what the OroCRM provider describes */
+	gtk_entry_set_text (cs_new_profile_assistant_get_name_entry (a), "Sales");
+	gtk_combo_box_set_active_id (cs_new_profile_assistant_get_crm_combo (a), "orocrm");
+	g_assert_nonnull (cs_new_profile_assistant_get_field (a, "crm", "url"));
+	g_assert_nonnull (cs_new_profile_assistant_get_field (a, "crm", "user"));
+	g_assert_nonnull (cs_new_profile_assistant_get_field (a, "crm", "secret"));
+	gtk_entry_set_text (GTK_ENTRY (cs_new_profile_assistant_get_field (a, "crm", "url")), oro.url);
+	gtk_entry_set_text (GTK_ENTRY (cs_new_profile_assistant_get_field (a, "crm", "user")), "ada");
+	gtk_entry_set_text (GTK_ENTRY (cs_new_profile_assistant_get_field (a, "crm", "secret")), "wrong-key");
+	/* not tested: the assistant does not go on */
+	g_assert_false (gtk_assistant_get_page_complete (ga, gtk_assistant_get_nth_page (ga, 0)));
+	gtk_button_clicked (cs_new_profile_assistant_get_test_button (a));
+	spin_until (assistant_not_testing, a);
+	g_assert_false (gtk_assistant_get_page_complete (ga, gtk_assistant_get_nth_page (ga, 0)));
+	g_assert_true (g_str_has_prefix (gtk_label_get_text (cs_new_profile_assistant_get_test_label (a)), "✗"));
+	gtk_entry_set_text (GTK_ENTRY (cs_new_profile_assistant_get_field (a, "crm", "secret")), "right-key");
+	gtk_button_clicked (cs_new_profile_assistant_get_test_button (a));
+	spin_until (assistant_not_testing, a);
+	g_assert_cmpstr (gtk_label_get_text (cs_new_profile_assistant_get_test_label (a)), ==, "✓ Connected to OroCRM.");
+	g_assert_true (gtk_assistant_get_page_complete (ga, gtk_assistant_get_nth_page (ga, 0)));
+	gtk_assistant_next_page (ga);
+
+	/* Outlook: Microsoft 365, here the emulator (advanced settings) */
+	g_assert_true (gtk_toggle_button_get_active (cs_new_profile_assistant_get_outlook_radio (a, "graph")));
+	gtk_entry_set_text (GTK_ENTRY (cs_new_profile_assistant_get_field (a, "outlook", "url")), graph.url);
+	gtk_entry_set_text (GTK_ENTRY (cs_new_profile_assistant_get_field (a, "outlook", "authority")), graph.url);
+	g_assert_nonnull (cs_new_profile_assistant_get_field (a, "outlook", "client-id"));
+	gtk_assistant_next_page (ga);
+	/* the preset's directions: contacts both ways */
+	g_assert_cmpstr (gtk_combo_box_get_active_id (cs_new_profile_assistant_get_direction_combo (a, CS_KIND_CONTACT)), ==, "both");
+	gtk_assistant_next_page (ga);
+	g_assert_null (cs_new_profile_assistant_get_path (a));
+	g_signal_emit_by_name (a, "apply");
+	path = g_strdup (cs_new_profile_assistant_get_path (a));
+	g_assert_nonnull (path);
+	text = read_file (path);
+	g_assert_nonnull (strstr (text, "crm=orocrm"));
+	g_assert_nonnull (strstr (text, "outlook=graph"));
+	g_assert_nonnull (strstr (text, "preset=orocrm"));
+	g_assert_null (strstr (text, "right-key"));
+	sp = load_profile (path);
+	secret = cs_secrets_lookup (secrets, cs_profile_get_id (cs_sync_profile_get_profile (sp)), CS_SIDE_CRM, "secret", &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (secret, ==, "right-key");
+	gtk_widget_destroy (GTK_WIDGET (a));
+	g_object_unref (a);
+
+	/* the first run's preview, then applied (the Microsoft sign-in completes by itself) */
+	preview = cs_sync_all_assistant_new (NULL, sp, &error);
+	g_assert_no_error (error);
+	g_object_ref_sink (preview);
+	gtk_widget_show (GTK_WIDGET (preview));
+	gtk_assistant_next_page (GTK_ASSISTANT (preview));
+	gtk_assistant_next_page (GTK_ASSISTANT (preview));
+	spin_until (sync_all_page_ready, preview);
+	g_assert_nonnull (cs_sync_all_assistant_get_plan (preview));
+	gtk_assistant_next_page (GTK_ASSISTANT (preview));
+	spin_until (sync_all_has_report, preview);
+	report = cs_sync_all_assistant_get_report (preview);
+	/* Sync all (CRM to Outlook by default): the CRM's contacts are now in Outlook */
+	g_assert_cmpuint (cs_run_report_get_count (report, CS_COUNT_CREATED, CS_SIDE_OUTLOOK, CS_KIND_CONTACT), ==, 2);
+	gtk_widget_destroy (GTK_WIDGET (preview));
+	g_object_unref (preview);
+	/* and a full run both ways brings Outlook's own contacts to the CRM (a plain run does
+	 * not: the one-way Sync all moved Outlook's cursor past them, see the notes) */
+	{
+		g_autoptr(CsRunReport) next = cs_engine_run (cs_sync_profile_get_engine (sp, &error), CS_RUN_FLAG_ALL, NULL, &error);
+		g_assert_no_error (error);
+		g_assert_cmpuint (cs_run_report_get_count (next, CS_COUNT_CREATED, CS_SIDE_CRM, CS_KIND_CONTACT), ==, 2);
+		g_assert_cmpint (cs_state_count_links (cs_sync_profile_get_state (sp, NULL), CS_KIND_CONTACT, CS_SIDE_CRM), ==, 4);
+	}
+	cs_secrets_clear (secrets, cs_profile_get_id (cs_sync_profile_get_profile (sp)), CS_SIDE_CRM, "secret", NULL);
+	emulator_stop (&oro);
+	emulator_stop (&graph);
+}
+
+/* ---- Microsoft sign-in from a run ----------------------------------------- */
+
+static gboolean progress_finished (gpointer data);
+
+static void
+sign_in_code_cb (CsSyncProfile *sp, const gchar *uri, const gchar *code, gpointer data)
+{
+	CsSignInDialog **dialog = data;
+	*dialog = cs_sign_in_dialog_new (NULL, sp, uri, code);
+	g_object_add_weak_pointer (G_OBJECT (*dialog), (gpointer *) dialog);
+	gtk_widget_show (GTK_WIDGET (*dialog));
+}
+
+static gboolean
+have_dialog (gpointer data)
+{
+	return *(CsSignInDialog **) data != NULL;
+}
+
+/* a run waits for the Microsoft sign-in with the code in a dialog; closing the dialog
+ * stops the run (it would wait for the code to expire), and nothing is kept */
+static void
+test_sign_in_dialog_cancel (void)
+{
+	Emulator emu = {0};
+	g_autofree gchar *dir = test_dir ("signin");
+	g_autofree gchar *path = g_build_filename (dir, "mail.ini", NULL);
+	g_autofree gchar *ini = NULL;
+	g_autofree gchar *token = NULL;
+	g_autoptr(CsSyncProfile) sp = NULL;
+	g_autoptr(GError) error = NULL;
+	CsSignInDialog *dialog = NULL;
+	CsProgressWindow *win;
+
+	emulator_start (&emu, "graph", "ada@contoso.example", "emulator");
+	ini = g_strdup_printf ("[profile]\nname=Mail\ncrm=folder\noutlook=graph\nstate=state.db\n"
+			       "[crm]\npath=crm\n[outlook]\nurl=%s\nauthority=%s\n", emu.url, emu.url);
+	write_file (path, ini);
+	sp = load_profile (path);
+	g_signal_connect (sp, "sign-in-code", G_CALLBACK (sign_in_code_cb), &dialog);
+	win = cs_progress_window_new (NULL, sp);
+	g_object_ref_sink (win);
+	gtk_widget_show (GTK_WIDGET (win));
+	g_assert_true (cs_progress_window_start (win, CS_RUN_FLAG_NONE, &error));
+	spin_until (have_dialog, &dialog);
+	/* the code and the page, in the dialog */
+	g_assert_cmpstr (cs_sign_in_dialog_get_code (dialog), !=, "");
+	gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+	spin_until (progress_finished, win);
+	g_assert_error ((GError *) cs_progress_window_get_error (win), G_IO_ERROR, G_IO_ERROR_CANCELLED);
+	g_assert_null (dialog);
+	token = cs_secrets_lookup (cs_sync_profile_get_secrets (sp), cs_profile_get_id (cs_sync_profile_get_profile (sp)),
+				   CS_SIDE_OUTLOOK, "refresh-token", NULL);
+	g_assert_null (token);
+	gtk_widget_destroy (GTK_WIDGET (win));
+	g_object_unref (win);
+	emulator_stop (&emu);
 }
 
 /* ---- mapping ----------------------------------------------------------- */
@@ -412,14 +616,32 @@ test_mapping_edit (void)
 	g_assert_cmpstr (gtk_combo_box_get_active_id (cs_mapping_window_get_direction_combo (win, CS_KIND_CONTACT)), ==, "both");
 	gtk_combo_box_set_active_id (cs_mapping_window_get_direction_combo (win, CS_KIND_CONTACT), "crm-to-outlook");
 	gtk_combo_box_set_active_id (cs_mapping_window_get_condition_combo (win, CS_KIND_TASK), "all");
-	gtk_entry_set_text (cs_mapping_window_get_reminder_entry (win, CS_KIND_EVENT), "1:30");
+	/* reminders in the user's units: the preset's 0:10 reads "10 minutes" */
+	g_assert_cmpint (cs_duration_get (cs_mapping_window_get_reminder (win, CS_KIND_EVENT)), ==, 600);
+	g_assert_cmpstr (gtk_combo_box_get_active_id (cs_duration_get_unit_combo (cs_mapping_window_get_reminder (win, CS_KIND_EVENT))), ==, "minutes");
+	cs_duration_set (cs_mapping_window_get_reminder (win, CS_KIND_EVENT), 90 * 60);
 
 	/* fixed rows cannot be edited; an ordinary row can */
 	fields = GTK_TREE_MODEL (gtk_widget_get_template_child (GTK_WIDGET (win), t, "fields_store"));
 	g_assert_true (find_row (fields, "firstName", &iter));
 	gtk_tree_model_get (fields, &iter, 3, &fixed_editable, -1);
 	g_assert_false (fixed_editable);
+	{
+		/* the user reads the schemas' labels, not the API names */
+		g_autofree gchar *crm_label = NULL;
+		g_autofree gchar *outlook_label = NULL;
+		gtk_tree_model_get (fields, &iter, 7, &crm_label, 8, &outlook_label, -1);
+		g_assert_cmpstr (crm_label, ==, "First name");
+		g_assert_cmpstr (outlook_label, ==, "First name");
+	}
 	edit_outlook_cell (win, "middleName", "nickName");
+	/* a choice in the cell is a label too */
+	g_assert_true (find_row (fields, "middleName", &iter));
+	{
+		g_autofree gchar *outlook_label = NULL;
+		gtk_tree_model_get (fields, &iter, 8, &outlook_label, -1);
+		g_assert_cmpstr (outlook_label, ==, "Nickname");
+	}
 	/* a CRM field the preset leaves out appears and can be mapped */
 	g_assert_true (find_row (fields, "namePrefix", &iter));
 	edit_outlook_cell (win, "namePrefix", "title");
@@ -521,6 +743,10 @@ test_sync_all_ticked (void)
 	gtk_assistant_next_page (GTK_ASSISTANT (a));	/* preview: reads both sides */
 	spin_until (page_complete, a);
 	g_assert_nonnull (cs_sync_all_assistant_get_plan (a));
+	/* while it read, the page said what and how far, not only a spinner */
+	flush ();
+	g_assert_cmpfloat (gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (child (a, CS_TYPE_SYNC_ALL_ASSISTANT, "reading_bar"))), >, 0.0);
+	g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (a, CS_TYPE_SYNC_ALL_ASSISTANT, "reading_label"))), !=, "");
 
 	/* untick the 2nd and 5th contact, as a user clicking their boxes */
 	model = GTK_TREE_MODEL (gtk_widget_get_template_child (GTK_WIDGET (a), CS_TYPE_SYNC_ALL_ASSISTANT, "plan_store"));
@@ -893,6 +1119,232 @@ test_window_conflict (void)
 	flush ();
 }
 
+/* ---- honest state, removal, GNOME basics ------------------------------- */
+
+static gboolean
+run_failed (gpointer data)
+{
+	return cs_sync_profile_get_last_error (data) != NULL && !cs_sync_profile_is_busy (data);
+}
+
+/* Outlook's server cannot be reached: the profile says so (not "waiting"), in the list
+ * and in a banner whose button tries again; a file with an error is listed too */
+static void
+test_window_failing (void)
+{
+	g_autofree gchar *profiles = g_build_filename (g_get_user_config_dir (), "crmsync", "profiles", NULL);
+	g_autofree gchar *path = g_build_filename (profiles, "f.ini", NULL);
+	g_autofree gchar *broken = g_build_filename (profiles, "zz-broken.ini", NULL);
+	CsApplication *app = shared_app;
+	g_autoptr(GError) error = NULL;
+	CsSyncProfile *sp, *bad = NULL;
+	CsAppWindow *win;
+	GtkWidget *bar;
+	const gchar *text;
+	g_autofree gchar *ini = g_strdup_printf ("[profile]\nname=Unreachable\ncrm=folder\noutlook=graph\n"
+						 "sync-on-start=false\nsync-on-exit=false\n[crm]\npath=%s/f/crm\n"
+						 "[outlook]\nurl=http://127.0.0.1:1\nauthority=http://127.0.0.1:1\n",
+						 g_get_user_data_dir ());
+
+	write_file (path, ini);
+	write_file (broken, "[profile]\nname=Broken\ncrm=folder\noutlook=folder\nconflict=sometimes\n");
+	g_assert_nonnull (app);
+	sp = cs_application_add_profile (app, path, &error);
+	g_assert_no_error (error);
+	win = cs_app_window_new (app);
+	cs_app_window_select (win, sp);
+	gtk_widget_show (GTK_WIDGET (win));
+	bar = child (win, CS_TYPE_APP_WINDOW, "profile_bar");
+	g_assert_false (gtk_widget_get_visible (bar));
+
+	gtk_button_clicked (GTK_BUTTON (child (win, CS_TYPE_APP_WINDOW, "sync_now_button")));
+	spin_until (run_failed, sp);
+	flush ();
+	/* the banner: what failed, in the user's words, and the button that helps */
+	g_assert_true (gtk_widget_get_visible (bar));
+	text = gtk_label_get_text (GTK_LABEL (child (win, CS_TYPE_APP_WINDOW, "profile_bar_label")));
+	g_assert_nonnull (strstr (text, "Unreachable"));
+	g_assert_nonnull (strstr (text, "Microsoft 365"));
+	/* an unreachable server is not a sign-in problem */
+	g_assert_cmpint (cs_sync_profile_get_fix (sp), ==, CS_SYNC_FIX_RETRY);
+	g_assert_null (strstr (text, "sign-in"));
+	g_assert_nonnull (strstr (text, "cannot reach"));
+	g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (child (win, CS_TYPE_APP_WINDOW, "profile_bar_button"))), ==, "_Try Again");
+	g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (win, CS_TYPE_APP_WINDOW, "status_label"))), ==, "The last sync failed");
+	{
+		/* the progress window says it failed, not "Starting…" */
+		GtkWindow *d = cs_app_window_get_last_dialog (win);
+		g_assert_true (CS_IS_PROGRESS_WINDOW (d));
+		g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (child (d, CS_TYPE_PROGRESS_WINDOW, "result_label"))), "The sync failed"));
+		g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (d, CS_TYPE_PROGRESS_WINDOW, "item_label"))), !=, "Starting…");
+		gtk_widget_destroy (GTK_WIDGET (d));
+	}
+
+	/* a file with an error: a profile of its own, with its error and without the folder */
+	gtk_widget_destroy (GTK_WIDGET (win));
+	flush ();
+	bad = cs_application_load_profile (app, broken);
+	g_assert_nonnull (cs_sync_profile_get_load_error (bad));
+	g_assert_cmpstr (cs_sync_profile_get_name (bad), ==, "zz-broken");
+	g_assert_null (strstr (cs_sync_profile_get_last_error (bad), profiles));
+	g_assert_nonnull (strstr (cs_sync_profile_get_last_error (bad), "sometimes"));
+	win = cs_app_window_new (app);
+	cs_app_window_select (win, bad);
+	gtk_widget_show (GTK_WIDGET (win));
+	bar = child (win, CS_TYPE_APP_WINDOW, "profile_bar");
+	g_assert_true (gtk_widget_get_visible (bar));
+	text = gtk_label_get_text (GTK_LABEL (child (win, CS_TYPE_APP_WINDOW, "profile_bar_label")));
+	g_assert_nonnull (strstr (text, "cannot be read"));
+	g_assert_false (gtk_widget_get_sensitive (child (win, CS_TYPE_APP_WINDOW, "sync_now_button")));
+	/* it can be removed */
+	g_action_group_activate_action (G_ACTION_GROUP (win), "remove-profile", NULL);
+	g_assert_true (GTK_IS_MESSAGE_DIALOG (cs_app_window_get_last_dialog (win)));
+	gtk_dialog_response (GTK_DIALOG (cs_app_window_get_last_dialog (win)), GTK_RESPONSE_ACCEPT);
+	flush ();
+	g_assert_false (g_file_test (broken, G_FILE_TEST_EXISTS));
+	for (guint i = 0; i < cs_application_get_profiles (app)->len; i++)
+		g_assert_null (cs_sync_profile_get_load_error (g_ptr_array_index (cs_application_get_profiles (app), i)));
+	gtk_widget_destroy (GTK_WIDGET (win));
+	flush ();
+}
+
+/* a record the CRM cannot take is listed by its name, not its id */
+static void
+test_window_skipped_names (void)
+{
+	g_autofree gchar *profiles = g_build_filename (g_get_user_config_dir (), "crmsync", "profiles", NULL);
+	g_autofree gchar *path = g_build_filename (profiles, "s.ini", NULL);
+	g_autofree gchar *out = g_build_filename (g_get_user_data_dir (), "skips", "outlook", "contact", "x1.json", NULL);
+	CsApplication *app = shared_app;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsRunReport) report = NULL;
+	GtkTreeModel *skips;
+	GtkTreeIter iter;
+	CsSyncProfile *sp;
+	CsAppWindow *win;
+	g_autofree gchar *ini = g_strdup_printf ("[profile]\nname=Skips\ncrm=folder\noutlook=folder\npreset=orocrm\n"
+						 "sync-on-start=false\nsync-on-exit=false\n[crm]\npath=%s/skips/crm\n"
+						 "schema=orocrm\n[outlook]\npath=%s/skips/outlook\nschema=outlook\n"
+						 "[contact]\ncondition=all\n",
+						 g_get_user_data_dir (), g_get_user_data_dir ());
+	write_file (path, ini);
+	/* no first or last name: the CRM cannot take it (the window names it by what it has) */
+	write_file (out, "{\"displayName\": \"Reception desk\", \"companyName\": \"Nordisk A/S\"}");
+	sp = cs_application_add_profile (app, path, &error);
+	g_assert_no_error (error);
+	report = cs_engine_run (cs_sync_profile_get_engine (sp, &error), CS_RUN_FLAG_NONE, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (cs_run_report_get_n_skipped (report), >=, 1);
+	win = cs_app_window_new (app);
+	cs_app_window_select (win, sp);
+	gtk_widget_show (GTK_WIDGET (win));
+	skips = GTK_TREE_MODEL (gtk_widget_get_template_child (GTK_WIDGET (win), CS_TYPE_APP_WINDOW, "skips_store"));
+	g_assert_true (gtk_tree_model_get_iter_first (skips, &iter));
+	{
+		g_autofree gchar *item = NULL;
+		gtk_tree_model_get (skips, &iter, 2, &item, -1);
+		g_assert_cmpstr (item, ==, "Reception desk");
+	}
+	gtk_widget_destroy (GTK_WIDGET (win));
+	flush ();
+}
+
+/* Remove: asks first; Cancel keeps it, Remove takes the file and the list row, not the records */
+static void
+test_window_remove (void)
+{
+	g_autofree gchar *profiles = g_build_filename (g_get_user_config_dir (), "crmsync", "profiles", NULL);
+	g_autofree gchar *path = g_build_filename (profiles, "r.ini", NULL);
+	g_autofree gchar *crm = g_build_filename (g_get_user_data_dir (), "remove", "crm", "contact", "a.json", NULL);
+	CsApplication *app = shared_app;
+	g_autoptr(GError) error = NULL;
+	CsSyncProfile *sp;
+	CsAppWindow *win;
+	guint before;
+	g_autofree gchar *ini = g_strdup_printf ("[profile]\nname=To remove\ncrm=folder\noutlook=folder\n"
+						 "sync-on-start=false\nsync-on-exit=false\n[crm]\npath=%s/remove/crm\n"
+						 "[outlook]\npath=%s/remove/outlook\n",
+						 g_get_user_data_dir (), g_get_user_data_dir ());
+	write_file (path, ini);
+	write_file (crm, "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\"}");
+	sp = cs_application_add_profile (app, path, &error);
+	g_assert_no_error (error);
+	before = cs_application_get_profiles (app)->len;
+	win = cs_app_window_new (app);
+	cs_app_window_select (win, sp);
+	gtk_widget_show (GTK_WIDGET (win));
+
+	g_action_group_activate_action (G_ACTION_GROUP (win), "remove-profile", NULL);
+	gtk_dialog_response (GTK_DIALOG (cs_app_window_get_last_dialog (win)), GTK_RESPONSE_CANCEL);
+	flush ();
+	g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+	g_assert_cmpuint (cs_application_get_profiles (app)->len, ==, before);
+
+	g_action_group_activate_action (G_ACTION_GROUP (win), "remove-profile", NULL);
+	gtk_dialog_response (GTK_DIALOG (cs_app_window_get_last_dialog (win)), GTK_RESPONSE_ACCEPT);
+	flush ();
+	g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+	g_assert_cmpuint (cs_application_get_profiles (app)->len, ==, before - 1);
+	g_assert_true (cs_app_window_get_selected (win) != sp);
+	/* the records stay */
+	g_assert_true (g_file_test (crm, G_FILE_TEST_EXISTS));
+	gtk_widget_destroy (GTK_WIDGET (win));
+	flush ();
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+	g_autoptr(GList) all = gtk_window_list_toplevels ();
+	for (GList *l = all; l != NULL; l = l->next)
+		if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
+			return l->data;
+	return NULL;
+}
+
+/* About, Help (F1) and the shortcuts window (Ctrl+?) are there */
+static void
+test_window_basics (void)
+{
+	CsApplication *app = shared_app;
+	CsAppWindow *win = cs_app_window_new (app);
+	g_auto(GStrv) help = NULL;
+	g_auto(GStrv) shortcuts = NULL;
+	GtkWindow *w;
+	g_autofree gchar *index = g_build_filename (SRCDIR, "help", "C", "index.page", NULL);
+
+	gtk_widget_show (GTK_WIDGET (win));
+	gtk_window_present (GTK_WINDOW (win));
+	flush ();
+	g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+	flush ();
+	w = find_toplevel (GTK_TYPE_ABOUT_DIALOG);
+	g_assert_nonnull (w);
+	g_assert_cmpstr (gtk_about_dialog_get_program_name (GTK_ABOUT_DIALOG (w)), ==, "crmsync");
+	gtk_widget_destroy (GTK_WIDGET (w));
+
+	g_action_group_activate_action (G_ACTION_GROUP (win), "show-help-overlay", NULL);
+	flush ();
+	w = find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
+	g_assert_nonnull (w);
+	gtk_widget_hide (GTK_WIDGET (w));
+	shortcuts = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay");
+	g_assert_true (g_strv_contains ((const gchar *const *) shortcuts, "<Primary>question"));
+
+	/* "New profile" (Ctrl+N, the empty state's button) is the assistant */
+	g_action_group_activate_action (G_ACTION_GROUP (win), "new-profile", NULL);
+	g_assert_true (CS_IS_NEW_PROFILE_ASSISTANT (cs_app_window_get_last_dialog (win)));
+	gtk_widget_destroy (GTK_WIDGET (cs_app_window_get_last_dialog (win)));
+
+	/* F1 opens the guide, which is in the tree to be installed */
+	help = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "app.help");
+	g_assert_true (g_strv_contains ((const gchar *const *) help, "F1"));
+	g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "help"));
+	g_assert_true (g_file_test (index, G_FILE_TEST_EXISTS));
+	gtk_widget_destroy (GTK_WIDGET (win));
+	flush ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -910,6 +1362,8 @@ main (int argc, char **argv)
 	g_test_add_func ("/gui/settings/edit", test_settings_edit);
 	g_test_add_func ("/gui/settings/test-connection", test_settings_test_connection);
 	g_test_add_func ("/gui/settings/graph-sign-in", test_settings_graph_sign_in);
+	g_test_add_func ("/gui/assistant/first-sync", test_assistant_first_sync);
+	g_test_add_func ("/gui/sign-in/cancel-stops-the-run", test_sign_in_dialog_cancel);
 	g_test_add_func ("/gui/mapping/edit-and-reset", test_mapping_edit);
 	g_test_add_func ("/gui/sync-all/ticked-only", test_sync_all_ticked);
 	g_test_add_func ("/gui/progress/complete", test_progress_complete);
@@ -917,6 +1371,10 @@ main (int argc, char **argv)
 	g_test_add_func ("/gui/progress/guard-confirm", test_progress_guard);
 	g_test_add_func ("/gui/window/sync-now", test_window_state);
 	g_test_add_func ("/gui/window/conflict-keep-outlook", test_window_conflict);
+	g_test_add_func ("/gui/window/failing-profile-banner", test_window_failing);
+	g_test_add_func ("/gui/window/skipped-by-name", test_window_skipped_names);
+	g_test_add_func ("/gui/window/remove-profile", test_window_remove);
+	g_test_add_func ("/gui/window/about-help-shortcuts", test_window_basics);
 	{
 		gint rc = g_test_run ();
 		g_clear_object (&shared_app);

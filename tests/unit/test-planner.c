@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "cs-label.h"
+#include "cs-schema.h"
 #include "cs-planner.h"
 
 typedef struct {
@@ -920,10 +922,61 @@ test_decision_keep_outlook_current (Fixture *f, gconstpointer d)
 	g_assert_cmpstr (merged (it, "jobTitle"), ==, "CFO and COO");
 }
 
+/* a linked pair is named from its snapshot in any provider's field names: webCRM's
+ * PersonFirstName/PersonLastName too (the window showed their ids) */
+static void
+test_label_from_snapshot (void)
+{
+	static const struct {
+		const gchar *snapshot;
+		const gchar *label;
+	} cases[] = {
+	    {"{\"PersonFirstName\": \"Ada\", \"PersonLastName\": \"Lovelace\", \"PersonId\": 7}", "Ada Lovelace"},
+	    {"{\"firstName\": \"Bo\", \"lastName\": \"Berg\"}", "Bo Berg"},
+	    {"{\"givenName\": \"Cai\"}", "Cai"},
+	    {"{\"ActivityDescription\": \"Call back\", \"ActivityId\": 3}", "Call back"},
+	    {"{\"subject\": \"Review\"}", "Review"},
+	    {"{\"PersonId\": 7}", NULL},
+	    {"not json", NULL},
+	    {NULL, NULL},
+	};
+	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+		g_autofree gchar *label = cs_label_from_snapshot (cases[i].snapshot);
+		g_assert_cmpstr (label, ==, cases[i].label);
+	}
+}
+
+/* every label of the builtin schemas reaches the translators (cs-schema-labels.c) */
+static void
+test_label_schema_words (void)
+{
+	static const gchar *const schemas[] = {"outlook", "orocrm", "webcrm"};
+	for (guint i = 0; i < G_N_ELEMENTS (schemas); i++) {
+		for (guint k = 0; k < CS_KIND_LAST; k++) {
+			g_autoptr(CsSchema) schema = cs_schema_load_builtin (schemas[i], (CsKind) k, NULL);
+			GPtrArray *fields = schema != NULL ? cs_schema_get_fields (schema) : NULL;
+			for (guint f = 0; fields != NULL && f < fields->len; f++) {
+				const CsFieldSpec *spec = g_ptr_array_index (fields, f);
+				if (spec->label == NULL)
+					continue;
+				if (!cs_label_field_known (spec->label))
+					g_error ("%s: the label “%s” is not in engine/cs-schema-labels.c", schemas[i], spec->label);
+			}
+		}
+	}
+	/* untranslated (no catalogue here) a label stays as it is */
+	{
+		g_autofree gchar *t = cs_label_translate_field ("Person: Custom 7");
+		g_assert_cmpstr (t, ==, "Person: Custom 7");
+	}
+}
+
 int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
+	g_test_add_func ("/engine/label/schema-words", test_label_schema_words);
+	g_test_add_func ("/engine/label/from-snapshot", test_label_from_snapshot);
 #define T(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
 	T ("/engine/planner/crm-to-outlook/exists-in-outlook", test_c2o_exists_in_outlook);
 	T ("/engine/planner/crm-to-outlook/not-in-outlook", test_c2o_not_in_outlook);

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cs-provider.h"
+#include "cs-secrets.h"
+
+G_BEGIN_DECLS
+
+void
+cs_connection_test_async (const gchar *plugin, GKeyFile *profile, CsSide side,
+			  const gchar *profile_dir, const gchar *secret, CsSecrets *secrets,
+			  const gchar *profile_id, GCancellable *cancellable,
+			  GAsyncReadyCallback callback, gpointer user_data);
+gchar *
+cs_connection_test_finish (GAsyncResult *result, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+
+#include "cs-engine-jobs.h"
+
+/*
+ * The two halves of a run as jobs for a UI: prepare a plan (read both sides, plan, write
+ * nothing) and apply a plan the user has looked at, each in a worker thread, finishing on the
+ * caller's main context. The engine's "progress" signal reports both (in the worker thread;
+ * a UI relays it). An applied plan is recorded in the history like any run.
+ */
+
+static void
+prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+	GError *error = NULL;
+	CsSyncPlan *plan = cs_engine_prepare (CS_ENGINE (source), GPOINTER_TO_UINT (task_data),
+					      cancellable, &error);
+	if (plan == NULL)
+		g_task_return_error (task, error);
+	else
+		g_task_return_pointer (task, plan, g_object_unref);
+}
+
+/**
+ * cs_engine_prepare_async:
+ *
+ * Reads both sides and plans, writing nothing (the preview of Sync all, of a first run).
+ */
+void
+cs_engine_prepare_async (CsEngine *self, CsRunFlags flags, GCancellable *cancellable,
+			 GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+	g_task_set_source_tag (task, cs_engine_prepare_async);
+	g_task_set_task_data (task, GUINT_TO_POINTER (flags), NULL);
+	g_task_run_in_thread (task, prepare_thread);
+}
+
+/**
+ * cs_engine_prepare_finish:
+ *
+ * Returns: (transfer full): the plan, or %NULL with @error
+ */
+CsSyncPlan *
+cs_engine_prepare_finish (CsEngine *self, GAsyncResult *result, GError **error)
+{
+	g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+	return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct {
+	CsSyncPlan *plan;
+	CsRunFlags flags;
+	gchar *trigger;
+} ApplyData;
+
+static void
+apply_data_free (ApplyData *ad)
+{
+	g_object_unref (ad->plan);
+	g_free (ad->trigger);
+	g_free (ad);
+}
+
+static void
+apply_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+	CsEngine *engine = CS_ENGINE (source);
+	ApplyData *ad = task_data;
+	GError *error = NULL;
+	/* a run like any other (cs_engine_apply_run): in the history, with what it
+	 * changed kept for undo */
+	g_autoptr (CsRunReport) report
+		= cs_engine_apply_run (engine, ad->plan, ad->flags, cancellable, &error);
+	if (report == NULL)
+		g_task_return_error (task, error);
+	else
+		g_task_return_pointer (task, g_steal_pointer (&report), g_object_unref);
+}
+
+/**
+ * cs_engine_apply_async:
+ * @plan: a plan from cs_engine_prepare_async(), with the items the user left out unticked
+ * @trigger: what the history says started it ("sync-all")
+ *
+ * Writes the plan on both sides and records the run in the history.
+ */
+void
+cs_engine_apply_async (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, const gchar *trigger,
+		       GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+	ApplyData *ad = g_new0 (ApplyData, 1);
+	ad->plan = g_object_ref (plan);
+	ad->flags = flags;
+	ad->trigger = g_strdup (trigger);
+	g_task_set_source_tag (task, cs_engine_apply_async);
+	g_task_set_task_data (task, ad, (GDestroyNotify)apply_data_free);
+	g_task_run_in_thread (task, apply_thread);
+}
+
+/**
+ * cs_engine_apply_finish:
+ *
+ * Returns: (transfer full): the run's report, or %NULL with @error
+ */
+CsRunReport *
+cs_engine_apply_finish (CsEngine *self, GAsyncResult *result, GError **error)
+{
+	g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+	return g_task_propagate_pointer (G_TASK (result), error);
+}
