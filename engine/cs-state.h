@@ -83,7 +83,7 @@ void cs_state_skip_free (CsStateSkip *skip);
 #define CS_TYPE_STATE (cs_state_get_type ())
 G_DECLARE_FINAL_TYPE (CsState, cs_state, CS, STATE, GObject)
 
-#define CS_STATE_SCHEMA_VERSION 1
+#define CS_STATE_SCHEMA_VERSION 2
 
 CsState *cs_state_open (const gchar *path, GError **error);
 const gchar *cs_state_get_path (CsState *self);
