@@ -537,6 +537,7 @@ kind_type (CsKind kind)
 typedef struct {
 	gchar *watermark;	/* (owned) (nullable) max updatedAt seen */
 	GHashTable *seen;	/* (owned) ids read in this call */
+	gint64 total;		/* what Oro counted for the listing's first page; -1 = not told */
 } ReadState;
 
 static void
@@ -556,7 +557,7 @@ cs_orocrm_read_page (CsOrocrmContext *ctx, CsKind kind, JsonObject *root, CsRead
 		     gchar **watermark, GHashTable *seen, const gchar **next)
 {
 	g_autoptr(GHashTable) addresses = g_hash_table_new (g_str_hash, g_str_equal);
-	ReadState rs = {*watermark, seen};
+	ReadState rs = {*watermark, seen, -1};
 	JsonObject *links;
 	JsonArray *data, *included;
 	guint done = 0;
@@ -614,8 +615,11 @@ read_pages (CsOrocrmProvider *self, CsKind kind, const gchar *query, CsReadSink 
 		if (resp->status != 200 || json == NULL || !JSON_NODE_HOLDS_OBJECT (json))
 			return status_error (self, resp, json, path, error);
 		count = cs_http_response_get_header (resp, "X-Include-Total-Count");
-		if (count != NULL)
+		if (count != NULL) {
 			total = (guint) g_ascii_strtoull (count, NULL, 10);
+			if (rs->total < 0)
+				rs->total = (gint64) total;
+		}
 		done += cs_orocrm_read_page (&self->ctx, kind, json_node_get_object (json), sink,
 					     &rs->watermark, rs->seen, &next);
 		cs_read_sink_progress (sink, done, MAX (done, total));
@@ -714,7 +718,7 @@ read_jsonapi (CsOrocrmProvider *self, CsKind kind, const gchar *cursor, CsReadSi
 	      GCancellable *cancellable, GError **error)
 {
 	OroCursor c = {0};
-	ReadState rs = {NULL, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL)};
+	ReadState rs = {NULL, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), -1};
 	gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 	gboolean full = !cursor_parse (cursor, &c);
 	gboolean ok = FALSE;
@@ -797,6 +801,7 @@ read_jsonapi (CsOrocrmProvider *self, CsKind kind, const gchar *cursor, CsReadSi
 			cs_read_sink_clear (sink);
 			g_hash_table_remove_all (rs.seen);
 			g_clear_pointer (&rs.watermark, g_free);
+			rs.total = -1;
 			full = TRUE;
 		} else {
 			c.count = listed;
@@ -809,7 +814,9 @@ read_jsonapi (CsOrocrmProvider *self, CsKind kind, const gchar *cursor, CsReadSi
 		cs_read_sink_set_complete (sink, TRUE);
 		if (!read_pages (self, kind, "sort=id", sink, &rs, cancellable, error))
 			goto out;
-		c.count = g_hash_table_size (rs.seen);
+		/* counted as the count request counts (a record without an id
+		 * is listed as a skip, but Oro counts it) */
+		c.count = rs.total >= 0 ? rs.total : g_hash_table_size (rs.seen);
 		c.max_id = 0;
 		c.swept = now;
 		g_hash_table_iter_init (&it, rs.seen);
@@ -1427,7 +1434,7 @@ read_query (CsOrocrmProvider *self, CsKind kind, const gchar *query, GPtrArray *
 	    GCancellable *cancellable, GError **error)
 {
 	g_autoptr(CsReadSink) sink = cs_read_sink_new (kind, FALSE);
-	ReadState rs = {NULL, NULL};
+	ReadState rs = {NULL, NULL, -1};
 	GPtrArray *found;
 
 	if (!read_pages (self, kind, query, sink, &rs, cancellable, error))
