@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "oro-test-util.h"
@@ -1109,6 +1110,36 @@ contact_requests (Sync *s)
 	return n;
 }
 
+/* the contacts' OroCRM cursor in the state (oro2;updatedAt;count;max id;
+ * last full listing): @count_delta added to its count; @swept_long_ago sets
+ * the last full listing to 1970 */
+static void
+cursor_edit (Sync *s, gint count_delta, gboolean swept_long_ago)
+{
+	g_autofree gchar *path = oro_test_path (s->emu, "state.db");
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	g_auto(GStrv) parts = NULL;
+	g_autofree gchar *next = NULL;
+
+	g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+	g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT token FROM cursor WHERE side='crm' AND kind='contact'",
+					     -1, &st, NULL), ==, SQLITE_OK);
+	g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+	parts = g_strsplit ((const gchar *) sqlite3_column_text (st, 0), ";", -1);
+	sqlite3_finalize (st);
+	g_assert_cmpuint (g_strv_length (parts), ==, 5);
+	next = g_strdup_printf ("%s;%s;%" G_GINT64_FORMAT ";%s;%s", parts[0], parts[1],
+				g_ascii_strtoll (parts[2], NULL, 10) + count_delta, parts[3],
+				swept_long_ago ? "0" : parts[4]);
+	g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE cursor SET token=?1 WHERE side='crm' AND kind='contact'",
+					     -1, &st, NULL), ==, SQLITE_OK);
+	sqlite3_bind_text (st, 1, next, -1, SQLITE_TRANSIENT);
+	g_assert_cmpint (sqlite3_step (st), ==, SQLITE_DONE);
+	sqlite3_finalize (st);
+	sqlite3_close (db);
+}
+
 /* a run with nothing new asks OroCRM a few questions, not one per page of
  * ids; a deletion is still found, and with sweep-interval=0 every run lists
  * all */
@@ -1153,7 +1184,22 @@ test_no_change_requests (void)
 	g_assert_cmpuint (outlook_count (&s), ==, 5199);
 	g_clear_pointer (&r, json_object_unref);
 
-	/* the slow schedule: a full listing on every run */
+	/* what a count cannot see (here: the cursor made to count one record
+	 * fewer, as if one we never counted had come into view beside a
+	 * deletion) waits for the slow schedule, then is found */
+	crm_delete (s.emu, "4321");
+	cursor_edit (&s, -1, FALSE);
+	r = sync_ok (&s, NULL);
+	g_assert_cmpint (count (r, "deleted", "outlook"), ==, 0);
+	g_assert_cmpuint (outlook_count (&s), ==, 5199);
+	g_clear_pointer (&r, json_object_unref);
+	cursor_edit (&s, 0, TRUE); /* the last full listing a day and more ago */
+	r = sync_ok (&s, NULL);
+	g_assert_cmpint (count (r, "deleted", "outlook"), ==, 1);
+	g_assert_cmpuint (outlook_count (&s), ==, 5198);
+	g_clear_pointer (&r, json_object_unref);
+
+	/* sweep-interval=0: a full listing on every run */
 	write_profile (&s, s.emu->url, "sweep-interval=0\n", CONTACTS_ONLY ("both"));
 	r = sync_ok (&s, NULL);
 	swept = crm_requests (&s);
