@@ -5,7 +5,8 @@
 # RUNS no-change runs. For each run: wall time, CPU (user + system), peak RSS
 # and the requests per kind on each side (from the HTTP client's debug lines).
 # With CALLGRIND=1 the last no-change run also runs under callgrind and its
-# instruction count is printed.
+# instruction count is printed. ORO_EXTRA adds lines to [crm] (for example
+# "sweep-interval=0" to see what the daily full listing costs).
 #
 # usage: tests/bench/oro-graph.sh BUILD_DIR [N] [RUNS]
 #   (use an optimised build: meson setup _build-rel -Dbuildtype=release)
@@ -49,6 +50,7 @@ state=state.db
 url=$oro
 user=admin
 secret-file=key
+${ORO_EXTRA:-}
 [outlook]
 url=$graph
 authority=$graph
