@@ -1394,6 +1394,16 @@ run_batches (CsEngine *self, GPtrArray *states, CsSide side, CsKind kind, CsWrit
 				maybe_crash (self);
 			}
 		}
+		/* a cursor that remembers which records exist must know the ones
+		 * this run made or removed, else a record created here and deleted
+		 * there before the next run is never seen gone */
+		if (action != CS_WRITE_UPDATE && self->sinks[side][kind] != NULL) {
+			CsReadSink *sink = self->sinks[side][kind];
+			g_autofree gchar *next = cs_provider_cursor_after_write (
+			    self->providers[side], kind, cs_read_sink_get_cursor (sink), ops);
+			if (next != NULL)
+				cs_read_sink_set_cursor (sink, next);
+		}
 		if (!cs_state_begin (self->state, error))
 			return FALSE;
 		for (guint j = 0; j < ops->len; j++) {

@@ -227,6 +227,24 @@ cs_provider_get (CsProvider *self, CsKind kind, GPtrArray *ids, GCancellable *ca
 }
 
 /**
+ * cs_provider_cursor_after_write:
+ * @cursor: the cursor the read of this run set
+ * @ops: (element-type CsWriteOp): ops just written; those with an error did
+ *   nothing
+ *
+ * Returns: (transfer full) (nullable): the cursor that also knows what @ops
+ *   did, or %NULL when @cursor stays as it is
+ */
+gchar *
+cs_provider_cursor_after_write (CsProvider *self, CsKind kind, const gchar *cursor, GPtrArray *ops)
+{
+	CsProviderClass *klass = CS_PROVIDER_GET_CLASS (self);
+	if (klass->cursor_after_write == NULL || cursor == NULL || ops->len == 0)
+		return NULL;
+	return klass->cursor_after_write (self, kind, cursor, ops);
+}
+
+/**
  * cs_provider_check_keys:
  * @allowed: %NULL-terminated key names (`secret-file` is always allowed)
  *

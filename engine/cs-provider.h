@@ -89,6 +89,12 @@ G_DECLARE_DERIVABLE_TYPE (CsProvider, cs_provider, CS, PROVIDER, GObject)
  *   out); optional. The engine asks for a record it must update but did not read
  *   this run (a delta listing leaves out what did not change) when the update
  *   depends on what the record holds, such as the rest of a list of phones.
+ * @cursor_after_write: the cursor this run read with, made to know what @ops
+ *   (the ones without an error) created or deleted; %NULL = unchanged.
+ *   Optional: for a cursor that remembers which records existed (ids, a
+ *   count), so that a record the run created and somebody deletes before the
+ *   next run is seen as deleted, and one the run deleted is not taken for
+ *   somebody else's deletion.
  *
  * All vfuncs are synchronous and called from the engine's worker thread.
  */
@@ -116,7 +122,11 @@ struct _CsProviderClass {
 	const gchar *display_name;
 	const CsSetting *settings;
 
-	gpointer padding[5];
+	
+	gchar *(*cursor_after_write) (CsProvider *self, CsKind kind, const gchar *cursor,
+				      GPtrArray *ops);
+
+	gpointer padding[4];
 };
 
 const gchar *cs_provider_get_name (CsProvider *self);
@@ -139,6 +149,8 @@ GPtrArray *cs_provider_find (CsProvider *self, CsKind kind, const gchar *field, 
 gboolean cs_provider_can_get (CsProvider *self);
 GPtrArray *cs_provider_get (CsProvider *self, CsKind kind, GPtrArray *ids, GCancellable *cancellable,
 			    GError **error);
+gchar *cs_provider_cursor_after_write (CsProvider *self, CsKind kind, const gchar *cursor,
+				       GPtrArray *ops);
 
 /* helpers for subclasses */
 gboolean cs_provider_check_keys (GKeyFile *profile, const gchar *group,

@@ -101,6 +101,19 @@ cs_read_sink_set_cursor (CsReadSink *self, const gchar *cursor)
 	self->cursor = g_strdup (cursor);
 }
 
+/**
+ * cs_read_sink_clear:
+ *
+ * Forgets what was added: for a provider whose delta read finds it must
+ * list everything after all (the records would otherwise come twice).
+ */
+void
+cs_read_sink_clear (CsReadSink *self)
+{
+	g_ptr_array_set_size (self->records, 0);
+	g_ptr_array_set_size (self->skips, 0);
+}
+
 void
 cs_read_sink_set_complete (CsReadSink *self, gboolean complete)
 {

@@ -28,6 +28,7 @@ void cs_read_sink_add (CsReadSink *self, CsRecord *record);
 void cs_read_sink_skip (CsReadSink *self, const gchar *id, const gchar *reason);
 void cs_read_sink_set_cursor (CsReadSink *self, const gchar *cursor);
 void cs_read_sink_set_complete (CsReadSink *self, gboolean complete);
+void cs_read_sink_clear (CsReadSink *self);
 void cs_read_sink_progress (CsReadSink *self, guint done, guint total);
 
 /* read by the engine */

@@ -99,7 +99,7 @@ void cs_state_overwrite_free (CsStateOverwrite *overwrite);
 #define CS_TYPE_STATE (cs_state_get_type ())
 G_DECLARE_FINAL_TYPE (CsState, cs_state, CS, STATE, GObject)
 
-#define CS_STATE_SCHEMA_VERSION 3
+#define CS_STATE_SCHEMA_VERSION 4
 
 CsState *cs_state_open (const gchar *path, GError **error);
 const gchar *cs_state_get_path (CsState *self);

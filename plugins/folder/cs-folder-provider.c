@@ -2,9 +2,18 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#ifdef G_OS_UNIX
+#include <unistd.h>
+#else
+#include <io.h>
+#endif
+#ifndef O_BINARY
+#define O_BINARY 0
+#endif
 
 #include "crmsync-plugin.h"
 #include "cs-folder-private.h"
@@ -216,14 +225,68 @@ cs_folder_provider_read_changes (CsProvider *provider, CsKind kind, const gchar 
 	return TRUE;
 }
 
+/*
+ * A batch is written in three steps, so that its files cost one flush of the
+ * disk, not two per file: each record into a hidden temporary file beside its
+ * own (".ID.json.tmp", which a read ignores), then all of them flushed at
+ * once, then each renamed over its record and the folder flushed once. The
+ * engine commits a record's id to the state only after write() returns, and
+ * write() returns only after that last flush: so a record is on the disk
+ * before its id is committed. A crash before then leaves at most a record
+ * whose id the state does not have (its create is in the journal and is found
+ * again by key) or the old content of one whose update is journalled, never a
+ * half-written file under a record's name (a rename is all or nothing).
+ */
+typedef struct {
+	CsWriteOp *op;
+	gchar *id;
+	gchar *tmp;
+	gchar *file;
+	gchar *version;
+} Staged;
+
+static void
+staged_free (Staged *st)
+{
+	if (st->tmp != NULL)
+		g_unlink (st->tmp);
+	g_free (st->id);
+	g_free (st->tmp);
+	g_free (st->file);
+	g_free (st->version);
+	g_free (st);
+}
+
+static gboolean
+write_all (gint fd, const gchar *data, gsize len, const gchar *file, GError **error)
+{
+	while (len > 0) {
+		gssize n = write (fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			gint saved = errno;
+			g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+				     _("cannot write %s: %s"), file, g_strerror (saved));
+			return FALSE;
+		}
+		data += n;
+		len -= (gsize) n;
+	}
+	return TRUE;
+}
+
+/* the record as JSON into @tmp, not yet flushed; returns its version */
 static gchar *
-write_fields (CsFolderProvider *self, const gchar *file, CsRecord *rec, GError **error)
+write_fields (CsFolderProvider *self, const gchar *tmp, CsRecord *rec, GError **error)
 {
 	g_autoptr(JsonNode) node = cs_json_from_fields (rec);
 	g_autofree gchar *text = NULL;
 	gchar *hash;
 	g_autofree gchar *with_nl = NULL;
 	g_autoptr(GError) error_json = NULL;
+	gint fd;
+	gboolean ok;
 
 	/* a file we could not read back is worse than no file */
 	text = cs_json_to_data (node, TRUE, &error_json);
@@ -233,11 +296,90 @@ write_fields (CsFolderProvider *self, const gchar *file, CsRecord *rec, GError *
 		return NULL;
 	}
 	with_nl = g_strconcat (text, "\n", NULL);
-	if (!g_file_set_contents_full (file, with_nl, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+	fd = g_open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_BINARY, 0600);
+	if (fd < 0) {
+		gint saved = errno;
+		g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+			     _("cannot write %s: %s"), tmp, g_strerror (saved));
+		return NULL;
+	}
+	ok = write_all (fd, with_nl, strlen (with_nl), tmp, error);
+	if (close (fd) != 0 && ok) {
+		gint saved = errno;
+		g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+			     _("cannot write %s: %s"), tmp, g_strerror (saved));
+		ok = FALSE;
+	}
+	if (!ok)
 		return NULL;
 	hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) with_nl, strlen (with_nl));
 	hash[16] = '\0';
 	return hash;
+}
+
+/* flushes @staged's files (all at once where the system can) */
+static gboolean
+flush_files (const gchar *dir, GPtrArray *staged, GError **error)
+{
+#ifdef __linux__
+	/* one flush of the file system instead of one per file */
+	gint fd = g_open (dir, O_RDONLY | O_DIRECTORY, 0);
+	if (fd >= 0) {
+		gint rc = syncfs (fd);
+		gint saved = errno;
+		close (fd);
+		if (rc == 0)
+			return TRUE;
+		g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+			     _("cannot write %s: %s"), dir, g_strerror (saved));
+		return FALSE;
+	}
+#endif
+	for (guint i = 0; i < staged->len; i++) {
+		Staged *st = g_ptr_array_index (staged, i);
+		gint ffd = g_open (st->tmp, O_RDWR | O_BINARY, 0);
+		gint rc = ffd >= 0 ? g_fsync (ffd) : -1;
+		gint saved = errno;
+		if (ffd >= 0)
+			close (ffd);
+		if (rc != 0) {
+			g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+				     _("cannot write %s: %s"), st->tmp, g_strerror (saved));
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/* makes the renames and deletions in @dir durable */
+static gboolean
+flush_dir (const gchar *dir, GError **error)
+{
+#ifdef G_OS_UNIX
+	gint fd = g_open (dir, O_RDONLY, 0);
+	gint rc = fd >= 0 ? g_fsync (fd) : -1;
+	gint saved = errno;
+	if (fd >= 0)
+		close (fd);
+	if (rc != 0) {
+		g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+			     _("cannot write %s: %s"), dir, g_strerror (saved));
+		return FALSE;
+	}
+#endif
+	return TRUE;
+}
+
+/* a full disk is not one record's problem: the whole batch stops */
+static gboolean
+batch_failed (const gchar *file, GError *err, GError **error)
+{
+	if (g_error_matches (err, G_FILE_ERROR, G_FILE_ERROR_NOSPC))
+		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NO_SPACE,
+			     _("cannot write %s: the disk is full"), file);
+	else
+		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_FAILED, "%s", err->message);
+	return FALSE;
 }
 
 static gboolean
@@ -246,6 +388,9 @@ cs_folder_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 {
 	CsFolderProvider *self = CS_FOLDER_PROVIDER (provider);
 	g_autofree gchar *dir = kind_dir (self, kind);
+	g_autoptr(GPtrArray) staged = g_ptr_array_new_with_free_func ((GDestroyNotify) staged_free);
+	g_autoptr(GPtrArray) deleted = g_ptr_array_new ();
+	g_autoptr(GError) err = NULL;
 
 	if (g_mkdir_with_parents (dir, 0700) != 0) {
 		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_FAILED,
@@ -257,8 +402,8 @@ cs_folder_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 		const gchar *id = cs_record_get_id (op->record);
 		g_autofree gchar *new_id = NULL;
 		g_autofree gchar *file = NULL;
-		g_autoptr(GError) err = NULL;
-		g_autofree gchar *version = NULL;
+		g_autoptr(GError) op_err = NULL;
+		Staged *st;
 
 		if (op->action == CS_WRITE_CREATE) {
 			new_id = g_uuid_string_random ();
@@ -275,15 +420,22 @@ cs_folder_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 						       _("cannot delete %s: %s"), file, g_strerror (errno));
 				continue;
 			}
-			cs_write_op_set_done (op, id, NULL);
+			g_ptr_array_add (deleted, op);
 			continue;
 		}
+		st = g_new0 (Staged, 1);
+		st->op = op;
+		st->id = g_strdup (id);
+		st->tmp = g_strdup_printf ("%s/.%s.json.tmp", dir, id);
+		st->file = g_steal_pointer (&file);
 		if (op->action == CS_WRITE_UPDATE) {
-			g_autoptr(CsRecord) cur = read_record (self, kind, file, id, &err);
+			g_autoptr(CsRecord) cur = read_record (self, kind, st->file, id, &op_err);
 			g_autoptr(GPtrArray) names = NULL;
 			if (cur == NULL) {
 				cs_write_op_set_error (op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NOT_FOUND,
-						       _("%s is gone: %s"), file, err->message);
+						       _("%s is gone: %s"), st->file, op_err->message);
+				g_clear_pointer (&st->tmp, g_free);
+				staged_free (st);
 				continue;
 			}
 			names = cs_record_get_field_names (op->record);
@@ -295,7 +447,7 @@ cs_folder_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 				else
 					cs_record_set_field (cur, n, v);
 			}
-			version = write_fields (self, file, cur, &err);
+			st->version = write_fields (self, st->tmp, cur, &op_err);
 		} else {
 			g_autoptr(CsRecord) clean = cs_record_copy (op->record);
 			g_autoptr(GPtrArray) names = cs_record_get_field_names (op->record);
@@ -304,20 +456,39 @@ cs_folder_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 				if (cs_value_is_null (cs_record_get_field (op->record, n)))
 					cs_record_remove_field (clean, n);
 			}
-			version = write_fields (self, file, clean, &err);
+			st->version = write_fields (self, st->tmp, clean, &op_err);
 		}
-		if (version == NULL) {
-			/* a full disk is not one record's problem: stop the batch */
-			if (g_error_matches (err, G_FILE_ERROR, G_FILE_ERROR_NOSPC)) {
-				g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NO_SPACE,
-					     _("cannot write %s: the disk is full"), file);
-				return FALSE;
-			}
+		g_ptr_array_add (staged, st);
+		if (st->version == NULL) {
+			if (g_error_matches (op_err, G_FILE_ERROR, G_FILE_ERROR_NOSPC))
+				return batch_failed (st->file, op_err, error);
 			cs_write_op_set_error (op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_FAILED, "%s",
-					       err->message);
+					       op_err->message);
+			g_ptr_array_remove_index (staged, staged->len - 1);
+		}
+	}
+	if (staged->len > 0 && !flush_files (dir, staged, &err))
+		return batch_failed (dir, err, error);
+	for (guint i = 0; i < staged->len; i++) {
+		Staged *st = g_ptr_array_index (staged, i);
+		if (g_rename (st->tmp, st->file) != 0) {
+			cs_write_op_set_error (st->op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_FAILED,
+					       _("cannot write %s: %s"), st->file, g_strerror (errno));
 			continue;
 		}
-		cs_write_op_set_done (op, id, version);
+		g_clear_pointer (&st->tmp, g_free);
+	}
+	if ((staged->len > 0 || deleted->len > 0) && !flush_dir (dir, &err))
+		return batch_failed (dir, err, error);
+	/* only now, with the files and the folder on the disk */
+	for (guint i = 0; i < staged->len; i++) {
+		Staged *st = g_ptr_array_index (staged, i);
+		if (st->tmp == NULL)
+			cs_write_op_set_done (st->op, st->id, st->version);
+	}
+	for (guint i = 0; i < deleted->len; i++) {
+		CsWriteOp *op = g_ptr_array_index (deleted, i);
+		cs_write_op_set_done (op, cs_record_get_id (op->record), NULL);
 	}
 	return TRUE;
 }

@@ -1218,6 +1218,44 @@ read_meetings (CsWebcrmProvider *self, ReadCtx *ctx, const gchar *cursor,
 	return TRUE;
 }
 
+/* the meetings this run created are in the list of ids the next read checks
+ * (else one deleted in webCRM before that read would never be seen gone), and
+ * those it deleted are out of it */
+static gchar *
+cs_webcrm_provider_cursor_after_write (CsProvider *provider, CsKind kind, const gchar *cursor,
+				       GPtrArray *ops)
+{
+	g_autofree gchar *since = NULL;
+	g_autofree gchar *known_s = NULL;
+	g_auto(GStrv) known = NULL;
+	g_autoptr(GString) ids = g_string_new (NULL);
+	g_autoptr(GHashTable) gone = g_hash_table_new (g_str_hash, g_str_equal);
+
+	if (kind != CS_KIND_EVENT)
+		return NULL;
+	since = cursor_get (cursor, "M");
+	known_s = cursor_get (cursor, "ids");
+	if (since == NULL)
+		return NULL;
+	for (guint i = 0; i < ops->len; i++) {
+		CsWriteOp *op = g_ptr_array_index (ops, i);
+		if (op->error == NULL && op->action == CS_WRITE_DELETE && op->id != NULL)
+			g_hash_table_add (gone, op->id);
+	}
+	known = g_strsplit (known_s != NULL ? known_s : "", ",", -1);
+	for (guint i = 0; known[i] != NULL; i++) {
+		if (known[i][0] != '\0' && !g_hash_table_contains (gone, known[i]))
+			g_string_append_printf (ids, "%s%s", ids->len > 0 ? "," : "", known[i]);
+	}
+	for (guint i = 0; i < ops->len; i++) {
+		CsWriteOp *op = g_ptr_array_index (ops, i);
+		if (op->error == NULL && op->action == CS_WRITE_CREATE && op->id != NULL &&
+		    !g_strv_contains ((const gchar *const *) known, op->id))
+			g_string_append_printf (ids, "%s%s", ids->len > 0 ? "," : "", op->id);
+	}
+	return g_strdup_printf ("M=%s;ids=%s", since, ids->str);
+}
+
 /* the guide: "When Activities are synchronised into Outlook any notes from
  * the activity are also copied into the body of the task". Notes are their
  * own resource, one request per activity read: only for those that can go to
@@ -2212,6 +2250,7 @@ cs_webcrm_provider_class_init (CsWebcrmProviderClass *klass)
 	pclass->read_changes = cs_webcrm_provider_read_changes;
 	pclass->write = cs_webcrm_provider_write;
 	pclass->find = cs_webcrm_provider_find;
+	pclass->cursor_after_write = cs_webcrm_provider_cursor_after_write;
 }
 
 static void

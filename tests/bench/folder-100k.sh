@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # First sync of N folder records end to end through crmsync-cli, then a no-change run.
-# usage: tests/bench/folder-100k.sh BUILD_DIR [N]   (files go to /dev/shm when it exists)
+# usage: tests/bench/folder-100k.sh BUILD_DIR [N]   (files go to /dev/shm when it exists, or to
+#   BENCH_DIR when set: a real disk shows what the flushes cost)
 set -euo pipefail
 build=$(cd "${1:?build dir}" && pwd)
 n=${2:-100000}
 base=${TMPDIR:-/tmp}
 [ -d /dev/shm ] && [ -w /dev/shm ] && base=/dev/shm
+base=${BENCH_DIR:-$base}
 dir=$(mktemp -d "$base/crmsync-folder-bench-XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 mkdir -p "$dir/crm/contact"

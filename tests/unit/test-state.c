@@ -3,6 +3,7 @@
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <string.h>
 
 #include "cs-mapping.h"
 #include "cs-state.h"
@@ -198,6 +199,69 @@ test_from_schema_1 (void)
 	g_assert_cmpstr (((CsStateOverwrite *) lost->pdata[0])->label, ==, "Ann Lee");
 }
 
+/* a state written by schema 1 opens, keeps its links and journal, and its
+ * journal lookups use an index (found with a plan a user would otherwise
+ * feel as a slow run at 100,000 records) */
+static void
+test_migrate_indexes (void)
+{
+	g_autofree gchar *path = tmp_db ();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsState) st = NULL;
+	g_autoptr(CsLink) got = NULL;
+	g_autoptr(GPtrArray) pending = NULL;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *plan = NULL;
+	gboolean indexed = FALSE;
+
+	g_unlink (path);
+	g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+	g_assert_cmpint (sqlite3_exec (db,
+		"CREATE TABLE schema_version (version INTEGER NOT NULL);"
+		"INSERT INTO schema_version VALUES (1);"
+		"CREATE TABLE id_map (id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+		" outlook_id TEXT, crm_id TEXT, outlook_version TEXT, crm_version TEXT,"
+		" snapshot TEXT, folder TEXT, crm_gone INTEGER NOT NULL DEFAULT 0,"
+		" outlook_gone INTEGER NOT NULL DEFAULT 0, synced_at INTEGER NOT NULL DEFAULT 0);"
+		"CREATE UNIQUE INDEX id_map_outlook ON id_map(kind, outlook_id);"
+		"CREATE UNIQUE INDEX id_map_crm ON id_map(kind, crm_id);"
+		"CREATE TABLE cursor (side TEXT NOT NULL, kind TEXT NOT NULL, token TEXT,"
+		" PRIMARY KEY(side, kind));"
+		"CREATE TABLE journal (id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+		" target TEXT NOT NULL, source_id TEXT NOT NULL, vals TEXT, created INTEGER NOT NULL);"
+		"CREATE TABLE run (id INTEGER PRIMARY KEY, started INTEGER NOT NULL,"
+		" finished INTEGER, trigger_name TEXT, status TEXT, report TEXT, error TEXT);"
+		"CREATE TABLE conflict (kind TEXT NOT NULL, outlook_id TEXT NOT NULL,"
+		" crm_id TEXT, field TEXT NOT NULL, crm_value TEXT, outlook_value TEXT,"
+		" base_value TEXT, detected INTEGER NOT NULL, PRIMARY KEY(kind, outlook_id, field));"
+		"CREATE TABLE skip (kind TEXT NOT NULL, side TEXT NOT NULL, rid TEXT, reason TEXT NOT NULL);"
+		"INSERT INTO id_map (kind, outlook_id, crm_id) VALUES ('contact', 'o1', 'c1');"
+		"INSERT INTO journal (kind, target, source_id, vals, created) VALUES ('contact', 'crm', 'o2', '{}', 1);",
+		NULL, NULL, NULL), ==, SQLITE_OK);
+	sqlite3_close (db);
+
+	st = cs_state_open (path, &error);
+	g_assert_no_error (error);
+	g_assert_cmpint (cs_state_get_schema_version (st), ==, CS_STATE_SCHEMA_VERSION);
+	got = cs_state_get_link (st, CS_KIND_CONTACT, CS_SIDE_OUTLOOK, "o1", &error);
+	g_assert_nonnull (got);
+	g_assert_cmpstr (got->crm_id, ==, "c1");
+	pending = cs_state_journal_pending (st, CS_KIND_CONTACT, &error);
+	g_assert_cmpuint (pending->len, ==, 1);
+	g_clear_object (&st);
+
+	g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+	g_assert_cmpint (sqlite3_prepare_v2 (db,
+		"EXPLAIN QUERY PLAN DELETE FROM journal WHERE kind='contact' AND "
+		"((target='crm' AND source_id='u:1') OR (target='outlook' AND source_id='u:2'))",
+		-1, &plan, NULL), ==, SQLITE_OK);
+	while (sqlite3_step (plan) == SQLITE_ROW)
+		indexed |= strstr ((const gchar *) sqlite3_column_text (plan, 3), "journal_source") != NULL;
+	sqlite3_finalize (plan);
+	sqlite3_close (db);
+	g_assert_true (indexed);
+}
+
 /* a state of the schema before history: read as it is without being changed
  * (status), and migrated when opened to sync */
 static void
@@ -221,6 +285,7 @@ test_open_existing_old_schema (void)
 	g_clear_object (&st);
 	g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
 	g_assert_cmpint (sqlite3_exec (db, "DROP TABLE decision; DROP TABLE run_change; DROP TABLE run_undo; DROP TABLE overwritten;"
+					   "DROP INDEX journal_source;"
 					   "UPDATE schema_version SET version=1",
 				       NULL, NULL, NULL),
 			 ==, SQLITE_OK);
@@ -247,6 +312,7 @@ main (int argc, char **argv)
 	g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 	g_test_add_func ("/engine/state/links", test_links);
 	g_test_add_func ("/engine/state/from-schema-1", test_from_schema_1);
+	g_test_add_func ("/engine/state/migrate-indexes", test_migrate_indexes);
 	g_test_add_func ("/engine/state/cursor-journal-runs", test_cursor_journal_runs);
 	g_test_add_func ("/engine/state/resolve-conflict", test_resolve_conflict);
 	g_test_add_func ("/engine/state/too-new", test_too_new);

@@ -964,6 +964,51 @@ test_tokens_private (void)
 	fx_stop (&fx);
 }
 
+/* issue 14 item 7 on the Graph side: a contact this run created in Outlook
+ * and deleted there before the next run is seen by a plain sync (the delta
+ * token is the server's and knows the run's own writes); the default both-ways
+ * rule brings it back, once */
+static void
+test_created_then_deleted (void)
+{
+	Fx fx = {0};
+	gint rc;
+	guint status, n;
+	g_autoptr(JsonObject) r1 = NULL;
+	g_autoptr(JsonObject) r2 = NULL;
+	g_autoptr(JsonObject) r3 = NULL;
+	g_autoptr(JsonObject) mine = NULL;
+	g_autoptr(JsonNode) gone = NULL;
+	g_autofree gchar *dir = NULL;
+	g_autofree gchar *file = NULL;
+	g_autofree gchar *path = NULL;
+
+	fx_start (&fx, "0", NULL);
+	graph_sign_in (&fx);
+	dir = path_in (&fx, "crm/contact");
+	g_mkdir_with_parents (dir, 0700);
+	file = g_build_filename (dir, "tove.json", NULL);
+	g_assert_true (g_file_set_contents (file, "{\"givenName\":\"Tove\",\"surname\":\"Ditlevsen\"}",
+					    -1, NULL));
+	r1 = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_cmpint (count (r1, "created", "outlook", "contact"), ==, 1);
+	mine = outlook_contact (&fx, "Ditlevsen", &n);
+	g_assert_cmpuint (n, ==, 1);
+	path = g_strdup_printf ("/v1.0/me/contacts/%s", json_object_get_string_member (mine, "id"));
+	gone = http (&fx, "DELETE", path, NULL, NULL, &status);
+	g_assert_cmpuint (status, ==, 204);
+	r2 = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_cmpint (count (r2, "created", "outlook", "contact"), ==, 1);
+	g_clear_pointer (&mine, json_object_unref);
+	mine = outlook_contact (&fx, "Ditlevsen", &n);
+	g_assert_cmpuint (n, ==, 1);
+	r3 = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (total (r3, "created") + total (r3, "deleted"), ==, 0);
+	fx_stop (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -977,5 +1022,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/graph/e2e/tokens-stay-private", test_tokens_private);
 	g_test_add_func ("/graph/e2e/orocrm-preset", test_orocrm_preset);
 	g_test_add_func ("/graph/e2e/select-category", test_select_category);
+	g_test_add_func ("/graph/e2e/created-then-deleted", test_created_then_deleted);
 	return g_test_run ();
 }

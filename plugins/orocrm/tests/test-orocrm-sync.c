@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "oro-test-util.h"
@@ -1211,6 +1212,188 @@ test_no_secrets (void)
 	sync_clear (&s);
 }
 
+static gchar *
+crm_create (OroEmu *emu, const gchar *first, const gchar *last)
+{
+	g_autofree gchar *body = g_strdup_printf (
+	    "{\"data\":{\"type\":\"contacts\",\"attributes\":{\"firstName\":\"%s\",\"lastName\":\"%s\"}}}",
+	    first, last);
+	guint status = 0;
+	g_autoptr(JsonNode) r = oro_emu_call (emu, "POST", "/api/contacts", body, &status);
+	g_assert_cmpuint (status, ==, 201);
+	return g_strdup (json_object_get_string_member (
+	    json_object_get_object_member (json_node_get_object (r), "data"), "id"));
+}
+
+/* requests the last run sent to OroCRM, from the plugin's debug line */
+static guint64
+crm_requests (Sync *s)
+{
+	const gchar *line = strstr (s->log, " requests to http");
+	const gchar *start = line;
+	g_assert_nonnull (line);
+	while (start > s->log && g_ascii_isdigit (start[-1]))
+		start--;
+	return g_ascii_strtoull (start, NULL, 10);
+}
+
+/* issue 14 item 7: a contact the run created in OroCRM and deleted there
+ * before the next run is removed from Outlook by a plain sync, not only by
+ * "Sync all"; the same for one the run created and one deleted while
+ * another was made (the count of contacts unchanged) */
+static void
+test_created_then_deleted_in_crm (void)
+{
+	Sync s = {0};
+	g_autoptr(JsonObject) r = NULL;
+	g_autoptr(JsonObject) hca = NULL;
+	g_autofree gchar *newer = NULL;
+
+	sync_setup (&s, start_with_seed (seed_json, NULL), ORO_TEST_KEY);
+	write_profile (&s, s.emu->url, NULL, CONTACTS_ONLY ("both"));
+	oro_folder_write (s.outlook, "contact", "hca", HCA_OUTLOOK);
+	r = sync_ok (&s, NULL);
+	hca = crm_contact_by_last (s.emu, "Andersen");
+	g_assert_nonnull (hca);
+	g_assert_cmpuint (outlook_count (&s), ==, 4);
+	g_clear_pointer (&r, json_object_unref);
+
+	crm_delete (s.emu, json_object_get_string_member (hca, "id"));
+	r = sync_ok (&s, NULL);
+	g_assert_cmpint (count (r, "deleted", "outlook"), ==, 1);
+	g_assert_null (outlook_get (&s, "Andersen", "surname"));
+	g_assert_cmpuint (outlook_count (&s), ==, 3);
+	g_clear_pointer (&r, json_object_unref);
+
+	/* one deleted and one made between two runs: as many contacts as before */
+	crm_delete (s.emu, "2");
+	newer = crm_create (s.emu, "Tove", "Ditlevsen");
+	g_assert_cmpuint (crm_count (s.emu), ==, 3);
+	r = sync_ok (&s, NULL);
+	g_assert_null (outlook_get (&s, "Kierkegaard", "surname"));
+	g_assert_cmpstr (outlook_get (&s, "Ditlevsen", "givenName"), ==, "Tove");
+	g_assert_cmpuint (outlook_count (&s), ==, 3);
+	g_clear_pointer (&r, json_object_unref);
+
+	/* a contact deleted in Outlook is restored (the preset), and one the run
+	 * deleted in OroCRM is not taken for a deletion by somebody else */
+	r = sync_ok (&s, NULL);
+	g_assert_cmpint (count (r, "created", "outlook") + count (r, "deleted", "outlook") +
+			     count (r, "updated", "outlook"),
+			 ==, 0);
+	sync_clear (&s);
+}
+
+/* requests of the last run that list contacts (not open()'s look at the
+ * custom fields) */
+static guint
+contact_requests (Sync *s)
+{
+	guint n = 0;
+	for (const gchar *p = strstr (s->log, "/api/contacts?"); p != NULL; p = strstr (p + 1, "/api/contacts?"))
+		n += g_str_has_prefix (p, "/api/contacts?fields") || g_str_has_prefix (p, "/api/contacts?filter") ||
+		     g_str_has_prefix (p, "/api/contacts?sort");
+	return n;
+}
+
+/* the contacts' OroCRM cursor in the state (oro2;updatedAt;count;max id;
+ * last full listing): @count_delta added to its count; @swept_long_ago sets
+ * the last full listing to 1970 */
+static void
+cursor_edit (Sync *s, gint count_delta, gboolean swept_long_ago)
+{
+	g_autofree gchar *path = oro_test_path (s->emu, "state.db");
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	g_auto(GStrv) parts = NULL;
+	g_autofree gchar *next = NULL;
+
+	g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+	g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT token FROM cursor WHERE side='crm' AND kind='contact'",
+					     -1, &st, NULL), ==, SQLITE_OK);
+	g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+	parts = g_strsplit ((const gchar *) sqlite3_column_text (st, 0), ";", -1);
+	sqlite3_finalize (st);
+	g_assert_cmpuint (g_strv_length (parts), ==, 5);
+	next = g_strdup_printf ("%s;%s;%" G_GINT64_FORMAT ";%s;%s", parts[0], parts[1],
+				g_ascii_strtoll (parts[2], NULL, 10) + count_delta, parts[3],
+				swept_long_ago ? "0" : parts[4]);
+	g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE cursor SET token=?1 WHERE side='crm' AND kind='contact'",
+					     -1, &st, NULL), ==, SQLITE_OK);
+	sqlite3_bind_text (st, 1, next, -1, SQLITE_TRANSIENT);
+	g_assert_cmpint (sqlite3_step (st), ==, SQLITE_DONE);
+	sqlite3_finalize (st);
+	sqlite3_close (db);
+}
+
+/* a run with nothing new asks OroCRM a few questions, not one per page of
+ * ids; a deletion is still found, and with sweep-interval=0 every run lists
+ * all */
+static void
+test_no_change_requests (void)
+{
+	Sync s = {0};
+	g_autoptr(JsonObject) r = NULL;
+	g_autoptr(GString) seed = g_string_new ("{\"contacts\":[");
+	guint64 quiet, swept;
+
+	for (guint i = 1; i <= 5200; i++)
+		/* made one second apart, as people do (a delta reads the last
+		 * second again) */
+		g_string_append_printf (seed, "%s{\"type\":\"contacts\",\"id\":\"%u\",\"attributes\":"
+					"{\"firstName\":\"P%u\",\"lastName\":\"Person %u\","
+					"\"createdAt\":\"2026-01-01T%02u:%02u:%02uZ\","
+					"\"updatedAt\":\"2026-01-01T%02u:%02u:%02uZ\"}}",
+					i > 1 ? "," : "", i, i, i, i / 3600, i / 60 % 60, i % 60,
+					i / 3600, i / 60 % 60, i % 60);
+	g_string_append (seed, "]}");
+	sync_setup (&s, start_with_seed (seed->str, NULL), ORO_TEST_KEY);
+	write_profile (&s, s.emu->url, NULL, CONTACTS_ONLY ("both"));
+	r = sync_ok (&s, NULL);
+	g_assert_cmpuint (outlook_count (&s), ==, 5200);
+	g_clear_pointer (&r, json_object_unref);
+
+	r = sync_ok (&s, NULL);
+	quiet = crm_requests (&s);
+	g_clear_pointer (&r, json_object_unref);
+	r = sync_ok (&s, NULL);
+	g_assert_cmpuint (crm_requests (&s), ==, quiet);
+	g_test_message ("a run without changes: %" G_GUINT64_FORMAT " requests", quiet);
+	/* of contacts only the delta and the count (and the changed addresses):
+	 * no listing of the 5200 ids, which takes two pages */
+	g_assert_cmpuint (contact_requests (&s), ==, 2);
+	g_clear_pointer (&r, json_object_unref);
+
+	crm_delete (s.emu, "1234");
+	r = sync_ok (&s, NULL);
+	g_assert_cmpint (count (r, "deleted", "outlook"), ==, 1);
+	g_assert_cmpuint (outlook_count (&s), ==, 5199);
+	g_clear_pointer (&r, json_object_unref);
+
+	/* what a count cannot see (here: the cursor made to count one record
+	 * fewer, as if one we never counted had come into view beside a
+	 * deletion) waits for the slow schedule, then is found */
+	crm_delete (s.emu, "4321");
+	cursor_edit (&s, -1, FALSE);
+	r = sync_ok (&s, NULL);
+	g_assert_cmpint (count (r, "deleted", "outlook"), ==, 0);
+	g_assert_cmpuint (outlook_count (&s), ==, 5199);
+	g_clear_pointer (&r, json_object_unref);
+	cursor_edit (&s, 0, TRUE); /* the last full listing a day and more ago */
+	r = sync_ok (&s, NULL);
+	g_assert_cmpint (count (r, "deleted", "outlook"), ==, 1);
+	g_assert_cmpuint (outlook_count (&s), ==, 5198);
+	g_clear_pointer (&r, json_object_unref);
+
+	/* sweep-interval=0: a full listing on every run */
+	write_profile (&s, s.emu->url, "sweep-interval=0\n", CONTACTS_ONLY ("both"));
+	r = sync_ok (&s, NULL);
+	swept = crm_requests (&s);
+	g_assert_cmpuint (swept, >, quiet);
+	g_assert_cmpint (count (r, "deleted", "outlook") + count (r, "created", "outlook"), ==, 0);
+	sync_clear (&s);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1229,5 +1412,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/orocrm/sync/faults-converge", test_faults_converge);
 	g_test_add_func ("/orocrm/sync/connect-errors", test_connect_errors);
 	g_test_add_func ("/orocrm/sync/no-secrets", test_no_secrets);
+	g_test_add_func ("/orocrm/sync/created-then-deleted-in-crm", test_created_then_deleted_in_crm);
+	g_test_add_func ("/orocrm/sync/no-change-requests", test_no_change_requests);
 	return g_test_run ();
 }

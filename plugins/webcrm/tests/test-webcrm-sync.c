@@ -677,6 +677,50 @@ test_no_deletions (Fx *fx, gconstpointer data)
 	g_assert_cmpint (cli_report_count (&fx->cli, "deleted", "crm", "contact"), ==, 0);
 }
 
+/* issue 14 item 7 on webCRM: a meeting created from Outlook and deleted in
+ * webCRM before the next run is seen gone by a plain sync (the meetings'
+ * cursor keeps the ids it knows, so it must learn the ones the run made) */
+static void
+test_created_then_deleted (Fx *fx, gconstpointer data)
+{
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+	g_autoptr(GDateTime) d1 = g_date_time_add_days (now, 10);
+	g_autofree gchar *start = g_date_time_format (d1, "%Y-%m-%dT08:00:00Z");
+	g_autofree gchar *end = g_date_time_format (d1, "%Y-%m-%dT09:00:00Z");
+	g_autofree gchar *ev = g_strdup_printf (
+	    "{\"subject\":\"Kaffe med Bo\",\"start\":\"%s\",\"end\":\"%s\",\"isAllDay\":false}", start,
+	    end);
+	g_autofree gchar *path = g_strdup_printf ("/Meetings?from=%s&to=%s&userId=1", start, end);
+	g_autoptr(JsonNode) list = NULL;
+	g_autoptr(JsonNode) del = NULL;
+	g_autofree gchar *del_path = NULL;
+	JsonArray *meetings;
+	g_autofree gchar *id = NULL;
+
+	start_emulator (fx, NULL, "0", NULL);
+	/* the presets never propagate a deletion: this user wants them */
+	write_profile (fx, "webcrm-b2b", AUTH_CODE, "[event]\non-crm-delete=propagate\n");
+	g_free (cli_put (&fx->cli, "outlook", "event", "coffee", ev));
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "created", "crm", "event"), ==, 1);
+	list = api (fx, "GET", path, NULL);
+	meetings = json_object_get_array_member (json_node_get_object (list), "Meetings");
+	for (guint i = 0; i < json_array_get_length (meetings); i++) {
+		JsonObject *m = json_array_get_object_element (meetings, i);
+		JsonNode *n = json_object_get_member (m, "MeetingId");
+		if (g_strcmp0 (json_object_get_string_member (m, "MeetingSubject"), "Kaffe med Bo") == 0)
+			id = json_node_get_value_type (n) == G_TYPE_STRING
+				 ? g_strdup (json_node_get_string (n))
+				 : g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (n));
+	}
+	g_assert_nonnull (id);
+	del_path = g_strdup_printf ("/Meetings/%s", id);
+	del = api (fx, "DELETE", del_path, NULL);
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "deleted", "outlook", "event"), ==, 1);
+	g_assert_null (outlook_find (fx, "event", "subject", "Kaffe med Bo"));
+}
+
 static void
 test_wrong_code (Fx *fx, gconstpointer data)
 {
@@ -925,6 +969,7 @@ main (int argc, char **argv)
 	ADD ("event/private-and-task-from-outlook", test_private_and_outlook_task);
 	ADD ("email/matching", test_email);
 	ADD ("deletions-never-propagate", test_no_deletions);
+	ADD ("event/created-then-deleted", test_created_then_deleted);
 	ADD ("auth/wrong-code", test_wrong_code);
 	ADD ("faults/flaky-server", test_flaky_server);
 	ADD ("throttle/first-sync-5000", test_throttle_5000);

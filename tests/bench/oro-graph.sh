@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# OroCRM → Microsoft 365 end to end through crmsync-cli and the emulators: a
+# first sync of N generated OroCRM contacts into an empty Graph mailbox, then
+# RUNS no-change runs. For each run: wall time, CPU (user + system), peak RSS
+# and the requests per kind on each side (from the HTTP client's debug lines).
+# With CALLGRIND=1 the last no-change run also runs under callgrind and its
+# instruction count is printed. ORO_EXTRA adds lines to [crm] (for example
+# "sweep-interval=0" to see what the daily full listing costs).
+#
+# usage: tests/bench/oro-graph.sh BUILD_DIR [N] [RUNS]
+#   (use an optimised build: meson setup _build-rel -Dbuildtype=release)
+set -euo pipefail
+build=$(cd "${1:?build dir}" && pwd)
+n=${2:-100000}
+runs=${3:-1}
+dir=$(mktemp -d "${TMPDIR:-/tmp}/crmsync-oro-graph-XXXXXX")
+pids=()
+cleanup () {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+
+start_emulator () { # api generate → sets origin
+	local out="$dir/emu-$1.out"
+	"$build/tests/emulators/crmsync-emulator" --api "$1" --port 0 --generate "$2" > "$out" 2>&1 &
+	pids+=($!)
+	while ! grep -q listening "$out" 2>/dev/null; do
+		kill -0 "${pids[-1]}" 2>/dev/null || { echo "the $1 emulator did not start" >&2; cat "$out" >&2; exit 1; }
+		sleep 0.2
+	done
+	origin=$(sed -n 's/^listening on //p' "$out" | head -n1)
+}
+
+start_emulator orocrm "$n"
+oro=$origin
+start_emulator graph 0
+graph=$origin
+printf 'dd1c18d06773cc377c9df6166c54c6e5fefa50fa' > "$dir/key"
+chmod 600 "$dir/key"
+cat > "$dir/bench.ini" <<INI
+[profile]
+name=bench
+crm=orocrm
+outlook=graph
+preset=orocrm
+state=state.db
+[crm]
+url=$oro
+user=admin
+secret-file=key
+${ORO_EXTRA:-}
+[outlook]
+url=$graph
+authority=$graph
+client-id=crmsync-bench
+[contact]
+direction=both
+[task]
+direction=none
+[event]
+direction=none
+[email]
+direction=none
+INI
+
+export CRMSYNC_PLUGIN_DIR="$build/plugins" CRMSYNC_SECRETS=file XDG_DATA_HOME="$dir/xdg"
+export G_MESSAGES_DEBUG=crmsync
+
+# requests per side and kind, from "METHOD URL (attempt n)" lines
+count_requests () {
+	python3 - "$1" "$oro" "$graph" <<'PY'
+import re, sys, collections
+log, oro, graph = sys.argv[1:4]
+sides = {"OroCRM": collections.Counter(), "Graph": collections.Counter()}
+for line in open(log, errors="replace"):
+    m = re.search(r"\b(GET|POST|PATCH|PUT|DELETE) (\S+) \(attempt", line)
+    if not m:
+        continue
+    url = m.group(2)
+    side = "OroCRM" if url.startswith(oro) else "Graph" if url.startswith(graph) else None
+    if side is None:
+        continue
+    path = url[len(oro if side == "OroCRM" else graph):].split("?")[0]
+    if side == "OroCRM":
+        kind = re.sub(r"^/api/(rest/latest/)?", "", path).split("/")[0] or path
+    else:
+        p = path.replace("/v1.0", "")
+        kind = "$batch" if p.endswith("$batch") else "token" if "token" in p or "devicecode" in p \
+            else ("contacts/delta" if "delta" in p and "contact" in p else p.strip("/").split("/")[-1])
+    sides[side][m.group(1) + " " + kind] += 1
+for side, c in sides.items():
+    print("    %-7s %5d requests: %s" % (side, sum(c.values()),
+          ", ".join("%s %d" % kv for kv in sorted(c.items()))))
+PY
+}
+
+run () { # label
+	local t="$dir/time.out"
+	/usr/bin/time -f '%e %U %S %M' -o "$t" "$build/app/crmsync-cli" sync --profile "$dir/bench.ini" \
+		--json > "$dir/$1.json" 2> "$dir/$1.log" || {
+		echo "$1: crmsync-cli failed" >&2
+		tail -n 5 "$dir/$1.log" >&2
+		exit 1
+	}
+	read -r wall user sys rss < "$t"
+	printf '%s: wall %.2f s, CPU %.2f s (user %.2f, sys %.2f), peak RSS %d MB\n' "$1" "$wall" \
+		"$(echo "$user + $sys" | bc)" "$user" "$sys" $((rss / 1024))
+	count_requests "$dir/$1.log"
+}
+
+echo "OroCRM → Graph, $n contacts ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
+run first-sync
+echo "    Graph contacts: $(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(r.get('created',{}).get('outlook',{}).get('contact',0))" "$dir/first-sync.json") created"
+for i in $(seq 1 "$runs"); do
+	run "no-change-$i"
+done
+if [ "${CALLGRIND:-0}" = 1 ]; then
+	G_MESSAGES_DEBUG='' valgrind --tool=callgrind --callgrind-out-file="$dir/cg.out" \
+		"$build/app/crmsync-cli" sync --profile "$dir/bench.ini" --json > /dev/null 2> "$dir/cg.log"
+	echo "callgrind, no-change run at $n: $(sed -n 's/^summary: //p' "$dir/cg.out") instructions"
+fi
