@@ -149,3 +149,30 @@ cli_load_profile (const gchar *name_or_path, GError **error)
 {
 	return cs_profile_store_load (name_or_path, error);
 }
+
+/* a provider that needs the user to sign in (Microsoft's device code): one plain
+ * line on stderr, in the user's language, instead of the plugin's log line */
+static void
+device_code_cb (CsProvider *provider, const gchar *uri, const gchar *code, const gchar *message,
+		gpointer user_data)
+{
+	/* TRANSLATORS: %1$s is a service ("Microsoft 365"), %2$s a web address, %3$s a code */
+	g_printerr (_("To sign in to %1$s, open %2$s in a web browser and enter the code %3$s\n"),
+		    cs_provider_get_display_name (provider), uri, code);
+	g_signal_stop_emission_by_name (provider, "device-code");
+}
+
+/**
+ * cli_connect_sign_in:
+ *
+ * Shows the sign-in instructions of the engine's providers to the person at the terminal.
+ */
+void
+cli_connect_sign_in (CsEngine *engine)
+{
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		CsProvider *p = cs_engine_get_provider (engine, (CsSide) s);
+		if (p != NULL && g_signal_lookup ("device-code", G_OBJECT_TYPE (p)) != 0)
+			g_signal_connect (p, "device-code", G_CALLBACK (device_code_cb), NULL);
+	}
+}

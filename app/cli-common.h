@@ -27,6 +27,8 @@ CsState *cli_open_state (CsProfile *profile, gboolean writable, gboolean json, g
 void cli_progress_cb (CsEngine *engine, gint phase, gdouble fraction, const gchar *message,
 		      gpointer data);
 
+void cli_connect_sign_in (CsEngine *engine);
+
 /* the commands */
 gint cli_cmd_sync (gint argc, gchar **argv);
 gint cli_cmd_status (gint argc, gchar **argv);

@@ -42,6 +42,7 @@ cli_cmd_sync (gint argc, gchar **argv)
 	engine = cs_engine_new (profile, NULL, &error);
 	if (engine == NULL)
 		return cli_fail (cs_engine_exit_code_for_error (error), json, error->message);
+	cli_connect_sign_in (engine);
 	if (dry_run)
 		flags |= CS_RUN_FLAG_DRY_RUN;
 	if (all)

@@ -118,6 +118,7 @@ cli_cmd_watch (gint argc, gchar **argv)
 	engine = cs_engine_new (profile, NULL, &error);
 	if (engine == NULL)
 		return cli_fail (cs_engine_exit_code_for_error (error), FALSE, error->message);
+	cli_connect_sign_in (engine);
 	scheduler = cs_scheduler_new (engine);
 	loop = g_main_loop_new (NULL, FALSE);
 	w = (Watch){ profile, engine, scheduler, loop, FALSE };
