@@ -8,4 +8,13 @@ G_BEGIN_DECLS
 CsEngine *cs_engine_new_with_providers (CsProfile *profile, CsSecrets *secrets, CsProvider *crm,
 					CsProvider *outlook, GError **error);
 
+/* cs-engine-horizon.c: what a listing leaves out */
+gboolean cs_engine_horizon_find_creates (CsProvider **providers, CsReadSink **sinks, CsState *state,
+					 CsMapping *mapping, const CsKindConfig *config, CsKind kind,
+					 const gchar *const *key, GCancellable *cancellable,
+					 GError **error);
+gboolean cs_engine_horizon_absent (CsProvider **providers, CsReadSink **sinks, CsMapping *mapping,
+				   CsKind kind, GPtrArray *links, GHashTable **outside,
+				   GCancellable *cancellable, GError **error);
+
 G_END_DECLS

@@ -511,12 +511,30 @@ cs_engine_prepare (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, 
 		g_autoptr(GPtrArray) links = NULL;
 		g_autoptr(GPtrArray) journal = NULL;
 		GHashTable *fields[CS_SIDE_LAST] = {NULL, NULL};
+		g_autoptr(GHashTable) outside_crm = NULL;
+		g_autoptr(GHashTable) outside_outlook = NULL;
+		GHashTable *outside[CS_SIDE_LAST] = {NULL, NULL};
+		CsReadSink *ks[CS_SIDE_LAST] = {self->sinks[CS_SIDE_CRM][k], self->sinks[CS_SIDE_OUTLOOK][k]};
 
 		if (!cs_engine_is_enabled (self, kind))
 			continue;
+		/* what a listing leaves out (horizons): looked for before planning */
+		if (!cs_engine_horizon_find_creates (self->providers, ks, self->state,
+						     self->mapping,
+						     cs_profile_get_kind_config (self->profile, kind), kind,
+						     key_for (self, kind), cancellable, error))
+			return NULL;
 		links = links_for (self, kind, error);
 		if (links == NULL)
 			return NULL;
+		if (!cs_engine_horizon_absent (self->providers, ks, self->mapping, kind,
+					       links, outside, cancellable, error)) {
+			for (guint s = 0; s < CS_SIDE_LAST; s++)
+				g_clear_pointer (&outside[s], g_hash_table_unref);
+			return NULL;
+		}
+		outside_crm = outside[CS_SIDE_CRM];
+		outside_outlook = outside[CS_SIDE_OUTLOOK];
 		journal = cs_state_journal_pending (self->state, kind, error);
 		if (journal == NULL)
 			return NULL;
@@ -528,6 +546,8 @@ cs_engine_prepare (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, 
 		in.links = links;
 		in.journal = journal;
 		in.owner = self->owner;
+		in.outside[CS_SIDE_CRM] = outside_crm;
+		in.outside[CS_SIDE_OUTLOOK] = outside_outlook;
 		for (guint s = 0; s < CS_SIDE_LAST; s++) {
 			CsCaps caps = cs_provider_get_caps (self->providers[s], kind);
 			fields[s] = held_fields (self->providers[s], kind);

@@ -413,7 +413,8 @@ plan_linked (Planner *p, const CsLink *link)
 			continue;
 		g_hash_table_add (p->handled[s], (gpointer) id);
 		rec[s] = g_hash_table_lookup (p->by_id[s], id);
-		if (rec[s] == NULL && p->in->complete[s] && !gone[s])
+		if (rec[s] == NULL && p->in->complete[s] && !gone[s] &&
+		    !(p->in->outside[s] != NULL && g_hash_table_contains (p->in->outside[s], id)))
 			del[s] = TRUE; /* not listed in a complete listing: gone */
 		else if (rec[s] != NULL && cs_record_is_deleted (rec[s]))
 			del[s] = TRUE;

@@ -26,6 +26,8 @@ G_BEGIN_DECLS
  * @writable: per side, whether the provider can write this kind
  * @fields: (nullable): per side, the fields its provider can hold (names
  *   from its schema); %NULL: every field
+ * @outside: (nullable): per side, ids of linked records a complete listing
+ *   left out that are not gone (outside the side's horizon)
  */
 typedef struct {
 	CsKind kind;
@@ -41,6 +43,7 @@ typedef struct {
 	GPtrArray *links;
 	GPtrArray *journal;
 	const gchar *owner;
+	GHashTable *outside[CS_SIDE_LAST];
 } CsPlanInput;
 
 void cs_planner_plan (const CsPlanInput *input, CsSyncPlan *plan);
