@@ -776,11 +776,12 @@ cs_planner_plan (const CsPlanInput *in, CsSyncPlan *plan)
 
 		if (g_hash_table_contains (p.handled[CS_SIDE_CRM], cs_record_get_id (c)))
 			continue;
-		if (!owned_by_me (&p, c))
-			continue; /* not this user's: not synced (condition=owned) */
 		cv = cs_mapping_extract (in->mapping, in->kind, CS_SIDE_CRM, c);
 		key = cs_mapping_key_of (in->mapping, in->kind, in->key, cv);
 		q = key != NULL ? g_hash_table_lookup (key_index, key) : NULL;
+		/* another user's record (outside an "owned by me" horizon) that
+		 * Outlook holds too is the same record: linked, never created in
+		 * the CRM a second time */
 		if (q != NULL && !g_queue_is_empty (q)) {
 			guint idx = GPOINTER_TO_UINT (g_queue_pop_head (q)) - 1;
 			CsRecord *o = g_ptr_array_index (unlinked_out, idx);
@@ -788,6 +789,8 @@ cs_planner_plan (const CsPlanInput *in, CsSyncPlan *plan)
 			plan_link (&p, c, o, cv, g_ptr_array_index (out_values, idx));
 			continue;
 		}
+		if (!owned_by_me (&p, c))
+			continue; /* not this user's: not sent to Outlook (condition=owned) */
 		if (!allows (&p, CS_SIDE_OUTLOOK))
 			continue;
 		if (!cs_mapping_allows_to_outlook (in->mapping, in->kind, c, &reason)) {

@@ -57,7 +57,9 @@ iso_months_from_now (gint months, gint hour)
 static gchar *
 oro_seed (void)
 {
-	GString *s = g_string_new ("{\"calendarevents\":[");
+	GString *s = g_string_new (
+	    "{\"users\":[{\"id\":\"2\",\"username\":\"mette.hansen\",\"firstName\":\"Mette\","
+	    "\"lastName\":\"Hansen\"}],\"calendarevents\":[");
 	for (gint i = 0; i < N_MONTHS; i++) {
 		g_autofree gchar *start = iso_months_from_now (i - 30, 9);
 		g_autofree gchar *end = iso_months_from_now (i - 30, 10);
@@ -345,11 +347,54 @@ test_lost_state_links_all (void)
 	fx_stop (&fx);
 }
 
+/* a contact that OroCRM gives to another user leaves the user's horizon
+ * ("owned by me"): it is not deleted from Outlook, and on a new PC the Outlook
+ * copy is linked to it, never created in OroCRM a second time */
+static void
+test_owned_by_other (void)
+{
+	Fx fx = {0};
+	g_autofree gchar *seed = oro_seed ();
+	g_autoptr(JsonObject) r = NULL;
+	g_autoptr(JsonNode) patched = NULL;
+	guint status = 0;
+
+	fx_start (&fx, seed);
+	r = cli (&fx, "sync", NULL);
+	g_assert_cmpint (fx.status, ==, 0);
+	g_assert_cmpint (outlook_contacts (&fx), ==, 2);
+
+	patched = oro_emu_call (fx.oro, "PATCH", "/api/contacts/2",
+				"{\"data\":{\"type\":\"contacts\",\"id\":\"2\",\"relationships\":"
+				"{\"owner\":{\"data\":{\"type\":\"users\",\"id\":\"2\"}}}}}",
+				&status);
+	g_assert_cmpuint (status, ==, 200);
+	g_assert_cmpint (db_count (fx.oro_db, "SELECT count(*) FROM res WHERE type = 'contacts' AND owner = 2"),
+			 ==, 1);
+	for (guint i = 0; i < 2; i++) {
+		g_clear_pointer (&r, json_object_unref);
+		r = i == 0 ? cli (&fx, "sync", NULL) : cli (&fx, "sync", "--all", NULL);
+		assert_nothing_written (&fx, r);
+		g_assert_cmpint (outlook_contacts (&fx), ==, 2);
+	}
+
+	/* a new PC: Karen is in Outlook and in OroCRM, but not the user's */
+	write_profile (&fx, "other-pc.db");
+	g_clear_pointer (&r, json_object_unref);
+	r = cli (&fx, "sync", NULL);
+	assert_nothing_written (&fx, r);
+	g_assert_cmpint (count (r, "linked", "crm", "contact"), ==, 2);
+	g_assert_cmpint (crm_contacts (&fx), ==, 2);
+	g_assert_cmpint (outlook_contacts (&fx), ==, 2);
+	fx_stop (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
 	g_test_add_func ("/horizons/all-creates-nothing", test_all_creates_nothing);
 	g_test_add_func ("/horizons/lost-state-links-all", test_lost_state_links_all);
+	g_test_add_func ("/horizons/owned-by-other", test_owned_by_other);
 	return g_test_run ();
 }
