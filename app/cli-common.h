@@ -21,10 +21,16 @@ gint cli_fail (CsExitCode code, gboolean json, const gchar *message);
 void cli_progress_cb (CsEngine *engine, gint phase, gdouble fraction, const gchar *message,
 		      gpointer data);
 
+/* a kind's name as the user typed it; the error names the allowed ones */
+gboolean cli_parse_kind (const gchar *name, CsKind *kind, GError **error);
+
 /* the commands */
 gint cli_cmd_sync (gint argc, gchar **argv);
 gint cli_cmd_status (gint argc, gchar **argv);
 gint cli_cmd_pst_list (gint argc, gchar **argv);
 gint cli_cmd_plugins (gint argc, gchar **argv);
+gint cli_cmd_duplicates (gint argc, gchar **argv);
+gint cli_cmd_link (gint argc, gchar **argv);
+gint cli_cmd_unlink (gint argc, gchar **argv);
 
 G_END_DECLS

@@ -15,6 +15,9 @@ static const struct {
     {"status", cli_cmd_status},
     {"pst-list", cli_cmd_pst_list},
     {"plugins", cli_cmd_plugins},
+    {"duplicates", cli_cmd_duplicates},
+    {"link", cli_cmd_link},
+    {"unlink", cli_cmd_unlink},
 };
 
 static void
@@ -26,6 +29,9 @@ usage (void)
 		   "  crmsync-cli status  --profile FILE [--json]\n"
 		   "  crmsync-cli pst-list FILE [--kind K] [--json]\n"
 		   "  crmsync-cli plugins [--json]\n"
+		   "  crmsync-cli duplicates --profile FILE [--json]\n"
+		   "  crmsync-cli link    --profile FILE --kind K --crm ID --outlook ID [--json]\n"
+		   "  crmsync-cli unlink  --profile FILE --kind K (--crm ID | --outlook ID) [--json]\n"
 		   "\n"
 		   "Exit codes: 0 success, 1 partial (items skipped or failed, listed), 2 usage or\n"
 		   "configuration error, 3 cannot reach or authenticate, 4 stopped by a guard,\n"

@@ -31,6 +31,7 @@ struct _CsEngine {
 	guint64 writes;
 	gint64 fault_after;
 	guint batch_size;
+	gboolean merges[CS_KIND_LAST]; /* pairs linked by hand wait to be merged */
 };
 
 G_DEFINE_TYPE (CsEngine, cs_engine, G_TYPE_OBJECT)
@@ -272,6 +273,29 @@ ensure_open (CsEngine *self, GCancellable *cancellable, GError **error)
 	return TRUE;
 }
 
+/**
+ * cs_engine_open:
+ *
+ * Connects both providers (once): for commands that ask them directly.
+ */
+gboolean
+cs_engine_open (CsEngine *self, GCancellable *cancellable, GError **error)
+{
+	return ensure_open (self, cancellable, error);
+}
+
+/**
+ * cs_engine_get_records:
+ *
+ * Returns: (transfer none) (nullable) (element-type CsRecord): what the last
+ *   cs_engine_prepare() read of @kind on @side
+ */
+GPtrArray *
+cs_engine_get_records (CsEngine *self, CsSide side, CsKind kind)
+{
+	return self->sinks[side][kind] != NULL ? cs_read_sink_get_records (self->sinks[side][kind]) : NULL;
+}
+
 typedef struct {
 	CsEngine *engine;
 	CsPhase phase;
@@ -309,7 +333,10 @@ read_side (CsEngine *self, CsSide side, CsRunFlags flags, GCancellable *cancella
 		if (!cs_engine_is_enabled (self, kind))
 			continue;
 		caps = cs_provider_get_caps (self->providers[side], kind);
-		if ((flags & CS_RUN_FLAG_ALL) == 0)
+		/* a pair linked by hand is merged from both records as they are:
+		 * a delta would leave out what did not change */
+		self->merges[kind] = cs_state_count_link_merges (self->state, kind) > 0;
+		if ((flags & CS_RUN_FLAG_ALL) == 0 && !self->merges[kind])
 			cursor = cs_state_get_cursor (self->state, side, kind);
 		complete = cursor == NULL || (caps & CS_CAP_DELTA) == 0;
 		self->sinks[side][kind] = cs_read_sink_new (kind, complete);
@@ -514,6 +541,8 @@ cs_engine_prepare (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, 
 		g_autoptr(GHashTable) outside_crm = NULL;
 		g_autoptr(GHashTable) outside_outlook = NULL;
 		GHashTable *outside[CS_SIDE_LAST] = {NULL, NULL};
+		GHashTable *held[CS_SIDE_LAST] = {NULL, NULL};
+		GHashTable *alone[CS_SIDE_LAST] = {NULL, NULL};
 		CsReadSink *ks[CS_SIDE_LAST] = {self->sinks[CS_SIDE_CRM][k], self->sinks[CS_SIDE_OUTLOOK][k]};
 
 		if (!cs_engine_is_enabled (self, kind))
@@ -548,6 +577,21 @@ cs_engine_prepare (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, 
 		in.owner = self->owner;
 		in.outside[CS_SIDE_CRM] = outside_crm;
 		in.outside[CS_SIDE_OUTLOOK] = outside_outlook;
+		in.match = cs_profile_get_match (self->profile);
+		for (guint s = 0; s < CS_SIDE_LAST; s++) {
+			held[s] = cs_state_get_held_ids (self->state, kind, (CsSide) s, error);
+			alone[s] = held[s] != NULL ? cs_state_get_left_alone (self->state, kind, (CsSide) s, error)
+						   : NULL;
+			if (alone[s] == NULL) {
+				for (guint t = 0; t <= s; t++) {
+					g_clear_pointer (&held[t], g_hash_table_unref);
+					g_clear_pointer (&alone[t], g_hash_table_unref);
+				}
+				return NULL;
+			}
+			in.held[s] = held[s];
+			in.alone[s] = alone[s];
+		}
 		for (guint s = 0; s < CS_SIDE_LAST; s++) {
 			CsCaps caps = cs_provider_get_caps (self->providers[s], kind);
 			fields[s] = held_fields (self->providers[s], kind);
@@ -558,8 +602,11 @@ cs_engine_prepare (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, 
 			in.side_name[s] = cs_provider_get_name (self->providers[s]);
 		}
 		cs_planner_plan (&in, plan);
-		for (guint s = 0; s < CS_SIDE_LAST; s++)
+		for (guint s = 0; s < CS_SIDE_LAST; s++) {
 			g_clear_pointer (&fields[s], g_hash_table_unref);
+			g_clear_pointer (&held[s], g_hash_table_unref);
+			g_clear_pointer (&alone[s], g_hash_table_unref);
+		}
 	}
 	progress (self, CS_PHASE_PLAN, 1.0, NULL);
 	return g_steal_pointer (&plan);
@@ -736,6 +783,22 @@ make_op (CsEngine *self, CsPlanItem *it, CsSide side, CsWriteAction action)
 	return op;
 }
 
+/* a probable match: kept with both ids and the reason, listed in the
+ * report (not as an error) and by `crmsync-cli duplicates` */
+static gboolean
+hold_review (CsEngine *self, CsPlanItem *it, CsRunReport *report, GError **error)
+{
+	g_autofree gchar *crm_label = NULL;
+	CsReview r = {it->kind, (gchar *) cs_plan_item_get_id (it, CS_SIDE_CRM),
+		      (gchar *) cs_plan_item_get_id (it, CS_SIDE_OUTLOOK), it->reason, NULL, it->label};
+	cs_run_report_add_review (report, it->kind, r.crm_id, r.outlook_id, it->label, it->reason);
+	if (r.crm_id == NULL || r.outlook_id == NULL)
+		return TRUE;
+	crm_label = cs_planner_label (it->crm, NULL);
+	r.crm_label = crm_label;
+	return cs_state_hold_review (self->state, &r, error);
+}
+
 static gboolean
 finish_item (CsEngine *self, ItemState *st, CsRunReport *report, GPtrArray *state_skips,
 	     GError **error)
@@ -757,6 +820,8 @@ finish_item (CsEngine *self, ItemState *st, CsRunReport *report, GPtrArray *stat
 	report_item_skips (report, it, state_skips);
 	if (it->action == CS_PLAN_SKIP)
 		return TRUE;
+	if (it->action == CS_PLAN_REVIEW)
+		return hold_review (self, it, report, error);
 	if (it->forget || it->delete[CS_SIDE_CRM] || it->delete[CS_SIDE_OUTLOOK]) {
 		if (it->link == NULL)
 			return TRUE;
@@ -796,6 +861,10 @@ finish_item (CsEngine *self, ItemState *st, CsRunReport *report, GPtrArray *stat
 		return TRUE;
 	if (!cs_state_journal_remove_updates (self->state, it->kind, cs_link_get_id (link, CS_SIDE_CRM),
 					      cs_link_get_id (link, CS_SIDE_OUTLOOK), error))
+		return FALSE;
+	if (self->merges[it->kind] &&
+	    !cs_state_clear_link_merge (self->state, it->kind, cs_link_get_id (link, CS_SIDE_CRM),
+					cs_link_get_id (link, CS_SIDE_OUTLOOK), error))
 		return FALSE;
 	return cs_state_put_link (self->state, link, error);
 }
@@ -1079,6 +1148,10 @@ cs_engine_apply (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellabl
 				CsConflict *con = g_ptr_array_index (it->conflicts, c);
 				cs_run_report_add_conflict (report, it->kind, con->outlook_id, it->label, con->field);
 			}
+			if (it->action == CS_PLAN_REVIEW)
+				cs_run_report_add_review (report, it->kind, cs_plan_item_get_id (it, CS_SIDE_CRM),
+							  cs_plan_item_get_id (it, CS_SIDE_OUTLOOK), it->label,
+							  it->reason);
 			if (it->action != CS_PLAN_REFRESH)
 				cs_run_report_add_plan_entry (report, plan_entry (it));
 		}

@@ -31,6 +31,7 @@ static const gchar *conditions[] = {"all", "owned", NULL};
 static const gchar *crm_plugins[] = {"orocrm", "webcrm", "folder", NULL};
 static const gchar *outlook_plugins[] = {"pst", "graph", "folder", NULL};
 static const gchar *booleans[] = {"true", "false", NULL};
+static const gchar *matches[] = {"review", "strict", NULL};
 
 const gchar *
 cs_direction_to_string (CsDirection direction)
@@ -355,7 +356,7 @@ validate_groups (CsProfile *self, GError **error)
 					"task", "event", "email", NULL};
 	static const gchar *profile_keys[] = {"name", "crm", "outlook", "preset", "mapping",
 					      "conflict", "state", "crm-interval", "outlook-interval",
-					      "sync-on-start", "sync-on-exit", "enabled", NULL};
+					      "sync-on-start", "sync-on-exit", "enabled", "match", NULL};
 	static const gchar *kind_keys[] = {"direction", "condition", "key", "on-crm-delete",
 					   "on-outlook-delete", "reminder", "since", "attachments",
 					   NULL};
@@ -473,6 +474,8 @@ cs_profile_new_from_data (const gchar *data, const gchar *path, GError **error)
 	}
 	if (!get_choice (self, "profile", "conflict", conflicts, CS_CONFLICT_CRM_WINS, &v, error))
 		return NULL;
+	if (!get_choice (self, "profile", "match", matches, CS_MATCH_REVIEW, &v, error))
+		return NULL;
 	if (!get_uint (self, "profile", "crm-interval", 1, 86399, 120, &n, error) ||
 	    !get_uint (self, "profile", "outlook-interval", 1, 86399, 30, &n, error))
 		return NULL;
@@ -571,6 +574,22 @@ cs_profile_get_conflict (CsProfile *self)
 	gint v = CS_CONFLICT_CRM_WINS;
 	get_choice (self, "profile", "conflict", conflicts, CS_CONFLICT_CRM_WINS, &v, NULL);
 	return (CsConflictStrategy) v;
+}
+
+/**
+ * cs_profile_get_match:
+ *
+ * `match=review` (the default): a probable match (names equal and the other
+ * key fields blank on one side, or an equal e-mail address) is held for the
+ * user's review instead of being created twice; `match=strict`: only the
+ * key decides, as the guides say
+ */
+CsMatchMode
+cs_profile_get_match (CsProfile *self)
+{
+	gint v = CS_MATCH_REVIEW;
+	get_choice (self, "profile", "match", matches, CS_MATCH_REVIEW, &v, NULL);
+	return (CsMatchMode) v;
 }
 
 /**

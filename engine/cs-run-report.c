@@ -15,6 +15,7 @@ struct _CsRunReport {
 	JsonArray *errors;
 	JsonArray *plan;
 	gchar *guard;
+	JsonArray *review;
 };
 
 G_DEFINE_TYPE (CsRunReport, cs_run_report, G_TYPE_OBJECT)
@@ -27,6 +28,7 @@ cs_run_report_finalize (GObject *object)
 	json_array_unref (self->conflicts);
 	json_array_unref (self->errors);
 	json_array_unref (self->plan);
+	json_array_unref (self->review);
 	g_free (self->guard);
 	G_OBJECT_CLASS (cs_run_report_parent_class)->finalize (object);
 }
@@ -44,6 +46,7 @@ cs_run_report_init (CsRunReport *self)
 	self->conflicts = json_array_new ();
 	self->errors = json_array_new ();
 	self->plan = json_array_new ();
+	self->review = json_array_new ();
 }
 
 CsRunReport *
@@ -123,6 +126,26 @@ cs_run_report_add_conflict (CsRunReport *self, CsKind kind, const gchar *id, con
 	json_object_set_string_member (o, "field", field);
 	json_object_set_string_member (o, "reason", reason);
 	json_array_add_object_element (self->conflicts, o);
+}
+
+/* a probable match held for the user's review: not an error */
+void
+cs_run_report_add_review (CsRunReport *self, CsKind kind, const gchar *crm_id,
+			  const gchar *outlook_id, const gchar *label, const gchar *reason)
+{
+	JsonObject *o = json_object_new ();
+	json_object_set_string_member (o, "kind", cs_kind_to_string (kind));
+	json_object_set_string_member (o, "crm_id", crm_id != NULL ? crm_id : "");
+	json_object_set_string_member (o, "outlook_id", outlook_id != NULL ? outlook_id : "");
+	json_object_set_string_member (o, "label", label != NULL ? label : "");
+	json_object_set_string_member (o, "reason", reason != NULL ? reason : "");
+	json_array_add_object_element (self->review, o);
+}
+
+guint
+cs_run_report_get_n_review (CsRunReport *self)
+{
+	return json_array_get_length (self->review);
 }
 
 void
@@ -230,6 +253,7 @@ cs_run_report_to_json (CsRunReport *self)
 	json_object_set_array_member (o, "skipped", json_array_ref (self->skipped));
 	json_object_set_array_member (o, "conflicts", json_array_ref (self->conflicts));
 	json_object_set_array_member (o, "errors", json_array_ref (self->errors));
+	json_object_set_array_member (o, "review", json_array_ref (self->review));
 	if (self->guard != NULL)
 		json_object_set_string_member (o, "guard", self->guard);
 	if (self->dry_run)
@@ -297,6 +321,14 @@ cs_run_report_to_text (CsRunReport *self)
 		g_string_append_printf (s, _("conflict on %s %s: %s\n"),
 					json_object_get_string_member (o, "kind"),
 					json_object_get_string_member_with_default (o, "label", ""),
+					json_object_get_string_member (o, "reason"));
+	}
+	for (guint i = 0; i < json_array_get_length (self->review); i++) {
+		JsonObject *o = json_array_get_object_element (self->review, i);
+		/* TRANSLATORS: a probable duplicate; "crmsync-cli duplicates" lists them */
+		g_string_append_printf (s, _("held for review: %s %s (%s)\n"),
+					json_object_get_string_member (o, "kind"),
+					json_object_get_string_member (o, "label"),
 					json_object_get_string_member (o, "reason"));
 	}
 	for (guint i = 0; i < json_array_get_length (self->errors); i++)

@@ -31,6 +31,8 @@ typedef struct {
 	gchar *oro_db;
 	gchar *graph_db;
 	gchar *profile;
+	gchar *kinds; /* the profile's kind sections */
+	gchar *extra; /* more [profile] keys */
 	gchar *out;
 	gchar *err;
 	gint status;
@@ -88,16 +90,24 @@ static void
 write_profile (Fx *fx, const gchar *state)
 {
 	g_autofree gchar *text = g_strdup_printf (
-		"[profile]\nname=Horizons\ncrm=orocrm\noutlook=graph\npreset=orocrm\nstate=%s\n"
+		"[profile]\nname=Horizons\ncrm=orocrm\noutlook=graph\npreset=orocrm\nstate=%s\n%s"
 		"[crm]\nurl=%s\nuser=admin\nsecret-file=key\n"
-		"[outlook]\nurl=%s\nauthority=%s\nclient-id=crmsync-test\n"
-		"[task]\ndirection=none\n",
-		state, fx->oro_url, fx->graph_url, fx->graph_url);
+		"[outlook]\nurl=%s\nauthority=%s\nclient-id=crmsync-test\n%s",
+		state, fx->extra != NULL ? fx->extra : "", fx->oro_url, fx->graph_url, fx->graph_url,
+		fx->kinds);
 	g_assert_true (g_file_set_contents (fx->profile, text, -1, NULL));
 }
 
+static void fx_start_full (Fx *fx, const gchar *seed, const gchar *generate, const gchar *kinds);
+
 static void
 fx_start (Fx *fx, const gchar *seed)
+{
+	fx_start_full (fx, seed, NULL, NULL);
+}
+
+static void
+fx_start_full (Fx *fx, const gchar *seed, const gchar *generate, const gchar *kinds)
 {
 	g_autoptr (GError) error = NULL;
 	g_autofree gchar *seed_file = NULL;
@@ -105,23 +115,25 @@ fx_start (Fx *fx, const gchar *seed)
 	g_autofree gchar *oro_db_arg = NULL;
 	g_autofree gchar *graph_db_arg = NULL;
 	g_autofree gchar *key = NULL;
+	g_autofree gchar *gen_arg = generate != NULL ? g_strdup_printf ("--generate=%s", generate) : NULL;
 
+	fx->kinds = g_strdup (kinds != NULL ? kinds : "[task]\ndirection=none\n");
 	fx->dir = g_dir_make_tmp ("horizons-XXXXXX", &error);
 	g_assert_no_error (error);
 	seed_file = g_build_filename (fx->dir, "seed.json", NULL);
-	g_assert_true (g_file_set_contents (seed_file, seed, -1, NULL));
+	g_assert_true (g_file_set_contents (seed_file, seed != NULL ? seed : "{}", -1, NULL));
 	fx->oro_db = g_build_filename (fx->dir, "oro.db", NULL);
 	fx->graph_db = g_build_filename (fx->dir, "graph.db", NULL);
 	seed_arg = g_strdup_printf ("--seed=%s", seed_file);
 	oro_db_arg = g_strdup_printf ("--db=%s", fx->oro_db);
 	graph_db_arg = g_strdup_printf ("--db=%s", fx->graph_db);
 	{
-		const gchar *args[] = { seed_arg, oro_db_arg, NULL };
+		const gchar *args[] = {oro_db_arg, gen_arg != NULL ? gen_arg : seed_arg, NULL};
 		fx->oro = oro_emu_start (args);
 		fx->oro_url = g_strdup (fx->oro->url);
 	}
 	{
-		const gchar *args[] = { graph_db_arg, NULL };
+		const gchar *args[] = {graph_db_arg, gen_arg, NULL};
 		fx->graph = emu_launch_start ("graph", NULL, args, &fx->graph_url);
 	}
 	key = g_build_filename (fx->dir, "key", NULL);
@@ -158,6 +170,8 @@ fx_stop (Fx *fx)
 	g_free (fx->oro_db);
 	g_free (fx->graph_db);
 	g_free (fx->profile);
+	g_free (fx->kinds);
+	g_free (fx->extra);
 	g_free (fx->out);
 	g_free (fx->err);
 }
@@ -389,6 +403,168 @@ test_owned_by_other (void)
 	fx_stop (&fx);
 }
 
+static const gchar *
+group_id (JsonObject *group, const gchar *side)
+{
+	JsonArray *recs = json_object_get_array_member (group, "records");
+	for (guint i = 0; i < json_array_get_length (recs); i++) {
+		JsonObject *r = json_array_get_object_element (recs, i);
+		if (g_strcmp0 (json_object_get_string_member (r, "side"), side) == 0)
+			return json_object_get_string_member (r, "id");
+	}
+	return NULL;
+}
+
+static gint64
+linked_contacts (Fx *fx)
+{
+	g_autoptr(JsonObject) st = cli (fx, "status", NULL);
+	return json_object_get_int_member_with_default (json_object_get_object_member (st, "linked"),
+							"contact", 0);
+}
+
+/*
+ * The demo's data: the same people in OroCRM and in Outlook, Outlook's
+ * without a gender, so the Oro key (first and last name, gender, birthday)
+ * never matches. Before, the first sync put every OroCRM person into Outlook
+ * a second time. Now each pair is held for review (the report lists it, not
+ * as an error) and `duplicates`, `link` and `unlink` settle it.
+ */
+static void
+test_review_demo_data (void)
+{
+	Fx fx = {0};
+	g_autoptr(JsonObject) r = NULL;
+	g_autoptr(JsonObject) dups = NULL;
+	JsonArray *groups, *review;
+	JsonObject *pair = NULL;
+	g_autofree gchar *crm_id = NULL;
+	g_autofree gchar *outlook_id = NULL;
+
+	fx_start_full (&fx, NULL, "12", "[task]\ndirection=none\n[event]\ndirection=none\n");
+	g_assert_cmpint (outlook_contacts (&fx), ==, 12);
+	g_assert_cmpint (crm_contacts (&fx), ==, 12);
+	r = cli (&fx, "sync", NULL);
+	assert_nothing_written (&fx, r);
+	g_assert_cmpstr (json_object_get_string_member (r, "status"), ==, "ok");
+	review = json_object_get_array_member (r, "review");
+	g_assert_cmpuint (json_array_get_length (review), ==, 12);
+	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (r, "skipped")), ==, 0);
+	g_assert_cmpint (outlook_contacts (&fx), ==, 12);
+	g_assert_cmpint (crm_contacts (&fx), ==, 12);
+
+	/* held pairs stay held: never created on a later run, nor on Sync all */
+	g_clear_pointer (&r, json_object_unref);
+	r = cli (&fx, "sync", NULL);
+	assert_nothing_written (&fx, r);
+	g_clear_pointer (&r, json_object_unref);
+	r = cli (&fx, "sync", "--all", NULL);
+	assert_nothing_written (&fx, r);
+	g_assert_cmpint (outlook_contacts (&fx), ==, 12);
+
+	dups = cli (&fx, "duplicates", NULL);
+	g_assert_cmpint (fx.status, ==, 0);
+	groups = json_object_get_array_member (dups, "groups");
+	g_assert_cmpuint (json_array_get_length (groups), >=, 12);
+	for (guint i = 0; i < json_array_get_length (groups); i++) {
+		JsonObject *g = json_array_get_object_element (groups, i);
+		g_assert_cmpstr (json_object_get_string_member (g, "kind"), ==, "contact");
+		g_assert_nonnull (json_object_get_string_member (g, "reason"));
+		if (g_strcmp0 (group_id (g, "crm"), "3") == 0)
+			pair = g;
+	}
+	/* OroCRM contact 3 is a Sales Manager; Outlook says "Indkøber" */
+	g_assert_nonnull (pair);
+	g_assert_nonnull (group_id (pair, "outlook"));
+	crm_id = g_strdup (group_id (pair, "crm"));
+	outlook_id = g_strdup (group_id (pair, "outlook"));
+	g_assert_cmpint (db_count (fx.graph_db, "SELECT count(*) FROM items WHERE kind = 'contact' "
+						"AND deleted = 0 AND json LIKE '%Sales Manager%'"),
+			 ==, 0);
+
+	/* link: the next plain sync merges the pair by crm-wins, on both sides */
+	g_clear_pointer (&r, json_object_unref);
+	r = cli (&fx, "link", "--kind", "contact", "--crm", crm_id, "--outlook", outlook_id, NULL);
+	g_assert_cmpint (fx.status, ==, 0);
+	g_assert_cmpint (linked_contacts (&fx), ==, 1);
+	g_clear_pointer (&r, json_object_unref);
+	r = cli (&fx, "sync", NULL);
+	g_assert_cmpint (fx.status, ==, 0);
+	g_assert_cmpint (total (r, "created"), ==, 0);
+	g_assert_cmpint (count (r, "updated", "outlook", "contact"), ==, 1);
+	g_assert_cmpint (db_count (fx.graph_db, "SELECT count(*) FROM items WHERE kind = 'contact' "
+						"AND deleted = 0 AND json LIKE '%Sales Manager%'"),
+			 ==, 1);
+	g_clear_pointer (&r, json_object_unref);
+	r = cli (&fx, "sync", NULL);
+	assert_nothing_written (&fx, r);
+	g_assert_cmpint (total (r, "updated"), ==, 0);
+	g_clear_pointer (&dups, json_object_unref);
+	dups = cli (&fx, "duplicates", NULL);
+	for (guint i = 0; i < json_array_get_length (json_object_get_array_member (dups, "groups")); i++) {
+		JsonObject *g = json_array_get_object_element (json_object_get_array_member (dups, "groups"), i);
+		g_assert_cmpstr (group_id (g, "crm"), !=, crm_id);
+	}
+
+	/* unlink: the pair is parted and both records left alone, even by Sync all */
+	g_clear_pointer (&r, json_object_unref);
+	r = cli (&fx, "unlink", "--kind", "contact", "--outlook", outlook_id, NULL);
+	g_assert_cmpint (fx.status, ==, 0);
+	g_assert_cmpint (linked_contacts (&fx), ==, 0);
+	g_clear_pointer (&r, json_object_unref);
+	r = cli (&fx, "sync", "--all", NULL);
+	assert_nothing_written (&fx, r);
+	g_assert_cmpint (count (r, "linked", "crm", "contact"), ==, 0);
+	g_assert_cmpint (linked_contacts (&fx), ==, 0);
+	g_assert_cmpint (outlook_contacts (&fx), ==, 12);
+	g_assert_cmpint (crm_contacts (&fx), ==, 12);
+
+	/* wrong ids and kinds: exit 2 with one line */
+	g_clear_pointer (&r, json_object_unref);
+	r = cli (&fx, "link", "--kind", "contact", "--crm", "99999", "--outlook", outlook_id, NULL);
+	g_assert_cmpint (fx.status, ==, 2);
+	g_assert_nonnull (strstr (fx.err, "99999"));
+	g_assert_null (strchr (fx.err, '\n') != NULL && strchr (fx.err, '\n')[1] != '\0' ? fx.err : NULL);
+	g_clear_pointer (&r, json_object_unref);
+	r = cli (&fx, "link", "--kind", "people", "--crm", "1", "--outlook", outlook_id, NULL);
+	g_assert_cmpint (fx.status, ==, 2);
+	g_assert_nonnull (strstr (fx.err, "contact"));
+	g_clear_pointer (&r, json_object_unref);
+	r = cli (&fx, "unlink", "--kind", "contact", "--crm", "99999", NULL);
+	g_assert_cmpint (fx.status, ==, 2);
+	g_clear_pointer (&r, json_object_unref);
+	r = cli (&fx, "unlink", "--kind", "contact", NULL);
+	g_assert_cmpint (fx.status, ==, 2);
+	fx_stop (&fx);
+}
+
+/* match=strict: the guides' rule, the key alone; and a wrong match= value
+ * names the allowed ones */
+static void
+test_match_strict (void)
+{
+	Fx fx = {0};
+	g_autoptr(JsonObject) r = NULL;
+
+	fx_start_full (&fx, NULL, "12", "[task]\ndirection=none\n[event]\ndirection=none\n");
+	fx.extra = g_strdup ("match=loose\n");
+	write_profile (&fx, "state.db");
+	r = cli (&fx, "sync", NULL);
+	g_assert_cmpint (fx.status, ==, 2);
+	g_assert_nonnull (strstr (fx.err, "review"));
+	g_assert_nonnull (strstr (fx.err, "strict"));
+	g_free (fx.extra);
+	fx.extra = g_strdup ("match=strict\n");
+	write_profile (&fx, "state.db");
+	g_clear_pointer (&r, json_object_unref);
+	r = cli (&fx, "sync", NULL);
+	g_assert_cmpint (fx.status, ==, 0);
+	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (r, "review")), ==, 0);
+	/* the ten people OroCRM gives this user reach Outlook a second time */
+	g_assert_cmpint (count (r, "created", "outlook", "contact"), ==, 10);
+	fx_stop (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -396,5 +572,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/horizons/all-creates-nothing", test_all_creates_nothing);
 	g_test_add_func ("/horizons/lost-state-links-all", test_lost_state_links_all);
 	g_test_add_func ("/horizons/owned-by-other", test_owned_by_other);
+	g_test_add_func ("/review/demo-data", test_review_demo_data);
+	g_test_add_func ("/review/match-strict", test_match_strict);
 	return g_test_run ();
 }
