@@ -15,18 +15,22 @@ cli_cmd_unlink (gint argc, gchar **argv)
 	g_autofree gchar *crm_id = NULL;
 	g_autofree gchar *outlook_id = NULL;
 	gboolean json = FALSE;
-	GOptionEntry entries[] = {
-	    {"profile", 'p', 0, G_OPTION_ARG_FILENAME, &profile_path, N_("The sync profile"), N_("FILE")},
-	    {"kind", 'k', 0, G_OPTION_ARG_STRING, &kind_name, N_("The kind of record"), N_("KIND")},
-	    {"crm", 0, 0, G_OPTION_ARG_STRING, &crm_id, N_("The CRM record's id"), N_("ID")},
-	    {"outlook", 0, 0, G_OPTION_ARG_STRING, &outlook_id, N_("The Outlook record's id"), N_("ID")},
-	    {"json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL},
-	    {NULL}};
-	g_autoptr(GOptionContext) ctx =
-	    g_option_context_new (_("- part a pair and leave its records alone from then on"));
-	g_autoptr(GError) error = NULL;
-	g_autoptr(CsProfile) profile = NULL;
-	g_autoptr(CsEngine) engine = NULL;
+	GOptionEntry entries[]
+		= { { "profile", 'p', 0, G_OPTION_ARG_FILENAME, &profile_path,
+		      N_ ("The sync profile"), N_ ("FILE") },
+		    { "kind", 'k', 0, G_OPTION_ARG_STRING, &kind_name, N_ ("The kind of record"),
+		      N_ ("KIND") },
+		    { "crm", 0, 0, G_OPTION_ARG_STRING, &crm_id, N_ ("The CRM record's id"),
+		      N_ ("ID") },
+		    { "outlook", 0, 0, G_OPTION_ARG_STRING, &outlook_id,
+		      N_ ("The Outlook record's id"), N_ ("ID") },
+		    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_ ("Print JSON"), NULL },
+		    { NULL } };
+	g_autoptr (GOptionContext) ctx = g_option_context_new (
+		_ ("- part a pair and leave its records alone from then on"));
+	g_autoptr (GError) error = NULL;
+	g_autoptr (CsProfile) profile = NULL;
+	g_autoptr (CsEngine) engine = NULL;
 	CsKind kind;
 	CsSide side = crm_id != NULL ? CS_SIDE_CRM : CS_SIDE_OUTLOOK;
 
@@ -35,7 +39,8 @@ cli_cmd_unlink (gint argc, gchar **argv)
 		return cli_fail (CS_EXIT_CONFIG, json, error->message);
 	if (profile_path == NULL || kind_name == NULL || (crm_id == NULL) == (outlook_id == NULL))
 		return cli_fail (CS_EXIT_CONFIG, json,
-				 _("unlink needs --profile FILE --kind KIND and one of --crm ID or --outlook ID"));
+				 _ ("unlink needs --profile FILE --kind KIND and one of --crm ID "
+				    "or --outlook ID"));
 	side = crm_id != NULL ? CS_SIDE_CRM : CS_SIDE_OUTLOOK;
 	if (!cli_parse_kind (kind_name, &kind, &error))
 		return cli_fail (CS_EXIT_CONFIG, json, error->message);
@@ -49,7 +54,7 @@ cli_cmd_unlink (gint argc, gchar **argv)
 			       &error))
 		return cli_fail (cs_engine_exit_code_for_error (error), json, error->message);
 	if (json) {
-		g_autoptr(JsonNode) n = json_node_new (JSON_NODE_OBJECT);
+		g_autoptr (JsonNode) n = json_node_new (JSON_NODE_OBJECT);
 		JsonObject *o = json_object_new ();
 		json_object_set_string_member (o, "status", "ok");
 		json_object_set_string_member (o, "kind", cs_kind_to_string (kind));
@@ -58,7 +63,7 @@ cli_cmd_unlink (gint argc, gchar **argv)
 		json_node_take_object (n, o);
 		cli_print_json (n);
 	} else {
-		g_print (_("Unlinked; the records are left alone from now on.\n"));
+		g_print (_ ("Unlinked; the records are left alone from now on.\n"));
 	}
 	return CS_EXIT_OK;
 }

@@ -19,7 +19,7 @@ static const gchar *
 side_words (CsSide side)
 {
 	/* TRANSLATORS: a sync side, in "the CRM has no contact 12" */
-	return side == CS_SIDE_CRM ? _("the CRM") : _("Outlook");
+	return side == CS_SIDE_CRM ? _ ("the CRM") : _ ("Outlook");
 }
 
 /* the record of @kind with @id on @side, asked by id, else from a listing */
@@ -28,12 +28,12 @@ fetch_record (CsEngine *self, CsSide side, CsKind kind, const gchar *id, GCancel
 	      GError **error)
 {
 	CsProvider *provider = cs_engine_get_provider (self, side);
-	g_autoptr(GPtrArray) ids = g_ptr_array_new ();
-	g_autoptr(GPtrArray) got = NULL;
-	g_autoptr(CsReadSink) sink = NULL;
+	g_autoptr (GPtrArray) ids = g_ptr_array_new ();
+	g_autoptr (GPtrArray) got = NULL;
+	g_autoptr (CsReadSink) sink = NULL;
 	GPtrArray *recs;
 
-	g_ptr_array_add (ids, (gpointer) id);
+	g_ptr_array_add (ids, (gpointer)id);
 	if (cs_provider_can_get (provider)) {
 		got = cs_provider_get (provider, kind, ids, cancellable, error);
 		if (got == NULL)
@@ -54,8 +54,9 @@ fetch_record (CsEngine *self, CsSide side, CsKind kind, const gchar *id, GCancel
 		if (g_strcmp0 (cs_record_get_id (r), id) == 0 && !cs_record_is_deleted (r))
 			return cs_record_ref (r);
 	}
-	g_set_error (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_CONFIG, _("%s has no %s with the id “%s”"),
-		     side_words (side), cs_kind_to_string (kind), id);
+	g_set_error (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_CONFIG,
+		     _ ("%s has no %s with the id “%s”"), side_words (side),
+		     cs_kind_to_string (kind), id);
 	return NULL;
 }
 
@@ -64,7 +65,8 @@ check_kind (CsEngine *self, CsKind kind, GError **error)
 {
 	if (!cs_engine_is_enabled (self, kind)) {
 		g_set_error (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_CONFIG,
-			     _("%s records are not synced by this profile"), cs_kind_to_string (kind));
+			     _ ("%s records are not synced by this profile"),
+			     cs_kind_to_string (kind));
 		return FALSE;
 	}
 	return TRUE;
@@ -85,32 +87,36 @@ cs_engine_link (CsEngine *self, CsKind kind, const gchar *crm_id, const gchar *o
 		GCancellable *cancellable, GError **error)
 {
 	CsState *state = cs_engine_get_state (self);
-	const gchar *ids[CS_SIDE_LAST] = {crm_id, outlook_id};
-	g_autoptr(CsLink) link = NULL;
+	const gchar *ids[CS_SIDE_LAST] = { crm_id, outlook_id };
+	g_autoptr (CsLink) link = NULL;
 
 	if (!check_kind (self, kind, error))
 		return FALSE;
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
-		g_autoptr(GError) error_local = NULL;
-		g_autoptr(CsLink) have = cs_state_get_link (state, kind, (CsSide) s, ids[s], &error_local);
+		g_autoptr (GError) error_local = NULL;
+		g_autoptr (CsLink) have
+			= cs_state_get_link (state, kind, (CsSide)s, ids[s], &error_local);
 		if (error_local != NULL) {
 			g_propagate_error (error, g_steal_pointer (&error_local));
 			return FALSE;
 		}
-		if (have != NULL && g_strcmp0 (cs_link_get_id (have, cs_side_other ((CsSide) s)),
-					       ids[cs_side_other ((CsSide) s)]) == 0)
+		if (have != NULL
+		    && g_strcmp0 (cs_link_get_id (have, cs_side_other ((CsSide)s)),
+				  ids[cs_side_other ((CsSide)s)])
+			       == 0)
 			return TRUE; /* linked to each other already */
 		if (have != NULL) {
 			g_set_error (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_CONFIG,
-				     _("%s %s “%s” is linked to another record; unlink it first"),
-				     side_words ((CsSide) s), cs_kind_to_string (kind), ids[s]);
+				     _ ("%s %s “%s” is linked to another record; unlink it first"),
+				     side_words ((CsSide)s), cs_kind_to_string (kind), ids[s]);
 			return FALSE;
 		}
 	}
 	if (!cs_engine_open (self, cancellable, error))
 		return FALSE;
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
-		g_autoptr(CsRecord) r = fetch_record (self, (CsSide) s, kind, ids[s], cancellable, error);
+		g_autoptr (CsRecord) r
+			= fetch_record (self, (CsSide)s, kind, ids[s], cancellable, error);
 		if (r == NULL)
 			return FALSE;
 	}
@@ -120,13 +126,13 @@ cs_engine_link (CsEngine *self, CsKind kind, const gchar *crm_id, const gchar *o
 	link->synced_at = g_get_real_time ();
 	if (!cs_state_begin (state, error))
 		return FALSE;
-	if (!cs_state_put_link (state, link, error) ||
-	    !cs_state_mark_link_merge (state, kind, crm_id, outlook_id, error) ||
-	    !cs_state_drop_reviews (state, kind, CS_SIDE_CRM, crm_id, error) ||
-	    !cs_state_drop_reviews (state, kind, CS_SIDE_OUTLOOK, outlook_id, error) ||
-	    !cs_state_forget_left_alone (state, kind, CS_SIDE_CRM, crm_id, error) ||
-	    !cs_state_forget_left_alone (state, kind, CS_SIDE_OUTLOOK, outlook_id, error) ||
-	    !cs_state_commit (state, error)) {
+	if (!cs_state_put_link (state, link, error)
+	    || !cs_state_mark_link_merge (state, kind, crm_id, outlook_id, error)
+	    || !cs_state_drop_reviews (state, kind, CS_SIDE_CRM, crm_id, error)
+	    || !cs_state_drop_reviews (state, kind, CS_SIDE_OUTLOOK, outlook_id, error)
+	    || !cs_state_forget_left_alone (state, kind, CS_SIDE_CRM, crm_id, error)
+	    || !cs_state_forget_left_alone (state, kind, CS_SIDE_OUTLOOK, outlook_id, error)
+	    || !cs_state_commit (state, error)) {
 		cs_state_rollback (state);
 		return FALSE;
 	}
@@ -146,8 +152,8 @@ cs_engine_unlink (CsEngine *self, CsKind kind, CsSide side, const gchar *id,
 		  GCancellable *cancellable, GError **error)
 {
 	CsState *state = cs_engine_get_state (self);
-	g_autoptr(GError) error_local = NULL;
-	g_autoptr(CsLink) link = NULL;
+	g_autoptr (GError) error_local = NULL;
+	g_autoptr (CsLink) link = NULL;
 
 	if (!check_kind (self, kind, error))
 		return FALSE;
@@ -157,7 +163,7 @@ cs_engine_unlink (CsEngine *self, CsKind kind, CsSide side, const gchar *id,
 		return FALSE;
 	}
 	if (link == NULL) {
-		g_autoptr(CsRecord) r = NULL;
+		g_autoptr (CsRecord) r = NULL;
 		if (!cs_engine_open (self, cancellable, error))
 			return FALSE;
 		r = fetch_record (self, side, kind, id, cancellable, error);
@@ -167,20 +173,21 @@ cs_engine_unlink (CsEngine *self, CsKind kind, CsSide side, const gchar *id,
 	if (!cs_state_begin (state, error))
 		return FALSE;
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
-		const gchar *rid = link != NULL ? cs_link_get_id (link, (CsSide) s)
-						: (s == side ? id : NULL);
+		const gchar *rid
+			= link != NULL ? cs_link_get_id (link, (CsSide)s) : (s == side ? id : NULL);
 		if (rid == NULL)
 			continue;
-		if (!cs_state_leave_alone (state, kind, (CsSide) s, rid, error) ||
-		    !cs_state_drop_reviews (state, kind, (CsSide) s, rid, error)) {
+		if (!cs_state_leave_alone (state, kind, (CsSide)s, rid, error)
+		    || !cs_state_drop_reviews (state, kind, (CsSide)s, rid, error)) {
 			cs_state_rollback (state);
 			return FALSE;
 		}
 	}
-	if ((link != NULL && (!cs_state_remove_link (state, link, error) ||
-			      !cs_state_clear_link_merge (state, kind, link->crm_id, link->outlook_id,
-							  error))) ||
-	    !cs_state_commit (state, error)) {
+	if ((link != NULL
+	     && (!cs_state_remove_link (state, link, error)
+		 || !cs_state_clear_link_merge (state, kind, link->crm_id, link->outlook_id,
+						error)))
+	    || !cs_state_commit (state, error)) {
 		cs_state_rollback (state);
 		return FALSE;
 	}
@@ -259,17 +266,17 @@ add_lookalikes (CsEngine *self, CsKind kind, GHashTable *in_review, JsonArray *g
 {
 	CsState *state = cs_engine_get_state (self);
 	CsMapping *mapping = cs_engine_get_mapping (self);
-	g_autoptr(GPtrArray) looks = g_ptr_array_new_with_free_func ((GDestroyNotify) look_free);
-	g_autoptr(GHashTable) used = g_hash_table_new (NULL, NULL);
+	g_autoptr (GPtrArray) looks = g_ptr_array_new_with_free_func ((GDestroyNotify)look_free);
+	g_autoptr (GHashTable) used = g_hash_table_new (NULL, NULL);
 	/* TRANSLATORS: why records are listed as look-alikes */
-	const gchar *reasons[] = {N_("the same name"), N_("the same e-mail address"),
-				  N_("the same phone number")};
+	const gchar *reasons[] = { N_ ("the same name"), N_ ("the same e-mail address"),
+				   N_ ("the same phone number") };
 
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
-		GPtrArray *recs = cs_engine_get_records (self, (CsSide) s, kind);
+		GPtrArray *recs = cs_engine_get_records (self, (CsSide)s, kind);
 		for (guint i = 0; recs != NULL && i < recs->len; i++) {
 			CsRecord *r = g_ptr_array_index (recs, i);
-			g_autoptr(CsLink) l = NULL;
+			g_autoptr (CsLink) l = NULL;
 			g_autofree gchar *key = NULL;
 			Look *look;
 			if (cs_record_is_deleted (r) || cs_record_get_id (r) == NULL)
@@ -277,31 +284,33 @@ add_lookalikes (CsEngine *self, CsKind kind, GHashTable *in_review, JsonArray *g
 			key = g_strdup_printf ("%u\x1f%s", s, cs_record_get_id (r));
 			if (g_hash_table_contains (in_review, key))
 				continue;
-			l = cs_state_get_link (state, kind, (CsSide) s, cs_record_get_id (r), NULL);
+			l = cs_state_get_link (state, kind, (CsSide)s, cs_record_get_id (r), NULL);
 			look = g_new0 (Look, 1);
-			look->side = (CsSide) s;
+			look->side = (CsSide)s;
 			look->record = cs_record_ref (r);
-			look->label = s == CS_SIDE_CRM ? cs_planner_label (r, NULL) : cs_planner_label (NULL, r);
+			look->label = s == CS_SIDE_CRM ? cs_planner_label (r, NULL)
+						       : cs_planner_label (NULL, r);
 			look->linked = l != NULL;
 			g_ptr_array_add (looks, look);
 		}
 	}
 	for (guint what = 0; what < G_N_ELEMENTS (reasons); what++) {
-		g_autoptr(GHashTable) by = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-								  (GDestroyNotify) g_ptr_array_unref);
+		g_autoptr (GHashTable) by = g_hash_table_new_full (
+			g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
 		GHashTableIter iter;
 		gpointer k, v;
 		for (guint i = 0; i < looks->len; i++) {
 			Look *look = g_ptr_array_index (looks, i);
-			g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
-			g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+			g_autoptr (GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+			g_autoptr (GHashTable) seen
+				= g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 			if (g_hash_table_contains (used, look))
 				continue;
 			if (what == 0) {
 				g_ptr_array_add (texts, g_strdup (look->label));
 			} else {
-				g_autoptr(GHashTable) values =
-				    cs_mapping_extract (mapping, kind, look->side, look->record);
+				g_autoptr (GHashTable) values = cs_mapping_extract (
+					mapping, kind, look->side, look->record);
 				GHashTableIter vi;
 				gpointer name, value;
 				g_hash_table_iter_init (&vi, values);
@@ -312,7 +321,8 @@ add_lookalikes (CsEngine *self, CsKind kind, GHashTable *in_review, JsonArray *g
 				}
 			}
 			for (guint t = 0; t < texts->len; t++) {
-				gchar *norm = what == 2 ? digits (texts->pdata[t]) : folded (texts->pdata[t]);
+				gchar *norm = what == 2 ? digits (texts->pdata[t])
+							: folded (texts->pdata[t]);
 				GPtrArray *members;
 				/* once per record: the set takes the text either way */
 				if (norm == NULL || !g_hash_table_add (seen, norm))
@@ -344,14 +354,16 @@ add_lookalikes (CsEngine *self, CsKind kind, GHashTable *in_review, JsonArray *g
 			g = json_object_new ();
 			recs = json_array_new ();
 			json_object_set_string_member (g, "kind", cs_kind_to_string (kind));
-			json_object_set_string_member (g, "reason", _(reasons[what]));
+			json_object_set_string_member (g, "reason", _ (reasons[what]));
 			for (guint i = 0; i < members->len; i++) {
 				Look *look = g_ptr_array_index (members, i);
 				if (g_hash_table_contains (used, look))
 					continue;
 				g_hash_table_add (used, look);
 				json_array_add_object_element (
-				    recs, record_entry (look->side, cs_record_get_id (look->record), look->label));
+					recs,
+					record_entry (look->side, cs_record_get_id (look->record),
+						      look->label));
 			}
 			json_object_set_array_member (g, "records", recs);
 			json_array_add_object_element (groups, g);
@@ -373,9 +385,10 @@ JsonNode *
 cs_engine_find_duplicates (CsEngine *self, GCancellable *cancellable, GError **error)
 {
 	CsState *state = cs_engine_get_state (self);
-	g_autoptr(GPtrArray) reviews = cs_state_get_reviews (state, error);
-	g_autoptr(CsSyncPlan) plan = NULL;
-	g_autoptr(GHashTable) in_review = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	g_autoptr (GPtrArray) reviews = cs_state_get_reviews (state, error);
+	g_autoptr (CsSyncPlan) plan = NULL;
+	g_autoptr (GHashTable) in_review
+		= g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	JsonObject *root = json_object_new ();
 	JsonArray *groups = json_array_new ();
 	JsonNode *node = json_node_new (JSON_NODE_OBJECT);
@@ -392,13 +405,15 @@ cs_engine_find_duplicates (CsEngine *self, GCancellable *cancellable, GError **e
 		JsonArray *recs = json_array_new ();
 		json_object_set_string_member (g, "kind", cs_kind_to_string (r->kind));
 		json_object_set_string_member (g, "reason", r->reason);
-		json_array_add_object_element (recs, record_entry (CS_SIDE_CRM, r->crm_id, r->crm_label));
 		json_array_add_object_element (recs,
-					       record_entry (CS_SIDE_OUTLOOK, r->outlook_id, r->outlook_label));
+					       record_entry (CS_SIDE_CRM, r->crm_id, r->crm_label));
+		json_array_add_object_element (
+			recs, record_entry (CS_SIDE_OUTLOOK, r->outlook_id, r->outlook_label));
 		json_object_set_array_member (g, "records", recs);
 		json_array_add_object_element (groups, g);
 		g_hash_table_add (in_review, g_strdup_printf ("%u\x1f%s", CS_SIDE_CRM, r->crm_id));
-		g_hash_table_add (in_review, g_strdup_printf ("%u\x1f%s", CS_SIDE_OUTLOOK, r->outlook_id));
+		g_hash_table_add (in_review,
+				  g_strdup_printf ("%u\x1f%s", CS_SIDE_OUTLOOK, r->outlook_id));
 	}
 	plan = cs_engine_prepare (self, CS_RUN_FLAG_ALL | CS_RUN_FLAG_DRY_RUN, cancellable, error);
 	if (plan == NULL) {
@@ -406,8 +421,9 @@ cs_engine_find_duplicates (CsEngine *self, GCancellable *cancellable, GError **e
 		return NULL;
 	}
 	for (guint k = 0; k < CS_KIND_LAST; k++) {
-		if ((k == CS_KIND_CONTACT || k == CS_KIND_ORGANISATION) && cs_engine_is_enabled (self, (CsKind) k))
-			add_lookalikes (self, (CsKind) k, in_review, groups, error);
+		if ((k == CS_KIND_CONTACT || k == CS_KIND_ORGANISATION)
+		    && cs_engine_is_enabled (self, (CsKind)k))
+			add_lookalikes (self, (CsKind)k, in_review, groups, error);
 	}
 	return node;
 }

@@ -60,8 +60,8 @@ static gchar *
 oro_seed (void)
 {
 	GString *s = g_string_new (
-	    "{\"users\":[{\"id\":\"2\",\"username\":\"mette.hansen\",\"firstName\":\"Mette\","
-	    "\"lastName\":\"Hansen\"}],\"calendarevents\":[");
+		"{\"users\":[{\"id\":\"2\",\"username\":\"mette.hansen\",\"firstName\":\"Mette\","
+		"\"lastName\":\"Hansen\"}],\"calendarevents\":[");
 	for (gint i = 0; i < N_MONTHS; i++) {
 		g_autofree gchar *start = iso_months_from_now (i - 30, 9);
 		g_autofree gchar *end = iso_months_from_now (i - 30, 10);
@@ -93,12 +93,13 @@ write_profile (Fx *fx, const gchar *state)
 		"[profile]\nname=Horizons\ncrm=orocrm\noutlook=graph\npreset=orocrm\nstate=%s\n%s"
 		"[crm]\nurl=%s\nuser=admin\nsecret-file=key\n"
 		"[outlook]\nurl=%s\nauthority=%s\nclient-id=crmsync-test\n%s",
-		state, fx->extra != NULL ? fx->extra : "", fx->oro_url, fx->graph_url, fx->graph_url,
-		fx->kinds);
+		state, fx->extra != NULL ? fx->extra : "", fx->oro_url, fx->graph_url,
+		fx->graph_url, fx->kinds);
 	g_assert_true (g_file_set_contents (fx->profile, text, -1, NULL));
 }
 
-static void fx_start_full (Fx *fx, const gchar *seed, const gchar *generate, const gchar *kinds);
+static void
+fx_start_full (Fx *fx, const gchar *seed, const gchar *generate, const gchar *kinds);
 
 static void
 fx_start (Fx *fx, const gchar *seed)
@@ -115,7 +116,8 @@ fx_start_full (Fx *fx, const gchar *seed, const gchar *generate, const gchar *ki
 	g_autofree gchar *oro_db_arg = NULL;
 	g_autofree gchar *graph_db_arg = NULL;
 	g_autofree gchar *key = NULL;
-	g_autofree gchar *gen_arg = generate != NULL ? g_strdup_printf ("--generate=%s", generate) : NULL;
+	g_autofree gchar *gen_arg
+		= generate != NULL ? g_strdup_printf ("--generate=%s", generate) : NULL;
 
 	fx->kinds = g_strdup (kinds != NULL ? kinds : "[task]\ndirection=none\n");
 	fx->dir = g_dir_make_tmp ("horizons-XXXXXX", &error);
@@ -128,12 +130,12 @@ fx_start_full (Fx *fx, const gchar *seed, const gchar *generate, const gchar *ki
 	oro_db_arg = g_strdup_printf ("--db=%s", fx->oro_db);
 	graph_db_arg = g_strdup_printf ("--db=%s", fx->graph_db);
 	{
-		const gchar *args[] = {oro_db_arg, gen_arg != NULL ? gen_arg : seed_arg, NULL};
+		const gchar *args[] = { oro_db_arg, gen_arg != NULL ? gen_arg : seed_arg, NULL };
 		fx->oro = oro_emu_start (args);
 		fx->oro_url = g_strdup (fx->oro->url);
 	}
 	{
-		const gchar *args[] = {graph_db_arg, gen_arg, NULL};
+		const gchar *args[] = { graph_db_arg, gen_arg, NULL };
 		fx->graph = emu_launch_start ("graph", NULL, args, &fx->graph_url);
 	}
 	key = g_build_filename (fx->dir, "key", NULL);
@@ -367,10 +369,10 @@ test_lost_state_links_all (void)
 static void
 test_owned_by_other (void)
 {
-	Fx fx = {0};
+	Fx fx = { 0 };
 	g_autofree gchar *seed = oro_seed ();
-	g_autoptr(JsonObject) r = NULL;
-	g_autoptr(JsonNode) patched = NULL;
+	g_autoptr (JsonObject) r = NULL;
+	g_autoptr (JsonNode) patched = NULL;
 	guint status = 0;
 
 	fx_start (&fx, seed);
@@ -383,8 +385,10 @@ test_owned_by_other (void)
 				"{\"owner\":{\"data\":{\"type\":\"users\",\"id\":\"2\"}}}}}",
 				&status);
 	g_assert_cmpuint (status, ==, 200);
-	g_assert_cmpint (db_count (fx.oro_db, "SELECT count(*) FROM res WHERE type = 'contacts' AND owner = 2"),
-			 ==, 1);
+	g_assert_cmpint (
+		db_count (fx.oro_db,
+			  "SELECT count(*) FROM res WHERE type = 'contacts' AND owner = 2"),
+		==, 1);
 	for (guint i = 0; i < 2; i++) {
 		g_clear_pointer (&r, json_object_unref);
 		r = i == 0 ? cli (&fx, "sync", NULL) : cli (&fx, "sync", "--all", NULL);
@@ -418,9 +422,9 @@ group_id (JsonObject *group, const gchar *side)
 static gint64
 linked_contacts (Fx *fx)
 {
-	g_autoptr(JsonObject) st = cli (fx, "status", NULL);
-	return json_object_get_int_member_with_default (json_object_get_object_member (st, "linked"),
-							"contact", 0);
+	g_autoptr (JsonObject) st = cli (fx, "status", NULL);
+	return json_object_get_int_member_with_default (
+		json_object_get_object_member (st, "linked"), "contact", 0);
 }
 
 /*
@@ -433,9 +437,9 @@ linked_contacts (Fx *fx)
 static void
 test_review_demo_data (void)
 {
-	Fx fx = {0};
-	g_autoptr(JsonObject) r = NULL;
-	g_autoptr(JsonObject) dups = NULL;
+	Fx fx = { 0 };
+	g_autoptr (JsonObject) r = NULL;
+	g_autoptr (JsonObject) dups = NULL;
 	JsonArray *groups, *review;
 	JsonObject *pair = NULL;
 	g_autofree gchar *crm_id = NULL;
@@ -449,7 +453,8 @@ test_review_demo_data (void)
 	g_assert_cmpstr (json_object_get_string_member (r, "status"), ==, "ok");
 	review = json_object_get_array_member (r, "review");
 	g_assert_cmpuint (json_array_get_length (review), ==, 12);
-	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (r, "skipped")), ==, 0);
+	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (r, "skipped")), ==,
+			  0);
 	g_assert_cmpint (outlook_contacts (&fx), ==, 12);
 	g_assert_cmpint (crm_contacts (&fx), ==, 12);
 
@@ -501,8 +506,10 @@ test_review_demo_data (void)
 	g_assert_cmpint (total (r, "updated"), ==, 0);
 	g_clear_pointer (&dups, json_object_unref);
 	dups = cli (&fx, "duplicates", NULL);
-	for (guint i = 0; i < json_array_get_length (json_object_get_array_member (dups, "groups")); i++) {
-		JsonObject *g = json_array_get_object_element (json_object_get_array_member (dups, "groups"), i);
+	for (guint i = 0; i < json_array_get_length (json_object_get_array_member (dups, "groups"));
+	     i++) {
+		JsonObject *g = json_array_get_object_element (
+			json_object_get_array_member (dups, "groups"), i);
 		g_assert_cmpstr (group_id (g, "crm"), !=, crm_id);
 	}
 
@@ -524,7 +531,8 @@ test_review_demo_data (void)
 	r = cli (&fx, "link", "--kind", "contact", "--crm", "99999", "--outlook", outlook_id, NULL);
 	g_assert_cmpint (fx.status, ==, 2);
 	g_assert_nonnull (strstr (fx.err, "99999"));
-	g_assert_null (strchr (fx.err, '\n') != NULL && strchr (fx.err, '\n')[1] != '\0' ? fx.err : NULL);
+	g_assert_null (strchr (fx.err, '\n') != NULL && strchr (fx.err, '\n')[1] != '\0' ? fx.err
+											 : NULL);
 	g_clear_pointer (&r, json_object_unref);
 	r = cli (&fx, "link", "--kind", "people", "--crm", "1", "--outlook", outlook_id, NULL);
 	g_assert_cmpint (fx.status, ==, 2);
@@ -543,8 +551,8 @@ test_review_demo_data (void)
 static void
 test_match_strict (void)
 {
-	Fx fx = {0};
-	g_autoptr(JsonObject) r = NULL;
+	Fx fx = { 0 };
+	g_autoptr (JsonObject) r = NULL;
 
 	fx_start_full (&fx, NULL, "12", "[task]\ndirection=none\n[event]\ndirection=none\n");
 	fx.extra = g_strdup ("match=loose\n");
@@ -559,7 +567,8 @@ test_match_strict (void)
 	g_clear_pointer (&r, json_object_unref);
 	r = cli (&fx, "sync", NULL);
 	g_assert_cmpint (fx.status, ==, 0);
-	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (r, "review")), ==, 0);
+	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (r, "review")), ==,
+			  0);
 	/* the ten people OroCRM gives this user reach Outlook a second time */
 	g_assert_cmpint (count (r, "created", "outlook", "contact"), ==, 10);
 	fx_stop (&fx);
