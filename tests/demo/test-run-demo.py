@@ -83,7 +83,9 @@ def test_report(src, build):
             fail('no second sync')
         status = section(out, 'Status')
         linked = dict((k, int(n)) for k, n in re.findall(r'^Linked (\w+): (\d+)$', status or '', re.M))
-        if linked.get('contact', 0) < 12 or linked.get('event', 0) < 12 or linked.get('task', 0) < 1:
+        # held pairs wait for `crmsync-cli link`: not linked yet
+        if (not held and linked.get('contact', 0) < 12) or linked.get('event', 0) < 12 \
+                or linked.get('task', 0) < 1:
             fail('status shows too few links: %r' % linked)
         with open(profile, encoding='utf-8') as f:
             text = f.read()
