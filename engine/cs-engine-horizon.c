@@ -260,3 +260,53 @@ cs_engine_horizon_absent (CsProvider **providers, CsReadSink **sinks, CsMapping 
 	}
 	return TRUE;
 }
+
+/**
+ * cs_engine_review_prune:
+ * @held: per side, the ids held for review (from the state); pruned in place
+ * @write: drop the stale pairs from the state too (not on a dry run)
+ *
+ * A pair held for review whose record on a side is gone (not in a complete
+ * listing of that side) holds nothing any more: its other record is free to
+ * be synced again, else it would wait for a partner that no longer exists.
+ */
+gboolean
+cs_engine_review_prune (CsState *state, CsReadSink **sinks, CsKind kind, GHashTable **held,
+			gboolean write, GError **error)
+{
+	g_autoptr(GPtrArray) reviews = NULL;
+	g_autoptr(GHashTable) listed_crm = NULL;
+	g_autoptr(GHashTable) listed_outlook = NULL;
+	GHashTable *listed[CS_SIDE_LAST] = {NULL, NULL};
+
+	if (g_hash_table_size (held[CS_SIDE_CRM]) == 0 && g_hash_table_size (held[CS_SIDE_OUTLOOK]) == 0)
+		return TRUE;
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		if (sinks[s] != NULL && cs_read_sink_get_complete (sinks[s]))
+			listed[s] = ids_of (cs_read_sink_get_records (sinks[s]));
+	}
+	listed_crm = listed[CS_SIDE_CRM];
+	listed_outlook = listed[CS_SIDE_OUTLOOK];
+	if (listed_crm == NULL && listed_outlook == NULL)
+		return TRUE;
+	reviews = cs_state_get_reviews (state, error);
+	if (reviews == NULL)
+		return FALSE;
+	for (guint i = 0; i < reviews->len; i++) {
+		CsReview *r = g_ptr_array_index (reviews, i);
+		const gchar *ids[CS_SIDE_LAST] = {r->crm_id, r->outlook_id};
+		gboolean stale = FALSE;
+		if (r->kind != kind)
+			continue;
+		for (guint s = 0; s < CS_SIDE_LAST; s++)
+			stale |= listed[s] != NULL && !g_hash_table_contains (listed[s], ids[s]);
+		if (!stale)
+			continue;
+		for (guint s = 0; s < CS_SIDE_LAST; s++) {
+			g_hash_table_remove (held[s], ids[s]);
+			if (write && !cs_state_drop_reviews (state, kind, (CsSide) s, ids[s], error))
+				return FALSE;
+		}
+	}
+	return TRUE;
+}

@@ -16,5 +16,7 @@ gboolean cs_engine_horizon_find_creates (CsProvider **providers, CsReadSink **si
 gboolean cs_engine_horizon_absent (CsProvider **providers, CsReadSink **sinks, CsMapping *mapping,
 				   CsKind kind, GPtrArray *links, GHashTable **outside,
 				   GCancellable *cancellable, GError **error);
+gboolean cs_engine_review_prune (CsState *state, CsReadSink **sinks, CsKind kind, GHashTable **held,
+				 gboolean write, GError **error);
 
 G_END_DECLS

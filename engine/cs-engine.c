@@ -592,6 +592,14 @@ cs_engine_prepare (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, 
 			in.held[s] = held[s];
 			in.alone[s] = alone[s];
 		}
+		if (!cs_engine_review_prune (self->state, ks, kind, held, (flags & CS_RUN_FLAG_DRY_RUN) == 0,
+					     error)) {
+			for (guint s = 0; s < CS_SIDE_LAST; s++) {
+				g_clear_pointer (&held[s], g_hash_table_unref);
+				g_clear_pointer (&alone[s], g_hash_table_unref);
+			}
+			return NULL;
+		}
 		for (guint s = 0; s < CS_SIDE_LAST; s++) {
 			CsCaps caps = cs_provider_get_caps (self->providers[s], kind);
 			fields[s] = held_fields (self->providers[s], kind);

@@ -470,6 +470,37 @@ test_link_unlink (CliFixture *f, gconstpointer d)
 	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 1);
 }
 
+/* a probable match is held, not created twice; once one of the pair is gone,
+ * the other is free to sync again */
+static void
+test_review_partner_gone (CliFixture *f, gconstpointer d)
+{
+	JsonArray *review;
+
+	g_free (cli_put (f, "crm", "contact", "c",
+			 "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\", \"gender\": \"female\"}"));
+	g_free (cli_put (f, "outlook", "contact", "o", "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\"}"));
+	g_assert_cmpint (run_sync (f), ==, 0);
+	review = json_object_get_array_member (json_node_get_object (f->report), "review");
+	g_assert_cmpuint (json_array_get_length (review), ==, 1);
+	g_assert_cmpstr (str (json_array_get_object_element (review, 0), "crm_id"), ==, "c");
+	g_assert_cmpstr (str (json_array_get_object_element (review, 0), "outlook_id"), ==, "o");
+	g_assert_cmpuint (cli_count (f, "crm", "contact"), ==, 1);
+	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 1);
+	g_assert_cmpint (run_sync (f), ==, 0);
+	g_assert_cmpint (cli_report_count (f, "created", "crm", "contact"), ==, 0);
+	g_assert_cmpint (cli_report_count (f, "created", "outlook", "contact"), ==, 0);
+
+	cli_remove (f, "crm", "contact", "c");
+	g_assert_cmpint (run_sync (f), ==, 0);
+	g_assert_cmpint (cli_report_count (f, "created", "crm", "contact"), ==, 1);
+	g_assert_cmpuint (cli_count (f, "crm", "contact"), ==, 1);
+	g_assert_cmpint (cli_run (f, NULL, "duplicates", "--profile", "@P", "--json", NULL), ==, 0);
+	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+			      json_node_get_object (f->report), "groups")),
+			  ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -495,5 +526,6 @@ main (int argc, char **argv)
 	T ("/cli/plugins", test_plugins_listed, NULL);
 	T ("/cli/folder/duplicates/lookalikes", test_duplicates_lookalikes, NULL);
 	T ("/cli/folder/link-unlink", test_link_unlink, NULL);
+	T ("/cli/folder/review/partner-gone", test_review_partner_gone, NULL);
 	return g_test_run ();
 }
