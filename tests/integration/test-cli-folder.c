@@ -354,6 +354,8 @@ test_plugins_listed (CliFixture *f, gconstpointer d)
 {
 	g_assert_cmpint (cli_run (f, NULL, "plugins", "--json", NULL), ==, 0);
 	g_assert_nonnull (strstr (f->out, "\"name\" : \"folder\""));
+	/* what a full listing covers: the folder lists everything */
+	g_assert_nonnull (strstr (f->out, "\"horizons\" : {}"));
 }
 
 static JsonObject *
