@@ -128,6 +128,60 @@ test_not_a_database (void)
 	g_assert_error (error, CS_STATE_ERROR, CS_STATE_ERROR_CORRUPT);
 }
 
+/* a state written before the review tables (schema 1) takes them on open,
+ * keeps its links, and holds, lists and drops review pairs */
+static void
+test_review_migration (void)
+{
+	g_autofree gchar *path = g_build_filename (g_get_user_data_dir (), "state-v1.db", NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsState) st = NULL;
+	g_autoptr(CsLink) got = NULL;
+	g_autoptr(GPtrArray) reviews = NULL;
+	g_autoptr(GHashTable) held = NULL;
+	g_autoptr(GHashTable) alone = NULL;
+	CsReview r = {CS_KIND_CONTACT, (gchar *) "c1", (gchar *) "o1", (gchar *) "the same e-mail address",
+		      (gchar *) "Ada Lovelace", (gchar *) "Ada Lovelace"};
+	sqlite3 *db = NULL;
+
+	g_mkdir_with_parents (g_get_user_data_dir (), 0700);
+	g_unlink (path);
+	g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+	g_assert_cmpint (sqlite3_exec (db,
+				       "CREATE TABLE schema_version (version INTEGER NOT NULL);"
+				       "INSERT INTO schema_version VALUES (1);"
+				       "CREATE TABLE id_map (id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+				       " outlook_id TEXT, crm_id TEXT, outlook_version TEXT, crm_version TEXT,"
+				       " snapshot TEXT, folder TEXT, crm_gone INTEGER NOT NULL DEFAULT 0,"
+				       " outlook_gone INTEGER NOT NULL DEFAULT 0, synced_at INTEGER NOT NULL DEFAULT 0);"
+				       "CREATE UNIQUE INDEX id_map_outlook ON id_map(kind, outlook_id);"
+				       "CREATE UNIQUE INDEX id_map_crm ON id_map(kind, crm_id);"
+				       "INSERT INTO id_map (kind, outlook_id, crm_id) VALUES ('contact', 'o9', 'c9');",
+				       NULL, NULL, NULL),
+			 ==, SQLITE_OK);
+	sqlite3_close (db);
+	st = cs_state_open (path, &error);
+	g_assert_no_error (error);
+	g_assert_cmpint (cs_state_get_schema_version (st), ==, CS_STATE_SCHEMA_VERSION);
+	got = cs_state_get_link (st, CS_KIND_CONTACT, CS_SIDE_CRM, "c9", &error);
+	g_assert_nonnull (got);
+	g_assert_true (cs_state_hold_review (st, &r, &error));
+	g_assert_true (cs_state_hold_review (st, &r, &error)); /* held again: still one pair */
+	reviews = cs_state_get_reviews (st, &error);
+	g_assert_cmpuint (reviews->len, ==, 1);
+	g_assert_cmpstr (((CsReview *) g_ptr_array_index (reviews, 0))->reason, ==, "the same e-mail address");
+	held = cs_state_get_held_ids (st, CS_KIND_CONTACT, CS_SIDE_OUTLOOK, &error);
+	g_assert_true (g_hash_table_contains (held, "o1"));
+	g_assert_true (cs_state_leave_alone (st, CS_KIND_CONTACT, CS_SIDE_CRM, "c1", &error));
+	alone = cs_state_get_left_alone (st, CS_KIND_CONTACT, CS_SIDE_CRM, &error);
+	g_assert_true (g_hash_table_contains (alone, "c1"));
+	g_assert_true (cs_state_drop_reviews (st, CS_KIND_CONTACT, CS_SIDE_CRM, "c1", &error));
+	g_clear_pointer (&reviews, g_ptr_array_unref);
+	reviews = cs_state_get_reviews (st, &error);
+	g_assert_cmpuint (reviews->len, ==, 0);
+	g_assert_no_error (error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -137,5 +191,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/engine/state/resolve-conflict", test_resolve_conflict);
 	g_test_add_func ("/engine/state/too-new", test_too_new);
 	g_test_add_func ("/engine/state/not-a-database", test_not_a_database);
+	g_test_add_func ("/engine/state/review-migration", test_review_migration);
 	return g_test_run ();
 }
