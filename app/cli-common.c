@@ -176,3 +176,16 @@ cli_connect_sign_in (CsEngine *engine)
 			g_signal_connect (p, "device-code", G_CALLBACK (device_code_cb), NULL);
 	}
 }
+
+gboolean
+cli_parse_kind (const gchar *name, CsKind *kind, GError **error)
+{
+	g_autoptr(GString) allowed = g_string_new (NULL);
+	if (cs_kind_from_string (name, kind))
+		return TRUE;
+	for (guint k = 0; k < CS_KIND_LAST; k++)
+		g_string_append_printf (allowed, "%s%s", k > 0 ? ", " : "", cs_kind_to_string ((CsKind) k));
+	g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+		     _("unknown kind “%s” (allowed: %s)"), name, allowed->str);
+	return FALSE;
+}

@@ -28,6 +28,8 @@ void cli_progress_cb (CsEngine *engine, gint phase, gdouble fraction, const gcha
 		      gpointer data);
 
 void cli_connect_sign_in (CsEngine *engine);
+/* a kind's name as the user typed it; the error names the allowed ones */
+gboolean cli_parse_kind (const gchar *name, CsKind *kind, GError **error);
 
 /* the commands */
 gint cli_cmd_sync (gint argc, gchar **argv);
@@ -41,5 +43,8 @@ gint cli_cmd_conflicts (gint argc, gchar **argv);
 gint cli_cmd_resolve (gint argc, gchar **argv);
 gint cli_cmd_history (gint argc, gchar **argv);
 gint cli_cmd_undo (gint argc, gchar **argv);
+gint cli_cmd_duplicates (gint argc, gchar **argv);
+gint cli_cmd_link (gint argc, gchar **argv);
+gint cli_cmd_unlink (gint argc, gchar **argv);
 
 G_END_DECLS

@@ -40,6 +40,7 @@ cli_cmd_plugins (gint argc, gchar **argv)
 		g_autoptr(CsProvider) p = cs_plugin_loader_create (loader, names->pdata[i], NULL);
 		JsonObject *po = json_object_new ();
 		JsonObject *kinds = json_object_new ();
+		JsonObject *horizons = json_object_new ();
 		JsonArray *sides = json_array_new ();
 		GString *line = g_string_new (NULL);
 		CsProviderSides ps = cs_provider_get_sides (p);
@@ -70,10 +71,24 @@ cli_cmd_plugins (gint argc, gchar **argv)
 			if (caps & CS_CAP_BATCH)
 				json_array_add_string_element (c, "batch");
 			json_object_set_array_member (kinds, cs_kind_to_string ((CsKind) k), c);
+			/* what a full listing of the kind leaves out (describe: the horizon) */
+			{
+				CsHorizon h;
+				if (cs_provider_get_horizon (p, (CsKind) k, &h)) {
+					JsonObject *ho = json_object_new ();
+					json_object_set_boolean_member (ho, "partial", TRUE);
+					if (h.range_field != NULL)
+						json_object_set_string_member (ho, "window", h.range_field);
+					if (h.find_field != NULL)
+						json_object_set_string_member (ho, "find", h.find_field);
+					json_object_set_object_member (horizons, cs_kind_to_string ((CsKind) k), ho);
+				}
+			}
 			g_string_append_printf (line, " %s%s", cs_kind_to_string ((CsKind) k),
 						(caps & CS_CAP_WRITE) ? "" : "(read-only)");
 		}
 		json_object_set_object_member (po, "kinds", kinds);
+		json_object_set_object_member (po, "horizons", horizons);
 		json_array_add_object_element (arr, po);
 		if (!json)
 			g_print ("%s\n", line->str);

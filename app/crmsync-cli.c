@@ -22,27 +22,35 @@ static const struct {
     {"watch", cli_cmd_watch},
     {"report", cli_cmd_report},
     {"profile", cli_cmd_profile},
+    {"duplicates", cli_cmd_duplicates},
+    {"link", cli_cmd_link},
+    {"unlink", cli_cmd_unlink},
 };
 
 static void
 usage (void)
 {
+	/* the commands and options are what a person types: not translated */
+	static const gchar synopsis[] =
+	    "  crmsync-cli sync       --profile P [--dry-run] [--all] [--force-delete] [--force] [--json]\n"
+	    "  crmsync-cli status     --profile P [--json]\n"
+	    "  crmsync-cli conflicts  --profile P [--json]\n"
+	    "  crmsync-cli resolve    --profile P (ID --keep crm|outlook | ID --value TEXT |\n"
+	    "                         --all-keep crm|outlook) [--json]\n"
+	    "  crmsync-cli undo       --profile P [--dry-run] [--json]\n"
+	    "  crmsync-cli history    --profile P [--run ID] [--json]\n"
+	    "  crmsync-cli duplicates --profile P [--json]\n"
+	    "  crmsync-cli link       --profile P --kind K --crm ID --outlook ID [--json]\n"
+	    "  crmsync-cli unlink     --profile P --kind K (--crm ID | --outlook ID) [--json]\n"
+	    "  crmsync-cli watch      --profile P\n"
+	    "  crmsync-cli report     --profile P [-o FILE]\n"
+	    "  crmsync-cli profile    export NAME -o FILE | import FILE [--name NAME] | list\n"
+	    "  crmsync-cli pst-list   FILE [--kind K] [--json]\n"
+	    "  crmsync-cli plugins    [--json]\n";
+
+	g_print ("%s\n%s\n", _("Usage:"), synopsis);
 	g_print ("%s",
-		 _("Usage:\n"
-		   "  crmsync-cli sync       --profile P [--dry-run] [--all] [--force-delete] [--force] [--json]\n"
-		   "  crmsync-cli status     --profile P [--json]\n"
-		   "  crmsync-cli conflicts  --profile P [--json]\n"
-		   "  crmsync-cli resolve    --profile P (ID --keep crm|outlook | ID --value TEXT |\n"
-		   "                         --all-keep crm|outlook) [--json]\n"
-		   "  crmsync-cli undo       --profile P [--dry-run] [--json]\n"
-		   "  crmsync-cli history    --profile P [--run ID] [--json]\n"
-		   "  crmsync-cli watch      --profile P\n"
-		   "  crmsync-cli report     --profile P [-o FILE]\n"
-		   "  crmsync-cli profile    export NAME -o FILE | import FILE [--name NAME] | list\n"
-		   "  crmsync-cli pst-list FILE [--kind K] [--json]\n"
-		   "  crmsync-cli plugins [--json]\n"
-		   "\n"
-		   "P is a profile file or a profile's name (looked up in ~/.config/crmsync/profiles,\n"
+		 _("P is a profile file or a profile's name (looked up in ~/.config/crmsync/profiles,\n"
 		   "then /etc/xdg/crmsync/profiles).\n"
 		   "Exit codes: 0 success, 1 partial (items skipped or failed, listed), 2 usage or\n"
 		   "configuration error, 3 cannot reach or authenticate, 4 stopped by a guard,\n"

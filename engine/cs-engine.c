@@ -42,6 +42,7 @@ struct _CsEngine {
 	gboolean keep_cursors;		       /* undo reads everything but moves no cursor */
 	guint read_only_kinds;		       /* undo: a mask of the kinds to read; 0: all */
 	GHashTable *decisions[CS_KIND_LAST]; /* Outlook id → GPtrArray of CsDecision */
+	gboolean merges[CS_KIND_LAST]; /* pairs linked by hand wait to be merged */
 };
 
 G_DEFINE_TYPE (CsEngine, cs_engine, G_TYPE_OBJECT)
@@ -354,6 +355,29 @@ ensure_open (CsEngine *self, GCancellable *cancellable, GError **error)
 	return TRUE;
 }
 
+/**
+ * cs_engine_open:
+ *
+ * Connects both providers (once): for commands that ask them directly.
+ */
+gboolean
+cs_engine_open (CsEngine *self, GCancellable *cancellable, GError **error)
+{
+	return ensure_open (self, cancellable, error);
+}
+
+/**
+ * cs_engine_get_records:
+ *
+ * Returns: (transfer none) (nullable) (element-type CsRecord): what the last
+ *   cs_engine_prepare() read of @kind on @side
+ */
+GPtrArray *
+cs_engine_get_records (CsEngine *self, CsSide side, CsKind kind)
+{
+	return self->sinks[side][kind] != NULL ? cs_read_sink_get_records (self->sinks[side][kind]) : NULL;
+}
+
 typedef struct {
 	CsEngine *engine;
 	CsPhase phase;
@@ -405,7 +429,10 @@ read_side (CsEngine *self, CsSide side, CsRunFlags flags, GCancellable *cancella
 		if (!cs_engine_is_enabled (self, kind))
 			continue;
 		caps = cs_provider_get_caps (self->providers[side], kind);
-		if ((flags & CS_RUN_FLAG_ALL) == 0)
+		/* a pair linked by hand is merged from both records as they are:
+		 * a delta would leave out what did not change */
+		self->merges[kind] = cs_state_count_link_merges (self->state, kind) > 0;
+		if ((flags & CS_RUN_FLAG_ALL) == 0 && !self->merges[kind])
 			cursor = cs_state_get_cursor (self->state, side, kind);
 		complete = cursor == NULL || (caps & CS_CAP_DELTA) == 0;
 		self->sinks[side][kind] = cs_read_sink_new (kind, complete);
@@ -801,14 +828,34 @@ prepare_sides (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GErr
 		g_autoptr(GPtrArray) links = NULL;
 		g_autoptr(GPtrArray) journal = NULL;
 		GHashTable *fields[CS_SIDE_LAST] = {NULL, NULL};
+		g_autoptr(GHashTable) outside_crm = NULL;
+		g_autoptr(GHashTable) outside_outlook = NULL;
+		GHashTable *outside[CS_SIDE_LAST] = {NULL, NULL};
+		GHashTable *held[CS_SIDE_LAST] = {NULL, NULL};
+		GHashTable *alone[CS_SIDE_LAST] = {NULL, NULL};
+		CsReadSink *ks[CS_SIDE_LAST] = {self->sinks[CS_SIDE_CRM][k], self->sinks[CS_SIDE_OUTLOOK][k]};
 
 		if (!cs_engine_is_enabled (self, kind))
 			continue;
 		if (!load_decisions (self, kind, cancellable, error))
 			return NULL;
+		/* what a listing leaves out (horizons): looked for before planning */
+		if (!cs_engine_horizon_find_creates (self->providers, ks, self->state,
+						     self->mapping,
+						     cs_profile_get_kind_config (self->profile, kind), kind,
+						     key_for (self, kind), cancellable, error))
+			return NULL;
 		links = links_for (self, kind, error);
 		if (links == NULL)
 			return NULL;
+		if (!cs_engine_horizon_absent (self->providers, ks, self->mapping, kind,
+					       links, outside, cancellable, error)) {
+			for (guint s = 0; s < CS_SIDE_LAST; s++)
+				g_clear_pointer (&outside[s], g_hash_table_unref);
+			return NULL;
+		}
+		outside_crm = outside[CS_SIDE_CRM];
+		outside_outlook = outside[CS_SIDE_OUTLOOK];
 		journal = cs_state_journal_pending (self->state, kind, error);
 		if (journal == NULL)
 			return NULL;
@@ -821,6 +868,31 @@ prepare_sides (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GErr
 		in.journal = journal;
 		in.owner = self->owner;
 		in.decisions = self->decisions[kind];
+		in.outside[CS_SIDE_CRM] = outside_crm;
+		in.outside[CS_SIDE_OUTLOOK] = outside_outlook;
+		in.match = cs_profile_get_match (self->profile);
+		for (guint s = 0; s < CS_SIDE_LAST; s++) {
+			held[s] = cs_state_get_held_ids (self->state, kind, (CsSide) s, error);
+			alone[s] = held[s] != NULL ? cs_state_get_left_alone (self->state, kind, (CsSide) s, error)
+						   : NULL;
+			if (alone[s] == NULL) {
+				for (guint t = 0; t <= s; t++) {
+					g_clear_pointer (&held[t], g_hash_table_unref);
+					g_clear_pointer (&alone[t], g_hash_table_unref);
+				}
+				return NULL;
+			}
+			in.held[s] = held[s];
+			in.alone[s] = alone[s];
+		}
+		if (!cs_engine_review_prune (self->state, ks, kind, held, (flags & CS_RUN_FLAG_DRY_RUN) == 0,
+					     error)) {
+			for (guint s = 0; s < CS_SIDE_LAST; s++) {
+				g_clear_pointer (&held[s], g_hash_table_unref);
+				g_clear_pointer (&alone[s], g_hash_table_unref);
+			}
+			return NULL;
+		}
 		for (guint s = 0; s < CS_SIDE_LAST; s++) {
 			CsCaps caps = cs_provider_get_caps (self->providers[s], kind);
 			fields[s] = held_fields (self->providers[s], kind);
@@ -835,8 +907,11 @@ prepare_sides (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GErr
 			cs_planner_plan (&in, plan);
 			validate_items (self, kind, cs_sync_plan_get_items (plan), before);
 		}
-		for (guint s = 0; s < CS_SIDE_LAST; s++)
+		for (guint s = 0; s < CS_SIDE_LAST; s++) {
 			g_clear_pointer (&fields[s], g_hash_table_unref);
+			g_clear_pointer (&held[s], g_hash_table_unref);
+			g_clear_pointer (&alone[s], g_hash_table_unref);
+		}
 	}
 	progress (self, CS_PHASE_PLAN, 1.0, NULL);
 	return g_steal_pointer (&plan);
@@ -1115,6 +1190,22 @@ make_op (CsEngine *self, CsPlanItem *it, CsSide side, CsWriteAction action)
 	return op;
 }
 
+/* a probable match: kept with both ids and the reason, listed in the
+ * report (not as an error) and by `crmsync-cli duplicates` */
+static gboolean
+hold_review (CsEngine *self, CsPlanItem *it, CsRunReport *report, GError **error)
+{
+	g_autofree gchar *crm_label = NULL;
+	CsReview r = {it->kind, (gchar *) cs_plan_item_get_id (it, CS_SIDE_CRM),
+		      (gchar *) cs_plan_item_get_id (it, CS_SIDE_OUTLOOK), it->reason, NULL, it->label};
+	cs_run_report_add_review (report, it->kind, r.crm_id, r.outlook_id, it->label, it->reason);
+	if (r.crm_id == NULL || r.outlook_id == NULL)
+		return TRUE;
+	crm_label = cs_planner_label (it->crm, NULL);
+	r.crm_label = crm_label;
+	return cs_state_hold_review (self->state, &r, error);
+}
+
 static gboolean
 finish_item (CsEngine *self, ItemState *st, CsRunReport *report, GPtrArray *state_skips,
 	     GError **error)
@@ -1152,6 +1243,8 @@ finish_item (CsEngine *self, ItemState *st, CsRunReport *report, GPtrArray *stat
 		return FALSE;
 	if (it->action == CS_PLAN_SKIP)
 		return TRUE;
+	if (it->action == CS_PLAN_REVIEW)
+		return hold_review (self, it, report, error);
 	if (it->forget || it->delete[CS_SIDE_CRM] || it->delete[CS_SIDE_OUTLOOK]) {
 		if (it->link == NULL)
 			return TRUE;
@@ -1191,6 +1284,10 @@ finish_item (CsEngine *self, ItemState *st, CsRunReport *report, GPtrArray *stat
 		return TRUE;
 	if (!cs_state_journal_remove_updates (self->state, it->kind, cs_link_get_id (link, CS_SIDE_CRM),
 					      cs_link_get_id (link, CS_SIDE_OUTLOOK), error))
+		return FALSE;
+	if (self->merges[it->kind] &&
+	    !cs_state_clear_link_merge (self->state, it->kind, cs_link_get_id (link, CS_SIDE_CRM),
+					cs_link_get_id (link, CS_SIDE_OUTLOOK), error))
 		return FALSE;
 	return cs_state_put_link (self->state, link, error);
 }
@@ -1544,6 +1641,10 @@ apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *
 				CsConflict *con = g_ptr_array_index (it->conflicts, c);
 				cs_run_report_add_conflict (report, it->kind, con->outlook_id, it->label, con->field);
 			}
+			if (it->action == CS_PLAN_REVIEW)
+				cs_run_report_add_review (report, it->kind, cs_plan_item_get_id (it, CS_SIDE_CRM),
+							  cs_plan_item_get_id (it, CS_SIDE_OUTLOOK), it->label,
+							  it->reason);
 			if (cs_plan_item_is_shown (it))
 				cs_run_report_add_plan_entry (report, plan_entry (self, it));
 		}

@@ -73,6 +73,18 @@ make_label (const CsRecord *crm, const CsRecord *outlook, GHashTable *values)
 	return g_strdup ("");
 }
 
+/**
+ * cs_planner_label:
+ *
+ * Returns: (transfer full): what the user sees for a record: a name, a
+ *   subject, else its id
+ */
+gchar *
+cs_planner_label (const CsRecord *crm, const CsRecord *outlook)
+{
+	return make_label (crm, outlook, NULL);
+}
+
 static CsPlanItem *
 item_new (Planner *p, CsPlanAction action, CsRecord *crm, CsRecord *outlook, const CsLink *link)
 {
@@ -494,7 +506,8 @@ plan_linked (Planner *p, const CsLink *link)
 			continue;
 		g_hash_table_add (p->handled[s], (gpointer) id);
 		rec[s] = g_hash_table_lookup (p->by_id[s], id);
-		if (rec[s] == NULL && p->in->complete[s] && !gone[s])
+		if (rec[s] == NULL && p->in->complete[s] && !gone[s] &&
+		    !(p->in->outside[s] != NULL && g_hash_table_contains (p->in->outside[s], id)))
 			del[s] = TRUE; /* not listed in a complete listing: gone */
 		else if (rec[s] != NULL && cs_record_is_deleted (rec[s]))
 			del[s] = TRUE;
@@ -733,6 +746,202 @@ plan_create (Planner *p, CsSide target, CsRecord *src, GHashTable *values)
 	finish_item (p, it);
 }
 
+static gboolean
+in_set (GHashTable *set, const gchar *id)
+{
+	return set != NULL && id != NULL && g_hash_table_contains (set, id);
+}
+
+static gchar *
+folded_text (GVariant *v)
+{
+	g_autoptr(GVariant) n = cs_value_normalize (v);
+	if (n == NULL)
+		return NULL;
+	if (g_variant_is_of_type (n, G_VARIANT_TYPE_STRING))
+		return g_utf8_casefold (g_variant_get_string (n, NULL), -1);
+	{
+		g_autofree gchar *t = g_variant_print (n, FALSE);
+		return g_utf8_casefold (t, -1);
+	}
+}
+
+/* the key rows that name a record (a contact's first and last name; else the
+ * key's first row: a subject, a title) */
+static GPtrArray *
+name_rows (const gchar *const *key)
+{
+	GPtrArray *rows = g_ptr_array_new ();
+	for (guint i = 0; key != NULL && key[i] != NULL; i++) {
+		g_autofree gchar *f = g_ascii_strdown (key[i], -1);
+		if (strstr (f, "name") != NULL)
+			g_ptr_array_add (rows, (gpointer) key[i]);
+	}
+	if (rows->len == 0 && key != NULL && key[0] != NULL)
+		g_ptr_array_add (rows, (gpointer) key[0]);
+	return rows;
+}
+
+/* the names, case-folded, or %NULL when one is blank */
+static gchar *
+names_of (GPtrArray *names, GHashTable *values)
+{
+	GString *s = g_string_new (NULL);
+	for (guint i = 0; i < names->len; i++) {
+		g_autofree gchar *t = folded_text (g_hash_table_lookup (values, names->pdata[i]));
+		if (t == NULL) {
+			g_string_free (s, TRUE);
+			return NULL;
+		}
+		g_string_append (s, t);
+		g_string_append_c (s, '\x1f');
+	}
+	return g_string_free (s, FALSE);
+}
+
+/* every other key row equal, or blank on one side: nothing contradicts */
+static gboolean
+no_key_conflict (const gchar *const *key, GHashTable *a, GHashTable *b)
+{
+	for (guint i = 0; key != NULL && key[i] != NULL; i++) {
+		g_autofree gchar *x = folded_text (g_hash_table_lookup (a, key[i]));
+		g_autofree gchar *y = folded_text (g_hash_table_lookup (b, key[i]));
+		if (x != NULL && y != NULL && g_strcmp0 (x, y) != 0)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* a contact's e-mail addresses, case-folded (rows whose name says mail) */
+static GPtrArray *
+addresses_of (Planner *p, GHashTable *values)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+	GHashTableIter iter;
+	gpointer k, v;
+	if (p->in->kind != CS_KIND_CONTACT)
+		return out;
+	g_hash_table_iter_init (&iter, values);
+	while (g_hash_table_iter_next (&iter, &k, &v)) {
+		g_autofree gchar *row = g_ascii_strdown (k, -1);
+		if (strstr (row, "mail") == NULL)
+			continue;
+		if (g_variant_is_of_type (v, G_VARIANT_TYPE_STRING_ARRAY)) {
+			for (gsize i = 0; i < g_variant_n_children (v); i++) {
+				const gchar *s;
+				g_variant_get_child (v, i, "&s", &s);
+				if (s[0] != '\0')
+					g_ptr_array_add (out, g_utf8_casefold (g_strstrip (g_strdup (s)), -1));
+			}
+		} else if (g_variant_is_of_type (v, G_VARIANT_TYPE_STRING) &&
+			   g_variant_get_string (v, NULL)[0] != '\0') {
+			g_ptr_array_add (out, g_utf8_casefold (g_variant_get_string (v, NULL), -1));
+		}
+	}
+	return out;
+}
+
+static void
+queue_free0 (gpointer q)
+{
+	g_queue_free (q);
+}
+
+static void
+index_add (GHashTable *index, gchar *key, guint idx)
+{
+	GQueue *q = g_hash_table_lookup (index, key);
+	if (q == NULL) {
+		q = g_queue_new ();
+		g_hash_table_insert (index, key, q);
+	} else {
+		g_free (key);
+	}
+	g_queue_push_tail (q, GUINT_TO_POINTER (idx + 1));
+}
+
+/* the first Outlook record in @q that is still free and passes @check */
+static gint
+take_free (GQueue *q, GHashTable *taken, GPtrArray *outs, const gchar *const *key,
+	   GHashTable *cv, GPtrArray *out_values, gboolean check)
+{
+	for (GList *l = q != NULL ? q->head : NULL; l != NULL; l = l->next) {
+		guint idx = GPOINTER_TO_UINT (l->data) - 1;
+		if (g_hash_table_contains (taken, g_ptr_array_index (outs, idx)))
+			continue;
+		if (check && !no_key_conflict (key, cv, g_ptr_array_index (out_values, idx)))
+			continue;
+		return (gint) idx;
+	}
+	return -1;
+}
+
+/*
+ * Matching that does better than the strict key: the names equal and no
+ * other key field contradicting (blank on one side: an Outlook contact rarely
+ * has a gender), or an equal e-mail address. Such a pair is probably one
+ * person, but a wrong link would merge two people and a conflict rule would
+ * overwrite one with the other: it is held for the user (`duplicates`,
+ * `link`, `unlink`), and neither record is created on the other side.
+ */
+static void
+hold_probable (Planner *p, GPtrArray *crms, GPtrArray *cvs, GPtrArray *outs, GPtrArray *out_values,
+	       GHashTable *taken, GHashTable *held_crm)
+{
+	const gchar *const *key = p->in->key;
+	g_autoptr(GPtrArray) names = name_rows (key);
+	g_autoptr(GHashTable) by_name =
+	    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, queue_free0);
+	g_autoptr(GHashTable) by_mail =
+	    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, queue_free0);
+
+	for (guint i = 0; i < outs->len; i++) {
+		CsRecord *o = g_ptr_array_index (outs, i);
+		GHashTable *ov = g_ptr_array_index (out_values, i);
+		g_autoptr(GPtrArray) mails = NULL;
+		gchar *n;
+		if (g_hash_table_contains (taken, o) ||
+		    g_hash_table_contains (p->handled[CS_SIDE_OUTLOOK], cs_record_get_id (o)))
+			continue;
+		n = names->len > 0 ? names_of (names, ov) : NULL;
+		if (n != NULL)
+			index_add (by_name, n, i);
+		mails = addresses_of (p, ov);
+		for (guint m = 0; m < mails->len; m++)
+			index_add (by_mail, g_strdup (mails->pdata[m]), i);
+	}
+	for (guint i = 0; i < crms->len; i++) {
+		CsRecord *c = g_ptr_array_index (crms, i);
+		GHashTable *cv = g_ptr_array_index (cvs, i);
+		g_autofree gchar *n = names->len > 0 ? names_of (names, cv) : NULL;
+		g_autoptr(GPtrArray) mails = addresses_of (p, cv);
+		const gchar *reason = NULL;
+		gint idx = -1;
+		CsRecord *o;
+		CsPlanItem *it;
+
+		if (n != NULL) {
+			idx = take_free (g_hash_table_lookup (by_name, n), taken, outs, key, cv, out_values,
+					 TRUE);
+			/* TRANSLATORS: why two records are held for review */
+			reason = N_("the same name, other key fields blank on one side");
+		}
+		for (guint m = 0; idx < 0 && m < mails->len; m++) {
+			idx = take_free (g_hash_table_lookup (by_mail, mails->pdata[m]), taken, outs, key, cv,
+					 out_values, FALSE);
+			reason = N_("the same e-mail address");
+		}
+		if (idx < 0)
+			continue;
+		o = g_ptr_array_index (outs, idx);
+		g_hash_table_add (taken, o);
+		g_hash_table_add (held_crm, c);
+		it = item_new (p, CS_PLAN_REVIEW, c, o, NULL);
+		it->reason = g_strdup (_(reason));
+		finish_item (p, it);
+	}
+}
+
 void
 cs_planner_plan (const CsPlanInput *in, CsSyncPlan *plan)
 {
@@ -744,6 +953,9 @@ cs_planner_plan (const CsPlanInput *in, CsSyncPlan *plan)
 	g_autoptr(GPtrArray) unlinked_out = g_ptr_array_new ();
 	g_autoptr(GPtrArray) out_values = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
 	g_autoptr(GHashTable) matched_out = g_hash_table_new (NULL, NULL);
+	g_autoptr(GPtrArray) unmatched_crm = g_ptr_array_new ();
+	g_autoptr(GPtrArray) unmatched_cv = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
+	g_autoptr(GHashTable) held_crm = g_hash_table_new (NULL, NULL);
 
 	if (in->config->direction == CS_DIRECTION_NONE)
 		return;
@@ -788,7 +1000,7 @@ cs_planner_plan (const CsPlanInput *in, CsSyncPlan *plan)
 			CsRecord *r = g_ptr_array_index (in->records[s], i);
 			const gchar *id = cs_record_get_id (r);
 			if (cs_record_is_deleted (r) || g_hash_table_contains (linked[s], id) ||
-			    g_hash_table_contains (p.handled[s], id))
+			    g_hash_table_contains (p.handled[s], id) || in_set (in->alone[s], id))
 				continue;
 			/* later duplicates of an id replace earlier ones */
 			if (g_hash_table_lookup (p.by_id[s], id) != r)
@@ -863,16 +1075,16 @@ cs_planner_plan (const CsPlanInput *in, CsSyncPlan *plan)
 		CsRecord *c = g_ptr_array_index (unlinked_crm, i);
 		g_autoptr(GHashTable) cv = NULL;
 		g_autofree gchar *key = NULL;
-		g_autofree gchar *reason = NULL;
 		GQueue *q;
 
 		if (g_hash_table_contains (p.handled[CS_SIDE_CRM], cs_record_get_id (c)))
 			continue;
-		if (!owned_by_me (&p, c))
-			continue; /* not this user's: not synced (condition=owned) */
 		cv = cs_mapping_extract (in->mapping, in->kind, CS_SIDE_CRM, c);
 		key = cs_mapping_key_of (in->mapping, in->kind, in->key, cv);
 		q = key != NULL ? g_hash_table_lookup (key_index, key) : NULL;
+		/* another user's record (outside an "owned by me" horizon) that
+		 * Outlook holds too is the same record: linked, never created in
+		 * the CRM a second time */
 		if (q != NULL && !g_queue_is_empty (q)) {
 			guint idx = GPOINTER_TO_UINT (g_queue_pop_head (q)) - 1;
 			CsRecord *o = g_ptr_array_index (unlinked_out, idx);
@@ -880,6 +1092,22 @@ cs_planner_plan (const CsPlanInput *in, CsSyncPlan *plan)
 			plan_link (&p, c, o, cv, g_ptr_array_index (out_values, idx));
 			continue;
 		}
+		g_ptr_array_add (unmatched_crm, c);
+		g_ptr_array_add (unmatched_cv, g_steal_pointer (&cv));
+	}
+	/* 4. probable matches: held for the user's review, never created twice */
+	if (in->match == CS_MATCH_REVIEW && unmatched_crm->len > 0)
+		hold_probable (&p, unmatched_crm, unmatched_cv, unlinked_out, out_values, matched_out,
+			       held_crm);
+	for (guint i = 0; i < unmatched_crm->len; i++) {
+		CsRecord *c = g_ptr_array_index (unmatched_crm, i);
+		GHashTable *cv = g_ptr_array_index (unmatched_cv, i);
+		g_autofree gchar *reason = NULL;
+
+		if (g_hash_table_contains (held_crm, c) || in_set (in->held[CS_SIDE_CRM], cs_record_get_id (c)))
+			continue; /* waits for the user's review */
+		if (!owned_by_me (&p, c))
+			continue; /* not this user's: not sent to Outlook (condition=owned) */
 		if (!allows (&p, CS_SIDE_OUTLOOK))
 			continue;
 		if (!cs_mapping_allows_to_outlook (in->mapping, in->kind, c, &reason)) {
@@ -895,7 +1123,8 @@ cs_planner_plan (const CsPlanInput *in, CsSyncPlan *plan)
 		g_autofree gchar *reason = NULL;
 		const gchar *skip;
 		if (g_hash_table_contains (matched_out, o) ||
-		    g_hash_table_contains (p.handled[CS_SIDE_OUTLOOK], cs_record_get_id (o)))
+		    g_hash_table_contains (p.handled[CS_SIDE_OUTLOOK], cs_record_get_id (o)) ||
+		    in_set (in->held[CS_SIDE_OUTLOOK], cs_record_get_id (o)))
 			continue;
 		if (!allows (&p, CS_SIDE_CRM))
 			continue;

@@ -27,6 +27,11 @@ G_BEGIN_DECLS
  * @fields: (nullable): per side, the fields its provider can hold (names
  *   from its schema); %NULL: every field
  * @decisions: (nullable): conflicts the user decided (`resolve`, the app)
+ * @outside: (nullable): per side, ids of linked records a complete listing
+ *   left out that are not gone (outside the side's horizon)
+ * @match: whether probable matches are held for review
+ * @held: (nullable): per side, ids held for review: never created
+ * @alone: (nullable): per side, ids the user unlinked: never matched nor created
  */
 typedef struct {
 	CsKind kind;
@@ -44,9 +49,14 @@ typedef struct {
 	const gchar *owner;
 	GHashTable *decisions;	/* (nullable) Outlook id → GPtrArray of CsDecision: the
 				 * user's conflict decisions, written to whichever side lacks them */
+	GHashTable *outside[CS_SIDE_LAST];
+	CsMatchMode match;
+	GHashTable *held[CS_SIDE_LAST];
+	GHashTable *alone[CS_SIDE_LAST];
 } CsPlanInput;
 
 void cs_planner_plan (const CsPlanInput *input, CsSyncPlan *plan);
 gboolean cs_planner_values_equal (GVariant *a, GVariant *b);
+gchar *cs_planner_label (const CsRecord *crm, const CsRecord *outlook);
 
 G_END_DECLS

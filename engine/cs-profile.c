@@ -40,6 +40,7 @@ static const gchar *conditions[] = {"all", "owned", NULL};
 static const gchar *crm_plugins[] = {"orocrm", "webcrm", "folder", NULL};
 static const gchar *outlook_plugins[] = {"pst", "graph", "folder", NULL};
 static const gchar *booleans[] = {"true", "false", NULL};
+static const gchar *matches[] = {"review", "strict", NULL};
 
 const gchar *
 cs_direction_to_string (CsDirection direction)
@@ -422,7 +423,7 @@ validate_groups (CsProfile *self, GError **error)
 	static const gchar *locked_keys[] = {"keys", "reason", NULL};
 	static const gchar *profile_keys[] = {"id", "name", "crm", "outlook", "preset", "mapping",
 					      "conflict", "state", "crm-interval", "outlook-interval",
-					      "sync-on-start", "sync-on-exit", "enabled", "keep-runs", NULL};
+					      "sync-on-start", "sync-on-exit", "enabled", "keep-runs", "match", NULL};
 	static const gchar *kind_keys[] = {"direction", "condition", "key", "on-crm-delete",
 					   "on-outlook-delete", "reminder", "since", "attachments",
 					   "select", NULL};
@@ -557,6 +558,8 @@ cs_profile_new_from_data (const gchar *data, const gchar *path, GError **error)
 		}
 	}
 	if (!get_choice (self, "profile", "conflict", conflicts, CS_CONFLICT_CRM_WINS, &v, error))
+		return NULL;
+	if (!get_choice (self, "profile", "match", matches, CS_MATCH_REVIEW, &v, error))
 		return NULL;
 	if (!get_uint (self, "profile", "crm-interval", 1, 86399, 120, &n, error) ||
 	    !get_uint (self, "profile", "outlook-interval", 1, 86399, 30, &n, error) ||
@@ -878,6 +881,22 @@ const gchar *
 cs_profile_get_uid (CsProfile *self)
 {
 	return ensure_uid (self);
+}
+
+/**
+ * cs_profile_get_match:
+ *
+ * `match=review` (the default): a probable match (names equal and the other
+ * key fields blank on one side, or an equal e-mail address) is held for the
+ * user's review instead of being created twice; `match=strict`: only the
+ * key decides, as the guides say
+ */
+CsMatchMode
+cs_profile_get_match (CsProfile *self)
+{
+	gint v = CS_MATCH_REVIEW;
+	get_choice (self, "profile", "match", matches, CS_MATCH_REVIEW, &v, NULL);
+	return (CsMatchMode) v;
 }
 
 /**

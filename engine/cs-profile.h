@@ -39,6 +39,11 @@ typedef enum {
 	CS_CONDITION_OWNED,
 } CsCondition;
 
+typedef enum {
+	CS_MATCH_REVIEW, /* probable matches are held for the user's review */
+	CS_MATCH_STRICT, /* the key alone decides */
+} CsMatchMode;
+
 typedef struct {
 	CsDirection direction;
 	CsCondition condition;
@@ -71,6 +76,7 @@ const gchar *cs_profile_get_plugin (CsProfile *self, CsSide side);
 const gchar *cs_profile_get_preset (CsProfile *self);
 const gchar *cs_profile_get_mapping (CsProfile *self);
 CsConflictStrategy cs_profile_get_conflict (CsProfile *self);
+CsMatchMode cs_profile_get_match (CsProfile *self);
 gchar *cs_profile_get_state_path (CsProfile *self);
 guint cs_profile_get_interval (CsProfile *self, CsSide side);
 guint cs_profile_get_keep_runs (CsProfile *self);

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "cs-json.h"
 #include "cs-provider.h"
 
 typedef struct {
@@ -242,6 +243,45 @@ cs_provider_cursor_after_write (CsProvider *self, CsKind kind, const gchar *curs
 	if (klass->cursor_after_write == NULL || cursor == NULL || ops->len == 0)
 		return NULL;
 	return klass->cursor_after_write (self, kind, cursor, ops);
+}
+
+/**
+ * cs_provider_get_horizon:
+ * @horizon: (out caller-allocates): filled in
+ *
+ * Returns: whether a full listing of @kind may leave out records that exist
+ */
+gboolean
+cs_provider_get_horizon (CsProvider *self, CsKind kind, CsHorizon *horizon)
+{
+	CsProviderClass *klass = CS_PROVIDER_GET_CLASS (self);
+	*horizon = (CsHorizon){FALSE, NULL, G_MININT64, G_MAXINT64, NULL};
+	if (klass->get_horizon != NULL)
+		klass->get_horizon (self, kind, horizon);
+	return horizon->partial;
+}
+
+/**
+ * cs_horizon_place:
+ * @record: (nullable): in the horizon's provider's fields
+ *
+ * Returns: where @record falls, as far as its fields tell: a partial horizon
+ *   without a window, or a record without a value in the windowed field, may
+ *   hold it or not
+ */
+CsHorizonPlace
+cs_horizon_place (const CsHorizon *horizon, const CsRecord *record)
+{
+	const gchar *text;
+	gint64 t;
+	if (!horizon->partial)
+		return CS_HORIZON_INSIDE;
+	if (horizon->range_field == NULL || record == NULL)
+		return CS_HORIZON_UNKNOWN;
+	text = cs_record_get_string (record, horizon->range_field);
+	if (text == NULL || !cs_time_parse (text, &t))
+		return CS_HORIZON_UNKNOWN;
+	return t >= horizon->from && t < horizon->to ? CS_HORIZON_INSIDE : CS_HORIZON_OUTSIDE;
 }
 
 /**

@@ -64,6 +64,29 @@ typedef struct {
 	gboolean required;
 	gboolean advanced;		/* left out of the first-run assistant */
 } CsSetting;
+/**
+ * CsHorizon:
+ * @partial: a full listing of the kind may leave out records that exist (a
+ *   calendar window, one list of several): a record missing from it is not
+ *   taken as deleted without asking for it by id, and a record is not created
+ *   there without first looking for it (`find`)
+ * @range_field: (nullable): the field the listing is windowed on (a date or
+ *   a date-time); a record whose value lies outside [@from, @to) is not listed
+ * @from: UTC µs, the window's start (with @range_field)
+ * @to: UTC µs, the window's end (with @range_field)
+ * @find_field: (nullable): the field `find` looks a record up by, when it may
+ *   exist outside the listing; %NULL: the provider cannot look it up
+ *
+ * What a full listing of one kind covers (describe: the horizon). Strings are
+ * the provider's own and live as long as it.
+ */
+typedef struct {
+	gboolean partial;
+	const gchar *range_field;
+	gint64 from;
+	gint64 to;
+	const gchar *find_field;
+} CsHorizon;
 
 #define CS_TYPE_PROVIDER (cs_provider_get_type ())
 G_DECLARE_DERIVABLE_TYPE (CsProvider, cs_provider, CS, PROVIDER, GObject)
@@ -95,6 +118,8 @@ G_DECLARE_DERIVABLE_TYPE (CsProvider, cs_provider, CS, PROVIDER, GObject)
  *   count), so that a record the run created and somebody deletes before the
  *   next run is seen as deleted, and one the run deleted is not taken for
  *   somebody else's deletion.
+ * @get_horizon: what a full listing of a kind covers; optional (default:
+ *   every record of the kind)
  *
  * All vfuncs are synchronous and called from the engine's worker thread.
  */
@@ -121,12 +146,11 @@ struct _CsProviderClass {
 			   GError **error);
 	const gchar *display_name;
 	const CsSetting *settings;
-
-	
 	gchar *(*cursor_after_write) (CsProvider *self, CsKind kind, const gchar *cursor,
 				      GPtrArray *ops);
+	void (*get_horizon) (CsProvider *self, CsKind kind, CsHorizon *horizon);
 
-	gpointer padding[4];
+	gpointer padding[3];
 };
 
 const gchar *cs_provider_get_name (CsProvider *self);
@@ -151,6 +175,13 @@ GPtrArray *cs_provider_get (CsProvider *self, CsKind kind, GPtrArray *ids, GCanc
 			    GError **error);
 gchar *cs_provider_cursor_after_write (CsProvider *self, CsKind kind, const gchar *cursor,
 				       GPtrArray *ops);
+gboolean cs_provider_get_horizon (CsProvider *self, CsKind kind, CsHorizon *horizon);
+typedef enum {
+	CS_HORIZON_INSIDE,  /* a full listing shows it */
+	CS_HORIZON_OUTSIDE, /* a full listing leaves it out */
+	CS_HORIZON_UNKNOWN, /* it may be listed or not */
+} CsHorizonPlace;
+CsHorizonPlace cs_horizon_place (const CsHorizon *horizon, const CsRecord *record);
 
 /* helpers for subclasses */
 gboolean cs_provider_check_keys (GKeyFile *profile, const gchar *group,

@@ -18,6 +18,7 @@ struct _CsRunReport {
 	gchar *guard;
 	JsonArray *overwritten;
 	guint guard_confirm;
+	JsonArray *review;
 };
 
 G_DEFINE_TYPE (CsRunReport, cs_run_report, G_TYPE_OBJECT)
@@ -32,6 +33,7 @@ cs_run_report_finalize (GObject *object)
 	json_array_unref (self->plan);
 	json_array_unref (self->overwritten);
 	json_array_unref (self->excluded);
+	json_array_unref (self->review);
 	g_free (self->guard);
 	G_OBJECT_CLASS (cs_run_report_parent_class)->finalize (object);
 }
@@ -51,6 +53,7 @@ cs_run_report_init (CsRunReport *self)
 	self->plan = json_array_new ();
 	self->overwritten = json_array_new ();
 	self->excluded = json_array_new ();
+	self->review = json_array_new ();
 }
 
 CsRunReport *
@@ -215,6 +218,26 @@ cs_run_report_get_overwritten (CsRunReport *self)
 	return self->overwritten;
 }
 
+/* a probable match held for the user's review: not an error */
+void
+cs_run_report_add_review (CsRunReport *self, CsKind kind, const gchar *crm_id,
+			  const gchar *outlook_id, const gchar *label, const gchar *reason)
+{
+	JsonObject *o = json_object_new ();
+	json_object_set_string_member (o, "kind", cs_kind_to_string (kind));
+	json_object_set_string_member (o, "crm_id", crm_id != NULL ? crm_id : "");
+	json_object_set_string_member (o, "outlook_id", outlook_id != NULL ? outlook_id : "");
+	json_object_set_string_member (o, "label", label != NULL ? label : "");
+	json_object_set_string_member (o, "reason", reason != NULL ? reason : "");
+	json_array_add_object_element (self->review, o);
+}
+
+guint
+cs_run_report_get_n_review (CsRunReport *self)
+{
+	return json_array_get_length (self->review);
+}
+
 void
 cs_run_report_add_error (CsRunReport *self, const gchar *message)
 {
@@ -338,6 +361,7 @@ cs_run_report_to_json (CsRunReport *self)
 	json_object_set_array_member (o, "overwritten", json_array_ref (self->overwritten));
 	json_object_set_array_member (o, "excluded", json_array_ref (self->excluded));
 	json_object_set_array_member (o, "errors", json_array_ref (self->errors));
+	json_object_set_array_member (o, "review", json_array_ref (self->review));
 	if (self->guard != NULL)
 		json_object_set_string_member (o, "guard", self->guard);
 	/* what would have been done: a dry run, or a run a guard stopped */
@@ -634,12 +658,23 @@ cs_run_report_to_text (CsRunReport *self)
 		g_autofree gchar *kept = json_to_string (json_object_get_member (o, "kept"), FALSE);
 		g_autofree gchar *lost = json_to_string (json_object_get_member (o, "lost"), FALSE);
 		gboolean crm = g_strcmp0 (json_object_get_string_member (o, "side"), "crm") == 0;
+		CsKind kind = CS_KIND_CONTACT;
+		cs_kind_from_string (json_object_get_string_member (o, "kind"), &kind);
 		/* TRANSLATORS: kind, record name, field, the value lost, the value kept */
 		g_string_append_printf (s, crm ? _("overwritten in the CRM: %s %s, %s was %s, now %s\n")
 					       : _("overwritten in Outlook: %s %s, %s was %s, now %s\n"),
-					json_object_get_string_member (o, "kind"),
+					cs_kind_get_label (kind),
 					json_object_get_string_member_with_default (o, "label", ""),
 					json_object_get_string_member (o, "field"), lost, kept);
+	}
+	for (guint i = 0; i < json_array_get_length (self->review); i++) {
+		JsonObject *o = json_array_get_object_element (self->review, i);
+		/* TRANSLATORS: a probable duplicate; "crmsync-cli duplicates" lists them */
+		CsKind kind = CS_KIND_CONTACT;
+		cs_kind_from_string (json_object_get_string_member (o, "kind"), &kind);
+		g_string_append_printf (s, _("held for review: %s %s (%s)\n"), cs_kind_get_label (kind),
+					json_object_get_string_member (o, "label"),
+					json_object_get_string_member (o, "reason"));
 	}
 	for (guint i = 0; i < json_array_get_length (self->errors); i++)
 		g_string_append_printf (s, _("error: %s\n"), json_array_get_string_element (self->errors, i));

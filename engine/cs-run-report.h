@@ -65,6 +65,9 @@ JsonArray *cs_run_report_get_excluded (CsRunReport *self);
 gboolean cs_run_report_get_dry_run (CsRunReport *self);
 guint cs_run_report_get_n_skipped (CsRunReport *self);
 guint cs_run_report_get_n_conflicts (CsRunReport *self);
+void cs_run_report_add_review (CsRunReport *self, CsKind kind, const gchar *crm_id,
+			       const gchar *outlook_id, const gchar *label, const gchar *reason);
+guint cs_run_report_get_n_review (CsRunReport *self);
 guint cs_run_report_get_n_errors (CsRunReport *self);
 JsonArray *cs_run_report_get_skipped (CsRunReport *self);
 JsonArray *cs_run_report_get_conflicts (CsRunReport *self);

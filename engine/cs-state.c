@@ -222,9 +222,27 @@ migrate_indexes (CsState *self, GError **error)
 	return exec (self, "CREATE INDEX journal_source ON journal(kind, target, source_id);", error);
 }
 
+/* pairs held for the user's review (probable matches), records the user
+ * unlinked (left alone from then on), and links made by hand whose two
+ * records are merged on the next run */
+static gboolean
+migrate_review (CsState *self, GError **error)
+{
+	return exec (self,
+		     "CREATE TABLE review (kind TEXT NOT NULL, crm_id TEXT NOT NULL,"
+		     " outlook_id TEXT NOT NULL, reason TEXT NOT NULL, crm_label TEXT,"
+		     " outlook_label TEXT, detected INTEGER NOT NULL,"
+		     " PRIMARY KEY(kind, crm_id, outlook_id));"
+		     "CREATE TABLE left_alone (kind TEXT NOT NULL, side TEXT NOT NULL, rid TEXT NOT NULL,"
+		     " PRIMARY KEY(kind, side, rid));"
+		     "CREATE TABLE link_merge (kind TEXT NOT NULL, crm_id TEXT NOT NULL,"
+		     " outlook_id TEXT NOT NULL, PRIMARY KEY(kind, crm_id, outlook_id));",
+		     error);
+}
+
 typedef gboolean (*MigrateFunc) (CsState *self, GError **error);
 static const MigrateFunc migrations[] = {migrate_to_1, migrate_identity, migrate_history,
-						migrate_indexes};
+						migrate_indexes, migrate_review};
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CS_STATE_SCHEMA_VERSION);
 
 static gboolean
@@ -1374,6 +1392,47 @@ cs_state_add_overwritten (CsState *self, const CsStateOverwrite *o, GError **err
 	return step_done (self, stmt, error);
 }
 
+/* ------------------------------------------------------------ review */
+
+void
+cs_review_free (CsReview *review)
+{
+	if (review == NULL)
+		return;
+	g_free (review->crm_id);
+	g_free (review->outlook_id);
+	g_free (review->reason);
+	g_free (review->crm_label);
+	g_free (review->outlook_label);
+	g_free (review);
+}
+
+/**
+ * cs_state_hold_review:
+ *
+ * A probable match kept for the user: neither record is created on the
+ * other side while the pair waits.
+ */
+gboolean
+cs_state_hold_review (CsState *self, const CsReview *review, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare (
+	    self,
+	    "INSERT OR REPLACE INTO review (kind, crm_id, outlook_id, reason, crm_label, outlook_label,"
+	    " detected) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	    error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_text (stmt, 1, cs_kind_to_string (review->kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 2, review->crm_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 3, review->outlook_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 4, review->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 5, review->crm_label, -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 6, review->outlook_label, -1, SQLITE_STATIC);
+	sqlite3_bind_int64 (stmt, 7, g_get_real_time ());
+	return step_done (self, stmt, error);
+}
+
 /**
  * cs_state_get_overwritten:
  * @run_id: a run's id
@@ -1406,4 +1465,174 @@ cs_state_get_overwritten (CsState *self, gint64 run_id, GError **error)
 		g_ptr_array_add (out, o);
 	}
 	return g_steal_pointer (&out);
+}
+
+/**
+ * cs_state_get_reviews:
+ *
+ * Returns: (transfer container) (element-type CsReview): every held pair
+ */
+GPtrArray *
+cs_state_get_reviews (CsState *self, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare (
+	    self,
+	    "SELECT kind, crm_id, outlook_id, reason, crm_label, outlook_label FROM review"
+	    " ORDER BY kind, detected, crm_id",
+	    error);
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_review_free);
+	if (stmt == NULL)
+		return NULL;
+	while (sqlite3_step (stmt) == SQLITE_ROW) {
+		CsReview *r = g_new0 (CsReview, 1);
+		cs_kind_from_string (col_text (stmt, 0), &r->kind);
+		r->crm_id = g_strdup (col_text (stmt, 1));
+		r->outlook_id = g_strdup (col_text (stmt, 2));
+		r->reason = g_strdup (col_text (stmt, 3));
+		r->crm_label = g_strdup (col_text (stmt, 4));
+		r->outlook_label = g_strdup (col_text (stmt, 5));
+		g_ptr_array_add (out, r);
+	}
+	return g_steal_pointer (&out);
+}
+
+/* every held pair that names this record */
+gboolean
+cs_state_drop_reviews (CsState *self, CsKind kind, CsSide side, const gchar *id, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare (
+	    self,
+	    side == CS_SIDE_CRM ? "DELETE FROM review WHERE kind = ?1 AND crm_id = ?2"
+				: "DELETE FROM review WHERE kind = ?1 AND outlook_id = ?2",
+	    error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_text (stmt, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 2, id, -1, SQLITE_STATIC);
+	return step_done (self, stmt, error);
+}
+
+/**
+ * cs_state_get_held_ids:
+ *
+ * Returns: (transfer full): the ids on @side (of @kind) held for review, as a set
+ */
+GHashTable *
+cs_state_get_held_ids (CsState *self, CsKind kind, CsSide side, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare (
+	    self,
+	    side == CS_SIDE_CRM ? "SELECT crm_id FROM review WHERE kind = ?1"
+				: "SELECT outlook_id FROM review WHERE kind = ?1",
+	    error);
+	GHashTable *out;
+	if (stmt == NULL)
+		return NULL;
+	out = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	sqlite3_bind_text (stmt, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
+	while (sqlite3_step (stmt) == SQLITE_ROW)
+		g_hash_table_add (out, g_strdup (col_text (stmt, 0)));
+	return out;
+}
+
+/**
+ * cs_state_leave_alone:
+ *
+ * The user parted this record from its pair ("un-synchronise"): it is never
+ * linked by key again nor created on the other side.
+ */
+gboolean
+cs_state_leave_alone (CsState *self, CsKind kind, CsSide side, const gchar *id, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt =
+	    prepare (self, "INSERT OR IGNORE INTO left_alone (kind, side, rid) VALUES (?1, ?2, ?3)",
+		     error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_text (stmt, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 2, cs_side_to_string (side), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 3, id, -1, SQLITE_STATIC);
+	return step_done (self, stmt, error);
+}
+
+/**
+ * cs_state_get_left_alone:
+ *
+ * Returns: (transfer full): the ids on @side (of @kind) left alone, as a set
+ */
+GHashTable *
+cs_state_get_left_alone (CsState *self, CsKind kind, CsSide side, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt =
+	    prepare (self, "SELECT rid FROM left_alone WHERE kind = ?1 AND side = ?2", error);
+	GHashTable *out;
+	if (stmt == NULL)
+		return NULL;
+	out = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	sqlite3_bind_text (stmt, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 2, cs_side_to_string (side), -1, SQLITE_STATIC);
+	while (sqlite3_step (stmt) == SQLITE_ROW)
+		g_hash_table_add (out, g_strdup (col_text (stmt, 0)));
+	return out;
+}
+
+/* a record linked by hand is synced again: no longer left alone */
+gboolean
+cs_state_forget_left_alone (CsState *self, CsKind kind, CsSide side, const gchar *id,
+			    GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt =
+	    prepare (self, "DELETE FROM left_alone WHERE kind = ?1 AND side = ?2 AND rid = ?3", error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_text (stmt, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 2, cs_side_to_string (side), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 3, id, -1, SQLITE_STATIC);
+	return step_done (self, stmt, error);
+}
+
+/**
+ * cs_state_mark_link_merge:
+ *
+ * A pair joined by hand: the next run reads both records by id (a full
+ * listing of the kind) and merges them by the profile's conflict rule.
+ */
+gboolean
+cs_state_mark_link_merge (CsState *self, CsKind kind, const gchar *crm_id, const gchar *outlook_id,
+			  GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare (
+	    self, "INSERT OR IGNORE INTO link_merge (kind, crm_id, outlook_id) VALUES (?1, ?2, ?3)",
+	    error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_text (stmt, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 2, crm_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 3, outlook_id, -1, SQLITE_STATIC);
+	return step_done (self, stmt, error);
+}
+
+gint64
+cs_state_count_link_merges (CsState *self, CsKind kind)
+{
+	g_autoptr(sqlite3_stmt) stmt =
+	    prepare (self, "SELECT count(*) FROM link_merge WHERE kind = ?1", NULL);
+	if (stmt == NULL)
+		return 0;
+	sqlite3_bind_text (stmt, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
+	return sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+}
+
+gboolean
+cs_state_clear_link_merge (CsState *self, CsKind kind, const gchar *crm_id,
+			   const gchar *outlook_id, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare (
+	    self, "DELETE FROM link_merge WHERE kind = ?1 AND (crm_id = ?2 OR outlook_id = ?3)", error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_text (stmt, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 2, crm_id != NULL ? crm_id : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 3, outlook_id != NULL ? outlook_id : "", -1, SQLITE_STATIC);
+	return step_done (self, stmt, error);
 }

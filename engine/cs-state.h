@@ -95,11 +95,21 @@ typedef struct {
 	gchar *lost;	/* JSON */
 } CsStateOverwrite;
 void cs_state_overwrite_free (CsStateOverwrite *overwrite);
+/* a probable match held for the user's review */
+typedef struct {
+	CsKind kind;
+	gchar *crm_id;		/* (owned) */
+	gchar *outlook_id;	/* (owned) */
+	gchar *reason;		/* (owned) */
+	gchar *crm_label;	/* (owned) (nullable) */
+	gchar *outlook_label;	/* (owned) (nullable) */
+} CsReview;
+void cs_review_free (CsReview *review);
 
 #define CS_TYPE_STATE (cs_state_get_type ())
 G_DECLARE_FINAL_TYPE (CsState, cs_state, CS, STATE, GObject)
 
-#define CS_STATE_SCHEMA_VERSION 4
+#define CS_STATE_SCHEMA_VERSION 5
 
 CsState *cs_state_open (const gchar *path, GError **error);
 const gchar *cs_state_get_path (CsState *self);
@@ -193,5 +203,20 @@ GPtrArray *cs_state_get_skips (CsState *self, GError **error);
 
 gboolean cs_state_add_overwritten (CsState *self, const CsStateOverwrite *overwrite, GError **error);
 GPtrArray *cs_state_get_overwritten (CsState *self, gint64 run_id, GError **error);
+gboolean cs_state_hold_review (CsState *self, const CsReview *review, GError **error);
+GPtrArray *cs_state_get_reviews (CsState *self, GError **error);
+gboolean cs_state_drop_reviews (CsState *self, CsKind kind, CsSide side, const gchar *id,
+				GError **error);
+GHashTable *cs_state_get_held_ids (CsState *self, CsKind kind, CsSide side, GError **error);
+gboolean cs_state_leave_alone (CsState *self, CsKind kind, CsSide side, const gchar *id,
+			       GError **error);
+GHashTable *cs_state_get_left_alone (CsState *self, CsKind kind, CsSide side, GError **error);
+gboolean cs_state_forget_left_alone (CsState *self, CsKind kind, CsSide side, const gchar *id,
+				     GError **error);
+gboolean cs_state_mark_link_merge (CsState *self, CsKind kind, const gchar *crm_id,
+				   const gchar *outlook_id, GError **error);
+gint64 cs_state_count_link_merges (CsState *self, CsKind kind);
+gboolean cs_state_clear_link_merge (CsState *self, CsKind kind, const gchar *crm_id,
+				    const gchar *outlook_id, GError **error);
 
 G_END_DECLS

@@ -15,7 +15,7 @@ const gchar *
 cs_plan_action_to_string (CsPlanAction action)
 {
 	static const gchar *names[] = {"create", "update",  "delete", "restore",  "link",
-				       "forget", "refresh", "skip",   "conflict"};
+				       "forget", "refresh", "skip",   "conflict", "review"};
 	return names[action];
 }
 

@@ -21,6 +21,7 @@ typedef enum {
 	CS_PLAN_REFRESH, /* nothing to write; the stored versions move on */
 	CS_PLAN_SKIP,	 /* cannot or must not be synced; reason says why */
 	CS_PLAN_CONFLICT,/* both sides changed the same field; kept for the user (manual) */
+	CS_PLAN_REVIEW,	 /* a probable match: held for the user's review, nothing written */
 } CsPlanAction;
 
 const gchar *cs_plan_action_to_string (CsPlanAction action);

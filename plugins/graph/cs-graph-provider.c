@@ -50,6 +50,8 @@ struct _CsGraphProvider {
 	/* `[KIND] select=category:NAME`: only records carrying that Outlook
 	 * category are read (the webCRM guide's "ticked" items) */
 	gchar *select[CS_KIND_LAST]; /* (owned) (nullable) */
+	gint64 window;		  /* unix time the calendar window was last set; 0: not yet */
+	GHashTable *found_windows; /* (owned) (nullable) find's calendar windows → records */
 };
 
 G_DEFINE_FINAL_TYPE (CsGraphProvider, cs_graph_provider, CS_TYPE_PROVIDER)
@@ -1270,6 +1272,8 @@ cs_graph_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *
 				full = TRUE;
 		}
 	}
+	/* what find() looked up last run may have changed since */
+	g_clear_pointer (&self->found_windows, g_hash_table_unref);
 	for (guint pass = 0; pass < 2; pass++) {
 		g_autoptr(GPtrArray) sources = g_ptr_array_new_with_free_func ((GDestroyNotify) source_free);
 		g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_record_unref);
@@ -1293,6 +1297,8 @@ cs_graph_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *
 								 ? CS_GRAPH_MAIL_OUTBOUND
 								 : CS_GRAPH_MAIL_INBOUND));
 		}
+		if (kind == CS_KIND_EVENT)
+			self->window = window;
 		json_builder_begin_object (b);
 		json_builder_set_member_name (b, "window");
 		json_builder_add_int_value (b, window);
@@ -1742,6 +1748,150 @@ cs_graph_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 	return TRUE;
 }
 
+/* ------------------------------------------------------------ horizons */
+
+/* the calendar window of a listing made at @set (unix time): whole days */
+static void
+window_bounds (gint64 set, gint64 *from, gint64 *to)
+{
+	g_autoptr(GDateTime) at = g_date_time_new_from_unix_utc (set);
+	g_autoptr(GDateTime) ws = g_date_time_add_days (at, -WINDOW_PAST_DAYS);
+	g_autoptr(GDateTime) we = g_date_time_add_days (at, WINDOW_FUTURE_DAYS);
+	g_autoptr(GDateTime) wsd = g_date_time_new_utc (g_date_time_get_year (ws), g_date_time_get_month (ws),
+							g_date_time_get_day_of_month (ws), 0, 0, 0);
+	g_autoptr(GDateTime) wed = g_date_time_new_utc (g_date_time_get_year (we), g_date_time_get_month (we),
+							g_date_time_get_day_of_month (we), 0, 0, 0);
+	*from = g_date_time_to_unix (wsd) * G_USEC_PER_SEC;
+	*to = g_date_time_to_unix (wed) * G_USEC_PER_SEC;
+}
+
+/* the calendar is listed in a window (a year back, two ahead); To Do is one
+ * list of several. Contact folders are all read; mail is its two folders,
+ * which is all that is synced of it. */
+static void
+cs_graph_provider_get_horizon (CsProvider *provider, CsKind kind, CsHorizon *horizon)
+{
+	CsGraphProvider *self = CS_GRAPH_PROVIDER (provider);
+	if (kind == CS_KIND_EVENT) {
+		horizon->partial = TRUE;
+		horizon->range_field = "start";
+		window_bounds (self->window != 0 ? self->window : g_get_real_time () / G_USEC_PER_SEC,
+			       &horizon->from, &horizon->to);
+		horizon->find_field = "start";
+	} else if (kind == CS_KIND_TASK) {
+		/* a task in another list is not read, and gets a new id when moved:
+		 * asked for by id before it is called deleted */
+		horizon->partial = TRUE;
+	}
+}
+
+/*
+ * find: events around a start time, for an event that may be in the calendar
+ * outside the listed window. A calendarView window covers the month around
+ * it, so that finding a few hundred old events costs a few dozen requests;
+ * the engine matches the key.
+ */
+static GPtrArray *
+cs_graph_provider_find (CsProvider *provider, CsKind kind, const gchar *field, GVariant *value,
+			GCancellable *cancellable, GError **error)
+{
+	CsGraphProvider *self = CS_GRAPH_PROVIDER (provider);
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_record_unref);
+	g_autoptr(GDateTime) at = NULL;
+	g_autoptr(GDateTime) month = NULL;
+	g_autoptr(GDateTime) ws = NULL;
+	g_autoptr(GDateTime) we = NULL;
+	g_autofree gchar *s = NULL;
+	g_autofree gchar *e = NULL;
+	g_autofree gchar *url = NULL;
+	GPtrArray *cached;
+	gint64 t;
+
+	if (kind != CS_KIND_EVENT || g_strcmp0 (field, "start") != 0 || value == NULL ||
+	    !g_variant_is_of_type (value, G_VARIANT_TYPE_STRING) ||
+	    !cs_time_parse (g_variant_get_string (value, NULL), &t))
+		return g_steal_pointer (&out);
+	at = g_date_time_new_from_unix_utc (t / G_USEC_PER_SEC);
+	month = g_date_time_new_utc (g_date_time_get_year (at), g_date_time_get_month (at), 1, 0, 0, 0);
+	ws = g_date_time_add_days (month, -1);
+	we = g_date_time_add_months (month, 1);
+	g_clear_pointer (&month, g_date_time_unref);
+	month = g_date_time_add_days (we, 1);
+	s = g_date_time_format (ws, "%Y-%m-%dT00:00:00Z");
+	e = g_date_time_format (month, "%Y-%m-%dT00:00:00Z");
+	url = g_strdup_printf ("/me/calendarView/delta?startDateTime=%s&endDateTime=%s", s, e);
+	if (self->found_windows == NULL)
+		self->found_windows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+							     (GDestroyNotify) g_ptr_array_unref);
+	cached = g_hash_table_lookup (self->found_windows, url);
+	if (cached == NULL) {
+		g_autoptr(CsReadSink) sink = cs_read_sink_new (kind, FALSE);
+		Source *src = source_new ("find", url, CS_GRAPH_MAIL_INBOUND);
+		g_autofree gchar *delta = NULL;
+		cached = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_record_unref);
+		delta = read_source (self, kind, src, url, cached, sink, cancellable, error);
+		source_free (src);
+		if (delta == NULL) {
+			g_ptr_array_unref (cached);
+			return NULL;
+		}
+		g_hash_table_insert (self->found_windows, g_strdup (url), cached);
+	}
+	for (guint i = 0; i < cached->len; i++) {
+		CsRecord *r = g_ptr_array_index (cached, i);
+		if (!cs_record_is_deleted (r))
+			g_ptr_array_add (out, cs_record_ref (r));
+	}
+	return g_steal_pointer (&out);
+}
+
+/* events and To Do tasks by id (contacts are all listed, with extended
+ * properties a plain GET does not carry) */
+static GPtrArray *
+cs_graph_provider_get (CsProvider *provider, CsKind kind, GPtrArray *ids, GCancellable *cancellable,
+		       GError **error)
+{
+	CsGraphProvider *self = CS_GRAPH_PROVIDER (provider);
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_record_unref);
+
+	if (kind != CS_KIND_EVENT && kind != CS_KIND_TASK)
+		return g_steal_pointer (&out);
+	if (kind == CS_KIND_TASK && !ensure_todo_list (self, cancellable, error))
+		return NULL;
+	for (guint i = 0; i < ids->len; i++) {
+		const gchar *id = g_ptr_array_index (ids, i);
+		g_autofree gchar *esc = NULL;
+		g_autofree gchar *list = NULL;
+		g_autofree gchar *path = NULL;
+		g_autoptr(GError) error_get = NULL;
+		g_autoptr(GError) error_map = NULL;
+		g_autoptr(JsonNode) item = NULL;
+		CsRecord *r;
+		if (id == NULL || id[0] == '\0')
+			continue;
+		esc = g_uri_escape_string (id, NULL, TRUE);
+		if (kind == CS_KIND_EVENT) {
+			path = g_strdup_printf ("/me/events/%s", esc);
+		} else {
+			list = g_uri_escape_string (self->todo_list, NULL, TRUE);
+			path = g_strdup_printf ("/me/todo/lists/%s/tasks/%s", list, esc);
+		}
+		item = graph_call (self, "GET", path, NULL, cancellable, &error_get);
+		if (item == NULL) {
+			if (g_error_matches (error_get, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NOT_FOUND))
+				continue;
+			g_propagate_error (error, g_steal_pointer (&error_get));
+			return NULL;
+		}
+		if (node_obj (item) == NULL)
+			continue;
+		r = cs_graph_map_to_record (kind, node_obj (item), CS_GRAPH_MAIL_INBOUND, &error_map);
+		if (r != NULL)
+			g_ptr_array_add (out, r);
+	}
+	return g_steal_pointer (&out);
+}
+
 static gchar *
 cs_graph_provider_whoami (CsProvider *provider, GCancellable *cancellable, GError **error)
 {
@@ -1807,6 +1957,7 @@ cs_graph_provider_finalize (GObject *object)
 		g_free (self->select[k]);
 	g_clear_pointer (&self->contact_folders, g_hash_table_unref);
 	g_clear_pointer (&self->new_folders, g_ptr_array_unref);
+	g_clear_pointer (&self->found_windows, g_hash_table_unref);
 	g_clear_object (&self->graph);
 	g_clear_object (&self->identity);
 	cs_graph_tokens_free (self->tokens);
@@ -1844,6 +1995,9 @@ cs_graph_provider_class_init (CsGraphProviderClass *klass)
 	provider_class->whoami = cs_graph_provider_whoami;
 	provider_class->read_changes = cs_graph_provider_read_changes;
 	provider_class->write = cs_graph_provider_write;
+	provider_class->find = cs_graph_provider_find;
+	provider_class->get = cs_graph_provider_get;
+	provider_class->get_horizon = cs_graph_provider_get_horizon;
 
 	g_object_class_install_property (
 	    object_class, PROP_SIGN_IN,

@@ -2167,6 +2167,79 @@ cs_webcrm_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 /* ---------------------------------------------------------------------------------------- */
 /* find: e-mail → person, key matching */
 
+static gchar *
+day_start (GDateTime *dt, gint days)
+{
+	g_autoptr(GDateTime) d = g_date_time_add_days (dt, days);
+	return g_date_time_format (d, "%Y-%m-%dT00:00:00Z");
+}
+
+/* the meetings listing is a date window (MEETINGS_PAST_DAYS back, MEETINGS_FUTURE_DAYS
+ * ahead): an Outlook appointment outside it may be in webCRM already, unlisted */
+static void
+cs_webcrm_provider_get_horizon (CsProvider *provider, CsKind kind, CsHorizon *horizon)
+{
+	g_autoptr(GDateTime) now = NULL;
+	g_autofree gchar *from = NULL;
+	g_autofree gchar *to = NULL;
+	if (kind != CS_KIND_EVENT)
+		return;
+	now = g_date_time_new_now_utc ();
+	from = day_start (now, -MEETINGS_PAST_DAYS);
+	to = day_start (now, MEETINGS_FUTURE_DAYS);
+	horizon->partial = TRUE;
+	horizon->range_field = "MeetingStart";
+	cs_time_parse (from, &horizon->from);
+	cs_time_parse (to, &horizon->to);
+	horizon->find_field = "MeetingStart";
+}
+
+/* the user's meetings around a start time, whole (the list leaves out the
+ * description), for an appointment that may be outside the listed window */
+static GPtrArray *
+find_meetings (CsWebcrmProvider *self, GVariant *value, GCancellable *cancellable, GError **error)
+{
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_record_unref);
+	g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+	g_autoptr(GDateTime) at = NULL;
+	g_autofree gchar *from = NULL;
+	g_autofree gchar *to = NULL;
+	g_autofree gchar *path = NULL;
+	gint64 t;
+
+	if (self->me == 0 || value == NULL || !g_variant_is_of_type (value, G_VARIANT_TYPE_STRING) ||
+	    !cs_time_parse (g_variant_get_string (value, NULL), &t))
+		return g_steal_pointer (&out);
+	if (!ensure_orgs (self, cancellable, error))
+		return NULL;
+	at = g_date_time_new_from_unix_utc (t / G_USEC_PER_SEC);
+	from = day_start (at, -1);
+	to = day_start (at, 2);
+	path = g_strdup_printf ("/Meetings?from=%s&to=%s&userId=%" G_GINT64_FORMAT, from, to, self->me);
+	if (!meetings_page (self, path, list, cancellable, error))
+		return NULL;
+	for (guint i = 0; i < list->len; i++) {
+		const gchar *id = cs_json_get_string_or (g_ptr_array_index (list, i), "MeetingId", NULL);
+		g_autofree gchar *get = NULL;
+		g_autoptr(JsonNode) full = NULL;
+		CsRecord *r;
+		if (id == NULL)
+			continue;
+		get = meeting_path (id, NULL);
+		full = cs_webcrm_client_call (self->client, "GET", get, NULL, cancellable, error);
+		if (full == NULL)
+			return NULL;
+		if (!JSON_NODE_HOLDS_OBJECT (full))
+			continue;
+		r = meeting_record (self, json_node_get_object (full));
+		if (r != NULL && !cs_record_is_deleted (r))
+			g_ptr_array_add (out, r);
+		else if (r != NULL)
+			cs_record_unref (r);
+	}
+	return g_steal_pointer (&out);
+}
+
 static GPtrArray *
 cs_webcrm_provider_find (CsProvider *provider, CsKind kind, const gchar *field, GVariant *value,
 			 GCancellable *cancellable, GError **error)
@@ -2182,6 +2255,11 @@ cs_webcrm_provider_find (CsProvider *provider, CsKind kind, const gchar *field, 
 	GPtrArray *records;
 	gboolean ok;
 
+	if (kind == CS_KIND_EVENT && g_strcmp0 (field, "MeetingStart") == 0) {
+		read_ctx_clear (&ctx);
+		g_ptr_array_unref (out);
+		return find_meetings (self, value, cancellable, error);
+	}
 	if (table == NULL || kind == CS_KIND_EVENT || !g_str_has_prefix (field, table) ||
 	    strspn (field, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") !=
 		strlen (field)) {
@@ -2251,6 +2329,7 @@ cs_webcrm_provider_class_init (CsWebcrmProviderClass *klass)
 	pclass->write = cs_webcrm_provider_write;
 	pclass->find = cs_webcrm_provider_find;
 	pclass->cursor_after_write = cs_webcrm_provider_cursor_after_write;
+	pclass->get_horizon = cs_webcrm_provider_get_horizon;
 }
 
 static void

@@ -71,9 +71,13 @@ def test_report(src, build):
     demo = profile.split('/config/')[0]
     try:
         first = section(out, 'First sync')
-        if first is None or not re.search(r'^CRM: .*created \d+ contact', first, re.M) \
-                or not re.search(r'^Outlook: .*created \d+ contact', first, re.M):
-            fail('the first sync did not create contacts on both sides')
+        # the demo's people are on both sides already (Outlook's without a gender, so the Oro
+        # key never matches): held for review, never created twice
+        held = first is not None and re.search(r'^held for review: ', first, re.M)
+        if first is None or not held and (
+                not re.search(r'^CRM: .*created \d+ contact', first, re.M)
+                or not re.search(r'^Outlook: .*created \d+ contact', first, re.M)):
+            fail('the first sync neither created contacts on both sides nor held them for review')
         # the report speaks Outlook's words: events are appointments
         for kind in ('task', 'appointment'):
             if not re.search(r'created \d+ ' + kind, first):
@@ -84,7 +88,9 @@ def test_report(src, build):
         labels = {'Contacts': 'contact', 'Appointments': 'event', 'Tasks': 'task'}
         linked = dict((labels.get(k, k), int(n))
                       for k, n in re.findall(r'^Linked (\w+): (\d+)$', status or '', re.M))
-        if linked.get('contact', 0) < 12 or linked.get('event', 0) < 12 or linked.get('task', 0) < 1:
+        # held pairs wait for `crmsync-cli link`: not linked yet
+        if (not held and linked.get('contact', 0) < 12) or linked.get('event', 0) < 12 \
+                or linked.get('task', 0) < 1:
             fail('status shows too few links: %r' % linked)
         with open(profile, encoding='utf-8') as f:
             text = f.read()
@@ -153,7 +159,8 @@ def test_converges(src, build, crm='orocrm'):
     first, second = section(out, 'First sync'), section(out, 'Second sync')
     if p.returncode != 0 or first is None or second is None:
         fail('run-demo failed')
-    if not re.search(r'created \d+ contact', first):
+    if not re.search(r'created \d+ contact', first) and \
+            not re.search(r'^held for review: ', first, re.M):
         fail('the first sync created no contact, so there was nothing to converge')
     # one run converges: with nothing edited, the second run touches nothing on either side
     for side in ('CRM', 'Outlook'):

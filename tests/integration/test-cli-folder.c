@@ -354,6 +354,153 @@ test_plugins_listed (CliFixture *f, gconstpointer d)
 {
 	g_assert_cmpint (cli_run (f, NULL, "plugins", "--json", NULL), ==, 0);
 	g_assert_nonnull (strstr (f->out, "\"name\" : \"folder\""));
+	/* what a full listing covers: the folder lists everything */
+	g_assert_nonnull (strstr (f->out, "\"horizons\" : {}"));
+}
+
+static JsonObject *
+group_with (JsonArray *groups, const gchar *reason)
+{
+	for (guint i = 0; i < json_array_get_length (groups); i++) {
+		JsonObject *g = json_array_get_object_element (groups, i);
+		if (g_strcmp0 (str (g, "reason"), reason) == 0)
+			return g;
+	}
+	return NULL;
+}
+
+static gboolean
+group_has (JsonObject *g, const gchar *side, const gchar *id)
+{
+	JsonArray *recs = json_object_get_array_member (g, "records");
+	for (guint i = 0; i < json_array_get_length (recs); i++) {
+		JsonObject *r = json_array_get_object_element (recs, i);
+		if (g_strcmp0 (str (r, "side"), side) == 0 && g_strcmp0 (str (r, "id"), id) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* look-alikes nobody linked: within a side (one address twice in Outlook)
+ * and across (one phone number written two ways) */
+static void
+test_duplicates_lookalikes (CliFixture *f, gconstpointer d)
+{
+	JsonArray *groups;
+	JsonObject *g;
+
+	g_free (cli_put (f, "outlook", "contact", "a",
+			 "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\", \"email\": \"ada@example.org\"}"));
+	g_free (cli_put (f, "outlook", "contact", "b",
+			 "{\"firstName\": \"Augusta\", \"lastName\": \"King\", \"email\": \"ADA@example.org\"}"));
+	g_free (cli_put (f, "crm", "contact", "c",
+			 "{\"firstName\": \"Charles\", \"lastName\": \"Babbage\", \"phone\": \"+44 20 7946 0000\"}"));
+	g_free (cli_put (f, "outlook", "contact", "d",
+			 "{\"firstName\": \"Charlie\", \"lastName\": \"Babbage\", \"phone\": \"+44 (20) 7946-0000\"}"));
+	g_assert_cmpint (cli_run (f, NULL, "duplicates", "--profile", "@P", "--json", NULL), ==, 0);
+	groups = json_object_get_array_member (json_node_get_object (f->report), "groups");
+	g = group_with (groups, "the same e-mail address");
+	g_assert_nonnull (g);
+	g_assert_cmpstr (str (g, "kind"), ==, "contact");
+	g_assert_true (group_has (g, "outlook", "a") && group_has (g, "outlook", "b"));
+	g = group_with (groups, "the same phone number");
+	g_assert_nonnull (g);
+	g_assert_true (group_has (g, "crm", "c") && group_has (g, "outlook", "d"));
+	/* listing changes nothing */
+	g_assert_cmpuint (cli_count (f, "crm", "contact"), ==, 1);
+	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 3);
+	g_assert_cmpint (cli_run (f, NULL, "duplicates", "--profile", "@P", NULL), ==, 0);
+	g_assert_nonnull (strstr (f->out, "Babbage"));
+}
+
+/* link two records the key cannot match: the next sync merges them (crm-wins)
+ * and creates neither; unlink: both are left alone from then on */
+static void
+test_link_unlink (CliFixture *f, gconstpointer d)
+{
+	g_autoptr(JsonObject) e = NULL;
+	g_autoptr(JsonObject) e2 = NULL;
+	g_autofree gchar *fpath = NULL;
+
+	g_free (cli_put (f, "outlook", "contact", "e",
+			 "{\"firstName\": \"Eve\", \"lastName\": \"Smith\", \"jobTitle\": \"CFO\"}"));
+	fpath = cli_put (f, "crm", "contact", "f", "{\"firstName\": \"Eve\", \"lastName\": \"Smyth\"}");
+	g_assert_cmpint (cli_run (f, NULL, "link", "--profile", "@P", "--kind", "contact", "--crm", "f",
+				  "--outlook", "e", "--json", NULL),
+			 ==, 0);
+	g_assert_cmpint (run_sync (f), ==, 0);
+	g_assert_cmpint (cli_report_count (f, "created", "crm", "contact"), ==, 0);
+	g_assert_cmpint (cli_report_count (f, "created", "outlook", "contact"), ==, 0);
+	g_assert_cmpuint (cli_count (f, "crm", "contact"), ==, 1);
+	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 1);
+	e = cli_get (f, "outlook", "contact", "e");
+	g_assert_cmpstr (str (e, "lastName"), ==, "Smyth");
+	g_assert_cmpstr (str (cli_get (f, "crm", "contact", "f"), "jobTitle"), ==, "CFO");
+	/* merged: the next run has nothing to do */
+	g_assert_cmpint (run_sync (f), ==, 0);
+	g_assert_cmpint (cli_report_count (f, "updated", "crm", "contact") +
+			     cli_report_count (f, "updated", "outlook", "contact"),
+			 ==, 0);
+
+	/* a wrong id: exit 2, one line */
+	g_assert_cmpint (cli_run (f, NULL, "link", "--profile", "@P", "--kind", "contact", "--crm", "nope",
+				  "--outlook", "e", NULL),
+			 ==, 2);
+	g_assert_nonnull (strstr (f->err, "linked to another record"));
+	g_assert_cmpint (cli_run (f, NULL, "link", "--profile", "@P", "--kind", "contact", "--crm", "nope",
+				  "--outlook", "nope2", NULL),
+			 ==, 2);
+	g_assert_nonnull (strstr (f->err, "nope"));
+	g_assert_null (strchr (strchr (f->err, '\n') + 1, '\n'));
+	g_assert_cmpint (cli_run (f, NULL, "unlink", "--profile", "@P", "--kind", "task", "--crm", "f", NULL),
+			 ==, 2);
+
+	g_assert_cmpint (cli_run (f, NULL, "unlink", "--profile", "@P", "--kind", "contact", "--crm", "f",
+				  "--json", NULL),
+			 ==, 0);
+	g_assert_true (g_file_set_contents (fpath,
+					    "{\"firstName\": \"Eve\", \"lastName\": \"Smyth\", \"jobTitle\": \"CEO\"}",
+					    -1, NULL));
+	g_assert_cmpint (cli_run (f, NULL, "sync", "--profile", "@P", "--all", "--json", NULL), ==, 0);
+	g_assert_cmpint (cli_report_count (f, "created", "crm", "contact"), ==, 0);
+	g_assert_cmpint (cli_report_count (f, "created", "outlook", "contact"), ==, 0);
+	g_assert_cmpint (cli_report_count (f, "linked", "crm", "contact"), ==, 0);
+	g_assert_cmpint (cli_report_count (f, "updated", "outlook", "contact"), ==, 0);
+	e2 = cli_get (f, "outlook", "contact", "e");
+	g_assert_cmpstr (str (e2, "jobTitle"), ==, "CFO");
+	g_assert_cmpuint (cli_count (f, "crm", "contact"), ==, 1);
+	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 1);
+}
+
+/* a probable match is held, not created twice; once one of the pair is gone,
+ * the other is free to sync again */
+static void
+test_review_partner_gone (CliFixture *f, gconstpointer d)
+{
+	JsonArray *review;
+
+	g_free (cli_put (f, "crm", "contact", "c",
+			 "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\", \"gender\": \"female\"}"));
+	g_free (cli_put (f, "outlook", "contact", "o", "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\"}"));
+	g_assert_cmpint (run_sync (f), ==, 0);
+	review = json_object_get_array_member (json_node_get_object (f->report), "review");
+	g_assert_cmpuint (json_array_get_length (review), ==, 1);
+	g_assert_cmpstr (str (json_array_get_object_element (review, 0), "crm_id"), ==, "c");
+	g_assert_cmpstr (str (json_array_get_object_element (review, 0), "outlook_id"), ==, "o");
+	g_assert_cmpuint (cli_count (f, "crm", "contact"), ==, 1);
+	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 1);
+	g_assert_cmpint (run_sync (f), ==, 0);
+	g_assert_cmpint (cli_report_count (f, "created", "crm", "contact"), ==, 0);
+	g_assert_cmpint (cli_report_count (f, "created", "outlook", "contact"), ==, 0);
+
+	cli_remove (f, "crm", "contact", "c");
+	g_assert_cmpint (run_sync (f), ==, 0);
+	g_assert_cmpint (cli_report_count (f, "created", "crm", "contact"), ==, 1);
+	g_assert_cmpuint (cli_count (f, "crm", "contact"), ==, 1);
+	g_assert_cmpint (cli_run (f, NULL, "duplicates", "--profile", "@P", "--json", NULL), ==, 0);
+	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+			      json_node_get_object (f->report), "groups")),
+			  ==, 0);
 }
 
 int
@@ -379,5 +526,8 @@ main (int argc, char **argv)
 	T ("/cli/folder/wrong-profile-value", test_wrong_profile_value, NULL);
 	T ("/cli/folder/damaged-state", test_damaged_state, NULL);
 	T ("/cli/plugins", test_plugins_listed, NULL);
+	T ("/cli/folder/duplicates/lookalikes", test_duplicates_lookalikes, NULL);
+	T ("/cli/folder/link-unlink", test_link_unlink, NULL);
+	T ("/cli/folder/review/partner-gone", test_review_partner_gone, NULL);
 	return g_test_run ();
 }

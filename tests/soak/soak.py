@@ -26,6 +26,13 @@ Pairs (contacts, two-way):
   /_emulator/move hook: Graph v1.0 has no move for contacts), now and then into
   a folder made after the first sync: a moved contact keeps its link, no copy,
   no deletion, later edits still flow.
+Every pair: a sync is now and then a Sync all (--all, --all-p), and the profile's
+path is spelled at random (profile.ini, ./profile.ini, its absolute path, through
+its folder's parent) with the working directory in the soak's folder. The orocrm
+pair keeps the preset's CRM filter (condition=owned). The graph pair also holds
+--events CRM events spread over three years (30 months back, 6 ahead: most older
+than Graph's calendar window), synced both ways and never edited: at the end
+each must be exactly once on each side (no Sync all re-creates one).
 The model: each record carries a unique token in its last name, and the sides
 that must hold it; per round each record is touched on at most one side, and
 only once both sides agree on it, so the rules allow one outcome. Checked at
@@ -53,6 +60,14 @@ ap.add_argument('--seed', type=int, default=int(os.environ.get('SOAK_SEED', '0')
 ap.add_argument('--faults', default=os.environ.get(
     'SOAK_FAULTS', '500=0.1,429=0.05,reset=0.02,slow=0.02,garbage=0.02,slow-ms=1500,retry-after=1'))
 ap.add_argument('--kill', type=float, default=0.3, help='chance of a SIGKILL per sync')
+ap.add_argument('--all-p', type=float, default=float(os.environ.get('SOAK_ALL', '0.2')),
+                help='chance that a sync is a Sync all (--all: full listings, relink by key)')
+ap.add_argument('--default-state', action='store_true',
+                help='no state= in the profile: the state file follows the profile, whichever '
+                     'way its path is spelled')
+ap.add_argument('--events', type=int, default=int(os.environ.get('SOAK_EVENTS', '36')),
+                help='graph pair: CRM events spread over three years, never edited: each must be '
+                     'once on each side at the end, whatever the calendar window lists')
 args = ap.parse_args()
 seed = args.seed if args.seed is not None else random.randrange(1 << 30)
 rnd = random.Random(seed)
@@ -353,7 +368,7 @@ class GraphSide(RestSide):
         self.token = None
         form = 'application/x-www-form-urlencoded'
         st, b = self._http('POST', '/common/oauth2/v2.0/devicecode',
-                           b'client_id=soak&scope=Contacts.ReadWrite+offline_access', form)
+                           b'client_id=soak&scope=Contacts.ReadWrite+Calendars.ReadWrite+offline_access', form)
         poll = ('grant_type=urn:ietf:params:oauth:grant-type:device_code&client_id=soak&'
                 'device_code=%s' % json.loads(b)['device_code']).encode()
         for attempt in range(5):
@@ -414,6 +429,16 @@ class GraphSide(RestSide):
             if st != 204 or b.strip():
                 raise ValueError('a DELETE answers 204 without a body: a fault answered')
         self._retry(go, check=lambda: all(h != handle for rs in self.read().values() for h, _ in rs))
+    def event_subjects(self):
+        def go():
+            out, url = [], '/v1.0/me/events?$top=200'
+            while url:
+                st, b = self._http('GET', url, headers=self.PREFER)
+                page = json.loads(b)
+                out += [e.get('subject') for e in page['value']]
+                url = page.get('@odata.nextLink')
+            return out
+        return self._retry(go)
     def move(self, handle):
         """the user drags the contact to the other folder (an emulator hook:
         Graph v1.0 has no move for contacts); immutable ids stay"""
@@ -427,6 +452,32 @@ class GraphSide(RestSide):
                                        % (urllib.parse.quote(handle), urllib.parse.quote(to)),
                                        b'', headers=self.PREFER))
         self.folder_of[handle] = to
+
+def seed_events(crm_dir, n):
+    """n CRM events (OroCRM's schema), one a month from 30 months back"""
+    d = os.path.join(crm_dir, 'event')
+    os.makedirs(d, exist_ok=True)
+    now = time.gmtime()
+    for i in range(n):
+        months = now.tm_year * 12 + (now.tm_mon - 1) - 30 + i
+        y, m = divmod(months, 12)
+        day = 1 + i % 27
+        ev = {'title': 'Soak E%d' % i, 'allDay': False,
+              'start': '%04d-%02d-%02dT09:00:00Z' % (y, m + 1, day),
+              'end': '%04d-%02d-%02dT10:00:00Z' % (y, m + 1, day)}
+        with open(os.path.join(d, 'soak-e%d.json' % i), 'w') as f:
+            json.dump(ev, f)
+
+def folder_event_titles(crm_dir):
+    d = os.path.join(crm_dir, 'event')
+    out = []
+    for name in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+        try:
+            with open(os.path.join(d, name)) as f:
+                out.append(json.load(f).get('title'))
+        except (OSError, ValueError):
+            out.append(None)
+    return out
 
 def start_emulator(api, db, faults=None):
     cmd = [args.emulator, '--api', api, '--port', '0', '--db', db]
@@ -468,7 +519,8 @@ def soak(pair):
         os.chmod(os.path.join(top, 'key'), 0o600)
         text_profile = ('[profile]\nname=Soak\ncrm=orocrm\noutlook=folder\npreset=orocrm\n'
                         'state=%s/state.db\n[crm]\nurl=%s\nuser=admin\nsecret-file=%s/key\n'
-                        '[outlook]\npath=%s/outlook\nschema=outlook\n%s' % (top, url, top, top, rules))
+                        '[outlook]\npath=%s/outlook\nschema=outlook\n%scondition=owned\n'
+                        % (top, url, top, top, rules))
     elif pair == 'webcrm':
         # the preset's own rules: deletions are never propagated (on-*-delete=ignore),
         # and the API cannot delete a person anyway
@@ -494,21 +546,32 @@ def soak(pair):
         crm = FolderSide(os.path.join(top, 'crm'), {'given': 'firstName', 'last': 'lastName',
                                                     'notes': 'description', 'job': 'jobTitle'})
         outlook = GraphSide(url)
+        event_rules = ('[event]\ndirection=both\ncondition=all\non-crm-delete=propagate\n'
+                       'on-outlook-delete=restore\n' if args.events > 0 else '[event]\ndirection=none\n')
         text_profile = ('[profile]\nname=Soak\ncrm=folder\noutlook=graph\npreset=orocrm\n'
                         'state=%s/state.db\n[crm]\npath=%s/crm\nschema=orocrm\n[outlook]\nurl=%s\n'
-                        'authority=%s\nclient-id=crmsync-soak\n%scondition=all\n%s'
-                        % (top, top, url, url, rules, others))
+                        'authority=%s\nclient-id=crmsync-soak\n%scondition=all\n'
+                        '[task]\ndirection=none\n%s[email]\ndirection=none\n'
+                        % (top, top, url, url, rules, event_rules))
+        seed_events(os.path.join(top, 'crm'), args.events)
     else:
         raise SystemExit('unknown pair %s (folder, orocrm, webcrm, graph)' % pair)
+    if args.default_state:
+        text_profile = re.sub(r'(?m)^state=.*\n', '', text_profile)
     with open(profile, 'w') as f:
         f.write(text_profile)
+    # the same profile, its path spelled four ways (the state must not care)
+    spellings = ['profile.ini', './profile.ini', profile,
+                 os.path.join('..', os.path.basename(top), 'profile.ini')]
+    spelled = {}
     b2b = pair == 'webcrm'
     keys = ('given', 'notes', 'job', 'company') if b2b else ('given', 'notes', 'job')
 
     # token -> {'where': sides that must hold it, and its values}
     model = {}
     stats = {'ops': 0, 'creates': 0, 'updates': 0, 'deletes': 0, 'moves': 0, 'moves-new': 0, 'skips': 0,
-             'fixes': 0, 'orphan-edits': 0, 'syncs': 0, 'kills': 0, 'partial': 0, 'failed': 0}
+             'fixes': 0, 'orphan-edits': 0, 'syncs': 0, 'kills': 0, 'partial': 0, 'failed': 0,
+             'all': 0}
     next_token = [0]
     history = {}
     log = open(os.path.join(top, 'soak.log'), 'w')
@@ -517,7 +580,13 @@ def soak(pair):
 
     def run_sync(kill_p):
         stats['syncs'] += 1
-        p = subprocess.Popen([args.cli, 'sync', '--profile', profile, '--json'], env=env,
+        spelling = rnd.choice(spellings)
+        spelled[spelling] = spelled.get(spelling, 0) + 1
+        cmd = [args.cli, 'sync', '--profile', spelling, '--json']
+        if kill_p > 0 and rnd.random() < args.all_p:
+            cmd.append('--all')
+            stats['all'] += 1
+        p = subprocess.Popen(cmd, env=env, cwd=top,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         t0 = time.monotonic()
         if rnd.random() < kill_p:
@@ -719,6 +788,16 @@ def soak(pair):
         ok(not undeleted, '%s: deletions propagated both ways (%d left; %d restored by the '
            'edit-vs-delete rule after killed runs) %s' % (pair, len(undeleted), len(restored), undeleted[:5]))
     ok(not unknown, '%s: nothing appeared that was never created %s' % (pair, unknown[:5]))
+    n_events = 0
+    if pair == 'graph' and args.events > 0:
+        crm_ev = folder_event_titles(os.path.join(top, 'crm'))
+        out_ev = outlook.event_subjects()
+        want = ['Soak E%d' % i for i in range(args.events)]
+        bad = [t for t in want if crm_ev.count(t) != 1 or out_ev.count(t) != 1]
+        n_events = len(want)
+        ok(not bad, '%s: every event of the three years once on each side, none re-created '
+           'outside the calendar window (%d of %d wrong) %s'
+           % (pair, len(bad), len(want), [(t, crm_ev.count(t), out_ev.count(t)) for t in bad[:5]]))
     alive = sum(1 for m in model.values() if m['where'])
     extra = ''
     if b2b:
@@ -734,6 +813,11 @@ def soak(pair):
           % (pair, args.rounds, stats['ops'], stats['creates'], stats['updates'], stats['deletes'],
              stats['moves'], extra, stats['syncs'], stats['kills'], stats['partial'], stats['failed'],
              faults or 'none', alive, rest, time.monotonic() - t_start), flush=True)
+    print('# %s: %d Sync all runs; profile spelled %s; %d records checked (%d contacts, %d events); '
+          '%d duplicates, %d lost edits'
+          % (pair, stats['all'], ', '.join('%s x%d' % (k if k != profile else '<absolute>', n)
+                                          for k, n in sorted(spelled.items())),
+             len(model) + n_events, len(model), n_events, len(dup), len(lost)), flush=True)
     for e in emus:
         e.terminate()
         e.wait()

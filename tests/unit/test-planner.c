@@ -22,6 +22,11 @@ typedef struct {
 	GHashTable *fields[CS_SIDE_LAST];
 	GPtrArray *journal;
 	CsSyncPlan *plan;
+	const gchar *const *key;	/* NULL: first and last name */
+	CsMatchMode match;
+	GHashTable *held[CS_SIDE_LAST];
+	GHashTable *alone[CS_SIDE_LAST];
+	GHashTable *outside[CS_SIDE_LAST];
 } Fixture;
 
 /* "a=1;b=x" → fields */
@@ -94,6 +99,9 @@ fixture_teardown (Fixture *f, gconstpointer data)
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
 		g_ptr_array_unref (f->records[s]);
 		g_clear_pointer (&f->fields[s], g_hash_table_unref);
+		g_clear_pointer (&f->held[s], g_hash_table_unref);
+		g_clear_pointer (&f->alone[s], g_hash_table_unref);
+		g_clear_pointer (&f->outside[s], g_hash_table_unref);
 	}
 	g_ptr_array_unref (f->links);
 	g_clear_pointer (&f->journal, g_ptr_array_unref);
@@ -108,7 +116,8 @@ plan (Fixture *f)
 	in.config = cs_profile_get_kind_config (f->profile, CS_KIND_CONTACT);
 	in.conflict = f->conflict;
 	in.mapping = f->mapping;
-	in.key = key;
+	in.key = f->key != NULL ? f->key : key;
+	in.match = f->match;
 	in.links = f->links;
 	in.journal = f->journal;
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
@@ -116,6 +125,9 @@ plan (Fixture *f)
 		in.complete[s] = f->complete[s];
 		in.writable[s] = TRUE;
 		in.fields[s] = f->fields[s];
+		in.held[s] = f->held[s];
+		in.alone[s] = f->alone[s];
+		in.outside[s] = f->outside[s];
 	}
 	g_clear_object (&f->plan);
 	f->plan = cs_sync_plan_new ();
@@ -595,7 +607,8 @@ test_read_only_target (Fixture *f, gconstpointer d)
 	in.kind = CS_KIND_CONTACT;
 	in.config = cs_profile_get_kind_config (f->profile, CS_KIND_CONTACT);
 	in.mapping = f->mapping;
-	in.key = key;
+	in.key = f->key != NULL ? f->key : key;
+	in.match = f->match;
 	in.links = f->links;
 	in.records[CS_SIDE_CRM] = f->records[CS_SIDE_CRM];
 	in.writable[CS_SIDE_CRM] = TRUE;
@@ -971,6 +984,129 @@ test_label_schema_words (void)
 	}
 }
 
+/* ---- matching better than the strict key ---- */
+
+static const gchar *oro_key[] = {"firstName", "lastName", "gender", "birthday", NULL};
+
+static GHashTable *
+id_set (const gchar *id)
+{
+	GHashTable *set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	g_hash_table_add (set, g_strdup (id));
+	return set;
+}
+
+static guint
+count_action (GPtrArray *items, CsPlanAction action)
+{
+	guint n = 0;
+	for (guint i = 0; i < items->len; i++)
+		n += ((CsPlanItem *) g_ptr_array_index (items, i))->action == action ? 1 : 0;
+	return n;
+}
+
+/* Outlook has no gender: names equal, birthday equal, gender blank on one
+ * side → held for review, nothing created */
+static void
+test_probable_blank_key_field (Fixture *f, gconstpointer d)
+{
+	CsPlanItem *it;
+	f->key = oro_key;
+	add (f, CS_SIDE_CRM, rec ("c1", "1", "firstName=Ada;lastName=Lovelace;gender=female;birthday=1815-12-10"));
+	add (f, CS_SIDE_OUTLOOK, rec ("o1", "1", "firstName=ada;lastName=Lovelace;birthday=1815-12-10"));
+	it = only_item (f);
+	g_assert_cmpint (it->action, ==, CS_PLAN_REVIEW);
+	g_assert_cmpstr (cs_plan_item_get_id (it, CS_SIDE_CRM), ==, "c1");
+	g_assert_cmpstr (cs_plan_item_get_id (it, CS_SIDE_OUTLOOK), ==, "o1");
+	g_assert_nonnull (it->reason);
+	g_assert_false (writes_any (it, CS_SIDE_CRM));
+	g_assert_false (writes_any (it, CS_SIDE_OUTLOOK));
+}
+
+/* a key field that contradicts (two different birthdays) is two people */
+static void
+test_probable_conflicting_key_field (Fixture *f, gconstpointer d)
+{
+	GPtrArray *items;
+	f->key = oro_key;
+	add (f, CS_SIDE_CRM, rec ("c1", "1", "firstName=Ada;lastName=Lovelace;birthday=1815-12-10"));
+	add (f, CS_SIDE_OUTLOOK, rec ("o1", "1", "firstName=Ada;lastName=Lovelace;birthday=1816-01-01"));
+	items = plan (f);
+	g_assert_cmpuint (count_action (items, CS_PLAN_REVIEW), ==, 0);
+	g_assert_cmpuint (count_action (items, CS_PLAN_CREATE), ==, 2);
+}
+
+static void
+test_probable_same_email (Fixture *f, gconstpointer d)
+{
+	CsPlanItem *it;
+	add (f, CS_SIDE_CRM, rec ("c1", "1", "firstName=Ada;lastName=King;email=ada@example.org"));
+	add (f, CS_SIDE_OUTLOOK, rec ("o1", "1", "firstName=Augusta;lastName=Lovelace;email=ADA@example.org"));
+	it = only_item (f);
+	g_assert_cmpint (it->action, ==, CS_PLAN_REVIEW);
+}
+
+/* match=strict: the guides' key alone, as before */
+static void
+test_probable_strict (Fixture *f, gconstpointer d)
+{
+	GPtrArray *items;
+	f->key = oro_key;
+	f->match = CS_MATCH_STRICT;
+	add (f, CS_SIDE_CRM, rec ("c1", "1", "firstName=Ada;lastName=Lovelace;gender=female"));
+	add (f, CS_SIDE_OUTLOOK, rec ("o1", "1", "firstName=Ada;lastName=Lovelace"));
+	items = plan (f);
+	g_assert_cmpuint (count_action (items, CS_PLAN_REVIEW), ==, 0);
+	g_assert_cmpuint (count_action (items, CS_PLAN_CREATE), ==, 2);
+}
+
+/* a record held for review is not created while it waits, even when its
+ * partner was not read this run (a delta) */
+static void
+test_held_not_created (Fixture *f, gconstpointer d)
+{
+	f->held[CS_SIDE_OUTLOOK] = id_set ("o1");
+	add (f, CS_SIDE_OUTLOOK, rec ("o1", "1", "firstName=Ada;lastName=Lovelace"));
+	g_assert_cmpuint (plan (f)->len, ==, 0);
+}
+
+/* a record the user unlinked is left alone: not linked by key, not created */
+static void
+test_alone_left_alone (Fixture *f, gconstpointer d)
+{
+	GPtrArray *items;
+	f->alone[CS_SIDE_OUTLOOK] = id_set ("o1");
+	f->alone[CS_SIDE_CRM] = id_set ("c1");
+	add (f, CS_SIDE_CRM, rec ("c1", "1", "firstName=Ada;lastName=Lovelace"));
+	add (f, CS_SIDE_OUTLOOK, rec ("o1", "1", "firstName=Ada;lastName=Lovelace"));
+	items = plan (f);
+	g_assert_cmpuint (items->len, ==, 0);
+}
+
+/* a linked record a complete listing left out, outside the side's horizon:
+ * not deleted, not restored */
+static void
+test_outside_horizon_not_deleted (Fixture *f, gconstpointer d)
+{
+	GPtrArray *items;
+	link_ (f, "c1", "1", "o1", "1", "firstName=Ada;lastName=Lovelace");
+	add (f, CS_SIDE_CRM, rec ("c1", "1", "firstName=Ada;lastName=Lovelace"));
+	f->outside[CS_SIDE_OUTLOOK] = id_set ("o1");
+	items = plan (f);
+	for (guint i = 0; i < items->len; i++) {
+		CsPlanItem *it = g_ptr_array_index (items, i);
+		g_assert_false (writes_any (it, CS_SIDE_CRM));
+		g_assert_false (writes_any (it, CS_SIDE_OUTLOOK));
+		g_assert_false (it->forget);
+	}
+	/* without the horizon, the same listing is a deletion in Outlook */
+	g_clear_pointer (&f->outside[CS_SIDE_OUTLOOK], g_hash_table_unref);
+	items = plan (f);
+	g_assert_cmpuint (items->len, ==, 1);
+	g_assert_true (writes_any (g_ptr_array_index (items, 0), CS_SIDE_CRM) ||
+		       writes_any (g_ptr_array_index (items, 0), CS_SIDE_OUTLOOK));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1022,5 +1158,12 @@ main (int argc, char **argv)
 	T ("/engine/planner/webcrm/private-marker", test_webcrm_private_marker);
 	T ("/engine/planner/webcrm/comment-round-trip", test_webcrm_comment_round_trip);
 	T ("/engine/planner/journal/create-with-more", test_journal_create_with_more);
+	T ("/engine/planner/review/blank-key-field", test_probable_blank_key_field);
+	T ("/engine/planner/review/conflicting-key-field", test_probable_conflicting_key_field);
+	T ("/engine/planner/review/same-email", test_probable_same_email);
+	T ("/engine/planner/review/strict", test_probable_strict);
+	T ("/engine/planner/review/held-not-created", test_held_not_created);
+	T ("/engine/planner/review/alone", test_alone_left_alone);
+	T ("/engine/planner/horizon/outside-not-deleted", test_outside_horizon_not_deleted);
 	return g_test_run ();
 }

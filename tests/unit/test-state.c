@@ -262,6 +262,60 @@ test_migrate_indexes (void)
 	g_assert_true (indexed);
 }
 
+/* a state written before the review tables (schema 1) takes them on open,
+ * keeps its links, and holds, lists and drops review pairs */
+static void
+test_review_migration (void)
+{
+	g_autofree gchar *path = g_build_filename (g_get_user_data_dir (), "state-v1.db", NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsState) st = NULL;
+	g_autoptr(CsLink) got = NULL;
+	g_autoptr(GPtrArray) reviews = NULL;
+	g_autoptr(GHashTable) held = NULL;
+	g_autoptr(GHashTable) alone = NULL;
+	CsReview r = {CS_KIND_CONTACT, (gchar *) "c1", (gchar *) "o1", (gchar *) "the same e-mail address",
+		      (gchar *) "Ada Lovelace", (gchar *) "Ada Lovelace"};
+	sqlite3 *db = NULL;
+
+	g_mkdir_with_parents (g_get_user_data_dir (), 0700);
+	g_unlink (path);
+	g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+	g_assert_cmpint (sqlite3_exec (db,
+				       "CREATE TABLE schema_version (version INTEGER NOT NULL);"
+				       "INSERT INTO schema_version VALUES (1);"
+				       "CREATE TABLE id_map (id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+				       " outlook_id TEXT, crm_id TEXT, outlook_version TEXT, crm_version TEXT,"
+				       " snapshot TEXT, folder TEXT, crm_gone INTEGER NOT NULL DEFAULT 0,"
+				       " outlook_gone INTEGER NOT NULL DEFAULT 0, synced_at INTEGER NOT NULL DEFAULT 0);"
+				       "CREATE UNIQUE INDEX id_map_outlook ON id_map(kind, outlook_id);"
+				       "CREATE UNIQUE INDEX id_map_crm ON id_map(kind, crm_id);"
+				       "INSERT INTO id_map (kind, outlook_id, crm_id) VALUES ('contact', 'o9', 'c9');",
+				       NULL, NULL, NULL),
+			 ==, SQLITE_OK);
+	sqlite3_close (db);
+	st = cs_state_open (path, &error);
+	g_assert_no_error (error);
+	g_assert_cmpint (cs_state_get_schema_version (st), ==, CS_STATE_SCHEMA_VERSION);
+	got = cs_state_get_link (st, CS_KIND_CONTACT, CS_SIDE_CRM, "c9", &error);
+	g_assert_nonnull (got);
+	g_assert_true (cs_state_hold_review (st, &r, &error));
+	g_assert_true (cs_state_hold_review (st, &r, &error)); /* held again: still one pair */
+	reviews = cs_state_get_reviews (st, &error);
+	g_assert_cmpuint (reviews->len, ==, 1);
+	g_assert_cmpstr (((CsReview *) g_ptr_array_index (reviews, 0))->reason, ==, "the same e-mail address");
+	held = cs_state_get_held_ids (st, CS_KIND_CONTACT, CS_SIDE_OUTLOOK, &error);
+	g_assert_true (g_hash_table_contains (held, "o1"));
+	g_assert_true (cs_state_leave_alone (st, CS_KIND_CONTACT, CS_SIDE_CRM, "c1", &error));
+	alone = cs_state_get_left_alone (st, CS_KIND_CONTACT, CS_SIDE_CRM, &error);
+	g_assert_true (g_hash_table_contains (alone, "c1"));
+	g_assert_true (cs_state_drop_reviews (st, CS_KIND_CONTACT, CS_SIDE_CRM, "c1", &error));
+	g_clear_pointer (&reviews, g_ptr_array_unref);
+	reviews = cs_state_get_reviews (st, &error);
+	g_assert_cmpuint (reviews->len, ==, 0);
+	g_assert_no_error (error);
+}
+
 /* a state of the schema before history: read as it is without being changed
  * (status), and migrated when opened to sync */
 static void
@@ -285,7 +339,8 @@ test_open_existing_old_schema (void)
 	g_clear_object (&st);
 	g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
 	g_assert_cmpint (sqlite3_exec (db, "DROP TABLE decision; DROP TABLE run_change; DROP TABLE run_undo; DROP TABLE overwritten;"
-					   "DROP INDEX journal_source;"
+					   "DROP INDEX journal_source; DROP TABLE review; DROP TABLE left_alone;"
+					   "DROP TABLE link_merge;"
 					   "UPDATE schema_version SET version=1",
 				       NULL, NULL, NULL),
 			 ==, SQLITE_OK);
@@ -318,5 +373,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/engine/state/too-new", test_too_new);
 	g_test_add_func ("/engine/state/not-a-database", test_not_a_database);
 	g_test_add_func ("/engine/state/open-existing-old-schema", test_open_existing_old_schema);
+	g_test_add_func ("/engine/state/review-migration", test_review_migration);
 	return g_test_run ();
 }

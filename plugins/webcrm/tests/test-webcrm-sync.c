@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <string.h>
@@ -510,6 +511,48 @@ test_multi_day (Fx *fx, gconstpointer data)
 	g_assert_cmpstr (json_object_get_string_member (after, "end"), ==, end);
 }
 
+/* webCRM lists meetings from 60 days back: an older appointment that is in
+ * both (a new PC, a lost state file) is found and linked, never created in
+ * webCRM a second time, also on Sync all */
+static void
+test_old_meetings_new_pc (Fx *fx, gconstpointer data)
+{
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+	const gint back[] = {200, 400, 10};
+
+	start_emulator (fx, NULL, "0", NULL);
+	write_profile (fx, "webcrm-b2b", AUTH_CODE, NULL);
+	for (guint i = 0; i < G_N_ELEMENTS (back); i++) {
+		g_autoptr(GDateTime) d = g_date_time_add_days (now, -back[i]);
+		g_autofree gchar *start = g_date_time_format (d, "%Y-%m-%dT09:00:00Z");
+		g_autofree gchar *end = g_date_time_format (d, "%Y-%m-%dT10:00:00Z");
+		g_autofree gchar *id = g_strdup_printf ("old%u", i);
+		g_autofree gchar *ev = g_strdup_printf (
+			"{\"subject\":\"Kundebesøg %u\",\"start\":\"%s\",\"end\":\"%s\","
+			"\"isAllDay\":false,\"body\":\"Referat\"}",
+			i, start, end);
+		g_free (cli_put (&fx->cli, "outlook", "event", id, ev));
+	}
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "created", "crm", "event"), ==, 3);
+
+	/* a new PC: no state, the same data on both sides */
+	for (guint i = 0; i < 3; i++) {
+		const gchar *names[] = {"state.db", "state.db-wal", "state.db-shm"};
+		g_autofree gchar *f = g_build_filename (fx->cli.dir, names[i], NULL);
+		g_unlink (f);
+	}
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "created", "crm", "event"), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "created", "outlook", "event"), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "linked", "crm", "event"), ==, 3);
+	g_assert_cmpint (cli_run (&fx->cli, NULL, "sync", "--profile", "@P", "--all", "--json", NULL),
+			 ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "created", "crm", "event"), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "created", "outlook", "event"), ==, 0);
+	g_assert_cmpuint (cli_count (&fx->cli, "outlook", "event"), ==, 3);
+}
+
 /* a private appointment stays private both ways; a task from Outlook is the user's */
 static void
 test_private_and_outlook_task (Fx *fx, gconstpointer data)
@@ -966,6 +1009,7 @@ main (int argc, char **argv)
 	ADD ("task/comment-markers-10x", test_comment_markers);
 	ADD ("task/activity-notes", test_activity_notes);
 	ADD ("event/multi-day", test_multi_day);
+	ADD ("event/old-meetings-new-pc", test_old_meetings_new_pc);
 	ADD ("event/private-and-task-from-outlook", test_private_and_outlook_task);
 	ADD ("email/matching", test_email);
 	ADD ("deletions-never-propagate", test_no_deletions);
