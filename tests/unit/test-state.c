@@ -290,6 +290,19 @@ test_review_migration (void)
 				       " outlook_gone INTEGER NOT NULL DEFAULT 0, synced_at INTEGER NOT NULL DEFAULT 0);"
 				       "CREATE UNIQUE INDEX id_map_outlook ON id_map(kind, outlook_id);"
 				       "CREATE UNIQUE INDEX id_map_crm ON id_map(kind, crm_id);"
+				       "CREATE TABLE cursor (side TEXT NOT NULL, kind TEXT NOT NULL, token TEXT,"
+				       " PRIMARY KEY(side, kind));"
+				       "CREATE TABLE journal (id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+				       " target TEXT NOT NULL, source_id TEXT NOT NULL, vals TEXT,"
+				       " created INTEGER NOT NULL);"
+				       "CREATE TABLE run (id INTEGER PRIMARY KEY, started INTEGER NOT NULL,"
+				       " finished INTEGER, trigger_name TEXT, status TEXT, report TEXT, error TEXT);"
+				       "CREATE TABLE conflict (kind TEXT NOT NULL, outlook_id TEXT NOT NULL,"
+				       " crm_id TEXT, field TEXT NOT NULL, crm_value TEXT, outlook_value TEXT,"
+				       " base_value TEXT, detected INTEGER NOT NULL,"
+				       " PRIMARY KEY(kind, outlook_id, field));"
+				       "CREATE TABLE skip (kind TEXT NOT NULL, side TEXT NOT NULL, rid TEXT,"
+				       " reason TEXT NOT NULL);"
 				       "INSERT INTO id_map (kind, outlook_id, crm_id) VALUES ('contact', 'o9', 'c9');",
 				       NULL, NULL, NULL),
 			 ==, SQLITE_OK);
