@@ -347,6 +347,15 @@ ensure_session (CsHttpClient *self)
 	if (self->session != NULL)
 		return;
 	ua = g_strdup_printf ("crmsync/%s", PACKAGE_VERSION);
+	/* the desktop's proxy resolver reads GSettings, whose dconf thread then
+	 * registers GIO's socket types while this thread may be registering them
+	 * for the session: GLib 2.74 can deadlock on that (seen: a CLI run hung in
+	 * g_inet_socket_address_get_type). Registered here first, no race is left. */
+	g_type_ensure (SOUP_TYPE_SESSION);
+	g_type_ensure (G_TYPE_INET_SOCKET_ADDRESS);
+	g_type_ensure (G_TYPE_PROXY_ADDRESS);
+	g_type_ensure (G_TYPE_NETWORK_ADDRESS);
+	g_type_ensure (G_TYPE_SOCKET_CLIENT);
 	proxy = cs_http_proxy_resolver_new ();
 	self->session = soup_session_new_with_options ("timeout", self->timeout, "user-agent", ua,
 						       "max-conns-per-host", 4, "proxy-resolver",

@@ -482,17 +482,22 @@ test_assistant_first_sync (void)
 	gtk_assistant_next_page (GTK_ASSISTANT (preview));
 	spin_until (sync_all_has_report, preview);
 	report = cs_sync_all_assistant_get_report (preview);
-	/* Sync all (CRM to Outlook by default): the CRM's contacts are now in Outlook */
-	g_assert_cmpuint (cs_run_report_get_count (report, CS_COUNT_CREATED, CS_SIDE_OUTLOOK, CS_KIND_CONTACT), ==, 2);
+	/* Sync all (CRM to Outlook by default): the CRM's tasks are now in Outlook; the
+	 * generated people are on both sides already (Outlook's without a gender, so
+	 * Oro's key does not match): held for review, never created twice */
+	g_assert_cmpuint (cs_run_report_get_count (report, CS_COUNT_CREATED, CS_SIDE_OUTLOOK, CS_KIND_TASK), ==, 2);
+	g_assert_cmpuint (cs_run_report_get_count (report, CS_COUNT_CREATED, CS_SIDE_OUTLOOK, CS_KIND_CONTACT), ==, 0);
+	g_assert_cmpuint (cs_run_report_get_n_review (report), ==, 2);
 	gtk_widget_destroy (GTK_WIDGET (preview));
 	g_object_unref (preview);
-	/* and a full run both ways brings Outlook's own contacts to the CRM (a plain run does
+	/* and a full run both ways brings Outlook's own tasks to the CRM (a plain run does
 	 * not: the one-way Sync all moved Outlook's cursor past them, see the notes) */
 	{
 		g_autoptr(CsRunReport) next = cs_engine_run (cs_sync_profile_get_engine (sp, &error), CS_RUN_FLAG_ALL, NULL, &error);
 		g_assert_no_error (error);
-		g_assert_cmpuint (cs_run_report_get_count (next, CS_COUNT_CREATED, CS_SIDE_CRM, CS_KIND_CONTACT), ==, 2);
-		g_assert_cmpint (cs_state_count_links (cs_sync_profile_get_state (sp, NULL), CS_KIND_CONTACT, CS_SIDE_CRM), ==, 4);
+		g_assert_cmpuint (cs_run_report_get_count (next, CS_COUNT_CREATED, CS_SIDE_CRM, CS_KIND_TASK), ==, 2);
+		g_assert_cmpint (cs_state_count_links (cs_sync_profile_get_state (sp, NULL), CS_KIND_TASK, CS_SIDE_CRM), ==, 4);
+		g_assert_cmpint (cs_state_count_links (cs_sync_profile_get_state (sp, NULL), CS_KIND_CONTACT, CS_SIDE_CRM), ==, 0);
 	}
 	cs_secrets_clear (secrets, cs_profile_get_id (cs_sync_profile_get_profile (sp)), CS_SIDE_CRM, "secret", NULL);
 	emulator_stop (&oro);
