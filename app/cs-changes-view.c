@@ -17,6 +17,9 @@ struct _CsChangesView {
 	GtkTreeView *view;
 	GtkLabel *placeholder;
 	GtkStack *stack;
+	GtkTreeViewColumn *tick_column;
+	GPtrArray *changes; /* (owned) (nullable) (element-type CsRecordChange) as last set */
+	GArray *ticks;	    /* (element-type gboolean) one per change */
 };
 
 G_DEFINE_TYPE (CsChangesView, cs_changes_view, GTK_TYPE_SCROLLED_WINDOW)
@@ -67,6 +70,14 @@ void
 cs_changes_view_set_changes (CsChangesView *self, GPtrArray *changes)
 {
 	gtk_tree_store_clear (self->store);
+	g_clear_pointer (&self->changes, g_ptr_array_unref);
+	self->changes = changes != NULL ? g_ptr_array_ref (changes) : NULL;
+	g_array_set_size (self->ticks, 0);
+	if (changes != NULL) {
+		gboolean on = TRUE;
+		for (guint i = 0; i < changes->len; i++)
+			g_array_append_val (self->ticks, on);
+	}
 	for (guint k = 0; changes != NULL && k < CS_KIND_LAST; k++) {
 		GtkTreeIter kind_iter;
 		guint n = 0;
@@ -82,9 +93,10 @@ cs_changes_view_set_changes (CsChangesView *self, GPtrArray *changes)
 								   -1, CS_CHANGES_COL_HEADING, TRUE,
 								   -1);
 			what = cs_record_change_what_text (rc);
-			gtk_tree_store_insert_with_values (self->store, &rec, &kind_iter, -1,
-							   CS_CHANGES_COL_TEXT, rc->label,
-							   CS_CHANGES_COL_WHERE, what, -1);
+			gtk_tree_store_insert_with_values (
+				self->store, &rec, &kind_iter, -1, CS_CHANGES_COL_TEXT, rc->label,
+				CS_CHANGES_COL_WHERE, what, CS_CHANGES_COL_TICK, TRUE,
+				CS_CHANGES_COL_HAS_TICK, TRUE, CS_CHANGES_COL_INDEX, (gint)i, -1);
 			if (rc->reason != NULL)
 				gtk_tree_store_insert_with_values (self->store, NULL, &rec, -1,
 								   CS_CHANGES_COL_TEXT, rc->reason,
@@ -116,15 +128,81 @@ cs_changes_view_set_placeholder (CsChangesView *self, const gchar *text)
 	gtk_label_set_text (self->placeholder, text);
 }
 
+GtkTreeView *
+cs_changes_view_get_tree_view (CsChangesView *self)
+{
+	return self->view;
+}
+
 GtkTreeModel *
 cs_changes_view_get_model (CsChangesView *self)
 {
 	return GTK_TREE_MODEL (self->store);
 }
 
+/**
+ * cs_changes_view_get_changes:
+ *
+ * Returns: (transfer none) (nullable) (element-type CsRecordChange): as last set
+ */
+GPtrArray *
+cs_changes_view_get_changes (CsChangesView *self)
+{
+	return self->changes;
+}
+
+/* a record shown with a tick: left as it is when the user unticks it */
+void
+cs_changes_view_set_tickable (CsChangesView *self, gboolean tickable)
+{
+	gtk_tree_view_column_set_visible (self->tick_column, tickable);
+}
+
+gboolean
+cs_changes_view_is_ticked (CsChangesView *self, guint index)
+{
+	return index < self->ticks->len && g_array_index (self->ticks, gboolean, index);
+}
+
+guint
+cs_changes_view_count_unticked (CsChangesView *self)
+{
+	guint n = 0;
+	for (guint i = 0; i < self->ticks->len; i++)
+		n += g_array_index (self->ticks, gboolean, i) ? 0 : 1;
+	return n;
+}
+
+static void
+tick_toggled_cb (CsChangesView *self, const gchar *path)
+{
+	GtkTreeIter iter;
+	gboolean tick, has_tick;
+	gint index;
+	if (!gtk_tree_model_get_iter_from_string (GTK_TREE_MODEL (self->store), &iter, path))
+		return;
+	gtk_tree_model_get (GTK_TREE_MODEL (self->store), &iter, CS_CHANGES_COL_TICK, &tick,
+			    CS_CHANGES_COL_HAS_TICK, &has_tick, CS_CHANGES_COL_INDEX, &index, -1);
+	if (!has_tick || index < 0 || (guint)index >= self->ticks->len)
+		return;
+	tick = !tick;
+	g_array_index (self->ticks, gboolean, index) = tick;
+	gtk_tree_store_set (self->store, &iter, CS_CHANGES_COL_TICK, tick, -1);
+}
+
+static void
+cs_changes_view_finalize (GObject *object)
+{
+	CsChangesView *self = CS_CHANGES_VIEW (object);
+	g_clear_pointer (&self->changes, g_ptr_array_unref);
+	g_array_unref (self->ticks);
+	G_OBJECT_CLASS (cs_changes_view_parent_class)->finalize (object);
+}
+
 static void
 cs_changes_view_class_init (CsChangesViewClass *klass)
 {
+	G_OBJECT_CLASS (klass)->finalize = cs_changes_view_finalize;
 }
 
 static void
@@ -133,10 +211,18 @@ cs_changes_view_init (CsChangesView *self)
 	GtkCellRenderer *cell;
 	GtkTreeViewColumn *col;
 
-	self->store = gtk_tree_store_new (CS_CHANGES_N_COLS, G_TYPE_STRING, G_TYPE_STRING,
-					  G_TYPE_BOOLEAN);
+	self->ticks = g_array_new (FALSE, TRUE, sizeof (gboolean));
+	self->store
+		= gtk_tree_store_new (CS_CHANGES_N_COLS, G_TYPE_STRING, G_TYPE_STRING,
+				      G_TYPE_BOOLEAN, G_TYPE_BOOLEAN, G_TYPE_BOOLEAN, G_TYPE_INT);
 	self->view = GTK_TREE_VIEW (gtk_tree_view_new_with_model (GTK_TREE_MODEL (self->store)));
 	g_object_unref (self->store);
+	cell = gtk_cell_renderer_toggle_new ();
+	g_signal_connect_swapped (cell, "toggled", G_CALLBACK (tick_toggled_cb), self);
+	self->tick_column = gtk_tree_view_column_new_with_attributes (
+		"", cell, "active", CS_CHANGES_COL_TICK, "visible", CS_CHANGES_COL_HAS_TICK, NULL);
+	gtk_tree_view_column_set_visible (self->tick_column, FALSE);
+	gtk_tree_view_append_column (self->view, self->tick_column);
 	cell = gtk_cell_renderer_text_new ();
 	g_object_set (cell, "ellipsize", PANGO_ELLIPSIZE_END, NULL);
 	col = gtk_tree_view_column_new_with_attributes (_ ("Item"), cell, "text",

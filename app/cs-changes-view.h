@@ -11,14 +11,32 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CsChangesView, cs_changes_view, CS, CHANGES_VIEW, GtkScrolledWindow)
 
 /* the columns of cs_changes_view_get_model(): what a row says, and on which side */
-enum { CS_CHANGES_COL_TEXT, CS_CHANGES_COL_WHERE, CS_CHANGES_COL_HEADING, CS_CHANGES_N_COLS };
+enum {
+	CS_CHANGES_COL_TEXT,
+	CS_CHANGES_COL_WHERE,
+	CS_CHANGES_COL_HEADING,
+	CS_CHANGES_COL_TICK,	 /* a record's tick (cs_changes_view_set_tickable()) */
+	CS_CHANGES_COL_HAS_TICK, /* records have one; kinds and fields not */
+	CS_CHANGES_COL_INDEX,	 /* the record's index in the changes given */
+	CS_CHANGES_N_COLS
+};
 
 GtkWidget *
 cs_changes_view_new (void);
 void
 cs_changes_view_set_changes (CsChangesView *self, GPtrArray *changes);
 void
+cs_changes_view_set_tickable (CsChangesView *self, gboolean tickable);
+GPtrArray *
+cs_changes_view_get_changes (CsChangesView *self);
+gboolean
+cs_changes_view_is_ticked (CsChangesView *self, guint index);
+guint
+cs_changes_view_count_unticked (CsChangesView *self);
+void
 cs_changes_view_set_placeholder (CsChangesView *self, const gchar *text);
+GtkTreeView *
+cs_changes_view_get_tree_view (CsChangesView *self);
 GtkTreeModel *
 cs_changes_view_get_model (CsChangesView *self);
 const gchar *

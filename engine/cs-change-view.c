@@ -44,8 +44,10 @@ cs_record_change_free (CsRecordChange *change)
 	if (change == NULL)
 		return;
 	g_free (change->label);
-	for (guint s = 0; s < CS_SIDE_LAST; s++)
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
 		g_free (change->what[s]);
+		g_free (change->id[s]);
+	}
 	g_free (change->reason);
 	g_ptr_array_unref (change->fields);
 	g_free (change);
@@ -159,6 +161,10 @@ cs_record_change_new_from_entry (JsonObject *entry, CsFieldLabels *labels)
 			      "link")
 		   == 0;
 	rc->reason = g_strdup (json_object_get_string_member_with_default (entry, "reason", NULL));
+	rc->id[CS_SIDE_CRM]
+		= g_strdup (json_object_get_string_member_with_default (entry, "crm_id", NULL));
+	rc->id[CS_SIDE_OUTLOOK]
+		= g_strdup (json_object_get_string_member_with_default (entry, "outlook_id", NULL));
 	for (guint s = 0; s < CS_SIDE_LAST; s++)
 		rc->what[s] = g_strdup (json_object_get_string_member_with_default (
 			entry, cs_side_to_string ((CsSide)s), NULL));
@@ -310,4 +316,20 @@ gchar *
 cs_conflict_get_field_label (const CsConflict *c, CsFieldLabels *labels)
 {
 	return g_strdup (cs_field_labels_lookup (labels, c->kind, CS_SIDE_CRM, c->field));
+}
+
+/**
+ * cs_record_change_matches:
+ *
+ * Whether @item (of a plan made again) is the record @change shows: the same
+ * kind and the same records on both sides.
+ */
+gboolean
+cs_record_change_matches (const CsRecordChange *change, const CsPlanItem *item)
+{
+	return change->kind == item->kind
+	       && g_strcmp0 (change->id[CS_SIDE_CRM], cs_plan_item_get_id (item, CS_SIDE_CRM)) == 0
+	       && g_strcmp0 (change->id[CS_SIDE_OUTLOOK],
+			     cs_plan_item_get_id (item, CS_SIDE_OUTLOOK))
+			  == 0;
 }

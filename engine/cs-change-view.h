@@ -40,6 +40,7 @@ typedef struct {
 	gchar *what[CS_SIDE_LAST]; /* (owned) (nullable) */
 	gboolean link;		   /* two records found to be the same */
 	gchar *reason;		   /* (owned) (nullable) why a write is left */
+	gchar *id[CS_SIDE_LAST];   /* (owned) (nullable) the record on each side, before the run */
 	GPtrArray *fields;	   /* (owned) (element-type CsFieldChange) */
 } CsRecordChange;
 void
@@ -64,6 +65,8 @@ cs_record_changes_from_plan (JsonArray *plan, CsEngine *engine);
 GPtrArray *
 cs_record_changes_for_run (CsState *state, CsEngine *engine, gint64 run_id, GError **error);
 
+gboolean
+cs_record_change_matches (const CsRecordChange *change, const CsPlanItem *item);
 gchar *
 cs_value_json_to_text (const gchar *json);
 gchar *

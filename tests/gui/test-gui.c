@@ -1000,6 +1000,68 @@ test_progress_guard (void)
 	g_object_unref (win);
 }
 
+/* the guard's list shows what it stopped, record by record; what the user unticks stays */
+static void
+test_progress_guard_unticked (void)
+{
+	g_autofree gchar *path = folder_profile ("guard-ticks", 20, NULL);
+	g_autofree gchar *crm = side_dir (path, "crm", "contact");
+	g_autofree gchar *out = side_dir (path, "outlook", "contact");
+	g_autoptr(CsSyncProfile) sp = load_profile (path);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsRunReport) first = NULL;
+	CsProgressWindow *win;
+	GType t = CS_TYPE_PROGRESS_WINDOW;
+	CsChangesView *list;
+	GtkTreeModel *model;
+	GtkTreeIter kind_iter, rec;
+	GtkTreeViewColumn *tick_col;
+	GList *cells;
+	guint unticked = 0;
+
+	first = cs_engine_run (cs_sync_profile_get_engine (sp, &error), CS_RUN_FLAG_NONE, NULL, &error);
+	g_assert_no_error (error);
+	for (guint i = 0; i < 10; i++) {
+		g_autofree gchar *name = g_strdup_printf ("c%04u.json", i);
+		g_autofree gchar *file = g_build_filename (crm, name, NULL);
+		g_assert_cmpint (g_unlink (file), ==, 0);
+	}
+	win = cs_progress_window_new (NULL, sp);
+	g_object_ref_sink (win);
+	gtk_widget_show (GTK_WIDGET (win));
+	g_assert_true (cs_progress_window_start (win, CS_RUN_FLAG_NONE, &error));
+	spin_until (progress_finished, win);
+	g_assert_cmpint (cs_run_report_get_status (cs_progress_window_get_report (win)), ==, CS_RUN_STOPPED);
+	list = CS_CHANGES_VIEW (child (win, t, "plan_changes"));
+	g_assert_true (gtk_widget_get_visible (GTK_WIDGET (list)));
+	model = cs_changes_view_get_model (list);
+	g_assert_true (gtk_tree_model_get_iter_first (model, &kind_iter));
+	g_assert_cmpint (gtk_tree_model_iter_n_children (model, &kind_iter), ==, 10);
+	tick_col = gtk_tree_view_get_column (cs_changes_view_get_tree_view (list), 0);
+	cells = gtk_cell_layout_get_cells (GTK_CELL_LAYOUT (tick_col));
+	/* untick the first two deletions, as a user clicking their boxes */
+	for (gint i = 0; i < 2; i++) {
+		g_autofree gchar *p = NULL;
+		g_autofree gchar *where = NULL;
+		g_assert_true (gtk_tree_model_iter_nth_child (model, &rec, &kind_iter, i));
+		gtk_tree_model_get (model, &rec, CS_CHANGES_COL_WHERE, &where, -1);
+		g_assert_cmpstr (where, ==, "Delete from Outlook");
+		p = gtk_tree_model_get_string_from_iter (model, &rec);
+		g_signal_emit_by_name (cells->data, "toggled", p);
+		unticked++;
+	}
+	g_list_free (cells);
+	g_assert_cmpuint (cs_changes_view_count_unticked (list), ==, unticked);
+	gtk_button_clicked (GTK_BUTTON (child (win, t, "confirm_button")));
+	spin_until (progress_finished, win);
+	g_assert_no_error ((GError *) cs_progress_window_get_error (win));
+	g_assert_cmpint (cs_run_report_get_status (cs_progress_window_get_report (win)), ==, CS_RUN_OK);
+	/* eight deleted, the two unticked still in Outlook */
+	g_assert_cmpuint (count_files (out), ==, 12);
+	gtk_widget_destroy (GTK_WIDGET (win));
+	g_object_unref (win);
+}
+
 /* the worker stops on its first write until the test has pressed Cancel */
 typedef struct {
 	GMutex lock;
@@ -1688,6 +1750,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/gui/progress/complete", test_progress_complete);
 	g_test_add_func ("/gui/progress/cancel", test_progress_cancel);
 	g_test_add_func ("/gui/progress/guard-confirm", test_progress_guard);
+	g_test_add_func ("/gui/progress/guard-unticked", test_progress_guard_unticked);
 	g_test_add_func ("/gui/window/sync-now", test_window_state);
 	g_test_add_func ("/gui/window/conflict-keep-outlook", test_window_conflict);
 	g_test_add_func ("/gui/window/conflict-typed-value", test_window_conflict_value);
