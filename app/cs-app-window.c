@@ -134,6 +134,8 @@ run_trigger_label (const gchar *trigger)
 	    {"start", NC_("trigger", "At start")},    {"exit", NC_("trigger", "At exit")},
 	    {"cli", NC_("trigger", "Command line")},  {"undo", NC_("trigger", "Undo")},
 	    {"watch", NC_("trigger", "Watch")},
+	    /* a run the engine started without a named trigger */
+	    {"sync", NC_("trigger", "Sync")},
 	};
 	for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
 		if (g_strcmp0 (trigger, labels[i].id) == 0)
