@@ -253,6 +253,9 @@ refresh_details (CsAppWindow *self)
 			last_report = r;
 		if (r->error != NULL)
 			detail = g_strdup (r->error);
+		else if (cs_state_get_undo_of (state, r->id) > 0)
+			/* TRANSLATORS: History's details of a run a later Undo took back */
+			detail = g_strdup (_("Undone"));
 		gtk_list_store_insert_with_values (self->history_store, NULL, -1, HCOL_STARTED, started,
 						   HCOL_TRIGGER, run_trigger_label (r->trigger), HCOL_STATUS,
 						   run_status_label (r->status),

@@ -190,6 +190,16 @@ tick_toggled_cb (CsChangesView *self, const gchar *path)
 	gtk_tree_store_set (self->store, &iter, CS_CHANGES_COL_TICK, tick, -1);
 }
 
+/* a kind's heading in bold (a "weight-set" attribute would unset the weight on the next row) */
+static void
+heading_cell_cb (GtkTreeViewColumn *column, GtkCellRenderer *cell, GtkTreeModel *model,
+		 GtkTreeIter *iter, gpointer user_data)
+{
+	gboolean heading;
+	gtk_tree_model_get (model, iter, CS_CHANGES_COL_HEADING, &heading, -1);
+	g_object_set (cell, "weight", heading ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL, NULL);
+}
+
 static void
 cs_changes_view_finalize (GObject *object)
 {
@@ -226,9 +236,8 @@ cs_changes_view_init (CsChangesView *self)
 	cell = gtk_cell_renderer_text_new ();
 	g_object_set (cell, "ellipsize", PANGO_ELLIPSIZE_END, NULL);
 	col = gtk_tree_view_column_new_with_attributes (_ ("Item"), cell, "text",
-							CS_CHANGES_COL_TEXT, "weight-set",
-							CS_CHANGES_COL_HEADING, NULL);
-	g_object_set (cell, "weight", PANGO_WEIGHT_BOLD, NULL);
+							CS_CHANGES_COL_TEXT, NULL);
+	gtk_tree_view_column_set_cell_data_func (col, cell, heading_cell_cb, NULL, NULL);
 	gtk_tree_view_column_set_expand (col, TRUE);
 	gtk_tree_view_append_column (self->view, col);
 	cell = gtk_cell_renderer_text_new ();

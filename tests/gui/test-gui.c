@@ -1495,6 +1495,13 @@ test_window_history_undo (void)
 	flush ();
 	/* the undo is a run in the history too */
 	g_assert_cmpint (gtk_tree_model_iter_n_children (history, NULL), ==, 3);
+	{
+		/* the run taken back says so */
+		g_autofree gchar *detail = NULL;
+		g_assert_true (gtk_tree_model_iter_nth_child (history, &iter, NULL, 1));
+		gtk_tree_model_get (history, &iter, 3, &detail, -1);
+		g_assert_cmpstr (detail, ==, "Undone");
+	}
 	gtk_widget_destroy (GTK_WIDGET (win));
 	flush ();
 }
