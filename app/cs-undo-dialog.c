@@ -118,7 +118,8 @@ undo_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 	}
 	gtk_label_set_text (self->message, text);
 	gtk_widget_set_sensitive (self->cancel_button, TRUE);
-	release (self);
+	if (self->done || report == NULL)
+		release (self);
 	g_signal_emit_by_name (self->profile, "run-finished", report, error);
 	cs_sync_profile_changed (self->profile);
 }
@@ -153,6 +154,9 @@ cs_undo_dialog_dispose (GObject *object)
 	CsUndoDialog *self = CS_UNDO_DIALOG (object);
 	if (self->cancellable != NULL)
 		g_cancellable_cancel (self->cancellable);
+	/* a worker still running keeps the hold until it has finished (finalize) */
+	if (!self->busy)
+		release (self);
 	G_OBJECT_CLASS (cs_undo_dialog_parent_class)->dispose (object);
 }
 
@@ -230,6 +234,9 @@ cs_undo_dialog_new (GtkWindow *parent, CsSyncProfile *profile, GError **error)
 			     /* TRANSLATORS: the undo preview's window title */
 			     "title", _ ("Undo the last run"), NULL);
 	self->profile = g_object_ref (profile);
+	/* the timers wait while the user looks at the plan, so that it stays what Undo does */
+	cs_sync_profile_hold_manual (profile);
+	self->held = TRUE;
 	self->busy = TRUE;
 	cs_engine_undo_async (engine, CS_RUN_FLAG_DRY_RUN, self->cancellable, preview_done_cb,
 			      g_object_ref (self));

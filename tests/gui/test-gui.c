@@ -1478,6 +1478,8 @@ test_window_history_undo (void)
 	g_assert_nonnull (dialog);
 	spin_until (undo_settled, dialog);
 	g_assert_nonnull (cs_undo_dialog_get_preview (dialog));
+	/* while the user reads the plan, no timer changes what it shows */
+	g_assert_true (cs_sync_profile_is_busy (sp));
 	g_assert_cmpint (gtk_tree_model_iter_n_children (cs_changes_view_get_model (cs_undo_dialog_get_changes_view (dialog)), NULL), >, 0);
 	g_assert_cmpuint (count_files (crm_dir), ==, 2);
 	g_assert_true (gtk_widget_get_sensitive (cs_undo_dialog_get_undo_button (dialog)));
@@ -1493,6 +1495,8 @@ test_window_history_undo (void)
 	g_assert_null (strstr (ada_out_after, "Head of analysis"));
 	gtk_widget_destroy (GTK_WIDGET (dialog));
 	flush ();
+	/* the timers go on once the dialog is gone */
+	g_assert_false (cs_sync_profile_is_busy (sp));
 	/* the undo is a run in the history too */
 	g_assert_cmpint (gtk_tree_model_iter_n_children (history, NULL), ==, 3);
 	{
