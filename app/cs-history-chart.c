@@ -8,8 +8,8 @@
 
 /*
  * Records created, updated and deleted per run and per side over the last
- * 30 days: for each run two stacked bars, the CRM's and Outlook's, oldest
- * run on the left. Cairo in a drawing area is all it takes.
+ * 30 days: for each run that changed something two stacked bars, the CRM's
+ * and Outlook's, oldest run on the left. Cairo in a drawing area is all it takes.
  */
 
 #define N_WHAT 3 /* created, updated, deleted */
@@ -60,15 +60,20 @@ cs_history_chart_set_runs (CsHistoryChart *self, GPtrArray *runs, gint64 now)
 	for (guint i = runs != NULL ? runs->len : 0; i > 0; i--) {
 		const CsRunInfo *r = g_ptr_array_index (runs, i - 1);
 		ChartRun cr = { r->started, { { 0 } } };
+		guint totals[CS_COUNT_LAST][CS_SIDE_LAST];
 		/* a preview wrote nothing */
 		if (r->started < since || r->report == NULL
 		    || g_strcmp0 (r->status, "dry-run") == 0)
 			continue;
+		cs_run_info_get_totals (r, totals);
 		for (guint w = 0; w < N_WHAT; w++)
 			for (guint s = 0; s < CS_SIDE_LAST; s++)
-				for (guint k = 0; k < CS_KIND_LAST; k++)
-					cr.n[w][s] += cs_run_info_get_count (r, (CsCount)w,
-									     (CsSide)s, (CsKind)k);
+				cr.n[w][s] = totals[w][s];
+		/* a run that changed nothing (most timer runs) would only crowd the bars */
+		if (totals[0][0] + totals[0][1] + totals[1][0] + totals[1][1] + totals[2][0]
+			    + totals[2][1]
+		    == 0)
+			continue;
 		g_array_append_val (self->runs, cr);
 	}
 	gtk_widget_queue_draw (GTK_WIDGET (self));
