@@ -214,6 +214,7 @@ refresh_details (CsAppWindow *self)
 	gtk_list_store_clear (self->history_store);
 	gtk_list_store_clear (self->conflicts_store);
 	gtk_list_store_clear (self->skips_store);
+	cs_changes_view_set_placeholder (self->history_changes, _("Select a run to see what it changed."));
 	cs_changes_view_set_changes (self->history_changes, NULL);
 	cs_history_chart_set_runs (self->history_chart, NULL, 0);
 	self->undoable_run = 0;
@@ -804,9 +805,13 @@ history_selected_cb (CsAppWindow *self, GtkTreeSelection *sel)
 	g_autoptr(GPtrArray) changes = NULL;
 
 	if (self->selected == NULL || !gtk_tree_selection_get_selected (sel, &model, &iter)) {
+		cs_changes_view_set_placeholder (self->history_changes,
+						 _("Select a run to see what it changed."));
 		cs_changes_view_set_changes (self->history_changes, NULL);
 		return;
 	}
+	/* the history keeps the changes of the last runs only (keep-runs=) */
+	cs_changes_view_set_placeholder (self->history_changes, _("No changes kept for this run."));
 	gtk_tree_model_get (model, &iter, HCOL_RUN_ID, &run_id, -1);
 	state = cs_sync_profile_get_state (self->selected, NULL);
 	engine = cs_sync_profile_get_engine (self->selected, NULL);
