@@ -211,6 +211,27 @@ fill_preview (CsSyncAllAssistant *self)
 	update_preview_label (self);
 }
 
+/* a short plan opens to its fields; a long one to its records, each opening to its fields on
+ * a click (tens of thousands of field rows open at once would make the page slow) */
+static void
+expand_preview (CsSyncAllAssistant *self)
+{
+	GtkTreeModel *model = GTK_TREE_MODEL (self->plan_store);
+	GtkTreeIter kind;
+	guint records = 0;
+	gboolean ok;
+	for (ok = gtk_tree_model_get_iter_first (model, &kind); ok; ok = gtk_tree_model_iter_next (model, &kind))
+		records += (guint) gtk_tree_model_iter_n_children (model, &kind);
+	if (records <= 200) {
+		gtk_tree_view_expand_all (self->plan_view);
+		return;
+	}
+	for (ok = gtk_tree_model_get_iter_first (model, &kind); ok; ok = gtk_tree_model_iter_next (model, &kind)) {
+		g_autoptr(GtkTreePath) path = gtk_tree_model_get_path (model, &kind);
+		gtk_tree_view_expand_row (self->plan_view, path, FALSE);
+	}
+}
+
 static void
 tick_toggled_cb (CsSyncAllAssistant *self, const gchar *path)
 {
@@ -287,7 +308,7 @@ prepare_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 	self->plan = plan;
 	self->prepared_for = (gint) target_side (self);
 	fill_preview (self);
-	gtk_tree_view_expand_all (self->plan_view);
+	expand_preview (self);
 	gtk_stack_set_visible_child_name (self->preview_stack, "plan");
 	gtk_assistant_set_page_complete (GTK_ASSISTANT (self), page, TRUE);
 }
