@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "cli-common.h"
+#include "cs-change-view.h"
 
 static gboolean
 side_from (const gchar *text, gint *side)
@@ -17,28 +18,6 @@ side_from (const gchar *text, gint *side)
 	else
 		return FALSE;
 	return TRUE;
-}
-
-/* what the user typed, as a value of the field's type: the type the two
- * sides' values have (a number stays a number); text otherwise */
-static gchar *
-typed_value (const CsConflict *c, const gchar *text)
-{
-	g_autoptr (JsonNode) crm = cli_json_value (c->crm_value);
-	g_autoptr (JsonNode) outlook = cli_json_value (c->outlook_value);
-	g_autoptr (JsonNode) str = json_node_new (JSON_NODE_VALUE);
-	JsonNode *sample = !JSON_NODE_HOLDS_NULL (crm) ? crm : outlook;
-	if (!JSON_NODE_HOLDS_NULL (sample)
-	    && !(JSON_NODE_HOLDS_VALUE (sample)
-		 && json_node_get_value_type (sample) == G_TYPE_STRING)) {
-		g_autoptr (JsonParser) p = json_parser_new ();
-		if (json_parser_load_from_data (p, text, -1, NULL)
-		    && json_parser_get_root (p) != NULL
-		    && JSON_NODE_TYPE (json_parser_get_root (p)) == JSON_NODE_TYPE (sample))
-			return json_to_string (json_parser_get_root (p), FALSE);
-	}
-	json_node_set_string (str, text);
-	return json_to_string (str, FALSE);
 }
 
 /* `resolve`: the user's decision, applied on both sides by the next plain sync */
@@ -136,7 +115,7 @@ cli_cmd_resolve (gint argc, gchar **argv)
 		return cli_fail (CS_EXIT_LOCAL, json, error->message);
 	for (guint i = 0; i < targets->len; i++) {
 		CsConflict *c = g_ptr_array_index (targets, i);
-		g_autofree gchar *typed = value != NULL ? typed_value (c, value) : NULL;
+		g_autofree gchar *typed = value != NULL ? cs_conflict_typed_value (c, value) : NULL;
 		g_autofree gchar *label
 			= cs_state_get_link_label (state, c->kind, c->outlook_id, c->crm_id);
 		const gchar *kept = side == CS_SIDE_CRM	      ? c->crm_value

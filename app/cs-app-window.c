@@ -5,6 +5,9 @@
 
 #include "cs-app-actions.h"
 #include "cs-app-window.h"
+#include "cs-change-view.h"
+#include "cs-changes-view.h"
+#include "cs-history-chart.h"
 #include "cs-label.h"
 #include "cs-run-counts.h"
 #include "cs-mapping-window.h"
@@ -12,6 +15,7 @@
 #include "cs-progress-window.h"
 #include "cs-settings-dialog.h"
 #include "cs-sync-all-assistant.h"
+#include "cs-undo-dialog.h"
 
 /*
  * The profiles on the left; on the right the selected one at a glance: its
@@ -19,8 +23,10 @@
  * conflicts waiting for the user and every skipped item with its reason.
  */
 enum { CCOL_KIND, CCOL_LINKED, CCOL_CRM, CCOL_OUTLOOK, N_CCOLS };
-enum { HCOL_STARTED, HCOL_TRIGGER, HCOL_STATUS, HCOL_DETAIL, N_HCOLS };
-enum { XCOL_KIND, XCOL_ITEM, XCOL_FIELD, XCOL_CRM, XCOL_OUTLOOK, XCOL_KIND_ID, XCOL_OUTLOOK_ID, N_XCOLS };
+enum { HCOL_STARTED, HCOL_TRIGGER, HCOL_STATUS, HCOL_DETAIL, HCOL_RUN_ID, N_HCOLS };
+/* XCOL_FIELD: the mapping row (the CRM field's name); XCOL_FIELD_LABEL what the user sees */
+enum { XCOL_KIND, XCOL_ITEM, XCOL_FIELD, XCOL_CRM, XCOL_OUTLOOK, XCOL_KIND_ID, XCOL_OUTLOOK_ID,
+       XCOL_BASE, XCOL_ID, XCOL_FIELD_LABEL, N_XCOLS };
 enum { SCOL_KIND, SCOL_SIDE, SCOL_ID, SCOL_REASON, N_SCOLS };
 
 struct _CsAppWindow {
@@ -51,12 +57,19 @@ struct _CsAppWindow {
 	GtkButton *mapping_button;
 	GtkButton *keep_crm_button;
 	GtkButton *keep_outlook_button;
+	GtkEntry *value_entry;
+	GtkButton *use_value_button;
+	GtkTreeView *history_view;
+	CsHistoryChart *history_chart;
+	CsChangesView *history_changes;
+	GtkButton *undo_button;
 
 	CsApplication *app;	   /* (unowned) */
 	CsSyncProfile *selected;   /* (owned) (nullable) */
 	GtkWindow *last_dialog;	   /* (unowned) (nullable) for tests and screenshots */
 	GSettings *settings;	   /* (owned) (nullable) without the schema installed */
 	guint tick_id;
+	gint64 undoable_run;	   /* the newest run Undo takes back, 0: none */
 };
 
 G_DEFINE_TYPE (CsAppWindow, cs_app_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -121,6 +134,8 @@ run_trigger_label (const gchar *trigger)
 	    {"start", NC_("trigger", "At start")},    {"exit", NC_("trigger", "At exit")},
 	    {"cli", NC_("trigger", "Command line")},  {"undo", NC_("trigger", "Undo")},
 	    {"watch", NC_("trigger", "Watch")},
+	    /* a run the engine started without a named trigger */
+	    {"sync", NC_("trigger", "Sync")},
 	};
 	for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
 		if (g_strcmp0 (trigger, labels[i].id) == 0)
@@ -199,6 +214,11 @@ refresh_details (CsAppWindow *self)
 	gtk_list_store_clear (self->history_store);
 	gtk_list_store_clear (self->conflicts_store);
 	gtk_list_store_clear (self->skips_store);
+	cs_changes_view_set_placeholder (self->history_changes, _("Select a run to see what it changed."));
+	cs_changes_view_set_changes (self->history_changes, NULL);
+	cs_history_chart_set_runs (self->history_chart, NULL, 0);
+	self->undoable_run = 0;
+	gtk_widget_set_sensitive (GTK_WIDGET (self->undo_button), FALSE);
 	gtk_stack_set_visible_child_name (self->stack, sp != NULL ? "profile" : "empty");
 	update_actions (self);
 	update_profile_bar (self);
@@ -234,10 +254,21 @@ refresh_details (CsAppWindow *self)
 			last_report = r;
 		if (r->error != NULL)
 			detail = g_strdup (r->error);
+		else if (cs_state_get_undo_of (state, r->id) > 0)
+			/* TRANSLATORS: History's details of a run a later Undo took back */
+			detail = g_strdup (_("Undone"));
 		gtk_list_store_insert_with_values (self->history_store, NULL, -1, HCOL_STARTED, started,
 						   HCOL_TRIGGER, run_trigger_label (r->trigger), HCOL_STATUS,
 						   run_status_label (r->status),
-						   HCOL_DETAIL, detail != NULL ? detail : "", -1);
+						   HCOL_DETAIL, detail != NULL ? detail : "", HCOL_RUN_ID,
+						   r->id, -1);
+	}
+	self->undoable_run = cs_state_get_undoable_run (state, NULL);
+	gtk_widget_set_sensitive (GTK_WIDGET (self->undo_button), self->undoable_run > 0);
+	{
+		/* the chart covers 30 days, more runs than the list shows */
+		g_autoptr(GPtrArray) month = cs_state_get_runs (state, 1000, NULL);
+		cs_history_chart_set_runs (self->history_chart, month, g_get_real_time ());
 	}
 	if (runs != NULL && runs->len > 0) {
 		CsRunInfo *r = g_ptr_array_index (runs, 0);
@@ -267,15 +298,24 @@ refresh_details (CsAppWindow *self)
 						   (gint) cs_state_count_links (state, (CsKind) k, CS_SIDE_CRM),
 						   CCOL_CRM, crm, CCOL_OUTLOOK, outlook, -1);
 	}
-	for (guint i = 0; conflicts != NULL && i < conflicts->len; i++) {
-		CsConflict *c = g_ptr_array_index (conflicts, i);
-		g_autofree gchar *label = link_label (state, c->kind, c->outlook_id,
-						      c->crm_id != NULL ? c->crm_id : c->outlook_id);
-		gtk_list_store_insert_with_values (self->conflicts_store, NULL, -1, XCOL_KIND,
-						   cs_kind_get_label (c->kind), XCOL_ITEM, label,
-						   XCOL_FIELD, c->field, XCOL_CRM, c->crm_value,
-						   XCOL_OUTLOOK, c->outlook_value, XCOL_KIND_ID, (gint) c->kind,
-						   XCOL_OUTLOOK_ID, c->outlook_id, -1);
+	{
+		CsEngine *engine = cs_sync_profile_get_engine (sp, NULL);
+		g_autoptr(CsFieldLabels) labels = cs_field_labels_new (engine);
+		for (guint i = 0; conflicts != NULL && i < conflicts->len; i++) {
+			CsConflict *c = g_ptr_array_index (conflicts, i);
+			g_autofree gchar *label = link_label (state, c->kind, c->outlook_id,
+							      c->crm_id != NULL ? c->crm_id : c->outlook_id);
+			g_autofree gchar *field = cs_conflict_get_field_label (c, labels);
+			g_autofree gchar *crm = cs_value_json_to_text (c->crm_value);
+			g_autofree gchar *outlook = cs_value_json_to_text (c->outlook_value);
+			g_autofree gchar *base = cs_value_json_to_text (c->base_value);
+			/* the values side by side as text, the base (last agreed) beside them */
+			gtk_list_store_insert_with_values (
+			    self->conflicts_store, NULL, -1, XCOL_KIND, cs_kind_get_label (c->kind),
+			    XCOL_ITEM, label, XCOL_FIELD, c->field, XCOL_CRM, crm, XCOL_OUTLOOK, outlook,
+			    XCOL_KIND_ID, (gint) c->kind, XCOL_OUTLOOK_ID, c->outlook_id, XCOL_BASE, base,
+			    XCOL_ID, c->id, XCOL_FIELD_LABEL, field, -1);
+		}
 	}
 	{
 		/* skipped records by their names, as the last run's report gives them */
@@ -695,42 +735,52 @@ mapping_clicked_cb (CsAppWindow *self)
 	gtk_window_present (GTK_WINDOW (window));
 }
 
+/* @winner: a CsSide, or -1 with @typed: the value the user typed for both sides */
 static void
-resolve (CsAppWindow *self, CsSide winner)
+resolve (CsAppWindow *self, gint winner, const gchar *typed)
 {
 	GtkTreeSelection *sel = gtk_tree_view_get_selection (self->conflicts_view);
 	GtkTreeModel *model;
 	GtkTreeIter iter;
-	gint kind = 0;
-	g_autofree gchar *outlook_id = NULL;
-	g_autofree gchar *field = NULL;
+	gint64 id = 0;
 	g_autoptr(GError) error = NULL;
+	g_autoptr(CsConflict) c = NULL;
+	g_autofree gchar *value = NULL;
 	CsState *state;
 
 	if (self->selected == NULL || !gtk_tree_selection_get_selected (sel, &model, &iter))
 		return;
-	gtk_tree_model_get (model, &iter, XCOL_KIND_ID, &kind, XCOL_OUTLOOK_ID, &outlook_id,
-			    XCOL_FIELD, &field, -1);
+	gtk_tree_model_get (model, &iter, XCOL_ID, &id, -1);
 	state = cs_sync_profile_get_state (self->selected, &error);
-	/* the choice is recorded; the next run writes the kept value to the other side */
-	if (state == NULL ||
-	    !cs_state_resolve_conflict (state, (CsKind) kind, outlook_id, field, winner, &error)) {
+	if (state != NULL)
+		c = cs_state_get_conflict (state, id, &error);
+	if (c != NULL && winner < 0)
+		value = cs_conflict_typed_value (c, typed);
+	/* the decision is recorded; the next run writes the kept value on both sides */
+	if (c == NULL || !cs_state_decide_conflict (state, id, winner, value, &error)) {
 		show_error (self, error->message);
 		return;
 	}
+	gtk_entry_set_text (self->value_entry, "");
 	refresh_details (self);
+}
+
+static void
+use_value_clicked_cb (CsAppWindow *self)
+{
+	resolve (self, -1, gtk_entry_get_text (self->value_entry));
 }
 
 static void
 keep_crm_clicked_cb (CsAppWindow *self)
 {
-	resolve (self, CS_SIDE_CRM);
+	resolve (self, CS_SIDE_CRM, NULL);
 }
 
 static void
 keep_outlook_clicked_cb (CsAppWindow *self)
 {
-	resolve (self, CS_SIDE_OUTLOOK);
+	resolve (self, CS_SIDE_OUTLOOK, NULL);
 }
 
 static void
@@ -739,6 +789,51 @@ conflict_selected_cb (CsAppWindow *self, GtkTreeSelection *sel)
 	gboolean any = gtk_tree_selection_get_selected (sel, NULL, NULL);
 	gtk_widget_set_sensitive (GTK_WIDGET (self->keep_crm_button), any);
 	gtk_widget_set_sensitive (GTK_WIDGET (self->keep_outlook_button), any);
+	gtk_widget_set_sensitive (GTK_WIDGET (self->value_entry), any);
+	gtk_widget_set_sensitive (GTK_WIDGET (self->use_value_button), any);
+}
+
+/* a run selected in History: what it changed, record by record and field by field */
+static void
+history_selected_cb (CsAppWindow *self, GtkTreeSelection *sel)
+{
+	GtkTreeModel *model;
+	GtkTreeIter iter;
+	gint64 run_id = 0;
+	CsState *state;
+	CsEngine *engine;
+	g_autoptr(GPtrArray) changes = NULL;
+
+	if (self->selected == NULL || !gtk_tree_selection_get_selected (sel, &model, &iter)) {
+		cs_changes_view_set_placeholder (self->history_changes,
+						 _("Select a run to see what it changed."));
+		cs_changes_view_set_changes (self->history_changes, NULL);
+		return;
+	}
+	/* the history keeps the changes of the last runs only (keep-runs=) */
+	cs_changes_view_set_placeholder (self->history_changes, _("No changes kept for this run."));
+	gtk_tree_model_get (model, &iter, HCOL_RUN_ID, &run_id, -1);
+	state = cs_sync_profile_get_state (self->selected, NULL);
+	engine = cs_sync_profile_get_engine (self->selected, NULL);
+	if (state != NULL)
+		changes = cs_record_changes_for_run (state, engine, run_id, NULL);
+	cs_changes_view_set_changes (self->history_changes, changes);
+}
+
+static void
+undo_clicked_cb (CsAppWindow *self)
+{
+	g_autoptr(GError) error = NULL;
+	CsUndoDialog *dialog;
+	if (self->selected == NULL)
+		return;
+	dialog = cs_undo_dialog_new (GTK_WINDOW (self), self->selected, &error);
+	if (dialog == NULL) {
+		show_error (self, error->message);
+		return;
+	}
+	remember_dialog (self, GTK_WINDOW (dialog));
+	gtk_window_present (GTK_WINDOW (dialog));
 }
 
 /* next-run times and states move with the clock; a coarse tick is enough */
@@ -805,6 +900,8 @@ cs_app_window_class_init (CsAppWindowClass *klass)
 {
 	GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 	G_OBJECT_CLASS (klass)->dispose = cs_app_window_dispose;
+	g_type_ensure (CS_TYPE_HISTORY_CHART);
+	g_type_ensure (CS_TYPE_CHANGES_VIEW);
 	gtk_widget_class_set_template_from_resource (widget_class, "/org/crmsync/Crmsync/ui/cs-app-window.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, CsAppWindow, name)
 	BIND (profiles_list);
@@ -824,6 +921,12 @@ cs_app_window_class_init (CsAppWindowClass *klass)
 	BIND (history_store);
 	BIND (conflicts_store);
 	BIND (conflicts_view);
+	BIND (value_entry);
+	BIND (use_value_button);
+	BIND (history_view);
+	BIND (history_chart);
+	BIND (history_changes);
+	BIND (undo_button);
 	BIND (skips_store);
 	BIND (conflicts_tab_label);
 	BIND (skips_tab_label);
@@ -843,6 +946,9 @@ cs_app_window_class_init (CsAppWindowClass *klass)
 	gtk_widget_class_bind_template_callback (widget_class, keep_crm_clicked_cb);
 	gtk_widget_class_bind_template_callback (widget_class, keep_outlook_clicked_cb);
 	gtk_widget_class_bind_template_callback (widget_class, conflict_selected_cb);
+	gtk_widget_class_bind_template_callback (widget_class, use_value_clicked_cb);
+	gtk_widget_class_bind_template_callback (widget_class, history_selected_cb);
+	gtk_widget_class_bind_template_callback (widget_class, undo_clicked_cb);
 	gtk_widget_class_bind_template_callback (widget_class, delete_event_cb);
 	gtk_widget_class_bind_template_callback (widget_class, gtk_widget_hide);
 }

@@ -3,6 +3,8 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-changes-view.h"
+#include "cs-engine-jobs.h"
 #include "cs-progress-window.h"
 
 /*
@@ -112,6 +114,7 @@ struct _CsProgressWindow {
 	GtkButton *cancel_button;
 	GtkButton *close_button;
 	GtkButton *confirm_button;
+	CsChangesView *plan_changes;
 	CsSyncProfile *profile;	    /* (owned) */
 	GCancellable *cancellable;  /* (owned) */
 	CsProgressRelay *relay;	    /* (owned) (nullable) */
@@ -213,10 +216,14 @@ cancel_requested_cb (CsProgressWindow *self)
 		cancel_clicked_cb (self);
 }
 
+static gboolean start_selected (CsProgressWindow *self, CsRunFlags flags, GError **error);
+
 static void
 confirm_clicked_cb (CsProgressWindow *self)
 {
 	g_autoptr(GError) error = NULL;
+	gboolean some_unticked = gtk_widget_get_visible (GTK_WIDGET (self->plan_changes)) &&
+				 cs_changes_view_count_unticked (self->plan_changes) > 0;
 	/* the user saw what the guard stopped and wants it: run again with that
 	 * guard confirmed (deletions, or a mass update), the others still on */
 	CsRunFlags confirm = self->report != NULL ? cs_run_report_get_guard_confirm (self->report)
@@ -231,7 +238,10 @@ confirm_clicked_cb (CsProgressWindow *self)
 	gtk_widget_hide (GTK_WIDGET (self->result_label));
 	gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), TRUE);
 	gtk_widget_show (GTK_WIDGET (self->cancel_button));
-	if (!cs_progress_window_start (self, self->flags | confirm, &error)) {
+	/* the ticks stay readable for the plan made again; the list goes */
+	gtk_widget_hide (GTK_WIDGET (self->plan_changes));
+	if (some_unticked ? !start_selected (self, self->flags | confirm, &error)
+			  : !cs_progress_window_start (self, self->flags | confirm, &error)) {
 		self->finished = TRUE;
 		gtk_label_set_text (self->result_label, error->message);
 		gtk_widget_show (GTK_WIDGET (self->result_label));
@@ -258,6 +268,7 @@ cs_progress_window_class_init (CsProgressWindowClass *klass)
 	GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 	object_class->dispose = cs_progress_window_dispose;
 	object_class->finalize = cs_progress_window_finalize;
+	g_type_ensure (CS_TYPE_CHANGES_VIEW);
 	gtk_widget_class_set_template_from_resource (widget_class,
 						     "/org/crmsync/Crmsync/ui/cs-progress-window.ui");
 	gtk_widget_class_bind_template_child (widget_class, CsProgressWindow, title_label);
@@ -275,6 +286,7 @@ cs_progress_window_class_init (CsProgressWindowClass *klass)
 	gtk_widget_class_bind_template_child (widget_class, CsProgressWindow, cancel_button);
 	gtk_widget_class_bind_template_child (widget_class, CsProgressWindow, close_button);
 	gtk_widget_class_bind_template_child (widget_class, CsProgressWindow, confirm_button);
+	gtk_widget_class_bind_template_child (widget_class, CsProgressWindow, plan_changes);
 	gtk_widget_class_bind_template_callback (widget_class, confirm_clicked_cb);
 	gtk_widget_class_bind_template_callback (widget_class, cancel_clicked_cb);
 	gtk_widget_class_bind_template_callback (widget_class, delete_event_cb);
@@ -349,12 +361,11 @@ summary_text (CsRunReport *report)
 }
 
 static void
-run_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+run_finished (CsProgressWindow *self)
 {
-	g_autoptr(CsProgressWindow) self = CS_PROGRESS_WINDOW (user_data);
 	g_autofree gchar *text = NULL;
 
-	self->report = cs_engine_run_finish (CS_ENGINE (source), result, &self->error);
+	gtk_widget_hide (GTK_WIDGET (self->plan_changes));
 	g_clear_pointer (&self->relay, cs_progress_relay_free);
 	self->running = FALSE;
 	self->finished = TRUE;
@@ -370,6 +381,16 @@ run_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 		text = summary_text (self->report);
 		gtk_widget_set_visible (GTK_WIDGET (self->confirm_button),
 					cs_run_report_get_status (self->report) == CS_RUN_STOPPED);
+		if (cs_run_report_get_status (self->report) == CS_RUN_STOPPED) {
+			/* what the guard stopped, record by record and field by field; what the
+			 * user unticks is left as it is when they confirm */
+			CsEngine *engine = cs_sync_profile_get_engine (self->profile, NULL);
+			g_autoptr(GPtrArray) changes =
+				cs_record_changes_from_plan (cs_run_report_get_plan (self->report), engine);
+			cs_changes_view_set_changes (self->plan_changes, changes);
+			cs_changes_view_set_tickable (self->plan_changes, TRUE);
+			gtk_widget_set_visible (GTK_WIDGET (self->plan_changes), changes->len > 0);
+		}
 	} else if (g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
 		text = g_strdup (_("Cancelled. Everything written so far is recorded; the next sync "
 				   "carries on from there."));
@@ -389,6 +410,69 @@ run_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 	gtk_widget_show (GTK_WIDGET (self->result_label));
 	g_signal_emit_by_name (self->profile, "run-finished", self->report, self->error);
 	cs_sync_profile_changed (self->profile);
+}
+
+static void
+run_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(CsProgressWindow) self = CS_PROGRESS_WINDOW (user_data);
+	self->report = cs_engine_run_finish (CS_ENGINE (source), result, &self->error);
+	run_finished (self);
+}
+
+static void
+apply_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(CsProgressWindow) self = CS_PROGRESS_WINDOW (user_data);
+	self->report = cs_engine_apply_finish (CS_ENGINE (source), result, &self->error);
+	run_finished (self);
+}
+
+/* the plan made again: the records the user unticked in the guard's list are left out */
+static void
+prepared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(CsProgressWindow) self = CS_PROGRESS_WINDOW (user_data);
+	g_autoptr(CsSyncPlan) plan = cs_engine_prepare_finish (CS_ENGINE (source), result, &self->error);
+	GPtrArray *changes = cs_changes_view_get_changes (self->plan_changes);
+	GPtrArray *items;
+
+	if (plan == NULL) {
+		run_finished (self);
+		return;
+	}
+	items = cs_sync_plan_get_items (plan);
+	for (guint c = 0; changes != NULL && c < changes->len; c++) {
+		if (cs_changes_view_is_ticked (self->plan_changes, c))
+			continue;
+		for (guint i = 0; i < items->len; i++) {
+			CsPlanItem *it = g_ptr_array_index (items, i);
+			if (cs_record_change_matches (g_ptr_array_index (changes, c), it))
+				it->selected = FALSE;
+		}
+	}
+	cs_engine_apply_async (CS_ENGINE (source), plan, self->flags, "sync", self->cancellable,
+			       apply_done_cb, g_object_ref (self));
+}
+
+static gboolean
+start_selected (CsProgressWindow *self, CsRunFlags flags, GError **error)
+{
+	CsEngine *engine;
+	if (cs_sync_profile_is_busy (self->profile)) {
+		g_set_error_literal (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_BUSY,
+				     _("A sync is already running for this profile."));
+		return FALSE;
+	}
+	engine = cs_sync_profile_get_engine (self->profile, error);
+	if (engine == NULL)
+		return FALSE;
+	cs_sync_profile_hold_manual (self->profile);
+	self->running = TRUE;
+	self->flags = flags;
+	self->relay = cs_progress_relay_new (engine, G_OBJECT (self), progress_cb);
+	cs_engine_prepare_async (engine, flags, self->cancellable, prepared_cb, g_object_ref (self));
+	return TRUE;
 }
 
 /**

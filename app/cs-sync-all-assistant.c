@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-changes-view.h"
 #include "cs-progress-window.h"
 #include "cs-engine-jobs.h"
 #include "cs-sync-all-assistant.h"
@@ -14,7 +15,8 @@
  * in worker threads; the assistant holds the profile's timers meanwhile.
  */
 enum { PAGE_DIRECTION, PAGE_KINDS, PAGE_PREVIEW, PAGE_APPLY, PAGE_SUMMARY };
-enum { TCOL_TICK, TCOL_INCONSISTENT, TCOL_TEXT, TCOL_ACTION, TCOL_ITEM, TCOL_KIND, N_TCOLS };
+/* TCOL_HAS_TICK: kinds and records; a record's field rows (under it) have none */
+enum { TCOL_TICK, TCOL_INCONSISTENT, TCOL_TEXT, TCOL_ACTION, TCOL_ITEM, TCOL_KIND, TCOL_HAS_TICK, N_TCOLS };
 
 struct _CsSyncAllAssistant {
 	GtkAssistant parent_instance;
@@ -142,10 +144,31 @@ update_preview_label (CsSyncAllAssistant *self)
 	gtk_label_set_text (self->preview_label, text);
 }
 
+/* under a record: each field it changes, "First name: Ada → Ann", and on which side */
+static void
+add_field_rows (CsSyncAllAssistant *self, GtkTreeIter *parent, const CsPlanItem *it,
+		CsFieldLabels *labels)
+{
+	CsEngine *engine = cs_sync_profile_get_engine (self->profile, NULL);
+	g_autoptr(CsRecordChange) rc = NULL;
+	if (engine == NULL)
+		return;
+	rc = cs_record_change_new_from_item (it, engine, labels);
+	for (guint f = 0; rc != NULL && f < rc->fields->len; f++) {
+		CsFieldChange *fc = g_ptr_array_index (rc->fields, f);
+		g_autofree gchar *text = cs_field_change_to_text (fc);
+		gtk_tree_store_insert_with_values (self->plan_store, NULL, parent, -1, TCOL_TEXT, text,
+						   TCOL_ACTION, cs_changes_side_name (fc->side),
+						   TCOL_KIND, (gint) it->kind, TCOL_HAS_TICK, FALSE, -1);
+	}
+}
+
 static void
 fill_preview (CsSyncAllAssistant *self)
 {
 	GPtrArray *items = cs_sync_plan_get_items (self->plan);
+	CsEngine *engine = cs_sync_profile_get_engine (self->profile, NULL);
+	g_autoptr(CsFieldLabels) labels = cs_field_labels_new (engine);
 	CsSide target = target_side (self);
 	GtkTreeIter parents[CS_KIND_LAST];
 	gboolean have[CS_KIND_LAST] = {FALSE};
@@ -164,7 +187,8 @@ fill_preview (CsSyncAllAssistant *self)
 		}
 		if (!have[it->kind]) {
 			gtk_tree_store_insert_with_values (self->plan_store, &parents[it->kind], NULL, -1,
-							   TCOL_KIND, (gint) it->kind, TCOL_ITEM, NULL, -1);
+							   TCOL_KIND, (gint) it->kind, TCOL_ITEM, NULL,
+							   TCOL_HAS_TICK, TRUE, -1);
 			have[it->kind] = TRUE;
 		}
 		counts[it->kind]++;
@@ -172,7 +196,8 @@ fill_preview (CsSyncAllAssistant *self)
 						   TCOL_TICK, it->selected, TCOL_TEXT,
 						   it->label != NULL ? it->label : cs_plan_item_get_id (it, CS_SIDE_CRM),
 						   TCOL_ACTION, action_text (it, target), TCOL_ITEM, it,
-						   TCOL_KIND, (gint) it->kind, -1);
+						   TCOL_KIND, (gint) it->kind, TCOL_HAS_TICK, TRUE, -1);
+		add_field_rows (self, &child, it, labels);
 	}
 	for (guint k = 0; k < CS_KIND_LAST; k++) {
 		g_autofree gchar *text = NULL;
@@ -186,17 +211,41 @@ fill_preview (CsSyncAllAssistant *self)
 	update_preview_label (self);
 }
 
+/* a short plan opens to its fields; a long one to its records, each opening to its fields on
+ * a click (tens of thousands of field rows open at once would make the page slow) */
+static void
+expand_preview (CsSyncAllAssistant *self)
+{
+	GtkTreeModel *model = GTK_TREE_MODEL (self->plan_store);
+	GtkTreeIter kind;
+	guint records = 0;
+	gboolean ok;
+	for (ok = gtk_tree_model_get_iter_first (model, &kind); ok; ok = gtk_tree_model_iter_next (model, &kind))
+		records += (guint) gtk_tree_model_iter_n_children (model, &kind);
+	if (records <= 200) {
+		gtk_tree_view_expand_all (self->plan_view);
+		return;
+	}
+	for (ok = gtk_tree_model_get_iter_first (model, &kind); ok; ok = gtk_tree_model_iter_next (model, &kind)) {
+		g_autoptr(GtkTreePath) path = gtk_tree_model_get_path (model, &kind);
+		gtk_tree_view_expand_row (self->plan_view, path, FALSE);
+	}
+}
+
 static void
 tick_toggled_cb (CsSyncAllAssistant *self, const gchar *path)
 {
 	GtkTreeModel *model = GTK_TREE_MODEL (self->plan_store);
 	GtkTreeIter iter, parent, child;
-	gboolean tick;
+	gboolean tick, has_tick;
 	CsPlanItem *it = NULL;
 
 	if (!gtk_tree_model_get_iter_from_string (model, &iter, path))
 		return;
-	gtk_tree_model_get (model, &iter, TCOL_TICK, &tick, TCOL_ITEM, &it, -1);
+	gtk_tree_model_get (model, &iter, TCOL_TICK, &tick, TCOL_ITEM, &it, TCOL_HAS_TICK, &has_tick, -1);
+	/* a field row goes with its record's tick */
+	if (!has_tick)
+		return;
 	tick = !tick;
 	if (it != NULL) {
 		it->selected = tick;
@@ -259,7 +308,7 @@ prepare_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 	self->plan = plan;
 	self->prepared_for = (gint) target_side (self);
 	fill_preview (self);
-	gtk_tree_view_expand_all (self->plan_view);
+	expand_preview (self);
 	gtk_stack_set_visible_child_name (self->preview_stack, "plan");
 	gtk_assistant_set_page_complete (GTK_ASSISTANT (self), page, TRUE);
 }
@@ -489,8 +538,10 @@ kind_cell_cb (GtkTreeViewColumn *column, GtkCellRenderer *cell, GtkTreeModel *mo
 	      GtkTreeIter *iter, gpointer user_data)
 {
 	gpointer item = NULL;
-	gtk_tree_model_get (model, iter, TCOL_ITEM, &item, -1);
-	g_object_set (cell, "weight", item == NULL ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL, NULL);
+	gboolean has_tick;
+	gtk_tree_model_get (model, iter, TCOL_ITEM, &item, TCOL_HAS_TICK, &has_tick, -1);
+	g_object_set (cell, "weight", item == NULL && has_tick ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL,
+		      NULL);
 }
 
 CsSyncAllAssistant *

@@ -113,3 +113,44 @@ cs_engine_apply_finish (CsEngine *self, GAsyncResult *result, GError **error)
 	g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 	return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+static void
+undo_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+	GError *error = NULL;
+	CsRunReport *report = cs_engine_undo (CS_ENGINE (source), GPOINTER_TO_UINT (task_data),
+					      cancellable, &error);
+	if (report == NULL)
+		g_task_return_error (task, error);
+	else
+		g_task_return_pointer (task, report, g_object_unref);
+}
+
+/**
+ * cs_engine_undo_async:
+ * @flags: %CS_RUN_FLAG_DRY_RUN for the preview (the report carries the undo plan),
+ *   %CS_RUN_FLAG_FORCE_DELETE when the user confirmed what a guard stopped
+ *
+ * Takes back the newest run not yet undone (cs_engine_undo()) in a worker thread.
+ */
+void
+cs_engine_undo_async (CsEngine *self, CsRunFlags flags, GCancellable *cancellable,
+		      GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+	g_task_set_source_tag (task, cs_engine_undo_async);
+	g_task_set_task_data (task, GUINT_TO_POINTER (flags), NULL);
+	g_task_run_in_thread (task, undo_thread);
+}
+
+/**
+ * cs_engine_undo_finish:
+ *
+ * Returns: (transfer full): the undo run's report, or %NULL with @error
+ */
+CsRunReport *
+cs_engine_undo_finish (CsEngine *self, GAsyncResult *result, GError **error)
+{
+	g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+	return g_task_propagate_pointer (G_TASK (result), error);
+}

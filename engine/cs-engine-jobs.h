@@ -15,5 +15,10 @@ cs_engine_apply_async (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, const
 		       GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
 CsRunReport *
 cs_engine_apply_finish (CsEngine *self, GAsyncResult *result, GError **error);
+void
+cs_engine_undo_async (CsEngine *self, CsRunFlags flags, GCancellable *cancellable,
+		      GAsyncReadyCallback callback, gpointer user_data);
+CsRunReport *
+cs_engine_undo_finish (CsEngine *self, GAsyncResult *result, GError **error);
 
 G_END_DECLS

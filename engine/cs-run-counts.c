@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include <json-glib/json-glib.h>
 
 #include "cs-run-counts.h"
@@ -110,4 +112,38 @@ cs_run_info_get_skip_labels (const CsRunInfo *run)
 			g_strdup (label));
 	}
 	return labels;
+}
+
+/**
+ * cs_run_info_get_totals:
+ * @totals: (out caller-allocates): per count and side, all kinds summed
+ *
+ * The run's counts with its report read once (the History chart reads a
+ * month of runs on the GTK thread).
+ */
+void
+cs_run_info_get_totals (const CsRunInfo *run, guint totals[CS_COUNT_LAST][CS_SIDE_LAST])
+{
+	g_autoptr (JsonParser) parser = NULL;
+	JsonObject *root;
+	memset (totals, 0, sizeof (guint) * CS_COUNT_LAST * CS_SIDE_LAST);
+	if (run == NULL || run->report == NULL)
+		return;
+	parser = json_parser_new ();
+	if (!json_parser_load_from_data (parser, run->report, -1, NULL)
+	    || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+		return;
+	root = json_node_get_object (json_parser_get_root (parser));
+	for (guint w = 0; w < CS_COUNT_LAST; w++) {
+		for (guint s = 0; s < CS_SIDE_LAST; s++) {
+			JsonObject *o = object_member (object_member (root, count_members[w]),
+						       cs_side_to_string ((CsSide)s));
+			for (guint k = 0; o != NULL && k < CS_KIND_LAST; k++) {
+				JsonNode *n = json_object_get_member (o, cs_kind_to_string ((CsKind)k));
+				if (n != NULL && JSON_NODE_HOLDS_VALUE (n)
+				    && json_node_get_value_type (n) == G_TYPE_INT64)
+					totals[w][s] += (guint)MAX (0, json_node_get_int (n));
+			}
+		}
+	}
 }

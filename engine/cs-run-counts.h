@@ -8,6 +8,8 @@ G_BEGIN_DECLS
 
 guint
 cs_run_info_get_count (const CsRunInfo *run, CsCount what, CsSide side, CsKind kind);
+void
+cs_run_info_get_totals (const CsRunInfo *run, guint totals[CS_COUNT_LAST][CS_SIDE_LAST]);
 GHashTable *
 cs_run_info_get_skip_labels (const CsRunInfo *run);
 gchar *

@@ -13,6 +13,7 @@
 #include "cs-settings-dialog.h"
 #include "cs-sign-in-dialog.h"
 #include "cs-sync-all-assistant.h"
+#include "cs-undo-dialog.h"
 
 /*
  * Renders each window of the app to PNG files in docs/screenshots (run under Xvfb
@@ -204,6 +205,12 @@ main (int argc, char **argv)
 			write_file (out_file, edited->str);
 		}
 		{
+			/* Bo's new title: an update in Outlook that History and Undo show field by field */
+			g_autofree gchar *bo = g_build_filename (root, "sales", "crm", "contact", "2.json", NULL);
+			write_file (bo, "{\"firstName\": \"Bo\", \"lastName\": \"Berg\", "
+					"\"emails\": [\"Bo@example.org\"], \"jobTitle\": \"Key account manager\"}");
+		}
+		{
 			/* a contact without a name: the CRM refuses it, the window says why */
 			g_autofree gchar *rec = g_build_filename (root, "sales", "outlook", "contact", "nameless.json", NULL);
 			write_file (rec, "{\"companyName\": \"Nordisk A/S\", \"jobTitle\": \"Reception\"}");
@@ -219,9 +226,31 @@ main (int argc, char **argv)
 	cs_app_window_select (win, sales);
 	shoot (GTK_WIDGET (win), "main-window.png");
 	gtk_notebook_set_current_page (GTK_NOTEBOOK (gtk_widget_get_template_child (GTK_WIDGET (win), CS_TYPE_APP_WINDOW, "notebook")), 2);
+	{
+		/* the conflict selected, a third value typed */
+		GtkTreeView *cv = GTK_TREE_VIEW (gtk_widget_get_template_child (GTK_WIDGET (win), CS_TYPE_APP_WINDOW, "conflicts_view"));
+		GtkTreeIter iter;
+		if (gtk_tree_model_get_iter_first (gtk_tree_view_get_model (cv), &iter))
+			gtk_tree_selection_select_iter (gtk_tree_view_get_selection (cv), &iter);
+		gtk_entry_set_text (GTK_ENTRY (gtk_widget_get_template_child (GTK_WIDGET (win), CS_TYPE_APP_WINDOW, "value_entry")),
+				    "Head of sales, Nordics");
+	}
 	shoot (GTK_WIDGET (win), "main-window-conflicts.png");
+	gtk_entry_set_text (GTK_ENTRY (gtk_widget_get_template_child (GTK_WIDGET (win), CS_TYPE_APP_WINDOW, "value_entry")), "");
 	gtk_notebook_set_current_page (GTK_NOTEBOOK (gtk_widget_get_template_child (GTK_WIDGET (win), CS_TYPE_APP_WINDOW, "notebook")), 3);
 	shoot (GTK_WIDGET (win), "main-window-skipped.png");
+	{
+		/* History: the chart, the newest run selected with its changes */
+		GtkTreeView *runs = GTK_TREE_VIEW (gtk_widget_get_template_child (GTK_WIDGET (win), CS_TYPE_APP_WINDOW, "history_view"));
+		GtkTreeIter iter;
+		gtk_notebook_set_current_page (GTK_NOTEBOOK (gtk_widget_get_template_child (GTK_WIDGET (win), CS_TYPE_APP_WINDOW, "notebook")), 1);
+		gtk_window_resize (GTK_WINDOW (win), 980, 720);
+		if (gtk_tree_model_get_iter_first (gtk_tree_view_get_model (runs), &iter))
+			gtk_tree_selection_select_iter (gtk_tree_view_get_selection (runs), &iter);
+		shoot (GTK_WIDGET (win), "main-window-history.png");
+		gtk_window_resize (GTK_WINDOW (win), 980, 560);
+		gtk_notebook_set_current_page (GTK_NOTEBOOK (gtk_widget_get_template_child (GTK_WIDGET (win), CS_TYPE_APP_WINDOW, "notebook")), 0);
+	}
 
 	{
 		/* a new OroCRM profile being filled in */
@@ -298,7 +327,11 @@ main (int argc, char **argv)
 		/* Sync all on a fresh copy of the sales data: the preview with ticks */
 		CsSyncAllAssistant *a;
 		g_autofree gchar *more = g_build_filename (root, "sales", "crm", "contact", "new.json", NULL);
+		g_autofree gchar *cai = g_build_filename (root, "sales", "crm", "contact", "3.json", NULL);
 		write_file (more, "{\"firstName\": \"Karen\", \"lastName\": \"Blixen\"}");
+		/* an update, shown field by field under its tick */
+		write_file (cai, "{\"firstName\": \"Cai\", \"lastName\": \"Chen\", "
+				 "\"emails\": [\"Cai@example.org\"], \"jobTitle\": \"Team lead\"}");
 		a = cs_sync_all_assistant_new (GTK_WINDOW (win), sales, &error);
 		g_assert_no_error (error);
 		gtk_window_set_default_size (GTK_WINDOW (a), 760, 520);
@@ -313,6 +346,16 @@ main (int argc, char **argv)
 			g_warning ("no preview (the page says why)");
 		shoot (GTK_WIDGET (a), "sync-all-preview.png");
 		gtk_widget_destroy (GTK_WIDGET (a));
+	}
+	{
+		/* Undo from History: the undo plan before anything is written */
+		CsUndoDialog *u = cs_undo_dialog_new (GTK_WINDOW (win), sales, &error);
+		g_assert_no_error (error);
+		gtk_widget_show (GTK_WIDGET (u));
+		while (cs_undo_dialog_is_busy (u))
+			g_main_context_iteration (NULL, TRUE);
+		shoot (GTK_WIDGET (u), "undo-preview.png");
+		gtk_widget_destroy (GTK_WIDGET (u));
 	}
 	{
 		/* the first-run assistant: the CRM, Outlook (a PST: read only), what to sync */

@@ -6,6 +6,9 @@
 
 #include "cs-app-window.h"
 #include "cs-application.h"
+#include "cs-changes-view.h"
+#include "cs-history-chart.h"
+#include "cs-undo-dialog.h"
 #include "cs-duration.h"
 #include "cs-mapping-window.h"
 #include "cs-new-profile-assistant.h"
@@ -811,6 +814,119 @@ test_sync_all_ticked (void)
 	g_assert_false (cs_sync_profile_is_busy (sp));
 }
 
+/* a folder ↔ folder profile with the OroCRM and Outlook schemas (their fields have labels) */
+static gchar *
+schema_profile (const gchar *base, const gchar *extra)
+{
+	g_autofree gchar *dir = test_dir (base);
+	g_autofree gchar *ini = g_strdup_printf ("[profile]\nname=%s\ncrm=folder\noutlook=folder\n"
+						 "state=state.db\nsync-on-start=false\nsync-on-exit=false\n%s"
+						 "[crm]\npath=crm\nschema=orocrm\n[outlook]\npath=outlook\nschema=outlook\n",
+						 base, extra != NULL ? extra : "");
+	gchar *path = g_build_filename (dir, "profile.ini", NULL);
+	write_file (path, ini);
+	return path;
+}
+
+static gchar *
+outlook_file_for (CsSyncProfile *sp, const gchar *profile_path, const gchar *crm_id)
+{
+	g_autoptr(GError) error = NULL;
+	CsState *state = cs_sync_profile_get_state (sp, &error);
+	g_autoptr(CsLink) link = NULL;
+	g_autofree gchar *name = NULL;
+	g_autofree gchar *dir = side_dir (profile_path, "outlook", "contact");
+	g_assert_no_error (error);
+	link = cs_state_get_link (state, CS_KIND_CONTACT, CS_SIDE_CRM, crm_id, &error);
+	g_assert_no_error (error);
+	g_assert_nonnull (link);
+	name = g_strdup_printf ("%s.json", link->outlook_id);
+	return g_build_filename (dir, name, NULL);
+}
+
+/* the preview lists each record's field changes by the fields' labels; an unticked one is
+ * not written */
+static void
+test_sync_all_field_changes (void)
+{
+	g_autofree gchar *path = schema_profile ("syncfields", "[contact]\ndirection=crm-to-outlook\n");
+	g_autofree gchar *crm = side_dir (path, "crm", "contact");
+	g_autoptr(CsSyncProfile) sp = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsRunReport) first = NULL;
+	g_autofree gchar *ada_out = NULL;
+	g_autofree gchar *bob_out = NULL;
+	g_autofree gchar *ada_text = NULL;
+	g_autofree gchar *bob_text = NULL;
+	CsSyncAllAssistant *a;
+	GtkTreeModel *model;
+	GObject *tick;
+	GtkTreeIter kind_iter, iter, field;
+	gboolean seen_ada = FALSE;
+
+	write_file (g_build_filename (crm, "ada.json", NULL),
+		    "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\", \"jobTitle\": \"Analyst\"}");
+	write_file (g_build_filename (crm, "bob.json", NULL),
+		    "{\"firstName\": \"Bob\", \"lastName\": \"Babbage\", \"jobTitle\": \"Engineer\"}");
+	sp = load_profile (path);
+	first = cs_engine_run (cs_sync_profile_get_engine (sp, &error), CS_RUN_FLAG_NONE, NULL, &error);
+	g_assert_no_error (error);
+	ada_out = outlook_file_for (sp, path, "ada");
+	bob_out = outlook_file_for (sp, path, "bob");
+	write_file (g_build_filename (crm, "ada.json", NULL),
+		    "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\", \"jobTitle\": \"Head of analysis\"}");
+	write_file (g_build_filename (crm, "bob.json", NULL),
+		    "{\"firstName\": \"Bob\", \"lastName\": \"Babbage\", \"jobTitle\": \"Chief engineer\"}");
+
+	a = cs_sync_all_assistant_new (NULL, sp, &error);
+	g_assert_no_error (error);
+	g_object_ref_sink (a);
+	gtk_widget_show (GTK_WIDGET (a));
+	gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (child (a, CS_TYPE_SYNC_ALL_ASSISTANT, "to_outlook_radio")), TRUE);
+	gtk_assistant_next_page (GTK_ASSISTANT (a));
+	gtk_assistant_next_page (GTK_ASSISTANT (a));
+	spin_until (page_complete, a);
+	model = GTK_TREE_MODEL (gtk_widget_get_template_child (GTK_WIDGET (a), CS_TYPE_SYNC_ALL_ASSISTANT, "plan_store"));
+	tick = gtk_widget_get_template_child (GTK_WIDGET (a), CS_TYPE_SYNC_ALL_ASSISTANT, "tick_renderer");
+	g_assert_true (gtk_tree_model_get_iter_first (model, &kind_iter));
+	g_assert_cmpint (gtk_tree_model_iter_n_children (model, &kind_iter), ==, 2);
+	for (gint i = 0; i < 2; i++) {
+		g_autofree gchar *label = NULL;
+		g_autofree gchar *text = NULL;
+		g_autofree gchar *where = NULL;
+		gboolean has_tick;
+		g_assert_true (gtk_tree_model_iter_nth_child (model, &iter, &kind_iter, i));
+		gtk_tree_model_get (model, &iter, 2, &label, -1);
+		/* one field row: the job title, by its label, old → new, in Outlook */
+		g_assert_cmpint (gtk_tree_model_iter_n_children (model, &iter), ==, 1);
+		g_assert_true (gtk_tree_model_iter_children (model, &field, &iter));
+		gtk_tree_model_get (model, &field, 2, &text, 3, &where, 6, &has_tick, -1);
+		g_assert_false (has_tick);
+		g_assert_cmpstr (where, ==, "Outlook");
+		if (g_str_has_prefix (label, "Ada")) {
+			g_autofree gchar *p = gtk_tree_model_get_string_from_iter (model, &iter);
+			g_assert_cmpstr (text, ==, "Job title: Analyst → Head of analysis");
+			/* the user leaves Ada as she is */
+			g_signal_emit_by_name (tick, "toggled", p);
+			seen_ada = TRUE;
+		} else {
+			g_assert_cmpstr (text, ==, "Job title: Engineer → Chief engineer");
+		}
+	}
+	g_assert_true (seen_ada);
+	gtk_assistant_next_page (GTK_ASSISTANT (a));
+	spin_until (has_report, a);
+	flush ();
+	ada_text = read_file (ada_out);
+	bob_text = read_file (bob_out);
+	g_assert_nonnull (strstr (ada_text, "\"Analyst\""));
+	g_assert_null (strstr (ada_text, "Head of analysis"));
+	g_assert_nonnull (strstr (bob_text, "Chief engineer"));
+	gtk_widget_destroy (GTK_WIDGET (a));
+	g_object_unref (a);
+	flush ();
+}
+
 /* ---- progress ---------------------------------------------------------- */
 
 static gboolean
@@ -885,6 +1001,68 @@ test_progress_guard (void)
 	g_assert_cmpint (cs_run_report_get_status (cs_progress_window_get_report (win)), ==, CS_RUN_OK);
 	g_assert_cmpuint (count_files (out), ==, 10);
 	g_assert_false (gtk_widget_get_visible (child (win, t, "confirm_button")));
+	gtk_widget_destroy (GTK_WIDGET (win));
+	g_object_unref (win);
+}
+
+/* the guard's list shows what it stopped, record by record; what the user unticks stays */
+static void
+test_progress_guard_unticked (void)
+{
+	g_autofree gchar *path = folder_profile ("guard-ticks", 20, NULL);
+	g_autofree gchar *crm = side_dir (path, "crm", "contact");
+	g_autofree gchar *out = side_dir (path, "outlook", "contact");
+	g_autoptr(CsSyncProfile) sp = load_profile (path);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsRunReport) first = NULL;
+	CsProgressWindow *win;
+	GType t = CS_TYPE_PROGRESS_WINDOW;
+	CsChangesView *list;
+	GtkTreeModel *model;
+	GtkTreeIter kind_iter, rec;
+	GtkTreeViewColumn *tick_col;
+	GList *cells;
+	guint unticked = 0;
+
+	first = cs_engine_run (cs_sync_profile_get_engine (sp, &error), CS_RUN_FLAG_NONE, NULL, &error);
+	g_assert_no_error (error);
+	for (guint i = 0; i < 10; i++) {
+		g_autofree gchar *name = g_strdup_printf ("c%04u.json", i);
+		g_autofree gchar *file = g_build_filename (crm, name, NULL);
+		g_assert_cmpint (g_unlink (file), ==, 0);
+	}
+	win = cs_progress_window_new (NULL, sp);
+	g_object_ref_sink (win);
+	gtk_widget_show (GTK_WIDGET (win));
+	g_assert_true (cs_progress_window_start (win, CS_RUN_FLAG_NONE, &error));
+	spin_until (progress_finished, win);
+	g_assert_cmpint (cs_run_report_get_status (cs_progress_window_get_report (win)), ==, CS_RUN_STOPPED);
+	list = CS_CHANGES_VIEW (child (win, t, "plan_changes"));
+	g_assert_true (gtk_widget_get_visible (GTK_WIDGET (list)));
+	model = cs_changes_view_get_model (list);
+	g_assert_true (gtk_tree_model_get_iter_first (model, &kind_iter));
+	g_assert_cmpint (gtk_tree_model_iter_n_children (model, &kind_iter), ==, 10);
+	tick_col = gtk_tree_view_get_column (cs_changes_view_get_tree_view (list), 0);
+	cells = gtk_cell_layout_get_cells (GTK_CELL_LAYOUT (tick_col));
+	/* untick the first two deletions, as a user clicking their boxes */
+	for (gint i = 0; i < 2; i++) {
+		g_autofree gchar *p = NULL;
+		g_autofree gchar *where = NULL;
+		g_assert_true (gtk_tree_model_iter_nth_child (model, &rec, &kind_iter, i));
+		gtk_tree_model_get (model, &rec, CS_CHANGES_COL_WHERE, &where, -1);
+		g_assert_cmpstr (where, ==, "Delete from Outlook");
+		p = gtk_tree_model_get_string_from_iter (model, &rec);
+		g_signal_emit_by_name (cells->data, "toggled", p);
+		unticked++;
+	}
+	g_list_free (cells);
+	g_assert_cmpuint (cs_changes_view_count_unticked (list), ==, unticked);
+	gtk_button_clicked (GTK_BUTTON (child (win, t, "confirm_button")));
+	spin_until (progress_finished, win);
+	g_assert_no_error ((GError *) cs_progress_window_get_error (win));
+	g_assert_cmpint (cs_run_report_get_status (cs_progress_window_get_report (win)), ==, CS_RUN_OK);
+	/* eight deleted, the two unticked still in Outlook */
+	g_assert_cmpuint (count_files (out), ==, 12);
 	gtk_widget_destroy (GTK_WIDGET (win));
 	g_object_unref (win);
 }
@@ -1120,6 +1298,219 @@ test_window_conflict (void)
 	g_assert_no_error (error);
 	crm_text = read_file (crm_file);
 	g_assert_nonnull (strstr (crm_text, "Countess"));
+	gtk_widget_destroy (GTK_WIDGET (win));
+	flush ();
+}
+
+/* manual strategy: the user types a third value; the next run writes it on both sides */
+static void
+test_window_conflict_value (void)
+{
+	g_autofree gchar *path = g_build_filename (g_get_user_config_dir (), "crmsync", "profiles", "v.ini", NULL);
+	g_autofree gchar *root = g_build_filename (g_get_user_data_dir (), "conflict-value", NULL);
+	g_autofree gchar *crm_file = g_build_filename (root, "crm", "contact", "ada.json", NULL);
+	g_autofree gchar *out_file = NULL;
+	g_autofree gchar *crm_text = NULL;
+	g_autofree gchar *out_text = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsRunReport) r1 = NULL;
+	g_autoptr(CsRunReport) r2 = NULL;
+	g_autoptr(CsRunReport) r3 = NULL;
+	g_autoptr(GPtrArray) links = NULL;
+	CsSyncProfile *sp;
+	CsEngine *engine;
+	CsAppWindow *win;
+	GtkTreeModel *conflicts;
+	GtkTreeIter iter;
+	GType t = CS_TYPE_APP_WINDOW;
+	g_autofree gchar *ini = g_strdup_printf ("[profile]\nname=Typed value\ncrm=folder\noutlook=folder\n"
+						 "conflict=manual\nsync-on-start=false\nsync-on-exit=false\n"
+						 "[crm]\npath=%s/crm\nschema=orocrm\n[outlook]\npath=%s/outlook\n"
+						 "schema=outlook\n", root, root);
+
+	write_file (path, ini);
+	write_file (crm_file, "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\", \"jobTitle\": \"Analyst\"}");
+	sp = cs_application_add_profile (shared_app, path, &error);
+	g_assert_no_error (error);
+	engine = cs_sync_profile_get_engine (sp, &error);
+	r1 = cs_engine_run (engine, CS_RUN_FLAG_NONE, NULL, &error);
+	g_assert_no_error (error);
+	links = cs_state_get_links (cs_engine_get_state (engine), CS_KIND_CONTACT, &error);
+	{
+		g_autofree gchar *name = g_strdup_printf ("%s.json", ((CsLink *) g_ptr_array_index (links, 0))->outlook_id);
+		g_autofree gchar *text = NULL;
+		out_file = g_build_filename (root, "outlook", "contact", name, NULL);
+		text = read_file (out_file);
+		/* Outlook's own field name: the same title in another field */
+		g_assert_nonnull (strstr (text, "Analyst"));
+		write_file (out_file, "{\"givenName\": \"Ada\", \"surname\": \"Lovelace\", \"jobTitle\": \"Countess\"}");
+	}
+	write_file (crm_file, "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\", \"jobTitle\": \"Head of analysis\"}");
+	r2 = cs_engine_run (engine, CS_RUN_FLAG_NONE, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (cs_run_report_get_n_conflicts (r2), ==, 1);
+
+	win = cs_app_window_new (shared_app);
+	cs_app_window_select (win, sp);
+	gtk_widget_show (GTK_WIDGET (win));
+	conflicts = GTK_TREE_MODEL (gtk_widget_get_template_child (GTK_WIDGET (win), t, "conflicts_store"));
+	g_assert_true (gtk_tree_model_get_iter_first (conflicts, &iter));
+	{
+		g_autofree gchar *crm = NULL;
+		g_autofree gchar *outlook = NULL;
+		g_autofree gchar *base = NULL;
+		g_autofree gchar *label = NULL;
+		gtk_tree_model_get (conflicts, &iter, 3, &crm, 4, &outlook, 7, &base, 9, &label, -1);
+		/* both values side by side, as text, the last agreed one beside them */
+		g_assert_cmpstr (crm, ==, "Head of analysis");
+		g_assert_cmpstr (outlook, ==, "Countess");
+		g_assert_cmpstr (base, ==, "Analyst");
+		g_assert_cmpstr (label, ==, "Job title");
+	}
+	g_assert_false (gtk_widget_get_sensitive (child (win, t, "use_value_button")));
+	gtk_tree_selection_select_iter (gtk_tree_view_get_selection (GTK_TREE_VIEW (child (win, t, "conflicts_view"))), &iter);
+	gtk_entry_set_text (GTK_ENTRY (child (win, t, "value_entry")), "Countess and analyst");
+	gtk_button_clicked (GTK_BUTTON (child (win, t, "use_value_button")));
+	g_assert_cmpint (gtk_tree_model_iter_n_children (conflicts, NULL), ==, 0);
+
+	r3 = cs_engine_run (engine, CS_RUN_FLAG_NONE, NULL, &error);
+	g_assert_no_error (error);
+	crm_text = read_file (crm_file);
+	out_text = read_file (out_file);
+	g_assert_nonnull (strstr (crm_text, "Countess and analyst"));
+	g_assert_nonnull (strstr (out_text, "Countess and analyst"));
+	gtk_widget_destroy (GTK_WIDGET (win));
+	flush ();
+}
+
+static gboolean
+undo_settled (gpointer data)
+{
+	return !cs_undo_dialog_is_busy (data);
+}
+
+/* History: a run's changes when selected, the chart, and Undo with its preview restoring
+ * both sides */
+static void
+test_window_history_undo (void)
+{
+	g_autofree gchar *path = g_build_filename (g_get_user_config_dir (), "crmsync", "profiles", "u.ini", NULL);
+	g_autofree gchar *root = g_build_filename (g_get_user_data_dir (), "undo", NULL);
+	g_autofree gchar *crm_dir = g_build_filename (root, "crm", "contact", NULL);
+	g_autofree gchar *out_dir = g_build_filename (root, "outlook", "contact", NULL);
+	g_autofree gchar *ada = g_build_filename (crm_dir, "ada.json", NULL);
+	g_autofree gchar *ada_out = NULL;
+	g_autofree gchar *ada_out_before = NULL;
+	g_autofree gchar *ada_out_after = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsRunReport) r1 = NULL;
+	g_autoptr(CsRunReport) r2 = NULL;
+	g_autoptr(GPtrArray) links = NULL;
+	CsSyncProfile *sp;
+	CsEngine *engine;
+	CsAppWindow *win;
+	CsUndoDialog *dialog;
+	GtkTreeModel *history, *changes;
+	GtkTreeIter iter, kind_iter, rec;
+	CsHistoryChart *chart;
+	GType t = CS_TYPE_APP_WINDOW;
+	g_autofree gchar *ini = g_strdup_printf ("[profile]\nname=Undo\ncrm=folder\noutlook=folder\n"
+						 "sync-on-start=false\nsync-on-exit=false\n"
+						 "[crm]\npath=%s/crm\nschema=orocrm\n[outlook]\npath=%s/outlook\n"
+						 "schema=outlook\n", root, root);
+
+	write_file (path, ini);
+	write_file (ada, "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\", \"jobTitle\": \"Analyst\"}");
+	sp = cs_application_add_profile (shared_app, path, &error);
+	g_assert_no_error (error);
+	engine = cs_sync_profile_get_engine (sp, &error);
+	r1 = cs_engine_run (engine, CS_RUN_FLAG_NONE, NULL, &error);
+	g_assert_no_error (error);
+	links = cs_state_get_links (cs_engine_get_state (engine), CS_KIND_CONTACT, &error);
+	{
+		g_autofree gchar *name = g_strdup_printf ("%s.json", ((CsLink *) g_ptr_array_index (links, 0))->outlook_id);
+		ada_out = g_build_filename (out_dir, name, NULL);
+	}
+	ada_out_before = read_file (ada_out);
+	/* the run to take back: an update to Outlook and a create in the CRM */
+	write_file (ada, "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\", \"jobTitle\": \"Head of analysis\"}");
+	write_file (g_build_filename (out_dir, "grace.json", NULL),
+		    "{\"givenName\": \"Grace\", \"surname\": \"Hopper\"}");
+	r2 = cs_engine_run (engine, CS_RUN_FLAG_NONE, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (count_files (crm_dir), ==, 2);
+
+	win = cs_app_window_new (shared_app);
+	cs_app_window_select (win, sp);
+	gtk_widget_show (GTK_WIDGET (win));
+	chart = CS_HISTORY_CHART (child (win, t, "history_chart"));
+	g_assert_cmpuint (cs_history_chart_get_n_runs (chart), ==, 2);
+	g_assert_cmpuint (cs_history_chart_get_total (chart, CS_COUNT_CREATED, CS_SIDE_CRM), ==, 1);
+	g_assert_cmpuint (cs_history_chart_get_total (chart, CS_COUNT_CREATED, CS_SIDE_OUTLOOK), ==, 1);
+	g_assert_cmpuint (cs_history_chart_get_total (chart, CS_COUNT_UPDATED, CS_SIDE_OUTLOOK), ==, 1);
+
+	/* the newest run selected: Ada's job title in Outlook, Grace created in the CRM */
+	history = GTK_TREE_MODEL (gtk_widget_get_template_child (GTK_WIDGET (win), t, "history_store"));
+	g_assert_true (gtk_tree_model_get_iter_first (history, &iter));
+	gtk_tree_selection_select_iter (gtk_tree_view_get_selection (GTK_TREE_VIEW (child (win, t, "history_view"))), &iter);
+	changes = cs_changes_view_get_model (CS_CHANGES_VIEW (child (win, t, "history_changes")));
+	g_assert_true (gtk_tree_model_get_iter_first (changes, &kind_iter));
+	g_assert_cmpint (gtk_tree_model_iter_n_children (changes, &kind_iter), ==, 2);
+	{
+		gboolean found = FALSE;
+		for (gint i = 0; i < 2; i++) {
+			g_autofree gchar *label = NULL;
+			g_assert_true (gtk_tree_model_iter_nth_child (changes, &rec, &kind_iter, i));
+			gtk_tree_model_get (changes, &rec, CS_CHANGES_COL_TEXT, &label, -1);
+			if (g_strcmp0 (label, "Ada Lovelace") == 0) {
+				g_autofree gchar *text = NULL;
+				g_autofree gchar *where = NULL;
+				GtkTreeIter f;
+				g_assert_true (gtk_tree_model_iter_children (changes, &f, &rec));
+				gtk_tree_model_get (changes, &f, CS_CHANGES_COL_TEXT, &text, CS_CHANGES_COL_WHERE, &where, -1);
+				g_assert_cmpstr (text, ==, "Job title: Analyst → Head of analysis");
+				g_assert_cmpstr (where, ==, "Outlook");
+				found = TRUE;
+			}
+		}
+		g_assert_true (found);
+	}
+
+	/* Undo: the preview first, nothing written yet */
+	g_assert_true (gtk_widget_get_sensitive (child (win, t, "undo_button")));
+	gtk_button_clicked (GTK_BUTTON (child (win, t, "undo_button")));
+	dialog = CS_UNDO_DIALOG (cs_app_window_get_last_dialog (win));
+	g_assert_nonnull (dialog);
+	spin_until (undo_settled, dialog);
+	g_assert_nonnull (cs_undo_dialog_get_preview (dialog));
+	/* while the user reads the plan, no timer changes what it shows */
+	g_assert_true (cs_sync_profile_is_busy (sp));
+	g_assert_cmpint (gtk_tree_model_iter_n_children (cs_changes_view_get_model (cs_undo_dialog_get_changes_view (dialog)), NULL), >, 0);
+	g_assert_cmpuint (count_files (crm_dir), ==, 2);
+	g_assert_true (gtk_widget_get_sensitive (cs_undo_dialog_get_undo_button (dialog)));
+	gtk_button_clicked (GTK_BUTTON (cs_undo_dialog_get_undo_button (dialog)));
+	g_assert_true (cs_undo_dialog_is_busy (dialog));
+	spin_until (undo_settled, dialog);
+	g_assert_true (cs_undo_dialog_is_done (dialog));
+	g_assert_cmpint (cs_run_report_get_status (cs_undo_dialog_get_report (dialog)), ==, CS_RUN_OK);
+	/* both sides as before the run: Grace gone from the CRM, Ada's title back in Outlook */
+	g_assert_cmpuint (count_files (crm_dir), ==, 1);
+	ada_out_after = read_file (ada_out);
+	g_assert_nonnull (strstr (ada_out_after, "Analyst"));
+	g_assert_null (strstr (ada_out_after, "Head of analysis"));
+	gtk_widget_destroy (GTK_WIDGET (dialog));
+	flush ();
+	/* the timers go on once the dialog is gone */
+	g_assert_false (cs_sync_profile_is_busy (sp));
+	/* the undo is a run in the history too */
+	g_assert_cmpint (gtk_tree_model_iter_n_children (history, NULL), ==, 3);
+	{
+		/* the run taken back says so */
+		g_autofree gchar *detail = NULL;
+		g_assert_true (gtk_tree_model_iter_nth_child (history, &iter, NULL, 1));
+		gtk_tree_model_get (history, &iter, 3, &detail, -1);
+		g_assert_cmpstr (detail, ==, "Undone");
+	}
 	gtk_widget_destroy (GTK_WIDGET (win));
 	flush ();
 }
@@ -1371,11 +1762,15 @@ main (int argc, char **argv)
 	g_test_add_func ("/gui/sign-in/cancel-stops-the-run", test_sign_in_dialog_cancel);
 	g_test_add_func ("/gui/mapping/edit-and-reset", test_mapping_edit);
 	g_test_add_func ("/gui/sync-all/ticked-only", test_sync_all_ticked);
+	g_test_add_func ("/gui/sync-all/field-changes-unticked", test_sync_all_field_changes);
 	g_test_add_func ("/gui/progress/complete", test_progress_complete);
 	g_test_add_func ("/gui/progress/cancel", test_progress_cancel);
 	g_test_add_func ("/gui/progress/guard-confirm", test_progress_guard);
+	g_test_add_func ("/gui/progress/guard-unticked", test_progress_guard_unticked);
 	g_test_add_func ("/gui/window/sync-now", test_window_state);
 	g_test_add_func ("/gui/window/conflict-keep-outlook", test_window_conflict);
+	g_test_add_func ("/gui/window/conflict-typed-value", test_window_conflict_value);
+	g_test_add_func ("/gui/window/history-undo", test_window_history_undo);
 	g_test_add_func ("/gui/window/failing-profile-banner", test_window_failing);
 	g_test_add_func ("/gui/window/skipped-by-name", test_window_skipped_names);
 	g_test_add_func ("/gui/window/remove-profile", test_window_remove);
