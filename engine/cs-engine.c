@@ -211,8 +211,9 @@ cs_engine_new_with_providers (CsProfile *profile, CsSecrets *secrets, CsProvider
 			return NULL;
 		}
 		cs_provider_set_profile_dir (self->providers[s], cs_profile_get_dir (profile));
-		cs_provider_set_secrets (self->providers[s], self->secrets, cs_profile_get_id (profile),
-					 (CsSide) s);
+		cs_provider_set_secrets_full (self->providers[s], self->secrets,
+					      cs_profile_get_uid (profile), cs_profile_get_id (profile),
+					      (CsSide) s);
 		if (!cs_provider_setup (self->providers[s], cs_profile_get_keyfile (profile), group,
 					&error_local)) {
 			g_autofree gchar *where = config_where (profile, group, error_local->message);
