@@ -99,7 +99,7 @@ void cs_state_overwrite_free (CsStateOverwrite *overwrite);
 #define CS_TYPE_STATE (cs_state_get_type ())
 G_DECLARE_FINAL_TYPE (CsState, cs_state, CS, STATE, GObject)
 
-#define CS_STATE_SCHEMA_VERSION 4
+#define CS_STATE_SCHEMA_VERSION 5
 
 CsState *cs_state_open (const gchar *path, GError **error);
 const gchar *cs_state_get_path (CsState *self);
@@ -193,5 +193,9 @@ GPtrArray *cs_state_get_skips (CsState *self, GError **error);
 
 gboolean cs_state_add_overwritten (CsState *self, const CsStateOverwrite *overwrite, GError **error);
 GPtrArray *cs_state_get_overwritten (CsState *self, gint64 run_id, GError **error);
+
+GHashTable *cs_state_get_held (CsState *self, CsSide side, CsKind kind, GError **error);
+gboolean cs_state_put_held (CsState *self, CsSide side, CsKind kind, const gchar *id,
+			    const gchar *why, GError **error);
 
 G_END_DECLS
