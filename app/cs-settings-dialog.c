@@ -319,10 +319,7 @@ build_keyfile (CsSettingsDialog *self, gchar **crm_plugin_out)
 
 	if (self->profile != NULL) {
 		CsProfile *p = cs_sync_profile_get_profile (self->profile);
-		g_autofree gchar *data = NULL;
-		/* its id= goes on with it: the state and the secrets are found by it */
-		(void) cs_profile_get_uid (p);
-		data = g_key_file_to_data (cs_profile_get_keyfile (p), NULL, NULL);
+		g_autofree gchar *data = g_key_file_to_data (cs_profile_get_keyfile (p), NULL, NULL);
 		g_key_file_load_from_data (kf, data, (gsize) -1,
 					   G_KEY_FILE_KEEP_COMMENTS, NULL);
 		old_crm = cs_profile_get_plugin (p, CS_SIDE_CRM);

@@ -355,7 +355,9 @@ test_settings_graph_sign_in (void)
 	spin_until (not_signing_in, dlg);
 	g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (dlg, t, "graph_label"))), ==,
 			 "Signed in as ada@contoso.example.");
-	token = cs_secrets_lookup (secrets, "mail", CS_SIDE_OUTLOOK, "refresh-token", &error);
+	/* under the profile's id, not its file name */
+	token = cs_secrets_lookup (secrets, cs_profile_get_uid (cs_sync_profile_get_profile (sp)),
+				   CS_SIDE_OUTLOOK, "refresh-token", &error);
 	g_assert_no_error (error);
 	g_assert_nonnull (token);
 	/* the organisation's own application id, from the plugin's description of its settings */
@@ -371,7 +373,8 @@ test_settings_graph_sign_in (void)
 	g_assert_nonnull (strstr (text, "authority="));
 	g_assert_nonnull (strstr (text, "client-id=11111111-2222-3333-4444-555555555555"));
 	g_assert_null (strstr (text, token));
-	cs_secrets_clear (secrets, "mail", CS_SIDE_OUTLOOK, "refresh-token", NULL);
+	cs_secrets_clear (secrets, cs_profile_get_uid (cs_sync_profile_get_profile (sp)),
+			  CS_SIDE_OUTLOOK, "refresh-token", NULL);
 	emulator_stop (&emu);
 	g_object_unref (dlg);
 }
