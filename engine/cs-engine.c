@@ -372,6 +372,22 @@ sink_progress_cb (CsReadSink *sink, guint done, guint total, gpointer user_data)
 	progress (rp->engine, rp->phase, rp->base + (total > 0 ? rp->span * done / total : 0), msg);
 }
 
+/* e-mails go to the CRM attached to a person: one held for want of a person
+ * is worth reading again when this run read CRM persons that changed (the
+ * CRM is read first) */
+static gboolean
+persons_changed (CsEngine *self, CsSide side, CsKind kind)
+{
+	CsReadSink *people = self->sinks[CS_SIDE_CRM][CS_KIND_CONTACT];
+	GPtrArray *recs = people != NULL ? cs_read_sink_get_records (people) : NULL;
+	if (side != CS_SIDE_OUTLOOK || kind != CS_KIND_EMAIL || recs == NULL)
+		return FALSE;
+	for (guint i = 0; i < recs->len; i++)
+		if (!cs_record_is_deleted (g_ptr_array_index (recs, i)))
+			return TRUE;
+	return FALSE;
+}
+
 /* the held records of @ids that the delta listing did not bring, by id */
 static gboolean
 read_held (CsEngine *self, CsSide side, CsKind kind, GPtrArray *ids, GCancellable *cancellable,
@@ -439,7 +455,8 @@ read_side (CsEngine *self, CsSide side, CsRunFlags flags, GCancellable *cancella
 		if (cursor != NULL && (caps & CS_CAP_DELTA) != 0) {
 			/* records an earlier run read but left alone, due again */
 			held = cs_held_due (self->state, side, kind,
-					    cs_profile_get_kind_config (self->profile, kind), error);
+					    cs_profile_get_kind_config (self->profile, kind),
+					    persons_changed (self, side, kind), error);
 			if (held == NULL)
 				return FALSE;
 			if (held->len > 0 && !cs_provider_can_get (self->providers[side]))
@@ -514,8 +531,11 @@ resolve_emails (CsEngine *self, GCancellable *cancellable, GError **error)
 		if (when == NULL)
 			when = cs_record_get_string (r, "receivedDateTime");
 		if (kc->since != NULL && !cs_record_is_deleted (r) && when != NULL &&
-		    cs_time_parse (when, &t) && t < since)
+		    cs_time_parse (when, &t) && t < since) {
+			/* held: an earlier "since" later brings it in */
+			cs_read_sink_set_aside (sink, cs_record_get_id (r));
 			g_ptr_array_remove_index (records, i - 1);
+		}
 	}
 	if (!cs_mapping_get_email_link (self->mapping, &dir_field, &outbound, &inbound, &find_field,
 					&crm_field))
@@ -1657,7 +1677,7 @@ apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *
 					     sink, items,
 					     (cs_provider_get_caps (self->providers[s], (CsKind) k) &
 					      CS_CAP_DELTA) != 0,
-					     error)) {
+					     persons_changed (self, (CsSide) s, (CsKind) k), error)) {
 				cs_state_rollback (self->state);
 				return NULL;
 			}

@@ -12,25 +12,37 @@
  * by editing the record), and wrong for what it held back:
  *  - an item the user unticked in the preview (or a one-way "Sync all" left
  *    out): held as "unselected", read again by id on the next run;
- *  - an unlinked record the kind's rules kept out (direction, condition):
- *    held with the rules of that run, read again once the rules differ.
+ *  - an unlinked record the kind's rules kept out (direction, condition, an
+ *    e-mail older than "since"): held with the rules of that run, read
+ *    again once the rules differ;
+ *  - an e-mail skipped because no CRM person has its address: read again
+ *    in a run that reads changed CRM persons.
  * The engine reads the due ones by id (CsProviderClass.get) or, where a
  * provider cannot, lists the kind in full.
  */
 
 #define WHY_UNSELECTED "unselected"
+#define WHY_UNMATCHED "unmatched"
 
 static gchar *
 rules_of (const CsKindConfig *config)
 {
-	return g_strdup_printf ("rules:%s/%s", cs_direction_to_string (config->direction),
-				config->condition == CS_CONDITION_OWNED ? "owned" : "all");
+	return g_strdup_printf ("rules:%s/%s/%s", cs_direction_to_string (config->direction),
+				config->condition == CS_CONDITION_OWNED ? "owned" : "all",
+				config->since != NULL ? config->since : "");
 }
 
+/* @persons_changed: the CRM's persons changed in this run (an e-mail skipped
+ * for want of a person with its address may find one now) */
 static gboolean
-is_due (const gchar *why, const CsKindConfig *config)
+is_due (const gchar *why, const CsKindConfig *config, gboolean persons_changed)
 {
-	g_autofree gchar *now = rules_of (config);
+	g_autofree gchar *now = NULL;
+	if (g_strcmp0 (why, WHY_UNSELECTED) == 0)
+		return TRUE;
+	if (g_strcmp0 (why, WHY_UNMATCHED) == 0)
+		return persons_changed;
+	now = rules_of (config);
 	return g_strcmp0 (why, now) != 0;
 }
 
@@ -41,7 +53,8 @@ is_due (const gchar *why, const CsKindConfig *config)
  *   this run must read again
  */
 GPtrArray *
-cs_held_due (CsState *state, CsSide side, CsKind kind, const CsKindConfig *config, GError **error)
+cs_held_due (CsState *state, CsSide side, CsKind kind, const CsKindConfig *config,
+	     gboolean persons_changed, GError **error)
 {
 	g_autoptr(GHashTable) held = cs_state_get_held (state, side, kind, error);
 	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
@@ -52,7 +65,7 @@ cs_held_due (CsState *state, CsSide side, CsKind kind, const CsKindConfig *confi
 		return NULL;
 	g_hash_table_iter_init (&iter, held);
 	while (g_hash_table_iter_next (&iter, &id, &why))
-		if (is_due (why, config))
+		if (is_due (why, config, persons_changed))
 			g_ptr_array_add (out, g_strdup (id));
 	return g_steal_pointer (&out);
 }
@@ -68,7 +81,8 @@ cs_held_due (CsState *state, CsSide side, CsKind kind, const CsKindConfig *confi
  */
 gboolean
 cs_held_update (CsState *state, CsSide side, CsKind kind, const CsKindConfig *config,
-		CsReadSink *sink, GPtrArray *items, gboolean delta, GError **error)
+		CsReadSink *sink, GPtrArray *items, gboolean delta, gboolean persons_changed,
+		GError **error)
 {
 	g_autoptr(GHashTable) before = cs_state_get_held (state, side, kind, error);
 	g_autoptr(GHashTable) held = NULL;
@@ -87,10 +101,15 @@ cs_held_update (CsState *state, CsSide side, CsKind kind, const CsKindConfig *co
 	/* held and not due stays; due ones were asked for: read now, or gone */
 	g_hash_table_iter_init (&iter, before);
 	while (g_hash_table_iter_next (&iter, &id, &why))
-		if (!is_due (why, config))
+		if (!is_due (why, config, persons_changed))
 			g_hash_table_replace (held, g_strdup (id), g_strdup (why));
 	for (guint i = 0; records != NULL && i < records->len; i++)
 		g_hash_table_remove (held, cs_record_get_id (g_ptr_array_index (records, i)));
+	/* read, and taken out before planning by a rule (an e-mail before "since") */
+	for (guint i = 0; i < cs_read_sink_get_set_aside (sink)->len; i++)
+		g_hash_table_replace (held,
+				      g_strdup (g_ptr_array_index (cs_read_sink_get_set_aside (sink), i)),
+				      g_strdup (rules));
 
 	for (guint i = 0; items != NULL && i < items->len; i++) {
 		CsPlanItem *it = g_ptr_array_index (items, i);
@@ -101,6 +120,11 @@ cs_held_update (CsState *state, CsSide side, CsKind kind, const CsKindConfig *co
 		if (!it->selected && !cs_record_is_deleted (r))
 			g_hash_table_replace (held, g_strdup (cs_record_get_id (r)),
 					      g_strdup (WHY_UNSELECTED));
+		/* an e-mail whose person is not in the CRM yet */
+		else if (kind == CS_KIND_EMAIL && it->action == CS_PLAN_SKIP && !it->excluded &&
+			 side == it->skip_side && !cs_record_is_deleted (r))
+			g_hash_table_replace (held, g_strdup (cs_record_get_id (r)),
+					      g_strdup (WHY_UNMATCHED));
 	}
 	/* an unlinked record without any item: the rules kept it out */
 	for (guint i = 0; records != NULL && i < records->len; i++) {

@@ -787,6 +787,28 @@ test_select_category (void)
 	g_assert_null (plain);
 	old = crm_find (&fx, "crm", "email", "subject", "Old offer", NULL);
 	g_assert_null (old);
+
+	/* Outlook's delta moved past the older mail; with since= set earlier, a
+	 * plain run brings it (held while "since" kept it out) */
+	g_free (text);
+	text = g_strdup_printf (
+	    "[profile]\nname=tick\ncrm=folder\noutlook=graph\nstate=tick.db\n"
+	    "[crm]\npath=crm\n"
+	    "[outlook]\nurl=%s\nauthority=%s\nclient-id=crmsync-test\n"
+	    "[contact]\ndirection=none\n[event]\ndirection=none\n[task]\ndirection=none\n"
+	    "[email]\ndirection=outlook-to-crm\nselect=category:webCRM\nsince=2024-01-01\n",
+	    fx.origin, fx.origin);
+	g_assert_true (g_file_set_contents (file, text, -1, NULL));
+	g_clear_pointer (&r1, json_object_unref);
+	r1 = sync_run (&fx, "tick", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_cmpint (count (r1, "created", "crm", "email"), ==, 1);
+	g_clear_pointer (&old, json_object_unref);
+	old = crm_find (&fx, "crm", "email", "subject", "Old offer", NULL);
+	g_assert_nonnull (old);
+	g_clear_pointer (&plain, json_object_unref);
+	plain = crm_find (&fx, "crm", "email", "subject", "Lunch?", NULL);
+	g_assert_null (plain);
 	fx_stop (&fx);
 }
 
