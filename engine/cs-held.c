@@ -22,7 +22,7 @@
  */
 
 #define WHY_UNSELECTED "unselected"
-#define WHY_UNMATCHED "unmatched"
+#define WHY_UNMATCHED  "unmatched"
 
 static gchar *
 rules_of (const CsKindConfig *config)
@@ -56,8 +56,8 @@ GPtrArray *
 cs_held_due (CsState *state, CsSide side, CsKind kind, const CsKindConfig *config,
 	     gboolean persons_changed, GError **error)
 {
-	g_autoptr(GHashTable) held = cs_state_get_held (state, side, kind, error);
-	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr (GHashTable) held = cs_state_get_held (state, side, kind, error);
+	g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
 	GHashTableIter iter;
 	gpointer id, why;
 
@@ -84,9 +84,9 @@ cs_held_update (CsState *state, CsSide side, CsKind kind, const CsKindConfig *co
 		CsReadSink *sink, GPtrArray *items, gboolean delta, gboolean persons_changed,
 		GError **error)
 {
-	g_autoptr(GHashTable) before = cs_state_get_held (state, side, kind, error);
-	g_autoptr(GHashTable) held = NULL;
-	g_autoptr(GHashTable) with_item = g_hash_table_new (g_str_hash, g_str_equal);
+	g_autoptr (GHashTable) before = cs_state_get_held (state, side, kind, error);
+	g_autoptr (GHashTable) held = NULL;
+	g_autoptr (GHashTable) with_item = g_hash_table_new (g_str_hash, g_str_equal);
 	g_autofree gchar *rules = rules_of (config);
 	GPtrArray *records = cs_read_sink_get_records (sink);
 	GHashTableIter iter;
@@ -107,22 +107,22 @@ cs_held_update (CsState *state, CsSide side, CsKind kind, const CsKindConfig *co
 		g_hash_table_remove (held, cs_record_get_id (g_ptr_array_index (records, i)));
 	/* read, and taken out before planning by a rule (an e-mail before "since") */
 	for (guint i = 0; i < cs_read_sink_get_set_aside (sink)->len; i++)
-		g_hash_table_replace (held,
-				      g_strdup (g_ptr_array_index (cs_read_sink_get_set_aside (sink), i)),
-				      g_strdup (rules));
+		g_hash_table_replace (
+			held, g_strdup (g_ptr_array_index (cs_read_sink_get_set_aside (sink), i)),
+			g_strdup (rules));
 
 	for (guint i = 0; items != NULL && i < items->len; i++) {
 		CsPlanItem *it = g_ptr_array_index (items, i);
 		CsRecord *r = side == CS_SIDE_CRM ? it->crm : it->outlook;
 		if (it->kind != kind || r == NULL)
 			continue;
-		g_hash_table_add (with_item, (gpointer) cs_record_get_id (r));
+		g_hash_table_add (with_item, (gpointer)cs_record_get_id (r));
 		if (!it->selected && !cs_record_is_deleted (r))
 			g_hash_table_replace (held, g_strdup (cs_record_get_id (r)),
 					      g_strdup (WHY_UNSELECTED));
 		/* an e-mail whose person is not in the CRM yet */
-		else if (kind == CS_KIND_EMAIL && it->action == CS_PLAN_SKIP && !it->excluded &&
-			 side == it->skip_side && !cs_record_is_deleted (r))
+		else if (kind == CS_KIND_EMAIL && it->action == CS_PLAN_SKIP && !it->excluded
+			 && side == it->skip_side && !cs_record_is_deleted (r))
 			g_hash_table_replace (held, g_strdup (cs_record_get_id (r)),
 					      g_strdup (WHY_UNMATCHED));
 	}
@@ -130,7 +130,7 @@ cs_held_update (CsState *state, CsSide side, CsKind kind, const CsKindConfig *co
 	for (guint i = 0; records != NULL && i < records->len; i++) {
 		CsRecord *r = g_ptr_array_index (records, i);
 		const gchar *rid = cs_record_get_id (r);
-		g_autoptr(CsLink) link = NULL;
+		g_autoptr (CsLink) link = NULL;
 		if (cs_record_is_deleted (r) || g_hash_table_contains (with_item, rid))
 			continue;
 		link = cs_state_get_link (state, kind, side, rid, NULL);
@@ -141,13 +141,13 @@ write:
 	/* only what differs is written: a one-way kind may hold many */
 	g_hash_table_iter_init (&iter, before);
 	while (g_hash_table_iter_next (&iter, &id, &why))
-		if (!g_hash_table_contains (held, id) &&
-		    !cs_state_put_held (state, side, kind, id, NULL, error))
+		if (!g_hash_table_contains (held, id)
+		    && !cs_state_put_held (state, side, kind, id, NULL, error))
 			return FALSE;
 	g_hash_table_iter_init (&iter, held);
 	while (g_hash_table_iter_next (&iter, &id, &why))
-		if (g_strcmp0 (g_hash_table_lookup (before, id), why) != 0 &&
-		    !cs_state_put_held (state, side, kind, id, why, error))
+		if (g_strcmp0 (g_hash_table_lookup (before, id), why) != 0
+		    && !cs_state_put_held (state, side, kind, id, why, error))
 			return FALSE;
 	return TRUE;
 }
