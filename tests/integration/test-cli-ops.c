@@ -791,6 +791,30 @@ test_secrets_by_profile_id (Ops *o, gconstpointer d)
 	emu_launch_stop (&emu_b);
 }
 
+/* an exported profile carries no id=: imported beside the original (or by
+ * another user), it is another profile, with its own state and secrets */
+static void
+test_export_import_new_id (Ops *o, gconstpointer d)
+{
+	g_autofree gchar *user = put_profile (o, o->config, "sales", "id=sales-0badcafe\n");
+	g_autofree gchar *exported = g_build_filename (o->f.dir, "sales-export.ini", NULL);
+	g_autofree gchar *copy = g_build_filename (o->config, "crmsync", "profiles", "copy.ini", NULL);
+	g_autofree gchar *text = NULL;
+	g_autofree gchar *uid_user = profile_uid (user);
+	g_autofree gchar *uid_copy = NULL;
+	const gchar *const *env = (const gchar *const *)o->env;
+
+	g_assert_cmpstr (uid_user, ==, "sales-0badcafe");
+	g_assert_cmpint (cli_run (&o->f, env, "profile", "export", "sales", "-o", exported, NULL),
+			 ==, 0);
+	g_assert_true (g_file_get_contents (exported, &text, NULL, NULL));
+	g_assert_null (strstr (text, "sales-0badcafe"));
+	g_assert_cmpint (
+		cli_run (&o->f, env, "profile", "import", exported, "--name", "copy", NULL), ==, 0);
+	uid_copy = profile_uid (copy);
+	g_assert_cmpstr (uid_copy, !=, uid_user);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -803,5 +827,6 @@ main (int argc, char **argv)
 	T ("/cli/ops/system-profile-locks", test_system_profile_locks);
 	T ("/cli/ops/proxy", test_proxy);
 	T ("/cli/ops/secrets-by-profile-id", test_secrets_by_profile_id);
+	T ("/cli/ops/export-import-new-id", test_export_import_new_id);
 	return g_test_run ();
 }
