@@ -372,6 +372,10 @@ sink_progress_cb (CsReadSink *sink, guint done, guint total, gpointer user_data)
 	progress (rp->engine, rp->phase, rp->base + (total > 0 ? rp->span * done / total : 0), msg);
 }
 
+/* held records due again are asked for by id up to this many; more are
+ * read by listing the kind in full (a page holds hundreds, a get one) */
+#define HELD_GET_MAX 200
+
 /* e-mails go to the CRM attached to a person: one held for want of a person
  * is worth reading again when this run read CRM persons that changed (the
  * CRM is read first) */
@@ -459,8 +463,10 @@ read_side (CsEngine *self, CsSide side, CsRunFlags flags, GCancellable *cancella
 					    persons_changed (self, side, kind), error);
 			if (held == NULL)
 				return FALSE;
-			if (held->len > 0 && !cs_provider_can_get (self->providers[side]))
-				g_clear_pointer (&cursor, g_free); /* cannot ask by id: list all */
+			/* cannot ask by id, or so many that a listing asks less: list all */
+			if (held->len > 0 && (!cs_provider_can_get (self->providers[side]) ||
+					      held->len > HELD_GET_MAX))
+				g_clear_pointer (&cursor, g_free);
 		}
 		complete = cursor == NULL || (caps & CS_CAP_DELTA) == 0;
 		self->sinks[side][kind] = cs_read_sink_new (kind, complete);
