@@ -215,9 +215,14 @@ cs_application_remove_profile (CsApplication *self, CsSyncProfile *profile, GErr
 	}
 	cs_sync_profile_stop (sp);
 	if (p != NULL) {
-		cs_secrets_clear (self->secrets, cs_profile_get_id (p), CS_SIDE_CRM, "secret", NULL);
-		cs_secrets_clear (self->secrets, cs_profile_get_id (p), CS_SIDE_OUTLOOK, "refresh-token",
-				  NULL);
+		/* under its id, and under its file name where a secret from before ids
+		 * may still be, so that a profile made again at this path finds none */
+		const gchar *names[] = {cs_profile_get_uid (p), cs_profile_get_id (p)};
+		for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
+			cs_secrets_clear (self->secrets, names[i], CS_SIDE_CRM, "secret", NULL);
+			cs_secrets_clear (self->secrets, names[i], CS_SIDE_OUTLOOK,
+					  "refresh-token", NULL);
+		}
 	}
 	g_signal_handlers_disconnect_by_data (sp, self);
 	g_ptr_array_remove (self->profiles, sp);

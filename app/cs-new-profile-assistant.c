@@ -431,13 +431,19 @@ save (CsNewProfileAssistant *self, GError **error)
 	check = cs_profile_new_from_data (data, path, error);
 	if (check == NULL)
 		return FALSE;
+	if (!g_key_file_has_key (kf, "profile", "id", NULL)) {
+		/* written with the id its secret is stored under (cs_profile_get_uid()) */
+		g_key_file_set_string (kf, "profile", "id", cs_profile_get_uid (check));
+		g_free (data);
+		data = g_key_file_to_data (kf, NULL, NULL);
+	}
 	if (g_mkdir_with_parents (self->profiles_dir, 0700) != 0) {
 		g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
 			     _ ("Cannot create the folder %s"), self->profiles_dir);
 		return FALSE;
 	}
 	if (secret != NULL && secret[0] != '\0'
-	    && !cs_secrets_store (self->secrets, cs_profile_get_id (check), CS_SIDE_CRM, "secret",
+	    && !cs_secrets_store (self->secrets, cs_profile_get_uid (check), CS_SIDE_CRM, "secret",
 				  secret, error))
 		return FALSE;
 	if (!g_file_set_contents_full (path, data, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))

@@ -426,6 +426,13 @@ cs_settings_dialog_save (CsSettingsDialog *self, GError **error)
 	check = cs_profile_new_from_data (data, path, error);
 	if (check == NULL)
 		return FALSE;
+	if (self->profile == NULL && !g_key_file_has_key (kf, "profile", "id", NULL)) {
+		/* a new profile is written with the id its secret is stored under, so
+		 * that the two cannot part however its path is later resolved */
+		g_key_file_set_string (kf, "profile", "id", cs_profile_get_uid (check));
+		g_free (data);
+		data = g_key_file_to_data (kf, NULL, NULL);
+	}
 	if (g_mkdir_with_parents (self->profiles_dir, 0700) != 0 && self->profile == NULL) {
 		g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Cannot create the folder %s"),
 			     self->profiles_dir);
@@ -433,7 +440,7 @@ cs_settings_dialog_save (CsSettingsDialog *self, GError **error)
 	}
 	/* the secret first: a profile without its key would fail its first run */
 	if (!g_str_equal (crm_plugin, "folder") && secret[0] != '\0' &&
-	    !cs_secrets_store (self->secrets, cs_profile_get_id (check), CS_SIDE_CRM, "secret",
+	    !cs_secrets_store (self->secrets, cs_profile_get_uid (check), CS_SIDE_CRM, "secret",
 			       secret, error))
 		return FALSE;
 	if (self->profile != NULL) {
@@ -563,10 +570,16 @@ test_clicked_cb (CsSettingsDialog *self)
 	gtk_widget_hide (GTK_WIDGET (self->test_infobar));
 	gtk_widget_set_sensitive (GTK_WIDGET (self->test_button), FALSE);
 	gtk_spinner_start (self->test_spinner);
-	/* a typed key is tried without being saved; else the saved one */
+	/* a typed key is tried without being saved; else the saved one, under the
+	 * profile's id (one kept under its file name before ids is moved there first) */
+	if (p != NULL && secret[0] == '\0') {
+		g_autofree gchar *saved = cs_secrets_lookup_migrating (
+			self->secrets, cs_profile_get_uid (p), cs_profile_get_id (p), CS_SIDE_CRM,
+			"secret", NULL);
+	}
 	cs_connection_test_async (plugin, kf, CS_SIDE_CRM,
 				  p != NULL ? cs_profile_get_dir (p) : self->profiles_dir, secret,
-				  p != NULL ? self->secrets : NULL, p != NULL ? cs_profile_get_id (p) : NULL,
+				  p != NULL ? self->secrets : NULL, p != NULL ? cs_profile_get_uid (p) : NULL,
 				  self->test_cancellable, test_done_cb, g_object_ref (self));
 }
 
@@ -577,6 +590,7 @@ typedef struct {
 	GKeyFile *kf;
 	gchar *profile_dir;
 	gchar *profile_id;
+	gchar *legacy_id; /* (nullable): the file name secrets were kept under before ids */
 	CsSecrets *secrets;
 	GWeakRef dialog;
 } SignInData;
@@ -587,6 +601,7 @@ sign_in_data_free (SignInData *sd)
 	g_key_file_unref (sd->kf);
 	g_free (sd->profile_dir);
 	g_free (sd->profile_id);
+	g_free (sd->legacy_id);
 	g_object_unref (sd->secrets);
 	g_weak_ref_clear (&sd->dialog);
 	g_free (sd);
@@ -641,7 +656,8 @@ sign_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
 		return;
 	}
 	cs_provider_set_profile_dir (provider, sd->profile_dir);
-	cs_provider_set_secrets (provider, sd->secrets, sd->profile_id, CS_SIDE_OUTLOOK);
+	cs_provider_set_secrets_full (provider, sd->secrets, sd->profile_id, sd->legacy_id,
+				      CS_SIDE_OUTLOOK);
 	if (g_object_class_find_property (G_OBJECT_GET_CLASS (provider), "sign-in") != NULL) {
 		g_object_set (provider, "sign-in", "device-code", NULL);
 		g_signal_connect (provider, "device-code", G_CALLBACK (device_code_cb), sd);
@@ -690,15 +706,25 @@ sign_in_clicked_cb (CsSettingsDialog *self)
 	if (self->profile != NULL) {
 		CsProfile *p = cs_sync_profile_get_profile (self->profile);
 		sd->profile_dir = g_strdup (cs_profile_get_dir (p));
-		sd->profile_id = g_strdup (cs_profile_get_id (p));
+		sd->profile_id = g_strdup (cs_profile_get_uid (p));
+		sd->legacy_id = g_strdup (cs_profile_get_id (p));
 	} else {
-		/* the token is kept under the id of the file the profile will be saved as */
+		/* the token is kept under the id of the file the profile will be saved as:
+		 * the id a profile gets is made from where its file is (see
+		 * cs_profile_get_uid()), so a profile of that path not yet written has it */
+		g_autoptr(CsProfile) future = NULL;
 		if (self->new_path == NULL)
 			self->new_path = new_profile_path (self);
 		sd->profile_dir = g_strdup (self->profiles_dir);
-		base = g_path_get_basename (self->new_path);
-		*strrchr (base, '.') = '\0';
-		sd->profile_id = g_strdup (base);
+		future = cs_profile_new_from_data ("[profile]\ncrm=folder\noutlook=folder\n",
+						   self->new_path, NULL);
+		if (future != NULL) {
+			sd->profile_id = g_strdup (cs_profile_get_uid (future));
+		} else {
+			base = g_path_get_basename (self->new_path);
+			*strrchr (base, '.') = '\0';
+			sd->profile_id = g_strdup (base);
+		}
 	}
 	sd->secrets = g_object_ref (self->secrets);
 	g_weak_ref_init (&sd->dialog, self);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cs-engine-private.h"
+#include "cs-held.h"
 #include "cs-json.h"
 #include "cs-planner.h"
 #include "cs-plugin-loader.h"
@@ -212,8 +213,9 @@ cs_engine_new_with_providers (CsProfile *profile, CsSecrets *secrets, CsProvider
 			return NULL;
 		}
 		cs_provider_set_profile_dir (self->providers[s], cs_profile_get_dir (profile));
-		cs_provider_set_secrets (self->providers[s], self->secrets, cs_profile_get_id (profile),
-					 (CsSide) s);
+		cs_provider_set_secrets_full (self->providers[s], self->secrets,
+					      cs_profile_get_uid (profile), cs_profile_get_id (profile),
+					      (CsSide) s);
 		if (!cs_provider_setup (self->providers[s], cs_profile_get_keyfile (profile), group,
 					&error_local)) {
 			g_autofree gchar *where = config_where (profile, group, error_local->message);
@@ -394,6 +396,51 @@ sink_progress_cb (CsReadSink *sink, guint done, guint total, gpointer user_data)
 	progress (rp->engine, rp->phase, rp->base + (total > 0 ? rp->span * done / total : 0), msg);
 }
 
+/* held records due again are asked for by id up to this many; more are
+ * read by listing the kind in full (a page holds hundreds, a get one) */
+#define HELD_GET_MAX 200
+
+/* e-mails go to the CRM attached to a person: one held for want of a person
+ * is worth reading again when this run read CRM persons that changed (the
+ * CRM is read first) */
+static gboolean
+persons_changed (CsEngine *self, CsSide side, CsKind kind)
+{
+	CsReadSink *people = self->sinks[CS_SIDE_CRM][CS_KIND_CONTACT];
+	GPtrArray *recs = people != NULL ? cs_read_sink_get_records (people) : NULL;
+	if (side != CS_SIDE_OUTLOOK || kind != CS_KIND_EMAIL || recs == NULL)
+		return FALSE;
+	for (guint i = 0; i < recs->len; i++)
+		if (!cs_record_is_deleted (g_ptr_array_index (recs, i)))
+			return TRUE;
+	return FALSE;
+}
+
+/* the held records of @ids that the delta listing did not bring, by id */
+static gboolean
+read_held (CsEngine *self, CsSide side, CsKind kind, GPtrArray *ids, GCancellable *cancellable,
+	   GError **error)
+{
+	GPtrArray *recs = cs_read_sink_get_records (self->sinks[side][kind]);
+	g_autoptr(GHashTable) read = g_hash_table_new (g_str_hash, g_str_equal);
+	g_autoptr(GPtrArray) ask = g_ptr_array_new ();
+	g_autoptr(GPtrArray) got = NULL;
+
+	for (guint i = 0; i < recs->len; i++)
+		g_hash_table_add (read, (gpointer) cs_record_get_id (g_ptr_array_index (recs, i)));
+	for (guint i = 0; i < ids->len; i++)
+		if (!g_hash_table_contains (read, ids->pdata[i]))
+			g_ptr_array_add (ask, ids->pdata[i]);
+	if (ask->len == 0)
+		return TRUE;
+	got = cs_provider_get (self->providers[side], kind, ask, cancellable, error);
+	if (got == NULL)
+		return FALSE;
+	for (guint i = 0; i < got->len; i++)
+		g_ptr_array_add (recs, cs_record_ref (g_ptr_array_index (got, i)));
+	return TRUE;
+}
+
 static gboolean
 read_side (CsEngine *self, CsSide side, CsRunFlags flags, GCancellable *cancellable,
 	   GError **error)
@@ -415,6 +462,7 @@ read_side (CsEngine *self, CsSide side, CsRunFlags flags, GCancellable *cancella
 	for (guint k = 0; k < CS_KIND_LAST; k++)
 		n_kinds += cs_engine_is_enabled (self, (CsKind) k) ? 1 : 0;
 	for (guint k = 0; k < CS_KIND_LAST; k++) {
+		g_autoptr(GPtrArray) held = NULL;
 		CsKind kind = (CsKind) k;
 		g_autofree gchar *cursor = NULL;
 		if (self->read_only_kinds != 0 && (self->read_only_kinds & (1u << k)) == 0)
@@ -434,6 +482,19 @@ read_side (CsEngine *self, CsSide side, CsRunFlags flags, GCancellable *cancella
 		self->merges[kind] = cs_state_count_link_merges (self->state, kind) > 0;
 		if ((flags & CS_RUN_FLAG_ALL) == 0 && !self->merges[kind])
 			cursor = cs_state_get_cursor (self->state, side, kind);
+		g_clear_pointer (&held, g_ptr_array_unref);
+		if (cursor != NULL && (caps & CS_CAP_DELTA) != 0) {
+			/* records an earlier run read but left alone, due again */
+			held = cs_held_due (self->state, side, kind,
+					    cs_profile_get_kind_config (self->profile, kind),
+					    persons_changed (self, side, kind), error);
+			if (held == NULL)
+				return FALSE;
+			/* cannot ask by id, or so many that a listing asks less: list all */
+			if (held->len > 0 && (!cs_provider_can_get (self->providers[side]) ||
+					      held->len > HELD_GET_MAX))
+				g_clear_pointer (&cursor, g_free);
+		}
 		complete = cursor == NULL || (caps & CS_CAP_DELTA) == 0;
 		self->sinks[side][kind] = cs_read_sink_new (kind, complete);
 		what = g_strdup_printf ("%s %s", cs_provider_get_name (self->providers[side]),
@@ -447,6 +508,8 @@ read_side (CsEngine *self, CsSide side, CsRunFlags flags, GCancellable *cancella
 					       (caps & CS_CAP_DELTA) ? cursor : NULL,
 					       self->sinks[side][kind], cancellable, error);
 		g_signal_handler_disconnect (self->sinks[side][kind], id);
+		if (ok && !complete && held != NULL && held->len > 0)
+			ok = read_held (self, side, kind, held, cancellable, error);
 		if (!ok) {
 			g_prefix_error (error, _("reading %s from %s: "), cs_kind_to_string (kind),
 					cs_provider_get_display_name (self->providers[side]));
@@ -501,8 +564,11 @@ resolve_emails (CsEngine *self, GCancellable *cancellable, GError **error)
 		if (when == NULL)
 			when = cs_record_get_string (r, "receivedDateTime");
 		if (kc->since != NULL && !cs_record_is_deleted (r) && when != NULL &&
-		    cs_time_parse (when, &t) && t < since)
+		    cs_time_parse (when, &t) && t < since) {
+			/* held: an earlier "since" later brings it in */
+			cs_read_sink_set_aside (sink, cs_record_get_id (r));
 			g_ptr_array_remove_index (records, i - 1);
+		}
 	}
 	if (!cs_mapping_get_email_link (self->mapping, &dir_field, &outbound, &inbound, &find_field,
 					&crm_field))
@@ -1711,7 +1777,14 @@ apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *
 			if (sink == NULL || cs_read_sink_get_cursor (sink) == NULL)
 				continue;
 			if (!cs_state_set_cursor (self->state, (CsSide) s, (CsKind) k,
-						  cs_read_sink_get_cursor (sink), error)) {
+						  cs_read_sink_get_cursor (sink), error) ||
+			    /* past what it read and left alone too: held, to be read again */
+			    !cs_held_update (self->state, (CsSide) s, (CsKind) k,
+					     cs_profile_get_kind_config (self->profile, (CsKind) k),
+					     sink, items,
+					     (cs_provider_get_caps (self->providers[s], (CsKind) k) &
+					      CS_CAP_DELTA) != 0,
+					     persons_changed (self, (CsSide) s, (CsKind) k), error)) {
 				cs_state_rollback (self->state);
 				return NULL;
 			}

@@ -421,9 +421,11 @@ clean_keyfile (GKeyFile *kf, GError **error)
 		for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
 			g_autofree gchar *v = g_key_file_get_value (kf, groups[g], keys[i], NULL);
 			g_autoptr (GUri) uri = NULL;
+			/* id=: the profile's identity (its state, its secrets); a
+			 * copy made from the export is another profile */
 			if (personal_key (keys[i])
 			    || (g_str_equal (groups[g], "profile")
-				&& g_str_equal (keys[i], "state"))) {
+				&& (g_str_equal (keys[i], "state") || g_str_equal (keys[i], "id")))) {
 				g_key_file_remove_key (kf, groups[g], keys[i], NULL);
 				continue;
 			}

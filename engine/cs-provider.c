@@ -9,6 +9,7 @@
 typedef struct {
 	CsSecrets *secrets;	/* (owned) (nullable) */
 	gchar *profile_id;	/* (owned) (nullable) */
+	gchar *legacy_id;	/* (owned) (nullable): where secrets were kept before ids */
 	CsSide side;
 	gchar *secret_file;	/* (owned) (nullable) */
 	gchar *profile_dir;	/* (owned) (nullable): relative paths in the profile start here */
@@ -24,6 +25,7 @@ cs_provider_finalize (GObject *object)
 	CsProviderPrivate *priv = cs_provider_get_instance_private (CS_PROVIDER (object));
 	g_clear_object (&priv->secrets);
 	g_free (priv->profile_id);
+	g_free (priv->legacy_id);
 	g_free (priv->secret_file);
 	g_free (priv->profile_dir);
 	G_OBJECT_CLASS (cs_provider_parent_class)->finalize (object);
@@ -314,10 +316,25 @@ void
 cs_provider_set_secrets (CsProvider *self, CsSecrets *secrets, const gchar *profile_id,
 			 CsSide side)
 {
+	cs_provider_set_secrets_full (self, secrets, profile_id, NULL, side);
+}
+
+/**
+ * cs_provider_set_secrets_full:
+ * @profile_id: the profile's id (cs_profile_get_uid()): secrets are kept under it
+ * @legacy_id: (nullable): the name they were kept under before profiles had
+ *   ids (cs_profile_get_id()): a secret found there is moved to @profile_id
+ */
+void
+cs_provider_set_secrets_full (CsProvider *self, CsSecrets *secrets, const gchar *profile_id,
+			      const gchar *legacy_id, CsSide side)
+{
 	CsProviderPrivate *priv = cs_provider_get_instance_private (self);
 	g_set_object (&priv->secrets, secrets);
 	g_free (priv->profile_id);
 	priv->profile_id = g_strdup (profile_id);
+	g_free (priv->legacy_id);
+	priv->legacy_id = g_strdup (legacy_id);
 	priv->side = side;
 }
 
@@ -338,8 +355,8 @@ cs_provider_get_secret (CsProvider *self, const gchar *key, GError **error)
 	if (g_strcmp0 (key, "secret") == 0 && priv->secret_file != NULL)
 		return cs_secrets_read_file (priv->secret_file, error);
 	if (priv->secrets != NULL)
-		value = cs_secrets_lookup (priv->secrets, priv->profile_id, priv->side, key,
-					   &error_local);
+		value = cs_secrets_lookup_migrating (priv->secrets, priv->profile_id, priv->legacy_id,
+						     priv->side, key, &error_local);
 	if (error_local != NULL) {
 		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH,
 			     _("cannot read the %s from the keyring: %s"), key, error_local->message);
@@ -348,7 +365,10 @@ cs_provider_get_secret (CsProvider *self, const gchar *key, GError **error)
 	if (value == NULL) {
 		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH,
 			     _("no %s stored for profile “%s”; enter it in Settings or set secret-file="),
-			     key, priv->profile_id != NULL ? priv->profile_id : "");
+			     key,
+			     priv->legacy_id != NULL	 ? priv->legacy_id
+			     : priv->profile_id != NULL ? priv->profile_id
+							 : "");
 		return NULL;
 	}
 	return value;

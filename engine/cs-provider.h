@@ -188,6 +188,8 @@ gboolean cs_provider_check_keys (GKeyFile *profile, const gchar *group,
 				 const gchar *const *allowed, GError **error);
 void cs_provider_set_secrets (CsProvider *self, CsSecrets *secrets, const gchar *profile_id,
 			      CsSide side);
+void cs_provider_set_secrets_full (CsProvider *self, CsSecrets *secrets, const gchar *profile_id,
+				   const gchar *legacy_id, CsSide side);
 gchar *cs_provider_get_secret (CsProvider *self, const gchar *key, GError **error);
 gboolean cs_provider_store_secret (CsProvider *self, const gchar *key, const gchar *value,
 				   GError **error);

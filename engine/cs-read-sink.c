@@ -10,6 +10,7 @@ struct _CsReadSink {
 	gchar *cursor;		/* (owned) (nullable) */
 	GPtrArray *records;	/* (owned) (element-type CsRecord) */
 	GPtrArray *skips;	/* (owned) (element-type CsSkip) */
+	GPtrArray *set_aside;	/* (owned) (element-type utf8) read, kept out by the engine */
 };
 
 G_DEFINE_TYPE (CsReadSink, cs_read_sink, G_TYPE_OBJECT)
@@ -44,6 +45,7 @@ cs_read_sink_finalize (GObject *object)
 	g_free (self->cursor);
 	g_ptr_array_unref (self->records);
 	g_ptr_array_unref (self->skips);
+	g_ptr_array_unref (self->set_aside);
 	G_OBJECT_CLASS (cs_read_sink_parent_class)->finalize (object);
 }
 
@@ -62,6 +64,7 @@ cs_read_sink_init (CsReadSink *self)
 {
 	self->records = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_record_unref);
 	self->skips = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_skip_free);
+	self->set_aside = g_ptr_array_new_with_free_func (g_free);
 }
 
 /**
@@ -112,6 +115,7 @@ cs_read_sink_clear (CsReadSink *self)
 {
 	g_ptr_array_set_size (self->records, 0);
 	g_ptr_array_set_size (self->skips, 0);
+	g_ptr_array_set_size (self->set_aside, 0);
 }
 
 void
@@ -162,4 +166,27 @@ gboolean
 cs_read_sink_get_complete (CsReadSink *self)
 {
 	return self->complete;
+}
+
+/**
+ * cs_read_sink_set_aside:
+ *
+ * A record read but taken out before planning by a rule of the profile (an
+ * e-mail older than "since"): the engine holds it, so that it is read again
+ * once that rule changes (see cs-held.c).
+ */
+void
+cs_read_sink_set_aside (CsReadSink *self, const gchar *id)
+{
+	g_ptr_array_add (self->set_aside, g_strdup (id));
+}
+
+/**
+ * cs_read_sink_get_set_aside:
+ * Returns: (transfer none) (element-type utf8)
+ */
+GPtrArray *
+cs_read_sink_get_set_aside (CsReadSink *self)
+{
+	return self->set_aside;
 }

@@ -37,5 +37,7 @@ GPtrArray *cs_read_sink_get_records (CsReadSink *self);
 GPtrArray *cs_read_sink_get_skips (CsReadSink *self);
 const gchar *cs_read_sink_get_cursor (CsReadSink *self);
 gboolean cs_read_sink_get_complete (CsReadSink *self);
+void cs_read_sink_set_aside (CsReadSink *self, const gchar *id);
+GPtrArray *cs_read_sink_get_set_aside (CsReadSink *self);
 
 G_END_DECLS

@@ -221,3 +221,34 @@ cs_secrets_clear (CsSecrets *self, const gchar *profile, CsSide side, const gcha
 	}
 	return TRUE;
 }
+
+/**
+ * cs_secrets_lookup_migrating:
+ * @profile: the profile's id (cs_profile_get_uid())
+ * @legacy: (nullable): the name secrets were kept under before profiles had
+ *   ids: the profile file's base name (cs_profile_get_id())
+ *
+ * The secret kept under @profile; else one kept under @legacy, copied to
+ * @profile on the way so that nobody signs in again after the upgrade and the
+ * profile keeps it when its file is renamed. The old entry stays: two files of
+ * one name in two folders shared it, and the other one still needs it until
+ * it has run once too.
+ *
+ * Returns: (transfer full) (nullable): as cs_secrets_lookup()
+ */
+gchar *
+cs_secrets_lookup_migrating (CsSecrets *self, const gchar *profile, const gchar *legacy,
+			     CsSide side, const gchar *key, GError **error)
+{
+	g_autoptr(GError) error_local = NULL;
+	gchar *value = cs_secrets_lookup (self, profile, side, key, error);
+
+	if (value != NULL || (error != NULL && *error != NULL) || legacy == NULL ||
+	    g_strcmp0 (legacy, profile) == 0)
+		return value;
+	value = cs_secrets_lookup (self, legacy, side, key, error);
+	if (value != NULL && !cs_secrets_store (self, profile, side, key, value, &error_local))
+		/* still usable this time; the copy is tried again next time */
+		g_debug ("cannot copy the %s to the profile's id: %s", key, error_local->message);
+	return value;
+}

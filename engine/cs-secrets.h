@@ -20,5 +20,7 @@ gboolean cs_secrets_store (CsSecrets *self, const gchar *profile, CsSide side, c
 gboolean cs_secrets_clear (CsSecrets *self, const gchar *profile, CsSide side, const gchar *key,
 			   GError **error);
 gchar *cs_secrets_read_file (const gchar *path, GError **error);
+gchar *cs_secrets_lookup_migrating (CsSecrets *self, const gchar *profile, const gchar *legacy,
+				    CsSide side, const gchar *key, GError **error);
 
 G_END_DECLS

@@ -240,9 +240,20 @@ migrate_review (CsState *self, GError **error)
 		     error);
 }
 
+/* records a run read but left alone (a direction, an untick): read again by
+ * id once they may go, since the side's cursor has moved past them */
+static gboolean
+migrate_held (CsState *self, GError **error)
+{
+	return exec (self,
+		     "CREATE TABLE IF NOT EXISTS held (side TEXT NOT NULL, kind TEXT NOT NULL,"
+		     " rid TEXT NOT NULL, why TEXT NOT NULL, PRIMARY KEY(side, kind, rid));",
+		     error);
+}
+
 typedef gboolean (*MigrateFunc) (CsState *self, GError **error);
 static const MigrateFunc migrations[] = {migrate_to_1, migrate_identity, migrate_history,
-						migrate_indexes, migrate_review};
+						migrate_indexes, migrate_review, migrate_held};
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CS_STATE_SCHEMA_VERSION);
 
 static gboolean
@@ -1496,6 +1507,38 @@ cs_state_get_reviews (CsState *self, GError **error)
 	return g_steal_pointer (&out);
 }
 
+/* ---- held: records read but left alone ---- */
+
+/**
+ * cs_state_get_held:
+ *
+ * Returns: (transfer full) (element-type utf8 utf8): record id → why it was
+ *   held (see cs-held.c); empty in a state from before the table
+ */
+GHashTable *
+cs_state_get_held (CsState *self, CsSide side, CsKind kind, GError **error)
+{
+	g_autoptr(GHashTable) out = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	g_autoptr(CsCachedStmt) stmt = NULL;
+	gint rc;
+
+	if (!has_table (self, "held"))
+		return g_steal_pointer (&out);
+	stmt = prepare_cached (self, "SELECT rid, why FROM held WHERE side=?1 AND kind=?2", error);
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_text (stmt, 1, cs_side_to_string (side), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 2, cs_kind_to_string (kind), -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+		g_hash_table_replace (out, g_strdup (col_text (stmt, 0)),
+				      g_strdup (col_text (stmt, 1)));
+	if (rc != SQLITE_DONE) {
+		set_sql_error (self, rc, error);
+		return NULL;
+	}
+	return g_steal_pointer (&out);
+}
+
 /* every held pair that names this record */
 gboolean
 cs_state_drop_reviews (CsState *self, CsKind kind, CsSide side, const gchar *id, GError **error)
@@ -1634,5 +1677,28 @@ cs_state_clear_link_merge (CsState *self, CsKind kind, const gchar *crm_id,
 	sqlite3_bind_text (stmt, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
 	sqlite3_bind_text (stmt, 2, crm_id != NULL ? crm_id : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text (stmt, 3, outlook_id != NULL ? outlook_id : "", -1, SQLITE_STATIC);
+	return step_done (self, stmt, error);
+}
+
+/**
+ * cs_state_put_held:
+ * @why: (nullable): %NULL: no longer held
+ */
+gboolean
+cs_state_put_held (CsState *self, CsSide side, CsKind kind, const gchar *id, const gchar *why,
+		   GError **error)
+{
+	g_autoptr(CsCachedStmt) stmt = prepare_cached (
+	    self,
+	    why != NULL ? "INSERT OR REPLACE INTO held (side, kind, rid, why) VALUES (?1, ?2, ?3, ?4)"
+			: "DELETE FROM held WHERE side=?1 AND kind=?2 AND rid=?3",
+	    error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_text (stmt, 1, cs_side_to_string (side), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 2, cs_kind_to_string (kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 3, id, -1, SQLITE_TRANSIENT);
+	if (why != NULL)
+		sqlite3_bind_text (stmt, 4, why, -1, SQLITE_TRANSIENT);
 	return step_done (self, stmt, error);
 }

@@ -109,7 +109,7 @@ void cs_review_free (CsReview *review);
 #define CS_TYPE_STATE (cs_state_get_type ())
 G_DECLARE_FINAL_TYPE (CsState, cs_state, CS, STATE, GObject)
 
-#define CS_STATE_SCHEMA_VERSION 5
+#define CS_STATE_SCHEMA_VERSION 6
 
 CsState *cs_state_open (const gchar *path, GError **error);
 const gchar *cs_state_get_path (CsState *self);
@@ -218,5 +218,9 @@ gboolean cs_state_mark_link_merge (CsState *self, CsKind kind, const gchar *crm_
 gint64 cs_state_count_link_merges (CsState *self, CsKind kind);
 gboolean cs_state_clear_link_merge (CsState *self, CsKind kind, const gchar *crm_id,
 				    const gchar *outlook_id, GError **error);
+
+GHashTable *cs_state_get_held (CsState *self, CsSide side, CsKind kind, GError **error);
+gboolean cs_state_put_held (CsState *self, CsSide side, CsKind kind, const gchar *id,
+			    const gchar *why, GError **error);
 
 G_END_DECLS

@@ -103,13 +103,18 @@ collect_secrets (const gchar *profile_path, GKeyFile *kf, CsSecrets *secrets)
 
 	if (g_str_has_suffix (base, ".ini"))
 		base[strlen (base) - 4] = '\0';
+	/* kept under the profile's id, or under its file name from before ids */
+	const gchar *names[] = { profile != NULL ? cs_profile_get_uid (profile) : base,
+				 profile != NULL ? cs_profile_get_id (profile) : NULL };
 	for (guint s = 0; secrets != NULL && s < CS_SIDE_LAST; s++) {
 		for (guint k = 0; keys[k] != NULL; k++) {
-			gchar *v = cs_secrets_lookup (
-				secrets, profile != NULL ? cs_profile_get_id (profile) : base,
-				(CsSide)s, keys[k], NULL);
-			if (v != NULL)
-				g_ptr_array_add (out, v);
+			for (guint n = 0; n < G_N_ELEMENTS (names); n++) {
+				gchar *v = names[n] != NULL ? cs_secrets_lookup (secrets, names[n],
+										  (CsSide)s, keys[k], NULL)
+							    : NULL;
+				if (v != NULL)
+					g_ptr_array_add (out, v);
+			}
 		}
 	}
 	for (guint g = 0; groups[g] != NULL; g++) {

@@ -1845,53 +1845,6 @@ cs_graph_provider_find (CsProvider *provider, CsKind kind, const gchar *field, G
 	return g_steal_pointer (&out);
 }
 
-/* events and To Do tasks by id (contacts are all listed, with extended
- * properties a plain GET does not carry) */
-static GPtrArray *
-cs_graph_provider_get (CsProvider *provider, CsKind kind, GPtrArray *ids, GCancellable *cancellable,
-		       GError **error)
-{
-	CsGraphProvider *self = CS_GRAPH_PROVIDER (provider);
-	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_record_unref);
-
-	if (kind != CS_KIND_EVENT && kind != CS_KIND_TASK)
-		return g_steal_pointer (&out);
-	if (kind == CS_KIND_TASK && !ensure_todo_list (self, cancellable, error))
-		return NULL;
-	for (guint i = 0; i < ids->len; i++) {
-		const gchar *id = g_ptr_array_index (ids, i);
-		g_autofree gchar *esc = NULL;
-		g_autofree gchar *list = NULL;
-		g_autofree gchar *path = NULL;
-		g_autoptr(GError) error_get = NULL;
-		g_autoptr(GError) error_map = NULL;
-		g_autoptr(JsonNode) item = NULL;
-		CsRecord *r;
-		if (id == NULL || id[0] == '\0')
-			continue;
-		esc = g_uri_escape_string (id, NULL, TRUE);
-		if (kind == CS_KIND_EVENT) {
-			path = g_strdup_printf ("/me/events/%s", esc);
-		} else {
-			list = g_uri_escape_string (self->todo_list, NULL, TRUE);
-			path = g_strdup_printf ("/me/todo/lists/%s/tasks/%s", list, esc);
-		}
-		item = graph_call (self, "GET", path, NULL, cancellable, &error_get);
-		if (item == NULL) {
-			if (g_error_matches (error_get, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NOT_FOUND))
-				continue;
-			g_propagate_error (error, g_steal_pointer (&error_get));
-			return NULL;
-		}
-		if (node_obj (item) == NULL)
-			continue;
-		r = cs_graph_map_to_record (kind, node_obj (item), CS_GRAPH_MAIL_INBOUND, &error_map);
-		if (r != NULL)
-			g_ptr_array_add (out, r);
-	}
-	return g_steal_pointer (&out);
-}
-
 static gchar *
 cs_graph_provider_whoami (CsProvider *provider, GCancellable *cancellable, GError **error)
 {
@@ -1962,6 +1915,120 @@ cs_graph_provider_finalize (GObject *object)
 	g_clear_object (&self->identity);
 	cs_graph_tokens_free (self->tokens);
 	G_OBJECT_CLASS (cs_graph_provider_parent_class)->finalize (object);
+}
+
+/* one item by id under @collection; %NULL without an error when Outlook has
+ * no such item there (404: gone, not a failure) */
+static JsonNode *
+get_item (CsGraphProvider *self, const gchar *collection, const gchar *id,
+	  GCancellable *cancellable, GError **error)
+{
+	g_autofree gchar *esc = g_uri_escape_string (id, NULL, TRUE);
+	g_autofree gchar *path = g_strconcat (collection, "/", esc, NULL);
+	g_autoptr(GError) error_local = NULL;
+	JsonNode *node = graph_call (self, "GET", path, NULL, cancellable, &error_local);
+	if (node == NULL &&
+	    !g_error_matches (error_local, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NOT_FOUND))
+		g_propagate_error (error, g_steal_pointer (&error_local));
+	return node;
+}
+
+/*
+ * Records by id, as a listing would give them: what the engine asks for when
+ * a delta listing leaves out a record it must look at (a resolved conflict,
+ * a record held back by an earlier run). One GET per id; an id Outlook no
+ * longer has is left out. An e-mail is read where a listing reads it (Inbox,
+ * Sent Items), which also gives its direction.
+ */
+static GPtrArray *
+cs_graph_provider_get (CsProvider *provider, CsKind kind, GPtrArray *ids,
+		       GCancellable *cancellable, GError **error)
+{
+	CsGraphProvider *self = CS_GRAPH_PROVIDER (provider);
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_record_unref);
+	g_autofree gchar *tasks_path = NULL;
+
+	if (kind == CS_KIND_TASK) {
+		g_autofree gchar *esc = NULL;
+		if (!ensure_todo_list (self, cancellable, error))
+			return NULL;
+		esc = g_uri_escape_string (self->todo_list, NULL, TRUE);
+		tasks_path = g_strdup_printf ("/me/todo/lists/%s/tasks", esc);
+	}
+	for (guint i = 0; i < ids->len; i++) {
+		const gchar *id = g_ptr_array_index (ids, i);
+		CsGraphMailDirection direction = CS_GRAPH_MAIL_INBOUND;
+		g_autoptr(GError) error_item = NULL;
+		g_autoptr(JsonNode) node = NULL;
+		g_autoptr(GError) error_local = NULL;
+		JsonObject *item;
+		const gchar *type;
+		CsRecord *r;
+
+		switch (kind) {
+		case CS_KIND_CONTACT:
+			node = get_item (self, "/me/contacts", id, cancellable, &error_local);
+			break;
+		case CS_KIND_EVENT:
+			node = get_item (self, "/me/events", id, cancellable, &error_local);
+			break;
+		case CS_KIND_TASK:
+			node = get_item (self, tasks_path, id, cancellable, &error_local);
+			break;
+		case CS_KIND_EMAIL:
+			node = get_item (self, "/me/mailFolders/sentitems/messages", id,
+					 cancellable, &error_local);
+			direction = CS_GRAPH_MAIL_OUTBOUND;
+			if (node == NULL && error_local == NULL) {
+				node = get_item (self, "/me/mailFolders/inbox/messages", id,
+						 cancellable, &error_local);
+				direction = CS_GRAPH_MAIL_INBOUND;
+			}
+			break;
+		default:
+			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+				     _("Outlook has no %s records"), cs_kind_to_string (kind));
+			return NULL;
+		}
+		if (error_local != NULL) {
+			g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
+						    _("reading Outlook %s: "), cs_kind_to_string (kind));
+			return NULL;
+		}
+		item = node_obj (node);
+		if (item == NULL)
+			continue; /* gone */
+		type = cs_json_get_string_or (item, "type", NULL);
+		if ((kind == CS_KIND_EVENT &&
+		     (g_strcmp0 (type, "occurrence") == 0 || g_strcmp0 (type, "exception") == 0)) ||
+		    (kind == CS_KIND_EMAIL && cs_json_get_bool (item, "isDraft", FALSE)))
+			continue; /* what a listing leaves out */
+		r = cs_graph_map_to_record (kind, item, direction, &error_item);
+		if (r == NULL) {
+			g_debug ("Outlook %s %s cannot be read: %s", cs_kind_to_string (kind), id,
+				 error_item->message);
+			continue;
+		}
+		/* not ticked: left out, as a listing leaves it */
+		if (self->select[kind] != NULL && !has_category (r, self->select[kind])) {
+			cs_record_unref (r);
+			continue;
+		}
+		g_ptr_array_add (out, r);
+	}
+	if (kind == CS_KIND_CONTACT && !read_contact_extended (self, out, cancellable, error)) {
+		g_prefix_error (error, _("reading Outlook %s: "), cs_kind_to_string (kind));
+		return NULL;
+	}
+	for (guint i = 0; kind == CS_KIND_EVENT && i < out->len; i++) {
+		CsRecord *r = g_ptr_array_index (out, i);
+		if (cs_record_has_field (r, "recurrence") &&
+		    !read_series_exceptions (self, r, cancellable, error)) {
+			g_prefix_error (error, _("reading Outlook %s: "), cs_kind_to_string (kind));
+			return NULL;
+		}
+	}
+	return g_steal_pointer (&out);
 }
 
 /* what the assistant and the settings dialog ask for: nothing at first (the sign-in asks);

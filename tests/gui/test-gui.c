@@ -212,10 +212,10 @@ test_settings_save (void)
 		g_assert_true (cs_secrets_uses_keyring (secrets));
 	{
 		g_autoptr(CsSecrets) fresh = cs_secrets_new ();
-		secret = cs_secrets_lookup (fresh, cs_profile_get_id (profile), CS_SIDE_CRM, "secret", &error);
+		secret = cs_secrets_lookup (fresh, cs_profile_get_uid (profile), CS_SIDE_CRM, "secret", &error);
 		g_assert_no_error (error);
 		g_assert_cmpstr (secret, ==, "s3cret-api-key");
-		cs_secrets_clear (fresh, cs_profile_get_id (profile), CS_SIDE_CRM, "secret", NULL);
+		cs_secrets_clear (fresh, cs_profile_get_uid (profile), CS_SIDE_CRM, "secret", NULL);
 	}
 	g_assert_false (g_settings_get_boolean (settings, "show-alerts"));
 	{
@@ -358,7 +358,9 @@ test_settings_graph_sign_in (void)
 	spin_until (not_signing_in, dlg);
 	g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (dlg, t, "graph_label"))), ==,
 			 "Signed in as ada@contoso.example.");
-	token = cs_secrets_lookup (secrets, "mail", CS_SIDE_OUTLOOK, "refresh-token", &error);
+	/* under the profile's id, not its file name */
+	token = cs_secrets_lookup (secrets, cs_profile_get_uid (cs_sync_profile_get_profile (sp)),
+				   CS_SIDE_OUTLOOK, "refresh-token", &error);
 	g_assert_no_error (error);
 	g_assert_nonnull (token);
 	/* the organisation's own application id, from the plugin's description of its settings */
@@ -374,7 +376,8 @@ test_settings_graph_sign_in (void)
 	g_assert_nonnull (strstr (text, "authority="));
 	g_assert_nonnull (strstr (text, "client-id=11111111-2222-3333-4444-555555555555"));
 	g_assert_null (strstr (text, token));
-	cs_secrets_clear (secrets, "mail", CS_SIDE_OUTLOOK, "refresh-token", NULL);
+	cs_secrets_clear (secrets, cs_profile_get_uid (cs_sync_profile_get_profile (sp)),
+			  CS_SIDE_OUTLOOK, "refresh-token", NULL);
 	emulator_stop (&emu);
 	g_object_unref (dlg);
 }
@@ -467,7 +470,7 @@ test_assistant_first_sync (void)
 	g_assert_nonnull (strstr (text, "preset=orocrm"));
 	g_assert_null (strstr (text, "right-key"));
 	sp = load_profile (path);
-	secret = cs_secrets_lookup (secrets, cs_profile_get_id (cs_sync_profile_get_profile (sp)), CS_SIDE_CRM, "secret", &error);
+	secret = cs_secrets_lookup (secrets, cs_profile_get_uid (cs_sync_profile_get_profile (sp)), CS_SIDE_CRM, "secret", &error);
 	g_assert_no_error (error);
 	g_assert_cmpstr (secret, ==, "right-key");
 	gtk_widget_destroy (GTK_WIDGET (a));
@@ -502,7 +505,7 @@ test_assistant_first_sync (void)
 		g_assert_cmpint (cs_state_count_links (cs_sync_profile_get_state (sp, NULL), CS_KIND_TASK, CS_SIDE_CRM), ==, 4);
 		g_assert_cmpint (cs_state_count_links (cs_sync_profile_get_state (sp, NULL), CS_KIND_CONTACT, CS_SIDE_CRM), ==, 0);
 	}
-	cs_secrets_clear (secrets, cs_profile_get_id (cs_sync_profile_get_profile (sp)), CS_SIDE_CRM, "secret", NULL);
+	cs_secrets_clear (secrets, cs_profile_get_uid (cs_sync_profile_get_profile (sp)), CS_SIDE_CRM, "secret", NULL);
 	emulator_stop (&oro);
 	emulator_stop (&graph);
 }
@@ -558,7 +561,7 @@ test_sign_in_dialog_cancel (void)
 	spin_until (progress_finished, win);
 	g_assert_error ((GError *) cs_progress_window_get_error (win), G_IO_ERROR, G_IO_ERROR_CANCELLED);
 	g_assert_null (dialog);
-	token = cs_secrets_lookup (cs_sync_profile_get_secrets (sp), cs_profile_get_id (cs_sync_profile_get_profile (sp)),
+	token = cs_secrets_lookup (cs_sync_profile_get_secrets (sp), cs_profile_get_uid (cs_sync_profile_get_profile (sp)),
 				   CS_SIDE_OUTLOOK, "refresh-token", NULL);
 	g_assert_null (token);
 	gtk_widget_destroy (GTK_WIDGET (win));

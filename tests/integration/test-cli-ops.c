@@ -700,6 +700,121 @@ test_proxy (Ops *o, gconstpointer d)
 	emu_launch_stop (&emu);
 }
 
+/* an OroCRM profile named sales.ini in @folder (under the fixture), its
+ * Outlook side a folder beside it, talking to @url */
+static gchar *
+put_oro_profile (Ops *o, const gchar *folder, const gchar *url)
+{
+	g_autofree gchar *dir = g_build_filename (o->f.dir, folder, NULL);
+	gchar *path = g_build_filename (dir, "sales.ini", NULL);
+	g_autofree gchar *text = g_strdup_printf (
+		"[profile]\nname=Sales %s\ncrm=orocrm\noutlook=folder\npreset=orocrm\n"
+		"[crm]\nurl=%s\nuser=admin\n[outlook]\npath=%s/outlook\nschema=outlook\n"
+		"[task]\ndirection=none\n[event]\ndirection=none\n[email]\ndirection=none\n",
+		folder, url, dir);
+	g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+	g_assert_true (g_file_set_contents (path, text, -1, NULL));
+	return path;
+}
+
+static gchar *
+profile_uid (const gchar *path)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (CsProfile) p = cs_profile_load (path, &error);
+	g_assert_no_error (error);
+	return g_strdup (cs_profile_get_uid (p));
+}
+
+/* secrets belong to the profile's id, not to its file name: two sales.ini in
+ * two folders keep two keys, a renamed profile keeps its key, and a key kept
+ * under the file name before ids is found (and moved) without signing in again */
+static void
+test_secrets_by_profile_id (Ops *o, gconstpointer d)
+{
+	const gchar *args_a[] = { "--generate=2", "--user=admin", "--secret=key-of-a", NULL };
+	const gchar *args_b[] = { "--generate=2", "--user=admin", "--secret=key-of-b", NULL };
+	g_autofree gchar *url_a = NULL;
+	g_autofree gchar *url_b = NULL;
+	g_autoptr (GSubprocess) emu_a = emu_launch_start ("orocrm", NULL, args_a, &url_a);
+	g_autoptr (GSubprocess) emu_b = emu_launch_start ("orocrm", NULL, args_b, &url_b);
+	g_autofree gchar *store_dir = g_build_filename (o->f.dir, "xdg", "crmsync", "secrets", NULL);
+	g_autoptr (CsSecrets) store = cs_secrets_new_for_dir (store_dir);
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *a = put_oro_profile (o, "north", url_a);
+	g_autofree gchar *b = put_oro_profile (o, "south", url_b);
+	g_autofree gchar *legacy = put_oro_profile (o, "west", url_a);
+	g_autofree gchar *uid_a = profile_uid (a);
+	g_autofree gchar *uid_b = profile_uid (b);
+	g_autofree gchar *uid_legacy = profile_uid (legacy);
+	g_autofree gchar *renamed = NULL;
+	g_autofree gchar *moved = NULL;
+
+	g_assert_cmpstr (uid_a, !=, uid_b);
+	/* each saved as the app saves it, the second after the first */
+	g_assert_true (cs_secrets_store (store, uid_a, CS_SIDE_CRM, "secret", "key-of-a", &error));
+	g_assert_true (cs_secrets_store (store, uid_b, CS_SIDE_CRM, "secret", "key-of-b", &error));
+	g_assert_no_error (error);
+	g_assert_cmpint (cli_run (&o->f, NULL, "sync", "--profile", a, "--json", NULL), ==, 0);
+	g_assert_cmpint (cli_report_count (&o->f, "created", "outlook", "contact"), ==, 2);
+	g_assert_cmpint (cli_run (&o->f, NULL, "sync", "--profile", b, "--json", NULL), ==, 0);
+	g_assert_cmpint (cli_report_count (&o->f, "created", "outlook", "contact"), ==, 2);
+
+	/* renamed (and moved to another folder), it still signs in */
+	renamed = g_build_filename (o->f.dir, "north", "sales-2027.ini", NULL);
+	g_assert_cmpint (g_rename (a, renamed), ==, 0);
+	g_assert_cmpint (cli_run (&o->f, NULL, "sync", "--profile", renamed, NULL), ==, 0);
+	moved = g_build_filename (o->f.dir, "elsewhere.ini", NULL);
+	g_assert_cmpint (g_rename (renamed, moved), ==, 0);
+	g_assert_cmpint (cli_run (&o->f, NULL, "sync", "--profile", moved, NULL), ==, 0);
+
+	/* a key saved before profiles had ids: under the file's base name */
+	g_assert_true (cs_secrets_store (store, "sales", CS_SIDE_CRM, "secret", "key-of-a", &error));
+	g_assert_no_error (error);
+	g_assert_cmpint (cli_run (&o->f, NULL, "sync", "--profile", legacy, "--json", NULL), ==, 0);
+	g_assert_cmpint (cli_report_count (&o->f, "created", "outlook", "contact"), ==, 2);
+	{
+		g_autofree gchar *moved_key =
+			cs_secrets_lookup (store, uid_legacy, CS_SIDE_CRM, "secret", &error);
+		g_assert_no_error (error);
+		g_assert_cmpstr (moved_key, ==, "key-of-a");
+	}
+	/* and the profile keeps it when renamed after the upgrade */
+	{
+		g_autofree gchar *legacy2 = g_build_filename (o->f.dir, "west", "renamed.ini", NULL);
+		g_assert_cmpint (g_rename (legacy, legacy2), ==, 0);
+		g_assert_cmpint (cli_run (&o->f, NULL, "sync", "--profile", legacy2, NULL), ==, 0);
+	}
+	/* the other sales.ini still has its own key */
+	g_assert_cmpint (cli_run (&o->f, NULL, "sync", "--profile", b, NULL), ==, 0);
+	emu_launch_stop (&emu_a);
+	emu_launch_stop (&emu_b);
+}
+
+/* an exported profile carries no id=: imported beside the original (or by
+ * another user), it is another profile, with its own state and secrets */
+static void
+test_export_import_new_id (Ops *o, gconstpointer d)
+{
+	g_autofree gchar *user = put_profile (o, o->config, "sales", "id=sales-0badcafe\n");
+	g_autofree gchar *exported = g_build_filename (o->f.dir, "sales-export.ini", NULL);
+	g_autofree gchar *copy = g_build_filename (o->config, "crmsync", "profiles", "copy.ini", NULL);
+	g_autofree gchar *text = NULL;
+	g_autofree gchar *uid_user = profile_uid (user);
+	g_autofree gchar *uid_copy = NULL;
+	const gchar *const *env = (const gchar *const *)o->env;
+
+	g_assert_cmpstr (uid_user, ==, "sales-0badcafe");
+	g_assert_cmpint (cli_run (&o->f, env, "profile", "export", "sales", "-o", exported, NULL),
+			 ==, 0);
+	g_assert_true (g_file_get_contents (exported, &text, NULL, NULL));
+	g_assert_null (strstr (text, "sales-0badcafe"));
+	g_assert_cmpint (
+		cli_run (&o->f, env, "profile", "import", exported, "--name", "copy", NULL), ==, 0);
+	uid_copy = profile_uid (copy);
+	g_assert_cmpstr (uid_copy, !=, uid_user);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -711,5 +826,7 @@ main (int argc, char **argv)
 	T ("/cli/ops/export-import", test_export_import);
 	T ("/cli/ops/system-profile-locks", test_system_profile_locks);
 	T ("/cli/ops/proxy", test_proxy);
+	T ("/cli/ops/secrets-by-profile-id", test_secrets_by_profile_id);
+	T ("/cli/ops/export-import-new-id", test_export_import_new_id);
 	return g_test_run ();
 }

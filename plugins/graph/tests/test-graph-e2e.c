@@ -40,18 +40,26 @@ path_in (Fx *fx, const gchar *name)
 	return g_build_filename (fx->dir, name, NULL);
 }
 
+/* @extra: more [profile] lines; @contact: the contacts' direction */
+static void
+write_profile_with (Fx *fx, const gchar *name, const gchar *crm_dir, const gchar *state,
+		    const gchar *extra, const gchar *contact)
+{
+	g_autofree gchar *text = g_strdup_printf (
+	    "[profile]\nname=%s\ncrm=folder\noutlook=graph\nstate=%s\n%s"
+	    "[crm]\npath=%s\n"
+	    "[outlook]\nurl=%s\nauthority=%s\nclient-id=crmsync-test\n"
+	    "[contact]\ndirection=%s\n[event]\ndirection=both\n[task]\ndirection=both\n"
+	    "[email]\ndirection=none\n",
+	    name, state, extra, crm_dir, fx->origin, fx->origin, contact);
+	g_autofree gchar *file = g_strdup_printf ("%s/%s.ini", fx->dir, name);
+	g_assert_true (g_file_set_contents (file, text, -1, NULL));
+}
+
 static void
 write_profile (Fx *fx, const gchar *name, const gchar *crm_dir, const gchar *state)
 {
-	g_autofree gchar *text = g_strdup_printf (
-	    "[profile]\nname=%s\ncrm=folder\noutlook=graph\nstate=%s\n"
-	    "[crm]\npath=%s\n"
-	    "[outlook]\nurl=%s\nauthority=%s\nclient-id=crmsync-test\n"
-	    "[contact]\ndirection=both\n[event]\ndirection=both\n[task]\ndirection=both\n"
-	    "[email]\ndirection=none\n",
-	    name, state, crm_dir, fx->origin, fx->origin);
-	g_autofree gchar *file = g_strdup_printf ("%s/%s.ini", fx->dir, name);
-	g_assert_true (g_file_set_contents (file, text, -1, NULL));
+	write_profile_with (fx, name, crm_dir, state, "", "both");
 }
 
 static void
@@ -779,6 +787,28 @@ test_select_category (void)
 	g_assert_null (plain);
 	old = crm_find (&fx, "crm", "email", "subject", "Old offer", NULL);
 	g_assert_null (old);
+
+	/* Outlook's delta moved past the older mail; with since= set earlier, a
+	 * plain run brings it (held while "since" kept it out) */
+	g_free (text);
+	text = g_strdup_printf (
+	    "[profile]\nname=tick\ncrm=folder\noutlook=graph\nstate=tick.db\n"
+	    "[crm]\npath=crm\n"
+	    "[outlook]\nurl=%s\nauthority=%s\nclient-id=crmsync-test\n"
+	    "[contact]\ndirection=none\n[event]\ndirection=none\n[task]\ndirection=none\n"
+	    "[email]\ndirection=outlook-to-crm\nselect=category:webCRM\nsince=2024-01-01\n",
+	    fx.origin, fx.origin);
+	g_assert_true (g_file_set_contents (file, text, -1, NULL));
+	g_clear_pointer (&r1, json_object_unref);
+	r1 = sync_run (&fx, "tick", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_cmpint (count (r1, "created", "crm", "email"), ==, 1);
+	g_clear_pointer (&old, json_object_unref);
+	old = crm_find (&fx, "crm", "email", "subject", "Old offer", NULL);
+	g_assert_nonnull (old);
+	g_clear_pointer (&plain, json_object_unref);
+	plain = crm_find (&fx, "crm", "email", "subject", "Lunch?", NULL);
+	g_assert_null (plain);
 	fx_stop (&fx);
 }
 
@@ -1009,6 +1039,176 @@ test_created_then_deleted (void)
 	fx_stop (&fx);
 }
 
+/* crmsync-cli @command --profile sales … --json; returns stdout's JSON */
+static JsonObject *
+cli_json (Fx *fx, gint *exit_code, const gchar *command, ...)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new (
+	    G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+	g_autoptr(GSubprocess) p = NULL;
+	g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+	g_autofree gchar *out = NULL;
+	g_autofree gchar *err = NULL;
+	g_autofree gchar *xdg = path_in (fx, "xdg");
+	g_autoptr(JsonParser) parser = json_parser_new ();
+	const gchar *a;
+	va_list ap;
+
+	g_ptr_array_add (argv, g_strdup (g_getenv ("CRMSYNC_CLI")));
+	g_ptr_array_add (argv, g_strdup (command));
+	g_ptr_array_add (argv, g_strdup ("--profile"));
+	g_ptr_array_add (argv, g_strdup_printf ("%s/sales.ini", fx->dir));
+	va_start (ap, command);
+	while ((a = va_arg (ap, const gchar *)) != NULL)
+		g_ptr_array_add (argv, g_strdup (a));
+	va_end (ap);
+	g_ptr_array_add (argv, g_strdup ("--json"));
+	g_ptr_array_add (argv, NULL);
+	g_subprocess_launcher_set_cwd (l, fx->dir);
+	g_subprocess_launcher_setenv (l, "XDG_DATA_HOME", xdg, TRUE);
+	g_subprocess_launcher_setenv (l, "CRMSYNC_SECRETS", "file", TRUE);
+	g_subprocess_launcher_set_child_setup (l, die_with_parent, NULL, NULL);
+	p = g_subprocess_launcher_spawnv (l, (const gchar *const *) argv->pdata, &error);
+	g_assert_no_error (error);
+	g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &out, &err, &error));
+	g_assert_no_error (error);
+	*exit_code = g_subprocess_get_exit_status (p);
+	if (!json_parser_load_from_data (parser, out, -1, NULL)) {
+		g_printerr ("%s\n%s\n", out, err);
+		g_assert_not_reached ();
+	}
+	return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static void
+outlook_patch (Fx *fx, const gchar *id, const gchar *json)
+{
+	guint status;
+	g_autofree gchar *path = g_strdup_printf ("/v1.0/me/contacts/%s", id);
+	g_autoptr(JsonNode) answer = http (fx, "PATCH", path, "application/json", json, &status);
+	g_assert_cmpuint (status, ==, 200);
+}
+
+/* a conflict resolved by keeping Outlook's value, after Outlook changed the
+ * field again (read by a run while the conflict waited): the next plain run
+ * writes what Outlook holds now, read by id, not the value recorded when the
+ * conflict was found */
+static void
+test_resolve_applies_current_value (void)
+{
+	Fx fx = {0};
+	gint rc;
+	guint n;
+	g_autoptr(JsonObject) r = NULL;
+	g_autoptr(JsonObject) listed = NULL;
+	g_autoptr(JsonObject) tove = NULL;
+	g_autoptr(JsonObject) crm = NULL;
+	g_autoptr(JsonObject) mine = NULL;
+	g_autofree gchar *dir = NULL;
+	g_autofree gchar *file = NULL;
+	g_autofree gchar *crm_path = NULL;
+	g_autofree gchar *id = NULL;
+	JsonArray *conflicts;
+
+	fx_start (&fx, "0", NULL);
+	graph_sign_in (&fx);
+	write_profile_with (&fx, "sales", "crm", "state.db", "conflict=manual\n", "both");
+	dir = path_in (&fx, "crm/contact");
+	g_mkdir_with_parents (dir, 0700);
+	file = g_build_filename (dir, "tove.json", NULL);
+	g_assert_true (g_file_set_contents (
+	    file, "{\"givenName\":\"Tove\",\"surname\":\"Ditlevsen\",\"jobTitle\":\"Writer\"}", -1,
+	    NULL));
+	r = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	tove = outlook_contact (&fx, "Ditlevsen", &n);
+	g_assert_cmpuint (n, ==, 1);
+	id = g_strdup (json_object_get_string_member (tove, "id"));
+
+	/* both change the job title: a conflict for the user */
+	crm = crm_find (&fx, "crm", "contact", "surname", "Ditlevsen", &crm_path);
+	json_object_set_string_member (crm, "jobTitle", "Poet");
+	crm_write (&fx, crm_path, crm);
+	outlook_patch (&fx, id, "{\"jobTitle\":\"Novelist\"}");
+	g_clear_pointer (&r, json_object_unref);
+	r = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 1);
+	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (r, "conflicts")), ==, 1);
+
+	/* Outlook changes it again; a run reads that while the conflict waits */
+	outlook_patch (&fx, id, "{\"jobTitle\":\"Author\"}");
+	g_clear_pointer (&r, json_object_unref);
+	r = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 1);
+
+	listed = cli_json (&fx, &rc, "conflicts", NULL);
+	g_assert_cmpint (rc, ==, 0);
+	conflicts = json_object_get_array_member (listed, "conflicts");
+	g_assert_cmpuint (json_array_get_length (conflicts), ==, 1);
+	{
+		JsonObject *c = json_array_get_object_element (conflicts, 0);
+		g_autofree gchar *cid = g_strdup_printf (
+		    "%" G_GINT64_FORMAT, json_object_get_int_member (c, "id"));
+		g_autoptr(JsonObject) resolved = NULL;
+		g_assert_cmpstr (json_object_get_string_member (c, "field"), ==, "jobTitle");
+		resolved = cli_json (&fx, &rc, "resolve", cid, "--keep", "outlook", NULL);
+		g_assert_cmpint (rc, ==, 0);
+	}
+
+	g_clear_pointer (&r, json_object_unref);
+	r = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_clear_pointer (&crm, json_object_unref);
+	crm = crm_find (&fx, "crm", "contact", "surname", "Ditlevsen", NULL);
+	g_assert_cmpstr (json_object_get_string_member (crm, "jobTitle"), ==, "Author");
+	mine = outlook_contact (&fx, "Ditlevsen", &n);
+	g_assert_cmpstr (json_object_get_string_member (mine, "jobTitle"), ==, "Author");
+	fx_stop (&fx);
+}
+
+/* a one-way run (CRM → Outlook) read Outlook's contacts and left an
+ * Outlook-only one alone while Outlook's delta moved past it: once the
+ * direction allows it, a plain run sends it to the CRM */
+static void
+test_held_by_direction (void)
+{
+	Fx fx = {0};
+	gint rc;
+	guint status;
+	g_autoptr(JsonObject) r = NULL;
+	g_autoptr(JsonObject) crm = NULL;
+	g_autoptr(JsonNode) made = NULL;
+
+	fx_start (&fx, "0", NULL);
+	graph_sign_in (&fx);
+	write_profile_with (&fx, "sales", "crm", "state.db", "", "crm-to-outlook");
+	made = http (&fx, "POST", "/v1.0/me/contacts", "application/json",
+		     "{\"givenName\":\"Inger\",\"surname\":\"Christensen\"}", &status);
+	g_assert_cmpuint (status, ==, 201);
+	r = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_cmpint (total (r, "created"), ==, 0);
+	g_clear_pointer (&r, json_object_unref);
+	r = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_null (crm_find (&fx, "crm", "contact", "surname", "Christensen", NULL));
+
+	write_profile_with (&fx, "sales", "crm", "state.db", "", "both");
+	g_clear_pointer (&r, json_object_unref);
+	r = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_cmpint (count (r, "created", "crm", "contact"), ==, 1);
+	crm = crm_find (&fx, "crm", "contact", "surname", "Christensen", NULL);
+	g_assert_nonnull (crm);
+	g_assert_cmpstr (json_object_get_string_member (crm, "givenName"), ==, "Inger");
+	/* settled: nothing more */
+	g_clear_pointer (&r, json_object_unref);
+	r = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (total (r, "created"), ==, 0);
+	fx_stop (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1023,5 +1223,8 @@ main (int argc, char **argv)
 	g_test_add_func ("/graph/e2e/orocrm-preset", test_orocrm_preset);
 	g_test_add_func ("/graph/e2e/select-category", test_select_category);
 	g_test_add_func ("/graph/e2e/created-then-deleted", test_created_then_deleted);
+	g_test_add_func ("/graph/e2e/resolve-applies-current-value",
+			 test_resolve_applies_current_value);
+	g_test_add_func ("/graph/e2e/held-by-direction", test_held_by_direction);
 	return g_test_run ();
 }

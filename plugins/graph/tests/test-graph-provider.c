@@ -657,6 +657,61 @@ test_email (Fixture *fx, gconstpointer data)
 			CS_PROVIDER_ERROR_READ_ONLY);
 }
 
+/* ------------------------------------------------------- get by id */
+
+/* every kind by id, as a full listing gives it; a deleted or unknown id is
+ * left out (gone), never an error */
+static void
+test_get_by_id (Fixture *fx, gconstpointer data)
+{
+	const CsKind kinds[] = {CS_KIND_CONTACT, CS_KIND_EVENT, CS_KIND_TASK, CS_KIND_EMAIL};
+
+	for (guint k = 0; k < G_N_ELEMENTS (kinds); k++) {
+		g_autoptr(CsReadSink) sink = read_kind (fx, kinds[k], NULL);
+		GPtrArray *listed = cs_read_sink_get_records (sink);
+		g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+		g_autoptr(GPtrArray) got = NULL;
+		g_autoptr(GError) error = NULL;
+		g_autofree gchar *deleted = NULL;
+
+		g_assert_cmpuint (listed->len, >=, 2);
+		for (guint i = 0; i < listed->len; i++)
+			g_ptr_array_add (ids, g_strdup (cs_record_get_id (g_ptr_array_index (listed, i))));
+		g_ptr_array_add (ids, g_strdup ("AAMkAGIxNoSuchItem"));
+		if (kinds[k] != CS_KIND_EMAIL) {
+			g_autoptr(GPtrArray) ops =
+			    g_ptr_array_new_with_free_func ((GDestroyNotify) cs_write_op_free);
+			CsRecord *victim = g_ptr_array_index (listed, 0);
+			deleted = g_strdup (cs_record_get_id (victim));
+			g_ptr_array_add (ops, cs_write_op_new (CS_WRITE_DELETE, victim));
+			write_ops (fx, kinds[k], ops);
+		}
+		g_assert_true (cs_provider_can_get (fx->provider));
+		got = cs_provider_get (fx->provider, kinds[k], ids, NULL, &error);
+		g_assert_no_error (error);
+		g_assert_nonnull (got);
+		g_assert_cmpuint (got->len, ==, listed->len - (deleted != NULL ? 1 : 0));
+		for (guint i = 0; i < got->len; i++) {
+			CsRecord *r = g_ptr_array_index (got, i);
+			CsRecord *same = NULL;
+			g_assert_cmpstr (cs_record_get_id (r), !=, deleted);
+			for (guint j = 0; j < listed->len; j++)
+				if (g_strcmp0 (cs_record_get_id (g_ptr_array_index (listed, j)),
+					       cs_record_get_id (r)) == 0)
+					same = g_ptr_array_index (listed, j);
+			g_assert_nonnull (same);
+			/* the same fields and values as the listing read */
+			{
+				g_autoptr(GVariant) a = cs_record_dup_fields (r);
+				g_autoptr(GVariant) b = cs_record_dup_fields (same);
+				g_autofree gchar *ta = g_variant_print (a, FALSE);
+				g_autofree gchar *tb = g_variant_print (b, FALSE);
+				g_assert_cmpstr (ta, ==, tb);
+			}
+		}
+	}
+}
+
 /* ------------------------------------------------- faults and secrets */
 
 static void
@@ -792,6 +847,8 @@ main (int argc, char **argv)
 	g_test_add ("/graph/provider/events/dst-and-recurrence", Fixture, NULL, fixture_setup,
 		    test_events_dst, fixture_teardown);
 	g_test_add ("/graph/provider/tasks", Fixture, NULL, fixture_setup, test_tasks,
+		    fixture_teardown);
+	g_test_add ("/graph/provider/get-by-id", Fixture, "4", fixture_setup, test_get_by_id,
 		    fixture_teardown);
 	g_test_add ("/graph/provider/email", Fixture, "4", fixture_setup, test_email,
 		    fixture_teardown);

@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include "crmsync-plugin.h"
+#include "cs-engine.h"
 #include "cs-plugin-loader.h"
+#include "cs-sync-plan.h"
 #include "oro-test-util.h"
 
 /*
@@ -391,6 +393,100 @@ test_keyring (void)
 	cs_secrets_clear (secrets, profile_id, CS_SIDE_CRM, "secret", NULL);
 }
 
+static guint
+files_in (const gchar *dir)
+{
+	g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+	guint n = 0;
+	while (d != NULL && g_dir_read_name (d) != NULL)
+		n++;
+	return n;
+}
+
+/* a Sync all whose preview the user unticked one create in: the run moves
+ * OroCRM's change cursor past that contact, yet the next plain run still
+ * creates it (read again by id), since unticking means "not now" */
+static void
+test_unticked_read_again (void)
+{
+	const gchar *seed =
+	    "{\"contacts\":["
+	    "{\"type\":\"contacts\",\"id\":\"1\",\"attributes\":{\"firstName\":\"Ada\","
+	    "\"lastName\":\"Lovelace\",\"updatedAt\":\"2025-01-01T00:00:00Z\"}},"
+	    "{\"type\":\"contacts\",\"id\":\"2\",\"attributes\":{\"firstName\":\"Karen\","
+	    "\"lastName\":\"Blixen\",\"updatedAt\":\"2025-01-01T00:00:00Z\"}},"
+	    "{\"type\":\"contacts\",\"id\":\"3\",\"attributes\":{\"firstName\":\"Søren\","
+	    "\"lastName\":\"Kierkegaard\",\"updatedAt\":\"2025-06-01T00:00:00Z\"}}]}";
+	g_autofree gchar *tmp = g_dir_make_tmp ("oro-untick-XXXXXX", NULL);
+	g_autofree gchar *seed_file = g_build_filename (tmp, "seed.json", NULL);
+	g_autofree gchar *seed_arg = g_strdup_printf ("--seed=%s", seed_file);
+	const gchar *args[] = {seed_arg, NULL};
+	OroEmu *emu;
+	g_autofree gchar *key = NULL;
+	g_autofree gchar *outlook = NULL;
+	g_autofree gchar *contacts = NULL;
+	g_autofree gchar *profile_path = NULL;
+	g_autofree gchar *text = NULL;
+	g_autoptr(CsProfile) profile = NULL;
+	g_autoptr(CsSecrets) secrets = NULL;
+	g_autoptr(CsEngine) engine = NULL;
+	g_autoptr(CsSyncPlan) plan = NULL;
+	g_autoptr(CsRunReport) r1 = NULL;
+	g_autoptr(CsRunReport) r2 = NULL;
+	g_autoptr(CsRunReport) r3 = NULL;
+	g_autoptr(GError) error = NULL;
+	GPtrArray *items;
+	guint creates = 0;
+
+	g_assert_true (g_file_set_contents (seed_file, seed, -1, NULL));
+	emu = oro_emu_start (args);
+	oro_test_rm_rf (tmp);
+	key = oro_test_path (emu, "key");
+	g_file_set_contents (key, ORO_TEST_KEY, -1, NULL);
+	g_chmod (key, 0600);
+	outlook = oro_test_path (emu, "outlook");
+	contacts = g_build_filename (outlook, "contact", NULL);
+	profile_path = oro_test_path (emu, "profile.ini");
+	text = g_strdup_printf ("[profile]\nname=Untick\ncrm=orocrm\noutlook=folder\npreset=orocrm\n"
+				"state=state.db\n[crm]\nurl=%s\nuser=admin\nsecret-file=key\n"
+				"[outlook]\npath=outlook\nschema=outlook\n[contact]\ndirection=both\n"
+				"[task]\ndirection=none\n[event]\ndirection=none\n",
+				emu->url);
+	g_assert_true (g_file_set_contents (profile_path, text, -1, NULL));
+	profile = cs_profile_load (profile_path, &error);
+	g_assert_no_error (error);
+	secrets = cs_secrets_new_for_dir (emu->dir);
+	engine = cs_engine_new (profile, secrets, &error);
+	g_assert_no_error (error);
+
+	plan = cs_engine_prepare (engine, CS_RUN_FLAG_ALL, NULL, &error);
+	g_assert_no_error (error);
+	items = cs_sync_plan_get_items (plan);
+	for (guint i = 0; i < items->len; i++) {
+		CsPlanItem *it = g_ptr_array_index (items, i);
+		if (it->kind != CS_KIND_CONTACT || !it->create[CS_SIDE_OUTLOOK])
+			continue;
+		creates++;
+		if (g_strcmp0 (cs_record_get_string (it->crm, "lastName"), "Blixen") == 0)
+			it->selected = FALSE;
+	}
+	g_assert_cmpuint (creates, ==, 3);
+	r1 = cs_engine_apply_run (engine, plan, CS_RUN_FLAG_ALL, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (files_in (contacts), ==, 2);
+	/* a plain run reads OroCRM's changes since the newest it saw (Søren
+	 * Kierkegaard's): Karen Blixen, older and unchanged, is not among them */
+	r2 = cs_engine_run (engine, CS_RUN_FLAG_NONE, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (files_in (contacts), ==, 3);
+	/* settled */
+	r3 = cs_engine_run (engine, CS_RUN_FLAG_NONE, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (files_in (contacts), ==, 3);
+	g_clear_object (&engine);
+	oro_emu_stop (emu);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -400,5 +496,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/orocrm/provider/custom-fields-and-batch-write", test_custom_and_write);
 	g_test_add_func ("/orocrm/provider/recurrence", test_recurrence);
 	g_test_add_func ("/orocrm/provider/keyring", test_keyring);
+	g_test_add_func ("/orocrm/engine/unticked-read-again", test_unticked_read_again);
 	return g_test_run ();
 }

@@ -316,6 +316,81 @@ test_table_crm_to_outlook (void)
 	sync_clear (&s);
 }
 
+/* a one-way run read OroCRM's contacts and left them alone (the direction kept
+ * them out) while OroCRM's change cursor moved past them: once the direction
+ * allows it, a plain run sends them, read again by id */
+static void
+test_held_by_direction_read_again (void)
+{
+	Sync s = {0};
+	g_autoptr(JsonObject) r1 = NULL;
+	g_autoptr(JsonObject) r2 = NULL;
+	g_autoptr(JsonObject) r3 = NULL;
+	/* changed long ago: a delta read from a later cursor does not list them */
+	g_auto(GStrv) parts = g_strsplit (seed_json, "\"firstName\"", -1);
+	g_autofree gchar *old_seed =
+		g_strjoinv ("\"updatedAt\":\"2025-01-01T00:00:00Z\",\"firstName\"", parts);
+
+	sync_setup (&s, start_with_seed (old_seed, NULL), ORO_TEST_KEY);
+	write_profile (&s, s.emu->url, NULL, CONTACTS_ONLY ("outlook-to-crm"));
+	oro_folder_write (s.outlook, "contact", "hca", HCA_OUTLOOK);
+	r1 = sync_ok (&s, NULL);
+	g_assert_cmpint (count (r1, "created", "crm"), ==, 1);
+	g_assert_cmpuint (outlook_count (&s), ==, 1);
+	/* a run with nothing new: the cursor moves on */
+	r2 = sync_ok (&s, NULL);
+	g_assert_cmpint (count (r2, "created", "outlook"), ==, 0);
+
+	write_profile (&s, s.emu->url, NULL, CONTACTS_ONLY ("both"));
+	r3 = sync_ok (&s, NULL);
+	g_assert_cmpint (count (r3, "created", "outlook"), ==, 3);
+	g_assert_cmpstr (outlook_get (&s, "Kierkegaard", "jobTitle"), ==, "Philosopher");
+	g_assert_cmpstr (outlook_get (&s, "Blixen", "jobTitle"), ==, "Writer");
+	g_assert_cmpuint (outlook_count (&s), ==, 4);
+	g_assert_cmpuint (crm_count (s.emu), ==, 4);
+	/* settled: the next run has nothing to do */
+	g_clear_pointer (&r3, json_object_unref);
+	r3 = sync_ok (&s, NULL);
+	g_assert_cmpint (count (r3, "created", "outlook"), ==, 0);
+	g_assert_cmpint (count (r3, "created", "crm"), ==, 0);
+	sync_clear (&s);
+}
+
+/* the same with more held contacts than are worth asking for one by one:
+ * the kind is listed in full instead, and all of them arrive */
+static void
+test_held_many_listed_again (void)
+{
+	Sync s = {0};
+	g_autoptr(GString) seed = g_string_new ("{\"contacts\":[");
+	g_autoptr(JsonObject) r1 = NULL;
+	g_autoptr(JsonObject) r2 = NULL;
+	g_autoptr(JsonObject) r3 = NULL;
+
+	for (guint i = 0; i < 230; i++)
+		g_string_append_printf (
+		    seed,
+		    "%s{\"type\":\"contacts\",\"id\":\"%u\",\"attributes\":{\"firstName\":\"Person\","
+		    "\"lastName\":\"Number %u\",\"updatedAt\":\"2025-01-01T00:00:00Z\"}}",
+		    i > 0 ? "," : "", i + 1, i + 1);
+	g_string_append (seed, "]}");
+	sync_setup (&s, start_with_seed (seed->str, NULL), ORO_TEST_KEY);
+	write_profile (&s, s.emu->url, NULL, CONTACTS_ONLY ("outlook-to-crm"));
+	oro_folder_write (s.outlook, "contact", "hca", HCA_OUTLOOK);
+	r1 = sync_ok (&s, NULL);
+	g_assert_cmpint (count (r1, "created", "crm"), ==, 1);
+	r2 = sync_ok (&s, NULL);
+	g_assert_cmpuint (outlook_count (&s), ==, 1);
+	write_profile (&s, s.emu->url, NULL, CONTACTS_ONLY ("both"));
+	r3 = sync_ok (&s, NULL);
+	g_assert_cmpint (count (r3, "created", "outlook"), ==, 230);
+	/* listed, not asked for by id */
+	g_assert_null (strstr (s.log, "filter%5Bid%5D"));
+	g_assert_cmpuint (outlook_count (&s), ==, 231);
+	g_assert_cmpuint (crm_count (s.emu), ==, 231);
+	sync_clear (&s);
+}
+
 /* Hans Christian Andersen, only in Outlook, synced once into OroCRM (both ways) */
 static void
 hca_created_from_outlook (Sync *s, const gchar *address)
@@ -1401,6 +1476,9 @@ main (int argc, char **argv)
 	g_test_add_func ("/orocrm/sync/table/crm-to-outlook", test_table_crm_to_outlook);
 	g_test_add_func ("/orocrm/sync/table/outlook-to-crm", test_table_outlook_to_crm);
 	g_test_add_func ("/orocrm/sync/table/both", test_table_both);
+	g_test_add_func ("/orocrm/sync/held-by-direction-read-again",
+			 test_held_by_direction_read_again);
+	g_test_add_func ("/orocrm/sync/held-many-listed-again", test_held_many_listed_again);
 	g_test_add_func ("/orocrm/sync/country-typed-in-outlook", test_country_typed_in_outlook);
 	g_test_add_func ("/orocrm/sync/address-part-edited-in-outlook",
 			 test_address_part_edited_in_outlook);

@@ -279,6 +279,68 @@ write_ok (CsProvider *p, CsKind kind, GPtrArray *ops)
 
 /* ---------------------------------------------------------------------------------------- */
 
+/* every kind by id, as a full read gives it; an id webCRM does not have
+ * (or that cannot be one of its ids) is left out, never an error */
+static void
+test_get_by_id (Fx *fx, gconstpointer data)
+{
+	const CsKind kinds[] = {CS_KIND_CONTACT, CS_KIND_ORGANISATION, CS_KIND_TASK,
+				CS_KIND_EMAIL, CS_KIND_EVENT};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+	g_autoptr(GDateTime) d1 = g_date_time_add_days (now, 3);
+	g_autofree gchar *start = g_date_time_format (d1, "%Y-%m-%dT08:00:00Z");
+	g_autofree gchar *end = g_date_time_format (d1, "%Y-%m-%dT09:00:00Z");
+	g_autoptr(GPtrArray) ops = ops_new ();
+
+	fx_start_emulator (fx, NULL, "6", NULL);
+	fx->provider = fx_provider (fx, NULL, AUTH_CODE, &error);
+	g_assert_no_error (error);
+	g_assert_true (cs_provider_can_get (fx->provider));
+	g_ptr_array_add (ops, op_new (CS_WRITE_CREATE, CS_KIND_EVENT, NULL, "MeetingSubject",
+				      "Kundemøde", "MeetingStart", start, "MeetingEnd", end,
+				      "MeetingDescription", "Aftale", NULL));
+	write_ok (fx->provider, CS_KIND_EVENT, ops);
+	for (guint k = 0; k < G_N_ELEMENTS (kinds); k++) {
+		g_autoptr(CsReadSink) sink = read_all (fx->provider, kinds[k], NULL);
+		GPtrArray *listed = cs_read_sink_get_records (sink);
+		g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+		g_autoptr(GPtrArray) got = NULL;
+		guint live = 0;
+
+		for (guint i = 0; i < listed->len; i++) {
+			CsRecord *r = g_ptr_array_index (listed, i);
+			if (cs_record_is_deleted (r))
+				continue;
+			live++;
+			g_ptr_array_add (ids, g_strdup (cs_record_get_id (r)));
+		}
+		if (kinds[k] != CS_KIND_EMAIL)
+			g_assert_cmpuint (live, >=, 1);
+		g_ptr_array_add (ids, g_strdup ("987654"));
+		g_ptr_array_add (ids, g_strdup ("not-a-webcrm-id"));
+		got = cs_provider_get (fx->provider, kinds[k], ids, NULL, &error);
+		g_assert_no_error (error);
+		g_assert_nonnull (got);
+		g_assert_cmpuint (got->len, ==, live);
+		for (guint i = 0; i < got->len; i++) {
+			CsRecord *r = g_ptr_array_index (got, i);
+			CsRecord *same = by_id (sink, cs_record_get_id (r));
+			g_autoptr(GVariant) a = NULL;
+			g_autoptr(GVariant) b = NULL;
+			g_autofree gchar *ta = NULL;
+			g_autofree gchar *tb = NULL;
+			g_assert_nonnull (same);
+			/* the same fields and values as the read gave */
+			a = cs_record_dup_fields (r);
+			b = cs_record_dup_fields (same);
+			ta = g_variant_print (a, FALSE);
+			tb = g_variant_print (b, FALSE);
+			g_assert_cmpstr (ta, ==, tb);
+		}
+	}
+}
+
 /* persons come with "Organisation: Name - Division" and the organisation's owner */
 static void
 test_read_contacts (Fx *fx, gconstpointer data)
@@ -1028,6 +1090,7 @@ main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add ("/webcrm/provider/" path, Fx, NULL, fx_setup, fn, fx_teardown)
+	ADD ("get-by-id", test_get_by_id);
 	if (g_getenv ("WEBCRM_SOAK") != NULL) {
 		ADD ("throttle/soak-250", test_throttle_soak);
 		return g_test_run ();

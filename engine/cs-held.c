@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include "cs-held.h"
+#include "cs-sync-plan.h"
+
+/*
+ * Records a run read but left alone. A side that lists by delta moves its
+ * cursor past everything the run read; a record the run did not act on would
+ * then not be seen again until it changes. That is right for what the run
+ * settled (written, linked, found equal, skipped for a reason the user fixes
+ * by editing the record), and wrong for what it held back:
+ *  - an item the user unticked in the preview (or a one-way "Sync all" left
+ *    out): held as "unselected", read again by id on the next run;
+ *  - an unlinked record the kind's rules kept out (direction, condition, an
+ *    e-mail older than "since"): held with the rules of that run, read
+ *    again once the rules differ;
+ *  - an e-mail skipped because no CRM person has its address: read again
+ *    in a run that reads changed CRM persons.
+ * The engine reads the due ones by id (CsProviderClass.get) or, where a
+ * provider cannot, lists the kind in full.
+ */
+
+#define WHY_UNSELECTED "unselected"
+#define WHY_UNMATCHED  "unmatched"
+
+static gchar *
+rules_of (const CsKindConfig *config)
+{
+	return g_strdup_printf ("rules:%s/%s/%s", cs_direction_to_string (config->direction),
+				config->condition == CS_CONDITION_OWNED ? "owned" : "all",
+				config->since != NULL ? config->since : "");
+}
+
+/* @persons_changed: the CRM's persons changed in this run (an e-mail skipped
+ * for want of a person with its address may find one now) */
+static gboolean
+is_due (const gchar *why, const CsKindConfig *config, gboolean persons_changed)
+{
+	g_autofree gchar *now = NULL;
+	if (g_strcmp0 (why, WHY_UNSELECTED) == 0)
+		return TRUE;
+	if (g_strcmp0 (why, WHY_UNMATCHED) == 0)
+		return persons_changed;
+	now = rules_of (config);
+	return g_strcmp0 (why, now) != 0;
+}
+
+/**
+ * cs_held_due:
+ *
+ * Returns: (transfer full) (element-type utf8): the ids held on @side that
+ *   this run must read again
+ */
+GPtrArray *
+cs_held_due (CsState *state, CsSide side, CsKind kind, const CsKindConfig *config,
+	     gboolean persons_changed, GError **error)
+{
+	g_autoptr (GHashTable) held = cs_state_get_held (state, side, kind, error);
+	g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+	GHashTableIter iter;
+	gpointer id, why;
+
+	if (held == NULL)
+		return NULL;
+	g_hash_table_iter_init (&iter, held);
+	while (g_hash_table_iter_next (&iter, &id, &why))
+		if (is_due (why, config, persons_changed))
+			g_ptr_array_add (out, g_strdup (id));
+	return g_steal_pointer (&out);
+}
+
+/**
+ * cs_held_update:
+ * @sink: what the run read of @kind on @side (the due held records included)
+ * @items: (element-type CsPlanItem): the run's plan, as applied
+ *
+ * Called where the run moves the cursor of @side and @kind, in the same
+ * transaction: what the run read is settled or held anew; what it did not
+ * read stays held (it was not due).
+ */
+gboolean
+cs_held_update (CsState *state, CsSide side, CsKind kind, const CsKindConfig *config,
+		CsReadSink *sink, GPtrArray *items, gboolean delta, gboolean persons_changed,
+		GError **error)
+{
+	g_autoptr (GHashTable) before = cs_state_get_held (state, side, kind, error);
+	g_autoptr (GHashTable) held = NULL;
+	g_autoptr (GHashTable) with_item = g_hash_table_new (g_str_hash, g_str_equal);
+	g_autofree gchar *rules = rules_of (config);
+	GPtrArray *records = cs_read_sink_get_records (sink);
+	GHashTableIter iter;
+	gpointer id, why;
+
+	if (before == NULL)
+		return FALSE;
+	held = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	/* a side listed in full every run shows every record again anyway */
+	if (!delta)
+		goto write;
+	/* held and not due stays; due ones were asked for: read now, or gone */
+	g_hash_table_iter_init (&iter, before);
+	while (g_hash_table_iter_next (&iter, &id, &why))
+		if (!is_due (why, config, persons_changed))
+			g_hash_table_replace (held, g_strdup (id), g_strdup (why));
+	for (guint i = 0; records != NULL && i < records->len; i++)
+		g_hash_table_remove (held, cs_record_get_id (g_ptr_array_index (records, i)));
+	/* read, and taken out before planning by a rule (an e-mail before "since") */
+	for (guint i = 0; i < cs_read_sink_get_set_aside (sink)->len; i++)
+		g_hash_table_replace (
+			held, g_strdup (g_ptr_array_index (cs_read_sink_get_set_aside (sink), i)),
+			g_strdup (rules));
+
+	for (guint i = 0; items != NULL && i < items->len; i++) {
+		CsPlanItem *it = g_ptr_array_index (items, i);
+		CsRecord *r = side == CS_SIDE_CRM ? it->crm : it->outlook;
+		if (it->kind != kind || r == NULL)
+			continue;
+		g_hash_table_add (with_item, (gpointer)cs_record_get_id (r));
+		if (!it->selected && !cs_record_is_deleted (r))
+			g_hash_table_replace (held, g_strdup (cs_record_get_id (r)),
+					      g_strdup (WHY_UNSELECTED));
+		/* an e-mail whose person is not in the CRM yet */
+		else if (kind == CS_KIND_EMAIL && it->action == CS_PLAN_SKIP && !it->excluded
+			 && side == it->skip_side && !cs_record_is_deleted (r))
+			g_hash_table_replace (held, g_strdup (cs_record_get_id (r)),
+					      g_strdup (WHY_UNMATCHED));
+	}
+	/* an unlinked record without any item: the rules kept it out */
+	for (guint i = 0; records != NULL && i < records->len; i++) {
+		CsRecord *r = g_ptr_array_index (records, i);
+		const gchar *rid = cs_record_get_id (r);
+		g_autoptr (CsLink) link = NULL;
+		if (cs_record_is_deleted (r) || g_hash_table_contains (with_item, rid))
+			continue;
+		link = cs_state_get_link (state, kind, side, rid, NULL);
+		if (link == NULL)
+			g_hash_table_replace (held, g_strdup (rid), g_strdup (rules));
+	}
+write:
+	/* only what differs is written: a one-way kind may hold many */
+	g_hash_table_iter_init (&iter, before);
+	while (g_hash_table_iter_next (&iter, &id, &why))
+		if (!g_hash_table_contains (held, id)
+		    && !cs_state_put_held (state, side, kind, id, NULL, error))
+			return FALSE;
+	g_hash_table_iter_init (&iter, held);
+	while (g_hash_table_iter_next (&iter, &id, &why))
+		if (g_strcmp0 (g_hash_table_lookup (before, id), why) != 0
+		    && !cs_state_put_held (state, side, kind, id, why, error))
+			return FALSE;
+	return TRUE;
+}
