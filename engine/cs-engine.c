@@ -447,6 +447,65 @@ first_address (CsRecord *r, const gchar *field)
 	return NULL;
 }
 
+/* how long an e-mail waits for its CRM person (issue 17) */
+#define CS_EMAIL_WAIT_USEC (30 * G_TIME_SPAN_DAY)
+
+/*
+ * E-mails that found no CRM person wait: a side that lists only its changes
+ * (Graph's delta) would never show them again, so the ones kept in the state
+ * are offered again here, as read, unless this run read them anew. A full
+ * listing that no longer holds one means it is gone (deleted, no longer
+ * ticked): it waits no more. A tombstone ends the wait too.
+ *
+ * Returns: (transfer full): outlook id → CsStateWaiting, for the first-seen
+ *   times, or %NULL on a state error
+ */
+static GHashTable *
+offer_waiting_emails (CsEngine *self, CsReadSink *sink, GError **error)
+{
+	GPtrArray *records = cs_read_sink_get_records (sink);
+	g_autoptr(GPtrArray) rows = cs_state_get_waiting (self->state, CS_KIND_EMAIL, error);
+	g_autoptr(GHashTable) read = g_hash_table_new (g_str_hash, g_str_equal);
+	g_autoptr(GHashTable) out = NULL;
+
+	if (rows == NULL)
+		return NULL;
+	out = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+				     (GDestroyNotify) cs_state_waiting_free);
+	for (guint i = 0; i < records->len; i++) {
+		CsRecord *r = g_ptr_array_index (records, i);
+		g_hash_table_insert (read, (gpointer) cs_record_get_id (r), r);
+	}
+	for (guint i = 0; i < rows->len; i++) {
+		CsStateWaiting *w = g_ptr_array_steal_index (rows, i--);
+		const gchar *id = cs_record_get_id (w->record);
+		CsRecord *fresh = g_hash_table_lookup (read, id);
+		if ((fresh != NULL && cs_record_is_deleted (fresh)) ||
+		    (fresh == NULL && cs_read_sink_get_complete (sink))) {
+			gboolean ok = cs_state_remove_waiting (self->state, CS_KIND_EMAIL, id, error);
+			cs_state_waiting_free (w);
+			if (!ok)
+				return NULL;
+			continue;
+		}
+		if (fresh == NULL)
+			g_ptr_array_add (records, cs_record_ref (w->record));
+		g_hash_table_insert (out, (gpointer) id, w);
+	}
+	return g_steal_pointer (&out);
+}
+
+/* the e-mail as read, for later runs: without the engine's own marks */
+static gboolean
+keep_waiting_email (CsEngine *self, CsRecord *record, GError **error)
+{
+	g_autoptr(CsRecord) copy = cs_record_copy (record);
+	cs_record_remove_field (copy, CS_PLANNER_WAIT_FIELD);
+	cs_record_remove_field (copy, CS_PLANNER_SKIP_FIELD);
+	cs_record_remove_field (copy, CS_PLANNER_LINK_FIELD);
+	return cs_state_put_waiting (self->state, copy, g_get_real_time (), error);
+}
+
 /*
  * E-mails reach the CRM attached to a person: outbound by the first To
  * address, inbound by From. No person → skipped with the reason shown.
@@ -458,8 +517,10 @@ resolve_emails (CsEngine *self, GCancellable *cancellable, GError **error)
 	const CsKindConfig *kc = cs_profile_get_kind_config (self->profile, CS_KIND_EMAIL);
 	const gchar *dir_field, *outbound, *inbound, *find_field, *crm_field;
 	g_autoptr(GHashTable) cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	g_autoptr(GHashTable) waiting = NULL;
 	GPtrArray *records;
 	gint64 since = G_MININT64;
+	gint64 now = g_get_real_time ();
 
 	if (sink == NULL)
 		return TRUE;
@@ -480,6 +541,9 @@ resolve_emails (CsEngine *self, GCancellable *cancellable, GError **error)
 	if (!cs_mapping_get_email_link (self->mapping, &dir_field, &outbound, &inbound, &find_field,
 					&crm_field))
 		return TRUE;
+	waiting = offer_waiting_emails (self, sink, error);
+	if (waiting == NULL)
+		return FALSE;
 	for (guint i = 0; i < records->len; i++) {
 		CsRecord *r = g_ptr_array_index (records, i);
 		const gchar *dir = dir_field != NULL ? cs_record_get_string (r, dir_field) : NULL;
@@ -492,8 +556,14 @@ resolve_emails (CsEngine *self, GCancellable *cancellable, GError **error)
 		if (cs_record_is_deleted (r))
 			continue;
 		known = cs_state_get_link (self->state, CS_KIND_EMAIL, CS_SIDE_OUTLOOK, cs_record_get_id (r), NULL);
-		if (known != NULL)
+		if (known != NULL) {
+			/* reached the CRM on an earlier run: it waits no more */
+			if (g_hash_table_contains (waiting, cs_record_get_id (r)) &&
+			    !cs_state_remove_waiting (self->state, CS_KIND_EMAIL, cs_record_get_id (r),
+						      error))
+				return FALSE;
 			continue;
+		}
 		if (addr == NULL) {
 			cs_record_set_string (r, CS_PLANNER_SKIP_FIELD,
 					      out ? _("the e-mail has no To address")
@@ -514,9 +584,25 @@ resolve_emails (CsEngine *self, GCancellable *cancellable, GError **error)
 		}
 		hit = g_hash_table_lookup (cache, folded);
 		if (hit == NULL) {
-			g_autofree gchar *reason =
-			    g_strdup_printf (_("no CRM person has the address %s"), addr);
-			cs_record_set_string (r, CS_PLANNER_SKIP_FIELD, reason);
+			CsStateWaiting *w = g_hash_table_lookup (waiting, cs_record_get_id (r));
+			gint64 first = w != NULL ? w->first_seen : now;
+			g_autoptr(GDateTime) until =
+			    g_date_time_new_from_unix_utc ((first + CS_EMAIL_WAIT_USEC) / G_USEC_PER_SEC);
+			g_autofree gchar *day = g_date_time_format (until, "%Y-%m-%d");
+			g_autofree gchar *reason = NULL;
+			if (now - first < CS_EMAIL_WAIT_USEC) {
+				/* TRANSLATORS: the address, then the last day (YYYY-MM-DD) it is
+				 * tried again */
+				reason = g_strdup_printf (_("no CRM person has the address %s yet; "
+							    "tried again on every run until %s"),
+							  addr, day);
+				cs_record_set_string (r, CS_PLANNER_WAIT_FIELD, reason);
+			} else {
+				reason = g_strdup_printf (_("no CRM person has the address %s; it was "
+							    "tried for 30 days and is no longer tried"),
+							  addr);
+				cs_record_set_string (r, CS_PLANNER_SKIP_FIELD, reason);
+			}
 		} else {
 			cs_record_set_string (r, CS_PLANNER_LINK_FIELD, hit);
 		}
@@ -1003,6 +1089,13 @@ report_item_skips (CsRunReport *report, CsPlanItem *it, GPtrArray *state_skips)
 		cs_run_report_add_excluded (report, it->kind, it->skip_side, it->reason);
 		return;
 	}
+	/* tried again on later runs: listed, not a skip that makes every run
+	 * partial while the CRM has yet to get the person */
+	if (it->action == CS_PLAN_SKIP && it->waiting) {
+		cs_run_report_add_waiting (report, it->kind, it->skip_side,
+					   cs_plan_item_get_id (it, it->skip_side), it->label, it->reason);
+		return;
+	}
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
 		CsSide src = cs_side_other ((CsSide) s);
 		const gchar *id = cs_plan_item_get_id (it, (CsSide) s);
@@ -1148,6 +1241,8 @@ finish_item (CsEngine *self, ItemState *st, CsRunReport *report, GPtrArray *stat
 	}
 	count_item (report, it);
 	report_item_skips (report, it, state_skips);
+	if (it->waiting && it->outlook != NULL && !keep_waiting_email (self, it->outlook, error))
+		return FALSE;
 	if (!report_item_overwrites (self, report, it, self->state, error))
 		return FALSE;
 	if (it->action == CS_PLAN_SKIP)

@@ -899,6 +899,13 @@ cs_planner_plan (const CsPlanInput *in, CsSyncPlan *plan)
 			continue;
 		if (!allows (&p, CS_SIDE_CRM))
 			continue;
+		skip = cs_record_get_string (o, CS_PLANNER_WAIT_FIELD);
+		if (skip != NULL) {
+			CsPlanItem *wait = skip_item (&p, CS_SIDE_OUTLOOK, o, NULL, skip);
+			wait->waiting = TRUE;
+			finish_item (&p, wait);
+			continue;
+		}
 		skip = cs_record_get_string (o, CS_PLANNER_SKIP_FIELD);
 		if (skip != NULL) {
 			finish_item (&p, skip_item (&p, CS_SIDE_OUTLOOK, o, NULL, skip));
