@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cs-engine-private.h"
+#include "cs-crm-link.h"
 #include "cs-json.h"
 #include "cs-planner.h"
 #include "cs-plugin-loader.h"
@@ -879,6 +880,16 @@ prepare_sides (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GErr
 		return NULL;
 	if (cs_engine_is_enabled (self, CS_KIND_EMAIL) && !resolve_emails (self, cancellable, error))
 		return NULL;
+	/* Outlook-made tasks and appointments: the CRM record they belong to */
+	for (guint k = 0; k < CS_KIND_LAST; k++) {
+		const CsMappingCrmLink *cl = cs_mapping_get_crm_link (self->mapping, (CsKind) k);
+		CsReadSink *sink = self->sinks[CS_SIDE_OUTLOOK][k];
+		if (cl == NULL || sink == NULL || !cs_engine_is_enabled (self, (CsKind) k))
+			continue;
+		if (!cs_crm_link_resolve (self->providers[CS_SIDE_CRM], self->state, cl, (CsKind) k,
+					  cs_read_sink_get_records (sink), cancellable, error))
+			return NULL;
+	}
 
 	progress (self, CS_PHASE_PLAN, 0, _("Planning"));
 	for (guint k = 0; k < CS_KIND_LAST; k++) {
@@ -1187,6 +1198,11 @@ make_op (CsEngine *self, CsPlanItem *it, CsSide side, CsWriteAction action)
 		cs_mapping_apply (self->mapping, it->kind, side, it->values, NULL, NULL, rec);
 		if (side == CS_SIDE_OUTLOOK)
 			cs_mapping_apply_reminder (self->mapping, it->kind, kc->reminder_minutes, rec);
+		if (side == CS_SIDE_CRM && it->kind != CS_KIND_EMAIL && src != NULL &&
+		    cs_mapping_get_crm_link (self->mapping, it->kind) != NULL &&
+		    cs_record_get_string (src, CS_PLANNER_LINK_FIELD) != NULL)
+			cs_record_set_string (rec, cs_mapping_get_crm_link (self->mapping, it->kind)->crm_field,
+					      cs_record_get_string (src, CS_PLANNER_LINK_FIELD));
 		if (side == CS_SIDE_CRM && it->kind == CS_KIND_EMAIL && src != NULL) {
 			const gchar *d, *ob, *ib, *ff, *crm_field;
 			const gchar *person = cs_record_get_string (src, CS_PLANNER_LINK_FIELD);

@@ -37,6 +37,7 @@ typedef struct {
 	gchar *reminder_relative;
 	gchar *reminder_flag;
 	gchar *link_direction, *link_outbound, *link_inbound, *link_find, *link_field;
+	CsMappingCrmLink *crm_link;
 } KindMap;
 
 struct _CsMapping {
@@ -70,6 +71,8 @@ row_free (CsMappingRow *row)
 	g_free (row);
 }
 
+static void crm_link_free (CsMappingCrmLink *cl);
+
 static void
 kind_map_clear (KindMap *km)
 {
@@ -90,6 +93,7 @@ kind_map_clear (KindMap *km)
 	g_clear_pointer (&km->link_inbound, g_free);
 	g_clear_pointer (&km->link_find, g_free);
 	g_clear_pointer (&km->link_field, g_free);
+	g_clear_pointer (&km->crm_link, crm_link_free);
 }
 
 static void
@@ -337,6 +341,32 @@ cs_mapping_new_from_json (const gchar *json, gssize len, GError **error)
 			km->reminder_field = g_strdup (string_or (r, "field", NULL));
 			km->reminder_relative = g_strdup (string_or (r, "relative-to", NULL));
 			km->reminder_flag = g_strdup (string_or (r, "flag", NULL));
+		}
+		if (json_object_has_member (ko, "crm-link")) {
+			JsonObject *l = cs_json_get_object (ko, "crm-link");
+			CsMappingCrmLink *cl = g_new0 (CsMappingCrmLink, 1);
+			km->crm_link = cl;
+			cl->addresses = l != NULL && json_object_has_member (l, "addresses")
+					    ? strv_from_array (cs_json_get_array (l, "addresses"))
+					    : g_new0 (gchar *, 1);
+			cl->names = l != NULL && json_object_has_member (l, "names")
+					? strv_from_array (cs_json_get_array (l, "names"))
+					: g_new0 (gchar *, 1);
+			cl->person_find = g_strdup (string_or (l, "person-find-field", NULL));
+			cl->person_value = g_strdup (string_or (l, "person-value-field", NULL));
+			cl->org_find = g_strdup (string_or (l, "organisation-find-field", NULL));
+			cl->org_value = g_strdup (string_or (l, "organisation-value-field", NULL));
+			cl->crm_field = g_strdup (string_or (l, "crm-field", NULL));
+			cl->label_field = g_strdup (string_or (l, "label-field", NULL));
+			cl->unless_field = g_strdup (string_or (l, "unless-field", NULL));
+			cl->unless_values = l != NULL && json_object_has_member (l, "unless-values")
+						? strv_from_array (cs_json_get_array (l, "unless-values"))
+						: g_new0 (gchar *, 1);
+			if (cl->crm_field == NULL) {
+				g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+					     "mapping: %s crm-link has no crm-field", kname);
+				return NULL;
+			}
 		}
 		if (json_object_has_member (ko, "link")) {
 			JsonObject *l = cs_json_get_object (ko, "link");
@@ -1193,6 +1223,37 @@ cs_mapping_apply_reminder (CsMapping *self, CsKind kind, gint minutes, CsRecord 
 	}
 	if (km->reminder_flag != NULL)
 		cs_record_set_bool (outlook, km->reminder_flag, TRUE);
+}
+
+static void
+crm_link_free (CsMappingCrmLink *cl)
+{
+	if (cl == NULL)
+		return;
+	g_strfreev (cl->addresses);
+	g_strfreev (cl->names);
+	g_free (cl->person_find);
+	g_free (cl->person_value);
+	g_free (cl->org_find);
+	g_free (cl->org_value);
+	g_free (cl->crm_field);
+	g_free (cl->label_field);
+	g_free (cl->unless_field);
+	g_strfreev (cl->unless_values);
+	g_free (cl);
+}
+
+/**
+ * cs_mapping_get_crm_link:
+ *
+ * Returns: (nullable) (transfer none): how an Outlook-made @kind record
+ *   finds the CRM organisation or person it must belong to (webCRM's tasks
+ *   and meetings), or %NULL when the CRM needs none
+ */
+const CsMappingCrmLink *
+cs_mapping_get_crm_link (CsMapping *self, CsKind kind)
+{
+	return self->kinds[kind].crm_link;
 }
 
 gboolean

@@ -478,7 +478,8 @@ test_multi_day (Fx *fx, gconstpointer data)
 	g_autofree gchar *end = g_date_time_format (d3, "%Y-%m-%dT16:00:00Z");
 	g_autofree gchar *ev
 		= g_strdup_printf ("{\"subject\":\"Messe i Herning\",\"start\":\"%s\","
-				   "\"end\":\"%s\",\"isAllDay\":false,\"body\":\"Stand 12\"}",
+				   "\"end\":\"%s\",\"isAllDay\":false,\"body\":\"Stand 12\","
+				   "\"categories\":[\"MCH Messecenter\"]}",
 				   start, end);
 	g_autoptr(JsonNode) list = NULL;
 	g_autoptr(JsonObject) after = NULL;
@@ -488,6 +489,9 @@ test_multi_day (Fx *fx, gconstpointer data)
 
 	start_emulator (fx, NULL, "0", NULL);
 	write_profile (fx, "webcrm-b2b", AUTH_CODE, NULL);
+	/* the organisation the category names: webCRM books meetings for one */
+	list = api (fx, "POST", "/Organisations", "{\"OrganisationName\":\"MCH Messecenter\"}");
+	g_clear_pointer (&list, json_node_unref);
 	g_free (cli_put (&fx->cli, "outlook", "event", "fair", ev));
 	g_assert_cmpint (run_sync (fx), ==, 0);
 	g_assert_cmpint (cli_report_count (&fx->cli, "created", "crm", "event"), ==, 1);
@@ -539,8 +543,12 @@ test_private_and_outlook_task (Fx *fx, gconstpointer data)
 	g_free (cli_put (&fx->cli, "outlook", "event", "dentist", ev));
 	g_free (cli_put (&fx->cli, "outlook", "task", "t1",
 			 "{\"subject\":\"Venter på svar\",\"status\":\"waitingOnOthers\","
-			 "\"dueDate\":\"2026-12-24\",\"body\":\"Husk at ringe\"}"));
+			 "\"dueDate\":\"2026-12-24\",\"body\":\"Husk at ringe\","
+			 "\"companies\":[\"Tandklinikken\"]}"));
 	made = api (fx, "POST", "/Meetings", crm_private);
+	/* the organisation the task's company names: webCRM creates activities for one */
+	g_clear_pointer (&made, json_node_unref);
+	made = api (fx, "POST", "/Organisations", "{\"OrganisationName\":\"Tandklinikken\"}");
 	g_assert_cmpint (run_sync (fx), ==, 0);
 
 	path = g_strdup_printf ("/Meetings?from=%s&to=%s&userId=1", start, end);
@@ -747,6 +755,126 @@ test_email_waits_for_person (Fx *fx, gconstpointer data)
 	emu_launch_stop (&graph);
 }
 
+/* the id of the organisation named @name, as webCRM's web app would show it */
+static gint64
+org_id (Fx *fx, const gchar *name)
+{
+	g_autofree gchar *script =
+	    g_strdup_printf ("SELECT * FROM Organisation WHERE OrganisationName = '%s'", name);
+	g_autoptr(JsonArray) rows = api_query (fx, script);
+	g_assert_cmpuint (json_array_get_length (rows), ==, 1);
+	return json_object_get_int_member (json_array_get_object_element (rows, 0),
+					   "OrganisationId");
+}
+
+/* the meeting with @subject in the user's webCRM calendar around @from, or NULL */
+static JsonObject *
+meeting_with (Fx *fx, const gchar *subject, const gchar *from, const gchar *to)
+{
+	g_autofree gchar *path = g_strdup_printf ("/Meetings?from=%s&to=%s&userId=1", from, to);
+	g_autoptr(JsonNode) list = api (fx, "GET", path, NULL);
+	JsonArray *meetings = json_object_get_array_member (json_node_get_object (list), "Meetings");
+	for (guint i = 0; i < json_array_get_length (meetings); i++) {
+		JsonObject *m = json_array_get_object_element (meetings, i);
+		if (g_strcmp0 (json_object_get_string_member (m, "MeetingSubject"), subject) == 0)
+			return json_object_ref (m);
+	}
+	return NULL;
+}
+
+/* issue 17: an Outlook-made meeting or task reaches webCRM only linked to the one
+ * organisation Outlook's data names — an attendee who is a webCRM person, a
+ * task's company, a category naming the organisation; none or two: skipped with
+ * the guide's reason, nothing created */
+static void
+test_outlook_items_find_organisation (Fx *fx, gconstpointer data)
+{
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+	g_autoptr(GDateTime) d = g_date_time_add_days (now, 3);
+	g_autoptr(GDateTime) d2 = g_date_time_add_days (now, 4);
+	g_autofree gchar *start = g_date_time_format (d, "%Y-%m-%dT09:00:00Z");
+	g_autofree gchar *end = g_date_time_format (d, "%Y-%m-%dT10:00:00Z");
+	g_autofree gchar *after = g_date_time_format (d2, "%Y-%m-%dT00:00:00Z");
+	g_autofree gchar *ev1 = g_strdup_printf (
+	    "{\"subject\":\"Statusmøde\",\"start\":\"%s\",\"end\":\"%s\",\"isAllDay\":false,"
+	    "\"attendees\":[\"Mette@Nordlys.dk\",\"ukendt@andetsteds.dk\"]}",
+	    start, end);
+	g_autofree gchar *ev2 = g_strdup_printf (
+	    "{\"subject\":\"Fællesmøde\",\"start\":\"%s\",\"end\":\"%s\",\"isAllDay\":false,"
+	    "\"attendees\":[\"mette@nordlys.dk\",\"per@sydvind.dk\"]}",
+	    start, end);
+	g_autoptr(JsonNode) p1 = NULL;
+	g_autoptr(JsonNode) p2 = NULL;
+	g_autoptr(JsonObject) m1 = NULL;
+	g_autoptr(JsonObject) m2 = NULL;
+	g_autoptr(JsonArray) t1 = NULL;
+	g_autoptr(JsonArray) t2 = NULL;
+	gint64 nordlys, sydvind;
+
+	start_emulator (fx, NULL, "0", NULL);
+	write_profile (fx, "webcrm-b2b", AUTH_CODE, "[contact]\ndirection=none\n");
+	p1 = api (fx, "POST", "/Organisations", "{\"OrganisationName\":\"Nordlys ApS\"}");
+	p2 = api (fx, "POST", "/Organisations", "{\"OrganisationName\":\"Sydvind A/S\"}");
+	nordlys = org_id (fx, "Nordlys ApS");
+	sydvind = org_id (fx, "Sydvind A/S");
+	{
+		g_autofree gchar *a = g_strdup_printf (
+		    "{\"PersonOrganisationId\":%" G_GINT64_FORMAT ",\"PersonFirstName\":\"Mette\","
+		    "\"PersonLastName\":\"Lys\",\"PersonEmail\":\"mette@nordlys.dk\"}",
+		    nordlys);
+		g_autofree gchar *b = g_strdup_printf (
+		    "{\"PersonOrganisationId\":%" G_GINT64_FORMAT ",\"PersonFirstName\":\"Per\","
+		    "\"PersonLastName\":\"Vind\",\"PersonEmail\":\"per@sydvind.dk\"}",
+		    sydvind);
+		g_autoptr(JsonNode) ra = api (fx, "POST", "/Persons", a);
+		g_autoptr(JsonNode) rb = api (fx, "POST", "/Persons", b);
+	}
+	g_free (cli_put (&fx->cli, "outlook", "event", "e1", ev1));
+	g_free (cli_put (&fx->cli, "outlook", "event", "e2", ev2));
+	g_free (cli_put (&fx->cli, "outlook", "task", "t1",
+			 "{\"subject\":\"Send tilbud\",\"status\":\"notStarted\",\"dueDate\":"
+			 "\"2026-12-20\",\"companies\":[\"Sydvind A/S\"]}"));
+	g_free (cli_put (&fx->cli, "outlook", "task", "t2",
+			 "{\"subject\":\"Ring tilbage\",\"status\":\"notStarted\",\"dueDate\":"
+			 "\"2026-12-21\",\"categories\":[\"Nordlys ApS\"]}"));
+	g_free (cli_put (&fx->cli, "outlook", "task", "t3",
+			 "{\"subject\":\"Rydde op\",\"status\":\"notStarted\",\"dueDate\":"
+			 "\"2026-12-22\"}"));
+
+	/* skipped items make the run partial: the user can fix them in Outlook */
+	g_assert_cmpint (run_sync (fx), ==, 1);
+	m1 = meeting_with (fx, "Statusmøde", start, after);
+	g_assert_nonnull (m1);
+	{
+		JsonArray *orgs = json_object_get_array_member (m1, "MeetingOrganisations");
+		g_assert_nonnull (orgs);
+		g_assert_cmpuint (json_array_get_length (orgs), ==, 1);
+		g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (orgs, 0),
+							     "OrganisationId"),
+				 ==, nordlys);
+	}
+	m2 = meeting_with (fx, "Fællesmøde", start, after);
+	g_assert_null (m2);
+	g_assert_true (skipped_with (fx, "event", "not unique (Nordlys ApS, Sydvind A/S)"));
+
+	t1 = api_query (fx, "SELECT * FROM Activity WHERE ActivityDescription = 'Send tilbud'");
+	g_assert_cmpuint (json_array_get_length (t1), ==, 1);
+	g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (t1, 0),
+						     "ActivityOrganisationId"),
+			 ==, sydvind);
+	t2 = api_query (fx, "SELECT * FROM Activity WHERE ActivityDescription = 'Ring tilbage'");
+	g_assert_cmpuint (json_array_get_length (t2), ==, 1);
+	g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (t2, 0),
+						     "ActivityOrganisationId"),
+			 ==, nordlys);
+	{
+		g_autoptr(JsonArray) none =
+		    api_query (fx, "SELECT * FROM Activity WHERE ActivityDescription = 'Rydde op'");
+		g_assert_cmpuint (json_array_get_length (none), ==, 0);
+	}
+	g_assert_true (skipped_with (fx, "task", "Outlook has no reference to the organisation"));
+}
+
 /* deleting in either place deletes nothing in the other */
 static void
 test_no_deletions (Fx *fx, gconstpointer data)
@@ -783,8 +911,9 @@ test_created_then_deleted (Fx *fx, gconstpointer data)
 	g_autofree gchar *start = g_date_time_format (d1, "%Y-%m-%dT08:00:00Z");
 	g_autofree gchar *end = g_date_time_format (d1, "%Y-%m-%dT09:00:00Z");
 	g_autofree gchar *ev = g_strdup_printf (
-	    "{\"subject\":\"Kaffe med Bo\",\"start\":\"%s\",\"end\":\"%s\",\"isAllDay\":false}", start,
-	    end);
+	    "{\"subject\":\"Kaffe med Bo\",\"start\":\"%s\",\"end\":\"%s\",\"isAllDay\":false,"
+	    "\"categories\":[\"Kaffebaren\"]}",
+	    start, end);
 	g_autofree gchar *path = g_strdup_printf ("/Meetings?from=%s&to=%s&userId=1", start, end);
 	g_autoptr(JsonNode) list = NULL;
 	g_autoptr(JsonNode) del = NULL;
@@ -795,6 +924,9 @@ test_created_then_deleted (Fx *fx, gconstpointer data)
 	start_emulator (fx, NULL, "0", NULL);
 	/* the presets never propagate a deletion: this user wants them */
 	write_profile (fx, "webcrm-b2b", AUTH_CODE, "[event]\non-crm-delete=propagate\n");
+	/* the organisation the category names: webCRM books meetings for one */
+	list = api (fx, "POST", "/Organisations", "{\"OrganisationName\":\"Kaffebaren\"}");
+	g_clear_pointer (&list, json_node_unref);
 	g_free (cli_put (&fx->cli, "outlook", "event", "coffee", ev));
 	g_assert_cmpint (run_sync (fx), ==, 0);
 	g_assert_cmpint (cli_report_count (&fx->cli, "created", "crm", "event"), ==, 1);
@@ -1064,6 +1196,7 @@ main (int argc, char **argv)
 	ADD ("event/private-and-task-from-outlook", test_private_and_outlook_task);
 	ADD ("email/matching", test_email);
 	ADD ("email/waits-for-person", test_email_waits_for_person);
+	ADD ("outlook-items/find-organisation", test_outlook_items_find_organisation);
 	ADD ("deletions-never-propagate", test_no_deletions);
 	ADD ("event/created-then-deleted", test_created_then_deleted);
 	ADD ("auth/wrong-code", test_wrong_code);
