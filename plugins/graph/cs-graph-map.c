@@ -520,6 +520,10 @@ event_to_record (JsonObject *item, CsRecord *r)
 	    json_array_get_length (arr_member (item, "categories")) > 0)
 		set_list (r, "categories", arr_member (item, "categories"));
 	set_attendees (r, arr_member (item, "attendees"));
+	/* an invitation received: changing the user's copy notifies nobody */
+	if (json_object_has_member (item, "isOrganizer") &&
+	    !cs_json_get_bool (item, "isOrganizer", TRUE))
+		cs_record_set_bool (r, "isOrganizer", FALSE);
 }
 
 static const gchar *
