@@ -23,6 +23,7 @@
  */
 struct _CsEngine {
 	GObject parent_instance;
+	gchar *rows_signature;	/* (owned) (nullable) set when the opt-in rows changed since the last run */
 	CsProfile *profile;
 	CsSecrets *secrets;
 	CsState *state;
@@ -81,6 +82,7 @@ cs_engine_finalize (GObject *object)
 	}
 	g_clear_object (&self->profile);
 	g_clear_object (&self->secrets);
+	g_free (self->rows_signature);
 	g_clear_object (&self->state);
 	g_clear_object (&self->mapping);
 	g_clear_object (&self->lock);
@@ -248,6 +250,20 @@ cs_engine_new_with_providers (CsProfile *profile, CsSecrets *secrets, CsProvider
 	} else {
 		self->mapping = cs_mapping_new_identity ();
 	}
+	/* a profile's optional-rows= switches on the mapping's opt-in rows */
+	for (guint k = 0; k < CS_KIND_LAST; k++) {
+		const CsKindConfig *kc = cs_profile_get_kind_config (profile, (CsKind) k);
+		g_autoptr(GError) error_local = NULL;
+		if (kc->optional_rows == NULL ||
+		    cs_mapping_enable_rows (self->mapping, (CsKind) k,
+					    (const gchar *const *) kc->optional_rows, &error_local))
+			continue;
+		g_set_error (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_CONFIG, "%s:%u: [%s] optional-rows: %s",
+			     cs_profile_get_path (profile),
+			     cs_profile_get_line (profile, cs_kind_to_string ((CsKind) k), "optional-rows"),
+			     cs_kind_to_string ((CsKind) k), error_local->message);
+		return NULL;
+	}
 	state_path = cs_profile_get_state_path (profile);
 	{
 		/* the state is created and migrated under the profile's lock: two
@@ -406,7 +422,7 @@ read_side (CsEngine *self, CsSide side, CsRunFlags flags, GCancellable *cancella
 		if (!cs_engine_is_enabled (self, kind))
 			continue;
 		caps = cs_provider_get_caps (self->providers[side], kind);
-		if ((flags & CS_RUN_FLAG_ALL) == 0)
+		if ((flags & CS_RUN_FLAG_ALL) == 0 && self->rows_signature == NULL)
 			cursor = cs_state_get_cursor (self->state, side, kind);
 		complete = cursor == NULL || (caps & CS_CAP_DELTA) == 0;
 		self->sinks[side][kind] = cs_read_sink_new (kind, complete);
@@ -684,8 +700,16 @@ links_for (CsEngine *self, CsKind kind, GError **error)
 
 	for (guint s = 0; s < CS_SIDE_LAST; s++)
 		complete |= cs_read_sink_get_complete (self->sinks[s][kind]);
-	if (complete)
-		return cs_state_get_links (self->state, kind, error);
+	if (complete) {
+		GPtrArray *all = cs_state_get_links (self->state, kind, error);
+		/* opt-in rows changed: every link is planned again (note_optional_rows) */
+		for (guint i = 0; all != NULL && self->rows_signature != NULL && i < all->len; i++) {
+			CsLink *l = g_ptr_array_index (all, i);
+			g_clear_pointer (&l->crm_version, g_free);
+			g_clear_pointer (&l->outlook_version, g_free);
+		}
+		return all;
+	}
 	/* deltas on both sides: only the links of what changed, so a run with
 	 * nothing new costs the same at 100 or 100,000 records */
 	links = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_link_free);
@@ -867,6 +891,30 @@ cs_engine_prepare (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, 
 	return plan;
 }
 
+/*
+ * Opt-in mapping rows switched on (or off) since the last run concern every
+ * linked record, not only the ones that changed: that run reads full
+ * listings and plans each link as if both sides were new to it (the values
+ * still merge against the snapshot, so nothing is written twice), and the
+ * new set is kept once the run is committed.
+ */
+static void
+note_optional_rows (CsEngine *self)
+{
+	g_autoptr(GString) sig = g_string_new (NULL);
+	g_autofree gchar *known = NULL;
+	for (guint k = 0; k < CS_KIND_LAST; k++) {
+		const CsKindConfig *kc = cs_profile_get_kind_config (self->profile, (CsKind) k);
+		for (guint i = 0; kc->optional_rows != NULL && kc->optional_rows[i] != NULL; i++)
+			g_string_append_printf (sig, "%s=%s;", cs_kind_to_string ((CsKind) k),
+						kc->optional_rows[i]);
+	}
+	known = cs_state_get_setting (self->state, "optional-rows");
+	g_clear_pointer (&self->rows_signature, g_free);
+	if (g_strcmp0 (known != NULL ? known : "", sig->str) != 0)
+		self->rows_signature = g_string_free (g_steal_pointer (&sig), FALSE);
+}
+
 static CsSyncPlan *
 prepare_sides (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GError **error)
 {
@@ -875,6 +923,7 @@ prepare_sides (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GErr
 	clear_sinks (self);
 	if (!ensure_open (self, cancellable, error))
 		return NULL;
+	note_optional_rows (self);
 	if (!read_side (self, CS_SIDE_CRM, flags, cancellable, error) ||
 	    !read_side (self, CS_SIDE_OUTLOOK, flags, cancellable, error))
 		return NULL;
@@ -1726,6 +1775,13 @@ apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *
 				return NULL;
 			}
 		}
+	}
+	if (self->rows_signature != NULL && !self->keep_cursors) {
+		if (!cs_state_set_setting (self->state, "optional-rows", self->rows_signature, error)) {
+			cs_state_rollback (self->state);
+			return NULL;
+		}
+		g_clear_pointer (&self->rows_signature, g_free);
 	}
 	/* conflicts found before and still waiting for the user: a side that lists
 	 * only its changes does not show them again, yet the run is not done */

@@ -38,6 +38,7 @@ typedef struct {
 	gchar *reminder_flag;
 	gchar *link_direction, *link_outbound, *link_inbound, *link_find, *link_field;
 	CsMappingCrmLink *crm_link;
+	GPtrArray *optional;	/* (element-type CsMappingRow) rows a profile may switch on */
 } KindMap;
 
 struct _CsMapping {
@@ -94,6 +95,7 @@ kind_map_clear (KindMap *km)
 	g_clear_pointer (&km->link_find, g_free);
 	g_clear_pointer (&km->link_field, g_free);
 	g_clear_pointer (&km->crm_link, crm_link_free);
+	g_clear_pointer (&km->optional, g_ptr_array_unref);
 }
 
 static void
@@ -212,6 +214,7 @@ parse_row (JsonObject *r, CsMappingRow **out, const gchar *kind, guint idx, GErr
 	}
 	row->id = row->crm != NULL ? g_strdup (row->crm) : g_strconcat ("outlook:", row->outlook[0], NULL);
 	row->fixed = cs_json_get_bool (r, "fixed", FALSE);
+	row->optional = cs_json_get_bool (r, "optional", FALSE);
 	if (g_strcmp0 (dir, "to-outlook") == 0) {
 		row->one_way = TRUE;
 		row->only_to = CS_SIDE_OUTLOOK;
@@ -313,6 +316,14 @@ cs_mapping_new_from_json (const gchar *json, gssize len, GError **error)
 			}
 			if (!parse_row (r, &row, kname, i, error))
 				return NULL;
+			/* opt-in rows wait outside the mapping until a profile asks */
+			if (row->optional) {
+				if (km->optional == NULL)
+					km->optional = g_ptr_array_new_with_free_func (
+					    (GDestroyNotify) row_free);
+				g_ptr_array_add (km->optional, row);
+				continue;
+			}
 			g_ptr_array_add (km->rows, row);
 		}
 		if (json_object_has_member (ko, "key"))
@@ -1254,6 +1265,56 @@ const CsMappingCrmLink *
 cs_mapping_get_crm_link (CsMapping *self, CsKind kind)
 {
 	return self->kinds[kind].crm_link;
+}
+
+/**
+ * cs_mapping_get_optional_rows:
+ *
+ * Returns: (transfer none) (nullable) (element-type CsMappingRow): the
+ *   opt-in rows of @kind not switched on (shown unticked by the app)
+ */
+GPtrArray *
+cs_mapping_get_optional_rows (CsMapping *self, CsKind kind)
+{
+	return self->kinds[kind].optional;
+}
+
+/**
+ * cs_mapping_enable_rows:
+ * @row_ids: the opt-in rows to switch on, by id (their CRM field)
+ *
+ * A profile's `optional-rows=`: each named row joins the mapping. A name
+ * that is no opt-in row of @kind is an error naming the ones there are.
+ */
+gboolean
+cs_mapping_enable_rows (CsMapping *self, CsKind kind, const gchar *const *row_ids,
+			GError **error)
+{
+	KindMap *km = &self->kinds[kind];
+	for (guint i = 0; row_ids != NULL && row_ids[i] != NULL; i++) {
+		gboolean found = FALSE;
+		for (guint j = 0; km->optional != NULL && j < km->optional->len; j++) {
+			CsMappingRow *row = g_ptr_array_index (km->optional, j);
+			if (g_strcmp0 (row->id, row_ids[i]) != 0)
+				continue;
+			g_ptr_array_add (km->rows, g_ptr_array_steal_index (km->optional, j));
+			found = TRUE;
+			break;
+		}
+		if (!found) {
+			g_autoptr(GString) names = g_string_new (NULL);
+			for (guint j = 0; km->optional != NULL && j < km->optional->len; j++)
+				g_string_append_printf (
+				    names, "%s%s", j > 0 ? ", " : "",
+				    ((CsMappingRow *) g_ptr_array_index (km->optional, j))->id);
+			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+				     /* TRANSLATORS: a row name, then the ones there are (or "none") */
+				     _("“%s” is no opt-in row of this mapping (there are: %s)"), row_ids[i],
+				     names->len > 0 ? names->str : _("none"));
+			return FALSE;
+		}
+	}
+	return TRUE;
 }
 
 gboolean

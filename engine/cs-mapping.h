@@ -34,6 +34,7 @@ typedef struct {
 	GVariant *default_to_crm;
 	gchar *crm_other;	/* (owned) (nullable) name-fallback */
 	gchar *outlook_other;	/* (owned) (nullable) */
+	gboolean optional;	/* off unless a profile switches it on (optional-rows=) */
 } CsMappingRow;
 
 #define CS_TYPE_MAPPING (cs_mapping_get_type ())
@@ -81,6 +82,9 @@ typedef struct {
 	gchar **unless_values;	/* … mean no link is needed (a private appointment) */
 } CsMappingCrmLink;
 const CsMappingCrmLink *cs_mapping_get_crm_link (CsMapping *self, CsKind kind);
+GPtrArray *cs_mapping_get_optional_rows (CsMapping *self, CsKind kind);
+gboolean cs_mapping_enable_rows (CsMapping *self, CsKind kind, const gchar *const *row_ids,
+				 GError **error);
 gboolean cs_mapping_get_email_link (CsMapping *self, const gchar **direction_field,
 				    const gchar **outbound, const gchar **inbound,
 				    const gchar **crm_find_field, const gchar **crm_field);

@@ -223,14 +223,16 @@ migrate_indexes (CsState *self, GError **error)
 }
 
 /* e-mails waiting for their CRM person (issue 17): the record as read, so a
- * side that lists only its changes can offer it again on later runs */
+ * side that lists only its changes can offer it again on later runs; and
+ * settings a run compares with the last (the opt-in mapping rows switched on) */
 static gboolean
 migrate_waiting (CsState *self, GError **error)
 {
 	return exec (self,
 		     "CREATE TABLE waiting (kind TEXT NOT NULL, outlook_id TEXT NOT NULL,"
 		     " first_seen INTEGER NOT NULL, record TEXT NOT NULL,"
-		     " PRIMARY KEY(kind, outlook_id));",
+		     " PRIMARY KEY(kind, outlook_id));"
+		     "CREATE TABLE setting (name TEXT PRIMARY KEY, value TEXT);",
 		     error);
 }
 
@@ -1441,6 +1443,36 @@ cs_state_get_waiting (CsState *self, CsKind kind, GError **error)
 		g_ptr_array_add (out, w);
 	}
 	return g_steal_pointer (&out);
+}
+
+/* ---- what the last run was made with ---- */
+
+/**
+ * cs_state_get_setting:
+ * Returns: (nullable): the value stored under @name
+ */
+gchar *
+cs_state_get_setting (CsState *self, const gchar *name)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT value FROM setting WHERE name = ?1", NULL);
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
+	return sqlite3_step (stmt) == SQLITE_ROW ? g_strdup (col_text (stmt, 0)) : NULL;
+}
+
+gboolean
+cs_state_set_setting (CsState *self, const gchar *name, const gchar *value, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare (
+	    self, "INSERT OR REPLACE INTO setting (name, value) VALUES (?1, ?2)", error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text (stmt, 2, value, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step (stmt) != SQLITE_DONE)
+		return set_sql_error (self, sqlite3_errcode (self->db), error);
+	return TRUE;
 }
 
 /* ---- values lost to a conflict strategy ---- */

@@ -201,6 +201,9 @@ gboolean cs_state_put_waiting (CsState *self, CsRecord *record, gint64 now, GErr
 gboolean cs_state_remove_waiting (CsState *self, CsKind kind, const gchar *outlook_id,
 				  GError **error);
 GPtrArray *cs_state_get_waiting (CsState *self, CsKind kind, GError **error);
+gchar *cs_state_get_setting (CsState *self, const gchar *name);
+gboolean cs_state_set_setting (CsState *self, const gchar *name, const gchar *value,
+			       GError **error);
 
 gboolean cs_state_add_overwritten (CsState *self, const CsStateOverwrite *overwrite, GError **error);
 GPtrArray *cs_state_get_overwritten (CsState *self, gint64 run_id, GError **error);

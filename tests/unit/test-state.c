@@ -285,7 +285,7 @@ test_open_existing_old_schema (void)
 	g_clear_object (&st);
 	g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
 	g_assert_cmpint (sqlite3_exec (db, "DROP TABLE decision; DROP TABLE run_change; DROP TABLE run_undo; DROP TABLE overwritten;"
-					   "DROP INDEX journal_source;"
+					   "DROP INDEX journal_source; DROP TABLE waiting; DROP TABLE setting;"
 					   "UPDATE schema_version SET version=1",
 				       NULL, NULL, NULL),
 			 ==, SQLITE_OK);
