@@ -853,6 +853,34 @@ test_outlook_items_find_organisation (Fx *fx, gconstpointer data)
 							     "OrganisationId"),
 				 ==, nordlys);
 	}
+	{
+		/* the attendees are the participants: the webCRM person where one has
+		 * the address (any case), a plain address otherwise; nobody invited */
+		g_autofree gchar *path = g_strdup_printf (
+		    "/Meetings/%s", json_object_get_string_member (m1, "MeetingId"));
+		g_autoptr(JsonNode) full = api (fx, "GET", path, NULL);
+		JsonArray *att = json_object_get_array_member (json_node_get_object (full),
+							       "MeetingAttendees");
+		gboolean person = FALSE, plain = FALSE;
+		g_assert_nonnull (att);
+		g_assert_cmpuint (json_array_get_length (att), ==, 2);
+		for (guint i = 0; i < json_array_get_length (att); i++) {
+			JsonObject *a = json_array_get_object_element (att, i);
+			const gchar *email = json_object_get_string_member (a, "Email");
+			if (g_ascii_strcasecmp (email, "mette@nordlys.dk") == 0) {
+				person = TRUE;
+				g_assert_cmpstr (json_object_get_string_member (a, "PersonName"), ==,
+						 "Mette Lys");
+				g_assert_cmpint (json_object_get_int_member (a, "OrganizationId"), ==,
+						 nordlys);
+			} else {
+				plain = TRUE;
+				g_assert_cmpstr (email, ==, "ukendt@andetsteds.dk");
+				g_assert_false (json_object_has_member (a, "PersonId"));
+			}
+		}
+		g_assert_true (person && plain);
+	}
 	m2 = meeting_with (fx, "Fællesmøde", start, after);
 	g_assert_null (m2);
 	g_assert_true (skipped_with (fx, "event", "not unique (Nordlys ApS, Sydvind A/S)"));
@@ -873,6 +901,11 @@ test_outlook_items_find_organisation (Fx *fx, gconstpointer data)
 		g_assert_cmpuint (json_array_get_length (none), ==, 0);
 	}
 	g_assert_true (skipped_with (fx, "task", "Outlook has no reference to the organisation"));
+	/* settled: the participants do not come back to Outlook, nothing changes */
+	g_assert_cmpint (run_sync (fx), ==, 1);
+	g_assert_cmpint (cli_report_count (&fx->cli, "updated", "crm", "event"), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "updated", "outlook", "event"), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "created", "crm", "event"), ==, 0);
 }
 
 /* deleting in either place deletes nothing in the other */
