@@ -56,9 +56,9 @@ collect_texts (CsRecord *r, const gchar *field, GPtrArray *out)
 static gboolean
 is_private (const CsMappingCrmLink *link, CsRecord *r)
 {
-	const gchar *v = link->unless_field != NULL ? cs_record_get_string (r, link->unless_field)
-						    : NULL;
-	return v != NULL && g_strv_contains ((const gchar *const *) link->unless_values, v);
+	const gchar *v
+		= link->unless_field != NULL ? cs_record_get_string (r, link->unless_field) : NULL;
+	return v != NULL && g_strv_contains ((const gchar *const *)link->unless_values, v);
 }
 
 /* looks @text up once per run: @hits gets the candidates it gives (value →
@@ -70,8 +70,8 @@ look_up (CsProvider *crm, GHashTable *cache, CsKind kind, const gchar *find_fiel
 {
 	g_autofree gchar *trimmed = g_strstrip (g_strdup (text));
 	g_autofree gchar *key = NULL;
-	g_autoptr(GVariant) v = NULL;
-	g_autoptr(GPtrArray) found = NULL;
+	g_autoptr (GVariant) v = NULL;
+	g_autoptr (GPtrArray) found = NULL;
 	GHashTable *hits;
 
 	*out = NULL;
@@ -114,23 +114,24 @@ gboolean
 cs_crm_link_resolve (CsProvider *crm, CsState *state, const CsMappingCrmLink *link, CsKind kind,
 		     GPtrArray *records, GCancellable *cancellable, GError **error)
 {
-	g_autoptr(GHashTable) cache = g_hash_table_new_full (
-	    g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref);
+	g_autoptr (GHashTable) cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+							      (GDestroyNotify)g_hash_table_unref);
 	const gchar *crm_name = cs_provider_get_display_name (crm);
 
 	for (guint i = 0; i < records->len; i++) {
 		CsRecord *r = g_ptr_array_index (records, i);
-		g_autoptr(CsLink) known = NULL;
-		g_autoptr(GHashTable) cands =
-		    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-		g_autoptr(GPtrArray) addrs = g_ptr_array_new_with_free_func (g_free);
-		g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+		g_autoptr (CsLink) known = NULL;
+		g_autoptr (GHashTable) cands
+			= g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+		g_autoptr (GPtrArray) addrs = g_ptr_array_new_with_free_func (g_free);
+		g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
 		GHashTableIter iter;
 		gpointer k, v;
 
 		if (cs_record_is_deleted (r) || is_private (link, r))
 			continue;
-		known = cs_state_get_link (state, kind, CS_SIDE_OUTLOOK, cs_record_get_id (r), NULL);
+		known = cs_state_get_link (state, kind, CS_SIDE_OUTLOOK, cs_record_get_id (r),
+					   NULL);
 		if (known != NULL)
 			continue;
 		for (guint f = 0; link->addresses[f] != NULL; f++)
@@ -163,14 +164,17 @@ cs_crm_link_resolve (CsProvider *crm, CsState *state, const CsMappingCrmLink *li
 			cs_record_set_string (r, CS_PLANNER_LINK_FIELD, k);
 		} else if (g_hash_table_size (cands) == 0) {
 			g_autofree gchar *reason = g_strdup_printf (
-			    /* TRANSLATORS: %s is the CRM's name (webCRM); from its Outlook guide */
-			    _("Outlook has no reference to the organisation or person this must be "
-			      "associated with in %s: invite a person of that organisation, or give it "
-			      "a company or a category naming the organisation"),
-			    crm_name);
+				/* TRANSLATORS: %s is the CRM's name (webCRM); from its Outlook
+				   guide */
+				_ ("Outlook has no reference to the organisation or person this "
+				   "must be "
+				   "associated with in %s: invite a person of that organisation, "
+				   "or give it "
+				   "a company or a category naming the organisation"),
+				crm_name);
 			cs_record_set_string (r, CS_PLANNER_SKIP_FIELD, reason);
 		} else {
-			g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+			g_autoptr (GPtrArray) labels = g_ptr_array_new ();
 			g_autofree gchar *list = NULL;
 			g_autofree gchar *reason = NULL;
 			g_hash_table_iter_init (&iter, cands);
@@ -178,12 +182,13 @@ cs_crm_link_resolve (CsProvider *crm, CsState *state, const CsMappingCrmLink *li
 				g_ptr_array_add (labels, v);
 			g_ptr_array_sort (labels, cs_str_ptr_cmp);
 			g_ptr_array_add (labels, NULL);
-			list = g_strjoinv (", ", (gchar **) labels->pdata);
+			list = g_strjoinv (", ", (gchar **)labels->pdata);
 			reason = g_strdup_printf (
-			    /* TRANSLATORS: the candidates found, then the CRM's name */
-			    _("the organisation or e-mail address is not unique (%s), so nothing is "
-			      "created in %s"),
-			    list, crm_name);
+				/* TRANSLATORS: the candidates found, then the CRM's name */
+				_ ("the organisation or e-mail address is not unique (%s), so "
+				   "nothing is "
+				   "created in %s"),
+				list, crm_name);
 			cs_record_set_string (r, CS_PLANNER_SKIP_FIELD, reason);
 		}
 	}

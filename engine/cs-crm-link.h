@@ -9,8 +9,8 @@
 
 G_BEGIN_DECLS
 
-gboolean cs_crm_link_resolve (CsProvider *crm, CsState *state, const CsMappingCrmLink *link,
-			      CsKind kind, GPtrArray *records, GCancellable *cancellable,
-			      GError **error);
+gboolean
+cs_crm_link_resolve (CsProvider *crm, CsState *state, const CsMappingCrmLink *link, CsKind kind,
+		     GPtrArray *records, GCancellable *cancellable, GError **error);
 
 G_END_DECLS

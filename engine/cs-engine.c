@@ -519,6 +519,7 @@ keep_waiting_email (CsEngine *self, CsRecord *record, GError **error)
 	g_autoptr(CsRecord) copy = cs_record_copy (record);
 	cs_record_remove_field (copy, CS_PLANNER_WAIT_FIELD);
 	cs_record_remove_field (copy, CS_PLANNER_SKIP_FIELD);
+	cs_record_remove_field (copy, CS_PLANNER_EXCLUDE_FIELD);
 	cs_record_remove_field (copy, CS_PLANNER_LINK_FIELD);
 	return cs_state_put_waiting (self->state, copy, g_get_real_time (), error);
 }
@@ -587,6 +588,17 @@ resolve_emails (CsEngine *self, GCancellable *cancellable, GError **error)
 						  : _("the e-mail has no From address"));
 			continue;
 		}
+		{
+			/* its 30 days are over: no longer tried, even if the person came since */
+			CsStateWaiting *w = g_hash_table_lookup (waiting, cs_record_get_id (r));
+			if (w != NULL && now - w->first_seen >= CS_EMAIL_WAIT_USEC) {
+				cs_record_set_string (
+				    r, CS_PLANNER_EXCLUDE_FIELD,
+				    _("no CRM person had the e-mail's address within 30 days; it is "
+				      "no longer tried"));
+				continue;
+			}
+		}
 		folded = g_utf8_casefold (addr, -1);
 		if (!g_hash_table_contains (cache, folded)) {
 			g_autoptr(GVariant) v = g_variant_ref_sink (g_variant_new_string (addr));
@@ -607,19 +619,12 @@ resolve_emails (CsEngine *self, GCancellable *cancellable, GError **error)
 			    g_date_time_new_from_unix_utc ((first + CS_EMAIL_WAIT_USEC) / G_USEC_PER_SEC);
 			g_autofree gchar *day = g_date_time_format (until, "%Y-%m-%d");
 			g_autofree gchar *reason = NULL;
-			if (now - first < CS_EMAIL_WAIT_USEC) {
-				/* TRANSLATORS: the address, then the last day (YYYY-MM-DD) it is
-				 * tried again */
-				reason = g_strdup_printf (_("no CRM person has the address %s yet; "
-							    "tried again on every run until %s"),
-							  addr, day);
-				cs_record_set_string (r, CS_PLANNER_WAIT_FIELD, reason);
-			} else {
-				reason = g_strdup_printf (_("no CRM person has the address %s; it was "
-							    "tried for 30 days and is no longer tried"),
-							  addr);
-				cs_record_set_string (r, CS_PLANNER_SKIP_FIELD, reason);
-			}
+			/* TRANSLATORS: the address, then the last day (YYYY-MM-DD) it is
+			 * tried again */
+			reason = g_strdup_printf (_("no CRM person has the address %s yet; "
+						    "tried again on every run until %s"),
+						  addr, day);
+			cs_record_set_string (r, CS_PLANNER_WAIT_FIELD, reason);
 		} else {
 			cs_record_set_string (r, CS_PLANNER_LINK_FIELD, hit);
 		}

@@ -15,6 +15,9 @@ G_BEGIN_DECLS
 /* set by the engine on an Outlook record that waits for something in the CRM
  * (an e-mail's person): a skip tried again on later runs, the reason its value */
 #define CS_PLANNER_WAIT_FIELD "crmsync:wait"
+/* set by the engine on an Outlook record the rules keep out (counted under
+ * "excluded", the reason its value): an e-mail whose wait ended */
+#define CS_PLANNER_EXCLUDE_FIELD "crmsync:exclude"
 
 /**
  * CsPlanInput:

@@ -9,6 +9,7 @@
 
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "cli-fixture.h"
@@ -782,6 +783,49 @@ meeting_with (Fx *fx, const gchar *subject, const gchar *from, const gchar *to)
 	return NULL;
 }
 
+/* issue 17: an e-mail waits 30 days for its person, then the rule keeps it
+ * out (counted under "excluded"): later runs are not partial because of it,
+ * and a person made after that does not bring it back */
+static void
+test_email_wait_ends (Fx *fx, gconstpointer data)
+{
+	g_autofree gchar *state = g_build_filename (fx->cli.dir, "state.db", NULL);
+	sqlite3 *db = NULL;
+	g_autoptr(JsonNode) person = NULL;
+	g_autoptr(JsonArray) mails = NULL;
+
+	start_emulator (fx, NULL, "4", NULL);
+	write_profile (fx, "webcrm-b2b", AUTH_CODE, "[email]\nselect=all\n");
+	g_free (cli_put (&fx->cli, "outlook", "email", "late",
+			 "{\"messageId\":\"<late@example.org>\",\"subject\":\"Sent i sommer\","
+			 "\"direction\":\"outbound\",\"fromAddress\":\"ada@example.org\","
+			 "\"toAddresses\":[\"glemt@example.org\"],\"sentDateTime\":"
+			 "\"2026-02-05T08:00:00Z\"}"));
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	g_assert_cmpuint (report_list_len (fx, "waiting", "email"), ==, 1);
+
+	/* 31 days later (the state's clock of when it was first seen, moved back) */
+	g_assert_cmpint (sqlite3_open (state, &db), ==, SQLITE_OK);
+	g_assert_cmpint (sqlite3_exec (db,
+				       "UPDATE waiting SET first_seen = first_seen - "
+				       "31 * 86400 * 1000000",
+				       NULL, NULL, NULL),
+			 ==, SQLITE_OK);
+	sqlite3_close (db);
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	g_assert_cmpuint (report_list_len (fx, "waiting", "email"), ==, 0);
+	g_assert_cmpuint (report_list_len (fx, "skipped", "email"), ==, 0);
+	g_assert_true (excluded_with (fx, "email", "within 30 days", 1));
+	/* the person arrives too late: the e-mail stays out, the run is not partial */
+	person = api (fx, "POST", "/Persons",
+		      "{\"PersonOrganisationId\":1004,\"PersonLastName\":\"Glemt\","
+		      "\"PersonEmail\":\"glemt@example.org\"}");
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "created", "crm", "email"), ==, 0);
+	mails = api_query (fx, "SELECT * FROM Activity WHERE ActivityDescription = 'Sent i sommer'");
+	g_assert_cmpuint (json_array_get_length (mails), ==, 0);
+}
+
 /* issue 17: an Outlook-made meeting or task reaches webCRM only linked to the one
  * organisation Outlook's data names — an attendee who is a webCRM person, a
  * task's company, a category naming the organisation; none or two: skipped with
@@ -1229,6 +1273,7 @@ main (int argc, char **argv)
 	ADD ("event/private-and-task-from-outlook", test_private_and_outlook_task);
 	ADD ("email/matching", test_email);
 	ADD ("email/waits-for-person", test_email_waits_for_person);
+	ADD ("email/wait-ends-after-30-days", test_email_wait_ends);
 	ADD ("outlook-items/find-organisation", test_outlook_items_find_organisation);
 	ADD ("deletions-never-propagate", test_no_deletions);
 	ADD ("event/created-then-deleted", test_created_then_deleted);
