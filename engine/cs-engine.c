@@ -938,7 +938,10 @@ prepare_sides (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GErr
 	for (guint k = 0; k < CS_KIND_LAST; k++) {
 		const CsMappingCrmLink *cl = cs_mapping_get_crm_link (self->mapping, (CsKind) k);
 		CsReadSink *sink = self->sinks[CS_SIDE_OUTLOOK][k];
-		if (cl == NULL || sink == NULL || !cs_engine_is_enabled (self, (CsKind) k))
+		CsDirection dir = cs_profile_get_kind_config (self->profile, (CsKind) k)->direction;
+		/* it matters only to what Outlook creates in the CRM */
+		if (cl == NULL || sink == NULL || !cs_engine_is_enabled (self, (CsKind) k) ||
+		    (dir != CS_DIRECTION_BOTH && dir != CS_DIRECTION_OUTLOOK_TO_CRM))
 			continue;
 		if (!cs_crm_link_resolve (self->providers[CS_SIDE_CRM], self->state, cl, (CsKind) k,
 					  cs_read_sink_get_records (sink), cancellable, error))
