@@ -1368,9 +1368,10 @@ cs_state_put_waiting (CsState *self, CsRecord *record, gint64 now, GError **erro
 {
 	g_autoptr(sqlite3_stmt) stmt = NULL;
 	g_autoptr(GVariant) fields = cs_record_dup_fields (record);
+	/* version, folder, modified and the fields, as GVariant text */
 	g_autoptr(GVariant) whole = g_variant_ref_sink (g_variant_new (
-	    "(sssx@a{sv})", cs_record_get_version (record) ? cs_record_get_version (record) : "",
-	    cs_record_get_folder (record) ? cs_record_get_folder (record) : "", "",
+	    "(ssx@a{sv})", cs_record_get_version (record) ? cs_record_get_version (record) : "",
+	    cs_record_get_folder (record) ? cs_record_get_folder (record) : "",
 	    cs_record_get_modified (record), fields));
 	g_autofree gchar *text = g_variant_print (whole, TRUE);
 
@@ -1422,16 +1423,15 @@ cs_state_get_waiting (CsState *self, CsKind kind, GError **error)
 		return NULL;
 	sqlite3_bind_text (stmt, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
 	while (sqlite3_step (stmt) == SQLITE_ROW) {
-		g_autoptr(GVariant) whole = g_variant_parse (G_VARIANT_TYPE ("(sssxa{sv})"),
+		g_autoptr(GVariant) whole = g_variant_parse (G_VARIANT_TYPE ("(ssxa{sv})"),
 							     col_text (stmt, 2), NULL, NULL, NULL);
 		g_autoptr(GVariant) fields = NULL;
-		const gchar *version, *folder, *unused;
+		const gchar *version, *folder;
 		gint64 modified;
 		CsStateWaiting *w;
 		if (whole == NULL)
 			continue;
-		g_variant_get (whole, "(&s&s&sx@a{sv})", &version, &folder, &unused, &modified,
-			       &fields);
+		g_variant_get (whole, "(&s&sx@a{sv})", &version, &folder, &modified, &fields);
 		w = g_new0 (CsStateWaiting, 1);
 		w->record = cs_record_new_from_variant (kind, col_text (stmt, 0), fields);
 		if (*version != '\0')
