@@ -23,7 +23,7 @@
  */
 struct _CsEngine {
 	GObject parent_instance;
-	gchar *rows_signature;	/* (owned) (nullable) set when the opt-in rows changed since the last run */
+	gchar *rows_signature; /* (owned) (nullable) the opt-in rows, when changed since last run */
 	CsProfile *profile;
 	CsSecrets *secrets;
 	CsState *state;
@@ -258,10 +258,11 @@ cs_engine_new_with_providers (CsProfile *profile, CsSecrets *secrets, CsProvider
 		    cs_mapping_enable_rows (self->mapping, (CsKind) k,
 					    (const gchar *const *) kc->optional_rows, &error_local))
 			continue;
-		g_set_error (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_CONFIG, "%s:%u: [%s] optional-rows: %s",
-			     cs_profile_get_path (profile),
-			     cs_profile_get_line (profile, cs_kind_to_string ((CsKind) k), "optional-rows"),
-			     cs_kind_to_string ((CsKind) k), error_local->message);
+		g_set_error (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_CONFIG,
+			     "%s:%u: [%s] optional-rows: %s", cs_profile_get_path (profile),
+			     cs_profile_get_line (profile, cs_kind_to_string ((CsKind)k),
+						  "optional-rows"),
+			     cs_kind_to_string ((CsKind)k), error_local->message);
 		return NULL;
 	}
 	state_path = cs_profile_get_state_path (profile);
@@ -497,8 +498,8 @@ offer_waiting_emails (CsEngine *self, CsReadSink *sink, GError **error)
 		CsStateWaiting *w = g_ptr_array_steal_index (rows, i--);
 		const gchar *id = cs_record_get_id (w->record);
 		CsRecord *fresh = g_hash_table_lookup (read, id);
-		if ((fresh != NULL && cs_record_is_deleted (fresh)) ||
-		    (fresh == NULL && cs_read_sink_get_complete (sink))) {
+		if ((fresh != NULL && cs_record_is_deleted (fresh))
+		    || (fresh == NULL && cs_read_sink_get_complete (sink))) {
 			gboolean ok = cs_state_remove_waiting (self->state, CS_KIND_EMAIL, id, error);
 			cs_state_waiting_free (w);
 			if (!ok)
@@ -576,9 +577,9 @@ resolve_emails (CsEngine *self, GCancellable *cancellable, GError **error)
 		known = cs_state_get_link (self->state, CS_KIND_EMAIL, CS_SIDE_OUTLOOK, cs_record_get_id (r), NULL);
 		if (known != NULL) {
 			/* reached the CRM on an earlier run: it waits no more */
-			if (g_hash_table_contains (waiting, cs_record_get_id (r)) &&
-			    !cs_state_remove_waiting (self->state, CS_KIND_EMAIL, cs_record_get_id (r),
-						      error))
+			if (g_hash_table_contains (waiting, cs_record_get_id (r))
+			    && !cs_state_remove_waiting (self->state, CS_KIND_EMAIL,
+							 cs_record_get_id (r), error))
 				return FALSE;
 			continue;
 		}
@@ -592,10 +593,9 @@ resolve_emails (CsEngine *self, GCancellable *cancellable, GError **error)
 			/* its 30 days are over: no longer tried, even if the person came since */
 			CsStateWaiting *w = g_hash_table_lookup (waiting, cs_record_get_id (r));
 			if (w != NULL && now - w->first_seen >= CS_EMAIL_WAIT_USEC) {
-				cs_record_set_string (
-				    r, CS_PLANNER_EXCLUDE_FIELD,
-				    _("no CRM person had the e-mail's address within 30 days; it is "
-				      "no longer tried"));
+				cs_record_set_string (r, CS_PLANNER_EXCLUDE_FIELD,
+						      _("no CRM person had the e-mail's address "
+							"within 30 days; it is no longer tried"));
 				continue;
 			}
 		}
@@ -615,8 +615,8 @@ resolve_emails (CsEngine *self, GCancellable *cancellable, GError **error)
 		if (hit == NULL) {
 			CsStateWaiting *w = g_hash_table_lookup (waiting, cs_record_get_id (r));
 			gint64 first = w != NULL ? w->first_seen : now;
-			g_autoptr(GDateTime) until =
-			    g_date_time_new_from_unix_utc ((first + CS_EMAIL_WAIT_USEC) / G_USEC_PER_SEC);
+			g_autoptr (GDateTime) until = g_date_time_new_from_unix_utc (
+				(first + CS_EMAIL_WAIT_USEC) / G_USEC_PER_SEC);
 			g_autofree gchar *day = g_date_time_format (until, "%Y-%m-%d");
 			g_autofree gchar *reason = NULL;
 			/* TRANSLATORS: the address, then the last day (YYYY-MM-DD) it is
@@ -708,7 +708,8 @@ links_for (CsEngine *self, CsKind kind, GError **error)
 	if (complete) {
 		GPtrArray *all = cs_state_get_links (self->state, kind, error);
 		/* opt-in rows changed: every link is planned again (note_optional_rows) */
-		for (guint i = 0; all != NULL && self->rows_signature != NULL && i < all->len; i++) {
+		for (guint i = 0; all != NULL && self->rows_signature != NULL && i < all->len;
+		     i++) {
 			CsLink *l = g_ptr_array_index (all, i);
 			g_clear_pointer (&l->crm_version, g_free);
 			g_clear_pointer (&l->outlook_version, g_free);
@@ -1161,7 +1162,8 @@ report_item_skips (CsRunReport *report, CsPlanItem *it, GPtrArray *state_skips)
 	 * partial while the CRM has yet to get the person */
 	if (it->action == CS_PLAN_SKIP && it->waiting) {
 		cs_run_report_add_waiting (report, it->kind, it->skip_side,
-					   cs_plan_item_get_id (it, it->skip_side), it->label, it->reason);
+					   cs_plan_item_get_id (it, it->skip_side), it->label,
+					   it->reason);
 		return;
 	}
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
@@ -1258,8 +1260,9 @@ make_op (CsEngine *self, CsPlanItem *it, CsSide side, CsWriteAction action)
 		if (side == CS_SIDE_CRM && it->kind != CS_KIND_EMAIL && src != NULL &&
 		    cs_mapping_get_crm_link (self->mapping, it->kind) != NULL &&
 		    cs_record_get_string (src, CS_PLANNER_LINK_FIELD) != NULL)
-			cs_record_set_string (rec, cs_mapping_get_crm_link (self->mapping, it->kind)->crm_field,
-					      cs_record_get_string (src, CS_PLANNER_LINK_FIELD));
+			cs_record_set_string (
+				rec, cs_mapping_get_crm_link (self->mapping, it->kind)->crm_field,
+				cs_record_get_string (src, CS_PLANNER_LINK_FIELD));
 		if (side == CS_SIDE_CRM && it->kind == CS_KIND_EMAIL && src != NULL) {
 			const gchar *d, *ob, *ib, *ff, *crm_field;
 			const gchar *person = cs_record_get_string (src, CS_PLANNER_LINK_FIELD);
@@ -1785,7 +1788,8 @@ apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *
 		}
 	}
 	if (self->rows_signature != NULL && !self->keep_cursors) {
-		if (!cs_state_set_setting (self->state, "optional-rows", self->rows_signature, error)) {
+		if (!cs_state_set_setting (self->state, "optional-rows", self->rows_signature,
+					   error)) {
 			cs_state_rollback (self->state);
 			return NULL;
 		}

@@ -370,9 +370,10 @@ cs_mapping_new_from_json (const gchar *json, gssize len, GError **error)
 			cl->crm_field = g_strdup (string_or (l, "crm-field", NULL));
 			cl->label_field = g_strdup (string_or (l, "label-field", NULL));
 			cl->unless_field = g_strdup (string_or (l, "unless-field", NULL));
-			cl->unless_values = l != NULL && json_object_has_member (l, "unless-values")
-						? strv_from_array (cs_json_get_array (l, "unless-values"))
-						: g_new0 (gchar *, 1);
+			cl->unless_values
+				= l != NULL && json_object_has_member (l, "unless-values")
+					  ? strv_from_array (cs_json_get_array (l, "unless-values"))
+					  : g_new0 (gchar *, 1);
 			if (cl->crm_field == NULL) {
 				g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
 					     "mapping: %s crm-link has no crm-field", kname);
@@ -1305,8 +1306,8 @@ cs_mapping_enable_rows (CsMapping *self, CsKind kind, const gchar *const *row_id
 			g_autoptr(GString) names = g_string_new (NULL);
 			for (guint j = 0; km->optional != NULL && j < km->optional->len; j++)
 				g_string_append_printf (
-				    names, "%s%s", j > 0 ? ", " : "",
-				    ((CsMappingRow *) g_ptr_array_index (km->optional, j))->id);
+					names, "%s%s", j > 0 ? ", " : "",
+					((CsMappingRow *)g_ptr_array_index (km->optional, j))->id);
 			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
 				     /* TRANSLATORS: a row name, then the ones there are (or "none") */
 				     _("“%s” is no opt-in row of this mapping (there are: %s)"), row_ids[i],

@@ -73,7 +73,8 @@ typedef struct {
 	gchar **addresses;	/* Outlook fields holding e-mail addresses */
 	gchar **names;		/* Outlook fields holding organisation names */
 	gchar *person_find;	/* CRM contact field an address is found by */
-	gchar *person_value;	/* (nullable) the found person's field that names the link; NULL: its id */
+	gchar *person_value; /* (nullable) the found person's field that names the link; NULL: its
+				id */
 	gchar *org_find;	/* (nullable) CRM organisation field a name is found by */
 	gchar *org_value;	/* (nullable) the found organisation's field; NULL: its id */
 	gchar *crm_field;	/* the created CRM record's field that gets the link */

@@ -1690,13 +1690,16 @@ cs_graph_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 		if (op->error != NULL)
 			continue;
 		if (kind == CS_KIND_EVENT && sends_meeting_update (op)) {
-			cs_write_op_set_error (
-			    op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_READ_ONLY,
-			    op->action == CS_WRITE_DELETE
-				? _("the appointment is a meeting with attendees: deleting it in Outlook "
-				    "would send them a cancellation; delete it in Outlook yourself")
-				: _("the appointment is a meeting with attendees: changing it in Outlook "
-				    "would send them an update; change it in Outlook yourself"));
+			cs_write_op_set_error (op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_READ_ONLY,
+					       op->action == CS_WRITE_DELETE
+						       ? _ ("the appointment is a meeting with "
+							    "attendees: deleting it in Outlook "
+							    "would send them a cancellation; "
+							    "delete it in Outlook yourself")
+						       : _ ("the appointment is a meeting with "
+							    "attendees: changing it in Outlook "
+							    "would send them an update; change it "
+							    "in Outlook yourself"));
 			continue;
 		}
 		p = g_new0 (Pending, 1);

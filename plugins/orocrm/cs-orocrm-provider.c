@@ -425,7 +425,7 @@ static void op_fail_from_response (CsOrocrmProvider *self, CsWriteOp *op, CsHttp
 static gboolean
 load_accounts (CsOrocrmProvider *self, GCancellable *cancellable, GError **error)
 {
-	g_autoptr(JsonNode) json = NULL;
+	g_autoptr (JsonNode) json = NULL;
 	g_autoptr(CsHttpResponse) resp = oro_request (self, "GET", "/api/accounts?page%5Bsize%5D=-1",
 						      NULL, TRUE, NULL, &json, cancellable, error);
 	JsonArray *data;
@@ -442,7 +442,8 @@ load_accounts (CsOrocrmProvider *self, GCancellable *cancellable, GError **error
 	for (guint i = 0; data != NULL && i < json_array_get_length (data); i++) {
 		JsonObject *a = cs_json_array_get_object (data, i);
 		const gchar *id = cs_json_get_string (a, "id");
-		const gchar *name = cs_json_get_string (cs_json_get_object (a, "attributes"), "name");
+		const gchar *name
+			= cs_json_get_string (cs_json_get_object (a, "attributes"), "name");
 		if (id != NULL && name != NULL)
 			g_hash_table_insert (self->ctx.account_names, g_strdup (id), g_strdup (name));
 	}
@@ -496,8 +497,8 @@ resolve_account (CsOrocrmProvider *self, CsWriteOp *op, GCancellable *cancellabl
 		json_object_set_object_member (data, "attributes", attrs);
 		json_object_set_object_member (doc, "data", data);
 		json_node_take_object (body, doc);
-		resp = oro_request (self, "POST", "/api/accounts", body, TRUE, NULL, &json, cancellable,
-				    error);
+		resp = oro_request (self, "POST", "/api/accounts", body, TRUE, NULL, &json,
+				    cancellable, error);
 		if (resp == NULL)
 			return FALSE;
 		id = resp->status == 201 && json != NULL && JSON_NODE_HOLDS_OBJECT (json)
@@ -1045,7 +1046,8 @@ resource_for_op (CsOrocrmProvider *self, CsKind kind, CsWriteOp *op, const gchar
 		json_object_set_object_member (res, "attributes",
 					       cs_orocrm_contact_to_json (&self->ctx, op->record));
 		if (cs_record_get_string (op->record, CS_OROCRM_ACCOUNT_ID_FIELD) != NULL) {
-			const gchar *aid = cs_record_get_string (op->record, CS_OROCRM_ACCOUNT_ID_FIELD);
+			const gchar *aid
+				= cs_record_get_string (op->record, CS_OROCRM_ACCOUNT_ID_FIELD);
 			JsonObject *rels = json_object_new ();
 			JsonObject *rel = json_object_new ();
 			JsonArray *a = json_array_new ();

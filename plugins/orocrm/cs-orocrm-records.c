@@ -181,12 +181,16 @@ cs_orocrm_contact_from_json (CsOrocrmContext *ctx, JsonObject *resource, GHashTa
 	set_custom (ctx, CS_KIND_CONTACT, r, attrs);
 	if (ctx->account_names != NULL) {
 		/* the company: the (first) account the contact belongs to */
-		JsonObject *acc = object_member (object_member (resource, "relationships"), "accounts");
+		JsonObject *acc
+			= object_member (object_member (resource, "relationships"), "accounts");
 		JsonNode *ad = acc != NULL ? json_object_get_member (acc, "data") : NULL;
-		if (ad != NULL && JSON_NODE_HOLDS_ARRAY (ad) && json_array_get_length (json_node_get_array (ad)) > 0) {
-			const gchar *aid = string_member (cs_json_array_get_object (json_node_get_array (ad), 0), "id");
+		if (ad != NULL && JSON_NODE_HOLDS_ARRAY (ad)
+		    && json_array_get_length (json_node_get_array (ad)) > 0) {
+			const gchar *aid = string_member (
+				cs_json_array_get_object (json_node_get_array (ad), 0), "id");
 			set_nonblank (r, "accountName",
-				      aid != NULL ? g_hash_table_lookup (ctx->account_names, aid) : NULL);
+				      aid != NULL ? g_hash_table_lookup (ctx->account_names, aid)
+						  : NULL);
 		}
 	}
 	/* the primary address of a type wins over the others of that type */

@@ -909,12 +909,14 @@ fill_task (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 	/* PidLidCompanies and PidLidContacts: what ties the task to a CRM record */
 	{
 		guint32 type = 0;
-		g_autoptr(GBytes) companies = cs_pff_get_bytes (pi, 0, CS_PSETID_COMMON, 0x8539, &type);
+		g_autoptr (GBytes) companies
+			= cs_pff_get_bytes (pi, 0, CS_PSETID_COMMON, 0x8539, &type);
 		add_string_list (b, "companies", companies, type);
 	}
 	{
 		guint32 type = 0;
-		g_autoptr(GBytes) contacts = cs_pff_get_bytes (pi, 0, CS_PSETID_COMMON, 0x853A, &type);
+		g_autoptr (GBytes) contacts
+			= cs_pff_get_bytes (pi, 0, CS_PSETID_COMMON, 0x853A, &type);
 		add_string_list (b, "contacts", contacts, type);
 	}
 	(void) r;

@@ -704,8 +704,9 @@ set_attendee_emails (CsWebcrmProvider *self, CsRecord *rec, JsonArray *att)
 		g_variant_builder_clear (&b);
 }
 
-static GPtrArray *cs_webcrm_provider_find (CsProvider *provider, CsKind kind, const gchar *field,
-					   GVariant *value, GCancellable *cancellable, GError **error);
+static GPtrArray *
+cs_webcrm_provider_find (CsProvider *provider, CsKind kind, const gchar *field, GVariant *value,
+			 GCancellable *cancellable, GError **error);
 
 /*
  * The participants written: every address in MeetingAttendeeEmails; those of

@@ -1361,7 +1361,8 @@ item_op (EmuServer *server, GraphReq *req, GraphResp *resp, const gchar *kind,
 	if (g_str_equal (req->method, "DELETE")) {
 		g_autofree gchar *master_id = NULL;
 		g_autofree gchar *date = NULL;
-		JsonArray *att = g_str_equal (kind, "event") ? graph_obj_array (obj, "attendees") : NULL;
+		JsonArray *att
+			= g_str_equal (kind, "event") ? graph_obj_array (obj, "attendees") : NULL;
 		st->stats_writes++;
 		/* deleting a meeting one organises cancels it for its attendees */
 		if (att != NULL && json_array_get_length (att) > 0 &&

@@ -199,8 +199,9 @@ attendees_validate (JsonNode *v, gchar **why)
 				*why = g_strdup ("This form should not contain extra fields.");
 				return NULL;
 			}
-			if (!JSON_NODE_HOLDS_NULL (m) &&
-			    (!JSON_NODE_HOLDS_VALUE (m) || json_node_get_value_type (m) != G_TYPE_STRING)) {
+			if (!JSON_NODE_HOLDS_NULL (m)
+			    && (!JSON_NODE_HOLDS_VALUE (m)
+				|| json_node_get_value_type (m) != G_TYPE_STRING)) {
 				*why = g_strdup_printf ("%s: This value is not valid.", (gchar *) l->data);
 				return NULL;
 			}

@@ -1692,10 +1692,10 @@ required_text (EmuServer *server, JsonObject *in, const gchar *name, GError **er
 static JsonObject *
 person_by_email (EmuServer *server, const gchar *table, const gchar *field, const gchar *email)
 {
-	g_autofree gchar *sql = g_strdup_printf (
-	    "SELECT doc FROM entity WHERE tbl = ?1 AND lower(json_extract(doc, '$.%s')) = lower(?2) "
-	    "ORDER BY num LIMIT 1",
-	    field);
+	g_autofree gchar *sql = g_strdup_printf ("SELECT doc FROM entity WHERE tbl = ?1 AND "
+						 "lower(json_extract(doc, '$.%s')) = lower(?2) "
+						 "ORDER BY num LIMIT 1",
+						 field);
 	g_autoptr(sqlite3_stmt) stmt = emu_db_prepare (server, sql, NULL);
 	g_autoptr(JsonNode) node = NULL;
 	if (stmt == NULL)
@@ -1705,8 +1705,9 @@ person_by_email (EmuServer *server, const gchar *table, const gchar *field, cons
 	if (sqlite3_step (stmt) != SQLITE_ROW)
 		return NULL;
 	node = parse_json_text ((const gchar *) sqlite3_column_text (stmt, 0));
-	return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_object_ref (json_node_get_object (node))
-							      : NULL;
+	return node != NULL && JSON_NODE_HOLDS_OBJECT (node)
+		       ? json_object_ref (json_node_get_object (node))
+		       : NULL;
 }
 
 /*
@@ -1722,7 +1723,7 @@ static gboolean
 meeting_attendees (EmuServer *server, JsonObject *in, JsonObject *out, GError **error)
 {
 	JsonNode *emails = json_object_get_member (in, "MeetingAttendeeEmails");
-	g_autoptr(JsonArray) att = NULL;
+	g_autoptr (JsonArray) att = NULL;
 	g_autoptr(GHashTable) listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	static const struct {
 		const gchar *member, *table, *email;
@@ -1758,24 +1759,31 @@ meeting_attendees (EmuServer *server, JsonObject *in, JsonObject *out, GError **
 		person = person_by_email (server, "Person", "PersonEmail", email);
 		user = person == NULL ? person_by_email (server, "User", "UserEmail", email) : NULL;
 		if (person != NULL) {
-			gint64 org = json_object_get_int_member_with_default (person, "PersonOrganisationId", 0);
+			gint64 org = json_object_get_int_member_with_default (
+				person, "PersonOrganisationId", 0);
 			g_autofree gchar *sorg = g_strdup_printf ("%" G_GINT64_FORMAT, org);
-			g_autoptr(JsonObject) o = org > 0 ? entity_load (server, "Organisation", sorg) : NULL;
+			g_autoptr (JsonObject) o
+				= org > 0 ? entity_load (server, "Organisation", sorg) : NULL;
 			g_autofree gchar *name = g_strstrip (g_strdup_printf (
-			    "%s %s", json_object_get_string_member_with_default (person, "PersonFirstName", ""),
-			    json_object_get_string_member_with_default (person, "PersonLastName", "")));
+				"%s %s",
+				json_object_get_string_member_with_default (person,
+									    "PersonFirstName", ""),
+				json_object_get_string_member_with_default (person,
+									    "PersonLastName", "")));
 			json_object_set_int_member (a, "PersonId",
 						    json_object_get_int_member_with_default (person, "PersonId", 0));
 			json_object_set_string_member (a, "PersonName", name);
 			if (o != NULL) {
 				json_object_set_int_member (a, "OrganizationId", org);
 				json_object_set_string_member (
-				    a, "OrganizationName",
-				    json_object_get_string_member_with_default (o, "OrganisationName", ""));
+					a, "OrganizationName",
+					json_object_get_string_member_with_default (
+						o, "OrganisationName", ""));
 			}
 		} else if (user != NULL) {
-			json_object_set_member (a, "UserId",
-						json_node_copy (json_object_get_member (user, "UserId")));
+			json_object_set_member (
+				a, "UserId",
+				json_node_copy (json_object_get_member (user, "UserId")));
 			json_object_set_member (a, "UserName",
 						json_node_copy (json_object_get_member (user, "UserName")));
 		}
@@ -1789,15 +1797,18 @@ meeting_attendees (EmuServer *server, JsonObject *in, JsonObject *out, GError **
 			JsonObject *ref = JSON_NODE_HOLDS_OBJECT (en) ? json_node_get_object (en) : NULL;
 			JsonNode *idn = ref != NULL ? json_object_get_member (ref, "Id") : NULL;
 			g_autofree gchar *sid = idn == NULL ? NULL
-					       : json_node_get_value_type (idn) == G_TYPE_STRING
-						   ? g_strdup (json_node_get_string (idn))
-						   : g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (idn));
+						: json_node_get_value_type (idn) == G_TYPE_STRING
+							? g_strdup (json_node_get_string (idn))
+							: g_strdup_printf ("%" G_GINT64_FORMAT,
+									   json_node_get_int (idn));
 			g_autoptr(JsonObject) who = sid != NULL ? entity_load (server, refs[r].table, sid) : NULL;
-			const gchar *email = who != NULL ? json_object_get_string_member_with_default (
-							       who, refs[r].email, NULL)
-							 : NULL;
+			const gchar *email = who != NULL
+						     ? json_object_get_string_member_with_default (
+							     who, refs[r].email, NULL)
+						     : NULL;
 			g_autofree gchar *folded = email != NULL ? g_ascii_strdown (email, -1) : NULL;
-			if (who == NULL || folded == NULL || !g_hash_table_contains (listed, folded)) {
+			if (who == NULL || folded == NULL
+			    || !g_hash_table_contains (listed, folded)) {
 				g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
 					     "%s[%u]: the %s must exist and be listed in MeetingAttendeeEmails",
 					     refs[r].member, i, refs[r].table);

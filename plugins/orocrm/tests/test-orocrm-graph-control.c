@@ -157,9 +157,9 @@ graph_sign_in (Fx *fx)
 {
 	guint status;
 	const gchar *form = "application/x-www-form-urlencoded";
-	g_autoptr (JsonNode) dc = graph_http (fx, "POST", "/common/oauth2/v2.0/devicecode", form,
-					      "client_id=tester&scope=Contacts.ReadWrite%20Calendars.ReadWrite",
-					      &status);
+	g_autoptr (JsonNode) dc = graph_http (
+		fx, "POST", "/common/oauth2/v2.0/devicecode", form,
+		"client_id=tester&scope=Contacts.ReadWrite%20Calendars.ReadWrite", &status);
 	g_autofree gchar *poll = g_strdup_printf (
 		"grant_type=urn:ietf:params:oauth:grant-type:device_code&client_id=tester&device_"
 		"code=%s",
@@ -474,7 +474,7 @@ test_attendees_round_trip (void)
 	{
 		/* the user's own Outlook sends its meeting requests: not ours to count */
 		g_autoptr (JsonNode) made = graph_http (&fx, "POST", "/v1.0/me/events",
-							 "application/json", graph_body, &status);
+							"application/json", graph_body, &status);
 		g_autoptr (JsonNode) reset = NULL;
 		g_assert_cmpuint (status, ==, 201);
 		reset = graph_http (&fx, "POST", "/_emulator/reset-stats", NULL, NULL, &status);

@@ -673,7 +673,8 @@ report_list_len (Fx *fx, const gchar *list, const gchar *kind)
 	a = json_object_get_array_member (json_node_get_object (fx->cli.report), list);
 	for (guint i = 0; a != NULL && i < json_array_get_length (a); i++) {
 		JsonObject *o = json_array_get_object_element (a, i);
-		if (g_strcmp0 (json_object_get_string_member_with_default (o, "kind", ""), kind) == 0)
+		if (g_strcmp0 (json_object_get_string_member_with_default (o, "kind", ""), kind)
+		    == 0)
 			n++;
 	}
 	return n;
@@ -901,7 +902,7 @@ test_outlook_items_find_organisation (Fx *fx, gconstpointer data)
 		/* the attendees are the participants: the webCRM person where one has
 		 * the address (any case), a plain address otherwise; nobody invited */
 		g_autofree gchar *path = g_strdup_printf (
-		    "/Meetings/%s", json_object_get_string_member (m1, "MeetingId"));
+			"/Meetings/%s", json_object_get_string_member (m1, "MeetingId"));
 		g_autoptr(JsonNode) full = api (fx, "GET", path, NULL);
 		JsonArray *att = json_object_get_array_member (json_node_get_object (full),
 							       "MeetingAttendees");
