@@ -10,6 +10,7 @@
 
 #include "cs-engine-private.h"
 #include "cs-held.h"
+#include "cs-crm-link.h"
 #include "cs-json.h"
 #include "cs-planner.h"
 #include "cs-plugin-loader.h"
@@ -23,6 +24,7 @@
  */
 struct _CsEngine {
 	GObject parent_instance;
+	gchar *rows_signature; /* (owned) (nullable) the opt-in rows, when changed since last run */
 	CsProfile *profile;
 	CsSecrets *secrets;
 	CsState *state;
@@ -82,6 +84,7 @@ cs_engine_finalize (GObject *object)
 	}
 	g_clear_object (&self->profile);
 	g_clear_object (&self->secrets);
+	g_free (self->rows_signature);
 	g_clear_object (&self->state);
 	g_clear_object (&self->mapping);
 	g_clear_object (&self->lock);
@@ -249,6 +252,21 @@ cs_engine_new_with_providers (CsProfile *profile, CsSecrets *secrets, CsProvider
 		}
 	} else {
 		self->mapping = cs_mapping_new_identity ();
+	}
+	/* a profile's optional-rows= switches on the mapping's opt-in rows */
+	for (guint k = 0; k < CS_KIND_LAST; k++) {
+		const CsKindConfig *kc = cs_profile_get_kind_config (profile, (CsKind) k);
+		g_autoptr(GError) error_local = NULL;
+		if (kc->optional_rows == NULL ||
+		    cs_mapping_enable_rows (self->mapping, (CsKind) k,
+					    (const gchar *const *) kc->optional_rows, &error_local))
+			continue;
+		g_set_error (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_CONFIG,
+			     "%s:%u: [%s] optional-rows: %s", cs_profile_get_path (profile),
+			     cs_profile_get_line (profile, cs_kind_to_string ((CsKind)k),
+						  "optional-rows"),
+			     cs_kind_to_string ((CsKind)k), error_local->message);
+		return NULL;
 	}
 	state_path = cs_profile_get_state_path (profile);
 	{
@@ -480,7 +498,7 @@ read_side (CsEngine *self, CsSide side, CsRunFlags flags, GCancellable *cancella
 		/* a pair linked by hand is merged from both records as they are:
 		 * a delta would leave out what did not change */
 		self->merges[kind] = cs_state_count_link_merges (self->state, kind) > 0;
-		if ((flags & CS_RUN_FLAG_ALL) == 0 && !self->merges[kind])
+		if ((flags & CS_RUN_FLAG_ALL) == 0 && !self->merges[kind] && self->rows_signature == NULL)
 			cursor = cs_state_get_cursor (self->state, side, kind);
 		g_clear_pointer (&held, g_ptr_array_unref);
 		if (cursor != NULL && (caps & CS_CAP_DELTA) != 0) {
@@ -537,6 +555,66 @@ first_address (CsRecord *r, const gchar *field)
 	return NULL;
 }
 
+/* how long an e-mail waits for its CRM person (issue 17) */
+#define CS_EMAIL_WAIT_USEC (30 * G_TIME_SPAN_DAY)
+
+/*
+ * E-mails that found no CRM person wait: a side that lists only its changes
+ * (Graph's delta) would never show them again, so the ones kept in the state
+ * are offered again here, as read, unless this run read them anew. A full
+ * listing that no longer holds one means it is gone (deleted, no longer
+ * ticked): it waits no more. A tombstone ends the wait too.
+ *
+ * Returns: (transfer full): outlook id → CsStateWaiting, for the first-seen
+ *   times, or %NULL on a state error
+ */
+static GHashTable *
+offer_waiting_emails (CsEngine *self, CsReadSink *sink, GError **error)
+{
+	GPtrArray *records = cs_read_sink_get_records (sink);
+	g_autoptr(GPtrArray) rows = cs_state_get_waiting (self->state, CS_KIND_EMAIL, error);
+	g_autoptr(GHashTable) read = g_hash_table_new (g_str_hash, g_str_equal);
+	g_autoptr(GHashTable) out = NULL;
+
+	if (rows == NULL)
+		return NULL;
+	out = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+				     (GDestroyNotify) cs_state_waiting_free);
+	for (guint i = 0; i < records->len; i++) {
+		CsRecord *r = g_ptr_array_index (records, i);
+		g_hash_table_insert (read, (gpointer) cs_record_get_id (r), r);
+	}
+	for (guint i = 0; i < rows->len; i++) {
+		CsStateWaiting *w = g_ptr_array_steal_index (rows, i--);
+		const gchar *id = cs_record_get_id (w->record);
+		CsRecord *fresh = g_hash_table_lookup (read, id);
+		if ((fresh != NULL && cs_record_is_deleted (fresh))
+		    || (fresh == NULL && cs_read_sink_get_complete (sink))) {
+			gboolean ok = cs_state_remove_waiting (self->state, CS_KIND_EMAIL, id, error);
+			cs_state_waiting_free (w);
+			if (!ok)
+				return NULL;
+			continue;
+		}
+		if (fresh == NULL)
+			g_ptr_array_add (records, cs_record_ref (w->record));
+		g_hash_table_insert (out, (gpointer) id, w);
+	}
+	return g_steal_pointer (&out);
+}
+
+/* the e-mail as read, for later runs: without the engine's own marks */
+static gboolean
+keep_waiting_email (CsEngine *self, CsRecord *record, GError **error)
+{
+	g_autoptr(CsRecord) copy = cs_record_copy (record);
+	cs_record_remove_field (copy, CS_PLANNER_WAIT_FIELD);
+	cs_record_remove_field (copy, CS_PLANNER_SKIP_FIELD);
+	cs_record_remove_field (copy, CS_PLANNER_EXCLUDE_FIELD);
+	cs_record_remove_field (copy, CS_PLANNER_LINK_FIELD);
+	return cs_state_put_waiting (self->state, copy, g_get_real_time (), error);
+}
+
 /*
  * E-mails reach the CRM attached to a person: outbound by the first To
  * address, inbound by From. No person → skipped with the reason shown.
@@ -548,8 +626,10 @@ resolve_emails (CsEngine *self, GCancellable *cancellable, GError **error)
 	const CsKindConfig *kc = cs_profile_get_kind_config (self->profile, CS_KIND_EMAIL);
 	const gchar *dir_field, *outbound, *inbound, *find_field, *crm_field;
 	g_autoptr(GHashTable) cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	g_autoptr(GHashTable) waiting = NULL;
 	GPtrArray *records;
 	gint64 since = G_MININT64;
+	gint64 now = g_get_real_time ();
 
 	if (sink == NULL)
 		return TRUE;
@@ -573,6 +653,9 @@ resolve_emails (CsEngine *self, GCancellable *cancellable, GError **error)
 	if (!cs_mapping_get_email_link (self->mapping, &dir_field, &outbound, &inbound, &find_field,
 					&crm_field))
 		return TRUE;
+	waiting = offer_waiting_emails (self, sink, error);
+	if (waiting == NULL)
+		return FALSE;
 	for (guint i = 0; i < records->len; i++) {
 		CsRecord *r = g_ptr_array_index (records, i);
 		const gchar *dir = dir_field != NULL ? cs_record_get_string (r, dir_field) : NULL;
@@ -585,13 +668,29 @@ resolve_emails (CsEngine *self, GCancellable *cancellable, GError **error)
 		if (cs_record_is_deleted (r))
 			continue;
 		known = cs_state_get_link (self->state, CS_KIND_EMAIL, CS_SIDE_OUTLOOK, cs_record_get_id (r), NULL);
-		if (known != NULL)
+		if (known != NULL) {
+			/* reached the CRM on an earlier run: it waits no more */
+			if (g_hash_table_contains (waiting, cs_record_get_id (r))
+			    && !cs_state_remove_waiting (self->state, CS_KIND_EMAIL,
+							 cs_record_get_id (r), error))
+				return FALSE;
 			continue;
+		}
 		if (addr == NULL) {
 			cs_record_set_string (r, CS_PLANNER_SKIP_FIELD,
 					      out ? _("the e-mail has no To address")
 						  : _("the e-mail has no From address"));
 			continue;
+		}
+		{
+			/* its 30 days are over: no longer tried, even if the person came since */
+			CsStateWaiting *w = g_hash_table_lookup (waiting, cs_record_get_id (r));
+			if (w != NULL && now - w->first_seen >= CS_EMAIL_WAIT_USEC) {
+				cs_record_set_string (r, CS_PLANNER_EXCLUDE_FIELD,
+						      _("no CRM person had the e-mail's address "
+							"within 30 days; it is no longer tried"));
+				continue;
+			}
 		}
 		folded = g_utf8_casefold (addr, -1);
 		if (!g_hash_table_contains (cache, folded)) {
@@ -607,9 +706,18 @@ resolve_emails (CsEngine *self, GCancellable *cancellable, GError **error)
 		}
 		hit = g_hash_table_lookup (cache, folded);
 		if (hit == NULL) {
-			g_autofree gchar *reason =
-			    g_strdup_printf (_("no CRM person has the address %s"), addr);
-			cs_record_set_string (r, CS_PLANNER_SKIP_FIELD, reason);
+			CsStateWaiting *w = g_hash_table_lookup (waiting, cs_record_get_id (r));
+			gint64 first = w != NULL ? w->first_seen : now;
+			g_autoptr (GDateTime) until = g_date_time_new_from_unix_utc (
+				(first + CS_EMAIL_WAIT_USEC) / G_USEC_PER_SEC);
+			g_autofree gchar *day = g_date_time_format (until, "%Y-%m-%d");
+			g_autofree gchar *reason = NULL;
+			/* TRANSLATORS: the address, then the last day (YYYY-MM-DD) it is
+			 * tried again */
+			reason = g_strdup_printf (_("no CRM person has the address %s yet; "
+						    "tried again on every run until %s"),
+						  addr, day);
+			cs_record_set_string (r, CS_PLANNER_WAIT_FIELD, reason);
 		} else {
 			cs_record_set_string (r, CS_PLANNER_LINK_FIELD, hit);
 		}
@@ -690,8 +798,17 @@ links_for (CsEngine *self, CsKind kind, GError **error)
 
 	for (guint s = 0; s < CS_SIDE_LAST; s++)
 		complete |= cs_read_sink_get_complete (self->sinks[s][kind]);
-	if (complete)
-		return cs_state_get_links (self->state, kind, error);
+	if (complete) {
+		GPtrArray *all = cs_state_get_links (self->state, kind, error);
+		/* opt-in rows changed: every link is planned again (note_optional_rows) */
+		for (guint i = 0; all != NULL && self->rows_signature != NULL && i < all->len;
+		     i++) {
+			CsLink *l = g_ptr_array_index (all, i);
+			g_clear_pointer (&l->crm_version, g_free);
+			g_clear_pointer (&l->outlook_version, g_free);
+		}
+		return all;
+	}
 	/* deltas on both sides: only the links of what changed, so a run with
 	 * nothing new costs the same at 100 or 100,000 records */
 	links = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_link_free);
@@ -873,6 +990,30 @@ cs_engine_prepare (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, 
 	return plan;
 }
 
+/*
+ * Opt-in mapping rows switched on (or off) since the last run concern every
+ * linked record, not only the ones that changed: that run reads full
+ * listings and plans each link as if both sides were new to it (the values
+ * still merge against the snapshot, so nothing is written twice), and the
+ * new set is kept once the run is committed.
+ */
+static void
+note_optional_rows (CsEngine *self)
+{
+	g_autoptr(GString) sig = g_string_new (NULL);
+	g_autofree gchar *known = NULL;
+	for (guint k = 0; k < CS_KIND_LAST; k++) {
+		const CsKindConfig *kc = cs_profile_get_kind_config (self->profile, (CsKind) k);
+		for (guint i = 0; kc->optional_rows != NULL && kc->optional_rows[i] != NULL; i++)
+			g_string_append_printf (sig, "%s=%s;", cs_kind_to_string ((CsKind) k),
+						kc->optional_rows[i]);
+	}
+	known = cs_state_get_setting (self->state, "optional-rows");
+	g_clear_pointer (&self->rows_signature, g_free);
+	if (g_strcmp0 (known != NULL ? known : "", sig->str) != 0)
+		self->rows_signature = g_string_free (g_steal_pointer (&sig), FALSE);
+}
+
 static CsSyncPlan *
 prepare_sides (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GError **error)
 {
@@ -881,11 +1022,25 @@ prepare_sides (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GErr
 	clear_sinks (self);
 	if (!ensure_open (self, cancellable, error))
 		return NULL;
+	note_optional_rows (self);
 	if (!read_side (self, CS_SIDE_CRM, flags, cancellable, error) ||
 	    !read_side (self, CS_SIDE_OUTLOOK, flags, cancellable, error))
 		return NULL;
 	if (cs_engine_is_enabled (self, CS_KIND_EMAIL) && !resolve_emails (self, cancellable, error))
 		return NULL;
+	/* Outlook-made tasks and appointments: the CRM record they belong to */
+	for (guint k = 0; k < CS_KIND_LAST; k++) {
+		const CsMappingCrmLink *cl = cs_mapping_get_crm_link (self->mapping, (CsKind) k);
+		CsReadSink *sink = self->sinks[CS_SIDE_OUTLOOK][k];
+		CsDirection dir = cs_profile_get_kind_config (self->profile, (CsKind) k)->direction;
+		/* it matters only to what Outlook creates in the CRM */
+		if (cl == NULL || sink == NULL || !cs_engine_is_enabled (self, (CsKind) k) ||
+		    (dir != CS_DIRECTION_BOTH && dir != CS_DIRECTION_OUTLOOK_TO_CRM))
+			continue;
+		if (!cs_crm_link_resolve (self->providers[CS_SIDE_CRM], self->state, cl, (CsKind) k,
+					  cs_read_sink_get_records (sink), cancellable, error))
+			return NULL;
+	}
 
 	progress (self, CS_PHASE_PLAN, 0, _("Planning"));
 	for (guint k = 0; k < CS_KIND_LAST; k++) {
@@ -1144,6 +1299,14 @@ report_item_skips (CsRunReport *report, CsPlanItem *it, GPtrArray *state_skips)
 		cs_run_report_add_excluded (report, it->kind, it->skip_side, it->reason);
 		return;
 	}
+	/* tried again on later runs: listed, not a skip that makes every run
+	 * partial while the CRM has yet to get the person */
+	if (it->action == CS_PLAN_SKIP && it->waiting) {
+		cs_run_report_add_waiting (report, it->kind, it->skip_side,
+					   cs_plan_item_get_id (it, it->skip_side), it->label,
+					   it->reason);
+		return;
+	}
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
 		CsSide src = cs_side_other ((CsSide) s);
 		const gchar *id = cs_plan_item_get_id (it, (CsSide) s);
@@ -1235,6 +1398,12 @@ make_op (CsEngine *self, CsPlanItem *it, CsSide side, CsWriteAction action)
 		cs_mapping_apply (self->mapping, it->kind, side, it->values, NULL, NULL, rec);
 		if (side == CS_SIDE_OUTLOOK)
 			cs_mapping_apply_reminder (self->mapping, it->kind, kc->reminder_minutes, rec);
+		if (side == CS_SIDE_CRM && it->kind != CS_KIND_EMAIL && src != NULL &&
+		    cs_mapping_get_crm_link (self->mapping, it->kind) != NULL &&
+		    cs_record_get_string (src, CS_PLANNER_LINK_FIELD) != NULL)
+			cs_record_set_string (
+				rec, cs_mapping_get_crm_link (self->mapping, it->kind)->crm_field,
+				cs_record_get_string (src, CS_PLANNER_LINK_FIELD));
 		if (side == CS_SIDE_CRM && it->kind == CS_KIND_EMAIL && src != NULL) {
 			const gchar *d, *ob, *ib, *ff, *crm_field;
 			const gchar *person = cs_record_get_string (src, CS_PLANNER_LINK_FIELD);
@@ -1305,6 +1474,8 @@ finish_item (CsEngine *self, ItemState *st, CsRunReport *report, GPtrArray *stat
 	}
 	count_item (report, it);
 	report_item_skips (report, it, state_skips);
+	if (it->waiting && it->outlook != NULL && !keep_waiting_email (self, it->outlook, error))
+		return FALSE;
 	if (!report_item_overwrites (self, report, it, self->state, error))
 		return FALSE;
 	if (it->action == CS_PLAN_SKIP)
@@ -1789,6 +1960,14 @@ apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *
 				return NULL;
 			}
 		}
+	}
+	if (self->rows_signature != NULL && !self->keep_cursors) {
+		if (!cs_state_set_setting (self->state, "optional-rows", self->rows_signature,
+					   error)) {
+			cs_state_rollback (self->state);
+			return NULL;
+		}
+		g_clear_pointer (&self->rows_signature, g_free);
 	}
 	/* conflicts found before and still waiting for the user: a side that lists
 	 * only its changes does not show them again, yet the run is not done */

@@ -37,6 +37,8 @@ typedef struct {
 	gchar *reminder_relative;
 	gchar *reminder_flag;
 	gchar *link_direction, *link_outbound, *link_inbound, *link_find, *link_field;
+	CsMappingCrmLink *crm_link;
+	GPtrArray *optional;	/* (element-type CsMappingRow) rows a profile may switch on */
 } KindMap;
 
 struct _CsMapping {
@@ -70,6 +72,8 @@ row_free (CsMappingRow *row)
 	g_free (row);
 }
 
+static void crm_link_free (CsMappingCrmLink *cl);
+
 static void
 kind_map_clear (KindMap *km)
 {
@@ -90,6 +94,8 @@ kind_map_clear (KindMap *km)
 	g_clear_pointer (&km->link_inbound, g_free);
 	g_clear_pointer (&km->link_find, g_free);
 	g_clear_pointer (&km->link_field, g_free);
+	g_clear_pointer (&km->crm_link, crm_link_free);
+	g_clear_pointer (&km->optional, g_ptr_array_unref);
 }
 
 static void
@@ -208,6 +214,7 @@ parse_row (JsonObject *r, CsMappingRow **out, const gchar *kind, guint idx, GErr
 	}
 	row->id = row->crm != NULL ? g_strdup (row->crm) : g_strconcat ("outlook:", row->outlook[0], NULL);
 	row->fixed = cs_json_get_bool (r, "fixed", FALSE);
+	row->optional = cs_json_get_bool (r, "optional", FALSE);
 	if (g_strcmp0 (dir, "to-outlook") == 0) {
 		row->one_way = TRUE;
 		row->only_to = CS_SIDE_OUTLOOK;
@@ -309,6 +316,14 @@ cs_mapping_new_from_json (const gchar *json, gssize len, GError **error)
 			}
 			if (!parse_row (r, &row, kname, i, error))
 				return NULL;
+			/* opt-in rows wait outside the mapping until a profile asks */
+			if (row->optional) {
+				if (km->optional == NULL)
+					km->optional = g_ptr_array_new_with_free_func (
+					    (GDestroyNotify) row_free);
+				g_ptr_array_add (km->optional, row);
+				continue;
+			}
 			g_ptr_array_add (km->rows, row);
 		}
 		if (json_object_has_member (ko, "key"))
@@ -337,6 +352,33 @@ cs_mapping_new_from_json (const gchar *json, gssize len, GError **error)
 			km->reminder_field = g_strdup (string_or (r, "field", NULL));
 			km->reminder_relative = g_strdup (string_or (r, "relative-to", NULL));
 			km->reminder_flag = g_strdup (string_or (r, "flag", NULL));
+		}
+		if (json_object_has_member (ko, "crm-link")) {
+			JsonObject *l = cs_json_get_object (ko, "crm-link");
+			CsMappingCrmLink *cl = g_new0 (CsMappingCrmLink, 1);
+			km->crm_link = cl;
+			cl->addresses = l != NULL && json_object_has_member (l, "addresses")
+					    ? strv_from_array (cs_json_get_array (l, "addresses"))
+					    : g_new0 (gchar *, 1);
+			cl->names = l != NULL && json_object_has_member (l, "names")
+					? strv_from_array (cs_json_get_array (l, "names"))
+					: g_new0 (gchar *, 1);
+			cl->person_find = g_strdup (string_or (l, "person-find-field", NULL));
+			cl->person_value = g_strdup (string_or (l, "person-value-field", NULL));
+			cl->org_find = g_strdup (string_or (l, "organisation-find-field", NULL));
+			cl->org_value = g_strdup (string_or (l, "organisation-value-field", NULL));
+			cl->crm_field = g_strdup (string_or (l, "crm-field", NULL));
+			cl->label_field = g_strdup (string_or (l, "label-field", NULL));
+			cl->unless_field = g_strdup (string_or (l, "unless-field", NULL));
+			cl->unless_values
+				= l != NULL && json_object_has_member (l, "unless-values")
+					  ? strv_from_array (cs_json_get_array (l, "unless-values"))
+					  : g_new0 (gchar *, 1);
+			if (cl->crm_field == NULL) {
+				g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+					     "mapping: %s crm-link has no crm-field", kname);
+				return NULL;
+			}
 		}
 		if (json_object_has_member (ko, "link")) {
 			JsonObject *l = cs_json_get_object (ko, "link");
@@ -1193,6 +1235,87 @@ cs_mapping_apply_reminder (CsMapping *self, CsKind kind, gint minutes, CsRecord 
 	}
 	if (km->reminder_flag != NULL)
 		cs_record_set_bool (outlook, km->reminder_flag, TRUE);
+}
+
+static void
+crm_link_free (CsMappingCrmLink *cl)
+{
+	if (cl == NULL)
+		return;
+	g_strfreev (cl->addresses);
+	g_strfreev (cl->names);
+	g_free (cl->person_find);
+	g_free (cl->person_value);
+	g_free (cl->org_find);
+	g_free (cl->org_value);
+	g_free (cl->crm_field);
+	g_free (cl->label_field);
+	g_free (cl->unless_field);
+	g_strfreev (cl->unless_values);
+	g_free (cl);
+}
+
+/**
+ * cs_mapping_get_crm_link:
+ *
+ * Returns: (nullable) (transfer none): how an Outlook-made @kind record
+ *   finds the CRM organisation or person it must belong to (webCRM's tasks
+ *   and meetings), or %NULL when the CRM needs none
+ */
+const CsMappingCrmLink *
+cs_mapping_get_crm_link (CsMapping *self, CsKind kind)
+{
+	return self->kinds[kind].crm_link;
+}
+
+/**
+ * cs_mapping_get_optional_rows:
+ *
+ * Returns: (transfer none) (nullable) (element-type CsMappingRow): the
+ *   opt-in rows of @kind not switched on (shown unticked by the app)
+ */
+GPtrArray *
+cs_mapping_get_optional_rows (CsMapping *self, CsKind kind)
+{
+	return self->kinds[kind].optional;
+}
+
+/**
+ * cs_mapping_enable_rows:
+ * @row_ids: the opt-in rows to switch on, by id (their CRM field)
+ *
+ * A profile's `optional-rows=`: each named row joins the mapping. A name
+ * that is no opt-in row of @kind is an error naming the ones there are.
+ */
+gboolean
+cs_mapping_enable_rows (CsMapping *self, CsKind kind, const gchar *const *row_ids,
+			GError **error)
+{
+	KindMap *km = &self->kinds[kind];
+	for (guint i = 0; row_ids != NULL && row_ids[i] != NULL; i++) {
+		gboolean found = FALSE;
+		for (guint j = 0; km->optional != NULL && j < km->optional->len; j++) {
+			CsMappingRow *row = g_ptr_array_index (km->optional, j);
+			if (g_strcmp0 (row->id, row_ids[i]) != 0)
+				continue;
+			g_ptr_array_add (km->rows, g_ptr_array_steal_index (km->optional, j));
+			found = TRUE;
+			break;
+		}
+		if (!found) {
+			g_autoptr(GString) names = g_string_new (NULL);
+			for (guint j = 0; km->optional != NULL && j < km->optional->len; j++)
+				g_string_append_printf (
+					names, "%s%s", j > 0 ? ", " : "",
+					((CsMappingRow *)g_ptr_array_index (km->optional, j))->id);
+			g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+				     /* TRANSLATORS: a row name, then the ones there are (or "none") */
+				     _("“%s” is no opt-in row of this mapping (there are: %s)"), row_ids[i],
+				     names->len > 0 ? names->str : _("none"));
+			return FALSE;
+		}
+	}
+	return TRUE;
 }
 
 gboolean

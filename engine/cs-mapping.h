@@ -34,6 +34,7 @@ typedef struct {
 	GVariant *default_to_crm;
 	gchar *crm_other;	/* (owned) (nullable) name-fallback */
 	gchar *outlook_other;	/* (owned) (nullable) */
+	gboolean optional;	/* off unless a profile switches it on (optional-rows=) */
 } CsMappingRow;
 
 #define CS_TYPE_MAPPING (cs_mapping_get_type ())
@@ -65,6 +66,26 @@ gboolean cs_mapping_check_to_crm (CsMapping *self, CsKind kind, const CsRecord *
 gboolean cs_mapping_allows_to_outlook (CsMapping *self, CsKind kind, const CsRecord *crm,
 				       gchar **reason);
 void cs_mapping_apply_reminder (CsMapping *self, CsKind kind, gint minutes, CsRecord *outlook);
+/* how an Outlook-made record finds the CRM record it belongs to (issue 17):
+ * the organisations its e-mail addresses' persons belong to and the
+ * organisations its name fields name; exactly one, or it is skipped */
+typedef struct {
+	gchar **addresses;	/* Outlook fields holding e-mail addresses */
+	gchar **names;		/* Outlook fields holding organisation names */
+	gchar *person_find;	/* CRM contact field an address is found by */
+	gchar *person_value; /* (nullable) the found person's field that names the link; NULL: its
+				id */
+	gchar *org_find;	/* (nullable) CRM organisation field a name is found by */
+	gchar *org_value;	/* (nullable) the found organisation's field; NULL: its id */
+	gchar *crm_field;	/* the created CRM record's field that gets the link */
+	gchar *label_field;	/* (nullable) a found record's field the user knows it by */
+	gchar *unless_field;	/* (nullable) an Outlook field whose values … */
+	gchar **unless_values;	/* … mean no link is needed (a private appointment) */
+} CsMappingCrmLink;
+const CsMappingCrmLink *cs_mapping_get_crm_link (CsMapping *self, CsKind kind);
+GPtrArray *cs_mapping_get_optional_rows (CsMapping *self, CsKind kind);
+gboolean cs_mapping_enable_rows (CsMapping *self, CsKind kind, const gchar *const *row_ids,
+				 GError **error);
 gboolean cs_mapping_get_email_link (CsMapping *self, const gchar **direction_field,
 				    const gchar **outbound, const gchar **inbound,
 				    const gchar **crm_find_field, const gchar **crm_field);

@@ -1128,6 +1128,20 @@ cs_planner_plan (const CsPlanInput *in, CsSyncPlan *plan)
 			continue;
 		if (!allows (&p, CS_SIDE_CRM))
 			continue;
+		skip = cs_record_get_string (o, CS_PLANNER_EXCLUDE_FIELD);
+		if (skip != NULL) {
+			CsPlanItem *out = skip_item (&p, CS_SIDE_OUTLOOK, o, NULL, skip);
+			out->excluded = TRUE;
+			finish_item (&p, out);
+			continue;
+		}
+		skip = cs_record_get_string (o, CS_PLANNER_WAIT_FIELD);
+		if (skip != NULL) {
+			CsPlanItem *wait = skip_item (&p, CS_SIDE_OUTLOOK, o, NULL, skip);
+			wait->waiting = TRUE;
+			finish_item (&p, wait);
+			continue;
+		}
 		skip = cs_record_get_string (o, CS_PLANNER_SKIP_FIELD);
 		if (skip != NULL) {
 			finish_item (&p, skip_item (&p, CS_SIDE_OUTLOOK, o, NULL, skip));

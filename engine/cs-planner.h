@@ -12,6 +12,12 @@ G_BEGIN_DECLS
  * person (the value is the reason), and the field with the person's id */
 #define CS_PLANNER_SKIP_FIELD "crmsync:skip"
 #define CS_PLANNER_LINK_FIELD "crmsync:link"
+/* set by the engine on an Outlook record that waits for something in the CRM
+ * (an e-mail's person): a skip tried again on later runs, the reason its value */
+#define CS_PLANNER_WAIT_FIELD "crmsync:wait"
+/* set by the engine on an Outlook record the rules keep out (counted under
+ * "excluded", the reason its value): an e-mail whose wait ended */
+#define CS_PLANNER_EXCLUDE_FIELD "crmsync:exclude"
 
 /**
  * CsPlanInput:

@@ -86,6 +86,7 @@ cs_profile_finalize (GObject *object)
 	g_hash_table_unref (self->lines);
 	for (guint i = 0; i < CS_KIND_LAST; i++) {
 		g_strfreev (self->kinds[i].key);
+		g_strfreev (self->kinds[i].optional_rows);
 		g_free (self->kinds[i].since);
 	}
 	G_OBJECT_CLASS (cs_profile_parent_class)->finalize (object);
@@ -343,6 +344,22 @@ load_kind (CsProfile *self, CsKind kind, GError **error)
 		return fail (self, error, group, "select", select, NULL,
 			     /* TRANSLATORS: keep "all" and "category:" as they are */
 			     _("must be all or category:NAME (an Outlook category)"));
+	{
+		/* opt-in mapping rows (the Oro preset's company → account) */
+		g_autofree gchar *opt = get_value (self, group, "optional-rows");
+		if (opt != NULL) {
+			g_auto(GStrv) parts = g_strsplit (opt, ",", -1);
+			GPtrArray *names = g_ptr_array_new ();
+			for (guint i = 0; parts[i] != NULL; i++) {
+				g_strstrip (parts[i]);
+				if (parts[i][0] != '\0')
+					g_ptr_array_add (names, g_strdup (parts[i]));
+			}
+			g_ptr_array_add (names, NULL);
+			g_strfreev (kc->optional_rows);
+			kc->optional_rows = (gchar **) g_ptr_array_free (names, FALSE);
+		}
+	}
 	attach = get_value (self, group, "attachments");
 	if (attach != NULL) {
 		gint b = pick (attach, booleans);
@@ -426,7 +443,7 @@ validate_groups (CsProfile *self, GError **error)
 					      "sync-on-start", "sync-on-exit", "enabled", "keep-runs", "match", NULL};
 	static const gchar *kind_keys[] = {"direction", "condition", "key", "on-crm-delete",
 					   "on-outlook-delete", "reminder", "since", "attachments",
-					   "select", NULL};
+					   "select", "optional-rows", NULL};
 	g_auto(GStrv) names = g_key_file_get_groups (self->kf, NULL);
 
 	for (guint i = 0; names[i] != NULL; i++) {

@@ -53,6 +53,7 @@ typedef struct {
 	gint reminder_minutes;		/* -1: none */
 	gchar *since;			/* (owned) (nullable) e-mail: YYYY-MM-DD */
 	gboolean attachments;
+	gchar **optional_rows; /* (owned) (nullable) opt-in mapping rows switched on */
 } CsKindConfig;
 
 const gchar *cs_direction_to_string (CsDirection direction);

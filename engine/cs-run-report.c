@@ -15,6 +15,7 @@ struct _CsRunReport {
 	JsonArray *errors;
 	JsonArray *plan;
 	JsonArray *excluded;
+	JsonArray *waiting;
 	gchar *guard;
 	JsonArray *overwritten;
 	guint guard_confirm;
@@ -34,6 +35,7 @@ cs_run_report_finalize (GObject *object)
 	json_array_unref (self->overwritten);
 	json_array_unref (self->excluded);
 	json_array_unref (self->review);
+	json_array_unref (self->waiting);
 	g_free (self->guard);
 	G_OBJECT_CLASS (cs_run_report_parent_class)->finalize (object);
 }
@@ -54,6 +56,7 @@ cs_run_report_init (CsRunReport *self)
 	self->overwritten = json_array_new ();
 	self->excluded = json_array_new ();
 	self->review = json_array_new ();
+	self->waiting = json_array_new ();
 }
 
 CsRunReport *
@@ -168,6 +171,28 @@ cs_run_report_add_skip (CsRunReport *self, CsKind kind, CsSide side, const gchar
 	JsonObject *o = entry (kind, cs_side_to_string (side), id, label);
 	json_object_set_string_member (o, "reason", reason != NULL ? reason : "");
 	json_array_add_object_element (self->skipped, o);
+}
+
+/**
+ * cs_run_report_add_waiting:
+ *
+ * A record that is tried again on later runs (an e-mail waiting for its CRM
+ * person): listed by name with why it waits, yet not a skip, so a run with
+ * only these is not partial — the user has nothing to fix in crmsync.
+ */
+void
+cs_run_report_add_waiting (CsRunReport *self, CsKind kind, CsSide side, const gchar *id,
+			   const gchar *label, const gchar *reason)
+{
+	JsonObject *o = entry (kind, cs_side_to_string (side), id, label);
+	json_object_set_string_member (o, "reason", reason != NULL ? reason : "");
+	json_array_add_object_element (self->waiting, o);
+}
+
+JsonArray *
+cs_run_report_get_waiting (CsRunReport *self)
+{
+	return self->waiting;
 }
 
 void
@@ -360,6 +385,7 @@ cs_run_report_to_json (CsRunReport *self)
 	json_object_set_array_member (o, "conflicts", json_array_ref (self->conflicts));
 	json_object_set_array_member (o, "overwritten", json_array_ref (self->overwritten));
 	json_object_set_array_member (o, "excluded", json_array_ref (self->excluded));
+	json_object_set_array_member (o, "waiting", json_array_ref (self->waiting));
 	json_object_set_array_member (o, "errors", json_array_ref (self->errors));
 	json_object_set_array_member (o, "review", json_array_ref (self->review));
 	if (self->guard != NULL)
@@ -634,6 +660,15 @@ cs_run_report_to_text (CsRunReport *self)
 		else
 			g_string_append_printf (s, _("skipped %s %s (%s): %s\n"), cs_kind_get_label (kind),
 						label, id, json_object_get_string_member (o, "reason"));
+	}
+	for (guint i = 0; i < json_array_get_length (self->waiting); i++) {
+		JsonObject *o = json_array_get_object_element (self->waiting, i);
+		CsKind kind = CS_KIND_CONTACT;
+		cs_kind_from_string (json_object_get_string_member (o, "kind"), &kind);
+		/* TRANSLATORS: kind, the record's name, why it waits */
+		g_string_append_printf (s, _("waiting: %s %s: %s\n"), cs_kind_get_label (kind),
+					json_object_get_string_member_with_default (o, "label", ""),
+					json_object_get_string_member (o, "reason"));
 	}
 	for (guint i = 0; i < json_array_get_length (self->excluded); i++) {
 		JsonObject *o = json_array_get_object_element (self->excluded, i);

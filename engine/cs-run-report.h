@@ -45,6 +45,9 @@ void cs_run_report_set_dry_run (CsRunReport *self, gboolean dry_run);
 void cs_run_report_add_count (CsRunReport *self, CsCount what, CsSide side, CsKind kind, guint n);
 guint cs_run_report_get_count (CsRunReport *self, CsCount what, CsSide side, CsKind kind);
 guint cs_run_report_get_total (CsRunReport *self, CsCount what);
+void cs_run_report_add_waiting (CsRunReport *self, CsKind kind, CsSide side, const gchar *id,
+				const gchar *label, const gchar *reason);
+JsonArray *cs_run_report_get_waiting (CsRunReport *self);
 void cs_run_report_add_skip (CsRunReport *self, CsKind kind, CsSide side, const gchar *id,
 			     const gchar *label, const gchar *reason);
 void cs_run_report_add_conflict (CsRunReport *self, CsKind kind, const gchar *id,

@@ -13,6 +13,7 @@
 const gchar *const cs_label_schema_words[] = {
 	/* xgettext:no-c-format */
 	NC_ ("field", "% complete"),
+	NC_ ("field", "Account (company)"),
 	NC_ ("field", "Action"),
 	NC_ ("field", "Activity"),
 	NC_ ("field", "Activity Type"),
@@ -24,6 +25,8 @@ const gchar *const cs_label_schema_words[] = {
 	NC_ ("field", "All-day event"),
 	NC_ ("field", "Assistant"),
 	NC_ ("field", "Attachments"),
+	NC_ ("field", "Attendees"),
+	NC_ ("field", "Attendees (e-mail addresses)"),
 	NC_ ("field", "Billing address"),
 	NC_ ("field", "Birthday"),
 	NC_ ("field", "Block mass e-mail"),
@@ -44,7 +47,9 @@ const gchar *const cs_label_schema_words[] = {
 	NC_ ("field", "Check mark %u"),
 	NC_ ("field", "City"),
 	NC_ ("field", "Comment"),
+	NC_ ("field", "Companies"),
 	NC_ ("field", "Company"),
+	NC_ ("field", "Contacts"),
 	NC_ ("field", "Country"),
 	NC_ ("field", "Created"),
 	NC_ ("field", "Custom %u"),

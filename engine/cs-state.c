@@ -251,9 +251,24 @@ migrate_held (CsState *self, GError **error)
 		     error);
 }
 
+/* e-mails waiting for their CRM person (issue 17): the record as read, so a
+ * side that lists only its changes can offer it again on later runs; and
+ * settings a run compares with the last (the opt-in mapping rows switched on) */
+static gboolean
+migrate_waiting (CsState *self, GError **error)
+{
+	return exec (self,
+		     "CREATE TABLE waiting (kind TEXT NOT NULL, outlook_id TEXT NOT NULL,"
+		     " first_seen INTEGER NOT NULL, record TEXT NOT NULL,"
+		     " PRIMARY KEY(kind, outlook_id));"
+		     "CREATE TABLE setting (name TEXT PRIMARY KEY, value TEXT);",
+		     error);
+}
+
 typedef gboolean (*MigrateFunc) (CsState *self, GError **error);
 static const MigrateFunc migrations[] = {migrate_to_1, migrate_identity, migrate_history,
-						migrate_indexes, migrate_review, migrate_held};
+						migrate_indexes, migrate_review, migrate_held,
+						migrate_waiting};
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CS_STATE_SCHEMA_VERSION);
 
 static gboolean
@@ -1357,6 +1372,137 @@ cs_state_get_skips (CsState *self, GError **error)
 		g_ptr_array_add (out, s);
 	}
 	return g_steal_pointer (&out);
+}
+
+/* ---- records waiting for something on the other side ---- */
+
+void
+cs_state_waiting_free (CsStateWaiting *w)
+{
+	if (w == NULL)
+		return;
+	g_clear_pointer (&w->record, cs_record_unref);
+	g_free (w);
+}
+
+/**
+ * cs_state_put_waiting:
+ * @record: an Outlook record that waits (an e-mail for its CRM person)
+ * @now: when it was seen; kept from the first time it was put
+ *
+ * Stores @record as read, so it can be tried again when its side lists only
+ * changes. The first time it was seen stays: that is where the wait ends.
+ */
+gboolean
+cs_state_put_waiting (CsState *self, CsRecord *record, gint64 now, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+	g_autoptr(GVariant) fields = cs_record_dup_fields (record);
+	/* version, folder, modified and the fields, as GVariant text */
+	g_autoptr(GVariant) whole = g_variant_ref_sink (g_variant_new (
+	    "(ssx@a{sv})", cs_record_get_version (record) ? cs_record_get_version (record) : "",
+	    cs_record_get_folder (record) ? cs_record_get_folder (record) : "",
+	    cs_record_get_modified (record), fields));
+	g_autofree gchar *text = g_variant_print (whole, TRUE);
+
+	stmt = prepare (self,
+			"INSERT INTO waiting (kind, outlook_id, first_seen, record) VALUES (?1,?2,?3,?4)"
+			" ON CONFLICT(kind, outlook_id) DO UPDATE SET record = excluded.record",
+			error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_text (stmt, 1, cs_kind_to_string (cs_record_get_kind (record)), -1,
+			   SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 2, cs_record_get_id (record), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64 (stmt, 3, now);
+	sqlite3_bind_text (stmt, 4, text, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step (stmt) != SQLITE_DONE)
+		return set_sql_error (self, sqlite3_errcode (self->db), error);
+	return TRUE;
+}
+
+gboolean
+cs_state_remove_waiting (CsState *self, CsKind kind, const gchar *outlook_id, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt =
+	    prepare (self, "DELETE FROM waiting WHERE kind = ?1 AND outlook_id = ?2", error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_text (stmt, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 2, outlook_id, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step (stmt) != SQLITE_DONE)
+		return set_sql_error (self, sqlite3_errcode (self->db), error);
+	return TRUE;
+}
+
+/**
+ * cs_state_get_waiting:
+ * Returns: (transfer container) (element-type CsStateWaiting): the @kind
+ *   records waiting, oldest first; a row that no longer parses is left out
+ */
+GPtrArray *
+cs_state_get_waiting (CsState *self, CsKind kind, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare (
+	    self, "SELECT outlook_id, first_seen, record FROM waiting WHERE kind = ?1"
+		  " ORDER BY first_seen, outlook_id",
+	    error);
+	g_autoptr(GPtrArray) out =
+	    g_ptr_array_new_with_free_func ((GDestroyNotify) cs_state_waiting_free);
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_text (stmt, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
+	while (sqlite3_step (stmt) == SQLITE_ROW) {
+		g_autoptr(GVariant) whole = g_variant_parse (G_VARIANT_TYPE ("(ssxa{sv})"),
+							     col_text (stmt, 2), NULL, NULL, NULL);
+		g_autoptr(GVariant) fields = NULL;
+		const gchar *version, *folder;
+		gint64 modified;
+		CsStateWaiting *w;
+		if (whole == NULL)
+			continue;
+		g_variant_get (whole, "(&s&sx@a{sv})", &version, &folder, &modified, &fields);
+		w = g_new0 (CsStateWaiting, 1);
+		w->record = cs_record_new_from_variant (kind, col_text (stmt, 0), fields);
+		if (*version != '\0')
+			cs_record_set_version (w->record, version);
+		if (*folder != '\0')
+			cs_record_set_folder (w->record, folder);
+		cs_record_set_modified (w->record, modified);
+		w->first_seen = sqlite3_column_int64 (stmt, 1);
+		g_ptr_array_add (out, w);
+	}
+	return g_steal_pointer (&out);
+}
+
+/* ---- what the last run was made with ---- */
+
+/**
+ * cs_state_get_setting:
+ * Returns: (nullable): the value stored under @name
+ */
+gchar *
+cs_state_get_setting (CsState *self, const gchar *name)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT value FROM setting WHERE name = ?1", NULL);
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
+	return sqlite3_step (stmt) == SQLITE_ROW ? g_strdup (col_text (stmt, 0)) : NULL;
+}
+
+gboolean
+cs_state_set_setting (CsState *self, const gchar *name, const gchar *value, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare (
+	    self, "INSERT OR REPLACE INTO setting (name, value) VALUES (?1, ?2)", error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text (stmt, 2, value, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step (stmt) != SQLITE_DONE)
+		return set_sql_error (self, sqlite3_errcode (self->db), error);
+	return TRUE;
 }
 
 /* ---- values lost to a conflict strategy ---- */

@@ -83,6 +83,13 @@ typedef struct {
 } CsStateSkip;
 void cs_state_skip_free (CsStateSkip *skip);
 
+/* an Outlook record kept for later runs (an e-mail waiting for its CRM person) */
+typedef struct {
+	CsRecord *record;	/* (owned) as read */
+	gint64 first_seen;	/* UTC µs */
+} CsStateWaiting;
+void cs_state_waiting_free (CsStateWaiting *waiting);
+
 /* a value a conflict strategy wrote over, kept for undo */
 typedef struct {
 	gint64 run_id;	/* -1: not in a recorded run */
@@ -109,7 +116,7 @@ void cs_review_free (CsReview *review);
 #define CS_TYPE_STATE (cs_state_get_type ())
 G_DECLARE_FINAL_TYPE (CsState, cs_state, CS, STATE, GObject)
 
-#define CS_STATE_SCHEMA_VERSION 6
+#define CS_STATE_SCHEMA_VERSION 7
 
 CsState *cs_state_open (const gchar *path, GError **error);
 const gchar *cs_state_get_path (CsState *self);
@@ -200,6 +207,13 @@ CsState *cs_state_open_existing (const gchar *path, GError **error);
 
 gboolean cs_state_set_skips (CsState *self, GPtrArray *skips, GError **error);
 GPtrArray *cs_state_get_skips (CsState *self, GError **error);
+gboolean cs_state_put_waiting (CsState *self, CsRecord *record, gint64 now, GError **error);
+gboolean cs_state_remove_waiting (CsState *self, CsKind kind, const gchar *outlook_id,
+				  GError **error);
+GPtrArray *cs_state_get_waiting (CsState *self, CsKind kind, GError **error);
+gchar *cs_state_get_setting (CsState *self, const gchar *name);
+gboolean cs_state_set_setting (CsState *self, const gchar *name, const gchar *value,
+			       GError **error);
 
 gboolean cs_state_add_overwritten (CsState *self, const CsStateOverwrite *overwrite, GError **error);
 GPtrArray *cs_state_get_overwritten (CsState *self, gint64 run_id, GError **error);

@@ -68,6 +68,7 @@ typedef struct {
 	gpointer engine_data;
 	GPtrArray *overwritten;	/* (owned) (nullable) (element-type CsOverwrite) */
 	gboolean excluded;	/* a skip the rules make by design (not the user's to fix) */
+	gboolean waiting;	/* a skip tried again on later runs (an e-mail's person) */
 } CsPlanItem;
 
 CsPlanItem *cs_plan_item_new (CsKind kind, CsPlanAction action);

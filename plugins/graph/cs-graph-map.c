@@ -150,6 +150,30 @@ set_list (CsRecord *r, const gchar *field, JsonArray *a)
 	cs_record_set_field (r, field, g_variant_builder_end (&b));
 }
 
+/* an event's attendees as the Outlook schema holds them: their addresses
+ * (what finds a CRM person), resources left out; nothing when there are none */
+static void
+set_attendees (CsRecord *r, JsonArray *a)
+{
+	GVariantBuilder b;
+	guint n = 0;
+	g_variant_builder_init (&b, G_VARIANT_TYPE_STRING_ARRAY);
+	for (guint i = 0; a != NULL && i < json_array_get_length (a); i++) {
+		JsonNode *node = json_array_get_element (a, i);
+		JsonObject *at = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+		const gchar *addr = str_member (obj_member (at, "emailAddress"), "address");
+		if (addr == NULL || addr[0] == '\0' ||
+		    g_strcmp0 (str_member (at, "type"), "resource") == 0)
+			continue;
+		g_variant_builder_add (&b, "s", addr);
+		n++;
+	}
+	if (n > 0)
+		cs_record_set_field (r, "attendees", g_variant_builder_end (&b));
+	else
+		g_variant_builder_clear (&b);
+}
+
 static const gchar *
 rec_str (const CsRecord *r, const gchar *field)
 {
@@ -495,6 +519,11 @@ event_to_record (JsonObject *item, CsRecord *r)
 	if (arr_member (item, "categories") != NULL &&
 	    json_array_get_length (arr_member (item, "categories")) > 0)
 		set_list (r, "categories", arr_member (item, "categories"));
+	set_attendees (r, arr_member (item, "attendees"));
+	/* an invitation received: changing the user's copy notifies nobody */
+	if (json_object_has_member (item, "isOrganizer") &&
+	    !cs_json_get_bool (item, "isOrganizer", TRUE))
+		cs_record_set_bool (r, "isOrganizer", FALSE);
 }
 
 static const gchar *

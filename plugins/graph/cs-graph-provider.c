@@ -1632,6 +1632,26 @@ fetch_current (CsGraphProvider *self, CsKind kind, const gchar *base, GPtrArray 
 	return contacts->len == 0 || read_contact_extended (self, contacts, cancellable, error);
 }
 
+/*
+ * Saving or deleting a meeting the user organises sends its attendees an
+ * update or a cancellation, and Graph has no way to say "do not send"
+ * (creating or moving an event never sends invitations: DESIGN.md). Such a
+ * write is refused here; the user's copy of an invitation received is
+ * changed freely.
+ */
+static gboolean
+sends_meeting_update (CsWriteOp *op)
+{
+	GVariant *att;
+	if (op->action == CS_WRITE_CREATE || op->current == NULL)
+		return FALSE;
+	if (!cs_record_get_bool (op->current, "isOrganizer", TRUE))
+		return FALSE;
+	att = cs_record_get_field (op->current, "attendees");
+	return att != NULL && g_variant_is_of_type (att, G_VARIANT_TYPE_STRING_ARRAY) &&
+	       g_variant_n_children (att) > 0;
+}
+
 /* sends one $batch; what must be tried again goes back into @retry */
 static gboolean
 send_chunk (CsGraphProvider *self, CsKind kind, GPtrArray *chunk, GPtrArray *retry,
@@ -1675,6 +1695,19 @@ cs_graph_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 		Pending *p;
 		if (op->error != NULL)
 			continue;
+		if (kind == CS_KIND_EVENT && sends_meeting_update (op)) {
+			cs_write_op_set_error (op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_READ_ONLY,
+					       op->action == CS_WRITE_DELETE
+						       ? _ ("the appointment is a meeting with "
+							    "attendees: deleting it in Outlook "
+							    "would send them a cancellation; "
+							    "delete it in Outlook yourself")
+						       : _ ("the appointment is a meeting with "
+							    "attendees: changing it in Outlook "
+							    "would send them an update; change it "
+							    "in Outlook yourself"));
+			continue;
+		}
 		p = g_new0 (Pending, 1);
 		p->op = op;
 		if (op->action != CS_WRITE_DELETE) {

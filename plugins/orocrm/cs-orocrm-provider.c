@@ -67,6 +67,7 @@ clear_context (CsOrocrmContext *ctx)
 	for (guint k = 0; k < CS_KIND_LAST; k++)
 		g_clear_pointer (&ctx->custom[k], g_ptr_array_unref);
 	g_clear_pointer (&ctx->owner, g_free);
+	g_clear_pointer (&ctx->account_names, g_hash_table_unref);
 }
 
 static void
@@ -413,6 +414,103 @@ load_countries (CsOrocrmProvider *self, GCancellable *cancellable, GError **erro
 		g_hash_table_insert (self->ctx.country_names, g_strdup (id), g_strdup (name));
 		g_hash_table_insert (self->ctx.country_codes, g_utf8_strdown (name, -1), g_strdup (id));
 		g_hash_table_insert (self->ctx.country_codes, g_ascii_strdown (id, -1), g_strdup (id));
+	}
+	return TRUE;
+}
+
+static void op_fail_from_response (CsOrocrmProvider *self, CsWriteOp *op, CsHttpResponse *resp,
+				   JsonNode *json);
+
+/* the accounts' names, for a contact's company (the opt-in accountName row) */
+static gboolean
+load_accounts (CsOrocrmProvider *self, GCancellable *cancellable, GError **error)
+{
+	g_autoptr (JsonNode) json = NULL;
+	g_autoptr(CsHttpResponse) resp = oro_request (self, "GET", "/api/accounts?page%5Bsize%5D=-1",
+						      NULL, TRUE, NULL, &json, cancellable, error);
+	JsonArray *data;
+
+	if (resp == NULL)
+		return FALSE;
+	if (resp->status != 200)
+		return status_error (self, resp, json, _("reading the accounts"), error);
+	g_clear_pointer (&self->ctx.account_names, g_hash_table_unref);
+	self->ctx.account_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	data = json != NULL && JSON_NODE_HOLDS_OBJECT (json)
+		   ? cs_json_get_array (json_node_get_object (json), "data")
+		   : NULL;
+	for (guint i = 0; data != NULL && i < json_array_get_length (data); i++) {
+		JsonObject *a = cs_json_array_get_object (data, i);
+		const gchar *id = cs_json_get_string (a, "id");
+		const gchar *name
+			= cs_json_get_string (cs_json_get_object (a, "attributes"), "name");
+		if (id != NULL && name != NULL)
+			g_hash_table_insert (self->ctx.account_names, g_strdup (id), g_strdup (name));
+	}
+	return TRUE;
+}
+
+/*
+ * The company rule for OroCRM (the opt-in accountName row): a contact joins
+ * the account of that name (compared without case), created when there is
+ * none, as webCRM's company rule does for organisations. The id goes into
+ * the record for the contact's accounts relationship.
+ */
+static gboolean
+resolve_account (CsOrocrmProvider *self, CsWriteOp *op, GCancellable *cancellable, GError **error)
+{
+	GVariant *v = cs_record_get_field (op->record, "accountName");
+	g_autofree gchar *name = NULL;
+	g_autofree gchar *folded = NULL;
+	GHashTableIter iter;
+	gpointer k, n;
+
+	if (v == NULL)
+		return TRUE;
+	if (g_variant_is_of_type (v, G_VARIANT_TYPE_STRING))
+		name = g_strstrip (g_strdup (g_variant_get_string (v, NULL)));
+	if (name == NULL || name[0] == '\0') {
+		cs_record_set_string (op->record, CS_OROCRM_ACCOUNT_ID_FIELD, "");
+		return TRUE;
+	}
+	if (self->ctx.account_names == NULL && !load_accounts (self, cancellable, error))
+		return FALSE;
+	folded = g_utf8_casefold (name, -1);
+	g_hash_table_iter_init (&iter, self->ctx.account_names);
+	while (g_hash_table_iter_next (&iter, &k, &n)) {
+		g_autofree gchar *f = g_utf8_casefold (n, -1);
+		if (g_str_equal (f, folded)) {
+			cs_record_set_string (op->record, CS_OROCRM_ACCOUNT_ID_FIELD, k);
+			return TRUE;
+		}
+	}
+	{
+		g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
+		g_autoptr(JsonNode) json = NULL;
+		g_autoptr(CsHttpResponse) resp = NULL;
+		JsonObject *doc = json_object_new ();
+		JsonObject *data = json_object_new ();
+		JsonObject *attrs = json_object_new ();
+		const gchar *id;
+		json_object_set_string_member (attrs, "name", name);
+		json_object_set_string_member (data, "type", "accounts");
+		json_object_set_object_member (data, "attributes", attrs);
+		json_object_set_object_member (doc, "data", data);
+		json_node_take_object (body, doc);
+		resp = oro_request (self, "POST", "/api/accounts", body, TRUE, NULL, &json,
+				    cancellable, error);
+		if (resp == NULL)
+			return FALSE;
+		id = resp->status == 201 && json != NULL && JSON_NODE_HOLDS_OBJECT (json)
+			 ? cs_json_get_string (cs_json_get_object (json_node_get_object (json), "data"),
+					       "id")
+			 : NULL;
+		if (id == NULL) {
+			op_fail_from_response (self, op, resp, json);
+			return TRUE;
+		}
+		g_hash_table_insert (self->ctx.account_names, g_strdup (id), g_strdup (name));
+		cs_record_set_string (op->record, CS_OROCRM_ACCOUNT_ID_FIELD, id);
 	}
 	return TRUE;
 }
@@ -922,6 +1020,9 @@ cs_orocrm_provider_read_changes (CsProvider *provider, CsKind kind, const gchar 
 	}
 	if (kind == CS_KIND_EVENT)
 		return read_events (self, sink, cancellable, error);
+	/* a contact's company is the name of its account */
+	if (kind == CS_KIND_CONTACT && !load_accounts (self, cancellable, error))
+		return FALSE;
 	return read_jsonapi (self, kind, cursor, sink, cancellable, error);
 }
 
@@ -944,6 +1045,22 @@ resource_for_op (CsOrocrmProvider *self, CsKind kind, CsWriteOp *op, const gchar
 		json_object_set_string_member (res, "type", "contacts");
 		json_object_set_object_member (res, "attributes",
 					       cs_orocrm_contact_to_json (&self->ctx, op->record));
+		if (cs_record_get_string (op->record, CS_OROCRM_ACCOUNT_ID_FIELD) != NULL) {
+			const gchar *aid
+				= cs_record_get_string (op->record, CS_OROCRM_ACCOUNT_ID_FIELD);
+			JsonObject *rels = json_object_new ();
+			JsonObject *rel = json_object_new ();
+			JsonArray *a = json_array_new ();
+			if (aid[0] != '\0') {
+				JsonObject *l = json_object_new ();
+				json_object_set_string_member (l, "type", "accounts");
+				json_object_set_string_member (l, "id", aid);
+				json_array_add_object_element (a, l);
+			}
+			json_object_set_array_member (rel, "data", a);
+			json_object_set_object_member (rels, "accounts", rel);
+			json_object_set_object_member (res, "relationships", rels);
+		}
 	} else {
 		res = cs_orocrm_task_to_json (&self->ctx, op->record, op->action == CS_WRITE_CREATE);
 	}
@@ -1377,8 +1494,13 @@ cs_orocrm_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 		 * and the next run would take that for a deletion and clear it in
 		 * Outlook too: nothing of the contact is written until it is fixed
 		 * (checked before anything is sent, so a create cannot half-land) */
-		if (kind == CS_KIND_CONTACT)
+		if (kind == CS_KIND_CONTACT) {
 			country = cs_orocrm_unknown_country (&self->ctx, op->record, &prefix);
+			if (country == NULL && !resolve_account (self, op, cancellable, error))
+				return FALSE;
+			if (op->error != NULL)
+				continue;
+		}
 		if (country != NULL) {
 			/* named as Outlook names the address (Oro's billing = business,
 			 * shipping = home) */

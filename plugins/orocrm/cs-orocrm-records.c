@@ -179,6 +179,20 @@ cs_orocrm_contact_from_json (CsOrocrmContext *ctx, JsonObject *resource, GHashTa
 	set_list (r, "phones", attrs, "phones", "phone", "primaryPhone");
 	set_nonblank (r, "owner", to_one_id (resource, "owner"));
 	set_custom (ctx, CS_KIND_CONTACT, r, attrs);
+	if (ctx->account_names != NULL) {
+		/* the company: the (first) account the contact belongs to */
+		JsonObject *acc
+			= object_member (object_member (resource, "relationships"), "accounts");
+		JsonNode *ad = acc != NULL ? json_object_get_member (acc, "data") : NULL;
+		if (ad != NULL && JSON_NODE_HOLDS_ARRAY (ad)
+		    && json_array_get_length (json_node_get_array (ad)) > 0) {
+			const gchar *aid = string_member (
+				cs_json_array_get_object (json_node_get_array (ad), 0), "id");
+			set_nonblank (r, "accountName",
+				      aid != NULL ? g_hash_table_lookup (ctx->account_names, aid)
+						  : NULL);
+		}
+	}
 	/* the primary address of a type wins over the others of that type */
 	for (guint pass = 0; pass < 2 && data != NULL && JSON_NODE_HOLDS_ARRAY (data); pass++) {
 		JsonArray *a = json_node_get_array (data);
@@ -338,6 +352,34 @@ recurrence_from_json (JsonObject *rec)
 	return g_variant_builder_end (&all);
 }
 
+/* the people an event is with, by address (what Outlook's attendees are and
+ * what finds a contact): the organizer is the calendar's owner, not one of
+ * them; nothing when there are none */
+static void
+set_attendees (CsRecord *r, JsonObject *event)
+{
+	JsonNode *n = json_object_get_member (event, "attendees");
+	JsonArray *a = n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+	GVariantBuilder b;
+	guint count = 0;
+
+	g_variant_builder_init (&b, G_VARIANT_TYPE_STRING_ARRAY);
+	for (guint i = 0; a != NULL && i < json_array_get_length (a); i++) {
+		JsonNode *e = json_array_get_element (a, i);
+		JsonObject *at = JSON_NODE_HOLDS_OBJECT (e) ? json_node_get_object (e) : NULL;
+		const gchar *email = at != NULL ? string_member (at, "email") : NULL;
+		if (email == NULL || email[0] == '\0' ||
+		    g_strcmp0 (string_member (at, "type"), "organizer") == 0)
+			continue;
+		g_variant_builder_add (&b, "s", email);
+		count++;
+	}
+	if (count > 0)
+		cs_record_set_field (r, "attendees", g_variant_builder_end (&b));
+	else
+		g_variant_builder_clear (&b);
+}
+
 CsRecord *
 cs_orocrm_event_from_json (CsOrocrmContext *ctx, JsonObject *event)
 {
@@ -360,6 +402,7 @@ cs_orocrm_event_from_json (CsOrocrmContext *ctx, JsonObject *event)
 	set_nonblank (r, "end", e);
 	set_nonblank (r, "uid", string_member (event, "uid"));
 	set_nonblank (r, "owner", ctx->owner);
+	set_attendees (r, event);
 	if (object_member (event, "recurrence") != NULL) {
 		GVariant *rec = recurrence_from_json (object_member (event, "recurrence"));
 		if (rec != NULL)
@@ -663,6 +706,24 @@ cs_orocrm_event_to_json (const CsRecord *r)
 			json_object_set_object_member (o, "recurrence", rec);
 		else if (cs_value_is_null (v))
 			json_object_set_null_member (o, "recurrence");
+	}
+	if (cs_record_has_field (r, "attendees")) {
+		/* plain addresses: OroCRM links one to its user itself; the event
+		 * is written with notifyAttendees=none, so nobody is invited */
+		GVariant *v = cs_record_get_field (r, "attendees");
+		JsonArray *a = json_array_new ();
+		for (gsize i = 0; g_variant_is_of_type (v, G_VARIANT_TYPE_STRING_ARRAY) &&
+				  i < g_variant_n_children (v);
+		     i++) {
+			const gchar *email;
+			JsonObject *at = json_object_new ();
+			g_variant_get_child (v, i, "&s", &email);
+			json_object_set_string_member (at, "displayName", email);
+			json_object_set_string_member (at, "email", email);
+			json_object_set_string_member (at, "type", "required");
+			json_array_add_object_element (a, at);
+		}
+		json_object_set_array_member (o, "attendees", a);
 	}
 	return o;
 }

@@ -20,7 +20,12 @@ typedef struct {
 	GHashTable *country_codes; /* lower-case name and ISO2 → ISO2 */
 	GPtrArray *custom[CS_KIND_LAST]; /* custom attribute names per kind */
 	gchar *owner;		   /* the signed-in user's id, for events */
+	GHashTable *account_names; /* (nullable) account id → name, read with the contacts */
 } CsOrocrmContext;
+
+/* the id of the account a contact is to be linked to ("" for none), set by the
+ * provider from accountName before the contact is written */
+#define CS_OROCRM_ACCOUNT_ID_FIELD "crmsync:account-id"
 
 CsRecord *cs_orocrm_contact_from_json (CsOrocrmContext *ctx, JsonObject *resource,
 				       GHashTable *addresses);

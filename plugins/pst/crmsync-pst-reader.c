@@ -413,6 +413,43 @@ split_multi (GBytes *raw, guint32 max)
 	return out;
 }
 
+/* a multi-valued string (PT_MV_UNICODE, or PT_MV_STRING8 in ANSI files) as
+ * a JSON list under @member; nothing when it holds no text */
+static void
+add_string_list (JsonBuilder *b, const gchar *member, GBytes *raw, guint32 type)
+{
+	g_autoptr(GPtrArray) values = NULL;
+	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+	if (raw == NULL || (type != 0x101f && type != 0x101e))
+		return;
+	values = split_multi (raw, 256);
+	for (guint i = 0; values != NULL && i < values->len; i++) {
+		gsize len;
+		const gchar *v = g_bytes_get_data (g_ptr_array_index (values, i), &len);
+		gchar *text;
+		if (len == 0)
+			continue;
+		text = type == 0x101f ? g_convert (v, (gssize) (len & ~(gsize) 1), "UTF-8",
+						   "UTF-16LE", NULL, NULL, NULL)
+				      : g_convert (v, (gssize) len, "UTF-8", "WINDOWS-1252", NULL,
+						   NULL, NULL);
+		/* a stored terminator is not part of the name */
+		if (text != NULL && g_strstrip (text)[0] != '\0' &&
+		    g_utf8_validate (text, -1, NULL))
+			g_ptr_array_add (names, text);
+		else
+			g_free (text);
+	}
+	if (names->len == 0)
+		return;
+	json_builder_set_member_name (b, member);
+	json_builder_begin_array (b);
+	for (guint i = 0; i < names->len; i++)
+		json_builder_add_string_value (b, g_ptr_array_index (names, i));
+	json_builder_end_array (b);
+}
+
 /* PS_PUBLIC_STRINGS "Keywords" (Outlook's categories), PT_MV_UNICODE or, in
  * ANSI files, PT_MV_STRING8: libpff only finds string-named properties by
  * name, whatever their set; Outlook's categories are the only such name */
@@ -422,8 +459,6 @@ add_categories (JsonBuilder *b, libpff_item_t *pi)
 	libpff_record_set_t *rs = NULL;
 	libpff_record_entry_t *entry = NULL;
 	g_autoptr(GBytes) raw = NULL;
-	g_autoptr(GPtrArray) values = NULL;
-	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
 	uint32_t type = 0;
 	size_t size = 0;
 
@@ -447,31 +482,7 @@ add_categories (JsonBuilder *b, libpff_item_t *pi)
 	}
 	libpff_record_entry_free (&entry, NULL);
 	libpff_record_set_free (&rs, NULL);
-	values = split_multi (raw, 256);
-	for (guint i = 0; values != NULL && i < values->len; i++) {
-		gsize len;
-		const gchar *v = g_bytes_get_data (g_ptr_array_index (values, i), &len);
-		gchar *text;
-		if (len == 0)
-			continue;
-		text = type == 0x101f ? g_convert (v, (gssize) (len & ~(gsize) 1), "UTF-8",
-						   "UTF-16LE", NULL, NULL, NULL)
-				      : g_convert (v, (gssize) len, "UTF-8", "WINDOWS-1252", NULL,
-						   NULL, NULL);
-		/* a stored terminator is not part of the name */
-		if (text != NULL && g_strstrip (text)[0] != '\0' &&
-		    g_utf8_validate (text, -1, NULL))
-			g_ptr_array_add (names, text);
-		else
-			g_free (text);
-	}
-	if (names->len == 0)
-		return;
-	json_builder_set_member_name (b, "categories");
-	json_builder_begin_array (b);
-	for (guint i = 0; i < names->len; i++)
-		json_builder_add_string_value (b, g_ptr_array_index (names, i));
-	json_builder_end_array (b);
+	add_string_list (b, "categories", raw, type);
 }
 
 /* the plain-text body; many items carry only HTML or only compressed RTF
@@ -790,6 +801,40 @@ event_zone_key (libpff_item_t *pi)
 			  NULL, NULL);
 }
 
+static gboolean looks_like_smtp (const gchar *s);
+
+/* an appointment's recipients are its attendees (required, optional and
+ * resources), by address; the organizer's own row is not one of them */
+static void
+add_attendees (JsonBuilder *b, libpff_item_t *pi)
+{
+	libpff_item_t *rcpt = pi != NULL ? cs_pff_get_recipients (pi) : NULL;
+	gint n = cs_pff_get_n_sets (rcpt);
+	g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (g_free);
+
+	if (rcpt == NULL)
+		return;
+	for (gint i = 0; i < n; i++) {
+		gint64 flags = 0;
+		g_autofree gchar *smtp = cs_pff_get_string (rcpt, i, 0, 0x39FE);
+		g_autofree gchar *addr = cs_pff_get_string (rcpt, i, 0, 0x3003);
+		const gchar *best = smtp != NULL ? smtp : looks_like_smtp (addr) ? addr : NULL;
+		/* PidTagRecipientFlags recipOrganizer */
+		if (cs_pff_get_int (rcpt, i, 0, 0x5FFD, &flags) && (flags & 0x0002) != 0)
+			continue;
+		if (best != NULL)
+			g_ptr_array_add (list, g_ascii_strdown (best, -1));
+	}
+	cs_pff_item_free (rcpt);
+	if (list->len == 0)
+		return;
+	json_builder_set_member_name (b, "attendees");
+	json_builder_begin_array (b);
+	for (guint i = 0; i < list->len; i++)
+		json_builder_add_string_value (b, g_ptr_array_index (list, i));
+	json_builder_end_array (b);
+}
+
 static void
 fill_event (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 {
@@ -801,6 +846,7 @@ fill_event (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 	add_common_pff (b, pi, TRUE);
 	add_str (b, "organizer", cs_pff_get_string (pi, 0, 0, 0x0042));
 	add_categories (b, pi);
+	add_attendees (b, pi);
 	if (a == NULL)
 		return;
 	all_day = a->all_day != 0;
@@ -860,6 +906,19 @@ fill_task (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 			add_str (b, "reminderDateTime", ft_to_datetime (ft));
 	}
 	add_str (b, "owner", cs_pff_get_string (pi, 0, CS_PSETID_TASK, 0x811F));
+	/* PidLidCompanies and PidLidContacts: what ties the task to a CRM record */
+	{
+		guint32 type = 0;
+		g_autoptr (GBytes) companies
+			= cs_pff_get_bytes (pi, 0, CS_PSETID_COMMON, 0x8539, &type);
+		add_string_list (b, "companies", companies, type);
+	}
+	{
+		guint32 type = 0;
+		g_autoptr (GBytes) contacts
+			= cs_pff_get_bytes (pi, 0, CS_PSETID_COMMON, 0x853A, &type);
+		add_string_list (b, "contacts", contacts, type);
+	}
 	(void) r;
 }
 

@@ -179,6 +179,37 @@ cs_pff_get_string (libpff_item_t *item, gint set, guint32 psetid, guint32 id)
 	return text[0] != '\0' ? g_steal_pointer (&text) : NULL;
 }
 
+/**
+ * cs_pff_get_bytes:
+ * @type: (out) (optional): the value's type (PT_MV_UNICODE 0x101f …)
+ *
+ * A value's raw data, for the multi-valued strings libpff's own reader
+ * returns nothing for.
+ *
+ * Returns: (transfer full) (nullable): %NULL when absent, empty or over 1 MiB
+ */
+GBytes *
+cs_pff_get_bytes (libpff_item_t *item, gint set, guint32 psetid, guint32 id, guint32 *type)
+{
+	g_autoptr(libpff_record_entry_t) entry = lookup (item, set, psetid, id);
+	size_t size = 0;
+	uint32_t t = 0;
+	guint8 *data;
+
+	if (entry == NULL || libpff_record_entry_get_value_type (entry, &t, NULL) != 1 ||
+	    libpff_record_entry_get_data_size (entry, &size, NULL) != 1 || size == 0 ||
+	    size > 1024 * 1024)
+		return NULL;
+	data = g_malloc (size);
+	if (libpff_record_entry_get_data (entry, data, size, NULL) != 1) {
+		g_free (data);
+		return NULL;
+	}
+	if (type != NULL)
+		*type = t;
+	return g_bytes_new_take (data, size);
+}
+
 gboolean
 cs_pff_get_int (libpff_item_t *item, gint set, guint32 psetid, guint32 id, gint64 *out)
 {

@@ -27,6 +27,8 @@ void cs_pff_item_free (libpff_item_t *item);
  * for the recipients table); @psetid is 0 for tagged properties */
 gboolean cs_pff_has (libpff_item_t *item, gint set, guint32 psetid, guint32 id);
 gchar *cs_pff_get_string (libpff_item_t *item, gint set, guint32 psetid, guint32 id);
+GBytes *cs_pff_get_bytes (libpff_item_t *item, gint set, guint32 psetid, guint32 id,
+			  guint32 *type);
 gboolean cs_pff_get_int (libpff_item_t *item, gint set, guint32 psetid, guint32 id, gint64 *out);
 gboolean cs_pff_get_bool (libpff_item_t *item, gint set, guint32 psetid, guint32 id,
 			  gboolean *out);

@@ -680,6 +680,79 @@ email_record (CsWebcrmProvider *self, JsonObject *dto)
 	return rec;
 }
 
+/* a meeting's participants as Outlook's attendees are: their addresses, the
+ * user who owns the meeting (its organizer) left out */
+static void
+set_attendee_emails (CsWebcrmProvider *self, CsRecord *rec, JsonArray *att)
+{
+	GVariantBuilder b;
+	guint n = 0;
+	g_variant_builder_init (&b, G_VARIANT_TYPE_STRING_ARRAY);
+	for (guint i = 0; att != NULL && i < json_array_get_length (att); i++) {
+		JsonObject *a = cs_json_array_get_object (att, i);
+		const gchar *email = a != NULL ? cs_json_get_string_or (a, "Email", NULL) : NULL;
+		if (email == NULL || email[0] == '\0' ||
+		    g_strcmp0 (cs_json_get_string_or (a, "Status", NULL), "Organizer") == 0 ||
+		    (self->me != 0 && cs_json_get_int (a, "UserId", 0) == self->me))
+			continue;
+		g_variant_builder_add (&b, "s", email);
+		n++;
+	}
+	if (n > 0)
+		cs_record_set_field (rec, "MeetingAttendeeEmails", g_variant_builder_end (&b));
+	else
+		g_variant_builder_clear (&b);
+}
+
+static GPtrArray *
+cs_webcrm_provider_find (CsProvider *provider, CsKind kind, const gchar *field, GVariant *value,
+			 GCancellable *cancellable, GError **error);
+
+/*
+ * The participants written: every address in MeetingAttendeeEmails; those of
+ * a webCRM person also as that person (MeetingPersons, which the API wants
+ * listed among the e-mails too), the others plain addresses. The GET shape
+ * (MeetingAttendees) is not part of the create or update DTO.
+ */
+static gboolean
+meeting_persons (CsWebcrmProvider *self, JsonObject *dto, GCancellable *cancellable,
+		 GError **error)
+{
+	JsonArray *emails = array_member (dto, "MeetingAttendeeEmails");
+	JsonArray *persons = json_array_new ();
+	g_autoptr(GHashTable) seen = g_hash_table_new (g_direct_hash, g_direct_equal);
+
+	json_object_remove_member (dto, "MeetingAttendees");
+	for (guint i = 0; emails != NULL && i < json_array_get_length (emails); i++) {
+		const gchar *email = json_array_get_string_element (emails, i);
+		g_autoptr(GVariant) v = NULL;
+		g_autoptr(GPtrArray) found = NULL;
+		gint64 id;
+		if (email == NULL)
+			continue;
+		v = g_variant_ref_sink (g_variant_new_string (email));
+		found = cs_webcrm_provider_find (CS_PROVIDER (self), CS_KIND_CONTACT, "PersonEmail", v,
+						 cancellable, error);
+		if (found == NULL) {
+			json_array_unref (persons);
+			return FALSE;
+		}
+		if (found->len == 0)
+			continue;
+		id = g_ascii_strtoll (cs_record_get_id (g_ptr_array_index (found, 0)), NULL, 10);
+		if (id <= 0 || g_hash_table_contains (seen, GSIZE_TO_POINTER (id)))
+			continue;
+		g_hash_table_add (seen, GSIZE_TO_POINTER (id));
+		{
+			JsonObject *p = json_object_new ();
+			json_object_set_int_member (p, "Id", id);
+			json_array_add_object_element (persons, p);
+		}
+	}
+	json_object_set_array_member (dto, "MeetingPersons", persons);
+	return TRUE;
+}
+
 static CsRecord *
 meeting_record (CsWebcrmProvider *self, JsonObject *dto)
 {
@@ -700,6 +773,7 @@ meeting_record (CsWebcrmProvider *self, JsonObject *dto)
 	cs_json_to_fields (dto, rec);
 	cs_record_remove_field (rec, "MeetingOrganisations");
 	cs_record_remove_field (rec, "MeetingAttendees");
+	set_attendee_emails (self, rec, array_member (dto, "MeetingAttendees"));
 	cs_record_remove_field (rec, "MeetingActivities");
 	cs_record_remove_field (rec, "MeetingOpportunities");
 	/* the description is required on create; an empty one was sent as the subject */
@@ -2207,6 +2281,9 @@ write_one_meeting (CsWebcrmProvider *self, CsWriteOp *op, GCancellable *cancella
 			json_object_set_string_member (dto, f, full);
 		}
 	}
+	if (cs_record_has_field (op->record, "MeetingAttendeeEmails") &&
+	    !meeting_persons (self, dto, cancellable, error))
+		return FALSE;
 	company = string_field (op->record, "MeetingOrganisationNameDivision");
 	if (g_strcmp0 (company, "*") == 0) {
 		/* the reference's marker of a private appointment */

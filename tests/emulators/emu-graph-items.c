@@ -658,7 +658,8 @@ finish_item (EmuServer *server, const gchar *kind, JsonObject *obj, gchar **why)
 			return FALSE;
 		/* Outlook sends a meeting request to attendees when an event with
 		 * attendees is saved: counted, so tests can prove we never do */
-		if (att != NULL && json_array_get_length (att) > 0)
+		if (att != NULL && json_array_get_length (att) > 0 &&
+		    json_object_get_boolean_member_with_default (obj, "isOrganizer", TRUE))
 			st->stats_invitations += json_array_get_length (att);
 	} else if (g_str_equal (kind, "task")) {
 		finish_task (obj);
@@ -1360,7 +1361,13 @@ item_op (EmuServer *server, GraphReq *req, GraphResp *resp, const gchar *kind,
 	if (g_str_equal (req->method, "DELETE")) {
 		g_autofree gchar *master_id = NULL;
 		g_autofree gchar *date = NULL;
+		JsonArray *att
+			= g_str_equal (kind, "event") ? graph_obj_array (obj, "attendees") : NULL;
 		st->stats_writes++;
+		/* deleting a meeting one organises cancels it for its attendees */
+		if (att != NULL && json_array_get_length (att) > 0 &&
+		    json_object_get_boolean_member_with_default (obj, "isOrganizer", TRUE))
+			st->stats_invitations += json_array_get_length (att);
 		graph_item_save (server, kind, stored_folder, obj, TRUE);
 		/* a deleted exception is a cancelled occurrence */
 		if (series != NULL && graph_series_split_id (json_object_get_string_member (obj, "id"),

@@ -158,6 +158,93 @@ child_error (JsonObject *children, const gchar *field, const gchar *message)
 	json_array_add_string_element (errs, message);
 }
 
+/*
+ * An event's attendees as OroCalendarBundle's AttendeeType form takes them
+ * (Entity/Attendee.php): a list of {displayName, email, status, type};
+ * status none|accepted|declined|tentative (default none), type
+ * organizer|optional|required; an e-mail must be one; anything else is an
+ * extra field the form rejects. Returns the attendees as kept, or NULL with
+ * @why.
+ */
+static JsonArray *
+attendees_validate (JsonNode *v, gchar **why)
+{
+	static const gchar *statuses[] = {"none", "accepted", "declined", "tentative", NULL};
+	static const gchar *types[] = {"organizer", "optional", "required", NULL};
+	static const gchar *known[] = {"displayName", "email", "status", "type", NULL};
+	g_autoptr(JsonArray) out = json_array_new ();
+	JsonArray *a;
+
+	if (JSON_NODE_HOLDS_NULL (v))
+		return g_steal_pointer (&out);
+	if (!JSON_NODE_HOLDS_ARRAY (v)) {
+		*why = g_strdup ("This value is not valid.");
+		return NULL;
+	}
+	a = json_node_get_array (v);
+	for (guint i = 0; i < json_array_get_length (a); i++) {
+		JsonNode *e = json_array_get_element (a, i);
+		JsonObject *in = JSON_NODE_HOLDS_OBJECT (e) ? json_node_get_object (e) : NULL;
+		g_autoptr(GList) members = NULL;
+		JsonObject *at;
+		const gchar *email, *name, *status, *type;
+		if (in == NULL) {
+			*why = g_strdup ("This value is not valid.");
+			return NULL;
+		}
+		members = json_object_get_members (in);
+		for (GList *l = members; l != NULL; l = l->next) {
+			JsonNode *m = json_object_get_member (in, l->data);
+			if (!g_strv_contains (known, l->data)) {
+				*why = g_strdup ("This form should not contain extra fields.");
+				return NULL;
+			}
+			if (!JSON_NODE_HOLDS_NULL (m)
+			    && (!JSON_NODE_HOLDS_VALUE (m)
+				|| json_node_get_value_type (m) != G_TYPE_STRING)) {
+				*why = g_strdup_printf ("%s: This value is not valid.", (gchar *) l->data);
+				return NULL;
+			}
+		}
+		email = json_object_get_string_member_with_default (in, "email", NULL);
+		name = json_object_get_string_member_with_default (in, "displayName", NULL);
+		status = json_object_get_string_member_with_default (in, "status", NULL);
+		type = json_object_get_string_member_with_default (in, "type", NULL);
+		if (email != NULL && email[0] != '\0' &&
+		    (strchr (email, '@') == NULL || strchr (email, ' ') != NULL ||
+		     strchr (email, '@') == email || strchr (email, '@')[1] == '\0')) {
+			*why = g_strdup ("email: This value is not a valid email address.");
+			return NULL;
+		}
+		if ((email == NULL || email[0] == '\0') && (name == NULL || name[0] == '\0')) {
+			*why = g_strdup ("displayName: This value should not be blank.");
+			return NULL;
+		}
+		if (status != NULL && !g_strv_contains (statuses, status)) {
+			*why = g_strdup ("status: The value you selected is not a valid choice.");
+			return NULL;
+		}
+		if (type != NULL && !g_strv_contains (types, type)) {
+			*why = g_strdup ("type: The value you selected is not a valid choice.");
+			return NULL;
+		}
+		at = json_object_new ();
+		json_object_set_string_member (at, "displayName", name != NULL ? name : email);
+		if (email != NULL && email[0] != '\0')
+			json_object_set_string_member (at, "email", email);
+		else
+			json_object_set_null_member (at, "email");
+		json_object_set_null_member (at, "userId");
+		json_object_set_string_member (at, "status", status != NULL ? status : "none");
+		if (type != NULL)
+			json_object_set_string_member (at, "type", type);
+		else
+			json_object_set_null_member (at, "type");
+		json_array_add_object_element (out, at);
+	}
+	return g_steal_pointer (&out);
+}
+
 /* validates @in and merges it into @doc; returns the errors object or NULL */
 static JsonObject *
 apply_event (EmuServer *server, JsonObject *in, JsonObject *doc, gint64 user_id, gboolean create,
@@ -218,6 +305,13 @@ apply_event (EmuServer *server, JsonObject *in, JsonObject *doc, gint64 user_id,
 					     "This value is too long. It should have 255 characters or less.");
 			else
 				json_object_set_member (doc, name, json_node_copy (v));
+		} else if (g_str_equal (name, "attendees")) {
+			g_autofree gchar *why = NULL;
+			JsonArray *kept = attendees_validate (v, &why);
+			if (kept == NULL)
+				child_error (children, name, why);
+			else
+				json_object_set_array_member (doc, name, kept);
 		} else if (g_str_equal (name, "recurrence")) {
 			/* Oro's RecurrenceFormType: a known type, an interval and a start */
 			static const gchar *rtypes[] = {"daily", "weekly", "monthly", "monthnth",

@@ -62,8 +62,16 @@ static const AttrDef contact_attrs[] = {
 static const RelDef contact_rels[] = {
     {"owner", "users", FALSE, F_FILTER}, {"assignedTo", "users", FALSE, F_FILTER},
     {"reportsTo", "contacts", FALSE, F_FILTER}, {"organization", "organizations", FALSE, F_FILTER},
-    {"addresses", "contactaddresses", TRUE, F_RO}, {"accounts", "accounts", TRUE, F_RO},
+    {"addresses", "contactaddresses", TRUE, F_RO}, {"accounts", "accounts", TRUE, 0},
     {NULL}};
+
+/* accounts (OroAccountBundle): a name the form requires, Oro's ownership */
+static const AttrDef account_attrs[] = {
+    {"name", T_STRING, F_REQ | F_SORT}, {"createdAt", T_DATETIME, F_RO},
+    {"updatedAt", T_DATETIME, F_RO | F_FILTER | F_SORT}, {NULL}};
+static const RelDef account_rels[] = {
+    {"owner", "users", FALSE, F_FILTER}, {"organization", "organizations", FALSE, F_FILTER},
+    {"defaultContact", "contacts", FALSE, 0}, {NULL}};
 
 static const AttrDef address_attrs[] = {
     {"primary", T_BOOL, 0}, {"label", T_STRING, 0}, {"street", T_STRING, 0},
@@ -104,6 +112,7 @@ static const TypeDef types[] = {
     {"tasks", TRUE, TRUE, TRUE, task_attrs, task_rels},
     {"users", TRUE, FALSE, FALSE, user_attrs, user_rels},
     {"organizations", TRUE, FALSE, FALSE, name_attrs, no_rels},
+    {"accounts", TRUE, TRUE, FALSE, account_attrs, account_rels},
     {"taskpriorities", FALSE, FALSE, FALSE, label_attrs, no_rels},
     {"taskstatuses", FALSE, FALSE, FALSE, status_attrs, no_rels},
     {"addresstypes", FALSE, FALSE, FALSE, label_attrs, no_rels},
@@ -2322,7 +2331,7 @@ static gboolean
 emu_orocrm_seed (EmuServer *server, JsonNode *root, GError **error)
 {
 	JsonObject *o = JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
-	static const gchar *order[] = {"contacts", "contactaddresses", "tasks"};
+	static const gchar *order[] = {"accounts", "contacts", "contactaddresses", "tasks"};
 
 	if (o == NULL) {
 		g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not a JSON object");

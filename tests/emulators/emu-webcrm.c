@@ -1688,6 +1688,138 @@ required_text (EmuServer *server, JsonObject *in, const gchar *name, GError **er
 	return TRUE;
 }
 
+/* the person or user with this address (first by id), or NULL */
+static JsonObject *
+person_by_email (EmuServer *server, const gchar *table, const gchar *field, const gchar *email)
+{
+	g_autofree gchar *sql = g_strdup_printf ("SELECT doc FROM entity WHERE tbl = ?1 AND "
+						 "lower(json_extract(doc, '$.%s')) = lower(?2) "
+						 "ORDER BY num LIMIT 1",
+						 field);
+	g_autoptr(sqlite3_stmt) stmt = emu_db_prepare (server, sql, NULL);
+	g_autoptr(JsonNode) node = NULL;
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 2, email, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step (stmt) != SQLITE_ROW)
+		return NULL;
+	node = parse_json_text ((const gchar *) sqlite3_column_text (stmt, 0));
+	return node != NULL && JSON_NODE_HOLDS_OBJECT (node)
+		       ? json_object_ref (json_node_get_object (node))
+		       : NULL;
+}
+
+/*
+ * MeetingInfoCreateDto / UpdateDto's attendees (spec: MeetingAttendeeEmails,
+ * string[] — persons and users must also be listed there; MeetingPersons and
+ * MeetingUsers [{Id}]) become the GET shape MeetingAttendees [{Email, Status,
+ * Required, UserId, UserName, PersonId, PersonName, OrganizationId,
+ * OrganizationName}]: an address of a person (or a user) is that person, any
+ * other a plain address. A listed person or user whose address is not among
+ * the e-mails, or an e-mail that is none, is refused.
+ */
+static gboolean
+meeting_attendees (EmuServer *server, JsonObject *in, JsonObject *out, GError **error)
+{
+	JsonNode *emails = json_object_get_member (in, "MeetingAttendeeEmails");
+	g_autoptr (JsonArray) att = NULL;
+	g_autoptr(GHashTable) listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	static const struct {
+		const gchar *member, *table, *email;
+	} refs[] = {{"MeetingPersons", "Person", "PersonEmail"}, {"MeetingUsers", "User", "UserEmail"}};
+
+	if (emails == NULL || JSON_NODE_HOLDS_NULL (emails))
+		return TRUE;
+	if (!JSON_NODE_HOLDS_ARRAY (emails)) {
+		g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+				     "MeetingAttendeeEmails must be an array of e-mail addresses");
+		return FALSE;
+	}
+	att = json_array_new ();
+	for (guint i = 0; i < json_array_get_length (json_node_get_array (emails)); i++) {
+		JsonNode *e = json_array_get_element (json_node_get_array (emails), i);
+		const gchar *email = JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING
+					     ? json_node_get_string (e)
+					     : NULL;
+		const gchar *at = email != NULL ? strchr (email, '@') : NULL;
+		g_autoptr(JsonObject) person = NULL;
+		g_autoptr(JsonObject) user = NULL;
+		JsonObject *a;
+		if (at == NULL || at == email || at[1] == '\0' || strchr (email, ' ') != NULL) {
+			g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+				     "MeetingAttendeeEmails[%u] is not a valid e-mail address", i);
+			return FALSE;
+		}
+		g_hash_table_add (listed, g_ascii_strdown (email, -1));
+		a = json_object_new ();
+		json_object_set_string_member (a, "Email", email);
+		json_object_set_string_member (a, "Status", "NoResponseReceived");
+		json_object_set_boolean_member (a, "Required", TRUE);
+		person = person_by_email (server, "Person", "PersonEmail", email);
+		user = person == NULL ? person_by_email (server, "User", "UserEmail", email) : NULL;
+		if (person != NULL) {
+			gint64 org = json_object_get_int_member_with_default (
+				person, "PersonOrganisationId", 0);
+			g_autofree gchar *sorg = g_strdup_printf ("%" G_GINT64_FORMAT, org);
+			g_autoptr (JsonObject) o
+				= org > 0 ? entity_load (server, "Organisation", sorg) : NULL;
+			g_autofree gchar *name = g_strstrip (g_strdup_printf (
+				"%s %s",
+				json_object_get_string_member_with_default (person,
+									    "PersonFirstName", ""),
+				json_object_get_string_member_with_default (person,
+									    "PersonLastName", "")));
+			json_object_set_int_member (a, "PersonId",
+						    json_object_get_int_member_with_default (person, "PersonId", 0));
+			json_object_set_string_member (a, "PersonName", name);
+			if (o != NULL) {
+				json_object_set_int_member (a, "OrganizationId", org);
+				json_object_set_string_member (
+					a, "OrganizationName",
+					json_object_get_string_member_with_default (
+						o, "OrganisationName", ""));
+			}
+		} else if (user != NULL) {
+			json_object_set_member (
+				a, "UserId",
+				json_node_copy (json_object_get_member (user, "UserId")));
+			json_object_set_member (a, "UserName",
+						json_node_copy (json_object_get_member (user, "UserName")));
+		}
+		json_array_add_object_element (att, a);
+	}
+	for (guint r = 0; r < G_N_ELEMENTS (refs); r++) {
+		JsonNode *n = json_object_get_member (in, refs[r].member);
+		JsonArray *ids = n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+		for (guint i = 0; ids != NULL && i < json_array_get_length (ids); i++) {
+			JsonNode *en = json_array_get_element (ids, i);
+			JsonObject *ref = JSON_NODE_HOLDS_OBJECT (en) ? json_node_get_object (en) : NULL;
+			JsonNode *idn = ref != NULL ? json_object_get_member (ref, "Id") : NULL;
+			g_autofree gchar *sid = idn == NULL ? NULL
+						: json_node_get_value_type (idn) == G_TYPE_STRING
+							? g_strdup (json_node_get_string (idn))
+							: g_strdup_printf ("%" G_GINT64_FORMAT,
+									   json_node_get_int (idn));
+			g_autoptr(JsonObject) who = sid != NULL ? entity_load (server, refs[r].table, sid) : NULL;
+			const gchar *email = who != NULL
+						     ? json_object_get_string_member_with_default (
+							     who, refs[r].email, NULL)
+						     : NULL;
+			g_autofree gchar *folded = email != NULL ? g_ascii_strdown (email, -1) : NULL;
+			if (who == NULL || folded == NULL
+			    || !g_hash_table_contains (listed, folded)) {
+				g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+					     "%s[%u]: the %s must exist and be listed in MeetingAttendeeEmails",
+					     refs[r].member, i, refs[r].table);
+				return FALSE;
+			}
+		}
+	}
+	json_object_set_array_member (out, "MeetingAttendees", g_steal_pointer (&att));
+	return TRUE;
+}
+
 static gboolean
 meeting_save (EmuServer *server, JsonObject *in, JsonObject *old, const gchar *id, GError **error)
 {
@@ -1725,6 +1857,8 @@ meeting_save (EmuServer *server, JsonObject *in, JsonObject *old, const gchar *i
 			continue;
 		json_object_set_member (out, l->data, json_node_copy (v));
 	}
+	if (!meeting_attendees (server, in, out, error))
+		return FALSE;
 	start = normalize_stamp (
 		json_object_get_string_member_with_default (out, "MeetingStart", NULL));
 	end = normalize_stamp (

@@ -264,11 +264,45 @@ test_schema_replace_field (void)
 	g_assert_cmpstr (cs_schema_lookup (schema, "email")->label, ==, "E-mail");
 }
 
+/* the Oro preset's company → account row is opt-in: off as shipped, on when a
+ * profile names it; a name that is no opt-in row is an error naming them */
+static void
+test_optional_rows (void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsMapping) m = cs_mapping_load ("orocrm", NULL, &error);
+	const gchar *on[] = {"accountName", NULL};
+	const gchar *bad[] = {"nickName", NULL};
+	gboolean found = FALSE;
+	GPtrArray *rows;
+
+	g_assert_no_error (error);
+	rows = cs_mapping_get_rows (m, CS_KIND_CONTACT);
+	for (guint i = 0; i < rows->len; i++)
+		g_assert_cmpstr (((CsMappingRow *) g_ptr_array_index (rows, i))->id, !=, "accountName");
+	g_assert_cmpuint (cs_mapping_get_optional_rows (m, CS_KIND_CONTACT)->len, ==, 1);
+	g_assert_false (cs_mapping_enable_rows (m, CS_KIND_CONTACT, bad, &error));
+	g_assert_nonnull (strstr (error->message, "accountName"));
+	g_clear_error (&error);
+	g_assert_true (cs_mapping_enable_rows (m, CS_KIND_CONTACT, on, &error));
+	g_assert_no_error (error);
+	rows = cs_mapping_get_rows (m, CS_KIND_CONTACT);
+	for (guint i = 0; i < rows->len; i++) {
+		CsMappingRow *row = g_ptr_array_index (rows, i);
+		if (g_strcmp0 (row->id, "accountName") == 0) {
+			found = TRUE;
+			g_assert_cmpstr (row->outlook[0], ==, "companyName");
+		}
+	}
+	g_assert_true (found);
+}
+
 int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
 	g_test_add_func ("/engine/mapping/name-fallback", test_name_fallback);
+	g_test_add_func ("/engine/mapping/optional-rows", test_optional_rows);
 	g_test_add_func ("/engine/mapping/list-and-first-of-list", test_list_and_first);
 	g_test_add_func ("/engine/mapping/status-tables", test_status_tables);
 	g_test_add_func ("/engine/mapping/reminders", test_reminders);

@@ -353,7 +353,7 @@ test_open_existing_old_schema (void)
 	g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
 	g_assert_cmpint (sqlite3_exec (db, "DROP TABLE decision; DROP TABLE run_change; DROP TABLE run_undo; DROP TABLE overwritten;"
 					   "DROP INDEX journal_source; DROP TABLE review; DROP TABLE left_alone;"
-					   "DROP TABLE link_merge;"
+					   "DROP TABLE link_merge; DROP TABLE waiting; DROP TABLE setting;"
 					   "UPDATE schema_version SET version=1",
 				       NULL, NULL, NULL),
 			 ==, SQLITE_OK);
@@ -374,11 +374,65 @@ test_open_existing_old_schema (void)
 	g_assert_cmpint (cs_state_get_undoable_run (st, &error), ==, 1);
 }
 
+/* an e-mail waiting for its CRM person comes back as it was read; the time it
+ * was first seen stays when it is kept again (that is where its wait ends) */
+static void
+test_waiting (void)
+{
+	g_autofree gchar *path = tmp_db ();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsState) st = NULL;
+	g_autoptr(CsRecord) r = cs_record_new (CS_KIND_EMAIL, "m1");
+	g_autoptr(GPtrArray) got = NULL;
+	CsStateWaiting *w;
+	const gchar *to[] = {"a@example.org", "b@example.org", NULL};
+
+	g_unlink (path);
+	st = cs_state_open (path, &error);
+	g_assert_no_error (error);
+	cs_record_set_string (r, "subject", "Tilbud – æøå");
+	cs_record_set_field (r, "toAddresses", g_variant_new_strv (to, -1));
+	cs_record_set_version (r, "v1");
+	cs_record_set_folder (r, "Inbox/Kunder");
+	cs_record_set_modified (r, 1700000000000000);
+	g_assert_true (cs_state_put_waiting (st, r, 1000, &error));
+	cs_record_set_string (r, "subject", "Tilbud 2");
+	g_assert_true (cs_state_put_waiting (st, r, 5000, &error));
+	g_assert_no_error (error);
+	got = cs_state_get_waiting (st, CS_KIND_EMAIL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (got->len, ==, 1);
+	w = g_ptr_array_index (got, 0);
+	g_assert_cmpint (w->first_seen, ==, 1000);
+	g_assert_cmpstr (cs_record_get_id (w->record), ==, "m1");
+	g_assert_cmpstr (cs_record_get_string (w->record, "subject"), ==, "Tilbud 2");
+	g_assert_cmpstr (cs_record_get_version (w->record), ==, "v1");
+	g_assert_cmpstr (cs_record_get_folder (w->record), ==, "Inbox/Kunder");
+	g_assert_cmpint (cs_record_get_modified (w->record), ==, 1700000000000000);
+	g_assert_true (cs_value_equal (cs_record_get_field (w->record, "toAddresses"),
+				       cs_record_get_field (r, "toAddresses")));
+	g_clear_pointer (&got, g_ptr_array_unref);
+	got = cs_state_get_waiting (st, CS_KIND_CONTACT, &error);
+	g_assert_cmpuint (got->len, ==, 0);
+	g_clear_pointer (&got, g_ptr_array_unref);
+	g_assert_true (cs_state_remove_waiting (st, CS_KIND_EMAIL, "m1", &error));
+	got = cs_state_get_waiting (st, CS_KIND_EMAIL, &error);
+	g_assert_cmpuint (got->len, ==, 0);
+	/* settings */
+	g_assert_null (cs_state_get_setting (st, "optional-rows"));
+	g_assert_true (cs_state_set_setting (st, "optional-rows", "contact=accountName;", &error));
+	{
+		g_autofree gchar *v = cs_state_get_setting (st, "optional-rows");
+		g_assert_cmpstr (v, ==, "contact=accountName;");
+	}
+}
+
 int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 	g_test_add_func ("/engine/state/links", test_links);
+	g_test_add_func ("/engine/state/waiting", test_waiting);
 	g_test_add_func ("/engine/state/from-schema-1", test_from_schema_1);
 	g_test_add_func ("/engine/state/migrate-indexes", test_migrate_indexes);
 	g_test_add_func ("/engine/state/cursor-journal-runs", test_cursor_journal_runs);

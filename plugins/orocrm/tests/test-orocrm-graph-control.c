@@ -157,8 +157,9 @@ graph_sign_in (Fx *fx)
 {
 	guint status;
 	const gchar *form = "application/x-www-form-urlencoded";
-	g_autoptr (JsonNode) dc = graph_http (fx, "POST", "/common/oauth2/v2.0/devicecode", form,
-					      "client_id=tester&scope=Contacts.ReadWrite", &status);
+	g_autoptr (JsonNode) dc = graph_http (
+		fx, "POST", "/common/oauth2/v2.0/devicecode", form,
+		"client_id=tester&scope=Contacts.ReadWrite%20Calendars.ReadWrite", &status);
 	g_autofree gchar *poll = g_strdup_printf (
 		"grant_type=urn:ietf:params:oauth:grant-type:device_code&client_id=tester&device_"
 		"code=%s",
@@ -319,6 +320,250 @@ resolve_case (const gchar *how, const gchar *arg, const gchar *expect)
 			json_array_get_length (json_object_get_array_member (r, "conflicts")), ==,
 			0);
 	}
+	fx_stop (&fx);
+}
+
+static gint
+cs_test_strcmp_p (gconstpointer a, gconstpointer b)
+{
+	return g_strcmp0 (*(const gchar *const *) a, *(const gchar *const *) b);
+}
+
+/* Graph's invitation counter: every meeting request an event save would send */
+static gint64
+graph_invitations (Fx *fx)
+{
+	guint status;
+	g_autoptr (JsonNode) st = graph_http (fx, "GET", "/_emulator/stats", NULL, NULL, &status);
+	g_assert_cmpuint (status, ==, 200);
+	return json_object_get_int_member (json_node_get_object (st), "invitationsSent");
+}
+
+/* the Graph event with @subject (never two) */
+static JsonObject *
+graph_event (Fx *fx, const gchar *subject)
+{
+	guint status;
+	g_autoptr (JsonNode) list = NULL;
+	JsonArray *values;
+	JsonObject *found = NULL;
+	if (fx->token == NULL)
+		graph_sign_in (fx);
+	list = graph_http (fx, "GET", "/v1.0/me/events?$top=100", NULL, NULL, &status);
+	g_assert_cmpuint (status, ==, 200);
+	values = json_object_get_array_member (json_node_get_object (list), "value");
+	for (guint i = 0; i < json_array_get_length (values); i++) {
+		JsonObject *e = json_array_get_object_element (values, i);
+		if (g_strcmp0 (json_object_get_string_member_with_default (e, "subject", NULL),
+			       subject) == 0) {
+			g_assert_null (found);
+			found = json_object_ref (e);
+		}
+	}
+	return found;
+}
+
+/* the OroCRM event with @title in the admin's calendar around @day (never two) */
+static JsonObject *
+oro_event (Fx *fx, const gchar *title, const gchar *from, const gchar *to)
+{
+	g_autofree gchar *path = g_strdup_printf (
+		"/api/rest/latest/calendarevents?calendar=1&start=%s&end=%s", from, to);
+	guint status = 0;
+	g_autoptr (JsonNode) list = oro_emu_call (fx->oro, "GET", path, NULL, &status);
+	JsonArray *a;
+	JsonObject *found = NULL;
+	g_assert_cmpuint (status, ==, 200);
+	a = json_node_get_array (list);
+	for (guint i = 0; i < json_array_get_length (a); i++) {
+		JsonObject *e = json_array_get_object_element (a, i);
+		if (g_strcmp0 (json_object_get_string_member_with_default (e, "title", NULL), title)
+		    == 0) {
+			g_assert_null (found);
+			found = json_object_ref (e);
+		}
+	}
+	return found;
+}
+
+/* OroCRM's web app renames an event (PUT without attendees keeps them) */
+static void
+oro_put_title (Fx *fx, const gchar *title, const gchar *new_title, const gchar *day,
+	       const gchar *h1, const gchar *h2, const gchar *from, const gchar *to)
+{
+	g_autoptr (JsonObject) e = oro_event (fx, title, from, to);
+	g_autofree gchar *path = NULL;
+	g_autofree gchar *body = NULL;
+	g_autoptr (JsonNode) r = NULL;
+	guint status = 0;
+	g_assert_nonnull (e);
+	path = g_strdup_printf ("/api/rest/latest/calendarevents/%" G_GINT64_FORMAT,
+				json_object_get_int_member (e, "id"));
+	body = g_strdup_printf ("{\"title\":\"%s\",\"start\":\"%sT%s:00:00+00:00\","
+				"\"end\":\"%sT%s:00:00+00:00\",\"notifyAttendees\":\"none\"}",
+				new_title, day, h1, day, h2);
+	r = oro_emu_call (fx->oro, "PUT", path, body, &status);
+	g_assert_cmpuint (status, <, 300);
+}
+
+/* the sorted e-mail addresses of an attendee list (Graph's or OroCRM's shape) */
+static gchar *
+attendee_addresses (JsonObject *event)
+{
+	JsonArray *a = json_object_has_member (event, "attendees") &&
+			       !json_object_get_null_member (event, "attendees")
+			   ? json_object_get_array_member (event, "attendees")
+			   : NULL;
+	g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (g_free);
+	for (guint i = 0; a != NULL && i < json_array_get_length (a); i++) {
+		JsonObject *at = json_array_get_object_element (a, i);
+		const gchar *addr = json_object_has_member (at, "emailAddress")
+					    ? json_object_get_string_member (
+						  json_object_get_object_member (at, "emailAddress"),
+						  "address")
+					    : json_object_get_string_member_with_default (at, "email",
+											  NULL);
+		if (addr != NULL)
+			g_ptr_array_add (list, g_ascii_strdown (addr, -1));
+	}
+	g_ptr_array_sort (list, (GCompareFunc) cs_test_strcmp_p);
+	g_ptr_array_add (list, NULL);
+	return g_strjoinv (",", (gchar **) list->pdata);
+}
+
+/* issue 17: a meeting's attendees go from Outlook (Graph) to OroCRM and stay
+ * there through later edits on either side; OroCRM's attendees reach Outlook
+ * as a regular event (the Oro guide); no write sends a meeting request */
+static void
+test_attendees_round_trip (void)
+{
+	Fx fx = { 0 };
+	g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+	g_autoptr (GDateTime) day = g_date_time_add_days (now, 2);
+	g_autoptr (GDateTime) before = g_date_time_add_days (now, -1);
+	g_autoptr (GDateTime) after = g_date_time_add_days (now, 5);
+	g_autofree gchar *d = g_date_time_format (day, "%Y-%m-%d");
+	g_autofree gchar *from = g_date_time_format (before, "%Y-%m-%dT00:00:00Z");
+	g_autofree gchar *to = g_date_time_format (after, "%Y-%m-%dT00:00:00Z");
+	g_autofree gchar *graph_body = g_strdup_printf (
+		"{\"subject\":\"Budgetmøde\",\"start\":{\"dateTime\":\"%sT09:00:00\",\"timeZone\":"
+		"\"UTC\"},\"end\":{\"dateTime\":\"%sT10:00:00\",\"timeZone\":\"UTC\"},"
+		"\"attendees\":[{\"type\":\"required\",\"emailAddress\":{\"name\":\"Ada Lovelace\","
+		"\"address\":\"ada@example.org\"}},{\"type\":\"optional\",\"emailAddress\":{"
+		"\"address\":\"bo@andetsteds.dk\"}}]}",
+		d, d);
+	g_autofree gchar *oro_body = g_strdup_printf (
+		"{\"calendar\":1,\"title\":\"Kundebesøg\",\"start\":\"%sT13:00:00+00:00\","
+		"\"end\":\"%sT14:00:00+00:00\",\"allDay\":false,\"notifyAttendees\":\"none\","
+		"\"attendees\":[{\"displayName\":\"Karen Blixen\",\"email\":\"karen@rungsted.dk\","
+		"\"type\":\"required\"}]}",
+		d, d);
+	g_autofree gchar *profile = NULL;
+	guint status = 0;
+
+	fx_start (&fx);
+	profile = g_strdup_printf ("[profile]\nname=Control\ncrm=orocrm\noutlook=graph\npreset="
+				   "orocrm\nstate=state.db\n"
+				   "[crm]\nurl=%s\nuser=admin\nsecret-file=key\n"
+				   "[outlook]\nurl=%s\nauthority=%s\nclient-id=crmsync-test\n"
+				   "[contact]\ndirection=none\n[task]\ndirection=none\n"
+				   "[event]\ndirection=both\ncondition=all\n[email]\ndirection=none\n",
+				   fx.oro->url, fx.graph_url, fx.graph_url);
+	g_assert_true (g_file_set_contents (fx.profile, profile, -1, NULL));
+	graph_sign_in (&fx);
+	{
+		/* the user's own Outlook sends its meeting requests: not ours to count */
+		g_autoptr (JsonNode) made = graph_http (&fx, "POST", "/v1.0/me/events",
+							"application/json", graph_body, &status);
+		g_autoptr (JsonNode) reset = NULL;
+		g_assert_cmpuint (status, ==, 201);
+		reset = graph_http (&fx, "POST", "/_emulator/reset-stats", NULL, NULL, &status);
+	}
+	{
+		g_autoptr (JsonNode) made = oro_emu_call (fx.oro, "POST", "/api/rest/latest/calendarevents",
+							  oro_body, &status);
+		g_assert_cmpuint (status, ==, 201);
+	}
+
+	g_assert_cmpint (cli (&fx, "sync", "--json", NULL), ==, 0);
+	{
+		g_autoptr (JsonObject) oro = oro_event (&fx, "Budgetmøde", from, to);
+		g_autoptr (JsonObject) graph = graph_event (&fx, "Kundebesøg");
+		g_autofree gchar *oa = NULL;
+		g_autofree gchar *ga = NULL;
+		g_assert_nonnull (oro);
+		oa = attendee_addresses (oro);
+		g_assert_cmpstr (oa, ==, "ada@example.org,bo@andetsteds.dk");
+		/* OroCRM's invitation reaches Outlook as a regular event */
+		g_assert_nonnull (graph);
+		ga = attendee_addresses (graph);
+		g_assert_cmpstr (ga, ==, "");
+	}
+	g_assert_cmpint (graph_invitations (&fx), ==, 0);
+
+	/* changes in OroCRM: the regular event follows in Outlook; the meeting the
+	 * user organises with attendees does not (Graph would send them an update):
+	 * skipped with the reason, nobody loses an attendee, nobody is notified */
+	g_usleep (1100000);
+	oro_put_title (&fx, "Budgetmøde", "Budgetmøde 2027", d, "09", "10", from, to);
+	oro_put_title (&fx, "Kundebesøg", "Kundebesøg i Rungsted", d, "13", "14", from, to);
+	g_usleep (1100000);
+	g_assert_cmpint (cli (&fx, "sync", "--json", NULL), ==, 1);
+	g_assert_nonnull (strstr (fx.out, "meeting with attendees"));
+	{
+		g_autoptr (JsonObject) moved = graph_event (&fx, "Kundebesøg i Rungsted");
+		g_autoptr (JsonObject) meeting = graph_event (&fx, "Budgetmøde");
+		g_autoptr (JsonObject) oro = oro_event (&fx, "Budgetmøde 2027", from, to);
+		g_autoptr (JsonObject) karen = oro_event (&fx, "Kundebesøg i Rungsted", from, to);
+		g_autofree gchar *ga = NULL;
+		g_autofree gchar *oa = NULL;
+		g_autofree gchar *ka = NULL;
+		g_assert_nonnull (moved);
+		g_assert_nonnull (meeting);
+		ga = attendee_addresses (meeting);
+		g_assert_cmpstr (ga, ==, "ada@example.org,bo@andetsteds.dk");
+		oa = attendee_addresses (oro);
+		g_assert_cmpstr (oa, ==, "ada@example.org,bo@andetsteds.dk");
+		ka = attendee_addresses (karen);
+		g_assert_cmpstr (ka, ==, "karen@rungsted.dk");
+	}
+	g_assert_cmpint (graph_invitations (&fx), ==, 0);
+
+	/* in Outlook the user renames the meeting and invites one more (their
+	 * Outlook sends that request): both reach OroCRM */
+	{
+		g_autoptr (JsonObject) graph = graph_event (&fx, "Budgetmøde");
+		g_autofree gchar *path = g_strdup_printf ("/v1.0/me/events/%s",
+							  json_object_get_string_member (graph, "id"));
+		g_autoptr (JsonNode) r = graph_http (
+			&fx, "PATCH", path, "application/json",
+			"{\"subject\":\"Budgetmøde 2027\",\"attendees\":[{\"type\":\"required\","
+			"\"emailAddress\":{\"address\":\"ada@example.org\"}},{\"type\":\"optional\","
+			"\"emailAddress\":{\"address\":\"bo@andetsteds.dk\"}},{\"type\":\"required\","
+			"\"emailAddress\":{\"address\":\"tycho@hven.dk\"}}]}",
+			&status);
+		g_autoptr (JsonNode) reset = NULL;
+		g_assert_cmpuint (status, ==, 200);
+		reset = graph_http (&fx, "POST", "/_emulator/reset-stats", NULL, NULL, &status);
+	}
+	g_assert_cmpint (cli (&fx, "sync", "--json", NULL), ==, 0);
+	{
+		g_autoptr (JsonObject) oro = oro_event (&fx, "Budgetmøde 2027", from, to);
+		g_autofree gchar *oa = attendee_addresses (oro);
+		g_assert_cmpstr (oa, ==, "ada@example.org,bo@andetsteds.dk,tycho@hven.dk");
+	}
+	g_assert_cmpint (graph_invitations (&fx), ==, 0);
+	/* settled */
+	g_assert_cmpint (cli (&fx, "sync", "--json", NULL), ==, 0);
+	{
+		g_autoptr (JsonObject) r = out_json (&fx);
+		JsonObject *u = json_object_get_object_member (r, "updated");
+		g_assert_cmpint (json_object_get_int_member_with_default (
+					 json_object_get_object_member (u, "crm"), "event", 0), ==, 0);
+		g_assert_cmpint (json_object_get_int_member_with_default (
+					 json_object_get_object_member (u, "outlook"), "event", 0), ==, 0);
+	}
+	g_assert_cmpint (graph_invitations (&fx), ==, 0);
 	fx_stop (&fx);
 }
 
@@ -541,5 +786,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/orocrm-graph/control/resolve-value", test_resolve_value);
 	g_test_add_func ("/orocrm-graph/control/resolve-all-keep", test_resolve_all_keep);
 	g_test_add_func ("/orocrm-graph/control/undo-exact", test_undo_exact);
+	g_test_add_func ("/orocrm-graph/attendees/round-trip", test_attendees_round_trip);
 	return g_test_run ();
 }

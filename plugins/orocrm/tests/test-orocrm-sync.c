@@ -1469,6 +1469,116 @@ test_no_change_requests (void)
 	sync_clear (&s);
 }
 
+/* the accounts named @name in the emulator */
+static GPtrArray *
+crm_accounts_named (OroEmu *emu, const gchar *name)
+{
+	g_autoptr(GHashTable) all = oro_emu_list (emu, "accounts");
+	GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init (&it, all);
+	while (g_hash_table_iter_next (&it, &k, &v))
+		if (g_strcmp0 (oro_attr (v, "name"), name) == 0)
+			g_ptr_array_add (ids, g_strdup (k));
+	return ids;
+}
+
+/* the id of the first account a contact belongs to, or NULL */
+static gchar *
+crm_account_of (OroEmu *emu, const gchar *last)
+{
+	g_autoptr(JsonObject) c = crm_contact_by_last (emu, last);
+	JsonObject *rels, *acc;
+	JsonArray *data;
+	g_assert_nonnull (c);
+	rels = json_object_get_object_member (c, "relationships");
+	acc = rels != NULL && json_object_has_member (rels, "accounts")
+		  ? json_object_get_object_member (rels, "accounts")
+		  : NULL;
+	data = acc != NULL ? json_object_get_array_member (acc, "data") : NULL;
+	if (data == NULL || json_array_get_length (data) == 0)
+		return NULL;
+	return g_strdup (json_object_get_string_member (json_array_get_object_element (data, 0), "id"));
+}
+
+/* issue 17: Outlook's Company ↔ the OroCRM account, an opt-in row of the Oro
+ * preset: off, nothing happens to accounts; on, a contact joins the account
+ * of its company's name (any case), created when missing, never twice, and
+ * a CRM contact's account reaches Outlook as its company */
+static void
+test_company_account (void)
+{
+	static const gchar *seed =
+	    "{\"accounts\":[{\"type\":\"accounts\",\"id\":\"7\",\"attributes\":{\"name\":"
+	    "\"Analytical Engines\"}}],"
+	    "\"contacts\":[{\"type\":\"contacts\",\"id\":\"1\",\"attributes\":{\"firstName\":"
+	    "\"Ada\",\"lastName\":\"Lovelace\",\"gender\":\"female\",\"birthday\":\"1815-12-10\"},"
+	    "\"relationships\":{\"accounts\":{\"data\":[{\"type\":\"accounts\",\"id\":\"7\"}]}}}]}";
+	Sync s = {0};
+	g_autoptr(JsonObject) r1 = NULL;
+	g_autoptr(JsonObject) r2 = NULL;
+	g_autoptr(JsonObject) r3 = NULL;
+	g_autoptr(GPtrArray) odense = NULL;
+	g_autoptr(GPtrArray) engines = NULL;
+	g_autofree gchar *hca = NULL;
+	g_autofree gchar *babbage = NULL;
+	const gchar *off = "[contact]\ndirection=both\ncondition=all\n"
+			   "[task]\ndirection=none\n[event]\ndirection=none\n";
+	const gchar *on = "[contact]\ndirection=both\ncondition=all\noptional-rows=accountName\n"
+			  "[task]\ndirection=none\n[event]\ndirection=none\n";
+
+	sync_setup (&s, start_with_seed (seed, NULL), ORO_TEST_KEY);
+	oro_folder_write (s.outlook, "contact", "hca",
+			  "{\"givenName\":\"Hans Christian\",\"surname\":\"Andersen\",\"gender\":"
+			  "\"male\",\"birthday\":\"1805-04-02\",\"companyName\":\"Odense Forlag\"}");
+
+	/* off (the preset as shipped): the company stays in Outlook */
+	write_profile (&s, s.emu->url, NULL, off);
+	r1 = sync_ok (&s, NULL);
+	g_assert_cmpint (count (r1, "created", "crm"), ==, 1);
+	odense = crm_accounts_named (s.emu, "Odense Forlag");
+	g_assert_cmpuint (odense->len, ==, 0);
+	g_clear_pointer (&odense, g_ptr_array_unref);
+	hca = crm_account_of (s.emu, "Andersen");
+	g_assert_null (hca);
+	g_assert_cmpstr (outlook_get (&s, "Lovelace", "companyName"), ==, "");
+
+	/* on: the account is made and joined; an existing one (other case) is joined */
+	oro_folder_write (s.outlook, "contact", "babbage",
+			  "{\"givenName\":\"Charles\",\"surname\":\"Babbage\",\"gender\":\"male\","
+			  "\"birthday\":\"1791-12-26\",\"companyName\":\"analytical engines\"}");
+	write_profile (&s, s.emu->url, NULL, on);
+	r2 = sync_ok (&s, NULL);
+	g_assert_cmpint (count (r2, "created", "crm"), ==, 1);
+	odense = crm_accounts_named (s.emu, "Odense Forlag");
+	g_assert_cmpuint (odense->len, ==, 1);
+	hca = crm_account_of (s.emu, "Andersen");
+	g_assert_cmpstr (hca, ==, g_ptr_array_index (odense, 0));
+	babbage = crm_account_of (s.emu, "Babbage");
+	g_assert_cmpstr (babbage, ==, "7");
+	engines = crm_accounts_named (s.emu, "analytical engines");
+	g_assert_cmpuint (engines->len, ==, 0);
+	/* the CRM's account is the company in Outlook */
+	g_assert_cmpstr (outlook_get (&s, "Lovelace", "companyName"), ==, "Analytical Engines");
+
+	/* the account's own spelling comes back as the company once; then settled:
+	 * nothing more, no second account */
+	g_clear_pointer (&r3, json_object_unref);
+	r3 = sync_ok (&s, NULL);
+	g_assert_cmpint (count (r3, "updated", "outlook"), ==, 1);
+	g_assert_cmpstr (outlook_get (&s, "Babbage", "companyName"), ==, "Analytical Engines");
+	g_clear_pointer (&r3, json_object_unref);
+	r3 = sync_ok (&s, NULL);
+	g_assert_cmpint (count (r3, "created", "crm"), ==, 0);
+	g_assert_cmpint (count (r3, "updated", "crm"), ==, 0);
+	g_assert_cmpint (count (r3, "updated", "outlook"), ==, 0);
+	g_clear_pointer (&odense, g_ptr_array_unref);
+	odense = crm_accounts_named (s.emu, "Odense Forlag");
+	g_assert_cmpuint (odense->len, ==, 1);
+	sync_clear (&s);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1492,5 +1602,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/orocrm/sync/no-secrets", test_no_secrets);
 	g_test_add_func ("/orocrm/sync/created-then-deleted-in-crm", test_created_then_deleted_in_crm);
 	g_test_add_func ("/orocrm/sync/no-change-requests", test_no_change_requests);
+	g_test_add_func ("/orocrm/sync/company-account", test_company_account);
 	return g_test_run ();
 }

@@ -168,6 +168,46 @@ test_categories (void)
 	}
 }
 
+/* a list field of an item, joined with commas ("" when absent) */
+static gchar *
+list_field (JsonObject *item, const gchar *name)
+{
+	JsonObject *fields = json_object_get_object_member (item, "fields");
+	JsonArray *list = json_object_has_member (fields, name)
+				  ? json_object_get_array_member (fields, name)
+				  : NULL;
+	GString *s = g_string_new (NULL);
+	for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
+		g_string_append_printf (s, "%s%s", i > 0 ? "," : "",
+					json_array_get_string_element (list, i));
+	return g_string_free (s, FALSE);
+}
+
+/* issue 17: what ties an Outlook-made item to a CRM record: a task's
+ * companies and contacts (PidLidCompanies, PidLidContacts), a meeting's
+ * attendees (its recipients, the organizer's own row left out) */
+static void
+test_crm_link_fields (void)
+{
+	gint status;
+	g_autoptr (JsonNode) root = pst_list (NULL, &status);
+	JsonObject *task = find (root, "task", "subject", "Call Ada");
+	JsonObject *fair = find (root, "event", "subject", "Fair");
+	g_autofree gchar *companies = NULL;
+	g_autofree gchar *contacts = NULL;
+	g_autofree gchar *attendees = NULL;
+
+	g_assert_cmpint (status, ==, 0);
+	g_assert_nonnull (task);
+	g_assert_nonnull (fair);
+	companies = list_field (task, "companies");
+	contacts = list_field (task, "contacts");
+	attendees = list_field (fair, "attendees");
+	g_assert_cmpstr (companies, ==, "Analytical Engines");
+	g_assert_cmpstr (contacts, ==, "Ada Lovelace");
+	g_assert_cmpstr (attendees, ==, "mette@nordlys.dk,bo@andetsteds.dk");
+}
+
 /* 4: Sent Items and the Outbox named by the IPM subtree (the Outbox in
  * Exchange form), and unsent mail (Outbox, Drafts) never listed */
 static void
@@ -385,6 +425,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/pst/generated/contact-photo", test_contact_photo);
 	g_test_add_func ("/pst/generated/contact-photo-times", test_contact_photo_times);
 	g_test_add_func ("/pst/generated/categories", test_categories);
+	g_test_add_func ("/pst/generated/crm-link-fields", test_crm_link_fields);
 	g_test_add_func ("/pst/generated/sent-and-outbox", test_sent_and_outbox);
 	g_test_add_func ("/pst/generated/one-reader-run", test_one_reader_run);
 	g_test_add_func ("/pst/generated/select-category", test_select_category);

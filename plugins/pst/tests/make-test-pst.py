@@ -264,17 +264,33 @@ def folder_pc(name, klass=None, extra=()):
     return pc(props + list(extra))
 
 
-# named properties: Keywords (PS_PUBLIC_STRINGS, by name) → 0x8000
+# named properties: Keywords (PS_PUBLIC_STRINGS, by name) → 0x8000;
+# PidLidCompanies and PidLidContacts (PSETID_Common 0x8539, 0x853A) → 0x8001, 0x8002
 KEYWORDS = 0x8000
+COMPANIES = 0x8001
+CONTACTS = 0x8002
 
 
 def name_map():
     strings = struct.pack("<I", 16) + utf16("Keywords")
     entries = struct.pack("<IHH", 0, (2 << 1) | 1, 0)  # string name, PS_PUBLIC_STRINGS
-    # the GUID stream must not be empty (libpff refuses the file): PSETID_Task
-    task_guid = struct.pack("<IHH", 0x00062003, 0, 0) + bytes([0xC0, 0, 0, 0, 0, 0, 0, 0x46])
-    return pc([(0x0001, PT_LONG, 251), (0x0002, PT_BINARY, task_guid),
+    # numeric names in the GUID stream's second GUID (index 3 + 1)
+    entries += struct.pack("<IHH", 0x8539, (4 << 1) | 0, 1)
+    entries += struct.pack("<IHH", 0x853A, (4 << 1) | 0, 2)
+    # the GUID stream must not be empty (libpff refuses the file): PSETID_Task,
+    # then PSETID_Common
+    tail = bytes([0xC0, 0, 0, 0, 0, 0, 0, 0x46])
+    guids = struct.pack("<IHH", 0x00062003, 0, 0) + tail
+    guids += struct.pack("<IHH", 0x00062008, 0, 0) + tail
+    return pc([(0x0001, PT_LONG, 251), (0x0002, PT_BINARY, guids),
                (0x0003, PT_BINARY, entries), (0x0004, PT_BINARY, strings)])
+
+
+def recipient_table(rows):
+    """MS-PST 2.4.4.5: the recipients of a message (an appointment's attendees)."""
+    cols = [(0x67F20003, 4), (0x67F30003, 4), (0x0C150003, 4), (0x3001001F, 4),
+            (0x3003001F, 4), (0x39FE001F, 4), (0x5FFD0003, 4)]
+    return tc(cols, rows)
 
 
 def message(klass, subject=None, flags=MSGFLAG_READ, extra=(), categories=None):
@@ -333,13 +349,24 @@ def build(path):
     p.node(0x200004, mail("Hello inbound", categories=["Green category", "webCRM"],
                           extra=[(0x0E06, PT_SYSTIME, FT_2025)]), inbox)
     p.node(0x200024, mail("Sent offer", extra=[(0x0039, PT_SYSTIME, FT_2025)]), sent)
-    p.node(0x200044, message("IPM.Task", "Call Ada", categories=["webCRM"]), tasks)
+    p.node(0x200044, message("IPM.Task", "Call Ada", categories=["webCRM"], extra=[
+        (COMPANIES, PT_MV_UNICODE, ["Analytical Engines"]),
+        (CONTACTS, PT_MV_UNICODE, ["Ada Lovelace"])]), tasks)
     # submitted, waiting in the Outbox
     p.node(0x200064, mail("Waiting to go", flags=MSGFLAG_UNSENT | MSGFLAG_SUBMIT), outbox)
     p.node(0x200084, mail("Feed digest"), feeds)
     p.node(0x2000A4, mail("Conflict copy"), conflicts)
+    # a meeting: the organizer's own row, a required and an optional attendee
+    rcpt_nid = 0x692
+    people = recipient_table([
+        {0x67F20003: 1, 0x67F30003: 1, 0x0C150003: 1, 0x3001001F: "Me",
+         0x3003001F: "me@example.org", 0x39FE001F: "me@example.org", 0x5FFD0003: 3},
+        {0x67F20003: 2, 0x67F30003: 2, 0x0C150003: 1, 0x3001001F: "Mette Lys",
+         0x3003001F: "Mette@Nordlys.dk", 0x39FE001F: "Mette@Nordlys.dk", 0x5FFD0003: 1},
+        {0x67F20003: 3, 0x67F30003: 3, 0x0C150003: 2, 0x3001001F: "Bo",
+         0x3003001F: "bo@andetsteds.dk", 0x39FE001F: "bo@andetsteds.dk", 0x5FFD0003: 1}])
     p.node(0x2000C4, message("IPM.Appointment", "Fair", categories=["Yellow category"]),
-           calendar)
+           calendar, subnodes=[(rcpt_nid, people)])
     # a draft: unsent, never submitted nor delivered; and a received mail an
     # importer left flagged unsent, which is the user's mail all the same
     p.node(0x2000E4, mail("Unfinished", flags=MSGFLAG_UNSENT), drafts)

@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "cli-fixture.h"
@@ -479,7 +480,8 @@ test_multi_day (Fx *fx, gconstpointer data)
 	g_autofree gchar *end = g_date_time_format (d3, "%Y-%m-%dT16:00:00Z");
 	g_autofree gchar *ev
 		= g_strdup_printf ("{\"subject\":\"Messe i Herning\",\"start\":\"%s\","
-				   "\"end\":\"%s\",\"isAllDay\":false,\"body\":\"Stand 12\"}",
+				   "\"end\":\"%s\",\"isAllDay\":false,\"body\":\"Stand 12\","
+				   "\"categories\":[\"MCH Messecenter\"]}",
 				   start, end);
 	g_autoptr(JsonNode) list = NULL;
 	g_autoptr(JsonObject) after = NULL;
@@ -489,6 +491,9 @@ test_multi_day (Fx *fx, gconstpointer data)
 
 	start_emulator (fx, NULL, "0", NULL);
 	write_profile (fx, "webcrm-b2b", AUTH_CODE, NULL);
+	/* the organisation the category names: webCRM books meetings for one */
+	list = api (fx, "POST", "/Organisations", "{\"OrganisationName\":\"MCH Messecenter\"}");
+	g_clear_pointer (&list, json_node_unref);
 	g_free (cli_put (&fx->cli, "outlook", "event", "fair", ev));
 	g_assert_cmpint (run_sync (fx), ==, 0);
 	g_assert_cmpint (cli_report_count (&fx->cli, "created", "crm", "event"), ==, 1);
@@ -582,8 +587,12 @@ test_private_and_outlook_task (Fx *fx, gconstpointer data)
 	g_free (cli_put (&fx->cli, "outlook", "event", "dentist", ev));
 	g_free (cli_put (&fx->cli, "outlook", "task", "t1",
 			 "{\"subject\":\"Venter på svar\",\"status\":\"waitingOnOthers\","
-			 "\"dueDate\":\"2026-12-24\",\"body\":\"Husk at ringe\"}"));
+			 "\"dueDate\":\"2026-12-24\",\"body\":\"Husk at ringe\","
+			 "\"companies\":[\"Tandklinikken\"]}"));
 	made = api (fx, "POST", "/Meetings", crm_private);
+	/* the organisation the task's company names: webCRM creates activities for one */
+	g_clear_pointer (&made, json_node_unref);
+	made = api (fx, "POST", "/Organisations", "{\"OrganisationName\":\"Tandklinikken\"}");
 	g_assert_cmpint (run_sync (fx), ==, 0);
 
 	path = g_strdup_printf ("/Meetings?from=%s&to=%s&userId=1", start, end);
@@ -662,9 +671,10 @@ test_email (Fx *fx, gconstpointer data)
 		"{\"messageId\":\"<m3@example.org>\",\"subject\":\"Nyhedsbrev\",\"direction\":"
 		"\"outbound\",\"fromAddress\":\"ada@example.org\",\"toAddresses\":"
 		"[\"ukendt@example.org\"],\"sentDateTime\":\"2026-02-05T08:00:00Z\"}"));
-	g_assert_cmpint (run_sync (fx), ==, 1);
+	/* nobody has the third one's address: it waits for its person (issue 17) */
+	g_assert_cmpint (run_sync (fx), ==, 0);
 	g_assert_cmpint (cli_report_count (&fx->cli, "created", "crm", "email"), ==, 2);
-	g_assert_cmpuint (cli_report_len (&fx->cli, "skipped"), >=, 1);
+	g_assert_cmpuint (cli_report_len (&fx->cli, "waiting"), ==, 1);
 	mails = api_query (fx, "SELECT * FROM Activity WHERE ActivityType = 'E-mail' AND "
 			       "ActivityDescription = 'Tilbud'");
 	g_assert_cmpuint (json_array_get_length (mails), ==, 1);
@@ -690,9 +700,300 @@ test_email (Fx *fx, gconstpointer data)
 		g_assert_cmpuint (json_array_get_length (none), ==, 0);
 	}
 	/* e-mails never come back to Outlook; a second run makes no second copy */
-	g_assert_cmpint (run_sync (fx), ==, 1);
+	g_assert_cmpint (run_sync (fx), ==, 0);
 	g_assert_cmpint (cli_report_count (&fx->cli, "created", "crm", "email"), ==, 0);
 	g_assert_cmpuint (cli_count (&fx->cli, "outlook", "email"), ==, 3);
+}
+
+/* a JSON report list's entries for @kind */
+static guint
+report_list_len (Fx *fx, const gchar *list, const gchar *kind)
+{
+	JsonArray *a;
+	guint n = 0;
+	if (fx->cli.report == NULL)
+		return 0;
+	a = json_object_get_array_member (json_node_get_object (fx->cli.report), list);
+	for (guint i = 0; a != NULL && i < json_array_get_length (a); i++) {
+		JsonObject *o = json_array_get_object_element (a, i);
+		if (g_strcmp0 (json_object_get_string_member_with_default (o, "kind", ""), kind)
+		    == 0)
+			n++;
+	}
+	return n;
+}
+
+/* issue 17: an e-mail archived before its person existed in webCRM waits
+ * (listed under "waiting", the run is not partial for it) and reaches
+ * webCRM on the run after the person is created — with Outlook on Graph,
+ * whose delta lists the mail once only */
+static void
+test_email_waits_for_person (Fx *fx, gconstpointer data)
+{
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+	g_autofree gchar *when = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+	g_autofree gchar *seed = g_build_filename (fx->cli.dir, "graph-seed.json", NULL);
+	g_autofree gchar *seed_arg = g_strdup_printf ("--seed=%s", seed);
+	g_autofree gchar *graph_db = g_build_filename (fx->cli.dir, "graph.db", NULL);
+	g_autofree gchar *db_arg = g_strdup_printf ("--db=%s", graph_db);
+	g_autofree gchar *text = g_strdup_printf (
+	    "{\"messages\":[{\"subject\":\"Forespørgsel om levering\",\"categories\":[\"webCRM\"],"
+	    "\"receivedDateTime\":\"%s\",\"sentDateTime\":\"%s\",\"from\":{\"emailAddress\":"
+	    "{\"address\":\"senere@kunde.dk\",\"name\":\"Lene Senere\"}},\"toRecipients\":"
+	    "[{\"emailAddress\":{\"address\":\"ada@example.org\"}}],"
+	    "\"body\":{\"contentType\":\"text\",\"content\":\"Hvornår kan I levere?\"}}]}",
+	    when, when);
+	const gchar *args[] = {db_arg, seed_arg, NULL};
+	g_autofree gchar *graph_origin = NULL;
+	g_autofree gchar *extra = NULL;
+	g_autofree gchar *profile = NULL;
+	g_autofree gchar *code = g_build_filename (fx->cli.dir, "authcode", NULL);
+	GSubprocess *graph;
+	g_autoptr(JsonNode) person = NULL;
+	g_autoptr(JsonArray) mails = NULL;
+	const gchar *query = "SELECT * FROM Activity WHERE ActivityDescription = "
+			     "'Forespørgsel om levering'";
+
+	g_assert_true (g_file_set_contents (seed, text, -1, NULL));
+	start_emulator (fx, NULL, "4", NULL);
+	graph = emu_launch_start ("graph", NULL, args, &graph_origin);
+	profile = g_strdup_printf (
+	    "[profile]\nname=webCRM test\ncrm=webcrm\noutlook=graph\npreset=webcrm-b2b\n"
+	    "state=state.db\n"
+	    "[crm]\nurl=%s\nsecret-file=authcode\nuser=ada@example.org\n"
+	    "[outlook]\nurl=%s\nauthority=%s\nclient-id=crmsync-test\n"
+	    "[contact]\ndirection=none\n[task]\ndirection=none\n[event]\ndirection=none\n",
+	    fx->origin, graph_origin, graph_origin);
+	g_assert_true (g_file_set_contents (fx->cli.profile, profile, -1, NULL));
+	g_assert_true (g_file_set_contents_full (code, AUTH_CODE, -1, G_FILE_SET_CONTENTS_NONE,
+						 0600, NULL));
+
+	/* no person yet: it waits, and says until when; nothing to fix, not partial */
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	g_assert_cmpuint (report_list_len (fx, "waiting", "email"), ==, 1);
+	g_assert_cmpuint (report_list_len (fx, "skipped", "email"), ==, 0);
+	mails = api_query (fx, query);
+	g_assert_cmpuint (json_array_get_length (mails), ==, 0);
+	g_clear_pointer (&mails, json_array_unref);
+	/* a run with nobody new: still waiting, still nothing in webCRM */
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	g_assert_cmpuint (report_list_len (fx, "waiting", "email"), ==, 1);
+
+	person = api (fx, "POST", "/Persons",
+		      "{\"PersonOrganisationId\":1004,\"PersonFirstName\":\"Lene\","
+		      "\"PersonLastName\":\"Senere\",\"PersonEmail\":\"senere@kunde.dk\"}");
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "created", "crm", "email"), ==, 1);
+	g_assert_cmpuint (report_list_len (fx, "waiting", "email"), ==, 0);
+	mails = api_query (fx, query);
+	g_assert_cmpuint (json_array_get_length (mails), ==, 1);
+	g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (mails, 0),
+						     "ActivityPersonId"),
+			 ==, json_node_get_int (person));
+	g_clear_pointer (&mails, json_array_unref);
+	/* and once only */
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "created", "crm", "email"), ==, 0);
+	g_assert_cmpuint (report_list_len (fx, "waiting", "email"), ==, 0);
+	mails = api_query (fx, query);
+	g_assert_cmpuint (json_array_get_length (mails), ==, 1);
+	emu_launch_stop (&graph);
+}
+
+/* the id of the organisation named @name, as webCRM's web app would show it */
+static gint64
+org_id (Fx *fx, const gchar *name)
+{
+	g_autofree gchar *script =
+	    g_strdup_printf ("SELECT * FROM Organisation WHERE OrganisationName = '%s'", name);
+	g_autoptr(JsonArray) rows = api_query (fx, script);
+	g_assert_cmpuint (json_array_get_length (rows), ==, 1);
+	return json_object_get_int_member (json_array_get_object_element (rows, 0),
+					   "OrganisationId");
+}
+
+/* the meeting with @subject in the user's webCRM calendar around @from, or NULL */
+static JsonObject *
+meeting_with (Fx *fx, const gchar *subject, const gchar *from, const gchar *to)
+{
+	g_autofree gchar *path = g_strdup_printf ("/Meetings?from=%s&to=%s&userId=1", from, to);
+	g_autoptr(JsonNode) list = api (fx, "GET", path, NULL);
+	JsonArray *meetings = json_object_get_array_member (json_node_get_object (list), "Meetings");
+	for (guint i = 0; i < json_array_get_length (meetings); i++) {
+		JsonObject *m = json_array_get_object_element (meetings, i);
+		if (g_strcmp0 (json_object_get_string_member (m, "MeetingSubject"), subject) == 0)
+			return json_object_ref (m);
+	}
+	return NULL;
+}
+
+/* issue 17: an e-mail waits 30 days for its person, then the rule keeps it
+ * out (counted under "excluded"): later runs are not partial because of it,
+ * and a person made after that does not bring it back */
+static void
+test_email_wait_ends (Fx *fx, gconstpointer data)
+{
+	g_autofree gchar *state = g_build_filename (fx->cli.dir, "state.db", NULL);
+	sqlite3 *db = NULL;
+	g_autoptr(JsonNode) person = NULL;
+	g_autoptr(JsonArray) mails = NULL;
+
+	start_emulator (fx, NULL, "4", NULL);
+	write_profile (fx, "webcrm-b2b", AUTH_CODE, "[email]\nselect=all\n");
+	g_free (cli_put (&fx->cli, "outlook", "email", "late",
+			 "{\"messageId\":\"<late@example.org>\",\"subject\":\"Sent i sommer\","
+			 "\"direction\":\"outbound\",\"fromAddress\":\"ada@example.org\","
+			 "\"toAddresses\":[\"glemt@example.org\"],\"sentDateTime\":"
+			 "\"2026-02-05T08:00:00Z\"}"));
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	g_assert_cmpuint (report_list_len (fx, "waiting", "email"), ==, 1);
+
+	/* 31 days later (the state's clock of when it was first seen, moved back) */
+	g_assert_cmpint (sqlite3_open (state, &db), ==, SQLITE_OK);
+	g_assert_cmpint (sqlite3_exec (db,
+				       "UPDATE waiting SET first_seen = first_seen - "
+				       "31 * 86400 * 1000000",
+				       NULL, NULL, NULL),
+			 ==, SQLITE_OK);
+	sqlite3_close (db);
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	g_assert_cmpuint (report_list_len (fx, "waiting", "email"), ==, 0);
+	g_assert_cmpuint (report_list_len (fx, "skipped", "email"), ==, 0);
+	g_assert_true (excluded_with (fx, "email", "within 30 days", 1));
+	/* the person arrives too late: the e-mail stays out, the run is not partial */
+	person = api (fx, "POST", "/Persons",
+		      "{\"PersonOrganisationId\":1004,\"PersonLastName\":\"Glemt\","
+		      "\"PersonEmail\":\"glemt@example.org\"}");
+	g_assert_cmpint (run_sync (fx), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "created", "crm", "email"), ==, 0);
+	mails = api_query (fx, "SELECT * FROM Activity WHERE ActivityDescription = 'Sent i sommer'");
+	g_assert_cmpuint (json_array_get_length (mails), ==, 0);
+}
+
+/* issue 17: an Outlook-made meeting or task reaches webCRM only linked to the one
+ * organisation Outlook's data names — an attendee who is a webCRM person, a
+ * task's company, a category naming the organisation; none or two: skipped with
+ * the guide's reason, nothing created */
+static void
+test_outlook_items_find_organisation (Fx *fx, gconstpointer data)
+{
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+	g_autoptr(GDateTime) d = g_date_time_add_days (now, 3);
+	g_autoptr(GDateTime) d2 = g_date_time_add_days (now, 4);
+	g_autofree gchar *start = g_date_time_format (d, "%Y-%m-%dT09:00:00Z");
+	g_autofree gchar *end = g_date_time_format (d, "%Y-%m-%dT10:00:00Z");
+	g_autofree gchar *after = g_date_time_format (d2, "%Y-%m-%dT00:00:00Z");
+	g_autofree gchar *ev1 = g_strdup_printf (
+	    "{\"subject\":\"Statusmøde\",\"start\":\"%s\",\"end\":\"%s\",\"isAllDay\":false,"
+	    "\"attendees\":[\"Mette@Nordlys.dk\",\"ukendt@andetsteds.dk\"]}",
+	    start, end);
+	g_autofree gchar *ev2 = g_strdup_printf (
+	    "{\"subject\":\"Fællesmøde\",\"start\":\"%s\",\"end\":\"%s\",\"isAllDay\":false,"
+	    "\"attendees\":[\"mette@nordlys.dk\",\"per@sydvind.dk\"]}",
+	    start, end);
+	g_autoptr(JsonNode) p1 = NULL;
+	g_autoptr(JsonNode) p2 = NULL;
+	g_autoptr(JsonObject) m1 = NULL;
+	g_autoptr(JsonObject) m2 = NULL;
+	g_autoptr(JsonArray) t1 = NULL;
+	g_autoptr(JsonArray) t2 = NULL;
+	gint64 nordlys, sydvind;
+
+	start_emulator (fx, NULL, "0", NULL);
+	write_profile (fx, "webcrm-b2b", AUTH_CODE, "[contact]\ndirection=none\n");
+	p1 = api (fx, "POST", "/Organisations", "{\"OrganisationName\":\"Nordlys ApS\"}");
+	p2 = api (fx, "POST", "/Organisations", "{\"OrganisationName\":\"Sydvind A/S\"}");
+	nordlys = org_id (fx, "Nordlys ApS");
+	sydvind = org_id (fx, "Sydvind A/S");
+	{
+		g_autofree gchar *a = g_strdup_printf (
+		    "{\"PersonOrganisationId\":%" G_GINT64_FORMAT ",\"PersonFirstName\":\"Mette\","
+		    "\"PersonLastName\":\"Lys\",\"PersonEmail\":\"mette@nordlys.dk\"}",
+		    nordlys);
+		g_autofree gchar *b = g_strdup_printf (
+		    "{\"PersonOrganisationId\":%" G_GINT64_FORMAT ",\"PersonFirstName\":\"Per\","
+		    "\"PersonLastName\":\"Vind\",\"PersonEmail\":\"per@sydvind.dk\"}",
+		    sydvind);
+		g_autoptr(JsonNode) ra = api (fx, "POST", "/Persons", a);
+		g_autoptr(JsonNode) rb = api (fx, "POST", "/Persons", b);
+	}
+	g_free (cli_put (&fx->cli, "outlook", "event", "e1", ev1));
+	g_free (cli_put (&fx->cli, "outlook", "event", "e2", ev2));
+	g_free (cli_put (&fx->cli, "outlook", "task", "t1",
+			 "{\"subject\":\"Send tilbud\",\"status\":\"notStarted\",\"dueDate\":"
+			 "\"2026-12-20\",\"companies\":[\"Sydvind A/S\"]}"));
+	g_free (cli_put (&fx->cli, "outlook", "task", "t2",
+			 "{\"subject\":\"Ring tilbage\",\"status\":\"notStarted\",\"dueDate\":"
+			 "\"2026-12-21\",\"categories\":[\"Nordlys ApS\"]}"));
+	g_free (cli_put (&fx->cli, "outlook", "task", "t3",
+			 "{\"subject\":\"Rydde op\",\"status\":\"notStarted\",\"dueDate\":"
+			 "\"2026-12-22\"}"));
+
+	/* skipped items make the run partial: the user can fix them in Outlook */
+	g_assert_cmpint (run_sync (fx), ==, 1);
+	m1 = meeting_with (fx, "Statusmøde", start, after);
+	g_assert_nonnull (m1);
+	{
+		JsonArray *orgs = json_object_get_array_member (m1, "MeetingOrganisations");
+		g_assert_nonnull (orgs);
+		g_assert_cmpuint (json_array_get_length (orgs), ==, 1);
+		g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (orgs, 0),
+							     "OrganisationId"),
+				 ==, nordlys);
+	}
+	{
+		/* the attendees are the participants: the webCRM person where one has
+		 * the address (any case), a plain address otherwise; nobody invited */
+		g_autofree gchar *path = g_strdup_printf (
+			"/Meetings/%s", json_object_get_string_member (m1, "MeetingId"));
+		g_autoptr(JsonNode) full = api (fx, "GET", path, NULL);
+		JsonArray *att = json_object_get_array_member (json_node_get_object (full),
+							       "MeetingAttendees");
+		gboolean person = FALSE, plain = FALSE;
+		g_assert_nonnull (att);
+		g_assert_cmpuint (json_array_get_length (att), ==, 2);
+		for (guint i = 0; i < json_array_get_length (att); i++) {
+			JsonObject *a = json_array_get_object_element (att, i);
+			const gchar *email = json_object_get_string_member (a, "Email");
+			if (g_ascii_strcasecmp (email, "mette@nordlys.dk") == 0) {
+				person = TRUE;
+				g_assert_cmpstr (json_object_get_string_member (a, "PersonName"), ==,
+						 "Mette Lys");
+				g_assert_cmpint (json_object_get_int_member (a, "OrganizationId"), ==,
+						 nordlys);
+			} else {
+				plain = TRUE;
+				g_assert_cmpstr (email, ==, "ukendt@andetsteds.dk");
+				g_assert_false (json_object_has_member (a, "PersonId"));
+			}
+		}
+		g_assert_true (person && plain);
+	}
+	m2 = meeting_with (fx, "Fællesmøde", start, after);
+	g_assert_null (m2);
+	g_assert_true (skipped_with (fx, "event", "not unique (Nordlys ApS, Sydvind A/S)"));
+
+	t1 = api_query (fx, "SELECT * FROM Activity WHERE ActivityDescription = 'Send tilbud'");
+	g_assert_cmpuint (json_array_get_length (t1), ==, 1);
+	g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (t1, 0),
+						     "ActivityOrganisationId"),
+			 ==, sydvind);
+	t2 = api_query (fx, "SELECT * FROM Activity WHERE ActivityDescription = 'Ring tilbage'");
+	g_assert_cmpuint (json_array_get_length (t2), ==, 1);
+	g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (t2, 0),
+						     "ActivityOrganisationId"),
+			 ==, nordlys);
+	{
+		g_autoptr(JsonArray) none =
+		    api_query (fx, "SELECT * FROM Activity WHERE ActivityDescription = 'Rydde op'");
+		g_assert_cmpuint (json_array_get_length (none), ==, 0);
+	}
+	g_assert_true (skipped_with (fx, "task", "Outlook has no reference to the organisation"));
+	/* settled: the participants do not come back to Outlook, nothing changes */
+	g_assert_cmpint (run_sync (fx), ==, 1);
+	g_assert_cmpint (cli_report_count (&fx->cli, "updated", "crm", "event"), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "updated", "outlook", "event"), ==, 0);
+	g_assert_cmpint (cli_report_count (&fx->cli, "created", "crm", "event"), ==, 0);
 }
 
 /* deleting in either place deletes nothing in the other */
@@ -731,8 +1032,9 @@ test_created_then_deleted (Fx *fx, gconstpointer data)
 	g_autofree gchar *start = g_date_time_format (d1, "%Y-%m-%dT08:00:00Z");
 	g_autofree gchar *end = g_date_time_format (d1, "%Y-%m-%dT09:00:00Z");
 	g_autofree gchar *ev = g_strdup_printf (
-	    "{\"subject\":\"Kaffe med Bo\",\"start\":\"%s\",\"end\":\"%s\",\"isAllDay\":false}", start,
-	    end);
+	    "{\"subject\":\"Kaffe med Bo\",\"start\":\"%s\",\"end\":\"%s\",\"isAllDay\":false,"
+	    "\"categories\":[\"Kaffebaren\"]}",
+	    start, end);
 	g_autofree gchar *path = g_strdup_printf ("/Meetings?from=%s&to=%s&userId=1", start, end);
 	g_autoptr(JsonNode) list = NULL;
 	g_autoptr(JsonNode) del = NULL;
@@ -743,6 +1045,9 @@ test_created_then_deleted (Fx *fx, gconstpointer data)
 	start_emulator (fx, NULL, "0", NULL);
 	/* the presets never propagate a deletion: this user wants them */
 	write_profile (fx, "webcrm-b2b", AUTH_CODE, "[event]\non-crm-delete=propagate\n");
+	/* the organisation the category names: webCRM books meetings for one */
+	list = api (fx, "POST", "/Organisations", "{\"OrganisationName\":\"Kaffebaren\"}");
+	g_clear_pointer (&list, json_node_unref);
 	g_free (cli_put (&fx->cli, "outlook", "event", "coffee", ev));
 	g_assert_cmpint (run_sync (fx), ==, 0);
 	g_assert_cmpint (cli_report_count (&fx->cli, "created", "crm", "event"), ==, 1);
@@ -1012,6 +1317,9 @@ main (int argc, char **argv)
 	ADD ("event/old-meetings-new-pc", test_old_meetings_new_pc);
 	ADD ("event/private-and-task-from-outlook", test_private_and_outlook_task);
 	ADD ("email/matching", test_email);
+	ADD ("email/waits-for-person", test_email_waits_for_person);
+	ADD ("email/wait-ends-after-30-days", test_email_wait_ends);
+	ADD ("outlook-items/find-organisation", test_outlook_items_find_organisation);
 	ADD ("deletions-never-propagate", test_no_deletions);
 	ADD ("event/created-then-deleted", test_created_then_deleted);
 	ADD ("auth/wrong-code", test_wrong_code);
