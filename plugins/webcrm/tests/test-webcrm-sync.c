@@ -527,6 +527,10 @@ test_old_meetings_new_pc (Fx *fx, gconstpointer data)
 
 	start_emulator (fx, NULL, "0", NULL);
 	write_profile (fx, "webcrm-b2b", AUTH_CODE, NULL);
+	/* the organisation the category names: webCRM books meetings for one */
+	{
+		g_autoptr(JsonNode) org = api (fx, "POST", "/Organisations", "{\"OrganisationName\":\"Nordlys ApS\"}");
+	}
 	for (guint i = 0; i < G_N_ELEMENTS (back); i++) {
 		g_autoptr(GDateTime) d = g_date_time_add_days (now, -back[i]);
 		g_autofree gchar *start = g_date_time_format (d, "%Y-%m-%dT09:00:00Z");
@@ -534,7 +538,7 @@ test_old_meetings_new_pc (Fx *fx, gconstpointer data)
 		g_autofree gchar *id = g_strdup_printf ("old%u", i);
 		g_autofree gchar *ev = g_strdup_printf (
 			"{\"subject\":\"Kundebesøg %u\",\"start\":\"%s\",\"end\":\"%s\","
-			"\"isAllDay\":false,\"body\":\"Referat\"}",
+			"\"isAllDay\":false,\"body\":\"Referat\",\"categories\":[\"Nordlys ApS\"]}",
 			i, start, end);
 		g_free (cli_put (&fx->cli, "outlook", "event", id, ev));
 	}
