@@ -757,12 +757,14 @@ validate_items (CsEngine *self, CsKind kind, GPtrArray *items, guint from)
 			g_autoptr(CsRecord) rec = NULL;
 			g_autoptr(CsRecord) empty = NULL;
 			g_autofree gchar *why = NULL;
+			g_autoptr(GHashTable) values = NULL;
 			gboolean update = !it->create[s] && it->rows[s] != NULL && it->rows[s][0] != NULL;
 			if ((!it->create[s] && !update) || it->values == NULL)
 				continue;
+			values = cs_plan_item_values_for (it, (CsSide) s);
 			rec = cs_record_new (kind, NULL);
 			empty = cs_record_new (kind, NULL);
-			cs_mapping_apply (self->mapping, kind, (CsSide) s, it->values,
+			cs_mapping_apply (self->mapping, kind, (CsSide) s, values,
 					  update ? (const gchar *const *) it->rows[s] : NULL,
 					  update ? empty : NULL, rec);
 			why = cs_validate_record (schemas[s], rec);
@@ -1415,8 +1417,9 @@ make_op (CsEngine *self, CsPlanItem *it, CsSide side, CsWriteAction action)
 			cs_record_set_folder (rec, cs_record_get_folder (src));
 	} else {
 		g_autoptr(CsRecord) empty = cs_record_new (it->kind, NULL);
+		g_autoptr(GHashTable) values = cs_plan_item_values_for (it, side);
 		rec = cs_record_new (it->kind, cs_plan_item_get_id (it, side));
-		cs_mapping_apply (self->mapping, it->kind, side, it->values,
+		cs_mapping_apply (self->mapping, it->kind, side, values,
 				  (const gchar *const *) it->rows[side], cur != NULL ? cur : empty, rec);
 	}
 	op = cs_write_op_new (action, rec);
@@ -1553,7 +1556,8 @@ rebuild_over (CsEngine *self, CsWriteOp *op, CsSide side, CsKind kind, CsRecord 
 {
 	CsPlanItem *it = ((ItemState *) op->engine_data)->item;
 	g_autoptr(CsRecord) rec = cs_record_new (kind, cs_plan_item_get_id (it, side));
-	cs_mapping_apply (self->mapping, kind, side, it->values, (const gchar *const *) it->rows[side], cur,
+	g_autoptr(GHashTable) values = cs_plan_item_values_for (it, side);
+	cs_mapping_apply (self->mapping, kind, side, values, (const gchar *const *) it->rows[side], cur,
 			  rec);
 	g_clear_pointer (&op->record, cs_record_unref);
 	op->record = g_steal_pointer (&rec);

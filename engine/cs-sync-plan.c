@@ -41,12 +41,45 @@ cs_plan_item_free (CsPlanItem *item)
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
 		g_strfreev (item->rows[s]);
 		g_free (item->blocked[s]);
+		g_clear_pointer (&item->side_values[s], g_hash_table_unref);
 	}
 	g_clear_pointer (&item->conflicts, g_ptr_array_unref);
 	g_clear_pointer (&item->overwritten, g_ptr_array_unref);
 	g_free (item->reason);
 	g_free (item->label);
 	g_free (item);
+}
+
+/**
+ * cs_plan_item_values_for:
+ *
+ * What is written to @side: @item's values, with the side's own where it has
+ * them (CsPlanItem.side_values).
+ *
+ * Returns: (transfer full) (nullable): row → value
+ */
+GHashTable *
+cs_plan_item_values_for (const CsPlanItem *item, CsSide side)
+{
+	GHashTable *out;
+	GHashTableIter iter;
+	gpointer k, v;
+	if (item->side_values[side] == NULL)
+		return item->values != NULL ? g_hash_table_ref (item->values) : NULL;
+	out = cs_mapping_values_new ();
+	if (item->values != NULL) {
+		g_hash_table_iter_init (&iter, item->values);
+		while (g_hash_table_iter_next (&iter, &k, &v))
+			g_hash_table_replace (out, g_strdup (k), g_variant_ref (v));
+	}
+	g_hash_table_iter_init (&iter, item->side_values[side]);
+	while (g_hash_table_iter_next (&iter, &k, &v)) {
+		if (v != NULL)
+			g_hash_table_replace (out, g_strdup (k), g_variant_ref (v));
+		else
+			g_hash_table_remove (out, k);
+	}
+	return out;
 }
 
 void
@@ -202,6 +235,7 @@ cs_plan_item_to_json (const CsPlanItem *it, CsMapping *mapping, const gchar *con
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
 		CsSide side = (CsSide) s;
 		g_autoptr(GHashTable) before = NULL;
+		g_autoptr(GHashTable) written = NULL;
 		if (it->create[s]) {
 			g_autoptr(GPtrArray) keys = sorted_keys (it->values);
 			for (guint i = 0; i < keys->len; i++) {
@@ -233,11 +267,12 @@ cs_plan_item_to_json (const CsPlanItem *it, CsMapping *mapping, const gchar *con
 		if (it->rows[s] == NULL)
 			continue;
 		before = values_before (it, mapping, side);
+		written = cs_plan_item_values_for (it, side);
 		for (guint i = 0; it->rows[s][i] != NULL; i++) {
 			const gchar *row = it->rows[s][i];
 			const gchar *field = row_field (mapping, it->kind, side, row);
 			GVariant *old = g_hash_table_lookup (before, row);
-			GVariant *new = it->values != NULL ? g_hash_table_lookup (it->values, row) : NULL;
+			GVariant *new = written != NULL ? g_hash_table_lookup (written, row) : NULL;
 			if (field == NULL || cs_value_equal (old, new))
 				continue;
 			add_change (changes, side, field, row, old, new, with_rows);

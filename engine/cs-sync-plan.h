@@ -69,11 +69,15 @@ typedef struct {
 	GPtrArray *overwritten;	/* (owned) (nullable) (element-type CsOverwrite) */
 	gboolean excluded;	/* a skip the rules make by design (not the user's to fix) */
 	gboolean waiting;	/* a skip tried again on later runs (an e-mail's person) */
+	/* (owned) (nullable) row → value written to that side instead of @values' (undo:
+	 * the two sides held different values before the run it takes back) */
+	GHashTable *side_values[CS_SIDE_LAST];
 } CsPlanItem;
 
 CsPlanItem *cs_plan_item_new (CsKind kind, CsPlanAction action);
 void cs_plan_item_free (CsPlanItem *item);
 const gchar *cs_plan_item_get_id (const CsPlanItem *item, CsSide side);
+GHashTable *cs_plan_item_values_for (const CsPlanItem *item, CsSide side);
 gboolean cs_plan_item_is_shown (const CsPlanItem *item);
 JsonNode *cs_plan_item_to_json (const CsPlanItem *item, CsMapping *mapping,
 				const gchar *const *new_ids, gboolean with_rows);

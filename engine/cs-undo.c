@@ -207,6 +207,13 @@ undo_create (Undo *u, CsKind kind, CsSide side, JsonObject *e, GPtrArray *change
 	cs_sync_plan_add (u->plan, it);
 }
 
+static void
+cs_variant_unref_nullable (gpointer v)
+{
+	if (v != NULL)
+		g_variant_unref (v);
+}
+
 /* fields the run changed: each written back where it still holds what the
  * run wrote; a field changed since is a conflict */
 static void
@@ -290,6 +297,57 @@ undo_update (Undo *u, CsKind kind, JsonObject *e, GPtrArray **changes, const gbo
 						(GDestroyNotify)cs_conflict_free);
 				g_ptr_array_add (it->conflicts, con);
 			}
+		}
+	}
+	/* the run wrote one value over two that differed (a conflict it decided, a
+	 * merge): each side gets its own back, and the agreed value stays what the
+	 * run left, so that the next run meets the two as the conflict they were */
+	for (guint i = 0; i < rows[CS_SIDE_CRM]->len; i++) {
+		const gchar *row = g_ptr_array_index (rows[CS_SIDE_CRM], i);
+		GVariant *old[CS_SIDE_LAST] = { NULL, NULL };
+		gboolean both = FALSE;
+		for (guint j = 0; j < rows[CS_SIDE_OUTLOOK]->len && !both; j++)
+			both = g_strcmp0 (g_ptr_array_index (rows[CS_SIDE_OUTLOOK], j), row) == 0;
+		if (!both)
+			continue;
+		for (guint s = 0; s < CS_SIDE_LAST; s++) {
+			for (guint c = 0; c < changes[s]->len; c++) {
+				Change *ch = g_ptr_array_index (changes[s], c);
+				if (g_strcmp0 (ch->row, row) == 0)
+					old[s] = ch->old;
+			}
+		}
+		if (cs_value_equal (old[CS_SIDE_CRM], old[CS_SIDE_OUTLOOK]))
+			continue;
+		for (guint s = 0; s < CS_SIDE_LAST; s++) {
+			if (it->side_values[s] == NULL)
+				it->side_values[s] = g_hash_table_new_full (
+					g_str_hash, g_str_equal, g_free,
+					(GDestroyNotify)cs_variant_unref_nullable);
+			g_hash_table_replace (it->side_values[s], g_strdup (row),
+					      old[s] != NULL ? g_variant_ref (old[s]) : NULL);
+		}
+		{
+			/* the writes come back as our own, so the next run would not see
+			 * the difference: the conflict is open again, for the user */
+			g_autoptr (GHashTable) agreed = cs_mapping_values_from_string (link->snapshot);
+			GVariant *v = g_hash_table_lookup (agreed, row);
+			CsConflict *con = g_new0 (CsConflict, 1);
+			if (v != NULL)
+				g_hash_table_replace (it->values, g_strdup (row), g_variant_ref (v));
+			else
+				g_hash_table_remove (it->values, row);
+			con->kind = kind;
+			con->outlook_id = g_strdup (link->outlook_id);
+			con->crm_id = g_strdup (link->crm_id);
+			con->field = g_strdup (row);
+			con->crm_value = value_json (old[CS_SIDE_CRM]);
+			con->outlook_value = value_json (old[CS_SIDE_OUTLOOK]);
+			con->base_value = value_json (v);
+			if (it->conflicts == NULL)
+				it->conflicts = g_ptr_array_new_with_free_func (
+					(GDestroyNotify)cs_conflict_free);
+			g_ptr_array_add (it->conflicts, con);
 		}
 	}
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {

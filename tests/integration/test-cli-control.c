@@ -493,6 +493,40 @@ resolve_with (CliFixture *f, const gchar *how, const gchar *arg, const gchar *ex
 			 ==, 0);
 }
 
+/* undo of the run that wrote a decision: each side gets its own value back
+ * (they differed), and the conflict is open again, never one value on both */
+static void
+test_undo_resolved (CliFixture *f, gconstpointer d)
+{
+	g_autofree gchar *ann_out = NULL;
+	g_autoptr (JsonObject) c = NULL;
+	g_autoptr (JsonObject) o = NULL;
+	resolve_with (f, "--value", "Chair", "Chair");
+	ann_out = id_of (f, "outlook", "firstName", "Ann");
+	g_assert_cmpint (run (f, "undo", NULL), ==, 1);
+	c = cli_get (f, "crm", "contact", "c1");
+	o = cli_get (f, "outlook", "contact", ann_out);
+	g_assert_cmpstr (str (c, "jobTitle"), ==, "CTO");
+	g_assert_cmpstr (str (o, "jobTitle"), ==, "CFO");
+	g_assert_cmpint (run (f, "conflicts", NULL), ==, 0);
+	{
+		JsonArray *arr = json_object_get_array_member (root (f), "conflicts");
+		JsonObject *co;
+		g_assert_cmpuint (json_array_get_length (arr), ==, 1);
+		co = json_array_get_object_element (arr, 0);
+		g_assert_cmpstr (str (co, "crm"), ==, "CTO");
+		g_assert_cmpstr (str (co, "outlook"), ==, "CFO");
+	}
+	/* a plain run leaves both as they are while the user decides */
+	g_assert_cmpint (run (f, "sync", NULL), ==, 1);
+	g_clear_pointer (&c, json_object_unref);
+	g_clear_pointer (&o, json_object_unref);
+	c = cli_get (f, "crm", "contact", "c1");
+	o = cli_get (f, "outlook", "contact", ann_out);
+	g_assert_cmpstr (str (c, "jobTitle"), ==, "CTO");
+	g_assert_cmpstr (str (o, "jobTitle"), ==, "CFO");
+}
+
 static void
 test_resolve_keep_crm (CliFixture *f, gconstpointer d)
 {
@@ -656,6 +690,8 @@ main (int argc, char **argv)
 	g_test_add ("/cli/control/undo-guard", CliFixture, NULL, fx_setup, test_undo_guard,
 		    fx_teardown);
 	g_test_add ("/cli/control/undo-crash", CliFixture, NULL, fx_setup, test_undo_crash,
+		    fx_teardown);
+	g_test_add ("/cli/control/undo-resolved", CliFixture, NULL, fx_setup, test_undo_resolved,
 		    fx_teardown);
 	g_test_add ("/cli/control/undo-after-edit", CliFixture, NULL, fx_setup,
 		    test_undo_after_edit, fx_teardown);
