@@ -830,8 +830,9 @@ addresses_of (Planner *p, GHashTable *values)
 			for (gsize i = 0; i < g_variant_n_children (v); i++) {
 				const gchar *s;
 				g_variant_get_child (v, i, "&s", &s);
-				if (s[0] != '\0')
-					g_ptr_array_add (out, g_utf8_casefold (g_strstrip (g_strdup (s)), -1));
+				g_autofree gchar *t = g_strstrip (g_strdup (s));
+				if (t[0] != '\0')
+					g_ptr_array_add (out, g_utf8_casefold (t, -1));
 			}
 		} else if (g_variant_is_of_type (v, G_VARIANT_TYPE_STRING) &&
 			   g_variant_get_string (v, NULL)[0] != '\0') {

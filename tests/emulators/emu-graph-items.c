@@ -1481,7 +1481,8 @@ create_contact_folder (EmuServer *server, GraphReq *req, GraphResp *resp)
 			     : NULL;
 	const gchar *name = in != NULL ? json_object_get_string_member_with_default (in, "displayName", NULL)
 				       : NULL;
-	g_autofree gchar *id = g_strdup_printf ("AQMk%s", graph_random_token (10));
+	g_autofree gchar *token = graph_random_token (10);
+	g_autofree gchar *id = g_strdup_printf ("AQMk%s", token);
 	g_autoptr(sqlite3_stmt) stmt = NULL;
 	JsonObject *o;
 
