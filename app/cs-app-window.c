@@ -8,6 +8,7 @@
 #include "cs-change-view.h"
 #include "cs-changes-view.h"
 #include "cs-history-chart.h"
+#include "cs-engine-jobs.h"
 #include "cs-label.h"
 #include "cs-run-counts.h"
 #include "cs-mapping-window.h"
@@ -63,6 +64,10 @@ struct _CsAppWindow {
 	CsHistoryChart *history_chart;
 	CsChangesView *history_changes;
 	GtkButton *undo_button;
+	GtkListBox *duplicates_list;
+	GtkWidget *duplicates_page;
+	GtkLabel *duplicates_tab_label;
+	GtkLabel *duplicates_placeholder;
 
 	CsApplication *app;	   /* (unowned) */
 	CsSyncProfile *selected;   /* (owned) (nullable) */
@@ -70,6 +75,9 @@ struct _CsAppWindow {
 	GSettings *settings;	   /* (owned) (nullable) without the schema installed */
 	guint tick_id;
 	gint64 undoable_run;	   /* the newest run Undo takes back, 0: none */
+	guint review_jobs;	   /* duplicate look-ups, links and partings under way */
+	guint review_serial;	   /* only the newest look-up fills the Duplicates tab */
+	gboolean disposed;
 };
 
 G_DEFINE_TYPE (CsAppWindow, cs_app_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -193,6 +201,248 @@ link_label (CsState *state, CsKind kind, const gchar *outlook_id, const gchar *f
 static void update_actions (CsAppWindow *self);
 static void update_profile_bar (CsAppWindow *self);
 
+/* The Duplicates tab: the groups cs_engine_find_duplicates() gives, read in a
+ * worker thread (it reads both sides), each with what the user can do */
+
+static void load_duplicates (CsAppWindow *self, CsSyncProfile *sp);
+static void refresh_details (CsAppWindow *self);
+
+static void
+clear_duplicates (CsAppWindow *self)
+{
+	g_autoptr(GList) rows = gtk_container_get_children (GTK_CONTAINER (self->duplicates_list));
+	for (GList *l = rows; l != NULL; l = l->next)
+		gtk_widget_destroy (l->data);
+	/* TRANSLATORS: the Duplicates tab's title before its groups are known */
+	gtk_label_set_text (self->duplicates_tab_label, _("Duplicates"));
+}
+
+/* The look-ups and decisions run on an engine of their own: the profile's engine
+ * may be syncing in its worker thread meanwhile, and an engine is used by one
+ * thread at a time. Both share the profile, its sign-in and its state file. */
+static CsEngine *
+review_engine_new (CsSyncProfile *sp, GError **error)
+{
+	CsProfile *p = cs_sync_profile_get_profile (sp);
+	if (p == NULL) {
+		g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+				     _("The profile cannot be read; mend it first."));
+		return NULL;
+	}
+	return cs_engine_new (p, cs_sync_profile_get_secrets (sp), error);
+}
+
+static void
+pair_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(CsAppWindow) self = user_data;
+	g_autoptr(GError) error = NULL;
+
+	self->review_jobs--;
+	if (!cs_engine_pair_finish (CS_ENGINE (source), result, &error) && !self->disposed)
+		show_error (self, error->message);
+	if (!self->disposed)
+		refresh_details (self);
+}
+
+static void
+pair_clicked_cb (GtkButton *button, CsAppWindow *self)
+{
+	CsSyncProfile *sp = self->selected;
+	GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (button), GTK_TYPE_LIST_BOX_ROW);
+	const gchar *crm = g_object_get_data (G_OBJECT (row), "crm-id");
+	const gchar *outlook = g_object_get_data (G_OBJECT (row), "outlook-id");
+	CsKind kind = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "kind"));
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsEngine) engine = sp != NULL ? review_engine_new (sp, &error) : NULL;
+
+	if (engine == NULL) {
+		if (error != NULL)
+			show_error (self, error->message);
+		return;
+	}
+	gtk_widget_set_sensitive (row, FALSE);
+	self->review_jobs++;
+	if (g_strcmp0 (gtk_widget_get_name (GTK_WIDGET (button)), "link") == 0)
+		cs_engine_link_async (engine, kind, crm, outlook, NULL, pair_done_cb, g_object_ref (self));
+	else
+		cs_engine_unlink_async (engine, kind, crm, outlook, NULL, pair_done_cb, g_object_ref (self));
+}
+
+static GtkWidget *
+explained_button (CsAppWindow *self, const gchar *name, const gchar *label, const gchar *why)
+{
+	GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+	GtkWidget *button = gtk_button_new_with_mnemonic (label);
+	GtkWidget *note = gtk_label_new (why);
+
+	gtk_widget_set_name (button, name);
+	gtk_widget_set_halign (button, GTK_ALIGN_START);
+	g_signal_connect (button, "clicked", G_CALLBACK (pair_clicked_cb), self);
+	gtk_label_set_xalign (GTK_LABEL (note), 0);
+	gtk_label_set_line_wrap (GTK_LABEL (note), TRUE);
+	gtk_label_set_max_width_chars (GTK_LABEL (note), 40);
+	gtk_style_context_add_class (gtk_widget_get_style_context (note), "dim-label");
+	gtk_container_add (GTK_CONTAINER (box), button);
+	gtk_container_add (GTK_CONTAINER (box), note);
+	gtk_widget_set_hexpand (box, TRUE);
+	return box;
+}
+
+static GtkWidget *
+duplicate_row_new (CsAppWindow *self, JsonObject *group)
+{
+	GtkWidget *row = gtk_list_box_row_new ();
+	GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+	JsonArray *recs = json_object_get_array_member (group, "records");
+	const gchar *ids[CS_SIDE_LAST] = { NULL, NULL };
+	guint n_side[CS_SIDE_LAST] = { 0, 0 };
+	CsKind kind = CS_KIND_CONTACT;
+	g_autofree gchar *title = NULL;
+	GtkWidget *label;
+
+	cs_kind_from_string (json_object_get_string_member (group, "kind"), &kind);
+	/* TRANSLATORS: a group of probable duplicates: the kind of record, then why,
+	 * e.g. "Contact: the same name" */
+	title = g_markup_printf_escaped (_("<b>%s</b>: %s"), cs_kind_get_label (kind),
+					 json_object_get_string_member (group, "reason"));
+	label = gtk_label_new (NULL);
+	gtk_label_set_markup (GTK_LABEL (label), title);
+	gtk_label_set_xalign (GTK_LABEL (label), 0);
+	gtk_container_add (GTK_CONTAINER (box), label);
+	for (guint r = 0; r < json_array_get_length (recs); r++) {
+		JsonObject *o = json_array_get_object_element (recs, r);
+		CsSide side = g_strcmp0 (json_object_get_string_member (o, "side"), "crm") == 0
+				      ? CS_SIDE_CRM
+				      : CS_SIDE_OUTLOOK;
+		/* TRANSLATORS: one record of a group of duplicates: where it is, its name */
+		g_autofree gchar *text = g_strdup_printf (_("%s: %s"), side_label (side),
+							  json_object_get_string_member (o, "label"));
+		ids[side] = json_object_get_string_member (o, "id");
+		n_side[side]++;
+		label = gtk_label_new (text);
+		gtk_label_set_xalign (GTK_LABEL (label), 0);
+		gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+		gtk_widget_set_margin_start (label, 12);
+		gtk_container_add (GTK_CONTAINER (box), label);
+	}
+	if (n_side[CS_SIDE_CRM] == 1 && n_side[CS_SIDE_OUTLOOK] == 1) {
+		GtkWidget *actions = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+		g_object_set_data_full (G_OBJECT (row), "crm-id", g_strdup (ids[CS_SIDE_CRM]), g_free);
+		g_object_set_data_full (G_OBJECT (row), "outlook-id", g_strdup (ids[CS_SIDE_OUTLOOK]),
+					g_free);
+		g_object_set_data (G_OBJECT (row), "kind", GINT_TO_POINTER (kind));
+		gtk_container_add (GTK_CONTAINER (actions),
+				   explained_button (self, "link", _("Same person or record: _link"),
+						     _("The next sync merges the two into one, by "
+						       "the profile's conflict rule.")));
+		gtk_container_add (GTK_CONTAINER (actions),
+				   explained_button (self, "keep-apart", _("Not the same: _keep apart"),
+						     _("Both are left alone from now on: no sync "
+						       "links, copies or changes them.")));
+		gtk_container_add (GTK_CONTAINER (box), actions);
+	} else {
+		label = gtk_label_new (_("These are on one side only: merge or delete the extra "
+					 "one where it is, in the CRM or in Outlook."));
+		gtk_label_set_xalign (GTK_LABEL (label), 0);
+		gtk_label_set_line_wrap (GTK_LABEL (label), TRUE);
+		gtk_style_context_add_class (gtk_widget_get_style_context (label), "dim-label");
+		gtk_container_add (GTK_CONTAINER (box), label);
+	}
+	g_object_set (box, "margin", 6, NULL);
+	gtk_container_add (GTK_CONTAINER (row), box);
+	gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+	gtk_widget_show_all (row);
+	return row;
+}
+
+typedef struct {
+	CsAppWindow *self; /* (owned) */
+	guint serial;
+} Lookup;
+
+static void
+duplicates_found_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autofree Lookup *lookup = user_data;
+	g_autoptr(CsAppWindow) self = lookup->self;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonNode) found = cs_engine_find_duplicates_finish (CS_ENGINE (source), result, &error);
+	guint serial = lookup->serial;
+	g_autofree gchar *tab = NULL;
+	JsonArray *groups;
+
+	self->review_jobs--;
+	/* a newer look-up (another profile, a later run) has the last word */
+	if (self->disposed || serial != self->review_serial)
+		return;
+	clear_duplicates (self);
+	if (found == NULL) {
+		gtk_label_set_text (self->duplicates_placeholder, error->message);
+		return;
+	}
+	groups = json_object_get_array_member (json_node_get_object (found), "groups");
+	gtk_label_set_text (self->duplicates_placeholder,
+			    _("Nothing to review: no records look like duplicates."));
+	for (guint i = 0; groups != NULL && i < json_array_get_length (groups); i++)
+		gtk_container_add (GTK_CONTAINER (self->duplicates_list),
+				   duplicate_row_new (self, json_array_get_object_element (groups, i)));
+	/* TRANSLATORS: a tab, with the number of groups of probable duplicates */
+	tab = g_strdup_printf (_("Duplicates (%u)"), groups != NULL ? json_array_get_length (groups) : 0);
+	gtk_label_set_text (self->duplicates_tab_label, tab);
+}
+
+static void
+load_duplicates (CsAppWindow *self, CsSyncProfile *sp)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsEngine) engine = NULL;
+	Lookup *lookup;
+
+	/* reading both sides whole is not cheap: only for the tab in view, and not
+	 * while a sync runs (its end refreshes the window again) */
+	if (gtk_notebook_get_current_page (self->notebook)
+		    != gtk_notebook_page_num (self->notebook, self->duplicates_page)
+	    || cs_sync_profile_is_busy (sp)) {
+		gtk_label_set_text (self->duplicates_placeholder, "");
+		return;
+	}
+	engine = review_engine_new (sp, &error);
+	if (engine == NULL) {
+		gtk_label_set_text (self->duplicates_placeholder, error->message);
+		return;
+	}
+	gtk_label_set_text (self->duplicates_placeholder, _("Looking for duplicates…"));
+	self->review_jobs++;
+	lookup = g_new0 (Lookup, 1);
+	lookup->self = g_object_ref (self);
+	lookup->serial = self->review_serial;
+	cs_engine_find_duplicates_async (engine, NULL, duplicates_found_cb, lookup);
+}
+
+static void
+page_switched_cb (CsAppWindow *self, GtkWidget *page, guint num)
+{
+	if (page != self->duplicates_page || self->selected == NULL
+	    || cs_sync_profile_get_profile (self->selected) == NULL)
+		return;
+	clear_duplicates (self);
+	self->review_serial++;
+	load_duplicates (self, self->selected);
+}
+
+/**
+ * cs_app_window_is_reviewing:
+ *
+ * Returns: whether a look-up for duplicates, a link or a parting is under way
+ *   (for tests: the Duplicates tab is up to date when this is %FALSE)
+ */
+gboolean
+cs_app_window_is_reviewing (CsAppWindow *self)
+{
+	return self->review_jobs > 0;
+}
+
 static void
 refresh_details (CsAppWindow *self)
 {
@@ -214,6 +464,8 @@ refresh_details (CsAppWindow *self)
 	gtk_list_store_clear (self->history_store);
 	gtk_list_store_clear (self->conflicts_store);
 	gtk_list_store_clear (self->skips_store);
+	clear_duplicates (self);
+	self->review_serial++;
 	cs_changes_view_set_placeholder (self->history_changes, _("Select a run to see what it changed."));
 	cs_changes_view_set_changes (self->history_changes, NULL);
 	cs_history_chart_set_runs (self->history_chart, NULL, 0);
@@ -338,6 +590,7 @@ refresh_details (CsAppWindow *self)
 	/* TRANSLATORS: a tab, with the number of skipped items */
 	tab = g_strdup_printf (_("Skipped (%u)"), skips != NULL ? skips->len : 0);
 	gtk_label_set_text (self->skips_tab_label, tab);
+	load_duplicates (self, sp);
 }
 
 static GtkWidget *
@@ -887,6 +1140,7 @@ static void
 cs_app_window_dispose (GObject *object)
 {
 	CsAppWindow *self = CS_APP_WINDOW (object);
+	self->disposed = TRUE;
 	g_clear_object (&self->settings);
 	if (self->tick_id != 0)
 		g_source_remove (self->tick_id);
@@ -927,6 +1181,9 @@ cs_app_window_class_init (CsAppWindowClass *klass)
 	BIND (history_chart);
 	BIND (history_changes);
 	BIND (undo_button);
+	BIND (duplicates_list);
+	BIND (duplicates_page);
+	BIND (duplicates_tab_label);
 	BIND (skips_store);
 	BIND (conflicts_tab_label);
 	BIND (skips_tab_label);
@@ -949,6 +1206,7 @@ cs_app_window_class_init (CsAppWindowClass *klass)
 	gtk_widget_class_bind_template_callback (widget_class, use_value_clicked_cb);
 	gtk_widget_class_bind_template_callback (widget_class, history_selected_cb);
 	gtk_widget_class_bind_template_callback (widget_class, undo_clicked_cb);
+	gtk_widget_class_bind_template_callback (widget_class, page_switched_cb);
 	gtk_widget_class_bind_template_callback (widget_class, delete_event_cb);
 	gtk_widget_class_bind_template_callback (widget_class, gtk_widget_hide);
 }
@@ -963,6 +1221,12 @@ cs_app_window_init (CsAppWindow *self)
 	    {"remove-profile", remove_profile_cb, NULL, NULL, NULL, {0}},
 	};
 	gtk_widget_init_template (GTK_WIDGET (self));
+	/* the Duplicates tab's empty state (or what keeps it from being known) */
+	self->duplicates_placeholder = GTK_LABEL (gtk_label_new (NULL));
+	gtk_label_set_line_wrap (self->duplicates_placeholder, TRUE);
+	g_object_set (self->duplicates_placeholder, "margin", 12, NULL);
+	gtk_widget_show (GTK_WIDGET (self->duplicates_placeholder));
+	gtk_list_box_set_placeholder (self->duplicates_list, GTK_WIDGET (self->duplicates_placeholder));
 	g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
 	self->tick_id = g_timeout_add_seconds (5, tick_cb, self);
 }

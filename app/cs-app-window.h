@@ -16,6 +16,7 @@ void cs_app_window_select (CsAppWindow *self, CsSyncProfile *profile);
 CsSyncProfile *cs_app_window_get_selected (CsAppWindow *self);
 void cs_app_window_refresh (CsAppWindow *self);
 GtkWindow *cs_app_window_get_last_dialog (CsAppWindow *self);
+gboolean cs_app_window_is_reviewing (CsAppWindow *self);
 void cs_app_window_remember_dialog (CsAppWindow *self, GtkWindow *dialog);
 
 G_END_DECLS

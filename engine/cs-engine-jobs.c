@@ -154,3 +154,138 @@ cs_engine_undo_finish (CsEngine *self, GAsyncResult *result, GError **error)
 	g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 	return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+static void
+duplicates_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+	GError *error = NULL;
+	JsonNode *groups = cs_engine_find_duplicates (CS_ENGINE (source), cancellable, &error);
+	if (groups == NULL)
+		g_task_return_error (task, error);
+	else
+		g_task_return_pointer (task, groups, (GDestroyNotify)json_node_unref);
+}
+
+/**
+ * cs_engine_find_duplicates_async:
+ *
+ * Lists the probable duplicates (cs_engine_find_duplicates()) in a worker
+ * thread: it reads both sides, which can take a while on a service.
+ */
+void
+cs_engine_find_duplicates_async (CsEngine *self, GCancellable *cancellable,
+				 GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+	g_task_set_source_tag (task, cs_engine_find_duplicates_async);
+	g_task_run_in_thread (task, duplicates_thread);
+}
+
+/**
+ * cs_engine_find_duplicates_finish:
+ *
+ * Returns: (transfer full): the groups as `crmsync-cli duplicates --json` prints
+ *   them, or %NULL with @error
+ */
+JsonNode *
+cs_engine_find_duplicates_finish (CsEngine *self, GAsyncResult *result, GError **error)
+{
+	g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+	return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct {
+	CsKind kind;
+	gchar *crm_id;	   /* (nullable) */
+	gchar *outlook_id; /* (nullable) */
+} PairJob;
+
+static void
+pair_job_free (PairJob *job)
+{
+	g_free (job->crm_id);
+	g_free (job->outlook_id);
+	g_free (job);
+}
+
+static void
+pair_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+	PairJob *job = task_data;
+	GError *error = NULL;
+	gboolean ok = TRUE;
+
+	if (g_task_get_source_tag (task) == cs_engine_link_async) {
+		ok = cs_engine_link (CS_ENGINE (source), job->kind, job->crm_id, job->outlook_id,
+				     cancellable, &error);
+	} else {
+		/* both records of the pair are left alone, whichever is linked */
+		if (job->crm_id != NULL)
+			ok = cs_engine_unlink (CS_ENGINE (source), job->kind, CS_SIDE_CRM,
+					       job->crm_id, cancellable, &error);
+		if (ok && job->outlook_id != NULL)
+			ok = cs_engine_unlink (CS_ENGINE (source), job->kind, CS_SIDE_OUTLOOK,
+					       job->outlook_id, cancellable, &error);
+	}
+	if (!ok)
+		g_task_return_error (task, error);
+	else
+		g_task_return_boolean (task, TRUE);
+}
+
+static void
+pair_job_run (CsEngine *self, gpointer tag, CsKind kind, const gchar *crm_id,
+	      const gchar *outlook_id, GCancellable *cancellable, GAsyncReadyCallback callback,
+	      gpointer user_data)
+{
+	g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+	PairJob *job = g_new0 (PairJob, 1);
+	job->kind = kind;
+	job->crm_id = g_strdup (crm_id);
+	job->outlook_id = g_strdup (outlook_id);
+	g_task_set_source_tag (task, tag);
+	g_task_set_task_data (task, job, (GDestroyNotify)pair_job_free);
+	g_task_run_in_thread (task, pair_thread);
+}
+
+/**
+ * cs_engine_link_async:
+ *
+ * Joins a CRM and an Outlook record (cs_engine_link()) in a worker thread: it
+ * reads both records to check they exist.
+ */
+void
+cs_engine_link_async (CsEngine *self, CsKind kind, const gchar *crm_id, const gchar *outlook_id,
+		      GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+	pair_job_run (self, cs_engine_link_async, kind, crm_id, outlook_id, cancellable, callback,
+		      user_data);
+}
+
+/**
+ * cs_engine_unlink_async:
+ * @crm_id: (nullable): the CRM record to leave alone
+ * @outlook_id: (nullable): the Outlook record to leave alone
+ *
+ * Leaves the given records alone from then on (cs_engine_unlink() for each) in
+ * a worker thread: a record in no pair is read to check it exists.
+ */
+void
+cs_engine_unlink_async (CsEngine *self, CsKind kind, const gchar *crm_id, const gchar *outlook_id,
+			GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+	pair_job_run (self, cs_engine_unlink_async, kind, crm_id, outlook_id, cancellable,
+		      callback, user_data);
+}
+
+/**
+ * cs_engine_pair_finish:
+ *
+ * Finishes cs_engine_link_async() or cs_engine_unlink_async().
+ */
+gboolean
+cs_engine_pair_finish (CsEngine *self, GAsyncResult *result, GError **error)
+{
+	g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+	return g_task_propagate_boolean (G_TASK (result), error);
+}

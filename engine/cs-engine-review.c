@@ -274,12 +274,16 @@ add_lookalikes (CsEngine *self, CsKind kind, GHashTable *in_review, JsonArray *g
 
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
 		GPtrArray *recs = cs_engine_get_records (self, (CsSide)s, kind);
+		/* the user said these are not the same (unlink): asked once, not again */
+		g_autoptr (GHashTable) alone = cs_state_get_left_alone (state, kind, (CsSide)s, NULL);
 		for (guint i = 0; recs != NULL && i < recs->len; i++) {
 			CsRecord *r = g_ptr_array_index (recs, i);
 			g_autoptr (CsLink) l = NULL;
 			g_autofree gchar *key = NULL;
 			Look *look;
 			if (cs_record_is_deleted (r) || cs_record_get_id (r) == NULL)
+				continue;
+			if (alone != NULL && g_hash_table_contains (alone, cs_record_get_id (r)))
 				continue;
 			key = g_strdup_printf ("%u\x1f%s", s, cs_record_get_id (r));
 			if (g_hash_table_contains (in_review, key))

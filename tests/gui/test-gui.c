@@ -1387,6 +1387,172 @@ test_window_conflict_value (void)
 }
 
 static gboolean
+review_settled (gpointer win)
+{
+	return !cs_app_window_is_reviewing (win);
+}
+
+/* the text of every label under @w, one string */
+static void
+collect_text (GtkWidget *w, GString *out)
+{
+	if (GTK_IS_LABEL (w))
+		g_string_append_printf (out, "%s\n", gtk_label_get_text (GTK_LABEL (w)));
+	if (GTK_IS_CONTAINER (w)) {
+		g_autoptr(GList) kids = gtk_container_get_children (GTK_CONTAINER (w));
+		for (GList *l = kids; l != NULL; l = l->next)
+			collect_text (l->data, out);
+	}
+}
+
+static GtkWidget *
+find_named (GtkWidget *w, const gchar *name)
+{
+	if (g_strcmp0 (gtk_widget_get_name (w), name) == 0)
+		return w;
+	if (GTK_IS_CONTAINER (w)) {
+		g_autoptr(GList) kids = gtk_container_get_children (GTK_CONTAINER (w));
+		for (GList *l = kids; l != NULL; l = l->next) {
+			GtkWidget *hit = find_named (l->data, name);
+			if (hit != NULL)
+				return hit;
+		}
+	}
+	return NULL;
+}
+
+/* the Duplicates tab's row naming @who, %NULL when none does */
+static GtkWidget *
+duplicate_row (CsAppWindow *win, const gchar *who, guint *n_rows)
+{
+	g_autoptr(GList) rows = gtk_container_get_children (
+		GTK_CONTAINER (child (win, CS_TYPE_APP_WINDOW, "duplicates_list")));
+	GtkWidget *hit = NULL;
+	*n_rows = g_list_length (rows);
+	for (GList *l = rows; l != NULL; l = l->next) {
+		g_autoptr(GString) text = g_string_new (NULL);
+		collect_text (l->data, text);
+		if (strstr (text->str, who) != NULL)
+			hit = l->data;
+	}
+	return hit;
+}
+
+/* The duplicate review: two pairs the matching held (the CRM knows a gender
+ * Outlook does not); "link" makes one of them a pair the next sync merges,
+ * "keep apart" leaves the other alone; neither is created twice */
+static void
+test_window_duplicates (void)
+{
+	g_autofree gchar *path = g_build_filename (g_get_user_config_dir (), "crmsync", "profiles", "dup.ini", NULL);
+	g_autofree gchar *root = g_build_filename (g_get_user_data_dir (), "duplicates", NULL);
+	g_autofree gchar *crm_dir = g_build_filename (root, "crm", "contact", NULL);
+	g_autofree gchar *out_dir = g_build_filename (root, "outlook", "contact", NULL);
+	g_autofree gchar *crm_ada = g_build_filename (crm_dir, "ada.json", NULL);
+	g_autofree gchar *crm_bob = g_build_filename (crm_dir, "bob.json", NULL);
+	g_autofree gchar *out_ada = g_build_filename (out_dir, "ada.json", NULL);
+	g_autofree gchar *out_bob = g_build_filename (out_dir, "bob.json", NULL);
+	g_autofree gchar *text = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsRunReport) r1 = NULL;
+	g_autoptr(CsRunReport) r2 = NULL;
+	g_autoptr(CsRunReport) r3 = NULL;
+	g_autoptr(GPtrArray) links = NULL;
+	CsSyncProfile *sp;
+	CsEngine *engine;
+	CsAppWindow *win;
+	GtkWidget *row;
+	guint n_rows = 0;
+	GType t = CS_TYPE_APP_WINDOW;
+	g_autofree gchar *ini = g_strdup_printf ("[profile]\nname=Duplicates\ncrm=folder\noutlook=folder\n"
+						 "conflict=crm-wins\nsync-on-start=false\nsync-on-exit=false\n"
+						 "[crm]\npath=%s/crm\nschema=orocrm\n[outlook]\npath=%s/outlook\n"
+						 "schema=outlook\n", root, root);
+
+	write_file (path, ini);
+	write_file (crm_ada, "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\", \"gender\": \"female\", "
+			     "\"jobTitle\": \"Analyst\"}");
+	write_file (out_ada, "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\"}");
+	write_file (crm_bob, "{\"firstName\": \"Bob\", \"lastName\": \"Builder\", \"gender\": \"male\"}");
+	write_file (out_bob, "{\"firstName\": \"Bob\", \"lastName\": \"Builder\"}");
+	sp = cs_application_add_profile (shared_app, path, &error);
+	g_assert_no_error (error);
+	engine = cs_sync_profile_get_engine (sp, &error);
+	g_assert_no_error (error);
+	r1 = cs_engine_run (engine, CS_RUN_FLAG_NONE, NULL, &error);
+	g_assert_no_error (error);
+	/* both pairs held: nothing created, nothing linked */
+	g_assert_cmpuint (cs_run_report_get_n_review (r1), ==, 2);
+	g_assert_cmpuint (count_files (crm_dir), ==, 2);
+	g_assert_cmpuint (count_files (out_dir), ==, 2);
+
+	win = cs_app_window_new (shared_app);
+	cs_app_window_select (win, sp);
+	gtk_widget_show (GTK_WIDGET (win));
+	/* looked up when the tab is opened */
+	{
+		GtkNotebook *nb = GTK_NOTEBOOK (child (win, t, "notebook"));
+		gtk_notebook_set_current_page (nb, gtk_notebook_page_num (nb, child (win, t, "duplicates_page")));
+	}
+	spin_until (review_settled, win);
+	row = duplicate_row (win, "Ada Lovelace", &n_rows);
+	g_assert_cmpuint (n_rows, ==, 2);
+	g_assert_nonnull (row);
+	{
+		g_autoptr(GString) shown = g_string_new (NULL);
+		collect_text (row, shown);
+		/* the kind, both records by side and name, the reason and what each action does */
+		g_assert_nonnull (strstr (shown->str, "Contact"));
+		g_assert_nonnull (strstr (shown->str, "CRM: Ada Lovelace"));
+		g_assert_nonnull (strstr (shown->str, "Outlook: Ada Lovelace"));
+		g_assert_nonnull (strstr (shown->str, "merges"));
+	}
+	g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (win, t, "duplicates_tab_label"))), ==,
+			 "Duplicates (2)");
+
+	gtk_button_clicked (GTK_BUTTON (find_named (row, "link")));
+	spin_until (review_settled, win);
+	g_assert_null (duplicate_row (win, "Ada Lovelace", &n_rows));
+	g_assert_cmpuint (n_rows, ==, 1);
+	row = duplicate_row (win, "Bob Builder", &n_rows);
+	g_assert_nonnull (row);
+	gtk_button_clicked (GTK_BUTTON (find_named (row, "keep-apart")));
+	spin_until (review_settled, win);
+	/* the empty state */
+	g_assert_null (duplicate_row (win, "Bob Builder", &n_rows));
+	g_assert_cmpuint (n_rows, ==, 0);
+	g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (win, t, "duplicates_tab_label"))), ==,
+			 "Duplicates (0)");
+
+	r2 = cs_engine_run (engine, CS_RUN_FLAG_NONE, NULL, &error);
+	g_assert_no_error (error);
+	/* one record per side for each: the linked pair merged, the parted one left alone */
+	g_assert_cmpuint (cs_run_report_get_total (r2, CS_COUNT_CREATED), ==, 0);
+	g_assert_cmpuint (cs_run_report_get_n_review (r2), ==, 0);
+	g_assert_cmpuint (count_files (crm_dir), ==, 2);
+	g_assert_cmpuint (count_files (out_dir), ==, 2);
+	links = cs_state_get_links (cs_engine_get_state (engine), CS_KIND_CONTACT, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (links->len, ==, 1);
+	g_assert_cmpstr (((CsLink *) g_ptr_array_index (links, 0))->crm_id, ==, "ada");
+	g_assert_cmpstr (((CsLink *) g_ptr_array_index (links, 0))->outlook_id, ==, "ada");
+	text = read_file (out_ada);
+	g_assert_nonnull (strstr (text, "Analyst"));
+	g_free (text);
+	text = read_file (out_bob);
+	/* kept apart: untouched, though the CRM's Bob has a gender this one lacks */
+	g_assert_cmpstr (text, ==, "{\"firstName\": \"Bob\", \"lastName\": \"Builder\"}");
+	/* and it stays so */
+	r3 = cs_engine_run (engine, CS_RUN_FLAG_NONE, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (cs_run_report_get_total (r3, CS_COUNT_CREATED), ==, 0);
+	g_assert_cmpuint (count_files (crm_dir), ==, 2);
+	g_assert_cmpuint (count_files (out_dir), ==, 2);
+	gtk_widget_destroy (GTK_WIDGET (win));
+	flush ();
+}
+
+static gboolean
 undo_settled (gpointer data)
 {
 	return !cs_undo_dialog_is_busy (data);
@@ -1773,6 +1939,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/gui/window/sync-now", test_window_state);
 	g_test_add_func ("/gui/window/conflict-keep-outlook", test_window_conflict);
 	g_test_add_func ("/gui/window/conflict-typed-value", test_window_conflict_value);
+	g_test_add_func ("/gui/window/duplicates", test_window_duplicates);
 	g_test_add_func ("/gui/window/history-undo", test_window_history_undo);
 	g_test_add_func ("/gui/window/failing-profile-banner", test_window_failing);
 	g_test_add_func ("/gui/window/skipped-by-name", test_window_skipped_names);
