@@ -264,9 +264,11 @@ pair_clicked_cb (GtkButton *button, CsAppWindow *self)
 	gtk_widget_set_sensitive (row, FALSE);
 	self->review_jobs++;
 	if (g_strcmp0 (gtk_widget_get_name (GTK_WIDGET (button)), "link") == 0)
-		cs_engine_link_async (engine, kind, crm, outlook, NULL, pair_done_cb, g_object_ref (self));
+		cs_engine_link_async (engine, kind, crm, outlook, NULL, pair_done_cb,
+				      g_object_ref (self));
 	else
-		cs_engine_unlink_async (engine, kind, crm, outlook, NULL, pair_done_cb, g_object_ref (self));
+		cs_engine_unlink_async (engine, kind, crm, outlook, NULL, pair_done_cb,
+					g_object_ref (self));
 }
 
 static GtkWidget *
@@ -316,8 +318,8 @@ duplicate_row_new (CsAppWindow *self, JsonObject *group)
 				      ? CS_SIDE_CRM
 				      : CS_SIDE_OUTLOOK;
 		/* TRANSLATORS: one record of a group of duplicates: where it is, its name */
-		g_autofree gchar *text = g_strdup_printf (_("%s: %s"), side_label (side),
-							  json_object_get_string_member (o, "label"));
+		const gchar *name = json_object_get_string_member (o, "label");
+		g_autofree gchar *text = g_strdup_printf (_("%s: %s"), side_label (side), name);
 		ids[side] = json_object_get_string_member (o, "id");
 		n_side[side]++;
 		label = gtk_label_new (text);
@@ -328,16 +330,18 @@ duplicate_row_new (CsAppWindow *self, JsonObject *group)
 	}
 	if (n_side[CS_SIDE_CRM] == 1 && n_side[CS_SIDE_OUTLOOK] == 1) {
 		GtkWidget *actions = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-		g_object_set_data_full (G_OBJECT (row), "crm-id", g_strdup (ids[CS_SIDE_CRM]), g_free);
-		g_object_set_data_full (G_OBJECT (row), "outlook-id", g_strdup (ids[CS_SIDE_OUTLOOK]),
+		g_object_set_data_full (G_OBJECT (row), "crm-id", g_strdup (ids[CS_SIDE_CRM]),
 					g_free);
+		g_object_set_data_full (G_OBJECT (row), "outlook-id",
+					g_strdup (ids[CS_SIDE_OUTLOOK]), g_free);
 		g_object_set_data (G_OBJECT (row), "kind", GINT_TO_POINTER (kind));
 		gtk_container_add (GTK_CONTAINER (actions),
 				   explained_button (self, "link", _("Same person or record: _link"),
 						     _("The next sync merges the two into one, by "
 						       "the profile's conflict rule.")));
 		gtk_container_add (GTK_CONTAINER (actions),
-				   explained_button (self, "keep-apart", _("Not the same: _keep apart"),
+				   explained_button (self, "keep-apart",
+						     _("Not the same: _keep apart"),
 						     _("Both are left alone from now on: no sync "
 						       "links, copies or changes them.")));
 		gtk_container_add (GTK_CONTAINER (box), actions);
@@ -367,10 +371,12 @@ duplicates_found_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autofree Lookup *lookup = user_data;
 	g_autoptr(CsAppWindow) self = lookup->self;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(JsonNode) found = cs_engine_find_duplicates_finish (CS_ENGINE (source), result, &error);
+	g_autoptr(JsonNode) found =
+	    cs_engine_find_duplicates_finish (CS_ENGINE (source), result, &error);
 	guint serial = lookup->serial;
 	g_autofree gchar *tab = NULL;
 	JsonArray *groups;
+	guint n;
 
 	self->review_jobs--;
 	/* a newer look-up (another profile, a later run) has the last word */
@@ -384,11 +390,14 @@ duplicates_found_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 	groups = json_object_get_array_member (json_node_get_object (found), "groups");
 	gtk_label_set_text (self->duplicates_placeholder,
 			    _("Nothing to review: no records look like duplicates."));
-	for (guint i = 0; groups != NULL && i < json_array_get_length (groups); i++)
+	n = groups != NULL ? json_array_get_length (groups) : 0;
+	for (guint i = 0; i < n; i++) {
+		JsonObject *group = json_array_get_object_element (groups, i);
 		gtk_container_add (GTK_CONTAINER (self->duplicates_list),
-				   duplicate_row_new (self, json_array_get_object_element (groups, i)));
+				   duplicate_row_new (self, group));
+	}
 	/* TRANSLATORS: a tab, with the number of groups of probable duplicates */
-	tab = g_strdup_printf (_("Duplicates (%u)"), groups != NULL ? json_array_get_length (groups) : 0);
+	tab = g_strdup_printf (_("Duplicates (%u)"), n);
 	gtk_label_set_text (self->duplicates_tab_label, tab);
 }
 
@@ -1226,7 +1235,8 @@ cs_app_window_init (CsAppWindow *self)
 	gtk_label_set_line_wrap (self->duplicates_placeholder, TRUE);
 	g_object_set (self->duplicates_placeholder, "margin", 12, NULL);
 	gtk_widget_show (GTK_WIDGET (self->duplicates_placeholder));
-	gtk_list_box_set_placeholder (self->duplicates_list, GTK_WIDGET (self->duplicates_placeholder));
+	gtk_list_box_set_placeholder (self->duplicates_list,
+				      GTK_WIDGET (self->duplicates_placeholder));
 	g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
 	self->tick_id = g_timeout_add_seconds (5, tick_cb, self);
 }

@@ -503,6 +503,35 @@ test_review_partner_gone (CliFixture *f, gconstpointer d)
 			  ==, 0);
 }
 
+/* a held pair the user kept apart (unlink of both) is asked about once: no
+ * longer listed, and no sync creates either on the other side */
+static void
+test_duplicates_kept_apart (CliFixture *f, gconstpointer d)
+{
+	g_free (cli_put (f, "crm", "contact", "c",
+			 "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\", \"gender\": \"female\"}"));
+	g_free (cli_put (f, "outlook", "contact", "o", "{\"firstName\": \"Ada\", \"lastName\": \"Lovelace\"}"));
+	g_assert_cmpint (run_sync (f), ==, 0);
+	g_assert_cmpint (cli_run (f, NULL, "duplicates", "--profile", "@P", "--json", NULL), ==, 0);
+	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+			      json_node_get_object (f->report), "groups")),
+			  ==, 1);
+	g_assert_cmpint (cli_run (f, NULL, "unlink", "--profile", "@P", "--kind", "contact", "--crm", "c", NULL),
+			 ==, 0);
+	g_assert_cmpint (cli_run (f, NULL, "unlink", "--profile", "@P", "--kind", "contact", "--outlook", "o",
+				  NULL),
+			 ==, 0);
+	g_assert_cmpint (cli_run (f, NULL, "duplicates", "--profile", "@P", "--json", NULL), ==, 0);
+	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+			      json_node_get_object (f->report), "groups")),
+			  ==, 0);
+	g_assert_cmpint (run_sync (f), ==, 0);
+	g_assert_cmpint (cli_report_count (f, "created", "crm", "contact"), ==, 0);
+	g_assert_cmpint (cli_report_count (f, "created", "outlook", "contact"), ==, 0);
+	g_assert_cmpuint (cli_count (f, "crm", "contact"), ==, 1);
+	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -528,6 +557,7 @@ main (int argc, char **argv)
 	T ("/cli/plugins", test_plugins_listed, NULL);
 	T ("/cli/folder/duplicates/lookalikes", test_duplicates_lookalikes, NULL);
 	T ("/cli/folder/link-unlink", test_link_unlink, NULL);
+	T ("/cli/folder/duplicates/kept-apart", test_duplicates_kept_apart, NULL);
 	T ("/cli/folder/review/partner-gone", test_review_partner_gone, NULL);
 	return g_test_run ();
 }
