@@ -346,8 +346,9 @@ duplicate_row_new (CsAppWindow *self, JsonObject *group)
 						       "links, copies or changes them.")));
 		gtk_container_add (GTK_CONTAINER (box), actions);
 	} else {
-		label = gtk_label_new (_("These are on one side only: merge or delete the extra "
-					 "one where it is, in the CRM or in Outlook."));
+		label = gtk_label_new (_("Not one CRM record with one Outlook record: merge or "
+					 "delete the extra ones where they are, in the CRM or in "
+					 "Outlook."));
 		gtk_label_set_xalign (GTK_LABEL (label), 0);
 		gtk_label_set_line_wrap (GTK_LABEL (label), TRUE);
 		gtk_style_context_add_class (gtk_widget_get_style_context (label), "dim-label");

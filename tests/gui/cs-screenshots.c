@@ -215,6 +215,13 @@ main (int argc, char **argv)
 			g_autofree gchar *rec = g_build_filename (root, "sales", "outlook", "contact", "nameless.json", NULL);
 			write_file (rec, "{\"companyName\": \"Nordisk A/S\", \"jobTitle\": \"Reception\"}");
 		}
+		{
+			/* the same person on both sides, the CRM's with a gender: held for review */
+			g_autofree gchar *crm = g_build_filename (root, "sales", "crm", "contact", "karin.json", NULL);
+			g_autofree gchar *out = g_build_filename (root, "sales", "outlook", "contact", "karin.json", NULL);
+			write_file (crm, "{\"firstName\": \"Karin\", \"lastName\": \"Holm\", \"gender\": \"female\"}");
+			write_file (out, "{\"givenName\": \"Karin\", \"surname\": \"Holm\"}");
+		}
 		g_clear_object (&report);
 		report = cs_engine_run (engine, CS_RUN_FLAG_NONE, NULL, &error);
 		g_assert_no_error (error);
@@ -239,6 +246,11 @@ main (int argc, char **argv)
 	gtk_entry_set_text (GTK_ENTRY (gtk_widget_get_template_child (GTK_WIDGET (win), CS_TYPE_APP_WINDOW, "value_entry")), "");
 	gtk_notebook_set_current_page (GTK_NOTEBOOK (gtk_widget_get_template_child (GTK_WIDGET (win), CS_TYPE_APP_WINDOW, "notebook")), 3);
 	shoot (GTK_WIDGET (win), "main-window-skipped.png");
+	/* the duplicate review: looked up in a worker thread when the tab opens */
+	gtk_notebook_set_current_page (GTK_NOTEBOOK (gtk_widget_get_template_child (GTK_WIDGET (win), CS_TYPE_APP_WINDOW, "notebook")), 4);
+	while (cs_app_window_is_reviewing (win))
+		g_main_context_iteration (NULL, TRUE);
+	shoot (GTK_WIDGET (win), "main-window-duplicates.png");
 	{
 		/* History: the chart, the newest run selected with its changes */
 		GtkTreeView *runs = GTK_TREE_VIEW (gtk_widget_get_template_child (GTK_WIDGET (win), CS_TYPE_APP_WINDOW, "history_view"));
