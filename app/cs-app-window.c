@@ -317,8 +317,8 @@ duplicate_row_new (CsAppWindow *self, JsonObject *group)
 		CsSide side = g_strcmp0 (json_object_get_string_member (o, "side"), "crm") == 0
 				      ? CS_SIDE_CRM
 				      : CS_SIDE_OUTLOOK;
-		/* TRANSLATORS: one record of a group of duplicates: where it is, its name */
 		const gchar *name = json_object_get_string_member (o, "label");
+		/* TRANSLATORS: one record of a group of duplicates: where it is, its name */
 		g_autofree gchar *text = g_strdup_printf (_("%s: %s"), side_label (side), name);
 		ids[side] = json_object_get_string_member (o, "id");
 		n_side[side]++;
