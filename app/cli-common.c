@@ -189,3 +189,28 @@ cli_parse_kind (const gchar *name, CsKind *kind, GError **error)
 		     _("unknown kind “%s” (allowed: %s)"), name, allowed->str);
 	return FALSE;
 }
+
+/**
+ * cli_finish_run:
+ * @report: (nullable): the run's report, %NULL when it failed as a whole (@error)
+ *
+ * What `sync` and `undo` print at the end of a run: the report as JSON or text,
+ * or the error; returns the exit code of the CLI contract.
+ */
+gint
+cli_finish_run (CliProgress *prog, CsRunReport *report, const GError *error, gboolean json,
+		gboolean dry_run)
+{
+	if (prog->tty && prog->last_percent >= 0)
+		g_printerr ("\r\033[K");
+	if (report == NULL)
+		return cli_fail (cs_engine_exit_code_for_error (error), json, error->message);
+	if (json) {
+		g_autoptr(JsonNode) n = cs_run_report_to_json (report);
+		cli_print_json (n);
+	} else {
+		g_autofree gchar *text = cs_run_report_to_text (report);
+		g_print ("%s%s", dry_run ? _("Dry run, nothing was changed.\n") : "", text);
+	}
+	return cs_run_report_get_exit_code (report);
+}

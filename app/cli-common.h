@@ -28,6 +28,8 @@ void cli_progress_cb (CsEngine *engine, gint phase, gdouble fraction, const gcha
 		      gpointer data);
 
 void cli_connect_sign_in (CsEngine *engine);
+gint cli_finish_run (CliProgress *prog, CsRunReport *report, const GError *error, gboolean json,
+		     gboolean dry_run);
 /* a kind's name as the user typed it; the error names the allowed ones */
 gboolean cli_parse_kind (const gchar *name, CsKind *kind, GError **error);
 

@@ -53,16 +53,5 @@ cli_cmd_sync (gint argc, gchar **argv)
 		flags |= CS_RUN_FLAG_FORCE;
 	g_signal_connect (engine, "progress", G_CALLBACK (cli_progress_cb), &prog);
 	report = cs_engine_run (engine, flags, NULL, &error);
-	if (prog.tty && prog.last_percent >= 0)
-		g_printerr ("\r\033[K");
-	if (report == NULL)
-		return cli_fail (cs_engine_exit_code_for_error (error), json, error->message);
-	if (json) {
-		g_autoptr(JsonNode) n = cs_run_report_to_json (report);
-		cli_print_json (n);
-	} else {
-		g_autofree gchar *text = cs_run_report_to_text (report);
-		g_print ("%s%s", dry_run ? _("Dry run, nothing was changed.\n") : "", text);
-	}
-	return cs_run_report_get_exit_code (report);
+	return cli_finish_run (&prog, report, error, json, dry_run);
 }
