@@ -216,9 +216,15 @@ cs_engine_new_with_providers (CsProfile *profile, CsSecrets *secrets, CsProvider
 			return NULL;
 		}
 		cs_provider_set_profile_dir (self->providers[s], cs_profile_get_dir (profile));
-		cs_provider_set_secrets_full (self->providers[s], self->secrets,
-					      cs_profile_get_uid (profile), cs_profile_get_id (profile),
-					      (CsSide) s);
+		{
+			/* a copied file finds the original's secrets once, then
+			 * keeps its own (cs_secrets_lookup_migrating()) */
+			const gchar *uid = cs_profile_get_uid (profile);
+			const gchar *from = cs_profile_get_copied_from (profile);
+			cs_provider_set_secrets_full (self->providers[s], self->secrets, uid,
+						      from != NULL ? from : cs_profile_get_id (profile),
+						      (CsSide) s);
+		}
 		if (!cs_provider_setup (self->providers[s], cs_profile_get_keyfile (profile), group,
 					&error_local)) {
 			g_autofree gchar *where = config_where (profile, group, error_local->message);
@@ -289,6 +295,7 @@ cs_engine_new_with_providers (CsProfile *profile, CsSecrets *secrets, CsProvider
 	}
 	if (self->state == NULL)
 		return NULL;
+	cs_profile_record_owner (profile);
 	return g_steal_pointer (&self);
 }
 

@@ -24,6 +24,8 @@ struct _CsProfile {
 	gchar *id;		/* (owned) */
 	gchar *real;		/* (owned) (nullable): the file, symlinks resolved */
 	gchar *uid;		/* (owned) (nullable): names the state; see ensure_uid() */
+	gboolean uid_checked;	/* the file's id= checked against its owner (claim_uid()) */
+	gchar *copied_from;	/* (owned) (nullable): the id= a copied file came with */
 	GKeyFile *kf;		/* (owned): the user's file, values cleaned */
 	GKeyFile *preset;	/* (owned) (nullable) */
 	GHashTable *lines;	/* "group\x1fkey" → line number */
@@ -79,6 +81,7 @@ cs_profile_finalize (GObject *object)
 	g_free (self->id);
 	g_free (self->real);
 	g_free (self->uid);
+	g_free (self->copied_from);
 	if (self->kf != NULL)
 		g_key_file_unref (self->kf);
 	if (self->preset != NULL)
@@ -709,6 +712,8 @@ cs_profile_get_conflict (CsProfile *self)
  * state for every spelling.
  */
 
+static const gchar *ensure_uid (CsProfile *self);
+
 static gchar *
 old_state_name (const gchar *base, const gchar *spelling)
 {
@@ -798,8 +803,34 @@ find_profile_header (const gchar *text)
  * written into its [profile] group as a line of its own, the rest of the file
  * (comments, order, mode) as it was. Under an flock() on the file, so that two
  * first runs agree on one id. %FALSE if the file cannot be written. */
+/* @text without the [profile] group's line "id=@old" */
+static gchar *
+drop_uid_line (const gchar *text, const gchar *old)
+{
+	g_autoptr(GString) out = g_string_new (NULL);
+	g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+	gboolean in_profile = FALSE;
+
+	for (guint i = 0; lines[i] != NULL; i++) {
+		g_autofree gchar *l = g_strstrip (g_strdup (lines[i]));
+		if (l[0] == '[')
+			in_profile = g_str_has_prefix (l, "[profile]");
+		if (in_profile && g_str_has_prefix (l, "id") && strchr (l, '=') != NULL) {
+			g_autofree gchar *key = g_strstrip (g_strndup (l, strchr (l, '=') - l));
+			g_autofree gchar *val = g_strstrip (g_strdup (strchr (l, '=') + 1));
+			if (g_str_equal (key, "id") && g_str_equal (val, old))
+				continue;
+		}
+		g_string_append (out, lines[i]);
+		if (lines[i + 1] != NULL)
+			g_string_append_c (out, '\n');
+	}
+	return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* @replacing: (nullable): an id= the file holds that is to give way to @uid */
 static gboolean
-store_uid (CsProfile *self, const gchar *uid, gchar **stored)
+store_uid (CsProfile *self, const gchar *uid, const gchar *replacing, gchar **stored)
 {
 	g_autofree gchar *text = NULL;
 	g_autoptr(GString) out = NULL;
@@ -818,6 +849,11 @@ store_uid (CsProfile *self, const gchar *uid, gchar **stored)
 		;
 	if (!g_file_get_contents (self->real, &text, NULL, NULL) || g_stat (self->real, &st) != 0)
 		goto out;
+	if (replacing != NULL) {
+		gchar *dropped = drop_uid_line (text, replacing);
+		g_free (text);
+		text = dropped;
+	}
 	{
 		g_autoptr(CsProfile) tmp = g_object_new (CS_TYPE_PROFILE, NULL);
 		clean = scan_lines (tmp, text);
@@ -850,6 +886,121 @@ out:
 	return ok;
 }
 
+/*
+ * A copy. A file copied by hand (cp sales.ini east.ini, then edited to sync
+ * another CRM) carries the original's id=, and so would share its state:
+ * its links, cursors and history, with the other file's records behind
+ * them — the next run would take records missing from the new CRM for
+ * deleted ones. The file that last ran a state is written beside it
+ * (cs_profile_record_owner()); another file holding the same id while that
+ * one is still there, with that id, is a copy and gets an id of its own
+ * (and a first sync that matches by key). A file whose owner is gone or
+ * holds another id now was moved or renamed: it keeps the state.
+ */
+static gchar *
+owner_file_of (const gchar *uid)
+{
+	g_autofree gchar *db = state_file_of (uid);
+	return g_strconcat (db, ".owner", NULL);
+}
+
+/* the id= of the profile file at @path, %NULL if none or unreadable */
+static gchar *
+uid_of_file (const gchar *path)
+{
+	g_autofree gchar *text = NULL;
+	g_autofree gchar *clean = NULL;
+	g_autoptr(GKeyFile) kf = g_key_file_new ();
+	g_autoptr(CsProfile) tmp = g_object_new (CS_TYPE_PROFILE, NULL);
+	if (!g_file_get_contents (path, &text, NULL, NULL))
+		return NULL;
+	clean = scan_lines (tmp, text);
+	if (!g_key_file_load_from_data (kf, clean, (gsize) -1, G_KEY_FILE_NONE, NULL))
+		return NULL;
+	return g_key_file_get_value (kf, "profile", "id", NULL);
+}
+
+static gboolean
+explicit_state (CsProfile *self)
+{
+	g_autofree gchar *state = get_value (self, "profile", "state");
+	return state != NULL && state[0] != '\0';
+}
+
+static void
+claim_uid (CsProfile *self)
+{
+	g_autofree gchar *owner_file = NULL;
+	g_autofree gchar *owner = NULL;
+	g_autofree gchar *theirs = NULL;
+	g_autofree gchar *fresh = NULL;
+	g_autofree gchar *stored = NULL;
+	GStatBuf a, b;
+
+	self->uid_checked = TRUE;
+	/* state= names the state itself: sharing it is the user's choice */
+	if (self->path == NULL || self->real == NULL || explicit_state (self))
+		return;
+	owner_file = owner_file_of (self->uid);
+	if (!g_file_get_contents (owner_file, &owner, NULL, NULL))
+		return;
+	g_strstrip (owner);
+	if (g_str_equal (owner, self->real) || g_stat (owner, &a) != 0 ||
+	    g_stat (self->real, &b) != 0 || (a.st_dev == b.st_dev && a.st_ino == b.st_ino))
+		return;
+	theirs = uid_of_file (owner);
+	if (g_strcmp0 (theirs, self->uid) != 0)
+		return;
+	fresh = old_state_name (self->id, self->real);
+	g_debug ("%s is a copy of %s: a state of its own (%s)", self->real, owner, fresh);
+	self->copied_from = g_steal_pointer (&self->uid);
+	/* a copy that cannot be written gets the same path-derived id each time */
+	if (valid_uid (fresh) && store_uid (self, fresh, self->copied_from, &stored))
+		self->uid = g_steal_pointer (&stored);
+	else
+		self->uid = g_steal_pointer (&fresh);
+	g_key_file_set_value (self->kf, "profile", "id", self->uid);
+}
+
+/**
+ * cs_profile_record_owner:
+ *
+ * Writes beside the profile's state which file runs it, so that a copy of
+ * that file is told apart from the file moved (see claim_uid()). Called once
+ * the state exists; a failure costs only that check.
+ */
+void
+cs_profile_record_owner (CsProfile *self)
+{
+	g_autofree gchar *owner_file = NULL;
+	g_autofree gchar *have = NULL;
+	g_autoptr(GError) error_local = NULL;
+
+	g_return_if_fail (CS_IS_PROFILE (self));
+	if (self->path == NULL || self->real == NULL || explicit_state (self))
+		return;
+	owner_file = owner_file_of (ensure_uid (self));
+	if (g_file_get_contents (owner_file, &have, NULL, NULL) &&
+	    g_str_equal (g_strstrip (have), self->real))
+		return;
+	if (!g_file_set_contents_full (owner_file, self->real, -1, G_FILE_SET_CONTENTS_CONSISTENT,
+				       0600, &error_local))
+		g_debug ("cannot record the profile's file: %s", error_local->message);
+}
+
+/**
+ * cs_profile_get_copied_from:
+ *
+ * Returns: (nullable): the id the file held when it turned out to be a copy
+ *   of another profile (its secrets are looked up there first time)
+ */
+const gchar *
+cs_profile_get_copied_from (CsProfile *self)
+{
+	ensure_uid (self);
+	return self->copied_from;
+}
+
 /* the id naming this profile's state, found, adopted or made once */
 static const gchar *
 ensure_uid (CsProfile *self)
@@ -858,8 +1009,12 @@ ensure_uid (CsProfile *self)
 	g_autofree gchar *fresh = NULL;
 	g_autofree gchar *stored = NULL;
 
-	if (self->uid != NULL)
+	if (self->uid != NULL) {
+		if (!self->uid_checked)
+			claim_uid (self);
 		return self->uid;
+	}
+	self->uid_checked = TRUE;
 	if (self->path == NULL) {
 		self->uid = g_strdup (self->id);
 		return self->uid;
@@ -874,7 +1029,7 @@ ensure_uid (CsProfile *self)
 		 * long as the file has not moved meanwhile */
 		fresh = old_state_name (self->id, self->real);
 	}
-	if (valid_uid (fresh) && store_uid (self, fresh, &stored)) {
+	if (valid_uid (fresh) && store_uid (self, fresh, NULL, &stored)) {
 		self->uid = g_steal_pointer (&stored);
 	} else {
 		/* cannot be written: one name for every spelling of this file */

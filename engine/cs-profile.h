@@ -72,6 +72,8 @@ const gchar *cs_profile_get_path (CsProfile *self);
 const gchar *cs_profile_get_dir (CsProfile *self);
 const gchar *cs_profile_get_id (CsProfile *self);
 const gchar *cs_profile_get_uid (CsProfile *self);
+void cs_profile_record_owner (CsProfile *self);
+const gchar *cs_profile_get_copied_from (CsProfile *self);
 const gchar *cs_profile_get_name (CsProfile *self);
 const gchar *cs_profile_get_plugin (CsProfile *self, CsSide side);
 const gchar *cs_profile_get_preset (CsProfile *self);

@@ -126,6 +126,76 @@ test_spellings_one_state (CliFixture *f, gconstpointer d)
 	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 2);
 }
 
+/* a profile file copied by hand (and edited to sync other folders) keeps the
+ * original's id= line: it must get a state of its own, or the copy's first run
+ * takes the original's linked records for deleted ones. A copy whose original
+ * is gone was a move: it keeps the state. */
+static void
+test_copy_own_state (CliFixture *f, gconstpointer d)
+{
+	g_autofree gchar *abs = g_build_filename (f->dir, "sales.ini", NULL);
+	g_autofree gchar *east = g_build_filename (f->dir, "east.ini", NULL);
+	g_autofree gchar *backup = g_build_filename (f->dir, "backup.ini", NULL);
+	g_autofree gchar *text = NULL;
+	g_autofree gchar *copy = NULL;
+	g_autofree gchar *east_text = NULL;
+	g_autofree gchar *crm2 = g_build_filename (f->dir, "crm2", NULL);
+	g_autofree gchar *out2 = g_build_filename (f->dir, "outlook2", NULL);
+	g_autofree gchar *id = NULL;
+	g_autoptr (GKeyFile) kf = g_key_file_new ();
+	g_autoptr (GKeyFile) ekf = g_key_file_new ();
+	g_autofree gchar *east_id = NULL;
+
+	write_plain_profile (f, abs);
+	g_free (cli_put (f, "crm", "contact", "c1", ANN));
+	g_free (cli_put (f, "outlook", "contact", "o1", BO));
+	g_assert_cmpint (sync_as (f, abs, FALSE), ==, 0);
+	g_assert_cmpint (creates (f), ==, 2);
+	g_assert_true (g_file_get_contents (abs, &text, NULL, NULL));
+	g_assert_true (g_key_file_load_from_data (kf, text, -1, G_KEY_FILE_NONE, NULL));
+	id = g_key_file_get_value (kf, "profile", "id", NULL);
+	g_assert_nonnull (id);
+
+	/* cp sales.ini east.ini, then point it at two other (empty) folders */
+	g_assert_cmpint (g_mkdir (crm2, 0700), ==, 0);
+	g_assert_cmpint (g_mkdir (out2, 0700), ==, 0);
+	{
+		g_autofree gchar *c1 = g_build_filename (f->dir, "crm", NULL);
+		g_autofree gchar *o1 = g_build_filename (f->dir, "outlook", NULL);
+		g_auto (GStrv) a = g_strsplit (text, c1, -1);
+		g_autofree gchar *t1 = g_strjoinv (crm2, a);
+		g_auto (GStrv) b = g_strsplit (t1, o1, -1);
+		copy = g_strjoinv (out2, b);
+	}
+	g_assert_nonnull (strstr (copy, id));
+	g_assert_true (g_file_set_contents (east, copy, -1, NULL));
+
+	/* its first run: a first sync of its own, nothing deleted, nothing
+	 * created from the original's folders */
+	g_assert_cmpint (sync_as (f, east, FALSE), ==, 0);
+	g_assert_cmpint (cli_report_count (f, "deleted", "crm", "contact")
+				 + cli_report_count (f, "deleted", "outlook", "contact"),
+			 ==, 0);
+	g_assert_cmpint (creates (f), ==, 0);
+	g_assert_true (g_file_get_contents (east, &east_text, NULL, NULL));
+	g_assert_true (g_key_file_load_from_data (ekf, east_text, -1, G_KEY_FILE_NONE, NULL));
+	east_id = g_key_file_get_value (ekf, "profile", "id", NULL);
+	g_assert_nonnull (east_id);
+	g_assert_cmpstr (east_id, !=, id);
+
+	/* the original's state is untouched: nothing to do, both records still linked */
+	g_assert_cmpint (sync_as (f, abs, TRUE), ==, 0);
+	g_assert_cmpuint (cli_report_len (f, "plan"), ==, 0);
+	g_assert_cmpuint (cli_count (f, "crm", "contact"), ==, 2);
+	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 2);
+
+	/* copied somewhere, the original removed: that was a move, the state stays */
+	g_assert_true (g_file_set_contents (backup, text, -1, NULL));
+	g_assert_cmpint (g_unlink (abs), ==, 0);
+	g_assert_cmpint (sync_as (f, backup, TRUE), ==, 0);
+	g_assert_cmpuint (cli_report_len (f, "plan"), ==, 0);
+}
+
 /* a state written before profiles had ids, under the name made from the path
  * as it was typed, is picked up: never a fresh "Never synced" state */
 static void
@@ -469,6 +539,7 @@ main (int argc, char **argv)
 #define T(path, fn, extra) g_test_add (path, CliFixture, extra, fx_setup, fn, fx_teardown)
 	T ("/cli/identity/spellings-one-state", test_spellings_one_state, NULL);
 	T ("/cli/identity/old-state-picked-up", test_old_state_picked_up, NULL);
+	T ("/cli/identity/copy-own-state", test_copy_own_state, NULL);
 	T ("/cli/identity/read-only-profile", test_read_only_profile, NULL);
 	T ("/cli/lock/held", test_lock_held, NULL);
 	T ("/cli/lock/two-concurrent-syncs", test_two_concurrent_syncs, NULL);
