@@ -593,6 +593,72 @@ cs_pst_provider_find (CsProvider *provider, CsKind kind, const gchar *field, GVa
 	return g_steal_pointer (&found);
 }
 
+/*
+ * folders= lists some folders of the file: a linked record missing from them
+ * may have been moved to another folder of the file (Outlook keeps its id),
+ * not deleted. The engine asks for such records by id (get) before it calls
+ * them deleted; get reads the whole file once to answer.
+ */
+static void
+cs_pst_provider_get_horizon (CsProvider *provider, CsKind kind, CsHorizon *horizon)
+{
+	CsPstProvider *self = CS_PST_PROVIDER (provider);
+	horizon->partial = self->folders != NULL;
+}
+
+static GPtrArray *
+cs_pst_provider_get (CsProvider *provider, CsKind kind, GPtrArray *ids, GCancellable *cancellable,
+		     GError **error)
+{
+	CsPstProvider *self = CS_PST_PROVIDER (provider);
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_record_unref);
+	g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr(CsReadSink) sink = cs_read_sink_new (kind, TRUE);
+	g_autoptr(GHashTable) want = g_hash_table_new (g_str_hash, g_str_equal);
+	ReadData d = {{NULL}, FALSE, NULL, NULL, NULL};
+	Delivery delivery = {kind, sink, 0, self->select[kind], 0};
+	GPtrArray *records;
+	gboolean ok;
+
+	if (self->path == NULL || ids->len == 0)
+		return g_steal_pointer (&out);
+	for (guint i = 0; i < ids->len; i++)
+		g_hash_table_add (want, g_ptr_array_index (ids, i));
+	/* every folder; items the listing found damaged stay skipped */
+	if (self->attachments)
+		g_ptr_array_add (args, g_strdup ("--attachments"));
+	if (self->damaged->len > 0) {
+		g_autofree gchar *skip = NULL;
+		g_ptr_array_add (self->damaged, NULL);
+		skip = g_strjoinv (",", (gchar **) self->damaged->pdata);
+		g_ptr_array_remove_index (self->damaged, self->damaged->len - 1);
+		g_ptr_array_add (args, g_strdup_printf ("--skip=%s", skip));
+	}
+	g_ptr_array_add (args, NULL);
+	d.lines[kind] = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+	ok = run_reader (self, (const gchar *const *) args->pdata, read_line, &d, &d.crash_folder,
+			 cancellable, error);
+	if (ok && !d.ended) {
+		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_CORRUPT,
+			     _("cannot read %s: the reader stopped before the end"), self->path);
+		ok = FALSE;
+	}
+	for (guint i = 0; ok && i < d.lines[kind]->len; i++) {
+		JsonObject *line = g_ptr_array_index (d.lines[kind], i);
+		if (g_hash_table_contains (want, cs_json_get_string_or (line, "id", "")))
+			deliver (&delivery, line);
+	}
+	read_data_clear (&d);
+	g_free (d.format);
+	g_ptr_array_unref (d.lines[kind]);
+	if (!ok)
+		return NULL;
+	records = cs_read_sink_get_records (sink);
+	for (guint i = 0; i < records->len; i++)
+		g_ptr_array_add (out, cs_record_ref (g_ptr_array_index (records, i)));
+	return g_steal_pointer (&out);
+}
+
 /* ---- setup ------------------------------------------------------------ */
 
 static gboolean
@@ -741,6 +807,8 @@ cs_pst_provider_class_init (CsPstProviderClass *klass)
 	provider_class->close = cs_pst_provider_close;
 	provider_class->read_changes = cs_pst_provider_read_changes;
 	provider_class->find = cs_pst_provider_find;
+	provider_class->get = cs_pst_provider_get;
+	provider_class->get_horizon = cs_pst_provider_get_horizon;
 
 	props[PROP_FORMAT] =
 	    g_param_spec_string ("format", NULL, "The file's format, known after open()", NULL,

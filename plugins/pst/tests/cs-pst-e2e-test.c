@@ -162,6 +162,48 @@ test_outlook_to_folder (Fixture *fx, gconstpointer user_data)
 	g_assert_cmpuint (files_in (contacts), ==, 21);
 }
 
+/* folders= reads some folders: records linked from a folder that is no longer
+ * read (the user changed folders=, or moved the items to another folder of
+ * the file) are still in the file and must not be deleted from the CRM */
+static void
+test_folders_narrowed (Fixture *fx, gconstpointer user_data)
+{
+	g_autofree gchar *pst = NULL;
+	g_autofree gchar *only_contacts = NULL;
+	g_autofree gchar *only_calendar = NULL;
+	g_autofree gchar *contacts = NULL;
+	g_autoptr(JsonObject) first = NULL;
+	g_autoptr(JsonObject) second = NULL;
+	g_autoptr(JsonObject) third = NULL;
+
+	g_free (data_dir);
+	if ((data_dir = cs_pst_test_data_dir ()) == NULL)
+		return;
+	pst = g_build_filename (data_dir, "Aspose.Email-for-.NET/Chunks/Test_part1.pst", NULL);
+	only_contacts = g_strconcat (pst, "\nfolders=Contacts", NULL);
+	only_calendar = g_strconcat (pst, "\nfolders=Calendar", NULL);
+	write_profile (fx, only_contacts, "outlook-to-crm", "", "");
+	g_assert_cmpint (sync_run (fx, &first), ==, 0);
+	g_assert_cmpint (count (first, "created", "crm", "contact"), ==, 21);
+	g_assert_cmpint (count (first, "created", "crm", "event"), ==, 0);
+	contacts = g_build_filename (fx->crm_dir, "contact", NULL);
+	g_assert_cmpuint (files_in (contacts), ==, 21);
+
+	/* the Contacts folder is no longer read: its 21 people are still in the
+	 * file, so nothing is deleted (before: 21 deletions planned) */
+	write_profile (fx, only_calendar, "outlook-to-crm", "", "");
+	g_assert_cmpint (sync_run (fx, &second), ==, 0);
+	g_assert_cmpuint (total (second, "deleted"), ==, 0);
+	g_assert_cmpint (count (second, "created", "crm", "event"), ==, 9);
+	g_assert_cmpuint (files_in (contacts), ==, 21);
+
+	/* and the run after that: still nothing to do for them */
+	g_assert_cmpint (sync_run (fx, &third), ==, 0);
+	g_assert_cmpuint (total (third, "deleted"), ==, 0);
+	g_assert_cmpuint (total (third, "created"), ==, 0);
+	g_assert_cmpuint (files_in (contacts), ==, 21);
+}
+
 /* both ways: a CRM-side edit would need a PST write; the run says so */
 static void
 test_read_only_reported (Fixture *fx, gconstpointer user_data)
@@ -372,6 +414,8 @@ main (int argc, char **argv)
 	g_test_init (&argc, &argv, NULL);
 	g_test_add ("/pst/e2e/outlook-to-folder", Fixture, NULL, fixture_setup,
 		    test_outlook_to_folder, fixture_teardown);
+	g_test_add ("/pst/e2e/folders-narrowed", Fixture, NULL, fixture_setup,
+		    test_folders_narrowed, fixture_teardown);
 	g_test_add ("/pst/e2e/read-only-reported", Fixture, NULL, fixture_setup,
 		    test_read_only_reported, fixture_teardown);
 	g_test_add ("/pst/e2e/orocrm-preset", Fixture, NULL, fixture_setup, test_orocrm_preset,
