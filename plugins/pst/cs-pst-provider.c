@@ -405,6 +405,25 @@ cs_pst_provider_decode_stream (CsPstProvider *self, CsKind kind, GString *buf, C
  * dies, and runs again without it (it is then reported as skipped) */
 #define MAX_DAMAGED_ITEMS 50
 
+/* the reader's options (NULL-terminated): the profile's folders= unless
+ * @all_folders, attachments, and the items found to crash it (skipped) */
+static void
+reader_args (CsPstProvider *self, GPtrArray *args, gboolean all_folders)
+{
+	if (self->folders != NULL && !all_folders)
+		g_ptr_array_add (args, g_strdup_printf ("--folders=%s", self->folders));
+	if (self->attachments)
+		g_ptr_array_add (args, g_strdup ("--attachments"));
+	if (self->damaged->len > 0) {
+		g_autofree gchar *ids = NULL;
+		g_ptr_array_add (self->damaged, NULL);
+		ids = g_strjoinv (",", (gchar **) self->damaged->pdata);
+		g_ptr_array_remove_index (self->damaged, self->damaged->len - 1);
+		g_ptr_array_add (args, g_strdup_printf ("--skip=%s", ids));
+	}
+	g_ptr_array_add (args, NULL);
+}
+
 /* ONE run of the reader lists every kind of the file (issue 18: starting it
  * per kind tripled the cost of a sync); each kind's lines wait until it is
  * read (then they are dropped: e-mail bodies are large), or the file changes,
@@ -432,18 +451,7 @@ list_file (CsPstProvider *self, CsKind need, GCancellable *cancellable, GError *
 		g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
 		g_autoptr(GError) error_local = NULL;
 
-		if (self->folders != NULL)
-			g_ptr_array_add (args, g_strdup_printf ("--folders=%s", self->folders));
-		if (self->attachments)
-			g_ptr_array_add (args, g_strdup ("--attachments"));
-		if (self->damaged->len > 0) {
-			g_autofree gchar *ids = NULL;
-			g_ptr_array_add (self->damaged, NULL);
-			ids = g_strjoinv (",", (gchar **) self->damaged->pdata);
-			g_ptr_array_remove_index (self->damaged, self->damaged->len - 1);
-			g_ptr_array_add (args, g_strdup_printf ("--skip=%s", ids));
-		}
-		g_ptr_array_add (args, NULL);
+		reader_args (self, args, FALSE);
 
 		read_data_clear (&d);
 		if (run_reader (self, (const gchar *const *) args->pdata, read_line, &d,
@@ -625,16 +633,7 @@ cs_pst_provider_get (CsProvider *provider, CsKind kind, GPtrArray *ids, GCancell
 	for (guint i = 0; i < ids->len; i++)
 		g_hash_table_add (want, g_ptr_array_index (ids, i));
 	/* every folder; items the listing found damaged stay skipped */
-	if (self->attachments)
-		g_ptr_array_add (args, g_strdup ("--attachments"));
-	if (self->damaged->len > 0) {
-		g_autofree gchar *skip = NULL;
-		g_ptr_array_add (self->damaged, NULL);
-		skip = g_strjoinv (",", (gchar **) self->damaged->pdata);
-		g_ptr_array_remove_index (self->damaged, self->damaged->len - 1);
-		g_ptr_array_add (args, g_strdup_printf ("--skip=%s", skip));
-	}
-	g_ptr_array_add (args, NULL);
+	reader_args (self, args, TRUE);
 	d.lines[kind] = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
 	ok = run_reader (self, (const gchar *const *) args->pdata, read_line, &d, &d.crash_folder,
 			 cancellable, error);
