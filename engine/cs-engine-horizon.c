@@ -262,6 +262,137 @@ cs_engine_horizon_absent (CsProvider **providers, CsReadSink **sinks, CsMapping 
 }
 
 /**
+ * cs_engine_horizon_moved:
+ * @links: (element-type CsLink): the kind's links; a moved record's link
+ *   takes its new id here (and in the state when @write)
+ * @outside: per side, ids already known to be out of the listing, not gone
+ * @write: store the new ids (not on a dry run)
+ *
+ * Some services give a record a new id when it moves (a To Do task moved to
+ * another list; an Outlook item without an immutable id moved to another
+ * folder). Before a linked record reported removed, or missing from a
+ * complete listing of its side, is taken for deleted,
+ * its side is searched by key (the provider's find field, then the key of
+ * what was last synced): exactly one unlinked record with that key is the
+ * same record, moved. Its link follows it; nothing is deleted on the other
+ * side and nothing is created twice.
+ */
+gboolean
+cs_engine_horizon_moved (CsProvider **providers, CsReadSink **sinks, CsState *state,
+			 CsMapping *mapping, CsKind kind, const gchar *const *key, GPtrArray *links,
+			 GHashTable **outside, gboolean write, GCancellable *cancellable,
+			 GError **error)
+{
+	for (guint s = 0; s < CS_SIDE_LAST && links != NULL; s++) {
+		CsSide side = (CsSide)s;
+		CsHorizon h;
+		g_autoptr (GHashTable) listed = NULL;
+		g_autoptr (GHashTable) removed = NULL;
+		g_autoptr (GHashTable) linked = NULL;
+		gboolean complete;
+		guint moved = 0;
+
+		if (sinks[s] == NULL || !cs_provider_get_horizon (providers[s], kind, &h)
+		    || h.find_field == NULL)
+			continue;
+		complete = cs_read_sink_get_complete (sinks[s]);
+		listed = g_hash_table_new (g_str_hash, g_str_equal);
+		removed = g_hash_table_new (g_str_hash, g_str_equal);
+		{
+			GPtrArray *recs = cs_read_sink_get_records (sinks[s]);
+			for (guint i = 0; i < recs->len; i++) {
+				CsRecord *r = g_ptr_array_index (recs, i);
+				if (cs_record_get_id (r) != NULL)
+					g_hash_table_add (cs_record_is_deleted (r) ? removed : listed,
+							  (gpointer)cs_record_get_id (r));
+			}
+		}
+		linked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+		for (guint i = 0; i < links->len; i++) {
+			const gchar *id = cs_link_get_id (g_ptr_array_index (links, i), side);
+			if (id != NULL)
+				g_hash_table_add (linked, g_strdup (id));
+		}
+		for (guint i = 0; i < links->len; i++) {
+			CsLink *l = g_ptr_array_index (links, i);
+			const gchar *id = cs_link_get_id (l, side);
+			gboolean gone = side == CS_SIDE_CRM ? l->crm_gone : l->outlook_gone;
+			g_autoptr (GHashTable) base = NULL;
+			g_autoptr (CsRecord) was = NULL;
+			g_autoptr (GPtrArray) found = NULL;
+			g_autofree gchar *k = NULL;
+			CsRecord *same = NULL;
+			guint n_same = 0;
+			GVariant *value;
+
+			/* reported removed (a delta's tombstone: deleted, or moved
+			 * away), or missing from a complete listing and not known
+			 * to be outside it */
+			if (id == NULL || gone || g_hash_table_contains (listed, id)
+			    || (!g_hash_table_contains (removed, id)
+				&& (!complete
+				    || (outside[s] != NULL
+					&& g_hash_table_contains (outside[s], id)))))
+				continue;
+			base = cs_mapping_values_from_string (l->snapshot);
+			k = base != NULL ? cs_mapping_key_of (mapping, kind, key, base) : NULL;
+			if (k == NULL)
+				continue;
+			was = as_side (mapping, kind, side, base);
+			value = cs_record_get_field (was, h.find_field);
+			if (value == NULL)
+				continue;
+			found = cs_provider_find (providers[s], kind, h.find_field, value, cancellable,
+						  error);
+			if (found == NULL) {
+				g_prefix_error (error, _ ("looking for %s in %s: "),
+						cs_kind_to_string (kind),
+						cs_provider_get_name (providers[s]));
+				return FALSE;
+			}
+			for (guint j = 0; j < found->len; j++) {
+				CsRecord *f = g_ptr_array_index (found, j);
+				g_autoptr (GHashTable) fv = NULL;
+				g_autofree gchar *fk = NULL;
+				if (cs_record_get_id (f) == NULL || cs_record_is_deleted (f)
+				    || g_hash_table_contains (linked, cs_record_get_id (f)))
+					continue;
+				fv = cs_mapping_extract (mapping, kind, side, f);
+				fk = cs_mapping_key_of (mapping, kind, key, fv);
+				if (g_strcmp0 (fk, k) == 0) {
+					same = f;
+					n_same++;
+				}
+			}
+			/* two look-alikes: which one it became is the user's to say */
+			if (n_same != 1)
+				continue;
+			g_debug ("%s %s %s moved: now %s", cs_provider_get_name (providers[s]),
+				 cs_kind_to_string (kind), id, cs_record_get_id (same));
+			g_hash_table_add (linked, g_strdup (cs_record_get_id (same)));
+			if (side == CS_SIDE_CRM) {
+				g_free (l->crm_id);
+				l->crm_id = g_strdup (cs_record_get_id (same));
+				g_clear_pointer (&l->crm_version, g_free);
+			} else {
+				g_free (l->outlook_id);
+				l->outlook_id = g_strdup (cs_record_get_id (same));
+				g_clear_pointer (&l->outlook_version, g_free);
+			}
+			if (write && !cs_state_put_link (state, l, error))
+				return FALSE;
+			if (!g_hash_table_contains (listed, cs_record_get_id (same)))
+				cs_read_sink_add (sinks[s], same);
+			moved++;
+		}
+		if (moved > 0)
+			g_debug ("%s: %u linked %s records found moved",
+				 cs_provider_get_name (providers[s]), moved, cs_kind_to_string (kind));
+	}
+	return TRUE;
+}
+
+/**
  * cs_engine_review_prune:
  * @held: per side, the ids held for review (from the state); pruned in place
  * @write: drop the stale pairs from the state too (not on a dry run)

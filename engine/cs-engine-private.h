@@ -20,6 +20,10 @@ gboolean cs_engine_horizon_find_creates (CsProvider **providers, CsReadSink **si
 gboolean cs_engine_horizon_absent (CsProvider **providers, CsReadSink **sinks, CsMapping *mapping,
 				   CsKind kind, GPtrArray *links, GHashTable **outside,
 				   GCancellable *cancellable, GError **error);
+gboolean cs_engine_horizon_moved (CsProvider **providers, CsReadSink **sinks, CsState *state,
+				  CsMapping *mapping, CsKind kind, const gchar *const *key,
+				  GPtrArray *links, GHashTable **outside, gboolean write,
+				  GCancellable *cancellable, GError **error);
 gboolean cs_engine_review_prune (CsState *state, CsReadSink **sinks, CsKind kind, GHashTable **held,
 				 gboolean write, GError **error);
 

@@ -1086,6 +1086,10 @@ prepare_sides (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GErr
 		}
 		outside_crm = outside[CS_SIDE_CRM];
 		outside_outlook = outside[CS_SIDE_OUTLOOK];
+		if (!cs_engine_horizon_moved (self->providers, ks, self->state, self->mapping, kind,
+					      key_for (self, kind), links, outside,
+					      (flags & CS_RUN_FLAG_DRY_RUN) == 0, cancellable, error))
+			return NULL;
 		journal = cs_state_journal_pending (self->state, kind, error);
 		if (journal == NULL)
 			return NULL;

@@ -52,6 +52,10 @@ struct _CsGraphProvider {
 	gchar *select[CS_KIND_LAST]; /* (owned) (nullable) */
 	gint64 window;		  /* unix time the calendar window was last set; 0: not yet */
 	GHashTable *found_windows; /* (owned) (nullable) find's calendar windows → records */
+	/* To Do: the tasks of the other lists, read once a run when asked for
+	 * (find, get), and the list each of them is in (for writing to it) */
+	GPtrArray *other_tasks;	  /* (owned) (nullable) */
+	GHashTable *task_lists;	  /* (owned) (nullable) task id → list id */
 };
 
 G_DEFINE_FINAL_TYPE (CsGraphProvider, cs_graph_provider, CS_TYPE_PROVIDER)
@@ -1274,6 +1278,7 @@ cs_graph_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *
 	}
 	/* what find() looked up last run may have changed since */
 	g_clear_pointer (&self->found_windows, g_hash_table_unref);
+	g_clear_pointer (&self->other_tasks, g_ptr_array_unref);
 	for (guint pass = 0; pass < 2; pass++) {
 		g_autoptr(GPtrArray) sources = g_ptr_array_new_with_free_func ((GDestroyNotify) source_free);
 		g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_record_unref);
@@ -1387,6 +1392,9 @@ cs_graph_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *
 
 /* ------------------------------------------------------------ writing */
 
+static gboolean read_other_lists (CsGraphProvider *self, GCancellable *cancellable,
+				  GError **error);
+
 static gchar *
 collection_path (CsGraphProvider *self, CsKind kind)
 {
@@ -1402,6 +1410,22 @@ collection_path (CsGraphProvider *self, CsKind kind)
 	default:
 		return NULL;
 	}
+}
+
+/* "@base/@id", or the path in the To Do list a task was found in when that
+ * is not the default one (a task moved there keeps syncing) */
+static gchar *
+item_path (CsGraphProvider *self, CsKind kind, const gchar *base, const gchar *id)
+{
+	g_autofree gchar *esc = g_uri_escape_string (id, NULL, TRUE);
+	const gchar *list = kind == CS_KIND_TASK && self->task_lists != NULL
+				    ? g_hash_table_lookup (self->task_lists, id)
+				    : NULL;
+	if (list != NULL) {
+		g_autofree gchar *lesc = g_uri_escape_string (list, NULL, TRUE);
+		return g_strdup_printf ("/me/todo/lists/%s/tasks/%s", lesc, esc);
+	}
+	return g_strdup_printf ("%s/%s", base, esc);
 }
 
 /* the fields after the update: the current record with the changes on top */
@@ -1606,9 +1630,18 @@ fetch_current (CsGraphProvider *self, CsKind kind, const gchar *base, GPtrArray 
 
 		if (op->action != CS_WRITE_UPDATE || op->current != NULL)
 			continue;
-		esc = g_uri_escape_string (cs_record_get_id (op->record), NULL, TRUE);
-		path = g_strdup_printf ("%s/%s", base, esc);
+		path = item_path (self, kind, base, cs_record_get_id (op->record));
 		item = graph_call (self, "GET", path, NULL, cancellable, &error_get);
+		/* not in the default list: moved to another list since it was linked? */
+		if (item == NULL && kind == CS_KIND_TASK && self->other_tasks == NULL &&
+		    g_error_matches (error_get, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NOT_FOUND)) {
+			if (!read_other_lists (self, cancellable, error))
+				return FALSE;
+			g_clear_error (&error_get);
+			g_free (path);
+			path = item_path (self, kind, base, cs_record_get_id (op->record));
+			item = graph_call (self, "GET", path, NULL, cancellable, &error_get);
+		}
 		if (item == NULL) {
 			if (!g_error_matches (error_get, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NOT_FOUND)) {
 				g_propagate_error (error, g_steal_pointer (&error_get));
@@ -1686,6 +1719,18 @@ cs_graph_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 					       cs_kind_to_string (kind));
 		return TRUE;
 	}
+	/* a task deleted in another list than the default one is deleted there */
+	for (guint i = 0; kind == CS_KIND_TASK && i < ops->len; i++) {
+		CsWriteOp *op = g_ptr_array_index (ops, i);
+		if (op->action == CS_WRITE_DELETE && op->error == NULL) {
+			if (!read_other_lists (self, cancellable, error)) {
+				g_prefix_error (error, _("writing Outlook %s: "),
+						cs_kind_to_string (kind));
+				return FALSE;
+			}
+			break;
+		}
+	}
 	if (!fetch_current (self, kind, base, ops, cancellable, error)) {
 		g_prefix_error (error, _("writing Outlook %s: "), cs_kind_to_string (kind));
 		return FALSE;
@@ -1726,10 +1771,8 @@ cs_graph_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 			p->url = g_strdup (base);
 			strip_nulls (p->body);
 		} else {
-			g_autofree gchar *esc = g_uri_escape_string (cs_record_get_id (op->record),
-								     NULL, TRUE);
 			p->method = g_strdup (op->action == CS_WRITE_DELETE ? "DELETE" : "PATCH");
-			p->url = g_strdup_printf ("%s/%s", base, esc);
+			p->url = item_path (self, kind, base, cs_record_get_id (op->record));
 		}
 		g_ptr_array_add (all, p);
 		g_ptr_array_add (queue, p);
@@ -1813,9 +1856,98 @@ cs_graph_provider_get_horizon (CsProvider *provider, CsKind kind, CsHorizon *hor
 		horizon->find_field = "start";
 	} else if (kind == CS_KIND_TASK) {
 		/* a task in another list is not read, and gets a new id when moved:
-		 * asked for by id before it is called deleted */
+		 * asked for by id, then by its title in the other lists, before it
+		 * is called deleted; a task is looked for there before it is created */
 		horizon->partial = TRUE;
+		horizon->find_field = "subject";
 	}
+}
+
+/*
+ * The tasks of every To Do list but the default one (and the list Outlook
+ * fills with flagged e-mails, which are not tasks of the user's making).
+ * Read once a run, only when a task is looked for outside the default list.
+ */
+static gboolean
+read_other_lists (CsGraphProvider *self, GCancellable *cancellable, GError **error)
+{
+	g_autoptr(JsonNode) root = NULL;
+	g_autoptr(GPtrArray) tasks = NULL;
+	JsonArray *lists;
+
+	if (self->other_tasks != NULL)
+		return TRUE;
+	if (!ensure_todo_list (self, cancellable, error))
+		return FALSE;
+	root = graph_call (self, "GET", "/me/todo/lists", NULL, cancellable, error);
+	if (root == NULL)
+		return FALSE;
+	tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_record_unref);
+	if (self->task_lists == NULL)
+		self->task_lists = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	lists = JSON_NODE_HOLDS_OBJECT (root) ? cs_json_get_array (json_node_get_object (root), "value")
+					      : NULL;
+	for (guint i = 0; lists != NULL && i < json_array_get_length (lists); i++) {
+		JsonObject *l = cs_json_array_get_object (lists, i);
+		const gchar *id = cs_json_get_string (l, "id");
+		g_autofree gchar *esc = NULL;
+		g_autofree gchar *url = NULL;
+		g_autofree gchar *delta = NULL;
+		g_autoptr(GPtrArray) recs = NULL;
+		g_autoptr(CsReadSink) sink = NULL;
+		Source *src;
+
+		if (id == NULL || g_strcmp0 (id, self->todo_list) == 0 ||
+		    g_strcmp0 (cs_json_get_string (l, "wellknownListName"), "flaggedEmails") == 0)
+			continue;
+		esc = g_uri_escape_string (id, NULL, TRUE);
+		url = g_strdup_printf ("/me/todo/lists/%s/tasks/delta", esc);
+		recs = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_record_unref);
+		sink = cs_read_sink_new (CS_KIND_TASK, FALSE);
+		src = source_new (id, url, CS_GRAPH_MAIL_INBOUND);
+		delta = read_source (self, CS_KIND_TASK, src, url, recs, sink, cancellable, error);
+		source_free (src);
+		if (delta == NULL)
+			return FALSE;
+		for (guint j = 0; j < recs->len; j++) {
+			CsRecord *r = g_ptr_array_index (recs, j);
+			if (cs_record_is_deleted (r) || cs_record_get_id (r) == NULL)
+				continue;
+			g_hash_table_replace (self->task_lists, g_strdup (cs_record_get_id (r)),
+					      g_strdup (id));
+			g_ptr_array_add (tasks, cs_record_ref (r));
+		}
+	}
+	self->other_tasks = g_steal_pointer (&tasks);
+	return TRUE;
+}
+
+/* find: tasks of the other To Do lists with this title (the engine then
+ * matches the whole key) */
+static GPtrArray *
+find_task (CsGraphProvider *self, const gchar *field, GVariant *value, GCancellable *cancellable,
+	   GError **error)
+{
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_record_unref);
+	g_autofree gchar *want = NULL;
+
+	if (g_strcmp0 (field, "subject") != 0 || value == NULL ||
+	    !g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+		return g_steal_pointer (&out);
+	if (!read_other_lists (self, cancellable, error))
+		return NULL;
+	want = g_utf8_casefold (g_variant_get_string (value, NULL), -1);
+	for (guint i = 0; i < self->other_tasks->len; i++) {
+		CsRecord *r = g_ptr_array_index (self->other_tasks, i);
+		const gchar *title = cs_record_get_string (r, "subject");
+		g_autofree gchar *have = title != NULL ? g_utf8_casefold (title, -1) : NULL;
+		if (g_strcmp0 (have, want) != 0)
+			continue;
+		if (self->select[CS_KIND_TASK] != NULL && !has_category (r, self->select[CS_KIND_TASK]))
+			continue;
+		g_ptr_array_add (out, cs_record_ref (r));
+	}
+	return g_steal_pointer (&out);
 }
 
 /*
@@ -1840,6 +1972,8 @@ cs_graph_provider_find (CsProvider *provider, CsKind kind, const gchar *field, G
 	GPtrArray *cached;
 	gint64 t;
 
+	if (kind == CS_KIND_TASK)
+		return find_task (self, field, value, cancellable, error);
 	if (kind != CS_KIND_EVENT || g_strcmp0 (field, "start") != 0 || value == NULL ||
 	    !g_variant_is_of_type (value, G_VARIANT_TYPE_STRING) ||
 	    !cs_time_parse (g_variant_get_string (value, NULL), &t))
@@ -1944,6 +2078,8 @@ cs_graph_provider_finalize (GObject *object)
 	g_clear_pointer (&self->contact_folders, g_hash_table_unref);
 	g_clear_pointer (&self->new_folders, g_ptr_array_unref);
 	g_clear_pointer (&self->found_windows, g_hash_table_unref);
+	g_clear_pointer (&self->other_tasks, g_ptr_array_unref);
+	g_clear_pointer (&self->task_lists, g_hash_table_unref);
 	g_clear_object (&self->graph);
 	g_clear_object (&self->identity);
 	cs_graph_tokens_free (self->tokens);
@@ -1964,6 +2100,31 @@ get_item (CsGraphProvider *self, const gchar *collection, const gchar *id,
 	    !g_error_matches (error_local, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_NOT_FOUND))
 		g_propagate_error (error, g_steal_pointer (&error_local));
 	return node;
+}
+
+/* tasks of @ids not in the default list (@out so far): in another list? */
+static gboolean
+get_other_tasks (CsGraphProvider *self, GPtrArray *ids, GPtrArray *out, GCancellable *cancellable,
+		 GError **error)
+{
+	g_autoptr(GHashTable) missing = g_hash_table_new (g_str_hash, g_str_equal);
+	for (guint i = 0; i < ids->len; i++)
+		g_hash_table_add (missing, g_ptr_array_index (ids, i));
+	for (guint i = 0; i < out->len; i++)
+		g_hash_table_remove (missing, cs_record_get_id (g_ptr_array_index (out, i)));
+	if (g_hash_table_size (missing) == 0)
+		return TRUE;
+	if (!read_other_lists (self, cancellable, error))
+		return FALSE;
+	for (guint i = 0; i < self->other_tasks->len; i++) {
+		CsRecord *r = g_ptr_array_index (self->other_tasks, i);
+		if (!g_hash_table_contains (missing, cs_record_get_id (r)))
+			continue;
+		if (self->select[CS_KIND_TASK] != NULL && !has_category (r, self->select[CS_KIND_TASK]))
+			continue;
+		g_ptr_array_add (out, cs_record_ref (r));
+	}
+	return TRUE;
 }
 
 /*
@@ -2048,6 +2209,11 @@ cs_graph_provider_get (CsProvider *provider, CsKind kind, GPtrArray *ids,
 			continue;
 		}
 		g_ptr_array_add (out, r);
+	}
+	if (kind == CS_KIND_TASK && out->len < ids->len &&
+	    !get_other_tasks (self, ids, out, cancellable, error)) {
+		g_prefix_error (error, _("reading Outlook %s: "), cs_kind_to_string (kind));
+		return NULL;
 	}
 	if (kind == CS_KIND_CONTACT && !read_contact_extended (self, out, cancellable, error)) {
 		g_prefix_error (error, _("reading Outlook %s: "), cs_kind_to_string (kind));

@@ -463,6 +463,66 @@ out:
 	}
 }
 
+/* a To Do task moved to another list (made with that name if there is none
+ * yet), as To Do moves it: the task gets a new id in every case (spec 3.5),
+ * the old list's delta reports the old id removed */
+static void
+move_task (EmuServer *server, SoupServerMessage *msg, const gchar *id, const gchar *list_name)
+{
+	g_autofree gchar *from = NULL;
+	g_autofree gchar *list = NULL;
+	g_autofree gchar *new_id = graph_random_id ("AAkAL", 12);
+	g_autoptr(JsonObject) obj = graph_item_load (server, "task", id, &from, NULL);
+	g_autoptr(JsonObject) gone = NULL;
+	g_autoptr(sqlite3_stmt) find = NULL;
+	g_autoptr(JsonBuilder) b = json_builder_new ();
+	g_autoptr(JsonNode) root = NULL;
+
+	if (obj == NULL) {
+		emu_reply_text (msg, 404, "text/plain", "no such task");
+		return;
+	}
+	find = emu_db_prepare (server, "SELECT id FROM folders WHERE kind = 'todoList' AND name = ?",
+			       NULL);
+	sqlite3_bind_text (find, 1, list_name, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step (find) == SQLITE_ROW)
+		list = g_strdup ((const gchar *) sqlite3_column_text (find, 0));
+	if (list == NULL) {
+		g_autoptr(sqlite3_stmt) ins = emu_db_prepare (
+			server, "INSERT INTO folders VALUES (?, 'todoList', ?, NULL)", NULL);
+		list = graph_random_id ("AQMk", 10);
+		sqlite3_bind_text (ins, 1, list, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text (ins, 2, list_name, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step (ins) != SQLITE_DONE) {
+			emu_reply_text (msg, 500, "text/plain", "database error");
+			return;
+		}
+	}
+	if (g_str_equal (from, list)) {
+		emu_reply_text (msg, 409, "text/plain", "already in that list");
+		return;
+	}
+	gone = json_object_new ();
+	json_object_set_string_member (gone, "id", json_object_get_string_member (obj, "id"));
+	if (!graph_item_save (server, "task", from, gone, TRUE)) {
+		emu_reply_text (msg, 500, "text/plain", "database error");
+		return;
+	}
+	json_object_set_string_member (obj, "id", new_id);
+	if (!graph_item_save (server, "task", list, obj, FALSE)) {
+		emu_reply_text (msg, 500, "text/plain", "database error");
+		return;
+	}
+	json_builder_begin_object (b);
+	json_builder_set_member_name (b, "id");
+	json_builder_add_string_value (b, new_id);
+	json_builder_set_member_name (b, "list");
+	json_builder_add_string_value (b, list);
+	json_builder_end_object (b);
+	root = json_builder_get_root (b);
+	emu_reply_json (msg, 200, NULL, root);
+}
+
 /* an item moved as Outlook moves it: an immutable id stays, a folder-bound
  * one changes with the folder; the answer carries the id as the request's
  * Prefer asks */
@@ -479,8 +539,12 @@ move_hook (EmuServer *server, SoupServerMessage *msg, GHashTable *query)
 	g_autofree gchar *out = NULL;
 	GraphReq req = {0};
 
+	if (g_strcmp0 (kind, "task") == 0 && id != NULL && to != NULL) {
+		move_task (server, msg, id, to);
+		return;
+	}
 	if (g_strcmp0 (kind, "contact") != 0 || id == NULL || to == NULL) {
-		emu_reply_text (msg, 400, "text/plain", "needs kind=contact, id and folder");
+		emu_reply_text (msg, 400, "text/plain", "needs kind=contact or task, id and folder");
 		return;
 	}
 	folder = graph_folder_lookup (server, "contactFolder", to);

@@ -360,23 +360,31 @@ test_both_directions (void)
 	fx_stop (&fx);
 }
 
-/* the Outlook contact (as Graph gives it) whose surname is @surname */
+/* the last item of the collection at @path whose @member is @value, and how
+ * many there are */
 static JsonObject *
-outlook_contact (Fx *fx, const gchar *surname, guint *n_out)
+graph_item_where (Fx *fx, const gchar *path, const gchar *member, const gchar *value, guint *n_out)
 {
 	guint status;
-	g_autoptr(JsonNode) list = http (fx, "GET", "/v1.0/me/contacts?$top=100", NULL, NULL, &status);
+	g_autoptr(JsonNode) list = http (fx, "GET", path, NULL, NULL, &status);
 	JsonArray *values = json_object_get_array_member (json_node_get_object (list), "value");
 	JsonObject *found = NULL;
 	*n_out = 0;
 	for (guint i = 0; i < json_array_get_length (values); i++) {
 		JsonObject *c = json_array_get_object_element (values, i);
-		if (g_strcmp0 (json_object_get_string_member_with_default (c, "surname", ""), surname) == 0) {
+		if (g_strcmp0 (json_object_get_string_member_with_default (c, member, ""), value) == 0) {
 			(*n_out)++;
 			found = c;
 		}
 	}
 	return found != NULL ? json_object_ref (found) : NULL;
+}
+
+/* the Outlook contact (as Graph gives it) whose surname is @surname */
+static JsonObject *
+outlook_contact (Fx *fx, const gchar *surname, guint *n_out)
+{
+	return graph_item_where (fx, "/v1.0/me/contacts?$top=100", "surname", surname, n_out);
 }
 
 /* an edit of one field in the CRM reaches an Outlook contact that did not
@@ -427,6 +435,123 @@ test_crm_edit_keeps_fields (void)
 			     json_array_get_object_element (
 				 json_object_get_array_member (before, "emailAddresses"), 0),
 			     "address"));
+	fx_stop (&fx);
+}
+
+/* the default To Do list's id, and a task in it (by title) */
+static gchar *
+default_list (Fx *fx)
+{
+	guint status;
+	g_autoptr(JsonNode) lists = http (fx, "GET", "/v1.0/me/todo/lists", NULL, NULL, &status);
+	JsonArray *v = json_object_get_array_member (json_node_get_object (lists), "value");
+	for (guint i = 0; i < json_array_get_length (v); i++) {
+		JsonObject *l = json_array_get_object_element (v, i);
+		if (g_strcmp0 (json_object_get_string_member_with_default (l, "wellknownListName", ""),
+			       "defaultList") == 0)
+			return g_strdup (json_object_get_string_member (l, "id"));
+	}
+	g_assert_not_reached ();
+}
+
+static JsonObject *
+list_task (Fx *fx, const gchar *list, const gchar *title, guint *n)
+{
+	g_autofree gchar *path = g_strdup_printf ("/v1.0/me/todo/lists/%s/tasks?$top=100", list);
+	return graph_item_where (fx, path, "title", title, n);
+}
+
+/* To Do gives a task a new id when it is moved to another list: it is still
+ * the same task. Nothing is deleted in the CRM, nothing created twice, a CRM
+ * edit reaches it in its new list; and a CRM task whose twin is in another
+ * list is linked to it, not created again in the default list. */
+static void
+test_moved_task (void)
+{
+	Fx fx = {0};
+	gint rc;
+	guint status, n;
+	g_autoptr(JsonObject) r0 = NULL;
+	g_autoptr(JsonObject) r1 = NULL;
+	g_autoptr(JsonObject) r2 = NULL;
+	g_autoptr(JsonObject) r3 = NULL;
+	g_autoptr(JsonObject) crm = NULL;
+	g_autoptr(JsonObject) mine = NULL;
+	g_autoptr(JsonObject) there = NULL;
+	g_autoptr(JsonNode) moved = NULL;
+	g_autoptr(JsonNode) twin = NULL;
+	g_autofree gchar *path = NULL;
+	g_autofree gchar *title = NULL;
+	g_autofree gchar *deflist = NULL;
+	g_autofree gchar *hook = NULL;
+	g_autofree gchar *work = NULL;
+	g_autofree gchar *new_id = NULL;
+	g_autofree gchar *post = NULL;
+	g_autofree gchar *twin_path = NULL;
+
+	fx_start (&fx, "3", NULL);
+	graph_sign_in (&fx);
+	r0 = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_cmpint (count (r0, "created", "crm", "task"), ==, 3);
+	crm = crm_find (&fx, "crm", "task", "status", "notStarted", &path);
+	g_assert_nonnull (crm);
+	title = g_strdup (json_object_get_string_member (crm, "subject"));
+	deflist = default_list (&fx);
+	mine = list_task (&fx, deflist, title, &n);
+	g_assert_cmpuint (n, ==, 1);
+
+	/* moved to the list "Work": a new id there, @removed in the default list */
+	hook = g_strdup_printf ("/_emulator/move?kind=task&id=%s&folder=Work",
+				json_object_get_string_member (mine, "id"));
+	moved = http (&fx, "POST", hook, "text/plain", "", &status);
+	g_assert_cmpuint (status, ==, 200);
+	new_id = g_strdup (json_object_get_string_member (json_node_get_object (moved), "id"));
+	work = g_strdup (json_object_get_string_member (json_node_get_object (moved), "list"));
+	g_assert_cmpstr (new_id, !=, json_object_get_string_member (mine, "id"));
+
+	r1 = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_cmpint (total (r1, "created") + total (r1, "deleted"), ==, 0);
+	g_assert_cmpuint (n_files (&fx, "crm", "task"), ==, 3);
+
+	/* closed in the CRM: the task in "Work" is closed */
+	json_object_set_string_member (crm, "status", "completed");
+	json_object_set_string_member (crm, "completedDate", "2026-02-02");
+	crm_write (&fx, path, crm);
+	r2 = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_cmpint (count (r2, "updated", "outlook", "task"), ==, 1);
+	g_assert_cmpint (total (r2, "created") + total (r2, "deleted"), ==, 0);
+	there = list_task (&fx, work, title, &n);
+	g_assert_cmpuint (n, ==, 1);
+	g_assert_cmpstr (json_object_get_string_member (there, "status"), ==, "completed");
+	g_clear_pointer (&mine, json_object_unref);
+	mine = list_task (&fx, deflist, title, &n);
+	g_assert_cmpuint (n, ==, 0);
+
+	/* a new CRM task whose twin the user already keeps in "Work" */
+	post = g_strdup_printf ("/v1.0/me/todo/lists/%s/tasks", work);
+	twin = http (&fx, "POST", post, "application/json",
+		     "{\"title\":\"Renew the contract\",\"status\":\"notStarted\"}", &status);
+	g_assert_cmpuint (status, ==, 201);
+	{
+		g_autoptr(JsonObject) t = json_object_new ();
+		json_object_set_string_member (t, "subject", "Renew the contract");
+		json_object_set_string_member (t, "status", "notStarted");
+		twin_path = g_build_filename (fx.dir, "crm", "task", "renew.json", NULL);
+		crm_write (&fx, twin_path, t);
+	}
+	r3 = sync_run (&fx, "sales", &rc);
+	g_assert_cmpint (rc, ==, 0);
+	g_assert_cmpint (count (r3, "created", "outlook", "task"), ==, 0);
+	g_clear_pointer (&mine, json_object_unref);
+	mine = list_task (&fx, deflist, "Renew the contract", &n);
+	g_assert_cmpuint (n, ==, 0);
+	g_clear_pointer (&there, json_object_unref);
+	there = list_task (&fx, work, "Renew the contract", &n);
+	g_assert_cmpuint (n, ==, 1);
+	g_assert_cmpuint (n_files (&fx, "crm", "task"), ==, 4);
 	fx_stop (&fx);
 }
 
@@ -1217,6 +1342,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/graph/e2e/expired-delta-relinks", test_expired_delta);
 	g_test_add_func ("/graph/e2e/crm-edit-keeps-outlook-fields", test_crm_edit_keeps_fields);
 	g_test_add_func ("/graph/e2e/moved-contact-keeps-link", test_moved_contact);
+	g_test_add_func ("/graph/e2e/moved-task-keeps-link", test_moved_task);
 	g_test_add_func ("/graph/e2e/throttled-run-finishes", test_throttled);
 	g_test_add_func ("/graph/e2e/dst-all-day-and-series-round-trip", test_dst_round_trip);
 	g_test_add_func ("/graph/e2e/tokens-stay-private", test_tokens_private);
