@@ -47,9 +47,9 @@ ids_of (GPtrArray *records)
  * For every record of one side that has no link and no key match among what
  * the other side listed, where that other side's horizon may hold it unlisted:
  * the other side's provider is asked for it by key (its find field), and what
- * it finds joins that side's records, to be matched by the planner like any
- * other. Records found that are linked already are left out (they belong to
- * another pair).
+ * it finds with a key one of them has joins that side's records, to be
+ * matched by the planner like any other. Records found that are linked
+ * already are left out (they belong to another pair).
  */
 gboolean
 cs_engine_horizon_find_creates (CsProvider **providers, CsReadSink **sinks, CsState *state,
@@ -63,6 +63,8 @@ cs_engine_horizon_find_creates (CsProvider **providers, CsReadSink **sinks, CsSt
 		g_autoptr (GHashTable) keys = NULL;
 		g_autoptr (GHashTable) have_ids = NULL;
 		g_autoptr (GHashTable) asked = NULL;
+		g_autoptr (GHashTable) wanted = NULL;
+		g_autoptr (GPtrArray) values = NULL;
 		guint found_n = 0;
 
 		if (sinks[target] == NULL || sinks[from] == NULL
@@ -75,6 +77,8 @@ cs_engine_horizon_find_creates (CsProvider **providers, CsReadSink **sinks, CsSt
 		have_ids = ids_of (have);
 		keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 		asked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+		wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+		values = g_ptr_array_new_with_free_func ((GDestroyNotify)g_variant_unref);
 		for (guint i = 0; i < have->len; i++) {
 			CsRecord *r = g_ptr_array_index (have, i);
 			g_autoptr (GHashTable) v = NULL;
@@ -86,16 +90,15 @@ cs_engine_horizon_find_creates (CsProvider **providers, CsReadSink **sinks, CsSt
 			if (k != NULL)
 				g_hash_table_add (keys, k);
 		}
+		/* what is looked for: the keys wanted there, and the values to ask by */
 		for (guint i = 0; i < src->len; i++) {
 			CsRecord *r = g_ptr_array_index (src, i);
 			g_autoptr (GHashTable) v = NULL;
 			g_autoptr (CsRecord) want = NULL;
 			g_autoptr (CsLink) link = NULL;
-			g_autoptr (GPtrArray) found = NULL;
-			g_autoptr (GVariant) value = NULL;
 			g_autofree gchar *k = NULL;
-			g_autofree gchar *asked_key = NULL;
 			g_autoptr (GError) error_local = NULL;
+			GVariant *value;
 
 			if (cs_record_is_deleted (r) || cs_record_get_id (r) == NULL)
 				continue;
@@ -114,16 +117,17 @@ cs_engine_horizon_find_creates (CsProvider **providers, CsReadSink **sinks, CsSt
 			}
 			if (link != NULL)
 				continue;
-			value = cs_record_get_field (want, h.find_field) != NULL
-					? g_variant_ref (cs_record_get_field (want, h.find_field))
-					: NULL;
+			value = cs_record_get_field (want, h.find_field);
 			if (value == NULL)
 				continue;
-			asked_key = g_variant_print (value, FALSE);
-			if (!g_hash_table_add (asked, g_steal_pointer (&asked_key)))
-				continue;
-			found = cs_provider_find (providers[target], kind, h.find_field, value,
-						  cancellable, error);
+			g_hash_table_add (wanted, g_steal_pointer (&k));
+			if (g_hash_table_add (asked, g_variant_print (value, FALSE)))
+				g_ptr_array_add (values, g_variant_ref (value));
+		}
+		for (guint i = 0; i < values->len; i++) {
+			g_autoptr (GPtrArray) found = NULL;
+			found = cs_provider_find (providers[target], kind, h.find_field,
+						  g_ptr_array_index (values, i), cancellable, error);
 			if (found == NULL) {
 				g_prefix_error (error, _ ("looking for %s in %s: "),
 						cs_kind_to_string (kind),
@@ -134,9 +138,18 @@ cs_engine_horizon_find_creates (CsProvider **providers, CsReadSink **sinks, CsSt
 				CsRecord *f = g_ptr_array_index (found, j);
 				g_autoptr (CsLink) fl = NULL;
 				g_autoptr (GHashTable) fv = NULL;
+				g_autoptr (GError) error_local = NULL;
+				g_autofree gchar *fk = NULL;
 				const gchar *fid = cs_record_get_id (f);
 				if (fid == NULL || cs_record_is_deleted (f)
 				    || g_hash_table_contains (have_ids, fid))
+					continue;
+				/* only a record one of those is looking for: a find
+				 * may answer with more (a calendar's whole month), which
+				 * lies outside what this side syncs */
+				fv = cs_mapping_extract (mapping, kind, target, f);
+				fk = cs_mapping_key_of (mapping, kind, key, fv);
+				if (fk == NULL || !g_hash_table_contains (wanted, fk))
 					continue;
 				fl = cs_state_get_link (state, kind, target, fid, &error_local);
 				if (error_local != NULL) {
@@ -148,12 +161,7 @@ cs_engine_horizon_find_creates (CsProvider **providers, CsReadSink **sinks, CsSt
 				cs_read_sink_add (sinks[target], f);
 				/* the array may have moved: index the id from the sink's copy */
 				g_hash_table_add (have_ids, (gpointer)cs_record_get_id (f));
-				fv = cs_mapping_extract (mapping, kind, target, f);
-				{
-					gchar *fk = cs_mapping_key_of (mapping, kind, key, fv);
-					if (fk != NULL)
-						g_hash_table_add (keys, fk);
-				}
+				g_hash_table_add (keys, g_steal_pointer (&fk));
 				found_n++;
 			}
 		}

@@ -33,6 +33,7 @@ typedef struct {
 	gchar *profile;
 	gchar *kinds; /* the profile's kind sections */
 	gchar *extra; /* more [profile] keys */
+	gchar *graph_seed; /* (nullable) the Graph emulator's --seed, JSON */
 	gchar *out;
 	gchar *err;
 	gint status;
@@ -135,7 +136,13 @@ fx_start_full (Fx *fx, const gchar *seed, const gchar *generate, const gchar *ki
 		fx->oro_url = g_strdup (fx->oro->url);
 	}
 	{
-		const gchar *args[] = { graph_db_arg, gen_arg, NULL };
+		g_autofree gchar *gseed_file = g_build_filename (fx->dir, "graph-seed.json", NULL);
+		g_autofree gchar *gseed_arg = g_strdup_printf ("--seed=%s", gseed_file);
+		const gchar *args[] = { graph_db_arg, gen_arg != NULL ? gen_arg : NULL, NULL };
+		if (gen_arg == NULL && fx->graph_seed != NULL) {
+			g_assert_true (g_file_set_contents (gseed_file, fx->graph_seed, -1, NULL));
+			args[1] = gseed_arg;
+		}
 		fx->graph = emu_launch_start ("graph", NULL, args, &fx->graph_url);
 	}
 	key = g_build_filename (fx->dir, "key", NULL);
@@ -174,6 +181,7 @@ fx_stop (Fx *fx)
 	g_free (fx->profile);
 	g_free (fx->kinds);
 	g_free (fx->extra);
+	g_free (fx->graph_seed);
 	g_free (fx->out);
 	g_free (fx->err);
 }
@@ -360,6 +368,39 @@ test_lost_state_links_all (void)
 	g_assert_cmpint (crm_events (&fx), ==, N_MONTHS);
 	g_assert_cmpint (outlook_contacts (&fx), ==, 2);
 	g_assert_cmpint (crm_contacts (&fx), ==, 2);
+	fx_stop (&fx);
+}
+
+/* an old CRM meeting is looked for in Outlook around its date (outside the
+ * calendar window): what that finds besides its twin, another old Outlook
+ * appointment of that month, stays out of the sync like every appointment
+ * outside the window, never created in the CRM because a CRM meeting
+ * happened to be near it */
+static void
+test_find_takes_only_twins (void)
+{
+	Fx fx = { 0 };
+	g_autofree gchar *seed = oro_seed ();
+	g_autofree gchar *start = iso_months_from_now (-30, 14);
+	g_autofree gchar *end = iso_months_from_now (-30, 15);
+	g_autoptr (JsonObject) r1 = NULL;
+	g_autoptr (JsonObject) r2 = NULL;
+
+	start[strlen (start) - 1] = '\0'; /* Graph's dateTime has no zone letter */
+	end[strlen (end) - 1] = '\0';
+	fx.graph_seed = g_strdup_printf (
+		"{\"events\":[{\"subject\":\"Tandlæge\",\"start\":{\"dateTime\":\"%s\","
+		"\"timeZone\":\"UTC\"},\"end\":{\"dateTime\":\"%s\",\"timeZone\":\"UTC\"}}]}",
+		start, end);
+	fx_start (&fx, seed);
+	r1 = cli (&fx, "sync", NULL);
+	g_assert_cmpint (fx.status, ==, 0);
+	g_assert_cmpint (count (r1, "created", "crm", "event"), ==, 0);
+	g_assert_cmpint (crm_events (&fx), ==, N_MONTHS);
+	g_assert_cmpint (outlook_events (&fx), ==, N_MONTHS + 1);
+	r2 = cli (&fx, "sync", "--all", NULL);
+	assert_nothing_written (&fx, r2);
+	g_assert_cmpint (crm_events (&fx), ==, N_MONTHS);
 	fx_stop (&fx);
 }
 
@@ -581,6 +622,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/horizons/all-creates-nothing", test_all_creates_nothing);
 	g_test_add_func ("/horizons/lost-state-links-all", test_lost_state_links_all);
 	g_test_add_func ("/horizons/owned-by-other", test_owned_by_other);
+	g_test_add_func ("/horizons/find-takes-only-twins", test_find_takes_only_twins);
 	g_test_add_func ("/review/demo-data", test_review_demo_data);
 	g_test_add_func ("/review/match-strict", test_match_strict);
 	return g_test_run ();
