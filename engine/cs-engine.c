@@ -1502,7 +1502,9 @@ finish_item (CsEngine *self, ItemState *st, CsRunReport *report, GPtrArray *stat
 			cs_link_set_id (link, (CsSide) s, st->new_id[s]);
 		else if (cs_link_get_id (link, (CsSide) s) == NULL && r != NULL)
 			cs_link_set_id (link, (CsSide) s, cs_record_get_id (r));
-		if (st->wrote[s])
+		if (it->keep_version[s])
+			; /* holds a change the user left out: seen as changed, offered again */
+		else if (st->wrote[s])
 			cs_link_set_version (link, (CsSide) s, st->new_version[s]);
 		else if (r != NULL && it->blocked[cs_side_other ((CsSide) s)] == NULL)
 			cs_link_set_version (link, (CsSide) s, cs_record_get_version (r));
@@ -1857,6 +1859,12 @@ apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *
 	static const CsWriteAction order[] = {CS_WRITE_DELETE, CS_WRITE_UPDATE, CS_WRITE_CREATE};
 	g_autoptr(GError) error_local = NULL;
 
+	/* the field changes the user unticked are left out before anything counts them */
+	for (guint i = 0; i < items->len; i++) {
+		CsPlanItem *it = g_ptr_array_index (items, i);
+		if (it->selected)
+			cs_plan_item_leave_unticked (it, self->mapping);
+	}
 	if ((flags & CS_RUN_FLAG_FORCE_DELETE) == 0 && !check_guards (self, plan, report))
 		cs_run_report_set_guard_confirm (report, CS_RUN_FLAG_FORCE_DELETE);
 	else if ((flags & CS_RUN_FLAG_FORCE) == 0 && !check_update_guard (self, plan, report))
