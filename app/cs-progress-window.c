@@ -428,7 +428,8 @@ apply_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 	run_finished (self);
 }
 
-/* the plan made again: the records the user unticked in the guard's list are left out */
+/* the plan made again: the records and field changes the user unticked in the guard's list
+ * are left out */
 static void
 prepared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -443,12 +444,24 @@ prepared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 	}
 	items = cs_sync_plan_get_items (plan);
 	for (guint c = 0; changes != NULL && c < changes->len; c++) {
-		if (cs_changes_view_is_ticked (self->plan_changes, c))
-			continue;
+		CsRecordChange *rc = g_ptr_array_index (changes, c);
+		gboolean whole = cs_changes_view_is_ticked (self->plan_changes, c);
 		for (guint i = 0; i < items->len; i++) {
 			CsPlanItem *it = g_ptr_array_index (items, i);
-			if (cs_record_change_matches (g_ptr_array_index (changes, c), it))
+			if (!cs_record_change_matches (rc, it))
+				continue;
+			if (!whole) {
 				it->selected = FALSE;
+				continue;
+			}
+			/* a field change left out: the record's others still apply */
+			for (guint f = 0; f < rc->fields->len; f++) {
+				CsFieldChange *fc = g_ptr_array_index (rc->fields, f);
+				const gchar *row = cs_plan_item_find_row (
+					it, cs_engine_get_mapping (CS_ENGINE (source)), fc->side, fc->field);
+				if (row != NULL && !cs_changes_view_is_field_ticked (self->plan_changes, c, f))
+					cs_plan_item_set_field_ticked (it, fc->side, row, FALSE);
+			}
 		}
 	}
 	cs_engine_apply_async (CS_ENGINE (source), plan, self->flags, "sync", self->cancellable,

@@ -15,8 +15,20 @@
  * in worker threads; the assistant holds the profile's timers meanwhile.
  */
 enum { PAGE_DIRECTION, PAGE_KINDS, PAGE_PREVIEW, PAGE_APPLY, PAGE_SUMMARY };
-/* TCOL_HAS_TICK: kinds and records; a record's field rows (under it) have none */
-enum { TCOL_TICK, TCOL_INCONSISTENT, TCOL_TEXT, TCOL_ACTION, TCOL_ITEM, TCOL_KIND, TCOL_HAS_TICK, N_TCOLS };
+/* TCOL_HAS_TICK: kinds, records, and the field rows (under a record) of an update; TCOL_ITEM is
+ * set on records and their field rows, TCOL_ROW on field rows only (the mapping row) */
+enum {
+	TCOL_TICK,
+	TCOL_INCONSISTENT,
+	TCOL_TEXT,
+	TCOL_ACTION,
+	TCOL_ITEM,
+	TCOL_KIND,
+	TCOL_HAS_TICK,
+	TCOL_SIDE,
+	TCOL_ROW,
+	N_TCOLS
+};
 
 struct _CsSyncAllAssistant {
 	GtkAssistant parent_instance;
@@ -100,22 +112,72 @@ kind_wanted (CsSyncAllAssistant *self, CsKind kind)
 	       gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->kind_checks[kind]));
 }
 
+/* a kind's tick: on when all its records are wholly ticked, in between when some are */
 static void
 update_parent (CsSyncAllAssistant *self, GtkTreeIter *parent)
 {
 	GtkTreeModel *model = GTK_TREE_MODEL (self->plan_store);
 	GtkTreeIter child;
 	guint on = 0, n = 0;
+	gboolean part = FALSE;
 	if (gtk_tree_model_iter_children (model, &child, parent)) {
 		do {
-			gboolean tick;
-			gtk_tree_model_get (model, &child, TCOL_TICK, &tick, -1);
-			on += tick ? 1 : 0;
+			gboolean tick, inconsistent;
+			gtk_tree_model_get (model, &child, TCOL_TICK, &tick, TCOL_INCONSISTENT,
+					    &inconsistent, -1);
+			on += tick && !inconsistent ? 1 : 0;
+			part = part || (tick && inconsistent);
 			n++;
 		} while (gtk_tree_model_iter_next (model, &child));
 	}
 	gtk_tree_store_set (self->plan_store, parent, TCOL_TICK, n > 0 && on == n, TCOL_INCONSISTENT,
-			    on > 0 && on < n, -1);
+			    part || (on > 0 && on < n), -1);
+}
+
+/* a record's row and its field rows as the item's ticks say: the record in between when some
+ * of its field changes are left out */
+static void
+show_item_ticks (CsSyncAllAssistant *self, GtkTreeIter *record)
+{
+	GtkTreeModel *model = GTK_TREE_MODEL (self->plan_store);
+	GtkTreeIter field;
+	CsPlanItem *it = NULL;
+	gboolean some_off = FALSE;
+	gtk_tree_model_get (model, record, TCOL_ITEM, &it, -1);
+	if (gtk_tree_model_iter_children (model, &field, record)) {
+		do {
+			g_autofree gchar *row = NULL;
+			gint side;
+			gboolean on;
+			gtk_tree_model_get (model, &field, TCOL_ROW, &row, TCOL_SIDE, &side, -1);
+			if (row == NULL)
+				continue;
+			on = it->selected && cs_plan_item_is_field_ticked (it, (CsSide) side, row);
+			some_off = some_off || !on;
+			gtk_tree_store_set (self->plan_store, &field, TCOL_TICK, on, -1);
+		} while (gtk_tree_model_iter_next (model, &field));
+	}
+	gtk_tree_store_set (self->plan_store, record, TCOL_TICK, it->selected, TCOL_INCONSISTENT,
+			    it->selected && some_off, -1);
+}
+
+/* every field change of a record ticked or unticked with it */
+static void
+tick_all_fields (CsSyncAllAssistant *self, GtkTreeIter *record, gboolean tick)
+{
+	GtkTreeModel *model = GTK_TREE_MODEL (self->plan_store);
+	GtkTreeIter field;
+	CsPlanItem *it = NULL;
+	gtk_tree_model_get (model, record, TCOL_ITEM, &it, -1);
+	if (!gtk_tree_model_iter_children (model, &field, record))
+		return;
+	do {
+		g_autofree gchar *row = NULL;
+		gint side;
+		gtk_tree_model_get (model, &field, TCOL_ROW, &row, TCOL_SIDE, &side, -1);
+		if (row != NULL)
+			cs_plan_item_set_field_ticked (it, (CsSide) side, row, tick);
+	} while (gtk_tree_model_iter_next (model, &field));
 }
 
 static guint
@@ -144,22 +206,28 @@ update_preview_label (CsSyncAllAssistant *self)
 	gtk_label_set_text (self->preview_label, text);
 }
 
-/* under a record: each field it changes, "First name: Ada → Ann", and on which side */
+/* under a record: each field it changes, "First name: Ada → Ann", and on which side; a field
+ * change of an update has its own tick (the record's other changes still apply without it) */
 static void
-add_field_rows (CsSyncAllAssistant *self, GtkTreeIter *parent, const CsPlanItem *it,
+add_field_rows (CsSyncAllAssistant *self, GtkTreeIter *parent, CsPlanItem *it,
 		CsFieldLabels *labels)
 {
 	CsEngine *engine = cs_sync_profile_get_engine (self->profile, NULL);
 	g_autoptr(CsRecordChange) rc = NULL;
+	gboolean tickable = cs_plan_item_can_untick_fields (it);
 	if (engine == NULL)
 		return;
 	rc = cs_record_change_new_from_item (it, engine, labels);
 	for (guint f = 0; rc != NULL && f < rc->fields->len; f++) {
 		CsFieldChange *fc = g_ptr_array_index (rc->fields, f);
 		g_autofree gchar *text = cs_field_change_to_text (fc);
-		gtk_tree_store_insert_with_values (self->plan_store, NULL, parent, -1, TCOL_TEXT, text,
-						   TCOL_ACTION, cs_changes_side_name (fc->side),
-						   TCOL_KIND, (gint) it->kind, TCOL_HAS_TICK, FALSE, -1);
+		gboolean own = tickable && fc->row != NULL;
+		gtk_tree_store_insert_with_values (
+		    self->plan_store, NULL, parent, -1, TCOL_TEXT, text, TCOL_ACTION,
+		    cs_changes_side_name (fc->side), TCOL_KIND, (gint) it->kind, TCOL_HAS_TICK, own,
+		    TCOL_ITEM, own ? it : NULL, TCOL_SIDE, (gint) fc->side, TCOL_ROW,
+		    own ? fc->row : NULL, TCOL_TICK,
+		    own && it->selected && cs_plan_item_is_field_ticked (it, fc->side, fc->row), -1);
 	}
 }
 
@@ -198,6 +266,7 @@ fill_preview (CsSyncAllAssistant *self)
 						   TCOL_ACTION, action_text (it, target), TCOL_ITEM, it,
 						   TCOL_KIND, (gint) it->kind, TCOL_HAS_TICK, TRUE, -1);
 		add_field_rows (self, &child, it, labels);
+		show_item_ticks (self, &child);
 	}
 	for (guint k = 0; k < CS_KIND_LAST; k++) {
 		g_autofree gchar *text = NULL;
@@ -232,24 +301,69 @@ expand_preview (CsSyncAllAssistant *self)
 	}
 }
 
+/* a field change of an update: the record's other changes apply without it */
+static void
+field_toggled (CsSyncAllAssistant *self, GtkTreeIter *field, GtkTreeIter *record)
+{
+	GtkTreeModel *model = GTK_TREE_MODEL (self->plan_store);
+	GtkTreeIter f;
+	g_autofree gchar *row = NULL;
+	CsPlanItem *it = NULL;
+	gboolean tick, any = FALSE;
+	gint side;
+
+	gtk_tree_model_get (model, field, TCOL_TICK, &tick, TCOL_ITEM, &it, TCOL_SIDE, &side,
+			    TCOL_ROW, &row, -1);
+	tick = !tick;
+	if (tick && !it->selected) {
+		/* a record left out, one of its changes taken: only that one */
+		tick_all_fields (self, record, FALSE);
+		it->selected = TRUE;
+	}
+	cs_plan_item_set_field_ticked (it, (CsSide) side, row, tick);
+	if (gtk_tree_model_iter_children (model, &f, record)) {
+		do {
+			g_autofree gchar *r = NULL;
+			gint s;
+			gtk_tree_model_get (model, &f, TCOL_ROW, &r, TCOL_SIDE, &s, -1);
+			any = any || (r != NULL && cs_plan_item_is_field_ticked (it, (CsSide) s, r));
+		} while (gtk_tree_model_iter_next (model, &f));
+	}
+	if (!any) {
+		/* nothing of it left: the record is left as it is, and ticked again whole */
+		it->selected = FALSE;
+		tick_all_fields (self, record, TRUE);
+	}
+	show_item_ticks (self, record);
+}
+
 static void
 tick_toggled_cb (CsSyncAllAssistant *self, const gchar *path)
 {
 	GtkTreeModel *model = GTK_TREE_MODEL (self->plan_store);
-	GtkTreeIter iter, parent, child;
+	GtkTreeIter iter, parent, child, kind;
 	gboolean tick, has_tick;
+	g_autofree gchar *row = NULL;
 	CsPlanItem *it = NULL;
 
 	if (!gtk_tree_model_get_iter_from_string (model, &iter, path))
 		return;
-	gtk_tree_model_get (model, &iter, TCOL_TICK, &tick, TCOL_ITEM, &it, TCOL_HAS_TICK, &has_tick, -1);
-	/* a field row goes with its record's tick */
+	gtk_tree_model_get (model, &iter, TCOL_TICK, &tick, TCOL_ITEM, &it, TCOL_HAS_TICK, &has_tick,
+			    TCOL_ROW, &row, -1);
 	if (!has_tick)
 		return;
 	tick = !tick;
-	if (it != NULL) {
+	if (row != NULL) {
+		if (!gtk_tree_model_iter_parent (model, &parent, &iter))
+			return;
+		field_toggled (self, &iter, &parent);
+		if (gtk_tree_model_iter_parent (model, &kind, &parent))
+			update_parent (self, &kind);
+	} else if (it != NULL) {
+		/* a record's tick takes or leaves all its changes */
 		it->selected = tick;
-		gtk_tree_store_set (self->plan_store, &iter, TCOL_TICK, tick, -1);
+		tick_all_fields (self, &iter, TRUE);
+		show_item_ticks (self, &iter);
 		if (gtk_tree_model_iter_parent (model, &parent, &iter))
 			update_parent (self, &parent);
 	} else if (gtk_tree_model_iter_children (model, &child, &iter)) {
@@ -258,7 +372,8 @@ tick_toggled_cb (CsSyncAllAssistant *self, const gchar *path)
 			CsPlanItem *ci = NULL;
 			gtk_tree_model_get (model, &child, TCOL_ITEM, &ci, -1);
 			ci->selected = tick;
-			gtk_tree_store_set (self->plan_store, &child, TCOL_TICK, tick, -1);
+			tick_all_fields (self, &child, TRUE);
+			show_item_ticks (self, &child);
 		} while (gtk_tree_model_iter_next (model, &child));
 		update_parent (self, &iter);
 	}
@@ -538,9 +653,10 @@ kind_cell_cb (GtkTreeViewColumn *column, GtkCellRenderer *cell, GtkTreeModel *mo
 	      GtkTreeIter *iter, gpointer user_data)
 {
 	gpointer item = NULL;
-	gboolean has_tick;
+	gboolean has_tick, field_row = gtk_tree_store_iter_depth (GTK_TREE_STORE (model), iter) > 1;
 	gtk_tree_model_get (model, iter, TCOL_ITEM, &item, TCOL_HAS_TICK, &has_tick, -1);
-	g_object_set (cell, "weight", item == NULL && has_tick ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL,
+	g_object_set (cell, "weight",
+		      item == NULL && has_tick && !field_row ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL,
 		      NULL);
 }
 
