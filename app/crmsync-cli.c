@@ -37,7 +37,7 @@ usage (void)
 	    "  crmsync-cli conflicts  --profile P [--json]\n"
 	    "  crmsync-cli resolve    --profile P (ID --keep crm|outlook | ID --value TEXT |\n"
 	    "                         --all-keep crm|outlook) [--json]\n"
-	    "  crmsync-cli undo       --profile P [--dry-run] [--json]\n"
+	    "  crmsync-cli undo       --profile P [--dry-run] [--force-delete] [--force] [--json]\n"
 	    "  crmsync-cli history    --profile P [--run ID] [--json]\n"
 	    "  crmsync-cli duplicates --profile P [--json]\n"
 	    "  crmsync-cli link       --profile P --kind K --crm ID --outlook ID [--json]\n"

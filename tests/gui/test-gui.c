@@ -1915,6 +1915,68 @@ undo_settled (gpointer data)
 	return !cs_undo_dialog_is_busy (data);
 }
 
+/* an undo that both guards stop (eight deletions, twelve job titles taken back): its preview
+ * says so and the click confirms; the second guard asks once more, and the two confirmed
+ * together take the run back (they do not take turns) */
+static void
+test_undo_dialog_two_guards (void)
+{
+	g_autofree gchar *path = folder_profile ("undo-guards", 20, NULL);
+	g_autofree gchar *crm = side_dir (path, "crm", "contact");
+	g_autofree gchar *out = side_dir (path, "outlook", "contact");
+	g_autoptr(CsSyncProfile) sp = load_profile (path);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsRunReport) first = NULL;
+	g_autoptr(CsRunReport) second = NULL;
+	CsUndoDialog *dialog;
+	GtkButton *button;
+	guint clicks = 0;
+
+	first = cs_engine_run (cs_sync_profile_get_engine (sp, &error), CS_RUN_FLAG_NONE, NULL, &error);
+	g_assert_no_error (error);
+	for (guint i = 0; i < 20; i++) {
+		g_autofree gchar *name = g_strdup_printf (i < 12 ? "c%04u.json" : "n%04u.json", i);
+		g_autofree gchar *file = g_build_filename (crm, name, NULL);
+		g_autofree gchar *json = g_strdup_printf (
+		    i < 12 ? "{\"firstName\": \"First%04u\", \"lastName\": \"Last%04u\", \"jobTitle\": \"Clerk\"}"
+			   : "{\"firstName\": \"New%04u\", \"lastName\": \"Person%04u\"}", i, i);
+		write_file (file, json);
+	}
+	second = cs_engine_run (cs_sync_profile_get_engine (sp, &error), CS_RUN_FLAG_FORCE, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpint (cs_run_report_get_status (second), ==, CS_RUN_OK);
+	g_assert_cmpuint (count_files (out), ==, 28);
+
+	dialog = cs_undo_dialog_new (NULL, sp, &error);
+	g_assert_no_error (error);
+	g_object_ref_sink (dialog);
+	gtk_widget_show (GTK_WIDGET (dialog));
+	spin_until (undo_settled, dialog);
+	g_assert_cmpint (cs_run_report_get_status (cs_undo_dialog_get_preview (dialog)), ==, CS_RUN_STOPPED);
+	button = GTK_BUTTON (cs_undo_dialog_get_undo_button (dialog));
+	g_assert_cmpstr (gtk_button_get_label (button), ==, "_Confirm and undo");
+	g_assert_cmpuint (count_files (out), ==, 28);
+	while (!cs_undo_dialog_is_done (dialog)) {
+		g_assert_cmpuint (clicks, <, 2);
+		g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (button)));
+		gtk_button_clicked (button);
+		clicks++;
+		spin_until (undo_settled, dialog);
+		g_assert_nonnull (cs_undo_dialog_get_report (dialog));
+	}
+	g_assert_cmpint (cs_run_report_get_status (cs_undo_dialog_get_report (dialog)), ==, CS_RUN_OK);
+	g_assert_cmpuint (count_files (out), ==, 20);
+	for (guint i = 0; i < 12; i++) {
+		g_autofree gchar *id = g_strdup_printf ("c%04u", i);
+		g_autofree gchar *file = outlook_file_for (sp, path, id);
+		g_autofree gchar *text = read_file (file);
+		g_assert_null (strstr (text, "Clerk"));
+	}
+	gtk_widget_destroy (GTK_WIDGET (dialog));
+	g_object_unref (dialog);
+	flush ();
+}
+
 /* History: a run's changes when selected, the chart, and Undo with its preview restoring
  * both sides */
 static void
@@ -2301,6 +2363,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/gui/window/conflict-typed-value", test_window_conflict_value);
 	g_test_add_func ("/gui/window/duplicates", test_window_duplicates);
 	g_test_add_func ("/gui/window/history-undo", test_window_history_undo);
+	g_test_add_func ("/gui/undo/two-guards", test_undo_dialog_two_guards);
 	g_test_add_func ("/gui/window/failing-profile-banner", test_window_failing);
 	g_test_add_func ("/gui/window/skipped-by-name", test_window_skipped_names);
 	g_test_add_func ("/gui/window/remove-profile", test_window_remove);

@@ -325,6 +325,60 @@ test_undo_guard (CliFixture *f, gconstpointer d)
 	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 3);
 }
 
+/* an undo can hit the mass-update guard as a sync can, and both guards at once: each is
+ * confirmed with the flag `sync` takes for it (--force, --force-delete), and only with it */
+static void
+test_undo_force_update (CliFixture *f, gconstpointer d)
+{
+	for (guint i = 0; i < 20; i++) {
+		g_autofree gchar *id = g_strdup_printf ("p%02u", i);
+		g_autofree gchar *json = g_strdup_printf (
+			"{\"firstName\": \"Per%02u\", \"lastName\": \"Son\"}", i);
+		g_free (cli_put (f, "crm", "contact", id, json));
+	}
+	g_assert_cmpint (run (f, "sync", NULL), ==, 0);
+	/* twelve of twenty get a job title, and eight new people come */
+	for (guint i = 0; i < 12; i++) {
+		g_autofree gchar *id = g_strdup_printf ("p%02u", i);
+		g_autofree gchar *json = g_strdup_printf (
+			"{\"firstName\": \"Per%02u\", \"lastName\": \"Son\", \"jobTitle\": \"Clerk\"}", i);
+		g_free (cli_put (f, "crm", "contact", id, json));
+	}
+	for (guint i = 0; i < 8; i++) {
+		g_autofree gchar *id = g_strdup_printf ("n%u", i);
+		g_autofree gchar *json = g_strdup_printf (
+			"{\"firstName\": \"New%u\", \"lastName\": \"Person\"}", i);
+		g_free (cli_put (f, "crm", "contact", id, json));
+	}
+	g_assert_cmpint (run (f, "sync", NULL), ==, 4);
+	g_assert_cmpint (run (f, "sync", "--force"), ==, 0);
+	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 28);
+	g_assert_nonnull (cli_find (f, "outlook", "contact", "jobTitle", "Clerk"));
+
+	/* the undo deletes eight and takes twelve job titles back: stopped, whichever one
+	 * guard alone is confirmed; nothing changed */
+	g_assert_cmpint (run (f, "undo", NULL), ==, 4);
+	g_assert_cmpstr (str (root (f), "status"), ==, "stopped");
+	g_assert_cmpint (run (f, "undo", "--force-delete"), ==, 4);
+	g_assert_cmpint (run (f, "undo", "--force"), ==, 4);
+	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 28);
+	g_assert_nonnull (cli_find (f, "outlook", "contact", "jobTitle", "Clerk"));
+	/* the text says which flag confirms what stopped it */
+	g_assert_cmpint (cli_run (f, NULL, "undo", "--profile", "@P", "--force-delete", NULL), ==, 4);
+	g_assert_nonnull (strstr (f->out, "--force"));
+	g_assert_cmpint (cli_run (f, NULL, "undo", "--profile", "@P", "--dry-run", "--force-delete",
+				  "--force", "--json", NULL),
+			 ==, 0);
+	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 28);
+	g_assert_cmpint (cli_run (f, NULL, "undo", "--profile", "@P", "--force-delete", "--force",
+				  "--json", NULL),
+			 ==, 0);
+	g_assert_cmpint (cli_report_count (f, "deleted", "outlook", "contact"), ==, 8);
+	g_assert_cmpint (cli_report_count (f, "updated", "outlook", "contact"), ==, 12);
+	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 20);
+	g_assert_null (cli_find (f, "outlook", "contact", "jobTitle", "Clerk"));
+}
+
 /* a field changed again after the run is a conflict for the user, not
  * overwritten by the undo */
 static void
@@ -689,6 +743,8 @@ main (int argc, char **argv)
 		    fx_teardown);
 	g_test_add ("/cli/control/undo-guard", CliFixture, NULL, fx_setup, test_undo_guard,
 		    fx_teardown);
+	g_test_add ("/cli/control/undo-force-update", CliFixture, NULL, fx_setup,
+		    test_undo_force_update, fx_teardown);
 	g_test_add ("/cli/control/undo-crash", CliFixture, NULL, fx_setup, test_undo_crash,
 		    fx_teardown);
 	g_test_add ("/cli/control/undo-resolved", CliFixture, NULL, fx_setup, test_undo_resolved,
