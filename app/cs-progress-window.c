@@ -381,6 +381,11 @@ run_finished (CsProgressWindow *self)
 		text = summary_text (self->report);
 		gtk_widget_set_visible (GTK_WIDGET (self->confirm_button),
 					cs_run_report_get_status (self->report) == CS_RUN_STOPPED);
+		/* the button says what confirming does: a mass update is not a deletion */
+		gtk_button_set_label (self->confirm_button,
+				      cs_run_report_get_guard_confirm (self->report) == CS_RUN_FLAG_FORCE
+					      ? _("_Apply these changes")
+					      : _("_Delete them"));
 		if (cs_run_report_get_status (self->report) == CS_RUN_STOPPED) {
 			/* what the guard stopped, record by record and field by field; what the
 			 * user unticks is left as it is when they confirm */

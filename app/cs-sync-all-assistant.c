@@ -48,6 +48,7 @@ struct _CsSyncAllAssistant {
 	GtkProgressBar *apply_bar;
 	GtkLabel *apply_label;
 	GtkLabel *summary_label;
+	GtkButton *confirm_button;
 	GtkCheckButton *kind_checks[CS_KIND_LAST];
 
 	CsSyncProfile *profile;	   /* (owned) */
@@ -58,6 +59,7 @@ struct _CsSyncAllAssistant {
 	gboolean busy;
 	gboolean held;
 	gint prepared_for;	   /* the direction the plan was made for, -1: none */
+	CsRunFlags confirm;	   /* the guards the user confirmed (the summary's button) */
 };
 
 G_DEFINE_TYPE (CsSyncAllAssistant, cs_sync_all_assistant, GTK_TYPE_ASSISTANT)
@@ -502,15 +504,16 @@ apply_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 		text = g_strdup_printf (_("Sync all failed: %s\nWhat was written before the failure is recorded; "
 					  "the next sync carries on from there."),
 					error->message);
-	} else if (cs_run_report_get_status (self->report) == CS_RUN_STOPPED &&
-		   cs_run_report_get_guard_confirm (self->report) == CS_RUN_FLAG_FORCE) {
-		text = g_strdup_printf (_("Nothing was changed: %s.\nUntick the updates in the preview, or "
-					  "confirm them with crmsync-cli sync --all --force."),
-					cs_run_report_get_guard (self->report));
 	} else if (cs_run_report_get_status (self->report) == CS_RUN_STOPPED) {
-		text = g_strdup_printf (_("Nothing was changed: %s.\nUntick the deletions in the preview, or "
-					  "confirm them with crmsync-cli sync --all --force-delete."),
+		/* the preview showed what it would do: confirmed here, as the progress window does */
+		gboolean update = cs_run_report_get_guard_confirm (self->report) == CS_RUN_FLAG_FORCE;
+		/* TRANSLATORS: %s says what the guard saw, e.g. a mass deletion */
+		text = g_strdup_printf (_("Nothing was changed: %s.\nIf these changes are what you want, "
+					  "confirm them."),
 					cs_run_report_get_guard (self->report));
+		gtk_button_set_label (self->confirm_button,
+				      update ? _("_Apply these changes") : _("_Delete them"));
+		gtk_widget_show (GTK_WIDGET (self->confirm_button));
 	} else {
 		g_autofree gchar *details = cs_run_report_to_text (self->report);
 		text = g_strdup_printf (_("Sync all is done.\n\n%s"), details);
@@ -531,8 +534,26 @@ start_apply (CsSyncAllAssistant *self)
 	gtk_label_set_text (self->apply_label, _("Writing the ticked changes…"));
 	self->relay = cs_progress_relay_new (engine, G_OBJECT (self), preview_progress_cb);
 	/* recorded in the history like any run */
-	cs_engine_apply_async (engine, self->plan, CS_RUN_FLAG_ALL, "sync-all", self->cancellable,
-			       apply_done_cb, g_object_ref (self));
+	cs_engine_apply_async (engine, self->plan, CS_RUN_FLAG_ALL | self->confirm, "sync-all",
+			       self->cancellable, apply_done_cb, g_object_ref (self));
+}
+
+/* the guard that stopped the plan, confirmed: the same plan applied again with it (and with
+ * any confirmed before: two guards would take turns else) */
+static void
+confirm_clicked_cb (CsSyncAllAssistant *self)
+{
+	GtkWidget *page = gtk_assistant_get_nth_page (GTK_ASSISTANT (self), PAGE_APPLY);
+	if (self->busy || self->report == NULL)
+		return;
+	self->confirm |= cs_run_report_get_guard_confirm (self->report);
+	g_clear_object (&self->report);
+	gtk_widget_hide (GTK_WIDGET (self->confirm_button));
+	gtk_label_set_text (self->summary_label, "");
+	gtk_progress_bar_set_fraction (self->apply_bar, 0);
+	gtk_assistant_set_page_complete (GTK_ASSISTANT (self), page, FALSE);
+	/* the apply page starts the run when it is shown */
+	gtk_assistant_set_current_page (GTK_ASSISTANT (self), PAGE_APPLY);
 }
 
 static void
@@ -632,12 +653,14 @@ cs_sync_all_assistant_class_init (CsSyncAllAssistantClass *klass)
 	BIND (apply_bar);
 	BIND (apply_label);
 	BIND (summary_label);
+	BIND (confirm_button);
 #undef BIND
 	gtk_widget_class_bind_template_callback (widget_class, tick_toggled_cb);
 	gtk_widget_class_bind_template_callback (widget_class, prepare_page_cb);
 	gtk_widget_class_bind_template_callback (widget_class, direction_toggled_cb);
 	gtk_widget_class_bind_template_callback (widget_class, close_cb);
 	gtk_widget_class_bind_template_callback (widget_class, cancel_cb);
+	gtk_widget_class_bind_template_callback (widget_class, confirm_clicked_cb);
 }
 
 static void

@@ -933,6 +933,82 @@ test_sync_all_field_changes (void)
 }
 
 
+/* Sync all whose ticked updates a guard stops: the summary says so and confirms in place (no
+ * command line needed); the same plan is applied then, with what the user left unticked */
+static void
+test_sync_all_guard_confirm (void)
+{
+	g_autofree gchar *path = folder_profile ("syncall-guard", 20, NULL);
+	g_autofree gchar *crm = side_dir (path, "crm", "contact");
+	g_autoptr(CsSyncProfile) sp = load_profile (path);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsRunReport) first = NULL;
+	CsSyncAllAssistant *a;
+	GtkButton *confirm;
+	GtkTreeModel *model;
+	GObject *tick;
+	GtkTreeIter kind_iter, rec;
+	g_autofree gchar *left_label = NULL;
+	guint clerks = 0;
+
+	first = cs_engine_run (cs_sync_profile_get_engine (sp, &error), CS_RUN_FLAG_NONE, NULL, &error);
+	g_assert_no_error (error);
+	for (guint i = 0; i < 13; i++) {
+		g_autofree gchar *name = g_strdup_printf ("c%04u.json", i);
+		g_autofree gchar *file = g_build_filename (crm, name, NULL);
+		g_autofree gchar *json = g_strdup_printf (
+		    "{\"firstName\": \"First%04u\", \"lastName\": \"Last%04u\", \"jobTitle\": \"Clerk\"}", i, i);
+		write_file (file, json);
+	}
+	a = cs_sync_all_assistant_new (NULL, sp, &error);
+	g_assert_no_error (error);
+	g_object_ref_sink (a);
+	gtk_widget_show (GTK_WIDGET (a));
+	gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (child (a, CS_TYPE_SYNC_ALL_ASSISTANT, "to_outlook_radio")), TRUE);
+	gtk_assistant_next_page (GTK_ASSISTANT (a));
+	gtk_assistant_next_page (GTK_ASSISTANT (a));
+	spin_until (page_complete, a);
+	model = GTK_TREE_MODEL (gtk_widget_get_template_child (GTK_WIDGET (a), CS_TYPE_SYNC_ALL_ASSISTANT, "plan_store"));
+	tick = gtk_widget_get_template_child (GTK_WIDGET (a), CS_TYPE_SYNC_ALL_ASSISTANT, "tick_renderer");
+	g_assert_true (gtk_tree_model_get_iter_first (model, &kind_iter));
+	g_assert_cmpint (gtk_tree_model_iter_n_children (model, &kind_iter), ==, 13);
+	/* one record left out: twelve of twenty still trip the guard */
+	g_assert_true (gtk_tree_model_iter_nth_child (model, &rec, &kind_iter, 0));
+	gtk_tree_model_get (model, &rec, 2, &left_label, -1);
+	{
+		g_autofree gchar *p = gtk_tree_model_get_string_from_iter (model, &rec);
+		g_signal_emit_by_name (tick, "toggled", p);
+	}
+	gtk_assistant_next_page (GTK_ASSISTANT (a));
+	spin_until (has_report, a);
+	flush ();
+	g_assert_cmpint (cs_run_report_get_status (cs_sync_all_assistant_get_report (a)), ==, CS_RUN_STOPPED);
+	confirm = GTK_BUTTON (child (a, CS_TYPE_SYNC_ALL_ASSISTANT, "confirm_button"));
+	g_assert_true (gtk_widget_get_visible (GTK_WIDGET (confirm)));
+	g_assert_cmpstr (gtk_button_get_label (confirm), ==, "_Apply these changes");
+	g_assert_null (strstr (gtk_label_get_text (GTK_LABEL (child (a, CS_TYPE_SYNC_ALL_ASSISTANT, "summary_label"))), "crmsync-cli"));
+	gtk_button_clicked (confirm);
+	spin_until (has_report, a);
+	flush ();
+	g_assert_cmpint (cs_run_report_get_status (cs_sync_all_assistant_get_report (a)), ==, CS_RUN_OK);
+	g_assert_cmpint (gtk_assistant_get_current_page (GTK_ASSISTANT (a)), ==, 4);
+	g_assert_false (gtk_widget_get_visible (GTK_WIDGET (confirm)));
+	for (guint i = 0; i < 13; i++) {
+		g_autofree gchar *id = g_strdup_printf ("c%04u", i);
+		g_autofree gchar *file = outlook_file_for (sp, path, id);
+		g_autofree gchar *text = read_file (file);
+		g_autofree gchar *first_name = g_strdup_printf ("First%04u", i);
+		if (strstr (text, "Clerk") != NULL)
+			clerks++;
+		else
+			g_assert_true (g_str_has_prefix (left_label, first_name));
+	}
+	g_assert_cmpuint (clerks, ==, 12);
+	gtk_widget_destroy (GTK_WIDGET (a));
+	g_object_unref (a);
+	flush ();
+}
+
 /* ---- Sync all against the emulators: one field change left out ----------- */
 
 typedef struct {
@@ -1406,6 +1482,8 @@ test_progress_guard_field_unticked (void)
 		g_assert_true (partial);
 	}
 	g_assert_cmpuint (cs_changes_view_count_unticked (list), ==, 1);
+	/* a mass update, not a deletion: the button says so */
+	g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (child (win, t, "confirm_button"))), ==, "_Apply these changes");
 	gtk_button_clicked (GTK_BUTTON (child (win, t, "confirm_button")));
 	spin_until (progress_finished, win);
 	g_assert_no_error ((GError *) cs_progress_window_get_error (win));
@@ -2351,6 +2429,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/gui/mapping/edit-and-reset", test_mapping_edit);
 	g_test_add_func ("/gui/sync-all/ticked-only", test_sync_all_ticked);
 	g_test_add_func ("/gui/sync-all/field-changes-unticked", test_sync_all_field_changes);
+	g_test_add_func ("/gui/sync-all/guard-confirm", test_sync_all_guard_confirm);
 	g_test_add_func ("/gui/sync-all/field-unticked-emulators",
 			 test_sync_all_field_unticked_emulators);
 	g_test_add_func ("/gui/progress/complete", test_progress_complete);
