@@ -196,15 +196,45 @@ count_selected (CsSyncAllAssistant *self)
 	return n;
 }
 
+/* the field changes left out of the ticked records */
+static guint
+count_fields_left (CsSyncAllAssistant *self)
+{
+	GPtrArray *items = cs_sync_plan_get_items (self->plan);
+	guint n = 0;
+	CsSide target = target_side (self);
+	for (guint i = 0; i < items->len; i++) {
+		CsPlanItem *it = g_ptr_array_index (items, i);
+		if (!it->selected || !in_scope (it, target))
+			continue;
+		for (guint s = 0; s < CS_SIDE_LAST; s++)
+			for (guint r = 0; it->rows[s] != NULL && it->rows[s][r] != NULL; r++)
+				n += cs_plan_item_is_field_ticked (it, (CsSide) s, it->rows[s][r]) ? 0 : 1;
+	}
+	return n;
+}
+
 static void
 update_preview_label (CsSyncAllAssistant *self)
 {
 	guint n = count_selected (self);
+	guint left = count_fields_left (self);
 	g_autofree gchar *text = NULL;
 	/* TRANSLATORS: %u is a number of ticked items in the preview */
 	text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u change ticked. Untick what should stay as it is.",
 					     "%u changes ticked. Untick what should stay as it is.", n),
 				n);
+	if (left > 0) {
+		/* TRANSLATORS: after "N changes ticked. …": single field changes the user unticked */
+		g_autofree gchar *more = g_strdup_printf (
+		    g_dngettext (GETTEXT_PACKAGE,
+				 "%u field change left out: the next sync offers it again.",
+				 "%u field changes left out: the next sync offers them again.", left),
+		    left);
+		g_autofree gchar *both = g_strconcat (text, " ", more, NULL);
+		g_free (text);
+		text = g_steal_pointer (&both);
+	}
 	gtk_label_set_text (self->preview_label, text);
 }
 

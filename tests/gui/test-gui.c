@@ -1243,6 +1243,8 @@ test_sync_all_field_unticked_emulators (void)
 		g_assert_true (partial);
 		gtk_tree_model_get (model, &kind_iter, 1, &partial, -1);
 		g_assert_true (partial);
+		g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (child (a, CS_TYPE_SYNC_ALL_ASSISTANT, "preview_label"))),
+					  "1 field change left out"));
 	}
 	gtk_assistant_next_page (GTK_ASSISTANT (a));
 	spin_until (has_report, a);
