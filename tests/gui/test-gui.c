@@ -1949,6 +1949,48 @@ test_window_duplicates (void)
 
 	gtk_button_clicked (GTK_BUTTON (find_named (row, "link")));
 	spin_until (review_settled, win);
+	{
+		/* before it is linked, what the merge writes (crm-wins: the CRM's gender and job
+		 * title to Outlook); nothing recorded yet */
+		GtkWindow *ask = cs_app_window_get_last_dialog (win);
+		g_autoptr(GString) shown = g_string_new (NULL);
+		g_autoptr(GPtrArray) none = NULL;
+		g_assert_true (GTK_IS_DIALOG (ask));
+		g_assert_cmpstr (gtk_window_get_title (ask), ==, "Link these two records?");
+		collect_text (GTK_WIDGET (ask), shown);
+		g_assert_nonnull (strstr (shown->str, "Nothing has been changed yet"));
+		{
+			CsChangesView *view = NULL;
+			GtkTreeModel *model;
+			GtkTreeIter kind_iter, rec, f;
+			gboolean job = FALSE;
+			g_autoptr(GList) kids = gtk_container_get_children (GTK_CONTAINER (gtk_dialog_get_content_area (GTK_DIALOG (ask))));
+			for (GList *l = kids; l != NULL; l = l->next)
+				if (CS_IS_CHANGES_VIEW (l->data))
+					view = l->data;
+			g_assert_nonnull (view);
+			model = cs_changes_view_get_model (view);
+			g_assert_true (gtk_tree_model_get_iter_first (model, &kind_iter));
+			g_assert_true (gtk_tree_model_iter_children (model, &rec, &kind_iter));
+			g_assert_true (gtk_tree_model_iter_children (model, &f, &rec));
+			do {
+				g_autofree gchar *ftext = NULL;
+				g_autofree gchar *where = NULL;
+				gtk_tree_model_get (model, &f, CS_CHANGES_COL_TEXT, &ftext, CS_CHANGES_COL_WHERE, &where, -1);
+				if (g_strcmp0 (ftext, "Job title: (empty) → Analyst") == 0) {
+					g_assert_cmpstr (where, ==, "Outlook");
+					job = TRUE;
+				}
+			} while (gtk_tree_model_iter_next (model, &f));
+			g_assert_true (job);
+		}
+		none = cs_state_get_links (cs_engine_get_state (engine), CS_KIND_CONTACT, &error);
+		g_assert_no_error (error);
+		g_assert_cmpuint (none->len, ==, 0);
+		g_assert_nonnull (duplicate_row (win, "Ada Lovelace", &n_rows));
+		gtk_dialog_response (GTK_DIALOG (ask), GTK_RESPONSE_ACCEPT);
+	}
+	spin_until (review_settled, win);
 	g_assert_null (duplicate_row (win, "Ada Lovelace", &n_rows));
 	g_assert_cmpuint (n_rows, ==, 1);
 	row = duplicate_row (win, "Bob Builder", &n_rows);

@@ -3,7 +3,8 @@
  * One field change of an update left out (the preview's unticked field): the
  * record's other changes are written, the unticked one is not, and the next
  * run still offers it — neither taken for in step nor written back over.
- * Folder ↔ folder with the fields' own names.
+ * And a link's merge, seen before the link is made. Folder ↔ folder with the
+ * fields' own names.
  */
 #include "config.h"
 
@@ -355,6 +356,59 @@ test_create_whole (Fx *fx, gconstpointer data)
 	g_assert_cmpuint (creates, ==, 1);
 }
 
+/* the merge a link would make, shown before anything is recorded or written, is what the
+ * next run then does */
+static void
+test_link_preview (Fx *fx, gconstpointer data)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (CsRunReport) report = NULL;
+	g_autoptr (JsonObject) crm = NULL;
+	g_autoptr (JsonObject) out = NULL;
+	g_autoptr (CsLink) none = NULL;
+	CsPlanItem *it;
+
+	write_json (fx->crm, "cy",
+		    "{\"firstName\": \"Cy\", \"lastName\": \"Dahl\", \"jobTitle\": \"CEO\"}");
+	write_json (fx->outlook, "x",
+		    "{\"firstName\": \"Cyrus\", \"lastName\": \"Dahl\", \"phone\": \"+45 1\"}");
+	it = cs_engine_link_preview (fx->engine, CS_KIND_CONTACT, "cy", "x", NULL, &error);
+	g_assert_no_error (error);
+	g_assert_true (writes (it, CS_SIDE_OUTLOOK, "jobTitle"));
+	g_assert_true (writes (it, CS_SIDE_CRM, "phone"));
+	g_assert_false (writes (it, CS_SIDE_OUTLOOK, "firstName"));
+	g_assert_nonnull (it->conflicts);
+	g_assert_cmpuint (it->conflicts->len, ==, 1);
+	/* a preview: not linked, nothing written */
+	none = cs_state_get_link (cs_engine_get_state (fx->engine), CS_KIND_CONTACT, CS_SIDE_CRM,
+				  "cy", &error);
+	g_assert_no_error (error);
+	g_assert_null (none);
+	out = read_json (fx->outlook, "x");
+	g_assert_null (str (out, "jobTitle"));
+	g_clear_pointer (&out, json_object_unref);
+	cs_plan_item_free (it);
+
+	/* a record linked to another cannot be previewed for a link either */
+	it = cs_engine_link_preview (fx->engine, CS_KIND_CONTACT, "ada", "x", NULL, &error);
+	g_assert_null (it);
+	g_assert_error (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_CONFIG);
+	g_clear_error (&error);
+
+	/* linked and synced: what the preview said */
+	g_assert_true (cs_engine_link (fx->engine, CS_KIND_CONTACT, "cy", "x", NULL, &error));
+	g_assert_no_error (error);
+	report = cs_engine_run (fx->engine, CS_RUN_FLAG_NONE, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (cs_run_report_get_n_conflicts (report), ==, 1);
+	out = read_json (fx->outlook, "x");
+	g_assert_cmpstr (str (out, "jobTitle"), ==, "CEO");
+	g_assert_cmpstr (str (out, "firstName"), ==, "Cyrus");
+	crm = read_json (fx->crm, "cy");
+	g_assert_cmpstr (str (crm, "phone"), ==, "+45 1");
+	g_assert_cmpstr (str (crm, "firstName"), ==, "Cy");
+}
+
 gint
 main (gint argc, gchar **argv)
 {
@@ -364,6 +418,7 @@ main (gint argc, gchar **argv)
 	T ("/engine/field-ticks/merge", NULL, test_merge);
 	T ("/engine/field-ticks/winner-unticked", "crm-wins", test_winner_unticked);
 	T ("/engine/field-ticks/create-whole", NULL, test_create_whole);
+	T ("/engine/link-preview/merge", NULL, test_link_preview);
 #undef T
 	return g_test_run ();
 }
