@@ -336,8 +336,9 @@ link_preview_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 	dialog = gtk_dialog_new_with_buttons (_("Link these two records?"), GTK_WINDOW (self),
 					      GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT |
 						  GTK_DIALOG_USE_HEADER_BAR,
-					      _("_Cancel"), GTK_RESPONSE_CANCEL, _("Same person or record: _link"),
-					      GTK_RESPONSE_ACCEPT, NULL);
+					      _("_Cancel"), GTK_RESPONSE_CANCEL,
+					      /* TRANSLATORS: a button: link the two records shown */
+					      C_("records", "_Link"), GTK_RESPONSE_ACCEPT, NULL);
 	gtk_window_set_default_size (GTK_WINDOW (dialog), 560, 360);
 	area = gtk_dialog_get_content_area (GTK_DIALOG (dialog));
 	gtk_box_set_spacing (GTK_BOX (area), 12);
@@ -371,6 +372,9 @@ link_preview_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 		gtk_container_add (GTK_CONTAINER (area), note);
 	}
 	gtk_widget_show_all (area);
+	/* the answer has the focus, not the list (whose first row would look chosen) */
+	gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+	gtk_widget_grab_focus (gtk_dialog_get_widget_for_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT));
 	g_signal_connect_data (dialog, "response", G_CALLBACK (link_response_cb), ask,
 			       (GClosureNotify) (void (*) (void)) link_ask_free, 0);
 	cs_app_window_remember_dialog (self, GTK_WINDOW (dialog));

@@ -152,6 +152,24 @@ untick_field (CsSyncAllAssistant *a, const gchar *row_id)
 	g_warning ("no field change of %s in the preview", row_id);
 }
 
+/* the widget named @name under @w (a row's button) */
+static GtkWidget *
+find_named (GtkWidget *w, const gchar *name)
+{
+	g_autoptr(GList) kids = NULL;
+	if (g_strcmp0 (gtk_widget_get_name (w), name) == 0)
+		return w;
+	if (!GTK_IS_CONTAINER (w))
+		return NULL;
+	kids = gtk_container_get_children (GTK_CONTAINER (w));
+	for (GList *l = kids; l != NULL; l = l->next) {
+		GtkWidget *found = find_named (l->data, name);
+		if (found != NULL)
+			return found;
+	}
+	return NULL;
+}
+
 static gboolean
 progress_done (CsProgressWindow *w)
 {
@@ -281,6 +299,23 @@ main (int argc, char **argv)
 	while (cs_app_window_is_reviewing (win))
 		g_main_context_iteration (NULL, TRUE);
 	shoot (GTK_WIDGET (win), "main-window-duplicates.png");
+	{
+		/* "link": what the merge would write, before anything is recorded */
+		GtkWidget *list = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (win), CS_TYPE_APP_WINDOW, "duplicates_list"));
+		GtkWidget *link = find_named (list, "link");
+		GtkWindow *ask;
+		if (link == NULL)
+			g_error ("no pair to link in the Duplicates tab");
+		gtk_button_clicked (GTK_BUTTON (link));
+		while (cs_app_window_is_reviewing (win))
+			g_main_context_iteration (NULL, TRUE);
+		ask = cs_app_window_get_last_dialog (win);
+		if (ask == NULL || !GTK_IS_DIALOG (ask))
+			g_error ("no link preview");
+		shoot (GTK_WIDGET (ask), "duplicates-link.png");
+		gtk_dialog_response (GTK_DIALOG (ask), GTK_RESPONSE_CANCEL);
+		flush ();
+	}
 	{
 		/* History: the chart, the newest run selected with its changes */
 		GtkTreeView *runs = GTK_TREE_VIEW (gtk_widget_get_template_child (GTK_WIDGET (win), CS_TYPE_APP_WINDOW, "history_view"));
