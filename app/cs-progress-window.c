@@ -464,7 +464,15 @@ prepared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 				CsFieldChange *fc = g_ptr_array_index (rc->fields, f);
 				const gchar *row = cs_plan_item_find_row (
 					it, cs_engine_get_mapping (CS_ENGINE (source)), fc->side, fc->field);
-				if (row != NULL && !cs_changes_view_is_field_ticked (self->plan_changes, c, f))
+				/* ticked, or not written by the plan made again */
+				if (row == NULL
+				    || cs_changes_view_is_field_ticked (self->plan_changes, c, f))
+					continue;
+				/* a change that cannot be left out alone (a pair linked by hand, merged
+				 * now): the record waits whole rather than have it written */
+				if (!cs_plan_item_can_untick_fields (it))
+					it->selected = FALSE;
+				else
 					cs_plan_item_set_field_ticked (it, fc->side, row, FALSE);
 			}
 		}
