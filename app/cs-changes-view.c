@@ -361,6 +361,8 @@ cs_changes_view_init (CsChangesView *self)
 							CS_CHANGES_COL_WHERE, NULL);
 	gtk_tree_view_append_column (self->view, col);
 	gtk_tree_view_set_enable_search (self->view, FALSE);
+	/* a list to read and tick: a selected row would look chosen for something */
+	gtk_tree_selection_set_mode (gtk_tree_view_get_selection (self->view), GTK_SELECTION_NONE);
 	self->placeholder = GTK_LABEL (gtk_label_new (_ ("No changes kept for this run.")));
 	gtk_style_context_add_class (gtk_widget_get_style_context (GTK_WIDGET (self->placeholder)),
 				     "dim-label");

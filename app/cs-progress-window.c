@@ -373,10 +373,20 @@ run_finished (CsProgressWindow *self)
 	gtk_widget_hide (GTK_WIDGET (self->cancel_button));
 	gtk_widget_show (GTK_WIDGET (self->close_button));
 	gtk_widget_grab_default (GTK_WIDGET (self->close_button));
-	if (self->report != NULL) {
+	if (self->report != NULL && cs_run_report_get_status (self->report) == CS_RUN_STOPPED) {
+		/* read and planned; nothing written: the last phase waits for the user */
+		g_autofree gchar *waits = g_strdup_printf (_("· %s"), phase_name (CS_PHASE_APPLY));
+		self->fraction = 0.7;
+		gtk_progress_bar_set_fraction (self->progress_bar, self->fraction);
+		set_phase (self, CS_PHASE_APPLY, FALSE);
+		gtk_label_set_text (self->phase_labels[CS_PHASE_APPLY], waits);
+		gtk_widget_set_sensitive (GTK_WIDGET (self->phase_labels[CS_PHASE_APPLY]), FALSE);
+	} else if (self->report != NULL) {
 		self->fraction = 1.0;
 		gtk_progress_bar_set_fraction (self->progress_bar, 1.0);
 		set_phase (self, CS_PHASE_LAST, TRUE);
+	}
+	if (self->report != NULL) {
 		gtk_label_set_text (self->item_label, "");
 		text = summary_text (self->report);
 		gtk_widget_set_visible (GTK_WIDGET (self->confirm_button),

@@ -7,6 +7,7 @@
 
 #include "cs-app-window.h"
 #include "cs-application.h"
+#include "cs-changes-view.h"
 #include "cs-mapping-window.h"
 #include "cs-new-profile-assistant.h"
 #include "cs-progress-window.h"
@@ -398,6 +399,45 @@ main (int argc, char **argv)
 		while (!progress_done (p))
 			g_main_context_iteration (NULL, TRUE);
 		shoot (GTK_WIDGET (p), "progress-done.png");
+		gtk_widget_destroy (GTK_WIDGET (p));
+	}
+	{
+		/* a mass update stopped by its guard: the plan listed, one field change unticked */
+		CsProgressWindow *p = cs_progress_window_new (GTK_WINDOW (win), support);
+		GtkWidget *list = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (p), CS_TYPE_PROGRESS_WINDOW, "plan_changes"));
+		for (guint i = 1; i <= 120; i++) {
+			g_autofree gchar *name = g_strdup_printf ("%u.json", i);
+			g_autofree gchar *file = g_build_filename (root, "support", "crm", "contact", name, NULL);
+			g_autofree gchar *text = NULL;
+			g_autoptr(GString) edited = NULL;
+			g_file_get_contents (file, &text, NULL, &error);
+			g_assert_no_error (error);
+			edited = g_string_new (text);
+			g_string_replace (edited, "\"jobTitle\": \"Sales\"",
+					  "\"jobTitle\": \"Account manager\", \"middleName\": \"Marie\"", 1);
+			write_file (file, edited->str);
+		}
+		cs_progress_window_start (p, CS_RUN_FLAG_NONE, &error);
+		g_assert_no_error (error);
+		while (!progress_done (p))
+			g_main_context_iteration (NULL, TRUE);
+		gtk_window_resize (GTK_WINDOW (p), 560, 520);
+		{
+			GtkTreeView *view = cs_changes_view_get_tree_view (CS_CHANGES_VIEW (list));
+			GtkTreeModel *model = cs_changes_view_get_model (CS_CHANGES_VIEW (list));
+			g_autoptr(GList) cells = gtk_cell_layout_get_cells (GTK_CELL_LAYOUT (gtk_tree_view_get_column (view, 0)));
+			GtkTreeIter kind, rec, field;
+			/* the first record's middle name: its job title still goes */
+			if (cells != NULL && gtk_tree_model_get_iter_first (model, &kind) &&
+			    gtk_tree_model_iter_children (model, &rec, &kind) &&
+			    gtk_tree_model_iter_nth_child (model, &field, &rec, 1)) {
+				g_autofree gchar *path = gtk_tree_model_get_string_from_iter (model, &field);
+				g_signal_emit_by_name (cells->data, "toggled", path);
+			} else {
+				g_warning ("no guard list");
+			}
+		}
+		shoot (GTK_WIDGET (p), "progress-guard.png");
 		gtk_widget_destroy (GTK_WIDGET (p));
 	}
 	{
