@@ -222,6 +222,46 @@ cs_engine_link_preview (CsEngine *self, CsKind kind, const gchar *crm_id, const 
 }
 
 /**
+ * cs_engine_link_dry_run:
+ *
+ * cs_engine_link_preview() as a dry run's report (`link --dry-run`): the
+ * pair's plan entry, its counts, the fields left to the user (conflicts) and
+ * the edits the conflict rule would write over. Nothing is recorded.
+ *
+ * Returns: (transfer full): the report, or %NULL with @error
+ */
+CsRunReport *
+cs_engine_link_dry_run (CsEngine *self, CsKind kind, const gchar *crm_id, const gchar *outlook_id,
+			GCancellable *cancellable, GError **error)
+{
+	CsPlanItem *it = cs_engine_link_preview (self, kind, crm_id, outlook_id, cancellable, error);
+	CsRunReport *report;
+	if (it == NULL)
+		return NULL;
+	report = cs_run_report_new ();
+	cs_run_report_set_dry_run (report, TRUE);
+	for (guint s = 0; s < CS_SIDE_LAST; s++)
+		if (it->rows[s] != NULL && it->rows[s][0] != NULL)
+			cs_run_report_add_count (report, CS_COUNT_UPDATED, (CsSide)s, kind, 1);
+	for (guint i = 0; it->conflicts != NULL && i < it->conflicts->len; i++) {
+		CsConflict *c = g_ptr_array_index (it->conflicts, i);
+		cs_run_report_add_conflict (report, kind, c->outlook_id, it->label, c->field);
+	}
+	for (guint i = 0; it->overwritten != NULL && i < it->overwritten->len; i++) {
+		CsOverwrite *o = g_ptr_array_index (it->overwritten, i);
+		cs_run_report_add_overwritten (report, kind, o->side, cs_plan_item_get_id (it, o->side),
+					       it->label, o->field, o->kept, o->lost);
+	}
+	if (cs_plan_item_is_shown (it))
+		cs_run_report_add_plan_entry (
+			report, cs_plan_item_to_json (it, cs_engine_get_mapping (self), NULL, FALSE));
+	cs_run_report_set_status (report, cs_run_report_get_n_conflicts (report) > 0 ? CS_RUN_PARTIAL
+										      : CS_RUN_OK);
+	cs_plan_item_free (it);
+	return report;
+}
+
+/**
  * cs_engine_unlink:
  * @side: the side @id is on
  *

@@ -78,6 +78,9 @@ gboolean cs_engine_link (CsEngine *self, CsKind kind, const gchar *crm_id, const
 CsPlanItem *cs_engine_link_preview (CsEngine *self, CsKind kind, const gchar *crm_id,
 				    const gchar *outlook_id, GCancellable *cancellable,
 				    GError **error);
+CsRunReport *cs_engine_link_dry_run (CsEngine *self, CsKind kind, const gchar *crm_id,
+				     const gchar *outlook_id, GCancellable *cancellable,
+				     GError **error);
 gboolean cs_engine_unlink (CsEngine *self, CsKind kind, CsSide side, const gchar *id,
 			   GCancellable *cancellable, GError **error);
 JsonNode *cs_engine_find_duplicates (CsEngine *self, GCancellable *cancellable, GError **error);
