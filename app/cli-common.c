@@ -201,16 +201,36 @@ gint
 cli_finish_run (CliProgress *prog, CsRunReport *report, const GError *error, gboolean json,
 		gboolean dry_run)
 {
+	gboolean stopped;
+	const gchar *flag;
+
 	if (prog->tty && prog->last_percent >= 0)
 		g_printerr ("\r\033[K");
 	if (report == NULL)
 		return cli_fail (cs_engine_exit_code_for_error (error), json, error->message);
+	/* how to confirm what a guard stopped: the same command with its flag (the engine's
+	 * message says what the guard saw, in the words the app shows too) */
+	stopped = cs_run_report_get_status (report) == CS_RUN_STOPPED;
+	flag = cs_run_report_get_guard_confirm (report) == CS_RUN_FLAG_FORCE ? "--force"
+									      : "--force-delete";
 	if (json) {
 		g_autoptr(JsonNode) n = cs_run_report_to_json (report);
+		if (stopped && cs_run_report_get_guard (report) != NULL) {
+			/* TRANSLATORS: a guard's message, then the option that confirms it */
+			g_autofree gchar *guard = g_strdup_printf (
+			    _("%s (run the command again with %s to confirm)"),
+			    cs_run_report_get_guard (report), flag);
+			json_object_set_string_member (json_node_get_object (n), "guard", guard);
+		}
 		cli_print_json (n);
 	} else {
 		g_autofree gchar *text = cs_run_report_to_text (report);
 		g_print ("%s%s", dry_run ? _("Dry run, nothing was changed.\n") : "", text);
+		if (stopped)
+			/* TRANSLATORS: %s is the option that confirms, --force or --force-delete */
+			g_print (_("Nothing was changed. If this is right, run the command again with "
+				   "%s.\n"),
+				 flag);
 	}
 	return cs_run_report_get_exit_code (report);
 }

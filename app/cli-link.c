@@ -5,8 +5,9 @@
 
 #include "cli-common.h"
 
-/* crmsync-cli link --profile P --kind K --crm ID --outlook ID [--json]: joins
- * two records; the next run merges them by the profile's conflict rule */
+/* crmsync-cli link --profile P --kind K --crm ID --outlook ID [--dry-run] [--json]: joins
+ * two records; the next run merges them by the profile's conflict rule. --dry-run shows
+ * what that merge would write, and records nothing */
 gint
 cli_cmd_link (gint argc, gchar **argv)
 {
@@ -14,7 +15,7 @@ cli_cmd_link (gint argc, gchar **argv)
 	g_autofree gchar *kind_name = NULL;
 	g_autofree gchar *crm_id = NULL;
 	g_autofree gchar *outlook_id = NULL;
-	gboolean json = FALSE;
+	gboolean json = FALSE, dry_run = FALSE;
 	GOptionEntry entries[]
 		= { { "profile", 'p', 0, G_OPTION_ARG_FILENAME, &profile_path,
 		      N_ ("The sync profile"), N_ ("FILE") },
@@ -24,6 +25,8 @@ cli_cmd_link (gint argc, gchar **argv)
 		      N_ ("ID") },
 		    { "outlook", 0, 0, G_OPTION_ARG_STRING, &outlook_id,
 		      N_ ("The Outlook record's id"), N_ ("ID") },
+		    { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry_run,
+		      N_ ("Show what would change; change nothing"), NULL },
 		    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_ ("Print JSON"), NULL },
 		    { NULL } };
 	g_autoptr (GOptionContext) ctx = g_option_context_new (
@@ -47,6 +50,13 @@ cli_cmd_link (gint argc, gchar **argv)
 	engine = cs_engine_new (profile, NULL, &error);
 	if (engine == NULL)
 		return cli_fail (cs_engine_exit_code_for_error (error), json, error->message);
+	if (dry_run) {
+		/* the merge the next sync would make, as a dry run of it shows it */
+		CliProgress prog = { FALSE, -1, 0 };
+		g_autoptr (CsRunReport) report
+			= cs_engine_link_dry_run (engine, kind, crm_id, outlook_id, NULL, &error);
+		return cli_finish_run (&prog, report, error, json, TRUE);
+	}
 	if (!cs_engine_link (engine, kind, crm_id, outlook_id, NULL, &error))
 		return cli_fail (cs_engine_exit_code_for_error (error), json, error->message);
 	if (json) {

@@ -28,7 +28,7 @@ cli_cmd_resolve (gint argc, gchar **argv)
 	g_autofree gchar *keep = NULL;
 	g_autofree gchar *value = NULL;
 	g_autofree gchar *all_keep = NULL;
-	gboolean json = FALSE;
+	gboolean json = FALSE, dry_run = FALSE;
 	GOptionEntry entries[]
 		= { { "profile", 'p', 0, G_OPTION_ARG_FILENAME, &profile_path,
 		      N_ ("The sync profile"), N_ ("FILE") },
@@ -38,6 +38,8 @@ cli_cmd_resolve (gint argc, gchar **argv)
 		      N_ ("Write this value on both sides"), N_ ("TEXT") },
 		    { "all-keep", 0, 0, G_OPTION_ARG_STRING, &all_keep,
 		      N_ ("Decide every conflict for this side"), "crm|outlook" },
+		    { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry_run,
+		      N_ ("Show what would change; change nothing"), NULL },
 		    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_ ("Print JSON"), NULL },
 		    { NULL } };
 	g_autoptr (GOptionContext) ctx = g_option_context_new (_ ("[ID] - decide a conflict"));
@@ -111,7 +113,13 @@ cli_cmd_resolve (gint argc, gchar **argv)
 					 json, error->message);
 		g_ptr_array_add (targets, c);
 	}
-	if (!cs_state_begin (state, &error))
+	if (dry_run) {
+		/* the decisions as they would be recorded; none is */
+		json_object_set_boolean_member (o, "dry_run", TRUE);
+		if (!json)
+			g_print ("%s", _ ("Dry run, nothing was changed.\n"));
+	}
+	if (!dry_run && !cs_state_begin (state, &error))
 		return cli_fail (CS_EXIT_LOCAL, json, error->message);
 	for (guint i = 0; i < targets->len; i++) {
 		CsConflict *c = g_ptr_array_index (targets, i);
@@ -122,8 +130,9 @@ cli_cmd_resolve (gint argc, gchar **argv)
 				    : side == CS_SIDE_OUTLOOK ? c->outlook_value
 							      : typed;
 		JsonObject *ro = json_object_new ();
-		if (!cs_state_decide_conflict (state, c->id, value != NULL ? -1 : side, typed,
-					       &error)) {
+		if (!dry_run
+		    && !cs_state_decide_conflict (state, c->id, value != NULL ? -1 : side, typed,
+						  &error)) {
 			cs_state_rollback (state);
 			return cli_fail (CS_EXIT_LOCAL, json, error->message);
 		}
@@ -133,14 +142,20 @@ cli_cmd_resolve (gint argc, gchar **argv)
 		json_object_set_string_member (ro, "field", c->field);
 		json_object_set_member (ro, "value", cli_json_value (kept));
 		json_array_add_object_element (arr, ro);
-		if (!json) {
+		if (!json && dry_run) {
+			g_autofree gchar *text = cli_value_text (kept);
+			/* TRANSLATORS: resolve --dry-run: a record's name, a field and the value */
+			g_print (_ ("%s, %s: would keep %s (the next sync would write it on both "
+				    "sides)\n"),
+				 label, c->field, text);
+		} else if (!json) {
 			g_autofree gchar *text = cli_value_text (kept);
 			/* TRANSLATORS: a record's name, a field and the value kept */
 			g_print (_ ("%s, %s: keeps %s (written on both sides by the next sync)\n"),
 				 label, c->field, text);
 		}
 	}
-	if (!cs_state_commit (state, &error))
+	if (!dry_run && !cs_state_commit (state, &error))
 		return cli_fail (CS_EXIT_LOCAL, json, error->message);
 	if (json)
 		cli_print_json (root);

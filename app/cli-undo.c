@@ -14,14 +14,17 @@ gint
 cli_cmd_undo (gint argc, gchar **argv)
 {
 	g_autofree gchar *profile_path = NULL;
-	gboolean dry_run = FALSE, force = FALSE, json = FALSE;
+	gboolean dry_run = FALSE, force_delete = FALSE, force = FALSE, json = FALSE;
 	GOptionEntry entries[]
 		= { { "profile", 'p', 0, G_OPTION_ARG_FILENAME, &profile_path,
 		      N_ ("The sync profile"), N_ ("FILE") },
 		    { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry_run,
 		      N_ ("Show what would change; change nothing"), NULL },
-		    { "force-delete", 0, 0, G_OPTION_ARG_NONE, &force,
+		    /* an undo is a run with the guards of any sync, confirmed the same way */
+		    { "force-delete", 0, 0, G_OPTION_ARG_NONE, &force_delete,
 		      N_ ("Confirm deletions a guard stopped"), NULL },
+		    { "force", 0, 0, G_OPTION_ARG_NONE, &force,
+		      N_ ("Confirm a mass update a guard stopped"), NULL },
 		    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_ ("Print a JSON report"), NULL },
 		    { NULL } };
 	g_autoptr (GOptionContext) ctx = g_option_context_new (
@@ -67,8 +70,10 @@ cli_cmd_undo (gint argc, gchar **argv)
 	cli_connect_sign_in (engine);
 	if (dry_run)
 		flags |= CS_RUN_FLAG_DRY_RUN;
-	if (force)
+	if (force_delete)
 		flags |= CS_RUN_FLAG_FORCE_DELETE;
+	if (force)
+		flags |= CS_RUN_FLAG_FORCE;
 	g_signal_connect (engine, "progress", G_CALLBACK (cli_progress_cb), &prog);
 	report = cs_engine_undo (engine, flags, NULL, &error);
 	return cli_finish_run (&prog, report, error, json, dry_run);

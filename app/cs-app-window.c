@@ -245,6 +245,142 @@ pair_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 		refresh_details (self);
 }
 
+/* a pair's link, recorded once the user has seen what it writes */
+typedef struct {
+	CsAppWindow *self; /* (owned) */
+	GtkWidget *row;	   /* (owned) */
+	CsKind kind;
+	gchar *crm_id;
+	gchar *outlook_id;
+} LinkAsk;
+
+static void
+link_ask_free (LinkAsk *ask)
+{
+	g_object_unref (ask->self);
+	g_object_unref (ask->row);
+	g_free (ask->crm_id);
+	g_free (ask->outlook_id);
+	g_free (ask);
+}
+
+static void
+link_pair (LinkAsk *ask)
+{
+	CsAppWindow *self = ask->self;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(CsEngine) engine = self->selected != NULL ? review_engine_new (self->selected, &error)
+							    : NULL;
+	if (engine == NULL) {
+		if (error != NULL)
+			show_error (self, error->message);
+		gtk_widget_set_sensitive (ask->row, TRUE);
+		return;
+	}
+	self->review_jobs++;
+	cs_engine_link_async (engine, ask->kind, ask->crm_id, ask->outlook_id, NULL, pair_done_cb,
+			      g_object_ref (self));
+}
+
+static void
+link_response_cb (GtkDialog *dialog, gint response, LinkAsk *ask)
+{
+	if (response == GTK_RESPONSE_ACCEPT && !ask->self->disposed)
+		link_pair (ask);
+	else
+		gtk_widget_set_sensitive (ask->row, TRUE);
+	gtk_widget_destroy (GTK_WIDGET (dialog));
+}
+
+/* what the merge of the pair would write, shown before it is linked: the next sync writes it
+ * by the profile's conflict rule (the timer's run as well, with no other preview) */
+static void
+link_preview_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	LinkAsk *ask = user_data;
+	CsAppWindow *self = ask->self;
+	g_autoptr(GError) error = NULL;
+	CsPlanItem *item = cs_engine_link_preview_finish (CS_ENGINE (source), result, &error);
+	g_autoptr(CsFieldLabels) labels = NULL;
+	g_autoptr(GPtrArray) changes = NULL;
+	CsRecordChange *rc;
+	GtkWidget *dialog, *area, *label, *view;
+	guint n_conflicts;
+
+	self->review_jobs--;
+	if (item == NULL || self->disposed) {
+		if (item == NULL && !self->disposed) {
+			show_error (self, error->message);
+			gtk_widget_set_sensitive (ask->row, TRUE);
+		}
+		link_ask_free (ask);
+		return;
+	}
+	labels = cs_field_labels_new (CS_ENGINE (source));
+	rc = cs_record_change_new_from_item (item, CS_ENGINE (source), labels);
+	n_conflicts = item->conflicts != NULL ? item->conflicts->len : 0;
+	cs_plan_item_free (item);
+	if ((rc == NULL || rc->fields->len == 0) && n_conflicts == 0) {
+		/* the two agree: linking writes nothing */
+		cs_record_change_free (rc);
+		link_pair (ask);
+		link_ask_free (ask);
+		return;
+	}
+	changes = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_record_change_free);
+	if (rc != NULL && rc->fields->len > 0)
+		g_ptr_array_add (changes, rc);
+	else
+		cs_record_change_free (rc);
+	/* TRANSLATORS: the title of the dialog before two records are linked */
+	dialog = gtk_dialog_new_with_buttons (_("Link these two records?"), GTK_WINDOW (self),
+					      GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT |
+						  GTK_DIALOG_USE_HEADER_BAR,
+					      _("_Cancel"), GTK_RESPONSE_CANCEL,
+					      /* TRANSLATORS: a button: link the two records shown */
+					      C_("records", "_Link"), GTK_RESPONSE_ACCEPT, NULL);
+	gtk_window_set_default_size (GTK_WINDOW (dialog), 560, 360);
+	area = gtk_dialog_get_content_area (GTK_DIALOG (dialog));
+	gtk_box_set_spacing (GTK_BOX (area), 12);
+	gtk_container_set_border_width (GTK_CONTAINER (area), 12);
+	label = gtk_label_new (changes->len > 0
+				   ? _("The next sync merges the two by the profile's conflict rule and "
+				       "writes these changes. Nothing has been changed yet.")
+				   : _("The next sync merges the two by the profile's conflict rule. "
+				       "Nothing has been changed yet."));
+	gtk_label_set_xalign (GTK_LABEL (label), 0);
+	gtk_label_set_line_wrap (GTK_LABEL (label), TRUE);
+	gtk_container_add (GTK_CONTAINER (area), label);
+	if (changes->len > 0) {
+		view = cs_changes_view_new ();
+		cs_changes_view_set_changes (CS_CHANGES_VIEW (view), changes);
+		gtk_widget_set_vexpand (view, TRUE);
+		gtk_container_add (GTK_CONTAINER (area), view);
+	}
+	if (n_conflicts > 0) {
+		g_autofree gchar *text = g_strdup_printf (
+		    /* TRANSLATORS: before two records are linked (conflict=manual) */
+		    ngettext ("%u field differs on both sides: it waits for your decision under "
+			      "Conflicts, nothing is written over.",
+			      "%u fields differ on both sides: they wait for your decision under "
+			      "Conflicts, nothing is written over.",
+			      n_conflicts),
+		    n_conflicts);
+		GtkWidget *note = gtk_label_new (text);
+		gtk_label_set_xalign (GTK_LABEL (note), 0);
+		gtk_label_set_line_wrap (GTK_LABEL (note), TRUE);
+		gtk_container_add (GTK_CONTAINER (area), note);
+	}
+	gtk_widget_show_all (area);
+	/* the answer has the focus, not the list (whose first row would look chosen) */
+	gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+	gtk_widget_grab_focus (gtk_dialog_get_widget_for_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT));
+	g_signal_connect_data (dialog, "response", G_CALLBACK (link_response_cb), ask,
+			       (GClosureNotify) (void (*) (void)) link_ask_free, 0);
+	cs_app_window_remember_dialog (self, GTK_WINDOW (dialog));
+	gtk_widget_show (dialog);
+}
+
 static void
 pair_clicked_cb (GtkButton *button, CsAppWindow *self)
 {
@@ -263,12 +399,18 @@ pair_clicked_cb (GtkButton *button, CsAppWindow *self)
 	}
 	gtk_widget_set_sensitive (row, FALSE);
 	self->review_jobs++;
-	if (g_strcmp0 (gtk_widget_get_name (GTK_WIDGET (button)), "link") == 0)
-		cs_engine_link_async (engine, kind, crm, outlook, NULL, pair_done_cb,
-				      g_object_ref (self));
-	else
+	if (g_strcmp0 (gtk_widget_get_name (GTK_WIDGET (button)), "link") == 0) {
+		LinkAsk *ask = g_new0 (LinkAsk, 1);
+		ask->self = g_object_ref (self);
+		ask->row = g_object_ref (row);
+		ask->kind = kind;
+		ask->crm_id = g_strdup (crm);
+		ask->outlook_id = g_strdup (outlook);
+		cs_engine_link_preview_async (engine, kind, crm, outlook, NULL, link_preview_cb, ask);
+	} else {
 		cs_engine_unlink_async (engine, kind, crm, outlook, NULL, pair_done_cb,
 					g_object_ref (self));
+	}
 }
 
 static GtkWidget *
@@ -789,7 +931,7 @@ open_settings (CsAppWindow *self, CsSyncProfile *sp)
 							   cs_application_get_profiles_dir (self->app),
 							   cs_application_get_secrets (self->app));
 	g_signal_connect_object (dialog, "destroy", G_CALLBACK (settings_destroyed_cb), self, 0);
-	remember_dialog (self, GTK_WINDOW (dialog));
+	cs_app_window_remember_dialog (self, GTK_WINDOW (dialog));
 	gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -901,7 +1043,7 @@ remove_profile_cb (GSimpleAction *action, GVariant *param, gpointer user_data)
 	gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
 	g_object_set_data_full (G_OBJECT (dialog), "profile", g_object_ref (self->selected), g_object_unref);
 	g_signal_connect_object (dialog, "response", G_CALLBACK (remove_response_cb), self, 0);
-	remember_dialog (self, GTK_WINDOW (dialog));
+	cs_app_window_remember_dialog (self, GTK_WINDOW (dialog));
 	gtk_widget_show (dialog);
 }
 
@@ -1095,7 +1237,7 @@ undo_clicked_cb (CsAppWindow *self)
 		show_error (self, error->message);
 		return;
 	}
-	remember_dialog (self, GTK_WINDOW (dialog));
+	cs_app_window_remember_dialog (self, GTK_WINDOW (dialog));
 	gtk_window_present (GTK_WINDOW (dialog));
 }
 

@@ -20,6 +20,7 @@ struct _CsChangesView {
 	GtkTreeViewColumn *tick_column;
 	GPtrArray *changes; /* (owned) (nullable) (element-type CsRecordChange) as last set */
 	GArray *ticks;	    /* (element-type gboolean) one per change */
+	GHashTable *unticked_fields; /* "change/field" of the field changes left out */
 };
 
 G_DEFINE_TYPE (CsChangesView, cs_changes_view, GTK_TYPE_SCROLLED_WINDOW)
@@ -73,6 +74,7 @@ cs_changes_view_set_changes (CsChangesView *self, GPtrArray *changes)
 	g_clear_pointer (&self->changes, g_ptr_array_unref);
 	self->changes = changes != NULL ? g_ptr_array_ref (changes) : NULL;
 	g_array_set_size (self->ticks, 0);
+	g_hash_table_remove_all (self->unticked_fields);
 	if (changes != NULL) {
 		gboolean on = TRUE;
 		for (guint i = 0; i < changes->len; i++)
@@ -96,7 +98,8 @@ cs_changes_view_set_changes (CsChangesView *self, GPtrArray *changes)
 			gtk_tree_store_insert_with_values (
 				self->store, &rec, &kind_iter, -1, CS_CHANGES_COL_TEXT, rc->label,
 				CS_CHANGES_COL_WHERE, what, CS_CHANGES_COL_TICK, TRUE,
-				CS_CHANGES_COL_HAS_TICK, TRUE, CS_CHANGES_COL_INDEX, (gint)i, -1);
+				CS_CHANGES_COL_HAS_TICK, TRUE, CS_CHANGES_COL_INDEX, (gint)i,
+				CS_CHANGES_COL_FIELD, -1, -1);
 			if (rc->reason != NULL)
 				gtk_tree_store_insert_with_values (self->store, NULL, &rec, -1,
 								   CS_CHANGES_COL_TEXT, rc->reason,
@@ -104,9 +107,15 @@ cs_changes_view_set_changes (CsChangesView *self, GPtrArray *changes)
 			for (guint f = 0; f < rc->fields->len; f++) {
 				CsFieldChange *fc = g_ptr_array_index (rc->fields, f);
 				g_autofree gchar *text = cs_field_change_to_text (fc);
+				/* a field change of an update can be left out on its own */
+				gboolean own = !rc->link
+					       && g_strcmp0 (rc->what[fc->side], "update") == 0;
 				gtk_tree_store_insert_with_values (
 					self->store, NULL, &rec, -1, CS_CHANGES_COL_TEXT, text,
-					CS_CHANGES_COL_WHERE, cs_changes_side_name (fc->side), -1);
+					CS_CHANGES_COL_WHERE, cs_changes_side_name (fc->side),
+					CS_CHANGES_COL_HAS_TICK, own, CS_CHANGES_COL_TICK, own,
+					CS_CHANGES_COL_INDEX, (gint)i, CS_CHANGES_COL_FIELD, (gint)f,
+					-1);
 			}
 		}
 		if (n == 0)
@@ -164,30 +173,134 @@ cs_changes_view_is_ticked (CsChangesView *self, guint index)
 	return index < self->ticks->len && g_array_index (self->ticks, gboolean, index);
 }
 
+static gchar *
+field_key (guint index, guint field)
+{
+	return g_strdup_printf ("%u/%u", index, field);
+}
+
+/* whether field change @field of record @index is taken: its record is, and it is not left out */
+gboolean
+cs_changes_view_is_field_ticked (CsChangesView *self, guint index, guint field)
+{
+	g_autofree gchar *key = field_key (index, field);
+	return cs_changes_view_is_ticked (self, index)
+	       && !g_hash_table_contains (self->unticked_fields, key);
+}
+
+/* the records and the field changes (of records still ticked) the user left out */
 guint
 cs_changes_view_count_unticked (CsChangesView *self)
 {
 	guint n = 0;
+	GHashTableIter iter;
+	gpointer key;
 	for (guint i = 0; i < self->ticks->len; i++)
 		n += g_array_index (self->ticks, gboolean, i) ? 0 : 1;
+	g_hash_table_iter_init (&iter, self->unticked_fields);
+	while (g_hash_table_iter_next (&iter, &key, NULL))
+		n += cs_changes_view_is_ticked (self, (guint)g_ascii_strtoull (key, NULL, 10)) ? 1 : 0;
 	return n;
+}
+
+/* a record's row and its field rows as the ticks say */
+static void
+show_record_ticks (CsChangesView *self, GtkTreeIter *rec, guint index)
+{
+	GtkTreeModel *model = GTK_TREE_MODEL (self->store);
+	GtkTreeIter f;
+	gboolean on = cs_changes_view_is_ticked (self, index), some_off = FALSE;
+	if (gtk_tree_model_iter_children (model, &f, rec)) {
+		do {
+			gint field;
+			gboolean has_tick, field_on;
+			gtk_tree_model_get (model, &f, CS_CHANGES_COL_FIELD, &field,
+					    CS_CHANGES_COL_HAS_TICK, &has_tick, -1);
+			if (!has_tick || field < 0)
+				continue;
+			field_on = cs_changes_view_is_field_ticked (self, index, (guint)field);
+			some_off = some_off || !field_on;
+			gtk_tree_store_set (self->store, &f, CS_CHANGES_COL_TICK, field_on, -1);
+		} while (gtk_tree_model_iter_next (model, &f));
+	}
+	gtk_tree_store_set (self->store, rec, CS_CHANGES_COL_TICK, on, CS_CHANGES_COL_PARTIAL,
+			    on && some_off, -1);
+}
+
+/* every tickable field change of record @rec (its rows) left out (or not) */
+static void
+set_record_fields (CsChangesView *self, GtkTreeIter *rec, guint index, gboolean left_out)
+{
+	GtkTreeModel *model = GTK_TREE_MODEL (self->store);
+	GtkTreeIter f;
+	if (!gtk_tree_model_iter_children (model, &f, rec))
+		return;
+	do {
+		gint field;
+		gboolean has_tick;
+		gtk_tree_model_get (model, &f, CS_CHANGES_COL_FIELD, &field, CS_CHANGES_COL_HAS_TICK,
+				    &has_tick, -1);
+		if (!has_tick || field < 0)
+			continue;
+		if (left_out)
+			g_hash_table_add (self->unticked_fields, field_key (index, (guint)field));
+		else {
+			g_autofree gchar *key = field_key (index, (guint)field);
+			g_hash_table_remove (self->unticked_fields, key);
+		}
+	} while (gtk_tree_model_iter_next (model, &f));
 }
 
 static void
 tick_toggled_cb (CsChangesView *self, const gchar *path)
 {
-	GtkTreeIter iter;
-	gboolean tick, has_tick;
-	gint index;
-	if (!gtk_tree_model_get_iter_from_string (GTK_TREE_MODEL (self->store), &iter, path))
+	GtkTreeModel *model = GTK_TREE_MODEL (self->store);
+	GtkTreeIter iter, rec, f;
+	gboolean tick, has_tick, any = FALSE;
+	gint index, field;
+	g_autofree gchar *key = NULL;
+	if (!gtk_tree_model_get_iter_from_string (model, &iter, path))
 		return;
-	gtk_tree_model_get (GTK_TREE_MODEL (self->store), &iter, CS_CHANGES_COL_TICK, &tick,
-			    CS_CHANGES_COL_HAS_TICK, &has_tick, CS_CHANGES_COL_INDEX, &index, -1);
+	gtk_tree_model_get (model, &iter, CS_CHANGES_COL_TICK, &tick, CS_CHANGES_COL_HAS_TICK,
+			    &has_tick, CS_CHANGES_COL_INDEX, &index, CS_CHANGES_COL_FIELD, &field, -1);
 	if (!has_tick || index < 0 || (guint)index >= self->ticks->len)
 		return;
 	tick = !tick;
-	g_array_index (self->ticks, gboolean, index) = tick;
-	gtk_tree_store_set (self->store, &iter, CS_CHANGES_COL_TICK, tick, -1);
+	if (field < 0) {
+		/* a record's tick takes or leaves all of it */
+		g_array_index (self->ticks, gboolean, index) = tick;
+		set_record_fields (self, &iter, (guint)index, FALSE);
+		show_record_ticks (self, &iter, (guint)index);
+		return;
+	}
+	if (!gtk_tree_model_iter_parent (model, &rec, &iter))
+		return;
+	if (tick && !cs_changes_view_is_ticked (self, (guint)index)) {
+		/* a record left out, one of its changes taken: only that one */
+		set_record_fields (self, &rec, (guint)index, TRUE);
+		g_array_index (self->ticks, gboolean, index) = TRUE;
+	}
+	key = field_key ((guint)index, (guint)field);
+	if (tick)
+		g_hash_table_remove (self->unticked_fields, key);
+	else
+		g_hash_table_add (self->unticked_fields, g_steal_pointer (&key));
+	if (gtk_tree_model_iter_children (model, &f, &rec)) {
+		do {
+			gint ff;
+			gboolean ht;
+			gtk_tree_model_get (model, &f, CS_CHANGES_COL_FIELD, &ff, CS_CHANGES_COL_HAS_TICK,
+					    &ht, -1);
+			any = any || (ht && ff >= 0
+				      && cs_changes_view_is_field_ticked (self, (guint)index, (guint)ff));
+		} while (gtk_tree_model_iter_next (model, &f));
+	}
+	if (!any) {
+		/* nothing of it left: the record is left as it is, and ticked again whole */
+		g_array_index (self->ticks, gboolean, index) = FALSE;
+		set_record_fields (self, &rec, (guint)index, FALSE);
+	}
+	show_record_ticks (self, &rec, (guint)index);
 }
 
 /* a kind's heading in bold (a "weight-set" attribute would unset the weight on the next row) */
@@ -206,6 +319,7 @@ cs_changes_view_finalize (GObject *object)
 	CsChangesView *self = CS_CHANGES_VIEW (object);
 	g_clear_pointer (&self->changes, g_ptr_array_unref);
 	g_array_unref (self->ticks);
+	g_hash_table_unref (self->unticked_fields);
 	G_OBJECT_CLASS (cs_changes_view_parent_class)->finalize (object);
 }
 
@@ -222,15 +336,17 @@ cs_changes_view_init (CsChangesView *self)
 	GtkTreeViewColumn *col;
 
 	self->ticks = g_array_new (FALSE, TRUE, sizeof (gboolean));
-	self->store
-		= gtk_tree_store_new (CS_CHANGES_N_COLS, G_TYPE_STRING, G_TYPE_STRING,
-				      G_TYPE_BOOLEAN, G_TYPE_BOOLEAN, G_TYPE_BOOLEAN, G_TYPE_INT);
+	self->unticked_fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	self->store = gtk_tree_store_new (CS_CHANGES_N_COLS, G_TYPE_STRING, G_TYPE_STRING,
+					  G_TYPE_BOOLEAN, G_TYPE_BOOLEAN, G_TYPE_BOOLEAN,
+					  G_TYPE_INT, G_TYPE_INT, G_TYPE_BOOLEAN);
 	self->view = GTK_TREE_VIEW (gtk_tree_view_new_with_model (GTK_TREE_MODEL (self->store)));
 	g_object_unref (self->store);
 	cell = gtk_cell_renderer_toggle_new ();
 	g_signal_connect_swapped (cell, "toggled", G_CALLBACK (tick_toggled_cb), self);
 	self->tick_column = gtk_tree_view_column_new_with_attributes (
-		"", cell, "active", CS_CHANGES_COL_TICK, "visible", CS_CHANGES_COL_HAS_TICK, NULL);
+		"", cell, "active", CS_CHANGES_COL_TICK, "visible", CS_CHANGES_COL_HAS_TICK,
+		"inconsistent", CS_CHANGES_COL_PARTIAL, NULL);
 	gtk_tree_view_column_set_visible (self->tick_column, FALSE);
 	gtk_tree_view_append_column (self->view, self->tick_column);
 	cell = gtk_cell_renderer_text_new ();
@@ -245,6 +361,8 @@ cs_changes_view_init (CsChangesView *self)
 							CS_CHANGES_COL_WHERE, NULL);
 	gtk_tree_view_append_column (self->view, col);
 	gtk_tree_view_set_enable_search (self->view, FALSE);
+	/* a list to read and tick: a selected row would look chosen for something */
+	gtk_tree_selection_set_mode (gtk_tree_view_get_selection (self->view), GTK_SELECTION_NONE);
 	self->placeholder = GTK_LABEL (gtk_label_new (_ ("No changes kept for this run.")));
 	gtk_style_context_add_class (gtk_widget_get_style_context (GTK_WIDGET (self->placeholder)),
 				     "dim-label");

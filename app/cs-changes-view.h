@@ -16,8 +16,10 @@ enum {
 	CS_CHANGES_COL_WHERE,
 	CS_CHANGES_COL_HEADING,
 	CS_CHANGES_COL_TICK,	 /* a record's tick (cs_changes_view_set_tickable()) */
-	CS_CHANGES_COL_HAS_TICK, /* records have one; kinds and fields not */
+	CS_CHANGES_COL_HAS_TICK, /* records and the field changes of an update have one */
 	CS_CHANGES_COL_INDEX,	 /* the record's index in the changes given */
+	CS_CHANGES_COL_FIELD,	 /* a field row's index in its record's fields; -1 on others */
+	CS_CHANGES_COL_PARTIAL,	 /* a record ticked with some of its field changes left out */
 	CS_CHANGES_N_COLS
 };
 
@@ -31,6 +33,8 @@ GPtrArray *
 cs_changes_view_get_changes (CsChangesView *self);
 gboolean
 cs_changes_view_is_ticked (CsChangesView *self, guint index);
+gboolean
+cs_changes_view_is_field_ticked (CsChangesView *self, guint index, guint field);
 guint
 cs_changes_view_count_unticked (CsChangesView *self);
 void

@@ -373,14 +373,29 @@ run_finished (CsProgressWindow *self)
 	gtk_widget_hide (GTK_WIDGET (self->cancel_button));
 	gtk_widget_show (GTK_WIDGET (self->close_button));
 	gtk_widget_grab_default (GTK_WIDGET (self->close_button));
-	if (self->report != NULL) {
+	if (self->report != NULL && cs_run_report_get_status (self->report) == CS_RUN_STOPPED) {
+		/* read and planned; nothing written: the last phase waits for the user */
+		g_autofree gchar *waits = g_strdup_printf (_("· %s"), phase_name (CS_PHASE_APPLY));
+		self->fraction = 0.7;
+		gtk_progress_bar_set_fraction (self->progress_bar, self->fraction);
+		set_phase (self, CS_PHASE_APPLY, FALSE);
+		gtk_label_set_text (self->phase_labels[CS_PHASE_APPLY], waits);
+		gtk_widget_set_sensitive (GTK_WIDGET (self->phase_labels[CS_PHASE_APPLY]), FALSE);
+	} else if (self->report != NULL) {
 		self->fraction = 1.0;
 		gtk_progress_bar_set_fraction (self->progress_bar, 1.0);
 		set_phase (self, CS_PHASE_LAST, TRUE);
+	}
+	if (self->report != NULL) {
 		gtk_label_set_text (self->item_label, "");
 		text = summary_text (self->report);
 		gtk_widget_set_visible (GTK_WIDGET (self->confirm_button),
 					cs_run_report_get_status (self->report) == CS_RUN_STOPPED);
+		/* the button says what confirming does: a mass update is not a deletion */
+		gtk_button_set_label (self->confirm_button,
+				      cs_run_report_get_guard_confirm (self->report) == CS_RUN_FLAG_FORCE
+					      ? _("_Apply these changes")
+					      : _("_Delete them"));
 		if (cs_run_report_get_status (self->report) == CS_RUN_STOPPED) {
 			/* what the guard stopped, record by record and field by field; what the
 			 * user unticks is left as it is when they confirm */
@@ -428,7 +443,8 @@ apply_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 	run_finished (self);
 }
 
-/* the plan made again: the records the user unticked in the guard's list are left out */
+/* the plan made again: the records and field changes the user unticked in the guard's list
+ * are left out */
 static void
 prepared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -443,12 +459,32 @@ prepared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 	}
 	items = cs_sync_plan_get_items (plan);
 	for (guint c = 0; changes != NULL && c < changes->len; c++) {
-		if (cs_changes_view_is_ticked (self->plan_changes, c))
-			continue;
+		CsRecordChange *rc = g_ptr_array_index (changes, c);
+		gboolean whole = cs_changes_view_is_ticked (self->plan_changes, c);
 		for (guint i = 0; i < items->len; i++) {
 			CsPlanItem *it = g_ptr_array_index (items, i);
-			if (cs_record_change_matches (g_ptr_array_index (changes, c), it))
+			if (!cs_record_change_matches (rc, it))
+				continue;
+			if (!whole) {
 				it->selected = FALSE;
+				continue;
+			}
+			/* a field change left out: the record's others still apply */
+			for (guint f = 0; f < rc->fields->len; f++) {
+				CsFieldChange *fc = g_ptr_array_index (rc->fields, f);
+				const gchar *row = cs_plan_item_find_row (
+					it, cs_engine_get_mapping (CS_ENGINE (source)), fc->side, fc->field);
+				/* ticked, or not written by the plan made again */
+				if (row == NULL
+				    || cs_changes_view_is_field_ticked (self->plan_changes, c, f))
+					continue;
+				/* a change that cannot be left out alone (a pair linked by hand, merged
+				 * now): the record waits whole rather than have it written */
+				if (!cs_plan_item_can_untick_fields (it))
+					it->selected = FALSE;
+				else
+					cs_plan_item_set_field_ticked (it, fc->side, row, FALSE);
+			}
 		}
 	}
 	cs_engine_apply_async (CS_ENGINE (source), plan, self->flags, "sync", self->cancellable,

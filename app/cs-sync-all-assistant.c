@@ -15,8 +15,20 @@
  * in worker threads; the assistant holds the profile's timers meanwhile.
  */
 enum { PAGE_DIRECTION, PAGE_KINDS, PAGE_PREVIEW, PAGE_APPLY, PAGE_SUMMARY };
-/* TCOL_HAS_TICK: kinds and records; a record's field rows (under it) have none */
-enum { TCOL_TICK, TCOL_INCONSISTENT, TCOL_TEXT, TCOL_ACTION, TCOL_ITEM, TCOL_KIND, TCOL_HAS_TICK, N_TCOLS };
+/* TCOL_HAS_TICK: kinds, records, and the field rows (under a record) of an update; TCOL_ITEM is
+ * set on records and their field rows, TCOL_ROW on field rows only (the mapping row) */
+enum {
+	TCOL_TICK,
+	TCOL_INCONSISTENT,
+	TCOL_TEXT,
+	TCOL_ACTION,
+	TCOL_ITEM,
+	TCOL_KIND,
+	TCOL_HAS_TICK,
+	TCOL_SIDE,
+	TCOL_ROW,
+	N_TCOLS
+};
 
 struct _CsSyncAllAssistant {
 	GtkAssistant parent_instance;
@@ -36,6 +48,7 @@ struct _CsSyncAllAssistant {
 	GtkProgressBar *apply_bar;
 	GtkLabel *apply_label;
 	GtkLabel *summary_label;
+	GtkButton *confirm_button;
 	GtkCheckButton *kind_checks[CS_KIND_LAST];
 
 	CsSyncProfile *profile;	   /* (owned) */
@@ -46,6 +59,7 @@ struct _CsSyncAllAssistant {
 	gboolean busy;
 	gboolean held;
 	gint prepared_for;	   /* the direction the plan was made for, -1: none */
+	CsRunFlags confirm;	   /* the guards the user confirmed (the summary's button) */
 };
 
 G_DEFINE_TYPE (CsSyncAllAssistant, cs_sync_all_assistant, GTK_TYPE_ASSISTANT)
@@ -100,22 +114,72 @@ kind_wanted (CsSyncAllAssistant *self, CsKind kind)
 	       gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->kind_checks[kind]));
 }
 
+/* a kind's tick: on when all its records are wholly ticked, in between when some are */
 static void
 update_parent (CsSyncAllAssistant *self, GtkTreeIter *parent)
 {
 	GtkTreeModel *model = GTK_TREE_MODEL (self->plan_store);
 	GtkTreeIter child;
 	guint on = 0, n = 0;
+	gboolean part = FALSE;
 	if (gtk_tree_model_iter_children (model, &child, parent)) {
 		do {
-			gboolean tick;
-			gtk_tree_model_get (model, &child, TCOL_TICK, &tick, -1);
-			on += tick ? 1 : 0;
+			gboolean tick, inconsistent;
+			gtk_tree_model_get (model, &child, TCOL_TICK, &tick, TCOL_INCONSISTENT,
+					    &inconsistent, -1);
+			on += tick && !inconsistent ? 1 : 0;
+			part = part || (tick && inconsistent);
 			n++;
 		} while (gtk_tree_model_iter_next (model, &child));
 	}
 	gtk_tree_store_set (self->plan_store, parent, TCOL_TICK, n > 0 && on == n, TCOL_INCONSISTENT,
-			    on > 0 && on < n, -1);
+			    part || (on > 0 && on < n), -1);
+}
+
+/* a record's row and its field rows as the item's ticks say: the record in between when some
+ * of its field changes are left out */
+static void
+show_item_ticks (CsSyncAllAssistant *self, GtkTreeIter *record)
+{
+	GtkTreeModel *model = GTK_TREE_MODEL (self->plan_store);
+	GtkTreeIter field;
+	CsPlanItem *it = NULL;
+	gboolean some_off = FALSE;
+	gtk_tree_model_get (model, record, TCOL_ITEM, &it, -1);
+	if (gtk_tree_model_iter_children (model, &field, record)) {
+		do {
+			g_autofree gchar *row = NULL;
+			gint side;
+			gboolean on;
+			gtk_tree_model_get (model, &field, TCOL_ROW, &row, TCOL_SIDE, &side, -1);
+			if (row == NULL)
+				continue;
+			on = it->selected && cs_plan_item_is_field_ticked (it, (CsSide) side, row);
+			some_off = some_off || !on;
+			gtk_tree_store_set (self->plan_store, &field, TCOL_TICK, on, -1);
+		} while (gtk_tree_model_iter_next (model, &field));
+	}
+	gtk_tree_store_set (self->plan_store, record, TCOL_TICK, it->selected, TCOL_INCONSISTENT,
+			    it->selected && some_off, -1);
+}
+
+/* every field change of a record ticked or unticked with it */
+static void
+tick_all_fields (CsSyncAllAssistant *self, GtkTreeIter *record, gboolean tick)
+{
+	GtkTreeModel *model = GTK_TREE_MODEL (self->plan_store);
+	GtkTreeIter field;
+	CsPlanItem *it = NULL;
+	gtk_tree_model_get (model, record, TCOL_ITEM, &it, -1);
+	if (!gtk_tree_model_iter_children (model, &field, record))
+		return;
+	do {
+		g_autofree gchar *row = NULL;
+		gint side;
+		gtk_tree_model_get (model, &field, TCOL_ROW, &row, TCOL_SIDE, &side, -1);
+		if (row != NULL)
+			cs_plan_item_set_field_ticked (it, (CsSide) side, row, tick);
+	} while (gtk_tree_model_iter_next (model, &field));
 }
 
 static guint
@@ -132,34 +196,70 @@ count_selected (CsSyncAllAssistant *self)
 	return n;
 }
 
+/* the field changes left out of the ticked records */
+static guint
+count_fields_left (CsSyncAllAssistant *self)
+{
+	GPtrArray *items = cs_sync_plan_get_items (self->plan);
+	guint n = 0;
+	CsSide target = target_side (self);
+	for (guint i = 0; i < items->len; i++) {
+		CsPlanItem *it = g_ptr_array_index (items, i);
+		if (!it->selected || !in_scope (it, target))
+			continue;
+		for (guint s = 0; s < CS_SIDE_LAST; s++)
+			for (guint r = 0; it->rows[s] != NULL && it->rows[s][r] != NULL; r++)
+				n += cs_plan_item_is_field_ticked (it, (CsSide) s, it->rows[s][r]) ? 0 : 1;
+	}
+	return n;
+}
+
 static void
 update_preview_label (CsSyncAllAssistant *self)
 {
 	guint n = count_selected (self);
+	guint left = count_fields_left (self);
 	g_autofree gchar *text = NULL;
 	/* TRANSLATORS: %u is a number of ticked items in the preview */
 	text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u change ticked. Untick what should stay as it is.",
 					     "%u changes ticked. Untick what should stay as it is.", n),
 				n);
+	if (left > 0) {
+		/* TRANSLATORS: after "N changes ticked. …": single field changes the user unticked */
+		g_autofree gchar *more = g_strdup_printf (
+		    g_dngettext (GETTEXT_PACKAGE,
+				 "%u field change left out: the next sync offers it again.",
+				 "%u field changes left out: the next sync offers them again.", left),
+		    left);
+		g_autofree gchar *both = g_strconcat (text, " ", more, NULL);
+		g_free (text);
+		text = g_steal_pointer (&both);
+	}
 	gtk_label_set_text (self->preview_label, text);
 }
 
-/* under a record: each field it changes, "First name: Ada → Ann", and on which side */
+/* under a record: each field it changes, "First name: Ada → Ann", and on which side; a field
+ * change of an update has its own tick (the record's other changes still apply without it) */
 static void
-add_field_rows (CsSyncAllAssistant *self, GtkTreeIter *parent, const CsPlanItem *it,
+add_field_rows (CsSyncAllAssistant *self, GtkTreeIter *parent, CsPlanItem *it,
 		CsFieldLabels *labels)
 {
 	CsEngine *engine = cs_sync_profile_get_engine (self->profile, NULL);
 	g_autoptr(CsRecordChange) rc = NULL;
+	gboolean tickable = cs_plan_item_can_untick_fields (it);
 	if (engine == NULL)
 		return;
 	rc = cs_record_change_new_from_item (it, engine, labels);
 	for (guint f = 0; rc != NULL && f < rc->fields->len; f++) {
 		CsFieldChange *fc = g_ptr_array_index (rc->fields, f);
 		g_autofree gchar *text = cs_field_change_to_text (fc);
-		gtk_tree_store_insert_with_values (self->plan_store, NULL, parent, -1, TCOL_TEXT, text,
-						   TCOL_ACTION, cs_changes_side_name (fc->side),
-						   TCOL_KIND, (gint) it->kind, TCOL_HAS_TICK, FALSE, -1);
+		gboolean own = tickable && fc->row != NULL;
+		gtk_tree_store_insert_with_values (
+		    self->plan_store, NULL, parent, -1, TCOL_TEXT, text, TCOL_ACTION,
+		    cs_changes_side_name (fc->side), TCOL_KIND, (gint) it->kind, TCOL_HAS_TICK, own,
+		    TCOL_ITEM, own ? it : NULL, TCOL_SIDE, (gint) fc->side, TCOL_ROW,
+		    own ? fc->row : NULL, TCOL_TICK,
+		    own && it->selected && cs_plan_item_is_field_ticked (it, fc->side, fc->row), -1);
 	}
 }
 
@@ -198,6 +298,7 @@ fill_preview (CsSyncAllAssistant *self)
 						   TCOL_ACTION, action_text (it, target), TCOL_ITEM, it,
 						   TCOL_KIND, (gint) it->kind, TCOL_HAS_TICK, TRUE, -1);
 		add_field_rows (self, &child, it, labels);
+		show_item_ticks (self, &child);
 	}
 	for (guint k = 0; k < CS_KIND_LAST; k++) {
 		g_autofree gchar *text = NULL;
@@ -232,24 +333,69 @@ expand_preview (CsSyncAllAssistant *self)
 	}
 }
 
+/* a field change of an update: the record's other changes apply without it */
+static void
+field_toggled (CsSyncAllAssistant *self, GtkTreeIter *field, GtkTreeIter *record)
+{
+	GtkTreeModel *model = GTK_TREE_MODEL (self->plan_store);
+	GtkTreeIter f;
+	g_autofree gchar *row = NULL;
+	CsPlanItem *it = NULL;
+	gboolean tick, any = FALSE;
+	gint side;
+
+	gtk_tree_model_get (model, field, TCOL_TICK, &tick, TCOL_ITEM, &it, TCOL_SIDE, &side,
+			    TCOL_ROW, &row, -1);
+	tick = !tick;
+	if (tick && !it->selected) {
+		/* a record left out, one of its changes taken: only that one */
+		tick_all_fields (self, record, FALSE);
+		it->selected = TRUE;
+	}
+	cs_plan_item_set_field_ticked (it, (CsSide) side, row, tick);
+	if (gtk_tree_model_iter_children (model, &f, record)) {
+		do {
+			g_autofree gchar *r = NULL;
+			gint s;
+			gtk_tree_model_get (model, &f, TCOL_ROW, &r, TCOL_SIDE, &s, -1);
+			any = any || (r != NULL && cs_plan_item_is_field_ticked (it, (CsSide) s, r));
+		} while (gtk_tree_model_iter_next (model, &f));
+	}
+	if (!any) {
+		/* nothing of it left: the record is left as it is, and ticked again whole */
+		it->selected = FALSE;
+		tick_all_fields (self, record, TRUE);
+	}
+	show_item_ticks (self, record);
+}
+
 static void
 tick_toggled_cb (CsSyncAllAssistant *self, const gchar *path)
 {
 	GtkTreeModel *model = GTK_TREE_MODEL (self->plan_store);
-	GtkTreeIter iter, parent, child;
+	GtkTreeIter iter, parent, child, kind;
 	gboolean tick, has_tick;
+	g_autofree gchar *row = NULL;
 	CsPlanItem *it = NULL;
 
 	if (!gtk_tree_model_get_iter_from_string (model, &iter, path))
 		return;
-	gtk_tree_model_get (model, &iter, TCOL_TICK, &tick, TCOL_ITEM, &it, TCOL_HAS_TICK, &has_tick, -1);
-	/* a field row goes with its record's tick */
+	gtk_tree_model_get (model, &iter, TCOL_TICK, &tick, TCOL_ITEM, &it, TCOL_HAS_TICK, &has_tick,
+			    TCOL_ROW, &row, -1);
 	if (!has_tick)
 		return;
 	tick = !tick;
-	if (it != NULL) {
+	if (row != NULL) {
+		if (!gtk_tree_model_iter_parent (model, &parent, &iter))
+			return;
+		field_toggled (self, &iter, &parent);
+		if (gtk_tree_model_iter_parent (model, &kind, &parent))
+			update_parent (self, &kind);
+	} else if (it != NULL) {
+		/* a record's tick takes or leaves all its changes */
 		it->selected = tick;
-		gtk_tree_store_set (self->plan_store, &iter, TCOL_TICK, tick, -1);
+		tick_all_fields (self, &iter, TRUE);
+		show_item_ticks (self, &iter);
 		if (gtk_tree_model_iter_parent (model, &parent, &iter))
 			update_parent (self, &parent);
 	} else if (gtk_tree_model_iter_children (model, &child, &iter)) {
@@ -258,7 +404,8 @@ tick_toggled_cb (CsSyncAllAssistant *self, const gchar *path)
 			CsPlanItem *ci = NULL;
 			gtk_tree_model_get (model, &child, TCOL_ITEM, &ci, -1);
 			ci->selected = tick;
-			gtk_tree_store_set (self->plan_store, &child, TCOL_TICK, tick, -1);
+			tick_all_fields (self, &child, TRUE);
+			show_item_ticks (self, &child);
 		} while (gtk_tree_model_iter_next (model, &child));
 		update_parent (self, &iter);
 	}
@@ -387,15 +534,16 @@ apply_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 		text = g_strdup_printf (_("Sync all failed: %s\nWhat was written before the failure is recorded; "
 					  "the next sync carries on from there."),
 					error->message);
-	} else if (cs_run_report_get_status (self->report) == CS_RUN_STOPPED &&
-		   cs_run_report_get_guard_confirm (self->report) == CS_RUN_FLAG_FORCE) {
-		text = g_strdup_printf (_("Nothing was changed: %s.\nUntick the updates in the preview, or "
-					  "confirm them with crmsync-cli sync --all --force."),
-					cs_run_report_get_guard (self->report));
 	} else if (cs_run_report_get_status (self->report) == CS_RUN_STOPPED) {
-		text = g_strdup_printf (_("Nothing was changed: %s.\nUntick the deletions in the preview, or "
-					  "confirm them with crmsync-cli sync --all --force-delete."),
+		/* the preview showed what it would do: confirmed here, as the progress window does */
+		gboolean update = cs_run_report_get_guard_confirm (self->report) == CS_RUN_FLAG_FORCE;
+		/* TRANSLATORS: %s says what the guard saw, e.g. a mass deletion */
+		text = g_strdup_printf (_("Nothing was changed: %s.\nIf these changes are what you want, "
+					  "confirm them."),
 					cs_run_report_get_guard (self->report));
+		gtk_button_set_label (self->confirm_button,
+				      update ? _("_Apply these changes") : _("_Delete them"));
+		gtk_widget_show (GTK_WIDGET (self->confirm_button));
 	} else {
 		g_autofree gchar *details = cs_run_report_to_text (self->report);
 		text = g_strdup_printf (_("Sync all is done.\n\n%s"), details);
@@ -416,8 +564,26 @@ start_apply (CsSyncAllAssistant *self)
 	gtk_label_set_text (self->apply_label, _("Writing the ticked changes…"));
 	self->relay = cs_progress_relay_new (engine, G_OBJECT (self), preview_progress_cb);
 	/* recorded in the history like any run */
-	cs_engine_apply_async (engine, self->plan, CS_RUN_FLAG_ALL, "sync-all", self->cancellable,
-			       apply_done_cb, g_object_ref (self));
+	cs_engine_apply_async (engine, self->plan, CS_RUN_FLAG_ALL | self->confirm, "sync-all",
+			       self->cancellable, apply_done_cb, g_object_ref (self));
+}
+
+/* the guard that stopped the plan, confirmed: the same plan applied again with it (and with
+ * any confirmed before: two guards would take turns else) */
+static void
+confirm_clicked_cb (CsSyncAllAssistant *self)
+{
+	GtkWidget *page = gtk_assistant_get_nth_page (GTK_ASSISTANT (self), PAGE_APPLY);
+	if (self->busy || self->report == NULL)
+		return;
+	self->confirm |= cs_run_report_get_guard_confirm (self->report);
+	g_clear_object (&self->report);
+	gtk_widget_hide (GTK_WIDGET (self->confirm_button));
+	gtk_label_set_text (self->summary_label, "");
+	gtk_progress_bar_set_fraction (self->apply_bar, 0);
+	gtk_assistant_set_page_complete (GTK_ASSISTANT (self), page, FALSE);
+	/* the apply page starts the run when it is shown */
+	gtk_assistant_set_current_page (GTK_ASSISTANT (self), PAGE_APPLY);
 }
 
 static void
@@ -517,12 +683,14 @@ cs_sync_all_assistant_class_init (CsSyncAllAssistantClass *klass)
 	BIND (apply_bar);
 	BIND (apply_label);
 	BIND (summary_label);
+	BIND (confirm_button);
 #undef BIND
 	gtk_widget_class_bind_template_callback (widget_class, tick_toggled_cb);
 	gtk_widget_class_bind_template_callback (widget_class, prepare_page_cb);
 	gtk_widget_class_bind_template_callback (widget_class, direction_toggled_cb);
 	gtk_widget_class_bind_template_callback (widget_class, close_cb);
 	gtk_widget_class_bind_template_callback (widget_class, cancel_cb);
+	gtk_widget_class_bind_template_callback (widget_class, confirm_clicked_cb);
 }
 
 static void
@@ -538,9 +706,10 @@ kind_cell_cb (GtkTreeViewColumn *column, GtkCellRenderer *cell, GtkTreeModel *mo
 	      GtkTreeIter *iter, gpointer user_data)
 {
 	gpointer item = NULL;
-	gboolean has_tick;
+	gboolean has_tick, field_row = gtk_tree_store_iter_depth (GTK_TREE_STORE (model), iter) > 1;
 	gtk_tree_model_get (model, iter, TCOL_ITEM, &item, TCOL_HAS_TICK, &has_tick, -1);
-	g_object_set (cell, "weight", item == NULL && has_tick ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL,
+	g_object_set (cell, "weight",
+		      item == NULL && has_tick && !field_row ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL,
 		      NULL);
 }
 

@@ -75,9 +75,22 @@ preview_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 				       "or were changed again since."));
 		return;
 	}
-	gtk_label_set_text (self->message,
-			    _ ("Undo writes these changes on both sides. Nothing has been "
-			       "changed yet."));
+	if (cs_run_report_get_status (report) == CS_RUN_STOPPED) {
+		/* a guard would stop this undo: said before the user clicks, and that click
+		 * confirms it (as --force-delete / --force do on the command line) */
+		g_autofree gchar *text = NULL;
+		self->confirm |= cs_run_report_get_guard_confirm (report);
+		/* TRANSLATORS: %s says what the guard saw, e.g. a mass deletion */
+		text = g_strdup_printf (_ ("Undo writes these changes on both sides. Nothing has been "
+					   "changed yet, and a safety check asks you to confirm: %s."),
+					cs_run_report_get_guard (report));
+		gtk_label_set_text (self->message, text);
+		gtk_button_set_label (GTK_BUTTON (self->undo_button), _ ("_Confirm and undo"));
+	} else {
+		gtk_label_set_text (self->message,
+				    _ ("Undo writes these changes on both sides. Nothing has been "
+				       "changed yet."));
+	}
 	gtk_widget_set_sensitive (self->undo_button, TRUE);
 }
 
@@ -99,8 +112,9 @@ undo_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 		/* TRANSLATORS: %s is the engine's explanation */
 		text = g_strdup_printf (_ ("Undo failed: %s"), error->message);
 	} else if (cs_run_report_get_status (report) == CS_RUN_STOPPED) {
-		/* the plan the guard stopped, and a second click confirms it */
-		self->confirm = cs_run_report_get_guard_confirm (report);
+		/* the plan the guard stopped, and a second click confirms it; a guard
+		 * confirmed before stays confirmed (two guards would take turns else) */
+		self->confirm |= cs_run_report_get_guard_confirm (report);
 		show_plan (self, report);
 		/* TRANSLATORS: %s says what the guard saw, e.g. a mass deletion */
 		text = g_strdup_printf (

@@ -23,6 +23,7 @@ cs_field_change_free (CsFieldChange *change)
 	g_free (change->label);
 	g_free (change->old_text);
 	g_free (change->new_text);
+	g_free (change->row);
 	g_free (change);
 }
 
@@ -176,6 +177,7 @@ cs_record_change_new_from_entry (JsonObject *entry, CsFieldLabels *labels)
 		fc->side = g_strcmp0 (side, "crm") == 0 ? CS_SIDE_CRM : CS_SIDE_OUTLOOK;
 		what = rc->what[fc->side];
 		fc->field = g_strdup (json_object_get_string_member_with_default (ch, "field", ""));
+		fc->row = g_strdup (json_object_get_string_member_with_default (ch, "row", NULL));
 		fc->label = g_strdup (
 			labels != NULL ? cs_field_labels_lookup (labels, kind, fc->side, fc->field)
 				       : fc->field);
@@ -191,13 +193,14 @@ cs_record_change_new_from_entry (JsonObject *entry, CsFieldLabels *labels)
 /**
  * cs_record_change_new_from_item:
  *
- * Returns: (transfer full) (nullable): what a plan item would change
+ * Returns: (transfer full) (nullable): what a plan item would change, each
+ *   field with its mapping row (CsFieldChange.row: what cs_plan_item_set_field_ticked() takes)
  */
 CsRecordChange *
 cs_record_change_new_from_item (const CsPlanItem *item, CsEngine *engine, CsFieldLabels *labels)
 {
 	g_autoptr (JsonNode) n
-		= cs_plan_item_to_json (item, cs_engine_get_mapping (engine), NULL, FALSE);
+		= cs_plan_item_to_json (item, cs_engine_get_mapping (engine), NULL, TRUE);
 	return cs_record_change_new_from_entry (json_node_get_object (n), labels);
 }
 

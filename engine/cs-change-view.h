@@ -22,6 +22,7 @@ typedef struct {
 	gchar *label;	 /* (owned) what the user sees ("First name") */
 	gchar *old_text; /* (owned) (nullable) NULL: the record is created */
 	gchar *new_text; /* (owned) (nullable) NULL: the record is deleted */
+	gchar *row;	 /* (owned) (nullable) the mapping row, where the entry names it */
 } CsFieldChange;
 void
 cs_field_change_free (CsFieldChange *change);

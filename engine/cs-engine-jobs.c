@@ -289,3 +289,49 @@ cs_engine_pair_finish (CsEngine *self, GAsyncResult *result, GError **error)
 	g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 	return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+static void
+link_preview_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+	PairJob *job = task_data;
+	GError *error = NULL;
+	CsPlanItem *item = cs_engine_link_preview (CS_ENGINE (source), job->kind, job->crm_id,
+						   job->outlook_id, cancellable, &error);
+	if (item == NULL)
+		g_task_return_error (task, error);
+	else
+		g_task_return_pointer (task, item, (GDestroyNotify)cs_plan_item_free);
+}
+
+/**
+ * cs_engine_link_preview_async:
+ *
+ * What linking two records would write (cs_engine_link_preview()), in a
+ * worker thread: it reads both records.
+ */
+void
+cs_engine_link_preview_async (CsEngine *self, CsKind kind, const gchar *crm_id,
+			      const gchar *outlook_id, GCancellable *cancellable,
+			      GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+	PairJob *job = g_new0 (PairJob, 1);
+	job->kind = kind;
+	job->crm_id = g_strdup (crm_id);
+	job->outlook_id = g_strdup (outlook_id);
+	g_task_set_source_tag (task, cs_engine_link_preview_async);
+	g_task_set_task_data (task, job, (GDestroyNotify)pair_job_free);
+	g_task_run_in_thread (task, link_preview_thread);
+}
+
+/**
+ * cs_engine_link_preview_finish:
+ *
+ * Returns: (transfer full): the pair's plan item, or %NULL with @error
+ */
+CsPlanItem *
+cs_engine_link_preview_finish (CsEngine *self, GAsyncResult *result, GError **error)
+{
+	g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+	return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -33,5 +33,11 @@ cs_engine_unlink_async (CsEngine *self, CsKind kind, const gchar *crm_id, const 
 			GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
 gboolean
 cs_engine_pair_finish (CsEngine *self, GAsyncResult *result, GError **error);
+void
+cs_engine_link_preview_async (CsEngine *self, CsKind kind, const gchar *crm_id,
+			      const gchar *outlook_id, GCancellable *cancellable,
+			      GAsyncReadyCallback callback, gpointer user_data);
+CsPlanItem *
+cs_engine_link_preview_finish (CsEngine *self, GAsyncResult *result, GError **error);
 
 G_END_DECLS

@@ -140,6 +140,128 @@ cs_engine_link (CsEngine *self, CsKind kind, const gchar *crm_id, const gchar *o
 }
 
 /**
+ * cs_engine_link_preview:
+ *
+ * What linking two records would write: both are read and planned as the
+ * next run plans a pair linked by hand (merged from the two records as they
+ * are, by the profile's conflict rule). Nothing is written, nothing recorded.
+ *
+ * Returns: (transfer full): the pair's plan item (its rows, values and any
+ *   conflicts), or %NULL with @error (no such record, a record linked to another)
+ */
+CsPlanItem *
+cs_engine_link_preview (CsEngine *self, CsKind kind, const gchar *crm_id, const gchar *outlook_id,
+			GCancellable *cancellable, GError **error)
+{
+	CsState *state = cs_engine_get_state (self);
+	CsProfile *profile = cs_engine_get_profile (self);
+	const gchar *ids[CS_SIDE_LAST] = { crm_id, outlook_id };
+	g_autoptr (GPtrArray) crm_recs = g_ptr_array_new_with_free_func ((GDestroyNotify)cs_record_unref);
+	g_autoptr (GPtrArray) outlook_recs
+		= g_ptr_array_new_with_free_func ((GDestroyNotify)cs_record_unref);
+	GPtrArray *recs[CS_SIDE_LAST] = { crm_recs, outlook_recs };
+	g_autoptr (GPtrArray) links = g_ptr_array_new_with_free_func ((GDestroyNotify)cs_link_free);
+	g_autoptr (CsSyncPlan) plan = cs_sync_plan_new ();
+	GPtrArray *items;
+	CsLink *link;
+	CsPlanInput in = { 0 };
+
+	if (!check_kind (self, kind, error))
+		return NULL;
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		g_autoptr (GError) error_local = NULL;
+		g_autoptr (CsLink) have
+			= cs_state_get_link (state, kind, (CsSide)s, ids[s], &error_local);
+		if (error_local != NULL) {
+			g_propagate_error (error, g_steal_pointer (&error_local));
+			return NULL;
+		}
+		if (have != NULL
+		    && g_strcmp0 (cs_link_get_id (have, cs_side_other ((CsSide)s)),
+				  ids[cs_side_other ((CsSide)s)])
+			       != 0) {
+			g_set_error (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_CONFIG,
+				     _ ("%s %s “%s” is linked to another record; unlink it first"),
+				     side_words ((CsSide)s), cs_kind_to_string (kind), ids[s]);
+			return NULL;
+		}
+	}
+	if (!cs_engine_open (self, cancellable, error))
+		return NULL;
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		CsRecord *r = fetch_record (self, (CsSide)s, kind, ids[s], cancellable, error);
+		CsProvider *provider = cs_engine_get_provider (self, (CsSide)s);
+		if (r == NULL)
+			return NULL;
+		g_ptr_array_add (recs[s], r);
+		in.records[s] = recs[s];
+		in.writable[s] = (cs_provider_get_caps (provider, kind) & CS_CAP_WRITE) != 0;
+		in.side_name[s] = cs_provider_get_name (provider);
+	}
+	/* the link as cs_engine_link() makes it: no agreed values yet, so the two are merged */
+	link = cs_link_new (kind);
+	cs_link_set_id (link, CS_SIDE_CRM, crm_id);
+	cs_link_set_id (link, CS_SIDE_OUTLOOK, outlook_id);
+	g_ptr_array_add (links, link);
+	in.kind = kind;
+	in.config = cs_profile_get_kind_config (profile, kind);
+	in.conflict = cs_profile_get_conflict (profile);
+	in.mapping = cs_engine_get_mapping (self);
+	in.links = links;
+	in.match = cs_profile_get_match (profile);
+	cs_planner_plan (&in, plan);
+	items = cs_sync_plan_get_items (plan);
+	for (guint i = 0; i < items->len; i++) {
+		CsPlanItem *it = g_ptr_array_index (items, i);
+		if (it->link != NULL && g_strcmp0 (it->link->crm_id, crm_id) == 0
+		    && g_strcmp0 (it->link->outlook_id, outlook_id) == 0)
+			return g_ptr_array_steal_index (items, i);
+	}
+	/* nothing differs: an item that writes nothing */
+	return cs_plan_item_new (kind, CS_PLAN_REFRESH);
+}
+
+/**
+ * cs_engine_link_dry_run:
+ *
+ * cs_engine_link_preview() as a dry run's report (`link --dry-run`): the
+ * pair's plan entry, its counts, the fields left to the user (conflicts) and
+ * the edits the conflict rule would write over. Nothing is recorded.
+ *
+ * Returns: (transfer full): the report, or %NULL with @error
+ */
+CsRunReport *
+cs_engine_link_dry_run (CsEngine *self, CsKind kind, const gchar *crm_id, const gchar *outlook_id,
+			GCancellable *cancellable, GError **error)
+{
+	CsPlanItem *it = cs_engine_link_preview (self, kind, crm_id, outlook_id, cancellable, error);
+	CsRunReport *report;
+	if (it == NULL)
+		return NULL;
+	report = cs_run_report_new ();
+	cs_run_report_set_dry_run (report, TRUE);
+	for (guint s = 0; s < CS_SIDE_LAST; s++)
+		if (it->rows[s] != NULL && it->rows[s][0] != NULL)
+			cs_run_report_add_count (report, CS_COUNT_UPDATED, (CsSide)s, kind, 1);
+	for (guint i = 0; it->conflicts != NULL && i < it->conflicts->len; i++) {
+		CsConflict *c = g_ptr_array_index (it->conflicts, i);
+		cs_run_report_add_conflict (report, kind, c->outlook_id, it->label, c->field);
+	}
+	for (guint i = 0; it->overwritten != NULL && i < it->overwritten->len; i++) {
+		CsOverwrite *o = g_ptr_array_index (it->overwritten, i);
+		cs_run_report_add_overwritten (report, kind, o->side, cs_plan_item_get_id (it, o->side),
+					       it->label, o->field, o->kept, o->lost);
+	}
+	if (cs_plan_item_is_shown (it))
+		cs_run_report_add_plan_entry (
+			report, cs_plan_item_to_json (it, cs_engine_get_mapping (self), NULL, FALSE));
+	cs_run_report_set_status (report, cs_run_report_get_n_conflicts (report) > 0 ? CS_RUN_PARTIAL
+										      : CS_RUN_OK);
+	cs_plan_item_free (it);
+	return report;
+}
+
+/**
  * cs_engine_unlink:
  * @side: the side @id is on
  *

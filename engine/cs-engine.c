@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cs-change-view.h"
 #include "cs-engine-private.h"
 #include "cs-held.h"
 #include "cs-crm-link.h"
@@ -1194,7 +1195,16 @@ stop_requested (CsEngine *self, GError **error)
 	return TRUE;
 }
 
-/* the anchors' users lost data without these */
+/* a side as the user knows it, in the guards' messages ("in Outlook") */
+static const gchar *
+guard_side (CsSide side)
+{
+	/* TRANSLATORS: a sync side, in "the CRM has no contact 12" */
+	return side == CS_SIDE_CRM ? _("the CRM") : _("Outlook");
+}
+
+/* the anchors' users lost data without these; the messages name the kind, the side and the
+ * field as the user knows them (the CLI and the app add how to confirm) */
 static gboolean
 check_guards (CsEngine *self, CsSyncPlan *plan, CsRunReport *report)
 {
@@ -1215,16 +1225,17 @@ check_guards (CsEngine *self, CsSyncPlan *plan, CsRunReport *report)
 			known = cs_state_count_links (self->state, (CsKind) k, (CsSide) s);
 			if (sink != NULL && cs_read_sink_get_complete (sink) && listed == 0 && known > 0) {
 				g_autofree gchar *msg = g_strdup_printf (
-				    _("%s lists no %s records, but %" PRId64 " were synced before; nothing was changed (run with --force-delete if this is right)"),
-				    cs_provider_get_name (self->providers[s]), cs_kind_to_string ((CsKind) k), known);
+				    /* TRANSLATORS: "Contacts: Outlook lists none, but 300 were synced before" */
+				    _("%s: %s lists none, but %" PRId64 " were synced before"),
+				    cs_kind_get_label ((CsKind) k), guard_side ((CsSide) s), known);
 				cs_run_report_set_guard (report, msg);
 				return FALSE;
 			}
 			if (deletes > 5 && (gint64) deletes * 10 > known) {
 				g_autofree gchar *msg = g_strdup_printf (
-				    _("the sync would delete %u of %" PRId64 " %s records in %s; nothing was changed (run with --force-delete to confirm)"),
-				    deletes, known, cs_kind_to_string ((CsKind) k),
-				    cs_provider_get_name (self->providers[s]));
+				    /* TRANSLATORS: "Contacts: the sync would delete 12 of 300 in Outlook" */
+				    _("%s: the sync would delete %u of %" PRId64 " in %s"),
+				    cs_kind_get_label ((CsKind) k), deletes, known, guard_side ((CsSide) s));
 				cs_run_report_set_guard (report, msg);
 				return FALSE;
 			}
@@ -1240,6 +1251,7 @@ static gboolean
 check_update_guard (CsEngine *self, CsSyncPlan *plan, CsRunReport *report)
 {
 	GPtrArray *items = cs_sync_plan_get_items (plan);
+	g_autoptr(CsFieldLabels) labels = NULL;
 	for (guint k = 0; k < CS_KIND_LAST; k++) {
 		for (guint s = 0; s < CS_SIDE_LAST; s++) {
 			g_autoptr(GHashTable) per_field = g_hash_table_new (g_str_hash, g_str_equal);
@@ -1266,10 +1278,16 @@ check_update_guard (CsEngine *self, CsSyncPlan *plan, CsRunReport *report)
 					known = cs_state_count_links (self->state, (CsKind) k, (CsSide) s);
 				if ((gint64) count * 5 <= known)
 					continue;
+				if (labels == NULL)
+					labels = cs_field_labels_new (self);
 				msg = g_strdup_printf (
-				    _("the sync would change %s on %u of %" PRId64 " %s records in %s; nothing was changed (run with --force to confirm)"),
-				    (const gchar *) field, count, known, cs_kind_to_string ((CsKind) k),
-				    cs_provider_get_name (self->providers[s]));
+				    /* TRANSLATORS: "Contacts: the sync would change “Job title” on 120 of 450
+				     * in Outlook" */
+				    _("%s: the sync would change “%s” on %u of %" PRId64 " in %s"),
+				    cs_kind_get_label ((CsKind) k),
+				    /* a row is named by the CRM's field */
+				    cs_field_labels_lookup (labels, (CsKind) k, CS_SIDE_CRM, field), count,
+				    known, guard_side ((CsSide) s));
 				cs_run_report_set_guard (report, msg);
 				return FALSE;
 			}
@@ -1513,7 +1531,9 @@ finish_item (CsEngine *self, ItemState *st, CsRunReport *report, GPtrArray *stat
 			cs_link_set_id (link, (CsSide) s, st->new_id[s]);
 		else if (cs_link_get_id (link, (CsSide) s) == NULL && r != NULL)
 			cs_link_set_id (link, (CsSide) s, cs_record_get_id (r));
-		if (st->wrote[s])
+		if (it->keep_version[s])
+			; /* holds a change the user left out: seen as changed, offered again */
+		else if (st->wrote[s])
 			cs_link_set_version (link, (CsSide) s, st->new_version[s]);
 		else if (r != NULL && it->blocked[cs_side_other ((CsSide) s)] == NULL)
 			cs_link_set_version (link, (CsSide) s, cs_record_get_version (r));
@@ -1868,6 +1888,12 @@ apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *
 	static const CsWriteAction order[] = {CS_WRITE_DELETE, CS_WRITE_UPDATE, CS_WRITE_CREATE};
 	g_autoptr(GError) error_local = NULL;
 
+	/* the field changes the user unticked are left out before anything counts them */
+	for (guint i = 0; i < items->len; i++) {
+		CsPlanItem *it = g_ptr_array_index (items, i);
+		if (it->selected)
+			cs_plan_item_leave_unticked (it, self->mapping);
+	}
 	if ((flags & CS_RUN_FLAG_FORCE_DELETE) == 0 && !check_guards (self, plan, report))
 		cs_run_report_set_guard_confirm (report, CS_RUN_FLAG_FORCE_DELETE);
 	else if ((flags & CS_RUN_FLAG_FORCE) == 0 && !check_update_guard (self, plan, report))

@@ -75,6 +75,12 @@ GPtrArray *cs_engine_get_records (CsEngine *self, CsSide side, CsKind kind);
 /* cs-engine-review.c: duplicates, link, unlink */
 gboolean cs_engine_link (CsEngine *self, CsKind kind, const gchar *crm_id, const gchar *outlook_id,
 			 GCancellable *cancellable, GError **error);
+CsPlanItem *cs_engine_link_preview (CsEngine *self, CsKind kind, const gchar *crm_id,
+				    const gchar *outlook_id, GCancellable *cancellable,
+				    GError **error);
+CsRunReport *cs_engine_link_dry_run (CsEngine *self, CsKind kind, const gchar *crm_id,
+				     const gchar *outlook_id, GCancellable *cancellable,
+				     GError **error);
 gboolean cs_engine_unlink (CsEngine *self, CsKind kind, CsSide side, const gchar *id,
 			   GCancellable *cancellable, GError **error);
 JsonNode *cs_engine_find_duplicates (CsEngine *self, GCancellable *cancellable, GError **error);

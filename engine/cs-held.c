@@ -11,7 +11,8 @@
  * settled (written, linked, found equal, skipped for a reason the user fixes
  * by editing the record), and wrong for what it held back:
  *  - an item the user unticked in the preview (or a one-way "Sync all" left
- *    out): held as "unselected", read again by id on the next run;
+ *    out), or a record holding a field change the user unticked: held as
+ *    "unselected", read again by id on the next run;
  *  - an unlinked record the kind's rules kept out (direction, condition, an
  *    e-mail older than "since"): held with the rules of that run, read
  *    again once the rules differ;
@@ -117,7 +118,8 @@ cs_held_update (CsState *state, CsSide side, CsKind kind, const CsKindConfig *co
 		if (it->kind != kind || r == NULL)
 			continue;
 		g_hash_table_add (with_item, (gpointer)cs_record_get_id (r));
-		if (!it->selected && !cs_record_is_deleted (r))
+		/* unticked, or holding a field change the user left out */
+		if ((!it->selected || it->keep_version[side]) && !cs_record_is_deleted (r))
 			g_hash_table_replace (held, g_strdup (cs_record_get_id (r)),
 					      g_strdup (WHY_UNSELECTED));
 		/* an e-mail whose person is not in the CRM yet */

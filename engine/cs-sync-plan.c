@@ -42,6 +42,7 @@ cs_plan_item_free (CsPlanItem *item)
 		g_strfreev (item->rows[s]);
 		g_free (item->blocked[s]);
 		g_clear_pointer (&item->side_values[s], g_hash_table_unref);
+		g_clear_pointer (&item->unticked[s], g_hash_table_unref);
 	}
 	g_clear_pointer (&item->conflicts, g_ptr_array_unref);
 	g_clear_pointer (&item->overwritten, g_ptr_array_unref);
@@ -297,6 +298,165 @@ cs_plan_item_to_json (const CsPlanItem *it, CsMapping *mapping, const gchar *con
 		json_object_set_string_member (o, "reason", it->reason);
 	json_node_take_object (n, o);
 	return n;
+}
+
+/* whether @row is in @rows */
+static gboolean
+strv_has (gchar **rows, const gchar *row)
+{
+	return rows != NULL && g_strv_contains ((const gchar *const *) rows, row);
+}
+
+/**
+ * cs_plan_item_can_untick_fields:
+ *
+ * Whether the user may leave out single field changes of @item: an update of
+ * a linked pair (what a record held when last in step is known, so a change
+ * left out is offered again). A create, a deletion or a first link is taken
+ * or left as a whole.
+ */
+gboolean
+cs_plan_item_can_untick_fields (const CsPlanItem *item)
+{
+	if (item->action != CS_PLAN_UPDATE || item->link == NULL || item->link->snapshot == NULL)
+		return FALSE;
+	for (guint s = 0; s < CS_SIDE_LAST; s++)
+		if (item->create[s] || item->delete[s])
+			return FALSE;
+	return TRUE;
+}
+
+/**
+ * cs_plan_item_set_field_ticked:
+ * @side: where the value is written
+ * @row: the mapping row (cs_plan_item_to_json() with rows names it)
+ *
+ * Ticks or unticks one field change of an update. An unticked change is not
+ * written when the plan is applied (cs_plan_item_leave_unticked()), and is
+ * offered again by the next run.
+ */
+void
+cs_plan_item_set_field_ticked (CsPlanItem *item, CsSide side, const gchar *row, gboolean ticked)
+{
+	if (!ticked && !cs_plan_item_can_untick_fields (item))
+		return;
+	if (ticked) {
+		if (item->unticked[side] != NULL)
+			g_hash_table_remove (item->unticked[side], row);
+		return;
+	}
+	if (item->unticked[side] == NULL)
+		item->unticked[side] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	g_hash_table_add (item->unticked[side], g_strdup (row));
+}
+
+gboolean
+cs_plan_item_is_field_ticked (const CsPlanItem *item, CsSide side, const gchar *row)
+{
+	return item->unticked[side] == NULL || !g_hash_table_contains (item->unticked[side], row);
+}
+
+/**
+ * cs_plan_item_find_row:
+ * @field: the side's own name of a field @item writes to @side
+ *
+ * Returns: (nullable): the mapping row that writes @field to @side
+ */
+const gchar *
+cs_plan_item_find_row (const CsPlanItem *item, CsMapping *mapping, CsSide side,
+		       const gchar *field)
+{
+	for (guint i = 0; item->rows[side] != NULL && item->rows[side][i] != NULL; i++)
+		if (g_strcmp0 (row_field (mapping, item->kind, side, item->rows[side][i]), field)
+		    == 0)
+			return item->rows[side][i];
+	return NULL;
+}
+
+static void
+drop_overwrite (CsPlanItem *it, CsSide side, const gchar *row)
+{
+	for (guint i = 0; it->overwritten != NULL && i < it->overwritten->len;) {
+		CsOverwrite *o = g_ptr_array_index (it->overwritten, i);
+		if (o->side == side && g_strcmp0 (o->field, row) == 0)
+			g_ptr_array_remove_index (it->overwritten, i);
+		else
+			i++;
+	}
+}
+
+/**
+ * cs_plan_item_leave_unticked:
+ *
+ * Takes the unticked field changes out of @item before it is applied: their
+ * rows are not written, and the values the link keeps for them stay those of
+ * the last run in step (the base), so that the next run still sees the
+ * difference and offers the change again — never takes it for in step, and
+ * never writes the other side's value back over it. A side whose record
+ * holds such a difference keeps the link's old version (CsPlanItem.keep_version):
+ * else the next run would take the record for unchanged and not look at it.
+ * Applying twice changes nothing more.
+ */
+void
+cs_plan_item_leave_unticked (CsPlanItem *it, CsMapping *mapping)
+{
+	g_autoptr(GHashTable) base = NULL;
+	GHashTable *before[CS_SIDE_LAST] = {NULL, NULL};
+	gboolean any = FALSE;
+
+	if (!cs_plan_item_can_untick_fields (it) || it->values == NULL)
+		return;
+	for (guint s = 0; s < CS_SIDE_LAST; s++)
+		for (guint i = 0; it->unticked[s] != NULL && it->rows[s] != NULL && it->rows[s][i] != NULL; i++)
+			any = any || g_hash_table_contains (it->unticked[s], it->rows[s][i]);
+	if (!any)
+		return;
+	base = cs_mapping_values_from_string (it->link->snapshot);
+	for (guint s = 0; s < CS_SIDE_LAST; s++)
+		before[s] = values_before (it, mapping, (CsSide) s);
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		CsSide side = (CsSide) s, other = cs_side_other (side);
+		g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_free);
+		if (it->rows[s] == NULL || it->unticked[s] == NULL)
+			continue;
+		for (guint i = 0; it->rows[s][i] != NULL; i++) {
+			const gchar *row = it->rows[s][i];
+			GVariant *was = g_hash_table_lookup (base, row);
+			if (!g_hash_table_contains (it->unticked[s], row)) {
+				g_ptr_array_add (kept, g_strdup (row));
+				continue;
+			}
+			/* a value still written to the other side goes there as planned */
+			if (strv_has (it->rows[other], row) &&
+			    cs_plan_item_is_field_ticked (it, other, row) &&
+			    g_hash_table_lookup (it->values, row) != NULL) {
+				if (it->side_values[other] == NULL)
+					it->side_values[other] = cs_mapping_values_new ();
+				if (!g_hash_table_contains (it->side_values[other], row))
+					g_hash_table_replace (
+					    it->side_values[other], g_strdup (row),
+					    g_variant_ref (g_hash_table_lookup (it->values, row)));
+			}
+			if (was != NULL)
+				g_hash_table_replace (it->values, g_strdup (row), g_variant_ref (was));
+			else
+				g_hash_table_remove (it->values, row);
+			for (guint t = 0; t < CS_SIDE_LAST; t++)
+				if (!cs_value_equal (g_hash_table_lookup (before[t], row), was))
+					it->keep_version[t] = TRUE;
+			drop_overwrite (it, side, row);
+		}
+		g_strfreev (it->rows[s]);
+		it->rows[s] = NULL;
+		if (kept->len > 0) {
+			g_ptr_array_add (kept, NULL);
+			it->rows[s] = (gchar **) g_ptr_array_steal (kept, NULL);
+		}
+	}
+	if (it->rows[CS_SIDE_CRM] == NULL && it->rows[CS_SIDE_OUTLOOK] == NULL)
+		it->action = it->conflicts != NULL ? CS_PLAN_CONFLICT : CS_PLAN_REFRESH;
+	for (guint s = 0; s < CS_SIDE_LAST; s++)
+		g_hash_table_unref (before[s]);
 }
 
 static void

@@ -72,6 +72,12 @@ typedef struct {
 	/* (owned) (nullable) row → value written to that side instead of @values' (undo:
 	 * the two sides held different values before the run it takes back) */
 	GHashTable *side_values[CS_SIDE_LAST];
+	/* (owned) (nullable) per side written to, the rows of an update the user left out
+	 * (the preview's unticked field changes; a set of row ids) */
+	GHashTable *unticked[CS_SIDE_LAST];
+	/* that side's record holds a change left out: the link keeps the version it had, so
+	 * the next run reads the record as changed and offers the change again */
+	gboolean keep_version[CS_SIDE_LAST];
 } CsPlanItem;
 
 CsPlanItem *cs_plan_item_new (CsKind kind, CsPlanAction action);
@@ -79,6 +85,13 @@ void cs_plan_item_free (CsPlanItem *item);
 const gchar *cs_plan_item_get_id (const CsPlanItem *item, CsSide side);
 GHashTable *cs_plan_item_values_for (const CsPlanItem *item, CsSide side);
 gboolean cs_plan_item_is_shown (const CsPlanItem *item);
+gboolean cs_plan_item_can_untick_fields (const CsPlanItem *item);
+void cs_plan_item_set_field_ticked (CsPlanItem *item, CsSide side, const gchar *row,
+				    gboolean ticked);
+gboolean cs_plan_item_is_field_ticked (const CsPlanItem *item, CsSide side, const gchar *row);
+const gchar *cs_plan_item_find_row (const CsPlanItem *item, CsMapping *mapping, CsSide side,
+				    const gchar *field);
+void cs_plan_item_leave_unticked (CsPlanItem *item, CsMapping *mapping);
 JsonNode *cs_plan_item_to_json (const CsPlanItem *item, CsMapping *mapping,
 				const gchar *const *new_ids, gboolean with_rows);
 

@@ -7,6 +7,7 @@
 
 #include "cs-app-window.h"
 #include "cs-application.h"
+#include "cs-changes-view.h"
 #include "cs-mapping-window.h"
 #include "cs-new-profile-assistant.h"
 #include "cs-progress-window.h"
@@ -120,6 +121,54 @@ gate_cb (CsEngine *engine, gint phase, gdouble fraction, const gchar *message, g
 	while (!g->release)
 		g_cond_wait (&g->cond, &g->lock);
 	g_mutex_unlock (&g->lock);
+}
+
+/* the user leaves one field change of an update out, as a click on its tick does */
+static void
+untick_field (CsSyncAllAssistant *a, const gchar *row_id)
+{
+	GtkTreeModel *model = GTK_TREE_MODEL (
+	    gtk_widget_get_template_child (GTK_WIDGET (a), CS_TYPE_SYNC_ALL_ASSISTANT, "plan_store"));
+	GObject *tick = gtk_widget_get_template_child (GTK_WIDGET (a), CS_TYPE_SYNC_ALL_ASSISTANT,
+						       "tick_renderer");
+	GtkTreeIter kind, rec, field;
+	for (gboolean k = gtk_tree_model_get_iter_first (model, &kind); k;
+	     k = gtk_tree_model_iter_next (model, &kind)) {
+		for (gboolean r = gtk_tree_model_iter_children (model, &rec, &kind); r;
+		     r = gtk_tree_model_iter_next (model, &rec)) {
+			for (gboolean f = gtk_tree_model_iter_children (model, &field, &rec); f;
+			     f = gtk_tree_model_iter_next (model, &field)) {
+				g_autofree gchar *row = NULL;
+				g_autofree gchar *path = NULL;
+				/* the store's column of a field row's mapping row */
+				gtk_tree_model_get (model, &field, 8, &row, -1);
+				if (g_strcmp0 (row, row_id) != 0)
+					continue;
+				path = gtk_tree_model_get_string_from_iter (model, &field);
+				g_signal_emit_by_name (tick, "toggled", path);
+				return;
+			}
+		}
+	}
+	g_warning ("no field change of %s in the preview", row_id);
+}
+
+/* the widget named @name under @w (a row's button) */
+static GtkWidget *
+find_named (GtkWidget *w, const gchar *name)
+{
+	g_autoptr(GList) kids = NULL;
+	if (g_strcmp0 (gtk_widget_get_name (w), name) == 0)
+		return w;
+	if (!GTK_IS_CONTAINER (w))
+		return NULL;
+	kids = gtk_container_get_children (GTK_CONTAINER (w));
+	for (GList *l = kids; l != NULL; l = l->next) {
+		GtkWidget *found = find_named (l->data, name);
+		if (found != NULL)
+			return found;
+	}
+	return NULL;
 }
 
 static gboolean
@@ -252,6 +301,23 @@ main (int argc, char **argv)
 		g_main_context_iteration (NULL, TRUE);
 	shoot (GTK_WIDGET (win), "main-window-duplicates.png");
 	{
+		/* "link": what the merge would write, before anything is recorded */
+		GtkWidget *list = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (win), CS_TYPE_APP_WINDOW, "duplicates_list"));
+		GtkWidget *link = find_named (list, "link");
+		GtkWindow *ask;
+		if (link == NULL)
+			g_error ("no pair to link in the Duplicates tab");
+		gtk_button_clicked (GTK_BUTTON (link));
+		while (cs_app_window_is_reviewing (win))
+			g_main_context_iteration (NULL, TRUE);
+		ask = cs_app_window_get_last_dialog (win);
+		if (ask == NULL || !GTK_IS_DIALOG (ask))
+			g_error ("no link preview");
+		shoot (GTK_WIDGET (ask), "duplicates-link.png");
+		gtk_dialog_response (GTK_DIALOG (ask), GTK_RESPONSE_CANCEL);
+		flush ();
+	}
+	{
 		/* History: the chart, the newest run selected with its changes */
 		GtkTreeView *runs = GTK_TREE_VIEW (gtk_widget_get_template_child (GTK_WIDGET (win), CS_TYPE_APP_WINDOW, "history_view"));
 		GtkTreeIter iter;
@@ -336,14 +402,53 @@ main (int argc, char **argv)
 		gtk_widget_destroy (GTK_WIDGET (p));
 	}
 	{
+		/* a mass update stopped by its guard: the plan listed, one field change unticked */
+		CsProgressWindow *p = cs_progress_window_new (GTK_WINDOW (win), support);
+		GtkWidget *list = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (p), CS_TYPE_PROGRESS_WINDOW, "plan_changes"));
+		for (guint i = 1; i <= 120; i++) {
+			g_autofree gchar *name = g_strdup_printf ("%u.json", i);
+			g_autofree gchar *file = g_build_filename (root, "support", "crm", "contact", name, NULL);
+			g_autofree gchar *text = NULL;
+			g_autoptr(GString) edited = NULL;
+			g_file_get_contents (file, &text, NULL, &error);
+			g_assert_no_error (error);
+			edited = g_string_new (text);
+			g_string_replace (edited, "\"jobTitle\": \"Sales\"",
+					  "\"jobTitle\": \"Account manager\", \"middleName\": \"Marie\"", 1);
+			write_file (file, edited->str);
+		}
+		cs_progress_window_start (p, CS_RUN_FLAG_NONE, &error);
+		g_assert_no_error (error);
+		while (!progress_done (p))
+			g_main_context_iteration (NULL, TRUE);
+		gtk_window_resize (GTK_WINDOW (p), 560, 520);
+		{
+			GtkTreeView *view = cs_changes_view_get_tree_view (CS_CHANGES_VIEW (list));
+			GtkTreeModel *model = cs_changes_view_get_model (CS_CHANGES_VIEW (list));
+			g_autoptr(GList) cells = gtk_cell_layout_get_cells (GTK_CELL_LAYOUT (gtk_tree_view_get_column (view, 0)));
+			GtkTreeIter kind, rec, field;
+			/* the first record's middle name: its job title still goes */
+			if (cells != NULL && gtk_tree_model_get_iter_first (model, &kind) &&
+			    gtk_tree_model_iter_children (model, &rec, &kind) &&
+			    gtk_tree_model_iter_nth_child (model, &field, &rec, 1)) {
+				g_autofree gchar *path = gtk_tree_model_get_string_from_iter (model, &field);
+				g_signal_emit_by_name (cells->data, "toggled", path);
+			} else {
+				g_warning ("no guard list");
+			}
+		}
+		shoot (GTK_WIDGET (p), "progress-guard.png");
+		gtk_widget_destroy (GTK_WIDGET (p));
+	}
+	{
 		/* Sync all on a fresh copy of the sales data: the preview with ticks */
 		CsSyncAllAssistant *a;
 		g_autofree gchar *more = g_build_filename (root, "sales", "crm", "contact", "new.json", NULL);
 		g_autofree gchar *cai = g_build_filename (root, "sales", "crm", "contact", "3.json", NULL);
 		write_file (more, "{\"firstName\": \"Karen\", \"lastName\": \"Blixen\"}");
-		/* an update, shown field by field under its tick */
-		write_file (cai, "{\"firstName\": \"Cai\", \"lastName\": \"Chen\", "
-				 "\"emails\": [\"Cai@example.org\"], \"jobTitle\": \"Team lead\"}");
+		/* an update, shown field by field under its tick, each field with its own */
+		write_file (cai, "{\"firstName\": \"Cai\", \"middleName\": \"Wei\", \"lastName\": "
+				 "\"Chen\", \"emails\": [\"Cai@example.org\"], \"jobTitle\": \"Team lead\"}");
 		a = cs_sync_all_assistant_new (GTK_WINDOW (win), sales, &error);
 		g_assert_no_error (error);
 		gtk_window_set_default_size (GTK_WINDOW (a), 760, 520);
@@ -356,6 +461,8 @@ main (int argc, char **argv)
 			g_main_context_iteration (NULL, TRUE);
 		if (cs_sync_all_assistant_get_plan (a) == NULL)
 			g_warning ("no preview (the page says why)");
+		else
+			untick_field (a, "middleName");
 		shoot (GTK_WIDGET (a), "sync-all-preview.png");
 		gtk_widget_destroy (GTK_WIDGET (a));
 	}

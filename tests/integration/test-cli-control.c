@@ -325,6 +325,60 @@ test_undo_guard (CliFixture *f, gconstpointer d)
 	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 3);
 }
 
+/* an undo can hit the mass-update guard as a sync can, and both guards at once: each is
+ * confirmed with the flag `sync` takes for it (--force, --force-delete), and only with it */
+static void
+test_undo_force_update (CliFixture *f, gconstpointer d)
+{
+	for (guint i = 0; i < 20; i++) {
+		g_autofree gchar *id = g_strdup_printf ("p%02u", i);
+		g_autofree gchar *json = g_strdup_printf (
+			"{\"firstName\": \"Per%02u\", \"lastName\": \"Son\"}", i);
+		g_free (cli_put (f, "crm", "contact", id, json));
+	}
+	g_assert_cmpint (run (f, "sync", NULL), ==, 0);
+	/* twelve of twenty get a job title, and eight new people come */
+	for (guint i = 0; i < 12; i++) {
+		g_autofree gchar *id = g_strdup_printf ("p%02u", i);
+		g_autofree gchar *json = g_strdup_printf (
+			"{\"firstName\": \"Per%02u\", \"lastName\": \"Son\", \"jobTitle\": \"Clerk\"}", i);
+		g_free (cli_put (f, "crm", "contact", id, json));
+	}
+	for (guint i = 0; i < 8; i++) {
+		g_autofree gchar *id = g_strdup_printf ("n%u", i);
+		g_autofree gchar *json = g_strdup_printf (
+			"{\"firstName\": \"New%u\", \"lastName\": \"Person\"}", i);
+		g_free (cli_put (f, "crm", "contact", id, json));
+	}
+	g_assert_cmpint (run (f, "sync", NULL), ==, 4);
+	g_assert_cmpint (run (f, "sync", "--force"), ==, 0);
+	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 28);
+	g_assert_nonnull (cli_find (f, "outlook", "contact", "jobTitle", "Clerk"));
+
+	/* the undo deletes eight and takes twelve job titles back: stopped, whichever one
+	 * guard alone is confirmed; nothing changed */
+	g_assert_cmpint (run (f, "undo", NULL), ==, 4);
+	g_assert_cmpstr (str (root (f), "status"), ==, "stopped");
+	g_assert_cmpint (run (f, "undo", "--force-delete"), ==, 4);
+	g_assert_cmpint (run (f, "undo", "--force"), ==, 4);
+	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 28);
+	g_assert_nonnull (cli_find (f, "outlook", "contact", "jobTitle", "Clerk"));
+	/* the text says which flag confirms what stopped it */
+	g_assert_cmpint (cli_run (f, NULL, "undo", "--profile", "@P", "--force-delete", NULL), ==, 4);
+	g_assert_nonnull (strstr (f->out, "--force"));
+	g_assert_cmpint (cli_run (f, NULL, "undo", "--profile", "@P", "--dry-run", "--force-delete",
+				  "--force", "--json", NULL),
+			 ==, 0);
+	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 28);
+	g_assert_cmpint (cli_run (f, NULL, "undo", "--profile", "@P", "--force-delete", "--force",
+				  "--json", NULL),
+			 ==, 0);
+	g_assert_cmpint (cli_report_count (f, "deleted", "outlook", "contact"), ==, 8);
+	g_assert_cmpint (cli_report_count (f, "updated", "outlook", "contact"), ==, 12);
+	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 20);
+	g_assert_null (cli_find (f, "outlook", "contact", "jobTitle", "Clerk"));
+}
+
 /* a field changed again after the run is a conflict for the user, not
  * overwritten by the undo */
 static void
@@ -441,6 +495,57 @@ test_history_changes (CliFixture *f, gconstpointer d)
 	g_assert_cmpuint (json_object_get_size (change_of (e, "outlook", "jobTitle")), ==, 4);
 }
 
+/* link --dry-run: the merge the next sync would make, and nothing recorded; linked, the
+ * sync writes what it said */
+static void
+test_link_dry_run (CliFixture *f, gconstpointer d)
+{
+	JsonObject *e;
+	g_autoptr (JsonObject) c = NULL;
+	g_autoptr (JsonObject) o = NULL;
+	three_synced (f);
+	g_free (cli_put (f, "crm", "contact", "c4",
+			 "{\"firstName\": \"Dag\", \"lastName\": \"Holm\", \"jobTitle\": \"Buyer\"}"));
+	g_free (cli_put (f, "outlook", "contact", "o4",
+			 "{\"firstName\": \"Dag\", \"lastName\": \"Holm-Berg\", \"phone\": \"+45 2\"}"));
+	g_assert_cmpint (cli_run (f, NULL, "link", "--profile", "@P", "--kind", "contact", "--crm",
+				  "c4", "--outlook", "o4", "--dry-run", "--json", NULL),
+			 ==, 0);
+	g_assert_true (json_object_get_boolean_member (root (f), "dry_run"));
+	g_assert_cmpuint (cli_report_len (f, "plan"), ==, 1);
+	e = json_array_get_object_element (json_object_get_array_member (root (f), "plan"), 0);
+	g_assert_cmpstr (str (e, "crm_id"), ==, "c4");
+	g_assert_cmpstr (str (e, "outlook_id"), ==, "o4");
+	g_assert_cmpstr (str (change_of (e, "outlook", "jobTitle"), "new"), ==, "Buyer");
+	g_assert_cmpstr (str (change_of (e, "crm", "phone"), "new"), ==, "+45 2");
+	g_assert_nonnull (change_of (e, "outlook", "lastName"));
+	g_assert_cmpint (cli_run (f, NULL, "link", "--profile", "@P", "--kind", "contact", "--crm",
+				  "c4", "--outlook", "o4", "--dry-run", NULL),
+			 ==, 0);
+	g_assert_nonnull (strstr (f->out, "Dry run, nothing was changed."));
+	g_assert_nonnull (strstr (f->out, "Buyer"));
+	/* nothing recorded: a plain sync would still create each on the other side */
+	g_assert_cmpint (run (f, "sync", "--dry-run"), ==, 0);
+	g_assert_cmpint (cli_report_count (f, "created", "outlook", "contact"), ==, 1);
+	g_assert_cmpint (cli_report_count (f, "created", "crm", "contact"), ==, 1);
+	/* a wrong id: the usual one-line error */
+	g_assert_cmpint (cli_run (f, NULL, "link", "--profile", "@P", "--kind", "contact", "--crm",
+				  "nobody", "--outlook", "o4", "--dry-run", NULL),
+			 ==, 2);
+
+	g_assert_cmpint (run (f, "link", NULL), ==, 2); /* needs its ids */
+	g_assert_cmpint (cli_run (f, NULL, "link", "--profile", "@P", "--kind", "contact", "--crm",
+				  "c4", "--outlook", "o4", NULL),
+			 ==, 0);
+	g_assert_cmpint (run (f, "sync", NULL), ==, 0);
+	c = cli_get (f, "crm", "contact", "c4");
+	o = cli_get (f, "outlook", "contact", "o4");
+	g_assert_cmpstr (str (o, "jobTitle"), ==, "Buyer");
+	g_assert_cmpstr (str (c, "phone"), ==, "+45 2");
+	g_assert_cmpstr (str (c, "lastName"), ==, str (o, "lastName"));
+	g_assert_cmpuint (cli_count (f, "outlook", "contact"), ==, 4);
+}
+
 /* each way of deciding a conflict reaches both sides on the next plain sync */
 static void
 resolve_with (CliFixture *f, const gchar *how, const gchar *arg, const gchar *expect)
@@ -469,6 +574,30 @@ resolve_with (CliFixture *f, const gchar *how, const gchar *arg, const gchar *ex
 		id = json_object_get_int_member (co, "id");
 	}
 	idarg = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+	/* a dry run says what would be kept and records nothing */
+	if (g_strcmp0 (how, "--all-keep") == 0)
+		g_assert_cmpint (cli_run (f, NULL, "resolve", "--profile", "@P", how, arg, "--dry-run",
+					  "--json", NULL),
+				 ==, 0);
+	else
+		g_assert_cmpint (cli_run (f, NULL, "resolve", "--profile", "@P", idarg, how, arg,
+					  "--dry-run", "--json", NULL),
+				 ==, 0);
+	g_assert_true (json_object_get_boolean_member (root (f), "dry_run"));
+	{
+		JsonArray *arr = json_object_get_array_member (root (f), "resolved");
+		g_assert_cmpuint (json_array_get_length (arr), ==, 1);
+		g_assert_cmpstr (str (json_array_get_object_element (arr, 0), "value"), ==, expect);
+	}
+	g_assert_cmpint (cli_run (f, NULL, "resolve", "--profile", "@P", "--all-keep", "crm",
+				  "--dry-run", NULL),
+			 ==, 0);
+	g_assert_nonnull (strstr (f->out, "Dry run, nothing was changed."));
+	g_assert_nonnull (strstr (f->out, "Ann Lee, jobTitle: would keep CTO"));
+	g_assert_cmpint (run (f, "conflicts", NULL), ==, 0);
+	g_assert_cmpuint (
+		json_array_get_length (json_object_get_array_member (root (f), "conflicts")), ==,
+		1);
 	if (g_strcmp0 (how, "--all-keep") == 0)
 		g_assert_cmpint (
 			cli_run (f, NULL, "resolve", "--profile", "@P", how, arg, "--json", NULL),
@@ -689,6 +818,8 @@ main (int argc, char **argv)
 		    fx_teardown);
 	g_test_add ("/cli/control/undo-guard", CliFixture, NULL, fx_setup, test_undo_guard,
 		    fx_teardown);
+	g_test_add ("/cli/control/undo-force-update", CliFixture, NULL, fx_setup,
+		    test_undo_force_update, fx_teardown);
 	g_test_add ("/cli/control/undo-crash", CliFixture, NULL, fx_setup, test_undo_crash,
 		    fx_teardown);
 	g_test_add ("/cli/control/undo-resolved", CliFixture, NULL, fx_setup, test_undo_resolved,
@@ -699,6 +830,8 @@ main (int argc, char **argv)
 		    test_undo_force_delete, fx_teardown);
 	g_test_add ("/cli/control/history-changes", CliFixture, NULL, fx_setup,
 		    test_history_changes, fx_teardown);
+	g_test_add ("/cli/control/link-dry-run", CliFixture, NULL, fx_setup, test_link_dry_run,
+		    fx_teardown);
 	g_test_add ("/cli/control/resolve-keep-crm", CliFixture, NULL, fx_setup,
 		    test_resolve_keep_crm, fx_teardown);
 	g_test_add ("/cli/control/resolve-keep-outlook", CliFixture, NULL, fx_setup,
