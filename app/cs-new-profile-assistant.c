@@ -7,6 +7,7 @@
 #include "cs-connection-test.h"
 #include "cs-new-profile-assistant.h"
 #include "cs-plugin-loader.h"
+#include "cs-settings-form.h"
 
 /*
  * A new profile, step by step: the CRM (its address and key, tested on the spot), Outlook
@@ -14,8 +15,9 @@
  * (the preset's defaults), then the profile is saved. The window then shows the first
  * run's preview (Sync all) before anything is written to either side.
  *
- * The fields of each side come from the provider's own description of its settings
- * (cs_plugin_loader_get_settings): a new backend needs no change here.
+ * The fields of each side come from the provider's own description of its settings, built
+ * by the same form as the settings dialog's (cs-settings-form): a new backend needs no
+ * change here.
  */
 
 enum { PAGE_CRM, PAGE_OUTLOOK, PAGE_KINDS, PAGE_CONFIRM };
@@ -27,18 +29,16 @@ struct _CsNewProfileAssistant {
 	GtkComboBoxText *crm_combo;
 	GtkComboBoxText *edition_combo; /* webCRM: B2B or B2C preset */
 	GtkWidget *edition_label;
-	GtkGrid *crm_grid;
+	CsSettingsForm *forms[CS_SIDE_LAST];
 	GtkButton *test_button;
 	GtkSpinner *test_spinner;
 	GtkLabel *test_label;
 	GtkWidget *outlook_radios[2];
-	GtkGrid *outlook_grid;
-	GtkGrid *outlook_advanced_grid;
+	GtkWidget *app_id_link;
 	GtkLabel *pst_note;
 	GtkComboBoxText *direction_combos[CS_KIND_LAST];
 	GtkLabel *summary_label;
 
-	GHashTable *fields[CS_SIDE_LAST]; /* (owned) key → widget */
 	gchar *profiles_dir;		  /* (owned) */
 	CsSecrets *secrets;		  /* (owned) */
 	GCancellable *test_cancellable;	  /* (owned) (nullable) */
@@ -69,144 +69,16 @@ preset (CsNewProfileAssistant *self)
 	return crm_plugin (self);
 }
 
-static const gchar *
-field_text (CsNewProfileAssistant *self, CsSide side, const gchar *key)
-{
-	GtkWidget *w = g_hash_table_lookup (self->fields[side], key);
-	if (w == NULL)
-		return NULL;
-	if (GTK_IS_ENTRY (w))
-		return gtk_entry_get_text (GTK_ENTRY (w));
-	if (GTK_IS_COMBO_BOX (w))
-		return gtk_combo_box_get_active_id (GTK_COMBO_BOX (w));
-	if (GTK_IS_TOGGLE_BUTTON (w))
-		return gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (w)) ? "true" : "false";
-	return NULL;
-}
-
-static void
-browse_response_cb (GtkNativeDialog *chooser, gint response, gpointer user_data)
-{
-	GtkEntry *entry = GTK_ENTRY (user_data);
-	if (response == GTK_RESPONSE_ACCEPT) {
-		g_autofree gchar *file = gtk_file_chooser_get_filename (GTK_FILE_CHOOSER (chooser));
-		gtk_entry_set_text (entry, file != NULL ? file : "");
-	}
-	g_object_unref (chooser);
-}
-
-static void
-browse_clicked_cb (GtkButton *button, gpointer user_data)
-{
-	GtkEntry *entry = GTK_ENTRY (user_data);
-	gboolean folder = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "folder"));
-	GtkFileChooserNative *chooser = gtk_file_chooser_native_new (
-		folder ? _ ("Choose a Folder") : _ ("Choose an Outlook Data File"),
-		GTK_WINDOW (gtk_widget_get_toplevel (GTK_WIDGET (button))),
-		folder ? GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER : GTK_FILE_CHOOSER_ACTION_OPEN, NULL,
-		NULL);
-	g_signal_connect (chooser, "response", G_CALLBACK (browse_response_cb), entry);
-	gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
-}
-
 static void
 update_complete (CsNewProfileAssistant *self);
 
 static void
-field_changed_cb (GtkWidget *widget, CsNewProfileAssistant *self)
+crm_field_changed_cb (CsNewProfileAssistant *self)
 {
 	/* a changed CRM field needs a new test */
-	if (g_object_get_data (G_OBJECT (widget), "crm-field") != NULL) {
-		self->tested = FALSE;
-		gtk_label_set_text (self->test_label, "");
-	}
+	self->tested = FALSE;
+	gtk_label_set_text (self->test_label, "");
 	update_complete (self);
-}
-
-/* one row per setting the provider describes; advanced ones into @advanced (or left out) */
-static void
-fill_grid (CsNewProfileAssistant *self, CsSide side, const gchar *plugin, GtkGrid *grid,
-	   GtkGrid *advanced)
-{
-	const CsSetting *settings
-		= cs_plugin_loader_get_settings (cs_plugin_loader_get_default (), plugin);
-	gint rows[2] = { 0, 0 };
-	g_autoptr (GList) old = gtk_container_get_children (GTK_CONTAINER (grid));
-	for (GList *l = old; l != NULL; l = l->next)
-		gtk_widget_destroy (l->data);
-	if (advanced != NULL) {
-		g_autoptr (GList) adv = gtk_container_get_children (GTK_CONTAINER (advanced));
-		for (GList *l = adv; l != NULL; l = l->next)
-			gtk_widget_destroy (l->data);
-	}
-	g_hash_table_remove_all (self->fields[side]);
-	for (guint i = 0; settings[i].key != NULL; i++) {
-		const CsSetting *s = &settings[i];
-		GtkGrid *g = s->advanced ? advanced : grid;
-		GtkWidget *label, *widget, *input;
-		if (g == NULL)
-			continue;
-		label = gtk_label_new (g_dgettext (GETTEXT_PACKAGE, s->label));
-		gtk_label_set_xalign (GTK_LABEL (label), 1);
-		gtk_style_context_add_class (gtk_widget_get_style_context (label), "dim-label");
-		switch (s->type) {
-		case CS_SETTING_CHOICE:
-			input = widget = gtk_combo_box_text_new ();
-			for (guint c = 0; s->choices != NULL && s->choices[c] != NULL; c++)
-				gtk_combo_box_text_append (GTK_COMBO_BOX_TEXT (widget),
-							   s->choices[c], s->choices[c]);
-			if (s->default_value != NULL)
-				gtk_combo_box_set_active_id (GTK_COMBO_BOX (widget),
-							     s->default_value);
-			g_signal_connect (widget, "changed", G_CALLBACK (field_changed_cb), self);
-			break;
-		case CS_SETTING_BOOLEAN:
-			input = widget = gtk_check_button_new ();
-			gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (widget),
-						      g_strcmp0 (s->default_value, "true") == 0);
-			g_signal_connect (widget, "toggled", G_CALLBACK (field_changed_cb), self);
-			break;
-		case CS_SETTING_FILE:
-		case CS_SETTING_FOLDER: {
-			GtkWidget *button = gtk_button_new_with_mnemonic (_ ("_Choose…"));
-			input = gtk_entry_new ();
-			gtk_widget_set_hexpand (input, TRUE);
-			widget = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-			gtk_container_add (GTK_CONTAINER (widget), input);
-			gtk_container_add (GTK_CONTAINER (widget), button);
-			g_object_set_data (G_OBJECT (button), "folder",
-					   GINT_TO_POINTER (s->type == CS_SETTING_FOLDER));
-			g_signal_connect (button, "clicked", G_CALLBACK (browse_clicked_cb), input);
-			g_signal_connect (input, "changed", G_CALLBACK (field_changed_cb), self);
-			break;
-		}
-		default:
-			input = widget = gtk_entry_new ();
-			gtk_widget_set_hexpand (widget, TRUE);
-			if (s->type == CS_SETTING_SECRET) {
-				gtk_entry_set_visibility (GTK_ENTRY (widget), FALSE);
-				gtk_entry_set_input_purpose (GTK_ENTRY (widget),
-							     GTK_INPUT_PURPOSE_PASSWORD);
-			} else if (s->type == CS_SETTING_URL) {
-				gtk_entry_set_input_purpose (GTK_ENTRY (widget),
-							     GTK_INPUT_PURPOSE_URL);
-			}
-			if (s->default_value != NULL)
-				gtk_entry_set_placeholder_text (GTK_ENTRY (widget),
-								s->default_value);
-			g_signal_connect (widget, "changed", G_CALLBACK (field_changed_cb), self);
-		}
-		if (side == CS_SIDE_CRM)
-			g_object_set_data (G_OBJECT (input), "crm-field", GINT_TO_POINTER (1));
-		g_hash_table_insert (self->fields[side], g_strdup (s->key), input);
-		gtk_label_set_mnemonic_widget (GTK_LABEL (label), input);
-		gtk_grid_attach (g, label, 0, rows[s->advanced], 1, 1);
-		gtk_grid_attach (g, widget, 1, rows[s->advanced], 1, 1);
-		rows[s->advanced]++;
-	}
-	gtk_widget_show_all (GTK_WIDGET (grid));
-	if (advanced != NULL)
-		gtk_widget_show_all (GTK_WIDGET (advanced));
 }
 
 /* the profile the pages describe so far; the secret stays out of it */
@@ -223,53 +95,23 @@ build_keyfile (CsNewProfileAssistant *self)
 	g_key_file_set_string (kf, "profile", "outlook", plugins[CS_SIDE_OUTLOOK]);
 	if (preset (self) != NULL)
 		g_key_file_set_string (kf, "profile", "preset", preset (self));
-	for (guint s = 0; s < CS_SIDE_LAST; s++) {
-		const CsSetting *settings = cs_plugin_loader_get_settings (
-			cs_plugin_loader_get_default (), plugins[s]);
-		/* an empty group still names the side's section */
-		g_key_file_set_comment (kf, groups[s], NULL, NULL, NULL);
-		for (guint i = 0; settings[i].key != NULL; i++) {
-			const gchar *v = field_text (self, (CsSide)s, settings[i].key);
-			if (settings[i].type == CS_SETTING_SECRET || v == NULL || v[0] == '\0')
-				continue;
-			if (g_strcmp0 (v, settings[i].default_value) == 0)
-				continue;
-			g_key_file_set_string (kf, groups[s], settings[i].key, v);
-		}
-	}
+	for (guint s = 0; s < CS_SIDE_LAST; s++)
+		cs_settings_form_write (self->forms[s], kf, groups[s]);
 	return kf;
 }
 
 static const gchar *
 crm_secret (CsNewProfileAssistant *self)
 {
-	const CsSetting *settings = cs_plugin_loader_get_settings (cs_plugin_loader_get_default (),
-								   crm_plugin (self));
-	for (guint i = 0; settings[i].key != NULL; i++)
-		if (settings[i].type == CS_SETTING_SECRET)
-			return field_text (self, CS_SIDE_CRM, settings[i].key);
-	return NULL;
-}
-
-static gboolean
-required_filled (CsNewProfileAssistant *self, CsSide side, const gchar *plugin)
-{
-	const CsSetting *settings
-		= cs_plugin_loader_get_settings (cs_plugin_loader_get_default (), plugin);
-	for (guint i = 0; settings[i].key != NULL; i++) {
-		const gchar *v = field_text (self, side, settings[i].key);
-		if (settings[i].required && !settings[i].advanced && (v == NULL || v[0] == '\0'))
-			return FALSE;
-	}
-	return TRUE;
+	return cs_settings_form_get_secret (self->forms[CS_SIDE_CRM], NULL);
 }
 
 static void
 update_complete (CsNewProfileAssistant *self)
 {
 	const gchar *name = gtk_entry_get_text (self->name_entry);
-	gboolean crm_ok = name[0] != '\0' && required_filled (self, CS_SIDE_CRM, crm_plugin (self));
-	gboolean outlook_ok = required_filled (self, CS_SIDE_OUTLOOK, outlook_plugin (self));
+	gboolean crm_ok = name[0] != '\0' && cs_settings_form_is_complete (self->forms[CS_SIDE_CRM]);
+	gboolean outlook_ok = cs_settings_form_is_complete (self->forms[CS_SIDE_OUTLOOK]);
 	gtk_widget_set_sensitive (GTK_WIDGET (self->test_button),
 				  crm_ok && self->test_cancellable == NULL);
 	/* never a profile that cannot run: the CRM must have answered */
@@ -324,7 +166,7 @@ crm_changed_cb (CsNewProfileAssistant *self)
 	gboolean web = g_strcmp0 (crm_plugin (self), "webcrm") == 0;
 	gtk_widget_set_visible (GTK_WIDGET (self->edition_combo), web);
 	gtk_widget_set_visible (self->edition_label, web);
-	fill_grid (self, CS_SIDE_CRM, crm_plugin (self), self->crm_grid, NULL);
+	cs_settings_form_set_plugin (self->forms[CS_SIDE_CRM], crm_plugin (self), NULL, NULL);
 	self->tested = FALSE;
 	gtk_label_set_text (self->test_label, "");
 	update_complete (self);
@@ -334,8 +176,11 @@ static void
 outlook_changed_cb (CsNewProfileAssistant *self)
 {
 	gboolean pst = g_strcmp0 (outlook_plugin (self), "pst") == 0;
-	fill_grid (self, CS_SIDE_OUTLOOK, outlook_plugin (self), self->outlook_grid,
-		   self->outlook_advanced_grid);
+	cs_settings_form_set_plugin (self->forms[CS_SIDE_OUTLOOK], outlook_plugin (self), NULL,
+				     NULL);
+	gtk_widget_set_visible (self->app_id_link, cs_plugin_loader_can_sign_in (
+							   cs_plugin_loader_get_default (),
+							   outlook_plugin (self)));
 	gtk_widget_set_visible (GTK_WIDGET (self->pst_note), pst);
 	update_complete (self);
 }
@@ -505,7 +350,7 @@ static void
 build_pages (CsNewProfileAssistant *self)
 {
 	GtkAssistant *a = GTK_ASSISTANT (self);
-	GtkWidget *box, *row, *grid, *expander, *link;
+	GtkWidget *box, *row, *grid;
 	g_autoptr (GPtrArray) names = NULL;
 
 	/* a plugin that fails to load is left out; the others are offered */
@@ -551,8 +396,11 @@ build_pages (CsNewProfileAssistant *self)
 		gtk_style_context_add_class (gtk_widget_get_style_context (l), "dim-label");
 	}
 	gtk_container_add (GTK_CONTAINER (box), grid);
-	self->crm_grid = field_grid ();
-	gtk_container_add (GTK_CONTAINER (box), GTK_WIDGET (self->crm_grid));
+	/* the first-run form: what every user must answer, the advanced settings left out */
+	self->forms[CS_SIDE_CRM] = cs_settings_form_new (FALSE);
+	g_signal_connect_swapped (self->forms[CS_SIDE_CRM], "changed",
+				  G_CALLBACK (crm_field_changed_cb), self);
+	gtk_container_add (GTK_CONTAINER (box), GTK_WIDGET (self->forms[CS_SIDE_CRM]));
 	row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
 	self->test_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_ ("_Test the Connection")));
 	self->test_spinner = GTK_SPINNER (gtk_spinner_new ());
@@ -584,22 +432,16 @@ build_pages (CsNewProfileAssistant *self)
 				  "written into the file. The directions are set so.")));
 	gtk_widget_set_no_show_all (GTK_WIDGET (self->pst_note), TRUE);
 	gtk_container_add (GTK_CONTAINER (box), GTK_WIDGET (self->pst_note));
-	self->outlook_grid = field_grid ();
-	gtk_container_add (GTK_CONTAINER (box), GTK_WIDGET (self->outlook_grid));
-	expander = gtk_expander_new_with_mnemonic (_ ("_Advanced"));
-	self->outlook_advanced_grid = field_grid ();
-	{
-		GtkWidget *adv = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-		/* an organisation that allows only its own registered applications */
-		link = gtk_link_button_new_with_label (
-			"help:crmsync/microsoft-365",
-			_ ("How to use your organisation's own application id"));
-		gtk_widget_set_halign (link, GTK_ALIGN_START);
-		gtk_container_add (GTK_CONTAINER (adv), GTK_WIDGET (self->outlook_advanced_grid));
-		gtk_container_add (GTK_CONTAINER (adv), link);
-		gtk_container_add (GTK_CONTAINER (expander), adv);
-	}
-	gtk_container_add (GTK_CONTAINER (box), expander);
+	self->forms[CS_SIDE_OUTLOOK] = cs_settings_form_new (TRUE);
+	g_signal_connect_swapped (self->forms[CS_SIDE_OUTLOOK], "changed",
+				  G_CALLBACK (update_complete), self);
+	gtk_container_add (GTK_CONTAINER (box), GTK_WIDGET (self->forms[CS_SIDE_OUTLOOK]));
+	/* an organisation that allows only its own registered applications */
+	self->app_id_link = gtk_link_button_new_with_label (
+		"help:crmsync/microsoft-365", _ ("How to use your organisation's own application id"));
+	gtk_widget_set_halign (self->app_id_link, GTK_ALIGN_START);
+	gtk_widget_set_no_show_all (self->app_id_link, TRUE);
+	gtk_container_add (GTK_CONTAINER (box), self->app_id_link);
 	for (guint i = 0; i < 2; i++)
 		g_signal_connect_swapped (self->outlook_radios[i], "toggled",
 					  G_CALLBACK (outlook_changed_cb), self);
@@ -663,8 +505,6 @@ static void
 cs_new_profile_assistant_finalize (GObject *object)
 {
 	CsNewProfileAssistant *self = CS_NEW_PROFILE_ASSISTANT (object);
-	for (guint s = 0; s < CS_SIDE_LAST; s++)
-		g_hash_table_unref (self->fields[s]);
 	g_free (self->profiles_dir);
 	g_clear_object (&self->secrets);
 	g_free (self->path);
@@ -682,8 +522,6 @@ cs_new_profile_assistant_class_init (CsNewProfileAssistantClass *klass)
 static void
 cs_new_profile_assistant_init (CsNewProfileAssistant *self)
 {
-	for (guint s = 0; s < CS_SIDE_LAST; s++)
-		self->fields[s] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	gtk_window_set_title (GTK_WINDOW (self), _ ("New Profile"));
 	gtk_window_set_default_size (GTK_WINDOW (self), 640, 460);
 	gtk_window_set_modal (GTK_WINDOW (self), TRUE);
@@ -735,8 +573,8 @@ GtkWidget *
 cs_new_profile_assistant_get_field (CsNewProfileAssistant *self, const gchar *side,
 				    const gchar *key)
 {
-	return g_hash_table_lookup (
-		self->fields[g_strcmp0 (side, "crm") == 0 ? CS_SIDE_CRM : CS_SIDE_OUTLOOK], key);
+	return cs_settings_form_get_field (
+		self->forms[g_strcmp0 (side, "crm") == 0 ? CS_SIDE_CRM : CS_SIDE_OUTLOOK], key);
 }
 
 GtkComboBox *

@@ -290,6 +290,19 @@ cs_plugin_loader_get_settings (CsPluginLoader *self, const gchar *name)
 }
 
 /**
+ * cs_plugin_loader_can_sign_in:
+ *
+ * Returns: whether the plugin signs the user in interactively (a Microsoft account's
+ *   device code: cs_sign_in_async()), rather than with a key the user types
+ */
+gboolean
+cs_plugin_loader_can_sign_in (CsPluginLoader *self, const gchar *name)
+{
+	CsProviderClass *klass = peek_class (self, name);
+	return klass != NULL && g_object_class_find_property (G_OBJECT_CLASS (klass), "sign-in") != NULL;
+}
+
+/**
  * cs_plugin_loader_get_sides:
  *
  * Returns: the sides of a profile the plugin can serve; 0 when there is no such plugin

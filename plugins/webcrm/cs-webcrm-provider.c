@@ -2521,6 +2521,8 @@ cs_webcrm_provider_find (CsProvider *provider, CsKind kind, const gchar *field, 
 static const CsSetting webcrm_settings[] = {
     {"url", N_("Address"), CS_SETTING_URL, NULL, "https://api.webcrm.com", FALSE, FALSE},
     {"secret", N_("API key (authCode)"), CS_SETTING_SECRET, NULL, NULL, TRUE, FALSE},
+    /* "owned by me" needs the user's login */
+    {"user", N_("Login e-mail"), CS_SETTING_TEXT, NULL, NULL, FALSE, FALSE},
     {"tls-fingerprint", N_("Trusted certificate (SHA-256)"), CS_SETTING_TEXT, NULL, NULL, FALSE, TRUE},
     {NULL}};
 

@@ -271,10 +271,10 @@ main (int argc, char **argv)
 		GType t = CS_TYPE_SETTINGS_DIALOG;
 #define W(name) gtk_widget_get_template_child (GTK_WIDGET (d), t, name)
 		gtk_entry_set_text (GTK_ENTRY (W ("name_entry")), "Sales team");
-		gtk_entry_set_text (GTK_ENTRY (W ("url_entry")), "https://crm.example.org");
-		gtk_entry_set_text (GTK_ENTRY (W ("user_entry")), "ada");
-		gtk_entry_set_text (GTK_ENTRY (W ("secret_entry")), "not-a-real-key");
-		gtk_entry_set_text (GTK_ENTRY (W ("outlook_path_entry")), "/home/ada/Documents/Outlook.pst");
+		gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (d, "crm", "url")), "https://crm.example.org");
+		gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (d, "crm", "user")), "ada");
+		gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (d, "crm", "secret")), "not-a-real-key");
+		gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (d, "outlook", "path")), "/home/ada/Documents/Outlook.pst");
 #undef W
 		shoot (GTK_WIDGET (d), "settings.png");
 		gtk_widget_destroy (GTK_WIDGET (d));

@@ -152,14 +152,13 @@ test_settings_save (void)
 
 	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "name_entry")), "Sales (Oro)");
 	gtk_combo_box_set_active_id (GTK_COMBO_BOX (child (dlg, t, "crm_combo")), "orocrm");
-	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "url_entry")), "https://crm.example.org");
-	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "user_entry")), "ada");
-	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "secret_entry")), "s3cret-api-key");
-	gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (child (dlg, t, "tls_pin_radio")), TRUE);
-	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "fingerprint_entry")),
+	gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (dlg, "crm", "url")), "https://crm.example.org");
+	gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (dlg, "crm", "user")), "ada");
+	gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (dlg, "crm", "secret")), "s3cret-api-key");
+	gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (dlg, "crm", "tls-fingerprint")),
 			    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89");
 	gtk_combo_box_set_active_id (GTK_COMBO_BOX (child (dlg, t, "outlook_combo")), "pst");
-	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "outlook_path_entry")), "/home/ada/outlook.pst");
+	gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (dlg, "outlook", "path")), "/home/ada/outlook.pst");
 	/* intervals show in the user's units: the 120 s default as 2 minutes */
 	{
 		GtkWidget *crm_d = gtk_widget_get_parent (child (dlg, t, "crm_interval_spin"));
@@ -239,7 +238,7 @@ test_settings_edit (void)
 	g_autofree gchar *text = NULL;
 
 	g_object_ref_sink (dlg);
-	g_assert_cmpstr (gtk_entry_get_text (GTK_ENTRY (child (dlg, t, "url_entry"))), ==, "crm");
+	g_assert_cmpstr (gtk_entry_get_text (GTK_ENTRY (cs_settings_dialog_get_field (dlg, "crm", "path"))), ==, "crm");
 	g_assert_cmpstr (gtk_combo_box_get_active_id (GTK_COMBO_BOX (child (dlg, t, "crm_combo"))), ==, "folder");
 	gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (dlg, t, "outlook_interval_spin")), 77);
 	gtk_button_clicked (GTK_BUTTON (gtk_dialog_get_widget_for_response (GTK_DIALOG (dlg), GTK_RESPONSE_ACCEPT)));
@@ -253,6 +252,134 @@ test_settings_edit (void)
 	/* the running profile sees the new value */
 	g_assert_cmpuint (cs_profile_get_interval (cs_sync_profile_get_profile (sp), CS_SIDE_OUTLOOK), ==, 77);
 	g_object_unref (dlg);
+}
+
+/* the keys whose values differ between two profiles, as "group/key" joined by spaces */
+static gchar *
+keyfile_diff (GKeyFile *a, GKeyFile *b)
+{
+	g_autoptr(GString) out = g_string_new (NULL);
+	GKeyFile *files[2] = {a, b};
+	for (guint f = 0; f < 2; f++) {
+		g_auto(GStrv) groups = g_key_file_get_groups (files[f], NULL);
+		for (guint g = 0; groups[g] != NULL; g++) {
+			g_auto(GStrv) keys = g_key_file_get_keys (files[f], groups[g], NULL, NULL);
+			for (guint k = 0; keys != NULL && keys[k] != NULL; k++) {
+				g_autofree gchar *va = g_key_file_get_value (a, groups[g], keys[k], NULL);
+				g_autofree gchar *vb = g_key_file_get_value (b, groups[g], keys[k], NULL);
+				g_autofree gchar *name = g_strdup_printf ("%s/%s", groups[g], keys[k]);
+				/* a key in both is seen twice: listed once */
+				if (g_strcmp0 (va, vb) != 0 && (f == 0 || va == NULL))
+					g_string_append_printf (out, "%s%s", out->len > 0 ? " " : "", name);
+			}
+		}
+	}
+	return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static GKeyFile *
+load_keyfile (const gchar *path)
+{
+	GKeyFile *kf = g_key_file_new ();
+	g_autoptr(GError) error = NULL;
+	g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &error);
+	g_assert_no_error (error);
+	return kf;
+}
+
+/* opens the profile's settings, edits one field (or none) and saves */
+static void
+settings_round_trip (const gchar *path, const gchar *side, const gchar *key, const gchar *value)
+{
+	g_autoptr(CsSyncProfile) sp = load_profile (path);
+	g_autoptr(CsSecrets) secrets = cs_secrets_new ();
+	g_autofree gchar *dir = g_path_get_dirname (path);
+	CsSettingsDialog *dlg = cs_settings_dialog_new (NULL, sp, dir, secrets);
+	g_autoptr(GError) error = NULL;
+
+	g_object_ref_sink (dlg);
+	gtk_widget_show (GTK_WIDGET (dlg));
+	flush ();
+	if (key != NULL) {
+		GtkWidget *w = cs_settings_dialog_get_field (dlg, side, key);
+		g_assert_nonnull (w);
+		if (GTK_IS_TOGGLE_BUTTON (w))
+			gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (w), g_strcmp0 (value, "true") == 0);
+		else if (GTK_IS_COMBO_BOX (w))
+			gtk_combo_box_set_active_id (GTK_COMBO_BOX (w), value);
+		else
+			gtk_entry_set_text (GTK_ENTRY (w), value);
+	}
+	g_assert_true (cs_settings_dialog_save (dlg, &error));
+	g_assert_no_error (error);
+	gtk_widget_destroy (GTK_WIDGET (dlg));
+	g_object_unref (dlg);
+}
+
+/* every key a profile can have survives the dialog: opened and saved without a change, the
+ * profile is as it was; one field edited, exactly that key changes. Three pairs of sides,
+ * each with the keys the dialog shows, keys written as their defaults, and keys it does not
+ * show at all (a folder's read-only=, batch sizes, a kind's rules) */
+static void
+test_settings_keeps_every_key (void)
+{
+	static const struct {
+		const gchar *name;
+		const gchar *ini;
+		const gchar *side, *key, *value, *changed;
+	} cases[] = {
+		{"oro-graph",
+		 "[profile]\nid=oro-graph-1\nname=Oro and Microsoft 365\ncrm=orocrm\noutlook=graph\n"
+		 "preset=orocrm\nstate=state.db\ncrm-interval=600\noutlook-interval=45\n"
+		 "sync-on-start=false\nconflict=manual\n"
+		 "[crm]\nurl=https://crm.example.org\nuser=ada\nauth=oauth\n"
+		 "tls-fingerprint=AB:CD\nsweep-interval=3600\n"
+		 "[outlook]\ntenant=common\nclient-id=11111111-2222-3333-4444-555555555555\n"
+		 "url=https://graph.microsoft.com/v1.0\n"
+		 "[contact]\ndirection=both\n[task]\ndirection=none\n",
+		 "crm", "user", "bob", "crm/user"},
+		{"webcrm-folder",
+		 "[profile]\nname=webCRM and a folder\ncrm=webcrm\noutlook=folder\npreset=webcrm-b2c\n"
+		 "state=state.db\nenabled=false\nsync-on-exit=true\n"
+		 "[crm]\nurl=https://api.webcrm.com\nuser=ada@example.org\nbatch-size=50\n"
+		 "rate-limit=100\n"
+		 "[outlook]\npath=outlook\nread-only=true\nschema=outlook\n"
+		 "[email]\ndirection=outlook-to-crm\n",
+		 "crm", "url", "https://eu.webcrm.example", "crm/url"},
+		{"oro-pst",
+		 "[profile]\nname=Oro and a PST\ncrm=orocrm\noutlook=pst\nstate=state.db\n"
+		 "crm-interval=120\n"
+		 "[crm]\nurl=https://crm.example.org\nuser=ada\n"
+		 "[outlook]\npath=/home/ada/Outlook.pst\nfolders=Contacts\n"
+		 "[contact]\ndirection=outlook-to-crm\n",
+		 "outlook", "path", "/home/ada/Archive.pst", "outlook/path"},
+	};
+	for (guint c = 0; c < G_N_ELEMENTS (cases); c++) {
+		g_autofree gchar *dir = test_dir (cases[c].name);
+		g_autofree gchar *path = g_build_filename (dir, "profile.ini", NULL);
+		g_autoptr(GKeyFile) before = NULL;
+		g_autoptr(GKeyFile) after = NULL;
+		g_autoptr(GKeyFile) edited = NULL;
+		g_autofree gchar *diff = NULL;
+
+		write_file (path, cases[c].ini);
+		before = load_keyfile (path);
+		settings_round_trip (path, NULL, NULL, NULL);
+		after = load_keyfile (path);
+		diff = keyfile_diff (before, after);
+		g_test_message ("%s unchanged: [%s]", cases[c].name, diff);
+		g_assert_cmpstr (diff, ==, "");
+
+		settings_round_trip (path, cases[c].side, cases[c].key, cases[c].value);
+		edited = load_keyfile (path);
+		g_free (diff);
+		diff = keyfile_diff (after, edited);
+		g_assert_cmpstr (diff, ==, cases[c].changed);
+		{
+			g_autofree gchar *v = g_key_file_get_value (edited, cases[c].side, cases[c].key, NULL);
+			g_assert_cmpstr (v, ==, cases[c].value);
+		}
+	}
 }
 
 /* Test connection against the OroCRM emulator: a wrong key, then the right one */
@@ -297,9 +424,9 @@ test_settings_test_connection (void)
 	emulator_start (&emu, "orocrm", "ada", "right-key");
 	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "name_entry")), "Oro");
 	gtk_combo_box_set_active_id (GTK_COMBO_BOX (child (dlg, t, "crm_combo")), "orocrm");
-	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "url_entry")), emu.url);
-	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "user_entry")), "ada");
-	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "secret_entry")), "wrong-key");
+	gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (dlg, "crm", "url")), emu.url);
+	gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (dlg, "crm", "user")), "ada");
+	gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (dlg, "crm", "secret")), "wrong-key");
 
 	gtk_button_clicked (GTK_BUTTON (test_button));
 	g_assert_true (cs_settings_dialog_is_testing (dlg));
@@ -309,7 +436,7 @@ test_settings_test_connection (void)
 	text = gtk_label_get_text (GTK_LABEL (child (dlg, t, "test_label")));
 	g_assert_nonnull (strstr (text, "did not accept"));
 
-	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "secret_entry")), "right-key");
+	gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (dlg, "crm", "secret")), "right-key");
 	gtk_button_clicked (GTK_BUTTON (test_button));
 	spin_until (not_testing, dlg);
 	g_assert_cmpint (gtk_info_bar_get_message_type (bar), ==, GTK_MESSAGE_INFO);
@@ -353,7 +480,7 @@ test_settings_graph_sign_in (void)
 	g_object_ref_sink (dlg);
 	gtk_widget_show (GTK_WIDGET (dlg));
 	g_assert_true (gtk_widget_get_visible (child (dlg, t, "sign_in_button")));
-	g_assert_false (gtk_widget_get_visible (child (dlg, t, "outlook_path_entry")));
+	g_assert_null (cs_settings_dialog_get_field (dlg, "outlook", "path"));
 	gtk_button_clicked (GTK_BUTTON (child (dlg, t, "sign_in_button")));
 	spin_until (not_signing_in, dlg);
 	g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (dlg, t, "graph_label"))), ==,
@@ -1925,6 +2052,7 @@ main (int argc, char **argv)
 	g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 	g_test_add_func ("/gui/settings/save", test_settings_save);
 	g_test_add_func ("/gui/settings/edit", test_settings_edit);
+	g_test_add_func ("/gui/settings/keeps-every-key", test_settings_keeps_every_key);
 	g_test_add_func ("/gui/settings/test-connection", test_settings_test_connection);
 	g_test_add_func ("/gui/settings/graph-sign-in", test_settings_graph_sign_in);
 	g_test_add_func ("/gui/assistant/first-sync", test_assistant_first_sync);
