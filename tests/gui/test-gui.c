@@ -123,6 +123,25 @@ load_profile (const gchar *path)
 	return sp;
 }
 
+/* what the column titled @title shows for the row at @iter */
+static gchar *
+column_text (GtkTreeView *view, const gchar *title, GtkTreeIter *iter)
+{
+	for (guint i = 0; i < gtk_tree_view_get_n_columns (view); i++) {
+		GtkTreeViewColumn *col = gtk_tree_view_get_column (view, (gint) i);
+		g_autoptr(GList) cells = NULL;
+		gchar *text = NULL;
+		if (g_strcmp0 (gtk_tree_view_column_get_title (col), title) != 0)
+			continue;
+		gtk_tree_view_column_cell_set_cell_data (col, gtk_tree_view_get_model (view), iter, FALSE,
+							 FALSE);
+		cells = gtk_cell_layout_get_cells (GTK_CELL_LAYOUT (col));
+		g_object_get (cells->data, "text", &text, NULL);
+		return text;
+	}
+	g_assert_not_reached ();
+}
+
 /* ---- settings ---------------------------------------------------------- */
 
 static void
@@ -1416,6 +1435,11 @@ test_window_conflict (void)
 		gtk_tree_model_get (conflicts, &iter, 1, &item, 2, &field, -1);
 		g_assert_cmpstr (item, ==, "Ada Lovelace");
 		g_assert_cmpstr (field, ==, "jobTitle");
+	}
+	{
+		/* the "Field" column shows the schema's label, not the API name */
+		g_autofree gchar *shown = column_text (view, "Field", &iter);
+		g_assert_cmpstr (shown, ==, "Job title");
 	}
 	g_assert_false (gtk_widget_get_sensitive (child (win, CS_TYPE_APP_WINDOW, "keep_outlook_button")));
 	gtk_tree_selection_select_iter (gtk_tree_view_get_selection (view), &iter);
