@@ -2061,6 +2061,54 @@ test_window_basics (void)
 	flush ();
 }
 
+/* the page's <title> */
+static gchar *
+page_title (const gchar *path)
+{
+	g_autofree gchar *text = read_file (path);
+	const gchar *start = strstr (text, "<title>");
+	const gchar *end = start != NULL ? strstr (start, "</title>") : NULL;
+	g_assert_nonnull (end);
+	return g_strndup (start + 7, (gsize) (end - start - 7));
+}
+
+/* F1 in a German session: the guide in German, every page of it translated */
+static void
+test_help_german (void)
+{
+	g_autofree gchar *help_dir = g_build_filename (SRCDIR, "help", NULL);
+	g_autofree gchar *c_dir = g_build_filename (help_dir, "C", NULL);
+	g_autofree gchar *old = g_strdup (g_getenv ("LANGUAGE"));
+	g_autofree gchar *page = NULL;
+	g_autofree gchar *title = NULL;
+	g_autoptr(GDir) dir = g_dir_open (c_dir, 0, NULL);
+	const gchar *name;
+
+	g_setenv ("LANGUAGE", "de", TRUE);
+	page = cs_application_get_help_page (help_dir);
+	title = page_title (page);
+	g_assert_cmpstr (title, ==, "crmsync-Hilfe");
+	g_setenv ("LANGUAGE", "en", TRUE);
+	g_free (page);
+	page = cs_application_get_help_page (help_dir);
+	g_free (title);
+	title = page_title (page);
+	g_assert_cmpstr (title, ==, "crmsync Help");
+	if (old != NULL)
+		g_setenv ("LANGUAGE", old, TRUE);
+	else
+		g_unsetenv ("LANGUAGE");
+	/* each English page has its German one, with a title of its own */
+	g_assert_nonnull (dir);
+	while ((name = g_dir_read_name (dir)) != NULL) {
+		g_autofree gchar *en = g_build_filename (c_dir, name, NULL);
+		g_autofree gchar *de = g_build_filename (help_dir, "de", name, NULL);
+		g_autofree gchar *en_title = page_title (en);
+		g_autofree gchar *de_title = page_title (de);
+		g_assert_cmpstr (en_title, !=, de_title);
+	}
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2097,6 +2145,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/gui/window/skipped-by-name", test_window_skipped_names);
 	g_test_add_func ("/gui/window/remove-profile", test_window_remove);
 	g_test_add_func ("/gui/window/about-help-shortcuts", test_window_basics);
+	g_test_add_func ("/gui/help/german", test_help_german);
 	{
 		gint rc = g_test_run ();
 		g_clear_object (&shared_app);
