@@ -351,6 +351,7 @@ build_pages (CsNewProfileAssistant *self)
 {
 	GtkAssistant *a = GTK_ASSISTANT (self);
 	GtkWidget *box, *row, *grid;
+	g_autoptr (GtkSizeGroup) labels = NULL;
 	g_autoptr (GPtrArray) names = NULL;
 
 	/* a plugin that fails to load is left out; the others are offered */
@@ -390,14 +391,17 @@ build_pages (CsNewProfileAssistant *self)
 	self->edition_label = gtk_label_new (_ ("Edition"));
 	gtk_grid_attach (GTK_GRID (grid), self->edition_label, 0, 2, 1, 1);
 	gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->edition_combo), 1, 2, 1, 1);
+	/* these labels and the CRM's fields' (cs-settings-form) line up */
+	labels = gtk_size_group_new (GTK_SIZE_GROUP_HORIZONTAL);
 	for (gint r = 0; r < 3; r++) {
 		GtkWidget *l = gtk_grid_get_child_at (GTK_GRID (grid), 0, r);
 		gtk_label_set_xalign (GTK_LABEL (l), 1);
-		gtk_style_context_add_class (gtk_widget_get_style_context (l), "dim-label");
+		gtk_size_group_add_widget (labels, l);
 	}
 	gtk_container_add (GTK_CONTAINER (box), grid);
 	/* the first-run form: what every user must answer, the advanced settings left out */
 	self->forms[CS_SIDE_CRM] = cs_settings_form_new (FALSE);
+	cs_settings_form_set_label_group (self->forms[CS_SIDE_CRM], labels);
 	g_signal_connect_swapped (self->forms[CS_SIDE_CRM], "changed",
 				  G_CALLBACK (crm_field_changed_cb), self);
 	gtk_container_add (GTK_CONTAINER (box), GTK_WIDGET (self->forms[CS_SIDE_CRM]));

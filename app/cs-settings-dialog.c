@@ -160,7 +160,6 @@ fill_form (CsSettingsDialog *self, CsSide side, const gchar *plugin)
 	CsProfile *p = self->profile != NULL ? cs_sync_profile_get_profile (self->profile) : NULL;
 	gboolean same = p != NULL && g_strcmp0 (cs_profile_get_plugin (p, side), plugin) == 0;
 	CsSettingsForm *form = self->forms[side];
-	const CsSetting *settings;
 
 	if (plugin == NULL || g_strcmp0 (cs_settings_form_get_plugin (form), plugin) == 0)
 		return;
@@ -168,13 +167,6 @@ fill_form (CsSettingsDialog *self, CsSide side, const gchar *plugin)
 	cs_settings_form_set_secrets_kept (form, same);
 	cs_settings_form_set_plugin (form, plugin, same ? cs_profile_get_keyfile (p) : NULL,
 				     side_groups[side]);
-	settings = cs_plugin_loader_get_settings (cs_plugin_loader_get_default (), plugin);
-	for (guint i = 0; settings[i].key != NULL; i++) {
-		GtkWidget *w = cs_settings_form_get_field (form, settings[i].key);
-		GtkWidget *label = w != NULL ? g_object_get_data (G_OBJECT (w), "label") : NULL;
-		if (label != NULL)
-			gtk_size_group_add_widget (self->labels, label);
-	}
 }
 
 static void
@@ -737,6 +729,7 @@ cs_settings_dialog_init (CsSettingsDialog *self)
 	}
 	for (guint side = 0; side < CS_SIDE_LAST; side++) {
 		self->forms[side] = cs_settings_form_new (TRUE);
+		cs_settings_form_set_label_group (self->forms[side], self->labels);
 		g_signal_connect_swapped (self->forms[side], "changed", G_CALLBACK (apply_locks), self);
 		gtk_widget_show (GTK_WIDGET (self->forms[side]));
 	}

@@ -22,6 +22,7 @@ struct _CsSettingsForm {
 	GtkGrid *advanced_grid;
 	GHashTable *fields; /* (owned) key → input (entry, combo or check) */
 	gchar *plugin;	    /* (owned) (nullable) */
+	GtkSizeGroup *labels; /* (owned) (nullable) the caller's labels, lined up with ours */
 	gboolean secrets_kept;
 };
 
@@ -177,6 +178,8 @@ cs_settings_form_set_plugin (CsSettingsForm *self, const gchar *plugin, GKeyFile
 		gtk_label_set_xalign (GTK_LABEL (label), 1);
 		input = make_input (self, s, value, &row);
 		gtk_label_set_mnemonic_widget (GTK_LABEL (label), input);
+		if (self->labels != NULL && !adv)
+			gtk_size_group_add_widget (self->labels, label);
 		g_object_set_data (G_OBJECT (input), "label", label);
 		g_hash_table_insert (self->fields, g_strdup (s->key), input);
 		gtk_grid_attach (grid, label, 0, rows[adv], 1, 1);
@@ -314,6 +317,17 @@ cs_settings_form_set_secrets_kept (CsSettingsForm *self, gboolean kept)
 }
 
 /**
+ * cs_settings_form_set_label_group:
+ * @labels: the caller's own labels' size group: the form's labels take the same width, so
+ *   that its fields line up with the caller's
+ */
+void
+cs_settings_form_set_label_group (CsSettingsForm *self, GtkSizeGroup *labels)
+{
+	g_set_object (&self->labels, labels);
+}
+
+/**
  * cs_settings_form_get_advanced:
  *
  * Returns: (transfer none) (nullable): the expander of the advanced settings
@@ -330,6 +344,7 @@ cs_settings_form_finalize (GObject *object)
 	CsSettingsForm *self = CS_SETTINGS_FORM (object);
 	g_hash_table_unref (self->fields);
 	g_object_unref (self->advanced_grid);
+	g_clear_object (&self->labels);
 	g_free (self->plugin);
 	G_OBJECT_CLASS (cs_settings_form_parent_class)->finalize (object);
 }

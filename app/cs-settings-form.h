@@ -31,6 +31,8 @@ const gchar *
 cs_settings_form_get_secret (CsSettingsForm *self, const gchar **key);
 void
 cs_settings_form_set_secrets_kept (CsSettingsForm *self, gboolean kept);
+void
+cs_settings_form_set_label_group (CsSettingsForm *self, GtkSizeGroup *labels);
 GtkExpander *
 cs_settings_form_get_advanced (CsSettingsForm *self);
 
