@@ -27,7 +27,7 @@ struct _CsNewProfileAssistant {
 	GtkWidget *pages[4];
 	GtkEntry *name_entry;
 	GtkComboBoxText *crm_combo;
-	GtkComboBoxText *edition_combo; /* webCRM: B2B or B2C preset */
+	GtkComboBoxText *edition_combo; /* the CRM's presets, when it has several (webCRM B2B, B2C) */
 	GtkWidget *edition_label;
 	CsSettingsForm *forms[CS_SIDE_LAST];
 	GtkButton *test_button;
@@ -61,12 +61,15 @@ outlook_plugin (CsNewProfileAssistant *self)
 											  : "graph";
 }
 
+/* the preset of rules the CRM offers (the edition chosen, when it offers several) */
 static const gchar *
 preset (CsNewProfileAssistant *self)
 {
-	if (g_strcmp0 (crm_plugin (self), "webcrm") == 0)
+	const CsPreset *presets
+		= cs_plugin_loader_get_presets (cs_plugin_loader_get_default (), crm_plugin (self));
+	if (presets[0].id != NULL && presets[1].id != NULL)
 		return gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->edition_combo));
-	return crm_plugin (self);
+	return presets[0].id;
 }
 
 static void
@@ -163,9 +166,19 @@ test_clicked_cb (CsNewProfileAssistant *self)
 static void
 crm_changed_cb (CsNewProfileAssistant *self)
 {
-	gboolean web = g_strcmp0 (crm_plugin (self), "webcrm") == 0;
-	gtk_widget_set_visible (GTK_WIDGET (self->edition_combo), web);
-	gtk_widget_set_visible (self->edition_label, web);
+	const CsPreset *presets
+		= cs_plugin_loader_get_presets (cs_plugin_loader_get_default (), crm_plugin (self));
+	gboolean several = presets[0].id != NULL && presets[1].id != NULL;
+	gtk_combo_box_text_remove_all (self->edition_combo);
+	for (guint p = 0; several && presets[p].id != NULL; p++)
+		gtk_combo_box_text_append (
+			self->edition_combo, presets[p].id,
+			presets[p].label != NULL ? g_dgettext (GETTEXT_PACKAGE, presets[p].label)
+						 : presets[p].id);
+	if (several)
+		gtk_combo_box_set_active (GTK_COMBO_BOX (self->edition_combo), 0);
+	gtk_widget_set_visible (GTK_WIDGET (self->edition_combo), several);
+	gtk_widget_set_visible (self->edition_label, several);
 	cs_settings_form_set_plugin (self->forms[CS_SIDE_CRM], crm_plugin (self), NULL, NULL);
 	self->tested = FALSE;
 	gtk_label_set_text (self->test_label, "");
@@ -373,10 +386,10 @@ build_pages (CsNewProfileAssistant *self)
 	self->crm_combo = GTK_COMBO_BOX_TEXT (gtk_combo_box_text_new ());
 	for (guint i = 0; names != NULL && i < names->len; i++) {
 		const gchar *n = g_ptr_array_index (names, i);
-		/* the CRMs a user picks; a folder is for scripts and tests */
-		if ((cs_plugin_loader_get_sides (cs_plugin_loader_get_default (), n)
-		     & CS_PROVIDER_SIDE_CRM)
-		    && g_strcmp0 (n, "folder") != 0)
+		/* the CRMs a user picks: a store that serves either side (a folder) is for
+		 * scripts and tests */
+		if (cs_plugin_loader_get_sides (cs_plugin_loader_get_default (), n)
+		    == CS_PROVIDER_SIDE_CRM)
 			gtk_combo_box_text_append (self->crm_combo, n,
 						   cs_plugin_loader_get_display_name (
 							   cs_plugin_loader_get_default (), n));
@@ -384,10 +397,6 @@ build_pages (CsNewProfileAssistant *self)
 	gtk_grid_attach (GTK_GRID (grid), gtk_label_new_with_mnemonic (_ ("_CRM")), 0, 1, 1, 1);
 	gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->crm_combo), 1, 1, 1, 1);
 	self->edition_combo = GTK_COMBO_BOX_TEXT (gtk_combo_box_text_new ());
-	gtk_combo_box_text_append (self->edition_combo, "webcrm-b2b",
-				   _ ("Companies and their people (B2B)"));
-	gtk_combo_box_text_append (self->edition_combo, "webcrm-b2c", _ ("People (B2C)"));
-	gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->edition_combo), "webcrm-b2b");
 	self->edition_label = gtk_label_new (_ ("Edition"));
 	gtk_grid_attach (GTK_GRID (grid), self->edition_label, 0, 2, 1, 1);
 	gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->edition_combo), 1, 2, 1, 1);

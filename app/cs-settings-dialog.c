@@ -47,6 +47,8 @@ struct _CsSettingsDialog {
 	CsSettingsForm *forms[CS_SIDE_LAST];
 	GtkWidget *app_id_link;	  /* how to use an organisation's own application id */
 	GtkSizeGroup *labels;	  /* (owned) the first column's labels, the forms' included */
+	GHashTable *choice_plugin; /* (owned) a CRM choice's id → its plugin */
+	GHashTable *choice_preset; /* (owned) a CRM choice's id → its preset (or absent) */
 
 	CsSyncProfile *profile;	  /* (owned) (nullable) NULL: a new profile */
 	GKeyFile *loaded;	  /* (owned) (nullable) what the fields held when loaded */
@@ -79,18 +81,87 @@ app_settings_new (void)
 
 /* the CRM choice stands for a plugin and the preset of its rules */
 static void
-crm_choice_split (const gchar *choice, const gchar **plugin, const gchar **preset)
+crm_choice_split (CsSettingsDialog *self, const gchar *choice, const gchar **plugin,
+		  const gchar **preset)
 {
-	*preset = NULL;
-	if (g_strcmp0 (choice, "orocrm") == 0) {
-		*plugin = "orocrm";
-		*preset = "orocrm";
-	} else if (g_str_has_prefix (choice, "webcrm-")) {
-		*plugin = "webcrm";
-		*preset = choice;
-	} else {
-		*plugin = "folder";
+	*plugin = choice != NULL ? g_hash_table_lookup (self->choice_plugin, choice) : NULL;
+	*preset = choice != NULL ? g_hash_table_lookup (self->choice_preset, choice) : NULL;
+}
+
+/* those serving one side first (the services), then by name */
+static gint
+compare_plugins (gconstpointer a, gconstpointer b)
+{
+	CsPluginLoader *loader = cs_plugin_loader_get_default ();
+	const gchar *na = *(const gchar *const *) a, *nb = *(const gchar *const *) b;
+	gboolean both_a = cs_plugin_loader_get_sides (loader, na)
+			  == (CS_PROVIDER_SIDE_CRM | CS_PROVIDER_SIDE_OUTLOOK);
+	gboolean both_b = cs_plugin_loader_get_sides (loader, nb)
+			  == (CS_PROVIDER_SIDE_CRM | CS_PROVIDER_SIDE_OUTLOOK);
+	if (both_a != both_b)
+		return both_a ? 1 : -1;
+	return g_utf8_collate (cs_plugin_loader_get_display_name (loader, na),
+			       cs_plugin_loader_get_display_name (loader, nb));
+}
+
+/* the choices of each side, from the plugins there are: a CRM once per preset of its rules,
+ * so that a new backend (and its presets) needs no change here */
+static void
+fill_plugin_combos (CsSettingsDialog *self)
+{
+	CsPluginLoader *loader = cs_plugin_loader_get_default ();
+	g_autoptr(GPtrArray) names = NULL;
+
+	/* a plugin that fails to load is left out; the others are offered */
+	cs_plugin_loader_load_all (loader, NULL);
+	names = cs_plugin_loader_get_names (loader);
+	if (names == NULL)
+		return;
+	g_ptr_array_sort (names, compare_plugins);
+	for (guint i = 0; i < names->len; i++) {
+		const gchar *name = g_ptr_array_index (names, i);
+		CsProviderSides sides = cs_plugin_loader_get_sides (loader, name);
+		const gchar *display = cs_plugin_loader_get_display_name (loader, name);
+		const CsPreset *presets = cs_plugin_loader_get_presets (loader, name);
+		if (sides & CS_PROVIDER_SIDE_OUTLOOK)
+			gtk_combo_box_text_append (self->outlook_combo, name, display);
+		if (!(sides & CS_PROVIDER_SIDE_CRM))
+			continue;
+		if (presets[0].id == NULL) {
+			g_hash_table_insert (self->choice_plugin, g_strdup (name), g_strdup (name));
+			gtk_combo_box_text_append (self->crm_combo, name, display);
+		}
+		for (guint p = 0; presets[p].id != NULL; p++) {
+			g_autofree gchar *label = NULL;
+			if (presets[p].label != NULL)
+				/* TRANSLATORS: a CRM ("webCRM") and one of its editions ("People (B2C)") */
+				label = g_strdup_printf (C_("crm choice", "%s: %s"), display,
+							 g_dgettext (GETTEXT_PACKAGE, presets[p].label));
+			g_hash_table_insert (self->choice_plugin, g_strdup (presets[p].id), g_strdup (name));
+			g_hash_table_insert (self->choice_preset, g_strdup (presets[p].id),
+					     g_strdup (presets[p].id));
+			gtk_combo_box_text_append (self->crm_combo, presets[p].id,
+						   label != NULL ? label : display);
+		}
 	}
+}
+
+/* the choice for a profile's CRM: its preset's, else the plugin's first */
+static const gchar *
+crm_choice_for (CsSettingsDialog *self, const gchar *plugin, const gchar *preset)
+{
+	GHashTableIter iter;
+	gpointer key, value;
+	const CsPreset *presets = cs_plugin_loader_get_presets (cs_plugin_loader_get_default (), plugin);
+	if (preset != NULL && g_strcmp0 (g_hash_table_lookup (self->choice_plugin, preset), plugin) == 0)
+		return preset;
+	if (presets[0].id != NULL)
+		return presets[0].id;
+	g_hash_table_iter_init (&iter, self->choice_plugin);
+	while (g_hash_table_iter_next (&iter, &key, &value))
+		if (g_strcmp0 (value, plugin) == 0)
+			return key;
+	return plugin;
 }
 
 /*
@@ -179,8 +250,8 @@ update_sensitivity (CsSettingsDialog *self)
 
 	if (self->labels == NULL)
 		return;
-	crm_choice_split (gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->crm_combo)), &crm_plugin,
-			  &preset);
+	crm_choice_split (self, gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->crm_combo)),
+			  &crm_plugin, &preset);
 	fill_form (self, CS_SIDE_CRM, crm_plugin);
 	fill_form (self, CS_SIDE_OUTLOOK, outlook);
 	/* a CRM's connection is tested; a folder has none */
@@ -232,9 +303,10 @@ fields_keyfile (CsSettingsDialog *self)
 	const gchar *conflict = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->conflict_combo));
 	const gchar *crm_plugin, *preset;
 
-	crm_choice_split (choice, &crm_plugin, &preset);
+	crm_choice_split (self, choice, &crm_plugin, &preset);
 	g_key_file_set_string (kf, "profile", "name", gtk_entry_get_text (self->name_entry));
-	g_key_file_set_string (kf, "profile", "crm", crm_plugin);
+	if (crm_plugin != NULL)
+		g_key_file_set_string (kf, "profile", "crm", crm_plugin);
 	if (outlook != NULL)
 		g_key_file_set_string (kf, "profile", "outlook", outlook);
 	if (preset != NULL)
@@ -465,8 +537,8 @@ test_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 		const gchar *plugin = NULL, *preset = NULL;
 		const gchar *user = cs_settings_form_get_value (self->forms[CS_SIDE_CRM], "user");
 		const gchar *service;
-		crm_choice_split (gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->crm_combo)), &plugin,
-				  &preset);
+		crm_choice_split (self, gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->crm_combo)),
+				  &plugin, &preset);
 		service = cs_plugin_loader_get_display_name (cs_plugin_loader_get_default (), plugin);
 		gtk_info_bar_set_message_type (self->test_infobar, GTK_MESSAGE_INFO);
 		/* the user's own name for the account, not the CRM's internal id (whoami) */
@@ -651,6 +723,8 @@ cs_settings_dialog_finalize (GObject *object)
 	CsSettingsDialog *self = CS_SETTINGS_DIALOG (object);
 	g_clear_object (&self->labels);
 	g_clear_pointer (&self->loaded, g_key_file_unref);
+	g_clear_pointer (&self->choice_plugin, g_hash_table_unref);
+	g_clear_pointer (&self->choice_preset, g_hash_table_unref);
 	g_clear_object (&self->profile);
 	g_clear_object (&self->secrets);
 	g_clear_object (&self->settings);
@@ -716,6 +790,9 @@ cs_settings_dialog_init (CsSettingsDialog *self)
 	/* each side's fields, as its plugin describes them; their labels line up with the
 	 * dialog's own */
 	self->labels = gtk_size_group_new (GTK_SIZE_GROUP_HORIZONTAL);
+	self->choice_plugin = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	self->choice_preset = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	fill_plugin_combos (self);
 	{
 		GtkWidget *grid = gtk_widget_get_parent (GTK_WIDGET (self->crm_form_box));
 		g_autoptr(GList) children = gtk_container_get_children (GTK_CONTAINER (grid));
@@ -787,11 +864,7 @@ load_fields (CsSettingsDialog *self)
 	gtk_entry_set_text (self->name_entry, cs_profile_get_name (p));
 	crm = cs_profile_get_plugin (p, CS_SIDE_CRM);
 	preset = cs_profile_get_preset (p);
-	if (g_strcmp0 (crm, "webcrm") == 0)
-		gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->crm_combo),
-					     g_strcmp0 (preset, "webcrm-b2c") == 0 ? "webcrm-b2c" : "webcrm-b2b");
-	else
-		gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->crm_combo), crm);
+	gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->crm_combo), crm_choice_for (self, crm, preset));
 	gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->outlook_combo),
 				     cs_profile_get_plugin (p, CS_SIDE_OUTLOOK));
 	gtk_switch_set_active (self->enabled_switch, cs_profile_get_enabled (p));

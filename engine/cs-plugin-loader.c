@@ -290,6 +290,19 @@ cs_plugin_loader_get_settings (CsPluginLoader *self, const gchar *name)
 }
 
 /**
+ * cs_plugin_loader_get_presets:
+ *
+ * Returns: (transfer none): the presets the plugin offers, ended by one whose id is %NULL
+ */
+const CsPreset *
+cs_plugin_loader_get_presets (CsPluginLoader *self, const gchar *name)
+{
+	static const CsPreset none[] = {{NULL}};
+	CsProviderClass *klass = peek_class (self, name);
+	return klass != NULL && klass->presets != NULL ? klass->presets : none;
+}
+
+/**
  * cs_plugin_loader_can_sign_in:
  *
  * Returns: whether the plugin signs the user in interactively (a Microsoft account's

@@ -123,6 +123,23 @@ load_profile (const gchar *path)
 	return sp;
 }
 
+/* a combo box's ids, in order, joined by spaces */
+static gchar *
+combo_ids (GtkComboBox *combo)
+{
+	GtkTreeModel *model = gtk_combo_box_get_model (combo);
+	g_autoptr(GString) out = g_string_new (NULL);
+	GtkTreeIter iter;
+	gint column = gtk_combo_box_get_id_column (combo);
+	for (gboolean ok = gtk_tree_model_get_iter_first (model, &iter); ok;
+	     ok = gtk_tree_model_iter_next (model, &iter)) {
+		g_autofree gchar *id = NULL;
+		gtk_tree_model_get (model, &iter, column, &id, -1);
+		g_string_append_printf (out, "%s%s", out->len > 0 ? " " : "", id);
+	}
+	return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 /* what the column titled @title shows for the row at @iter */
 static gchar *
 column_text (GtkTreeView *view, const gchar *title, GtkTreeIter *iter)
@@ -163,6 +180,14 @@ test_settings_save (void)
 	gtk_widget_show (GTK_WIDGET (dlg));
 	save = gtk_dialog_get_widget_for_response (GTK_DIALOG (dlg), GTK_RESPONSE_ACCEPT);
 
+	/* the choices come from the plugins: a CRM once per preset of its rules, the folder
+	 * (either side) last */
+	{
+		g_autofree gchar *crms = combo_ids (GTK_COMBO_BOX (child (dlg, t, "crm_combo")));
+		g_autofree gchar *outlooks = combo_ids (GTK_COMBO_BOX (child (dlg, t, "outlook_combo")));
+		g_assert_cmpstr (crms, ==, "orocrm webcrm-b2b webcrm-b2c folder");
+		g_assert_cmpstr (outlooks, ==, "graph pst folder");
+	}
 	/* no name: an error the user sees, nothing written */
 	gtk_button_clicked (GTK_BUTTON (save));
 	flush ();
