@@ -20,8 +20,8 @@ struct _CsSettingsForm {
 	GtkGrid *grid;
 	GtkExpander *expander; /* (nullable) without advanced settings */
 	GtkGrid *advanced_grid;
-	GHashTable *fields; /* (owned) key → input (entry, combo or check) */
-	gchar *plugin;	    /* (owned) (nullable) */
+	GHashTable *fields;   /* (owned) key → input (entry, combo or check) */
+	gchar *plugin;	      /* (owned) (nullable) */
 	GtkSizeGroup *labels; /* (owned) (nullable) the caller's labels, lined up with ours */
 	gboolean secrets_kept;
 };
