@@ -33,9 +33,10 @@ struct _CsNewProfileAssistant {
 	GtkButton *test_button;
 	GtkSpinner *test_spinner;
 	GtkLabel *test_label;
-	GtkWidget *outlook_radios[2];
+	GPtrArray *outlook_radios; /* (owned) one per Outlook plugin; its name in "plugin" */
 	GtkWidget *app_id_link;
-	GtkLabel *pst_note;
+	GtkLabel *read_only_note; /* a plugin that only reads (an Outlook data file) */
+	GtkLabel *sign_in_note;   /* a plugin that signs the user in (Microsoft 365) */
 	GtkComboBoxText *direction_combos[CS_KIND_LAST];
 	GtkLabel *summary_label;
 
@@ -57,8 +58,12 @@ crm_plugin (CsNewProfileAssistant *self)
 static const gchar *
 outlook_plugin (CsNewProfileAssistant *self)
 {
-	return gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->outlook_radios[1])) ? "pst"
-											  : "graph";
+	for (guint i = 0; i < self->outlook_radios->len; i++) {
+		GtkToggleButton *r = g_ptr_array_index (self->outlook_radios, i);
+		if (gtk_toggle_button_get_active (r))
+			return g_object_get_data (G_OBJECT (r), "plugin");
+	}
+	return NULL;
 }
 
 /* the preset of rules the CRM offers (the edition chosen, when it offers several) */
@@ -188,13 +193,22 @@ crm_changed_cb (CsNewProfileAssistant *self)
 static void
 outlook_changed_cb (CsNewProfileAssistant *self)
 {
-	gboolean pst = g_strcmp0 (outlook_plugin (self), "pst") == 0;
-	cs_settings_form_set_plugin (self->forms[CS_SIDE_OUTLOOK], outlook_plugin (self), NULL,
-				     NULL);
-	gtk_widget_set_visible (self->app_id_link, cs_plugin_loader_can_sign_in (
-							   cs_plugin_loader_get_default (),
-							   outlook_plugin (self)));
-	gtk_widget_set_visible (GTK_WIDGET (self->pst_note), pst);
+	CsPluginLoader *loader = cs_plugin_loader_get_default ();
+	const gchar *plugin = outlook_plugin (self);
+	gboolean read_only = plugin != NULL && cs_plugin_loader_is_read_only (loader, plugin);
+	gboolean sign_in = plugin != NULL && cs_plugin_loader_can_sign_in (loader, plugin);
+	cs_settings_form_set_plugin (self->forms[CS_SIDE_OUTLOOK], plugin, NULL, NULL);
+	gtk_widget_set_visible (self->app_id_link, sign_in);
+	gtk_widget_set_visible (GTK_WIDGET (self->sign_in_note), sign_in);
+	if (read_only) {
+		/* TRANSLATORS: %s is an Outlook source ("Outlook data file") */
+		g_autofree gchar *text = g_strdup_printf (
+			_ ("%s: only read. Its contacts, tasks, appointments and e-mails go to the "
+			   "CRM, and nothing is ever written back. The directions are set so."),
+			cs_plugin_loader_get_display_name (loader, plugin));
+		gtk_label_set_text (self->read_only_note, text);
+	}
+	gtk_widget_set_visible (GTK_WIDGET (self->read_only_note), read_only);
 	update_complete (self);
 }
 
@@ -208,7 +222,9 @@ fill_kinds (CsNewProfileAssistant *self)
 	g_autofree gchar *data = g_key_file_to_data (kf, NULL, NULL);
 	g_autofree gchar *path = g_build_filename (self->profiles_dir, "new.ini", NULL);
 	g_autoptr (CsProfile) p = cs_profile_new_from_data (data, path, NULL);
-	gboolean pst = g_strcmp0 (outlook_plugin (self), "pst") == 0;
+	const gchar *outlook = outlook_plugin (self);
+	gboolean pst = outlook != NULL
+		       && cs_plugin_loader_is_read_only (cs_plugin_loader_get_default (), outlook);
 	for (guint k = 0; k < CS_KIND_LAST; k++) {
 		CsDirection d = p != NULL ? cs_profile_get_kind_config (p, (CsKind)k)->direction
 					  : CS_DIRECTION_BOTH;
@@ -332,6 +348,14 @@ close_cb (CsNewProfileAssistant *self)
 	gtk_widget_destroy (GTK_WIDGET (self));
 }
 
+static gint
+compare_display_names (gconstpointer a, gconstpointer b)
+{
+	CsPluginLoader *loader = cs_plugin_loader_get_default ();
+	return g_utf8_collate (cs_plugin_loader_get_display_name (loader, *(const gchar *const *)a),
+			       cs_plugin_loader_get_display_name (loader, *(const gchar *const *)b));
+}
+
 static GtkWidget *
 page_box (void)
 {
@@ -370,6 +394,8 @@ build_pages (CsNewProfileAssistant *self)
 	/* a plugin that fails to load is left out; the others are offered */
 	cs_plugin_loader_load_all (cs_plugin_loader_get_default (), NULL);
 	names = cs_plugin_loader_get_names (cs_plugin_loader_get_default ());
+	if (names != NULL)
+		g_ptr_array_sort (names, compare_display_names);
 
 	/* 1: the CRM */
 	box = page_box ();
@@ -432,19 +458,32 @@ build_pages (CsNewProfileAssistant *self)
 	/* 2: Outlook */
 	box = page_box ();
 	gtk_container_add (GTK_CONTAINER (box), wrapped_label (_ ("Where is your Outlook data?")));
-	self->outlook_radios[0] = gtk_radio_button_new_with_mnemonic (
-		NULL, _ ("_Microsoft 365 or Outlook.com (you sign in with your Microsoft account "
-			 "at the first sync)"));
-	self->outlook_radios[1] = gtk_radio_button_new_with_mnemonic_from_widget (
-		GTK_RADIO_BUTTON (self->outlook_radios[0]), _ ("An Outlook _data file (.pst)"));
-	gtk_container_add (GTK_CONTAINER (box), self->outlook_radios[0]);
-	gtk_container_add (GTK_CONTAINER (box), self->outlook_radios[1]);
-	self->pst_note = GTK_LABEL (
-		wrapped_label (_ ("An Outlook data file is only read: its contacts, tasks, "
-				  "appointments and e-mails go to the CRM, and nothing is ever "
-				  "written into the file. The directions are set so.")));
-	gtk_widget_set_no_show_all (GTK_WIDGET (self->pst_note), TRUE);
-	gtk_container_add (GTK_CONTAINER (box), GTK_WIDGET (self->pst_note));
+	/* the Outlook sources a user picks (a store that serves either side is for scripts),
+	 * each as its plugin describes itself */
+	for (guint i = 0; names != NULL && i < names->len; i++) {
+		const gchar *n = g_ptr_array_index (names, i);
+		GtkWidget *radio;
+		const gchar *description;
+		if (cs_plugin_loader_get_sides (cs_plugin_loader_get_default (), n)
+		    != CS_PROVIDER_SIDE_OUTLOOK)
+			continue;
+		description = cs_plugin_loader_get_description (cs_plugin_loader_get_default (), n);
+		radio = gtk_radio_button_new_with_label_from_widget (
+			self->outlook_radios->len > 0 ? g_ptr_array_index (self->outlook_radios, 0)
+						      : NULL,
+			description);
+		g_object_set_data_full (G_OBJECT (radio), "plugin", g_strdup (n), g_free);
+		g_ptr_array_add (self->outlook_radios, radio);
+		gtk_container_add (GTK_CONTAINER (box), radio);
+	}
+	self->sign_in_note = GTK_LABEL (
+		wrapped_label (_ ("You sign in with your account at the first sync; the app keeps "
+				  "the sign-in in the keyring.")));
+	gtk_widget_set_no_show_all (GTK_WIDGET (self->sign_in_note), TRUE);
+	gtk_container_add (GTK_CONTAINER (box), GTK_WIDGET (self->sign_in_note));
+	self->read_only_note = GTK_LABEL (wrapped_label (""));
+	gtk_widget_set_no_show_all (GTK_WIDGET (self->read_only_note), TRUE);
+	gtk_container_add (GTK_CONTAINER (box), GTK_WIDGET (self->read_only_note));
 	self->forms[CS_SIDE_OUTLOOK] = cs_settings_form_new (TRUE);
 	g_signal_connect_swapped (self->forms[CS_SIDE_OUTLOOK], "changed",
 				  G_CALLBACK (update_complete), self);
@@ -455,8 +494,8 @@ build_pages (CsNewProfileAssistant *self)
 	gtk_widget_set_halign (self->app_id_link, GTK_ALIGN_START);
 	gtk_widget_set_no_show_all (self->app_id_link, TRUE);
 	gtk_container_add (GTK_CONTAINER (box), self->app_id_link);
-	for (guint i = 0; i < 2; i++)
-		g_signal_connect_swapped (self->outlook_radios[i], "toggled",
+	for (guint i = 0; i < self->outlook_radios->len; i++)
+		g_signal_connect_swapped (g_ptr_array_index (self->outlook_radios, i), "toggled",
 					  G_CALLBACK (outlook_changed_cb), self);
 	self->pages[PAGE_OUTLOOK] = box;
 	gtk_assistant_append_page (a, box);
@@ -519,6 +558,7 @@ cs_new_profile_assistant_finalize (GObject *object)
 {
 	CsNewProfileAssistant *self = CS_NEW_PROFILE_ASSISTANT (object);
 	g_free (self->profiles_dir);
+	g_ptr_array_unref (self->outlook_radios);
 	g_clear_object (&self->secrets);
 	g_free (self->path);
 	G_OBJECT_CLASS (cs_new_profile_assistant_parent_class)->finalize (object);
@@ -535,8 +575,9 @@ cs_new_profile_assistant_class_init (CsNewProfileAssistantClass *klass)
 static void
 cs_new_profile_assistant_init (CsNewProfileAssistant *self)
 {
+	self->outlook_radios = g_ptr_array_new ();
 	gtk_window_set_title (GTK_WINDOW (self), _ ("New Profile"));
-	gtk_window_set_default_size (GTK_WINDOW (self), 640, 460);
+	gtk_window_set_default_size (GTK_WINDOW (self), 760, 480);
 	gtk_window_set_modal (GTK_WINDOW (self), TRUE);
 	build_pages (self);
 	g_signal_connect (self, "prepare", G_CALLBACK (prepare_cb), NULL);
@@ -553,7 +594,8 @@ cs_new_profile_assistant_new (GtkWindow *parent, const gchar *profiles_dir, CsSe
 	self->profiles_dir = g_strdup (profiles_dir);
 	self->secrets = g_object_ref (secrets);
 	gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->crm_combo), "orocrm");
-	gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->outlook_radios[0]), TRUE);
+	if (self->outlook_radios->len > 0)
+		gtk_toggle_button_set_active (g_ptr_array_index (self->outlook_radios, 0), TRUE);
 	outlook_changed_cb (self);
 	return self;
 }
@@ -617,7 +659,12 @@ cs_new_profile_assistant_get_test_label (CsNewProfileAssistant *self)
 GtkToggleButton *
 cs_new_profile_assistant_get_outlook_radio (CsNewProfileAssistant *self, const gchar *plugin)
 {
-	return GTK_TOGGLE_BUTTON (self->outlook_radios[g_strcmp0 (plugin, "pst") == 0 ? 1 : 0]);
+	for (guint i = 0; i < self->outlook_radios->len; i++) {
+		GtkToggleButton *r = g_ptr_array_index (self->outlook_radios, i);
+		if (g_strcmp0 (g_object_get_data (G_OBJECT (r), "plugin"), plugin) == 0)
+			return r;
+	}
+	return NULL;
 }
 
 GtkComboBox *

@@ -393,7 +393,8 @@ main (int argc, char **argv)
 		/* the first-run assistant: the CRM, Outlook (a PST: read only), what to sync */
 		CsNewProfileAssistant *a = cs_new_profile_assistant_new (GTK_WINDOW (win), root,
 									 cs_application_get_secrets (app));
-		gtk_window_set_default_size (GTK_WINDOW (a), 700, 480);
+		gtk_window_set_default_size (GTK_WINDOW (a), 900, 480);
+		gtk_window_resize (GTK_WINDOW (a), 900, 480);
 		gtk_entry_set_text (cs_new_profile_assistant_get_name_entry (a), "Sales team");
 		gtk_entry_set_text (GTK_ENTRY (cs_new_profile_assistant_get_field (a, "crm", "url")), "https://crm.example.org");
 		gtk_entry_set_text (GTK_ENTRY (cs_new_profile_assistant_get_field (a, "crm", "user")), "ada");
