@@ -593,7 +593,8 @@ cs_new_profile_assistant_new (GtkWindow *parent, const gchar *profiles_dir, CsSe
 						    parent, "use-header-bar", TRUE, NULL);
 	self->profiles_dir = g_strdup (profiles_dir);
 	self->secrets = g_object_ref (secrets);
-	gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->crm_combo), "orocrm");
+	/* the first CRM there is (by name) */
+	gtk_combo_box_set_active (GTK_COMBO_BOX (self->crm_combo), 0);
 	if (self->outlook_radios->len > 0)
 		gtk_toggle_button_set_active (g_ptr_array_index (self->outlook_radios, 0), TRUE);
 	outlook_changed_cb (self);

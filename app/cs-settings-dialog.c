@@ -838,8 +838,9 @@ load_fields (CsSettingsDialog *self)
 	}
 	if (self->profile == NULL) {
 		gtk_window_set_title (GTK_WINDOW (self), _("New profile"));
-		gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->crm_combo), "orocrm");
-		gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->outlook_combo), "pst");
+		/* the first of each side's choices: a service, not a folder */
+		gtk_combo_box_set_active (GTK_COMBO_BOX (self->crm_combo), 0);
+		gtk_combo_box_set_active (GTK_COMBO_BOX (self->outlook_combo), 0);
 		gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->conflict_combo), "crm-wins");
 		cs_duration_set (self->crm_interval, 120);
 		cs_duration_set (self->outlook_interval, 30);

@@ -294,6 +294,7 @@ main (int argc, char **argv)
 		gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (d, "crm", "url")), "https://crm.example.org");
 		gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (d, "crm", "user")), "ada");
 		gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (d, "crm", "secret")), "not-a-real-key");
+		gtk_combo_box_set_active_id (GTK_COMBO_BOX (W ("outlook_combo")), "pst");
 		gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (d, "outlook", "path")), "/home/ada/Documents/Outlook.pst");
 #undef W
 		shoot (GTK_WIDGET (d), "settings.png");
