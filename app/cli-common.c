@@ -192,14 +192,15 @@ cli_parse_kind (const gchar *name, CsKind *kind, GError **error)
 
 /**
  * cli_finish_run:
+ * @engine: (nullable): the run's engine: its schemas name the fields in the text
  * @report: (nullable): the run's report, %NULL when it failed as a whole (@error)
  *
  * What `sync` and `undo` print at the end of a run: the report as JSON or text,
  * or the error; returns the exit code of the CLI contract.
  */
 gint
-cli_finish_run (CliProgress *prog, CsRunReport *report, const GError *error, gboolean json,
-		gboolean dry_run)
+cli_finish_run (CliProgress *prog, CsEngine *engine, CsRunReport *report, const GError *error,
+		gboolean json, gboolean dry_run)
 {
 	gboolean stopped;
 	const gchar *flag;
@@ -224,7 +225,10 @@ cli_finish_run (CliProgress *prog, CsRunReport *report, const GError *error, gbo
 		}
 		cli_print_json (n);
 	} else {
-		g_autofree gchar *text = cs_run_report_to_text (report);
+		/* the fields by their labels ("Job title"); the JSON keeps their names */
+		g_autoptr(CsFieldLabels) labels = cs_field_labels_new (engine);
+		g_autofree gchar *text = cs_run_report_to_text_labelled (report, cs_field_labels_func,
+									 labels);
 		g_print ("%s%s", dry_run ? _("Dry run, nothing was changed.\n") : "", text);
 		if (stopped)
 			/* TRANSLATORS: %s is the option that confirms, --force or --force-delete */
@@ -233,4 +237,24 @@ cli_finish_run (CliProgress *prog, CsRunReport *report, const GError *error, gbo
 				 flag);
 	}
 	return cs_run_report_get_exit_code (report);
+}
+
+/**
+ * cli_field_labels:
+ *
+ * Returns: (transfer full): the labels of the profile's fields, for text output; without
+ *   its plugins (a profile that cannot run), fields are shown by their names
+ */
+CsFieldLabels *
+cli_field_labels (CsProfile *profile)
+{
+	g_autoptr(CsEngine) engine = cs_engine_new (profile, NULL, NULL);
+	return cs_field_labels_new (engine);
+}
+
+/* a conflict's field (a mapping row: the CRM's field name) as the user reads it */
+const gchar *
+cli_field_label (CsFieldLabels *labels, CsKind kind, const gchar *field)
+{
+	return cs_field_labels_func (kind, CS_SIDE_CRM, field, labels);
 }

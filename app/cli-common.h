@@ -3,6 +3,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "cs-change-view.h"
 #include "cs-engine.h"
 #include "cs-json.h"
 
@@ -28,8 +29,10 @@ void cli_progress_cb (CsEngine *engine, gint phase, gdouble fraction, const gcha
 		      gpointer data);
 
 void cli_connect_sign_in (CsEngine *engine);
-gint cli_finish_run (CliProgress *prog, CsRunReport *report, const GError *error, gboolean json,
-		     gboolean dry_run);
+gint cli_finish_run (CliProgress *prog, CsEngine *engine, CsRunReport *report,
+		     const GError *error, gboolean json, gboolean dry_run);
+CsFieldLabels *cli_field_labels (CsProfile *profile);
+const gchar *cli_field_label (CsFieldLabels *labels, CsKind kind, const gchar *field);
 /* a kind's name as the user typed it; the error names the allowed ones */
 gboolean cli_parse_kind (const gchar *name, CsKind *kind, GError **error);
 

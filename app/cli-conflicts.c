@@ -24,6 +24,7 @@ cli_cmd_conflicts (gint argc, gchar **argv)
 	g_autoptr (CsProfile) profile = NULL;
 	g_autoptr (CsState) state = NULL;
 	g_autoptr (GPtrArray) conflicts = NULL;
+	g_autoptr (CsFieldLabels) labels = NULL;
 	g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
 	JsonObject *o = json_object_new ();
 	JsonArray *arr = json_array_new ();
@@ -47,6 +48,8 @@ cli_cmd_conflicts (gint argc, gchar **argv)
 		if (conflicts == NULL)
 			return cli_fail (CS_EXIT_LOCAL, json, error->message);
 	}
+	if (!json && conflicts != NULL && conflicts->len > 0)
+		labels = cli_field_labels (profile);
 	for (guint i = 0; conflicts != NULL && i < conflicts->len; i++) {
 		CsConflict *c = g_ptr_array_index (conflicts, i);
 		JsonObject *co = json_object_new ();
@@ -70,7 +73,8 @@ cli_cmd_conflicts (gint argc, gchar **argv)
 			 * value both had before */
 			g_print (_ ("%" PRId64
 				    ": %s %s, %s\n  CRM: %s\n  Outlook: %s\n  before: %s\n"),
-				 c->id, cs_kind_get_label (c->kind), label, c->field, crm, outlook,
+				 c->id, cs_kind_get_label (c->kind), label,
+				 cli_field_label (labels, c->kind, c->field), crm, outlook,
 				 base);
 		}
 	}

@@ -72,6 +72,7 @@ cli_cmd_history (gint argc, gchar **argv)
 	g_autoptr (GOptionContext) ctx = g_option_context_new (_ ("- show a profile's runs"));
 	g_autoptr (GError) error = NULL;
 	g_autoptr (CsProfile) profile = NULL;
+	g_autoptr (CsFieldLabels) labels = NULL;
 	g_autoptr (CsState) state = NULL;
 	g_autoptr (GPtrArray) runs
 		= g_ptr_array_new_with_free_func ((GDestroyNotify)cs_run_info_free);
@@ -154,8 +155,11 @@ cli_cmd_history (gint argc, gchar **argv)
 				g_print ("    %s\n", r->error);
 			if (run_id != 0) {
 				g_autoptr (GString) text = g_string_new (NULL);
-				cs_plan_append_text (json_object_get_array_member (ro, "changes"),
-						     text);
+				if (labels == NULL)
+					labels = cli_field_labels (profile);
+				cs_plan_append_text_labelled (
+					json_object_get_array_member (ro, "changes"), text,
+					cs_field_labels_func, labels);
 				g_print ("%s", text->str);
 			}
 		}

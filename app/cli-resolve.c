@@ -45,6 +45,7 @@ cli_cmd_resolve (gint argc, gchar **argv)
 	g_autoptr (GOptionContext) ctx = g_option_context_new (_ ("[ID] - decide a conflict"));
 	g_autoptr (GError) error = NULL;
 	g_autoptr (CsProfile) profile = NULL;
+	g_autoptr (CsFieldLabels) labels = NULL;
 	g_autoptr (CsState) state = NULL;
 	g_autoptr (GPtrArray) targets
 		= g_ptr_array_new_with_free_func ((GDestroyNotify)cs_conflict_free);
@@ -151,8 +152,10 @@ cli_cmd_resolve (gint argc, gchar **argv)
 		} else if (!json) {
 			g_autofree gchar *text = cli_value_text (kept);
 			/* TRANSLATORS: a record's name, a field and the value kept */
+			if (labels == NULL)
+				labels = cli_field_labels (profile);
 			g_print (_ ("%s, %s: keeps %s (written on both sides by the next sync)\n"),
-				 label, c->field, text);
+				 label, cli_field_label (labels, c->kind, c->field), text);
 		}
 	}
 	if (!dry_run && !cs_state_commit (state, &error))

@@ -22,6 +22,7 @@ cli_cmd_status (gint argc, gchar **argv)
 	g_autoptr(GOptionContext) ctx = g_option_context_new (_("- show a profile's sync state"));
 	g_autoptr(GError) error = NULL;
 	g_autoptr(CsProfile) profile = NULL;
+	g_autoptr(CsFieldLabels) labels = NULL;
 	g_autoptr(CsState) state = NULL;
 	g_autoptr(GPtrArray) runs = NULL;
 	g_autoptr(GPtrArray) conflicts = NULL;
@@ -133,8 +134,10 @@ cli_cmd_status (gint argc, gchar **argv)
 		CsConflict *c = g_ptr_array_index (conflicts, i);
 		g_autofree gchar *label = cs_state_get_link_label (state, c->kind, c->outlook_id, c->crm_id);
 		/* TRANSLATORS: conflict id, kind, record name, field */
+		if (labels == NULL)
+			labels = cli_field_labels (profile);
 		g_print (_("  %" PRId64 ": %s %s, %s\n"), c->id, cs_kind_get_label (c->kind), label,
-			 c->field);
+			 cli_field_label (labels, c->kind, c->field));
 	}
 	if (skips != NULL && json_array_get_length (skips) > 0) {
 		guint n = json_array_get_length (skips);

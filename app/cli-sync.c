@@ -53,5 +53,5 @@ cli_cmd_sync (gint argc, gchar **argv)
 		flags |= CS_RUN_FLAG_FORCE;
 	g_signal_connect (engine, "progress", G_CALLBACK (cli_progress_cb), &prog);
 	report = cs_engine_run (engine, flags, NULL, &error);
-	return cli_finish_run (&prog, report, error, json, dry_run);
+	return cli_finish_run (&prog, engine, report, error, json, dry_run);
 }

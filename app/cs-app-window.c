@@ -755,6 +755,10 @@ profile_row_new (CsSyncProfile *sp)
 	GtkWidget *status = gtk_label_new (status_text (sp));
 	gtk_label_set_xalign (GTK_LABEL (name), 0);
 	gtk_label_set_xalign (GTK_LABEL (status), 0);
+	/* the whole state on up to three lines: a cut "The last sync fail…" hides what matters */
+	gtk_label_set_line_wrap (GTK_LABEL (status), TRUE);
+	gtk_label_set_max_width_chars (GTK_LABEL (status), 24);
+	gtk_label_set_lines (GTK_LABEL (status), 3);
 	gtk_label_set_ellipsize (GTK_LABEL (status), PANGO_ELLIPSIZE_END);
 	gtk_style_context_add_class (gtk_widget_get_style_context (status), "dim-label");
 	gtk_widget_set_margin_start (outer, 12);

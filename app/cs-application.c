@@ -367,14 +367,38 @@ about_cb (GSimpleAction *action, GVariant *param, gpointer user_data)
 			       _("About crmsync"), NULL);
 }
 
-/* the user guide: the installed Mallard pages through the help viewer, else the
- * same pages as files in a browser */
+/**
+ * cs_application_get_help_page:
+ * @help_dir: where the guide's languages are (`share/help`, or the source tree's `help`)
+ *
+ * Returns: (transfer full): the guide's first page in the user's language (help/de in a
+ *   German session), else in English
+ */
+gchar *
+cs_application_get_help_page (const gchar *help_dir)
+{
+	const gchar *const *langs = g_get_language_names ();
+	for (guint i = 0; langs[i] != NULL; i++) {
+		/* installed: LANG/crmsync/; the source tree: LANG/ */
+		g_autofree gchar *installed
+		    = g_build_filename (help_dir, langs[i], "crmsync", "index.page", NULL);
+		g_autofree gchar *source = g_build_filename (help_dir, langs[i], "index.page", NULL);
+		if (g_file_test (installed, G_FILE_TEST_EXISTS))
+			return g_steal_pointer (&installed);
+		if (g_file_test (source, G_FILE_TEST_EXISTS))
+			return g_steal_pointer (&source);
+	}
+	return g_build_filename (help_dir, "C", "crmsync", "index.page", NULL);
+}
+
+/* the user guide: the installed Mallard pages through the help viewer (which picks the
+ * user's language itself), else the same pages as files in a browser */
 static void
 help_cb (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
 	GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
 	g_autoptr(GError) error = NULL;
-	g_autofree gchar *page = g_build_filename (CS_HELP_DIR, "C", "crmsync", "index.page", NULL);
+	g_autofree gchar *page = cs_application_get_help_page (CS_HELP_DIR);
 	g_autofree gchar *uri = NULL;
 	if (gtk_show_uri_on_window (window, "help:crmsync", GDK_CURRENT_TIME, NULL))
 		return;

@@ -21,4 +21,6 @@ CsSyncProfile *cs_application_load_profile (CsApplication *self, const gchar *pa
 gboolean cs_application_remove_profile (CsApplication *self, CsSyncProfile *profile,
 					GError **error);
 
+gchar *cs_application_get_help_page (const gchar *help_dir);
+
 G_END_DECLS

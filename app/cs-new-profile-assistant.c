@@ -7,6 +7,7 @@
 #include "cs-connection-test.h"
 #include "cs-new-profile-assistant.h"
 #include "cs-plugin-loader.h"
+#include "cs-settings-form.h"
 
 /*
  * A new profile, step by step: the CRM (its address and key, tested on the spot), Outlook
@@ -14,8 +15,9 @@
  * (the preset's defaults), then the profile is saved. The window then shows the first
  * run's preview (Sync all) before anything is written to either side.
  *
- * The fields of each side come from the provider's own description of its settings
- * (cs_plugin_loader_get_settings): a new backend needs no change here.
+ * The fields of each side come from the provider's own description of its settings, built
+ * by the same form as the settings dialog's (cs-settings-form): a new backend needs no
+ * change here.
  */
 
 enum { PAGE_CRM, PAGE_OUTLOOK, PAGE_KINDS, PAGE_CONFIRM };
@@ -25,20 +27,19 @@ struct _CsNewProfileAssistant {
 	GtkWidget *pages[4];
 	GtkEntry *name_entry;
 	GtkComboBoxText *crm_combo;
-	GtkComboBoxText *edition_combo; /* webCRM: B2B or B2C preset */
+	GtkComboBoxText *edition_combo; /* the CRM's presets, when it has several (webCRM B2B, B2C) */
 	GtkWidget *edition_label;
-	GtkGrid *crm_grid;
+	CsSettingsForm *forms[CS_SIDE_LAST];
 	GtkButton *test_button;
 	GtkSpinner *test_spinner;
 	GtkLabel *test_label;
-	GtkWidget *outlook_radios[2];
-	GtkGrid *outlook_grid;
-	GtkGrid *outlook_advanced_grid;
-	GtkLabel *pst_note;
+	GPtrArray *outlook_radios; /* (owned) one per Outlook plugin; its name in "plugin" */
+	GtkWidget *app_id_link;
+	GtkLabel *read_only_note; /* a plugin that only reads (an Outlook data file) */
+	GtkLabel *sign_in_note;   /* a plugin that signs the user in (Microsoft 365) */
 	GtkComboBoxText *direction_combos[CS_KIND_LAST];
 	GtkLabel *summary_label;
 
-	GHashTable *fields[CS_SIDE_LAST]; /* (owned) key → widget */
 	gchar *profiles_dir;		  /* (owned) */
 	CsSecrets *secrets;		  /* (owned) */
 	GCancellable *test_cancellable;	  /* (owned) (nullable) */
@@ -57,156 +58,35 @@ crm_plugin (CsNewProfileAssistant *self)
 static const gchar *
 outlook_plugin (CsNewProfileAssistant *self)
 {
-	return gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->outlook_radios[1])) ? "pst"
-											  : "graph";
-}
-
-static const gchar *
-preset (CsNewProfileAssistant *self)
-{
-	if (g_strcmp0 (crm_plugin (self), "webcrm") == 0)
-		return gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->edition_combo));
-	return crm_plugin (self);
-}
-
-static const gchar *
-field_text (CsNewProfileAssistant *self, CsSide side, const gchar *key)
-{
-	GtkWidget *w = g_hash_table_lookup (self->fields[side], key);
-	if (w == NULL)
-		return NULL;
-	if (GTK_IS_ENTRY (w))
-		return gtk_entry_get_text (GTK_ENTRY (w));
-	if (GTK_IS_COMBO_BOX (w))
-		return gtk_combo_box_get_active_id (GTK_COMBO_BOX (w));
-	if (GTK_IS_TOGGLE_BUTTON (w))
-		return gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (w)) ? "true" : "false";
+	for (guint i = 0; i < self->outlook_radios->len; i++) {
+		GtkToggleButton *r = g_ptr_array_index (self->outlook_radios, i);
+		if (gtk_toggle_button_get_active (r))
+			return g_object_get_data (G_OBJECT (r), "plugin");
+	}
 	return NULL;
 }
 
-static void
-browse_response_cb (GtkNativeDialog *chooser, gint response, gpointer user_data)
+/* the preset of rules the CRM offers (the edition chosen, when it offers several) */
+static const gchar *
+preset (CsNewProfileAssistant *self)
 {
-	GtkEntry *entry = GTK_ENTRY (user_data);
-	if (response == GTK_RESPONSE_ACCEPT) {
-		g_autofree gchar *file = gtk_file_chooser_get_filename (GTK_FILE_CHOOSER (chooser));
-		gtk_entry_set_text (entry, file != NULL ? file : "");
-	}
-	g_object_unref (chooser);
-}
-
-static void
-browse_clicked_cb (GtkButton *button, gpointer user_data)
-{
-	GtkEntry *entry = GTK_ENTRY (user_data);
-	gboolean folder = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "folder"));
-	GtkFileChooserNative *chooser = gtk_file_chooser_native_new (
-		folder ? _ ("Choose a Folder") : _ ("Choose an Outlook Data File"),
-		GTK_WINDOW (gtk_widget_get_toplevel (GTK_WIDGET (button))),
-		folder ? GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER : GTK_FILE_CHOOSER_ACTION_OPEN, NULL,
-		NULL);
-	g_signal_connect (chooser, "response", G_CALLBACK (browse_response_cb), entry);
-	gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+	const CsPreset *presets
+		= cs_plugin_loader_get_presets (cs_plugin_loader_get_default (), crm_plugin (self));
+	if (presets[0].id != NULL && presets[1].id != NULL)
+		return gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->edition_combo));
+	return presets[0].id;
 }
 
 static void
 update_complete (CsNewProfileAssistant *self);
 
 static void
-field_changed_cb (GtkWidget *widget, CsNewProfileAssistant *self)
+crm_field_changed_cb (CsNewProfileAssistant *self)
 {
 	/* a changed CRM field needs a new test */
-	if (g_object_get_data (G_OBJECT (widget), "crm-field") != NULL) {
-		self->tested = FALSE;
-		gtk_label_set_text (self->test_label, "");
-	}
+	self->tested = FALSE;
+	gtk_label_set_text (self->test_label, "");
 	update_complete (self);
-}
-
-/* one row per setting the provider describes; advanced ones into @advanced (or left out) */
-static void
-fill_grid (CsNewProfileAssistant *self, CsSide side, const gchar *plugin, GtkGrid *grid,
-	   GtkGrid *advanced)
-{
-	const CsSetting *settings
-		= cs_plugin_loader_get_settings (cs_plugin_loader_get_default (), plugin);
-	gint rows[2] = { 0, 0 };
-	g_autoptr (GList) old = gtk_container_get_children (GTK_CONTAINER (grid));
-	for (GList *l = old; l != NULL; l = l->next)
-		gtk_widget_destroy (l->data);
-	if (advanced != NULL) {
-		g_autoptr (GList) adv = gtk_container_get_children (GTK_CONTAINER (advanced));
-		for (GList *l = adv; l != NULL; l = l->next)
-			gtk_widget_destroy (l->data);
-	}
-	g_hash_table_remove_all (self->fields[side]);
-	for (guint i = 0; settings[i].key != NULL; i++) {
-		const CsSetting *s = &settings[i];
-		GtkGrid *g = s->advanced ? advanced : grid;
-		GtkWidget *label, *widget, *input;
-		if (g == NULL)
-			continue;
-		label = gtk_label_new (g_dgettext (GETTEXT_PACKAGE, s->label));
-		gtk_label_set_xalign (GTK_LABEL (label), 1);
-		gtk_style_context_add_class (gtk_widget_get_style_context (label), "dim-label");
-		switch (s->type) {
-		case CS_SETTING_CHOICE:
-			input = widget = gtk_combo_box_text_new ();
-			for (guint c = 0; s->choices != NULL && s->choices[c] != NULL; c++)
-				gtk_combo_box_text_append (GTK_COMBO_BOX_TEXT (widget),
-							   s->choices[c], s->choices[c]);
-			if (s->default_value != NULL)
-				gtk_combo_box_set_active_id (GTK_COMBO_BOX (widget),
-							     s->default_value);
-			g_signal_connect (widget, "changed", G_CALLBACK (field_changed_cb), self);
-			break;
-		case CS_SETTING_BOOLEAN:
-			input = widget = gtk_check_button_new ();
-			gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (widget),
-						      g_strcmp0 (s->default_value, "true") == 0);
-			g_signal_connect (widget, "toggled", G_CALLBACK (field_changed_cb), self);
-			break;
-		case CS_SETTING_FILE:
-		case CS_SETTING_FOLDER: {
-			GtkWidget *button = gtk_button_new_with_mnemonic (_ ("_Choose…"));
-			input = gtk_entry_new ();
-			gtk_widget_set_hexpand (input, TRUE);
-			widget = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-			gtk_container_add (GTK_CONTAINER (widget), input);
-			gtk_container_add (GTK_CONTAINER (widget), button);
-			g_object_set_data (G_OBJECT (button), "folder",
-					   GINT_TO_POINTER (s->type == CS_SETTING_FOLDER));
-			g_signal_connect (button, "clicked", G_CALLBACK (browse_clicked_cb), input);
-			g_signal_connect (input, "changed", G_CALLBACK (field_changed_cb), self);
-			break;
-		}
-		default:
-			input = widget = gtk_entry_new ();
-			gtk_widget_set_hexpand (widget, TRUE);
-			if (s->type == CS_SETTING_SECRET) {
-				gtk_entry_set_visibility (GTK_ENTRY (widget), FALSE);
-				gtk_entry_set_input_purpose (GTK_ENTRY (widget),
-							     GTK_INPUT_PURPOSE_PASSWORD);
-			} else if (s->type == CS_SETTING_URL) {
-				gtk_entry_set_input_purpose (GTK_ENTRY (widget),
-							     GTK_INPUT_PURPOSE_URL);
-			}
-			if (s->default_value != NULL)
-				gtk_entry_set_placeholder_text (GTK_ENTRY (widget),
-								s->default_value);
-			g_signal_connect (widget, "changed", G_CALLBACK (field_changed_cb), self);
-		}
-		if (side == CS_SIDE_CRM)
-			g_object_set_data (G_OBJECT (input), "crm-field", GINT_TO_POINTER (1));
-		g_hash_table_insert (self->fields[side], g_strdup (s->key), input);
-		gtk_label_set_mnemonic_widget (GTK_LABEL (label), input);
-		gtk_grid_attach (g, label, 0, rows[s->advanced], 1, 1);
-		gtk_grid_attach (g, widget, 1, rows[s->advanced], 1, 1);
-		rows[s->advanced]++;
-	}
-	gtk_widget_show_all (GTK_WIDGET (grid));
-	if (advanced != NULL)
-		gtk_widget_show_all (GTK_WIDGET (advanced));
 }
 
 /* the profile the pages describe so far; the secret stays out of it */
@@ -223,53 +103,23 @@ build_keyfile (CsNewProfileAssistant *self)
 	g_key_file_set_string (kf, "profile", "outlook", plugins[CS_SIDE_OUTLOOK]);
 	if (preset (self) != NULL)
 		g_key_file_set_string (kf, "profile", "preset", preset (self));
-	for (guint s = 0; s < CS_SIDE_LAST; s++) {
-		const CsSetting *settings = cs_plugin_loader_get_settings (
-			cs_plugin_loader_get_default (), plugins[s]);
-		/* an empty group still names the side's section */
-		g_key_file_set_comment (kf, groups[s], NULL, NULL, NULL);
-		for (guint i = 0; settings[i].key != NULL; i++) {
-			const gchar *v = field_text (self, (CsSide)s, settings[i].key);
-			if (settings[i].type == CS_SETTING_SECRET || v == NULL || v[0] == '\0')
-				continue;
-			if (g_strcmp0 (v, settings[i].default_value) == 0)
-				continue;
-			g_key_file_set_string (kf, groups[s], settings[i].key, v);
-		}
-	}
+	for (guint s = 0; s < CS_SIDE_LAST; s++)
+		cs_settings_form_write (self->forms[s], kf, groups[s]);
 	return kf;
 }
 
 static const gchar *
 crm_secret (CsNewProfileAssistant *self)
 {
-	const CsSetting *settings = cs_plugin_loader_get_settings (cs_plugin_loader_get_default (),
-								   crm_plugin (self));
-	for (guint i = 0; settings[i].key != NULL; i++)
-		if (settings[i].type == CS_SETTING_SECRET)
-			return field_text (self, CS_SIDE_CRM, settings[i].key);
-	return NULL;
-}
-
-static gboolean
-required_filled (CsNewProfileAssistant *self, CsSide side, const gchar *plugin)
-{
-	const CsSetting *settings
-		= cs_plugin_loader_get_settings (cs_plugin_loader_get_default (), plugin);
-	for (guint i = 0; settings[i].key != NULL; i++) {
-		const gchar *v = field_text (self, side, settings[i].key);
-		if (settings[i].required && !settings[i].advanced && (v == NULL || v[0] == '\0'))
-			return FALSE;
-	}
-	return TRUE;
+	return cs_settings_form_get_secret (self->forms[CS_SIDE_CRM], NULL);
 }
 
 static void
 update_complete (CsNewProfileAssistant *self)
 {
 	const gchar *name = gtk_entry_get_text (self->name_entry);
-	gboolean crm_ok = name[0] != '\0' && required_filled (self, CS_SIDE_CRM, crm_plugin (self));
-	gboolean outlook_ok = required_filled (self, CS_SIDE_OUTLOOK, outlook_plugin (self));
+	gboolean crm_ok = name[0] != '\0' && cs_settings_form_is_complete (self->forms[CS_SIDE_CRM]);
+	gboolean outlook_ok = cs_settings_form_is_complete (self->forms[CS_SIDE_OUTLOOK]);
 	gtk_widget_set_sensitive (GTK_WIDGET (self->test_button),
 				  crm_ok && self->test_cancellable == NULL);
 	/* never a profile that cannot run: the CRM must have answered */
@@ -321,10 +171,20 @@ test_clicked_cb (CsNewProfileAssistant *self)
 static void
 crm_changed_cb (CsNewProfileAssistant *self)
 {
-	gboolean web = g_strcmp0 (crm_plugin (self), "webcrm") == 0;
-	gtk_widget_set_visible (GTK_WIDGET (self->edition_combo), web);
-	gtk_widget_set_visible (self->edition_label, web);
-	fill_grid (self, CS_SIDE_CRM, crm_plugin (self), self->crm_grid, NULL);
+	const CsPreset *presets
+		= cs_plugin_loader_get_presets (cs_plugin_loader_get_default (), crm_plugin (self));
+	gboolean several = presets[0].id != NULL && presets[1].id != NULL;
+	gtk_combo_box_text_remove_all (self->edition_combo);
+	for (guint p = 0; several && presets[p].id != NULL; p++)
+		gtk_combo_box_text_append (
+			self->edition_combo, presets[p].id,
+			presets[p].label != NULL ? g_dgettext (GETTEXT_PACKAGE, presets[p].label)
+						 : presets[p].id);
+	if (several)
+		gtk_combo_box_set_active (GTK_COMBO_BOX (self->edition_combo), 0);
+	gtk_widget_set_visible (GTK_WIDGET (self->edition_combo), several);
+	gtk_widget_set_visible (self->edition_label, several);
+	cs_settings_form_set_plugin (self->forms[CS_SIDE_CRM], crm_plugin (self), NULL, NULL);
 	self->tested = FALSE;
 	gtk_label_set_text (self->test_label, "");
 	update_complete (self);
@@ -333,10 +193,22 @@ crm_changed_cb (CsNewProfileAssistant *self)
 static void
 outlook_changed_cb (CsNewProfileAssistant *self)
 {
-	gboolean pst = g_strcmp0 (outlook_plugin (self), "pst") == 0;
-	fill_grid (self, CS_SIDE_OUTLOOK, outlook_plugin (self), self->outlook_grid,
-		   self->outlook_advanced_grid);
-	gtk_widget_set_visible (GTK_WIDGET (self->pst_note), pst);
+	CsPluginLoader *loader = cs_plugin_loader_get_default ();
+	const gchar *plugin = outlook_plugin (self);
+	gboolean read_only = plugin != NULL && cs_plugin_loader_is_read_only (loader, plugin);
+	gboolean sign_in = plugin != NULL && cs_plugin_loader_can_sign_in (loader, plugin);
+	cs_settings_form_set_plugin (self->forms[CS_SIDE_OUTLOOK], plugin, NULL, NULL);
+	gtk_widget_set_visible (self->app_id_link, sign_in);
+	gtk_widget_set_visible (GTK_WIDGET (self->sign_in_note), sign_in);
+	if (read_only) {
+		/* TRANSLATORS: %s is an Outlook source ("Outlook data file") */
+		g_autofree gchar *text = g_strdup_printf (
+			_ ("%s: only read. Its contacts, tasks, appointments and e-mails go to the "
+			   "CRM, and nothing is ever written back. The directions are set so."),
+			cs_plugin_loader_get_display_name (loader, plugin));
+		gtk_label_set_text (self->read_only_note, text);
+	}
+	gtk_widget_set_visible (GTK_WIDGET (self->read_only_note), read_only);
 	update_complete (self);
 }
 
@@ -350,7 +222,9 @@ fill_kinds (CsNewProfileAssistant *self)
 	g_autofree gchar *data = g_key_file_to_data (kf, NULL, NULL);
 	g_autofree gchar *path = g_build_filename (self->profiles_dir, "new.ini", NULL);
 	g_autoptr (CsProfile) p = cs_profile_new_from_data (data, path, NULL);
-	gboolean pst = g_strcmp0 (outlook_plugin (self), "pst") == 0;
+	const gchar *outlook = outlook_plugin (self);
+	gboolean pst = outlook != NULL
+		       && cs_plugin_loader_is_read_only (cs_plugin_loader_get_default (), outlook);
 	for (guint k = 0; k < CS_KIND_LAST; k++) {
 		CsDirection d = p != NULL ? cs_profile_get_kind_config (p, (CsKind)k)->direction
 					  : CS_DIRECTION_BOTH;
@@ -474,6 +348,14 @@ close_cb (CsNewProfileAssistant *self)
 	gtk_widget_destroy (GTK_WIDGET (self));
 }
 
+static gint
+compare_display_names (gconstpointer a, gconstpointer b)
+{
+	CsPluginLoader *loader = cs_plugin_loader_get_default ();
+	return g_utf8_collate (cs_plugin_loader_get_display_name (loader, *(const gchar *const *)a),
+			       cs_plugin_loader_get_display_name (loader, *(const gchar *const *)b));
+}
+
 static GtkWidget *
 page_box (void)
 {
@@ -505,12 +387,15 @@ static void
 build_pages (CsNewProfileAssistant *self)
 {
 	GtkAssistant *a = GTK_ASSISTANT (self);
-	GtkWidget *box, *row, *grid, *expander, *link;
+	GtkWidget *box, *row, *grid;
+	g_autoptr (GtkSizeGroup) labels = NULL;
 	g_autoptr (GPtrArray) names = NULL;
 
 	/* a plugin that fails to load is left out; the others are offered */
 	cs_plugin_loader_load_all (cs_plugin_loader_get_default (), NULL);
 	names = cs_plugin_loader_get_names (cs_plugin_loader_get_default ());
+	if (names != NULL)
+		g_ptr_array_sort (names, compare_display_names);
 
 	/* 1: the CRM */
 	box = page_box ();
@@ -527,10 +412,10 @@ build_pages (CsNewProfileAssistant *self)
 	self->crm_combo = GTK_COMBO_BOX_TEXT (gtk_combo_box_text_new ());
 	for (guint i = 0; names != NULL && i < names->len; i++) {
 		const gchar *n = g_ptr_array_index (names, i);
-		/* the CRMs a user picks; a folder is for scripts and tests */
-		if ((cs_plugin_loader_get_sides (cs_plugin_loader_get_default (), n)
-		     & CS_PROVIDER_SIDE_CRM)
-		    && g_strcmp0 (n, "folder") != 0)
+		/* the CRMs a user picks: a store that serves either side (a folder) is for
+		 * scripts and tests */
+		if (cs_plugin_loader_get_sides (cs_plugin_loader_get_default (), n)
+		    == CS_PROVIDER_SIDE_CRM)
 			gtk_combo_box_text_append (self->crm_combo, n,
 						   cs_plugin_loader_get_display_name (
 							   cs_plugin_loader_get_default (), n));
@@ -538,21 +423,23 @@ build_pages (CsNewProfileAssistant *self)
 	gtk_grid_attach (GTK_GRID (grid), gtk_label_new_with_mnemonic (_ ("_CRM")), 0, 1, 1, 1);
 	gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->crm_combo), 1, 1, 1, 1);
 	self->edition_combo = GTK_COMBO_BOX_TEXT (gtk_combo_box_text_new ());
-	gtk_combo_box_text_append (self->edition_combo, "webcrm-b2b",
-				   _ ("Companies and their people (B2B)"));
-	gtk_combo_box_text_append (self->edition_combo, "webcrm-b2c", _ ("People (B2C)"));
-	gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->edition_combo), "webcrm-b2b");
 	self->edition_label = gtk_label_new (_ ("Edition"));
 	gtk_grid_attach (GTK_GRID (grid), self->edition_label, 0, 2, 1, 1);
 	gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->edition_combo), 1, 2, 1, 1);
+	/* these labels and the CRM's fields' (cs-settings-form) line up */
+	labels = gtk_size_group_new (GTK_SIZE_GROUP_HORIZONTAL);
 	for (gint r = 0; r < 3; r++) {
 		GtkWidget *l = gtk_grid_get_child_at (GTK_GRID (grid), 0, r);
 		gtk_label_set_xalign (GTK_LABEL (l), 1);
-		gtk_style_context_add_class (gtk_widget_get_style_context (l), "dim-label");
+		gtk_size_group_add_widget (labels, l);
 	}
 	gtk_container_add (GTK_CONTAINER (box), grid);
-	self->crm_grid = field_grid ();
-	gtk_container_add (GTK_CONTAINER (box), GTK_WIDGET (self->crm_grid));
+	/* the first-run form: what every user must answer, the advanced settings left out */
+	self->forms[CS_SIDE_CRM] = cs_settings_form_new (FALSE);
+	cs_settings_form_set_label_group (self->forms[CS_SIDE_CRM], labels);
+	g_signal_connect_swapped (self->forms[CS_SIDE_CRM], "changed",
+				  G_CALLBACK (crm_field_changed_cb), self);
+	gtk_container_add (GTK_CONTAINER (box), GTK_WIDGET (self->forms[CS_SIDE_CRM]));
 	row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
 	self->test_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_ ("_Test the Connection")));
 	self->test_spinner = GTK_SPINNER (gtk_spinner_new ());
@@ -571,37 +458,44 @@ build_pages (CsNewProfileAssistant *self)
 	/* 2: Outlook */
 	box = page_box ();
 	gtk_container_add (GTK_CONTAINER (box), wrapped_label (_ ("Where is your Outlook data?")));
-	self->outlook_radios[0] = gtk_radio_button_new_with_mnemonic (
-		NULL, _ ("_Microsoft 365 or Outlook.com (you sign in with your Microsoft account "
-			 "at the first sync)"));
-	self->outlook_radios[1] = gtk_radio_button_new_with_mnemonic_from_widget (
-		GTK_RADIO_BUTTON (self->outlook_radios[0]), _ ("An Outlook _data file (.pst)"));
-	gtk_container_add (GTK_CONTAINER (box), self->outlook_radios[0]);
-	gtk_container_add (GTK_CONTAINER (box), self->outlook_radios[1]);
-	self->pst_note = GTK_LABEL (
-		wrapped_label (_ ("An Outlook data file is only read: its contacts, tasks, "
-				  "appointments and e-mails go to the CRM, and nothing is ever "
-				  "written into the file. The directions are set so.")));
-	gtk_widget_set_no_show_all (GTK_WIDGET (self->pst_note), TRUE);
-	gtk_container_add (GTK_CONTAINER (box), GTK_WIDGET (self->pst_note));
-	self->outlook_grid = field_grid ();
-	gtk_container_add (GTK_CONTAINER (box), GTK_WIDGET (self->outlook_grid));
-	expander = gtk_expander_new_with_mnemonic (_ ("_Advanced"));
-	self->outlook_advanced_grid = field_grid ();
-	{
-		GtkWidget *adv = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-		/* an organisation that allows only its own registered applications */
-		link = gtk_link_button_new_with_label (
-			"help:crmsync/microsoft-365",
-			_ ("How to use your organisation's own application id"));
-		gtk_widget_set_halign (link, GTK_ALIGN_START);
-		gtk_container_add (GTK_CONTAINER (adv), GTK_WIDGET (self->outlook_advanced_grid));
-		gtk_container_add (GTK_CONTAINER (adv), link);
-		gtk_container_add (GTK_CONTAINER (expander), adv);
+	/* the Outlook sources a user picks (a store that serves either side is for scripts),
+	 * each as its plugin describes itself */
+	for (guint i = 0; names != NULL && i < names->len; i++) {
+		const gchar *n = g_ptr_array_index (names, i);
+		GtkWidget *radio;
+		const gchar *description;
+		if (cs_plugin_loader_get_sides (cs_plugin_loader_get_default (), n)
+		    != CS_PROVIDER_SIDE_OUTLOOK)
+			continue;
+		description = cs_plugin_loader_get_description (cs_plugin_loader_get_default (), n);
+		radio = gtk_radio_button_new_with_label_from_widget (
+			self->outlook_radios->len > 0 ? g_ptr_array_index (self->outlook_radios, 0)
+						      : NULL,
+			description);
+		g_object_set_data_full (G_OBJECT (radio), "plugin", g_strdup (n), g_free);
+		g_ptr_array_add (self->outlook_radios, radio);
+		gtk_container_add (GTK_CONTAINER (box), radio);
 	}
-	gtk_container_add (GTK_CONTAINER (box), expander);
-	for (guint i = 0; i < 2; i++)
-		g_signal_connect_swapped (self->outlook_radios[i], "toggled",
+	self->sign_in_note = GTK_LABEL (
+		wrapped_label (_ ("You sign in with your account at the first sync; the app keeps "
+				  "the sign-in in the keyring.")));
+	gtk_widget_set_no_show_all (GTK_WIDGET (self->sign_in_note), TRUE);
+	gtk_container_add (GTK_CONTAINER (box), GTK_WIDGET (self->sign_in_note));
+	self->read_only_note = GTK_LABEL (wrapped_label (""));
+	gtk_widget_set_no_show_all (GTK_WIDGET (self->read_only_note), TRUE);
+	gtk_container_add (GTK_CONTAINER (box), GTK_WIDGET (self->read_only_note));
+	self->forms[CS_SIDE_OUTLOOK] = cs_settings_form_new (TRUE);
+	g_signal_connect_swapped (self->forms[CS_SIDE_OUTLOOK], "changed",
+				  G_CALLBACK (update_complete), self);
+	gtk_container_add (GTK_CONTAINER (box), GTK_WIDGET (self->forms[CS_SIDE_OUTLOOK]));
+	/* an organisation that allows only its own registered applications */
+	self->app_id_link = gtk_link_button_new_with_label (
+		"help:crmsync/microsoft-365", _ ("How to use your organisation's own application id"));
+	gtk_widget_set_halign (self->app_id_link, GTK_ALIGN_START);
+	gtk_widget_set_no_show_all (self->app_id_link, TRUE);
+	gtk_container_add (GTK_CONTAINER (box), self->app_id_link);
+	for (guint i = 0; i < self->outlook_radios->len; i++)
+		g_signal_connect_swapped (g_ptr_array_index (self->outlook_radios, i), "toggled",
 					  G_CALLBACK (outlook_changed_cb), self);
 	self->pages[PAGE_OUTLOOK] = box;
 	gtk_assistant_append_page (a, box);
@@ -663,9 +557,8 @@ static void
 cs_new_profile_assistant_finalize (GObject *object)
 {
 	CsNewProfileAssistant *self = CS_NEW_PROFILE_ASSISTANT (object);
-	for (guint s = 0; s < CS_SIDE_LAST; s++)
-		g_hash_table_unref (self->fields[s]);
 	g_free (self->profiles_dir);
+	g_ptr_array_unref (self->outlook_radios);
 	g_clear_object (&self->secrets);
 	g_free (self->path);
 	G_OBJECT_CLASS (cs_new_profile_assistant_parent_class)->finalize (object);
@@ -682,10 +575,9 @@ cs_new_profile_assistant_class_init (CsNewProfileAssistantClass *klass)
 static void
 cs_new_profile_assistant_init (CsNewProfileAssistant *self)
 {
-	for (guint s = 0; s < CS_SIDE_LAST; s++)
-		self->fields[s] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	self->outlook_radios = g_ptr_array_new ();
 	gtk_window_set_title (GTK_WINDOW (self), _ ("New Profile"));
-	gtk_window_set_default_size (GTK_WINDOW (self), 640, 460);
+	gtk_window_set_default_size (GTK_WINDOW (self), 760, 480);
 	gtk_window_set_modal (GTK_WINDOW (self), TRUE);
 	build_pages (self);
 	g_signal_connect (self, "prepare", G_CALLBACK (prepare_cb), NULL);
@@ -701,8 +593,10 @@ cs_new_profile_assistant_new (GtkWindow *parent, const gchar *profiles_dir, CsSe
 						    parent, "use-header-bar", TRUE, NULL);
 	self->profiles_dir = g_strdup (profiles_dir);
 	self->secrets = g_object_ref (secrets);
-	gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->crm_combo), "orocrm");
-	gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->outlook_radios[0]), TRUE);
+	/* the first CRM there is (by name) */
+	gtk_combo_box_set_active (GTK_COMBO_BOX (self->crm_combo), 0);
+	if (self->outlook_radios->len > 0)
+		gtk_toggle_button_set_active (g_ptr_array_index (self->outlook_radios, 0), TRUE);
 	outlook_changed_cb (self);
 	return self;
 }
@@ -735,8 +629,8 @@ GtkWidget *
 cs_new_profile_assistant_get_field (CsNewProfileAssistant *self, const gchar *side,
 				    const gchar *key)
 {
-	return g_hash_table_lookup (
-		self->fields[g_strcmp0 (side, "crm") == 0 ? CS_SIDE_CRM : CS_SIDE_OUTLOOK], key);
+	return cs_settings_form_get_field (
+		self->forms[g_strcmp0 (side, "crm") == 0 ? CS_SIDE_CRM : CS_SIDE_OUTLOOK], key);
 }
 
 GtkComboBox *
@@ -766,7 +660,12 @@ cs_new_profile_assistant_get_test_label (CsNewProfileAssistant *self)
 GtkToggleButton *
 cs_new_profile_assistant_get_outlook_radio (CsNewProfileAssistant *self, const gchar *plugin)
 {
-	return GTK_TOGGLE_BUTTON (self->outlook_radios[g_strcmp0 (plugin, "pst") == 0 ? 1 : 0]);
+	for (guint i = 0; i < self->outlook_radios->len; i++) {
+		GtkToggleButton *r = g_ptr_array_index (self->outlook_radios, i);
+		if (g_strcmp0 (g_object_get_data (G_OBJECT (r), "plugin"), plugin) == 0)
+			return r;
+	}
+	return NULL;
 }
 
 GtkComboBox *

@@ -9,6 +9,7 @@
 #include "cs-plugin-loader.h"
 #include "cs-profile-store.h"
 #include "cs-settings-dialog.h"
+#include "cs-settings-form.h"
 
 /*
  * The profile's settings. What is written goes to the profile file, the
@@ -19,19 +20,9 @@ struct _CsSettingsDialog {
 	GtkDialog parent_instance;
 	GtkEntry *name_entry;
 	GtkComboBoxText *crm_combo;
-	GtkLabel *url_label;
-	GtkEntry *url_entry;
-	GtkLabel *user_label;
-	GtkEntry *user_entry;
-	GtkLabel *secret_label;
-	GtkEntry *secret_entry;
-	GtkRadioButton *tls_system_radio;
-	GtkRadioButton *tls_pin_radio;
-	GtkEntry *fingerprint_entry;
+	GtkBox *crm_form_box;
 	GtkComboBoxText *outlook_combo;
-	GtkLabel *outlook_path_label;
-	GtkEntry *outlook_path_entry;
-	GtkButton *outlook_browse_button;
+	GtkBox *outlook_form_box;
 	GtkLabel *graph_label;
 	GtkButton *sign_in_button;
 	GtkSpinner *sign_in_spinner;
@@ -39,10 +30,6 @@ struct _CsSettingsDialog {
 	GtkSpinButton *crm_interval_spin;
 	GtkSpinButton *outlook_interval_spin;
 	GtkWidget *crm_interval;     /* the spin with its unit (cs-duration) */
-	GtkExpander *outlook_advanced;  /* the Outlook side's advanced settings, as it describes them */
-	GtkGrid *outlook_advanced_grid;
-	GHashTable *outlook_fields;     /* (owned) key → entry, combo or check */
-	gchar *outlook_fields_plugin;   /* (owned) (nullable) the plugin they are for */
 	GtkWidget *outlook_interval;
 	GtkCheckButton *sync_on_start_check;
 	GtkCheckButton *sync_on_exit_check;
@@ -56,8 +43,15 @@ struct _CsSettingsDialog {
 	GtkButton *trust_button;
 	GtkInfoBar *error_infobar;
 	GtkLabel *error_label;
+	/* each side's settings, as its plugin describes them (cs-settings-form) */
+	CsSettingsForm *forms[CS_SIDE_LAST];
+	GtkWidget *app_id_link;	  /* how to use an organisation's own application id */
+	GtkSizeGroup *labels;	  /* (owned) the first column's labels, the forms' included */
+	GHashTable *choice_plugin; /* (owned) a CRM choice's id → its plugin */
+	GHashTable *choice_preset; /* (owned) a CRM choice's id → its preset (or absent) */
 
 	CsSyncProfile *profile;	  /* (owned) (nullable) NULL: a new profile */
+	GKeyFile *loaded;	  /* (owned) (nullable) what the fields held when loaded */
 	CsSecrets *secrets;	  /* (owned) */
 	gchar *profiles_dir;	  /* (owned) */
 	gchar *path;		  /* (owned) (nullable) the file written */
@@ -69,6 +63,8 @@ struct _CsSettingsDialog {
 	GStrv locks;		  /* (owned) (nullable) keys the administrator locked */
 	gchar *lock_reason;	  /* (owned) (nullable) */
 };
+
+static const gchar *const side_groups[CS_SIDE_LAST] = {"crm", "outlook"};
 
 G_DEFINE_TYPE (CsSettingsDialog, cs_settings_dialog, GTK_TYPE_DIALOG)
 
@@ -85,18 +81,87 @@ app_settings_new (void)
 
 /* the CRM choice stands for a plugin and the preset of its rules */
 static void
-crm_choice_split (const gchar *choice, const gchar **plugin, const gchar **preset)
+crm_choice_split (CsSettingsDialog *self, const gchar *choice, const gchar **plugin,
+		  const gchar **preset)
 {
-	*preset = NULL;
-	if (g_strcmp0 (choice, "orocrm") == 0) {
-		*plugin = "orocrm";
-		*preset = "orocrm";
-	} else if (g_str_has_prefix (choice, "webcrm-")) {
-		*plugin = "webcrm";
-		*preset = choice;
-	} else {
-		*plugin = "folder";
+	*plugin = choice != NULL ? g_hash_table_lookup (self->choice_plugin, choice) : NULL;
+	*preset = choice != NULL ? g_hash_table_lookup (self->choice_preset, choice) : NULL;
+}
+
+/* those serving one side first (the services), then by name */
+static gint
+compare_plugins (gconstpointer a, gconstpointer b)
+{
+	CsPluginLoader *loader = cs_plugin_loader_get_default ();
+	const gchar *na = *(const gchar *const *) a, *nb = *(const gchar *const *) b;
+	gboolean both_a = cs_plugin_loader_get_sides (loader, na)
+			  == (CS_PROVIDER_SIDE_CRM | CS_PROVIDER_SIDE_OUTLOOK);
+	gboolean both_b = cs_plugin_loader_get_sides (loader, nb)
+			  == (CS_PROVIDER_SIDE_CRM | CS_PROVIDER_SIDE_OUTLOOK);
+	if (both_a != both_b)
+		return both_a ? 1 : -1;
+	return g_utf8_collate (cs_plugin_loader_get_display_name (loader, na),
+			       cs_plugin_loader_get_display_name (loader, nb));
+}
+
+/* the choices of each side, from the plugins there are: a CRM once per preset of its rules,
+ * so that a new backend (and its presets) needs no change here */
+static void
+fill_plugin_combos (CsSettingsDialog *self)
+{
+	CsPluginLoader *loader = cs_plugin_loader_get_default ();
+	g_autoptr(GPtrArray) names = NULL;
+
+	/* a plugin that fails to load is left out; the others are offered */
+	cs_plugin_loader_load_all (loader, NULL);
+	names = cs_plugin_loader_get_names (loader);
+	if (names == NULL)
+		return;
+	g_ptr_array_sort (names, compare_plugins);
+	for (guint i = 0; i < names->len; i++) {
+		const gchar *name = g_ptr_array_index (names, i);
+		CsProviderSides sides = cs_plugin_loader_get_sides (loader, name);
+		const gchar *display = cs_plugin_loader_get_display_name (loader, name);
+		const CsPreset *presets = cs_plugin_loader_get_presets (loader, name);
+		if (sides & CS_PROVIDER_SIDE_OUTLOOK)
+			gtk_combo_box_text_append (self->outlook_combo, name, display);
+		if (!(sides & CS_PROVIDER_SIDE_CRM))
+			continue;
+		if (presets[0].id == NULL) {
+			g_hash_table_insert (self->choice_plugin, g_strdup (name), g_strdup (name));
+			gtk_combo_box_text_append (self->crm_combo, name, display);
+		}
+		for (guint p = 0; presets[p].id != NULL; p++) {
+			g_autofree gchar *label = NULL;
+			if (presets[p].label != NULL)
+				/* TRANSLATORS: a CRM ("webCRM") and one of its editions ("People (B2C)") */
+				label = g_strdup_printf (C_("crm choice", "%s: %s"), display,
+							 g_dgettext (GETTEXT_PACKAGE, presets[p].label));
+			g_hash_table_insert (self->choice_plugin, g_strdup (presets[p].id), g_strdup (name));
+			g_hash_table_insert (self->choice_preset, g_strdup (presets[p].id),
+					     g_strdup (presets[p].id));
+			gtk_combo_box_text_append (self->crm_combo, presets[p].id,
+						   label != NULL ? label : display);
+		}
 	}
+}
+
+/* the choice for a profile's CRM: its preset's, else the plugin's first */
+static const gchar *
+crm_choice_for (CsSettingsDialog *self, const gchar *plugin, const gchar *preset)
+{
+	GHashTableIter iter;
+	gpointer key, value;
+	const CsPreset *presets = cs_plugin_loader_get_presets (cs_plugin_loader_get_default (), plugin);
+	if (preset != NULL && g_strcmp0 (g_hash_table_lookup (self->choice_plugin, preset), plugin) == 0)
+		return preset;
+	if (presets[0].id != NULL)
+		return presets[0].id;
+	g_hash_table_iter_init (&iter, self->choice_plugin);
+	while (g_hash_table_iter_next (&iter, &key, &value))
+		if (g_strcmp0 (value, plugin) == 0)
+			return key;
+	return plugin;
 }
 
 /*
@@ -126,7 +191,6 @@ lock_widget (CsSettingsDialog *self, GtkWidget *widget, const gchar *group, cons
 static void
 apply_locks (CsSettingsDialog *self)
 {
-	const gchar *crm = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->crm_combo));
 	if (self->settings != NULL) {
 		gtk_widget_set_sensitive (GTK_WIDGET (self->show_alerts_check),
 					  g_settings_is_writable (self->settings, "show-alerts"));
@@ -138,15 +202,20 @@ apply_locks (CsSettingsDialog *self)
 	lock_widget (self, GTK_WIDGET (self->name_entry), "profile", "name");
 	lock_widget (self, GTK_WIDGET (self->crm_combo), "profile", "crm");
 	lock_widget (self, GTK_WIDGET (self->crm_combo), "profile", "preset");
-	lock_widget (self, GTK_WIDGET (self->url_entry), "crm",
-		     g_strcmp0 (crm, "folder") == 0 ? "path" : "url");
-	lock_widget (self, GTK_WIDGET (self->user_entry), "crm", "user");
-	lock_widget (self, GTK_WIDGET (self->tls_system_radio), "crm", "tls-fingerprint");
-	lock_widget (self, GTK_WIDGET (self->tls_pin_radio), "crm", "tls-fingerprint");
-	lock_widget (self, GTK_WIDGET (self->fingerprint_entry), "crm", "tls-fingerprint");
+	for (guint side = 0; side < CS_SIDE_LAST; side++) {
+		const CsSetting *settings = cs_plugin_loader_get_settings (
+		    cs_plugin_loader_get_default (), cs_settings_form_get_plugin (self->forms[side]));
+		for (guint i = 0; settings[i].key != NULL; i++) {
+			GtkWidget *w = cs_settings_form_get_field (self->forms[side], settings[i].key);
+			GtkWidget *browse = w != NULL ? g_object_get_data (G_OBJECT (w), "browse-button") : NULL;
+			if (w == NULL)
+				continue;
+			lock_widget (self, w, side_groups[side], settings[i].key);
+			if (browse != NULL)
+				lock_widget (self, browse, side_groups[side], settings[i].key);
+		}
+	}
 	lock_widget (self, GTK_WIDGET (self->outlook_combo), "profile", "outlook");
-	lock_widget (self, GTK_WIDGET (self->outlook_path_entry), "outlook", "path");
-	lock_widget (self, GTK_WIDGET (self->outlook_browse_button), "outlook", "path");
 	lock_widget (self, GTK_WIDGET (self->enabled_switch), "profile", "enabled");
 	lock_widget (self, GTK_WIDGET (self->crm_interval_spin), "profile", "crm-interval");
 	lock_widget (self, GTK_WIDGET (self->outlook_interval_spin), "profile", "outlook-interval");
@@ -155,115 +224,43 @@ apply_locks (CsSettingsDialog *self)
 	lock_widget (self, GTK_WIDGET (self->conflict_combo), "profile", "conflict");
 }
 
-/* the advanced settings the Outlook plugin describes (Microsoft 365: the organisation's own
- * application id, the tenant), filled from the profile; rebuilt when the plugin changes */
+/* the side's fields for @plugin, filled from the profile when it has that plugin there */
 static void
-fill_outlook_advanced (CsSettingsDialog *self, const gchar *plugin)
+fill_form (CsSettingsDialog *self, CsSide side, const gchar *plugin)
 {
-	const CsSetting *settings = cs_plugin_loader_get_settings (cs_plugin_loader_get_default (), plugin);
-	GKeyFile *kf = self->profile != NULL && cs_sync_profile_get_profile (self->profile) != NULL
-			   ? cs_profile_get_keyfile (cs_sync_profile_get_profile (self->profile))
-			   : NULL;
-	g_autoptr(GList) old = gtk_container_get_children (GTK_CONTAINER (self->outlook_advanced_grid));
-	gint row = 0;
-	if (g_strcmp0 (plugin, self->outlook_fields_plugin) == 0)
-		return;
-	g_free (self->outlook_fields_plugin);
-	self->outlook_fields_plugin = g_strdup (plugin);
-	for (GList *l = old; l != NULL; l = l->next)
-		gtk_widget_destroy (l->data);
-	g_hash_table_remove_all (self->outlook_fields);
-	for (guint i = 0; settings[i].key != NULL; i++) {
-		const CsSetting *st = &settings[i];
-		g_autofree gchar *value = NULL;
-		GtkWidget *label, *w;
-		/* the main settings (a file's path) have their own rows above */
-		if (!st->advanced || st->type == CS_SETTING_SECRET)
-			continue;
-		if (kf != NULL && g_strcmp0 (plugin, cs_profile_get_plugin (cs_sync_profile_get_profile (self->profile), CS_SIDE_OUTLOOK)) == 0)
-			value = g_key_file_get_string (kf, "outlook", st->key, NULL);
-		label = gtk_label_new (g_dgettext (GETTEXT_PACKAGE, st->label));
-		gtk_label_set_xalign (GTK_LABEL (label), 1);
-		if (st->type == CS_SETTING_CHOICE) {
-			w = gtk_combo_box_text_new ();
-			for (guint c = 0; st->choices != NULL && st->choices[c] != NULL; c++)
-				gtk_combo_box_text_append (GTK_COMBO_BOX_TEXT (w), st->choices[c], st->choices[c]);
-			gtk_combo_box_set_active_id (GTK_COMBO_BOX (w), value != NULL ? value : st->default_value);
-		} else if (st->type == CS_SETTING_BOOLEAN) {
-			w = gtk_check_button_new ();
-			gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (w),
-						      g_strcmp0 (value != NULL ? value : st->default_value, "true") == 0);
-		} else {
-			w = gtk_entry_new ();
-			gtk_widget_set_hexpand (w, TRUE);
-			gtk_entry_set_text (GTK_ENTRY (w), value != NULL ? value : "");
-			if (st->default_value != NULL)
-				gtk_entry_set_placeholder_text (GTK_ENTRY (w), st->default_value);
-		}
-		g_hash_table_insert (self->outlook_fields, g_strdup (st->key), w);
-		gtk_grid_attach (self->outlook_advanced_grid, label, 0, row, 1, 1);
-		gtk_grid_attach (self->outlook_advanced_grid, w, 1, row, 1, 1);
-		row++;
-	}
-	gtk_widget_set_visible (GTK_WIDGET (self->outlook_advanced), row > 0);
-	gtk_widget_show_all (GTK_WIDGET (self->outlook_advanced_grid));
-}
+	CsProfile *p = self->profile != NULL ? cs_sync_profile_get_profile (self->profile) : NULL;
+	gboolean same = p != NULL && g_strcmp0 (cs_profile_get_plugin (p, side), plugin) == 0;
+	CsSettingsForm *form = self->forms[side];
 
-/* the advanced Outlook settings into [outlook]: a default is left unset */
-static void
-save_outlook_advanced (CsSettingsDialog *self, GKeyFile *kf)
-{
-	const CsSetting *settings = cs_plugin_loader_get_settings (cs_plugin_loader_get_default (),
-								   self->outlook_fields_plugin);
-	for (guint i = 0; settings[i].key != NULL; i++) {
-		GtkWidget *w = g_hash_table_lookup (self->outlook_fields, settings[i].key);
-		const gchar *v = NULL;
-		if (w == NULL)
-			continue;
-		if (GTK_IS_ENTRY (w))
-			v = gtk_entry_get_text (GTK_ENTRY (w));
-		else if (GTK_IS_COMBO_BOX (w))
-			v = gtk_combo_box_get_active_id (GTK_COMBO_BOX (w));
-		else if (GTK_IS_TOGGLE_BUTTON (w))
-			v = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (w)) ? "true" : "false";
-		if (v == NULL || v[0] == '\0' || g_strcmp0 (v, settings[i].default_value) == 0)
-			g_key_file_remove_key (kf, "outlook", settings[i].key, NULL);
-		else
-			g_key_file_set_string (kf, "outlook", settings[i].key, v);
-	}
+	if (plugin == NULL || g_strcmp0 (cs_settings_form_get_plugin (form), plugin) == 0)
+		return;
+	/* a saved profile's secret stays in the keyring unless one is typed */
+	cs_settings_form_set_secrets_kept (form, same);
+	cs_settings_form_set_plugin (form, plugin, same ? cs_profile_get_keyfile (p) : NULL,
+				     side_groups[side]);
 }
 
 static void
 update_sensitivity (CsSettingsDialog *self)
 {
-	const gchar *crm = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->crm_combo));
+	const gchar *crm_plugin, *preset;
 	const gchar *outlook = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->outlook_combo));
-	gboolean folder = g_strcmp0 (crm, "folder") == 0;
-	gboolean oro = g_strcmp0 (crm, "orocrm") == 0;
-	gboolean graph = g_strcmp0 (outlook, "graph") == 0;
+	gboolean sign_in = outlook != NULL
+			   && cs_plugin_loader_can_sign_in (cs_plugin_loader_get_default (), outlook);
 
-	gtk_label_set_text (self->url_label, folder ? _("Folder") : _("Address (URL)"));
-	/* webCRM needs the login e-mail for "owned by me" */
-	gtk_widget_set_visible (GTK_WIDGET (self->user_label), !folder);
-	gtk_widget_set_visible (GTK_WIDGET (self->user_entry), !folder);
-	gtk_label_set_text (self->user_label, oro ? _("User") : _("Login e-mail"));
-	gtk_widget_set_visible (GTK_WIDGET (self->secret_label), !folder);
-	gtk_widget_set_visible (GTK_WIDGET (self->secret_entry), !folder);
-	gtk_label_set_text (self->secret_label, oro ? _("API key") : _("Access code"));
-	gtk_widget_set_sensitive (GTK_WIDGET (self->tls_system_radio), !folder);
-	gtk_widget_set_sensitive (GTK_WIDGET (self->tls_pin_radio), !folder);
-	gtk_widget_set_sensitive (GTK_WIDGET (self->fingerprint_entry),
-				  !folder && gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->tls_pin_radio)));
-	gtk_widget_set_visible (GTK_WIDGET (self->outlook_path_label), !graph);
-	gtk_widget_set_visible (GTK_WIDGET (self->outlook_path_entry), !graph);
-	gtk_widget_set_visible (GTK_WIDGET (self->outlook_browse_button), !graph);
-	gtk_widget_set_visible (GTK_WIDGET (self->graph_label), graph);
-	gtk_widget_set_visible (GTK_WIDGET (self->sign_in_button), graph);
-	gtk_widget_set_visible (GTK_WIDGET (self->sign_in_spinner), graph);
-	gtk_label_set_text (self->outlook_path_label,
-			    g_strcmp0 (outlook, "pst") == 0 ? _("PST or OST file") : _("Folder"));
-	if (self->outlook_fields != NULL && outlook != NULL)
-		fill_outlook_advanced (self, outlook);
+	if (self->labels == NULL)
+		return;
+	crm_choice_split (self, gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->crm_combo)),
+			  &crm_plugin, &preset);
+	fill_form (self, CS_SIDE_CRM, crm_plugin);
+	fill_form (self, CS_SIDE_OUTLOOK, outlook);
+	/* a CRM's connection is tested; a folder has none */
+	gtk_widget_set_sensitive (GTK_WIDGET (self->test_button),
+				  cs_settings_form_get_secret (self->forms[CS_SIDE_CRM], NULL) != NULL);
+	gtk_widget_set_visible (GTK_WIDGET (self->graph_label), sign_in);
+	gtk_widget_set_visible (GTK_WIDGET (self->sign_in_button), sign_in);
+	gtk_widget_set_visible (GTK_WIDGET (self->sign_in_spinner), sign_in);
+	gtk_widget_set_visible (self->app_id_link, sign_in);
 	apply_locks (self);
 }
 
@@ -296,46 +293,26 @@ new_profile_path (CsSettingsDialog *self)
 	}
 }
 
-static void
-set_or_remove (GKeyFile *kf, const gchar *group, const gchar *key, const gchar *value)
-{
-	if (value != NULL && value[0] != '\0')
-		g_key_file_set_string (kf, group, key, value);
-	else
-		g_key_file_remove_key (kf, group, key, NULL);
-}
-
-/* the profile the fields describe, in a key file of its own */
+/* every key the fields stand for, as they are now: [profile] and both sides' groups */
 static GKeyFile *
-build_keyfile (CsSettingsDialog *self, gchar **crm_plugin_out)
+fields_keyfile (CsSettingsDialog *self)
 {
-	g_autoptr(GKeyFile) kf = g_key_file_new ();
+	GKeyFile *kf = g_key_file_new ();
 	const gchar *choice = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->crm_combo));
 	const gchar *outlook = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->outlook_combo));
 	const gchar *conflict = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->conflict_combo));
 	const gchar *crm_plugin, *preset;
-	const gchar *old_crm = NULL, *old_outlook = NULL;
-	g_autofree gchar *fingerprint = NULL;
 
-	if (self->profile != NULL) {
-		CsProfile *p = cs_sync_profile_get_profile (self->profile);
-		g_autofree gchar *data = g_key_file_to_data (cs_profile_get_keyfile (p), NULL, NULL);
-		g_key_file_load_from_data (kf, data, (gsize) -1,
-					   G_KEY_FILE_KEEP_COMMENTS, NULL);
-		old_crm = cs_profile_get_plugin (p, CS_SIDE_CRM);
-		old_outlook = cs_profile_get_plugin (p, CS_SIDE_OUTLOOK);
-	}
-	crm_choice_split (choice, &crm_plugin, &preset);
+	crm_choice_split (self, choice, &crm_plugin, &preset);
 	g_key_file_set_string (kf, "profile", "name", gtk_entry_get_text (self->name_entry));
-	g_key_file_set_string (kf, "profile", "crm", crm_plugin);
-	g_key_file_set_string (kf, "profile", "outlook", outlook);
-	if (preset != NULL) {
+	if (crm_plugin != NULL)
+		g_key_file_set_string (kf, "profile", "crm", crm_plugin);
+	if (outlook != NULL)
+		g_key_file_set_string (kf, "profile", "outlook", outlook);
+	if (preset != NULL)
 		g_key_file_set_string (kf, "profile", "preset", preset);
-	} else if (g_strcmp0 (old_crm, "folder") != 0) {
-		/* a folder CRM keeps whatever preset a script gave it */
-		g_key_file_remove_key (kf, "profile", "preset", NULL);
-	}
-	g_key_file_set_string (kf, "profile", "conflict", conflict);
+	if (conflict != NULL)
+		g_key_file_set_string (kf, "profile", "conflict", conflict);
 	g_key_file_set_integer (kf, "profile", "crm-interval",
 				(gint) cs_duration_get (self->crm_interval));
 	g_key_file_set_integer (kf, "profile", "outlook-interval",
@@ -345,31 +322,63 @@ build_keyfile (CsSettingsDialog *self, gchar **crm_plugin_out)
 	g_key_file_set_boolean (kf, "profile", "sync-on-exit",
 				gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->sync_on_exit_check)));
 	g_key_file_set_boolean (kf, "profile", "enabled", gtk_switch_get_active (self->enabled_switch));
+	for (guint side = 0; side < CS_SIDE_LAST; side++)
+		cs_settings_form_write (self->forms[side], kf, side_groups[side]);
+	return kf;
+}
 
-	/* [crm]: the same plugin keeps every key the dialog does not show (read-only=,
-	 * batch-size=, a script's own settings); another plugin starts from an empty group,
-	 * because the plugins refuse keys they do not know */
-	if (g_strcmp0 (old_crm, crm_plugin) != 0)
-		g_key_file_remove_group (kf, "crm", NULL);
-	if (g_str_equal (crm_plugin, "folder")) {
-		set_or_remove (kf, "crm", "path", gtk_entry_get_text (self->url_entry));
-	} else {
-		set_or_remove (kf, "crm", "url", gtk_entry_get_text (self->url_entry));
-		set_or_remove (kf, "crm", "user", gtk_entry_get_text (self->user_entry));
-		if (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->tls_pin_radio)))
-			fingerprint = g_strdup (gtk_entry_get_text (self->fingerprint_entry));
-		set_or_remove (kf, "crm", "tls-fingerprint", fingerprint);
+/*
+ * The profile the fields describe. A saved profile is changed only where a field was
+ * changed: every key the dialog does not show (read-only=, batch-size=, a kind's rules, a
+ * script's own settings) and every key written otherwise than the dialog would write it
+ * (tenant=common, an interval the preset also has) stays as it is. A side whose plugin
+ * changes starts from an empty group, because the plugins refuse keys they do not know.
+ */
+static GKeyFile *
+build_keyfile (CsSettingsDialog *self, gchar **crm_plugin_out)
+{
+	g_autoptr(GKeyFile) kf = g_key_file_new ();
+	g_autoptr(GKeyFile) now = fields_keyfile (self);
+	g_auto(GStrv) groups = g_key_file_get_groups (now, NULL);
+
+	if (self->profile != NULL) {
+		CsProfile *p = cs_sync_profile_get_profile (self->profile);
+		g_autofree gchar *data = g_key_file_to_data (cs_profile_get_keyfile (p), NULL, NULL);
+		g_key_file_load_from_data (kf, data, (gsize) -1, G_KEY_FILE_KEEP_COMMENTS, NULL);
 	}
-
-	/* [outlook]: likewise */
-	if (g_strcmp0 (old_outlook, outlook) != 0)
-		g_key_file_remove_group (kf, "outlook", NULL);
-	if (!g_str_equal (outlook, "graph"))
-		set_or_remove (kf, "outlook", "path", gtk_entry_get_text (self->outlook_path_entry));
-	if (self->outlook_fields_plugin != NULL && g_strcmp0 (self->outlook_fields_plugin, outlook) == 0)
-		save_outlook_advanced (self, kf);
+	for (guint side = 0; side < CS_SIDE_LAST; side++) {
+		g_autofree gchar *was = self->loaded != NULL
+					    ? g_key_file_get_value (self->loaded, "profile",
+								    side == CS_SIDE_CRM ? "crm" : "outlook", NULL)
+					    : NULL;
+		if (self->loaded != NULL && g_strcmp0 (was, cs_settings_form_get_plugin (self->forms[side])) != 0)
+			g_key_file_remove_group (kf, side_groups[side], NULL);
+	}
+	/* what was cleared or emptied since the dialog opened */
+	if (self->loaded != NULL) {
+		g_auto(GStrv) old_groups = g_key_file_get_groups (self->loaded, NULL);
+		for (guint g = 0; old_groups[g] != NULL; g++) {
+			g_auto(GStrv) keys = g_key_file_get_keys (self->loaded, old_groups[g], NULL, NULL);
+			for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+				if (!g_key_file_has_key (now, old_groups[g], keys[i], NULL))
+					g_key_file_remove_key (kf, old_groups[g], keys[i], NULL);
+		}
+	}
+	for (guint g = 0; groups[g] != NULL; g++) {
+		g_auto(GStrv) keys = g_key_file_get_keys (now, groups[g], NULL, NULL);
+		gboolean fresh = !g_key_file_has_group (kf, groups[g]);
+		for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
+			g_autofree gchar *v = g_key_file_get_value (now, groups[g], keys[i], NULL);
+			g_autofree gchar *was = self->loaded != NULL && !fresh
+						    ? g_key_file_get_value (self->loaded, groups[g], keys[i], NULL)
+						    : NULL;
+			if (self->loaded != NULL && !fresh && g_strcmp0 (v, was) == 0)
+				continue;
+			g_key_file_set_value (kf, groups[g], keys[i], v);
+		}
+	}
 	if (crm_plugin_out != NULL)
-		*crm_plugin_out = g_strdup (crm_plugin);
+		*crm_plugin_out = g_strdup (cs_settings_form_get_plugin (self->forms[CS_SIDE_CRM]));
 	return g_steal_pointer (&kf);
 }
 
@@ -411,7 +420,6 @@ cs_settings_dialog_save (CsSettingsDialog *self, GError **error)
 	g_autofree gchar *data = NULL;
 	g_autofree gchar *path = NULL;
 	g_autoptr(CsProfile) check = NULL;
-	const gchar *secret = gtk_entry_get_text (self->secret_entry);
 	g_autofree gchar *name = g_strstrip (g_strdup (gtk_entry_get_text (self->name_entry)));
 
 	if (name[0] == '\0') {
@@ -438,11 +446,16 @@ cs_settings_dialog_save (CsSettingsDialog *self, GError **error)
 			     self->profiles_dir);
 		return FALSE;
 	}
-	/* the secret first: a profile without its key would fail its first run */
-	if (!g_str_equal (crm_plugin, "folder") && secret[0] != '\0' &&
-	    !cs_secrets_store (self->secrets, cs_profile_get_uid (check), CS_SIDE_CRM, "secret",
-			       secret, error))
-		return FALSE;
+	/* the secrets first (a profile without its key would fail its first run), into the
+	 * keyring under the names the plugins give them, never into the file */
+	for (guint side = 0; side < CS_SIDE_LAST; side++) {
+		const gchar *key = NULL;
+		const gchar *secret = cs_settings_form_get_secret (self->forms[side], &key);
+		if (secret != NULL && secret[0] != '\0' &&
+		    !cs_secrets_store (self->secrets, cs_profile_get_uid (check), (CsSide) side, key,
+				       secret, error))
+			return FALSE;
+	}
 	if (self->profile != NULL) {
 		/* a system profile: the user's changes go to their own file of that name,
 		 * only what differs and nothing the administrator locked */
@@ -522,10 +535,10 @@ test_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 	gtk_widget_hide (GTK_WIDGET (self->trust_button));
 	if (error == NULL) {
 		const gchar *plugin = NULL, *preset = NULL;
-		const gchar *user = gtk_entry_get_text (self->user_entry);
+		const gchar *user = cs_settings_form_get_value (self->forms[CS_SIDE_CRM], "user");
 		const gchar *service;
-		crm_choice_split (gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->crm_combo)), &plugin,
-				  &preset);
+		crm_choice_split (self, gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->crm_combo)),
+				  &plugin, &preset);
 		service = cs_plugin_loader_get_display_name (cs_plugin_loader_get_default (), plugin);
 		gtk_info_bar_set_message_type (self->test_infobar, GTK_MESSAGE_INFO);
 		/* the user's own name for the account, not the CRM's internal id (whoami) */
@@ -562,7 +575,7 @@ test_clicked_cb (CsSettingsDialog *self)
 {
 	g_autofree gchar *plugin = NULL;
 	g_autoptr(GKeyFile) kf = build_keyfile (self, &plugin);
-	const gchar *secret = gtk_entry_get_text (self->secret_entry);
+	const gchar *secret = cs_settings_form_get_secret (self->forms[CS_SIDE_CRM], NULL);
 	CsProfile *p = self->profile != NULL ? cs_sync_profile_get_profile (self->profile) : NULL;
 
 	g_clear_object (&self->test_cancellable);
@@ -572,6 +585,8 @@ test_clicked_cb (CsSettingsDialog *self)
 	gtk_spinner_start (self->test_spinner);
 	/* a typed key is tried without being saved; else the saved one, under the
 	 * profile's id (one kept under its file name before ids is moved there first) */
+	if (secret == NULL)
+		secret = "";
 	if (p != NULL && secret[0] == '\0') {
 		g_autofree gchar *saved = cs_secrets_lookup_migrating (
 			self->secrets, cs_profile_get_uid (p), cs_profile_get_id (p), CS_SIDE_CRM,
@@ -583,101 +598,28 @@ test_clicked_cb (CsSettingsDialog *self)
 				  self->test_cancellable, test_done_cb, g_object_ref (self));
 }
 
-/* Microsoft account sign-in: the graph plugin's device-code flow, in a worker
- * thread; the code to enter is shown here, the refresh token goes to the
- * keyring under the profile's id */
-typedef struct {
-	GKeyFile *kf;
-	gchar *profile_dir;
-	gchar *profile_id;
-	gchar *legacy_id; /* (nullable): the file name secrets were kept under before ids */
-	CsSecrets *secrets;
-	GWeakRef dialog;
-} SignInData;
-
+/* Microsoft account sign-in: the engine's sign-in job (the plugin's device-code flow); the
+ * code to enter is shown here, the refresh token goes to the keyring under the profile's id */
 static void
-sign_in_data_free (SignInData *sd)
+show_code_cb (const gchar *uri, const gchar *code, gpointer user_data)
 {
-	g_key_file_unref (sd->kf);
-	g_free (sd->profile_dir);
-	g_free (sd->profile_id);
-	g_free (sd->legacy_id);
-	g_object_unref (sd->secrets);
-	g_weak_ref_clear (&sd->dialog);
-	g_free (sd);
-}
-
-typedef struct {
-	GWeakRef dialog;
-	gchar *text;
-} CodeMessage;
-
-static gboolean
-show_code_cb (gpointer user_data)
-{
-	CodeMessage *m = user_data;
-	g_autoptr(CsSettingsDialog) self = g_weak_ref_get (&m->dialog);
-	if (self != NULL)
-		gtk_label_set_markup (self->graph_label, m->text);
-	g_weak_ref_clear (&m->dialog);
-	g_free (m->text);
-	g_free (m);
-	return G_SOURCE_REMOVE;
-}
-
-static void
-device_code_cb (GObject *provider, const gchar *uri, const gchar *code, const gchar *message,
-		gpointer user_data)
-{
-	SignInData *sd = user_data;
-	g_autoptr(GObject) dialog = g_weak_ref_get (&sd->dialog);
-	CodeMessage *m = g_new0 (CodeMessage, 1);
+	CsSettingsDialog *self = CS_SETTINGS_DIALOG (user_data);
 	g_autofree gchar *esc_uri = g_markup_escape_text (uri, -1);
 	g_autofree gchar *esc_code = g_markup_escape_text (code, -1);
-	g_weak_ref_init (&m->dialog, dialog);
+	g_autofree gchar *text = NULL;
 	/* TRANSLATORS: the first %s is a web address (a link), the second a short code */
-	m->text = g_strdup_printf (_("Open <a href=\"%s\">%s</a> and enter the code <b>%s</b>. This "
-				     "window follows when you are done."),
-				   esc_uri, esc_uri, esc_code);
-	/* emitted in the worker thread: the label belongs to the GTK thread */
-	g_main_context_invoke (NULL, show_code_cb, m);
-}
-
-static void
-sign_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-	SignInData *sd = task_data;
-	GError *error = NULL;
-	g_autoptr(CsProvider) provider = cs_plugin_loader_create (cs_plugin_loader_get_default (), "graph", &error);
-	g_autofree gchar *who = NULL;
-
-	if (provider == NULL) {
-		g_task_return_error (task, error);
-		return;
-	}
-	cs_provider_set_profile_dir (provider, sd->profile_dir);
-	cs_provider_set_secrets_full (provider, sd->secrets, sd->profile_id, sd->legacy_id,
-				      CS_SIDE_OUTLOOK);
-	if (g_object_class_find_property (G_OBJECT_GET_CLASS (provider), "sign-in") != NULL) {
-		g_object_set (provider, "sign-in", "device-code", NULL);
-		g_signal_connect (provider, "device-code", G_CALLBACK (device_code_cb), sd);
-	}
-	if (!cs_provider_setup (provider, sd->kf, "outlook", &error) ||
-	    !cs_provider_open (provider, cancellable, &error)) {
-		g_task_return_error (task, error);
-		return;
-	}
-	who = cs_provider_whoami (provider, cancellable, NULL);
-	cs_provider_close (provider);
-	g_task_return_pointer (task, g_strdup (who != NULL ? who : ""), g_free);
+	text = g_strdup_printf (_("Open <a href=\"%s\">%s</a> and enter the code <b>%s</b>. This "
+				  "window follows when you are done."),
+				esc_uri, esc_uri, esc_code);
+	gtk_label_set_markup (self->graph_label, text);
 }
 
 static void
 sign_in_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-	CsSettingsDialog *self = CS_SETTINGS_DIALOG (source);
+	g_autoptr(CsSettingsDialog) self = CS_SETTINGS_DIALOG (user_data);
 	g_autoptr(GError) error = NULL;
-	g_autofree gchar *who = g_task_propagate_pointer (G_TASK (result), &error);
+	g_autofree gchar *who = cs_sign_in_finish (result, &error);
 	g_autofree gchar *text = NULL;
 	if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 		return;
@@ -698,16 +640,17 @@ sign_in_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 sign_in_clicked_cb (CsSettingsDialog *self)
 {
-	g_autoptr(GTask) task = NULL;
-	SignInData *sd = g_new0 (SignInData, 1);
-	g_autofree gchar *base = NULL;
+	g_autoptr(GKeyFile) kf = build_keyfile (self, NULL);
+	const gchar *plugin = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->outlook_combo));
+	g_autofree gchar *profile_dir = NULL;
+	g_autofree gchar *profile_id = NULL;
+	g_autofree gchar *legacy_id = NULL;
 
-	sd->kf = build_keyfile (self, NULL);
 	if (self->profile != NULL) {
 		CsProfile *p = cs_sync_profile_get_profile (self->profile);
-		sd->profile_dir = g_strdup (cs_profile_get_dir (p));
-		sd->profile_id = g_strdup (cs_profile_get_uid (p));
-		sd->legacy_id = g_strdup (cs_profile_get_id (p));
+		profile_dir = g_strdup (cs_profile_get_dir (p));
+		profile_id = g_strdup (cs_profile_get_uid (p));
+		legacy_id = g_strdup (cs_profile_get_id (p));
 	} else {
 		/* the token is kept under the id of the file the profile will be saved as:
 		 * the id a profile gets is made from where its file is (see
@@ -715,27 +658,25 @@ sign_in_clicked_cb (CsSettingsDialog *self)
 		g_autoptr(CsProfile) future = NULL;
 		if (self->new_path == NULL)
 			self->new_path = new_profile_path (self);
-		sd->profile_dir = g_strdup (self->profiles_dir);
+		profile_dir = g_strdup (self->profiles_dir);
 		future = cs_profile_new_from_data ("[profile]\ncrm=folder\noutlook=folder\n",
 						   self->new_path, NULL);
 		if (future != NULL) {
-			sd->profile_id = g_strdup (cs_profile_get_uid (future));
+			profile_id = g_strdup (cs_profile_get_uid (future));
 		} else {
-			base = g_path_get_basename (self->new_path);
-			*strrchr (base, '.') = '\0';
-			sd->profile_id = g_strdup (base);
+			profile_id = g_path_get_basename (self->new_path);
+			*strrchr (profile_id, '.') = '\0';
 		}
 	}
-	sd->secrets = g_object_ref (self->secrets);
-	g_weak_ref_init (&sd->dialog, self);
 	g_clear_object (&self->sign_in_cancellable);
 	self->sign_in_cancellable = g_cancellable_new ();
 	gtk_widget_set_sensitive (GTK_WIDGET (self->sign_in_button), FALSE);
 	gtk_spinner_start (self->sign_in_spinner);
 	gtk_label_set_text (self->graph_label, _("Asking Microsoft for a sign-in code…"));
-	task = g_task_new (self, self->sign_in_cancellable, sign_in_done_cb, NULL);
-	g_task_set_task_data (task, sd, (GDestroyNotify) sign_in_data_free);
-	g_task_run_in_thread (task, sign_in_thread);
+	/* the dialog lives until the job ends: the code's receiver is kept with it */
+	cs_sign_in_async (plugin, kf, CS_SIDE_OUTLOOK, profile_dir, self->secrets, profile_id,
+			  legacy_id, show_code_cb, self, self->sign_in_cancellable, sign_in_done_cb,
+			  g_object_ref (self));
 }
 
 gboolean
@@ -755,44 +696,12 @@ trust_clicked_cb (CsSettingsDialog *self)
 {
 	if (self->seen_fingerprint == NULL)
 		return;
-	gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->tls_pin_radio), TRUE);
-	gtk_entry_set_text (self->fingerprint_entry, self->seen_fingerprint);
+	cs_settings_form_set_value (self->forms[CS_SIDE_CRM], "tls-fingerprint",
+				    self->seen_fingerprint);
 	gtk_widget_hide (GTK_WIDGET (self->trust_button));
 	gtk_label_set_text (self->test_label,
 			    _("The certificate will be trusted once you save. Test again to check."));
 	gtk_info_bar_set_message_type (self->test_infobar, GTK_MESSAGE_INFO);
-}
-
-static void
-browse_done_cb (GtkNativeDialog *chooser, gint response, gpointer user_data)
-{
-	CsSettingsDialog *self = CS_SETTINGS_DIALOG (user_data);
-	if (response == GTK_RESPONSE_ACCEPT) {
-		g_autofree gchar *file = gtk_file_chooser_get_filename (GTK_FILE_CHOOSER (chooser));
-		if (file != NULL)
-			gtk_entry_set_text (self->outlook_path_entry, file);
-	}
-	g_object_unref (chooser);
-}
-
-static void
-browse_clicked_cb (CsSettingsDialog *self)
-{
-	const gchar *outlook = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->outlook_combo));
-	gboolean pst = g_strcmp0 (outlook, "pst") == 0;
-	GtkFileChooserNative *chooser = gtk_file_chooser_native_new (
-	    pst ? _("Choose the Outlook data file") : _("Choose a folder"), GTK_WINDOW (self),
-	    pst ? GTK_FILE_CHOOSER_ACTION_OPEN : GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, NULL, NULL);
-	if (pst) {
-		GtkFileFilter *filter = gtk_file_filter_new ();
-		/* TRANSLATORS: a file chooser filter */
-		gtk_file_filter_set_name (filter, _("Outlook data files (.pst, .ost)"));
-		gtk_file_filter_add_pattern (filter, "*.[pP][sS][tT]");
-		gtk_file_filter_add_pattern (filter, "*.[oO][sS][tT]");
-		gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
-	}
-	g_signal_connect (chooser, "response", G_CALLBACK (browse_done_cb), self);
-	gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
 static void
@@ -812,8 +721,10 @@ static void
 cs_settings_dialog_finalize (GObject *object)
 {
 	CsSettingsDialog *self = CS_SETTINGS_DIALOG (object);
-	g_clear_pointer (&self->outlook_fields, g_hash_table_unref);
-	g_free (self->outlook_fields_plugin);
+	g_clear_object (&self->labels);
+	g_clear_pointer (&self->loaded, g_key_file_unref);
+	g_clear_pointer (&self->choice_plugin, g_hash_table_unref);
+	g_clear_pointer (&self->choice_preset, g_hash_table_unref);
 	g_clear_object (&self->profile);
 	g_clear_object (&self->secrets);
 	g_clear_object (&self->settings);
@@ -838,19 +749,9 @@ cs_settings_dialog_class_init (CsSettingsDialogClass *klass)
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, CsSettingsDialog, name)
 	BIND (name_entry);
 	BIND (crm_combo);
-	BIND (url_label);
-	BIND (url_entry);
-	BIND (user_label);
-	BIND (user_entry);
-	BIND (secret_label);
-	BIND (secret_entry);
-	BIND (tls_system_radio);
-	BIND (tls_pin_radio);
-	BIND (fingerprint_entry);
+	BIND (crm_form_box);
 	BIND (outlook_combo);
-	BIND (outlook_path_label);
-	BIND (outlook_path_entry);
-	BIND (outlook_browse_button);
+	BIND (outlook_form_box);
 	BIND (graph_label);
 	BIND (sign_in_button);
 	BIND (sign_in_spinner);
@@ -874,7 +775,6 @@ cs_settings_dialog_class_init (CsSettingsDialogClass *klass)
 	gtk_widget_class_bind_template_callback (widget_class, response_cb);
 	gtk_widget_class_bind_template_callback (widget_class, test_clicked_cb);
 	gtk_widget_class_bind_template_callback (widget_class, trust_clicked_cb);
-	gtk_widget_class_bind_template_callback (widget_class, browse_clicked_cb);
 	gtk_widget_class_bind_template_callback (widget_class, sign_in_clicked_cb);
 	gtk_widget_class_bind_template_callback (widget_class, gtk_widget_hide);
 }
@@ -887,48 +787,45 @@ cs_settings_dialog_init (CsSettingsDialog *self)
 	/* intervals in seconds, minutes or hours, as the user thinks of them (1 s … 23:59:59) */
 	self->crm_interval = cs_duration_wrap (self->crm_interval_spin, CS_DURATION_SECONDS | CS_DURATION_MINUTES | CS_DURATION_HOURS, 86399);
 	self->outlook_interval = cs_duration_wrap (self->outlook_interval_spin, CS_DURATION_SECONDS | CS_DURATION_MINUTES | CS_DURATION_HOURS, 86399);
-	/* below the Microsoft sign-in: the Outlook side's advanced settings */
+	/* each side's fields, as its plugin describes them; their labels line up with the
+	 * dialog's own */
+	self->labels = gtk_size_group_new (GTK_SIZE_GROUP_HORIZONTAL);
+	self->choice_plugin = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	self->choice_preset = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	fill_plugin_combos (self);
 	{
-		/* the row of the grid that holds the sign-in */
-		GtkWidget *cell = GTK_WIDGET (self->graph_label);
-		GtkWidget *grid = gtk_widget_get_parent (cell);
-		gint top = 0;
-		GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-		GtkWidget *link = gtk_link_button_new_with_label ("help:crmsync/microsoft-365",
-								  _("How to use your organisation's own application id"));
-		while (grid != NULL && !GTK_IS_GRID (grid)) {
-			cell = grid;
-			grid = gtk_widget_get_parent (grid);
+		GtkWidget *grid = gtk_widget_get_parent (GTK_WIDGET (self->crm_form_box));
+		g_autoptr(GList) children = gtk_container_get_children (GTK_CONTAINER (grid));
+		for (GList *l = children; l != NULL; l = l->next) {
+			gint left = -1, width = 0;
+			gtk_container_child_get (GTK_CONTAINER (grid), l->data, "left-attach", &left,
+						 "width", &width, NULL);
+			if (GTK_IS_LABEL (l->data) && left == 0 && width == 1)
+				gtk_size_group_add_widget (self->labels, l->data);
 		}
-		if (grid == NULL)
-			return;
-		gtk_container_child_get (GTK_CONTAINER (grid), cell, "top-attach", &top, NULL);
-		gtk_grid_insert_row (GTK_GRID (grid), top + 1);
-		self->outlook_fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-		self->outlook_advanced = GTK_EXPANDER (gtk_expander_new_with_mnemonic (_("_Advanced")));
-		self->outlook_advanced_grid = GTK_GRID (gtk_grid_new ());
-		gtk_grid_set_row_spacing (self->outlook_advanced_grid, 6);
-		gtk_grid_set_column_spacing (self->outlook_advanced_grid, 12);
-		gtk_widget_set_halign (link, GTK_ALIGN_START);
-		gtk_container_add (GTK_CONTAINER (box), GTK_WIDGET (self->outlook_advanced_grid));
-		gtk_container_add (GTK_CONTAINER (box), link);
-		gtk_container_add (GTK_CONTAINER (self->outlook_advanced), box);
-		gtk_widget_show_all (box);
-		gtk_widget_set_no_show_all (GTK_WIDGET (self->outlook_advanced), TRUE);
-		gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->outlook_advanced), 1, top + 1, 2, 1);
 	}
+	for (guint side = 0; side < CS_SIDE_LAST; side++) {
+		self->forms[side] = cs_settings_form_new (TRUE);
+		cs_settings_form_set_label_group (self->forms[side], self->labels);
+		g_signal_connect_swapped (self->forms[side], "changed", G_CALLBACK (apply_locks), self);
+		gtk_widget_show (GTK_WIDGET (self->forms[side]));
+	}
+	gtk_container_add (GTK_CONTAINER (self->crm_form_box), GTK_WIDGET (self->forms[CS_SIDE_CRM]));
+	gtk_container_add (GTK_CONTAINER (self->outlook_form_box),
+			   GTK_WIDGET (self->forms[CS_SIDE_OUTLOOK]));
+	/* an organisation that allows only its own registered applications */
+	self->app_id_link = gtk_link_button_new_with_label (
+	    "help:crmsync/microsoft-365", _("How to use your organisation's own application id"));
+	gtk_widget_set_halign (self->app_id_link, GTK_ALIGN_START);
+	gtk_widget_set_no_show_all (self->app_id_link, TRUE);
+	gtk_container_add (GTK_CONTAINER (self->outlook_form_box), self->app_id_link);
 }
 
 static void
 load_fields (CsSettingsDialog *self)
 {
 	CsProfile *p;
-	GKeyFile *kf;
 	const gchar *crm, *preset;
-	g_autofree gchar *url = NULL;
-	g_autofree gchar *user = NULL;
-	g_autofree gchar *fp = NULL;
-	g_autofree gchar *opath = NULL;
 
 	if (self->settings != NULL) {
 		g_autofree gchar *level = g_settings_get_string (self->settings, "debug-level");
@@ -941,8 +838,9 @@ load_fields (CsSettingsDialog *self)
 	}
 	if (self->profile == NULL) {
 		gtk_window_set_title (GTK_WINDOW (self), _("New profile"));
-		gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->crm_combo), "orocrm");
-		gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->outlook_combo), "pst");
+		/* the first of each side's choices: a service, not a folder */
+		gtk_combo_box_set_active (GTK_COMBO_BOX (self->crm_combo), 0);
+		gtk_combo_box_set_active (GTK_COMBO_BOX (self->outlook_combo), 0);
 		gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->conflict_combo), "crm-wins");
 		cs_duration_set (self->crm_interval, 120);
 		cs_duration_set (self->outlook_interval, 30);
@@ -964,30 +862,12 @@ load_fields (CsSettingsDialog *self)
 		show_error (self, text);
 	}
 	p = cs_sync_profile_get_profile (self->profile);
-	kf = cs_profile_get_keyfile (p);
 	gtk_entry_set_text (self->name_entry, cs_profile_get_name (p));
 	crm = cs_profile_get_plugin (p, CS_SIDE_CRM);
 	preset = cs_profile_get_preset (p);
-	if (g_strcmp0 (crm, "webcrm") == 0)
-		gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->crm_combo),
-					     g_strcmp0 (preset, "webcrm-b2c") == 0 ? "webcrm-b2c" : "webcrm-b2b");
-	else
-		gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->crm_combo), crm);
-	url = g_key_file_get_string (kf, "crm", g_strcmp0 (crm, "folder") == 0 ? "path" : "url", NULL);
-	user = g_key_file_get_string (kf, "crm", "user", NULL);
-	fp = g_key_file_get_string (kf, "crm", "tls-fingerprint", NULL);
-	gtk_entry_set_text (self->url_entry, url != NULL ? url : "");
-	gtk_entry_set_text (self->user_entry, user != NULL ? user : "");
-	/* TRANSLATORS: placeholder of the password field of a saved profile */
-	gtk_entry_set_placeholder_text (self->secret_entry, _("Unchanged (kept in the keyring)"));
-	if (fp != NULL) {
-		gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->tls_pin_radio), TRUE);
-		gtk_entry_set_text (self->fingerprint_entry, fp);
-	}
+	gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->crm_combo), crm_choice_for (self, crm, preset));
 	gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->outlook_combo),
 				     cs_profile_get_plugin (p, CS_SIDE_OUTLOOK));
-	opath = g_key_file_get_string (kf, "outlook", "path", NULL);
-	gtk_entry_set_text (self->outlook_path_entry, opath != NULL ? opath : "");
 	gtk_switch_set_active (self->enabled_switch, cs_profile_get_enabled (p));
 	cs_duration_set (self->crm_interval, cs_profile_get_interval (p, CS_SIDE_CRM));
 	cs_duration_set (self->outlook_interval, cs_profile_get_interval (p, CS_SIDE_OUTLOOK));
@@ -998,6 +878,10 @@ load_fields (CsSettingsDialog *self)
 	gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->conflict_combo),
 				     cs_conflict_strategy_to_string (cs_profile_get_conflict (p)));
 	update_sensitivity (self);
+	/* what the fields say now is what the file says: only a field changed from here on
+	 * is written (build_keyfile) */
+	g_clear_pointer (&self->loaded, g_key_file_unref);
+	self->loaded = fields_keyfile (self);
 }
 
 /**
@@ -1031,13 +915,22 @@ cs_settings_dialog_new (GtkWindow *parent, CsSyncProfile *profile, const gchar *
 }
 
 /**
- * cs_settings_dialog_get_outlook_field:
+ * cs_settings_dialog_get_field:
+ * @side: "crm" or "outlook"
+ * @key: a setting's key, as the side's plugin describes it (`url`, `client-id`)
  *
- * Returns: (transfer none) (nullable): the input of one of the Outlook side's advanced
- * settings (as the plugin describes them), e.g. "client-id"
+ * Returns: (transfer none) (nullable): the input of that setting
  */
+GtkWidget *
+cs_settings_dialog_get_field (CsSettingsDialog *self, const gchar *side, const gchar *key)
+{
+	return cs_settings_form_get_field (
+	    self->forms[g_strcmp0 (side, "crm") == 0 ? CS_SIDE_CRM : CS_SIDE_OUTLOOK], key);
+}
+
+/* the Outlook side's field of @key (see cs_settings_dialog_get_field()) */
 GtkWidget *
 cs_settings_dialog_get_outlook_field (CsSettingsDialog *self, const gchar *key)
 {
-	return g_hash_table_lookup (self->outlook_fields, key);
+	return cs_settings_dialog_get_field (self, "outlook", key);
 }

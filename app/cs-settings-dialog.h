@@ -15,6 +15,7 @@ CsSettingsDialog *cs_settings_dialog_new (GtkWindow *parent, CsSyncProfile *prof
 gboolean cs_settings_dialog_save (CsSettingsDialog *self, GError **error);
 const gchar *cs_settings_dialog_get_path (CsSettingsDialog *self);
 gboolean cs_settings_dialog_is_testing (CsSettingsDialog *self);
+GtkWidget *cs_settings_dialog_get_field (CsSettingsDialog *self, const gchar *side, const gchar *key);
 GtkWidget *cs_settings_dialog_get_outlook_field (CsSettingsDialog *self, const gchar *key);
 gboolean cs_settings_dialog_is_signing_in (CsSettingsDialog *self);
 void cs_settings_dialog_set_app_settings (CsSettingsDialog *self, GSettings *settings);

@@ -58,8 +58,13 @@ struct _CsFieldLabels {
 	CsEngine *engine;			       /* (owned) (nullable) */
 	CsSchema *schemas[CS_SIDE_LAST][CS_KIND_LAST]; /* (owned) (nullable) loaded on demand */
 	gboolean tried[CS_SIDE_LAST][CS_KIND_LAST];
+	/* a folder's own field names (no schema) are the services' names: their labels */
+	CsSchema *builtin[3][CS_KIND_LAST]; /* (owned) (nullable) loaded on demand */
+	gboolean builtin_tried[CS_KIND_LAST];
 	GHashTable *translated; /* label → translated label */
 };
+
+static const gchar *const builtin_schemas[3] = {"outlook", "orocrm", "webcrm"};
 
 /**
  * cs_field_labels_new:
@@ -83,6 +88,9 @@ cs_field_labels_free (CsFieldLabels *self)
 	for (guint s = 0; s < CS_SIDE_LAST; s++)
 		for (guint k = 0; k < CS_KIND_LAST; k++)
 			g_clear_object (&self->schemas[s][k]);
+	for (guint b = 0; b < G_N_ELEMENTS (builtin_schemas); b++)
+		for (guint k = 0; k < CS_KIND_LAST; k++)
+			g_clear_object (&self->builtin[b][k]);
 	g_clear_object (&self->engine);
 	g_hash_table_unref (self->translated);
 	g_free (self);
@@ -111,6 +119,24 @@ cs_field_labels_lookup (CsFieldLabels *self, CsKind kind, CsSide side, const gch
 	spec = self->schemas[side][kind] != NULL
 		       ? cs_schema_lookup (self->schemas[side][kind], field)
 		       : NULL;
+	if (spec == NULL || spec->label == NULL) {
+		/* a side without a schema of its own (a folder) names its fields as one of
+		 * the services does (firstName, jobTitle): that service's label */
+		if (!self->builtin_tried[kind]) {
+			self->builtin_tried[kind] = TRUE;
+			for (guint b = 0; b < G_N_ELEMENTS (builtin_schemas); b++)
+				self->builtin[b][kind] = cs_schema_load_builtin (builtin_schemas[b], kind,
+										 NULL);
+		}
+		spec = NULL;
+		for (guint b = 0; spec == NULL && b < G_N_ELEMENTS (builtin_schemas); b++) {
+			const CsFieldSpec *f = self->builtin[b][kind] != NULL
+						       ? cs_schema_lookup (self->builtin[b][kind], field)
+						       : NULL;
+			if (f != NULL && f->label != NULL)
+				spec = f;
+		}
+	}
 	if (spec == NULL || spec->label == NULL)
 		return field;
 	t = g_hash_table_lookup (self->translated, spec->label);
@@ -120,6 +146,23 @@ cs_field_labels_lookup (CsFieldLabels *self, CsKind kind, CsSide side, const gch
 		t = tr;
 	}
 	return t;
+}
+
+/**
+ * cs_field_labels_func:
+ * @labels: a #CsFieldLabels
+ *
+ * cs_field_labels_lookup() as a #CsFieldLabelFunc (the report's text); a field no schema of
+ * @side knows is looked up on the other side (a mapping row names the CRM's field)
+ */
+const gchar *
+cs_field_labels_func (CsKind kind, CsSide side, const gchar *field, gpointer labels)
+{
+	const gchar *label = cs_field_labels_lookup (labels, kind, side, field);
+	if (label == field)
+		label = cs_field_labels_lookup (labels, kind, side == CS_SIDE_CRM ? CS_SIDE_OUTLOOK
+										 : CS_SIDE_CRM, field);
+	return label;
 }
 
 static gchar *

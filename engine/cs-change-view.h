@@ -53,6 +53,8 @@ CsFieldLabels *
 cs_field_labels_new (CsEngine *engine);
 const gchar *
 cs_field_labels_lookup (CsFieldLabels *self, CsKind kind, CsSide side, const gchar *field);
+const gchar *
+cs_field_labels_func (CsKind kind, CsSide side, const gchar *field, gpointer labels);
 void
 cs_field_labels_free (CsFieldLabels *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsFieldLabels, cs_field_labels_free)

@@ -523,8 +523,9 @@ read_side (CsEngine *self, CsSide side, CsRunFlags flags, GCancellable *cancella
 		}
 		complete = cursor == NULL || (caps & CS_CAP_DELTA) == 0;
 		self->sinks[side][kind] = cs_read_sink_new (kind, complete);
-		what = g_strdup_printf ("%s %s", cs_provider_get_name (self->providers[side]),
-					cs_kind_to_string (kind));
+		/* TRANSLATORS: progress: a kind ("Contacts"), then a service ("OroCRM") */
+		what = g_strdup_printf (C_("progress", "%s in %s"), cs_kind_get_label (kind),
+					cs_provider_get_display_name (self->providers[side]));
 		rp = (ReadProgress){self, phase, (gdouble) done / MAX (n_kinds, 1),
 				    1.0 / MAX (n_kinds, 1), what};
 		id = g_signal_connect (self->sinks[side][kind], "progress",
@@ -1810,8 +1811,8 @@ run_batches (CsEngine *self, GPtrArray *states, CsSide side, CsKind kind, CsWrit
 		*done_ops += ops->len;
 		{
 			g_autofree gchar *msg = g_strdup_printf (_("Writing %s to %s: %u of %u"),
-								 cs_kind_to_string (kind),
-								 cs_provider_get_name (self->providers[side]),
+								 cs_kind_get_label (kind),
+								 cs_provider_get_display_name (self->providers[side]),
 								 *done_ops, total_ops);
 			progress (self, CS_PHASE_APPLY, total_ops > 0 ? (gdouble) *done_ops / total_ops : 1, msg);
 		}

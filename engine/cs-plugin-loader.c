@@ -290,6 +290,65 @@ cs_plugin_loader_get_settings (CsPluginLoader *self, const gchar *name)
 }
 
 /**
+ * cs_plugin_loader_get_description:
+ *
+ * Returns: what the plugin serves, in a line ("Outlook data file (.pst/.ost), read-only"),
+ *   translated; its display name when it gives none
+ */
+const gchar *
+cs_plugin_loader_get_description (CsPluginLoader *self, const gchar *name)
+{
+	CsProviderClass *klass = peek_class (self, name);
+	if (klass == NULL || klass->description == NULL)
+		return cs_plugin_loader_get_display_name (self, name);
+	return g_dgettext (GETTEXT_PACKAGE, klass->description);
+}
+
+/**
+ * cs_plugin_loader_get_presets:
+ *
+ * Returns: (transfer none): the presets the plugin offers, ended by one whose id is %NULL
+ */
+const CsPreset *
+cs_plugin_loader_get_presets (CsPluginLoader *self, const gchar *name)
+{
+	static const CsPreset none[] = {{NULL}};
+	CsProviderClass *klass = peek_class (self, name);
+	return klass != NULL && klass->presets != NULL ? klass->presets : none;
+}
+
+/**
+ * cs_plugin_loader_is_read_only:
+ *
+ * Returns: whether the plugin only reads (an Outlook data file): it can write no kind it
+ *   reads, whatever its settings
+ */
+gboolean
+cs_plugin_loader_is_read_only (CsPluginLoader *self, const gchar *name)
+{
+	g_autoptr(CsProvider) provider = cs_plugin_loader_create (self, name, NULL);
+	if (provider == NULL)
+		return FALSE;
+	for (CsKind k = 0; k < CS_KIND_LAST; k++)
+		if (cs_provider_get_caps (provider, k) & CS_CAP_WRITE)
+			return FALSE;
+	return TRUE;
+}
+
+/**
+ * cs_plugin_loader_can_sign_in:
+ *
+ * Returns: whether the plugin signs the user in interactively (a Microsoft account's
+ *   device code: cs_sign_in_async()), rather than with a key the user types
+ */
+gboolean
+cs_plugin_loader_can_sign_in (CsPluginLoader *self, const gchar *name)
+{
+	CsProviderClass *klass = peek_class (self, name);
+	return klass != NULL && g_object_class_find_property (G_OBJECT_CLASS (klass), "sign-in") != NULL;
+}
+
+/**
  * cs_plugin_loader_get_sides:
  *
  * Returns: the sides of a profile the plugin can serve; 0 when there is no such plugin

@@ -64,6 +64,13 @@ typedef struct {
 	gboolean required;
 	gboolean advanced;		/* left out of the first-run assistant */
 } CsSetting;
+/* a preset of the rules (data/profiles/ID.ini) a user picks with the CRM: the
+ * settings dialog and the assistant offer a CRM once per preset */
+typedef struct {
+	const gchar *id;    /* `preset=` of a profile */
+	const gchar *label; /* (nullable) N_(): tells a CRM's presets apart ("People (B2C)") */
+} CsPreset;
+
 /**
  * CsHorizon:
  * @partial: a full listing of the kind may leave out records that exist (a
@@ -120,6 +127,7 @@ G_DECLARE_DERIVABLE_TYPE (CsProvider, cs_provider, CS, PROVIDER, GObject)
  *   somebody else's deletion.
  * @get_horizon: what a full listing of a kind covers; optional (default:
  *   every record of the kind)
+ * @presets: the presets of rules made for this CRM, ended by one with a %NULL id (optional)
  *
  * All vfuncs are synchronous and called from the engine's worker thread.
  */
@@ -149,8 +157,9 @@ struct _CsProviderClass {
 	gchar *(*cursor_after_write) (CsProvider *self, CsKind kind, const gchar *cursor,
 				      GPtrArray *ops);
 	void (*get_horizon) (CsProvider *self, CsKind kind, CsHorizon *horizon);
+	const CsPreset *presets;
 
-	gpointer padding[3];
+	gpointer padding[2];
 };
 
 const gchar *cs_provider_get_name (CsProvider *self);

@@ -526,6 +526,14 @@ side_action_text (const gchar *side, const gchar *what)
 	return crm ? _("update in the CRM") : _("update in Outlook");
 }
 
+/* a field as the user reads it: its label where the caller knows one, else its name */
+static const gchar *
+field_text (CsFieldLabelFunc func, gpointer data, CsKind kind, CsSide side, const gchar *field)
+{
+	const gchar *label = func != NULL && field != NULL ? func (kind, side, field, data) : NULL;
+	return label != NULL ? label : field;
+}
+
 /**
  * cs_plan_append_text:
  * @plan: (element-type JsonObject): plan entries (cs_plan_item_to_json())
@@ -535,6 +543,19 @@ side_action_text (const gchar *side, const gchar *what)
  */
 void
 cs_plan_append_text (JsonArray *plan, GString *s)
+{
+	cs_plan_append_text_labelled (plan, s, NULL, NULL);
+}
+
+/**
+ * cs_plan_append_text_labelled:
+ * @func: (nullable): names each field by its label (cs_field_labels_func())
+ *
+ * cs_plan_append_text(), with the fields' labels instead of their names.
+ */
+void
+cs_plan_append_text_labelled (JsonArray *plan, GString *s, CsFieldLabelFunc func,
+			      gpointer user_data)
 {
 	for (guint k = 0; k < CS_KIND_LAST; k++) {
 		gboolean heading = FALSE;
@@ -576,7 +597,10 @@ cs_plan_append_text (JsonArray *plan, GString *s)
 				const gchar *w = json_object_get_string_member_with_default (e, side, "update");
 				g_autofree gchar *old = value_text (json_object_get_member (ch, "old"));
 				g_autofree gchar *new = value_text (json_object_get_member (ch, "new"));
-				const gchar *field = json_object_get_string_member_with_default (ch, "field", "");
+				const gchar *field = field_text (
+				    func, user_data, (CsKind) k,
+				    g_strcmp0 (side, "outlook") == 0 ? CS_SIDE_OUTLOOK : CS_SIDE_CRM,
+				    json_object_get_string_member_with_default (ch, "field", ""));
 				const gchar *where = g_strcmp0 (side, "crm") == 0 ? _("CRM") : _("Outlook");
 				if (g_strcmp0 (w, "create") == 0)
 					g_string_append_printf (s, "    %s %s: %s\n", where, field, new);
@@ -597,6 +621,19 @@ cs_plan_append_text (JsonArray *plan, GString *s)
  */
 gchar *
 cs_run_report_to_text (CsRunReport *self)
+{
+	return cs_run_report_to_text_labelled (self, NULL, NULL);
+}
+
+/**
+ * cs_run_report_to_text_labelled:
+ * @func: (nullable): names each field by its label (cs_field_labels_func())
+ *
+ * cs_run_report_to_text(), with the fields' labels instead of their names: the JSON
+ * report keeps the names (the CLI contract), the text speaks the user's words.
+ */
+gchar *
+cs_run_report_to_text_labelled (CsRunReport *self, CsFieldLabelFunc func, gpointer user_data)
 {
 	GString *s = g_string_new (NULL);
 	gboolean would = self->dry_run || self->status == CS_RUN_STOPPED;
@@ -646,7 +683,7 @@ cs_run_report_to_text (CsRunReport *self)
 		g_string_append_c (s, '\n');
 	}
 	if (would)
-		cs_plan_append_text (self->plan, s);
+		cs_plan_append_text_labelled (self->plan, s, func, user_data);
 	for (guint i = 0; i < json_array_get_length (self->skipped); i++) {
 		JsonObject *o = json_array_get_object_element (self->skipped, i);
 		CsKind kind = CS_KIND_CONTACT;
@@ -683,10 +720,18 @@ cs_run_report_to_text (CsRunReport *self)
 	for (guint i = 0; i < json_array_get_length (self->conflicts); i++) {
 		JsonObject *o = json_array_get_object_element (self->conflicts, i);
 		CsKind kind = CS_KIND_CONTACT;
+		const gchar *field = json_object_get_string_member_with_default (o, "field", NULL);
+		g_autofree gchar *reason = NULL;
 		cs_kind_from_string (json_object_get_string_member (o, "kind"), &kind);
+		/* the reason again, with the field's label (the JSON keeps its name) */
+		if (field != NULL)
+			reason = g_strdup_printf (_("both sides changed %s"),
+						  field_text (func, user_data, kind, CS_SIDE_CRM, field));
+		else
+			reason = g_strdup (json_object_get_string_member (o, "reason"));
 		g_string_append_printf (s, _("conflict on %s %s: %s\n"), cs_kind_get_label (kind),
 					json_object_get_string_member_with_default (o, "label", ""),
-					json_object_get_string_member (o, "reason"));
+					reason);
 	}
 	for (guint i = 0; i < json_array_get_length (self->overwritten); i++) {
 		JsonObject *o = json_array_get_object_element (self->overwritten, i);
@@ -700,7 +745,9 @@ cs_run_report_to_text (CsRunReport *self)
 					       : _("overwritten in Outlook: %s %s, %s was %s, now %s\n"),
 					cs_kind_get_label (kind),
 					json_object_get_string_member_with_default (o, "label", ""),
-					json_object_get_string_member (o, "field"), lost, kept);
+					field_text (func, user_data, kind, CS_SIDE_CRM,
+						    json_object_get_string_member (o, "field")),
+					lost, kept);
 	}
 	for (guint i = 0; i < json_array_get_length (self->review); i++) {
 		JsonObject *o = json_array_get_object_element (self->review, i);

@@ -79,5 +79,18 @@ JsonNode *cs_run_report_to_json (CsRunReport *self);
 CsExitCode cs_run_report_get_exit_code (CsRunReport *self);
 gchar *cs_run_report_to_text (CsRunReport *self);
 void cs_plan_append_text (JsonArray *plan, GString *out);
+/**
+ * CsFieldLabelFunc:
+ * @side: the side whose field @field is (a conflict's or an overwrite's mapping row is the
+ *   CRM's field)
+ *
+ * Returns: (nullable): the field's label as the user reads it ("Job title"), or %NULL
+ */
+typedef const gchar *(*CsFieldLabelFunc) (CsKind kind, CsSide side, const gchar *field,
+					  gpointer user_data);
+gchar *cs_run_report_to_text_labelled (CsRunReport *self, CsFieldLabelFunc func,
+				       gpointer user_data);
+void cs_plan_append_text_labelled (JsonArray *plan, GString *out, CsFieldLabelFunc func,
+				   gpointer user_data);
 
 G_END_DECLS

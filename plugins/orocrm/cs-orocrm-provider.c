@@ -1637,6 +1637,9 @@ static const CsSetting oro_settings[] = {
     {"tls-fingerprint", N_("Trusted certificate (SHA-256)"), CS_SETTING_TEXT, NULL, NULL, FALSE, TRUE},
     {NULL}};
 
+/* the rules of the OroCRM Outlook synchronisation guide */
+static const CsPreset oro_presets[] = {{"orocrm", NULL}, {NULL}};
+
 static void
 cs_orocrm_provider_class_init (CsOrocrmProviderClass *klass)
 {
@@ -1645,6 +1648,7 @@ cs_orocrm_provider_class_init (CsOrocrmProviderClass *klass)
 	provider_class->name = "orocrm";
 	provider_class->description = "OroCRM (JSON:API and calendar REST API)";
 	provider_class->display_name = N_("OroCRM");
+	provider_class->presets = oro_presets;
 	provider_class->settings = oro_settings;
 	provider_class->sides = CS_PROVIDER_SIDE_CRM;
 	provider_class->setup = cs_orocrm_provider_setup;

@@ -2521,7 +2521,15 @@ cs_webcrm_provider_find (CsProvider *provider, CsKind kind, const gchar *field, 
 static const CsSetting webcrm_settings[] = {
     {"url", N_("Address"), CS_SETTING_URL, NULL, "https://api.webcrm.com", FALSE, FALSE},
     {"secret", N_("API key (authCode)"), CS_SETTING_SECRET, NULL, NULL, TRUE, FALSE},
+    /* "owned by me" needs the user's login */
+    {"user", N_("Login e-mail"), CS_SETTING_TEXT, NULL, NULL, FALSE, FALSE},
     {"tls-fingerprint", N_("Trusted certificate (SHA-256)"), CS_SETTING_TEXT, NULL, NULL, FALSE, TRUE},
+    {NULL}};
+
+/* the rules of the webCRM Outlook synchronisation guide, for either edition */
+static const CsPreset webcrm_presets[] = {
+    {"webcrm-b2b", N_("Companies and their people (B2B)")},
+    {"webcrm-b2c", N_("People (B2C)")},
     {NULL}};
 
 static void
@@ -2532,6 +2540,7 @@ cs_webcrm_provider_class_init (CsWebcrmProviderClass *klass)
 	pclass->name = "webcrm";
 	pclass->description = "webCRM (api.webcrm.com)";
 	pclass->display_name = N_("webCRM");
+	pclass->presets = webcrm_presets;
 	pclass->settings = webcrm_settings;
 	pclass->sides = CS_PROVIDER_SIDE_CRM;
 	pclass->setup = cs_webcrm_provider_setup;

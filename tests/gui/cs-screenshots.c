@@ -58,6 +58,24 @@ shoot (GtkWidget *window, const gchar *name)
 	g_print ("%s (%dx%d)\n", path, gdk_pixbuf_get_width (pixbuf), gdk_pixbuf_get_height (pixbuf));
 }
 
+/* the first menu button under @w (the window's primary menu) */
+static GtkWidget *
+find_menu_button (GtkWidget *w)
+{
+	g_autoptr(GList) children = NULL;
+	if (GTK_IS_MENU_BUTTON (w))
+		return w;
+	if (!GTK_IS_CONTAINER (w))
+		return NULL;
+	children = gtk_container_get_children (GTK_CONTAINER (w));
+	for (GList *l = children; l != NULL; l = l->next) {
+		GtkWidget *found = find_menu_button (l->data);
+		if (found != NULL)
+			return found;
+	}
+	return NULL;
+}
+
 static void
 write_file (const gchar *path, const gchar *text)
 {
@@ -206,7 +224,7 @@ main (int argc, char **argv)
 	g_setenv ("CRMSYNC_NO_NETWORK_MONITOR", "1", TRUE);
 	g_free (demo_profile (root, "sales", "Sales team (OroCRM)", 24));
 	g_free (demo_profile (root, "support", "Support desk", 300));
-	g_free (demo_profile (root, "archive", "Archive (paused)", 0));
+	g_free (demo_profile (root, "archive", "Archive", 0));
 
 	/* German (or Danish) shots: CS_SHOTS_LOCALEDIR names the build tree's catalogues */
 	if (g_getenv ("CS_SHOTS_LOCALEDIR") != NULL)
@@ -216,6 +234,8 @@ main (int argc, char **argv)
 	bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
 	textdomain (GETTEXT_PACKAGE);
 	gtk_init (&argc, &argv);
+	/* the app's icon (About, the window), not installed in the build tree */
+	gtk_icon_theme_append_search_path (gtk_icon_theme_get_default (), SRCDIR "/data/icons");
 	g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 	app = cs_application_new ();
 	g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
@@ -337,10 +357,11 @@ main (int argc, char **argv)
 		GType t = CS_TYPE_SETTINGS_DIALOG;
 #define W(name) gtk_widget_get_template_child (GTK_WIDGET (d), t, name)
 		gtk_entry_set_text (GTK_ENTRY (W ("name_entry")), "Sales team");
-		gtk_entry_set_text (GTK_ENTRY (W ("url_entry")), "https://crm.example.org");
-		gtk_entry_set_text (GTK_ENTRY (W ("user_entry")), "ada");
-		gtk_entry_set_text (GTK_ENTRY (W ("secret_entry")), "not-a-real-key");
-		gtk_entry_set_text (GTK_ENTRY (W ("outlook_path_entry")), "/home/ada/Documents/Outlook.pst");
+		gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (d, "crm", "url")), "https://crm.example.org");
+		gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (d, "crm", "user")), "ada");
+		gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (d, "crm", "secret")), "not-a-real-key");
+		gtk_combo_box_set_active_id (GTK_COMBO_BOX (W ("outlook_combo")), "pst");
+		gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (d, "outlook", "path")), "/home/ada/Documents/Outlook.pst");
 #undef W
 		shoot (GTK_WIDGET (d), "settings.png");
 		gtk_widget_destroy (GTK_WIDGET (d));
@@ -480,7 +501,8 @@ main (int argc, char **argv)
 		/* the first-run assistant: the CRM, Outlook (a PST: read only), what to sync */
 		CsNewProfileAssistant *a = cs_new_profile_assistant_new (GTK_WINDOW (win), root,
 									 cs_application_get_secrets (app));
-		gtk_window_set_default_size (GTK_WINDOW (a), 700, 480);
+		gtk_window_set_default_size (GTK_WINDOW (a), 900, 480);
+		gtk_window_resize (GTK_WINDOW (a), 900, 480);
 		gtk_entry_set_text (cs_new_profile_assistant_get_name_entry (a), "Sales team");
 		gtk_entry_set_text (GTK_ENTRY (cs_new_profile_assistant_get_field (a, "crm", "url")), "https://crm.example.org");
 		gtk_entry_set_text (GTK_ENTRY (cs_new_profile_assistant_get_field (a, "crm", "user")), "ada");
@@ -492,6 +514,8 @@ main (int argc, char **argv)
 		shoot (GTK_WIDGET (a), "assistant-outlook.png");
 		gtk_assistant_set_current_page (GTK_ASSISTANT (a), 2);
 		shoot (GTK_WIDGET (a), "assistant-kinds.png");
+		gtk_assistant_set_current_page (GTK_ASSISTANT (a), 3);
+		shoot (GTK_WIDGET (a), "assistant-confirm.png");
 		gtk_widget_destroy (GTK_WIDGET (a));
 	}
 	{
@@ -538,6 +562,16 @@ main (int argc, char **argv)
 		d = cs_app_window_get_last_dialog (win);
 		shoot (GTK_WIDGET (d), "remove-profile.png");
 		gtk_widget_destroy (GTK_WIDGET (d));
+	}
+	{
+		/* Help (F1), the shortcuts and About, in the window's primary menu */
+		GtkWidget *menu = find_menu_button (gtk_window_get_titlebar (GTK_WINDOW (win)));
+		if (menu != NULL) {
+			gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (menu), TRUE);
+			shoot (GTK_WIDGET (win), "help-menu.png");
+			gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (menu), FALSE);
+			flush ();
+		}
 	}
 	{
 		g_autoptr(GList) all = NULL;

@@ -79,7 +79,7 @@ test_locked_keys (void)
 	dlg = cs_settings_dialog_new (NULL, sp, dir, secrets);
 	g_object_ref_sink (dlg);
 	flush ();
-	url = child (dlg, "url_entry");
+	url = cs_settings_dialog_get_field (dlg, "crm", "path");
 	crm_interval = child (dlg, "crm_interval_spin");
 	outlook_interval = child (dlg, "outlook_interval_spin");
 	bar_label = child (dlg, "error_label");
@@ -98,8 +98,11 @@ test_locked_keys (void)
 	/* not locked: the user's to change */
 	g_assert_true (gtk_widget_get_sensitive (outlook_interval));
 	g_assert_true (gtk_widget_get_sensitive (child (dlg, "name_entry")));
-	/* switching the CRM type re-evaluates sensitivity: the lock stays */
-	gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (child (dlg, "tls_pin_radio")), TRUE);
+	/* a field changed re-evaluates sensitivity: the lock stays */
+	gtk_toggle_button_set_active (
+		GTK_TOGGLE_BUTTON (cs_settings_dialog_get_field (dlg, "crm", "read-only")), TRUE);
+	gtk_toggle_button_set_active (
+		GTK_TOGGLE_BUTTON (cs_settings_dialog_get_field (dlg, "crm", "read-only")), FALSE);
 	flush ();
 	g_assert_false (gtk_widget_get_sensitive (url));
 
@@ -169,9 +172,9 @@ test_settings_lock (void)
 	/* saving keeps the administrator's value */
 	gtk_entry_set_text (GTK_ENTRY (child (dlg, "name_entry")), "Mine");
 	gtk_combo_box_set_active_id (GTK_COMBO_BOX (child (dlg, "crm_combo")), "folder");
-	gtk_entry_set_text (GTK_ENTRY (child (dlg, "url_entry")), "crm");
+	gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (dlg, "crm", "path")), "crm");
 	gtk_combo_box_set_active_id (GTK_COMBO_BOX (child (dlg, "outlook_combo")), "folder");
-	gtk_entry_set_text (GTK_ENTRY (child (dlg, "outlook_path_entry")), "outlook");
+	gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (dlg, "outlook", "path")), "outlook");
 	gtk_combo_box_set_active_id (GTK_COMBO_BOX (child (dlg, "debug_combo")), "debug");
 	g_assert_true (cs_settings_dialog_save (dlg, &error));
 	g_assert_no_error (error);

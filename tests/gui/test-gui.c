@@ -124,6 +124,42 @@ load_profile (const gchar *path)
 	return sp;
 }
 
+/* a combo box's ids, in order, joined by spaces */
+static gchar *
+combo_ids (GtkComboBox *combo)
+{
+	GtkTreeModel *model = gtk_combo_box_get_model (combo);
+	g_autoptr(GString) out = g_string_new (NULL);
+	GtkTreeIter iter;
+	gint column = gtk_combo_box_get_id_column (combo);
+	for (gboolean ok = gtk_tree_model_get_iter_first (model, &iter); ok;
+	     ok = gtk_tree_model_iter_next (model, &iter)) {
+		g_autofree gchar *id = NULL;
+		gtk_tree_model_get (model, &iter, column, &id, -1);
+		g_string_append_printf (out, "%s%s", out->len > 0 ? " " : "", id);
+	}
+	return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* what the column titled @title shows for the row at @iter */
+static gchar *
+column_text (GtkTreeView *view, const gchar *title, GtkTreeIter *iter)
+{
+	for (guint i = 0; i < gtk_tree_view_get_n_columns (view); i++) {
+		GtkTreeViewColumn *col = gtk_tree_view_get_column (view, (gint) i);
+		g_autoptr(GList) cells = NULL;
+		gchar *text = NULL;
+		if (g_strcmp0 (gtk_tree_view_column_get_title (col), title) != 0)
+			continue;
+		gtk_tree_view_column_cell_set_cell_data (col, gtk_tree_view_get_model (view), iter, FALSE,
+							 FALSE);
+		cells = gtk_cell_layout_get_cells (GTK_CELL_LAYOUT (col));
+		g_object_get (cells->data, "text", &text, NULL);
+		return text;
+	}
+	g_assert_not_reached ();
+}
+
 /* ---- settings ---------------------------------------------------------- */
 
 static void
@@ -145,6 +181,14 @@ test_settings_save (void)
 	gtk_widget_show (GTK_WIDGET (dlg));
 	save = gtk_dialog_get_widget_for_response (GTK_DIALOG (dlg), GTK_RESPONSE_ACCEPT);
 
+	/* the choices come from the plugins: a CRM once per preset of its rules, the folder
+	 * (either side) last */
+	{
+		g_autofree gchar *crms = combo_ids (GTK_COMBO_BOX (child (dlg, t, "crm_combo")));
+		g_autofree gchar *outlooks = combo_ids (GTK_COMBO_BOX (child (dlg, t, "outlook_combo")));
+		g_assert_cmpstr (crms, ==, "orocrm webcrm-b2b webcrm-b2c folder");
+		g_assert_cmpstr (outlooks, ==, "graph pst folder");
+	}
 	/* no name: an error the user sees, nothing written */
 	gtk_button_clicked (GTK_BUTTON (save));
 	flush ();
@@ -153,14 +197,13 @@ test_settings_save (void)
 
 	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "name_entry")), "Sales (Oro)");
 	gtk_combo_box_set_active_id (GTK_COMBO_BOX (child (dlg, t, "crm_combo")), "orocrm");
-	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "url_entry")), "https://crm.example.org");
-	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "user_entry")), "ada");
-	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "secret_entry")), "s3cret-api-key");
-	gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (child (dlg, t, "tls_pin_radio")), TRUE);
-	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "fingerprint_entry")),
+	gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (dlg, "crm", "url")), "https://crm.example.org");
+	gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (dlg, "crm", "user")), "ada");
+	gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (dlg, "crm", "secret")), "s3cret-api-key");
+	gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (dlg, "crm", "tls-fingerprint")),
 			    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89");
 	gtk_combo_box_set_active_id (GTK_COMBO_BOX (child (dlg, t, "outlook_combo")), "pst");
-	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "outlook_path_entry")), "/home/ada/outlook.pst");
+	gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (dlg, "outlook", "path")), "/home/ada/outlook.pst");
 	/* intervals show in the user's units: the 120 s default as 2 minutes */
 	{
 		GtkWidget *crm_d = gtk_widget_get_parent (child (dlg, t, "crm_interval_spin"));
@@ -240,7 +283,7 @@ test_settings_edit (void)
 	g_autofree gchar *text = NULL;
 
 	g_object_ref_sink (dlg);
-	g_assert_cmpstr (gtk_entry_get_text (GTK_ENTRY (child (dlg, t, "url_entry"))), ==, "crm");
+	g_assert_cmpstr (gtk_entry_get_text (GTK_ENTRY (cs_settings_dialog_get_field (dlg, "crm", "path"))), ==, "crm");
 	g_assert_cmpstr (gtk_combo_box_get_active_id (GTK_COMBO_BOX (child (dlg, t, "crm_combo"))), ==, "folder");
 	gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (dlg, t, "outlook_interval_spin")), 77);
 	gtk_button_clicked (GTK_BUTTON (gtk_dialog_get_widget_for_response (GTK_DIALOG (dlg), GTK_RESPONSE_ACCEPT)));
@@ -254,6 +297,134 @@ test_settings_edit (void)
 	/* the running profile sees the new value */
 	g_assert_cmpuint (cs_profile_get_interval (cs_sync_profile_get_profile (sp), CS_SIDE_OUTLOOK), ==, 77);
 	g_object_unref (dlg);
+}
+
+/* the keys whose values differ between two profiles, as "group/key" joined by spaces */
+static gchar *
+keyfile_diff (GKeyFile *a, GKeyFile *b)
+{
+	g_autoptr(GString) out = g_string_new (NULL);
+	GKeyFile *files[2] = {a, b};
+	for (guint f = 0; f < 2; f++) {
+		g_auto(GStrv) groups = g_key_file_get_groups (files[f], NULL);
+		for (guint g = 0; groups[g] != NULL; g++) {
+			g_auto(GStrv) keys = g_key_file_get_keys (files[f], groups[g], NULL, NULL);
+			for (guint k = 0; keys != NULL && keys[k] != NULL; k++) {
+				g_autofree gchar *va = g_key_file_get_value (a, groups[g], keys[k], NULL);
+				g_autofree gchar *vb = g_key_file_get_value (b, groups[g], keys[k], NULL);
+				g_autofree gchar *name = g_strdup_printf ("%s/%s", groups[g], keys[k]);
+				/* a key in both is seen twice: listed once */
+				if (g_strcmp0 (va, vb) != 0 && (f == 0 || va == NULL))
+					g_string_append_printf (out, "%s%s", out->len > 0 ? " " : "", name);
+			}
+		}
+	}
+	return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static GKeyFile *
+load_keyfile (const gchar *path)
+{
+	GKeyFile *kf = g_key_file_new ();
+	g_autoptr(GError) error = NULL;
+	g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &error);
+	g_assert_no_error (error);
+	return kf;
+}
+
+/* opens the profile's settings, edits one field (or none) and saves */
+static void
+settings_round_trip (const gchar *path, const gchar *side, const gchar *key, const gchar *value)
+{
+	g_autoptr(CsSyncProfile) sp = load_profile (path);
+	g_autoptr(CsSecrets) secrets = cs_secrets_new ();
+	g_autofree gchar *dir = g_path_get_dirname (path);
+	CsSettingsDialog *dlg = cs_settings_dialog_new (NULL, sp, dir, secrets);
+	g_autoptr(GError) error = NULL;
+
+	g_object_ref_sink (dlg);
+	gtk_widget_show (GTK_WIDGET (dlg));
+	flush ();
+	if (key != NULL) {
+		GtkWidget *w = cs_settings_dialog_get_field (dlg, side, key);
+		g_assert_nonnull (w);
+		if (GTK_IS_TOGGLE_BUTTON (w))
+			gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (w), g_strcmp0 (value, "true") == 0);
+		else if (GTK_IS_COMBO_BOX (w))
+			gtk_combo_box_set_active_id (GTK_COMBO_BOX (w), value);
+		else
+			gtk_entry_set_text (GTK_ENTRY (w), value);
+	}
+	g_assert_true (cs_settings_dialog_save (dlg, &error));
+	g_assert_no_error (error);
+	gtk_widget_destroy (GTK_WIDGET (dlg));
+	g_object_unref (dlg);
+}
+
+/* every key a profile can have survives the dialog: opened and saved without a change, the
+ * profile is as it was; one field edited, exactly that key changes. Three pairs of sides,
+ * each with the keys the dialog shows, keys written as their defaults, and keys it does not
+ * show at all (a folder's read-only=, batch sizes, a kind's rules) */
+static void
+test_settings_keeps_every_key (void)
+{
+	static const struct {
+		const gchar *name;
+		const gchar *ini;
+		const gchar *side, *key, *value, *changed;
+	} cases[] = {
+		{"oro-graph",
+		 "[profile]\nid=oro-graph-1\nname=Oro and Microsoft 365\ncrm=orocrm\noutlook=graph\n"
+		 "preset=orocrm\nstate=state.db\ncrm-interval=600\noutlook-interval=45\n"
+		 "sync-on-start=false\nconflict=manual\n"
+		 "[crm]\nurl=https://crm.example.org\nuser=ada\nauth=oauth\n"
+		 "tls-fingerprint=AB:CD\nsweep-interval=3600\n"
+		 "[outlook]\ntenant=common\nclient-id=11111111-2222-3333-4444-555555555555\n"
+		 "url=https://graph.microsoft.com/v1.0\n"
+		 "[contact]\ndirection=both\n[task]\ndirection=none\n",
+		 "crm", "user", "bob", "crm/user"},
+		{"webcrm-folder",
+		 "[profile]\nname=webCRM and a folder\ncrm=webcrm\noutlook=folder\npreset=webcrm-b2c\n"
+		 "state=state.db\nenabled=false\nsync-on-exit=true\n"
+		 "[crm]\nurl=https://api.webcrm.com\nuser=ada@example.org\nbatch-size=50\n"
+		 "rate-limit=100\n"
+		 "[outlook]\npath=outlook\nread-only=true\nschema=outlook\n"
+		 "[email]\ndirection=outlook-to-crm\n",
+		 "crm", "url", "https://eu.webcrm.example", "crm/url"},
+		{"oro-pst",
+		 "[profile]\nname=Oro and a PST\ncrm=orocrm\noutlook=pst\nstate=state.db\n"
+		 "crm-interval=120\n"
+		 "[crm]\nurl=https://crm.example.org\nuser=ada\n"
+		 "[outlook]\npath=/home/ada/Outlook.pst\nfolders=Contacts\n"
+		 "[contact]\ndirection=outlook-to-crm\n",
+		 "outlook", "path", "/home/ada/Archive.pst", "outlook/path"},
+	};
+	for (guint c = 0; c < G_N_ELEMENTS (cases); c++) {
+		g_autofree gchar *dir = test_dir (cases[c].name);
+		g_autofree gchar *path = g_build_filename (dir, "profile.ini", NULL);
+		g_autoptr(GKeyFile) before = NULL;
+		g_autoptr(GKeyFile) after = NULL;
+		g_autoptr(GKeyFile) edited = NULL;
+		g_autofree gchar *diff = NULL;
+
+		write_file (path, cases[c].ini);
+		before = load_keyfile (path);
+		settings_round_trip (path, NULL, NULL, NULL);
+		after = load_keyfile (path);
+		diff = keyfile_diff (before, after);
+		g_test_message ("%s unchanged: [%s]", cases[c].name, diff);
+		g_assert_cmpstr (diff, ==, "");
+
+		settings_round_trip (path, cases[c].side, cases[c].key, cases[c].value);
+		edited = load_keyfile (path);
+		g_free (diff);
+		diff = keyfile_diff (after, edited);
+		g_assert_cmpstr (diff, ==, cases[c].changed);
+		{
+			g_autofree gchar *v = g_key_file_get_value (edited, cases[c].side, cases[c].key, NULL);
+			g_assert_cmpstr (v, ==, cases[c].value);
+		}
+	}
 }
 
 /* Test connection against the OroCRM emulator: a wrong key, then the right one */
@@ -298,9 +469,9 @@ test_settings_test_connection (void)
 	emulator_start (&emu, "orocrm", "ada", "right-key");
 	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "name_entry")), "Oro");
 	gtk_combo_box_set_active_id (GTK_COMBO_BOX (child (dlg, t, "crm_combo")), "orocrm");
-	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "url_entry")), emu.url);
-	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "user_entry")), "ada");
-	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "secret_entry")), "wrong-key");
+	gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (dlg, "crm", "url")), emu.url);
+	gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (dlg, "crm", "user")), "ada");
+	gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (dlg, "crm", "secret")), "wrong-key");
 
 	gtk_button_clicked (GTK_BUTTON (test_button));
 	g_assert_true (cs_settings_dialog_is_testing (dlg));
@@ -310,7 +481,7 @@ test_settings_test_connection (void)
 	text = gtk_label_get_text (GTK_LABEL (child (dlg, t, "test_label")));
 	g_assert_nonnull (strstr (text, "did not accept"));
 
-	gtk_entry_set_text (GTK_ENTRY (child (dlg, t, "secret_entry")), "right-key");
+	gtk_entry_set_text (GTK_ENTRY (cs_settings_dialog_get_field (dlg, "crm", "secret")), "right-key");
 	gtk_button_clicked (GTK_BUTTON (test_button));
 	spin_until (not_testing, dlg);
 	g_assert_cmpint (gtk_info_bar_get_message_type (bar), ==, GTK_MESSAGE_INFO);
@@ -354,7 +525,7 @@ test_settings_graph_sign_in (void)
 	g_object_ref_sink (dlg);
 	gtk_widget_show (GTK_WIDGET (dlg));
 	g_assert_true (gtk_widget_get_visible (child (dlg, t, "sign_in_button")));
-	g_assert_false (gtk_widget_get_visible (child (dlg, t, "outlook_path_entry")));
+	g_assert_null (cs_settings_dialog_get_field (dlg, "outlook", "path"));
 	gtk_button_clicked (GTK_BUTTON (child (dlg, t, "sign_in_button")));
 	spin_until (not_signing_in, dlg);
 	g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (dlg, t, "graph_label"))), ==,
@@ -1727,6 +1898,11 @@ test_window_conflict (void)
 		g_assert_cmpstr (item, ==, "Ada Lovelace");
 		g_assert_cmpstr (field, ==, "jobTitle");
 	}
+	{
+		/* the "Field" column shows the schema's label, not the API name */
+		g_autofree gchar *shown = column_text (view, "Field", &iter);
+		g_assert_cmpstr (shown, ==, "Job title");
+	}
 	g_assert_false (gtk_widget_get_sensitive (child (win, CS_TYPE_APP_WINDOW, "keep_outlook_button")));
 	gtk_tree_selection_select_iter (gtk_tree_view_get_selection (view), &iter);
 	g_assert_true (gtk_widget_get_sensitive (child (win, CS_TYPE_APP_WINDOW, "keep_outlook_button")));
@@ -2451,6 +2627,54 @@ test_window_basics (void)
 	flush ();
 }
 
+/* the page's <title> */
+static gchar *
+page_title (const gchar *path)
+{
+	g_autofree gchar *text = read_file (path);
+	const gchar *start = strstr (text, "<title>");
+	const gchar *end = start != NULL ? strstr (start, "</title>") : NULL;
+	g_assert_nonnull (end);
+	return g_strndup (start + 7, (gsize) (end - start - 7));
+}
+
+/* F1 in a German session: the guide in German, every page of it translated */
+static void
+test_help_german (void)
+{
+	g_autofree gchar *help_dir = g_build_filename (SRCDIR, "help", NULL);
+	g_autofree gchar *c_dir = g_build_filename (help_dir, "C", NULL);
+	g_autofree gchar *old = g_strdup (g_getenv ("LANGUAGE"));
+	g_autofree gchar *page = NULL;
+	g_autofree gchar *title = NULL;
+	g_autoptr(GDir) dir = g_dir_open (c_dir, 0, NULL);
+	const gchar *name;
+
+	g_setenv ("LANGUAGE", "de", TRUE);
+	page = cs_application_get_help_page (help_dir);
+	title = page_title (page);
+	g_assert_cmpstr (title, ==, "crmsync-Hilfe");
+	g_setenv ("LANGUAGE", "en", TRUE);
+	g_free (page);
+	page = cs_application_get_help_page (help_dir);
+	g_free (title);
+	title = page_title (page);
+	g_assert_cmpstr (title, ==, "crmsync Help");
+	if (old != NULL)
+		g_setenv ("LANGUAGE", old, TRUE);
+	else
+		g_unsetenv ("LANGUAGE");
+	/* each English page has its German one, with a title of its own */
+	g_assert_nonnull (dir);
+	while ((name = g_dir_read_name (dir)) != NULL) {
+		g_autofree gchar *en = g_build_filename (c_dir, name, NULL);
+		g_autofree gchar *de = g_build_filename (help_dir, "de", name, NULL);
+		g_autofree gchar *en_title = page_title (en);
+		g_autofree gchar *de_title = page_title (de);
+		g_assert_cmpstr (en_title, !=, de_title);
+	}
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2466,6 +2690,7 @@ main (int argc, char **argv)
 	g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 	g_test_add_func ("/gui/settings/save", test_settings_save);
 	g_test_add_func ("/gui/settings/edit", test_settings_edit);
+	g_test_add_func ("/gui/settings/keeps-every-key", test_settings_keeps_every_key);
 	g_test_add_func ("/gui/settings/test-connection", test_settings_test_connection);
 	g_test_add_func ("/gui/settings/graph-sign-in", test_settings_graph_sign_in);
 	g_test_add_func ("/gui/assistant/first-sync", test_assistant_first_sync);
@@ -2491,6 +2716,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/gui/window/skipped-by-name", test_window_skipped_names);
 	g_test_add_func ("/gui/window/remove-profile", test_window_remove);
 	g_test_add_func ("/gui/window/about-help-shortcuts", test_window_basics);
+	g_test_add_func ("/gui/help/german", test_help_german);
 	{
 		gint rc = g_test_run ();
 		g_clear_object (&shared_app);

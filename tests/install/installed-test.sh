@@ -91,6 +91,9 @@ check "the app's man page is installed" test -f "$prefix/share/man/man1/crmsync.
 for lang in da de; do
 	check "the $lang catalogue is installed" test -f "$prefix/share/locale/$lang/LC_MESSAGES/crmsync.mo"
 done
+for lang in C de; do
+	check "the $lang user guide is installed (F1)" test -f "$prefix/share/help/$lang/crmsync/index.page"
+done
 check "crmsync-cli speaks German (LANGUAGE=de)" \
 	bash -c '"$@" | grep -q "^Aufruf:"' _ "${run[@]}" LANGUAGE=de "$cli" --help
 check "crmsync-cli speaks Danish (LANGUAGE=da)" \

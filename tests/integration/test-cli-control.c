@@ -136,7 +136,9 @@ test_dry_run_diff (CliFixture *f, gconstpointer d)
 	g_assert_nonnull (strstr (f->out, "would update 1 contact"));
 	g_assert_null (strstr (f->out, "updated 1 contact"));
 	g_assert_nonnull (strstr (f->out, "Contacts\n  Ann Lee: update in Outlook\n"));
-	g_assert_nonnull (strstr (f->out, "jobTitle: CEO → CTO"));
+	/* the field by its label; the JSON above keeps its name */
+	g_assert_nonnull (strstr (f->out, "Job title: CEO → CTO"));
+	g_assert_null (strstr (f->out, "jobTitle"));
 	g_assert_null (strstr (f->out, "c1"));
 }
 
@@ -159,6 +161,68 @@ test_counts_plural (CliFixture *f, gconstpointer d)
 	}
 	g_assert_nonnull (strstr (f->out, "würde 2 Kontakte anlegen"));
 	g_assert_null (strstr (f->out, "contact"));
+}
+
+/* the words of the English report a German one must not show: each is in the catalogue */
+static const gchar *const english_words[] = {
+	"contact", "Contact", "conflict", "both sides", "changed", "overwritten", " was ", " now ",
+	"Job title", "jobTitle", "would", "update", "create", NULL
+};
+
+static void
+assert_no_english (const gchar *out)
+{
+	for (guint i = 0; english_words[i] != NULL; i++)
+		if (strstr (out, english_words[i]) != NULL)
+			g_error ("“%s” in the German report:\n%s", english_words[i], out);
+}
+
+/* a conflict line and an overwritten line name the field by its label, in the user's
+ * language: "Position" in German, never the API's "jobTitle" nor an English word */
+static void
+test_report_field_labels_de (CliFixture *f, gconstpointer d)
+{
+	const gchar *env[] = { "LANGUAGE=de", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", NULL };
+	g_autofree gchar *ann_out = NULL;
+
+	/* a conflict, kept for the user */
+	cli_write_profile (f, "conflict=manual\n");
+	three_synced (f);
+	ann_out = id_of (f, "outlook", "firstName", "Ann");
+	g_free (cli_put (f, "crm", "contact", "c1",
+			 "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CTO\"}"));
+	g_free (cli_put (f, "outlook", "contact", ann_out,
+			 "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CFO\"}"));
+	g_assert_cmpint (cli_run (f, env, "sync", "--profile", "@P", NULL), ==, 1);
+	if (strstr (f->out, "Konflikt") == NULL) {
+		g_test_skip ("the German catalogue is not installed where the CLI looks");
+		return;
+	}
+	g_assert_nonnull (strstr (f->out, "Konflikt bei Kontakte Ann Lee: beide Seiten haben "
+					  "Position geändert\n"));
+	assert_no_english (f->out);
+	/* the JSON keeps the field's id (the CLI contract) */
+	g_assert_cmpint (run (f, "conflicts", NULL), ==, 0);
+	{
+		JsonArray *arr = json_object_get_array_member (root (f), "conflicts");
+		g_assert_cmpstr (str (json_array_get_object_element (arr, 0), "field"), ==, "jobTitle");
+	}
+	g_assert_cmpint (cli_run (f, env, "conflicts", "--profile", "@P", NULL), ==, 0);
+	g_assert_nonnull (strstr (f->out, "Ann Lee, Position\n"));
+
+	/* the CRM wins: Outlook's value is overwritten, and the report says so by the label */
+	cli_write_profile (f, "conflict=crm-wins\n");
+	g_assert_cmpint (cli_run (f, NULL, "resolve", "--profile", "@P", "--all-keep", "crm", NULL),
+			 ==, 0);
+	g_assert_cmpint (run (f, "sync", NULL), ==, 0);
+	g_free (cli_put (f, "crm", "contact", "c1",
+			 "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"COO\"}"));
+	g_free (cli_put (f, "outlook", "contact", ann_out,
+			 "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CIO\"}"));
+	g_assert_cmpint (cli_run (f, env, "sync", "--profile", "@P", NULL), ==, 0);
+	g_assert_nonnull (strstr (f->out, "in Outlook überschrieben: Kontakte Ann Lee, Position war "
+					  "\"CIO\", jetzt \"COO\"\n"));
+	assert_no_english (f->out);
 }
 
 /* a run a guard stops shows what it would have done */
@@ -715,7 +779,7 @@ test_status_conflicts_named (CliFixture *f, gconstpointer d)
 	g_assert_cmpint (run (f, "sync", NULL), ==, 1);
 	g_assert_cmpint (cli_run (f, NULL, "status", "--profile", "@P", NULL), ==, 0);
 	g_assert_nonnull (strstr (f->out, "1 conflict waiting"));
-	g_assert_nonnull (strstr (f->out, "Ann Lee, jobTitle"));
+	g_assert_nonnull (strstr (f->out, "Ann Lee, Job title"));
 }
 
 /* the skips status shows are the last run's: none after a run that failed */
@@ -842,6 +906,8 @@ main (int argc, char **argv)
 		    test_resolve_all_keep, fx_teardown);
 	g_test_add ("/cli/control/status-creates-nothing", CliFixture, NULL, fx_setup,
 		    test_status_creates_nothing, fx_teardown);
+	g_test_add ("/cli/control/report-field-labels-de", CliFixture, NULL, fx_setup,
+		    test_report_field_labels_de, fx_teardown);
 	g_test_add ("/cli/control/status-conflicts-named", CliFixture, NULL, fx_setup,
 		    test_status_conflicts_named, fx_teardown);
 	g_test_add ("/cli/control/status-last-run-skips", CliFixture, NULL, fx_setup,

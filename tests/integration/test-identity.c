@@ -440,7 +440,7 @@ test_overwritten_text (CliFixture *f, gconstpointer d)
 			 ==, 0);
 	g_assert_nonnull (strstr (
 		f->out,
-		"overwritten in Outlook: Contacts Ann Lee, jobTitle was \"CFO\", now \"CTO\"\n"));
+		"overwritten in Outlook: Contacts Ann Lee, Job title was \"CFO\", now \"CTO\"\n"));
 }
 
 /* first sight: two records linked by key with different values in a field:

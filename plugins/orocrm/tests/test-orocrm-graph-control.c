@@ -631,7 +631,7 @@ test_dry_run_diff (void)
 	g_assert_true (found);
 	g_assert_cmpint (cli (&fx, "sync", "--dry-run", NULL), ==, 0);
 	g_assert_nonnull (strstr (fx.out, "Karen Blixen: update in Outlook"));
-	g_assert_nonnull (strstr (fx.out, "jobTitle: Writer → Baroness"));
+	g_assert_nonnull (strstr (fx.out, "Job title: Writer → Baroness"));
 	{
 		g_autofree gchar *job = graph_job (&fx, "Blixen");
 		g_assert_cmpstr (job, ==, "Writer");
