@@ -55,7 +55,7 @@ cli_cmd_link (gint argc, gchar **argv)
 		CliProgress prog = { FALSE, -1, 0 };
 		g_autoptr (CsRunReport) report
 			= cs_engine_link_dry_run (engine, kind, crm_id, outlook_id, NULL, &error);
-		return cli_finish_run (&prog, report, error, json, TRUE);
+		return cli_finish_run (&prog, engine, report, error, json, TRUE);
 	}
 	if (!cs_engine_link (engine, kind, crm_id, outlook_id, NULL, &error))
 		return cli_fail (cs_engine_exit_code_for_error (error), json, error->message);

@@ -545,7 +545,11 @@ apply_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 				      update ? _("_Apply these changes") : _("_Delete them"));
 		gtk_widget_show (GTK_WIDGET (self->confirm_button));
 	} else {
-		g_autofree gchar *details = cs_run_report_to_text (self->report);
+		/* fields by their labels ("Job title"), as the CLI's report shows them */
+		g_autoptr (CsFieldLabels) labels
+			= cs_field_labels_new (cs_sync_profile_get_engine (self->profile, NULL));
+		g_autofree gchar *details
+			= cs_run_report_to_text_labelled (self->report, cs_field_labels_func, labels);
 		text = g_strdup_printf (_("Sync all is done.\n\n%s"), details);
 	}
 	gtk_label_set_text (self->summary_label, text);

@@ -124,7 +124,11 @@ undo_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 		gtk_button_set_label (GTK_BUTTON (self->undo_button), _ ("_Confirm and undo"));
 		gtk_widget_set_sensitive (self->undo_button, TRUE);
 	} else {
-		g_autofree gchar *details = cs_run_report_to_text (report);
+		/* fields by their labels ("Job title"), as the CLI's report shows them */
+		g_autoptr (CsFieldLabels) labels
+			= cs_field_labels_new (cs_sync_profile_get_engine (self->profile, NULL));
+		g_autofree gchar *details
+			= cs_run_report_to_text_labelled (report, cs_field_labels_func, labels);
 		text = g_strdup_printf (_ ("The run was undone.\n\n%s"), details);
 		self->done = TRUE;
 		gtk_widget_hide (self->undo_button);

@@ -506,7 +506,7 @@ test_mass_update_guard (CliFixture *f, gconstpointer d)
 	r = json_node_get_object (f->report);
 	g_assert_cmpstr (str (r, "status"), ==, "stopped");
 	/* in the user's words: the kind, the field, the side */
-	g_assert_nonnull (strstr (str (r, "guard"), "Contacts: the sync would change “jobTitle” on 12 of 30 in Outlook"));
+	g_assert_nonnull (strstr (str (r, "guard"), "Contacts: the sync would change “Job title” on 12 of 30 in Outlook"));
 	g_assert_nonnull (strstr (str (r, "guard"), "--force"));
 	g_assert_cmpuint (cli_report_len (f, "plan"), ==, 12);
 	g_assert_cmpuint (outlook_with_title (f, "Boss"), ==, 0);
