@@ -31,7 +31,7 @@ struct _CsEngine {
 	CsState *state;
 	CsMapping *mapping;
 	CsProvider *providers[CS_SIDE_LAST];
-	gboolean opened;
+	gboolean opened[CS_SIDE_LAST];
 	gchar *owner;
 	CsReadSink *sinks[CS_SIDE_LAST][CS_KIND_LAST];
 	gboolean running;
@@ -79,7 +79,7 @@ cs_engine_finalize (GObject *object)
 	clear_sinks (self);
 	clear_decisions (self);
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
-		if (self->providers[s] != NULL && self->opened)
+		if (self->providers[s] != NULL && self->opened[s])
 			cs_provider_close (self->providers[s]);
 		g_clear_object (&self->providers[s]);
 	}
@@ -355,32 +355,46 @@ key_for (CsEngine *self, CsKind kind)
 	return key;
 }
 
+/* one side connected (once), in the phase that reads it: a server that
+ * cannot be reached or a sign-in that fails is shown where it happens (reading
+ * Outlook, not the CRM), and the CRM is read while Outlook has not been asked */
 static gboolean
-ensure_open (CsEngine *self, GCancellable *cancellable, GError **error)
+ensure_open_side (CsEngine *self, CsSide side, GCancellable *cancellable, GError **error)
 {
 	gboolean need_owner = FALSE;
-	if (self->opened)
+	g_autofree gchar *what = NULL;
+
+	if (self->opened[side])
 		return TRUE;
-	for (guint s = 0; s < CS_SIDE_LAST; s++) {
-		if (!cs_provider_open (self->providers[s], cancellable, error)) {
-			g_prefix_error (error, "%s: ", cs_provider_get_display_name (self->providers[s]));
-			for (guint t = 0; t < s; t++)
-				cs_provider_close (self->providers[t]);
-			return FALSE;
-		}
+	/* TRANSLATORS: progress: %s is a service ("OroCRM", "Microsoft 365") */
+	what = g_strdup_printf (_("Connecting to %s"),
+				cs_provider_get_display_name (self->providers[side]));
+	progress (self, side == CS_SIDE_CRM ? CS_PHASE_READ_CRM : CS_PHASE_READ_OUTLOOK, 0, what);
+	if (!cs_provider_open (self->providers[side], cancellable, error)) {
+		g_prefix_error (error, "%s: ", cs_provider_get_display_name (self->providers[side]));
+		return FALSE;
 	}
-	self->opened = TRUE;
+	self->opened[side] = TRUE;
+	if (side != CS_SIDE_CRM)
+		return TRUE;
 	for (guint k = 0; k < CS_KIND_LAST; k++) {
 		if (cs_engine_is_enabled (self, (CsKind) k) &&
 		    cs_profile_get_kind_config (self->profile, (CsKind) k)->condition == CS_CONDITION_OWNED)
 			need_owner = TRUE;
 	}
-	if (need_owner) {
+	if (need_owner && self->owner == NULL) {
 		self->owner = cs_provider_whoami (self->providers[CS_SIDE_CRM], cancellable, error);
 		if (self->owner == NULL)
 			return FALSE;
 	}
 	return TRUE;
+}
+
+static gboolean
+ensure_open (CsEngine *self, GCancellable *cancellable, GError **error)
+{
+	return ensure_open_side (self, CS_SIDE_CRM, cancellable, error) &&
+	       ensure_open_side (self, CS_SIDE_OUTLOOK, cancellable, error);
 }
 
 /**
@@ -1031,10 +1045,10 @@ prepare_sides (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GErr
 	g_autoptr(CsSyncPlan) plan = cs_sync_plan_new ();
 
 	clear_sinks (self);
-	if (!ensure_open (self, cancellable, error))
-		return NULL;
 	note_optional_rows (self);
-	if (!read_side (self, CS_SIDE_CRM, flags, cancellable, error) ||
+	if (!ensure_open_side (self, CS_SIDE_CRM, cancellable, error) ||
+	    !read_side (self, CS_SIDE_CRM, flags, cancellable, error) ||
+	    !ensure_open_side (self, CS_SIDE_OUTLOOK, cancellable, error) ||
 	    !read_side (self, CS_SIDE_OUTLOOK, flags, cancellable, error))
 		return NULL;
 	if (cs_engine_is_enabled (self, CS_KIND_EMAIL) && !resolve_emails (self, cancellable, error))
@@ -2192,10 +2206,10 @@ cs_engine_read_all (CsEngine *self, guint kinds, GCancellable *cancellable, GErr
 {
 	gboolean ok;
 	clear_sinks (self);
-	if (!ensure_open (self, cancellable, error))
-		return FALSE;
 	self->read_only_kinds = kinds;
-	ok = read_side (self, CS_SIDE_CRM, CS_RUN_FLAG_ALL, cancellable, error) &&
+	ok = ensure_open_side (self, CS_SIDE_CRM, cancellable, error) &&
+	     read_side (self, CS_SIDE_CRM, CS_RUN_FLAG_ALL, cancellable, error) &&
+	     ensure_open_side (self, CS_SIDE_OUTLOOK, cancellable, error) &&
 	     read_side (self, CS_SIDE_OUTLOOK, CS_RUN_FLAG_ALL, cancellable, error);
 	self->read_only_kinds = 0;
 	return ok;

@@ -2459,6 +2459,9 @@ test_window_failing (void)
 		g_assert_true (CS_IS_PROGRESS_WINDOW (d));
 		g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (child (d, CS_TYPE_PROGRESS_WINDOW, "result_label"))), "The sync failed"));
 		g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (d, CS_TYPE_PROGRESS_WINDOW, "item_label"))), !=, "Starting…");
+		/* where it failed: the CRM was read, Outlook could not be */
+		g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (child (d, CS_TYPE_PROGRESS_WINDOW, "phase_read_crm"))), "✓"));
+		g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (child (d, CS_TYPE_PROGRESS_WINDOW, "phase_read_outlook"))), "✗"));
 		gtk_widget_destroy (GTK_WIDGET (d));
 	}
 
