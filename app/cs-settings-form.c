@@ -87,9 +87,13 @@ make_input (CsSettingsForm *self, const CsSetting *s, const gchar *value, GtkWid
 	switch (s->type) {
 	case CS_SETTING_CHOICE:
 		input = gtk_combo_box_text_new ();
+		/* the value is the id; the user reads the provider's word for it */
 		for (guint c = 0; s->choices != NULL && s->choices[c] != NULL; c++)
-			gtk_combo_box_text_append (GTK_COMBO_BOX_TEXT (input), s->choices[c],
-						   s->choices[c]);
+			gtk_combo_box_text_append (
+				GTK_COMBO_BOX_TEXT (input), s->choices[c],
+				s->choice_labels != NULL
+					? g_dgettext (GETTEXT_PACKAGE, s->choice_labels[c])
+					: s->choices[c]);
 		if (v != NULL)
 			gtk_combo_box_set_active_id (GTK_COMBO_BOX (input), v);
 		g_signal_connect_swapped (input, "changed", G_CALLBACK (field_changed_cb), self);

@@ -63,6 +63,7 @@ typedef struct {
 	const gchar *default_value;	/* (nullable) what an unset key means */
 	gboolean required;
 	gboolean advanced;		/* left out of the first-run assistant */
+	const gchar *const *choice_labels; /* (nullable) CHOICE: N_() words for @choices, in order */
 } CsSetting;
 /* a preset of the rules (data/profiles/ID.ini) a user picks with the CRM: the
  * settings dialog and the assistant offer a CRM once per preset */

@@ -546,9 +546,11 @@ cs_folder_provider_finalize (GObject *object)
 
 /* what the assistant and the settings dialog ask for */
 static const gchar *const folder_schema_choices[] = {"outlook", "orocrm", "webcrm", NULL};
+static const gchar *const folder_schema_labels[] = {N_("Outlook"), N_("OroCRM"), N_("webCRM"), NULL};
 static const CsSetting folder_settings[] = {
     {"path", N_("Folder"), CS_SETTING_FOLDER, NULL, NULL, TRUE, FALSE},
-    {"schema", N_("Field names of"), CS_SETTING_CHOICE, folder_schema_choices, NULL, FALSE, TRUE},
+    {"schema", N_("Field names of"), CS_SETTING_CHOICE, folder_schema_choices, NULL, FALSE, TRUE,
+     folder_schema_labels},
     {"read-only", N_("Read only"), CS_SETTING_BOOLEAN, NULL, "false", FALSE, TRUE},
     {NULL}};
 

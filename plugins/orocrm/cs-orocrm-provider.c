@@ -1629,11 +1629,15 @@ cs_orocrm_provider_get (CsProvider *provider, CsKind kind, GPtrArray *ids, GCanc
 
 /* what the assistant and the settings dialog ask for (the key goes to the keyring) */
 static const gchar *const oro_auth_choices[] = {"wsse", "oauth", NULL};
+static const gchar *const oro_auth_labels[] = {
+    /* TRANSLATORS: OroCRM's sign-in methods */
+    N_("API key of the user (WSSE)"), N_("OAuth application (client secret)"), NULL};
 static const CsSetting oro_settings[] = {
     {"url", N_("Address"), CS_SETTING_URL, NULL, NULL, TRUE, FALSE},
     {"user", N_("User name"), CS_SETTING_TEXT, NULL, NULL, TRUE, FALSE},
     {"secret", N_("API key"), CS_SETTING_SECRET, NULL, NULL, TRUE, FALSE},
-    {"auth", N_("Sign-in method"), CS_SETTING_CHOICE, oro_auth_choices, "wsse", FALSE, TRUE},
+    {"auth", N_("Sign-in method"), CS_SETTING_CHOICE, oro_auth_choices, "wsse", FALSE, TRUE,
+     oro_auth_labels},
     {"tls-fingerprint", N_("Trusted certificate (SHA-256)"), CS_SETTING_TEXT, NULL, NULL, FALSE, TRUE},
     {NULL}};
 

@@ -409,6 +409,19 @@ test_settings_keeps_every_key (void)
 
 		write_file (path, cases[c].ini);
 		before = load_keyfile (path);
+		if (c == 0) {
+			/* a choice reads as words ("OAuth application…"), the file keeps its value */
+			g_autoptr(CsSyncProfile) sp = load_profile (path);
+			g_autoptr(CsSecrets) secrets = cs_secrets_new ();
+			CsSettingsDialog *dlg = cs_settings_dialog_new (NULL, sp, dir, secrets);
+			g_autofree gchar *shown = NULL;
+			g_object_ref_sink (dlg);
+			shown = gtk_combo_box_text_get_active_text (
+				GTK_COMBO_BOX_TEXT (cs_settings_dialog_get_field (dlg, "crm", "auth")));
+			g_assert_cmpstr (shown, ==, "OAuth application (client secret)");
+			gtk_widget_destroy (GTK_WIDGET (dlg));
+			g_object_unref (dlg);
+		}
 		settings_round_trip (path, NULL, NULL, NULL);
 		after = load_keyfile (path);
 		diff = keyfile_diff (before, after);
