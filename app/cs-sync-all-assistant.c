@@ -538,7 +538,7 @@ apply_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 		/* the preview showed what it would do: confirmed here, as the progress window does */
 		gboolean update = cs_run_report_get_guard_confirm (self->report) == CS_RUN_FLAG_FORCE;
 		/* TRANSLATORS: %s says what the guard saw, e.g. a mass deletion */
-		text = g_strdup_printf (_("Nothing was changed: %s.\nIf these changes are what you want, "
+		text = g_strdup_printf (_("Nothing was changed.\n%s.\nIf these changes are what you want, "
 					  "confirm them."),
 					cs_run_report_get_guard (self->report));
 		gtk_button_set_label (self->confirm_button,

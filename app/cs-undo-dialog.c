@@ -118,7 +118,7 @@ undo_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 		show_plan (self, report);
 		/* TRANSLATORS: %s says what the guard saw, e.g. a mass deletion */
 		text = g_strdup_printf (
-			_ ("Nothing was changed: %s.\nIf these changes are what you want, "
+			_ ("Nothing was changed.\n%s.\nIf these changes are what you want, "
 			   "confirm them."),
 			cs_run_report_get_guard (report));
 		gtk_button_set_label (GTK_BUTTON (self->undo_button), _ ("_Confirm and undo"));
