@@ -735,7 +735,8 @@ plan_create (Planner *p, CsSide target, CsRecord *src, GHashTable *values)
 	CsPlanItem *it = item_new (p, CS_PLAN_CREATE, from == CS_SIDE_CRM ? src : NULL,
 				   from == CS_SIDE_OUTLOOK ? src : NULL, NULL);
 	it->create[target] = TRUE;
-	it->values = values_copy (values);
+	/* shared, not copied: the planner reads @values no more once it is planned */
+	it->values = g_hash_table_ref (values);
 	check_writable (p, it);
 	if (it->blocked[target] != NULL) {
 		it->excluded = TRUE; /* a side that cannot be written (a PST) */
