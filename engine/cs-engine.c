@@ -46,6 +46,12 @@ struct _CsEngine {
 	guint read_only_kinds;		       /* undo: a mask of the kinds to read; 0: all */
 	GHashTable *decisions[CS_KIND_LAST]; /* Outlook id → GPtrArray of CsDecision */
 	gboolean merges[CS_KIND_LAST]; /* pairs linked by hand wait to be merged */
+	/* what a listing of changes asks: the version a link stored */
+	struct KnownVersions {
+		CsState *state;
+		CsKind kind;
+		CsSide side;
+	} known[CS_SIDE_LAST][CS_KIND_LAST];
 };
 
 G_DEFINE_TYPE (CsEngine, cs_engine, G_TYPE_OBJECT)
@@ -459,6 +465,13 @@ read_held (CsEngine *self, CsSide side, CsKind kind, GPtrArray *ids, GCancellabl
 	return TRUE;
 }
 
+static gchar *
+known_version (const gchar *id, gpointer user_data)
+{
+	struct KnownVersions *kv = user_data;
+	return cs_state_get_link_version (kv->state, kv->kind, kv->side, id);
+}
+
 static gboolean
 read_side (CsEngine *self, CsSide side, CsRunFlags flags, GCancellable *cancellable,
 	   GError **error)
@@ -515,6 +528,15 @@ read_side (CsEngine *self, CsSide side, CsRunFlags flags, GCancellable *cancella
 		}
 		complete = cursor == NULL || (caps & CS_CAP_DELTA) == 0;
 		self->sinks[side][kind] = cs_read_sink_new (kind, complete);
+		/* a listing of changes brings back what did not change since the
+		 * link was stored (our own writes of the last run above all): left
+		 * out as early as the provider can, never planned (an e-mail's
+		 * record is read for its person too: kept) */
+		if (!complete && kind != CS_KIND_EMAIL) {
+			self->known[side][kind] = (struct KnownVersions){self->state, kind, side};
+			cs_read_sink_set_version_func (self->sinks[side][kind], known_version,
+						       &self->known[side][kind]);
+		}
 		what = g_strdup_printf ("%s %s", cs_provider_get_name (self->providers[side]),
 					cs_kind_to_string (kind));
 		rp = (ReadProgress){self, phase, (gdouble) done / MAX (n_kinds, 1),
@@ -526,6 +548,11 @@ read_side (CsEngine *self, CsSide side, CsRunFlags flags, GCancellable *cancella
 					       (caps & CS_CAP_DELTA) ? cursor : NULL,
 					       self->sinks[side][kind], cancellable, error);
 		g_signal_handler_disconnect (self->sinks[side][kind], id);
+		if (ok) {
+			guint dropped = cs_read_sink_drop_unchanged (self->sinks[side][kind]);
+			if (dropped > 0)
+				g_debug ("%s: %u records as the last sync left them", what, dropped);
+		}
 		if (ok && !complete && held != NULL && held->len > 0)
 			ok = read_held (self, side, kind, held, cancellable, error);
 		if (!ok) {

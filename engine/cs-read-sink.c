@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include "cs-read-sink.h"
 
 struct _CsReadSink {
@@ -11,6 +13,8 @@ struct _CsReadSink {
 	GPtrArray *records;	/* (owned) (element-type CsRecord) */
 	GPtrArray *skips;	/* (owned) (element-type CsSkip) */
 	GPtrArray *set_aside;	/* (owned) (element-type utf8) read, kept out by the engine */
+	CsReadSinkVersionFunc version_func; /* (nullable) */
+	gpointer version_data;
 };
 
 G_DEFINE_TYPE (CsReadSink, cs_read_sink, G_TYPE_OBJECT)
@@ -89,6 +93,74 @@ cs_read_sink_add (CsReadSink *self, CsRecord *record)
 {
 	g_return_if_fail (cs_record_get_id (record) != NULL);
 	g_ptr_array_add (self->records, cs_record_ref (record));
+}
+
+/**
+ * cs_read_sink_set_version_func:
+ *
+ * For a listing of changes only (never a complete one: there a record left
+ * out would count as gone): tells which records still hold the version
+ * their link stored, our own writes coming back above all. The run after a
+ * first sync gets every record it created back from a delta listing.
+ */
+void
+cs_read_sink_set_version_func (CsReadSink *self, CsReadSinkVersionFunc func, gpointer user_data)
+{
+	self->version_func = func;
+	self->version_data = user_data;
+}
+
+/**
+ * cs_read_sink_is_unchanged:
+ * @version: (nullable): the record's version as read
+ *
+ * Whether a record read by a listing of changes holds the version its link
+ * stored: nothing new, so a provider need not read more of it (Outlook's
+ * contact properties a delta leaves out) nor add it. Only while the sink
+ * is a listing of changes; a provider that turns its read into a complete
+ * listing adds every record.
+ */
+gboolean
+cs_read_sink_is_unchanged (CsReadSink *self, const gchar *id, const gchar *version)
+{
+	g_autofree gchar *known = NULL;
+
+	if (self->version_func == NULL || self->complete || id == NULL || version == NULL)
+		return FALSE;
+	known = self->version_func (id, self->version_data);
+	if (known == NULL || strcmp (known, version) != 0)
+		return FALSE;
+	return TRUE;
+}
+
+/**
+ * cs_read_sink_drop_unchanged:
+ *
+ * Once the read is over and still a listing of changes: lets go of the
+ * records that hold the version their link stored (the planner would leave
+ * them out as nothing new), so that they are neither kept nor normalised.
+ *
+ * Returns: how many were dropped
+ */
+guint
+cs_read_sink_drop_unchanged (CsReadSink *self)
+{
+	GPtrArray *kept;
+	guint n = self->records->len;
+
+	if (self->version_func == NULL || self->complete)
+		return 0;
+	kept = g_ptr_array_new_full (n, (GDestroyNotify) cs_record_unref);
+	for (guint i = 0; i < n; i++) {
+		CsRecord *r = g_ptr_array_index (self->records, i);
+		if (cs_record_is_deleted (r) ||
+		    !cs_read_sink_is_unchanged (self, cs_record_get_id (r), cs_record_get_version (r)))
+			g_ptr_array_add (kept, cs_record_ref (r));
+	}
+	n -= kept->len;
+	g_ptr_array_unref (self->records);
+	self->records = kept;
+	return n;
 }
 
 void

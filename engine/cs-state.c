@@ -546,6 +546,33 @@ cs_state_get_link (CsState *self, CsKind kind, CsSide side, const gchar *id, GEr
 }
 
 /**
+ * cs_state_get_link_version:
+ *
+ * The version the link of @id on @side stored, read alone (no snapshot):
+ * asked for every record a listing of changes returns.
+ *
+ * Returns: (transfer full) (nullable): %NULL when not linked, no version
+ *   or the state cannot be read (then the record is simply planned)
+ */
+gchar *
+cs_state_get_link_version (CsState *self, CsKind kind, CsSide side, const gchar *id)
+{
+	g_autoptr(CsCachedStmt) stmt = prepare_cached (
+	    self,
+	    side == CS_SIDE_CRM ? "SELECT crm_version FROM id_map WHERE kind=?1 AND crm_id=?2"
+				: "SELECT outlook_version FROM id_map WHERE kind=?1 AND outlook_id=?2",
+	    NULL);
+
+	if (stmt == NULL || id == NULL)
+		return NULL;
+	sqlite3_bind_text (stmt, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step (stmt) != SQLITE_ROW)
+		return NULL;
+	return g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
+}
+
+/**
  * cs_state_get_links:
  * Returns: (transfer container) (element-type CsLink)
  */

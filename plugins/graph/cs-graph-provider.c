@@ -1352,6 +1352,21 @@ cs_graph_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *
 		json_builder_end_object (b);
 		root = json_builder_get_root (b);
 		text = json_to_string (root, FALSE);
+		/* what did not change since its link was stored (above all the
+		 * contacts the last run created) is neither read again nor passed on */
+		if (!full) {
+			g_autoptr(GPtrArray) changed =
+			    g_ptr_array_new_with_free_func ((GDestroyNotify) cs_record_unref);
+			for (guint i = 0; i < records->len; i++) {
+				CsRecord *r = g_ptr_array_index (records, i);
+				if (cs_record_is_deleted (r) ||
+				    !cs_read_sink_is_unchanged (sink, cs_record_get_id (r),
+							       cs_record_get_version (r)))
+					g_ptr_array_add (changed, cs_record_ref (r));
+			}
+			g_ptr_array_unref (records);
+			records = g_steal_pointer (&changed);
+		}
 		if (kind == CS_KIND_CONTACT && !read_contact_extended (self, records, cancellable, error)) {
 			g_prefix_error (error, _("reading Outlook %s: "), cs_kind_to_string (kind));
 			return FALSE;
