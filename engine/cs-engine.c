@@ -46,6 +46,9 @@ struct _CsEngine {
 	guint read_only_kinds;		       /* undo: a mask of the kinds to read; 0: all */
 	GHashTable *decisions[CS_KIND_LAST]; /* Outlook id → GPtrArray of CsDecision */
 	gboolean merges[CS_KIND_LAST]; /* pairs linked by hand wait to be merged */
+	/* the run's own plan (not one the app shows): what a committed item no
+	 * longer needs is let go batch by batch, not held to the run's end */
+	gboolean release_done;
 	/* what a listing of changes asks: the version a link stored */
 	struct KnownVersions {
 		CsState *state;
@@ -1621,7 +1624,9 @@ fetch_current (CsEngine *self, GPtrArray *ops, CsSide side, CsKind kind,
 	recs = self->sinks[side][kind] != NULL ? cs_read_sink_get_records (self->sinks[side][kind]) : NULL;
 	for (guint j = 0; recs != NULL && j < recs->len; j++) {
 		CsRecord *r = g_ptr_array_index (recs, j);
-		if (cs_record_get_id (r) != NULL && !cs_record_is_deleted (r))
+		/* a record whose fields were let go is no current content */
+		if (cs_record_get_id (r) != NULL && !cs_record_is_deleted (r) &&
+		    !cs_record_is_stripped (r))
 			g_hash_table_insert (read, (gpointer) cs_record_get_id (r), r);
 	}
 	for (guint j = 0; j < need->len; j++) {
@@ -1669,7 +1674,8 @@ run_batches (CsEngine *self, GPtrArray *states, CsSide side, CsKind kind, CsWrit
 		ItemState *st = i < states->len ? g_ptr_array_index (states, i) : NULL;
 		CsPlanItem *it = st != NULL ? st->item : NULL;
 		gboolean wants = FALSE;
-		if (it != NULL && it->kind == kind && !st->failed) {
+		/* pending 0: written and committed (maybe released) already */
+		if (it != NULL && it->kind == kind && !st->failed && st->pending > 0) {
 			if (action == CS_WRITE_DELETE)
 				wants = it->delete[side];
 			else if (action == CS_WRITE_CREATE)
@@ -1803,6 +1809,11 @@ run_batches (CsEngine *self, GPtrArray *states, CsSide side, CsKind kind, CsWrit
 		}
 		if (!cs_state_commit (self->state, error))
 			return FALSE;
+		for (guint j = 0; self->release_done && j < ops->len; j++) {
+			ItemState *ost = ((CsWriteOp *) g_ptr_array_index (ops, j))->engine_data;
+			if (!ost->failed && ost->pending == 0)
+				cs_plan_item_release (ost->item);
+		}
 		*done_ops += ops->len;
 		{
 			g_autofree gchar *msg = g_strdup_printf (_("Writing %s to %s: %u of %u"),
@@ -1883,6 +1894,7 @@ apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *
 	guint total_ops = 0, done_ops = 0;
 	static const CsWriteAction order[] = {CS_WRITE_DELETE, CS_WRITE_UPDATE, CS_WRITE_CREATE};
 	g_autoptr(GError) error_local = NULL;
+	g_autoptr(GPtrArray) settled = NULL;
 
 	if ((flags & CS_RUN_FLAG_FORCE_DELETE) == 0 && !check_guards (self, plan, report))
 		cs_run_report_set_guard_confirm (report, CS_RUN_FLAG_FORCE_DELETE);
@@ -1928,6 +1940,7 @@ apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *
 	/* items with nothing to write are settled first, in one transaction */
 	if (!cs_state_begin (self->state, error))
 		return NULL;
+	settled = g_ptr_array_new ();
 	for (guint i = 0; i < items->len; i++) {
 		CsPlanItem *it = g_ptr_array_index (items, i);
 		ItemState *st;
@@ -1947,12 +1960,15 @@ apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *
 				return NULL;
 			}
 			item_state_free (st);
+			g_ptr_array_add (settled, it);
 			continue;
 		}
 		g_ptr_array_add (states, st);
 	}
 	if (!cs_state_commit (self->state, error))
 		return NULL;
+	for (guint i = 0; self->release_done && i < settled->len; i++)
+		cs_plan_item_release (g_ptr_array_index (settled, i));
 
 	for (guint a = 0; a < G_N_ELEMENTS (order); a++) {
 		for (guint k = 0; k < CS_KIND_LAST; k++) {
@@ -2091,6 +2107,7 @@ run_common (CsEngine *self, CsRunFlags flags, gboolean undo, CsSyncPlan *given,
 		run_id = cs_state_run_begin (self->state, trigger, NULL);
 	self->run_id = run_id > 0 ? run_id : 0;
 	self->keep_cursors = undo;
+	self->release_done = given == NULL;
 	if (given != NULL)
 		plan = g_object_ref (given);
 	else if (undo)
@@ -2117,6 +2134,7 @@ run_common (CsEngine *self, CsRunFlags flags, gboolean undo, CsSyncPlan *given,
 	}
 	self->run_id = 0;
 	self->keep_cursors = FALSE;
+	self->release_done = FALSE;
 	if (given == NULL) {
 		clear_sinks (self);
 		clear_decisions (self);

@@ -22,6 +22,7 @@ struct _CsRecord {
 	gchar *folder;		/* (owned) (nullable) */
 	gint64 modified;
 	gboolean deleted;
+	gboolean stripped;	/* the fields were let go (cs_record_strip()) */
 	guint n_fields;
 	guint n_alloc;
 	CsField *fields;	/* (owned) (array length=n_fields) sorted by name */
@@ -276,6 +277,31 @@ gboolean
 cs_record_is_deleted (const CsRecord *self)
 {
 	return self->deleted;
+}
+
+/**
+ * cs_record_strip:
+ *
+ * Lets go of the fields, keeping what says which record it is and how new
+ * (id, version, folder, modified, deleted): for a record whose content is
+ * of no use any more (written and committed), so that a run of 100,000
+ * records does not hold them all to its end.
+ */
+void
+cs_record_strip (CsRecord *self)
+{
+	for (guint i = 0; i < self->n_fields; i++)
+		g_variant_unref (self->fields[i].value);
+	g_clear_pointer (&self->fields, g_free);
+	self->n_fields = self->n_alloc = 0;
+	self->stripped = TRUE;
+}
+
+/* whether the fields are gone: such a record is no current content */
+gboolean
+cs_record_is_stripped (const CsRecord *self)
+{
+	return self->stripped;
 }
 
 const gchar *
