@@ -476,6 +476,14 @@ known_version (const gchar *id, gpointer user_data)
 }
 
 static gboolean
+has_decisions (CsEngine *self, CsKind kind)
+{
+	g_autoptr(GPtrArray) all = cs_state_get_decisions (self->state, kind, NULL);
+	/* unreadable: as if there were some (records read whole) */
+	return all == NULL || all->len > 0;
+}
+
+static gboolean
 read_side (CsEngine *self, CsSide side, CsRunFlags flags, GCancellable *cancellable,
 	   GError **error)
 {
@@ -531,11 +539,19 @@ read_side (CsEngine *self, CsSide side, CsRunFlags flags, GCancellable *cancella
 		}
 		complete = cursor == NULL || (caps & CS_CAP_DELTA) == 0;
 		self->sinks[side][kind] = cs_read_sink_new (kind, complete);
-		/* a listing of changes brings back what did not change since the
-		 * link was stored (our own writes of the last run above all): left
-		 * out as early as the provider can, never planned (an e-mail's
-		 * record is read for its person too: kept) */
-		if (!complete && kind != CS_KIND_EMAIL) {
+		/* a record as its link left it (our own writes of the last run
+		 * coming back above all) is nothing new to the planner: kept as a
+		 * stub, left out of a listing of changes as early as the provider
+		 * can. Not when the run wants records whole: --all and the reads
+		 * of undo and the duplicates list, pairs to merge, opt-in rows
+		 * changed (every link planned again), conflicts the user decided
+		 * (planned from both records), e-mails (read for their person).
+		 * An update written over what the target holds (fetch_current)
+		 * asks a provider that can get by id for it: one that cannot keeps
+		 * its records whole */
+		if ((flags & CS_RUN_FLAG_ALL) == 0 && kind != CS_KIND_EMAIL && !self->merges[kind] &&
+		    self->rows_signature == NULL && cs_provider_can_get (self->providers[side]) &&
+		    !has_decisions (self, kind)) {
 			self->known[side][kind] = (struct KnownVersions){self->state, kind, side};
 			cs_read_sink_set_version_func (self->sinks[side][kind], known_version,
 						       &self->known[side][kind]);

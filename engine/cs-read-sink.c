@@ -88,20 +88,47 @@ cs_read_sink_new (CsKind kind, gboolean complete)
  * cs_read_sink_add:
  * @record: (transfer none): an upsert, or a tombstone (cs_record_new_tombstone())
  */
+static gboolean
+as_link_stored (CsReadSink *self, const gchar *id, const gchar *version)
+{
+	g_autofree gchar *known = NULL;
+
+	if (self->version_func == NULL || id == NULL || version == NULL)
+		return FALSE;
+	known = self->version_func (id, self->version_data);
+	return known != NULL && strcmp (known, version) == 0;
+}
+
+/**
+ * cs_read_sink_add:
+ * @record: (transfer none): an upsert, or a tombstone (cs_record_new_tombstone())
+ *
+ * A record that holds the version its link stored (nothing new: the planner
+ * leaves it out) is kept as a stub, its id and version without its fields:
+ * a complete listing of 100,000 records that did not change holds little.
+ */
 void
 cs_read_sink_add (CsReadSink *self, CsRecord *record)
 {
 	g_return_if_fail (cs_record_get_id (record) != NULL);
+	if (!cs_record_is_deleted (record) && !cs_record_is_stripped (record) &&
+	    as_link_stored (self, cs_record_get_id (record), cs_record_get_version (record))) {
+		g_ptr_array_add (self->records, cs_record_new_stub (record));
+		return;
+	}
 	g_ptr_array_add (self->records, cs_record_ref (record));
 }
 
 /**
  * cs_read_sink_set_version_func:
  *
- * For a listing of changes only (never a complete one: there a record left
- * out would count as gone): tells which records still hold the version
- * their link stored, our own writes coming back above all. The run after a
- * first sync gets every record it created back from a delta listing.
+ * Tells which records still hold the version their link stored (our own
+ * writes coming back above all: the run after a first sync gets every
+ * record it created back from a delta listing). Such a record is kept as a
+ * stub (cs_read_sink_add()); a listing of changes leaves it out altogether
+ * (cs_read_sink_is_unchanged(), cs_read_sink_drop_unchanged()). Not for a
+ * read whose records are wanted whole whatever their version (undo, the
+ * duplicates list).
  */
 void
 cs_read_sink_set_version_func (CsReadSink *self, CsReadSinkVersionFunc func, gpointer user_data)
@@ -123,14 +150,8 @@ cs_read_sink_set_version_func (CsReadSink *self, CsReadSinkVersionFunc func, gpo
 gboolean
 cs_read_sink_is_unchanged (CsReadSink *self, const gchar *id, const gchar *version)
 {
-	g_autofree gchar *known = NULL;
-
-	if (self->version_func == NULL || self->complete || id == NULL || version == NULL)
-		return FALSE;
-	known = self->version_func (id, self->version_data);
-	if (known == NULL || strcmp (known, version) != 0)
-		return FALSE;
-	return TRUE;
+	/* in a complete listing, a record left out would count as gone */
+	return !self->complete && as_link_stored (self, id, version);
 }
 
 /**
@@ -153,8 +174,8 @@ cs_read_sink_drop_unchanged (CsReadSink *self)
 	kept = g_ptr_array_new_full (n, (GDestroyNotify) cs_record_unref);
 	for (guint i = 0; i < n; i++) {
 		CsRecord *r = g_ptr_array_index (self->records, i);
-		if (cs_record_is_deleted (r) ||
-		    !cs_read_sink_is_unchanged (self, cs_record_get_id (r), cs_record_get_version (r)))
+		/* the stubs are those cs_read_sink_add() found unchanged */
+		if (!cs_record_is_stripped (r))
 			g_ptr_array_add (kept, cs_record_ref (r));
 	}
 	n -= kept->len;

@@ -201,6 +201,24 @@ cs_record_copy (const CsRecord *self)
 	return copy;
 }
 
+/**
+ * cs_record_new_stub:
+ *
+ * Returns: (transfer full): a record that says which one @self is and how
+ *   new (id, version, folder, dates), without its fields (stripped)
+ */
+CsRecord *
+cs_record_new_stub (const CsRecord *self)
+{
+	CsRecord *stub = cs_record_new (self->kind, self->id);
+	stub->version = g_strdup (self->version);
+	stub->folder = g_strdup (self->folder);
+	stub->modified = self->modified;
+	stub->deleted = self->deleted;
+	stub->stripped = TRUE;
+	return stub;
+}
+
 CsRecord *
 cs_record_ref (CsRecord *self)
 {

@@ -34,6 +34,7 @@ CsRecord *cs_record_new (CsKind kind, const gchar *id);
 CsRecord *cs_record_new_tombstone (CsKind kind, const gchar *id);
 CsRecord *cs_record_new_from_variant (CsKind kind, const gchar *id, GVariant *fields);
 CsRecord *cs_record_copy (const CsRecord *self);
+CsRecord *cs_record_new_stub (const CsRecord *self);
 CsRecord *cs_record_ref (CsRecord *self);
 void cs_record_unref (CsRecord *self);
 
