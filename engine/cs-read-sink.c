@@ -147,6 +147,20 @@ cs_read_sink_set_version_func (CsReadSink *self, CsReadSinkVersionFunc func, gpo
  * is a listing of changes; a provider that turns its read into a complete
  * listing adds every record.
  */
+/**
+ * cs_read_sink_is_as_linked:
+ * @version: (nullable): the record's version as read
+ *
+ * Whether the record holds the version its link stored, in any listing: a
+ * provider may then add a stub (cs_record_new_stub()) instead of building
+ * the whole record, as cs_read_sink_add() would keep only that.
+ */
+gboolean
+cs_read_sink_is_as_linked (CsReadSink *self, const gchar *id, const gchar *version)
+{
+	return as_link_stored (self, id, version);
+}
+
 gboolean
 cs_read_sink_is_unchanged (CsReadSink *self, const gchar *id, const gchar *version)
 {

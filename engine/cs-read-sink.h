@@ -34,6 +34,7 @@ typedef gchar *(*CsReadSinkVersionFunc) (const gchar *id, gpointer user_data);
 void cs_read_sink_set_version_func (CsReadSink *self, CsReadSinkVersionFunc func,
 				    gpointer user_data);
 gboolean cs_read_sink_is_unchanged (CsReadSink *self, const gchar *id, const gchar *version);
+gboolean cs_read_sink_is_as_linked (CsReadSink *self, const gchar *id, const gchar *version);
 guint cs_read_sink_drop_unchanged (CsReadSink *self);
 
 /* called by providers */
