@@ -573,6 +573,65 @@ cs_state_get_link_version (CsState *self, CsKind kind, CsSide side, const gchar 
 }
 
 /**
+ * cs_state_get_links_light:
+ *
+ * Every link of @kind without its snapshot (the largest part of a link):
+ * for a complete listing, where only the links of records that changed or
+ * went need it (cs_state_load_snapshot()).
+ *
+ * Returns: (transfer container) (element-type CsLink)
+ */
+GPtrArray *
+cs_state_get_links_light (CsState *self, CsKind kind, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare (
+	    self,
+	    "SELECT kind, outlook_id, crm_id, outlook_version, crm_version, NULL, folder, crm_gone,"
+	    " outlook_gone, synced_at FROM id_map WHERE kind=?1 ORDER BY id",
+	    error);
+	g_autoptr(GPtrArray) links = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_link_free);
+	gint rc;
+
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_text (stmt, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+		g_ptr_array_add (links, link_from_row (stmt));
+	if (rc != SQLITE_DONE) {
+		set_sql_error (self, rc, error);
+		return NULL;
+	}
+	return g_steal_pointer (&links);
+}
+
+/* the snapshot a light link left out (cs_state_get_links_light()) */
+gboolean
+cs_state_load_snapshot (CsState *self, CsLink *link, GError **error)
+{
+	gboolean by_crm = link->outlook_id == NULL;
+	g_autoptr(CsCachedStmt) stmt = prepare_cached (
+	    self,
+	    by_crm ? "SELECT snapshot FROM id_map WHERE kind=?1 AND crm_id=?2"
+		   : "SELECT snapshot FROM id_map WHERE kind=?1 AND outlook_id=?2",
+	    error);
+	gint rc;
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_text (stmt, 1, cs_kind_to_string (link->kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 2, by_crm ? link->crm_id : link->outlook_id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step (stmt);
+	if (rc == SQLITE_ROW) {
+		g_free (link->snapshot);
+		link->snapshot = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
+		return TRUE;
+	}
+	if (rc != SQLITE_DONE)
+		return set_sql_error (self, rc, error);
+	return TRUE;
+}
+
+/**
  * cs_state_get_links:
  * Returns: (transfer container) (element-type CsLink)
  */

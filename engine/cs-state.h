@@ -129,6 +129,8 @@ void cs_state_rollback (CsState *self);
 CsLink *cs_state_get_link (CsState *self, CsKind kind, CsSide side, const gchar *id,
 			   GError **error);
 gchar *cs_state_get_link_version (CsState *self, CsKind kind, CsSide side, const gchar *id);
+GPtrArray *cs_state_get_links_light (CsState *self, CsKind kind, GError **error);
+gboolean cs_state_load_snapshot (CsState *self, CsLink *link, GError **error);
 GPtrArray *cs_state_get_links (CsState *self, CsKind kind, GError **error);
 gint64 cs_state_count_links (CsState *self, CsKind kind, CsSide side);
 gboolean cs_state_put_link (CsState *self, const CsLink *link, GError **error);

@@ -835,6 +835,56 @@ test_own_writes_not_read_again (void)
 	fx_stop (&fx);
 }
 
+/* every run lists all of OroCRM (sweep-interval=0): the contacts as their
+ * links left them are held as stubs, their links without the snapshot; an
+ * edit and a deletion made in OroCRM still reach Microsoft 365, the contact
+ * left alone stays as it is */
+static void
+test_full_listing_edit_and_delete (void)
+{
+	Fx fx = { 0 };
+	g_autofree gchar *text = NULL;
+	g_autofree gchar *job = NULL;
+	g_autofree gchar *ada_job = NULL;
+	g_autoptr (JsonObject) karen = NULL;
+	g_autoptr (GString) profile = NULL;
+	guint status = 0;
+
+	fx_start (&fx);
+	g_assert_true (g_file_get_contents (fx.profile, &text, NULL, NULL));
+	profile = g_string_new (text);
+	g_string_replace (profile, "secret-file=key\n", "secret-file=key\nsweep-interval=0\n", 1);
+	g_assert_true (g_file_set_contents (fx.profile, profile->str, -1, NULL));
+	g_assert_cmpint (cli (&fx, "sync", "--json", NULL), ==, 0);
+	g_assert_cmpint (cli (&fx, "sync", "--json", NULL), ==, 0);
+	g_assert_cmpint (changes_total (&fx), ==, 0);
+
+	/* both sides edit Tycho, each another field: merged against the
+	 * snapshot, no conflict */
+	oro_patch (&fx, "3", "{\"jobTitle\":\"Royal Astronomer\"}");
+	graph_patch (&fx, "Brahe", "{\"middleName\":\"Ottesen\"}");
+	{
+		g_autoptr (JsonNode) r = oro_emu_call (fx.oro, "DELETE", "/api/contacts/2", NULL, &status);
+		g_assert_cmpuint (status, ==, 204);
+	}
+	g_assert_cmpint (cli (&fx, "sync", "--json", NULL), ==, 0);
+	job = graph_job (&fx, "Brahe");
+	g_assert_cmpstr (job, ==, "Royal Astronomer");
+	{
+		g_autoptr (GHashTable) all = oro_emu_list (fx.oro, "contacts");
+		JsonObject *tycho = g_hash_table_lookup (all, "3");
+		g_assert_nonnull (tycho);
+		g_assert_cmpstr (oro_attr (tycho, "middleName"), ==, "Ottesen");
+	}
+	karen = graph_contact (&fx, "Blixen");
+	g_assert_null (karen);
+	ada_job = graph_job (&fx, "Lovelace");
+	g_assert_cmpstr (ada_job, ==, "Analyst");
+	g_assert_cmpint (cli (&fx, "sync", "--json", NULL), ==, 0);
+	g_assert_cmpint (changes_total (&fx), ==, 0);
+	fx_stop (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -848,5 +898,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/orocrm-graph/attendees/round-trip", test_attendees_round_trip);
 	g_test_add_func ("/orocrm-graph/control/own-writes-not-read-again",
 			 test_own_writes_not_read_again);
+	g_test_add_func ("/orocrm-graph/control/full-listing-edit-and-delete",
+			 test_full_listing_edit_and_delete);
 	return g_test_run ();
 }
