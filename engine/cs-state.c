@@ -1307,14 +1307,26 @@ cs_state_get_changes (CsState *self, gint64 run_id, GError **error)
 gboolean
 cs_state_prune_changes (CsState *self, guint keep, GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = prepare (
-	    self,
-	    "DELETE FROM run_change WHERE run_id NOT IN (SELECT DISTINCT run_id FROM run_change"
-	    " ORDER BY run_id DESC LIMIT ?1)",
-	    error);
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+	gint64 cut = G_MAXINT64;
+
+	/* the oldest run kept, found run by run down the index: every run ends
+	 * here, and a query over all the changes (100,000 of a first sync) made
+	 * a run that changed nothing cost in proportion to them */
+	for (guint i = 0; i < keep; i++) {
+		g_autoptr(CsCachedStmt) newer = prepare_cached (
+		    self, "SELECT MAX(run_id) FROM run_change WHERE run_id < ?1", error);
+		if (newer == NULL)
+			return FALSE;
+		sqlite3_bind_int64 (newer, 1, cut);
+		if (sqlite3_step (newer) != SQLITE_ROW || sqlite3_column_type (newer, 0) == SQLITE_NULL)
+			return TRUE; /* not more than @keep runs: nothing goes */
+		cut = sqlite3_column_int64 (newer, 0);
+	}
+	stmt = prepare (self, "DELETE FROM run_change WHERE run_id < ?1", error);
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int (stmt, 1, (gint) keep);
+	sqlite3_bind_int64 (stmt, 1, cut);
 	return step_done (self, stmt, error);
 }
 
