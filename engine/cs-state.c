@@ -1783,6 +1783,48 @@ cs_state_get_held (CsState *self, CsSide side, CsKind kind, GError **error)
 	return g_steal_pointer (&out);
 }
 
+/**
+ * cs_state_get_held_due:
+ * @unselected: the reason that is always due
+ * @unmatched: the reason due when @persons_changed
+ * @rules: the reason of a record held by the rules of now (not due); any
+ *   other reason is (the rules changed since)
+ *
+ * Returns: (transfer full) (element-type utf8) (nullable): the ids held on
+ *   @side that a run must read again (cs_held_due())
+ */
+GPtrArray *
+cs_state_get_held_due (CsState *self, CsSide side, CsKind kind, const gchar *unselected,
+		       const gchar *unmatched, const gchar *rules, gboolean persons_changed,
+		       GError **error)
+{
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr(CsCachedStmt) stmt = NULL;
+	gint rc;
+
+	if (!has_table (self, "held"))
+		return g_steal_pointer (&out);
+	stmt = prepare_cached (self,
+			       "SELECT rid FROM held WHERE side=?1 AND kind=?2 AND (why IS NULL OR why=?3"
+			       " OR (why=?4 AND ?6) OR (why<>?4 AND why<>?5))",
+			       error);
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_text (stmt, 1, cs_side_to_string (side), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 2, cs_kind_to_string (kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 3, unselected, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text (stmt, 4, unmatched, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text (stmt, 5, rules, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int (stmt, 6, persons_changed ? 1 : 0);
+	while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+		g_ptr_array_add (out, g_strdup (col_text (stmt, 0)));
+	if (rc != SQLITE_DONE) {
+		set_sql_error (self, rc, error);
+		return NULL;
+	}
+	return g_steal_pointer (&out);
+}
+
 /* every held pair that names this record */
 gboolean
 cs_state_drop_reviews (CsState *self, CsKind kind, CsSide side, const gchar *id, GError **error)

@@ -130,6 +130,9 @@ CsLink *cs_state_get_link (CsState *self, CsKind kind, CsSide side, const gchar 
 			   GError **error);
 gchar *cs_state_get_link_version (CsState *self, CsKind kind, CsSide side, const gchar *id);
 GPtrArray *cs_state_get_links_light (CsState *self, CsKind kind, GError **error);
+GPtrArray *cs_state_get_held_due (CsState *self, CsSide side, CsKind kind, const gchar *unselected,
+				  const gchar *unmatched, const gchar *rules, gboolean persons_changed,
+				  GError **error);
 gboolean cs_state_load_snapshot (CsState *self, CsLink *link, GError **error);
 GPtrArray *cs_state_get_links (CsState *self, CsKind kind, GError **error);
 gint64 cs_state_count_links (CsState *self, CsKind kind, CsSide side);

@@ -5,10 +5,12 @@
 # RUNS no-change runs. For each run: wall time, CPU (user + system), peak RSS
 # and the requests per kind on each side (from the HTTP client's debug lines).
 # With CALLGRIND=1 the last no-change run also runs under callgrind and its
-# instruction count is printed. ORO_EXTRA adds lines to [crm] (for example
-# "sweep-interval=0" to see what the daily full listing costs). FIRST_WRAP runs
-# the first sync under a tool (for example "heaptrack -o /tmp/first" or
-# "valgrind --tool=massif --massif-out-file=/tmp/massif.out").
+# instruction count is printed (CALLGRIND_OUT=FILE keeps the profile).
+# ORO_EXTRA adds lines to [crm] (for example "sweep-interval=0" to see what
+# the daily full listing costs). FIRST_WRAP runs the first sync under a tool
+# (for example "heaptrack -o /tmp/first" or "valgrind --tool=massif
+# --massif-out-file=/tmp/massif.out"). The emulators' own CPU is printed
+# after the first sync: on a small machine they take much of it.
 #
 # usage: tests/bench/oro-graph.sh BUILD_DIR [N] [RUNS]
 #   (use an optimised build: meson setup _build-rel -Dbuildtype=release)
@@ -130,4 +132,6 @@ if [ "${CALLGRIND:-0}" = 1 ]; then
 	G_MESSAGES_DEBUG='' valgrind --tool=callgrind --callgrind-out-file="$dir/cg.out" \
 		"$build/app/crmsync-cli" sync --profile "$dir/bench.ini" --json > /dev/null 2> "$dir/cg.log"
 	echo "callgrind, no-change run at $n: $(sed -n 's/^summary: //p' "$dir/cg.out") instructions"
+	# CALLGRIND_OUT=FILE keeps the profile (callgrind_annotate FILE)
+	[ -z "${CALLGRIND_OUT:-}" ] || cp "$dir/cg.out" "$CALLGRIND_OUT"
 fi
