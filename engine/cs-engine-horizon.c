@@ -199,8 +199,8 @@ cs_engine_horizon_absent (CsProvider **providers, CsReadSink **sinks, CsMapping 
 				CsRecord *r = g_ptr_array_index (recs, i);
 				/* a stub (unchanged since the link) places nothing: its
 				 * snapshot does */
-				if (cs_record_get_id (r) != NULL && !cs_record_is_deleted (r) &&
-				    !cs_record_is_stripped (r))
+				if (cs_record_get_id (r) != NULL && !cs_record_is_deleted (r)
+				    && !cs_record_is_stripped (r))
 					g_hash_table_insert (other_read,
 							     (gpointer)cs_record_get_id (r), r);
 			}

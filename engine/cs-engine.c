@@ -478,7 +478,7 @@ known_version (const gchar *id, gpointer user_data)
 static gboolean
 has_decisions (CsEngine *self, CsKind kind)
 {
-	g_autoptr(GPtrArray) all = cs_state_get_decisions (self->state, kind, NULL);
+	g_autoptr (GPtrArray) all = cs_state_get_decisions (self->state, kind, NULL);
 	/* unreadable: as if there were some (records read whole) */
 	return all == NULL || all->len > 0;
 }
@@ -549,10 +549,10 @@ read_side (CsEngine *self, CsSide side, CsRunFlags flags, GCancellable *cancella
 		 * An update written over what the target holds (fetch_current)
 		 * asks a provider that can get by id for it: one that cannot keeps
 		 * its records whole */
-		if ((flags & CS_RUN_FLAG_ALL) == 0 && kind != CS_KIND_EMAIL && !self->merges[kind] &&
-		    self->rows_signature == NULL && cs_provider_can_get (self->providers[side]) &&
-		    !has_decisions (self, kind)) {
-			self->known[side][kind] = (struct KnownVersions){self->state, kind, side};
+		if ((flags & CS_RUN_FLAG_ALL) == 0 && kind != CS_KIND_EMAIL && !self->merges[kind]
+		    && self->rows_signature == NULL && cs_provider_can_get (self->providers[side])
+		    && !has_decisions (self, kind)) {
+			self->known[side][kind] = (struct KnownVersions){ self->state, kind, side };
 			cs_read_sink_set_version_func (self->sinks[side][kind], known_version,
 						       &self->known[side][kind]);
 		}
@@ -570,7 +570,8 @@ read_side (CsEngine *self, CsSide side, CsRunFlags flags, GCancellable *cancella
 		if (ok) {
 			guint dropped = cs_read_sink_drop_unchanged (self->sinks[side][kind]);
 			if (dropped > 0)
-				g_debug ("%s: %u records as the last sync left them", what, dropped);
+				g_debug ("%s: %u records as the last sync left them", what,
+					 dropped);
 		}
 		if (ok && !complete && held != NULL && held->len > 0)
 			ok = read_held (self, side, kind, held, cancellable, error);
@@ -845,8 +846,8 @@ validate_items (CsEngine *self, CsKind kind, GPtrArray *items, guint from)
 static GPtrArray *
 links_light (CsEngine *self, CsKind kind, GError **error)
 {
-	g_autoptr(GPtrArray) links = cs_state_get_links_light (self->state, kind, error);
-	GHashTable *by_id[CS_SIDE_LAST] = {NULL, NULL};
+	g_autoptr (GPtrArray) links = cs_state_get_links_light (self->state, kind, error);
+	GHashTable *by_id[CS_SIDE_LAST] = { NULL, NULL };
 	gboolean ok = TRUE;
 
 	if (links == NULL)
@@ -856,14 +857,14 @@ links_light (CsEngine *self, CsKind kind, GError **error)
 		by_id[s] = g_hash_table_new (g_str_hash, g_str_equal);
 		for (guint i = 0; i < recs->len; i++) {
 			CsRecord *r = g_ptr_array_index (recs, i);
-			g_hash_table_insert (by_id[s], (gpointer) cs_record_get_id (r), r);
+			g_hash_table_insert (by_id[s], (gpointer)cs_record_get_id (r), r);
 		}
 	}
 	for (guint i = 0; ok && i < links->len; i++) {
 		CsLink *l = g_ptr_array_index (links, i);
 		gboolean need = FALSE;
 		for (guint s = 0; s < CS_SIDE_LAST && !need; s++) {
-			const gchar *id = cs_link_get_id (l, (CsSide) s);
+			const gchar *id = cs_link_get_id (l, (CsSide)s);
 			CsRecord *r = id != NULL ? g_hash_table_lookup (by_id[s], id) : NULL;
 			if (id == NULL)
 				continue;
@@ -887,8 +888,8 @@ links_for (CsEngine *self, CsKind kind, GError **error)
 
 	for (guint s = 0; s < CS_SIDE_LAST; s++)
 		complete |= cs_read_sink_get_complete (self->sinks[s][kind]);
-	if (complete && self->rows_signature == NULL && !self->merges[kind] &&
-	    self->decisions[kind] == NULL)
+	if (complete && self->rows_signature == NULL && !self->merges[kind]
+	    && self->decisions[kind] == NULL)
 		return links_light (self, kind, error);
 	if (complete) {
 		GPtrArray *all = cs_state_get_links (self->state, kind, error);
@@ -1685,8 +1686,8 @@ fetch_current (CsEngine *self, GPtrArray *ops, CsSide side, CsKind kind,
 	for (guint j = 0; recs != NULL && j < recs->len; j++) {
 		CsRecord *r = g_ptr_array_index (recs, j);
 		/* a record whose fields were let go is no current content */
-		if (cs_record_get_id (r) != NULL && !cs_record_is_deleted (r) &&
-		    !cs_record_is_stripped (r))
+		if (cs_record_get_id (r) != NULL && !cs_record_is_deleted (r)
+		    && !cs_record_is_stripped (r))
 			g_hash_table_insert (read, (gpointer) cs_record_get_id (r), r);
 	}
 	for (guint j = 0; j < need->len; j++) {
@@ -1870,7 +1871,7 @@ run_batches (CsEngine *self, GPtrArray *states, CsSide side, CsKind kind, CsWrit
 		if (!cs_state_commit (self->state, error))
 			return FALSE;
 		for (guint j = 0; self->release_done && j < ops->len; j++) {
-			ItemState *ost = ((CsWriteOp *) g_ptr_array_index (ops, j))->engine_data;
+			ItemState *ost = ((CsWriteOp *)g_ptr_array_index (ops, j))->engine_data;
 			if (!ost->failed && ost->pending == 0)
 				cs_plan_item_release (ost->item);
 		}
@@ -1954,7 +1955,7 @@ apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *
 	guint total_ops = 0, done_ops = 0;
 	static const CsWriteAction order[] = {CS_WRITE_DELETE, CS_WRITE_UPDATE, CS_WRITE_CREATE};
 	g_autoptr(GError) error_local = NULL;
-	g_autoptr(GPtrArray) settled = NULL;
+	g_autoptr (GPtrArray) settled = NULL;
 
 	if ((flags & CS_RUN_FLAG_FORCE_DELETE) == 0 && !check_guards (self, plan, report))
 		cs_run_report_set_guard_confirm (report, CS_RUN_FLAG_FORCE_DELETE);

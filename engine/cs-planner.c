@@ -489,7 +489,7 @@ plan_linked (Planner *p, const CsLink *link)
 {
 	CsRecord *rec[CS_SIDE_LAST] = {NULL, NULL};
 	gboolean del[CS_SIDE_LAST] = {FALSE, FALSE};
-	g_autoptr(GHashTable) base = NULL;
+	g_autoptr (GHashTable) base = NULL;
 	GHashTable *cur[CS_SIDE_LAST] = {NULL, NULL};
 	g_autoptr(GHashTable) merged = NULL;
 	g_autoptr(GPtrArray) all_rows = NULL;
@@ -536,8 +536,8 @@ plan_linked (Planner *p, const CsLink *link)
 		finish_item (p, it);
 		return;
 	}
-	if (!del[CS_SIDE_CRM] && !del[CS_SIDE_OUTLOOK] && rec[CS_SIDE_CRM] == NULL &&
-	    rec[CS_SIDE_OUTLOOK] == NULL && decided == NULL)
+	if (!del[CS_SIDE_CRM] && !del[CS_SIDE_OUTLOOK] && rec[CS_SIDE_CRM] == NULL
+	    && rec[CS_SIDE_OUTLOOK] == NULL && decided == NULL)
 		return; /* as the link left it: its snapshot is not even read */
 	base = cs_mapping_values_from_string (link->snapshot);
 	if (del[CS_SIDE_CRM] || del[CS_SIDE_OUTLOOK]) {

@@ -111,8 +111,8 @@ void
 cs_read_sink_add (CsReadSink *self, CsRecord *record)
 {
 	g_return_if_fail (cs_record_get_id (record) != NULL);
-	if (!cs_record_is_deleted (record) && !cs_record_is_stripped (record) &&
-	    as_link_stored (self, cs_record_get_id (record), cs_record_get_version (record))) {
+	if (!cs_record_is_deleted (record) && !cs_record_is_stripped (record)
+	    && as_link_stored (self, cs_record_get_id (record), cs_record_get_version (record))) {
 		g_ptr_array_add (self->records, cs_record_new_stub (record));
 		return;
 	}
@@ -185,7 +185,7 @@ cs_read_sink_drop_unchanged (CsReadSink *self)
 
 	if (self->version_func == NULL || self->complete)
 		return 0;
-	kept = g_ptr_array_new_full (n, (GDestroyNotify) cs_record_unref);
+	kept = g_ptr_array_new_full (n, (GDestroyNotify)cs_record_unref);
 	for (guint i = 0; i < n; i++) {
 		CsRecord *r = g_ptr_array_index (self->records, i);
 		/* the stubs are those cs_read_sink_add() found unchanged */

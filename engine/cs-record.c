@@ -7,8 +7,8 @@
 #include "cs-record.h"
 
 typedef struct {
-	const gchar *name;	/* interned */
-	GVariant *value;	/* (owned) non-floating */
+	const gchar *name; /* interned */
+	GVariant *value;   /* (owned) non-floating */
 } CsField;
 
 /* A run holds every record it read (100,000 contacts and more), so a record
@@ -22,10 +22,10 @@ struct _CsRecord {
 	gchar *folder;		/* (owned) (nullable) */
 	gint64 modified;
 	gboolean deleted;
-	gboolean stripped;	/* the fields were let go (cs_record_strip()) */
+	gboolean stripped; /* the fields were let go (cs_record_strip()) */
 	guint n_fields;
 	guint n_alloc;
-	CsField *fields;	/* (owned) (array length=n_fields) sorted by name */
+	CsField *fields; /* (owned) (array length=n_fields) sorted by name */
 };
 
 /* where @name is, or where it would go (*found FALSE) */
@@ -64,7 +64,8 @@ field_put (CsRecord *self, const gchar *name, GVariant *value)
 		self->n_alloc = self->n_alloc == 0 ? 8 : self->n_alloc * 2;
 		self->fields = g_renew (CsField, self->fields, self->n_alloc);
 	}
-	memmove (&self->fields[at + 1], &self->fields[at], (self->n_fields - at) * sizeof (CsField));
+	memmove (&self->fields[at + 1], &self->fields[at],
+		 (self->n_fields - at) * sizeof (CsField));
 	self->fields[at].name = g_intern_string (name);
 	self->fields[at].value = value;
 	self->n_fields++;
@@ -401,7 +402,7 @@ cs_record_get_field_names (const CsRecord *self)
 
 	/* kept sorted already */
 	for (guint i = 0; i < self->n_fields; i++)
-		g_ptr_array_add (names, (gpointer) self->fields[i].name);
+		g_ptr_array_add (names, (gpointer)self->fields[i].name);
 	return names;
 }
 
@@ -560,8 +561,8 @@ static gboolean
 is_normal_string (const gchar *s)
 {
 	gsize len = strlen (s);
-	return len > 0 && !g_ascii_isspace (s[0]) && !g_ascii_isspace (s[len - 1]) &&
-	       strchr (s, '\r') == NULL;
+	return len > 0 && !g_ascii_isspace (s[0]) && !g_ascii_isspace (s[len - 1])
+	       && strchr (s, '\r') == NULL;
 }
 
 /* a list with no blank entry and nothing to trim */

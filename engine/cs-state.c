@@ -557,11 +557,12 @@ cs_state_get_link (CsState *self, CsKind kind, CsSide side, const gchar *id, GEr
 gchar *
 cs_state_get_link_version (CsState *self, CsKind kind, CsSide side, const gchar *id)
 {
-	g_autoptr(CsCachedStmt) stmt = prepare_cached (
-	    self,
-	    side == CS_SIDE_CRM ? "SELECT crm_version FROM id_map WHERE kind=?1 AND crm_id=?2"
-				: "SELECT outlook_version FROM id_map WHERE kind=?1 AND outlook_id=?2",
-	    NULL);
+	g_autoptr (CsCachedStmt) stmt = prepare_cached (
+		self,
+		side == CS_SIDE_CRM
+			? "SELECT crm_version FROM id_map WHERE kind=?1 AND crm_id=?2"
+			: "SELECT outlook_version FROM id_map WHERE kind=?1 AND outlook_id=?2",
+		NULL);
 
 	if (stmt == NULL || id == NULL)
 		return NULL;
@@ -569,7 +570,7 @@ cs_state_get_link_version (CsState *self, CsKind kind, CsSide side, const gchar 
 	sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step (stmt) != SQLITE_ROW)
 		return NULL;
-	return g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
+	return g_strdup ((const gchar *)sqlite3_column_text (stmt, 0));
 }
 
 /**
@@ -584,12 +585,13 @@ cs_state_get_link_version (CsState *self, CsKind kind, CsSide side, const gchar 
 GPtrArray *
 cs_state_get_links_light (CsState *self, CsKind kind, GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = prepare (
-	    self,
-	    "SELECT kind, outlook_id, crm_id, outlook_version, crm_version, NULL, folder, crm_gone,"
-	    " outlook_gone, synced_at FROM id_map WHERE kind=?1 ORDER BY id",
-	    error);
-	g_autoptr(GPtrArray) links = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_link_free);
+	g_autoptr (sqlite3_stmt) stmt
+		= prepare (self,
+			   "SELECT kind, outlook_id, crm_id, outlook_version, crm_version, NULL, "
+			   "folder, crm_gone,"
+			   " outlook_gone, synced_at FROM id_map WHERE kind=?1 ORDER BY id",
+			   error);
+	g_autoptr (GPtrArray) links = g_ptr_array_new_with_free_func ((GDestroyNotify)cs_link_free);
 	gint rc;
 
 	if (stmt == NULL)
@@ -609,11 +611,11 @@ gboolean
 cs_state_load_snapshot (CsState *self, CsLink *link, GError **error)
 {
 	gboolean by_crm = link->outlook_id == NULL;
-	g_autoptr(CsCachedStmt) stmt = prepare_cached (
-	    self,
-	    by_crm ? "SELECT snapshot FROM id_map WHERE kind=?1 AND crm_id=?2"
-		   : "SELECT snapshot FROM id_map WHERE kind=?1 AND outlook_id=?2",
-	    error);
+	g_autoptr (CsCachedStmt) stmt = prepare_cached (
+		self,
+		by_crm ? "SELECT snapshot FROM id_map WHERE kind=?1 AND crm_id=?2"
+		       : "SELECT snapshot FROM id_map WHERE kind=?1 AND outlook_id=?2",
+		error);
 	gint rc;
 
 	if (stmt == NULL)
@@ -623,7 +625,7 @@ cs_state_load_snapshot (CsState *self, CsLink *link, GError **error)
 	rc = sqlite3_step (stmt);
 	if (rc == SQLITE_ROW) {
 		g_free (link->snapshot);
-		link->snapshot = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
+		link->snapshot = g_strdup ((const gchar *)sqlite3_column_text (stmt, 0));
 		return TRUE;
 	}
 	if (rc != SQLITE_DONE)
@@ -1307,19 +1309,20 @@ cs_state_get_changes (CsState *self, gint64 run_id, GError **error)
 gboolean
 cs_state_prune_changes (CsState *self, guint keep, GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = NULL;
+	g_autoptr (sqlite3_stmt) stmt = NULL;
 	gint64 cut = G_MAXINT64;
 
 	/* the oldest run kept, found run by run down the index: every run ends
 	 * here, and a query over all the changes (100,000 of a first sync) made
 	 * a run that changed nothing cost in proportion to them */
 	for (guint i = 0; i < keep; i++) {
-		g_autoptr(CsCachedStmt) newer = prepare_cached (
-		    self, "SELECT MAX(run_id) FROM run_change WHERE run_id < ?1", error);
+		g_autoptr (CsCachedStmt) newer = prepare_cached (
+			self, "SELECT MAX(run_id) FROM run_change WHERE run_id < ?1", error);
 		if (newer == NULL)
 			return FALSE;
 		sqlite3_bind_int64 (newer, 1, cut);
-		if (sqlite3_step (newer) != SQLITE_ROW || sqlite3_column_type (newer, 0) == SQLITE_NULL)
+		if (sqlite3_step (newer) != SQLITE_ROW
+		    || sqlite3_column_type (newer, 0) == SQLITE_NULL)
 			return TRUE; /* not more than @keep runs: nothing goes */
 		cut = sqlite3_column_int64 (newer, 0);
 	}
@@ -1798,16 +1801,17 @@ cs_state_get_held_due (CsState *self, CsSide side, CsKind kind, const gchar *uns
 		       const gchar *unmatched, const gchar *rules, gboolean persons_changed,
 		       GError **error)
 {
-	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
-	g_autoptr(CsCachedStmt) stmt = NULL;
+	g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr (CsCachedStmt) stmt = NULL;
 	gint rc;
 
 	if (!has_table (self, "held"))
 		return g_steal_pointer (&out);
-	stmt = prepare_cached (self,
-			       "SELECT rid FROM held WHERE side=?1 AND kind=?2 AND (why IS NULL OR why=?3"
-			       " OR (why=?4 AND ?6) OR (why<>?4 AND why<>?5))",
-			       error);
+	stmt = prepare_cached (
+		self,
+		"SELECT rid FROM held WHERE side=?1 AND kind=?2 AND (why IS NULL OR why=?3"
+		" OR (why=?4 AND ?6) OR (why<>?4 AND why<>?5))",
+		error);
 	if (stmt == NULL)
 		return NULL;
 	sqlite3_bind_text (stmt, 1, cs_side_to_string (side), -1, SQLITE_STATIC);

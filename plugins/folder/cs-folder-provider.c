@@ -502,13 +502,14 @@ cs_folder_provider_get (CsProvider *provider, CsKind kind, GPtrArray *ids,
 {
 	CsFolderProvider *self = CS_FOLDER_PROVIDER (provider);
 	g_autofree gchar *dir = kind_dir (self, kind);
-	g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_record_unref);
+	g_autoptr (GPtrArray) found
+		= g_ptr_array_new_with_free_func ((GDestroyNotify)cs_record_unref);
 
 	for (guint i = 0; i < ids->len; i++) {
 		const gchar *id = g_ptr_array_index (ids, i);
 		g_autofree gchar *name = NULL;
 		g_autofree gchar *file = NULL;
-		g_autoptr(GError) err = NULL;
+		g_autoptr (GError) err = NULL;
 		CsRecord *rec;
 
 		if (g_cancellable_set_error_if_cancelled (cancellable, error))

@@ -1077,7 +1077,7 @@ cs_graph_read_page (CsGraphProvider *self, CsKind kind, JsonNode *page,
 			if (ck == NULL)
 				ck = cs_json_get_string_or (item, "@odata.etag", NULL);
 			if (cs_read_sink_is_as_linked (sink, id, ck)) {
-				g_autoptr(CsRecord) seen = cs_record_new (kind, id);
+				g_autoptr (CsRecord) seen = cs_record_new (kind, id);
 				cs_record_set_version (seen, ck);
 				g_ptr_array_add (out, cs_record_new_stub (seen));
 				continue;
@@ -1369,13 +1369,13 @@ cs_graph_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *
 		/* what did not change since its link was stored (above all the
 		 * contacts the last run created) is neither read again nor passed on */
 		if (!full) {
-			g_autoptr(GPtrArray) changed =
-			    g_ptr_array_new_with_free_func ((GDestroyNotify) cs_record_unref);
+			g_autoptr (GPtrArray) changed
+				= g_ptr_array_new_with_free_func ((GDestroyNotify)cs_record_unref);
 			for (guint i = 0; i < records->len; i++) {
 				CsRecord *r = g_ptr_array_index (records, i);
-				if (cs_record_is_deleted (r) ||
-				    !cs_read_sink_is_unchanged (sink, cs_record_get_id (r),
-							       cs_record_get_version (r)))
+				if (cs_record_is_deleted (r)
+				    || !cs_read_sink_is_unchanged (sink, cs_record_get_id (r),
+								   cs_record_get_version (r)))
 					g_ptr_array_add (changed, cs_record_ref (r));
 			}
 			g_ptr_array_unref (records);

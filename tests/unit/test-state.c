@@ -77,8 +77,8 @@ static void
 test_prune_changes (void)
 {
 	g_autofree gchar *path = tmp_db ();
-	g_autoptr(GError) error = NULL;
-	g_autoptr(CsState) st = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (CsState) st = NULL;
 	gint64 runs[5];
 
 	g_unlink (path);
@@ -89,26 +89,26 @@ test_prune_changes (void)
 		g_assert_no_error (error);
 		/* runs 1 and 3 change nothing */
 		for (guint c = 0; i != 1 && i != 3 && c < 3; c++)
-			g_assert_true (cs_state_add_change (st, runs[i], CS_KIND_CONTACT, "{}", NULL,
-							    &error));
+			g_assert_true (cs_state_add_change (st, runs[i], CS_KIND_CONTACT, "{}",
+							    NULL, &error));
 	}
 	/* more to keep than there are: nothing goes */
 	g_assert_true (cs_state_prune_changes (st, 5, &error));
 	g_assert_no_error (error);
 	for (guint i = 0; i < G_N_ELEMENTS (runs); i++) {
-		g_autoptr(GPtrArray) ch = cs_state_get_changes (st, runs[i], &error);
+		g_autoptr (GPtrArray) ch = cs_state_get_changes (st, runs[i], &error);
 		g_assert_cmpuint (ch->len, ==, i != 1 && i != 3 ? 3 : 0);
 	}
 	/* two kept: runs 2 and 4; run 0 goes */
 	g_assert_true (cs_state_prune_changes (st, 2, &error));
 	g_assert_no_error (error);
 	for (guint i = 0; i < G_N_ELEMENTS (runs); i++) {
-		g_autoptr(GPtrArray) ch = cs_state_get_changes (st, runs[i], &error);
+		g_autoptr (GPtrArray) ch = cs_state_get_changes (st, runs[i], &error);
 		g_assert_cmpuint (ch->len, ==, i == 2 || i == 4 ? 3 : 0);
 	}
 	g_assert_true (cs_state_prune_changes (st, 0, &error));
 	for (guint i = 0; i < G_N_ELEMENTS (runs); i++) {
-		g_autoptr(GPtrArray) ch = cs_state_get_changes (st, runs[i], &error);
+		g_autoptr (GPtrArray) ch = cs_state_get_changes (st, runs[i], &error);
 		g_assert_cmpuint (ch->len, ==, 0);
 	}
 }

@@ -104,13 +104,14 @@ static void
 test_get_by_id (void)
 {
 	g_autofree gchar *dir = g_build_filename (g_get_user_cache_dir (), "get", NULL);
-	g_autoptr(CsProvider) p = folder_new (dir);
-	g_autoptr(CsRecord) rec = cs_record_new (CS_KIND_CONTACT, NULL);
-	g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_write_op_free);
-	g_autoptr(CsReadSink) sink = cs_read_sink_new (CS_KIND_CONTACT, TRUE);
-	g_autoptr(GPtrArray) ids = g_ptr_array_new ();
-	g_autoptr(GPtrArray) got = NULL;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (CsProvider) p = folder_new (dir);
+	g_autoptr (CsRecord) rec = cs_record_new (CS_KIND_CONTACT, NULL);
+	g_autoptr (GPtrArray) ops
+		= g_ptr_array_new_with_free_func ((GDestroyNotify)cs_write_op_free);
+	g_autoptr (CsReadSink) sink = cs_read_sink_new (CS_KIND_CONTACT, TRUE);
+	g_autoptr (GPtrArray) ids = g_ptr_array_new ();
+	g_autoptr (GPtrArray) got = NULL;
+	g_autoptr (GError) error = NULL;
 	CsWriteOp *op;
 	CsRecord *listed, *back;
 

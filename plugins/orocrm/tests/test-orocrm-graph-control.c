@@ -786,8 +786,8 @@ graph_requests (Fx *fx, const gchar *method, const gchar *part)
 	g_autofree gchar *needle = g_strdup_printf ("%s %s", method, fx->graph_url);
 	guint n = 0;
 	for (guint i = 0; lines[i] != NULL; i++)
-		n += strstr (lines[i], needle) != NULL && strstr (lines[i], part) != NULL &&
-		     strstr (lines[i], "(attempt") != NULL;
+		n += strstr (lines[i], needle) != NULL && strstr (lines[i], part) != NULL
+		     && strstr (lines[i], "(attempt") != NULL;
 	return n;
 }
 
@@ -807,9 +807,10 @@ test_own_writes_not_read_again (void)
 	{
 		g_autoptr (JsonObject) r = out_json (&fx);
 		JsonObject *created = json_object_get_object_member (r, "created");
-		g_assert_cmpint (json_object_get_int_member_with_default (
-					 json_object_get_object_member (created, "outlook"), "contact", 0),
-				 ==, 3);
+		g_assert_cmpint (
+			json_object_get_int_member_with_default (
+				json_object_get_object_member (created, "outlook"), "contact", 0),
+			==, 3);
 	}
 	g_assert_cmpint (cli (&fx, "sync", "--json", NULL), ==, 0);
 	g_assert_cmpint (changes_total (&fx), ==, 0);
@@ -817,8 +818,9 @@ test_own_writes_not_read_again (void)
 	g_assert_cmpuint (graph_requests (&fx, "POST", "/$batch"), ==, 0);
 
 	graph_patch (&fx, "Brahe", "{\"jobTitle\":\"Astronomer Royal\"}");
-	graph_patch (&fx, "Blixen",
-		     "{\"singleValueExtendedProperties\":[{\"id\":\"Short 0x3A4D\",\"value\":\"2\"}]}");
+	graph_patch (
+		&fx, "Blixen",
+		"{\"singleValueExtendedProperties\":[{\"id\":\"Short 0x3A4D\",\"value\":\"2\"}]}");
 	g_assert_cmpint (cli (&fx, "sync", "--json", NULL), ==, 0);
 	/* the two edited contacts, and only they, are read again */
 	g_assert_cmpuint (graph_requests (&fx, "POST", "/$batch"), ==, 1);
@@ -864,7 +866,8 @@ test_full_listing_edit_and_delete (void)
 	oro_patch (&fx, "3", "{\"jobTitle\":\"Royal Astronomer\"}");
 	graph_patch (&fx, "Brahe", "{\"middleName\":\"Ottesen\"}");
 	{
-		g_autoptr (JsonNode) r = oro_emu_call (fx.oro, "DELETE", "/api/contacts/2", NULL, &status);
+		g_autoptr (JsonNode) r
+			= oro_emu_call (fx.oro, "DELETE", "/api/contacts/2", NULL, &status);
 		g_assert_cmpuint (status, ==, 204);
 	}
 	g_assert_cmpint (cli (&fx, "sync", "--json", NULL), ==, 0);
