@@ -1787,6 +1787,35 @@ cs_state_get_held (CsState *self, CsSide side, CsKind kind, GError **error)
 }
 
 /**
+ * cs_state_get_held_why:
+ *
+ * Returns: (transfer full) (nullable): why @id is held on @side, %NULL if
+ *   it is not (or with @error)
+ */
+gchar *
+cs_state_get_held_why (CsState *self, CsSide side, CsKind kind, const gchar *id, GError **error)
+{
+	g_autoptr (CsCachedStmt) stmt = NULL;
+	gint rc;
+
+	if (!has_table (self, "held"))
+		return NULL;
+	stmt = prepare_cached (self, "SELECT why FROM held WHERE side=?1 AND kind=?2 AND rid=?3",
+			       error);
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_text (stmt, 1, cs_side_to_string (side), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 2, cs_kind_to_string (kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 3, id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step (stmt);
+	if (rc == SQLITE_ROW)
+		return g_strdup (col_text (stmt, 0) != NULL ? col_text (stmt, 0) : "");
+	if (rc != SQLITE_DONE)
+		set_sql_error (self, rc, error);
+	return NULL;
+}
+
+/**
  * cs_state_get_held_due:
  * @unselected: the reason that is always due
  * @unmatched: the reason due when @persons_changed

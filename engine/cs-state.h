@@ -130,6 +130,8 @@ CsLink *cs_state_get_link (CsState *self, CsKind kind, CsSide side, const gchar 
 			   GError **error);
 gchar *cs_state_get_link_version (CsState *self, CsKind kind, CsSide side, const gchar *id);
 GPtrArray *cs_state_get_links_light (CsState *self, CsKind kind, GError **error);
+gchar *cs_state_get_held_why (CsState *self, CsSide side, CsKind kind, const gchar *id,
+			      GError **error);
 GPtrArray *cs_state_get_held_due (CsState *self, CsSide side, CsKind kind, const gchar *unselected,
 				  const gchar *unmatched, const gchar *rules, gboolean persons_changed,
 				  GError **error);
