@@ -205,7 +205,10 @@ cs_engine_horizon_absent (CsProvider **providers, CsReadSink **sinks, CsMapping 
 			GPtrArray *recs = cs_read_sink_get_records (sinks[other]);
 			for (guint i = 0; i < recs->len; i++) {
 				CsRecord *r = g_ptr_array_index (recs, i);
-				if (cs_record_get_id (r) != NULL && !cs_record_is_deleted (r))
+				/* a stub (unchanged since the link) places nothing: its
+				 * snapshot does */
+				if (cs_record_get_id (r) != NULL && !cs_record_is_deleted (r)
+				    && !cs_record_is_stripped (r))
 					g_hash_table_insert (other_read,
 							     (gpointer)cs_record_get_id (r), r);
 			}

@@ -47,6 +47,15 @@ struct _CsEngine {
 	guint read_only_kinds;		       /* undo: a mask of the kinds to read; 0: all */
 	GHashTable *decisions[CS_KIND_LAST]; /* Outlook id → GPtrArray of CsDecision */
 	gboolean merges[CS_KIND_LAST]; /* pairs linked by hand wait to be merged */
+	/* the run's own plan (not one the app shows): what a committed item no
+	 * longer needs is let go batch by batch, not held to the run's end */
+	gboolean release_done;
+	/* what a listing of changes asks: the version a link stored */
+	struct KnownVersions {
+		CsState *state;
+		CsKind kind;
+		CsSide side;
+	} known[CS_SIDE_LAST][CS_KIND_LAST];
 };
 
 G_DEFINE_TYPE (CsEngine, cs_engine, G_TYPE_OBJECT)
@@ -481,6 +490,21 @@ read_held (CsEngine *self, CsSide side, CsKind kind, GPtrArray *ids, GCancellabl
 	return TRUE;
 }
 
+static gchar *
+known_version (const gchar *id, gpointer user_data)
+{
+	struct KnownVersions *kv = user_data;
+	return cs_state_get_link_version (kv->state, kv->kind, kv->side, id);
+}
+
+static gboolean
+has_decisions (CsEngine *self, CsKind kind)
+{
+	g_autoptr (GPtrArray) all = cs_state_get_decisions (self->state, kind, NULL);
+	/* unreadable: as if there were some (records read whole) */
+	return all == NULL || all->len > 0;
+}
+
 static gboolean
 read_side (CsEngine *self, CsSide side, CsRunFlags flags, GCancellable *cancellable,
 	   GError **error)
@@ -537,6 +561,23 @@ read_side (CsEngine *self, CsSide side, CsRunFlags flags, GCancellable *cancella
 		}
 		complete = cursor == NULL || (caps & CS_CAP_DELTA) == 0;
 		self->sinks[side][kind] = cs_read_sink_new (kind, complete);
+		/* a record as its link left it (our own writes of the last run
+		 * coming back above all) is nothing new to the planner: kept as a
+		 * stub, left out of a listing of changes as early as the provider
+		 * can. Not when the run wants records whole: --all and the reads
+		 * of undo and the duplicates list, pairs to merge, opt-in rows
+		 * changed (every link planned again), conflicts the user decided
+		 * (planned from both records), e-mails (read for their person).
+		 * An update written over what the target holds (fetch_current)
+		 * asks a provider that can get by id for it: one that cannot keeps
+		 * its records whole */
+		if ((flags & CS_RUN_FLAG_ALL) == 0 && kind != CS_KIND_EMAIL && !self->merges[kind]
+		    && self->rows_signature == NULL && cs_provider_can_get (self->providers[side])
+		    && !has_decisions (self, kind)) {
+			self->known[side][kind] = (struct KnownVersions){ self->state, kind, side };
+			cs_read_sink_set_version_func (self->sinks[side][kind], known_version,
+						       &self->known[side][kind]);
+		}
 		/* TRANSLATORS: progress: a kind ("Contacts"), then a service ("OroCRM") */
 		what = g_strdup_printf (C_("progress", "%s in %s"), cs_kind_get_label (kind),
 					cs_provider_get_display_name (self->providers[side]));
@@ -549,6 +590,12 @@ read_side (CsEngine *self, CsSide side, CsRunFlags flags, GCancellable *cancella
 					       (caps & CS_CAP_DELTA) ? cursor : NULL,
 					       self->sinks[side][kind], cancellable, error);
 		g_signal_handler_disconnect (self->sinks[side][kind], id);
+		if (ok) {
+			guint dropped = cs_read_sink_drop_unchanged (self->sinks[side][kind]);
+			if (dropped > 0)
+				g_debug ("%s: %u records as the last sync left them", what,
+					 dropped);
+		}
 		if (ok && !complete && held != NULL && held->len > 0)
 			ok = read_held (self, side, kind, held, cancellable, error);
 		if (!ok) {
@@ -814,6 +861,47 @@ validate_items (CsEngine *self, CsKind kind, GPtrArray *items, guint from)
 		g_clear_object (&schemas[s]);
 }
 
+/* for a complete listing: every link, but the snapshot only where the
+ * planner or the horizon check reads it — a record that changed or went
+ * (not listed where the listing is complete). A link whose records are as
+ * it left them (stubs, or not read by a delta) plans nothing: at 100,000
+ * links the snapshots were most of a run's memory. */
+static GPtrArray *
+links_light (CsEngine *self, CsKind kind, GError **error)
+{
+	g_autoptr (GPtrArray) links = cs_state_get_links_light (self->state, kind, error);
+	GHashTable *by_id[CS_SIDE_LAST] = { NULL, NULL };
+	gboolean ok = TRUE;
+
+	if (links == NULL)
+		return NULL;
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		GPtrArray *recs = cs_read_sink_get_records (self->sinks[s][kind]);
+		by_id[s] = g_hash_table_new (g_str_hash, g_str_equal);
+		for (guint i = 0; i < recs->len; i++) {
+			CsRecord *r = g_ptr_array_index (recs, i);
+			g_hash_table_insert (by_id[s], (gpointer)cs_record_get_id (r), r);
+		}
+	}
+	for (guint i = 0; ok && i < links->len; i++) {
+		CsLink *l = g_ptr_array_index (links, i);
+		gboolean need = FALSE;
+		for (guint s = 0; s < CS_SIDE_LAST && !need; s++) {
+			const gchar *id = cs_link_get_id (l, (CsSide)s);
+			CsRecord *r = id != NULL ? g_hash_table_lookup (by_id[s], id) : NULL;
+			if (id == NULL)
+				continue;
+			need = r != NULL ? !cs_record_is_stripped (r)
+					 : cs_read_sink_get_complete (self->sinks[s][kind]);
+		}
+		if (need)
+			ok = cs_state_load_snapshot (self->state, l, error);
+	}
+	for (guint s = 0; s < CS_SIDE_LAST; s++)
+		g_hash_table_unref (by_id[s]);
+	return ok ? g_steal_pointer (&links) : NULL;
+}
+
 static GPtrArray *
 links_for (CsEngine *self, CsKind kind, GError **error)
 {
@@ -823,6 +911,9 @@ links_for (CsEngine *self, CsKind kind, GError **error)
 
 	for (guint s = 0; s < CS_SIDE_LAST; s++)
 		complete |= cs_read_sink_get_complete (self->sinks[s][kind]);
+	if (complete && self->rows_signature == NULL && !self->merges[kind]
+	    && self->decisions[kind] == NULL)
+		return links_light (self, kind, error);
 	if (complete) {
 		GPtrArray *all = cs_state_get_links (self->state, kind, error);
 		/* opt-in rows changed: every link is planned again (note_optional_rows) */
@@ -1640,7 +1731,9 @@ fetch_current (CsEngine *self, GPtrArray *ops, CsSide side, CsKind kind,
 	recs = self->sinks[side][kind] != NULL ? cs_read_sink_get_records (self->sinks[side][kind]) : NULL;
 	for (guint j = 0; recs != NULL && j < recs->len; j++) {
 		CsRecord *r = g_ptr_array_index (recs, j);
-		if (cs_record_get_id (r) != NULL && !cs_record_is_deleted (r))
+		/* a record whose fields were let go is no current content */
+		if (cs_record_get_id (r) != NULL && !cs_record_is_deleted (r)
+		    && !cs_record_is_stripped (r))
 			g_hash_table_insert (read, (gpointer) cs_record_get_id (r), r);
 	}
 	for (guint j = 0; j < need->len; j++) {
@@ -1688,7 +1781,8 @@ run_batches (CsEngine *self, GPtrArray *states, CsSide side, CsKind kind, CsWrit
 		ItemState *st = i < states->len ? g_ptr_array_index (states, i) : NULL;
 		CsPlanItem *it = st != NULL ? st->item : NULL;
 		gboolean wants = FALSE;
-		if (it != NULL && it->kind == kind && !st->failed) {
+		/* pending 0: written and committed (maybe released) already */
+		if (it != NULL && it->kind == kind && !st->failed && st->pending > 0) {
 			if (action == CS_WRITE_DELETE)
 				wants = it->delete[side];
 			else if (action == CS_WRITE_CREATE)
@@ -1822,6 +1916,11 @@ run_batches (CsEngine *self, GPtrArray *states, CsSide side, CsKind kind, CsWrit
 		}
 		if (!cs_state_commit (self->state, error))
 			return FALSE;
+		for (guint j = 0; self->release_done && j < ops->len; j++) {
+			ItemState *ost = ((CsWriteOp *)g_ptr_array_index (ops, j))->engine_data;
+			if (!ost->failed && ost->pending == 0)
+				cs_plan_item_release (ost->item);
+		}
 		*done_ops += ops->len;
 		{
 			g_autofree gchar *msg = g_strdup_printf (_("Writing %s to %s: %u of %u"),
@@ -1902,6 +2001,7 @@ apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *
 	guint total_ops = 0, done_ops = 0;
 	static const CsWriteAction order[] = {CS_WRITE_DELETE, CS_WRITE_UPDATE, CS_WRITE_CREATE};
 	g_autoptr(GError) error_local = NULL;
+	g_autoptr (GPtrArray) settled = NULL;
 
 	/* the field changes the user unticked are left out before anything counts them */
 	for (guint i = 0; i < items->len; i++) {
@@ -1953,6 +2053,7 @@ apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *
 	/* items with nothing to write are settled first, in one transaction */
 	if (!cs_state_begin (self->state, error))
 		return NULL;
+	settled = g_ptr_array_new ();
 	for (guint i = 0; i < items->len; i++) {
 		CsPlanItem *it = g_ptr_array_index (items, i);
 		ItemState *st;
@@ -1972,12 +2073,15 @@ apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *
 				return NULL;
 			}
 			item_state_free (st);
+			g_ptr_array_add (settled, it);
 			continue;
 		}
 		g_ptr_array_add (states, st);
 	}
 	if (!cs_state_commit (self->state, error))
 		return NULL;
+	for (guint i = 0; self->release_done && i < settled->len; i++)
+		cs_plan_item_release (g_ptr_array_index (settled, i));
 
 	for (guint a = 0; a < G_N_ELEMENTS (order); a++) {
 		for (guint k = 0; k < CS_KIND_LAST; k++) {
@@ -2116,6 +2220,7 @@ run_common (CsEngine *self, CsRunFlags flags, gboolean undo, CsSyncPlan *given,
 		run_id = cs_state_run_begin (self->state, trigger, NULL);
 	self->run_id = run_id > 0 ? run_id : 0;
 	self->keep_cursors = undo;
+	self->release_done = given == NULL;
 	if (given != NULL)
 		plan = g_object_ref (given);
 	else if (undo)
@@ -2142,6 +2247,7 @@ run_common (CsEngine *self, CsRunFlags flags, gboolean undo, CsSyncPlan *given,
 	}
 	self->run_id = 0;
 	self->keep_cursors = FALSE;
+	self->release_done = FALSE;
 	if (given == NULL) {
 		clear_sinks (self);
 		clear_decisions (self);

@@ -33,18 +33,17 @@ rules_of (const CsKindConfig *config)
 				config->since != NULL ? config->since : "");
 }
 
-/* @persons_changed: the CRM's persons changed in this run (an e-mail skipped
- * for want of a person with its address may find one now) */
+/* @rules: rules_of() the kind's config now (made once: every run asks for
+ * each held record); @persons_changed: the CRM's persons changed in this run
+ * (an e-mail skipped for want of a person with its address may find one now) */
 static gboolean
-is_due (const gchar *why, const CsKindConfig *config, gboolean persons_changed)
+is_due (const gchar *why, const gchar *rules, gboolean persons_changed)
 {
-	g_autofree gchar *now = NULL;
 	if (g_strcmp0 (why, WHY_UNSELECTED) == 0)
 		return TRUE;
 	if (g_strcmp0 (why, WHY_UNMATCHED) == 0)
 		return persons_changed;
-	now = rules_of (config);
-	return g_strcmp0 (why, now) != 0;
+	return g_strcmp0 (why, rules) != 0;
 }
 
 /**
@@ -57,18 +56,66 @@ GPtrArray *
 cs_held_due (CsState *state, CsSide side, CsKind kind, const CsKindConfig *config,
 	     gboolean persons_changed, GError **error)
 {
-	g_autoptr (GHashTable) held = cs_state_get_held (state, side, kind, error);
-	g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
-	GHashTableIter iter;
-	gpointer id, why;
+	g_autofree gchar *rules = rules_of (config);
 
-	if (held == NULL)
+	/* the state picks them: the records held under the rules of now (a
+	 * fifth of a large CRM may be) are neither copied nor compared here */
+	return cs_state_get_held_due (state, side, kind, WHY_UNSELECTED, WHY_UNMATCHED, rules,
+				      persons_changed, error);
+}
+
+static gboolean
+add_held_row (CsState *state, CsSide side, CsKind kind, GHashTable *rows, const gchar *rid,
+	      GError **error)
+{
+	g_autoptr (GError) error_local = NULL;
+	gchar *why;
+
+	if (rid == NULL || g_hash_table_contains (rows, rid))
+		return TRUE;
+	why = cs_state_get_held_why (state, side, kind, rid, &error_local);
+	if (error_local != NULL) {
+		g_propagate_error (error, g_steal_pointer (&error_local));
+		return FALSE;
+	}
+	if (why != NULL)
+		g_hash_table_insert (rows, g_strdup (rid), why);
+	return TRUE;
+}
+
+/* the held rows a run can change: the due ones, and those of the records
+ * it read, set aside or planned */
+static GHashTable *
+held_touched (CsState *state, CsSide side, CsKind kind, const gchar *rules,
+	      gboolean persons_changed, CsReadSink *sink, GPtrArray *items, GError **error)
+{
+	g_autoptr (GHashTable) rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	g_autoptr (GPtrArray) due = cs_state_get_held_due (state, side, kind, WHY_UNSELECTED,
+							   WHY_UNMATCHED, rules, persons_changed,
+							   error);
+	GPtrArray *records = cs_read_sink_get_records (sink);
+	GPtrArray *aside = cs_read_sink_get_set_aside (sink);
+
+	if (due == NULL)
 		return NULL;
-	g_hash_table_iter_init (&iter, held);
-	while (g_hash_table_iter_next (&iter, &id, &why))
-		if (is_due (why, config, persons_changed))
-			g_ptr_array_add (out, g_strdup (id));
-	return g_steal_pointer (&out);
+	for (guint i = 0; i < due->len; i++)
+		if (!add_held_row (state, side, kind, rows, g_ptr_array_index (due, i), error))
+			return NULL;
+	for (guint i = 0; records != NULL && i < records->len; i++)
+		if (!add_held_row (state, side, kind, rows,
+				   cs_record_get_id (g_ptr_array_index (records, i)), error))
+			return NULL;
+	for (guint i = 0; i < aside->len; i++)
+		if (!add_held_row (state, side, kind, rows, g_ptr_array_index (aside, i), error))
+			return NULL;
+	for (guint i = 0; items != NULL && i < items->len; i++) {
+		CsPlanItem *it = g_ptr_array_index (items, i);
+		CsRecord *r = side == CS_SIDE_CRM ? it->crm : it->outlook;
+		if (it->kind == kind && r != NULL &&
+		    !add_held_row (state, side, kind, rows, cs_record_get_id (r), error))
+			return NULL;
+	}
+	return g_steal_pointer (&rows);
 }
 
 /**
@@ -85,7 +132,7 @@ cs_held_update (CsState *state, CsSide side, CsKind kind, const CsKindConfig *co
 		CsReadSink *sink, GPtrArray *items, gboolean delta, gboolean persons_changed,
 		GError **error)
 {
-	g_autoptr (GHashTable) before = cs_state_get_held (state, side, kind, error);
+	g_autoptr (GHashTable) before = NULL;
 	g_autoptr (GHashTable) held = NULL;
 	g_autoptr (GHashTable) with_item = g_hash_table_new (g_str_hash, g_str_equal);
 	g_autofree gchar *rules = rules_of (config);
@@ -93,6 +140,12 @@ cs_held_update (CsState *state, CsSide side, CsKind kind, const CsKindConfig *co
 	GHashTableIter iter;
 	gpointer id, why;
 
+	/* by delta, only the rows this run can change are read: the due ones and
+	 * those of the records it read or planned; the rest stays as it is (a
+	 * fifth of a large CRM may be held by the rules: a run that changed
+	 * nothing read them all) */
+	before = delta ? held_touched (state, side, kind, rules, persons_changed, sink, items, error)
+		       : cs_state_get_held (state, side, kind, error);
 	if (before == NULL)
 		return FALSE;
 	held = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -102,7 +155,7 @@ cs_held_update (CsState *state, CsSide side, CsKind kind, const CsKindConfig *co
 	/* held and not due stays; due ones were asked for: read now, or gone */
 	g_hash_table_iter_init (&iter, before);
 	while (g_hash_table_iter_next (&iter, &id, &why))
-		if (!is_due (why, config, persons_changed))
+		if (!is_due (why, rules, persons_changed))
 			g_hash_table_replace (held, g_strdup (id), g_strdup (why));
 	for (guint i = 0; records != NULL && i < records->len; i++)
 		g_hash_table_remove (held, cs_record_get_id (g_ptr_array_index (records, i)));

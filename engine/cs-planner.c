@@ -489,7 +489,7 @@ plan_linked (Planner *p, const CsLink *link)
 {
 	CsRecord *rec[CS_SIDE_LAST] = {NULL, NULL};
 	gboolean del[CS_SIDE_LAST] = {FALSE, FALSE};
-	g_autoptr(GHashTable) base = cs_mapping_values_from_string (link->snapshot);
+	g_autoptr (GHashTable) base = NULL;
 	GHashTable *cur[CS_SIDE_LAST] = {NULL, NULL};
 	g_autoptr(GHashTable) merged = NULL;
 	g_autoptr(GPtrArray) all_rows = NULL;
@@ -536,6 +536,10 @@ plan_linked (Planner *p, const CsLink *link)
 		finish_item (p, it);
 		return;
 	}
+	if (!del[CS_SIDE_CRM] && !del[CS_SIDE_OUTLOOK] && rec[CS_SIDE_CRM] == NULL
+	    && rec[CS_SIDE_OUTLOOK] == NULL && decided == NULL)
+		return; /* as the link left it: its snapshot is not even read */
+	base = cs_mapping_values_from_string (link->snapshot);
 	if (del[CS_SIDE_CRM] || del[CS_SIDE_OUTLOOK]) {
 		CsSide g = del[CS_SIDE_CRM] ? CS_SIDE_CRM : CS_SIDE_OUTLOOK;
 		CsSide o = cs_side_other (g);
@@ -735,7 +739,8 @@ plan_create (Planner *p, CsSide target, CsRecord *src, GHashTable *values)
 	CsPlanItem *it = item_new (p, CS_PLAN_CREATE, from == CS_SIDE_CRM ? src : NULL,
 				   from == CS_SIDE_OUTLOOK ? src : NULL, NULL);
 	it->create[target] = TRUE;
-	it->values = values_copy (values);
+	/* shared, not copied: the planner reads @values no more once it is planned */
+	it->values = g_hash_table_ref (values);
 	check_writable (p, it);
 	if (it->blocked[target] != NULL) {
 		it->excluded = TRUE; /* a side that cannot be written (a PST) */

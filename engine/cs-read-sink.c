@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include "cs-read-sink.h"
 
 struct _CsReadSink {
@@ -11,6 +13,8 @@ struct _CsReadSink {
 	GPtrArray *records;	/* (owned) (element-type CsRecord) */
 	GPtrArray *skips;	/* (owned) (element-type CsSkip) */
 	GPtrArray *set_aside;	/* (owned) (element-type utf8) read, kept out by the engine */
+	CsReadSinkVersionFunc version_func; /* (nullable) */
+	gpointer version_data;
 };
 
 G_DEFINE_TYPE (CsReadSink, cs_read_sink, G_TYPE_OBJECT)
@@ -84,11 +88,114 @@ cs_read_sink_new (CsKind kind, gboolean complete)
  * cs_read_sink_add:
  * @record: (transfer none): an upsert, or a tombstone (cs_record_new_tombstone())
  */
+static gboolean
+as_link_stored (CsReadSink *self, const gchar *id, const gchar *version)
+{
+	g_autofree gchar *known = NULL;
+
+	if (self->version_func == NULL || id == NULL || version == NULL)
+		return FALSE;
+	known = self->version_func (id, self->version_data);
+	return known != NULL && strcmp (known, version) == 0;
+}
+
+/**
+ * cs_read_sink_add:
+ * @record: (transfer none): an upsert, or a tombstone (cs_record_new_tombstone())
+ *
+ * A record that holds the version its link stored (nothing new: the planner
+ * leaves it out) is kept as a stub, its id and version without its fields:
+ * a complete listing of 100,000 records that did not change holds little.
+ */
 void
 cs_read_sink_add (CsReadSink *self, CsRecord *record)
 {
 	g_return_if_fail (cs_record_get_id (record) != NULL);
+	if (!cs_record_is_deleted (record) && !cs_record_is_stripped (record)
+	    && as_link_stored (self, cs_record_get_id (record), cs_record_get_version (record))) {
+		g_ptr_array_add (self->records, cs_record_new_stub (record));
+		return;
+	}
 	g_ptr_array_add (self->records, cs_record_ref (record));
+}
+
+/**
+ * cs_read_sink_set_version_func:
+ *
+ * Tells which records still hold the version their link stored (our own
+ * writes coming back above all: the run after a first sync gets every
+ * record it created back from a delta listing). Such a record is kept as a
+ * stub (cs_read_sink_add()); a listing of changes leaves it out altogether
+ * (cs_read_sink_is_unchanged(), cs_read_sink_drop_unchanged()). Not for a
+ * read whose records are wanted whole whatever their version (undo, the
+ * duplicates list).
+ */
+void
+cs_read_sink_set_version_func (CsReadSink *self, CsReadSinkVersionFunc func, gpointer user_data)
+{
+	self->version_func = func;
+	self->version_data = user_data;
+}
+
+/**
+ * cs_read_sink_is_unchanged:
+ * @version: (nullable): the record's version as read
+ *
+ * Whether a record read by a listing of changes holds the version its link
+ * stored: nothing new, so a provider need not read more of it (Outlook's
+ * contact properties a delta leaves out) nor add it. Only while the sink
+ * is a listing of changes; a provider that turns its read into a complete
+ * listing adds every record.
+ */
+/**
+ * cs_read_sink_is_as_linked:
+ * @version: (nullable): the record's version as read
+ *
+ * Whether the record holds the version its link stored, in any listing: a
+ * provider may then add a stub (cs_record_new_stub()) instead of building
+ * the whole record, as cs_read_sink_add() would keep only that.
+ */
+gboolean
+cs_read_sink_is_as_linked (CsReadSink *self, const gchar *id, const gchar *version)
+{
+	return as_link_stored (self, id, version);
+}
+
+gboolean
+cs_read_sink_is_unchanged (CsReadSink *self, const gchar *id, const gchar *version)
+{
+	/* in a complete listing, a record left out would count as gone */
+	return !self->complete && as_link_stored (self, id, version);
+}
+
+/**
+ * cs_read_sink_drop_unchanged:
+ *
+ * Once the read is over and still a listing of changes: lets go of the
+ * records that hold the version their link stored (the planner would leave
+ * them out as nothing new), so that they are neither kept nor normalised.
+ *
+ * Returns: how many were dropped
+ */
+guint
+cs_read_sink_drop_unchanged (CsReadSink *self)
+{
+	GPtrArray *kept;
+	guint n = self->records->len;
+
+	if (self->version_func == NULL || self->complete)
+		return 0;
+	kept = g_ptr_array_new_full (n, (GDestroyNotify)cs_record_unref);
+	for (guint i = 0; i < n; i++) {
+		CsRecord *r = g_ptr_array_index (self->records, i);
+		/* the stubs are those cs_read_sink_add() found unchanged */
+		if (!cs_record_is_stripped (r))
+			g_ptr_array_add (kept, cs_record_ref (r));
+	}
+	n -= kept->len;
+	g_ptr_array_unref (self->records);
+	self->records = kept;
+	return n;
 }
 
 void

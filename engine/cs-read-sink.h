@@ -23,6 +23,20 @@ G_DECLARE_FINAL_TYPE (CsReadSink, cs_read_sink, CS, READ_SINK, GObject)
 
 CsReadSink *cs_read_sink_new (CsKind kind, gboolean complete);
 
+/**
+ * CsReadSinkVersionFunc:
+ * @id: a record's id on the side read
+ *
+ * Returns: (transfer full) (nullable): the version the link stored for the
+ *   record when it was last synced (written or read), %NULL if not linked
+ */
+typedef gchar *(*CsReadSinkVersionFunc) (const gchar *id, gpointer user_data);
+void cs_read_sink_set_version_func (CsReadSink *self, CsReadSinkVersionFunc func,
+				    gpointer user_data);
+gboolean cs_read_sink_is_unchanged (CsReadSink *self, const gchar *id, const gchar *version);
+gboolean cs_read_sink_is_as_linked (CsReadSink *self, const gchar *id, const gchar *version);
+guint cs_read_sink_drop_unchanged (CsReadSink *self);
+
 /* called by providers */
 void cs_read_sink_add (CsReadSink *self, CsRecord *record);
 void cs_read_sink_skip (CsReadSink *self, const gchar *id, const gchar *reason);

@@ -6,6 +6,14 @@
 
 #include "cs-record.h"
 
+typedef struct {
+	const gchar *name; /* interned */
+	GVariant *value;   /* (owned) non-floating */
+} CsField;
+
+/* A run holds every record it read (100,000 contacts and more), so a record
+ * is kept small: its fields in one array sorted by name, the names interned
+ * (a kind's field names are a small fixed set), not a hash table each. */
 struct _CsRecord {
 	gint ref_count;
 	CsKind kind;
@@ -14,8 +22,67 @@ struct _CsRecord {
 	gchar *folder;		/* (owned) (nullable) */
 	gint64 modified;
 	gboolean deleted;
-	GHashTable *fields;	/* (owned): name → GVariant (owned, non-floating) */
+	gboolean stripped; /* the fields were let go (cs_record_strip()) */
+	guint n_fields;
+	guint n_alloc;
+	CsField *fields; /* (owned) (array length=n_fields) sorted by name */
 };
+
+/* where @name is, or where it would go (*found FALSE) */
+static guint
+field_find (const CsRecord *self, const gchar *name, gboolean *found)
+{
+	guint lo = 0, hi = self->n_fields;
+	while (lo < hi) {
+		guint mid = lo + (hi - lo) / 2;
+		gint c = self->fields[mid].name == name ? 0 : strcmp (self->fields[mid].name, name);
+		if (c == 0) {
+			*found = TRUE;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = FALSE;
+	return lo;
+}
+
+/* @value: (transfer full) non-floating */
+static void
+field_put (CsRecord *self, const gchar *name, GVariant *value)
+{
+	gboolean found;
+	guint at = field_find (self, name, &found);
+	if (found) {
+		g_variant_unref (self->fields[at].value);
+		self->fields[at].value = value;
+		return;
+	}
+	if (self->n_fields == self->n_alloc) {
+		self->n_alloc = self->n_alloc == 0 ? 8 : self->n_alloc * 2;
+		self->fields = g_renew (CsField, self->fields, self->n_alloc);
+	}
+	memmove (&self->fields[at + 1], &self->fields[at],
+		 (self->n_fields - at) * sizeof (CsField));
+	self->fields[at].name = g_intern_string (name);
+	self->fields[at].value = value;
+	self->n_fields++;
+}
+
+static void
+field_remove (CsRecord *self, const gchar *name)
+{
+	gboolean found;
+	guint at = field_find (self, name, &found);
+	if (!found)
+		return;
+	g_variant_unref (self->fields[at].value);
+	memmove (&self->fields[at], &self->fields[at + 1],
+		 (self->n_fields - at - 1) * sizeof (CsField));
+	self->n_fields--;
+}
 
 G_DEFINE_BOXED_TYPE (CsRecord, cs_record, cs_record_ref, cs_record_unref)
 
@@ -86,8 +153,6 @@ cs_record_new (CsKind kind, const gchar *id)
 	self->ref_count = 1;
 	self->kind = kind;
 	self->id = g_strdup (id);
-	self->fields =
-	    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_variant_unref);
 	return self;
 }
 
@@ -114,7 +179,7 @@ cs_record_new_from_variant (CsKind kind, const gchar *id, GVariant *fields)
 	g_variant_ref_sink (fields);
 	g_variant_iter_init (&iter, fields);
 	while (g_variant_iter_next (&iter, "{&sv}", &name, &value))
-		g_hash_table_insert (self->fields, g_strdup (name), value);
+		field_put (self, name, value);
 	g_variant_unref (fields);
 	return self;
 }
@@ -123,17 +188,36 @@ CsRecord *
 cs_record_copy (const CsRecord *self)
 {
 	CsRecord *copy = cs_record_new (self->kind, self->id);
-	GHashTableIter iter;
-	gpointer key, value;
 
 	copy->version = g_strdup (self->version);
 	copy->folder = g_strdup (self->folder);
 	copy->modified = self->modified;
 	copy->deleted = self->deleted;
-	g_hash_table_iter_init (&iter, self->fields);
-	while (g_hash_table_iter_next (&iter, &key, &value))
-		g_hash_table_insert (copy->fields, g_strdup (key), g_variant_ref (value));
+	copy->n_fields = copy->n_alloc = self->n_fields;
+	copy->fields = g_new (CsField, MAX (self->n_fields, 1));
+	for (guint i = 0; i < self->n_fields; i++) {
+		copy->fields[i].name = self->fields[i].name;
+		copy->fields[i].value = g_variant_ref (self->fields[i].value);
+	}
 	return copy;
+}
+
+/**
+ * cs_record_new_stub:
+ *
+ * Returns: (transfer full): a record that says which one @self is and how
+ *   new (id, version, folder, dates), without its fields (stripped)
+ */
+CsRecord *
+cs_record_new_stub (const CsRecord *self)
+{
+	CsRecord *stub = cs_record_new (self->kind, self->id);
+	stub->version = g_strdup (self->version);
+	stub->folder = g_strdup (self->folder);
+	stub->modified = self->modified;
+	stub->deleted = self->deleted;
+	stub->stripped = TRUE;
+	return stub;
 }
 
 CsRecord *
@@ -154,7 +238,9 @@ cs_record_unref (CsRecord *self)
 	g_free (self->id);
 	g_free (self->version);
 	g_free (self->folder);
-	g_hash_table_unref (self->fields);
+	for (guint i = 0; i < self->n_fields; i++)
+		g_variant_unref (self->fields[i].value);
+	g_free (self->fields);
 	g_free (self);
 }
 
@@ -212,6 +298,31 @@ cs_record_is_deleted (const CsRecord *self)
 	return self->deleted;
 }
 
+/**
+ * cs_record_strip:
+ *
+ * Lets go of the fields, keeping what says which record it is and how new
+ * (id, version, folder, modified, deleted): for a record whose content is
+ * of no use any more (written and committed), so that a run of 100,000
+ * records does not hold them all to its end.
+ */
+void
+cs_record_strip (CsRecord *self)
+{
+	for (guint i = 0; i < self->n_fields; i++)
+		g_variant_unref (self->fields[i].value);
+	g_clear_pointer (&self->fields, g_free);
+	self->n_fields = self->n_alloc = 0;
+	self->stripped = TRUE;
+}
+
+/* whether the fields are gone: such a record is no current content */
+gboolean
+cs_record_is_stripped (const CsRecord *self)
+{
+	return self->stripped;
+}
+
 const gchar *
 cs_record_get_folder (const CsRecord *self)
 {
@@ -235,10 +346,10 @@ void
 cs_record_set_field (CsRecord *self, const gchar *name, GVariant *value)
 {
 	if (value == NULL) {
-		g_hash_table_remove (self->fields, name);
+		field_remove (self, name);
 		return;
 	}
-	g_hash_table_replace (self->fields, g_strdup (name), g_variant_ref_sink (value));
+	field_put (self, name, g_variant_ref_sink (value));
 }
 
 /**
@@ -248,25 +359,30 @@ cs_record_set_field (CsRecord *self, const gchar *name, GVariant *value)
 GVariant *
 cs_record_get_field (const CsRecord *self, const gchar *name)
 {
-	return g_hash_table_lookup (self->fields, name);
+	gboolean found;
+	guint at;
+	if (name == NULL)
+		return NULL;
+	at = field_find (self, name, &found);
+	return found ? self->fields[at].value : NULL;
 }
 
 gboolean
 cs_record_has_field (const CsRecord *self, const gchar *name)
 {
-	return g_hash_table_contains (self->fields, name);
+	return cs_record_get_field (self, name) != NULL;
 }
 
 void
 cs_record_remove_field (CsRecord *self, const gchar *name)
 {
-	g_hash_table_remove (self->fields, name);
+	field_remove (self, name);
 }
 
 guint
 cs_record_get_n_fields (const CsRecord *self)
 {
-	return g_hash_table_size (self->fields);
+	return self->n_fields;
 }
 
 gint
@@ -282,14 +398,11 @@ cs_str_ptr_cmp (gconstpointer a, gconstpointer b)
 GPtrArray *
 cs_record_get_field_names (const CsRecord *self)
 {
-	GPtrArray *names = g_ptr_array_new ();
-	GHashTableIter iter;
-	gpointer key;
+	GPtrArray *names = g_ptr_array_sized_new (self->n_fields + 1);
 
-	g_hash_table_iter_init (&iter, self->fields);
-	while (g_hash_table_iter_next (&iter, &key, NULL))
-		g_ptr_array_add (names, key);
-	g_ptr_array_sort (names, cs_str_ptr_cmp);
+	/* kept sorted already */
+	for (guint i = 0; i < self->n_fields; i++)
+		g_ptr_array_add (names, (gpointer)self->fields[i].name);
 	return names;
 }
 
@@ -444,6 +557,30 @@ is_blank_string (const gchar *s)
 	return TRUE;
 }
 
+static gboolean
+is_normal_string (const gchar *s)
+{
+	gsize len = strlen (s);
+	return len > 0 && !g_ascii_isspace (s[0]) && !g_ascii_isspace (s[len - 1])
+	       && strchr (s, '\r') == NULL;
+}
+
+/* a list with no blank entry and nothing to trim */
+static gboolean
+is_normal_strv (GVariant *value)
+{
+	gsize n = g_variant_n_children (value);
+	if (n == 0)
+		return FALSE;
+	for (gsize i = 0; i < n; i++) {
+		const gchar *s;
+		g_variant_get_child (value, i, "&s", &s);
+		if (!is_normal_string (s))
+			return FALSE;
+	}
+	return TRUE;
+}
+
 /**
  * cs_value_normalize:
  * @value: (nullable): not floating
@@ -469,10 +606,19 @@ cs_value_normalize (GVariant *value)
 		GString *out;
 		if (is_blank_string (s))
 			return NULL;
+		/* most values are normal already: shared, not copied (every planned
+		 * item holds its values, a copy each doubled what a run keeps) */
+		if (is_normal_string (s))
+			return g_variant_ref (value);
 		copy = g_strstrip (g_strdup (s));
 		out = g_string_new (copy);
 		g_string_replace (out, "\r\n", "\n", 0);
-		return g_variant_ref_sink (g_variant_new_take_string (g_string_free (out, FALSE)));
+		/* a string of its own size: GString's buffer may be twice as big */
+		{
+			GVariant *v = g_variant_ref_sink (g_variant_new_string (out->str));
+			g_string_free (out, TRUE);
+			return v;
+		}
 	}
 	if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT32))
 		return g_variant_ref_sink (g_variant_new_int64 (g_variant_get_int32 (value)));
@@ -506,6 +652,8 @@ cs_value_normalize (GVariant *value)
 		GVariantIter iter;
 		const gchar *s;
 		guint n = 0;
+		if (is_normal_strv (value))
+			return g_variant_ref (value);
 		g_variant_builder_init (&b, G_VARIANT_TYPE_STRING_ARRAY);
 		g_variant_iter_init (&iter, value);
 		while (g_variant_iter_next (&iter, "&s", &s)) {

@@ -34,6 +34,7 @@ CsRecord *cs_record_new (CsKind kind, const gchar *id);
 CsRecord *cs_record_new_tombstone (CsKind kind, const gchar *id);
 CsRecord *cs_record_new_from_variant (CsKind kind, const gchar *id, GVariant *fields);
 CsRecord *cs_record_copy (const CsRecord *self);
+CsRecord *cs_record_new_stub (const CsRecord *self);
 CsRecord *cs_record_ref (CsRecord *self);
 void cs_record_unref (CsRecord *self);
 
@@ -45,6 +46,8 @@ void cs_record_set_version (CsRecord *self, const gchar *version);
 gint64 cs_record_get_modified (const CsRecord *self);
 void cs_record_set_modified (CsRecord *self, gint64 modified_usec);
 gboolean cs_record_is_deleted (const CsRecord *self);
+void cs_record_strip (CsRecord *self);
+gboolean cs_record_is_stripped (const CsRecord *self);
 const gchar *cs_record_get_folder (const CsRecord *self);
 void cs_record_set_folder (CsRecord *self, const gchar *folder);
 

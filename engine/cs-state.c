@@ -546,6 +546,94 @@ cs_state_get_link (CsState *self, CsKind kind, CsSide side, const gchar *id, GEr
 }
 
 /**
+ * cs_state_get_link_version:
+ *
+ * The version the link of @id on @side stored, read alone (no snapshot):
+ * asked for every record a listing of changes returns.
+ *
+ * Returns: (transfer full) (nullable): %NULL when not linked, no version
+ *   or the state cannot be read (then the record is simply planned)
+ */
+gchar *
+cs_state_get_link_version (CsState *self, CsKind kind, CsSide side, const gchar *id)
+{
+	g_autoptr (CsCachedStmt) stmt = prepare_cached (
+		self,
+		side == CS_SIDE_CRM
+			? "SELECT crm_version FROM id_map WHERE kind=?1 AND crm_id=?2"
+			: "SELECT outlook_version FROM id_map WHERE kind=?1 AND outlook_id=?2",
+		NULL);
+
+	if (stmt == NULL || id == NULL)
+		return NULL;
+	sqlite3_bind_text (stmt, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step (stmt) != SQLITE_ROW)
+		return NULL;
+	return g_strdup ((const gchar *)sqlite3_column_text (stmt, 0));
+}
+
+/**
+ * cs_state_get_links_light:
+ *
+ * Every link of @kind without its snapshot (the largest part of a link):
+ * for a complete listing, where only the links of records that changed or
+ * went need it (cs_state_load_snapshot()).
+ *
+ * Returns: (transfer container) (element-type CsLink)
+ */
+GPtrArray *
+cs_state_get_links_light (CsState *self, CsKind kind, GError **error)
+{
+	g_autoptr (sqlite3_stmt) stmt
+		= prepare (self,
+			   "SELECT kind, outlook_id, crm_id, outlook_version, crm_version, NULL, "
+			   "folder, crm_gone,"
+			   " outlook_gone, synced_at FROM id_map WHERE kind=?1 ORDER BY id",
+			   error);
+	g_autoptr (GPtrArray) links = g_ptr_array_new_with_free_func ((GDestroyNotify)cs_link_free);
+	gint rc;
+
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_text (stmt, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+		g_ptr_array_add (links, link_from_row (stmt));
+	if (rc != SQLITE_DONE) {
+		set_sql_error (self, rc, error);
+		return NULL;
+	}
+	return g_steal_pointer (&links);
+}
+
+/* the snapshot a light link left out (cs_state_get_links_light()) */
+gboolean
+cs_state_load_snapshot (CsState *self, CsLink *link, GError **error)
+{
+	gboolean by_crm = link->outlook_id == NULL;
+	g_autoptr (CsCachedStmt) stmt = prepare_cached (
+		self,
+		by_crm ? "SELECT snapshot FROM id_map WHERE kind=?1 AND crm_id=?2"
+		       : "SELECT snapshot FROM id_map WHERE kind=?1 AND outlook_id=?2",
+		error);
+	gint rc;
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_text (stmt, 1, cs_kind_to_string (link->kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 2, by_crm ? link->crm_id : link->outlook_id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step (stmt);
+	if (rc == SQLITE_ROW) {
+		g_free (link->snapshot);
+		link->snapshot = g_strdup ((const gchar *)sqlite3_column_text (stmt, 0));
+		return TRUE;
+	}
+	if (rc != SQLITE_DONE)
+		return set_sql_error (self, rc, error);
+	return TRUE;
+}
+
+/**
  * cs_state_get_links:
  * Returns: (transfer container) (element-type CsLink)
  */
@@ -1221,14 +1309,27 @@ cs_state_get_changes (CsState *self, gint64 run_id, GError **error)
 gboolean
 cs_state_prune_changes (CsState *self, guint keep, GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = prepare (
-	    self,
-	    "DELETE FROM run_change WHERE run_id NOT IN (SELECT DISTINCT run_id FROM run_change"
-	    " ORDER BY run_id DESC LIMIT ?1)",
-	    error);
+	g_autoptr (sqlite3_stmt) stmt = NULL;
+	gint64 cut = G_MAXINT64;
+
+	/* the oldest run kept, found run by run down the index: every run ends
+	 * here, and a query over all the changes (100,000 of a first sync) made
+	 * a run that changed nothing cost in proportion to them */
+	for (guint i = 0; i < keep; i++) {
+		g_autoptr (CsCachedStmt) newer = prepare_cached (
+			self, "SELECT MAX(run_id) FROM run_change WHERE run_id < ?1", error);
+		if (newer == NULL)
+			return FALSE;
+		sqlite3_bind_int64 (newer, 1, cut);
+		if (sqlite3_step (newer) != SQLITE_ROW
+		    || sqlite3_column_type (newer, 0) == SQLITE_NULL)
+			return TRUE; /* not more than @keep runs: nothing goes */
+		cut = sqlite3_column_int64 (newer, 0);
+	}
+	stmt = prepare (self, "DELETE FROM run_change WHERE run_id < ?1", error);
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int (stmt, 1, (gint) keep);
+	sqlite3_bind_int64 (stmt, 1, cut);
 	return step_done (self, stmt, error);
 }
 
@@ -1678,6 +1779,78 @@ cs_state_get_held (CsState *self, CsSide side, CsKind kind, GError **error)
 	while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
 		g_hash_table_replace (out, g_strdup (col_text (stmt, 0)),
 				      g_strdup (col_text (stmt, 1)));
+	if (rc != SQLITE_DONE) {
+		set_sql_error (self, rc, error);
+		return NULL;
+	}
+	return g_steal_pointer (&out);
+}
+
+/**
+ * cs_state_get_held_why:
+ *
+ * Returns: (transfer full) (nullable): why @id is held on @side, %NULL if
+ *   it is not (or with @error)
+ */
+gchar *
+cs_state_get_held_why (CsState *self, CsSide side, CsKind kind, const gchar *id, GError **error)
+{
+	g_autoptr (CsCachedStmt) stmt = NULL;
+	gint rc;
+
+	if (!has_table (self, "held"))
+		return NULL;
+	stmt = prepare_cached (self, "SELECT why FROM held WHERE side=?1 AND kind=?2 AND rid=?3",
+			       error);
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_text (stmt, 1, cs_side_to_string (side), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 2, cs_kind_to_string (kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 3, id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step (stmt);
+	if (rc == SQLITE_ROW)
+		return g_strdup (col_text (stmt, 0) != NULL ? col_text (stmt, 0) : "");
+	if (rc != SQLITE_DONE)
+		set_sql_error (self, rc, error);
+	return NULL;
+}
+
+/**
+ * cs_state_get_held_due:
+ * @unselected: the reason that is always due
+ * @unmatched: the reason due when @persons_changed
+ * @rules: the reason of a record held by the rules of now (not due); any
+ *   other reason is (the rules changed since)
+ *
+ * Returns: (transfer full) (element-type utf8) (nullable): the ids held on
+ *   @side that a run must read again (cs_held_due())
+ */
+GPtrArray *
+cs_state_get_held_due (CsState *self, CsSide side, CsKind kind, const gchar *unselected,
+		       const gchar *unmatched, const gchar *rules, gboolean persons_changed,
+		       GError **error)
+{
+	g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr (CsCachedStmt) stmt = NULL;
+	gint rc;
+
+	if (!has_table (self, "held"))
+		return g_steal_pointer (&out);
+	stmt = prepare_cached (
+		self,
+		"SELECT rid FROM held WHERE side=?1 AND kind=?2 AND (why IS NULL OR why=?3"
+		" OR (why=?4 AND ?6) OR (why<>?4 AND why<>?5))",
+		error);
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_text (stmt, 1, cs_side_to_string (side), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 2, cs_kind_to_string (kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 3, unselected, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text (stmt, 4, unmatched, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text (stmt, 5, rules, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int (stmt, 6, persons_changed ? 1 : 0);
+	while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+		g_ptr_array_add (out, g_strdup (col_text (stmt, 0)));
 	if (rc != SQLITE_DONE) {
 		set_sql_error (self, rc, error);
 		return NULL;

@@ -128,6 +128,14 @@ void cs_state_rollback (CsState *self);
 
 CsLink *cs_state_get_link (CsState *self, CsKind kind, CsSide side, const gchar *id,
 			   GError **error);
+gchar *cs_state_get_link_version (CsState *self, CsKind kind, CsSide side, const gchar *id);
+GPtrArray *cs_state_get_links_light (CsState *self, CsKind kind, GError **error);
+gchar *cs_state_get_held_why (CsState *self, CsSide side, CsKind kind, const gchar *id,
+			      GError **error);
+GPtrArray *cs_state_get_held_due (CsState *self, CsSide side, CsKind kind, const gchar *unselected,
+				  const gchar *unmatched, const gchar *rules, gboolean persons_changed,
+				  GError **error);
+gboolean cs_state_load_snapshot (CsState *self, CsLink *link, GError **error);
 GPtrArray *cs_state_get_links (CsState *self, CsKind kind, GError **error);
 gint64 cs_state_count_links (CsState *self, CsKind kind, CsSide side);
 gboolean cs_state_put_link (CsState *self, const CsLink *link, GError **error);

@@ -52,6 +52,29 @@ cs_plan_item_free (CsPlanItem *item)
 }
 
 /**
+ * cs_plan_item_release:
+ *
+ * Once the item is written and committed with its link: lets go of what only
+ * the writing needed (the values, the records' fields — shared with what the
+ * run read —, the old snapshot). What says what happened stays: the action,
+ * the ids, the versions, the label.
+ */
+void
+cs_plan_item_release (CsPlanItem *item)
+{
+	if (item->crm != NULL)
+		cs_record_strip (item->crm);
+	if (item->outlook != NULL)
+		cs_record_strip (item->outlook);
+	g_clear_pointer (&item->values, g_hash_table_unref);
+	for (guint s = 0; s < CS_SIDE_LAST; s++)
+		g_clear_pointer (&item->side_values[s], g_hash_table_unref);
+	g_clear_pointer (&item->overwritten, g_ptr_array_unref);
+	if (item->link != NULL)
+		g_clear_pointer (&item->link->snapshot, g_free);
+}
+
+/**
  * cs_plan_item_values_for:
  *
  * What is written to @side: @item's values, with the side's own where it has

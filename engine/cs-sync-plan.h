@@ -82,6 +82,7 @@ typedef struct {
 
 CsPlanItem *cs_plan_item_new (CsKind kind, CsPlanAction action);
 void cs_plan_item_free (CsPlanItem *item);
+void cs_plan_item_release (CsPlanItem *item);
 const gchar *cs_plan_item_get_id (const CsPlanItem *item, CsSide side);
 GHashTable *cs_plan_item_values_for (const CsPlanItem *item, CsSide side);
 gboolean cs_plan_item_is_shown (const CsPlanItem *item);

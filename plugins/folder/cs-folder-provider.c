@@ -493,6 +493,40 @@ cs_folder_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 	return TRUE;
 }
 
+/* records by id, one file each; an id without a file is left out (gone).
+ * With it, the engine keeps the records of a listing that did not change
+ * as stubs and reads the few a write needs again by id. */
+static GPtrArray *
+cs_folder_provider_get (CsProvider *provider, CsKind kind, GPtrArray *ids,
+			GCancellable *cancellable, GError **error)
+{
+	CsFolderProvider *self = CS_FOLDER_PROVIDER (provider);
+	g_autofree gchar *dir = kind_dir (self, kind);
+	g_autoptr (GPtrArray) found
+		= g_ptr_array_new_with_free_func ((GDestroyNotify)cs_record_unref);
+
+	for (guint i = 0; i < ids->len; i++) {
+		const gchar *id = g_ptr_array_index (ids, i);
+		g_autofree gchar *name = NULL;
+		g_autofree gchar *file = NULL;
+		g_autoptr (GError) err = NULL;
+		CsRecord *rec;
+
+		if (g_cancellable_set_error_if_cancelled (cancellable, error))
+			return NULL;
+		if (!valid_id (id))
+			continue;
+		name = g_strconcat (id, ".json", NULL);
+		file = g_build_filename (dir, name, NULL);
+		rec = read_record (self, kind, file, id, &err);
+		if (rec != NULL)
+			g_ptr_array_add (found, rec);
+		else if (!g_error_matches (err, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+			g_debug ("%s: %s", file, err->message); /* unreadable now: as if gone */
+	}
+	return g_steal_pointer (&found);
+}
+
 static GPtrArray *
 cs_folder_provider_find (CsProvider *provider, CsKind kind, const gchar *field, GVariant *value,
 			 GCancellable *cancellable, GError **error)
@@ -572,6 +606,7 @@ cs_folder_provider_class_init (CsFolderProviderClass *klass)
 	pc->read_changes = cs_folder_provider_read_changes;
 	pc->write = cs_folder_provider_write;
 	pc->find = cs_folder_provider_find;
+	pc->get = cs_folder_provider_get;
 }
 
 static void

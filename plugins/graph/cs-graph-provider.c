@@ -1074,6 +1074,19 @@ cs_graph_read_page (CsGraphProvider *self, CsKind kind, JsonNode *page,
 		if (kind == CS_KIND_EMAIL &&
 		    cs_json_get_bool (item, "isDraft", FALSE))
 			continue;
+		/* as its link left it (the last run's own writes above all): its id
+		 * and version are all the engine keeps of it, so only they are read */
+		{
+			const gchar *ck = cs_json_get_string_or (item, "changeKey", NULL);
+			if (ck == NULL)
+				ck = cs_json_get_string_or (item, "@odata.etag", NULL);
+			if (cs_read_sink_is_as_linked (sink, id, ck)) {
+				g_autoptr (CsRecord) seen = cs_record_new (kind, id);
+				cs_record_set_version (seen, ck);
+				g_ptr_array_add (out, cs_record_new_stub (seen));
+				continue;
+			}
+		}
 		r = cs_graph_map_to_record (kind, item, direction, &error_item);
 		if (r == NULL) {
 			cs_read_sink_skip (sink, id, error_item->message);
@@ -1149,7 +1162,8 @@ read_contact_extended (CsGraphProvider *self, GPtrArray *records, GCancellable *
 
 	for (guint i = 0; i < records->len; i++) {
 		CsRecord *r = g_ptr_array_index (records, i);
-		if (!cs_record_is_deleted (r))
+		/* a stub is as its link left it: nothing more to read */
+		if (!cs_record_is_deleted (r) && !cs_record_is_stripped (r))
 			g_ptr_array_add (todo, r);
 	}
 	while (todo->len > 0) {
@@ -1357,6 +1371,21 @@ cs_graph_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *
 		json_builder_end_object (b);
 		root = json_builder_get_root (b);
 		text = json_to_string (root, FALSE);
+		/* what did not change since its link was stored (above all the
+		 * contacts the last run created) is neither read again nor passed on */
+		if (!full) {
+			g_autoptr (GPtrArray) changed
+				= g_ptr_array_new_with_free_func ((GDestroyNotify)cs_record_unref);
+			for (guint i = 0; i < records->len; i++) {
+				CsRecord *r = g_ptr_array_index (records, i);
+				if (cs_record_is_deleted (r)
+				    || !cs_read_sink_is_unchanged (sink, cs_record_get_id (r),
+								   cs_record_get_version (r)))
+					g_ptr_array_add (changed, cs_record_ref (r));
+			}
+			g_ptr_array_unref (records);
+			records = g_steal_pointer (&changed);
+		}
 		if (kind == CS_KIND_CONTACT && !read_contact_extended (self, records, cancellable, error)) {
 			g_prefix_error (error, _("reading Outlook %s: "), cs_kind_to_string (kind));
 			return FALSE;

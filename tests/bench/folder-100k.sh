@@ -21,7 +21,12 @@ for i in range(n):
 PY
 printf '[profile]\ncrm=folder\noutlook=folder\nstate=state.db\n[crm]\npath=crm\n[outlook]\npath=out\n[contact]\nkey=firstName,lastName\n' > "$dir/p.ini"
 export CRMSYNC_PLUGIN_DIR="$build/plugins" CRMSYNC_SECRETS=file XDG_DATA_HOME="$dir/xdg"
-s=$(date +%s.%N); "$build/app/crmsync-cli" sync -p "$dir/p.ini" >/dev/null; e=$(date +%s.%N)
-echo "first sync of $n folder records: $(echo "$e - $s" | bc) s ($(ls "$dir/out/contact" | wc -l) written)"
-s=$(date +%s.%N); "$build/app/crmsync-cli" sync -p "$dir/p.ini" >/dev/null; e=$(date +%s.%N)
-echo "no-change run over $n folder records: $(echo "$e - $s" | bc) s"
+# wall seconds and peak RSS (MB) of one run
+timed () {
+	/usr/bin/time -f '%e %M' -o "$dir/time.out" "$build/app/crmsync-cli" sync -p "$dir/p.ini" >/dev/null
+	read -r wall rss < "$dir/time.out"
+	echo "$wall s, peak RSS $((rss / 1024)) MB"
+}
+first=$(timed)
+echo "first sync of $n folder records: $first ($(ls "$dir/out/contact" | wc -l) written)"
+echo "no-change run over $n folder records: $(timed)"

@@ -5,8 +5,12 @@
 # RUNS no-change runs. For each run: wall time, CPU (user + system), peak RSS
 # and the requests per kind on each side (from the HTTP client's debug lines).
 # With CALLGRIND=1 the last no-change run also runs under callgrind and its
-# instruction count is printed. ORO_EXTRA adds lines to [crm] (for example
-# "sweep-interval=0" to see what the daily full listing costs).
+# instruction count is printed (CALLGRIND_OUT=FILE keeps the profile).
+# ORO_EXTRA adds lines to [crm] (for example "sweep-interval=0" to see what
+# the daily full listing costs). FIRST_WRAP runs the first sync under a tool
+# (for example "heaptrack -o /tmp/first" or "valgrind --tool=massif
+# --massif-out-file=/tmp/massif.out"). The emulators' own CPU is printed
+# after the first sync: on a small machine they take much of it.
 #
 # usage: tests/bench/oro-graph.sh BUILD_DIR [N] [RUNS]
 #   (use an optimised build: meson setup _build-rel -Dbuildtype=release)
@@ -96,22 +100,30 @@ for side, c in sides.items():
 PY
 }
 
-run () { # label
-	local t="$dir/time.out"
-	/usr/bin/time -f '%e %U %S %M' -o "$t" "$build/app/crmsync-cli" sync --profile "$dir/bench.ini" \
-		--json > "$dir/$1.json" 2> "$dir/$1.log" || {
-		echo "$1: crmsync-cli failed" >&2
-		tail -n 5 "$dir/$1.log" >&2
+# CPU seconds (user + system) a process has used so far
+cpu_of () {
+	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"
+}
+
+run () { # label [wrapper…]
+	local t="$dir/time.out" label=$1
+	shift
+	/usr/bin/time -f '%e %U %S %M' -o "$t" "$@" "$build/app/crmsync-cli" sync --profile "$dir/bench.ini" \
+		--json > "$dir/$label.json" 2> "$dir/$label.log" || {
+		echo "$label: crmsync-cli failed" >&2
+		tail -n 5 "$dir/$label.log" >&2
 		exit 1
 	}
 	read -r wall user sys rss < "$t"
-	printf '%s: wall %.2f s, CPU %.2f s (user %.2f, sys %.2f), peak RSS %d MB\n' "$1" "$wall" \
+	printf '%s: wall %.2f s, CPU %.2f s (user %.2f, sys %.2f), peak RSS %d MB\n' "$label" "$wall" \
 		"$(echo "$user + $sys" | bc)" "$user" "$sys" $((rss / 1024))
-	count_requests "$dir/$1.log"
+	count_requests "$dir/$label.log"
 }
 
 echo "OroCRM → Graph, $n contacts ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
-run first-sync
+# shellcheck disable=SC2086 # FIRST_WRAP is a command line
+run first-sync ${FIRST_WRAP:-}
+echo "    emulators' own CPU so far: OroCRM $(cpu_of "${pids[0]}") s, Graph $(cpu_of "${pids[1]}") s"
 echo "    Graph contacts: $(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(r.get('created',{}).get('outlook',{}).get('contact',0))" "$dir/first-sync.json") created"
 for i in $(seq 1 "$runs"); do
 	run "no-change-$i"
@@ -120,4 +132,6 @@ if [ "${CALLGRIND:-0}" = 1 ]; then
 	G_MESSAGES_DEBUG='' valgrind --tool=callgrind --callgrind-out-file="$dir/cg.out" \
 		"$build/app/crmsync-cli" sync --profile "$dir/bench.ini" --json > /dev/null 2> "$dir/cg.log"
 	echo "callgrind, no-change run at $n: $(sed -n 's/^summary: //p' "$dir/cg.out") instructions"
+	# CALLGRIND_OUT=FILE keeps the profile (callgrind_annotate FILE)
+	[ -z "${CALLGRIND_OUT:-}" ] || cp "$dir/cg.out" "$CALLGRIND_OUT"
 fi

@@ -71,6 +71,48 @@ test_cursor_journal_runs (void)
 	g_assert_cmpstr (((CsRunInfo *) runs->pdata[0])->status, ==, "ok");
 }
 
+/* the changes of the newest keep-runs runs that changed something stay (what
+ * undo needs), the older ones go; runs without changes do not count */
+static void
+test_prune_changes (void)
+{
+	g_autofree gchar *path = tmp_db ();
+	g_autoptr (GError) error = NULL;
+	g_autoptr (CsState) st = NULL;
+	gint64 runs[5];
+
+	g_unlink (path);
+	st = cs_state_open (path, &error);
+	g_assert_no_error (error);
+	for (guint i = 0; i < G_N_ELEMENTS (runs); i++) {
+		runs[i] = cs_state_run_begin (st, "sync", &error);
+		g_assert_no_error (error);
+		/* runs 1 and 3 change nothing */
+		for (guint c = 0; i != 1 && i != 3 && c < 3; c++)
+			g_assert_true (cs_state_add_change (st, runs[i], CS_KIND_CONTACT, "{}",
+							    NULL, &error));
+	}
+	/* more to keep than there are: nothing goes */
+	g_assert_true (cs_state_prune_changes (st, 5, &error));
+	g_assert_no_error (error);
+	for (guint i = 0; i < G_N_ELEMENTS (runs); i++) {
+		g_autoptr (GPtrArray) ch = cs_state_get_changes (st, runs[i], &error);
+		g_assert_cmpuint (ch->len, ==, i != 1 && i != 3 ? 3 : 0);
+	}
+	/* two kept: runs 2 and 4; run 0 goes */
+	g_assert_true (cs_state_prune_changes (st, 2, &error));
+	g_assert_no_error (error);
+	for (guint i = 0; i < G_N_ELEMENTS (runs); i++) {
+		g_autoptr (GPtrArray) ch = cs_state_get_changes (st, runs[i], &error);
+		g_assert_cmpuint (ch->len, ==, i == 2 || i == 4 ? 3 : 0);
+	}
+	g_assert_true (cs_state_prune_changes (st, 0, &error));
+	for (guint i = 0; i < G_N_ELEMENTS (runs); i++) {
+		g_autoptr (GPtrArray) ch = cs_state_get_changes (st, runs[i], &error);
+		g_assert_cmpuint (ch->len, ==, 0);
+	}
+}
+
 static void
 test_resolve_conflict (void)
 {
@@ -437,6 +479,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/engine/state/migrate-indexes", test_migrate_indexes);
 	g_test_add_func ("/engine/state/cursor-journal-runs", test_cursor_journal_runs);
 	g_test_add_func ("/engine/state/resolve-conflict", test_resolve_conflict);
+	g_test_add_func ("/engine/state/prune-changes", test_prune_changes);
 	g_test_add_func ("/engine/state/too-new", test_too_new);
 	g_test_add_func ("/engine/state/not-a-database", test_not_a_database);
 	g_test_add_func ("/engine/state/open-existing-old-schema", test_open_existing_old_schema);

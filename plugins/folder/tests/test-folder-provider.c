@@ -97,6 +97,48 @@ test_infinity_refused (void)
 	g_assert_cmpuint (cs_read_sink_get_skips (sink)->len, ==, 0);
 }
 
+/* records asked for by id: those with a file come back as a listing reads
+ * them (same fields and version); an id without a file, or one that is no
+ * file name, is left out */
+static void
+test_get_by_id (void)
+{
+	g_autofree gchar *dir = g_build_filename (g_get_user_cache_dir (), "get", NULL);
+	g_autoptr (CsProvider) p = folder_new (dir);
+	g_autoptr (CsRecord) rec = cs_record_new (CS_KIND_CONTACT, NULL);
+	g_autoptr (GPtrArray) ops
+		= g_ptr_array_new_with_free_func ((GDestroyNotify)cs_write_op_free);
+	g_autoptr (CsReadSink) sink = cs_read_sink_new (CS_KIND_CONTACT, TRUE);
+	g_autoptr (GPtrArray) ids = g_ptr_array_new ();
+	g_autoptr (GPtrArray) got = NULL;
+	g_autoptr (GError) error = NULL;
+	CsWriteOp *op;
+	CsRecord *listed, *back;
+
+	g_assert_true (cs_provider_can_get (p));
+	cs_record_set_string (rec, "givenName", "Karen");
+	cs_record_set_string (rec, "surname", "Blixen");
+	op = cs_write_op_new (CS_WRITE_CREATE, rec);
+	g_ptr_array_add (ops, op);
+	g_assert_true (cs_provider_write (p, CS_KIND_CONTACT, ops, NULL, &error));
+	g_assert_no_error (error);
+	g_assert_nonnull (op->id);
+	g_assert_true (cs_provider_read_changes (p, CS_KIND_CONTACT, NULL, sink, NULL, &error));
+	listed = g_ptr_array_index (cs_read_sink_get_records (sink), 0);
+
+	g_ptr_array_add (ids, (gpointer) "missing");
+	g_ptr_array_add (ids, op->id);
+	g_ptr_array_add (ids, (gpointer) "../get/x");
+	got = cs_provider_get (p, CS_KIND_CONTACT, ids, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_nonnull (got);
+	g_assert_cmpuint (got->len, ==, 1);
+	back = g_ptr_array_index (got, 0);
+	g_assert_cmpstr (cs_record_get_id (back), ==, op->id);
+	g_assert_cmpstr (cs_record_get_string (back, "surname"), ==, "Blixen");
+	g_assert_cmpstr (cs_record_get_version (back), ==, cs_record_get_version (listed));
+}
+
 /* logs and the CLI show what they can: null, as JSON.stringify() does */
 static void
 test_to_string (void)
@@ -125,6 +167,7 @@ main (int argc, char **argv)
 	g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 	g_test_add_func ("/plugins/folder/numbers-read-back", test_numbers_read_back);
 	g_test_add_func ("/plugins/folder/infinity-refused", test_infinity_refused);
+	g_test_add_func ("/plugins/folder/get-by-id", test_get_by_id);
 	g_test_add_func ("/engine/json/to-string", test_to_string);
 	return g_test_run ();
 }
