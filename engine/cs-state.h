@@ -116,7 +116,7 @@ void cs_review_free (CsReview *review);
 #define CS_TYPE_STATE (cs_state_get_type ())
 G_DECLARE_FINAL_TYPE (CsState, cs_state, CS, STATE, GObject)
 
-#define CS_STATE_SCHEMA_VERSION 7
+#define CS_STATE_SCHEMA_VERSION 8
 
 CsState *cs_state_open (const gchar *path, GError **error);
 const gchar *cs_state_get_path (CsState *self);
