@@ -72,6 +72,37 @@ check_kind (CsEngine *self, CsKind kind, GError **error)
 	return TRUE;
 }
 
+/* %FALSE with @error when one of @ids is linked to another record (or the
+ * state cannot be read); *@already when they are linked to each other */
+static gboolean
+check_linkable (CsState *state, CsKind kind, const gchar *const *ids, gboolean *already,
+		GError **error)
+{
+	*already = FALSE;
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		g_autoptr (GError) error_local = NULL;
+		g_autoptr (CsLink) have
+			= cs_state_get_link (state, kind, (CsSide)s, ids[s], &error_local);
+		if (error_local != NULL) {
+			g_propagate_error (error, g_steal_pointer (&error_local));
+			return FALSE;
+		}
+		if (have == NULL)
+			continue;
+		if (g_strcmp0 (cs_link_get_id (have, cs_side_other ((CsSide)s)),
+			       ids[cs_side_other ((CsSide)s)])
+		    == 0) {
+			*already = TRUE;
+			continue;
+		}
+		g_set_error (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_CONFIG,
+			     _ ("%s %s “%s” is linked to another record; unlink it first"),
+			     side_words ((CsSide)s), cs_kind_to_string (kind), ids[s]);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 /**
  * cs_engine_link:
  *
@@ -88,30 +119,13 @@ cs_engine_link (CsEngine *self, CsKind kind, const gchar *crm_id, const gchar *o
 {
 	CsState *state = cs_engine_get_state (self);
 	const gchar *ids[CS_SIDE_LAST] = { crm_id, outlook_id };
+	gboolean already = FALSE;
 	g_autoptr (CsLink) link = NULL;
 
-	if (!check_kind (self, kind, error))
+	if (!check_kind (self, kind, error) || !check_linkable (state, kind, ids, &already, error))
 		return FALSE;
-	for (guint s = 0; s < CS_SIDE_LAST; s++) {
-		g_autoptr (GError) error_local = NULL;
-		g_autoptr (CsLink) have
-			= cs_state_get_link (state, kind, (CsSide)s, ids[s], &error_local);
-		if (error_local != NULL) {
-			g_propagate_error (error, g_steal_pointer (&error_local));
-			return FALSE;
-		}
-		if (have != NULL
-		    && g_strcmp0 (cs_link_get_id (have, cs_side_other ((CsSide)s)),
-				  ids[cs_side_other ((CsSide)s)])
-			       == 0)
-			return TRUE; /* linked to each other already */
-		if (have != NULL) {
-			g_set_error (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_CONFIG,
-				     _ ("%s %s “%s” is linked to another record; unlink it first"),
-				     side_words ((CsSide)s), cs_kind_to_string (kind), ids[s]);
-			return FALSE;
-		}
-	}
+	if (already)
+		return TRUE; /* linked to each other already */
 	if (!cs_engine_open (self, cancellable, error))
 		return FALSE;
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
@@ -156,6 +170,7 @@ cs_engine_link_preview (CsEngine *self, CsKind kind, const gchar *crm_id, const 
 	CsState *state = cs_engine_get_state (self);
 	CsProfile *profile = cs_engine_get_profile (self);
 	const gchar *ids[CS_SIDE_LAST] = { crm_id, outlook_id };
+	gboolean already = FALSE;
 	g_autoptr (GPtrArray) crm_recs = g_ptr_array_new_with_free_func ((GDestroyNotify)cs_record_unref);
 	g_autoptr (GPtrArray) outlook_recs
 		= g_ptr_array_new_with_free_func ((GDestroyNotify)cs_record_unref);
@@ -166,26 +181,8 @@ cs_engine_link_preview (CsEngine *self, CsKind kind, const gchar *crm_id, const 
 	CsLink *link;
 	CsPlanInput in = { 0 };
 
-	if (!check_kind (self, kind, error))
+	if (!check_kind (self, kind, error) || !check_linkable (state, kind, ids, &already, error))
 		return NULL;
-	for (guint s = 0; s < CS_SIDE_LAST; s++) {
-		g_autoptr (GError) error_local = NULL;
-		g_autoptr (CsLink) have
-			= cs_state_get_link (state, kind, (CsSide)s, ids[s], &error_local);
-		if (error_local != NULL) {
-			g_propagate_error (error, g_steal_pointer (&error_local));
-			return NULL;
-		}
-		if (have != NULL
-		    && g_strcmp0 (cs_link_get_id (have, cs_side_other ((CsSide)s)),
-				  ids[cs_side_other ((CsSide)s)])
-			       != 0) {
-			g_set_error (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_CONFIG,
-				     _ ("%s %s “%s” is linked to another record; unlink it first"),
-				     side_words ((CsSide)s), cs_kind_to_string (kind), ids[s]);
-			return NULL;
-		}
-	}
 	if (!cs_engine_open (self, cancellable, error))
 		return NULL;
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {

@@ -582,24 +582,11 @@ cs_state_get_link_version (CsState *self, CsKind kind, CsSide side, const gchar 
 	return g_strdup ((const gchar *)sqlite3_column_text (stmt, 0));
 }
 
-/**
- * cs_state_get_links_light:
- *
- * Every link of @kind without its snapshot (the largest part of a link):
- * for a complete listing, where only the links of records that changed or
- * went need it (cs_state_load_snapshot()).
- *
- * Returns: (transfer container) (element-type CsLink)
- */
-GPtrArray *
-cs_state_get_links_light (CsState *self, CsKind kind, GError **error)
+/* the links of @kind that @sql (columns as LINK_COLUMNS, ?1 the kind) selects */
+static GPtrArray *
+links_of_kind (CsState *self, CsKind kind, const gchar *sql, GError **error)
 {
-	g_autoptr (sqlite3_stmt) stmt
-		= prepare (self,
-			   "SELECT kind, outlook_id, crm_id, outlook_version, crm_version, NULL, "
-			   "folder, crm_gone,"
-			   " outlook_gone, synced_at FROM id_map WHERE kind=?1 ORDER BY id",
-			   error);
+	g_autoptr (sqlite3_stmt) stmt = prepare (self, sql, error);
 	g_autoptr (GPtrArray) links = g_ptr_array_new_with_free_func ((GDestroyNotify)cs_link_free);
 	gint rc;
 
@@ -613,6 +600,25 @@ cs_state_get_links_light (CsState *self, CsKind kind, GError **error)
 		return NULL;
 	}
 	return g_steal_pointer (&links);
+}
+
+/**
+ * cs_state_get_links_light:
+ *
+ * Every link of @kind without its snapshot (the largest part of a link):
+ * for a complete listing, where only the links of records that changed or
+ * went need it (cs_state_load_snapshot()).
+ *
+ * Returns: (transfer container) (element-type CsLink)
+ */
+GPtrArray *
+cs_state_get_links_light (CsState *self, CsKind kind, GError **error)
+{
+	return links_of_kind (self, kind,
+			      "SELECT kind, outlook_id, crm_id, outlook_version, crm_version, NULL,"
+			      " folder, crm_gone, outlook_gone, synced_at"
+			      " FROM id_map WHERE kind=?1 ORDER BY id",
+			      error);
 }
 
 /* the snapshot a light link left out (cs_state_get_links_light()) */
@@ -649,21 +655,8 @@ cs_state_load_snapshot (CsState *self, CsLink *link, GError **error)
 GPtrArray *
 cs_state_get_links (CsState *self, CsKind kind, GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt =
-	    prepare (self, "SELECT " LINK_COLUMNS " FROM id_map WHERE kind=?1 ORDER BY id", error);
-	g_autoptr(GPtrArray) links = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_link_free);
-	gint rc;
-
-	if (stmt == NULL)
-		return NULL;
-	sqlite3_bind_text (stmt, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-		g_ptr_array_add (links, link_from_row (stmt));
-	if (rc != SQLITE_DONE) {
-		set_sql_error (self, rc, error);
-		return NULL;
-	}
-	return g_steal_pointer (&links);
+	return links_of_kind (self, kind,
+			      "SELECT " LINK_COLUMNS " FROM id_map WHERE kind=?1 ORDER BY id", error);
 }
 
 gint64

@@ -912,6 +912,24 @@ has_report (gpointer data)
 	return cs_sync_all_assistant_get_report (data) != NULL;
 }
 
+/* Sync all toward Outlook, its preview read: the preview's store and its tick */
+static CsSyncAllAssistant *
+sync_all_to_outlook (CsSyncProfile *sp, GtkTreeModel **model, GObject **tick)
+{
+	g_autoptr(GError) error = NULL;
+	CsSyncAllAssistant *a = cs_sync_all_assistant_new (NULL, sp, &error);
+	g_assert_no_error (error);
+	g_object_ref_sink (a);
+	gtk_widget_show (GTK_WIDGET (a));
+	gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (child (a, CS_TYPE_SYNC_ALL_ASSISTANT, "to_outlook_radio")), TRUE);
+	gtk_assistant_next_page (GTK_ASSISTANT (a));
+	gtk_assistant_next_page (GTK_ASSISTANT (a));
+	spin_until (page_complete, a);
+	*model = GTK_TREE_MODEL (gtk_widget_get_template_child (GTK_WIDGET (a), CS_TYPE_SYNC_ALL_ASSISTANT, "plan_store"));
+	*tick = gtk_widget_get_template_child (GTK_WIDGET (a), CS_TYPE_SYNC_ALL_ASSISTANT, "tick_renderer");
+	return a;
+}
+
 static void
 test_sync_all_ticked (void)
 {
@@ -1066,16 +1084,7 @@ test_sync_all_field_changes (void)
 	write_file (g_build_filename (crm, "bob.json", NULL),
 		    "{\"firstName\": \"Bob\", \"lastName\": \"Babbage\", \"jobTitle\": \"Chief engineer\"}");
 
-	a = cs_sync_all_assistant_new (NULL, sp, &error);
-	g_assert_no_error (error);
-	g_object_ref_sink (a);
-	gtk_widget_show (GTK_WIDGET (a));
-	gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (child (a, CS_TYPE_SYNC_ALL_ASSISTANT, "to_outlook_radio")), TRUE);
-	gtk_assistant_next_page (GTK_ASSISTANT (a));
-	gtk_assistant_next_page (GTK_ASSISTANT (a));
-	spin_until (page_complete, a);
-	model = GTK_TREE_MODEL (gtk_widget_get_template_child (GTK_WIDGET (a), CS_TYPE_SYNC_ALL_ASSISTANT, "plan_store"));
-	tick = gtk_widget_get_template_child (GTK_WIDGET (a), CS_TYPE_SYNC_ALL_ASSISTANT, "tick_renderer");
+	a = sync_all_to_outlook (sp, &model, &tick);
 	g_assert_true (gtk_tree_model_get_iter_first (model, &kind_iter));
 	g_assert_cmpint (gtk_tree_model_iter_n_children (model, &kind_iter), ==, 2);
 	for (gint i = 0; i < 2; i++) {
@@ -1144,16 +1153,7 @@ test_sync_all_guard_confirm (void)
 		    "{\"firstName\": \"First%04u\", \"lastName\": \"Last%04u\", \"jobTitle\": \"Clerk\"}", i, i);
 		write_file (file, json);
 	}
-	a = cs_sync_all_assistant_new (NULL, sp, &error);
-	g_assert_no_error (error);
-	g_object_ref_sink (a);
-	gtk_widget_show (GTK_WIDGET (a));
-	gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (child (a, CS_TYPE_SYNC_ALL_ASSISTANT, "to_outlook_radio")), TRUE);
-	gtk_assistant_next_page (GTK_ASSISTANT (a));
-	gtk_assistant_next_page (GTK_ASSISTANT (a));
-	spin_until (page_complete, a);
-	model = GTK_TREE_MODEL (gtk_widget_get_template_child (GTK_WIDGET (a), CS_TYPE_SYNC_ALL_ASSISTANT, "plan_store"));
-	tick = gtk_widget_get_template_child (GTK_WIDGET (a), CS_TYPE_SYNC_ALL_ASSISTANT, "tick_renderer");
+	a = sync_all_to_outlook (sp, &model, &tick);
 	g_assert_true (gtk_tree_model_get_iter_first (model, &kind_iter));
 	g_assert_cmpint (gtk_tree_model_iter_n_children (model, &kind_iter), ==, 13);
 	/* one record left out: twelve of twenty still trip the guard */
@@ -1376,16 +1376,7 @@ test_sync_all_field_unticked_emulators (void)
 	}
 	oro_patch (&e, "2", "{\"jobTitle\":\"Baroness\"}");
 
-	a = cs_sync_all_assistant_new (NULL, sp, &error);
-	g_assert_no_error (error);
-	g_object_ref_sink (a);
-	gtk_widget_show (GTK_WIDGET (a));
-	gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (child (a, CS_TYPE_SYNC_ALL_ASSISTANT, "to_outlook_radio")), TRUE);
-	gtk_assistant_next_page (GTK_ASSISTANT (a));
-	gtk_assistant_next_page (GTK_ASSISTANT (a));
-	spin_until (page_complete, a);
-	model = GTK_TREE_MODEL (gtk_widget_get_template_child (GTK_WIDGET (a), CS_TYPE_SYNC_ALL_ASSISTANT, "plan_store"));
-	tick = gtk_widget_get_template_child (GTK_WIDGET (a), CS_TYPE_SYNC_ALL_ASSISTANT, "tick_renderer");
+	a = sync_all_to_outlook (sp, &model, &tick);
 	g_assert_true (gtk_tree_model_get_iter_first (model, &kind_iter));
 	g_assert_cmpint (gtk_tree_model_iter_n_children (model, &kind_iter), ==, 2);
 	g_assert_true (gtk_tree_model_iter_children (model, &rec, &kind_iter));
