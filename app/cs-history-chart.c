@@ -181,14 +181,22 @@ cs_history_chart_draw (GtkWidget *widget, cairo_t *cr)
 				}
 			}
 		}
-		/* the oldest and the newest run's day under the axis */
+		/* the oldest and the newest run's day under the axis; their times when
+		 * both are on one day (else the two ends read the same) */
 		gdk_cairo_set_source_rgba (cr, &fg);
 		for (guint end = 0; end < 2; end++) {
 			guint i = end == 0 ? 0 : self->runs->len - 1;
 			g_autoptr (GDateTime) dt = g_date_time_new_from_unix_local (
 				g_array_index (self->runs, ChartRun, i).started / G_USEC_PER_SEC);
-			/* TRANSLATORS: a day under the history chart, see g_date_time_format() */
-			g_autofree gchar *day = g_date_time_format (dt, _ ("%d %b"));
+			g_autoptr (GDateTime) first = g_date_time_new_from_unix_local (
+				g_array_index (self->runs, ChartRun, 0).started / G_USEC_PER_SEC);
+			gboolean one_day = g_date_time_get_year (first) == g_date_time_get_year (dt) &&
+					   g_date_time_get_day_of_year (first) ==
+						   g_date_time_get_day_of_year (dt);
+			/* TRANSLATORS: a day under the history chart, see g_date_time_format();
+			 * the second: a time of day, when every run shown was on one day */
+			g_autofree gchar *day = g_date_time_format (
+				dt, one_day && self->runs->len > 1 ? _ ("%H:%M") : _ ("%d %b"));
 			if (end == 1 && self->runs->len == 1)
 				break;
 			text_at (widget, cr, end == 0 ? left : left + plot_w,
