@@ -155,10 +155,9 @@ test_counts_plural (CliFixture *f, gconstpointer d)
 	g_assert_nonnull (strstr (f->out, "would create 2 contacts"));
 	g_assert_nonnull (strstr (f->out, "would create 1 contact\n"));
 	cli_run (f, env, "sync", "--profile", "@P", "--dry-run", NULL);
-	if (strstr (f->out, "würde") == NULL) {
-		g_test_skip ("the German catalogue is not installed where the CLI looks");
-		return;
-	}
+	/* the build tree's catalogue (CRMSYNC_LOCALEDIR, set by meson): a German
+	 * report must come out German, never be skipped */
+	g_assert_nonnull (strstr (f->out, "würde"));
 	g_assert_nonnull (strstr (f->out, "würde 2 Kontakte anlegen"));
 	g_assert_null (strstr (f->out, "contact"));
 }
@@ -194,10 +193,9 @@ test_report_field_labels_de (CliFixture *f, gconstpointer d)
 	g_free (cli_put (f, "outlook", "contact", ann_out,
 			 "{\"firstName\": \"Ann\", \"lastName\": \"Lee\", \"jobTitle\": \"CFO\"}"));
 	g_assert_cmpint (cli_run (f, env, "sync", "--profile", "@P", NULL), ==, 1);
-	if (strstr (f->out, "Konflikt") == NULL) {
-		g_test_skip ("the German catalogue is not installed where the CLI looks");
-		return;
-	}
+	/* the build tree's catalogue (CRMSYNC_LOCALEDIR, set by meson): a German
+	 * report must come out German, never be skipped */
+	g_assert_nonnull (strstr (f->out, "Konflikt"));
 	g_assert_nonnull (strstr (f->out, "Konflikt bei Kontakte Ann Lee: beide Seiten haben "
 					  "Position geändert\n"));
 	assert_no_english (f->out);
