@@ -126,6 +126,8 @@ struct _CsProgressWindow {
 	CsRunFlags flags;
 	CsPhase phase;
 	gboolean phase_seen;
+	/* the phases begun: a run that streams reads Outlook before the CRM */
+	gboolean begun[CS_PHASE_LAST];
 	gboolean cancel_connected;
 };
 
@@ -153,14 +155,15 @@ set_phase (CsProgressWindow *self, CsPhase current, gboolean all_done)
 	for (guint p = 0; p < CS_PHASE_LAST; p++) {
 		g_autofree gchar *text = NULL;
 		/* TRANSLATORS: a phase of a sync: done (✓), going (▸) or to come (·) */
-		if (all_done || p < current)
+		if (all_done || (self->begun[p] && p != current))
 			text = g_strdup_printf (_("✓ %s"), phase_name ((CsPhase) p));
 		else if (p == current)
 			text = g_strdup_printf (_("▸ %s"), phase_name ((CsPhase) p));
 		else
 			text = g_strdup_printf (_("· %s"), phase_name ((CsPhase) p));
 		gtk_label_set_text (self->phase_labels[p], text);
-		gtk_widget_set_sensitive (GTK_WIDGET (self->phase_labels[p]), all_done || p <= current);
+		gtk_widget_set_sensitive (GTK_WIDGET (self->phase_labels[p]),
+					  all_done || self->begun[p] || p == current);
 	}
 }
 
@@ -173,6 +176,7 @@ progress_cb (gpointer target, CsPhase phase, gdouble fraction, const gchar *mess
 	self->fraction = fraction;
 	self->phase = phase;
 	self->phase_seen = TRUE;
+	self->begun[phase] = TRUE;
 	gtk_progress_bar_set_fraction (self->progress_bar, fraction);
 	set_phase (self, phase, FALSE);
 	if (message != NULL)

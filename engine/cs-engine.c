@@ -23,6 +23,8 @@
  * One run: read changes from both sides → plan → guards → apply in batches,
  * committing each batch's results with their links → advance cursors.
  */
+typedef struct _CsEngineStream CsEngineStream;
+
 struct _CsEngine {
 	GObject parent_instance;
 	gchar *rows_signature; /* (owned) (nullable) the opt-in rows, when changed since last run */
@@ -50,6 +52,17 @@ struct _CsEngine {
 	/* the run's own plan (not one the app shows): what a committed item no
 	 * longer needs is let go batch by batch, not held to the run's end */
 	gboolean release_done;
+	/* streaming: cs_engine_run() may (stream_wanted); this run does
+	 * (outlook_first) for the kinds with a stream */
+	gboolean stream_wanted;
+	gboolean outlook_first;
+	gboolean in_chunk;
+	CsEngineStream *streams[CS_KIND_LAST];
+	CsRunReport *stream_report;	/* (nullable) what the chunks wrote */
+	GPtrArray *stream_skips;	/* (nullable) (element-type CsStateSkip) */
+	gboolean stream_failed[CS_KIND_LAST];
+	/* links before the chunks wrote (the guards weigh against them); -1: count now */
+	gint64 known_before[CS_SIDE_LAST][CS_KIND_LAST];
 	/* what a listing of changes asks: the version a link stored */
 	struct KnownVersions {
 		CsState *state;
@@ -81,10 +94,13 @@ clear_decisions (CsEngine *self)
 		g_clear_pointer (&self->decisions[k], g_hash_table_unref);
 }
 
+static void clear_streams (CsEngine *self);
+
 static void
 cs_engine_finalize (GObject *object)
 {
 	CsEngine *self = CS_ENGINE (object);
+	clear_streams (self);
 	clear_sinks (self);
 	clear_decisions (self);
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
@@ -125,6 +141,7 @@ cs_engine_init (CsEngine *self)
 	const gchar *fault = g_getenv ("CRMSYNC_FAULT");
 	self->batch_size = 100;
 	self->fault_after = -1;
+	clear_streams (self);
 	if (fault != NULL && g_str_has_prefix (fault, "crash-after-write:")) {
 		self->fault_after = g_ascii_strtoll (fault + strlen ("crash-after-write:"), NULL, 10);
 		/* one op per write, so a crash can fall between any two */
@@ -136,8 +153,12 @@ static void
 progress (CsEngine *self, CsPhase phase, gdouble within, const gchar *message)
 {
 	gdouble done = 0;
-	for (guint p = 0; p < phase; p++)
-		done += phase_weight[p];
+	/* a streamed run reads Outlook first */
+	const CsPhase order[2][CS_PHASE_LAST] = {
+	    {CS_PHASE_READ_CRM, CS_PHASE_READ_OUTLOOK, CS_PHASE_PLAN, CS_PHASE_APPLY},
+	    {CS_PHASE_READ_OUTLOOK, CS_PHASE_READ_CRM, CS_PHASE_PLAN, CS_PHASE_APPLY}};
+	for (guint p = 0; order[self->outlook_first ? 1 : 0][p] != phase; p++)
+		done += phase_weight[order[self->outlook_first ? 1 : 0][p]];
 	done += phase_weight[phase] * CLAMP (within, 0, 1);
 	g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, (gint) phase, done, message);
 }
@@ -505,6 +526,15 @@ has_decisions (CsEngine *self, CsKind kind)
 	return all == NULL || all->len > 0;
 }
 
+static gboolean stream_read (CsEngine *self, CsKind kind, const gchar *cursor, GPtrArray *held,
+			     GCancellable *cancellable, GError **error);
+
+static void
+chain_cancel_cb (GCancellable *outer, gpointer user_data)
+{
+	g_cancellable_cancel (G_CANCELLABLE (user_data));
+}
+
 static gboolean
 read_side (CsEngine *self, CsSide side, CsRunFlags flags, GCancellable *cancellable,
 	   GError **error)
@@ -586,9 +616,15 @@ read_side (CsEngine *self, CsSide side, CsRunFlags flags, GCancellable *cancella
 		id = g_signal_connect (self->sinks[side][kind], "progress",
 				       G_CALLBACK (sink_progress_cb), &rp);
 		progress (self, phase, rp.base, what);
-		ok = cs_provider_read_changes (self->providers[side], kind,
-					       (caps & CS_CAP_DELTA) ? cursor : NULL,
-					       self->sinks[side][kind], cancellable, error);
+		if (side == CS_SIDE_CRM && self->streams[k] != NULL) {
+			ok = stream_read (self, kind, (caps & CS_CAP_DELTA) ? cursor : NULL,
+					  !complete ? held : NULL, cancellable, error);
+			g_clear_pointer (&held, g_ptr_array_unref);
+		} else {
+			ok = cs_provider_read_changes (self->providers[side], kind,
+						       (caps & CS_CAP_DELTA) ? cursor : NULL,
+						       self->sinks[side][kind], cancellable, error);
+		}
 		g_signal_handler_disconnect (self->sinks[side][kind], id);
 		if (ok) {
 			guint dropped = cs_read_sink_drop_unchanged (self->sinks[side][kind]);
@@ -1130,19 +1166,435 @@ note_optional_rows (CsEngine *self)
 		self->rows_signature = g_string_free (g_steal_pointer (&sig), FALSE);
 }
 
+/* what the planner is given for one kind, and what it borrows */
+typedef struct {
+	CsPlanInput in;
+	GPtrArray *links;
+	GPtrArray *journal;
+	GHashTable *fields[CS_SIDE_LAST];
+	GHashTable *outside[CS_SIDE_LAST];
+	GHashTable *held[CS_SIDE_LAST];
+	GHashTable *alone[CS_SIDE_LAST];
+} KindPlan;
+
+static void
+kind_plan_clear (KindPlan *kp)
+{
+	g_clear_pointer (&kp->links, g_ptr_array_unref);
+	g_clear_pointer (&kp->journal, g_ptr_array_unref);
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		g_clear_pointer (&kp->fields[s], g_hash_table_unref);
+		g_clear_pointer (&kp->outside[s], g_hash_table_unref);
+		g_clear_pointer (&kp->held[s], g_hash_table_unref);
+		g_clear_pointer (&kp->alone[s], g_hash_table_unref);
+	}
+}
+
+/* the input every kind's plan has, from the state and the sides' descriptions */
+static gboolean
+kind_plan_fill (CsEngine *self, CsKind kind, KindPlan *kp, GError **error)
+{
+	CsPlanInput *in = &kp->in;
+	kp->journal = cs_state_journal_pending (self->state, kind, error);
+	if (kp->journal == NULL)
+		return FALSE;
+	in->kind = kind;
+	in->config = cs_profile_get_kind_config (self->profile, kind);
+	in->conflict = cs_profile_get_conflict (self->profile);
+	in->mapping = self->mapping;
+	in->key = key_for (self, kind);
+	in->links = kp->links;
+	in->journal = kp->journal;
+	in->owner = self->owner;
+	in->decisions = self->decisions[kind];
+	in->match = cs_profile_get_match (self->profile);
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		CsCaps caps = cs_provider_get_caps (self->providers[s], kind);
+		kp->held[s] = cs_state_get_held_ids (self->state, kind, (CsSide) s, error);
+		if (kp->held[s] == NULL)
+			return FALSE;
+		kp->alone[s] = cs_state_get_left_alone (self->state, kind, (CsSide) s, error);
+		if (kp->alone[s] == NULL)
+			return FALSE;
+		if (kp->outside[s] == NULL)
+			kp->outside[s] = g_hash_table_new (g_str_hash, g_str_equal);
+		kp->fields[s] = held_fields (self->providers[s], kind);
+		in->held[s] = kp->held[s];
+		in->alone[s] = kp->alone[s];
+		in->outside[s] = kp->outside[s];
+		in->fields[s] = kp->fields[s];
+		in->records[s] = cs_read_sink_get_records (self->sinks[s][kind]);
+		in->complete[s] = cs_read_sink_get_complete (self->sinks[s][kind]);
+		in->writable[s] = (caps & CS_CAP_WRITE) != 0;
+		in->side_name[s] = cs_provider_get_name (self->providers[s]);
+	}
+	return TRUE;
+}
+
+/* one kind planned from both sides read whole */
+static gboolean
+plan_kind (CsEngine *self, CsKind kind, CsRunFlags flags, CsSyncPlan *plan,
+	   GCancellable *cancellable, GError **error)
+{
+	KindPlan kp = {0};
+	CsReadSink *ks[CS_SIDE_LAST] = {self->sinks[CS_SIDE_CRM][kind], self->sinks[CS_SIDE_OUTLOOK][kind]};
+	gboolean ok = FALSE;
+	guint before;
+
+	if (!load_decisions (self, kind, cancellable, error))
+		return FALSE;
+	/* what a listing leaves out (horizons): looked for before planning */
+	if (!cs_engine_horizon_find_creates (self->providers, ks, self->state, self->mapping,
+					     cs_profile_get_kind_config (self->profile, kind), kind,
+					     key_for (self, kind), cancellable, error))
+		return FALSE;
+	kp.links = links_for (self, kind, error);
+	if (kp.links == NULL)
+		return FALSE;
+	if (!cs_engine_horizon_absent (self->providers, ks, self->mapping, kind, kp.links, kp.outside,
+				       cancellable, error) ||
+	    !cs_engine_horizon_moved (self->providers, ks, self->state, self->mapping, kind,
+				      key_for (self, kind), kp.links, kp.outside,
+				      (flags & CS_RUN_FLAG_DRY_RUN) == 0, cancellable, error) ||
+	    !kind_plan_fill (self, kind, &kp, error) ||
+	    !cs_engine_review_prune (self->state, ks, kind, kp.held, (flags & CS_RUN_FLAG_DRY_RUN) == 0,
+				     error))
+		goto out;
+	before = cs_sync_plan_get_items (plan)->len;
+	cs_planner_plan (&kp.in, plan);
+	validate_items (self, kind, cs_sync_plan_get_items (plan), before);
+	ok = TRUE;
+out:
+	kind_plan_clear (&kp);
+	return ok;
+}
+
+/*
+ * Streaming (DESIGN.md, Performance): a complete listing of the CRM is
+ * planned and written chunk by chunk while it is read, against the whole of
+ * Outlook (read first), so that a first sync of 100,000 records never holds
+ * them all. Written at once: what no guard weighs — records no link holds
+ * (created, linked, held for review, skipped). Kept for the end, planned and
+ * guarded with the rest: any change to a linked pair.
+ */
+struct _CsEngineStream {
+	CsEngine *engine;
+	CsKind kind;
+	KindPlan kp;
+	CsPlannerStream *planner;
+	CsSyncPlan *plan;		/* (unowned) the run's plan: the changes kept for the end */
+	GHashTable *outlook_by_id;	/* id → CsRecord (borrowed from the Outlook sink) */
+	GCancellable *cancellable;	/* (nullable) */
+};
+
+static void
+engine_stream_free (CsEngineStream *st)
+{
+	if (st == NULL)
+		return;
+	g_clear_pointer (&st->planner, cs_planner_stream_free);
+	kind_plan_clear (&st->kp);
+	g_clear_pointer (&st->outlook_by_id, g_hash_table_unref);
+	g_free (st);
+}
+
+static void
+clear_streams (CsEngine *self)
+{
+	for (guint k = 0; k < CS_KIND_LAST; k++)
+		g_clear_pointer (&self->streams[k], engine_stream_free);
+	g_clear_object (&self->stream_report);
+	g_clear_pointer (&self->stream_skips, g_ptr_array_unref);
+	memset (self->stream_failed, 0, sizeof (self->stream_failed));
+	for (guint s = 0; s < CS_SIDE_LAST; s++)
+		for (guint k = 0; k < CS_KIND_LAST; k++)
+			self->known_before[s][k] = -1;
+}
+
+/* how many pairs the state held before this run wrote */
+static gint64
+known_links (CsEngine *self, CsKind kind, CsSide side)
+{
+	if (self->known_before[side][kind] >= 0)
+		return self->known_before[side][kind];
+	return cs_state_count_links (self->state, kind, side);
+}
+
+/* records per chunk: a few Graph batches' worth, small next to the listing.
+ * CRMSYNC_STREAM_CHUNK sets it for tests and benchmarks; 0 plans whole */
+static guint
+stream_chunk_size (void)
+{
+	const gchar *env = g_getenv ("CRMSYNC_STREAM_CHUNK");
+	if (env == NULL || env[0] == '\0')
+		return 2000;
+	return (guint) MIN (g_ascii_strtoull (env, NULL, 10), G_MAXUINT);
+}
+
+/* whether the whole run may stream: it applies what it plans at once (no
+ * preview, no dry run, not undo) and reads both sides */
+static gboolean
+may_stream (CsEngine *self, CsRunFlags flags)
+{
+	if (!self->stream_wanted || (flags & (CS_RUN_FLAG_DRY_RUN | CS_RUN_FLAG_SKIP_CRM |
+					      CS_RUN_FLAG_SKIP_OUTLOOK)) != 0 ||
+	    self->read_only_kinds != 0 || self->rows_signature != NULL)
+		return FALSE;
+	return TRUE;
+}
+
+/* a kind streams on its first sync (no pair linked yet: no guard can stop
+ * the run, nothing is updated or deleted) when the CRM lists it whole and
+ * nothing needs the whole listing before planning: no horizon on either
+ * side (finds and "absent" checks), no crashed run's journal. Later runs
+ * keep unchanged records as stubs (CsReadSink) and need no chunks. */
+static gboolean
+kind_streams (CsEngine *self, CsKind kind, CsRunFlags flags)
+{
+	CsHorizon h;
+	CsCaps caps = cs_provider_get_caps (self->providers[CS_SIDE_CRM], kind);
+	g_autofree gchar *cursor = NULL;
+	g_autoptr(GPtrArray) journal = NULL;
+
+	/* e-mails are read after the CRM's people, whom they are matched to */
+	if (kind == CS_KIND_EMAIL || !cs_engine_is_enabled (self, kind) ||
+	    cs_profile_get_kind_config (self->profile, kind)->direction == CS_DIRECTION_NONE ||
+	    cs_provider_get_horizon (self->providers[CS_SIDE_CRM], kind, &h) ||
+	    cs_provider_get_horizon (self->providers[CS_SIDE_OUTLOOK], kind, &h) ||
+	    cs_state_count_links (self->state, kind, CS_SIDE_CRM) != 0 ||
+	    stream_chunk_size () == 0)
+		return FALSE;
+	if ((flags & CS_RUN_FLAG_ALL) == 0 && (caps & CS_CAP_DELTA) != 0) {
+		cursor = cs_state_get_cursor (self->state, CS_SIDE_CRM, kind);
+		if (cursor != NULL)
+			return FALSE; /* a listing of changes: small */
+	}
+	journal = cs_state_journal_pending (self->state, kind, NULL);
+	return journal != NULL && journal->len == 0;
+}
+
+/* the snapshots the planner reads: of links whose record changed on a side,
+ * or is missing where that side's listing is complete (as links_light) */
+static gboolean
+load_snapshots (CsEngine *self, GPtrArray *links, GHashTable *crm_by_id, gboolean crm_complete,
+		GHashTable *outlook_by_id, gboolean outlook_complete, GError **error)
+{
+	GHashTable *by_id[CS_SIDE_LAST] = {crm_by_id, outlook_by_id};
+	gboolean complete[CS_SIDE_LAST] = {crm_complete, outlook_complete};
+	for (guint i = 0; i < links->len; i++) {
+		CsLink *l = g_ptr_array_index (links, i);
+		gboolean need = FALSE;
+		if (l->snapshot != NULL)
+			continue;
+		for (guint s = 0; s < CS_SIDE_LAST && !need; s++) {
+			const gchar *id = cs_link_get_id (l, (CsSide) s);
+			CsRecord *r = id != NULL ? g_hash_table_lookup (by_id[s], id) : NULL;
+			if (id != NULL)
+				need = r != NULL ? !cs_record_is_stripped (r) : complete[s];
+		}
+		if (need && !cs_state_load_snapshot (self->state, l, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static GHashTable *
+records_by_id (GPtrArray *records)
+{
+	GHashTable *by_id = g_hash_table_new (g_str_hash, g_str_equal);
+	for (guint i = 0; records != NULL && i < records->len; i++) {
+		CsRecord *r = g_ptr_array_index (records, i);
+		g_hash_table_insert (by_id, (gpointer) cs_record_get_id (r), r);
+	}
+	return by_id;
+}
+
+static gboolean apply_items (CsEngine *self, GPtrArray *items, CsRunReport *report,
+			     GPtrArray *state_skips, gboolean *kind_failed, GCancellable *cancellable,
+			     GError **error);
+
+/* an item that changes a linked pair: weighed by the guards with the rest.
+ * A first sync has none; kept so that a stream never writes past a guard */
+static gboolean
+item_for_the_end (CsPlanItem *it)
+{
+	if (it->link == NULL)
+		return FALSE;
+	for (guint s = 0; s < CS_SIDE_LAST; s++)
+		if (it->create[s] || it->delete[s] || (it->rows[s] != NULL && it->rows[s][0] != NULL))
+			return TRUE;
+	return it->forget;
+}
+
+static gboolean
+stream_chunk_cb (CsReadSink *sink, GPtrArray *records, gpointer user_data, GError **error)
+{
+	CsEngineStream *st = user_data;
+	CsEngine *self = st->engine;
+	g_autoptr(CsSyncPlan) chunk = cs_sync_plan_new ();
+	g_autoptr(GHashTable) crm_by_id = records_by_id (records);
+	g_autoptr(GPtrArray) links = g_ptr_array_new ();
+	GPtrArray *items;
+	g_autoptr(GPtrArray) now = g_ptr_array_new ();
+	gboolean ok;
+
+	for (guint i = 0; i < st->kp.links->len; i++) {
+		CsLink *l = g_ptr_array_index (st->kp.links, i);
+		if (l->crm_id != NULL && g_hash_table_contains (crm_by_id, l->crm_id))
+			g_ptr_array_add (links, l);
+	}
+	if (!load_snapshots (self, links, crm_by_id, FALSE, st->outlook_by_id,
+			     cs_read_sink_get_complete (self->sinks[CS_SIDE_OUTLOOK][st->kind]), error))
+		return FALSE;
+	cs_planner_stream_feed (st->planner, records, chunk);
+	items = cs_sync_plan_get_items (chunk);
+	g_debug ("%s: a chunk of %u records read, %u planned", cs_kind_to_string (st->kind),
+		 records->len, items->len);
+	validate_items (self, st->kind, items, 0);
+	for (guint i = 0; i < items->len; i++) {
+		CsPlanItem *it = g_ptr_array_index (items, i);
+		if (item_for_the_end (it)) {
+			cs_sync_plan_add (st->plan, g_ptr_array_steal_index (items, i));
+			i--;
+		} else {
+			g_ptr_array_add (now, it);
+		}
+	}
+	self->in_chunk = TRUE;
+	ok = apply_items (self, now, self->stream_report, self->stream_skips,
+			  &self->stream_failed[st->kind], st->cancellable, error);
+	self->in_chunk = FALSE;
+	return ok;
+}
+
+/* reads a kind of the CRM whose chunks are planned and written as they come */
+static gboolean
+stream_read (CsEngine *self, CsKind kind, const gchar *cursor, GPtrArray *held,
+	     GCancellable *cancellable, GError **error)
+{
+	CsReadSink *sink = self->sinks[CS_SIDE_CRM][kind];
+	CsEngineStream *st = self->streams[kind];
+	/* a failed chunk stops the read: its next request is cancelled */
+	g_autoptr(GCancellable) stop = g_cancellable_new ();
+	gulong chained = cancellable != NULL
+			     ? g_cancellable_connect (cancellable, G_CALLBACK (chain_cancel_cb),
+						      g_object_ref (stop), g_object_unref)
+			     : 0;
+	g_autoptr(GError) read_error = NULL;
+	gboolean ok;
+
+	st->cancellable = stop;
+	cs_read_sink_set_chunk_func (sink, stream_chunk_size (), stream_chunk_cb, st, stop);
+	ok = cs_provider_read_changes (self->providers[CS_SIDE_CRM], kind, cursor, sink, stop,
+				       &read_error);
+	if (ok && held != NULL && held->len > 0)
+		ok = read_held (self, CS_SIDE_CRM, kind, held, stop, &read_error);
+	/* the chunk's error, not the cancelled request's */
+	if (!cs_read_sink_flush (sink, error))
+		ok = FALSE;
+	else if (!ok)
+		g_propagate_error (error, g_steal_pointer (&read_error));
+	g_cancellable_disconnect (cancellable, chained);
+	st->cancellable = cancellable;
+	cs_read_sink_set_chunk_func (sink, 1, NULL, NULL, NULL);
+	return ok;
+}
+
+/* before the CRM is read: a planner for each kind that streams */
+static gboolean
+streams_begin (CsEngine *self, CsRunFlags flags, CsSyncPlan *plan, GCancellable *cancellable,
+	       GError **error)
+{
+	for (guint k = 0; k < CS_KIND_LAST; k++) {
+		CsKind kind = (CsKind) k;
+		CsEngineStream *st;
+		GPtrArray *recs;
+
+		if (!kind_streams (self, kind, flags))
+			continue;
+		recs = cs_read_sink_get_records (self->sinks[CS_SIDE_OUTLOOK][k]);
+		st = g_new0 (CsEngineStream, 1);
+		self->streams[k] = st;
+		st->engine = self;
+		st->kind = kind;
+		st->plan = plan;
+		st->cancellable = cancellable;
+		st->kp.links = cs_state_get_links_light (self->state, kind, error);
+		if (st->kp.links == NULL)
+			return FALSE;
+		/* the CRM's sink comes with the read: none of its records yet */
+		self->sinks[CS_SIDE_CRM][k] = cs_read_sink_new (kind, TRUE);
+		if (!kind_plan_fill (self, kind, &st->kp, error))
+			return FALSE;
+		g_clear_object (&self->sinks[CS_SIDE_CRM][k]);
+		st->kp.in.records[CS_SIDE_CRM] = NULL;
+		st->outlook_by_id = records_by_id (recs);
+		st->planner = cs_planner_stream_new (&st->kp.in);
+		for (guint s = 0; s < CS_SIDE_LAST; s++)
+			self->known_before[s][k] = cs_state_count_links (self->state, kind, (CsSide) s);
+	}
+	if (self->stream_report == NULL)
+		self->stream_report = cs_run_report_new ();
+	if (self->stream_skips == NULL)
+		self->stream_skips = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_state_skip_free);
+	return TRUE;
+}
+
+/* after the CRM was read: what no chunk planned */
+static gboolean
+stream_finish (CsEngine *self, CsEngineStream *st, CsRunFlags flags, CsSyncPlan *plan,
+	       GError **error)
+{
+	CsKind kind = st->kind;
+	CsReadSink *ks[CS_SIDE_LAST] = {self->sinks[CS_SIDE_CRM][kind], self->sinks[CS_SIDE_OUTLOOK][kind]};
+	g_autoptr(GHashTable) crm_by_id = records_by_id (cs_read_sink_get_records (ks[CS_SIDE_CRM]));
+	guint before = cs_sync_plan_get_items (plan)->len;
+
+	st->kp.in.complete[CS_SIDE_CRM] = cs_read_sink_get_complete (ks[CS_SIDE_CRM]);
+	if (!load_snapshots (self, st->kp.links, crm_by_id, st->kp.in.complete[CS_SIDE_CRM],
+			     st->outlook_by_id, st->kp.in.complete[CS_SIDE_OUTLOOK], error) ||
+	    !cs_engine_review_prune (self->state, ks, kind, st->kp.held,
+				     (flags & CS_RUN_FLAG_DRY_RUN) == 0, error))
+		return FALSE;
+	cs_planner_stream_finish (st->planner, plan);
+	validate_items (self, kind, cs_sync_plan_get_items (plan), before);
+	return TRUE;
+}
+
 static CsSyncPlan *
 prepare_sides (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GError **error)
 {
 	g_autoptr(CsSyncPlan) plan = cs_sync_plan_new ();
+	gboolean stream = may_stream (self, flags);
 
 	clear_sinks (self);
+	clear_streams (self);
 	note_optional_rows (self);
-	if (!ensure_open_side (self, CS_SIDE_CRM, cancellable, error) ||
-	    !read_side (self, CS_SIDE_CRM, flags, cancellable, error) ||
-	    !ensure_open_side (self, CS_SIDE_OUTLOOK, cancellable, error) ||
-	    !read_side (self, CS_SIDE_OUTLOOK, flags, cancellable, error))
+	self->outlook_first = FALSE;
+	if (stream) {
+		/* Outlook first, whole; the CRM then streams against it */
+		for (guint k = 0; k < CS_KIND_LAST && !self->outlook_first; k++)
+			self->outlook_first = kind_streams (self, (CsKind) k, flags);
+	}
+	if (self->outlook_first) {
+		gboolean ok;
+		/* e-mails after the CRM's people (a held one is read again when
+		 * they changed) */
+		self->read_only_kinds = ((1u << CS_KIND_LAST) - 1) & ~(1u << CS_KIND_EMAIL);
+		ok = ensure_open_side (self, CS_SIDE_CRM, cancellable, error) &&
+		     ensure_open_side (self, CS_SIDE_OUTLOOK, cancellable, error) &&
+		     read_side (self, CS_SIDE_OUTLOOK, flags, cancellable, error);
+		self->read_only_kinds = 0;
+		if (!ok)
+			return NULL;
+	} else if (!ensure_open_side (self, CS_SIDE_CRM, cancellable, error) ||
+		   !read_side (self, CS_SIDE_CRM, flags, cancellable, error) ||
+		   !ensure_open_side (self, CS_SIDE_OUTLOOK, cancellable, error) ||
+		   !read_side (self, CS_SIDE_OUTLOOK, flags, cancellable, error)) {
 		return NULL;
-	if (cs_engine_is_enabled (self, CS_KIND_EMAIL) && !resolve_emails (self, cancellable, error))
+	}
+	if (!self->outlook_first && cs_engine_is_enabled (self, CS_KIND_EMAIL) &&
+	    !resolve_emails (self, cancellable, error))
 		return NULL;
 	/* Outlook-made tasks and appointments: the CRM record they belong to */
 	for (guint k = 0; k < CS_KIND_LAST; k++) {
@@ -1157,102 +1609,27 @@ prepare_sides (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GErr
 					  cs_read_sink_get_records (sink), cancellable, error))
 			return NULL;
 	}
+	if (self->outlook_first) {
+		gboolean ok = streams_begin (self, flags, plan, cancellable, error) &&
+			      read_side (self, CS_SIDE_CRM, flags, cancellable, error);
+		if (ok && cs_engine_is_enabled (self, CS_KIND_EMAIL)) {
+			self->read_only_kinds = 1u << CS_KIND_EMAIL;
+			ok = read_side (self, CS_SIDE_OUTLOOK, flags, cancellable, error);
+			self->read_only_kinds = 0;
+		}
+		if (ok && cs_engine_is_enabled (self, CS_KIND_EMAIL))
+			ok = resolve_emails (self, cancellable, error);
+		if (!ok)
+			return NULL;
+	}
 
 	progress (self, CS_PHASE_PLAN, 0, _("Planning"));
 	for (guint k = 0; k < CS_KIND_LAST; k++) {
-		CsKind kind = (CsKind) k;
-		CsPlanInput in = {0};
-		g_autoptr(GPtrArray) links = NULL;
-		g_autoptr(GPtrArray) journal = NULL;
-		GHashTable *fields[CS_SIDE_LAST] = {NULL, NULL};
-		g_autoptr(GHashTable) outside_crm = NULL;
-		g_autoptr(GHashTable) outside_outlook = NULL;
-		GHashTable *outside[CS_SIDE_LAST] = {NULL, NULL};
-		GHashTable *held[CS_SIDE_LAST] = {NULL, NULL};
-		GHashTable *alone[CS_SIDE_LAST] = {NULL, NULL};
-		CsReadSink *ks[CS_SIDE_LAST] = {self->sinks[CS_SIDE_CRM][k], self->sinks[CS_SIDE_OUTLOOK][k]};
-
-		if (!cs_engine_is_enabled (self, kind))
+		if (!cs_engine_is_enabled (self, (CsKind) k))
 			continue;
-		if (!load_decisions (self, kind, cancellable, error))
+		if (self->streams[k] != NULL ? !stream_finish (self, self->streams[k], flags, plan, error)
+					     : !plan_kind (self, (CsKind) k, flags, plan, cancellable, error))
 			return NULL;
-		/* what a listing leaves out (horizons): looked for before planning */
-		if (!cs_engine_horizon_find_creates (self->providers, ks, self->state,
-						     self->mapping,
-						     cs_profile_get_kind_config (self->profile, kind), kind,
-						     key_for (self, kind), cancellable, error))
-			return NULL;
-		links = links_for (self, kind, error);
-		if (links == NULL)
-			return NULL;
-		if (!cs_engine_horizon_absent (self->providers, ks, self->mapping, kind,
-					       links, outside, cancellable, error)) {
-			for (guint s = 0; s < CS_SIDE_LAST; s++)
-				g_clear_pointer (&outside[s], g_hash_table_unref);
-			return NULL;
-		}
-		outside_crm = outside[CS_SIDE_CRM];
-		outside_outlook = outside[CS_SIDE_OUTLOOK];
-		if (!cs_engine_horizon_moved (self->providers, ks, self->state, self->mapping, kind,
-					      key_for (self, kind), links, outside,
-					      (flags & CS_RUN_FLAG_DRY_RUN) == 0, cancellable, error))
-			return NULL;
-		journal = cs_state_journal_pending (self->state, kind, error);
-		if (journal == NULL)
-			return NULL;
-		in.kind = kind;
-		in.config = cs_profile_get_kind_config (self->profile, kind);
-		in.conflict = cs_profile_get_conflict (self->profile);
-		in.mapping = self->mapping;
-		in.key = key_for (self, kind);
-		in.links = links;
-		in.journal = journal;
-		in.owner = self->owner;
-		in.decisions = self->decisions[kind];
-		in.outside[CS_SIDE_CRM] = outside_crm;
-		in.outside[CS_SIDE_OUTLOOK] = outside_outlook;
-		in.match = cs_profile_get_match (self->profile);
-		for (guint s = 0; s < CS_SIDE_LAST; s++) {
-			held[s] = cs_state_get_held_ids (self->state, kind, (CsSide) s, error);
-			alone[s] = held[s] != NULL ? cs_state_get_left_alone (self->state, kind, (CsSide) s, error)
-						   : NULL;
-			if (alone[s] == NULL) {
-				for (guint t = 0; t <= s; t++) {
-					g_clear_pointer (&held[t], g_hash_table_unref);
-					g_clear_pointer (&alone[t], g_hash_table_unref);
-				}
-				return NULL;
-			}
-			in.held[s] = held[s];
-			in.alone[s] = alone[s];
-		}
-		if (!cs_engine_review_prune (self->state, ks, kind, held, (flags & CS_RUN_FLAG_DRY_RUN) == 0,
-					     error)) {
-			for (guint s = 0; s < CS_SIDE_LAST; s++) {
-				g_clear_pointer (&held[s], g_hash_table_unref);
-				g_clear_pointer (&alone[s], g_hash_table_unref);
-			}
-			return NULL;
-		}
-		for (guint s = 0; s < CS_SIDE_LAST; s++) {
-			CsCaps caps = cs_provider_get_caps (self->providers[s], kind);
-			fields[s] = held_fields (self->providers[s], kind);
-			in.fields[s] = fields[s];
-			in.records[s] = cs_read_sink_get_records (self->sinks[s][kind]);
-			in.complete[s] = cs_read_sink_get_complete (self->sinks[s][kind]);
-			in.writable[s] = (caps & CS_CAP_WRITE) != 0;
-			in.side_name[s] = cs_provider_get_name (self->providers[s]);
-		}
-		{
-			guint before = cs_sync_plan_get_items (plan)->len;
-			cs_planner_plan (&in, plan);
-			validate_items (self, kind, cs_sync_plan_get_items (plan), before);
-		}
-		for (guint s = 0; s < CS_SIDE_LAST; s++) {
-			g_clear_pointer (&fields[s], g_hash_table_unref);
-			g_clear_pointer (&held[s], g_hash_table_unref);
-			g_clear_pointer (&alone[s], g_hash_table_unref);
-		}
 	}
 	progress (self, CS_PHASE_PLAN, 1.0, NULL);
 	return g_steal_pointer (&plan);
@@ -1328,7 +1705,7 @@ check_guards (CsEngine *self, CsSyncPlan *plan, CsRunReport *report)
 			/* counting costs a scan: only when a guard could apply */
 			if (deletes <= 5 && !(sink != NULL && cs_read_sink_get_complete (sink) && listed == 0))
 				continue;
-			known = cs_state_count_links (self->state, (CsKind) k, (CsSide) s);
+			known = known_links (self, (CsKind) k, (CsSide) s);
 			if (sink != NULL && cs_read_sink_get_complete (sink) && listed == 0 && known > 0) {
 				g_autofree gchar *msg = g_strdup_printf (
 				    /* TRANSLATORS: "Contacts: Outlook lists none, but 300 were synced before" */
@@ -1381,7 +1758,7 @@ check_update_guard (CsEngine *self, CsSyncPlan *plan, CsRunReport *report)
 				if (count <= 10)
 					continue;
 				if (known < 0)
-					known = cs_state_count_links (self->state, (CsKind) k, (CsSide) s);
+					known = known_links (self, (CsKind) k, (CsSide) s);
 				if ((gint64) count * 5 <= known)
 					continue;
 				if (labels == NULL)
@@ -1922,7 +2299,7 @@ run_batches (CsEngine *self, GPtrArray *states, CsSide side, CsKind kind, CsWrit
 				cs_plan_item_release (ost->item);
 		}
 		*done_ops += ops->len;
-		{
+		if (!self->in_chunk) {
 			g_autofree gchar *msg = g_strdup_printf (_("Writing %s to %s: %u of %u"),
 								 cs_kind_get_label (kind),
 								 cs_provider_get_display_name (self->providers[side]),
@@ -1989,19 +2366,81 @@ cs_engine_apply (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellabl
 	return report;
 }
 
-static CsRunReport *
-apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *cancellable,
-	      GError **error)
+/* writes @items (selected ones) in batches: deletions, updates, creates,
+ * each batch journalled and committed with its links; items with nothing
+ * to write are settled first */
+static gboolean
+apply_items (CsEngine *self, GPtrArray *items, CsRunReport *report, GPtrArray *state_skips,
+	     gboolean *kind_failed, GCancellable *cancellable, GError **error)
 {
-	g_autoptr(CsRunReport) report = cs_run_report_new ();
 	g_autoptr(GPtrArray) states = g_ptr_array_new_with_free_func ((GDestroyNotify) item_state_free);
-	g_autoptr(GPtrArray) state_skips = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_state_skip_free);
-	GPtrArray *items = cs_sync_plan_get_items (plan);
-	gboolean kind_failed[CS_KIND_LAST] = {FALSE};
 	guint total_ops = 0, done_ops = 0;
 	static const CsWriteAction order[] = {CS_WRITE_DELETE, CS_WRITE_UPDATE, CS_WRITE_CREATE};
 	g_autoptr(GError) error_local = NULL;
 	g_autoptr (GPtrArray) settled = NULL;
+
+	/* items with nothing to write are settled first, in one transaction */
+	if (!cs_state_begin (self->state, error))
+		return FALSE;
+	settled = g_ptr_array_new ();
+	for (guint i = 0; i < items->len; i++) {
+		CsPlanItem *it = g_ptr_array_index (items, i);
+		ItemState *st;
+		if (!it->selected)
+			continue;
+		st = g_new0 (ItemState, 1);
+		st->item = it;
+		for (guint s = 0; s < CS_SIDE_LAST; s++) {
+			if (it->create[s] || it->delete[s] || (it->rows[s] != NULL && it->rows[s][0] != NULL))
+				st->pending++;
+		}
+		total_ops += st->pending;
+		if (st->pending == 0) {
+			if (!finish_item (self, st, report, state_skips, error)) {
+				cs_state_rollback (self->state);
+				item_state_free (st);
+				return FALSE;
+			}
+			item_state_free (st);
+			g_ptr_array_add (settled, it);
+			continue;
+		}
+		g_ptr_array_add (states, st);
+	}
+	if (!cs_state_commit (self->state, error))
+		return FALSE;
+	for (guint i = 0; self->release_done && i < settled->len; i++)
+		cs_plan_item_release (g_ptr_array_index (settled, i));
+
+	for (guint a = 0; a < G_N_ELEMENTS (order); a++) {
+		for (guint k = 0; k < CS_KIND_LAST; k++) {
+			for (guint s = 0; s < CS_SIDE_LAST; s++) {
+				if (!run_batches (self, states, (CsSide) s, (CsKind) k, order[a], report,
+						  state_skips, &kind_failed[k], &done_ops, total_ops,
+						  cancellable, &error_local)) {
+					/* what was committed stays; cursors do not move */
+					g_propagate_error (error, g_steal_pointer (&error_local));
+					return FALSE;
+				}
+			}
+		}
+	}
+	return TRUE;
+}
+
+static CsRunReport *
+apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *cancellable,
+	      GError **error)
+{
+	/* a streamed run's chunks wrote already: their counts and skips go on */
+	g_autoptr(CsRunReport) report =
+	    self->stream_report != NULL ? g_steal_pointer (&self->stream_report) : cs_run_report_new ();
+	g_autoptr(GPtrArray) state_skips =
+	    self->stream_skips != NULL
+		? g_steal_pointer (&self->stream_skips)
+		: g_ptr_array_new_with_free_func ((GDestroyNotify) cs_state_skip_free);
+	GPtrArray *items = cs_sync_plan_get_items (plan);
+	gboolean kind_failed[CS_KIND_LAST] = {FALSE};
 
 	/* the field changes the user unticked are left out before anything counts them */
 	for (guint i = 0; i < items->len; i++) {
@@ -2050,52 +2489,9 @@ apply_locked (CsEngine *self, CsSyncPlan *plan, CsRunFlags flags, GCancellable *
 		return g_steal_pointer (&report);
 	}
 
-	/* items with nothing to write are settled first, in one transaction */
-	if (!cs_state_begin (self->state, error))
+	memcpy (kind_failed, self->stream_failed, sizeof (kind_failed));
+	if (!apply_items (self, items, report, state_skips, kind_failed, cancellable, error))
 		return NULL;
-	settled = g_ptr_array_new ();
-	for (guint i = 0; i < items->len; i++) {
-		CsPlanItem *it = g_ptr_array_index (items, i);
-		ItemState *st;
-		if (!it->selected)
-			continue;
-		st = g_new0 (ItemState, 1);
-		st->item = it;
-		for (guint s = 0; s < CS_SIDE_LAST; s++) {
-			if (it->create[s] || it->delete[s] || (it->rows[s] != NULL && it->rows[s][0] != NULL))
-				st->pending++;
-		}
-		total_ops += st->pending;
-		if (st->pending == 0) {
-			if (!finish_item (self, st, report, state_skips, error)) {
-				cs_state_rollback (self->state);
-				item_state_free (st);
-				return NULL;
-			}
-			item_state_free (st);
-			g_ptr_array_add (settled, it);
-			continue;
-		}
-		g_ptr_array_add (states, st);
-	}
-	if (!cs_state_commit (self->state, error))
-		return NULL;
-	for (guint i = 0; self->release_done && i < settled->len; i++)
-		cs_plan_item_release (g_ptr_array_index (settled, i));
-
-	for (guint a = 0; a < G_N_ELEMENTS (order); a++) {
-		for (guint k = 0; k < CS_KIND_LAST; k++) {
-			for (guint s = 0; s < CS_SIDE_LAST; s++) {
-				if (!run_batches (self, states, (CsSide) s, (CsKind) k, order[a], report,
-						  state_skips, &kind_failed[k], &done_ops, total_ops,
-						  cancellable, &error_local)) {
-					/* what was committed stays; cursors do not move */
-					g_propagate_error (error, g_steal_pointer (&error_local));
-					return NULL;
-				}
-			}
-		}
-	}
 
 	/* cursors move only past what is committed */
 	if (!cs_state_begin (self->state, error))
@@ -2221,6 +2617,8 @@ run_common (CsEngine *self, CsRunFlags flags, gboolean undo, CsSyncPlan *given,
 	self->run_id = run_id > 0 ? run_id : 0;
 	self->keep_cursors = undo;
 	self->release_done = given == NULL;
+	/* a plan applied as it is made: nobody looks at it first */
+	self->stream_wanted = given == NULL && !undo;
 	if (given != NULL)
 		plan = g_object_ref (given);
 	else if (undo)
@@ -2248,6 +2646,9 @@ run_common (CsEngine *self, CsRunFlags flags, gboolean undo, CsSyncPlan *given,
 	self->run_id = 0;
 	self->keep_cursors = FALSE;
 	self->release_done = FALSE;
+	self->stream_wanted = FALSE;
+	self->outlook_first = FALSE;
+	clear_streams (self);
 	if (given == NULL) {
 		clear_sinks (self);
 		clear_decisions (self);

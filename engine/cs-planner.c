@@ -948,10 +948,194 @@ hold_probable (Planner *p, GPtrArray *crms, GPtrArray *cvs, GPtrArray *outs, GPt
 	}
 }
 
+/* the records of one side that no link holds and nothing handled yet */
+static void
+collect_unlinked (Planner *p, CsSide s, GPtrArray *records, GHashTable *linked, GPtrArray *out)
+{
+	for (guint i = 0; records != NULL && i < records->len; i++) {
+		CsRecord *r = g_ptr_array_index (records, i);
+		const gchar *id = cs_record_get_id (r);
+		if (cs_record_is_deleted (r) || g_hash_table_contains (linked, id) ||
+		    g_hash_table_contains (p->handled[s], id) || in_set (p->in->alone[s], id))
+			continue;
+		/* later duplicates of an id replace earlier ones */
+		if (g_hash_table_lookup (p->by_id[s], id) != r)
+			continue;
+		g_ptr_array_add (out, r);
+	}
+}
+
+/* the unlinked Outlook records by key, each with its values */
+static GHashTable *
+index_outlook (Planner *p, GPtrArray *unlinked_out, GPtrArray *out_values)
+{
+	const CsPlanInput *in = p->in;
+	GHashTable *key_index =
+	    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_queue_free);
+	for (guint i = 0; i < unlinked_out->len; i++) {
+		CsRecord *o = g_ptr_array_index (unlinked_out, i);
+		GHashTable *ov = cs_mapping_extract (in->mapping, in->kind, CS_SIDE_OUTLOOK, o);
+		gchar *key = NULL;
+		g_ptr_array_add (out_values, ov);
+		if (g_hash_table_contains (p->handled[CS_SIDE_OUTLOOK], cs_record_get_id (o)))
+			continue;
+		key = cs_mapping_key_of (in->mapping, in->kind, in->key, ov);
+		if (key != NULL)
+			index_add (key_index, key, i);
+	}
+	return key_index;
+}
+
+/* 3. key matching of unlinked CRM records against the unlinked Outlook
+ * records (@matched_out: those taken, by this call or an earlier one), 4.
+ * probable matches held for review, then what is left is created in Outlook */
+static void
+plan_unlinked_crm (Planner *p, GPtrArray *unlinked_crm, GPtrArray *unlinked_out,
+		   GPtrArray *out_values, GHashTable *key_index, GHashTable *matched_out)
+{
+	const CsPlanInput *in = p->in;
+	g_autoptr(GPtrArray) unmatched_crm = g_ptr_array_new ();
+	g_autoptr(GPtrArray) unmatched_cv = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
+	g_autoptr(GHashTable) held_crm = g_hash_table_new (NULL, NULL);
+
+	for (guint i = 0; i < unlinked_crm->len; i++) {
+		CsRecord *c = g_ptr_array_index (unlinked_crm, i);
+		g_autoptr(GHashTable) cv = NULL;
+		g_autofree gchar *key = NULL;
+		GQueue *q;
+
+		if (g_hash_table_contains (p->handled[CS_SIDE_CRM], cs_record_get_id (c)))
+			continue;
+		cv = cs_mapping_extract (in->mapping, in->kind, CS_SIDE_CRM, c);
+		key = cs_mapping_key_of (in->mapping, in->kind, in->key, cv);
+		q = key != NULL ? g_hash_table_lookup (key_index, key) : NULL;
+		/* another user's record (outside an "owned by me" horizon) that
+		 * Outlook holds too is the same record: linked, never created in
+		 * the CRM a second time */
+		if (q != NULL && !g_queue_is_empty (q)) {
+			guint idx = GPOINTER_TO_UINT (g_queue_pop_head (q)) - 1;
+			CsRecord *o = g_ptr_array_index (unlinked_out, idx);
+			g_hash_table_add (matched_out, o);
+			plan_link (p, c, o, cv, g_ptr_array_index (out_values, idx));
+			continue;
+		}
+		g_ptr_array_add (unmatched_crm, c);
+		g_ptr_array_add (unmatched_cv, g_steal_pointer (&cv));
+	}
+	/* 4. probable matches: held for the user's review, never created twice */
+	if (in->match == CS_MATCH_REVIEW && unmatched_crm->len > 0)
+		hold_probable (p, unmatched_crm, unmatched_cv, unlinked_out, out_values, matched_out,
+			       held_crm);
+	for (guint i = 0; i < unmatched_crm->len; i++) {
+		CsRecord *c = g_ptr_array_index (unmatched_crm, i);
+		GHashTable *cv = g_ptr_array_index (unmatched_cv, i);
+		g_autofree gchar *reason = NULL;
+
+		if (g_hash_table_contains (held_crm, c) || in_set (in->held[CS_SIDE_CRM], cs_record_get_id (c)))
+			continue; /* waits for the user's review */
+		if (!owned_by_me (p, c))
+			continue; /* not this user's: not sent to Outlook (condition=owned) */
+		if (!allows (p, CS_SIDE_OUTLOOK))
+			continue;
+		if (!cs_mapping_allows_to_outlook (in->mapping, in->kind, c, &reason)) {
+			CsPlanItem *skip = skip_item (p, CS_SIDE_CRM, c, NULL, reason);
+			skip->excluded = TRUE; /* by design (completed activities), not to fix */
+			finish_item (p, skip);
+			continue;
+		}
+		plan_create (p, CS_SIDE_OUTLOOK, c, cv);
+	}
+}
+
+/* the unlinked Outlook records nothing took: created in the CRM */
+static void
+plan_unlinked_outlook (Planner *p, GPtrArray *unlinked_out, GPtrArray *out_values,
+		       GHashTable *matched_out)
+{
+	const CsPlanInput *in = p->in;
+	for (guint i = 0; i < unlinked_out->len; i++) {
+		CsRecord *o = g_ptr_array_index (unlinked_out, i);
+		g_autofree gchar *reason = NULL;
+		const gchar *skip;
+		if (g_hash_table_contains (matched_out, o) ||
+		    g_hash_table_contains (p->handled[CS_SIDE_OUTLOOK], cs_record_get_id (o)) ||
+		    in_set (in->held[CS_SIDE_OUTLOOK], cs_record_get_id (o)))
+			continue;
+		if (!allows (p, CS_SIDE_CRM))
+			continue;
+		skip = cs_record_get_string (o, CS_PLANNER_EXCLUDE_FIELD);
+		if (skip != NULL) {
+			CsPlanItem *out = skip_item (p, CS_SIDE_OUTLOOK, o, NULL, skip);
+			out->excluded = TRUE;
+			finish_item (p, out);
+			continue;
+		}
+		skip = cs_record_get_string (o, CS_PLANNER_WAIT_FIELD);
+		if (skip != NULL) {
+			CsPlanItem *wait = skip_item (p, CS_SIDE_OUTLOOK, o, NULL, skip);
+			wait->waiting = TRUE;
+			finish_item (p, wait);
+			continue;
+		}
+		skip = cs_record_get_string (o, CS_PLANNER_SKIP_FIELD);
+		if (skip != NULL) {
+			finish_item (p, skip_item (p, CS_SIDE_OUTLOOK, o, NULL, skip));
+			continue;
+		}
+		if (!cs_mapping_check_to_crm (in->mapping, in->kind, o, &reason)) {
+			finish_item (p, skip_item (p, CS_SIDE_OUTLOOK, o, NULL, reason));
+			continue;
+		}
+		plan_create (p, CS_SIDE_CRM, o, g_ptr_array_index (out_values, i));
+	}
+}
+
+/* 1. a link not planned yet, unless another link took one of its records */
+static void
+plan_link_once (Planner *p, CsLink *l)
+{
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		const gchar *id = cs_link_get_id (l, (CsSide) s);
+		if (id != NULL && g_hash_table_contains (p->handled[s], id))
+			return;
+	}
+	plan_linked (p, l);
+}
+
+static void
+planner_init (Planner *p, const CsPlanInput *in, CsSyncPlan *plan, GHashTable **linked)
+{
+	*p = (Planner){in, plan, {NULL, NULL}, {NULL, NULL}};
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		p->by_id[s] = g_hash_table_new (g_str_hash, g_str_equal);
+		p->handled[s] = g_hash_table_new (g_str_hash, g_str_equal);
+		linked[s] = g_hash_table_new (g_str_hash, g_str_equal);
+		for (guint i = 0; in->records[s] != NULL && i < in->records[s]->len; i++) {
+			CsRecord *r = g_ptr_array_index (in->records[s], i);
+			g_hash_table_replace (p->by_id[s], (gpointer) cs_record_get_id (r), r);
+		}
+		for (guint i = 0; in->links != NULL && i < in->links->len; i++) {
+			const gchar *id = cs_link_get_id (g_ptr_array_index (in->links, i), (CsSide) s);
+			if (id != NULL)
+				g_hash_table_add (linked[s], (gpointer) id);
+		}
+	}
+}
+
+static void
+planner_clear (Planner *p, GHashTable **linked)
+{
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		g_clear_pointer (&p->by_id[s], g_hash_table_unref);
+		g_clear_pointer (&p->handled[s], g_hash_table_unref);
+		g_clear_pointer (&linked[s], g_hash_table_unref);
+	}
+}
+
 void
 cs_planner_plan (const CsPlanInput *in, CsSyncPlan *plan)
 {
-	Planner p = {in, plan, {NULL, NULL}, {NULL, NULL}};
+	Planner p;
 	GHashTable *linked[CS_SIDE_LAST] = {NULL, NULL};
 	g_autoptr(GHashTable) journal_by_values = NULL;
 	g_autoptr(GHashTable) key_index = NULL;
@@ -959,37 +1143,14 @@ cs_planner_plan (const CsPlanInput *in, CsSyncPlan *plan)
 	g_autoptr(GPtrArray) unlinked_out = g_ptr_array_new ();
 	g_autoptr(GPtrArray) out_values = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
 	g_autoptr(GHashTable) matched_out = g_hash_table_new (NULL, NULL);
-	g_autoptr(GPtrArray) unmatched_crm = g_ptr_array_new ();
-	g_autoptr(GPtrArray) unmatched_cv = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
-	g_autoptr(GHashTable) held_crm = g_hash_table_new (NULL, NULL);
 
 	if (in->config->direction == CS_DIRECTION_NONE)
 		return;
-	for (guint s = 0; s < CS_SIDE_LAST; s++) {
-		p.by_id[s] = g_hash_table_new (g_str_hash, g_str_equal);
-		p.handled[s] = g_hash_table_new (g_str_hash, g_str_equal);
-		linked[s] = g_hash_table_new (g_str_hash, g_str_equal);
-		for (guint i = 0; in->records[s] != NULL && i < in->records[s]->len; i++) {
-			CsRecord *r = g_ptr_array_index (in->records[s], i);
-			g_hash_table_replace (p.by_id[s], (gpointer) cs_record_get_id (r), r);
-		}
-	}
+	planner_init (&p, in, plan, linked);
 
 	/* 1. records already linked */
-	for (guint i = 0; in->links != NULL && i < in->links->len; i++) {
-		CsLink *l = g_ptr_array_index (in->links, i);
-		gboolean seen = FALSE;
-		for (guint s = 0; s < CS_SIDE_LAST; s++) {
-			const gchar *id = cs_link_get_id (l, (CsSide) s);
-			if (id == NULL)
-				continue;
-			if (g_hash_table_contains (p.handled[s], id))
-				seen = TRUE;
-			g_hash_table_add (linked[s], (gpointer) id);
-		}
-		if (!seen)
-			plan_linked (&p, l);
-	}
+	for (guint i = 0; in->links != NULL && i < in->links->len; i++)
+		plan_link_once (&p, g_ptr_array_index (in->links, i));
 
 	/* 2. creates sent before a crash: find them by content on their target */
 	if (in->journal != NULL && in->journal->len > 0) {
@@ -1001,19 +1162,9 @@ cs_planner_plan (const CsPlanInput *in, CsSyncPlan *plan)
 		}
 	}
 
-	for (guint s = 0; s < CS_SIDE_LAST; s++) {
-		for (guint i = 0; in->records[s] != NULL && i < in->records[s]->len; i++) {
-			CsRecord *r = g_ptr_array_index (in->records[s], i);
-			const gchar *id = cs_record_get_id (r);
-			if (cs_record_is_deleted (r) || g_hash_table_contains (linked[s], id) ||
-			    g_hash_table_contains (p.handled[s], id) || in_set (in->alone[s], id))
-				continue;
-			/* later duplicates of an id replace earlier ones */
-			if (g_hash_table_lookup (p.by_id[s], id) != r)
-				continue;
-			g_ptr_array_add (s == CS_SIDE_CRM ? unlinked_crm : unlinked_out, r);
-		}
-	}
+	collect_unlinked (&p, CS_SIDE_CRM, in->records[CS_SIDE_CRM], linked[CS_SIDE_CRM], unlinked_crm);
+	collect_unlinked (&p, CS_SIDE_OUTLOOK, in->records[CS_SIDE_OUTLOOK], linked[CS_SIDE_OUTLOOK],
+			  unlinked_out);
 
 	/* journal reconciliation: a new record equal to what we sent is ours */
 	if (journal_by_values != NULL) {
@@ -1056,113 +1207,143 @@ cs_planner_plan (const CsPlanInput *in, CsSyncPlan *plan)
 		}
 	}
 
-	/* 3. key matching: unlinked CRM records against unlinked Outlook records */
-	key_index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_queue_free);
-	for (guint i = 0; i < unlinked_out->len; i++) {
-		CsRecord *o = g_ptr_array_index (unlinked_out, i);
-		GHashTable *ov = cs_mapping_extract (in->mapping, in->kind, CS_SIDE_OUTLOOK, o);
-		gchar *key = NULL;
-		g_ptr_array_add (out_values, ov);
-		if (g_hash_table_contains (p.handled[CS_SIDE_OUTLOOK], cs_record_get_id (o)))
-			continue;
-		key = cs_mapping_key_of (in->mapping, in->kind, in->key, ov);
-		if (key != NULL) {
-			GQueue *q = g_hash_table_lookup (key_index, key);
-			if (q == NULL) {
-				q = g_queue_new ();
-				g_hash_table_insert (key_index, key, q);
-			} else {
-				g_free (key);
-			}
-			g_queue_push_tail (q, GUINT_TO_POINTER (i + 1));
-		}
-	}
-	for (guint i = 0; i < unlinked_crm->len; i++) {
-		CsRecord *c = g_ptr_array_index (unlinked_crm, i);
-		g_autoptr(GHashTable) cv = NULL;
-		g_autofree gchar *key = NULL;
-		GQueue *q;
+	key_index = index_outlook (&p, unlinked_out, out_values);
+	plan_unlinked_crm (&p, unlinked_crm, unlinked_out, out_values, key_index, matched_out);
+	plan_unlinked_outlook (&p, unlinked_out, out_values, matched_out);
+	planner_clear (&p, linked);
+}
 
-		if (g_hash_table_contains (p.handled[CS_SIDE_CRM], cs_record_get_id (c)))
-			continue;
-		cv = cs_mapping_extract (in->mapping, in->kind, CS_SIDE_CRM, c);
-		key = cs_mapping_key_of (in->mapping, in->kind, in->key, cv);
-		q = key != NULL ? g_hash_table_lookup (key_index, key) : NULL;
-		/* another user's record (outside an "owned by me" horizon) that
-		 * Outlook holds too is the same record: linked, never created in
-		 * the CRM a second time */
-		if (q != NULL && !g_queue_is_empty (q)) {
-			guint idx = GPOINTER_TO_UINT (g_queue_pop_head (q)) - 1;
-			CsRecord *o = g_ptr_array_index (unlinked_out, idx);
-			g_hash_table_add (matched_out, o);
-			plan_link (&p, c, o, cv, g_ptr_array_index (out_values, idx));
-			continue;
-		}
-		g_ptr_array_add (unmatched_crm, c);
-		g_ptr_array_add (unmatched_cv, g_steal_pointer (&cv));
-	}
-	/* 4. probable matches: held for the user's review, never created twice */
-	if (in->match == CS_MATCH_REVIEW && unmatched_crm->len > 0)
-		hold_probable (&p, unmatched_crm, unmatched_cv, unlinked_out, out_values, matched_out,
-			       held_crm);
-	for (guint i = 0; i < unmatched_crm->len; i++) {
-		CsRecord *c = g_ptr_array_index (unmatched_crm, i);
-		GHashTable *cv = g_ptr_array_index (unmatched_cv, i);
-		g_autofree gchar *reason = NULL;
+/*
+ * A plan made in parts, for a listing too large to hold (DESIGN.md,
+ * Performance): the Outlook side is read whole first, then the CRM's records
+ * come in chunks. Each chunk is planned against all of Outlook and the links
+ * (its linked records, then key, probable and create) and may be applied
+ * before the next is read; cs_planner_stream_finish() plans what no chunk
+ * held: links whose CRM record was not listed, and Outlook's new records.
+ * What no-one else planned in a chunk is planned the same as by
+ * cs_planner_plan(); the journal of a crashed run is not looked at (the
+ * engine plans such a kind whole).
+ */
+struct _CsPlannerStream {
+	Planner p;
+	GHashTable *linked[CS_SIDE_LAST];
+	GHashTable *link_of_crm;	/* CRM id → CsLink (borrowed from the input) */
+	GHashTable *seen_crm;		/* CRM ids planned (owned) */
+	GPtrArray *unlinked_out;
+	GPtrArray *out_values;
+	GHashTable *key_index;
+	GHashTable *matched_out;
+	gboolean none;
+};
 
-		if (g_hash_table_contains (held_crm, c) || in_set (in->held[CS_SIDE_CRM], cs_record_get_id (c)))
-			continue; /* waits for the user's review */
-		if (!owned_by_me (&p, c))
-			continue; /* not this user's: not sent to Outlook (condition=owned) */
-		if (!allows (&p, CS_SIDE_OUTLOOK))
-			continue;
-		if (!cs_mapping_allows_to_outlook (in->mapping, in->kind, c, &reason)) {
-			CsPlanItem *skip = skip_item (&p, CS_SIDE_CRM, c, NULL, reason);
-			skip->excluded = TRUE; /* by design (completed activities), not to fix */
-			finish_item (&p, skip);
-			continue;
-		}
-		plan_create (&p, CS_SIDE_OUTLOOK, c, cv);
+/**
+ * cs_planner_stream_new:
+ * @in: as for cs_planner_plan(), without the CRM's records; kept by the stream
+ *   (its tables and links must outlive it, @in->complete may change until
+ *   cs_planner_stream_finish())
+ */
+CsPlannerStream *
+cs_planner_stream_new (const CsPlanInput *in)
+{
+	CsPlannerStream *self = g_new0 (CsPlannerStream, 1);
+	self->none = in->config->direction == CS_DIRECTION_NONE;
+	planner_init (&self->p, in, NULL, self->linked);
+	g_hash_table_remove_all (self->p.by_id[CS_SIDE_CRM]);
+	self->link_of_crm = g_hash_table_new (g_str_hash, g_str_equal);
+	for (guint i = 0; in->links != NULL && i < in->links->len; i++) {
+		CsLink *l = g_ptr_array_index (in->links, i);
+		if (l->crm_id != NULL)
+			g_hash_table_insert (self->link_of_crm, l->crm_id, l);
 	}
-	for (guint i = 0; i < unlinked_out->len; i++) {
-		CsRecord *o = g_ptr_array_index (unlinked_out, i);
-		g_autofree gchar *reason = NULL;
-		const gchar *skip;
-		if (g_hash_table_contains (matched_out, o) ||
-		    g_hash_table_contains (p.handled[CS_SIDE_OUTLOOK], cs_record_get_id (o)) ||
-		    in_set (in->held[CS_SIDE_OUTLOOK], cs_record_get_id (o)))
-			continue;
-		if (!allows (&p, CS_SIDE_CRM))
-			continue;
-		skip = cs_record_get_string (o, CS_PLANNER_EXCLUDE_FIELD);
-		if (skip != NULL) {
-			CsPlanItem *out = skip_item (&p, CS_SIDE_OUTLOOK, o, NULL, skip);
-			out->excluded = TRUE;
-			finish_item (&p, out);
-			continue;
-		}
-		skip = cs_record_get_string (o, CS_PLANNER_WAIT_FIELD);
-		if (skip != NULL) {
-			CsPlanItem *wait = skip_item (&p, CS_SIDE_OUTLOOK, o, NULL, skip);
-			wait->waiting = TRUE;
-			finish_item (&p, wait);
-			continue;
-		}
-		skip = cs_record_get_string (o, CS_PLANNER_SKIP_FIELD);
-		if (skip != NULL) {
-			finish_item (&p, skip_item (&p, CS_SIDE_OUTLOOK, o, NULL, skip));
-			continue;
-		}
-		if (!cs_mapping_check_to_crm (in->mapping, in->kind, o, &reason)) {
-			finish_item (&p, skip_item (&p, CS_SIDE_OUTLOOK, o, NULL, reason));
-			continue;
-		}
-		plan_create (&p, CS_SIDE_CRM, o, g_ptr_array_index (out_values, i));
-	}
+	self->seen_crm = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	self->unlinked_out = g_ptr_array_new ();
+	self->out_values = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
+	self->matched_out = g_hash_table_new (NULL, NULL);
+	collect_unlinked (&self->p, CS_SIDE_OUTLOOK, in->records[CS_SIDE_OUTLOOK],
+			  self->linked[CS_SIDE_OUTLOOK], self->unlinked_out);
+	self->key_index = index_outlook (&self->p, self->unlinked_out, self->out_values);
+	return self;
+}
 
-	for (guint s = 0; s < CS_SIDE_LAST; s++) {
-		g_hash_table_unref (p.by_id[s]);
-		g_hash_table_unref (p.handled[s]);
-		g_hash_table_unref (linked[s]);
+/**
+ * cs_planner_stream_feed:
+ * @records: (element-type CsRecord): the next CRM records listed
+ * @plan: where this chunk's items go
+ *
+ * The records must stay alive as long as @plan's items. An id planned by an
+ * earlier chunk is not planned again.
+ */
+void
+cs_planner_stream_feed (CsPlannerStream *self, GPtrArray *records, CsSyncPlan *plan)
+{
+	Planner *p = &self->p;
+	g_autoptr(GPtrArray) chunk = g_ptr_array_new ();
+	g_autoptr(GPtrArray) unlinked_crm = g_ptr_array_new ();
+
+	if (self->none)
+		return;
+	p->plan = plan;
+	g_hash_table_remove_all (p->by_id[CS_SIDE_CRM]);
+	for (guint i = 0; i < records->len; i++) {
+		CsRecord *r = g_ptr_array_index (records, i);
+		if (g_hash_table_contains (self->seen_crm, cs_record_get_id (r)))
+			continue;
+		g_hash_table_replace (p->by_id[CS_SIDE_CRM], (gpointer) cs_record_get_id (r), r);
+		g_ptr_array_add (chunk, r);
 	}
+	/* 1. the chunk's linked records */
+	for (guint i = 0; i < chunk->len; i++) {
+		CsRecord *r = g_ptr_array_index (chunk, i);
+		CsLink *l = g_hash_table_lookup (self->link_of_crm, cs_record_get_id (r));
+		if (l != NULL && g_hash_table_lookup (p->by_id[CS_SIDE_CRM], cs_record_get_id (r)) == r)
+			plan_link_once (p, l);
+	}
+	collect_unlinked (p, CS_SIDE_CRM, chunk, self->linked[CS_SIDE_CRM], unlinked_crm);
+	plan_unlinked_crm (p, unlinked_crm, self->unlinked_out, self->out_values, self->key_index,
+			   self->matched_out);
+	for (guint i = 0; i < chunk->len; i++)
+		g_hash_table_add (self->seen_crm, g_strdup (cs_record_get_id (g_ptr_array_index (chunk, i))));
+	/* the handled ids of this chunk's records go with them: the seen set keeps them */
+	g_hash_table_remove_all (p->by_id[CS_SIDE_CRM]);
+	p->plan = NULL;
+}
+
+/**
+ * cs_planner_stream_finish:
+ *
+ * Plans the links whose CRM record no chunk held (gone from a complete
+ * listing, or unchanged in a delta) and Outlook's records nothing took.
+ */
+void
+cs_planner_stream_finish (CsPlannerStream *self, CsSyncPlan *plan)
+{
+	Planner *p = &self->p;
+	const CsPlanInput *in = p->in;
+
+	if (self->none)
+		return;
+	p->plan = plan;
+	for (guint i = 0; in->links != NULL && i < in->links->len; i++) {
+		CsLink *l = g_ptr_array_index (in->links, i);
+		if (l->crm_id != NULL && g_hash_table_contains (self->seen_crm, l->crm_id))
+			continue;
+		plan_link_once (p, l);
+	}
+	plan_unlinked_outlook (p, self->unlinked_out, self->out_values, self->matched_out);
+	p->plan = NULL;
+}
+
+void
+cs_planner_stream_free (CsPlannerStream *self)
+{
+	if (self == NULL)
+		return;
+	planner_clear (&self->p, self->linked);
+	g_hash_table_unref (self->link_of_crm);
+	g_hash_table_unref (self->seen_crm);
+	g_ptr_array_unref (self->unlinked_out);
+	g_ptr_array_unref (self->out_values);
+	g_hash_table_unref (self->key_index);
+	g_hash_table_unref (self->matched_out);
+	g_free (self);
 }

@@ -15,6 +15,14 @@ struct _CsReadSink {
 	GPtrArray *set_aside;	/* (owned) (element-type utf8) read, kept out by the engine */
 	CsReadSinkVersionFunc version_func; /* (nullable) */
 	gpointer version_data;
+	/* streaming (cs_read_sink_set_chunk_func()) */
+	CsReadSinkChunkFunc chunk_func; /* (nullable) */
+	gpointer chunk_data;
+	guint chunk_size;
+	guint streamed;		/* records[0, streamed) are stubs of records handed on */
+	GHashTable *streamed_ids; /* (nullable) after a clear(): ids not to take again */
+	GError *chunk_error;	/* (nullable) (owned) */
+	GCancellable *cancel;	/* (nullable) (owned) cancelled when a chunk fails */
 };
 
 G_DEFINE_TYPE (CsReadSink, cs_read_sink, G_TYPE_OBJECT)
@@ -47,6 +55,9 @@ cs_read_sink_finalize (GObject *object)
 {
 	CsReadSink *self = CS_READ_SINK (object);
 	g_free (self->cursor);
+	g_clear_pointer (&self->streamed_ids, g_hash_table_unref);
+	g_clear_error (&self->chunk_error);
+	g_clear_object (&self->cancel);
 	g_ptr_array_unref (self->records);
 	g_ptr_array_unref (self->skips);
 	g_ptr_array_unref (self->set_aside);
@@ -99,6 +110,87 @@ as_link_stored (CsReadSink *self, const gchar *id, const gchar *version)
 	return known != NULL && strcmp (known, version) == 0;
 }
 
+/* the records added since the last chunk go to the engine, which plans and
+ * may write them; the sink keeps their stubs (id and version: what the
+ * listing held, for the guards, the held rows and the links' check) */
+static void
+hand_on (CsReadSink *self)
+{
+	g_autoptr(GPtrArray) chunk = NULL;
+	guint n = self->records->len;
+
+	if (self->chunk_error != NULL || n == self->streamed)
+		return;
+	chunk = g_ptr_array_new_full (n - self->streamed, (GDestroyNotify) cs_record_unref);
+	for (guint i = self->streamed; i < n; i++)
+		g_ptr_array_add (chunk, cs_record_ref (g_ptr_array_index (self->records, i)));
+	if (!self->chunk_func (self, chunk, self->chunk_data, &self->chunk_error)) {
+		g_assert (self->chunk_error != NULL);
+		/* the provider's next request fails: the read ends with the chunk's error */
+		if (self->cancel != NULL)
+			g_cancellable_cancel (self->cancel);
+		return;
+	}
+	for (guint i = self->streamed; i < n; i++) {
+		CsRecord *r = g_ptr_array_index (self->records, i);
+		if (!cs_record_is_stripped (r)) {
+			self->records->pdata[i] = cs_record_new_stub (r);
+			cs_record_unref (r);
+		}
+	}
+	self->streamed = n;
+}
+
+/**
+ * cs_read_sink_set_chunk_func:
+ * @size: records per chunk
+ * @cancel: (nullable): cancelled when @func fails, so that the provider stops
+ *   reading; the read's cancellable should be it or follow it
+ *
+ * Streams a complete listing: every @size records, and once more at
+ * cs_read_sink_flush(), @func gets the records added since the last call.
+ * They are then kept as stubs. While the sink lists only changes, records
+ * wait for the flush (a provider may clear a delta and list all).
+ */
+void
+cs_read_sink_set_chunk_func (CsReadSink *self, guint size, CsReadSinkChunkFunc func,
+			     gpointer user_data, GCancellable *cancel)
+{
+	self->chunk_func = func;
+	self->chunk_data = user_data;
+	self->chunk_size = MAX (size, 1);
+	g_set_object (&self->cancel, cancel);
+}
+
+/**
+ * cs_read_sink_flush:
+ *
+ * After the read: hands on what is left, and tells whether a chunk failed
+ * (the read itself then failed as cancelled: this is the error to show).
+ */
+gboolean
+cs_read_sink_flush (CsReadSink *self, GError **error)
+{
+	if (self->chunk_func != NULL)
+		hand_on (self);
+	if (self->chunk_error != NULL) {
+		g_propagate_error (error, g_steal_pointer (&self->chunk_error));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/**
+ * cs_read_sink_take_chunk_error:
+ *
+ * Returns: (transfer full) (nullable): why a chunk failed during the read
+ */
+GError *
+cs_read_sink_take_chunk_error (CsReadSink *self)
+{
+	return g_steal_pointer (&self->chunk_error);
+}
+
 /**
  * cs_read_sink_add:
  * @record: (transfer none): an upsert, or a tombstone (cs_record_new_tombstone())
@@ -111,6 +203,13 @@ void
 cs_read_sink_add (CsReadSink *self, CsRecord *record)
 {
 	g_return_if_fail (cs_record_get_id (record) != NULL);
+	if (self->chunk_error != NULL)
+		return; /* the read is being stopped */
+	if (self->streamed_ids != NULL && g_hash_table_contains (self->streamed_ids, cs_record_get_id (record)))
+		return; /* handed on before the provider started over */
+	if (self->chunk_func != NULL && self->complete &&
+	    self->records->len - self->streamed >= self->chunk_size)
+		hand_on (self);
 	if (!cs_record_is_deleted (record) && !cs_record_is_stripped (record)
 	    && as_link_stored (self, cs_record_get_id (record), cs_record_get_version (record))) {
 		g_ptr_array_add (self->records, cs_record_new_stub (record));
@@ -183,7 +282,7 @@ cs_read_sink_drop_unchanged (CsReadSink *self)
 	GPtrArray *kept;
 	guint n = self->records->len;
 
-	if (self->version_func == NULL || self->complete)
+	if (self->version_func == NULL || self->complete || self->streamed > 0)
 		return 0;
 	kept = g_ptr_array_new_full (n, (GDestroyNotify)cs_record_unref);
 	for (guint i = 0; i < n; i++) {
@@ -220,6 +319,19 @@ cs_read_sink_set_cursor (CsReadSink *self, const gchar *cursor)
 void
 cs_read_sink_clear (CsReadSink *self)
 {
+	/* what was handed on is planned (and maybe written) already: kept, and
+	 * not taken a second time */
+	if (self->streamed > 0) {
+		if (self->streamed_ids == NULL)
+			self->streamed_ids = g_hash_table_new (g_str_hash, g_str_equal);
+		for (guint i = 0; i < self->streamed; i++)
+			g_hash_table_add (self->streamed_ids,
+					  (gpointer) cs_record_get_id (g_ptr_array_index (self->records, i)));
+		g_ptr_array_set_size (self->records, self->streamed);
+		g_ptr_array_set_size (self->skips, 0);
+		g_ptr_array_set_size (self->set_aside, 0);
+		return;
+	}
 	g_ptr_array_set_size (self->records, 0);
 	g_ptr_array_set_size (self->skips, 0);
 	g_ptr_array_set_size (self->set_aside, 0);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 #include "cs-record.h"
 
@@ -36,6 +36,19 @@ void cs_read_sink_set_version_func (CsReadSink *self, CsReadSinkVersionFunc func
 gboolean cs_read_sink_is_unchanged (CsReadSink *self, const gchar *id, const gchar *version);
 gboolean cs_read_sink_is_as_linked (CsReadSink *self, const gchar *id, const gchar *version);
 guint cs_read_sink_drop_unchanged (CsReadSink *self);
+
+/**
+ * CsReadSinkChunkFunc:
+ * @records: (element-type CsRecord): the records added since the last call
+ *
+ * Returns: %FALSE with @error to stop the read
+ */
+typedef gboolean (*CsReadSinkChunkFunc) (CsReadSink *sink, GPtrArray *records, gpointer user_data,
+					 GError **error);
+void cs_read_sink_set_chunk_func (CsReadSink *self, guint size, CsReadSinkChunkFunc func,
+				  gpointer user_data, GCancellable *cancel);
+gboolean cs_read_sink_flush (CsReadSink *self, GError **error);
+GError *cs_read_sink_take_chunk_error (CsReadSink *self);
 
 /* called by providers */
 void cs_read_sink_add (CsReadSink *self, CsRecord *record);

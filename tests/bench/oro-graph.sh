@@ -22,7 +22,7 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/crmsync-oro-graph-XXXXXX")
 pids=()
 cleanup () {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	rm -rf "$dir"
+	[ -n "${KEEP:-}" ] && echo "kept $dir" >&2 || rm -rf "$dir"
 }
 trap cleanup EXIT
 
