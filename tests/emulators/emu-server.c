@@ -27,7 +27,18 @@ struct _EmuServer {
 	guint slow_ms;
 	guint retry_after;
 	GRand *rand;
+	/* SQL text → GPtrArray of idle prepared statements, see emu_db_prepare */
+	GHashTable *stmts;
 };
+
+/* sqlite3 * → EmuServer *, so that a statement released by its autoptr finds its cache */
+G_LOCK_DEFINE_STATIC (stmt_cache);
+static GHashTable *servers_by_db;
+
+/* Texts built per request (a page's LIMIT/OFFSET) would fill the cache; past
+ * this many texts it is emptied and refills with what is in use. */
+#define STMT_CACHE_TEXTS 128
+#define STMT_CACHE_IDLE 4
 
 EmuServer *
 emu_server_new (const EmuApi *api, const gchar *db_path, GError **error)
@@ -47,6 +58,13 @@ emu_server_new (const EmuApi *api, const gchar *db_path, GError **error)
 		return NULL;
 	}
 	sqlite3_busy_timeout (self->db, 5000);
+	self->stmts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+					     (GDestroyNotify) g_ptr_array_unref);
+	G_LOCK (stmt_cache);
+	if (servers_by_db == NULL)
+		servers_by_db = g_hash_table_new (g_direct_hash, g_direct_equal);
+	g_hash_table_insert (servers_by_db, self->db, self);
+	G_UNLOCK (stmt_cache);
 	self->soup = soup_server_new ("server-header", "crmsync-emulator", NULL);
 	if (api->setup != NULL && !api->setup (self, error)) {
 		emu_server_free (self);
@@ -63,6 +81,11 @@ emu_server_free (EmuServer *self)
 	if (self->api_data_destroy != NULL)
 		self->api_data_destroy (self->api_data);
 	g_clear_object (&self->soup);
+	G_LOCK (stmt_cache);
+	if (servers_by_db != NULL)
+		g_hash_table_remove (servers_by_db, self->db);
+	G_UNLOCK (stmt_cache);
+	g_clear_pointer (&self->stmts, g_hash_table_unref);
 	sqlite3_close (self->db);
 	g_ptr_array_unref (self->routes);
 	g_rand_free (self->rand);
@@ -337,16 +360,71 @@ emu_db_exec (EmuServer *self, const gchar *sql, GError **error)
 	return TRUE;
 }
 
+/* Preparing a statement costs more than running it for the one-row lookups
+ * the emulators make per record (a contact's addresses, an item's folder), so
+ * statements are kept per SQL text: emu_db_release (the autoptr cleanup)
+ * resets one and puts it back, emu_db_prepare hands it out again. */
 sqlite3_stmt *
 emu_db_prepare (EmuServer *self, const gchar *sql, GError **error)
 {
 	sqlite3_stmt *stmt = NULL;
+	GPtrArray *idle;
+
+	G_LOCK (stmt_cache);
+	idle = self->stmts != NULL ? g_hash_table_lookup (self->stmts, sql) : NULL;
+	if (idle != NULL && idle->len > 0)
+		stmt = g_ptr_array_steal_index_fast (idle, idle->len - 1);
+	G_UNLOCK (stmt_cache);
+	if (stmt != NULL)
+		return stmt;
 	if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
 		g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "sql: %s: %s",
 			     sqlite3_errmsg (self->db), sql);
 		return NULL;
 	}
 	return stmt;
+}
+
+static void
+stmt_finalize (gpointer stmt)
+{
+	sqlite3_finalize (stmt);
+}
+
+void
+emu_db_release (sqlite3_stmt *stmt)
+{
+	EmuServer *server;
+	const gchar *sql;
+	GPtrArray *idle;
+
+	if (stmt == NULL)
+		return;
+	sqlite3_reset (stmt);
+	sqlite3_clear_bindings (stmt);
+	sql = sqlite3_sql (stmt);
+	G_LOCK (stmt_cache);
+	server = servers_by_db != NULL ? g_hash_table_lookup (servers_by_db, sqlite3_db_handle (stmt))
+				       : NULL;
+	if (server == NULL || sql == NULL) {
+		G_UNLOCK (stmt_cache);
+		sqlite3_finalize (stmt);
+		return;
+	}
+	idle = g_hash_table_lookup (server->stmts, sql);
+	if (idle == NULL) {
+		if (g_hash_table_size (server->stmts) >= STMT_CACHE_TEXTS)
+			g_hash_table_remove_all (server->stmts);
+		idle = g_ptr_array_new_with_free_func (stmt_finalize);
+		g_hash_table_insert (server->stmts, g_strdup (sql), idle);
+	}
+	if (idle->len < STMT_CACHE_IDLE) {
+		g_ptr_array_add (idle, stmt);
+		stmt = NULL;
+	}
+	G_UNLOCK (stmt_cache);
+	if (stmt != NULL)
+		sqlite3_finalize (stmt);
 }
 
 void
