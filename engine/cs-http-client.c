@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cs-http-client.h"
+#include "cs-json.h"
 #include "cs-provider.h"
 
 /*
@@ -58,12 +59,12 @@ cs_http_response_get_header (CsHttpResponse *resp, const gchar *name)
 JsonNode *
 cs_http_response_parse_json (CsHttpResponse *resp, GError **error)
 {
-	g_autoptr(JsonParser) parser = json_parser_new_immutable ();
 	g_autoptr(GError) error_local = NULL;
 	gsize len = 0;
 	const gchar *data = g_bytes_get_data (resp->body, &len);
+	JsonNode *root = NULL;
 
-	if (len == 0 || !json_parser_load_from_data (parser, data, (gssize) len, &error_local)) {
+	if (len == 0 || (root = cs_json_parse (data, len, &error_local)) == NULL) {
 		g_autofree gchar *start = g_strndup (data != NULL ? data : "", MIN (len, 60));
 		g_strdelimit (start, "\r\n\t", ' ');
 		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_BAD_ANSWER,
@@ -71,7 +72,7 @@ cs_http_response_parse_json (CsHttpResponse *resp, GError **error)
 			     resp->status, start);
 		return NULL;
 	}
-	return json_node_ref (json_parser_get_root (parser));
+	return root;
 }
 
 static void

@@ -16,6 +16,7 @@ void cs_json_to_fields (JsonObject *object, CsRecord *record);
 JsonNode *cs_json_from_record (const CsRecord *record);
 gchar *cs_json_to_string (JsonNode *node, gboolean pretty);
 gchar *cs_json_to_data (JsonNode *node, gboolean pretty, GError **error);
+JsonNode *cs_json_parse (const gchar *data, gsize len, GError **error);
 
 /* reading outside input: each gives NULL for a NULL @object/@array, a missing
  * member or element, a JSON null or a value of another type (no criticals) */
