@@ -122,7 +122,24 @@ static const TypeDef types[] = {
 typedef struct {
 	GHashTable *custom; /* type → GPtrArray of AttrDef (custom fields, owned) */
 	gchar *main_user;   /* the --user last written into users row 1 */
+	sqlite3 *db;
+	guint64 res_changes; /* rows of res written so far (the update hook counts) */
+	GHashTable *lists;   /* list query → ListMemo, see handle_list */
 } EmuOro;
+
+/* What a list query found last time, valid while res is unchanged: a page
+ * request counts its rows (X-Include: totalCount) and skips its OFFSET again,
+ * both linear in the collection, which made reading 100k contacts page by page
+ * quadratic. */
+typedef struct {
+	guint64 res_changes;
+	gint64 data_version; /* another connection's commits (PRAGMA data_version) */
+	gint64 count;	     /* -1: not counted yet */
+	gint64 next_number;  /* the page that starts after … */
+	gint64 last_n;	     /* … the row with this n */
+} ListMemo;
+
+#define LIST_MEMOS 64
 
 static void
 attr_def_free (gpointer p)
@@ -136,6 +153,9 @@ static void
 emu_oro_free (gpointer p)
 {
 	EmuOro *oro = p;
+	if (oro->db != NULL)
+		sqlite3_update_hook (oro->db, NULL, NULL);
+	g_hash_table_unref (oro->lists);
 	g_hash_table_unref (oro->custom);
 	g_free (oro->main_user);
 	g_free (oro);
@@ -982,6 +1002,51 @@ add_included (RenderCtx *ctx, const TypeDef *td, GPtrArray *rows, const gchar *i
 }
 
 static void
+res_changed (gpointer data, int op, const char *db_name, const char *table, sqlite3_int64 rowid)
+{
+	EmuOro *oro = data;
+	if (g_strcmp0 (table, "res") == 0)
+		oro->res_changes++;
+}
+
+static gint64
+data_version (EmuServer *server)
+{
+	g_autoptr(sqlite3_stmt) st = emu_db_prepare (server, "PRAGMA data_version", NULL);
+	return st != NULL && sqlite3_step (st) == SQLITE_ROW ? sqlite3_column_int64 (st, 0) : -1;
+}
+
+/* the memo of a list query (its type, filters, binds, order and page size),
+ * forgotten if res changed since */
+static ListMemo *
+list_memo (EmuServer *server, const TypeDef *td, Sql *sql, const gchar *order, gint64 size)
+{
+	EmuOro *oro = get_oro (server);
+	GString *key = g_string_new (td->type);
+	gint64 version = data_version (server);
+	ListMemo *memo;
+
+	g_string_append_printf (key, "\x1f%s\x1f%s\x1f%" G_GINT64_FORMAT, sql->where->str, order, size);
+	for (guint i = 0; i < sql->binds->len; i++)
+		g_string_append_printf (key, "\x1f%s", (gchar *) g_ptr_array_index (sql->binds, i));
+	memo = g_hash_table_lookup (oro->lists, key->str);
+	if (memo != NULL && (memo->res_changes != oro->res_changes || memo->data_version != version))
+		memo = NULL;
+	if (memo == NULL) {
+		if (g_hash_table_size (oro->lists) >= LIST_MEMOS)
+			g_hash_table_remove_all (oro->lists);
+		memo = g_new0 (ListMemo, 1);
+		memo->res_changes = oro->res_changes;
+		memo->data_version = version;
+		memo->count = -1;
+		g_hash_table_replace (oro->lists, g_string_free (key, FALSE), memo);
+	} else {
+		g_string_free (key, TRUE);
+	}
+	return memo;
+}
+
+static void
 handle_list (EmuServer *server, SoupServerMessage *msg, RenderCtx *ctx, const TypeDef *td,
 	     const gchar *path, const gchar *raw_query, GPtrArray *params)
 {
@@ -997,7 +1062,8 @@ handle_list (EmuServer *server, SoupServerMessage *msg, RenderCtx *ctx, const Ty
 	const gchar *x_include = soup_message_headers_get_one (
 	    soup_server_message_get_request_headers (msg), "X-Include");
 	gint64 size = 10, number = 1;
-	gboolean more = FALSE;
+	gboolean more = FALSE, by_n;
+	ListMemo *memo;
 	guint n_filters;
 	JsonObject *doc;
 	JsonArray *data;
@@ -1043,8 +1109,15 @@ handle_list (EmuServer *server, SoupServerMessage *msg, RenderCtx *ctx, const Ty
 	}
 	g_string_append_printf (order, "%s%s", order->len > 0 ? ", " : "", td->numeric ? "n" : "id");
 	parse_fields (server, params, ctx);
+	memo = list_memo (server, td, &sql, order->str, size);
+	/* in id order, the page after the one seen last starts after its last row */
+	by_n = size > 0 && td->numeric && (g_str_equal (order->str, "n") || g_str_equal (order->str, "n, n"));
 
-	if (size > 0)
+	if (by_n && number > 1 && memo->next_number == number)
+		query = g_strdup_printf ("SELECT " ROW_COLUMNS " FROM res WHERE type = ?1%s AND n > %" G_GINT64_FORMAT
+					 " ORDER BY %s LIMIT %" G_GINT64_FORMAT,
+					 sql.where->str, memo->last_n, order->str, size + 1);
+	else if (size > 0)
 		query = g_strdup_printf ("SELECT " ROW_COLUMNS " FROM res WHERE type = ?1%s ORDER BY %s "
 					 "LIMIT %" G_GINT64_FORMAT " OFFSET %" G_GINT64_FORMAT,
 					 sql.where->str, order->str, size + 1, (number - 1) * size);
@@ -1059,6 +1132,17 @@ handle_list (EmuServer *server, SoupServerMessage *msg, RenderCtx *ctx, const Ty
 			break;
 		}
 		g_ptr_array_add (rows, row_from_stmt (st));
+	}
+	memo->next_number = 0;
+	if (by_n && more) {
+		/* only where n is the id itself: "007" and "7" would share an n */
+		Row *last = g_ptr_array_index (rows, rows->len - 1);
+		gint64 n = g_ascii_strtoll (last->id, NULL, 10);
+		g_autofree gchar *canonical = g_strdup_printf ("%" G_GINT64_FORMAT, n);
+		if (g_str_equal (canonical, last->id)) {
+			memo->next_number = number + 1;
+			memo->last_n = n;
+		}
 	}
 
 	doc = json_object_new ();
@@ -1086,13 +1170,16 @@ handle_list (EmuServer *server, SoupServerMessage *msg, RenderCtx *ctx, const Ty
 	else
 		json_object_unref (links);
 	if (x_include != NULL && strstr (x_include, "totalCount") != NULL) {
-		g_autofree gchar *cq =
-		    g_strdup_printf ("SELECT COUNT (*) FROM res WHERE type = ?1%s", sql.where->str);
-		g_autoptr(sqlite3_stmt) cst = emu_db_prepare (server, cq, NULL);
 		g_autofree gchar *count = NULL;
-		bind_all (cst, td->type, sql.binds);
-		sqlite3_step (cst);
-		count = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (cst, 0));
+		if (memo->count < 0) {
+			g_autofree gchar *cq = g_strdup_printf (
+			    "SELECT COUNT (*) FROM res WHERE type = ?1%s", sql.where->str);
+			g_autoptr(sqlite3_stmt) cst = emu_db_prepare (server, cq, NULL);
+			bind_all (cst, td->type, sql.binds);
+			sqlite3_step (cst);
+			memo->count = sqlite3_column_int64 (cst, 0);
+		}
+		count = g_strdup_printf ("%" G_GINT64_FORMAT, memo->count);
 		soup_message_headers_replace (soup_server_message_get_response_headers (msg),
 					      "X-Include-Total-Count", count);
 	}
@@ -2191,7 +2278,10 @@ emu_orocrm_setup (EmuServer *server, GError **error)
 
 	oro->custom = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
 					     (GDestroyNotify) g_ptr_array_unref);
+	oro->lists = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	oro->db = emu_server_get_db (server);
 	emu_server_set_api_data (server, oro, emu_oro_free);
+	sqlite3_update_hook (oro->db, res_changed, oro);
 	if (!emu_db_exec (server,
 			  "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;"
 			  "CREATE TABLE IF NOT EXISTS res (type TEXT NOT NULL, id TEXT NOT NULL, n INTEGER,"
