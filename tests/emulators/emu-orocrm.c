@@ -337,7 +337,7 @@ error_param (SoupServerMessage *msg, guint status, const gchar *title, const gch
 static JsonObject *
 parse_object (const gchar *text)
 {
-	g_autoptr(JsonNode) node = json_from_string (text != NULL ? text : "{}", NULL);
+	g_autoptr(JsonNode) node = cs_json_parse (text != NULL ? text : "{}", -1, FALSE, NULL);
 	if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
 		return json_object_new ();
 	return json_object_ref (json_node_get_object (node));

@@ -460,7 +460,6 @@ emu_request_json (SoupServerMessage *msg, GError **error)
 {
 	SoupMessageBody *body = soup_server_message_get_request_body (msg);
 	g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
-	g_autoptr(JsonParser) parser = json_parser_new ();
 	gsize len = 0;
 	const gchar *data = g_bytes_get_data (bytes, &len);
 
@@ -469,9 +468,9 @@ emu_request_json (SoupServerMessage *msg, GError **error)
 				     "the request body is empty");
 		return NULL;
 	}
-	if (!json_parser_load_from_data (parser, data, (gssize) len, error))
-		return NULL;
-	return json_node_ref (json_parser_get_root (parser));
+	/* json-glib's parser was a quarter of the Graph emulator's CPU in a
+	 * first sync's $batch requests */
+	return cs_json_parse (data, (gssize) len, FALSE, error);
 }
 
 gchar *

@@ -5,6 +5,8 @@
 #include <libsoup/soup.h>
 #include <sqlite3.h>
 
+#include "engine/cs-json-parse.h"
+
 G_BEGIN_DECLS
 
 /*
