@@ -279,7 +279,7 @@ graph_item_save (EmuServer *server, const gchar *kind, const gchar *folder, Json
 			json_object_set_string_member (obj, "createdDateTime", now);
 	}
 	json_node_set_object (node, obj);
-	text = json_to_string (node, FALSE);
+	text = emu_json_text (node);
 	stmt = emu_db_prepare (server,
 			       "INSERT OR REPLACE INTO items (id, kind, folder, json, seq, deleted, s, e)"
 			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -348,7 +348,7 @@ object_to_string (JsonObject *o)
 {
 	g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
 	json_node_set_object (node, o);
-	return json_to_string (node, FALSE);
+	return emu_json_text (node);
 }
 
 typedef struct {
@@ -2585,7 +2585,7 @@ emu_orocrm_generate (EmuServer *server, guint n, GError **error)
 		}
 		json_builder_end_object (b);
 		node = json_builder_get_root (b);
-		attrs = json_to_string (node, FALSE);
+		attrs = emu_json_text (node);
 		rels = g_strdup_printf ("{\"owner\":\"%u\",\"organization\":\"1\"}", owner);
 		sqlite3_reset (st);
 		sqlite3_bind_text (st, 1, "contacts", -1, SQLITE_STATIC);

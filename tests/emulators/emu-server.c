@@ -427,18 +427,29 @@ emu_db_release (sqlite3_stmt *stmt)
 		sqlite3_finalize (stmt);
 }
 
+/**
+ * emu_json_text:
+ * Returns: (transfer full): @node as compact JSON text
+ *
+ * cs_json_to_data writes several times faster than json-glib, whose generator
+ * was a sixth of the OroCRM emulator's CPU in a first sync; the same values,
+ * json-glib's text only for what it refuses (NaN, infinities).
+ */
+gchar *
+emu_json_text (JsonNode *node)
+{
+	gchar *text = cs_json_to_data (node, FALSE, NULL);
+	return text != NULL ? text : json_to_string (node, FALSE);
+}
+
 void
 emu_reply_json (SoupServerMessage *msg, guint status, const gchar *content_type, JsonNode *node)
 {
-	g_autoptr(JsonGenerator) gen = json_generator_new ();
-	gsize len = 0;
-	gchar *text;
+	gchar *text = emu_json_text (node);
 
-	json_generator_set_root (gen, node);
-	text = json_generator_to_data (gen, &len);
 	soup_server_message_set_status (msg, status, NULL);
 	soup_server_message_set_response (msg, content_type != NULL ? content_type : "application/json",
-					  SOUP_MEMORY_TAKE, text, len);
+					  SOUP_MEMORY_TAKE, text, strlen (text));
 }
 
 void

@@ -5,7 +5,7 @@
 #include <libsoup/soup.h>
 #include <sqlite3.h>
 
-#include "engine/cs-json-parse.h"
+#include "engine/cs-json-text.h"
 
 G_BEGIN_DECLS
 
@@ -74,6 +74,7 @@ void emu_db_release (sqlite3_stmt *stmt);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, emu_db_release)
 
 /* responses */
+gchar *emu_json_text (JsonNode *node);
 void emu_reply_json (SoupServerMessage *msg, guint status, const gchar *content_type,
 		     JsonNode *node);
 void emu_reply_text (SoupServerMessage *msg, guint status, const gchar *content_type,

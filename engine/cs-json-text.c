@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <gio/gio.h>
+#include <math.h>
 #include <string.h>
 
-#include "cs-json-parse.h"
+#include "cs-json-text.h"
 
 /*
  * A JSON reader for the large answers (a page of 1,000 OroCRM contacts, a
@@ -342,4 +344,202 @@ cs_json_parse (const gchar *data, gssize len, gboolean immutable, GError **error
 		return NULL;
 	}
 	return json_node_ref (root);
+}
+
+/*
+ * Our own writer rather than JsonGenerator: json-glib 1.6 appends ".0" to
+ * every double without a '.', so 1e110 comes out as "1e+110.0" and infinity
+ * as "inf.0", neither of which any parser (json-glib's included) reads back.
+ * The layout is JsonGenerator's, so the files and the CLI's output keep their
+ * look.
+ */
+typedef struct {
+	GString *out;
+	gboolean pretty;
+	gboolean finite_only; /* refuse NaN and infinities instead of writing null */
+	GError **error;
+} Writer;
+
+static void
+write_string (GString *out, const gchar *s)
+{
+	const guchar *p = (const guchar *) s;
+
+	g_string_append_c (out, '"');
+	for (;;) {
+		/* runs of characters that stand for themselves go in at once: the
+		 * request bodies of a first sync are mostly such text */
+		const guchar *run = p;
+		while (*p >= 0x20 && *p != '"' && *p != '\\' && *p != 0x7f)
+			p++;
+		if (p > run)
+			g_string_append_len (out, (const gchar *) run, p - run);
+		switch (*p) {
+		case '\0':
+			g_string_append_c (out, '"');
+			return;
+		case '"':
+			g_string_append (out, "\\\"");
+			break;
+		case '\\':
+			g_string_append (out, "\\\\");
+			break;
+		case '\b':
+			g_string_append (out, "\\b");
+			break;
+		case '\f':
+			g_string_append (out, "\\f");
+			break;
+		case '\n':
+			g_string_append (out, "\\n");
+			break;
+		case '\r':
+			g_string_append (out, "\\r");
+			break;
+		case '\t':
+			g_string_append (out, "\\t");
+			break;
+		default:
+			g_string_append_printf (out, "\\u%04x", *p);
+		}
+		p++;
+	}
+}
+
+static gboolean
+write_double (Writer *w, gdouble d)
+{
+	gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+	if (!isfinite (d)) {
+		if (w->finite_only) {
+			g_set_error (w->error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+				     "the number %g has no JSON form", d);
+			return FALSE;
+		}
+		/* what JSON.stringify() does with them */
+		g_string_append (w->out, "null");
+		return TRUE;
+	}
+	/* 17 digits give the same double back */
+	g_ascii_dtostr (buf, sizeof (buf), d);
+	g_string_append (w->out, buf);
+	/* without a '.' or an exponent it would read back as an integer */
+	if (strpbrk (buf, ".eE") == NULL)
+		g_string_append (w->out, ".0");
+	return TRUE;
+}
+
+static void
+write_indent (Writer *w, guint level)
+{
+	if (w->pretty)
+		g_string_append_printf (w->out, "\n%*s", (gint) (level * 2), "");
+}
+
+static gboolean
+write_node (Writer *w, JsonNode *node, guint level)
+{
+	switch (json_node_get_node_type (node)) {
+	case JSON_NODE_OBJECT: {
+		JsonObjectIter iter;
+		const gchar *name;
+		JsonNode *member;
+		gboolean first = TRUE;
+		/* in insertion order, without copying the names into a list */
+		json_object_iter_init_ordered (&iter, json_node_get_object (node));
+		g_string_append_c (w->out, '{');
+		while (json_object_iter_next_ordered (&iter, &name, &member)) {
+			if (!first)
+				g_string_append_c (w->out, ',');
+			first = FALSE;
+			write_indent (w, level + 1);
+			write_string (w->out, name);
+			g_string_append (w->out, w->pretty ? " : " : ":");
+			if (!write_node (w, member, level + 1))
+				return FALSE;
+		}
+		if (!first)
+			write_indent (w, level);
+		g_string_append_c (w->out, '}');
+		return TRUE;
+	}
+	case JSON_NODE_ARRAY: {
+		JsonArray *a = json_node_get_array (node);
+		guint n = json_array_get_length (a);
+		g_string_append_c (w->out, '[');
+		for (guint i = 0; i < n; i++) {
+			write_indent (w, level + 1);
+			if (!write_node (w, json_array_get_element (a, i), level + 1))
+				return FALSE;
+			if (i + 1 < n)
+				g_string_append_c (w->out, ',');
+		}
+		if (n > 0)
+			write_indent (w, level);
+		g_string_append_c (w->out, ']');
+		return TRUE;
+	}
+	case JSON_NODE_VALUE:
+		switch (json_node_get_value_type (node)) {
+		case G_TYPE_STRING:
+			write_string (w->out, json_node_get_string (node));
+			return TRUE;
+		case G_TYPE_BOOLEAN:
+			g_string_append (w->out, json_node_get_boolean (node) ? "true" : "false");
+			return TRUE;
+		case G_TYPE_INT64:
+			g_string_append_printf (w->out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+			return TRUE;
+		case G_TYPE_DOUBLE:
+			return write_double (w, json_node_get_double (node));
+		default:
+			break;
+		}
+		g_string_append (w->out, "null");
+		return TRUE;
+	case JSON_NODE_NULL:
+	default:
+		g_string_append (w->out, "null");
+		return TRUE;
+	}
+}
+
+/**
+ * cs_json_to_data:
+ * @node: (nullable)
+ *
+ * JSON text that reads back to the same values; a number JSON has no form
+ * for (NaN, an infinity) is refused.
+ *
+ * Returns: (transfer full) (nullable): the text, or %NULL with @error
+ */
+gchar *
+cs_json_to_data (JsonNode *node, gboolean pretty, GError **error)
+{
+	g_autoptr(GString) out = g_string_new (NULL);
+	Writer w = {out, pretty, TRUE, error};
+
+	if (node != NULL && !write_node (&w, node, 0))
+		return NULL;
+	return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/**
+ * cs_json_to_string:
+ * @node: (nullable)
+ *
+ * Like cs_json_to_data(), for logs and displays: NaN and infinities become null.
+ *
+ * Returns: (transfer full)
+ */
+gchar *
+cs_json_to_string (JsonNode *node, gboolean pretty)
+{
+	g_autoptr(GString) out = g_string_new (NULL);
+	Writer w = {out, pretty, FALSE, NULL};
+
+	if (node != NULL)
+		write_node (&w, node, 0);
+	return g_string_free (g_steal_pointer (&out), FALSE);
 }
