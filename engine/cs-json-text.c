@@ -28,7 +28,8 @@ typedef struct {
 	guint depth;
 } FastReader;
 
-static JsonNode *fast_value (FastReader *r);
+static JsonNode *
+fast_value (FastReader *r);
 
 static inline void
 fast_space (FastReader *r)
@@ -59,11 +60,11 @@ fast_string (FastReader *r)
 	g_string_truncate (r->buf, 0);
 	for (;;) {
 		const gchar *run = p;
-		while (p < r->end && *p != '"' && *p != '\\' && (guchar) *p >= 0x20)
+		while (p < r->end && *p != '"' && *p != '\\' && (guchar)*p >= 0x20)
 			p++;
-		if (p >= r->end || (guchar) *p < 0x20)
+		if (p >= r->end || (guchar)*p < 0x20)
 			return FALSE;
-		if (!g_utf8_validate_len (run, (gsize) (p - run), NULL))
+		if (!g_utf8_validate_len (run, (gsize)(p - run), NULL))
 			return FALSE;
 		g_string_append_len (r->buf, run, p - run);
 		if (*p == '"')
@@ -105,13 +106,13 @@ fast_string (FastReader *r)
 				return FALSE;
 			if (c >= 0xD800 && c <= 0xDBFF) {
 				gint lo;
-				if (r->end - p < 6 || p[0] != '\\' || p[1] != 'u' ||
-				    (lo = fast_hex4 (p + 2)) < 0xDC00 || lo > 0xDFFF)
+				if (r->end - p < 6 || p[0] != '\\' || p[1] != 'u'
+				    || (lo = fast_hex4 (p + 2)) < 0xDC00 || lo > 0xDFFF)
 					return FALSE;
 				p += 6;
 				c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
 			}
-			g_string_append_unichar (r->buf, (gunichar) c);
+			g_string_append_unichar (r->buf, (gunichar)c);
 			break;
 		}
 		default:
@@ -156,9 +157,9 @@ fast_number (FastReader *r)
 			p++;
 	}
 	/* 19 digits always fit an int64; longer ones are json-glib's to judge */
-	if ((gsize) (p - start) >= (integer ? 19 : sizeof text))
+	if ((gsize)(p - start) >= (integer ? 19 : sizeof text))
 		return NULL;
-	memcpy (text, start, (gsize) (p - start));
+	memcpy (text, start, (gsize)(p - start));
 	text[p - start] = '\0';
 	node = json_node_alloc ();
 	if (integer)
@@ -172,7 +173,7 @@ fast_number (FastReader *r)
 static gboolean
 fast_word (FastReader *r, const gchar *word, gsize len)
 {
-	if ((gsize) (r->end - r->p) < len || memcmp (r->p, word, len) != 0)
+	if ((gsize)(r->end - r->p) < len || memcmp (r->p, word, len) != 0)
 		return FALSE;
 	r->p += len;
 	return TRUE;
@@ -294,10 +295,12 @@ fast_value (FastReader *r)
 			return NULL;
 		return json_node_init_string (json_node_alloc (), r->buf->str);
 	case 't':
-		return fast_word (r, "true", 4) ? json_node_init_boolean (json_node_alloc (), TRUE) : NULL;
+		return fast_word (r, "true", 4) ? json_node_init_boolean (json_node_alloc (), TRUE)
+						: NULL;
 	case 'f':
-		return fast_word (r, "false", 5) ? json_node_init_boolean (json_node_alloc (), FALSE)
-						 : NULL;
+		return fast_word (r, "false", 5)
+			       ? json_node_init_boolean (json_node_alloc (), FALSE)
+			       : NULL;
 	case 'n':
 		return fast_word (r, "null", 4) ? json_node_init_null (json_node_alloc ()) : NULL;
 	default:
@@ -320,10 +323,10 @@ fast_value (FastReader *r)
 JsonNode *
 cs_json_parse (const gchar *data, gssize len, gboolean immutable, GError **error)
 {
-	g_autoptr(JsonParser) parser = NULL;
-	g_autoptr(GString) buf = g_string_sized_new (256);
-	gsize size = data == NULL ? 0 : len < 0 ? strlen (data) : (gsize) len;
-	FastReader r = {data, data + size, buf, 0};
+	g_autoptr (JsonParser) parser = NULL;
+	g_autoptr (GString) buf = g_string_sized_new (256);
+	gsize size = data == NULL ? 0 : len < 0 ? strlen (data) : (gsize)len;
+	FastReader r = { data, data + size, buf, 0 };
 	JsonNode *root;
 
 	if (data != NULL && (root = fast_value (&r)) != NULL) {
@@ -336,11 +339,12 @@ cs_json_parse (const gchar *data, gssize len, gboolean immutable, GError **error
 		json_node_unref (root);
 	}
 	parser = immutable ? json_parser_new_immutable () : json_parser_new ();
-	if (!json_parser_load_from_data (parser, data != NULL ? data : "", (gssize) size, error))
+	if (!json_parser_load_from_data (parser, data != NULL ? data : "", (gssize)size, error))
 		return NULL;
 	root = json_parser_get_root (parser);
 	if (root == NULL) {
-		g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE, "no JSON value");
+		g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
+				     "no JSON value");
 		return NULL;
 	}
 	return json_node_ref (root);
@@ -363,7 +367,7 @@ typedef struct {
 static void
 write_string (GString *out, const gchar *s)
 {
-	const guchar *p = (const guchar *) s;
+	const guchar *p = (const guchar *)s;
 
 	g_string_append_c (out, '"');
 	for (;;) {
@@ -373,7 +377,7 @@ write_string (GString *out, const gchar *s)
 		while (*p >= 0x20 && *p != '"' && *p != '\\' && *p != 0x7f)
 			p++;
 		if (p > run)
-			g_string_append_len (out, (const gchar *) run, p - run);
+			g_string_append_len (out, (const gchar *)run, p - run);
 		switch (*p) {
 		case '\0':
 			g_string_append_c (out, '"');
@@ -434,7 +438,7 @@ static void
 write_indent (Writer *w, guint level)
 {
 	if (w->pretty)
-		g_string_append_printf (w->out, "\n%*s", (gint) (level * 2), "");
+		g_string_append_printf (w->out, "\n%*s", (gint)(level * 2), "");
 }
 
 static gboolean
@@ -489,7 +493,8 @@ write_node (Writer *w, JsonNode *node, guint level)
 			g_string_append (w->out, json_node_get_boolean (node) ? "true" : "false");
 			return TRUE;
 		case G_TYPE_INT64:
-			g_string_append_printf (w->out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+			g_string_append_printf (w->out, "%" G_GINT64_FORMAT,
+						json_node_get_int (node));
 			return TRUE;
 		case G_TYPE_DOUBLE:
 			return write_double (w, json_node_get_double (node));
@@ -517,8 +522,8 @@ write_node (Writer *w, JsonNode *node, guint level)
 gchar *
 cs_json_to_data (JsonNode *node, gboolean pretty, GError **error)
 {
-	g_autoptr(GString) out = g_string_new (NULL);
-	Writer w = {out, pretty, TRUE, error};
+	g_autoptr (GString) out = g_string_new (NULL);
+	Writer w = { out, pretty, TRUE, error };
 
 	if (node != NULL && !write_node (&w, node, 0))
 		return NULL;
@@ -536,8 +541,8 @@ cs_json_to_data (JsonNode *node, gboolean pretty, GError **error)
 gchar *
 cs_json_to_string (JsonNode *node, gboolean pretty)
 {
-	g_autoptr(GString) out = g_string_new (NULL);
-	Writer w = {out, pretty, FALSE, NULL};
+	g_autoptr (GString) out = g_string_new (NULL);
+	Writer w = { out, pretty, FALSE, NULL };
 
 	if (node != NULL)
 		write_node (&w, node, 0);

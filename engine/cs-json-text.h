@@ -8,8 +8,11 @@
 
 G_BEGIN_DECLS
 
-JsonNode *cs_json_parse (const gchar *data, gssize len, gboolean immutable, GError **error);
-gchar *cs_json_to_string (JsonNode *node, gboolean pretty);
-gchar *cs_json_to_data (JsonNode *node, gboolean pretty, GError **error);
+JsonNode *
+cs_json_parse (const gchar *data, gssize len, gboolean immutable, GError **error);
+gchar *
+cs_json_to_string (JsonNode *node, gboolean pretty);
+gchar *
+cs_json_to_data (JsonNode *node, gboolean pretty, GError **error);
 
 G_END_DECLS
