@@ -548,3 +548,36 @@ cs_json_to_string (JsonNode *node, gboolean pretty)
 		write_node (&w, node, 0);
 	return g_string_free (g_steal_pointer (&out), FALSE);
 }
+
+/**
+ * cs_json_append:
+ * @out: where the text goes
+ * @node: (nullable): %NULL for null
+ *
+ * Appends @node as compact JSON text, as cs_json_to_string() writes it (NaN
+ * and infinities as null): for answers written piece by piece.
+ */
+void
+cs_json_append (GString *out, JsonNode *node)
+{
+	Writer w = {out, FALSE, FALSE, NULL};
+	if (node == NULL)
+		g_string_append (out, "null");
+	else
+		write_node (&w, node, 0);
+}
+
+/**
+ * cs_json_append_string:
+ * @s: (nullable): %NULL for null
+ *
+ * Appends @s as a JSON string (quoted and escaped).
+ */
+void
+cs_json_append_string (GString *out, const gchar *s)
+{
+	if (s == NULL)
+		g_string_append (out, "null");
+	else
+		write_string (out, s);
+}

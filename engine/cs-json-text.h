@@ -14,5 +14,9 @@ gchar *
 cs_json_to_string (JsonNode *node, gboolean pretty);
 gchar *
 cs_json_to_data (JsonNode *node, gboolean pretty, GError **error);
+void
+cs_json_append (GString *out, JsonNode *node);
+void
+cs_json_append_string (GString *out, const gchar *s);
 
 G_END_DECLS
