@@ -193,27 +193,33 @@ fast_object (FastReader *r)
 	}
 	for (;;) {
 		JsonNode *member;
-		gchar *name;
+		gchar small[64]; /* most names: no allocation for the copy */
+		g_autofree gchar *large = NULL;
+		const gchar *name;
+		guint size;
 		fast_space (r);
 		if (r->p >= r->end || *r->p != '"' || !fast_string (r))
 			goto fail;
-		name = r->buf->str;
-		if (json_object_has_member (object, name))
-			goto fail;
-		name = g_strdup (name);
-		fast_space (r);
-		if (r->p >= r->end || *r->p != ':') {
-			g_free (name);
-			goto fail;
+		/* r->buf is reused by the value: keep the name apart */
+		if (r->buf->len < sizeof small) {
+			memcpy (small, r->buf->str, r->buf->len + 1);
+			name = small;
+		} else {
+			name = large = g_strndup (r->buf->str, r->buf->len);
 		}
+		fast_space (r);
+		if (r->p >= r->end || *r->p != ':')
+			goto fail;
 		r->p++;
 		member = fast_value (r);
-		if (member == NULL) {
-			g_free (name);
+		if (member == NULL)
 			goto fail;
-		}
+		/* a name seen before replaces the member without adding one: json-glib
+		 * is left to decide what a duplicate means */
+		size = json_object_get_size (object);
 		json_object_set_member (object, name, member);
-		g_free (name);
+		if (json_object_get_size (object) == size)
+			goto fail;
 		fast_space (r);
 		if (r->p < r->end && *r->p == ',') {
 			r->p++;

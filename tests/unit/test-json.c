@@ -173,6 +173,7 @@ test_documents (void)
 		"  {  \"a\" : [ 1 , 2 , { } ] }  ",
 		"{\"a\":1,\"b\":{\"c\":[true,false,null,\"x\",-1.0e-2]},\"d\":[]}",
 		"{\"z\":1,\"a\":2,\"m\":3}",
+		"{\"a name longer than sixty-four bytes, which is copied another way\":{\"b\":1}}",
 		"[[[[[[[[[[1]]]]]]]]]]",
 		"{\"data\":[{\"type\":\"contacts\",\"id\":\"1\",\"attributes\":{\"firstName\":"
 		"\"Ann\",\"emails\":[{\"email\":\"a@b.c\"}],\"birthday\":null}}],\"links\":{}}",
