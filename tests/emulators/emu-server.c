@@ -385,6 +385,14 @@ emu_db_prepare (EmuServer *self, const gchar *sql, GError **error)
 	return stmt;
 }
 
+/* runs one statement without rows (BEGIN, COMMIT), prepared once */
+gboolean
+emu_db_step (EmuServer *self, const gchar *sql)
+{
+	g_autoptr(sqlite3_stmt) stmt = emu_db_prepare (self, sql, NULL);
+	return stmt != NULL && sqlite3_step (stmt) == SQLITE_DONE;
+}
+
 static void
 stmt_finalize (gpointer stmt)
 {

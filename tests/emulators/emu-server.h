@@ -69,6 +69,7 @@ void emu_server_add_handler_no_faults (EmuServer *self, const gchar *path, EmuHa
 /* database */
 gboolean emu_db_exec (EmuServer *self, const gchar *sql, GError **error);
 sqlite3_stmt *emu_db_prepare (EmuServer *self, const gchar *sql, GError **error);
+gboolean emu_db_step (EmuServer *self, const gchar *sql);
 /* puts a statement from emu_db_prepare back for the next one (or finalizes it) */
 void emu_db_release (sqlite3_stmt *stmt);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, emu_db_release)
