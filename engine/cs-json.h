@@ -3,6 +3,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "cs-json-text.h"
 #include "cs-record.h"
 
 G_BEGIN_DECLS
@@ -14,8 +15,6 @@ GVariant *cs_json_to_value (JsonNode *node);
 JsonNode *cs_json_from_fields (const CsRecord *record);
 void cs_json_to_fields (JsonObject *object, CsRecord *record);
 JsonNode *cs_json_from_record (const CsRecord *record);
-gchar *cs_json_to_string (JsonNode *node, gboolean pretty);
-gchar *cs_json_to_data (JsonNode *node, gboolean pretty, GError **error);
 
 /* reading outside input: each gives NULL for a NULL @object/@array, a missing
  * member or element, a JSON null or a value of another type (no criticals) */

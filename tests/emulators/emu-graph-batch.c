@@ -210,6 +210,7 @@ graph_batch (EmuServer *server, GraphReq *req, GraphResp *resp)
 	JsonArray *responses;
 	JsonObject *o;
 	guint left;
+	gboolean own_transaction;
 
 	st->stats_batches++;
 	if (!g_str_equal (req->method, "POST")) {
@@ -221,6 +222,12 @@ graph_batch (EmuServer *server, GraphReq *req, GraphResp *resp)
 		return;
 	}
 	left = items->len;
+	/* The items run one after another with nothing in between, so one
+	 * transaction for all of them is invisible from outside, and spares each
+	 * insert its own commit (a sixth of the emulator's CPU was SQLite's). A
+	 * failed statement still undoes only itself; nothing is rolled back. */
+	own_transaction = sqlite3_get_autocommit (emu_server_get_db (server)) &&
+			  emu_db_step (server, "BEGIN");
 	while (left > 0) {
 		g_autoptr(GPtrArray) round = g_ptr_array_new ();
 		/* the batch's own request is not a mailbox request; others are */
@@ -285,6 +292,8 @@ graph_batch (EmuServer *server, GraphReq *req, GraphResp *resp)
 			left--;
 		}
 	}
+	if (own_transaction && !emu_db_step (server, "COMMIT"))
+		g_warning ("$batch: cannot commit: %s", sqlite3_errmsg (emu_server_get_db (server)));
 	responses = json_array_new ();
 	for (guint i = 0; i < items->len; i++) {
 		BatchItem *item = g_ptr_array_index (items, i);

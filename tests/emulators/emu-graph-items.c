@@ -881,15 +881,15 @@ list_items (EmuServer *server, GraphReq *req, GraphResp *resp, const gchar *kind
 	sqlite3_bind_int (stmt, 3, (gint) top + 1);
 	sqlite3_bind_int (stmt, 4, (gint) skip);
 	while (sqlite3_step (stmt) == SQLITE_ROW) {
-		g_autoptr(JsonParser) p = json_parser_new ();
+		g_autoptr(JsonNode) root = NULL;
 		if (++n > top)
 			break;
-		if (!json_parser_load_from_data (p, (const gchar *) sqlite3_column_text (stmt, 0),
-						 -1, NULL))
+		root = cs_json_parse ((const gchar *) sqlite3_column_text (stmt, 0), -1, FALSE, NULL);
+		if (root == NULL)
 			continue;
 		json_array_add_element (values,
 					render (req, kind, (const gchar *) sqlite3_column_text (stmt, 1),
-						json_node_get_object (json_parser_get_root (p))));
+						json_node_get_object (root)));
 	}
 	if (n > top)
 		next = g_strdup_printf ("%s/v1.0%s?$top=%u&$skip=%u", req->origin, req->path, top,
@@ -1062,7 +1062,7 @@ delta (EmuServer *server, GraphReq *req, GraphResp *resp, const gchar *kind, con
 	while (sqlite3_step (stmt) == SQLITE_ROW) {
 		const gchar *id = (const gchar *) sqlite3_column_text (stmt, 0);
 		gboolean deleted = sqlite3_column_int (stmt, 3) != 0;
-		g_autoptr(JsonParser) p = json_parser_new ();
+		g_autoptr(JsonNode) root = NULL;
 		JsonObject *obj;
 		if (n >= top) {
 			more = TRUE;
@@ -1076,10 +1076,10 @@ delta (EmuServer *server, GraphReq *req, GraphResp *resp, const gchar *kind, con
 			}
 			continue;
 		}
-		if (!json_parser_load_from_data (p, (const gchar *) sqlite3_column_text (stmt, 1),
-						 -1, NULL))
+		root = cs_json_parse ((const gchar *) sqlite3_column_text (stmt, 1), -1, FALSE, NULL);
+		if (root == NULL)
 			continue;
-		obj = json_node_get_object (json_parser_get_root (p));
+		obj = json_node_get_object (root);
 		if (g_str_equal (kind, "event") && !in_window (obj, ws, we)) {
 			/* moved out of the window: the client must forget it */
 			if (!d.initial) {

@@ -240,7 +240,7 @@ graph_item_load (EmuServer *server, const gchar *kind, const gchar *id, gchar **
 {
 	g_autoptr(sqlite3_stmt) stmt = emu_db_prepare (
 	    server, "SELECT json, folder, deleted FROM items WHERE id = ? AND kind = ?", NULL);
-	g_autoptr(JsonParser) parser = json_parser_new ();
+	g_autoptr(JsonNode) root = NULL;
 	sqlite3_bind_text (stmt, 1, graph_id_in (id), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text (stmt, 2, kind, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step (stmt) != SQLITE_ROW)
@@ -249,12 +249,12 @@ graph_item_load (EmuServer *server, const gchar *kind, const gchar *id, gchar **
 		*deleted = sqlite3_column_int (stmt, 2) != 0;
 	else if (sqlite3_column_int (stmt, 2) != 0)
 		return NULL;
-	if (!json_parser_load_from_data (parser, (const gchar *) sqlite3_column_text (stmt, 0), -1,
-					 NULL))
+	root = cs_json_parse ((const gchar *) sqlite3_column_text (stmt, 0), -1, FALSE, NULL);
+	if (root == NULL)
 		return NULL;
 	if (folder != NULL)
 		*folder = g_strdup ((const gchar *) sqlite3_column_text (stmt, 1));
-	return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+	return json_object_ref (json_node_get_object (root));
 }
 
 /* saves @obj (a new change: new changeKey, etag, seq); s/e are the UTC
@@ -279,7 +279,7 @@ graph_item_save (EmuServer *server, const gchar *kind, const gchar *folder, Json
 			json_object_set_string_member (obj, "createdDateTime", now);
 	}
 	json_node_set_object (node, obj);
-	text = json_to_string (node, FALSE);
+	text = emu_json_text (node);
 	stmt = emu_db_prepare (server,
 			       "INSERT OR REPLACE INTO items (id, kind, folder, json, seq, deleted, s, e)"
 			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

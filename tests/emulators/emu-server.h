@@ -5,6 +5,8 @@
 #include <libsoup/soup.h>
 #include <sqlite3.h>
 
+#include "engine/cs-json-text.h"
+
 G_BEGIN_DECLS
 
 /*
@@ -67,9 +69,13 @@ void emu_server_add_handler_no_faults (EmuServer *self, const gchar *path, EmuHa
 /* database */
 gboolean emu_db_exec (EmuServer *self, const gchar *sql, GError **error);
 sqlite3_stmt *emu_db_prepare (EmuServer *self, const gchar *sql, GError **error);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+gboolean emu_db_step (EmuServer *self, const gchar *sql);
+/* puts a statement from emu_db_prepare back for the next one (or finalizes it) */
+void emu_db_release (sqlite3_stmt *stmt);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, emu_db_release)
 
 /* responses */
+gchar *emu_json_text (JsonNode *node);
 void emu_reply_json (SoupServerMessage *msg, guint status, const gchar *content_type,
 		     JsonNode *node);
 void emu_reply_text (SoupServerMessage *msg, guint status, const gchar *content_type,

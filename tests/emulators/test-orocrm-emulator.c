@@ -578,6 +578,34 @@ test_list (Emu *emu, gconstpointer data)
 		g_assert_cmpuint (r->status, ==, 204);
 		g_assert_cmpuint (json_array_get_length (json_object_get_array_member (obj (after), "data")), ==, 23);
 	}
+	{
+		/* pages in id order stay offsets into what is there now, and the total
+		 * count is today's: a deletion between pages 2 and 3 moves the later
+		 * pages up by one (the emulator remembers where a page ended) */
+		static const gchar *path = "/api/contacts?sort=id&page%5Bsize%5D=5&page%5Bnumber%5D=";
+		static const struct {
+			guint number;
+			const gchar *first, *count;
+		} pages[] = {{1, "1", "23"}, {2, "6", "23"}, {3, "12", "22"}, {4, "17", "22"},
+			     {5, "22", "22"}, {2, "7", "22"}};
+		const gchar *h[] = {bearer (emu), "Accept: " JSONAPI, "X-Include: totalCount", NULL};
+		for (guint i = 0; i < G_N_ELEMENTS (pages); i++) {
+			g_autofree gchar *page = g_strdup_printf ("%s%u", path, pages[i].number);
+			g_autoptr(Resp) r = NULL;
+			JsonArray *d;
+			if (pages[i].number == 3) {
+				g_autoptr(Resp) del = api (emu, "DELETE", "/api/contacts/3", NULL);
+				g_assert_cmpuint (del->status, ==, 204);
+			}
+			r = request (emu, "GET", page, NULL, h);
+			d = json_object_get_array_member (obj (r), "data");
+			g_assert_cmpuint (json_array_get_length (d), ==, pages[i].number == 5 ? 2 : 5);
+			g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (d, 0), "id"),
+					 ==, pages[i].first);
+			g_assert_cmpstr (soup_message_headers_get_one (r->headers, "X-Include-Total-Count"), ==,
+					 pages[i].count);
+		}
+	}
 }
 
 static void
