@@ -43,7 +43,6 @@ struct _CsOrocrmProvider {
 	CsHttpClient *http;	 /* (owned) (nullable) while closed */
 	gchar *secret;		 /* (owned) (nullable) the API key or client secret */
 	gchar *token;		 /* (owned) (nullable) OAuth access token */
-	GMutex token_lock;	 /* the next page is fetched in a thread (read_pages) */
 	gint64 calendar;	 /* the user's default calendar */
 	gint64 sweep_interval;	 /* seconds between full listings; 0 = every run */
 	CsOrocrmContext ctx;
@@ -89,7 +88,6 @@ cs_orocrm_provider_finalize (GObject *object)
 {
 	CsOrocrmProvider *self = CS_OROCRM_PROVIDER (object);
 	cs_orocrm_provider_close (CS_PROVIDER (self));
-	g_mutex_clear (&self->token_lock);
 	g_free (self->url);
 	g_free (self->user);
 	g_free (self->fingerprint);
@@ -189,12 +187,10 @@ prepare_cb (CsHttpClient *client, SoupMessage *msg, gpointer user_data, GError *
 
 	if (self->auth == AUTH_OAUTH) {
 		g_autofree gchar *value = NULL;
-		g_mutex_lock (&self->token_lock);
-		/* none: the token request itself */
-		value = self->token != NULL ? g_strdup_printf ("Bearer %s", self->token) : NULL;
-		g_mutex_unlock (&self->token_lock);
-		if (value != NULL)
-			soup_message_headers_replace (h, "Authorization", value);
+		if (self->token == NULL) /* the token request itself */
+			return TRUE;
+		value = g_strdup_printf ("Bearer %s", self->token);
+		soup_message_headers_replace (h, "Authorization", value);
 		return TRUE;
 	} else {
 		guint8 nonce[16];
@@ -237,9 +233,7 @@ fetch_token (CsOrocrmProvider *self, GCancellable *cancellable, GError **error)
 	g_autoptr(GError) error_local = NULL;
 	const gchar *token;
 
-	g_mutex_lock (&self->token_lock);
 	wipe_string (&self->token);
-	g_mutex_unlock (&self->token_lock);
 	json_builder_begin_object (b);
 	json_builder_set_member_name (b, "grant_type");
 	json_builder_add_string_value (b, "client_credentials");
@@ -280,10 +274,7 @@ fetch_token (CsOrocrmProvider *self, GCancellable *cancellable, GError **error)
 			     _("%s/oauth2-token did not answer with an access token"), self->url);
 		return FALSE;
 	}
-	g_mutex_lock (&self->token_lock);
-	wipe_string (&self->token);
 	self->token = g_strdup (token);
-	g_mutex_unlock (&self->token_lock);
 	return TRUE;
 }
 
@@ -700,37 +691,6 @@ cs_orocrm_read_page (CsOrocrmContext *ctx, CsKind kind, JsonObject *root, CsRead
 	return done;
 }
 
-/* the next page of a listing, asked for in a thread while the engine works
- * through this one (a first sync writes each chunk to Outlook as it comes):
- * the server's time and ours overlap. libsoup (≥ 3.2) sends from any thread;
- * the sink is only touched by the reading thread. */
-typedef struct {
-	CsOrocrmProvider *self;
-	gchar *path;
-	GHashTable *headers;
-	GCancellable *cancellable;
-	CsHttpResponse *resp;
-	JsonNode *json;
-	GError *error;
-} PageFetch;
-
-static gpointer
-page_fetch_thread (gpointer data)
-{
-	PageFetch *pf = data;
-	pf->resp = oro_request (pf->self, "GET", pf->path, NULL, TRUE, pf->headers, &pf->json,
-				pf->cancellable, &pf->error);
-	return NULL;
-}
-
-static const gchar *
-page_next (JsonObject *root)
-{
-	JsonObject *links = json_object_has_member (root, "links") ? cs_json_get_object (root, "links") : NULL;
-	return links != NULL && json_object_has_member (links, "next") ? cs_json_get_string (links, "next")
-								      : NULL;
-}
-
 static gboolean
 read_pages (CsOrocrmProvider *self, CsKind kind, const gchar *query, CsReadSink *sink,
 	    ReadState *rs, GCancellable *cancellable, GError **error)
@@ -740,15 +700,13 @@ read_pages (CsOrocrmProvider *self, CsKind kind, const gchar *query, CsReadSink 
 						  PAGE_SIZE, kind == CS_KIND_CONTACT ? "&include=addresses" : "");
 	g_autoptr(GHashTable) headers = g_hash_table_new (g_str_hash, g_str_equal);
 	guint done = 0, total = 0;
-	g_autoptr(JsonNode) json = NULL;
-	g_autoptr(CsHttpResponse) resp = NULL;
 
 	g_hash_table_insert (headers, (gpointer) "X-Include", (gpointer) "totalCount");
-	resp = oro_request (self, "GET", path, NULL, TRUE, headers, &json, cancellable, error);
-	while (TRUE) {
+	while (path != NULL) {
+		g_autoptr(JsonNode) json = NULL;
+		g_autoptr(CsHttpResponse) resp = oro_request (self, "GET", path, NULL, TRUE, headers, &json,
+							      cancellable, error);
 		const gchar *count, *next = NULL;
-		PageFetch pf = {self, NULL, headers, cancellable, NULL, NULL, NULL};
-		GThread *ahead = NULL;
 
 		if (resp == NULL)
 			return FALSE;
@@ -760,27 +718,13 @@ read_pages (CsOrocrmProvider *self, CsKind kind, const gchar *query, CsReadSink 
 			if (rs->total < 0)
 				rs->total = (gint64) total;
 		}
-		if (page_next (json_node_get_object (json)) != NULL) {
-			pf.path = g_strdup (page_next (json_node_get_object (json)));
-			ahead = g_thread_new ("crmsync-oro-page", page_fetch_thread, &pf);
-		}
 		done += cs_orocrm_read_page (&self->ctx, kind, json_node_get_object (json), sink,
 					     &rs->watermark, rs->seen, &next);
 		cs_read_sink_progress (sink, done, MAX (done, total));
-		g_clear_pointer (&resp, cs_http_response_free);
-		g_clear_pointer (&json, json_node_unref);
-		if (ahead == NULL)
-			return TRUE;
-		g_thread_join (ahead);
-		g_free (path);
-		path = pf.path;
-		resp = pf.resp;
-		json = pf.json;
-		if (resp == NULL) {
-			g_propagate_error (error, pf.error);
-			return FALSE;
-		}
+		g_clear_pointer (&path, g_free);
+		path = g_strdup (next);
 	}
+	return TRUE;
 }
 
 /*
@@ -1728,7 +1672,6 @@ static void
 cs_orocrm_provider_init (CsOrocrmProvider *self)
 {
 	self->sweep_interval = SWEEP_INTERVAL;
-	g_mutex_init (&self->token_lock);
 }
 
 G_MODULE_EXPORT GType cs_provider_query_type (void);
