@@ -177,6 +177,13 @@ progress_cb (gpointer target, CsPhase phase, gdouble fraction, const gchar *mess
 	self->phase = phase;
 	self->phase_seen = TRUE;
 	self->begun[phase] = TRUE;
+	/* what must have begun before (the relay keeps only the newest step):
+	 * the CRM is connected before Outlook is read, whichever is read
+	 * first; both are read before planning */
+	if (phase >= CS_PHASE_READ_OUTLOOK)
+		self->begun[CS_PHASE_READ_CRM] = TRUE;
+	if (phase >= CS_PHASE_PLAN)
+		self->begun[CS_PHASE_READ_OUTLOOK] = TRUE;
 	gtk_progress_bar_set_fraction (self->progress_bar, fraction);
 	set_phase (self, phase, FALSE);
 	if (message != NULL)

@@ -61,6 +61,8 @@ struct _CsEngine {
 	CsRunReport *stream_report;	/* (nullable) what the chunks wrote */
 	GPtrArray *stream_skips;	/* (nullable) (element-type CsStateSkip) */
 	gboolean stream_failed[CS_KIND_LAST];
+	guint stream_read[2];		/* records read, of how many: the listing being streamed */
+	guint stream_written;		/* writes the chunks made */
 	/* links before the chunks wrote (the guards weigh against them); -1: count now */
 	gint64 known_before[CS_SIDE_LAST][CS_KIND_LAST];
 	/* what a listing of changes asks: the version a link stored */
@@ -462,6 +464,9 @@ static void
 sink_progress_cb (CsReadSink *sink, guint done, guint total, gpointer user_data)
 {
 	ReadProgress *rp = user_data;
+	/* a streamed read writes as it goes: its writes say how far it is */
+	rp->engine->stream_read[0] = done;
+	rp->engine->stream_read[1] = total;
 	g_autofree gchar *msg = g_strdup_printf (_("Reading %s: %u of %u"), rp->what, done, total);
 	progress (rp->engine, rp->phase, rp->base + (total > 0 ? rp->span * done / total : 0), msg);
 }
@@ -897,6 +902,43 @@ validate_items (CsEngine *self, CsKind kind, GPtrArray *items, guint from)
 		g_clear_object (&schemas[s]);
 }
 
+/* id → record (borrowed), a later one of an id over an earlier */
+static GHashTable *
+records_by_id (GPtrArray *records)
+{
+	GHashTable *by_id = g_hash_table_new (g_str_hash, g_str_equal);
+	for (guint i = 0; records != NULL && i < records->len; i++) {
+		CsRecord *r = g_ptr_array_index (records, i);
+		g_hash_table_insert (by_id, (gpointer) cs_record_get_id (r), r);
+	}
+	return by_id;
+}
+
+/* the snapshots the planner reads: of links whose record changed on a side,
+ * or is missing where that side's listing is complete (as links_light) */
+static gboolean
+load_snapshots (CsEngine *self, GPtrArray *links, GHashTable *crm_by_id, gboolean crm_complete,
+		GHashTable *outlook_by_id, gboolean outlook_complete, GError **error)
+{
+	GHashTable *by_id[CS_SIDE_LAST] = {crm_by_id, outlook_by_id};
+	gboolean complete[CS_SIDE_LAST] = {crm_complete, outlook_complete};
+	for (guint i = 0; i < links->len; i++) {
+		CsLink *l = g_ptr_array_index (links, i);
+		gboolean need = FALSE;
+		if (l->snapshot != NULL)
+			continue;
+		for (guint s = 0; s < CS_SIDE_LAST && !need; s++) {
+			const gchar *id = cs_link_get_id (l, (CsSide) s);
+			CsRecord *r = id != NULL ? g_hash_table_lookup (by_id[s], id) : NULL;
+			if (id != NULL)
+				need = r != NULL ? !cs_record_is_stripped (r) : complete[s];
+		}
+		if (need && !cs_state_load_snapshot (self->state, l, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
 /* for a complete listing: every link, but the snapshot only where the
  * planner or the horizon check reads it — a record that changed or went
  * (not listed where the listing is complete). A link whose records are as
@@ -906,36 +948,18 @@ static GPtrArray *
 links_light (CsEngine *self, CsKind kind, GError **error)
 {
 	g_autoptr (GPtrArray) links = cs_state_get_links_light (self->state, kind, error);
-	GHashTable *by_id[CS_SIDE_LAST] = { NULL, NULL };
-	gboolean ok = TRUE;
+	g_autoptr (GHashTable) crm = NULL;
+	g_autoptr (GHashTable) outlook = NULL;
 
 	if (links == NULL)
 		return NULL;
-	for (guint s = 0; s < CS_SIDE_LAST; s++) {
-		GPtrArray *recs = cs_read_sink_get_records (self->sinks[s][kind]);
-		by_id[s] = g_hash_table_new (g_str_hash, g_str_equal);
-		for (guint i = 0; i < recs->len; i++) {
-			CsRecord *r = g_ptr_array_index (recs, i);
-			g_hash_table_insert (by_id[s], (gpointer)cs_record_get_id (r), r);
-		}
-	}
-	for (guint i = 0; ok && i < links->len; i++) {
-		CsLink *l = g_ptr_array_index (links, i);
-		gboolean need = FALSE;
-		for (guint s = 0; s < CS_SIDE_LAST && !need; s++) {
-			const gchar *id = cs_link_get_id (l, (CsSide)s);
-			CsRecord *r = id != NULL ? g_hash_table_lookup (by_id[s], id) : NULL;
-			if (id == NULL)
-				continue;
-			need = r != NULL ? !cs_record_is_stripped (r)
-					 : cs_read_sink_get_complete (self->sinks[s][kind]);
-		}
-		if (need)
-			ok = cs_state_load_snapshot (self->state, l, error);
-	}
-	for (guint s = 0; s < CS_SIDE_LAST; s++)
-		g_hash_table_unref (by_id[s]);
-	return ok ? g_steal_pointer (&links) : NULL;
+	crm = records_by_id (cs_read_sink_get_records (self->sinks[CS_SIDE_CRM][kind]));
+	outlook = records_by_id (cs_read_sink_get_records (self->sinks[CS_SIDE_OUTLOOK][kind]));
+	if (!load_snapshots (self, links, crm, cs_read_sink_get_complete (self->sinks[CS_SIDE_CRM][kind]),
+			     outlook, cs_read_sink_get_complete (self->sinks[CS_SIDE_OUTLOOK][kind]),
+			     error))
+		return NULL;
+	return g_steal_pointer (&links);
 }
 
 static GPtrArray *
@@ -1306,6 +1330,8 @@ clear_streams (CsEngine *self)
 	g_clear_object (&self->stream_report);
 	g_clear_pointer (&self->stream_skips, g_ptr_array_unref);
 	memset (self->stream_failed, 0, sizeof (self->stream_failed));
+	self->stream_read[0] = self->stream_read[1] = 0;
+	self->stream_written = 0;
 	for (guint s = 0; s < CS_SIDE_LAST; s++)
 		for (guint k = 0; k < CS_KIND_LAST; k++)
 			self->known_before[s][k] = -1;
@@ -1320,14 +1346,14 @@ known_links (CsEngine *self, CsKind kind, CsSide side)
 	return cs_state_count_links (self->state, kind, side);
 }
 
-/* records per chunk: a few Graph batches' worth, small next to the listing.
+/* records per chunk: a page of OroCRM's, 50 Graph batches; small next to a listing.
  * CRMSYNC_STREAM_CHUNK sets it for tests and benchmarks; 0 plans whole */
 static guint
 stream_chunk_size (void)
 {
 	const gchar *env = g_getenv ("CRMSYNC_STREAM_CHUNK");
 	if (env == NULL || env[0] == '\0')
-		return 2000;
+		return 1000;
 	return (guint) MIN (g_ascii_strtoull (env, NULL, 10), G_MAXUINT);
 }
 
@@ -1371,42 +1397,6 @@ kind_streams (CsEngine *self, CsKind kind, CsRunFlags flags)
 	}
 	journal = cs_state_journal_pending (self->state, kind, NULL);
 	return journal != NULL && journal->len == 0;
-}
-
-/* the snapshots the planner reads: of links whose record changed on a side,
- * or is missing where that side's listing is complete (as links_light) */
-static gboolean
-load_snapshots (CsEngine *self, GPtrArray *links, GHashTable *crm_by_id, gboolean crm_complete,
-		GHashTable *outlook_by_id, gboolean outlook_complete, GError **error)
-{
-	GHashTable *by_id[CS_SIDE_LAST] = {crm_by_id, outlook_by_id};
-	gboolean complete[CS_SIDE_LAST] = {crm_complete, outlook_complete};
-	for (guint i = 0; i < links->len; i++) {
-		CsLink *l = g_ptr_array_index (links, i);
-		gboolean need = FALSE;
-		if (l->snapshot != NULL)
-			continue;
-		for (guint s = 0; s < CS_SIDE_LAST && !need; s++) {
-			const gchar *id = cs_link_get_id (l, (CsSide) s);
-			CsRecord *r = id != NULL ? g_hash_table_lookup (by_id[s], id) : NULL;
-			if (id != NULL)
-				need = r != NULL ? !cs_record_is_stripped (r) : complete[s];
-		}
-		if (need && !cs_state_load_snapshot (self->state, l, error))
-			return FALSE;
-	}
-	return TRUE;
-}
-
-static GHashTable *
-records_by_id (GPtrArray *records)
-{
-	GHashTable *by_id = g_hash_table_new (g_str_hash, g_str_equal);
-	for (guint i = 0; records != NULL && i < records->len; i++) {
-		CsRecord *r = g_ptr_array_index (records, i);
-		g_hash_table_insert (by_id, (gpointer) cs_record_get_id (r), r);
-	}
-	return by_id;
 }
 
 static gboolean apply_items (CsEngine *self, GPtrArray *items, CsRunReport *report,
@@ -1556,7 +1546,7 @@ stream_finish (CsEngine *self, CsEngineStream *st, CsRunFlags flags, CsSyncPlan 
 	    !cs_engine_review_prune (self->state, ks, kind, st->kp.held,
 				     (flags & CS_RUN_FLAG_DRY_RUN) == 0, error))
 		return FALSE;
-	cs_planner_stream_finish (st->planner, plan);
+	cs_planner_stream_finish (st->planner, crm_by_id, plan);
 	validate_items (self, kind, cs_sync_plan_get_items (plan), before);
 	return TRUE;
 }
@@ -2299,7 +2289,16 @@ run_batches (CsEngine *self, GPtrArray *states, CsSide side, CsKind kind, CsWrit
 				cs_plan_item_release (ost->item);
 		}
 		*done_ops += ops->len;
-		if (!self->in_chunk) {
+		if (self->in_chunk) {
+			/* as far as the listing is read: the chunks' totals are not known */
+			guint read = self->stream_read[0], listed = self->stream_read[1];
+			g_autofree gchar *msg = NULL;
+			self->stream_written += ops->len;
+			msg = g_strdup_printf (_("Writing %s to %s: %u of %u"), cs_kind_get_label (kind),
+					       cs_provider_get_display_name (self->providers[side]),
+					       self->stream_written, MAX (self->stream_written, listed));
+			progress (self, CS_PHASE_APPLY, listed > 0 ? (gdouble) read / listed : 0, msg);
+		} else {
 			g_autofree gchar *msg = g_strdup_printf (_("Writing %s to %s: %u of %u"),
 								 cs_kind_get_label (kind),
 								 cs_provider_get_display_name (self->providers[side]),

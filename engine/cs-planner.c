@@ -1228,7 +1228,6 @@ struct _CsPlannerStream {
 	Planner p;
 	GHashTable *linked[CS_SIDE_LAST];
 	GHashTable *link_of_crm;	/* CRM id → CsLink (borrowed from the input) */
-	GHashTable *seen_crm;		/* CRM ids planned (owned) */
 	GPtrArray *unlinked_out;
 	GPtrArray *out_values;
 	GHashTable *key_index;
@@ -1255,7 +1254,6 @@ cs_planner_stream_new (const CsPlanInput *in)
 		if (l->crm_id != NULL)
 			g_hash_table_insert (self->link_of_crm, l->crm_id, l);
 	}
-	self->seen_crm = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	self->unlinked_out = g_ptr_array_new ();
 	self->out_values = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
 	self->matched_out = g_hash_table_new (NULL, NULL);
@@ -1267,11 +1265,11 @@ cs_planner_stream_new (const CsPlanInput *in)
 
 /**
  * cs_planner_stream_feed:
- * @records: (element-type CsRecord): the next CRM records listed
+ * @records: (element-type CsRecord): the next CRM records listed, none of them
+ *   in an earlier chunk (CsReadSink sees to that)
  * @plan: where this chunk's items go
  *
- * The records must stay alive as long as @plan's items. An id planned by an
- * earlier chunk is not planned again.
+ * The records must stay alive as long as @plan's items.
  */
 void
 cs_planner_stream_feed (CsPlannerStream *self, GPtrArray *records, CsSyncPlan *plan)
@@ -1286,8 +1284,6 @@ cs_planner_stream_feed (CsPlannerStream *self, GPtrArray *records, CsSyncPlan *p
 	g_hash_table_remove_all (p->by_id[CS_SIDE_CRM]);
 	for (guint i = 0; i < records->len; i++) {
 		CsRecord *r = g_ptr_array_index (records, i);
-		if (g_hash_table_contains (self->seen_crm, cs_record_get_id (r)))
-			continue;
 		g_hash_table_replace (p->by_id[CS_SIDE_CRM], (gpointer) cs_record_get_id (r), r);
 		g_ptr_array_add (chunk, r);
 	}
@@ -1301,21 +1297,19 @@ cs_planner_stream_feed (CsPlannerStream *self, GPtrArray *records, CsSyncPlan *p
 	collect_unlinked (p, CS_SIDE_CRM, chunk, self->linked[CS_SIDE_CRM], unlinked_crm);
 	plan_unlinked_crm (p, unlinked_crm, self->unlinked_out, self->out_values, self->key_index,
 			   self->matched_out);
-	for (guint i = 0; i < chunk->len; i++)
-		g_hash_table_add (self->seen_crm, g_strdup (cs_record_get_id (g_ptr_array_index (chunk, i))));
-	/* the handled ids of this chunk's records go with them: the seen set keeps them */
 	g_hash_table_remove_all (p->by_id[CS_SIDE_CRM]);
 	p->plan = NULL;
 }
 
 /**
  * cs_planner_stream_finish:
+ * @listed: the CRM ids the chunks held
  *
  * Plans the links whose CRM record no chunk held (gone from a complete
  * listing, or unchanged in a delta) and Outlook's records nothing took.
  */
 void
-cs_planner_stream_finish (CsPlannerStream *self, CsSyncPlan *plan)
+cs_planner_stream_finish (CsPlannerStream *self, GHashTable *listed, CsSyncPlan *plan)
 {
 	Planner *p = &self->p;
 	const CsPlanInput *in = p->in;
@@ -1325,7 +1319,7 @@ cs_planner_stream_finish (CsPlannerStream *self, CsSyncPlan *plan)
 	p->plan = plan;
 	for (guint i = 0; in->links != NULL && i < in->links->len; i++) {
 		CsLink *l = g_ptr_array_index (in->links, i);
-		if (l->crm_id != NULL && g_hash_table_contains (self->seen_crm, l->crm_id))
+		if (l->crm_id != NULL && g_hash_table_contains (listed, l->crm_id))
 			continue;
 		plan_link_once (p, l);
 	}
@@ -1340,7 +1334,6 @@ cs_planner_stream_free (CsPlannerStream *self)
 		return;
 	planner_clear (&self->p, self->linked);
 	g_hash_table_unref (self->link_of_crm);
-	g_hash_table_unref (self->seen_crm);
 	g_ptr_array_unref (self->unlinked_out);
 	g_ptr_array_unref (self->out_values);
 	g_hash_table_unref (self->key_index);

@@ -66,7 +66,7 @@ void cs_planner_plan (const CsPlanInput *input, CsSyncPlan *plan);
 typedef struct _CsPlannerStream CsPlannerStream;
 CsPlannerStream *cs_planner_stream_new (const CsPlanInput *input);
 void cs_planner_stream_feed (CsPlannerStream *self, GPtrArray *records, CsSyncPlan *plan);
-void cs_planner_stream_finish (CsPlannerStream *self, CsSyncPlan *plan);
+void cs_planner_stream_finish (CsPlannerStream *self, GHashTable *listed, CsSyncPlan *plan);
 void cs_planner_stream_free (CsPlannerStream *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsPlannerStream, cs_planner_stream_free)
 gboolean cs_planner_values_equal (GVariant *a, GVariant *b);

@@ -20,7 +20,7 @@ struct _CsReadSink {
 	gpointer chunk_data;
 	guint chunk_size;
 	guint streamed;		/* records[0, streamed) are stubs of records handed on */
-	GHashTable *streamed_ids; /* (nullable) after a clear(): ids not to take again */
+	GHashTable *streamed_ids; /* (nullable) ids handed on (borrowed from the stubs) */
 	GError *chunk_error;	/* (nullable) (owned) */
 	GCancellable *cancel;	/* (nullable) (owned) cancelled when a chunk fails */
 };
@@ -131,12 +131,22 @@ hand_on (CsReadSink *self)
 			g_cancellable_cancel (self->cancel);
 		return;
 	}
+	if (self->streamed_ids == NULL)
+		self->streamed_ids = g_hash_table_new (g_str_hash, g_str_equal);
 	for (guint i = self->streamed; i < n; i++) {
 		CsRecord *r = g_ptr_array_index (self->records, i);
 		if (!cs_record_is_stripped (r)) {
-			self->records->pdata[i] = cs_record_new_stub (r);
+			/* the id is all that is asked of it later (its version
+			 * went to the link) */
+			CsRecord *stub = cs_record_is_deleted (r)
+					     ? cs_record_new_stub (r)
+					     : cs_record_new (cs_record_get_kind (r), cs_record_get_id (r));
+			cs_record_strip (stub);
+			self->records->pdata[i] = stub;
 			cs_record_unref (r);
 		}
+		g_hash_table_add (self->streamed_ids,
+				  (gpointer) cs_record_get_id (g_ptr_array_index (self->records, i)));
 	}
 	self->streamed = n;
 }
@@ -205,8 +215,10 @@ cs_read_sink_add (CsReadSink *self, CsRecord *record)
 	g_return_if_fail (cs_record_get_id (record) != NULL);
 	if (self->chunk_error != NULL)
 		return; /* the read is being stopped */
+	/* handed on already: listed twice (pages that shifted), or the
+	 * provider started over */
 	if (self->streamed_ids != NULL && g_hash_table_contains (self->streamed_ids, cs_record_get_id (record)))
-		return; /* handed on before the provider started over */
+		return;
 	if (self->chunk_func != NULL && self->complete &&
 	    self->records->len - self->streamed >= self->chunk_size)
 		hand_on (self);
@@ -322,11 +334,6 @@ cs_read_sink_clear (CsReadSink *self)
 	/* what was handed on is planned (and maybe written) already: kept, and
 	 * not taken a second time */
 	if (self->streamed > 0) {
-		if (self->streamed_ids == NULL)
-			self->streamed_ids = g_hash_table_new (g_str_hash, g_str_equal);
-		for (guint i = 0; i < self->streamed; i++)
-			g_hash_table_add (self->streamed_ids,
-					  (gpointer) cs_record_get_id (g_ptr_array_index (self->records, i)));
 		g_ptr_array_set_size (self->records, self->streamed);
 		g_ptr_array_set_size (self->skips, 0);
 		g_ptr_array_set_size (self->set_aside, 0);

@@ -44,6 +44,22 @@ cli_fixture_init (CliFixture *f, const gchar *extra)
 	cli_write_profile (f, extra);
 }
 
+/* a fixture whose folder starts as a copy of @from's (sides, profile, state) */
+void
+cli_fixture_copy (CliFixture *f, const CliFixture *from)
+{
+	g_autofree gchar *cmd = NULL;
+	gint status = 0;
+
+	memset (f, 0, sizeof (*f));
+	f->dir = g_dir_make_tmp ("crmsync-test-XXXXXX", NULL);
+	g_assert_nonnull (f->dir);
+	cmd = g_strdup_printf ("cp -a '%s/.' '%s/'", from->dir, f->dir);
+	g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, &status, NULL));
+	g_assert_cmpint (status, ==, 0);
+	f->profile = g_build_filename (f->dir, "profile.ini", NULL);
+}
+
 void
 cli_fixture_clear (CliFixture *f)
 {

@@ -15,6 +15,7 @@ typedef struct {
 } CliFixture;
 
 void cli_fixture_init (CliFixture *f, const gchar *profile_extra);
+void cli_fixture_copy (CliFixture *f, const CliFixture *from);
 void cli_fixture_clear (CliFixture *f);
 void cli_write_profile (CliFixture *f, const gchar *profile_extra);
 gint cli_run (CliFixture *f, const gchar *const *env_extra, ...) G_GNUC_NULL_TERMINATED;

@@ -44,18 +44,6 @@ prepare (CliFixture *f)
 	}
 }
 
-static gchar *
-copy_tree (const gchar *src)
-{
-	gchar *dst = g_dir_make_tmp ("crmsync-crash-XXXXXX", NULL);
-	g_assert_nonnull (dst);
-	g_autofree gchar *cmd = g_strdup_printf ("cp -a '%s/.' '%s/'", src, dst);
-	gint status = 0;
-	g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, &status, NULL));
-	g_assert_cmpint (status, ==, 0);
-	return dst;
-}
-
 /* CRMSYNC_TEST_SMALL (set by the leak check, which runs this under
  * LeakSanitizer, many times slower) tries every 10th position only */
 static guint
@@ -77,11 +65,7 @@ test_crash_everywhere (void)
 	prepare (&base);
 
 	/* the result without a crash */
-	cli_fixture_init (&ref, NULL);
-	g_free (ref.dir);
-	ref.dir = copy_tree (base.dir);
-	g_free (ref.profile);
-	ref.profile = g_build_filename (ref.dir, "profile.ini", NULL);
+	cli_fixture_copy (&ref, &base);
 	g_assert_cmpint (cli_run (&ref, NULL, "sync", "--profile", "@P", "--force", NULL), ==, 0);
 	want_out = cli_side_digest (&ref, "outlook", "contact");
 	want_crm = cli_side_digest (&ref, "crm", "contact");
@@ -95,11 +79,7 @@ test_crash_everywhere (void)
 		g_autofree gchar *got_out = NULL;
 		g_autofree gchar *got_crm = NULL;
 
-		cli_fixture_init (&f, NULL);
-		g_free (f.dir);
-		f.dir = copy_tree (base.dir);
-		g_free (f.profile);
-		f.profile = g_build_filename (f.dir, "profile.ini", NULL);
+		cli_fixture_copy (&f, &base);
 
 		g_assert_cmpint (cli_run (&f, env, "sync", "--profile", "@P", "--force", NULL), ==, 99);
 		g_assert_cmpint (cli_run (&f, NULL, "sync", "--profile", "@P", "--force", NULL), ==, 0);

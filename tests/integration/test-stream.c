@@ -55,28 +55,6 @@ fill (CliFixture *f)
 	}
 }
 
-static gchar *
-copy_tree (const gchar *src)
-{
-	gchar *dst = g_dir_make_tmp ("crmsync-stream-XXXXXX", NULL);
-	g_autofree gchar *cmd = g_strdup_printf ("cp -a '%s/.' '%s/'", src, dst);
-	gint status = 0;
-	g_assert_nonnull (dst);
-	g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, &status, NULL));
-	g_assert_cmpint (status, ==, 0);
-	return dst;
-}
-
-static void
-fixture_copy (CliFixture *f, const gchar *from)
-{
-	cli_fixture_init (f, NULL);
-	g_free (f->dir);
-	f->dir = copy_tree (from);
-	g_free (f->profile);
-	f->profile = g_build_filename (f->dir, "profile.ini", NULL);
-}
-
 static void
 test_first_sync_in_chunks (void)
 {
@@ -90,8 +68,8 @@ test_first_sync_in_chunks (void)
 
 	cli_fixture_init (&base, NULL);
 	fill (&base);
-	fixture_copy (&whole, base.dir);
-	fixture_copy (&chunked, base.dir);
+	cli_fixture_copy (&whole, &base);
+	cli_fixture_copy (&chunked, &base);
 
 	g_assert_cmpint (cli_run (&whole, env_whole, "sync", "--profile", "@P", "--json", NULL), ==,
 			 0);
@@ -143,7 +121,7 @@ test_crash_every_write (void)
 
 	cli_fixture_init (&base, NULL);
 	fill (&base);
-	fixture_copy (&ref, base.dir);
+	cli_fixture_copy (&ref, &base);
 	g_assert_cmpint (cli_run (&ref, env_chunks, "sync", "--profile", "@P", "--json", NULL), ==,
 			 0);
 	want_out = cli_side_digest (&ref, "outlook", "contact");
@@ -160,7 +138,7 @@ test_crash_every_write (void)
 		g_autofree gchar *got_out = NULL;
 		g_autofree gchar *got_crm = NULL;
 
-		fixture_copy (&f, base.dir);
+		cli_fixture_copy (&f, &base);
 		g_assert_cmpint (cli_run (&f, env, "sync", "--profile", "@P", NULL), ==, 99);
 		g_assert_cmpint (cli_run (&f, env_chunks, "sync", "--profile", "@P", NULL), ==, 0);
 		got_out = cli_side_digest (&f, "outlook", "contact");
