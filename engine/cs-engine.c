@@ -1387,7 +1387,6 @@ kind_streams (CsEngine *self, CsKind kind, CsRunFlags flags)
 	    cs_profile_get_kind_config (self->profile, kind)->direction == CS_DIRECTION_NONE ||
 	    cs_provider_get_horizon (self->providers[CS_SIDE_CRM], kind, &h) ||
 	    cs_provider_get_horizon (self->providers[CS_SIDE_OUTLOOK], kind, &h) ||
-	    cs_state_count_links (self->state, kind, CS_SIDE_CRM) != 0 ||
 	    stream_chunk_size () == 0)
 		return FALSE;
 	if ((flags & CS_RUN_FLAG_ALL) == 0 && (caps & CS_CAP_DELTA) != 0) {
@@ -1395,6 +1394,8 @@ kind_streams (CsEngine *self, CsKind kind, CsRunFlags flags)
 		if (cursor != NULL)
 			return FALSE; /* a listing of changes: small */
 	}
+	if (cs_state_has_links (self->state, kind, NULL))
+		return FALSE;
 	journal = cs_state_journal_pending (self->state, kind, NULL);
 	return journal != NULL && journal->len == 0;
 }

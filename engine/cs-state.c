@@ -676,6 +676,24 @@ cs_state_count_links (CsState *self, CsKind kind, CsSide side)
 	return sqlite3_column_int64 (stmt, 0);
 }
 
+/**
+ * cs_state_has_links:
+ *
+ * Whether any pair of @kind is linked, gone sides included: one row looked
+ * at, where counting reads them all.
+ */
+gboolean
+cs_state_has_links (CsState *self, CsKind kind, GError **error)
+{
+	g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT 1 FROM id_map WHERE kind=?1 LIMIT 1", error);
+	gint rc;
+	if (stmt == NULL)
+		return TRUE;
+	sqlite3_bind_text (stmt, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
+	rc = sqlite3_step (stmt);
+	return rc != SQLITE_DONE;
+}
+
 static void
 bind_link (sqlite3_stmt *stmt, const CsLink *link)
 {

@@ -137,6 +137,7 @@ GPtrArray *cs_state_get_held_due (CsState *self, CsSide side, CsKind kind, const
 				  GError **error);
 gboolean cs_state_load_snapshot (CsState *self, CsLink *link, GError **error);
 GPtrArray *cs_state_get_links (CsState *self, CsKind kind, GError **error);
+gboolean cs_state_has_links (CsState *self, CsKind kind, GError **error);
 gint64 cs_state_count_links (CsState *self, CsKind kind, CsSide side);
 gboolean cs_state_put_link (CsState *self, const CsLink *link, GError **error);
 gboolean cs_state_remove_link (CsState *self, const CsLink *link, GError **error);
