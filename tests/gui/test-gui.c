@@ -1694,7 +1694,7 @@ static void
 gate_progress_cb (CsEngine *engine, gint phase, gdouble fraction, const gchar *message, gpointer data)
 {
 	CancelGate *g = data;
-	if (phase != CS_PHASE_APPLY || fraction <= 0.7 || message == NULL || !g_str_has_prefix (message, "Writing"))
+	if (phase != CS_PHASE_APPLY || fraction < 0.7 || message == NULL || !g_str_has_prefix (message, "Writing"))
 		return;
 	g_mutex_lock (&g->lock);
 	g->reached = TRUE;
