@@ -1777,6 +1777,7 @@ typedef struct {
 	gchar *new_id[CS_SIDE_LAST];
 	gchar *new_version[CS_SIDE_LAST];
 	gboolean wrote[CS_SIDE_LAST];
+	gchar *values_text; /* item->values as the journal and the snapshot keep them */
 } ItemState;
 
 static void
@@ -1786,7 +1787,18 @@ item_state_free (ItemState *st)
 		g_free (st->new_id[s]);
 		g_free (st->new_version[s]);
 	}
+	g_free (st->values_text);
 	g_free (st);
+}
+
+/* the values are fixed once planned: the create's journal entry and the
+ * link's snapshot are the same text, made once */
+static const gchar *
+item_values_text (ItemState *st)
+{
+	if (st->values_text == NULL)
+		st->values_text = cs_mapping_values_to_string (st->item->values);
+	return st->values_text;
 }
 
 static CsRecord *
@@ -2022,7 +2034,7 @@ finish_item (CsEngine *self, ItemState *st, CsRunReport *report, GPtrArray *stat
 	}
 	if (it->values != NULL) {
 		g_free (link->snapshot);
-		link->snapshot = cs_mapping_values_to_string (it->values);
+		link->snapshot = g_strdup (item_values_text (st));
 	}
 	link->synced_at = g_get_real_time ();
 	if (cs_link_get_id (link, CS_SIDE_CRM) == NULL || cs_link_get_id (link, CS_SIDE_OUTLOOK) == NULL)
@@ -2180,7 +2192,7 @@ run_batches (CsEngine *self, GPtrArray *states, CsSide side, CsKind kind, CsWrit
 			for (guint j = 0; j < ops->len; j++) {
 				CsWriteOp *op = g_ptr_array_index (ops, j);
 				ItemState *ost = op->engine_data;
-				g_autofree gchar *vals = cs_mapping_values_to_string (ost->item->values);
+				const gchar *vals = item_values_text (ost);
 				const gchar *src = cs_plan_item_get_id (ost->item, cs_side_other (side));
 				gint64 jid = cs_state_journal_add (self->state, kind, side, src ? src : "", vals, error);
 				if (jid < 0) {

@@ -841,19 +841,23 @@ gboolean
 cs_state_journal_remove_updates (CsState *self, CsKind kind, const gchar *crm_id,
 				 const gchar *outlook_id, GError **error)
 {
-	g_autoptr(CsCachedStmt) stmt = prepare_cached (
-	    self,
-	    "DELETE FROM journal WHERE kind=?1 AND ((target='crm' AND source_id=?2) OR "
-	    "(target='outlook' AND source_id=?3))",
-	    error);
-	g_autofree gchar *c = g_strconcat (CS_JOURNAL_UPDATE_PREFIX, crm_id != NULL ? crm_id : "", NULL);
-	g_autofree gchar *o = g_strconcat (CS_JOURNAL_UPDATE_PREFIX, outlook_id != NULL ? outlook_id : "", NULL);
-	if (stmt == NULL)
-		return FALSE;
-	sqlite3_bind_text (stmt, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
-	sqlite3_bind_text (stmt, 2, c, -1, SQLITE_STATIC);
-	sqlite3_bind_text (stmt, 3, o, -1, SQLITE_STATIC);
-	return step_done (self, stmt, error);
+	const gchar *ids[CS_SIDE_LAST] = {crm_id, outlook_id};
+	/* one lookup per side on journal_source: with OR between the sides
+	 * SQLite read every journal row of the kind, once per linked record */
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		g_autoptr(CsCachedStmt) stmt = prepare_cached (
+		    self, "DELETE FROM journal WHERE kind=?1 AND target=?2 AND source_id=?3", error);
+		g_autofree gchar *src =
+		    g_strconcat (CS_JOURNAL_UPDATE_PREFIX, ids[s] != NULL ? ids[s] : "", NULL);
+		if (stmt == NULL)
+			return FALSE;
+		sqlite3_bind_text (stmt, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
+		sqlite3_bind_text (stmt, 2, cs_side_to_string ((CsSide) s), -1, SQLITE_STATIC);
+		sqlite3_bind_text (stmt, 3, src, -1, SQLITE_STATIC);
+		if (!step_done (self, stmt, error))
+			return FALSE;
+	}
+	return TRUE;
 }
 
 /**
@@ -1285,7 +1289,7 @@ gboolean
 cs_state_add_change (CsState *self, gint64 run_id, CsKind kind, const gchar *entry,
 		     const gchar *undo, GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = prepare (
+	g_autoptr(CsCachedStmt) stmt = prepare_cached (
 	    self, "INSERT INTO run_change (run_id, kind, entry, undo) VALUES (?1,?2,?3,?4)", error);
 	if (stmt == NULL)
 		return FALSE;
