@@ -56,6 +56,7 @@ struct _CsGraphProvider {
 	 * (find, get), and the list each of them is in (for writing to it) */
 	GPtrArray *other_tasks;	  /* (owned) (nullable) */
 	GHashTable *task_lists;	  /* (owned) (nullable) task id → list id */
+	GThreadPool *json_pool;	  /* (owned) (nullable) a $batch's JSON work: send_batches() */
 };
 
 G_DEFINE_FINAL_TYPE (CsGraphProvider, cs_graph_provider, CS_TYPE_PROVIDER)
@@ -423,51 +424,87 @@ cs_graph_set_error (GError **error, guint status, JsonNode *root)
 		     code != NULL ? code : "", message != NULL ? message : "");
 }
 
+/* @body as the text sent */
+static GBytes *
+json_bytes (JsonNode *body)
+{
+	/* our writer is several times json-glib's speed; a body it refuses
+	 * (NaN) goes out as json-glib writes it */
+	gchar *text = cs_json_to_data (body, FALSE, NULL);
+	if (text == NULL)
+		text = json_to_string (body, FALSE);
+	return g_bytes_new_take (text, strlen (text));
+}
+
+/* one request; a refused token is renewed once */
+static CsHttpResponse *
+graph_send (CsGraphProvider *self, const gchar *method, const gchar *path, GBytes *body,
+	    GCancellable *cancellable, GError **error)
+{
+	for (guint attempt = 0;; attempt++) {
+		g_autoptr(SoupMessageHeaders) h = graph_headers ();
+		g_autoptr(GError) error_local = NULL;
+		CsHttpResponse *resp = cs_http_client_send (self->graph, method, path, h,
+							    "application/json", body, cancellable,
+							    &error_local);
+		if (resp != NULL)
+			return resp;
+		if (attempt == 0 && g_error_matches (error_local, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH) &&
+		    refresh_tokens (self, cancellable, NULL))
+			continue;
+		if (g_error_matches (error_local, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_THROTTLED))
+			cs_provider_set_retry_after (CS_PROVIDER (self),
+						     cs_http_client_get_retry_after (self->graph));
+		g_propagate_error (error, g_steal_pointer (&error_local));
+		return NULL;
+	}
+}
+
+/* the JSON body of a 2xx answer (a JSON null for 204), else the error;
+ * @root is @resp's body parsed (%NULL: @parse_error says why) */
+static JsonNode *
+graph_answer (CsHttpResponse *resp, JsonNode *root, GError *parse_error, GError **error)
+{
+	g_autoptr(JsonNode) owned = root;
+	if (resp->status == 204)
+		return json_node_new (JSON_NODE_NULL);
+	if (resp->status < 200 || resp->status >= 300) {
+		cs_graph_set_error (error, resp->status, owned);
+		return NULL;
+	}
+	if (owned == NULL) {
+		g_propagate_error (error, g_error_copy (parse_error));
+		return NULL;
+	}
+	return g_steal_pointer (&owned);
+}
+
 /* one Graph call; a refused token is renewed once. Returns the JSON body
  * of a 2xx answer (a JSON null for 204) */
 static JsonNode *
 graph_call (CsGraphProvider *self, const gchar *method, const gchar *path, JsonNode *body,
 	    GCancellable *cancellable, GError **error)
 {
+	g_autoptr(GBytes) bytes = body != NULL ? json_bytes (body) : NULL;
 	guint garbled = 0;
-	for (guint attempt = 0;; attempt++) {
-		g_autoptr(SoupMessageHeaders) h = graph_headers ();
+	for (;;) {
+		g_autoptr(CsHttpResponse) resp =
+		    graph_send (self, method, path, bytes, cancellable, error);
 		g_autoptr(GError) error_local = NULL;
-		g_autoptr(CsHttpResponse) resp = cs_http_client_send_json (
-		    self->graph, method, path, h, NULL, body, cancellable, &error_local);
-		g_autoptr(JsonNode) root = NULL;
+		JsonNode *root;
 
-		if (resp == NULL) {
-			if (attempt == 0 &&
-			    g_error_matches (error_local, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_AUTH) &&
-			    refresh_tokens (self, cancellable, NULL))
-				continue;
-			if (g_error_matches (error_local, CS_PROVIDER_ERROR,
-					     CS_PROVIDER_ERROR_THROTTLED))
-				cs_provider_set_retry_after (
-				    CS_PROVIDER (self), cs_http_client_get_retry_after (self->graph));
-			g_propagate_error (error, g_steal_pointer (&error_local));
+		if (resp == NULL)
 			return NULL;
-		}
-		if (resp->status == 204)
-			return json_node_new (JSON_NODE_NULL);
-		root = cs_http_response_parse_json (resp, &error_local);
+		root = resp->status == 204 ? NULL : cs_http_response_parse_json (resp, &error_local);
 		/* a read whose answer came garbled (proxy, cut connection) is asked
 		 * again, as the OroCRM plugin does; a write is not: it may have been
 		 * done, and the run's journal settles that */
-		if (root == NULL && resp->status >= 200 && resp->status < 300 &&
+		if (root == NULL && resp->status >= 200 && resp->status < 300 && resp->status != 204 &&
 		    g_str_equal (method, "GET") && garbled++ < 3) {
 			g_debug ("GET %s: %s; asking again", path, error_local->message);
 			continue;
 		}
-		if (root == NULL)
-			g_propagate_error (error, g_steal_pointer (&error_local));
-		if (resp->status < 200 || resp->status >= 300) {
-			g_clear_error (error);
-			cs_graph_set_error (error, resp->status, root);
-			return NULL;
-		}
-		return g_steal_pointer (&root);
+		return graph_answer (resp, root, error_local, error);
 	}
 }
 
@@ -1714,17 +1751,150 @@ sends_meeting_update (CsWriteOp *op)
 	       g_variant_n_children (att) > 0;
 }
 
-/* sends one $batch; what must be tried again goes back into @retry */
-static gboolean
-send_chunk (CsGraphProvider *self, CsKind kind, GPtrArray *chunk, GPtrArray *retry,
-	    guint *wait_s, GCancellable *cancellable, GError **error)
-{
-	g_autoptr(JsonNode) body = batch_body (chunk);
-	g_autoptr(JsonNode) answer = graph_call (self, "POST", "/$batch", body, cancellable, error);
+/*
+ * The JSON work of a $batch done beside the engine's thread while the one
+ * before it is on the wire: the next body made into text, the answer before
+ * it parsed. The requests stay on the engine's thread, one at a time (as
+ * Outlook wants: four chains in a batch are its four concurrent requests per
+ * mailbox); the server's time and ours overlap.
+ */
+typedef struct {
+	GMutex lock;
+	GCond cond;
+	gboolean done;
+	JsonNode *to_write;	  /* (owned) (nullable) */
+	GBytes *written;	  /* (owned) (nullable) */
+	CsHttpResponse *to_parse; /* (nullable) the engine's thread waits before freeing it */
+	JsonNode *parsed;	  /* (owned) (nullable) */
+	GError *parse_error;	  /* (owned) (nullable) */
+} JsonJob;
 
+static void
+json_job_free (JsonJob *job)
+{
+	g_mutex_clear (&job->lock);
+	g_cond_clear (&job->cond);
+	g_clear_pointer (&job->to_write, json_node_unref);
+	g_clear_pointer (&job->written, g_bytes_unref);
+	g_clear_pointer (&job->parsed, json_node_unref);
+	g_clear_error (&job->parse_error);
+	g_free (job);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (JsonJob, json_job_free)
+
+static void
+json_job_run (gpointer data, gpointer user_data)
+{
+	JsonJob *job = data;
+	GBytes *written = job->to_write != NULL ? json_bytes (job->to_write) : NULL;
+	GError *parse_error = NULL;
+	JsonNode *parsed = job->to_parse != NULL && job->to_parse->status != 204
+			       ? cs_http_response_parse_json (job->to_parse, &parse_error)
+			       : NULL;
+	g_mutex_lock (&job->lock);
+	job->written = written;
+	job->parsed = parsed;
+	job->parse_error = parse_error;
+	job->done = TRUE;
+	g_cond_signal (&job->cond);
+	g_mutex_unlock (&job->lock);
+}
+
+static JsonJob *
+json_job_start (CsGraphProvider *self, JsonNode *to_write, CsHttpResponse *to_parse)
+{
+	JsonJob *job = g_new0 (JsonJob, 1);
+	g_mutex_init (&job->lock);
+	g_cond_init (&job->cond);
+	job->to_write = to_write;
+	job->to_parse = to_parse;
+	if (self->json_pool == NULL)
+		self->json_pool = g_thread_pool_new (json_job_run, NULL, 1, FALSE, NULL);
+	if (self->json_pool == NULL || !g_thread_pool_push (self->json_pool, job, NULL))
+		json_job_run (job, NULL); /* no thread: done here, in turn */
+	return job;
+}
+
+static void
+json_job_wait (JsonJob *job)
+{
+	g_mutex_lock (&job->lock);
+	while (!job->done)
+		g_cond_wait (&job->cond, &job->lock);
+	g_mutex_unlock (&job->lock);
+}
+
+/* settles one $batch's writes from its answer (@root: its body parsed) */
+static gboolean
+take_answer (CsKind kind, GPtrArray *chunk, CsHttpResponse *resp, JsonNode *root,
+	     GError *parse_error, GPtrArray *retry, guint *wait_s, GError **error)
+{
+	g_autoptr(JsonNode) answer = graph_answer (resp, root, parse_error, error);
 	if (answer == NULL)
 		return FALSE;
 	return cs_graph_take_batch (kind, chunk, answer, retry, wait_s, error);
+}
+
+/* sends @queue's writes in batches of BATCH_MAX, one request at a time; what
+ * must be tried again goes into @retry. Every batch sent is settled, also
+ * when one before it failed: its writes happened. */
+static gboolean
+send_batches (CsGraphProvider *self, CsKind kind, GPtrArray *queue, GPtrArray *retry,
+	      guint *wait_s, GCancellable *cancellable, GError **error)
+{
+	g_autoptr(GPtrArray) chunks = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+	g_autoptr(GBytes) body = NULL;
+	g_autoptr(CsHttpResponse) prev = NULL;
+	g_autoptr(GError) failed = NULL;
+	GPtrArray *prev_chunk = NULL;
+
+	for (guint i = 0; i < queue->len; i += BATCH_MAX) {
+		GPtrArray *chunk = g_ptr_array_new ();
+		for (guint j = i; j < queue->len && j < i + BATCH_MAX; j++)
+			g_ptr_array_add (chunk, g_ptr_array_index (queue, j));
+		g_ptr_array_add (chunks, chunk);
+	}
+	if (chunks->len > 0) {
+		g_autoptr(JsonNode) first = batch_body (g_ptr_array_index (chunks, 0));
+		body = json_bytes (first);
+	}
+	for (guint k = 0; k < chunks->len && failed == NULL; k++) {
+		JsonNode *next = k + 1 < chunks->len ? batch_body (g_ptr_array_index (chunks, k + 1)) : NULL;
+		g_autoptr(JsonJob) job = json_job_start (self, next, prev);
+		g_autoptr(CsHttpResponse) resp =
+		    graph_send (self, "POST", "/$batch", body, cancellable, &failed);
+
+		json_job_wait (job);
+		if (prev != NULL)
+			take_answer (kind, prev_chunk, prev, g_steal_pointer (&job->parsed),
+				     job->parse_error, retry, wait_s, failed == NULL ? &failed : NULL);
+		g_clear_pointer (&prev, cs_http_response_free);
+		prev = g_steal_pointer (&resp);
+		prev_chunk = g_ptr_array_index (chunks, k);
+		/* a batch refused as a whole stops here, before the next is sent */
+		if (prev != NULL && (prev->status < 200 || prev->status >= 300) && failed == NULL) {
+			g_autoptr(GError) parse_error = NULL;
+			take_answer (kind, prev_chunk, prev,
+				     cs_http_response_parse_json (prev, &parse_error), parse_error,
+				     retry, wait_s, &failed);
+			g_clear_pointer (&prev, cs_http_response_free);
+		}
+		g_clear_pointer (&body, g_bytes_unref);
+		body = g_steal_pointer (&job->written);
+	}
+	if (prev != NULL) {
+		g_autoptr(GError) parse_error = NULL;
+		JsonNode *root =
+		    prev->status != 204 ? cs_http_response_parse_json (prev, &parse_error) : NULL;
+		take_answer (kind, prev_chunk, prev, root, parse_error, retry, wait_s,
+			     failed == NULL ? &failed : NULL);
+	}
+	if (failed != NULL) {
+		g_propagate_error (error, g_steal_pointer (&failed));
+		return FALSE;
+	}
+	return TRUE;
 }
 
 static gboolean
@@ -1809,16 +1979,11 @@ cs_graph_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 	while (queue->len > 0) {
 		g_autoptr(GPtrArray) retry = g_ptr_array_new ();
 		guint wait_s = 0;
-		while (queue->len > 0) {
-			g_autoptr(GPtrArray) chunk = g_ptr_array_new ();
-			guint n = MIN (queue->len, BATCH_MAX);
-			for (guint i = 0; i < n; i++)
-				g_ptr_array_add (chunk, g_ptr_array_steal_index (queue, 0));
-			if (!send_chunk (self, kind, chunk, retry, &wait_s, cancellable, error)) {
-				g_prefix_error (error, _("writing Outlook %s: "),
-						cs_kind_to_string (kind));
-				return FALSE;
-			}
+		gboolean sent = send_batches (self, kind, queue, retry, &wait_s, cancellable, error);
+		g_ptr_array_set_size (queue, 0);
+		if (!sent) {
+			g_prefix_error (error, _("writing Outlook %s: "), cs_kind_to_string (kind));
+			return FALSE;
 		}
 		if (retry->len > 0 && wait_s > 0) {
 			gint64 end = g_get_monotonic_time () + (gint64) MIN (wait_s, 120) * G_USEC_PER_SEC;
@@ -2112,6 +2277,8 @@ cs_graph_provider_finalize (GObject *object)
 	g_clear_object (&self->graph);
 	g_clear_object (&self->identity);
 	cs_graph_tokens_free (self->tokens);
+	if (self->json_pool != NULL)
+		g_thread_pool_free (self->json_pool, FALSE, TRUE);
 	G_OBJECT_CLASS (cs_graph_provider_parent_class)->finalize (object);
 }
 

@@ -780,6 +780,36 @@ test_garbled_reads (Fixture *fx, gconstpointer data)
 	g_assert_nonnull (cs_read_sink_get_cursor (sink));
 }
 
+/* a garbled answer in the middle of a long write: the write fails with one
+ * line, and every batch Outlook carried out is settled, so that nothing
+ * exists in the mailbox that the engine does not know it made (a duplicate
+ * on the next run) */
+static void
+test_garbled_batch (Fixture *fx, gconstpointer data)
+{
+	g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_write_op_free);
+	g_autoptr(GError) error = NULL;
+	guint done = 0, failed = 0;
+
+	emu (fx, "POST", "/_emulator/reset-stats");
+	for (guint i = 0; i < 200; i++)
+		g_ptr_array_add (ops, contact_create (i));
+	g_assert_false (cs_provider_write (fx->provider, CS_KIND_CONTACT, ops, NULL, &error));
+	g_assert_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_BAD_ANSWER);
+	g_assert_null (strchr (error->message, '\n'));
+	for (guint i = 0; i < ops->len; i++) {
+		CsWriteOp *op = g_ptr_array_index (ops, i);
+		if (op->id != NULL)
+			done++;
+		else
+			failed++;
+	}
+	/* the seed garbles a batch after the first and before the last */
+	g_assert_cmpuint (done, >=, 20);
+	g_assert_cmpuint (failed, >=, 20);
+	g_assert_cmpint (stat_of (fx, "writes"), ==, done);
+}
+
 /* every access and refresh token the emulator ever issued */
 static GPtrArray *
 issued_tokens (Fixture *fx)
@@ -856,6 +886,8 @@ main (int argc, char **argv)
 		    test_throttled_and_expired, fixture_teardown);
 	g_test_add ("/graph/provider/garbage-answer", Fixture, "3:garbage=1", fixture_setup,
 		    test_garbage, fixture_teardown);
+	g_test_add ("/graph/provider/garbled-batch-settled", Fixture, "0:garbage=0.2,seed=3",
+		    fixture_setup, test_garbled_batch, fixture_teardown);
 	g_test_add ("/graph/provider/garbled-reads-asked-again", Fixture, "12:garbage=0.4,seed=5",
 		    fixture_setup, test_garbled_reads, fixture_teardown);
 	g_test_add ("/graph/provider/tokens-stay-private", Fixture, "3", fixture_setup,
