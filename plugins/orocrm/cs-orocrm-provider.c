@@ -45,6 +45,9 @@ struct _CsOrocrmProvider {
 	gchar *token;		 /* (owned) (nullable) OAuth access token */
 	gint64 calendar;	 /* the user's default calendar */
 	gint64 sweep_interval;	 /* seconds between full listings; 0 = every run */
+	/* the records of the kind counted by open()'s look at one of them;
+	 * the first read takes it instead of asking again (-1: none) */
+	gint64 open_count[CS_KIND_LAST];
 	CsOrocrmContext ctx;
 };
 
@@ -81,6 +84,8 @@ cs_orocrm_provider_close (CsProvider *provider)
 	wipe_string (&self->secret);
 	wipe_string (&self->token);
 	clear_context (&self->ctx);
+	for (guint k = 0; k < CS_KIND_LAST; k++)
+		self->open_count[k] = -1;
 }
 
 static void
@@ -570,9 +575,16 @@ cs_orocrm_provider_open (CsProvider *provider, GCancellable *cancellable, GError
 	for (guint i = 0; i < 2; i++) {
 		CsKind kind = i == 0 ? CS_KIND_CONTACT : CS_KIND_TASK;
 		g_autoptr(JsonNode) page = NULL;
-		g_autoptr(CsHttpResponse) r = oro_request (
-		    self, "GET", kind == CS_KIND_CONTACT ? "/api/contacts?page%5Bsize%5D=1" : "/api/tasks?page%5Bsize%5D=1",
-		    NULL, TRUE, NULL, &page, cancellable, error);
+		g_autoptr(GHashTable) headers = g_hash_table_new (g_str_hash, g_str_equal);
+		g_autoptr(CsHttpResponse) r = NULL;
+		const gchar *count;
+
+		/* counted too: the read's count of the kind (deletions) is this one */
+		g_hash_table_insert (headers, (gpointer) "X-Include", (gpointer) "totalCount");
+		r = oro_request (self, "GET",
+				 kind == CS_KIND_CONTACT ? "/api/contacts?page%5Bsize%5D=1"
+							 : "/api/tasks?page%5Bsize%5D=1",
+				 NULL, TRUE, headers, &page, cancellable, error);
 		if (r == NULL) {
 			cs_orocrm_provider_close (provider);
 			return FALSE;
@@ -584,6 +596,9 @@ cs_orocrm_provider_open (CsProvider *provider, GCancellable *cancellable, GError
 			return FALSE;
 		}
 		discover_custom (self, kind, page);
+		count = cs_http_response_get_header (r, "X-Include-Total-Count");
+		self->open_count[kind] =
+		    count != NULL && g_ascii_isdigit (count[0]) ? g_ascii_strtoll (count, NULL, 10) : -1;
 	}
 	if (!load_countries (self, cancellable, error)) {
 		cs_orocrm_provider_close (provider);
@@ -821,6 +836,10 @@ read_jsonapi (CsOrocrmProvider *self, CsKind kind, const gchar *cursor, CsReadSi
 	gboolean full = !cursor_parse (cursor, &c);
 	gboolean ok = FALSE;
 	g_autofree gchar *new_cursor = NULL;
+	/* good for the first read after open() only */
+	gint64 opened = self->open_count[kind];
+
+	self->open_count[kind] = -1;
 
 	if (!full && self->sweep_interval >= 0 && now - c.swept >= self->sweep_interval) {
 		g_debug ("%s: the last full listing is %" G_GINT64_FORMAT " s old; listing all",
@@ -876,9 +895,15 @@ read_jsonapi (CsOrocrmProvider *self, CsKind kind, const gchar *cursor, CsReadSi
 					goto out;
 			}
 		}
-		/* counted after the delta: a record made in between makes the
-		 * counts differ (a full listing), never hides a deletion */
-		if (!count_records (self, kind, &listed, cancellable, error))
+		/* counted when the connection opened (open() looks at one
+		 * record of the kind anyway), else now, after the delta. Before
+		 * or after, no deletion is hidden: a record made between count and
+		 * delta makes the counts differ (a full listing); one deleted
+		 * between them is still counted here, and the next run's count
+		 * is one short of it */
+		if (opened >= 0)
+			listed = opened;
+		else if (!count_records (self, kind, &listed, cancellable, error))
 			goto out;
 		g_hash_table_iter_init (&it, rs.seen);
 		while (g_hash_table_iter_next (&it, &k, NULL)) {
@@ -1672,6 +1697,8 @@ static void
 cs_orocrm_provider_init (CsOrocrmProvider *self)
 {
 	self->sweep_interval = SWEEP_INTERVAL;
+	for (guint k = 0; k < CS_KIND_LAST; k++)
+		self->open_count[k] = -1;
 }
 
 G_MODULE_EXPORT GType cs_provider_query_type (void);
