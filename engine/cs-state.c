@@ -1073,8 +1073,9 @@ cs_state_clear_conflicts (CsState *self, CsKind kind, const gchar *outlook_id, G
 static gboolean
 has_table (CsState *self, const gchar *name)
 {
-	g_autoptr(sqlite3_stmt) stmt =
-	    prepare (self, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1", NULL);
+	/* asked once per record read by some callers (cs_state_get_held_why()) */
+	g_autoptr(CsCachedStmt) stmt =
+	    prepare_cached (self, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1", NULL);
 	if (stmt == NULL)
 		return FALSE;
 	sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
