@@ -1979,8 +1979,7 @@ finish_item (CsEngine *self, ItemState *st, CsRunReport *report, GPtrArray *stat
 	if (self->run_id > 0 && cs_plan_item_is_shown (it)) {
 		const gchar *ids[CS_SIDE_LAST] = {st->new_id[CS_SIDE_CRM], st->new_id[CS_SIDE_OUTLOOK]};
 		/* one entry serves both: history shows it without the rows */
-		g_autoptr(JsonNode) full = cs_plan_item_to_json (it, self->mapping, ids, TRUE);
-		g_autofree gchar *full_text = cs_json_to_string (full, FALSE);
+		g_autofree gchar *full_text = cs_plan_item_to_text (it, self->mapping, ids, TRUE);
 		if (!cs_state_add_change (self->state, self->run_id, it->kind, full_text, NULL, error))
 			return FALSE;
 	}

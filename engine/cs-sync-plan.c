@@ -182,18 +182,95 @@ value_node (GVariant *v)
 	return cs_json_from_value (v);
 }
 
+/*
+ * A plan entry goes out as a JsonNode (the CLI's reports, the preview) or
+ * straight as text (the history keeps one per record written: a first sync
+ * of 100k made and dropped 100k trees). One walk, two ends, so that the
+ * two cannot differ.
+ */
+typedef struct {
+	JsonBuilder *b; /* (nullable) */
+	GString *s;	/* (nullable) */
+} Out;
+
+/* the separator and @name before a member (or, @name %NULL, an element) */
 static void
-add_change (JsonArray *changes, CsSide side, const gchar *field, const gchar *row, GVariant *old,
+out_key (Out *o, const gchar *name)
+{
+	if (o->b != NULL) {
+		if (name != NULL)
+			json_builder_set_member_name (o->b, name);
+		return;
+	}
+	if (o->s->len > 0 && o->s->str[o->s->len - 1] != '{' && o->s->str[o->s->len - 1] != '[')
+		g_string_append_c (o->s, ',');
+	if (name != NULL) {
+		cs_json_append_string (o->s, name);
+		g_string_append_c (o->s, ':');
+	}
+}
+
+static void
+out_begin (Out *o, const gchar *name, gboolean array)
+{
+	out_key (o, name);
+	if (o->b != NULL && array)
+		json_builder_begin_array (o->b);
+	else if (o->b != NULL)
+		json_builder_begin_object (o->b);
+	else
+		g_string_append_c (o->s, array ? '[' : '{');
+}
+
+static void
+out_end (Out *o, gboolean array)
+{
+	if (o->b != NULL && array)
+		json_builder_end_array (o->b);
+	else if (o->b != NULL)
+		json_builder_end_object (o->b);
+	else
+		g_string_append_c (o->s, array ? ']' : '}');
+}
+
+/* @value %NULL: null */
+static void
+out_string (Out *o, const gchar *name, const gchar *value)
+{
+	out_key (o, name);
+	if (o->b != NULL && value != NULL)
+		json_builder_add_string_value (o->b, value);
+	else if (o->b != NULL)
+		json_builder_add_null_value (o->b);
+	else
+		cs_json_append_string (o->s, value);
+}
+
+static void
+out_value (Out *o, const gchar *name, GVariant *value)
+{
+	JsonNode *node = value_node (value);
+	out_key (o, name);
+	if (o->b != NULL) {
+		json_builder_add_value (o->b, node);
+		return;
+	}
+	cs_json_append (o->s, node);
+	json_node_unref (node);
+}
+
+static void
+add_change (Out *o, CsSide side, const gchar *field, const gchar *row, GVariant *old,
 	    GVariant *new, gboolean with_rows)
 {
-	JsonObject *c = json_object_new ();
-	json_object_set_string_member (c, "side", cs_side_to_string (side));
-	json_object_set_string_member (c, "field", field);
-	json_object_set_member (c, "old", value_node (old));
-	json_object_set_member (c, "new", value_node (new));
+	out_begin (o, NULL, FALSE);
+	out_string (o, "side", cs_side_to_string (side));
+	out_string (o, "field", field);
+	out_value (o, "old", old);
+	out_value (o, "new", new);
 	if (with_rows)
-		json_object_set_string_member (c, "row", row);
-	json_array_add_object_element (changes, c);
+		out_string (o, "row", row);
+	out_end (o, FALSE);
 }
 
 /* what @side holds before the run: its record as read, else the last agreed values */
@@ -223,6 +300,87 @@ sorted_keys (GHashTable *values)
 	return keys;
 }
 
+static void
+plan_item_out (const CsPlanItem *it, CsMapping *mapping, const gchar *const *new_ids,
+	       gboolean with_rows, Out *o)
+{
+	const gchar *reason = NULL;
+
+	out_begin (o, NULL, FALSE);
+	out_string (o, "kind", cs_kind_to_string (it->kind));
+	out_string (o, "action", cs_plan_action_to_string (it->action));
+	out_string (o, "label", it->label != NULL ? it->label : "");
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		const gchar *id = new_ids != NULL && new_ids[s] != NULL ? new_ids[s]
+								       : cs_plan_item_get_id (it, (CsSide) s);
+		out_string (o, s == CS_SIDE_CRM ? "crm_id" : "outlook_id", id);
+	}
+	out_begin (o, "changes", TRUE);
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		CsSide side = (CsSide) s;
+		g_autoptr(GHashTable) before = NULL;
+		g_autoptr(GHashTable) written = NULL;
+		if (it->create[s]) {
+			g_autoptr(GPtrArray) keys = sorted_keys (it->values);
+			for (guint i = 0; i < keys->len; i++) {
+				const gchar *row = keys->pdata[i];
+				const gchar *field = row_field (mapping, it->kind, side, row);
+				if (field != NULL)
+					add_change (o, side, field, row, NULL,
+						    g_hash_table_lookup (it->values, row), with_rows);
+			}
+			continue;
+		}
+		if (it->delete[s]) {
+			g_autoptr(GPtrArray) keys = NULL;
+			const CsRecord *r = side == CS_SIDE_CRM ? it->crm : it->outlook;
+			before = r != NULL && !cs_record_is_deleted (r) ? values_before (it, mapping, side)
+								       : NULL;
+			if (before == NULL && it->values != NULL)
+				before = g_hash_table_ref (it->values);
+			keys = sorted_keys (before);
+			for (guint i = 0; i < keys->len; i++) {
+				const gchar *row = keys->pdata[i];
+				const gchar *field = row_field (mapping, it->kind, side, row);
+				if (field != NULL)
+					add_change (o, side, field, row,
+						    g_hash_table_lookup (before, row), NULL, with_rows);
+			}
+			continue;
+		}
+		if (it->rows[s] == NULL)
+			continue;
+		before = values_before (it, mapping, side);
+		written = cs_plan_item_values_for (it, side);
+		for (guint i = 0; it->rows[s][i] != NULL; i++) {
+			const gchar *row = it->rows[s][i];
+			const gchar *field = row_field (mapping, it->kind, side, row);
+			GVariant *old = g_hash_table_lookup (before, row);
+			GVariant *new = written != NULL ? g_hash_table_lookup (written, row) : NULL;
+			if (field == NULL || cs_value_equal (old, new))
+				continue;
+			add_change (o, side, field, row, old, new, with_rows);
+		}
+	}
+	out_end (o, TRUE);
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		const gchar *what = it->create[s]   ? "create"
+				    : it->delete[s] ? "delete"
+				    : it->rows[s] != NULL && it->rows[s][0] != NULL ? "update"
+										    : NULL;
+		if (what != NULL)
+			out_string (o, cs_side_to_string ((CsSide) s), what);
+	}
+	/* the item's own reason over a side's that blocked it */
+	for (guint s = 0; s < CS_SIDE_LAST && reason == NULL; s++)
+		reason = it->blocked[s];
+	if (it->reason != NULL)
+		reason = it->reason;
+	if (reason != NULL)
+		out_string (o, "reason", reason);
+	out_end (o, FALSE);
+}
+
 /**
  * cs_plan_item_to_json:
  * @mapping: (nullable): names the fields per side and reads the records' values
@@ -240,87 +398,28 @@ JsonNode *
 cs_plan_item_to_json (const CsPlanItem *it, CsMapping *mapping, const gchar *const *new_ids,
 		      gboolean with_rows)
 {
-	JsonObject *o = json_object_new ();
-	JsonNode *n = json_node_new (JSON_NODE_OBJECT);
-	JsonArray *changes = json_array_new ();
+	g_autoptr(JsonBuilder) b = json_builder_new ();
+	Out o = {b, NULL};
+	plan_item_out (it, mapping, new_ids, with_rows, &o);
+	return json_builder_get_root (b);
+}
 
-	json_object_set_string_member (o, "kind", cs_kind_to_string (it->kind));
-	json_object_set_string_member (o, "action", cs_plan_action_to_string (it->action));
-	json_object_set_string_member (o, "label", it->label != NULL ? it->label : "");
-	for (guint s = 0; s < CS_SIDE_LAST; s++) {
-		const gchar *id = new_ids != NULL && new_ids[s] != NULL ? new_ids[s]
-								       : cs_plan_item_get_id (it, (CsSide) s);
-		const gchar *member = s == CS_SIDE_CRM ? "crm_id" : "outlook_id";
-		if (id != NULL)
-			json_object_set_string_member (o, member, id);
-		else
-			json_object_set_null_member (o, member);
-	}
-	for (guint s = 0; s < CS_SIDE_LAST; s++) {
-		CsSide side = (CsSide) s;
-		g_autoptr(GHashTable) before = NULL;
-		g_autoptr(GHashTable) written = NULL;
-		if (it->create[s]) {
-			g_autoptr(GPtrArray) keys = sorted_keys (it->values);
-			for (guint i = 0; i < keys->len; i++) {
-				const gchar *row = keys->pdata[i];
-				const gchar *field = row_field (mapping, it->kind, side, row);
-				if (field != NULL)
-					add_change (changes, side, field, row, NULL,
-						    g_hash_table_lookup (it->values, row), with_rows);
-			}
-			continue;
-		}
-		if (it->delete[s]) {
-			g_autoptr(GPtrArray) keys = NULL;
-			const CsRecord *r = side == CS_SIDE_CRM ? it->crm : it->outlook;
-			before = r != NULL && !cs_record_is_deleted (r) ? values_before (it, mapping, side)
-								       : NULL;
-			if (before == NULL && it->values != NULL)
-				before = g_hash_table_ref (it->values);
-			keys = sorted_keys (before);
-			for (guint i = 0; i < keys->len; i++) {
-				const gchar *row = keys->pdata[i];
-				const gchar *field = row_field (mapping, it->kind, side, row);
-				if (field != NULL)
-					add_change (changes, side, field, row,
-						    g_hash_table_lookup (before, row), NULL, with_rows);
-			}
-			continue;
-		}
-		if (it->rows[s] == NULL)
-			continue;
-		before = values_before (it, mapping, side);
-		written = cs_plan_item_values_for (it, side);
-		for (guint i = 0; it->rows[s][i] != NULL; i++) {
-			const gchar *row = it->rows[s][i];
-			const gchar *field = row_field (mapping, it->kind, side, row);
-			GVariant *old = g_hash_table_lookup (before, row);
-			GVariant *new = written != NULL ? g_hash_table_lookup (written, row) : NULL;
-			if (field == NULL || cs_value_equal (old, new))
-				continue;
-			add_change (changes, side, field, row, old, new, with_rows);
-		}
-	}
-	json_object_set_array_member (o, "changes", changes);
-	for (guint s = 0; s < CS_SIDE_LAST; s++) {
-		const gchar *what = it->create[s]   ? "create"
-				    : it->delete[s] ? "delete"
-				    : it->rows[s] != NULL && it->rows[s][0] != NULL ? "update"
-										    : NULL;
-		if (what != NULL)
-			json_object_set_string_member (o, cs_side_to_string ((CsSide) s), what);
-	}
-	for (guint s = 0; s < CS_SIDE_LAST; s++) {
-		if (it->blocked[s] != NULL) {
-			json_object_set_string_member (o, "reason", it->blocked[s]);
-			break;
-		}
-	}
-	if (it->reason != NULL)
-		json_object_set_string_member (o, "reason", it->reason);
-	json_node_take_object (n, o);
-	return n;
+/**
+ * cs_plan_item_to_text:
+ *
+ * cs_plan_item_to_json() as compact JSON text (as cs_json_to_string() writes
+ * it), made without the tree.
+ *
+ * Returns: (transfer full)
+ */
+gchar *
+cs_plan_item_to_text (const CsPlanItem *it, CsMapping *mapping, const gchar *const *new_ids,
+		      gboolean with_rows)
+{
+	GString *s = g_string_sized_new (512);
+	Out o = {NULL, s};
+	plan_item_out (it, mapping, new_ids, with_rows, &o);
+	return g_string_free (s, FALSE);
 }
 
 /* whether @row is in @rows */

@@ -95,6 +95,8 @@ const gchar *cs_plan_item_find_row (const CsPlanItem *item, CsMapping *mapping, 
 void cs_plan_item_leave_unticked (CsPlanItem *item, CsMapping *mapping);
 JsonNode *cs_plan_item_to_json (const CsPlanItem *item, CsMapping *mapping,
 				const gchar *const *new_ids, gboolean with_rows);
+gchar *cs_plan_item_to_text (const CsPlanItem *item, CsMapping *mapping,
+			     const gchar *const *new_ids, gboolean with_rows);
 
 #define CS_TYPE_SYNC_PLAN (cs_sync_plan_get_type ())
 G_DECLARE_FINAL_TYPE (CsSyncPlan, cs_sync_plan, CS, SYNC_PLAN, GObject)

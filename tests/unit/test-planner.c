@@ -10,6 +10,7 @@
 
 #include "cs-label.h"
 #include "cs-schema.h"
+#include "cs-json-text.h"
 #include "cs-planner.h"
 
 typedef struct {
@@ -107,6 +108,27 @@ fixture_teardown (Fixture *f, gconstpointer data)
 	g_clear_pointer (&f->journal, g_ptr_array_unref);
 }
 
+/* every entry the history keeps as text (cs_plan_item_to_text()) is the
+ * text of the entry the CLI shows (cs_plan_item_to_json()), whatever the
+ * planner made: creates, updates, deletions, conflicts, blocked items */
+static void
+entries_agree (Fixture *f, GPtrArray *items)
+{
+	const gchar *ids[CS_SIDE_LAST] = {"new-crm-id", NULL};
+	for (guint i = 0; i < items->len; i++) {
+		CsPlanItem *it = g_ptr_array_index (items, i);
+		for (guint rows = 0; rows < 2; rows++) {
+			for (guint with_ids = 0; with_ids < 2; with_ids++) {
+				const gchar *const *n = with_ids ? ids : NULL;
+				g_autoptr(JsonNode) node = cs_plan_item_to_json (it, f->mapping, n, rows);
+				g_autofree gchar *want = cs_json_to_string (node, FALSE);
+				g_autofree gchar *got = cs_plan_item_to_text (it, f->mapping, n, rows);
+				g_assert_cmpstr (got, ==, want);
+			}
+		}
+	}
+}
+
 static GPtrArray *
 plan (Fixture *f)
 {
@@ -132,6 +154,7 @@ plan (Fixture *f)
 	g_clear_object (&f->plan);
 	f->plan = cs_sync_plan_new ();
 	cs_planner_plan (&in, f->plan);
+	entries_agree (f, cs_sync_plan_get_items (f->plan));
 	return cs_sync_plan_get_items (f->plan);
 }
 
@@ -885,6 +908,7 @@ plan_with_decision (Fixture *f, gint winner, const gchar *value)
 	g_clear_object (&f->plan);
 	f->plan = cs_sync_plan_new ();
 	cs_planner_plan (&in, f->plan);
+	entries_agree (f, cs_sync_plan_get_items (f->plan));
 	return cs_sync_plan_get_items (f->plan);
 }
 
