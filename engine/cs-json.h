@@ -3,6 +3,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "cs-json-doc.h"
 #include "cs-json-text.h"
 #include "cs-record.h"
 

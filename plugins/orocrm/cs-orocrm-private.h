@@ -12,7 +12,7 @@ G_BEGIN_DECLS
  * @seen (nullable) the ids read. Returns the number of records given to @sink;
  * @next points into @root.
  */
-guint cs_orocrm_read_page (CsOrocrmContext *ctx, CsKind kind, JsonObject *root, CsReadSink *sink,
+guint cs_orocrm_read_page (CsOrocrmContext *ctx, CsKind kind, const CsJsonVal *root, CsReadSink *sink,
 			   gchar **watermark, GHashTable *seen, const gchar **next);
 guint cs_orocrm_read_event_page (CsOrocrmContext *ctx, JsonArray *events, CsReadSink *sink);
 

@@ -295,9 +295,9 @@ fetch_token (CsOrocrmProvider *self, GCancellable *cancellable, GError **error)
  * Returns: (transfer full) (nullable): the response, any status
  */
 static CsHttpResponse *
-oro_request (CsOrocrmProvider *self, const gchar *method, const gchar *path, JsonNode *body,
-	     gboolean jsonapi, GHashTable *extra_headers, JsonNode **json,
-	     GCancellable *cancellable, GError **error)
+oro_send (CsOrocrmProvider *self, const gchar *method, const gchar *path, JsonNode *body,
+	  gboolean jsonapi, GHashTable *extra_headers, JsonNode **json, CsJsonDoc **doc,
+	  GCancellable *cancellable, GError **error)
 {
 	gboolean renewed = FALSE;
 
@@ -306,6 +306,9 @@ oro_request (CsOrocrmProvider *self, const gchar *method, const gchar *path, Jso
 		g_autoptr(GError) error_local = NULL;
 		g_autoptr(CsHttpResponse) resp = NULL;
 		g_autoptr(JsonNode) parsed = NULL;
+		g_autoptr(CsJsonDoc) parsed_doc = NULL;
+		gconstpointer data;
+		gboolean ok;
 		gsize len = 0;
 
 		soup_message_headers_replace (h, "Accept", jsonapi ? JSONAPI : "application/json");
@@ -339,12 +342,18 @@ oro_request (CsOrocrmProvider *self, const gchar *method, const gchar *path, Jso
 				g_propagate_error (error, g_steal_pointer (&error_local));
 			return NULL;
 		}
-		g_bytes_get_data (resp->body, &len);
-		if (len > 0 && resp->status < 300)
-			parsed = cs_http_response_parse_json (resp, &error_local);
+		data = g_bytes_get_data (resp->body, &len);
+		/* a page of records as a document (see cs-json-doc.h); an answer
+		 * that says why not stays a tree, for cs_orocrm_error_text() */
+		if (len > 0 && resp->status < 300 && doc != NULL)
+			ok = (parsed_doc = cs_json_doc_parse (data, (gssize) len, &error_local)) != NULL;
+		else if (len > 0 && resp->status < 300)
+			ok = (parsed = cs_http_response_parse_json (resp, &error_local)) != NULL;
 		else if (len > 0)
-			parsed = cs_http_response_parse_json (resp, NULL);
-		if (resp->status < 300 && len > 0 && parsed == NULL) {
+			ok = (parsed = cs_http_response_parse_json (resp, NULL)) != NULL;
+		else
+			ok = TRUE;
+		if (resp->status < 300 && !ok) {
 			if (attempt < 3) {
 				g_debug ("%s %s: %s; asking again", method, path, error_local->message);
 				continue;
@@ -354,8 +363,19 @@ oro_request (CsOrocrmProvider *self, const gchar *method, const gchar *path, Jso
 		}
 		if (json != NULL)
 			*json = g_steal_pointer (&parsed);
+		if (doc != NULL)
+			*doc = g_steal_pointer (&parsed_doc);
 		return g_steal_pointer (&resp);
 	}
+}
+
+static CsHttpResponse *
+oro_request (CsOrocrmProvider *self, const gchar *method, const gchar *path, JsonNode *body,
+	     gboolean jsonapi, GHashTable *extra_headers, JsonNode **json,
+	     GCancellable *cancellable, GError **error)
+{
+	return oro_send (self, method, path, body, jsonapi, extra_headers, json, NULL, cancellable,
+			 error);
 }
 
 static gboolean
@@ -654,10 +674,9 @@ typedef struct {
 } ReadState;
 
 static void
-note_updated (ReadState *rs, JsonObject *resource)
+note_updated (ReadState *rs, const CsJsonVal *resource)
 {
-	JsonObject *attrs = cs_json_get_object (resource, "attributes");
-	const gchar *u = attrs != NULL ? cs_json_get_string_or (attrs, "updatedAt", NULL) : NULL;
+	const gchar *u = cs_json_val_string (cs_json_val_object (resource, "attributes"), "updatedAt");
 	if (u != NULL && (rs->watermark == NULL || g_strcmp0 (u, rs->watermark) > 0)) {
 		g_free (rs->watermark);
 		rs->watermark = g_strdup (u);
@@ -666,25 +685,23 @@ note_updated (ReadState *rs, JsonObject *resource)
 
 /* pages of a JSON:API listing, each record into the sink */
 guint
-cs_orocrm_read_page (CsOrocrmContext *ctx, CsKind kind, JsonObject *root, CsReadSink *sink,
+cs_orocrm_read_page (CsOrocrmContext *ctx, CsKind kind, const CsJsonVal *root, CsReadSink *sink,
 		     gchar **watermark, GHashTable *seen, const gchar **next)
 {
 	g_autoptr(GHashTable) addresses = g_hash_table_new (g_str_hash, g_str_equal);
 	ReadState rs = {*watermark, seen, -1};
-	JsonObject *links;
-	JsonArray *data, *included;
+	const CsJsonVal *data = cs_json_val_array (root, "data");
+	const CsJsonVal *included = cs_json_val_array (root, "included");
 	guint done = 0;
 
-	data = cs_json_get_array (root, "data");
-	included = json_object_has_member (root, "included") ? cs_json_get_array (root, "included") : NULL;
-	for (guint i = 0; included != NULL && i < json_array_get_length (included); i++) {
-		JsonObject *inc = cs_json_array_get_object (included, i);
-		if (g_strcmp0 (cs_json_get_string (inc, "type"), "contactaddresses") == 0)
-			if (cs_json_get_string (inc, "id") != NULL)
-				g_hash_table_insert (addresses, (gpointer) cs_json_get_string (inc, "id"), inc);
+	for (const CsJsonVal *inc = cs_json_val_first (included); inc != NULL;
+	     inc = cs_json_val_next (included, inc)) {
+		const gchar *id = cs_json_val_string (inc, "id");
+		if (id != NULL && g_strcmp0 (cs_json_val_string (inc, "type"), "contactaddresses") == 0)
+			g_hash_table_insert (addresses, (gpointer) id, (gpointer) inc);
 	}
-	for (guint i = 0; data != NULL && i < json_array_get_length (data); i++) {
-		JsonObject *res = cs_json_array_get_object (data, i);
+	for (const CsJsonVal *res = cs_json_val_first (data); res != NULL; res = cs_json_val_next (data, res)) {
+		/* not an object: a record without an id */
 		g_autoptr(CsRecord) r = kind == CS_KIND_CONTACT
 					    ? cs_orocrm_contact_from_json (ctx, res, addresses)
 					    : cs_orocrm_task_from_json (ctx, res);
@@ -699,10 +716,7 @@ cs_orocrm_read_page (CsOrocrmContext *ctx, CsKind kind, JsonObject *root, CsRead
 		done++;
 	}
 	*watermark = rs.watermark;
-	*next = NULL;
-	links = json_object_has_member (root, "links") ? cs_json_get_object (root, "links") : NULL;
-	if (links != NULL && json_object_has_member (links, "next"))
-		*next = cs_json_get_string (links, "next");
+	*next = cs_json_val_string (cs_json_val_object (root, "links"), "next");
 	return done;
 }
 
@@ -719,13 +733,14 @@ read_pages (CsOrocrmProvider *self, CsKind kind, const gchar *query, CsReadSink 
 	g_hash_table_insert (headers, (gpointer) "X-Include", (gpointer) "totalCount");
 	while (path != NULL) {
 		g_autoptr(JsonNode) json = NULL;
-		g_autoptr(CsHttpResponse) resp = oro_request (self, "GET", path, NULL, TRUE, headers, &json,
-							      cancellable, error);
+		g_autoptr(CsJsonDoc) doc = NULL;
+		g_autoptr(CsHttpResponse) resp = oro_send (self, "GET", path, NULL, TRUE, headers, &json,
+							   &doc, cancellable, error);
 		const gchar *count, *next = NULL;
 
 		if (resp == NULL)
 			return FALSE;
-		if (resp->status != 200 || json == NULL || !JSON_NODE_HOLDS_OBJECT (json))
+		if (resp->status != 200 || !cs_json_val_is (cs_json_doc_get_root (doc), CS_JSON_OBJECT))
 			return status_error (self, resp, json, path, error);
 		count = cs_http_response_get_header (resp, "X-Include-Total-Count");
 		if (count != NULL) {
@@ -733,7 +748,7 @@ read_pages (CsOrocrmProvider *self, CsKind kind, const gchar *query, CsReadSink 
 			if (rs->total < 0)
 				rs->total = (gint64) total;
 		}
-		done += cs_orocrm_read_page (&self->ctx, kind, json_node_get_object (json), sink,
+		done += cs_orocrm_read_page (&self->ctx, kind, cs_json_doc_get_root (doc), sink,
 					     &rs->watermark, rs->seen, &next);
 		cs_read_sink_progress (sink, done, MAX (done, total));
 		g_clear_pointer (&path, g_free);
@@ -1230,8 +1245,11 @@ merged_record (CsOrocrmProvider *self, CsWriteOp *op, GHashTable *have)
 	gpointer prefix, address;
 	if (op->current == NULL && have != NULL) {
 		g_hash_table_iter_init (&iter, have);
-		while (g_hash_table_iter_next (&iter, &prefix, &address))
-			cs_orocrm_address_flatten (&self->ctx, m, prefix, address);
+		while (g_hash_table_iter_next (&iter, &prefix, &address)) {
+			g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), address);
+			g_autoptr(CsJsonDoc) doc = cs_json_doc_new_from_node (node);
+			cs_orocrm_address_flatten (&self->ctx, m, prefix, cs_json_doc_get_root (doc));
+		}
 	}
 	for (guint i = 0; i < names->len; i++)
 		cs_record_set_field (m, names->pdata[i],

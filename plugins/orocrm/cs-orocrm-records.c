@@ -43,11 +43,12 @@ object_member (JsonObject *o, const gchar *name)
 	return n != NULL && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
 }
 
+/* a to-one relationship's id */
 static const gchar *
-to_one_id (JsonObject *resource, const gchar *name)
+val_to_one_id (const CsJsonVal *resource, const gchar *name)
 {
-	JsonObject *rel = object_member (object_member (resource, "relationships"), name);
-	return string_member (object_member (rel, "data"), "id");
+	const CsJsonVal *rel = cs_json_val_object (cs_json_val_object (resource, "relationships"), name);
+	return cs_json_val_string (cs_json_val_object (rel, "data"), "id");
 }
 
 static void
@@ -67,18 +68,17 @@ valid_text (const gchar *s)
 
 /* emails/phones as `as`, the primary one first */
 static void
-set_list (CsRecord *r, const gchar *name, JsonObject *attrs, const gchar *list,
+set_list (CsRecord *r, const gchar *name, const CsJsonVal *attrs, const gchar *list,
 	  const gchar *member, const gchar *primary)
 {
-	JsonNode *n = attrs != NULL ? json_object_get_member (attrs, list) : NULL;
-	JsonArray *a = n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
-	const gchar *first = string_member (attrs, primary);
+	const CsJsonVal *a = cs_json_val_array (attrs, list);
+	const gchar *first = cs_json_val_string (attrs, primary);
 	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
 
 	if (first != NULL && first[0] != '\0')
 		g_ptr_array_add (out, valid_text (first));
-	for (guint i = 0; a != NULL && i < json_array_get_length (a); i++) {
-		const gchar *v = string_member (cs_json_array_get_object (a, i), member);
+	for (const CsJsonVal *e = cs_json_val_first (a); e != NULL; e = cs_json_val_next (a, e)) {
+		const gchar *v = cs_json_val_string (e, member);
 		if (v == NULL || v[0] == '\0' || g_strcmp0 (v, first) == 0)
 			continue;
 		g_ptr_array_add (out, valid_text (v));
@@ -97,15 +97,11 @@ set_modified (CsRecord *r, const gchar *updated)
 }
 
 static void
-set_custom (CsOrocrmContext *ctx, CsKind kind, CsRecord *r, JsonObject *attrs)
+set_custom (CsOrocrmContext *ctx, CsKind kind, CsRecord *r, const CsJsonVal *attrs)
 {
 	GPtrArray *names = ctx->custom[kind];
 	for (guint i = 0; names != NULL && i < names->len; i++) {
-		JsonNode *n = json_object_get_member (attrs, names->pdata[i]);
-		GVariant *v;
-		if (n == NULL || JSON_NODE_HOLDS_NULL (n))
-			continue;
-		v = cs_json_to_value (n);
+		GVariant *v = cs_json_val_to_value (cs_json_val_member (attrs, names->pdata[i]));
 		if (v != NULL)
 			cs_record_set_field (r, names->pdata[i], v);
 	}
@@ -119,13 +115,13 @@ set_custom (CsOrocrmContext *ctx, CsKind kind, CsRecord *r, JsonObject *attrs)
  */
 void
 cs_orocrm_address_flatten (CsOrocrmContext *ctx, CsRecord *r, const gchar *prefix,
-			   JsonObject *address)
+			   const CsJsonVal *address)
 {
-	JsonObject *attrs = object_member (address, "attributes");
-	const gchar *street = string_member (attrs, "street");
-	const gchar *street2 = string_member (attrs, "street2");
-	const gchar *region = string_member (attrs, "customRegion");
-	const gchar *country = to_one_id (address, "country");
+	const CsJsonVal *attrs = cs_json_val_object (address, "attributes");
+	const gchar *street = cs_json_val_string (attrs, "street");
+	const gchar *street2 = cs_json_val_string (attrs, "street2");
+	const gchar *region = cs_json_val_string (attrs, "customRegion");
+	const gchar *country = val_to_one_id (address, "country");
 	g_autofree gchar *full_street = NULL;
 	g_autofree gchar *name = NULL;
 
@@ -137,14 +133,14 @@ cs_orocrm_address_flatten (CsOrocrmContext *ctx, CsRecord *r, const gchar *prefi
 	set_nonblank (r, name, full_street);
 	g_clear_pointer (&name, g_free);
 	name = g_strconcat (prefix, "City", NULL);
-	set_nonblank (r, name, string_member (attrs, "city"));
+	set_nonblank (r, name, cs_json_val_string (attrs, "city"));
 	g_clear_pointer (&name, g_free);
 	name = g_strconcat (prefix, "PostalCode", NULL);
-	set_nonblank (r, name, string_member (attrs, "postalCode"));
+	set_nonblank (r, name, cs_json_val_string (attrs, "postalCode"));
 	g_clear_pointer (&name, g_free);
 	if (region == NULL) {
 		/* a region relationship: "US-MI" → "MI" */
-		const gchar *rid = to_one_id (address, "region");
+		const gchar *rid = val_to_one_id (address, "region");
 		region = rid != NULL && strchr (rid, '-') != NULL ? strchr (rid, '-') + 1 : rid;
 	}
 	name = g_strconcat (prefix, "Region", NULL);
@@ -161,60 +157,51 @@ cs_orocrm_address_flatten (CsOrocrmContext *ctx, CsRecord *r, const gchar *prefi
 
 /**
  * cs_orocrm_contact_from_json:
+ * @resource: a contacts resource of a page
  * @addresses: (nullable): contactaddresses id → resource (the `included` part)
  */
 CsRecord *
-cs_orocrm_contact_from_json (CsOrocrmContext *ctx, JsonObject *resource, GHashTable *addresses)
+cs_orocrm_contact_from_json (CsOrocrmContext *ctx, const CsJsonVal *resource, GHashTable *addresses)
 {
-	JsonObject *attrs = object_member (resource, "attributes");
-	CsRecord *r = cs_record_new (CS_KIND_CONTACT, string_member (resource, "id"));
-	JsonObject *rel = object_member (object_member (resource, "relationships"), "addresses");
-	JsonNode *data = rel != NULL ? json_object_get_member (rel, "data") : NULL;
+	const CsJsonVal *attrs = cs_json_val_object (resource, "attributes");
+	const CsJsonVal *rels = cs_json_val_object (resource, "relationships");
+	CsRecord *r = cs_record_new (CS_KIND_CONTACT, cs_json_val_string (resource, "id"));
+	const CsJsonVal *data = cs_json_val_array (cs_json_val_object (rels, "addresses"), "data");
 	gboolean done[3] = {FALSE, FALSE, FALSE};
 	g_autofree gchar *version = NULL;
 
 	for (guint i = 0; contact_strings[i] != NULL; i++)
-		set_nonblank (r, contact_strings[i], string_member (attrs, contact_strings[i]));
+		set_nonblank (r, contact_strings[i], cs_json_val_string (attrs, contact_strings[i]));
 	set_list (r, "emails", attrs, "emails", "email", "primaryEmail");
 	set_list (r, "phones", attrs, "phones", "phone", "primaryPhone");
-	set_nonblank (r, "owner", to_one_id (resource, "owner"));
+	set_nonblank (r, "owner", val_to_one_id (resource, "owner"));
 	set_custom (ctx, CS_KIND_CONTACT, r, attrs);
 	if (ctx->account_names != NULL) {
 		/* the company: the (first) account the contact belongs to */
-		JsonObject *acc
-			= object_member (object_member (resource, "relationships"), "accounts");
-		JsonNode *ad = acc != NULL ? json_object_get_member (acc, "data") : NULL;
-		if (ad != NULL && JSON_NODE_HOLDS_ARRAY (ad)
-		    && json_array_get_length (json_node_get_array (ad)) > 0) {
-			const gchar *aid = string_member (
-				cs_json_array_get_object (json_node_get_array (ad), 0), "id");
-			set_nonblank (r, "accountName",
-				      aid != NULL ? g_hash_table_lookup (ctx->account_names, aid)
-						  : NULL);
-		}
+		const CsJsonVal *accounts = cs_json_val_array (cs_json_val_object (rels, "accounts"), "data");
+		const gchar *aid = cs_json_val_string (cs_json_val_first (accounts), "id");
+		set_nonblank (r, "accountName",
+			      aid != NULL ? g_hash_table_lookup (ctx->account_names, aid) : NULL);
 	}
 	/* the primary address of a type wins over the others of that type */
-	for (guint pass = 0; pass < 2 && data != NULL && JSON_NODE_HOLDS_ARRAY (data); pass++) {
-		JsonArray *a = json_node_get_array (data);
-		for (guint i = 0; i < json_array_get_length (a); i++) {
-			const gchar *aid = string_member (cs_json_array_get_object (a, i), "id");
-			JsonObject *address = aid != NULL && addresses != NULL ? g_hash_table_lookup (addresses, aid) : NULL;
-			JsonObject *aattrs = object_member (address, "attributes");
-			JsonObject *types = object_member (object_member (address, "relationships"), "types");
-			JsonNode *tn = types != NULL ? json_object_get_member (types, "data") : NULL;
-			JsonArray *ta = tn != NULL && JSON_NODE_HOLDS_ARRAY (tn) ? json_node_get_array (tn) : NULL;
-			gboolean primary = aattrs != NULL && cs_json_get_bool (
-								      aattrs, "primary", FALSE);
+	for (guint pass = 0; pass < 2 && data != NULL; pass++) {
+		for (const CsJsonVal *e = cs_json_val_first (data); e != NULL; e = cs_json_val_next (data, e)) {
+			const gchar *aid = cs_json_val_string (e, "id");
+			const CsJsonVal *address = aid != NULL && addresses != NULL ? g_hash_table_lookup (addresses, aid) : NULL;
+			const CsJsonVal *types = cs_json_val_array (
+			    cs_json_val_object (cs_json_val_object (address, "relationships"), "types"), "data");
+			gboolean primary = cs_json_val_get_boolean (
+			    cs_json_val_member (cs_json_val_object (address, "attributes"), "primary"), FALSE);
 			if (address == NULL || (pass == 0 && !primary))
 				continue;
-			if (ta == NULL || json_array_get_length (ta) == 0) {
+			if (cs_json_val_get_length (types) == 0) {
 				if (!done[2])
 					cs_orocrm_address_flatten (ctx, r, "other", address);
 				done[2] = TRUE;
 				continue;
 			}
-			for (guint t = 0; t < json_array_get_length (ta); t++) {
-				const gchar *type = string_member (cs_json_array_get_object (ta, t), "id");
+			for (const CsJsonVal *t = cs_json_val_first (types); t != NULL; t = cs_json_val_next (types, t)) {
+				const gchar *type = cs_json_val_string (t, "id");
 				guint idx = g_strcmp0 (type, "billing") == 0 ? 0 : g_strcmp0 (type, "shipping") == 0 ? 1 : 2;
 				if (idx < 2 && !done[idx]) {
 					cs_orocrm_address_flatten (ctx, r, idx == 0 ? "billing" : "shipping", address);
@@ -223,31 +210,31 @@ cs_orocrm_contact_from_json (CsOrocrmContext *ctx, JsonObject *resource, GHashTa
 			}
 		}
 	}
-	set_modified (r, string_member (attrs, "updatedAt"));
+	set_modified (r, cs_json_val_string (attrs, "updatedAt"));
 	version = cs_record_hash_fields (r, NULL);
 	cs_record_set_version (r, version);
 	return r;
 }
 
 CsRecord *
-cs_orocrm_task_from_json (CsOrocrmContext *ctx, JsonObject *resource)
+cs_orocrm_task_from_json (CsOrocrmContext *ctx, const CsJsonVal *resource)
 {
-	JsonObject *attrs = object_member (resource, "attributes");
-	CsRecord *r = cs_record_new (CS_KIND_TASK, string_member (resource, "id"));
+	const CsJsonVal *attrs = cs_json_val_object (resource, "attributes");
+	CsRecord *r = cs_record_new (CS_KIND_TASK, cs_json_val_string (resource, "id"));
 	g_autofree gchar *version = NULL;
-	const gchar *due = string_member (attrs, "dueDate");
+	const gchar *due = cs_json_val_string (attrs, "dueDate");
 
-	set_nonblank (r, "subject", string_member (attrs, "subject"));
-	set_nonblank (r, "description", string_member (attrs, "description"));
+	set_nonblank (r, "subject", cs_json_val_string (attrs, "subject"));
+	set_nonblank (r, "description", cs_json_val_string (attrs, "description"));
 	if (due != NULL) {
 		g_autofree gchar *norm = cs_time_normalize (due);
 		set_nonblank (r, "dueDate", norm != NULL ? norm : due);
 	}
-	set_nonblank (r, "taskPriority", to_one_id (resource, "taskPriority"));
-	set_nonblank (r, "status", to_one_id (resource, "status"));
-	set_nonblank (r, "owner", to_one_id (resource, "owner"));
+	set_nonblank (r, "taskPriority", val_to_one_id (resource, "taskPriority"));
+	set_nonblank (r, "status", val_to_one_id (resource, "status"));
+	set_nonblank (r, "owner", val_to_one_id (resource, "owner"));
 	set_custom (ctx, CS_KIND_TASK, r, attrs);
-	set_modified (r, string_member (attrs, "updatedAt"));
+	set_modified (r, cs_json_val_string (attrs, "updatedAt"));
 	version = cs_record_hash_fields (r, NULL);
 	cs_record_set_version (r, version);
 	return r;

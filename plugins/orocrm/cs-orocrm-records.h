@@ -27,9 +27,9 @@ typedef struct {
  * provider from accountName before the contact is written */
 #define CS_OROCRM_ACCOUNT_ID_FIELD "crmsync:account-id"
 
-CsRecord *cs_orocrm_contact_from_json (CsOrocrmContext *ctx, JsonObject *resource,
+CsRecord *cs_orocrm_contact_from_json (CsOrocrmContext *ctx, const CsJsonVal *resource,
 				       GHashTable *addresses);
-CsRecord *cs_orocrm_task_from_json (CsOrocrmContext *ctx, JsonObject *resource);
+CsRecord *cs_orocrm_task_from_json (CsOrocrmContext *ctx, const CsJsonVal *resource);
 CsRecord *cs_orocrm_event_from_json (CsOrocrmContext *ctx, JsonObject *event);
 
 JsonObject *cs_orocrm_contact_to_json (CsOrocrmContext *ctx, const CsRecord *record);
@@ -42,7 +42,7 @@ JsonObject *cs_orocrm_address_to_json (CsOrocrmContext *ctx, const gchar *prefix
 				       const CsRecord *merged);
 gboolean cs_orocrm_record_touches_address (const CsRecord *record, const gchar *prefix);
 void cs_orocrm_address_flatten (CsOrocrmContext *ctx, CsRecord *record, const gchar *prefix,
-				JsonObject *address);
+				const CsJsonVal *address);
 gboolean cs_orocrm_is_builtin_attribute (CsKind kind, const gchar *name);
 gchar *cs_orocrm_error_text (JsonNode *doc);
 

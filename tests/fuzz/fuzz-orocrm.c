@@ -52,7 +52,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 		g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 		g_autofree gchar *watermark = NULL;
 		const gchar *next = NULL;
-		guint n = cs_orocrm_read_page (&ctx, kind, json_node_get_object (root), sink,
+		g_autoptr(CsJsonDoc) doc = cs_json_doc_new_from_node (root);
+		guint n = cs_orocrm_read_page (&ctx, kind, cs_json_doc_get_root (doc), sink,
 					       &watermark, seen, &next);
 		g_assert (n == cs_read_sink_get_records (sink)->len);
 		for (guint i = 0; i < n; i++) {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cs_json_parse builds the very tree json-glib's immutable parser builds, and
- * takes or refuses the same texts */
+ * takes or refuses the same texts; a CsJsonDoc holds the same values */
 #include "config.h"
 
 #include <string.h>
@@ -78,6 +78,85 @@ same_node (JsonNode *a, JsonNode *b, GString *where)
 	return FALSE;
 }
 
+/* a CsJsonDoc's value against json-glib's node */
+static gboolean
+same_val (JsonNode *a, const CsJsonVal *v, GString *where)
+{
+	switch (json_node_get_node_type (a)) {
+	case JSON_NODE_OBJECT: {
+		JsonObject *oa = json_node_get_object (a);
+		g_autoptr (GList) ma = json_object_get_members (oa);
+		const CsJsonVal *c = cs_json_val_first (v);
+		if (!cs_json_val_is (v, CS_JSON_OBJECT)
+		    || cs_json_val_get_length (v) != json_object_get_size (oa)) {
+			g_string_append (where, ": not an object of as many members");
+			return FALSE;
+		}
+		for (GList *la = ma; la != NULL; la = la->next, c = cs_json_val_next (v, c)) {
+			gsize len = where->len;
+			if (g_strcmp0 (la->data, cs_json_val_get_name (c)) != 0
+			    || cs_json_val_member (v, la->data) != c) {
+				g_string_append_printf (where, ": member %s vs %s", (gchar *)la->data,
+							cs_json_val_get_name (c));
+				return FALSE;
+			}
+			g_string_append_printf (where, ".%s", (gchar *)la->data);
+			if (!same_val (json_object_get_member (oa, la->data), c, where))
+				return FALSE;
+			g_string_truncate (where, len);
+		}
+		g_assert_null (c);
+		return TRUE;
+	}
+	case JSON_NODE_ARRAY: {
+		JsonArray *aa = json_node_get_array (a);
+		const CsJsonVal *c = cs_json_val_first (v);
+		if (!cs_json_val_is (v, CS_JSON_ARRAY)
+		    || cs_json_val_get_length (v) != json_array_get_length (aa)) {
+			g_string_append (where, ": not an array of that length");
+			return FALSE;
+		}
+		for (guint i = 0; i < json_array_get_length (aa); i++, c = cs_json_val_next (v, c)) {
+			gsize len = where->len;
+			g_string_append_printf (where, "[%u]", i);
+			g_assert_true (cs_json_val_index (v, i) == c);
+			if (!same_val (json_array_get_element (aa, i), c, where))
+				return FALSE;
+			g_string_truncate (where, len);
+		}
+		g_assert_null (c);
+		g_assert_null (cs_json_val_index (v, json_array_get_length (aa)));
+		return TRUE;
+	}
+	case JSON_NODE_VALUE: {
+		GType t = json_node_get_value_type (a);
+		gboolean same = FALSE;
+		if (t == G_TYPE_INT64)
+			same = cs_json_val_is (v, CS_JSON_INT)
+			       && cs_json_val_get_int (v, 0) == json_node_get_int (a);
+		else if (t == G_TYPE_DOUBLE) {
+			g_autoptr (GVariant) dv = cs_json_val_to_value (v);
+			gdouble da = json_node_get_double (a);
+			gdouble db = dv != NULL ? g_variant_get_double (dv) : -1;
+			same = cs_json_val_is (v, CS_JSON_DOUBLE) && memcmp (&da, &db, sizeof da) == 0;
+		} else if (t == G_TYPE_BOOLEAN)
+			same = cs_json_val_is (v, CS_JSON_BOOLEAN)
+			       && cs_json_val_get_boolean (v, !json_node_get_boolean (a))
+					  == json_node_get_boolean (a);
+		else if (t == G_TYPE_STRING)
+			same = g_strcmp0 (json_node_get_string (a), cs_json_val_get_string (v)) == 0;
+		if (!same)
+			g_string_append_printf (where, ": value differs (%s)", g_type_name (t));
+		return same;
+	}
+	case JSON_NODE_NULL:
+		if (!cs_json_val_is (v, CS_JSON_NULL))
+			g_string_append (where, ": not null");
+		return cs_json_val_is (v, CS_JSON_NULL);
+	}
+	return FALSE;
+}
+
 /* json-glib's verdict and tree against ours, on @len bytes of @text; TRUE
  * where both took it */
 static gboolean
@@ -90,7 +169,12 @@ check_same (const gchar *text, gsize len)
 			     && json_parser_get_root (parser) != NULL;
 	g_autofree gchar *shown = g_strndup (text, MIN (len, 80));
 
+	g_autoptr (GError) doc_error = NULL;
+	g_autoptr (CsJsonDoc) doc = cs_json_doc_parse (text, (gssize)len, &doc_error);
+
 	if (!theirs_ok) {
+		g_assert_null (doc);
+		g_assert_nonnull (doc_error);
 		if (ours != NULL)
 			g_test_message ("taken, json-glib refuses: %s", shown);
 		g_assert_null (ours);
@@ -104,6 +188,18 @@ check_same (const gchar *text, gsize len)
 		g_autoptr (GString) where = g_string_new ("$");
 		if (!same_node (json_parser_get_root (parser), ours, where))
 			g_error ("trees differ at %s in %s", where->str, shown);
+	}
+	{
+		/* the document: the same values, and the same field values */
+		g_autoptr (GString) where = g_string_new ("$");
+		g_autoptr (GVariant) va = cs_json_to_value (ours);
+		g_autoptr (GVariant) vb = NULL;
+		g_assert_nonnull (doc);
+		if (!same_val (ours, cs_json_doc_get_root (doc), where))
+			g_error ("the document differs at %s in %s", where->str, shown);
+		vb = cs_json_val_to_value (cs_json_doc_get_root (doc));
+		g_assert_true ((va == NULL) == (vb == NULL));
+		g_assert_true (va == NULL || g_variant_equal (va, vb));
 	}
 	{
 		/* what cs_json_to_data writes reads back as what json-glib writes */
@@ -263,6 +359,57 @@ test_corpus (void)
 	g_test_message ("%u seeds, %u of them JSON throughout", n, taken);
 }
 
+/* lookups into input of another shape answer NULL or the fallback, and the
+ * caller's text is left as it was (strings are decoded in the document's copy) */
+static void
+test_doc_accessors (void)
+{
+	const gchar *text = "{\"data\":[{\"id\":\"7\",\"n\":\"a\\\"b\\u00e6\",\"x\":1.5,"
+			    "\"t\":true,\"k\":3}],\"links\":null}";
+	g_autofree gchar *copy = g_strdup (text);
+	g_autoptr (CsJsonDoc) doc = cs_json_doc_parse (copy, -1, NULL);
+	const CsJsonVal *root = cs_json_doc_get_root (doc);
+	const CsJsonVal *item = cs_json_val_index (cs_json_val_array (root, "data"), 0);
+
+	g_assert_cmpstr (copy, ==, text);
+	g_assert_cmpstr (cs_json_val_string (item, "id"), ==, "7");
+	g_assert_cmpstr (cs_json_val_string (item, "n"), ==, "a\"b\u00e6");
+	g_assert_cmpstr (cs_json_val_get_name (cs_json_val_member (item, "x")), ==, "x");
+	g_assert_cmpint (cs_json_val_get_int (cs_json_val_member (item, "x"), -1), ==, 1);
+	g_assert_cmpint (cs_json_val_get_int (cs_json_val_member (item, "t"), -1), ==, 1);
+	g_assert_cmpint (cs_json_val_get_int (cs_json_val_member (item, "n"), -1), ==, -1);
+	g_assert_true (cs_json_val_get_boolean (cs_json_val_member (item, "t"), FALSE));
+	g_assert_false (cs_json_val_get_boolean (cs_json_val_member (item, "k"), FALSE));
+	/* the wrong type, a missing member, NULL all the way down */
+	g_assert_null (cs_json_val_string (item, "k"));
+	g_assert_null (cs_json_val_object (root, "data"));
+	g_assert_null (cs_json_val_array (root, "links"));
+	g_assert_true (cs_json_val_is (cs_json_val_member (root, "links"), CS_JSON_NULL));
+	g_assert_null (cs_json_val_member (root, "missing"));
+	g_assert_null (cs_json_val_string (cs_json_val_object (root, "missing"), "id"));
+	g_assert_null (cs_json_val_index (cs_json_val_member (item, "id"), 0));
+	g_assert_null (cs_json_val_first (NULL));
+	g_assert_null (cs_json_val_next (NULL, NULL));
+	g_assert_cmpuint (cs_json_val_get_length (cs_json_val_member (item, "id")), ==, 0);
+	g_assert_null (cs_json_val_to_value (cs_json_val_member (root, "links")));
+	g_assert_null (cs_json_doc_get_root (NULL));
+	/* an empty object and array have nothing to walk */
+	{
+		g_autoptr (CsJsonDoc) empty = cs_json_doc_parse ("{\"o\":{},\"a\":[]}", -1, NULL);
+		const CsJsonVal *e = cs_json_doc_get_root (empty);
+		g_assert_null (cs_json_val_first (cs_json_val_object (e, "o")));
+		g_assert_null (cs_json_val_first (cs_json_val_array (e, "a")));
+		g_assert_null (cs_json_val_next (e, cs_json_val_member (e, "a")));
+	}
+	/* a document made from a tree is the same document */
+	{
+		g_autoptr (JsonNode) node = cs_json_parse (text, -1, FALSE, NULL);
+		g_autoptr (CsJsonDoc) again = cs_json_doc_new_from_node (node);
+		g_autoptr (GString) where = g_string_new ("$");
+		g_assert_true (same_val (node, cs_json_doc_get_root (again), where));
+	}
+}
+
 int
 main (int argc, char **argv)
 {
@@ -270,5 +417,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/json/parse/documents", test_documents);
 	g_test_add_func ("/json/parse/deep", test_deep);
 	g_test_add_func ("/json/parse/corpus", test_corpus);
+	g_test_add_func ("/json/doc/accessors", test_doc_accessors);
 	return g_test_run ();
 }
