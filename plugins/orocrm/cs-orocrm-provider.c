@@ -49,6 +49,10 @@ struct _CsOrocrmProvider {
 	 * the first read takes it instead of asking again (-1: none) */
 	gint64 open_count[CS_KIND_LAST];
 	CsOrocrmContext ctx;
+	/* the next page of a listing, asked for ahead (see prefetch_start()) */
+	CsHttpClient *ahead_http;   /* (owned) (nullable) used in ahead_pool's thread only */
+	GThreadPool *ahead_pool;    /* (owned) (nullable) one thread, kept */
+	GAsyncQueue *ahead_done;    /* (owned) (nullable) finished OroPrefetch jobs */
 };
 
 G_DEFINE_TYPE (CsOrocrmProvider, cs_orocrm_provider, CS_TYPE_PROVIDER)
@@ -77,10 +81,18 @@ static void
 cs_orocrm_provider_close (CsProvider *provider)
 {
 	CsOrocrmProvider *self = CS_OROCRM_PROVIDER (provider);
+	/* the pages asked for ahead count too */
 	if (self->http != NULL)
 		g_debug ("%" G_GUINT64_FORMAT " requests to %s",
-			 cs_http_client_get_request_count (self->http), self->url);
+			 cs_http_client_get_request_count (self->http) +
+			     (self->ahead_http != NULL ? cs_http_client_get_request_count (self->ahead_http) : 0),
+			 self->url);
 	g_clear_object (&self->http);
+	/* read_pages() takes every job it starts: none is running here */
+	if (self->ahead_pool != NULL)
+		g_thread_pool_free (g_steal_pointer (&self->ahead_pool), FALSE, TRUE);
+	g_clear_pointer (&self->ahead_done, g_async_queue_unref);
+	g_clear_object (&self->ahead_http);
 	wipe_string (&self->secret);
 	wipe_string (&self->token);
 	clear_context (&self->ctx);
@@ -184,19 +196,15 @@ cs_orocrm_provider_get_caps (CsProvider *provider, CsKind kind)
 }
 
 /* authentication: a fresh WSSE header for every attempt, or the bearer token */
-static gboolean
-prepare_cb (CsHttpClient *client, SoupMessage *msg, gpointer user_data, GError **error)
+static void
+set_auth_headers (CsOrocrmProvider *self, SoupMessageHeaders *h)
 {
-	CsOrocrmProvider *self = CS_OROCRM_PROVIDER (user_data);
-	SoupMessageHeaders *h = soup_message_get_request_headers (msg);
-
 	if (self->auth == AUTH_OAUTH) {
 		g_autofree gchar *value = NULL;
 		if (self->token == NULL) /* the token request itself */
-			return TRUE;
+			return;
 		value = g_strdup_printf ("Bearer %s", self->token);
 		soup_message_headers_replace (h, "Authorization", value);
-		return TRUE;
 	} else {
 		guint8 nonce[16];
 		g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA1);
@@ -225,6 +233,12 @@ prepare_cb (CsHttpClient *client, SoupMessage *msg, gpointer user_data, GError *
 		soup_message_headers_replace (h, "Authorization", "WSSE profile=\"UsernameToken\"");
 		soup_message_headers_replace (h, "X-WSSE", header);
 	}
+}
+
+static gboolean
+prepare_cb (CsHttpClient *client, SoupMessage *msg, gpointer user_data, GError **error)
+{
+	set_auth_headers (CS_OROCRM_PROVIDER (user_data), soup_message_get_request_headers (msg));
 	return TRUE;
 }
 
@@ -720,6 +734,107 @@ cs_orocrm_read_page (CsOrocrmContext *ctx, CsKind kind, const CsJsonVal *root, C
 	return done;
 }
 
+/*
+ * Reading ahead. A first sync plans and writes each page's records (to
+ * Outlook) before it asks for the next page, so the server and we took
+ * turns. Now the next page is asked for as soon as this one is parsed, and
+ * OroCRM prepares it while we work: one request, on a connection of its
+ * own, from one thread kept for it, its authentication made here before it
+ * goes. Whatever is not a clean page (no answer, a status but 200, text that
+ * is not JSON) is dropped and the page asked for again the usual way, with
+ * retries, token renewal and the error a person reads; so a page is never
+ * lost and a failure never reported twice. The thread also parses the page,
+ * which takes that work off this one.
+ */
+typedef struct {
+	gchar *path;
+	SoupMessageHeaders *headers;
+	GCancellable *cancellable; /* (nullable) */
+	CsHttpResponse *resp;	   /* (nullable) */
+	CsJsonDoc *doc;		   /* (nullable) */
+} OroPrefetch;
+
+static void
+prefetch_free (OroPrefetch *pf)
+{
+	g_free (pf->path);
+	soup_message_headers_unref (pf->headers);
+	g_clear_object (&pf->cancellable);
+	g_clear_pointer (&pf->resp, cs_http_response_free);
+	g_clear_pointer (&pf->doc, cs_json_doc_free);
+	g_free (pf);
+}
+
+static void
+prefetch_run (gpointer data, gpointer user_data)
+{
+	OroPrefetch *pf = data;
+	CsOrocrmProvider *self = user_data;
+
+	pf->resp = cs_http_client_send (self->ahead_http, "GET", pf->path, pf->headers, JSONAPI,
+					NULL, pf->cancellable, NULL);
+	if (pf->resp != NULL && pf->resp->status == 200) {
+		gsize len = 0;
+		const gchar *text = g_bytes_get_data (pf->resp->body, &len);
+		pf->doc = cs_json_doc_parse (text, (gssize) len, NULL);
+	}
+	g_async_queue_push (self->ahead_done, pf);
+}
+
+/* asks for @path in the reading thread; NULL where that cannot be set up
+ * (the page is then asked for when it is due) */
+static OroPrefetch *
+prefetch_start (CsOrocrmProvider *self, const gchar *path, GHashTable *extra_headers,
+		GCancellable *cancellable)
+{
+	OroPrefetch *pf;
+	GHashTableIter it;
+	gpointer k, v;
+
+	if (self->ahead_pool == NULL) {
+		g_autoptr(CsHttpClient) http = cs_http_client_new (self->url, NULL);
+		if (http == NULL || !cs_http_client_set_tls_fingerprint (http, self->fingerprint, NULL))
+			return NULL;
+		/* one attempt: the usual path does the retrying */
+		cs_http_client_set_max_retries (http, 0);
+		self->ahead_pool = g_thread_pool_new (prefetch_run, self, 1, TRUE, NULL);
+		if (self->ahead_pool == NULL)
+			return NULL;
+		self->ahead_http = g_steal_pointer (&http);
+		self->ahead_done = g_async_queue_new ();
+	}
+	pf = g_new0 (OroPrefetch, 1);
+	pf->path = g_strdup (path);
+	pf->headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
+	pf->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+	soup_message_headers_replace (pf->headers, "Accept", JSONAPI);
+	g_hash_table_iter_init (&it, extra_headers);
+	while (g_hash_table_iter_next (&it, &k, &v))
+		soup_message_headers_replace (pf->headers, k, v);
+	set_auth_headers (self, pf->headers);
+	if (!g_thread_pool_push (self->ahead_pool, pf, NULL)) {
+		prefetch_free (pf);
+		return NULL;
+	}
+	return pf;
+}
+
+/* waits for @pf; a clean page goes to @resp and @doc, anything else away */
+static void
+prefetch_take (CsOrocrmProvider *self, OroPrefetch *pf, CsHttpResponse **resp, CsJsonDoc **doc)
+{
+	OroPrefetch *done = g_async_queue_pop (self->ahead_done);
+
+	g_assert (done == pf);
+	if (pf->doc != NULL && cs_json_val_is (cs_json_doc_get_root (pf->doc), CS_JSON_OBJECT)) {
+		*resp = g_steal_pointer (&pf->resp);
+		*doc = g_steal_pointer (&pf->doc);
+	} else if (pf->resp != NULL) {
+		g_debug ("GET %s ahead: answered %u; asking again", pf->path, pf->resp->status);
+	}
+	prefetch_free (pf);
+}
+
 static gboolean
 read_pages (CsOrocrmProvider *self, CsKind kind, const gchar *query, CsReadSink *sink,
 	    ReadState *rs, GCancellable *cancellable, GError **error)
@@ -729,19 +844,30 @@ read_pages (CsOrocrmProvider *self, CsKind kind, const gchar *query, CsReadSink 
 						  PAGE_SIZE, kind == CS_KIND_CONTACT ? "&include=addresses" : "");
 	g_autoptr(GHashTable) headers = g_hash_table_new (g_str_hash, g_str_equal);
 	guint done = 0, total = 0;
+	/* taken at the top of the next round; no return comes between */
+	OroPrefetch *ahead = NULL;
 
 	g_hash_table_insert (headers, (gpointer) "X-Include", (gpointer) "totalCount");
 	while (path != NULL) {
 		g_autoptr(JsonNode) json = NULL;
 		g_autoptr(CsJsonDoc) doc = NULL;
-		g_autoptr(CsHttpResponse) resp = oro_send (self, "GET", path, NULL, TRUE, headers, &json,
-							   &doc, cancellable, error);
+		g_autoptr(CsHttpResponse) resp = NULL;
 		const gchar *count, *next = NULL;
 
+		if (ahead != NULL)
+			prefetch_take (self, g_steal_pointer (&ahead), &resp, &doc);
+		if (resp == NULL)
+			resp = oro_send (self, "GET", path, NULL, TRUE, headers, &json, &doc, cancellable,
+					 error);
 		if (resp == NULL)
 			return FALSE;
 		if (resp->status != 200 || !cs_json_val_is (cs_json_doc_get_root (doc), CS_JSON_OBJECT))
 			return status_error (self, resp, json, path, error);
+		/* asked for before this page's records go to the sink (and are
+		 * planned and written there) */
+		next = cs_json_val_string (cs_json_val_object (cs_json_doc_get_root (doc), "links"), "next");
+		if (next != NULL)
+			ahead = prefetch_start (self, next, headers, cancellable);
 		count = cs_http_response_get_header (resp, "X-Include-Total-Count");
 		if (count != NULL) {
 			total = (guint) g_ascii_strtoull (count, NULL, 10);
