@@ -20,11 +20,11 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <glib/gi18n-lib.h>
-#include <json-glib/json-glib.h>
 #include <libpst/libpst.h>
 #include <libpst/lzfu.h>
 
 #include "cs-pst-check.h"
+#include "cs-pst-json.h"
 #include "cs-pst-pff.h"
 #include "cs-pst-recur.h"
 #include "cs-pst-text.h"
@@ -154,8 +154,7 @@ write_crash_line (void)
 static void
 set_current_folder (const gchar *path)
 {
-	g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), path);
-	g_autofree gchar *quoted = json_to_string (node, FALSE);
+	g_autofree gchar *quoted = cs_pst_json_quote (path);
 	g_autofree gchar *frag = g_strdup_printf (",\"folder\":%s", quoted);
 	/* a path too long for the buffer is left out rather than cut mid-escape */
 	if (strlen (frag) < sizeof current_folder)
@@ -205,15 +204,12 @@ install_crash_handlers (void)
 /* ---- output ----------------------------------------------------------- */
 
 static void
-emit (JsonBuilder *b)
+emit (CsPstJson *b)
 {
-	g_autoptr(JsonNode) root = json_builder_get_root (b);
-	g_autoptr(JsonGenerator) gen = json_generator_new ();
-	g_autofree gchar *text = NULL;
+	gsize len;
+	const gchar *text = cs_pst_json_get_text (b, &len);
 
-	json_generator_set_root (gen, root);
-	text = json_generator_to_data (gen, NULL);
-	fputs (text, stdout);
+	fwrite (text, 1, len, stdout);
 	fputc ('\n', stdout);
 	fflush (stdout);
 	alarm (WATCHDOG_SECONDS);
@@ -225,19 +221,19 @@ die (const gchar *fmt, ...) G_GNUC_PRINTF (1, 2);
 static void
 die (const gchar *fmt, ...)
 {
-	g_autoptr(JsonBuilder) b = json_builder_new ();
+	g_autoptr(CsPstJson) b = cs_pst_json_new ();
 	g_autofree gchar *msg = NULL;
 	va_list args;
 
 	va_start (args, fmt);
 	msg = g_strdup_vprintf (fmt, args);
 	va_end (args);
-	json_builder_begin_object (b);
-	json_builder_set_member_name (b, "type");
-	json_builder_add_string_value (b, "error");
-	json_builder_set_member_name (b, "message");
-	json_builder_add_string_value (b, msg);
-	json_builder_end_object (b);
+	cs_pst_json_begin_object (b);
+	cs_pst_json_set_member_name (b, "type");
+	cs_pst_json_add_string_value (b, "error");
+	cs_pst_json_set_member_name (b, "message");
+	cs_pst_json_add_string_value (b, msg);
+	cs_pst_json_end_object (b);
 	emit (b);
 	_exit (2);
 }
@@ -245,19 +241,19 @@ die (const gchar *fmt, ...)
 static void
 emit_skip (Kind kind, guint64 nid, const gchar *reason)
 {
-	g_autoptr(JsonBuilder) b = json_builder_new ();
+	g_autoptr(CsPstJson) b = cs_pst_json_new ();
 	g_autofree gchar *id = g_strdup_printf ("%" G_GUINT64_FORMAT, nid);
 
-	json_builder_begin_object (b);
-	json_builder_set_member_name (b, "type");
-	json_builder_add_string_value (b, "skip");
-	json_builder_set_member_name (b, "kind");
-	json_builder_add_string_value (b, kind_names[kind]);
-	json_builder_set_member_name (b, "id");
-	json_builder_add_string_value (b, id);
-	json_builder_set_member_name (b, "reason");
-	json_builder_add_string_value (b, reason);
-	json_builder_end_object (b);
+	cs_pst_json_begin_object (b);
+	cs_pst_json_set_member_name (b, "type");
+	cs_pst_json_add_string_value (b, "skip");
+	cs_pst_json_set_member_name (b, "kind");
+	cs_pst_json_add_string_value (b, kind_names[kind]);
+	cs_pst_json_set_member_name (b, "id");
+	cs_pst_json_add_string_value (b, id);
+	cs_pst_json_set_member_name (b, "reason");
+	cs_pst_json_add_string_value (b, reason);
+	cs_pst_json_end_object (b);
 	emit (b);
 }
 
@@ -321,7 +317,7 @@ pst_text (pst_item *item, pst_string *s)
 }
 
 static void
-add_str (JsonBuilder *b, const gchar *name, gchar *value /* (transfer full) */)
+add_str (CsPstJson *b, const gchar *name, gchar *value /* (transfer full) */)
 {
 	g_autofree gchar *v = value;
 	gchar *w;
@@ -337,22 +333,22 @@ add_str (JsonBuilder *b, const gchar *name, gchar *value /* (transfer full) */)
 	g_strchomp (v);
 	if (v[0] == '\0')
 		return;
-	json_builder_set_member_name (b, name);
-	json_builder_add_string_value (b, v);
+	cs_pst_json_set_member_name (b, name);
+	cs_pst_json_add_string_value (b, v);
 }
 
 static void
-add_int (JsonBuilder *b, const gchar *name, gint64 value)
+add_int (CsPstJson *b, const gchar *name, gint64 value)
 {
-	json_builder_set_member_name (b, name);
-	json_builder_add_int_value (b, value);
+	cs_pst_json_set_member_name (b, name);
+	cs_pst_json_add_int_value (b, value);
 }
 
 static void
-add_bool (JsonBuilder *b, const gchar *name, gboolean value)
+add_bool (CsPstJson *b, const gchar *name, gboolean value)
 {
-	json_builder_set_member_name (b, name);
-	json_builder_add_boolean_value (b, value);
+	cs_pst_json_set_member_name (b, name);
+	cs_pst_json_add_boolean_value (b, value);
 }
 
 static const gchar *
@@ -369,7 +365,7 @@ sensitivity_name (gint64 v)
 }
 
 static void
-add_common_pff (JsonBuilder *b, libpff_item_t *pi, gboolean sensitivity)
+add_common_pff (CsPstJson *b, libpff_item_t *pi, gboolean sensitivity)
 {
 	gint64 v;
 	if (cs_pff_get_int (pi, 0, 0, 0x0017, &v))
@@ -416,7 +412,7 @@ split_multi (GBytes *raw, guint32 max)
 /* a multi-valued string (PT_MV_UNICODE, or PT_MV_STRING8 in ANSI files) as
  * a JSON list under @member; nothing when it holds no text */
 static void
-add_string_list (JsonBuilder *b, const gchar *member, GBytes *raw, guint32 type)
+add_string_list (CsPstJson *b, const gchar *member, GBytes *raw, guint32 type)
 {
 	g_autoptr(GPtrArray) values = NULL;
 	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
@@ -443,18 +439,18 @@ add_string_list (JsonBuilder *b, const gchar *member, GBytes *raw, guint32 type)
 	}
 	if (names->len == 0)
 		return;
-	json_builder_set_member_name (b, member);
-	json_builder_begin_array (b);
+	cs_pst_json_set_member_name (b, member);
+	cs_pst_json_begin_array (b);
 	for (guint i = 0; i < names->len; i++)
-		json_builder_add_string_value (b, g_ptr_array_index (names, i));
-	json_builder_end_array (b);
+		cs_pst_json_add_string_value (b, g_ptr_array_index (names, i));
+	cs_pst_json_end_array (b);
 }
 
 /* PS_PUBLIC_STRINGS "Keywords" (Outlook's categories), PT_MV_UNICODE or, in
  * ANSI files, PT_MV_STRING8: libpff only finds string-named properties by
  * name, whatever their set; Outlook's categories are the only such name */
 static void
-add_categories (JsonBuilder *b, libpff_item_t *pi)
+add_categories (CsPstJson *b, libpff_item_t *pi)
 {
 	libpff_record_set_t *rs = NULL;
 	libpff_record_entry_t *entry = NULL;
@@ -582,7 +578,7 @@ contact_email (pst_item *item, pst_string *address, libpff_item_t *pi, guint32 d
 }
 
 static void
-fill_contact (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
+fill_contact (Reader *r, CsPstJson *b, pst_item *item, libpff_item_t *pi)
 {
 	pst_item_contact *c = item->contact;
 	gint64 v;
@@ -669,20 +665,20 @@ static const gchar *weekday_names[] = {"sunday",   "monday", "tuesday", "wednesd
 static const gchar *index_names[] = {"first", "second", "third", "fourth", "last"};
 
 static void
-add_days_of_week (JsonBuilder *b, guint32 mask)
+add_days_of_week (CsPstJson *b, guint32 mask)
 {
-	json_builder_set_member_name (b, "daysOfWeek");
-	json_builder_begin_array (b);
+	cs_pst_json_set_member_name (b, "daysOfWeek");
+	cs_pst_json_begin_array (b);
 	for (guint i = 0; i < 7; i++)
 		if (mask & (1u << i))
-			json_builder_add_string_value (b, weekday_names[i]);
-	json_builder_end_array (b);
+			cs_pst_json_add_string_value (b, weekday_names[i]);
+	cs_pst_json_end_array (b);
 }
 
 /* libpst decodes the pattern of PidLidAppointmentRecur; the range end comes
  * from PidLidClipEnd (recurrence_end), the start from the first occurrence */
 static void
-add_recurrence (JsonBuilder *b, pst_item *item)
+add_recurrence (CsPstJson *b, pst_item *item)
 {
 	pst_item_appointment *a = item->appointment;
 	pst_recurrence *rec;
@@ -716,10 +712,10 @@ add_recurrence (JsonBuilder *b, pst_item *item)
 		pst_free_recurrence (rec);
 		return;
 	}
-	json_builder_set_member_name (b, "recurrence");
-	json_builder_begin_object (b);
-	json_builder_set_member_name (b, "pattern");
-	json_builder_begin_object (b);
+	cs_pst_json_set_member_name (b, "recurrence");
+	cs_pst_json_begin_object (b);
+	cs_pst_json_set_member_name (b, "pattern");
+	cs_pst_json_begin_object (b);
 	add_str (b, "type", g_strdup (type));
 	add_int (b, "interval", MAX (rec->interval, 1));
 	if (rec->bydaymask != 0)
@@ -730,9 +726,9 @@ add_recurrence (JsonBuilder *b, pst_item *item)
 		add_int (b, "month", rec->monthofyear);
 	if (rec->position >= 1 && rec->position <= 5)
 		add_str (b, "index", g_strdup (index_names[rec->position - 1]));
-	json_builder_end_object (b);
-	json_builder_set_member_name (b, "range");
-	json_builder_begin_object (b);
+	cs_pst_json_end_object (b);
+	cs_pst_json_set_member_name (b, "range");
+	cs_pst_json_begin_object (b);
 	if (rec->termination == 0x2021 || rec->termination == 0) {
 		add_str (b, "type", g_strdup ("endDate"));
 		add_str (b, "startDate", g_steal_pointer (&start_date));
@@ -745,19 +741,19 @@ add_recurrence (JsonBuilder *b, pst_item *item)
 		add_str (b, "type", g_strdup ("noEnd"));
 		add_str (b, "startDate", g_steal_pointer (&start_date));
 	}
-	json_builder_end_object (b);
-	json_builder_end_object (b);
+	cs_pst_json_end_object (b);
+	cs_pst_json_end_object (b);
 	pst_free_recurrence (rec);
 }
 
 /* our own reading of PidLidAppointmentRecur: libpst decodes the pattern
  * only, the exceptions (cancelled and changed occurrences) need the rest */
 static gboolean
-add_recurrence_blob (JsonBuilder *b, pst_item *item, libpff_item_t *pi)
+add_recurrence_blob (CsPstJson *b, pst_item *item, libpff_item_t *pi)
 {
 	g_autoptr(GBytes) blob = cs_pff_get_binary (pi, 0, CS_PSETID_APPOINTMENT, 0x8216);
 	g_autoptr(GBytes) tzb = cs_pff_get_binary (pi, 0, CS_PSETID_APPOINTMENT, 0x8233);
-	g_autoptr(JsonBuilder) rb = NULL;
+	g_autoptr(CsPstJson) rb = NULL;
 	CsPstTz tz;
 	gboolean have_tz;
 	guint64 start = ft_value (item->appointment->start);
@@ -766,14 +762,14 @@ add_recurrence_blob (JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 		return FALSE;
 	have_tz = tzb != NULL &&
 		  cs_pst_tz_parse (g_bytes_get_data (tzb, NULL), g_bytes_get_size (tzb), &tz);
-	rb = json_builder_new ();
-	json_builder_begin_object (rb);
+	rb = cs_pst_json_new ();
+	cs_pst_json_begin_object (rb);
 	if (!cs_pst_recur_to_json (g_bytes_get_data (blob, NULL), g_bytes_get_size (blob),
 				   have_tz ? &tz : NULL, ft_to_usec (start) / G_USEC_PER_SEC, rb))
 		return FALSE;
-	json_builder_end_object (rb);
-	json_builder_set_member_name (b, "recurrence");
-	json_builder_add_value (b, json_builder_get_root (rb));
+	cs_pst_json_end_object (rb);
+	cs_pst_json_set_member_name (b, "recurrence");
+	cs_pst_json_add_json (b, rb);
 	return TRUE;
 }
 
@@ -806,7 +802,7 @@ static gboolean looks_like_smtp (const gchar *s);
 /* an appointment's recipients are its attendees (required, optional and
  * resources), by address; the organizer's own row is not one of them */
 static void
-add_attendees (JsonBuilder *b, libpff_item_t *pi)
+add_attendees (CsPstJson *b, libpff_item_t *pi)
 {
 	libpff_item_t *rcpt = pi != NULL ? cs_pff_get_recipients (pi) : NULL;
 	gint n = cs_pff_get_n_sets (rcpt);
@@ -828,15 +824,15 @@ add_attendees (JsonBuilder *b, libpff_item_t *pi)
 	cs_pff_item_free (rcpt);
 	if (list->len == 0)
 		return;
-	json_builder_set_member_name (b, "attendees");
-	json_builder_begin_array (b);
+	cs_pst_json_set_member_name (b, "attendees");
+	cs_pst_json_begin_array (b);
 	for (guint i = 0; i < list->len; i++)
-		json_builder_add_string_value (b, g_ptr_array_index (list, i));
-	json_builder_end_array (b);
+		cs_pst_json_add_string_value (b, g_ptr_array_index (list, i));
+	cs_pst_json_end_array (b);
 }
 
 static void
-fill_event (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
+fill_event (Reader *r, CsPstJson *b, pst_item *item, libpff_item_t *pi)
 {
 	pst_item_appointment *a = item->appointment;
 	gboolean all_day = FALSE;
@@ -877,7 +873,7 @@ fill_event (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 /* ---- tasks: libpst drops every task property, libpff reads them -------- */
 
 static void
-fill_task (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
+fill_task (Reader *r, CsPstJson *b, pst_item *item, libpff_item_t *pi)
 {
 	static const gchar *status_names[] = {"notStarted", "inProgress", "completed",
 					      "waitingOnOthers", "deferred"};
@@ -932,7 +928,7 @@ looks_like_smtp (const gchar *s)
 
 /* the recipients table (To/Cc/Bcc with addresses) is not in libpst's API */
 static gboolean
-add_recipients (JsonBuilder *b, libpff_item_t *pi)
+add_recipients (CsPstJson *b, libpff_item_t *pi)
 {
 	g_autoptr(GPtrArray) to = g_ptr_array_new_with_free_func (g_free);
 	g_autoptr(GPtrArray) cc = g_ptr_array_new_with_free_func (g_free);
@@ -969,45 +965,45 @@ add_recipients (JsonBuilder *b, libpff_item_t *pi)
 	for (guint k = 0; k < G_N_ELEMENTS (out); k++) {
 		if (out[k].list->len == 0)
 			continue;
-		json_builder_set_member_name (b, out[k].name);
-		json_builder_begin_array (b);
+		cs_pst_json_set_member_name (b, out[k].name);
+		cs_pst_json_begin_array (b);
 		for (guint i = 0; i < out[k].list->len; i++)
-			json_builder_add_string_value (b, g_ptr_array_index (out[k].list, i));
-		json_builder_end_array (b);
+			cs_pst_json_add_string_value (b, g_ptr_array_index (out[k].list, i));
+		cs_pst_json_end_array (b);
 	}
 	return TRUE;
 }
 
 /* without libpff: the display strings are all libpst keeps */
 static void
-add_display_names (JsonBuilder *b, const gchar *member, gchar *text /* (transfer full) */)
+add_display_names (CsPstJson *b, const gchar *member, gchar *text /* (transfer full) */)
 {
 	g_autofree gchar *t = text;
 	g_auto(GStrv) parts = NULL;
 	if (t == NULL)
 		return;
 	parts = g_strsplit (t, ";", -1);
-	json_builder_set_member_name (b, member);
-	json_builder_begin_array (b);
+	cs_pst_json_set_member_name (b, member);
+	cs_pst_json_begin_array (b);
 	for (guint i = 0; parts[i] != NULL; i++) {
 		g_strstrip (parts[i]);
 		if (parts[i][0] != '\0')
-			json_builder_add_string_value (b, parts[i]);
+			cs_pst_json_add_string_value (b, parts[i]);
 	}
-	json_builder_end_array (b);
+	cs_pst_json_end_array (b);
 }
 
 /* libpff reads the attachment table; libpst's list also holds other
  * sub-nodes (one per recipient in some files), so it is only the fallback */
 static guint
-add_pff_attachments (Reader *r, JsonBuilder *b, libpff_item_t *pi)
+add_pff_attachments (Reader *r, CsPstJson *b, libpff_item_t *pi)
 {
 	int n = 0;
 
 	if (libpff_message_get_number_of_attachments (pi, &n, NULL) != 1 || n <= 0)
 		return 0;
-	json_builder_set_member_name (b, "attachments");
-	json_builder_begin_array (b);
+	cs_pst_json_set_member_name (b, "attachments");
+	cs_pst_json_begin_array (b);
 	for (int i = 0; i < n && i < 10000; i++) {
 		libpff_item_t *at = NULL;
 		gchar *name;
@@ -1026,7 +1022,7 @@ add_pff_attachments (Reader *r, JsonBuilder *b, libpff_item_t *pi)
 		if (name == NULL)
 			name = g_strdup (method == 5 ? "message.msg" : "attachment");
 		has_size = libpff_attachment_get_data_size (at, &size, NULL) == 1;
-		json_builder_begin_object (b);
+		cs_pst_json_begin_object (b);
 		add_str (b, "name", name);
 		if (has_size)
 			add_int (b, "size", (gint64) size);
@@ -1040,15 +1036,15 @@ add_pff_attachments (Reader *r, JsonBuilder *b, libpff_item_t *pi)
 				(ssize_t) size)
 				add_str (b, "contentBase64", g_base64_encode (data, size));
 		}
-		json_builder_end_object (b);
+		cs_pst_json_end_object (b);
 		cs_pff_item_free (at);
 	}
-	json_builder_end_array (b);
+	cs_pst_json_end_array (b);
 	return (guint) n;
 }
 
 static void
-add_attachments (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
+add_attachments (Reader *r, CsPstJson *b, pst_item *item, libpff_item_t *pi)
 {
 	guint n = 0;
 
@@ -1062,8 +1058,8 @@ add_attachments (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 	add_bool (b, "hasAttachments", n > 0);
 	if (n == 0)
 		return;
-	json_builder_set_member_name (b, "attachments");
-	json_builder_begin_array (b);
+	cs_pst_json_set_member_name (b, "attachments");
+	cs_pst_json_begin_array (b);
 	for (pst_item_attach *at = item->attach; at != NULL; at = at->next) {
 		g_autofree gchar *name = pst_text (item, &at->filename2);
 		g_autofree gchar *type = pst_text (item, &at->mimetype);
@@ -1083,7 +1079,7 @@ add_attachments (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 				size = (gint64) (ptr->inflated_size != 0 ? ptr->inflated_size
 									 : ptr->size);
 		}
-		json_builder_begin_object (b);
+		cs_pst_json_begin_object (b);
 		add_str (b, "name", g_steal_pointer (&name));
 		if (size >= 0)
 			add_int (b, "size", size);
@@ -1096,13 +1092,13 @@ add_attachments (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 				free (data.data);
 			}
 		}
-		json_builder_end_object (b);
+		cs_pst_json_end_object (b);
 	}
-	json_builder_end_array (b);
+	cs_pst_json_end_array (b);
 }
 
 static void
-fill_email (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi, const Folder *folder)
+fill_email (Reader *r, CsPstJson *b, pst_item *item, libpff_item_t *pi, const Folder *folder)
 {
 	pst_item_email *e = item->email;
 	g_autofree gchar *from = cs_pff_get_string (pi, 0, 0, 0x5D01);
@@ -1522,7 +1518,7 @@ mail_unsent (pst_item *item, libpff_item_t *pi)
 static void
 read_item_unguarded (Reader *r, Folder *folder, pst_desc_tree *d)
 {
-	g_autoptr(JsonBuilder) b = NULL;
+	g_autoptr(CsPstJson) b = NULL;
 	g_autofree gchar *pff_class = NULL;
 	g_autofree gchar *id = NULL;
 	libpff_item_t *pi = NULL;
@@ -1552,8 +1548,8 @@ read_item_unguarded (Reader *r, Folder *folder, pst_desc_tree *d)
 		return;
 	}
 	id = g_strdup_printf ("%" G_GUINT64_FORMAT, d->d_id);
-	b = json_builder_new ();
-	json_builder_begin_object (b);
+	b = cs_pst_json_new ();
+	cs_pst_json_begin_object (b);
 	add_str (b, "type", g_strdup ("item"));
 	add_str (b, "kind", g_strdup (kind_names[kind]));
 	add_str (b, "id", g_strdup (id));
@@ -1574,8 +1570,8 @@ read_item_unguarded (Reader *r, Folder *folder, pst_desc_tree *d)
 			 filetime_valid (ft_value (item->create_date)))
 			add_int (b, "modified", ft_to_usec (ft_value (item->create_date)));
 	}
-	json_builder_set_member_name (b, "fields");
-	json_builder_begin_object (b);
+	cs_pst_json_set_member_name (b, "fields");
+	cs_pst_json_begin_object (b);
 	switch (kind) {
 	case KIND_CONTACT:
 		fill_contact (r, b, item, pi);
@@ -1593,8 +1589,8 @@ read_item_unguarded (Reader *r, Folder *folder, pst_desc_tree *d)
 	default:
 		break;
 	}
-	json_builder_end_object (b);
-	json_builder_end_object (b);
+	cs_pst_json_end_object (b);
+	cs_pst_json_end_object (b);
 	emit (b);
 	r->n_items++;
 	pst_freeItem (item);
@@ -1732,8 +1728,8 @@ emit_folders (Reader *r)
 		Folder *f = g_ptr_array_index (r->folders, i);
 		const gchar *why =
 		    g_hash_table_lookup (r->special, GSIZE_TO_POINTER ((gsize) f->nid));
-		g_autoptr(JsonBuilder) b = json_builder_new ();
-		json_builder_begin_object (b);
+		g_autoptr(CsPstJson) b = cs_pst_json_new ();
+		cs_pst_json_begin_object (b);
 		add_str (b, "type", g_strdup ("folder"));
 		add_str (b, "path", g_strdup (f->path));
 		add_str (b, "id", g_strdup_printf ("%" G_GUINT64_FORMAT, f->nid));
@@ -1742,7 +1738,7 @@ emit_folders (Reader *r)
 		if (why == NULL && f->excluded)
 			why = "in an excluded folder";
 		add_str (b, "reason", g_strdup (why));
-		json_builder_end_object (b);
+		cs_pst_json_end_object (b);
 		emit (b);
 	}
 }
@@ -1750,12 +1746,12 @@ emit_folders (Reader *r)
 static void
 emit_file (const gchar *format, guint n_folders)
 {
-	g_autoptr(JsonBuilder) b = json_builder_new ();
-	json_builder_begin_object (b);
+	g_autoptr(CsPstJson) b = cs_pst_json_new ();
+	cs_pst_json_begin_object (b);
 	add_str (b, "type", g_strdup ("file"));
 	add_str (b, "format", g_strdup (format));
 	add_int (b, "folders", n_folders);
-	json_builder_end_object (b);
+	cs_pst_json_end_object (b);
 	emit (b);
 }
 
@@ -1890,13 +1886,13 @@ main (int argc, char **argv)
 		emit_folders (&r);
 
 	if (!info) {
-		g_autoptr(JsonBuilder) b = json_builder_new ();
+		g_autoptr(CsPstJson) b = cs_pst_json_new ();
 		for (guint i = 0; i < r.folders->len; i++)
 			read_folder (&r, g_ptr_array_index (r.folders, i));
-		json_builder_begin_object (b);
+		cs_pst_json_begin_object (b);
 		add_str (b, "type", g_strdup ("end"));
 		add_int (b, "items", r.n_items);
-		json_builder_end_object (b);
+		cs_pst_json_end_object (b);
 		emit (b);
 	}
 
