@@ -1224,37 +1224,74 @@ mark_entry (Reader *r, GBytes *bytes, const gchar *why)
 	mark_special (r, entryid_to_nid (r, data, size), why);
 }
 
+/* the special-folder entry ids a folder (or the store) carries: read while
+ * the folder's properties are at hand, resolved once every folder's source
+ * key is known (entry ids of Exchange stores name folders by it) */
+typedef struct {
+	GBytes *drafts, *ren, *ex, *del, *out, *sent, *search;
+} SpecialEntries;
+
+static void
+special_entries_free (SpecialEntries *se)
+{
+	if (se == NULL)
+		return;
+	g_clear_pointer (&se->drafts, g_bytes_unref);
+	g_clear_pointer (&se->ren, g_bytes_unref);
+	g_clear_pointer (&se->ex, g_bytes_unref);
+	g_clear_pointer (&se->del, g_bytes_unref);
+	g_clear_pointer (&se->out, g_bytes_unref);
+	g_clear_pointer (&se->sent, g_bytes_unref);
+	g_clear_pointer (&se->search, g_bytes_unref);
+	g_free (se);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpecialEntries, special_entries_free)
+
+static SpecialEntries *
+read_special_entries (libpff_item_t *pi)
+{
+	SpecialEntries *se = g_new0 (SpecialEntries, 1);
+
+	se->drafts = cs_pff_get_binary (pi, 0, 0, 0x36D7);
+	se->ren = cs_pff_get_binary (pi, 0, 0, 0x36D8);
+	se->ex = cs_pff_get_binary (pi, 0, 0, 0x36D9);
+	se->del = cs_pff_get_binary (pi, 0, 0, 0x35E3);
+	se->out = cs_pff_get_binary (pi, 0, 0, 0x35E2);
+	se->sent = cs_pff_get_binary (pi, 0, 0, 0x35E4);
+	se->search = cs_pff_get_binary (pi, 0, 0, 0x35E7);
+	if (se->drafts == NULL && se->ren == NULL && se->ex == NULL && se->del == NULL &&
+	    se->out == NULL && se->sent == NULL && se->search == NULL)
+		g_clear_pointer (&se, g_free);
+	return se;
+}
+
 /* the special-folder entry ids sit on the root folder and the Inbox; reading
  * them on every folder finds them wherever the writer put them */
 static void
-collect_special_entries (Reader *r, libpff_item_t *pi)
+collect_special_entries (Reader *r, const SpecialEntries *se)
 {
-	g_autoptr(GBytes) drafts = cs_pff_get_binary (pi, 0, 0, 0x36D7);
-	g_autoptr(GBytes) ren_raw = cs_pff_get_binary (pi, 0, 0, 0x36D8);
-	g_autoptr(GPtrArray) ren = split_multi (ren_raw, 64);
-	g_autoptr(GBytes) ex = cs_pff_get_binary (pi, 0, 0, 0x36D9);
+	g_autoptr(GPtrArray) ren = NULL;
 	static const gchar *ren_names[] = {"conflicts", "sync issues", "local failures",
 					   "server failures", "junk e-mail"};
 
-	g_autoptr(GBytes) del = cs_pff_get_binary (pi, 0, 0, 0x35E3);
-	g_autoptr(GBytes) out = cs_pff_get_binary (pi, 0, 0, 0x35E2);
-	g_autoptr(GBytes) sent = cs_pff_get_binary (pi, 0, 0, 0x35E4);
-	g_autoptr(GBytes) search = cs_pff_get_binary (pi, 0, 0, 0x35E7);
-
+	if (se == NULL)
+		return;
+	ren = split_multi (se->ren, 64);
 	/* the store's entries, where an exported mailbox keeps them on the
 	 * IPM subtree or the root folder instead */
-	mark_entry (r, del, "deleted items");
-	mark_entry (r, out, "outbox");
-	mark_entry (r, search, "search folders");
-	if (sent != NULL && r->sent_nid == 0)
-		r->sent_nid =
-		    entryid_to_nid (r, g_bytes_get_data (sent, NULL), g_bytes_get_size (sent));
-	mark_entry (r, drafts, "drafts");
+	mark_entry (r, se->del, "deleted items");
+	mark_entry (r, se->out, "outbox");
+	mark_entry (r, se->search, "search folders");
+	if (se->sent != NULL && r->sent_nid == 0)
+		r->sent_nid = entryid_to_nid (r, g_bytes_get_data (se->sent, NULL),
+					      g_bytes_get_size (se->sent));
+	mark_entry (r, se->drafts, "drafts");
 	for (guint i = 0; ren != NULL && i < ren->len && i < G_N_ELEMENTS (ren_names); i++)
 		mark_entry (r, g_ptr_array_index (ren, i), ren_names[i]);
-	if (ex != NULL) {
+	if (se->ex != NULL) {
 		gsize size, pos = 0;
-		const guint8 *d = g_bytes_get_data (ex, &size);
+		const guint8 *d = g_bytes_get_data (se->ex, &size);
 		while (pos + 4 <= size) {
 			guint16 pid = d[pos] | d[pos + 1] << 8;
 			guint16 len = d[pos + 2] | d[pos + 3] << 8;
@@ -1385,6 +1422,11 @@ classify_folders (Reader *r, pst_item *store)
 	} else {
 		libpff_item_t *root = cs_pff_get_item (r->pff, 0x122);
 		libpff_item_t *ps = cs_pff_get_message_store (r->pff);
+		g_autoptr(SpecialEntries) root_entries = read_special_entries (root);
+		/* each folder's properties are read once (libpff reads an item's
+		 * whole property table at its first lookup) */
+		g_autoptr(GPtrArray) entries =
+		    g_ptr_array_new_full (r->folders->len, (GDestroyNotify) special_entries_free);
 		for (guint i = 0; i < r->folders->len; i++) {
 			Folder *f = g_ptr_array_index (r->folders, i);
 			libpff_item_t *pi = NULL;
@@ -1400,6 +1442,7 @@ classify_folders (Reader *r, pst_item *store)
 				mark_special (r, f->nid, "hidden folder");
 			if (cs_pff_get_int (pi, 0, 0, 0x3601, &type) && type == 2)
 				mark_special (r, f->nid, "search folder");
+			g_ptr_array_add (entries, read_special_entries (pi));
 			cs_pff_item_free (pi);
 		}
 		if (ps != NULL) {
@@ -1422,17 +1465,9 @@ classify_folders (Reader *r, pst_item *store)
 							      g_bytes_get_size (sent));
 			cs_pff_item_free (ps);
 		}
-		collect_special_entries (r, root);
-		for (guint i = 0; i < r->folders->len; i++) {
-			Folder *f = g_ptr_array_index (r->folders, i);
-			libpff_item_t *pi = f->damaged != NULL
-						? NULL
-						: cs_pff_get_item (r->pff, (guint32) f->nid);
-			if (pi == NULL)
-				continue;
-			collect_special_entries (r, pi);
-			cs_pff_item_free (pi);
-		}
+		collect_special_entries (r, root_entries);
+		for (guint i = 0; i < entries->len; i++)
+			collect_special_entries (r, g_ptr_array_index (entries, i));
 		cs_pff_item_free (root);
 	}
 	for (guint i = 0; i < r->folders->len; i++) {
