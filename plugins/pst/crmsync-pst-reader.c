@@ -65,6 +65,7 @@ typedef struct {
 	pst_file pf;
 	gboolean pf_open;
 	CsPff *pff; /* (owned) (nullable): NULL when libpff cannot read the file */
+	CsPstPcFile *pc; /* (owned): items' own properties, without libpff's list walks */
 	CsPstCheck *check; /* (owned): the format's own checks, before any parse */
 	const gchar *path;
 	GPtrArray *folders;  /* (owned) (element-type Folder) */
@@ -365,12 +366,12 @@ sensitivity_name (gint64 v)
 }
 
 static void
-add_common_pff (CsPstJson *b, libpff_item_t *pi, gboolean sensitivity)
+add_common_pff (CsPstJson *b, CsPffItem *pi, gboolean sensitivity)
 {
 	gint64 v;
-	if (cs_pff_get_int (pi, 0, 0, 0x0017, &v))
+	if (cs_pff_get_int (pi, 0, 0x0017, &v))
 		add_str (b, "importance", g_strdup (importance_name (v)));
-	if (sensitivity && cs_pff_get_int (pi, 0, 0, 0x0036, &v))
+	if (sensitivity && cs_pff_get_int (pi, 0, 0x0036, &v))
 		add_str (b, "sensitivity", g_strdup (sensitivity_name (v)));
 }
 
@@ -450,41 +451,18 @@ add_string_list (CsPstJson *b, const gchar *member, GBytes *raw, guint32 type)
  * ANSI files, PT_MV_STRING8: libpff only finds string-named properties by
  * name, whatever their set; Outlook's categories are the only such name */
 static void
-add_categories (CsPstJson *b, libpff_item_t *pi)
+add_categories (CsPstJson *b, CsPffItem *pi)
 {
-	libpff_record_set_t *rs = NULL;
-	libpff_record_entry_t *entry = NULL;
-	g_autoptr(GBytes) raw = NULL;
-	uint32_t type = 0;
-	size_t size = 0;
+	guint32 type = 0;
+	g_autoptr(GBytes) raw = cs_pff_get_named_bytes (pi, "Keywords", &type);
 
-	if (pi == NULL || libpff_item_get_record_set_by_index (pi, 0, &rs, NULL) != 1)
-		return;
-	if (libpff_record_set_get_entry_by_utf8_name (
-		rs, (const guint8 *) "Keywords", 8, 0x101f, &entry,
-		LIBPFF_ENTRY_VALUE_FLAG_MATCH_ANY_VALUE_TYPE, NULL) != 1) {
-		libpff_record_set_free (&rs, NULL);
-		return;
-	}
-	if (libpff_record_entry_get_value_type (entry, &type, NULL) == 1 &&
-	    (type == 0x101f || type == 0x101e) &&
-	    libpff_record_entry_get_data_size (entry, &size, NULL) == 1 && size >= 4 &&
-	    size <= 1024 * 1024) {
-		guint8 *data = g_malloc (size);
-		if (libpff_record_entry_get_data (entry, data, size, NULL) == 1)
-			raw = g_bytes_new_take (data, size);
-		else
-			g_free (data);
-	}
-	libpff_record_entry_free (&entry, NULL);
-	libpff_record_set_free (&rs, NULL);
 	add_string_list (b, "categories", raw, type);
 }
 
 /* the plain-text body; many items carry only HTML or only compressed RTF
  * (PR_RTF_COMPRESSED), whose text is what the CRM should get */
 static gchar *
-item_body (pst_item *item, libpff_item_t *pi)
+item_body (pst_item *item, CsPffItem *pi)
 {
 	gchar *body = pst_text (item, &item->body);
 	g_autoptr(GBytes) rtf = NULL;
@@ -500,7 +478,7 @@ item_body (pst_item *item, libpff_item_t *pi)
 		if (html != NULL)
 			return cs_pst_html_to_text (html);
 	}
-	rtf = cs_pff_get_binary (pi, 0, 0, 0x1009);
+	rtf = cs_pff_get_binary (pi, 0, 0x1009);
 	if (rtf != NULL) {
 		comp = g_bytes_get_data (rtf, &comp_len);
 	} else if (item->email != NULL && item->email->rtf_compressed.data != NULL) {
@@ -561,7 +539,7 @@ kind_for_container (const gchar *klass)
 /* an Exchange contact's address is a DN (/o=…/cn=…); Outlook keeps the SMTP
  * address it showed in the original display name: "Name (name@host)" */
 static gchar *
-contact_email (pst_item *item, pst_string *address, libpff_item_t *pi, guint32 display_lid)
+contact_email (pst_item *item, pst_string *address, CsPffItem *pi, guint32 display_lid)
 {
 	g_autofree gchar *addr = pst_text (item, address);
 	g_autofree gchar *shown = NULL;
@@ -569,7 +547,7 @@ contact_email (pst_item *item, pst_string *address, libpff_item_t *pi, guint32 d
 
 	if (addr == NULL || strchr (addr, '@') != NULL)
 		return g_steal_pointer (&addr);
-	shown = cs_pff_get_string (pi, 0, CS_PSETID_ADDRESS, display_lid);
+	shown = cs_pff_get_string (pi, CS_PSETID_ADDRESS, display_lid);
 	open = shown != NULL ? strrchr (shown, '(') : NULL;
 	close = open != NULL ? strchr (open, ')') : NULL;
 	if (close != NULL && memchr (open, '@', (gsize) (close - open)) != NULL)
@@ -578,7 +556,7 @@ contact_email (pst_item *item, pst_string *address, libpff_item_t *pi, guint32 d
 }
 
 static void
-fill_contact (Reader *r, CsPstJson *b, pst_item *item, libpff_item_t *pi)
+fill_contact (Reader *r, CsPstJson *b, pst_item *item, CsPffItem *pi)
 {
 	pst_item_contact *c = item->contact;
 	gint64 v;
@@ -637,7 +615,7 @@ fill_contact (Reader *r, CsPstJson *b, pst_item *item, libpff_item_t *pi)
 	 * and lets an attachment's PR_DISPLAY_NAME overwrite it (every contact
 	 * photo is "ContactPicture.jpg"): the message's own record set first */
 	{
-		gchar *shown = cs_pff_get_string (pi, 0, 0, 0x3001);
+		gchar *shown = cs_pff_get_string (pi, 0, 0x3001);
 		add_str (b, "displayName",
 			 shown != NULL || pi != NULL ? shown : pst_text (item, &item->file_as));
 	}
@@ -645,12 +623,12 @@ fill_contact (Reader *r, CsPstJson *b, pst_item *item, libpff_item_t *pi)
 	add_str (b, "email1", contact_email (item, &c->address1, pi, 0x8084));
 	add_str (b, "email2", contact_email (item, &c->address2, pi, 0x8094));
 	add_str (b, "email3", contact_email (item, &c->address3, pi, 0x80A4));
-	add_str (b, "imAddress", cs_pff_get_string (pi, 0, CS_PSETID_ADDRESS, 0x8062));
+	add_str (b, "imAddress", cs_pff_get_string (pi, CS_PSETID_ADDRESS, 0x8062));
 	if (c->birthday != NULL)
 		add_str (b, "birthday", ft_to_date (ft_value (c->birthday)));
 	/* libpst reads PR_GENDER, but a missing one and "unspecified" are both 0 */
 	v = c->gender;
-	if (v >= 0 && v <= 2 && (pi == NULL || cs_pff_has (pi, 0, 0, 0x3A4D)))
+	if (v >= 0 && v <= 2 && (pi == NULL || cs_pff_has (pi, 0, 0x3A4D)))
 		add_str (b, "gender",
 			 g_strdup (v == 1 ? "female" : v == 2 ? "male" : "unspecified"));
 	add_str (b, "notes", item_body (item, pi));
@@ -749,10 +727,10 @@ add_recurrence (CsPstJson *b, pst_item *item)
 /* our own reading of PidLidAppointmentRecur: libpst decodes the pattern
  * only, the exceptions (cancelled and changed occurrences) need the rest */
 static gboolean
-add_recurrence_blob (CsPstJson *b, pst_item *item, libpff_item_t *pi)
+add_recurrence_blob (CsPstJson *b, pst_item *item, CsPffItem *pi)
 {
-	g_autoptr(GBytes) blob = cs_pff_get_binary (pi, 0, CS_PSETID_APPOINTMENT, 0x8216);
-	g_autoptr(GBytes) tzb = cs_pff_get_binary (pi, 0, CS_PSETID_APPOINTMENT, 0x8233);
+	g_autoptr(GBytes) blob = cs_pff_get_binary (pi, CS_PSETID_APPOINTMENT, 0x8216);
+	g_autoptr(GBytes) tzb = cs_pff_get_binary (pi, CS_PSETID_APPOINTMENT, 0x8233);
 	g_autoptr(CsPstJson) rb = NULL;
 	CsPstTz tz;
 	gboolean have_tz;
@@ -777,14 +755,14 @@ add_recurrence_blob (CsPstJson *b, pst_item *item, libpff_item_t *pi)
  * (PidLidAppointmentTimeZoneDefinitionStartDisplay, MS-OXOCAL 2.2.1.41);
  * the provider turns it into an IANA name */
 static gchar *
-event_zone_key (libpff_item_t *pi)
+event_zone_key (CsPffItem *pi)
 {
-	g_autoptr(GBytes) def = cs_pff_get_binary (pi, 0, CS_PSETID_APPOINTMENT, 0x825E);
+	g_autoptr(GBytes) def = cs_pff_get_binary (pi, CS_PSETID_APPOINTMENT, 0x825E);
 	const guint8 *d;
 	gsize size, chars;
 
 	if (def == NULL)
-		def = cs_pff_get_binary (pi, 0, CS_PSETID_APPOINTMENT, 0x825F);
+		def = cs_pff_get_binary (pi, CS_PSETID_APPOINTMENT, 0x825F);
 	if (def == NULL)
 		return NULL;
 	d = g_bytes_get_data (def, &size);
@@ -802,7 +780,7 @@ static gboolean looks_like_smtp (const gchar *s);
 /* an appointment's recipients are its attendees (required, optional and
  * resources), by address; the organizer's own row is not one of them */
 static void
-add_attendees (CsPstJson *b, libpff_item_t *pi)
+add_attendees (CsPstJson *b, CsPffItem *pi)
 {
 	libpff_item_t *rcpt = pi != NULL ? cs_pff_get_recipients (pi) : NULL;
 	gint n = cs_pff_get_n_sets (rcpt);
@@ -812,16 +790,16 @@ add_attendees (CsPstJson *b, libpff_item_t *pi)
 		return;
 	for (gint i = 0; i < n; i++) {
 		gint64 flags = 0;
-		g_autofree gchar *smtp = cs_pff_get_string (rcpt, i, 0, 0x39FE);
-		g_autofree gchar *addr = cs_pff_get_string (rcpt, i, 0, 0x3003);
+		g_autofree gchar *smtp = cs_pff_set_get_string (rcpt, i, 0x39FE);
+		g_autofree gchar *addr = cs_pff_set_get_string (rcpt, i, 0x3003);
 		const gchar *best = smtp != NULL ? smtp : looks_like_smtp (addr) ? addr : NULL;
 		/* PidTagRecipientFlags recipOrganizer */
-		if (cs_pff_get_int (rcpt, i, 0, 0x5FFD, &flags) && (flags & 0x0002) != 0)
+		if (cs_pff_set_get_int (rcpt, i, 0x5FFD, &flags) && (flags & 0x0002) != 0)
 			continue;
 		if (best != NULL)
 			g_ptr_array_add (list, g_ascii_strdown (best, -1));
 	}
-	cs_pff_item_free (rcpt);
+	cs_pff_sub_item_free (rcpt);
 	if (list->len == 0)
 		return;
 	cs_pst_json_set_member_name (b, "attendees");
@@ -832,7 +810,7 @@ add_attendees (CsPstJson *b, libpff_item_t *pi)
 }
 
 static void
-fill_event (Reader *r, CsPstJson *b, pst_item *item, libpff_item_t *pi)
+fill_event (Reader *r, CsPstJson *b, pst_item *item, CsPffItem *pi)
 {
 	pst_item_appointment *a = item->appointment;
 	gboolean all_day = FALSE;
@@ -840,7 +818,7 @@ fill_event (Reader *r, CsPstJson *b, pst_item *item, libpff_item_t *pi)
 	add_str (b, "subject", pst_text (item, &item->subject));
 	add_str (b, "body", item_body (item, pi));
 	add_common_pff (b, pi, TRUE);
-	add_str (b, "organizer", cs_pff_get_string (pi, 0, 0, 0x0042));
+	add_str (b, "organizer", cs_pff_get_string (pi, 0, 0x0042));
 	add_categories (b, pi);
 	add_attendees (b, pi);
 	if (a == NULL)
@@ -873,7 +851,7 @@ fill_event (Reader *r, CsPstJson *b, pst_item *item, libpff_item_t *pi)
 /* ---- tasks: libpst drops every task property, libpff reads them -------- */
 
 static void
-fill_task (Reader *r, CsPstJson *b, pst_item *item, libpff_item_t *pi)
+fill_task (Reader *r, CsPstJson *b, pst_item *item, CsPffItem *pi)
 {
 	static const gchar *status_names[] = {"notStarted", "inProgress", "completed",
 					      "waitingOnOthers", "deferred"};
@@ -886,33 +864,33 @@ fill_task (Reader *r, CsPstJson *b, pst_item *item, libpff_item_t *pi)
 	add_str (b, "body", item_body (item, pi));
 	add_common_pff (b, pi, FALSE);
 	add_categories (b, pi);
-	if (cs_pff_get_int (pi, 0, CS_PSETID_TASK, 0x8101, &v) && v >= 0 && v <= 4)
+	if (cs_pff_get_int (pi, CS_PSETID_TASK, 0x8101, &v) && v >= 0 && v <= 4)
 		add_str (b, "status", g_strdup (status_names[v]));
-	if (cs_pff_get_double (pi, 0, CS_PSETID_TASK, 0x8102, &d) && d >= 0 && d <= 1)
+	if (cs_pff_get_double (pi, CS_PSETID_TASK, 0x8102, &d) && d >= 0 && d <= 1)
 		add_int (b, "percentComplete", (gint64) (d * 100 + 0.5));
-	if (cs_pff_get_filetime (pi, 0, CS_PSETID_TASK, 0x8104, &ft))
+	if (cs_pff_get_filetime (pi, CS_PSETID_TASK, 0x8104, &ft))
 		add_str (b, "startDate", ft_to_date (ft));
-	if (cs_pff_get_filetime (pi, 0, CS_PSETID_TASK, 0x8105, &ft))
+	if (cs_pff_get_filetime (pi, CS_PSETID_TASK, 0x8105, &ft))
 		add_str (b, "dueDate", ft_to_date (ft));
-	if (cs_pff_get_filetime (pi, 0, CS_PSETID_TASK, 0x810F, &ft))
+	if (cs_pff_get_filetime (pi, CS_PSETID_TASK, 0x810F, &ft))
 		add_str (b, "completedDate", ft_to_date (ft));
-	if (cs_pff_get_bool (pi, 0, CS_PSETID_COMMON, 0x8503, &on)) {
+	if (cs_pff_get_bool (pi, CS_PSETID_COMMON, 0x8503, &on)) {
 		add_bool (b, "isReminderOn", on);
-		if (on && cs_pff_get_filetime (pi, 0, CS_PSETID_COMMON, 0x8502, &ft))
+		if (on && cs_pff_get_filetime (pi, CS_PSETID_COMMON, 0x8502, &ft))
 			add_str (b, "reminderDateTime", ft_to_datetime (ft));
 	}
-	add_str (b, "owner", cs_pff_get_string (pi, 0, CS_PSETID_TASK, 0x811F));
+	add_str (b, "owner", cs_pff_get_string (pi, CS_PSETID_TASK, 0x811F));
 	/* PidLidCompanies and PidLidContacts: what ties the task to a CRM record */
 	{
 		guint32 type = 0;
 		g_autoptr (GBytes) companies
-			= cs_pff_get_bytes (pi, 0, CS_PSETID_COMMON, 0x8539, &type);
+			= cs_pff_get_bytes (pi, CS_PSETID_COMMON, 0x8539, &type);
 		add_string_list (b, "companies", companies, type);
 	}
 	{
 		guint32 type = 0;
 		g_autoptr (GBytes) contacts
-			= cs_pff_get_bytes (pi, 0, CS_PSETID_COMMON, 0x853A, &type);
+			= cs_pff_get_bytes (pi, CS_PSETID_COMMON, 0x853A, &type);
 		add_string_list (b, "contacts", contacts, type);
 	}
 	(void) r;
@@ -928,7 +906,7 @@ looks_like_smtp (const gchar *s)
 
 /* the recipients table (To/Cc/Bcc with addresses) is not in libpst's API */
 static gboolean
-add_recipients (CsPstJson *b, libpff_item_t *pi)
+add_recipients (CsPstJson *b, CsPffItem *pi)
 {
 	g_autoptr(GPtrArray) to = g_ptr_array_new_with_free_func (g_free);
 	g_autoptr(GPtrArray) cc = g_ptr_array_new_with_free_func (g_free);
@@ -946,12 +924,12 @@ add_recipients (CsPstJson *b, libpff_item_t *pi)
 		return FALSE;
 	for (gint i = 0; i < n; i++) {
 		gint64 type = 1;
-		g_autofree gchar *name = cs_pff_get_string (rcpt, i, 0, 0x3001);
-		g_autofree gchar *smtp = cs_pff_get_string (rcpt, i, 0, 0x39FE);
-		g_autofree gchar *addr = cs_pff_get_string (rcpt, i, 0, 0x3003);
+		g_autofree gchar *name = cs_pff_set_get_string (rcpt, i, 0x3001);
+		g_autofree gchar *smtp = cs_pff_set_get_string (rcpt, i, 0x39FE);
+		g_autofree gchar *addr = cs_pff_set_get_string (rcpt, i, 0x3003);
 		const gchar *best = smtp != NULL ? smtp : looks_like_smtp (addr) ? addr : NULL;
 
-		cs_pff_get_int (rcpt, i, 0, 0x0C15, &type);
+		cs_pff_set_get_int (rcpt, i, 0x0C15, &type);
 		type &= 0x0f; /* MAPI_P1 and friends sit in the high bits */
 		if (type != 1 && type != 2)
 			continue; /* Bcc and originator rows */
@@ -961,7 +939,7 @@ add_recipients (CsPstJson *b, libpff_item_t *pi)
 			g_ptr_array_add (type == 1 ? to_names : cc_names,
 					 g_strdup (name != NULL ? name : best));
 	}
-	cs_pff_item_free (rcpt);
+	cs_pff_sub_item_free (rcpt);
 	for (guint k = 0; k < G_N_ELEMENTS (out); k++) {
 		if (out[k].list->len == 0)
 			continue;
@@ -996,11 +974,11 @@ add_display_names (CsPstJson *b, const gchar *member, gchar *text /* (transfer f
 /* libpff reads the attachment table; libpst's list also holds other
  * sub-nodes (one per recipient in some files), so it is only the fallback */
 static guint
-add_pff_attachments (Reader *r, CsPstJson *b, libpff_item_t *pi)
+add_pff_attachments (Reader *r, CsPstJson *b, CsPffItem *pi)
 {
 	int n = 0;
 
-	if (libpff_message_get_number_of_attachments (pi, &n, NULL) != 1 || n <= 0)
+	if (libpff_message_get_number_of_attachments (cs_pff_item_get_libpff (pi), &n, NULL) != 1 || n <= 0)
 		return 0;
 	cs_pst_json_set_member_name (b, "attachments");
 	cs_pst_json_begin_array (b);
@@ -1011,14 +989,14 @@ add_pff_attachments (Reader *r, CsPstJson *b, libpff_item_t *pi)
 		size64_t size = 0;
 		gboolean has_size;
 
-		if (libpff_message_get_attachment (pi, i, &at, NULL) != 1)
+		if (libpff_message_get_attachment (cs_pff_item_get_libpff (pi), i, &at, NULL) != 1)
 			continue;
-		name = cs_pff_get_string (at, 0, 0, 0x3707);
+		name = cs_pff_set_get_string (at, 0, 0x3707);
 		if (name == NULL)
-			name = cs_pff_get_string (at, 0, 0, 0x3704);
+			name = cs_pff_set_get_string (at, 0, 0x3704);
 		if (name == NULL)
-			name = cs_pff_get_string (at, 0, 0, 0x3001);
-		cs_pff_get_int (at, 0, 0, 0x3705, &method);
+			name = cs_pff_set_get_string (at, 0, 0x3001);
+		cs_pff_set_get_int (at, 0, 0x3705, &method);
 		if (name == NULL)
 			name = g_strdup (method == 5 ? "message.msg" : "attachment");
 		has_size = libpff_attachment_get_data_size (at, &size, NULL) == 1;
@@ -1026,9 +1004,9 @@ add_pff_attachments (Reader *r, CsPstJson *b, libpff_item_t *pi)
 		add_str (b, "name", name);
 		if (has_size)
 			add_int (b, "size", (gint64) size);
-		else if (cs_pff_get_int (at, 0, 0, 0x0E20, &method))
+		else if (cs_pff_set_get_int (at, 0, 0x0E20, &method))
 			add_int (b, "size", method);
-		add_str (b, "contentType", cs_pff_get_string (at, 0, 0, 0x370E));
+		add_str (b, "contentType", cs_pff_set_get_string (at, 0, 0x370E));
 		if (r->attachments && has_size && size > 0 && size < G_MAXINT32) {
 			g_autofree guint8 *data = g_malloc (size);
 			if (libpff_attachment_data_seek_offset (at, 0, SEEK_SET, NULL) == 0 &&
@@ -1037,14 +1015,14 @@ add_pff_attachments (Reader *r, CsPstJson *b, libpff_item_t *pi)
 				add_str (b, "contentBase64", g_base64_encode (data, size));
 		}
 		cs_pst_json_end_object (b);
-		cs_pff_item_free (at);
+		cs_pff_sub_item_free (at);
 	}
 	cs_pst_json_end_array (b);
 	return (guint) n;
 }
 
 static void
-add_attachments (Reader *r, CsPstJson *b, pst_item *item, libpff_item_t *pi)
+add_attachments (Reader *r, CsPstJson *b, pst_item *item, CsPffItem *pi)
 {
 	guint n = 0;
 
@@ -1098,11 +1076,11 @@ add_attachments (Reader *r, CsPstJson *b, pst_item *item, libpff_item_t *pi)
 }
 
 static void
-fill_email (Reader *r, CsPstJson *b, pst_item *item, libpff_item_t *pi, const Folder *folder)
+fill_email (Reader *r, CsPstJson *b, pst_item *item, CsPffItem *pi, const Folder *folder)
 {
 	pst_item_email *e = item->email;
-	g_autofree gchar *from = cs_pff_get_string (pi, 0, 0, 0x5D01);
-	g_autofree gchar *from_name = cs_pff_get_string (pi, 0, 0, 0x0C1A);
+	g_autofree gchar *from = cs_pff_get_string (pi, 0, 0x5D01);
+	g_autofree gchar *from_name = cs_pff_get_string (pi, 0, 0x0C1A);
 	g_autofree gchar *body = NULL;
 
 	add_str (b, "subject", pst_text (item, &item->subject));
@@ -1249,17 +1227,17 @@ special_entries_free (SpecialEntries *se)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpecialEntries, special_entries_free)
 
 static SpecialEntries *
-read_special_entries (libpff_item_t *pi)
+read_special_entries (CsPffItem *pi)
 {
 	SpecialEntries *se = g_new0 (SpecialEntries, 1);
 
-	se->drafts = cs_pff_get_binary (pi, 0, 0, 0x36D7);
-	se->ren = cs_pff_get_binary (pi, 0, 0, 0x36D8);
-	se->ex = cs_pff_get_binary (pi, 0, 0, 0x36D9);
-	se->del = cs_pff_get_binary (pi, 0, 0, 0x35E3);
-	se->out = cs_pff_get_binary (pi, 0, 0, 0x35E2);
-	se->sent = cs_pff_get_binary (pi, 0, 0, 0x35E4);
-	se->search = cs_pff_get_binary (pi, 0, 0, 0x35E7);
+	se->drafts = cs_pff_get_binary (pi, 0, 0x36D7);
+	se->ren = cs_pff_get_binary (pi, 0, 0x36D8);
+	se->ex = cs_pff_get_binary (pi, 0, 0x36D9);
+	se->del = cs_pff_get_binary (pi, 0, 0x35E3);
+	se->out = cs_pff_get_binary (pi, 0, 0x35E2);
+	se->sent = cs_pff_get_binary (pi, 0, 0x35E4);
+	se->search = cs_pff_get_binary (pi, 0, 0x35E7);
 	if (se->drafts == NULL && se->ren == NULL && se->ex == NULL && se->del == NULL &&
 	    se->out == NULL && se->sent == NULL && se->search == NULL)
 		g_clear_pointer (&se, g_free);
@@ -1389,10 +1367,10 @@ collect_folders (Reader *r, pst_desc_tree *d, guint64 parent)
  * replica id stands for a database guid we cannot resolve: the counter alone
  * then identifies the folder */
 static void
-folder_read_key (Folder *f, libpff_item_t *pi)
+folder_read_key (Folder *f, CsPffItem *pi)
 {
-	g_autoptr(GBytes) sk = cs_pff_get_binary (pi, 0, 0, 0x65E0);
-	g_autoptr(GBytes) ltid = cs_pff_get_binary (pi, 0, 0, 0x67F4);
+	g_autoptr(GBytes) sk = cs_pff_get_binary (pi, 0, 0x65E0);
+	g_autoptr(GBytes) ltid = cs_pff_get_binary (pi, 0, 0x67F4);
 
 	if (sk != NULL && g_bytes_get_size (sk) == 22) {
 		memcpy (f->key, g_bytes_get_data (sk, NULL), 22);
@@ -1420,8 +1398,8 @@ classify_folders (Reader *r, pst_item *store)
 		if (ms->sent_items_folder != NULL)
 			r->sent_nid = ms->sent_items_folder->id;
 	} else {
-		libpff_item_t *root = cs_pff_get_item (r->pff, 0x122);
-		libpff_item_t *ps = cs_pff_get_message_store (r->pff);
+		CsPffItem *root = cs_pff_get_item (r->pff, 0x122);
+		CsPffItem *ps = cs_pff_get_message_store (r->pff);
 		g_autoptr(SpecialEntries) root_entries = read_special_entries (root);
 		/* each folder's properties are read once (libpff reads an item's
 		 * whole property table at its first lookup) */
@@ -1429,7 +1407,7 @@ classify_folders (Reader *r, pst_item *store)
 		    g_ptr_array_new_full (r->folders->len, (GDestroyNotify) special_entries_free);
 		for (guint i = 0; i < r->folders->len; i++) {
 			Folder *f = g_ptr_array_index (r->folders, i);
-			libpff_item_t *pi = NULL;
+			CsPffItem *pi = NULL;
 			gboolean hidden = FALSE;
 			gint64 type = 0;
 			if (f->damaged != NULL)
@@ -1438,25 +1416,25 @@ classify_folders (Reader *r, pst_item *store)
 			if (pi == NULL)
 				continue;
 			folder_read_key (f, pi);
-			if (cs_pff_get_bool (pi, 0, 0, 0x10F4, &hidden) && hidden)
+			if (cs_pff_get_bool (pi, 0, 0x10F4, &hidden) && hidden)
 				mark_special (r, f->nid, "hidden folder");
-			if (cs_pff_get_int (pi, 0, 0, 0x3601, &type) && type == 2)
+			if (cs_pff_get_int (pi, 0, 0x3601, &type) && type == 2)
 				mark_special (r, f->nid, "search folder");
 			g_ptr_array_add (entries, read_special_entries (pi));
 			cs_pff_item_free (pi);
 		}
 		if (ps != NULL) {
-			g_autoptr(GBytes) uid = cs_pff_get_binary (ps, 0, 0, 0x0FF9);
+			g_autoptr(GBytes) uid = cs_pff_get_binary (ps, 0, 0x0FF9);
 			if (uid != NULL && g_bytes_get_size (uid) == 16) {
 				memcpy (r->store_uid, g_bytes_get_data (uid, NULL), 16);
 				r->has_store_uid = TRUE;
 			}
 		}
 		if (ps != NULL) {
-			g_autoptr(GBytes) del = cs_pff_get_binary (ps, 0, 0, 0x35E3);
-			g_autoptr(GBytes) out = cs_pff_get_binary (ps, 0, 0, 0x35E2);
-			g_autoptr(GBytes) sent = cs_pff_get_binary (ps, 0, 0, 0x35E4);
-			g_autoptr(GBytes) search = cs_pff_get_binary (ps, 0, 0, 0x35E7);
+			g_autoptr(GBytes) del = cs_pff_get_binary (ps, 0, 0x35E3);
+			g_autoptr(GBytes) out = cs_pff_get_binary (ps, 0, 0x35E2);
+			g_autoptr(GBytes) sent = cs_pff_get_binary (ps, 0, 0x35E4);
+			g_autoptr(GBytes) search = cs_pff_get_binary (ps, 0, 0x35E7);
 			mark_entry (r, del, "deleted items");
 			mark_entry (r, out, "outbox");
 			mark_entry (r, search, "search folders");
@@ -1531,20 +1509,20 @@ wants (Reader *r, Kind kind)
  * importers leave it on received mail (pst2john's 97_outlook file), and
  * contacts, tasks and appointments carry it too, so it only decides mail */
 static gboolean
-mail_unsent (pst_item *item, libpff_item_t *pi)
+mail_unsent (pst_item *item, CsPffItem *pi)
 {
 	gint64 flags = 0;
 	guint64 ft;
 	gboolean dated;
 
-	if (!cs_pff_get_int (pi, 0, 0, 0x0E07, &flags))
+	if (!cs_pff_get_int (pi, 0, 0x0E07, &flags))
 		flags = item->flags;
 	if ((flags & 0x8) == 0)
 		return FALSE;
 	if ((flags & 0x4) != 0)
 		return TRUE;
-	dated = (cs_pff_get_filetime (pi, 0, 0, 0x0039, &ft) && filetime_valid (ft)) ||
-		(cs_pff_get_filetime (pi, 0, 0, 0x0E06, &ft) && filetime_valid (ft)) ||
+	dated = (cs_pff_get_filetime (pi, 0, 0x0039, &ft) && filetime_valid (ft)) ||
+		(cs_pff_get_filetime (pi, 0, 0x0E06, &ft) && filetime_valid (ft)) ||
 		(pi == NULL && item->email != NULL &&
 		 (item->email->sent_date != NULL || item->email->arrival_date != NULL));
 	return !dated;
@@ -1556,12 +1534,12 @@ read_item_unguarded (Reader *r, Folder *folder, pst_desc_tree *d)
 	g_autoptr(CsPstJson) b = NULL;
 	g_autofree gchar *pff_class = NULL;
 	g_autofree gchar *id = NULL;
-	libpff_item_t *pi = NULL;
+	CsPffItem *pi = NULL;
 	pst_item *item;
 	Kind kind;
 	alarm (WATCHDOG_SECONDS); /* progress, even when nothing is printed */
 	pi = cs_pff_get_item (r->pff, (guint32) d->d_id);
-	pff_class = cs_pff_get_string (pi, 0, 0, 0x001A);
+	pff_class = cs_pff_get_string (pi, 0, 0x001A);
 	/* the class alone tells an item nobody asked for: no full parse then */
 	if (pff_class != NULL && !wants (r, kind_for_class (pff_class))) {
 		cs_pff_item_free (pi);
@@ -1595,8 +1573,8 @@ read_item_unguarded (Reader *r, Folder *folder, pst_desc_tree *d)
 	/* the message's own times: libpst takes an attachment's for the item's */
 	{
 		guint64 ft = 0;
-		if ((cs_pff_get_filetime (pi, 0, 0, 0x3008, &ft) && filetime_valid (ft)) ||
-		    (cs_pff_get_filetime (pi, 0, 0, 0x3007, &ft) && filetime_valid (ft)))
+		if ((cs_pff_get_filetime (pi, 0, 0x3008, &ft) && filetime_valid (ft)) ||
+		    (cs_pff_get_filetime (pi, 0, 0x3007, &ft) && filetime_valid (ft)))
 			add_int (b, "modified", ft_to_usec (ft));
 		else if (pi == NULL && item->modify_date != NULL &&
 			 filetime_valid (ft_value (item->modify_date)))
@@ -1635,8 +1613,8 @@ read_item_unguarded (Reader *r, Folder *folder, pst_desc_tree *d)
 static Kind
 guess_kind (Reader *r, Folder *folder, pst_desc_tree *d)
 {
-	libpff_item_t *pi = cs_pff_get_item (r->pff, (guint32) d->d_id);
-	g_autofree gchar *klass = cs_pff_get_string (pi, 0, 0, 0x001A);
+	CsPffItem *pi = cs_pff_get_item (r->pff, (guint32) d->d_id);
+	g_autofree gchar *klass = cs_pff_get_string (pi, 0, 0x001A);
 	cs_pff_item_free (pi);
 	return klass != NULL ? kind_for_class (klass) : kind_for_container (folder->klass);
 }
@@ -1899,7 +1877,8 @@ main (int argc, char **argv)
 		     _("the top of the folder tree cannot be found (damaged file)"),
 		     _(REPAIR_HINT));
 
-	r.pff = cs_pff_open (r.path, NULL);
+	r.pc = cs_pst_pc_file_new (&r.pf, r.check);
+	r.pff = cs_pff_open (r.path, r.pc, NULL);
 	r.folders = g_ptr_array_new_with_free_func ((GDestroyNotify) folder_free);
 	r.by_nid = g_hash_table_new (g_direct_hash, g_direct_equal);
 	r.special = g_hash_table_new (g_direct_hash, g_direct_equal);
@@ -1938,6 +1917,7 @@ main (int argc, char **argv)
 	g_strfreev (r.only);
 	g_clear_pointer (&r.skip, g_hash_table_unref);
 	cs_pff_free (r.pff);
+	cs_pst_pc_file_free (r.pc);
 	cs_pst_check_free (r.check);
 	pst_close (&r.pf);
 	return 0;
