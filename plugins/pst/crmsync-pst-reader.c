@@ -20,11 +20,11 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <glib/gi18n-lib.h>
-#include <json-glib/json-glib.h>
 #include <libpst/libpst.h>
 #include <libpst/lzfu.h>
 
 #include "cs-pst-check.h"
+#include "cs-pst-json.h"
 #include "cs-pst-pff.h"
 #include "cs-pst-recur.h"
 #include "cs-pst-text.h"
@@ -65,6 +65,7 @@ typedef struct {
 	pst_file pf;
 	gboolean pf_open;
 	CsPff *pff; /* (owned) (nullable): NULL when libpff cannot read the file */
+	CsPstPcFile *pc; /* (owned): items' own properties, without libpff's list walks */
 	CsPstCheck *check; /* (owned): the format's own checks, before any parse */
 	const gchar *path;
 	GPtrArray *folders;  /* (owned) (element-type Folder) */
@@ -154,8 +155,7 @@ write_crash_line (void)
 static void
 set_current_folder (const gchar *path)
 {
-	g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), path);
-	g_autofree gchar *quoted = json_to_string (node, FALSE);
+	g_autofree gchar *quoted = cs_pst_json_quote (path);
 	g_autofree gchar *frag = g_strdup_printf (",\"folder\":%s", quoted);
 	/* a path too long for the buffer is left out rather than cut mid-escape */
 	if (strlen (frag) < sizeof current_folder)
@@ -205,15 +205,12 @@ install_crash_handlers (void)
 /* ---- output ----------------------------------------------------------- */
 
 static void
-emit (JsonBuilder *b)
+emit (CsPstJson *b)
 {
-	g_autoptr(JsonNode) root = json_builder_get_root (b);
-	g_autoptr(JsonGenerator) gen = json_generator_new ();
-	g_autofree gchar *text = NULL;
+	gsize len;
+	const gchar *text = cs_pst_json_get_text (b, &len);
 
-	json_generator_set_root (gen, root);
-	text = json_generator_to_data (gen, NULL);
-	fputs (text, stdout);
+	fwrite (text, 1, len, stdout);
 	fputc ('\n', stdout);
 	fflush (stdout);
 	alarm (WATCHDOG_SECONDS);
@@ -225,19 +222,19 @@ die (const gchar *fmt, ...) G_GNUC_PRINTF (1, 2);
 static void
 die (const gchar *fmt, ...)
 {
-	g_autoptr(JsonBuilder) b = json_builder_new ();
+	g_autoptr(CsPstJson) b = cs_pst_json_new ();
 	g_autofree gchar *msg = NULL;
 	va_list args;
 
 	va_start (args, fmt);
 	msg = g_strdup_vprintf (fmt, args);
 	va_end (args);
-	json_builder_begin_object (b);
-	json_builder_set_member_name (b, "type");
-	json_builder_add_string_value (b, "error");
-	json_builder_set_member_name (b, "message");
-	json_builder_add_string_value (b, msg);
-	json_builder_end_object (b);
+	cs_pst_json_begin_object (b);
+	cs_pst_json_set_member_name (b, "type");
+	cs_pst_json_add_string_value (b, "error");
+	cs_pst_json_set_member_name (b, "message");
+	cs_pst_json_add_string_value (b, msg);
+	cs_pst_json_end_object (b);
 	emit (b);
 	_exit (2);
 }
@@ -245,19 +242,19 @@ die (const gchar *fmt, ...)
 static void
 emit_skip (Kind kind, guint64 nid, const gchar *reason)
 {
-	g_autoptr(JsonBuilder) b = json_builder_new ();
+	g_autoptr(CsPstJson) b = cs_pst_json_new ();
 	g_autofree gchar *id = g_strdup_printf ("%" G_GUINT64_FORMAT, nid);
 
-	json_builder_begin_object (b);
-	json_builder_set_member_name (b, "type");
-	json_builder_add_string_value (b, "skip");
-	json_builder_set_member_name (b, "kind");
-	json_builder_add_string_value (b, kind_names[kind]);
-	json_builder_set_member_name (b, "id");
-	json_builder_add_string_value (b, id);
-	json_builder_set_member_name (b, "reason");
-	json_builder_add_string_value (b, reason);
-	json_builder_end_object (b);
+	cs_pst_json_begin_object (b);
+	cs_pst_json_set_member_name (b, "type");
+	cs_pst_json_add_string_value (b, "skip");
+	cs_pst_json_set_member_name (b, "kind");
+	cs_pst_json_add_string_value (b, kind_names[kind]);
+	cs_pst_json_set_member_name (b, "id");
+	cs_pst_json_add_string_value (b, id);
+	cs_pst_json_set_member_name (b, "reason");
+	cs_pst_json_add_string_value (b, reason);
+	cs_pst_json_end_object (b);
 	emit (b);
 }
 
@@ -321,7 +318,7 @@ pst_text (pst_item *item, pst_string *s)
 }
 
 static void
-add_str (JsonBuilder *b, const gchar *name, gchar *value /* (transfer full) */)
+add_str (CsPstJson *b, const gchar *name, gchar *value /* (transfer full) */)
 {
 	g_autofree gchar *v = value;
 	gchar *w;
@@ -337,22 +334,22 @@ add_str (JsonBuilder *b, const gchar *name, gchar *value /* (transfer full) */)
 	g_strchomp (v);
 	if (v[0] == '\0')
 		return;
-	json_builder_set_member_name (b, name);
-	json_builder_add_string_value (b, v);
+	cs_pst_json_set_member_name (b, name);
+	cs_pst_json_add_string_value (b, v);
 }
 
 static void
-add_int (JsonBuilder *b, const gchar *name, gint64 value)
+add_int (CsPstJson *b, const gchar *name, gint64 value)
 {
-	json_builder_set_member_name (b, name);
-	json_builder_add_int_value (b, value);
+	cs_pst_json_set_member_name (b, name);
+	cs_pst_json_add_int_value (b, value);
 }
 
 static void
-add_bool (JsonBuilder *b, const gchar *name, gboolean value)
+add_bool (CsPstJson *b, const gchar *name, gboolean value)
 {
-	json_builder_set_member_name (b, name);
-	json_builder_add_boolean_value (b, value);
+	cs_pst_json_set_member_name (b, name);
+	cs_pst_json_add_boolean_value (b, value);
 }
 
 static const gchar *
@@ -369,12 +366,12 @@ sensitivity_name (gint64 v)
 }
 
 static void
-add_common_pff (JsonBuilder *b, libpff_item_t *pi, gboolean sensitivity)
+add_common_pff (CsPstJson *b, CsPffItem *pi, gboolean sensitivity)
 {
 	gint64 v;
-	if (cs_pff_get_int (pi, 0, 0, 0x0017, &v))
+	if (cs_pff_get_int (pi, 0, 0x0017, &v))
 		add_str (b, "importance", g_strdup (importance_name (v)));
-	if (sensitivity && cs_pff_get_int (pi, 0, 0, 0x0036, &v))
+	if (sensitivity && cs_pff_get_int (pi, 0, 0x0036, &v))
 		add_str (b, "sensitivity", g_strdup (sensitivity_name (v)));
 }
 
@@ -416,7 +413,7 @@ split_multi (GBytes *raw, guint32 max)
 /* a multi-valued string (PT_MV_UNICODE, or PT_MV_STRING8 in ANSI files) as
  * a JSON list under @member; nothing when it holds no text */
 static void
-add_string_list (JsonBuilder *b, const gchar *member, GBytes *raw, guint32 type)
+add_string_list (CsPstJson *b, const gchar *member, GBytes *raw, guint32 type)
 {
 	g_autoptr(GPtrArray) values = NULL;
 	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
@@ -443,52 +440,29 @@ add_string_list (JsonBuilder *b, const gchar *member, GBytes *raw, guint32 type)
 	}
 	if (names->len == 0)
 		return;
-	json_builder_set_member_name (b, member);
-	json_builder_begin_array (b);
+	cs_pst_json_set_member_name (b, member);
+	cs_pst_json_begin_array (b);
 	for (guint i = 0; i < names->len; i++)
-		json_builder_add_string_value (b, g_ptr_array_index (names, i));
-	json_builder_end_array (b);
+		cs_pst_json_add_string_value (b, g_ptr_array_index (names, i));
+	cs_pst_json_end_array (b);
 }
 
 /* PS_PUBLIC_STRINGS "Keywords" (Outlook's categories), PT_MV_UNICODE or, in
  * ANSI files, PT_MV_STRING8: libpff only finds string-named properties by
  * name, whatever their set; Outlook's categories are the only such name */
 static void
-add_categories (JsonBuilder *b, libpff_item_t *pi)
+add_categories (CsPstJson *b, CsPffItem *pi)
 {
-	libpff_record_set_t *rs = NULL;
-	libpff_record_entry_t *entry = NULL;
-	g_autoptr(GBytes) raw = NULL;
-	uint32_t type = 0;
-	size_t size = 0;
+	guint32 type = 0;
+	g_autoptr(GBytes) raw = cs_pff_get_named_bytes (pi, "Keywords", &type);
 
-	if (pi == NULL || libpff_item_get_record_set_by_index (pi, 0, &rs, NULL) != 1)
-		return;
-	if (libpff_record_set_get_entry_by_utf8_name (
-		rs, (const guint8 *) "Keywords", 8, 0x101f, &entry,
-		LIBPFF_ENTRY_VALUE_FLAG_MATCH_ANY_VALUE_TYPE, NULL) != 1) {
-		libpff_record_set_free (&rs, NULL);
-		return;
-	}
-	if (libpff_record_entry_get_value_type (entry, &type, NULL) == 1 &&
-	    (type == 0x101f || type == 0x101e) &&
-	    libpff_record_entry_get_data_size (entry, &size, NULL) == 1 && size >= 4 &&
-	    size <= 1024 * 1024) {
-		guint8 *data = g_malloc (size);
-		if (libpff_record_entry_get_data (entry, data, size, NULL) == 1)
-			raw = g_bytes_new_take (data, size);
-		else
-			g_free (data);
-	}
-	libpff_record_entry_free (&entry, NULL);
-	libpff_record_set_free (&rs, NULL);
 	add_string_list (b, "categories", raw, type);
 }
 
 /* the plain-text body; many items carry only HTML or only compressed RTF
  * (PR_RTF_COMPRESSED), whose text is what the CRM should get */
 static gchar *
-item_body (pst_item *item, libpff_item_t *pi)
+item_body (pst_item *item, CsPffItem *pi)
 {
 	gchar *body = pst_text (item, &item->body);
 	g_autoptr(GBytes) rtf = NULL;
@@ -504,7 +478,7 @@ item_body (pst_item *item, libpff_item_t *pi)
 		if (html != NULL)
 			return cs_pst_html_to_text (html);
 	}
-	rtf = cs_pff_get_binary (pi, 0, 0, 0x1009);
+	rtf = cs_pff_get_binary (pi, 0, 0x1009);
 	if (rtf != NULL) {
 		comp = g_bytes_get_data (rtf, &comp_len);
 	} else if (item->email != NULL && item->email->rtf_compressed.data != NULL) {
@@ -565,7 +539,7 @@ kind_for_container (const gchar *klass)
 /* an Exchange contact's address is a DN (/o=…/cn=…); Outlook keeps the SMTP
  * address it showed in the original display name: "Name (name@host)" */
 static gchar *
-contact_email (pst_item *item, pst_string *address, libpff_item_t *pi, guint32 display_lid)
+contact_email (pst_item *item, pst_string *address, CsPffItem *pi, guint32 display_lid)
 {
 	g_autofree gchar *addr = pst_text (item, address);
 	g_autofree gchar *shown = NULL;
@@ -573,7 +547,7 @@ contact_email (pst_item *item, pst_string *address, libpff_item_t *pi, guint32 d
 
 	if (addr == NULL || strchr (addr, '@') != NULL)
 		return g_steal_pointer (&addr);
-	shown = cs_pff_get_string (pi, 0, CS_PSETID_ADDRESS, display_lid);
+	shown = cs_pff_get_string (pi, CS_PSETID_ADDRESS, display_lid);
 	open = shown != NULL ? strrchr (shown, '(') : NULL;
 	close = open != NULL ? strchr (open, ')') : NULL;
 	if (close != NULL && memchr (open, '@', (gsize) (close - open)) != NULL)
@@ -582,7 +556,7 @@ contact_email (pst_item *item, pst_string *address, libpff_item_t *pi, guint32 d
 }
 
 static void
-fill_contact (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
+fill_contact (Reader *r, CsPstJson *b, pst_item *item, CsPffItem *pi)
 {
 	pst_item_contact *c = item->contact;
 	gint64 v;
@@ -641,7 +615,7 @@ fill_contact (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 	 * and lets an attachment's PR_DISPLAY_NAME overwrite it (every contact
 	 * photo is "ContactPicture.jpg"): the message's own record set first */
 	{
-		gchar *shown = cs_pff_get_string (pi, 0, 0, 0x3001);
+		gchar *shown = cs_pff_get_string (pi, 0, 0x3001);
 		add_str (b, "displayName",
 			 shown != NULL || pi != NULL ? shown : pst_text (item, &item->file_as));
 	}
@@ -649,12 +623,12 @@ fill_contact (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 	add_str (b, "email1", contact_email (item, &c->address1, pi, 0x8084));
 	add_str (b, "email2", contact_email (item, &c->address2, pi, 0x8094));
 	add_str (b, "email3", contact_email (item, &c->address3, pi, 0x80A4));
-	add_str (b, "imAddress", cs_pff_get_string (pi, 0, CS_PSETID_ADDRESS, 0x8062));
+	add_str (b, "imAddress", cs_pff_get_string (pi, CS_PSETID_ADDRESS, 0x8062));
 	if (c->birthday != NULL)
 		add_str (b, "birthday", ft_to_date (ft_value (c->birthday)));
 	/* libpst reads PR_GENDER, but a missing one and "unspecified" are both 0 */
 	v = c->gender;
-	if (v >= 0 && v <= 2 && (pi == NULL || cs_pff_has (pi, 0, 0, 0x3A4D)))
+	if (v >= 0 && v <= 2 && (pi == NULL || cs_pff_has (pi, 0, 0x3A4D)))
 		add_str (b, "gender",
 			 g_strdup (v == 1 ? "female" : v == 2 ? "male" : "unspecified"));
 	add_str (b, "notes", item_body (item, pi));
@@ -669,20 +643,20 @@ static const gchar *weekday_names[] = {"sunday",   "monday", "tuesday", "wednesd
 static const gchar *index_names[] = {"first", "second", "third", "fourth", "last"};
 
 static void
-add_days_of_week (JsonBuilder *b, guint32 mask)
+add_days_of_week (CsPstJson *b, guint32 mask)
 {
-	json_builder_set_member_name (b, "daysOfWeek");
-	json_builder_begin_array (b);
+	cs_pst_json_set_member_name (b, "daysOfWeek");
+	cs_pst_json_begin_array (b);
 	for (guint i = 0; i < 7; i++)
 		if (mask & (1u << i))
-			json_builder_add_string_value (b, weekday_names[i]);
-	json_builder_end_array (b);
+			cs_pst_json_add_string_value (b, weekday_names[i]);
+	cs_pst_json_end_array (b);
 }
 
 /* libpst decodes the pattern of PidLidAppointmentRecur; the range end comes
  * from PidLidClipEnd (recurrence_end), the start from the first occurrence */
 static void
-add_recurrence (JsonBuilder *b, pst_item *item)
+add_recurrence (CsPstJson *b, pst_item *item)
 {
 	pst_item_appointment *a = item->appointment;
 	pst_recurrence *rec;
@@ -716,10 +690,10 @@ add_recurrence (JsonBuilder *b, pst_item *item)
 		pst_free_recurrence (rec);
 		return;
 	}
-	json_builder_set_member_name (b, "recurrence");
-	json_builder_begin_object (b);
-	json_builder_set_member_name (b, "pattern");
-	json_builder_begin_object (b);
+	cs_pst_json_set_member_name (b, "recurrence");
+	cs_pst_json_begin_object (b);
+	cs_pst_json_set_member_name (b, "pattern");
+	cs_pst_json_begin_object (b);
 	add_str (b, "type", g_strdup (type));
 	add_int (b, "interval", MAX (rec->interval, 1));
 	if (rec->bydaymask != 0)
@@ -730,9 +704,9 @@ add_recurrence (JsonBuilder *b, pst_item *item)
 		add_int (b, "month", rec->monthofyear);
 	if (rec->position >= 1 && rec->position <= 5)
 		add_str (b, "index", g_strdup (index_names[rec->position - 1]));
-	json_builder_end_object (b);
-	json_builder_set_member_name (b, "range");
-	json_builder_begin_object (b);
+	cs_pst_json_end_object (b);
+	cs_pst_json_set_member_name (b, "range");
+	cs_pst_json_begin_object (b);
 	if (rec->termination == 0x2021 || rec->termination == 0) {
 		add_str (b, "type", g_strdup ("endDate"));
 		add_str (b, "startDate", g_steal_pointer (&start_date));
@@ -745,19 +719,19 @@ add_recurrence (JsonBuilder *b, pst_item *item)
 		add_str (b, "type", g_strdup ("noEnd"));
 		add_str (b, "startDate", g_steal_pointer (&start_date));
 	}
-	json_builder_end_object (b);
-	json_builder_end_object (b);
+	cs_pst_json_end_object (b);
+	cs_pst_json_end_object (b);
 	pst_free_recurrence (rec);
 }
 
 /* our own reading of PidLidAppointmentRecur: libpst decodes the pattern
  * only, the exceptions (cancelled and changed occurrences) need the rest */
 static gboolean
-add_recurrence_blob (JsonBuilder *b, pst_item *item, libpff_item_t *pi)
+add_recurrence_blob (CsPstJson *b, pst_item *item, CsPffItem *pi)
 {
-	g_autoptr(GBytes) blob = cs_pff_get_binary (pi, 0, CS_PSETID_APPOINTMENT, 0x8216);
-	g_autoptr(GBytes) tzb = cs_pff_get_binary (pi, 0, CS_PSETID_APPOINTMENT, 0x8233);
-	g_autoptr(JsonBuilder) rb = NULL;
+	g_autoptr(GBytes) blob = cs_pff_get_binary (pi, CS_PSETID_APPOINTMENT, 0x8216);
+	g_autoptr(GBytes) tzb = cs_pff_get_binary (pi, CS_PSETID_APPOINTMENT, 0x8233);
+	g_autoptr(CsPstJson) rb = NULL;
 	CsPstTz tz;
 	gboolean have_tz;
 	guint64 start = ft_value (item->appointment->start);
@@ -766,14 +740,14 @@ add_recurrence_blob (JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 		return FALSE;
 	have_tz = tzb != NULL &&
 		  cs_pst_tz_parse (g_bytes_get_data (tzb, NULL), g_bytes_get_size (tzb), &tz);
-	rb = json_builder_new ();
-	json_builder_begin_object (rb);
+	rb = cs_pst_json_new ();
+	cs_pst_json_begin_object (rb);
 	if (!cs_pst_recur_to_json (g_bytes_get_data (blob, NULL), g_bytes_get_size (blob),
 				   have_tz ? &tz : NULL, ft_to_usec (start) / G_USEC_PER_SEC, rb))
 		return FALSE;
-	json_builder_end_object (rb);
-	json_builder_set_member_name (b, "recurrence");
-	json_builder_add_value (b, json_builder_get_root (rb));
+	cs_pst_json_end_object (rb);
+	cs_pst_json_set_member_name (b, "recurrence");
+	cs_pst_json_add_json (b, rb);
 	return TRUE;
 }
 
@@ -781,14 +755,14 @@ add_recurrence_blob (JsonBuilder *b, pst_item *item, libpff_item_t *pi)
  * (PidLidAppointmentTimeZoneDefinitionStartDisplay, MS-OXOCAL 2.2.1.41);
  * the provider turns it into an IANA name */
 static gchar *
-event_zone_key (libpff_item_t *pi)
+event_zone_key (CsPffItem *pi)
 {
-	g_autoptr(GBytes) def = cs_pff_get_binary (pi, 0, CS_PSETID_APPOINTMENT, 0x825E);
+	g_autoptr(GBytes) def = cs_pff_get_binary (pi, CS_PSETID_APPOINTMENT, 0x825E);
 	const guint8 *d;
 	gsize size, chars;
 
 	if (def == NULL)
-		def = cs_pff_get_binary (pi, 0, CS_PSETID_APPOINTMENT, 0x825F);
+		def = cs_pff_get_binary (pi, CS_PSETID_APPOINTMENT, 0x825F);
 	if (def == NULL)
 		return NULL;
 	d = g_bytes_get_data (def, &size);
@@ -806,7 +780,7 @@ static gboolean looks_like_smtp (const gchar *s);
 /* an appointment's recipients are its attendees (required, optional and
  * resources), by address; the organizer's own row is not one of them */
 static void
-add_attendees (JsonBuilder *b, libpff_item_t *pi)
+add_attendees (CsPstJson *b, CsPffItem *pi)
 {
 	libpff_item_t *rcpt = pi != NULL ? cs_pff_get_recipients (pi) : NULL;
 	gint n = cs_pff_get_n_sets (rcpt);
@@ -816,27 +790,27 @@ add_attendees (JsonBuilder *b, libpff_item_t *pi)
 		return;
 	for (gint i = 0; i < n; i++) {
 		gint64 flags = 0;
-		g_autofree gchar *smtp = cs_pff_get_string (rcpt, i, 0, 0x39FE);
-		g_autofree gchar *addr = cs_pff_get_string (rcpt, i, 0, 0x3003);
+		g_autofree gchar *smtp = cs_pff_set_get_string (rcpt, i, 0x39FE);
+		g_autofree gchar *addr = cs_pff_set_get_string (rcpt, i, 0x3003);
 		const gchar *best = smtp != NULL ? smtp : looks_like_smtp (addr) ? addr : NULL;
 		/* PidTagRecipientFlags recipOrganizer */
-		if (cs_pff_get_int (rcpt, i, 0, 0x5FFD, &flags) && (flags & 0x0002) != 0)
+		if (cs_pff_set_get_int (rcpt, i, 0x5FFD, &flags) && (flags & 0x0002) != 0)
 			continue;
 		if (best != NULL)
 			g_ptr_array_add (list, g_ascii_strdown (best, -1));
 	}
-	cs_pff_item_free (rcpt);
+	cs_pff_sub_item_free (rcpt);
 	if (list->len == 0)
 		return;
-	json_builder_set_member_name (b, "attendees");
-	json_builder_begin_array (b);
+	cs_pst_json_set_member_name (b, "attendees");
+	cs_pst_json_begin_array (b);
 	for (guint i = 0; i < list->len; i++)
-		json_builder_add_string_value (b, g_ptr_array_index (list, i));
-	json_builder_end_array (b);
+		cs_pst_json_add_string_value (b, g_ptr_array_index (list, i));
+	cs_pst_json_end_array (b);
 }
 
 static void
-fill_event (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
+fill_event (Reader *r, CsPstJson *b, pst_item *item, CsPffItem *pi)
 {
 	pst_item_appointment *a = item->appointment;
 	gboolean all_day = FALSE;
@@ -844,7 +818,7 @@ fill_event (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 	add_str (b, "subject", pst_text (item, &item->subject));
 	add_str (b, "body", item_body (item, pi));
 	add_common_pff (b, pi, TRUE);
-	add_str (b, "organizer", cs_pff_get_string (pi, 0, 0, 0x0042));
+	add_str (b, "organizer", cs_pff_get_string (pi, 0, 0x0042));
 	add_categories (b, pi);
 	add_attendees (b, pi);
 	if (a == NULL)
@@ -877,7 +851,7 @@ fill_event (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 /* ---- tasks: libpst drops every task property, libpff reads them -------- */
 
 static void
-fill_task (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
+fill_task (Reader *r, CsPstJson *b, pst_item *item, CsPffItem *pi)
 {
 	static const gchar *status_names[] = {"notStarted", "inProgress", "completed",
 					      "waitingOnOthers", "deferred"};
@@ -890,33 +864,33 @@ fill_task (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 	add_str (b, "body", item_body (item, pi));
 	add_common_pff (b, pi, FALSE);
 	add_categories (b, pi);
-	if (cs_pff_get_int (pi, 0, CS_PSETID_TASK, 0x8101, &v) && v >= 0 && v <= 4)
+	if (cs_pff_get_int (pi, CS_PSETID_TASK, 0x8101, &v) && v >= 0 && v <= 4)
 		add_str (b, "status", g_strdup (status_names[v]));
-	if (cs_pff_get_double (pi, 0, CS_PSETID_TASK, 0x8102, &d) && d >= 0 && d <= 1)
+	if (cs_pff_get_double (pi, CS_PSETID_TASK, 0x8102, &d) && d >= 0 && d <= 1)
 		add_int (b, "percentComplete", (gint64) (d * 100 + 0.5));
-	if (cs_pff_get_filetime (pi, 0, CS_PSETID_TASK, 0x8104, &ft))
+	if (cs_pff_get_filetime (pi, CS_PSETID_TASK, 0x8104, &ft))
 		add_str (b, "startDate", ft_to_date (ft));
-	if (cs_pff_get_filetime (pi, 0, CS_PSETID_TASK, 0x8105, &ft))
+	if (cs_pff_get_filetime (pi, CS_PSETID_TASK, 0x8105, &ft))
 		add_str (b, "dueDate", ft_to_date (ft));
-	if (cs_pff_get_filetime (pi, 0, CS_PSETID_TASK, 0x810F, &ft))
+	if (cs_pff_get_filetime (pi, CS_PSETID_TASK, 0x810F, &ft))
 		add_str (b, "completedDate", ft_to_date (ft));
-	if (cs_pff_get_bool (pi, 0, CS_PSETID_COMMON, 0x8503, &on)) {
+	if (cs_pff_get_bool (pi, CS_PSETID_COMMON, 0x8503, &on)) {
 		add_bool (b, "isReminderOn", on);
-		if (on && cs_pff_get_filetime (pi, 0, CS_PSETID_COMMON, 0x8502, &ft))
+		if (on && cs_pff_get_filetime (pi, CS_PSETID_COMMON, 0x8502, &ft))
 			add_str (b, "reminderDateTime", ft_to_datetime (ft));
 	}
-	add_str (b, "owner", cs_pff_get_string (pi, 0, CS_PSETID_TASK, 0x811F));
+	add_str (b, "owner", cs_pff_get_string (pi, CS_PSETID_TASK, 0x811F));
 	/* PidLidCompanies and PidLidContacts: what ties the task to a CRM record */
 	{
 		guint32 type = 0;
 		g_autoptr (GBytes) companies
-			= cs_pff_get_bytes (pi, 0, CS_PSETID_COMMON, 0x8539, &type);
+			= cs_pff_get_bytes (pi, CS_PSETID_COMMON, 0x8539, &type);
 		add_string_list (b, "companies", companies, type);
 	}
 	{
 		guint32 type = 0;
 		g_autoptr (GBytes) contacts
-			= cs_pff_get_bytes (pi, 0, CS_PSETID_COMMON, 0x853A, &type);
+			= cs_pff_get_bytes (pi, CS_PSETID_COMMON, 0x853A, &type);
 		add_string_list (b, "contacts", contacts, type);
 	}
 	(void) r;
@@ -932,7 +906,7 @@ looks_like_smtp (const gchar *s)
 
 /* the recipients table (To/Cc/Bcc with addresses) is not in libpst's API */
 static gboolean
-add_recipients (JsonBuilder *b, libpff_item_t *pi)
+add_recipients (CsPstJson *b, CsPffItem *pi)
 {
 	g_autoptr(GPtrArray) to = g_ptr_array_new_with_free_func (g_free);
 	g_autoptr(GPtrArray) cc = g_ptr_array_new_with_free_func (g_free);
@@ -950,12 +924,12 @@ add_recipients (JsonBuilder *b, libpff_item_t *pi)
 		return FALSE;
 	for (gint i = 0; i < n; i++) {
 		gint64 type = 1;
-		g_autofree gchar *name = cs_pff_get_string (rcpt, i, 0, 0x3001);
-		g_autofree gchar *smtp = cs_pff_get_string (rcpt, i, 0, 0x39FE);
-		g_autofree gchar *addr = cs_pff_get_string (rcpt, i, 0, 0x3003);
+		g_autofree gchar *name = cs_pff_set_get_string (rcpt, i, 0x3001);
+		g_autofree gchar *smtp = cs_pff_set_get_string (rcpt, i, 0x39FE);
+		g_autofree gchar *addr = cs_pff_set_get_string (rcpt, i, 0x3003);
 		const gchar *best = smtp != NULL ? smtp : looks_like_smtp (addr) ? addr : NULL;
 
-		cs_pff_get_int (rcpt, i, 0, 0x0C15, &type);
+		cs_pff_set_get_int (rcpt, i, 0x0C15, &type);
 		type &= 0x0f; /* MAPI_P1 and friends sit in the high bits */
 		if (type != 1 && type != 2)
 			continue; /* Bcc and originator rows */
@@ -965,49 +939,49 @@ add_recipients (JsonBuilder *b, libpff_item_t *pi)
 			g_ptr_array_add (type == 1 ? to_names : cc_names,
 					 g_strdup (name != NULL ? name : best));
 	}
-	cs_pff_item_free (rcpt);
+	cs_pff_sub_item_free (rcpt);
 	for (guint k = 0; k < G_N_ELEMENTS (out); k++) {
 		if (out[k].list->len == 0)
 			continue;
-		json_builder_set_member_name (b, out[k].name);
-		json_builder_begin_array (b);
+		cs_pst_json_set_member_name (b, out[k].name);
+		cs_pst_json_begin_array (b);
 		for (guint i = 0; i < out[k].list->len; i++)
-			json_builder_add_string_value (b, g_ptr_array_index (out[k].list, i));
-		json_builder_end_array (b);
+			cs_pst_json_add_string_value (b, g_ptr_array_index (out[k].list, i));
+		cs_pst_json_end_array (b);
 	}
 	return TRUE;
 }
 
 /* without libpff: the display strings are all libpst keeps */
 static void
-add_display_names (JsonBuilder *b, const gchar *member, gchar *text /* (transfer full) */)
+add_display_names (CsPstJson *b, const gchar *member, gchar *text /* (transfer full) */)
 {
 	g_autofree gchar *t = text;
 	g_auto(GStrv) parts = NULL;
 	if (t == NULL)
 		return;
 	parts = g_strsplit (t, ";", -1);
-	json_builder_set_member_name (b, member);
-	json_builder_begin_array (b);
+	cs_pst_json_set_member_name (b, member);
+	cs_pst_json_begin_array (b);
 	for (guint i = 0; parts[i] != NULL; i++) {
 		g_strstrip (parts[i]);
 		if (parts[i][0] != '\0')
-			json_builder_add_string_value (b, parts[i]);
+			cs_pst_json_add_string_value (b, parts[i]);
 	}
-	json_builder_end_array (b);
+	cs_pst_json_end_array (b);
 }
 
 /* libpff reads the attachment table; libpst's list also holds other
  * sub-nodes (one per recipient in some files), so it is only the fallback */
 static guint
-add_pff_attachments (Reader *r, JsonBuilder *b, libpff_item_t *pi)
+add_pff_attachments (Reader *r, CsPstJson *b, CsPffItem *pi)
 {
 	int n = 0;
 
-	if (libpff_message_get_number_of_attachments (pi, &n, NULL) != 1 || n <= 0)
+	if (libpff_message_get_number_of_attachments (cs_pff_item_get_libpff (pi), &n, NULL) != 1 || n <= 0)
 		return 0;
-	json_builder_set_member_name (b, "attachments");
-	json_builder_begin_array (b);
+	cs_pst_json_set_member_name (b, "attachments");
+	cs_pst_json_begin_array (b);
 	for (int i = 0; i < n && i < 10000; i++) {
 		libpff_item_t *at = NULL;
 		gchar *name;
@@ -1015,24 +989,24 @@ add_pff_attachments (Reader *r, JsonBuilder *b, libpff_item_t *pi)
 		size64_t size = 0;
 		gboolean has_size;
 
-		if (libpff_message_get_attachment (pi, i, &at, NULL) != 1)
+		if (libpff_message_get_attachment (cs_pff_item_get_libpff (pi), i, &at, NULL) != 1)
 			continue;
-		name = cs_pff_get_string (at, 0, 0, 0x3707);
+		name = cs_pff_set_get_string (at, 0, 0x3707);
 		if (name == NULL)
-			name = cs_pff_get_string (at, 0, 0, 0x3704);
+			name = cs_pff_set_get_string (at, 0, 0x3704);
 		if (name == NULL)
-			name = cs_pff_get_string (at, 0, 0, 0x3001);
-		cs_pff_get_int (at, 0, 0, 0x3705, &method);
+			name = cs_pff_set_get_string (at, 0, 0x3001);
+		cs_pff_set_get_int (at, 0, 0x3705, &method);
 		if (name == NULL)
 			name = g_strdup (method == 5 ? "message.msg" : "attachment");
 		has_size = libpff_attachment_get_data_size (at, &size, NULL) == 1;
-		json_builder_begin_object (b);
+		cs_pst_json_begin_object (b);
 		add_str (b, "name", name);
 		if (has_size)
 			add_int (b, "size", (gint64) size);
-		else if (cs_pff_get_int (at, 0, 0, 0x0E20, &method))
+		else if (cs_pff_set_get_int (at, 0, 0x0E20, &method))
 			add_int (b, "size", method);
-		add_str (b, "contentType", cs_pff_get_string (at, 0, 0, 0x370E));
+		add_str (b, "contentType", cs_pff_set_get_string (at, 0, 0x370E));
 		if (r->attachments && has_size && size > 0 && size < G_MAXINT32) {
 			g_autofree guint8 *data = g_malloc (size);
 			if (libpff_attachment_data_seek_offset (at, 0, SEEK_SET, NULL) == 0 &&
@@ -1040,15 +1014,15 @@ add_pff_attachments (Reader *r, JsonBuilder *b, libpff_item_t *pi)
 				(ssize_t) size)
 				add_str (b, "contentBase64", g_base64_encode (data, size));
 		}
-		json_builder_end_object (b);
-		cs_pff_item_free (at);
+		cs_pst_json_end_object (b);
+		cs_pff_sub_item_free (at);
 	}
-	json_builder_end_array (b);
+	cs_pst_json_end_array (b);
 	return (guint) n;
 }
 
 static void
-add_attachments (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
+add_attachments (Reader *r, CsPstJson *b, pst_item *item, CsPffItem *pi)
 {
 	guint n = 0;
 
@@ -1062,8 +1036,8 @@ add_attachments (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 	add_bool (b, "hasAttachments", n > 0);
 	if (n == 0)
 		return;
-	json_builder_set_member_name (b, "attachments");
-	json_builder_begin_array (b);
+	cs_pst_json_set_member_name (b, "attachments");
+	cs_pst_json_begin_array (b);
 	for (pst_item_attach *at = item->attach; at != NULL; at = at->next) {
 		g_autofree gchar *name = pst_text (item, &at->filename2);
 		g_autofree gchar *type = pst_text (item, &at->mimetype);
@@ -1083,7 +1057,7 @@ add_attachments (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 				size = (gint64) (ptr->inflated_size != 0 ? ptr->inflated_size
 									 : ptr->size);
 		}
-		json_builder_begin_object (b);
+		cs_pst_json_begin_object (b);
 		add_str (b, "name", g_steal_pointer (&name));
 		if (size >= 0)
 			add_int (b, "size", size);
@@ -1096,17 +1070,17 @@ add_attachments (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi)
 				free (data.data);
 			}
 		}
-		json_builder_end_object (b);
+		cs_pst_json_end_object (b);
 	}
-	json_builder_end_array (b);
+	cs_pst_json_end_array (b);
 }
 
 static void
-fill_email (Reader *r, JsonBuilder *b, pst_item *item, libpff_item_t *pi, const Folder *folder)
+fill_email (Reader *r, CsPstJson *b, pst_item *item, CsPffItem *pi, const Folder *folder)
 {
 	pst_item_email *e = item->email;
-	g_autofree gchar *from = cs_pff_get_string (pi, 0, 0, 0x5D01);
-	g_autofree gchar *from_name = cs_pff_get_string (pi, 0, 0, 0x0C1A);
+	g_autofree gchar *from = cs_pff_get_string (pi, 0, 0x5D01);
+	g_autofree gchar *from_name = cs_pff_get_string (pi, 0, 0x0C1A);
 	g_autofree gchar *body = NULL;
 
 	add_str (b, "subject", pst_text (item, &item->subject));
@@ -1228,37 +1202,74 @@ mark_entry (Reader *r, GBytes *bytes, const gchar *why)
 	mark_special (r, entryid_to_nid (r, data, size), why);
 }
 
+/* the special-folder entry ids a folder (or the store) carries: read while
+ * the folder's properties are at hand, resolved once every folder's source
+ * key is known (entry ids of Exchange stores name folders by it) */
+typedef struct {
+	GBytes *drafts, *ren, *ex, *del, *out, *sent, *search;
+} SpecialEntries;
+
+static void
+special_entries_free (SpecialEntries *se)
+{
+	if (se == NULL)
+		return;
+	g_clear_pointer (&se->drafts, g_bytes_unref);
+	g_clear_pointer (&se->ren, g_bytes_unref);
+	g_clear_pointer (&se->ex, g_bytes_unref);
+	g_clear_pointer (&se->del, g_bytes_unref);
+	g_clear_pointer (&se->out, g_bytes_unref);
+	g_clear_pointer (&se->sent, g_bytes_unref);
+	g_clear_pointer (&se->search, g_bytes_unref);
+	g_free (se);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpecialEntries, special_entries_free)
+
+static SpecialEntries *
+read_special_entries (CsPffItem *pi)
+{
+	SpecialEntries *se = g_new0 (SpecialEntries, 1);
+
+	se->drafts = cs_pff_get_binary (pi, 0, 0x36D7);
+	se->ren = cs_pff_get_binary (pi, 0, 0x36D8);
+	se->ex = cs_pff_get_binary (pi, 0, 0x36D9);
+	se->del = cs_pff_get_binary (pi, 0, 0x35E3);
+	se->out = cs_pff_get_binary (pi, 0, 0x35E2);
+	se->sent = cs_pff_get_binary (pi, 0, 0x35E4);
+	se->search = cs_pff_get_binary (pi, 0, 0x35E7);
+	if (se->drafts == NULL && se->ren == NULL && se->ex == NULL && se->del == NULL &&
+	    se->out == NULL && se->sent == NULL && se->search == NULL)
+		g_clear_pointer (&se, g_free);
+	return se;
+}
+
 /* the special-folder entry ids sit on the root folder and the Inbox; reading
  * them on every folder finds them wherever the writer put them */
 static void
-collect_special_entries (Reader *r, libpff_item_t *pi)
+collect_special_entries (Reader *r, const SpecialEntries *se)
 {
-	g_autoptr(GBytes) drafts = cs_pff_get_binary (pi, 0, 0, 0x36D7);
-	g_autoptr(GBytes) ren_raw = cs_pff_get_binary (pi, 0, 0, 0x36D8);
-	g_autoptr(GPtrArray) ren = split_multi (ren_raw, 64);
-	g_autoptr(GBytes) ex = cs_pff_get_binary (pi, 0, 0, 0x36D9);
+	g_autoptr(GPtrArray) ren = NULL;
 	static const gchar *ren_names[] = {"conflicts", "sync issues", "local failures",
 					   "server failures", "junk e-mail"};
 
-	g_autoptr(GBytes) del = cs_pff_get_binary (pi, 0, 0, 0x35E3);
-	g_autoptr(GBytes) out = cs_pff_get_binary (pi, 0, 0, 0x35E2);
-	g_autoptr(GBytes) sent = cs_pff_get_binary (pi, 0, 0, 0x35E4);
-	g_autoptr(GBytes) search = cs_pff_get_binary (pi, 0, 0, 0x35E7);
-
+	if (se == NULL)
+		return;
+	ren = split_multi (se->ren, 64);
 	/* the store's entries, where an exported mailbox keeps them on the
 	 * IPM subtree or the root folder instead */
-	mark_entry (r, del, "deleted items");
-	mark_entry (r, out, "outbox");
-	mark_entry (r, search, "search folders");
-	if (sent != NULL && r->sent_nid == 0)
-		r->sent_nid =
-		    entryid_to_nid (r, g_bytes_get_data (sent, NULL), g_bytes_get_size (sent));
-	mark_entry (r, drafts, "drafts");
+	mark_entry (r, se->del, "deleted items");
+	mark_entry (r, se->out, "outbox");
+	mark_entry (r, se->search, "search folders");
+	if (se->sent != NULL && r->sent_nid == 0)
+		r->sent_nid = entryid_to_nid (r, g_bytes_get_data (se->sent, NULL),
+					      g_bytes_get_size (se->sent));
+	mark_entry (r, se->drafts, "drafts");
 	for (guint i = 0; ren != NULL && i < ren->len && i < G_N_ELEMENTS (ren_names); i++)
 		mark_entry (r, g_ptr_array_index (ren, i), ren_names[i]);
-	if (ex != NULL) {
+	if (se->ex != NULL) {
 		gsize size, pos = 0;
-		const guint8 *d = g_bytes_get_data (ex, &size);
+		const guint8 *d = g_bytes_get_data (se->ex, &size);
 		while (pos + 4 <= size) {
 			guint16 pid = d[pos] | d[pos + 1] << 8;
 			guint16 len = d[pos + 2] | d[pos + 3] << 8;
@@ -1356,10 +1367,10 @@ collect_folders (Reader *r, pst_desc_tree *d, guint64 parent)
  * replica id stands for a database guid we cannot resolve: the counter alone
  * then identifies the folder */
 static void
-folder_read_key (Folder *f, libpff_item_t *pi)
+folder_read_key (Folder *f, CsPffItem *pi)
 {
-	g_autoptr(GBytes) sk = cs_pff_get_binary (pi, 0, 0, 0x65E0);
-	g_autoptr(GBytes) ltid = cs_pff_get_binary (pi, 0, 0, 0x67F4);
+	g_autoptr(GBytes) sk = cs_pff_get_binary (pi, 0, 0x65E0);
+	g_autoptr(GBytes) ltid = cs_pff_get_binary (pi, 0, 0x67F4);
 
 	if (sk != NULL && g_bytes_get_size (sk) == 22) {
 		memcpy (f->key, g_bytes_get_data (sk, NULL), 22);
@@ -1387,11 +1398,16 @@ classify_folders (Reader *r, pst_item *store)
 		if (ms->sent_items_folder != NULL)
 			r->sent_nid = ms->sent_items_folder->id;
 	} else {
-		libpff_item_t *root = cs_pff_get_item (r->pff, 0x122);
-		libpff_item_t *ps = cs_pff_get_message_store (r->pff);
+		CsPffItem *root = cs_pff_get_item (r->pff, 0x122);
+		CsPffItem *ps = cs_pff_get_message_store (r->pff);
+		g_autoptr(SpecialEntries) root_entries = read_special_entries (root);
+		/* each folder's properties are read once (libpff reads an item's
+		 * whole property table at its first lookup) */
+		g_autoptr(GPtrArray) entries =
+		    g_ptr_array_new_full (r->folders->len, (GDestroyNotify) special_entries_free);
 		for (guint i = 0; i < r->folders->len; i++) {
 			Folder *f = g_ptr_array_index (r->folders, i);
-			libpff_item_t *pi = NULL;
+			CsPffItem *pi = NULL;
 			gboolean hidden = FALSE;
 			gint64 type = 0;
 			if (f->damaged != NULL)
@@ -1400,24 +1416,25 @@ classify_folders (Reader *r, pst_item *store)
 			if (pi == NULL)
 				continue;
 			folder_read_key (f, pi);
-			if (cs_pff_get_bool (pi, 0, 0, 0x10F4, &hidden) && hidden)
+			if (cs_pff_get_bool (pi, 0, 0x10F4, &hidden) && hidden)
 				mark_special (r, f->nid, "hidden folder");
-			if (cs_pff_get_int (pi, 0, 0, 0x3601, &type) && type == 2)
+			if (cs_pff_get_int (pi, 0, 0x3601, &type) && type == 2)
 				mark_special (r, f->nid, "search folder");
+			g_ptr_array_add (entries, read_special_entries (pi));
 			cs_pff_item_free (pi);
 		}
 		if (ps != NULL) {
-			g_autoptr(GBytes) uid = cs_pff_get_binary (ps, 0, 0, 0x0FF9);
+			g_autoptr(GBytes) uid = cs_pff_get_binary (ps, 0, 0x0FF9);
 			if (uid != NULL && g_bytes_get_size (uid) == 16) {
 				memcpy (r->store_uid, g_bytes_get_data (uid, NULL), 16);
 				r->has_store_uid = TRUE;
 			}
 		}
 		if (ps != NULL) {
-			g_autoptr(GBytes) del = cs_pff_get_binary (ps, 0, 0, 0x35E3);
-			g_autoptr(GBytes) out = cs_pff_get_binary (ps, 0, 0, 0x35E2);
-			g_autoptr(GBytes) sent = cs_pff_get_binary (ps, 0, 0, 0x35E4);
-			g_autoptr(GBytes) search = cs_pff_get_binary (ps, 0, 0, 0x35E7);
+			g_autoptr(GBytes) del = cs_pff_get_binary (ps, 0, 0x35E3);
+			g_autoptr(GBytes) out = cs_pff_get_binary (ps, 0, 0x35E2);
+			g_autoptr(GBytes) sent = cs_pff_get_binary (ps, 0, 0x35E4);
+			g_autoptr(GBytes) search = cs_pff_get_binary (ps, 0, 0x35E7);
 			mark_entry (r, del, "deleted items");
 			mark_entry (r, out, "outbox");
 			mark_entry (r, search, "search folders");
@@ -1426,17 +1443,9 @@ classify_folders (Reader *r, pst_item *store)
 							      g_bytes_get_size (sent));
 			cs_pff_item_free (ps);
 		}
-		collect_special_entries (r, root);
-		for (guint i = 0; i < r->folders->len; i++) {
-			Folder *f = g_ptr_array_index (r->folders, i);
-			libpff_item_t *pi = f->damaged != NULL
-						? NULL
-						: cs_pff_get_item (r->pff, (guint32) f->nid);
-			if (pi == NULL)
-				continue;
-			collect_special_entries (r, pi);
-			cs_pff_item_free (pi);
-		}
+		collect_special_entries (r, root_entries);
+		for (guint i = 0; i < entries->len; i++)
+			collect_special_entries (r, g_ptr_array_index (entries, i));
 		cs_pff_item_free (root);
 	}
 	for (guint i = 0; i < r->folders->len; i++) {
@@ -1500,20 +1509,20 @@ wants (Reader *r, Kind kind)
  * importers leave it on received mail (pst2john's 97_outlook file), and
  * contacts, tasks and appointments carry it too, so it only decides mail */
 static gboolean
-mail_unsent (pst_item *item, libpff_item_t *pi)
+mail_unsent (pst_item *item, CsPffItem *pi)
 {
 	gint64 flags = 0;
 	guint64 ft;
 	gboolean dated;
 
-	if (!cs_pff_get_int (pi, 0, 0, 0x0E07, &flags))
+	if (!cs_pff_get_int (pi, 0, 0x0E07, &flags))
 		flags = item->flags;
 	if ((flags & 0x8) == 0)
 		return FALSE;
 	if ((flags & 0x4) != 0)
 		return TRUE;
-	dated = (cs_pff_get_filetime (pi, 0, 0, 0x0039, &ft) && filetime_valid (ft)) ||
-		(cs_pff_get_filetime (pi, 0, 0, 0x0E06, &ft) && filetime_valid (ft)) ||
+	dated = (cs_pff_get_filetime (pi, 0, 0x0039, &ft) && filetime_valid (ft)) ||
+		(cs_pff_get_filetime (pi, 0, 0x0E06, &ft) && filetime_valid (ft)) ||
 		(pi == NULL && item->email != NULL &&
 		 (item->email->sent_date != NULL || item->email->arrival_date != NULL));
 	return !dated;
@@ -1522,15 +1531,15 @@ mail_unsent (pst_item *item, libpff_item_t *pi)
 static void
 read_item_unguarded (Reader *r, Folder *folder, pst_desc_tree *d)
 {
-	g_autoptr(JsonBuilder) b = NULL;
+	g_autoptr(CsPstJson) b = NULL;
 	g_autofree gchar *pff_class = NULL;
 	g_autofree gchar *id = NULL;
-	libpff_item_t *pi = NULL;
+	CsPffItem *pi = NULL;
 	pst_item *item;
 	Kind kind;
 	alarm (WATCHDOG_SECONDS); /* progress, even when nothing is printed */
 	pi = cs_pff_get_item (r->pff, (guint32) d->d_id);
-	pff_class = cs_pff_get_string (pi, 0, 0, 0x001A);
+	pff_class = cs_pff_get_string (pi, 0, 0x001A);
 	/* the class alone tells an item nobody asked for: no full parse then */
 	if (pff_class != NULL && !wants (r, kind_for_class (pff_class))) {
 		cs_pff_item_free (pi);
@@ -1552,8 +1561,8 @@ read_item_unguarded (Reader *r, Folder *folder, pst_desc_tree *d)
 		return;
 	}
 	id = g_strdup_printf ("%" G_GUINT64_FORMAT, d->d_id);
-	b = json_builder_new ();
-	json_builder_begin_object (b);
+	b = cs_pst_json_new ();
+	cs_pst_json_begin_object (b);
 	add_str (b, "type", g_strdup ("item"));
 	add_str (b, "kind", g_strdup (kind_names[kind]));
 	add_str (b, "id", g_strdup (id));
@@ -1564,8 +1573,8 @@ read_item_unguarded (Reader *r, Folder *folder, pst_desc_tree *d)
 	/* the message's own times: libpst takes an attachment's for the item's */
 	{
 		guint64 ft = 0;
-		if ((cs_pff_get_filetime (pi, 0, 0, 0x3008, &ft) && filetime_valid (ft)) ||
-		    (cs_pff_get_filetime (pi, 0, 0, 0x3007, &ft) && filetime_valid (ft)))
+		if ((cs_pff_get_filetime (pi, 0, 0x3008, &ft) && filetime_valid (ft)) ||
+		    (cs_pff_get_filetime (pi, 0, 0x3007, &ft) && filetime_valid (ft)))
 			add_int (b, "modified", ft_to_usec (ft));
 		else if (pi == NULL && item->modify_date != NULL &&
 			 filetime_valid (ft_value (item->modify_date)))
@@ -1574,8 +1583,8 @@ read_item_unguarded (Reader *r, Folder *folder, pst_desc_tree *d)
 			 filetime_valid (ft_value (item->create_date)))
 			add_int (b, "modified", ft_to_usec (ft_value (item->create_date)));
 	}
-	json_builder_set_member_name (b, "fields");
-	json_builder_begin_object (b);
+	cs_pst_json_set_member_name (b, "fields");
+	cs_pst_json_begin_object (b);
 	switch (kind) {
 	case KIND_CONTACT:
 		fill_contact (r, b, item, pi);
@@ -1593,8 +1602,8 @@ read_item_unguarded (Reader *r, Folder *folder, pst_desc_tree *d)
 	default:
 		break;
 	}
-	json_builder_end_object (b);
-	json_builder_end_object (b);
+	cs_pst_json_end_object (b);
+	cs_pst_json_end_object (b);
 	emit (b);
 	r->n_items++;
 	pst_freeItem (item);
@@ -1604,8 +1613,8 @@ read_item_unguarded (Reader *r, Folder *folder, pst_desc_tree *d)
 static Kind
 guess_kind (Reader *r, Folder *folder, pst_desc_tree *d)
 {
-	libpff_item_t *pi = cs_pff_get_item (r->pff, (guint32) d->d_id);
-	g_autofree gchar *klass = cs_pff_get_string (pi, 0, 0, 0x001A);
+	CsPffItem *pi = cs_pff_get_item (r->pff, (guint32) d->d_id);
+	g_autofree gchar *klass = cs_pff_get_string (pi, 0, 0x001A);
 	cs_pff_item_free (pi);
 	return klass != NULL ? kind_for_class (klass) : kind_for_container (folder->klass);
 }
@@ -1732,8 +1741,8 @@ emit_folders (Reader *r)
 		Folder *f = g_ptr_array_index (r->folders, i);
 		const gchar *why =
 		    g_hash_table_lookup (r->special, GSIZE_TO_POINTER ((gsize) f->nid));
-		g_autoptr(JsonBuilder) b = json_builder_new ();
-		json_builder_begin_object (b);
+		g_autoptr(CsPstJson) b = cs_pst_json_new ();
+		cs_pst_json_begin_object (b);
 		add_str (b, "type", g_strdup ("folder"));
 		add_str (b, "path", g_strdup (f->path));
 		add_str (b, "id", g_strdup_printf ("%" G_GUINT64_FORMAT, f->nid));
@@ -1742,7 +1751,7 @@ emit_folders (Reader *r)
 		if (why == NULL && f->excluded)
 			why = "in an excluded folder";
 		add_str (b, "reason", g_strdup (why));
-		json_builder_end_object (b);
+		cs_pst_json_end_object (b);
 		emit (b);
 	}
 }
@@ -1750,12 +1759,12 @@ emit_folders (Reader *r)
 static void
 emit_file (const gchar *format, guint n_folders)
 {
-	g_autoptr(JsonBuilder) b = json_builder_new ();
-	json_builder_begin_object (b);
+	g_autoptr(CsPstJson) b = cs_pst_json_new ();
+	cs_pst_json_begin_object (b);
 	add_str (b, "type", g_strdup ("file"));
 	add_str (b, "format", g_strdup (format));
 	add_int (b, "folders", n_folders);
-	json_builder_end_object (b);
+	cs_pst_json_end_object (b);
 	emit (b);
 }
 
@@ -1868,7 +1877,8 @@ main (int argc, char **argv)
 		     _("the top of the folder tree cannot be found (damaged file)"),
 		     _(REPAIR_HINT));
 
-	r.pff = cs_pff_open (r.path, NULL);
+	r.pc = cs_pst_pc_file_new (&r.pf, r.check);
+	r.pff = cs_pff_open (r.path, r.pc, NULL);
 	r.folders = g_ptr_array_new_with_free_func ((GDestroyNotify) folder_free);
 	r.by_nid = g_hash_table_new (g_direct_hash, g_direct_equal);
 	r.special = g_hash_table_new (g_direct_hash, g_direct_equal);
@@ -1890,13 +1900,13 @@ main (int argc, char **argv)
 		emit_folders (&r);
 
 	if (!info) {
-		g_autoptr(JsonBuilder) b = json_builder_new ();
+		g_autoptr(CsPstJson) b = cs_pst_json_new ();
 		for (guint i = 0; i < r.folders->len; i++)
 			read_folder (&r, g_ptr_array_index (r.folders, i));
-		json_builder_begin_object (b);
+		cs_pst_json_begin_object (b);
 		add_str (b, "type", g_strdup ("end"));
 		add_int (b, "items", r.n_items);
-		json_builder_end_object (b);
+		cs_pst_json_end_object (b);
 		emit (b);
 	}
 
@@ -1907,6 +1917,7 @@ main (int argc, char **argv)
 	g_strfreev (r.only);
 	g_clear_pointer (&r.skip, g_hash_table_unref);
 	cs_pff_free (r.pff);
+	cs_pst_pc_file_free (r.pc);
 	cs_pst_check_free (r.check);
 	pst_close (&r.pf);
 	return 0;

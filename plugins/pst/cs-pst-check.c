@@ -301,6 +301,25 @@ cs_pst_check_has_node (CsPstCheck *self, guint64 nid)
 	return g_hash_table_contains (self->nodes, &key);
 }
 
+gboolean
+cs_pst_check_get_node (CsPstCheck *self, guint64 nid, guint64 *data, guint64 *sub)
+{
+	guint64 key = nid & 0xffffffffu;
+	NodeRef *n = g_hash_table_lookup (self->nodes, &key);
+
+	if (n == NULL)
+		return FALSE;
+	*data = n->data;
+	*sub = n->sub;
+	return TRUE;
+}
+
+gboolean
+cs_pst_check_is_unicode (CsPstCheck *self)
+{
+	return self->unicode;
+}
+
 void
 cs_pst_check_get_counts (CsPstCheck *self, guint *n_blocks, guint *n_bad)
 {

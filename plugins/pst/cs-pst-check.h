@@ -26,6 +26,14 @@ cs_pst_check_node (CsPstCheck *self, guint64 nid, gchar **why);
 gboolean
 cs_pst_check_has_node (CsPstCheck *self, guint64 nid);
 
+/* the node's data and sub-node tree bids (0 when it has none) */
+gboolean
+cs_pst_check_get_node (CsPstCheck *self, guint64 nid, guint64 *data, guint64 *sub);
+
+/* Unicode (64-bit) layouts, else ANSI (32-bit) */
+gboolean
+cs_pst_check_is_unicode (CsPstCheck *self);
+
 /* the numbers of blocks verified and of blocks that failed so far */
 void
 cs_pst_check_get_counts (CsPstCheck *self, guint *n_blocks, guint *n_bad);

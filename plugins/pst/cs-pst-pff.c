@@ -7,6 +7,15 @@
 
 struct _CsPff {
 	libpff_file_t *file; /* (owned) */
+	CsPstPcFile *pc;     /* (unowned) (nullable) */
+};
+
+struct _CsPffItem {
+	libpff_item_t *item; /* (owned) */
+	CsPff *pff;	     /* (unowned) */
+	guint32 nid;
+	CsPstPc *pc; /* (owned) (nullable): read at the first lookup */
+	gboolean pc_tried;
 };
 
 static gchar *
@@ -24,7 +33,7 @@ pff_error_text (libpff_error_t *error)
 }
 
 CsPff *
-cs_pff_open (const gchar *path, GError **error)
+cs_pff_open (const gchar *path, CsPstPcFile *pc, GError **error)
 {
 	g_autoptr(CsPff) self = g_new0 (CsPff, 1);
 	libpff_error_t *pff_error = NULL;
@@ -36,6 +45,7 @@ cs_pff_open (const gchar *path, GError **error)
 		g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "libpff: %s", text);
 		return NULL;
 	}
+	self->pc = pc;
 	return g_steal_pointer (&self);
 }
 
@@ -51,12 +61,22 @@ cs_pff_free (CsPff *self)
 	g_free (self);
 }
 
+static CsPffItem *
+item_new (CsPff *self, libpff_item_t *item, guint32 nid)
+{
+	CsPffItem *pi = g_new0 (CsPffItem, 1);
+	pi->item = item;
+	pi->pff = self;
+	pi->nid = nid;
+	return pi;
+}
+
 /**
  * cs_pff_get_item:
  * @nid: the descriptor id (libpst's d_id)
  * Returns: (transfer full) (nullable): free with cs_pff_item_free()
  */
-libpff_item_t *
+CsPffItem *
 cs_pff_get_item (CsPff *self, guint32 nid)
 {
 	libpff_item_t *item = NULL;
@@ -67,14 +87,14 @@ cs_pff_get_item (CsPff *self, guint32 nid)
 		libpff_error_free (&pff_error);
 		return NULL;
 	}
-	return item;
+	return item_new (self, item, nid);
 }
 
 /**
  * cs_pff_get_message_store:
  * Returns: (transfer full) (nullable)
  */
-libpff_item_t *
+CsPffItem *
 cs_pff_get_message_store (CsPff *self)
 {
 	libpff_item_t *item = NULL;
@@ -85,14 +105,30 @@ cs_pff_get_message_store (CsPff *self)
 		libpff_error_free (&pff_error);
 		return NULL;
 	}
-	return item;
+	return item_new (self, item, 0x21);
 }
 
 void
-cs_pff_item_free (libpff_item_t *item)
+cs_pff_item_free (CsPffItem *item)
+{
+	if (item == NULL)
+		return;
+	libpff_item_free (&item->item, NULL);
+	cs_pst_pc_free (item->pc);
+	g_free (item);
+}
+
+void
+cs_pff_sub_item_free (libpff_item_t *item)
 {
 	if (item != NULL)
 		libpff_item_free (&item, NULL);
+}
+
+libpff_item_t *
+cs_pff_item_get_libpff (CsPffItem *item)
+{
+	return item != NULL ? item->item : NULL;
 }
 
 /* a named property's id is file-local; libpff resolves it through the
@@ -149,8 +185,8 @@ entry_free (libpff_record_entry_t *entry)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (libpff_record_entry_t, entry_free)
 
-gboolean
-cs_pff_has (libpff_item_t *item, gint set, guint32 psetid, guint32 id)
+static gboolean
+lp_has (libpff_item_t *item, gint set, guint32 psetid, guint32 id)
 {
 	g_autoptr(libpff_record_entry_t) entry = lookup (item, set, psetid, id);
 	return entry != NULL;
@@ -160,8 +196,8 @@ cs_pff_has (libpff_item_t *item, gint set, guint32 psetid, guint32 id)
  * cs_pff_get_string:
  * Returns: (transfer full) (nullable): UTF-8, %NULL when absent or empty
  */
-gchar *
-cs_pff_get_string (libpff_item_t *item, gint set, guint32 psetid, guint32 id)
+static gchar *
+lp_get_string (libpff_item_t *item, gint set, guint32 psetid, guint32 id)
 {
 	g_autoptr(libpff_record_entry_t) entry = lookup (item, set, psetid, id);
 	g_autofree gchar *text = NULL;
@@ -188,8 +224,8 @@ cs_pff_get_string (libpff_item_t *item, gint set, guint32 psetid, guint32 id)
  *
  * Returns: (transfer full) (nullable): %NULL when absent, empty or over 1 MiB
  */
-GBytes *
-cs_pff_get_bytes (libpff_item_t *item, gint set, guint32 psetid, guint32 id, guint32 *type)
+static GBytes *
+lp_get_bytes (libpff_item_t *item, gint set, guint32 psetid, guint32 id, guint32 *type)
 {
 	g_autoptr(libpff_record_entry_t) entry = lookup (item, set, psetid, id);
 	size_t size = 0;
@@ -210,8 +246,8 @@ cs_pff_get_bytes (libpff_item_t *item, gint set, guint32 psetid, guint32 id, gui
 	return g_bytes_new_take (data, size);
 }
 
-gboolean
-cs_pff_get_int (libpff_item_t *item, gint set, guint32 psetid, guint32 id, gint64 *out)
+static gboolean
+lp_get_int (libpff_item_t *item, gint set, guint32 psetid, guint32 id, gint64 *out)
 {
 	g_autoptr(libpff_record_entry_t) entry = lookup (item, set, psetid, id);
 	size_t size = 0;
@@ -235,8 +271,8 @@ cs_pff_get_int (libpff_item_t *item, gint set, guint32 psetid, guint32 id, gint6
 	return FALSE;
 }
 
-gboolean
-cs_pff_get_bool (libpff_item_t *item, gint set, guint32 psetid, guint32 id, gboolean *out)
+static gboolean
+lp_get_bool (libpff_item_t *item, gint set, guint32 psetid, guint32 id, gboolean *out)
 {
 	g_autoptr(libpff_record_entry_t) entry = lookup (item, set, psetid, id);
 	guint8 v;
@@ -246,8 +282,8 @@ cs_pff_get_bool (libpff_item_t *item, gint set, guint32 psetid, guint32 id, gboo
 	return TRUE;
 }
 
-gboolean
-cs_pff_get_double (libpff_item_t *item, gint set, guint32 psetid, guint32 id, gdouble *out)
+static gboolean
+lp_get_double (libpff_item_t *item, gint set, guint32 psetid, guint32 id, gdouble *out)
 {
 	g_autoptr(libpff_record_entry_t) entry = lookup (item, set, psetid, id);
 	double v;
@@ -257,8 +293,8 @@ cs_pff_get_double (libpff_item_t *item, gint set, guint32 psetid, guint32 id, gd
 	return TRUE;
 }
 
-gboolean
-cs_pff_get_filetime (libpff_item_t *item, gint set, guint32 psetid, guint32 id, guint64 *out)
+static gboolean
+lp_get_filetime (libpff_item_t *item, gint set, guint32 psetid, guint32 id, guint64 *out)
 {
 	g_autoptr(libpff_record_entry_t) entry = lookup (item, set, psetid, id);
 	guint64 v;
@@ -272,8 +308,8 @@ cs_pff_get_filetime (libpff_item_t *item, gint set, guint32 psetid, guint32 id, 
  * cs_pff_get_binary:
  * Returns: (transfer full) (nullable)
  */
-GBytes *
-cs_pff_get_binary (libpff_item_t *item, gint set, guint32 psetid, guint32 id)
+static GBytes *
+lp_get_binary (libpff_item_t *item, gint set, guint32 psetid, guint32 id)
 {
 	g_autoptr(libpff_record_entry_t) entry = lookup (item, set, psetid, id);
 	g_autofree guint8 *data = NULL;
@@ -302,15 +338,359 @@ cs_pff_get_n_sets (libpff_item_t *item)
  * Returns: (transfer full) (nullable): one record set per recipient
  */
 libpff_item_t *
-cs_pff_get_recipients (libpff_item_t *message)
+cs_pff_get_recipients (CsPffItem *message)
 {
 	libpff_item_t *recipients = NULL;
 	libpff_error_t *pff_error = NULL;
 	if (message == NULL)
 		return NULL;
-	if (libpff_message_get_recipients (message, &recipients, &pff_error) != 1) {
+	if (libpff_message_get_recipients (message->item, &recipients, &pff_error) != 1) {
 		libpff_error_free (&pff_error);
 		return NULL;
 	}
 	return recipients;
+}
+
+gchar *
+cs_pff_set_get_string (libpff_item_t *item, gint set, guint32 id)
+{
+	return lp_get_string (item, set, 0, id);
+}
+
+gboolean
+cs_pff_set_get_int (libpff_item_t *item, gint set, guint32 id, gint64 *out)
+{
+	return lp_get_int (item, set, 0, id, out);
+}
+
+/* ---- the item's own properties, read by cs-pst-pc.c -------------------
+ * Each conversion below gives what libpff's record entry functions give for
+ * the same type and data; what it cannot tell returns FALSE (ask libpff). */
+
+static CsPstPcResult
+pc_find (CsPffItem *item, guint32 psetid, guint32 id, guint16 *type, const guint8 **data,
+	 gsize *size)
+{
+	if (item == NULL)
+		return CS_PST_PC_ABSENT;
+	if (!item->pc_tried && item->pff->pc != NULL) {
+		item->pc_tried = TRUE;
+		item->pc = cs_pst_pc_read (item->pff->pc, item->nid);
+	}
+	if (item->pc == NULL)
+		return CS_PST_PC_UNSURE;
+	return cs_pst_pc_find (item->pc, psetid, id, type, data, size);
+}
+
+/* Windows-1252's 0x80..0x9F (libpff's default code page for 8-bit strings;
+ * the five unassigned bytes become U+FFFD, 0xA0.. are Latin-1) */
+static const gunichar cp1252_high[32] = {
+	0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
+	0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
+};
+
+/* the text up to the first NUL; FALSE when libpff must decide (a byte-order
+ * mark, surrogates) */
+static gboolean
+pc_text (guint16 type, const guint8 *data, gsize size, gchar **out)
+{
+	GString *s;
+
+	*out = NULL;
+	if (type != 0x001F && type != 0x001E)
+		return TRUE;
+	if (data == NULL || size == 0)
+		return TRUE;
+	s = g_string_sized_new (size);
+	if (type == 0x001F) {
+		if (size % 2 != 0) {
+			g_string_free (s, TRUE);
+			return TRUE;
+		}
+		if ((data[0] == 0xFF && data[1] == 0xFE) || (data[0] == 0xFE && data[1] == 0xFF)) {
+			g_string_free (s, TRUE);
+			return FALSE;
+		}
+		for (gsize i = 0; i + 1 < size; i += 2) {
+			gunichar c = data[i] | (gunichar) data[i + 1] << 8;
+			if (c == 0)
+				break;
+			if (c >= 0xD800 && c <= 0xDFFF) {
+				g_string_free (s, TRUE);
+				return FALSE;
+			}
+			g_string_append_unichar (s, c);
+		}
+	} else {
+		for (gsize i = 0; i < size && data[i] != 0; i++) {
+			guchar c = data[i];
+			if (c < 0x80)
+				g_string_append_c (s, (gchar) c);
+			else
+				g_string_append_unichar (s, c < 0xA0 ? cp1252_high[c - 0x80] : c);
+		}
+	}
+	/* libpff's size counts the terminator: one byte is an empty text */
+	if (s->len == 0 || s->len + 1 > 64 * 1024 * 1024) {
+		g_string_free (s, TRUE);
+		return TRUE;
+	}
+	*out = g_string_free (s, FALSE);
+	return TRUE;
+}
+
+gboolean
+cs_pff_has (CsPffItem *item, guint32 psetid, guint32 id)
+{
+	guint16 type;
+	const guint8 *data;
+	gsize size;
+
+	switch (pc_find (item, psetid, id, &type, &data, &size)) {
+	case CS_PST_PC_ABSENT:
+		return FALSE;
+	case CS_PST_PC_FOUND:
+		return TRUE;
+	case CS_PST_PC_UNSURE:
+	default:
+		return lp_has (item->item, 0, psetid, id);
+	}
+}
+
+gchar *
+cs_pff_get_string (CsPffItem *item, guint32 psetid, guint32 id)
+{
+	guint16 type;
+	const guint8 *data;
+	gsize size;
+	gchar *text = NULL;
+
+	switch (pc_find (item, psetid, id, &type, &data, &size)) {
+	case CS_PST_PC_ABSENT:
+		return NULL;
+	case CS_PST_PC_FOUND:
+		if (pc_text (type, data, size, &text))
+			return text;
+		break;
+	case CS_PST_PC_UNSURE:
+	default:
+		break;
+	}
+	return lp_get_string (item->item, 0, psetid, id);
+}
+
+GBytes *
+cs_pff_get_bytes (CsPffItem *item, guint32 psetid, guint32 id, guint32 *type)
+{
+	guint16 t;
+	const guint8 *data;
+	gsize size;
+
+	switch (pc_find (item, psetid, id, &t, &data, &size)) {
+	case CS_PST_PC_ABSENT:
+		return NULL;
+	case CS_PST_PC_FOUND:
+		if (data == NULL || size == 0 || size > 1024 * 1024)
+			return NULL;
+		if (type != NULL)
+			*type = t;
+		return g_bytes_new (data, size);
+	case CS_PST_PC_UNSURE:
+	default:
+		return lp_get_bytes (item->item, 0, psetid, id, type);
+	}
+}
+
+gboolean
+cs_pff_get_int (CsPffItem *item, guint32 psetid, guint32 id, gint64 *out)
+{
+	guint16 type;
+	const guint8 *data;
+	gsize size;
+
+	switch (pc_find (item, psetid, id, &type, &data, &size)) {
+	case CS_PST_PC_ABSENT:
+		return FALSE;
+	case CS_PST_PC_FOUND:
+		if (data == NULL)
+			return FALSE;
+		if (size == 2 && type == 0x0002) {
+			*out = (gint16) (data[0] | data[1] << 8);
+			return TRUE;
+		}
+		if (size == 4 && type == 0x0003) {
+			*out = (gint32) (data[0] | (guint32) data[1] << 8 | (guint32) data[2] << 16 |
+					 (guint32) data[3] << 24);
+			return TRUE;
+		}
+		return FALSE;
+	case CS_PST_PC_UNSURE:
+	default:
+		return lp_get_int (item->item, 0, psetid, id, out);
+	}
+}
+
+gboolean
+cs_pff_get_bool (CsPffItem *item, guint32 psetid, guint32 id, gboolean *out)
+{
+	guint16 type;
+	const guint8 *data;
+	gsize size;
+
+	switch (pc_find (item, psetid, id, &type, &data, &size)) {
+	case CS_PST_PC_ABSENT:
+		return FALSE;
+	case CS_PST_PC_FOUND:
+		if (type != 0x000B || data == NULL || size != 1)
+			return FALSE;
+		*out = data[0] != 0;
+		return TRUE;
+	case CS_PST_PC_UNSURE:
+	default:
+		return lp_get_bool (item->item, 0, psetid, id, out);
+	}
+}
+
+static guint64
+le64 (const guint8 *d)
+{
+	guint64 v = 0;
+	for (guint i = 8; i > 0; i--)
+		v = v << 8 | d[i - 1];
+	return v;
+}
+
+gboolean
+cs_pff_get_double (CsPffItem *item, guint32 psetid, guint32 id, gdouble *out)
+{
+	guint16 type;
+	const guint8 *data;
+	gsize size;
+
+	switch (pc_find (item, psetid, id, &type, &data, &size)) {
+	case CS_PST_PC_ABSENT:
+		return FALSE;
+	case CS_PST_PC_FOUND:
+		if ((type != 0x0004 && type != 0x0005) || data == NULL || (size != 4 && size != 8))
+			return FALSE;
+		if (size == 8) {
+			guint64 bits = le64 (data);
+			memcpy (out, &bits, sizeof *out);
+			return TRUE;
+		}
+		break; /* a 32-bit float: as libpff widens it */
+	case CS_PST_PC_UNSURE:
+	default:
+		break;
+	}
+	return lp_get_double (item->item, 0, psetid, id, out);
+}
+
+gboolean
+cs_pff_get_filetime (CsPffItem *item, guint32 psetid, guint32 id, guint64 *out)
+{
+	guint16 type;
+	const guint8 *data;
+	gsize size;
+
+	switch (pc_find (item, psetid, id, &type, &data, &size)) {
+	case CS_PST_PC_ABSENT:
+		return FALSE;
+	case CS_PST_PC_FOUND:
+		if (type != 0x0040 || data == NULL || size != 8)
+			return FALSE;
+		*out = le64 (data);
+		return TRUE;
+	case CS_PST_PC_UNSURE:
+	default:
+		return lp_get_filetime (item->item, 0, psetid, id, out);
+	}
+}
+
+GBytes *
+cs_pff_get_binary (CsPffItem *item, guint32 psetid, guint32 id)
+{
+	guint16 type;
+	const guint8 *data;
+	gsize size;
+
+	switch (pc_find (item, psetid, id, &type, &data, &size)) {
+	case CS_PST_PC_ABSENT:
+		return NULL;
+	case CS_PST_PC_FOUND:
+		if (data == NULL || size == 0 || size > 16 * 1024 * 1024)
+			return NULL;
+		return g_bytes_new (data, size);
+	case CS_PST_PC_UNSURE:
+	default:
+		return lp_get_binary (item->item, 0, psetid, id);
+	}
+}
+
+/* libpff only finds string-named properties by name, whatever their set */
+static GBytes *
+lp_get_named_bytes (libpff_item_t *item, const gchar *name, guint32 *type)
+{
+	libpff_record_set_t *rs = NULL;
+	libpff_record_entry_t *entry = NULL;
+	GBytes *raw = NULL;
+	uint32_t t = 0;
+	size_t size = 0;
+
+	if (item == NULL || libpff_item_get_record_set_by_index (item, 0, &rs, NULL) != 1)
+		return NULL;
+	if (libpff_record_set_get_entry_by_utf8_name (
+		rs, (const guint8 *) name, strlen (name), 0x101f, &entry,
+		LIBPFF_ENTRY_VALUE_FLAG_MATCH_ANY_VALUE_TYPE, NULL) != 1) {
+		libpff_record_set_free (&rs, NULL);
+		return NULL;
+	}
+	if (libpff_record_entry_get_value_type (entry, &t, NULL) == 1 &&
+	    libpff_record_entry_get_data_size (entry, &size, NULL) == 1 && size > 0 &&
+	    size <= 1024 * 1024) {
+		guint8 *data = g_malloc (size);
+		if (libpff_record_entry_get_data (entry, data, size, NULL) == 1)
+			raw = g_bytes_new_take (data, size);
+		else
+			g_free (data);
+	}
+	libpff_record_entry_free (&entry, NULL);
+	libpff_record_set_free (&rs, NULL);
+	if (raw != NULL)
+		*type = t;
+	return raw;
+}
+
+/**
+ * cs_pff_get_named_bytes:
+ * Returns: (transfer full) (nullable): %NULL when absent, empty or over 1 MiB
+ */
+GBytes *
+cs_pff_get_named_bytes (CsPffItem *item, const gchar *name, guint32 *type)
+{
+	guint16 t;
+	const guint8 *data;
+	gsize size;
+
+	if (item == NULL)
+		return NULL;
+	if (!item->pc_tried && item->pff->pc != NULL) {
+		item->pc_tried = TRUE;
+		item->pc = cs_pst_pc_read (item->pff->pc, item->nid);
+	}
+	switch (item->pc != NULL ? cs_pst_pc_find_by_name (item->pc, name, &t, &data, &size)
+				 : CS_PST_PC_UNSURE) {
+	case CS_PST_PC_ABSENT:
+		return NULL;
+	case CS_PST_PC_FOUND:
+		if (data == NULL || size == 0 || size > 1024 * 1024)
+			return NULL;
+		*type = t;
+		return g_bytes_new (data, size);
+	case CS_PST_PC_UNSURE:
+	default:
+		return lp_get_named_bytes (item->item, name, type);
+	}
 }

@@ -146,20 +146,20 @@ format_date (gint64 local_sec)
 }
 
 static void
-set_str (JsonBuilder *b, const gchar *name, gchar *value /* (transfer full) */)
+set_str (CsPstJson *b, const gchar *name, gchar *value /* (transfer full) */)
 {
 	g_autofree gchar *v = value;
 	if (v == NULL)
 		return;
-	json_builder_set_member_name (b, name);
-	json_builder_add_string_value (b, v);
+	cs_pst_json_set_member_name (b, name);
+	cs_pst_json_add_string_value (b, v);
 }
 
 static void
-set_int (JsonBuilder *b, const gchar *name, gint64 value)
+set_int (CsPstJson *b, const gchar *name, gint64 value)
 {
-	json_builder_set_member_name (b, name);
-	json_builder_add_int_value (b, value);
+	cs_pst_json_set_member_name (b, name);
+	cs_pst_json_add_int_value (b, value);
 }
 
 static const gchar *weekdays[] = {"sunday",   "monday", "tuesday", "wednesday",
@@ -167,14 +167,14 @@ static const gchar *weekdays[] = {"sunday",   "monday", "tuesday", "wednesday",
 static const gchar *indexes[] = {"first", "second", "third", "fourth", "last"};
 
 static void
-set_days (JsonBuilder *b, guint32 mask)
+set_days (CsPstJson *b, guint32 mask)
 {
-	json_builder_set_member_name (b, "daysOfWeek");
-	json_builder_begin_array (b);
+	cs_pst_json_set_member_name (b, "daysOfWeek");
+	cs_pst_json_begin_array (b);
 	for (guint i = 0; i < 7; i++)
 		if (mask & (1u << i))
-			json_builder_add_string_value (b, weekdays[i]);
-	json_builder_end_array (b);
+			cs_pst_json_add_string_value (b, weekdays[i]);
+	cs_pst_json_end_array (b);
 }
 
 typedef struct {
@@ -223,7 +223,7 @@ exception_clear (Exception *e)
 
 gboolean
 cs_pst_recur_to_json (const guint8 *data, gsize len, const CsPstTz *tz, gint64 start_utc,
-		      JsonBuilder *b)
+		      CsPstJson *b)
 {
 	Cursor c = {data, len, 0, FALSE};
 	guint16 frequency, pattern_type;
@@ -397,8 +397,8 @@ cs_pst_recur_to_json (const guint8 *data, gsize len, const CsPstTz *tz, gint64 s
 	if (series_start == NULL)
 		return FALSE;
 
-	json_builder_set_member_name (b, "pattern");
-	json_builder_begin_object (b);
+	cs_pst_json_set_member_name (b, "pattern");
+	cs_pst_json_begin_object (b);
 	set_str (b, "type", g_strdup (type));
 	set_int (b, "interval", interval);
 	if (day_mask != 0)
@@ -412,10 +412,10 @@ cs_pst_recur_to_json (const guint8 *data, gsize len, const CsPstTz *tz, gint64 s
 	if (pattern_type == 0x0004 && nth >= 1 && nth <= 5)
 		set_str (b, "index", g_strdup (indexes[nth - 1]));
 	set_str (b, "firstDayOfWeek", g_strdup (weekdays[first_dow % 7]));
-	json_builder_end_object (b);
+	cs_pst_json_end_object (b);
 
-	json_builder_set_member_name (b, "range");
-	json_builder_begin_object (b);
+	cs_pst_json_set_member_name (b, "range");
+	cs_pst_json_begin_object (b);
 	set_str (b, "startDate", format_date (local_minutes_to_sec (start_date)));
 	if (end_type == 0x2021) {
 		set_str (b, "type", g_strdup ("endDate"));
@@ -426,10 +426,10 @@ cs_pst_recur_to_json (const guint8 *data, gsize len, const CsPstTz *tz, gint64 s
 	} else {
 		set_str (b, "type", g_strdup ("noEnd"));
 	}
-	json_builder_end_object (b);
+	cs_pst_json_end_object (b);
 
-	json_builder_set_member_name (b, "exceptions");
-	json_builder_begin_array (b);
+	cs_pst_json_set_member_name (b, "exceptions");
+	cs_pst_json_begin_array (b);
 	/* a deleted date that no exception moved elsewhere is a cancelled one */
 	for (guint i = 0; i < n_deleted; i++) {
 		gint64 day = local_minutes_to_sec (deleted[i]);
@@ -440,15 +440,15 @@ cs_pst_recur_to_json (const guint8 *data, gsize len, const CsPstTz *tz, gint64 s
 		}
 		if (modified)
 			continue;
-		json_builder_begin_object (b);
+		cs_pst_json_begin_object (b);
 		set_str (b, "originalStart", format_utc (to_utc (&clock, day + start_offset * 60)));
-		json_builder_set_member_name (b, "deleted");
-		json_builder_add_boolean_value (b, TRUE);
-		json_builder_end_object (b);
+		cs_pst_json_set_member_name (b, "deleted");
+		cs_pst_json_add_boolean_value (b, TRUE);
+		cs_pst_json_end_object (b);
 	}
 	for (guint k = 0; k < exceptions->len; k++) {
 		Exception *e = &g_array_index (exceptions, Exception, k);
-		json_builder_begin_object (b);
+		cs_pst_json_begin_object (b);
 		set_str (b, "originalStart", format_utc (to_utc (&clock, e->original)));
 		set_str (b, "start", format_utc (to_utc (&clock, e->start)));
 		set_str (b, "end", format_utc (to_utc (&clock, e->end)));
@@ -456,8 +456,8 @@ cs_pst_recur_to_json (const guint8 *data, gsize len, const CsPstTz *tz, gint64 s
 			set_str (b, "subject", g_strdup (e->subject));
 		if (e->location != NULL)
 			set_str (b, "location", g_strdup (e->location));
-		json_builder_end_object (b);
+		cs_pst_json_end_object (b);
 	}
-	json_builder_end_array (b);
+	cs_pst_json_end_array (b);
 	return TRUE;
 }

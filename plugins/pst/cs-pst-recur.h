@@ -3,7 +3,7 @@
 #pragma once
 
 #include <glib.h>
-#include <json-glib/json-glib.h>
+#include "cs-pst-json.h"
 
 G_BEGIN_DECLS
 
@@ -24,6 +24,6 @@ gint64 cs_pst_tz_local_to_utc (const CsPstTz *tz, gint64 local_sec);
  * Returns %FALSE (and adds nothing) when the blob does not parse.
  */
 gboolean cs_pst_recur_to_json (const guint8 *data, gsize len, const CsPstTz *tz,
-			       gint64 start_utc, JsonBuilder *b);
+			       gint64 start_utc, CsPstJson *b);
 
 G_END_DECLS

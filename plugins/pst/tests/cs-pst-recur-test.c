@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include <json-glib/json-glib.h>
+
 #include "cs-pst-recur.h"
 
 static void
@@ -117,13 +119,16 @@ monthly_blob (void)
 static JsonObject *
 parse (GByteArray *blob, const CsPstTz *tz, gint64 start_utc)
 {
-	g_autoptr(JsonBuilder) b = json_builder_new ();
+	g_autoptr(CsPstJson) b = cs_pst_json_new ();
 	g_autoptr(JsonNode) root = NULL;
-	json_builder_begin_object (b);
+	g_autoptr(GError) error = NULL;
+	cs_pst_json_begin_object (b);
 	if (!cs_pst_recur_to_json (blob->data, blob->len, tz, start_utc, b))
 		return NULL;
-	json_builder_end_object (b);
-	root = json_builder_get_root (b);
+	cs_pst_json_end_object (b);
+	/* the reader's own writer, read back by json-glib: its text must parse */
+	root = json_from_string (cs_pst_json_get_text (b, NULL), &error);
+	g_assert_no_error (error);
 	return json_object_ref (json_node_get_object (root));
 }
 
@@ -193,6 +198,57 @@ test_truncated (void)
 	}
 }
 
+/* the reader's lines were json-glib's text; the provider and the tests compare
+ * them, so every byte value (and nesting) must come out as json-glib wrote it */
+static void
+test_json_as_json_glib (void)
+{
+	g_autoptr(CsPstJson) ours = cs_pst_json_new ();
+	g_autoptr(JsonBuilder) theirs = json_builder_new ();
+	g_autoptr(JsonNode) root = NULL;
+	g_autofree gchar *expected = NULL;
+	gchar all[256];
+
+	for (guint i = 1; i < 256; i++)
+		all[i - 1] = (gchar) i;
+	all[255] = '\0';
+	cs_pst_json_begin_object (ours);
+	json_builder_begin_object (theirs);
+	cs_pst_json_set_member_name (ours, all);
+	json_builder_set_member_name (theirs, all);
+	cs_pst_json_add_string_value (ours, all);
+	json_builder_add_string_value (theirs, all);
+	cs_pst_json_set_member_name (ours, "list");
+	json_builder_set_member_name (theirs, "list");
+	cs_pst_json_begin_array (ours);
+	json_builder_begin_array (theirs);
+	cs_pst_json_add_int_value (ours, G_MININT64);
+	json_builder_add_int_value (theirs, G_MININT64);
+	cs_pst_json_add_boolean_value (ours, FALSE);
+	json_builder_add_boolean_value (theirs, FALSE);
+	cs_pst_json_begin_object (ours);
+	json_builder_begin_object (theirs);
+	cs_pst_json_end_object (ours);
+	json_builder_end_object (theirs);
+	cs_pst_json_begin_array (ours);
+	json_builder_begin_array (theirs);
+	cs_pst_json_add_string_value (ours, "");
+	json_builder_add_string_value (theirs, "");
+	cs_pst_json_end_array (ours);
+	json_builder_end_array (theirs);
+	cs_pst_json_end_array (ours);
+	json_builder_end_array (theirs);
+	cs_pst_json_set_member_name (ours, "yes");
+	json_builder_set_member_name (theirs, "yes");
+	cs_pst_json_add_boolean_value (ours, TRUE);
+	json_builder_add_boolean_value (theirs, TRUE);
+	cs_pst_json_end_object (ours);
+	json_builder_end_object (theirs);
+	root = json_builder_get_root (theirs);
+	expected = json_to_string (root, FALSE);
+	g_assert_cmpstr (cs_pst_json_get_text (ours, NULL), ==, expected);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -200,5 +256,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/pst/recur/tz", test_tz);
 	g_test_add_func ("/pst/recur/monthly-nth", test_monthly);
 	g_test_add_func ("/pst/recur/truncated", test_truncated);
+	g_test_add_func ("/pst/recur/json-as-json-glib", test_json_as_json_glib);
 	return g_test_run ();
 }
