@@ -1751,78 +1751,27 @@ sends_meeting_update (CsWriteOp *op)
 	       g_variant_n_children (att) > 0;
 }
 
-/*
- * The JSON work of a $batch done beside the engine's thread while the one
- * before it is on the wire: the next body made into text, the answer before
- * it parsed. The requests stay on the engine's thread, one at a time (as
- * Outlook wants: four chains in a batch are its four concurrent requests per
- * mailbox); the server's time and ours overlap.
- */
-typedef struct {
-	GMutex lock;
-	GCond cond;
-	gboolean done;
-	JsonNode *to_write;	  /* (owned) (nullable) */
-	GBytes *written;	  /* (owned) (nullable) */
-	CsHttpResponse *to_parse; /* (nullable) the engine's thread waits before freeing it */
-	JsonNode *parsed;	  /* (owned) (nullable) */
-	GError *parse_error;	  /* (owned) (nullable) */
-} JsonJob;
-
-static void
-json_job_free (JsonJob *job)
+/* a create's or update's body; FALSE (the op's error set) where the record
+ * cannot be written to Outlook */
+static gboolean
+pending_make_body (CsKind kind, Pending *p)
 {
-	g_mutex_clear (&job->lock);
-	g_cond_clear (&job->cond);
-	g_clear_pointer (&job->to_write, json_node_unref);
-	g_clear_pointer (&job->written, g_bytes_unref);
-	g_clear_pointer (&job->parsed, json_node_unref);
-	g_clear_error (&job->parse_error);
-	g_free (job);
-}
+	g_autoptr(CsRecord) merged = NULL;
+	g_autoptr(GError) error = NULL;
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (JsonJob, json_job_free)
-
-static void
-json_job_run (gpointer data, gpointer user_data)
-{
-	JsonJob *job = data;
-	GBytes *written = job->to_write != NULL ? json_bytes (job->to_write) : NULL;
-	GError *parse_error = NULL;
-	JsonNode *parsed = job->to_parse != NULL && job->to_parse->status != 204
-			       ? cs_http_response_parse_json (job->to_parse, &parse_error)
-			       : NULL;
-	g_mutex_lock (&job->lock);
-	job->written = written;
-	job->parsed = parsed;
-	job->parse_error = parse_error;
-	job->done = TRUE;
-	g_cond_signal (&job->cond);
-	g_mutex_unlock (&job->lock);
-}
-
-static JsonJob *
-json_job_start (CsGraphProvider *self, JsonNode *to_write, CsHttpResponse *to_parse)
-{
-	JsonJob *job = g_new0 (JsonJob, 1);
-	g_mutex_init (&job->lock);
-	g_cond_init (&job->cond);
-	job->to_write = to_write;
-	job->to_parse = to_parse;
-	if (self->json_pool == NULL)
-		self->json_pool = g_thread_pool_new (json_job_run, NULL, 1, FALSE, NULL);
-	if (self->json_pool == NULL || !g_thread_pool_push (self->json_pool, job, NULL))
-		json_job_run (job, NULL); /* no thread: done here, in turn */
-	return job;
-}
-
-static void
-json_job_wait (JsonJob *job)
-{
-	g_mutex_lock (&job->lock);
-	while (!job->done)
-		g_cond_wait (&job->cond, &job->lock);
-	g_mutex_unlock (&job->lock);
+	if (p->op->action == CS_WRITE_DELETE || p->body != NULL)
+		return TRUE;
+	merged = merged_record (p->op);
+	p->body = cs_graph_map_from_record (kind, merged, &error);
+	if (p->body == NULL) {
+		cs_write_op_take_error (p->op, g_steal_pointer (&error));
+		return FALSE;
+	}
+	if (p->op->action == CS_WRITE_CREATE)
+		strip_nulls (p->body);
+	if (p->merged == NULL)
+		p->merged = g_steal_pointer (&merged);
+	return TRUE;
 }
 
 /* settles one $batch's writes from its answer (@root: its body parsed) */
@@ -1834,6 +1783,119 @@ take_answer (CsKind kind, GPtrArray *chunk, CsHttpResponse *resp, JsonNode *root
 	if (answer == NULL)
 		return FALSE;
 	return cs_graph_take_batch (kind, chunk, answer, retry, wait_s, error);
+}
+
+static void
+settle (CsKind kind, GPtrArray *chunk, CsHttpResponse *resp, GPtrArray *retry, guint *wait_s,
+	GError **error)
+{
+	g_autoptr(GError) parse_error = NULL;
+	JsonNode *root = resp->status != 204 ? cs_http_response_parse_json (resp, &parse_error) : NULL;
+	take_answer (kind, chunk, resp, root, parse_error, retry, wait_s, error);
+}
+
+/*
+ * The work of a $batch done beside the engine's thread while the one before
+ * it is on the wire: the next batch's bodies made (each write's record mapped
+ * to Outlook's JSON) and written as text, the answer of the batch before it
+ * parsed and its writes settled. The requests stay on the engine's thread,
+ * one at a time (as Outlook wants: four chains in a batch are its four
+ * concurrent requests per mailbox); the server's time and ours overlap. While
+ * a job runs the engine's thread touches none of its writes.
+ */
+typedef struct {
+	GMutex lock;
+	GCond cond;
+	gboolean done;
+	CsKind kind;
+	GPtrArray *build;	/* (nullable) (element-type Pending) the next batch */
+	GPtrArray *built;	/* (owned) (nullable) @build less the writes that cannot be made */
+	GBytes *written;	/* (owned) (nullable) @built's $batch as text; NULL for none */
+	GPtrArray *to_settle;	/* (nullable) (element-type Pending) the batch before */
+	CsHttpResponse *answer; /* (nullable) its answer, freed by the engine's thread after */
+	GPtrArray *retry;	/* (owned) what the answer says to send again */
+	guint wait_s;
+	GError *error;		/* (owned) (nullable) the answer's, as settle() gives it */
+} BatchJob;
+
+static void
+batch_job_free (BatchJob *job)
+{
+	g_mutex_clear (&job->lock);
+	g_cond_clear (&job->cond);
+	g_clear_pointer (&job->built, g_ptr_array_unref);
+	g_clear_pointer (&job->written, g_bytes_unref);
+	g_ptr_array_unref (job->retry);
+	g_clear_error (&job->error);
+	g_free (job);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatchJob, batch_job_free)
+
+static void
+batch_job_run (gpointer data, gpointer user_data)
+{
+	BatchJob *job = data;
+
+	if (job->build != NULL) {
+		GPtrArray *built = g_ptr_array_new ();
+		for (guint i = 0; i < job->build->len; i++) {
+			Pending *p = g_ptr_array_index (job->build, i);
+			if (pending_make_body (job->kind, p))
+				g_ptr_array_add (built, p);
+		}
+		if (built->len > 0) {
+			g_autoptr(JsonNode) node = batch_body (built);
+			job->written = json_bytes (node);
+		}
+		/* made again if the write is sent again; freed here, where it
+		 * was made (a free in another thread costs more) */
+		for (guint i = 0; i < built->len; i++) {
+			Pending *p = g_ptr_array_index (built, i);
+			g_clear_pointer (&p->body, json_object_unref);
+		}
+		job->built = built;
+	}
+	if (job->answer != NULL)
+		settle (job->kind, job->to_settle, job->answer, job->retry, &job->wait_s, &job->error);
+	g_mutex_lock (&job->lock);
+	job->done = TRUE;
+	g_cond_signal (&job->cond);
+	g_mutex_unlock (&job->lock);
+}
+
+static BatchJob *
+batch_job_start (CsGraphProvider *self, CsKind kind, GPtrArray *build, GPtrArray *to_settle,
+		 CsHttpResponse *answer)
+{
+	BatchJob *job = g_new0 (BatchJob, 1);
+	g_mutex_init (&job->lock);
+	g_cond_init (&job->cond);
+	job->kind = kind;
+	job->build = build;
+	job->to_settle = to_settle;
+	job->answer = answer;
+	job->retry = g_ptr_array_new ();
+	if (self->json_pool == NULL)
+		self->json_pool = g_thread_pool_new (batch_job_run, NULL, 1, FALSE, NULL);
+	if (self->json_pool == NULL || !g_thread_pool_push (self->json_pool, job, NULL))
+		batch_job_run (job, NULL); /* no thread: done here, in turn */
+	return job;
+}
+
+/* waits for @job and takes what it settled */
+static void
+batch_job_finish (BatchJob *job, GPtrArray *retry, guint *wait_s, GError **error)
+{
+	g_mutex_lock (&job->lock);
+	while (!job->done)
+		g_cond_wait (&job->cond, &job->lock);
+	g_mutex_unlock (&job->lock);
+	for (guint i = 0; i < job->retry->len; i++)
+		g_ptr_array_add (retry, g_ptr_array_index (job->retry, i));
+	*wait_s = MAX (*wait_s, job->wait_s);
+	if (job->error != NULL && error != NULL && *error == NULL)
+		g_propagate_error (error, g_steal_pointer (&job->error));
 }
 
 /* sends @queue's writes in batches of BATCH_MAX, one request at a time; what
@@ -1855,41 +1917,39 @@ send_batches (CsGraphProvider *self, CsKind kind, GPtrArray *queue, GPtrArray *r
 			g_ptr_array_add (chunk, g_ptr_array_index (queue, j));
 		g_ptr_array_add (chunks, chunk);
 	}
+	/* the first batch: nothing on the wire to overlap with */
 	if (chunks->len > 0) {
-		g_autoptr(JsonNode) first = batch_body (g_ptr_array_index (chunks, 0));
-		body = json_bytes (first);
+		g_autoptr(BatchJob) job = batch_job_start (self, kind, chunks->pdata[0], NULL, NULL);
+		batch_job_finish (job, retry, wait_s, NULL);
+		g_ptr_array_unref (chunks->pdata[0]);
+		chunks->pdata[0] = g_steal_pointer (&job->built);
+		body = g_steal_pointer (&job->written);
 	}
 	for (guint k = 0; k < chunks->len && failed == NULL; k++) {
-		JsonNode *next = k + 1 < chunks->len ? batch_body (g_ptr_array_index (chunks, k + 1)) : NULL;
-		g_autoptr(JsonJob) job = json_job_start (self, next, prev);
+		GPtrArray *next = k + 1 < chunks->len ? chunks->pdata[k + 1] : NULL;
+		g_autoptr(BatchJob) job = batch_job_start (self, kind, next, prev_chunk, prev);
+		/* a batch whose every write failed to be made is not sent */
 		g_autoptr(CsHttpResponse) resp =
-		    graph_send (self, "POST", "/$batch", body, cancellable, &failed);
+		    body != NULL ? graph_send (self, "POST", "/$batch", body, cancellable, &failed) : NULL;
 
-		json_job_wait (job);
-		if (prev != NULL)
-			take_answer (kind, prev_chunk, prev, g_steal_pointer (&job->parsed),
-				     job->parse_error, retry, wait_s, failed == NULL ? &failed : NULL);
+		batch_job_finish (job, retry, wait_s, &failed);
+		if (next != NULL) {
+			g_ptr_array_unref (next);
+			chunks->pdata[k + 1] = g_steal_pointer (&job->built);
+		}
 		g_clear_pointer (&prev, cs_http_response_free);
 		prev = g_steal_pointer (&resp);
-		prev_chunk = g_ptr_array_index (chunks, k);
+		prev_chunk = chunks->pdata[k];
 		/* a batch refused as a whole stops here, before the next is sent */
 		if (prev != NULL && (prev->status < 200 || prev->status >= 300) && failed == NULL) {
-			g_autoptr(GError) parse_error = NULL;
-			take_answer (kind, prev_chunk, prev,
-				     cs_http_response_parse_json (prev, &parse_error), parse_error,
-				     retry, wait_s, &failed);
+			settle (kind, prev_chunk, prev, retry, wait_s, &failed);
 			g_clear_pointer (&prev, cs_http_response_free);
 		}
 		g_clear_pointer (&body, g_bytes_unref);
 		body = g_steal_pointer (&job->written);
 	}
-	if (prev != NULL) {
-		g_autoptr(GError) parse_error = NULL;
-		JsonNode *root =
-		    prev->status != 204 ? cs_http_response_parse_json (prev, &parse_error) : NULL;
-		take_answer (kind, prev_chunk, prev, root, parse_error, retry, wait_s,
-			     failed == NULL ? &failed : NULL);
-	}
+	if (prev != NULL)
+		settle (kind, prev_chunk, prev, retry, wait_s, failed == NULL ? &failed : NULL);
 	if (failed != NULL) {
 		g_propagate_error (error, g_steal_pointer (&failed));
 		return FALSE;
@@ -1952,23 +2012,12 @@ cs_graph_provider_write (CsProvider *provider, CsKind kind, GPtrArray *ops,
 							    "in Outlook yourself"));
 			continue;
 		}
+		/* its body is made with its batch (see BatchJob) */
 		p = g_new0 (Pending, 1);
 		p->op = op;
-		if (op->action != CS_WRITE_DELETE) {
-			g_autoptr(CsRecord) merged = merged_record (op);
-			g_autoptr(GError) error_map = NULL;
-			p->body = cs_graph_map_from_record (kind, merged, &error_map);
-			if (p->body == NULL) {
-				cs_write_op_take_error (op, g_steal_pointer (&error_map));
-				pending_free (p);
-				continue;
-			}
-			p->merged = g_steal_pointer (&merged);
-		}
 		if (op->action == CS_WRITE_CREATE) {
 			p->method = g_strdup ("POST");
 			p->url = g_strdup (base);
-			strip_nulls (p->body);
 		} else {
 			p->method = g_strdup (op->action == CS_WRITE_DELETE ? "DELETE" : "PATCH");
 			p->url = item_path (self, kind, base, cs_record_get_id (op->record));
