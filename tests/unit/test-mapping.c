@@ -297,6 +297,55 @@ test_optional_rows (void)
 	g_assert_true (found);
 }
 
+/* the version hash as it was made before its fast path (every value through
+ * g_variant_print): stored versions must not change, or every record would
+ * look changed on the next run */
+static gchar *
+hash_as_printed (const CsRecord *r)
+{
+	g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+	g_autoptr(GPtrArray) names = cs_record_get_field_names (r);
+	for (guint i = 0; i < names->len; i++) {
+		g_autoptr(GVariant) norm = cs_value_normalize (cs_record_get_field (r, names->pdata[i]));
+		g_autofree gchar *text = NULL;
+		if (norm == NULL)
+			continue;
+		text = g_variant_print (norm, TRUE);
+		g_checksum_update (sum, (const guchar *) names->pdata[i], -1);
+		g_checksum_update (sum, (const guchar *) "\x1f", 1);
+		g_checksum_update (sum, (const guchar *) text, -1);
+		g_checksum_update (sum, (const guchar *) "\x1e", 1);
+	}
+	return g_strndup (g_checksum_get_string (sum), 16);
+}
+
+static void
+test_hash_fields_as_printed (void)
+{
+	static const gchar *strings[] = {
+		"Ann", "ann@example.com", "+45 12 34 56 78", "O'Brien", "say \"hi\"", "both ' and \"",
+		"back\\slash", "tab\there", "line\nbreak", "bell\a", "\x7f del", "æøå Åse", "😀",
+		"zero-width\u200b", " padded ", "~!@#$%^&*()_+{}|:<>?`-=[];,./", "", "\u00a0nbsp",
+	};
+	for (guint i = 0; i < G_N_ELEMENTS (strings); i++) {
+		g_autoptr(CsRecord) r = cs_record_new (CS_KIND_CONTACT, "1");
+		g_autofree gchar *ours = NULL;
+		g_autofree gchar *printed = NULL;
+		const gchar *list[] = {"plain", strings[i], NULL};
+		const gchar *plain[] = {"a", "b c", NULL};
+		cs_record_set_string (r, "s", strings[i]);
+		cs_record_set_field (r, "as", g_variant_new_strv (list, -1));
+		cs_record_set_field (r, "plain", g_variant_new_strv (plain, -1));
+		cs_record_set_field (r, "one", g_variant_new_strv (list + 1, 1));
+		cs_record_set_field (r, "n", g_variant_new_int64 (-42));
+		cs_record_set_field (r, "b", g_variant_new_boolean (TRUE));
+		cs_record_set_field (r, "d", g_variant_new_double (2.5));
+		ours = cs_record_hash_fields (r, NULL);
+		printed = hash_as_printed (r);
+		g_assert_cmpstr (ours, ==, printed);
+	}
+}
+
 int
 main (int argc, char **argv)
 {
@@ -311,5 +360,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/engine/mapping/bad-mapping", test_bad_mapping);
 	g_test_add_func ("/engine/schema/replace-field", test_schema_replace_field);
 	g_test_add_func ("/engine/mapping/recurrence-common-part", test_recurrence_common_part);
+	g_test_add_func ("/engine/record/hash-fields-as-printed", test_hash_fields_as_printed);
 	return g_test_run ();
 }
