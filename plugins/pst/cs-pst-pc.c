@@ -591,7 +591,8 @@ cs_pst_pc_file_free (CsPstPcFile *self)
 
 /* every SLENTRY below @bid, in order; FALSE unless the tree is sorted and
  * each SIBLOCK key is its child's first nid, so that libpff's keyed search
- * and this scan find the same entries */
+ * and this scan find the same entries. Only a nid's low 32 bits count: some
+ * OSTs leave junk in the high ones of the 64-bit field, which libpff masks */
 static gboolean
 scan_subs (CsPstPcFile *file, guint64 bid, GArray *out, guint depth, guint32 *first)
 {
@@ -618,9 +619,8 @@ scan_subs (CsPstPcFile *file, guint64 bid, GArray *out, guint depth, guint32 *fi
 		for (guint i = 0; i < n; i++) {
 			const guint8 *e = d + head + (gsize) i * 2 * w;
 			guint32 child_first = 0;
-			if (le (e, w) > G_MAXUINT32 ||
-			    !scan_subs (file, le (e + w, w), out, depth + 1, &child_first) ||
-			    child_first != (guint32) le (e, w))
+			if (!scan_subs (file, le (e + w, w), out, depth + 1, &child_first) ||
+			    child_first != (guint32) le (e, 4))
 				return FALSE;
 			if (i == 0)
 				*first = child_first;
@@ -633,9 +633,7 @@ scan_subs (CsPstPcFile *file, guint64 bid, GArray *out, guint depth, guint32 *fi
 		const guint8 *e = d + head + (gsize) i * 3 * w;
 		SubEntry s;
 
-		if (le (e, w) > G_MAXUINT32)
-			return FALSE;
-		s.nid = (guint32) le (e, w);
+		s.nid = (guint32) le (e, 4);
 		s.data = le (e + w, w);
 		s.sub = le (e + 2 * w, w);
 		if (out->len > 0 && g_array_index (out, SubEntry, out->len - 1).nid >= s.nid)
