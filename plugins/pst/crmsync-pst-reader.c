@@ -782,24 +782,24 @@ static gboolean looks_like_smtp (const gchar *s);
 static void
 add_attendees (CsPstJson *b, CsPffItem *pi)
 {
-	libpff_item_t *rcpt = pi != NULL ? cs_pff_get_recipients (pi) : NULL;
-	gint n = cs_pff_get_n_sets (rcpt);
+	g_autoptr(CsPffTable) rcpt = pi != NULL ? cs_pff_get_recipients (pi) : NULL;
 	g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (g_free);
+	gint n;
 
 	if (rcpt == NULL)
 		return;
+	n = cs_pff_table_get_n_rows (rcpt);
 	for (gint i = 0; i < n; i++) {
 		gint64 flags = 0;
-		g_autofree gchar *smtp = cs_pff_set_get_string (rcpt, i, 0x39FE);
-		g_autofree gchar *addr = cs_pff_set_get_string (rcpt, i, 0x3003);
+		g_autofree gchar *smtp = cs_pff_table_get_string (rcpt, i, 0x39FE);
+		g_autofree gchar *addr = cs_pff_table_get_string (rcpt, i, 0x3003);
 		const gchar *best = smtp != NULL ? smtp : looks_like_smtp (addr) ? addr : NULL;
 		/* PidTagRecipientFlags recipOrganizer */
-		if (cs_pff_set_get_int (rcpt, i, 0x5FFD, &flags) && (flags & 0x0002) != 0)
+		if (cs_pff_table_get_int (rcpt, i, 0x5FFD, &flags) && (flags & 0x0002) != 0)
 			continue;
 		if (best != NULL)
 			g_ptr_array_add (list, g_ascii_strdown (best, -1));
 	}
-	cs_pff_sub_item_free (rcpt);
 	if (list->len == 0)
 		return;
 	cs_pst_json_set_member_name (b, "attendees");
@@ -912,8 +912,8 @@ add_recipients (CsPstJson *b, CsPffItem *pi)
 	g_autoptr(GPtrArray) cc = g_ptr_array_new_with_free_func (g_free);
 	g_autoptr(GPtrArray) to_names = g_ptr_array_new_with_free_func (g_free);
 	g_autoptr(GPtrArray) cc_names = g_ptr_array_new_with_free_func (g_free);
-	libpff_item_t *rcpt = cs_pff_get_recipients (pi);
-	gint n = cs_pff_get_n_sets (rcpt);
+	g_autoptr(CsPffTable) rcpt = cs_pff_get_recipients (pi);
+	gint n;
 	struct {
 		const gchar *name;
 		GPtrArray *list;
@@ -922,14 +922,15 @@ add_recipients (CsPstJson *b, CsPffItem *pi)
 
 	if (rcpt == NULL)
 		return FALSE;
+	n = cs_pff_table_get_n_rows (rcpt);
 	for (gint i = 0; i < n; i++) {
 		gint64 type = 1;
-		g_autofree gchar *name = cs_pff_set_get_string (rcpt, i, 0x3001);
-		g_autofree gchar *smtp = cs_pff_set_get_string (rcpt, i, 0x39FE);
-		g_autofree gchar *addr = cs_pff_set_get_string (rcpt, i, 0x3003);
+		g_autofree gchar *name = cs_pff_table_get_string (rcpt, i, 0x3001);
+		g_autofree gchar *smtp = cs_pff_table_get_string (rcpt, i, 0x39FE);
+		g_autofree gchar *addr = cs_pff_table_get_string (rcpt, i, 0x3003);
 		const gchar *best = smtp != NULL ? smtp : looks_like_smtp (addr) ? addr : NULL;
 
-		cs_pff_set_get_int (rcpt, i, 0x0C15, &type);
+		cs_pff_table_get_int (rcpt, i, 0x0C15, &type);
 		type &= 0x0f; /* MAPI_P1 and friends sit in the high bits */
 		if (type != 1 && type != 2)
 			continue; /* Bcc and originator rows */
@@ -939,7 +940,6 @@ add_recipients (CsPstJson *b, CsPffItem *pi)
 			g_ptr_array_add (type == 1 ? to_names : cc_names,
 					 g_strdup (name != NULL ? name : best));
 	}
-	cs_pff_sub_item_free (rcpt);
 	for (guint k = 0; k < G_N_ELEMENTS (out); k++) {
 		if (out[k].list->len == 0)
 			continue;
@@ -978,6 +978,9 @@ add_pff_attachments (Reader *r, CsPstJson *b, CsPffItem *pi)
 {
 	int n = 0;
 
+	/* asking libpff makes it read the message's whole table again */
+	if (cs_pff_has_no_attachments (pi))
+		return 0;
 	if (libpff_message_get_number_of_attachments (cs_pff_item_get_libpff (pi), &n, NULL) != 1 || n <= 0)
 		return 0;
 	cs_pst_json_set_member_name (b, "attachments");

@@ -53,6 +53,29 @@ struct _CsPstPc {
 	guint64 sub;	   /* the sub-node tree (values kept in their own nodes) */
 	gboolean unreadable; /* libpff reads none of it: every lookup finds nothing */
 	GPtrArray *values; /* (element-type GBytes): sub-node values read so far */
+	GArray *subs;	   /* (element-type SubEntry) (nullable): the sub-node tree, read once */
+	gboolean subs_tried;
+};
+
+typedef struct {
+	guint32 nid;
+	guint64 data; /* its data tree */
+	guint64 sub;  /* its own sub-node tree */
+} SubEntry;
+
+typedef struct {
+	guint16 id;
+	guint16 type;
+	const guint8 *data; /* (nullable): into the table's heap, row blocks or values */
+	gsize size;
+} Cell;
+
+struct _CsPstTc {
+	CsPstPc *heap;	   /* (owned): the table's heap, sub-node tree and values */
+	GPtrArray *blocks; /* (element-type GBytes) (nullable): the row matrix's blocks */
+	guint n_rows;
+	guint n_cols;
+	Cell *cells; /* n_rows × n_cols; a row's columns in iBit order, as libpff keeps them */
 };
 
 static guint64
@@ -195,31 +218,57 @@ cs_pst_pc_free (CsPstPc *self)
 	g_clear_pointer (&self->pages, g_ptr_array_unref);
 	g_clear_pointer (&self->props, g_array_unref);
 	g_clear_pointer (&self->values, g_ptr_array_unref);
+	g_clear_pointer (&self->subs, g_array_unref);
 	g_free (self);
+}
+
+/* a heap-on-node (2.3.1) whose client is @client (0xBC property context,
+ * 0x7C table context); @sub: the node's sub-node tree */
+static CsPstPc *
+heap_open (CsPstPcFile *file, guint64 data, guint64 sub, guint8 client)
+{
+	g_autoptr(CsPstPc) self = g_new0 (CsPstPc, 1);
+	const guint8 *head;
+	gsize head_size;
+
+	self->file = file;
+	self->sub = sub;
+	self->pages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+	self->props = g_array_new (FALSE, FALSE, sizeof (Prop));
+	self->values = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+	if (!read_tree (file, data, self->pages, 0) || self->pages->len == 0)
+		return NULL;
+	/* HNHDR: a heap (0xEC) and its client's signature */
+	head = g_bytes_get_data (g_ptr_array_index (self->pages, 0), &head_size);
+	if (head_size < 12 || head[2] != 0xEC || head[3] != client)
+		return NULL;
+	return g_steal_pointer (&self);
+}
+
+/* the heap's user root (HNHDR hidUserRoot) */
+static guint32
+heap_root (CsPstPc *self)
+{
+	const guint8 *head = g_bytes_get_data (g_ptr_array_index (self->pages, 0), NULL);
+	return (guint32) le (head + 4, 4);
 }
 
 CsPstPc *
 cs_pst_pc_read (CsPstPcFile *file, guint32 nid)
 {
-	g_autoptr(CsPstPc) self = g_new0 (CsPstPc, 1);
-	guint64 data = 0;
-	const guint8 *head, *bth;
-	gsize head_size, bth_size;
+	g_autoptr(CsPstPc) self = NULL;
+	guint64 data = 0, sub = 0;
+	const guint8 *bth;
+	gsize bth_size;
 	guint32 root;
 
-	self->file = file;
-	self->pages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-	self->props = g_array_new (FALSE, FALSE, sizeof (Prop));
-	self->values = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-	if (!cs_pst_check_get_node (file->check, nid, &data, &self->sub) ||
-	    !read_tree (file, data, self->pages, 0) || self->pages->len == 0)
+	if (!cs_pst_check_get_node (file->check, nid, &data, &sub))
 		return NULL;
-	/* HNHDR: a heap (0xEC) holding a property context (0xBC) */
-	head = g_bytes_get_data (g_ptr_array_index (self->pages, 0), &head_size);
-	if (head_size < 12 || head[2] != 0xEC || head[3] != 0xBC)
+	self = heap_open (file, data, sub, 0xBC);
+	if (self == NULL)
 		return NULL;
 	/* BTHHEADER: 2-byte keys (property ids), 6-byte records (type, value) */
-	if (!heap_item (self, (guint32) le (head + 4, 4), &bth, &bth_size) || bth_size < 8 ||
+	if (!heap_item (self, heap_root (self), &bth, &bth_size) || bth_size < 8 ||
 	    bth[0] != 0xB5 || bth[1] != 2 || bth[2] != 6)
 		return NULL;
 	root = (guint32) le (bth + 4, 4);
@@ -532,4 +581,333 @@ cs_pst_pc_file_free (CsPstPcFile *self)
 	g_free (self->names);
 	cs_pst_pc_free (self->map);
 	g_free (self);
+}
+
+/* ---- sub-nodes and table contexts (2.2.2.8.3.3, 2.3.4) ------------------
+ * libpff finds a message's recipients (sub-node 0x692) and attachments
+ * (0x671) through its sub-node tree, and reads the recipient table into one
+ * record set per row. It takes no notice of the cell existence bitmap: an
+ * absent cell is read from the bytes the row holds there. */
+
+/* every SLENTRY below @bid, in order; FALSE unless the tree is sorted and
+ * each SIBLOCK key is its child's first nid, so that libpff's keyed search
+ * and this scan find the same entries. Only a nid's low 32 bits count: some
+ * OSTs leave junk in the high ones of the 64-bit field, which libpff masks */
+static gboolean
+scan_subs (CsPstPcFile *file, guint64 bid, GArray *out, guint depth, guint32 *first)
+{
+	g_autoptr(GBytes) block = NULL;
+	guint w = file->unicode ? 8 : 4;
+	gsize size, head = file->unicode ? 8 : 4;
+	const guint8 *d;
+	guint n;
+
+	if (depth > 1 || bid == 0)
+		return FALSE;
+	block = read_block (file, bid);
+	if (block == NULL)
+		return FALSE;
+	d = g_bytes_get_data (block, &size);
+	if (size < head || d[0] != 0x02)
+		return FALSE;
+	n = (guint) le (d + 2, 2);
+	if (n == 0)
+		return depth == 0; /* an empty child is damage */
+	if (d[1] == 1) {
+		if (head + (gsize) n * 2 * w > size)
+			return FALSE;
+		for (guint i = 0; i < n; i++) {
+			const guint8 *e = d + head + (gsize) i * 2 * w;
+			guint32 child_first = 0;
+			if (!scan_subs (file, le (e + w, w), out, depth + 1, &child_first) ||
+			    child_first != (guint32) le (e, 4))
+				return FALSE;
+			if (i == 0)
+				*first = child_first;
+		}
+		return TRUE;
+	}
+	if (d[1] != 0 || head + (gsize) n * 3 * w > size)
+		return FALSE;
+	for (guint i = 0; i < n; i++) {
+		const guint8 *e = d + head + (gsize) i * 3 * w;
+		SubEntry s;
+
+		s.nid = (guint32) le (e, 4);
+		s.data = le (e + w, w);
+		s.sub = le (e + 2 * w, w);
+		if (out->len > 0 && g_array_index (out, SubEntry, out->len - 1).nid >= s.nid)
+			return FALSE;
+		if (i == 0)
+			*first = s.nid;
+		g_array_append_val (out, s);
+	}
+	return TRUE;
+}
+
+/* sub-node @nid of @self's node: ABSENT only when its tree is sound */
+static CsPstPcResult
+sub_node (CsPstPc *self, guint32 nid, const SubEntry **out)
+{
+	if (!self->subs_tried) {
+		guint32 first = 0;
+		self->subs_tried = TRUE;
+		self->subs = g_array_new (FALSE, FALSE, sizeof (SubEntry));
+		if (self->sub != 0 && !scan_subs (self->file, self->sub, self->subs, 0, &first))
+			g_clear_pointer (&self->subs, g_array_unref);
+	}
+	if (self->subs == NULL)
+		return CS_PST_PC_UNSURE;
+	for (guint i = 0; i < self->subs->len; i++) {
+		if (g_array_index (self->subs, SubEntry, i).nid == nid) {
+			*out = &g_array_index (self->subs, SubEntry, i);
+			return CS_PST_PC_FOUND;
+		}
+	}
+	return CS_PST_PC_ABSENT;
+}
+
+CsPstPcResult
+cs_pst_pc_has_sub (CsPstPc *self, guint32 nid)
+{
+	const SubEntry *e;
+	return sub_node (self, nid, &e);
+}
+
+void
+cs_pst_tc_free (CsPstTc *self)
+{
+	if (self == NULL)
+		return;
+	cs_pst_pc_free (self->heap);
+	g_clear_pointer (&self->blocks, g_ptr_array_unref);
+	g_free (self->cells);
+	g_free (self);
+}
+
+typedef struct {
+	guint32 id;    /* dwRowID */
+	guint32 index; /* dwRowIndex: the row in the matrix */
+	guint32 limit; /* the record sets libpff has made by then */
+} RowRef;
+
+/* the row index (a BTH of dwRowID → dwRowIndex) in libpff's order */
+static gboolean
+walk_rows (CsPstPc *heap, guint32 hid, guint levels, guint value_size, GArray *out, guint depth)
+{
+	const guint8 *d;
+	gsize size, entry = levels > 0 ? 8 : 4 + value_size;
+	guint start = out->len;
+
+	if (depth > MAX_BTH_LEVELS || !heap_item (heap, hid, &d, &size) || size == 0 ||
+	    size % entry != 0)
+		return FALSE;
+	for (gsize i = 0; i < size; i += entry) {
+		RowRef r = {0};
+		if (levels > 0) {
+			if (!walk_rows (heap, (guint32) le (d + i + 4, 4), levels - 1, value_size,
+					out, depth + 1))
+				return FALSE;
+			continue;
+		}
+		r.id = (guint32) le (d + i, 4);
+		r.index = (guint32) le (d + i + 4, value_size);
+		g_array_append_val (out, r);
+	}
+	/* libpff makes the record sets of a whole leaf at once */
+	if (levels == 0)
+		for (guint k = start; k < out->len; k++)
+			g_array_index (out, RowRef, k).limit = out->len;
+	return TRUE;
+}
+
+/* a cell as libpff sizes it in a table: booleans 1 byte, 16-bit integers 2,
+ * the 8-byte types in the row, the rest by reference; FALSE where libpff
+ * would refuse the table or mark the value missing */
+static gboolean
+cell_value (CsPstPc *heap, guint16 type, const guint8 *cell, guint cb, const guint8 **data,
+	    gsize *size)
+{
+	guint32 hnid;
+
+	*data = cell;
+	switch (type) {
+	case 0x000B:
+		*size = 1;
+		return cb == 1 || cb == 4;
+	case 0x0002:
+		*size = 2;
+		return cb == 2 || cb == 4;
+	case 0x0003:
+	case 0x0004:
+	case 0x000A:
+		*size = 4;
+		return cb == 4;
+	case 0x0005:
+	case 0x0006:
+	case 0x0007:
+	case 0x0014:
+	case 0x0040:
+		if (cb == 8) {
+			*size = 8;
+			return TRUE;
+		}
+		break;
+	default:
+		break;
+	}
+	if (!is_reference_type (type) || cb != 4)
+		return FALSE;
+	hnid = (guint32) le (cell, 4);
+	*data = NULL;
+	*size = 0;
+	if (hnid == 0)
+		return TRUE;
+	if ((hnid & 0x1f) != 0) {
+		GBytes *v = sub_value (heap, hnid);
+		if (v == NULL)
+			return FALSE;
+		g_ptr_array_add (heap->values, v);
+		*data = g_bytes_get_data (v, size);
+	} else if (!heap_item (heap, hnid, data, size)) {
+		return FALSE;
+	}
+	if (*size == 0)
+		*data = NULL;
+	return TRUE;
+}
+
+CsPstPcResult
+cs_pst_pc_read_table (CsPstPc *item, guint32 nid, CsPstTc **out)
+{
+	CsPstPcFile *file = item->file;
+	g_autoptr(CsPstTc) self = NULL;
+	g_autofree const guint8 **cols = NULL;
+	g_autoptr(GArray) rows = NULL;
+	const SubEntry *node;
+	const guint8 *t, *bth, *matrix = NULL;
+	gsize t_size, bth_size, matrix_size = 0, per_block = 0;
+	guint n_cols, row_size;
+	guint32 root, hnid_rows;
+	CsPstPcResult r;
+
+	*out = NULL;
+	r = sub_node (item, nid, &node);
+	if (r != CS_PST_PC_FOUND)
+		return r;
+	self = g_new0 (CsPstTc, 1);
+	self->heap = heap_open (file, node->data, node->sub, 0x7C);
+	if (self->heap == NULL)
+		return CS_PST_PC_UNSURE;
+	/* TCINFO: 22 bytes, then cCols TCOLDESCs of 8 */
+	if (!heap_item (self->heap, heap_root (self->heap), &t, &t_size) || t_size < 22 ||
+	    t[0] != 0x7C)
+		return CS_PST_PC_UNSURE;
+	n_cols = t[1];
+	row_size = (guint) le (t + 8, 2); /* rgib[TCI_bm]: the row's end */
+	if (n_cols == 0 || t_size != 22 + (gsize) n_cols * 8)
+		return CS_PST_PC_UNSURE;
+	/* libpff files each column under its iBit: anything but a permutation
+	 * (or a first column other than the 4-byte row id) it refuses */
+	cols = g_new0 (const guint8 *, n_cols);
+	for (guint i = 0; i < n_cols; i++) {
+		const guint8 *c = t + 22 + (gsize) i * 8;
+		if (c[7] >= n_cols || cols[c[7]] != NULL || le (c + 4, 2) + c[6] > row_size)
+			return CS_PST_PC_UNSURE;
+		cols[c[7]] = c;
+	}
+	if (le (cols[0] + 4, 2) != 0 || cols[0][6] != 4)
+		return CS_PST_PC_UNSURE;
+	/* the row index: 4-byte keys, 2- or 4-byte row numbers */
+	if (!heap_item (self->heap, (guint32) le (t + 10, 4), &bth, &bth_size) || bth_size < 8 ||
+	    bth[0] != 0xB5 || bth[1] != 4 || (bth[2] != 2 && bth[2] != 4))
+		return CS_PST_PC_UNSURE;
+	rows = g_array_new (FALSE, FALSE, sizeof (RowRef));
+	root = (guint32) le (bth + 4, 4);
+	if (root != 0 && !walk_rows (self->heap, root, bth[3], bth[2], rows, 0))
+		return CS_PST_PC_UNSURE;
+	hnid_rows = (guint32) le (t + 14, 4);
+	if ((rows->len == 0) != (hnid_rows == 0))
+		return CS_PST_PC_UNSURE;
+	if (hnid_rows != 0 && (hnid_rows & 0x1f) == 0) {
+		if (!heap_item (self->heap, hnid_rows, &matrix, &matrix_size))
+			return CS_PST_PC_UNSURE;
+	} else if (hnid_rows != 0) {
+		/* in a sub-node: as many rows to a block as the first one holds */
+		const SubEntry *m;
+		gsize first;
+		if (sub_node (self->heap, hnid_rows, &m) != CS_PST_PC_FOUND)
+			return CS_PST_PC_UNSURE;
+		self->blocks = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+		if (!read_tree (file, m->data, self->blocks, 0) || self->blocks->len == 0)
+			return CS_PST_PC_UNSURE;
+		g_bytes_get_data (g_ptr_array_index (self->blocks, 0), &first);
+		per_block = first / row_size;
+		if (per_block == 0)
+			return CS_PST_PC_UNSURE;
+	}
+	self->n_rows = rows->len;
+	self->n_cols = n_cols;
+	self->cells = g_new0 (Cell, (gsize) rows->len * n_cols);
+	for (guint k = 0; k < rows->len; k++) {
+		const RowRef *ref = &g_array_index (rows, RowRef, k);
+		const guint8 *row;
+		gsize at;
+
+		if (ref->index >= ref->limit)
+			return CS_PST_PC_UNSURE; /* libpff adds empty record sets */
+		if (matrix != NULL) {
+			at = (gsize) ref->index * row_size;
+			if (at >= matrix_size || row_size > matrix_size - at)
+				return CS_PST_PC_UNSURE;
+			row = matrix + at;
+		} else {
+			const guint8 *block;
+			gsize block_size;
+			if (ref->index / per_block >= self->blocks->len)
+				return CS_PST_PC_UNSURE;
+			block = g_bytes_get_data (
+			    g_ptr_array_index (self->blocks, ref->index / per_block), &block_size);
+			at = (ref->index % per_block) * row_size;
+			if (at >= block_size || row_size > block_size - at)
+				return CS_PST_PC_UNSURE;
+			row = block + at;
+		}
+		if ((guint32) le (row, 4) != ref->id)
+			return CS_PST_PC_UNSURE;
+		for (guint c = 0; c < n_cols; c++) {
+			Cell *cell = &self->cells[(gsize) k * n_cols + c];
+			cell->type = (guint16) le (cols[c], 2);
+			cell->id = (guint16) le (cols[c] + 2, 2);
+			if (!cell_value (self->heap, cell->type, row + le (cols[c] + 4, 2), cols[c][6],
+					 &cell->data, &cell->size))
+				return CS_PST_PC_UNSURE;
+		}
+	}
+	*out = g_steal_pointer (&self);
+	return CS_PST_PC_FOUND;
+}
+
+guint
+cs_pst_tc_get_n_rows (CsPstTc *self)
+{
+	return self->n_rows;
+}
+
+CsPstPcResult
+cs_pst_tc_find (CsPstTc *self, guint row, guint32 id, guint16 *type, const guint8 **data,
+		gsize *size)
+{
+	if (row >= self->n_rows)
+		return CS_PST_PC_ABSENT;
+	for (guint c = 0; c < self->n_cols; c++) {
+		const Cell *cell = &self->cells[(gsize) row * self->n_cols + c];
+		if (cell->id != id)
+			continue;
+		*type = cell->type;
+		*data = cell->data;
+		*size = cell->size;
+		return CS_PST_PC_FOUND;
+	}
+	return CS_PST_PC_ABSENT;
 }

@@ -44,4 +44,22 @@ CsPstPcResult cs_pst_pc_find (CsPstPc *self, guint32 psetid, guint32 id, guint16
 CsPstPcResult cs_pst_pc_find_by_name (CsPstPc *self, const gchar *name, guint16 *type,
 				      const guint8 **data, gsize *size);
 
+/* whether the node has sub-node @nid (0x692 recipients, 0x671 attachments)
+ * as libpff's search finds it: ABSENT only when the sub-node tree is sound */
+CsPstPcResult cs_pst_pc_has_sub (CsPstPc *self, guint32 nid);
+
+/* a table context (2.3.4) in the node's sub-node @nid, as libpff reads it
+ * into record sets: one a row in its row index's order, a row's cells in
+ * their columns' iBit order, absent cells as the row stores them. ABSENT:
+ * no such sub-node; UNSURE: anything libpff might read otherwise */
+typedef struct _CsPstTc CsPstTc;
+CsPstPcResult cs_pst_pc_read_table (CsPstPc *self, guint32 nid, CsPstTc **out);
+void cs_pst_tc_free (CsPstTc *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsPstTc, cs_pst_tc_free)
+guint cs_pst_tc_get_n_rows (CsPstTc *self);
+/* the first cell of row @row whose property id is @id (tagged ids only);
+ * @data (NULL when empty) stays valid while @self lives */
+CsPstPcResult cs_pst_tc_find (CsPstTc *self, guint row, guint32 id, guint16 *type,
+			      const guint8 **data, gsize *size);
+
 G_END_DECLS

@@ -333,18 +333,13 @@ cs_pff_get_n_sets (libpff_item_t *item)
 	return n;
 }
 
-/**
- * cs_pff_get_recipients:
- * Returns: (transfer full) (nullable): one record set per recipient
- */
-libpff_item_t *
-cs_pff_get_recipients (CsPffItem *message)
+/* libpff's recipients: one record set per recipient */
+static libpff_item_t *
+lp_get_recipients (libpff_item_t *message)
 {
 	libpff_item_t *recipients = NULL;
 	libpff_error_t *pff_error = NULL;
-	if (message == NULL)
-		return NULL;
-	if (libpff_message_get_recipients (message->item, &recipients, &pff_error) != 1) {
+	if (libpff_message_get_recipients (message, &recipients, &pff_error) != 1) {
 		libpff_error_free (&pff_error);
 		return NULL;
 	}
@@ -367,17 +362,24 @@ cs_pff_set_get_int (libpff_item_t *item, gint set, guint32 id, gint64 *out)
  * Each conversion below gives what libpff's record entry functions give for
  * the same type and data; what it cannot tell returns FALSE (ask libpff). */
 
+/* the item's property context, read at the first need */
+static CsPstPc *
+item_pc (CsPffItem *item)
+{
+	if (!item->pc_tried && item->pff->pc != NULL) {
+		item->pc_tried = TRUE;
+		item->pc = cs_pst_pc_read (item->pff->pc, item->nid);
+	}
+	return item->pc;
+}
+
 static CsPstPcResult
 pc_find (CsPffItem *item, guint32 psetid, guint32 id, guint16 *type, const guint8 **data,
 	 gsize *size)
 {
 	if (item == NULL)
 		return CS_PST_PC_ABSENT;
-	if (!item->pc_tried && item->pff->pc != NULL) {
-		item->pc_tried = TRUE;
-		item->pc = cs_pst_pc_read (item->pff->pc, item->nid);
-	}
-	if (item->pc == NULL)
+	if (item_pc (item) == NULL)
 		return CS_PST_PC_UNSURE;
 	return cs_pst_pc_find (item->pc, psetid, id, type, data, size);
 }
@@ -503,6 +505,24 @@ cs_pff_get_bytes (CsPffItem *item, guint32 psetid, guint32 id, guint32 *type)
 	}
 }
 
+/* an integer as lp_get_int() reads it */
+static gboolean
+pc_int (guint16 type, const guint8 *data, gsize size, gint64 *out)
+{
+	if (data == NULL)
+		return FALSE;
+	if (size == 2 && type == 0x0002) {
+		*out = (gint16) (data[0] | data[1] << 8);
+		return TRUE;
+	}
+	if (size == 4 && type == 0x0003) {
+		*out = (gint32) (data[0] | (guint32) data[1] << 8 | (guint32) data[2] << 16 |
+				 (guint32) data[3] << 24);
+		return TRUE;
+	}
+	return FALSE;
+}
+
 gboolean
 cs_pff_get_int (CsPffItem *item, guint32 psetid, guint32 id, gint64 *out)
 {
@@ -514,18 +534,7 @@ cs_pff_get_int (CsPffItem *item, guint32 psetid, guint32 id, gint64 *out)
 	case CS_PST_PC_ABSENT:
 		return FALSE;
 	case CS_PST_PC_FOUND:
-		if (data == NULL)
-			return FALSE;
-		if (size == 2 && type == 0x0002) {
-			*out = (gint16) (data[0] | data[1] << 8);
-			return TRUE;
-		}
-		if (size == 4 && type == 0x0003) {
-			*out = (gint32) (data[0] | (guint32) data[1] << 8 | (guint32) data[2] << 16 |
-					 (guint32) data[3] << 24);
-			return TRUE;
-		}
-		return FALSE;
+		return pc_int (type, data, size, out);
 	case CS_PST_PC_UNSURE:
 	default:
 		return lp_get_int (item->item, 0, psetid, id, out);
@@ -693,4 +702,157 @@ cs_pff_get_named_bytes (CsPffItem *item, const gchar *name, guint32 *type)
 	default:
 		return lp_get_named_bytes (item->item, name, type);
 	}
+}
+
+/* ---- the recipient table, read by cs-pst-pc.c -------------------------- */
+
+struct _CsPffTable {
+	CsPffItem *message;   /* (unowned): outlives the table */
+	CsPstTc *tc;	      /* (owned) (nullable): our reading */
+	libpff_item_t *item;  /* (owned) (nullable): libpff's, for what @tc cannot say */
+	gboolean item_tried;
+};
+
+/* libpff hands recipients out only after typing the message by its
+ * PR_MESSAGE_CLASS (a table it cannot read, or no class, and it gives
+ * none): ours must be a plain ASCII class, which libpff reads as we do */
+static gboolean
+pc_class_plain (CsPffItem *message)
+{
+	guint16 type;
+	const guint8 *data;
+	gsize size;
+
+	if (pc_find (message, 0, 0x001A, &type, &data, &size) != CS_PST_PC_FOUND || data == NULL)
+		return FALSE;
+	if (type == 0x001E) {
+		for (gsize i = 0; i < size && data[i] != 0; i++)
+			if (data[i] >= 0x80)
+				return FALSE;
+		return data[0] != 0;
+	}
+	if (type != 0x001F || size % 2 != 0)
+		return FALSE;
+	for (gsize i = 0; i + 1 < size && (data[i] != 0 || data[i + 1] != 0); i += 2)
+		if (data[i] >= 0x80 || data[i + 1] != 0)
+			return FALSE;
+	return data[0] != 0 || data[1] != 0;
+}
+
+void
+cs_pff_table_free (CsPffTable *self)
+{
+	if (self == NULL)
+		return;
+	cs_pst_tc_free (self->tc);
+	cs_pff_sub_item_free (self->item);
+	g_free (self);
+}
+
+/**
+ * cs_pff_get_recipients:
+ * Returns: (transfer full) (nullable): %NULL where libpff gives none
+ */
+CsPffTable *
+cs_pff_get_recipients (CsPffItem *message)
+{
+	g_autoptr(CsPffTable) self = NULL;
+
+	if (message == NULL)
+		return NULL;
+	self = g_new0 (CsPffTable, 1);
+	self->message = message;
+	if (item_pc (message) != NULL) {
+		switch (cs_pst_pc_read_table (message->pc, 0x692, &self->tc)) {
+		case CS_PST_PC_ABSENT:
+			/* libpff: "not available", or an error typing the
+			 * message; none either way */
+			return NULL;
+		case CS_PST_PC_FOUND:
+			if (pc_class_plain (message))
+				return g_steal_pointer (&self);
+			g_clear_pointer (&self->tc, cs_pst_tc_free);
+			break;
+		case CS_PST_PC_UNSURE:
+		default:
+			break;
+		}
+	}
+	self->item_tried = TRUE;
+	self->item = lp_get_recipients (message->item);
+	if (self->item == NULL)
+		return NULL;
+	return g_steal_pointer (&self);
+}
+
+gint
+cs_pff_table_get_n_rows (CsPffTable *self)
+{
+	if (self->tc != NULL)
+		return (gint) MIN (cs_pst_tc_get_n_rows (self->tc), (guint) G_MAXINT);
+	return cs_pff_get_n_sets (self->item);
+}
+
+/* libpff's table, for a value our conversions leave to it */
+static libpff_item_t *
+table_lp (CsPffTable *self)
+{
+	if (!self->item_tried) {
+		self->item_tried = TRUE;
+		self->item = lp_get_recipients (self->message->item);
+	}
+	return self->item;
+}
+
+gchar *
+cs_pff_table_get_string (CsPffTable *self, gint row, guint32 id)
+{
+	guint16 type;
+	const guint8 *data;
+	gsize size;
+	gchar *text = NULL;
+
+	if (self->tc != NULL) {
+		switch (cs_pst_tc_find (self->tc, (guint) row, id, &type, &data, &size)) {
+		case CS_PST_PC_ABSENT:
+			return NULL;
+		case CS_PST_PC_FOUND:
+			if (pc_text (type, data, size, &text))
+				return text;
+			break;
+		case CS_PST_PC_UNSURE:
+		default:
+			break;
+		}
+	}
+	return lp_get_string (table_lp (self), row, 0, id);
+}
+
+gboolean
+cs_pff_table_get_int (CsPffTable *self, gint row, guint32 id, gint64 *out)
+{
+	guint16 type;
+	const guint8 *data;
+	gsize size;
+
+	if (self->tc != NULL) {
+		switch (cs_pst_tc_find (self->tc, (guint) row, id, &type, &data, &size)) {
+		case CS_PST_PC_ABSENT:
+			return FALSE;
+		case CS_PST_PC_FOUND:
+			return pc_int (type, data, size, out);
+		case CS_PST_PC_UNSURE:
+		default:
+			break;
+		}
+	}
+	return lp_get_int (table_lp (self), row, 0, id, out);
+}
+
+gboolean
+cs_pff_has_no_attachments (CsPffItem *message)
+{
+	if (message == NULL || item_pc (message) == NULL)
+		return FALSE;
+	return cs_pst_pc_has_sub (message->pc, 0x671) == CS_PST_PC_ABSENT;
 }

@@ -42,7 +42,19 @@ GBytes *cs_pff_get_binary (CsPffItem *item, guint32 psetid, guint32 id);
 /* a property named by a string (any property set), with its type */
 GBytes *cs_pff_get_named_bytes (CsPffItem *item, const gchar *name, guint32 *type);
 
-libpff_item_t *cs_pff_get_recipients (CsPffItem *message);
+/* the message's recipient table, one row per recipient: read by
+ * cs-pst-pc.c where it gives libpff's record sets, else libpff's */
+typedef struct _CsPffTable CsPffTable;
+CsPffTable *cs_pff_get_recipients (CsPffItem *message);
+void cs_pff_table_free (CsPffTable *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsPffTable, cs_pff_table_free)
+gint cs_pff_table_get_n_rows (CsPffTable *self);
+gchar *cs_pff_table_get_string (CsPffTable *self, gint row, guint32 id);
+gboolean cs_pff_table_get_int (CsPffTable *self, gint row, guint32 id, gint64 *out);
+
+/* TRUE when libpff would list no attachments (the message has no
+ * attachment table); FALSE also when unsure */
+gboolean cs_pff_has_no_attachments (CsPffItem *message);
 
 /* libpff's sub-items (recipients, attachments): record set @set (one per
  * recipient in the recipients table), tagged properties */

@@ -378,10 +378,17 @@ test_email_values (void)
 	g_assert_cmpstr (cs_record_get_string (r, "direction"), ==, "inbound");
 	v = cs_record_get_field (r, "toAddresses");
 	g_assert_nonnull (v);
-	g_assert_true (g_strv_equal (g_variant_get_strv (v, NULL), to));
+	{
+		/* the array is ours, its strings the variant's */
+		g_autofree const gchar **got = g_variant_get_strv (v, NULL);
+		g_assert_true (g_strv_equal (got, to));
+	}
 	v = cs_record_get_field (r, "ccAddresses");
 	g_assert_nonnull (v);
-	g_assert_true (g_strv_equal (g_variant_get_strv (v, NULL), cc));
+	{
+		g_autofree const gchar **got = g_variant_get_strv (v, NULL);
+		g_assert_true (g_strv_equal (got, cc));
+	}
 	g_assert_false (cs_record_get_bool (r, "hasAttachments", TRUE));
 	g_clear_object (&sink);
 	g_clear_object (&provider);
