@@ -100,6 +100,26 @@ for side, c in sides.items():
 PY
 }
 
+# seconds spent signing in to Microsoft 365 (a first run has no token: the
+# device code flow, whose emulator approves on the second poll, a poll
+# interval apart), from the debug lines' times; 0 when the run had a token
+signin_seconds () {
+	python3 - "$1" <<'PY'
+import re, sys
+start = end = None
+for line in open(sys.argv[1], errors="replace"):
+    m = re.search(r"DEBUG: (\d+):(\d+):(\d+\.\d+): POST \S+/(devicecode|token) ", line)
+    if not m:
+        continue
+    t = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
+    if m.group(4) == "devicecode":
+        start = t
+    elif start is not None:
+        end = t
+print("%.2f" % (end - start if start is not None and end is not None else 0))
+PY
+}
+
 # CPU seconds (user + system) a process has used so far
 cpu_of () {
 	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"
@@ -117,6 +137,10 @@ run () { # label [wrapper…]
 	read -r wall user sys rss < "$t"
 	printf '%s: wall %.2f s, CPU %.2f s (user %.2f, sys %.2f), peak RSS %d MB\n' "$label" "$wall" \
 		"$(echo "$user + $sys" | bc)" "$user" "$sys" $((rss / 1024))
+	local signin
+	signin=$(signin_seconds "$dir/$label.log")
+	[ "$signin" = 0.00 ] || printf '    of which signing in to Microsoft 365 (device code): %s s; the sync itself %.2f s\n' \
+		"$signin" "$(echo "$wall - $signin" | bc)"
 	count_requests "$dir/$label.log"
 }
 
