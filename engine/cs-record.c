@@ -504,13 +504,21 @@ cs_record_dup_fields (const CsRecord *self)
  * without one and for echo detection.
  */
 /* a string g_variant_print() shows as it is, in single quotes: printable
- * ASCII without a quote or backslash (most names, e-mails, numbers) */
+ * characters without a quote or backslash (most names, e-mails, numbers) */
 static gboolean
 prints_plain (const gchar *s)
 {
-	for (; *s != '\0'; s++) {
-		if ((guchar) *s < 0x20 || (guchar) *s > 0x7e || *s == '\'' || *s == '\\')
+	while (*s != '\0') {
+		guchar b = (guchar) *s;
+		if (b >= 0x80) {
+			if (!g_unichar_isprint (g_utf8_get_char (s)))
+				return FALSE;
+			s = g_utf8_next_char (s);
+			continue;
+		}
+		if (b < 0x20 || b > 0x7e || b == '\'' || b == '\\')
 			return FALSE;
+		s++;
 	}
 	return TRUE;
 }
@@ -640,13 +648,17 @@ is_normal_strv (GVariant *value)
 GVariant *
 cs_value_normalize (GVariant *value)
 {
-	if (cs_value_is_null (value))
+	/* the type looked at once: this runs for every field of every record
+	 * read, and a subtype test per shape was a twentieth of a first sync */
+	const gchar *type = value != NULL ? g_variant_get_type_string (value) : "m";
+
+	if (type[0] == 'm' && (value == NULL || g_variant_n_children (value) == 0))
 		return NULL;
-	if (g_variant_is_of_type (value, G_VARIANT_TYPE_VARIANT)) {
+	if (g_str_equal (type, "v")) {
 		g_autoptr(GVariant) inner = g_variant_get_variant (value);
 		return cs_value_normalize (inner);
 	}
-	if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING)) {
+	if (g_str_equal (type, "s")) {
 		const gchar *s = g_variant_get_string (value, NULL);
 		g_autofree gchar *copy = NULL;
 		GString *out;
@@ -666,9 +678,9 @@ cs_value_normalize (GVariant *value)
 			return v;
 		}
 	}
-	if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT32))
+	if (g_str_equal (type, "i"))
 		return g_variant_ref_sink (g_variant_new_int64 (g_variant_get_int32 (value)));
-	if (g_variant_is_of_type (value, G_VARIANT_TYPE_VARDICT)) {
+	if (g_str_equal (type, "a{sv}")) {
 		GVariantBuilder b;
 		GVariantIter iter;
 		const gchar *k;
@@ -693,7 +705,7 @@ cs_value_normalize (GVariant *value)
 					       g_hash_table_lookup (vals, keys->pdata[i]));
 		return g_variant_ref_sink (g_variant_builder_end (&b));
 	}
-	if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING_ARRAY)) {
+	if (g_str_equal (type, "as")) {
 		GVariantBuilder b;
 		GVariantIter iter;
 		const gchar *s;
@@ -716,7 +728,7 @@ cs_value_normalize (GVariant *value)
 		}
 		return g_variant_ref_sink (g_variant_builder_end (&b));
 	}
-	if (g_variant_is_of_type (value, G_VARIANT_TYPE ("av"))) {
+	if (g_str_equal (type, "av")) {
 		GVariantBuilder b;
 		GVariantIter iter;
 		GVariant *v;

@@ -326,6 +326,8 @@ test_hash_fields_as_printed (void)
 		"Ann", "ann@example.com", "+45 12 34 56 78", "O'Brien", "say \"hi\"", "both ' and \"",
 		"back\\slash", "tab\there", "line\nbreak", "bell\a", "\x7f del", "æøå Åse", "😀",
 		"zero-width\u200b", " padded ", "~!@#$%^&*()_+{}|:<>?`-=[];,./", "", "\u00a0nbsp",
+		"Zoë Ünal-Ørsted", "日本語", "\u2028line sep", "soft\u00adhyphen", "\ufeffbom", "\xc2\x85nel",
+		"combining e\u0301", "private \ue000", "Ā ǅ ﬁ",
 	};
 	for (guint i = 0; i < G_N_ELEMENTS (strings); i++) {
 		g_autoptr(CsRecord) r = cs_record_new (CS_KIND_CONTACT, "1");
