@@ -249,7 +249,30 @@ out_string (Out *o, const gchar *name, const gchar *value)
 static void
 out_value (Out *o, const gchar *name, GVariant *value)
 {
-	JsonNode *node = value_node (value);
+	JsonNode *node;
+
+	/* text and lists of it (nearly every value) written as they are; the
+	 * planner tests check the text against the tree for every entry */
+	if (o->b == NULL && value != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING)) {
+		out_key (o, name);
+		cs_json_append_string (o->s, g_variant_get_string (value, NULL));
+		return;
+	}
+	if (o->b == NULL && value != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING_ARRAY)) {
+		gsize n = g_variant_n_children (value);
+		out_key (o, name);
+		g_string_append_c (o->s, '[');
+		for (gsize i = 0; i < n; i++) {
+			const gchar *e = NULL;
+			g_variant_get_child (value, i, "&s", &e);
+			if (i > 0)
+				g_string_append_c (o->s, ',');
+			cs_json_append_string (o->s, e);
+		}
+		g_string_append_c (o->s, ']');
+		return;
+	}
+	node = value_node (value);
 	out_key (o, name);
 	if (o->b != NULL) {
 		json_builder_add_value (o->b, node);

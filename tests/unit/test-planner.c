@@ -1131,6 +1131,33 @@ test_outside_horizon_not_deleted (Fixture *f, gconstpointer d)
 		       writes_any (g_ptr_array_index (items, 0), CS_SIDE_OUTLOOK));
 }
 
+/* values of every shape in the entries' text: lists (e-mails, phones),
+ * quotes, control characters, numbers, an update from one list to another */
+static void
+test_entry_text_values (Fixture *f, gconstpointer data)
+{
+	const gchar *mails[] = {"a@example.com", "\"quoted\" <b@example.com>", "tab\tnew\nline", NULL};
+	const gchar *other[] = {"c@example.com", NULL};
+	CsRecord *crm = rec ("c1", "v1", "firstName=Zoë;lastName=O'Brien \\ \"x\"");
+	CsRecord *out = rec ("o1", "w2", "firstName=Ann;lastName=Lee");
+	CsRecord *out2 = rec ("o2", "w3", "firstName=Bo;lastName=Ek");
+	GPtrArray *items;
+
+	cs_record_set_field (crm, "emails", g_variant_new_strv (mails, -1));
+	cs_record_set_field (crm, "count", g_variant_new_int64 (7));
+	cs_record_set_field (crm, "vip", g_variant_new_boolean (TRUE));
+	cs_record_set_field (out, "emails", g_variant_new_strv (other, -1));
+	cs_record_set_field (out2, "emails", g_variant_new_strv (mails, 2));
+	add (f, CS_SIDE_CRM, crm);
+	add (f, CS_SIDE_OUTLOOK, out);
+	add (f, CS_SIDE_OUTLOOK, out2);
+	/* o2 linked and changed on Outlook's side: an update, list to list */
+	link_ (f, "c2", "v0", "o2", "w0", "firstName=Bo;lastName=Ek");
+	add (f, CS_SIDE_CRM, rec ("c2", "v0", "firstName=Bo;lastName=Ek"));
+	items = plan (f); /* plan() checks every entry's text against its tree */
+	g_assert_cmpuint (items->len, >=, 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1138,6 +1165,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/engine/label/schema-words", test_label_schema_words);
 	g_test_add_func ("/engine/label/from-snapshot", test_label_from_snapshot);
 #define T(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+	T ("/engine/planner/entry-text-values", test_entry_text_values);
 	T ("/engine/planner/crm-to-outlook/exists-in-outlook", test_c2o_exists_in_outlook);
 	T ("/engine/planner/crm-to-outlook/not-in-outlook", test_c2o_not_in_outlook);
 	T ("/engine/planner/crm-to-outlook/multiple-matches", test_c2o_multiple_matches);
