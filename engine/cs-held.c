@@ -83,38 +83,78 @@ add_held_row (CsState *state, CsSide side, CsKind kind, GHashTable *rows, const 
 	return TRUE;
 }
 
+/* records to look up in the state from which one listing may be cheaper
+ * than a query each (one query costs about what listing a few rows does);
+ * CRMSYNC_HELD_MANY sets it for tests, so that both ways are tried */
+static guint
+many (void)
+{
+	const gchar *env = g_getenv ("CRMSYNC_HELD_MANY");
+	if (env == NULL || env[0] == '\0')
+		return 1000;
+	return (guint) MIN (g_ascii_strtoull (env, NULL, 10), G_MAXUINT);
+}
+
+static void
+want_add (GHashTable *want, const gchar *rid)
+{
+	if (rid != NULL)
+		g_hash_table_add (want, (gpointer) rid);
+}
+
 /* the held rows a run can change: the due ones, and those of the records
- * it read, set aside or planned */
+ * it read, set aside or planned. Asked for one by one where they are few
+ * next to what is held, else taken from one listing of all held rows (a
+ * first sync of 100k asked 100k times for rows that did not exist) */
 static GHashTable *
 held_touched (CsState *state, CsSide side, CsKind kind, const gchar *rules,
 	      gboolean persons_changed, CsReadSink *sink, GPtrArray *items, GError **error)
 {
 	g_autoptr (GHashTable) rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	g_autoptr (GHashTable) want = g_hash_table_new (g_str_hash, g_str_equal);
 	g_autoptr (GPtrArray) due = cs_state_get_held_due (state, side, kind, WHY_UNSELECTED,
 							   WHY_UNMATCHED, rules, persons_changed,
 							   error);
 	GPtrArray *records = cs_read_sink_get_records (sink);
 	GPtrArray *aside = cs_read_sink_get_set_aside (sink);
+	GHashTableIter iter;
+	gpointer rid, why;
+	gint64 n_held;
 
 	if (due == NULL)
 		return NULL;
 	for (guint i = 0; i < due->len; i++)
-		if (!add_held_row (state, side, kind, rows, g_ptr_array_index (due, i), error))
-			return NULL;
+		want_add (want, g_ptr_array_index (due, i));
 	for (guint i = 0; records != NULL && i < records->len; i++)
-		if (!add_held_row (state, side, kind, rows,
-				   cs_record_get_id (g_ptr_array_index (records, i)), error))
-			return NULL;
+		want_add (want, cs_record_get_id (g_ptr_array_index (records, i)));
 	for (guint i = 0; i < aside->len; i++)
-		if (!add_held_row (state, side, kind, rows, g_ptr_array_index (aside, i), error))
-			return NULL;
+		want_add (want, g_ptr_array_index (aside, i));
 	for (guint i = 0; items != NULL && i < items->len; i++) {
 		CsPlanItem *it = g_ptr_array_index (items, i);
 		CsRecord *r = side == CS_SIDE_CRM ? it->crm : it->outlook;
-		if (it->kind == kind && r != NULL &&
-		    !add_held_row (state, side, kind, rows, cs_record_get_id (r), error))
-			return NULL;
+		if (it->kind == kind && r != NULL)
+			want_add (want, cs_record_get_id (r));
 	}
+	/* a count reads every held row too: only where many are asked for
+	 * (a run that changed nothing stays O(changes)) */
+	n_held = g_hash_table_size (want) >= many () ? cs_state_count_held (state, side, kind, error)
+						  : G_MAXINT64;
+	if (n_held < 0)
+		return NULL;
+	if ((guint64) n_held <= g_hash_table_size (want)) {
+		g_autoptr (GHashTable) all = cs_state_get_held (state, side, kind, error);
+		if (all == NULL)
+			return NULL;
+		g_hash_table_iter_init (&iter, all);
+		while (g_hash_table_iter_next (&iter, &rid, &why))
+			if (g_hash_table_contains (want, rid))
+				g_hash_table_insert (rows, g_strdup (rid), g_strdup (why));
+		return g_steal_pointer (&rows);
+	}
+	g_hash_table_iter_init (&iter, want);
+	while (g_hash_table_iter_next (&iter, &rid, NULL))
+		if (!add_held_row (state, side, kind, rows, rid, error))
+			return NULL;
 	return g_steal_pointer (&rows);
 }
 
@@ -135,6 +175,7 @@ cs_held_update (CsState *state, CsSide side, CsKind kind, const CsKindConfig *co
 	g_autoptr (GHashTable) before = NULL;
 	g_autoptr (GHashTable) held = NULL;
 	g_autoptr (GHashTable) with_item = g_hash_table_new (g_str_hash, g_str_equal);
+	g_autoptr (GHashTable) linked = NULL;
 	g_autofree gchar *rules = rules_of (config);
 	GPtrArray *records = cs_read_sink_get_records (sink);
 	GHashTableIter iter;
@@ -181,15 +222,28 @@ cs_held_update (CsState *state, CsSide side, CsKind kind, const CsKindConfig *co
 			g_hash_table_replace (held, g_strdup (cs_record_get_id (r)),
 					      g_strdup (WHY_UNMATCHED));
 	}
-	/* an unlinked record without any item: the rules kept it out */
+	/* an unlinked record without any item: the rules kept it out. Many to
+	 * look at (a first sync's records, planned chunk by chunk, have no
+	 * item here): the linked ids are listed once */
+	if (records != NULL && records->len >= many () &&
+	    (gint64) records->len >= cs_state_count_links (state, kind, side)) {
+		linked = cs_state_get_linked_ids (state, kind, side, error);
+		if (linked == NULL)
+			return FALSE;
+	}
 	for (guint i = 0; records != NULL && i < records->len; i++) {
 		CsRecord *r = g_ptr_array_index (records, i);
 		const gchar *rid = cs_record_get_id (r);
-		g_autoptr (CsLink) link = NULL;
+		gboolean is_linked;
 		if (cs_record_is_deleted (r) || g_hash_table_contains (with_item, rid))
 			continue;
-		link = cs_state_get_link (state, kind, side, rid, NULL);
-		if (link == NULL)
+		if (linked != NULL) {
+			is_linked = g_hash_table_contains (linked, rid);
+		} else {
+			g_autoptr (CsLink) link = cs_state_get_link (state, kind, side, rid, NULL);
+			is_linked = link != NULL;
+		}
+		if (!is_linked)
 			g_hash_table_replace (held, g_strdup (rid), g_strdup (rules));
 	}
 write:

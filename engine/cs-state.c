@@ -677,6 +677,39 @@ cs_state_count_links (CsState *self, CsKind kind, CsSide side)
 }
 
 /**
+ * cs_state_get_linked_ids:
+ *
+ * The ids of @kind on @side that have a link, gone ones included (as
+ * cs_state_get_link() finds them): one listing for a caller that would
+ * otherwise ask for many one at a time.
+ *
+ * Returns: (transfer full) (element-type utf8) (nullable): a set, %NULL
+ *   with @error
+ */
+GHashTable *
+cs_state_get_linked_ids (CsState *self, CsKind kind, CsSide side, GError **error)
+{
+	g_autoptr(GHashTable) out = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	g_autoptr(CsCachedStmt) stmt = prepare_cached (
+	    self,
+	    side == CS_SIDE_CRM ? "SELECT crm_id FROM id_map WHERE kind=?1 AND crm_id IS NOT NULL"
+				: "SELECT outlook_id FROM id_map WHERE kind=?1 AND outlook_id IS NOT NULL",
+	    error);
+	gint rc;
+
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_text (stmt, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+		g_hash_table_add (out, g_strdup (col_text (stmt, 0)));
+	if (rc != SQLITE_DONE) {
+		set_sql_error (self, rc, error);
+		return NULL;
+	}
+	return g_steal_pointer (&out);
+}
+
+/**
  * cs_state_has_links:
  *
  * Whether any pair of @kind is linked, gone sides included: one row looked
@@ -1809,6 +1842,26 @@ cs_state_get_held (CsState *self, CsSide side, CsKind kind, GError **error)
 		return NULL;
 	}
 	return g_steal_pointer (&out);
+}
+
+/* how many records are held on @side; -1 with @error */
+gint64
+cs_state_count_held (CsState *self, CsSide side, CsKind kind, GError **error)
+{
+	g_autoptr(CsCachedStmt) stmt = NULL;
+
+	if (!has_table (self, "held"))
+		return 0;
+	stmt = prepare_cached (self, "SELECT COUNT(*) FROM held WHERE side=?1 AND kind=?2", error);
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text (stmt, 1, cs_side_to_string (side), -1, SQLITE_STATIC);
+	sqlite3_bind_text (stmt, 2, cs_kind_to_string (kind), -1, SQLITE_STATIC);
+	if (sqlite3_step (stmt) != SQLITE_ROW) {
+		set_sql_error (self, sqlite3_errcode (self->db), error);
+		return -1;
+	}
+	return sqlite3_column_int64 (stmt, 0);
 }
 
 /**

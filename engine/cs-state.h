@@ -139,6 +139,8 @@ gboolean cs_state_load_snapshot (CsState *self, CsLink *link, GError **error);
 GPtrArray *cs_state_get_links (CsState *self, CsKind kind, GError **error);
 gboolean cs_state_has_links (CsState *self, CsKind kind, GError **error);
 gint64 cs_state_count_links (CsState *self, CsKind kind, CsSide side);
+GHashTable *cs_state_get_linked_ids (CsState *self, CsKind kind, CsSide side, GError **error);
+gint64 cs_state_count_held (CsState *self, CsSide side, CsKind kind, GError **error);
 gboolean cs_state_put_link (CsState *self, const CsLink *link, GError **error);
 gboolean cs_state_remove_link (CsState *self, const CsLink *link, GError **error);
 
