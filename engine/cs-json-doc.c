@@ -71,25 +71,13 @@ doc_space (DocReader *r)
 		r->p++;
 }
 
-static gint
-doc_hex4 (const gchar *p)
-{
-	gint v = 0;
-	for (guint i = 0; i < 4; i++) {
-		gint d = g_ascii_xdigit_value (p[i]);
-		if (d < 0)
-			return -1;
-		v = v * 16 + d;
-	}
-	return v;
-}
-
 /* decodes the string at r->p (its opening quote) in place; NULL for what is
  * left to json-glib (as cs_json_parse(): \u0000, lone surrogates, bad UTF-8) */
 static const gchar *
 doc_string (DocReader *r)
 {
 	gchar *start = r->p + 1, *p = start, *w = start;
+	gunichar c;
 
 	for (;;) {
 		gchar *run = p;
@@ -104,55 +92,12 @@ doc_string (DocReader *r)
 		w += p - run;
 		if (*p == '"')
 			break;
-		if (++p >= r->end)
+		p++;
+		c = cs_json_read_escape ((const gchar **)&p, r->end);
+		if (c == 0)
 			return NULL;
-		switch (*p++) {
-		case '"':
-			*w++ = '"';
-			break;
-		case '\\':
-			*w++ = '\\';
-			break;
-		case '/':
-			*w++ = '/';
-			break;
-		case 'b':
-			*w++ = '\b';
-			break;
-		case 'f':
-			*w++ = '\f';
-			break;
-		case 'n':
-			*w++ = '\n';
-			break;
-		case 'r':
-			*w++ = '\r';
-			break;
-		case 't':
-			*w++ = '\t';
-			break;
-		case 'u': {
-			gint c;
-			if (r->end - p < 4 || (c = doc_hex4 (p)) <= 0)
-				return NULL;
-			p += 4;
-			if (c >= 0xDC00 && c <= 0xDFFF)
-				return NULL;
-			if (c >= 0xD800 && c <= 0xDBFF) {
-				gint lo;
-				if (r->end - p < 6 || p[0] != '\\' || p[1] != 'u'
-				    || (lo = doc_hex4 (p + 2)) < 0xDC00 || lo > 0xDFFF)
-					return NULL;
-				p += 6;
-				c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
-			}
-			/* 6 or 12 bytes read, at most 3 or 4 written: w stays behind p */
-			w += g_unichar_to_utf8 ((gunichar)c, w);
-			break;
-		}
-		default:
-			return NULL;
-		}
+		/* 2 to 12 bytes read, at most as many written: w stays behind p */
+		w += g_unichar_to_utf8 (c, w);
 	}
 	*w = '\0'; /* at most where the closing quote was */
 	r->p = p + 1;
@@ -162,46 +107,19 @@ doc_string (DocReader *r)
 static gboolean
 doc_number (DocReader *r, const gchar *name)
 {
-	const gchar *p = r->p, *start = r->p;
-	gboolean integer = TRUE;
-	gchar text[64];
+	const gchar *p = r->p;
+	gboolean integer;
+	gint64 v = 0;
+	gdouble d = 0;
 	guint i;
 
-	if (*p == '-')
-		p++;
-	if (p >= r->end || !g_ascii_isdigit (*p))
+	if (!cs_json_read_number (&p, r->end, &integer, &v, &d))
 		return FALSE;
-	if (*p == '0')
-		p++;
-	else
-		while (p < r->end && g_ascii_isdigit (*p))
-			p++;
-	if (p < r->end && *p == '.') {
-		integer = FALSE;
-		if (++p >= r->end || !g_ascii_isdigit (*p))
-			return FALSE;
-		while (p < r->end && g_ascii_isdigit (*p))
-			p++;
-	}
-	if (p < r->end && (*p == 'e' || *p == 'E')) {
-		integer = FALSE;
-		if (++p < r->end && (*p == '+' || *p == '-'))
-			p++;
-		if (p >= r->end || !g_ascii_isdigit (*p))
-			return FALSE;
-		while (p < r->end && g_ascii_isdigit (*p))
-			p++;
-	}
-	/* 19 digits always fit an int64; longer ones are json-glib's to judge */
-	if ((gsize)(p - start) >= (integer ? 19 : sizeof text))
-		return FALSE;
-	memcpy (text, start, (gsize)(p - start));
-	text[p - start] = '\0';
 	i = doc_push (r, integer ? CS_JSON_INT : CS_JSON_DOUBLE, name);
 	if (integer)
-		r->vals[i].u.i = g_ascii_strtoll (text, NULL, 10);
+		r->vals[i].u.i = v;
 	else
-		r->vals[i].u.d = g_ascii_strtod (text, NULL);
+		r->vals[i].u.d = d;
 	r->p = (gchar *)p;
 	return TRUE;
 }

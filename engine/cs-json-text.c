@@ -39,7 +39,7 @@ fast_space (FastReader *r)
 }
 
 static gint
-fast_hex4 (const gchar *p)
+hex4 (const gchar *p)
 {
 	gint v = 0;
 	for (guint i = 0; i < 4; i++) {
@@ -51,11 +51,126 @@ fast_hex4 (const gchar *p)
 	return v;
 }
 
+/**
+ * cs_json_read_escape:
+ * @p: (inout): just after a backslash; moved past the escape
+ *
+ * Returns: the character the escape stands for; 0 for a bad one and for
+ *   those left to json-glib (\u0000, lone surrogates)
+ */
+gunichar
+cs_json_read_escape (const gchar **p, const gchar *end)
+{
+	const gchar *q = *p;
+	gint c, lo;
+
+	if (q >= end)
+		return 0;
+	switch (*q++) {
+	case '"':
+		c = '"';
+		break;
+	case '\\':
+		c = '\\';
+		break;
+	case '/':
+		c = '/';
+		break;
+	case 'b':
+		c = '\b';
+		break;
+	case 'f':
+		c = '\f';
+		break;
+	case 'n':
+		c = '\n';
+		break;
+	case 'r':
+		c = '\r';
+		break;
+	case 't':
+		c = '\t';
+		break;
+	case 'u':
+		if (end - q < 4 || (c = hex4 (q)) <= 0)
+			return 0;
+		q += 4;
+		if (c >= 0xDC00 && c <= 0xDFFF)
+			return 0;
+		if (c >= 0xD800 && c <= 0xDBFF) {
+			if (end - q < 6 || q[0] != '\\' || q[1] != 'u' || (lo = hex4 (q + 2)) < 0xDC00 ||
+			    lo > 0xDFFF)
+				return 0;
+			q += 6;
+			c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
+		}
+		break;
+	default:
+		return 0;
+	}
+	*p = q;
+	return (gunichar)c;
+}
+
+/**
+ * cs_json_read_number:
+ * @p: (inout): at a number's first character; moved past it
+ *
+ * A number as RFC 8259 writes it, into @i (no fraction, no exponent) or
+ * @d; %FALSE for what is not one and for what is left to json-glib
+ * (integers of 19 digits and more).
+ */
+gboolean
+cs_json_read_number (const gchar **p, const gchar *end, gboolean *integer, gint64 *i, gdouble *d)
+{
+	const gchar *q = *p, *start = *p;
+	gchar text[64];
+
+	*integer = TRUE;
+	if (q < end && *q == '-')
+		q++;
+	if (q >= end || !g_ascii_isdigit (*q))
+		return FALSE;
+	if (*q == '0')
+		q++;
+	else
+		while (q < end && g_ascii_isdigit (*q))
+			q++;
+	if (q < end && *q == '.') {
+		*integer = FALSE;
+		if (++q >= end || !g_ascii_isdigit (*q))
+			return FALSE;
+		while (q < end && g_ascii_isdigit (*q))
+			q++;
+	}
+	if (q < end && (*q == 'e' || *q == 'E')) {
+		*integer = FALSE;
+		if (++q < end && (*q == '+' || *q == '-'))
+			q++;
+		if (q >= end || !g_ascii_isdigit (*q))
+			return FALSE;
+		while (q < end && g_ascii_isdigit (*q))
+			q++;
+	}
+	/* 19 digits always fit an int64; longer ones are json-glib's to judge */
+	if ((gsize)(q - start) >= (*integer ? 19 : sizeof text))
+		return FALSE;
+	memcpy (text, start, (gsize)(q - start));
+	text[q - start] = '\0';
+	if (*integer)
+		*i = g_ascii_strtoll (text, NULL, 10);
+	else
+		*d = g_ascii_strtod (text, NULL);
+	*p = q;
+	return TRUE;
+}
+
 /* reads a string (r->p at its opening quote) into r->buf */
 static gboolean
 fast_string (FastReader *r)
 {
 	const gchar *p = r->p + 1;
+	gunichar c;
 
 	g_string_truncate (r->buf, 0);
 	for (;;) {
@@ -70,54 +185,11 @@ fast_string (FastReader *r)
 		if (*p == '"')
 			break;
 		/* an escape */
-		if (++p >= r->end)
+		p++;
+		c = cs_json_read_escape (&p, r->end);
+		if (c == 0)
 			return FALSE;
-		switch (*p++) {
-		case '"':
-			g_string_append_c (r->buf, '"');
-			break;
-		case '\\':
-			g_string_append_c (r->buf, '\\');
-			break;
-		case '/':
-			g_string_append_c (r->buf, '/');
-			break;
-		case 'b':
-			g_string_append_c (r->buf, '\b');
-			break;
-		case 'f':
-			g_string_append_c (r->buf, '\f');
-			break;
-		case 'n':
-			g_string_append_c (r->buf, '\n');
-			break;
-		case 'r':
-			g_string_append_c (r->buf, '\r');
-			break;
-		case 't':
-			g_string_append_c (r->buf, '\t');
-			break;
-		case 'u': {
-			gint c;
-			if (r->end - p < 4 || (c = fast_hex4 (p)) <= 0)
-				return FALSE;
-			p += 4;
-			if (c >= 0xDC00 && c <= 0xDFFF)
-				return FALSE;
-			if (c >= 0xD800 && c <= 0xDBFF) {
-				gint lo;
-				if (r->end - p < 6 || p[0] != '\\' || p[1] != 'u'
-				    || (lo = fast_hex4 (p + 2)) < 0xDC00 || lo > 0xDFFF)
-					return FALSE;
-				p += 6;
-				c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
-			}
-			g_string_append_unichar (r->buf, (gunichar)c);
-			break;
-		}
-		default:
-			return FALSE;
-		}
+		g_string_append_unichar (r->buf, c);
 	}
 	r->p = p + 1;
 	return TRUE;
@@ -126,47 +198,18 @@ fast_string (FastReader *r)
 static JsonNode *
 fast_number (FastReader *r)
 {
-	const gchar *p = r->p, *start = r->p;
-	gboolean integer = TRUE;
-	gchar text[64];
+	gboolean integer;
+	gint64 i = 0;
+	gdouble d = 0;
 	JsonNode *node;
 
-	if (*p == '-')
-		p++;
-	if (p >= r->end || !g_ascii_isdigit (*p))
+	if (!cs_json_read_number (&r->p, r->end, &integer, &i, &d))
 		return NULL;
-	if (*p == '0')
-		p++;
-	else
-		while (p < r->end && g_ascii_isdigit (*p))
-			p++;
-	if (p < r->end && *p == '.') {
-		integer = FALSE;
-		if (++p >= r->end || !g_ascii_isdigit (*p))
-			return NULL;
-		while (p < r->end && g_ascii_isdigit (*p))
-			p++;
-	}
-	if (p < r->end && (*p == 'e' || *p == 'E')) {
-		integer = FALSE;
-		if (++p < r->end && (*p == '+' || *p == '-'))
-			p++;
-		if (p >= r->end || !g_ascii_isdigit (*p))
-			return NULL;
-		while (p < r->end && g_ascii_isdigit (*p))
-			p++;
-	}
-	/* 19 digits always fit an int64; longer ones are json-glib's to judge */
-	if ((gsize)(p - start) >= (integer ? 19 : sizeof text))
-		return NULL;
-	memcpy (text, start, (gsize)(p - start));
-	text[p - start] = '\0';
 	node = json_node_alloc ();
 	if (integer)
-		json_node_init_int (node, g_ascii_strtoll (text, NULL, 10));
+		json_node_init_int (node, i);
 	else
-		json_node_init_double (node, g_ascii_strtod (text, NULL));
-	r->p = p;
+		json_node_init_double (node, d);
 	return node;
 }
 

@@ -19,4 +19,10 @@ cs_json_append (GString *out, JsonNode *node);
 void
 cs_json_append_string (GString *out, const gchar *s);
 
+/* the pieces of cs_json_parse()'s reader that CsJsonDoc's shares */
+gunichar
+cs_json_read_escape (const gchar **p, const gchar *end);
+gboolean
+cs_json_read_number (const gchar **p, const gchar *end, gboolean *integer, gint64 *i, gdouble *d);
+
 G_END_DECLS
