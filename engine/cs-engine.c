@@ -71,6 +71,12 @@ struct _CsEngine {
 		CsKind kind;
 		CsSide side;
 	} known[CS_SIDE_LAST][CS_KIND_LAST];
+	/* the kind had journal rows when it was planned (a crashed or failed
+	 * run's): only then can a link have rows other than this run's own */
+	gboolean journal_before[CS_KIND_LAST];
+	/* the thread beside the writes (run_batches()): one, kept */
+	GThreadPool *beside_pool; /* (owned) (nullable) */
+	GAsyncQueue *beside_done; /* (owned) (nullable) its finished work */
 };
 
 G_DEFINE_TYPE (CsEngine, cs_engine, G_TYPE_OBJECT)
@@ -102,6 +108,9 @@ static void
 cs_engine_finalize (GObject *object)
 {
 	CsEngine *self = CS_ENGINE (object);
+	if (self->beside_pool != NULL)
+		g_thread_pool_free (g_steal_pointer (&self->beside_pool), FALSE, TRUE);
+	g_clear_pointer (&self->beside_done, g_async_queue_unref);
 	clear_streams (self);
 	clear_sinks (self);
 	clear_decisions (self);
@@ -1222,6 +1231,7 @@ kind_plan_fill (CsEngine *self, CsKind kind, KindPlan *kp, GError **error)
 	kp->journal = cs_state_journal_pending (self->state, kind, error);
 	if (kp->journal == NULL)
 		return FALSE;
+	self->journal_before[kind] = kp->journal->len > 0;
 	in->kind = kind;
 	in->config = cs_profile_get_kind_config (self->profile, kind);
 	in->conflict = cs_profile_get_conflict (self->profile);
@@ -1397,7 +1407,10 @@ kind_streams (CsEngine *self, CsKind kind, CsRunFlags flags)
 	if (cs_state_has_links (self->state, kind, NULL))
 		return FALSE;
 	journal = cs_state_journal_pending (self->state, kind, NULL);
-	return journal != NULL && journal->len == 0;
+	if (journal == NULL || journal->len > 0)
+		return FALSE;
+	self->journal_before[kind] = FALSE;
+	return TRUE;
 }
 
 static gboolean apply_items (CsEngine *self, GPtrArray *items, CsRunReport *report,
@@ -1562,6 +1575,8 @@ prepare_sides (CsEngine *self, CsRunFlags flags, GCancellable *cancellable, GErr
 	clear_streams (self);
 	note_optional_rows (self);
 	self->outlook_first = FALSE;
+	for (guint k = 0; k < CS_KIND_LAST; k++)
+		self->journal_before[k] = TRUE; /* until the kind's plan looks */
 	if (stream) {
 		/* Outlook first, whole; the CRM then streams against it */
 		for (guint k = 0; k < CS_KIND_LAST && !self->outlook_first; k++)
@@ -1777,6 +1792,7 @@ typedef struct {
 	gchar *new_id[CS_SIDE_LAST];
 	gchar *new_version[CS_SIDE_LAST];
 	gboolean wrote[CS_SIDE_LAST];
+	gint64 update_journal[CS_SIDE_LAST]; /* the row this run journalled its update to a side in */
 	gchar *values_text; /* item->values as the journal and the snapshot keep them */
 } ItemState;
 
@@ -1959,6 +1975,26 @@ hold_review (CsEngine *self, CsPlanItem *it, CsRunReport *report, GError **error
 	return cs_state_hold_review (self->state, &r, error);
 }
 
+/* the journal rows of a link whose new state is stored: this run's own
+ * (known by id), and where the kind had rows before the run, any a crashed
+ * or failed run left for either record. A first sync has none of the latter
+ * and looks for none: that lookup was a fifth of the bookkeeping per item. */
+static gboolean
+drop_journal (CsEngine *self, ItemState *st, const gchar *crm_id, const gchar *outlook_id,
+	      GError **error)
+{
+	for (guint s = 0; s < CS_SIDE_LAST; s++) {
+		if (st->update_journal[s] > 0 &&
+		    !cs_state_journal_remove (self->state, st->update_journal[s], error))
+			return FALSE;
+		st->update_journal[s] = 0;
+	}
+	if (!self->journal_before[st->item->kind])
+		return TRUE;
+	return cs_state_journal_remove_for_link (self->state, st->item->kind, crm_id, outlook_id,
+						 error);
+}
+
 static gboolean
 finish_item (CsEngine *self, ItemState *st, CsRunReport *report, GPtrArray *state_skips,
 	     GError **error)
@@ -2003,9 +2039,8 @@ finish_item (CsEngine *self, ItemState *st, CsRunReport *report, GPtrArray *stat
 		if (it->link == NULL)
 			return TRUE;
 		/* a crashed run's update to a record now gone is of no use any more */
-		if (!cs_state_journal_remove_updates (self->state, it->kind,
-						      cs_link_get_id (it->link, CS_SIDE_CRM),
-						      cs_link_get_id (it->link, CS_SIDE_OUTLOOK), error))
+		if (!drop_journal (self, st, cs_link_get_id (it->link, CS_SIDE_CRM),
+				   cs_link_get_id (it->link, CS_SIDE_OUTLOOK), error))
 			return FALSE;
 		return cs_state_remove_link (self->state, it->link, error);
 	}
@@ -2038,8 +2073,8 @@ finish_item (CsEngine *self, ItemState *st, CsRunReport *report, GPtrArray *stat
 	link->synced_at = g_get_real_time ();
 	if (cs_link_get_id (link, CS_SIDE_CRM) == NULL || cs_link_get_id (link, CS_SIDE_OUTLOOK) == NULL)
 		return TRUE;
-	if (!cs_state_journal_remove_updates (self->state, it->kind, cs_link_get_id (link, CS_SIDE_CRM),
-					      cs_link_get_id (link, CS_SIDE_OUTLOOK), error))
+	if (!drop_journal (self, st, cs_link_get_id (link, CS_SIDE_CRM),
+			   cs_link_get_id (link, CS_SIDE_OUTLOOK), error))
 		return FALSE;
 	if (self->merges[it->kind] &&
 	    !cs_state_clear_link_merge (self->state, it->kind, cs_link_get_id (link, CS_SIDE_CRM),
@@ -2058,12 +2093,6 @@ maybe_crash (CsEngine *self)
 	}
 	return FALSE;
 }
-
-typedef struct {
-	CsSide side;
-	CsKind kind;
-	CsWriteAction action;
-} BatchKey;
 
 /* an update built without the target's record (the planner leaves out the
  * side of an item that did not change), now written over @cur */
@@ -2148,104 +2177,324 @@ fetch_current (CsEngine *self, GPtrArray *ops, CsSide side, CsKind kind,
 	return TRUE;
 }
 
+/* one batch of writes to one side: its ops, and the journal rows made for
+ * them (removed again when the batch never left) */
+typedef struct {
+	GPtrArray *ops; /* (element-type CsWriteOp) */
+	GArray *journal; /* (element-type gint64) */
+} Batch;
+
+static Batch *
+batch_new (void)
+{
+	Batch *b = g_new0 (Batch, 1);
+	b->ops = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_write_op_free);
+	b->journal = g_array_new (FALSE, FALSE, sizeof (gint64));
+	return b;
+}
+
+static void
+batch_free (Batch *b)
+{
+	g_ptr_array_unref (b->ops);
+	g_array_unref (b->journal);
+	g_free (b);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Batch, batch_free)
+
+/* one pass of run_batches(): the writes of one action to one kind on one side */
+typedef struct {
+	CsEngine *self;
+	GPtrArray *states;
+	CsSide side;
+	CsKind kind;
+	CsWriteAction action;
+	CsRunReport *report;
+	GPtrArray *state_skips;
+	gboolean kind_failed;
+	guint next; /* the first state not looked at yet */
+} Pass;
+
+/* the ops of the next batch, up to the engine's batch size */
+static Batch *
+batch_collect (Pass *p)
+{
+	CsEngine *self = p->self;
+	Batch *b = batch_new ();
+	while (p->next < p->states->len && b->ops->len < self->batch_size) {
+		ItemState *st = g_ptr_array_index (p->states, p->next++);
+		CsPlanItem *it = st->item;
+		gboolean wants = FALSE;
+		CsWriteOp *op;
+		/* pending 0: written and committed (maybe released) already */
+		if (it->kind != p->kind || st->failed || st->pending == 0)
+			continue;
+		if (p->action == CS_WRITE_DELETE)
+			wants = it->delete[p->side];
+		else if (p->action == CS_WRITE_CREATE)
+			wants = it->create[p->side];
+		else
+			wants = !it->create[p->side] && it->rows[p->side] != NULL &&
+				it->rows[p->side][0] != NULL;
+		if (!wants)
+			continue;
+		op = make_op (self, it, p->side, p->action);
+		op->engine_data = st;
+		g_ptr_array_add (b->ops, op);
+	}
+	return b;
+}
+
+/* journals @b before it leaves: a create's values, so that after a crash the
+ * next run finds what it made; an update's rows, so that the next run takes
+ * them for ours, not for an edit on that side */
+static gboolean
+batch_journal (Pass *p, Batch *b, GError **error)
+{
+	CsState *state = p->self->state;
+	if (p->action == CS_WRITE_DELETE || b->ops->len == 0)
+		return TRUE;
+	if (!cs_state_begin (state, error))
+		return FALSE;
+	for (guint j = 0; j < b->ops->len; j++) {
+		CsWriteOp *op = g_ptr_array_index (b->ops, j);
+		ItemState *ost = op->engine_data;
+		CsPlanItem *item = ost->item;
+		gint64 jid;
+		if (p->action == CS_WRITE_CREATE) {
+			const gchar *src = cs_plan_item_get_id (item, cs_side_other (p->side));
+			jid = cs_state_journal_add (state, p->kind, p->side, src ? src : "",
+						    item_values_text (ost), error);
+			item->journal_id = jid;
+		} else {
+			const gchar *target = cs_plan_item_get_id (item, p->side);
+			g_autoptr(GHashTable) written = g_hash_table_new (g_str_hash, g_str_equal);
+			g_autofree gchar *vals = NULL;
+			g_autofree gchar *src = NULL;
+			/* a row cleared is written as null: it is a value sent too */
+			g_autoptr(GVariant) cleared = g_variant_ref_sink (cs_value_null ());
+			for (guint r = 0; item->values != NULL && item->rows[p->side] != NULL &&
+					  item->rows[p->side][r] != NULL; r++) {
+				GVariant *v = g_hash_table_lookup (item->values, item->rows[p->side][r]);
+				g_hash_table_insert (written, item->rows[p->side][r],
+						     v != NULL ? v : cleared);
+			}
+			if (target == NULL || g_hash_table_size (written) == 0)
+				continue;
+			vals = cs_mapping_values_to_string (written);
+			src = g_strconcat (CS_JOURNAL_UPDATE_PREFIX, target, NULL);
+			jid = cs_state_journal_add (state, p->kind, p->side, src, vals, error);
+			ost->update_journal[p->side] = jid;
+		}
+		if (jid < 0) {
+			cs_state_rollback (state);
+			return FALSE;
+		}
+		g_array_append_val (b->journal, jid);
+	}
+	return cs_state_commit (state, error);
+}
+
+/* a batch journalled that never left: its rows would take a later record
+ * with the same values for one this run made */
+static void
+batch_unjournal (Pass *p, Batch *b)
+{
+	for (guint j = 0; j < b->journal->len; j++)
+		cs_state_journal_remove (p->self->state, g_array_index (b->journal, gint64, j), NULL);
+	for (guint j = 0; j < b->ops->len; j++) {
+		ItemState *ost = ((CsWriteOp *) g_ptr_array_index (b->ops, j))->engine_data;
+		if (p->action == CS_WRITE_CREATE)
+			ost->item->journal_id = 0;
+		else
+			ost->update_journal[p->side] = 0;
+	}
+	g_array_set_size (b->journal, 0);
+}
+
+/* what @b's write did, committed in one transaction: ids, versions, links,
+ * history; a write that failed is a skip and its journal row goes */
+static gboolean
+batch_settle (Pass *p, Batch *b, GError **error)
+{
+	CsEngine *self = p->self;
+	if (!cs_state_begin (self->state, error))
+		return FALSE;
+	for (guint j = 0; j < b->ops->len; j++) {
+		CsWriteOp *op = g_ptr_array_index (b->ops, j);
+		ItemState *ost = op->engine_data;
+		if (op->error != NULL) {
+			const gchar *id = cs_plan_item_get_id (ost->item, cs_side_other (p->side));
+			g_autofree gchar *reason = g_strdup_printf (
+			    _("%s %s: %s"), cs_provider_get_name (self->providers[p->side]),
+			    cs_write_action_to_string (p->action), op->error->message);
+			ost->failed = TRUE;
+			p->kind_failed = TRUE;
+			cs_run_report_add_skip (
+			    p->report, p->kind,
+			    p->action == CS_WRITE_CREATE ? cs_side_other (p->side) : p->side,
+			    p->action == CS_WRITE_CREATE ? id : cs_plan_item_get_id (ost->item, p->side),
+			    ost->item->label, reason);
+			if (ost->item->journal_id > 0 && p->action == CS_WRITE_CREATE)
+				cs_state_journal_remove (self->state, ost->item->journal_id, NULL);
+			continue;
+		}
+		ost->wrote[p->side] = p->action != CS_WRITE_DELETE;
+		if (p->action == CS_WRITE_CREATE) {
+			g_free (ost->new_id[p->side]);
+			ost->new_id[p->side] = g_strdup (op->id);
+		}
+		g_free (ost->new_version[p->side]);
+		ost->new_version[p->side] = g_strdup (op->version);
+		if (--ost->pending == 0 &&
+		    !finish_item (self, ost, p->report, p->state_skips, error)) {
+			cs_state_rollback (self->state);
+			return FALSE;
+		}
+	}
+	if (!cs_state_commit (self->state, error))
+		return FALSE;
+	for (guint j = 0; self->release_done && j < b->ops->len; j++) {
+		ItemState *ost = ((CsWriteOp *) g_ptr_array_index (b->ops, j))->engine_data;
+		if (!ost->failed && ost->pending == 0)
+			cs_plan_item_release (ost->item);
+	}
+	return TRUE;
+}
+
+/* the work beside a batch on the wire: settle the one before, make and
+ * journal the one after. It touches the state, the mapping, the plan and the
+ * report; the engine's thread meanwhile only waits for the provider. */
+typedef struct {
+	Pass *pass;
+	Batch *settle; /* (nullable) written, to settle */
+	Batch *made;   /* (out) the next batch, journalled */
+	GError *error;
+} Beside;
+
+static gboolean
+beside_run (Beside *w)
+{
+	if (w->settle != NULL && !batch_settle (w->pass, w->settle, &w->error))
+		return FALSE;
+	w->made = batch_collect (w->pass);
+	if (!batch_journal (w->pass, w->made, &w->error)) {
+		g_clear_pointer (&w->made, batch_free);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static void
+beside_thread (gpointer data, gpointer user_data)
+{
+	Beside *w = data;
+	GAsyncQueue *done = user_data;
+	beside_run (w);
+	g_async_queue_push (done, w);
+}
+
+/* the thread beside the writes, kept for the engine's life */
+static gboolean
+beside_start (CsEngine *self, Beside *w)
+{
+	if (self->beside_done == NULL) {
+		self->beside_done = g_async_queue_new ();
+		self->beside_pool =
+		    g_thread_pool_new (beside_thread, self->beside_done, 1, TRUE, NULL);
+	}
+	/* no thread to be had: the same work, in turn */
+	if (self->beside_pool == NULL || !g_thread_pool_push (self->beside_pool, w, NULL)) {
+		beside_run (w);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static void
+pass_progress (CsEngine *self, Pass *p, guint written, guint *done_ops, guint total_ops)
+{
+	g_autofree gchar *msg = NULL;
+	*done_ops += written;
+	if (self->in_chunk) {
+		/* as far as the listing is read: the chunks' totals are not known */
+		guint read = self->stream_read[0], listed = self->stream_read[1];
+		self->stream_written += written;
+		msg = g_strdup_printf (_("Writing %s to %s: %u of %u"), cs_kind_get_label (p->kind),
+				       cs_provider_get_display_name (self->providers[p->side]),
+				       self->stream_written, MAX (self->stream_written, listed));
+		progress (self, CS_PHASE_APPLY, listed > 0 ? (gdouble) read / listed : 0, msg);
+		return;
+	}
+	msg = g_strdup_printf (_("Writing %s to %s: %u of %u"), cs_kind_get_label (p->kind),
+			       cs_provider_get_display_name (self->providers[p->side]), *done_ops,
+			       total_ops);
+	progress (self, CS_PHASE_APPLY, total_ops > 0 ? (gdouble) *done_ops / total_ops : 1, msg);
+}
+
+/*
+ * Writes one action to one kind on one side, in batches. While a batch is on
+ * the wire, a thread beside settles the batch before it (links, history)
+ * and makes and journals the batch after it, so the service never waits for
+ * our own bookkeeping. What a crash may leave is what it could leave before:
+ * every batch is journalled before it leaves, its links are committed after
+ * it came back, the cursors move after the run. A batch that never left is
+ * taken out of the journal again.
+ */
 static gboolean
 run_batches (CsEngine *self, GPtrArray *states, CsSide side, CsKind kind, CsWriteAction action,
 	     CsRunReport *report, GPtrArray *state_skips, gboolean *kind_failed, guint *done_ops,
 	     guint total_ops, GCancellable *cancellable, GError **error)
 {
-	g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_write_op_free);
-	guint i = 0;
+	Pass p = {self, states, side, kind, action, report, state_skips, FALSE, 0};
+	g_autoptr(Batch) cur = batch_collect (&p);
+	g_autoptr(Batch) prev = NULL;
+	gboolean failed = FALSE;
 
-	while (i <= states->len) {
-		ItemState *st = i < states->len ? g_ptr_array_index (states, i) : NULL;
-		CsPlanItem *it = st != NULL ? st->item : NULL;
-		gboolean wants = FALSE;
-		/* pending 0: written and committed (maybe released) already */
-		if (it != NULL && it->kind == kind && !st->failed && st->pending > 0) {
-			if (action == CS_WRITE_DELETE)
-				wants = it->delete[side];
-			else if (action == CS_WRITE_CREATE)
-				wants = it->create[side];
-			else
-				wants = !it->create[side] && it->rows[side] != NULL && it->rows[side][0] != NULL;
-		}
-		if (wants) {
-			CsWriteOp *op = make_op (self, it, side, action);
-			op->engine_data = st;
-			g_ptr_array_add (ops, op);
-		}
-		i++;
-		if (ops->len == 0 || (ops->len < self->batch_size && i <= states->len))
-			continue;
-
+	if (!batch_journal (&p, cur, error)) {
+		g_clear_pointer (&cur, batch_free);
+		failed = TRUE;
+	}
+	while (!failed && cur->ops->len > 0) {
+		Beside w = {&p, NULL, NULL, NULL};
+		g_autoptr(GError) write_error = NULL;
+		gboolean threaded, wrote;
 		if (action == CS_WRITE_UPDATE &&
-		    !fetch_current (self, ops, side, kind, cancellable, error)) {
-			*kind_failed = TRUE;
-			return FALSE;
-		}
-
-		/* journal the creates before they leave */
-		if (action == CS_WRITE_CREATE) {
-			if (!cs_state_begin (self->state, error))
-				return FALSE;
-			for (guint j = 0; j < ops->len; j++) {
-				CsWriteOp *op = g_ptr_array_index (ops, j);
-				ItemState *ost = op->engine_data;
-				const gchar *vals = item_values_text (ost);
-				const gchar *src = cs_plan_item_get_id (ost->item, cs_side_other (side));
-				gint64 jid = cs_state_journal_add (self->state, kind, side, src ? src : "", vals, error);
-				if (jid < 0) {
-					cs_state_rollback (self->state);
-					return FALSE;
-				}
-				ost->item->journal_id = jid;
-			}
-			if (!cs_state_commit (self->state, error))
-				return FALSE;
-		}
-		/* and the updates: the values of the rows written, so that after a crash
-		 * the next run takes them for ours, not for an edit on that side */
-		if (action == CS_WRITE_UPDATE) {
-			if (!cs_state_begin (self->state, error))
-				return FALSE;
-			for (guint j = 0; j < ops->len; j++) {
-				CsWriteOp *op = g_ptr_array_index (ops, j);
-				ItemState *ost = op->engine_data;
-				CsPlanItem *item = ost->item;
-				const gchar *target = cs_plan_item_get_id (item, side);
-				g_autoptr(GHashTable) written = g_hash_table_new (g_str_hash, g_str_equal);
-				g_autofree gchar *vals = NULL;
-				g_autofree gchar *src = NULL;
-				/* a row cleared is written as null: it is a value sent too */
-				g_autoptr(GVariant) cleared = g_variant_ref_sink (cs_value_null ());
-				for (guint r = 0; item->values != NULL && item->rows[side] != NULL &&
-						  item->rows[side][r] != NULL; r++) {
-					GVariant *v = g_hash_table_lookup (item->values, item->rows[side][r]);
-					g_hash_table_insert (written, item->rows[side][r], v != NULL ? v : cleared);
-				}
-				if (target == NULL || g_hash_table_size (written) == 0)
-					continue;
-				vals = cs_mapping_values_to_string (written);
-				src = g_strconcat (CS_JOURNAL_UPDATE_PREFIX, target, NULL);
-				if (cs_state_journal_add (self->state, kind, side, src, vals, error) < 0) {
-					cs_state_rollback (self->state);
-					return FALSE;
-				}
-			}
-			if (!cs_state_commit (self->state, error))
-				return FALSE;
+		    !fetch_current (self, cur->ops, side, kind, cancellable, error)) {
+			p.kind_failed = TRUE;
+			failed = TRUE;
+			break;
 		}
 		if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
-		    stop_requested (self, error))
-			return FALSE;
-		if (!cs_provider_write (self->providers[side], kind, ops, cancellable, error)) {
-			g_prefix_error (error, _("writing %s to %s: "), cs_kind_to_string (kind),
-					cs_provider_get_display_name (self->providers[side]));
-			*kind_failed = TRUE;
-			return FALSE;
+		    stop_requested (self, error)) {
+			failed = TRUE;
+			break;
 		}
-		for (guint j = 0; j < ops->len; j++) {
-			CsWriteOp *op = g_ptr_array_index (ops, j);
+		w.settle = g_steal_pointer (&prev);
+		threaded = beside_start (self, &w);
+		wrote = cs_provider_write (self->providers[side], kind, cur->ops, cancellable,
+					   &write_error);
+		if (threaded)
+			g_async_queue_pop (self->beside_done);
+		g_clear_pointer (&w.settle, batch_free);
+		if (!wrote) {
+			g_propagate_prefixed_error (error, g_steal_pointer (&write_error),
+						    _("writing %s to %s: "), cs_kind_to_string (kind),
+						    cs_provider_get_display_name (self->providers[side]));
+			p.kind_failed = TRUE;
+			failed = TRUE;
+			/* the one made beside never left; this one may have, in part:
+			 * its journal rows stay for the next run to find */
+			if (w.made != NULL)
+				batch_unjournal (&p, w.made);
+			g_clear_pointer (&w.made, batch_free);
+			g_clear_error (&w.error);
+			g_clear_pointer (&cur, batch_free);
+			break;
+		}
+		for (guint j = 0; j < cur->ops->len; j++) {
+			CsWriteOp *op = g_ptr_array_index (cur->ops, j);
 			if (op->error == NULL) {
 				self->writes++;
 				maybe_crash (self);
@@ -2257,69 +2506,31 @@ run_batches (CsEngine *self, GPtrArray *states, CsSide side, CsKind kind, CsWrit
 		if (action != CS_WRITE_UPDATE && self->sinks[side][kind] != NULL) {
 			CsReadSink *sink = self->sinks[side][kind];
 			g_autofree gchar *next = cs_provider_cursor_after_write (
-			    self->providers[side], kind, cs_read_sink_get_cursor (sink), ops);
+			    self->providers[side], kind, cs_read_sink_get_cursor (sink), cur->ops);
 			if (next != NULL)
 				cs_read_sink_set_cursor (sink, next);
 		}
-		if (!cs_state_begin (self->state, error))
-			return FALSE;
-		for (guint j = 0; j < ops->len; j++) {
-			CsWriteOp *op = g_ptr_array_index (ops, j);
-			ItemState *ost = op->engine_data;
-			if (op->error != NULL) {
-				const gchar *id = cs_plan_item_get_id (ost->item, cs_side_other (side));
-				g_autofree gchar *reason = g_strdup_printf (
-				    _("%s %s: %s"), cs_provider_get_name (self->providers[side]),
-				    cs_write_action_to_string (action), op->error->message);
-				ost->failed = TRUE;
-				*kind_failed = TRUE;
-				cs_run_report_add_skip (report, kind, action == CS_WRITE_CREATE ? cs_side_other (side) : side,
-							action == CS_WRITE_CREATE ? id : cs_plan_item_get_id (ost->item, side),
-							ost->item->label, reason);
-				if (ost->item->journal_id > 0 && action == CS_WRITE_CREATE)
-					cs_state_journal_remove (self->state, ost->item->journal_id, NULL);
-				continue;
-			}
-			ost->wrote[side] = action != CS_WRITE_DELETE;
-			if (action == CS_WRITE_CREATE) {
-				g_free (ost->new_id[side]);
-				ost->new_id[side] = g_strdup (op->id);
-			}
-			g_free (ost->new_version[side]);
-			ost->new_version[side] = g_strdup (op->version);
-			if (--ost->pending == 0 &&
-			    !finish_item (self, ost, report, state_skips, error)) {
-				cs_state_rollback (self->state);
-				return FALSE;
-			}
+		pass_progress (self, &p, cur->ops->len, done_ops, total_ops);
+		prev = g_steal_pointer (&cur);
+		if (w.error != NULL) {
+			/* the state failed beside: what left is in the journal for
+			 * the next run, as after a crash */
+			g_propagate_error (error, w.error);
+			g_clear_pointer (&prev, batch_free);
+			failed = TRUE;
+			break;
 		}
-		if (!cs_state_commit (self->state, error))
-			return FALSE;
-		for (guint j = 0; self->release_done && j < ops->len; j++) {
-			ItemState *ost = ((CsWriteOp *)g_ptr_array_index (ops, j))->engine_data;
-			if (!ost->failed && ost->pending == 0)
-				cs_plan_item_release (ost->item);
-		}
-		*done_ops += ops->len;
-		if (self->in_chunk) {
-			/* as far as the listing is read: the chunks' totals are not known */
-			guint read = self->stream_read[0], listed = self->stream_read[1];
-			g_autofree gchar *msg = NULL;
-			self->stream_written += ops->len;
-			msg = g_strdup_printf (_("Writing %s to %s: %u of %u"), cs_kind_get_label (kind),
-					       cs_provider_get_display_name (self->providers[side]),
-					       self->stream_written, MAX (self->stream_written, listed));
-			progress (self, CS_PHASE_APPLY, listed > 0 ? (gdouble) read / listed : 0, msg);
-		} else {
-			g_autofree gchar *msg = g_strdup_printf (_("Writing %s to %s: %u of %u"),
-								 cs_kind_get_label (kind),
-								 cs_provider_get_display_name (self->providers[side]),
-								 *done_ops, total_ops);
-			progress (self, CS_PHASE_APPLY, total_ops > 0 ? (gdouble) *done_ops / total_ops : 1, msg);
-		}
-		g_ptr_array_set_size (ops, 0);
+		cur = w.made;
 	}
-	return TRUE;
+	/* a batch journalled that did not leave (a stop, a failed read) */
+	if (cur != NULL && failed)
+		batch_unjournal (&p, cur);
+	/* the last batch written, or the one before a stop or a failed write */
+	if (prev != NULL && !batch_settle (&p, prev, failed ? NULL : error))
+		failed = TRUE;
+	if (p.kind_failed)
+		*kind_failed = TRUE;
+	return !failed;
 }
 
 static gboolean
@@ -2632,8 +2843,11 @@ run_common (CsEngine *self, CsRunFlags flags, gboolean undo, CsSyncPlan *given,
 	self->stream_wanted = given == NULL && !undo;
 	if (given != NULL)
 		plan = g_object_ref (given);
-	else if (undo)
+	else if (undo) {
+		for (guint k = 0; k < CS_KIND_LAST; k++)
+			self->journal_before[k] = TRUE;
 		plan = cs_undo_prepare (self, &undo_of, cancellable, &error_local);
+	}
 	else
 		plan = cs_engine_prepare (self, flags, cancellable, &error_local);
 	if (plan != NULL)

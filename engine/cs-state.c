@@ -869,17 +869,22 @@ cs_state_journal_remove (CsState *self, gint64 id, GError **error)
 	return step_done (self, stmt, error);
 }
 
-/* the update entries of one link, once its new snapshot is stored */
+/* the entries of one link, once its new snapshot is stored: the updates
+ * to either record, and creates made from either (a batch journalled before
+ * a crash, never sent and since made again, would otherwise stay, and take a
+ * later record with its values for one we made) */
 gboolean
-cs_state_journal_remove_updates (CsState *self, CsKind kind, const gchar *crm_id,
-				 const gchar *outlook_id, GError **error)
+cs_state_journal_remove_for_link (CsState *self, CsKind kind, const gchar *crm_id,
+				  const gchar *outlook_id, GError **error)
 {
 	const gchar *ids[CS_SIDE_LAST] = {crm_id, outlook_id};
 	/* one lookup per side on journal_source: with OR between the sides
 	 * SQLite read every journal row of the kind, once per linked record */
 	for (guint s = 0; s < CS_SIDE_LAST; s++) {
 		g_autoptr(CsCachedStmt) stmt = prepare_cached (
-		    self, "DELETE FROM journal WHERE kind=?1 AND target=?2 AND source_id=?3", error);
+		    self, "DELETE FROM journal WHERE kind=?1 AND target=?2 AND source_id IN (?3, ?4)",
+		    error);
+		const gchar *from = ids[cs_side_other ((CsSide) s)];
 		g_autofree gchar *src =
 		    g_strconcat (CS_JOURNAL_UPDATE_PREFIX, ids[s] != NULL ? ids[s] : "", NULL);
 		if (stmt == NULL)
@@ -887,6 +892,10 @@ cs_state_journal_remove_updates (CsState *self, CsKind kind, const gchar *crm_id
 		sqlite3_bind_text (stmt, 1, cs_kind_to_string (kind), -1, SQLITE_STATIC);
 		sqlite3_bind_text (stmt, 2, cs_side_to_string ((CsSide) s), -1, SQLITE_STATIC);
 		sqlite3_bind_text (stmt, 3, src, -1, SQLITE_STATIC);
+		if (from != NULL && *from != '\0')
+			sqlite3_bind_text (stmt, 4, from, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null (stmt, 4);
 		if (!step_done (self, stmt, error))
 			return FALSE;
 	}

@@ -155,7 +155,7 @@ gboolean cs_state_journal_remove (CsState *self, gint64 id, GError **error);
 GPtrArray *cs_state_journal_pending (CsState *self, CsKind kind, GError **error);
 /* updates are journalled with source_id "=" + the target's own id */
 #define CS_JOURNAL_UPDATE_PREFIX "="
-gboolean cs_state_journal_remove_updates (CsState *self, CsKind kind, const gchar *crm_id,
+gboolean cs_state_journal_remove_for_link (CsState *self, CsKind kind, const gchar *crm_id,
 					  const gchar *outlook_id, GError **error);
 
 gint64 cs_state_run_begin (CsState *self, const gchar *trigger, GError **error);
