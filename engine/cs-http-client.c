@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cs-http-client.h"
+#include "cs-json-doc.h"
 #include "cs-json.h"
 #include "cs-provider.h"
 
@@ -61,23 +62,49 @@ cs_http_response_get_header (CsHttpResponse *resp, const gchar *name)
  * they read (json_node_set_* is only used on nodes they create), where
  * sealing would make a difference.
  */
+/* a body that is not JSON, in one line the user can place */
+static void
+set_not_json (CsHttpResponse *resp, const gchar *data, gsize len, GError **error)
+{
+	g_autofree gchar *start = g_strndup (data != NULL ? data : "", MIN (len, 60));
+	g_strdelimit (start, "\r\n\t", ' ');
+	g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_BAD_ANSWER,
+		     _("the server answered %u with something that is not JSON: “%s”"),
+		     resp->status, start);
+}
+
 JsonNode *
 cs_http_response_parse_json (CsHttpResponse *resp, GError **error)
 {
-	g_autoptr(GError) error_local = NULL;
 	gsize len = 0;
 	const gchar *data = g_bytes_get_data (resp->body, &len);
 	JsonNode *root = NULL;
 
-	if (len == 0 || (root = cs_json_parse (data, (gssize) len, FALSE, &error_local)) == NULL) {
-		g_autofree gchar *start = g_strndup (data != NULL ? data : "", MIN (len, 60));
-		g_strdelimit (start, "\r\n\t", ' ');
-		g_set_error (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_BAD_ANSWER,
-			     _("the server answered %u with something that is not JSON: “%s”"),
-			     resp->status, start);
+	if (len == 0 || (root = cs_json_parse (data, (gssize) len, FALSE, NULL)) == NULL) {
+		set_not_json (resp, data, len, error);
 		return NULL;
 	}
 	return root;
+}
+
+/**
+ * cs_http_response_parse_doc:
+ *
+ * As cs_http_response_parse_json(), as a #CsJsonDoc: for answers read by
+ * the thousand and only read.
+ */
+CsJsonDoc *
+cs_http_response_parse_doc (CsHttpResponse *resp, GError **error)
+{
+	gsize len = 0;
+	const gchar *data = g_bytes_get_data (resp->body, &len);
+	CsJsonDoc *doc = NULL;
+
+	if (len == 0 || (doc = cs_json_doc_parse (data, (gssize) len, NULL)) == NULL) {
+		set_not_json (resp, data, len, error);
+		return NULL;
+	}
+	return doc;
 }
 
 static void

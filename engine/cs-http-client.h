@@ -4,6 +4,8 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "cs-json-doc.h"
+
 G_BEGIN_DECLS
 
 typedef struct {
@@ -15,6 +17,7 @@ typedef struct {
 
 void cs_http_response_free (CsHttpResponse *resp);
 JsonNode *cs_http_response_parse_json (CsHttpResponse *resp, GError **error);
+CsJsonDoc *cs_http_response_parse_doc (CsHttpResponse *resp, GError **error);
 const gchar *cs_http_response_get_header (CsHttpResponse *resp, const gchar *name);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsHttpResponse, cs_http_response_free)
 

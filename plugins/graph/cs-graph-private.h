@@ -4,6 +4,8 @@
 #include "cs-graph-map.h"
 #include "cs-graph-provider.h"
 
+#include "cs-json-doc.h"
+
 G_BEGIN_DECLS
 
 /*
@@ -37,7 +39,7 @@ typedef struct {
  * For tests and fuzzing: a $batch answer to writes as the provider takes it.
  * Each write's op gets its result (done, or an error) or goes to @retry.
  */
-gboolean cs_graph_take_batch (CsKind kind, GPtrArray *chunk, JsonNode *answer, GPtrArray *retry,
+gboolean cs_graph_take_batch (CsKind kind, GPtrArray *chunk, const CsJsonVal *answer, GPtrArray *retry,
 			      guint *wait_s, GError **error);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include "cs-graph-auth.h"
 #include "cs-graph-map.h"
 #include "cs-graph-private.h"
+#include "cs-json-doc.h"
 #include "cs-profile.h"
 
 /*
@@ -380,17 +381,10 @@ graph_headers (void)
 	return h;
 }
 
-/* the error JSON's code and message, as one line */
-void
-cs_graph_set_error (GError **error, guint status, JsonNode *root)
+/* an error answer's code and message, as one line */
+static void
+set_error_text (GError **error, guint status, const gchar *code, const gchar *message)
 {
-	/* an answer without an error object (a proxy's page, an OAuth-style
-	 * {"error": "code"}) still gives the status */
-	JsonObject *e = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
-			    ? cs_json_get_object (json_node_get_object (root), "error")
-			    : NULL;
-	const gchar *code = cs_json_get_string (e, "code");
-	const gchar *message = cs_json_get_string (e, "message");
 	gint cs_code;
 
 	switch (status) {
@@ -422,6 +416,28 @@ cs_graph_set_error (GError **error, guint status, JsonNode *root)
 	}
 	g_set_error (error, CS_PROVIDER_ERROR, cs_code, _("Outlook answered %u %s: %s"), status,
 		     code != NULL ? code : "", message != NULL ? message : "");
+}
+
+/* the error JSON's code and message, as one line */
+void
+cs_graph_set_error (GError **error, guint status, JsonNode *root)
+{
+	/* an answer without an error object (a proxy's page, an OAuth-style
+	 * {"error": "code"}) still gives the status */
+	JsonObject *e = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
+			    ? cs_json_get_object (json_node_get_object (root), "error")
+			    : NULL;
+	set_error_text (error, status, cs_json_get_string (e, "code"),
+			cs_json_get_string (e, "message"));
+}
+
+/* likewise, from a document's value (one answer of a $batch) */
+static void
+set_error_val (GError **error, guint status, const CsJsonVal *root)
+{
+	const CsJsonVal *e = cs_json_val_object (root, "error");
+	set_error_text (error, status, cs_json_val_string (e, "code"),
+			cs_json_val_string (e, "message"));
 }
 
 /* @body as the text sent */
@@ -1184,6 +1200,27 @@ batch_retry_after (JsonObject *headers)
 	return 0;
 }
 
+/* likewise, from a $batch answer read as a document */
+static guint
+batch_retry_after_val (const CsJsonVal *headers)
+{
+	for (const CsJsonVal *v = cs_json_val_first (headers); v != NULL;
+	     v = cs_json_val_next (headers, v)) {
+		g_autoptr(GVariant) d = NULL;
+		if (g_ascii_strcasecmp (cs_json_val_get_name (v), "Retry-After") != 0)
+			continue;
+		if (cs_json_val_is (v, CS_JSON_STRING))
+			return cs_http_retry_after_seconds (cs_json_val_get_string (v));
+		if (cs_json_val_is (v, CS_JSON_INT))
+			return (guint) CLAMP (cs_json_val_get_int (v, 0), 0, 86400);
+		if (cs_json_val_is (v, CS_JSON_DOUBLE) && (d = cs_json_val_to_value (v)) != NULL &&
+		    g_variant_is_of_type (d, G_VARIANT_TYPE_DOUBLE))
+			return (guint) CLAMP (g_variant_get_double (d), 0.0, 86400.0);
+		return 0;
+	}
+	return 0;
+}
+
 /*
  * Contact fields kept in MAPI extended properties: a delta query cannot
  * return them, so the changed contacts are read again, 20 to a $batch in
@@ -1536,23 +1573,21 @@ pending_free (Pending *p)
 	g_free (p);
 }
 
+/* a write Outlook answered with the item as it stored it: its id, and its
+ * version (the changeKey; To Do has none, its etag is) */
 static void
-op_done_from_body (CsKind kind, Pending *p, JsonObject *body)
+op_done_from_body (Pending *p, const CsJsonVal *body)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(CsRecord) r = NULL;
-	const gchar *id = cs_json_get_string_or (body, "id", NULL);
+	const gchar *id = cs_json_val_string (body, "id");
+	const gchar *version = cs_json_val_string (body, "changeKey");
 	if (id == NULL || id[0] == '\0') {
 		cs_write_op_set_error (p->op, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
 				       _("Outlook saved the item but did not say its id"));
 		return;
 	}
-	r = cs_graph_map_to_record (kind, body, CS_GRAPH_MAIL_INBOUND, &error);
-	cs_write_op_set_done (p->op, id, r != NULL ? cs_record_get_version (r) : NULL);
-	if (r != NULL) {
-		g_clear_pointer (&p->op->result, cs_record_unref);
-		p->op->result = g_steal_pointer (&r);
-	}
+	if (version == NULL)
+		version = cs_json_val_string (body, "@odata.etag");
+	cs_write_op_set_done (p->op, id, version);
 }
 
 static JsonNode *
@@ -1599,14 +1634,11 @@ batch_body (GPtrArray *chunk)
  * Returns: %FALSE for an answer without responses (no write settled)
  */
 gboolean
-cs_graph_take_batch (CsKind kind, GPtrArray *chunk, JsonNode *answer, GPtrArray *retry,
+cs_graph_take_batch (CsKind kind, GPtrArray *chunk, const CsJsonVal *answer, GPtrArray *retry,
 		     guint *wait_s, GError **error)
 {
-	JsonArray *responses;
+	const CsJsonVal *responses = cs_json_val_array (answer, "responses");
 
-	responses = JSON_NODE_HOLDS_OBJECT (answer)
-			? cs_json_get_array (json_node_get_object (answer), "responses")
-			: NULL;
 	if (responses == NULL) {
 		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
 				     _("Outlook answered a batch without responses"));
@@ -1614,18 +1646,19 @@ cs_graph_take_batch (CsKind kind, GPtrArray *chunk, JsonNode *answer, GPtrArray 
 	}
 	for (guint i = 0; i < chunk->len; i++) {
 		Pending *p = g_ptr_array_index (chunk, i);
-		JsonObject *resp = NULL;
-		JsonNode *rbody;
+		const CsJsonVal *resp = NULL;
+		const CsJsonVal *rbody;
 		gint64 status;
 		g_autofree gchar *want = g_strdup_printf ("%u", i);
-		for (guint j = 0; j < json_array_get_length (responses); j++) {
-			JsonObject *r = cs_json_array_get_object (responses, j);
+		for (const CsJsonVal *r = cs_json_val_first (responses); r != NULL;
+		     r = cs_json_val_next (responses, r)) {
 			gint64 rs;
-			if (r == NULL || g_strcmp0 (cs_json_get_string_or (r, "id", ""), want) != 0)
+			if (!cs_json_val_is (r, CS_JSON_OBJECT) ||
+			    g_strcmp0 (cs_json_val_string (r, "id"), want) != 0)
 				continue;
 			/* the same id twice (the service should not): a success is
 			 * what happened, else a create that worked would be made again */
-			rs = cs_json_get_int (r, "status", 0);
+			rs = cs_json_val_get_int (cs_json_val_member (r, "status"), 0);
 			if (resp == NULL || (rs >= 200 && rs < 300))
 				resp = r;
 		}
@@ -1642,10 +1675,10 @@ cs_graph_take_batch (CsKind kind, GPtrArray *chunk, JsonNode *answer, GPtrArray 
 			}
 			continue;
 		}
-		status = cs_json_get_int (resp, "status", 0);
-		rbody = json_object_get_member (resp, "body");
+		status = cs_json_val_get_int (cs_json_val_member (resp, "status"), 0);
+		rbody = cs_json_val_member (resp, "body");
 		if (status == 429 || status == 424 || status == 503 || status == 504) {
-			*wait_s = MAX (*wait_s, batch_retry_after (cs_json_get_object (resp, "headers")));
+			*wait_s = MAX (*wait_s, batch_retry_after_val (cs_json_val_object (resp, "headers")));
 			if (p->tries + 1 < WRITE_ROUNDS) {
 				p->tries++;
 				g_ptr_array_add (retry, p);
@@ -1653,8 +1686,8 @@ cs_graph_take_batch (CsKind kind, GPtrArray *chunk, JsonNode *answer, GPtrArray 
 			}
 		}
 		if (status >= 200 && status < 300) {
-			if (rbody != NULL && JSON_NODE_HOLDS_OBJECT (rbody))
-				op_done_from_body (kind, p, json_node_get_object (rbody));
+			if (cs_json_val_is (rbody, CS_JSON_OBJECT))
+				op_done_from_body (p, rbody);
 			else if (p->op->action == CS_WRITE_CREATE)
 				/* a create is only done with the new item's id */
 				cs_write_op_set_error (p->op, CS_PROVIDER_ERROR,
@@ -1667,7 +1700,7 @@ cs_graph_take_batch (CsKind kind, GPtrArray *chunk, JsonNode *answer, GPtrArray 
 			cs_write_op_set_done (p->op, cs_record_get_id (p->op->record), NULL);
 		} else {
 			GError *e = NULL;
-			cs_graph_set_error (&e, (guint) status, rbody);
+			set_error_val (&e, (guint) status, rbody);
 			cs_write_op_take_error (p->op, e);
 		}
 	}
@@ -1774,24 +1807,27 @@ pending_make_body (CsKind kind, Pending *p)
 	return TRUE;
 }
 
-/* settles one $batch's writes from its answer (@root: its body parsed) */
-static gboolean
-take_answer (CsKind kind, GPtrArray *chunk, CsHttpResponse *resp, JsonNode *root,
-	     GError *parse_error, GPtrArray *retry, guint *wait_s, GError **error)
-{
-	g_autoptr(JsonNode) answer = graph_answer (resp, root, parse_error, error);
-	if (answer == NULL)
-		return FALSE;
-	return cs_graph_take_batch (kind, chunk, answer, retry, wait_s, error);
-}
-
+/* settles one $batch's writes from its answer. Twenty items as Outlook
+ * stored them come back in each: read as a document, not as a tree (their id
+ * and version is all a write takes from them) */
 static void
 settle (CsKind kind, GPtrArray *chunk, CsHttpResponse *resp, GPtrArray *retry, guint *wait_s,
 	GError **error)
 {
-	g_autoptr(GError) parse_error = NULL;
-	JsonNode *root = resp->status != 204 ? cs_http_response_parse_json (resp, &parse_error) : NULL;
-	take_answer (kind, chunk, resp, root, parse_error, retry, wait_s, error);
+	g_autoptr(CsJsonDoc) doc = NULL;
+	if (resp->status < 200 || resp->status >= 300 || resp->status == 204) {
+		/* the batch itself refused (or no answer to take): its error */
+		g_autoptr(GError) parse_error = NULL;
+		JsonNode *root = resp->status != 204 ? cs_http_response_parse_json (resp, &parse_error) : NULL;
+		g_autoptr(JsonNode) answer = graph_answer (resp, root, parse_error, error);
+		if (answer != NULL)
+			g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+					     _("Outlook answered a batch without responses"));
+		return;
+	}
+	doc = cs_http_response_parse_doc (resp, error);
+	if (doc != NULL)
+		cs_graph_take_batch (kind, chunk, cs_json_doc_get_root (doc), retry, wait_s, error);
 }
 
 /*

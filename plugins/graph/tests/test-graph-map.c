@@ -358,7 +358,12 @@ test_batch_answer (void)
 	g_assert_no_error (error);
 	g_ptr_array_add (chunk, &p0);
 	g_ptr_array_add (chunk, &p1);
-	g_assert_true (cs_graph_take_batch (CS_KIND_CONTACT, chunk, answer, retry, &wait_s, &error));
+	g_autoptr(CsJsonDoc) doc = NULL;
+
+	g_assert_no_error (error);
+	doc = cs_json_doc_new_from_node (answer);
+	g_assert_true (cs_graph_take_batch (CS_KIND_CONTACT, chunk, cs_json_doc_get_root (doc), retry,
+					    &wait_s, &error));
 	g_assert_no_error (error);
 	g_assert_no_error (create->error);
 	g_assert_cmpstr (create->id, ==, "AAkALnew");
