@@ -10,7 +10,9 @@
 # the daily full listing costs). FIRST_WRAP runs the first sync under a tool
 # (for example "heaptrack -o /tmp/first" or "valgrind --tool=massif
 # --massif-out-file=/tmp/massif.out"). The emulators' own CPU is printed
-# after the first sync: on a small machine they take much of it.
+# after the first sync: on a small machine they take much of it. GRAPH_WRAP
+# runs the Graph emulator under a tool (for example "valgrind
+# --tool=callgrind --callgrind-out-file=/tmp/graph.out").
 #
 # usage: tests/bench/oro-graph.sh BUILD_DIR [N] [RUNS]
 #   (use an optimised build: meson setup _build-rel -Dbuildtype=release)
@@ -28,7 +30,9 @@ trap cleanup EXIT
 
 start_emulator () { # api generate → sets origin
 	local out="$dir/emu-$1.out"
-	"$build/tests/emulators/crmsync-emulator" --api "$1" --port 0 --generate "$2" > "$out" 2>&1 &
+	local wrap=
+	[ "$1" = graph ] && wrap=${GRAPH_WRAP:-}
+	$wrap "$build/tests/emulators/crmsync-emulator" --api "$1" --port 0 --generate "$2" > "$out" 2>&1 &
 	pids+=($!)
 	while ! grep -q listening "$out" 2>/dev/null; do
 		kill -0 "${pids[-1]}" 2>/dev/null || { echo "the $1 emulator did not start" >&2; cat "$out" >&2; exit 1; }
