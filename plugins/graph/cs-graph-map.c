@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cs-graph-map.h"
+#include "cs-json-doc.h"
 
 /*
  * Conventions (data/schemas/README.md): times are UTC "…Z", dates
@@ -66,27 +67,47 @@ static const gchar *const genders[] = {"unspecified", "female", "male"};
 
 /* ------------------------------------------------------------ helpers */
 
-static JsonObject *
-obj_member (JsonObject *o, const gchar *name)
+/* Graph's items are read as CsJsonDoc values: a delta page of a thousand
+ * contacts is a few allocations, where a json-glib tree was a hash table and
+ * a list per object (cs_graph_map_to_record() takes a JsonObject still, for
+ * the single items read with a GET). Every accessor answers NULL for a
+ * value of another type, and takes NULL. */
+
+static const CsJsonVal *
+obj_member (const CsJsonVal *o, const gchar *name)
 {
-	JsonNode *n = o != NULL ? json_object_get_member (o, name) : NULL;
-	return n != NULL && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+	return cs_json_val_object (o, name);
 }
 
-static JsonArray *
-arr_member (JsonObject *o, const gchar *name)
+static const CsJsonVal *
+arr_member (const CsJsonVal *o, const gchar *name)
 {
-	JsonNode *n = o != NULL ? json_object_get_member (o, name) : NULL;
-	return n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+	return cs_json_val_array (o, name);
 }
 
 static const gchar *
-str_member (JsonObject *o, const gchar *name)
+str_member (const CsJsonVal *o, const gchar *name)
 {
-	JsonNode *n = o != NULL ? json_object_get_member (o, name) : NULL;
-	if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
-		return NULL;
-	return json_node_get_string (n);
+	return cs_json_val_string (o, name);
+}
+
+/* a member that is there, null included */
+static gboolean
+has_member (const CsJsonVal *o, const gchar *name)
+{
+	return cs_json_val_member (o, name) != NULL;
+}
+
+static gboolean
+bool_member (const CsJsonVal *o, const gchar *name, gboolean fallback)
+{
+	return cs_json_val_get_boolean (cs_json_val_member (o, name), fallback);
+}
+
+static guint
+length_of (const CsJsonVal *a)
+{
+	return cs_json_val_get_length (a);
 }
 
 /* the date of a dateTime: its first 10 bytes, when they are text (cutting
@@ -116,34 +137,35 @@ set_str (CsRecord *r, const gchar *field, const gchar *value)
 }
 
 static void
-set_bool_member (CsRecord *r, const gchar *field, JsonObject *o, const gchar *name)
+set_bool_member (CsRecord *r, const gchar *field, const CsJsonVal *o, const gchar *name)
 {
-	JsonNode *n = json_object_get_member (o, name);
-	if (n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_BOOLEAN)
-		cs_record_set_bool (r, field, json_node_get_boolean (n));
+	const CsJsonVal *n = cs_json_val_member (o, name);
+	if (cs_json_val_is (n, CS_JSON_BOOLEAN))
+		cs_record_set_bool (r, field, cs_json_val_get_boolean (n, FALSE));
+}
+
+/* an element of a list of text: a string, or an emailAddress's address */
+static const gchar *
+element_string (const CsJsonVal *n)
+{
+	if (cs_json_val_is (n, CS_JSON_STRING))
+		return cs_json_val_get_string (n);
+	return str_member (n, "address");
 }
 
 static const gchar *
-array_string (JsonArray *a, guint i)
+array_string (const CsJsonVal *a, guint i)
 {
-	JsonNode *n;
-	if (a == NULL || i >= json_array_get_length (a))
-		return NULL;
-	n = json_array_get_element (a, i);
-	if (JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING)
-		return json_node_get_string (n);
-	if (JSON_NODE_HOLDS_OBJECT (n)) /* emailAddress */
-		return str_member (json_node_get_object (n), "address");
-	return NULL;
+	return element_string (cs_json_val_index (a, i));
 }
 
 static void
-set_list (CsRecord *r, const gchar *field, JsonArray *a)
+set_list (CsRecord *r, const gchar *field, const CsJsonVal *a)
 {
 	GVariantBuilder b;
 	g_variant_builder_init (&b, G_VARIANT_TYPE_STRING_ARRAY);
-	for (guint i = 0; a != NULL && i < json_array_get_length (a); i++) {
-		const gchar *s = array_string (a, i);
+	for (const CsJsonVal *c = cs_json_val_first (a); c != NULL; c = cs_json_val_next (a, c)) {
+		const gchar *s = element_string (c);
 		if (s != NULL)
 			g_variant_builder_add (&b, "s", s);
 	}
@@ -153,14 +175,12 @@ set_list (CsRecord *r, const gchar *field, JsonArray *a)
 /* an event's attendees as the Outlook schema holds them: their addresses
  * (what finds a CRM person), resources left out; nothing when there are none */
 static void
-set_attendees (CsRecord *r, JsonArray *a)
+set_attendees (CsRecord *r, const CsJsonVal *a)
 {
 	GVariantBuilder b;
 	guint n = 0;
 	g_variant_builder_init (&b, G_VARIANT_TYPE_STRING_ARRAY);
-	for (guint i = 0; a != NULL && i < json_array_get_length (a); i++) {
-		JsonNode *node = json_array_get_element (a, i);
-		JsonObject *at = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+	for (const CsJsonVal *at = cs_json_val_first (a); at != NULL; at = cs_json_val_next (a, at)) {
 		const gchar *addr = str_member (obj_member (at, "emailAddress"), "address");
 		if (addr == NULL || addr[0] == '\0' ||
 		    g_strcmp0 (str_member (at, "type"), "resource") == 0)
@@ -196,7 +216,7 @@ list_to_json (const CsRecord *r, const gchar *field)
 
 /* "2025-03-01T00:00:00.0000000" in zone → UTC "…Z" */
 static gchar *
-dtz_to_utc (JsonObject *dtz)
+dtz_to_utc (const CsJsonVal *dtz)
 {
 	const gchar *dt = str_member (dtz, "dateTime");
 	const gchar *tz = str_member (dtz, "timeZone");
@@ -224,9 +244,9 @@ graph_zone (const gchar *iana)
 }
 
 static gchar *
-body_text (JsonObject *item)
+body_text (const CsJsonVal *item)
 {
-	JsonObject *body = obj_member (item, "body");
+	const CsJsonVal *body = obj_member (item, "body");
 	const gchar *content = str_member (body, "content");
 	const gchar *type = str_member (body, "contentType");
 	if (content == NULL)
@@ -281,11 +301,11 @@ birthday_date (const gchar *iso)
 }
 
 static void
-contact_to_record (JsonObject *item, CsRecord *r)
+contact_to_record (const CsJsonVal *item, CsRecord *r)
 {
-	JsonArray *mails = arr_member (item, "emailAddresses");
-	JsonArray *biz = arr_member (item, "businessPhones");
-	JsonArray *home = arr_member (item, "homePhones");
+	const CsJsonVal *mails = arr_member (item, "emailAddresses");
+	const CsJsonVal *biz = arr_member (item, "businessPhones");
+	const CsJsonVal *home = arr_member (item, "homePhones");
 
 	for (guint i = 0; i < G_N_ELEMENTS (contact_strings); i++)
 		set_str (r, contact_strings[i].field, str_member (item, contact_strings[i].graph));
@@ -298,7 +318,7 @@ contact_to_record (JsonObject *item, CsRecord *r)
 	set_str (r, "homePhone", array_string (home, 0));
 	set_str (r, "homePhone2", array_string (home, 1));
 	for (guint a = 0; a < G_N_ELEMENTS (addresses); a++) {
-		JsonObject *addr = obj_member (item, addresses[a].graph);
+		const CsJsonVal *addr = obj_member (item, addresses[a].graph);
 		for (guint p = 0; addr != NULL && p < G_N_ELEMENTS (address_parts); p++) {
 			g_autofree gchar *field = g_strconcat (addresses[a].field,
 							       address_parts[p].field, NULL);
@@ -309,8 +329,7 @@ contact_to_record (JsonObject *item, CsRecord *r)
 		g_autofree gchar *day = birthday_date (str_member (item, "birthday"));
 		set_str (r, "birthday", day);
 	}
-	if (arr_member (item, "categories") != NULL &&
-	    json_array_get_length (arr_member (item, "categories")) > 0)
+	if (length_of (arr_member (item, "categories")) > 0)
 		set_list (r, "categories", arr_member (item, "categories"));
 }
 
@@ -422,12 +441,13 @@ cs_graph_map_extended_expand (void)
 void
 cs_graph_map_extended_to_record (JsonObject *item, CsRecord *r)
 {
-	JsonArray *a = arr_member (item, "singleValueExtendedProperties");
+	g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), item);
+	g_autoptr(CsJsonDoc) doc = cs_json_doc_new_from_node (node);
+	const CsJsonVal *root = cs_json_doc_get_root (doc);
+	const CsJsonVal *a = arr_member (root, "singleValueExtendedProperties");
 	for (guint f = 0; f < G_N_ELEMENTS (contact_extended); f++)
 		cs_record_remove_field (r, contact_extended[f].field);
-	for (guint i = 0; a != NULL && i < json_array_get_length (a); i++) {
-		JsonNode *n = json_array_get_element (a, i);
-		JsonObject *e = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+	for (const CsJsonVal *e = cs_json_val_first (a); e != NULL; e = cs_json_val_next (a, e)) {
 		const gchar *id = str_member (e, "id");
 		const gchar *v = str_member (e, "value");
 		for (guint f = 0; id != NULL && f < G_N_ELEMENTS (contact_extended); f++) {
@@ -447,28 +467,26 @@ cs_graph_map_extended_to_record (JsonObject *item, CsRecord *r)
 /* ------------------------------------------------------------- event */
 
 static GVariant *
-json_to_vardict_clean (JsonObject *o, gboolean zones)
+json_to_vardict_clean (const CsJsonVal *o, gboolean zones)
 {
 	GVariantBuilder b;
-	g_autoptr(GList) members = json_object_get_members (o);
 	g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
-	for (GList *l = members; l != NULL; l = l->next) {
-		const gchar *m = l->data;
-		JsonNode *n = json_object_get_member (o, m);
+	for (const CsJsonVal *n = cs_json_val_first (o); n != NULL; n = cs_json_val_next (o, n)) {
+		const gchar *m = cs_json_val_get_name (n);
 		g_autoptr(GVariant) v = NULL;
-		if (JSON_NODE_HOLDS_NULL (n) || g_str_has_prefix (m, "@odata"))
+		if (cs_json_val_is (n, CS_JSON_NULL) || g_str_has_prefix (m, "@odata"))
 			continue;
-		if (JSON_NODE_HOLDS_OBJECT (n)) {
-			v = g_variant_ref_sink (json_to_vardict_clean (json_node_get_object (n), zones));
-		} else if (zones && g_str_equal (m, "recurrenceTimeZone") && str_member (o, m) != NULL) {
-			g_autofree gchar *iana = cs_timezone_to_iana (str_member (o, m));
+		if (cs_json_val_is (n, CS_JSON_OBJECT)) {
+			v = g_variant_ref_sink (json_to_vardict_clean (n, zones));
+		} else if (zones && g_str_equal (m, "recurrenceTimeZone") &&
+			   cs_json_val_get_string (n) != NULL) {
+			g_autofree gchar *iana = cs_timezone_to_iana (cs_json_val_get_string (n));
 			v = iana != NULL ? g_variant_ref_sink (g_variant_new_string (iana))
-					 : cs_json_to_value (n);
-		} else if (JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING &&
-			   json_node_get_string (n)[0] == '\0') {
+					 : cs_json_val_to_value (n);
+		} else if (cs_json_val_is (n, CS_JSON_STRING) && cs_json_val_get_string (n)[0] == '\0') {
 			continue;
 		} else {
-			v = cs_json_to_value (n);
+			v = cs_json_val_to_value (n);
 		}
 		if (v != NULL && g_utf8_validate (m, -1, NULL))
 			g_variant_builder_add (&b, "{sv}", m, v);
@@ -477,15 +495,15 @@ json_to_vardict_clean (JsonObject *o, gboolean zones)
 }
 
 static void
-event_to_record (JsonObject *item, CsRecord *r)
+event_to_record (const CsJsonVal *item, CsRecord *r)
 {
-	JsonObject *s = obj_member (item, "start");
-	JsonObject *e = obj_member (item, "end");
-	gboolean all_day = cs_json_get_bool (item, "isAllDay", FALSE);
+	const CsJsonVal *s = obj_member (item, "start");
+	const CsJsonVal *e = obj_member (item, "end");
+	gboolean all_day = bool_member (item, "isAllDay", FALSE);
 	const gchar *zone = str_member (item, "originalStartTimeZone");
 	g_autofree gchar *iana = zone != NULL ? cs_timezone_to_iana (zone) : NULL;
 	g_autofree gchar *body = body_text (item);
-	JsonObject *rec = obj_member (item, "recurrence");
+	const CsJsonVal *rec = obj_member (item, "recurrence");
 
 	set_str (r, "subject", str_member (item, "subject"));
 	cs_record_set_bool (r, "isAllDay", all_day);
@@ -505,10 +523,10 @@ event_to_record (JsonObject *item, CsRecord *r)
 	set_str (r, "location", str_member (obj_member (item, "location"), "displayName"));
 	set_str (r, "body", body);
 	set_bool_member (r, "isReminderOn", item, "isReminderOn");
-	if (json_object_has_member (item, "reminderMinutesBeforeStart"))
-		cs_record_set_int (r, "reminderMinutesBeforeStart",
-				   cs_json_get_int (
-				       item, "reminderMinutesBeforeStart", 0));
+	if (has_member (item, "reminderMinutesBeforeStart"))
+		cs_record_set_int (
+		    r, "reminderMinutesBeforeStart",
+		    cs_json_val_get_int (cs_json_val_member (item, "reminderMinutesBeforeStart"), 0));
 	set_str (r, "sensitivity", str_member (item, "sensitivity"));
 	set_str (r, "showAs", str_member (item, "showAs"));
 	set_str (r, "importance", str_member (item, "importance"));
@@ -516,13 +534,11 @@ event_to_record (JsonObject *item, CsRecord *r)
 		 str_member (obj_member (obj_member (item, "organizer"), "emailAddress"), "address"));
 	if (rec != NULL)
 		cs_record_set_field (r, "recurrence", json_to_vardict_clean (rec, TRUE));
-	if (arr_member (item, "categories") != NULL &&
-	    json_array_get_length (arr_member (item, "categories")) > 0)
+	if (length_of (arr_member (item, "categories")) > 0)
 		set_list (r, "categories", arr_member (item, "categories"));
 	set_attendees (r, arr_member (item, "attendees"));
 	/* an invitation received: changing the user's copy notifies nobody */
-	if (json_object_has_member (item, "isOrganizer") &&
-	    !cs_json_get_bool (item, "isOrganizer", TRUE))
+	if (has_member (item, "isOrganizer") && !bool_member (item, "isOrganizer", TRUE))
 		cs_record_set_bool (r, "isOrganizer", FALSE);
 }
 
@@ -728,7 +744,7 @@ event_from_record (const CsRecord *r, GError **error)
 /* -------------------------------------------------------------- task */
 
 static void
-set_dtz_date (CsRecord *r, const gchar *field, JsonObject *dtz)
+set_dtz_date (CsRecord *r, const gchar *field, const CsJsonVal *dtz)
 {
 	const gchar *dt = str_member (dtz, "dateTime");
 	if (dt != NULL && strlen (dt) >= 10) {
@@ -739,7 +755,7 @@ set_dtz_date (CsRecord *r, const gchar *field, JsonObject *dtz)
 }
 
 static void
-task_to_record (JsonObject *item, CsRecord *r)
+task_to_record (const CsJsonVal *item, CsRecord *r)
 {
 	g_autofree gchar *body = body_text (item);
 	g_autofree gchar *reminder = dtz_to_utc (obj_member (item, "reminderDateTime"));
@@ -754,8 +770,7 @@ task_to_record (JsonObject *item, CsRecord *r)
 	set_dtz_date (r, "startDate", obj_member (item, "startDateTime"));
 	set_dtz_date (r, "completedDate", obj_member (item, "completedDateTime"));
 	set_str (r, "body", body);
-	if (arr_member (item, "categories") != NULL &&
-	    json_array_get_length (arr_member (item, "categories")) > 0)
+	if (length_of (arr_member (item, "categories")) > 0)
 		set_list (r, "categories", arr_member (item, "categories"));
 }
 
@@ -813,16 +828,14 @@ task_from_record (const CsRecord *r)
 /* ------------------------------------------------------------- email */
 
 static void
-set_recipients (CsRecord *r, const gchar *addr_field, const gchar *name_field, JsonArray *a)
+set_recipients (CsRecord *r, const gchar *addr_field, const gchar *name_field,
+		const CsJsonVal *a)
 {
 	GVariantBuilder addrs, names;
 	g_variant_builder_init (&addrs, G_VARIANT_TYPE_STRING_ARRAY);
 	g_variant_builder_init (&names, G_VARIANT_TYPE_STRING_ARRAY);
-	for (guint i = 0; a != NULL && i < json_array_get_length (a); i++) {
-		JsonNode *n = json_array_get_element (a, i);
-		JsonObject *ea = JSON_NODE_HOLDS_OBJECT (n)
-				     ? obj_member (json_node_get_object (n), "emailAddress")
-				     : NULL;
+	for (const CsJsonVal *n = cs_json_val_first (a); n != NULL; n = cs_json_val_next (a, n)) {
+		const CsJsonVal *ea = obj_member (n, "emailAddress");
 		const gchar *addr = str_member (ea, "address");
 		const gchar *name = str_member (ea, "name");
 		if (addr == NULL)
@@ -835,9 +848,9 @@ set_recipients (CsRecord *r, const gchar *addr_field, const gchar *name_field, J
 }
 
 static void
-email_to_record (JsonObject *item, CsRecord *r, CsGraphMailDirection direction)
+email_to_record (const CsJsonVal *item, CsRecord *r, CsGraphMailDirection direction)
 {
-	JsonObject *from = obj_member (obj_member (item, "from"), "emailAddress");
+	const CsJsonVal *from = obj_member (obj_member (item, "from"), "emailAddress");
 	g_autofree gchar *body = body_text (item);
 
 	set_str (r, "messageId", str_member (item, "internetMessageId"));
@@ -852,23 +865,23 @@ email_to_record (JsonObject *item, CsRecord *r, CsGraphMailDirection direction)
 	set_time (r, "receivedDateTime", str_member (item, "receivedDateTime"));
 	set_str (r, "body", body);
 	set_bool_member (r, "hasAttachments", item, "hasAttachments");
-	if (arr_member (item, "categories") != NULL &&
-	    json_array_get_length (arr_member (item, "categories")) > 0)
+	if (length_of (arr_member (item, "categories")) > 0)
 		set_list (r, "categories", arr_member (item, "categories"));
 }
 
 /* ---------------------------------------------------------------- API */
 
 /**
- * cs_graph_map_to_record:
- * @item: a Graph resource, not a tombstone
+ * cs_graph_map_val_to_record:
+ * @item: a Graph resource, not a tombstone (a value of a page read as a
+ *   CsJsonDoc)
  *
  * Returns: (transfer full): the record, id = the Graph id, version = the
  *   changeKey, modified = lastModifiedDateTime
  */
 CsRecord *
-cs_graph_map_to_record (CsKind kind, JsonObject *item, CsGraphMailDirection direction,
-			GError **error)
+cs_graph_map_val_to_record (CsKind kind, const CsJsonVal *item, CsGraphMailDirection direction,
+			    GError **error)
 {
 	const gchar *id = str_member (item, "id");
 	const gchar *ck = str_member (item, "changeKey");
@@ -913,6 +926,23 @@ cs_graph_map_to_record (CsKind kind, JsonObject *item, CsGraphMailDirection dire
 	if (modified != NULL && cs_time_parse (modified, &usec))
 		cs_record_set_modified (r, usec);
 	return g_steal_pointer (&r);
+}
+
+/**
+ * cs_graph_map_to_record:
+ * @item: a Graph resource, not a tombstone
+ *
+ * As cs_graph_map_val_to_record(), for an item read as a json-glib tree.
+ *
+ * Returns: (transfer full): the record
+ */
+CsRecord *
+cs_graph_map_to_record (CsKind kind, JsonObject *item, CsGraphMailDirection direction,
+			GError **error)
+{
+	g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), item);
+	g_autoptr(CsJsonDoc) doc = cs_json_doc_new_from_node (node);
+	return cs_graph_map_val_to_record (kind, cs_json_doc_get_root (doc), direction, error);
 }
 
 /**

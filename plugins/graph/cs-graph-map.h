@@ -2,6 +2,7 @@
 #pragma once
 
 #include "crmsync-plugin.h"
+#include "cs-json-doc.h"
 
 G_BEGIN_DECLS
 
@@ -18,6 +19,8 @@ typedef enum {
 
 CsRecord *cs_graph_map_to_record (CsKind kind, JsonObject *item, CsGraphMailDirection direction,
 				  GError **error);
+CsRecord *cs_graph_map_val_to_record (CsKind kind, const CsJsonVal *item,
+				      CsGraphMailDirection direction, GError **error);
 JsonObject *cs_graph_map_from_record (CsKind kind, const CsRecord *record, GError **error);
 const gchar *cs_graph_map_extended_expand (void);
 void cs_graph_map_extended_to_record (JsonObject *item, CsRecord *record);

@@ -14,7 +14,7 @@ G_BEGIN_DECLS
  * @sink as skips; @next and @delta point into @page. With @self (nullable), an
  * event the delta "removes" is looked up before it counts as deleted.
  */
-gboolean cs_graph_read_page (CsGraphProvider *self, CsKind kind, JsonNode *page,
+gboolean cs_graph_read_page (CsGraphProvider *self, CsKind kind, const CsJsonVal *page,
 			     CsGraphMailDirection direction, GPtrArray *out, CsReadSink *sink,
 			     const gchar **next, const gchar **delta, GCancellable *cancellable,
 			     GError **error);

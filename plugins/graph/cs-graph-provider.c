@@ -524,6 +524,44 @@ graph_call (CsGraphProvider *self, const gchar *method, const gchar *path, JsonN
 	}
 }
 
+/* a GET whose answer is read by the thousand (a listing's pages): as
+ * graph_call(), the body as a document; an answer without one is an empty
+ * document's error ("a listing without items") */
+static CsJsonDoc *
+graph_get_doc (CsGraphProvider *self, const gchar *path, GCancellable *cancellable,
+	       GError **error)
+{
+	guint garbled = 0;
+	for (;;) {
+		g_autoptr(CsHttpResponse) resp = graph_send (self, "GET", path, NULL, cancellable, error);
+		g_autoptr(GError) error_local = NULL;
+		CsJsonDoc *doc;
+
+		if (resp == NULL)
+			return NULL;
+		if (resp->status < 200 || resp->status >= 300 || resp->status == 204) {
+			JsonNode *root = resp->status == 204
+					     ? NULL
+					     : cs_http_response_parse_json (resp, &error_local);
+			g_autoptr(JsonNode) answer = graph_answer (resp, root, error_local, error);
+			if (answer != NULL)
+				g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
+						     _("Outlook answered a listing without items"));
+			return NULL;
+		}
+		doc = cs_http_response_parse_doc (resp, &error_local);
+		if (doc != NULL)
+			return doc;
+		/* garbled (proxy, cut connection): asked again, as graph_call() does */
+		if (garbled++ < 3) {
+			g_debug ("GET %s: %s; asking again", path, error_local->message);
+			continue;
+		}
+		g_propagate_error (error, g_steal_pointer (&error_local));
+		return NULL;
+	}
+}
+
 /* ------------------------------------------------------------ series */
 
 /* the UTC start of the occurrence of @master on @date: its wall-clock time
@@ -1034,26 +1072,20 @@ is_contact_folder (CsGraphProvider *self, const gchar *id, gboolean *is_folder,
 
 /* walks one source's pages; records go to @out; returns the deltaLink */
 gboolean
-cs_graph_read_page (CsGraphProvider *self, CsKind kind, JsonNode *page,
+cs_graph_read_page (CsGraphProvider *self, CsKind kind, const CsJsonVal *page,
 		    CsGraphMailDirection direction, GPtrArray *out, CsReadSink *sink,
 		    const gchar **next, const gchar **delta, GCancellable *cancellable, GError **error)
 {
-	JsonObject *o;
-	JsonArray *values;
+	const CsJsonVal *values = cs_json_val_array (page, "value");
 
-	if (!JSON_NODE_HOLDS_OBJECT (page) ||
-	    (values = cs_json_get_array (json_node_get_object (page), "value")) == NULL) {
+	if (values == NULL) {
 		g_set_error_literal (error, CS_PROVIDER_ERROR, CS_PROVIDER_ERROR_INVALID,
 				     _("Outlook answered a listing without items"));
 		return FALSE;
 	}
-	o = json_node_get_object (page);
-	for (guint i = 0; i < json_array_get_length (values); i++) {
-		JsonNode *n = json_array_get_element (values, i);
-		JsonObject *item = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
-		const gchar *id = item != NULL
-				      ? cs_json_get_string_or (item, "id", NULL)
-				      : NULL;
+	for (const CsJsonVal *item = cs_json_val_first (values); item != NULL;
+	     item = cs_json_val_next (values, item)) {
+		const gchar *id = cs_json_val_string (item, "id");
 		const gchar *type;
 		g_autoptr(GError) error_item = NULL;
 		CsRecord *r;
@@ -1061,7 +1093,7 @@ cs_graph_read_page (CsGraphProvider *self, CsKind kind, JsonNode *page,
 			cs_read_sink_skip (sink, NULL, _("an item without an id"));
 			continue;
 		}
-		if (json_object_has_member (item, "@removed")) {
+		if (cs_json_val_member (item, "@removed") != NULL) {
 			/* a contact moved to another folder is "removed" from the one
 			 * it left, whether or not the folder it went to is read in the
 			 * same run: it keeps its (immutable) id and its link, so ask
@@ -1120,19 +1152,19 @@ cs_graph_read_page (CsGraphProvider *self, CsKind kind, JsonNode *page,
 			continue;
 		}
 		/* expanded occurrences belong to their series master */
-		type = cs_json_get_string_or (item, "type", NULL);
+		type = cs_json_val_string (item, "type");
 		if (kind == CS_KIND_EVENT &&
 		    (g_strcmp0 (type, "occurrence") == 0 || g_strcmp0 (type, "exception") == 0))
 			continue;
 		if (kind == CS_KIND_EMAIL &&
-		    cs_json_get_bool (item, "isDraft", FALSE))
+		    cs_json_val_get_boolean (cs_json_val_member (item, "isDraft"), FALSE))
 			continue;
 		/* as its link left it (the last run's own writes above all): its id
 		 * and version are all the engine keeps of it, so only they are read */
 		{
-			const gchar *ck = cs_json_get_string_or (item, "changeKey", NULL);
+			const gchar *ck = cs_json_val_string (item, "changeKey");
 			if (ck == NULL)
-				ck = cs_json_get_string_or (item, "@odata.etag", NULL);
+				ck = cs_json_val_string (item, "@odata.etag");
 			if (cs_read_sink_is_as_linked (sink, id, ck)) {
 				g_autoptr (CsRecord) seen = cs_record_new (kind, id);
 				cs_record_set_version (seen, ck);
@@ -1140,7 +1172,7 @@ cs_graph_read_page (CsGraphProvider *self, CsKind kind, JsonNode *page,
 				continue;
 			}
 		}
-		r = cs_graph_map_to_record (kind, item, direction, &error_item);
+		r = cs_graph_map_val_to_record (kind, item, direction, &error_item);
 		if (r == NULL) {
 			cs_read_sink_skip (sink, id, error_item->message);
 			continue;
@@ -1148,8 +1180,8 @@ cs_graph_read_page (CsGraphProvider *self, CsKind kind, JsonNode *page,
 		g_ptr_array_add (out, r);
 	}
 	cs_read_sink_progress (sink, out->len, 0);
-	*next = cs_json_get_string_or (o, "@odata.nextLink", NULL);
-	*delta = cs_json_get_string_or (o, "@odata.deltaLink", NULL);
+	*next = cs_json_val_string (page, "@odata.nextLink");
+	*delta = cs_json_val_string (page, "@odata.deltaLink");
 	return TRUE;
 }
 
@@ -1159,13 +1191,13 @@ read_source (CsGraphProvider *self, CsKind kind, Source *src, const gchar *url_s
 {
 	g_autofree gchar *url = g_strdup (url_start);
 	for (;;) {
-		g_autoptr(JsonNode) page = graph_call (self, "GET", url, NULL, cancellable, error);
+		g_autoptr(CsJsonDoc) page = graph_get_doc (self, url, cancellable, error);
 		const gchar *next = NULL, *delta = NULL;
 
 		if (page == NULL)
 			return NULL;
-		if (!cs_graph_read_page (self, kind, page, src->direction, out, sink, &next, &delta,
-					 cancellable, error))
+		if (!cs_graph_read_page (self, kind, cs_json_doc_get_root (page), src->direction, out,
+					 sink, &next, &delta, cancellable, error))
 			return NULL;
 		if (delta != NULL)
 			return g_strdup (delta);

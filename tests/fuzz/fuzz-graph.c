@@ -115,8 +115,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 		const gchar *next = NULL, *delta = NULL;
 		CsGraphMailDirection dir = (data[0] & 0x80) ? CS_GRAPH_MAIL_OUTBOUND
 							    : CS_GRAPH_MAIL_INBOUND;
-		if (!cs_graph_read_page (NULL, kind, root, dir, out, sink, &next, &delta, NULL,
-					 &error)) {
+		g_autoptr(CsJsonDoc) doc =
+		    cs_json_doc_parse ((const gchar *) data + 1, (gssize) size - 1, NULL);
+		if (doc == NULL)
+			return 0; /* test-json holds it to json-glib's verdict */
+		if (!cs_graph_read_page (NULL, kind, cs_json_doc_get_root (doc), dir, out, sink,
+					 &next, &delta, NULL, &error)) {
 			g_assert (error != NULL);
 			return 0;
 		}
