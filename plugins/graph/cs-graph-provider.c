@@ -1484,9 +1484,13 @@ cs_graph_provider_read_changes (CsProvider *provider, CsKind kind, const gchar *
 				= g_ptr_array_new_with_free_func ((GDestroyNotify)cs_record_unref);
 			for (guint i = 0; i < records->len; i++) {
 				CsRecord *r = g_ptr_array_index (records, i);
+				/* a stub is one cs_graph_read_page() found as its link
+				 * left it: asking the state again was half of the run
+				 * after a first sync */
 				if (cs_record_is_deleted (r)
-				    || !cs_read_sink_is_unchanged (sink, cs_record_get_id (r),
-								   cs_record_get_version (r)))
+				    || (!cs_record_is_stripped (r)
+					&& !cs_read_sink_is_unchanged (sink, cs_record_get_id (r),
+								       cs_record_get_version (r))))
 					g_ptr_array_add (changed, cs_record_ref (r));
 			}
 			g_ptr_array_unref (records);
